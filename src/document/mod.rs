@@ -1,0 +1,356 @@
+//! Span-carrying document trees.
+//!
+//! Both parsers (`json.rs`, `yaml.rs`) produce the same [`Node`] tree: every node knows its
+//! byte span in the source text. Line/column are derived from the span through a [`LineIndex`],
+//! and JSON pointers through a [`Cursor`] as adapters walk the tree. Nothing in this module
+//! knows about Atlas.
+
+pub mod json;
+pub mod yaml;
+
+use std::fmt::Write as _;
+
+/// Hard limits that keep hostile input from hanging or exhausting the process.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of sequences/mappings accepted.
+    pub max_depth: usize,
+    /// Largest number of nodes one document may expand to (bounds YAML alias expansion).
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+/// A byte range `[start, end)` in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end.max(start)).unwrap_or(u32::MAX),
+        }
+    }
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// The value of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number, kept as written.
+    Number(Box<str>),
+    String(Box<str>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One key/value pair of a mapping, in source order. Keys are nodes so they keep their span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+/// A node of a document: a value, its byte span, and an optional YAML tag (e.g. `!Ref`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags.
+    pub tag: Option<Box<str>>,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Node {
+        Node {
+            value,
+            span,
+            tag: None,
+        }
+    }
+
+    /// The text of a scalar: strings as they are, numbers as written, booleans and null as
+    /// their canonical spelling. `None` for sequences and mappings.
+    pub fn scalar_text(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) | Value::Number(s) => Some(s),
+            Value::Bool(true) => Some("true"),
+            Value::Bool(false) => Some("false"),
+            Value::Null => None,
+            Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// The string value, if this node is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entry for `key` in a mapping. When a key occurs more than once the last one wins,
+    /// as in most YAML and JSON consumers; the parsers report duplicates separately.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .rev()
+            .find(|e| e.key.scalar_text() == Some(key))
+    }
+
+    /// The value for `key` in a mapping (see [`Node::entry`]).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+}
+
+/// A parse problem: a message and where it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// A problem that does not stop parsing (e.g. a duplicate key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseWarning {
+    pub message: String,
+    /// The later occurrence.
+    pub span: Span,
+    /// The earlier occurrence, when there is one.
+    pub related: Option<Span>,
+}
+
+/// A parsed file: one root per document (JSON has exactly one; YAML streams may have many).
+#[derive(Debug, Default)]
+pub struct Document {
+    pub roots: Vec<Node>,
+    pub warnings: Vec<ParseWarning>,
+}
+
+/// Which parser a file goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Yaml,
+}
+
+/// Parse `text` with the parser for `syntax`.
+pub fn parse(text: &str, syntax: Syntax, limits: &Limits) -> Result<Document, ParseError> {
+    match syntax {
+        Syntax::Json => json::parse(text, limits),
+        Syntax::Yaml => yaml::parse(text, limits),
+    }
+}
+
+/// 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Byte offsets of line starts, for turning byte offsets into lines and character columns.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+    ascii: bool,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0u32];
+        for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
+        }
+        LineIndex {
+            starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// The 1-based line and character column of byte `offset` in `text`.
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let line0 = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.starts.get(line0).copied().unwrap_or(0);
+        let column = if self.ascii {
+            offset.saturating_sub(start) as usize
+        } else {
+            let from = (start as usize).min(text.len());
+            let to = (offset as usize).clamp(from, text.len());
+            text.get(from..to).map_or(to - from, |s| s.chars().count())
+        };
+        LineCol {
+            line: u32::try_from(line0 + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Byte offset of the start of 1-based `line`, if it exists.
+    pub fn line_start(&self, line: u32) -> Option<u32> {
+        self.starts.get((line as usize).checked_sub(1)?).copied()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// Append one reference token to a JSON pointer (RFC 6901 escaping).
+pub fn push_pointer(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// A node together with its JSON pointer, for walking a tree while keeping the path.
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    pub node: &'a Node,
+    pub pointer: String,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn root(node: &'a Node) -> Cursor<'a> {
+        Cursor {
+            node,
+            pointer: String::new(),
+        }
+    }
+
+    /// The child under `key`, with the pointer extended.
+    pub fn get(&self, key: &str) -> Option<Cursor<'a>> {
+        let node = self.node.get(key)?;
+        let mut pointer = self.pointer.clone();
+        push_pointer(&mut pointer, key);
+        Some(Cursor { node, pointer })
+    }
+
+    /// The key node of `key` (for findings that point at the key rather than the value).
+    pub fn key(&self, key: &str) -> Option<Cursor<'a>> {
+        let entry = self.node.entry(key)?;
+        let mut pointer = self.pointer.clone();
+        push_pointer(&mut pointer, key);
+        Some(Cursor {
+            node: &entry.key,
+            pointer,
+        })
+    }
+
+    /// Follow a path of keys.
+    pub fn path(&self, keys: &[&str]) -> Option<Cursor<'a>> {
+        let mut cur = self.clone();
+        for k in keys {
+            cur = cur.get(k)?;
+        }
+        Some(cur)
+    }
+
+    /// The elements of a sequence, each with its pointer. Empty for anything else.
+    pub fn items(&self) -> impl Iterator<Item = Cursor<'a>> + '_ {
+        self.node
+            .as_seq()
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(move |(i, node)| {
+                let mut pointer = self.pointer.clone();
+                let _ = write!(pointer, "/{i}");
+                Cursor { node, pointer }
+            })
+    }
+
+    /// The entries of a mapping as (key cursor, value cursor). Empty for anything else.
+    pub fn entries(&self) -> impl Iterator<Item = (Cursor<'a>, Cursor<'a>)> + '_ {
+        self.node.as_map().unwrap_or(&[]).iter().map(move |e| {
+            let mut pointer = self.pointer.clone();
+            push_pointer(&mut pointer, e.key.scalar_text().unwrap_or(""));
+            (
+                Cursor {
+                    node: &e.key,
+                    pointer: pointer.clone(),
+                },
+                Cursor {
+                    node: &e.value,
+                    pointer,
+                },
+            )
+        })
+    }
+
+    pub fn str(&self) -> Option<&'a str> {
+        self.node.as_str()
+    }
+
+    pub fn text(&self) -> Option<&'a str> {
+        self.node.scalar_text()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_after_multibyte_text() {
+        let text = "a: é\nbb: \"ü\" x\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').map(|p| p as u32).unwrap_or_default();
+        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 9 });
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn pointer_escapes_tilde_and_slash() {
+        let mut p = String::new();
+        push_pointer(&mut p, "a/b~c");
+        assert_eq!(p, "/a~1b~0c");
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(atlasgov_lint::run(std::env::args_os()));
+}
