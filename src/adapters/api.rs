@@ -1,0 +1,243 @@
+//! Atlas Admin API v2 request bodies (also what `atlas clusters create --file` reads).
+//!
+//! Bodies are recognised by shape, at the top level of a document, as elements of a
+//! top-level array, or as elements of a paginated `results` array.
+
+use crate::document::Cursor;
+use crate::model::{
+    Cluster, ClusterKind, InstanceSize, Loc, LocCtx, Model, Origin, Project, ProjectRef,
+    RegionConfig, SizeRole,
+};
+
+pub const NEEDLES: &[&str] = &[
+    "regionConfigs",
+    "regionsConfig",
+    "replicationSpec",
+    "providerSettings",
+    "regionUsageRestrictions",
+    "orgId",
+];
+
+pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    if root.node.as_seq().is_some() {
+        for item in root.items() {
+            body(ctx, &item, out);
+        }
+        return;
+    }
+    if root.node.as_map().is_none() || is_foreign(root) {
+        return;
+    }
+    if let Some(results) = root.get("results").filter(|r| r.node.as_seq().is_some()) {
+        for item in results.items() {
+            body(ctx, &item, out);
+        }
+    }
+    body(ctx, root, out);
+}
+
+/// Documents that belong to another format's adapter (Kubernetes objects, CloudFormation).
+fn is_foreign(cur: &Cursor<'_>) -> bool {
+    (cur.node.get("apiVersion").is_some() && cur.node.get("kind").is_some())
+        || cur.node.get("Resources").is_some()
+        || cur.node.get("AWSTemplateFormatVersion").is_some()
+}
+
+fn body(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) {
+    if cur.node.as_map().is_none() || is_foreign(cur) {
+        return;
+    }
+    if let Some(cluster) = cluster(ctx, cur) {
+        out.clusters.push(cluster);
+    } else if let Some(project) = project(ctx, cur) {
+        out.projects.push(project);
+    }
+}
+
+/// A short location standing for a whole body: its `name` key, else its first key.
+fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
+    let first_key = cur
+        .node
+        .as_map()
+        .and_then(|m| m.first())
+        .and_then(|e| e.key.scalar_text());
+    match cur
+        .key("name")
+        .or_else(|| first_key.and_then(|k| cur.key(k)))
+    {
+        Some(k) => ctx.loc(&k),
+        None => ctx.loc(cur),
+    }
+}
+
+fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
+    let project_ref = match ctx.text(cur.get("groupId")) {
+        Some(id) => ProjectRef::Id(id),
+        None => ProjectRef::Directory,
+    };
+    Origin {
+        body: anchor(ctx, cur),
+        project_ref,
+        project: None,
+    }
+}
+
+fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
+    let is_project = cur.get("regionUsageRestrictions").is_some()
+        || (cur.get("name").is_some() && cur.get("orgId").is_some());
+    if !is_project {
+        return None;
+    }
+    Some(Project {
+        origin: Origin {
+            body: anchor(ctx, cur),
+            project_ref: ProjectRef::Unknown,
+            project: None,
+        },
+        name: ctx.text(cur.get("name")),
+        id: ctx.text(cur.get("id")),
+        region_usage: ctx.text(cur.get("regionUsageRestrictions")),
+    })
+}
+
+fn is_provider(cur: &Option<Cursor<'_>>, value: &str) -> bool {
+    cur.as_ref()
+        .and_then(Cursor::text)
+        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+}
+
+fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
+    let specs = cur.get("replicationSpecs");
+    let has_region_configs = specs
+        .as_ref()
+        .is_some_and(|s| s.items().any(|spec| spec.get("regionConfigs").is_some()));
+    let has_regions_config = specs
+        .as_ref()
+        .is_some_and(|s| s.items().any(|spec| spec.get("regionsConfig").is_some()))
+        || cur.get("replicationSpec").is_some();
+    let settings = cur.get("providerSettings");
+    let settings_provider = settings.as_ref().and_then(|s| s.get("providerName"));
+
+    let (kind, kind_loc) = if has_region_configs {
+        (ClusterKind::Advanced, anchor(ctx, cur))
+    } else if is_provider(&settings_provider, "SERVERLESS") {
+        let loc = settings_provider
+            .as_ref()
+            .map_or_else(|| anchor(ctx, cur), |p| ctx.loc(p));
+        (ClusterKind::Serverless, loc)
+    } else if has_regions_config
+        || settings
+            .as_ref()
+            .is_some_and(|s| s.get("instanceSizeName").is_some())
+    {
+        (ClusterKind::Legacy, anchor(ctx, cur))
+    } else if specs.is_none()
+        && settings
+            .as_ref()
+            .is_some_and(|s| s.get("backingProviderName").is_some())
+        && (settings_provider.is_none() || is_provider(&settings_provider, "FLEX"))
+    {
+        // `atlas clusters create NAME --file` takes the name from its argument, so a Flex
+        // body need not carry `name`.
+        let loc = cur
+            .key("providerSettings")
+            .map_or_else(|| anchor(ctx, cur), |k| ctx.loc(&k));
+        (ClusterKind::Flex, loc)
+    } else {
+        return None;
+    };
+
+    let mut regions = Vec::new();
+    match kind {
+        ClusterKind::Advanced => {
+            for spec in specs.iter().flat_map(|s| s.items()) {
+                for rc in spec.get("regionConfigs").iter().flat_map(|r| r.items()) {
+                    regions.push(region_config(ctx, &rc));
+                }
+            }
+        }
+        ClusterKind::Legacy | ClusterKind::Flex | ClusterKind::Serverless => {
+            let mut first = RegionConfig::default();
+            if let Some(s) = &settings {
+                first.provider = ctx.text(s.get("providerName"));
+                first.backing_provider = ctx.text(s.get("backingProviderName"));
+                first.region = ctx.text(s.get("regionName"));
+                if let Some(size) = ctx.text(s.get("instanceSizeName")) {
+                    first.sizes.push(InstanceSize {
+                        role: SizeRole::Instance,
+                        value: size,
+                    });
+                }
+                if let Some(min) = ctx.text(s.path(&["autoScaling", "compute", "minInstanceSize"]))
+                {
+                    first.sizes.push(InstanceSize {
+                        role: SizeRole::AutoScalingMin,
+                        value: min,
+                    });
+                }
+            }
+            // Legacy `regionsConfig` maps are keyed by region name.
+            let keyed = specs
+                .iter()
+                .flat_map(|s| s.items())
+                .filter_map(|spec| spec.get("regionsConfig"))
+                .chain(cur.get("replicationSpec"));
+            let mut extra = Vec::new();
+            for map in keyed {
+                for (key, _) in map.entries() {
+                    extra.push(RegionConfig {
+                        provider: first.provider.clone(),
+                        backing_provider: first.backing_provider.clone(),
+                        region: ctx.text(Some(key)),
+                        sizes: Vec::new(),
+                    });
+                }
+            }
+            regions.push(first);
+            regions.extend(extra);
+        }
+    }
+
+    Some(Cluster {
+        origin: origin(ctx, cur),
+        kind,
+        kind_loc,
+        name: ctx.text(cur.get("name")),
+        regions,
+        encryption_at_rest_provider: ctx.text(cur.get("encryptionAtRestProvider")),
+    })
+}
+
+fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
+    let mut sizes = Vec::new();
+    let paths: [(&[&str], SizeRole); 5] = [
+        (&["electableSpecs", "instanceSize"], SizeRole::Electable),
+        (&["readOnlySpecs", "instanceSize"], SizeRole::ReadOnly),
+        (&["analyticsSpecs", "instanceSize"], SizeRole::Analytics),
+        (
+            &["autoScaling", "compute", "minInstanceSize"],
+            SizeRole::AutoScalingMin,
+        ),
+        (
+            &["analyticsAutoScaling", "compute", "minInstanceSize"],
+            SizeRole::AutoScalingMin,
+        ),
+    ];
+    for (path, role) in paths {
+        // A spec with `nodeCount: 0` deploys no node of that size.
+        if let Some(spec) = path.first().and_then(|k| rc.get(k)) {
+            if spec.get("nodeCount").and_then(|n| n.text()) == Some("0") {
+                continue;
+            }
+        }
+        if let Some(value) = ctx.text(rc.path(path)) {
+            sizes.push(InstanceSize { role, value });
+        }
+    }
+    RegionConfig {
+        provider: ctx.text(rc.get("providerName")),
+        backing_provider: ctx.text(rc.get("backingProviderName")),
+        region: ctx.text(rc.get("regionName")),
+        sizes,
+    }
+}

@@ -1,0 +1,291 @@
+//! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use crate::adapters;
+use crate::document::{self, Limits, LineIndex, Span, Syntax};
+use crate::model::{LocCtx, Model, SourceFile, link};
+use crate::rules::{self, Finding, INVALID_SPEC};
+use crate::walk::{self, Input};
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files larger than this are skipped with a notice.
+    pub max_file_size: u64,
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_file_size: 64 * 1024 * 1024,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A file that was not checked, and why. Shown in every output format.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a run found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<SourceFile>,
+    /// Sorted by file, position, code.
+    pub findings: Vec<Finding>,
+    pub files_checked: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Outcome {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == rules::Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == rules::Severity::Warning)
+            .count()
+    }
+    pub fn path(&self, file: u32) -> &Path {
+        self.files
+            .get(file as usize)
+            .map_or(Path::new(""), |f| f.path.as_path())
+    }
+}
+
+/// An in-memory file (standard input, an editor buffer).
+#[derive(Debug, Clone)]
+pub struct Buffer {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Check everything under `paths`. Every path must exist (the CLI checks before calling).
+pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    let (inputs, problems) = walk::collect(paths);
+    let mut outcome = check_inputs(&inputs, &[], options);
+    outcome
+        .skipped
+        .extend(problems.into_iter().map(|p| Skipped {
+            path: p.path,
+            reason: p.message,
+        }));
+    outcome
+}
+
+/// Check files on disk plus in-memory buffers.
+pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> Outcome {
+    let disk = inputs.par_iter().enumerate().map(|(i, input)| {
+        let file = file_id(i);
+        match read(&input.path, options) {
+            Ok(text) => process(file, &text, syntax_of(&input.path), options),
+            Err(reason) => FileResult::skipped(reason),
+        }
+    });
+    let mut results: Vec<FileResult> = disk.collect();
+    for (j, buffer) in buffers.iter().enumerate() {
+        let file = file_id(inputs.len() + j);
+        results.push(process(
+            file,
+            &buffer.text,
+            syntax_of(&buffer.path),
+            options,
+        ));
+    }
+
+    let mut model = Model::default();
+    let mut outcome = Outcome::default();
+    let sources = inputs
+        .iter()
+        .map(|i| SourceFile {
+            path: i.path.clone(),
+            root: i.root.clone(),
+        })
+        .chain(buffers.iter().map(|b| SourceFile {
+            path: b.path.clone(),
+            root: b.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }));
+    let mut findings = Vec::new();
+    for (source, result) in sources.zip(results) {
+        match result.skipped {
+            Some(reason) => outcome.skipped.push(Skipped {
+                path: source.path.clone(),
+                reason,
+            }),
+            None => outcome.files_checked += 1,
+        }
+        model.files.push(source);
+        model.extend(result.model);
+        findings.extend(result.findings);
+    }
+    link::link(&mut model);
+    findings.extend(rules::run(&model));
+    rules::sort_and_dedup(&mut findings);
+    outcome.findings = findings;
+    outcome.files = model.files;
+    outcome
+}
+
+fn file_id(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The parser for a path: `.json` is JSON, everything else YAML.
+pub fn syntax_of(path: &Path) -> Syntax {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+        _ => Syntax::Yaml,
+    }
+}
+
+/// What one file contributed.
+#[derive(Debug, Default)]
+struct FileResult {
+    model: Model,
+    findings: Vec<Finding>,
+    skipped: Option<String>,
+}
+
+impl FileResult {
+    fn skipped(reason: String) -> FileResult {
+        FileResult {
+            skipped: Some(reason),
+            ..FileResult::default()
+        }
+    }
+}
+
+/// Read a file as text. Errors are the reason it is skipped.
+fn read(path: &Path, options: &Options) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > options.max_file_size {
+        return Err(format!(
+            "file is {} bytes, larger than the {}-byte limit (--max-file-size)",
+            meta.len(),
+            options.max_file_size
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    decode(bytes)
+}
+
+/// Bytes to text: UTF-8 (with or without BOM), or UTF-16 with a BOM. Binary files and other
+/// encodings are skipped.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |le: bool, body: &[u8]| -> Result<String, String> {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| match c {
+                [a, b] if le => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                _ => 0,
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| "invalid UTF-16 text".to_string())
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, body @ ..] => return utf16(true, body),
+        [0xFE, 0xFF, body @ ..] => return utf16(false, body),
+        _ => {}
+    }
+    let head = bytes.get(..bytes.len().min(8192)).unwrap_or(&[]);
+    if memchr::memchr(0, head).is_some() {
+        return Err("binary file (contains NUL bytes)".to_string());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn prefilter() -> Option<&'static AhoCorasick> {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(adapters::needles()).ok())
+        .as_ref()
+}
+
+/// Whether a text could hold anything an adapter reads.
+pub fn may_be_atlas(text: &str) -> bool {
+    prefilter().is_none_or(|ac| ac.is_match(text))
+}
+
+/// Parse and adapt one file.
+fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
+    let mut result = FileResult::default();
+    if !may_be_atlas(text) {
+        return result;
+    }
+    let index = LineIndex::new(text);
+    let ctx = LocCtx {
+        file,
+        text,
+        index: &index,
+    };
+    match document::parse(text, syntax, &options.limits) {
+        Ok(doc) => {
+            for root in &doc.roots {
+                adapters::adapt(&ctx, root, &mut result.model);
+            }
+            if !result.model.is_empty() {
+                for w in &doc.warnings {
+                    let mut finding = Finding::new(
+                        &INVALID_SPEC,
+                        &ctx.loc_of(w.span, ""),
+                        w.message.clone(),
+                        "remove the duplicate so that every tool reads the same value",
+                    );
+                    if let Some(related) = w.related {
+                        finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
+                    }
+                    result.findings.push(finding);
+                }
+            }
+        }
+        Err(err) => {
+            // Unrendered templates (Helm, Go templates) are not specs: render them first.
+            if text.contains("{{") {
+                return result;
+            }
+            let span = clamp(err.span, text.len());
+            result.findings.push(Finding::new(
+                &INVALID_SPEC,
+                &ctx.loc_of(span, ""),
+                format!(
+                    "this file looks like an Atlas spec but does not parse: {}",
+                    err.message
+                ),
+                match syntax {
+                    Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
+                    Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
+                },
+            ));
+        }
+    }
+    result
+}
+
+fn clamp(span: Span, len: usize) -> Span {
+    let len = u32::try_from(len).unwrap_or(u32::MAX);
+    Span {
+        start: span.start.min(len),
+        end: span.end.min(len).max(span.start.min(len)),
+    }
+}

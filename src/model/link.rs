@@ -1,0 +1,77 @@
+//! Project linking: which project each resource belongs to.
+//!
+//! A resource names its project by id (`groupId`), or by nothing, in which case the project
+//! body in the same file, the same directory, or the nearest ancestor directory (never above
+//! the command-line argument it was found under) is its project. Several candidates at the
+//! same level, or an id that matches no checked project, leave the project unknown: rules that
+//! need it stay silent rather than guess.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{Model, Origin, ProjectRef};
+
+/// Whether a value is a real Atlas object id (24 hex digits) rather than a placeholder.
+pub fn is_object_id(value: &str) -> bool {
+    value.len() == 24 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Resolve every resource's [`Origin::project`].
+pub fn link(model: &mut Model) {
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in model.projects.iter().enumerate() {
+        if let Some(id) = &p.id {
+            by_id
+                .entry(id.as_str().to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+    }
+    // Projects per directory and per file.
+    let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
+    let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, p) in model.projects.iter().enumerate() {
+        let file = p.origin.file();
+        by_file.entry(file).or_default().push(i);
+        if let Some(dir) = model.files.get(file as usize).and_then(|f| f.path.parent()) {
+            by_dir.entry(dir).or_default().push(i);
+        }
+    }
+    let resolve = |origin: &Origin| -> Option<usize> {
+        match &origin.project_ref {
+            ProjectRef::Id(id) if is_object_id(id.as_str()) => {
+                single(by_id.get(&id.as_str().to_ascii_lowercase()))
+            }
+            ProjectRef::Id(_) | ProjectRef::Directory => {
+                let file = model.files.get(origin.file() as usize)?;
+                if let Some(found) = by_file.get(&origin.file()) {
+                    return single(Some(found));
+                }
+                let mut dir = file.path.parent();
+                while let Some(d) = dir {
+                    if let Some(found) = by_dir.get(d) {
+                        return single(Some(found));
+                    }
+                    if d == file.root.as_path() || d.as_os_str().is_empty() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
+                None
+            }
+            ProjectRef::Unknown => None,
+        }
+    };
+    let cluster_links: Vec<Option<usize>> =
+        model.clusters.iter().map(|c| resolve(&c.origin)).collect();
+    for (c, link) in model.clusters.iter_mut().zip(cluster_links) {
+        c.origin.project = link;
+    }
+}
+
+fn single(found: Option<&Vec<usize>>) -> Option<usize> {
+    match found.map(Vec::as_slice) {
+        Some([one]) => Some(*one),
+        _ => None,
+    }
+}

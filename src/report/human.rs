@@ -1,0 +1,199 @@
+//! Human output: miette's graphical reports with the source snippet, then a summary line.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode,
+};
+
+use super::display_path;
+use crate::app::Outcome;
+use crate::redact::redact;
+use crate::rules::{Finding, Severity as RuleSeverity};
+
+/// How to draw.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: String,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// Re-read a file for its snippet, masked. `None` when it cannot be read or no longer
+/// matches the spans (changed since it was checked).
+fn load_source(outcome: &Outcome, file: u32, findings: &[&Finding]) -> Option<String> {
+    let path = outcome.path(file);
+    let bytes = std::fs::read(path).ok()?;
+    let text = crate::app::decode(bytes).ok()?;
+    let fits = findings.iter().all(|f| {
+        let end = f.loc.span.end as usize;
+        end <= text.len()
+            && text.is_char_boundary(end)
+            && text.is_char_boundary(f.loc.span.start as usize)
+    });
+    fits.then(|| redact(&text))
+}
+
+/// Render every finding and the summary line.
+pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_context_lines(1);
+    let mut by_file: HashMap<u32, Vec<&Finding>> = HashMap::new();
+    for f in &outcome.findings {
+        by_file.entry(f.loc.file).or_default().push(f);
+    }
+    let mut loaded: HashMap<u32, Option<String>> = HashMap::new();
+    let mut out = String::new();
+    for f in &outcome.findings {
+        let text = loaded
+            .entry(f.loc.file)
+            .or_insert_with(|| match sources.get(&f.loc.file) {
+                Some(t) => Some(redact(t)),
+                None => load_source(
+                    outcome,
+                    f.loc.file,
+                    by_file.get(&f.loc.file).map_or(&[], |v| v.as_slice()),
+                ),
+            })
+            .clone();
+        let path = display_path(outcome.path(f.loc.file));
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(short_label(f)),
+            (f.loc.span.start as usize, f.loc.span.len()),
+        )];
+        for l in &f.related {
+            if l.loc.file == f.loc.file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    (l.loc.span.start as usize, l.loc.span.len()),
+                ));
+            }
+        }
+        let title = format!("{}:{}:{}", path, f.loc.start.line, f.loc.start.column);
+        // Minified files put everything on one line: drawing it would flood the terminal, so
+        // such findings are shown by position only (JSON output has the exact columns).
+        let text = text.filter(|t| !long_line(t, f.loc.span.start as usize));
+        let diag = Rendered {
+            message: f.message.clone(),
+            code: format!("{} {}", f.rule.code, f.rule.name),
+            severity: match f.severity {
+                RuleSeverity::Error => Severity::Error,
+                RuleSeverity::Warning => Severity::Warning,
+            },
+            help: f.help.clone(),
+            source: text.map(|t| NamedSource::new(path.clone(), t)),
+            labels,
+        };
+        if diag.source.is_none() {
+            out.push_str(&title);
+            out.push('\n');
+        }
+        let mut buf = String::new();
+        if handler.render_report(&mut buf, &diag).is_err() {
+            buf = format!("{title}: {} [{}]\n", f.message, f.rule.code);
+        }
+        out.push_str(&buf);
+        out.push('\n');
+    }
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "note: skipped {}: {}\n",
+            display_path(&s.path),
+            s.reason
+        ));
+    }
+    out.push_str(&summary(outcome));
+    out.push('\n');
+    out
+}
+
+const MAX_SNIPPET_LINE: usize = 240;
+
+/// Whether the line holding byte `offset` is too long to draw.
+fn long_line(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = memchr::memrchr(b'\n', bytes.get(..offset).unwrap_or(&[])).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', bytes.get(offset..).unwrap_or(&[]))
+        .map_or(bytes.len(), |p| offset + p);
+    end - start > MAX_SNIPPET_LINE
+}
+
+fn short_label(f: &Finding) -> String {
+    match f.severity {
+        RuleSeverity::Error | RuleSeverity::Warning => f.rule.name.to_string(),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `3 errors, 1 warning in 2 files; 41 files checked`.
+pub fn summary(outcome: &Outcome) -> String {
+    let files_with: std::collections::BTreeSet<u32> =
+        outcome.findings.iter().map(|f| f.loc.file).collect();
+    let checked = plural(outcome.files_checked, "file");
+    let mut line = if outcome.findings.is_empty() {
+        format!("No problems found; {checked} checked")
+    } else {
+        format!(
+            "{}, {} in {}; {checked} checked",
+            plural(outcome.errors(), "error"),
+            plural(outcome.warnings(), "warning"),
+            plural(files_with.len(), "file"),
+        )
+    };
+    if !outcome.skipped.is_empty() {
+        line.push_str(&format!(", {} skipped", outcome.skipped.len()));
+    }
+    line
+}

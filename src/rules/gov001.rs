@@ -1,0 +1,48 @@
+//! GOV001 azure-provider: Azure is unavailable in AtlasGov.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted};
+use crate::model::partition::is_azure;
+use crate::model::{Model, Text};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV001",
+        name: "azure-provider",
+        severity: Severity::Error,
+        summary: "Azure as a cluster provider, backing provider or encryption-at-rest provider",
+        seed: "The following cloud providers, MongoDB products, and features are unavailable for all API resources: Azure",
+        doc: include_str!("../../rules/GOV001-azure-provider.md"),
+    },
+    check: Some(check),
+};
+
+const HELP: &str = "AtlasGov runs on AWS (GovCloud and US standard regions) and Google Cloud (Assured Workloads regions): use AWS or GCP";
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    let mut flag = |field: &Text, what: &str| {
+        if is_azure(field.as_str()) {
+            out.push(Finding::new(
+                &RULE,
+                &field.loc,
+                format!(
+                    "{what} {} is not available in AtlasGov",
+                    quoted(field.as_str())
+                ),
+                HELP,
+            ));
+        }
+    };
+    for cluster in &model.clusters {
+        for rc in &cluster.regions {
+            if let Some(p) = &rc.provider {
+                flag(p, "cloud provider");
+            }
+            if let Some(p) = &rc.backing_provider {
+                flag(p, "backing provider");
+            }
+        }
+        if let Some(p) = &cluster.encryption_at_rest_provider {
+            flag(p, "encryption-at-rest provider");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! GOV004 partition-mismatch: gov and standard regions never mix in one project.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted};
+use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
+use crate::model::{Model, Text};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV004",
+        name: "partition-mismatch",
+        severity: Severity::Error,
+        summary: "A cluster region of the other partition (gov vs standard) than its project",
+        seed: "You cannot deploy clusters across government and standard regions in the same project.",
+        doc: include_str!("../../rules/GOV004-partition-mismatch.md"),
+    },
+    check: Some(check),
+};
+
+fn offered(cloud: Option<&str>, region: &Text) -> Option<Partition> {
+    match classify_region(cloud, region.as_str()) {
+        RegionClass::Offered(p) => Some(p),
+        _ => None,
+    }
+}
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for cluster in &model.clusters {
+        let regions = cluster.regions.iter().filter_map(|rc| {
+            Some((
+                rc.region.as_ref()?,
+                offered(rc.cloud(), rc.region.as_ref()?)?,
+            ))
+        });
+        if let Some(project) = model.project_of(&cluster.origin) {
+            let usage = project.region_usage.as_ref();
+            let Some(partition) = project_partition(usage.map(Text::as_str)) else {
+                continue;
+            };
+            let name = project
+                .name
+                .as_ref()
+                .map(|n| format!("project {}", quoted(n.as_str())))
+                .unwrap_or_else(|| "its project".to_string());
+            for (region, p) in regions {
+                if p == partition {
+                    continue;
+                }
+                let (message, help, label_loc, label) = match usage {
+                    Some(u) => (
+                        format!(
+                            "region {} is a {} region, but {name} is for {} regions ({})",
+                            quoted(region.as_str()),
+                            p.describe(),
+                            partition.describe(),
+                            u.as_str()
+                        ),
+                        format!(
+                            "in this project use {}; a {} region needs its own project created with regionUsageRestrictions {}",
+                            partition.allowed_regions(),
+                            p.describe(),
+                            p.region_usage()
+                        ),
+                        &u.loc,
+                        format!("{name} is for {} regions", partition.describe()),
+                    ),
+                    None => (
+                        format!(
+                            "region {} is a {} region, but {name} does not set regionUsageRestrictions, so AtlasGov creates it for standard regions",
+                            quoted(region.as_str()),
+                            p.describe(),
+                        ),
+                        format!(
+                            "create the project with regionUsageRestrictions {} (it cannot be changed later), or use {}",
+                            p.region_usage(),
+                            partition.allowed_regions()
+                        ),
+                        &project.origin.body,
+                        format!("{name} is created for standard regions"),
+                    ),
+                };
+                out.push(
+                    Finding::new(&RULE, &region.loc, message, help).with_label(label_loc, label),
+                );
+            }
+        } else {
+            // No known project: the first region decides, the others must follow it.
+            let mut first: Option<(&Text, Partition)> = None;
+            for (region, p) in regions {
+                match first {
+                    None => first = Some((region, p)),
+                    Some((first_region, fp)) if fp != p => {
+                        out.push(
+                            Finding::new(
+                                &RULE,
+                                &region.loc,
+                                format!(
+                                    "region {} is a {} region, but this cluster's first region {} is a {} region; one project cannot mix them",
+                                    quoted(region.as_str()),
+                                    p.describe(),
+                                    quoted(first_region.as_str()),
+                                    fp.describe()
+                                ),
+                                format!("use {} like the first region, or move this region to a {} project", fp.allowed_regions(), p.describe()),
+                            )
+                            .with_label(&first_region.loc, format!("first region, {}", fp.describe())),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! GOV005 region-usage-unset: a project body that leaves region usage to the default.
+
+use super::{Finding, Rule, RuleMeta, Severity};
+use crate::model::Model;
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV005",
+        name: "region-usage-unset",
+        severity: Severity::Warning,
+        summary: "A project without regionUsageRestrictions (AtlasGov then creates it for standard regions)",
+        seed: "By default, the AtlasGov API designates new projects for standard region usage.",
+        doc: include_str!("../../rules/GOV005-region-usage-unset.md"),
+    },
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for project in &model.projects {
+        if project.region_usage.is_some() {
+            continue;
+        }
+        let name = project
+            .name
+            .as_ref()
+            .map(|n| format!("project `{}`", n.as_str()))
+            .unwrap_or_else(|| "this project".to_string());
+        out.push(Finding::new(
+            &RULE,
+            &project.origin.body,
+            format!("{name} does not set regionUsageRestrictions, so AtlasGov creates it for standard regions"),
+            "set regionUsageRestrictions to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
+        ));
+    }
+}
