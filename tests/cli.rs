@@ -1,0 +1,229 @@
+//! The command line as users meet it: the real binary, its output and its exit codes.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run atlasgov-lint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn exit_0_when_clean_1_on_errors_2_on_missing_path() {
+    let clean = run(&["check", "fixtures/GOV001/pass_aws_and_gcp.json"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    assert!(stdout(&clean).contains("No problems found; 1 file checked"));
+
+    let bad = run(&["check", "fixtures/GOV001/fail_region_config.json"]);
+    assert_eq!(bad.status.code(), Some(1));
+
+    let missing = run(&["check", "fixtures/does-not-exist"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist"));
+
+    let usage = run(&["check", "--format", "xml"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let o = run(&["check", "fixtures/GOV005/fail_project_without_usage.json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("0 errors, 1 warning in 1 file; 1 file checked"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn unrelated_yaml_and_json_stay_silent() {
+    let o = run(&["check", "fixtures/unrelated", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["skipped"], serde_json::json!([]));
+    assert!(
+        v["summary"]["files_checked"].as_u64().unwrap_or(0) >= 6,
+        "{v}"
+    );
+    let human = run(&["check", "fixtures/unrelated"]);
+    assert_eq!(stdout(&human).lines().count(), 1, "{}", stdout(&human));
+    assert!(human.stderr.is_empty());
+}
+
+#[test]
+fn json_output_has_exact_positions_and_pointer() {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/GOV001/fail_minified.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "GOV001");
+    assert_eq!(f["file"], "fixtures/GOV001/fail_minified.json");
+    assert_eq!(
+        f["pointer"],
+        "/replicationSpecs/0/regionConfigs/1/providerName"
+    );
+    let text = std::fs::read_to_string("fixtures/GOV001/fail_minified.json").expect("read");
+    let col = text.find("\"AZURE\"").expect("AZURE") + 1;
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["column"].as_u64(), Some(col as u64));
+    assert_eq!(f["end_column"].as_u64(), Some(col as u64 + 7));
+    assert_eq!(v["version"], 1);
+}
+
+#[test]
+fn multibyte_text_before_a_value_keeps_columns_in_characters() {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/GOV003/fail_after_multibyte.yaml",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "GOV003");
+    let text = std::fs::read_to_string("fixtures/GOV003/fail_after_multibyte.yaml").expect("read");
+    let (line_no, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("ap-southeast-2"))
+        .expect("line");
+    let byte_col = line.find("\"ap-southeast-2\"").expect("col");
+    let char_col = line.get(..byte_col).map(|s| s.chars().count()).unwrap_or(0) + 1;
+    assert_eq!(f["line"].as_u64(), Some(line_no as u64 + 1));
+    assert_eq!(f["column"].as_u64(), Some(char_col as u64));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = run(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let table = stdout(&o);
+    for code in ["GOV000", "GOV001", "GOV002", "GOV003", "GOV004", "GOV005"] {
+        assert!(table.contains(code), "{table}");
+    }
+    let e = run(&["explain", "azure-provider"]);
+    assert_eq!(e.status.code(), Some(0));
+    assert!(stdout(&e).starts_with("# GOV001 azure-provider"));
+    let e = run(&["explain", "gov004"]);
+    assert!(stdout(&e).starts_with("# GOV004 partition-mismatch"));
+    let unknown = run(&["explain", "GOV999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn default_path_is_the_current_directory() {
+    let dir = Path::new("fixtures/GOV002");
+    let o = bin().arg("check").current_dir(dir).output().expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("fail_m10_electable.yaml"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn secrets_never_reach_the_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &spec,
+        "name: db\nadminPassword: hunter2-very-secret\nreplicationSpecs:\n  - regionConfigs:\n      - providerName: AZURE\n        apiKey: abcdef0123456789\n        regionName: US_EAST_1\n",
+    )
+    .expect("write");
+    for format in ["human", "json"] {
+        let o = run(&["check", "--format", format, spec.to_str().expect("path")]);
+        let out = stdout(&o);
+        assert!(out.contains("GOV001"), "{out}");
+        assert!(
+            !out.contains("hunter2") && !out.contains("abcdef0123456789"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_file_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a-broken.json"), "{\"regionConfigs\": [").expect("write");
+    std::fs::write(
+        dir.path().join("b-binary.yaml"),
+        b"\x00\x01regionConfigs\xff",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("c-latin1.yaml"),
+        b"name: caf\xe9\nproviderSettings: {}\n",
+    )
+    .expect("write");
+    std::fs::create_dir(dir.path().join("d-dir.yaml")).expect("mkdir");
+    std::fs::copy(
+        "fixtures/GOV001/fail_region_config.json",
+        dir.path().join("e-azure.json"),
+    )
+    .expect("copy");
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"GOV000"), "{v}");
+    assert!(codes.contains(&"GOV001"), "{v}");
+    let skipped: Vec<String> = v["skipped"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["reason"].to_string())
+        .collect();
+    assert_eq!(skipped.len(), 2, "{v}");
+}
+
+#[test]
+fn json_output_matches_its_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("schema/report-v1.schema.json").expect("schema"),
+    )
+    .expect("parse schema");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    for target in ["fixtures", "examples"] {
+        let o = run(&["check", "--format", "json", target]);
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{target}: {errors:?}");
+    }
+}

@@ -1,0 +1,199 @@
+//! Every fixture under `fixtures/<CODE>/` is checked on its own: `fail_*` cases must produce
+//! that rule's finding, `pass_*` cases must produce no finding at all, and the rendered human
+//! output and the JSON output of every case are pinned as snapshots.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use atlasgov_lint::app::{Options, check_paths};
+use atlasgov_lint::report::{human, json};
+use atlasgov_lint::rules;
+
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir("fixtures") else {
+        panic!("run from the crate root: fixtures/ is missing");
+    };
+    for dir in dirs.flatten() {
+        let code = dir.file_name().to_string_lossy().to_string();
+        if !code.starts_with("GOV") {
+            continue;
+        }
+        for case in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            out.push((
+                code.clone(),
+                Path::new("fixtures").join(&code).join(case.file_name()),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn render(path: &Path) -> (atlasgov_lint::app::Outcome, String) {
+    let outcome = check_paths(&[path.to_path_buf()], &Options::default());
+    let style = human::Style {
+        color: false,
+        width: 100,
+    };
+    let text = format!(
+        "{}\n----- json -----\n{}",
+        human::render(&outcome, style, &HashMap::new()),
+        json::render(&outcome)
+    );
+    (outcome, text)
+}
+
+#[test]
+fn fixtures_fail_and_pass_as_named_and_output_is_pinned() {
+    let cases = cases();
+    assert!(cases.len() > 20, "fixtures not found");
+    for (code, path) in cases {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (outcome, text) = render(&path);
+        let codes: BTreeSet<&str> = outcome.findings.iter().map(|f| f.rule.code).collect();
+        if name.starts_with("fail_") {
+            assert!(
+                codes.contains(code.as_str()),
+                "{}: expected {code}, got {codes:?}\n{text}",
+                path.display()
+            );
+        } else if name.starts_with("pass_") {
+            assert!(
+                codes.is_empty(),
+                "{}: expected no findings, got {codes:?}\n{text}",
+                path.display()
+            );
+            assert!(
+                outcome.skipped.is_empty(),
+                "{}: skipped {:?}",
+                path.display(),
+                outcome.skipped
+            );
+        } else {
+            panic!(
+                "{}: fixture names start with fail_ or pass_",
+                path.display()
+            );
+        }
+        let snap = format!("{code}__{}", name.replace('.', "_"));
+        insta::assert_snapshot!(snap, text);
+    }
+}
+
+#[test]
+fn every_rule_has_docs_fixtures_and_a_unique_code() {
+    let mut seen = BTreeSet::new();
+    let mut previous = "";
+    for rule in rules::ALL {
+        let m = &rule.meta;
+        assert!(seen.insert(m.code), "duplicate code {}", m.code);
+        assert!(seen.insert(m.name), "duplicate name {}", m.name);
+        assert!(m.code > previous, "rules::ALL must be sorted by code");
+        previous = m.code;
+        assert!(
+            m.doc.starts_with(&format!("# {} {}", m.code, m.name)),
+            "{}: doc title",
+            m.code
+        );
+        for section in [
+            "## What it checks",
+            "## Why",
+            "## Failing example",
+            "## Passing example",
+            "## Fix",
+        ] {
+            assert!(m.doc.contains(section), "{}: doc lacks {section}", m.code);
+        }
+        let dir = Path::new("fixtures").join(m.code);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("fail_")),
+            "{}: no failing fixture",
+            m.code
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("pass_")),
+            "{}: no passing fixture",
+            m.code
+        );
+    }
+}
+
+/// The seed sentence each rule cites must be in the AtlasGov API page.
+#[test]
+fn every_rule_cites_a_seed_sentence() {
+    let seed_path = Path::new("../shared/seed/atlasgov-api.txt");
+    let Ok(seed) = std::fs::read_to_string(seed_path) else {
+        // The seed lives beside the repository (shared/); CI and developer machines have it.
+        eprintln!("seed not found at {}, skipping", seed_path.display());
+        return;
+    };
+    // The page's text wraps mid-sentence (even inside parentheses): compare without whitespace.
+    let norm = |s: &str| s.split_whitespace().collect::<String>();
+    let seed = norm(&seed);
+    for rule in rules::ALL {
+        let cited = norm(rule.meta.seed);
+        // A citation may join a heading and the sentence under it with ": ".
+        for part in cited.split(':') {
+            assert!(
+                seed.contains(part),
+                "{}: seed sentence not found: {part}",
+                rule.meta.code
+            );
+        }
+    }
+}
+
+/// The failing and passing examples in each rule's doc are executed.
+#[test]
+fn doc_examples_fail_and_pass() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for rule in rules::ALL {
+        let m = &rule.meta;
+        for (section, must_fail) in [("## Failing example", true), ("## Passing example", false)] {
+            let Some(after) = m.doc.split(section).nth(1) else {
+                panic!("{}: no {section}", m.code)
+            };
+            let Some(block) = after.split("```").nth(1) else {
+                panic!("{}: no code block", m.code)
+            };
+            let (lang, body) = block.split_once('\n').unwrap_or(("", block));
+            let file = dir.path().join(format!("{}-{must_fail}.{lang}", m.code));
+            std::fs::write(&file, body).unwrap_or_else(|e| panic!("write: {e}"));
+            let outcome = check_paths(&[file], &Options::default());
+            let codes: Vec<&str> = outcome.findings.iter().map(|f| f.rule.code).collect();
+            if must_fail {
+                assert!(
+                    codes.contains(&m.code),
+                    "{}: failing example gave {codes:?}",
+                    m.code
+                );
+            } else {
+                assert!(
+                    codes.is_empty(),
+                    "{}: passing example gave {codes:?}",
+                    m.code
+                );
+            }
+        }
+    }
+}
