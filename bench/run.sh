@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmark a whole `check` on generated corpora, and one small file end to end.
+# Reports medians of several runs: wall time, MB/s, files/s, peak RSS.
+#
+# usage: bench/run.sh [SIZES...]      (default: 1000 10000; add 100000 for scale)
+#        RUNS=7 bench/run.sh 10000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+SIZES=${*:-1000 10000}
+
+cargo build --release --locked --quiet
+BIN=target/release/atlasgov-lint
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+for n in $SIZES; do
+  dir=bench/corpus-$n
+  [ -d "$dir" ] || python3 bench/gen_corpus.py "$dir" "$n"
+  bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  cat $(find "$dir" -type f) > /dev/null   # warm the page cache
+  times=(); rss=()
+  for _ in $(seq "$RUNS"); do
+    out=$( { /usr/bin/time -f '%e %M' "$BIN" check --format json "$dir" > /dev/null; } 2>&1 | tail -n 1 )
+    times+=("${out% *}"); rss+=("${out#* }")
+  done
+  t=$(printf '%s\n' "${times[@]}" | median)
+  m=$(printf '%s\n' "${rss[@]}" | median)
+  awk -v n="$n" -v b="$bytes" -v t="$t" -v m="$m" 'BEGIN {
+    printf "corpus %6d files %6.1f MiB: median %.3f s, %6.1f MB/s, %8.0f files/s, peak RSS %.1f MiB\n",
+      n, b/1048576, t, (t > 0 ? b/1e6/t : 0), (t > 0 ? n/t : 0), m/1024 }'
+done
+
+# One small file, process start to exit.
+small=fixtures/GOV001/fail_region_config.json
+ts=()
+for _ in $(seq 30); do
+  s=$(date +%s%N); "$BIN" check --format json "$small" > /dev/null || true; e=$(date +%s%N)
+  ts+=($(( (e - s) / 1000 )))
+done
+us=$(printf '%s\n' "${ts[@]}" | median)
+echo "one small file end to end: median ${us} us"
