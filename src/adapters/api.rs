@@ -97,6 +97,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
         name: ctx.text(cur.get("name")),
         id: ctx.text(cur.get("id")),
         region_usage: ctx.text(cur.get("regionUsageRestrictions")),
+        keys: Vec::new(),
     })
 }
 

@@ -27,6 +27,12 @@ pub fn link(model: &mut Model) {
                 .push(i);
         }
     }
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in model.projects.iter().enumerate() {
+        for key in &p.keys {
+            by_key.entry(key.as_str()).or_default().push(i);
+        }
+    }
     // Projects per directory and per file.
     let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
     let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -59,6 +65,7 @@ pub fn link(model: &mut Model) {
                 }
                 None
             }
+            ProjectRef::Key(key) => single(by_key.get(key.as_str())),
             ProjectRef::Unknown => None,
         }
     };

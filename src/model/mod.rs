@@ -21,6 +21,10 @@ pub struct Loc {
     pub start: LineCol,
     pub end: LineCol,
     pub pointer: Box<str>,
+    /// Where the value was actually set, when it reached this place indirectly (a Terraform
+    /// variable's default or a tfvars file, a CloudFormation parameter default). Reporters
+    /// show it as a second label.
+    pub via: Option<Box<Loc>>,
 }
 
 /// A value with its location.
@@ -60,6 +64,9 @@ pub enum ProjectRef {
     /// Nothing explicit: the project body in the same directory or the nearest ancestor.
     #[default]
     Directory,
+    /// A format-scoped reference that an adapter can resolve to exactly one project key (see
+    /// [`Project::keys`]), e.g. `k8s:ns/name` or `tf:dir:mongodbatlas_project.gov`.
+    Key(String),
     /// Nothing can link it.
     Unknown,
 }
@@ -88,6 +95,8 @@ pub struct Project {
     pub id: Option<Text>,
     /// `regionUsageRestrictions` as written; absent means standard regions in AtlasGov.
     pub region_usage: Option<Text>,
+    /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
+    pub keys: Vec<String>,
 }
 
 /// The kind of cluster body.
@@ -218,6 +227,7 @@ impl LocCtx<'_> {
             start: self.index.line_col(self.text, span.start),
             end: self.index.line_col(self.text, span.end),
             pointer: pointer.into(),
+            via: None,
         }
     }
 

@@ -89,19 +89,29 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at `loc`. When the value was set elsewhere (a variable's default,
+    /// a parameter), that place is added as a second label.
     pub fn new(
         rule: &'static Rule,
         loc: &Loc,
         message: String,
         help: impl Into<String>,
     ) -> Finding {
+        let related = loc
+            .via
+            .iter()
+            .map(|via| Label {
+                loc: (**via).clone(),
+                message: "value set here".to_string(),
+            })
+            .collect();
         Finding {
             rule: &rule.meta,
             severity: rule.meta.severity,
             message,
             help: help.into(),
             loc: loc.clone(),
-            related: Vec::new(),
+            related,
         }
     }
 
