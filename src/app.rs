@@ -1,6 +1,7 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
 use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::adapters;
@@ -15,6 +16,8 @@ pub struct Options {
     /// Files larger than this are skipped with a notice.
     pub max_file_size: u64,
     pub limits: Limits,
+    /// How far up project linking looks for a project body (see [`ProjectRoot`]).
+    pub project_root: ProjectRoot,
 }
 
 impl Default for Options {
@@ -22,8 +25,39 @@ impl Default for Options {
         Options {
             max_file_size: 64 * 1024 * 1024,
             limits: Limits::default(),
+            project_root: ProjectRoot::default(),
         }
     }
+}
+
+/// How far up project linking may look for the project body of a checked file.
+///
+/// Below the root, linking also reads the spec files that sit directly in the directories
+/// between a checked path and the root ("context files"): they are parsed and adapted so that
+/// their projects can be linked, but they are not counted as checked and their own findings
+/// are never reported. This is what lets a pre-commit hook, which is given only the staged
+/// files, or an editor, which checks one buffer, find a cluster's project on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectRoot {
+    /// Never above the path given (for a file, its own directory), and only checked files
+    /// count.
+    #[default]
+    Argument,
+    /// The root of the git work tree holding each path given (the nearest ancestor with a
+    /// `.git`), or the path itself outside a repository. The command line's default.
+    Repository,
+    /// This directory, for the paths given below it (others keep [`ProjectRoot::Argument`]).
+    Dir(PathBuf),
+}
+
+/// Files read only for project linking (see [`ProjectRoot`]).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The spec files of the directories between the checked paths and their root.
+    pub files: Vec<Input>,
+    /// The root that buffers below it link up to (buffers elsewhere link in their own
+    /// directory only, as before).
+    pub root: Option<PathBuf>,
 }
 
 /// A file that was not checked, and why. Shown in every output format.
@@ -72,8 +106,9 @@ pub struct Buffer {
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
-    let (inputs, problems) = walk::collect(paths);
-    let mut outcome = check_inputs(&inputs, &[], options);
+    let (mut inputs, problems) = walk::collect(paths);
+    let context = link_context(paths, &mut inputs, &options.project_root);
+    let mut outcome = check_with_context(&inputs, &[], &context, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -85,16 +120,28 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
 
 /// Check files on disk plus in-memory buffers.
 pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> Outcome {
-    let disk = inputs.par_iter().enumerate().map(|(i, input)| {
-        let file = file_id(i);
-        match read(&input.path, options) {
-            Ok(text) => process(file, &text, syntax_of(&input.path), options),
+    check_with_context(inputs, buffers, &Context::default(), options)
+}
+
+/// Check files on disk plus in-memory buffers, with context files read for project linking
+/// only. File ids: the inputs, then the context files, then the buffers (buffers come last).
+pub fn check_with_context(
+    inputs: &[Input],
+    buffers: &[Buffer],
+    context: &Context,
+    options: &Options,
+) -> Outcome {
+    let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
+    let mut results: Vec<FileResult> = disk
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| match read(&input.path, options) {
+            Ok(text) => process(file_id(i), &text, syntax_of(&input.path), options),
             Err(reason) => FileResult::skipped(reason),
-        }
-    });
-    let mut results: Vec<FileResult> = disk.collect();
+        })
+        .collect();
     for (j, buffer) in buffers.iter().enumerate() {
-        let file = file_id(inputs.len() + j);
+        let file = file_id(disk.len() + j);
         results.push(process(
             file,
             &buffer.text,
@@ -103,37 +150,155 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         ));
     }
 
+    let buffer_root = |path: &Path| -> PathBuf {
+        match &context.root {
+            Some(root) if path.starts_with(root) => root.clone(),
+            _ => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }
+    };
+    let sources = disk
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let source = SourceFile {
+                path: input.path.clone(),
+                root: input.root.clone(),
+            };
+            (source, i < inputs.len())
+        })
+        .chain(buffers.iter().map(|b| {
+            let source = SourceFile {
+                path: b.path.clone(),
+                root: buffer_root(&b.path),
+            };
+            (source, true)
+        }));
     let mut model = Model::default();
     let mut outcome = Outcome::default();
-    let sources = inputs
-        .iter()
-        .map(|i| SourceFile {
-            path: i.path.clone(),
-            root: i.root.clone(),
-        })
-        .chain(buffers.iter().map(|b| SourceFile {
-            path: b.path.clone(),
-            root: b.path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        }));
+    // Whether each file's findings are reported (context files': never).
+    let mut reported = Vec::with_capacity(results.len());
     let mut findings = Vec::new();
-    for (source, result) in sources.zip(results) {
-        match result.skipped {
-            Some(reason) => outcome.skipped.push(Skipped {
-                path: source.path.clone(),
-                reason,
-            }),
-            None => outcome.files_checked += 1,
+    for ((source, report), result) in sources.zip(results) {
+        reported.push(report);
+        if report {
+            match result.skipped {
+                Some(reason) => outcome.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                }),
+                None => outcome.files_checked += 1,
+            }
+            findings.extend(result.findings);
         }
         model.files.push(source);
         model.extend(result.model);
-        findings.extend(result.findings);
     }
     link::link(&mut model);
     findings.extend(rules::run(&model));
+    findings.retain(|f| reported.get(f.loc.file as usize).copied().unwrap_or(true));
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
     outcome
+}
+
+/// The project root of each path given, per [`ProjectRoot`]; `None` where linking stays
+/// within the path itself.
+fn project_root_of(arg: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
+    let abs = walk::absolute(arg, cwd);
+    let root = match project_root {
+        ProjectRoot::Argument => return None,
+        ProjectRoot::Repository => walk::repository_root(&abs)?,
+        ProjectRoot::Dir(dir) => walk::absolute(dir, cwd),
+    };
+    abs.starts_with(&root).then_some(root)
+}
+
+/// Raise the inputs' roots to their project root and list the context files: the spec files
+/// directly in each directory strictly between a path given and its root, plus the root
+/// itself, that are not checked anyway.
+fn link_context(paths: &[PathBuf], inputs: &mut [Input], project_root: &ProjectRoot) -> Context {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Context::default();
+    };
+    // Inputs from a directory argument have it as their root; a file argument is its own path.
+    let mut roots: HashMap<&Path, PathBuf> = HashMap::new();
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for arg in paths {
+        let Some(root) = project_root_of(arg, project_root, &cwd) else {
+            continue;
+        };
+        let abs = walk::absolute(arg, &cwd);
+        for dir in abs.ancestors().skip(1) {
+            if !dir.starts_with(&root) {
+                break;
+            }
+            dirs.insert(dir.to_path_buf());
+        }
+        roots.insert(arg.as_path(), root);
+    }
+    if roots.is_empty() {
+        return Context::default();
+    }
+    for input in inputs.iter_mut() {
+        let root = roots
+            .get(input.path.as_path())
+            .or_else(|| roots.get(input.root.as_path()));
+        if let Some(root) = root {
+            input.root = root.clone();
+        }
+    }
+    let checked: HashSet<PathBuf> = inputs
+        .iter()
+        .map(|i| walk::absolute(&i.path, &cwd))
+        .collect();
+    Context {
+        files: context_files(&dirs, &checked, &cwd),
+        root: None,
+    }
+}
+
+/// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
+/// inputs, with paths relative to `cwd` (`../project.yaml` when above it).
+pub fn context_files(
+    dirs: &BTreeSet<PathBuf>,
+    checked: &HashSet<PathBuf>,
+    cwd: &Path,
+) -> Vec<Input> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        for path in walk::spec_files_in(dir) {
+            let abs = walk::absolute(&path, cwd);
+            if checked.contains(&abs) {
+                continue;
+            }
+            files.push(Input {
+                path: walk::relative(&abs, cwd),
+                root: dir.clone(),
+            });
+        }
+    }
+    files
+}
+
+/// The context of one file being edited (absolute `path`), for a language server: the spec
+/// files of its directory and each ancestor up to `root`, other than the file itself.
+pub fn context_of(path: &Path, root: &Path) -> Context {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut dirs = BTreeSet::new();
+    if path.starts_with(root) {
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(root) {
+                break;
+            }
+            dirs.insert(dir.to_path_buf());
+        }
+    }
+    let checked = HashSet::from([path.to_path_buf()]);
+    Context {
+        files: context_files(&dirs, &checked, &cwd),
+        root: Some(root.to_path_buf()),
+    }
 }
 
 fn file_id(i: usize) -> u32 {

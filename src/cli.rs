@@ -47,6 +47,11 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_file_size: u64,
+    /// Project linking may read project bodies from the directories between each path and
+    /// DIR, without reporting findings in them (default: the root of the git repository
+    /// holding the path; outside a repository, the path itself). Every path must be below DIR.
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,7 +16,7 @@ pub mod walk;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
@@ -99,8 +99,16 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         }
         return EXIT_USAGE;
     }
+    let project_root = match project_root(args.project_root.as_deref(), &paths) {
+        Ok(root) => root,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     let options = app::Options {
         max_file_size: args.max_file_size,
+        project_root,
         ..app::Options::default()
     };
     let outcome = app::check_paths(&paths, &options);
@@ -126,4 +134,30 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--project-root`: a directory holding every path given; by default, each path's repository.
+fn project_root(dir: Option<&Path>, paths: &[PathBuf]) -> Result<app::ProjectRoot, String> {
+    let Some(dir) = dir else {
+        return Ok(app::ProjectRoot::Repository);
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "--project-root: not a directory: {}",
+            dir.display()
+        ));
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = walk::absolute(dir, &cwd);
+    if let Some(outside) = paths
+        .iter()
+        .find(|p| !walk::absolute(p, &cwd).starts_with(&root))
+    {
+        return Err(format!(
+            "--project-root: {} is not inside {}",
+            outside.display(),
+            dir.display()
+        ));
+    }
+    Ok(app::ProjectRoot::Dir(dir.to_path_buf()))
 }
