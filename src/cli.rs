@@ -31,6 +31,12 @@ pub enum Command {
         /// Rule code (GOV001) or name (azure-provider).
         rule: String,
     },
+    /// Run the language server (LSP over standard input/output) for editors.
+    Server {
+        /// Accepted for clients that pass it; standard input/output is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]

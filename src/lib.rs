@@ -12,6 +12,7 @@ pub mod model;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod walk;
 
 use std::collections::HashMap;
@@ -45,6 +46,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
+        Command::Server { .. } => server::run(app::Options::default()),
         Command::Explain { rule } => match rules::lookup(&rule) {
             Some(r) => {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
