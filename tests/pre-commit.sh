@@ -36,8 +36,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME=$work/pre-commit-home PRE_COMMIT_COLOR=never
-# Compiled dependencies are kept between local runs (CI starts from nothing either way).
+# Compiled dependencies are kept between local runs (CI starts from nothing either way), and
+# the hook is built without optimisation: `cargo install` builds the release profile, whose
+# thin LTO takes minutes on a 2-core machine and changes nothing this test looks at.
 export CARGO_TARGET_DIR=$root/target/pre-commit-build
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false
 export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.com
 export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.com
 
