@@ -7,6 +7,7 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use crate::adapters;
+use crate::adapters::terraform::module::{self as tf_module, HclFile};
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
 use crate::model::{LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
@@ -91,7 +92,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     let disk = inputs.par_iter().enumerate().map(|(i, input)| {
         let file = file_id(i);
         match read(&input.path, options) {
-            Ok(text) => process(file, &text, syntax_of(&input.path), options),
+            Ok(text) => process(file, &input.path, &text, syntax_of(&input.path), options),
             Err(reason) => FileResult::skipped(reason),
         }
     });
@@ -100,6 +101,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         let file = file_id(inputs.len() + j);
         results.push(process(
             file,
+            &buffer.path,
             &buffer.text,
             syntax_of(&buffer.path),
             options,
@@ -119,6 +121,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
             root: b.path.parent().map(Path::to_path_buf).unwrap_or_default(),
         }));
     let mut findings = Vec::new();
+    let mut terraform = Vec::new();
     for (source, result) in sources.zip(results) {
         match result.skipped {
             Some(reason) => outcome.skipped.push(Skipped {
@@ -130,7 +133,12 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         model.files.push(source);
         model.extend(result.model);
         findings.extend(result.findings);
+        terraform.extend(result.terraform);
     }
+    // Terraform modules span the files of a directory: resolved once all are parsed.
+    let files = std::mem::take(&mut model.files);
+    tf_module::resolve(terraform, &files, &mut model);
+    model.files = files;
     link::link(&mut model);
     findings.extend(rules::run(&model));
     rules::sort_and_dedup(&mut findings);
@@ -143,10 +151,11 @@ fn file_id(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// The parser for a path: `.json` is JSON, everything else YAML.
+/// The parser for a path: `.json` is JSON, `.tf` and `.tfvars` are HCL, everything else YAML.
 pub fn syntax_of(path: &Path) -> Syntax {
     match path.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+        Some(e) if e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars") => Syntax::Hcl,
         _ => Syntax::Yaml,
     }
 }
@@ -157,6 +166,8 @@ struct FileResult {
     model: Model,
     findings: Vec<Finding>,
     skipped: Option<String>,
+    /// A Terraform file's part of its module (see `adapters::terraform::module`).
+    terraform: Option<HclFile>,
 }
 
 impl FileResult {
@@ -228,9 +239,12 @@ pub fn may_be_atlas(text: &str) -> bool {
 }
 
 /// Parse and adapt one file.
-fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
+fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
-    if !may_be_atlas(text) {
+    let atlas = may_be_atlas(text);
+    // Terraform variables and tfvars matter to the resources of other files of their module.
+    let hcl_wanted = syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text);
+    if !atlas && !hcl_wanted {
         return result;
     }
     let index = LineIndex::new(text);
@@ -240,6 +254,13 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
         index: &index,
     };
     match document::parse(text, syntax, &options.limits) {
+        Ok(doc) if syntax == Syntax::Hcl => {
+            result.terraform = doc
+                .roots
+                .into_iter()
+                .next()
+                .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
+        }
         Ok(doc) => {
             for root in &doc.roots {
                 adapters::adapt(&ctx, root, &mut result.model);
@@ -261,7 +282,8 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
         }
         Err(err) => {
             // Unrendered templates (Helm, Go templates) are not specs: render them first.
-            if text.contains("{{") {
+            // Terraform files that do not name the provider are not Atlas specs either.
+            if text.contains("{{") || !atlas {
                 return result;
             }
             let span = clamp(err.span, text.len());
@@ -275,6 +297,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
                 match syntax {
                     Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
+                    Syntax::Hcl => "fix the HCL syntax; nothing in this file was checked",
                 },
             ));
         }
