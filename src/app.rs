@@ -1,10 +1,7 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 use crate::adapters;
 use crate::adapters::terraform::module::{self as tf_module, HclFile};
@@ -227,24 +224,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn prefilter() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| AhoCorasick::new(adapters::needles()).ok())
-        .as_ref()
-}
-
-/// Whether a text could hold anything an adapter reads.
-pub fn may_be_atlas(text: &str) -> bool {
-    prefilter().is_none_or(|ac| ac.is_match(text))
-}
-
 /// Parse and adapt one file.
 fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
-    let atlas = may_be_atlas(text);
+    let which = adapters::applicable(text);
     // Terraform variables and tfvars matter to the resources of other files of their module.
     let hcl_wanted = syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text);
-    if !atlas && !hcl_wanted {
+    if which.is_empty() && !hcl_wanted {
         return result;
     }
     let index = LineIndex::new(text);
@@ -255,6 +241,9 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
     };
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) if syntax == Syntax::Hcl => {
+            if let Some(root) = doc.roots.first() {
+                adapters::adapt_hcl(&ctx, root, which, &mut result.model);
+            }
             result.terraform = doc
                 .roots
                 .into_iter()
@@ -263,7 +252,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         }
         Ok(doc) => {
             for root in &doc.roots {
-                adapters::adapt(&ctx, root, &mut result.model);
+                adapters::adapt(&ctx, root, which, &mut result.model);
             }
             if !result.model.is_empty() {
                 for w in &doc.warnings {
@@ -283,7 +272,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         Err(err) => {
             // Unrendered templates (Helm, Go templates) are not specs: render them first.
             // Terraform files that do not name the provider are not Atlas specs either.
-            if text.contains("{{") || !atlas {
+            if text.contains("{{") || which.is_empty() {
                 return result;
             }
             let span = clamp(err.span, text.len());

@@ -137,8 +137,7 @@ pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -
             buf = format!("{title}: {} [{}]\n", f.message, f.rule.code);
         }
         out.push_str(&buf);
-        // Labels in other files (a Terraform variable's value in variables.tf or tfvars, a
-        // project in another file) cannot be drawn in this snippet: name their place.
+        // Labels in other files cannot be drawn in this snippet: name them.
         for l in f.related.iter().filter(|l| l.loc.file != f.loc.file) {
             out.push_str(&format!(
                 "  note: {}: {}:{}:{}\n",
