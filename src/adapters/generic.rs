@@ -28,7 +28,12 @@ const URL_KEYS: &[&str] = &[
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
-    walk(ctx, root, None, out);
+    // `terraform show -json` repeats every value (planned values, resource changes, prior
+    // state, configuration): read the planned (or state) values only, so each is seen once.
+    match super::terraform::plan::values_root(root) {
+        Some(values) => walk(ctx, &values, None, out),
+        None => walk(ctx, root, None, out),
+    }
 }
 
 fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) {

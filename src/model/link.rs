@@ -75,7 +75,9 @@ pub fn link(model: &mut Model) {
         .iter()
         .map(|job| {
             let id = job.target.as_ref()?;
+            // An Atlas id, or a format-scoped project key (a Terraform reference).
             single(by_id.get(&id.as_str().to_ascii_lowercase()))
+                .or_else(|| single(by_key.get(id.as_str())))
         })
         .collect();
     for (origin, link) in model.origins_mut().zip(links) {

@@ -250,7 +250,8 @@ pub struct Integration {
 pub struct RestoreJob {
     /// The source project (the project of the snapshot's cluster).
     pub origin: Origin,
-    /// The project the data is restored into (`targetGroupId`).
+    /// The project the data is restored into (`targetGroupId`), or a project key (see
+    /// [`Project::keys`]) when the spec names the project by reference.
     pub target: Option<Text>,
     /// Filled in by linking: index into [`Model::projects`].
     pub target_project: Option<usize>,

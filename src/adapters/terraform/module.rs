@@ -21,8 +21,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::{Resource, Values, build, project_ref_of_literal, project_reference, unknown};
-use crate::document::{Cursor, LineIndex, Node, Value};
+use super::{Read, Resource, Values, build, build_data, follow_path, reference_name, unknown};
+use crate::document::{Cursor, LineIndex, Node, Span, Value};
 use crate::model::{FileId, Loc, LocCtx, Model, ProjectRef, SourceFile, Text};
 
 /// What one HCL file contributes to its module.
@@ -169,15 +169,16 @@ fn var_value(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> VarValue {
     }
 }
 
-/// Whether a tree holds a resource this adapter maps.
+/// Whether a tree holds a resource, data source or provider block this adapter maps.
 fn holds_mapped(root: &Node) -> bool {
-    root.get("resource")
-        .and_then(Node::as_map)
-        .is_some_and(|types| {
-            types
-                .iter()
-                .any(|e| e.key.as_str().is_some_and(super::is_mapped_type))
-        })
+    let has = |block: &str, wanted: &dyn Fn(&str) -> bool| {
+        root.get(block)
+            .and_then(Node::as_map)
+            .is_some_and(|m| m.iter().any(|e| e.key.as_str().is_some_and(wanted)))
+    };
+    has("resource", &super::is_mapped_type)
+        || has("data", &|t| super::data_product_of(t).is_some())
+        || has("provider", &|p| p == super::PROVIDER)
 }
 
 /// The module step: resolve variables per directory and build the model from every kept file.
@@ -233,8 +234,9 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             let values = HclValues {
                 ctx: &ctx,
                 vars: &vars,
+                dir: &dir_key,
             };
-            resources(&values, &dir_key, &src.root, out);
+            resources(&values, &src.root, out);
         }
     }
 }
@@ -257,7 +259,19 @@ fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-fn resources(v: &HclValues<'_>, dir: &str, root: &Node, out: &mut Model) {
+/// The header of a labeled block (`resource "type" "name"`), from its keyword to its last
+/// label.
+fn header(v: &HclValues<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Loc {
+    v.ctx.loc_of(
+        Span {
+            start: body.node.span.start.min(last_label.node.span.start),
+            end: last_label.node.span.end,
+        },
+        &body.pointer,
+    )
+}
+
+fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
     let root = Cursor::root(root);
     for (ty, blocks) in root.get("resource").iter().flat_map(|r| r.entries()) {
         let Some(ty) = ty.node.as_str().filter(|t| super::is_mapped_type(t)) else {
@@ -267,43 +281,51 @@ fn resources(v: &HclValues<'_>, dir: &str, root: &Node, out: &mut Model) {
             let Some(name) = name_key.node.as_str() else {
                 continue;
             };
-            // The block header, `resource "type" "name"`.
-            let anchor = v.ctx.loc_of(
-                crate::document::Span {
-                    start: body.node.span.start.min(name_key.node.span.start),
-                    end: name_key.node.span.end,
-                },
-                &body.pointer,
-            );
-            let project_ref = v.project_ref(dir, body.get("project_id"));
-            let keys = if ty == super::PROJECT {
-                vec![project_key(dir, name)]
-            } else {
-                Vec::new()
-            };
+            let anchor = header(v, &name_key, &body);
+            let key = v.key(ty, name);
             build(
                 v,
                 Resource {
                     ty,
                     body,
                     anchor,
-                    project_ref,
-                    keys,
+                    key,
                 },
                 out,
             );
         }
     }
-}
-
-fn project_key(dir: &str, name: &str) -> String {
-    format!("tf:{dir}:{}.{name}", super::PROJECT)
+    for (ty, blocks) in root.get("data").iter().flat_map(|r| r.entries()) {
+        let Some(ty) = ty.node.as_str() else { continue };
+        for (name_key, body) in blocks.entries() {
+            let project_ref = match v.reference(&body, &["project_id"], super::PROJECT) {
+                Some(key) => ProjectRef::Key(key.value.into()),
+                None => super::project_ref_of_literal(v.known(body.get("project_id"))),
+            };
+            build_data(ty, header(v, &name_key, &body), project_ref, out);
+        }
+    }
+    for (name_key, body) in root.get("provider").iter().flat_map(|p| p.entries()) {
+        if name_key.node.as_str() != Some(super::PROVIDER) {
+            continue;
+        }
+        super::provider(
+            v.read(body.get("is_mongodbgov_cloud")),
+            v.read(body.get("base_url")),
+            false,
+            body.get("secret_name").is_some(),
+            header(v, &name_key, &body),
+            out,
+        );
+    }
 }
 
 /// Attribute values of one module's files.
 struct HclValues<'a> {
     ctx: &'a LocCtx<'a>,
     vars: &'a HashMap<String, VarValue>,
+    /// The module's directory, for keys.
+    dir: &'a str,
 }
 
 /// The variable named by an expression `var.NAME` or `"${var.NAME}"`.
@@ -326,41 +348,47 @@ impl HclValues<'_> {
         self.vars.get(variable_name(expr)?)
     }
 
-    fn project_ref(&self, dir: &str, id: Option<Cursor<'_>>) -> ProjectRef {
-        let Some(id) = id else {
-            return ProjectRef::Unknown;
-        };
-        if let Some(expr) = id.node.expr_source() {
-            if let Some(name) = project_reference(expr) {
-                return ProjectRef::Key(project_key(dir, name));
-            }
-        }
-        project_ref_of_literal(self.text(Some(id)))
+    fn key(&self, ty: &str, name: &str) -> String {
+        format!("tf:{}:{ty}.{name}", self.dir)
     }
 }
 
 impl Values for HclValues<'_> {
-    fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
-        let cur = cur?;
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        let Some(cur) = cur else {
+            return Read::Absent;
+        };
         let Some(expr) = cur.node.expr_source() else {
-            return self.ctx.text(Some(cur));
+            return match self.ctx.text(Some(cur)) {
+                Some(t) => Read::Known(t),
+                None => Read::Absent,
+            };
         };
         let loc = self.ctx.loc(&cur);
         match self.variable(expr) {
-            Some(VarValue::Literal(value)) => Some(Text {
+            Some(VarValue::Literal(value)) => Read::Known(Text {
                 value: value.value.clone(),
                 loc: Loc {
                     via: Some(Box::new(value.loc.clone())),
                     ..loc
                 },
             }),
-            Some(VarValue::Null) => None,
-            Some(VarValue::Other) | None => Some(unknown(loc, expr)),
+            Some(VarValue::Null) => Read::Absent,
+            Some(VarValue::Other) | None => Read::Unknown(unknown(loc, expr)),
         }
     }
 
     fn missing_required(&self, _obj: &Cursor<'_>, _key: &str) -> Option<Text> {
         None
+    }
+
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let cur = follow_path(body, path)?;
+        let name = reference_name(cur.node.expr_source()?, ty)?;
+        Some(Text {
+            value: self.key(ty, name).into(),
+            loc: self.ctx.loc(&cur),
+        })
     }
 }
 

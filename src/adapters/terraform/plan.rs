@@ -1,36 +1,52 @@
 //! `terraform show -json` output: plans (`planned_values`) and state (`values`).
 //!
-//! Resources are read from `planned_values.root_module` (a plan) or `values.root_module`
-//! (state) and their `child_modules`, recursively; never from `resource_changes` or
-//! `prior_state`, so each value is reported once. Unknown-at-plan-time values are absent from
-//! `values`; a cluster's `project_id` is then found through the configuration:
-//! `configuration.root_module[.module_calls.NAME.module]*.resources[].expressions.project_id
-//! .references`, following `var.X` up through the calling module's `expressions.X`.
+//! Managed resources are read from `planned_values.root_module` (a plan) or
+//! `values.root_module` (state) and their `child_modules`, recursively; never from
+//! `resource_changes` or `prior_state`, so each value is reported once. Values unknown at plan
+//! time are absent from `values`; references to other resources (a cluster's `project_id`, a
+//! peering's `container_id`, a restore job's target project) are then found through the
+//! configuration: `configuration.root_module[.module_calls.NAME.module]*.resources[]
+//! .expressions.ATTR.references`, following `var.X` up through the calling module's
+//! `expressions.X`. Data sources and `provider_config` are read from `configuration` (each
+//! block once).
 
-use super::{Resource, Values, build, is_mapped_type, project_ref_of_literal, project_reference};
+use super::{
+    Read, Resource, Values, build, build_data, data_product_of, follow_path, is_mapped_type,
+    reference_name,
+};
 use crate::document::Cursor;
-use crate::model::{LocCtx, Model, ProjectRef, Text};
+use crate::model::{Loc, LocCtx, Model, ProjectRef, Text};
 
 /// Deepest module nesting followed (Terraform itself has no limit; real trees are shallow).
 const MAX_MODULE_DEPTH: usize = 32;
 
+/// The part of a plan or state document that holds each value once (`planned_values` of a
+/// plan, `values` of state), or `None` when `root` is not `terraform show -json` output.
+pub fn values_root<'a>(root: &Cursor<'a>) -> Option<Cursor<'a>> {
+    root.get("format_version")?;
+    root.get("planned_values").or_else(|| {
+        root.get("values")
+            .filter(|v| v.get("root_module").is_some())
+    })
+}
+
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
-    if root.get("format_version").is_none() {
-        return;
-    }
-    let Some(module) = root
-        .path(&["planned_values", "root_module"])
-        .or_else(|| root.path(&["values", "root_module"]))
-    else {
+    let Some(module) = values_root(root).and_then(|v| v.get("root_module")) else {
         return;
     };
     let config = root.path(&["configuration", "root_module"]);
     let mut scopes = vec![Scope {
         prefix: String::new(),
-        config,
+        config: config.clone(),
         call: None,
     }];
     walk(ctx, &module, &mut scopes, out);
+    if let Some(config) = &config {
+        data_sources(ctx, config, 0, out);
+    }
+    if let Some(providers) = root.path(&["configuration", "provider_config"]) {
+        provider_configs(ctx, root, &providers, out);
+    }
 }
 
 /// One module level: its address prefix without instance keys (`module.db.`), its
@@ -42,7 +58,6 @@ struct Scope<'a> {
 }
 
 fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, out: &mut Model) {
-    let values = PlanValues { ctx };
     for res in module.get("resources").iter().flat_map(|r| r.items()) {
         if res.get("mode").and_then(|m| m.str()) != Some("managed") {
             continue;
@@ -69,11 +84,11 @@ fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, 
                 rs.items()
                     .find(|r| r.get("address").and_then(|a| a.str()) == Some(address.as_str()))
             });
-        let project_ref = project_ref(ctx, scopes, ty, config.as_ref(), &body);
-        let keys = if ty == super::PROJECT {
-            vec![project_key(ctx, scopes_prefix(scopes), name)]
-        } else {
-            Vec::new()
+        let values = PlanValues {
+            ctx,
+            scopes,
+            config: config.clone(),
+            anchor: anchor.clone(),
         };
         let projects_before = out.projects.len();
         build(
@@ -82,8 +97,7 @@ fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, 
                 ty,
                 body,
                 anchor,
-                project_ref,
-                keys,
+                key: key(ctx, scopes_prefix(scopes), ty, name),
             },
             out,
         );
@@ -133,6 +147,83 @@ fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, 
     }
 }
 
+/// Data sources whose use is a finding, from the configuration (each block once).
+fn data_sources(ctx: &LocCtx<'_>, module: &Cursor<'_>, depth: usize, out: &mut Model) {
+    for res in module.get("resources").iter().flat_map(|r| r.items()) {
+        if res.get("mode").and_then(|m| m.str()) != Some("data") {
+            continue;
+        }
+        let Some(ty) = res.get("type").and_then(|t| t.str()) else {
+            continue;
+        };
+        if data_product_of(ty).is_none() {
+            continue;
+        }
+        let anchor = res
+            .get("address")
+            .map_or_else(|| ctx.loc(&res), |a| ctx.loc(&a));
+        build_data(ty, anchor, ProjectRef::Unknown, out);
+    }
+    if depth >= MAX_MODULE_DEPTH {
+        return;
+    }
+    for (_, call) in module.get("module_calls").iter().flat_map(|m| m.entries()) {
+        if let Some(child) = call.get("module") {
+            data_sources(ctx, &child, depth + 1, out);
+        }
+    }
+}
+
+/// `configuration.provider_config`: every `mongodbatlas` provider configuration.
+fn provider_configs(ctx: &LocCtx<'_>, root: &Cursor<'_>, providers: &Cursor<'_>, out: &mut Model) {
+    for (key, config) in providers.entries() {
+        if config.get("name").and_then(|n| n.str()) != Some(super::PROVIDER) {
+            continue;
+        }
+        // Root-module variables are resolved in the plan's `variables`.
+        let in_root = key.node.as_str().is_some_and(|k| !k.contains(':'));
+        let read = |attr: &str| -> Read {
+            let Some(expr) = config.path(&["expressions", attr]) else {
+                return Read::Absent;
+            };
+            if let Some(value) = expr.get("constant_value") {
+                return match ctx.text(Some(value)) {
+                    Some(t) => Read::Known(t),
+                    None => Read::Absent,
+                };
+            }
+            let refs: Vec<&str> = expr
+                .get("references")
+                .iter()
+                .flat_map(|r| r.items())
+                .filter_map(|r| r.str())
+                .collect();
+            if let ([only], true) = (refs.as_slice(), in_root) {
+                if let Some(var) = only.strip_prefix("var.") {
+                    if let Some(value) = root.path(&["variables", var, "value"]) {
+                        if let Some(mut t) = ctx.text(Some(value)) {
+                            t.loc = Loc {
+                                via: Some(Box::new(t.loc.clone())),
+                                ..ctx.loc(&expr)
+                            };
+                            return Read::Known(t);
+                        }
+                    }
+                }
+            }
+            Read::Unknown(super::unknown(ctx.loc(&expr), attr))
+        };
+        super::provider(
+            read("is_mongodbgov_cloud"),
+            read("base_url"),
+            true,
+            config.path(&["expressions", "secret_name"]).is_some(),
+            ctx.loc(&key),
+            out,
+        );
+    }
+}
+
 fn scopes_prefix<'s>(scopes: &'s [Scope<'_>]) -> &'s str {
     scopes.last().map_or("", |s| s.prefix.as_str())
 }
@@ -151,53 +242,34 @@ fn call_name<'a>(parent: &str, child: &'a str) -> Option<&'a str> {
     (!name.is_empty() && !name.contains('.')).then_some(name)
 }
 
-fn project_key(ctx: &LocCtx<'_>, prefix: &str, name: &str) -> String {
-    format!("tf:plan:{}:{prefix}{}.{name}", ctx.file, super::PROJECT)
+fn key(ctx: &LocCtx<'_>, prefix: &str, ty: &str, name: &str) -> String {
+    format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.file)
 }
 
-/// A resource's project: through its configured `project_id` references, else by a known id.
-fn project_ref(
-    ctx: &LocCtx<'_>,
-    scopes: &[Scope<'_>],
-    ty: &str,
-    config: Option<&Cursor<'_>>,
-    body: &Cursor<'_>,
-) -> ProjectRef {
-    if ty == super::PROJECT {
-        return ProjectRef::Unknown;
-    }
-    let refs = config.and_then(|r| r.path(&["expressions", "project_id", "references"]));
-    if let Some(refs) = refs {
-        if let Some(key) = follow(ctx, scopes, &refs, 0) {
-            return ProjectRef::Key(key);
-        }
-    }
-    project_ref_of_literal(ctx.text(body.get("project_id")))
-}
-
-/// Resolve a `references` list to a project key: all references name the same
-/// `mongodbatlas_project`, or the only reference is `var.X` and the calling module passes X
-/// such a reference. Anything else (locals, data sources, module outputs, several projects)
-/// is not followed.
+/// Resolve a `references` list to the key of a resource of type `ty`: all references name the
+/// same resource, or the only reference is `var.X` and the calling module passes X such a
+/// reference. Anything else (locals, data sources, module outputs, several resources) is not
+/// followed.
 fn follow(
     ctx: &LocCtx<'_>,
     scopes: &[Scope<'_>],
     refs: &Cursor<'_>,
+    ty: &str,
     depth: usize,
 ) -> Option<String> {
     let refs: Vec<&str> = refs.items().filter_map(|r| r.str()).collect();
-    let mut project = None;
+    let mut target = None;
     for r in &refs {
-        match project_reference(r) {
-            Some(name) if project.is_none_or(|p| p == name) => project = Some(name),
+        match reference_name(r, ty) {
+            Some(name) if target.is_none_or(|t| t == name) => target = Some(name),
             _ => {
-                project = None;
+                target = None;
                 break;
             }
         }
     }
-    if let Some(name) = project {
-        return Some(project_key(ctx, scopes_prefix(scopes), name));
+    if let Some(name) = target {
+        return Some(key(ctx, scopes_prefix(scopes), ty, name));
     }
     let [only] = refs.as_slice() else {
         return None;
@@ -210,16 +282,24 @@ fn follow(
     let call = scope.call.as_deref()?;
     let parent = parents.last()?.config.as_ref()?;
     let refs = parent.path(&["module_calls", call, "expressions", var, "references"])?;
-    follow(ctx, parents, &refs, depth + 1)
+    follow(ctx, parents, &refs, ty, depth + 1)
 }
 
-struct PlanValues<'a> {
+/// Attribute values of one planned resource.
+struct PlanValues<'a, 'c> {
     ctx: &'a LocCtx<'a>,
+    scopes: &'a [Scope<'c>],
+    /// The resource's configuration block.
+    config: Option<Cursor<'c>>,
+    anchor: Loc,
 }
 
-impl Values for PlanValues<'_> {
-    fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
-        self.ctx.text(cur)
+impl Values for PlanValues<'_, '_> {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        match self.ctx.text(cur) {
+            Some(t) => Read::Known(t),
+            None => Read::Absent,
+        }
     }
 
     /// A required attribute missing from planned values is unknown until apply.
@@ -231,6 +311,17 @@ impl Values for PlanValues<'_> {
             self.ctx.loc(obj),
             &format!("(known after apply) {key}"),
         ))
+    }
+
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let expressions = self.config.as_ref()?.get("expressions")?;
+        let refs = follow_path(&expressions, path)?.get("references")?;
+        let key = follow(self.ctx, self.scopes, &refs, ty, 0)?;
+        let loc = follow_path(body, path).map_or_else(|| self.anchor.clone(), |c| self.ctx.loc(&c));
+        Some(Text {
+            value: key.into(),
+            loc,
+        })
     }
 }
 
