@@ -241,22 +241,33 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
     };
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) => {
+            // Documents that gave the model something: only their duplicate keys are
+            // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
+            let mut atlas_docs: Vec<Span> = Vec::new();
             for root in &doc.roots {
-                adapters::adapt(&ctx, root, &mut result.model);
-            }
-            if !result.model.is_empty() {
-                for w in &doc.warnings {
-                    let mut finding = Finding::new(
-                        &INVALID_SPEC,
-                        &ctx.loc_of(w.span, ""),
-                        w.message.clone(),
-                        "remove the duplicate so that every tool reads the same value",
-                    );
-                    if let Some(related) = w.related {
-                        finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
-                    }
-                    result.findings.push(finding);
+                let mut part = Model::default();
+                adapters::adapt(&ctx, root, &mut part);
+                if !part.is_empty() {
+                    atlas_docs.push(root.span);
+                    result.model.extend(part);
                 }
+            }
+            let in_atlas_doc = |s: Span| {
+                atlas_docs
+                    .iter()
+                    .any(|d| d.start <= s.start && s.end <= d.end)
+            };
+            for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
+                let mut finding = Finding::new(
+                    &INVALID_SPEC,
+                    &ctx.loc_of(w.span, ""),
+                    w.message.clone(),
+                    "remove the duplicate so that every tool reads the same value",
+                );
+                if let Some(related) = w.related {
+                    finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
+                }
+                result.findings.push(finding);
             }
         }
         Err(err) => {
