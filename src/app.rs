@@ -218,8 +218,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 
 fn prefilter() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| AhoCorasick::new(adapters::needles()).ok())
-        .as_ref()
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(adapters::needles())
+            .ok()
+    })
+    .as_ref()
 }
 
 /// Whether a text could hold anything an adapter reads.
@@ -249,8 +254,8 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
                 adapters::adapt(&ctx, root, &mut part);
                 if !part.is_empty() {
                     atlas_docs.push(root.span);
-                    result.model.extend(part);
                 }
+                result.model.extend(part);
             }
             let in_atlas_doc = |s: Span| {
                 atlas_docs

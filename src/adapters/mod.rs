@@ -3,6 +3,8 @@
 //! compliant.
 
 pub mod api;
+mod api_bodies;
+pub mod generic;
 pub mod kubernetes;
 
 use crate::document::{Cursor, Node};
@@ -13,6 +15,7 @@ use crate::model::{LocCtx, Model};
 pub fn needles() -> Vec<&'static str> {
     let mut all = Vec::new();
     all.extend_from_slice(api::NEEDLES);
+    all.extend_from_slice(generic::NEEDLES);
     all.extend_from_slice(kubernetes::NEEDLES);
     all
 }
@@ -21,5 +24,6 @@ pub fn needles() -> Vec<&'static str> {
 pub fn adapt(ctx: &LocCtx<'_>, root: &Node, out: &mut Model) {
     let cur = Cursor::root(root);
     api::adapt(ctx, &cur, out);
+    generic::adapt(ctx, &cur, out);
     kubernetes::adapt(ctx, &cur, out);
 }
