@@ -3,7 +3,18 @@
 //!
 //! Objects are recognised by `apiVersion` and `kind`, at the top level of every document of a
 //! stream and inside `kind: List` (or `<Kind>List`) `items`. Every other Kubernetes object is
-//! passed over. Field paths follow the operator's CRDs (`releases/v2.15.1/deploy/crds`).
+//! passed over. Field paths follow the operator's CRDs (`releases/v2.15.1/deploy/crds` and
+//! `config/crd/bases`).
+//!
+//! Kinds read: `AtlasProject` (the project, and the resources it configures inline:
+//! `networkPeers`, `privateEndpoints`, `encryptionAtRest`, `integrations`,
+//! `alertConfigurations`), `AtlasDeployment` (`deploymentSpec`, `flexSpec`, `serverlessSpec`,
+//! `backupRef`), `AtlasBackupSchedule` (`copySettings`), `AtlasDatabaseUser` (`scopes`),
+//! `AtlasNetworkContainer`, `AtlasNetworkPeering`, `AtlasPrivateEndpoint`,
+//! `AtlasThirdPartyIntegration`, `AtlasStreamInstance`, `AtlasStreamConnection`,
+//! `AtlasDataFederation`; generated `Group`, `Cluster`, `FlexCluster`, `DatabaseUser`; and the
+//! operator's `--atlas-domain` in workload container arguments (the forms the generic adapter
+//! does not see).
 //!
 //! Project linking: an `AtlasProject` gets the key `k8s:<namespace>/<metadata.name>` and a
 //! generated `Group` the key `k8s:Group:<namespace>/<metadata.name>` (they are different kinds,
@@ -17,10 +28,13 @@
 //! leaves the project unknown: Kubernetes has no directory convention to fall back on.
 
 use super::api::region_config;
+use super::generic::sub_text;
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
 use crate::model::{
-    Cluster, ClusterKind, Loc, LocCtx, Model, Origin, Project, ProjectRef, RegionConfig,
+    AlertConfig, Cluster, ClusterKind, CopySetting, DatabaseUser, EncryptionAtRest, Endpoint,
+    Integration, KeyAlias, Loc, LocCtx, Model, NetworkContainer, NetworkPeering, Notification,
+    Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig, Text,
 };
 
 pub const NEEDLES: &[&str] = &["atlas.mongodb.com/v1", "atlas.generated.mongodb.com/v1"];
@@ -61,6 +75,18 @@ impl<'a> Object<'a> {
         self.spec
             .as_ref()
             .and_then(|s| s.key(key))
+            .map_or_else(|| self.anchor(ctx), |k| ctx.loc(&k))
+    }
+
+    /// A scalar under `spec`.
+    fn spec_text(&self, ctx: &LocCtx<'_>, path: &[&str]) -> Option<Text> {
+        ctx.text(self.spec.as_ref()?.path(path))
+    }
+
+    /// The generated kinds' `entry` key, else the object's anchor.
+    fn entry_key(&self, ctx: &LocCtx<'_>) -> Loc {
+        self.versioned()
+            .and_then(|v| v.key("entry"))
             .map_or_else(|| self.anchor(ctx), |k| ctx.loc(&k))
     }
 
@@ -111,12 +137,317 @@ fn object(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model, depth: usize) {
         spec: cur.get("spec").filter(|s| s.node.as_map().is_some()),
     };
     match (api_version, kind_name) {
-        (ATLAS_V1, "AtlasProject") => out.projects.push(atlas_project(ctx, &obj)),
+        (ATLAS_V1, "AtlasProject") => {
+            out.projects.push(atlas_project(ctx, &obj));
+            project_parts(ctx, &obj, out);
+        }
         (ATLAS_V1, "AtlasDeployment") => atlas_deployment(ctx, &obj, out),
+        (ATLAS_V1, "AtlasBackupSchedule") => backup_schedule(ctx, &obj, out),
+        (ATLAS_V1, "AtlasDatabaseUser") => database_user(ctx, &obj, out),
+        (ATLAS_V1, "AtlasNetworkContainer") => network_container(ctx, &obj, out),
+        (ATLAS_V1, "AtlasNetworkPeering") => network_peering(ctx, &obj, out),
+        (ATLAS_V1, "AtlasPrivateEndpoint") => private_endpoint(ctx, &obj, out),
+        (ATLAS_V1, "AtlasThirdPartyIntegration") => third_party_integration(ctx, &obj, out),
+        (ATLAS_V1, "AtlasStreamInstance") => {
+            let providers = obj.spec_text(ctx, &["clusterConfig", "provider"]);
+            product(
+                ctx,
+                &obj,
+                out,
+                Product::StreamProcessing,
+                "stream processing instance",
+                providers,
+            );
+        }
+        (ATLAS_V1, "AtlasStreamConnection") => {
+            product(
+                ctx,
+                &obj,
+                out,
+                Product::StreamProcessing,
+                "stream connection",
+                None,
+            );
+        }
+        (ATLAS_V1, "AtlasDataFederation") => {
+            let providers = obj.spec_text(ctx, &["dataProcessRegion", "cloudProvider"]);
+            product(
+                ctx,
+                &obj,
+                out,
+                Product::DataFederation,
+                "Data Federation instance",
+                providers,
+            );
+        }
         (GENERATED_V1, "Group") => out.projects.push(group(ctx, &obj)),
         (GENERATED_V1, "Cluster") => out.clusters.extend(generated_cluster(ctx, &obj)),
         (GENERATED_V1, "FlexCluster") => out.clusters.extend(generated_flex(ctx, &obj)),
+        (GENERATED_V1, "DatabaseUser") => generated_database_user(ctx, &obj, out),
+        (_, kind) if POD_KINDS.contains(&kind) => operator_domain(ctx, &obj, out),
         _ => {}
+    }
+}
+
+/// Where a resource's origin points: its own location, and the object's project reference.
+fn origin_at(body: Loc, project_ref: &ProjectRef) -> Origin {
+    Origin {
+        body,
+        project_ref: project_ref.clone(),
+        project: None,
+    }
+}
+
+/// A short location for a list item: its first key, else the item itself.
+fn item_loc(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
+    cur.entries()
+        .next()
+        .map_or_else(|| ctx.loc(cur), |(k, _)| ctx.loc(&k))
+}
+
+/// The sequence under `key` of `cur`, item by item (nothing for anything else).
+fn items_at<'a>(cur: Option<&Cursor<'a>>, key: &str) -> Vec<Cursor<'a>> {
+    cur.and_then(|c| c.get(key))
+        .map(|s| s.items().collect())
+        .unwrap_or_default()
+}
+
+/// The resources an `AtlasProject` configures inline (the older, deprecated form of the
+/// standalone kinds): they belong to the project itself.
+fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = obj.spec.as_ref() else {
+        return;
+    };
+    let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
+        ProjectRef::Key(project_key(obj.namespace, n))
+    });
+    for peer in items_at(Some(spec), "networkPeers") {
+        out.peerings.push(NetworkPeering {
+            origin: origin_at(item_loc(ctx, &peer), &project_ref),
+            provider: ctx.text(peer.get("providerName")),
+            accepter_region: ctx.text(peer.get("accepterRegionName")),
+            container_id: ctx.text(peer.get("containerId")),
+            container_region: ctx.text(peer.get("containerRegion")),
+        });
+    }
+    for endpoint in items_at(Some(spec), "privateEndpoints") {
+        out.private_endpoints.push(PrivateEndpoint {
+            origin: origin_at(item_loc(ctx, &endpoint), &project_ref),
+            provider: ctx.text(endpoint.get("provider")),
+            region: ctx.text(endpoint.get("region")),
+        });
+    }
+    if let Some(ear) = map_at(spec, "encryptionAtRest") {
+        let body = obj.spec_key(ctx, "encryptionAtRest");
+        out.encryption_at_rest
+            .push(encryption_at_rest(ctx, &ear, origin_at(body, &project_ref)));
+    }
+    for integration in items_at(Some(spec), "integrations") {
+        if let Some(kind) = ctx.text(integration.get("type")) {
+            out.integrations.push(Integration {
+                origin: origin_at(item_loc(ctx, &integration), &project_ref),
+                kind,
+                region: ctx.text(integration.get("region")),
+            });
+        }
+    }
+    for alert in items_at(Some(spec), "alertConfigurations") {
+        let notifications = items_at(Some(&alert), "notifications")
+            .iter()
+            .map(|n| Notification {
+                type_name: ctx.text(n.get("typeName")),
+                datadog_region: ctx.text(n.get("datadogRegion")),
+                loc: n
+                    .key("typeName")
+                    .map_or_else(|| ctx.loc(n), |k| ctx.loc(&k)),
+            })
+            .collect();
+        out.alert_configs.push(AlertConfig {
+            origin: origin_at(item_loc(ctx, &alert), &project_ref),
+            event_type: ctx.text(alert.get("eventTypeName")),
+            notifications,
+        });
+    }
+}
+
+/// `encryptionAtRest`: the AWS key's region, and Azure Key Vault when enabled. (The Google
+/// Cloud key's resource id, which holds its location, is in a Secret, not in the spec.) A
+/// provider block with `enabled: false` configures no key.
+fn encryption_at_rest(ctx: &LocCtx<'_>, ear: &Cursor<'_>, origin: Origin) -> EncryptionAtRest {
+    let enabled = |c: &Cursor<'_>| c.get("enabled").and_then(|e| e.node.as_bool());
+    let aws_kms_region = ear
+        .get("awsKms")
+        .filter(|a| enabled(a) != Some(false))
+        .and_then(|a| ctx.text(a.get("region")));
+    let azure_key_vault = ear
+        .get("azureKeyVault")
+        .and_then(|a| a.get("enabled"))
+        .filter(|e| e.node.as_bool() == Some(true))
+        .and_then(|e| ctx.text(Some(e)));
+    EncryptionAtRest {
+        origin,
+        aws_kms_region,
+        gcp_key_version_resource_id: None,
+        azure_key_vault,
+    }
+}
+
+/// The key an `AtlasBackupSchedule` is reached by (through the deployments that use it).
+fn backup_key(namespace: &str, name: &str) -> String {
+    format!("k8s:AtlasBackupSchedule:{namespace}/{name}")
+}
+
+/// `AtlasBackupSchedule`: its snapshot copy settings. It names no project; it belongs to the
+/// project of the deployments whose `backupRef` names it (see [`crate::model::KeyAlias`]).
+fn backup_schedule(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
+        ProjectRef::Key(backup_key(obj.namespace, n))
+    });
+    for copy in items_at(obj.spec.as_ref(), "copySettings") {
+        out.copy_settings.push(CopySetting {
+            origin: origin_at(item_loc(ctx, &copy), &project_ref),
+            cloud_provider: ctx.text(copy.get("cloudProvider")),
+            region: ctx.text(copy.get("regionName")),
+        });
+    }
+}
+
+fn database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.database_users.push(DatabaseUser {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        username: ctx.text(spec.get("username")),
+        scope_types: scope_types(ctx, spec),
+    });
+}
+
+fn generated_database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(entry) = obj.entry() else { return };
+    out.database_users.push(DatabaseUser {
+        origin: origin_at(obj.entry_key(ctx), &group_ref(ctx, obj)),
+        username: ctx.text(entry.get("username")),
+        scope_types: scope_types(ctx, &entry),
+    });
+}
+
+/// `scopes[].type`.
+fn scope_types(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<Text> {
+    items_at(Some(body), "scopes")
+        .iter()
+        .filter_map(|scope| ctx.text(scope.get("type")))
+        .collect()
+}
+
+fn network_container(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.containers.push(NetworkContainer {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        // AWS and Azure containers only: GCP containers have no region in this CRD.
+        regions: ctx.text(spec.get("region")).into_iter().collect(),
+        id: ctx
+            .text(spec.get("id"))
+            .or_else(|| ctx.text(obj.cur.path(&["status", "id"]))),
+    });
+}
+
+fn network_peering(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.peerings.push(NetworkPeering {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        accepter_region: ctx.text(spec.path(&["awsConfiguration", "accepterRegionName"])),
+        container_id: ctx.text(spec.path(&["containerRef", "id"])),
+        container_region: None,
+    });
+}
+
+fn private_endpoint(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.private_endpoints.push(PrivateEndpoint {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        region: ctx.text(spec.get("region")),
+    });
+}
+
+fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    let Some(kind) = ctx.text(spec.get("type")) else {
+        return;
+    };
+    out.integrations.push(Integration {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        kind,
+        region: ctx.text(spec.path(&["datadog", "region"])),
+    });
+}
+
+/// A kind that is a product AtlasGov lacks as a whole: the `kind` itself is the finding.
+fn product(
+    ctx: &LocCtx<'_>,
+    obj: &Object<'_>,
+    out: &mut Model,
+    product: Product,
+    what: &'static str,
+    provider: Option<Text>,
+) {
+    let kind_loc = ctx.loc(&obj.kind);
+    out.products.push(ProductUse {
+        origin: origin_at(kind_loc.clone(), &project_ref(ctx, obj)),
+        product,
+        what,
+        loc: kind_loc,
+        providers: provider.into_iter().collect(),
+    });
+}
+
+/// Workload kinds whose pods may run the operator.
+const POD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Job",
+    "CronJob",
+];
+
+/// The operator's own Atlas domain in its container arguments, in the forms the generic
+/// adapter (which reads `--atlas-domain=URL` in any string) does not see: a separate value
+/// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
+fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    let pod = match obj.kind.str() {
+        Some("Pod") => Some(spec.clone()),
+        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        _ => spec.path(&["template", "spec"]),
+    };
+    let Some(pod) = pod else { return };
+    let containers = items_at(Some(&pod), "containers")
+        .into_iter()
+        .chain(items_at(Some(&pod), "initContainers"));
+    for container in containers {
+        for list in ["command", "args"] {
+            let args = items_at(Some(&container), list);
+            for (i, arg) in args.iter().enumerate() {
+                let Some(text) = arg.str() else { continue };
+                let url = if text == "--atlas-domain" || text == "-atlas-domain" {
+                    args.get(i + 1)
+                        .and_then(|next| ctx.text(Some(next.clone())))
+                } else if let Some(rest) = text.strip_prefix("-atlas-domain=") {
+                    sub_text(ctx, arg, rest)
+                } else {
+                    None
+                };
+                if let Some(url) = url {
+                    out.endpoints.push(Endpoint {
+                        url,
+                        context: "operator --atlas-domain argument",
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -203,10 +534,7 @@ fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
 
 fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
     let entry = obj.entry();
-    let body = obj
-        .versioned()
-        .and_then(|v| v.key("entry"))
-        .map_or_else(|| obj.anchor(ctx), |k| ctx.loc(&k));
+    let body = obj.entry_key(ctx);
     Project {
         origin: Origin {
             body,
@@ -238,6 +566,24 @@ fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
         project_ref: project_ref.clone(),
         project: None,
     };
+    // The backup schedule this deployment uses belongs to this deployment's project.
+    if let Some(backup) = spec.get("backupRef") {
+        if let Some(name) = backup
+            .get("name")
+            .and_then(|n| n.str())
+            .filter(|n| !n.is_empty())
+        {
+            let namespace = backup
+                .get("namespace")
+                .and_then(|n| n.str())
+                .filter(|n| !n.is_empty())
+                .unwrap_or(obj.namespace);
+            out.key_aliases.push(KeyAlias {
+                key: backup_key(namespace, name),
+                via: origin(obj.spec_key(ctx, "backupRef")),
+            });
+        }
+    }
     if let Some(ds) = map_at(spec, "deploymentSpec") {
         let loc = obj.spec_key(ctx, "deploymentSpec");
         out.clusters.push(Cluster {
@@ -276,10 +622,7 @@ fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
 /// A generated `Cluster`: an Admin API cluster body under `spec.v20250312.entry`.
 fn generated_cluster(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cluster> {
     let entry = obj.entry()?;
-    let loc = obj
-        .versioned()
-        .and_then(|v| v.key("entry"))
-        .map_or_else(|| obj.anchor(ctx), |k| ctx.loc(&k));
+    let loc = obj.entry_key(ctx);
     Some(Cluster {
         origin: Origin {
             body: loc.clone(),
@@ -453,6 +796,51 @@ mod tests {
     }
 
     #[test]
+    fn project_parts_belong_to_the_project_and_schedules_to_their_deployments() {
+        let m = model(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata: {name: p, namespace: atlas}\nspec:\n  name: P\n  networkPeers: [{providerName: AWS, accepterRegionName: us-gov-west-1, containerRegion: US_GOV_WEST_1}]\n  privateEndpoints: [{provider: AWS, region: US_GOV_EAST_1}]\n  encryptionAtRest: {awsKms: {enabled: true, region: US_GOV_WEST_1}}\n  integrations: [{type: DATADOG, region: US1_FED}]\n  alertConfigurations: [{eventTypeName: HOST_DOWN, notifications: [{typeName: DATADOG, datadogRegion: US1_FED}]}]\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: d, namespace: apps}\nspec:\n  projectRef: {name: p, namespace: atlas}\n  backupRef: {name: s}\n  deploymentSpec: {name: d}\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasBackupSchedule\nmetadata: {name: s, namespace: apps}\nspec:\n  copySettings: [{cloudProvider: AWS, regionName: US_GOV_EAST_1}]\n",
+        );
+        let own = ProjectRef::Key("k8s:atlas/p".into());
+        assert_eq!(m.peerings[0].origin.project_ref, own);
+        assert_eq!(
+            m.peerings[0].container_region.as_ref().map(|t| t.as_str()),
+            Some("US_GOV_WEST_1")
+        );
+        assert_eq!(m.private_endpoints[0].origin.project_ref, own);
+        assert_eq!(m.encryption_at_rest[0].origin.project_ref, own);
+        assert_eq!(m.integrations[0].origin.project_ref, own);
+        assert_eq!(m.alert_configs[0].notifications.len(), 1);
+        let schedule = ProjectRef::Key("k8s:AtlasBackupSchedule:apps/s".into());
+        assert_eq!(m.copy_settings[0].origin.project_ref, schedule);
+        assert_eq!(m.key_aliases[0].key, "k8s:AtlasBackupSchedule:apps/s");
+        assert_eq!(m.key_aliases[0].via.project_ref, own);
+    }
+
+    #[test]
+    fn products_point_at_the_kind() {
+        let m = model(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasStreamInstance\nspec:\n  clusterConfig: {provider: AZURE}\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasDataFederation\nspec: {name: lake}\n",
+        );
+        assert_eq!(m.products.len(), 2);
+        assert_eq!(&*m.products[0].loc.pointer, "/kind");
+        assert_eq!(m.products[0].providers[0].as_str(), "AZURE");
+        assert_eq!(m.products[1].product, Product::DataFederation);
+    }
+
+    #[test]
+    fn operator_domain_in_separate_and_single_dash_arguments() {
+        let m = model(
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - args: [--atlas-domain, 'https://cloud.mongodb.com/', -atlas-domain=https://x.example/, --atlas-domain]\n",
+        );
+        let urls: Vec<&str> = m.endpoints.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            vec!["https://cloud.mongodb.com/", "https://x.example/"]
+        );
+        assert!(m.is_empty());
+    }
+
+    #[test]
     fn hostile_shapes_do_not_panic() {
         for text in [
             "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nspec: 3\n",
@@ -460,6 +848,10 @@ mod tests {
             "apiVersion: [atlas.mongodb.com/v1]\nkind: {a: 1}\n",
             "kind: List\napiVersion: v1\nitems: {a: 1}\n",
             "apiVersion: atlas.generated.mongodb.com/v1\nkind: FlexCluster\nspec: {v20250312: {groupRef: 1, entry: []}}\n",
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata: {name: p}\nspec: {networkPeers: 1, privateEndpoints: [1, [2]], encryptionAtRest: [], integrations: [{type: [1]}], alertConfigurations: [{notifications: {a: 1}}]}\n",
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasBackupSchedule\nspec: {copySettings: {a: 1}}\n",
+            "apiVersion: apps/v1\nkind: CronJob\nspec: {jobTemplate: {spec: {template: {spec: {containers: [{args: 1}, 2]}}}}}\n",
+            "apiVersion: v1\nkind: Pod\nspec: {containers: [{command: [-atlas-domain]}]}\n",
         ] {
             let _ = model(text);
         }
