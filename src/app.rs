@@ -75,8 +75,18 @@ pub struct Buffer {
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    check_paths_and_buffers(paths, &[], options)
+}
+
+/// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
+/// after the files: buffer `j` has file id `files.len() - buffers.len() + j` in the outcome.
+pub fn check_paths_and_buffers(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Outcome {
     let (inputs, problems) = walk::collect(paths);
-    let mut outcome = check_inputs(&inputs, &[], options);
+    let mut outcome = check_inputs(&inputs, buffers, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
