@@ -1,10 +1,7 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 use crate::adapters;
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
@@ -226,26 +223,11 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn prefilter() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(adapters::needles())
-            .ok()
-    })
-    .as_ref()
-}
-
-/// Whether a text could hold anything an adapter reads.
-pub fn may_be_atlas(text: &str) -> bool {
-    prefilter().is_none_or(|ac| ac.is_match(text))
-}
-
 /// Parse and adapt one file.
 fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
-    if !may_be_atlas(text) {
+    let which = adapters::applicable(text);
+    if which.is_empty() {
         return result;
     }
     let index = LineIndex::new(text);
@@ -261,7 +243,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
             let mut atlas_docs: Vec<Span> = Vec::new();
             for root in &doc.roots {
                 let mut part = Model::default();
-                adapters::adapt(&ctx, root, &mut part);
+                adapters::adapt(&ctx, root, which, &mut part);
                 if !part.is_empty() {
                     atlas_docs.push(root.span);
                 }

@@ -37,7 +37,12 @@ use crate::model::{
     Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig, Text,
 };
 
-pub const NEEDLES: &[&str] = &["atlas.mongodb.com/v1", "atlas.generated.mongodb.com/v1"];
+/// The two API groups, and the operator's `--atlas-domain` flag in workload manifests.
+pub const NEEDLES: &[&str] = &[
+    "atlas.mongodb.com/v1",
+    "atlas.generated.mongodb.com/v1",
+    "atlas-domain",
+];
 
 const ATLAS_V1: &str = "atlas.mongodb.com/v1";
 const GENERATED_V1: &str = "atlas.generated.mongodb.com/v1";
