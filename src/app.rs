@@ -91,7 +91,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     let disk = inputs.par_iter().enumerate().map(|(i, input)| {
         let file = file_id(i);
         match read(&input.path, options) {
-            Ok(text) => process(file, &text, syntax_of(&input.path), options),
+            Ok(text) => process(file, &input.path, &text, syntax_of(&input.path), options),
             Err(reason) => FileResult::skipped(reason),
         }
     });
@@ -100,6 +100,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         let file = file_id(inputs.len() + j);
         results.push(process(
             file,
+            &buffer.path,
             &buffer.text,
             syntax_of(&buffer.path),
             options,
@@ -228,7 +229,7 @@ pub fn may_be_atlas(text: &str) -> bool {
 }
 
 /// Parse and adapt one file.
-fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
+fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
     if !may_be_atlas(text) {
         return result;
@@ -236,6 +237,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
     let index = LineIndex::new(text);
     let ctx = LocCtx {
         file,
+        path,
         text,
         index: &index,
     };

@@ -3,6 +3,7 @@
 //! compliant.
 
 pub mod api;
+pub mod cloudformation;
 
 use crate::document::{Cursor, Node};
 use crate::model::{LocCtx, Model};
@@ -12,6 +13,7 @@ use crate::model::{LocCtx, Model};
 pub fn needles() -> Vec<&'static str> {
     let mut all = Vec::new();
     all.extend_from_slice(api::NEEDLES);
+    all.extend_from_slice(cloudformation::NEEDLES);
     all
 }
 
@@ -19,4 +21,5 @@ pub fn needles() -> Vec<&'static str> {
 pub fn adapt(ctx: &LocCtx<'_>, root: &Node, out: &mut Model) {
     let cur = Cursor::root(root);
     api::adapt(ctx, &cur, out);
+    cloudformation::adapt(ctx, &cur, out);
 }
