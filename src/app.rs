@@ -1,10 +1,7 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 use crate::adapters;
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
@@ -217,21 +214,11 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn prefilter() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| AhoCorasick::new(adapters::needles()).ok())
-        .as_ref()
-}
-
-/// Whether a text could hold anything an adapter reads.
-pub fn may_be_atlas(text: &str) -> bool {
-    prefilter().is_none_or(|ac| ac.is_match(text))
-}
-
 /// Parse and adapt one file.
 fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
-    if !may_be_atlas(text) {
+    let which = adapters::applicable(text);
+    if which.is_empty() {
         return result;
     }
     let index = LineIndex::new(text);
@@ -244,7 +231,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) => {
             for root in &doc.roots {
-                adapters::adapt(&ctx, root, &mut result.model);
+                adapters::adapt(&ctx, root, which, &mut result.model);
             }
             if !result.model.is_empty() {
                 for w in &doc.warnings {

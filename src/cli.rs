@@ -21,7 +21,11 @@ pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Also list the AtlasGov constraints that no spec can show, and so no rule checks.
+        #[arg(long)]
+        all: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// Rule code (GOV001) or name (azure-provider).

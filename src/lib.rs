@@ -41,8 +41,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check(args) => check(args, &mut stdout),
-        Command::Rules => {
-            let _ = stdout.write_all(rules_table().as_bytes());
+        Command::Rules { all } => {
+            let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
         Command::Explain { rule } => match rules::lookup(&rule) {
@@ -58,21 +58,27 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     }
 }
 
-/// The `rules` table.
-pub fn rules_table() -> String {
+/// The `rules` table; with `all`, followed by the constraints no rule can check.
+pub fn rules_table(all: bool) -> String {
     let mut out = format!(
-        "{:<8} {:<24} {:<8} {}\n",
+        "{:<8} {:<35} {:<8} {}\n",
         "CODE", "NAME", "SEVERITY", "SUMMARY"
     );
     for r in rules::ALL {
         let m = &r.meta;
         out.push_str(&format!(
-            "{:<8} {:<24} {:<8} {}\n",
+            "{:<8} {:<35} {:<8} {}\n",
             m.code,
             m.name,
             m.severity.as_str(),
             m.summary
         ));
+    }
+    if all {
+        out.push_str("\nNot checked (no spec can show these):\n");
+        for (constraint, why) in rules::NOT_COVERED {
+            out.push_str(&format!("- {constraint}\n    {why}\n"));
+        }
     }
     out
 }

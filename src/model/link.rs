@@ -69,11 +69,39 @@ pub fn link(model: &mut Model) {
             ProjectRef::Unknown => None,
         }
     };
-    let cluster_links: Vec<Option<usize>> =
-        model.clusters.iter().map(|c| resolve(&c.origin)).collect();
-    for (c, link) in model.clusters.iter_mut().zip(cluster_links) {
-        c.origin.project = link;
+    let links: Vec<Option<usize>> = model_origins(model).map(resolve).collect();
+    let targets: Vec<Option<usize>> = model
+        .restore_jobs
+        .iter()
+        .map(|job| {
+            let id = job.target.as_ref()?;
+            single(by_id.get(&id.as_str().to_ascii_lowercase()))
+        })
+        .collect();
+    for (origin, link) in model.origins_mut().zip(links) {
+        origin.project = link;
     }
+    for (job, target) in model.restore_jobs.iter_mut().zip(targets) {
+        job.target_project = target;
+    }
+}
+
+/// The same origins, in the same order, as [`Model::origins_mut`].
+fn model_origins(model: &Model) -> impl Iterator<Item = &Origin> {
+    model
+        .clusters
+        .iter()
+        .map(|r| &r.origin)
+        .chain(model.database_users.iter().map(|r| &r.origin))
+        .chain(model.alert_configs.iter().map(|r| &r.origin))
+        .chain(model.integrations.iter().map(|r| &r.origin))
+        .chain(model.restore_jobs.iter().map(|r| &r.origin))
+        .chain(model.copy_settings.iter().map(|r| &r.origin))
+        .chain(model.containers.iter().map(|r| &r.origin))
+        .chain(model.peerings.iter().map(|r| &r.origin))
+        .chain(model.private_endpoints.iter().map(|r| &r.origin))
+        .chain(model.encryption_at_rest.iter().map(|r| &r.origin))
+        .chain(model.products.iter().map(|r| &r.origin))
 }
 
 fn single(found: Option<&Vec<usize>>) -> Option<usize> {
