@@ -2,7 +2,14 @@
 //! short-form intrinsics `!Ref`, `!GetAtt`, `!Sub`, ...) or JSON.
 //!
 //! A template is recognised by its `Resources`: entries whose `Type` starts with
-//! `MongoDB::Atlas::`. Other templates, and other resources, are left alone.
+//! `MongoDB::Atlas::`. Other templates, and other resources, are left alone. Mapped: `Project`,
+//! `Cluster` (`ReplicationSpecs[].AdvancedRegionConfigs[]`), `FlexCluster`, `DatabaseUser`,
+//! `AlertConfiguration`, `ThirdPartyIntegration`, `LogIntegration`, `EncryptionAtRest`,
+//! `NetworkContainer`, `NetworkPeering`, `PrivateEndpointService`, `PrivateEndpoint`,
+//! `CloudBackUpRestoreJobs`, `CloudBackupSchedule` (copy settings), and the products AtlasGov
+//! lacks as a whole (`OnlineArchive`, `Trigger`, `Stream*`, `FederatedDatabaseInstance`,
+//! `FederatedQueryLimit`, `PrivatelinkEndpointServiceDataFederationOnlineArchive`), which are
+//! pointed at by their `Type`.
 //!
 //! Property values are copied as written, and an intrinsic function is never read as a
 //! literal:
@@ -15,15 +22,19 @@
 //! - anything else (`!Sub`, `!If`, `!FindInMap`, `!ImportValue`, a parameter without a
 //!   default, a pseudo parameter) is unknown. Where the model needs to know that something was
 //!   set, it is carried as the unresolved expression (`!If …`), which, like a Terraform
-//!   `${var.x}`, no rule recognises as a value; names and links are simply left unknown.
+//!   `${var.x}`, no rule recognises as a value; names and links are simply left unknown. A
+//!   Datadog region that is set but unknown cannot be carried that way (anything but `US1_FED`
+//!   is judged), so its integration or notification is left out.
 
 use std::collections::HashMap;
 
 use crate::document::{Cursor, Value};
 use crate::model::link::is_object_id;
 use crate::model::{
-    Cluster, ClusterKind, Field, InstanceSize, Loc, LocCtx, Model, Origin, Project, ProjectRef,
-    RegionConfig, SizeRole, Text,
+    AlertConfig, Cluster, ClusterKind, CopySetting, DatabaseUser, EncryptionAtRest, Field,
+    InstanceSize, Integration, Loc, LocCtx, Model, NetworkContainer, NetworkPeering, Notification,
+    Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig, RestoreJob,
+    SizeRole, Text,
 };
 
 pub const NEEDLES: &[&str] = &["MongoDB::Atlas::"];
@@ -44,16 +55,12 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     if !tpl.types.values().any(|t| t.starts_with(PREFIX)) {
         return;
     }
-    for (key, res) in resources.entries() {
+    for (i, (key, res)) in resources.entries().enumerate() {
         let Some(id) = key.node.scalar_text() else {
             continue;
         };
         // With duplicate logical ids, the last one is the resource (GOV000 reports the other).
-        if !resources
-            .node
-            .get(id)
-            .is_some_and(|last| std::ptr::eq(last, res.node))
-        {
+        if tpl.last.get(id) != Some(&i) {
             continue;
         }
         let Some(kind) = literal_type(&res).and_then(|t| t.strip_prefix(PREFIX)) else {
@@ -65,12 +72,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             type_loc: res.get("Type").map(|t| ctx.loc(&t)),
             props: res.get("Properties").filter(|p| !is_intrinsic(p)),
         };
-        match kind {
-            "Project" => out.projects.push(tpl.project(&r)),
-            "Cluster" => out.clusters.push(tpl.cluster(&r)),
-            "FlexCluster" => out.clusters.push(tpl.flex_cluster(&r)),
-            _ => {}
-        }
+        tpl.resource(kind, &r, out);
     }
 }
 
@@ -95,6 +97,16 @@ struct Resource<'a> {
 impl<'a> Resource<'a> {
     fn prop(&self, key: &str) -> Option<Cursor<'a>> {
         child(self.props.as_ref()?, key)
+    }
+
+    /// A property below literal mappings (`["AwsKmsConfig", "Region"]`).
+    fn prop_at(&self, path: &[&str]) -> Option<Cursor<'a>> {
+        let (first, rest) = path.split_first()?;
+        let mut cur = self.prop(first)?;
+        for key in rest {
+            cur = child(&cur, key)?;
+        }
+        Some(cur)
     }
 }
 
@@ -180,6 +192,8 @@ struct Template<'t> {
     defaults: HashMap<&'t str, Cursor<'t>>,
     /// Logical id → `Type`, for resources whose type is a literal string.
     types: HashMap<&'t str, &'t str>,
+    /// Logical id → index of its last entry under `Resources`.
+    last: HashMap<&'t str, usize>,
 }
 
 impl<'t> Template<'t> {
@@ -212,15 +226,22 @@ impl<'t> Template<'t> {
             }
         }
         let mut types = HashMap::new();
-        for (key, res) in resources.entries() {
-            if let (Some(id), Some(ty)) = (key.node.scalar_text(), literal_type(&res)) {
-                types.insert(id, ty);
-            }
+        let mut last = HashMap::new();
+        for (i, (key, res)) in resources.entries().enumerate() {
+            let Some(id) = key.node.scalar_text() else {
+                continue;
+            };
+            last.insert(id, i);
+            match literal_type(&res) {
+                Some(ty) => types.insert(id, ty),
+                None => types.remove(id),
+            };
         }
         Template {
             ctx,
             defaults,
             types,
+            last,
         }
     }
 
@@ -260,11 +281,13 @@ impl<'t> Template<'t> {
         }
     }
 
-    /// An intrinsic as text for the model: `!Ref Param`, `!Sub ${AWS::Region}-x`, `!If …`.
+    /// An intrinsic as text for the model: `!Ref Param`, `!GetAtt Res.Attr`, `!Sub …`. Only
+    /// the names of `Ref` and `GetAtt` are shown: the text of any other function's argument
+    /// is never handed on, so no rule can mistake a part of it for a value.
     fn unresolved(&self, cur: &Cursor<'_>, name: &str, arg: &Cursor<'_>) -> Text {
         let mut value = match arg.node.scalar_text() {
-            Some(a) => format!("!{name} {a}"),
-            None => format!("!{name} …"),
+            Some(a) if name == "Ref" || name == "GetAtt" => format!("!{name} {a}"),
+            _ => format!("!{name} …"),
         };
         if value.chars().count() > MAX_EXPR {
             value = value.chars().take(MAX_EXPR - 1).collect::<String>() + "…";
@@ -335,11 +358,199 @@ impl<'t> Template<'t> {
     }
 
     fn origin(&self, r: &Resource<'_>) -> Origin {
+        self.origin_by(r, "ProjectId")
+    }
+
+    fn origin_by(&self, r: &Resource<'_>, key: &str) -> Origin {
         Origin {
             body: r.anchor.clone(),
-            project_ref: self.project_ref(r.prop("ProjectId")),
+            project_ref: self.project_ref(r.prop(key)),
             project: None,
         }
+    }
+
+    /// Map one `MongoDB::Atlas::<kind>` resource.
+    fn resource(&self, kind: &str, r: &Resource<'_>, out: &mut Model) {
+        use Product::{DataFederation, OnlineArchive, StreamProcessing, Trigger};
+        match kind {
+            "Project" => out.projects.push(self.project(r)),
+            "Cluster" => out.clusters.push(self.cluster(r)),
+            "FlexCluster" => out.clusters.push(self.flex_cluster(r)),
+            "DatabaseUser" => out.database_users.push(self.database_user(r)),
+            "AlertConfiguration" => out.alert_configs.push(self.alert_config(r)),
+            "ThirdPartyIntegration" | "LogIntegration" => {
+                out.integrations.extend(self.integration(r));
+            }
+            "EncryptionAtRest" => out.encryption_at_rest.push(EncryptionAtRest {
+                origin: self.origin(r),
+                aws_kms_region: self.value(r.prop_at(&["AwsKmsConfig", "Region"])),
+                gcp_key_version_resource_id: None,
+                azure_key_vault: None,
+            }),
+            "NetworkContainer" => out.containers.push(NetworkContainer {
+                origin: self.origin(r),
+                provider: self.value(r.prop("ProviderName")),
+                regions: self.value(r.prop("RegionName")).into_iter().collect(),
+                id: None,
+            }),
+            "NetworkPeering" => out.peerings.push(NetworkPeering {
+                origin: self.origin(r),
+                provider: self.value(r.prop("ProviderName")),
+                accepter_region: self.value(r.prop("AccepterRegionName")),
+                container_id: self.known(r.prop("ContainerId")),
+                container_region: None,
+            }),
+            "PrivateEndpointService" => out.private_endpoints.push(PrivateEndpoint {
+                origin: self.origin(r),
+                provider: self.value(r.prop("CloudProvider")),
+                region: self.value(r.prop("Region")),
+            }),
+            // The older endpoint type names its project `GroupId`; it is AWS only.
+            "PrivateEndpoint" => out.private_endpoints.push(PrivateEndpoint {
+                origin: self.origin_by(r, "GroupId"),
+                provider: None,
+                region: self.value(r.prop("Region")),
+            }),
+            // `PrivateEndpointAWS` only connects a VPC endpoint to a service declared by
+            // `PrivateEndpointService`: it has no provider or region of its own.
+            "CloudBackUpRestoreJobs" => out.restore_jobs.push(RestoreJob {
+                origin: self.origin(r),
+                target: self.known(r.prop("TargetProjectId")),
+                target_project: None,
+            }),
+            "CloudBackupSchedule" => {
+                for copy in items(r.prop("CopySettings").as_ref()) {
+                    out.copy_settings.push(CopySetting {
+                        origin: self.origin(r),
+                        cloud_provider: self.value(child(&copy, "CloudProvider")),
+                        region: self.value(child(&copy, "RegionName")),
+                    });
+                }
+            }
+            "OnlineArchive" => self.product(r, OnlineArchive, "online archive", &[], out),
+            "Trigger" => self.product(r, Trigger, "trigger", &[], out),
+            "StreamInstance" => {
+                let providers = &["DataProcessRegion", "CloudProvider"];
+                self.product(
+                    r,
+                    StreamProcessing,
+                    "stream processing instance",
+                    providers,
+                    out,
+                );
+            }
+            "StreamWorkspace" => {
+                let providers = &["DataProcessRegion", "CloudProvider"];
+                self.product(
+                    r,
+                    StreamProcessing,
+                    "stream processing workspace",
+                    providers,
+                    out,
+                );
+            }
+            "StreamConnection" => self.product(r, StreamProcessing, "stream connection", &[], out),
+            "StreamProcessor" => self.product(r, StreamProcessing, "stream processor", &[], out),
+            "StreamPrivatelinkEndpoint" => {
+                let providers = &["ProviderName"];
+                self.product(r, StreamProcessing, "stream private link", providers, out);
+            }
+            "FederatedDatabaseInstance" => {
+                let providers = &["DataProcessRegion", "CloudProvider"];
+                self.product(
+                    r,
+                    DataFederation,
+                    "Data Federation instance",
+                    providers,
+                    out,
+                );
+            }
+            "FederatedQueryLimit" => {
+                self.product(r, DataFederation, "Data Federation query limit", &[], out);
+            }
+            "PrivatelinkEndpointServiceDataFederationOnlineArchive" => self.product(
+                r,
+                DataFederation,
+                "Data Federation and Online Archive private endpoint",
+                &[],
+                out,
+            ),
+            _ => {}
+        }
+    }
+
+    /// A resource whose type is a product AtlasGov lacks: pointed at by its `Type`.
+    fn product(
+        &self,
+        r: &Resource<'_>,
+        product: Product,
+        what: &'static str,
+        provider_path: &[&str],
+        out: &mut Model,
+    ) {
+        let providers = if provider_path.is_empty() {
+            Vec::new()
+        } else {
+            self.value(r.prop_at(provider_path)).into_iter().collect()
+        };
+        out.products.push(ProductUse {
+            origin: self.origin(r),
+            product,
+            what,
+            loc: r.type_loc.clone().unwrap_or_else(|| r.anchor.clone()),
+            providers,
+        });
+    }
+
+    fn database_user(&self, r: &Resource<'_>) -> DatabaseUser {
+        DatabaseUser {
+            origin: self.origin(r),
+            username: self.known(r.prop("Username")),
+            scope_types: items(r.prop("Scopes").as_ref())
+                .iter()
+                .filter_map(|scope| self.value(child(scope, "Type")))
+                .collect(),
+        }
+    }
+
+    fn alert_config(&self, r: &Resource<'_>) -> AlertConfig {
+        let mut notifications = Vec::new();
+        for n in items(r.prop("Notifications").as_ref()) {
+            // A Datadog region that is set but unknown cannot be judged: leave it out rather
+            // than have it read as absent (the default, US) or as a wrong value.
+            let datadog_region = match self.resolve(child(&n, "DatadogRegion")) {
+                Resolved::Absent => None,
+                Resolved::Known(t) => Some(t),
+                Resolved::Unknown(_) => continue,
+            };
+            notifications.push(Notification {
+                type_name: self.value(child(&n, "TypeName")),
+                datadog_region,
+                loc: n
+                    .key("TypeName")
+                    .map_or_else(|| self.ctx.loc(&n), |k| self.ctx.loc(&k)),
+            });
+        }
+        AlertConfig {
+            origin: self.origin(r),
+            event_type: self.value(r.prop("EventTypeName")),
+            notifications,
+        }
+    }
+
+    /// A third-party or log integration. Left out when its region is set but unknown (see
+    /// [`Template::alert_config`]).
+    fn integration(&self, r: &Resource<'_>) -> Option<Integration> {
+        let region = match self.resolve(r.prop("Region")) {
+            Resolved::Absent => None,
+            Resolved::Known(t) => Some(t),
+            Resolved::Unknown(_) => return None,
+        };
+        Some(Integration {
+            origin: self.origin(r),
+            kind: self.value(r.prop("Type"))?,
+            region,
+        })
     }
 
     fn project(&self, r: &Resource<'_>) -> Project {
@@ -569,7 +780,7 @@ Resources:
         );
         assert_eq!(rc.provider.as_ref().unwrap().as_str(), "!Ref NoDefault");
         let sizes: Vec<&str> = rc.sizes.iter().map(|s| s.value.as_str()).collect();
-        assert_eq!(sizes, vec!["!Ref Sizes", "!Sub M10"]);
+        assert_eq!(sizes, vec!["!Ref Sizes", "!Sub …"]);
     }
 
     #[test]
@@ -621,7 +832,7 @@ Resources:
         );
         let rc = &c.regions[0];
         assert_eq!(rc.backing_provider.as_ref().unwrap().as_str(), "AZURE");
-        assert_eq!(rc.region.as_ref().unwrap().as_str(), "!Sub US_EAST_1");
+        assert_eq!(rc.region.as_ref().unwrap().as_str(), "!Sub …");
     }
 
     #[test]
@@ -648,5 +859,83 @@ Resources:
                 (SizeRole::AutoScalingMin, "M10")
             ]
         );
+    }
+
+    #[test]
+    fn unknown_datadog_regions_leave_the_body_out_rather_than_guess() {
+        let text = "\
+Parameters:
+  Site: {Type: String}
+  Us: {Type: String, Default: US}
+Resources:
+  A: {Type: MongoDB::Atlas::ThirdPartyIntegration, Properties: {Type: DATADOG, Region: !Ref Site}}
+  B: {Type: MongoDB::Atlas::ThirdPartyIntegration, Properties: {Type: DATADOG, Region: !Ref Us}}
+  C: {Type: MongoDB::Atlas::ThirdPartyIntegration, Properties: {Type: DATADOG}}
+  D:
+    Type: MongoDB::Atlas::AlertConfiguration
+    Properties:
+      EventTypeName: !Ref Site
+      Notifications:
+        - {TypeName: DATADOG, DatadogRegion: !If [c, US1_FED, EU]}
+        - {TypeName: DATADOG, DatadogRegion: EU}
+        - {TypeName: DATADOG}
+";
+        let m = yaml(text);
+        let regions: Vec<Option<&str>> = m
+            .integrations
+            .iter()
+            .map(|i| i.region.as_ref().map(Text::as_str))
+            .collect();
+        assert_eq!(regions, vec![Some("US"), None]);
+        let alert = &m.alert_configs[0];
+        assert_eq!(alert.event_type.as_ref().unwrap().as_str(), "!Ref Site");
+        let regions: Vec<Option<&str>> = alert
+            .notifications
+            .iter()
+            .map(|n| n.datadog_region.as_ref().map(Text::as_str))
+            .collect();
+        assert_eq!(regions, vec![Some("EU"), None]);
+    }
+
+    #[test]
+    fn products_point_at_their_type_and_carry_their_provider() {
+        let text = "\
+Resources:
+  S:
+    Type: MongoDB::Atlas::StreamWorkspace
+    Properties: {DataProcessRegion: {CloudProvider: AZURE, Region: eastus}}
+  T: {Type: MongoDB::Atlas::Trigger}
+  U: {Type: !Sub 'MongoDB::Atlas::OnlineArchive'}
+";
+        let m = yaml(text);
+        assert_eq!(m.products.len(), 2);
+        let s = &m.products[0];
+        assert_eq!(
+            (s.product, &*s.loc.pointer),
+            (Product::StreamProcessing, "/Resources/S/Type")
+        );
+        assert_eq!(s.providers[0].as_str(), "AZURE");
+        assert_eq!(m.products[1].product, Product::Trigger);
+        assert!(m.products[1].providers.is_empty());
+    }
+
+    #[test]
+    fn intrinsic_properties_duplicates_and_group_id() {
+        let text = "\
+Resources:
+  P: {Type: MongoDB::Atlas::Project, Properties: {Name: p, RegionUsageRestrictions: GOV_REGIONS_ONLY}}
+  C:
+    Type: MongoDB::Atlas::Cluster
+    Properties: !If [c, {ProjectId: !Ref P}, {ProjectId: !Ref P}]
+  E: {Type: MongoDB::Atlas::PrivateEndpoint, Properties: {GroupId: !GetAtt P.Id, Region: us-east-1}}
+  D: {Type: MongoDB::Atlas::Cluster, Properties: {Name: first}}
+  D: {Type: MongoDB::Atlas::Cluster, Properties: {Name: second}}
+";
+        let m = yaml(text);
+        assert_eq!(m.clusters.len(), 2);
+        assert_eq!(m.clusters[0].origin.project_ref, ProjectRef::Unknown);
+        assert!(m.clusters[0].regions.is_empty());
+        assert_eq!(m.clusters[1].name.as_ref().unwrap().as_str(), "second");
+        assert_eq!(m.private_endpoints[0].origin.project, Some(0));
     }
 }
