@@ -15,7 +15,7 @@ pub mod rules;
 pub mod walk;
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -83,11 +83,50 @@ pub fn rules_table(all: bool) -> String {
     out
 }
 
+/// The path argument that stands for standard input.
+const STDIN_ARG: &str = "-";
+/// The name standard input has in output when `--stdin-filename` does not give one.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Read standard input as text, within the size limit. Errors are the reason it is skipped.
+fn read_stdin(limit: u64) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(format!(
+            "standard input is larger than the {limit}-byte limit (--max-file-size)"
+        ));
+    }
+    app::decode(bytes)
+}
+
 fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
-    let paths = if args.paths.is_empty() {
+    let stdin_args = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() == STDIN_ARG)
+        .count();
+    if stdin_args > 1 {
+        eprintln!("error: `-` (standard input) can be given only once");
+        return EXIT_USAGE;
+    }
+    if stdin_args == 0 && args.stdin_filename.is_some() {
+        eprintln!(
+            "error: --stdin-filename names standard input, which is read only when `-` is among the paths"
+        );
+        return EXIT_USAGE;
+    }
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths
+            .into_iter()
+            .filter(|p| p.as_os_str() != STDIN_ARG)
+            .collect()
     };
     let missing: Vec<&PathBuf> = paths
         .iter()
@@ -103,7 +142,26 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         max_file_size: args.max_file_size,
         ..app::Options::default()
     };
-    let outcome = app::check_paths(&paths, &options);
+    let mut buffers = Vec::new();
+    let mut stdin_skipped = None;
+    if stdin_args == 1 {
+        let path = args
+            .stdin_filename
+            .unwrap_or_else(|| PathBuf::from(STDIN_NAME));
+        match read_stdin(options.max_file_size) {
+            Ok(text) => buffers.push(app::Buffer { path, text }),
+            Err(reason) => stdin_skipped = Some(app::Skipped { path, reason }),
+        }
+    }
+    let mut outcome = app::check_paths_and_buffers(&paths, &buffers, &options);
+    outcome.skipped.extend(stdin_skipped);
+    // Snippets of standard input come from the text read, not from a file of that name.
+    let first_buffer = outcome.files.len().saturating_sub(buffers.len());
+    let sources: HashMap<u32, String> = buffers
+        .into_iter()
+        .enumerate()
+        .map(|(j, b)| (u32::try_from(first_buffer + j).unwrap_or(u32::MAX), b.text))
+        .collect();
     let text = match args.format {
         Format::Json => report::json::render(&outcome),
         Format::Human => {
@@ -116,7 +174,7 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
                 }
             };
             let style = report::human::Style { color, width: 100 };
-            report::human::render(&outcome, style, &HashMap::new())
+            report::human::render(&outcome, style, &sources)
         }
     };
     let _ = stdout.write_all(text.as_bytes());

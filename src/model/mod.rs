@@ -340,6 +340,20 @@ pub struct Model {
     pub auth_mechanisms: Vec<AuthMechanism>,
     /// Found in any checked file, not only Atlas bodies.
     pub endpoints: Vec<Endpoint>,
+    /// Keys that stand for another resource's project (see [`KeyAlias`]).
+    pub key_aliases: Vec<KeyAlias>,
+}
+
+/// A key that reaches whatever project another resource belongs to: a resource that names
+/// no project itself but is named by resources that do (a Kubernetes `AtlasBackupSchedule`
+/// belongs to the project of the `AtlasDeployment`s whose `backupRef` names it). A
+/// [`ProjectRef::Key`] that no project carries resolves through its aliases when they all
+/// reach the same project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAlias {
+    pub key: String,
+    /// The referring resource (its project reference is resolved as usual).
+    pub via: Origin,
 }
 
 impl Model {
@@ -364,6 +378,7 @@ impl Model {
         self.products.extend(other.products);
         self.auth_mechanisms.extend(other.auth_mechanisms);
         self.endpoints.extend(other.endpoints);
+        self.key_aliases.extend(other.key_aliases);
     }
 
     /// Whether no Atlas resource was found (mechanisms and endpoints do not count: they are
