@@ -246,6 +246,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
     let index = LineIndex::new(text);
     let ctx = LocCtx {
         file,
+        path,
         text,
         index: &index,
     };

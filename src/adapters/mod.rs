@@ -9,6 +9,7 @@
 
 pub mod api;
 mod api_bodies;
+pub mod cloudformation;
 pub mod generic;
 pub mod kubernetes;
 pub mod terraform;
@@ -34,6 +35,11 @@ pub static ALL: &[Adapter] = &[
         name: "atlas-admin-api",
         needles: api::NEEDLES,
         adapt: api::adapt,
+    },
+    Adapter {
+        name: "cloudformation",
+        needles: cloudformation::NEEDLES,
+        adapt: cloudformation::adapt,
     },
     Adapter {
         name: "any-file",
