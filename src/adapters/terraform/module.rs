@@ -226,8 +226,12 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         let dir_key = dir.display().to_string();
         for f in &files {
             let Some(src) = &f.source else { continue };
+            let path = sources
+                .get(f.file as usize)
+                .map_or(Path::new(""), |s| s.path.as_path());
             let ctx = LocCtx {
                 file: f.file,
+                path,
                 text: &src.text,
                 index: &src.index,
             };

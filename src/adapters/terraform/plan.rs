@@ -243,7 +243,7 @@ fn call_name<'a>(parent: &str, child: &'a str) -> Option<&'a str> {
 }
 
 fn key(ctx: &LocCtx<'_>, prefix: &str, ty: &str, name: &str) -> String {
-    format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.file)
+    format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.path.display())
 }
 
 /// Resolve a `references` list to the key of a resource of type `ty`: all references name the
