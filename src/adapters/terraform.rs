@@ -288,7 +288,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 project_ref: ProjectRef::Unknown,
                 ..origin
             },
-            name: v.text(body.get("name")),
+            name: v.known(body.get("name")),
             id: v.known(body.get("id")),
             region_usage: v.text(body.get("region_usage_restrictions")),
             keys: vec![res.key],
@@ -474,7 +474,7 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
 
 fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
     let body = &res.body;
-    let name = v.text(body.get("name"));
+    let name = v.known(body.get("name"));
     match res.ty {
         ADVANCED_CLUSTER => Cluster {
             origin,
