@@ -1,15 +1,19 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use crate::adapters;
+use crate::config::Config;
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
-use crate::model::{LocCtx, Model, SourceFile, link};
+use crate::filter;
+use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
+use crate::suppress::{self, Comments, Directive};
 use crate::walk::{self, Input};
 
 /// Settings of one run.
@@ -18,6 +22,11 @@ pub struct Options {
     /// Files larger than this are skipped with a notice.
     pub max_file_size: u64,
     pub limits: Limits,
+    /// The config file, if any: its `exclude` patterns and `default-region-usage` apply here,
+    /// and it is registered as a file so that findings can point into it.
+    pub config: Option<Arc<Config>>,
+    /// The current directory (config globs are relative to the config's directory).
+    pub cwd: PathBuf,
 }
 
 impl Default for Options {
@@ -25,6 +34,8 @@ impl Default for Options {
         Options {
             max_file_size: 64 * 1024 * 1024,
             limits: Limits::default(),
+            config: None,
+            cwd: std::env::current_dir().unwrap_or_default(),
         }
     }
 }
@@ -44,6 +55,17 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub files_checked: usize,
     pub skipped: Vec<Skipped>,
+    /// The text of every file that contributed something (model values, findings or
+    /// directives), for snippets and fingerprints.
+    pub texts: HashMap<u32, Arc<str>>,
+    /// `atlasgov-lint:` comments found in the checked files.
+    pub directives: Vec<Directive>,
+    /// Files that look like specs but did not parse (nothing in them was checked).
+    pub parse_failed: HashSet<u32>,
+    /// The config file's id in `files`, when a config was used.
+    pub config_file: Option<u32>,
+    /// What the filtering stage did (empty until [`filter::apply`] runs).
+    pub filtered: filter::Report,
 }
 
 impl Outcome {
@@ -64,6 +86,10 @@ impl Outcome {
             .get(file as usize)
             .map_or(Path::new(""), |f| f.path.as_path())
     }
+    /// The text of a file that contributed something.
+    pub fn text(&self, file: u32) -> Option<&str> {
+        self.texts.get(&file).map(|t| &**t)
+    }
 }
 
 /// An in-memory file (standard input, an editor buffer).
@@ -75,7 +101,10 @@ pub struct Buffer {
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
-    let (inputs, problems) = walk::collect(paths);
+    let (mut inputs, problems) = walk::collect(paths);
+    if let Some(config) = &options.config {
+        inputs.retain(|i| !config.is_excluded(&options.cwd, &i.path));
+    }
     let mut outcome = check_inputs(&inputs, &[], options);
     outcome
         .skipped
@@ -91,17 +120,24 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     let disk = inputs.par_iter().enumerate().map(|(i, input)| {
         let file = file_id(i);
         match read(&input.path, options) {
-            Ok(text) => process(file, &text, syntax_of(&input.path), options),
+            Ok(text) => process_file(
+                file,
+                &text,
+                syntax_of(&input.path),
+                Comments::of(&input.path),
+                options,
+            ),
             Err(reason) => FileResult::skipped(reason),
         }
     });
     let mut results: Vec<FileResult> = disk.collect();
     for (j, buffer) in buffers.iter().enumerate() {
         let file = file_id(inputs.len() + j);
-        results.push(process(
+        results.push(process_file(
             file,
             &buffer.text,
             syntax_of(&buffer.path),
+            Comments::of(&buffer.path),
             options,
         ));
     }
@@ -119,7 +155,15 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
             root: b.path.parent().map(Path::to_path_buf).unwrap_or_default(),
         }));
     let mut findings = Vec::new();
-    for (source, result) in sources.zip(results) {
+    for (i, (source, result)) in sources.zip(results).enumerate() {
+        let file = file_id(i);
+        if let Some(text) = result.text {
+            outcome.texts.insert(file, text);
+        }
+        if result.parse_failed {
+            outcome.parse_failed.insert(file);
+        }
+        outcome.directives.extend(result.directives);
         match result.skipped {
             Some(reason) => outcome.skipped.push(Skipped {
                 path: source.path.clone(),
@@ -130,6 +174,26 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         model.files.push(source);
         model.extend(result.model);
         findings.extend(result.findings);
+    }
+    if let Some(config) = &options.config {
+        let file = file_id(model.files.len());
+        outcome.config_file = Some(file);
+        outcome.texts.insert(file, config.text.clone());
+        model.files.push(SourceFile {
+            path: config.path.clone(),
+            root: config.dir.clone(),
+        });
+        model.default_region_usage = config.default_region_usage.as_ref().map(|s| Field {
+            value: s.value.as_str().into(),
+            loc: Loc {
+                file,
+                span: s.pos.span,
+                start: s.pos.start,
+                end: s.pos.end,
+                pointer: s.pos.pointer.as_str().into(),
+                via: None,
+            },
+        });
     }
     link::link(&mut model);
     findings.extend(rules::run(&model));
@@ -157,6 +221,10 @@ struct FileResult {
     model: Model,
     findings: Vec<Finding>,
     skipped: Option<String>,
+    directives: Vec<Directive>,
+    parse_failed: bool,
+    /// Kept when the file contributed anything.
+    text: Option<Arc<str>>,
 }
 
 impl FileResult {
@@ -228,6 +296,34 @@ pub fn may_be_atlas(text: &str) -> bool {
 }
 
 /// Parse and adapt one file.
+/// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
+/// when it contributed anything.
+fn process_file(
+    file: u32,
+    text: &str,
+    syntax: Syntax,
+    comments: Comments,
+    options: &Options,
+) -> FileResult {
+    let mut result = process(file, text, syntax, options);
+    if may_be_atlas(text)
+        && memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
+    {
+        let index = LineIndex::new(text);
+        let ctx = LocCtx {
+            file,
+            text,
+            index: &index,
+        };
+        result.directives = suppress::scan(&ctx, comments);
+    }
+    if !result.model.is_empty() || !result.findings.is_empty() || !result.directives.is_empty() {
+        result.text = Some(Arc::from(text));
+    }
+    result
+}
+
+/// Parse and adapt one file.
 fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
     if !may_be_atlas(text) {
@@ -264,6 +360,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
             if text.contains("{{") {
                 return result;
             }
+            result.parse_failed = true;
             let span = clamp(err.span, text.len());
             result.findings.push(Finding::new(
                 &INVALID_SPEC,

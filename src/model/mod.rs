@@ -188,12 +188,22 @@ pub struct Model {
     pub files: Vec<SourceFile>,
     pub projects: Vec<Project>,
     pub clusters: Vec<Cluster>,
+    /// The config's `default-region-usage`: the region usage assumed for resources whose
+    /// project is unknown (located in the config file). `None`: nothing is assumed.
+    pub default_region_usage: Option<Text>,
 }
 
 impl Model {
     /// The project a resource is linked to.
     pub fn project_of(&self, origin: &Origin) -> Option<&Project> {
         origin.project.and_then(|i| self.projects.get(i))
+    }
+
+    /// The partition assumed for a resource with no linked project (the config's
+    /// `default-region-usage`), with the value that set it.
+    pub fn assumed_partition(&self) -> Option<(partition::Partition, &Text)> {
+        let usage = self.default_region_usage.as_ref()?;
+        Some((partition::project_partition(Some(usage.as_str()))?, usage))
     }
 
     /// Append another file's model, renumbering nothing: file ids are assigned before.
