@@ -27,6 +27,8 @@ pub struct Options {
     pub config: Option<Arc<Config>>,
     /// The current directory (config globs are relative to the config's directory).
     pub cwd: PathBuf,
+    /// Files the run itself reads or writes (baseline, report): never checked as specs.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -36,6 +38,7 @@ impl Default for Options {
             limits: Limits::default(),
             config: None,
             cwd: std::env::current_dir().unwrap_or_default(),
+            own_files: Vec::new(),
         }
     }
 }
@@ -102,8 +105,20 @@ pub struct Buffer {
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
     let (mut inputs, problems) = walk::collect(paths);
+    // Config files are not specs; excluded paths are not read at all.
+    inputs.retain(|i| i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME)));
+    let own: Vec<PathBuf> = options
+        .own_files
+        .iter()
+        .map(|p| crate::config::normalize(&options.cwd.join(p)))
+        .collect();
+    if !own.is_empty() {
+        inputs.retain(|i| !own.contains(&crate::config::normalize(&options.cwd.join(&i.path))));
+    }
     if let Some(config) = &options.config {
-        inputs.retain(|i| !config.is_excluded(&options.cwd, &i.path));
+        inputs.retain(|i| {
+            !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
+        });
     }
     let mut outcome = check_inputs(&inputs, &[], options);
     outcome

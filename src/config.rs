@@ -196,6 +196,11 @@ impl Config {
         }
     }
 
+    /// Whether `path` is this config file.
+    pub fn is_file(&self, cwd: &Path, path: &Path) -> bool {
+        normalize(&cwd.join(path)) == normalize(&cwd.join(&self.path))
+    }
+
     /// The path of a file relative to the config's directory (`None` when outside it).
     pub fn relative(&self, cwd: &Path, path: &Path) -> Option<String> {
         relative_to(&self.dir, cwd, path)

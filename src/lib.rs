@@ -196,6 +196,11 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         max_file_size: args.max_file_size,
         config: config.clone(),
         cwd: cwd.clone(),
+        own_files: [&args.baseline, &args.write_baseline, &args.output]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
         ..app::Options::default()
     };
     let mut outcome = app::check_paths(&paths, &options);

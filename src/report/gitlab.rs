@@ -11,6 +11,14 @@ use super::{display_path, fingerprints};
 use crate::app::Outcome;
 use crate::rules::Severity;
 
+fn body(f: &crate::rules::Finding) -> String {
+    let mut body = format!("{}\n\nhelp: {}", f.message, f.help);
+    if !f.loc.pointer.is_empty() {
+        body.push_str(&format!("\n\nJSON pointer: `{}`", f.loc.pointer));
+    }
+    body
+}
+
 /// Render the outcome as a Code Quality report.
 pub fn render(outcome: &Outcome) -> String {
     let issues: Vec<Value> = outcome
@@ -22,7 +30,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "type": "issue",
                 "check_name": f.rule.code,
                 "description": format!("{} {}: {}", f.rule.code, f.rule.name, f.message),
-                "content": { "body": format!("{}\n\nhelp: {}\n\nJSON pointer: `{}`", f.message, f.help, f.loc.pointer) },
+                "content": { "body": body(f) },
                 "categories": ["Compatibility"],
                 "fingerprint": fp,
                 "severity": match f.severity {

@@ -204,7 +204,11 @@ pub fn notes(outcome: &Outcome) -> Vec<String> {
             plural(w.entries, "entry").replace("entrys", "entries")
         );
         if w.removed > 0 {
-            note.push_str(&format!(", {} that no longer occur removed", w.removed));
+            note.push_str(&format!(
+                "; removed {} that no longer {}",
+                w.removed,
+                if w.removed == 1 { "occurs" } else { "occur" }
+            ));
         }
         note.push(')');
         if w.not_added > 0 {
