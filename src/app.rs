@@ -1,11 +1,9 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-
-use aho_corasick::AhoCorasick;
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::adapters;
 use crate::config::Config;
@@ -65,7 +63,7 @@ pub struct Outcome {
     pub directives: Vec<Directive>,
     /// Files that look like specs but did not parse (nothing in them was checked).
     pub parse_failed: HashSet<u32>,
-    /// The config file's id in `files`, when a config was used.
+    /// The config file's id in `files` (after the files and buffers), when a config was used.
     pub config_file: Option<u32>,
     /// What the filtering stage did (empty until [`filter::apply`] runs).
     pub filtered: filter::Report,
@@ -104,6 +102,17 @@ pub struct Buffer {
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    check_paths_and_buffers(paths, &[], options)
+}
+
+/// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
+/// after the files: buffer `j` has file id `files.len() - buffers.len() + j` in the outcome,
+/// less one when a config file is used (it is registered last, see [`Outcome::config_file`]).
+pub fn check_paths_and_buffers(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Outcome {
     let (mut inputs, problems) = walk::collect(paths);
     // Config files are not specs; excluded paths are not read at all.
     inputs.retain(|i| i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME)));
@@ -120,7 +129,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
             !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
         });
     }
-    let mut outcome = check_inputs(&inputs, &[], options);
+    let mut outcome = check_inputs(&inputs, buffers, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -299,18 +308,6 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn prefilter() -> Option<&'static AhoCorasick> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    AC.get_or_init(|| AhoCorasick::new(adapters::needles()).ok())
-        .as_ref()
-}
-
-/// Whether a text could hold anything an adapter reads.
-pub fn may_be_atlas(text: &str) -> bool {
-    prefilter().is_none_or(|ac| ac.is_match(text))
-}
-
-/// Parse and adapt one file.
 /// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
 /// when it contributed anything.
 fn process_file(
@@ -321,8 +318,8 @@ fn process_file(
     options: &Options,
 ) -> FileResult {
     let mut result = process(file, text, syntax, options);
-    if may_be_atlas(text)
-        && memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
+    if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
+        && !adapters::applicable(text).is_empty()
     {
         let index = LineIndex::new(text);
         let ctx = LocCtx {
@@ -341,7 +338,8 @@ fn process_file(
 /// Parse and adapt one file.
 fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
-    if !may_be_atlas(text) {
+    let which = adapters::applicable(text);
+    if which.is_empty() {
         return result;
     }
     let index = LineIndex::new(text);
@@ -352,22 +350,33 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
     };
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) => {
+            // Documents that gave the model something: only their duplicate keys are
+            // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
+            let mut atlas_docs: Vec<Span> = Vec::new();
             for root in &doc.roots {
-                adapters::adapt(&ctx, root, &mut result.model);
-            }
-            if !result.model.is_empty() {
-                for w in &doc.warnings {
-                    let mut finding = Finding::new(
-                        &INVALID_SPEC,
-                        &ctx.loc_of(w.span, ""),
-                        w.message.clone(),
-                        "remove the duplicate so that every tool reads the same value",
-                    );
-                    if let Some(related) = w.related {
-                        finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
-                    }
-                    result.findings.push(finding);
+                let mut part = Model::default();
+                adapters::adapt(&ctx, root, which, &mut part);
+                if !part.is_empty() {
+                    atlas_docs.push(root.span);
                 }
+                result.model.extend(part);
+            }
+            let in_atlas_doc = |s: Span| {
+                atlas_docs
+                    .iter()
+                    .any(|d| d.start <= s.start && s.end <= d.end)
+            };
+            for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
+                let mut finding = Finding::new(
+                    &INVALID_SPEC,
+                    &ctx.loc_of(w.span, ""),
+                    w.message.clone(),
+                    "remove the duplicate so that every tool reads the same value",
+                );
+                if let Some(related) = w.related {
+                    finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
+                }
+                result.findings.push(finding);
             }
         }
         Err(err) => {

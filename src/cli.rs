@@ -21,7 +21,11 @@ pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Also list the AtlasGov constraints that no spec can show, and so no rule checks.
+        #[arg(long)]
+        all: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// Rule code (GOV001) or name (azure-provider).
@@ -32,8 +36,13 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check. Directories are walked respecting .gitignore.
+    /// `-` reads one stream from standard input (e.g. `kustomize build | atlasgov-lint check -`).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) has in output; its extension picks the parser (`.json`
+    /// is read as JSON, anything else as YAML). Default: `<stdin>`.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -22,7 +22,7 @@ pub mod suppress;
 pub mod walk;
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,8 +49,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check(args) => check(args, &mut stdout),
-        Command::Rules => {
-            let _ = stdout.write_all(rules_table().as_bytes());
+        Command::Rules { all } => {
+            let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
         Command::Explain { rule } => match meta::lookup(&rule) {
@@ -66,16 +66,16 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     }
 }
 
-/// The `rules` table.
-pub fn rules_table() -> String {
+/// The `rules` table; with `all`, followed by the constraints no rule can check.
+pub fn rules_table(all: bool) -> String {
     let mut out = format!(
-        "{:<8} {:<24} {:<8} {}\n",
+        "{:<8} {:<35} {:<8} {}\n",
         "CODE", "NAME", "SEVERITY", "SUMMARY"
     );
     for r in rules::ALL {
         let m = &r.meta;
         out.push_str(&format!(
-            "{:<8} {:<24} {:<8} {}\n",
+            "{:<8} {:<35} {:<8} {}\n",
             m.code,
             m.name,
             m.severity.as_str(),
@@ -86,12 +86,18 @@ pub fn rules_table() -> String {
     for r in meta::META {
         let m = &r.meta;
         out.push_str(&format!(
-            "{:<8} {:<26} {:<8} {}\n",
+            "{:<8} {:<35} {:<8} {}\n",
             m.code,
             m.name,
             m.severity.as_str(),
             m.summary
         ));
+    }
+    if all {
+        out.push_str("\nNot checked (no spec can show these):\n");
+        for (constraint, why) in rules::NOT_COVERED {
+            out.push_str(&format!("- {constraint}\n    {why}\n"));
+        }
     }
     out
 }
@@ -117,11 +123,50 @@ fn rule_list(names: &[String], flag: &str) -> Result<Vec<&'static rules::RuleMet
     Ok(out)
 }
 
+/// The path argument that stands for standard input.
+const STDIN_ARG: &str = "-";
+/// The name standard input has in output when `--stdin-filename` does not give one.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Read standard input as text, within the size limit. Errors are the reason it is skipped.
+fn read_stdin(limit: u64) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(format!(
+            "standard input is larger than the {limit}-byte limit (--max-file-size)"
+        ));
+    }
+    app::decode(bytes)
+}
+
 fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
-    let paths = if args.paths.is_empty() {
+    let stdin_args = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() == STDIN_ARG)
+        .count();
+    if stdin_args > 1 {
+        eprintln!("error: `-` (standard input) can be given only once");
+        return EXIT_USAGE;
+    }
+    if stdin_args == 0 && args.stdin_filename.is_some() {
+        eprintln!(
+            "error: --stdin-filename names standard input, which is read only when `-` is among the paths"
+        );
+        return EXIT_USAGE;
+    }
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        args.paths
+            .into_iter()
+            .filter(|p| p.as_os_str() != STDIN_ARG)
+            .collect()
     };
     let missing: Vec<&PathBuf> = paths
         .iter()
@@ -203,7 +248,30 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .collect(),
         ..app::Options::default()
     };
-    let mut outcome = app::check_paths(&paths, &options);
+    let mut buffers = Vec::new();
+    let mut stdin_skipped = None;
+    if stdin_args == 1 {
+        let path = args
+            .stdin_filename
+            .unwrap_or_else(|| PathBuf::from(STDIN_NAME));
+        match read_stdin(options.max_file_size) {
+            Ok(text) => buffers.push(app::Buffer { path, text }),
+            Err(reason) => stdin_skipped = Some(app::Skipped { path, reason }),
+        }
+    }
+    let mut outcome = app::check_paths_and_buffers(&paths, &buffers, &options);
+    outcome.skipped.extend(stdin_skipped);
+    // Snippets of standard input come from the text read, not from a file of that name.
+    // (The config file, when there is one, comes after the buffers.)
+    let first_buffer = outcome
+        .files
+        .len()
+        .saturating_sub(buffers.len() + usize::from(outcome.config_file.is_some()));
+    let sources: HashMap<u32, String> = buffers
+        .into_iter()
+        .enumerate()
+        .map(|(j, b)| (u32::try_from(first_buffer + j).unwrap_or(u32::MAX), b.text))
+        .collect();
     let settings = filter::Settings {
         config: config.as_deref(),
         select: &select,
@@ -230,7 +298,7 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             quiet: args.quiet,
             show_suppressed: args.show_suppressed,
         };
-        report::human::render_with(&outcome, style, &HashMap::new(), &opts)
+        report::human::render_with(&outcome, style, &sources, &opts)
     };
     let color = match args.color {
         ColorChoice::Always => true,

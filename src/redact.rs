@@ -69,14 +69,14 @@ pub fn redact(text: &str) -> String {
             }
             block_indent = None;
         }
-        if let Some((key_end, value_start)) = key_value(content) {
-            if content.get(..key_end).is_some_and(is_secret_key) {
-                let value = content.get(value_start..).unwrap_or("").trim();
-                if value.starts_with('|') || value.starts_with('>') {
-                    block_indent = Some(indent);
-                } else if !value.starts_with('{') && !value.starts_with('[') {
-                    mask(value_start, content.len(), &mut bytes);
-                }
+        for pair in key_values(content) {
+            if !content.get(pair.key.clone()).is_some_and(is_secret_key) {
+                continue;
+            }
+            match pair.value {
+                Value::Block => block_indent = Some(indent),
+                Value::Scalar(from, to) => mask(from, to, &mut bytes),
+                Value::Nested => {}
             }
         }
         mask_connection_passwords(content, |from, to| mask(from, to, &mut bytes));
@@ -87,18 +87,103 @@ pub fn redact(text: &str) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| "*".repeat(text.len()))
 }
 
-/// For `key: value`, `"key": value` or `key = value`, the end of the key and start of the value.
-fn key_value(line: &str) -> Option<(usize, usize)> {
-    let trimmed = line.trim_start().trim_start_matches("- ");
-    let start = line.len() - trimmed.len();
-    let sep = trimmed.find([':', '='])?;
-    let key = trimmed.get(..sep)?.trim().trim_matches(['"', '\'']);
-    if key.is_empty() || key.contains(' ') {
-        return None;
+enum Value {
+    /// `from..to` of the value in the line.
+    Scalar(usize, usize),
+    /// A YAML block scalar (`|` or `>`): the lines below are the value.
+    Block,
+    /// A mapping or sequence: its own keys are judged on their own.
+    Nested,
+}
+
+struct Pair {
+    key: std::ops::Range<usize>,
+    value: Value,
+}
+
+/// Every `key: value`, `"key": value` and `key = value` in one line (YAML, JSON, flow
+/// mappings, HCL), with the key's range and the value's extent.
+fn key_values(line: &str) -> Vec<Pair> {
+    let bytes = line.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A key: a quoted string or a bare word.
+        let (key, after) = match at(i) {
+            Some(q @ (b'"' | b'\'')) => match closing_quote(bytes, i + 1, q) {
+                Some(end) => (i + 1..end, end + 1),
+                None => break,
+            },
+            Some(b) if b.is_ascii_alphanumeric() || b == b'_' => {
+                let mut j = i;
+                while at(j)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                {
+                    j += 1;
+                }
+                (i..j, j)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let mut j = after;
+        while at(j).is_some_and(|b| b == b' ' || b == b'\t') {
+            j += 1;
+        }
+        let is_sep = match at(j) {
+            Some(b':') => !(at(j + 1) == Some(b'/') && at(j + 2) == Some(b'/')),
+            Some(b'=') => at(j + 1) != Some(b'='),
+            _ => false,
+        };
+        if !is_sep {
+            i = after.max(i + 1);
+            continue;
+        }
+        let mut v = j + 1;
+        while at(v).is_some_and(|b| b == b' ' || b == b'\t') {
+            v += 1;
+        }
+        let (value, next) = match at(v) {
+            None | Some(b'#') => (Value::Nested, v),
+            Some(b'{' | b'[') => (Value::Nested, v + 1),
+            Some(b'|' | b'>') => (Value::Block, bytes.len()),
+            Some(q @ (b'"' | b'\'')) => {
+                let end = closing_quote(bytes, v + 1, q).unwrap_or(bytes.len());
+                (Value::Scalar(v + 1, end), end + 1)
+            }
+            Some(_) => {
+                let mut e = v;
+                while at(e).is_some_and(|b| !matches!(b, b',' | b'}' | b']'))
+                    && !(at(e) == Some(b'#') && at(e.wrapping_sub(1)) == Some(b' '))
+                {
+                    e += 1;
+                }
+                (Value::Scalar(v, e), e)
+            }
+        };
+        pairs.push(Pair { key, value });
+        i = next.max(i + 1);
     }
-    let key_pos = line.find(key)?;
-    let _ = start;
-    Some((key_pos + key.len(), start + sep + 1))
+    pairs
+}
+
+/// The index of the quote that closes a string opened before `from`.
+fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+    let mut k = from;
+    while let Some(&b) = bytes.get(k) {
+        if b == b'\\' && quote == b'"' {
+            k += 2;
+            continue;
+        }
+        if b == quote {
+            return Some(k);
+        }
+        k += 1;
+    }
+    None
 }
 
 /// Call `mask(from, to)` for the password of every `scheme://user:password@host` in `line`.
@@ -147,6 +232,20 @@ mod tests {
         );
         assert!(out.contains("mongodb+srv://app:"));
         assert!(out.contains("next: ok"));
+    }
+
+    #[test]
+    fn every_secret_on_a_line_is_masked() {
+        let text = "{ \"type\": \"DATADOG\", \"apiKey\": \"k1\" }, { \"typeName\": \"DATADOG\", \"datadogApiKey\": \"k2\", \"region\": \"EU\" }\n- {name: a, password: p3, x: y}\nprovider \"x\" { private_key = \"k4\" }\n";
+        let out = redact(text);
+        for secret in ["k1", "k2", "p3", "k4"] {
+            assert!(
+                !out.contains(&format!("{secret}\"")) && !out.contains(&format!("{secret},")),
+                "{secret}: {out}"
+            );
+        }
+        assert!(out.contains("\"region\": \"EU\""), "{out}");
+        assert!(out.contains("x: y"), "{out}");
     }
 
     #[test]

@@ -15,6 +15,14 @@ use atlasgov_lint::app::{Options, check_paths};
 use atlasgov_lint::report::{human, json};
 use atlasgov_lint::rules;
 
+/// Secret values planted in fixtures: no output may ever contain them.
+const SECRETS_IN_FIXTURES: &[&str] = &[
+    "dd-key-not-printed",
+    "not-printed-ever",
+    "s3cret-pass",
+    "hunter2",
+];
+
 fn cases() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     let Ok(dirs) = std::fs::read_dir("fixtures") else {
@@ -86,6 +94,13 @@ fn fixtures_fail_and_pass_as_named_and_output_is_pinned() {
         } else {
             panic!(
                 "{}: fixture names start with fail_ or pass_",
+                path.display()
+            );
+        }
+        for secret in SECRETS_IN_FIXTURES {
+            assert!(
+                !text.contains(secret),
+                "{}: secret `{secret}` printed\n{text}",
                 path.display()
             );
         }

@@ -16,6 +16,31 @@ pub const NEEDLES: &[&str] = &[
     "providerSettings",
     "regionUsageRestrictions",
     "orgId",
+    "username",
+    "eventTypeName",
+    "deliveryType",
+    "targetDeploymentItemName",
+    "copySettings",
+    "collName",
+    "atlasCidrBlock",
+    "containerId",
+    "endpointService",
+    "supportedRemoteRegions",
+    "awsKms",
+    "googleCloudKms",
+    "azureKeyVault",
+    "dataProcessRegion",
+    "bootstrapServers",
+    "dbRoleToExecute",
+    "serviceEndpointId",
+    "function_id",
+    "event_processors",
+    "deployment_model",
+    "flexible_sync",
+    "$source",
+    "DATADOG",
+    "_LOG_EXPORT",
+    "providerName",
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
@@ -51,11 +76,13 @@ fn body(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) {
         out.clusters.push(cluster);
     } else if let Some(project) = project(ctx, cur) {
         out.projects.push(project);
+    } else {
+        super::api_bodies::body(ctx, cur, out);
     }
 }
 
 /// A short location standing for a whole body: its `name` key, else its first key.
-fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
+pub(super) fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
     let first_key = cur
         .node
         .as_map()
@@ -70,7 +97,7 @@ fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
     }
 }
 
-fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
+pub(super) fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
     let project_ref = match ctx.text(cur.get("groupId")) {
         Some(id) => ProjectRef::Id(id),
         None => ProjectRef::Directory,
@@ -101,7 +128,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
     })
 }
 
-fn is_provider(cur: &Option<Cursor<'_>>, value: &str) -> bool {
+pub(super) fn is_provider(cur: &Option<Cursor<'_>>, value: &str) -> bool {
     cur.as_ref()
         .and_then(Cursor::text)
         .is_some_and(|v| v.eq_ignore_ascii_case(value))
@@ -209,7 +236,8 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
     })
 }
 
-fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
+/// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
+pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
     let mut sizes = Vec::new();
     let paths: [(&[&str], SizeRole); 5] = [
         (&["electableSpecs", "instanceSize"], SizeRole::Electable),

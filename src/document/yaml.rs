@@ -7,7 +7,7 @@
 //!   them; a stream of only comments or an empty file yields zero roots. An explicit `--- ~` or
 //!   `--- null` still yields a `Null` root.
 //! * **Spans** are byte offsets into the original text (a leading BOM included). saphyr's markers
-//!   count characters; [`Offsets`] converts them (identity for ASCII text).
+//!   count characters; `Offsets` converts them (identity for ASCII text).
 //!   - plain scalars: the scalar text; quoted scalars: including the quotes;
 //!   - block scalars (`|`, `>`): from the indicator to the last non-blank character of the
 //!     content (saphyr's own span starts at the first content line and runs into the next line's
@@ -17,9 +17,18 @@
 //!     `-` to the end of the last child;
 //!   - an empty value (`key:`) is an empty span where saphyr puts it (at the `:`).
 //! * **Aliases** become clones of the anchored node, which keep the anchored node's spans (the
-//!   honest place to point). Expansion is bounded by [`Limits::max_nodes`] per document, checked
-//!   with each anchored node's recorded size *before* cloning; the depth an alias would reach is
-//!   checked against [`Limits::max_depth`] the same way.
+//!   honest place to point). Anchors are scoped to their document (saphyr's `next_event` would
+//!   resolve an alias to an earlier document's anchor). Expansion is bounded by
+//!   [`Limits::max_nodes`] per document using each anchored node's recorded (expanded) size, and
+//!   the depth an alias would reach is checked against [`Limits::max_depth`], both *before*
+//!   anything is cloned. Most clones are only made once the document is complete (placeholders
+//!   stand in for aliases until then; keys and merge sources are cloned at once, one level
+//!   deep), so a billion-laughs document is refused after reading a few lines. The copies kept
+//!   in the anchor table count against a second `max_nodes` budget.
+//! * **Duplicate keys** are kept (the last wins in [`Node::get`]) and reported as warnings;
+//!   entries brought in by a merge never count as duplicates.
+//! * **Errors** from saphyr keep its message (but its flow-nesting cap reads "nesting deeper
+//!   than 255 levels"); the span is the character at its marker.
 //! * **Tags**: local tags (`!Ref`, `!<!Ref>`) are kept without the `!`; a tagged scalar is a
 //!   string (tagged nodes are not resolved by the core schema). Core tags (`!!str`, `!!int`, ...)
 //!   are applied to scalars when they fit; other tags are ignored. No tag is ever an error.
@@ -524,8 +533,15 @@ impl<'a> Builder<'a> {
             .get(start..)
             .and_then(|rest| rest.chars().next())
             .map_or(0, char::len_utf8);
+        // saphyr caps flow nesting at 255 levels, and its scanner looks ahead far enough that
+        // `[[[[...` fails before the builder sees any collection: say it in our own words.
+        let message = if e.info() == "recursion limit exceeded" {
+            "nesting deeper than 255 levels".to_string()
+        } else {
+            e.info().to_string()
+        };
         ParseError {
-            message: e.info().to_string(),
+            message,
             span: Span::new(start, start + width),
         }
     }
@@ -1096,6 +1112,24 @@ mod tests {
     }
 
     #[test]
+    fn block_scalar_indicator_is_found_past_comments_and_document_markers() {
+        let text = "key: # not | this\n  |\n   text\nempty: |\nlast: >-";
+        let r = root(text);
+        let key = r.get("key").unwrap();
+        assert_eq!(key.value, s("text\n"));
+        assert_eq!(key.span, span_between(text, "|\n   text", "text"));
+        let empty = r.get("empty").unwrap();
+        assert_eq!(empty.value, s(""));
+        assert_eq!(empty.span, span_after(text, "empty: ", "|"));
+        let last = r.get("last").unwrap();
+        assert_eq!(last.span, span_of(text, ">-"));
+        let text = "--- |\n  x\n--- >\n  y\n";
+        let doc = parse_ok(text);
+        assert_eq!(doc.roots[0].span, span_between(text, "|", "x"));
+        assert_eq!(doc.roots[1].span, span_between(text, ">", "y"));
+    }
+
+    #[test]
     fn block_scalar_with_properties_starts_at_the_property() {
         let text = "a: &anc |\n  z\nb: !Sub >\n  q\n";
         let r = root(text);
@@ -1307,9 +1341,9 @@ mod tests {
 
     #[test]
     fn standard_and_unknown_tags_never_fail() {
-        let text = "%TAG !e! tag:example.com,2000:\n---\na: !!str 5\nb: !!int \"7\"\nc: !!bool yes\n\
-                    d: !e!foo bar\ne: ! 12\nf: !<tag:yaml.org,2002:float> 1.5\ng: !!null x\n\
-                    h: !!binary aGk=\ni: !!map {k: v}\nj: !<tag:other> z\n";
+        let text = "%TAG !e! tag:example.com,2000:\n---\na: !!str 5\nb: !!int \"7\"\n\
+                    c: !!bool yes\nd: !e!foo bar\ne: ! 12\nf: !<tag:yaml.org,2002:float> 1.5\n\
+                    g: !!null x\nh: !!binary aGk=\ni: !!map {k: v}\nj: !<tag:other> z\n";
         let r = root(text);
         assert_eq!(r.get("a").unwrap().value, s("5"));
         assert_eq!(r.get("a").unwrap().tag, None);
@@ -1603,7 +1637,7 @@ m:
             let start = Instant::now();
             let e = parse_err(&text, &Limits::default());
             assert_fast(start);
-            assert!(!e.message.is_empty());
+            assert!(e.message.starts_with("nesting deeper than"), "{e:?}");
         }
         // Also when the limit is above saphyr's own cap of 255 flow levels.
         let limits = Limits {
@@ -1611,7 +1645,7 @@ m:
             ..Limits::default()
         };
         let e = parse_err(&"[".repeat(100_000), &limits);
-        assert_eq!(e.message, "recursion limit exceeded");
+        assert_eq!(e.message, "nesting deeper than 255 levels");
         assert_eq!(e.span, Span::new(255, 256));
     }
 

@@ -4,7 +4,9 @@
 //! body in the same file, the same directory, or the nearest ancestor directory (never above
 //! the command-line argument it was found under) is its project. Several candidates at the
 //! same level, or an id that matches no checked project, leave the project unknown: rules that
-//! need it stay silent rather than guess.
+//! need it stay silent rather than guess. A format-scoped key (`ProjectRef::Key`) reaches the
+//! single project carrying it, or else the one project all of that key's aliases
+//! ([`super::KeyAlias`]) reach.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -43,7 +45,7 @@ pub fn link(model: &mut Model) {
             by_dir.entry(dir).or_default().push(i);
         }
     }
-    let resolve = |origin: &Origin| -> Option<usize> {
+    let direct = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
                 single(by_id.get(&id.as_str().to_ascii_lowercase()))
@@ -69,16 +71,141 @@ pub fn link(model: &mut Model) {
             ProjectRef::Unknown => None,
         }
     };
-    let cluster_links: Vec<Option<usize>> =
-        model.clusters.iter().map(|c| resolve(&c.origin)).collect();
-    for (c, link) in model.clusters.iter_mut().zip(cluster_links) {
-        c.origin.project = link;
+    let mut aliases: HashMap<&str, Vec<&Origin>> = HashMap::new();
+    for alias in &model.key_aliases {
+        aliases
+            .entry(alias.key.as_str())
+            .or_default()
+            .push(&alias.via);
     }
+    // A key no project carries reaches the project all of its aliases agree on (one level:
+    // an alias's own reference is resolved directly, so aliases cannot loop).
+    let resolve = |origin: &Origin| -> Option<usize> {
+        match &origin.project_ref {
+            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => {
+                let vias = aliases.get(key.as_str())?;
+                let mut found = vias.iter().map(|via| direct(via));
+                let first = found.next()??;
+                found.all(|p| p == Some(first)).then_some(first)
+            }
+            _ => direct(origin),
+        }
+    };
+    let links: Vec<Option<usize>> = model_origins(model).map(resolve).collect();
+    let targets: Vec<Option<usize>> = model
+        .restore_jobs
+        .iter()
+        .map(|job| {
+            let id = job.target.as_ref()?;
+            single(by_id.get(&id.as_str().to_ascii_lowercase()))
+        })
+        .collect();
+    for (origin, link) in model.origins_mut().zip(links) {
+        origin.project = link;
+    }
+    for (job, target) in model.restore_jobs.iter_mut().zip(targets) {
+        job.target_project = target;
+    }
+}
+
+/// The same origins, in the same order, as [`Model::origins_mut`].
+fn model_origins(model: &Model) -> impl Iterator<Item = &Origin> {
+    model
+        .clusters
+        .iter()
+        .map(|r| &r.origin)
+        .chain(model.database_users.iter().map(|r| &r.origin))
+        .chain(model.alert_configs.iter().map(|r| &r.origin))
+        .chain(model.integrations.iter().map(|r| &r.origin))
+        .chain(model.restore_jobs.iter().map(|r| &r.origin))
+        .chain(model.copy_settings.iter().map(|r| &r.origin))
+        .chain(model.containers.iter().map(|r| &r.origin))
+        .chain(model.peerings.iter().map(|r| &r.origin))
+        .chain(model.private_endpoints.iter().map(|r| &r.origin))
+        .chain(model.encryption_at_rest.iter().map(|r| &r.origin))
+        .chain(model.products.iter().map(|r| &r.origin))
 }
 
 fn single(found: Option<&Vec<usize>>) -> Option<usize> {
     match found.map(Vec::as_slice) {
         Some([one]) => Some(*one),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::document::{LineCol, Span};
+    use crate::model::{CopySetting, KeyAlias, Loc, Project};
+
+    fn loc() -> Loc {
+        Loc {
+            file: 0,
+            span: Span::default(),
+            start: LineCol::default(),
+            end: LineCol::default(),
+            pointer: "".into(),
+            via: None,
+        }
+    }
+
+    fn origin(project_ref: ProjectRef) -> Origin {
+        Origin {
+            body: loc(),
+            project_ref,
+            project: None,
+        }
+    }
+
+    fn project(key: &str) -> Project {
+        Project {
+            origin: origin(ProjectRef::Unknown),
+            name: None,
+            id: None,
+            region_usage: None,
+            keys: vec![key.to_string()],
+        }
+    }
+
+    fn copy(key: &str) -> CopySetting {
+        CopySetting {
+            origin: origin(ProjectRef::Key(key.to_string())),
+            cloud_provider: None,
+            region: None,
+        }
+    }
+
+    fn alias(key: &str, project_key: &str) -> KeyAlias {
+        KeyAlias {
+            key: key.to_string(),
+            via: origin(ProjectRef::Key(project_key.to_string())),
+        }
+    }
+
+    #[test]
+    fn a_key_reaches_the_project_its_aliases_agree_on() {
+        let mut model = Model {
+            projects: vec![project("k8s:a/gov"), project("k8s:a/std")],
+            copy_settings: vec![copy("s1"), copy("s2"), copy("s3")],
+            key_aliases: vec![
+                alias("s1", "k8s:a/gov"),
+                alias("s1", "k8s:a/gov"),
+                alias("s2", "k8s:a/gov"),
+                alias("s2", "k8s:a/std"),
+                // An alias to a key that is itself only an alias is not followed.
+                alias("s3", "s1"),
+            ],
+            ..Model::default()
+        };
+        link(&mut model);
+        let linked: Vec<Option<usize>> = model
+            .copy_settings
+            .iter()
+            .map(|c| c.origin.project)
+            .collect();
+        assert_eq!(linked, vec![Some(0), None, None]);
     }
 }

@@ -182,6 +182,144 @@ pub struct Cluster {
     pub encryption_at_rest_provider: Option<Text>,
 }
 
+/// A product or feature that a body uses as a whole: its presence is what matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    OnlineArchive,
+    StreamProcessing,
+    DataFederation,
+    Trigger,
+    /// App Services (Device SDKs, Device Sync, HTTPS endpoints, ...).
+    AppServices,
+    /// Shared-tier (M2/M5) or Flex snapshots and restore jobs.
+    SharedTierBackup,
+    /// Creating an Atlas (cloud) user, as opposed to inviting one.
+    AtlasUserCreation,
+}
+
+/// A body that uses a [`Product`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductUse {
+    pub origin: Origin,
+    pub product: Product,
+    /// What the body is, for messages (e.g. "online archive", "stream processor").
+    pub what: &'static str,
+    /// Where to point: the field that gives the body away.
+    pub loc: Loc,
+    /// Cloud provider fields of the body (e.g. `dataProcessRegion.cloudProvider`).
+    pub providers: Vec<Text>,
+}
+
+/// A database user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseUser {
+    pub origin: Origin,
+    pub username: Option<Text>,
+    /// `scopes[].type` values.
+    pub scope_types: Vec<Text>,
+}
+
+/// One notification of an alert configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub type_name: Option<Text>,
+    pub datadog_region: Option<Text>,
+    /// The notification as a whole (where to point when a field is missing).
+    pub loc: Loc,
+}
+
+/// An alert configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertConfig {
+    pub origin: Origin,
+    pub event_type: Option<Text>,
+    pub notifications: Vec<Notification>,
+}
+
+/// A third-party integration or a log export integration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    pub origin: Origin,
+    /// `type` (`DATADOG`, `DATADOG_LOG_EXPORT`, `SLACK`, ...).
+    pub kind: Text,
+    pub region: Option<Text>,
+}
+
+/// A restore job of a cloud backup snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreJob {
+    /// The source project (the project of the snapshot's cluster).
+    pub origin: Origin,
+    /// The project the data is restored into (`targetGroupId`).
+    pub target: Option<Text>,
+    /// Filled in by linking: index into [`Model::projects`].
+    pub target_project: Option<usize>,
+}
+
+/// A backup policy's snapshot copy setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopySetting {
+    pub origin: Origin,
+    pub cloud_provider: Option<Text>,
+    pub region: Option<Text>,
+}
+
+/// A network peering container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkContainer {
+    pub origin: Origin,
+    pub provider: Option<Text>,
+    /// `regionName` (AWS), `regions[]` (GCP), `region` (Azure).
+    pub regions: Vec<Text>,
+    pub id: Option<Text>,
+}
+
+/// A network peering connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkPeering {
+    pub origin: Origin,
+    pub provider: Option<Text>,
+    /// AWS `accepterRegionName`, AWS-native form (`us-gov-west-1`).
+    pub accepter_region: Option<Text>,
+    pub container_id: Option<Text>,
+    /// The container's region when the body names it (Kubernetes `containerRegion`).
+    pub container_region: Option<Text>,
+}
+
+/// A private endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrivateEndpoint {
+    pub origin: Origin,
+    pub provider: Option<Text>,
+    pub region: Option<Text>,
+}
+
+/// Encryption at rest with customer key management.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncryptionAtRest {
+    pub origin: Origin,
+    pub aws_kms_region: Option<Text>,
+    pub gcp_key_version_resource_id: Option<Text>,
+    /// `azureKeyVault.enabled` (when true) or the Azure key vault block itself.
+    pub azure_key_vault: Option<Text>,
+}
+
+/// An authentication mechanism selected somewhere (a connection string's `authMechanism`, a
+/// mechanism list). Found in any checked file, Atlas body or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthMechanism {
+    pub value: Text,
+    /// Where it was seen, for messages ("connection string", "mechanism list").
+    pub context: &'static str,
+}
+
+/// A URL that says which Atlas a tool talks to (base URLs, operator domain, Helm `atlasURI`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub url: Text,
+    pub context: &'static str,
+}
+
 /// Everything the adapters found in all checked files.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -191,6 +329,34 @@ pub struct Model {
     /// The config's `default-region-usage`: the region usage assumed for resources whose
     /// project is unknown (located in the config file). `None`: nothing is assumed.
     pub default_region_usage: Option<Text>,
+    pub database_users: Vec<DatabaseUser>,
+    pub alert_configs: Vec<AlertConfig>,
+    pub integrations: Vec<Integration>,
+    pub restore_jobs: Vec<RestoreJob>,
+    pub copy_settings: Vec<CopySetting>,
+    pub containers: Vec<NetworkContainer>,
+    pub peerings: Vec<NetworkPeering>,
+    pub private_endpoints: Vec<PrivateEndpoint>,
+    pub encryption_at_rest: Vec<EncryptionAtRest>,
+    pub products: Vec<ProductUse>,
+    /// Found in any checked file, not only Atlas bodies.
+    pub auth_mechanisms: Vec<AuthMechanism>,
+    /// Found in any checked file, not only Atlas bodies.
+    pub endpoints: Vec<Endpoint>,
+    /// Keys that stand for another resource's project (see [`KeyAlias`]).
+    pub key_aliases: Vec<KeyAlias>,
+}
+
+/// A key that reaches whatever project another resource belongs to: a resource that names
+/// no project itself but is named by resources that do (a Kubernetes `AtlasBackupSchedule`
+/// belongs to the project of the `AtlasDeployment`s whose `backupRef` names it). A
+/// [`ProjectRef::Key`] that no project carries resolves through its aliases when they all
+/// reach the same project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAlias {
+    pub key: String,
+    /// The referring resource (its project reference is resolved as usual).
+    pub via: Origin,
 }
 
 impl Model {
@@ -206,14 +372,65 @@ impl Model {
         Some((partition::project_partition(Some(usage.as_str()))?, usage))
     }
 
-    /// Append another file's model, renumbering nothing: file ids are assigned before.
+    /// Append another file's model (file ids are assigned before adapters run).
     pub fn extend(&mut self, other: Model) {
         self.projects.extend(other.projects);
         self.clusters.extend(other.clusters);
+        self.database_users.extend(other.database_users);
+        self.alert_configs.extend(other.alert_configs);
+        self.integrations.extend(other.integrations);
+        self.restore_jobs.extend(other.restore_jobs);
+        self.copy_settings.extend(other.copy_settings);
+        self.containers.extend(other.containers);
+        self.peerings.extend(other.peerings);
+        self.private_endpoints.extend(other.private_endpoints);
+        self.encryption_at_rest.extend(other.encryption_at_rest);
+        self.products.extend(other.products);
+        self.auth_mechanisms.extend(other.auth_mechanisms);
+        self.endpoints.extend(other.endpoints);
+        self.key_aliases.extend(other.key_aliases);
     }
 
+    /// Whether no Atlas resource was found (mechanisms and endpoints do not count: they are
+    /// found in any file).
     pub fn is_empty(&self) -> bool {
-        self.projects.is_empty() && self.clusters.is_empty()
+        self.projects.is_empty()
+            && self.clusters.is_empty()
+            && self.database_users.is_empty()
+            && self.alert_configs.is_empty()
+            && self.integrations.is_empty()
+            && self.restore_jobs.is_empty()
+            && self.copy_settings.is_empty()
+            && self.containers.is_empty()
+            && self.peerings.is_empty()
+            && self.private_endpoints.is_empty()
+            && self.encryption_at_rest.is_empty()
+            && self.products.is_empty()
+    }
+
+    /// Every resource's origin, for linking.
+    pub fn origins_mut(&mut self) -> impl Iterator<Item = &mut Origin> {
+        self.clusters
+            .iter_mut()
+            .map(|r| &mut r.origin)
+            .chain(self.database_users.iter_mut().map(|r| &mut r.origin))
+            .chain(self.alert_configs.iter_mut().map(|r| &mut r.origin))
+            .chain(self.integrations.iter_mut().map(|r| &mut r.origin))
+            .chain(self.restore_jobs.iter_mut().map(|r| &mut r.origin))
+            .chain(self.copy_settings.iter_mut().map(|r| &mut r.origin))
+            .chain(self.containers.iter_mut().map(|r| &mut r.origin))
+            .chain(self.peerings.iter_mut().map(|r| &mut r.origin))
+            .chain(self.private_endpoints.iter_mut().map(|r| &mut r.origin))
+            .chain(self.encryption_at_rest.iter_mut().map(|r| &mut r.origin))
+            .chain(self.products.iter_mut().map(|r| &mut r.origin))
+    }
+
+    /// The partition of the project a resource belongs to, when the project is known and its
+    /// region usage is a value we understand.
+    pub fn partition_of(&self, origin: &Origin) -> Option<(partition::Partition, &Project)> {
+        let project = self.project_of(origin)?;
+        let p = partition::project_partition(project.region_usage.as_ref().map(Text::as_str))?;
+        Some((p, project))
     }
 }
 

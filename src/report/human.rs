@@ -158,6 +158,16 @@ pub fn render_with(
             buf = format!("{title}: {} [{}]\n", f.message, f.rule.code);
         }
         out.push_str(&buf);
+        // Labels in other files cannot be drawn in this snippet: name them.
+        for l in f.related.iter().filter(|l| l.loc.file != f.loc.file) {
+            out.push_str(&format!(
+                "  note: {}: {}:{}:{}\n",
+                l.message,
+                display_path(outcome.path(l.loc.file)),
+                l.loc.start.line,
+                l.loc.start.column
+            ));
+        }
         out.push('\n');
     }
     if options.show_suppressed {

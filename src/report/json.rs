@@ -45,6 +45,18 @@ struct JsonFinding<'a> {
     end_line: u32,
     end_column: u32,
     pointer: &'a str,
+    /// Other places that explain the finding (the project, where a value was set).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    file: String,
+    line: u32,
+    column: u32,
+    pointer: &'a str,
 }
 
 #[derive(Serialize)]
@@ -84,6 +96,17 @@ fn finding<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> JsonFinding<'
         end_line: f.loc.end.line,
         end_column: f.loc.end.column,
         pointer: &f.loc.pointer,
+        related: f
+            .related
+            .iter()
+            .map(|l| JsonRelated {
+                message: &l.message,
+                file: display_path(outcome.path(l.loc.file)),
+                line: l.loc.start.line,
+                column: l.loc.start.column,
+                pointer: &l.loc.pointer,
+            })
+            .collect(),
     }
 }
 

@@ -45,4 +45,39 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             flag(p, "encryption-at-rest provider");
         }
     }
+    for c in &model.containers {
+        c.provider
+            .iter()
+            .for_each(|p| flag(p, "network container provider"));
+    }
+    for peer in &model.peerings {
+        peer.provider
+            .iter()
+            .for_each(|p| flag(p, "network peering provider"));
+    }
+    for e in &model.private_endpoints {
+        e.provider
+            .iter()
+            .for_each(|p| flag(p, "private endpoint provider"));
+    }
+    for copy in &model.copy_settings {
+        copy.cloud_provider
+            .iter()
+            .for_each(|p| flag(p, "snapshot copy provider"));
+    }
+    for use_ in &model.products {
+        use_.providers
+            .iter()
+            .for_each(|p| flag(p, "cloud provider"));
+    }
+    for ear in &model.encryption_at_rest {
+        if let Some(azure) = &ear.azure_key_vault {
+            out.push(Finding::new(
+                &RULE,
+                &azure.loc,
+                "Azure Key Vault encryption at rest is not available in AtlasGov".to_string(),
+                "use AWS KMS (awsKms) or Google Cloud KMS (googleCloudKms) keys in the project's partition",
+            ));
+        }
+    }
 }

@@ -9,10 +9,26 @@ mod gov002;
 mod gov003;
 mod gov004;
 mod gov005;
+mod gov006;
+mod gov007;
+mod gov008;
+mod gov009;
+mod gov010;
+mod gov011;
+mod gov012;
+mod gov013;
+mod gov014;
+mod gov015;
+mod gov016;
+mod gov017;
+mod gov018;
+mod gov019;
+mod gov020;
 
 pub use gov000::RULE as INVALID_SPEC;
 
-use crate::model::{Loc, Model};
+use crate::model::partition::{Partition, RegionClass, classify_region};
+use crate::model::{Loc, Model, Product, Text};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,6 +74,50 @@ pub static ALL: &[&Rule] = &[
     &gov003::RULE,
     &gov004::RULE,
     &gov005::RULE,
+    &gov006::RULE,
+    &gov007::RULE,
+    &gov008::RULE,
+    &gov009::RULE,
+    &gov010::RULE,
+    &gov011::RULE,
+    &gov012::RULE,
+    &gov013::RULE,
+    &gov014::RULE,
+    &gov015::RULE,
+    &gov016::RULE,
+    &gov017::RULE,
+    &gov018::RULE,
+    &gov019::RULE,
+    &gov020::RULE,
+];
+
+/// Constraints of the AtlasGov API page that no spec can show, so no rule checks them. Listed
+/// by `atlasgov-lint rules --all` and in the README, so users know what is not covered.
+pub static NOT_COVERED: &[(&str, &str)] = &[
+    (
+        "AtlasGov authenticates API requests with SHA-256 using HTTP Digest Authentication.",
+        "a property of the API client, not of a spec",
+    ),
+    (
+        "MongoDB Charts (unavailable)",
+        "Charts has no Admin API resource, Terraform resource, operator kind or CloudFormation type",
+    ),
+    (
+        "You must have the Project Owner role to configure a third-party monitoring integration.",
+        "roles of the caller are not in the spec",
+    ),
+    (
+        "Alerts can come from several different email addresses.",
+        "informational; nothing to check",
+    ),
+    (
+        "AtlasGov logs the username and IP address associated with all failed login attempts, temporary lockouts and failed API digest authentications.",
+        "describes AtlasGov's own logging; nothing to configure",
+    ),
+    (
+        "Database users who authenticate with SCRAM must use SCRAM-SHA-256 (for the database users themselves)",
+        "the Atlas API has no mechanism field for users; Atlas gives SCRAM users SCRAM-SHA-256. GOV006 checks what can be seen: connection strings and mechanism lists",
+    ),
 ];
 
 /// Find a rule by code (`GOV001`, any case) or name (`azure-provider`).
@@ -149,4 +209,82 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
 /// Quote a value for a message.
 pub(crate) fn quoted(value: &str) -> String {
     format!("`{value}`")
+}
+
+/// The partition of an offered region (`None` for regions AtlasGov does not offer, Azure,
+/// and values that are not region names: other rules or nobody report those).
+pub(crate) fn region_partition(cloud: Option<&str>, region: &Text) -> Option<Partition> {
+    match classify_region(cloud, region.as_str()) {
+        RegionClass::Offered(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// Report every use of a product that AtlasGov lacks as a whole, once per body.
+pub(crate) fn product_rule(
+    rule: &'static Rule,
+    model: &Model,
+    product: Product,
+    help: &str,
+    out: &mut Vec<Finding>,
+) {
+    for use_ in model.products.iter().filter(|u| u.product == product) {
+        out.push(Finding::new(
+            rule,
+            &use_.loc,
+            format!("this {} is not available in AtlasGov", use_.what),
+            help,
+        ));
+    }
+}
+
+/// Report database user scopes of a type that belongs to an unavailable product.
+pub(crate) fn scope_rule(
+    rule: &'static Rule,
+    model: &Model,
+    scope_type: &str,
+    product: &str,
+    help: &str,
+    out: &mut Vec<Finding>,
+) {
+    for user in &model.database_users {
+        for scope in user.scope_types.iter().filter(|t| t.is(scope_type)) {
+            out.push(Finding::new(
+                rule,
+                &scope.loc,
+                format!(
+                    "database user scope {} grants access to {product}, which AtlasGov does not have",
+                    quoted(scope.as_str())
+                ),
+                help,
+            ));
+        }
+    }
+}
+
+/// Report alert configurations whose event type belongs to an unavailable product.
+pub(crate) fn alert_event_rule(
+    rule: &'static Rule,
+    model: &Model,
+    events: &[&str],
+    product: &str,
+    help: &str,
+    out: &mut Vec<Finding>,
+) {
+    for alert in &model.alert_configs {
+        let Some(event) = &alert.event_type else {
+            continue;
+        };
+        if events.iter().any(|e| event.is(e)) {
+            out.push(Finding::new(
+                rule,
+                &event.loc,
+                format!(
+                    "alert event {} is about {product}, which AtlasGov does not have",
+                    quoted(event.as_str())
+                ),
+                help,
+            ));
+        }
+    }
 }

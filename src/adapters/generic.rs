@@ -1,0 +1,165 @@
+//! What can be seen in any checked YAML or JSON file, Atlas body or not: authentication
+//! mechanisms selected in MongoDB connection strings and mechanism lists, and the URLs that
+//! say which Atlas a tool talks to. An app config or a Kubernetes Secret counts too.
+
+use crate::document::{Cursor, Value};
+use crate::model::{AuthMechanism, Endpoint, Field, LocCtx, Model};
+
+pub const NEEDLES: &[&str] = &[
+    "authMechanism",
+    "echanisms",
+    "mongodb.com",
+    "mongodbgov.com",
+];
+
+/// Keys whose string value is the base URL of the Atlas a tool talks to.
+const URL_KEYS: &[&str] = &[
+    "baseurl",
+    "base_url",
+    "atlasuri",
+    "atlas_uri",
+    "atlasdomain",
+    "atlas_domain",
+    "ops_manager_url",
+    "opsmanagerurl",
+    "mongodb_atlas_base_url",
+    "apibaseurl",
+    "api_base_url",
+];
+
+pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    walk(ctx, root, None, out);
+}
+
+fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) {
+    match &cur.node.value {
+        Value::Map(_) => {
+            for (k, v) in cur.entries() {
+                walk(ctx, &v, k.text(), out);
+            }
+        }
+        Value::Seq(_) => {
+            let list_of_mechanisms = key.is_some_and(is_mechanism_list_key);
+            for item in cur.items() {
+                if list_of_mechanisms {
+                    if let Some(value) = ctx.text(Some(item.clone())) {
+                        out.auth_mechanisms.push(AuthMechanism {
+                            value,
+                            context: "mechanism list",
+                        });
+                    }
+                } else {
+                    walk(ctx, &item, None, out);
+                }
+            }
+        }
+        Value::String(s) => scalar(ctx, cur, key, s, out),
+        _ => {}
+    }
+}
+
+fn is_mechanism_list_key(key: &str) -> bool {
+    key.eq_ignore_ascii_case("authenticationMechanisms") || key.eq_ignore_ascii_case("mechanisms")
+}
+
+fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &mut Model) {
+    if let Some(k) = key {
+        if k.eq_ignore_ascii_case("authMechanism")
+            || k.eq_ignore_ascii_case("authenticationMechanism")
+        {
+            if let Some(value) = ctx.text(Some(cur.clone())) {
+                out.auth_mechanisms.push(AuthMechanism {
+                    value,
+                    context: "authMechanism setting",
+                });
+            }
+        }
+        let norm = k.to_ascii_lowercase();
+        if URL_KEYS.contains(&norm.as_str()) && s.contains("://") {
+            if let Some(url) = ctx.text(Some(cur.clone())) {
+                out.endpoints.push(Endpoint {
+                    url,
+                    context: "base URL setting",
+                });
+            }
+            return;
+        }
+    }
+    if let Some(rest) = s.trim_start().strip_prefix("--atlas-domain=") {
+        if let Some(url) = sub_text(ctx, cur, rest) {
+            out.endpoints.push(Endpoint {
+                url,
+                context: "operator --atlas-domain argument",
+            });
+        }
+        return;
+    }
+    if s.contains("mongodb://") || s.contains("mongodb+srv://") {
+        connection_strings(ctx, cur, s, out);
+    }
+    for (start, _) in s.match_indices("https://") {
+        let url = url_at(s, start);
+        if url.contains("/api/atlas/") || url.contains("/api/public/") {
+            if let Some(url) = sub_text(ctx, cur, url) {
+                out.endpoints.push(Endpoint {
+                    url,
+                    context: "Admin API URL",
+                });
+            }
+        }
+    }
+}
+
+fn url_at(s: &str, start: usize) -> &str {
+    let rest = s.get(start..).unwrap_or("");
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+        .unwrap_or(rest.len());
+    rest.get(..end).unwrap_or("")
+}
+
+/// `authMechanism` options of every MongoDB connection string in `s`.
+fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Model) {
+    for scheme in ["mongodb://", "mongodb+srv://"] {
+        for (start, _) in s.match_indices(scheme) {
+            let uri = url_at(s, start);
+            let Some((_, query)) = uri.split_once('?') else {
+                continue;
+            };
+            for option in query.split(['&', ';']) {
+                let Some((name, value)) = option.split_once('=') else {
+                    continue;
+                };
+                if name.eq_ignore_ascii_case("authMechanism") {
+                    if let Some(value) = sub_text(ctx, cur, value) {
+                        out.auth_mechanisms.push(AuthMechanism {
+                            value,
+                            context: "connection string",
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A piece of a string scalar as located text. The location is the piece itself when the
+/// source spells the scalar literally (no escapes, one line), else the whole scalar.
+pub(crate) fn sub_text(ctx: &LocCtx<'_>, cur: &Cursor<'_>, piece: &str) -> Option<Field<Box<str>>> {
+    let span = cur.node.span;
+    let source = ctx.text.get(span.start as usize..span.end as usize)?;
+    let loc = match source.find(piece).filter(|_| !piece.is_empty()) {
+        Some(offset) => {
+            let start = span.start as usize + offset;
+            ctx.loc_of(
+                crate::document::Span::new(start, start + piece.len()),
+                &cur.pointer,
+            )
+        }
+        None => ctx.loc(cur),
+    };
+    Some(Field {
+        value: piece.into(),
+        loc,
+    })
+}

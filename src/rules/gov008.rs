@@ -1,0 +1,58 @@
+//! GOV008 datadog-not-us1-fed: Datadog must use the Datadog for Government site.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted};
+use crate::model::{Loc, Model, Text};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV008",
+        name: "datadog-not-us1-fed",
+        severity: Severity::Error,
+        summary: "A Datadog integration, alert notification or log export not on US1_FED",
+        seed: "When integrated with Datadog, AtlasGov uses the Datadog for Government site (US1-FED).",
+        doc: include_str!("../../rules/GOV008-datadog-not-us1-fed.md"),
+    },
+    check: Some(check),
+};
+
+const HELP: &str = "set the Datadog region to US1_FED, the Datadog for Government site";
+
+fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>) {
+    match region {
+        Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
+        Some(r) => out.push(Finding::new(
+            &RULE,
+            &r.loc,
+            format!("{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only", quoted(r.as_str())),
+            HELP,
+        )),
+        None => out.push(Finding::new(
+            &RULE,
+            anchor,
+            format!("{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"),
+            HELP,
+        )),
+    }
+}
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for i in &model.integrations {
+        if i.kind.is("DATADOG") {
+            judge(i.region.as_ref(), &i.kind.loc, "Datadog integration", out);
+        } else if i.kind.is("DATADOG_LOG_EXPORT") {
+            judge(i.region.as_ref(), &i.kind.loc, "Datadog log export", out);
+        }
+    }
+    for alert in &model.alert_configs {
+        for n in &alert.notifications {
+            if n.type_name.as_ref().is_some_and(|t| t.is("DATADOG")) {
+                judge(
+                    n.datadog_region.as_ref(),
+                    &n.loc,
+                    "Datadog alert notification",
+                    out,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! GOV012 peering-across-partitions: peer only within a partition.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
+use crate::model::partition::Partition;
+use crate::model::{Model, Text};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV012",
+        name: "peering-across-partitions",
+        severity: Severity::Error,
+        summary: "A network container or peering of the other partition than its project",
+        seed: "You can only peer AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions.",
+        doc: include_str!("../../rules/GOV012-peering-across-partitions.md"),
+    },
+    check: Some(check),
+};
+
+fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        &region.loc,
+        format!(
+            "{what} {} is a {} region, but this project is for {} regions; peering cannot cross between them",
+            quoted(region.as_str()),
+            p.describe(),
+            partition.describe()
+        ),
+        format!(
+            "peer {} VPCs from a {} project: use {}",
+            p.describe(),
+            p.describe(),
+            partition.allowed_regions()
+        ),
+    )
+}
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for c in &model.containers {
+        let Some((partition, _)) = model.partition_of(&c.origin) else {
+            continue;
+        };
+        let cloud = c.provider.as_ref().map(Text::as_str).or(Some("AWS"));
+        for region in &c.regions {
+            if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
+                out.push(finding(region, p, partition, "container region"));
+            }
+        }
+    }
+    for peer in &model.peerings {
+        let Some((partition, _)) = model.partition_of(&peer.origin) else {
+            continue;
+        };
+        let is_gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
+        if let Some(region) = &peer.accepter_region {
+            if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
+                out.push(finding(region, p, partition, "peer VPC region"));
+            }
+        }
+        if let Some(region) = &peer.container_region {
+            let cloud = if is_gcp { Some("GCP") } else { Some("AWS") };
+            if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
+                out.push(finding(region, p, partition, "container region"));
+            }
+        }
+        // A GCP peering in a gov project needs its container in Assured Workloads regions.
+        if is_gcp && partition == Partition::Gov {
+            let container = peer.container_id.as_ref().and_then(|id| {
+                model
+                    .containers
+                    .iter()
+                    .find(|c| c.id.as_ref().is_some_and(|cid| cid.as_str() == id.as_str()))
+            });
+            if let (Some(id), Some(c)) = (&peer.container_id, container) {
+                if let Some(bad) = c
+                    .regions
+                    .iter()
+                    .find(|r| region_partition(Some("GCP"), r) != Some(Partition::Gov))
+                {
+                    out.push(
+                        Finding::new(
+                            &RULE,
+                            &id.loc,
+                            format!("this GCP peering's container is in {}, not an Assured Workloads region", quoted(bad.as_str())),
+                            "in a gov project, peer GCP networks through a container in Assured Workloads regions (ending in _AW)",
+                        )
+                        .with_label(&bad.loc, "container region"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! GOV013 private-endpoint-across-partitions: link private endpoints within a partition.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
+use crate::model::{Model, Text};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV013",
+        name: "private-endpoint-across-partitions",
+        severity: Severity::Error,
+        summary: "A private endpoint service in a region of the other partition than its project",
+        seed: "You can only link AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions.",
+        doc: include_str!("../../rules/GOV013-private-endpoint-across-partitions.md"),
+    },
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for e in &model.private_endpoints {
+        let (Some((partition, _)), Some(region)) = (model.partition_of(&e.origin), &e.region)
+        else {
+            continue;
+        };
+        let cloud = e.provider.as_ref().map(Text::as_str).or(Some("AWS"));
+        if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
+            out.push(Finding::new(
+                &RULE,
+                &region.loc,
+                format!(
+                    "private endpoint region {} is a {} region, but this project is for {} regions",
+                    quoted(region.as_str()),
+                    p.describe(),
+                    partition.describe()
+                ),
+                format!(
+                    "create the endpoint service in {}",
+                    partition.allowed_regions()
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! GOV014 kms-key-across-partitions: customer keys live in the project's partition.
+
+use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
+use crate::model::Model;
+use crate::model::partition::Partition;
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "GOV014",
+        name: "kms-key-across-partitions",
+        severity: Severity::Error,
+        summary: "An encryption-at-rest key in a region of the other partition than its project",
+        seed: "You must use KMS keys in AWS GovCloud and GCP Assured Workloads regions to encrypt data in AWS GovCloud and GCP Assured Workloads region-only projects.",
+        doc: include_str!("../../rules/GOV014-kms-key-across-partitions.md"),
+    },
+    check: Some(check),
+};
+
+/// Google Cloud locations that have Assured Workloads (US) regions in AtlasGov.
+const AW_LOCATIONS: &[&str] = &[
+    "us",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-central1",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+];
+
+/// The `<loc>` of `projects/p/locations/<loc>/keyRings/...`.
+fn gcp_location(resource: &str) -> Option<&str> {
+    let rest = resource.split("/locations/").nth(1)?;
+    rest.split('/').next().filter(|l| !l.is_empty())
+}
+
+fn check(model: &Model, out: &mut Vec<Finding>) {
+    for ear in &model.encryption_at_rest {
+        let Some((partition, _)) = model.partition_of(&ear.origin) else {
+            continue;
+        };
+        if let Some(region) = &ear.aws_kms_region {
+            if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
+                out.push(Finding::new(
+                    &RULE,
+                    &region.loc,
+                    format!(
+                        "AWS KMS key region {} is a {} region, but this project is for {} regions",
+                        quoted(region.as_str()),
+                        p.describe(),
+                        partition.describe()
+                    ),
+                    format!("use a KMS key in {}", partition.allowed_regions()),
+                ));
+            }
+        }
+        if let Some(key) = &ear.gcp_key_version_resource_id {
+            let Some(location) = gcp_location(key.as_str()) else {
+                continue;
+            };
+            let aw = AW_LOCATIONS
+                .iter()
+                .any(|l| location.eq_ignore_ascii_case(l));
+            let message = match partition {
+                Partition::Gov if !aw => format!(
+                    "Cloud KMS key location {} has no Assured Workloads region; this project is for gov regions",
+                    quoted(location)
+                ),
+                Partition::Standard => format!(
+                    "Cloud KMS key in {}: a standard project must use AWS KMS keys in AWS standard regions",
+                    quoted(location)
+                ),
+                Partition::Gov => continue,
+            };
+            out.push(Finding::new(
+                &RULE,
+                &key.loc,
+                message,
+                match partition {
+                    Partition::Gov => "use a Cloud KMS key in a US location with Assured Workloads (e.g. us-east4), or an AWS KMS key in US_GOV_WEST_1 or US_GOV_EAST_1",
+                    Partition::Standard => "use an AWS KMS key in US_EAST_1, US_EAST_2, US_WEST_1 or US_WEST_2",
+                },
+            ));
+        }
+    }
+}
