@@ -332,6 +332,20 @@ fn default_region_usage_applies_to_clusters_without_a_project() {
     let related = &log["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"];
     assert_eq!(related["artifactLocation"]["uri"], ".atlasgov-lint.yaml");
     assert_eq!(related["region"]["startColumn"], 23);
+    // Other partition rules consult it too: a private endpoint with no known project.
+    repo.write(
+        "orphans/endpoint.yaml",
+        "providerName: AWS\nregion: us-east-1\n",
+    );
+    let (_, v) = repo.json(&["orphans/endpoint.yaml"]);
+    assert_eq!(found(&v), [("GOV013".to_string(), 2)], "{v}");
+    assert_eq!(
+        v["findings"][0]["related"][0]["file"],
+        ".atlasgov-lint.yaml"
+    );
+    std::fs::remove_file(repo.path().join(".atlasgov-lint.yaml")).unwrap();
+    let (_, v) = repo.json(&["orphans/endpoint.yaml"]);
+    assert_eq!(found(&v), [], "no project, no default: silent");
     // A linked project still wins over the default.
     repo.write(
         ".atlasgov-lint.yaml",

@@ -425,6 +425,19 @@ impl Model {
             .chain(self.products.iter_mut().map(|r| &mut r.origin))
     }
 
+    /// [`Model::partition_of`], or for a resource with no linked project the partition the
+    /// config's `default-region-usage` assumes, with that setting (for a label). A linked
+    /// project whose region usage cannot be read (a placeholder) assumes nothing.
+    pub fn partition_or_assumed(
+        &self,
+        origin: &Origin,
+    ) -> Option<(partition::Partition, Option<&Text>)> {
+        if origin.project.is_some() {
+            return self.partition_of(origin).map(|(p, _)| (p, None));
+        }
+        self.assumed_partition().map(|(p, usage)| (p, Some(usage)))
+    }
+
     /// The partition of the project a resource belongs to, when the project is known and its
     /// region usage is a value we understand.
     pub fn partition_of(&self, origin: &Origin) -> Option<(partition::Partition, &Project)> {
