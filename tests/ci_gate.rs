@@ -912,3 +912,48 @@ fn suppression_diagnostics_are_documented_with_working_examples() {
         }
     }
 }
+
+/// The `atlasgov-lint check` commands of the README's GitHub Actions and GitLab CI jobs work
+/// as the jobs expect: each writes its report, and the jobs' YAML is valid.
+#[test]
+fn readme_ci_jobs_run() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut commands = Vec::new();
+    for heading in ["### GitHub Actions", "### GitLab CI"] {
+        let after = readme
+            .split(heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{heading}"));
+        let block = after.split("```").nth(1).unwrap();
+        let body = block.strip_prefix("yaml\n").expect("a yaml block");
+        let doc = atlasgov_lint::document::yaml::parse(body, &Default::default())
+            .unwrap_or_else(|e| panic!("{heading}: {e:?}"));
+        assert_eq!(doc.roots.len(), 1, "{heading}");
+        for line in body.lines() {
+            if let Some(i) = line.find("atlasgov-lint check") {
+                let cmd = &line[i + "atlasgov-lint ".len()..];
+                let cmd = cmd.split("||").next().unwrap();
+                commands.push(cmd.split_whitespace().map(String::from).collect::<Vec<_>>());
+            }
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    let repo = Repo::new();
+    for cmd in &commands {
+        let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+            .args(cmd)
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{cmd:?}: {}", stderr(&o));
+        if let Some(i) = cmd.iter().position(|a| a == "--output") {
+            let written = repo.read(&cmd[i + 1]);
+            assert!(written.contains("GOV001"), "{cmd:?}");
+        } else {
+            assert!(
+                stdout(&o).starts_with("::error file=specs/cluster.yaml,line="),
+                "{cmd:?}"
+            );
+        }
+    }
+}
