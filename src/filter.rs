@@ -224,22 +224,39 @@ pub fn apply(outcome: &mut Outcome, settings: &Settings<'_>) {
             ));
         }
     }
+    let mut by_line: HashMap<(FileId, u32), Vec<usize>> = HashMap::new();
+    let mut exceptions = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        match c.target {
+            Target::Line { file, line } => by_line.entry((file, line)).or_default().push(i),
+            Target::Exception { .. } => exceptions.push(i),
+        }
+    }
     let mut kept = Vec::with_capacity(findings.len());
     for f in findings {
         if meta::unsuppressible_reason(f.rule).is_some() {
             kept.push(f);
             continue;
         }
-        let hit = candidates.iter_mut().find_map(|c| {
+        // Candidates that could apply: comments on the finding's line (or the line its value
+        // was set on), then every exception, in order.
+        let mut order: Vec<usize> = Vec::new();
+        for loc in std::iter::once(&f.loc).chain(f.loc.via.as_deref()) {
+            if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
+                order.extend(ids);
+            }
+        }
+        order.sort_unstable();
+        order.dedup();
+        order.extend(&exceptions);
+        let hit = order.into_iter().find_map(|ci| {
+            let c = candidates.get(ci)?;
             let i = c
                 .applicable
                 .iter()
                 .position(|(r, _, _)| r.code == f.rule.code)?;
             let matches = match &c.target {
-                Target::Line { file, line } => {
-                    let on = |loc: &Loc| loc.file == *file && loc.start.line == *line;
-                    on(&f.loc) || f.loc.via.as_deref().is_some_and(on)
-                }
+                Target::Line { .. } => true,
                 Target::Exception { globs, pointer } => {
                     levels
                         .rel
@@ -249,8 +266,9 @@ pub fn apply(outcome: &mut Outcome, settings: &Settings<'_>) {
                         && pointer_covers(pointer, &f.loc.pointer)
                 }
             };
-            matches.then_some((c, i))
+            matches.then_some((ci, i))
         });
+        let hit = hit.and_then(|(ci, i)| Some((candidates.get_mut(ci)?, i)));
         match hit {
             Some((c, i)) => {
                 if let Some(a) = c.applicable.get_mut(i) {

@@ -78,12 +78,26 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         return out;
     }
     let text = ctx.text;
-    let bytes = text.as_bytes();
-    for pos in memchr::memmem::find_iter(bytes, MARKER.as_bytes()) {
-        let line_start =
-            memchr::memrchr(b'\n', bytes.get(..pos).unwrap_or(&[])).map_or(0, |p| p + 1);
-        let line_end =
-            memchr::memchr(b'\n', bytes.get(pos..).unwrap_or(&[])).map_or(bytes.len(), |p| pos + p);
+    let len = text.len();
+    // Work is linear in the text: one directive per line at most (a second marker is inside
+    // the first one's comment), line bounds from the line index, and the line each
+    // stand-alone directive covers from one backward pass.
+    let mut last_line = 0;
+    let mut next_code: Option<Vec<u32>> = None;
+    for pos in memchr::memmem::find_iter(text.as_bytes(), MARKER.as_bytes()) {
+        let line = ctx
+            .index
+            .line_col(text, u32::try_from(pos).unwrap_or(u32::MAX))
+            .line;
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        let line_start = ctx.index.line_start(line).map_or(0, |s| s as usize);
+        let line_end = ctx
+            .index
+            .line_start(line + 1)
+            .map_or(len, |s| (s as usize).saturating_sub(1));
         let Some(before) = text.get(line_start..pos) else {
             continue;
         };
@@ -92,18 +106,15 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         };
         let standalone = before
             .get(..comment_start)
-            .is_some_and(|s| s.trim().is_empty());
+            .is_some_and(|s| s.bytes().all(|b| b.is_ascii_whitespace()));
         let body_start = pos + MARKER.len();
-        let mut body_end = line_end;
+        let mut body_end = line_end.max(body_start);
         if text.get(..body_end).is_some_and(|t| t.ends_with('\r')) {
             body_end -= 1;
         }
-        let line = ctx
-            .index
-            .line_col(text, u32::try_from(pos).unwrap_or(u32::MAX))
-            .line;
         let target_line = if standalone {
-            next_code_line(text, line_end, line, comments)
+            let table = next_code.get_or_insert_with(|| next_code_lines(text, comments));
+            table.get(line as usize).copied().unwrap_or(line + 1)
         } else {
             line
         };
@@ -129,20 +140,29 @@ fn comment_start(before: &str, comments: Comments) -> Option<usize> {
     (prev.is_none() || prev.is_some_and(char::is_whitespace)).then_some(start)
 }
 
-/// The line after `line` (which ends at byte `line_end`) that is not blank-free comment-only.
-fn next_code_line(text: &str, line_end: usize, line: u32, comments: Comments) -> u32 {
-    let mut n = line + 1;
-    let rest = text.get((line_end + 1).min(text.len())..).unwrap_or("");
-    for l in rest.lines() {
-        let t = l.trim_start();
-        let comment =
-            t.starts_with('#') || (comments == Comments::HashAndSlashes && t.starts_with("//"));
-        if !comment {
-            return n;
+/// For every 1-based line `n` (index `n`), the first line after it that is not a comment-only
+/// line: the line a stand-alone directive on line `n` covers.
+fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
+    let is_comment: Vec<bool> = text
+        .split('\n')
+        .map(|l| {
+            let t = l.trim_start();
+            t.starts_with('#') || (comments == Comments::HashAndSlashes && t.starts_with("//"))
+        })
+        .collect();
+    let n = is_comment.len();
+    let mut next = vec![0u32; n + 2];
+    // Past the last line: the line after it.
+    let mut code = u32::try_from(n + 1).unwrap_or(u32::MAX);
+    for line in (1..=n).rev() {
+        if let Some(slot) = next.get_mut(line) {
+            *slot = code;
         }
-        n += 1;
+        if !is_comment.get(line - 1).copied().unwrap_or(false) {
+            code = u32::try_from(line).unwrap_or(u32::MAX);
+        }
     }
-    n
+    next
 }
 
 fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line: u32) -> Directive {
@@ -316,6 +336,19 @@ mod tests {
             d.first()
                 .is_some_and(|d| d.rules.first().is_some_and(|r| r.rule.is_none()))
         );
+    }
+
+    #[test]
+    fn hostile_input_stays_linear() {
+        // Many stacked directives (each would scan to the end of the file if done naively),
+        // and one huge line full of markers.
+        let stacked = "# atlasgov-lint: allow GOV001 -- r\n".repeat(100_000);
+        let d = scan_text(&stacked, Comments::Hash);
+        assert_eq!(d.len(), 100_000);
+        assert_eq!(d.first().map(|d| d.target_line), Some(100_001));
+        let line = "a #atlasgov-lint: ".repeat(200_000);
+        let d = scan_text(&line, Comments::Hash);
+        assert_eq!(d.len(), 1);
     }
 
     #[test]
