@@ -146,6 +146,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         match read(&input.path, options) {
             Ok(text) => process_file(
                 file,
+                &input.path,
                 &text,
                 syntax_of(&input.path),
                 Comments::of(&input.path),
@@ -159,6 +160,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         let file = file_id(inputs.len() + j);
         results.push(process_file(
             file,
+            &buffer.path,
             &buffer.text,
             syntax_of(&buffer.path),
             Comments::of(&buffer.path),
@@ -312,18 +314,20 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 /// when it contributed anything.
 fn process_file(
     file: u32,
+    path: &Path,
     text: &str,
     syntax: Syntax,
     comments: Comments,
     options: &Options,
 ) -> FileResult {
-    let mut result = process(file, text, syntax, options);
+    let mut result = process(file, path, text, syntax, options);
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
         && !adapters::applicable(text).is_empty()
     {
         let index = LineIndex::new(text);
         let ctx = LocCtx {
             file,
+            path,
             text,
             index: &index,
         };
@@ -336,7 +340,7 @@ fn process_file(
 }
 
 /// Parse and adapt one file.
-fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
+fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
     let which = adapters::applicable(text);
     if which.is_empty() {
@@ -345,6 +349,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
     let index = LineIndex::new(text);
     let ctx = LocCtx {
         file,
+        path,
         text,
         index: &index,
     };

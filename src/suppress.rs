@@ -266,6 +266,7 @@ mod tests {
         let index = LineIndex::new(text);
         let ctx = LocCtx {
             file: 0,
+            path: std::path::Path::new("t.yaml"),
             text,
             index: &index,
         };

@@ -706,6 +706,7 @@ mod tests {
         let index = LineIndex::new(text);
         let ctx = LocCtx {
             file: 0,
+            path: std::path::Path::new("test.yaml"),
             text,
             index: &index,
         };

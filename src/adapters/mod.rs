@@ -9,6 +9,7 @@
 
 pub mod api;
 mod api_bodies;
+pub mod cloudformation;
 pub mod generic;
 pub mod kubernetes;
 
@@ -33,6 +34,11 @@ pub static ALL: &[Adapter] = &[
         name: "atlas-admin-api",
         needles: api::NEEDLES,
         adapt: api::adapt,
+    },
+    Adapter {
+        name: "cloudformation",
+        needles: cloudformation::NEEDLES,
+        adapt: cloudformation::adapt,
     },
     Adapter {
         name: "any-file",

@@ -74,7 +74,8 @@ pub struct Entry {
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags.
+    /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags; an
+    /// unknown `!!` tag keeps its second `!` (`!!Ref` gives `!Ref`).
     pub tag: Option<Box<str>>,
 }
 

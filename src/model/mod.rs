@@ -6,7 +6,7 @@
 pub mod link;
 pub mod partition;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::document::{Cursor, LineCol, LineIndex, Span};
 
@@ -450,6 +450,8 @@ impl Model {
 /// What an adapter needs to turn document nodes into located model values.
 pub struct LocCtx<'a> {
     pub file: FileId,
+    /// The file's path as walked (for format-scoped project keys such as `cfn:<path>:<id>`).
+    pub path: &'a Path,
     pub text: &'a str,
     pub index: &'a LineIndex,
 }

@@ -27,10 +27,11 @@ fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Fin
             partition.describe()
         ),
         format!(
-            "peer {} VPCs from a {} project: use {}",
+            "in this {} project, peer with networks in {}; {} networks need a {} project",
+            partition.describe(),
+            partition.allowed_regions(),
             p.describe(),
-            p.describe(),
-            partition.allowed_regions()
+            p.describe()
         ),
     )
 }
