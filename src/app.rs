@@ -1,13 +1,18 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::adapters;
 use crate::adapters::terraform::module::{self as tf_module, HclFile};
+use crate::config::Config;
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
-use crate::model::{LocCtx, Model, SourceFile, link};
+use crate::filter;
+use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
+use crate::suppress::{self, Comments, Directive};
 use crate::walk::{self, Input};
 
 /// Settings of one run.
@@ -16,6 +21,13 @@ pub struct Options {
     /// Files larger than this are skipped with a notice.
     pub max_file_size: u64,
     pub limits: Limits,
+    /// The config file, if any: its `exclude` patterns and `default-region-usage` apply here,
+    /// and it is registered as a file so that findings can point into it.
+    pub config: Option<Arc<Config>>,
+    /// The current directory (config globs are relative to the config's directory).
+    pub cwd: PathBuf,
+    /// Files the run itself reads or writes (baseline, report): never checked as specs.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -23,6 +35,9 @@ impl Default for Options {
         Options {
             max_file_size: 64 * 1024 * 1024,
             limits: Limits::default(),
+            config: None,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            own_files: Vec::new(),
         }
     }
 }
@@ -42,6 +57,17 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub files_checked: usize,
     pub skipped: Vec<Skipped>,
+    /// The text of every file that contributed something (model values, findings or
+    /// directives), for snippets and fingerprints.
+    pub texts: HashMap<u32, Arc<str>>,
+    /// `atlasgov-lint:` comments found in the checked files.
+    pub directives: Vec<Directive>,
+    /// Files that look like specs but did not parse (nothing in them was checked).
+    pub parse_failed: HashSet<u32>,
+    /// The config file's id in `files` (after the files and buffers), when a config was used.
+    pub config_file: Option<u32>,
+    /// What the filtering stage did (empty until [`filter::apply`] runs).
+    pub filtered: filter::Report,
 }
 
 impl Outcome {
@@ -62,6 +88,10 @@ impl Outcome {
             .get(file as usize)
             .map_or(Path::new(""), |f| f.path.as_path())
     }
+    /// The text of a file that contributed something.
+    pub fn text(&self, file: u32) -> Option<&str> {
+        self.texts.get(&file).map(|t| &**t)
+    }
 }
 
 /// An in-memory file (standard input, an editor buffer).
@@ -77,13 +107,29 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
 }
 
 /// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
-/// after the files: buffer `j` has file id `files.len() - buffers.len() + j` in the outcome.
+/// after the files: buffer `j` has file id `files.len() - buffers.len() + j` in the outcome,
+/// less one when a config file is used (it is registered last, see [`Outcome::config_file`]).
 pub fn check_paths_and_buffers(
     paths: &[PathBuf],
     buffers: &[Buffer],
     options: &Options,
 ) -> Outcome {
-    let (inputs, problems) = walk::collect(paths);
+    let (mut inputs, problems) = walk::collect(paths);
+    // Config files are not specs; excluded paths are not read at all.
+    inputs.retain(|i| i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME)));
+    let own: Vec<PathBuf> = options
+        .own_files
+        .iter()
+        .map(|p| crate::config::normalize(&options.cwd.join(p)))
+        .collect();
+    if !own.is_empty() {
+        inputs.retain(|i| !own.contains(&crate::config::normalize(&options.cwd.join(&i.path))));
+    }
+    if let Some(config) = &options.config {
+        inputs.retain(|i| {
+            !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
+        });
+    }
     let mut outcome = check_inputs(&inputs, buffers, options);
     outcome
         .skipped
@@ -99,18 +145,26 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     let disk = inputs.par_iter().enumerate().map(|(i, input)| {
         let file = file_id(i);
         match read(&input.path, options) {
-            Ok(text) => process(file, &input.path, &text, syntax_of(&input.path), options),
+            Ok(text) => process_file(
+                file,
+                &input.path,
+                &text,
+                syntax_of(&input.path),
+                Comments::of(&input.path),
+                options,
+            ),
             Err(reason) => FileResult::skipped(reason),
         }
     });
     let mut results: Vec<FileResult> = disk.collect();
     for (j, buffer) in buffers.iter().enumerate() {
         let file = file_id(inputs.len() + j);
-        results.push(process(
+        results.push(process_file(
             file,
             &buffer.path,
             &buffer.text,
             syntax_of(&buffer.path),
+            Comments::of(&buffer.path),
             options,
         ));
     }
@@ -129,7 +183,15 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         }));
     let mut findings = Vec::new();
     let mut terraform = Vec::new();
-    for (source, result) in sources.zip(results) {
+    for (i, (source, result)) in sources.zip(results).enumerate() {
+        let file = file_id(i);
+        if let Some(text) = result.text {
+            outcome.texts.insert(file, text);
+        }
+        if result.parse_failed {
+            outcome.parse_failed.insert(file);
+        }
+        outcome.directives.extend(result.directives);
         match result.skipped {
             Some(reason) => outcome.skipped.push(Skipped {
                 path: source.path.clone(),
@@ -146,6 +208,26 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     let files = std::mem::take(&mut model.files);
     tf_module::resolve(terraform, &files, &mut model);
     model.files = files;
+    if let Some(config) = &options.config {
+        let file = file_id(model.files.len());
+        outcome.config_file = Some(file);
+        outcome.texts.insert(file, config.text.clone());
+        model.files.push(SourceFile {
+            path: config.path.clone(),
+            root: config.dir.clone(),
+        });
+        model.default_region_usage = config.default_region_usage.as_ref().map(|s| Field {
+            value: s.value.as_str().into(),
+            loc: Loc {
+                file,
+                span: s.pos.span,
+                start: s.pos.start,
+                end: s.pos.end,
+                pointer: s.pos.pointer.as_str().into(),
+                via: None,
+            },
+        });
+    }
     link::link(&mut model);
     findings.extend(rules::run(&model));
     rules::sort_and_dedup(&mut findings);
@@ -173,6 +255,10 @@ struct FileResult {
     model: Model,
     findings: Vec<Finding>,
     skipped: Option<String>,
+    directives: Vec<Directive>,
+    parse_failed: bool,
+    /// Kept when the file contributed anything.
+    text: Option<Arc<str>>,
     /// A Terraform file's part of its module (see `adapters::terraform::module`).
     terraform: Option<HclFile>,
 }
@@ -232,6 +318,42 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
+/// when it contributed anything.
+fn process_file(
+    file: u32,
+    path: &Path,
+    text: &str,
+    syntax: Syntax,
+    comments: Comments,
+    options: &Options,
+) -> FileResult {
+    let mut result = process(file, path, text, syntax, options);
+    if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
+        && !adapters::applicable(text).is_empty()
+    {
+        let index = LineIndex::new(text);
+        let ctx = LocCtx {
+            file,
+            path,
+            text,
+            index: &index,
+        };
+        result.directives = suppress::scan(&ctx, comments);
+    }
+    // A Terraform file's resources become model values in the module step, later.
+    let terraform = result.terraform.as_ref().and_then(HclFile::shared_text);
+    if terraform.is_some() {
+        result.text = terraform;
+    } else if !result.model.is_empty()
+        || !result.findings.is_empty()
+        || !result.directives.is_empty()
+    {
+        result.text = Some(Arc::from(text));
+    }
+    result
 }
 
 /// Parse and adapt one file.
@@ -297,6 +419,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             if text.contains("{{") || which.is_empty() {
                 return result;
             }
+            result.parse_failed = true;
             let span = clamp(err.span, text.len());
             result.findings.push(Finding::new(
                 &INVALID_SPEC,

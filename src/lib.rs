@@ -6,21 +6,29 @@
 
 pub mod adapters;
 pub mod app;
+pub mod baseline;
 pub mod cli;
+pub mod config;
+pub mod date;
 pub mod document;
+pub mod filter;
+pub mod fingerprint;
+pub mod meta;
 pub mod model;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod walk;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format};
 
 /// Exit code: no error-level finding.
 pub const EXIT_OK: i32 = 0;
@@ -45,7 +53,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
-        Command::Explain { rule } => match rules::lookup(&rule) {
+        Command::Explain { rule } => match meta::lookup(&rule) {
             Some(r) => {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
                 EXIT_OK
@@ -74,6 +82,17 @@ pub fn rules_table(all: bool) -> String {
             m.summary
         ));
     }
+    out.push_str("\nDiagnostics about suppressions (never suppressible):\n");
+    for r in meta::META {
+        let m = &r.meta;
+        out.push_str(&format!(
+            "{:<8} {:<35} {:<8} {}\n",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        ));
+    }
     if all {
         out.push_str("\nNot checked (no spec can show these):\n");
         for (constraint, why) in rules::NOT_COVERED {
@@ -81,6 +100,27 @@ pub fn rules_table(all: bool) -> String {
         }
     }
     out
+}
+
+fn usage_error(message: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+/// Resolve `--select`/`--ignore` names to rules.
+fn rule_list(names: &[String], flag: &str) -> Result<Vec<&'static rules::RuleMeta>, String> {
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match meta::lookup(name) {
+            Some(r) => out.push(&r.meta),
+            None => {
+                return Err(format!(
+                    "{flag}: unknown rule `{name}`; `atlasgov-lint rules` lists the codes and names"
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The path argument that stands for standard input.
@@ -138,8 +178,74 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         }
         return EXIT_USAGE;
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
+
+    let config_path = match &args.config {
+        Some(p) if !p.is_file() => {
+            return usage_error(format!("config file not found: {}", p.display()));
+        }
+        Some(p) => Some(p.clone()),
+        None => config::discover(&cwd),
+    };
+    let config = match config_path {
+        Some(p) => match config::load(&p, &cwd) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("error: {e}");
+                }
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    let select = match rule_list(&args.select, "--select") {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let ignore = match rule_list(&args.ignore, "--ignore") {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    if let Some(r) = ignore
+        .iter()
+        .find(|r| r.code == rules::INVALID_SPEC.meta.code)
+    {
+        return usage_error(format!(
+            "--ignore: {} cannot be turned off: a file that does not parse was not checked at all",
+            r.code
+        ));
+    }
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(p), _) => match baseline::Baseline::load(p, &cwd) {
+            Ok(b) => filter::BaselineMode::Compare(b),
+            Err(e) => return usage_error(e),
+        },
+        (None, Some(p)) if p.exists() => match baseline::Baseline::load(p, &cwd) {
+            Ok(existing) => filter::BaselineMode::Write {
+                existing,
+                existed: true,
+                allow_new: args.allow_new,
+            },
+            Err(e) => return usage_error(e),
+        },
+        (None, Some(p)) => filter::BaselineMode::Write {
+            existing: baseline::Baseline::empty(p, &cwd),
+            existed: false,
+            allow_new: args.allow_new,
+        },
+        (None, None) => filter::BaselineMode::Off,
+    };
+
     let options = app::Options {
         max_file_size: args.max_file_size,
+        config: config.clone(),
+        cwd: cwd.clone(),
+        own_files: [&args.baseline, &args.write_baseline, &args.output]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
         ..app::Options::default()
     };
     let mut buffers = Vec::new();
@@ -156,32 +262,89 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     let mut outcome = app::check_paths_and_buffers(&paths, &buffers, &options);
     outcome.skipped.extend(stdin_skipped);
     // Snippets of standard input come from the text read, not from a file of that name.
-    let first_buffer = outcome.files.len().saturating_sub(buffers.len());
+    // (The config file, when there is one, comes after the buffers.)
+    let first_buffer = outcome
+        .files
+        .len()
+        .saturating_sub(buffers.len() + usize::from(outcome.config_file.is_some()));
     let sources: HashMap<u32, String> = buffers
         .into_iter()
         .enumerate()
         .map(|(j, b)| (u32::try_from(first_buffer + j).unwrap_or(u32::MAX), b.text))
         .collect();
-    let text = match args.format {
-        Format::Json => report::json::render(&outcome),
-        Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
-                }
-            };
-            let style = report::human::Style { color, width: 100 };
-            report::human::render(&outcome, style, &sources)
+    let settings = filter::Settings {
+        config: config.as_deref(),
+        select: &select,
+        ignore: &ignore,
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Error => rules::Severity::Error,
+            FailOn::Warning => rules::Severity::Warning,
+        }),
+        today: date::today_utc(),
+        cwd: &cwd,
+        baseline,
+    };
+    filter::apply(&mut outcome, &settings);
+
+    if let Some(w) = &outcome.filtered.written {
+        if let Err(e) = std::fs::write(&w.path, &w.text) {
+            return usage_error(format!("cannot write baseline {}: {e}", w.path.display()));
+        }
+    }
+
+    let human = |color: bool| {
+        let style = report::human::Style { color, width: 100 };
+        let opts = report::human::Options {
+            quiet: args.quiet,
+            show_suppressed: args.show_suppressed,
+        };
+        report::human::render_with(&outcome, style, &sources, &opts)
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     };
-    let _ = stdout.write_all(text.as_bytes());
+    let machine = |format: Format| -> String {
+        match format {
+            Format::Human => human(false),
+            Format::Json => report::json::render_with(&outcome, args.show_suppressed),
+            Format::Sarif => report::sarif::render(&outcome, args.show_suppressed),
+            Format::Github => report::github::render(&outcome),
+            Format::Gitlab => report::gitlab::render(&outcome),
+            Format::Junit => report::junit::render(&outcome),
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_report(path, &machine(args.format)) {
+                return usage_error(e);
+            }
+            let _ = stdout.write_all(human(color).as_bytes());
+        }
+        None if args.format == Format::Human => {
+            let _ = stdout.write_all(human(color).as_bytes());
+        }
+        None => {
+            let _ = stdout.write_all(machine(args.format).as_bytes());
+            if !args.quiet {
+                for note in report::human::notes(&outcome) {
+                    eprintln!("note: {note}");
+                }
+            }
+        }
+    }
     let _ = stdout.flush();
-    if outcome.errors() > 0 {
+    if filter::fails(&outcome) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
+}
+
+fn write_report(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -327,6 +327,9 @@ pub struct Model {
     pub files: Vec<SourceFile>,
     pub projects: Vec<Project>,
     pub clusters: Vec<Cluster>,
+    /// The config's `default-region-usage`: the region usage assumed for resources whose
+    /// project is unknown (located in the config file). `None`: nothing is assumed.
+    pub default_region_usage: Option<Text>,
     pub database_users: Vec<DatabaseUser>,
     pub alert_configs: Vec<AlertConfig>,
     pub integrations: Vec<Integration>,
@@ -361,6 +364,13 @@ impl Model {
     /// The project a resource is linked to.
     pub fn project_of(&self, origin: &Origin) -> Option<&Project> {
         origin.project.and_then(|i| self.projects.get(i))
+    }
+
+    /// The partition assumed for a resource with no linked project (the config's
+    /// `default-region-usage`), with the value that set it.
+    pub fn assumed_partition(&self) -> Option<(partition::Partition, &Text)> {
+        let usage = self.default_region_usage.as_ref()?;
+        Some((partition::project_partition(Some(usage.as_str()))?, usage))
     }
 
     /// Append another file's model (file ids are assigned before adapters run).
@@ -414,6 +424,19 @@ impl Model {
             .chain(self.private_endpoints.iter_mut().map(|r| &mut r.origin))
             .chain(self.encryption_at_rest.iter_mut().map(|r| &mut r.origin))
             .chain(self.products.iter_mut().map(|r| &mut r.origin))
+    }
+
+    /// [`Model::partition_of`], or for a resource with no linked project the partition the
+    /// config's `default-region-usage` assumes, with that setting (for a label). A linked
+    /// project whose region usage cannot be read (a placeholder) assumes nothing.
+    pub fn partition_or_assumed(
+        &self,
+        origin: &Origin,
+    ) -> Option<(partition::Partition, Option<&Text>)> {
+        if origin.project.is_some() {
+            return self.partition_of(origin).map(|(p, _)| (p, None));
+        }
+        self.assumed_partition().map(|(p, usage)| (p, Some(usage)))
     }
 
     /// The partition of the project a resource belongs to, when the project is known and its

@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Read, Resource, Values, build, build_data, follow_path, reference_name, unknown};
 use crate::document::{Cursor, LineIndex, Node, Span, Value};
@@ -43,7 +44,7 @@ pub struct HclFile {
 
 #[derive(Debug)]
 struct Source {
-    text: String,
+    text: Arc<str>,
     index: LineIndex,
     root: Node,
 }
@@ -136,7 +137,7 @@ impl HclFile {
             }
             if holds_mapped(&root) {
                 file.source = Some(Source {
-                    text: ctx.text.to_string(),
+                    text: Arc::from(ctx.text),
                     index,
                     root,
                 });
@@ -149,6 +150,13 @@ impl HclFile {
             && file.calls.is_empty()
             && file.source.is_none();
         (!empty).then_some(file)
+    }
+}
+
+impl HclFile {
+    /// The file's text, when it is kept for the module step (shared, not copied again).
+    pub fn shared_text(&self) -> Option<Arc<str>> {
+        self.source.as_ref().map(|s| Arc::clone(&s.text))
     }
 }
 
