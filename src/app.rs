@@ -3,11 +3,16 @@
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::adapters;
+use crate::adapters::terraform::module::{self as tf_module, HclFile};
+use crate::config::Config;
 use crate::document::{self, Limits, LineIndex, Span, Syntax};
-use crate::model::{LocCtx, Model, SourceFile, link};
+use crate::filter;
+use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
+use crate::suppress::{self, Comments, Directive};
 use crate::walk::{self, Input};
 
 /// Settings of one run.
@@ -16,6 +21,13 @@ pub struct Options {
     /// Files larger than this are skipped with a notice.
     pub max_file_size: u64,
     pub limits: Limits,
+    /// The config file, if any: its `exclude` patterns and `default-region-usage` apply here,
+    /// and it is registered as a file so that findings can point into it.
+    pub config: Option<Arc<Config>>,
+    /// The current directory (config globs are relative to the config's directory).
+    pub cwd: PathBuf,
+    /// Files the run itself reads or writes (baseline, report): never checked as specs.
+    pub own_files: Vec<PathBuf>,
     /// How far up project linking looks for a project body (see [`ProjectRoot`]).
     pub project_root: ProjectRoot,
 }
@@ -25,6 +37,9 @@ impl Default for Options {
         Options {
             max_file_size: 64 * 1024 * 1024,
             limits: Limits::default(),
+            config: None,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            own_files: Vec::new(),
             project_root: ProjectRoot::default(),
         }
     }
@@ -33,20 +48,24 @@ impl Default for Options {
 /// How far up project linking may look for the project body of a checked file.
 ///
 /// Below the root, linking also reads the spec files that sit directly in the directories
-/// between a checked path and the root ("context files"): they are parsed and adapted so that
-/// their projects can be linked, but they are not counted as checked and their own findings
-/// are never reported. This is what lets a pre-commit hook, which is given only the staged
-/// files, or an editor, which checks one buffer, find a cluster's project on disk.
+/// between a checked path and the root ("context files", see [`Context`]): they are parsed and
+/// adapted so that their projects can be linked, but they are not counted as checked and their
+/// own findings are never reported. This is what lets a pre-commit hook, which is given only
+/// the staged files, or an editor, which checks one buffer, find a cluster's project on disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ProjectRoot {
     /// Never above the path given (for a file, its own directory), and only checked files
     /// count.
     #[default]
     Argument,
-    /// The root of the git work tree holding each path given (the nearest ancestor with a
-    /// `.git`), or the path itself outside a repository. The command line's default.
+    /// For each file given (and standard input named by `--stdin-filename`): the root of the
+    /// git work tree holding it (the nearest ancestor with a `.git`); outside a repository, and
+    /// for directories given, as [`ProjectRoot::Argument`]. The command line's default: a
+    /// file given alone (by a pre-commit hook, an editor) is a selection from its repository,
+    /// while a directory given is the tree to check.
     Repository,
-    /// This directory, for the paths given below it (others keep [`ProjectRoot::Argument`]).
+    /// This directory, for the paths given below it, files and directories alike (others keep
+    /// [`ProjectRoot::Argument`]).
     Dir(PathBuf),
 }
 
@@ -55,9 +74,9 @@ pub enum ProjectRoot {
 pub struct Context {
     /// The spec files of the directories between the checked paths and their root.
     pub files: Vec<Input>,
-    /// The root that buffers below it link up to (buffers elsewhere link in their own
-    /// directory only, as before).
-    pub root: Option<PathBuf>,
+    /// Project roots (absolute): a buffer links up to the innermost one holding it (a buffer
+    /// under none links in its own directory only).
+    pub roots: Vec<PathBuf>,
 }
 
 /// A file that was not checked, and why. Shown in every output format.
@@ -75,6 +94,19 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub files_checked: usize,
     pub skipped: Vec<Skipped>,
+    /// The text of every file that contributed something (model values, findings or
+    /// directives), for snippets and fingerprints.
+    pub texts: HashMap<u32, Arc<str>>,
+    /// `atlasgov-lint:` comments found in the checked files.
+    pub directives: Vec<Directive>,
+    /// Files that look like specs but did not parse (nothing in them was checked).
+    pub parse_failed: HashSet<u32>,
+    /// The config file's id in `files` (after the files and buffers), when a config was used.
+    pub config_file: Option<u32>,
+    /// What the filtering stage did (empty until [`filter::apply`] runs).
+    pub filtered: filter::Report,
+    /// Files read only for project linking ([`Context`]): not checked, never reported on.
+    pub context: HashSet<u32>,
 }
 
 impl Outcome {
@@ -95,6 +127,10 @@ impl Outcome {
             .get(file as usize)
             .map_or(Path::new(""), |f| f.path.as_path())
     }
+    /// The text of a file that contributed something.
+    pub fn text(&self, file: u32) -> Option<&str> {
+        self.texts.get(&file).map(|t| &**t)
+    }
 }
 
 /// An in-memory file (standard input, an editor buffer).
@@ -106,9 +142,37 @@ pub struct Buffer {
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    check_paths_and_buffers(paths, &[], options)
+}
+
+/// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
+/// after the files (and the context files): buffer `j` has file id
+/// `files.len() - buffers.len() + j` in the outcome, less one when a config file is used (it
+/// is registered last, see [`Outcome::config_file`]).
+pub fn check_paths_and_buffers(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Outcome {
     let (mut inputs, problems) = walk::collect(paths);
-    let context = link_context(paths, &mut inputs, &options.project_root);
-    let mut outcome = check_with_context(&inputs, &[], &context, options);
+    // Config files are not specs; excluded paths are not read at all.
+    let own: Vec<PathBuf> = options
+        .own_files
+        .iter()
+        .map(|p| crate::config::normalize(&options.cwd.join(p)))
+        .collect();
+    let wanted = |i: &Input| {
+        i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+            && (own.is_empty()
+                || !own.contains(&crate::config::normalize(&options.cwd.join(&i.path))))
+            && options.config.as_ref().is_none_or(|config| {
+                !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
+            })
+    };
+    inputs.retain(wanted);
+    let mut context = link_context(paths, &mut inputs, buffers, options);
+    context.files.retain(wanted);
+    let mut outcome = check_with_context(&inputs, buffers, &context, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -124,7 +188,7 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
 }
 
 /// Check files on disk plus in-memory buffers, with context files read for project linking
-/// only. File ids: the inputs, then the context files, then the buffers (buffers come last).
+/// only. File ids: the inputs, then the context files, then the buffers.
 pub fn check_with_context(
     inputs: &[Input],
     buffers: &[Buffer],
@@ -136,51 +200,67 @@ pub fn check_with_context(
         .par_iter()
         .enumerate()
         .map(|(i, input)| match read(&input.path, options) {
-            Ok(text) => process(file_id(i), &text, syntax_of(&input.path), options),
+            Ok(text) => process_file(
+                file_id(i),
+                &input.path,
+                &text,
+                syntax_of(&input.path),
+                Comments::of(&input.path),
+                options,
+            ),
             Err(reason) => FileResult::skipped(reason),
         })
         .collect();
     for (j, buffer) in buffers.iter().enumerate() {
         let file = file_id(disk.len() + j);
-        results.push(process(
+        results.push(process_file(
             file,
+            &buffer.path,
             &buffer.text,
             syntax_of(&buffer.path),
+            Comments::of(&buffer.path),
             options,
         ));
     }
 
     let buffer_root = |path: &Path| -> PathBuf {
-        match &context.root {
-            Some(root) if path.starts_with(root) => root.clone(),
-            _ => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        }
+        let abs = walk::absolute(path, &options.cwd);
+        context
+            .roots
+            .iter()
+            .filter(|r| abs.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     };
     let sources = disk
         .iter()
-        .enumerate()
-        .map(|(i, input)| {
-            let source = SourceFile {
-                path: input.path.clone(),
-                root: input.root.clone(),
-            };
-            (source, i < inputs.len())
+        .map(|i| SourceFile {
+            path: i.path.clone(),
+            root: i.root.clone(),
         })
-        .chain(buffers.iter().map(|b| {
-            let source = SourceFile {
-                path: b.path.clone(),
-                root: buffer_root(&b.path),
-            };
-            (source, true)
+        .chain(buffers.iter().map(|b| SourceFile {
+            path: b.path.clone(),
+            root: buffer_root(&b.path),
         }));
     let mut model = Model::default();
     let mut outcome = Outcome::default();
-    // Whether each file's findings are reported (context files': never).
-    let mut reported = Vec::with_capacity(results.len());
     let mut findings = Vec::new();
-    for ((source, report), result) in sources.zip(results) {
-        reported.push(report);
-        if report {
+    let mut terraform = Vec::new();
+    for (i, (source, result)) in sources.zip(results).enumerate() {
+        let file = file_id(i);
+        if let Some(text) = result.text {
+            outcome.texts.insert(file, text);
+        }
+        if result.parse_failed {
+            outcome.parse_failed.insert(file);
+        }
+        // A context file's directives still apply (a suppression where a value was set), but
+        // the filtering stage reports nothing about them.
+        outcome.directives.extend(result.directives);
+        if (inputs.len()..disk.len()).contains(&i) {
+            outcome.context.insert(file);
+        } else {
             match result.skipped {
                 Some(reason) => outcome.skipped.push(Skipped {
                     path: source.path.clone(),
@@ -192,52 +272,93 @@ pub fn check_with_context(
         }
         model.files.push(source);
         model.extend(result.model);
+        terraform.extend(result.terraform);
+    }
+    // Terraform modules span the files of a directory: resolved once all are parsed.
+    let files = std::mem::take(&mut model.files);
+    tf_module::resolve(terraform, &files, &mut model);
+    model.files = files;
+    if let Some(config) = &options.config {
+        let file = file_id(model.files.len());
+        outcome.config_file = Some(file);
+        outcome.texts.insert(file, config.text.clone());
+        model.files.push(SourceFile {
+            path: config.path.clone(),
+            root: config.dir.clone(),
+        });
+        model.default_region_usage = config.default_region_usage.as_ref().map(|s| Field {
+            value: s.value.as_str().into(),
+            loc: Loc {
+                file,
+                span: s.pos.span,
+                start: s.pos.start,
+                end: s.pos.end,
+                pointer: s.pos.pointer.as_str().into(),
+                via: None,
+            },
+        });
     }
     link::link(&mut model);
     findings.extend(rules::run(&model));
-    findings.retain(|f| reported.get(f.loc.file as usize).copied().unwrap_or(true));
+    findings.retain(|f| !outcome.context.contains(&f.loc.file));
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
     outcome
 }
 
-/// The project root of each path given, per [`ProjectRoot`]; `None` where linking stays
-/// within the path itself.
-fn project_root_of(arg: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
-    let abs = walk::absolute(arg, cwd);
+/// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
+/// stays within the path itself.
+fn project_root_of(abs: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
     let root = match project_root {
         ProjectRoot::Argument => return None,
-        ProjectRoot::Repository => walk::repository_root(&abs)?,
+        ProjectRoot::Repository => walk::repository_root(abs)?,
         ProjectRoot::Dir(dir) => walk::absolute(dir, cwd),
     };
     abs.starts_with(&root).then_some(root)
 }
 
 /// Raise the inputs' roots to their project root and list the context files: the spec files
-/// directly in each directory strictly between a path given and its root, plus the root
-/// itself, that are not checked anyway.
-fn link_context(paths: &[PathBuf], inputs: &mut [Input], project_root: &ProjectRoot) -> Context {
-    let Ok(cwd) = std::env::current_dir() else {
-        return Context::default();
-    };
+/// directly in each directory from a path given up to its root (strictly above a directory
+/// given, which is walked anyway), other than the inputs and buffers.
+fn link_context(
+    paths: &[PathBuf],
+    inputs: &mut [Input],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Context {
+    let (cwd, project_root) = (&options.cwd, &options.project_root);
     // Inputs from a directory argument have it as their root; a file argument is its own path.
     let mut roots: HashMap<&Path, PathBuf> = HashMap::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    for arg in paths {
-        let Some(root) = project_root_of(arg, project_root, &cwd) else {
+    let mut buffer_roots = Vec::new();
+    let given = paths.iter().filter(|p| match project_root {
+        ProjectRoot::Repository => !p.is_dir(),
+        _ => true,
+    });
+    let named = buffers
+        .iter()
+        .map(|b| &b.path)
+        .filter(|p| p.as_os_str() != crate::STDIN_NAME);
+    let all = given.map(|p| (p, false)).chain(named.map(|p| (p, true)));
+    for (path, is_buffer) in all {
+        let abs = walk::absolute(path, cwd);
+        let Some(root) = project_root_of(&abs, project_root, cwd) else {
             continue;
         };
-        let abs = walk::absolute(arg, &cwd);
         for dir in abs.ancestors().skip(1) {
             if !dir.starts_with(&root) {
                 break;
             }
             dirs.insert(dir.to_path_buf());
         }
-        roots.insert(arg.as_path(), root);
+        if is_buffer {
+            buffer_roots.push(root);
+        } else {
+            roots.insert(path.as_path(), root);
+        }
     }
-    if roots.is_empty() {
+    if dirs.is_empty() {
         return Context::default();
     }
     for input in inputs.iter_mut() {
@@ -250,30 +371,36 @@ fn link_context(paths: &[PathBuf], inputs: &mut [Input], project_root: &ProjectR
     }
     let checked: HashSet<PathBuf> = inputs
         .iter()
-        .map(|i| walk::absolute(&i.path, &cwd))
+        .map(|i| &i.path)
+        .chain(buffers.iter().map(|b| &b.path))
+        .map(|p| walk::absolute(p, cwd))
         .collect();
     Context {
-        files: context_files(&dirs, &checked, &cwd),
-        root: None,
+        files: context_files(&dirs, &checked, Some(cwd)),
+        roots: buffer_roots,
     }
 }
 
 /// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
-/// inputs, with paths relative to `cwd` (`../project.yaml` when above it).
-pub fn context_files(
+/// inputs: with paths relative to `cwd` (`../project.yaml` when above it), which must be the
+/// process's current directory, or absolute when `cwd` is `None`.
+fn context_files(
     dirs: &BTreeSet<PathBuf>,
     checked: &HashSet<PathBuf>,
-    cwd: &Path,
+    cwd: Option<&Path>,
 ) -> Vec<Input> {
     let mut files = Vec::new();
     for dir in dirs {
         for path in walk::spec_files_in(dir) {
-            let abs = walk::absolute(&path, cwd);
+            let abs = match cwd {
+                Some(cwd) => walk::absolute(&path, cwd),
+                None => path,
+            };
             if checked.contains(&abs) {
                 continue;
             }
             files.push(Input {
-                path: walk::relative(&abs, cwd),
+                path: cwd.map_or_else(|| abs.clone(), |cwd| walk::relative(&abs, cwd)),
                 root: dir.clone(),
             });
         }
@@ -282,9 +409,10 @@ pub fn context_files(
 }
 
 /// The context of one file being edited (absolute `path`), for a language server: the spec
-/// files of its directory and each ancestor up to `root`, other than the file itself.
-pub fn context_of(path: &Path, root: &Path) -> Context {
-    let cwd = std::env::current_dir().unwrap_or_default();
+/// files of its directory and each ancestor up to `root` (absolute), other than the file
+/// itself (and other than the config file and what the config excludes), with absolute paths.
+pub fn context_of(path: &Path, root: &Path, options: &Options) -> Context {
+    let cwd = &options.cwd;
     let mut dirs = BTreeSet::new();
     if path.starts_with(root) {
         for dir in path.ancestors().skip(1) {
@@ -295,9 +423,16 @@ pub fn context_of(path: &Path, root: &Path) -> Context {
         }
     }
     let checked = HashSet::from([path.to_path_buf()]);
+    let mut files = context_files(&dirs, &checked, None);
+    files.retain(|i| {
+        i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+            && options.config.as_ref().is_none_or(|config| {
+                !config.is_excluded(cwd, &i.path) && !config.is_file(cwd, &i.path)
+            })
+    });
     Context {
-        files: context_files(&dirs, &checked, &cwd),
-        root: Some(root.to_path_buf()),
+        files,
+        roots: vec![root.to_path_buf()],
     }
 }
 
@@ -305,10 +440,11 @@ fn file_id(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// The parser for a path: `.json` is JSON, everything else YAML.
+/// The parser for a path: `.json` is JSON, `.tf` and `.tfvars` are HCL, everything else YAML.
 pub fn syntax_of(path: &Path) -> Syntax {
     match path.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+        Some(e) if e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars") => Syntax::Hcl,
         _ => Syntax::Yaml,
     }
 }
@@ -319,6 +455,12 @@ struct FileResult {
     model: Model,
     findings: Vec<Finding>,
     skipped: Option<String>,
+    directives: Vec<Directive>,
+    parse_failed: bool,
+    /// Kept when the file contributed anything.
+    text: Option<Arc<str>>,
+    /// A Terraform file's part of its module (see `adapters::terraform::module`).
+    terraform: Option<HclFile>,
 }
 
 impl FileResult {
@@ -378,44 +520,106 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
+/// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
+/// when it contributed anything.
+fn process_file(
+    file: u32,
+    path: &Path,
+    text: &str,
+    syntax: Syntax,
+    comments: Comments,
+    options: &Options,
+) -> FileResult {
+    let mut result = process(file, path, text, syntax, options);
+    if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
+        && !adapters::applicable(text).is_empty()
+    {
+        let index = LineIndex::new(text);
+        let ctx = LocCtx {
+            file,
+            path,
+            text,
+            index: &index,
+        };
+        result.directives = suppress::scan(&ctx, comments);
+    }
+    // A Terraform file's resources become model values in the module step, later.
+    let terraform = result.terraform.as_ref().and_then(HclFile::shared_text);
+    if terraform.is_some() {
+        result.text = terraform;
+    } else if !result.model.is_empty()
+        || !result.findings.is_empty()
+        || !result.directives.is_empty()
+    {
+        result.text = Some(Arc::from(text));
+    }
+    result
+}
+
 /// Parse and adapt one file.
-fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResult {
+fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let mut result = FileResult::default();
     let which = adapters::applicable(text);
-    if which.is_empty() {
+    // Terraform variables and tfvars matter to the resources of other files of their module.
+    let hcl_wanted = syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text);
+    if which.is_empty() && !hcl_wanted {
         return result;
     }
     let index = LineIndex::new(text);
     let ctx = LocCtx {
         file,
+        path,
         text,
         index: &index,
     };
     match document::parse(text, syntax, &options.limits) {
-        Ok(doc) => {
-            for root in &doc.roots {
-                adapters::adapt(&ctx, root, which, &mut result.model);
+        Ok(doc) if syntax == Syntax::Hcl => {
+            if let Some(root) = doc.roots.first() {
+                adapters::adapt_hcl(&ctx, root, which, &mut result.model);
             }
-            if !result.model.is_empty() {
-                for w in &doc.warnings {
-                    let mut finding = Finding::new(
-                        &INVALID_SPEC,
-                        &ctx.loc_of(w.span, ""),
-                        w.message.clone(),
-                        "remove the duplicate so that every tool reads the same value",
-                    );
-                    if let Some(related) = w.related {
-                        finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
-                    }
-                    result.findings.push(finding);
+            result.terraform = doc
+                .roots
+                .into_iter()
+                .next()
+                .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
+        }
+        Ok(doc) => {
+            // Documents that gave the model something: only their duplicate keys are
+            // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
+            let mut atlas_docs: Vec<Span> = Vec::new();
+            for root in &doc.roots {
+                let mut part = Model::default();
+                adapters::adapt(&ctx, root, which, &mut part);
+                if !part.is_empty() {
+                    atlas_docs.push(root.span);
                 }
+                result.model.extend(part);
+            }
+            let in_atlas_doc = |s: Span| {
+                atlas_docs
+                    .iter()
+                    .any(|d| d.start <= s.start && s.end <= d.end)
+            };
+            for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
+                let mut finding = Finding::new(
+                    &INVALID_SPEC,
+                    &ctx.loc_of(w.span, ""),
+                    w.message.clone(),
+                    "remove the duplicate so that every tool reads the same value",
+                );
+                if let Some(related) = w.related {
+                    finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
+                }
+                result.findings.push(finding);
             }
         }
         Err(err) => {
             // Unrendered templates (Helm, Go templates) are not specs: render them first.
-            if text.contains("{{") {
+            // Terraform files that do not name the provider are not Atlas specs either.
+            if text.contains("{{") || which.is_empty() {
                 return result;
             }
+            result.parse_failed = true;
             let span = clamp(err.span, text.len());
             result.findings.push(Finding::new(
                 &INVALID_SPEC,
@@ -427,6 +631,7 @@ fn process(file: u32, text: &str, syntax: Syntax, options: &Options) -> FileResu
                 match syntax {
                     Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
+                    Syntax::Hcl => "fix the HCL syntax; nothing in this file was checked",
                 },
             ));
         }

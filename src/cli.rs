@@ -17,6 +17,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
@@ -42,14 +43,52 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check. Directories are walked respecting .gitignore.
+    /// `-` reads one stream from standard input (e.g. `kustomize build | atlasgov-lint check -`).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) has in output; its extension picks the parser (`.json`
+    /// is read as JSON, anything else as YAML). Default: `<stdin>`.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// When to use colour in human output.
+    /// Write the --format report to FILE; the terminal still gets the human report.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// When to use colour in human output (auto: a terminal, and NO_COLOR unset).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print only the findings (no summary, notes or suppression list).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Config file (default: .atlasgov-lint.yaml in the current directory or the nearest
+    /// parent, up to the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Only these rules (codes or names, comma-separated; GOV000 always runs).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Not these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Exit 1 on findings at this level or above (default: the config's `fail-on`, else error).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// List every suppression (comment or config exception) with its reason, expiry, place
+    /// and what it suppressed.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE. An existing file only loses entries that no longer
+    /// occur, unless --allow-new.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// With --write-baseline: also add findings the existing baseline does not have.
+    #[arg(long, requires = "write_baseline")]
+    pub allow_new: bool,
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_file_size: u64,
@@ -64,6 +103,16 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

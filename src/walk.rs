@@ -25,7 +25,7 @@ pub fn is_spec_name(path: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref(),
-        Some("json" | "yaml" | "yml")
+        Some("json" | "yaml" | "yml" | "tf" | "tfvars")
     )
 }
 

@@ -258,3 +258,225 @@ fn shipped_examples_report_what_their_readme_says() {
     listed.sort();
     assert_eq!(got, listed);
 }
+
+/// Run with `input` on standard input.
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn atlasgov-lint");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    // Write from another thread so a large input cannot deadlock against a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    out
+}
+
+/// What `kustomize build` prints: several objects in one stream, Atlas and not.
+const KUSTOMIZE_STREAM: &str = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: atlas
+---
+apiVersion: atlas.mongodb.com/v1
+kind: AtlasProject
+metadata:
+  name: claims
+  namespace: atlas
+spec:
+  name: Claims
+  regionUsageRestrictions: GOV_REGIONS_ONLY
+---
+apiVersion: atlas.mongodb.com/v1
+kind: AtlasDeployment
+metadata:
+  name: claims-db
+  namespace: atlas
+spec:
+  projectRef:
+    name: claims
+  deploymentSpec:
+    name: claims-db
+    replicationSpecs:
+      - regionConfigs:
+          - providerName: AWS
+            regionName: US_EAST_1
+            electableSpecs: {instanceSize: M30, nodeCount: 3}
+";
+
+#[test]
+fn dash_reads_standard_input_and_names_it() {
+    let o = run_stdin(
+        &["check", "-", "--color", "never"],
+        KUSTOMIZE_STREAM.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(text.contains("<stdin>:28:25"), "{text}");
+    // The snippet is the text that was read.
+    assert!(text.contains("regionName: US_EAST_1"), "{text}");
+    assert!(
+        text.contains("1 error, 0 warnings in 1 file; 1 file checked"),
+        "{text}"
+    );
+
+    let o = run_stdin(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "deploy/claims.yaml",
+            "-",
+        ],
+        KUSTOMIZE_STREAM.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "GOV004");
+    assert_eq!(f["file"], "deploy/claims.yaml");
+    assert_eq!(f["line"], 28);
+    assert_eq!(f["column"], 25);
+    assert_eq!(
+        f["pointer"],
+        "/spec/deploymentSpec/replicationSpecs/0/regionConfigs/0/regionName"
+    );
+}
+
+#[test]
+fn standard_input_links_with_files_on_disk() {
+    // The gov project is on disk; the deployment naming it arrives on standard input.
+    let deployment = "apiVersion: atlas.mongodb.com/v1
+kind: AtlasDeployment
+metadata:
+  name: claims-db
+  namespace: apps
+spec:
+  projectRef: {name: claims, namespace: atlas}
+  deploymentSpec:
+    replicationSpecs:
+      - regionConfigs:
+          - {providerName: AWS, regionName: US_WEST_2, electableSpecs: {instanceSize: M30}}
+";
+    let o = run_stdin(
+        &[
+            "check",
+            "--format",
+            "json",
+            "fixtures/GOV004/pass_k8s_cross_namespace/atlas",
+            "-",
+        ],
+        deployment.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["GOV004"], "{v}");
+    assert_eq!(v["findings"][0]["file"], "<stdin>");
+    assert_eq!(v["summary"]["files_checked"], 2);
+}
+
+#[test]
+fn stdin_filename_picks_the_parser() {
+    let o = run_stdin(
+        &[
+            "check",
+            "--stdin-filename",
+            "body.json",
+            "-",
+            "--color",
+            "never",
+        ],
+        b"{\"name\": \"x\", \"regionUsageRestrictions\": \"GOV_REGIONS_ONLY\",}",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.contains("GOV000"), "{text}");
+    assert!(text.contains("fix the JSON syntax"), "{text}");
+    assert!(text.contains("body.json:1:"), "{text}");
+}
+
+#[test]
+fn stdin_misuse_is_a_usage_error() {
+    let twice = run_stdin(&["check", "-", "-"], b"");
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("only once"));
+    let name_only = run(&["check", "--stdin-filename", "x.yaml", "fixtures/unrelated"]);
+    assert_eq!(name_only.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&name_only.stderr).contains("--stdin-filename"));
+}
+
+#[test]
+fn unreadable_or_oversized_stdin_is_skipped_with_a_note() {
+    let big = run_stdin(
+        &["check", "-", "--max-file-size", "10", "--color", "never"],
+        KUSTOMIZE_STREAM.as_bytes(),
+    );
+    assert_eq!(big.status.code(), Some(0));
+    let text = stdout(&big);
+    assert!(
+        text.contains("note: skipped <stdin>: standard input is larger than the 10-byte limit"),
+        "{text}"
+    );
+    let binary = run_stdin(&["check", "-", "--format", "json"], b"kind: \0\0\0");
+    let v: serde_json::Value = serde_json::from_slice(&binary.stdout).expect("json");
+    assert_eq!(v["skipped"][0]["file"], "<stdin>");
+    assert_eq!(v["summary"]["files_skipped"], 1);
+}
+
+#[test]
+fn non_atlas_objects_in_a_stream_stay_silent() {
+    // Non-Atlas objects in a stream produce nothing, even a duplicate key in a ConfigMap.
+    let stream = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data:
+  mode: a
+  mode: b
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers: [{name: web, image: 'web:1', env: [{name: REGION, value: EU_WEST_1}]}]
+---
+apiVersion: atlas.mongodb.com/v1
+kind: AtlasProject
+metadata: {name: claims}
+spec: {name: Claims, regionUsageRestrictions: GOV_REGIONS_ONLY}
+";
+    let o = run_stdin(&["check", "-", "--format", "json"], stream.as_bytes());
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+}
+
+#[test]
+fn secrets_on_standard_input_are_masked() {
+    let secret = "apiVersion: v1
+kind: Secret
+metadata: {name: claims-db}
+stringData:
+  MONGODB_URI: mongodb://claims:Sup3rS3cretPw@db-0.internal:27017/?authMechanism=SCRAM-SHA-1
+";
+    let o = run_stdin(&["check", "-", "--color", "never"], secret.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.contains("GOV006"), "{text}");
+    assert!(!text.contains("Sup3rS3cretPw"), "{text}");
+}

@@ -7,8 +7,9 @@
     clippy::indexing_slicing
 )]
 
+use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// A standard project (no regionUsageRestrictions: GOV005 in its own file) in `infra/`, and a
 /// cluster in a gov region two levels below it (GOV004 once linked).
@@ -30,13 +31,27 @@ fn layout(root: &Path, with_git: bool) {
 }
 
 fn check(cwd: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+    check_stdin(cwd, args, "")
+}
+
+fn check_stdin(cwd: &Path, args: &[&str], stdin: &str) -> (Option<i32>, serde_json::Value, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
         .current_dir(cwd)
         .arg("check")
         .args(["--format", "json"])
         .args(args)
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run atlasgov-lint");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
     let json = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
     (o.status.code(), json, stderr)
@@ -75,8 +90,11 @@ fn a_file_given_alone_links_to_its_project_in_the_repository() {
     assert_eq!(codes(&v), ["GOV004 db.yaml:6"]);
     assert_eq!(v["findings"][0]["related"][0]["file"], "../../project.yaml");
 
-    // A directory below the project links up to it as well.
+    // A directory given is the tree to check: linking stays within it, unless a project root
+    // is given.
     let (_, v, _) = check(dir.path(), &["infra/clusters"]);
+    assert_eq!(codes(&v), Vec::<String>::new());
+    let (_, v, _) = check(dir.path(), &["--project-root", ".", "infra/clusters"]);
     assert_eq!(codes(&v), ["GOV004 infra/clusters/claims/db.yaml:6"]);
 
     // Given both, both are reported, once each.
@@ -147,6 +165,28 @@ fn two_projects_at_one_level_leave_the_project_unknown() {
     )
     .unwrap();
     let (code, v, _) = check(dir.path(), &["infra/clusters/claims/db.yaml"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(codes(&v), Vec::<String>::new());
+}
+
+#[test]
+fn standard_input_named_in_a_repository_links_like_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    layout(dir.path(), true);
+    let db = std::fs::read_to_string(dir.path().join("infra/clusters/claims/db.yaml")).unwrap();
+    // The editor's text replaces the file of that name on disk (not read twice).
+    std::fs::write(
+        dir.path().join("infra/clusters/claims/db.yaml"),
+        "name: old\n",
+    )
+    .unwrap();
+    let named = ["-", "--stdin-filename", "infra/clusters/claims/db.yaml"];
+    let (code, v, _) = check_stdin(dir.path(), &named, &db);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes(&v), ["GOV004 infra/clusters/claims/db.yaml:6"]);
+    assert_eq!(v["summary"]["files_checked"], 1);
+    // Unnamed standard input has no place in the repository: nothing to link.
+    let (code, v, _) = check_stdin(dir.path(), &["-"], &db);
     assert_eq!(code, Some(0));
     assert_eq!(codes(&v), Vec::<String>::new());
 }

@@ -50,7 +50,10 @@ fn readme_command_lines() -> Vec<(&'static str, Vec<String>)> {
     for a in v["glspc.server.commandArguments"].as_array().unwrap() {
         vscode_cmd.push(a.as_str().unwrap().to_string());
     }
-    assert_eq!(v["glspc.server.languageId"], json!(["json", "yaml"]));
+    assert_eq!(
+        v["glspc.server.languageId"],
+        json!(["json", "yaml", "terraform"])
+    );
 
     let neovim = readme_blocks("lua")
         .into_iter()
@@ -461,6 +464,77 @@ fn saving_a_project_rechecks_the_open_clusters() {
         .collect();
     assert_eq!(codes, ["GOV002"], "GOV004 is gone: the project is gov now");
     assert_eq!(after[&project_uri], json!([]));
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
+fn the_workspace_config_and_suppressions_apply() {
+    let ws = workspace();
+    let root = ws.path();
+    let config = root.join(".atlasgov-lint.yaml");
+    std::fs::write(&config, "rules:\n  tier-below-m20: warning\n").unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, Path::new("/"));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "workspaceFolders": [{"uri": uri(root), "name": "ws"}], "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+
+    let doc = uri(&root.join("infra/clusters/claims-db.yaml"));
+    let text = "name: claims-db\nclusterType: REPLICASET\nreplicationSpecs:\n  - regionConfigs:\n      - providerName: AWS\n        # atlasgov-lint: allow GOV004 -- approved exception, SEC-1\n        regionName: US_GOV_EAST_1\n        priority: 7\n        electableSpecs: {instanceSize: M10, nodeCount: 3} # atlasgov-lint: allow GOV003 -- stale\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let got: Vec<(String, u64, u64)> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_u64().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // GOV004 is suppressed; GOV002 is a warning by the config; the stale suppression is GOV100.
+    assert_eq!(
+        got,
+        [("GOV002".to_string(), 2, 8), ("GOV100".to_string(), 2, 8)],
+        "{d:#}"
+    );
+    assert_eq!(
+        d[1]["codeDescription"]["href"],
+        "https://github.com/atlasgov-lint/atlasgov-lint/blob/main/rules/GOV100-unused-suppression.md"
+    );
+
+    // A config that cannot be used is said at the top of the document; the rest still works.
+    std::fs::write(&config, "rules:\n  no-such-rule: off\n").unwrap();
+    server.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d[0]["range"], range(0, 0, 0, 0), "{d:#}");
+    assert_eq!(d[0]["severity"], 1);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(".atlasgov-lint.yaml") && message.contains("no-such-rule"),
+        "{message}"
+    );
+    let codes: Vec<&str> = d.as_array().unwrap()[1..]
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GOV002", "GOV100"]);
 
     let id = server.request("shutdown", Value::Null);
     server.response(id);

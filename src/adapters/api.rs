@@ -236,7 +236,8 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
     })
 }
 
-fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
+/// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
+pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
     let mut sizes = Vec::new();
     let paths: [(&[&str], SizeRole); 5] = [
         (&["electableSpecs", "instanceSize"], SizeRole::Electable),

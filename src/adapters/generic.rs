@@ -28,7 +28,12 @@ const URL_KEYS: &[&str] = &[
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
-    walk(ctx, root, None, out);
+    // `terraform show -json` repeats every value (planned values, resource changes, prior
+    // state, configuration): read the planned (or state) values only, so each is seen once.
+    match super::terraform::plan::values_root(root) {
+        Some(values) => walk(ctx, &values, None, out),
+        None => walk(ctx, root, None, out),
+    }
 }
 
 fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) {
@@ -53,7 +58,8 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                 }
             }
         }
-        Value::String(s) => scalar(ctx, cur, key, s, out),
+        // A non-literal HCL expression holds source text, not a value.
+        Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, out),
         _ => {}
     }
 }
@@ -145,7 +151,7 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
 
 /// A piece of a string scalar as located text. The location is the piece itself when the
 /// source spells the scalar literally (no escapes, one line), else the whole scalar.
-fn sub_text(ctx: &LocCtx<'_>, cur: &Cursor<'_>, piece: &str) -> Option<Field<Box<str>>> {
+pub(crate) fn sub_text(ctx: &LocCtx<'_>, cur: &Cursor<'_>, piece: &str) -> Option<Field<Box<str>>> {
     let span = cur.node.span;
     let source = ctx.text.get(span.start as usize..span.end as usize)?;
     let loc = match source.find(piece).filter(|_| !piece.is_empty()) {

@@ -9,7 +9,10 @@
 
 pub mod api;
 mod api_bodies;
+pub mod cloudformation;
 pub mod generic;
+pub mod kubernetes;
+pub mod terraform;
 
 use std::sync::OnceLock;
 
@@ -34,9 +37,24 @@ pub static ALL: &[Adapter] = &[
         adapt: api::adapt,
     },
     Adapter {
+        name: "cloudformation",
+        needles: cloudformation::NEEDLES,
+        adapt: cloudformation::adapt,
+    },
+    Adapter {
         name: "any-file",
         needles: generic::NEEDLES,
         adapt: generic::adapt,
+    },
+    Adapter {
+        name: "kubernetes",
+        needles: kubernetes::NEEDLES,
+        adapt: kubernetes::adapt,
+    },
+    Adapter {
+        name: "terraform",
+        needles: terraform::NEEDLES,
+        adapt: terraform::adapt,
     },
 ];
 
@@ -90,7 +108,9 @@ pub fn applicable(text: &str) -> Applicable {
         return Applicable(all);
     };
     let mut bits = 0u64;
-    for m in ac.find_iter(text) {
+    // Overlapping matches: needles of different adapters overlap (`atlas.mongodb.com/v1`
+    // contains `mongodb.com`), and a non-overlapping search would report only one of them.
+    for m in ac.find_overlapping_iter(text) {
         if let Some(&i) = filter.owner.get(m.pattern().as_usize()) {
             bits |= 1 << i.min(63);
         }
@@ -108,5 +128,34 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) 
         if which.contains(i) {
             (adapter.adapt)(ctx, &cur, out);
         }
+    }
+}
+
+/// Run the applicable adapters that read any file (not one format's shapes) over the root of
+/// an HCL document; Terraform's own resources are read by [`terraform::module`].
+pub fn adapt_hcl(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) {
+    let cur = Cursor::root(root);
+    for (i, adapter) in ALL.iter().enumerate() {
+        if which.contains(i) && adapter.name == "any-file" {
+            (adapter.adapt)(ctx, &cur, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_needles_of_different_adapters_all_apply() {
+        let index = |name: &str| {
+            ALL.iter()
+                .position(|a| a.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        let which = applicable("apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\n");
+        assert!(which.contains(index("kubernetes")), "{which:?}");
+        assert!(which.contains(index("any-file")), "{which:?}");
+        assert!(applicable("name: web\nimage: web:1\n").is_empty());
     }
 }

@@ -1,10 +1,11 @@
 //! Span-carrying document trees.
 //!
-//! Both parsers (`json.rs`, `yaml.rs`) produce the same [`Node`] tree: every node knows its
+//! The parsers (`json.rs`, `yaml.rs`, `hcl.rs`) produce the same [`Node`] tree: every node knows its
 //! byte span in the source text. Line/column are derived from the span through a [`LineIndex`],
 //! and JSON pointers through a [`Cursor`] as adapters walk the tree. Nothing in this module
 //! knows about Atlas.
 
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 
@@ -69,12 +70,19 @@ pub struct Entry {
     pub value: Node,
 }
 
+/// The tag of an HCL expression that is not a literal (a reference, a function call, a
+/// template with interpolation, ...). Such a node holds the expression's source text as a
+/// string, but [`Node::scalar_text`] and [`Node::as_str`] return `None` for it: it is never a
+/// value. See [`hcl`].
+pub const EXPR_TAG: &str = "hcl:expr";
+
 /// A node of a document: a value, its byte span, and an optional YAML tag (e.g. `!Ref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags.
+    /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags; an
+    /// unknown `!!` tag keeps its second `!` (`!!Ref` gives `!Ref`).
     pub tag: Option<Box<str>>,
 }
 
@@ -87,9 +95,26 @@ impl Node {
         }
     }
 
+    /// Whether this node is a non-literal HCL expression ([`EXPR_TAG`]).
+    pub fn is_expr(&self) -> bool {
+        self.tag.as_deref() == Some(EXPR_TAG)
+    }
+
+    /// The source text of a non-literal HCL expression (`var.region`, `upper(x)`), for
+    /// adapters that resolve references. `None` for every other node.
+    pub fn expr_source(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) if self.is_expr() => Some(s),
+            _ => None,
+        }
+    }
+
     /// The text of a scalar: strings as they are, numbers as written, booleans and null as
-    /// their canonical spelling. `None` for sequences and mappings.
+    /// their canonical spelling. `None` for sequences, mappings and non-literal expressions.
     pub fn scalar_text(&self) -> Option<&str> {
+        if self.is_expr() {
+            return None;
+        }
         match &self.value {
             Value::String(s) | Value::Number(s) => Some(s),
             Value::Bool(true) => Some("true"),
@@ -99,10 +124,10 @@ impl Node {
         }
     }
 
-    /// The string value, if this node is a string.
+    /// The string value, if this node is a string (not a non-literal expression).
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::String(s) => Some(s),
+            Value::String(s) if !self.is_expr() => Some(s),
             _ => None,
         }
     }
@@ -172,6 +197,8 @@ pub struct Document {
 pub enum Syntax {
     Json,
     Yaml,
+    /// Terraform `.tf` and `.tfvars`.
+    Hcl,
 }
 
 /// Parse `text` with the parser for `syntax`.
@@ -179,6 +206,7 @@ pub fn parse(text: &str, syntax: Syntax, limits: &Limits) -> Result<Document, Pa
     match syntax {
         Syntax::Json => json::parse(text, limits),
         Syntax::Yaml => yaml::parse(text, limits),
+        Syntax::Hcl => hcl::parse(text, limits),
     }
 }
 

@@ -31,7 +31,8 @@
 //!   than 255 levels"); the span is the character at its marker.
 //! * **Tags**: local tags (`!Ref`, `!<!Ref>`) are kept without the `!`; a tagged scalar is a
 //!   string (tagged nodes are not resolved by the core schema). Core tags (`!!str`, `!!int`, ...)
-//!   are applied to scalars when they fit; other tags are ignored. No tag is ever an error.
+//!   are applied to scalars when they fit; an unknown `!!` tag (`!!Ref`) is kept as the local
+//!   tag `!Ref`; other tags are ignored. No tag is ever an error.
 //! * **Merge keys** (`<<`, plain and untagged) merge mappings YAML 1.1 style: explicit keys win,
 //!   among merged mappings the first wins; merged entries take the place of the `<<` entry.
 //! * saphyr does not recurse (its parser keeps an explicit state stack and its scanner caps flow
@@ -162,17 +163,47 @@ enum TagKind {
 
 const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 
+/// The tags of the YAML core schema and of the YAML 1.1 type repository.
+const KNOWN_CORE: &[&str] = &[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "null",
+    "seq",
+    "map",
+    "binary",
+    "timestamp",
+    "set",
+    "omap",
+    "pairs",
+    "merge",
+    "value",
+    "yaml",
+];
+
+/// A `!!` tag: a known type applies to the scalar; an unknown one (`!!Ref`, a typo of `!Ref`
+/// that some tools accept) is kept as the local tag `!Ref` so that it is never mistaken for
+/// plain text.
+fn core_tag(suffix: &str) -> TagKind {
+    if KNOWN_CORE.contains(&suffix) || suffix.is_empty() {
+        TagKind::Core(suffix.to_string())
+    } else {
+        TagKind::Local(format!("!{suffix}").into())
+    }
+}
+
 fn classify_tag(tag: &Tag) -> TagKind {
     if tag.handle == "!" {
         return TagKind::Local(tag.suffix.as_str().into());
     }
     if tag.handle == CORE_PREFIX {
-        return TagKind::Core(tag.suffix.clone());
+        return core_tag(&tag.suffix);
     }
     if tag.handle.is_empty() {
         // Verbatim tags (`!<...>`) arrive with the whole tag as the suffix.
         if let Some(core) = tag.suffix.strip_prefix(CORE_PREFIX) {
-            return TagKind::Core(core.to_string());
+            return core_tag(core);
         }
         if let Some(local) = tag.suffix.strip_prefix('!') {
             if !local.is_empty() {
@@ -1337,6 +1368,18 @@ mod tests {
         assert_eq!(e.value, s(""));
         // Tagged scalars are not resolved by the core schema.
         assert_eq!(r.get("f").unwrap().value, s("true"));
+    }
+
+    #[test]
+    fn unknown_double_bang_tags_are_kept_as_local_tags() {
+        let text = "a: !!Ref Region\nb: !!GetAtt [P, Id]\nc: !<tag:yaml.org,2002:Sub> x\n";
+        let r = root(text);
+        let a = r.get("a").unwrap();
+        assert_eq!(a.tag.as_deref(), Some("!Ref"));
+        assert_eq!(a.value, s("Region"));
+        assert_eq!(a.span, span_of(text, "!!Ref Region"));
+        assert_eq!(r.get("b").unwrap().tag.as_deref(), Some("!GetAtt"));
+        assert_eq!(r.get("c").unwrap().tag.as_deref(), Some("!Sub"));
     }
 
     #[test]

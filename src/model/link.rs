@@ -4,9 +4,11 @@
 //! body in the same file, the same directory, or the nearest ancestor directory (never above
 //! the file's [`SourceFile::root`](super::SourceFile::root)) is its project. Several
 //! candidates at the same level, or an id that matches no checked project, leave the project
-//! unknown: rules that need it stay silent rather than guess. Directories are compared as
-//! absolute paths (relative ones against the current directory, `..` resolved), so a file
-//! given as `a.json` and a project file found as `../../project.json` still meet.
+//! unknown: rules that need it stay silent rather than guess. A format-scoped key
+//! (`ProjectRef::Key`) reaches the single project carrying it, or else the one project all of
+//! that key's aliases ([`super::KeyAlias`]) reach. Directories are compared as absolute paths
+//! (relative ones against the current directory, `..` resolved), so a file given as `a.json`
+//! and a project file found as `../../project.json` still meet.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,7 +41,9 @@ pub fn link(model: &mut Model) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut places: Vec<Option<(PathBuf, PathBuf)>> = vec![None; model.files.len()];
     let project_files = model.projects.iter().map(|p| p.origin.file());
-    for file in project_files.chain(model_origins(model).map(Origin::file)) {
+    let alias_files = model.key_aliases.iter().map(|a| a.via.file());
+    let resource_files = model_origins(model).map(Origin::file);
+    for file in project_files.chain(alias_files).chain(resource_files) {
         let (Some(slot), Some(f)) = (
             places.get_mut(file as usize),
             model.files.get(file as usize),
@@ -62,7 +66,7 @@ pub fn link(model: &mut Model) {
             by_dir.entry(dir.as_path()).or_default().push(i);
         }
     }
-    let resolve = |origin: &Origin| -> Option<usize> {
+    let direct = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
                 single(by_id.get(&id.as_str().to_ascii_lowercase()))
@@ -90,13 +94,35 @@ pub fn link(model: &mut Model) {
             ProjectRef::Unknown => None,
         }
     };
+    let mut aliases: HashMap<&str, Vec<&Origin>> = HashMap::new();
+    for alias in &model.key_aliases {
+        aliases
+            .entry(alias.key.as_str())
+            .or_default()
+            .push(&alias.via);
+    }
+    // A key no project carries reaches the project all of its aliases agree on (one level:
+    // an alias's own reference is resolved directly, so aliases cannot loop).
+    let resolve = |origin: &Origin| -> Option<usize> {
+        match &origin.project_ref {
+            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => {
+                let vias = aliases.get(key.as_str())?;
+                let mut found = vias.iter().map(|via| direct(via));
+                let first = found.next()??;
+                found.all(|p| p == Some(first)).then_some(first)
+            }
+            _ => direct(origin),
+        }
+    };
     let links: Vec<Option<usize>> = model_origins(model).map(resolve).collect();
     let targets: Vec<Option<usize>> = model
         .restore_jobs
         .iter()
         .map(|job| {
             let id = job.target.as_ref()?;
+            // An Atlas id, or a format-scoped project key (a Terraform reference).
             single(by_id.get(&id.as_str().to_ascii_lowercase()))
+                .or_else(|| single(by_key.get(id.as_str())))
         })
         .collect();
     for (origin, link) in model.origins_mut().zip(links) {
@@ -129,5 +155,82 @@ fn single(found: Option<&Vec<usize>>) -> Option<usize> {
     match found.map(Vec::as_slice) {
         Some([one]) => Some(*one),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::document::{LineCol, Span};
+    use crate::model::{CopySetting, KeyAlias, Loc, Project};
+
+    fn loc() -> Loc {
+        Loc {
+            file: 0,
+            span: Span::default(),
+            start: LineCol::default(),
+            end: LineCol::default(),
+            pointer: "".into(),
+            via: None,
+        }
+    }
+
+    fn origin(project_ref: ProjectRef) -> Origin {
+        Origin {
+            body: loc(),
+            project_ref,
+            project: None,
+        }
+    }
+
+    fn project(key: &str) -> Project {
+        Project {
+            origin: origin(ProjectRef::Unknown),
+            name: None,
+            id: None,
+            region_usage: None,
+            keys: vec![key.to_string()],
+        }
+    }
+
+    fn copy(key: &str) -> CopySetting {
+        CopySetting {
+            origin: origin(ProjectRef::Key(key.to_string())),
+            cloud_provider: None,
+            region: None,
+        }
+    }
+
+    fn alias(key: &str, project_key: &str) -> KeyAlias {
+        KeyAlias {
+            key: key.to_string(),
+            via: origin(ProjectRef::Key(project_key.to_string())),
+        }
+    }
+
+    #[test]
+    fn a_key_reaches_the_project_its_aliases_agree_on() {
+        let mut model = Model {
+            projects: vec![project("k8s:a/gov"), project("k8s:a/std")],
+            copy_settings: vec![copy("s1"), copy("s2"), copy("s3")],
+            key_aliases: vec![
+                alias("s1", "k8s:a/gov"),
+                alias("s1", "k8s:a/gov"),
+                alias("s2", "k8s:a/gov"),
+                alias("s2", "k8s:a/std"),
+                // An alias to a key that is itself only an alias is not followed.
+                alias("s3", "s1"),
+            ],
+            ..Model::default()
+        };
+        link(&mut model);
+        let linked: Vec<Option<usize>> = model
+            .copy_settings
+            .iter()
+            .map(|c| c.origin.project)
+            .collect();
+        assert_eq!(linked, vec![Some(0), None, None]);
     }
 }

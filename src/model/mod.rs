@@ -6,7 +6,7 @@
 pub mod link;
 pub mod partition;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::document::{Cursor, LineCol, LineIndex, Span};
 
@@ -250,7 +250,8 @@ pub struct Integration {
 pub struct RestoreJob {
     /// The source project (the project of the snapshot's cluster).
     pub origin: Origin,
-    /// The project the data is restored into (`targetGroupId`).
+    /// The project the data is restored into (`targetGroupId`), or a project key (see
+    /// [`Project::keys`]) when the spec names the project by reference.
     pub target: Option<Text>,
     /// Filled in by linking: index into [`Model::projects`].
     pub target_project: Option<usize>,
@@ -326,6 +327,9 @@ pub struct Model {
     pub files: Vec<SourceFile>,
     pub projects: Vec<Project>,
     pub clusters: Vec<Cluster>,
+    /// The config's `default-region-usage`: the region usage assumed for resources whose
+    /// project is unknown (located in the config file). `None`: nothing is assumed.
+    pub default_region_usage: Option<Text>,
     pub database_users: Vec<DatabaseUser>,
     pub alert_configs: Vec<AlertConfig>,
     pub integrations: Vec<Integration>,
@@ -340,12 +344,33 @@ pub struct Model {
     pub auth_mechanisms: Vec<AuthMechanism>,
     /// Found in any checked file, not only Atlas bodies.
     pub endpoints: Vec<Endpoint>,
+    /// Keys that stand for another resource's project (see [`KeyAlias`]).
+    pub key_aliases: Vec<KeyAlias>,
+}
+
+/// A key that reaches whatever project another resource belongs to: a resource that names
+/// no project itself but is named by resources that do (a Kubernetes `AtlasBackupSchedule`
+/// belongs to the project of the `AtlasDeployment`s whose `backupRef` names it). A
+/// [`ProjectRef::Key`] that no project carries resolves through its aliases when they all
+/// reach the same project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAlias {
+    pub key: String,
+    /// The referring resource (its project reference is resolved as usual).
+    pub via: Origin,
 }
 
 impl Model {
     /// The project a resource is linked to.
     pub fn project_of(&self, origin: &Origin) -> Option<&Project> {
         origin.project.and_then(|i| self.projects.get(i))
+    }
+
+    /// The partition assumed for a resource with no linked project (the config's
+    /// `default-region-usage`), with the value that set it.
+    pub fn assumed_partition(&self) -> Option<(partition::Partition, &Text)> {
+        let usage = self.default_region_usage.as_ref()?;
+        Some((partition::project_partition(Some(usage.as_str()))?, usage))
     }
 
     /// Append another file's model (file ids are assigned before adapters run).
@@ -364,6 +389,7 @@ impl Model {
         self.products.extend(other.products);
         self.auth_mechanisms.extend(other.auth_mechanisms);
         self.endpoints.extend(other.endpoints);
+        self.key_aliases.extend(other.key_aliases);
     }
 
     /// Whether no Atlas resource was found (mechanisms and endpoints do not count: they are
@@ -400,6 +426,19 @@ impl Model {
             .chain(self.products.iter_mut().map(|r| &mut r.origin))
     }
 
+    /// [`Model::partition_of`], or for a resource with no linked project the partition the
+    /// config's `default-region-usage` assumes, with that setting (for a label). A linked
+    /// project whose region usage cannot be read (a placeholder) assumes nothing.
+    pub fn partition_or_assumed(
+        &self,
+        origin: &Origin,
+    ) -> Option<(partition::Partition, Option<&Text>)> {
+        if origin.project.is_some() {
+            return self.partition_of(origin).map(|(p, _)| (p, None));
+        }
+        self.assumed_partition().map(|(p, usage)| (p, Some(usage)))
+    }
+
     /// The partition of the project a resource belongs to, when the project is known and its
     /// region usage is a value we understand.
     pub fn partition_of(&self, origin: &Origin) -> Option<(partition::Partition, &Project)> {
@@ -412,6 +451,8 @@ impl Model {
 /// What an adapter needs to turn document nodes into located model values.
 pub struct LocCtx<'a> {
     pub file: FileId,
+    /// The file's path as walked (for format-scoped project keys such as `cfn:<path>:<id>`).
+    pub path: &'a Path,
     pub text: &'a str,
     pub index: &'a LineIndex,
 }

@@ -20,6 +20,15 @@ pub struct Style {
     pub width: usize,
 }
 
+/// What to print besides the findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Only the findings: no notes, no summary.
+    pub quiet: bool,
+    /// List every suppression with its reason, expiry, place and what it suppressed.
+    pub show_suppressed: bool,
+}
+
 #[derive(Debug)]
 struct Rendered {
     message: String,
@@ -74,6 +83,17 @@ fn load_source(outcome: &Outcome, file: u32, findings: &[&Finding]) -> Option<St
 
 /// Render every finding and the summary line.
 pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -> String {
+    render_with(outcome, style, sources, &Options::default())
+}
+
+/// Render the findings, then (unless quiet) notes and the summary line, and on request the
+/// list of suppressions.
+pub fn render_with(
+    outcome: &Outcome,
+    style: Style,
+    sources: &HashMap<u32, String>,
+    options: &Options,
+) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -93,6 +113,7 @@ pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -
             .entry(f.loc.file)
             .or_insert_with(|| match sources.get(&f.loc.file) {
                 Some(t) => Some(redact(t)),
+                None if outcome.text(f.loc.file).is_some() => outcome.text(f.loc.file).map(redact),
                 None => load_source(
                     outcome,
                     f.loc.file,
@@ -149,6 +170,12 @@ pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -
         }
         out.push('\n');
     }
+    if options.show_suppressed {
+        out.push_str(&suppression_list(outcome));
+    }
+    if options.quiet {
+        return out;
+    }
     for s in &outcome.skipped {
         out.push_str(&format!(
             "note: skipped {}: {}\n",
@@ -156,7 +183,109 @@ pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -
             s.reason
         ));
     }
+    for note in notes(outcome) {
+        out.push_str(&format!("note: {note}\n"));
+    }
     out.push_str(&summary(outcome));
+    out.push('\n');
+    out
+}
+
+/// Notes about the baseline (entries gone, file written).
+pub fn notes(outcome: &Outcome) -> Vec<String> {
+    let mut out = Vec::new();
+    let r = &outcome.filtered;
+    if r.baseline_gone > 0 {
+        out.push(format!(
+            "{} no longer {}; rewrite the baseline with --write-baseline to drop {}",
+            plural(r.baseline_gone, "baseline entry").replace("entrys", "entries"),
+            if r.baseline_gone == 1 {
+                "occurs"
+            } else {
+                "occur"
+            },
+            if r.baseline_gone == 1 { "it" } else { "them" },
+        ));
+    }
+    if let Some(w) = &r.written {
+        let mut note = format!(
+            "wrote baseline {} ({}",
+            display_path(&w.path),
+            plural(w.entries, "entry").replace("entrys", "entries")
+        );
+        if w.removed > 0 {
+            note.push_str(&format!(
+                "; removed {} that no longer {}",
+                w.removed,
+                if w.removed == 1 { "occurs" } else { "occur" }
+            ));
+        }
+        note.push(')');
+        if w.not_added > 0 {
+            note.push_str(&format!(
+                "; {} not added (a baseline only shrinks; --allow-new adds them)",
+                plural(w.not_added, "new finding")
+            ));
+        }
+        out.push(note);
+    }
+    out
+}
+
+/// `--show-suppressed`: every suppression, where it is, why, until when, and what it hid.
+pub fn suppression_list(outcome: &Outcome) -> String {
+    use crate::filter::{Source, Status};
+    let list = &outcome.filtered.suppressions;
+    let mut out = format!("Suppressions ({}):\n", list.len());
+    if list.is_empty() {
+        out.push_str("  none\n");
+    }
+    for s in list {
+        let codes: Vec<&str> = s.rules.iter().map(|r| r.code).collect();
+        let place = format!(
+            "{}:{}:{}",
+            display_path(outcome.path(s.loc.file)),
+            s.loc.start.line,
+            s.loc.start.column
+        );
+        let what = match &s.source {
+            Source::Inline => format!("allow {}", codes.join(", ")),
+            Source::Exception { file, pointer } => {
+                format!("exception {} for `{file}` at `{pointer}`", codes.join(", "))
+            }
+        };
+        out.push_str(&format!("  {place}: {what}\n"));
+        out.push_str(&format!(
+            "    reason: {}\n",
+            s.reason.as_deref().unwrap_or("(none)")
+        ));
+        out.push_str(&format!(
+            "    until: {}\n",
+            s.until.map_or("(no expiry)".to_string(), |d| d.to_string())
+        ));
+        let status = match s.status {
+            Status::Active if s.suppressed.is_empty() => "active, suppressed nothing".to_string(),
+            Status::Active => format!(
+                "active, suppressed {}",
+                plural(s.suppressed.len(), "finding")
+            ),
+            Status::NoReason => "not applied: no reason given".to_string(),
+            Status::Expired => "not applied: expired".to_string(),
+            Status::Invalid => "not applied: cannot be read".to_string(),
+        };
+        out.push_str(&format!("    status: {status}\n"));
+        for f in &s.suppressed {
+            out.push_str(&format!(
+                "      {}:{}:{} {} {}: {}\n",
+                display_path(outcome.path(f.loc.file)),
+                f.loc.start.line,
+                f.loc.start.column,
+                f.rule.code,
+                f.rule.name,
+                f.message
+            ));
+        }
+    }
     out.push('\n');
     out
 }
@@ -204,6 +333,18 @@ pub fn summary(outcome: &Outcome) -> String {
     };
     if !outcome.skipped.is_empty() {
         line.push_str(&format!(", {} skipped", outcome.skipped.len()));
+    }
+    let suppressed = outcome.filtered.suppressed();
+    let baselined = outcome.filtered.baselined;
+    let mut hidden = Vec::new();
+    if suppressed > 0 {
+        hidden.push(format!("{suppressed} suppressed"));
+    }
+    if baselined > 0 {
+        hidden.push(format!("{baselined} baselined"));
+    }
+    if !hidden.is_empty() {
+        line.push_str(&format!("; {}", hidden.join(", ")));
     }
     line
 }

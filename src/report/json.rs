@@ -11,6 +11,25 @@ struct Report<'a> {
     findings: Vec<JsonFinding<'a>>,
     skipped: Vec<JsonSkipped>,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Vec<JsonSuppression<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'static str,
+    file: String,
+    line: u32,
+    column: u32,
+    rules: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    reason: Option<&'a str>,
+    until: Option<String>,
+    status: &'static str,
+    suppressed: Vec<JsonFinding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -52,39 +71,87 @@ struct Summary {
     files_skipped: usize,
     errors: usize,
     warnings: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    suppressed: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    baseline_gone: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn finding<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        code: f.rule.code,
+        name: f.rule.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: &f.help,
+        file: display_path(outcome.path(f.loc.file)),
+        line: f.loc.start.line,
+        column: f.loc.start.column,
+        end_line: f.loc.end.line,
+        end_column: f.loc.end.column,
+        pointer: &f.loc.pointer,
+        related: f
+            .related
+            .iter()
+            .map(|l| JsonRelated {
+                message: &l.message,
+                file: display_path(outcome.path(l.loc.file)),
+                line: l.loc.start.line,
+                column: l.loc.start.column,
+                pointer: &l.loc.pointer,
+            })
+            .collect(),
+    }
 }
 
 /// Render the outcome as pretty JSON.
 pub fn render(outcome: &Outcome) -> String {
+    render_with(outcome, false)
+}
+
+/// Render the outcome as pretty JSON; with `show_suppressed`, add the `suppressions` list.
+pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
+    use crate::filter::Source;
+    let suppressions = show_suppressed.then(|| {
+        outcome
+            .filtered
+            .suppressions
+            .iter()
+            .map(|s| {
+                let (kind, pattern, pointer) = match &s.source {
+                    Source::Inline => ("inline", None, None),
+                    Source::Exception { file, pointer } => {
+                        ("exception", Some(file.as_str()), Some(pointer.as_str()))
+                    }
+                };
+                JsonSuppression {
+                    kind,
+                    file: display_path(outcome.path(s.loc.file)),
+                    line: s.loc.start.line,
+                    column: s.loc.start.column,
+                    rules: s.rules.iter().map(|r| r.code).collect(),
+                    pattern,
+                    pointer,
+                    reason: s.reason.as_deref(),
+                    until: s.until.map(|d| d.to_string()),
+                    status: s.status.as_str(),
+                    suppressed: s.suppressed.iter().map(|f| finding(outcome, f)).collect(),
+                }
+            })
+            .collect()
+    });
     let report = Report {
         version: 1,
         findings: outcome
             .findings
             .iter()
-            .map(|f| JsonFinding {
-                code: f.rule.code,
-                name: f.rule.name,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: &f.help,
-                file: display_path(outcome.path(f.loc.file)),
-                line: f.loc.start.line,
-                column: f.loc.start.column,
-                end_line: f.loc.end.line,
-                end_column: f.loc.end.column,
-                pointer: &f.loc.pointer,
-                related: f
-                    .related
-                    .iter()
-                    .map(|l| JsonRelated {
-                        message: &l.message,
-                        file: display_path(outcome.path(l.loc.file)),
-                        line: l.loc.start.line,
-                        column: l.loc.start.column,
-                        pointer: &l.loc.pointer,
-                    })
-                    .collect(),
-            })
+            .map(|f| finding(outcome, f))
             .collect(),
         skipped: outcome
             .skipped
@@ -99,7 +166,11 @@ pub fn render(outcome: &Outcome) -> String {
             files_skipped: outcome.skipped.len(),
             errors: outcome.errors(),
             warnings: outcome.warnings(),
+            suppressed: outcome.filtered.suppressed(),
+            baselined: outcome.filtered.baselined,
+            baseline_gone: outcome.filtered.baseline_gone,
         },
+        suppressions,
     };
     let mut out =
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -1,13 +1,46 @@
-//! Reporters: findings in, text out. Reporters know nothing about formats or rules' logic.
+//! Reporters: findings in, text out. Reporters know nothing about formats or rules' logic,
+//! and decide nothing: levels, suppressions and the baseline were applied before
+//! ([`crate::filter`]).
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::path::Path;
+
+use crate::app::Outcome;
+use crate::rules::RuleMeta;
+
+/// The project's home, for links to rule documentation.
+pub const HOME: &str = "https://github.com/atlasgov-lint/atlasgov-lint";
 
 /// A path as shown in output: as walked, with `/` separators.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     let s = s.strip_prefix("./").unwrap_or(&s);
     s.replace('\\', "/")
+}
+
+/// Where a rule's documentation (what `atlasgov-lint explain CODE` prints) is published.
+pub fn rule_doc_url(rule: &RuleMeta) -> String {
+    format!("{HOME}/blob/main/rules/{}-{}.md", rule.code, rule.name)
+}
+
+/// Every rule a report can mention: the AtlasGov rules, then the suppression diagnostics.
+pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    crate::rules::ALL
+        .iter()
+        .chain(crate::meta::META.iter())
+        .map(|r| &r.meta)
+}
+
+/// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF
+/// and GitLab show), in `outcome.findings` order.
+pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
+    crate::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
+        display_path(outcome.path(file))
+    })
 }

@@ -82,6 +82,32 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     Finding::new(&RULE, &region.loc, message, help).with_label(label_loc, label),
                 );
             }
+        } else if let Some((partition, usage)) = model.assumed_partition() {
+            // No known project, but the config says which kind of project to assume.
+            for (region, p) in regions {
+                if p == partition {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        &region.loc,
+                        format!(
+                            "region {} is a {} region, but this cluster's project is unknown and the configuration assumes {} projects ({})",
+                            quoted(region.as_str()),
+                            p.describe(),
+                            partition.describe(),
+                            usage.as_str()
+                        ),
+                        format!(
+                            "use {}, or give the cluster its project (groupId, or the project body in the same directory) if it belongs to a {} project",
+                            partition.allowed_regions(),
+                            p.describe()
+                        ),
+                    )
+                    .with_label(&usage.loc, "default-region-usage for clusters without a known project"),
+                );
+            }
         } else {
             // No known project: the first region decides, the others must follow it.
             let mut first: Option<(&Text, Partition)> = None;

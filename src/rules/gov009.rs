@@ -56,10 +56,12 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         }
     }
     for copy in &model.copy_settings {
-        let (Some((partition, _)), Some(region)) = (model.partition_of(&copy.origin), &copy.region)
+        let (Some((partition, assumed)), Some(region)) =
+            (model.partition_or_assumed(&copy.origin), &copy.region)
         else {
             continue;
         };
+        let from = out.len();
         let cloud = copy.cloud_provider.as_ref().map(|c| c.as_str());
         if let RegionClass::Offered(p) = classify_region(cloud, region.as_str()) {
             if p != partition {
@@ -76,5 +78,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        Finding::label_assumed(out, from, assumed);
     }
 }

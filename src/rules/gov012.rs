@@ -27,30 +27,46 @@ fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Fin
             partition.describe()
         ),
         format!(
-            "peer {} VPCs from a {} project: use {}",
+            "in this {} project, peer with networks in {}; {} networks need a {} project",
+            partition.describe(),
+            partition.allowed_regions(),
             p.describe(),
-            p.describe(),
-            partition.allowed_regions()
+            p.describe()
         ),
     )
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for c in &model.containers {
-        let Some((partition, _)) = model.partition_of(&c.origin) else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&c.origin) else {
             continue;
         };
+        let from = out.len();
         let cloud = c.provider.as_ref().map(Text::as_str).or(Some("AWS"));
         for region in &c.regions {
             if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
                 out.push(finding(region, p, partition, "container region"));
             }
         }
+        Finding::label_assumed(out, from, assumed);
     }
     for peer in &model.peerings {
-        let Some((partition, _)) = model.partition_of(&peer.origin) else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&peer.origin) else {
             continue;
         };
+        let from = out.len();
+        check_peer(model, peer, partition, out);
+        Finding::label_assumed(out, from, assumed);
+    }
+}
+
+fn check_peer(
+    model: &Model,
+    peer: &crate::model::NetworkPeering,
+    partition: Partition,
+    out: &mut Vec<Finding>,
+) {
+    {
         let is_gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
         if let Some(region) = &peer.accepter_region {
             if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {

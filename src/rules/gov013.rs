@@ -17,10 +17,12 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for e in &model.private_endpoints {
-        let (Some((partition, _)), Some(region)) = (model.partition_of(&e.origin), &e.region)
+        let (Some((partition, assumed)), Some(region)) =
+            (model.partition_or_assumed(&e.origin), &e.region)
         else {
             continue;
         };
+        let from = out.len();
         let cloud = e.provider.as_ref().map(Text::as_str).or(Some("AWS"));
         if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
             out.push(Finding::new(
@@ -38,5 +40,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+        Finding::label_assumed(out, from, assumed);
     }
 }

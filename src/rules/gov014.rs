@@ -38,9 +38,17 @@ fn gcp_location(resource: &str) -> Option<&str> {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for ear in &model.encryption_at_rest {
-        let Some((partition, _)) = model.partition_of(&ear.origin) else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&ear.origin) else {
             continue;
         };
+        let from = out.len();
+        check_one(ear, partition, out);
+        Finding::label_assumed(out, from, assumed);
+    }
+}
+
+fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &mut Vec<Finding>) {
+    {
         if let Some(region) = &ear.aws_kms_region {
             if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
                 out.push(Finding::new(
@@ -58,7 +66,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         }
         if let Some(key) = &ear.gcp_key_version_resource_id {
             let Some(location) = gcp_location(key.as_str()) else {
-                continue;
+                return;
             };
             let aw = AW_LOCATIONS
                 .iter()
@@ -72,7 +80,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     "Cloud KMS key in {}: a standard project must use AWS KMS keys in AWS standard regions",
                     quoted(location)
                 ),
-                Partition::Gov => continue,
+                Partition::Gov => return,
             };
             out.push(Finding::new(
                 &RULE,

@@ -175,6 +175,19 @@ impl Finding {
         }
     }
 
+    /// Label the findings from `from` on with the config setting that assumed their project's
+    /// partition (see [`Model::partition_or_assumed`]), if it was assumed.
+    pub fn label_assumed(out: &mut [Finding], from: usize, assumed: Option<&crate::model::Text>) {
+        if let Some(usage) = assumed {
+            for f in out.iter_mut().skip(from) {
+                f.related.push(Label {
+                    loc: usage.loc.clone(),
+                    message: "project unknown: default-region-usage assumed".to_string(),
+                });
+            }
+        }
+    }
+
     pub fn with_label(mut self, loc: &Loc, message: impl Into<String>) -> Finding {
         self.related.push(Label {
             loc: loc.clone(),

@@ -2,9 +2,10 @@
 //!
 //! On `didOpen`, `didChange` and `didSave` it checks the document's text as the editor has it
 //! (saved or not) together with the spec files on disk in the directories above it, up to the
-//! workspace folder holding it (see [`app::ProjectRoot`]), and publishes the document's
-//! findings as diagnostics; `didClose` clears them. A save also re-checks the other open
-//! documents, whose project may be the file just saved.
+//! workspace folder holding it (see [`app::ProjectRoot`]), applies the workspace's config and
+//! suppressions ([`filter`]), and publishes the document's findings as diagnostics;
+//! `didClose` clears them. A save also re-checks the other open documents, whose project (or
+//! config) may be the file just saved.
 //!
 //! The transport is the LSP base protocol, read here rather than by `lsp-server`'s threads so
 //! that a malformed message gets an error response instead of ending the server; messages
@@ -16,7 +17,7 @@ mod text;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -32,19 +33,13 @@ use lsp_types::{
 };
 
 use crate::app::{self, Buffer, Options};
-use crate::rules::{Finding, RuleMeta, Severity};
+use crate::config::{self, Config};
+use crate::filter;
+use crate::model::Loc;
+use crate::report::rule_doc_url;
+use crate::rules::{Finding, Severity};
 use crate::walk;
 pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
-
-/// Where a rule's documentation is published: `rules/CODE-name.md` on the main branch of the
-/// project's repository (the text `atlasgov-lint explain CODE` prints). Codes are never
-/// reused, so a link stays right across versions.
-pub fn rule_doc_url(rule: &RuleMeta) -> String {
-    format!(
-        "https://github.com/atlasgov-lint/atlasgov-lint/blob/main/rules/{}-{}.md",
-        rule.code, rule.name
-    )
-}
 
 /// The largest message body accepted (a `didOpen` of a file at the default size limit, JSON
 /// escaped, fits).
@@ -161,6 +156,9 @@ fn read_frame(input: &mut impl BufRead) -> Frame {
     }
 }
 
+/// A config file as loaded: usable, or why not.
+type Loaded = Result<Arc<Config>, String>;
+
 /// An open document.
 struct Document {
     uri: Uri,
@@ -183,6 +181,8 @@ struct Server<W: Write> {
     /// Documents to check before the next request or the end of the batch.
     dirty: BTreeSet<Uri>,
     cwd: PathBuf,
+    /// Loaded config files, by path, with the modification time they were read at.
+    configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
 }
 
 impl<W: Write> Server<W> {
@@ -197,6 +197,7 @@ impl<W: Write> Server<W> {
             documents: HashMap::new(),
             dirty: BTreeSet::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
+            configs: HashMap::new(),
         }
     }
 
@@ -389,6 +390,7 @@ impl<W: Write> Server<W> {
                 // An unsaved buffer: name it for its language, so the right parser reads it.
                 let ext = match doc.language_id.as_str() {
                     "json" | "jsonc" => "json",
+                    "terraform" | "terraform-vars" | "hcl" => "tf",
                     _ => "yaml",
                 };
                 (PathBuf::from(format!("untitled.{ext}")), false)
@@ -458,7 +460,13 @@ impl<W: Write> Server<W> {
                 continue;
             };
             let started = std::time::Instant::now();
-            let diagnostics = self.diagnostics(doc);
+            let path = doc.path.clone();
+            let root = doc.on_disk.then(|| self.root_of(&path));
+            let config = root.as_deref().map(|r| self.config_for(r));
+            let Some(doc) = self.documents.get(&uri) else {
+                continue;
+            };
+            let diagnostics = self.diagnostics(doc, root.as_deref(), config.flatten());
             let version = doc.version;
             if std::env::var_os("ATLASGOV_LINT_LOG").is_some() {
                 log(format_args!(
@@ -493,31 +501,102 @@ impl<W: Write> Server<W> {
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
 
-    fn diagnostics(&self, doc: &Document) -> Vec<Diagnostic> {
+    /// The config the command line would use if run from `root` (a workspace folder), loaded
+    /// again when the file changes. An unusable config is an error diagnostic on the document.
+    fn config_for(&mut self, root: &Path) -> Option<Loaded> {
+        let path = config::discover(root)?;
+        let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        if let Some((seen, loaded)) = self.configs.get(&path) {
+            if *seen == mtime {
+                return Some(loaded.clone());
+            }
+        }
+        let loaded = config::load(&path, root).map(Arc::new).map_err(|errors| {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            errors.join("; ")
+        });
+        if let Err(e) = &loaded {
+            log(format_args!("config not used: {e}"));
+        }
+        self.configs.insert(path, (mtime, loaded.clone()));
+        Some(loaded)
+    }
+
+    fn diagnostics(
+        &self,
+        doc: &Document,
+        root: Option<&Path>,
+        config: Option<Loaded>,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let config = match config {
+            Some(Ok(config)) => Some(config),
+            Some(Err(e)) => {
+                out.push(Diagnostic {
+                    range: Range::default(),
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    source: Some("atlasgov-lint".to_string()),
+                    message: format!("config not applied: {e}"),
+                    ..Diagnostic::default()
+                });
+                None
+            }
+            None => None,
+        };
+        // Paths in the config are relative to the workspace folder, as from the command line
+        // run there.
+        let cwd = root.map_or_else(|| self.cwd.clone(), Path::to_path_buf);
+        if config
+            .as_ref()
+            .is_some_and(|c| c.is_excluded(&cwd, &doc.path) || c.is_file(&cwd, &doc.path))
+        {
+            return out;
+        }
+        let options = Options {
+            config: config.clone(),
+            cwd: cwd.clone(),
+            ..self.options.clone()
+        };
+        out.extend(self.findings(doc, root, &options));
+        out
+    }
+
+    fn findings(&self, doc: &Document, root: Option<&Path>, options: &Options) -> Vec<Diagnostic> {
         let size = doc.text.len() as u64;
-        if size > self.options.max_file_size {
+        if size > options.max_file_size {
             return vec![Diagnostic {
                 range: Range::default(),
                 severity: Some(DiagnosticSeverity::INFORMATION),
                 source: Some("atlasgov-lint".to_string()),
                 message: format!(
                     "not checked: {size} bytes, larger than the {}-byte limit",
-                    self.options.max_file_size
+                    options.max_file_size
                 ),
                 ..Diagnostic::default()
             }];
         }
-        let context = if doc.on_disk {
-            app::context_of(&doc.path, &self.root_of(&doc.path))
-        } else {
-            app::Context::default()
+        let context = match root {
+            Some(root) => app::context_of(&doc.path, root, options),
+            None => app::Context::default(),
         };
         let buffer = Buffer {
             path: doc.path.clone(),
             text: doc.text.clone(),
         };
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            app::check_with_context(&[], std::slice::from_ref(&buffer), &context, &self.options)
+            let mut outcome =
+                app::check_with_context(&[], std::slice::from_ref(&buffer), &context, options);
+            let settings = filter::Settings {
+                config: options.config.as_deref(),
+                select: &[],
+                ignore: &[],
+                fail_on: None,
+                today: crate::date::today_utc(),
+                cwd: &options.cwd,
+                baseline: filter::BaselineMode::Off,
+            };
+            filter::apply(&mut outcome, &settings);
+            outcome
         }));
         let outcome = match checked {
             Ok(outcome) => outcome,
@@ -529,43 +608,76 @@ impl<W: Write> Server<W> {
                 return Vec::new();
             }
         };
-        // The buffer is the last file.
-        let Some(file) = outcome.files.len().checked_sub(1) else {
+        // The buffer comes after the context files (and before the config file).
+        let config_files = usize::from(outcome.config_file.is_some());
+        let Some(file) = outcome.files.len().checked_sub(1 + config_files) else {
             return Vec::new();
         };
-        let map = LineMap::new(&doc.text);
-        let mut others = OtherFiles::default();
+        let render = Render {
+            doc,
+            file: u32::try_from(file).unwrap_or(u32::MAX),
+            map: LineMap::new(&doc.text),
+            outcome: &outcome,
+            cwd: &options.cwd,
+            related_information: self.related_information,
+        };
         outcome
             .findings
             .iter()
-            .filter(|f| f.loc.file as usize == file)
-            .map(|f| self.diagnostic(f, doc, file, &map, &outcome, &mut others))
+            .filter(|f| f.loc.file == render.file)
+            .map(|f| render.diagnostic(f))
             .collect()
     }
+}
 
-    fn diagnostic(
-        &self,
-        f: &Finding,
-        doc: &Document,
-        file: usize,
-        map: &LineMap<'_>,
-        outcome: &app::Outcome,
-        others: &mut OtherFiles,
-    ) -> Diagnostic {
-        let range = map.range(f.loc.span.start as usize, f.loc.span.end as usize);
+/// Turns the findings of one check in a document into diagnostics.
+struct Render<'a> {
+    doc: &'a Document,
+    /// The document's file id in the outcome.
+    file: u32,
+    map: LineMap<'a>,
+    outcome: &'a app::Outcome,
+    /// What relative paths in the outcome (the config file's) are relative to.
+    cwd: &'a Path,
+    related_information: bool,
+}
+
+impl Render<'_> {
+    fn location(&self, loc: &Loc) -> Option<Location> {
+        let span = (loc.span.start as usize, loc.span.end as usize);
+        if loc.file == self.file {
+            return Some(Location {
+                uri: self.doc.uri.clone(),
+                range: self.map.range(span.0, span.1),
+            });
+        }
+        let path = walk::absolute(self.outcome.path(loc.file), self.cwd);
+        let uri = path_to_uri(&path)?;
+        let range = match self.outcome.text(loc.file) {
+            Some(text) => LineMap::new(text).range(span.0, span.1),
+            // No text kept: the line and (character) column as found.
+            None => {
+                let at = |line: u32, column: u32| lsp_types::Position {
+                    line: line.saturating_sub(1),
+                    character: column.saturating_sub(1),
+                };
+                Range {
+                    start: at(loc.start.line, loc.start.column),
+                    end: at(loc.end.line, loc.end.column),
+                }
+            }
+        };
+        Some(Location { uri, range })
+    }
+
+    fn diagnostic(&self, f: &Finding) -> Diagnostic {
+        let range = self
+            .map
+            .range(f.loc.span.start as usize, f.loc.span.end as usize);
         let mut message = format!("{}\nhelp: {}", f.message, f.help);
         let mut related = Vec::new();
         for label in &f.related {
-            let place = if label.loc.file as usize == file {
-                Some(Location {
-                    uri: doc.uri.clone(),
-                    range: map.range(label.loc.span.start as usize, label.loc.span.end as usize),
-                })
-            } else {
-                let path = walk::absolute(outcome.path(label.loc.file), &self.cwd);
-                others.location(&path, &label.loc)
-            };
-            match place {
+            match self.location(&label.loc) {
                 Some(location) if self.related_information => {
                     related.push(DiagnosticRelatedInformation {
                         location,
@@ -603,39 +715,6 @@ impl<W: Write> Server<W> {
             tags: None,
             data: None,
         }
-    }
-}
-
-/// Texts of other files read for the ranges of related places, once per check.
-#[derive(Default)]
-struct OtherFiles {
-    texts: HashMap<PathBuf, Option<String>>,
-}
-
-impl OtherFiles {
-    fn location(&mut self, path: &Path, loc: &crate::model::Loc) -> Option<Location> {
-        let uri = path_to_uri(path)?;
-        let text = self
-            .texts
-            .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::read(path).ok().and_then(|b| app::decode(b).ok()));
-        let range = match text {
-            Some(text) if text.len() >= loc.span.end as usize => {
-                LineMap::new(text).range(loc.span.start as usize, loc.span.end as usize)
-            }
-            // Changed since it was read: the line and character column as found.
-            _ => {
-                let at = |line: u32, column: u32| lsp_types::Position {
-                    line: line.saturating_sub(1),
-                    character: column.saturating_sub(1),
-                };
-                Range {
-                    start: at(loc.start.line, loc.start.column),
-                    end: at(loc.end.line, loc.end.column),
-                }
-            }
-        };
-        Some(Location { uri, range })
     }
 }
 

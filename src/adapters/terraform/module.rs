@@ -1,0 +1,430 @@
+//! Terraform configurations (`.tf`, `.tfvars`): one module per directory.
+//!
+//! Two steps, because a module spans files:
+//!
+//! 1. Per file, in parallel ([`HclFile::new`], called from `app::process`): the parsed tree of
+//!    a `.tf` file that holds `mongodbatlas` resources or providers is kept with its text;
+//!    from every `.tf` file the literal `default`s of its `variable` blocks and its local
+//!    `module` calls are extracted; from `terraform.tfvars` and `*.auto.tfvars` the literal
+//!    assignments. Locations are computed here, where the file's text is at hand.
+//! 2. Per directory, once every file is parsed ([`resolve`], called from `app` before project
+//!    linking): variables get their value (default, then `terraform.tfvars`, then
+//!    `*.auto.tfvars` in name order, as Terraform loads them), and every kept resource becomes
+//!    model entities through [`super::build`].
+//!
+//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value, and
+//! `project_id = mongodbatlas_project.NAME.id` (a link to that project of the same
+//! directory). A variable that a local `module` block elsewhere sets is not resolved in the
+//! called module (the caller's value wins over the default). Everything else (locals, data
+//! sources, module outputs, functions, `-var` / `-var-file` values) stays unknown.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Read, Resource, Values, build, build_data, follow_path, reference_name, unknown};
+use crate::document::{Cursor, LineIndex, Node, Span, Value};
+use crate::model::{FileId, Loc, LocCtx, Model, ProjectRef, SourceFile, Text};
+
+/// What one HCL file contributes to its module.
+#[derive(Debug)]
+pub struct HclFile {
+    file: FileId,
+    /// Load order of a variable-definitions file: `None` for `.tf` files.
+    tfvars: Option<TfvarsOrder>,
+    /// `variable` defaults (`.tf`) or assignments (`.tfvars`): name → literal value.
+    values: Vec<(String, VarValue)>,
+    /// Names of the variables this file declares.
+    declared: Vec<String>,
+    /// Local module calls: (source as written, argument names).
+    calls: Vec<(String, Vec<String>)>,
+    /// The file itself, when it holds something this adapter maps.
+    source: Option<Source>,
+}
+
+#[derive(Debug)]
+struct Source {
+    text: Arc<str>,
+    index: LineIndex,
+    root: Node,
+}
+
+/// `terraform.tfvars` loads before `*.auto.tfvars`, which load in name order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum TfvarsOrder {
+    Terraform,
+    Auto(String),
+}
+
+/// A variable's literal value.
+#[derive(Debug, Clone)]
+enum VarValue {
+    Literal(Text),
+    /// `null`: the attribute is then unset.
+    Null,
+    /// Anything else (a list, a map, an expression): known to be set, not to what.
+    Other,
+}
+
+/// Whether a `.tf` file may matter without naming the provider (it declares variables), or a
+/// `.tfvars` file is one Terraform loads by itself.
+pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
+    match tfvars_order(path) {
+        Some(_) => true,
+        None => is_tf(path) && text.contains("variable"),
+    }
+}
+
+fn is_tf(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+}
+
+fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
+    let name = path.file_name()?.to_str()?;
+    if name == "terraform.tfvars" {
+        Some(TfvarsOrder::Terraform)
+    } else if name.ends_with(".auto.tfvars") {
+        Some(TfvarsOrder::Auto(name.to_string()))
+    } else {
+        None
+    }
+}
+
+impl HclFile {
+    /// Extract what the module step needs from one parsed HCL file. `None` when the file
+    /// contributes nothing (a `.tfvars` file Terraform does not load by itself, a `.tf` file
+    /// with neither variables, module calls nor `mongodbatlas` resources).
+    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
+        let tfvars = tfvars_order(path);
+        let mut file = HclFile {
+            file: ctx.file,
+            tfvars: tfvars.clone(),
+            values: Vec::new(),
+            declared: Vec::new(),
+            calls: Vec::new(),
+            source: None,
+        };
+        let cur = Cursor::root(&root);
+        if tfvars.is_some() {
+            for (key, value) in cur.entries() {
+                if let Some(name) = key.node.as_str() {
+                    file.values.push((name.to_string(), var_value(ctx, &value)));
+                }
+            }
+        } else if is_tf(path) {
+            for (key, body) in cur.get("variable").iter().flat_map(|v| v.entries()) {
+                let Some(name) = key.node.as_str() else {
+                    continue;
+                };
+                file.declared.push(name.to_string());
+                if let Some(default) = body.get("default") {
+                    file.values
+                        .push((name.to_string(), var_value(ctx, &default)));
+                }
+            }
+            for (_, body) in cur.get("module").iter().flat_map(|m| m.entries()) {
+                let Some(source) = body.get("source").and_then(|s| s.str()) else {
+                    continue;
+                };
+                let args = body
+                    .entries()
+                    .filter_map(|(k, _)| k.node.as_str().map(str::to_string))
+                    .filter(|k| !is_module_meta_argument(k))
+                    .collect();
+                file.calls.push((source.to_string(), args));
+            }
+            if holds_mapped(&root) {
+                file.source = Some(Source {
+                    text: Arc::from(ctx.text),
+                    index,
+                    root,
+                });
+            }
+        } else {
+            return None;
+        }
+        let empty = file.values.is_empty()
+            && file.declared.is_empty()
+            && file.calls.is_empty()
+            && file.source.is_none();
+        (!empty).then_some(file)
+    }
+}
+
+impl HclFile {
+    /// The file's text, when it is kept for the module step (shared, not copied again).
+    pub fn shared_text(&self) -> Option<Arc<str>> {
+        self.source.as_ref().map(|s| Arc::clone(&s.text))
+    }
+}
+
+fn is_module_meta_argument(key: &str) -> bool {
+    matches!(
+        key,
+        "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+    )
+}
+
+fn var_value(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> VarValue {
+    if cur.node.value == Value::Null {
+        return VarValue::Null;
+    }
+    match ctx.text(Some(cur.clone())) {
+        Some(text) => VarValue::Literal(text),
+        None => VarValue::Other,
+    }
+}
+
+/// Whether a tree holds a resource, data source or provider block this adapter maps.
+fn holds_mapped(root: &Node) -> bool {
+    let has = |block: &str, wanted: &dyn Fn(&str) -> bool| {
+        root.get(block)
+            .and_then(Node::as_map)
+            .is_some_and(|m| m.iter().any(|e| e.key.as_str().is_some_and(wanted)))
+    };
+    has("resource", &super::is_mapped_type)
+        || has("data", &|t| super::data_product_of(t).is_some())
+        || has("provider", &|p| p == super::PROVIDER)
+}
+
+/// The module step: resolve variables per directory and build the model from every kept file.
+pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
+    let dir_of = |file: FileId| -> PathBuf {
+        sources
+            .get(file as usize)
+            .and_then(|s| s.path.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    // Variables that a local module call sets, per called directory.
+    let mut set_by_caller: HashSet<(PathBuf, String)> = HashSet::new();
+    for f in &files {
+        for (source, args) in &f.calls {
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            let target = normalize(&dir_of(f.file).join(source));
+            for arg in args {
+                set_by_caller.insert((target.clone(), arg.clone()));
+            }
+        }
+    }
+    let mut modules: BTreeMap<PathBuf, Vec<HclFile>> = BTreeMap::new();
+    for f in files {
+        modules.entry(dir_of(f.file)).or_default().push(f);
+    }
+    for (dir, mut files) in modules {
+        // Defaults first, then terraform.tfvars, then *.auto.tfvars by name.
+        files.sort_by(|a, b| (&a.tfvars, a.file).cmp(&(&b.tfvars, b.file)));
+        let declared: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.declared.iter().map(String::as_str))
+            .collect();
+        let mut vars: HashMap<String, VarValue> = HashMap::new();
+        for f in &files {
+            for (name, value) in &f.values {
+                if declared.contains(name.as_str()) {
+                    vars.insert(name.clone(), value.clone());
+                }
+            }
+        }
+        vars.retain(|name, _| !set_by_caller.contains(&(normalize(&dir), name.clone())));
+        let dir_key = dir.display().to_string();
+        for f in &files {
+            let Some(src) = &f.source else { continue };
+            let path = sources
+                .get(f.file as usize)
+                .map_or(Path::new(""), |s| s.path.as_path());
+            let ctx = LocCtx {
+                file: f.file,
+                path,
+                text: &src.text,
+                index: &src.index,
+            };
+            let values = HclValues {
+                ctx: &ctx,
+                vars: &vars,
+                dir: &dir_key,
+            };
+            resources(&values, &src.root, out);
+        }
+    }
+}
+
+/// A path with `.` and `name/..` removed, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
+/// The header of a labeled block (`resource "type" "name"`), from its keyword to its last
+/// label.
+fn header(v: &HclValues<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Loc {
+    v.ctx.loc_of(
+        Span {
+            start: body.node.span.start.min(last_label.node.span.start),
+            end: last_label.node.span.end,
+        },
+        &body.pointer,
+    )
+}
+
+fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
+    let root = Cursor::root(root);
+    for (ty, blocks) in root.get("resource").iter().flat_map(|r| r.entries()) {
+        let Some(ty) = ty.node.as_str().filter(|t| super::is_mapped_type(t)) else {
+            continue;
+        };
+        for (name_key, body) in blocks.entries() {
+            let Some(name) = name_key.node.as_str() else {
+                continue;
+            };
+            let anchor = header(v, &name_key, &body);
+            let key = v.key(ty, name);
+            build(
+                v,
+                Resource {
+                    ty,
+                    body,
+                    anchor,
+                    key,
+                },
+                out,
+            );
+        }
+    }
+    for (ty, blocks) in root.get("data").iter().flat_map(|r| r.entries()) {
+        let Some(ty) = ty.node.as_str() else { continue };
+        for (name_key, body) in blocks.entries() {
+            let project_ref = match v.reference(&body, &["project_id"], super::PROJECT) {
+                Some(key) => ProjectRef::Key(key.value.into()),
+                None => super::project_ref_of_literal(v.known(body.get("project_id"))),
+            };
+            build_data(ty, header(v, &name_key, &body), project_ref, out);
+        }
+    }
+    for (name_key, body) in root.get("provider").iter().flat_map(|p| p.entries()) {
+        if name_key.node.as_str() != Some(super::PROVIDER) {
+            continue;
+        }
+        super::provider(
+            v.read(body.get("is_mongodbgov_cloud")),
+            v.read(body.get("base_url")),
+            false,
+            body.get("secret_name").is_some(),
+            header(v, &name_key, &body),
+            out,
+        );
+    }
+}
+
+/// Attribute values of one module's files.
+struct HclValues<'a> {
+    ctx: &'a LocCtx<'a>,
+    vars: &'a HashMap<String, VarValue>,
+    /// The module's directory, for keys.
+    dir: &'a str,
+}
+
+/// The variable named by an expression `var.NAME` or `"${var.NAME}"`.
+fn variable_name(expr: &str) -> Option<&str> {
+    let expr = expr.trim();
+    let expr = expr
+        .strip_prefix("\"${")
+        .and_then(|e| e.strip_suffix("}\""))
+        .map_or(expr, str::trim);
+    let name = expr.strip_prefix("var.")?;
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    valid.then_some(name)
+}
+
+impl HclValues<'_> {
+    fn variable(&self, expr: &str) -> Option<&VarValue> {
+        self.vars.get(variable_name(expr)?)
+    }
+
+    fn key(&self, ty: &str, name: &str) -> String {
+        format!("tf:{}:{ty}.{name}", self.dir)
+    }
+}
+
+impl Values for HclValues<'_> {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        let Some(cur) = cur else {
+            return Read::Absent;
+        };
+        let Some(expr) = cur.node.expr_source() else {
+            return match self.ctx.text(Some(cur)) {
+                Some(t) => Read::Known(t),
+                None => Read::Absent,
+            };
+        };
+        let loc = self.ctx.loc(&cur);
+        match self.variable(expr) {
+            Some(VarValue::Literal(value)) => Read::Known(Text {
+                value: value.value.clone(),
+                loc: Loc {
+                    via: Some(Box::new(value.loc.clone())),
+                    ..loc
+                },
+            }),
+            Some(VarValue::Null) => Read::Absent,
+            Some(VarValue::Other) | None => Read::Unknown(unknown(loc, expr)),
+        }
+    }
+
+    fn missing_required(&self, _obj: &Cursor<'_>, _key: &str) -> Option<Text> {
+        None
+    }
+
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let cur = follow_path(body, path)?;
+        let name = reference_name(cur.node.expr_source()?, ty)?;
+        Some(Text {
+            value: self.key(ty, name).into(),
+            loc: self.ctx.loc(&cur),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_names() {
+        assert_eq!(variable_name("var.region"), Some("region"));
+        assert_eq!(variable_name("\"${var.region}\""), Some("region"));
+        assert_eq!(variable_name("\"${ var.region }\""), Some("region"));
+        assert_eq!(variable_name("var.regions[0]"), None);
+        assert_eq!(variable_name("var.r.name"), None);
+        assert_eq!(variable_name("local.region"), None);
+        assert_eq!(variable_name("\"${var.a}-${var.b}\""), None);
+    }
+
+    #[test]
+    fn normalizes_module_sources() {
+        assert_eq!(
+            normalize(Path::new("infra/envs/./../modules/db")),
+            PathBuf::from("infra/modules/db")
+        );
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+}

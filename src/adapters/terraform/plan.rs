@@ -1,0 +1,343 @@
+//! `terraform show -json` output: plans (`planned_values`) and state (`values`).
+//!
+//! Managed resources are read from `planned_values.root_module` (a plan) or
+//! `values.root_module` (state) and their `child_modules`, recursively; never from
+//! `resource_changes` or `prior_state`, so each value is reported once. Values unknown at plan
+//! time are absent from `values`; references to other resources (a cluster's `project_id`, a
+//! peering's `container_id`, a restore job's target project) are then found through the
+//! configuration: `configuration.root_module[.module_calls.NAME.module]*.resources[]
+//! .expressions.ATTR.references`, following `var.X` up through the calling module's
+//! `expressions.X`. Data sources and `provider_config` are read from `configuration` (each
+//! block once).
+
+use super::{
+    Read, Resource, Values, build, build_data, data_product_of, follow_path, is_mapped_type,
+    reference_name,
+};
+use crate::document::Cursor;
+use crate::model::{Loc, LocCtx, Model, ProjectRef, Text};
+
+/// Deepest module nesting followed (Terraform itself has no limit; real trees are shallow).
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// The part of a plan or state document that holds each value once (`planned_values` of a
+/// plan, `values` of state), or `None` when `root` is not `terraform show -json` output.
+pub fn values_root<'a>(root: &Cursor<'a>) -> Option<Cursor<'a>> {
+    root.get("format_version")?;
+    root.get("planned_values").or_else(|| {
+        root.get("values")
+            .filter(|v| v.get("root_module").is_some())
+    })
+}
+
+pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    let Some(module) = values_root(root).and_then(|v| v.get("root_module")) else {
+        return;
+    };
+    let config = root.path(&["configuration", "root_module"]);
+    let mut scopes = vec![Scope {
+        prefix: String::new(),
+        config: config.clone(),
+        call: None,
+    }];
+    walk(ctx, &module, &mut scopes, out);
+    if let Some(config) = &config {
+        data_sources(ctx, config, 0, out);
+    }
+    if let Some(providers) = root.path(&["configuration", "provider_config"]) {
+        provider_configs(ctx, root, &providers, out);
+    }
+}
+
+/// One module level: its address prefix without instance keys (`module.db.`), its
+/// configuration, and the name it is called by in its parent.
+struct Scope<'a> {
+    prefix: String,
+    config: Option<Cursor<'a>>,
+    call: Option<String>,
+}
+
+fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, out: &mut Model) {
+    for res in module.get("resources").iter().flat_map(|r| r.items()) {
+        if res.get("mode").and_then(|m| m.str()) != Some("managed") {
+            continue;
+        }
+        let Some(ty) = res.get("type").and_then(|t| t.str()) else {
+            continue;
+        };
+        let (Some(name), Some(body)) = (res.get("name").and_then(|n| n.str()), res.get("values"))
+        else {
+            continue;
+        };
+        if !is_mapped_type(ty) || body.node.as_map().is_none() {
+            continue;
+        }
+        let anchor = res
+            .get("address")
+            .map_or_else(|| ctx.loc(&res), |a| ctx.loc(&a));
+        let address = format!("{ty}.{name}");
+        let config = scopes
+            .last()
+            .and_then(|s| s.config.as_ref())
+            .and_then(|c| c.get("resources"))
+            .and_then(|rs| {
+                rs.items()
+                    .find(|r| r.get("address").and_then(|a| a.str()) == Some(address.as_str()))
+            });
+        let values = PlanValues {
+            ctx,
+            scopes,
+            config: config.clone(),
+            anchor: anchor.clone(),
+        };
+        let projects_before = out.projects.len();
+        build(
+            &values,
+            Resource {
+                ty,
+                body,
+                anchor,
+                key: key(ctx, scopes_prefix(scopes), ty, name),
+            },
+            out,
+        );
+        // A region usage that is configured but unknown until apply is absent from the planned
+        // values: it is not "unset".
+        let configured = config
+            .as_ref()
+            .and_then(|c| c.path(&["expressions", "region_usage_restrictions"]))
+            .is_some();
+        for project in out.projects.iter_mut().skip(projects_before) {
+            if project.region_usage.is_none() && configured {
+                project.region_usage = Some(super::unknown(
+                    project.origin.body.clone(),
+                    "(known after apply) region_usage_restrictions",
+                ));
+            }
+        }
+    }
+    if scopes.len() >= MAX_MODULE_DEPTH {
+        return;
+    }
+    let parent_address = module
+        .get("address")
+        .and_then(|a| a.str())
+        .unwrap_or_default()
+        .to_string();
+    for child in module.get("child_modules").iter().flat_map(|c| c.items()) {
+        let Some(call) = child
+            .get("address")
+            .and_then(|a| a.str())
+            .and_then(|a| call_name(&parent_address, a))
+        else {
+            continue;
+        };
+        let config = scopes
+            .last()
+            .and_then(|s| s.config.as_ref())
+            .and_then(|c| c.path(&["module_calls", call, "module"]));
+        let prefix = format!("{}module.{call}.", scopes_prefix(scopes));
+        scopes.push(Scope {
+            prefix,
+            config,
+            call: Some(call.to_string()),
+        });
+        walk(ctx, &child, scopes, out);
+        scopes.pop();
+    }
+}
+
+/// Data sources whose use is a finding, from the configuration (each block once).
+fn data_sources(ctx: &LocCtx<'_>, module: &Cursor<'_>, depth: usize, out: &mut Model) {
+    for res in module.get("resources").iter().flat_map(|r| r.items()) {
+        if res.get("mode").and_then(|m| m.str()) != Some("data") {
+            continue;
+        }
+        let Some(ty) = res.get("type").and_then(|t| t.str()) else {
+            continue;
+        };
+        if data_product_of(ty).is_none() {
+            continue;
+        }
+        let anchor = res
+            .get("address")
+            .map_or_else(|| ctx.loc(&res), |a| ctx.loc(&a));
+        build_data(ty, anchor, ProjectRef::Unknown, out);
+    }
+    if depth >= MAX_MODULE_DEPTH {
+        return;
+    }
+    for (_, call) in module.get("module_calls").iter().flat_map(|m| m.entries()) {
+        if let Some(child) = call.get("module") {
+            data_sources(ctx, &child, depth + 1, out);
+        }
+    }
+}
+
+/// `configuration.provider_config`: every `mongodbatlas` provider configuration.
+fn provider_configs(ctx: &LocCtx<'_>, root: &Cursor<'_>, providers: &Cursor<'_>, out: &mut Model) {
+    for (key, config) in providers.entries() {
+        if config.get("name").and_then(|n| n.str()) != Some(super::PROVIDER) {
+            continue;
+        }
+        // Root-module variables are resolved in the plan's `variables`.
+        let in_root = key.node.as_str().is_some_and(|k| !k.contains(':'));
+        let read = |attr: &str| -> Read {
+            let Some(expr) = config.path(&["expressions", attr]) else {
+                return Read::Absent;
+            };
+            if let Some(value) = expr.get("constant_value") {
+                return match ctx.text(Some(value)) {
+                    Some(t) => Read::Known(t),
+                    None => Read::Absent,
+                };
+            }
+            let refs: Vec<&str> = expr
+                .get("references")
+                .iter()
+                .flat_map(|r| r.items())
+                .filter_map(|r| r.str())
+                .collect();
+            if let ([only], true) = (refs.as_slice(), in_root) {
+                if let Some(var) = only.strip_prefix("var.") {
+                    if let Some(value) = root.path(&["variables", var, "value"]) {
+                        if let Some(mut t) = ctx.text(Some(value)) {
+                            t.loc = Loc {
+                                via: Some(Box::new(t.loc.clone())),
+                                ..ctx.loc(&expr)
+                            };
+                            return Read::Known(t);
+                        }
+                    }
+                }
+            }
+            Read::Unknown(super::unknown(ctx.loc(&expr), attr))
+        };
+        super::provider(
+            read("is_mongodbgov_cloud"),
+            read("base_url"),
+            true,
+            config.path(&["expressions", "secret_name"]).is_some(),
+            ctx.loc(&key),
+            out,
+        );
+    }
+}
+
+fn scopes_prefix<'s>(scopes: &'s [Scope<'_>]) -> &'s str {
+    scopes.last().map_or("", |s| s.prefix.as_str())
+}
+
+/// The call name of a child module address relative to its parent's:
+/// `module.a["x"].module.b[0]` under `module.a["x"]` is `b`.
+fn call_name<'a>(parent: &str, child: &'a str) -> Option<&'a str> {
+    let rest = if parent.is_empty() {
+        child
+    } else {
+        child.strip_prefix(parent)?.strip_prefix('.')?
+    };
+    let rest = rest.strip_prefix("module.")?;
+    let end = rest.find('[').unwrap_or(rest.len());
+    let name = rest.get(..end)?;
+    (!name.is_empty() && !name.contains('.')).then_some(name)
+}
+
+fn key(ctx: &LocCtx<'_>, prefix: &str, ty: &str, name: &str) -> String {
+    format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.path.display())
+}
+
+/// Resolve a `references` list to the key of a resource of type `ty`: all references name the
+/// same resource, or the only reference is `var.X` and the calling module passes X such a
+/// reference. Anything else (locals, data sources, module outputs, several resources) is not
+/// followed.
+fn follow(
+    ctx: &LocCtx<'_>,
+    scopes: &[Scope<'_>],
+    refs: &Cursor<'_>,
+    ty: &str,
+    depth: usize,
+) -> Option<String> {
+    let refs: Vec<&str> = refs.items().filter_map(|r| r.str()).collect();
+    let mut target = None;
+    for r in &refs {
+        match reference_name(r, ty) {
+            Some(name) if target.is_none_or(|t| t == name) => target = Some(name),
+            _ => {
+                target = None;
+                break;
+            }
+        }
+    }
+    if let Some(name) = target {
+        return Some(key(ctx, scopes_prefix(scopes), ty, name));
+    }
+    let [only] = refs.as_slice() else {
+        return None;
+    };
+    let var = only.strip_prefix("var.")?;
+    if var.contains(['.', '[']) || depth > MAX_MODULE_DEPTH {
+        return None;
+    }
+    let (scope, parents) = scopes.split_last()?;
+    let call = scope.call.as_deref()?;
+    let parent = parents.last()?.config.as_ref()?;
+    let refs = parent.path(&["module_calls", call, "expressions", var, "references"])?;
+    follow(ctx, parents, &refs, ty, depth + 1)
+}
+
+/// Attribute values of one planned resource.
+struct PlanValues<'a, 'c> {
+    ctx: &'a LocCtx<'a>,
+    scopes: &'a [Scope<'c>],
+    /// The resource's configuration block.
+    config: Option<Cursor<'c>>,
+    anchor: Loc,
+}
+
+impl Values for PlanValues<'_, '_> {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        match self.ctx.text(cur) {
+            Some(t) => Read::Known(t),
+            None => Read::Absent,
+        }
+    }
+
+    /// A required attribute missing from planned values is unknown until apply.
+    fn missing_required(&self, obj: &Cursor<'_>, key: &str) -> Option<Text> {
+        if obj.get(key).is_some() {
+            return None;
+        }
+        Some(super::unknown(
+            self.ctx.loc(obj),
+            &format!("(known after apply) {key}"),
+        ))
+    }
+
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let expressions = self.config.as_ref()?.get("expressions")?;
+        let refs = follow_path(&expressions, path)?.get("references")?;
+        let key = follow(self.ctx, self.scopes, &refs, ty, 0)?;
+        let loc = follow_path(body, path).map_or_else(|| self.anchor.clone(), |c| self.ctx.loc(&c));
+        Some(Text {
+            value: key.into(),
+            loc,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::call_name;
+
+    #[test]
+    fn call_names() {
+        assert_eq!(call_name("", "module.db"), Some("db"));
+        assert_eq!(call_name("", "module.db[0]"), Some("db"));
+        assert_eq!(
+            call_name("module.a[\"x.y\"]", "module.a[\"x.y\"].module.b"),
+            Some("b")
+        );
+        assert_eq!(call_name("module.a", "module.b.module.c"), None);
+        assert_eq!(call_name("", "db"), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! `--format github`: GitHub Actions workflow commands, one per finding, which the runner
+//! turns into annotations on the pull request's diff:
+//!
+//! ```text
+//! ::error file=infra/a.json,line=12,col=25,endLine=12,endColumn=36,title=GOV004 partition-mismatch::message%0Ahelp: ...
+//! ```
+//!
+//! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
+//! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
+//! also become `%3A` and `%2C`.
+
+use super::display_path;
+use crate::app::Outcome;
+use crate::rules::Severity;
+
+/// Escape a command's message.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a command property's value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One workflow command per finding.
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for f in &outcome.findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&display_path(outcome.path(f.loc.file))),
+            f.loc.start.line,
+            f.loc.start.column,
+            f.loc.end.line,
+            f.loc.end.column,
+            escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
+            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_toolkit_does() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,197 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning and other SARIF consumers read it.
+//!
+//! One run; the driver lists every rule (AtlasGov rules and the GOV1xx suppression
+//! diagnostics) with its documentation as help text and a help URI. Each result has a physical
+//! location with a region (lines and columns in Unicode code points, as `columnKind` says,
+//! plus the byte offset and length), related locations for secondary labels, its JSON pointer
+//! as a property, and `partialFingerprints` derived from code, file, pointer and offending value
+//! ([`crate::fingerprint`]), so they do not change when lines move. With `--show-suppressed`,
+//! suppressed findings are included with a SARIF `suppressions` entry (kind `inSource` for a
+//! comment, `external` for a config exception) carrying the reason.
+
+use serde_json::{Value, json};
+
+use super::{HOME, all_rules, display_path, rule_doc_url};
+use crate::app::Outcome;
+use crate::filter::Source;
+use crate::model::Loc;
+use crate::rules::{Finding, Severity};
+
+/// The key under which fingerprints are published in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "atlasgovLint/v1";
+
+/// Render the outcome as a SARIF 2.1.0 log.
+pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
+    let rules: Vec<_> = all_rules().collect();
+    let rule_objects: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            let full = if r.seed.is_empty() {
+                r.summary.to_string()
+            } else {
+                format!("{} Enforces: \"{}\"", r.summary, r.seed)
+            };
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": full },
+                "help": { "text": r.doc, "markdown": r.doc },
+                "helpUri": rule_doc_url(r),
+                "defaultConfiguration": { "level": level(r.severity) },
+                "properties": { "tags": ["atlasgov"], "precision": "very-high" },
+            })
+        })
+        .collect();
+
+    // Active findings first, then (on request) the suppressed ones with their suppression.
+    let mut entries: Vec<(&Finding, Option<&crate::filter::Suppression>)> =
+        outcome.findings.iter().map(|f| (f, None)).collect();
+    if show_suppressed {
+        for s in &outcome.filtered.suppressions {
+            entries.extend(s.suppressed.iter().map(|f| (f, Some(s))));
+        }
+    }
+    let fingerprints =
+        crate::fingerprint::fingerprints(outcome, entries.iter().map(|(f, _)| *f), |file| {
+            display_path(outcome.path(file))
+        });
+    let results: Vec<Value> = entries
+        .iter()
+        .zip(fingerprints)
+        .map(|((f, suppression), fp)| {
+            let index = rules.iter().position(|r| r.code == f.rule.code);
+            let mut result = json!({
+                "ruleId": f.rule.code,
+                "level": level(f.severity),
+                "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+                "locations": [ { "physicalLocation": physical(outcome, &f.loc) } ],
+                "partialFingerprints": { FINGERPRINT_KEY: fp },
+                "properties": { "pointer": &*f.loc.pointer },
+            });
+            if let (Some(i), Some(obj)) = (index, result.as_object_mut()) {
+                obj.insert("ruleIndex".into(), json!(i));
+            }
+            if !f.related.is_empty() {
+                let related: Vec<Value> = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        json!({
+                            "id": i + 1,
+                            "physicalLocation": physical(outcome, &l.loc),
+                            "message": { "text": l.message },
+                        })
+                    })
+                    .collect();
+                if let Some(obj) = result.as_object_mut() {
+                    obj.insert("relatedLocations".into(), Value::Array(related));
+                }
+            }
+            if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
+                let kind = match s.source {
+                    Source::Inline => "inSource",
+                    Source::Exception { .. } => "external",
+                };
+                obj.insert(
+                    "suppressions".into(),
+                    json!([{
+                        "kind": kind,
+                        "status": "accepted",
+                        "justification": s.reason.as_deref().unwrap_or(""),
+                        "location": { "physicalLocation": physical(outcome, &s.loc) },
+                    }]),
+                );
+            }
+            result
+        })
+        .collect();
+
+    let notifications: Vec<Value> = outcome
+        .skipped
+        .iter()
+        .map(|s| {
+            json!({
+                "level": "note",
+                "message": { "text": format!("skipped {}: {}", display_path(&s.path), s.reason) },
+                "locations": [ { "physicalLocation": { "artifactLocation": { "uri": uri(&display_path(&s.path)) } } } ],
+            })
+        })
+        .collect();
+
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "atlasgov-lint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": HOME,
+                    "rules": rule_objects,
+                }
+            },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn physical(outcome: &Outcome, loc: &Loc) -> Value {
+    json!({
+        "artifactLocation": { "uri": uri(&display_path(outcome.path(loc.file))) },
+        "region": {
+            "startLine": loc.start.line,
+            "startColumn": loc.start.column,
+            "endLine": loc.end.line,
+            "endColumn": loc.end.column,
+            "byteOffset": loc.span.start,
+            "byteLength": loc.span.len(),
+        }
+    })
+}
+
+/// A path as a URI reference: relative paths stay relative (percent-encoded), absolute ones
+/// become `file://` URIs.
+pub fn uri(path: &str) -> String {
+    let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris() {
+        assert_eq!(uri("infra/a b.json"), "infra/a%20b.json");
+        assert_eq!(uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
+        assert_eq!(uri("é.json"), "%C3%A9.json");
+    }
+}

@@ -1,0 +1,391 @@
+//! Inline suppressions: comments of the form
+//!
+//! ```text
+//! # atlasgov-lint: allow GOV004[, GOV003 ...] [until 2027-03-31] -- reason an auditor can read
+//! ```
+//!
+//! A comment after a value covers its own line; a comment alone on its line covers the next
+//! line that is not itself a comment (so several directives can be stacked above one line).
+//! Rules may be named by code or name. This module only *reads* directives (in the per-file,
+//! parallel stage, from the text, since the parsers drop comments); [`crate::filter`] applies
+//! them to findings.
+
+use crate::date::Date;
+use crate::document::Span;
+use crate::meta;
+use crate::model::{Loc, LocCtx};
+use crate::rules::RuleMeta;
+
+/// The marker that starts a directive inside a comment.
+pub const MARKER: &str = "atlasgov-lint:";
+
+/// Which comments a file can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comments {
+    /// JSON: none (use the config's `exceptions`).
+    None,
+    /// YAML: `#` at the start of a line or after whitespace.
+    Hash,
+    /// HCL: `#` and `//`.
+    HashAndSlashes,
+}
+
+impl Comments {
+    /// The comment syntax of a file, by extension.
+    pub fn of(path: &std::path::Path) -> Comments {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("json") => Comments::None,
+            Some("tf" | "hcl" | "tfvars") => Comments::HashAndSlashes,
+            _ => Comments::Hash,
+        }
+    }
+}
+
+/// One rule named by a directive.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// As written.
+    pub token: String,
+    pub loc: Loc,
+    /// `None`: no such rule.
+    pub rule: Option<&'static RuleMeta>,
+}
+
+/// A parsed `atlasgov-lint:` comment.
+#[derive(Debug, Clone)]
+pub struct Directive {
+    /// From the marker to the end of the comment.
+    pub loc: Loc,
+    /// The 1-based line whose findings it covers.
+    pub target_line: u32,
+    pub rules: Vec<Named>,
+    /// The date as written and where; `value` is `None` when it is not a real date.
+    pub until: Option<(Option<Date>, Loc)>,
+    pub reason: Option<String>,
+    /// Why the directive cannot be read at all (it is then not applied).
+    pub syntax_error: Option<String>,
+}
+
+/// Find every directive in a file's text.
+pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
+    let mut out = Vec::new();
+    if comments == Comments::None {
+        return out;
+    }
+    let text = ctx.text;
+    let len = text.len();
+    // Work is linear in the text: one directive per line at most (a second marker is inside
+    // the first one's comment), line bounds from the line index, and the line each
+    // stand-alone directive covers from one backward pass.
+    let mut last_line = 0;
+    let mut next_code: Option<Vec<u32>> = None;
+    for pos in memchr::memmem::find_iter(text.as_bytes(), MARKER.as_bytes()) {
+        let line = ctx
+            .index
+            .line_col(text, u32::try_from(pos).unwrap_or(u32::MAX))
+            .line;
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        let line_start = ctx.index.line_start(line).map_or(0, |s| s as usize);
+        let line_end = ctx
+            .index
+            .line_start(line + 1)
+            .map_or(len, |s| (s as usize).saturating_sub(1));
+        let Some(before) = text.get(line_start..pos) else {
+            continue;
+        };
+        let Some(comment_start) = comment_start(before, comments) else {
+            continue;
+        };
+        let standalone = before
+            .get(..comment_start)
+            .is_some_and(|s| s.bytes().all(|b| b.is_ascii_whitespace()));
+        let body_start = pos + MARKER.len();
+        let mut body_end = line_end.max(body_start);
+        if text.get(..body_end).is_some_and(|t| t.ends_with('\r')) {
+            body_end -= 1;
+        }
+        let target_line = if standalone {
+            let table = next_code.get_or_insert_with(|| next_code_lines(text, comments));
+            table.get(line as usize).copied().unwrap_or(line + 1)
+        } else {
+            line
+        };
+        let loc = ctx.loc_of(Span::new(line_start + comment_start, body_end), "");
+        out.push(parse_body(ctx, body_start, body_end, loc, target_line));
+    }
+    out
+}
+
+/// Where the comment holding the marker starts in `before` (the line up to the marker), if the
+/// marker is the first thing in a comment.
+fn comment_start(before: &str, comments: Comments) -> Option<usize> {
+    let head = before.trim_end();
+    let start = if let Some(h) = head.strip_suffix('#') {
+        h.len()
+    } else if comments == Comments::HashAndSlashes {
+        head.strip_suffix("//")?.len()
+    } else {
+        return None;
+    };
+    // A `#` starts a comment only at the start of a line or after whitespace.
+    let prev = before.get(..start)?.chars().next_back();
+    (prev.is_none() || prev.is_some_and(char::is_whitespace)).then_some(start)
+}
+
+/// For every 1-based line `n` (index `n`), the first line after it that is not a comment-only
+/// line: the line a stand-alone directive on line `n` covers.
+fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
+    let is_comment: Vec<bool> = text
+        .split('\n')
+        .map(|l| {
+            let t = l.trim_start();
+            t.starts_with('#') || (comments == Comments::HashAndSlashes && t.starts_with("//"))
+        })
+        .collect();
+    let n = is_comment.len();
+    let mut next = vec![0u32; n + 2];
+    // Past the last line: the line after it.
+    let mut code = u32::try_from(n + 1).unwrap_or(u32::MAX);
+    for line in (1..=n).rev() {
+        if let Some(slot) = next.get_mut(line) {
+            *slot = code;
+        }
+        if !is_comment.get(line - 1).copied().unwrap_or(false) {
+            code = u32::try_from(line).unwrap_or(u32::MAX);
+        }
+    }
+    next
+}
+
+fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line: u32) -> Directive {
+    let mut d = Directive {
+        loc,
+        target_line,
+        rules: Vec::new(),
+        until: None,
+        reason: None,
+        syntax_error: None,
+    };
+    let body = ctx.text.get(start..end).unwrap_or("");
+    let (head, reason) = match body.find("--") {
+        Some(i) => (
+            body.get(..i).unwrap_or(""),
+            Some(body.get(i + 2..).unwrap_or("").trim()),
+        ),
+        None => (body, None),
+    };
+    d.reason = reason.filter(|r| !r.is_empty()).map(str::to_string);
+    // Tokens of the head with their byte offsets in the text.
+    let mut tokens: Vec<(usize, &str)> = Vec::new();
+    let mut tok_start = None;
+    for (i, c) in head
+        .char_indices()
+        .chain(std::iter::once((head.len(), ' ')))
+    {
+        if c.is_whitespace() || c == ',' {
+            if let Some(s) = tok_start.take() {
+                tokens.push((start + s, head.get(s..i).unwrap_or("")));
+            }
+        } else if tok_start.is_none() {
+            tok_start = Some(i);
+        }
+    }
+    let loc_of = |offset: usize, tok: &str| ctx.loc_of(Span::new(offset, offset + tok.len()), "");
+    let mut iter = tokens.into_iter();
+    match iter.next() {
+        Some((_, "allow")) => {}
+        Some((_, other)) => {
+            d.syntax_error = Some(format!(
+                "`{other}` is not a directive; write `atlasgov-lint: allow CODE -- reason`"
+            ));
+            return d;
+        }
+        None => {
+            d.syntax_error =
+                Some("empty directive; write `atlasgov-lint: allow CODE -- reason`".to_string());
+            return d;
+        }
+    }
+    while let Some((offset, tok)) = iter.next() {
+        if tok == "until" {
+            match iter.next() {
+                Some((o, date)) => d.until = Some((Date::parse(date), loc_of(o, date))),
+                None => {
+                    d.syntax_error =
+                        Some("`until` needs a date, e.g. `until 2027-03-31`".to_string());
+                    return d;
+                }
+            }
+            continue;
+        }
+        if d.until.is_some() {
+            d.syntax_error = Some(format!(
+                "unexpected `{tok}` after the date; the reason goes after ` -- `"
+            ));
+            return d;
+        }
+        d.rules.push(Named {
+            token: tok.to_string(),
+            loc: loc_of(offset, tok),
+            rule: meta::lookup(tok).map(|r| &r.meta),
+        });
+    }
+    if d.rules.is_empty() {
+        d.syntax_error = Some("`allow` names no rule; write `allow GOV004 -- reason`".to_string());
+    }
+    if let Some((None, _)) = &d.until {
+        let written = ctx
+            .text
+            .get(
+                d.until
+                    .as_ref()
+                    .map_or(0..0, |(_, l)| l.span.start as usize..l.span.end as usize),
+            )
+            .unwrap_or("");
+        d.syntax_error = Some(format!(
+            "`{written}` is not a date; write it as YYYY-MM-DD (e.g. 2027-03-31)"
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::LineIndex;
+
+    fn scan_text(text: &str, comments: Comments) -> Vec<Directive> {
+        let index = LineIndex::new(text);
+        let ctx = LocCtx {
+            file: 0,
+            path: std::path::Path::new("t.yaml"),
+            text,
+            index: &index,
+        };
+        scan(&ctx, comments)
+    }
+
+    fn span_text<'a>(text: &'a str, loc: &Loc) -> &'a str {
+        text.get(loc.span.start as usize..loc.span.end as usize)
+            .unwrap_or("")
+    }
+
+    #[test]
+    fn trailing_and_standalone_directives() {
+        let text = "a: 1\n# atlasgov-lint: allow GOV004, region-not-in-atlasgov until 2027-03-31 -- DR approved (SEC-1)\n# another comment\nregionName: X # atlasgov-lint: allow GOV003 -- reason\n";
+        let d = scan_text(text, Comments::Hash);
+        assert_eq!(d.len(), 2);
+        let first = d.first().unwrap_or_else(|| panic!());
+        assert_eq!(first.target_line, 4);
+        assert_eq!(first.rules.len(), 2);
+        assert_eq!(
+            first.rules.get(1).and_then(|r| r.rule).map(|r| r.code),
+            Some("GOV003")
+        );
+        assert_eq!(
+            span_text(text, &first.rules.first().unwrap_or_else(|| panic!()).loc),
+            "GOV004"
+        );
+        assert_eq!(
+            first
+                .until
+                .as_ref()
+                .and_then(|u| u.0)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2027-03-31")
+        );
+        assert_eq!(first.reason.as_deref(), Some("DR approved (SEC-1)"));
+        assert!(first.syntax_error.is_none());
+        assert!(span_text(text, &first.loc).starts_with("# atlasgov-lint: allow"));
+        let second = d.get(1).unwrap_or_else(|| panic!());
+        assert_eq!(second.target_line, 4);
+        assert_eq!(second.loc.start.column, 15);
+    }
+
+    #[test]
+    fn problems_are_recorded_not_fatal() {
+        let d = scan_text("x: 1 # atlasgov-lint: allow GOV001\n", Comments::Hash);
+        assert_eq!(d.first().map(|d| d.reason.is_none()), Some(true));
+        let d = scan_text("x: 1 # atlasgov-lint: permit GOV001 -- r\n", Comments::Hash);
+        assert!(
+            d.first()
+                .and_then(|d| d.syntax_error.clone())
+                .is_some_and(|e| e.contains("`permit`"))
+        );
+        let d = scan_text(
+            "x: 1 # atlasgov-lint: allow GOV001 until 2027-02-30 -- r\n",
+            Comments::Hash,
+        );
+        assert!(
+            d.first()
+                .and_then(|d| d.syntax_error.clone())
+                .is_some_and(|e| e.contains("`2027-02-30` is not a date"))
+        );
+        let d = scan_text("x: 1 # atlasgov-lint: allow -- r\n", Comments::Hash);
+        assert!(d.first().and_then(|d| d.syntax_error.clone()).is_some());
+        let d = scan_text("x: 1 # atlasgov-lint: allow GOV999 -- r\n", Comments::Hash);
+        assert!(
+            d.first()
+                .is_some_and(|d| d.rules.first().is_some_and(|r| r.rule.is_none()))
+        );
+    }
+
+    #[test]
+    fn hostile_input_stays_linear() {
+        // Many stacked directives (each would scan to the end of the file if done naively),
+        // and one huge line full of markers.
+        let stacked = "# atlasgov-lint: allow GOV001 -- r\n".repeat(100_000);
+        let d = scan_text(&stacked, Comments::Hash);
+        assert_eq!(d.len(), 100_000);
+        assert_eq!(d.first().map(|d| d.target_line), Some(100_001));
+        let line = "a #atlasgov-lint: ".repeat(200_000);
+        let d = scan_text(&line, Comments::Hash);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn only_real_comments() {
+        assert!(scan_text("x: a#atlasgov-lint: allow GOV001 -- r\n", Comments::Hash).is_empty());
+        assert!(scan_text("x: 'atlasgov-lint: allow GOV001 -- r'\n", Comments::Hash).is_empty());
+        assert!(
+            scan_text(
+                "{\"a\": \"# atlasgov-lint: allow GOV001 -- r\"}",
+                Comments::None
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            scan_text(
+                "a = 1 // atlasgov-lint: allow GOV001 -- r\n",
+                Comments::HashAndSlashes
+            )
+            .len(),
+            1
+        );
+        assert!(
+            scan_text(
+                "a = 1 // atlasgov-lint: allow GOV001 -- r\n",
+                Comments::Hash
+            )
+            .is_empty()
+        );
+        let crlf = scan_text(
+            "# atlasgov-lint: allow GOV001 -- r\r\nx: 1\r\n",
+            Comments::Hash,
+        );
+        assert_eq!(
+            crlf.first().and_then(|d| d.reason.clone()).as_deref(),
+            Some("r")
+        );
+        assert_eq!(crlf.first().map(|d| d.target_line), Some(2));
+    }
+}
