@@ -531,8 +531,10 @@ fn process_file(
     options: &Options,
 ) -> FileResult {
     let mut result = process(file, path, text, syntax, options);
+    // Terraform variables files name no Atlas field, but a value set there (a variable's
+    // default) can be suppressed where it is set.
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
-        && !adapters::applicable(text).is_empty()
+        && (result.terraform.is_some() || !adapters::applicable(text).is_empty())
     {
         let index = LineIndex::new(text);
         let ctx = LocCtx {

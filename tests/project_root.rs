@@ -190,3 +190,35 @@ fn standard_input_named_in_a_repository_links_like_the_file() {
     assert_eq!(code, Some(0));
     assert_eq!(codes(&v), Vec::<String>::new());
 }
+
+#[test]
+fn a_terraform_file_given_alone_is_read_with_its_module_and_its_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("tf")).unwrap();
+    let fixture = Path::new("fixtures/GOV001/fail_tf_variable_default");
+    std::fs::copy(fixture.join("main.tf"), root.join("tf/main.tf")).unwrap();
+    let variables = std::fs::read_to_string(fixture.join("variables.tf")).unwrap();
+    std::fs::write(root.join("tf/variables.tf"), &variables).unwrap();
+
+    // The provider comes from the unstaged variables.tf: reported in main.tf, set there.
+    let (code, v, _) = check(root, &["tf/main.tf"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes(&v), ["GOV001 tf/main.tf:8"]);
+    assert_eq!(v["findings"][0]["related"][0]["file"], "tf/variables.tf");
+
+    // A suppression where the value is set covers it, as in a check of the whole module; a
+    // stale one in a file not given is not reported.
+    let suppressed = variables.replace(
+        "  default     = \"AZURE\"",
+        "  # atlasgov-lint: allow GOV001 -- Azure until the migration, OPS-1\n  default     = \"AZURE\"\n  # atlasgov-lint: allow GOV003 -- stale",
+    );
+    assert_ne!(suppressed, variables);
+    std::fs::write(root.join("tf/variables.tf"), &suppressed).unwrap();
+    let (code, v, _) = check(root, &["tf/main.tf"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(codes(&v), Vec::<String>::new());
+    let (_, v, _) = check(root, &["tf/main.tf", "tf/variables.tf"]);
+    assert_eq!(codes(&v), ["GOV100 tf/variables.tf:10"]);
+}
