@@ -40,16 +40,8 @@ for n in $SIZES; do
       n, b/1048576, t, (t > 0 ? b/1e6/t : 0), (t > 0 ? n/t : 0), m/1024 }'
 done
 
-# One small file, process start to exit, as a pre-commit hook runs it: the project bodies of
-# its directory and the ancestors up to the repository root are read as context.
-small=fixtures/GOV004/pass_directory_link/clusters/claims-db.yaml
-ts=()
-for _ in $(seq 50); do
-  s=$(date +%s%N); "$BIN" check --format json "$small" > /dev/null || true; e=$(date +%s%N)
-  ts+=($(( (e - s) / 1000 )))
-done
-us=$(printf '%s\n' "${ts[@]}" | median)
-echo "one small file end to end: median ${us} us"
-
-# One didChange round trip in the server: the same file, its workspace the repository.
-python3 bench/lsp_roundtrip.py "$BIN" . "$small" 200
+# One small file, process start to exit, as a pre-commit hook runs it (the spec files of its
+# directory and of the ancestors up to the repository root, its two sibling clusters and the
+# project, are read as context); then didChange round trips in the server on the same file,
+# its workspace the repository.
+python3 bench/latency.py "$BIN" . examples/payments-gov/clusters/ledger.json 200

@@ -390,20 +390,18 @@ fn context_files(
     cwd: Option<&Path>,
 ) -> Vec<Input> {
     let mut files = Vec::new();
-    for dir in dirs {
-        for path in walk::spec_files_in(dir) {
-            let abs = match cwd {
-                Some(cwd) => walk::absolute(&path, cwd),
-                None => path,
-            };
-            if checked.contains(&abs) {
-                continue;
-            }
-            files.push(Input {
-                path: cwd.map_or_else(|| abs.clone(), |cwd| walk::relative(&abs, cwd)),
-                root: dir.clone(),
-            });
+    for path in walk::spec_files_in(dirs.iter().map(PathBuf::as_path)) {
+        let abs = match cwd {
+            Some(cwd) => walk::absolute(&path, cwd),
+            None => path,
+        };
+        if checked.contains(&abs) {
+            continue;
         }
+        files.push(Input {
+            path: cwd.map_or_else(|| abs.clone(), |cwd| walk::relative(&abs, cwd)),
+            root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        });
     }
     files
 }

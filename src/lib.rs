@@ -54,7 +54,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
-        Command::Server { .. } => server::run(server_options()),
+        Command::Server { .. } => server::run(app::Options::default()),
         Command::Explain { rule } => match meta::lookup(&rule) {
             Some(r) => {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
@@ -384,9 +384,4 @@ fn project_root(
         ));
     }
     Ok(app::ProjectRoot::Dir(dir.to_path_buf()))
-}
-
-/// The language server's settings: the defaults; the config is found per document.
-fn server_options() -> app::Options {
-    app::Options::default()
 }

@@ -83,15 +83,25 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The spec files directly in `dir` (not below it), sorted, with the same rules as a walk:
-/// ignore files respected, `.git` skipped, symlinks not followed. Errors are ignored: these
-/// files are only read for context.
-pub fn spec_files_in(dir: &Path) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(dir)
+/// The spec files directly in each of `dirs` (not below them), sorted, with the same rules as
+/// a walk: ignore files respected, symlinks not followed. One walker for all of them, so the
+/// ignore configuration is read once.
+/// Errors are ignored: these files are only read for context.
+pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBuf> {
+    let mut dirs = dirs.into_iter();
+    let Some(first) = dirs.next() else {
+        return Vec::new();
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for dir in dirs {
+        builder.add(dir);
+    }
+    let walker = builder
         .max_depth(Some(1))
         .hidden(false)
         .require_git(false)
         .follow_links(false)
+        .filter_entry(|e| e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()))
         .build();
     let mut files: Vec<PathBuf> = walker
         .flatten()
@@ -100,6 +110,7 @@ pub fn spec_files_in(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| is_spec_name(p))
         .collect();
     files.sort();
+    files.dedup();
     files
 }
 
