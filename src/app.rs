@@ -114,7 +114,7 @@ pub fn check_paths_and_buffers(
     buffers: &[Buffer],
     options: &Options,
 ) -> Outcome {
-    let (mut inputs, problems) = walk::collect(paths);
+    let (mut inputs, mut problems) = walk::collect(paths);
     // Config files are not specs; excluded paths are not read at all.
     inputs.retain(|i| i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME)));
     let own: Vec<PathBuf> = options
@@ -129,6 +129,7 @@ pub fn check_paths_and_buffers(
         inputs.retain(|i| {
             !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
         });
+        problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
     }
     let mut outcome = check_inputs(&inputs, buffers, options);
     outcome
@@ -137,6 +138,8 @@ pub fn check_paths_and_buffers(
             path: p.path,
             reason: p.message,
         }));
+    // The walk's own order depends on the directory listing: sort for stable output.
+    outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     outcome
 }
 
@@ -273,20 +276,60 @@ impl FileResult {
 }
 
 /// Read a file as text. Errors are the reason it is skipped.
+///
+/// Never blocks on a special file and never holds more than the size limit in memory: the
+/// path is checked to be a regular file before it is opened (opening a FIFO waits for a
+/// writer), opened without blocking in case it was replaced in between, checked again through
+/// the open handle, and read up to one byte past the limit (it may grow while being read).
 fn read(path: &Path, options: &Options) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let limit = options.max_file_size;
+    let too_large = |len: u64| {
+        format!("file is {len} bytes, larger than the {limit}-byte limit (--max-file-size)")
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
-        return Err("not a regular file".to_string());
+        return Err(walk::not_regular(meta.file_type()));
     }
-    if meta.len() > options.max_file_size {
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = open_without_blocking(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(walk::not_regular(meta.file_type()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, limit.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(cannot)?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > limit {
         return Err(format!(
-            "file is {} bytes, larger than the {}-byte limit (--max-file-size)",
-            meta.len(),
-            options.max_file_size
+            "file grew past the {limit}-byte limit (--max-file-size) while being read"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     decode(bytes)
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Bytes to text: UTF-8 (with or without BOM), or UTF-16 with a BOM. Binary files and other
@@ -304,6 +347,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         String::from_utf16(&units).map_err(|_| "invalid UTF-16 text".to_string())
     };
     match bytes.as_slice() {
+        [0xFF, 0xFE, body @ ..] | [0xFE, 0xFF, body @ ..] if body.len() % 2 == 1 => {
+            return Err("invalid UTF-16 text (an odd number of bytes)".to_string());
+        }
         [0xFF, 0xFE, body @ ..] => return utf16(true, body),
         [0xFE, 0xFF, body @ ..] => return utf16(false, body),
         _ => {}
