@@ -112,10 +112,7 @@ impl SourceCode for Snippet<'_> {
             .as_bytes()
             .get(base..)
             .ok_or(MietteError::OutOfBounds)?;
-        let shifted = SourceSpan::new(
-            span.offset().saturating_sub(base).into(),
-            span.len(),
-        );
+        let shifted = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
         let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
