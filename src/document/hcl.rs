@@ -44,7 +44,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         }
     })?;
     let body = parsed.map_err(|e| {
-        let offset = e.location().offset().min(text.len());
+        // hcl-edit's offset can fall inside a multibyte character: back to its start.
+        let mut offset = e.location().offset().min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let end = text
             .get(offset..)
             .and_then(|rest| rest.chars().next())
