@@ -55,7 +55,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             match entry {
                 Ok(e) => {
                     let Some(kind) = e.file_type() else { continue };
-                    if kind.is_dir() || !is_spec_name(e.path()) {
+                    // Depth 0 is the directory argument itself (possibly a link to one, which
+                    // was named on purpose and is walked).
+                    if e.depth() == 0 || kind.is_dir() || !is_spec_name(e.path()) {
                         continue;
                     }
                     if kind.is_file() {

@@ -631,7 +631,17 @@ fn symlinks_are_not_followed_and_loops_end() {
     // The link to the neighbour is not read a second time.
     assert_eq!(report["summary"]["errors"], 1, "{report:#}");
     assert!(human.contains("note: skipped"), "{human}");
-    // Named on the command line, a link is read through; a loop cannot be.
+    // Named on the command line, a link is read through (a link to a directory is walked,
+    // even with a spec's name); a loop cannot be.
+    let linked_dir = dir.path().join("linked.yaml");
+    symlink(&sub, &linked_dir).expect("symlink");
+    std::fs::write(sub.join("inner.yaml"), CLUSTER_YAML).expect("write");
+    let (report, _) = check(&[&linked_dir, &dir.path().join("neighbour.json")]);
+    finding(&report, "linked.yaml/inner.yaml", "GOV001");
+    assert!(
+        report["skipped"].as_array().expect("skipped").is_empty(),
+        "{report:#}"
+    );
     let (report, _) = check(&[&loop_file, &dir.path().join("neighbour.json")]);
     let reason = skip_reason(&report, "loop.yaml").expect("loop.yaml is skipped");
     assert!(
