@@ -370,6 +370,12 @@ fn byte_order_marks_are_read_and_positions_stay_exact() {
     std::fs::write(dir.path().join("be.yaml"), utf16(CLUSTER_YAML, false)).expect("write");
     std::fs::write(dir.path().join("le.json"), utf16(NEIGHBOUR, true)).expect("write");
     std::fs::write(dir.path().join("be.json"), utf16(NEIGHBOUR, false)).expect("write");
+    // On the first line too, the BOM is not a column; Terraform files may have one as well.
+    let flow = "{name: c, clusterType: REPLICASET, replicationSpecs: [{regionConfigs: [{providerName: AZURE}]}]}\n";
+    std::fs::write(dir.path().join("top.yaml"), flow).expect("write");
+    std::fs::write(dir.path().join("bom-top.yaml"), format!("\u{FEFF}{flow}")).expect("write");
+    let tf = "resource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id   = \"64b7c9e2a1f0d3c4b5a69702\"\n  name         = \"c\"\n  cluster_type = \"REPLICASET\"\n  replication_specs = [{ region_configs = [{ provider_name = \"AZURE\", region_name = \"US_GOV_WEST_1\", priority = 7 }] }]\n}\n";
+    std::fs::write(dir.path().join("bom.tf"), format!("\u{FEFF}{tf}")).expect("write");
     // A BOM and then an odd number of bytes is not UTF-16.
     std::fs::write(dir.path().join("odd.yaml"), b"\xFF\xFEa\x00b").expect("write");
     let (report, human) = check(&[dir.path()]);
@@ -391,6 +397,23 @@ fn byte_order_marks_are_read_and_positions_stay_exact() {
             "{name}"
         );
     }
+    let plain = finding(&report, "/top.yaml", "GOV001");
+    let bom = finding(&report, "bom-top.yaml", "GOV001");
+    assert_eq!(
+        (bom["line"].as_u64(), bom["column"].as_u64()),
+        (Some(1), Some(87))
+    );
+    assert_eq!(bom["column"], plain["column"]);
+    let tf = finding(&report, "bom.tf", "GOV001");
+    assert_eq!(
+        (tf["line"].as_u64(), tf["column"].as_u64()),
+        (Some(5), Some(62))
+    );
+    assert!(
+        findings_in(&report, "bom.tf")
+            .iter()
+            .all(|(c, _)| c != "GOV000")
+    );
     assert_eq!(
         skip_reason(&report, "odd.yaml").as_deref(),
         Some("invalid UTF-16 text (an odd number of bytes)")

@@ -226,7 +226,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0u32];
+        // A byte order mark is not a character of the first line: columns there count from
+        // after it, as editors show them.
+        let first = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let mut starts = vec![first];
         for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
         }
@@ -448,6 +451,18 @@ mod tests {
             .and_then(|c| c.items().next())
             .map(|c| c.pointer);
         assert_eq!(item.as_deref(), Some("/y~0~1z/0"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{FEFF}a: x\nb: y\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').map(|p| p as u32).unwrap_or_default();
+        assert_eq!(idx.line_col(text, x), LineCol { line: 1, column: 4 });
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+        let y = text.find('y').map(|p| p as u32).unwrap_or_default();
+        assert_eq!(idx.line_col(text, y), LineCol { line: 2, column: 4 });
     }
 
     #[test]
