@@ -376,6 +376,53 @@ fn process_file(
     comments: Comments,
     options: &Options,
 ) -> FileResult {
+    guarded(file, path, text, || {
+        process_file_unguarded(file, path, text, syntax, comments, options)
+    })
+}
+
+/// Run the work on one file so that a bug (a panic) fails that file, not the run: the other
+/// files are still checked, and the file gets a GOV000 error, so the run cannot pass as if it
+/// had been read. (The code denies `unwrap`, indexing and `panic!`; this is the net under it.)
+fn guarded(file: u32, path: &Path, text: &str, work: impl FnOnce() -> FileResult) -> FileResult {
+    let payload = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => return result,
+        Err(payload) => payload,
+    };
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let index = LineIndex::new(text);
+    let ctx = LocCtx {
+        file,
+        path,
+        text,
+        index: &index,
+    };
+    FileResult {
+        findings: vec![Finding::new(
+            &INVALID_SPEC,
+            &ctx.loc_of(Span::new(0, 0), ""),
+            format!(
+                "atlasgov-lint failed on this file (a bug: please report it): {what}; nothing in this file was checked"
+            ),
+            "report the file (or a copy without secrets) to the maintainers; until it is fixed, exclude it in the config",
+        )],
+        parse_failed: true,
+        ..FileResult::default()
+    }
+}
+
+fn process_file_unguarded(
+    file: u32,
+    path: &Path,
+    text: &str,
+    syntax: Syntax,
+    comments: Comments,
+    options: &Options,
+) -> FileResult {
     let mut result = process(file, path, text, syntax, options);
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
         && !adapters::applicable(text).is_empty()
@@ -490,5 +537,32 @@ fn clamp(span: Span, len: usize) -> Span {
     Span {
         start: span.start.min(len),
         end: span.end.min(len).max(span.start.min(len)),
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_on_one_file_is_a_finding_on_that_file() {
+        let result = guarded(3, Path::new("x.yaml"), "a: b\n", || panic!("boom"));
+        assert_eq!(result.findings.len(), 1);
+        let f = result
+            .findings
+            .first()
+            .map(|f| (f.rule.code, f.loc.file, f.message.clone()));
+        assert_eq!(
+            f,
+            Some((
+                "GOV000",
+                3,
+                "atlasgov-lint failed on this file (a bug: please report it): boom; nothing in this file was checked".to_string()
+            ))
+        );
+        assert!(result.parse_failed);
+        let fine = guarded(0, Path::new("x.yaml"), "", FileResult::default);
+        assert!(fine.findings.is_empty());
     }
 }
