@@ -14,6 +14,9 @@
 # Reproduce one with: fuzz/run.sh TARGET 1 fuzz/artifacts/TARGET/crash-...
 # A regression test for every fixed finding goes in tests/fuzz_regressions.rs.
 set -euo pipefail
+# An input to reproduce, given relative to where the script was called from.
+repro=""
+if [ $# -ge 3 ] && [ -f "$3" ]; then repro="$(realpath "$3")"; fi
 cd "$(dirname "$0")"
 target="${1:?usage: fuzz/run.sh json|yaml|hcl|pipeline_json|pipeline_yaml|pipeline_tf|all [ITERATIONS] [libFuzzer flags]}"
 runs="${2:-1000000}"
@@ -39,9 +42,9 @@ cargo build --release --target "$triple" --bin "$target"
 bin="target/$triple/release/$target"
 
 mkdir -p "corpus/$target" "artifacts/$target"
-if [ "${1:-}" != "" ] && [ -f "$1" ]; then
-    # Reproduce: run the given inputs once each.
-    exec "$bin" -rss_limit_mb=2048 -timeout=10 "$@"
+if [ -n "$repro" ]; then
+    # Reproduce: run the given input once.
+    exec "$bin" -rss_limit_mb=2048 -timeout=10 "$repro"
 fi
 seeds="$(mktemp -d)"
 trap 'rm -rf "$seeds"' EXIT
