@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::adapters;
 use crate::adapters::terraform::module::{self as tf_module, HclFile};
 use crate::config::Config;
-use crate::document::{self, Limits, LineIndex, Span, Syntax};
+use crate::document::{self, Entry, Limits, LineIndex, Node, Span, Syntax, Value};
 use crate::filter;
 use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
@@ -483,22 +483,31 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             for root in &doc.roots {
                 let mut part = Model::default();
                 adapters::adapt(&ctx, root, which, &mut part);
-                if !part.is_empty() {
+                let has_duplicates = || {
+                    doc.warnings
+                        .iter()
+                        .any(|w| w.related.is_some() && within(root.span, w.span))
+                };
+                // The rules read the last of duplicate keys. A document that is Atlas only
+                // when the first one wins (`kind: AtlasDeployment` ... `kind: ConfigMap`) must
+                // not pass unseen: its duplicates are reported too.
+                if !part.is_empty() || (has_duplicates() && is_atlas_first_wins(&ctx, root, which))
+                {
                     atlas_docs.push(root.span);
                 }
                 result.model.extend(part);
             }
-            let in_atlas_doc = |s: Span| {
-                atlas_docs
-                    .iter()
-                    .any(|d| d.start <= s.start && s.end <= d.end)
-            };
+            let in_atlas_doc = |s: Span| atlas_docs.iter().any(|d| within(*d, s));
             for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
                 let mut finding = Finding::new(
                     &INVALID_SPEC,
                     &ctx.loc_of(w.span, ""),
                     w.message.clone(),
-                    "remove the duplicate so that every tool reads the same value",
+                    if w.related.is_some() {
+                        "remove the duplicate so that every tool reads the same value"
+                    } else {
+                        "fix this so that every tool reads the same value"
+                    },
                 );
                 if let Some(related) = w.related {
                     finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
@@ -530,6 +539,44 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         }
     }
     result
+}
+
+fn within(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Whether a document gives the model anything when the first of duplicate keys wins.
+fn is_atlas_first_wins(ctx: &LocCtx<'_>, root: &Node, which: adapters::Applicable) -> bool {
+    let mut part = Model::default();
+    adapters::adapt(ctx, &first_wins(root), which, &mut part);
+    !part.is_empty()
+}
+
+/// A copy of a tree in which every mapping keeps only the first of duplicate keys. Recursion
+/// is bounded by the parsers' depth limit.
+fn first_wins(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => {
+            let mut seen = HashSet::new();
+            Value::Map(
+                entries
+                    .iter()
+                    .filter(|e| e.key.scalar_text().is_none_or(|k| seen.insert(k)))
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        value: first_wins(&e.value),
+                    })
+                    .collect(),
+            )
+        }
+        Value::Seq(items) => Value::Seq(items.iter().map(first_wins).collect()),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span: node.span,
+        tag: node.tag.clone(),
+    }
 }
 
 fn clamp(span: Span, len: usize) -> Span {

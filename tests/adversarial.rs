@@ -496,7 +496,32 @@ fn duplicate_keys_never_hide_a_violation() {
     std::fs::write(dir.path().join("azure-last.yaml"), yaml("AWS", "AZURE")).expect("write");
     std::fs::write(dir.path().join("azure-first.json"), json("AZURE", "AWS")).expect("write");
     std::fs::write(dir.path().join("azure-last.json"), json("AWS", "AZURE")).expect("write");
+    // A document that is Atlas only when the first value wins is not passed over.
+    std::fs::write(
+        dir.path().join("kind-twice.yaml"),
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: orders\nspec:\n  projectRef:\n    name: gov\n  deploymentSpec:\n    name: orders\n    clusterType: REPLICASET\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AZURE\n            regionName: US_GOV_WEST_1\nkind: ConfigMap\n",
+    )
+    .expect("write");
+    // Duplicates in files that are not Atlas specs under either reading stay silent.
+    std::fs::write(
+        dir.path().join("workflow.yaml"),
+        "name: ci\non: push\nname: build\nenv:\n  DOCS: https://www.mongodb.com/docs/atlas/\n",
+    )
+    .expect("write");
     let (report, human) = check(&[dir.path()]);
+    let kind = finding(&report, "kind-twice.yaml", "GOV000");
+    assert_eq!(
+        kind["message"],
+        "duplicate key `kind`: consumers disagree on which value wins"
+    );
+    assert_eq!(
+        (kind["line"].as_u64(), kind["related"][0]["line"].as_u64()),
+        (Some(15), Some(2))
+    );
+    assert!(
+        findings_in(&report, "workflow.yaml").is_empty(),
+        "{report:#}"
+    );
     for name in [
         "azure-first.yaml",
         "azure-last.yaml",
