@@ -2,12 +2,17 @@
 # Benchmark a whole `check` on generated corpora, and one small file end to end.
 # Reports medians of several runs: wall time, MB/s, files/s, peak RSS.
 #
+# Then the single-file latency: one small file from process start to exit, and one
+# `didChange` round trip in the language server (median of many).
+#
 # usage: bench/run.sh [SIZES...]      (default: 1000 10000; add 100000 for scale)
 #        RUNS=7 bench/run.sh 10000
+#        bench/run.sh latency         (only the single-file latency)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 SIZES=${*:-1000 10000}
+[ "$SIZES" = latency ] && SIZES=
 
 cargo build --release --locked --quiet
 BIN=target/release/atlasgov-lint
@@ -35,12 +40,16 @@ for n in $SIZES; do
       n, b/1048576, t, (t > 0 ? b/1e6/t : 0), (t > 0 ? n/t : 0), m/1024 }'
 done
 
-# One small file, process start to exit.
-small=fixtures/GOV001/fail_region_config.json
+# One small file, process start to exit, as a pre-commit hook runs it: the project bodies of
+# its directory and the ancestors up to the repository root are read as context.
+small=fixtures/GOV004/pass_directory_link/clusters/claims-db.yaml
 ts=()
-for _ in $(seq 30); do
+for _ in $(seq 50); do
   s=$(date +%s%N); "$BIN" check --format json "$small" > /dev/null || true; e=$(date +%s%N)
   ts+=($(( (e - s) / 1000 )))
 done
 us=$(printf '%s\n' "${ts[@]}" | median)
 echo "one small file end to end: median ${us} us"
+
+# One didChange round trip in the server: the same file, its workspace the repository.
+python3 bench/lsp_roundtrip.py "$BIN" . "$small" 200

@@ -1,7 +1,7 @@
 //! Orchestration: walk → read → pre-filter → parse → adapt → link → rules.
 
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,6 +28,8 @@ pub struct Options {
     pub cwd: PathBuf,
     /// Files the run itself reads or writes (baseline, report): never checked as specs.
     pub own_files: Vec<PathBuf>,
+    /// How far up project linking looks for a project body (see [`ProjectRoot`]).
+    pub project_root: ProjectRoot,
 }
 
 impl Default for Options {
@@ -38,8 +40,43 @@ impl Default for Options {
             config: None,
             cwd: std::env::current_dir().unwrap_or_default(),
             own_files: Vec::new(),
+            project_root: ProjectRoot::default(),
         }
     }
+}
+
+/// How far up project linking may look for the project body of a checked file.
+///
+/// Below the root, linking also reads the spec files that sit directly in the directories
+/// between a checked path and the root ("context files", see [`Context`]): they are parsed and
+/// adapted so that their projects can be linked, but they are not counted as checked and their
+/// own findings are never reported. This is what lets a pre-commit hook, which is given only
+/// the staged files, or an editor, which checks one buffer, find a cluster's project on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectRoot {
+    /// Never above the path given (for a file, its own directory), and only checked files
+    /// count.
+    #[default]
+    Argument,
+    /// For each file given (and standard input named by `--stdin-filename`): the root of the
+    /// git work tree holding it (the nearest ancestor with a `.git`); outside a repository, and
+    /// for directories given, as [`ProjectRoot::Argument`]. The command line's default: a
+    /// file given alone (by a pre-commit hook, an editor) is a selection from its repository,
+    /// while a directory given is the tree to check.
+    Repository,
+    /// This directory, for the paths given below it, files and directories alike (others keep
+    /// [`ProjectRoot::Argument`]).
+    Dir(PathBuf),
+}
+
+/// Files read only for project linking (see [`ProjectRoot`]).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The spec files of the directories between the checked paths and their root.
+    pub files: Vec<Input>,
+    /// Project roots (absolute): a buffer links up to the innermost one holding it (a buffer
+    /// under none links in its own directory only).
+    pub roots: Vec<PathBuf>,
 }
 
 /// A file that was not checked, and why. Shown in every output format.
@@ -68,6 +105,8 @@ pub struct Outcome {
     pub config_file: Option<u32>,
     /// What the filtering stage did (empty until [`filter::apply`] runs).
     pub filtered: filter::Report,
+    /// Files read only for project linking ([`Context`]): not checked, never reported on.
+    pub context: HashSet<u32>,
 }
 
 impl Outcome {
@@ -107,8 +146,9 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
 }
 
 /// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
-/// after the files: buffer `j` has file id `files.len() - buffers.len() + j` in the outcome,
-/// less one when a config file is used (it is registered last, see [`Outcome::config_file`]).
+/// after the files (and the context files): buffer `j` has file id
+/// `files.len() - buffers.len() + j` in the outcome, less one when a config file is used (it
+/// is registered last, see [`Outcome::config_file`]).
 pub fn check_paths_and_buffers(
     paths: &[PathBuf],
     buffers: &[Buffer],
@@ -116,22 +156,26 @@ pub fn check_paths_and_buffers(
 ) -> Outcome {
     let (mut inputs, mut problems) = walk::collect(paths);
     // Config files are not specs; excluded paths are not read at all.
-    inputs.retain(|i| i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME)));
     let own: Vec<PathBuf> = options
         .own_files
         .iter()
         .map(|p| crate::config::normalize(&options.cwd.join(p)))
         .collect();
-    if !own.is_empty() {
-        inputs.retain(|i| !own.contains(&crate::config::normalize(&options.cwd.join(&i.path))));
-    }
+    let wanted = |i: &Input| {
+        i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+            && (own.is_empty()
+                || !own.contains(&crate::config::normalize(&options.cwd.join(&i.path))))
+            && options.config.as_ref().is_none_or(|config| {
+                !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
+            })
+    };
+    inputs.retain(wanted);
     if let Some(config) = &options.config {
-        inputs.retain(|i| {
-            !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
-        });
         problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
     }
-    let mut outcome = check_inputs(&inputs, buffers, options);
+    let mut context = link_context(paths, &mut inputs, buffers, options);
+    context.files.retain(wanted);
+    let mut outcome = check_with_context(&inputs, buffers, &context, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -145,11 +189,24 @@ pub fn check_paths_and_buffers(
 
 /// Check files on disk plus in-memory buffers.
 pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> Outcome {
-    let disk = inputs.par_iter().enumerate().map(|(i, input)| {
-        let file = file_id(i);
-        match read(&input.path, options) {
+    check_with_context(inputs, buffers, &Context::default(), options)
+}
+
+/// Check files on disk plus in-memory buffers, with context files read for project linking
+/// only. File ids: the inputs, then the context files, then the buffers.
+pub fn check_with_context(
+    inputs: &[Input],
+    buffers: &[Buffer],
+    context: &Context,
+    options: &Options,
+) -> Outcome {
+    let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
+    let mut results: Vec<FileResult> = disk
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| match read(&input.path, options) {
             Ok(text) => process_file(
-                file,
+                file_id(i),
                 &input.path,
                 &text,
                 syntax_of(&input.path),
@@ -157,11 +214,10 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
                 options,
             ),
             Err(reason) => FileResult::skipped(reason),
-        }
-    });
-    let mut results: Vec<FileResult> = disk.collect();
+        })
+        .collect();
     for (j, buffer) in buffers.iter().enumerate() {
-        let file = file_id(inputs.len() + j);
+        let file = file_id(disk.len() + j);
         results.push(process_file(
             file,
             &buffer.path,
@@ -172,9 +228,17 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         ));
     }
 
-    let mut model = Model::default();
-    let mut outcome = Outcome::default();
-    let sources = inputs
+    let buffer_root = |path: &Path| -> PathBuf {
+        let abs = walk::absolute(path, &options.cwd);
+        context
+            .roots
+            .iter()
+            .filter(|r| abs.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
+    };
+    let sources = disk
         .iter()
         .map(|i| SourceFile {
             path: i.path.clone(),
@@ -182,8 +246,10 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         })
         .chain(buffers.iter().map(|b| SourceFile {
             path: b.path.clone(),
-            root: b.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            root: buffer_root(&b.path),
         }));
+    let mut model = Model::default();
+    let mut outcome = Outcome::default();
     let mut findings = Vec::new();
     let mut terraform = Vec::new();
     for (i, (source, result)) in sources.zip(results).enumerate() {
@@ -194,17 +260,23 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
         if result.parse_failed {
             outcome.parse_failed.insert(file);
         }
+        // A context file's directives still apply (a suppression where a value was set), but
+        // the filtering stage reports nothing about them.
         outcome.directives.extend(result.directives);
-        match result.skipped {
-            Some(reason) => outcome.skipped.push(Skipped {
-                path: source.path.clone(),
-                reason,
-            }),
-            None => outcome.files_checked += 1,
+        if (inputs.len()..disk.len()).contains(&i) {
+            outcome.context.insert(file);
+        } else {
+            match result.skipped {
+                Some(reason) => outcome.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                }),
+                None => outcome.files_checked += 1,
+            }
+            findings.extend(result.findings);
         }
         model.files.push(source);
         model.extend(result.model);
-        findings.extend(result.findings);
         terraform.extend(result.terraform);
     }
     // Terraform modules span the files of a directory: resolved once all are parsed.
@@ -233,10 +305,140 @@ pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> 
     }
     link::link(&mut model);
     findings.extend(rules::run(&model));
+    findings.retain(|f| !outcome.context.contains(&f.loc.file));
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
     outcome
+}
+
+/// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
+/// stays within the path itself.
+fn project_root_of(abs: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
+    let root = match project_root {
+        ProjectRoot::Argument => return None,
+        ProjectRoot::Repository => walk::repository_root(abs)?,
+        ProjectRoot::Dir(dir) => walk::absolute(dir, cwd),
+    };
+    abs.starts_with(&root).then_some(root)
+}
+
+/// Raise the inputs' roots to their project root and list the context files: the spec files
+/// directly in each directory from a path given up to its root (strictly above a directory
+/// given, which is walked anyway), other than the inputs and buffers.
+fn link_context(
+    paths: &[PathBuf],
+    inputs: &mut [Input],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Context {
+    let (cwd, project_root) = (&options.cwd, &options.project_root);
+    // Inputs from a directory argument have it as their root; a file argument is its own path.
+    let mut roots: HashMap<&Path, PathBuf> = HashMap::new();
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut buffer_roots = Vec::new();
+    let given = paths.iter().filter(|p| match project_root {
+        ProjectRoot::Repository => !p.is_dir(),
+        _ => true,
+    });
+    let named = buffers
+        .iter()
+        .map(|b| &b.path)
+        .filter(|p| p.as_os_str() != crate::STDIN_NAME);
+    let all = given.map(|p| (p, false)).chain(named.map(|p| (p, true)));
+    for (path, is_buffer) in all {
+        let abs = walk::absolute(path, cwd);
+        let Some(root) = project_root_of(&abs, project_root, cwd) else {
+            continue;
+        };
+        for dir in abs.ancestors().skip(1) {
+            if !dir.starts_with(&root) {
+                break;
+            }
+            dirs.insert(dir.to_path_buf());
+        }
+        if is_buffer {
+            buffer_roots.push(root);
+        } else {
+            roots.insert(path.as_path(), root);
+        }
+    }
+    if dirs.is_empty() {
+        return Context::default();
+    }
+    for input in inputs.iter_mut() {
+        let root = roots
+            .get(input.path.as_path())
+            .or_else(|| roots.get(input.root.as_path()));
+        if let Some(root) = root {
+            input.root = root.clone();
+        }
+    }
+    let checked: HashSet<PathBuf> = inputs
+        .iter()
+        .map(|i| &i.path)
+        .chain(buffers.iter().map(|b| &b.path))
+        .map(|p| walk::absolute(p, cwd))
+        .collect();
+    Context {
+        files: context_files(&dirs, &checked, Some(cwd)),
+        roots: buffer_roots,
+    }
+}
+
+/// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
+/// inputs: with paths relative to `cwd` (`../project.yaml` when above it), which must be the
+/// process's current directory, or absolute when `cwd` is `None`.
+fn context_files(
+    dirs: &BTreeSet<PathBuf>,
+    checked: &HashSet<PathBuf>,
+    cwd: Option<&Path>,
+) -> Vec<Input> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        for path in walk::spec_files_in(dir) {
+            let abs = match cwd {
+                Some(cwd) => walk::absolute(&path, cwd),
+                None => path,
+            };
+            if checked.contains(&abs) {
+                continue;
+            }
+            files.push(Input {
+                path: cwd.map_or_else(|| abs.clone(), |cwd| walk::relative(&abs, cwd)),
+                root: dir.clone(),
+            });
+        }
+    }
+    files
+}
+
+/// The context of one file being edited (absolute `path`), for a language server: the spec
+/// files of its directory and each ancestor up to `root` (absolute), other than the file
+/// itself (and other than the config file and what the config excludes), with absolute paths.
+pub fn context_of(path: &Path, root: &Path, options: &Options) -> Context {
+    let cwd = &options.cwd;
+    let mut dirs = BTreeSet::new();
+    if path.starts_with(root) {
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(root) {
+                break;
+            }
+            dirs.insert(dir.to_path_buf());
+        }
+    }
+    let checked = HashSet::from([path.to_path_buf()]);
+    let mut files = context_files(&dirs, &checked, None);
+    files.retain(|i| {
+        i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+            && options.config.as_ref().is_none_or(|config| {
+                !config.is_excluded(cwd, &i.path) && !config.is_file(cwd, &i.path)
+            })
+    });
+    Context {
+        files,
+        roots: vec![root.to_path_buf()],
+    }
 }
 
 fn file_id(i: usize) -> u32 {
@@ -424,8 +626,10 @@ fn process_file_unguarded(
     options: &Options,
 ) -> FileResult {
     let mut result = process(file, path, text, syntax, options);
+    // Terraform variables files name no Atlas field, but a value set there (a variable's
+    // default) can be suppressed where it is set.
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
-        && !adapters::applicable(text).is_empty()
+        && (result.terraform.is_some() || !adapters::applicable(text).is_empty())
     {
         let index = LineIndex::new(text);
         let ctx = LocCtx {

@@ -17,6 +17,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
@@ -30,6 +31,12 @@ pub enum Command {
     Explain {
         /// Rule code (GOV001) or name (azure-provider).
         rule: String,
+    },
+    /// Run the language server (LSP over standard input/output) for editors.
+    Server {
+        /// Accepted for clients that pass it; standard input/output is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
     },
 }
 
@@ -85,6 +92,11 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_file_size: u64,
+    /// Project linking may read project bodies from the directories between each path and
+    /// DIR, without reporting findings in them (default: the root of the git repository
+    /// holding the path; outside a repository, the path itself). Every path must be below DIR.
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -326,8 +326,16 @@ pub fn apply(outcome: &mut Outcome, settings: &Settings<'_>) {
             kept.push(m);
         }
     }
-    report.suppressions = candidates.into_iter().map(|c| c.record).collect();
+    // Context files (read only for project linking) lend their suppressions to the findings
+    // they explain (a value set there), but nothing about them is reported.
+    let in_context = |loc: &Loc| outcome.context.contains(&loc.file);
+    report.suppressions = candidates
+        .into_iter()
+        .map(|c| c.record)
+        .filter(|r| !in_context(&r.loc) || !r.suppressed.is_empty())
+        .collect();
     let mut findings = kept;
+    findings.retain(|f| !in_context(&f.loc));
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
 
@@ -442,7 +450,7 @@ fn checked_files(outcome: &Outcome) -> Vec<FileId> {
     let skipped: HashSet<&Path> = outcome.skipped.iter().map(|s| s.path.as_path()).collect();
     (0..outcome.files.len())
         .filter_map(|i| u32::try_from(i).ok())
-        .filter(|&i| Some(i) != outcome.config_file)
+        .filter(|&i| Some(i) != outcome.config_file && !outcome.context.contains(&i))
         .filter(|&i| !skipped.contains(outcome.path(i)))
         .collect()
 }

@@ -18,6 +18,7 @@ pub mod model;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod suppress;
 pub mod walk;
 
@@ -53,6 +54,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             let _ = stdout.write_all(rules_table(all).as_bytes());
             EXIT_OK
         }
+        Command::Server { .. } => server::run(server_options()),
         Command::Explain { rule } => match meta::lookup(&rule) {
             Some(r) => {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
@@ -126,7 +128,7 @@ fn rule_list(names: &[String], flag: &str) -> Result<Vec<&'static rules::RuleMet
 /// The path argument that stands for standard input.
 const STDIN_ARG: &str = "-";
 /// The name standard input has in output when `--stdin-filename` does not give one.
-const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 /// Read standard input as text, within the size limit. Errors are the reason it is skipped.
 fn read_stdin(limit: u64) -> Result<String, String> {
@@ -237,8 +239,14 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         (None, None) => filter::BaselineMode::Off,
     };
 
+    let project_root = match project_root(args.project_root.as_deref(), &paths, &cwd) {
+        Ok(root) => root,
+        Err(e) => return usage_error(e),
+    };
+
     let options = app::Options {
         max_file_size: args.max_file_size,
+        project_root,
         config: config.clone(),
         cwd: cwd.clone(),
         own_files: [&args.baseline, &args.write_baseline, &args.output]
@@ -347,4 +355,38 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
 
 fn write_report(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `--project-root`: a directory holding every path given; by default, each path's repository.
+fn project_root(
+    dir: Option<&Path>,
+    paths: &[PathBuf],
+    cwd: &Path,
+) -> Result<app::ProjectRoot, String> {
+    let Some(dir) = dir else {
+        return Ok(app::ProjectRoot::Repository);
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "--project-root: not a directory: {}",
+            dir.display()
+        ));
+    }
+    let root = walk::absolute(dir, cwd);
+    if let Some(outside) = paths
+        .iter()
+        .find(|p| !walk::absolute(p, cwd).starts_with(&root))
+    {
+        return Err(format!(
+            "--project-root: {} is not inside {}",
+            outside.display(),
+            dir.display()
+        ));
+    }
+    Ok(app::ProjectRoot::Dir(dir.to_path_buf()))
+}
+
+/// The language server's settings: the defaults; the config is found per document.
+fn server_options() -> app::Options {
+    app::Options::default()
 }

@@ -1,6 +1,6 @@
 //! Finding the files: the given paths, walked with `.gitignore` respected.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// A file to check.
 #[derive(Debug, Clone)]
@@ -29,6 +29,80 @@ pub fn is_spec_name(path: &Path) -> bool {
             .as_deref(),
         Some("json" | "yaml" | "yml" | "tf" | "tfvars")
     )
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (symlinks are not
+/// followed, so two spellings of one directory compare equal without touching the disk).
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        joined = cwd.join(path);
+        &joined
+    };
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Absolute `path` relative to absolute `base` (`../x.json` when above it); `path` itself when
+/// they share no root (another drive).
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let mut common = 0;
+    for (a, b) in path.components().zip(base.components()) {
+        if a != b {
+            break;
+        }
+        common += 1;
+    }
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for c in path.components().skip(common) {
+        out.push(c);
+    }
+    out
+}
+
+/// The root of the git work tree holding `path` (absolute): the nearest ancestor, or `path`
+/// itself, that has a `.git` entry (a directory, or the file of a worktree or submodule).
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The spec files directly in `dir` (not below it), sorted, with the same rules as a walk:
+/// ignore files respected, `.git` skipped, symlinks not followed. Errors are ignored: these
+/// files are only read for context.
+pub fn spec_files_in(dir: &Path) -> Vec<PathBuf> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .max_depth(Some(1))
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .build();
+    let mut files: Vec<PathBuf> = walker
+        .flatten()
+        .filter(|e| e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| is_spec_name(p))
+        .collect();
+    files.sort();
+    files
 }
 
 /// Collect the files under `paths` (which must exist), sorted, without duplicates.
@@ -117,5 +191,48 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_resolves_dots_lexically() {
+        let cwd = Path::new("/repo/infra/clusters");
+        assert_eq!(
+            absolute(Path::new("a.json"), cwd),
+            Path::new("/repo/infra/clusters/a.json")
+        );
+        assert_eq!(absolute(Path::new("../.."), cwd), Path::new("/repo"));
+        assert_eq!(
+            absolute(Path::new("./x/../y"), cwd),
+            Path::new("/repo/infra/clusters/y")
+        );
+        assert_eq!(absolute(Path::new("/a/./b/.."), cwd), Path::new("/a"));
+        assert_eq!(absolute(Path::new(""), cwd), cwd);
+        assert_eq!(absolute(Path::new("../../../../.."), cwd), Path::new("/"));
+    }
+
+    #[test]
+    fn relative_climbs_with_dot_dot() {
+        let base = Path::new("/repo/infra/clusters");
+        assert_eq!(
+            relative(Path::new("/repo/infra/clusters/a.json"), base),
+            Path::new("a.json")
+        );
+        assert_eq!(
+            relative(Path::new("/repo/infra/p.yaml"), base),
+            Path::new("../p.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/repo/p.yaml"), base),
+            Path::new("../../p.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/other/p.yaml"), base),
+            Path::new("../../../other/p.yaml")
+        );
     }
 }

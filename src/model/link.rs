@@ -2,14 +2,16 @@
 //!
 //! A resource names its project by id (`groupId`), or by nothing, in which case the project
 //! body in the same file, the same directory, or the nearest ancestor directory (never above
-//! the command-line argument it was found under) is its project. Several candidates at the
-//! same level, or an id that matches no checked project, leave the project unknown: rules that
-//! need it stay silent rather than guess. A format-scoped key (`ProjectRef::Key`) reaches the
-//! single project carrying it, or else the one project all of that key's aliases
-//! ([`super::KeyAlias`]) reach.
+//! the file's [`SourceFile::root`](super::SourceFile::root)) is its project. Several
+//! candidates at the same level, or an id that matches no checked project, leave the project
+//! unknown: rules that need it stay silent rather than guess. A format-scoped key
+//! (`ProjectRef::Key`) reaches the single project carrying it, or else the one project all of
+//! that key's aliases ([`super::KeyAlias`]) reach. Directories are compared as absolute paths
+//! (relative ones against the current directory, `..` resolved), so a file given as `a.json`
+//! and a project file found as `../../project.json` still meet.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Model, Origin, ProjectRef};
 
@@ -35,14 +37,33 @@ pub fn link(model: &mut Model) {
             by_key.entry(key.as_str()).or_default().push(i);
         }
     }
+    // Each file's directory and root as absolute paths, for the files that need them.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut places: Vec<Option<(PathBuf, PathBuf)>> = vec![None; model.files.len()];
+    let project_files = model.projects.iter().map(|p| p.origin.file());
+    let alias_files = model.key_aliases.iter().map(|a| a.via.file());
+    let resource_files = model_origins(model).map(Origin::file);
+    for file in project_files.chain(alias_files).chain(resource_files) {
+        let (Some(slot), Some(f)) = (
+            places.get_mut(file as usize),
+            model.files.get(file as usize),
+        ) else {
+            continue;
+        };
+        if slot.is_none() {
+            let dir = crate::walk::absolute(f.path.parent().unwrap_or(Path::new("")), &cwd);
+            *slot = Some((dir, crate::walk::absolute(&f.root, &cwd)));
+        }
+    }
+    let place = |file: u32| places.get(file as usize).and_then(Option::as_ref);
     // Projects per directory and per file.
     let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
     let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, p) in model.projects.iter().enumerate() {
         let file = p.origin.file();
         by_file.entry(file).or_default().push(i);
-        if let Some(dir) = model.files.get(file as usize).and_then(|f| f.path.parent()) {
-            by_dir.entry(dir).or_default().push(i);
+        if let Some((dir, _)) = place(file) {
+            by_dir.entry(dir.as_path()).or_default().push(i);
         }
     }
     let direct = |origin: &Origin| -> Option<usize> {
@@ -51,19 +72,21 @@ pub fn link(model: &mut Model) {
                 single(by_id.get(&id.as_str().to_ascii_lowercase()))
             }
             ProjectRef::Id(_) | ProjectRef::Directory => {
-                let file = model.files.get(origin.file() as usize)?;
                 if let Some(found) = by_file.get(&origin.file()) {
                     return single(Some(found));
                 }
-                let mut dir = file.path.parent();
-                while let Some(d) = dir {
+                let (dir, root) = place(origin.file())?;
+                if !dir.starts_with(root) {
+                    // A root that does not hold the file: only its own directory counts.
+                    return single(by_dir.get(dir.as_path()));
+                }
+                for d in dir.ancestors() {
                     if let Some(found) = by_dir.get(d) {
                         return single(Some(found));
                     }
-                    if d == file.root.as_path() || d.as_os_str().is_empty() {
+                    if d == root.as_path() {
                         break;
                     }
-                    dir = d.parent();
                 }
                 None
             }

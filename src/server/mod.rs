@@ -1,0 +1,776 @@
+//! `atlasgov-lint server`: a language server over standard input/output.
+//!
+//! On `didOpen`, `didChange` and `didSave` it checks the document's text as the editor has it
+//! (saved or not) together with the spec files on disk in the directories above it, up to the
+//! workspace folder holding it (see [`app::ProjectRoot`]), applies the workspace's config and
+//! suppressions ([`filter`]), and publishes the document's findings as diagnostics;
+//! `didClose` clears them. A save also re-checks the other open documents, whose project (or
+//! config) may be the file just saved.
+//!
+//! The transport is the LSP base protocol, read here rather than by `lsp-server`'s threads so
+//! that a malformed message gets an error response instead of ending the server; messages
+//! themselves are `lsp-server`'s types. Notifications that arrive while a check runs are
+//! handled together: each document is checked once per batch, with its latest text.
+
+mod text;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, Range, SaveOptions,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
+};
+
+use crate::app::{self, Buffer, Options};
+use crate::config::{self, Config};
+use crate::filter;
+use crate::model::Loc;
+use crate::report::rule_doc_url;
+use crate::rules::{Finding, Severity};
+use crate::walk;
+pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
+
+/// The largest message body accepted (a `didOpen` of a file at the default size limit, JSON
+/// escaped, fits).
+const MAX_BODY: usize = 512 * 1024 * 1024;
+/// The longest header line read at once.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+
+/// Run the server on standard input/output until `exit` or the end of input. Returns the
+/// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks).
+pub fn run(options: Options) -> i32 {
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::Builder::new()
+        .name("lsp-reader".to_string())
+        .spawn(move || {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            loop {
+                let frame = read_frame(&mut input);
+                let end = matches!(frame, Frame::End(_));
+                if tx.send(frame).is_err() || end {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = reader {
+        log(format_args!("cannot start the reader thread: {e}"));
+        return 1;
+    }
+    let stdout = std::io::stdout();
+    let mut server = Server::new(options, stdout.lock());
+    server.serve(&rx)
+}
+
+fn log(message: std::fmt::Arguments<'_>) {
+    eprintln!("atlasgov-lint server: {message}");
+}
+
+/// One unit read from the client.
+enum Frame {
+    Message(Message),
+    /// A body that is not a JSON-RPC message: `id` is the request's id when it has one.
+    Invalid {
+        id: serde_json::Value,
+        code: ErrorCode,
+        message: String,
+    },
+    /// The end of input (or a read error).
+    End(Option<std::io::Error>),
+}
+
+/// Read one message: headers (`Content-Length` required, others ignored) and the body.
+/// Garbage between messages is skipped until the next header block.
+fn read_frame(input: &mut impl BufRead) -> Frame {
+    let mut length: Option<usize> = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input
+            .by_ref()
+            .take(MAX_HEADER_LINE)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) => return Frame::End(None),
+            Ok(_) => {}
+            Err(e) => return Frame::End(Some(e)),
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if length.is_some() {
+                break;
+            }
+            continue;
+        }
+        if let Some((name, value)) = text.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok();
+            }
+        }
+    }
+    let length = length.unwrap_or(0);
+    let mut body = Vec::new();
+    let limit = length.min(MAX_BODY);
+    match input.by_ref().take(limit as u64).read_to_end(&mut body) {
+        Ok(n) if n < limit => return Frame::End(None),
+        Ok(_) => {}
+        Err(e) => return Frame::End(Some(e)),
+    }
+    if length > MAX_BODY {
+        let rest = (length - MAX_BODY) as u64;
+        if let Err(e) = std::io::copy(&mut input.by_ref().take(rest), &mut std::io::sink()) {
+            return Frame::End(Some(e));
+        }
+        return Frame::Invalid {
+            id: serde_json::Value::Null,
+            code: ErrorCode::InvalidRequest,
+            message: format!("message of {length} bytes is larger than {MAX_BODY} bytes"),
+        };
+    }
+    match serde_json::from_slice::<Message>(&body) {
+        Ok(message) => Frame::Message(message),
+        Err(e) => match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(value) => Frame::Invalid {
+                id: value.get("id").cloned().unwrap_or(serde_json::Value::Null),
+                code: ErrorCode::InvalidRequest,
+                message: format!("not a JSON-RPC message: {e}"),
+            },
+            Err(e) => Frame::Invalid {
+                id: serde_json::Value::Null,
+                code: ErrorCode::ParseError,
+                message: format!("invalid JSON: {e}"),
+            },
+        },
+    }
+}
+
+/// A config file as loaded: usable, or why not.
+type Loaded = Result<Arc<Config>, String>;
+
+/// An open document.
+struct Document {
+    uri: Uri,
+    /// Absolute path for `file:` URIs; a made-up name (for its extension) otherwise.
+    path: PathBuf,
+    on_disk: bool,
+    version: Option<i32>,
+    text: String,
+}
+
+struct Server<W: Write> {
+    out: W,
+    options: Options,
+    initialized: bool,
+    shutdown: bool,
+    /// Workspace folders (absolute), the project roots of the documents below them.
+    roots: Vec<PathBuf>,
+    related_information: bool,
+    documents: HashMap<Uri, Document>,
+    /// Documents to check before the next request or the end of the batch.
+    dirty: BTreeSet<Uri>,
+    cwd: PathBuf,
+    /// Loaded config files, by path, with the modification time they were read at.
+    configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
+}
+
+impl<W: Write> Server<W> {
+    fn new(options: Options, out: W) -> Server<W> {
+        Server {
+            out,
+            options,
+            initialized: false,
+            shutdown: false,
+            roots: Vec::new(),
+            related_information: false,
+            documents: HashMap::new(),
+            dirty: BTreeSet::new(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+            configs: HashMap::new(),
+        }
+    }
+
+    fn serve(&mut self, rx: &mpsc::Receiver<Frame>) -> i32 {
+        loop {
+            let Ok(first) = rx.recv() else {
+                return self.exit_code();
+            };
+            let batch = std::iter::once(first)
+                .chain(rx.try_iter())
+                .collect::<Vec<_>>();
+            for frame in batch {
+                match frame {
+                    Frame::Message(Message::Request(req)) => {
+                        self.publish_dirty();
+                        self.request(req);
+                    }
+                    Frame::Message(Message::Notification(n)) => {
+                        if n.method == "exit" {
+                            return self.exit_code();
+                        }
+                        self.notification(n);
+                    }
+                    Frame::Message(Message::Response(_)) => {}
+                    Frame::Invalid { id, code, message } => {
+                        log(format_args!("bad message: {message}"));
+                        self.send_raw(serde_json::json!({
+                            "jsonrpc": "2.0",
+                            "id": id,
+                            "error": { "code": code as i32, "message": message },
+                        }));
+                    }
+                    Frame::End(error) => {
+                        if let Some(e) = error {
+                            log(format_args!("cannot read standard input: {e}"));
+                        } else if !self.shutdown {
+                            log(format_args!("input closed without shutdown and exit"));
+                        }
+                        return self.exit_code();
+                    }
+                }
+            }
+            self.publish_dirty();
+        }
+    }
+
+    fn exit_code(&self) -> i32 {
+        if self.shutdown { 0 } else { 1 }
+    }
+
+    fn send(&mut self, message: Message) {
+        if let Err(e) = message.write(&mut self.out) {
+            log(format_args!("cannot write to standard output: {e}"));
+        }
+    }
+
+    fn send_raw(&mut self, value: serde_json::Value) {
+        let body = value.to_string();
+        let sent = write!(self.out, "Content-Length: {}\r\n\r\n{body}", body.len())
+            .and_then(|()| self.out.flush());
+        if let Err(e) = sent {
+            log(format_args!("cannot write to standard output: {e}"));
+        }
+    }
+
+    fn error(&mut self, id: RequestId, code: ErrorCode, message: String) {
+        self.send(Response::new_err(id, code as i32, message).into());
+    }
+
+    fn request(&mut self, req: Request) {
+        if req.method == "initialize" {
+            if self.initialized {
+                return self.error(
+                    req.id,
+                    ErrorCode::InvalidRequest,
+                    "already initialized".into(),
+                );
+            }
+            self.initialize(&req.params);
+            let result = lsp_types::InitializeResult {
+                capabilities: capabilities(),
+                server_info: Some(ServerInfo {
+                    name: "atlasgov-lint".to_string(),
+                    version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                }),
+            };
+            return self.send(Response::new_ok(req.id, result).into());
+        }
+        if !self.initialized {
+            return self.error(
+                req.id,
+                ErrorCode::ServerNotInitialized,
+                "initialize first".into(),
+            );
+        }
+        if self.shutdown {
+            return self.error(req.id, ErrorCode::InvalidRequest, "shutting down".into());
+        }
+        match req.method.as_str() {
+            "shutdown" => {
+                self.shutdown = true;
+                self.send(Response::new_ok(req.id, serde_json::Value::Null).into());
+            }
+            method => {
+                let message = format!("unsupported request `{method}`");
+                self.error(req.id, ErrorCode::MethodNotFound, message);
+            }
+        }
+    }
+
+    /// Read what the server needs of `InitializeParams`, leniently: a field it cannot read
+    /// is left at its default rather than failing the editor's whole session.
+    fn initialize(&mut self, params: &serde_json::Value) {
+        self.initialized = true;
+        let folders = params
+            .get("workspaceFolders")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("uri"));
+        let root_uri = params.get("rootUri").into_iter();
+        for uri in folders.chain(root_uri) {
+            let path = serde_json::from_value::<Uri>(uri.clone())
+                .ok()
+                .and_then(|u| uri_to_path(&u));
+            if let Some(path) = path {
+                self.add_root(&path);
+            }
+        }
+        if self.roots.is_empty() {
+            if let Some(path) = params.get("rootPath").and_then(serde_json::Value::as_str) {
+                self.add_root(Path::new(path));
+            }
+        }
+        self.related_information = params
+            .pointer("/capabilities/textDocument/publishDiagnostics/relatedInformation")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let roots: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
+        log(format_args!(
+            "initialized; workspace: {}",
+            if roots.is_empty() {
+                "none".to_string()
+            } else {
+                roots.join(", ")
+            }
+        ));
+    }
+
+    fn add_root(&mut self, path: &Path) {
+        let root = walk::absolute(path, &self.cwd);
+        if !self.roots.contains(&root) {
+            self.roots.push(root);
+        }
+    }
+
+    fn notification(&mut self, n: Notification) {
+        if !self.initialized {
+            return;
+        }
+        let method = n.method.clone();
+        let result = match method.as_str() {
+            DidOpenTextDocument::METHOD => n
+                .extract::<lsp_types::DidOpenTextDocumentParams>(&method)
+                .map(|p| self.open(p)),
+            DidChangeTextDocument::METHOD => n
+                .extract::<lsp_types::DidChangeTextDocumentParams>(&method)
+                .map(|p| self.change(p)),
+            DidSaveTextDocument::METHOD => n
+                .extract::<lsp_types::DidSaveTextDocumentParams>(&method)
+                .map(|p| self.save(p)),
+            DidCloseTextDocument::METHOD => n
+                .extract::<lsp_types::DidCloseTextDocumentParams>(&method)
+                .map(|p| self.close(p)),
+            DidChangeWorkspaceFolders::METHOD => n
+                .extract::<lsp_types::DidChangeWorkspaceFoldersParams>(&method)
+                .map(|p| self.folders(p)),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            log(format_args!("ignored `{method}`: {e}"));
+        }
+    }
+
+    fn open(&mut self, p: lsp_types::DidOpenTextDocumentParams) {
+        let doc = p.text_document;
+        let (path, on_disk) = match uri_to_path(&doc.uri) {
+            Some(path) => (walk::absolute(&path, &self.cwd), true),
+            None => {
+                // An unsaved buffer: name it for its language, so the right parser reads it.
+                let ext = match doc.language_id.as_str() {
+                    "json" | "jsonc" => "json",
+                    "terraform" | "terraform-vars" | "hcl" => "tf",
+                    _ => "yaml",
+                };
+                (PathBuf::from(format!("untitled.{ext}")), false)
+            }
+        };
+        self.dirty.insert(doc.uri.clone());
+        self.documents.insert(
+            doc.uri.clone(),
+            Document {
+                uri: doc.uri,
+                path,
+                on_disk,
+                version: Some(doc.version),
+                text: doc.text,
+            },
+        );
+    }
+
+    fn change(&mut self, p: lsp_types::DidChangeTextDocumentParams) {
+        let Some(doc) = self.documents.get_mut(&p.text_document.uri) else {
+            log(format_args!(
+                "change to a document that is not open: {}",
+                p.text_document.uri.as_str()
+            ));
+            return;
+        };
+        for change in p.content_changes {
+            apply_change(&mut doc.text, change.range, &change.text);
+        }
+        doc.version = Some(p.text_document.version);
+        self.dirty.insert(p.text_document.uri);
+    }
+
+    fn save(&mut self, p: lsp_types::DidSaveTextDocumentParams) {
+        if let (Some(doc), Some(text)) = (self.documents.get_mut(&p.text_document.uri), p.text) {
+            doc.text = text;
+        }
+        // The file on disk changed: it may be another open document's project.
+        self.dirty.extend(self.documents.keys().cloned());
+    }
+
+    fn close(&mut self, p: lsp_types::DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri;
+        self.documents.remove(&uri);
+        self.dirty.remove(&uri);
+        self.publish(uri, Vec::new(), None);
+    }
+
+    fn folders(&mut self, p: lsp_types::DidChangeWorkspaceFoldersParams) {
+        for removed in &p.event.removed {
+            if let Some(path) = uri_to_path(&removed.uri) {
+                let path = walk::absolute(&path, &self.cwd);
+                self.roots.retain(|r| *r != path);
+            }
+        }
+        for added in &p.event.added {
+            if let Some(path) = uri_to_path(&added.uri) {
+                self.add_root(&path);
+            }
+        }
+        self.dirty.extend(self.documents.keys().cloned());
+    }
+
+    fn publish_dirty(&mut self) {
+        for uri in std::mem::take(&mut self.dirty) {
+            let Some(doc) = self.documents.get(&uri) else {
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let path = doc.path.clone();
+            let root = doc.on_disk.then(|| self.root_of(&path));
+            let config = root.as_deref().map(|r| self.config_for(r));
+            let Some(doc) = self.documents.get(&uri) else {
+                continue;
+            };
+            let diagnostics = self.diagnostics(doc, root.as_deref(), config.flatten());
+            let version = doc.version;
+            if std::env::var_os("ATLASGOV_LINT_LOG").is_some() {
+                log(format_args!(
+                    "checked {} in {:.1} ms: {} diagnostics",
+                    uri.as_str(),
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    diagnostics.len()
+                ));
+            }
+            self.publish(uri, diagnostics, version);
+        }
+    }
+
+    fn publish(&mut self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        self.send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into());
+    }
+
+    /// The project root of a document: the innermost workspace folder holding it, else its
+    /// git repository, else its own directory.
+    fn root_of(&self, path: &Path) -> PathBuf {
+        self.roots
+            .iter()
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .or_else(|| walk::repository_root(path))
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
+    }
+
+    /// The config the command line would use if run from `root` (a workspace folder), loaded
+    /// again when the file changes. An unusable config is an error diagnostic on the document.
+    fn config_for(&mut self, root: &Path) -> Option<Loaded> {
+        let path = config::discover(root)?;
+        let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        if let Some((seen, loaded)) = self.configs.get(&path) {
+            if *seen == mtime {
+                return Some(loaded.clone());
+            }
+        }
+        let loaded = config::load(&path, root).map(Arc::new).map_err(|errors| {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            errors.join("; ")
+        });
+        if let Err(e) = &loaded {
+            log(format_args!("config not used: {e}"));
+        }
+        self.configs.insert(path, (mtime, loaded.clone()));
+        Some(loaded)
+    }
+
+    fn diagnostics(
+        &self,
+        doc: &Document,
+        root: Option<&Path>,
+        config: Option<Loaded>,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let config = match config {
+            Some(Ok(config)) => Some(config),
+            Some(Err(e)) => {
+                out.push(Diagnostic {
+                    range: Range::default(),
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    source: Some("atlasgov-lint".to_string()),
+                    message: format!("config not applied: {e}"),
+                    ..Diagnostic::default()
+                });
+                None
+            }
+            None => None,
+        };
+        // Paths in the config are relative to the workspace folder, as from the command line
+        // run there.
+        let cwd = root.map_or_else(|| self.cwd.clone(), Path::to_path_buf);
+        if config
+            .as_ref()
+            .is_some_and(|c| c.is_excluded(&cwd, &doc.path) || c.is_file(&cwd, &doc.path))
+        {
+            return out;
+        }
+        let options = Options {
+            config: config.clone(),
+            cwd: cwd.clone(),
+            ..self.options.clone()
+        };
+        out.extend(self.findings(doc, root, &options));
+        out
+    }
+
+    fn findings(&self, doc: &Document, root: Option<&Path>, options: &Options) -> Vec<Diagnostic> {
+        let size = doc.text.len() as u64;
+        if size > options.max_file_size {
+            return vec![Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                source: Some("atlasgov-lint".to_string()),
+                message: format!(
+                    "not checked: {size} bytes, larger than the {}-byte limit",
+                    options.max_file_size
+                ),
+                ..Diagnostic::default()
+            }];
+        }
+        let context = match root {
+            Some(root) => app::context_of(&doc.path, root, options),
+            None => app::Context::default(),
+        };
+        let buffer = Buffer {
+            path: doc.path.clone(),
+            text: doc.text.clone(),
+        };
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut outcome =
+                app::check_with_context(&[], std::slice::from_ref(&buffer), &context, options);
+            let settings = filter::Settings {
+                config: options.config.as_deref(),
+                select: &[],
+                ignore: &[],
+                fail_on: None,
+                today: crate::date::today_utc(),
+                cwd: &options.cwd,
+                baseline: filter::BaselineMode::Off,
+            };
+            filter::apply(&mut outcome, &settings);
+            outcome
+        }));
+        let outcome = match checked {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                log(format_args!(
+                    "internal error while checking {}",
+                    doc.uri.as_str()
+                ));
+                return Vec::new();
+            }
+        };
+        // The buffer comes after the context files (and before the config file).
+        let config_files = usize::from(outcome.config_file.is_some());
+        let Some(file) = outcome.files.len().checked_sub(1 + config_files) else {
+            return Vec::new();
+        };
+        let render = Render {
+            doc,
+            file: u32::try_from(file).unwrap_or(u32::MAX),
+            map: LineMap::new(&doc.text),
+            outcome: &outcome,
+            cwd: &options.cwd,
+            related_information: self.related_information,
+        };
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.loc.file == render.file)
+            .map(|f| render.diagnostic(f))
+            .collect()
+    }
+}
+
+/// Turns the findings of one check in a document into diagnostics.
+struct Render<'a> {
+    doc: &'a Document,
+    /// The document's file id in the outcome.
+    file: u32,
+    map: LineMap<'a>,
+    outcome: &'a app::Outcome,
+    /// What relative paths in the outcome (the config file's) are relative to.
+    cwd: &'a Path,
+    related_information: bool,
+}
+
+impl Render<'_> {
+    fn location(&self, loc: &Loc) -> Option<Location> {
+        let span = (loc.span.start as usize, loc.span.end as usize);
+        if loc.file == self.file {
+            return Some(Location {
+                uri: self.doc.uri.clone(),
+                range: self.map.range(span.0, span.1),
+            });
+        }
+        let path = walk::absolute(self.outcome.path(loc.file), self.cwd);
+        let uri = path_to_uri(&path)?;
+        let range = match self.outcome.text(loc.file) {
+            Some(text) => LineMap::new(text).range(span.0, span.1),
+            // No text kept: the line and (character) column as found.
+            None => {
+                let at = |line: u32, column: u32| lsp_types::Position {
+                    line: line.saturating_sub(1),
+                    character: column.saturating_sub(1),
+                };
+                Range {
+                    start: at(loc.start.line, loc.start.column),
+                    end: at(loc.end.line, loc.end.column),
+                }
+            }
+        };
+        Some(Location { uri, range })
+    }
+
+    fn diagnostic(&self, f: &Finding) -> Diagnostic {
+        let range = self
+            .map
+            .range(f.loc.span.start as usize, f.loc.span.end as usize);
+        let mut message = format!("{}\nhelp: {}", f.message, f.help);
+        let mut related = Vec::new();
+        for label in &f.related {
+            match self.location(&label.loc) {
+                Some(location) if self.related_information => {
+                    related.push(DiagnosticRelatedInformation {
+                        location,
+                        message: label.message.clone(),
+                    });
+                }
+                Some(location) => {
+                    let p = location.range.start;
+                    let path = uri_to_path(&location.uri).unwrap_or_default();
+                    message.push_str(&format!(
+                        "\nnote: {}: {}:{}:{}",
+                        label.message,
+                        path.display(),
+                        p.line + 1,
+                        p.character + 1
+                    ));
+                }
+                None => message.push_str(&format!("\nnote: {}", label.message)),
+            }
+        }
+        Diagnostic {
+            range,
+            severity: Some(match f.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+            }),
+            code: Some(NumberOrString::String(f.rule.code.to_string())),
+            code_description: rule_doc_url(f.rule)
+                .parse()
+                .ok()
+                .map(|href| CodeDescription { href }),
+            source: Some("atlasgov-lint".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: None,
+            data: None,
+        }
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                will_save: None,
+                will_save_wait_until: None,
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+            },
+        )),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp_types::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn frames(input: &[u8]) -> Vec<String> {
+        let mut r = std::io::BufReader::new(input);
+        let mut out = Vec::new();
+        loop {
+            match read_frame(&mut r) {
+                Frame::Message(m) => out.push(format!("{m:?}").chars().take(40).collect()),
+                Frame::Invalid { code, .. } => out.push(format!("invalid {}", code as i32)),
+                Frame::End(_) => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn framing_survives_garbage() {
+        let msg = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let input = format!(
+            "Content-Length: 5\r\n\r\n{{bad}}garbage line\r\nContent-Type: x\r\nContent-Length: {}\r\n\r\n{msg}Content-Length: 8\r\n\r\n{{\"id\":1}}Content-Length: 99\r\n\r\nshort",
+            msg.len()
+        );
+        let got = frames(input.as_bytes());
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0], "invalid -32700");
+        assert!(got[1].starts_with("Notification"), "{got:?}");
+        assert_eq!(got[2], "invalid -32600");
+    }
+}

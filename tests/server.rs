@@ -1,0 +1,543 @@
+//! The language server as an editor meets it: the real binary, started with the command line
+//! of the README's editor snippets, driven over standard input/output.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one answer may take before the test fails (it never hangs CI).
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The fenced blocks of `lang` in the README.
+fn readme_blocks(lang: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let fence = format!("```{lang}\n");
+    readme
+        .split(fence.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The double-quoted strings in `s`, in order.
+fn quoted(s: &str) -> Vec<String> {
+    s.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The server command line of each editor snippet in the README: VS Code, Neovim, Helix.
+fn readme_command_lines() -> Vec<(&'static str, Vec<String>)> {
+    let vscode = readme_blocks("json")
+        .into_iter()
+        .find(|b| b.contains("glspc.server.command"))
+        .expect("VS Code snippet");
+    let v: Value = serde_json::from_str(&vscode).expect("VS Code snippet is JSON");
+    let mut vscode_cmd = vec![v["glspc.server.command"].as_str().unwrap().to_string()];
+    for a in v["glspc.server.commandArguments"].as_array().unwrap() {
+        vscode_cmd.push(a.as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        v["glspc.server.languageId"],
+        json!(["json", "yaml", "terraform"])
+    );
+
+    let neovim = readme_blocks("lua")
+        .into_iter()
+        .find(|b| b.contains("vim.lsp.start"))
+        .expect("Neovim snippet");
+    let cmd_line = neovim
+        .lines()
+        .find(|l| l.trim_start().starts_with("cmd = {"))
+        .expect("cmd = { ... }");
+    let neovim_cmd = quoted(cmd_line);
+
+    let helix = readme_blocks("toml")
+        .into_iter()
+        .find(|b| b.contains("[language-server.atlasgov-lint]"))
+        .expect("Helix snippet");
+    let section = helix
+        .split("[language-server.atlasgov-lint]")
+        .nth(1)
+        .unwrap()
+        .split("[[language]]")
+        .next()
+        .unwrap();
+    let value_of = |key: &str| {
+        section
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(key)?.trim().strip_prefix('='))
+            .unwrap_or_else(|| panic!("Helix `{key}`"))
+            .to_string()
+    };
+    let mut helix_cmd = quoted(&value_of("command"));
+    helix_cmd.extend(quoted(&value_of("args")));
+    assert!(
+        helix.contains("\"atlasgov-lint\"]"),
+        "Helix languages use it"
+    );
+
+    vec![
+        ("vscode", vscode_cmd),
+        ("neovim", neovim_cmd),
+        ("helix", helix_cmd),
+    ]
+}
+
+/// A running server: messages in, messages out, killed if the test fails.
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    out: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(command_line: &[String], cwd: &Path) -> Server {
+        let (program, args) = command_line.split_first().expect("a command");
+        assert_eq!(
+            program, "atlasgov-lint",
+            "the snippet runs the installed binary"
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+            .args(args)
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, out) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    let (name, value) = line.split_once(": ").expect("a header");
+                    assert_eq!(name, "Content-Length");
+                    length = Some(value.parse::<usize>().unwrap());
+                }
+                let mut body = vec![0; length.expect("Content-Length")];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin: Some(stdin),
+            out,
+            next_id: 0,
+        }
+    }
+
+    fn write_raw(&mut self, body: &str) {
+        let stdin = self.stdin.as_mut().expect("standard input open");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        let body = json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string();
+        self.write_raw(&body);
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let body =
+            json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params});
+        self.write_raw(&body.to_string());
+        self.next_id
+    }
+
+    fn receive(&self) -> Value {
+        self.out
+            .recv_timeout(TIMEOUT)
+            .expect("the server answers in time")
+    }
+
+    fn response(&self, id: i64) -> Value {
+        let m = self.receive();
+        assert_eq!(m["id"], json!(id), "expected the response to {id}: {m}");
+        m
+    }
+
+    fn diagnostics(&self, uri: &str) -> Value {
+        let m = self.receive();
+        assert_eq!(m["method"], "textDocument/publishDiagnostics", "{m}");
+        assert_eq!(m["params"]["uri"], uri, "{m}");
+        m["params"].clone()
+    }
+
+    fn wait_exit(mut self) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("the server did not exit");
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A repository with a standard project (no regionUsageRestrictions) in `infra/`, and a
+/// compliant cluster saved below it.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("infra/clusters")).unwrap();
+    std::fs::write(
+        root.join("infra/project.yaml"),
+        "# standard regions\nname: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("infra/clusters/claims-db.json"), COMPLIANT).unwrap();
+    dir
+}
+
+/// A gov region after a non-BMP character on its line, in a standard project (GOV004), and an
+/// M10 (GOV002).
+const VIOLATING: &str = r#"{
+  "name": "😀 claims-db", "clusterType": "REPLICASET",
+  "replicationSpecs": [{"regionConfigs": [{"note": "𝔸", "providerName": "AWS", "regionName": "US_GOV_EAST_1", "priority": 7,
+    "electableSpecs": {"instanceSize": "M10", "nodeCount": 3}}]}]
+}
+"#;
+
+const COMPLIANT: &str = r#"{
+  "name": "😀 claims-db", "clusterType": "REPLICASET",
+  "replicationSpecs": [{"regionConfigs": [{"note": "𝔸", "providerName": "AWS", "regionName": "US_EAST_1", "priority": 7,
+    "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]
+}
+"#;
+
+fn range(l0: u64, c0: u64, l1: u64, c1: u64) -> Value {
+    json!({"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}})
+}
+
+#[test]
+fn readme_snippets_start_the_same_server() {
+    let lines = readme_command_lines();
+    for (editor, cmd) in &lines {
+        assert_eq!(cmd, &["atlasgov-lint", "server"], "{editor} snippet");
+    }
+}
+
+#[test]
+fn diagnostics_follow_the_buffer_and_link_to_the_project_on_disk() {
+    for (editor, command_line) in readme_command_lines() {
+        let ws = workspace();
+        let root = ws.path();
+        // Started elsewhere: the workspace comes from `initialize`, not the current directory.
+        let mut server = Server::start(&command_line, Path::new("/"));
+
+        let id = server.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+                "capabilities": {"textDocument": {"publishDiagnostics": {"relatedInformation": true}}},
+            }),
+        );
+        let init = server.response(id);
+        let caps = &init["result"]["capabilities"];
+        assert_eq!(caps["positionEncoding"], "utf-16", "{editor}: {init}");
+        assert_eq!(caps["textDocumentSync"]["openClose"], true);
+        assert_eq!(caps["textDocumentSync"]["change"], 1, "full text sync");
+        assert_eq!(init["result"]["serverInfo"]["name"], "atlasgov-lint");
+        server.notify("initialized", json!({}));
+
+        // The saved file is compliant; the editor's unsaved text is not.
+        let doc = root.join("infra/clusters/claims-db.json");
+        let doc_uri = uri(&doc);
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": doc_uri, "languageId": "json", "version": 1, "text": VIOLATING}}),
+        );
+        let published = server.diagnostics(&doc_uri);
+        assert_eq!(published["version"], 1);
+        let d = published["diagnostics"].as_array().unwrap();
+        assert_eq!(d.len(), 2, "{editor}: {published:#}");
+
+        // `"US_GOV_EAST_1"` starts at character 93 of its line, but after "𝔸" (two UTF-16
+        // code units): 94..109.
+        assert_eq!(d[0]["range"], range(2, 94, 2, 109), "{:#}", d[0]);
+        assert_eq!(d[0]["severity"], 1);
+        assert_eq!(d[0]["code"], "GOV004");
+        assert_eq!(
+            d[0]["codeDescription"]["href"],
+            "https://github.com/atlasgov-lint/atlasgov-lint/blob/main/rules/GOV004-partition-mismatch.md"
+        );
+        assert_eq!(d[0]["source"], "atlasgov-lint");
+        let message = d[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("region `US_GOV_EAST_1` is a gov region, but project `claims`"),
+            "{message}"
+        );
+        assert!(message.contains("\nhelp: create the project with regionUsageRestrictions"));
+        // The project on disk, found above the document, is the related place.
+        let related = &d[0]["relatedInformation"][0];
+        assert_eq!(
+            related["location"]["uri"],
+            uri(&root.join("infra/project.yaml"))
+        );
+        assert_eq!(related["location"]["range"], range(1, 0, 1, 4));
+        assert!(
+            related["message"].as_str().unwrap().contains("claims"),
+            "{related}"
+        );
+
+        assert_eq!(d[1]["range"], range(3, 39, 3, 44), "{:#}", d[1]);
+        assert_eq!(d[1]["code"], "GOV002");
+        assert_eq!(
+            d[1]["codeDescription"]["href"],
+            "https://github.com/atlasgov-lint/atlasgov-lint/blob/main/rules/GOV002-tier-below-m20.md"
+        );
+
+        // Bad input never ends the server: a malformed body and an unknown request get errors.
+        server.write_raw("{not json");
+        let bad = server.receive();
+        assert_eq!(bad["error"]["code"], -32700, "{bad}");
+        assert_eq!(bad["id"], Value::Null);
+        let id = server.request("textDocument/hover", json!({}));
+        assert_eq!(server.response(id)["error"]["code"], -32601);
+
+        // Fixed in the editor: the list is emptied.
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc_uri, "version": 2}, "contentChanges": [{"text": COMPLIANT}]}),
+        );
+        let published = server.diagnostics(&doc_uri);
+        assert_eq!(published["version"], 2);
+        assert_eq!(published["diagnostics"], json!([]), "{editor}");
+
+        // An edit at a UTF-16 range after "𝔸" (US_EAST_1 -> US_GOV_EAST_1) brings GOV004 back.
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc_uri, "version": 3}, "contentChanges": [
+                {"range": range(2, 95, 2, 104), "text": "US_GOV_EAST_1"}]}),
+        );
+        let published = server.diagnostics(&doc_uri);
+        let d = published["diagnostics"].as_array().unwrap();
+        assert_eq!(d.len(), 1, "{published:#}");
+        assert_eq!(d[0]["code"], "GOV004");
+        assert_eq!(d[0]["range"], range(2, 94, 2, 109));
+
+        server.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": doc_uri}}),
+        );
+        assert_eq!(server.diagnostics(&doc_uri)["diagnostics"], json!([]));
+
+        let id = server.request("shutdown", Value::Null);
+        assert_eq!(server.response(id)["result"], Value::Null);
+        server.notify("exit", Value::Null);
+        assert_eq!(server.wait_exit(), Some(0), "{editor}: clean exit");
+    }
+}
+
+#[test]
+fn exit_without_shutdown_and_closed_input_end_the_server() {
+    let ws = workspace();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, ws.path());
+    // Before initialize, requests are refused.
+    let id = server.request("shutdown", Value::Null);
+    assert_eq!(server.response(id)["error"]["code"], -32002);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(1));
+
+    // Closing standard input ends it too.
+    let mut server = Server::start(&cmd, ws.path());
+    server.close_stdin();
+    assert_eq!(server.wait_exit(), Some(1));
+}
+
+#[test]
+fn saving_a_project_rechecks_the_open_clusters() {
+    let ws = workspace();
+    let root = ws.path();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, root);
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+
+    let cluster = uri(&root.join("infra/clusters/claims-db.json"));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": cluster, "languageId": "json", "version": 1, "text": VIOLATING}}),
+    );
+    let d = server.diagnostics(&cluster)["diagnostics"].clone();
+    let codes: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GOV004", "GOV002"]);
+    // Without relatedInformation support, the project's place is a note in the message.
+    let message = d[0]["message"].as_str().unwrap();
+    let project = root.join("infra/project.yaml");
+    assert!(
+        message.contains(&format!(
+            "\nnote: project `claims` is created for standard regions: {}:2:1",
+            project.display()
+        )),
+        "{message}"
+    );
+    assert!(d[0].get("relatedInformation").is_none());
+
+    // The project is made a gov project and saved: the open cluster is checked again.
+    let project_uri = uri(&project);
+    let gov = "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\nregionUsageRestrictions: GOV_REGIONS_ONLY\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": project_uri, "languageId": "yaml", "version": 1, "text": gov}}),
+    );
+    assert_eq!(server.diagnostics(&project_uri)["diagnostics"], json!([]));
+    std::fs::write(&project, gov).unwrap();
+    server.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": project_uri}}),
+    );
+    let mut after = std::collections::HashMap::new();
+    for _ in 0..2 {
+        let m = server.receive();
+        after.insert(
+            m["params"]["uri"].as_str().unwrap().to_string(),
+            m["params"]["diagnostics"].clone(),
+        );
+    }
+    let codes: Vec<&str> = after[&cluster]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GOV002"], "GOV004 is gone: the project is gov now");
+    assert_eq!(after[&project_uri], json!([]));
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
+fn the_workspace_config_and_suppressions_apply() {
+    let ws = workspace();
+    let root = ws.path();
+    let config = root.join(".atlasgov-lint.yaml");
+    std::fs::write(&config, "rules:\n  tier-below-m20: warning\n").unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, Path::new("/"));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "workspaceFolders": [{"uri": uri(root), "name": "ws"}], "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+
+    let doc = uri(&root.join("infra/clusters/claims-db.yaml"));
+    let text = "name: claims-db\nclusterType: REPLICASET\nreplicationSpecs:\n  - regionConfigs:\n      - providerName: AWS\n        # atlasgov-lint: allow GOV004 -- approved exception, SEC-1\n        regionName: US_GOV_EAST_1\n        priority: 7\n        electableSpecs: {instanceSize: M10, nodeCount: 3} # atlasgov-lint: allow GOV003 -- stale\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let got: Vec<(String, u64, u64)> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_u64().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // GOV004 is suppressed; GOV002 is a warning by the config; the stale suppression is GOV100.
+    assert_eq!(
+        got,
+        [("GOV002".to_string(), 2, 8), ("GOV100".to_string(), 2, 8)],
+        "{d:#}"
+    );
+    assert_eq!(
+        d[1]["codeDescription"]["href"],
+        "https://github.com/atlasgov-lint/atlasgov-lint/blob/main/rules/GOV100-unused-suppression.md"
+    );
+
+    // A config that cannot be used is said at the top of the document; the rest still works.
+    std::fs::write(&config, "rules:\n  no-such-rule: off\n").unwrap();
+    server.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d[0]["range"], range(0, 0, 0, 0), "{d:#}");
+    assert_eq!(d[0]["severity"], 1);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(".atlasgov-lint.yaml") && message.contains("no-such-rule"),
+        "{message}"
+    );
+    let codes: Vec<&str> = d.as_array().unwrap()[1..]
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GOV002", "GOV100"]);
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
