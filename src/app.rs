@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::adapters;
 use crate::adapters::terraform::module::{self as tf_module, HclFile};
 use crate::config::Config;
-use crate::document::{self, Limits, LineIndex, Span, Syntax};
+use crate::document::{self, Entry, Limits, LineIndex, Node, Span, Syntax, Value};
 use crate::filter;
 use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
@@ -154,7 +154,7 @@ pub fn check_paths_and_buffers(
     buffers: &[Buffer],
     options: &Options,
 ) -> Outcome {
-    let (mut inputs, problems) = walk::collect(paths);
+    let (mut inputs, mut problems) = walk::collect(paths);
     // Config files are not specs; excluded paths are not read at all.
     let own: Vec<PathBuf> = options
         .own_files
@@ -170,6 +170,9 @@ pub fn check_paths_and_buffers(
             })
     };
     inputs.retain(wanted);
+    if let Some(config) = &options.config {
+        problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
+    }
     let mut context = link_context(paths, &mut inputs, buffers, options);
     context.files.retain(wanted);
     let mut outcome = check_with_context(&inputs, buffers, &context, options);
@@ -179,6 +182,8 @@ pub fn check_paths_and_buffers(
             path: p.path,
             reason: p.message,
         }));
+    // The walk's own order depends on the directory listing: sort for stable output.
+    outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     outcome
 }
 
@@ -471,20 +476,60 @@ impl FileResult {
 }
 
 /// Read a file as text. Errors are the reason it is skipped.
+///
+/// Never blocks on a special file and never holds more than the size limit in memory: the
+/// path is checked to be a regular file before it is opened (opening a FIFO waits for a
+/// writer), opened without blocking in case it was replaced in between, checked again through
+/// the open handle, and read up to one byte past the limit (it may grow while being read).
 fn read(path: &Path, options: &Options) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let limit = options.max_file_size;
+    let too_large = |len: u64| {
+        format!("file is {len} bytes, larger than the {limit}-byte limit (--max-file-size)")
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
-        return Err("not a regular file".to_string());
+        return Err(walk::not_regular(meta.file_type()));
     }
-    if meta.len() > options.max_file_size {
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = open_without_blocking(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(walk::not_regular(meta.file_type()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, limit.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(cannot)?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > limit {
         return Err(format!(
-            "file is {} bytes, larger than the {}-byte limit (--max-file-size)",
-            meta.len(),
-            options.max_file_size
+            "file grew past the {limit}-byte limit (--max-file-size) while being read"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     decode(bytes)
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Bytes to text: UTF-8 (with or without BOM), or UTF-16 with a BOM. Binary files and other
@@ -502,6 +547,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         String::from_utf16(&units).map_err(|_| "invalid UTF-16 text".to_string())
     };
     match bytes.as_slice() {
+        [0xFF, 0xFE, body @ ..] | [0xFE, 0xFF, body @ ..] if body.len() % 2 == 1 => {
+            return Err("invalid UTF-16 text (an odd number of bytes)".to_string());
+        }
         [0xFF, 0xFE, body @ ..] => return utf16(true, body),
         [0xFE, 0xFF, body @ ..] => return utf16(false, body),
         _ => {}
@@ -521,6 +569,53 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 /// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
 /// when it contributed anything.
 fn process_file(
+    file: u32,
+    path: &Path,
+    text: &str,
+    syntax: Syntax,
+    comments: Comments,
+    options: &Options,
+) -> FileResult {
+    guarded(file, path, text, || {
+        process_file_unguarded(file, path, text, syntax, comments, options)
+    })
+}
+
+/// Run the work on one file so that a bug (a panic) fails that file, not the run: the other
+/// files are still checked, and the file gets a GOV000 error, so the run cannot pass as if it
+/// had been read. (The code denies `unwrap`, indexing and `panic!`; this is the net under it.)
+fn guarded(file: u32, path: &Path, text: &str, work: impl FnOnce() -> FileResult) -> FileResult {
+    let payload = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => return result,
+        Err(payload) => payload,
+    };
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let index = LineIndex::new(text);
+    let ctx = LocCtx {
+        file,
+        path,
+        text,
+        index: &index,
+    };
+    FileResult {
+        findings: vec![Finding::new(
+            &INVALID_SPEC,
+            &ctx.loc_of(Span::new(0, 0), ""),
+            format!(
+                "atlasgov-lint failed on this file (a bug: please report it): {what}; nothing in this file was checked"
+            ),
+            "report the file (or a copy without secrets) to the maintainers; until it is fixed, exclude it in the config",
+        )],
+        parse_failed: true,
+        ..FileResult::default()
+    }
+}
+
+fn process_file_unguarded(
     file: u32,
     path: &Path,
     text: &str,
@@ -590,22 +685,31 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             for root in &doc.roots {
                 let mut part = Model::default();
                 adapters::adapt(&ctx, root, which, &mut part);
-                if !part.is_empty() {
+                let has_duplicates = || {
+                    doc.warnings
+                        .iter()
+                        .any(|w| w.related.is_some() && within(root.span, w.span))
+                };
+                // The rules read the last of duplicate keys. A document that is Atlas only
+                // when the first one wins (`kind: AtlasDeployment` ... `kind: ConfigMap`) must
+                // not pass unseen: its duplicates are reported too.
+                if !part.is_empty() || (has_duplicates() && is_atlas_first_wins(&ctx, root, which))
+                {
                     atlas_docs.push(root.span);
                 }
                 result.model.extend(part);
             }
-            let in_atlas_doc = |s: Span| {
-                atlas_docs
-                    .iter()
-                    .any(|d| d.start <= s.start && s.end <= d.end)
-            };
+            let in_atlas_doc = |s: Span| atlas_docs.iter().any(|d| within(*d, s));
             for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
                 let mut finding = Finding::new(
                     &INVALID_SPEC,
                     &ctx.loc_of(w.span, ""),
                     w.message.clone(),
-                    "remove the duplicate so that every tool reads the same value",
+                    if w.related.is_some() {
+                        "remove the duplicate so that every tool reads the same value"
+                    } else {
+                        "fix this so that every tool reads the same value"
+                    },
                 );
                 if let Some(related) = w.related {
                     finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
@@ -639,10 +743,75 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
     result
 }
 
+fn within(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Whether a document gives the model anything when the first of duplicate keys wins.
+fn is_atlas_first_wins(ctx: &LocCtx<'_>, root: &Node, which: adapters::Applicable) -> bool {
+    let mut part = Model::default();
+    adapters::adapt(ctx, &first_wins(root), which, &mut part);
+    !part.is_empty()
+}
+
+/// A copy of a tree in which every mapping keeps only the first of duplicate keys. Recursion
+/// is bounded by the parsers' depth limit.
+fn first_wins(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => {
+            let mut seen = HashSet::new();
+            Value::Map(
+                entries
+                    .iter()
+                    .filter(|e| e.key.scalar_text().is_none_or(|k| seen.insert(k)))
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        value: first_wins(&e.value),
+                    })
+                    .collect(),
+            )
+        }
+        Value::Seq(items) => Value::Seq(items.iter().map(first_wins).collect()),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span: node.span,
+        tag: node.tag.clone(),
+    }
+}
+
 fn clamp(span: Span, len: usize) -> Span {
     let len = u32::try_from(len).unwrap_or(u32::MAX);
     Span {
         start: span.start.min(len),
         end: span.end.min(len).max(span.start.min(len)),
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_on_one_file_is_a_finding_on_that_file() {
+        let result = guarded(3, Path::new("x.yaml"), "a: b\n", || panic!("boom"));
+        assert_eq!(result.findings.len(), 1);
+        let f = result
+            .findings
+            .first()
+            .map(|f| (f.rule.code, f.loc.file, f.message.clone()));
+        assert_eq!(
+            f,
+            Some((
+                "GOV000",
+                3,
+                "atlasgov-lint failed on this file (a bug: please report it): boom; nothing in this file was checked".to_string()
+            ))
+        );
+        assert!(result.parse_failed);
+        let fine = guarded(0, Path::new("x.yaml"), "", FileResult::default);
+        assert!(fine.findings.is_empty());
     }
 }

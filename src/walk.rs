@@ -11,7 +11,9 @@ pub struct Input {
     pub root: PathBuf,
 }
 
-/// A path that could not be walked (a symlink loop, an unreadable directory).
+/// A path that could not be walked (a symlink loop, an unreadable directory), or an entry with
+/// a spec's name that is not a regular file (a symbolic link, which is not followed; a FIFO, a
+/// socket, a device), which is never opened.
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
     pub path: PathBuf,
@@ -137,10 +139,21 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_spec_name(e.path()) {
+                    let Some(kind) = e.file_type() else { continue };
+                    // Depth 0 is the directory argument itself (possibly a link to one, which
+                    // was named on purpose and is walked).
+                    if e.depth() == 0 || kind.is_dir() || !is_spec_name(e.path()) {
+                        continue;
+                    }
+                    if kind.is_file() {
                         inputs.push(Input {
                             path: e.into_path(),
                             root: arg.clone(),
+                        });
+                    } else {
+                        problems.push(WalkProblem {
+                            path: e.into_path(),
+                            message: not_regular(kind),
                         });
                     }
                 }
@@ -154,6 +167,31 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     inputs.dedup_by(|a, b| a.path == b.path);
     (inputs, problems)
+}
+
+/// Why an entry that is neither a regular file nor a directory is not read.
+pub fn not_regular(kind: std::fs::FileType) -> String {
+    if kind.is_symlink() {
+        return "symbolic link, not followed (name its target to check it)".to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_block_device() || kind.is_char_device() {
+            "a device"
+        } else {
+            "neither a file nor a directory"
+        };
+        format!("not a regular file ({what})")
+    }
+    #[cfg(not(unix))]
+    {
+        "not a regular file".to_string()
+    }
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {

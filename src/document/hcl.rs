@@ -35,6 +35,16 @@ const MAX_EXPR_TEXT: usize = 200;
 
 /// Parse one HCL file into a single root mapping.
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    // hcl-edit does not accept a UTF-8 byte order mark (Windows editors write one): three
+    // spaces in its place keep every byte offset.
+    let without_bom;
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            without_bom = format!("   {rest}");
+            without_bom.as_str()
+        }
+        None => text,
+    };
     // hcl-edit bounds its own recursion; a panic in it on hostile input must still not take the
     // whole run down, so it becomes a parse error like any other.
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text)).map_err(|_| {
@@ -44,7 +54,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         }
     })?;
     let body = parsed.map_err(|e| {
-        let offset = e.location().offset().min(text.len());
+        // hcl-edit's offset can fall inside a multibyte character: back to its start.
+        let mut offset = e.location().offset().min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let end = text
             .get(offset..)
             .and_then(|rest| rest.chars().next())
@@ -495,6 +509,14 @@ k = { "quoted" = 1, (var.k) = 2 }
         let r = root(text);
         assert_eq!(slice(text, r.get("region").unwrap()), "\"EU_WEST_1\"");
         assert_eq!(r.get("name").unwrap().as_str(), Some("ñ"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_read_past_and_spans_keep_their_offsets() {
+        let text = "\u{FEFF}x = \"AZURE\"\n";
+        let r = root(text);
+        let x = Cursor::root(&r).get("x").unwrap();
+        assert_eq!(slice(text, x.node), "\"AZURE\"");
     }
 
     #[test]

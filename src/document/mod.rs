@@ -226,7 +226,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0u32];
+        // A byte order mark is not a character of the first line: columns there count from
+        // after it, as editors show them.
+        let first = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let mut starts = vec![first];
         for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
         }
@@ -278,11 +281,36 @@ pub fn push_pointer(pointer: &mut String, token: &str) {
     }
 }
 
+/// Longest JSON pointer a [`Cursor`] builds, in bytes. Below a step that would make it longer,
+/// every cursor keeps the pointer of the deepest ancestor that fits, so that a hostile document
+/// (a megabyte-long key above a wide mapping) cannot make each step of a walk copy megabytes.
+/// Real pointers are a few dozen bytes; spans, lines and columns stay exact either way.
+pub const MAX_POINTER: usize = 1024;
+
+impl Cursor<'_> {
+    /// The pointer and cut flag of a child reached through `token` (see [`MAX_POINTER`]).
+    fn child_pointer(&self, token: &str) -> (String, bool) {
+        // Escaping only lengthens a token, so a raw length over the limit is over it escaped.
+        if self.cut || self.pointer.len() + 1 + token.len() > MAX_POINTER {
+            return (self.pointer.clone(), true);
+        }
+        let mut pointer = String::with_capacity(self.pointer.len() + 1 + token.len() + 2);
+        pointer.push_str(&self.pointer);
+        push_pointer(&mut pointer, token);
+        if pointer.len() > MAX_POINTER {
+            return (self.pointer.clone(), true);
+        }
+        (pointer, false)
+    }
+}
+
 /// A node together with its JSON pointer, for walking a tree while keeping the path.
 #[derive(Debug, Clone)]
 pub struct Cursor<'a> {
     pub node: &'a Node,
     pub pointer: String,
+    /// Whether `pointer` stopped at an ancestor ([`MAX_POINTER`]).
+    cut: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -290,25 +318,25 @@ impl<'a> Cursor<'a> {
         Cursor {
             node,
             pointer: String::new(),
+            cut: false,
         }
     }
 
     /// The child under `key`, with the pointer extended.
     pub fn get(&self, key: &str) -> Option<Cursor<'a>> {
         let node = self.node.get(key)?;
-        let mut pointer = self.pointer.clone();
-        push_pointer(&mut pointer, key);
-        Some(Cursor { node, pointer })
+        let (pointer, cut) = self.child_pointer(key);
+        Some(Cursor { node, pointer, cut })
     }
 
     /// The key node of `key` (for findings that point at the key rather than the value).
     pub fn key(&self, key: &str) -> Option<Cursor<'a>> {
         let entry = self.node.entry(key)?;
-        let mut pointer = self.pointer.clone();
-        push_pointer(&mut pointer, key);
+        let (pointer, cut) = self.child_pointer(key);
         Some(Cursor {
             node: &entry.key,
             pointer,
+            cut,
         })
     }
 
@@ -329,25 +357,27 @@ impl<'a> Cursor<'a> {
             .iter()
             .enumerate()
             .map(move |(i, node)| {
-                let mut pointer = self.pointer.clone();
-                let _ = write!(pointer, "/{i}");
-                Cursor { node, pointer }
+                let mut index = String::new();
+                let _ = write!(index, "{i}");
+                let (pointer, cut) = self.child_pointer(&index);
+                Cursor { node, pointer, cut }
             })
     }
 
     /// The entries of a mapping as (key cursor, value cursor). Empty for anything else.
     pub fn entries(&self) -> impl Iterator<Item = (Cursor<'a>, Cursor<'a>)> + '_ {
         self.node.as_map().unwrap_or(&[]).iter().map(move |e| {
-            let mut pointer = self.pointer.clone();
-            push_pointer(&mut pointer, e.key.scalar_text().unwrap_or(""));
+            let (pointer, cut) = self.child_pointer(e.key.scalar_text().unwrap_or(""));
             (
                 Cursor {
                     node: &e.key,
                     pointer: pointer.clone(),
+                    cut,
                 },
                 Cursor {
                     node: &e.value,
                     pointer,
+                    cut,
                 },
             )
         })
@@ -373,6 +403,66 @@ mod tests {
         let x = text.find('x').map(|p| p as u32).unwrap_or_default();
         assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 9 });
         assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn pointers_stop_growing_at_the_limit() {
+        let long = "k".repeat(MAX_POINTER);
+        let leaf = Node::new(Value::Number("1".into()), Span::new(0, 1));
+        let inner = Node::new(
+            Value::Map(vec![Entry {
+                key: Node::new(Value::String("a".into()), Span::new(0, 1)),
+                value: leaf,
+            }]),
+            Span::new(0, 1),
+        );
+        let root = Node::new(
+            Value::Map(vec![Entry {
+                key: Node::new(Value::String(long.as_str().into()), Span::new(0, 1)),
+                value: inner,
+            }]),
+            Span::new(0, 1),
+        );
+        let cur = Cursor::root(&root);
+        // The huge key does not fit: its child keeps the root's pointer, and so on below.
+        let child = cur.get(&long).map(|c| c.pointer);
+        assert_eq!(child.as_deref(), Some(""));
+        // Everything below keeps it too: "/a" would name another value.
+        let grandchild = cur.path(&[&long, "a"]).map(|c| c.pointer);
+        assert_eq!(grandchild.as_deref(), Some(""));
+        let below: Vec<String> = cur
+            .entries()
+            .flat_map(|(_, v)| v.entries().map(|(_, w)| w.pointer).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(below, vec![String::new()]);
+        // Ordinary pointers are untouched.
+        let short = Node::new(
+            Value::Map(vec![Entry {
+                key: Node::new(Value::String("y~/z".into()), Span::new(0, 1)),
+                value: Node::new(
+                    Value::Seq(vec![Node::new(Value::Null, Span::new(0, 1))]),
+                    Span::new(0, 1),
+                ),
+            }]),
+            Span::new(0, 1),
+        );
+        let item = Cursor::root(&short)
+            .get("y~/z")
+            .and_then(|c| c.items().next())
+            .map(|c| c.pointer);
+        assert_eq!(item.as_deref(), Some("/y~0~1z/0"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{FEFF}a: x\nb: y\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').map(|p| p as u32).unwrap_or_default();
+        assert_eq!(idx.line_col(text, x), LineCol { line: 1, column: 4 });
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+        let y = text.find('y').map(|p| p as u32).unwrap_or_default();
+        assert_eq!(idx.line_col(text, y), LineCol { line: 2, column: 4 });
     }
 
     #[test]

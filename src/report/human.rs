@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::display_path;
@@ -29,25 +29,126 @@ pub struct Options {
     pub show_suppressed: bool,
 }
 
-#[derive(Debug)]
-struct Rendered {
+/// A file's masked text with its line starts, built once per file so that drawing a snippet
+/// costs the size of the snippet, not of the file (miette's own `SourceCode` for strings
+/// scans from the start of the text for every label: quadratic on a file with many findings).
+struct Source {
+    text: String,
+    /// Starts of lines as miette counts them (after `\n`, `\r\n` or a lone `\r`).
+    starts: Vec<usize>,
+    /// Starts of lines as the finding titles count them (after `\n`).
+    nl_starts: Vec<usize>,
+}
+
+impl Source {
+    fn new(text: String) -> Source {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while let Some(p) = memchr::memchr2(b'\n', b'\r', bytes.get(i..).unwrap_or(&[])) {
+            let at = i + p;
+            let next = if bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
+            starts.push(next);
+            i = next;
+        }
+        let nl_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', bytes).map(|p| p + 1))
+            .collect();
+        Source {
+            text,
+            starts,
+            nl_starts,
+        }
+    }
+
+    /// Whether the line holding byte `offset` is too long to draw.
+    fn long_line(&self, offset: usize) -> bool {
+        let offset = offset.min(self.text.len());
+        let line = self.nl_starts.partition_point(|&s| s <= offset);
+        let start = line
+            .checked_sub(1)
+            .and_then(|l| self.nl_starts.get(l))
+            .copied()
+            .unwrap_or(0);
+        // The next line's start is one past this line's `\n`.
+        let end = self
+            .nl_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        end - start > MAX_SNIPPET_LINE
+    }
+}
+
+/// A [`Source`] under a name, as miette reads it.
+struct Snippet<'a> {
+    name: &'a str,
+    source: &'a Source,
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        // Let miette's own reader work on a window that starts at a line boundary a little
+        // before the context it needs (it stops by itself after the context that follows),
+        // then move its answer back to file coordinates: from a line start, its result is the
+        // same as from the start of the file, shifted by the lines before the window.
+        let starts = &self.source.starts;
+        let line = starts
+            .partition_point(|&s| s <= span.offset())
+            .saturating_sub(1);
+        let first = line.saturating_sub(context_lines_before + 1);
+        let base = starts.get(first).copied().unwrap_or(0);
+        let window = self
+            .source
+            .text
+            .as_bytes()
+            .get(base..)
+            .ok_or(MietteError::OutOfBounds)?;
+        let shifted = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
+        let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
+struct Rendered<'a> {
     message: String,
     code: String,
     severity: Severity,
     help: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Snippet<'a>>,
     labels: Vec<LabeledSpan>,
 }
 
-impl fmt::Display for Rendered {
+impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
-impl Diagnostic for Rendered {
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(&self.code))
     }
@@ -106,12 +207,10 @@ pub fn render_with(
     for f in &outcome.findings {
         by_file.entry(f.loc.file).or_default().push(f);
     }
-    let mut loaded: HashMap<u32, Option<String>> = HashMap::new();
-    let mut out = String::new();
+    let mut loaded: HashMap<u32, Option<Source>> = HashMap::new();
     for f in &outcome.findings {
-        let text = loaded
-            .entry(f.loc.file)
-            .or_insert_with(|| match sources.get(&f.loc.file) {
+        loaded.entry(f.loc.file).or_insert_with(|| {
+            let text = match sources.get(&f.loc.file) {
                 Some(t) => Some(redact(t)),
                 None if outcome.text(f.loc.file).is_some() => outcome.text(f.loc.file).map(redact),
                 None => load_source(
@@ -119,25 +218,33 @@ pub fn render_with(
                     f.loc.file,
                     by_file.get(&f.loc.file).map_or(&[], |v| v.as_slice()),
                 ),
-            })
-            .clone();
+            };
+            text.map(Source::new)
+        });
+    }
+    let mut out = String::new();
+    for f in &outcome.findings {
+        let source = loaded.get(&f.loc.file).and_then(Option::as_ref);
         let path = display_path(outcome.path(f.loc.file));
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(short_label(f)),
             (f.loc.span.start as usize, f.loc.span.len()),
         )];
-        for l in &f.related {
-            if l.loc.file == f.loc.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
-                    (l.loc.span.start as usize, l.loc.span.len()),
-                ));
-            }
+        // Labels on lines too long to draw are named in a note, like those in other files.
+        let drawable = |l: &&crate::rules::Label| {
+            l.loc.file == f.loc.file
+                && source.is_some_and(|s| !s.long_line(l.loc.span.start as usize))
+        };
+        for l in f.related.iter().filter(drawable) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                (l.loc.span.start as usize, l.loc.span.len()),
+            ));
         }
         let title = format!("{}:{}:{}", path, f.loc.start.line, f.loc.start.column);
         // Minified files put everything on one line: drawing it would flood the terminal, so
         // such findings are shown by position only (JSON output has the exact columns).
-        let text = text.filter(|t| !long_line(t, f.loc.span.start as usize));
+        let source = source.filter(|s| !s.long_line(f.loc.span.start as usize));
         let diag = Rendered {
             message: f.message.clone(),
             code: format!("{} {}", f.rule.code, f.rule.name),
@@ -146,7 +253,10 @@ pub fn render_with(
                 RuleSeverity::Warning => Severity::Warning,
             },
             help: f.help.clone(),
-            source: text.map(|t| NamedSource::new(path.clone(), t)),
+            source: source.map(|source| Snippet {
+                name: &path,
+                source,
+            }),
             labels,
         };
         if diag.source.is_none() {
@@ -158,8 +268,15 @@ pub fn render_with(
             buf = format!("{title}: {} [{}]\n", f.message, f.rule.code);
         }
         out.push_str(&buf);
-        // Labels in other files cannot be drawn in this snippet: name them.
-        for l in f.related.iter().filter(|l| l.loc.file != f.loc.file) {
+        // Labels in other files (or on lines too long to draw) are not in this snippet: name
+        // them.
+        let shown = diag.source.is_some();
+        for l in f
+            .related
+            .iter()
+            .filter(|l| !shown || !drawable(l))
+            .filter(|l| shown || l.loc.file != f.loc.file)
+        {
             out.push_str(&format!(
                 "  note: {}: {}:{}:{}\n",
                 l.message,
@@ -291,16 +408,6 @@ pub fn suppression_list(outcome: &Outcome) -> String {
 }
 
 const MAX_SNIPPET_LINE: usize = 240;
-
-/// Whether the line holding byte `offset` is too long to draw.
-fn long_line(text: &str, offset: usize) -> bool {
-    let bytes = text.as_bytes();
-    let offset = offset.min(bytes.len());
-    let start = memchr::memrchr(b'\n', bytes.get(..offset).unwrap_or(&[])).map_or(0, |p| p + 1);
-    let end = memchr::memchr(b'\n', bytes.get(offset..).unwrap_or(&[]))
-        .map_or(bytes.len(), |p| offset + p);
-    end - start > MAX_SNIPPET_LINE
-}
 
 fn short_label(f: &Finding) -> String {
     match f.severity {

@@ -18,9 +18,11 @@ pub static RULE: Rule = Rule {
 /// The host of a URL (or of a bare host name).
 pub fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', ':', '?', '#']).unwrap_or(rest.len());
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or(rest);
-    authority.rsplit('@').next().unwrap_or(authority)
+    // Credentials (`user:password@`) come before the host, a port after it.
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    host_port.split(':').next().unwrap_or(host_port)
 }
 
 /// Whether a host is commercial Atlas (`cloud.mongodb.com` and its subdomains).
@@ -54,6 +56,13 @@ mod tests {
         )));
         assert!(is_commercial(host("https://services.cloud.mongodb.com")));
         assert!(is_commercial(host("cloud.mongodb.com")));
+        assert!(is_commercial(host(
+            "https://svc:p4ss@cloud.mongodb.com:443/api"
+        )));
+        assert!(is_commercial(host("https://svc@cloud.mongodb.com")));
+        assert!(!is_commercial(host(
+            "https://cloud.mongodb.com:x@evil.example/"
+        )));
         assert!(!is_commercial(host("https://cloud.mongodbgov.com/")));
         assert!(!is_commercial(host(
             "https://cloud.mongodb.com.evil.example"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing on the stable toolchain: libFuzzer (from libfuzzer-sys) with
+# LLVM's sanitizer-coverage instrumentation, which needs no nightly flag (unlike cargo-fuzz's
+# default AddressSanitizer build; the code under test forbids `unsafe`, so ASan adds little).
+#
+#   fuzz/run.sh TARGET [ITERATIONS] [extra libFuzzer flags...]
+#
+# TARGET: json | yaml | hcl (one parser), pipeline_json | pipeline_yaml | pipeline_tf (the
+# whole per-file pipeline on a file of that type: decode, pre-filter, parse, adapt, link, rules,
+# human and JSON output), or all (each target in turn)
+# ITERATIONS: libFuzzer -runs (default 1000000; 0 or -1 runs until stopped).
+# The corpus grows in fuzz/corpus/TARGET (seeded with every file under fixtures/ and
+# examples/); crashes, hangs (-timeout) and out-of-memory inputs land in fuzz/artifacts/TARGET/.
+# Reproduce one with: fuzz/run.sh TARGET 1 fuzz/artifacts/TARGET/crash-...
+# A regression test for every fixed finding goes in tests/fuzz_regressions.rs.
+set -euo pipefail
+# An input to reproduce, given relative to where the script was called from.
+repro=""
+if [ $# -ge 3 ] && [ -f "$3" ]; then repro="$(realpath "$3")"; fi
+cd "$(dirname "$0")"
+target="${1:?usage: fuzz/run.sh json|yaml|hcl|pipeline_json|pipeline_yaml|pipeline_tf|all [ITERATIONS] [libFuzzer flags]}"
+runs="${2:-1000000}"
+shift $(( $# >= 2 ? 2 : 1 ))
+
+if [ "$target" = all ]; then
+    for t in json yaml hcl pipeline_json pipeline_yaml pipeline_tf; do "$0" "$t" "$runs" "$@"; done
+    exit 0
+fi
+case "$target" in
+    json | yaml | hcl | pipeline_json | pipeline_yaml | pipeline_tf) ;;
+    *) echo "unknown target: $target" >&2; exit 2 ;;
+esac
+
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+# An explicit --target keeps these flags off build scripts and proc macros.
+export RUSTFLAGS="${RUSTFLAGS:-} --cfg fuzzing -Cpasses=sancov-module \
+ -Cllvm-args=-sanitizer-coverage-level=4 \
+ -Cllvm-args=-sanitizer-coverage-inline-8bit-counters \
+ -Cllvm-args=-sanitizer-coverage-pc-table \
+ -Cllvm-args=-sanitizer-coverage-trace-compares"
+cargo build --release --target "$triple" --bin "$target"
+bin="target/$triple/release/$target"
+
+mkdir -p "corpus/$target" "artifacts/$target"
+if [ -n "$repro" ]; then
+    # Reproduce: run the given input once.
+    exec "$bin" -rss_limit_mb=2048 -timeout=10 "$repro"
+fi
+seeds="$(mktemp -d)"
+trap 'rm -rf "$seeds"' EXIT
+# Every fixture and example as a seed (flattened: libFuzzer reads one directory level).
+find ../fixtures ../examples -type f -print0 | while IFS= read -r -d '' f; do
+    cp "$f" "$seeds/$(printf '%s' "$f" | tr '/' '_')"
+done
+"$bin" "corpus/$target" "$seeds" \
+    -dict=atlas.dict \
+    -runs="$runs" \
+    -max_len=8192 \
+    -timeout=10 \
+    -rss_limit_mb=2048 \
+    -print_final_stats=1 \
+    -artifact_prefix="artifacts/$target/" \
+    "$@"

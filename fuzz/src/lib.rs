@@ -1,0 +1,94 @@
+//! What the fuzz targets run, shared so that `fuzz/run.sh` targets and the regression tests
+//! in the main crate exercise the same code. Panics here are findings.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use atlasgov_lint::app::{self, Buffer, Options};
+use atlasgov_lint::document::{self, Document, Limits, Node, Span, Syntax, Value};
+use atlasgov_lint::report;
+
+/// Parse `data` (when it is UTF-8) with one parser and check the spans it gives.
+pub fn parser(data: &[u8], syntax: Syntax) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let limits = Limits::default();
+    match document::parse(text, syntax, &limits) {
+        Ok(doc) => check_document(text, &doc),
+        Err(err) => check_span(text, err.span, "error"),
+    }
+    // Tight limits exercise the refusal paths (depth, node budget, alias expansion).
+    let tight = Limits {
+        max_depth: 8,
+        max_nodes: 64,
+    };
+    if let Ok(doc) = document::parse(text, syntax, &tight) {
+        check_document(text, &doc);
+    }
+}
+
+/// The whole per-file pipeline: decode, pre-filter, parse, adapt, link, rules, and both
+/// renderers, on `data` as a file called `name`.
+pub fn pipeline(data: &[u8], name: &str) {
+    let Ok(text) = app::decode(data.to_vec()) else {
+        return;
+    };
+    let buffer = Buffer {
+        path: PathBuf::from(name),
+        text: text.clone(),
+    };
+    let outcome = app::check_inputs(&[], &[buffer], &Options::default());
+    for f in &outcome.findings {
+        check_span(&text, f.loc.span, f.rule.code);
+    }
+    let json = report::json::render(&outcome);
+    assert!(
+        json.starts_with('{') && json.trim_end().ends_with('}'),
+        "JSON report is not an object"
+    );
+    let sources: HashMap<u32, String> = [(0, text)].into_iter().collect();
+    let style = report::human::Style {
+        color: false,
+        width: 100,
+    };
+    let human = report::human::render(&outcome, style, &sources);
+    assert!(human.ends_with('\n'));
+}
+
+fn check_document(text: &str, doc: &Document) {
+    for w in &doc.warnings {
+        check_span(text, w.span, "warning");
+        if let Some(r) = w.related {
+            check_span(text, r, "warning related");
+        }
+    }
+    let mut todo: Vec<&Node> = doc.roots.iter().collect();
+    while let Some(node) = todo.pop() {
+        check_span(text, node.span, "node");
+        match &node.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => {
+                for e in entries {
+                    todo.push(&e.key);
+                    todo.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every span lies within the text, in order, on character boundaries.
+fn check_span(text: &str, span: Span, what: &str) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    assert!(
+        start <= end && end <= text.len(),
+        "{what} span {span:?} outside text of {} bytes",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(start) && text.is_char_boundary(end),
+        "{what} span {span:?} not on character boundaries"
+    );
+}
