@@ -541,3 +541,38 @@ fn the_workspace_config_and_suppressions_apply() {
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(0));
 }
+
+#[test]
+fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() {
+    let ws = workspace();
+    let root = ws.path();
+    let project = root.join("infra/project.yaml");
+    std::fs::write(
+        &project,
+        "\u{FEFF}name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n",
+    )
+    .unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, root);
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root),
+               "capabilities": {"textDocument": {"publishDiagnostics": {"relatedInformation": true}}}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let doc = uri(&root.join("infra/clusters/claims-db.json"));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": VIOLATING}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d[0]["code"], "GOV004");
+    let related = &d[0]["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], uri(&project));
+    assert_eq!(related["range"], range(0, 0, 0, 4), "{related}");
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}

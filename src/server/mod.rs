@@ -654,7 +654,18 @@ impl Render<'_> {
         let path = walk::absolute(self.outcome.path(loc.file), self.cwd);
         let uri = path_to_uri(&path)?;
         let range = match self.outcome.text(loc.file) {
-            Some(text) => LineMap::new(text).range(span.0, span.1),
+            Some(text) => {
+                let mut range = LineMap::new(text).range(span.0, span.1);
+                // Editors do not show a file's byte order mark: line 1 starts after it.
+                if text.starts_with('\u{FEFF}') {
+                    for p in [&mut range.start, &mut range.end] {
+                        if p.line == 0 {
+                            p.character = p.character.saturating_sub(1);
+                        }
+                    }
+                }
+                range
+            }
             // No text kept: the line and (character) column as found.
             None => {
                 let at = |line: u32, column: u32| lsp_types::Position {
