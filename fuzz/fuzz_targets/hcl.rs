@@ -3,4 +3,7 @@
 use atlasgov_lint::document::Syntax;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| atlasgov_lint_fuzz::parser(data, Syntax::Hcl));
+fuzz_target!(|data: &[u8]| {
+    atlasgov_lint_fuzz::parser(data, Syntax::Hcl);
+    atlasgov_lint_fuzz::hcl_balance(data);
+});

@@ -28,6 +28,29 @@ pub fn parser(data: &[u8], syntax: Syntax) {
     }
 }
 
+/// The HCL bracket pre-check refuses only what `hcl-edit` refuses too. `hcl-edit` is
+/// exponential on some unclosed input (the reason for the pre-check), so it is asked only when
+/// few brackets are open.
+pub fn hcl_balance(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Err(e) = document::hcl_balance::check(text) {
+        check_span(text, e.span, "balance");
+        let opens = text
+            .bytes()
+            .filter(|b| matches!(b, b'(' | b'[' | b'{'))
+            .count();
+        if opens <= 12 {
+            assert!(
+                hcl_edit::parser::parse_body(text).is_err(),
+                "the bracket pre-check refused HCL that parses: {}",
+                e.message
+            );
+        }
+    }
+}
+
 /// The whole per-file pipeline: decode, pre-filter, parse, adapt, link, rules, and both
 /// renderers, on `data` as a file called `name`.
 pub fn pipeline(data: &[u8], name: &str) {

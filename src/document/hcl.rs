@@ -45,6 +45,8 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         }
         None => text,
     };
+    // Unclosed brackets would make hcl-edit backtrack exponentially: refused first, linearly.
+    super::hcl_balance::check(text)?;
     // hcl-edit bounds its own recursion; a panic in it on hostile input must still not take the
     // whole run down, so it becomes a parse error like any other.
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text)).map_err(|_| {

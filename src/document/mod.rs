@@ -6,6 +6,7 @@
 //! knows about Atlas.
 
 pub mod hcl;
+pub mod hcl_balance;
 pub mod json;
 pub mod yaml;
 

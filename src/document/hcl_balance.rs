@@ -1,0 +1,351 @@
+//! A bracket check that runs before `hcl-edit` sees a file.
+//!
+//! `hcl-edit` 0.10 backtracks exponentially on an expression that reaches the end of the file
+//! inside nested brackets after a chain of binary operators (`a+a+a[a+a+a[...`: every level is
+//! parsed twice, so 30 levels take minutes). Such a file is invalid HCL, and a hostile or
+//! truncated one must not hang the run, so this lexer, linear in the input, finds unclosed
+//! brackets, strings, template interpolations and heredocs first and reports the one that is
+//! never closed, which is also a clearer message than an error at the end of the file.
+//!
+//! It tokenizes only what decides nesting: comments (`#`, `//`, `/* */`), quoted strings with
+//! backslash escapes, template interpolations and directives (`${`, `%{`, with the `$${` and
+//! `%%{` escapes), heredocs (`<<ID` / `<<-ID` up to a line holding `ID`), and `( [ {`.
+//! It only ever refuses a file that `hcl-edit` refuses too (the HCL fuzz target asserts it);
+//! on anything it does not understand it gives no verdict and `hcl-edit` decides.
+
+use super::{ParseError, Span};
+
+#[derive(Clone, Copy)]
+enum Frame<'a> {
+    /// `(`, `[` or `{` at this offset, closed by the byte.
+    Open { at: usize, close: u8 },
+    /// `${` or `%{` at this offset, closed by `}`.
+    Template { at: usize },
+    /// A quoted string opened at this offset.
+    Str { at: usize },
+    /// A heredoc opened at this offset, ended by a line holding this delimiter.
+    Heredoc { at: usize, delim: &'a str },
+}
+
+/// `Err` with the unclosed or mismatched delimiter when `text` certainly does not parse as HCL;
+/// `Ok` otherwise (including when this check cannot tell).
+pub fn check(text: &str) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(&b) = bytes.get(i) else { break };
+        let next = bytes.get(i + 1).copied();
+        match stack.last().copied() {
+            Some(Frame::Str { .. }) => match b {
+                b'\\' => i += 2,
+                b'"' => {
+                    stack.pop();
+                    i += 1;
+                }
+                b'$' | b'%' => i += template_start(bytes, i, &mut stack),
+                _ => i += 1,
+            },
+            Some(Frame::Heredoc { delim, .. }) => {
+                if at_line_start(bytes, i) && heredoc_ends(bytes, i, delim) {
+                    stack.pop();
+                    // Past the leading blanks and the delimiter.
+                    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+                        i += 1;
+                    }
+                    i += delim.len();
+                    continue;
+                }
+                match b {
+                    b'$' | b'%' => i += template_start(bytes, i, &mut stack),
+                    _ => i += 1,
+                }
+            }
+            // Code: the top level, inside brackets, or inside a template.
+            _ => match b {
+                b'#' => i = line_end(bytes, i),
+                b'/' if next == Some(b'/') => i = line_end(bytes, i),
+                b'/' if next == Some(b'*') => match find(bytes, i + 2, b"*/") {
+                    Some(end) => i = end + 2,
+                    // An unterminated comment: any bracket still open is reported below.
+                    None => break,
+                },
+                b'"' => {
+                    stack.push(Frame::Str { at: i });
+                    i += 1;
+                }
+                b'<' if next == Some(b'<') => match heredoc_start(text, i) {
+                    Some(Ok((delim, body))) => {
+                        stack.push(Frame::Heredoc { at: i, delim });
+                        i = body;
+                    }
+                    Some(Err(())) => return Ok(()),
+                    None => i += 1,
+                },
+                b'(' => {
+                    stack.push(Frame::Open { at: i, close: b')' });
+                    i += 1;
+                }
+                b'[' => {
+                    stack.push(Frame::Open { at: i, close: b']' });
+                    i += 1;
+                }
+                b'{' => {
+                    stack.push(Frame::Open { at: i, close: b'}' });
+                    i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    match stack.pop() {
+                        Some(Frame::Open { close, .. }) if close == b => {}
+                        Some(Frame::Template { .. }) if b == b'}' => {}
+                        Some(Frame::Open { at, .. }) => {
+                            return Err(error(
+                                text,
+                                i,
+                                format!(
+                                    "`{}` here does not close the `{}` opened at {}",
+                                    char::from(b),
+                                    char::from(bytes.get(at).copied().unwrap_or(b'?')),
+                                    position(text, at)
+                                ),
+                            ));
+                        }
+                        Some(Frame::Template { at }) => {
+                            return Err(error(
+                                text,
+                                i,
+                                format!(
+                                    "`{}` here does not close the template interpolation opened at {}",
+                                    char::from(b),
+                                    position(text, at)
+                                ),
+                            ));
+                        }
+                        _ => {
+                            return Err(error(
+                                text,
+                                i,
+                                format!("`{}` here closes nothing", char::from(b)),
+                            ));
+                        }
+                    }
+                    i += 1;
+                }
+                _ => i += 1,
+            },
+        }
+    }
+    match stack.last() {
+        None => Ok(()),
+        Some(Frame::Open { at, .. }) => Err(error(
+            text,
+            *at,
+            format!(
+                "`{}` is never closed",
+                char::from(bytes.get(*at).copied().unwrap_or(b'?'))
+            ),
+        )),
+        Some(Frame::Template { at }) => Err(error(
+            text,
+            *at,
+            "this template interpolation is never closed with `}`".to_string(),
+        )),
+        Some(Frame::Str { at }) => Err(error(
+            text,
+            *at,
+            "this string is never closed with `\"`".to_string(),
+        )),
+        Some(Frame::Heredoc { at, delim }) => Err(error(
+            text,
+            *at,
+            format!("this heredoc is never closed: no line holds `{delim}`"),
+        )),
+    }
+}
+
+/// At `$` or `%` inside a string or heredoc: pushes a template frame for `${` / `%{` and
+/// returns how many bytes to skip (3 for the escapes `$${` / `%%{`).
+fn template_start(bytes: &[u8], i: usize, stack: &mut Vec<Frame>) -> usize {
+    let b = bytes.get(i).copied();
+    match (bytes.get(i + 1).copied(), bytes.get(i + 2).copied()) {
+        (Some(n), Some(b'{')) if Some(n) == b => 3,
+        (Some(b'{'), _) => {
+            stack.push(Frame::Template { at: i });
+            2
+        }
+        _ => 1,
+    }
+}
+
+/// `<<ID` or `<<-ID` followed by a line ending, as `hcl-edit` reads a heredoc start: the
+/// delimiter and the offset of the first body line. `None` when this is no heredoc start,
+/// `Some(Err)` when the delimiter is not plain ASCII (no verdict then).
+#[allow(clippy::type_complexity)]
+fn heredoc_start(text: &str, i: usize) -> Option<Result<(&str, usize), ()>> {
+    let bytes = text.as_bytes();
+    let mut j = i + 2;
+    if bytes.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    let start = j;
+    match bytes.get(j) {
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {}
+        Some(c) if !c.is_ascii() => return Some(Err(())),
+        _ => return None,
+    }
+    while let Some(c) = bytes.get(j) {
+        if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-' {
+            j += 1;
+        } else if !c.is_ascii() {
+            return Some(Err(()));
+        } else {
+            break;
+        }
+    }
+    let delim = text.get(start..j)?;
+    match (bytes.get(j), bytes.get(j + 1)) {
+        (Some(b'\n'), _) => Some(Ok((delim, j + 1))),
+        (Some(b'\r'), Some(b'\n')) => Some(Ok((delim, j + 2))),
+        _ => None,
+    }
+}
+
+/// Whether the heredoc body line at `i` is its end: blanks, the delimiter, then no identifier
+/// character.
+fn heredoc_ends(bytes: &[u8], mut i: usize, delim: &str) -> bool {
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let d = delim.as_bytes();
+    if bytes.get(i..i + d.len()) != Some(d) {
+        return false;
+    }
+    match bytes.get(i + d.len()) {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-' => false,
+        // Any non-ASCII letter could continue the identifier: not an end, as hcl-edit reads it.
+        Some(c) => c.is_ascii(),
+    }
+}
+
+fn at_line_start(bytes: &[u8], i: usize) -> bool {
+    i == 0 || bytes.get(i - 1) == Some(&b'\n')
+}
+
+/// The offset of the line ending after `i` (or the end of the text).
+fn line_end(bytes: &[u8], i: usize) -> usize {
+    bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
+        .map_or(bytes.len(), |p| i + p)
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// `line:column` (1-based, columns in characters) of a byte offset.
+fn position(text: &str, at: usize) -> String {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{line}:{column}")
+}
+
+fn error(text: &str, at: usize, message: String) -> ParseError {
+    // Every position pushed or reported holds an ASCII byte, so `at + 1` is a char boundary;
+    // the fallback keeps that true for any future caller.
+    let end = if text.is_char_boundary(at + 1) {
+        at + 1
+    } else {
+        at
+    };
+    ParseError {
+        message,
+        span: Span::new(at, end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    fn verdict(text: &str) -> Option<String> {
+        check(text)
+            .err()
+            .map(|e| format!("{}..{} {}", e.span.start, e.span.end, e.message))
+    }
+
+    #[test]
+    fn valid_hcl_passes() {
+        for text in [
+            "a = 1\n",
+            "resource \"x\" \"y\" {\n  b = [1, {c = \"}\"}]\n}\n",
+            "a = \"${f(\"]\")} $${ %%{ \\\" \"\n",
+            "a = <<EOF\n  [ { ${x} ( \nEOF\n",
+            "a = <<-EOT\n  {\n    EOT\n",
+            "a = [<<EOF\nEOFX\nEOF\n, 1]\n",
+            "a = <<EOF\r\n]\r\nEOF\r\n",
+            "a = 1 # ]\nb = 2 // }\nc = /* ) */ 3\n",
+            "a = \"%{ for x in y }${x}%{ endfor ~}\"\n",
+            "a = \"line\nbreak ]\"\n",
+            "a = b < <<EOF\nx\nEOF\n",
+            "a = <<EOF\nEOF",
+        ] {
+            assert_eq!(verdict(text), None, "{text:?}");
+            assert!(hcl_edit::parser::parse_body(text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unclosed_and_mismatched_are_reported() {
+        for text in [
+            "a = b+b+b[c+c+c[",
+            "x {\n  a = [1, 2}\n",
+            "a = 1 }\n",
+            "a = \"abc\n",
+            "a = \"${b\"\n",
+            "a = <<EOF\nbody\n",
+            "a = [ /* ] */",
+        ] {
+            assert!(hcl_edit::parser::parse_body(text).is_err(), "{text:?}");
+        }
+        assert_eq!(
+            verdict("a = b+b+b[c+c+c[").as_deref(),
+            Some("15..16 `[` is never closed")
+        );
+        assert_eq!(
+            verdict("x {\n  a = [1, 2}\n").as_deref(),
+            Some("15..16 `}` here does not close the `[` opened at 2:7")
+        );
+        assert_eq!(
+            verdict("a = 1 }\n").as_deref(),
+            Some("6..7 `}` here closes nothing")
+        );
+        assert_eq!(
+            verdict("a = \"abc\n").as_deref(),
+            Some("4..5 this string is never closed with `\"`")
+        );
+        assert_eq!(
+            verdict("a = \"${b\"\n").as_deref(),
+            Some("8..9 this string is never closed with `\"`")
+        );
+        assert_eq!(
+            verdict("a = <<EOF\nbody\n").as_deref(),
+            Some("4..5 this heredoc is never closed: no line holds `EOF`")
+        );
+        assert_eq!(
+            verdict("a = [ /* ] */").as_deref(),
+            Some("4..5 `[` is never closed")
+        );
+    }
+
+    #[test]
+    fn unknown_heredoc_delimiters_give_no_verdict() {
+        assert_eq!(verdict("a = [<<é\n"), None);
+    }
+}
