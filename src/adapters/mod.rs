@@ -16,7 +16,7 @@ pub mod terraform;
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::document::{Cursor, Node};
 use crate::model::{LocCtx, Model};
@@ -24,8 +24,12 @@ use crate::model::{LocCtx, Model};
 /// One input format (or cross-format view) of the documents.
 pub struct Adapter {
     pub name: &'static str,
-    /// Byte strings (ASCII case-insensitive) one of which any document it reads contains.
+    /// Byte strings one of which any document it reads contains.
     pub needles: &'static [&'static str],
+    /// Whether the needles are matched exactly (the format's own names, such as an API group
+    /// or a resource type prefix) or ASCII case-insensitively (keys and values that tools
+    /// accept in any case).
+    pub exact: bool,
     pub adapt: fn(&LocCtx<'_>, &Cursor<'_>, &mut Model),
 }
 
@@ -34,26 +38,31 @@ pub static ALL: &[Adapter] = &[
     Adapter {
         name: "atlas-admin-api",
         needles: api::NEEDLES,
+        exact: false,
         adapt: api::adapt,
     },
     Adapter {
         name: "cloudformation",
         needles: cloudformation::NEEDLES,
+        exact: true,
         adapt: cloudformation::adapt,
     },
     Adapter {
         name: "any-file",
         needles: generic::NEEDLES,
+        exact: false,
         adapt: generic::adapt,
     },
     Adapter {
         name: "kubernetes",
         needles: kubernetes::NEEDLES,
+        exact: true,
         adapt: kubernetes::adapt,
     },
     Adapter {
         name: "terraform",
         needles: terraform::NEEDLES,
+        exact: true,
         adapt: terraform::adapt,
     },
 ];
@@ -71,51 +80,62 @@ impl Applicable {
     }
 }
 
+/// Per adapter, a search that stops at its first needle: exact needles as SIMD substring
+/// searches, the others in an ASCII case-insensitive automaton.
 struct Prefilter {
-    automaton: Option<AhoCorasick>,
-    /// Pattern index to adapter index.
-    owner: Vec<usize>,
+    matchers: Vec<(usize, Matcher)>,
+}
+
+enum Matcher {
+    Exact(Box<memchr::memmem::Finder<'static>>),
+    Folded(AhoCorasick),
+    /// Needles that did not compile: the adapter always applies.
+    Always,
 }
 
 fn prefilter() -> &'static Prefilter {
     static PREFILTER: OnceLock<Prefilter> = OnceLock::new();
     PREFILTER.get_or_init(|| {
-        let mut patterns = Vec::new();
-        let mut owner = Vec::new();
-        for (i, adapter) in ALL.iter().enumerate() {
-            for needle in adapter.needles {
-                patterns.push(*needle);
-                owner.push(i);
+        let mut matchers = Vec::new();
+        for (i, adapter) in ALL.iter().enumerate().take(64) {
+            if adapter.exact {
+                for needle in adapter.needles {
+                    matchers.push((
+                        i,
+                        Matcher::Exact(Box::new(memchr::memmem::Finder::new(needle))),
+                    ));
+                }
+            } else {
+                // Leftmost-first lets the search run in the automaton's SIMD prefilter; a
+                // contiguous NFA builds in microseconds (a run on one file pays for it).
+                let matcher = AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .prefilter(false)
+                    .build(adapter.needles)
+                    .map_or(Matcher::Always, Matcher::Folded);
+                matchers.push((i, matcher));
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(patterns)
-            .ok();
-        Prefilter { automaton, owner }
+        Prefilter { matchers }
     })
 }
 
-/// The adapters whose needles occur in `text`. One pass; stops once every adapter applies.
+/// The adapters whose needles occur in `text`.
 pub fn applicable(text: &str) -> Applicable {
-    let all = if ALL.len() >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << ALL.len()) - 1
-    };
-    let filter = prefilter();
-    let Some(ac) = &filter.automaton else {
-        return Applicable(all);
-    };
     let mut bits = 0u64;
-    // Overlapping matches: needles of different adapters overlap (`atlas.mongodb.com/v1`
-    // contains `mongodb.com`), and a non-overlapping search would report only one of them.
-    for m in ac.find_overlapping_iter(text) {
-        if let Some(&i) = filter.owner.get(m.pattern().as_usize()) {
-            bits |= 1 << i.min(63);
+    for (i, matcher) in &prefilter().matchers {
+        if bits & (1 << i) != 0 {
+            continue;
         }
-        if bits == all {
-            break;
+        let found = match matcher {
+            Matcher::Exact(finder) => finder.find(text.as_bytes()).is_some(),
+            Matcher::Folded(ac) => ac.is_match(text),
+            Matcher::Always => true,
+        };
+        if found {
+            bits |= 1 << i;
         }
     }
     Applicable(bits)
