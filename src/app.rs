@@ -201,33 +201,6 @@ pub fn check_with_context(
     options: &Options,
 ) -> Outcome {
     let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
-    let mut results: Vec<FileResult> = disk
-        .par_iter()
-        .enumerate()
-        .map(|(i, input)| match read(&input.path, options) {
-            Ok(text) => process_file(
-                file_id(i),
-                &input.path,
-                &text,
-                syntax_of(&input.path),
-                Comments::of(&input.path),
-                options,
-            ),
-            Err(reason) => FileResult::skipped(reason),
-        })
-        .collect();
-    for (j, buffer) in buffers.iter().enumerate() {
-        let file = file_id(disk.len() + j);
-        results.push(process_file(
-            file,
-            &buffer.path,
-            &buffer.text,
-            syntax_of(&buffer.path),
-            Comments::of(&buffer.path),
-            options,
-        ));
-    }
-
     let buffer_root = |path: &Path| -> PathBuf {
         let abs = walk::absolute(path, &options.cwd);
         context
@@ -238,47 +211,74 @@ pub fn check_with_context(
             .cloned()
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     };
-    let sources = disk
-        .iter()
-        .map(|i| SourceFile {
-            path: i.path.clone(),
-            root: i.root.clone(),
-        })
-        .chain(buffers.iter().map(|b| SourceFile {
-            path: b.path.clone(),
-            root: buffer_root(&b.path),
-        }));
-    let mut model = Model::default();
-    let mut outcome = Outcome::default();
-    let mut findings = Vec::new();
-    let mut terraform = Vec::new();
-    for (i, (source, result)) in sources.zip(results).enumerate() {
-        let file = file_id(i);
-        if let Some(text) = result.text {
-            outcome.texts.insert(file, text);
+    let mut run = Run {
+        model: Model::default(),
+        outcome: Outcome::default(),
+        findings: Vec::new(),
+        terraform: Vec::new(),
+        digests: HashMap::new(),
+        context_ids: inputs.len()..disk.len(),
+    };
+    // Files are parsed in parallel a chunk at a time and each chunk's results folded into
+    // the model before the next: memory holds the model and one chunk's documents, not every
+    // file's intermediate results at once.
+    for (c, chunk) in disk.chunks(CHUNK).enumerate() {
+        let results: Vec<(FileResult, Option<u64>)> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, input)| match read(&input.path, options) {
+                Ok(text) => {
+                    let result = process_file(
+                        file_id(c * CHUNK + k),
+                        &input.path,
+                        &text,
+                        syntax_of(&input.path),
+                        Comments::of(&input.path),
+                        options,
+                    );
+                    // Not kept: read again at the end if reporting needs it.
+                    let digest =
+                        (result.contributed && result.text.is_none()).then(|| digest(&text));
+                    (result, digest)
+                }
+                Err(reason) => (FileResult::skipped(reason), None),
+            })
+            .collect();
+        for (input, (result, digest)) in chunk.iter().zip(results) {
+            let source = SourceFile {
+                path: input.path.clone(),
+                root: input.root.clone(),
+            };
+            run.absorb(source, result, digest);
         }
-        if result.parse_failed {
-            outcome.parse_failed.insert(file);
-        }
-        // A context file's directives still apply (a suppression where a value was set), but
-        // the filtering stage reports nothing about them.
-        outcome.directives.extend(result.directives);
-        if (inputs.len()..disk.len()).contains(&i) {
-            outcome.context.insert(file);
-        } else {
-            match result.skipped {
-                Some(reason) => outcome.skipped.push(Skipped {
-                    path: source.path.clone(),
-                    reason,
-                }),
-                None => outcome.files_checked += 1,
-            }
-            findings.extend(result.findings);
-        }
-        model.files.push(source);
-        model.extend(result.model);
-        terraform.extend(result.terraform);
     }
+    for buffer in buffers {
+        let file = file_id(run.model.files.len());
+        let mut result = process_file(
+            file,
+            &buffer.path,
+            &buffer.text,
+            syntax_of(&buffer.path),
+            Comments::of(&buffer.path),
+            options,
+        );
+        if result.contributed && result.text.is_none() {
+            result.text = Some(Arc::from(buffer.text.as_str()));
+        }
+        let source = SourceFile {
+            path: buffer.path.clone(),
+            root: buffer_root(&buffer.path),
+        };
+        run.absorb(source, result, None);
+    }
+    let Run {
+        mut model,
+        mut outcome,
+        mut findings,
+        terraform,
+        digests,
+        ..
+    } = run;
     // Terraform modules span the files of a directory: resolved once all are parsed.
     let files = std::mem::take(&mut model.files);
     tf_module::resolve(terraform, &files, &mut model);
@@ -309,7 +309,95 @@ pub fn check_with_context(
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
+    load_texts(&mut outcome, &digests, options);
     outcome
+}
+
+/// Files parsed in parallel before their results are folded into the model.
+const CHUNK: usize = 256;
+
+/// The run's state while file results are folded in, in file order.
+struct Run {
+    model: Model,
+    outcome: Outcome,
+    findings: Vec<Finding>,
+    terraform: Vec<HclFile>,
+    digests: HashMap<u32, u64>,
+    /// The ids of context files (read for linking only).
+    context_ids: std::ops::Range<usize>,
+}
+
+impl Run {
+    /// Fold in the result of the next file (its id is the number of files so far).
+    fn absorb(&mut self, source: SourceFile, result: FileResult, digest: Option<u64>) {
+        let i = self.model.files.len();
+        let file = file_id(i);
+        let outcome = &mut self.outcome;
+        if let Some(text) = result.text {
+            outcome.texts.insert(file, text);
+        }
+        if let Some(digest) = digest {
+            self.digests.insert(file, digest);
+        }
+        if result.parse_failed {
+            outcome.parse_failed.insert(file);
+        }
+        // A context file's directives still apply (a suppression where a value was set), but
+        // the filtering stage reports nothing about them.
+        outcome.directives.extend(result.directives);
+        if self.context_ids.contains(&i) {
+            outcome.context.insert(file);
+        } else {
+            match result.skipped {
+                Some(reason) => outcome.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                }),
+                None => outcome.files_checked += 1,
+            }
+            self.findings.extend(result.findings);
+        }
+        self.model.files.push(source);
+        self.model.extend(result.model);
+        self.terraform.extend(result.terraform);
+    }
+}
+
+/// A digest of a file's text, to tell whether it changed before it is read again.
+fn digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Keep the texts that reporting needs, and only those: the files with findings or
+/// `atlasgov-lint:` directives (the filtering stage reports on those) and the config file.
+/// Files on disk were not kept while the run went on (that would hold every spec of a
+/// monorepo in memory at once): they are read again here, and a file that changed in the
+/// meantime (its digest differs) is reported without snippets rather than with wrong ones.
+fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, options: &Options) {
+    let mut needed: HashSet<u32> = outcome
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.loc.file).chain(f.related.iter().map(|l| l.loc.file)))
+        .chain(outcome.directives.iter().map(|d| d.loc.file))
+        .collect();
+    needed.extend(outcome.config_file);
+    outcome.texts.retain(|file, _| needed.contains(file));
+    let missing: Vec<(u32, u64)> = needed
+        .iter()
+        .filter(|file| !outcome.texts.contains_key(file))
+        .filter_map(|file| Some((*file, *digests.get(file)?)))
+        .collect();
+    let reread: Vec<(u32, Arc<str>)> = missing
+        .par_iter()
+        .filter_map(|&(file, expected)| {
+            let text = read(outcome.path(file), options).ok()?;
+            (digest(&text) == expected).then(|| (file, Arc::from(text)))
+        })
+        .collect();
+    outcome.texts.extend(reread);
 }
 
 /// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
@@ -460,7 +548,14 @@ struct FileResult {
     skipped: Option<String>,
     directives: Vec<Directive>,
     parse_failed: bool,
-    /// Kept when the file contributed anything.
+    /// Which adapters the pre-filter chose (computed once per file).
+    applicable: adapters::Applicable,
+    /// Whether the file contributed anything (model values, findings, directives): its text
+    /// may be needed for snippets and fingerprints.
+    contributed: bool,
+    /// The text, when it is kept for the whole run (Terraform files, for the module step;
+    /// in-memory buffers). A file on disk keeps only a digest instead, and is read again
+    /// at the end if it has findings ([`load_texts`]).
     text: Option<Arc<str>>,
     /// A Terraform file's part of its module (see `adapters::terraform::module`).
     terraform: Option<HclFile>,
@@ -627,7 +722,7 @@ fn process_file_unguarded(
     // Terraform variables files name no Atlas field, but a value set there (a variable's
     // default) can be suppressed where it is set.
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()
-        && (result.terraform.is_some() || !adapters::applicable(text).is_empty())
+        && (result.terraform.is_some() || !result.applicable.is_empty())
     {
         let index = LineIndex::new(text);
         let ctx = LocCtx {
@@ -639,22 +734,21 @@ fn process_file_unguarded(
         result.directives = suppress::scan(&ctx, comments);
     }
     // A Terraform file's resources become model values in the module step, later.
-    let terraform = result.terraform.as_ref().and_then(HclFile::shared_text);
-    if terraform.is_some() {
-        result.text = terraform;
-    } else if !result.model.is_empty()
+    result.text = result.terraform.as_ref().and_then(HclFile::shared_text);
+    result.contributed = result.text.is_some()
+        || !result.model.is_empty()
         || !result.findings.is_empty()
-        || !result.directives.is_empty()
-    {
-        result.text = Some(Arc::from(text));
-    }
+        || !result.directives.is_empty();
     result
 }
 
 /// Parse and adapt one file.
 fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
-    let mut result = FileResult::default();
     let which = adapters::applicable(text);
+    let mut result = FileResult {
+        applicable: which,
+        ..FileResult::default()
+    };
     // Terraform variables and tfvars matter to the resources of other files of their module.
     let hcl_wanted = syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text);
     if which.is_empty() && !hcl_wanted {
@@ -813,5 +907,55 @@ mod guard_tests {
         assert!(result.parse_failed);
         let fine = guarded(0, Path::new("x.yaml"), "", FileResult::default);
         assert!(fine.findings.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const AZURE: &str = r#"{"name": "a", "clusterType": "REPLICASET", "replicationSpecs": [{"regionConfigs": [{"providerName": "AZURE", "regionName": "US_GOV_WEST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}"#;
+    const GOV: &str = r#"{"name": "b", "clusterType": "REPLICASET", "replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "US_GOV_WEST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}"#;
+
+    #[test]
+    fn texts_are_kept_only_for_files_with_findings_and_never_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, AZURE).unwrap();
+        std::fs::write(dir.path().join("good.json"), GOV).unwrap();
+        let options = Options::default();
+        let (inputs, _) = walk::collect(&[dir.path().to_path_buf()]);
+        let outcome = check_inputs(&inputs, &[], &options);
+        let bad_id = outcome
+            .files
+            .iter()
+            .position(|f| f.path == bad)
+            .map(file_id)
+            .unwrap();
+        assert!(!outcome.findings.is_empty());
+        assert!(outcome.findings.iter().all(|f| f.loc.file == bad_id));
+        // The clean file's text is not kept; the violating one is read again, unchanged.
+        assert_eq!(
+            outcome.texts.keys().copied().collect::<Vec<_>>(),
+            vec![bad_id]
+        );
+        assert_eq!(outcome.text(bad_id), Some(AZURE));
+
+        // A file that changed after it was checked gets no text (no wrong snippet).
+        let mut stale = outcome;
+        stale.texts.clear();
+        load_texts(
+            &mut stale,
+            &HashMap::from([(bad_id, digest(GOV))]),
+            &options,
+        );
+        assert_eq!(stale.text(bad_id), None);
+        load_texts(
+            &mut stale,
+            &HashMap::from([(bad_id, digest(AZURE))]),
+            &options,
+        );
+        assert_eq!(stale.text(bad_id), Some(AZURE));
     }
 }
