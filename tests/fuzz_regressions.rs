@@ -19,6 +19,7 @@ fn all_targets(data: &[u8]) {
         harness::parser(data, syntax);
     }
     harness::hcl_balance(data);
+    harness::yaml_fast_path(data);
     for name in ["fuzz.json", "fuzz.yaml", "fuzz.tf"] {
         harness::pipeline(data, name);
     }

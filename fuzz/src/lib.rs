@@ -51,6 +51,29 @@ pub fn hcl_balance(data: &[u8]) {
     }
 }
 
+/// The YAML fast path gives the full parser's tree, node for node, wherever it answers (with
+/// the default limits and with tight ones).
+pub fn yaml_fast_path(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let tight = Limits {
+        max_depth: 8,
+        max_nodes: 64,
+    };
+    for limits in [Limits::default(), tight] {
+        if let Some(fast) = document::yaml::parse_fast(text, &limits) {
+            match document::yaml::parse_full(text, &limits) {
+                Ok(full) => assert!(fast == full, "the fast path's tree differs"),
+                Err(e) => panic!(
+                    "the fast path read what the full parser refuses: {}",
+                    e.message
+                ),
+            }
+        }
+    }
+}
+
 /// The whole per-file pipeline: decode, pre-filter, parse, adapt, link, rules, and both
 /// renderers, on `data` as a file called `name`.
 pub fn pipeline(data: &[u8], name: &str) {

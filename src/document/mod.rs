@@ -187,7 +187,7 @@ pub struct ParseWarning {
 }
 
 /// A parsed file: one root per document (JSON has exactly one; YAML streams may have many).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Document {
     pub roots: Vec<Node>,
     pub warnings: Vec<ParseWarning>,

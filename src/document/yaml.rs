@@ -46,8 +46,24 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 use super::{Document, Entry, Limits, Node, ParseError, ParseWarning, Span, Value};
 
+mod fast;
+
 /// Parse a YAML stream into one root per (non-empty) document.
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    match fast::parse(text, limits) {
+        Some(doc) => Ok(doc),
+        None => parse_full(text, limits),
+    }
+}
+
+/// The fast path alone: `None` where it leaves the text to the full parser. For the tests and
+/// the fuzz target that compare the two.
+pub fn parse_fast(text: &str, limits: &Limits) -> Option<Document> {
+    fast::parse(text, limits)
+}
+
+/// The full parser alone (saphyr), for any YAML.
+pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let mut builder = Builder::new(text, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(item) = parser.next_event() {
@@ -695,6 +711,10 @@ impl<'a> Builder<'a> {
             }
             end = trim_blank_end(self.bytes(), start, end);
         }
+        if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+            // saphyr's span runs on over blanks and a comment after the closing quote.
+            end = quoted_end(self.bytes(), start, end);
+        }
         let tag = tag.map(classify_tag);
         let is_merge = style == ScalarStyle::Plain && tag.is_none() && value == "<<";
         let value = scalar_value(value, style, tag.as_ref());
@@ -990,6 +1010,25 @@ fn trim_blank_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
 }
 
 /// The `-` indicator directly before `pos` on the same line (only blanks between), if any.
+/// The offset after the closing quote of the quoted scalar at `start` (`'` doubles itself,
+/// `"` has backslash escapes), if it is at or before `end`; `end` otherwise.
+fn quoted_end(bytes: &[u8], start: usize, end: usize) -> usize {
+    let Some(&quote) = bytes.get(start).filter(|q| matches!(q, b'\'' | b'"')) else {
+        return end;
+    };
+    let mut i = start + 1;
+    while i < end {
+        match bytes.get(i) {
+            Some(b'\\') if quote == b'"' => i += 2,
+            Some(&c) if c == quote && quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            Some(&c) if c == quote => return i + 1,
+            Some(_) => i += 1,
+            None => return end,
+        }
+    }
+    end
+}
+
 fn dash_before(bytes: &[u8], pos: usize) -> Option<usize> {
     let mut i = pos;
     while i > 0 {
@@ -1094,6 +1133,17 @@ mod tests {
         assert_eq!(d.value, s("plain continued"));
         // The root mapping runs from the first key to the end of the last value.
         assert_eq!(r.span, span_between(text, "a", "continued"));
+    }
+
+    #[test]
+    fn quoted_scalar_spans_stop_at_the_closing_quote() {
+        // saphyr's own span runs on over the blanks and the comment.
+        let text = "a: 'x ''y''' # note\nb: \"q\\\" #\"   \nc: [ 'z' , 1 ]\n";
+        let r = root(text);
+        assert_eq!(r.get("a").unwrap().span, span_of(text, "'x ''y'''"));
+        assert_eq!(r.get("b").unwrap().span, span_of(text, "\"q\\\" #\""));
+        let c = r.get("c").unwrap().as_seq().unwrap();
+        assert_eq!(c[0].span, span_of(text, "'z'"));
     }
 
     #[test]
