@@ -6,7 +6,10 @@
 pub mod link;
 pub mod partition;
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::document::{Cursor, LineCol, LineIndex, Span};
 
@@ -20,12 +23,40 @@ pub struct Loc {
     pub span: Span,
     pub start: LineCol,
     pub end: LineCol,
-    pub pointer: Box<str>,
+    /// Shared among the locations with the same pointer ([`intern_pointer`]).
+    pub pointer: Arc<str>,
     /// Where the value was actually set, when it reached this place indirectly (a Terraform
     /// variable's default or a tfvars file, a CloudFormation parameter default). Reporters
     /// show it as a second label.
     pub via: Option<Box<Loc>>,
 }
+
+/// The same JSON pointers recur in every file of a kind (each cluster has
+/// `/replicationSpecs/0/regionConfigs/0/regionName`): each thread keeps one shared copy of
+/// each, so the model does not hold one string per value. Bounded: the table starts over
+/// past [`MAX_INTERNED`] pointers (copies already handed out stay valid).
+pub fn intern_pointer(pointer: &str) -> Arc<str> {
+    thread_local! {
+        static POINTERS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    POINTERS.with(|table| {
+        let Ok(mut table) = table.try_borrow_mut() else {
+            return Arc::from(pointer);
+        };
+        if let Some(shared) = table.get(pointer) {
+            return Arc::clone(shared);
+        }
+        if table.len() >= MAX_INTERNED {
+            table.clear();
+        }
+        let shared: Arc<str> = Arc::from(pointer);
+        table.insert(Arc::clone(&shared));
+        shared
+    })
+}
+
+/// Distinct pointers kept per thread by [`intern_pointer`].
+const MAX_INTERNED: usize = 16_384;
 
 /// A value with its location.
 #[derive(Debug, Clone, PartialEq)]
@@ -469,7 +500,7 @@ impl LocCtx<'_> {
             span,
             start: self.index.line_col(self.text, span.start),
             end: self.index.line_col(self.text, span.end),
-            pointer: pointer.into(),
+            pointer: intern_pointer(pointer),
             via: None,
         }
     }
@@ -482,5 +513,24 @@ impl LocCtx<'_> {
             value: value.into(),
             loc: self.loc(&cur),
         })
+    }
+}
+
+#[cfg(test)]
+mod intern_tests {
+    use super::*;
+
+    #[test]
+    fn equal_pointers_share_one_copy() {
+        let a = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
+        let b = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
+        assert!(!Arc::ptr_eq(&a, &intern_pointer("/name")));
+        // Past the bound the table starts over; what was handed out stays valid.
+        for i in 0..MAX_INTERNED + 1 {
+            intern_pointer(&format!("/k{i}"));
+        }
+        assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
     }
 }
