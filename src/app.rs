@@ -201,6 +201,7 @@ pub fn check_with_context(
     options: &Options,
 ) -> Outcome {
     let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
+    adapters::expect_files(disk.len() + buffers.len());
     let buffer_root = |path: &Path| -> PathBuf {
         let abs = walk::absolute(path, &options.cwd);
         context
@@ -223,10 +224,8 @@ pub fn check_with_context(
     // the model before the next: memory holds the model and one chunk's documents, not every
     // file's intermediate results at once.
     for (c, chunk) in disk.chunks(CHUNK).enumerate() {
-        let results: Vec<(FileResult, Option<u64>)> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(k, input)| match read(&input.path, options) {
+        let results: Vec<(FileResult, Option<u64>)> = map_maybe_parallel(chunk, |k, input| {
+            match read(&input.path, options) {
                 Ok(text) => {
                     let result = process_file(
                         file_id(c * CHUNK + k),
@@ -242,8 +241,8 @@ pub fn check_with_context(
                     (result, digest)
                 }
                 Err(reason) => (FileResult::skipped(reason), None),
-            })
-            .collect();
+            }
+        });
         for (input, (result, digest)) in chunk.iter().zip(results) {
             let source = SourceFile {
                 path: input.path.clone(),
@@ -315,6 +314,27 @@ pub fn check_with_context(
 
 /// Files parsed in parallel before their results are folded into the model.
 const CHUNK: usize = 256;
+
+/// Below this many files, work runs on the calling thread: starting the thread pool costs
+/// more than it saves (a pre-commit hook or an editor checks one file and its context).
+const PARALLEL_MIN: usize = 64;
+
+/// `f` over `items` with their indices, in order; in parallel when there are enough of them.
+fn map_maybe_parallel<I: Sync, T: Send>(items: &[I], f: impl Fn(usize, &I) -> T + Sync) -> Vec<T> {
+    if items.len() < PARALLEL_MIN {
+        items
+            .iter()
+            .enumerate()
+            .map(|(k, item)| f(k, item))
+            .collect()
+    } else {
+        items
+            .par_iter()
+            .enumerate()
+            .map(|(k, item)| f(k, item))
+            .collect()
+    }
+}
 
 /// The run's state while file results are folded in, in file order.
 struct Run {
@@ -390,14 +410,11 @@ fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, options: &Opti
         .filter(|file| !outcome.texts.contains_key(file))
         .filter_map(|file| Some((*file, *digests.get(file)?)))
         .collect();
-    let reread: Vec<(u32, Arc<str>)> = missing
-        .par_iter()
-        .filter_map(|&(file, expected)| {
-            let text = read(outcome.path(file), options).ok()?;
-            (digest(&text) == expected).then(|| (file, Arc::from(text)))
-        })
-        .collect();
-    outcome.texts.extend(reread);
+    let reread = map_maybe_parallel(&missing, |_, &(file, expected)| {
+        let text = read(outcome.path(file), options).ok()?;
+        (digest(&text) == expected).then(|| (file, Arc::from(text)))
+    });
+    outcome.texts.extend(reread.into_iter().flatten());
 }
 
 /// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking

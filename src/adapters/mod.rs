@@ -15,6 +15,7 @@ pub mod kubernetes;
 pub mod terraform;
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -93,39 +94,65 @@ enum Matcher {
     Always,
 }
 
+/// How many files the run will read, when the caller knows ([`expect_files`]).
+static EXPECTED_FILES: AtomicUsize = AtomicUsize::new(0);
+
+/// Tell the pre-filter how many files the run will read, before the first one: a run over
+/// many files gets automata that take a millisecond to build and scan faster; a run over a
+/// few (a pre-commit hook, an editor) gets automata that build in microseconds. The answers
+/// are the same either way.
+pub fn expect_files(n: usize) {
+    EXPECTED_FILES.store(n, Ordering::Relaxed);
+}
+
+/// From this many files on, the pre-filter's automata are DFAs.
+const DFA_MIN_FILES: usize = 64;
+
 fn prefilter() -> &'static Prefilter {
     static PREFILTER: OnceLock<Prefilter> = OnceLock::new();
     PREFILTER.get_or_init(|| {
-        let mut matchers = Vec::new();
-        for (i, adapter) in ALL.iter().enumerate().take(64) {
-            if adapter.exact {
-                for needle in adapter.needles {
-                    matchers.push((
-                        i,
-                        Matcher::Exact(Box::new(memchr::memmem::Finder::new(needle))),
-                    ));
-                }
-            } else {
-                // Leftmost-first lets the search run in the automaton's SIMD prefilter; a
-                // contiguous NFA builds in microseconds (a run on one file pays for it).
-                let matcher = AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .prefilter(false)
-                    .build(adapter.needles)
-                    .map_or(Matcher::Always, Matcher::Folded);
-                matchers.push((i, matcher));
-            }
-        }
-        Prefilter { matchers }
+        build_prefilter(if EXPECTED_FILES.load(Ordering::Relaxed) >= DFA_MIN_FILES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        })
     })
+}
+
+fn build_prefilter(kind: AhoCorasickKind) -> Prefilter {
+    let mut matchers = Vec::new();
+    for (i, adapter) in ALL.iter().enumerate().take(64) {
+        if adapter.exact {
+            for needle in adapter.needles {
+                matchers.push((
+                    i,
+                    Matcher::Exact(Box::new(memchr::memmem::Finder::new(needle))),
+                ));
+            }
+        } else {
+            // No byte prefilter: with case-insensitive needles it finds candidates at
+            // most bytes, and the automaton alone is faster.
+            let matcher = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(kind))
+                .prefilter(false)
+                .build(adapter.needles)
+                .map_or(Matcher::Always, Matcher::Folded);
+            matchers.push((i, matcher));
+        }
+    }
+    Prefilter { matchers }
 }
 
 /// The adapters whose needles occur in `text`.
 pub fn applicable(text: &str) -> Applicable {
+    applicable_with(prefilter(), text)
+}
+
+fn applicable_with(filter: &Prefilter, text: &str) -> Applicable {
     let mut bits = 0u64;
-    for (i, matcher) in &prefilter().matchers {
+    for (i, matcher) in &filter.matchers {
         if bits & (1 << i) != 0 {
             continue;
         }
@@ -177,5 +204,37 @@ mod tests {
         assert!(which.contains(index("kubernetes")), "{which:?}");
         assert!(which.contains(index("any-file")), "{which:?}");
         assert!(applicable("name: web\nimage: web:1\n").is_empty());
+    }
+
+    #[test]
+    fn both_automaton_kinds_give_the_same_answers() {
+        let (dfa, nfa) = (
+            build_prefilter(AhoCorasickKind::DFA),
+            build_prefilter(AhoCorasickKind::ContiguousNFA),
+        );
+        let mut todo = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut files = 0;
+        while let Some(path) = todo.pop() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                todo.extend(entries.flatten().map(|e| e.path()));
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                files += 1;
+                let which = applicable_with(&dfa, &text);
+                assert_eq!(which, applicable_with(&nfa, &text), "{}", path.display());
+            }
+        }
+        assert!(files > 100);
+        for text in [
+            "AUTHMECHANISM=x",
+            "Atlas.MongoDB.com",
+            "providername: x",
+            "",
+        ] {
+            assert_eq!(
+                applicable_with(&dfa, text),
+                applicable_with(&nfa, text),
+                "{text}"
+            );
+        }
     }
 }
