@@ -407,7 +407,16 @@ impl Model {
     /// Append another file's model (file ids are assigned before adapters run).
     pub fn extend(&mut self, other: Model) {
         self.projects.extend(other.projects);
-        self.clusters.extend(other.clusters);
+        // The model lives until the end of the run: clusters (most of it) keep no spare
+        // capacity from being built item by item.
+        self.clusters
+            .extend(other.clusters.into_iter().map(|mut c| {
+                for r in &mut c.regions {
+                    r.sizes.shrink_to_fit();
+                }
+                c.regions.shrink_to_fit();
+                c
+            }));
         self.database_users.extend(other.database_users);
         self.alert_configs.extend(other.alert_configs);
         self.integrations.extend(other.integrations);

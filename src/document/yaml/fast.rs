@@ -30,6 +30,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         return None;
     }
     let mut fast = Fast {
+        text,
         b: bytes,
         pos: 0,
         builder: Builder::new(text, limits),
@@ -39,6 +40,8 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Option<Document> {
 }
 
 struct Fast<'a> {
+    /// ASCII only (checked first), so every byte offset is a character boundary.
+    text: &'a str,
     b: &'a [u8],
     /// The start of the current line.
     pos: usize,
@@ -349,7 +352,7 @@ impl<'a> Fast<'a> {
         let (value, style, end): (Cow<'a, str>, ScalarStyle, usize) = match self.at(p)? {
             b'\'' => {
                 let end = self.single_quoted_end(p)?;
-                let inner = std::str::from_utf8(self.b.get(p + 1..end - 1)?).ok()?;
+                let inner = self.text.get(p + 1..end - 1)?;
                 let value = if inner.contains("''") {
                     Cow::Owned(inner.replace("''", "'"))
                 } else {
@@ -359,7 +362,7 @@ impl<'a> Fast<'a> {
             }
             b'"' => {
                 let end = self.double_quoted_end(p)?;
-                let inner = std::str::from_utf8(self.b.get(p + 1..end - 1)?).ok()?;
+                let inner = self.text.get(p + 1..end - 1)?;
                 (Cow::Borrowed(inner), ScalarStyle::DoubleQuoted, end)
             }
             // Indicators that start something other than a plain scalar (or a plain scalar
@@ -387,7 +390,7 @@ impl<'a> Fast<'a> {
                         }
                     }
                 }
-                let value = std::str::from_utf8(self.b.get(p..end)?).ok()?;
+                let value = self.text.get(p..end)?;
                 (Cow::Borrowed(value), ScalarStyle::Plain, end)
             }
         };
