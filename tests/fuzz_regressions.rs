@@ -43,3 +43,11 @@ fn hcl_unclosed_brackets_after_operator_chains() {
     // Generous for a debug build on a loaded machine; the unguarded parse took minutes.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn yaml_fast_path_keys_past_the_1024_character_limit() {
+    // The fast path read a 1,100-character implicit key that saphyr refuses ("simple key
+    // expect ':'"); it now leaves such keys to saphyr.
+    let data = format!("- type: DATADOG\n- {}: HOST_DOWN\n", "e".repeat(1100));
+    all_targets(data.as_bytes());
+}

@@ -39,6 +39,10 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Option<Document> {
     Some(fast.builder.doc)
 }
 
+/// Implicit keys at least this long are left to the full parser (YAML allows 1024
+/// characters; saphyr counts from the key's start to the `:`).
+const MAX_KEY: usize = 1000;
+
 struct Fast<'a> {
     /// ASCII only (checked first), so every byte offset is a character boundary.
     text: &'a str,
@@ -315,14 +319,19 @@ impl<'a> Fast<'a> {
                 loop {
                     match self.at(i) {
                         None | Some(b'\n') => return None,
-                        Some(b':') if is_blank_or_end(self.b.get(i + 1)) => return Some(i),
+                        Some(b':') if is_blank_or_end(self.b.get(i + 1)) => break i,
                         Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => return None,
                         Some(_) => i += 1,
                     }
                 }
             }
         };
-        (self.at(after) == Some(b':') && is_blank_or_end(self.b.get(after + 1))).then_some(after)
+        // YAML limits implicit keys to 1024 characters; longer ones are the full parser's
+        // error to report.
+        (self.at(after) == Some(b':')
+            && is_blank_or_end(self.b.get(after + 1))
+            && after - p < MAX_KEY)
+            .then_some(after)
     }
 
     /// The offset after the closing quote of the single-quoted scalar at `p` (on one line).
@@ -484,6 +493,20 @@ mod tests {
         ] {
             assert!(!same(text), "the fast path answered {text:?}");
         }
+    }
+
+    #[test]
+    fn keys_near_yamls_length_limit_are_left_to_the_full_parser() {
+        // Found by fuzzing: saphyr refuses implicit keys over 1024 characters.
+        for len in [999, 1000, 1024, 1025, 1100] {
+            for text in [
+                format!("- {}: v\n", "k".repeat(len)),
+                format!("{}: v\n", "k".repeat(len)),
+            ] {
+                assert_eq!(same(&text), len < 1000, "{len}");
+            }
+        }
+        assert!(parse_full(&format!("- {}: v\n", "k".repeat(1100)), &Limits::default()).is_err());
     }
 
     #[test]
