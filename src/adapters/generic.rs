@@ -151,7 +151,11 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
 
 /// A piece of a string scalar as located text. The location is the piece itself when the
 /// source spells the scalar literally (no escapes, one line), else the whole scalar.
-pub(crate) fn sub_text(ctx: &LocCtx<'_>, cur: &Cursor<'_>, piece: &str) -> Option<Field<Box<str>>> {
+pub(crate) fn sub_text(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    piece: &str,
+) -> Option<crate::model::Text> {
     let span = cur.node.span;
     let source = ctx.text.get(span.start as usize..span.end as usize)?;
     let loc = match source.find(piece).filter(|_| !piece.is_empty()) {
@@ -165,7 +169,7 @@ pub(crate) fn sub_text(ctx: &LocCtx<'_>, cur: &Cursor<'_>, piece: &str) -> Optio
         None => ctx.loc(cur),
     };
     Some(Field {
-        value: piece.into(),
+        value: crate::model::intern_value(piece),
         loc,
     })
 }

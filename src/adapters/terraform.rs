@@ -251,7 +251,7 @@ pub fn follow_path<'a>(cur: &Cursor<'a>, path: &[&str]) -> Option<Cursor<'a>> {
 /// The project a resource names in its `project_id`.
 fn project_ref(v: &impl Values, body: &Cursor<'_>) -> ProjectRef {
     if let Some(key) = v.reference(body, &["project_id"], PROJECT) {
-        return ProjectRef::Key(key.value.into());
+        return ProjectRef::Key(key.value.to_string());
     }
     project_ref_of_literal(v.known(body.get("project_id")))
 }

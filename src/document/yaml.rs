@@ -1107,10 +1107,12 @@ mod tests {
             .collect()
     }
 
+    /// A guard against super-linear blow-ups (minutes or hours on these inputs), not a speed
+    /// measurement (that is bench/run.sh): unoptimized builds on a loaded 2-core CI machine
+    /// take a few seconds here.
     fn assert_fast(start: Instant) {
         let took = start.elapsed();
-        // Generous for unoptimized test builds on a loaded machine; release is far faster.
-        assert!(took < Duration::from_secs(2), "took {took:?}");
+        assert!(took < Duration::from_secs(30), "took {took:?}");
     }
 
     #[test]
@@ -1497,9 +1499,9 @@ mod tests {
         let text = billion_laughs();
         let start = Instant::now();
         let e = parse_err(&text, &Limits::default());
-        // Nothing is expanded before the refusal: well under a millisecond in release.
-        let took = start.elapsed();
-        assert!(took < Duration::from_millis(250), "took {took:?}");
+        // Nothing is expanded before the refusal: well under a millisecond in release. The
+        // bound only guards against expanding (which would not finish); see `assert_fast`.
+        assert_fast(start);
         assert_eq!(
             e.message,
             "alias expansion exceeds 1000000 nodes (billion laughs?)"

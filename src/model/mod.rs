@@ -39,24 +39,41 @@ pub fn intern_pointer(pointer: &str) -> Arc<str> {
     thread_local! {
         static POINTERS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
     }
-    POINTERS.with(|table| {
-        let Ok(mut table) = table.try_borrow_mut() else {
-            return Arc::from(pointer);
-        };
-        if let Some(shared) = table.get(pointer) {
-            return Arc::clone(shared);
-        }
-        if table.len() >= MAX_INTERNED {
-            table.clear();
-        }
-        let shared: Arc<str> = Arc::from(pointer);
-        table.insert(Arc::clone(&shared));
-        shared
-    })
+    POINTERS.with(|table| intern_in(table, pointer))
 }
 
-/// Distinct pointers kept per thread by [`intern_pointer`].
+/// Distinct strings kept per thread by [`intern_pointer`] and [`intern_value`].
 const MAX_INTERNED: usize = 16_384;
+
+/// Values shorter than this are shared like pointers ([`intern_value`]).
+const MAX_INTERNED_VALUE: usize = 32;
+
+/// Short values recur as much as pointers (`AWS`, `US_GOV_WEST_1`, `M30`, `ELECTABLE`): each
+/// thread keeps one shared copy of each; longer values (names, ids, URLs) are not shared.
+pub fn intern_value(value: &str) -> Arc<str> {
+    thread_local! {
+        static VALUES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    if value.len() >= MAX_INTERNED_VALUE {
+        return Arc::from(value);
+    }
+    VALUES.with(|table| intern_in(table, value))
+}
+
+fn intern_in(table: &RefCell<HashSet<Arc<str>>>, s: &str) -> Arc<str> {
+    let Ok(mut table) = table.try_borrow_mut() else {
+        return Arc::from(s);
+    };
+    if let Some(shared) = table.get(s) {
+        return Arc::clone(shared);
+    }
+    if table.len() >= MAX_INTERNED {
+        table.clear();
+    }
+    let shared: Arc<str> = Arc::from(s);
+    table.insert(Arc::clone(&shared));
+    shared
+}
 
 /// A value with its location.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +83,7 @@ pub struct Field<T> {
 }
 
 /// A string (or scalar written as text) with its location.
-pub type Text = Field<Box<str>>;
+pub type Text = Field<Arc<str>>;
 
 impl Text {
     pub fn as_str(&self) -> &str {
@@ -519,7 +536,7 @@ impl LocCtx<'_> {
         let cur = cur?;
         let value = cur.text()?;
         Some(Field {
-            value: value.into(),
+            value: intern_value(value),
             loc: self.loc(&cur),
         })
     }
@@ -541,5 +558,16 @@ mod intern_tests {
             intern_pointer(&format!("/k{i}"));
         }
         assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
+    }
+
+    #[test]
+    fn short_values_are_shared_long_ones_are_not() {
+        assert!(Arc::ptr_eq(
+            &intern_value("US_GOV_WEST_1"),
+            &intern_value("US_GOV_WEST_1")
+        ));
+        let long = "a".repeat(MAX_INTERNED_VALUE);
+        assert!(!Arc::ptr_eq(&intern_value(&long), &intern_value(&long)));
+        assert_eq!(&*intern_value(&long), long);
     }
 }

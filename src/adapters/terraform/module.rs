@@ -311,7 +311,7 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
         let Some(ty) = ty.node.as_str() else { continue };
         for (name_key, body) in blocks.entries() {
             let project_ref = match v.reference(&body, &["project_id"], super::PROJECT) {
-                Some(key) => ProjectRef::Key(key.value.into()),
+                Some(key) => ProjectRef::Key(key.value.to_string()),
                 None => super::project_ref_of_literal(v.known(body.get("project_id"))),
             };
             build_data(ty, header(v, &name_key, &body), project_ref, out);
