@@ -796,6 +796,8 @@ fn process_file_unguarded(
     result.text = result.terraform.as_ref().and_then(HclFile::shared_text);
     result.contributed = result.text.is_some()
         || !result.model.is_empty()
+        || !result.model.auth_mechanisms.is_empty()
+        || !result.model.endpoints.is_empty()
         || !result.findings.is_empty()
         || !result.directives.is_empty();
     result

@@ -167,21 +167,6 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
-/// Re-read a file for its snippet, masked. `None` when it cannot be read or no longer
-/// matches the spans (changed since it was checked).
-fn load_source(outcome: &Outcome, file: u32, findings: &[&Finding]) -> Option<String> {
-    let path = outcome.path(file);
-    let bytes = std::fs::read(path).ok()?;
-    let text = crate::app::decode(bytes).ok()?;
-    let fits = findings.iter().all(|f| {
-        let end = f.loc.span.end as usize;
-        end <= text.len()
-            && text.is_char_boundary(end)
-            && text.is_char_boundary(f.loc.span.start as usize)
-    });
-    fits.then(|| redact(&text))
-}
-
 /// Render every finding and the summary line.
 pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -> String {
     render_with(outcome, style, sources, &Options::default())
@@ -210,14 +195,11 @@ pub fn render_with(
     let mut loaded: HashMap<u32, Option<Source>> = HashMap::new();
     for f in &outcome.findings {
         loaded.entry(f.loc.file).or_insert_with(|| {
+            // The run keeps (or reads again) the text of every file with findings, unless the
+            // file changed since it was checked: then no snippet rather than a wrong one.
             let text = match sources.get(&f.loc.file) {
                 Some(t) => Some(redact(t)),
-                None if outcome.text(f.loc.file).is_some() => outcome.text(f.loc.file).map(redact),
-                None => load_source(
-                    outcome,
-                    f.loc.file,
-                    by_file.get(&f.loc.file).map_or(&[], |v| v.as_slice()),
-                ),
+                None => outcome.text(f.loc.file).map(redact),
             };
             text.map(Source::new)
         });
