@@ -51,3 +51,12 @@ fn yaml_fast_path_keys_past_the_1024_character_limit() {
     let data = format!("- type: DATADOG\n- {}: HOST_DOWN\n", "e".repeat(1100));
     all_targets(data.as_bytes());
 }
+
+#[test]
+fn hcl_bracket_check_and_a_delimiter_on_the_first_heredoc_line() {
+    // The bracket pre-check ended `<<-true` at the ` true` right below it; hcl-edit reads that
+    // line as text and ends the heredoc at a later `true` line, so the file parses, and the
+    // pre-check refused it. The harness asserts the pre-check never refuses what parses.
+    let data = b"#resource \"mrt_=C notiliaation {\n    tAWSype_AtlasDeploymennabled = <<-true\n true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}vi66666666666666466666ilicati   = true\n\x0bucket 66666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}\n  encryptionAo6666ilicati   = true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l$${{vvr}vider6\x00\x006666]6666 <<true\n  }>-\n49\"GRFOUP\"\n  true\n";
+    all_targets(data);
+}

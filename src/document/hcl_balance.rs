@@ -23,13 +23,44 @@ enum Frame<'a> {
     Template { at: usize },
     /// A quoted string opened at this offset.
     Str { at: usize },
-    /// A heredoc opened at this offset, ended by a line holding this delimiter.
-    Heredoc { at: usize, delim: &'a str },
+    /// A heredoc opened at this offset, ended by a line holding this delimiter; its first
+    /// body line starts at `body`.
+    Heredoc {
+        at: usize,
+        delim: &'a str,
+        body: usize,
+        /// Whether the first body line holds the delimiter (see [`check`]).
+        first_is_delim: bool,
+    },
 }
 
 /// `Err` with the unclosed or mismatched delimiter when `text` certainly does not parse as HCL;
 /// `Ok` otherwise (including when this check cannot tell).
 pub fn check(text: &str) -> Result<(), ParseError> {
+    // hcl-edit ends a heredoc whose first body line is its delimiter at the first later
+    // delimiter line, or, when there is none, at that first line (an empty heredoc). The scan
+    // takes the first reading and, when a heredoc stays open to the end of the file, scans
+    // again with that heredoc empty.
+    let mut empty: Vec<usize> = Vec::new();
+    loop {
+        match scan(text, &empty) {
+            Scan::Done(result) => return result,
+            Scan::Again(at) if empty.len() < MAX_RESCANS && !empty.contains(&at) => empty.push(at),
+            Scan::Again(_) => return Ok(()),
+        }
+    }
+}
+
+/// Rescans allowed for empty heredocs (each is one more linear pass); past that, no verdict.
+const MAX_RESCANS: usize = 64;
+
+enum Scan {
+    Done(Result<(), ParseError>),
+    /// Scan again with the heredoc at this offset read as empty.
+    Again(usize),
+}
+
+fn scan(text: &str, empty: &[usize]) -> Scan {
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
@@ -46,8 +77,8 @@ pub fn check(text: &str) -> Result<(), ParseError> {
                 b'$' | b'%' => i += template_start(bytes, i, &mut stack),
                 _ => i += 1,
             },
-            Some(Frame::Heredoc { delim, .. }) => {
-                if at_line_start(bytes, i) && heredoc_ends(bytes, i, delim) {
+            Some(Frame::Heredoc { delim, body, .. }) => {
+                if i > body && at_line_start(bytes, i) && heredoc_ends(bytes, i, delim) {
                     stack.pop();
                     // Past the leading blanks and the delimiter.
                     while matches!(bytes.get(i), Some(b' ' | b'\t')) {
@@ -75,11 +106,24 @@ pub fn check(text: &str) -> Result<(), ParseError> {
                     i += 1;
                 }
                 b'<' if next == Some(b'<') => match heredoc_start(text, i) {
+                    // Read as empty (see `check`): past the delimiter on its first line.
+                    Some(Ok((delim, body))) if empty.contains(&i) => {
+                        i = body;
+                        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+                            i += 1;
+                        }
+                        i += delim.len();
+                    }
                     Some(Ok((delim, body))) => {
-                        stack.push(Frame::Heredoc { at: i, delim });
+                        stack.push(Frame::Heredoc {
+                            at: i,
+                            delim,
+                            body,
+                            first_is_delim: heredoc_ends(bytes, body, delim),
+                        });
                         i = body;
                     }
-                    Some(Err(())) => return Ok(()),
+                    Some(Err(())) => return Scan::Done(Ok(())),
                     None => i += 1,
                 },
                 b'(' => {
@@ -99,7 +143,7 @@ pub fn check(text: &str) -> Result<(), ParseError> {
                         Some(Frame::Open { close, .. }) if close == b => {}
                         Some(Frame::Template { .. }) if b == b'}' => {}
                         Some(Frame::Open { at, .. }) => {
-                            return Err(error(
+                            return Scan::Done(Err(error(
                                 text,
                                 i,
                                 format!(
@@ -108,10 +152,10 @@ pub fn check(text: &str) -> Result<(), ParseError> {
                                     char::from(bytes.get(at).copied().unwrap_or(b'?')),
                                     position(text, at)
                                 ),
-                            ));
+                            )));
                         }
                         Some(Frame::Template { at }) => {
-                            return Err(error(
+                            return Scan::Done(Err(error(
                                 text,
                                 i,
                                 format!(
@@ -119,14 +163,14 @@ pub fn check(text: &str) -> Result<(), ParseError> {
                                     char::from(b),
                                     position(text, at)
                                 ),
-                            ));
+                            )));
                         }
                         _ => {
-                            return Err(error(
+                            return Scan::Done(Err(error(
                                 text,
                                 i,
                                 format!("`{}` here closes nothing", char::from(b)),
-                            ));
+                            )));
                         }
                     }
                     i += 1;
@@ -135,7 +179,19 @@ pub fn check(text: &str) -> Result<(), ParseError> {
             },
         }
     }
-    match stack.last() {
+    // A heredoc left open whose first line was its delimiter: hcl-edit reads it as empty.
+    let reread = stack.iter().rev().find_map(|f| match f {
+        Frame::Heredoc {
+            at,
+            first_is_delim: true,
+            ..
+        } => Some(*at),
+        _ => None,
+    });
+    if let Some(at) = reread {
+        return Scan::Again(at);
+    }
+    Scan::Done(match stack.last() {
         None => Ok(()),
         Some(Frame::Open { at, .. }) => Err(error(
             text,
@@ -155,12 +211,12 @@ pub fn check(text: &str) -> Result<(), ParseError> {
             *at,
             "this string is never closed with `\"`".to_string(),
         )),
-        Some(Frame::Heredoc { at, delim }) => Err(error(
+        Some(Frame::Heredoc { at, delim, .. }) => Err(error(
             text,
             *at,
             format!("this heredoc is never closed: no line holds `{delim}`"),
         )),
-    }
+    })
 }
 
 /// At `$` or `%` inside a string or heredoc: pushes a template frame for `${` / `%{` and
@@ -342,6 +398,29 @@ mod tests {
             verdict("a = [ /* ] */").as_deref(),
             Some("4..5 `[` is never closed")
         );
+    }
+
+    #[test]
+    fn a_delimiter_on_the_first_heredoc_line_is_read_as_hcl_edit_reads_it() {
+        // Found by fuzzing: hcl-edit reads ` true` right after `<<-true` as heredoc text (the
+        // heredoc then ends at a later `true` line), so the lexer must not end it there.
+        let text = "a = <<-true\n true\nb = \"\n  true\n";
+        assert_eq!(verdict(text), None);
+        assert!(hcl_edit::parser::parse_body(text).is_ok());
+        // With no later delimiter line the heredoc is empty, and what follows is code again.
+        for (text, refused) in [
+            ("a = <<EOF\nEOF", false),
+            ("a = <<EOF\nEOF\nb = [1]\n", false),
+            ("a = <<EOF\nEOF\nb = [1\n", true),
+            ("a = <<EOF\n  EOF\nb = (\"x\")\nc = <<X\nX\n", false),
+        ] {
+            assert_eq!(verdict(text).is_some(), refused, "{text:?}");
+            assert_eq!(
+                hcl_edit::parser::parse_body(text).is_err(),
+                refused,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
