@@ -94,8 +94,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub files_checked: usize,
     pub skipped: Vec<Skipped>,
-    /// The text of every file that contributed something (model values, findings or
-    /// directives), for snippets and fingerprints.
+    /// The texts reporting needs, for snippets and fingerprints: of the files with findings
+    /// or `atlasgov-lint:` directives, and of the config file (see [`load_texts`]).
     pub texts: HashMap<u32, Arc<str>>,
     /// `atlasgov-lint:` comments found in the checked files.
     pub directives: Vec<Directive>,
@@ -127,7 +127,8 @@ impl Outcome {
             .get(file as usize)
             .map_or(Path::new(""), |f| f.path.as_path())
     }
-    /// The text of a file that contributed something.
+    /// The text of a file with findings or directives (`None` if it changed since it was
+    /// checked).
     pub fn text(&self, file: u32) -> Option<&str> {
         self.texts.get(&file).map(|t| &**t)
     }
@@ -254,21 +255,16 @@ pub fn check_with_context(
     let mut pending: Option<(&[&Input], Vec<Processed>)> = None;
     for (c, chunk) in disk.chunks(CHUNK).enumerate() {
         let previous = pending.take();
-        let results = if disk.len() < PARALLEL_MIN {
+        let fold = || {
             if let Some((done, results)) = previous {
                 absorb(&mut run, done, results);
             }
-            process_chunk(c, chunk)
+        };
+        let parse = || process_chunk(c, chunk);
+        let ((), results) = if disk.len() < PARALLEL_MIN {
+            (fold(), parse())
         } else {
-            rayon::join(
-                || {
-                    if let Some((done, results)) = previous {
-                        absorb(&mut run, done, results);
-                    }
-                },
-                || process_chunk(c, chunk),
-            )
-            .1
+            rayon::join(fold, parse)
         };
         pending = Some((chunk, results));
     }
@@ -720,8 +716,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-/// Parse and adapt one file, then read its `atlasgov-lint:` directives, and keep its text
-/// when it contributed anything.
+/// Parse and adapt one file, then read its `atlasgov-lint:` directives, and note whether it
+/// contributed anything (its text may be needed for reporting).
 fn process_file(
     file: u32,
     path: &Path,
