@@ -106,6 +106,16 @@ fn is_digit(b: Option<u8>) -> bool {
     matches!(b, Some(b'0'..=b'9'))
 }
 
+/// A word that is a misspelling of a JSON literal or a non-JSON one (`True`, `nul`, `NaN`),
+/// safe to quote in a message.
+fn is_keyword_like(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    ["true", "false", "null"]
+        .iter()
+        .any(|k| k.starts_with(lower.as_str()) && lower.len() >= 2)
+        || ["nan", "infinity", "undefined", "none", "yes", "no"].contains(&lower.as_str())
+}
+
 /// How a character found where something else was expected is shown in messages.
 fn describe(c: char) -> String {
     if c.is_control() || c.is_whitespace() || c == '\u{FEFF}' {
@@ -332,8 +342,17 @@ impl<'a> Parser<'a> {
             .count();
         if word > 0 {
             let end = at + word;
-            let shown = self.text.get(at..end).unwrap_or_default();
-            return error(format!("{what}, found `{shown}`"), at, end);
+            let found = self.text.get(at..end).unwrap_or_default();
+            // The word may be a secret (an unquoted password, the rest of one with a stray
+            // quote): only words that are near-misses of JSON's own are quoted.
+            let shown = if found.bytes().all(|b| b.is_ascii_digit()) {
+                "a number".to_string()
+            } else if is_keyword_like(found) {
+                format!("`{found}`")
+            } else {
+                "an unquoted word (strings need double quotes)".to_string()
+            };
+            return error(format!("{what}, found {shown}"), at, end);
         }
         match self.text.get(at..).and_then(|s| s.chars().next()) {
             Some(c) => error(
@@ -1049,12 +1068,21 @@ mod tests {
             ),
             (
                 "[1 2]",
-                "expected `,` or `]` after array element, found `2`",
+                "expected `,` or `]` after array element, found a number",
                 (3, 4),
             ),
             ("[1,]", "trailing comma before `]`", (2, 3)),
             (r#"{"a":1, }"#, "trailing comma before `}`", (6, 7)),
-            ("{a:1}", "expected a string key or `}`, found `a`", (1, 2)),
+            (
+                "{a:1}",
+                "expected a string key or `}`, found an unquoted word (strings need double quotes)",
+                (1, 2),
+            ),
+            (
+                "{\"p\": Hunter2}",
+                "expected a JSON value, found an unquoted word (strings need double quotes)",
+                (6, 13),
+            ),
             (
                 r#"{"a":1,'b':2}"#,
                 "expected a string key, found `'`",
@@ -1062,7 +1090,7 @@ mod tests {
             ),
             (
                 r#"{"a" 1}"#,
-                "expected `:` after object key, found `1`",
+                "expected `:` after object key, found a number",
                 (5, 6),
             ),
             (
