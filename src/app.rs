@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::adapters;
 use crate::adapters::terraform::module::{self as tf_module, HclFile};
 use crate::config::Config;
-use crate::document::{self, Entry, Limits, LineIndex, Node, Span, Syntax, Value};
+use crate::document::{self, Document, Entry, Limits, LineIndex, Node, Span, Syntax, Value};
 use crate::filter;
 use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
 use crate::rules::{self, Finding, INVALID_SPEC};
@@ -829,50 +829,45 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
                 .next()
                 .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
         }
-        Ok(doc) => {
-            // Documents that gave the model something: only their duplicate keys are
-            // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
-            let mut atlas_docs: Vec<Span> = Vec::new();
-            for root in &doc.roots {
-                let mut part = Model::default();
-                adapters::adapt(&ctx, root, which, &mut part);
-                let has_duplicates = || {
-                    doc.warnings
-                        .iter()
-                        .any(|w| w.related.is_some() && within(root.span, w.span))
-                };
-                // The rules read the last of duplicate keys. A document that is Atlas only
-                // when the first one wins (`kind: AtlasDeployment` ... `kind: ConfigMap`) must
-                // not pass unseen: its duplicates are reported too.
-                if !part.is_empty() || (has_duplicates() && is_atlas_first_wins(&ctx, root, which))
-                {
-                    atlas_docs.push(root.span);
-                }
-                result.model.extend(part);
-            }
-            let in_atlas_doc = |s: Span| atlas_docs.iter().any(|d| within(*d, s));
-            for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
-                let mut finding = Finding::new(
-                    &INVALID_SPEC,
-                    &ctx.loc_of(w.span, ""),
-                    w.message.clone(),
-                    if w.related.is_some() {
-                        "remove the duplicate so that every tool reads the same value"
-                    } else {
-                        "fix this so that every tool reads the same value"
-                    },
-                );
-                if let Some(related) = w.related {
-                    finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
-                }
-                result.findings.push(finding);
-            }
-        }
+        Ok(doc) => adapt_documents(&ctx, doc, which, &mut result),
         Err(err) => {
-            // Unrendered templates (Helm, Go templates) are not specs: render them first.
-            // Terraform files that do not name the provider are not Atlas specs either.
-            if text.contains("{{") || which.is_empty() {
+            // Terraform files that do not name the provider are not Atlas specs.
+            if which.is_empty() {
                 return result;
+            }
+            // An unrendered template (a Helm chart's manifest): what it says literally is
+            // checked, its actions are unknowns (see `document::template`).
+            let mut err = err;
+            if syntax != Syntax::Hcl {
+                if let Some((blanked, actions)) = document::template::blank(text) {
+                    match document::parse(&blanked, syntax, &options.limits) {
+                        Ok(mut doc) => {
+                            for root in &mut doc.roots {
+                                document::template::mark(root, &actions);
+                            }
+                            adapt_documents(&ctx, doc, which, &mut result);
+                            return result;
+                        }
+                        Err(e) => {
+                            let line = |at: u32| index.line_col(text, at).line;
+                            // An action on the failing line or the one above it is the
+                            // likely cause; an error elsewhere is the file's own.
+                            let at = line(e.span.start);
+                            let near = |a: &Span| {
+                                (line(a.start)..=line(a.end).saturating_add(1)).contains(&at)
+                            };
+                            if actions.iter().any(near) {
+                                result.skipped = Some(
+                                    "an unrendered template ({{ }}) that does not parse as it \
+                                     stands: render it (e.g. `helm template`) and check the output"
+                                        .to_string(),
+                                );
+                                return result;
+                            }
+                            err = e;
+                        }
+                    }
+                }
             }
             result.parse_failed = true;
             let span = clamp(err.span, text.len());
@@ -892,6 +887,52 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         }
     }
     result
+}
+
+/// Adapt the documents of a parsed YAML or JSON file, and report the duplicate keys of those
+/// that are Atlas specs.
+fn adapt_documents(
+    ctx: &LocCtx<'_>,
+    doc: Document,
+    which: adapters::Applicable,
+    result: &mut FileResult,
+) {
+    // Documents that gave the model something: only their duplicate keys are
+    // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
+    let mut atlas_docs: Vec<Span> = Vec::new();
+    for root in &doc.roots {
+        let mut part = Model::default();
+        adapters::adapt(ctx, root, which, &mut part);
+        let has_duplicates = || {
+            doc.warnings
+                .iter()
+                .any(|w| w.related.is_some() && within(root.span, w.span))
+        };
+        // The rules read the last of duplicate keys. A document that is Atlas only
+        // when the first one wins (`kind: AtlasDeployment` ... `kind: ConfigMap`) must
+        // not pass unseen: its duplicates are reported too.
+        if !part.is_empty() || (has_duplicates() && is_atlas_first_wins(ctx, root, which)) {
+            atlas_docs.push(root.span);
+        }
+        result.model.extend(part);
+    }
+    let in_atlas_doc = |s: Span| atlas_docs.iter().any(|d| within(*d, s));
+    for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
+        let mut finding = Finding::new(
+            &INVALID_SPEC,
+            &ctx.loc_of(w.span, ""),
+            w.message.clone(),
+            if w.related.is_some() {
+                "remove the duplicate so that every tool reads the same value"
+            } else {
+                "fix this so that every tool reads the same value"
+            },
+        );
+        if let Some(related) = w.related {
+            finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");
+        }
+        result.findings.push(finding);
+    }
 }
 
 fn within(outer: Span, inner: Span) -> bool {

@@ -246,7 +246,7 @@ fn mask_command_line(line: &str, mut mask: impl FnMut(usize, usize)) {
                 if bare.bytes().any(|b| b.is_ascii_alphabetic()) {
                     mask(from, to);
                 }
-            } else if !bare.starts_with('-') && !bare.starts_with('{') && !bare.is_empty() {
+            } else if !bare.is_empty() && !bare.starts_with(['-', '{', '=', ':']) {
                 mask(from, to);
             }
             continue;

@@ -480,3 +480,49 @@ stringData:
     assert!(text.contains("GOV006"), "{text}");
     assert!(!text.contains("Sup3rS3cretPw"), "{text}");
 }
+
+#[test]
+fn templates_are_checked_for_what_they_hard_code_or_listed_as_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An action where YAML structure must be: unreadable until rendered.
+    let unreadable = dir.path().join("unreadable.yaml");
+    std::fs::write(
+        &unreadable,
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nspec:\n  deploymentSpec:\n    replicationSpecs: {{ toJson .Values.specs }}\n      - regionConfigs:\n          - providerName: AZURE\n",
+    )
+    .unwrap();
+    // A JSON body with a template in a string and its own syntax error elsewhere: GOV000.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"name\": \"orders\",\n  \"tags\": [{\"key\": \"owner\", \"value\": \"{{team}}\"}],\n  \"replicationSpecs\": [\n    {\"regionConfigs\": [{\"providerName\": \"AWS\", \"regionName\": \"US_GOV_WEST_1\"}],}\n  ]\n}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        unreadable.to_str().unwrap(),
+        broken.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let skipped = v["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1, "{v}");
+    assert!(
+        skipped[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("unreadable.yaml")
+    );
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("helm template")
+    );
+    let findings = v["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{v}");
+    assert_eq!(findings[0]["code"], "GOV000");
+    assert_eq!(findings[0]["line"], 5);
+    assert_eq!(o.status.code(), Some(1));
+}

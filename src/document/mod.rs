@@ -8,6 +8,7 @@
 pub mod hcl;
 pub mod hcl_balance;
 pub mod json;
+pub mod template;
 pub mod yaml;
 
 use std::fmt::Write as _;
