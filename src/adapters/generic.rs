@@ -149,8 +149,10 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
     }
 }
 
-/// A piece of a string scalar as located text. The location is the piece itself when the
-/// source spells the scalar literally (no escapes, one line), else the whole scalar.
+/// A piece of a string scalar (a subslice of the scalar's value) as located text. The location
+/// is the piece itself where the source spells it literally: the same occurrence of it, so
+/// that `SCRAM-SHA-1` in a script line points at that line and not at a comment above that
+/// mentions it. Otherwise (escapes in the way) it is the whole scalar.
 pub(crate) fn sub_text(
     ctx: &LocCtx<'_>,
     cur: &Cursor<'_>,
@@ -158,7 +160,20 @@ pub(crate) fn sub_text(
 ) -> Option<crate::model::Text> {
     let span = cur.node.span;
     let source = ctx.text.get(span.start as usize..span.end as usize)?;
-    let loc = match source.find(piece).filter(|_| !piece.is_empty()) {
+    // Which occurrence of the piece in the value this is (0 for the first).
+    let nth = match &cur.node.value {
+        Value::String(value) => (piece.as_ptr() as usize)
+            .checked_sub(value.as_ptr() as usize)
+            .and_then(|offset| value.get(..offset))
+            .map_or(0, |before| before.matches(piece).count()),
+        _ => 0,
+    };
+    let found = source
+        .match_indices(piece)
+        .nth(nth)
+        .or_else(|| source.match_indices(piece).next())
+        .map(|(offset, _)| offset);
+    let loc = match found.filter(|_| !piece.is_empty()) {
         Some(offset) => {
             let start = span.start as usize + offset;
             ctx.loc_of(
