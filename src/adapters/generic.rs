@@ -132,6 +132,9 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
             let Some((_, query)) = uri.split_once('?') else {
                 continue;
             };
+            if not_atlas(uri.get(scheme.len()..).unwrap_or("")) {
+                continue;
+            }
             for option in query.split(['&', ';']) {
                 let Some((name, value)) = option.split_once('=') else {
                     continue;
@@ -147,6 +150,26 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
             }
         }
     }
+}
+
+/// Hosts of MongoDB-compatible services that are not Atlas (Amazon DocumentDB supports only
+/// SCRAM-SHA-1; Azure Cosmos DB): their connection strings say nothing about AtlasGov.
+const NOT_ATLAS_HOSTS: &[&str] = &[
+    ".docdb.amazonaws.com",
+    ".docdb-elastic.amazonaws.com",
+    ".cosmos.azure.com",
+    ".documents.azure.com",
+];
+
+/// Whether every host of a connection string (after its scheme) is a known non-Atlas service.
+fn not_atlas(rest: &str) -> bool {
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    !hosts.is_empty()
+        && hosts.split(',').all(|host| {
+            let name = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+            NOT_ATLAS_HOSTS.iter().any(|suffix| name.ends_with(suffix))
+        })
 }
 
 /// A piece of a string scalar (a subslice of the scalar's value) as located text. The location
