@@ -125,6 +125,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
         id: ctx.text(cur.get("id")),
         region_usage: ctx.text(cur.get("regionUsageRestrictions")),
         keys: Vec::new(),
+        partial: false,
     })
 }
 
@@ -185,25 +186,10 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
             }
         }
         ClusterKind::Legacy | ClusterKind::Flex | ClusterKind::Serverless => {
-            let mut first = RegionConfig::default();
-            if let Some(s) = &settings {
-                first.provider = ctx.text(s.get("providerName"));
-                first.backing_provider = ctx.text(s.get("backingProviderName"));
-                first.region = ctx.text(s.get("regionName"));
-                if let Some(size) = ctx.text(s.get("instanceSizeName")) {
-                    first.sizes.push(InstanceSize {
-                        role: SizeRole::Instance,
-                        value: size,
-                    });
-                }
-                if let Some(min) = ctx.text(s.path(&["autoScaling", "compute", "minInstanceSize"]))
-                {
-                    first.sizes.push(InstanceSize {
-                        role: SizeRole::AutoScalingMin,
-                        value: min,
-                    });
-                }
-            }
+            let first = settings
+                .as_ref()
+                .map(|s| legacy_provider_settings(ctx, s))
+                .unwrap_or_default();
             // Legacy `regionsConfig` maps are keyed by region name.
             let keyed = specs
                 .iter()
@@ -269,4 +255,28 @@ pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
         region: ctx.text(rc.get("regionName")),
         sizes,
     }
+}
+
+/// A legacy `providerSettings` (the Admin API's legacy cluster body, the operator 1.x
+/// `deploymentSpec`): provider, region, instance size and auto-scaling minimum.
+pub(crate) fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
+    let mut first = RegionConfig {
+        provider: ctx.text(s.get("providerName")),
+        backing_provider: ctx.text(s.get("backingProviderName")),
+        region: ctx.text(s.get("regionName")),
+        sizes: Vec::new(),
+    };
+    if let Some(size) = ctx.text(s.get("instanceSizeName")) {
+        first.sizes.push(InstanceSize {
+            role: SizeRole::Instance,
+            value: size,
+        });
+    }
+    if let Some(min) = ctx.text(s.path(&["autoScaling", "compute", "minInstanceSize"])) {
+        first.sizes.push(InstanceSize {
+            role: SizeRole::AutoScalingMin,
+            value: min,
+        });
+    }
+    first
 }

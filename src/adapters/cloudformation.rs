@@ -564,6 +564,7 @@ impl<'t> Template<'t> {
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
             keys: vec![self.key(r.id)],
+            partial: false,
         }
     }
 

@@ -534,6 +534,9 @@ fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .map(|n| project_key(obj.namespace, n))
             .into_iter()
             .collect(),
+        // The CRD requires `spec.name`: an `AtlasProject` without it is a patch (a kustomize
+        // overlay's strategic merge) of the project defined in the base.
+        partial: spec.and_then(|s| s.get("name")).is_none(),
     }
 }
 
@@ -558,6 +561,7 @@ fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .map(|n| group_key(obj.namespace, n))
             .into_iter()
             .collect(),
+        partial: false,
     }
 }
 
@@ -589,14 +593,28 @@ fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
             });
         }
     }
-    if let Some(ds) = map_at(spec, "deploymentSpec") {
-        let loc = obj.spec_key(ctx, "deploymentSpec");
+    // `deploymentSpec` is the advanced shape since operator 2.0; in 1.x it was the legacy
+    // shape (`providerSettings`) and the advanced one was `advancedDeploymentSpec`.
+    for key in ["deploymentSpec", "advancedDeploymentSpec"] {
+        let Some(ds) = map_at(spec, key) else {
+            continue;
+        };
+        let loc = obj.spec_key(ctx, key);
+        let mut regions = advanced_regions(ctx, &ds);
+        let legacy = ds.get("providerSettings").filter(|_| regions.is_empty());
+        if let Some(settings) = &legacy {
+            regions.push(super::api::legacy_provider_settings(ctx, settings));
+        }
         out.clusters.push(Cluster {
             origin: origin(loc.clone()),
-            kind: ClusterKind::Advanced,
+            kind: if legacy.is_some() {
+                ClusterKind::Legacy
+            } else {
+                ClusterKind::Advanced
+            },
             kind_loc: loc,
             name: ctx.text(ds.get("name")),
-            regions: advanced_regions(ctx, &ds),
+            regions,
             encryption_at_rest_provider: ctx.text(ds.get("encryptionAtRestProvider")),
         });
     }

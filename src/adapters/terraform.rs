@@ -292,6 +292,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             id: v.known(body.get("id")),
             region_usage: v.text(body.get("region_usage_restrictions")),
             keys: vec![res.key],
+            partial: false,
         }),
         ADVANCED_CLUSTER | CLUSTER | FLEX_CLUSTER | SERVERLESS_INSTANCE => {
             out.clusters.push(cluster(v, &res, origin));

@@ -31,8 +31,15 @@ pub fn link(model: &mut Model) {
                 .push(i);
         }
     }
+    // A patch of a project (`Project::partial`) is never a resource's project: the project
+    // it patches is.
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, p) in model.projects.iter().enumerate() {
+    for (i, p) in model
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.partial)
+    {
         for key in &p.keys {
             by_key.entry(key.as_str()).or_default().push(i);
         }
@@ -59,7 +66,12 @@ pub fn link(model: &mut Model) {
     // Projects per directory and per file.
     let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
     let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, p) in model.projects.iter().enumerate() {
+    for (i, p) in model
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.partial)
+    {
         let file = p.origin.file();
         by_file.entry(file).or_default().push(i);
         if let Some((dir, _)) = place(file) {
@@ -192,6 +204,7 @@ mod tests {
             id: None,
             region_usage: None,
             keys: vec![key.to_string()],
+            partial: false,
         }
     }
 

@@ -145,6 +145,10 @@ pub struct Project {
     pub region_usage: Option<Text>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
+    /// A patch of a project defined elsewhere (a kustomize overlay's strategic-merge patch of
+    /// an `AtlasProject`): what it leaves out is inherited, not defaulted, and it is never the
+    /// project a resource links to.
+    pub partial: bool,
 }
 
 /// The kind of cluster body.

@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for project in &model.projects {
-        if project.region_usage.is_some() {
+        // A patch (a kustomize overlay) inherits what it leaves out.
+        if project.region_usage.is_some() || project.partial {
             continue;
         }
         let name = project
