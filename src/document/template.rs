@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(spans.len(), 5);
         assert_eq!(
             blanked,
-            "metadata:\n  name: xxxxxxxxxxxxxxxxxxx\n  labels:\n                                    \n                    \nspec: {a: \"xxxxx\"}\n           \n"
+            "metadata:\n  name: xxxxxxxxxxxxxxxxxxx\n  labels:\n                                    \n                    \nspec: {a: \"xxxxx\"}\n          \n"
         );
     }
 
