@@ -134,7 +134,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             .hidden(false)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git")
+            // `.terraform` is Terraform's download cache (registry modules, providers): not
+            // the repository's code, and what a module says there is overridden by its caller.
+            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
             .build();
         for entry in walker {
             match entry {

@@ -526,3 +526,25 @@ fn templates_are_checked_for_what_they_hard_code_or_listed_as_skipped() {
     assert_eq!(findings[0]["line"], 5);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn terraform_download_cache_is_not_walked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cached = dir.path().join(".terraform/modules/atlas");
+    std::fs::create_dir_all(&cached).unwrap();
+    std::fs::write(
+        cached.join("main.tf"),
+        "resource \"mongodbatlas_cluster\" \"c\" {\n  provider_name = \"AZURE\"\n}\n",
+    )
+    .unwrap();
+    let o = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("No problems found; 0 files checked"),
+        "{}",
+        stdout(&o)
+    );
+    // Named on the command line, it is checked.
+    let o = run(&["check", cached.join("main.tf").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}

@@ -39,8 +39,17 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) {
     match &cur.node.value {
         Value::Map(_) => {
+            // The Terraform provider with `is_mongodbgov_cloud = true` talks to AtlasGov
+            // whatever `base_url` says (it replaces a commercial one).
+            let gov_flag = cur
+                .get("is_mongodbgov_cloud")
+                .is_some_and(|f| f.node.as_bool() == Some(true) || f.str() == Some("true"));
             for (k, v) in cur.entries() {
-                walk(ctx, &v, k.text(), out);
+                let key = k.text();
+                if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
+                    continue;
+                }
+                walk(ctx, &v, key, out);
             }
         }
         Value::Seq(_) => {

@@ -36,6 +36,8 @@ pub struct HclFile {
     values: Vec<(String, VarValue)>,
     /// Names of the variables this file declares.
     declared: Vec<String>,
+    /// `locals` (module-wide; no caller or tfvars file can change them): name → value.
+    locals: Vec<(String, VarValue)>,
     /// Local module calls: (source as written, argument names).
     calls: Vec<(String, Vec<String>)>,
     /// The file itself, when it holds something this adapter maps.
@@ -71,7 +73,7 @@ enum VarValue {
 pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     match tfvars_order(path) {
         Some(_) => true,
-        None => is_tf(path) && text.contains("variable"),
+        None => is_tf(path) && (text.contains("variable") || text.contains("locals")),
     }
 }
 
@@ -103,6 +105,7 @@ impl HclFile {
             tfvars: tfvars.clone(),
             values: Vec::new(),
             declared: Vec::new(),
+            locals: Vec::new(),
             calls: Vec::new(),
             source: None,
         };
@@ -122,6 +125,13 @@ impl HclFile {
                 if let Some(default) = body.get("default") {
                     file.values
                         .push((name.to_string(), var_value(ctx, &default)));
+                }
+            }
+            for block in cur.get("locals").iter().flat_map(|l| l.items()) {
+                for (key, value) in block.entries() {
+                    if let Some(name) = key.node.as_str() {
+                        file.locals.push((name.to_string(), var_value(ctx, &value)));
+                    }
                 }
             }
             for (_, body) in cur.get("module").iter().flat_map(|m| m.entries()) {
@@ -147,6 +157,7 @@ impl HclFile {
         }
         let empty = file.values.is_empty()
             && file.declared.is_empty()
+            && file.locals.is_empty()
             && file.calls.is_empty()
             && file.source.is_none();
         (!empty).then_some(file)
@@ -231,6 +242,10 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             }
         }
         vars.retain(|name, _| !set_by_caller.contains(&(normalize(&dir), name.clone())));
+        let locals: HashMap<String, VarValue> = files
+            .iter()
+            .flat_map(|f| f.locals.iter().cloned())
+            .collect();
         let dir_key = dir.display().to_string();
         for f in &files {
             let Some(src) = &f.source else { continue };
@@ -246,6 +261,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             let values = HclValues {
                 ctx: &ctx,
                 vars: &vars,
+                locals: &locals,
                 dir: &dir_key,
             };
             resources(&values, &src.root, out);
@@ -336,18 +352,28 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
 struct HclValues<'a> {
     ctx: &'a LocCtx<'a>,
     vars: &'a HashMap<String, VarValue>,
+    locals: &'a HashMap<String, VarValue>,
     /// The module's directory, for keys.
     dir: &'a str,
 }
 
 /// The variable named by an expression `var.NAME` or `"${var.NAME}"`.
 fn variable_name(expr: &str) -> Option<&str> {
+    named(expr, "var.")
+}
+
+/// The local value named by an expression `local.NAME` or `"${local.NAME}"`.
+fn local_name(expr: &str) -> Option<&str> {
+    named(expr, "local.")
+}
+
+fn named<'a>(expr: &'a str, prefix: &str) -> Option<&'a str> {
     let expr = expr.trim();
     let expr = expr
         .strip_prefix("\"${")
         .and_then(|e| e.strip_suffix("}\""))
         .map_or(expr, str::trim);
-    let name = expr.strip_prefix("var.")?;
+    let name = expr.strip_prefix(prefix)?;
     let valid = !name.is_empty()
         && name
             .bytes()
@@ -357,7 +383,10 @@ fn variable_name(expr: &str) -> Option<&str> {
 
 impl HclValues<'_> {
     fn variable(&self, expr: &str) -> Option<&VarValue> {
-        self.vars.get(variable_name(expr)?)
+        match variable_name(expr) {
+            Some(name) => self.vars.get(name),
+            None => self.locals.get(local_name(expr)?),
+        }
     }
 
     fn key(&self, ty: &str, name: &str) -> String {
@@ -416,6 +445,9 @@ mod tests {
         assert_eq!(variable_name("var.regions[0]"), None);
         assert_eq!(variable_name("var.r.name"), None);
         assert_eq!(variable_name("local.region"), None);
+        assert_eq!(local_name("local.region"), Some("region"));
+        assert_eq!(local_name("\"${local.tier}\""), Some("tier"));
+        assert_eq!(local_name("local.cfg.tier"), None);
         assert_eq!(variable_name("\"${var.a}-${var.b}\""), None);
     }
 
