@@ -109,9 +109,28 @@ pub(super) fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
     }
 }
 
+/// The fields of a project (group) body and response. A `name` and an `orgId` make a project
+/// only among these: a Grafana data source has both, and `type`, `url`, `access` too.
+const PROJECT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "orgId",
+    "regionUsageRestrictions",
+    "withDefaultAlertsSettings",
+    "tags",
+    "links",
+    "created",
+    "clusterCount",
+    "projectOwnerId",
+];
+
 fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
+    let only_project_fields = || {
+        cur.entries()
+            .all(|(k, _)| k.text().is_some_and(|k| PROJECT_FIELDS.contains(&k)))
+    };
     let is_project = cur.get("regionUsageRestrictions").is_some()
-        || (cur.get("name").is_some() && cur.get("orgId").is_some());
+        || (cur.get("name").is_some() && cur.get("orgId").is_some() && only_project_fields());
     if !is_project {
         return None;
     }

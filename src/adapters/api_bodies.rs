@@ -374,7 +374,46 @@ fn streams(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
         "url",
         "aws",
     ];
-    if text_is(cur, "type", &connection_types) && connection_keys.iter().any(|k| has(cur, k)) {
+    // The type as the API spells it (`atlas streams connections create NAME --file` bodies
+    // carry no `name`), or any case with the `name` the API body requires: `type: https`
+    // beside a `url` alone is any HTTP client's settings (a log shipper's).
+    let exact_type = cur
+        .node
+        .get("type")
+        .and_then(|n| n.scalar_text())
+        .is_some_and(|t| connection_types.contains(&t));
+    // And nothing a connection body does not have (an EKS cluster config has `type:
+    // Cluster`, `clusterName` and `nodeGroups`).
+    let connection_fields = [
+        "name",
+        "connectionName",
+        "type",
+        "bootstrapServers",
+        "security",
+        "authentication",
+        "config",
+        "networking",
+        "clusterName",
+        "clusterGroupId",
+        "clusterProjectId",
+        "dbRoleToExecute",
+        "url",
+        "headers",
+        "aws",
+        "provider",
+        "schemaRegistryUrls",
+        "schemaRegistryAuthentication",
+        "state",
+        "links",
+    ];
+    let only_connection_fields = || {
+        cur.entries()
+            .all(|(k, _)| k.text().is_some_and(|k| connection_fields.contains(&k)))
+    };
+    if (exact_type || (has(cur, "name") && text_is(cur, "type", &connection_types)))
+        && connection_keys.iter().any(|k| has(cur, k))
+        && only_connection_fields()
+    {
         return product(
             ctx,
             cur,
