@@ -300,12 +300,12 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
         "mongodbatlas_database_user" => out.database_users.push(DatabaseUser {
             origin,
             username: v.known(body.get("username")),
-            scope_types: items(body.get("scopes"))
+            scope_types: blocks(body, "scopes")
                 .filter_map(|s| v.text(s.get("type")))
                 .collect(),
         }),
         "mongodbatlas_alert_configuration" => {
-            let notifications = items(body.get("notification"))
+            let notifications = blocks(body, "notification")
                 .filter_map(|n| notification(v, &n))
                 .collect();
             out.alert_configs.push(AlertConfig {
@@ -391,7 +391,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             });
         }
         "mongodbatlas_cloud_backup_schedule" => {
-            for copy in items(body.get("copy_settings")) {
+            for copy in blocks(body, "copy_settings") {
                 out.copy_settings.push(CopySetting {
                     origin: origin.clone(),
                     cloud_provider: v.text(copy.get("cloud_provider")),
@@ -482,8 +482,8 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
             kind: ClusterKind::Advanced,
             kind_loc: res.anchor.clone(),
             name,
-            regions: items(body.get("replication_specs"))
-                .flat_map(|spec| items(spec.get("region_configs")))
+            regions: blocks(body, "replication_specs")
+                .flat_map(|spec| blocks(&spec, "region_configs"))
                 .map(|rc| advanced_region(v, &rc))
                 .collect(),
             encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
@@ -553,8 +553,8 @@ fn legacy_cluster(
         });
     }
     let mut regions = vec![first];
-    for spec in items(body.get("replication_specs")) {
-        for rc in items(spec.get("regions_config")) {
+    for spec in blocks(body, "replication_specs") {
+        for rc in blocks(&spec, "regions_config") {
             regions.push(RegionConfig {
                 provider: provider.clone(),
                 backing_provider: backing.clone(),
@@ -576,6 +576,17 @@ fn legacy_cluster(
 /// The elements of a list attribute or of repeated blocks (both are sequences).
 fn items<'a>(cur: Option<Cursor<'a>>) -> impl Iterator<Item = Cursor<'a>> {
     cur.into_iter().flat_map(|c| c.items().collect::<Vec<_>>())
+}
+
+/// The nested blocks `name` of a body, written out (`name { .. }`, `name = [..]`) or generated
+/// (`dynamic "name" { for_each = ..  content { .. } }`): a generated block's literal values
+/// are what every instance gets, and its `each`/iterator references are unknowns.
+fn blocks<'a>(body: &Cursor<'a>, name: &str) -> impl Iterator<Item = Cursor<'a>> + use<'a> {
+    let generated = body
+        .get("dynamic")
+        .and_then(|d| d.get(name))
+        .and_then(|d| d.get("content"));
+    items(body.get(name)).chain(items(generated))
 }
 
 /// A nested object written as an object (`x = { .. }`, provider 2.x) or as a single block /
