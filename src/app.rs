@@ -831,8 +831,11 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         }
         Ok(doc) => adapt_documents(&ctx, doc, which, &mut result),
         Err(err) => {
-            // Terraform files that do not name the provider are not Atlas specs.
-            if which.is_empty() {
+            // Terraform files that do not name the provider are not Atlas specs; but a
+            // variables file Terraform loads by itself that does not parse would leave the
+            // module's variables at their defaults, unseen (Terraform itself refuses it).
+            let tfvars = syntax == Syntax::Hcl && tf_module::is_loaded_tfvars(path);
+            if which.is_empty() && !tfvars {
                 return result;
             }
             // An unrendered template (a Helm chart's manifest): what it says literally is
@@ -874,10 +877,17 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             result.findings.push(Finding::new(
                 &INVALID_SPEC,
                 &ctx.loc_of(span, ""),
-                format!(
-                    "this file looks like an Atlas spec but does not parse: {}",
-                    err.message
-                ),
+                if which.is_empty() {
+                    format!(
+                        "this variables file does not parse, so the values it sets were not read: {}",
+                        err.message
+                    )
+                } else {
+                    format!(
+                        "this file looks like an Atlas spec but does not parse: {}",
+                        err.message
+                    )
+                },
                 match syntax {
                     Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",

@@ -77,6 +77,12 @@ pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     }
 }
 
+/// Whether Terraform loads this variable-definitions file by itself (`terraform.tfvars`,
+/// `*.auto.tfvars`).
+pub fn is_loaded_tfvars(path: &Path) -> bool {
+    tfvars_order(path).is_some()
+}
+
 fn is_tf(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
