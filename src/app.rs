@@ -807,7 +807,9 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         ..FileResult::default()
     };
     // Terraform variables and tfvars matter to the resources of other files of their module.
-    let hcl_wanted = syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text);
+    let json_tfvars = syntax == Syntax::Json && tf_module::is_loaded_tfvars(path);
+    let hcl_wanted =
+        json_tfvars || (syntax == Syntax::Hcl && tf_module::wanted_without_needle(path, text));
     if which.is_empty() && !hcl_wanted {
         return result;
     }
@@ -829,12 +831,20 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
                 .next()
                 .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
         }
+        // `terraform.tfvars.json`, `*.auto.tfvars.json`: variable values for the module step.
+        Ok(doc) if json_tfvars => {
+            result.terraform = doc
+                .roots
+                .into_iter()
+                .next()
+                .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
+        }
         Ok(doc) => adapt_documents(&ctx, doc, which, &mut result),
         Err(err) => {
             // Terraform files that do not name the provider are not Atlas specs; but a
             // variables file Terraform loads by itself that does not parse would leave the
             // module's variables at their defaults, unseen (Terraform itself refuses it).
-            let tfvars = syntax == Syntax::Hcl && tf_module::is_loaded_tfvars(path);
+            let tfvars = tf_module::is_loaded_tfvars(path);
             if which.is_empty() && !tfvars {
                 return result;
             }

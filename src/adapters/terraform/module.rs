@@ -51,10 +51,12 @@ struct Source {
     root: Node,
 }
 
-/// `terraform.tfvars` loads before `*.auto.tfvars`, which load in name order.
+/// `terraform.tfvars`, then `terraform.tfvars.json`, then `*.auto.tfvars` and
+/// `*.auto.tfvars.json` in name order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum TfvarsOrder {
     Terraform,
+    TerraformJson,
     Auto(String),
 }
 
@@ -93,7 +95,9 @@ fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
     let name = path.file_name()?.to_str()?;
     if name == "terraform.tfvars" {
         Some(TfvarsOrder::Terraform)
-    } else if name.ends_with(".auto.tfvars") {
+    } else if name == "terraform.tfvars.json" {
+        Some(TfvarsOrder::TerraformJson)
+    } else if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") {
         Some(TfvarsOrder::Auto(name.to_string()))
     } else {
         None
