@@ -5,12 +5,8 @@
 use crate::document::{Cursor, Value};
 use crate::model::{AuthMechanism, Endpoint, Field, LocCtx, Model};
 
-pub const NEEDLES: &[&str] = &[
-    "authMechanism",
-    "echanisms",
-    "mongodb.com",
-    "mongodbgov.com",
-];
+/// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
+pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com"];
 
 /// Keys whose string value is the base URL of the Atlas a tool talks to.
 const URL_KEYS: &[&str] = &[
@@ -78,6 +74,20 @@ fn is_mechanism_list_key(key: &str) -> bool {
 }
 
 fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &mut Model) {
+    // A mechanism list written as one comma-separated string.
+    if key.is_some_and(is_mechanism_list_key) {
+        for piece in s.split(',') {
+            if let Some(value) = sub_text(ctx, cur, piece.trim()) {
+                out.auth_mechanisms.push(AuthMechanism {
+                    value,
+                    context: "mechanism list",
+                });
+            }
+        }
+        return;
+    }
+    // `mongosh --authenticationMechanism SCRAM-SHA-1` in a script or a command.
+    mechanism_flags(ctx, cur, s, out);
     if let Some(k) = key {
         if k.eq_ignore_ascii_case("authMechanism")
             || k.eq_ignore_ascii_case("authenticationMechanism")
@@ -149,14 +159,67 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
                     continue;
                 };
                 if name.eq_ignore_ascii_case("authMechanism") {
-                    if let Some(value) = sub_text(ctx, cur, value) {
+                    if let Some(mut text) = sub_text(ctx, cur, value) {
+                        // URI options may be percent-encoded (`SCRAM%2DSHA%2D1`).
+                        if value.contains('%') {
+                            text.value = crate::model::intern_value(&percent_decode(value));
+                        }
                         out.auth_mechanisms.push(AuthMechanism {
-                            value,
+                            value: text,
                             context: "connection string",
                         });
                     }
                 }
             }
+        }
+    }
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The mechanism after every `--authenticationMechanism` (or `--authenticationMechanism=`)
+/// in `s`.
+fn mechanism_flags(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Model) {
+    const FLAG: &str = "--authenticationMechanism";
+    for (at, _) in s.match_indices(FLAG) {
+        let rest = s.get(at + FLAG.len()..).unwrap_or("");
+        let value = match rest.strip_prefix('=') {
+            Some(v) => v,
+            None if rest.starts_with([' ', '\t']) => rest.trim_start_matches([' ', '\t']),
+            None => continue,
+        };
+        let value = value.trim_start_matches(['"', '\'']);
+        let end = value
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '`'))
+            .unwrap_or(value.len());
+        let value = value.get(..end).unwrap_or("");
+        if let Some(value) = sub_text(ctx, cur, value) {
+            out.auth_mechanisms.push(AuthMechanism {
+                value,
+                context: "--authenticationMechanism option",
+            });
         }
     }
 }
