@@ -40,10 +40,19 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
             let gov_flag = cur
                 .get("is_mongodbgov_cloud")
                 .is_some_and(|f| f.node.as_bool() == Some(true) || f.str() == Some("true"));
+            // An environment entry (`- name: MONGODB_ATLAS_BASE_URL` / `value: ...`): its
+            // value is read as the setting it names.
+            let env_name = cur
+                .get("name")
+                .and_then(|n| n.str())
+                .filter(|n| URL_KEYS.contains(&n.to_ascii_lowercase().as_str()));
             for (k, v) in cur.entries() {
-                let key = k.text();
+                let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
                     continue;
+                }
+                if env_name.is_some() && key == Some("value") {
+                    key = env_name;
                 }
                 walk(ctx, &v, key, out);
             }
