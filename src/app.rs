@@ -858,6 +858,9 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
                             for root in &mut doc.roots {
                                 document::template::mark(root, &actions);
                             }
+                            // Keys repeated across a template's branches are not duplicates
+                            // (`mark` made their values unknown).
+                            doc.warnings.retain(|w| w.related.is_none());
                             adapt_documents(&ctx, doc, which, &mut result);
                             return result;
                         }

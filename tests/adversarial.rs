@@ -811,3 +811,40 @@ fn unclosed_hcl_brackets_after_operators_are_refused_in_linear_time() {
         (Some(4), Some(4 + 6 * 39 + 5 + 1))
     );
 }
+
+/// Many pieces in one string (a script with thousands of options, a long mechanism list) and
+/// a template with an action on every line: each is located in one pass, not by rescanning
+/// the string (or the actions) per piece. Bounded by the run's deadline like every case here.
+#[test]
+fn many_pieces_in_one_string_and_many_template_actions_stay_linear() {
+    let dir = dir_with_neighbour();
+    let flags = "--authenticationMechanism SCRAM-SHA-256 ".repeat(40_000);
+    std::fs::write(
+        dir.path().join("script.yaml"),
+        format!("run: \"{flags}--authenticationMechanism SCRAM-SHA-1\"\n"),
+    )
+    .expect("write");
+    let list = "SCRAM-SHA-256,".repeat(40_000);
+    std::fs::write(
+        dir.path().join("list.yaml"),
+        format!("mechanisms: \"{list}SCRAM-SHA-1\"\n"),
+    )
+    .expect("write");
+    let mut template =
+        String::from("apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nspec:\n");
+    for i in 0..40_000 {
+        template.push_str(&format!("  k{i}: {{{{ .Values.v{i} }}}}\n"));
+    }
+    template.push_str("  bad: [\n");
+    std::fs::write(dir.path().join("template.yaml"), template).expect("write");
+    let started = Instant::now();
+    let (report, _) = check(&[dir.path()]);
+    assert!(started.elapsed() < DEADLINE);
+    assert_eq!(finding(&report, "script.yaml", "GOV006")["line"], 1);
+    assert_eq!(finding(&report, "list.yaml", "GOV006")["line"], 1);
+    assert!(
+        skip_reason(&report, "template.yaml").is_some()
+            || !findings_in(&report, "template.yaml").is_empty(),
+        "{report:#}"
+    );
+}

@@ -44,6 +44,7 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
             // value is read as the setting it names.
             let env_name = cur
                 .get("name")
+                .or_else(|| cur.get("Name"))
                 .and_then(|n| n.str())
                 .filter(|n| URL_KEYS.contains(&n.to_ascii_lowercase().as_str()));
             for (k, v) in cur.entries() {
@@ -51,7 +52,7 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
                     continue;
                 }
-                if env_name.is_some() && key == Some("value") {
+                if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {
                     key = env_name;
                 }
                 walk(ctx, &v, key, out);
@@ -83,10 +84,11 @@ fn is_mechanism_list_key(key: &str) -> bool {
 }
 
 fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &mut Model) {
+    let mut at = Locator::new(ctx, cur);
     // A mechanism list written as one comma-separated string.
     if key.is_some_and(is_mechanism_list_key) {
         for piece in s.split(',') {
-            if let Some(value) = sub_text(ctx, cur, piece.trim()) {
+            if let Some(value) = at.text(piece.trim()) {
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
                     context: "mechanism list",
@@ -96,7 +98,7 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
         return;
     }
     // `mongosh --authenticationMechanism SCRAM-SHA-1` in a script or a command.
-    mechanism_flags(ctx, cur, s, out);
+    mechanism_flags(&mut at, s, out);
     if let Some(k) = key {
         if k.eq_ignore_ascii_case("authMechanism")
             || k.eq_ignore_ascii_case("authenticationMechanism")
@@ -120,7 +122,7 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
         }
     }
     if let Some(rest) = s.trim_start().strip_prefix("--atlas-domain=") {
-        if let Some(url) = sub_text(ctx, cur, rest) {
+        if let Some(url) = at.text(rest) {
             out.endpoints.push(Endpoint {
                 url,
                 context: "operator --atlas-domain argument",
@@ -129,12 +131,12 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
         return;
     }
     if s.contains("mongodb://") || s.contains("mongodb+srv://") {
-        connection_strings(ctx, cur, s, out);
+        connection_strings(&mut at, s, out);
     }
     for (start, _) in s.match_indices("https://") {
         let url = url_at(s, start);
         if url.contains("/api/atlas/") || url.contains("/api/public/") {
-            if let Some(url) = sub_text(ctx, cur, url) {
+            if let Some(url) = at.text(url) {
                 out.endpoints.push(Endpoint {
                     url,
                     context: "Admin API URL",
@@ -153,7 +155,7 @@ fn url_at(s: &str, start: usize) -> &str {
 }
 
 /// `authMechanism` options of every MongoDB connection string in `s`.
-fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Model) {
+fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
     for scheme in ["mongodb://", "mongodb+srv://"] {
         for (start, _) in s.match_indices(scheme) {
             let uri = url_at(s, start);
@@ -168,7 +170,7 @@ fn connection_strings(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Mod
                     continue;
                 };
                 if name.eq_ignore_ascii_case("authMechanism") {
-                    if let Some(mut text) = sub_text(ctx, cur, value) {
+                    if let Some(mut text) = at.text(value) {
                         // URI options may be percent-encoded (`SCRAM%2DSHA%2D1`).
                         if value.contains('%') {
                             text.value = crate::model::intern_value(&percent_decode(value));
@@ -210,10 +212,23 @@ fn percent_decode(s: &str) -> String {
 
 /// The mechanism after every `--authenticationMechanism` (or `--authenticationMechanism=`)
 /// in `s`.
-fn mechanism_flags(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Model) {
+fn mechanism_flags(at: &mut Locator<'_>, s: &str, out: &mut Model) {
     const FLAG: &str = "--authenticationMechanism";
-    for (at, _) in s.match_indices(FLAG) {
-        let rest = s.get(at + FLAG.len()..).unwrap_or("");
+    if !s.contains(FLAG) {
+        return;
+    }
+    // A command whose connection strings all go to DocumentDB or Cosmos DB is not Atlas's.
+    let mut uris = ["mongodb://", "mongodb+srv://"]
+        .iter()
+        .flat_map(|scheme| s.match_indices(scheme).map(move |(i, _)| (i, scheme.len())))
+        .peekable();
+    if uris.peek().is_some()
+        && uris.all(|(i, len)| not_atlas(url_at(s, i).get(len..).unwrap_or("")))
+    {
+        return;
+    }
+    for (flag, _) in s.match_indices(FLAG) {
+        let rest = s.get(flag + FLAG.len()..).unwrap_or("");
         let value = match rest.strip_prefix('=') {
             Some(v) => v,
             None if rest.starts_with([' ', '\t']) => rest.trim_start_matches([' ', '\t']),
@@ -224,7 +239,7 @@ fn mechanism_flags(ctx: &LocCtx<'_>, cur: &Cursor<'_>, s: &str, out: &mut Model)
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '`'))
             .unwrap_or(value.len());
         let value = value.get(..end).unwrap_or("");
-        if let Some(value) = sub_text(ctx, cur, value) {
+        if let Some(value) = at.text(value) {
             out.auth_mechanisms.push(AuthMechanism {
                 value,
                 context: "--authenticationMechanism option",
@@ -253,42 +268,102 @@ fn not_atlas(rest: &str) -> bool {
         })
 }
 
-/// A piece of a string scalar (a subslice of the scalar's value) as located text. The location
-/// is the piece itself where the source spells it literally: the same occurrence of it, so
-/// that `SCRAM-SHA-1` in a script line points at that line and not at a comment above that
-/// mentions it. Otherwise (escapes in the way) it is the whole scalar.
+/// A piece of a string scalar (a subslice of the scalar's value) as located text: see
+/// [`Locator`]. For one piece; several pieces of one scalar go through one `Locator`.
 pub(crate) fn sub_text(
     ctx: &LocCtx<'_>,
     cur: &Cursor<'_>,
     piece: &str,
 ) -> Option<crate::model::Text> {
-    let span = cur.node.span;
-    let source = ctx.text.get(span.start as usize..span.end as usize)?;
-    // Which occurrence of the piece in the value this is (0 for the first).
-    let nth = match &cur.node.value {
-        Value::String(value) => (piece.as_ptr() as usize)
-            .checked_sub(value.as_ptr() as usize)
-            .and_then(|offset| value.get(..offset))
-            .map_or(0, |before| before.matches(piece).count()),
-        _ => 0,
-    };
-    let found = source
-        .match_indices(piece)
-        .nth(nth)
-        .or_else(|| source.match_indices(piece).next())
-        .map(|(offset, _)| offset);
-    let loc = match found.filter(|_| !piece.is_empty()) {
-        Some(offset) => {
-            let start = span.start as usize + offset;
-            ctx.loc_of(
-                crate::document::Span::new(start, start + piece.len()),
-                &cur.pointer,
-            )
+    Locator::new(ctx, cur).text(piece)
+}
+
+/// Locates pieces of one string scalar in its source. The location is the piece itself where
+/// the source spells it literally, and the same occurrence of it (so `SCRAM-SHA-1` in a script
+/// line points at that line, not at a comment above that mentions it); otherwise (escapes in
+/// the way) the whole scalar. Pieces asked for in order cost time linear in the scalar
+/// altogether: the value and source positions after the last piece found are kept aligned.
+pub(crate) struct Locator<'a> {
+    ctx: &'a LocCtx<'a>,
+    cur: &'a Cursor<'a>,
+    value: &'a str,
+    source: &'a str,
+    /// `value[..vpos]` is spelled by `source[..spos]`.
+    vpos: usize,
+    spos: usize,
+    /// A piece was not found as spelled: the rest get the whole scalar.
+    lost: bool,
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn new(ctx: &'a LocCtx<'a>, cur: &'a Cursor<'a>) -> Locator<'a> {
+        let span = cur.node.span;
+        let value = match &cur.node.value {
+            Value::String(v) => v,
+            _ => "",
+        };
+        Locator {
+            ctx,
+            cur,
+            value,
+            source: ctx
+                .text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or(""),
+            vpos: 0,
+            spos: 0,
+            lost: false,
         }
-        None => ctx.loc(cur),
-    };
-    Some(Field {
-        value: crate::model::intern_value(piece),
-        loc,
-    })
+    }
+
+    pub(crate) fn text(&mut self, piece: &str) -> Option<crate::model::Text> {
+        let found = self.find(piece);
+        let loc = match found {
+            Some(offset) => {
+                let start = self.cur.node.span.start as usize + offset;
+                self.ctx.loc_of(
+                    crate::document::Span::new(start, start + piece.len()),
+                    &self.cur.pointer,
+                )
+            }
+            None => self.ctx.loc(self.cur),
+        };
+        Some(Field {
+            value: crate::model::intern_value(piece),
+            loc,
+        })
+    }
+
+    /// The offset of `piece` in the source, if it is spelled there.
+    fn find(&mut self, piece: &str) -> Option<usize> {
+        if piece.is_empty() || self.lost {
+            return None;
+        }
+        let offset = (piece.as_ptr() as usize)
+            .checked_sub(self.value.as_ptr() as usize)
+            .filter(|o| o + piece.len() <= self.value.len());
+        let Some(offset) = offset else {
+            // Not a piece of the value: its first spelling, if any.
+            return self.source.find(piece);
+        };
+        if offset < self.vpos {
+            self.vpos = 0;
+            self.spos = 0;
+        }
+        let before = self.value.get(self.vpos..offset)?.matches(piece).count();
+        let found = self
+            .source
+            .get(self.spos..)?
+            .match_indices(piece)
+            .nth(before)
+            .map(|(o, _)| self.spos + o);
+        match found {
+            Some(at) => {
+                self.vpos = offset + piece.len();
+                self.spos = at + piece.len();
+            }
+            None => self.lost = true,
+        }
+        found
+    }
 }

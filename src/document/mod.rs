@@ -78,6 +78,12 @@ pub struct Entry {
 /// value. See [`hcl`].
 pub const EXPR_TAG: &str = "hcl:expr";
 
+/// The tag of a scalar that an unrendered template action produces, in whole or in part (see
+/// [`template`]): like [`EXPR_TAG`], never a value ([`Node::scalar_text`] and [`Node::as_str`]
+/// return `None`), but its literal parts (a connection string around an action) are still
+/// text that the any-file adapter may read.
+pub const TEMPLATE_TAG: &str = "template:action";
+
 /// A node of a document: a value, its byte span, and an optional YAML tag (e.g. `!Ref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -102,6 +108,11 @@ impl Node {
         self.tag.as_deref() == Some(EXPR_TAG)
     }
 
+    /// Whether this scalar comes (in part) from a template action ([`TEMPLATE_TAG`]).
+    pub fn is_template(&self) -> bool {
+        self.tag.as_deref() == Some(TEMPLATE_TAG)
+    }
+
     /// The source text of a non-literal HCL expression (`var.region`, `upper(x)`), for
     /// adapters that resolve references. `None` for every other node.
     pub fn expr_source(&self) -> Option<&str> {
@@ -114,7 +125,7 @@ impl Node {
     /// The text of a scalar: strings as they are, numbers as written, booleans and null as
     /// their canonical spelling. `None` for sequences, mappings and non-literal expressions.
     pub fn scalar_text(&self) -> Option<&str> {
-        if self.is_expr() {
+        if self.is_expr() || self.is_template() {
             return None;
         }
         match &self.value {
@@ -129,7 +140,7 @@ impl Node {
     /// The string value, if this node is a string (not a non-literal expression).
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::String(s) if !self.is_expr() => Some(s),
+            Value::String(s) if !self.is_expr() && !self.is_template() => Some(s),
             _ => None,
         }
     }

@@ -5,11 +5,13 @@
 //! text of the same length that parses: an action alone on its line becomes spaces (an `{{- if
 //! ... }}`, an `{{ include ... | nindent 4 }}`), one beside other text becomes `x`s (`name: {{
 //! .Values.name }}`). Byte offsets do not move, so spans still point into the original file;
-//! [`mark`] then tags every scalar that overlaps an action as a non-literal expression, which
-//! rules never read as a value. What is left is what the template says literally, and that is
-//! what gets checked (`providerName: AZURE` hard-coded in a chart).
+//! [`mark`] then tags every scalar that overlaps an action ([`TEMPLATE_TAG`]), which rules never
+//! read as a value (the any-file adapter still reads the literal text around an action, as in
+//! a connection string), and every value of a key repeated across branches (`{{ if }}` /
+//! `{{ else }}`). What is left is what the template says literally, and that is what gets
+//! checked (`providerName: AZURE` hard-coded in a chart).
 
-use super::{EXPR_TAG, Node, Span, Value};
+use super::{Node, Span, TEMPLATE_TAG, Value};
 
 /// The actions (`{{` to the matching `}}`) in `text`, or `None` if there are none or one is
 /// never closed.
@@ -31,13 +33,25 @@ pub fn blank(text: &str) -> Option<(String, Vec<Span>)> {
     let spans = actions(text)?;
     let mut bytes = text.as_bytes().to_vec();
     let mut line_start = 0;
+    // The first action that may reach the current line (actions are sorted and disjoint).
+    let mut first = 0;
     for line in text.split_inclusive('\n') {
         let line_end = line_start + line.len();
+        while spans
+            .get(first)
+            .is_some_and(|s| (s.end as usize) <= line_start)
+        {
+            first += 1;
+        }
+        let on_line = spans
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|s| (s.start as usize) < line_end);
         // Whether everything on this line outside actions is blank.
         let mut alone = true;
         let mut pos = line_start;
-        let on_line = |s: &&Span| (s.start as usize) < line_end && s.end as usize > line_start;
-        for s in spans.iter().filter(on_line) {
+        for s in on_line.clone() {
             let (start, end) = (s.start as usize, s.end as usize);
             let between = text.get(pos..start.max(pos)).unwrap_or("");
             alone &= between.trim().is_empty();
@@ -47,7 +61,7 @@ pub fn blank(text: &str) -> Option<(String, Vec<Span>)> {
             alone &= text.get(pos..line_end).unwrap_or("").trim().is_empty();
         }
         let fill = if alone { b' ' } else { b'x' };
-        for s in spans.iter().filter(on_line) {
+        for s in on_line {
             let (a, b) = (
                 (s.start as usize).max(line_start),
                 (s.end as usize).min(line_end),
@@ -67,28 +81,41 @@ pub fn blank(text: &str) -> Option<(String, Vec<Span>)> {
         .map(|blanked| (blanked, spans))
 }
 
-/// Tag every scalar (and key) of `node` that overlaps an action as a non-literal expression.
+/// Tag every scalar (and key) of `node` that overlaps an action (`actions` sorted, as
+/// [`actions`] gives them) as [`TEMPLATE_TAG`]. A key that a mapping holds more than once is
+/// a template's branches (`{{ if }} providerName: AWS {{ else }} providerName: GCP {{ end }}`):
+/// every value under it is tagged too, since which one is rendered is unknown.
 pub fn mark(node: &mut Node, actions: &[Span]) {
     let overlaps = |span: Span| {
-        actions
-            .iter()
-            .any(|a| a.start < span.end && a.end > span.start)
+        let i = actions.partition_point(|a| a.end <= span.start);
+        actions.get(i).is_some_and(|a| a.start < span.end)
     };
-    let mut stack: Vec<&mut Node> = vec![node];
-    while let Some(n) = stack.pop() {
+    // (node, everything under it is unknown)
+    let mut stack: Vec<(&mut Node, bool)> = vec![(node, false)];
+    while let Some((n, unknown)) = stack.pop() {
         match &mut n.value {
-            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Seq(items) => stack.extend(items.iter_mut().map(|i| (i, unknown))),
             Value::Map(entries) => {
-                for e in entries.iter_mut() {
-                    if overlaps(e.key.span) {
-                        e.key.tag = Some(EXPR_TAG.into());
+                let mut seen = std::collections::HashMap::new();
+                for e in entries.iter() {
+                    if let Some(k) = e.key.scalar_text() {
+                        *seen.entry(k.to_string()).or_insert(0usize) += 1;
                     }
-                    stack.push(&mut e.value);
+                }
+                for e in entries.iter_mut() {
+                    let repeated = e
+                        .key
+                        .scalar_text()
+                        .is_some_and(|k| seen.get(k).is_some_and(|&c| c > 1));
+                    if overlaps(e.key.span) {
+                        e.key.tag = Some(TEMPLATE_TAG.into());
+                    }
+                    stack.push((&mut e.value, unknown || repeated));
                 }
             }
             _ => {
-                if overlaps(n.span) {
-                    n.tag = Some(EXPR_TAG.into());
+                if unknown || overlaps(n.span) {
+                    n.tag = Some(TEMPLATE_TAG.into());
                 }
             }
         }
