@@ -835,9 +835,11 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         Ok(doc) if json_tfvars => {
             result.terraform = doc
                 .roots
-                .into_iter()
-                .next()
+                .first()
+                .cloned()
                 .and_then(|root| HclFile::new(&ctx, path, root, index.clone()));
+            // It is a JSON file like any other for the any-file adapter.
+            adapt_documents(&ctx, doc, which, &mut result);
         }
         Ok(doc) => adapt_documents(&ctx, doc, which, &mut result),
         Err(err) => {

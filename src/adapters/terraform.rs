@@ -582,11 +582,15 @@ fn items<'a>(cur: Option<Cursor<'a>>) -> impl Iterator<Item = Cursor<'a>> {
 /// (`dynamic "name" { for_each = ..  content { .. } }`): a generated block's literal values
 /// are what every instance gets, and its `each`/iterator references are unknowns.
 fn blocks<'a>(body: &Cursor<'a>, name: &str) -> impl Iterator<Item = Cursor<'a>> + use<'a> {
-    let generated = body
+    // Several `dynamic "name"` blocks are repeated keys under `dynamic`.
+    let generated: Vec<Cursor<'a>> = body
         .get("dynamic")
-        .and_then(|d| d.get(name))
-        .and_then(|d| d.get("content"));
-    items(body.get(name)).chain(items(generated))
+        .into_iter()
+        .flat_map(|d| d.entries().collect::<Vec<_>>())
+        .filter(|(k, _)| k.text() == Some(name))
+        .flat_map(|(_, d)| items(d.get("content")))
+        .collect();
+    items(body.get(name)).chain(generated)
 }
 
 /// A nested object written as an object (`x = { .. }`, provider 2.x) or as a single block /

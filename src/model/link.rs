@@ -15,6 +15,30 @@ use std::path::{Path, PathBuf};
 
 use super::{Model, Origin, ProjectRef};
 
+/// A patch ([`super::Project::partial`]) is one only beside the full project it patches (one
+/// with a key in common): alone, it is the project as written (a manifest that lacks a
+/// required field is still what gets applied). A patch that sets `regionUsageRestrictions`
+/// stays a candidate for linking, so that the base's and the overlay's values, which differ
+/// by design, leave the project unknown rather than pick one.
+fn settle_patches(model: &mut Model) {
+    let full_keys: std::collections::HashSet<String> = model
+        .projects
+        .iter()
+        .filter(|p| !p.partial)
+        .flat_map(|p| p.keys.iter().cloned())
+        .collect();
+    for p in model.projects.iter_mut().filter(|p| p.partial) {
+        if !p.keys.iter().any(|k| full_keys.contains(k)) {
+            p.partial = false;
+        }
+    }
+}
+
+/// Whether a project takes part in linking: not a patch, unless it sets region usage.
+fn links_to(p: &super::Project) -> bool {
+    !p.partial || p.region_usage.is_some()
+}
+
 /// Whether a value is a real Atlas object id (24 hex digits) rather than a placeholder.
 pub fn is_object_id(value: &str) -> bool {
     value.len() == 24 && value.bytes().all(|b| b.is_ascii_hexdigit())
@@ -22,6 +46,7 @@ pub fn is_object_id(value: &str) -> bool {
 
 /// Resolve every resource's [`Origin::project`].
 pub fn link(model: &mut Model) {
+    settle_patches(model);
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in model.projects.iter().enumerate() {
         if let Some(id) = &p.id {
@@ -38,7 +63,7 @@ pub fn link(model: &mut Model) {
         .projects
         .iter()
         .enumerate()
-        .filter(|(_, p)| !p.partial)
+        .filter(|(_, p)| links_to(p))
     {
         for key in &p.keys {
             by_key.entry(key.as_str()).or_default().push(i);
@@ -70,7 +95,7 @@ pub fn link(model: &mut Model) {
         .projects
         .iter()
         .enumerate()
-        .filter(|(_, p)| !p.partial)
+        .filter(|(_, p)| links_to(p))
     {
         let file = p.origin.file();
         by_file.entry(file).or_default().push(i);
