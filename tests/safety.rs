@@ -219,3 +219,66 @@ fn inputs_are_never_written() {
         assert_eq!(Some(b), after.get(p), "{} changed", p.display());
     }
 }
+
+/// Secrets that no key names: the `default` of a variable or parameter named like a secret (or
+/// marked `NoEcho`), an env entry's `value`, a command's arguments. Each sits on a line next to
+/// a finding's, so the snippet draws it; the flagged values themselves stay readable.
+#[test]
+fn secrets_named_by_their_entry_and_on_command_lines_stay_masked_beside_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("deploy.yml"),
+        concat!(
+            "jobs:\n  deploy:\n    steps:\n      - run: |\n",
+            "          curl --user pub:cmd-user-k3y https://cloud.mongodb.com/api/atlas/v2/groups\n",
+            "          mongosh \"mongodb+srv://c.abcde.mongodbgov.net/?authMechanism=SCRAM-SHA-1\" --password cmd-pw-9x1\n",
+            "          curl -H \"Authorization: Bearer cmd-bearer-77\" https://cloud.mongodb.com/api/atlas/v2/orgs\n",
+            "      - run: [\"mongosh\", \"--authenticationMechanism\", \"SCRAM-SHA-1\", \"-p\", \"cmd-exec-pw-5\"]\n",
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("main.tf"),
+        concat!(
+            "variable \"pd\" {\n  sensitive = true\n  default   = \"tf-sensitive-88\" }\n",
+            "variable \"region\" { default = \"EU_WEST_1\" }\n",
+            "resource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id = \"0123456789abcdef01234567\"\n  name = \"c\"\n  cluster_type = \"REPLICASET\"\n",
+            "  replication_specs = [{ region_configs = [{ provider_name = \"AWS\", region_name = var.region, priority = 7,\n",
+            "    electable_specs = { instance_size = \"M30\", node_count = 3 } }] }]\n}\n",
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("operator.yaml"),
+        concat!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: mongodb-atlas-operator}\nspec:\n  template:\n    spec:\n      containers:\n",
+            "        - name: manager\n          env:\n",
+            "            - name: MONGODB_ATLAS_PRIVATE_KEY\n              value: k8s-env-k3y-42\n",
+            "          args: [--atlas-domain=https://cloud.mongodb.com/]\n",
+        ),
+    )
+    .expect("write");
+    let o = run(&["check", "--color", "never", d.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for secret in [
+        "cmd-user-k3y",
+        "cmd-pw-9x1",
+        "cmd-bearer-77",
+        "cmd-exec-pw-5",
+        "tf-sensitive-88",
+        "k8s-env-k3y-42",
+    ] {
+        assert!(!out.contains(secret), "{secret} shown:\n{out}");
+    }
+    for flagged in [
+        "https://cloud.mongodb.com/api/atlas/v2/groups",
+        "authMechanism=SCRAM-SHA-1",
+        "\"SCRAM-SHA-1\"",
+        "default = \"EU_WEST_1\"",
+        "--atlas-domain=https://cloud.mongodb.com/",
+    ] {
+        assert!(out.contains(flagged), "{flagged} hidden:\n{out}");
+    }
+}
