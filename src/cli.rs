@@ -47,7 +47,7 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The name standard input (`-`) has in output; its extension picks the parser (`.json`
-    /// is read as JSON, anything else as YAML). Default: `<stdin>`.
+    /// is read as JSON, `.tf`/`.tfvars` as HCL, anything else as YAML). Default: `<stdin>`.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Output format.

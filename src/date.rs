@@ -69,7 +69,8 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
-/// Today's date in UTC, from the system clock. Called by the command line only.
+/// Today's date in UTC, from the system clock. Called by the command line and the language
+/// server (for suppression expiry), never by the checking code itself.
 pub fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -4,19 +4,21 @@
 //!
 //! 1. Per file, in parallel ([`HclFile::new`], called from `app::process`): the parsed tree of
 //!    a `.tf` file that holds `mongodbatlas` resources or providers is kept with its text;
-//!    from every `.tf` file the literal `default`s of its `variable` blocks and its local
-//!    `module` calls are extracted; from `terraform.tfvars` and `*.auto.tfvars` the literal
-//!    assignments. Locations are computed here, where the file's text is at hand.
+//!    from every `.tf` file the literal `default`s of its `variable` blocks, its literal
+//!    `locals` and its local `module` calls are extracted; from `terraform.tfvars`,
+//!    `*.auto.tfvars` (HCL) and `terraform.tfvars.json`, `*.auto.tfvars.json` (JSON) the
+//!    literal assignments. Locations are computed here, where the file's text is at hand.
 //! 2. Per directory, once every file is parsed ([`resolve`], called from `app` before project
 //!    linking): variables get their value (default, then `terraform.tfvars`, then
 //!    `*.auto.tfvars` in name order, as Terraform loads them), and every kept resource becomes
 //!    model entities through [`super::build`].
 //!
-//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value, and
-//! `project_id = mongodbatlas_project.NAME.id` (a link to that project of the same
-//! directory). A variable that a local `module` block elsewhere sets is not resolved in the
-//! called module (the caller's value wins over the default). Everything else (locals, data
-//! sources, module outputs, functions, `-var` / `-var-file` values) stays unknown.
+//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value,
+//! `local.NAME` whose local is a literal, and `project_id = mongodbatlas_project.NAME.id` (a
+//! link to that project of the same directory). A variable that a local `module` block
+//! elsewhere sets is not resolved in the called module (the caller's value wins over the
+//! default). Everything else (other locals, data sources, module outputs, functions, `-var` /
+//! `-var-file` values) stays unknown.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -75,7 +77,10 @@ enum VarValue {
 pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     match tfvars_order(path) {
         Some(_) => true,
-        None => is_tf(path) && (text.contains("variable") || text.contains("locals")),
+        None => {
+            is_tf(path)
+                && (text.contains("variable") || text.contains("locals") || text.contains("module"))
+        }
     }
 }
 
