@@ -244,7 +244,7 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
 /// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
 pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
     let mut sizes = Vec::new();
-    let paths: [(&[&str], SizeRole); 5] = [
+    let paths: [(&[&str], SizeRole); 7] = [
         (&["electableSpecs", "instanceSize"], SizeRole::Electable),
         (&["readOnlySpecs", "instanceSize"], SizeRole::ReadOnly),
         (&["analyticsSpecs", "instanceSize"], SizeRole::Analytics),
@@ -255,6 +255,14 @@ pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
         (
             &["analyticsAutoScaling", "compute", "minInstanceSize"],
             SizeRole::AutoScalingMin,
+        ),
+        (
+            &["autoScaling", "compute", "maxInstanceSize"],
+            SizeRole::AutoScalingMax,
+        ),
+        (
+            &["analyticsAutoScaling", "compute", "maxInstanceSize"],
+            SizeRole::AutoScalingMax,
         ),
     ];
     for (path, role) in paths {
@@ -291,11 +299,13 @@ pub(crate) fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> Regi
             value: size,
         });
     }
-    if let Some(min) = ctx.text(s.path(&["autoScaling", "compute", "minInstanceSize"])) {
-        first.sizes.push(InstanceSize {
-            role: SizeRole::AutoScalingMin,
-            value: min,
-        });
+    for (key, role) in [
+        ("minInstanceSize", SizeRole::AutoScalingMin),
+        ("maxInstanceSize", SizeRole::AutoScalingMax),
+    ] {
+        if let Some(value) = ctx.text(s.path(&["autoScaling", "compute", key])) {
+            first.sizes.push(InstanceSize { role, value });
+        }
     }
     first
 }

@@ -587,19 +587,29 @@ impl<'t> Template<'t> {
 
     fn region_config(&self, rc: &Cursor<'_>) -> RegionConfig {
         let mut sizes = Vec::new();
-        let paths: [(&str, &str, SizeRole); 5] = [
+        let paths: [(&str, &str, SizeRole); 7] = [
             ("ElectableSpecs", "InstanceSize", SizeRole::Electable),
             ("ReadOnlySpecs", "InstanceSize", SizeRole::ReadOnly),
             ("AnalyticsSpecs", "InstanceSize", SizeRole::Analytics),
-            ("AutoScaling", "Compute", SizeRole::AutoScalingMin),
-            ("AnalyticsAutoScaling", "Compute", SizeRole::AutoScalingMin),
+            ("AutoScaling", "MinInstanceSize", SizeRole::AutoScalingMin),
+            ("AutoScaling", "MaxInstanceSize", SizeRole::AutoScalingMax),
+            (
+                "AnalyticsAutoScaling",
+                "MinInstanceSize",
+                SizeRole::AutoScalingMin,
+            ),
+            (
+                "AnalyticsAutoScaling",
+                "MaxInstanceSize",
+                SizeRole::AutoScalingMax,
+            ),
         ];
         for (outer, inner, role) in paths {
             let Some(spec) = child(rc, outer) else {
                 continue;
             };
-            let size = if role == SizeRole::AutoScalingMin {
-                child(&spec, inner).and_then(|c| child(&c, "MinInstanceSize"))
+            let size = if matches!(role, SizeRole::AutoScalingMin | SizeRole::AutoScalingMax) {
+                child(&spec, "Compute").and_then(|c| child(&c, inner))
             } else {
                 // A spec with `NodeCount: 0` deploys no node of that size.
                 let count = self.known(child(&spec, "NodeCount"));

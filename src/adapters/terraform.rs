@@ -546,11 +546,19 @@ fn legacy_cluster(
             value: size,
         });
     }
-    if let Some(min) = v.text(body.get("provider_auto_scaling_compute_min_instance_size")) {
-        first.sizes.push(InstanceSize {
-            role: SizeRole::AutoScalingMin,
-            value: min,
-        });
+    for (key, role) in [
+        (
+            "provider_auto_scaling_compute_min_instance_size",
+            SizeRole::AutoScalingMin,
+        ),
+        (
+            "provider_auto_scaling_compute_max_instance_size",
+            SizeRole::AutoScalingMax,
+        ),
+    ] {
+        if let Some(value) = v.text(body.get(key)) {
+            first.sizes.push(InstanceSize { role, value });
+        }
     }
     let mut regions = vec![first];
     for spec in blocks(body, "replication_specs") {
@@ -624,15 +632,16 @@ fn advanced_region(v: &impl Values, rc: &Cursor<'_>) -> RegionConfig {
         }
     }
     for key in ["auto_scaling", "analytics_auto_scaling"] {
-        if let Some(min) = rc
-            .get(key)
-            .map(|a| one(&a))
-            .and_then(|a| v.text(a.get("compute_min_instance_size")))
-        {
-            sizes.push(InstanceSize {
-                role: SizeRole::AutoScalingMin,
-                value: min,
-            });
+        let Some(auto) = rc.get(key).map(|a| one(&a)) else {
+            continue;
+        };
+        for (field, role) in [
+            ("compute_min_instance_size", SizeRole::AutoScalingMin),
+            ("compute_max_instance_size", SizeRole::AutoScalingMax),
+        ] {
+            if let Some(value) = v.text(auto.get(field)) {
+                sizes.push(InstanceSize { role, value });
+            }
         }
     }
     RegionConfig {

@@ -174,6 +174,8 @@ pub enum SizeRole {
     Instance,
     /// `autoScaling.compute.minInstanceSize` (or the analytics one).
     AutoScalingMin,
+    /// `autoScaling.compute.maxInstanceSize` (or the analytics one).
+    AutoScalingMax,
 }
 
 impl SizeRole {
@@ -184,6 +186,7 @@ impl SizeRole {
             SizeRole::Analytics => "analytics instance size",
             SizeRole::Instance => "instance size",
             SizeRole::AutoScalingMin => "auto-scaling minimum instance size",
+            SizeRole::AutoScalingMax => "auto-scaling maximum instance size",
         }
     }
 }

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 const HELP: &str = "use a dedicated tier of M20 or higher (M20, M30, ..., R40 and up, *_NVME, *_GEN_2 from M30_GEN_2)";
+const HELP_AUTO_SCALING: &str = "set the auto-scaling minimum and maximum to M20 or higher";
 
 /// Whether an instance size is below M20 (`M0`, `M2`, `M5`, `M10`, `FLEX`). Sizes that are not
 /// recognisable tiers (placeholders, expressions) are not judged.
@@ -71,20 +72,22 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             for size in &rc.sizes {
                 if below_m20(size.value.as_str()) {
                     flagged_size = true;
-                    let what = if size.role == SizeRole::AutoScalingMin {
-                        format!(
-                            "{} {} lets the cluster scale down below M20, which AtlasGov does not offer",
-                            size.role.describe(),
-                            quoted(size.value.as_str())
-                        )
-                    } else {
-                        format!(
-                            "{} {} is below M20, which AtlasGov does not offer",
-                            size.role.describe(),
-                            quoted(size.value.as_str())
-                        )
+                    // An auto-scaling maximum below M20 caps the cluster below M20; a minimum
+                    // below M20 is wrong whether or not scale-down is enabled today.
+                    let verb = match size.role {
+                        SizeRole::AutoScalingMax => "keeps the cluster below M20",
+                        _ => "is below M20",
                     };
-                    out.push(Finding::new(&RULE, &size.value.loc, what, HELP));
+                    let what = format!(
+                        "{} {} {verb}, which AtlasGov does not offer",
+                        size.role.describe(),
+                        quoted(size.value.as_str())
+                    );
+                    let help = match size.role {
+                        SizeRole::AutoScalingMin | SizeRole::AutoScalingMax => HELP_AUTO_SCALING,
+                        _ => HELP,
+                    };
+                    out.push(Finding::new(&RULE, &size.value.loc, what, help));
                 }
             }
             if flagged_size {
