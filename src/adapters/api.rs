@@ -143,6 +143,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
         name: ctx.text(cur.get("name")),
         id: ctx.text(cur.get("id")),
         region_usage: ctx.text(cur.get("regionUsageRestrictions")),
+        region_usage_field: "regionUsageRestrictions",
         keys: Vec::new(),
         partial: false,
     })

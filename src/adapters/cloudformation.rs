@@ -563,6 +563,7 @@ impl<'t> Template<'t> {
             name: self.known(r.prop("Name")),
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
+            region_usage_field: "RegionUsageRestrictions",
             keys: vec![self.key(r.id)],
             partial: false,
         }

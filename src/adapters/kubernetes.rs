@@ -529,6 +529,7 @@ fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
         id: ctx.text(obj.cur.path(&["status", "id"])),
         // `NONE` (the CRD default) and absent both mean standard regions in AtlasGov.
         region_usage: ctx.text(spec.and_then(|s| s.get("regionUsageRestrictions"))),
+        region_usage_field: "regionUsageRestrictions",
         keys: obj
             .name
             .map(|n| project_key(obj.namespace, n))
@@ -556,6 +557,7 @@ fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
                 .as_ref()
                 .and_then(|e| e.get("regionUsageRestrictions")),
         ),
+        region_usage_field: "regionUsageRestrictions",
         keys: obj
             .name
             .map(|n| group_key(obj.namespace, n))

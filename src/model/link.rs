@@ -228,6 +228,7 @@ mod tests {
             name: None,
             id: None,
             region_usage: None,
+            region_usage_field: "regionUsageRestrictions",
             keys: vec![key.to_string()],
             partial: false,
         }

@@ -143,6 +143,10 @@ pub struct Project {
     pub id: Option<Text>,
     /// `regionUsageRestrictions` as written; absent means standard regions in AtlasGov.
     pub region_usage: Option<Text>,
+    /// How the source format spells `regionUsageRestrictions` (`region_usage_restrictions` in
+    /// Terraform, `RegionUsageRestrictions` in CloudFormation), for messages that tell the user
+    /// what to set.
+    pub region_usage_field: &'static str,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
     /// A patch of a project defined elsewhere (a kustomize overlay's strategic-merge patch of

@@ -55,9 +55,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             u.as_str()
                         ),
                         format!(
-                            "in this project use {}; a {} region needs its own project created with regionUsageRestrictions {}",
+                            "in this project use {}; a {} region needs its own project created with {} {}",
                             partition.allowed_regions(),
                             p.describe(),
+                            project.region_usage_field,
                             p.region_usage()
                         ),
                         &u.loc,
@@ -65,12 +66,14 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     ),
                     None => (
                         format!(
-                            "region {} is a {} region, but {name} does not set regionUsageRestrictions, so AtlasGov creates it for standard regions",
+                            "region {} is a {} region, but {name} does not set {}, so AtlasGov creates it for standard regions",
                             quoted(region.as_str()),
                             p.describe(),
+                            project.region_usage_field,
                         ),
                         format!(
-                            "create the project with regionUsageRestrictions {} (it cannot be changed later), or use {}",
+                            "create the project with {} {} (it cannot be changed later), or use {}",
+                            project.region_usage_field,
                             p.region_usage(),
                             partition.allowed_regions()
                         ),

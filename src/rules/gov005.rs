@@ -29,8 +29,14 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &RULE,
             &project.origin.body,
-            format!("{name} does not set regionUsageRestrictions, so AtlasGov creates it for standard regions"),
-            "set regionUsageRestrictions to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
+            format!(
+                "{name} does not set {}, so AtlasGov creates it for standard regions",
+                project.region_usage_field
+            ),
+            format!(
+                "set {} to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
+                project.region_usage_field
+            ),
         ));
     }
 }
