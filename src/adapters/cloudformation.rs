@@ -357,6 +357,20 @@ impl<'t> Template<'t> {
         }
     }
 
+    /// A restore job's `TargetProjectId`: a template project's key (`!Ref P`, `!GetAtt P.Id`)
+    /// pointing at the reference, or a literal Atlas id.
+    fn restore_target(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        let loc = cur.as_ref().map(|c| self.ctx.loc(c))?;
+        match self.project_ref(cur) {
+            ProjectRef::Key(key) => Some(Field {
+                value: key.into(),
+                loc,
+            }),
+            ProjectRef::Id(id) => Some(id),
+            _ => None,
+        }
+    }
+
     fn origin(&self, r: &Resource<'_>) -> Origin {
         self.origin_by(r, "ProjectId")
     }
@@ -415,7 +429,7 @@ impl<'t> Template<'t> {
             // `PrivateEndpointService`: it has no provider or region of its own.
             "CloudBackUpRestoreJobs" => out.restore_jobs.push(RestoreJob {
                 origin: self.origin(r),
-                target: self.known(r.prop("TargetProjectId")),
+                target: self.restore_target(r.prop("TargetProjectId")),
                 target_project: None,
             }),
             "CloudBackupSchedule" => {
