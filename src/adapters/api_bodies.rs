@@ -334,11 +334,16 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bo
         let enabled = a.get("enabled")?;
         (enabled.node.as_bool() == Some(true)).then(|| ctx.text(Some(enabled)))?
     });
+    // A provider block with `enabled: false` configures no key.
+    let enabled = |key: &str| {
+        cur.get(key)
+            .filter(|c| c.get("enabled").and_then(|e| e.node.as_bool()) != Some(false))
+    };
     out.encryption_at_rest.push(EncryptionAtRest {
         origin: origin(ctx, cur),
-        aws_kms_region: ctx.text(cur.path(&["awsKms", "region"])),
-        gcp_key_version_resource_id: ctx
-            .text(cur.path(&["googleCloudKms", "keyVersionResourceID"])),
+        aws_kms_region: enabled("awsKms").and_then(|c| ctx.text(c.get("region"))),
+        gcp_key_version_resource_id: enabled("googleCloudKms")
+            .and_then(|c| ctx.text(c.get("keyVersionResourceID"))),
         azure_key_vault: azure,
     });
     true

@@ -397,7 +397,11 @@ impl<'t> Template<'t> {
             }
             "EncryptionAtRest" => out.encryption_at_rest.push(EncryptionAtRest {
                 origin: self.origin(r),
-                aws_kms_region: self.value(r.prop_at(&["AwsKmsConfig", "Region"])),
+                // `Enabled: false` configures no key.
+                aws_kms_region: match self.known(r.prop_at(&["AwsKmsConfig", "Enabled"])) {
+                    Some(e) if e.as_str().eq_ignore_ascii_case("false") => None,
+                    _ => self.value(r.prop_at(&["AwsKmsConfig", "Region"])),
+                },
                 gcp_key_version_resource_id: None,
                 azure_key_vault: None,
             }),

@@ -30,6 +30,20 @@ impl Partition {
             Partition::Standard => "AWS US_EAST_1, US_EAST_2, US_WEST_1 or US_WEST_2",
         }
     }
+    /// The AWS regions AtlasGov offers in this partition, for help texts about AWS-only fields.
+    pub fn aws_regions(self) -> &'static str {
+        match self {
+            Partition::Gov => "US_GOV_WEST_1 or US_GOV_EAST_1",
+            Partition::Standard => "US_EAST_1, US_EAST_2, US_WEST_1 or US_WEST_2",
+        }
+    }
+    /// The same AWS regions in AWS's own form, for fields that take it (`accepterRegionName`).
+    pub fn aws_native_regions(self) -> &'static str {
+        match self {
+            Partition::Gov => "AWS us-gov-west-1 or us-gov-east-1",
+            Partition::Standard => "AWS us-east-1, us-east-2, us-west-1 or us-west-2",
+        }
+    }
     /// The `regionUsageRestrictions` value of projects in this partition.
     pub fn region_usage(self) -> &'static str {
         match self {
@@ -160,6 +174,14 @@ pub fn classify_region(provider: Option<&str>, region: &str) -> RegionClass {
     }
 }
 
+/// Whether a region name is one of Atlas's own names for a Google Cloud region (`CENTRAL_US`,
+/// `CENTRAL_US_AW`), as opposed to a Google-native name (`us-central1`), which says nothing
+/// about Assured Workloads.
+pub fn is_atlas_gcp_region(region: &str) -> bool {
+    normalize_region(region)
+        .is_some_and(|name| table().regions.contains_key(&(Cloud::Gcp, name.into())))
+}
+
 /// Whether a provider value names Azure.
 pub fn is_azure(provider: &str) -> bool {
     cloud_of(provider) == Some(Cloud::Azure)
@@ -197,6 +219,8 @@ mod tests {
             Offered(Partition::Standard)
         );
         assert_eq!(classify_region(Some("AWS"), "${var.region}"), Unknown);
+        assert!(is_atlas_gcp_region("CENTRAL_US") && is_atlas_gcp_region("us_east_4_aw"));
+        assert!(!is_atlas_gcp_region("us-central1") && !is_atlas_gcp_region("US_GOV_WEST_1"));
         assert_eq!(classify_region(Some("AWS"), ""), Unknown);
     }
 

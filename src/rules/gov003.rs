@@ -1,7 +1,9 @@
 //! GOV003 region-not-in-atlasgov: an AWS or GCP region that AtlasGov does not offer.
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
-use crate::model::partition::{RegionClass, classify_region, normalize_region};
+use crate::model::partition::{
+    RegionClass, classify_region, is_atlas_gcp_region, normalize_region,
+};
 use crate::model::{Model, Text};
 
 pub static RULE: Rule = Rule {
@@ -19,23 +21,35 @@ pub static RULE: Rule = Rule {
 const HELP: &str = "AtlasGov offers AWS US_GOV_WEST_1 and US_GOV_EAST_1 and GCP Assured Workloads regions (ending in _AW) to gov projects, and AWS US_EAST_1, US_EAST_2, US_WEST_1 and US_WEST_2 to standard projects";
 
 /// Regions of bodies other than clusters, with the cloud their vocabulary belongs to. Only
-/// vocabularies that are the Atlas region enum (or AWS-native names) are judged.
+/// vocabularies that are the Atlas region enum (or AWS-native names) are judged: a Google Cloud
+/// region is judged when it is written as Atlas names it (`CENTRAL_US`), not in Google's own
+/// form (`us-central1`, which cannot say whether it is an Assured Workloads region).
 fn other_regions(model: &Model) -> impl Iterator<Item = (Option<&str>, &Text)> {
-    let aws = |t: &Option<Text>| t.as_ref().is_none_or(|p| p.is("AWS"));
-    let containers = model
-        .containers
-        .iter()
-        .filter(move |c| aws(&c.provider))
-        .flat_map(|c| c.regions.iter().map(|r| (Some("AWS"), r)));
-    let peers = model
-        .peerings
-        .iter()
-        .filter_map(|p| Some((Some("AWS"), p.accepter_region.as_ref()?)));
-    let endpoints = model
-        .private_endpoints
-        .iter()
-        .filter(move |e| aws(&e.provider))
-        .filter_map(|e| Some((Some("AWS"), e.region.as_ref()?)));
+    let cloud = |provider: &Option<Text>, region: &Text| -> Option<&'static str> {
+        match provider {
+            None => Some("AWS"),
+            Some(p) if p.is("AWS") => Some("AWS"),
+            Some(p) if p.is("GCP") && is_atlas_gcp_region(region.as_str()) => Some("GCP"),
+            Some(_) => None,
+        }
+    };
+    let containers = model.containers.iter().flat_map(move |c| {
+        c.regions
+            .iter()
+            .filter_map(move |r| Some((Some(cloud(&c.provider, r)?), r)))
+    });
+    let peers = model.peerings.iter().flat_map(move |p| {
+        let container = p
+            .container_region
+            .as_ref()
+            .and_then(|r| Some((Some(cloud(&p.provider, r)?), r)));
+        let accepter = p.accepter_region.as_ref().map(|r| (Some("AWS"), r));
+        accepter.into_iter().chain(container)
+    });
+    let endpoints = model.private_endpoints.iter().filter_map(move |e| {
+        let region = e.region.as_ref()?;
+        Some((Some(cloud(&e.provider, region)?), region))
+    });
     let kms = model
         .encryption_at_rest
         .iter()

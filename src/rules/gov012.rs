@@ -17,6 +17,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Finding {
+    // An AWS accepter region is written in AWS's own form (`us-gov-west-1`).
+    let allowed = if what == PEER_VPC {
+        partition.aws_native_regions()
+    } else {
+        partition.allowed_regions()
+    };
     Finding::new(
         &RULE,
         &region.loc,
@@ -27,14 +33,15 @@ fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Fin
             partition.describe()
         ),
         format!(
-            "in this {} project, peer with networks in {}; {} networks need a {} project",
+            "in this {} project, peer with networks in {allowed}; {} networks need a {} project",
             partition.describe(),
-            partition.allowed_regions(),
             p.describe(),
             p.describe()
         ),
     )
 }
+
+const PEER_VPC: &str = "peer VPC region";
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for c in &model.containers {
@@ -55,54 +62,25 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             continue;
         };
         let from = out.len();
-        check_peer(model, peer, partition, out);
+        check_peer(peer, partition, out);
         Finding::label_assumed(out, from, assumed);
     }
 }
 
-fn check_peer(
-    model: &Model,
-    peer: &crate::model::NetworkPeering,
-    partition: Partition,
-    out: &mut Vec<Finding>,
-) {
+fn check_peer(peer: &crate::model::NetworkPeering, partition: Partition, out: &mut Vec<Finding>) {
     {
+        // A GCP peering's container regions are the container's own (checked above, and a
+        // GCP region that is not Assured Workloads is not offered at all: GOV003).
         let is_gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
         if let Some(region) = &peer.accepter_region {
             if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
-                out.push(finding(region, p, partition, "peer VPC region"));
+                out.push(finding(region, p, partition, PEER_VPC));
             }
         }
         if let Some(region) = &peer.container_region {
             let cloud = if is_gcp { Some("GCP") } else { Some("AWS") };
             if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
                 out.push(finding(region, p, partition, "container region"));
-            }
-        }
-        // A GCP peering in a gov project needs its container in Assured Workloads regions.
-        if is_gcp && partition == Partition::Gov {
-            let container = peer.container_id.as_ref().and_then(|id| {
-                model
-                    .containers
-                    .iter()
-                    .find(|c| c.id.as_ref().is_some_and(|cid| cid.as_str() == id.as_str()))
-            });
-            if let (Some(id), Some(c)) = (&peer.container_id, container) {
-                if let Some(bad) = c
-                    .regions
-                    .iter()
-                    .find(|r| region_partition(Some("GCP"), r) != Some(Partition::Gov))
-                {
-                    out.push(
-                        Finding::new(
-                            &RULE,
-                            &id.loc,
-                            format!("this GCP peering's container is in {}, not an Assured Workloads region", quoted(bad.as_str())),
-                            "in a gov project, peer GCP networks through a container in Assured Workloads regions (ending in _AW)",
-                        )
-                        .with_label(&bad.loc, "container region"),
-                    );
-                }
             }
         }
     }

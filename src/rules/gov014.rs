@@ -60,7 +60,15 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
                         p.describe(),
                         partition.describe()
                     ),
-                    format!("use a KMS key in {}", partition.allowed_regions()),
+                    match partition {
+                        Partition::Gov => format!(
+                            "use an AWS KMS key in {} (or a Cloud KMS key in a US location with Assured Workloads)",
+                            partition.aws_regions()
+                        ),
+                        Partition::Standard => {
+                            format!("use an AWS KMS key in {}", partition.aws_regions())
+                        }
+                    },
                 ));
             }
         }
