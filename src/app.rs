@@ -799,6 +799,28 @@ fn process_file_unguarded(
     result
 }
 
+/// Parse a template's blanked text (see `document::template`) and adapt it, its actions
+/// unknowns. On a parse error nothing is adapted.
+fn adapt_template(
+    ctx: &LocCtx<'_>,
+    blanked: &str,
+    actions: &[Span],
+    syntax: Syntax,
+    options: &Options,
+    which: adapters::Applicable,
+    result: &mut FileResult,
+) -> Result<(), document::ParseError> {
+    let mut doc = document::parse(blanked, syntax, &options.limits)?;
+    for root in &mut doc.roots {
+        document::template::mark(root, actions);
+    }
+    // Keys repeated across a template's branches are not duplicates (`mark` made their values
+    // unknown).
+    doc.warnings.retain(|w| w.related.is_none());
+    adapt_documents(ctx, doc, which, result);
+    Ok(())
+}
+
 /// Parse and adapt one file.
 fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options) -> FileResult {
     let which = adapters::applicable(text);
@@ -841,7 +863,29 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             // It is a JSON file like any other for the any-file adapter.
             adapt_documents(&ctx, doc, which, &mut result);
         }
-        Ok(doc) => adapt_documents(&ctx, doc, which, &mut result),
+        Ok(doc) => {
+            // An unquoted action (`region: {{ .Values.region }}`) parses as a flow mapping:
+            // read such a file as the template it is.
+            let template = (syntax != Syntax::Hcl
+                && memchr::memmem::find(text.as_bytes(), b"{{").is_some())
+            .then(|| document::template::blank(text))
+            .flatten()
+            .filter(|(_, actions)| document::template::read_as_structure(&doc.roots, actions));
+            match template {
+                Some((blanked, actions))
+                    if adapt_template(
+                        &ctx,
+                        &blanked,
+                        &actions,
+                        syntax,
+                        options,
+                        which,
+                        &mut result,
+                    )
+                    .is_ok() => {}
+                _ => adapt_documents(&ctx, doc, which, &mut result),
+            }
+        }
         Err(err) => {
             // Terraform files that do not name the provider are not Atlas specs; but a
             // variables file Terraform loads by itself that does not parse would leave the
@@ -855,17 +899,16 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
             let mut err = err;
             if syntax != Syntax::Hcl {
                 if let Some((blanked, actions)) = document::template::blank(text) {
-                    match document::parse(&blanked, syntax, &options.limits) {
-                        Ok(mut doc) => {
-                            for root in &mut doc.roots {
-                                document::template::mark(root, &actions);
-                            }
-                            // Keys repeated across a template's branches are not duplicates
-                            // (`mark` made their values unknown).
-                            doc.warnings.retain(|w| w.related.is_none());
-                            adapt_documents(&ctx, doc, which, &mut result);
-                            return result;
-                        }
+                    match adapt_template(
+                        &ctx,
+                        &blanked,
+                        &actions,
+                        syntax,
+                        options,
+                        which,
+                        &mut result,
+                    ) {
+                        Ok(()) => return result,
                         Err(e) => {
                             let line = |at: u32| index.line_col(text, at).line;
                             // An action on the failing line or the one above it is the

@@ -122,9 +122,60 @@ pub fn mark(node: &mut Node, actions: &[Span]) {
     }
 }
 
+/// Whether a document parsed from the unblanked text read an action as YAML structure: an
+/// unquoted `key: {{ .Values.x }}` parses as a flow mapping (whose key is another), which is
+/// valid YAML but means nothing; the template path ([`blank`], [`mark`]) reads it as an
+/// unknown value instead. Actions inside quoted strings (`"{{ .Values.x }}"`, a Prometheus
+/// alert's `{{ $value }}`) do not count: those documents are read as they are.
+pub fn read_as_structure(roots: &[Node], actions: &[Span]) -> bool {
+    let starts_action = |span: Span| {
+        actions
+            .binary_search_by_key(&span.start, |a| a.start)
+            .is_ok()
+    };
+    let mut stack: Vec<&Node> = roots.iter().collect();
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Map(entries) => {
+                if starts_action(n.span) {
+                    return true;
+                }
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            Value::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unquoted_actions_read_as_structure_quoted_ones_do_not() {
+        let parse = |text: &str| {
+            let options = crate::document::Limits::default();
+            let doc = crate::document::parse(text, crate::document::Syntax::Yaml, &options)
+                .expect("parses as YAML");
+            let actions = actions(text).expect("has actions");
+            read_as_structure(&doc.roots, &actions)
+        };
+        assert!(parse(
+            "spec:\n  regionUsageRestrictions: {{ .Values.usage }}\n"
+        ));
+        assert!(parse("a: [1, {{ .Values.x }}]\n"));
+        assert!(!parse(
+            "spec:\n  regionUsageRestrictions: \"{{ .Values.usage }}\"\n"
+        ));
+        assert!(!parse(
+            "summary: 'value {{ $value }} over {a: 1}'\nb: {c: 1}\n"
+        ));
+    }
 
     #[test]
     fn actions_alone_on_a_line_become_blank_others_placeholders() {

@@ -516,6 +516,9 @@ impl Model {
     }
 }
 
+/// How a value that a template action produces reads in the model (see [`LocCtx::text`]).
+pub const TEMPLATE_VALUE: &str = "{{…}}";
+
 /// What an adapter needs to turn document nodes into located model values.
 pub struct LocCtx<'a> {
     pub file: FileId,
@@ -542,12 +545,19 @@ impl LocCtx<'_> {
         }
     }
 
-    /// A scalar node as located text (`None` for null, sequences and mappings).
+    /// A scalar node as located text (`None` for null, sequences and mappings). A scalar that
+    /// an unrendered template action produces (`region: {{ .Values.region }}`) is present but
+    /// unknown: it reads as [`TEMPLATE_VALUE`], which no rule takes for a real value (and which
+    /// is never absent, so "not set" findings do not fire on it).
     pub fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
         let cur = cur?;
-        let value = cur.text()?;
+        let value = match cur.text() {
+            Some(value) => intern_value(value),
+            None if cur.node.is_template() => TEMPLATE_VALUE.into(),
+            None => return None,
+        };
         Some(Field {
-            value: intern_value(value),
+            value,
             loc: self.loc(&cur),
         })
     }

@@ -17,9 +17,18 @@ pub static RULE: Rule = Rule {
 
 const HELP: &str = "set the Datadog region to US1_FED, the Datadog for Government site";
 
+/// Whether a value can be a Datadog region (`US`, `EU`, `US3`, `US1_FED`, ...), as opposed to a
+/// placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression, which is not judged.
+fn is_region_word(value: &str) -> bool {
+    let mut bytes = value.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>) {
     match region {
         Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
+        Some(r) if !is_region_word(r.as_str().trim()) => {}
         Some(r) => out.push(Finding::new(
             &RULE,
             &r.loc,
