@@ -2,7 +2,9 @@
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
-use crate::model::{Model, Text};
+use std::collections::HashMap;
+
+use crate::model::{Cluster, Model, ProjectRef, Text};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -24,6 +26,8 @@ fn offered(cloud: Option<&str>, region: &Text) -> Option<Partition> {
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
+    // Per project named by clusters whose project is unknown: its first region, and whose.
+    let mut firsts: HashMap<String, (&Text, Partition, &Cluster)> = HashMap::new();
     for cluster in &model.clusters {
         let regions = cluster.regions.iter().filter_map(|rc| {
             Some((
@@ -112,30 +116,65 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 );
             }
         } else {
-            // No known project: the first region decides, the others must follow it.
-            let mut first: Option<(&Text, Partition)> = None;
+            // No known project: the first region decides, the others must follow it. Clusters
+            // that name the same project (the same `groupId`, the same operator project
+            // reference) share one first region, since one project cannot mix them either.
+            let shared = match &cluster.origin.project_ref {
+                ProjectRef::Id(id) => Some(format!("id:{}", id.as_str().to_ascii_lowercase())),
+                ProjectRef::Key(key) => Some(format!("key:{key}")),
+                ProjectRef::Directory | ProjectRef::Unknown => None,
+            };
+            let mut own = None;
             for (region, p) in regions {
-                match first {
-                    None => first = Some((region, p)),
-                    Some((first_region, fp)) if fp != p => {
-                        out.push(
-                            Finding::new(
-                                &RULE,
-                                &region.loc,
-                                format!(
-                                    "region {} is a {} region, but this cluster's first region {} is a {} region; one project cannot mix them",
-                                    quoted(region.as_str()),
-                                    p.describe(),
-                                    quoted(first_region.as_str()),
-                                    fp.describe()
-                                ),
-                                format!("use {} like the first region, or move this region to a {} project", fp.allowed_regions(), p.describe()),
-                            )
-                            .with_label(&first_region.loc, format!("first region, {}", fp.describe())),
-                        );
-                    }
-                    Some(_) => {}
+                let first = match &shared {
+                    Some(key) => firsts.entry(key.clone()).or_insert((region, p, cluster)),
+                    None => own.get_or_insert((region, p, cluster)),
+                };
+                let (first_region, fp, first_cluster) = *first;
+                if fp == p {
+                    continue;
                 }
+                let (message, label) = if std::ptr::eq(first_cluster, cluster) {
+                    (
+                        format!(
+                            "region {} is a {} region, but this cluster's first region {} is a {} region; one project cannot mix them",
+                            quoted(region.as_str()),
+                            p.describe(),
+                            quoted(first_region.as_str()),
+                            fp.describe()
+                        ),
+                        format!("first region, {}", fp.describe()),
+                    )
+                } else {
+                    let other = first_cluster
+                        .name
+                        .as_ref()
+                        .map(|n| format!("cluster {}", quoted(n.as_str())))
+                        .unwrap_or_else(|| "another cluster".to_string());
+                    (
+                        format!(
+                            "region {} is a {} region, but {other} of the same project uses {} region {}; one project cannot mix them",
+                            quoted(region.as_str()),
+                            p.describe(),
+                            fp.describe(),
+                            quoted(first_region.as_str()),
+                        ),
+                        format!("{other} of the same project, {}", fp.describe()),
+                    )
+                };
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        &region.loc,
+                        message,
+                        format!(
+                            "use {} like the first region, or move this region to a {} project",
+                            fp.allowed_regions(),
+                            p.describe()
+                        ),
+                    )
+                    .with_label(&first_region.loc, label),
+                );
             }
         }
     }
