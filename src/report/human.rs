@@ -1,5 +1,6 @@
 //! Human output: miette's graphical reports with the source snippet, then a summary line.
 
+use crate::document::Span;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -87,6 +88,26 @@ impl Source {
 struct Snippet<'a> {
     name: &'a str,
     source: &'a Source,
+}
+
+/// Lines of context miette draws around each label.
+const CONTEXT_LINES: usize = 1;
+
+/// Whether miette draws a label above a finding in the finding's own snippet: it merges two
+/// labels' contexts when the first one's reaches the second's (its test, on the same reader).
+fn same_snippet(source: &Source, name: &str, above: Span, finding: Span) -> bool {
+    let snippet = Snippet { name, source };
+    let read = |span: Span| {
+        snippet.read_span(
+            &SourceSpan::new((span.start as usize).into(), span.len()),
+            CONTEXT_LINES,
+            CONTEXT_LINES,
+        )
+    };
+    match (read(above), read(finding)) {
+        (Ok(a), Ok(b)) => a.line() + a.line_count() >= b.line(),
+        _ => false,
+    }
 }
 
 impl SourceCode for Snippet<'_> {
@@ -187,7 +208,7 @@ pub fn render_with(
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_context_lines(1);
+        .with_context_lines(CONTEXT_LINES);
     let mut by_file: HashMap<u32, Vec<&Finding>> = HashMap::new();
     for f in &outcome.findings {
         by_file.entry(f.loc.file).or_default().push(f);
@@ -212,10 +233,16 @@ pub fn render_with(
             Some(short_label(f)),
             (f.loc.span.start as usize, f.loc.span.len()),
         )];
-        // Labels on lines too long to draw are named in a note, like those in other files.
+        // Labels on lines too long to draw are named in a note, like those in other files. So
+        // are labels far above the finding: miette draws them in a snippet of their own, first,
+        // and the first location a reader (or a terminal's link) meets must be the finding's.
         let drawable = |l: &&crate::rules::Label| {
             l.loc.file == f.loc.file
-                && source.is_some_and(|s| !s.long_line(l.loc.span.start as usize))
+                && source.is_some_and(|s| {
+                    !s.long_line(l.loc.span.start as usize)
+                        && (l.loc.span.start >= f.loc.span.start
+                            || same_snippet(s, &path, l.loc.span, f.loc.span))
+                })
         };
         for l in f.related.iter().filter(drawable) {
             labels.push(LabeledSpan::new_with_span(
