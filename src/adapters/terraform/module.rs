@@ -352,10 +352,14 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
         if name_key.node.as_str() != Some(super::PROVIDER) {
             continue;
         }
+        // A literal `base_url` is the any-file adapter's; one set through a variable
+        // (`base_url = var.atlas_base_url`) is reported here, at the attribute.
+        let base_url = v.read(body.get("base_url"));
+        let through_variable = matches!(&base_url, Read::Known(url) if url.loc.via.is_some());
         super::provider(
             v.read(body.get("is_mongodbgov_cloud")),
-            v.read(body.get("base_url")),
-            false,
+            base_url,
+            through_variable,
             body.get("secret_name").is_some(),
             header(v, &name_key, &body),
             out,
