@@ -390,6 +390,8 @@ impl<'t> Template<'t> {
             "Project" => out.projects.push(self.project(r)),
             "Cluster" => out.clusters.push(self.cluster(r)),
             "FlexCluster" => out.clusters.push(self.flex_cluster(r)),
+            // Deprecated upstream (replaced by Flex) but still in older stacks.
+            "ServerlessInstance" => out.clusters.push(self.serverless_instance(r)),
             "DatabaseUser" => out.database_users.push(self.database_user(r)),
             "AlertConfiguration" => out.alert_configs.push(self.alert_config(r)),
             "ThirdPartyIntegration" | "LogIntegration" => {
@@ -646,6 +648,25 @@ impl<'t> Template<'t> {
             backing_provider: self.value(child(rc, "BackingProviderName")),
             region: self.value(child(rc, "RegionName")),
             sizes,
+        }
+    }
+
+    /// `MongoDB::Atlas::ServerlessInstance`: its project is `ProjectID` (not `ProjectId`).
+    fn serverless_instance(&self, r: &Resource<'_>) -> Cluster {
+        let settings = r.prop("ProviderSettings");
+        let setting = |key: &str| settings.as_ref().and_then(|s| child(s, key));
+        Cluster {
+            origin: self.origin_by(r, "ProjectID"),
+            kind: ClusterKind::Serverless,
+            kind_loc: r.type_loc.clone().unwrap_or_else(|| r.anchor.clone()),
+            name: self.known(r.prop("Name")),
+            regions: vec![RegionConfig {
+                provider: self.value(setting("ProviderName")),
+                backing_provider: self.value(setting("BackingProviderName")),
+                region: self.value(setting("RegionName")),
+                sizes: Vec::new(),
+            }],
+            encryption_at_rest_provider: None,
         }
     }
 
