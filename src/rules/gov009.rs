@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::Model;
-use crate::model::partition::{RegionClass, classify_region, project_partition};
+use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,7 +49,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                         target.describe(),
                         name(target_project)
                     ),
-                    format!("restore into a {} project (AWS GovCloud and GCP Assured Workloads restore into each other freely)", source.describe()),
+                    match source {
+                        Partition::Gov => "restore into a gov project (AWS GovCloud and GCP Assured Workloads restore into each other freely)".to_string(),
+                        Partition::Standard => "restore into a standard project".to_string(),
+                    },
                 )
                 .with_label(&target_project.origin.body, format!("{} project", target.describe())),
             );

@@ -20,5 +20,5 @@ const EVENTS: &[&str] = &["TRIGGER_FAILURE", "TRIGGER_AUTO_RESUMED"];
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     product_rule(&RULE, model, Product::Trigger, HELP, out);
-    alert_event_rule(&RULE, model, EVENTS, "trigger", HELP, out);
+    alert_event_rule(&RULE, model, EVENTS, "Atlas Triggers", HELP, out);
 }
