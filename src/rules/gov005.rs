@@ -1,7 +1,8 @@
 //! GOV005 region-usage-unset: a project body that leaves region usage to the default.
 
-use super::{Finding, Rule, RuleMeta, Severity};
+use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::Model;
+use crate::model::partition::project_partition;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -17,8 +18,25 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for project in &model.projects {
+        // A value Atlas does not know (a typo such as `GOV_REGION_ONLY`) leaves the project's
+        // partition unknown to every rule: say so, at the value.
+        if let Some(usage) = &project.region_usage {
+            if is_enum_word(usage.as_str()) && project_partition(Some(usage.as_str())).is_none() {
+                out.push(Finding::new(
+                    &RULE,
+                    &usage.loc,
+                    format!(
+                        "{} {} is not a region usage Atlas knows, so the project's partition is unknown and no rule can check its regions",
+                        project.region_usage_field,
+                        quoted(usage.as_str())
+                    ),
+                    "use GOV_REGIONS_ONLY for a gov project, or COMMERCIAL_FEDRAMP_REGIONS_ONLY for a standard one",
+                ));
+            }
+            continue;
+        }
         // A patch (a kustomize overlay) inherits what it leaves out.
-        if project.region_usage.is_some() || project.partial {
+        if project.partial {
             continue;
         }
         let name = project

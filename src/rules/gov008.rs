@@ -1,6 +1,6 @@
 //! GOV008 datadog-not-us1-fed: Datadog must use the Datadog for Government site.
 
-use super::{Finding, Rule, RuleMeta, Severity, quoted};
+use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::{Loc, Model, Text};
 
 pub static RULE: Rule = Rule {
@@ -17,18 +17,11 @@ pub static RULE: Rule = Rule {
 
 const HELP: &str = "set the Datadog region to US1_FED, the Datadog for Government site";
 
-/// Whether a value can be a Datadog region (`US`, `EU`, `US3`, `US1_FED`, ...), as opposed to a
-/// placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression, which is not judged.
-fn is_region_word(value: &str) -> bool {
-    let mut bytes = value.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>) {
     match region {
         Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
-        Some(r) if !is_region_word(r.as_str().trim()) => {}
+        // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
+        Some(r) if !is_enum_word(r.as_str()) => {}
         Some(r) => out.push(Finding::new(
             &RULE,
             &r.loc,

@@ -233,6 +233,15 @@ pub(crate) fn region_partition(cloud: Option<&str>, region: &Text) -> Option<Par
     }
 }
 
+/// Whether a value is written like an enum value (`US1_FED`, `GOV_REGIONS_ONLY`, `us-east-1`):
+/// a letter, then letters, digits, `_` or `-`. Placeholders (`${X}`, `{X}`, `<x>`) and
+/// expressions are not, and rules that judge enum values leave them alone.
+pub(crate) fn is_enum_word(value: &str) -> bool {
+    let mut bytes = value.trim().bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Report every use of a product that AtlasGov lacks as a whole, once per body.
 pub(crate) fn product_rule(
     rule: &'static Rule,
