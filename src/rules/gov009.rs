@@ -81,6 +81,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        Finding::label_assumed(out, from, assumed);
+        Finding::label_partition(out, from, model, &copy.origin, assumed);
     }
 }

@@ -55,7 +55,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 out.push(finding(region, p, partition, "container region"));
             }
         }
-        Finding::label_assumed(out, from, assumed);
+        Finding::label_partition(out, from, model, &c.origin, assumed);
     }
     for peer in &model.peerings {
         let Some((partition, assumed)) = model.partition_or_assumed(&peer.origin) else {
@@ -63,7 +63,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         };
         let from = out.len();
         check_peer(peer, partition, out);
-        Finding::label_assumed(out, from, assumed);
+        Finding::label_partition(out, from, model, &peer.origin, assumed);
     }
 }
 

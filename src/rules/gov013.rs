@@ -40,6 +40,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ),
             ));
         }
-        Finding::label_assumed(out, from, assumed);
+        Finding::label_partition(out, from, model, &e.origin, assumed);
     }
 }

@@ -43,7 +43,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         };
         let from = out.len();
         check_one(ear, partition, out);
-        Finding::label_assumed(out, from, assumed);
+        Finding::label_partition(out, from, model, &ear.origin, assumed);
     }
 }
 

@@ -175,16 +175,45 @@ impl Finding {
         }
     }
 
-    /// Label the findings from `from` on with the config setting that assumed their project's
-    /// partition (see [`Model::partition_or_assumed`]), if it was assumed.
-    pub fn label_assumed(out: &mut [Finding], from: usize, assumed: Option<&crate::model::Text>) {
-        if let Some(usage) = assumed {
-            for f in out.iter_mut().skip(from) {
-                f.related.push(Label {
-                    loc: usage.loc.clone(),
-                    message: "project unknown: default-region-usage assumed".to_string(),
-                });
+    /// Label the findings from `from` on with what decided their project's partition: the
+    /// project's region usage (or the project, when it sets none), or the config setting that
+    /// assumed it (see [`Model::partition_or_assumed`]).
+    pub fn label_partition(
+        out: &mut [Finding],
+        from: usize,
+        model: &Model,
+        origin: &crate::model::Origin,
+        assumed: Option<&crate::model::Text>,
+    ) {
+        let label = match (assumed, model.project_of(origin)) {
+            (Some(usage), _) => Label {
+                loc: usage.loc.clone(),
+                message: "project unknown: default-region-usage assumed".to_string(),
+            },
+            (None, Some(project)) => {
+                let name = project
+                    .name
+                    .as_ref()
+                    .map(|n| format!("project {}", quoted(n.as_str())))
+                    .unwrap_or_else(|| "the project".to_string());
+                match &project.region_usage {
+                    Some(usage) => Label {
+                        loc: usage.loc.clone(),
+                        message: format!("{name}: {}", usage.as_str()),
+                    },
+                    None => Label {
+                        loc: project.origin.body.clone(),
+                        message: format!(
+                            "{name} sets no {}: standard regions",
+                            project.region_usage_field
+                        ),
+                    },
+                }
             }
+            (None, None) => return,
+        };
+        for f in out.iter_mut().skip(from) {
+            f.related.push(label.clone());
         }
     }
 
