@@ -342,6 +342,7 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bo
     out.encryption_at_rest.push(EncryptionAtRest {
         origin: origin(ctx, cur),
         aws_kms_region: enabled("awsKms").and_then(|c| ctx.text(c.get("region"))),
+        gcp_kms_enabled: None,
         gcp_key_version_resource_id: enabled("googleCloudKms")
             .and_then(|c| ctx.text(c.get("keyVersionResourceID"))),
         azure_key_vault: azure,

@@ -405,6 +405,7 @@ impl<'t> Template<'t> {
                     _ => self.value(r.prop_at(&["AwsKmsConfig", "Region"])),
                 },
                 gcp_key_version_resource_id: None,
+                gcp_kms_enabled: None,
                 azure_key_vault: None,
             }),
             "NetworkContainer" => out.containers.push(NetworkContainer {

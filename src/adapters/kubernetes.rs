@@ -275,9 +275,10 @@ fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     }
 }
 
-/// `encryptionAtRest`: the AWS key's region, and Azure Key Vault when enabled. (The Google
-/// Cloud key's resource id, which holds its location, is in a Secret, not in the spec.) A
-/// provider block with `enabled: false` configures no key.
+/// `encryptionAtRest`: the AWS key's region, and Azure Key Vault when enabled. The Google
+/// Cloud key's resource id, which holds its location, is in a Secret, not in the spec: an
+/// enabled one is recorded as such (a standard project may use none). A provider block with
+/// `enabled: false` configures no key.
 fn encryption_at_rest(ctx: &LocCtx<'_>, ear: &Cursor<'_>, origin: Origin) -> EncryptionAtRest {
     let enabled = |c: &Cursor<'_>| c.get("enabled").and_then(|e| e.node.as_bool());
     let aws_kms_region = ear
@@ -293,6 +294,11 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, ear: &Cursor<'_>, origin: Origin) -> Enc
         origin,
         aws_kms_region,
         gcp_key_version_resource_id: None,
+        gcp_kms_enabled: ear
+            .get("googleCloudKms")
+            .and_then(|g| g.get("enabled"))
+            .filter(|e| e.node.as_bool() == Some(true))
+            .and_then(|e| ctx.text(Some(e))),
         azure_key_vault,
     }
 }

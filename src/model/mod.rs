@@ -360,6 +360,9 @@ pub struct EncryptionAtRest {
     pub origin: Origin,
     pub aws_kms_region: Option<Text>,
     pub gcp_key_version_resource_id: Option<Text>,
+    /// A Google Cloud KMS key that is enabled but whose resource id the spec does not show (the
+    /// operator keeps it in a Secret): `googleCloudKms.enabled` when true.
+    pub gcp_kms_enabled: Option<Text>,
     /// `azureKeyVault.enabled` (when true) or the Azure key vault block itself.
     pub azure_key_vault: Option<Text>,
 }

@@ -72,6 +72,20 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
                 ));
             }
         }
+        // An enabled Cloud KMS key whose location the spec does not show: wrong in a
+        // standard project wherever it is.
+        if let (Some(enabled), None, Partition::Standard) = (
+            &ear.gcp_kms_enabled,
+            &ear.gcp_key_version_resource_id,
+            partition,
+        ) {
+            out.push(Finding::new(
+                &RULE,
+                &enabled.loc,
+                "Cloud KMS encryption at rest in a standard project: a standard project must use AWS KMS keys in AWS standard regions".to_string(),
+                format!("use an AWS KMS key in {}", partition.aws_regions()),
+            ));
+        }
         if let Some(key) = &ear.gcp_key_version_resource_id {
             let Some(location) = gcp_location(key.as_str()) else {
                 return;
