@@ -352,7 +352,29 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bo
 
 /// Stream processing: instances/workspaces, connections, processors, private links.
 fn streams(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
-    if has(cur, "dataProcessRegion") && (has(cur, "streamConfig") || has(cur, "failoverRegions")) {
+    // A workspace create body may be as small as `{name, dataProcessRegion}` (what `atlas
+    // streams instances create` sends): `dataProcessRegion` with its provider and region and
+    // nothing but a workspace's own fields.
+    let minimal_workspace = || {
+        const FIELDS: &[&str] = &[
+            "name",
+            "groupId",
+            "dataProcessRegion",
+            "sampleConnections",
+            "streamConfig",
+        ];
+        let region = cur.get("dataProcessRegion");
+        region
+            .as_ref()
+            .is_some_and(|r| has(r, "cloudProvider") && has(r, "region"))
+            && has(cur, "name")
+            && cur
+                .entries()
+                .all(|(k, _)| k.text().is_some_and(|k| FIELDS.contains(&k)))
+    };
+    if has(cur, "dataProcessRegion")
+        && (has(cur, "streamConfig") || has(cur, "failoverRegions") || minimal_workspace())
+    {
         let providers = data_process_provider(ctx, cur);
         return product(
             ctx,
@@ -470,7 +492,13 @@ fn data_federation(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool 
     let storage = cur
         .get("storage")
         .is_some_and(|s| s.get("stores").is_some() || s.get("databases").is_some());
-    if !storage {
+    // What `atlas dataFederation create` sends: a cloud provider config (the IAM role that
+    // reads the buckets) and a data process region, no storage yet.
+    let provider_config = cur
+        .get("cloudProviderConfig")
+        .is_some_and(|c| ["aws", "azure", "gcp"].iter().any(|k| has(&c, k)))
+        && has(cur, "dataProcessRegion");
+    if !storage && !provider_config {
         return false;
     }
     let providers = data_process_provider(ctx, cur);
