@@ -13,7 +13,8 @@
 //!    `*.auto.tfvars` in name order, as Terraform loads them), and every kept resource becomes
 //!    model entities through [`super::build`].
 //!
-//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value,
+//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value, and a
+//! path into a literal list or object (`var.regions.primary`, `local.cfg["tier"]`, `[0]`),
 //! `local.NAME` whose local is a literal, and `project_id = mongodbatlas_project.NAME.id` (a
 //! link to that project of the same directory). A variable that a local `module` block
 //! elsewhere sets is not resolved in the called module (the caller's value wins over the
@@ -68,9 +69,19 @@ enum VarValue {
     Literal(Text),
     /// `null`: the attribute is then unset.
     Null,
-    /// Anything else (a list, a map, an expression): known to be set, not to what.
+    /// A literal list or object: its scalar leaves by path (segments joined with
+    /// [`PATH_SEP`]), for `var.regions.primary`, `local.cfg["tier"]`, `var.zones[0].name`. A
+    /// leaf that is an expression is left out (unknown); a null leaf is `None`.
+    Tree(Arc<[(Box<str>, Option<Text>)]>),
+    /// Anything else (an expression): known to be set, not to what.
     Other,
 }
+
+/// Separates the segments of a [`VarValue::Tree`] path (a byte no HCL key holds).
+const PATH_SEP: char = '\u{1f}';
+
+/// Most leaves kept from one literal list or object (a larger one is [`VarValue::Other`]).
+const MAX_TREE_LEAVES: usize = 4096;
 
 /// Whether a `.tf` file may matter without naming the provider (it declares variables), or a
 /// `.tfvars` file is one Terraform loads by itself.
@@ -197,10 +208,47 @@ fn var_value(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> VarValue {
     if cur.node.value == Value::Null {
         return VarValue::Null;
     }
+    if cur.node.as_map().is_some() || cur.node.as_seq().is_some() {
+        return tree(ctx, cur).map_or(VarValue::Other, |leaves| VarValue::Tree(leaves.into()));
+    }
     match ctx.text(Some(cur.clone())) {
         Some(text) => VarValue::Literal(text),
         None => VarValue::Other,
     }
+}
+
+/// The scalar leaves of a literal list or object, by path; `None` when there are too many.
+fn tree(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Option<Vec<(Box<str>, Option<Text>)>> {
+    let mut leaves = Vec::new();
+    let mut stack = vec![(root.clone(), String::new())];
+    while let Some((cur, path)) = stack.pop() {
+        let child = |segment: &str| {
+            if path.is_empty() {
+                segment.to_string()
+            } else {
+                format!("{path}{PATH_SEP}{segment}")
+            }
+        };
+        if cur.node.as_map().is_some() {
+            for (key, value) in cur.entries() {
+                if let Some(k) = key.text() {
+                    stack.push((value, child(k)));
+                }
+            }
+        } else if cur.node.as_seq().is_some() {
+            for (i, item) in cur.items().enumerate() {
+                stack.push((item, child(&i.to_string())));
+            }
+        } else if cur.node.value == Value::Null {
+            leaves.push((path.into(), None));
+        } else if let Some(text) = ctx.text(Some(cur)) {
+            leaves.push((path.into(), Some(text)));
+        }
+        if leaves.len() > MAX_TREE_LEAVES {
+            return None;
+        }
+    }
+    Some(leaves)
 }
 
 /// Whether a tree holds a resource, data source or provider block this adapter maps.
@@ -376,36 +424,81 @@ struct HclValues<'a> {
     dir: &'a str,
 }
 
-/// The variable named by an expression `var.NAME` or `"${var.NAME}"`.
-fn variable_name(expr: &str) -> Option<&str> {
-    named(expr, "var.")
-}
-
-/// The local value named by an expression `local.NAME` or `"${local.NAME}"`.
-fn local_name(expr: &str) -> Option<&str> {
-    named(expr, "local.")
-}
-
-fn named<'a>(expr: &'a str, prefix: &str) -> Option<&'a str> {
+/// A reference into a variable or local (`var.regions.primary`, `local.cfg["tier"]`,
+/// `"${var.zones[0].name}"`): the prefix's name and the path after it (empty for the whole
+/// value). `None` for anything else (splats, function calls, interpolation with other text).
+fn reference_path<'a>(expr: &'a str, prefix: &str) -> Option<(&'a str, String)> {
     let expr = expr.trim();
     let expr = expr
         .strip_prefix("\"${")
         .and_then(|e| e.strip_suffix("}\""))
         .map_or(expr, str::trim);
-    let name = expr.strip_prefix(prefix)?;
-    let valid = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    valid.then_some(name)
+    let rest = expr.strip_prefix(prefix)?;
+    let ident_end = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(s.len())
+    };
+    let end = ident_end(rest);
+    let (name, mut tail) = rest.split_at(end);
+    if name.is_empty() {
+        return None;
+    }
+    let mut path = String::new();
+    while !tail.is_empty() {
+        let segment;
+        if let Some(after) = tail.strip_prefix('.') {
+            let end = ident_end(after);
+            (segment, tail) = after.split_at(end);
+        } else if let Some(after) = tail.strip_prefix("[\"") {
+            let close = after.find('"')?;
+            segment = after.get(..close)?;
+            tail = after.get(close + 1..)?.strip_prefix(']')?;
+            if segment.contains('\\') || segment.contains("${") {
+                return None;
+            }
+        } else if let Some(after) = tail.strip_prefix('[') {
+            let close = after.find(']')?;
+            segment = after.get(..close)?.trim();
+            tail = after.get(close + 1..)?;
+            if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+        } else {
+            return None;
+        }
+        if segment.is_empty() {
+            return None;
+        }
+        if !path.is_empty() {
+            path.push(PATH_SEP);
+        }
+        path.push_str(segment);
+    }
+    Some((name, path))
 }
 
 impl HclValues<'_> {
-    fn variable(&self, expr: &str) -> Option<&VarValue> {
-        match variable_name(expr) {
-            Some(name) => self.vars.get(name),
-            None => self.locals.get(local_name(expr)?),
+    /// The value an expression reads from a variable or local: the whole value, or the leaf
+    /// a path names in a literal list or object.
+    fn variable(&self, expr: &str) -> Option<VarValue> {
+        let (value, path) = match reference_path(expr, "var.") {
+            Some((name, path)) => (self.vars.get(name)?, path),
+            None => {
+                let (name, path) = reference_path(expr, "local.")?;
+                (self.locals.get(name)?, path)
+            }
+        };
+        if path.is_empty() {
+            return Some(value.clone());
         }
+        let VarValue::Tree(leaves) = value else {
+            return Some(VarValue::Other);
+        };
+        Some(match leaves.iter().find(|(p, _)| **p == *path.as_str()) {
+            Some((_, Some(text))) => VarValue::Literal(text.clone()),
+            Some((_, None)) => VarValue::Null,
+            None => VarValue::Other,
+        })
     }
 
     fn key(&self, ty: &str, name: &str) -> String {
@@ -434,7 +527,7 @@ impl Values for HclValues<'_> {
                 },
             }),
             Some(VarValue::Null) => Read::Absent,
-            Some(VarValue::Other) | None => Read::Unknown(unknown(loc, expr)),
+            Some(VarValue::Tree(_) | VarValue::Other) | None => Read::Unknown(unknown(loc, expr)),
         }
     }
 
@@ -458,16 +551,27 @@ mod tests {
 
     #[test]
     fn variable_names() {
-        assert_eq!(variable_name("var.region"), Some("region"));
-        assert_eq!(variable_name("\"${var.region}\""), Some("region"));
-        assert_eq!(variable_name("\"${ var.region }\""), Some("region"));
-        assert_eq!(variable_name("var.regions[0]"), None);
-        assert_eq!(variable_name("var.r.name"), None);
-        assert_eq!(variable_name("local.region"), None);
-        assert_eq!(local_name("local.region"), Some("region"));
-        assert_eq!(local_name("\"${local.tier}\""), Some("tier"));
-        assert_eq!(local_name("local.cfg.tier"), None);
-        assert_eq!(variable_name("\"${var.a}-${var.b}\""), None);
+        let r = |e| reference_path(e, "var.");
+        let sep = |parts: &[&str]| parts.join(&PATH_SEP.to_string());
+        assert_eq!(r("var.region"), Some(("region", String::new())));
+        assert_eq!(r("\"${var.region}\""), Some(("region", String::new())));
+        assert_eq!(r("\"${ var.region }\""), Some(("region", String::new())));
+        assert_eq!(r("var.regions[0]"), Some(("regions", "0".to_string())));
+        assert_eq!(r("var.r.name"), Some(("r", "name".to_string())));
+        assert_eq!(
+            r("var.zones[1][\"primary\"].region_name"),
+            Some(("zones", sep(&["1", "primary", "region_name"])))
+        );
+        assert_eq!(r("local.region"), None);
+        assert_eq!(r("var.regions[*].name"), None);
+        assert_eq!(r("var.regions[var.i]"), None);
+        assert_eq!(r("var.m[\"${var.k}\"]"), None);
+        assert_eq!(r("var.region == \"x\""), None);
+        assert_eq!(r("\"${var.a}-${var.b}\""), None);
+        assert_eq!(
+            reference_path("local.cfg.tier", "local."),
+            Some(("cfg", "tier".to_string()))
+        );
     }
 
     #[test]
