@@ -41,6 +41,8 @@ pub const NEEDLES: &[&str] = &[
     "DATADOG",
     "_LOG_EXPORT",
     "providerName",
+    "iamRoleId",
+    "serviceUrl",
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {

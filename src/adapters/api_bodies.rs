@@ -4,9 +4,9 @@
 use super::api::{anchor, origin};
 use crate::document::Cursor;
 use crate::model::{
-    AlertConfig, CopySetting, DatabaseUser, EncryptionAtRest, Integration, LocCtx, Model,
-    NetworkContainer, NetworkPeering, Notification, PrivateEndpoint, Product, ProductUse,
-    RestoreJob, Text,
+    AlertConfig, CloudProviderUse, CopySetting, DatabaseUser, EncryptionAtRest, Integration,
+    LocCtx, Model, NetworkContainer, NetworkPeering, Notification, PrivateEndpoint, Product,
+    ProductUse, RestoreJob, Text,
 };
 
 type Recognizer = fn(&LocCtx<'_>, &Cursor<'_>, &mut Model) -> bool;
@@ -24,6 +24,7 @@ const RECOGNIZERS: &[Recognizer] = &[
     peering,
     private_endpoint,
     encryption_at_rest,
+    cloud_provider_resource,
     streams,
     data_federation,
     trigger,
@@ -276,6 +277,33 @@ fn container(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
         regions,
         id: ctx.text(cur.get("id")),
     });
+    true
+}
+
+/// Bodies whose cloud provider is all that matters here: a snapshot export bucket
+/// (`bucketName` + `cloudProvider` + its role or service URL) and a cloud provider access role
+/// (`providerName` + the Azure application ids).
+fn cloud_provider_resource(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
+    let (what, key) = if has(cur, "bucketName")
+        && has(cur, "cloudProvider")
+        && ["iamRoleId", "roleId", "serviceUrl"]
+            .iter()
+            .any(|k| has(cur, k))
+    {
+        ("snapshot export bucket on", "cloudProvider")
+    } else if has(cur, "providerName")
+        && ["atlasAzureAppId", "servicePrincipalId", "tenantId"]
+            .iter()
+            .any(|k| has(cur, k))
+    {
+        ("cloud provider access setup for", "providerName")
+    } else {
+        return false;
+    };
+    if let Some(provider) = ctx.text(cur.get(key)) {
+        out.cloud_providers
+            .push(CloudProviderUse { what, provider });
+    }
     true
 }
 

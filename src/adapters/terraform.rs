@@ -33,10 +33,10 @@ pub mod plan;
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
 use crate::model::{
-    AlertConfig, Cluster, ClusterKind, CopySetting, DatabaseUser, EncryptionAtRest, Endpoint,
-    InstanceSize, Integration, Loc, LocCtx, Model, NetworkContainer, NetworkPeering, Notification,
-    Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig, RestoreJob,
-    SizeRole, Text,
+    AlertConfig, CloudProviderUse, Cluster, ClusterKind, CopySetting, DatabaseUser,
+    EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, LocCtx, Model, NetworkContainer,
+    NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
+    ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
 };
 
 /// Every Terraform input this adapter reads names the provider or its resource types.
@@ -107,6 +107,9 @@ pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
 }
 
 /// Whether a managed resource type is one this adapter maps.
+const EXPORT_BUCKET: &str = "mongodbatlas_cloud_backup_snapshot_export_bucket";
+const PROVIDER_ACCESS_SETUP: &str = "mongodbatlas_cloud_provider_access_setup";
+
 pub fn is_mapped_type(ty: &str) -> bool {
     matches!(
         ty,
@@ -125,6 +128,8 @@ pub fn is_mapped_type(ty: &str) -> bool {
             | "mongodbatlas_privatelink_endpoint"
             | "mongodbatlas_cloud_backup_snapshot_restore_job"
             | "mongodbatlas_cloud_backup_schedule"
+            | EXPORT_BUCKET
+            | PROVIDER_ACCESS_SETUP
     ) || product_of(ty).is_some()
 }
 
@@ -391,6 +396,17 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 target,
                 target_project: None,
             });
+        }
+        EXPORT_BUCKET | PROVIDER_ACCESS_SETUP => {
+            let (key, what) = if res.ty == EXPORT_BUCKET {
+                ("cloud_provider", "snapshot export bucket on")
+            } else {
+                ("provider_name", "cloud provider access setup for")
+            };
+            if let Some(provider) = v.text(body.get(key)) {
+                out.cloud_providers
+                    .push(CloudProviderUse { what, provider });
+            }
         }
         "mongodbatlas_cloud_backup_schedule" => {
             for copy in blocks(body, "copy_settings") {

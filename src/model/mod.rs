@@ -256,6 +256,15 @@ pub enum Product {
     AtlasUserCreation,
 }
 
+/// A cloud provider named by a resource that has no region or project rule of its own (a
+/// snapshot export bucket, a cloud provider access role): only which cloud it is matters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudProviderUse {
+    /// What names it, for messages (e.g. "snapshot export bucket provider").
+    pub what: &'static str,
+    pub provider: Text,
+}
+
 /// A body that uses a [`Product`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductUse {
@@ -402,6 +411,7 @@ pub struct Model {
     pub private_endpoints: Vec<PrivateEndpoint>,
     pub encryption_at_rest: Vec<EncryptionAtRest>,
     pub products: Vec<ProductUse>,
+    pub cloud_providers: Vec<CloudProviderUse>,
     /// Found in any checked file, not only Atlas bodies.
     pub auth_mechanisms: Vec<AuthMechanism>,
     /// Found in any checked file, not only Atlas bodies.
@@ -458,6 +468,7 @@ impl Model {
         self.private_endpoints.extend(other.private_endpoints);
         self.encryption_at_rest.extend(other.encryption_at_rest);
         self.products.extend(other.products);
+        self.cloud_providers.extend(other.cloud_providers);
         self.auth_mechanisms.extend(other.auth_mechanisms);
         self.endpoints.extend(other.endpoints);
         self.key_aliases.extend(other.key_aliases);
@@ -478,6 +489,7 @@ impl Model {
             && self.private_endpoints.is_empty()
             && self.encryption_at_rest.is_empty()
             && self.products.is_empty()
+            && self.cloud_providers.is_empty()
     }
 
     /// Every resource's origin, for linking.

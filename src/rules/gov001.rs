@@ -65,6 +65,9 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             .iter()
             .for_each(|p| flag(p, "snapshot copy provider"));
     }
+    for use_ in &model.cloud_providers {
+        flag(&use_.provider, use_.what);
+    }
     for use_ in &model.products {
         use_.providers
             .iter()
