@@ -194,6 +194,8 @@ struct Template<'t> {
     types: HashMap<&'t str, &'t str>,
     /// Logical id → index of its last entry under `Resources`.
     last: HashMap<&'t str, usize>,
+    /// The template's `Mappings`, for `Fn::FindInMap` with known keys.
+    mappings: Option<Cursor<'t>>,
 }
 
 impl<'t> Template<'t> {
@@ -242,6 +244,7 @@ impl<'t> Template<'t> {
             defaults,
             types,
             last,
+            mappings: root.get("Mappings"),
         }
     }
 
@@ -269,6 +272,20 @@ impl<'t> Template<'t> {
                     None => Resolved::Unknown(self.unresolved(&cur, "Ref", &arg)),
                 }
             }
+            Expr::Call("FindInMap", arg) => match self.find_in_map(&arg) {
+                Some(leaf) => match leaf.text() {
+                    Some(value) => {
+                        let mut loc = self.ctx.loc(&cur);
+                        loc.via = Some(Box::new(self.ctx.loc(&leaf)));
+                        Resolved::Known(Field {
+                            value: value.into(),
+                            loc,
+                        })
+                    }
+                    None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
+                },
+                None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
+            },
             Expr::Call(name, arg) => Resolved::Unknown(self.unresolved(&cur, name, &arg)),
             Expr::Collection => Resolved::Unknown(Field {
                 value: if cur.node.as_seq().is_some() {
@@ -279,6 +296,34 @@ impl<'t> Template<'t> {
                 loc: self.ctx.loc(&cur),
             }),
         }
+    }
+
+    /// The literal leaf `Fn::FindInMap: [Map, TopKey, SecondKey]` selects, when the map is
+    /// literal and each key is literal or a parameter with a literal default (as `Ref` is
+    /// resolved). `AWS::Region` and other pseudo parameters, and a `DefaultValue` option the
+    /// keys would fall back to, leave it unknown.
+    fn find_in_map(&self, arg: &Cursor<'t>) -> Option<Cursor<'t>> {
+        let parts: Vec<Cursor<'t>> = arg.items().collect();
+        let [map, top, second] = parts.as_slice() else {
+            return None;
+        };
+        let key = |c: &Cursor<'t>| -> Option<&'t str> {
+            match expr(c) {
+                Expr::Literal => c.node.scalar_text(),
+                Expr::Call("Ref", a) => self.defaults.get(a.node.as_str()?)?.node.scalar_text(),
+                _ => None,
+            }
+        };
+        let leaf = self
+            .mappings
+            .as_ref()
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(map)?)
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(top)?)
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(second)?)?;
+        matches!(expr(&leaf), Expr::Literal).then_some(leaf)
     }
 
     /// An intrinsic as text for the model: `!Ref Param`, `!GetAtt Res.Attr`, `!Sub …`. Only
