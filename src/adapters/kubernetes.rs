@@ -303,6 +303,12 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, ear: &Cursor<'_>, origin: Origin) -> Enc
     }
 }
 
+/// The key a patch of an `AtlasDeployment` (no project reference of its own) reaches the
+/// project of the deployment of that name by (see [`crate::model::KeyAlias`]).
+fn deployment_key(namespace: &str, name: &str) -> String {
+    format!("k8s:AtlasDeployment:{namespace}/{name}")
+}
+
 /// The key an `AtlasBackupSchedule` is reached by (through the deployments that use it).
 fn backup_key(namespace: &str, name: &str) -> String {
     format!("k8s:AtlasBackupSchedule:{namespace}/{name}")
@@ -577,7 +583,24 @@ fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
 /// `serverlessSpec`; the CRD allows one, but each one present is what the operator may apply).
 fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let Some(spec) = &obj.spec else { return };
-    let project_ref = project_ref(ctx, obj);
+    // The CRD requires a project reference: a deployment without one is a patch (a kustomize
+    // overlay's strategic merge) of the deployment of that name, whose project it inherits.
+    let names_project =
+        spec.get("projectRef").is_some() || spec.get("externalProjectRef").is_some();
+    let project_ref = match obj.name {
+        Some(name) if !names_project => ProjectRef::Key(deployment_key(obj.namespace, name)),
+        _ => project_ref(ctx, obj),
+    };
+    if let (Some(name), true) = (obj.name, names_project) {
+        out.key_aliases.push(KeyAlias {
+            key: deployment_key(obj.namespace, name),
+            via: Origin {
+                body: obj.anchor(ctx),
+                project_ref: project_ref.clone(),
+                project: None,
+            },
+        });
+    }
     let origin = |body: Loc| Origin {
         body,
         project_ref: project_ref.clone(),
@@ -844,8 +867,10 @@ mod tests {
         assert_eq!(m.alert_configs[0].notifications.len(), 1);
         let schedule = ProjectRef::Key("k8s:AtlasBackupSchedule:apps/s".into());
         assert_eq!(m.copy_settings[0].origin.project_ref, schedule);
-        assert_eq!(m.key_aliases[0].key, "k8s:AtlasBackupSchedule:apps/s");
-        assert_eq!(m.key_aliases[0].via.project_ref, own);
+        let alias = |key: &str| m.key_aliases.iter().find(|a| a.key == key).unwrap();
+        assert_eq!(alias("k8s:AtlasBackupSchedule:apps/s").via.project_ref, own);
+        // A patch of deployment `d` (no project reference) reaches its project through it.
+        assert_eq!(alias("k8s:AtlasDeployment:apps/d").via.project_ref, own);
     }
 
     #[test]
