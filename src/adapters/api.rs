@@ -208,29 +208,12 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
             }
         }
         ClusterKind::Legacy | ClusterKind::Flex | ClusterKind::Serverless => {
-            let first = settings
-                .as_ref()
-                .map(|s| legacy_provider_settings(ctx, s))
-                .unwrap_or_default();
-            // Legacy `regionsConfig` maps are keyed by region name.
             let keyed = specs
                 .iter()
                 .flat_map(|s| s.items())
                 .filter_map(|spec| spec.get("regionsConfig"))
                 .chain(cur.get("replicationSpec"));
-            let mut extra = Vec::new();
-            for map in keyed {
-                for (key, _) in map.entries() {
-                    extra.push(RegionConfig {
-                        provider: first.provider.clone(),
-                        backing_provider: first.backing_provider.clone(),
-                        region: ctx.text(Some(key)),
-                        sizes: Vec::new(),
-                    });
-                }
-            }
-            regions.push(first);
-            regions.extend(extra);
+            regions = legacy_regions(ctx, settings.as_ref(), keyed);
         }
     }
 
@@ -285,6 +268,31 @@ pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
         region: ctx.text(rc.get("regionName")),
         sizes,
     }
+}
+
+/// A legacy cluster's regions: its `providerSettings`, then one per key of its `regionsConfig`
+/// maps (keyed by region name), with the provider of the settings.
+pub(crate) fn legacy_regions<'a>(
+    ctx: &LocCtx<'_>,
+    settings: Option<&Cursor<'a>>,
+    keyed: impl Iterator<Item = Cursor<'a>>,
+) -> Vec<RegionConfig> {
+    let first = settings
+        .map(|s| legacy_provider_settings(ctx, s))
+        .unwrap_or_default();
+    let mut regions = Vec::new();
+    for map in keyed {
+        for (key, _) in map.entries() {
+            regions.push(RegionConfig {
+                provider: first.provider.clone(),
+                backing_provider: first.backing_provider.clone(),
+                region: ctx.text(Some(key)),
+                sizes: Vec::new(),
+            });
+        }
+    }
+    regions.insert(0, first);
+    regions
 }
 
 /// A legacy `providerSettings` (the Admin API's legacy cluster body, the operator 1.x

@@ -634,7 +634,12 @@ fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
         let mut regions = advanced_regions(ctx, &ds);
         let legacy = ds.get("providerSettings").filter(|_| regions.is_empty());
         if let Some(settings) = &legacy {
-            regions.push(super::api::legacy_provider_settings(ctx, settings));
+            let specs = ds.get("replicationSpecs");
+            let keyed = specs
+                .iter()
+                .flat_map(|s| s.items())
+                .filter_map(|spec| spec.get("regionsConfig"));
+            regions = super::api::legacy_regions(ctx, Some(settings), keyed);
         }
         out.clusters.push(Cluster {
             origin: origin(loc.clone()),
