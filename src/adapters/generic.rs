@@ -21,6 +21,7 @@ const URL_KEYS: &[&str] = &[
     "mongodb_atlas_base_url",
     "apibaseurl",
     "api_base_url",
+    "mongodb_atlas_ops_manager_url",
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
@@ -135,15 +136,41 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
     }
     for (start, _) in s.match_indices("https://") {
         let url = url_at(s, start);
-        if url.contains("/api/atlas/") || url.contains("/api/public/") {
-            if let Some(url) = at.text(url) {
-                out.endpoints.push(Endpoint {
-                    url,
-                    context: "Admin API URL",
-                });
-            }
+        let context = if url.contains("/api/atlas/") || url.contains("/api/public/") {
+            "Admin API URL"
+        } else if set_by_name(s, start) {
+            "base URL setting"
+        } else {
+            continue;
+        };
+        if let Some(url) = at.text(url) {
+            out.endpoints.push(Endpoint { url, context });
         }
     }
+}
+
+/// Whether the URL at `start` is the value of a base URL setting written inline: `atlas config
+/// set ops_manager_url https://...`, `export MONGODB_ATLAS_BASE_URL=https://...`, a JSON string
+/// such as a profile secret's `"BaseUrl":"https://..."`. Prose (`base_url: https://... for
+/// commercial`) is not: the name must be followed by `=`, a space or a JSON colon.
+fn set_by_name(s: &str, start: usize) -> bool {
+    let before = s.get(..start).unwrap_or("");
+    let gap_start = before
+        .rfind(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        .map_or(0, |i| i + 1);
+    let gap = before.get(gap_start..).unwrap_or("");
+    let separated = matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
+        || (!gap.is_empty() && gap.len() <= 3 && gap.bytes().all(|b| b == b' ' || b == b'\t'));
+    if !separated {
+        return false;
+    }
+    let name_start = before
+        .get(..gap_start)
+        .unwrap_or("")
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = before.get(name_start..gap_start).unwrap_or("");
+    URL_KEYS.contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn url_at(s: &str, start: usize) -> &str {
