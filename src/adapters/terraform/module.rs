@@ -16,9 +16,9 @@
 //! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value, and a
 //! path into a literal list or object (`var.regions.primary`, `local.cfg["tier"]`, `[0]`),
 //! `local.NAME` whose local is a literal, and `project_id = mongodbatlas_project.NAME.id` (a
-//! link to that project of the same directory). A variable that a local `module` block
-//! elsewhere sets is not resolved in the called module (the caller's value wins over the
-//! default). Everything else (other locals, data sources, module outputs, functions, `-var` /
+//! link to that project of the same directory). A module that local `module` blocks call is
+//! evaluated once per call, its variables set by the call's arguments (see [`resolve`]).
+//! Everything else (other locals, data sources, module outputs, functions, `-var` /
 //! `-var-file` values) stays unknown.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -41,8 +41,8 @@ pub struct HclFile {
     declared: Vec<String>,
     /// `locals` (module-wide; no caller or tfvars file can change them): name → value.
     locals: Vec<(String, VarValue)>,
-    /// Local module calls: (source as written, argument names).
-    calls: Vec<(String, Vec<String>)>,
+    /// Module calls (only local ones, `./` or `../`, are followed).
+    calls: Vec<Call>,
     /// The file itself, when it holds something this adapter maps.
     source: Option<Source>,
 }
@@ -61,6 +61,26 @@ enum TfvarsOrder {
     Terraform,
     TerraformJson,
     Auto(String),
+}
+
+/// One `module "name" { source = "./x" ... }` block.
+#[derive(Debug)]
+struct Call {
+    /// `source` as written.
+    source: String,
+    /// The block's name (`module "db"`), for the instance's keys.
+    name: String,
+    /// Each argument the call sets, other than the meta-arguments.
+    args: Vec<(String, CallArg)>,
+}
+
+/// A module call's argument as written in the caller.
+#[derive(Debug)]
+enum CallArg {
+    /// A literal (or literal list/object).
+    Value(VarValue),
+    /// An expression (`var.region`, `mongodbatlas_project.gov.id`), resolved in the caller.
+    Expr(String),
 }
 
 /// A variable's literal value.
@@ -160,16 +180,27 @@ impl HclFile {
                     }
                 }
             }
-            for (_, body) in cur.get("module").iter().flat_map(|m| m.entries()) {
+            for (name, body) in cur.get("module").iter().flat_map(|m| m.entries()) {
                 let Some(source) = body.get("source").and_then(|s| s.str()) else {
                     continue;
                 };
                 let args = body
                     .entries()
-                    .filter_map(|(k, _)| k.node.as_str().map(str::to_string))
-                    .filter(|k| !is_module_meta_argument(k))
+                    .filter_map(|(k, v)| Some((k.node.as_str()?.to_string(), v)))
+                    .filter(|(k, _)| !is_module_meta_argument(k))
+                    .map(|(k, v)| {
+                        let arg = match v.node.expr_source() {
+                            Some(expr) => CallArg::Expr(expr.to_string()),
+                            None => CallArg::Value(var_value(ctx, &v)),
+                        };
+                        (k, arg)
+                    })
                     .collect();
-                file.calls.push((source.to_string(), args));
+                file.calls.push(Call {
+                    source: source.to_string(),
+                    name: name.node.as_str().unwrap_or("").to_string(),
+                    args,
+                });
             }
             if holds_mapped(&root) {
                 file.source = Some(Source {
@@ -263,7 +294,33 @@ fn holds_mapped(root: &Node) -> bool {
         || has("provider", &|p| p == super::PROVIDER)
 }
 
+/// What one module's own files give its variables and locals (before any caller's arguments).
+struct Scope {
+    vars: HashMap<String, VarValue>,
+    locals: HashMap<String, VarValue>,
+}
+
+/// One evaluation of a module: the module as its own root, or one local call of it.
+struct Instance {
+    vars: HashMap<String, VarValue>,
+    /// Arguments the call sets to references of the caller (`project_id =
+    /// mongodbatlas_project.gov.id`): variable name → (expression, the caller's key prefix).
+    refs: HashMap<String, (String, String)>,
+    /// Key prefix of the instance's resources (`tf:<key>:<type>.<name>`).
+    key: String,
+}
+
+fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
+}
+
 /// The module step: resolve variables per directory and build the model from every kept file.
+///
+/// A module that local `module` blocks call is evaluated once per call, with the call's
+/// arguments as its variables (literals, or the caller's own variables and locals; a
+/// reference to a caller's resource, such as its project, links to it), and its resources'
+/// keys carry the call, so each instance links to its own project. A module nothing calls is
+/// evaluated once, as a root module.
 pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     let dir_of = |file: FileId| -> PathBuf {
         sources
@@ -275,12 +332,9 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     // Variables that a local module call sets, per called directory.
     let mut set_by_caller: HashSet<(PathBuf, String)> = HashSet::new();
     for f in &files {
-        for (source, args) in &f.calls {
-            if !(source.starts_with("./") || source.starts_with("../")) {
-                continue;
-            }
-            let target = normalize(&dir_of(f.file).join(source));
-            for arg in args {
+        for call in f.calls.iter().filter(|c| is_local_source(&c.source)) {
+            let target = normalize(&dir_of(f.file).join(&call.source));
+            for (arg, _) in &call.args {
                 set_by_caller.insert((target.clone(), arg.clone()));
             }
         }
@@ -289,7 +343,10 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     for f in files {
         modules.entry(dir_of(f.file)).or_default().push(f);
     }
-    for (dir, mut files) in modules {
+    // Each module's own values. A variable some caller sets is left out: a module's value of
+    // it depends on the call, and a call that does not set it is not told apart here.
+    let mut scopes: HashMap<PathBuf, Scope> = HashMap::new();
+    for (dir, files) in &mut modules {
         // Defaults first, then terraform.tfvars, then *.auto.tfvars by name.
         files.sort_by(|a, b| (&a.tfvars, a.file).cmp(&(&b.tfvars, b.file)));
         let declared: HashSet<&str> = files
@@ -297,37 +354,90 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .flat_map(|f| f.declared.iter().map(String::as_str))
             .collect();
         let mut vars: HashMap<String, VarValue> = HashMap::new();
-        for f in &files {
+        for f in files.iter() {
             for (name, value) in &f.values {
                 if declared.contains(name.as_str()) {
                     vars.insert(name.clone(), value.clone());
                 }
             }
         }
-        vars.retain(|name, _| !set_by_caller.contains(&(normalize(&dir), name.clone())));
+        let norm = normalize(dir);
+        vars.retain(|name, _| !set_by_caller.contains(&(norm.clone(), name.clone())));
         let locals: HashMap<String, VarValue> = files
             .iter()
             .flat_map(|f| f.locals.iter().cloned())
             .collect();
-        let dir_key = dir.display().to_string();
-        for f in &files {
-            let Some(src) = &f.source else { continue };
-            let path = sources
-                .get(f.file as usize)
-                .map_or(Path::new(""), |s| s.path.as_path());
-            let ctx = LocCtx {
-                file: f.file,
-                path,
-                text: &src.text,
-                index: &src.index,
+        scopes.insert(norm, Scope { vars, locals });
+    }
+    // One instance per local call, keyed by the called directory.
+    let mut instances: HashMap<PathBuf, Vec<Instance>> = HashMap::new();
+    for (dir, files) in &modules {
+        let Some(caller) = scopes.get(&normalize(dir)) else {
+            continue;
+        };
+        let caller_key = dir.display().to_string();
+        for call in files
+            .iter()
+            .flat_map(|f| &f.calls)
+            .filter(|c| is_local_source(&c.source))
+        {
+            let target = normalize(&dir.join(&call.source));
+            let Some(callee) = scopes.get(&target) else {
+                continue;
             };
-            let values = HclValues {
-                ctx: &ctx,
-                vars: &vars,
-                locals: &locals,
-                dir: &dir_key,
-            };
-            resources(&values, &src.root, out);
+            let mut vars = callee.vars.clone();
+            let mut refs = HashMap::new();
+            for (name, arg) in &call.args {
+                let value = match arg {
+                    CallArg::Value(v) => v.clone(),
+                    CallArg::Expr(expr) => lookup(&caller.vars, &caller.locals, expr)
+                        .unwrap_or_else(|| {
+                            refs.insert(name.clone(), (expr.clone(), caller_key.clone()));
+                            VarValue::Other
+                        }),
+                };
+                vars.insert(name.clone(), value);
+            }
+            let key = format!("{}#{caller_key}/module.{}", target.display(), call.name);
+            instances
+                .entry(target)
+                .or_default()
+                .push(Instance { vars, refs, key });
+        }
+    }
+    for (dir, files) in &modules {
+        let norm = normalize(dir);
+        let Some(scope) = scopes.get(&norm) else {
+            continue;
+        };
+        let list = instances.remove(&norm).unwrap_or_else(|| {
+            vec![Instance {
+                vars: scope.vars.clone(),
+                refs: HashMap::new(),
+                key: dir.display().to_string(),
+            }]
+        });
+        for instance in &list {
+            for f in files {
+                let Some(src) = &f.source else { continue };
+                let path = sources
+                    .get(f.file as usize)
+                    .map_or(Path::new(""), |s| s.path.as_path());
+                let ctx = LocCtx {
+                    file: f.file,
+                    path,
+                    text: &src.text,
+                    index: &src.index,
+                };
+                let values = HclValues {
+                    ctx: &ctx,
+                    vars: &instance.vars,
+                    locals: &scope.locals,
+                    refs: &instance.refs,
+                    dir: &instance.key,
+                };
+                resources(&values, &src.root, out);
+            }
         }
     }
 }
@@ -420,6 +530,8 @@ struct HclValues<'a> {
     ctx: &'a LocCtx<'a>,
     vars: &'a HashMap<String, VarValue>,
     locals: &'a HashMap<String, VarValue>,
+    /// Variables a module call set to a reference in the caller (see [`Instance::refs`]).
+    refs: &'a HashMap<String, (String, String)>,
     /// The module's directory, for keys.
     dir: &'a str,
 }
@@ -477,28 +589,36 @@ fn reference_path<'a>(expr: &'a str, prefix: &str) -> Option<(&'a str, String)> 
     Some((name, path))
 }
 
-impl HclValues<'_> {
-    /// The value an expression reads from a variable or local: the whole value, or the leaf
-    /// a path names in a literal list or object.
-    fn variable(&self, expr: &str) -> Option<VarValue> {
-        let (value, path) = match reference_path(expr, "var.") {
-            Some((name, path)) => (self.vars.get(name)?, path),
-            None => {
-                let (name, path) = reference_path(expr, "local.")?;
-                (self.locals.get(name)?, path)
-            }
-        };
-        if path.is_empty() {
-            return Some(value.clone());
+/// The value an expression reads from a variable or local: the whole value, or the leaf a
+/// path names in a literal list or object.
+fn lookup(
+    vars: &HashMap<String, VarValue>,
+    locals: &HashMap<String, VarValue>,
+    expr: &str,
+) -> Option<VarValue> {
+    let (value, path) = match reference_path(expr, "var.") {
+        Some((name, path)) => (vars.get(name)?, path),
+        None => {
+            let (name, path) = reference_path(expr, "local.")?;
+            (locals.get(name)?, path)
         }
-        let VarValue::Tree(leaves) = value else {
-            return Some(VarValue::Other);
-        };
-        Some(match leaves.iter().find(|(p, _)| **p == *path.as_str()) {
-            Some((_, Some(text))) => VarValue::Literal(text.clone()),
-            Some((_, None)) => VarValue::Null,
-            None => VarValue::Other,
-        })
+    };
+    if path.is_empty() {
+        return Some(value.clone());
+    }
+    let VarValue::Tree(leaves) = value else {
+        return Some(VarValue::Other);
+    };
+    Some(match leaves.iter().find(|(p, _)| **p == *path.as_str()) {
+        Some((_, Some(text))) => VarValue::Literal(text.clone()),
+        Some((_, None)) => VarValue::Null,
+        None => VarValue::Other,
+    })
+}
+
+impl HclValues<'_> {
+    fn variable(&self, expr: &str) -> Option<VarValue> {
+        lookup(self.vars, self.locals, expr)
     }
 
     fn key(&self, ty: &str, name: &str) -> String {
@@ -537,9 +657,19 @@ impl Values for HclValues<'_> {
 
     fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
         let cur = follow_path(body, path)?;
-        let name = reference_name(cur.node.expr_source()?, ty)?;
+        let expr = cur.node.expr_source()?;
+        let value = match reference_name(expr, ty) {
+            Some(name) => self.key(ty, name),
+            // `var.project_id`, set by the module's caller to its own resource.
+            None => {
+                let (name, path) = reference_path(expr, "var.")?;
+                let (caller_expr, caller_key) = self.refs.get(name).filter(|_| path.is_empty())?;
+                let name = reference_name(caller_expr, ty)?;
+                format!("tf:{caller_key}:{ty}.{name}")
+            }
+        };
         Some(Text {
-            value: self.key(ty, name).into(),
+            value: value.into(),
             loc: self.ctx.loc(&cur),
         })
     }
