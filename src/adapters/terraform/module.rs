@@ -435,6 +435,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
                     locals: &scope.locals,
                     refs: &instance.refs,
                     dir: &instance.key,
+                    each: None,
                 };
                 resources(&values, &src.root, out);
             }
@@ -484,16 +485,33 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
             };
             let anchor = header(v, &name_key, &body);
             let key = v.key(ty, name);
-            build(
-                v,
-                Resource {
-                    ty,
-                    body,
-                    anchor,
-                    key,
-                },
-                out,
-            );
+            let resource = |v: &HclValues<'_>, out: &mut Model| {
+                build(
+                    v,
+                    Resource {
+                        ty,
+                        body: body.clone(),
+                        anchor: anchor.clone(),
+                        key: key.clone(),
+                    },
+                    out,
+                );
+            };
+            match for_each_elements(v, &body) {
+                // Once per element of a literal `for_each` map (`each.value.size`).
+                Some(elements) => {
+                    for each in &elements {
+                        resource(
+                            &HclValues {
+                                each: Some(each),
+                                ..*v
+                            },
+                            out,
+                        );
+                    }
+                }
+                None => resource(v, out),
+            }
         }
     }
     for (ty, blocks) in root.get("data").iter().flat_map(|r| r.entries()) {
@@ -525,13 +543,68 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
     }
 }
 
+/// One element of a resource's `for_each` over a literal map: `each.key` and the leaves of
+/// `each.value` (paths relative to the element; `""` when the element is a scalar).
+struct Each {
+    key: Text,
+    leaves: Vec<(Box<str>, Option<Text>)>,
+}
+
+/// Most elements of one `for_each` evaluated one by one (a larger map is unknown).
+const MAX_FOR_EACH: usize = 256;
+
+/// The elements of a resource's `for_each` when it is a literal map (written, or a variable or
+/// local whose value is one); `None` when there is no `for_each` or it is not known.
+fn for_each_elements(v: &HclValues<'_>, body: &Cursor<'_>) -> Option<Vec<Each>> {
+    let cur = body.get("for_each")?;
+    let value = match cur.node.expr_source() {
+        Some(expr) => v.variable(expr)?,
+        None => var_value(v.ctx, &cur),
+    };
+    let VarValue::Tree(leaves) = value else {
+        return None;
+    };
+    // The map's keys, in the order their first leaf comes.
+    let mut elements: Vec<Each> = Vec::new();
+    for (path, leaf) in leaves.iter() {
+        let (key, rest) = path.split_once(PATH_SEP).unwrap_or((path, ""));
+        let at = match elements.iter().position(|e| &*e.key.value == key) {
+            Some(i) => i,
+            None => {
+                if elements.len() >= MAX_FOR_EACH {
+                    return None;
+                }
+                // The key is located at the element's first leaf (keys keep no node here).
+                let loc = leaf
+                    .as_ref()
+                    .map_or_else(|| v.ctx.loc(&cur), |t| t.loc.clone());
+                elements.push(Each {
+                    key: Text {
+                        value: key.into(),
+                        loc,
+                    },
+                    leaves: Vec::new(),
+                });
+                elements.len() - 1
+            }
+        };
+        if let Some(e) = elements.get_mut(at) {
+            e.leaves.push((rest.into(), leaf.clone()));
+        }
+    }
+    Some(elements)
+}
+
 /// Attribute values of one module's files.
+#[derive(Clone, Copy)]
 struct HclValues<'a> {
     ctx: &'a LocCtx<'a>,
     vars: &'a HashMap<String, VarValue>,
     locals: &'a HashMap<String, VarValue>,
     /// Variables a module call set to a reference in the caller (see [`Instance::refs`]).
     refs: &'a HashMap<String, (String, String)>,
+    /// The `for_each` element the resource being read is built for.
+    each: Option<&'a Each>,
     /// The module's directory, for keys.
     dir: &'a str,
 }
@@ -618,6 +691,17 @@ fn lookup(
 
 impl HclValues<'_> {
     fn variable(&self, expr: &str) -> Option<VarValue> {
+        if let (Some(each), Some((name, path))) = (self.each, reference_path(expr, "each.")) {
+            return match name {
+                "key" if path.is_empty() => Some(VarValue::Literal(each.key.clone())),
+                "value" => Some(match each.leaves.iter().find(|(p, _)| **p == *path) {
+                    Some((_, Some(text))) => VarValue::Literal(text.clone()),
+                    Some((_, None)) => VarValue::Null,
+                    None => VarValue::Other,
+                }),
+                _ => None,
+            };
+        }
         lookup(self.vars, self.locals, expr)
     }
 
