@@ -4,6 +4,8 @@ use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
 use std::collections::HashMap;
 
+use crate::model::link::is_object_id;
+
 use crate::model::{Cluster, Model, ProjectRef, Text};
 
 pub static RULE: Rule = Rule {
@@ -119,10 +121,20 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             // No known project: the first region decides, the others must follow it. Clusters
             // that name the same project (the same `groupId`, the same operator project
             // reference) share one first region, since one project cannot mix them either.
+            // Only a name that reaches nothing is one unknown project: a key that several
+            // projects carry (one per environment directory, a base and its overlays) or that
+            // an alias reaches is ambiguous on purpose, and a placeholder id is no id.
             let shared = match &cluster.origin.project_ref {
-                ProjectRef::Id(id) => Some(format!("id:{}", id.as_str().to_ascii_lowercase())),
-                ProjectRef::Key(key) => Some(format!("key:{key}")),
-                ProjectRef::Directory | ProjectRef::Unknown => None,
+                ProjectRef::Id(id) if is_object_id(id.as_str()) => {
+                    Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
+                }
+                ProjectRef::Key(key)
+                    if !model.projects.iter().any(|p| p.keys.contains(key))
+                        && !model.key_aliases.iter().any(|a| &a.key == key) =>
+                {
+                    Some(format!("key:{key}"))
+                }
+                _ => None,
             };
             let mut own = None;
             for (region, p) in regions {
