@@ -814,9 +814,13 @@ fn adapt_template(
     for root in &mut doc.roots {
         document::template::mark(root, actions);
     }
-    // Keys repeated across a template's branches are not duplicates (`mark` made their values
-    // unknown).
-    doc.warnings.retain(|w| w.related.is_none());
+    // Keys repeated across a template's branches (an action between them) are not duplicates
+    // (`mark` made their values unknown); other repeats are, as in any file.
+    doc.warnings.retain(|w| {
+        w.related.is_none_or(|first| {
+            !document::template::action_between(actions, first.start, w.span.start)
+        })
+    });
     adapt_documents(ctx, doc, which, result);
     Ok(())
 }

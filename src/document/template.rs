@@ -81,32 +81,43 @@ pub fn blank(text: &str) -> Option<(String, Vec<Span>)> {
         .map(|blanked| (blanked, spans))
 }
 
+/// Whether an action (`actions` sorted) lies between two offsets: two occurrences of a key
+/// with one between them are a template's branches (`{{ if }}` / `{{ else }}`); without one
+/// they are a duplicate key like in any other file.
+pub fn action_between(actions: &[Span], from: u32, to: u32) -> bool {
+    let i = actions.partition_point(|a| a.end <= from);
+    actions.get(i).is_some_and(|a| a.start < to)
+}
+
 /// Tag every scalar (and key) of `node` that overlaps an action (`actions` sorted, as
-/// [`actions`] gives them) as [`TEMPLATE_TAG`]. A key that a mapping holds more than once is
-/// a template's branches (`{{ if }} providerName: AWS {{ else }} providerName: GCP {{ end }}`):
-/// every value under it is tagged too, since which one is rendered is unknown.
+/// [`actions`] gives them) as [`TEMPLATE_TAG`]. A key that a mapping holds more than once
+/// with an action between the occurrences is a template's branches (`{{ if }} providerName:
+/// AWS {{ else }} providerName: GCP {{ end }}`): every value under it is tagged too, since
+/// which one is rendered is unknown.
 pub fn mark(node: &mut Node, actions: &[Span]) {
-    let overlaps = |span: Span| {
-        let i = actions.partition_point(|a| a.end <= span.start);
-        actions.get(i).is_some_and(|a| a.start < span.end)
-    };
+    let overlaps = |span: Span| action_between(actions, span.start, span.end);
     // (node, everything under it is unknown)
     let mut stack: Vec<(&mut Node, bool)> = vec![(node, false)];
     while let Some((n, unknown)) = stack.pop() {
         match &mut n.value {
             Value::Seq(items) => stack.extend(items.iter_mut().map(|i| (i, unknown))),
             Value::Map(entries) => {
-                let mut seen = std::collections::HashMap::new();
+                // Each key's first and last occurrence.
+                let mut seen: std::collections::HashMap<String, (u32, u32)> =
+                    std::collections::HashMap::new();
                 for e in entries.iter() {
                     if let Some(k) = e.key.scalar_text() {
-                        *seen.entry(k.to_string()).or_insert(0usize) += 1;
+                        let at = e.key.span.start;
+                        seen.entry(k.to_string())
+                            .and_modify(|(_, last)| *last = at)
+                            .or_insert((at, at));
                     }
                 }
                 for e in entries.iter_mut() {
-                    let repeated = e
-                        .key
-                        .scalar_text()
-                        .is_some_and(|k| seen.get(k).is_some_and(|&c| c > 1));
+                    let repeated = e.key.scalar_text().is_some_and(|k| {
+                        seen.get(k)
+                            .is_some_and(|&(first, last)| action_between(actions, first, last))
+                    });
                     if overlaps(e.key.span) {
                         e.key.tag = Some(TEMPLATE_TAG.into());
                     }
