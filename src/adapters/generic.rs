@@ -80,6 +80,11 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
     }
 }
 
+/// Whether a key names a base URL setting (this adapter reports a commercial URL under it).
+pub fn is_url_key(key: &str) -> bool {
+    URL_KEYS.contains(&key.to_ascii_lowercase().as_str())
+}
+
 fn is_mechanism_list_key(key: &str) -> bool {
     key.eq_ignore_ascii_case("authenticationMechanisms") || key.eq_ignore_ascii_case("mechanisms")
 }
@@ -152,25 +157,39 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
 /// Whether the URL at `start` is the value of a base URL setting written inline: `atlas config
 /// set ops_manager_url https://...`, `export MONGODB_ATLAS_BASE_URL=https://...`, a JSON string
 /// such as a profile secret's `"BaseUrl":"https://..."`. Prose (`base_url: https://... for
-/// commercial`) is not: the name must be followed by `=`, a space or a JSON colon.
+/// commercial`, `used base_url https://...`) is not: the name must be followed by `=` or a
+/// JSON colon, or by a space only after `config set` or as an environment variable's name
+/// (`MONGODB_ATLAS_BASE_URL https://...` in a `docker run -e`-like list).
 fn set_by_name(s: &str, start: usize) -> bool {
     let before = s.get(..start).unwrap_or("");
+    // The end of the name: just after the last identifier character before the URL.
     let gap_start = before
-        .rfind(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_ascii_alphanumeric() || c == '_')
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let gap = before.get(gap_start..).unwrap_or("");
-    let separated = matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
-        || (!gap.is_empty() && gap.len() <= 3 && gap.bytes().all(|b| b == b' ' || b == b'\t'));
-    if !separated {
+    let name_part = before.get(..gap_start).unwrap_or("");
+    let name_start = name_part
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let name = name_part.get(name_start..).unwrap_or("");
+    if !is_url_key(name) {
         return false;
     }
-    let name_start = before
-        .get(..gap_start)
+    let spaced = !gap.is_empty() && gap.len() <= 3 && gap.bytes().all(|b| b == b' ' || b == b'\t');
+    let after_set = name_part
+        .get(..name_start)
         .unwrap_or("")
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    let name = before.get(name_start..gap_start).unwrap_or("");
-    URL_KEYS.contains(&name.to_ascii_lowercase().as_str())
+        .trim_end()
+        .ends_with("config set");
+    let env_name = name
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
+        || (spaced && (after_set || env_name))
 }
 
 fn url_at(s: &str, start: usize) -> &str {

@@ -529,9 +529,13 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
             continue;
         }
         // A literal `base_url` is the any-file adapter's; one set through a variable
-        // (`base_url = var.atlas_base_url`) is reported here, at the attribute.
+        // (`base_url = var.atlas_base_url`) is reported here, at the attribute, unless the
+        // value is itself written under a base URL key (`locals { base_url = ... }`, a tfvars
+        // `base_url = ...`), where the any-file adapter already reports it.
         let base_url = v.read(body.get("base_url"));
-        let through_variable = matches!(&base_url, Read::Known(url) if url.loc.via.is_some());
+        let through_variable = matches!(&base_url, Read::Known(url) if url.loc.via.as_ref().is_some_and(|via| {
+            !via.pointer.rsplit('/').next().is_some_and(crate::adapters::generic::is_url_key)
+        }));
         super::provider(
             v.read(body.get("is_mongodbgov_cloud")),
             base_url,
