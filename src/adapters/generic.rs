@@ -25,6 +25,15 @@ const URL_KEYS: &[&str] = &[
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    // Admission policies (Kyverno, Gatekeeper) list what they deny: the very URLs and
+    // mechanisms this adapter looks for, used by nothing.
+    let policy = root
+        .get("apiVersion")
+        .and_then(|v| v.str())
+        .is_some_and(|v| v.starts_with("kyverno.io/") || v.contains("gatekeeper.sh/"));
+    if policy {
+        return;
+    }
     // `terraform show -json` repeats every value (planned values, resource changes, prior
     // state, configuration): read the planned (or state) values only, so each is seen once.
     match super::terraform::plan::values_root(root) {
@@ -48,9 +57,28 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                 .or_else(|| cur.get("Name"))
                 .and_then(|n| n.str())
                 .filter(|n| URL_KEYS.contains(&n.to_ascii_lowercase().as_str()));
+            // A settings block for Amazon DocumentDB or Cosmos DB (its connection string or
+            // host is theirs): its `authMechanism` is not Atlas's.
+            let not_atlas_block = cur.entries().any(|(k, v)| {
+                let Some(value) = v.str() else { return false };
+                let host_key = k.text().is_some_and(|k| {
+                    ["host", "hostname", "server", "endpoint"]
+                        .iter()
+                        .any(|h| k.eq_ignore_ascii_case(h))
+                });
+                (host_key && not_atlas(value)) || uris_not_atlas(value) == Some(true)
+            });
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
+                    continue;
+                }
+                if not_atlas_block
+                    && key.is_some_and(|k| {
+                        k.eq_ignore_ascii_case("authMechanism")
+                            || k.eq_ignore_ascii_case("authenticationMechanism")
+                    })
+                {
                     continue;
                 }
                 if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {
@@ -139,9 +167,20 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
     if s.contains("mongodb://") || s.contains("mongodb+srv://") {
         connection_strings(&mut at, s, out);
     }
+    // Prose (a description, a changelog, a lint rule's pattern) mentions URLs; it calls none.
+    if key.is_some_and(is_prose_key) {
+        return;
+    }
     for (start, _) in s.match_indices("https://") {
         let url = url_at(s, start);
-        let context = if url.contains("/api/atlas/") || url.contains("/api/public/") {
+        let line = line_before(s, start);
+        // A guard that searches for the URL (`grep 'cloud.mongodb.com' ...`) does not use it.
+        if SEARCH_COMMANDS.iter().any(|c| contains_word(line, c)) {
+            continue;
+        }
+        let context = if (url.contains("/api/atlas/") || url.contains("/api/public/"))
+            && (s.trim() == url || CALLERS.iter().any(|c| line.contains(c)))
+        {
             "Admin API URL"
         } else if set_by_name(s, start) {
             "base URL setting"
@@ -190,6 +229,75 @@ fn set_by_name(s: &str, start: usize) -> bool {
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
         || (spaced && (after_set || env_name))
+}
+
+/// Keys whose text is prose or a pattern, not a setting or a command.
+const PROSE_KEYS: &[&str] = &[
+    "description",
+    "summary",
+    "title",
+    "help",
+    "message",
+    "note",
+    "notes",
+    "comment",
+    "comments",
+    "details",
+    "reason",
+    "doc",
+    "docs",
+    "documentation",
+    "pattern",
+    "patterns",
+    "pattern-either",
+    "pattern-regex",
+    "pattern-not",
+    "pattern-inside",
+    "regex",
+];
+
+fn is_prose_key(key: &str) -> bool {
+    PROSE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+}
+
+/// What calls a URL on the line that holds it: an Admin API URL counts only there (or as a
+/// value of its own), not in a sentence.
+const CALLERS: &[&str] = &[
+    "curl",
+    "wget",
+    "Invoke-RestMethod",
+    "Invoke-WebRequest",
+    "irm ",
+    "iwr ",
+    "http ",
+    "https ",
+    "fetch(",
+    "requests.",
+    "axios",
+    "--url",
+    "atlas api",
+];
+
+/// Commands that search for text: a URL in their arguments is what they look for.
+const SEARCH_COMMANDS: &[&str] = &["grep", "rg", "ag", "Select-String", "findstr"];
+
+/// The part of `s`'s line that holds `at`, up to `at`.
+fn line_before(s: &str, at: usize) -> &str {
+    let before = s.get(..at).unwrap_or("");
+    before
+        .rfind('\n')
+        .map_or(before, |i| before.get(i + 1..).unwrap_or(""))
+}
+
+/// Whether `word` occurs in `line` as a whole word.
+fn contains_word(line: &str, word: &str) -> bool {
+    line.match_indices(word).any(|(i, _)| {
+        let before = line.get(..i).and_then(|b| b.chars().next_back());
+        let after = line.get(i + word.len()..).and_then(|a| a.chars().next());
+        let boundary =
+            |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
+        boundary(before) && boundary(after)
+    })
 }
 
 fn url_at(s: &str, start: usize) -> &str {
@@ -263,13 +371,24 @@ fn mechanism_flags(at: &mut Locator<'_>, s: &str, out: &mut Model) {
     if !s.contains(FLAG) {
         return;
     }
-    // A command whose connection strings all go to DocumentDB or Cosmos DB is not Atlas's.
-    let mut uris = ["mongodb://", "mongodb+srv://"]
-        .iter()
-        .flat_map(|scheme| s.match_indices(scheme).map(move |(i, _)| (i, scheme.len())))
-        .peekable();
-    if uris.peek().is_some()
-        && uris.all(|(i, len)| not_atlas(url_at(s, i).get(len..).unwrap_or("")))
+    // A command whose connection strings (or `--host` values) all go to DocumentDB or
+    // Cosmos DB is not Atlas's.
+    let hosts = s
+        .match_indices("--host")
+        .filter_map(|(i, _)| {
+            let rest = s.get(i + "--host".len()..)?;
+            let rest = rest
+                .strip_prefix('=')
+                .unwrap_or(rest)
+                .trim_start_matches([' ', '\t']);
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';'))
+                .unwrap_or(rest.len());
+            rest.get(..end).filter(|h| !h.is_empty())
+        })
+        .collect::<Vec<_>>();
+    let all_hosts_elsewhere = !hosts.is_empty() && hosts.iter().all(|h| not_atlas(h));
+    if uris_not_atlas(s).unwrap_or(all_hosts_elsewhere) && (hosts.is_empty() || all_hosts_elsewhere)
     {
         return;
     }
@@ -301,16 +420,38 @@ const NOT_ATLAS_HOSTS: &[&str] = &[
     ".docdb-elastic.amazonaws.com",
     ".cosmos.azure.com",
     ".documents.azure.com",
+    // Azure Government and Azure China.
+    ".cosmos.azure.us",
+    ".documents.azure.us",
+    ".cosmos.azure.cn",
+    ".documents.azure.cn",
 ];
 
 /// Whether every host of a connection string (after its scheme) is a known non-Atlas service.
+/// Whether every MongoDB connection string in `s` goes to a known non-Atlas service; `None`
+/// when `s` holds none.
+fn uris_not_atlas(s: &str) -> Option<bool> {
+    let mut uris = ["mongodb://", "mongodb+srv://"]
+        .iter()
+        .flat_map(|scheme| s.match_indices(scheme).map(move |(i, _)| (i, scheme.len())))
+        .peekable();
+    uris.peek()?;
+    Some(uris.all(|(i, len)| not_atlas(url_at(s, i).get(len..).unwrap_or(""))))
+}
+
 fn not_atlas(rest: &str) -> bool {
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     !hosts.is_empty()
         && hosts.split(',').all(|host| {
-            let name = host.split(':').next().unwrap_or("").to_ascii_lowercase();
-            NOT_ATLAS_HOSTS.iter().any(|suffix| name.ends_with(suffix))
+            // `[::1]:27017`: the brackets hold the address.
+            let name = match host.strip_prefix('[') {
+                Some(v6) => v6.split(']').next().unwrap_or("").to_ascii_lowercase(),
+                None => host.split(':').next().unwrap_or("").to_ascii_lowercase(),
+            };
+            // This machine (a local server, a tunnel) is never Atlas.
+            let local = name == "localhost" || name.starts_with("127.") || name == "::1";
+            local || NOT_ATLAS_HOSTS.iter().any(|suffix| name.ends_with(suffix))
         })
 }
 
