@@ -812,7 +812,7 @@ fn adapt_template(
 ) -> Result<(), document::ParseError> {
     let mut doc = document::parse(blanked, syntax, &options.limits)?;
     for root in &mut doc.roots {
-        document::template::mark(root, actions);
+        document::template::mark(root, actions, ctx.text);
     }
     // Keys repeated across a template's branches (an action between them) are not duplicates
     // (`mark` made their values unknown); other repeats are, as in any file.

@@ -94,13 +94,39 @@ pub fn action_between(actions: &[Span], from: u32, to: u32) -> bool {
 /// with an action between the occurrences is a template's branches (`{{ if }} providerName:
 /// AWS {{ else }} providerName: GCP {{ end }}`): every value under it is tagged too, since
 /// which one is rendered is unknown.
-pub fn mark(node: &mut Node, actions: &[Span]) {
+///
+/// Likewise the items of a sequence with an `{{ else }}` between two of them: which items are
+/// rendered is unknown (`{{ if .Values.gov }} - regionName: US_GOV_WEST_1 {{ else }} -
+/// regionName: US_EAST_1 {{ end }}`), so every value in them is. (`text` is the unblanked
+/// text the actions are spans of.)
+pub fn mark(node: &mut Node, actions: &[Span], text: &str) {
+    let is_else = |a: &Span| {
+        text.get(a.start as usize..a.end as usize)
+            .and_then(|t| t.strip_prefix("{{"))
+            .map(|t| t.trim_start_matches('-').trim_start())
+            .is_some_and(|t| t.starts_with("else"))
+    };
+    let alternatives = |items: &[Node]| match (items.first(), items.last()) {
+        (Some(first), Some(last)) if items.len() > 1 => {
+            let i = actions.partition_point(|a| a.end <= first.span.start);
+            actions
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|a| a.start < last.span.start)
+                .any(is_else)
+        }
+        _ => false,
+    };
     let overlaps = |span: Span| action_between(actions, span.start, span.end);
     // (node, everything under it is unknown)
     let mut stack: Vec<(&mut Node, bool)> = vec![(node, false)];
     while let Some((n, unknown)) = stack.pop() {
         match &mut n.value {
-            Value::Seq(items) => stack.extend(items.iter_mut().map(|i| (i, unknown))),
+            Value::Seq(items) => {
+                let unknown = unknown || alternatives(items);
+                stack.extend(items.iter_mut().map(|i| (i, unknown)));
+            }
             Value::Map(entries) => {
                 // Each key's first and last occurrence.
                 let mut seen: std::collections::HashMap<String, (u32, u32)> =
