@@ -750,6 +750,7 @@ fn guarded(file: u32, path: &Path, text: &str, work: impl FnOnce() -> FileResult
         path,
         text,
         index: &index,
+        template_actions: &[],
     };
     FileResult {
         findings: vec![Finding::new(
@@ -785,6 +786,7 @@ fn process_file_unguarded(
             path,
             text,
             index: &index,
+            template_actions: &[],
         };
         result.directives = suppress::scan(&ctx, comments);
     }
@@ -814,6 +816,10 @@ fn adapt_template(
     for root in &mut doc.roots {
         document::template::mark(root, actions, ctx.text);
     }
+    let ctx = &LocCtx {
+        template_actions: actions,
+        ..*ctx
+    };
     // Keys repeated across a template's branches (an action between them) are not duplicates
     // (`mark` made their values unknown); other repeats are, as in any file.
     doc.warnings.retain(|w| {
@@ -845,6 +851,7 @@ fn process(file: u32, path: &Path, text: &str, syntax: Syntax, options: &Options
         path,
         text,
         index: &index,
+        template_actions: &[],
     };
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) if syntax == Syntax::Hcl => {

@@ -269,6 +269,7 @@ mod tests {
             path: std::path::Path::new("t.yaml"),
             text,
             index: &index,
+            template_actions: &[],
         };
         scan(&ctx, comments)
     }

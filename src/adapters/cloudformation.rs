@@ -753,6 +753,7 @@ mod tests {
             path: Path::new("t/stack.yaml"),
             text,
             index: &index,
+            template_actions: &[],
         };
         let mut model = Model::default();
         for root in &doc.roots {

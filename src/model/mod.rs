@@ -535,12 +535,16 @@ impl Model {
 pub const TEMPLATE_VALUE: &str = "{{…}}";
 
 /// What an adapter needs to turn document nodes into located model values.
+#[derive(Clone, Copy)]
 pub struct LocCtx<'a> {
     pub file: FileId,
     /// The file's path as walked (for format-scoped project keys such as `cfn:<path>:<id>`).
     pub path: &'a Path,
     pub text: &'a str,
     pub index: &'a LineIndex,
+    /// The actions of an unrendered template (`{{ ... }}`) the document was read from, sorted;
+    /// empty for any other file. An action where a mapping's entries go may produce keys.
+    pub template_actions: &'a [Span],
 }
 
 impl LocCtx<'_> {
@@ -558,6 +562,12 @@ impl LocCtx<'_> {
             pointer: intern_pointer(pointer),
             via: None,
         }
+    }
+
+    /// Whether a template action lies in `from..to` (where it may produce what is missing).
+    pub fn action_within(&self, from: u32, to: u32) -> bool {
+        let i = self.template_actions.partition_point(|a| a.end <= from);
+        self.template_actions.get(i).is_some_and(|a| a.start < to)
     }
 
     /// A scalar node as located text (`None` for null, sequences and mappings). A scalar that

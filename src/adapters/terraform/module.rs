@@ -428,6 +428,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
                     path,
                     text: &src.text,
                     index: &src.index,
+                    template_actions: &[],
                 };
                 let values = HclValues {
                     ctx: &ctx,
