@@ -32,6 +32,23 @@ fn settle_patches(model: &mut Model) {
             p.partial = false;
         }
     }
+    // A base project that leaves the region usage to its overlays (every rendered project
+    // gets one from a patch) is not itself what gets created: its patches that set the region
+    // usage are (one overlay: that one; several: ambiguous, as they disagree by design).
+    let patched_usage: std::collections::HashSet<String> = model
+        .projects
+        .iter()
+        .filter(|p| p.partial && p.region_usage.is_some())
+        .flat_map(|p| p.keys.iter().cloned())
+        .collect();
+    for p in model.projects.iter_mut() {
+        if !p.partial
+            && p.region_usage.is_none()
+            && p.keys.iter().any(|k| patched_usage.contains(k))
+        {
+            p.partial = true;
+        }
+    }
 }
 
 /// Whether a project takes part in linking: not a patch, unless it sets region usage.
