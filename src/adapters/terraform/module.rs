@@ -411,8 +411,18 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             continue;
         };
         let list = instances.remove(&norm).unwrap_or_else(|| {
+            // A child module by convention (`.../modules/<name>`) whose caller is not in the
+            // run (a pre-commit hook or an editor checking one file): its variables are the
+            // caller's to set, so their defaults are not taken for values.
+            let child = norm
+                .components()
+                .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"));
             vec![Instance {
-                vars: scope.vars.clone(),
+                vars: if child {
+                    HashMap::new()
+                } else {
+                    scope.vars.clone()
+                },
                 refs: HashMap::new(),
                 key: dir.display().to_string(),
             }]
