@@ -170,7 +170,9 @@ const INTEGRATION_TYPES: &[&str] = &[
 
 /// Third-party integrations (`/integrations/{type}`) and log integrations.
 fn integration(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
-    if !text_is(cur, "type", INTEGRATION_TYPES) {
+    // `site` is how Datadog's own tools (the agent, CI actions) name their site; Atlas's
+    // integration body names it `region`.
+    if !text_is(cur, "type", INTEGRATION_TYPES) || has(cur, "site") {
         return false;
     }
     let Some(kind) = ctx.text(cur.get("type")) else {
