@@ -174,9 +174,13 @@ pub fn link(model: &mut Model) {
         .iter()
         .map(|job| {
             let id = job.target.as_ref()?;
-            // An Atlas id, or a format-scoped project key (a Terraform reference).
-            single(by_id.get(&id.as_str().to_ascii_lowercase()))
-                .or_else(|| single(by_key.get(id.as_str())))
+            // An Atlas id (a placeholder or a template's value is none), or a format-scoped
+            // project key (a Terraform or CloudFormation reference).
+            if is_object_id(id.as_str()) {
+                single(by_id.get(&id.as_str().to_ascii_lowercase()))
+            } else {
+                single(by_key.get(id.as_str()))
+            }
         })
         .collect();
     for (origin, link) in model.origins_mut().zip(links) {
