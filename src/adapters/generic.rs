@@ -25,13 +25,21 @@ const URL_KEYS: &[&str] = &[
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
-    // Admission policies (Kyverno, Gatekeeper) list what they deny: the very URLs and
-    // mechanisms this adapter looks for, used by nothing.
-    let policy = root
-        .get("apiVersion")
-        .and_then(|v| v.str())
-        .is_some_and(|v| v.starts_with("kyverno.io/") || v.contains("gatekeeper.sh/"));
-    if policy {
+    // Admission policies list what they deny: the very URLs and mechanisms this adapter looks
+    // for, used by nothing. Gatekeeper's only validate; a Kyverno policy's `generate` and
+    // `mutate` rules write resources, which are read.
+    let api_version = root.get("apiVersion").and_then(|v| v.str()).unwrap_or("");
+    if api_version.contains("gatekeeper.sh/") {
+        return;
+    }
+    if api_version.starts_with("kyverno.io/") {
+        for rule in root.path(&["spec", "rules"]).iter().flat_map(|r| r.items()) {
+            for part in ["generate", "mutate"] {
+                if let Some(written) = rule.get(part) {
+                    walk(ctx, &written, None, out);
+                }
+            }
+        }
         return;
     }
     // `terraform show -json` repeats every value (planned values, resource changes, prior
@@ -59,15 +67,28 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                 .filter(|n| URL_KEYS.contains(&n.to_ascii_lowercase().as_str()));
             // A settings block for Amazon DocumentDB or Cosmos DB (its connection string or
             // host is theirs): its `authMechanism` is not Atlas's.
-            let not_atlas_block = cur.entries().any(|(k, v)| {
-                let Some(value) = v.str() else { return false };
+            // (Only when no entry names a host that may be Atlas's.)
+            let mut elsewhere = false;
+            let mut maybe_atlas = false;
+            for (k, v) in cur.entries() {
+                let Some(value) = v.str() else { continue };
                 let host_key = k.text().is_some_and(|k| {
                     ["host", "hostname", "server", "endpoint"]
                         .iter()
                         .any(|h| k.eq_ignore_ascii_case(h))
                 });
-                (host_key && not_atlas(value)) || uris_not_atlas(value) == Some(true)
-            });
+                let verdict = if host_key {
+                    Some(not_atlas(value))
+                } else {
+                    uris_not_atlas(value)
+                };
+                match verdict {
+                    Some(true) => elsewhere = true,
+                    Some(false) => maybe_atlas = true,
+                    None => {}
+                }
+            }
+            let not_atlas_block = elsewhere && !maybe_atlas;
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
@@ -171,15 +192,43 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
     if key.is_some_and(is_prose_key) {
         return;
     }
+    // Per line (computed once per line, so a long line costs linear time): whether it runs a
+    // search for the URL, and whether it reads as a command rather than a sentence.
+    let mut line: Option<(usize, usize, bool, bool)> = None;
     for (start, _) in s.match_indices("https://") {
         let url = url_at(s, start);
-        let line = line_before(s, start);
-        // A guard that searches for the URL (`grep 'cloud.mongodb.com' ...`) does not use it.
-        if SEARCH_COMMANDS.iter().any(|c| contains_word(line, c)) {
+        let (search, command) = match line {
+            Some((from, to, search, command)) if from <= start && start < to => (search, command),
+            _ => {
+                let from = s
+                    .get(..start)
+                    .and_then(|b| b.rfind('\n'))
+                    .map_or(0, |i| i + 1);
+                let to = s
+                    .get(start..)
+                    .and_then(|a| a.find('\n'))
+                    .map_or(s.len(), |i| start + i);
+                let text = s.get(from..to).unwrap_or("");
+                // A guard that searches for the URL (`grep 'cloud.mongodb.com' ...`) does not
+                // use it.
+                let search = SEARCH_COMMANDS.iter().any(|c| contains_word(text, c));
+                // A command, an assignment or a continuation line, not a sentence: a caller,
+                // shell punctuation, or nothing else on the line before the URL.
+                let before = s.get(from..start).unwrap_or("").trim();
+                let command = before.is_empty()
+                    || CALLERS.iter().any(|c| text.contains(c))
+                    || before.contains(['$', '=', '"', '\'', '|', '\\', '`'])
+                    || before.contains("--")
+                    || before.contains("-X");
+                line = Some((from, to, search, command));
+                (search, command)
+            }
+        };
+        if search {
             continue;
         }
         let context = if (url.contains("/api/atlas/") || url.contains("/api/public/"))
-            && (s.trim() == url || CALLERS.iter().any(|c| line.contains(c)))
+            && (s.trim() == url || command)
         {
             "Admin API URL"
         } else if set_by_name(s, start) {
@@ -281,14 +330,6 @@ const CALLERS: &[&str] = &[
 /// Commands that search for text: a URL in their arguments is what they look for.
 const SEARCH_COMMANDS: &[&str] = &["grep", "rg", "ag", "Select-String", "findstr"];
 
-/// The part of `s`'s line that holds `at`, up to `at`.
-fn line_before(s: &str, at: usize) -> &str {
-    let before = s.get(..at).unwrap_or("");
-    before
-        .rfind('\n')
-        .map_or(before, |i| before.get(i + 1..).unwrap_or(""))
-}
-
 /// Whether `word` occurs in `line` as a whole word.
 fn contains_word(line: &str, word: &str) -> bool {
     line.match_indices(word).any(|(i, _)| {
@@ -371,28 +412,25 @@ fn mechanism_flags(at: &mut Locator<'_>, s: &str, out: &mut Model) {
     if !s.contains(FLAG) {
         return;
     }
-    // A command whose connection strings (or `--host` values) all go to DocumentDB or
-    // Cosmos DB is not Atlas's.
-    let hosts = s
-        .match_indices("--host")
-        .filter_map(|(i, _)| {
-            let rest = s.get(i + "--host".len()..)?;
-            let rest = rest
-                .strip_prefix('=')
-                .unwrap_or(rest)
-                .trim_start_matches([' ', '\t']);
-            let end = rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';'))
-                .unwrap_or(rest.len());
-            rest.get(..end).filter(|h| !h.is_empty())
-        })
-        .collect::<Vec<_>>();
-    let all_hosts_elsewhere = !hosts.is_empty() && hosts.iter().all(|h| not_atlas(h));
-    if uris_not_atlas(s).unwrap_or(all_hosts_elsewhere) && (hosts.is_empty() || all_hosts_elsewhere)
-    {
-        return;
-    }
+    // The command of the last flag: (start, end, whether it is not Atlas's). Flags come in
+    // order, so each command is judged once however many flags it holds.
+    let mut last: Option<(usize, usize, bool)> = None;
     for (flag, _) in s.match_indices(FLAG) {
+        // A command whose connection strings and `--host` values all go to DocumentDB, Cosmos
+        // DB or this machine is not Atlas's (judged per command: its line, with `\`
+        // continuations).
+        let elsewhere = match last {
+            Some((from, to, elsewhere)) if from <= flag && flag < to => elsewhere,
+            _ => {
+                let (from, to) = command_at(s, flag);
+                let elsewhere = command_not_atlas(s.get(from..to).unwrap_or(""));
+                last = Some((from, to, elsewhere));
+                elsewhere
+            }
+        };
+        if elsewhere {
+            continue;
+        }
         let rest = s.get(flag + FLAG.len()..).unwrap_or("");
         let value = match rest.strip_prefix('=') {
             Some(v) => v,
@@ -428,6 +466,55 @@ const NOT_ATLAS_HOSTS: &[&str] = &[
 ];
 
 /// Whether every host of a connection string (after its scheme) is a known non-Atlas service.
+/// The command line holding `at` (its byte range): its line, extended over `\`-continued
+/// lines.
+fn command_at(s: &str, at: usize) -> (usize, usize) {
+    let bytes = s.as_bytes();
+    let mut from = s.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    // Lines before that end with a backslash continue into this one.
+    while from >= 2 && bytes.get(from - 2) == Some(&b'\\') {
+        from = s
+            .get(..from - 1)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
+    }
+    let mut to = s
+        .get(at..)
+        .and_then(|a| a.find('\n'))
+        .map_or(s.len(), |i| at + i);
+    while to < s.len() && to > 0 && bytes.get(to - 1) == Some(&b'\\') {
+        to = s
+            .get(to + 1..)
+            .and_then(|a| a.find('\n'))
+            .map_or(s.len(), |i| to + 1 + i);
+    }
+    (from, to)
+}
+
+/// Whether a command's connection strings and `--host` values (at least one) all go to
+/// known non-Atlas services.
+fn command_not_atlas(command: &str) -> bool {
+    let hosts: Vec<&str> = command
+        .match_indices("--host")
+        .filter_map(|(i, _)| {
+            let rest = command.get(i + "--host".len()..)?;
+            let rest = rest
+                .strip_prefix('=')
+                .unwrap_or(rest)
+                .trim_start_matches([' ', '\t']);
+            let rest = rest.trim_start_matches(['"', '\'']);
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';'))
+                .unwrap_or(rest.len());
+            rest.get(..end).filter(|h| !h.is_empty())
+        })
+        .collect();
+    match uris_not_atlas(command) {
+        Some(uris) => uris && hosts.iter().all(|h| not_atlas(h)),
+        None => !hosts.is_empty() && hosts.iter().all(|h| not_atlas(h)),
+    }
+}
+
 /// Whether every MongoDB connection string in `s` goes to a known non-Atlas service; `None`
 /// when `s` holds none.
 fn uris_not_atlas(s: &str) -> Option<bool> {

@@ -552,7 +552,7 @@ fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
                 let to = rest
                     .find("\n---")
                     .map_or(ctx.text.len(), |i| from as usize + i);
-                ctx.action_within(from, u32::try_from(to).unwrap_or(u32::MAX))
+                ctx.entries_action_within(from, u32::try_from(to).unwrap_or(u32::MAX))
                     .then(|| crate::model::Field {
                         value: crate::model::TEMPLATE_VALUE.into(),
                         loc: obj.anchor(ctx),

@@ -100,32 +100,77 @@ pub fn action_between(actions: &[Span], from: u32, to: u32) -> bool {
 /// regionName: US_EAST_1 {{ end }}`), so every value in them is. (`text` is the unblanked
 /// text the actions are spans of.)
 pub fn mark(node: &mut Node, actions: &[Span], text: &str) {
-    let is_else = |a: &Span| {
+    // What an action between list items does to the items: opens a block, divides it into
+    // branches, or closes it.
+    let word = |a: &Span| {
         text.get(a.start as usize..a.end as usize)
             .and_then(|t| t.strip_prefix("{{"))
             .map(|t| t.trim_start_matches('-').trim_start())
-            .is_some_and(|t| t.starts_with("else"))
+            .and_then(|t| t.split(|c: char| !c.is_ascii_alphabetic()).next())
+            .unwrap_or("")
     };
-    let alternatives = |items: &[Node]| match (items.first(), items.last()) {
-        (Some(first), Some(last)) if items.len() > 1 => {
-            let i = actions.partition_point(|a| a.end <= first.span.start);
-            actions
-                .get(i..)
+    // The items of a list that belong to an `{{ if }}`/`{{ with }}` block with an `{{ else }}`
+    // between its items: only one branch is rendered, so those items are alternatives. Only
+    // actions between items count (an `else` inside an item is that item's own value).
+    // `from`: where the list's own text starts (after its key), so that actions before it are
+    // not read as the list's.
+    let alternatives = |items: &[Node], from: u32| -> Vec<bool> {
+        let mut alt = vec![false; items.len()];
+        // Open blocks: (index of the first item inside, whether an `else` divides it).
+        let mut open: Vec<(usize, bool)> = Vec::new();
+        let mut prev_end = from;
+        for (i, item) in items.iter().enumerate() {
+            // The actions in the gap before item `i`.
+            let from = actions.partition_point(|a| a.end <= prev_end);
+            for a in actions
+                .get(from..)
                 .unwrap_or_default()
                 .iter()
-                .take_while(|a| a.start < last.span.start)
-                .any(is_else)
+                .take_while(|a| a.start < item.span.start)
+                .filter(|a| a.start >= prev_end)
+            {
+                match word(a) {
+                    "if" | "with" | "range" => open.push((i, false)),
+                    "else" => {
+                        if let Some(top) = open.last_mut() {
+                            top.1 = true;
+                        }
+                    }
+                    "end" => {
+                        if let Some((first, true)) = open.pop() {
+                            for x in alt.get_mut(first..i).unwrap_or_default() {
+                                *x = true;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            prev_end = item.span.end;
         }
-        _ => false,
+        // A block still open after the last item (its `end` follows the list): an `else`
+        // after the last item divides nothing of the list.
+        while let Some((first, divided)) = open.pop() {
+            if divided {
+                for x in alt.get_mut(first..).unwrap_or_default() {
+                    *x = true;
+                }
+            }
+        }
+        alt
     };
     let overlaps = |span: Span| action_between(actions, span.start, span.end);
-    // (node, everything under it is unknown)
-    let mut stack: Vec<(&mut Node, bool)> = vec![(node, false)];
-    while let Some((n, unknown)) = stack.pop() {
+    // (node, everything under it is unknown, where its text starts: after its key)
+    let root_start = node.span.start;
+    let mut stack: Vec<(&mut Node, bool, u32)> = vec![(node, false, root_start)];
+    while let Some((n, unknown, from)) = stack.pop() {
         match &mut n.value {
             Value::Seq(items) => {
-                let unknown = unknown || alternatives(items);
-                stack.extend(items.iter_mut().map(|i| (i, unknown)));
+                let alt = alternatives(items, from);
+                stack.extend(items.iter_mut().zip(alt).map(|(item, alt)| {
+                    let start = item.span.start;
+                    (item, unknown || alt, start)
+                }));
             }
             Value::Map(entries) => {
                 // Each key's first and last occurrence.
@@ -147,7 +192,8 @@ pub fn mark(node: &mut Node, actions: &[Span], text: &str) {
                     if overlaps(e.key.span) {
                         e.key.tag = Some(TEMPLATE_TAG.into());
                     }
-                    stack.push((&mut e.value, unknown || repeated));
+                    let after_key = e.key.span.end;
+                    stack.push((&mut e.value, unknown || repeated, after_key));
                 }
             }
             _ => {

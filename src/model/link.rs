@@ -32,20 +32,35 @@ fn settle_patches(model: &mut Model) {
             p.partial = false;
         }
     }
-    // A base project that leaves the region usage to its overlays (every rendered project
-    // gets one from a patch) is not itself what gets created: its patches that set the region
-    // usage are (one overlay: that one; several: ambiguous, as they disagree by design).
-    let patched_usage: std::collections::HashSet<String> = model
+    // A base project that leaves the region usage to its overlays, two or more of which set
+    // it (one per environment), is not itself what gets created: its patches are (and they
+    // disagree by design). With a single such overlay the base may be rendered on its own too
+    // (an overlay that patches nothing), so it stays a project.
+    let mut patched_usage: HashMap<&str, usize> = HashMap::new();
+    for p in model
         .projects
         .iter()
         .filter(|p| p.partial && p.region_usage.is_some())
-        .flat_map(|p| p.keys.iter().cloned())
+    {
+        for k in &p.keys {
+            *patched_usage.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let bases: Vec<usize> = model
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            !p.partial
+                && p.region_usage.is_none()
+                && p.keys
+                    .iter()
+                    .any(|k| patched_usage.get(k.as_str()).is_some_and(|&n| n >= 2))
+        })
+        .map(|(i, _)| i)
         .collect();
-    for p in model.projects.iter_mut() {
-        if !p.partial
-            && p.region_usage.is_none()
-            && p.keys.iter().any(|k| patched_usage.contains(k))
-        {
+    for i in bases {
+        if let Some(p) = model.projects.get_mut(i) {
             p.partial = true;
         }
     }

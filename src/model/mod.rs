@@ -564,21 +564,50 @@ impl LocCtx<'_> {
         }
     }
 
-    /// Whether a template action lies in `from..to` (where it may produce what is missing).
-    pub fn action_within(&self, from: u32, to: u32) -> bool {
+    /// Whether a template action that stands where entries go lies in `from..to`: alone on its
+    /// line (`{{- toYaml .Values.spec | nindent 2 }}`), so it may produce what is missing. An
+    /// action in a value's place (`name: {{ .Values.name }}`) produces that value only.
+    pub fn entries_action_within(&self, from: u32, to: u32) -> bool {
         let i = self.template_actions.partition_point(|a| a.end <= from);
-        self.template_actions.get(i).is_some_and(|a| a.start < to)
+        self.template_actions
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|a| a.start < to)
+            .any(|a| {
+                let (start, end) = (a.start as usize, a.end as usize);
+                let line_start = self
+                    .text
+                    .get(..start)
+                    .and_then(|b| b.rfind('\n'))
+                    .map_or(0, |i| i + 1);
+                let before = self.text.get(line_start..start).unwrap_or("");
+                let after = self.text.get(end..).unwrap_or("");
+                let after = after.split('\n').next().unwrap_or("").trim_start();
+                before.trim().is_empty() && (after.is_empty() || after.starts_with("{{"))
+            })
     }
 
     /// A scalar node as located text (`None` for null, sequences and mappings). A scalar that
     /// an unrendered template action produces (`region: {{ .Values.region }}`) is present but
-    /// unknown: it reads as [`TEMPLATE_VALUE`], which no rule takes for a real value (and which
-    /// is never absent, so "not set" findings do not fire on it).
+    /// unknown: it reads as its source (or [`TEMPLATE_VALUE`]), which no rule takes for a real
+    /// value (and which is never absent, so "not set" findings do not fire on it).
     pub fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
         let cur = cur?;
         let value = match cur.text() {
             Some(value) => intern_value(value),
-            None if cur.node.is_template() => TEMPLATE_VALUE.into(),
+            // As written (`{{ .Values.region }}`), so a message that names it reads right; it
+            // is no region, tier or enum value any rule knows.
+            None if cur.node.is_template() => {
+                let span = cur.node.span;
+                let source = self
+                    .text
+                    .get(span.start as usize..span.end as usize)
+                    .map(|s| s.trim().trim_matches(['"', '\'']))
+                    .filter(|s| s.contains("{{") && s.len() <= 200)
+                    .unwrap_or(TEMPLATE_VALUE);
+                intern_value(source)
+            }
             None => return None,
         };
         Some(Field {

@@ -43,6 +43,9 @@ pub struct HclFile {
     locals: Vec<(String, VarValue)>,
     /// Module calls (only local ones, `./` or `../`, are followed).
     calls: Vec<Call>,
+    /// Whether the file holds what only a root module does here: a `provider "mongodbatlas"`
+    /// block, a `mongodbatlas_project` or a `terraform { backend }`.
+    root_like: bool,
     /// The file itself, when it holds something this adapter maps.
     source: Option<Source>,
 }
@@ -153,6 +156,7 @@ impl HclFile {
             declared: Vec::new(),
             locals: Vec::new(),
             calls: Vec::new(),
+            root_like: false,
             source: None,
         };
         let cur = Cursor::root(&root);
@@ -202,6 +206,13 @@ impl HclFile {
                     args,
                 });
             }
+            file.root_like = cur.path(&["provider", super::PROVIDER]).is_some()
+                || cur.path(&["resource", super::PROJECT]).is_some()
+                || cur
+                    .get("terraform")
+                    .iter()
+                    .flat_map(|t| t.items())
+                    .any(|t| t.get("backend").is_some());
             if holds_mapped(&root) {
                 file.source = Some(Source {
                     text: Arc::from(ctx.text),
@@ -416,7 +427,8 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             // caller's to set, so their defaults are not taken for values.
             let child = norm
                 .components()
-                .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"));
+                .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"))
+                && !files.iter().any(|f| f.root_like);
             vec![Instance {
                 vars: if child {
                     HashMap::new()
