@@ -215,7 +215,13 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
                 // A command, an assignment or a continuation line, not a sentence: a caller,
                 // shell punctuation, or nothing else on the line before the URL.
                 let before = s.get(from..start).unwrap_or("").trim();
-                let command = before.is_empty()
+                // Alone at the start of its line: a command's continuation when the line
+                // before ends with `\` (or PowerShell's backtick).
+                let continued = before.is_empty()
+                    && s.get(..from.saturating_sub(1))
+                        .and_then(|b| b.rsplit('\n').next())
+                        .is_some_and(|prev| prev.trim_end().ends_with(['\\', '`']));
+                let command = continued
                     || CALLERS.iter().any(|c| text.contains(c))
                     || before.contains(['$', '=', '"', '\'', '|', '\\', '`'])
                     || before.contains("--")
