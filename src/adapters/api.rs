@@ -230,36 +230,31 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
 /// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
 pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
     let mut sizes = Vec::new();
-    let paths: [(&[&str], SizeRole); 7] = [
-        (&["electableSpecs", "instanceSize"], SizeRole::Electable),
-        (&["readOnlySpecs", "instanceSize"], SizeRole::ReadOnly),
-        (&["analyticsSpecs", "instanceSize"], SizeRole::Analytics),
-        (
-            &["autoScaling", "compute", "minInstanceSize"],
-            SizeRole::AutoScalingMin,
-        ),
-        (
-            &["analyticsAutoScaling", "compute", "minInstanceSize"],
-            SizeRole::AutoScalingMin,
-        ),
-        (
-            &["autoScaling", "compute", "maxInstanceSize"],
-            SizeRole::AutoScalingMax,
-        ),
-        (
-            &["analyticsAutoScaling", "compute", "maxInstanceSize"],
-            SizeRole::AutoScalingMax,
-        ),
-    ];
-    for (path, role) in paths {
+    for (key, role) in [
+        ("electableSpecs", SizeRole::Electable),
+        ("readOnlySpecs", SizeRole::ReadOnly),
+        ("analyticsSpecs", SizeRole::Analytics),
+    ] {
+        let Some(spec) = rc.get(key) else { continue };
         // A spec with `nodeCount: 0` deploys no node of that size.
-        if let Some(spec) = path.first().and_then(|k| rc.get(k)) {
-            if spec.get("nodeCount").and_then(|n| n.text()) == Some("0") {
-                continue;
-            }
+        if spec.node.get("nodeCount").and_then(|n| n.scalar_text()) == Some("0") {
+            continue;
         }
-        if let Some(value) = ctx.text(rc.path(path)) {
+        if let Some(value) = ctx.text(spec.get("instanceSize")) {
             sizes.push(InstanceSize { role, value });
+        }
+    }
+    for key in ["autoScaling", "analyticsAutoScaling"] {
+        let Some(compute) = rc.get(key).and_then(|a| a.get("compute")) else {
+            continue;
+        };
+        for (field, role) in [
+            ("minInstanceSize", SizeRole::AutoScalingMin),
+            ("maxInstanceSize", SizeRole::AutoScalingMax),
+        ] {
+            if let Some(value) = ctx.text(compute.get(field)) {
+                sizes.push(InstanceSize { role, value });
+            }
         }
     }
     RegionConfig {
