@@ -283,14 +283,13 @@ fn container(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
 }
 
 /// Bodies whose cloud provider is all that matters here: a snapshot export bucket
-/// (`bucketName` + `cloudProvider` + its role or service URL) and a cloud provider access role
+/// (`bucketName` + `cloudProvider` + the Atlas role it uses, which a backup tool's own bucket
+/// settings do not have) and a cloud provider access role
 /// (`providerName` + the Azure application ids).
 fn cloud_provider_resource(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     let (what, key) = if has(cur, "bucketName")
         && has(cur, "cloudProvider")
-        && ["iamRoleId", "roleId", "serviceUrl"]
-            .iter()
-            .any(|k| has(cur, k))
+        && ["iamRoleId", "roleId"].iter().any(|k| has(cur, k))
     {
         ("snapshot export bucket on", "cloudProvider")
     } else if has(cur, "providerName")
