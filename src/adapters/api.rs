@@ -292,7 +292,7 @@ pub(crate) fn legacy_regions<'a>(
 
 /// A legacy `providerSettings` (the Admin API's legacy cluster body, the operator 1.x
 /// `deploymentSpec`): provider, region, instance size and auto-scaling minimum.
-pub(crate) fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
+fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
     let mut first = RegionConfig {
         provider: ctx.text(s.get("providerName")),
         backing_provider: ctx.text(s.get("backingProviderName")),

@@ -528,6 +528,24 @@ fn group_ref(ctx: &LocCtx<'_>, obj: &Object<'_>) -> ProjectRef {
     }
 }
 
+/// In an unrendered template, an action where `spec`'s entries go (`{{- toYaml .Values.spec |
+/// nindent 2 }}`) may produce any of them: a field the spec leaves out is then unknown, not
+/// absent (an unknown value at the object).
+fn templated_spec_entries(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Text> {
+    // From `spec:` to the end of this YAML document (an action on the lines after it is
+    // blanked, so the parsed document may end before it).
+    let from = obj.cur.key("spec")?.node.span.start;
+    let rest = ctx.text.get(from as usize..)?;
+    let to = rest
+        .find("\n---")
+        .map_or(ctx.text.len(), |i| from as usize + i);
+    ctx.entries_action_within(from, u32::try_from(to).unwrap_or(u32::MAX))
+        .then(|| crate::model::Field {
+            value: crate::model::TEMPLATE_VALUE.into(),
+            loc: obj.anchor(ctx),
+        })
+}
+
 fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
     let spec = obj.spec.as_ref();
     Project {
@@ -539,25 +557,10 @@ fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
         name: ctx.text(spec.and_then(|s| s.get("name"))),
         // Present when the manifest was exported from a cluster (`kubectl get -o yaml`).
         id: ctx.text(obj.cur.path(&["status", "id"])),
-        // `NONE` (the CRD default) and absent both mean standard regions in AtlasGov; but in an
-        // unrendered template an action after `spec:` may produce it (`{{- toYaml
-        // .Values.spec | nindent 2 }}`): unknown, not absent.
+        // `NONE` (the CRD default) and absent both mean standard regions in AtlasGov.
         region_usage: ctx
             .text(spec.and_then(|s| s.get("regionUsageRestrictions")))
-            .or_else(|| {
-                // From `spec:` to the end of this YAML document (an action on the lines after
-                // it is blanked, so the parsed document may end before it).
-                let from = obj.cur.key("spec")?.node.span.start;
-                let rest = ctx.text.get(from as usize..)?;
-                let to = rest
-                    .find("\n---")
-                    .map_or(ctx.text.len(), |i| from as usize + i);
-                ctx.entries_action_within(from, u32::try_from(to).unwrap_or(u32::MAX))
-                    .then(|| crate::model::Field {
-                        value: crate::model::TEMPLATE_VALUE.into(),
-                        loc: obj.anchor(ctx),
-                    })
-            }),
+            .or_else(|| templated_spec_entries(ctx, obj)),
         region_usage_field: "regionUsageRestrictions",
         keys: obj
             .name
