@@ -12,39 +12,13 @@
 
 use crate::date::Date;
 use crate::document::Span;
-use crate::meta;
 use crate::model::{Loc, LocCtx};
+use crate::rules;
 use crate::rules::RuleMeta;
+use crate::source::Comments;
 
 /// The marker that starts a directive inside a comment.
 pub const MARKER: &str = "atlasgov-lint:";
-
-/// Which comments a file can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comments {
-    /// JSON: none (use the config's `exceptions`).
-    None,
-    /// YAML: `#` at the start of a line or after whitespace.
-    Hash,
-    /// HCL: `#` and `//`.
-    HashAndSlashes,
-}
-
-impl Comments {
-    /// The comment syntax of a file, by extension.
-    pub fn of(path: &std::path::Path) -> Comments {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("json") => Comments::None,
-            Some("tf" | "hcl" | "tfvars") => Comments::HashAndSlashes,
-            _ => Comments::Hash,
-        }
-    }
-}
 
 /// One rule named by a directive.
 #[derive(Debug, Clone)]
@@ -235,7 +209,7 @@ fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line:
         d.rules.push(Named {
             token: tok.to_string(),
             loc: loc_of(offset, tok),
-            rule: meta::lookup(tok).map(|r| &r.meta),
+            rule: rules::find(tok).map(|r| &r.meta),
         });
     }
     if d.rules.is_empty() {

@@ -700,12 +700,12 @@ fn symlinks_are_not_followed_and_loops_end() {
 
 #[test]
 fn a_file_deleted_between_listing_and_reading_is_skipped() {
-    use atlasgov_lint::app::{self, Options};
-    use atlasgov_lint::walk::Input;
+    use atlasgov_lint::engine::{self as app, Options};
+    use atlasgov_lint::source::walk::Input;
     let dir = dir_with_neighbour();
     let gone = dir.path().join("gone.yaml");
     std::fs::write(&gone, CLUSTER_YAML).expect("write");
-    let (inputs, problems) = atlasgov_lint::walk::collect(&[dir.path().to_path_buf()]);
+    let (inputs, problems) = atlasgov_lint::source::walk::collect(&[dir.path().to_path_buf()]);
     assert!(problems.is_empty());
     assert!(inputs.iter().any(|i| i.path == gone));
     std::fs::remove_file(&gone).expect("remove");

@@ -8,10 +8,10 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use atlasgov_lint::app::{Options, check_paths};
+use atlasgov_lint::engine::{Options, check_paths};
 use atlasgov_lint::report::{human, json};
 use atlasgov_lint::rules;
 
@@ -48,7 +48,7 @@ fn cases() -> Vec<(String, PathBuf)> {
     out
 }
 
-fn render(path: &Path) -> (atlasgov_lint::app::Outcome, String) {
+fn render(path: &Path) -> (atlasgov_lint::outcome::Outcome, String) {
     let outcome = check_paths(&[path.to_path_buf()], &Options::default());
     let style = human::Style {
         color: false,
@@ -56,7 +56,7 @@ fn render(path: &Path) -> (atlasgov_lint::app::Outcome, String) {
     };
     let text = format!(
         "{}\n----- json -----\n{}",
-        human::render(&outcome, style, &HashMap::new()),
+        human::render(&outcome, style),
         json::render(&outcome)
     );
     (outcome, text)

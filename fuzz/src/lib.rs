@@ -1,12 +1,14 @@
 //! What the fuzz targets run, shared so that `fuzz/run.sh` targets and the regression tests
 //! in the main crate exercise the same code. Panics here are findings.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use atlasgov_lint::app::{self, Buffer, Options};
 use atlasgov_lint::document::{self, Document, Limits, Node, Span, Syntax, Value};
+use atlasgov_lint::engine::Options;
+use atlasgov_lint::lint::{Inputs, Settings, lint};
+use atlasgov_lint::outcome::Buffer;
 use atlasgov_lint::report;
+use atlasgov_lint::source;
 
 /// Parse `data` (when it is UTF-8) with one parser and check the spans it gives.
 pub fn parser(data: &[u8], syntax: Syntax) {
@@ -74,17 +76,18 @@ pub fn yaml_fast_path(data: &[u8]) {
     }
 }
 
-/// The whole per-file pipeline: decode, pre-filter, parse, adapt, link, rules, and both
-/// renderers, on `data` as a file called `name`.
+/// The whole per-file pipeline through the library's entry point: decode, pre-filter, parse,
+/// adapt, link, rules, the filter stage, and both renderers, on `data` as a file called `name`.
 pub fn pipeline(data: &[u8], name: &str) {
-    let Ok(text) = app::decode(data.to_vec()) else {
+    let Ok(text) = source::decode(data.to_vec()) else {
         return;
     };
     let buffer = Buffer {
         path: PathBuf::from(name),
         text: text.clone(),
     };
-    let outcome = app::check_inputs(&[], &[buffer], &Options::default());
+    let settings = Settings::new(Options::default());
+    let outcome = lint(&Inputs::None, &[buffer], &settings).outcome;
     for f in &outcome.findings {
         check_span(&text, f.loc.span, f.rule.code);
     }
@@ -93,12 +96,11 @@ pub fn pipeline(data: &[u8], name: &str) {
         json.starts_with('{') && json.trim_end().ends_with('}'),
         "JSON report is not an object"
     );
-    let sources: HashMap<u32, String> = [(0, text)].into_iter().collect();
     let style = report::human::Style {
         color: false,
         width: 100,
     };
-    let human = report::human::render(&outcome, style, &sources);
+    let human = report::human::render(&outcome, style);
     assert!(human.ends_with('\n'));
 }
 

@@ -12,6 +12,7 @@ mod api_bodies;
 pub mod cloudformation;
 pub mod generic;
 pub mod kubernetes;
+pub mod multi_file;
 pub mod terraform;
 
 use std::sync::OnceLock;
@@ -227,8 +228,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) 
 }
 
 /// Run the applicable adapters that read any file (not one format's shapes) over the root of
-/// an HCL document; Terraform's own resources are read by [`terraform::module`].
-pub fn adapt_hcl(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) {
+/// a document whose format is read by a multi-file step ([`multi_file::reads_whole_file`]):
+/// only its literal strings are read here.
+pub fn adapt_literals(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) {
     let cur = Cursor::root(root);
     for (i, adapter) in ALL.iter().enumerate() {
         if which.contains(i) && adapter.name == "any-file" {

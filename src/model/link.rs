@@ -115,8 +115,8 @@ pub fn link(model: &mut Model) {
             continue;
         };
         if slot.is_none() {
-            let dir = crate::walk::absolute(f.path.parent().unwrap_or(Path::new("")), &cwd);
-            *slot = Some((dir, crate::walk::absolute(&f.root, &cwd)));
+            let dir = crate::paths::absolute(f.path.parent().unwrap_or(Path::new("")), &cwd);
+            *slot = Some((dir, crate::paths::absolute(&f.root, &cwd)));
         }
     }
     let place = |file: u32| places.get(file as usize).and_then(Option::as_ref);

@@ -547,7 +547,19 @@ pub struct LocCtx<'a> {
     pub template_actions: &'a [Span],
 }
 
-impl LocCtx<'_> {
+impl<'a> LocCtx<'a> {
+    /// The context of a file's document (not an unrendered template's: see
+    /// [`LocCtx::template_actions`]).
+    pub fn new(file: FileId, path: &'a Path, text: &'a str, index: &'a LineIndex) -> Self {
+        LocCtx {
+            file,
+            path,
+            text,
+            index,
+            template_actions: &[],
+        }
+    }
+
     /// The location of a node.
     pub fn loc(&self, cur: &Cursor<'_>) -> Loc {
         self.loc_of(cur.node.span, &cur.pointer)

@@ -9,8 +9,8 @@
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
 //! also become `%3A` and `%2C`.
 
-use super::display_path;
-use crate::app::Outcome;
+use crate::outcome::Outcome;
+use crate::paths::display_path;
 use crate::rules::Severity;
 
 /// Escape a command's message.

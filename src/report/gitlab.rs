@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::{display_path, fingerprints};
-use crate::app::Outcome;
+use crate::outcome::Outcome;
 use crate::rules::Severity;
 
 fn body(f: &crate::rules::Finding) -> String {

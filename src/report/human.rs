@@ -9,9 +9,9 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::display_path;
-use crate::app::Outcome;
-use crate::redact::redact;
+use super::redact::redact;
+use crate::outcome::Outcome;
+use crate::paths::display_path;
 use crate::rules::{Finding, Severity as RuleSeverity};
 
 /// How to draw.
@@ -189,18 +189,13 @@ impl Diagnostic for Rendered<'_> {
 }
 
 /// Render every finding and the summary line.
-pub fn render(outcome: &Outcome, style: Style, sources: &HashMap<u32, String>) -> String {
-    render_with(outcome, style, sources, &Options::default())
+pub fn render(outcome: &Outcome, style: Style) -> String {
+    render_with(outcome, style, &Options::default())
 }
 
 /// Render the findings, then (unless quiet) notes and the summary line, and on request the
 /// list of suppressions.
-pub fn render_with(
-    outcome: &Outcome,
-    style: Style,
-    sources: &HashMap<u32, String>,
-    options: &Options,
-) -> String {
+pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -218,11 +213,7 @@ pub fn render_with(
         loaded.entry(f.loc.file).or_insert_with(|| {
             // The run keeps (or reads again) the text of every file with findings, unless the
             // file changed since it was checked: then no snippet rather than a wrong one.
-            let text = match sources.get(&f.loc.file) {
-                Some(t) => Some(redact(t)),
-                None => outcome.text(f.loc.file).map(redact),
-            };
-            text.map(Source::new)
+            outcome.text(f.loc.file).map(redact).map(Source::new)
         });
     }
     let mut out = String::new();
@@ -360,7 +351,7 @@ pub fn notes(outcome: &Outcome) -> Vec<String> {
 
 /// `--show-suppressed`: every suppression, where it is, why, until when, and what it hid.
 pub fn suppression_list(outcome: &Outcome) -> String {
-    use crate::filter::{Source, Status};
+    use crate::outcome::{Origin, Status};
     let list = &outcome.filtered.suppressions;
     let mut out = format!("Suppressions ({}):\n", list.len());
     if list.is_empty() {
@@ -374,9 +365,9 @@ pub fn suppression_list(outcome: &Outcome) -> String {
             s.loc.start.line,
             s.loc.start.column
         );
-        let what = match &s.source {
-            Source::Inline => format!("allow {}", codes.join(", ")),
-            Source::Exception { file, pointer } => {
+        let what = match &s.origin {
+            Origin::Inline => format!("allow {}", codes.join(", ")),
+            Origin::Exception { file, pointer } => {
                 format!("exception {} for `{file}` at `{pointer}`", codes.join(", "))
             }
         };

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::display_path;
-use crate::app::Outcome;
+use crate::outcome::Outcome;
+use crate::paths::display_path;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -117,16 +117,16 @@ pub fn render(outcome: &Outcome) -> String {
 
 /// Render the outcome as pretty JSON; with `show_suppressed`, add the `suppressions` list.
 pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
-    use crate::filter::Source;
+    use crate::outcome::Origin;
     let suppressions = show_suppressed.then(|| {
         outcome
             .filtered
             .suppressions
             .iter()
             .map(|s| {
-                let (kind, pattern, pointer) = match &s.source {
-                    Source::Inline => ("inline", None, None),
-                    Source::Exception { file, pointer } => {
+                let (kind, pattern, pointer) = match &s.origin {
+                    Origin::Inline => ("inline", None, None),
+                    Origin::Exception { file, pointer } => {
                         ("exception", Some(file.as_str()), Some(pointer.as_str()))
                     }
                 };

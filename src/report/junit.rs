@@ -11,8 +11,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::display_path;
-use crate::app::Outcome;
+use crate::outcome::Outcome;
+use crate::paths::display_path;
 use crate::rules::{Finding, Severity};
 
 /// Escape text for an XML attribute or element, dropping characters XML 1.0 cannot hold.

@@ -9,20 +9,14 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use std::path::Path;
+use crate::outcome::Outcome;
+use crate::paths::display_path;
 
-use crate::app::Outcome;
+pub mod redact;
 use crate::rules::RuleMeta;
 
 /// The project's home, for links to rule documentation.
 pub const HOME: &str = "https://github.com/atlasgov-lint/atlasgov-lint";
-
-/// A path as shown in output: as walked, with `/` separators.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
-}
 
 /// Where a rule's documentation (what `atlasgov-lint explain CODE` prints) is published.
 pub fn rule_doc_url(rule: &RuleMeta) -> String {
@@ -33,14 +27,14 @@ pub fn rule_doc_url(rule: &RuleMeta) -> String {
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
     crate::rules::ALL
         .iter()
-        .chain(crate::meta::META.iter())
+        .chain(crate::rules::suppression::RULES.iter())
         .map(|r| &r.meta)
 }
 
 /// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF
 /// and GitLab show), in `outcome.findings` order.
 pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
-    crate::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
+    crate::outcome::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
         display_path(outcome.path(file))
     })
 }

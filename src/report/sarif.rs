@@ -12,9 +12,9 @@
 use serde_json::{Value, json};
 
 use super::{HOME, all_rules, display_path, rule_doc_url};
-use crate::app::Outcome;
-use crate::filter::Source;
 use crate::model::Loc;
+use crate::outcome::Origin;
+use crate::outcome::Outcome;
 use crate::rules::{Finding, Severity};
 
 /// The key under which fingerprints are published in `partialFingerprints`.
@@ -45,17 +45,18 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
         .collect();
 
     // Active findings first, then (on request) the suppressed ones with their suppression.
-    let mut entries: Vec<(&Finding, Option<&crate::filter::Suppression>)> =
+    let mut entries: Vec<(&Finding, Option<&crate::outcome::Suppression>)> =
         outcome.findings.iter().map(|f| (f, None)).collect();
     if show_suppressed {
         for s in &outcome.filtered.suppressions {
             entries.extend(s.suppressed.iter().map(|f| (f, Some(s))));
         }
     }
-    let fingerprints =
-        crate::fingerprint::fingerprints(outcome, entries.iter().map(|(f, _)| *f), |file| {
-            display_path(outcome.path(file))
-        });
+    let fingerprints = crate::outcome::fingerprint::fingerprints(
+        outcome,
+        entries.iter().map(|(f, _)| *f),
+        |file| display_path(outcome.path(file)),
+    );
     let results: Vec<Value> = entries
         .iter()
         .zip(fingerprints)
@@ -90,9 +91,9 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                 }
             }
             if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
-                let kind = match s.source {
-                    Source::Inline => "inSource",
-                    Source::Exception { .. } => "external",
+                let kind = match s.origin {
+                    Origin::Inline => "inSource",
+                    Origin::Exception { .. } => "external",
                 };
                 obj.insert(
                     "suppressions".into(),

@@ -24,6 +24,7 @@ mod gov017;
 mod gov018;
 mod gov019;
 mod gov020;
+pub mod suppression;
 
 pub use gov000::RULE as INVALID_SPEC;
 
@@ -125,6 +126,17 @@ pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
     ALL.iter()
         .copied()
         .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
+}
+
+/// Find any rule, AtlasGov constraint or suppression diagnostic, by code (any case) or name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    every().find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
+}
+
+/// Every rule: the AtlasGov rules ([`ALL`]), then the suppression diagnostics
+/// ([`suppression::RULES`]).
+pub fn every() -> impl Iterator<Item = &'static Rule> {
+    ALL.iter().chain(suppression::RULES.iter()).copied()
 }
 
 /// A secondary location shown with a finding.

@@ -2,7 +2,7 @@
 //!
 //! On `didOpen`, `didChange` and `didSave` it checks the document's text as the editor has it
 //! (saved or not) together with the spec files on disk in the directories above it, up to the
-//! workspace folder holding it (see [`app::ProjectRoot`]), applies the workspace's config and
+//! workspace folder holding it (see [`engine::ProjectRoot`]), applies the workspace's config and
 //! suppressions ([`filter`]), and publishes the document's findings as diagnostics;
 //! `didClose` clears them. A save also re-checks the other open documents, whose project (or
 //! config) may be the file just saved.
@@ -32,13 +32,14 @@ use lsp_types::{
     WorkspaceServerCapabilities,
 };
 
-use crate::app::{self, Buffer, Options};
 use crate::config::{self, Config};
-use crate::filter;
+use crate::engine::{self, Options};
+use crate::lint::{Inputs, Settings, lint};
 use crate::model::Loc;
+use crate::outcome::{Buffer, Outcome};
+use crate::paths;
 use crate::report::rule_doc_url;
 use crate::rules::{Finding, Severity};
-use crate::walk;
 pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
 
 /// The largest message body accepted (a `didOpen` of a file at the default size limit, JSON
@@ -348,7 +349,7 @@ impl<W: Write> Server<W> {
     }
 
     fn add_root(&mut self, path: &Path) {
-        let root = walk::absolute(path, &self.cwd);
+        let root = paths::absolute(path, &self.cwd);
         if !self.roots.contains(&root) {
             self.roots.push(root);
         }
@@ -385,7 +386,7 @@ impl<W: Write> Server<W> {
     fn open(&mut self, p: lsp_types::DidOpenTextDocumentParams) {
         let doc = p.text_document;
         let (path, on_disk) = match uri_to_path(&doc.uri) {
-            Some(path) => (walk::absolute(&path, &self.cwd), true),
+            Some(path) => (paths::absolute(&path, &self.cwd), true),
             None => {
                 // An unsaved buffer: name it for its language, so the right parser reads it.
                 let ext = match doc.language_id.as_str() {
@@ -442,7 +443,7 @@ impl<W: Write> Server<W> {
     fn folders(&mut self, p: lsp_types::DidChangeWorkspaceFoldersParams) {
         for removed in &p.event.removed {
             if let Some(path) = uri_to_path(&removed.uri) {
-                let path = walk::absolute(&path, &self.cwd);
+                let path = paths::absolute(&path, &self.cwd);
                 self.roots.retain(|r| *r != path);
             }
         }
@@ -497,7 +498,7 @@ impl<W: Write> Server<W> {
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.components().count())
             .cloned()
-            .or_else(|| walk::repository_root(path))
+            .or_else(|| paths::repository_root(path))
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
 
@@ -576,30 +577,23 @@ impl<W: Write> Server<W> {
             }];
         }
         let context = match root {
-            Some(root) => app::context_of(&doc.path, root, options),
-            None => app::Context::default(),
+            Some(root) => engine::context_of(&doc.path, root, options),
+            None => engine::Context::default(),
         };
         let buffer = Buffer {
             path: doc.path.clone(),
             text: doc.text.clone(),
         };
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut outcome =
-                app::check_with_context(&[], std::slice::from_ref(&buffer), &context, options);
-            let settings = filter::Settings {
-                config: options.config.as_deref(),
-                select: &[],
-                ignore: &[],
-                fail_on: None,
-                today: crate::date::today_utc(),
-                cwd: &options.cwd,
-                baseline: filter::BaselineMode::Off,
-            };
-            filter::apply(&mut outcome, &settings);
-            outcome
+            let settings = Settings::new(options.clone());
+            lint(
+                &Inputs::Context(context),
+                std::slice::from_ref(&buffer),
+                &settings,
+            )
         }));
-        let outcome = match checked {
-            Ok(outcome) => outcome,
+        let checked = match checked {
+            Ok(checked) => checked,
             Err(_) => {
                 log(format_args!(
                     "internal error while checking {}",
@@ -608,14 +602,13 @@ impl<W: Write> Server<W> {
                 return Vec::new();
             }
         };
-        // The buffer comes after the context files (and before the config file).
-        let config_files = usize::from(outcome.config_file.is_some());
-        let Some(file) = outcome.files.len().checked_sub(1 + config_files) else {
+        let Some(file) = checked.buffer_id(0) else {
             return Vec::new();
         };
+        let outcome = checked.outcome;
         let render = Render {
             doc,
-            file: u32::try_from(file).unwrap_or(u32::MAX),
+            file,
             map: LineMap::new(&doc.text),
             outcome: &outcome,
             cwd: &options.cwd,
@@ -636,7 +629,7 @@ struct Render<'a> {
     /// The document's file id in the outcome.
     file: u32,
     map: LineMap<'a>,
-    outcome: &'a app::Outcome,
+    outcome: &'a Outcome,
     /// What relative paths in the outcome (the config file's) are relative to.
     cwd: &'a Path,
     related_information: bool,
@@ -651,7 +644,7 @@ impl Render<'_> {
                 range: self.map.range(span.0, span.1),
             });
         }
-        let path = walk::absolute(self.outcome.path(loc.file), self.cwd);
+        let path = paths::absolute(self.outcome.path(loc.file), self.cwd);
         let uri = path_to_uri(&path)?;
         let range = match self.outcome.text(loc.file) {
             Some(text) => {

@@ -7,14 +7,16 @@
 //! ([`crate::filter`]) applies the settings to findings, and the one setting rules consult
 //! (`default-region-usage`) reaches them through the model.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::paths::{display_relative, normalize, relative_to};
 use std::sync::Arc;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::date::Date;
 use crate::document::{self, Cursor, Limits, LineCol, LineIndex, Span};
-use crate::meta;
+use crate::rules::{self, suppression};
 use crate::rules::{RuleMeta, Severity};
 
 /// The name of the config file looked for in the current directory and its parents.
@@ -236,7 +238,7 @@ pub fn load(path: &Path, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
         }]
     };
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = crate::app::decode(bytes).map_err(err)?;
+    let text = crate::source::decode(bytes).map_err(err)?;
     let abs = normalize(&cwd.join(path));
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, PathBuf::from(&shown), dir)
@@ -249,7 +251,7 @@ pub fn parse(text: &str, path: PathBuf, dir: PathBuf) -> Result<Config, Vec<Conf
     let mut p = Parser {
         text,
         index: &index,
-        path: crate::report::display_path(&path),
+        path: crate::paths::display_path(&path),
         errors: Vec::new(),
     };
     let mut config = Config {
@@ -480,7 +482,7 @@ impl Parser<'_> {
     }
 
     fn rule(&mut self, s: &Setting<String>) -> Option<&'static RuleMeta> {
-        match meta::lookup(&s.value) {
+        match rules::find(&s.value) {
             Some(r) => Some(&r.meta),
             None => {
                 let e = self.err_pos(
@@ -626,7 +628,7 @@ impl Parser<'_> {
         }
         let rule = rule_s.as_ref().and_then(|r| self.rule(r));
         if let (Some(rule), Some(r)) = (rule, &rule_s) {
-            if let Some(why) = meta::unsuppressible_reason(rule) {
+            if let Some(why) = suppression::unsuppressible_reason(rule) {
                 let e = self.err_pos(&r.pos, format!("{} cannot be suppressed: {why}", rule.code));
                 self.errors.push(e);
                 ok = false;
@@ -685,59 +687,6 @@ impl Parser<'_> {
 
 fn parent_pointer(pointer: &str) -> &str {
     pointer.rsplit_once('/').map_or("", |(p, _)| p)
-}
-
-/// Resolve `.` and `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
-/// `path` (relative to `cwd` unless absolute) relative to `dir`, `/`-separated; `None` when it
-/// is not under `dir`.
-pub fn relative_to(dir: &Path, cwd: &Path, path: &Path) -> Option<String> {
-    let abs = normalize(&cwd.join(path));
-    let rel = abs.strip_prefix(dir).ok()?;
-    Some(
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
-}
-
-/// A path for messages: relative to `cwd` (with `..` when needed), else as given.
-pub fn display_relative(cwd: &Path, path: &Path) -> String {
-    if path.is_relative() {
-        return crate::report::display_path(path);
-    }
-    let target = normalize(path);
-    let base = normalize(cwd);
-    let t: Vec<Component<'_>> = target.components().collect();
-    let b: Vec<Component<'_>> = base.components().collect();
-    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if common == 0 {
-        return crate::report::display_path(path);
-    }
-    let mut parts: Vec<String> = Vec::new();
-    for _ in common..b.len() {
-        parts.push("..".into());
-    }
-    for c in t.iter().skip(common) {
-        parts.push(c.as_os_str().to_string_lossy().into_owned());
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
         severity: Severity::Warning,
         summary: "A suppression comment or config exception that suppresses nothing",
         seed: "",
-        doc: include_str!("../rules/GOV100-unused-suppression.md"),
+        doc: include_str!("../../rules/GOV100-unused-suppression.md"),
     },
     check: None,
 };
@@ -27,7 +27,7 @@ pub static SUPPRESSION_WITHOUT_REASON: Rule = Rule {
         severity: Severity::Warning,
         summary: "A suppression without a reason (it is not applied)",
         seed: "",
-        doc: include_str!("../rules/GOV101-suppression-without-reason.md"),
+        doc: include_str!("../../rules/GOV101-suppression-without-reason.md"),
     },
     check: None,
 };
@@ -39,7 +39,7 @@ pub static EXPIRED_SUPPRESSION: Rule = Rule {
         severity: Severity::Warning,
         summary: "A suppression past its `until` date (it is no longer applied)",
         seed: "",
-        doc: include_str!("../rules/GOV102-expired-suppression.md"),
+        doc: include_str!("../../rules/GOV102-expired-suppression.md"),
     },
     check: None,
 };
@@ -51,7 +51,7 @@ pub static INVALID_SUPPRESSION: Rule = Rule {
         severity: Severity::Warning,
         summary: "A suppression comment that cannot be read (unknown rule, bad date, bad syntax)",
         seed: "",
-        doc: include_str!("../rules/GOV103-invalid-suppression.md"),
+        doc: include_str!("../../rules/GOV103-invalid-suppression.md"),
     },
     check: None,
 };
@@ -63,13 +63,13 @@ pub static FORBIDDEN_SUPPRESSION: Rule = Rule {
         severity: Severity::Warning,
         summary: "A suppression of a rule that cannot be suppressed (GOV000, or listed as unsuppressible)",
         seed: "",
-        doc: include_str!("../rules/GOV104-forbidden-suppression.md"),
+        doc: include_str!("../../rules/GOV104-forbidden-suppression.md"),
     },
     check: None,
 };
 
 /// The directive diagnostics, sorted by code.
-pub static META: &[&Rule] = &[
+pub static RULES: &[&Rule] = &[
     &UNUSED_SUPPRESSION,
     &SUPPRESSION_WITHOUT_REASON,
     &EXPIRED_SUPPRESSION,
@@ -78,24 +78,15 @@ pub static META: &[&Rule] = &[
 ];
 
 /// Whether a rule is one of the directive diagnostics.
-pub fn is_meta(rule: &RuleMeta) -> bool {
-    META.iter().any(|r| r.meta.code == rule.code)
-}
-
-/// Find any rule, AtlasGov or directive diagnostic, by code (any case) or name.
-pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
-    rules::lookup(code_or_name).or_else(|| {
-        META.iter()
-            .copied()
-            .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
-    })
+pub fn is_suppression_rule(rule: &RuleMeta) -> bool {
+    RULES.iter().any(|r| r.meta.code == rule.code)
 }
 
 /// Why a rule can never be suppressed, whatever the config says.
 pub fn unsuppressible_reason(rule: &RuleMeta) -> Option<&'static str> {
     if rule.code == rules::INVALID_SPEC.meta.code {
         Some("a file that does not parse was not checked at all; fix the file")
-    } else if is_meta(rule) {
+    } else if is_suppression_rule(rule) {
         Some(
             "diagnostics about suppressions cannot themselves be suppressed; fix the directive or set the rule's level in the config",
         )

@@ -55,7 +55,7 @@ impl Baseline {
 
     /// Read a baseline file. Errors are messages for the user (exit 2).
     pub fn load(path: &Path, cwd: &Path) -> Result<Baseline, String> {
-        let shown = crate::report::display_path(path);
+        let shown = crate::paths::display_path(path);
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
         let file: File = serde_json::from_str(&text).map_err(|e| {
@@ -94,7 +94,7 @@ impl Baseline {
 }
 
 fn dir_of(path: &Path, cwd: &Path) -> PathBuf {
-    let abs = crate::config::normalize(&cwd.join(path));
+    let abs = crate::paths::normalize(&cwd.join(path));
     abs.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 

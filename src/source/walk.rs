@@ -1,6 +1,8 @@
 //! Finding the files: the given paths, walked with `.gitignore` respected.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use super::is_spec_name;
 
 /// A file to check.
 #[derive(Debug, Clone)]
@@ -18,71 +20,6 @@ pub struct Input {
 pub struct WalkProblem {
     pub path: PathBuf,
     pub message: String,
-}
-
-/// Whether a file name has one of the extensions the tool reads.
-pub fn is_spec_name(path: &Path) -> bool {
-    matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("json" | "yaml" | "yml" | "tf" | "tfvars")
-    )
-}
-
-/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (symlinks are not
-/// followed, so two spellings of one directory compare equal without touching the disk).
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    let joined;
-    let path = if path.is_absolute() {
-        path
-    } else {
-        joined = cwd.join(path);
-        &joined
-    };
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Absolute `path` relative to absolute `base` (`../x.json` when above it); `path` itself when
-/// they share no root (another drive).
-pub fn relative(path: &Path, base: &Path) -> PathBuf {
-    let mut common = 0;
-    for (a, b) in path.components().zip(base.components()) {
-        if a != b {
-            break;
-        }
-        common += 1;
-    }
-    if common == 0 {
-        return path.to_path_buf();
-    }
-    let mut out = PathBuf::new();
-    for _ in base.components().skip(common) {
-        out.push("..");
-    }
-    for c in path.components().skip(common) {
-        out.push(c);
-    }
-    out
-}
-
-/// The root of the git work tree holding `path` (absolute): the nearest ancestor, or `path`
-/// itself, that has a `.git` entry (a directory, or the file of a worktree or submodule).
-pub fn repository_root(path: &Path) -> Option<PathBuf> {
-    path.ancestors()
-        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
-        .map(Path::to_path_buf)
 }
 
 /// The spec files directly in each of `dirs` (not below them), sorted, with the same rules as
@@ -204,48 +141,5 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn absolute_resolves_dots_lexically() {
-        let cwd = Path::new("/repo/infra/clusters");
-        assert_eq!(
-            absolute(Path::new("a.json"), cwd),
-            Path::new("/repo/infra/clusters/a.json")
-        );
-        assert_eq!(absolute(Path::new("../.."), cwd), Path::new("/repo"));
-        assert_eq!(
-            absolute(Path::new("./x/../y"), cwd),
-            Path::new("/repo/infra/clusters/y")
-        );
-        assert_eq!(absolute(Path::new("/a/./b/.."), cwd), Path::new("/a"));
-        assert_eq!(absolute(Path::new(""), cwd), cwd);
-        assert_eq!(absolute(Path::new("../../../../.."), cwd), Path::new("/"));
-    }
-
-    #[test]
-    fn relative_climbs_with_dot_dot() {
-        let base = Path::new("/repo/infra/clusters");
-        assert_eq!(
-            relative(Path::new("/repo/infra/clusters/a.json"), base),
-            Path::new("a.json")
-        );
-        assert_eq!(
-            relative(Path::new("/repo/infra/p.yaml"), base),
-            Path::new("../p.yaml")
-        );
-        assert_eq!(
-            relative(Path::new("/repo/p.yaml"), base),
-            Path::new("../../p.yaml")
-        );
-        assert_eq!(
-            relative(Path::new("/other/p.yaml"), base),
-            Path::new("../../../other/p.yaml")
-        );
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::app::Outcome;
+use crate::outcome::Outcome;
 use crate::rules::Finding;
 
 const FNV_OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;

@@ -1,0 +1,66 @@
+//! Adapter steps that span several files. Today that is Terraform: a module's resources, its
+//! variables, `locals`, tfvars files and module calls sit in different files of a directory.
+//!
+//! The engine never names a format. During the parallel per-file pass it asks [`interest`]
+//! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
+//! parsed file gives the later step; once every file is merged, before linking, it calls
+//! [`finish`] with everything kept.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::terraform::module::{self, HclFile};
+use crate::document::{LineIndex, Node, Syntax};
+use crate::model::{LocCtx, Model, SourceFile};
+
+/// What a file gives a multi-file step (opaque to the engine).
+#[derive(Debug)]
+pub struct Kept(HclFile);
+
+/// What a multi-file step wants of a file, by its name and text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Interest {
+    /// Parse it even when no adapter's needle occurs (it declares variables, or sets them).
+    pub parse: bool,
+    /// A settings file the format loads by itself (`terraform.tfvars`, `*.auto.tfvars`): one
+    /// that does not parse leaves its values unseen, which is a finding of its own.
+    pub settings_file: bool,
+}
+
+/// What the multi-file steps want of the file at `path`.
+pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
+    let settings_file = module::is_loaded_tfvars(path);
+    let parse = match syntax {
+        Syntax::Json => settings_file,
+        Syntax::Hcl => module::wanted_without_needle(path, text),
+        Syntax::Yaml => false,
+    };
+    Interest {
+        parse,
+        settings_file,
+    }
+}
+
+/// Whether the documents of a file of this syntax are read by the multi-file step only (the
+/// per-document adapters see only its literal strings, through [`super::adapt_literals`]).
+pub fn reads_whole_file(syntax: Syntax) -> bool {
+    syntax == Syntax::Hcl
+}
+
+/// What a parsed file gives the multi-file steps; `None` when nothing.
+pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
+    HclFile::new(ctx, ctx.path, root, index).map(Kept)
+}
+
+impl Kept {
+    /// The file's text, when a step keeps it for the whole run (shared, not copied again).
+    pub fn shared_text(&self) -> Option<Arc<str>> {
+        self.0.shared_text()
+    }
+}
+
+/// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
+/// are the run's files by id.
+pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
+    module::resolve(kept.into_iter().map(|k| k.0).collect(), files, out);
+}

@@ -1,0 +1,110 @@
+//! The commands: `check`, `rules`, `explain`, `server`. Each is a thin caller of the library:
+//! `check` and `server` go through [`crate::lint()`].
+
+mod check;
+pub mod cli;
+
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::engine::Options;
+use crate::rules;
+use cli::{Cli, Command};
+
+/// Exit code: no error-level finding.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one error-level finding.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage error, or a path given on the command line that does not exist.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Run the command line; returns the process exit code.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Check(args) => check::check(args, &mut stdout),
+        Command::Rules { all } => {
+            let _ = stdout.write_all(rules_table(all).as_bytes());
+            EXIT_OK
+        }
+        Command::Server { .. } => crate::server::run(Options::default()),
+        Command::Explain { rule } => match rules::find(&rule) {
+            Some(r) => {
+                let _ = stdout.write_all(r.meta.doc.as_bytes());
+                EXIT_OK
+            }
+            None => {
+                eprintln!("error: no rule `{rule}`; `atlasgov-lint rules` lists them");
+                EXIT_USAGE
+            }
+        },
+    }
+}
+
+/// The `rules` table; with `all`, followed by the constraints no rule can check.
+pub fn rules_table(all: bool) -> String {
+    let mut out = format!(
+        "{:<8} {:<35} {:<8} {}\n",
+        "CODE", "NAME", "SEVERITY", "SUMMARY"
+    );
+    for r in rules::ALL {
+        let m = &r.meta;
+        out.push_str(&format!(
+            "{:<8} {:<35} {:<8} {}\n",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        ));
+    }
+    out.push_str("\nDiagnostics about suppressions (never suppressible):\n");
+    for r in rules::suppression::RULES {
+        let m = &r.meta;
+        out.push_str(&format!(
+            "{:<8} {:<35} {:<8} {}\n",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        ));
+    }
+    if all {
+        out.push_str("\nNot checked (no spec can show these):\n");
+        for (constraint, why) in rules::NOT_COVERED {
+            out.push_str(&format!("- {constraint}\n    {why}\n"));
+        }
+    }
+    out
+}
+
+pub(crate) fn usage_error(message: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+/// Resolve `--select`/`--ignore` names to rules.
+pub(crate) fn rule_list(
+    names: &[String],
+    flag: &str,
+) -> Result<Vec<&'static rules::RuleMeta>, String> {
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match rules::find(name) {
+            Some(r) => out.push(&r.meta),
+            None => {
+                return Err(format!(
+                    "{flag}: unknown rule `{name}`; `atlasgov-lint rules` lists the codes and names"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,367 @@
+//! The run: walk → read → pre-filter → parse → adapt (in parallel, per file) → the adapters'
+//! multi-file steps → link → rules. It names no input format: adapters do.
+//!
+//! - `ingest`: one file, start to finish.
+//! - `context`: project roots, and the files read only so that linking can reach a project.
+//! - `texts`: the texts reporting needs, read again at the end.
+
+mod context;
+mod ingest;
+mod texts;
+
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use context::context_of;
+
+use crate::adapters;
+use crate::config::{self, Config};
+use crate::document::Limits;
+use crate::model::{Field, Loc, Model, SourceFile, link};
+use crate::outcome::{Buffer, Outcome, Skipped};
+use crate::paths;
+use crate::rules::{self, Finding};
+use crate::source::{
+    self,
+    walk::{self, Input},
+};
+use ingest::FileResult;
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files larger than this are skipped with a notice.
+    pub max_file_size: u64,
+    pub limits: Limits,
+    /// The config file, if any: its `exclude` patterns and `default-region-usage` apply here,
+    /// and it is registered as a file so that findings can point into it.
+    pub config: Option<Arc<Config>>,
+    /// The current directory (config globs are relative to the config's directory).
+    pub cwd: PathBuf,
+    /// Files the run itself reads or writes (baseline, report): never checked as specs.
+    pub own_files: Vec<PathBuf>,
+    /// How far up project linking looks for a project body (see [`ProjectRoot`]).
+    pub project_root: ProjectRoot,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_file_size: 64 * 1024 * 1024,
+            limits: Limits::default(),
+            config: None,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            own_files: Vec::new(),
+            project_root: ProjectRoot::default(),
+        }
+    }
+}
+
+/// How far up project linking may look for the project body of a checked file.
+///
+/// Below the root, linking also reads the spec files that sit directly in the directories
+/// between a checked path and the root ("context files", see [`Context`]): they are parsed and
+/// adapted so that their projects can be linked, but they are not counted as checked and their
+/// own findings are never reported. This is what lets a pre-commit hook, which is given only
+/// the staged files, or an editor, which checks one buffer, find a cluster's project on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectRoot {
+    /// Never above the path given (for a file, its own directory), and only checked files
+    /// count.
+    #[default]
+    Argument,
+    /// For each file given (and standard input named by `--stdin-filename`): the root of the
+    /// git work tree holding it (the nearest ancestor with a `.git`); outside a repository, and
+    /// for directories given, as [`ProjectRoot::Argument`]. The command line's default: a
+    /// file given alone (by a pre-commit hook, an editor) is a selection from its repository,
+    /// while a directory given is the tree to check.
+    Repository,
+    /// This directory, for the paths given below it, files and directories alike (others keep
+    /// [`ProjectRoot::Argument`]).
+    Dir(PathBuf),
+}
+
+/// Files read only for project linking (see [`ProjectRoot`]).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The spec files of the directories between the checked paths and their root.
+    pub files: Vec<Input>,
+    /// Project roots (absolute): a buffer links up to the innermost one holding it (a buffer
+    /// under none links in its own directory only).
+    pub roots: Vec<PathBuf>,
+}
+
+/// Check everything under `paths`. Every path must exist (the CLI checks before calling).
+pub fn check_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    check_paths_and_buffers(paths, &[], options)
+}
+
+/// Check everything under `paths` plus in-memory buffers (standard input). The buffers come
+/// after the files (and the context files): buffer `j` has file id
+/// `files.len() - buffers.len() + j` in the outcome, less one when a config file is used (it
+/// is registered last, see [`Outcome::config_file`]).
+pub fn check_paths_and_buffers(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    options: &Options,
+) -> Outcome {
+    let (mut inputs, mut problems) = walk::collect(paths);
+    // Config files are not specs; excluded paths are not read at all.
+    let own: Vec<PathBuf> = options
+        .own_files
+        .iter()
+        .map(|p| paths::normalize(&options.cwd.join(p)))
+        .collect();
+    let wanted = |i: &Input| {
+        i.path.file_name() != Some(std::ffi::OsStr::new(config::FILE_NAME))
+            && (own.is_empty() || !own.contains(&paths::normalize(&options.cwd.join(&i.path))))
+            && options.config.as_ref().is_none_or(|config| {
+                !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
+            })
+    };
+    inputs.retain(wanted);
+    if let Some(config) = &options.config {
+        problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
+    }
+    let mut context = context::link_context(paths, &mut inputs, buffers, options);
+    context.files.retain(wanted);
+    let mut outcome = check_with_context(&inputs, buffers, &context, options);
+    outcome
+        .skipped
+        .extend(problems.into_iter().map(|p| Skipped {
+            path: p.path,
+            reason: p.message,
+        }));
+    // The walk's own order depends on the directory listing: sort for stable output.
+    outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome
+}
+
+/// Check files on disk plus in-memory buffers.
+pub fn check_inputs(inputs: &[Input], buffers: &[Buffer], options: &Options) -> Outcome {
+    check_with_context(inputs, buffers, &Context::default(), options)
+}
+
+/// Check files on disk plus in-memory buffers, with context files read for project linking
+/// only. File ids: the inputs, then the context files, then the buffers.
+pub fn check_with_context(
+    inputs: &[Input],
+    buffers: &[Buffer],
+    context: &Context,
+    options: &Options,
+) -> Outcome {
+    let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
+    adapters::expect_files(disk.len() + buffers.len());
+    let buffer_root = |path: &Path| -> PathBuf {
+        let abs = paths::absolute(path, &options.cwd);
+        context
+            .roots
+            .iter()
+            .filter(|r| abs.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
+    };
+    let mut run = Run {
+        model: Model::default(),
+        outcome: Outcome::default(),
+        findings: Vec::new(),
+        kept: Vec::new(),
+        digests: HashMap::new(),
+        context_ids: inputs.len()..disk.len(),
+    };
+    // Files are parsed in parallel a chunk at a time and each chunk's results folded into
+    // the model before the next: memory holds the model and one chunk's documents, not every
+    // file's intermediate results at once.
+    let process_chunk = |c: usize, chunk: &[&Input]| -> Vec<Processed> {
+        map_maybe_parallel(chunk, |k, input| {
+            match source::read(&input.path, options.max_file_size) {
+                Ok(text) => {
+                    let result = ingest::process_file(
+                        file_id(c * CHUNK + k),
+                        &input.path,
+                        &text,
+                        source::kind_or_yaml(&input.path),
+                        options,
+                    );
+                    // Not kept: read again at the end if reporting needs it.
+                    let digest =
+                        (result.contributed && result.text.is_none()).then(|| texts::digest(&text));
+                    (result, digest)
+                }
+                Err(reason) => (FileResult::skipped(reason), None),
+            }
+        })
+    };
+    let absorb = |run: &mut Run, chunk: &[&Input], results: Vec<Processed>| {
+        for (input, (result, digest)) in chunk.iter().zip(results) {
+            let source = SourceFile {
+                path: input.path.clone(),
+                root: input.root.clone(),
+            };
+            run.absorb(source, result, digest);
+        }
+    };
+    // While one chunk is folded in (on this thread), the next is parsed (on the pool).
+    let mut pending: Option<(&[&Input], Vec<Processed>)> = None;
+    for (c, chunk) in disk.chunks(CHUNK).enumerate() {
+        let previous = pending.take();
+        let fold = || {
+            if let Some((done, results)) = previous {
+                absorb(&mut run, done, results);
+            }
+        };
+        let parse = || process_chunk(c, chunk);
+        let ((), results) = if disk.len() < PARALLEL_MIN {
+            (fold(), parse())
+        } else {
+            rayon::join(fold, parse)
+        };
+        pending = Some((chunk, results));
+    }
+    if let Some((done, results)) = pending {
+        absorb(&mut run, done, results);
+    }
+    for buffer in buffers {
+        let file = file_id(run.model.files.len());
+        let mut result = ingest::process_file(
+            file,
+            &buffer.path,
+            &buffer.text,
+            source::kind_or_yaml(&buffer.path),
+            options,
+        );
+        if result.contributed && result.text.is_none() {
+            result.text = Some(Arc::from(buffer.text.as_str()));
+        }
+        let source = SourceFile {
+            path: buffer.path.clone(),
+            root: buffer_root(&buffer.path),
+        };
+        run.absorb(source, result, None);
+        run.outcome.buffers.push(file);
+    }
+    let Run {
+        mut model,
+        mut outcome,
+        mut findings,
+        kept,
+        digests,
+        ..
+    } = run;
+    // Steps that span files (Terraform modules): once every file is parsed.
+    let files = std::mem::take(&mut model.files);
+    adapters::multi_file::finish(kept, &files, &mut model);
+    model.files = files;
+    if let Some(config) = &options.config {
+        let file = file_id(model.files.len());
+        outcome.config_file = Some(file);
+        outcome.texts.insert(file, config.text.clone());
+        model.files.push(SourceFile {
+            path: config.path.clone(),
+            root: config.dir.clone(),
+        });
+        model.default_region_usage = config.default_region_usage.as_ref().map(|s| Field {
+            value: s.value.as_str().into(),
+            loc: Loc {
+                file,
+                span: s.pos.span,
+                start: s.pos.start,
+                end: s.pos.end,
+                pointer: s.pos.pointer.as_str().into(),
+                via: None,
+            },
+        });
+    }
+    link::link(&mut model);
+    findings.extend(rules::run(&model));
+    findings.retain(|f| !outcome.context.contains(&f.loc.file));
+    rules::sort_and_dedup(&mut findings);
+    outcome.findings = findings;
+    outcome.files = model.files;
+    texts::load_texts(&mut outcome, &digests, options);
+    outcome
+}
+
+/// A file's result, and the digest of its text when the text was not kept.
+type Processed = (FileResult, Option<u64>);
+
+/// Files parsed in parallel before their results are folded into the model.
+const CHUNK: usize = 256;
+
+/// Below this many files, work runs on the calling thread: starting the thread pool costs
+/// more than it saves (a pre-commit hook or an editor checks one file and its context).
+const PARALLEL_MIN: usize = 64;
+
+/// `f` over `items` with their indices, in order; in parallel when there are enough of them.
+pub(crate) fn map_maybe_parallel<I: Sync, T: Send>(
+    items: &[I],
+    f: impl Fn(usize, &I) -> T + Sync,
+) -> Vec<T> {
+    if items.len() < PARALLEL_MIN {
+        items
+            .iter()
+            .enumerate()
+            .map(|(k, item)| f(k, item))
+            .collect()
+    } else {
+        items
+            .par_iter()
+            .enumerate()
+            .map(|(k, item)| f(k, item))
+            .collect()
+    }
+}
+
+/// The run's state while file results are folded in, in file order.
+struct Run {
+    model: Model,
+    outcome: Outcome,
+    findings: Vec<Finding>,
+    kept: Vec<adapters::multi_file::Kept>,
+    digests: HashMap<u32, u64>,
+    /// The ids of context files (read for linking only).
+    context_ids: std::ops::Range<usize>,
+}
+
+impl Run {
+    /// Fold in the result of the next file (its id is the number of files so far).
+    fn absorb(&mut self, source: SourceFile, result: FileResult, digest: Option<u64>) {
+        let i = self.model.files.len();
+        let file = file_id(i);
+        let outcome = &mut self.outcome;
+        if let Some(text) = result.text {
+            outcome.texts.insert(file, text);
+        }
+        if let Some(digest) = digest {
+            self.digests.insert(file, digest);
+        }
+        if result.parse_failed {
+            outcome.parse_failed.insert(file);
+        }
+        // A context file's directives still apply (a suppression where a value was set), but
+        // the filtering stage reports nothing about them.
+        outcome.directives.extend(result.directives);
+        if self.context_ids.contains(&i) {
+            outcome.context.insert(file);
+        } else {
+            match result.skipped {
+                Some(reason) => outcome.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                }),
+                None => outcome.files_checked += 1,
+            }
+            self.findings.extend(result.findings);
+        }
+        self.model.files.push(source);
+        self.model.extend(result.model);
+        self.kept.extend(result.kept);
+    }
+}
+
+fn file_id(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,104 @@
+//! The filtering stage: after the rules, before the reporters.
+//!
+//! 1. **Levels**: each finding gets the level the config gives its rule for its file (`rules`,
+//!    then every matching `overrides` entry in order), then `--select`/`--ignore`; `off` drops it.
+//! 2. **Suppressions**: inline `atlasgov-lint: allow` comments ([`crate::suppress`]) and the
+//!    config's `exceptions` hide the findings they cover; problems with them (no reason,
+//!    expired, unreadable, forbidden, unused) become GOV1xx findings ([`crate::meta`]).
+//! 3. **Baseline**: findings recorded in a baseline are hidden and counted; or a baseline is
+//!    (re)written.
+//!
+//! Reporters only render what is left, plus the counts and the suppression list kept here.
+//! Nothing here reads the clock or the disk: the command line passes today's date and the
+//! loaded config and baseline in.
+
+mod baseline;
+pub mod baseline_file;
+mod levels;
+mod suppressions;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::model::FileId;
+use crate::outcome::{Filtered, Outcome};
+use crate::rules::{Finding, RuleMeta, Severity};
+use baseline_file::Baseline;
+
+/// What the stage needs besides the outcome.
+pub struct Settings<'a> {
+    pub config: Option<&'a Config>,
+    /// `--select`: only these rules (GOV000 is always on).
+    pub select: &'a [&'static RuleMeta],
+    /// `--ignore`: not these rules.
+    pub ignore: &'a [&'static RuleMeta],
+    /// `--fail-on`, overriding the config's `fail-on`.
+    pub fail_on: Option<Severity>,
+    /// Suppressions with an `until` before this date have expired.
+    pub today: Date,
+    /// The current directory (findings' paths are relative to it).
+    pub cwd: &'a Path,
+    pub baseline: &'a BaselineMode,
+}
+
+/// What to do with a baseline.
+#[derive(Debug, Clone, Default)]
+pub enum BaselineMode {
+    #[default]
+    Off,
+    /// `--baseline FILE`: hide the findings it records.
+    Compare(Baseline),
+    /// `--write-baseline FILE`: record today's findings. When the file already exists, entries
+    /// are only ever removed, unless `allow_new`.
+    Write {
+        existing: Baseline,
+        existed: bool,
+        allow_new: bool,
+    },
+}
+
+/// Apply levels, suppressions and the baseline to `findings` (the engine's, for `outcome`):
+/// returns the findings left and what the stage did.
+pub fn apply(
+    outcome: &Outcome,
+    findings: Vec<Finding>,
+    settings: &Settings<'_>,
+) -> (Vec<Finding>, Filtered) {
+    let levels = levels::Levels::new(outcome, settings);
+    let mut filtered = Filtered {
+        fail_on: settings.fail_on.or(settings.config.and_then(|c| c.fail_on)),
+        ..Filtered::default()
+    };
+    let findings = levels::apply(&levels, findings);
+    let checked = checked_files(outcome);
+    let (findings, suppressions) =
+        suppressions::apply(outcome, findings, settings, &levels, &checked);
+    filtered.suppressions = suppressions;
+    let findings = baseline::apply(
+        outcome,
+        findings,
+        settings,
+        &levels,
+        &checked,
+        &mut filtered,
+    );
+    (findings, filtered)
+}
+
+/// Files that were read and checked (not skipped, not the config file).
+pub(crate) fn checked_files(outcome: &Outcome) -> Vec<FileId> {
+    let skipped: HashSet<&Path> = outcome.skipped.iter().map(|s| s.path.as_path()).collect();
+    (0..outcome.files.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .filter(|&i| Some(i) != outcome.config_file && !outcome.context.contains(&i))
+        .filter(|&i| !skipped.contains(outcome.path(i)))
+        .collect()
+}
+
+/// The exit code's question: does any remaining finding reach the failure threshold?
+pub fn fails(outcome: &Outcome) -> bool {
+    let threshold = outcome.filtered.fail_on.unwrap_or(Severity::Error);
+    outcome.findings.iter().any(|f| f.severity >= threshold)
+}

@@ -1,0 +1,161 @@
+//! Path arithmetic, lexical only (no symlinks followed): absolute and relative forms, and how
+//! a path is shown in output. The ground floor: it knows nothing of specs.
+
+use std::path::{Component, Path, PathBuf};
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (symlinks are not
+/// followed, so two spellings of one directory compare equal without touching the disk).
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        joined = cwd.join(path);
+        &joined
+    };
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Absolute `path` relative to absolute `base` (`../x.json` when above it); `path` itself when
+/// they share no root (another drive).
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let mut common = 0;
+    for (a, b) in path.components().zip(base.components()) {
+        if a != b {
+            break;
+        }
+        common += 1;
+    }
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for c in path.components().skip(common) {
+        out.push(c);
+    }
+    out
+}
+
+/// The root of the git work tree holding `path` (absolute): the nearest ancestor, or `path`
+/// itself, that has a `.git` entry (a directory, or the file of a worktree or submodule).
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// Resolve `.` and `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` (relative to `cwd` unless absolute) relative to `dir`, `/`-separated; `None` when it
+/// is not under `dir`.
+pub fn relative_to(dir: &Path, cwd: &Path, path: &Path) -> Option<String> {
+    let abs = normalize(&cwd.join(path));
+    let rel = abs.strip_prefix(dir).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// A path for messages: relative to `cwd` (with `..` when needed), else as given.
+pub fn display_relative(cwd: &Path, path: &Path) -> String {
+    if path.is_relative() {
+        return display_path(path);
+    }
+    let target = normalize(path);
+    let base = normalize(cwd);
+    let t: Vec<Component<'_>> = target.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return display_path(path);
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for _ in common..b.len() {
+        parts.push("..".into());
+    }
+    for c in t.iter().skip(common) {
+        parts.push(c.as_os_str().to_string_lossy().into_owned());
+    }
+    parts.join("/")
+}
+
+/// A path as shown in output: as walked, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_resolves_dots_lexically() {
+        let cwd = Path::new("/repo/infra/clusters");
+        assert_eq!(
+            absolute(Path::new("a.json"), cwd),
+            Path::new("/repo/infra/clusters/a.json")
+        );
+        assert_eq!(absolute(Path::new("../.."), cwd), Path::new("/repo"));
+        assert_eq!(
+            absolute(Path::new("./x/../y"), cwd),
+            Path::new("/repo/infra/clusters/y")
+        );
+        assert_eq!(absolute(Path::new("/a/./b/.."), cwd), Path::new("/a"));
+        assert_eq!(absolute(Path::new(""), cwd), cwd);
+        assert_eq!(absolute(Path::new("../../../../.."), cwd), Path::new("/"));
+    }
+
+    #[test]
+    fn relative_climbs_with_dot_dot() {
+        let base = Path::new("/repo/infra/clusters");
+        assert_eq!(
+            relative(Path::new("/repo/infra/clusters/a.json"), base),
+            Path::new("a.json")
+        );
+        assert_eq!(
+            relative(Path::new("/repo/infra/p.yaml"), base),
+            Path::new("../p.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/repo/p.yaml"), base),
+            Path::new("../../p.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/other/p.yaml"), base),
+            Path::new("../../../other/p.yaml")
+        );
+    }
+}
