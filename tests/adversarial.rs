@@ -1,5 +1,5 @@
 //! Hostile inputs, each through the real binary (issue 9): every one gets a clear diagnostic or
-//! is skipped as the README's "What is skipped, and said so" says, a violating spec beside it
+//! is skipped as docs/formats.md's "What is skipped, and said so" says, a violating spec beside it
 //! is still reported, the exit code is the documented one, and every run finishes (a child
 //! that outlives a generous deadline is killed and the test fails). Big inputs are generated
 //! here, in a temporary directory, never committed.

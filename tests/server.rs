@@ -1,5 +1,5 @@
 //! The language server as an editor meets it: the real binary, started with the command line
-//! of the README's editor snippets, driven over standard input/output.
+//! of the editor snippets in docs/editors.md, driven over standard input/output.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -18,12 +18,11 @@ use serde_json::{Value, json};
 /// How long any one answer may take before the test fails (it never hangs CI).
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The fenced blocks of `lang` in the README.
-fn readme_blocks(lang: &str) -> Vec<String> {
-    let readme = std::fs::read_to_string("README.md").expect("README.md");
+/// The fenced blocks of `lang` in the editors' page of the docs.
+fn editor_doc_blocks(lang: &str) -> Vec<String> {
+    let page = std::fs::read_to_string("docs/editors.md").expect("docs/editors.md");
     let fence = format!("```{lang}\n");
-    readme
-        .split(fence.as_str())
+    page.split(fence.as_str())
         .skip(1)
         .filter_map(|rest| rest.split("```").next())
         .map(str::to_string)
@@ -39,9 +38,9 @@ fn quoted(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The server command line of each editor snippet in the README: VS Code, Neovim, Helix.
-fn readme_command_lines() -> Vec<(&'static str, Vec<String>)> {
-    let vscode = readme_blocks("json")
+/// The server command line of each editor snippet in docs/editors.md: VS Code, Neovim, Helix.
+fn editor_doc_command_lines() -> Vec<(&'static str, Vec<String>)> {
+    let vscode = editor_doc_blocks("json")
         .into_iter()
         .find(|b| b.contains("glspc.server.command"))
         .expect("VS Code snippet");
@@ -55,7 +54,7 @@ fn readme_command_lines() -> Vec<(&'static str, Vec<String>)> {
         json!(["json", "yaml", "terraform"])
     );
 
-    let neovim = readme_blocks("lua")
+    let neovim = editor_doc_blocks("lua")
         .into_iter()
         .find(|b| b.contains("vim.lsp.start"))
         .expect("Neovim snippet");
@@ -65,7 +64,7 @@ fn readme_command_lines() -> Vec<(&'static str, Vec<String>)> {
         .expect("cmd = { ... }");
     let neovim_cmd = quoted(cmd_line);
 
-    let helix = readme_blocks("toml")
+    let helix = editor_doc_blocks("toml")
         .into_iter()
         .find(|b| b.contains("[language-server.atlasgov-lint]"))
         .expect("Helix snippet");
@@ -259,8 +258,8 @@ fn range(l0: u64, c0: u64, l1: u64, c1: u64) -> Value {
 }
 
 #[test]
-fn readme_snippets_start_the_same_server() {
-    let lines = readme_command_lines();
+fn editor_snippets_start_the_same_server() {
+    let lines = editor_doc_command_lines();
     for (editor, cmd) in &lines {
         assert_eq!(cmd, &["atlasgov-lint", "server"], "{editor} snippet");
     }
@@ -268,7 +267,7 @@ fn readme_snippets_start_the_same_server() {
 
 #[test]
 fn diagnostics_follow_the_buffer_and_link_to_the_project_on_disk() {
-    for (editor, command_line) in readme_command_lines() {
+    for (editor, command_line) in editor_doc_command_lines() {
         let ws = workspace();
         let root = ws.path();
         // Started elsewhere: the workspace comes from `initialize`, not the current directory.
