@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
         name: "peering-across-partitions",
         severity: Severity::Error,
         summary: "A network container or peering of the other partition than its project",
-        seed: "You can only peer AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions.",
+        seed: "You can only peer AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions. You can only peer AWS Standard regions with MongoDB clusters in AWS Standard regions. You can only peer GCP Assured Workloads regions with MongoDB clusters in GCP Assured Workloads regions.",
         doc: include_str!("../../rules/GOV012-peering-across-partitions.md"),
     },
     check: Some(check),

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
         name: "private-endpoint-across-partitions",
         severity: Severity::Error,
         summary: "A private endpoint service in a region of the other partition than its project",
-        seed: "You can only link AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions.",
+        seed: "You can only link AWS GovCloud regions with MongoDB clusters in AWS GovCloud regions. You can only link AWS Standard regions with MongoDB clusters in AWS Standard regions.",
         doc: include_str!("../../rules/GOV013-private-endpoint-across-partitions.md"),
     },
     check: Some(check),

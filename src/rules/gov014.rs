@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
         name: "kms-key-across-partitions",
         severity: Severity::Error,
         summary: "An encryption-at-rest key in a region of the other partition than its project",
-        seed: "You must use KMS keys in AWS GovCloud and GCP Assured Workloads regions to encrypt data in AWS GovCloud and GCP Assured Workloads region-only projects.",
+        seed: "You must use KMS keys in AWS GovCloud and GCP Assured Workloads regions to encrypt data in AWS GovCloud and GCP Assured Workloads region-only projects. You must use KMS keys in AWS Standard regions to encrypt data in AWS Standard region-only projects.",
         doc: include_str!("../../rules/GOV014-kms-key-across-partitions.md"),
     },
     check: Some(check),
