@@ -12,10 +12,12 @@
 //! themselves are `lsp-server`'s types. Notifications that arrive while a check runs are
 //! handled together: each document is checked once per batch, with its latest text.
 
+mod diagnostics;
 mod text;
+mod transport;
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
@@ -25,9 +27,8 @@ use lsp_types::notification::{
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::{
-    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
-    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, Range, SaveOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    Diagnostic, DiagnosticSeverity, PositionEncodingKind, PublishDiagnosticsParams, Range,
+    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities,
     WorkspaceServerCapabilities,
 };
@@ -35,18 +36,11 @@ use lsp_types::{
 use crate::config::{self, Config};
 use crate::engine::{self, Options};
 use crate::lint::{Inputs, Settings, lint};
-use crate::model::Loc;
-use crate::outcome::{Buffer, Outcome};
+use crate::outcome::Buffer;
 use crate::paths;
-use crate::report::rule_doc_url;
-use crate::rules::{Finding, Severity};
+use diagnostics::Render;
 pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
-
-/// The largest message body accepted (a `didOpen` of a file at the default size limit, JSON
-/// escaped, fits).
-const MAX_BODY: usize = 512 * 1024 * 1024;
-/// The longest header line read at once.
-const MAX_HEADER_LINE: u64 = 8 * 1024;
+use transport::{Frame, read_frame};
 
 /// Run the server on standard input/output until `exit` or the end of input. Returns the
 /// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks).
@@ -76,85 +70,6 @@ pub fn run(options: Options) -> i32 {
 
 fn log(message: std::fmt::Arguments<'_>) {
     eprintln!("atlasgov-lint server: {message}");
-}
-
-/// One unit read from the client.
-enum Frame {
-    Message(Message),
-    /// A body that is not a JSON-RPC message: `id` is the request's id when it has one.
-    Invalid {
-        id: serde_json::Value,
-        code: ErrorCode,
-        message: String,
-    },
-    /// The end of input (or a read error).
-    End(Option<std::io::Error>),
-}
-
-/// Read one message: headers (`Content-Length` required, others ignored) and the body.
-/// Garbage between messages is skipped until the next header block.
-fn read_frame(input: &mut impl BufRead) -> Frame {
-    let mut length: Option<usize> = None;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match input
-            .by_ref()
-            .take(MAX_HEADER_LINE)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) => return Frame::End(None),
-            Ok(_) => {}
-            Err(e) => return Frame::End(Some(e)),
-        }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            if length.is_some() {
-                break;
-            }
-            continue;
-        }
-        if let Some((name, value)) = text.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
-            }
-        }
-    }
-    let length = length.unwrap_or(0);
-    let mut body = Vec::new();
-    let limit = length.min(MAX_BODY);
-    match input.by_ref().take(limit as u64).read_to_end(&mut body) {
-        Ok(n) if n < limit => return Frame::End(None),
-        Ok(_) => {}
-        Err(e) => return Frame::End(Some(e)),
-    }
-    if length > MAX_BODY {
-        let rest = (length - MAX_BODY) as u64;
-        if let Err(e) = std::io::copy(&mut input.by_ref().take(rest), &mut std::io::sink()) {
-            return Frame::End(Some(e));
-        }
-        return Frame::Invalid {
-            id: serde_json::Value::Null,
-            code: ErrorCode::InvalidRequest,
-            message: format!("message of {length} bytes is larger than {MAX_BODY} bytes"),
-        };
-    }
-    match serde_json::from_slice::<Message>(&body) {
-        Ok(message) => Frame::Message(message),
-        Err(e) => match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(value) => Frame::Invalid {
-                id: value.get("id").cloned().unwrap_or(serde_json::Value::Null),
-                code: ErrorCode::InvalidRequest,
-                message: format!("not a JSON-RPC message: {e}"),
-            },
-            Err(e) => Frame::Invalid {
-                id: serde_json::Value::Null,
-                code: ErrorCode::ParseError,
-                message: format!("invalid JSON: {e}"),
-            },
-        },
-    }
 }
 
 /// A config file as loaded: usable, or why not.
@@ -623,105 +538,6 @@ impl<W: Write> Server<W> {
     }
 }
 
-/// Turns the findings of one check in a document into diagnostics.
-struct Render<'a> {
-    doc: &'a Document,
-    /// The document's file id in the outcome.
-    file: u32,
-    map: LineMap<'a>,
-    outcome: &'a Outcome,
-    /// What relative paths in the outcome (the config file's) are relative to.
-    cwd: &'a Path,
-    related_information: bool,
-}
-
-impl Render<'_> {
-    fn location(&self, loc: &Loc) -> Option<Location> {
-        let span = (loc.span.start as usize, loc.span.end as usize);
-        if loc.file == self.file {
-            return Some(Location {
-                uri: self.doc.uri.clone(),
-                range: self.map.range(span.0, span.1),
-            });
-        }
-        let path = paths::absolute(self.outcome.path(loc.file), self.cwd);
-        let uri = path_to_uri(&path)?;
-        let range = match self.outcome.text(loc.file) {
-            Some(text) => {
-                let mut range = LineMap::new(text).range(span.0, span.1);
-                // Editors do not show a file's byte order mark: line 1 starts after it.
-                if text.starts_with('\u{FEFF}') {
-                    for p in [&mut range.start, &mut range.end] {
-                        if p.line == 0 {
-                            p.character = p.character.saturating_sub(1);
-                        }
-                    }
-                }
-                range
-            }
-            // No text kept: the line and (character) column as found.
-            None => {
-                let at = |line: u32, column: u32| lsp_types::Position {
-                    line: line.saturating_sub(1),
-                    character: column.saturating_sub(1),
-                };
-                Range {
-                    start: at(loc.start.line, loc.start.column),
-                    end: at(loc.end.line, loc.end.column),
-                }
-            }
-        };
-        Some(Location { uri, range })
-    }
-
-    fn diagnostic(&self, f: &Finding) -> Diagnostic {
-        let range = self
-            .map
-            .range(f.loc.span.start as usize, f.loc.span.end as usize);
-        let mut message = format!("{}\nhelp: {}", f.message, f.help);
-        let mut related = Vec::new();
-        for label in &f.related {
-            match self.location(&label.loc) {
-                Some(location) if self.related_information => {
-                    related.push(DiagnosticRelatedInformation {
-                        location,
-                        message: label.message.clone(),
-                    });
-                }
-                Some(location) => {
-                    let p = location.range.start;
-                    let path = uri_to_path(&location.uri).unwrap_or_default();
-                    message.push_str(&format!(
-                        "\nnote: {}: {}:{}:{}",
-                        label.message,
-                        path.display(),
-                        p.line + 1,
-                        p.character + 1
-                    ));
-                }
-                None => message.push_str(&format!("\nnote: {}", label.message)),
-            }
-        }
-        Diagnostic {
-            range,
-            severity: Some(match f.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String(f.rule.code.to_string())),
-            code_description: rule_doc_url(f.rule)
-                .parse()
-                .ok()
-                .map(|href| CodeDescription { href }),
-            source: Some("atlasgov-lint".to_string()),
-            message,
-            related_information: (!related.is_empty()).then_some(related),
-            tags: None,
-            data: None,
-        }
-    }
-}
-
 fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
@@ -744,37 +560,5 @@ fn capabilities() -> ServerCapabilities {
             file_operations: None,
         }),
         ..ServerCapabilities::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::*;
-
-    fn frames(input: &[u8]) -> Vec<String> {
-        let mut r = std::io::BufReader::new(input);
-        let mut out = Vec::new();
-        loop {
-            match read_frame(&mut r) {
-                Frame::Message(m) => out.push(format!("{m:?}").chars().take(40).collect()),
-                Frame::Invalid { code, .. } => out.push(format!("invalid {}", code as i32)),
-                Frame::End(_) => return out,
-            }
-        }
-    }
-
-    #[test]
-    fn framing_survives_garbage() {
-        let msg = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
-        let input = format!(
-            "Content-Length: 5\r\n\r\n{{bad}}garbage line\r\nContent-Type: x\r\nContent-Length: {}\r\n\r\n{msg}Content-Length: 8\r\n\r\n{{\"id\":1}}Content-Length: 99\r\n\r\nshort",
-            msg.len()
-        );
-        let got = frames(input.as_bytes());
-        assert_eq!(got.len(), 3, "{got:?}");
-        assert_eq!(got[0], "invalid -32700");
-        assert!(got[1].starts_with("Notification"), "{got:?}");
-        assert_eq!(got[2], "invalid -32600");
     }
 }
