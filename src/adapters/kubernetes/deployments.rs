@@ -1,8 +1,7 @@
 //! `AtlasDeployment` and the generated `Cluster` and `FlexCluster`.
 
 use super::{Object, backup_key, deployment_key, group_ref, map_at, project_ref};
-use crate::adapters::api;
-use crate::adapters::api::region_config;
+use crate::adapters::common::{legacy_regions, region_config};
 use crate::document::Cursor;
 use crate::model::{
     Cluster, ClusterKind, KeyAlias, Loc, LocCtx, Model, Origin, ProjectRef, RegionConfig,
@@ -68,7 +67,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
                 .iter()
                 .flat_map(|s| s.items())
                 .filter_map(|spec| spec.get("regionsConfig"));
-            regions = api::legacy_regions(ctx, Some(settings), keyed);
+            regions = legacy_regions(ctx, Some(settings), keyed);
         }
         out.clusters.push(Cluster {
             origin: origin(loc.clone()),

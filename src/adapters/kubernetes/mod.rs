@@ -13,7 +13,7 @@
 //! `AtlasNetworkContainer`, `AtlasNetworkPeering`, `AtlasPrivateEndpoint`,
 //! `AtlasThirdPartyIntegration`, `AtlasStreamInstance`, `AtlasStreamConnection`,
 //! `AtlasDataFederation`; generated `Group`, `Cluster`, `FlexCluster`, `DatabaseUser`; and the
-//! operator's `--atlas-domain` in workload container arguments (the forms the generic adapter
+//! operator's `--atlas-domain` in workload container arguments (the forms the any-file adapter
 //! does not see).
 //!
 //! Project linking: an `AtlasProject` gets the key `k8s:<namespace>/<metadata.name>` and a

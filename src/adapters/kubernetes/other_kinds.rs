@@ -3,7 +3,7 @@
 //! workloads.
 
 use super::{Object, backup_key, group_ref, item_loc, items_at, origin_at, project_ref};
-use crate::adapters::generic::sub_text;
+use crate::adapters::common::sub_text;
 use crate::document::Cursor;
 use crate::model::{
     CopySetting, DatabaseUser, Endpoint, Integration, LocCtx, Model, NetworkContainer,
@@ -126,7 +126,7 @@ pub(super) const POD_KINDS: &[&str] = &[
     "CronJob",
 ];
 
-/// The operator's own Atlas domain in its container arguments, in the forms the generic
+/// The operator's own Atlas domain in its container arguments, in the forms the any-file
 /// adapter (which reads `--atlas-domain=URL` in any string) does not see: a separate value
 /// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
 pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
