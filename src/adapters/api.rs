@@ -3,11 +3,9 @@
 //! Bodies are recognised by shape, at the top level of a document, as elements of a
 //! top-level array, or as elements of a paginated `results` array.
 
+use super::common::{anchor, legacy_regions, origin, region_config};
 use crate::document::Cursor;
-use crate::model::{
-    Cluster, ClusterKind, InstanceSize, Loc, LocCtx, Model, Origin, Project, ProjectRef,
-    RegionConfig, SizeRole,
-};
+use crate::model::{Cluster, ClusterKind, LocCtx, Model, Origin, Project, ProjectRef};
 
 pub const NEEDLES: &[&str] = &[
     "regionConfigs",
@@ -80,34 +78,6 @@ fn body(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) {
         out.projects.push(project);
     } else {
         super::api_bodies::body(ctx, cur, out);
-    }
-}
-
-/// A short location standing for a whole body: its `name` key, else its first key.
-pub(super) fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
-    let first_key = cur
-        .node
-        .as_map()
-        .and_then(|m| m.first())
-        .and_then(|e| e.key.scalar_text());
-    match cur
-        .key("name")
-        .or_else(|| first_key.and_then(|k| cur.key(k)))
-    {
-        Some(k) => ctx.loc(&k),
-        None => ctx.loc(cur),
-    }
-}
-
-pub(super) fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
-    let project_ref = match ctx.text(cur.get("groupId")) {
-        Some(id) => ProjectRef::Id(id),
-        None => ProjectRef::Directory,
-    };
-    Origin {
-        body: anchor(ctx, cur),
-        project_ref,
-        project: None,
     }
 }
 
@@ -225,93 +195,4 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
         regions,
         encryption_at_rest_provider: ctx.text(cur.get("encryptionAtRestProvider")),
     })
-}
-
-/// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
-pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
-    let mut sizes = Vec::new();
-    for (key, role) in [
-        ("electableSpecs", SizeRole::Electable),
-        ("readOnlySpecs", SizeRole::ReadOnly),
-        ("analyticsSpecs", SizeRole::Analytics),
-    ] {
-        let Some(spec) = rc.get(key) else { continue };
-        // A spec with `nodeCount: 0` deploys no node of that size.
-        if spec.node.get("nodeCount").and_then(|n| n.scalar_text()) == Some("0") {
-            continue;
-        }
-        if let Some(value) = ctx.text(spec.get("instanceSize")) {
-            sizes.push(InstanceSize { role, value });
-        }
-    }
-    for key in ["autoScaling", "analyticsAutoScaling"] {
-        let Some(compute) = rc.get(key).and_then(|a| a.get("compute")) else {
-            continue;
-        };
-        for (field, role) in [
-            ("minInstanceSize", SizeRole::AutoScalingMin),
-            ("maxInstanceSize", SizeRole::AutoScalingMax),
-        ] {
-            if let Some(value) = ctx.text(compute.get(field)) {
-                sizes.push(InstanceSize { role, value });
-            }
-        }
-    }
-    RegionConfig {
-        provider: ctx.text(rc.get("providerName")),
-        backing_provider: ctx.text(rc.get("backingProviderName")),
-        region: ctx.text(rc.get("regionName")),
-        sizes,
-    }
-}
-
-/// A legacy cluster's regions: its `providerSettings`, then one per key of its `regionsConfig`
-/// maps (keyed by region name), with the provider of the settings.
-pub(crate) fn legacy_regions<'a>(
-    ctx: &LocCtx<'_>,
-    settings: Option<&Cursor<'a>>,
-    keyed: impl Iterator<Item = Cursor<'a>>,
-) -> Vec<RegionConfig> {
-    let first = settings
-        .map(|s| legacy_provider_settings(ctx, s))
-        .unwrap_or_default();
-    let mut regions = Vec::new();
-    for map in keyed {
-        for (key, _) in map.entries() {
-            regions.push(RegionConfig {
-                provider: first.provider.clone(),
-                backing_provider: first.backing_provider.clone(),
-                region: ctx.text(Some(key)),
-                sizes: Vec::new(),
-            });
-        }
-    }
-    regions.insert(0, first);
-    regions
-}
-
-/// A legacy `providerSettings` (the Admin API's legacy cluster body, the operator 1.x
-/// `deploymentSpec`): provider, region, instance size and auto-scaling minimum.
-fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
-    let mut first = RegionConfig {
-        provider: ctx.text(s.get("providerName")),
-        backing_provider: ctx.text(s.get("backingProviderName")),
-        region: ctx.text(s.get("regionName")),
-        sizes: Vec::new(),
-    };
-    if let Some(size) = ctx.text(s.get("instanceSizeName")) {
-        first.sizes.push(InstanceSize {
-            role: SizeRole::Instance,
-            value: size,
-        });
-    }
-    for (key, role) in [
-        ("minInstanceSize", SizeRole::AutoScalingMin),
-        ("maxInstanceSize", SizeRole::AutoScalingMax),
-    ] {
-        if let Some(value) = ctx.text(s.path(&["autoScaling", "compute", key])) {
-            first.sizes.push(InstanceSize { role, value });
-        }
-    }
-    first
 }

@@ -7,10 +7,11 @@
 //! adapters apply: a file matching none is counted as checked without being parsed, and an
 //! adapter whose needles are absent never walks the file's documents.
 
+pub mod any_file;
 pub mod api;
 mod api_bodies;
 pub mod cloudformation;
-pub mod generic;
+mod common;
 pub mod kubernetes;
 pub mod multi_file;
 pub mod terraform;
@@ -51,9 +52,9 @@ pub static ALL: &[Adapter] = &[
     },
     Adapter {
         name: "any-file",
-        needles: generic::NEEDLES,
+        needles: any_file::NEEDLES,
         exact: false,
-        adapt: generic::adapt,
+        adapt: any_file::adapt,
     },
     Adapter {
         name: "kubernetes",

@@ -557,7 +557,7 @@ fn resources(v: &HclValues<'_>, root: &Node, out: &mut Model) {
         // `base_url = ...`), where the any-file adapter already reports it.
         let base_url = v.read(body.get("base_url"));
         let through_variable = matches!(&base_url, Read::Known(url) if url.loc.via.as_ref().is_some_and(|via| {
-            !via.pointer.rsplit('/').next().is_some_and(crate::adapters::generic::is_url_key)
+            !via.pointer.rsplit('/').next().is_some_and(crate::adapters::common::is_url_key)
         }));
         super::provider(
             v.read(body.get("is_mongodbgov_cloud")),

@@ -16,7 +16,8 @@ use std::borrow::Cow;
 
 use saphyr_parser::ScalarStyle;
 
-use super::{Builder, Kind, MapFrame};
+use super::builder::{Builder, Kind};
+use super::merge::MapFrame;
 use crate::document::{Document, Limits};
 
 /// The document tree, or `None` when this input needs the full parser.

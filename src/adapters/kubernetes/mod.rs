@@ -13,7 +13,7 @@
 //! `AtlasNetworkContainer`, `AtlasNetworkPeering`, `AtlasPrivateEndpoint`,
 //! `AtlasThirdPartyIntegration`, `AtlasStreamInstance`, `AtlasStreamConnection`,
 //! `AtlasDataFederation`; generated `Group`, `Cluster`, `FlexCluster`, `DatabaseUser`; and the
-//! operator's `--atlas-domain` in workload container arguments (the forms the generic adapter
+//! operator's `--atlas-domain` in workload container arguments (the forms the any-file adapter
 //! does not see).
 //!
 //! Project linking: an `AtlasProject` gets the key `k8s:<namespace>/<metadata.name>` and a
@@ -27,15 +27,19 @@
 //! `spec.v20250312.groupRef.name` (same namespace) or `spec.v20250312.groupId`. Anything else
 //! leaves the project unknown: Kubernetes has no directory convention to fall back on.
 
-use super::api::region_config;
-use super::generic::sub_text;
+mod deployments;
+mod other_kinds;
+mod projects;
+
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
-use crate::model::{
-    AlertConfig, Cluster, ClusterKind, CopySetting, DatabaseUser, EncryptionAtRest, Endpoint,
-    Integration, KeyAlias, Loc, LocCtx, Model, NetworkContainer, NetworkPeering, Notification,
-    Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig, Text,
+use crate::model::{Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
+use deployments::{atlas_deployment, generated_cluster, generated_flex};
+use other_kinds::{
+    POD_KINDS, backup_schedule, database_user, generated_database_user, network_container,
+    network_peering, operator_domain, private_endpoint, product, third_party_integration,
 };
+use projects::{atlas_project, group, project_parts};
 
 /// The two API groups, and the operator's `--atlas-domain` flag in workload manifests.
 pub const NEEDLES: &[&str] = &[
@@ -217,92 +221,6 @@ fn items_at<'a>(cur: Option<&Cursor<'a>>, key: &str) -> Vec<Cursor<'a>> {
         .unwrap_or_default()
 }
 
-/// The resources an `AtlasProject` configures inline (the older, deprecated form of the
-/// standalone kinds): they belong to the project itself.
-fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = obj.spec.as_ref() else {
-        return;
-    };
-    let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
-        ProjectRef::Key(project_key(obj.namespace, n))
-    });
-    for peer in items_at(Some(spec), "networkPeers") {
-        out.peerings.push(NetworkPeering {
-            origin: origin_at(item_loc(ctx, &peer), &project_ref),
-            provider: ctx.text(peer.get("providerName")),
-            accepter_region: ctx.text(peer.get("accepterRegionName")),
-            container_id: ctx.text(peer.get("containerId")),
-            container_region: ctx.text(peer.get("containerRegion")),
-        });
-    }
-    for endpoint in items_at(Some(spec), "privateEndpoints") {
-        out.private_endpoints.push(PrivateEndpoint {
-            origin: origin_at(item_loc(ctx, &endpoint), &project_ref),
-            provider: ctx.text(endpoint.get("provider")),
-            region: ctx.text(endpoint.get("region")),
-        });
-    }
-    if let Some(ear) = map_at(spec, "encryptionAtRest") {
-        let body = obj.spec_key(ctx, "encryptionAtRest");
-        out.encryption_at_rest
-            .push(encryption_at_rest(ctx, &ear, origin_at(body, &project_ref)));
-    }
-    for integration in items_at(Some(spec), "integrations") {
-        if let Some(kind) = ctx.text(integration.get("type")) {
-            out.integrations.push(Integration {
-                origin: origin_at(item_loc(ctx, &integration), &project_ref),
-                kind,
-                region: ctx.text(integration.get("region")),
-            });
-        }
-    }
-    for alert in items_at(Some(spec), "alertConfigurations") {
-        let notifications = items_at(Some(&alert), "notifications")
-            .iter()
-            .map(|n| Notification {
-                type_name: ctx.text(n.get("typeName")),
-                datadog_region: ctx.text(n.get("datadogRegion")),
-                loc: n
-                    .key("typeName")
-                    .map_or_else(|| ctx.loc(n), |k| ctx.loc(&k)),
-            })
-            .collect();
-        out.alert_configs.push(AlertConfig {
-            origin: origin_at(item_loc(ctx, &alert), &project_ref),
-            event_type: ctx.text(alert.get("eventTypeName")),
-            notifications,
-        });
-    }
-}
-
-/// `encryptionAtRest`: the AWS key's region, and Azure Key Vault when enabled. The Google
-/// Cloud key's resource id, which holds its location, is in a Secret, not in the spec: an
-/// enabled one is recorded as such (a standard project may use none). A provider block with
-/// `enabled: false` configures no key.
-fn encryption_at_rest(ctx: &LocCtx<'_>, ear: &Cursor<'_>, origin: Origin) -> EncryptionAtRest {
-    let enabled = |c: &Cursor<'_>| c.get("enabled").and_then(|e| e.node.as_bool());
-    let aws_kms_region = ear
-        .get("awsKms")
-        .filter(|a| enabled(a) != Some(false))
-        .and_then(|a| ctx.text(a.get("region")));
-    let azure_key_vault = ear
-        .get("azureKeyVault")
-        .and_then(|a| a.get("enabled"))
-        .filter(|e| e.node.as_bool() == Some(true))
-        .and_then(|e| ctx.text(Some(e)));
-    EncryptionAtRest {
-        origin,
-        aws_kms_region,
-        gcp_key_version_resource_id: None,
-        gcp_kms_enabled: ear
-            .get("googleCloudKms")
-            .and_then(|g| g.get("enabled"))
-            .filter(|e| e.node.as_bool() == Some(true))
-            .and_then(|e| ctx.text(Some(e))),
-        azure_key_vault,
-    }
-}
-
 /// The key a patch of an `AtlasDeployment` (no project reference of its own) reaches the
 /// project of the deployment of that name by (see [`crate::model::KeyAlias`]).
 fn deployment_key(namespace: &str, name: &str) -> String {
@@ -312,160 +230,6 @@ fn deployment_key(namespace: &str, name: &str) -> String {
 /// The key an `AtlasBackupSchedule` is reached by (through the deployments that use it).
 fn backup_key(namespace: &str, name: &str) -> String {
     format!("k8s:AtlasBackupSchedule:{namespace}/{name}")
-}
-
-/// `AtlasBackupSchedule`: its snapshot copy settings. It names no project; it belongs to the
-/// project of the deployments whose `backupRef` names it (see [`crate::model::KeyAlias`]).
-fn backup_schedule(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
-        ProjectRef::Key(backup_key(obj.namespace, n))
-    });
-    for copy in items_at(obj.spec.as_ref(), "copySettings") {
-        out.copy_settings.push(CopySetting {
-            origin: origin_at(item_loc(ctx, &copy), &project_ref),
-            cloud_provider: ctx.text(copy.get("cloudProvider")),
-            region: ctx.text(copy.get("regionName")),
-        });
-    }
-}
-
-fn database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    out.database_users.push(DatabaseUser {
-        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
-        username: ctx.text(spec.get("username")),
-        scope_types: scope_types(ctx, spec),
-    });
-}
-
-fn generated_database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(entry) = obj.entry() else { return };
-    out.database_users.push(DatabaseUser {
-        origin: origin_at(obj.entry_key(ctx), &group_ref(ctx, obj)),
-        username: ctx.text(entry.get("username")),
-        scope_types: scope_types(ctx, &entry),
-    });
-}
-
-/// `scopes[].type`.
-fn scope_types(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<Text> {
-    items_at(Some(body), "scopes")
-        .iter()
-        .filter_map(|scope| ctx.text(scope.get("type")))
-        .collect()
-}
-
-fn network_container(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    out.containers.push(NetworkContainer {
-        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
-        provider: ctx.text(spec.get("provider")),
-        // AWS and Azure containers only: GCP containers have no region in this CRD.
-        regions: ctx.text(spec.get("region")).into_iter().collect(),
-        id: ctx
-            .text(spec.get("id"))
-            .or_else(|| ctx.text(obj.cur.path(&["status", "id"]))),
-    });
-}
-
-fn network_peering(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    out.peerings.push(NetworkPeering {
-        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
-        provider: ctx.text(spec.get("provider")),
-        accepter_region: ctx.text(spec.path(&["awsConfiguration", "accepterRegionName"])),
-        container_id: ctx.text(spec.path(&["containerRef", "id"])),
-        container_region: None,
-    });
-}
-
-fn private_endpoint(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    out.private_endpoints.push(PrivateEndpoint {
-        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
-        provider: ctx.text(spec.get("provider")),
-        region: ctx.text(spec.get("region")),
-    });
-}
-
-fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    let Some(kind) = ctx.text(spec.get("type")) else {
-        return;
-    };
-    out.integrations.push(Integration {
-        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
-        kind,
-        region: ctx.text(spec.path(&["datadog", "region"])),
-    });
-}
-
-/// A kind that is a product AtlasGov lacks as a whole: the `kind` itself is the finding.
-fn product(
-    ctx: &LocCtx<'_>,
-    obj: &Object<'_>,
-    out: &mut Model,
-    product: Product,
-    what: &'static str,
-    provider: Option<Text>,
-) {
-    let kind_loc = ctx.loc(&obj.kind);
-    out.products.push(ProductUse {
-        origin: origin_at(kind_loc.clone(), &project_ref(ctx, obj)),
-        product,
-        what,
-        loc: kind_loc,
-        providers: provider.into_iter().collect(),
-    });
-}
-
-/// Workload kinds whose pods may run the operator.
-const POD_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Pod",
-    "Job",
-    "CronJob",
-];
-
-/// The operator's own Atlas domain in its container arguments, in the forms the generic
-/// adapter (which reads `--atlas-domain=URL` in any string) does not see: a separate value
-/// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
-fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    let pod = match obj.kind.str() {
-        Some("Pod") => Some(spec.clone()),
-        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
-        _ => spec.path(&["template", "spec"]),
-    };
-    let Some(pod) = pod else { return };
-    let containers = items_at(Some(&pod), "containers")
-        .into_iter()
-        .chain(items_at(Some(&pod), "initContainers"));
-    for container in containers {
-        for list in ["command", "args"] {
-            let args = items_at(Some(&container), list);
-            for (i, arg) in args.iter().enumerate() {
-                let Some(text) = arg.str() else { continue };
-                let url = if text == "--atlas-domain" || text == "-atlas-domain" {
-                    args.get(i + 1)
-                        .and_then(|next| ctx.text(Some(next.clone())))
-                } else if let Some(rest) = text.strip_prefix("-atlas-domain=") {
-                    sub_text(ctx, arg, rest)
-                } else {
-                    None
-                };
-                if let Some(url) = url {
-                    out.endpoints.push(Endpoint {
-                        url,
-                        context: "operator --atlas-domain argument",
-                    });
-                }
-            }
-        }
-    }
 }
 
 /// The key an `AtlasProject` is reached by.
@@ -528,244 +292,9 @@ fn group_ref(ctx: &LocCtx<'_>, obj: &Object<'_>) -> ProjectRef {
     }
 }
 
-/// In an unrendered template, an action where `spec`'s entries go (`{{- toYaml .Values.spec |
-/// nindent 2 }}`) may produce any of them: a field the spec leaves out is then unknown, not
-/// absent (an unknown value at the object).
-fn templated_spec_entries(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Text> {
-    // From `spec:` to the end of this YAML document (an action on the lines after it is
-    // blanked, so the parsed document may end before it).
-    let from = obj.cur.key("spec")?.node.span.start;
-    let rest = ctx.text.get(from as usize..)?;
-    let to = rest
-        .find("\n---")
-        .map_or(ctx.text.len(), |i| from as usize + i);
-    ctx.entries_action_within(from, u32::try_from(to).unwrap_or(u32::MAX))
-        .then(|| crate::model::Field {
-            value: crate::model::TEMPLATE_VALUE.into(),
-            loc: obj.anchor(ctx),
-        })
-}
-
-fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
-    let spec = obj.spec.as_ref();
-    Project {
-        origin: Origin {
-            body: obj.anchor(ctx),
-            project_ref: ProjectRef::Unknown,
-            project: None,
-        },
-        name: ctx.text(spec.and_then(|s| s.get("name"))),
-        // Present when the manifest was exported from a cluster (`kubectl get -o yaml`).
-        id: ctx.text(obj.cur.path(&["status", "id"])),
-        // `NONE` (the CRD default) and absent both mean standard regions in AtlasGov.
-        region_usage: ctx
-            .text(spec.and_then(|s| s.get("regionUsageRestrictions")))
-            .or_else(|| templated_spec_entries(ctx, obj)),
-        region_usage_field: "regionUsageRestrictions",
-        keys: obj
-            .name
-            .map(|n| project_key(obj.namespace, n))
-            .into_iter()
-            .collect(),
-        // The CRD requires `spec.name`: an `AtlasProject` without it is a patch (a kustomize
-        // overlay's strategic merge) of the project defined in the base.
-        partial: spec.and_then(|s| s.get("name")).is_none(),
-    }
-}
-
-fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
-    let entry = obj.entry();
-    let body = obj.entry_key(ctx);
-    Project {
-        origin: Origin {
-            body,
-            project_ref: ProjectRef::Unknown,
-            project: None,
-        },
-        name: ctx.text(entry.as_ref().and_then(|e| e.get("name"))),
-        id: ctx.text(obj.cur.path(&["status", GENERATED_VERSION, "id"])),
-        region_usage: ctx.text(
-            entry
-                .as_ref()
-                .and_then(|e| e.get("regionUsageRestrictions")),
-        ),
-        region_usage_field: "regionUsageRestrictions",
-        keys: obj
-            .name
-            .map(|n| group_key(obj.namespace, n))
-            .into_iter()
-            .collect(),
-        partial: false,
-    }
-}
-
-/// An `AtlasDeployment`: one cluster per spec it carries (`deploymentSpec`, `flexSpec`,
-/// `serverlessSpec`; the CRD allows one, but each one present is what the operator may apply).
-fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    // The CRD requires a project reference: a deployment without one is a patch (a kustomize
-    // overlay's strategic merge) of the deployment of that name, whose project it inherits.
-    let names_project =
-        spec.get("projectRef").is_some() || spec.get("externalProjectRef").is_some();
-    let project_ref = match obj.name {
-        Some(name) if !names_project => ProjectRef::Key(deployment_key(obj.namespace, name)),
-        _ => project_ref(ctx, obj),
-    };
-    if let (Some(name), true) = (obj.name, names_project) {
-        out.key_aliases.push(KeyAlias {
-            key: deployment_key(obj.namespace, name),
-            via: Origin {
-                body: obj.anchor(ctx),
-                project_ref: project_ref.clone(),
-                project: None,
-            },
-        });
-    }
-    let origin = |body: Loc| Origin {
-        body,
-        project_ref: project_ref.clone(),
-        project: None,
-    };
-    // The backup schedule this deployment uses belongs to this deployment's project.
-    if let Some(backup) = spec.get("backupRef") {
-        if let Some(name) = backup
-            .get("name")
-            .and_then(|n| n.str())
-            .filter(|n| !n.is_empty())
-        {
-            let namespace = backup
-                .get("namespace")
-                .and_then(|n| n.str())
-                .filter(|n| !n.is_empty())
-                .unwrap_or(obj.namespace);
-            out.key_aliases.push(KeyAlias {
-                key: backup_key(namespace, name),
-                via: origin(obj.spec_key(ctx, "backupRef")),
-            });
-        }
-    }
-    // `deploymentSpec` is the advanced shape since operator 2.0; in 1.x it was the legacy
-    // shape (`providerSettings`) and the advanced one was `advancedDeploymentSpec`.
-    for key in ["deploymentSpec", "advancedDeploymentSpec"] {
-        let Some(ds) = map_at(spec, key) else {
-            continue;
-        };
-        let loc = obj.spec_key(ctx, key);
-        let mut regions = advanced_regions(ctx, &ds);
-        let legacy = ds.get("providerSettings").filter(|_| regions.is_empty());
-        if let Some(settings) = &legacy {
-            let specs = ds.get("replicationSpecs");
-            let keyed = specs
-                .iter()
-                .flat_map(|s| s.items())
-                .filter_map(|spec| spec.get("regionsConfig"));
-            regions = super::api::legacy_regions(ctx, Some(settings), keyed);
-        }
-        out.clusters.push(Cluster {
-            origin: origin(loc.clone()),
-            kind: if legacy.is_some() {
-                ClusterKind::Legacy
-            } else {
-                ClusterKind::Advanced
-            },
-            kind_loc: loc,
-            name: ctx.text(ds.get("name")),
-            regions,
-            encryption_at_rest_provider: ctx.text(ds.get("encryptionAtRestProvider")),
-        });
-    }
-    if let Some(flex) = map_at(spec, "flexSpec") {
-        let loc = obj.spec_key(ctx, "flexSpec");
-        out.clusters.push(Cluster {
-            origin: origin(loc.clone()),
-            kind: ClusterKind::Flex,
-            kind_loc: loc,
-            name: ctx.text(flex.get("name")),
-            regions: vec![provider_settings(ctx, flex.get("providerSettings"))],
-            encryption_at_rest_provider: None,
-        });
-    }
-    if let Some(serverless) = map_at(spec, "serverlessSpec") {
-        let loc = obj.spec_key(ctx, "serverlessSpec");
-        out.clusters.push(Cluster {
-            origin: origin(loc.clone()),
-            kind: ClusterKind::Serverless,
-            kind_loc: loc,
-            name: ctx.text(serverless.get("name")),
-            regions: vec![provider_settings(ctx, serverless.get("providerSettings"))],
-            encryption_at_rest_provider: None,
-        });
-    }
-}
-
-/// A generated `Cluster`: an Admin API cluster body under `spec.v20250312.entry`.
-fn generated_cluster(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cluster> {
-    let entry = obj.entry()?;
-    let loc = obj.entry_key(ctx);
-    Some(Cluster {
-        origin: Origin {
-            body: loc.clone(),
-            project_ref: group_ref(ctx, obj),
-            project: None,
-        },
-        kind: ClusterKind::Advanced,
-        kind_loc: loc,
-        name: ctx.text(entry.get("name")),
-        regions: advanced_regions(ctx, &entry),
-        encryption_at_rest_provider: ctx.text(entry.get("encryptionAtRestProvider")),
-    })
-}
-
-/// A generated `FlexCluster`: the kind itself is the Flex cluster.
-fn generated_flex(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cluster> {
-    let entry = obj.entry();
-    obj.spec.as_ref()?;
-    let kind_loc = ctx.loc(&obj.kind);
-    Some(Cluster {
-        origin: Origin {
-            body: kind_loc.clone(),
-            project_ref: group_ref(ctx, obj),
-            project: None,
-        },
-        kind: ClusterKind::Flex,
-        kind_loc,
-        name: ctx.text(entry.as_ref().and_then(|e| e.get("name"))),
-        regions: vec![provider_settings(
-            ctx,
-            entry.as_ref().and_then(|e| e.get("providerSettings")),
-        )],
-        encryption_at_rest_provider: None,
-    })
-}
-
 /// The mapping under `key` (a null or scalar there is as good as absent).
 fn map_at<'a>(cur: &Cursor<'a>, key: &str) -> Option<Cursor<'a>> {
     cur.get(key).filter(|c| c.node.as_map().is_some())
-}
-
-/// `replicationSpecs[].regionConfigs[]`, which have the Admin API's shape.
-fn advanced_regions(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<RegionConfig> {
-    let mut regions = Vec::new();
-    for spec in body.get("replicationSpecs").iter().flat_map(|s| s.items()) {
-        for rc in spec.get("regionConfigs").iter().flat_map(|r| r.items()) {
-            regions.push(region_config(ctx, &rc));
-        }
-    }
-    regions
-}
-
-/// Flex and serverless `providerSettings`. (The serverless `instanceSizeName` is deprecated
-/// and has no effect, so it is not read.)
-fn provider_settings(ctx: &LocCtx<'_>, settings: Option<Cursor<'_>>) -> RegionConfig {
-    let Some(s) = settings else {
-        return RegionConfig::default();
-    };
-    RegionConfig {
-        provider: ctx.text(s.get("providerName")),
-        backing_provider: ctx.text(s.get("backingProviderName")),
-        region: ctx.text(s.get("regionName")),
-        sizes: Vec::new(),
-    }
 }
 
 #[cfg(test)]
@@ -774,6 +303,7 @@ mod tests {
 
     use super::*;
     use crate::document::{Limits, LineIndex, yaml};
+    use crate::model::ClusterKind;
 
     fn model(text: &str) -> Model {
         let doc = yaml::parse(text, &Limits::default()).expect("parse");

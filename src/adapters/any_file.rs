@@ -2,27 +2,12 @@
 //! mechanisms selected in MongoDB connection strings and mechanism lists, and the URLs that
 //! say which Atlas a tool talks to. An app config or a Kubernetes Secret counts too.
 
+use super::common::{Locator, URL_KEYS, is_url_key};
 use crate::document::{Cursor, Value};
-use crate::model::{AuthMechanism, Endpoint, Field, LocCtx, Model};
+use crate::model::{AuthMechanism, Endpoint, LocCtx, Model};
 
 /// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
 pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com"];
-
-/// Keys whose string value is the base URL of the Atlas a tool talks to.
-const URL_KEYS: &[&str] = &[
-    "baseurl",
-    "base_url",
-    "atlasuri",
-    "atlas_uri",
-    "atlasdomain",
-    "atlas_domain",
-    "ops_manager_url",
-    "opsmanagerurl",
-    "mongodb_atlas_base_url",
-    "apibaseurl",
-    "api_base_url",
-    "mongodb_atlas_ops_manager_url",
-];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     // Admission policies list what they deny: the very URLs and mechanisms this adapter looks
@@ -127,11 +112,6 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
         Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, out),
         _ => {}
     }
-}
-
-/// Whether a key names a base URL setting (this adapter reports a commercial URL under it).
-pub fn is_url_key(key: &str) -> bool {
-    URL_KEYS.contains(&key.to_ascii_lowercase().as_str())
 }
 
 fn is_mechanism_list_key(key: &str) -> bool {
@@ -546,104 +526,4 @@ fn not_atlas(rest: &str) -> bool {
             let local = name == "localhost" || name.starts_with("127.") || name == "::1";
             local || NOT_ATLAS_HOSTS.iter().any(|suffix| name.ends_with(suffix))
         })
-}
-
-/// A piece of a string scalar (a subslice of the scalar's value) as located text: see
-/// [`Locator`]. For one piece; several pieces of one scalar go through one `Locator`.
-pub(crate) fn sub_text(
-    ctx: &LocCtx<'_>,
-    cur: &Cursor<'_>,
-    piece: &str,
-) -> Option<crate::model::Text> {
-    Locator::new(ctx, cur).text(piece)
-}
-
-/// Locates pieces of one string scalar in its source. The location is the piece itself where
-/// the source spells it literally, and the same occurrence of it (so `SCRAM-SHA-1` in a script
-/// line points at that line, not at a comment above that mentions it); otherwise (escapes in
-/// the way) the whole scalar. Pieces asked for in order cost time linear in the scalar
-/// altogether: the value and source positions after the last piece found are kept aligned.
-pub(crate) struct Locator<'a> {
-    ctx: &'a LocCtx<'a>,
-    cur: &'a Cursor<'a>,
-    value: &'a str,
-    source: &'a str,
-    /// `value[..vpos]` is spelled by `source[..spos]`.
-    vpos: usize,
-    spos: usize,
-    /// A piece was not found as spelled: the rest get the whole scalar.
-    lost: bool,
-}
-
-impl<'a> Locator<'a> {
-    pub(crate) fn new(ctx: &'a LocCtx<'a>, cur: &'a Cursor<'a>) -> Locator<'a> {
-        let span = cur.node.span;
-        let value = match &cur.node.value {
-            Value::String(v) => v,
-            _ => "",
-        };
-        Locator {
-            ctx,
-            cur,
-            value,
-            source: ctx
-                .text
-                .get(span.start as usize..span.end as usize)
-                .unwrap_or(""),
-            vpos: 0,
-            spos: 0,
-            lost: false,
-        }
-    }
-
-    pub(crate) fn text(&mut self, piece: &str) -> Option<crate::model::Text> {
-        let found = self.find(piece);
-        let loc = match found {
-            Some(offset) => {
-                let start = self.cur.node.span.start as usize + offset;
-                self.ctx.loc_of(
-                    crate::document::Span::new(start, start + piece.len()),
-                    &self.cur.pointer,
-                )
-            }
-            None => self.ctx.loc(self.cur),
-        };
-        Some(Field {
-            value: crate::model::intern_value(piece),
-            loc,
-        })
-    }
-
-    /// The offset of `piece` in the source, if it is spelled there.
-    fn find(&mut self, piece: &str) -> Option<usize> {
-        if piece.is_empty() || self.lost {
-            return None;
-        }
-        let offset = (piece.as_ptr() as usize)
-            .checked_sub(self.value.as_ptr() as usize)
-            .filter(|o| o + piece.len() <= self.value.len());
-        let Some(offset) = offset else {
-            // Not a piece of the value: its first spelling, if any.
-            return self.source.find(piece);
-        };
-        if offset < self.vpos {
-            self.vpos = 0;
-            self.spos = 0;
-        }
-        let before = self.value.get(self.vpos..offset)?.matches(piece).count();
-        let found = self
-            .source
-            .get(self.spos..)?
-            .match_indices(piece)
-            .nth(before)
-            .map(|(o, _)| self.spos + o);
-        match found {
-            Some(at) => {
-                self.vpos = offset + piece.len();
-                self.spos = at + piece.len();
-            }
-            None => self.lost = true,
-        }
-        found
-    }
 }

@@ -1,0 +1,336 @@
+//! Intrinsic functions and parameters: what a property value is (`Ref`, `Fn::*`, the short
+//! forms `!Ref`, `!GetAtt`, `!Sub`, `!FindInMap`, ...), and the [`Template`] that resolves
+//! them against its `Parameters` defaults, `Mappings` and resources.
+
+use std::collections::HashMap;
+
+use super::{Resource, literal_type};
+use crate::document::{Cursor, Value};
+use crate::model::link::is_object_id;
+use crate::model::{Field, LocCtx, Origin, ProjectRef, Text};
+
+/// The longest unresolved expression kept as text (longer ones are cut with `…`).
+pub(super) const MAX_EXPR: usize = 60;
+
+/// What a property value is, before anything is made of it.
+pub(super) enum Expr<'a> {
+    /// Absent in effect: `null`, or `Ref: AWS::NoValue`.
+    Null,
+    /// An untagged scalar.
+    Literal,
+    /// An intrinsic function: its name without `Fn::` (`Ref`, `GetAtt`, `If`, ...) and its
+    /// argument (for a short-form tag, the tagged node itself).
+    Call(&'a str, Cursor<'a>),
+    /// An untagged sequence or mapping.
+    Collection,
+}
+
+/// A single-key mapping whose key is an intrinsic function (`Ref`, `Fn::*`, `Condition`).
+pub(super) fn long_form<'a>(cur: &Cursor<'a>) -> Option<(&'a str, Cursor<'a>)> {
+    let [entry] = cur.node.as_map()? else {
+        return None;
+    };
+    let key = entry.key.as_str()?;
+    let name = match key {
+        "Ref" | "Condition" => key,
+        _ => key.strip_prefix("Fn::")?,
+    };
+    Some((name, cur.get(key)?))
+}
+
+pub(super) fn is_intrinsic(cur: &Cursor<'_>) -> bool {
+    cur.node.tag.is_some() || long_form(cur).is_some()
+}
+
+pub(super) fn expr<'a>(cur: &Cursor<'a>) -> Expr<'a> {
+    let call = match &cur.node.tag {
+        // `!!Ref` (an unknown core tag) arrives as `!Ref`.
+        Some(tag) => Some((tag.trim_start_matches('!'), cur.clone())),
+        None => long_form(cur),
+    };
+    if let Some((name, arg)) = call {
+        if name == "Ref" && arg.node.as_str() == Some("AWS::NoValue") {
+            return Expr::Null;
+        }
+        return Expr::Call(name, arg);
+    }
+    match cur.node.value {
+        Value::Null => Expr::Null,
+        Value::Seq(_) | Value::Map(_) => Expr::Collection,
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => Expr::Literal,
+    }
+}
+
+/// A child of a literal mapping; never looks inside an intrinsic function.
+pub(super) fn child<'a>(cur: &Cursor<'a>, key: &str) -> Option<Cursor<'a>> {
+    if is_intrinsic(cur) {
+        return None;
+    }
+    cur.get(key)
+}
+
+/// The elements of a literal sequence that are not themselves intrinsics (a `!If` element is
+/// unknown, so it is left out rather than guessed).
+pub(super) fn items<'a>(cur: Option<&Cursor<'a>>) -> Vec<Cursor<'a>> {
+    match cur {
+        Some(c) if !is_intrinsic(c) => c.items().filter(|i| !is_intrinsic(i)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A property value made into model text.
+pub(super) enum Resolved {
+    Absent,
+    /// A literal, or a parameter's literal default.
+    Known(Text),
+    /// Anything else, as an unresolved expression no rule recognises.
+    Unknown(Text),
+}
+
+pub(super) struct Template<'t> {
+    pub(super) ctx: &'t LocCtx<'t>,
+    /// Parameter name → its `Default`, when that is a literal scalar and the parameter is not
+    /// a list.
+    pub(super) defaults: HashMap<&'t str, Cursor<'t>>,
+    /// Logical id → `Type`, for resources whose type is a literal string.
+    pub(super) types: HashMap<&'t str, &'t str>,
+    /// Logical id → index of its last entry under `Resources`.
+    pub(super) last: HashMap<&'t str, usize>,
+    /// The template's `Mappings`, for `Fn::FindInMap` with known keys.
+    pub(super) mappings: Option<Cursor<'t>>,
+}
+
+impl<'t> Template<'t> {
+    pub(super) fn new(
+        ctx: &'t LocCtx<'t>,
+        root: &Cursor<'t>,
+        resources: &Cursor<'t>,
+    ) -> Template<'t> {
+        let mut defaults = HashMap::new();
+        if let Some(params) = root.get("Parameters") {
+            for (key, param) in params.entries() {
+                let Some(name) = key.node.scalar_text() else {
+                    continue;
+                };
+                let is_list = param
+                    .node
+                    .get("Type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| {
+                        t.starts_with("List<") || t == "CommaDelimitedList" || t.contains("::List<")
+                    });
+                let default = param
+                    .get("Default")
+                    .filter(|d| matches!(expr(d), Expr::Literal));
+                match default {
+                    Some(d) if !is_list => {
+                        defaults.insert(name, d);
+                    }
+                    // A later duplicate without a default hides an earlier one.
+                    _ => {
+                        defaults.remove(name);
+                    }
+                }
+            }
+        }
+        let mut types = HashMap::new();
+        let mut last = HashMap::new();
+        for (i, (key, res)) in resources.entries().enumerate() {
+            let Some(id) = key.node.scalar_text() else {
+                continue;
+            };
+            last.insert(id, i);
+            match literal_type(&res) {
+                Some(ty) => types.insert(id, ty),
+                None => types.remove(id),
+            };
+        }
+        Template {
+            ctx,
+            defaults,
+            types,
+            last,
+            mappings: root.get("Mappings"),
+        }
+    }
+
+    pub(super) fn resolve(&self, cur: Option<Cursor<'_>>) -> Resolved {
+        let Some(cur) = cur else {
+            return Resolved::Absent;
+        };
+        match expr(&cur) {
+            Expr::Null => Resolved::Absent,
+            Expr::Literal => match self.ctx.text(Some(cur)) {
+                Some(t) => Resolved::Known(t),
+                None => Resolved::Absent,
+            },
+            Expr::Call("Ref", arg) => {
+                let default = arg.node.as_str().and_then(|p| self.defaults.get(p));
+                match default.and_then(|d| d.text().map(|v| (d, v))) {
+                    Some((d, value)) => {
+                        let mut loc = self.ctx.loc(&cur);
+                        loc.via = Some(Box::new(self.ctx.loc(d)));
+                        Resolved::Known(Field {
+                            value: value.into(),
+                            loc,
+                        })
+                    }
+                    None => Resolved::Unknown(self.unresolved(&cur, "Ref", &arg)),
+                }
+            }
+            Expr::Call("FindInMap", arg) => match self.find_in_map(&arg) {
+                Some(leaf) => match leaf.text() {
+                    Some(value) => {
+                        let mut loc = self.ctx.loc(&cur);
+                        loc.via = Some(Box::new(self.ctx.loc(&leaf)));
+                        Resolved::Known(Field {
+                            value: value.into(),
+                            loc,
+                        })
+                    }
+                    None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
+                },
+                None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
+            },
+            Expr::Call(name, arg) => Resolved::Unknown(self.unresolved(&cur, name, &arg)),
+            Expr::Collection => Resolved::Unknown(Field {
+                value: if cur.node.as_seq().is_some() {
+                    "[…]".into()
+                } else {
+                    "{…}".into()
+                },
+                loc: self.ctx.loc(&cur),
+            }),
+        }
+    }
+
+    /// The literal leaf `Fn::FindInMap: [Map, TopKey, SecondKey]` selects, when the map is
+    /// literal and each key is literal or a parameter with a literal default (as `Ref` is
+    /// resolved). `AWS::Region` and other pseudo parameters, and a `DefaultValue` option the
+    /// keys would fall back to, leave it unknown.
+    pub(super) fn find_in_map(&self, arg: &Cursor<'t>) -> Option<Cursor<'t>> {
+        let parts: Vec<Cursor<'t>> = arg.items().collect();
+        let [map, top, second] = parts.as_slice() else {
+            return None;
+        };
+        let key = |c: &Cursor<'t>| -> Option<&'t str> {
+            match expr(c) {
+                Expr::Literal => c.node.scalar_text(),
+                Expr::Call("Ref", a) => self.defaults.get(a.node.as_str()?)?.node.scalar_text(),
+                _ => None,
+            }
+        };
+        let leaf = self
+            .mappings
+            .as_ref()
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(map)?)
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(top)?)
+            .filter(|m| !is_intrinsic(m))?
+            .get(key(second)?)?;
+        matches!(expr(&leaf), Expr::Literal).then_some(leaf)
+    }
+
+    /// An intrinsic as text for the model: `!Ref Param`, `!GetAtt Res.Attr`, `!Sub …`. Only
+    /// the names of `Ref` and `GetAtt` are shown: the text of any other function's argument
+    /// is never handed on, so no rule can mistake a part of it for a value.
+    pub(super) fn unresolved(&self, cur: &Cursor<'_>, name: &str, arg: &Cursor<'_>) -> Text {
+        let mut value = match arg.node.scalar_text() {
+            Some(a) if name == "Ref" || name == "GetAtt" => format!("!{name} {a}"),
+            _ => format!("!{name} …"),
+        };
+        if value.chars().count() > MAX_EXPR {
+            value = value.chars().take(MAX_EXPR - 1).collect::<String>() + "…";
+        }
+        Field {
+            value: value.into(),
+            loc: self.ctx.loc(cur),
+        }
+    }
+
+    /// A value a rule judges: known, or the unresolved expression (so that "set to something
+    /// unknown" is never mistaken for "absent").
+    pub(super) fn value(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        match self.resolve(cur) {
+            Resolved::Absent => None,
+            Resolved::Known(t) | Resolved::Unknown(t) => Some(t),
+        }
+    }
+
+    /// A value only when it is known (names, node counts).
+    pub(super) fn known(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        match self.resolve(cur) {
+            Resolved::Known(t) => Some(t),
+            Resolved::Absent | Resolved::Unknown(_) => None,
+        }
+    }
+
+    pub(super) fn key(&self, logical_id: &str) -> String {
+        format!("cfn:{}:{logical_id}", self.ctx.path.display())
+    }
+
+    pub(super) fn is_project(&self, logical_id: &str) -> bool {
+        self.types.get(logical_id) == Some(&"MongoDB::Atlas::Project")
+    }
+
+    /// How a `ProjectId` names its project.
+    pub(super) fn project_ref(&self, cur: Option<Cursor<'_>>) -> ProjectRef {
+        let Some(cur) = cur else {
+            return ProjectRef::Unknown;
+        };
+        let target = match expr(&cur) {
+            Expr::Call("Ref", arg) => arg.node.as_str().map(|id| (id, "Id")),
+            Expr::Call("GetAtt", arg) => match &arg.node.value {
+                Value::String(s) => s.split_once('.'),
+                Value::Seq(parts) => match parts.as_slice() {
+                    [id, attr] if id.tag.is_none() && attr.tag.is_none() => {
+                        id.as_str().zip(attr.as_str())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((id, attr)) = target {
+            if self.is_project(id) {
+                return if attr == "Id" {
+                    ProjectRef::Key(self.key(id))
+                } else {
+                    ProjectRef::Unknown
+                };
+            }
+        }
+        match self.resolve(Some(cur)) {
+            Resolved::Known(id) if is_object_id(id.as_str()) => ProjectRef::Id(id),
+            _ => ProjectRef::Unknown,
+        }
+    }
+
+    /// A restore job's `TargetProjectId`: a template project's key (`!Ref P`, `!GetAtt P.Id`)
+    /// pointing at the reference, or a literal Atlas id.
+    pub(super) fn restore_target(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        let loc = cur.as_ref().map(|c| self.ctx.loc(c))?;
+        match self.project_ref(cur) {
+            ProjectRef::Key(key) => Some(Field {
+                value: key.into(),
+                loc,
+            }),
+            ProjectRef::Id(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub(super) fn origin(&self, r: &Resource<'_>) -> Origin {
+        self.origin_by(r, "ProjectId")
+    }
+
+    pub(super) fn origin_by(&self, r: &Resource<'_>, key: &str) -> Origin {
+        Origin {
+            body: r.anchor.clone(),
+            project_ref: self.project_ref(r.prop(key)),
+            project: None,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Helpers several adapters share: located pieces of string scalars, the keys that name an
+//! Atlas base URL, and the Admin API's shapes that other formats embed (a body's anchor and
+//! project, region configs).
+
+use crate::document::{Cursor, Value};
+use crate::model::{Field, InstanceSize, Loc, LocCtx, Origin, ProjectRef, RegionConfig, SizeRole};
+
+/// Keys whose string value is the base URL of the Atlas a tool talks to.
+pub(crate) const URL_KEYS: &[&str] = &[
+    "baseurl",
+    "base_url",
+    "atlasuri",
+    "atlas_uri",
+    "atlasdomain",
+    "atlas_domain",
+    "ops_manager_url",
+    "opsmanagerurl",
+    "mongodb_atlas_base_url",
+    "apibaseurl",
+    "api_base_url",
+    "mongodb_atlas_ops_manager_url",
+];
+
+/// Whether a key names a base URL setting (this adapter reports a commercial URL under it).
+pub(crate) fn is_url_key(key: &str) -> bool {
+    URL_KEYS.contains(&key.to_ascii_lowercase().as_str())
+}
+
+/// A piece of a string scalar (a subslice of the scalar's value) as located text: see
+/// [`Locator`]. For one piece; several pieces of one scalar go through one `Locator`.
+pub(crate) fn sub_text(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    piece: &str,
+) -> Option<crate::model::Text> {
+    Locator::new(ctx, cur).text(piece)
+}
+
+/// Locates pieces of one string scalar in its source. The location is the piece itself where
+/// the source spells it literally, and the same occurrence of it (so `SCRAM-SHA-1` in a script
+/// line points at that line, not at a comment above that mentions it); otherwise (escapes in
+/// the way) the whole scalar. Pieces asked for in order cost time linear in the scalar
+/// altogether: the value and source positions after the last piece found are kept aligned.
+pub(crate) struct Locator<'a> {
+    ctx: &'a LocCtx<'a>,
+    cur: &'a Cursor<'a>,
+    value: &'a str,
+    source: &'a str,
+    /// `value[..vpos]` is spelled by `source[..spos]`.
+    vpos: usize,
+    spos: usize,
+    /// A piece was not found as spelled: the rest get the whole scalar.
+    lost: bool,
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn new(ctx: &'a LocCtx<'a>, cur: &'a Cursor<'a>) -> Locator<'a> {
+        let span = cur.node.span;
+        let value = match &cur.node.value {
+            Value::String(v) => v,
+            _ => "",
+        };
+        Locator {
+            ctx,
+            cur,
+            value,
+            source: ctx
+                .text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or(""),
+            vpos: 0,
+            spos: 0,
+            lost: false,
+        }
+    }
+
+    pub(crate) fn text(&mut self, piece: &str) -> Option<crate::model::Text> {
+        let found = self.find(piece);
+        let loc = match found {
+            Some(offset) => {
+                let start = self.cur.node.span.start as usize + offset;
+                self.ctx.loc_of(
+                    crate::document::Span::new(start, start + piece.len()),
+                    &self.cur.pointer,
+                )
+            }
+            None => self.ctx.loc(self.cur),
+        };
+        Some(Field {
+            value: crate::model::intern_value(piece),
+            loc,
+        })
+    }
+
+    /// The offset of `piece` in the source, if it is spelled there.
+    fn find(&mut self, piece: &str) -> Option<usize> {
+        if piece.is_empty() || self.lost {
+            return None;
+        }
+        let offset = (piece.as_ptr() as usize)
+            .checked_sub(self.value.as_ptr() as usize)
+            .filter(|o| o + piece.len() <= self.value.len());
+        let Some(offset) = offset else {
+            // Not a piece of the value: its first spelling, if any.
+            return self.source.find(piece);
+        };
+        if offset < self.vpos {
+            self.vpos = 0;
+            self.spos = 0;
+        }
+        let before = self.value.get(self.vpos..offset)?.matches(piece).count();
+        let found = self
+            .source
+            .get(self.spos..)?
+            .match_indices(piece)
+            .nth(before)
+            .map(|(o, _)| self.spos + o);
+        match found {
+            Some(at) => {
+                self.vpos = offset + piece.len();
+                self.spos = at + piece.len();
+            }
+            None => self.lost = true,
+        }
+        found
+    }
+}
+
+/// A short location standing for a whole body: its `name` key, else its first key.
+pub(crate) fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
+    let first_key = cur
+        .node
+        .as_map()
+        .and_then(|m| m.first())
+        .and_then(|e| e.key.scalar_text());
+    match cur
+        .key("name")
+        .or_else(|| first_key.and_then(|k| cur.key(k)))
+    {
+        Some(k) => ctx.loc(&k),
+        None => ctx.loc(cur),
+    }
+}
+
+pub(crate) fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
+    let project_ref = match ctx.text(cur.get("groupId")) {
+        Some(id) => ProjectRef::Id(id),
+        None => ProjectRef::Directory,
+    };
+    Origin {
+        body: anchor(ctx, cur),
+        project_ref,
+        project: None,
+    }
+}
+
+/// One `regionConfigs[]` element (also the shape of Kubernetes and generated cluster specs).
+pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
+    let mut sizes = Vec::new();
+    for (key, role) in [
+        ("electableSpecs", SizeRole::Electable),
+        ("readOnlySpecs", SizeRole::ReadOnly),
+        ("analyticsSpecs", SizeRole::Analytics),
+    ] {
+        let Some(spec) = rc.get(key) else { continue };
+        // A spec with `nodeCount: 0` deploys no node of that size.
+        if spec.node.get("nodeCount").and_then(|n| n.scalar_text()) == Some("0") {
+            continue;
+        }
+        if let Some(value) = ctx.text(spec.get("instanceSize")) {
+            sizes.push(InstanceSize { role, value });
+        }
+    }
+    for key in ["autoScaling", "analyticsAutoScaling"] {
+        let Some(compute) = rc.get(key).and_then(|a| a.get("compute")) else {
+            continue;
+        };
+        for (field, role) in [
+            ("minInstanceSize", SizeRole::AutoScalingMin),
+            ("maxInstanceSize", SizeRole::AutoScalingMax),
+        ] {
+            if let Some(value) = ctx.text(compute.get(field)) {
+                sizes.push(InstanceSize { role, value });
+            }
+        }
+    }
+    RegionConfig {
+        provider: ctx.text(rc.get("providerName")),
+        backing_provider: ctx.text(rc.get("backingProviderName")),
+        region: ctx.text(rc.get("regionName")),
+        sizes,
+    }
+}
+
+/// A legacy cluster's regions: its `providerSettings`, then one per key of its `regionsConfig`
+/// maps (keyed by region name), with the provider of the settings.
+pub(crate) fn legacy_regions<'a>(
+    ctx: &LocCtx<'_>,
+    settings: Option<&Cursor<'a>>,
+    keyed: impl Iterator<Item = Cursor<'a>>,
+) -> Vec<RegionConfig> {
+    let first = settings
+        .map(|s| legacy_provider_settings(ctx, s))
+        .unwrap_or_default();
+    let mut regions = Vec::new();
+    for map in keyed {
+        for (key, _) in map.entries() {
+            regions.push(RegionConfig {
+                provider: first.provider.clone(),
+                backing_provider: first.backing_provider.clone(),
+                region: ctx.text(Some(key)),
+                sizes: Vec::new(),
+            });
+        }
+    }
+    regions.insert(0, first);
+    regions
+}
+
+/// A legacy `providerSettings` (the Admin API's legacy cluster body, the operator 1.x
+/// `deploymentSpec`): provider, region, instance size and auto-scaling minimum.
+fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
+    let mut first = RegionConfig {
+        provider: ctx.text(s.get("providerName")),
+        backing_provider: ctx.text(s.get("backingProviderName")),
+        region: ctx.text(s.get("regionName")),
+        sizes: Vec::new(),
+    };
+    if let Some(size) = ctx.text(s.get("instanceSizeName")) {
+        first.sizes.push(InstanceSize {
+            role: SizeRole::Instance,
+            value: size,
+        });
+    }
+    for (key, role) in [
+        ("minInstanceSize", SizeRole::AutoScalingMin),
+        ("maxInstanceSize", SizeRole::AutoScalingMax),
+    ] {
+        if let Some(value) = ctx.text(s.path(&["autoScaling", "compute", key])) {
+            first.sizes.push(InstanceSize { role, value });
+        }
+    }
+    first
+}

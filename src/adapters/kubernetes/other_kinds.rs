@@ -1,0 +1,165 @@
+//! The other kinds: backup schedules, database users, network containers and peerings,
+//! private endpoints, integrations, the products AtlasGov lacks, and the operator's own
+//! workloads.
+
+use super::{Object, backup_key, group_ref, item_loc, items_at, origin_at, project_ref};
+use crate::adapters::common::sub_text;
+use crate::document::Cursor;
+use crate::model::{
+    CopySetting, DatabaseUser, Endpoint, Integration, LocCtx, Model, NetworkContainer,
+    NetworkPeering, PrivateEndpoint, Product, ProductUse, ProjectRef, Text,
+};
+
+/// `AtlasBackupSchedule`: its snapshot copy settings. It names no project; it belongs to the
+/// project of the deployments whose `backupRef` names it (see [`crate::model::KeyAlias`]).
+pub(super) fn backup_schedule(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
+        ProjectRef::Key(backup_key(obj.namespace, n))
+    });
+    for copy in items_at(obj.spec.as_ref(), "copySettings") {
+        out.copy_settings.push(CopySetting {
+            origin: origin_at(item_loc(ctx, &copy), &project_ref),
+            cloud_provider: ctx.text(copy.get("cloudProvider")),
+            region: ctx.text(copy.get("regionName")),
+        });
+    }
+}
+
+pub(super) fn database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.database_users.push(DatabaseUser {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        username: ctx.text(spec.get("username")),
+        scope_types: scope_types(ctx, spec),
+    });
+}
+
+pub(super) fn generated_database_user(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(entry) = obj.entry() else { return };
+    out.database_users.push(DatabaseUser {
+        origin: origin_at(obj.entry_key(ctx), &group_ref(ctx, obj)),
+        username: ctx.text(entry.get("username")),
+        scope_types: scope_types(ctx, &entry),
+    });
+}
+
+/// `scopes[].type`.
+pub(super) fn scope_types(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<Text> {
+    items_at(Some(body), "scopes")
+        .iter()
+        .filter_map(|scope| ctx.text(scope.get("type")))
+        .collect()
+}
+
+pub(super) fn network_container(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.containers.push(NetworkContainer {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        // AWS and Azure containers only: GCP containers have no region in this CRD.
+        regions: ctx.text(spec.get("region")).into_iter().collect(),
+        id: ctx
+            .text(spec.get("id"))
+            .or_else(|| ctx.text(obj.cur.path(&["status", "id"]))),
+    });
+}
+
+pub(super) fn network_peering(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.peerings.push(NetworkPeering {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        accepter_region: ctx.text(spec.path(&["awsConfiguration", "accepterRegionName"])),
+        container_id: ctx.text(spec.path(&["containerRef", "id"])),
+        container_region: None,
+    });
+}
+
+pub(super) fn private_endpoint(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    out.private_endpoints.push(PrivateEndpoint {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        provider: ctx.text(spec.get("provider")),
+        region: ctx.text(spec.get("region")),
+    });
+}
+
+pub(super) fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    let Some(kind) = ctx.text(spec.get("type")) else {
+        return;
+    };
+    out.integrations.push(Integration {
+        origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        kind,
+        region: ctx.text(spec.path(&["datadog", "region"])),
+    });
+}
+
+/// A kind that is a product AtlasGov lacks as a whole: the `kind` itself is the finding.
+pub(super) fn product(
+    ctx: &LocCtx<'_>,
+    obj: &Object<'_>,
+    out: &mut Model,
+    product: Product,
+    what: &'static str,
+    provider: Option<Text>,
+) {
+    let kind_loc = ctx.loc(&obj.kind);
+    out.products.push(ProductUse {
+        origin: origin_at(kind_loc.clone(), &project_ref(ctx, obj)),
+        product,
+        what,
+        loc: kind_loc,
+        providers: provider.into_iter().collect(),
+    });
+}
+
+/// Workload kinds whose pods may run the operator.
+pub(super) const POD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Job",
+    "CronJob",
+];
+
+/// The operator's own Atlas domain in its container arguments, in the forms the any-file
+/// adapter (which reads `--atlas-domain=URL` in any string) does not see: a separate value
+/// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
+pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    let pod = match obj.kind.str() {
+        Some("Pod") => Some(spec.clone()),
+        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        _ => spec.path(&["template", "spec"]),
+    };
+    let Some(pod) = pod else { return };
+    let containers = items_at(Some(&pod), "containers")
+        .into_iter()
+        .chain(items_at(Some(&pod), "initContainers"));
+    for container in containers {
+        for list in ["command", "args"] {
+            let args = items_at(Some(&container), list);
+            for (i, arg) in args.iter().enumerate() {
+                let Some(text) = arg.str() else { continue };
+                let url = if text == "--atlas-domain" || text == "-atlas-domain" {
+                    args.get(i + 1)
+                        .and_then(|next| ctx.text(Some(next.clone())))
+                } else if let Some(rest) = text.strip_prefix("-atlas-domain=") {
+                    sub_text(ctx, arg, rest)
+                } else {
+                    None
+                };
+                if let Some(url) = url {
+                    out.endpoints.push(Endpoint {
+                        url,
+                        context: "operator --atlas-domain argument",
+                    });
+                }
+            }
+        }
+    }
+}

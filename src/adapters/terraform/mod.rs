@@ -1,0 +1,299 @@
+//! Terraform with the `mongodb/mongodbatlas` provider: `.tf` configurations and the JSON of
+//! `terraform show -json` (plans and state).
+//!
+//! Both inputs describe the same resources with the same attribute names, so one set of
+//! builders ([`build`]) turns a resource body into model entities; what differs is how an
+//! attribute is read ([`Values`]), where a resource "is" (its anchor), and how references to
+//! other resources are followed:
+//!
+//! - **HCL** ([`module`]): every `.tf` file of a directory belongs to one module, and a value
+//!   may come from a variable declared in another file or set in a `terraform.tfvars` /
+//!   `*.auto.tfvars` file. So the per-file step (parallel, in `app::process`) only parses and
+//!   keeps a [`module::HclFile`]; [`module::resolve`] runs once all files are parsed, groups
+//!   them by directory, resolves variables and builds the model, before project linking.
+//! - **Plan / state JSON** ([`plan`]): one file holds everything (variables resolved), so it
+//!   goes through the ordinary per-document [`adapt`].
+//!
+//! A value the linter cannot know (a reference, a function call, a variable without a literal
+//! value) is [`Read::Unknown`]. Where "absent" has a meaning of its own (a project without
+//! `region_usage_restrictions` is a standard project, a cluster region without a provider is
+//! judged by its name), an unknown value becomes a placeholder `${...}` holding the
+//! expression, which the rules treat as unknown (it is no provider, region, tier or region
+//! usage). Everywhere else an unknown value is left out, and an entity whose deciding value is
+//! unknown (a Datadog integration's region) is left out whole: nothing is judged from it.
+//!
+//! Resources link through format-scoped keys (`tf:<dir>:<type>.<name>` in HCL,
+//! `tf:plan:<file>:<module path><type>.<name>` in plans): a project's key is in
+//! [`crate::model::Project::keys`], a network container's key is its id when the real id is
+//! not known, and a restore job's target project is the key of the project it references.
+
+mod builders;
+pub mod module;
+pub mod plan;
+
+pub use builders::{build, build_data, provider};
+
+use crate::document::Cursor;
+use crate::model::link::is_object_id;
+use crate::model::{Loc, LocCtx, Model, Product, ProjectRef, Text};
+
+/// Every Terraform input this adapter reads names the provider or its resource types.
+pub const NEEDLES: &[&str] = &["mongodbatlas"];
+
+pub const PROJECT: &str = "mongodbatlas_project";
+pub const ADVANCED_CLUSTER: &str = "mongodbatlas_advanced_cluster";
+pub const CLUSTER: &str = "mongodbatlas_cluster";
+pub const FLEX_CLUSTER: &str = "mongodbatlas_flex_cluster";
+pub const SERVERLESS_INSTANCE: &str = "mongodbatlas_serverless_instance";
+pub const NETWORK_CONTAINER: &str = "mongodbatlas_network_container";
+pub const PROVIDER: &str = "mongodbatlas";
+
+/// What a product resource is, for messages.
+fn product_of(ty: &str) -> Option<(Product, &'static str)> {
+    let found = match ty {
+        "mongodbatlas_online_archive" => (Product::OnlineArchive, "online archive resource"),
+        "mongodbatlas_event_trigger" => (Product::Trigger, "trigger resource"),
+        "mongodbatlas_federated_database_instance" => (
+            Product::DataFederation,
+            "federated database instance resource",
+        ),
+        "mongodbatlas_federated_query_limit" => {
+            (Product::DataFederation, "federated query limit resource")
+        }
+        "mongodbatlas_privatelink_endpoint_service_data_federation_online_archive" => (
+            Product::DataFederation,
+            "Data Federation private endpoint resource",
+        ),
+        "mongodbatlas_stream_instance" => (Product::StreamProcessing, "stream instance resource"),
+        "mongodbatlas_stream_workspace" => (Product::StreamProcessing, "stream workspace resource"),
+        "mongodbatlas_stream_connection" => {
+            (Product::StreamProcessing, "stream connection resource")
+        }
+        "mongodbatlas_stream_connection_failover" => (
+            Product::StreamProcessing,
+            "stream connection failover resource",
+        ),
+        "mongodbatlas_stream_processor" => (Product::StreamProcessing, "stream processor resource"),
+        "mongodbatlas_stream_privatelink_endpoint" => (
+            Product::StreamProcessing,
+            "stream private link endpoint resource",
+        ),
+        t if t.starts_with("mongodbatlas_stream_") => {
+            (Product::StreamProcessing, "stream processing resource")
+        }
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// Data sources whose mere use is a finding: shared-tier and Flex snapshots and restores.
+pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
+    let what = match ty {
+        "mongodbatlas_shared_tier_restore_job" | "mongodbatlas_shared_tier_restore_jobs" => {
+            "shared-tier restore job data source"
+        }
+        "mongodbatlas_shared_tier_snapshot" | "mongodbatlas_shared_tier_snapshots" => {
+            "shared-tier snapshot data source"
+        }
+        "mongodbatlas_flex_restore_job" | "mongodbatlas_flex_restore_jobs" => {
+            "Flex restore job data source"
+        }
+        "mongodbatlas_flex_snapshot" | "mongodbatlas_flex_snapshots" => "Flex snapshot data source",
+        _ => return None,
+    };
+    Some((Product::SharedTierBackup, what))
+}
+
+/// Whether a managed resource type is one this adapter maps.
+const EXPORT_BUCKET: &str = "mongodbatlas_cloud_backup_snapshot_export_bucket";
+const PROVIDER_ACCESS_SETUP: &str = "mongodbatlas_cloud_provider_access_setup";
+
+pub fn is_mapped_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        PROJECT
+            | ADVANCED_CLUSTER
+            | CLUSTER
+            | FLEX_CLUSTER
+            | SERVERLESS_INSTANCE
+            | NETWORK_CONTAINER
+            | "mongodbatlas_database_user"
+            | "mongodbatlas_alert_configuration"
+            | "mongodbatlas_third_party_integration"
+            | "mongodbatlas_log_integration"
+            | "mongodbatlas_encryption_at_rest"
+            | "mongodbatlas_network_peering"
+            | "mongodbatlas_privatelink_endpoint"
+            | "mongodbatlas_cloud_backup_snapshot_restore_job"
+            | "mongodbatlas_cloud_backup_schedule"
+            | EXPORT_BUCKET
+            | PROVIDER_ACCESS_SETUP
+    ) || product_of(ty).is_some()
+}
+
+/// Plan and state JSON go through here (HCL goes through [`module`]).
+pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    plan::adapt(ctx, root, out);
+}
+
+/// One attribute as read.
+#[derive(Debug, Clone)]
+pub enum Read {
+    /// Absent, or `null`.
+    Absent,
+    /// A literal, or a variable resolved to one (with [`Loc::via`] set to where it was set).
+    Known(Text),
+    /// Present, but not knowable before apply: a `${...}` placeholder at its place.
+    Unknown(Text),
+}
+
+impl Read {
+    /// Known values, and placeholders for unknown ones.
+    pub fn text(self) -> Option<Text> {
+        match self {
+            Read::Known(t) | Read::Unknown(t) => Some(t),
+            Read::Absent => None,
+        }
+    }
+    /// Known values only.
+    pub fn known(self) -> Option<Text> {
+        match self {
+            Read::Known(t) => Some(t),
+            Read::Absent | Read::Unknown(_) => None,
+        }
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Read::Unknown(_))
+    }
+}
+
+/// How the attributes of one resource are read.
+pub trait Values {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read;
+
+    /// Known values, and `${...}` placeholders for unknown ones (see the module docs).
+    fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        self.read(cur).text()
+    }
+
+    /// Known values only.
+    fn known(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
+        self.read(cur).known()
+    }
+
+    /// An attribute the provider requires but that is absent from `obj`. In a plan this means
+    /// "unknown until apply" (a placeholder at `obj`); in HCL it is simply absent.
+    fn missing_required(&self, obj: &Cursor<'_>, key: &str) -> Option<Text>;
+
+    /// The key of the resource of type `ty` that the attribute at `path` (from the resource's
+    /// body; `"0"` is the first element or the single nested object) refers to, located at
+    /// the attribute. `None` when it refers to nothing this adapter can name.
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text>;
+}
+
+/// A placeholder for a value that is present but cannot be known.
+pub fn unknown(loc: Loc, source: &str) -> Text {
+    Text {
+        value: format!("${{{source}}}").into(),
+        loc,
+    }
+}
+
+/// One resource, as its format locates it.
+pub struct Resource<'a> {
+    pub ty: &'a str,
+    /// The resource's attributes (HCL block body, plan `values`).
+    pub body: Cursor<'a>,
+    /// Where findings about the resource as a whole point (the block header, the address).
+    pub anchor: Loc,
+    /// This resource's own key (`tf:<dir>:<type>.<name>`, `tf:plan:...`).
+    pub key: String,
+}
+
+/// The project reference of a literal `project_id`: an Atlas id, or nothing that can link.
+pub fn project_ref_of_literal(id: Option<Text>) -> ProjectRef {
+    match id {
+        Some(id) if is_object_id(id.as_str()) => ProjectRef::Id(id),
+        _ => ProjectRef::Unknown,
+    }
+}
+
+/// The name of the resource of type `ty` in a reference `TYPE.NAME`, optionally followed by
+/// an index and by `.id` or `.container_id` (`mongodbatlas_project.gov.id`,
+/// `mongodbatlas_project.gov[0].id`).
+pub fn reference_name<'a>(expr: &'a str, ty: &str) -> Option<&'a str> {
+    let rest = expr.trim().strip_prefix(ty)?.strip_prefix('.')?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    let (name, mut tail) = rest.split_at(end);
+    if name.is_empty() {
+        return None;
+    }
+    if tail.starts_with('[') {
+        let close = tail.find(']')?;
+        tail = tail.get(close + 1..)?;
+    }
+    matches!(tail, "" | ".id" | ".container_id").then_some(name)
+}
+
+/// Follow a path of keys from a cursor; `"0"` is the first element of a sequence, or the
+/// object itself when it is a single nested object (provider 2.x attribute syntax).
+pub fn follow_path<'a>(cur: &Cursor<'a>, path: &[&str]) -> Option<Cursor<'a>> {
+    let mut cur = cur.clone();
+    for key in path {
+        cur = match key.parse::<usize>() {
+            Ok(n) if cur.node.as_seq().is_some() => cur.items().nth(n)?,
+            Ok(0) if cur.node.as_map().is_some() => cur,
+            _ => cur.get(key)?,
+        };
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        let p = PROJECT;
+        assert_eq!(
+            reference_name("mongodbatlas_project.gov.id", p),
+            Some("gov")
+        );
+        assert_eq!(reference_name("mongodbatlas_project.gov", p), Some("gov"));
+        assert_eq!(
+            reference_name("mongodbatlas_project.my-proj[0].id", p),
+            Some("my-proj")
+        );
+        assert_eq!(
+            reference_name(
+                "mongodbatlas_network_container.c.container_id",
+                NETWORK_CONTAINER
+            ),
+            Some("c")
+        );
+        assert_eq!(reference_name("mongodbatlas_project.gov.name", p), None);
+        assert_eq!(reference_name("data.mongodbatlas_project.gov.id", p), None);
+        assert_eq!(reference_name("mongodbatlas_projects.gov.id", p), None);
+        assert_eq!(reference_name("mongodbatlas_project..id", p), None);
+        assert_eq!(reference_name("mongodbatlas_project.gov[0", p), None);
+    }
+
+    #[test]
+    fn every_product_type_is_mapped() {
+        for ty in [
+            "mongodbatlas_online_archive",
+            "mongodbatlas_event_trigger",
+            "mongodbatlas_stream_instance",
+            "mongodbatlas_stream_future_thing",
+            "mongodbatlas_federated_database_instance",
+        ] {
+            assert!(is_mapped_type(ty), "{ty}");
+        }
+        assert!(!is_mapped_type("mongodbatlas_project_ip_access_list"));
+        assert!(data_product_of("mongodbatlas_flex_snapshots").is_some());
+        assert!(data_product_of("mongodbatlas_flex_cluster").is_none());
+    }
+}

@@ -1,0 +1,88 @@
+//! YAML: builds the span-carrying [`Node`] tree from `saphyr-parser`'s event stream.
+//!
+//! Decisions worth knowing:
+//!
+//! * **Documents.** One root per document of a stream. An *empty* document (`---` followed by
+//!   nothing but comments or another `---`) produces **no root**, as `kubectl` and Helm skip
+//!   them; a stream of only comments or an empty file yields zero roots. An explicit `--- ~` or
+//!   `--- null` still yields a `Null` root.
+//! * **Spans** are byte offsets into the original text (a leading BOM included). saphyr's markers
+//!   count characters; `Offsets` converts them (identity for ASCII text).
+//!   - plain scalars: the scalar text; quoted scalars: including the quotes;
+//!   - block scalars (`|`, `>`): from the indicator to the last non-blank character of the
+//!     content (saphyr's own span starts at the first content line and runs into the next line's
+//!     indentation);
+//!   - a node with an anchor or tag starts at that property;
+//!   - flow collections: opening to closing bracket; block collections: from the first key or
+//!     `-` to the end of the last child;
+//!   - an empty value (`key:`) is an empty span where saphyr puts it (at the `:`).
+//! * **Aliases** become clones of the anchored node, which keep the anchored node's spans (the
+//!   honest place to point). Anchors are scoped to their document (saphyr's `next_event` would
+//!   resolve an alias to an earlier document's anchor). Expansion is bounded by
+//!   [`Limits::max_nodes`] per document using each anchored node's recorded (expanded) size, and
+//!   the depth an alias would reach is checked against [`Limits::max_depth`], both *before*
+//!   anything is cloned. Most clones are only made once the document is complete (placeholders
+//!   stand in for aliases until then; keys and merge sources are cloned at once, one level
+//!   deep), so a billion-laughs document is refused after reading a few lines. The copies kept
+//!   in the anchor table count against a second `max_nodes` budget.
+//! * **Duplicate keys** are kept (the last wins in [`Node::get`]) and reported as warnings;
+//!   entries brought in by a merge never count as duplicates.
+//! * **Errors** from saphyr keep its message (but its flow-nesting cap reads "nesting deeper
+//!   than 255 levels"); the span is the character at its marker.
+//! * **Tags**: local tags (`!Ref`, `!<!Ref>`) are kept without the `!`; a tagged scalar is a
+//!   string (tagged nodes are not resolved by the core schema). Core tags (`!!str`, `!!int`, ...)
+//!   are applied to scalars when they fit; an unknown `!!` tag (`!!Ref`) is kept as the local
+//!   tag `!Ref`; other tags are ignored. No tag is ever an error.
+//! * **Merge keys** (`<<`, plain and untagged) merge mappings YAML 1.1 style: explicit keys win,
+//!   among merged mappings the first wins; merged entries take the place of the `<<` entry.
+//! * saphyr does not recurse (its parser keeps an explicit state stack and its scanner caps flow
+//!   nesting at 255 levels), so no pre-scan is needed: the builder below keeps its own stack and
+//!   stops pulling events as soon as [`Limits::max_depth`] is exceeded.
+
+use saphyr_parser::Parser;
+
+use super::{Document, Limits, ParseError, Span};
+
+mod alias;
+mod builder;
+mod fast;
+mod merge;
+mod offsets;
+mod scalar;
+mod spans;
+#[cfg(test)]
+mod tests;
+
+use builder::Builder;
+
+/// Parse a YAML stream into one root per (non-empty) document.
+pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    match fast::parse(text, limits) {
+        Some(doc) => Ok(doc),
+        None => parse_full(text, limits),
+    }
+}
+
+/// The fast path alone: `None` where it leaves the text to the full parser. For the tests and
+/// the fuzz target that compare the two.
+pub fn parse_fast(text: &str, limits: &Limits) -> Option<Document> {
+    fast::parse(text, limits)
+}
+
+/// The full parser alone (saphyr), for any YAML.
+pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    let mut builder = Builder::new(text, limits);
+    let mut parser = Parser::new_from_str(text);
+    while let Some(item) = parser.next_event() {
+        let (event, span) = item.map_err(|e| builder.scan_error(&e))?;
+        builder.event(event, span)?;
+    }
+    if let Some(frame) = builder.stack.last() {
+        // saphyr always closes what it opens before the stream ends; be defensive anyway.
+        return Err(ParseError {
+            message: "unexpected end of stream inside a collection".to_string(),
+            span: Span::new(frame.start, frame.start),
+        });
+    }
+    Ok(builder.doc)
+}

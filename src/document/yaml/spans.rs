@@ -1,0 +1,68 @@
+//! Byte-level span adjustments where saphyr's spans differ from ours (see the module docs of
+//! [`super`]).
+
+/// The block scalar indicator (`|` or `>`) between the previous event and the content, skipping
+/// comments. `None` if there is none (the caller keeps saphyr's start).
+pub(super) fn block_indicator(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    let region = bytes.get(from..to)?;
+    let mut in_comment = false;
+    let mut after_blank = true;
+    for (i, &c) in region.iter().enumerate() {
+        if in_comment {
+            if c == b'\n' || c == b'\r' {
+                in_comment = false;
+                after_blank = true;
+            }
+            continue;
+        }
+        match c {
+            b'#' if after_blank => in_comment = true,
+            b'|' | b'>' => return Some(from + i),
+            _ => {}
+        }
+        after_blank = matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    }
+    None
+}
+
+/// `end` moved back over trailing blanks and line breaks, keeping at least one byte after
+/// `start`.
+pub(super) fn trim_blank_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start + 1 && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        end -= 1;
+    }
+    end
+}
+
+/// The `-` indicator directly before `pos` on the same line (only blanks between), if any.
+/// The offset after the closing quote of the quoted scalar at `start` (`'` doubles itself,
+/// `"` has backslash escapes), if it is at or before `end`; `end` otherwise.
+pub(super) fn quoted_end(bytes: &[u8], start: usize, end: usize) -> usize {
+    let Some(&quote) = bytes.get(start).filter(|q| matches!(q, b'\'' | b'"')) else {
+        return end;
+    };
+    let mut i = start + 1;
+    while i < end {
+        match bytes.get(i) {
+            Some(b'\\') if quote == b'"' => i += 2,
+            Some(&c) if c == quote && quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            Some(&c) if c == quote => return i + 1,
+            Some(_) => i += 1,
+            None => return end,
+        }
+    }
+    end
+}
+
+pub(super) fn dash_before(bytes: &[u8], pos: usize) -> Option<usize> {
+    let mut i = pos;
+    while i > 0 {
+        i -= 1;
+        match bytes.get(i)? {
+            b' ' | b'\t' => {}
+            b'-' => return Some(i),
+            _ => return None,
+        }
+    }
+    None
+}
