@@ -51,31 +51,21 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
 
 /// The `rules` table; with `all`, followed by the constraints no rule can check.
 pub fn rules_table(all: bool) -> String {
-    let mut out = format!(
-        "{:<8} {:<35} {:<8} {}\n",
-        "CODE", "NAME", "SEVERITY", "SUMMARY"
-    );
-    for r in rules::ALL {
-        let m = &r.meta;
-        out.push_str(&format!(
-            "{:<8} {:<35} {:<8} {}\n",
-            m.code,
-            m.name,
-            m.severity.as_str(),
-            m.summary
-        ));
-    }
+    let row = |code: &str, name: &str, severity: &str, summary: &str| {
+        format!("{code:<8} {name:<35} {severity:<8} {summary}\n")
+    };
+    let rows = |list: &[&rules::Rule]| -> String {
+        list.iter()
+            .map(|r| {
+                let m = &r.meta;
+                row(m.code, m.name, m.severity.as_str(), m.summary)
+            })
+            .collect()
+    };
+    let mut out = row("CODE", "NAME", "SEVERITY", "SUMMARY");
+    out.push_str(&rows(rules::ALL));
     out.push_str("\nDiagnostics about suppressions (never suppressible):\n");
-    for r in rules::suppression::RULES {
-        let m = &r.meta;
-        out.push_str(&format!(
-            "{:<8} {:<35} {:<8} {}\n",
-            m.code,
-            m.name,
-            m.severity.as_str(),
-            m.summary
-        ));
-    }
+    out.push_str(&rows(rules::suppression::RULES));
     if all {
         out.push_str("\nNot checked (no spec can show these):\n");
         for (constraint, why) in rules::NOT_COVERED {
