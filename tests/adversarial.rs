@@ -848,3 +848,59 @@ fn many_pieces_in_one_string_and_many_template_actions_stay_linear() {
         "{report:#}"
     );
 }
+
+#[test]
+fn terraform_iteration_that_explodes_is_cut_short() {
+    // Nested `for` expressions over a 200-element list copy a 4,000-scalar variable 8 million
+    // times if evaluated naively, and the module calls itself: the evaluation runs out of
+    // fuel, the cluster's hard-coded violation is still reported, and the run ends quickly.
+    let dir = dir_with_neighbour();
+    let big: Vec<String> = (0..4000).map(|i| format!("\"v{i}\"")).collect();
+    let list: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    let tf = format!(
+        r#"variable "big" {{
+  default = [{}]
+}}
+
+locals {{
+  n = [{}]
+  blown = [for a in local.n : [for b in local.n : [for c in local.n : var.big]]]
+}}
+
+module "again" {{
+  source = "./"
+  big    = local.blown
+}}
+
+resource "mongodbatlas_advanced_cluster" "x" {{
+  project_id   = "64b7c9e2a1f0d3c4b5a69700"
+  name         = "x"
+  cluster_type = "REPLICASET"
+  replication_specs = [{{
+    region_configs = [for r in local.blown : {{
+      provider_name = "AZURE"
+      region_name   = "US_GOV_WEST_1"
+      priority      = 7
+    }}]
+  }}]
+}}
+"#,
+        big.join(", "),
+        list.join(", ")
+    );
+    let path = dir.path().join("main.tf");
+    std::fs::write(&path, tf).unwrap();
+    let started = Instant::now();
+    let (report, _) = check(&[dir.path()]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        findings_in(&report, "main.tf")
+            .iter()
+            .any(|(code, _)| code == "GOV001"),
+        "{report:#}"
+    );
+}

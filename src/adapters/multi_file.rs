@@ -1,5 +1,6 @@
 //! Adapter steps that span several files. Today that is Terraform: a module's resources, its
-//! variables, `locals`, tfvars files and module calls sit in different files of a directory.
+//! variables, `locals`, outputs, tfvars files and module calls sit in different files of a
+//! directory (in HCL, or in Terraform's JSON syntax).
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
@@ -31,6 +32,10 @@ pub struct Interest {
 pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let settings_file = module::is_loaded_tfvars(path);
     let parse = match syntax {
+        // A configuration in Terraform's JSON syntax is read like one in HCL.
+        Syntax::Json if module::is_tf_json(path) => {
+            text.contains(super::terraform::PROVIDER) || module::wanted_without_needle(path, text)
+        }
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
         Syntax::Yaml => false,
@@ -41,10 +46,15 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     }
 }
 
-/// Whether the documents of a file of this syntax are read by the multi-file step only (the
-/// per-document adapters see only its literal strings, through [`super::adapt_literals`]).
-pub fn reads_whole_file(syntax: Syntax) -> bool {
-    syntax == Syntax::Hcl
+/// Whether the documents of a file are read by the multi-file step only (the per-document
+/// adapters see only its literal strings, through [`super::adapt_literals`]): Terraform
+/// configurations, in HCL or in JSON (`*.tf.json`).
+pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
+    match syntax {
+        Syntax::Hcl => true,
+        Syntax::Json => module::is_tf_json(path),
+        Syntax::Yaml => false,
+    }
 }
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.

@@ -169,7 +169,7 @@ pub(super) fn process(
     let index = LineIndex::new(text);
     let ctx = LocCtx::new(file, path, text, &index);
     match document::parse(text, syntax, &options.limits) {
-        Ok(doc) if adapters::multi_file::reads_whole_file(syntax) => {
+        Ok(doc) if adapters::multi_file::reads_whole_file(path, syntax) => {
             if let Some(root) = doc.roots.first() {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }

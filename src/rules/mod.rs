@@ -252,11 +252,22 @@ pub fn run(model: &Model) -> Vec<Finding> {
 
 /// Sort findings and drop repeats (one rule, one place), keeping the first.
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
+    // Where a value used at one place was written is part of what a finding is: one use of
+    // several values (a Terraform `for` over a list set in a tfvars file) is several findings.
+    let written = |f: &Finding| f.loc.via.as_ref().map(|v| (v.file, v.span));
     findings.sort_by(|a, b| {
-        (a.loc.file, a.loc.span, a.rule.code).cmp(&(b.loc.file, b.loc.span, b.rule.code))
+        (a.loc.file, a.loc.span, a.rule.code, written(a)).cmp(&(
+            b.loc.file,
+            b.loc.span,
+            b.rule.code,
+            written(b),
+        ))
     });
     findings.dedup_by(|a, b| {
-        a.rule.code == b.rule.code && a.loc.file == b.loc.file && a.loc.span == b.loc.span
+        a.rule.code == b.rule.code
+            && a.loc.file == b.loc.file
+            && a.loc.span == b.loc.span
+            && written(a) == written(b)
     });
 }
 

@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// The project a resource names in its `project_id`.
-fn project_ref(v: &impl Values, body: &Cursor<'_>) -> ProjectRef {
+pub(super) fn project_ref(v: &impl Values, body: &Cursor<'_>) -> ProjectRef {
     if let Some(key) = v.reference(body, &["project_id"], PROJECT) {
         return ProjectRef::Key(key.value.to_string());
     }
