@@ -37,6 +37,8 @@ const KINDS: &[(&str, Kind)] = &[
     ("yml", YAML),
     ("tf", HCL),
     ("tfvars", HCL),
+    // Terraform state (`terraform.tfstate`): JSON.
+    ("tfstate", JSON),
 ];
 const JSON: Kind = Kind {
     syntax: Syntax::Json,

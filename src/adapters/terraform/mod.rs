@@ -30,6 +30,7 @@
 mod builders;
 pub mod module;
 pub mod plan;
+mod state;
 
 pub use builders::{build, build_data, provider};
 
@@ -131,9 +132,11 @@ pub fn is_mapped_type(ty: &str) -> bool {
     ) || product_of(ty).is_some()
 }
 
-/// Plan and state JSON go through here (HCL goes through [`module`]).
+/// `terraform show -json` output and Terraform state go through here (configurations go
+/// through [`module`]).
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     plan::adapt(ctx, root, out);
+    state::adapt(ctx, root, out);
 }
 
 /// One attribute as read.
@@ -218,25 +221,6 @@ pub fn project_ref_of_literal(id: Option<Text>) -> ProjectRef {
     }
 }
 
-/// The name of the resource of type `ty` in a reference `TYPE.NAME`, optionally followed by
-/// an index and by `.id` or `.container_id` (`mongodbatlas_project.gov.id`,
-/// `mongodbatlas_project.gov[0].id`).
-pub fn reference_name<'a>(expr: &'a str, ty: &str) -> Option<&'a str> {
-    let rest = expr.trim().strip_prefix(ty)?.strip_prefix('.')?;
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(rest.len());
-    let (name, mut tail) = rest.split_at(end);
-    if name.is_empty() {
-        return None;
-    }
-    if tail.starts_with('[') {
-        let close = tail.find(']')?;
-        tail = tail.get(close + 1..)?;
-    }
-    matches!(tail, "" | ".id" | ".container_id").then_some(name)
-}
-
 /// Follow a path of keys from a cursor; `"0"` is the first element of a sequence, or the
 /// object itself when it is a single nested object (provider 2.x attribute syntax).
 pub fn follow_path<'a>(cur: &Cursor<'a>, path: &[&str]) -> Option<Cursor<'a>> {
@@ -254,32 +238,6 @@ pub fn follow_path<'a>(cur: &Cursor<'a>, path: &[&str]) -> Option<Cursor<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references() {
-        let p = PROJECT;
-        assert_eq!(
-            reference_name("mongodbatlas_project.gov.id", p),
-            Some("gov")
-        );
-        assert_eq!(reference_name("mongodbatlas_project.gov", p), Some("gov"));
-        assert_eq!(
-            reference_name("mongodbatlas_project.my-proj[0].id", p),
-            Some("my-proj")
-        );
-        assert_eq!(
-            reference_name(
-                "mongodbatlas_network_container.c.container_id",
-                NETWORK_CONTAINER
-            ),
-            Some("c")
-        );
-        assert_eq!(reference_name("mongodbatlas_project.gov.name", p), None);
-        assert_eq!(reference_name("data.mongodbatlas_project.gov.id", p), None);
-        assert_eq!(reference_name("mongodbatlas_projects.gov.id", p), None);
-        assert_eq!(reference_name("mongodbatlas_project..id", p), None);
-        assert_eq!(reference_name("mongodbatlas_project.gov[0", p), None);
-    }
 
     #[test]
     fn every_product_type_is_mapped() {

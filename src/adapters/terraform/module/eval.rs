@@ -937,9 +937,15 @@ impl<'f> World<'f> {
             }
             Expr::For(f) => self.for_expr(scope, at, f),
             Expr::Template(parts, s) => match parts.as_slice() {
-                [Part::Interp(inner)] => self
-                    .expr(scope, at, inner)
-                    .used_at(&at.loc(*s), at.source(*s)),
+                // `"${var.x}"` is used where the string is; what a `for` or a function
+                // builds inside one stays where its parts are.
+                [Part::Interp(inner)] => {
+                    let v = self.expr(scope, at, inner);
+                    match inner {
+                        Expr::Var(..) | Expr::Traverse(..) => v.used_at(&at.loc(*s), at.source(*s)),
+                        _ => v,
+                    }
+                }
                 _ => {
                     let mut text = String::new();
                     let mut via = None;
