@@ -1,18 +1,20 @@
-//! Terraform with the `mongodb/mongodbatlas` provider: `.tf` configurations and the JSON of
-//! `terraform show -json` (plans and state).
+//! Terraform with the `mongodb/mongodbatlas` provider: configurations (`.tf`, and `.tf.json` in
+//! Terraform's JSON syntax), the JSON of `terraform show -json` (plans and state), and state
+//! files (`terraform.tfstate`).
 //!
-//! Both inputs describe the same resources with the same attribute names, so one set of
+//! All describe the same resources with the same attribute names, so one set of
 //! builders ([`build`]) turns a resource body into model entities; what differs is how an
 //! attribute is read ([`Values`]), where a resource "is" (its anchor), and how references to
 //! other resources are followed:
 //!
-//! - **HCL** ([`module`]): every `.tf` file of a directory belongs to one module, and a value
-//!   may come from a variable declared in another file or set in a `terraform.tfvars` /
-//!   `*.auto.tfvars` file. So the per-file step (parallel, in `app::process`) only parses and
-//!   keeps a [`module::HclFile`]; [`module::resolve`] runs once all files are parsed, groups
-//!   them by directory, resolves variables and builds the model, before project linking.
-//! - **Plan / state JSON** ([`plan`]): one file holds everything (variables resolved), so it
-//!   goes through the ordinary per-document [`adapt`].
+//! - **Configurations** ([`module`]): every `.tf` and `.tf.json` file of a directory belongs to
+//!   one module, and a value may come from a variable declared in another file, set in a
+//!   `terraform.tfvars` / `*.auto.tfvars` file or passed by a module call. So the per-file step
+//!   (parallel) only parses and keeps a [`module::HclFile`]; [`module::resolve`] runs once all
+//!   files are parsed, instantiates the modules, evaluates what can be known and builds the
+//!   model, before project linking.
+//! - **Plan JSON** ([`plan`]) and **state** ([`state`]): one file holds everything (values
+//!   resolved), so it goes through the ordinary per-document [`adapt`].
 //!
 //! A value the linter cannot know (a reference, a function call, a variable without a literal
 //! value) is [`Read::Unknown`]. Where "absent" has a meaning of its own (a project without
@@ -22,15 +24,16 @@
 //! usage). Everywhere else an unknown value is left out, and an entity whose deciding value is
 //! unknown (a Datadog integration's region) is left out whole: nothing is judged from it.
 //!
-//! Resources link through format-scoped keys (`tf:<dir>:<type>.<name>` in HCL,
-//! `tf:plan:<file>:<module path><type>.<name>` in plans): a project's key is in
+//! Resources link through format-scoped keys (`tf:<instance>:<type>.<name>` in configurations,
+//! `tf:plan:<file>:<module path><type>.<name>` in plans, `tf:state:...` in state): a project's
+//! key is in
 //! [`crate::model::Project::keys`], a network container's key is its id when the real id is
 //! not known, and a restore job's target project is the key of the project it references.
 
 mod builders;
 pub mod module;
 pub mod plan;
-mod state;
+pub mod state;
 
 pub use builders::{build, build_data, provider};
 
