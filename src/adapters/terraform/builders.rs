@@ -361,9 +361,16 @@ fn legacy_cluster(
     }
 }
 
-/// The elements of a list attribute or of repeated blocks (both are sequences).
+/// The elements of a list attribute or of repeated blocks (both are sequences); a single
+/// object is one block (Terraform's JSON syntax writes a lone nested block that way).
 fn items<'a>(cur: Option<Cursor<'a>>) -> impl Iterator<Item = Cursor<'a>> {
-    cur.into_iter().flat_map(|c| c.items().collect::<Vec<_>>())
+    cur.into_iter().flat_map(|c| {
+        if c.node.as_map().is_some() {
+            vec![c]
+        } else {
+            c.items().collect::<Vec<_>>()
+        }
+    })
 }
 
 /// The nested blocks `name` of a body, written out (`name { .. }`, `name = [..]`) or generated
