@@ -6,11 +6,11 @@
 //! parsed file gives the later step; once every file is merged, before linking, it calls
 //! [`finish`] with everything kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::terraform::module::{self, HclFile};
-use crate::document::{LineIndex, Node, Syntax};
+use crate::document::{Limits, LineIndex, Node, Syntax};
 use crate::model::{LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
@@ -39,6 +39,31 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
         parse,
         settings_file,
     }
+}
+
+/// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
+/// cannot is not read for it.
+pub fn may_link(path: &Path) -> bool {
+    module::is_tf(path)
+}
+
+/// The directories beyond its own that a file's values reach, resolved against its directory:
+/// the sources of a Terraform file's local `module` calls (`source = "../../modules/db"`),
+/// where the arguments it sets are used. A check given the file alone reads them as context,
+/// so that those values are judged (and reported where they are written).
+pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
+    if !may_link(path) || !text.contains("module") {
+        return Vec::new();
+    }
+    let Ok(doc) = crate::document::parse(text, Syntax::Hcl, limits) else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    doc.roots
+        .iter()
+        .flat_map(module::local_sources)
+        .map(|source| dir.join(source))
+        .collect()
 }
 
 /// Whether the documents of a file of this syntax are read by the multi-file step only (the

@@ -24,8 +24,8 @@ pub(super) struct FileResult {
     pub(super) parse_failed: bool,
     /// Which adapters the pre-filter chose (computed once per file).
     pub(super) applicable: adapters::Applicable,
-    /// Whether the file contributed anything (model values, findings, directives): its text
-    /// may be needed for snippets and fingerprints.
+    /// Whether the file contributed anything (model values, findings, directives, values for
+    /// a multi-file step): its text may be needed for snippets and fingerprints.
     pub(super) contributed: bool,
     /// The text, when it is kept for the whole run (files a multi-file step reads; in-memory
     /// buffers). A file on disk keeps only a digest instead, and is read again
@@ -109,7 +109,10 @@ fn process_file_unguarded(
         .kept
         .as_ref()
         .and_then(adapters::multi_file::Kept::shared_text);
+    // A file kept for a multi-file step may be where a value used elsewhere is written, and
+    // where its finding is reported.
     result.contributed = result.text.is_some()
+        || result.kept.is_some()
         || !result.model.is_empty()
         || !result.model.auth_mechanisms.is_empty()
         || !result.model.endpoints.is_empty()

@@ -277,7 +277,17 @@ pub fn check_with_context(
     }
     link::link(&mut model);
     findings.extend(rules::run(&model));
-    findings.retain(|f| !outcome.context.contains(&f.loc.file));
+    // A finding in a context file is reported where its value was written when that file is
+    // checked (a tfvars file given alone), and not at all otherwise.
+    let context = &outcome.context;
+    findings = findings
+        .into_iter()
+        .filter_map(|f| match f.loc.via.as_deref() {
+            _ if !context.contains(&f.loc.file) => Some(f),
+            Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
+            _ => None,
+        })
+        .collect();
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;

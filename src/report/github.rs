@@ -5,10 +5,15 @@
 //! ::error file=infra/a.json,line=12,col=25,endLine=12,endColumn=36,title=GOV004 partition-mismatch::message%0Ahelp: ...
 //! ```
 //!
+//! A finding whose value is written in one place and used in another (a tfvars value, a
+//! variable default, a module call's argument) is annotated where the value is written, the
+//! line a pull request changes, and its message names the use (`used at PATH:LINE:COL`).
+//!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
 //! also become `%3A` and `%2C`.
 
+use super::annotation_place;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::Severity;
@@ -33,15 +38,21 @@ pub fn render(outcome: &Outcome) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // On the line that wrote the value: what a reviewer sees changed in the diff.
+        let (loc, note) = annotation_place(outcome, f);
+        let mut message = format!("{}\nhelp: {}", f.message, f.help);
+        if let Some(note) = note {
+            message.push_str(&format!("\n{note}"));
+        }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&display_path(outcome.path(f.loc.file))),
-            f.loc.start.line,
-            f.loc.start.column,
-            f.loc.end.line,
-            f.loc.end.column,
+            escape_property(&display_path(outcome.path(loc.file))),
+            loc.start.line,
+            loc.start.column,
+            loc.end.line,
+            loc.end.column,
             escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+            escape_data(&message),
         ));
     }
     out
