@@ -768,7 +768,7 @@ fn baseline_error_paths() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--baseline", "missing.json"],
-            "cannot read baseline missing.json",
+            "baseline missing.json: cannot read: No such file",
         ),
         (
             vec!["--baseline", "bad.json"],

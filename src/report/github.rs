@@ -7,8 +7,11 @@
 //!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
-//! also become `%3A` and `%2C`.
+//! also become `%3A` and `%2C`. Before that, text from specs (paths, messages) has its control
+//! characters shown escaped ([`super::terminal::line`]): the runner prints each command to the
+//! job's log, a terminal.
 
+use super::terminal::line;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::Severity;
@@ -35,13 +38,13 @@ pub fn render(outcome: &Outcome) -> String {
         };
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&display_path(outcome.path(f.loc.file))),
+            escape_property(&line(&display_path(outcome.path(f.loc.file)))),
             f.loc.start.line,
             f.loc.start.column,
             f.loc.end.line,
             f.loc.end.column,
             escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+            escape_data(&format!("{}\nhelp: {}", line(&f.message), line(&f.help))),
         ));
     }
     out
