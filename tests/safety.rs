@@ -57,7 +57,7 @@ const JSON_SPEC: &str = r#"{
 "#;
 
 /// YAML, flow style: secrets inside the same flow mappings as violations.
-const FLOW_SPEC: &str = "name: orders\nclusterType: REPLICASET\nuri: {host: a, standard: 'mongodb://app:conn-flow-p4ss@h1:27017/?authMechanism=SCRAM-SHA-1', password: pw-flow-55e1}\nreplicationSpecs:\n  - regionConfigs:\n      - {providerName: AZURE, password: pw-flow-55e1, apiKey: \"key-flow-0b7d\", secretAccessKey: sak-flow-K7MDENG, regionName: US_GOV_WEST_1, priority: 7}\n";
+const FLOW_SPEC: &str = "name: orders\nclusterType: REPLICASET\nuri: {host: a.abcde.mongodb.net, standard: 'mongodb://app:conn-flow-p4ss@h1.abcde.mongodb.net:27017/?authMechanism=SCRAM-SHA-1', password: pw-flow-55e1}\nreplicationSpecs:\n  - regionConfigs:\n      - {providerName: AZURE, password: pw-flow-55e1, apiKey: \"key-flow-0b7d\", secretAccessKey: sak-flow-K7MDENG, regionName: US_GOV_WEST_1, priority: 7}\n";
 
 /// YAML, block style: secrets on the violation's line (in the same scalar) and on the lines
 /// around it (which a snippet shows as context), and block scalars holding private keys.

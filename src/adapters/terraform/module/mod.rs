@@ -305,7 +305,7 @@ fn holds_mapped(root: &Node) -> bool {
             .is_some_and(|m| m.iter().any(|e| e.key.as_str().is_some_and(wanted)))
     };
     has("resource", &super::is_mapped_type)
-        || has("data", &|t| super::data_product_of(t).is_some())
+        || has("data", &super::is_mapped_data)
         || has("provider", &|p| p == super::PROVIDER)
 }
 
