@@ -41,10 +41,10 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
                 EXIT_OK
             }
-            None => {
-                eprintln!("error: no rule `{rule}`; `atlasgov-lint rules` lists them");
-                EXIT_USAGE
-            }
+            None => usage_error(format!(
+                "no rule `{rule}`; {}",
+                rules::suggest::unknown_rule_help(&rule)
+            )),
         },
     }
 }
@@ -91,7 +91,8 @@ pub(crate) fn rule_list(
             Some(r) => out.push(&r.meta),
             None => {
                 return Err(format!(
-                    "{flag}: unknown rule `{name}`; `atlasgov-lint rules` lists the codes and names"
+                    "{flag}: unknown rule `{name}`; {}",
+                    rules::suggest::unknown_rule_help(name)
                 ));
             }
         }
