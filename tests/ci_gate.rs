@@ -776,7 +776,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--baseline", "v9.json"],
-            "v9.json: baseline version 9 is not supported",
+            "v9.json: unsupported baseline version 9 (this atlasgov-lint reads version 1)",
         ),
         (
             vec!["--write-baseline", "bad.json"],
