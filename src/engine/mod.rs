@@ -29,6 +29,10 @@ use crate::source::{
 };
 use ingest::FileResult;
 
+/// The conventional name of a baseline file (`--write-baseline .atlasgov-baseline.json`): like
+/// the config file, a file of this name is the linter's own and never checked as a spec.
+pub const BASELINE_FILE_NAME: &str = ".atlasgov-baseline.json";
+
 /// Settings of one run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -108,14 +112,16 @@ pub fn check_paths_and_buffers(
     options: &Options,
 ) -> Outcome {
     let (mut inputs, mut problems) = walk::collect(paths);
-    // Config files are not specs; excluded paths are not read at all.
+    // Config and baseline files are not specs; excluded paths are not read at all.
     let own: Vec<PathBuf> = options
         .own_files
         .iter()
         .map(|p| paths::normalize(&options.cwd.join(p)))
         .collect();
     let wanted = |i: &Input| {
-        i.path.file_name() != Some(std::ffi::OsStr::new(config::FILE_NAME))
+        let name = i.path.file_name();
+        name != Some(std::ffi::OsStr::new(config::FILE_NAME))
+            && name != Some(std::ffi::OsStr::new(BASELINE_FILE_NAME))
             && (own.is_empty() || !own.contains(&paths::normalize(&options.cwd.join(&i.path))))
             && options.config.as_ref().is_none_or(|config| {
                 !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
