@@ -128,6 +128,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .flatten()
             .cloned()
             .collect(),
+        inventory: args.format == Format::Html,
         ..Options::default()
     };
     let mut buffers = Vec::new();
@@ -155,6 +156,8 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         baseline,
         ..Settings::new(options)
     };
+    let html_meta =
+        (args.format == Format::Html).then(|| html_meta(&paths, &buffers, &cwd, &settings));
     let checked = lint(&Inputs::Paths(paths), &buffers, &settings);
     let mut outcome = checked.outcome;
     outcome.skipped.extend(stdin_skipped);
@@ -189,6 +192,10 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             Format::Github => report::github::render(&outcome),
             Format::Gitlab => report::gitlab::render(&outcome),
             Format::Junit => report::junit::render(&outcome),
+            Format::Html => html_meta
+                .as_ref()
+                .map(|meta| report::html::render(&outcome, meta))
+                .unwrap_or_default(),
         }
     };
     match &args.output {
@@ -215,6 +222,32 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// What the HTML report says about the run: the date, the paths given, the commit of each git
+/// repository holding one (read from `.git`).
+fn html_meta(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    cwd: &Path,
+    settings: &Settings,
+) -> report::html::Meta {
+    let given: Vec<PathBuf> = paths
+        .iter()
+        .cloned()
+        .chain(buffers.iter().map(|b| b.path.clone()))
+        .collect();
+    let mut commits: Vec<report::html::Commit> = Vec::new();
+    for c in paths.iter().filter_map(|p| super::git::commit_of(p, cwd)) {
+        if !commits.iter().any(|k| k.root == c.root) {
+            commits.push(c);
+        }
+    }
+    report::html::Meta {
+        date: settings.today,
+        paths: given,
+        commits,
     }
 }
 
