@@ -3,6 +3,7 @@
 
 mod check;
 pub mod cli;
+mod git;
 
 use std::io::Write;
 

@@ -20,6 +20,7 @@ use crate::adapters;
 use crate::config::{self, Config};
 use crate::document::Limits;
 use crate::model::{Field, Loc, Model, SourceFile, link};
+use crate::outcome::inventory::Inventory;
 use crate::outcome::{Buffer, Outcome, Skipped};
 use crate::paths;
 use crate::rules::{self, Finding};
@@ -48,6 +49,9 @@ pub struct Options {
     pub own_files: Vec<PathBuf>,
     /// How far up project linking looks for a project body (see [`ProjectRoot`]).
     pub project_root: ProjectRoot,
+    /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
+    /// HTML report).
+    pub inventory: bool,
 }
 
 impl Default for Options {
@@ -59,6 +63,7 @@ impl Default for Options {
             cwd: std::env::current_dir().unwrap_or_default(),
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
+            inventory: false,
         }
     }
 }
@@ -282,6 +287,9 @@ pub fn check_with_context(
         });
     }
     link::link(&mut model);
+    if options.inventory {
+        outcome.inventory = Some(Inventory::of(&model, &outcome.context));
+    }
     findings.extend(rules::run(&model));
     findings.retain(|f| !outcome.context.contains(&f.loc.file));
     rules::sort_and_dedup(&mut findings);
