@@ -74,7 +74,9 @@ fn secrets_never_appear_in_any_output_format() {
     let dir = tempfile::tempdir().expect("tempdir");
     plant(dir.path());
     let path = dir.path().to_str().expect("path");
-    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+    for format in [
+        "human", "json", "sarif", "github", "gitlab", "junit", "html",
+    ] {
         let o = run(&["check", "--format", format, "--color", "always", path]);
         assert_eq!(o.status.code(), Some(1), "{format}");
         let out = String::from_utf8_lossy(&o.stdout);
@@ -205,7 +207,9 @@ fn inputs_are_never_written() {
     let before = snapshot(dir.path());
     assert!(before.len() > 100, "{} entries", before.len());
     let path = dir.path().to_str().expect("path");
-    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+    for format in [
+        "human", "json", "sarif", "github", "gitlab", "junit", "html",
+    ] {
         let o = run(&["check", "--format", format, path]);
         assert!(matches!(o.status.code(), Some(0 | 1)), "{format}");
     }

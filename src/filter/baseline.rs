@@ -33,6 +33,7 @@ pub(super) fn apply(
                     Some(n) => {
                         *n -= 1;
                         filtered.baselined += 1;
+                        filtered.baselined_findings.push(f);
                     }
                     None => keep.push(f),
                 }
@@ -99,6 +100,7 @@ pub(super) fn apply(
                 if was_there || *allow_new || !*existed {
                     entries.push(entry);
                     filtered.baselined += 1;
+                    filtered.baselined_findings.push(f);
                 } else {
                     not_added += 1;
                     keep.push(f);

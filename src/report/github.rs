@@ -11,9 +11,12 @@
 //!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
-//! also become `%3A` and `%2C`.
+//! also become `%3A` and `%2C`. Before that, text from specs (paths, messages) has its control
+//! characters shown escaped ([`super::terminal::line`]): the runner prints each command to the
+//! job's log, a terminal.
 
 use super::annotation_place;
+use super::terminal::line;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::Severity;
@@ -40,13 +43,13 @@ pub fn render(outcome: &Outcome) -> String {
         };
         // On the line that wrote the value: what a reviewer sees changed in the diff.
         let (loc, note) = annotation_place(outcome, f);
-        let mut message = format!("{}\nhelp: {}", f.message, f.help);
+        let mut message = format!("{}\nhelp: {}", line(&f.message), line(&f.help));
         if let Some(note) = note {
-            message.push_str(&format!("\n{note}"));
+            message.push_str(&format!("\n{}", line(&note)));
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&display_path(outcome.path(loc.file))),
+            escape_property(&line(&display_path(outcome.path(loc.file)))),
             loc.start.line,
             loc.start.column,
             loc.end.line,

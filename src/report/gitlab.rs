@@ -9,17 +9,20 @@
 
 use serde_json::{Value, json};
 
+use super::terminal::{self, line};
 use super::{annotation_place, display_path, fingerprints};
 use crate::outcome::Outcome;
 use crate::rules::Severity;
 
+/// The text GitLab shows: text from specs with its control characters shown escaped
+/// ([`line`]), as on a terminal; `note` names the other place of a value written elsewhere.
 fn body(f: &crate::rules::Finding, note: Option<String>) -> String {
-    let mut body = format!("{}\n\nhelp: {}", f.message, f.help);
+    let mut body = format!("{}\n\nhelp: {}", line(&f.message), line(&f.help));
     if let Some(note) = note {
-        body.push_str(&format!("\n\n{note}"));
+        body.push_str(&format!("\n\n{}", line(&note)));
     }
     if !f.loc.pointer.is_empty() {
-        body.push_str(&format!("\n\nJSON pointer: `{}`", f.loc.pointer));
+        body.push_str(&format!("\n\nJSON pointer: `{}`", line(&f.loc.pointer)));
     }
     body
 }
@@ -37,7 +40,7 @@ pub fn render(outcome: &Outcome) -> String {
             json!({
                 "type": "issue",
                 "check_name": f.rule.code,
-                "description": format!("{} {}: {}", f.rule.code, f.rule.name, f.message),
+                "description": format!("{} {}: {}", f.rule.code, f.rule.name, line(&f.message)),
                 "content": { "body": body(f, note) },
                 "categories": ["Compatibility"],
                 "fingerprint": fp,
@@ -52,7 +55,8 @@ pub fn render(outcome: &Outcome) -> String {
             })
         })
         .collect();
-    let mut out = serde_json::to_string_pretty(&issues).unwrap_or_default();
+    let mut out =
+        terminal::json_controls(serde_json::to_string_pretty(&issues).unwrap_or_default());
     out.push('\n');
     out
 }

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::terminal;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::{Finding, Severity};
@@ -33,20 +34,23 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// One finding as a line of text: text from specs (paths, messages) with control characters
+/// shown escaped ([`terminal::line`]), so that no value can add a line (CI systems show these
+/// bodies as plain text, often on a terminal).
 fn line(outcome: &Outcome, f: &Finding) -> String {
     let mut line = format!(
         "{}:{}:{}: {} {} {}: {} (help: {})",
-        display_path(outcome.path(f.loc.file)),
+        terminal::line(&display_path(outcome.path(f.loc.file))),
         f.loc.start.line,
         f.loc.start.column,
         f.severity.as_str(),
         f.rule.code,
         f.rule.name,
-        f.message,
-        f.help
+        terminal::line(&f.message),
+        terminal::line(&f.help)
     );
     if let Some(note) = super::other_place(outcome, f) {
-        line.push_str(&format!(" ({note})"));
+        line.push_str(&format!(" ({})", terminal::line(&note)));
     }
     line
 }
@@ -78,7 +82,7 @@ pub fn render(outcome: &Outcome) -> String {
         }
         let (failing, other) = findings.into_iter().partition(|f| f.severity >= threshold);
         cases.push(Case {
-            path: display_path(&file.path),
+            path: terminal::line(&display_path(&file.path)).into_owned(),
             failing,
             other,
             skipped: None,
@@ -86,7 +90,7 @@ pub fn render(outcome: &Outcome) -> String {
     }
     for s in &outcome.skipped {
         cases.push(Case {
-            path: display_path(&s.path),
+            path: terminal::line(&display_path(&s.path)).into_owned(),
             failing: Vec::new(),
             other: Vec::new(),
             skipped: Some(&s.reason),
@@ -124,19 +128,19 @@ pub fn render(outcome: &Outcome) -> String {
         if let Some(reason) = reason {
             out.push_str(&format!(
                 "      <skipped message=\"{}\"/>\n",
-                escape(reason)
+                escape(&terminal::line(reason))
             ));
         }
         if let Some(first) = failing.first() {
+            let first_message = terminal::line(&first.message);
             let message = if failing.len() == 1 {
-                format!("{} {}: {}", first.rule.code, first.rule.name, first.message)
+                format!("{} {}: {first_message}", first.rule.code, first.rule.name)
             } else {
                 format!(
-                    "{} findings; first: {} {}: {}",
+                    "{} findings; first: {} {}: {first_message}",
                     failing.len(),
                     first.rule.code,
                     first.rule.name,
-                    first.message
                 )
             };
             let mut codes: Vec<&str> = failing.iter().map(|f| f.rule.code).collect();

@@ -4,6 +4,7 @@
 
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -15,6 +16,7 @@ use crate::paths::display_path;
 use crate::rules::Finding;
 
 pub mod redact;
+pub mod terminal;
 use crate::rules::RuleMeta;
 
 /// The project's home, for links to rule documentation.
@@ -73,4 +75,33 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     crate::outcome::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
         display_path(outcome.path(file))
     })
+}
+
+/// Whether `text` is a report this tool writes in a JSON format (json, sarif, gitlab): what a
+/// previous run left at the `--output` path, which a new run may overwrite.
+pub fn is_report(text: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let json = || {
+        ["version", "findings", "summary"]
+            .iter()
+            .all(|k| value.get(k).is_some())
+    };
+    let sarif = || {
+        value
+            .pointer("/runs/0/tool/driver/name")
+            .and_then(serde_json::Value::as_str)
+            == Some("atlasgov-lint")
+    };
+    let gitlab = || {
+        value.as_array().is_some_and(|issues| {
+            issues.iter().all(|i| {
+                ["check_name", "fingerprint", "location"]
+                    .iter()
+                    .all(|k| i.get(k).is_some())
+            })
+        })
+    };
+    json() || sarif() || gitlab()
 }

@@ -24,6 +24,7 @@ mod gov017;
 mod gov018;
 mod gov019;
 mod gov020;
+pub mod suggest;
 pub mod suppression;
 
 pub use gov000::RULE as INVALID_SPEC;
