@@ -10,6 +10,7 @@
 pub mod any_file;
 pub mod api;
 mod api_bodies;
+pub mod atlas_cli;
 pub mod cloudformation;
 mod common;
 pub mod kubernetes;
@@ -67,6 +68,12 @@ pub static ALL: &[Adapter] = &[
         needles: terraform::NEEDLES,
         exact: true,
         adapt: terraform::adapt,
+    },
+    Adapter {
+        name: "atlas-cli",
+        needles: atlas_cli::NEEDLES,
+        exact: true,
+        adapt: atlas_cli::adapt,
     },
 ];
 

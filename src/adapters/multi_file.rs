@@ -33,7 +33,7 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => false,
+        Syntax::Yaml | Syntax::Shell(_) => false,
     };
     Interest {
         parse,
@@ -63,4 +63,6 @@ impl Kept {
 /// are the run's files by id.
 pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
     module::resolve(kept.into_iter().map(|k| k.0).collect(), files, out);
+    // Atlas CLI `--file` bodies and the project of the command that sends them.
+    super::atlas_cli::link_files(files, out);
 }
