@@ -15,6 +15,7 @@ pub mod cloudformation;
 mod common;
 pub mod kubernetes;
 pub mod multi_file;
+pub mod pulumi;
 pub mod terraform;
 
 use std::sync::OnceLock;
