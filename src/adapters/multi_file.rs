@@ -1,5 +1,7 @@
-//! Adapter steps that span several files. Today that is Terraform: a module's resources, its
-//! variables, `locals`, tfvars files and module calls sit in different files of a directory.
+//! Adapter steps that span several files. Terraform: a module's resources, its variables,
+//! `locals`, tfvars files and module calls sit in different files of a directory. Pulumi YAML:
+//! a program and the stack settings files that give its config values. The Atlas CLI: a
+//! command's `--file` body is another file (linked through the model's key aliases).
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
@@ -9,13 +11,20 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::pulumi::{self, PulumiFile};
 use super::terraform::module::{self, HclFile};
 use crate::document::{Limits, LineIndex, Node, Syntax};
 use crate::model::{LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
 #[derive(Debug)]
-pub struct Kept(HclFile);
+pub struct Kept(Step);
+
+#[derive(Debug)]
+enum Step {
+    Terraform(HclFile),
+    Pulumi(PulumiFile),
+}
 
 /// What a multi-file step wants of a file, by its name and text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +42,8 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => false,
+        Syntax::Yaml => pulumi::is_pulumi_file(path),
+        Syntax::Shell(_) => false,
     };
     Interest {
         parse,
@@ -74,18 +84,35 @@ pub fn reads_whole_file(syntax: Syntax) -> bool {
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
-    HclFile::new(ctx, ctx.path, root, index).map(Kept)
+    if pulumi::is_pulumi_file(ctx.path) {
+        return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
+    }
+    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
 }
 
 impl Kept {
     /// The file's text, when a step keeps it for the whole run (shared, not copied again).
     pub fn shared_text(&self) -> Option<Arc<str>> {
-        self.0.shared_text()
+        match &self.0 {
+            Step::Terraform(f) => f.shared_text(),
+            Step::Pulumi(f) => Some(f.shared_text()),
+        }
     }
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
 /// are the run's files by id.
 pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
-    module::resolve(kept.into_iter().map(|k| k.0).collect(), files, out);
+    let mut terraform = Vec::new();
+    let mut pulumi = Vec::new();
+    for k in kept {
+        match k.0 {
+            Step::Terraform(f) => terraform.push(f),
+            Step::Pulumi(f) => pulumi.push(f),
+        }
+    }
+    module::resolve(terraform, files, out);
+    pulumi::resolve(pulumi, files, out);
+    // Atlas CLI `--file` bodies and the project of the command that sends them.
+    super::atlas_cli::link_files(files, out);
 }

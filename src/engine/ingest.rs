@@ -195,7 +195,7 @@ pub(super) fn process(
         Ok(doc) => {
             // An unquoted action (`region: {{ .Values.region }}`) parses as a flow mapping:
             // read such a file as the template it is.
-            let template = (syntax != Syntax::Hcl
+            let template = (syntax.may_be_template()
                 && memchr::memmem::find(text.as_bytes(), b"{{").is_some())
             .then(|| document::template::blank(text))
             .flatten()
@@ -225,7 +225,7 @@ pub(super) fn process(
             // An unrendered template (a Helm chart's manifest): what it says literally is
             // checked, its actions are unknowns (see `document::template`).
             let mut err = err;
-            if syntax != Syntax::Hcl {
+            if syntax.may_be_template() {
                 if let Some((blanked, actions)) = document::template::blank(text) {
                     match adapt_template(
                         &ctx,
@@ -278,6 +278,7 @@ pub(super) fn process(
                     Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
                     Syntax::Hcl => "fix the HCL syntax; nothing in this file was checked",
+                    Syntax::Shell(_) => "fix the shell syntax; nothing in this file was checked",
                 },
             ));
         }

@@ -194,7 +194,7 @@ pub fn check_with_context(
                         file_id(c * CHUNK + k),
                         &input.path,
                         &text,
-                        source::kind_or_yaml(&input.path),
+                        source::kind_for(&input.path, &text),
                         options,
                     );
                     // Not kept: read again at the end if reporting needs it.
@@ -241,7 +241,7 @@ pub fn check_with_context(
             file,
             &buffer.path,
             &buffer.text,
-            source::kind_or_yaml(&buffer.path),
+            source::kind_for(&buffer.path, &buffer.text),
             options,
         );
         if result.contributed && result.text.is_none() {
