@@ -26,7 +26,7 @@ replicationSpecs:
         electableSpecs: { instanceSize: M10, nodeCount: 2 }
 "#;
 
-const APP: &str = "db:\n  password: pw-s3cr3t-1\n  uri: mongodb://app:pw-s3cr3t-2@h1.abcde.mongodb.net/?authMechanism=SCRAM-SHA-1\n";
+const APP: &str = "db:\n  password: pw-s3cr3t-1\n  uri: mongodb://app:pw-s3cr3t-2@cluster0.ab1cd.mongodb.net/?authMechanism=SCRAM-SHA-1\n";
 
 const CONFIG: &str = "exceptions:\n  - file: std/*.json\n    pointer: /replicationSpecs/0/regionConfigs/0/electableSpecs/instanceSize\n    rule: GOV002\n    reason: \"sandbox <i>only</i>\"\n    until: 2029-12-01\n";
 
