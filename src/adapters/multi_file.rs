@@ -1,21 +1,50 @@
-//! Adapter steps that span several files. Today that is Terraform: a module's resources, its
-//! variables, `locals`, tfvars files and module calls sit in different files of a directory.
+//! Adapter steps that span several files. Terraform: a module's resources, its variables,
+//! `locals`, tfvars files and module calls sit in different files of a directory. Kubernetes
+//! renderings: a kustomize overlay is its base and its patches; a Helm chart's objects come
+//! from its values files.
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
 //! parsed file gives the later step; once every file is merged, before linking, it calls
 //! [`finish`] with everything kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::kubernetes::render;
 use super::terraform::module::{self, HclFile};
-use crate::document::{LineIndex, Node, Syntax};
-use crate::model::{LocCtx, Model, SourceFile};
+use crate::document::{Limits, LineIndex, Node, Syntax};
+use crate::model::{FileId, LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
 #[derive(Debug)]
-pub struct Kept(HclFile);
+pub struct Kept(Step);
+
+#[derive(Debug)]
+enum Step {
+    Terraform(HclFile),
+    Kubernetes(render::Kept),
+}
+
+/// How a multi-file step reads a file it needs that the run did not hold (a kustomize base
+/// outside the checked paths), or reads again one it did.
+pub struct Reader<'a> {
+    /// The text of a file: a buffer's when one has this path, else the file on disk, read the
+    /// way the engine reads every file.
+    pub read: render::Read<'a>,
+    pub limits: Limits,
+}
+
+/// What the multi-file steps tell the run besides the model.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Files the steps added to the run (read for them only): context, never reported on.
+    pub context: Vec<FileId>,
+    /// What a step could not check, and why (a remote kustomize base is not fetched).
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Texts of the files the steps read, for snippets and suppression comments.
+    pub texts: Vec<(FileId, Arc<str>)>,
+}
 
 /// What a multi-file step wants of a file, by its name and text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +62,7 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => false,
+        Syntax::Yaml => render::wanted(path, text),
     };
     Interest {
         parse,
@@ -49,18 +78,47 @@ pub fn reads_whole_file(syntax: Syntax) -> bool {
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
-    HclFile::new(ctx, ctx.path, root, index).map(Kept)
+    if render::wanted(ctx.path, ctx.text) {
+        return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
+    }
+    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
 }
 
 impl Kept {
     /// The file's text, when a step keeps it for the whole run (shared, not copied again).
     pub fn shared_text(&self) -> Option<Arc<str>> {
-        self.0.shared_text()
+        match &self.0 {
+            Step::Terraform(f) => f.shared_text(),
+            Step::Kubernetes(k) => Some(k.text()),
+        }
     }
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
-/// are the run's files by id.
-pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
-    module::resolve(kept.into_iter().map(|k| k.0).collect(), files, out);
+/// are the run's files by id; a step that reads a file the run did not hold adds it (see
+/// [`Finished::context`]).
+pub fn finish(
+    kept: Vec<Kept>,
+    files: &mut Vec<SourceFile>,
+    out: &mut Model,
+    reader: &Reader<'_>,
+) -> Finished {
+    let (mut terraform, mut kubernetes) = (Vec::new(), Vec::new());
+    for k in kept {
+        match k.0 {
+            Step::Terraform(f) => terraform.push(f),
+            Step::Kubernetes(k) => kubernetes.push(k),
+        }
+    }
+    module::resolve(terraform, files, out);
+    let rendered = render::finish(&kubernetes, files, out, reader.read, reader.limits);
+    Finished {
+        context: rendered.context,
+        skipped: rendered
+            .notes
+            .into_iter()
+            .map(|n| (n.path, n.reason))
+            .collect(),
+        texts: rendered.texts,
+    }
 }

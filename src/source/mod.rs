@@ -51,9 +51,13 @@ const HCL: Kind = Kind {
     comments: Comments::HashAndSlashes,
 };
 
-/// The kind of a spec file by its extension (ASCII case-insensitive); `None` for a name the
-/// tool does not read.
+/// The kind of a spec file by its extension (ASCII case-insensitive), or by its whole name
+/// (`Kustomization`); `None` for a name the tool does not read.
 pub fn kind(path: &Path) -> Option<Kind> {
+    // kustomize's third name for its file, which has no extension.
+    if path.file_name().is_some_and(|n| n == "Kustomization") {
+        return Some(YAML);
+    }
     let ext = path.extension()?.to_str()?;
     KINDS
         .iter()
