@@ -8,7 +8,10 @@
 //!
 //! - `sources`: the files a rendering reads, and one span space for all of them.
 //! - `kustomize`: `kubectl kustomize`, for the Atlas kinds.
+//! - `helm`: the values files of the operator's charts (`atlas-deployment`, `atlas-basic`,
+//!   `atlas-advanced`), as the charts' templates render them.
 
+mod helm;
 mod kustomize;
 mod sources;
 #[cfg(test)]
@@ -58,8 +61,10 @@ pub(crate) struct Rendered {
 }
 
 /// Whether a YAML file must be kept for rendering, by its name (and text).
-pub(crate) fn wanted(path: &Path, _text: &str) -> bool {
+pub(crate) fn wanted(path: &Path, text: &str) -> bool {
     kustomize::is_kustomization(path)
+        || helm::is_chart_file(path)
+        || helm::is_values_candidate(path, text)
 }
 
 /// Keep a parsed file that [`wanted`] asked for.
@@ -112,6 +117,22 @@ pub(crate) fn finish(
         fallback_aliases(&mut part, &scope, anchor);
         out.extend(part);
     }
+    let charts = helm::render(kept, &mut sources, files);
+    for (i, h) in charts.iter().enumerate() {
+        let scope = Scope {
+            id: format!("helm:{}#{i}", crate::paths::display_path(&h.path)),
+            fallback: false,
+        };
+        let ctx = rendered_ctx(h.file, &h.path, &empty, &sources);
+        let mut part = Model::default();
+        for obj in &h.objects {
+            adapt_rendered(&ctx, &Cursor::root(obj), &scope, &mut part);
+        }
+        for p in &mut part.projects {
+            p.region_usage_field = helm::REGION_USAGE_FIELD;
+        }
+        out.extend(part);
+    }
     // Patches that matched nothing are read on their own, once each.
     let mut seen = HashSet::new();
     for r in &renderings {
@@ -126,10 +147,14 @@ pub(crate) fn finish(
             adapt(&ctx, &Cursor::root(doc), out);
         }
     }
+    let read: HashSet<usize> = consumed
+        .into_iter()
+        .chain(charts.iter().flat_map(|h| h.consumed.iter().copied()))
+        .collect();
     Rendered {
         context: sources.added.clone(),
         notes,
-        texts: sources.texts(consumed.into_iter()),
+        texts: sources.texts(read.into_iter()),
     }
 }
 
