@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use super::{
-    Read, Resource, Values, build, build_data, data_product_of, follow_path, is_mapped_type,
+    Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
 };
 use crate::document::Cursor;
 use crate::model::{KeyAlias, Loc, LocCtx, Model, Origin, ProjectRef, Text};
@@ -201,7 +201,7 @@ fn data_sources(ctx: &LocCtx<'_>, module: &Cursor<'_>, depth: usize, out: &mut M
         let Some(ty) = res.get("type").and_then(|t| t.str()) else {
             continue;
         };
-        if data_product_of(ty).is_none() {
+        if !is_mapped_data(ty) {
             continue;
         }
         let anchor = res

@@ -317,13 +317,7 @@ impl<'f> World<'f> {
             .sources
             .get(f.file as usize)
             .map_or(Path::new(""), |s| s.path.as_path());
-        Some(LocCtx {
-            file: f.file,
-            path,
-            text: &src.text,
-            index: &src.index,
-            template_actions: &[],
-        })
+        Some(LocCtx::new(f.file, path, &src.text, &src.index))
     }
 
     /// Create the instances: roots (modules nothing in the run calls, or that are only

@@ -100,8 +100,20 @@ pub fn is_tf_json(path: &Path) -> bool {
     })
 }
 
+/// The `source` of each local `module` call (`./x`, `../x`) of a parsed configuration file
+/// (native syntax, or JSON given the native shape).
+pub fn local_sources(root: &Node) -> Vec<&str> {
+    let cur = Cursor::root(root);
+    cur.get("module")
+        .iter()
+        .flat_map(|m| m.entries().collect::<Vec<_>>())
+        .filter_map(|(_, body)| body.get("source")?.str())
+        .filter(|s| is_local_source(s))
+        .collect()
+}
+
 /// A configuration file, in either syntax.
-fn is_tf(path: &Path) -> bool {
+pub(crate) fn is_tf(path: &Path) -> bool {
     is_tf_json(path)
         || path
             .extension()
@@ -229,7 +241,7 @@ fn evaluated_parts(root: Node) -> Node {
         let value = match entry.key.as_str() {
             Some("locals" | "output" | "module") => Some(entry.value),
             Some("resource") => keep_labeled(entry.value, &super::is_mapped_type),
-            Some("data") => keep_labeled(entry.value, &|t| super::data_product_of(t).is_some()),
+            Some("data") => keep_labeled(entry.value, &super::is_mapped_data),
             Some("provider") => keep_labeled(entry.value, &|p| p == super::PROVIDER),
             _ => None,
         };
