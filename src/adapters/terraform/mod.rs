@@ -37,9 +37,12 @@ pub mod state;
 
 pub use builders::{build, build_data, provider};
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
-use crate::model::{Loc, LocCtx, Model, Product, ProjectRef, Text};
+use crate::model::{KeyAlias, Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
 
 /// Every Terraform input this adapter reads names the provider or its resource types.
 pub const NEEDLES: &[&str] = &["mongodbatlas"];
@@ -238,6 +241,48 @@ pub fn unknown(loc: Loc, source: &str) -> Text {
     Text {
         value: format!("${{{source}}}").into(),
         loc,
+    }
+}
+
+/// Resources whose project another resource takes (`project_id = x.project_id`): each is
+/// reached through the resource it names (a [`KeyAlias`] on that resource's key), added only
+/// for the resources some reference names.
+#[derive(Default)]
+pub struct Linking {
+    /// Keys of resources some reference takes the project of.
+    wanted: RefCell<HashSet<String>>,
+    /// Every built resource's key and origin (projects aside).
+    candidates: RefCell<Vec<(String, Origin)>>,
+}
+
+impl Linking {
+    /// A resource about to be built: its project can be reached through its key.
+    pub fn resource(&self, v: &impl Values, res: &Resource<'_>) {
+        if res.ty != PROJECT {
+            self.candidates.borrow_mut().push((
+                res.key.clone(),
+                Origin {
+                    body: res.anchor.clone(),
+                    project_ref: builders::project_ref(v, &res.body),
+                    project: None,
+                },
+            ));
+        }
+    }
+
+    /// A reference takes the project of the resource with this key.
+    pub fn want(&self, key: &str) {
+        self.wanted.borrow_mut().insert(key.to_string());
+    }
+
+    /// Add an alias for every resource another one takes its project from.
+    pub fn finish(self, out: &mut Model) {
+        let wanted = self.wanted.into_inner();
+        for (key, via) in self.candidates.into_inner() {
+            if wanted.contains(&key) {
+                out.key_aliases.push(KeyAlias { key, via });
+            }
+        }
     }
 }
 

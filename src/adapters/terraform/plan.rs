@@ -10,14 +10,11 @@
 //! `expressions.X`. Data sources and `provider_config` are read from `configuration` (each
 //! block once).
 
-use std::cell::RefCell;
-use std::collections::HashSet;
-
 use super::{
-    Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
+    Linking, Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
 };
 use crate::document::Cursor;
-use crate::model::{KeyAlias, Loc, LocCtx, Model, Origin, ProjectRef, Text};
+use crate::model::{Loc, LocCtx, Model, ProjectRef, Text};
 
 /// Deepest module nesting followed (Terraform itself has no limit; real trees are shallow).
 const MAX_MODULE_DEPTH: usize = 32;
@@ -42,8 +39,8 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         config: config.clone(),
         call: None,
     }];
-    let mut linking = Linking::default();
-    walk(ctx, &module, &mut scopes, &mut linking, out);
+    let linking = Linking::default();
+    walk(ctx, &module, &mut scopes, &linking, out);
     linking.finish(out);
     if let Some(config) = &config {
         data_sources(ctx, config, 0, out);
@@ -62,32 +59,11 @@ struct Scope<'a> {
     call: Option<String>,
 }
 
-/// Resources whose project other resources take (`x.project_id`), reached through them.
-#[derive(Default)]
-pub(super) struct Linking {
-    /// Keys of resources some reference takes the project of.
-    pub(super) wanted: RefCell<HashSet<String>>,
-    /// Every mapped resource's key and origin.
-    pub(super) candidates: Vec<(String, Origin)>,
-}
-
-impl Linking {
-    /// Add an alias for every resource another one takes its project from.
-    pub(super) fn finish(self, out: &mut Model) {
-        let wanted = self.wanted.into_inner();
-        for (key, via) in self.candidates {
-            if wanted.contains(&key) {
-                out.key_aliases.push(KeyAlias { key, via });
-            }
-        }
-    }
-}
-
 fn walk<'a>(
     ctx: &LocCtx<'_>,
     module: &Cursor<'a>,
     scopes: &mut Vec<Scope<'a>>,
-    linking: &mut Linking,
+    linking: &Linking,
     out: &mut Model,
 ) {
     for res in module.get("resources").iter().flat_map(|r| r.items()) {
@@ -121,31 +97,17 @@ fn walk<'a>(
             scopes,
             config: config.clone(),
             anchor: anchor.clone(),
-            wanted: &linking.wanted,
+            linking,
         };
         let projects_before = out.projects.len();
-        let key = key(ctx, scopes_prefix(scopes), ty, name);
-        if ty != super::PROJECT {
-            let project_ref = super::builders::project_ref(&values, &body);
-            linking.candidates.push((
-                key.clone(),
-                Origin {
-                    body: anchor.clone(),
-                    project_ref,
-                    project: None,
-                },
-            ));
-        }
-        build(
-            &values,
-            Resource {
-                ty,
-                body,
-                anchor,
-                key,
-            },
-            out,
-        );
+        let resource = Resource {
+            ty,
+            body,
+            anchor,
+            key: key(ctx, scopes_prefix(scopes), ty, name),
+        };
+        linking.resource(&values, &resource);
+        build(&values, resource, out);
         // A region usage that is configured but unknown until apply is absent from the planned
         // values: it is not "unset".
         let configured = config
@@ -336,7 +298,7 @@ fn follow(
     refs: &Cursor<'_>,
     ty: &str,
     depth: usize,
-    wanted: &RefCell<HashSet<String>>,
+    linking: &Linking,
 ) -> Option<String> {
     if depth > MAX_MODULE_DEPTH {
         return None;
@@ -362,7 +324,7 @@ fn follow(
             return matches!(attr, None | Some("id" | "container_id")).then_some(key);
         }
         if ty == super::PROJECT && attr == Some("project_id") && is_mapped_type(t) {
-            wanted.borrow_mut().insert(key.clone());
+            linking.want(&key);
             return Some(key);
         }
         return None;
@@ -392,7 +354,7 @@ fn follow(
             config: Some(module),
             call: Some(name.to_string()),
         });
-        return follow(ctx, &deeper, &refs, ty, depth + 1, wanted);
+        return follow(ctx, &deeper, &refs, ty, depth + 1, linking);
     }
     let [only] = refs.as_slice() else {
         return None;
@@ -405,7 +367,7 @@ fn follow(
     let call = scope.call.as_deref()?;
     let parent = parents.last()?.config.as_ref()?;
     let refs = parent.path(&["module_calls", call, "expressions", var, "references"])?;
-    follow(ctx, parents, &refs, ty, depth + 1, wanted)
+    follow(ctx, parents, &refs, ty, depth + 1, linking)
 }
 
 /// Attribute values of one planned resource.
@@ -415,7 +377,7 @@ struct PlanValues<'a, 'c> {
     /// The resource's configuration block.
     config: Option<Cursor<'c>>,
     anchor: Loc,
-    wanted: &'a RefCell<HashSet<String>>,
+    linking: &'a Linking,
 }
 
 impl Values for PlanValues<'_, '_> {
@@ -440,7 +402,7 @@ impl Values for PlanValues<'_, '_> {
     fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
         let expressions = self.config.as_ref()?.get("expressions")?;
         let refs = follow_path(&expressions, path)?.get("references")?;
-        let key = follow(self.ctx, self.scopes, &refs, ty, 0, self.wanted)?;
+        let key = follow(self.ctx, self.scopes, &refs, ty, 0, self.linking)?;
         let loc = follow_path(body, path).map_or_else(|| self.anchor.clone(), |c| self.ctx.loc(&c));
         Some(Text {
             value: key.into(),

@@ -9,7 +9,7 @@
 //! checked file). Data sources are read like plans read them (the ones whose use is itself a
 //! finding). The output of `terraform show -json` on state is read by [`super::plan`].
 
-use super::{Read, Resource, Values, build, build_data, data_product_of, is_mapped_type};
+use super::{Read, Resource, Values, build, build_data, is_mapped_data, is_mapped_type};
 use crate::document::{Cursor, Value};
 use crate::model::{LocCtx, Model, Text};
 
@@ -71,7 +71,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                         out,
                     );
                 }
-                "data" if data_product_of(ty).is_some() => {
+                "data" if is_mapped_data(ty) => {
                     let project_ref = super::builders::project_ref(&values, &body);
                     build_data(ty, anchor, project_ref, out);
                 }

@@ -33,7 +33,6 @@ use std::rc::Rc;
 use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
 use super::*;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
-use crate::model::{KeyAlias, Origin};
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
@@ -158,24 +157,11 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     world.instantiate();
     // Locals read while instances were created may have used module outputs not yet there.
     world.memo.borrow_mut().clear();
-    let mut built = Built::default();
+    let linking = Linking::default();
     for i in 0..world.insts.len() {
-        world.build_instance(i, out, &mut built);
+        world.build_instance(i, out, &linking);
     }
-    for (key, origin) in built.aliases {
-        if built.wanted.borrow().contains(&key) {
-            out.key_aliases.push(KeyAlias { key, via: origin });
-        }
-    }
-}
-
-/// What building collects for linking.
-#[derive(Default)]
-struct Built {
-    /// Resource keys that some attribute refers to for its project (`x.project_id`).
-    wanted: RefCell<HashSet<String>>,
-    /// Every built resource's key and origin, to reach its project through it.
-    aliases: Vec<(String, Origin)>,
+    linking.finish(out);
 }
 
 struct World<'f> {
@@ -531,7 +517,7 @@ impl<'f> World<'f> {
         }
     }
 
-    fn build_instance(&self, i: usize, out: &mut Model, built: &mut Built) {
+    fn build_instance(&self, i: usize, out: &mut Model, linking: &Linking) {
         let Some(inst) = self.insts.get(i) else {
             return;
         };
@@ -542,7 +528,7 @@ impl<'f> World<'f> {
             let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
                 continue;
             };
-            self.resources(i, &ctx, &src.root, out, built);
+            self.resources(i, &ctx, &src.root, out, linking);
         }
     }
 
@@ -552,7 +538,7 @@ impl<'f> World<'f> {
         ctx: &LocCtx<'_>,
         root: &Node,
         out: &mut Model,
-        built: &mut Built,
+        linking: &Linking,
     ) {
         let root = Cursor::root(root);
         let key_of = |ty: &str, name: &str| {
@@ -590,34 +576,21 @@ impl<'f> World<'f> {
                     let values = HclValues {
                         ctx,
                         tree: &tree,
-                        wanted: &built.wanted,
+                        linking,
                     };
                     if mode == "data" {
                         let project_ref = super::super::builders::project_ref(&values, &evaluated);
                         build_data(ty, anchor.clone(), project_ref, out);
                         continue;
                     }
-                    if ty != super::super::PROJECT {
-                        let project_ref = super::super::builders::project_ref(&values, &evaluated);
-                        built.aliases.push((
-                            key.clone(),
-                            Origin {
-                                body: anchor.clone(),
-                                project_ref,
-                                project: None,
-                            },
-                        ));
-                    }
-                    build(
-                        &values,
-                        Resource {
-                            ty,
-                            body: evaluated,
-                            anchor: anchor.clone(),
-                            key: key.clone(),
-                        },
-                        out,
-                    );
+                    let resource = Resource {
+                        ty,
+                        body: evaluated,
+                        anchor: anchor.clone(),
+                        key: key.clone(),
+                    };
+                    linking.resource(&values, &resource);
+                    build(&values, resource, out);
                 }
             }
         }
@@ -632,7 +605,7 @@ impl<'f> World<'f> {
             let v = HclValues {
                 ctx,
                 tree: &tree,
-                wanted: &built.wanted,
+                linking,
             };
             // A literal `base_url` is the any-file adapter's; one set through a variable
             // (`base_url = var.atlas_base_url`) is reported here, at the attribute, unless the
@@ -1519,8 +1492,8 @@ fn header(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Loc {
 struct HclValues<'a> {
     ctx: &'a LocCtx<'a>,
     tree: &'a Tree,
-    /// Keys of resources whose project another resource takes (see [`Built`]).
-    wanted: &'a RefCell<HashSet<String>>,
+    /// Resources whose project another resource takes.
+    linking: &'a Linking,
 }
 
 impl Values for HclValues<'_> {
@@ -1563,7 +1536,7 @@ impl Values for HclValues<'_> {
             && super::super::is_mapped_type(&r.ty)
         {
             // Another resource's project: reached through that resource.
-            self.wanted.borrow_mut().insert(r.key.to_string());
+            self.linking.want(&r.key);
             r.key.to_string()
         } else {
             return None;

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Read, Resource, Values, build, build_data, follow_path, unknown};
+use super::{Linking, Read, Resource, Values, build, build_data, follow_path, unknown};
 use crate::document::{Cursor, Entry, LineIndex, Node, Span, Value, tf_json};
 use crate::model::{FileId, Loc, LocCtx, Model, SourceFile, Text};
 
