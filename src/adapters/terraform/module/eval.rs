@@ -1186,8 +1186,22 @@ impl<'f> World<'f> {
                 .collect::<Vec<_>>()
         };
         match name {
-            "tolist" | "toset" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
+            "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
             | "nonsensitive" => arg(0),
+            // A set of strings is iterated with each element as its own key, in lexical order:
+            // it is the map of its elements to themselves.
+            "toset" => match arg(0) {
+                Val::List(items) if items.iter().all(|i| i.as_text().is_some()) => {
+                    let mut entries: Vec<(Text, Val)> = items
+                        .iter()
+                        .filter_map(|i| Some((i.as_text()?.clone(), i.clone())))
+                        .collect();
+                    entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                    entries.dedup_by(|a, b| a.0.as_str() == b.0.as_str());
+                    Val::Map(entries.into())
+                }
+                other => other,
+            },
             "flatten" => flatten(&arg(0), 0).map_or_else(Val::unknown, |l| Val::List(l.into())),
             "concat" => {
                 let mut out = Vec::new();
