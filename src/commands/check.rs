@@ -170,20 +170,30 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         let opts = report::human::Options {
             quiet: args.quiet,
             show_suppressed: args.show_suppressed,
+            ascii: !super::terminal::unicode(|name| std::env::var_os(name)),
         };
         report::human::render_with(&outcome, style, &opts)
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+        ColorChoice::Auto => super::terminal::color(
+            |name| std::env::var_os(name),
+            std::io::stdout().is_terminal(),
+        ),
+    };
+    // What the terminal gets instead of a human report: with --statistics, the counts.
+    let terminal = |color: bool| {
+        if args.statistics {
+            report::statistics::render(&outcome, args.quiet, true)
+        } else {
+            human(color)
         }
     };
     let machine = |format: Format| -> String {
         match format {
             Format::Human => human(false),
+            Format::Concise => report::concise::render(&outcome, !args.quiet),
             Format::Json => report::json::render_with(&outcome, args.show_suppressed),
             Format::Sarif => report::sarif::render(&outcome, args.show_suppressed),
             Format::Github => report::github::render(&outcome),
@@ -196,10 +206,10 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             if let Err(e) = write_report(path, &machine(args.format)) {
                 return usage_error(e);
             }
-            let _ = stdout.write_all(human(color).as_bytes());
+            let _ = stdout.write_all(terminal(color).as_bytes());
         }
         None if args.format == Format::Human => {
-            let _ = stdout.write_all(human(color).as_bytes());
+            let _ = stdout.write_all(terminal(color).as_bytes());
         }
         None => {
             let _ = stdout.write_all(machine(args.format).as_bytes());
@@ -207,6 +217,12 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
                 for note in report::human::notes(&outcome) {
                     eprintln!("note: {note}");
                 }
+            }
+            if args.statistics {
+                eprint!(
+                    "{}",
+                    report::statistics::render(&outcome, args.quiet, false)
+                );
             }
         }
     }

@@ -3,6 +3,8 @@
 
 mod check;
 pub mod cli;
+mod generate;
+mod terminal;
 
 use std::io::Write;
 
@@ -36,6 +38,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             EXIT_OK
         }
         Command::Server { .. } => crate::server::run(Options::default()),
+        Command::Completions { shell } => generate::completions(shell, &mut stdout),
+        Command::Man { command } => generate::man(command.as_deref(), &mut stdout),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 let _ = stdout.write_all(r.meta.doc.as_bytes());
