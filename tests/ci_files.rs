@@ -390,30 +390,18 @@ fn the_action_passes_its_inputs_on() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    // With the baseline, nothing new: the job passes; no upload when asked not to.
-    let (run, _s) = run_action(
-        &[
-            ("args", "--baseline .atlasgov-baseline.json"),
-            ("paths", "specs README.md"),
-            ("sarif-file", "out/lint.sarif"),
-            ("upload-sarif", "false"),
-        ],
-        true,
-        repo.path(),
-    );
+    let inputs = [
+        ("args", "--baseline .atlasgov-baseline.json"),
+        ("paths", "specs README.md"),
+        ("sarif-file", "out/lint.sarif"),
+        ("upload-sarif", "false"),
+    ];
     // `out/` does not exist: writing the report there is a usage error, which fails the job.
+    let (run, _s) = run_action(&inputs, true, repo.path());
     assert_eq!(run.failed.as_deref(), Some("sarif"));
+    // With the baseline, nothing new: the job passes; no upload when asked not to.
     std::fs::create_dir(repo.path().join("out")).unwrap();
-    let (run, _s) = run_action(
-        &[
-            ("args", "--baseline .atlasgov-baseline.json"),
-            ("paths", "specs README.md"),
-            ("sarif-file", "out/lint.sarif"),
-            ("upload-sarif", "false"),
-        ],
-        true,
-        repo.path(),
-    );
+    let (run, _s) = run_action(&inputs, true, repo.path());
     assert_eq!(run.failed, None, "{:?}", run.stdout);
     assert_eq!(run.uploaded, None);
     assert!(repo.path().join("out/lint.sarif").is_file());

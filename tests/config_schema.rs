@@ -41,20 +41,29 @@ fn linter_keys() -> Vec<String> {
     list.split(", ").map(String::from).collect()
 }
 
-fn markdown_files() -> Vec<PathBuf> {
-    let mut files = vec![PathBuf::from("README.md")];
-    let mut dirs = vec![PathBuf::from("docs"), PathBuf::from("rules")];
+/// The files under `roots` (at any depth) that `keep` accepts, sorted.
+fn files_under(roots: &[&str], keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs: Vec<PathBuf> = roots.iter().map(PathBuf::from).collect();
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
+            } else if keep(&path) {
                 files.push(path);
             }
         }
     }
     files.sort();
+    files
+}
+
+fn markdown_files() -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("README.md")];
+    files.extend(files_under(&["docs", "rules"], |p| {
+        p.extension().is_some_and(|e| e == "md")
+    }));
     files
 }
 
@@ -86,25 +95,17 @@ fn doc_examples() -> Vec<(String, String)> {
 
 /// Every config file among the fixtures, the test data and the examples.
 fn fixture_configs() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut dirs: Vec<PathBuf> = ["fixtures", "tests/data", "examples"]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.file_name().is_some_and(|n| n == ".atlasgov-lint.yaml") {
-                out.push((
-                    path.display().to_string(),
-                    std::fs::read_to_string(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    out
+    files_under(&["fixtures", "tests/data", "examples"], |p| {
+        p.file_name().is_some_and(|n| n == ".atlasgov-lint.yaml")
+    })
+    .into_iter()
+    .map(|p| {
+        (
+            p.display().to_string(),
+            std::fs::read_to_string(&p).unwrap(),
+        )
+    })
+    .collect()
 }
 
 #[test]
