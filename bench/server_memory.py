@@ -86,7 +86,7 @@ def main():
         send({"jsonrpc": "2.0", "method": "textDocument/didClose",
               "params": {"textDocument": {"uri": uri}}})
         receive()
-        time.sleep(4)
+        time.sleep(3)
         report(f"round {r + 1}: closed, 3 s later")
         if os.environ.get("SMAPS"):
             mappings, current = [], None
