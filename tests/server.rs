@@ -113,6 +113,10 @@ impl Drop for Server {
 
 impl Server {
     fn start(command_line: &[String], cwd: &Path) -> Server {
+        Server::start_logging_to(command_line, cwd, Stdio::null())
+    }
+
+    fn start_logging_to(command_line: &[String], cwd: &Path, stderr: Stdio) -> Server {
         let (program, args) = command_line.split_first().expect("a command");
         assert_eq!(
             program, "atlasgov-lint",
@@ -123,7 +127,7 @@ impl Server {
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start the server");
         let stdin = child.stdin.take().unwrap();
@@ -727,4 +731,27 @@ fn a_600_mb_message_is_refused_before_it_is_read_and_skipped() {
         started.elapsed()
     );
     server.assert_silent(Duration::from_millis(100));
+}
+
+#[test]
+fn a_log_that_cannot_be_written_does_not_stop_the_server() {
+    // Writing the log to a full disk panicked (eprintln!) at the first line, `initialize`'s.
+    let ws = workspace();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start_logging_to(&cmd, ws.path(), Stdio::from(full));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(ws.path()), "capabilities": {}}),
+    );
+    assert!(server.response(id)["result"]["capabilities"].is_object());
+    server.write_raw("{not json");
+    assert_eq!(server.receive()["error"]["code"], -32700);
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
 }

@@ -68,8 +68,13 @@ pub fn run(options: Options) -> i32 {
     server.serve(&rx)
 }
 
+/// A line on standard error, the editor's log: what a client sent (a URI, a path) shown
+/// escaped ([`crate::report::terminal::line`]), and a log that cannot be written (the editor
+/// closed it) is not a panic.
 fn log(message: std::fmt::Arguments<'_>) {
-    eprintln!("atlasgov-lint server: {message}");
+    let message = message.to_string();
+    let line = crate::report::terminal::line(&message);
+    let _ = writeln!(std::io::stderr(), "atlasgov-lint server: {line}");
 }
 
 /// A config file as loaded: usable, or why not.
