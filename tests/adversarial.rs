@@ -754,7 +754,7 @@ fn huge_keys_above_wide_mappings_finish() {
     let key = "k".repeat(1 << 20);
     let wide: Vec<String> = (0..100_000).map(|i| format!("\"e{i}\": 1")).collect();
     let text = format!(
-        "{{\"uri\": \"mongodb://h/?authMechanism=SCRAM-SHA-1\", \"{key}\": {{{}, \"authMechanism\": \"SCRAM-SHA-1\"}}}}",
+        "{{\"uri\": \"mongodb://h.abcde.mongodb.net/?authMechanism=SCRAM-SHA-1\", \"{key}\": {{{}, \"authMechanism\": \"SCRAM-SHA-1\"}}}}",
         wide.join(", ")
     );
     std::fs::write(dir.path().join("wide.json"), text).expect("write");
@@ -834,13 +834,15 @@ fn many_pieces_in_one_string_and_many_template_actions_stay_linear() {
     let flags = "--authenticationMechanism SCRAM-SHA-256 ".repeat(40_000);
     std::fs::write(
         dir.path().join("script.yaml"),
-        format!("run: \"{flags}--authenticationMechanism SCRAM-SHA-1\"\n"),
+        format!(
+            "run: \"mongosh --host c.abcde.mongodbgov.net {flags}--authenticationMechanism SCRAM-SHA-1\"\n"
+        ),
     )
     .expect("write");
     let list = "SCRAM-SHA-256,".repeat(40_000);
     std::fs::write(
         dir.path().join("list.yaml"),
-        format!("mechanisms: \"{list}SCRAM-SHA-1\"\n"),
+        format!("mechanisms: \"{list}SCRAM-SHA-1\"\nhost: c.abcde.mongodbgov.net\n"),
     )
     .expect("write");
     let mut template =

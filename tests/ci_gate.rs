@@ -160,11 +160,11 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ),
         (
             "rules:\n  GOV004: warn\n",
-            "c.yaml:2:11: `warn` is not a level for GOV004; valid levels: off, warning, error",
+            "c.yaml:2:11: `warn` is not a level for GOV004; did you mean `warning`? valid levels: off, warning, error",
         ),
         (
             "rules:\n  GOV042: off\n",
-            "c.yaml:2:3: unknown rule `GOV042`; `atlasgov-lint rules` lists the codes and names",
+            "c.yaml:2:3: unknown rule `GOV042`; did you mean GOV002 tier-below-m20 or GOV012 peering-across-partitions? `atlasgov-lint rules` lists the codes and names",
         ),
         (
             "rules: [GOV001]\n",
@@ -180,7 +180,7 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ),
         (
             "default-region-usage: GOV\n",
-            "c.yaml:1:23: `default-region-usage`: `GOV` is not a valid value; valid values: GOV_REGIONS_ONLY, COMMERCIAL_FEDRAMP_REGIONS_ONLY",
+            "c.yaml:1:23: `default-region-usage`: `GOV` is not a valid value; did you mean `GOV_REGIONS_ONLY`? valid values: GOV_REGIONS_ONLY, COMMERCIAL_FEDRAMP_REGIONS_ONLY",
         ),
         (
             "exclude: vendor\n",
@@ -189,7 +189,7 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ("exclude: ['a[']\n", "c.yaml:1:11: `a[` is not a valid glob"),
         (
             "overrides:\n  - files: [x]\n    rulez: {}\n",
-            "c.yaml:3:5: unknown key `rulez` in `/overrides/0`; valid keys: files, rules",
+            "c.yaml:3:5: unknown key `rulez` in `/overrides/0`; did you mean `rules`? valid keys: files, rules",
         ),
         (
             "overrides:\n  - rules: {GOV001: off}\n",
@@ -776,7 +776,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--baseline", "v9.json"],
-            "v9.json: baseline version 9 is not supported",
+            "v9.json: unsupported baseline version 9 (this atlasgov-lint reads version 1)",
         ),
         (
             vec!["--write-baseline", "bad.json"],
@@ -789,7 +789,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--write-baseline", "no/such/dir/b.json"],
-            "cannot write baseline no/such/dir/b.json",
+            "--write-baseline no/such/dir/b.json: cannot write",
         ),
     ];
     repo.write("bad.json", "[1, 2]\n");
@@ -831,7 +831,7 @@ fn output_file_gets_the_report_and_the_terminal_the_human_view() {
     let o = repo.run(&["--format", "junit", "--output", "no/such/dir/r.xml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("cannot write no/such/dir/r.xml"),
+        stderr(&o).contains("--output no/such/dir/r.xml: cannot write"),
         "{}",
         stderr(&o)
     );

@@ -141,6 +141,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .flatten()
             .cloned()
             .collect(),
+        inventory: args.format == Format::Html,
         ..Options::default()
     };
     let mut buffers = Vec::new();
@@ -168,6 +169,8 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         baseline,
         ..Settings::new(options)
     };
+    let html_meta =
+        (args.format == Format::Html).then(|| html_meta(&paths, &buffers, &cwd, &settings));
     let checked = lint(&Inputs::Paths(paths), &buffers, &settings);
     let mut outcome = checked.outcome;
     outcome.skipped.extend(stdin_skipped);
@@ -202,6 +205,10 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             Format::Github => report::github::render(&outcome),
             Format::Gitlab => report::gitlab::render(&outcome),
             Format::Junit => report::junit::render(&outcome),
+            Format::Html => html_meta
+                .as_ref()
+                .map(|meta| report::html::render(&outcome, meta))
+                .unwrap_or_default(),
         }
     };
     // A report that could not be written in full is an error, whatever the findings: a CI
@@ -277,6 +284,32 @@ fn check_output_target(
     Err(format!(
         "--output {shown} is one of the files being checked: it would be overwritten; write the report elsewhere"
     ))
+}
+
+/// What the HTML report says about the run: the date, the paths given, the commit of each git
+/// repository holding one (read from `.git`).
+fn html_meta(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    cwd: &Path,
+    settings: &Settings,
+) -> report::html::Meta {
+    let given: Vec<PathBuf> = paths
+        .iter()
+        .cloned()
+        .chain(buffers.iter().map(|b| b.path.clone()))
+        .collect();
+    let mut commits: Vec<report::html::Commit> = Vec::new();
+    for c in paths.iter().filter_map(|p| super::git::commit_of(p, cwd)) {
+        if !commits.iter().any(|k| k.root == c.root) {
+            commits.push(c);
+        }
+    }
+    report::html::Meta {
+        date: settings.today,
+        paths: given,
+        commits,
+    }
 }
 
 /// `--project-root`: a directory holding every path given; by default, each path's repository.

@@ -4,10 +4,35 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `--version`: the package version, the commit and the date it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ATLASGOV_LINT_COMMIT_SHORT"),
+    " ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    ")"
+);
+
+/// `--version` in full: also the whole commit id.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ATLASGOV_LINT_COMMIT_SHORT"),
+    " ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    ")\ncommit: ",
+    env!("ATLASGOV_LINT_COMMIT"),
+    "\nbuilt: ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    "\nlicense: Apache-2.0"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "atlasgov-lint",
-    version,
+    version = VERSION,
+    long_version = LONG_VERSION,
     about = "Check MongoDB Atlas specs against Atlas for Government constraints, offline, before apply",
     after_help = "Exit codes: 0 no error-level finding, 1 at least one, 2 usage error or missing path."
 )]
@@ -107,6 +132,8 @@ pub enum Format {
     Github,
     Gitlab,
     Junit,
+    /// The audit report: one self-contained HTML page (use with --output).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

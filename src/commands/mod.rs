@@ -3,6 +3,7 @@
 
 mod check;
 pub mod cli;
+mod git;
 
 use std::io::Write;
 
@@ -36,7 +37,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => write_out(&mut stdout, r.meta.doc),
             None => usage_error(format!(
-                "no rule `{rule}`; `atlasgov-lint rules` lists them"
+                "no rule `{rule}`; {}",
+                rules::suggest::unknown_rule_help(&rule)
             )),
         },
     }
@@ -107,7 +109,8 @@ pub(crate) fn rule_list(
             Some(r) => out.push(&r.meta),
             None => {
                 return Err(format!(
-                    "{flag}: unknown rule `{name}`; `atlasgov-lint rules` lists the codes and names"
+                    "{flag}: unknown rule `{name}`; {}",
+                    rules::suggest::unknown_rule_help(name)
                 ));
             }
         }

@@ -38,7 +38,7 @@ pub fn escape(s: &str) -> String {
 /// shown escaped ([`terminal::line`]), so that no value can add a line (CI systems show these
 /// bodies as plain text, often on a terminal).
 fn line(outcome: &Outcome, f: &Finding) -> String {
-    format!(
+    let mut line = format!(
         "{}:{}:{}: {} {} {}: {} (help: {})",
         terminal::line(&display_path(outcome.path(f.loc.file))),
         f.loc.start.line,
@@ -48,7 +48,11 @@ fn line(outcome: &Outcome, f: &Finding) -> String {
         f.rule.name,
         terminal::line(&f.message),
         terminal::line(&f.help)
-    )
+    );
+    if let Some(note) = super::other_place(outcome, f) {
+        line.push_str(&format!(" ({})", terminal::line(&note)));
+    }
+    line
 }
 
 struct Case<'a> {
@@ -71,8 +75,9 @@ pub fn render(outcome: &Outcome) -> String {
     for (i, file) in outcome.files.iter().enumerate() {
         let id = u32::try_from(i).unwrap_or(u32::MAX);
         let findings = by_file.remove(&id).unwrap_or_default();
-        let is_config = outcome.config_file == Some(id);
-        if (is_config && findings.is_empty()) || skipped.contains(file.path.as_path()) {
+        // The config file and the files read only as context are not tests of their own.
+        let not_checked = outcome.config_file == Some(id) || outcome.context.contains(&id);
+        if (not_checked && findings.is_empty()) || skipped.contains(file.path.as_path()) {
             continue;
         }
         let (failing, other) = findings.into_iter().partition(|f| f.severity >= threshold);

@@ -4,13 +4,16 @@
 
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 
+use crate::model::Loc;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
+use crate::rules::Finding;
 
 pub mod redact;
 pub mod terminal;
@@ -30,6 +33,40 @@ pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .iter()
         .chain(crate::rules::suppression::RULES.iter())
         .map(|r| &r.meta)
+}
+
+/// Where a one-location report (a GitHub or GitLab annotation on a diff) places a finding:
+/// where the offending value was written, the line a change introduced it on (a tfvars value,
+/// a variable default, a module call's argument), and a note naming the other place (the
+/// use). Without an indirection, the finding's own place and no note.
+pub fn annotation_place<'f>(outcome: &Outcome, f: &'f Finding) -> (&'f Loc, Option<String>) {
+    match f.written() {
+        Some(written) => (
+            written,
+            Some(format!("used at {}", place(outcome, f.identity()))),
+        ),
+        None => (&f.loc, None),
+    }
+}
+
+/// The other place of a finding reported at one (see [`crate::rules::Finding::written`]), as
+/// a note: "value set at PATH:LINE:COL" or "value used at PATH:LINE:COL".
+pub fn other_place(outcome: &Outcome, f: &Finding) -> Option<String> {
+    match (&f.used_at, f.loc.via.as_deref()) {
+        (Some(used), _) => Some(format!("value used at {}", place(outcome, used))),
+        (None, Some(written)) => Some(format!("value set at {}", place(outcome, written))),
+        (None, None) => None,
+    }
+}
+
+/// `PATH:LINE:COLUMN` of a location.
+fn place(outcome: &Outcome, loc: &Loc) -> String {
+    format!(
+        "{}:{}:{}",
+        display_path(outcome.path(loc.file)),
+        loc.start.line,
+        loc.start.column
+    )
 }
 
 /// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF

@@ -2,7 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::is_spec_name;
+use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
+
+/// Whether a walk reads a regular file it found: a spec's name, or a script without an
+/// extension whose first line is a shell shebang (only such files are opened to look).
+fn is_considered(path: &Path) -> bool {
+    is_spec_name(path) || (is_shebang_candidate(path) && has_shell_shebang(path))
+}
 
 /// A file to check.
 #[derive(Debug, Clone)]
@@ -46,7 +52,7 @@ pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBu
         .flatten()
         .filter(|e| e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()))
         .map(ignore::DirEntry::into_path)
-        .filter(|p| is_spec_name(p))
+        .filter(|p| is_considered(p))
         .collect();
     files.sort();
     files.dedup();
@@ -81,15 +87,18 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     let Some(kind) = e.file_type() else { continue };
                     // Depth 0 is the directory argument itself (possibly a link to one, which
                     // was named on purpose and is walked).
-                    if e.depth() == 0 || kind.is_dir() || !is_spec_name(e.path()) {
+                    if e.depth() == 0 || kind.is_dir() {
                         continue;
                     }
                     if kind.is_file() {
+                        if !is_considered(e.path()) {
+                            continue;
+                        }
                         inputs.push(Input {
                             path: e.into_path(),
                             root: arg.clone(),
                         });
-                    } else {
+                    } else if is_spec_name(e.path()) {
                         problems.push(WalkProblem {
                             path: e.into_path(),
                             message: not_regular(kind),
