@@ -1,7 +1,9 @@
 //! Adapter steps that span several files. Terraform: a module's resources, its variables,
-//! `locals`, tfvars files and module calls sit in different files of a directory. Kubernetes
-//! renderings: a kustomize overlay is its base and its patches; a Helm chart's objects come
-//! from its values files.
+//! `locals`, tfvars files and module calls sit in different files of a directory. Pulumi YAML:
+//! a program and the stack settings files that give its config values. The Atlas CLI: a
+//! command's `--file` body is another file (linked through the model's key aliases).
+//! Kubernetes renderings: a kustomize overlay is its base and its patches; a Helm chart's
+//! objects come from its values files.
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::kubernetes::render;
+use super::pulumi::{self, PulumiFile};
 use super::terraform::module::{self, HclFile};
 use crate::document::{Limits, LineIndex, Node, Syntax};
 use crate::model::{FileId, LocCtx, Model, SourceFile};
@@ -24,6 +27,7 @@ pub struct Kept(Step);
 #[derive(Debug)]
 enum Step {
     Terraform(HclFile),
+    Pulumi(PulumiFile),
     Kubernetes(render::Kept),
 }
 
@@ -68,12 +72,38 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => render::wanted(path, text),
+        Syntax::Yaml => pulumi::is_pulumi_file(path) || render::wanted(path, text),
+        Syntax::Shell(_) => false,
     };
     Interest {
         parse,
         settings_file,
     }
+}
+
+/// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
+/// cannot is not read for it.
+pub fn may_link(path: &Path) -> bool {
+    module::is_tf(path)
+}
+
+/// The directories beyond its own that a file's values reach, resolved against its directory:
+/// the sources of a Terraform file's local `module` calls (`source = "../../modules/db"`),
+/// where the arguments it sets are used. A check given the file alone reads them as context,
+/// so that those values are judged (and reported where they are written).
+pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
+    if !may_link(path) || !text.contains("module") {
+        return Vec::new();
+    }
+    let Ok(doc) = crate::document::parse(text, Syntax::Hcl, limits) else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    doc.roots
+        .iter()
+        .flat_map(module::local_sources)
+        .map(|source| dir.join(source))
+        .collect()
 }
 
 /// Whether the documents of a file of this syntax are read by the multi-file step only (the
@@ -84,6 +114,9 @@ pub fn reads_whole_file(syntax: Syntax) -> bool {
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
+    if pulumi::is_pulumi_file(ctx.path) {
+        return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
+    }
     if render::wanted(ctx.path, ctx.text) {
         return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
     }
@@ -95,6 +128,7 @@ impl Kept {
     pub fn shared_text(&self) -> Option<Arc<str>> {
         match &self.0 {
             Step::Terraform(f) => f.shared_text(),
+            Step::Pulumi(f) => Some(f.shared_text()),
             Step::Kubernetes(k) => Some(k.text()),
         }
     }
@@ -109,14 +143,18 @@ pub fn finish(
     out: &mut Model,
     reader: &Reader<'_>,
 ) -> Finished {
-    let (mut terraform, mut kubernetes) = (Vec::new(), Vec::new());
+    let (mut terraform, mut pulumi, mut kubernetes) = (Vec::new(), Vec::new(), Vec::new());
     for k in kept {
         match k.0 {
             Step::Terraform(f) => terraform.push(f),
+            Step::Pulumi(f) => pulumi.push(f),
             Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
     module::resolve(terraform, files, out);
+    pulumi::resolve(pulumi, files, out);
+    // Atlas CLI `--file` bodies and the project of the command that sends them.
+    super::atlas_cli::link_files(files, out);
     let rendered = render::finish(
         &kubernetes,
         files,

@@ -20,6 +20,7 @@ use crate::adapters;
 use crate::config::{self, Config};
 use crate::document::{Limits, LineIndex};
 use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
+use crate::outcome::inventory::Inventory;
 use crate::outcome::{Buffer, Outcome, Skipped};
 use crate::paths;
 use crate::rules::{self, Finding};
@@ -28,6 +29,10 @@ use crate::source::{
     walk::{self, Input},
 };
 use ingest::FileResult;
+
+/// The conventional name of a baseline file (`--write-baseline .atlasgov-baseline.json`): like
+/// the config file, a file of this name is the linter's own and never checked as a spec.
+pub const BASELINE_FILE_NAME: &str = ".atlasgov-baseline.json";
 
 /// Settings of one run.
 #[derive(Debug, Clone)]
@@ -44,6 +49,9 @@ pub struct Options {
     pub own_files: Vec<PathBuf>,
     /// How far up project linking looks for a project body (see [`ProjectRoot`]).
     pub project_root: ProjectRoot,
+    /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
+    /// HTML report).
+    pub inventory: bool,
 }
 
 impl Default for Options {
@@ -55,6 +63,7 @@ impl Default for Options {
             cwd: std::env::current_dir().unwrap_or_default(),
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
+            inventory: false,
         }
     }
 }
@@ -108,14 +117,16 @@ pub fn check_paths_and_buffers(
     options: &Options,
 ) -> Outcome {
     let (mut inputs, mut problems) = walk::collect(paths);
-    // Config files are not specs; excluded paths are not read at all.
+    // Config and baseline files are not specs; excluded paths are not read at all.
     let own: Vec<PathBuf> = options
         .own_files
         .iter()
         .map(|p| paths::normalize(&options.cwd.join(p)))
         .collect();
     let wanted = |i: &Input| {
-        i.path.file_name() != Some(std::ffi::OsStr::new(config::FILE_NAME))
+        let name = i.path.file_name();
+        name != Some(std::ffi::OsStr::new(config::FILE_NAME))
+            && name != Some(std::ffi::OsStr::new(BASELINE_FILE_NAME))
             && (own.is_empty() || !own.contains(&paths::normalize(&options.cwd.join(&i.path))))
             && options.config.as_ref().is_none_or(|config| {
                 !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
@@ -184,7 +195,7 @@ pub fn check_with_context(
                         file_id(c * CHUNK + k),
                         &input.path,
                         &text,
-                        source::kind_or_yaml(&input.path),
+                        source::kind_for(&input.path, &text),
                         options,
                     );
                     // Not kept: read again at the end if reporting needs it.
@@ -231,7 +242,7 @@ pub fn check_with_context(
             file,
             &buffer.path,
             &buffer.text,
-            source::kind_or_yaml(&buffer.path),
+            source::kind_for(&buffer.path, &buffer.text),
             options,
         );
         if result.contributed && result.text.is_none() {
@@ -321,8 +332,21 @@ pub fn check_with_context(
         });
     }
     link::link(&mut model);
+    if options.inventory {
+        outcome.inventory = Some(Inventory::of(&model, &outcome.context));
+    }
     findings.extend(rules::run(&model));
-    findings.retain(|f| !outcome.context.contains(&f.loc.file));
+    // A finding in a context file is reported where its value was written when that file is
+    // checked (a tfvars file given alone), and not at all otherwise.
+    let context = &outcome.context;
+    findings = findings
+        .into_iter()
+        .filter_map(|f| match f.loc.via.as_deref() {
+            _ if !context.contains(&f.loc.file) => Some(f),
+            Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
+            _ => None,
+        })
+        .collect();
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
