@@ -585,10 +585,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 .and_then(Node::as_seq)
                 .unwrap_or_default()
             {
-                let mut spec = vec![Entry {
-                    key: text("projectRef", d.span),
-                    value: map(vec![(text("name", d.span), project_name.clone())], d.span),
-                }];
+                let mut spec = vec![project_ref(&project_name, d.span)];
                 let mut name = None;
                 for key in [
                     "deploymentSpec",
@@ -617,10 +614,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                     .and_then(Node::as_seq)
                     .unwrap_or_default()
                 {
-                    let mut spec = vec![Entry {
-                        key: text("projectRef", u.span),
-                        value: map(vec![(text("name", u.span), project_name.clone())], u.span),
-                    }];
+                    let mut spec = vec![project_ref(&project_name, u.span)];
                     spec.extend(optional(&[
                         ("username", u.get("username")),
                         ("scopes", u.get("scopes")),
@@ -697,10 +691,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 at,
             );
             let spec = vec![
-                Entry {
-                    key: text("projectRef", at),
-                    value: map(vec![(text("name", at), project_name.clone())], at),
-                },
+                project_ref(&project_name, at),
                 Entry {
                     key: text("deploymentSpec", at),
                     value: deployment_spec,
@@ -772,6 +763,14 @@ fn region_config(
     map(entries, at)
 }
 
+/// `projectRef: {name: ...}`, located at `at`.
+fn project_ref(project_name: &Node, at: Span) -> Entry {
+    Entry {
+        key: text("projectRef", at),
+        value: map(vec![(text("name", at), project_name.clone())], at),
+    }
+}
+
 /// The entries whose values are present.
 fn optional(entries: &[(&str, Option<&Node>)]) -> Vec<Entry> {
     entries
@@ -830,16 +829,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
-    use crate::document::{Limits, yaml};
-
-    fn doc(text: &str) -> Node {
-        yaml::parse(text, &Limits::default())
-            .unwrap()
-            .roots
-            .into_iter()
-            .next()
-            .unwrap()
-    }
+    use crate::adapters::kubernetes::render::first_doc as doc;
 
     #[test]
     fn values_merge_as_helm_merges_them() {

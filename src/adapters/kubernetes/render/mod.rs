@@ -181,6 +181,18 @@ pub(crate) fn finish(
     }
 }
 
+/// The first document of a YAML text (for tests).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn first_doc(text: &str) -> Node {
+    crate::document::yaml::parse(text, &Limits::default())
+        .unwrap()
+        .roots
+        .into_iter()
+        .next()
+        .unwrap()
+}
+
 /// The context that locates the nodes of a rendering's span space.
 fn rendered_ctx<'a>(
     file: FileId,
