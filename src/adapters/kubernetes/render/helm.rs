@@ -562,6 +562,12 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
     let project_name = text("<release>-project", project_at);
     let mut out = Vec::new();
     let project = values.get("project");
+    // The project the chart creates, named `spec.name` when that is known.
+    let project_object = |name: Option<&Node>| {
+        let mut spec = optional(&[("name", name)]);
+        spec.extend(forked_usage(forked, project_at));
+        object("AtlasProject", &project_name, &release_ns, project_at, spec)
+    };
     match chart {
         Chart::Deployment => {
             // `project.create` defaults to true in every version of the chart.
@@ -569,15 +575,8 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 .and_then(|p| p.get("create"))
                 .is_none_or(|c| truthy(Some(c)));
             if create {
-                let mut spec =
-                    optional(&[("name", project.and_then(|p| p.get("atlasProjectName")))]);
-                spec.extend(forked_usage(forked, project_at));
-                out.push(object(
-                    "AtlasProject",
-                    &project_name,
-                    &release_ns,
-                    project_at,
-                    spec,
+                out.push(project_object(
+                    project.and_then(|p| p.get("atlasProjectName")),
                 ));
             }
             for d in values
@@ -634,15 +633,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
             let name = project
                 .and_then(|p| p.get("name"))
                 .filter(|n| truthy(Some(n)));
-            let mut spec = optional(&[("name", name)]);
-            spec.extend(forked_usage(forked, project_at));
-            out.push(object(
-                "AtlasProject",
-                &project_name,
-                &release_ns,
-                project_at,
-                spec,
-            ));
+            out.push(project_object(name));
             let deployment = values.get("deployment");
             let at = anchor("deployment");
             let configs = match chart {
