@@ -10,6 +10,7 @@
 //! parsed file gives the later step; once every file is merged, before linking, it calls
 //! [`finish`] with everything kept.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,19 +31,24 @@ enum Step {
     Kubernetes(render::Kept),
 }
 
-/// How a multi-file step reads a file it needs that the run did not hold (a kustomize base
-/// outside the checked paths), or reads again one it did.
+/// What a multi-file step may use of the run: how it reads a file it needs that the run did
+/// not hold (a kustomize base outside the checked paths) or reads again one it did, and which
+/// of the run's files are context.
 pub struct Reader<'a> {
     /// The text of a file: a buffer's when one has this path, else the file on disk, read the
     /// way the engine reads every file.
     pub read: render::Read<'a>,
     pub limits: Limits,
+    /// The run's context files (read for linking only): a rendering that starts from one (the
+    /// overlay of a patch checked alone) reports nothing about the files it reads besides.
+    pub context: &'a HashSet<FileId>,
 }
 
 /// What the multi-file steps tell the run besides the model.
 #[derive(Debug, Default)]
 pub struct Finished {
-    /// Files the steps added to the run (read for them only): context, never reported on.
+    /// Files the steps added to the run (read for them only) that are context: linked, never
+    /// reported on. The others (a base of an overlay that is checked) are reported on.
     pub context: Vec<FileId>,
     /// What a step could not check, and why (a remote kustomize base is not fetched).
     pub skipped: Vec<(PathBuf, String)>,
@@ -168,7 +174,14 @@ pub fn finish(
     pulumi::resolve(pulumi, files, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
-    let rendered = render::finish(&kubernetes, files, out, reader.read, reader.limits);
+    let rendered = render::finish(
+        &kubernetes,
+        files,
+        out,
+        reader.read,
+        reader.limits,
+        reader.context,
+    );
     Finished {
         context: rendered.context,
         skipped: rendered

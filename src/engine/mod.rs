@@ -284,6 +284,7 @@ pub fn check_with_context(
         &adapters::multi_file::Reader {
             read: &read,
             limits: options.limits,
+            context: &outcome.context,
         },
     );
     outcome.context.extend(finished.context);

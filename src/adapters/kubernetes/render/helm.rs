@@ -562,6 +562,12 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
     let project_name = text("<release>-project", project_at);
     let mut out = Vec::new();
     let project = values.get("project");
+    // The project the chart creates, named `spec.name` when that is known.
+    let project_object = |name: Option<&Node>| {
+        let mut spec = optional(&[("name", name)]);
+        spec.extend(forked_usage(forked, project_at));
+        object("AtlasProject", &project_name, &release_ns, project_at, spec)
+    };
     match chart {
         Chart::Deployment => {
             // `project.create` defaults to true in every version of the chart.
@@ -569,15 +575,8 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 .and_then(|p| p.get("create"))
                 .is_none_or(|c| truthy(Some(c)));
             if create {
-                let mut spec =
-                    optional(&[("name", project.and_then(|p| p.get("atlasProjectName")))]);
-                spec.extend(forked_usage(forked, project_at));
-                out.push(object(
-                    "AtlasProject",
-                    &project_name,
-                    &release_ns,
-                    project_at,
-                    spec,
+                out.push(project_object(
+                    project.and_then(|p| p.get("atlasProjectName")),
                 ));
             }
             for d in values
@@ -585,10 +584,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 .and_then(Node::as_seq)
                 .unwrap_or_default()
             {
-                let mut spec = vec![Entry {
-                    key: text("projectRef", d.span),
-                    value: map(vec![(text("name", d.span), project_name.clone())], d.span),
-                }];
+                let mut spec = vec![project_ref(&project_name, d.span)];
                 let mut name = None;
                 for key in [
                     "deploymentSpec",
@@ -617,10 +613,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                     .and_then(Node::as_seq)
                     .unwrap_or_default()
                 {
-                    let mut spec = vec![Entry {
-                        key: text("projectRef", u.span),
-                        value: map(vec![(text("name", u.span), project_name.clone())], u.span),
-                    }];
+                    let mut spec = vec![project_ref(&project_name, u.span)];
                     spec.extend(optional(&[
                         ("username", u.get("username")),
                         ("scopes", u.get("scopes")),
@@ -640,15 +633,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
             let name = project
                 .and_then(|p| p.get("name"))
                 .filter(|n| truthy(Some(n)));
-            let mut spec = optional(&[("name", name)]);
-            spec.extend(forked_usage(forked, project_at));
-            out.push(object(
-                "AtlasProject",
-                &project_name,
-                &release_ns,
-                project_at,
-                spec,
-            ));
+            out.push(project_object(name));
             let deployment = values.get("deployment");
             let at = anchor("deployment");
             let configs = match chart {
@@ -697,10 +682,7 @@ fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
                 at,
             );
             let spec = vec![
-                Entry {
-                    key: text("projectRef", at),
-                    value: map(vec![(text("name", at), project_name.clone())], at),
-                },
+                project_ref(&project_name, at),
                 Entry {
                     key: text("deploymentSpec", at),
                     value: deployment_spec,
@@ -772,6 +754,14 @@ fn region_config(
     map(entries, at)
 }
 
+/// `projectRef: {name: ...}`, located at `at`.
+fn project_ref(project_name: &Node, at: Span) -> Entry {
+    Entry {
+        key: text("projectRef", at),
+        value: map(vec![(text("name", at), project_name.clone())], at),
+    }
+}
+
 /// The entries whose values are present.
 fn optional(entries: &[(&str, Option<&Node>)]) -> Vec<Entry> {
     entries
@@ -830,16 +820,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
-    use crate::document::{Limits, yaml};
-
-    fn doc(text: &str) -> Node {
-        yaml::parse(text, &Limits::default())
-            .unwrap()
-            .roots
-            .into_iter()
-            .next()
-            .unwrap()
-    }
+    use crate::adapters::kubernetes::render::first_doc as doc;
 
     #[test]
     fn values_merge_as_helm_merges_them() {

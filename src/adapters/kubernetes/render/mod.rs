@@ -79,12 +79,15 @@ pub(crate) fn keep(ctx: &LocCtx<'_>, root: Node) -> Option<Kept> {
 
 /// Render everything kept, replace what the files it reads gave on their own by what the
 /// renderings give, and say what else the run must know.
+/// `context` holds the run's context files: a rendering that starts from one (the overlay of
+/// a patch checked alone) reports nothing about the files it reads besides.
 pub(crate) fn finish(
     kept: &[Kept],
     files: &mut Vec<SourceFile>,
     out: &mut Model,
     read: Read<'_>,
     limits: Limits,
+    context: &HashSet<FileId>,
 ) -> Rendered {
     if kept.is_empty() {
         return Rendered::default();
@@ -147,15 +150,47 @@ pub(crate) fn finish(
             adapt(&ctx, &Cursor::root(doc), out);
         }
     }
+    // A file read only for renderings is context, unless a rendering that starts from a
+    // checked file (not context) read it: what that rendering finds there is reported.
+    let reported: HashSet<FileId> = renderings
+        .iter()
+        .filter(|r| !context.contains(&r.file))
+        .flat_map(|r| r.consumed.iter())
+        .chain(
+            charts
+                .iter()
+                .filter(|h| !context.contains(&h.file))
+                .flat_map(|h| h.consumed.iter()),
+        )
+        .filter_map(|&i| sources.get(i))
+        .map(|s| s.file)
+        .collect();
     let read: HashSet<usize> = consumed
         .into_iter()
         .chain(charts.iter().flat_map(|h| h.consumed.iter().copied()))
         .collect();
     Rendered {
-        context: sources.added.clone(),
+        context: sources
+            .added
+            .iter()
+            .copied()
+            .filter(|f| !reported.contains(f))
+            .collect(),
         notes,
         texts: sources.texts(read.into_iter()),
     }
+}
+
+/// The first document of a YAML text (for tests).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn first_doc(text: &str) -> Node {
+    crate::document::yaml::parse(text, &Limits::default())
+        .unwrap()
+        .roots
+        .into_iter()
+        .next()
+        .unwrap()
 }
 
 /// The context that locates the nodes of a rendering's span space.

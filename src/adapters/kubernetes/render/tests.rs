@@ -165,6 +165,7 @@ fn kustomize_fixtures_render_as_kubectl_does() {
     cases.dedup();
     assert!(!cases.is_empty());
     let mut rendered = 0;
+    let mut kubectl_runs = Vec::new();
     for case in cases {
         for (overlay, objects, remote) in render_fixture(&case) {
             let rel = overlay.strip_prefix(&fixtures).unwrap();
@@ -186,23 +187,7 @@ fn kustomize_fixtures_render_as_kubectl_does() {
                 );
             };
             if with_kubectl {
-                let o = std::process::Command::new("kubectl")
-                    .arg("kustomize")
-                    .arg(&overlay)
-                    .output()
-                    .unwrap();
-                assert!(
-                    o.status.success(),
-                    "kubectl kustomize {} failed: {}",
-                    overlay.display(),
-                    String::from_utf8_lossy(&o.stderr)
-                );
-                assert_eq!(
-                    String::from_utf8_lossy(&o.stdout),
-                    pinned,
-                    "{}: kubectl renders something else than the pinned file",
-                    rel.display()
-                );
+                kubectl_runs.push((overlay.clone(), rel.to_path_buf(), pinned.clone()));
             }
             let mut theirs: Vec<String> = yaml::parse(&pinned, &Limits::default())
                 .unwrap()
@@ -224,6 +209,38 @@ fn kustomize_fixtures_render_as_kubectl_does() {
         }
     }
     assert!(rendered > 0);
+    // kubectl takes most of a second per overlay: all of them at once.
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = kubectl_runs
+            .iter()
+            .map(|(overlay, rel, pinned)| {
+                scope.spawn(move || {
+                    let o = std::process::Command::new("kubectl")
+                        .arg("kustomize")
+                        .arg(overlay)
+                        .output()
+                        .unwrap();
+                    assert!(
+                        o.status.success(),
+                        "kubectl kustomize {} failed: {}",
+                        overlay.display(),
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                    assert_eq!(
+                        &String::from_utf8_lossy(&o.stdout),
+                        pinned,
+                        "{}: kubectl renders something else than the pinned file",
+                        rel.display()
+                    );
+                })
+            })
+            .collect();
+        for run in runs {
+            if let Err(e) = run.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
 }
 
 /// Render the kustomizations of a tree written to a temporary directory: each rendering's
@@ -347,4 +364,43 @@ fn a_kustomization_file_may_be_named_kustomization() {
         .filter_map(|o| o.get("metadata")?.get("name")?.as_str())
         .collect();
     assert_eq!(names, vec!["p-prod", "db-prod"]);
+}
+
+#[test]
+fn a_lattice_of_bases_is_bounded() {
+    // Each level includes both directories of the next twice over: 2^24 inclusions unbounded.
+    let mut tree: Vec<(String, String)> = Vec::new();
+    let levels = 24;
+    for i in 0..levels {
+        for side in ["a", "b"] {
+            let next = if i + 1 == levels {
+                "[leaf.yaml]".to_string()
+            } else {
+                format!("[../a{}, ../b{}]", i + 1, i + 1)
+            };
+            tree.push((
+                format!("{side}{i}/kustomization.yaml"),
+                format!("resources: {next}\n"),
+            ));
+            if i + 1 == levels {
+                tree.push((format!("{side}{i}/leaf.yaml"), DEPLOYMENT.to_string()));
+            }
+        }
+    }
+    tree.push((
+        "root/kustomization.yaml".into(),
+        "resources: [../a0, ../b0]\n".into(),
+    ));
+    let borrowed: Vec<(&str, &str)> = tree.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let started = std::time::Instant::now();
+    let (out, notes) = render_tree(&borrowed);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(out.len(), 1);
+    assert!(out[0].1.len() <= 10_000);
+    assert!(
+        notes
+            .iter()
+            .any(|(_, r)| r.contains("more than 10000 kustomizations and objects")),
+        "{notes:?}"
+    );
 }

@@ -18,6 +18,11 @@ use crate::paths::normalize;
 /// Kustomizations nested deeper than this (overlay of overlay of ...) are not followed.
 const MAX_DEPTH: usize = 32;
 
+/// Kustomizations (each inclusion counts) and objects one rendering accumulates at most: a
+/// lattice of bases that include each other's bases several times would otherwise grow
+/// exponentially (kustomize refuses the duplicates it makes).
+const MAX_WORK: usize = 10_000;
+
 /// Kinds kustomize never puts in a namespace (the cluster-scoped kinds of its built-in
 /// schema that a kustomization holds in practice).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -117,6 +122,8 @@ struct Builder<'a, 'r> {
     atlas_patch: bool,
     /// Fields of the kustomizations read that are not run, and where.
     not_run: Vec<(PathBuf, &'static str)>,
+    /// Kustomizations and objects accumulated so far (see [`MAX_WORK`]).
+    work: usize,
 }
 
 /// Render the kustomization `k` (a root: one no other kustomization of the run names).
@@ -136,6 +143,7 @@ pub(in crate::adapters::kubernetes::render) fn render(
         remote: Vec::new(),
         atlas_patch: false,
         not_run: Vec::new(),
+        work: 0,
     };
     let abs = b.sources.absolute(&k.dir);
     b.stack.push(abs);
@@ -207,9 +215,15 @@ impl Builder<'_, '_> {
     /// Add what `k` renders to `acc`: its resources (a directory's own rendering, merged in),
     /// its components (which work on everything accumulated), then its transformers.
     fn accumulate(&mut self, k: &Kustomization, acc: &mut Accum, depth: usize) {
+        let kpath = self
+            .sources
+            .get(k.source)
+            .map(|s| s.path.clone())
+            .unwrap_or_default();
+        if !self.charge(1, &kpath) {
+            return;
+        }
         self.consumed.insert(k.source);
-        let kfile = k.dir.join(FILE_NAMES.first().copied().unwrap_or_default());
-        let kpath = self.sources.get(k.source).map_or(kfile, |s| s.path.clone());
         self.configurations(k, acc);
         for what in &k.not_run {
             self.not_run.push((kpath.clone(), what));
@@ -306,9 +320,33 @@ impl Builder<'_, '_> {
         };
         self.consumed.insert(source);
         let count = self.sources.get(source).map_or(0, |s| s.roots.len());
-        for doc in (0..count).filter_map(|i| self.sources.doc(source, i)) {
+        let docs: Vec<Node> = (0..count)
+            .filter_map(|i| self.sources.doc(source, i))
+            .collect();
+        for doc in docs {
+            let before = acc.objs.len();
             push_objects(doc, &mut acc.objs, 0);
+            if !self.charge(acc.objs.len() - before, path) {
+                acc.objs.truncate(before);
+                return;
+            }
         }
+    }
+
+    /// Count `n` units of work; false (and a note, once) past [`MAX_WORK`].
+    fn charge(&mut self, n: usize, at: &Path) -> bool {
+        if self.work > MAX_WORK {
+            return false;
+        }
+        self.work = self.work.saturating_add(n);
+        if self.work > MAX_WORK {
+            self.note(
+                at,
+                format!("the rendering includes more than {MAX_WORK} kustomizations and objects: the rest is not rendered"),
+            );
+            return false;
+        }
+        true
     }
 
     /// Load the `configurations` files of `k` into `acc`.

@@ -305,16 +305,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
-    use crate::document::{Limits, yaml};
-
-    fn doc(text: &str) -> Node {
-        yaml::parse(text, &Limits::default())
-            .unwrap()
-            .roots
-            .into_iter()
-            .next()
-            .unwrap()
-    }
+    use crate::adapters::kubernetes::render::first_doc as doc;
 
     /// A tree as flow-style text (keys in order), spans aside.
     fn flow(n: &Node) -> String {

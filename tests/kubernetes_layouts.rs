@@ -1,0 +1,158 @@
+//! Kustomize overlays and Helm values checked the ways a team runs the tool: a whole
+//! directory, one overlay, one changed file (a pre-commit hook, with its repository as the
+//! project root), an editor's unsaved buffer, and suppression comments in a patch file that
+//! names no Atlas field.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use atlasgov_lint::engine::{Options, ProjectRoot, check_paths, check_paths_and_buffers};
+use atlasgov_lint::lint::{Inputs, Settings, lint};
+use atlasgov_lint::outcome::{Buffer, Outcome};
+
+/// Each finding as `CODE path:line:column`.
+fn findings(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}",
+                f.rule.code,
+                outcome.path(f.loc.file).display(),
+                f.loc.start.line,
+                f.loc.start.column
+            )
+        })
+        .collect()
+}
+
+fn as_hook() -> Options {
+    Options {
+        project_root: ProjectRoot::Repository,
+        ..Options::default()
+    }
+}
+
+const DEV: &str = "fixtures/GOV002/fail_k8s_kustomize_dev_overlay";
+const GOV_AND_COMMERCIAL: &str = "fixtures/GOV004/fail_k8s_kustomize_gov_and_commercial";
+const UMBRELLA: &str = "fixtures/GOV004/fail_helm_umbrella_chart/deploy/atlas";
+
+#[test]
+fn a_patch_checked_alone_renders_its_overlay_and_reports_only_itself() {
+    let patch = PathBuf::from(DEV).join("overlays/dev/smaller-cluster.yaml");
+    let outcome = check_paths(std::slice::from_ref(&patch), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV002 {}:14:29", patch.display())]
+    );
+    assert_eq!(outcome.files_checked, 1);
+    // The base was read from disk for the rendering, as context.
+    let base = Path::new(DEV).join("base/atlas-deployment.yaml");
+    let id = outcome.files.iter().position(|f| f.path == base).unwrap();
+    assert!(outcome.context.contains(&u32::try_from(id).unwrap()));
+}
+
+#[test]
+fn an_overlay_checked_alone_reports_what_it_renders_from_its_base() {
+    let gov = PathBuf::from(GOV_AND_COMMERCIAL).join("overlays/gov");
+    let outcome = check_paths(&[gov], &Options::default());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!(
+            "GOV004 {GOV_AND_COMMERCIAL}/base/cluster.yaml:19:25"
+        )]
+    );
+    assert_eq!(outcome.files_checked, 2);
+    // The commercial overlay of the same base is compliant, on its own as with the other.
+    let commercial = PathBuf::from(GOV_AND_COMMERCIAL).join("overlays/commercial");
+    assert!(
+        check_paths(&[commercial], &Options::default())
+            .findings
+            .is_empty()
+    );
+    // The base checked alone is its own rendering: no overlay makes it a gov project, and
+    // its project, which only the overlays give a region usage, is warned about.
+    let base = PathBuf::from(GOV_AND_COMMERCIAL).join("base");
+    assert_eq!(
+        findings(&check_paths(&[base], &Options::default())),
+        vec![format!("GOV005 {GOV_AND_COMMERCIAL}/base/project.yaml:5:1")]
+    );
+}
+
+#[test]
+fn an_unsaved_buffer_is_what_the_overlay_renders() {
+    let patch = PathBuf::from(DEV).join("overlays/dev/smaller-cluster.yaml");
+    let text = std::fs::read_to_string(&patch)
+        .unwrap()
+        .replace("instanceSize: M10", "instanceSize: M30");
+    let buffer = Buffer {
+        path: patch.clone(),
+        text,
+    };
+    // The editor checks the buffer, its directory's kustomization as context.
+    let kustomization = PathBuf::from(DEV).join("overlays/dev/kustomization.yaml");
+    let outcome = check_paths_and_buffers(&[kustomization], &[buffer], &Options::default());
+    assert_eq!(findings(&outcome), Vec::<String>::new());
+}
+
+#[test]
+fn a_suppression_in_a_json_patch_file_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/kustomization.yaml", "resources: [deployment.yaml]\n");
+    write(
+        "base/deployment.yaml",
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: db}\nspec:\n  deploymentSpec:\n    name: db\n    replicationSpecs: [{regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {instanceSize: M30}}]}]\n",
+    );
+    write(
+        "dev/kustomization.yaml",
+        "resources: [../base]\npatches:\n  - target: {kind: AtlasDeployment}\n    path: size.yaml\n",
+    );
+    // A JSON patch names no Atlas field: its comments are read because the overlay reads it.
+    write(
+        "dev/size.yaml",
+        "- op: replace\n  path: /spec/deploymentSpec/replicationSpecs/0/regionConfigs/0/electableSpecs/instanceSize\n  # atlasgov-lint: allow GOV002 -- dev sandbox, deleted nightly (TICKET-7)\n  value: M10\n",
+    );
+    let settings = Settings::new(Options::default());
+    let checked = lint(
+        &Inputs::Paths(vec![dir.path().to_path_buf()]),
+        &[],
+        &settings,
+    );
+    assert!(
+        checked.outcome.findings.is_empty(),
+        "{:?}",
+        findings(&checked.outcome)
+    );
+    assert_eq!(checked.outcome.filtered.suppressed(), 1);
+}
+
+#[test]
+fn a_values_override_checked_alone_reports_only_itself() {
+    let prod = PathBuf::from(UMBRELLA).join("values-prod.yaml");
+    let outcome = check_paths(std::slice::from_ref(&prod), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![
+            format!("GOV004 {}:10:29", prod.display()),
+            format!("GOV004 {}:16:29", prod.display()),
+        ]
+    );
+    // The project the chart creates is described by the shared values file (context).
+    let related = &outcome.findings[0].related[0];
+    assert_eq!(
+        outcome.path(related.loc.file),
+        Path::new(UMBRELLA).join("values.yaml")
+    );
+    assert_eq!(outcome.files_checked, 1);
+}
