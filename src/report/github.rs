@@ -5,6 +5,9 @@
 //! ::error file=infra/a.json,line=12,col=25,endLine=12,endColumn=36,title=GOV004 partition-mismatch::message%0Ahelp: ...
 //! ```
 //!
+//! A file that was not checked is a notice on that file (`::notice file=...,title=not
+//! checked::reason`), so that a pull request shows what the gate did not read.
+//!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
 //! also become `%3A` and `%2C`.
@@ -25,7 +28,7 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One workflow command per finding.
+/// One workflow command per finding, then one notice per file not checked.
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
     for f in &outcome.findings {
@@ -42,6 +45,13 @@ pub fn render(outcome: &Outcome) -> String {
             f.loc.end.column,
             escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
             escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+        ));
+    }
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "::notice file={},title=not checked::{}\n",
+            escape_property(&display_path(&s.path)),
+            escape_data(&format!("skipped: {}", s.reason)),
         ));
     }
     out

@@ -3,7 +3,9 @@
 //! `check_name`, `fingerprint` (unique per issue: GitLab drops repeats), `severity`
 //! (`major` for errors, `minor` for warnings) and `location` (`path`, `lines.begin` and
 //! `lines.end`; the Code Climate spec allows lines or positions, not both, and GitLab shows
-//! lines). Columns and the JSON pointer are in `content.body`.
+//! lines). Columns and the JSON pointer are in `content.body`. A file that was not checked is
+//! an `info` issue on its first line (`check_name` `skipped`), so that a merge request shows
+//! what the gate did not read.
 
 use serde_json::{Value, json};
 
@@ -44,6 +46,21 @@ pub fn render(outcome: &Outcome) -> String {
             })
         })
         .collect();
+    let skipped = outcome.skipped.iter().map(|s| {
+        let path = display_path(&s.path);
+        let fingerprint = crate::outcome::fingerprint::fnv128(&["skipped", &path, &s.reason]);
+        json!({
+            "type": "issue",
+            "check_name": "skipped",
+            "description": format!("not checked: {}", s.reason),
+            "content": { "body": format!("atlasgov-lint did not check this file: {}", s.reason) },
+            "categories": ["Compatibility"],
+            "fingerprint": format!("{fingerprint:032x}"),
+            "severity": "info",
+            "location": { "path": path, "lines": { "begin": 1, "end": 1 } },
+        })
+    });
+    let issues: Vec<Value> = issues.into_iter().chain(skipped).collect();
     let mut out = serde_json::to_string_pretty(&issues).unwrap_or_default();
     out.push('\n');
     out

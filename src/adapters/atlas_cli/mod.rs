@@ -29,7 +29,7 @@ use crate::model::{
 };
 
 /// The CLI's name followed by a blank, and the service variable.
-pub const NEEDLES: &[&str] = &["atlas ", "atlas\t", "atlas \\", "MONGODB_ATLAS_SERVICE"];
+pub const NEEDLES: &[&str] = &["atlas ", "MONGODB_ATLAS_SERVICE"];
 
 /// The environment variable (and profile property `service`) that selects commercial Atlas
 /// (`cloud`) or Atlas for Government (`cloudgov`) (`mongodb/atlas-cli-core`
@@ -61,6 +61,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         service_settings(ctx, root, out);
     }
 }
+
+/// The keys of a GitLab CI job that hold its shell script.
+pub const CI_SCRIPT_KEYS: &[&str] = ci::GITLAB_SCRIPTS;
 
 /// Where the pieces of a command string are in the file.
 #[derive(Clone, Copy)]
