@@ -20,7 +20,15 @@ fn all_targets(data: &[u8]) {
     }
     harness::hcl_balance(data);
     harness::yaml_fast_path(data);
-    for name in ["fuzz.json", "fuzz.yaml", "fuzz.tf"] {
+    harness::shell(data);
+    for name in [
+        "fuzz.json",
+        "fuzz.yaml",
+        "fuzz.tf",
+        "fuzz.sh",
+        "Makefile",
+        "Dockerfile",
+    ] {
         harness::pipeline(data, name);
     }
 }
@@ -59,4 +67,12 @@ fn hcl_bracket_check_and_a_delimiter_on_the_first_heredoc_line() {
     // pre-check refused it. The harness asserts the pre-check never refuses what parses.
     let data = b"#resource \"mrt_=C notiliaation {\n    tAWSype_AtlasDeploymennabled = <<-true\n true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}vi66666666666666466666ilicati   = true\n\x0bucket 66666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}\n  encryptionAo6666ilicati   = true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l$${{vvr}vider6\x00\x006666]6666 <<true\n  }>-\n49\"GRFOUP\"\n  true\n";
     all_targets(data);
+}
+
+#[test]
+fn shell_words_across_continuations_quotes_and_substitutions() {
+    all_targets(b"atlas clusters create \"c\xc3\xa9\" \\\n --tier='M1'0 --x=$(a \"$(b `c`)\") <<E\nbody\nE\n");
+    all_targets(b"\trecipe: ;\n\t@atlas x --tier=$$T \\\n\t\t-r=$(R) `d`\n");
+    all_targets(b"RUN --mount=x a \\\n # c\n\n b=\"\\\n\"\nENV A=1 \\\nRUN <<EOF\n$(\nEOF\n");
+    all_targets(b"$'\\x' $\"a\" ${a:-${b}} $((1+(2))) ~/x <(c) >(d) 2>&1 &> e");
 }
