@@ -21,7 +21,15 @@ fn all_targets(data: &[u8]) {
     }
     harness::hcl_balance(data);
     harness::yaml_fast_path(data);
-    for name in ["fuzz.json", "fuzz.yaml", "fuzz.tf"] {
+    harness::shell(data);
+    for name in [
+        "fuzz.json",
+        "fuzz.yaml",
+        "fuzz.tf",
+        "fuzz.sh",
+        "Makefile",
+        "Dockerfile",
+    ] {
         harness::pipeline(data, name);
     }
     harness::lsp_framing(data);
@@ -76,4 +84,12 @@ fn lsp_framing_stray_bytes_and_content_lengths_off_by_one() {
     ] {
         all_targets(data);
     }
+}
+
+#[test]
+fn shell_words_across_continuations_quotes_and_substitutions() {
+    all_targets(b"atlas clusters create \"c\xc3\xa9\" \\\n --tier='M1'0 --x=$(a \"$(b `c`)\") <<E\nbody\nE\n");
+    all_targets(b"\trecipe: ;\n\t@atlas x --tier=$$T \\\n\t\t-r=$(R) `d`\n");
+    all_targets(b"RUN --mount=x a \\\n # c\n\n b=\"\\\n\"\nENV A=1 \\\nRUN <<EOF\n$(\nEOF\n");
+    all_targets(b"$'\\x' $\"a\" ${a:-${b}} $((1+(2))) ~/x <(c) >(d) 2>&1 &> e");
 }

@@ -54,6 +54,34 @@ pub fn hcl_balance(data: &[u8]) {
     }
 }
 
+/// The shell tokenizer, in each dialect: the document's spans, and every word's span and the
+/// spans it maps its value to (whole, and split at each `=`), inside the text and on
+/// character boundaries.
+pub fn shell(data: &[u8]) {
+    use atlasgov_lint::document::shell::{self, Dialect};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for dialect in [Dialect::Sh, Dialect::Make, Dialect::Docker] {
+        parser(data, Syntax::Shell(dialect));
+        let Ok(commands) = shell::commands(text, dialect) else {
+            continue;
+        };
+        for cmd in &commands {
+            check_span(text, cmd.span, "command");
+            for word in &cmd.words {
+                check_span(text, word.span, "word");
+                let len = word.value.len();
+                check_span(text, word.span_of(0, len), "word value");
+                for (i, _) in word.value.match_indices('=') {
+                    check_span(text, word.span_of(0, i), "word name");
+                    check_span(text, word.span_of(i + 1, len), "word value part");
+                }
+            }
+        }
+    }
+}
+
 /// The YAML fast path gives the full parser's tree, node for node, wherever it answers (with
 /// the default limits and with tight ones).
 pub fn yaml_fast_path(data: &[u8]) {

@@ -17,6 +17,7 @@ pub mod kubernetes;
 pub mod multi_file;
 pub mod pulumi;
 pub mod terraform;
+pub mod unread;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};

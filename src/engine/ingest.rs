@@ -33,6 +33,9 @@ pub(super) struct FileResult {
     pub(super) text: Option<Arc<str>>,
     /// What the file gives the adapters' multi-file steps (see `adapters::multi_file`).
     pub(super) kept: Option<adapters::multi_file::Kept>,
+    /// Whether a document of the file is in a format an adapter reads, found something or
+    /// not (see `adapters::unread`).
+    pub(super) recognized: bool,
 }
 
 impl FileResult {
@@ -118,6 +121,17 @@ fn process_file_unguarded(
         || !result.model.endpoints.is_empty()
         || !result.findings.is_empty()
         || !result.directives.is_empty();
+    // No silent pass: a file that names Atlas but that nothing could read is not checked.
+    if !result.contributed
+        && !result.recognized
+        && result.kept.is_none()
+        && result.skipped.is_none()
+        && !result.applicable.is_empty()
+    {
+        if let Some(marker) = adapters::unread::atlas_marker(text) {
+            result.skipped = Some(adapters::unread::reason(marker));
+        }
+    }
     result
 }
 
@@ -173,6 +187,8 @@ pub(super) fn process(
     let ctx = LocCtx::new(file, path, text, &index);
     match document::parse(text, syntax, &options.limits) {
         Ok(doc) if adapters::multi_file::reads_whole_file(path, syntax) => {
+            // Read by a multi-file step, whatever it holds.
+            result.recognized = true;
             if let Some(root) = doc.roots.first() {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }
@@ -300,6 +316,10 @@ fn adapt_documents(
     for root in &doc.roots {
         let mut part = Model::default();
         adapters::adapt(ctx, root, which, &mut part);
+        // Only a file that gives nothing needs to say whether it was read at all.
+        if part.is_empty() && !result.recognized {
+            result.recognized = adapters::unread::recognized(root);
+        }
         let has_duplicates = || {
             doc.warnings
                 .iter()

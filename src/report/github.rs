@@ -8,6 +8,8 @@
 //! A finding whose value is written in one place and used in another (a tfvars value, a
 //! variable default, a module call's argument) is annotated where the value is written, the
 //! line a pull request changes, and its message names the use (`used at PATH:LINE:COL`).
+//! A file that was not checked is a notice on that file (`::notice file=...,title=not
+//! checked::reason`), so that a pull request shows what the gate did not read.
 //!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
@@ -33,7 +35,7 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One workflow command per finding.
+/// One workflow command per finding, then one notice per file not checked.
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
     for f in &outcome.findings {
@@ -56,6 +58,13 @@ pub fn render(outcome: &Outcome) -> String {
             loc.end.column,
             escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
             escape_data(&message),
+        ));
+    }
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "::notice file={},title=not checked::{}\n",
+            escape_property(&display_path(&s.path)),
+            escape_data(&format!("skipped: {}", s.reason)),
         ));
     }
     out

@@ -6,6 +6,8 @@
 //! lines). Columns and the JSON pointer are in `content.body`. A finding whose value is written
 //! in one place and used in another is placed where the value is written (the line a merge
 //! request changes), its body naming the use.
+//! A file that was not checked is an `info` issue on its first line (`check_name` `skipped`),
+//! so that a merge request shows what the gate did not read.
 
 use serde_json::{Value, json};
 
@@ -55,6 +57,21 @@ pub fn render(outcome: &Outcome) -> String {
             })
         })
         .collect();
+    let skipped = outcome.skipped.iter().map(|s| {
+        let path = display_path(&s.path);
+        let fingerprint = crate::outcome::fingerprint::fnv128(&["skipped", &path, &s.reason]);
+        json!({
+            "type": "issue",
+            "check_name": "skipped",
+            "description": format!("not checked: {}", s.reason),
+            "content": { "body": format!("atlasgov-lint did not check this file: {}", s.reason) },
+            "categories": ["Compatibility"],
+            "fingerprint": format!("{fingerprint:032x}"),
+            "severity": "info",
+            "location": { "path": path, "lines": { "begin": 1, "end": 1 } },
+        })
+    });
+    let issues: Vec<Value> = issues.into_iter().chain(skipped).collect();
     let mut out =
         terminal::json_controls(serde_json::to_string_pretty(&issues).unwrap_or_default());
     out.push('\n');

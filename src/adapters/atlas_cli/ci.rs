@@ -6,7 +6,7 @@
 
 use crate::document::Cursor;
 
-const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
+pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
 
 /// The script strings of a CI configuration (none for any other document).
 pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<Cursor<'a>> {

@@ -108,12 +108,13 @@ enum Action {
     ConfigSet,
 }
 
-/// A command: its path, the flags that take a value and the boolean ones (long names; short
-/// ones through [`long_name`]).
+/// A command: its path, the flags that take a value and the boolean ones (long names), the
+/// one-letter forms it has ([`long_name`]), and what it does.
 struct Spec {
     path: &'static [&'static str],
     values: &'static [&'static str],
     bools: &'static [&'static str],
+    shorts: &'static [u8],
     action: Action,
 }
 
@@ -147,6 +148,7 @@ const SPECS: &[Spec] = &[
             "enableTerminationProtection",
             "watch",
         ],
+        shorts: b"rmsfow",
         action: Action::CreateCluster,
     },
     // clusters/onlinearchive/create.go
@@ -166,6 +168,7 @@ const SPECS: &[Spec] = &[
             OUTPUT,
         ],
         bools: &[],
+        shorts: b"o",
         action: Action::CreateOnlineArchive,
     },
     // projects/create.go
@@ -173,6 +176,7 @@ const SPECS: &[Spec] = &[
         path: &["projects", "create"],
         values: &["orgId", "ownerId", "tag", OUTPUT],
         bools: &["govCloudRegionsOnly", "withoutDefaultAlertSettings"],
+        shorts: b"o",
         action: Action::CreateProject,
     },
     // streams/instance/create.go
@@ -180,6 +184,7 @@ const SPECS: &[Spec] = &[
         path: &["streams", "instances", "create"],
         values: &["provider", "region", "tier", PROJECT_ID, OUTPUT],
         bools: &[],
+        shorts: b"ro",
         action: Action::CreateStreamInstance,
     },
     // datafederation/create.go
@@ -194,6 +199,7 @@ const SPECS: &[Spec] = &[
             OUTPUT,
         ],
         bools: &[],
+        shorts: b"fo",
         action: Action::CreateDataFederation,
     },
     // auth/login.go; root/builder.go (the hidden `atlas login`); config/init.go (deprecated)
@@ -201,18 +207,21 @@ const SPECS: &[Spec] = &[
         path: &["auth", "login"],
         values: &[],
         bools: &["gov", "noBrowser", "skipConfig", "force"],
+        shorts: b"",
         action: Action::Login("`atlas auth login` without --gov"),
     },
     Spec {
         path: &["login"],
         values: &[],
         bools: &["gov", "noBrowser", "skipConfig", "force"],
+        shorts: b"",
         action: Action::Login("`atlas login` without --gov"),
     },
     Spec {
         path: &["config", "init"],
         values: &[],
         bools: &["gov", "noBrowser", "skipConfig", "force"],
+        shorts: b"",
         action: Action::Login("`atlas config init` without --gov"),
     },
     // config/set.go
@@ -220,6 +229,7 @@ const SPECS: &[Spec] = &[
         path: &["config", "set"],
         values: &[],
         bools: &[],
+        shorts: b"",
         action: Action::ConfigSet,
     },
 ];
@@ -387,7 +397,9 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
             }
         } else {
             let short = word.value.as_bytes().get(1).copied().unwrap_or(b'-');
-            let Some(long) = long_name(short) else {
+            let global = matches!(short, b'P' | b'D' | b'h');
+            let own = spec.is_some_and(|s| s.shorts.contains(&short));
+            let Some(long) = long_name(short).filter(|_| global || own) else {
                 continue;
             };
             let rest = word.value.get(2..).unwrap_or("");

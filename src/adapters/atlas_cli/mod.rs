@@ -29,7 +29,7 @@ use crate::model::{
 };
 
 /// The CLI's name followed by a blank, and the service variable.
-pub const NEEDLES: &[&str] = &["atlas ", "atlas\t", "atlas \\", "MONGODB_ATLAS_SERVICE"];
+pub const NEEDLES: &[&str] = &["atlas ", "MONGODB_ATLAS_SERVICE"];
 
 /// The environment variable (and profile property `service`) that selects commercial Atlas
 /// (`cloud`) or Atlas for Government (`cloudgov`) (`mongodb/atlas-cli-core`
@@ -61,6 +61,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         service_settings(ctx, root, out);
     }
 }
+
+/// The keys of a GitLab CI job that hold its shell script.
+pub const CI_SCRIPT_KEYS: &[&str] = ci::GITLAB_SCRIPTS;
 
 /// Where the pieces of a command string are in the file.
 #[derive(Clone, Copy)]
@@ -395,10 +398,10 @@ fn link_body(path: &Text, project: &ProjectRef, out: &mut Model) {
     }
 }
 
-/// Once every file is read: the resources of a file that a command sends with `--file`
-/// (the path as written, relative to the command's file) and that name no project of their
-/// own take the command's project (the CLI sends the body to the project of `--projectId`).
-/// Several commands that send one body to different projects leave it unknown.
+/// Once every file is read: the resources of a file that a command sends with `--file` (the
+/// path as written, relative to the command's file) take the command's project, whether they
+/// name none or a `groupId` (the CLI sends the body to the project of `--projectId`, replacing
+/// the body's). Several commands that send one body to different projects leave it unknown.
 pub fn link_files(files: &[SourceFile], out: &mut Model) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let absolute = |p: &Path| crate::paths::absolute(p, &cwd);
@@ -425,7 +428,11 @@ pub fn link_files(files: &[SourceFile], out: &mut Model) {
         .map(|f| targets.get(&absolute(&f.path)))
         .collect();
     for origin in out.origins_mut() {
-        if origin.project_ref != ProjectRef::Directory {
+        // The CLI replaces the body's own `groupId` with the command's project.
+        if !matches!(
+            origin.project_ref,
+            ProjectRef::Directory | ProjectRef::Id(_)
+        ) {
             continue;
         }
         if let Some(Some(key)) = keys.get(origin.file() as usize) {

@@ -1,0 +1,113 @@
+//! Files that name Atlas but that no adapter could read: listed as skipped, never counted as
+//! checked (a compliance gate must not pass a spec it did not read).
+//!
+//! A file the walk considers (see `source`) whose text holds one of [`MARKERS`] (the names of
+//! Atlas spec formats: Terraform and Pulumi resource types, CloudFormation types, the Atlas
+//! Operator's API groups; each holds an adapter's needle, so such a file is always parsed) is
+//! *unread* when nothing came of it: no model value, no finding, nothing kept for a
+//! multi-file step, no suppression comment, and no document of it in a format an adapter
+//! reads even when it finds nothing to check there ([`recognized`]: a Kubernetes object, a
+//! CloudFormation template, `terraform show -json` output, a shell script, a CI
+//! configuration), or that is a schema rather than a spec (a JSON Schema, a CloudFormation
+//! resource type's schema). A README or a description that mentions Atlas is not a file the walk
+//! considers; a CI workflow that runs `terraform` on a `mongodbatlas` module is read (as a CI
+//! configuration) and stays silent.
+
+use super::atlas_cli;
+use crate::document::Node;
+use crate::document::shell::Dialect;
+
+/// Names of Atlas spec formats.
+pub const MARKERS: &[&str] = &[
+    "mongodbatlas_",
+    "mongodbatlas:",
+    "mongodbatlas.",
+    "MongoDB::Atlas::",
+    "atlas.mongodb.com/v1",
+    "atlas.generated.mongodb.com/v1",
+];
+
+/// The first of [`MARKERS`] in `text`.
+pub fn atlas_marker(text: &str) -> Option<&'static str> {
+    MARKERS
+        .iter()
+        .find(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
+        .copied()
+}
+
+/// Why an unread file is skipped.
+pub fn reason(marker: &str) -> String {
+    format!(
+        "names Atlas (`{marker}`) but is in no format atlasgov-lint reads, so nothing in it was checked"
+    )
+}
+
+/// Whether a document is in a format an adapter reads, whether or not it found anything to
+/// check in it.
+pub fn recognized(root: &Node) -> bool {
+    if root.tag.as_deref().and_then(Dialect::of_tag).is_some() {
+        return true;
+    }
+    let text = |key: &str| root.get(key).and_then(Node::as_str);
+    // A Kubernetes object (the kubernetes adapter passes over the kinds it does not map), but
+    // not one of an Atlas provider for another controller (Crossplane's `mongodbatlas.*`).
+    if let (Some(api_version), Some(_)) = (text("apiVersion"), text("kind")) {
+        return !api_version.contains("mongodbatlas");
+    }
+    let has = |key: &str| root.get(key).is_some();
+    // A CloudFormation template, `terraform show -json` output; a schema, not a spec: a JSON
+    // Schema, a CloudFormation resource type's schema (`typeName: MongoDB::Atlas::Cluster`
+    // with its `properties`).
+    if has("Resources")
+        || has("AWSTemplateFormatVersion")
+        || has("format_version")
+        || has("$schema")
+        || (text("typeName").is_some() && has("properties"))
+    {
+        return true;
+    }
+    // A CI configuration: GitHub Actions or CircleCI jobs, a composite action, GitLab jobs.
+    let jobs = root.get("jobs").is_some_and(|j| j.as_map().is_some());
+    let scripts = |n: &Node| atlas_cli::CI_SCRIPT_KEYS.iter().any(|k| n.get(k).is_some());
+    jobs || has("runs")
+        || scripts(root)
+        || root
+            .as_map()
+            .is_some_and(|entries| entries.iter().any(|e| scripts(&e.value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Limits, Syntax, parse};
+
+    fn recognizes(text: &str) -> bool {
+        let doc = parse(text, Syntax::Yaml, &Limits::default()).unwrap_or_default();
+        doc.roots.iter().any(recognized)
+    }
+
+    #[test]
+    fn formats_read_even_when_nothing_is_found() {
+        assert!(recognizes(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasTeam\n"
+        ));
+        assert!(recognizes(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+        ));
+        assert!(recognizes("Resources: {}\n"));
+        assert!(recognizes("jobs:\n  a:\n    steps: []\n"));
+        assert!(recognizes("build:\n  script: [make]\n"));
+        assert!(recognizes(
+            "typeName: MongoDB::Atlas::Cluster\nproperties: {}\nhandlers: {}\n"
+        ));
+        assert!(!recognizes(
+            "apiVersion: mongodbatlas.crossplane.io/v1alpha1\nkind: Cluster\n"
+        ));
+        assert!(!recognizes("resource:\n  mongodbatlas_cluster: {}\n"));
+        assert_eq!(
+            atlas_marker("x mongodbatlas_project y"),
+            Some("mongodbatlas_")
+        );
+        assert_eq!(atlas_marker("@pulumi/mongodbatlas"), None);
+    }
+}

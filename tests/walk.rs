@@ -1,0 +1,264 @@
+//! What a walk reads, and what it says it did not: scripts by extension and by shebang,
+//! Makefiles and Dockerfiles with the Atlas CLI command lines in them (suppressions in their `#`
+//! comments, a script that does not parse); and no silent pass: a file the walk reads that
+//! names Atlas but that no adapter can read is listed as skipped, in every output format, and
+//! not counted as checked, while files that merely mention Atlas in a format that is read (a CI
+//! workflow, a Kubernetes RBAC rule, a schema) or that the walk does not read (a README) stay
+//! silent.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+}
+
+/// `check --format json` in `dir` with `args`: (exit code, report).
+fn check(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .args(["check", "--format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    (o.status.code().unwrap(), v)
+}
+
+/// Every finding as `CODE file:line:column`.
+fn found(v: &Value) -> Vec<String> {
+    let findings = v["findings"].as_array().unwrap();
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}",
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"]
+            )
+        })
+        .collect()
+}
+
+const M10: &str = "atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10";
+
+#[test]
+fn a_walk_reads_scripts_makefiles_dockerfiles_and_shebang_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.sh", &format!("{M10}\n"));
+    write(d, "b.bash", &format!("{M10}\n"));
+    write(d, "Makefile", &format!("up:\n\t{M10}\n"));
+    write(d, "build/Dockerfile.ci", &format!("FROM x\nRUN {M10}\n"));
+    write(d, "bin/provision", &format!("#!/bin/sh -eu\n{M10}\n"));
+    // Not read: no shebang, a shebang of another language, a hidden file, a README.
+    write(d, "bin/notes", &format!("{M10}\n"));
+    write(d, "bin/tool", &format!("#!/usr/bin/env python3\n# {M10}\n"));
+    write(d, ".envrc", &format!("{M10}\n"));
+    write(d, "README.md", &format!("```\n{M10}\n```\n"));
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&v),
+        [
+            "GOV002 Makefile:2:71",
+            "GOV002 a.sh:1:70",
+            "GOV002 b.bash:1:70",
+            "GOV002 bin/provision:2:70",
+            "GOV002 build/Dockerfile.ci:2:74",
+        ]
+    );
+    assert_eq!(v["summary"]["files_checked"], 5);
+    assert_eq!(v["skipped"], serde_json::json!([]));
+    // A file named on the command line is read whatever its name: a shebang makes it a script.
+    let (_, v) = check(d, &["bin/provision"]);
+    assert_eq!(found(&v).len(), 1);
+}
+
+#[test]
+fn suppressions_in_shell_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join(".git")).unwrap();
+    write(
+        d,
+        "deploy.sh",
+        &format!(
+            "#!/bin/bash\n# atlasgov-lint: allow GOV002 until 2999-12-31 -- load test cluster, SEC-12\n{M10}\n{M10} # atlasgov-lint: allow tier-below-m20 -- same line, SEC-13\n{M10}\n"
+        ),
+    );
+    write(
+        d,
+        "Makefile",
+        &format!("up:\n\t# atlasgov-lint: allow GOV002 -- recipe comment, SEC-14\n\t{M10}\n"),
+    );
+    write(
+        d,
+        "Dockerfile",
+        &format!("FROM x\n# atlasgov-lint: allow GOV002 -- docker comment, SEC-15\nRUN {M10}\n"),
+    );
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), ["GOV002 deploy.sh:5:70"]);
+    assert_eq!(v["summary"]["suppressed"], 4);
+}
+
+#[test]
+fn a_script_that_does_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Names the Atlas CLI: not checked, and said so (GOV000 at the quote that never closes).
+    write(d, "broken.sh", &format!("{M10}\necho 'oops\n"));
+    // Names nothing of Atlas: silent, as a broken unrelated YAML file is.
+    write(d, "other.sh", "echo 'oops\n");
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), ["GOV000 broken.sh:2:6"]);
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unterminated quote"),
+        "{v}"
+    );
+}
+
+// ---------------------------------------------------------------- no silent pass
+
+fn run(dir: &Path, format: &str) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .args(["check", "--color", "never", "--format", format, "."])
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stdout).to_string(),
+    )
+}
+
+/// A Crossplane manifest of the Atlas provider: Atlas, in a format no adapter reads.
+const CROSSPLANE: &str = "apiVersion: mongodbatlas.crossplane.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: orders\nspec:\n  forProvider:\n    providerName: AZURE\n    providerInstanceSizeName: M10\n";
+
+const REASON: &str = "names Atlas (`mongodbatlas.`) but is in no format atlasgov-lint reads, so nothing in it was checked";
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "crossplane/cluster.yaml", CROSSPLANE);
+    // Mentions of Atlas that are no spec, or in a format that is read.
+    write(
+        d,
+        "README.md",
+        "Create `mongodbatlas_advanced_cluster` with `atlas clusters create`.\n",
+    );
+    write(
+        d,
+        ".github/workflows/tf.yml",
+        "on: push\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform -chdir=infra/mongodbatlas_cluster plan\n",
+    );
+    write(
+        d,
+        "rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: atlas\nrules:\n  - apiGroups: [atlas.mongodb.com/v1]\n    resources: [atlasdeployments]\n    verbs: [get]\n",
+    );
+    write(
+        d,
+        "schema/cluster.json",
+        "{\"typeName\": \"MongoDB::Atlas::Cluster\", \"properties\": {}, \"handlers\": {}}\n",
+    );
+    write(
+        d,
+        "infra/main.tf",
+        "resource \"mongodbatlas_project_ip_access_list\" \"x\" {\n  project_id = \"0123456789abcdef01234567\"\n  cidr_block = \"10.0.0.0/8\"\n}\n",
+    );
+    write(
+        d,
+        "scripts/up.sh",
+        "#!/bin/sh\n# uses mongodbatlas_cluster outputs\natlas --version\n",
+    );
+    dir
+}
+
+#[test]
+fn an_unread_atlas_file_is_skipped_in_every_format() {
+    let dir = repo();
+    let d = dir.path();
+    let path = "crossplane/cluster.yaml";
+
+    let (code, json) = run(d, "json");
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["skipped"],
+        serde_json::json!([{ "file": path, "reason": REASON }])
+    );
+    assert_eq!(v["summary"]["files_skipped"], 1);
+    // The workflow, the RBAC rule, the schema, the Terraform file and the script are read.
+    assert_eq!(v["summary"]["files_checked"], 5);
+
+    let (_, human) = run(d, "human");
+    assert!(
+        human.contains(&format!("note: skipped {path}: {REASON}")),
+        "{human}"
+    );
+    assert!(human.contains("5 files checked, 1 skipped"), "{human}");
+
+    let (_, junit) = run(d, "junit");
+    assert!(junit.contains("<skipped message=\"names Atlas"), "{junit}");
+
+    let (_, sarif) = run(d, "sarif");
+    let v: Value = serde_json::from_str(&sarif).unwrap();
+    let notes = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(
+        notes[0]["message"]["text"],
+        format!("skipped {path}: {REASON}")
+    );
+
+    let (_, github) = run(d, "github");
+    assert_eq!(
+        github,
+        format!(
+            "::notice file={},title=not checked::skipped: {}\n",
+            path.replace(':', "%3A"),
+            REASON
+        )
+    );
+
+    let (_, gitlab) = run(d, "gitlab");
+    let v: Value = serde_json::from_str(&gitlab).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["check_name"], "skipped");
+    assert_eq!(v[0]["severity"], "info");
+    assert_eq!(v[0]["location"]["path"], path);
+    assert_eq!(v[0]["description"], format!("not checked: {REASON}"));
+}
+
+#[test]
+fn a_repository_without_unread_atlas_files_lists_nothing() {
+    let dir = repo();
+    std::fs::remove_file(dir.path().join("crossplane/cluster.yaml")).unwrap();
+    let (code, json) = run(dir.path(), "json");
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["skipped"], serde_json::json!([]));
+    assert_eq!(v["findings"], serde_json::json!([]));
+}
