@@ -768,7 +768,7 @@ fn baseline_error_paths() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--baseline", "missing.json"],
-            "cannot read baseline missing.json",
+            "baseline missing.json: cannot read: No such file",
         ),
         (
             vec!["--baseline", "bad.json"],
@@ -789,7 +789,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--write-baseline", "no/such/dir/b.json"],
-            "cannot write baseline no/such/dir/b.json",
+            "--write-baseline no/such/dir/b.json: cannot write",
         ),
     ];
     repo.write("bad.json", "[1, 2]\n");
@@ -831,7 +831,7 @@ fn output_file_gets_the_report_and_the_terminal_the_human_view() {
     let o = repo.run(&["--format", "junit", "--output", "no/such/dir/r.xml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("cannot write no/such/dir/r.xml"),
+        stderr(&o).contains("--output no/such/dir/r.xml: cannot write"),
         "{}",
         stderr(&o)
     );

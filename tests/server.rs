@@ -575,3 +575,92 @@ fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() 
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(0));
 }
+
+/// A copy of a fixture directory in a git work tree of its own.
+fn repo_from(fixture: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(Path::new(fixture), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+/// Editing the file where a value is written (a `terraform.tfvars`, a module call's argument):
+/// the diagnostic is in that file, at the value, and its related information points at the
+/// place that uses it (the shared module, read from disk). A new, unsaved environment that
+/// calls the module is judged from the editor's text.
+#[test]
+fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_live_envs_and_module");
+    let root = repo.path();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, Path::new("/"));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+               "capabilities": {"textDocument": {"publishDiagnostics": {"relatedInformation": true}}}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let module = uri(&root.join("modules/cluster/main.tf"));
+
+    let tfvars = root.join("live/staging/terraform.tfvars");
+    let doc = uri(&tfvars);
+    let text = std::fs::read_to_string(&tfvars).unwrap();
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let d = d.as_array().unwrap();
+    assert_eq!(d.len(), 2, "{d:#?}");
+    // `region = "US_EAST_1"` (line 2) and `cluster_size = "M10"` (line 3), 0-based.
+    assert_eq!(
+        (d[0]["code"].as_str(), &d[0]["range"]),
+        (Some("GOV004"), &range(1, 15, 1, 26))
+    );
+    assert_eq!(
+        (d[1]["code"].as_str(), &d[1]["range"]),
+        (Some("GOV002"), &range(2, 15, 2, 20))
+    );
+    let used = &d[1]["relatedInformation"][0];
+    assert_eq!(used["message"], "value used here");
+    assert_eq!(used["location"]["uri"], module);
+    assert_eq!(used["location"]["range"], range(10, 24, 10, 41));
+
+    // Fixed in the editor: gone.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2},
+               "contentChanges": [{"text": text.replace("\"M10\"", "\"M30\"")}]}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d:#}");
+
+    // A new environment, not saved yet: its module call is followed from the editor's text.
+    let qa = uri(&root.join("live/qa/main.tf"));
+    let text = "module \"claims_db\" {\n  source        = \"../../modules/cluster\"\n  project_id    = \"5f1d2c3b4a5968776a5b4c3d\"\n  name          = \"claims-qa\"\n  instance_size = \"M10\"\n}\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": qa, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&qa)["diagnostics"].clone();
+    assert_eq!(d[0]["code"], "GOV002", "{d:#}");
+    assert_eq!(d[0]["range"], range(4, 18, 4, 23));
+    assert_eq!(d[0]["relatedInformation"][0]["location"]["uri"], module);
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}

@@ -10,10 +10,12 @@
 pub mod any_file;
 pub mod api;
 mod api_bodies;
+pub mod atlas_cli;
 pub mod cloudformation;
 mod common;
 pub mod kubernetes;
 pub mod multi_file;
+pub mod pulumi;
 pub mod terraform;
 
 use std::sync::OnceLock;
@@ -67,6 +69,12 @@ pub static ALL: &[Adapter] = &[
         needles: terraform::NEEDLES,
         exact: true,
         adapt: terraform::adapt,
+    },
+    Adapter {
+        name: "atlas-cli",
+        needles: atlas_cli::NEEDLES,
+        exact: true,
+        adapt: atlas_cli::adapt,
     },
 ];
 

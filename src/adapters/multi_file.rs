@@ -1,21 +1,30 @@
-//! Adapter steps that span several files. Today that is Terraform: a module's resources, its
-//! variables, `locals`, tfvars files and module calls sit in different files of a directory.
+//! Adapter steps that span several files. Terraform: a module's resources, its variables,
+//! `locals`, tfvars files and module calls sit in different files of a directory. Pulumi YAML:
+//! a program and the stack settings files that give its config values. The Atlas CLI: a
+//! command's `--file` body is another file (linked through the model's key aliases).
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
 //! parsed file gives the later step; once every file is merged, before linking, it calls
 //! [`finish`] with everything kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::pulumi::{self, PulumiFile};
 use super::terraform::module::{self, HclFile};
-use crate::document::{LineIndex, Node, Syntax};
+use crate::document::{Limits, LineIndex, Node, Syntax};
 use crate::model::{LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
 #[derive(Debug)]
-pub struct Kept(HclFile);
+pub struct Kept(Step);
+
+#[derive(Debug)]
+enum Step {
+    Terraform(HclFile),
+    Pulumi(PulumiFile),
+}
 
 /// What a multi-file step wants of a file, by its name and text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,12 +42,38 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => false,
+        Syntax::Yaml => pulumi::is_pulumi_file(path),
+        Syntax::Shell(_) => false,
     };
     Interest {
         parse,
         settings_file,
     }
+}
+
+/// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
+/// cannot is not read for it.
+pub fn may_link(path: &Path) -> bool {
+    module::is_tf(path)
+}
+
+/// The directories beyond its own that a file's values reach, resolved against its directory:
+/// the sources of a Terraform file's local `module` calls (`source = "../../modules/db"`),
+/// where the arguments it sets are used. A check given the file alone reads them as context,
+/// so that those values are judged (and reported where they are written).
+pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
+    if !may_link(path) || !text.contains("module") {
+        return Vec::new();
+    }
+    let Ok(doc) = crate::document::parse(text, Syntax::Hcl, limits) else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    doc.roots
+        .iter()
+        .flat_map(module::local_sources)
+        .map(|source| dir.join(source))
+        .collect()
 }
 
 /// Whether the documents of a file of this syntax are read by the multi-file step only (the
@@ -49,18 +84,35 @@ pub fn reads_whole_file(syntax: Syntax) -> bool {
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
-    HclFile::new(ctx, ctx.path, root, index).map(Kept)
+    if pulumi::is_pulumi_file(ctx.path) {
+        return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
+    }
+    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
 }
 
 impl Kept {
     /// The file's text, when a step keeps it for the whole run (shared, not copied again).
     pub fn shared_text(&self) -> Option<Arc<str>> {
-        self.0.shared_text()
+        match &self.0 {
+            Step::Terraform(f) => f.shared_text(),
+            Step::Pulumi(f) => Some(f.shared_text()),
+        }
     }
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
 /// are the run's files by id.
 pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
-    module::resolve(kept.into_iter().map(|k| k.0).collect(), files, out);
+    let mut terraform = Vec::new();
+    let mut pulumi = Vec::new();
+    for k in kept {
+        match k.0 {
+            Step::Terraform(f) => terraform.push(f),
+            Step::Pulumi(f) => pulumi.push(f),
+        }
+    }
+    module::resolve(terraform, files, out);
+    pulumi::resolve(pulumi, files, out);
+    // Atlas CLI `--file` bodies and the project of the command that sends them.
+    super::atlas_cli::link_files(files, out);
 }

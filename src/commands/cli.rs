@@ -149,6 +149,8 @@ pub enum Format {
     Github,
     Gitlab,
     Junit,
+    /// The audit report: one self-contained HTML page (use with --output).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,6 @@
 //! Span-carrying document trees.
 //!
-//! The parsers (`json.rs`, `yaml.rs`, `hcl.rs`) produce the same [`Node`] tree: every node knows its
+//! The parsers (`json.rs`, `yaml.rs`, `hcl.rs`, `shell`) produce the same [`Node`] tree: every node knows its
 //! byte span in the source text. Line/column are derived from the span through a [`LineIndex`],
 //! and JSON pointers through a [`Cursor`] as adapters walk the tree. Nothing in this module
 //! knows about Atlas.
@@ -8,6 +8,7 @@
 pub mod hcl;
 pub mod hcl_balance;
 pub mod json;
+pub mod shell;
 pub mod template;
 pub mod yaml;
 
@@ -212,6 +213,16 @@ pub enum Syntax {
     Yaml,
     /// Terraform `.tf` and `.tfvars`.
     Hcl,
+    /// Shell command lines: scripts, Makefile recipes, Dockerfile `RUN` lines.
+    Shell(shell::Dialect),
+}
+
+impl Syntax {
+    /// Whether a file of this syntax may be an unrendered template (`{{ ... }}`) that reads
+    /// as structure once its actions are blanked (see [`template`]).
+    pub fn may_be_template(self) -> bool {
+        matches!(self, Syntax::Json | Syntax::Yaml)
+    }
 }
 
 /// Parse `text` with the parser for `syntax`.
@@ -220,6 +231,7 @@ pub fn parse(text: &str, syntax: Syntax, limits: &Limits) -> Result<Document, Pa
         Syntax::Json => json::parse(text, limits),
         Syntax::Yaml => yaml::parse(text, limits),
         Syntax::Hcl => hcl::parse(text, limits),
+        Syntax::Shell(dialect) => shell::parse(text, dialect, limits),
     }
 }
 

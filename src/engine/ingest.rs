@@ -24,8 +24,8 @@ pub(super) struct FileResult {
     pub(super) parse_failed: bool,
     /// Which adapters the pre-filter chose (computed once per file).
     pub(super) applicable: adapters::Applicable,
-    /// Whether the file contributed anything (model values, findings, directives): its text
-    /// may be needed for snippets and fingerprints.
+    /// Whether the file contributed anything (model values, findings, directives, values for
+    /// a multi-file step): its text may be needed for snippets and fingerprints.
     pub(super) contributed: bool,
     /// The text, when it is kept for the whole run (files a multi-file step reads; in-memory
     /// buffers). A file on disk keeps only a digest instead, and is read again
@@ -109,7 +109,10 @@ fn process_file_unguarded(
         .kept
         .as_ref()
         .and_then(adapters::multi_file::Kept::shared_text);
+    // A file kept for a multi-file step may be where a value used elsewhere is written, and
+    // where its finding is reported.
     result.contributed = result.text.is_some()
+        || result.kept.is_some()
         || !result.model.is_empty()
         || !result.model.auth_mechanisms.is_empty()
         || !result.model.endpoints.is_empty()
@@ -192,7 +195,7 @@ pub(super) fn process(
         Ok(doc) => {
             // An unquoted action (`region: {{ .Values.region }}`) parses as a flow mapping:
             // read such a file as the template it is.
-            let template = (syntax != Syntax::Hcl
+            let template = (syntax.may_be_template()
                 && memchr::memmem::find(text.as_bytes(), b"{{").is_some())
             .then(|| document::template::blank(text))
             .flatten()
@@ -222,7 +225,7 @@ pub(super) fn process(
             // An unrendered template (a Helm chart's manifest): what it says literally is
             // checked, its actions are unknowns (see `document::template`).
             let mut err = err;
-            if syntax != Syntax::Hcl {
+            if syntax.may_be_template() {
                 if let Some((blanked, actions)) = document::template::blank(text) {
                     match adapt_template(
                         &ctx,
@@ -275,6 +278,7 @@ pub(super) fn process(
                     Syntax::Json => "fix the JSON syntax; nothing in this file was checked",
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
                     Syntax::Hcl => "fix the HCL syntax; nothing in this file was checked",
+                    Syntax::Shell(_) => "fix the shell syntax; nothing in this file was checked",
                 },
             ));
         }

@@ -20,6 +20,7 @@ use crate::adapters;
 use crate::config::{self, Config};
 use crate::document::Limits;
 use crate::model::{Field, Loc, Model, SourceFile, link};
+use crate::outcome::inventory::Inventory;
 use crate::outcome::{Buffer, Outcome, Skipped};
 use crate::paths;
 use crate::rules::{self, Finding};
@@ -48,6 +49,9 @@ pub struct Options {
     pub own_files: Vec<PathBuf>,
     /// How far up project linking looks for a project body (see [`ProjectRoot`]).
     pub project_root: ProjectRoot,
+    /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
+    /// HTML report).
+    pub inventory: bool,
 }
 
 impl Default for Options {
@@ -59,6 +63,7 @@ impl Default for Options {
             cwd: std::env::current_dir().unwrap_or_default(),
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
+            inventory: false,
         }
     }
 }
@@ -189,7 +194,7 @@ pub fn check_with_context(
                         file_id(c * CHUNK + k),
                         &input.path,
                         &text,
-                        source::kind_or_yaml(&input.path),
+                        source::kind_for(&input.path, &text),
                         options,
                     );
                     // Not kept: read again at the end if reporting needs it.
@@ -236,7 +241,7 @@ pub fn check_with_context(
             file,
             &buffer.path,
             &buffer.text,
-            source::kind_or_yaml(&buffer.path),
+            source::kind_for(&buffer.path, &buffer.text),
             options,
         );
         if result.contributed && result.text.is_none() {
@@ -282,8 +287,21 @@ pub fn check_with_context(
         });
     }
     link::link(&mut model);
+    if options.inventory {
+        outcome.inventory = Some(Inventory::of(&model, &outcome.context));
+    }
     findings.extend(rules::run(&model));
-    findings.retain(|f| !outcome.context.contains(&f.loc.file));
+    // A finding in a context file is reported where its value was written when that file is
+    // checked (a tfvars file given alone), and not at all otherwise.
+    let context = &outcome.context;
+    findings = findings
+        .into_iter()
+        .filter_map(|f| match f.loc.via.as_deref() {
+            _ if !context.contains(&f.loc.file) => Some(f),
+            Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
+            _ => None,
+        })
+        .collect();
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;

@@ -62,8 +62,8 @@ impl Baseline {
     /// Read a baseline file. Errors are messages for the user (exit 2).
     pub fn load(path: &Path, cwd: &Path) -> Result<Baseline, String> {
         let shown = crate::paths::display_path(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+        let text = crate::source::read_limited(path, crate::source::BASELINE_LIMIT, "baselines")
+            .map_err(|e| format!("baseline {shown}: {e}"))?;
         // The version first: another version may have other fields.
         if let Ok(Versioned {
             version: Some(version),

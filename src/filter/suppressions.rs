@@ -52,10 +52,15 @@ pub(super) fn apply(
             kept.push(f);
             continue;
         }
-        // Candidates that could apply: comments on the finding's line (or the line its value
-        // was set on), then every exception, in order.
+        // Candidates that could apply: comments on the finding's line, the line its value was
+        // written on and the line that uses it (whichever is reported), then every exception,
+        // in order.
+        let places: Vec<&Loc> = std::iter::once(&f.loc)
+            .chain(f.loc.via.as_deref())
+            .chain(f.used_at.as_ref())
+            .collect();
         let mut order: Vec<usize> = Vec::new();
-        for loc in std::iter::once(&f.loc).chain(f.loc.via.as_deref()) {
+        for loc in &places {
             if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
                 order.extend(ids);
             }
@@ -71,14 +76,14 @@ pub(super) fn apply(
                 .position(|(r, _, _)| r.code == f.rule.code)?;
             let matches = match &c.target {
                 Target::Line { .. } => true,
-                Target::Exception { globs, pointer } => {
+                Target::Exception { globs, pointer } => places.iter().any(|loc| {
                     levels
                         .rel
-                        .get(f.loc.file as usize)
+                        .get(loc.file as usize)
                         .and_then(|r| r.as_deref())
                         .is_some_and(|rel| globs.matches(rel))
-                        && pointer_covers(pointer, &f.loc.pointer)
-                }
+                        && pointer_covers(pointer, &loc.pointer)
+                }),
             };
             matches.then_some((ci, i))
         });

@@ -492,7 +492,7 @@ impl<W: Write> Server<W> {
             }];
         }
         let context = match root {
-            Some(root) => engine::context_of(&doc.path, root, options),
+            Some(root) => engine::context_of(&doc.path, &doc.text, root, options),
             None => engine::Context::default(),
         };
         let buffer = Buffer {

@@ -2,21 +2,27 @@
 //! spec, and the one table of extensions.
 //!
 //! Every file the tool reads goes through [`read`] (or [`read_to_limit`] for a stream): it
-//! refuses special files without blocking, bounds the bytes read, and decodes the text.
+//! refuses special files without blocking, bounds the bytes read, and decodes the text. Specs
+//! are bounded by `--max-file-size`; the config and the baseline by [`CONFIG_LIMIT`] and
+//! [`BASELINE_LIMIT`] ([`read_limited`]). The files the tool writes (`--output`,
+//! `--write-baseline`) are opened by [`write::write`], which never blocks either.
 
 pub mod walk;
+pub mod write;
 
 use std::io::Read;
 use std::path::Path;
 
 use crate::document::Syntax;
+use crate::document::shell::Dialect;
 
 /// Which comments a file can hold (for `atlasgov-lint:` suppression comments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comments {
     /// JSON: none (use the config's `exceptions`).
     None,
-    /// YAML: `#` at the start of a line or after whitespace.
+    /// YAML, shell scripts, Makefiles, Dockerfiles: `#` at the start of a line or after
+    /// whitespace.
     Hash,
     /// HCL: `#` and `//`.
     HashAndSlashes,
@@ -29,15 +35,44 @@ pub struct Kind {
     pub comments: Comments,
 }
 
-/// The extensions the tool reads, and what each means. A walk lists only these; an in-memory
-/// buffer with another name (standard input) is read as YAML ([`kind_or_yaml`]).
+/// The extensions the tool reads, and what each means. A walk lists only these, the names in
+/// [`NAMES`] and scripts with a shell shebang ([`has_shell_shebang`]); an in-memory buffer
+/// with another name (standard input) is read as YAML ([`kind_for`]).
 const KINDS: &[(&str, Kind)] = &[
     ("json", JSON),
     ("yaml", YAML),
     ("yml", YAML),
     ("tf", HCL),
     ("tfvars", HCL),
+    ("sh", SHELL),
+    ("bash", SHELL),
+    ("mk", MAKE),
+    ("dockerfile", DOCKER),
+    ("containerfile", DOCKER),
 ];
+/// File names the tool reads whatever their extension (ASCII case-sensitive, as `make` and
+/// `docker build` look for them), and whether a suffix is allowed (`Dockerfile.dev` is a
+/// Dockerfile too).
+const NAMES: &[(&str, Kind, bool)] = &[
+    ("Makefile", MAKE, false),
+    ("makefile", MAKE, false),
+    ("GNUmakefile", MAKE, false),
+    ("Dockerfile", DOCKER, true),
+    ("dockerfile", DOCKER, true),
+    ("Containerfile", DOCKER, true),
+];
+const SHELL: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Sh),
+    comments: Comments::Hash,
+};
+const MAKE: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Make),
+    comments: Comments::Hash,
+};
+const DOCKER: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Docker),
+    comments: Comments::Hash,
+};
 const JSON: Kind = Kind {
     syntax: Syntax::Json,
     comments: Comments::None,
@@ -51,14 +86,82 @@ const HCL: Kind = Kind {
     comments: Comments::HashAndSlashes,
 };
 
-/// The kind of a spec file by its extension (ASCII case-insensitive); `None` for a name the
-/// tool does not read.
+/// The kind of a spec file by its name ([`NAMES`], `Dockerfile.<anything>`) or extension
+/// (ASCII case-insensitive); `None` for a name the tool does not read by name alone.
 pub fn kind(path: &Path) -> Option<Kind> {
+    let name = path.file_name()?.to_str()?;
+    let (stem, _) = name.split_once('.').unwrap_or((name, ""));
+    if let Some((_, k, _)) = NAMES
+        .iter()
+        .find(|(n, _, suffix)| *n == name || (*suffix && *n == stem))
+    {
+        return Some(*k);
+    }
     let ext = path.extension()?.to_str()?;
     KINDS
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))
         .map(|(_, k)| *k)
+}
+
+/// The kind of a file read as `text`: by its name ([`kind`]), as a shell script when it
+/// starts with a shell shebang, else YAML (standard input, a buffer an editor names
+/// otherwise, a file named on the command line whatever its name).
+pub fn kind_for(path: &Path, text: &str) -> Kind {
+    kind(path).unwrap_or(if is_shell_shebang(text.as_bytes()) {
+        SHELL
+    } else {
+        YAML
+    })
+}
+
+/// Whether a file's first line is a shebang naming a POSIX-like shell (`#!/bin/sh`,
+/// `#!/usr/bin/env bash`, `#!/bin/bash -eu`; also dash, ksh, zsh, ash, mksh).
+fn is_shell_shebang(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(line) = head.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line = line.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = String::from_utf8_lossy(line);
+    let mut words = line.split_whitespace();
+    let mut program = words.next().unwrap_or("");
+    let base = |p: &str| p.rsplit('/').next().unwrap_or("").to_string();
+    if base(program) == "env" {
+        // `env -S bash -e`, `env bash`
+        program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    matches!(
+        base(program).as_str(),
+        "sh" | "bash" | "dash" | "ksh" | "zsh" | "ash" | "mksh"
+    )
+}
+
+/// Whether the regular file at `path` starts with a shell shebang (see [`kind_for`]): the
+/// first bytes only are read, without blocking.
+pub fn has_shell_shebang(path: &Path) -> bool {
+    let Ok(file) = open_without_blocking(path) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::with_capacity(128);
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 128), &mut head).is_err() {
+        return false;
+    }
+    is_shell_shebang(&head)
+}
+
+/// Whether a walk considers a file it found that has no name the tool reads ([`kind`]): a
+/// script without an extension whose first line is a shell shebang. Hidden files and files
+/// with an extension are not opened.
+pub fn is_shebang_candidate(path: &Path) -> bool {
+    path.extension().is_none()
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.starts_with('.'))
 }
 
 /// Whether a file name has one of the extensions the tool reads.
@@ -72,16 +175,28 @@ pub fn kind_or_yaml(path: &Path) -> Kind {
     kind(path).unwrap_or(YAML)
 }
 
-/// Read a file as text. Errors are the reason it is skipped.
+/// The largest config file read (a config is a few kilobytes; thousands of `exceptions` fit).
+pub const CONFIG_LIMIT: u64 = 4 * 1024 * 1024;
+/// The largest baseline read (about 200 bytes an entry: over half a million entries).
+pub const BASELINE_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// Read a spec file as text, at most `limit` bytes (`--max-file-size`). Errors are the reason
+/// it is skipped.
+pub fn read(path: &Path, limit: u64) -> Result<String, String> {
+    read_limited(path, limit, "--max-file-size")
+}
+
+/// Read a file as text, at most `limit` bytes; `what_limits` names what set the limit (in
+/// the error when the file is larger). Errors are the reason it is not read.
 ///
 /// Never blocks on a special file and never holds more than the size limit in memory: the
 /// path is checked to be a regular file before it is opened (opening a FIFO waits for a
 /// writer), opened without blocking in case it was replaced in between, checked again through
 /// the open handle, and read up to one byte past the limit (it may grow while being read).
-pub fn read(path: &Path, limit: u64) -> Result<String, String> {
+pub fn read_limited(path: &Path, limit: u64, what_limits: &str) -> Result<String, String> {
     let cannot = |e: std::io::Error| format!("cannot read: {e}");
     let too_large = |len: u64| {
-        format!("file is {len} bytes, larger than the {limit}-byte limit (--max-file-size)")
+        format!("file is {len} bytes, larger than the {limit}-byte limit ({what_limits})")
     };
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
@@ -112,7 +227,7 @@ pub fn read(path: &Path, limit: u64) -> Result<String, String> {
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > limit {
         return Err(format!(
-            "file grew past the {limit}-byte limit (--max-file-size) while being read"
+            "file grew past the {limit}-byte limit ({what_limits}) while being read"
         ));
     }
     decode(bytes)

@@ -86,7 +86,10 @@ fn product_of(ty: &str) -> Option<(Product, &'static str)> {
     Some(found)
 }
 
-/// Data sources whose mere use is a finding: shared-tier and Flex snapshots and restores.
+/// Data sources whose mere use is a finding: a data source reads what exists, so one of a
+/// product AtlasGov lacks is reported like the resource (stream processing, online archives,
+/// Data Federation, triggers: singular and plural), and so are shared-tier and Flex
+/// snapshots and restores. Flex clusters and serverless instances: [`data_cluster_kind`].
 pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
     let what = match ty {
         "mongodbatlas_shared_tier_restore_job" | "mongodbatlas_shared_tier_restore_jobs" => {
@@ -99,14 +102,44 @@ pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
             "Flex restore job data source"
         }
         "mongodbatlas_flex_snapshot" | "mongodbatlas_flex_snapshots" => "Flex snapshot data source",
-        _ => return None,
+        _ => {
+            let singular = ty.strip_suffix('s').filter(|s| product_of(s).is_some());
+            let (product, _) = product_of(singular.unwrap_or(ty))?;
+            let what = match product {
+                Product::OnlineArchive => "online archive data source",
+                Product::StreamProcessing => "stream processing data source",
+                Product::DataFederation => "Data Federation data source",
+                Product::Trigger => "trigger data source",
+                _ => return None,
+            };
+            return Some((product, what));
+        }
     };
     Some((Product::SharedTierBackup, what))
+}
+
+/// Data sources of Flex clusters and serverless instances (singular and plural): reported
+/// like the resource, as a cluster of that kind at the data block.
+pub fn data_cluster_kind(ty: &str) -> Option<crate::model::ClusterKind> {
+    match ty.strip_suffix('s').unwrap_or(ty) {
+        FLEX_CLUSTER => Some(crate::model::ClusterKind::Flex),
+        SERVERLESS_INSTANCE => Some(crate::model::ClusterKind::Serverless),
+        _ => None,
+    }
+}
+
+/// Whether a data source type is one this adapter maps ([`data_product_of`],
+/// [`data_cluster_kind`]).
+pub fn is_mapped_data(ty: &str) -> bool {
+    data_product_of(ty).is_some() || data_cluster_kind(ty).is_some()
 }
 
 /// Whether a managed resource type is one this adapter maps.
 const EXPORT_BUCKET: &str = "mongodbatlas_cloud_backup_snapshot_export_bucket";
 const PROVIDER_ACCESS_SETUP: &str = "mongodbatlas_cloud_provider_access_setup";
+const PRIVATELINK_ENDPOINT_SERVICE: &str = "mongodbatlas_privatelink_endpoint_service";
+const EAR_PRIVATE_ENDPOINT: &str = "mongodbatlas_encryption_at_rest_private_endpoint";
+const METRIC_INTEGRATION: &str = "mongodbatlas_metric_integration";
 
 pub fn is_mapped_type(ty: &str) -> bool {
     matches!(
@@ -128,6 +161,9 @@ pub fn is_mapped_type(ty: &str) -> bool {
             | "mongodbatlas_cloud_backup_schedule"
             | EXPORT_BUCKET
             | PROVIDER_ACCESS_SETUP
+            | PRIVATELINK_ENDPOINT_SERVICE
+            | EAR_PRIVATE_ENDPOINT
+            | METRIC_INTEGRATION
     ) || product_of(ty).is_some()
 }
 
@@ -295,5 +331,26 @@ mod tests {
         assert!(!is_mapped_type("mongodbatlas_project_ip_access_list"));
         assert!(data_product_of("mongodbatlas_flex_snapshots").is_some());
         assert!(data_product_of("mongodbatlas_flex_cluster").is_none());
+        for ty in [
+            "mongodbatlas_stream_instance",
+            "mongodbatlas_stream_instances",
+            "mongodbatlas_stream_account_details",
+            "mongodbatlas_online_archives",
+            "mongodbatlas_event_triggers",
+            "mongodbatlas_federated_database_instances",
+            "mongodbatlas_flex_cluster",
+            "mongodbatlas_flex_clusters",
+            "mongodbatlas_serverless_instances",
+        ] {
+            assert!(is_mapped_data(ty), "{ty}");
+        }
+        for ty in [
+            "mongodbatlas_project",
+            "mongodbatlas_advanced_cluster",
+            "mongodbatlas_advanced_clusters",
+            "mongodbatlas_metric_integration",
+        ] {
+            assert!(!is_mapped_data(ty), "{ty}");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! block once).
 
 use super::{
-    Read, Resource, Values, build, build_data, data_product_of, follow_path, is_mapped_type,
+    Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
     reference_name,
 };
 use crate::document::Cursor;
@@ -156,7 +156,7 @@ fn data_sources(ctx: &LocCtx<'_>, module: &Cursor<'_>, depth: usize, out: &mut M
         let Some(ty) = res.get("type").and_then(|t| t.str()) else {
             continue;
         };
-        if data_product_of(ty).is_none() {
+        if !is_mapped_data(ty) {
             continue;
         }
         let anchor = res

@@ -128,7 +128,18 @@ pub fn is_loaded_tfvars(path: &Path) -> bool {
     tfvars_order(path).is_some()
 }
 
-fn is_tf(path: &Path) -> bool {
+/// The `source` of each local `module` call (`./x`, `../x`) of a parsed `.tf` file.
+pub fn local_sources(root: &Node) -> Vec<&str> {
+    let cur = Cursor::root(root);
+    cur.get("module")
+        .iter()
+        .flat_map(|m| m.entries().collect::<Vec<_>>())
+        .filter_map(|(_, body)| body.get("source")?.str())
+        .filter(|s| is_local_source(s))
+        .collect()
+}
+
+pub(crate) fn is_tf(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
@@ -305,7 +316,7 @@ fn holds_mapped(root: &Node) -> bool {
             .is_some_and(|m| m.iter().any(|e| e.key.as_str().is_some_and(wanted)))
     };
     has("resource", &super::is_mapped_type)
-        || has("data", &|t| super::data_product_of(t).is_some())
+        || has("data", &super::is_mapped_data)
         || has("provider", &|p| p == super::PROVIDER)
 }
 

@@ -1,0 +1,692 @@
+//! The Atlas CLI commands that are read, their flags, and what each creates.
+//!
+//! Verified against `mongodb/mongodb-atlas-cli` (see docs/formats.md for the files):
+//! command names and their aliases come from `cli.GenerateAliases` (lowercase, dasherized,
+//! singular: `cluster`, `online-archives`, `data-federation`, ...); flags are pflag's
+//! (`--tier M10`, `--tier=M10`, `-r US_GOV_WEST_1`, `-rUS_GOV_WEST_1`; booleans take no
+//! separate value; `--` ends the flags) and case-sensitive.
+
+use super::{COMMERCIAL_URL, Located, Script, link_body};
+use crate::document::Span;
+use crate::document::shell::Word;
+use crate::model::{
+    Cluster, ClusterKind, Endpoint, InstanceSize, Loc, Model, Origin, Product, ProductUse, Project,
+    ProjectRef, RegionConfig, SizeRole, Text,
+};
+
+/// Words that may come before a command's name: shell keywords and commands that run the
+/// command after them.
+const PREFIXES: &[&str] = &[
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time", "exec", "command",
+    "nohup", "sudo", "env", "xargs", "eval",
+];
+
+/// Whether a word is an assignment (`NAME=value`).
+fn is_assignment(word: &Word) -> bool {
+    word.value.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && word.known_part(0, name.len() + 1).is_some()
+    })
+}
+
+/// The index of a command's name: after assignments, shell keywords and the commands that run
+/// another (`sudo`, `env` with its options).
+pub(super) fn command_start(words: &[Word]) -> usize {
+    let mut i = 0;
+    let mut after_prefix = false;
+    while let Some(word) = words.get(i) {
+        let skip = is_assignment(word)
+            || word.known().is_some_and(|w| PREFIXES.contains(&w))
+            || (after_prefix && word.value.starts_with('-'));
+        if !skip {
+            break;
+        }
+        after_prefix |= word
+            .known()
+            .is_some_and(|w| matches!(w, "sudo" | "env" | "xargs"));
+        i += 1;
+    }
+    i
+}
+
+/// The last path component of a command name (`/usr/local/bin/atlas` is `atlas`).
+fn program(word: &Word) -> Option<&str> {
+    let name = word.known()?;
+    Some(name.rsplit('/').next().unwrap_or(name))
+}
+
+/// The index of the word that runs the Atlas CLI: the command's name, or in a container run
+/// (`docker run ... mongodb/atlas atlas clusters create ...`) the word `atlas`.
+pub(super) fn atlas_word(words: &[Word], start: usize) -> Option<usize> {
+    let name = program(words.get(start)?)?;
+    if name == "atlas" || name == "atlas.exe" {
+        return Some(start);
+    }
+    if matches!(name, "docker" | "podman" | "nerdctl") {
+        return words
+            .iter()
+            .enumerate()
+            .skip(start + 1)
+            .find(|(_, w)| w.known() == Some("atlas"))
+            .map(|(i, _)| i);
+    }
+    None
+}
+
+/// A command name as the CLI resolves it (its aliases, from `cli.GenerateAliases`).
+fn command_name(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "clusters" | "cluster" => "clusters",
+        "create" => "create",
+        "projects" | "project" => "projects",
+        "streams" | "stream" => "streams",
+        "instances" | "instance" => "instances",
+        "dataFederation" | "datafederation" | "data-federation" => "dataFederation",
+        "onlineArchives" | "onlinearchives" | "online-archives" | "onlineArchive"
+        | "onlinearchive" | "online-archive" => "onlineArchives",
+        "auth" => "auth",
+        "login" => "login",
+        "config" => "config",
+        "init" => "init",
+        "set" => "set",
+        _ => return None,
+    })
+}
+
+/// What a command does.
+#[derive(Clone, Copy)]
+enum Action {
+    CreateCluster,
+    CreateProject,
+    CreateOnlineArchive,
+    CreateStreamInstance,
+    CreateDataFederation,
+    /// `auth login`, `login`, `config init`: `--gov` selects AtlasGov.
+    Login(&'static str),
+    ConfigSet,
+}
+
+/// A command: its path, the flags that take a value and the boolean ones (long names; short
+/// ones through [`long_name`]).
+struct Spec {
+    path: &'static [&'static str],
+    values: &'static [&'static str],
+    bools: &'static [&'static str],
+    action: Action,
+}
+
+const OUTPUT: &str = "output";
+const PROJECT_ID: &str = "projectId";
+
+/// The commands read (`internal/cli/...` of the Atlas CLI).
+const SPECS: &[Spec] = &[
+    // clusters/create.go
+    Spec {
+        path: &["clusters", "create"],
+        values: &[
+            "provider",
+            "region",
+            "tier",
+            "members",
+            "shards",
+            "type",
+            "diskSizeGB",
+            "mdbVersion",
+            "file",
+            "tag",
+            "autoScalingMode",
+            "watchTimeout",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[
+            "backup",
+            "biConnector",
+            "enableTerminationProtection",
+            "watch",
+        ],
+        action: Action::CreateCluster,
+    },
+    // clusters/onlinearchive/create.go
+    Spec {
+        path: &["clusters", "onlineArchives", "create"],
+        values: &[
+            "clusterName",
+            "db",
+            "collection",
+            "dateField",
+            "dateFormat",
+            "archiveAfter",
+            "expireAfterDays",
+            "partition",
+            "file",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        action: Action::CreateOnlineArchive,
+    },
+    // projects/create.go
+    Spec {
+        path: &["projects", "create"],
+        values: &["orgId", "ownerId", "tag", OUTPUT],
+        bools: &["govCloudRegionsOnly", "withoutDefaultAlertSettings"],
+        action: Action::CreateProject,
+    },
+    // streams/instance/create.go
+    Spec {
+        path: &["streams", "instances", "create"],
+        values: &["provider", "region", "tier", PROJECT_ID, OUTPUT],
+        bools: &[],
+        action: Action::CreateStreamInstance,
+    },
+    // datafederation/create.go
+    Spec {
+        path: &["dataFederation", "create"],
+        values: &[
+            "region",
+            "awsRoleId",
+            "awsTestS3Bucket",
+            "file",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        action: Action::CreateDataFederation,
+    },
+    // auth/login.go; root/builder.go (the hidden `atlas login`); config/init.go (deprecated)
+    Spec {
+        path: &["auth", "login"],
+        values: &[],
+        bools: &["gov", "noBrowser", "skipConfig", "force"],
+        action: Action::Login("`atlas auth login` without --gov"),
+    },
+    Spec {
+        path: &["login"],
+        values: &[],
+        bools: &["gov", "noBrowser", "skipConfig", "force"],
+        action: Action::Login("`atlas login` without --gov"),
+    },
+    Spec {
+        path: &["config", "init"],
+        values: &[],
+        bools: &["gov", "noBrowser", "skipConfig", "force"],
+        action: Action::Login("`atlas config init` without --gov"),
+    },
+    // config/set.go
+    Spec {
+        path: &["config", "set"],
+        values: &[],
+        bools: &[],
+        action: Action::ConfigSet,
+    },
+];
+
+/// Flags every command takes (the root's persistent flags, `root/builder.go`).
+const GLOBAL_VALUES: &[&str] = &["profile"];
+const GLOBAL_BOOLS: &[&str] = &["debug", "help"];
+
+/// The long name of a one-letter flag (`internal/flag/flags.go`).
+fn long_name(short: u8) -> Option<&'static str> {
+    Some(match short {
+        b'r' => "region",
+        b'm' => "members",
+        b's' => "shards",
+        b'f' => "file",
+        b'o' => OUTPUT,
+        b'w' => "watch",
+        b'P' => "profile",
+        b'D' => "debug",
+        b'h' => "help",
+        _ => return None,
+    })
+}
+
+/// A flag's value: the part `[start, end)` of a word.
+pub(super) struct FlagValue<'w> {
+    pub(super) word: &'w Word,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+impl FlagValue<'_> {
+    /// The value, when nothing in it is expanded.
+    pub(super) fn known(&self) -> Option<&str> {
+        self.word.known_part(self.start, self.end)
+    }
+
+    /// The value as written (expansions included), for a placeholder.
+    fn raw(&self) -> &str {
+        self.word.value.get(self.start..self.end).unwrap_or("")
+    }
+
+    pub(super) fn span(&self) -> Span {
+        self.word.span_of(self.start, self.end)
+    }
+}
+
+/// One flag given: its long name, the word that names it, and its value (for a boolean, the
+/// value after `=` if any).
+struct Flag<'w> {
+    name: &'static str,
+    word: &'w Word,
+    value: Option<FlagValue<'w>>,
+}
+
+/// A command line of the Atlas CLI, parsed as pflag does.
+struct Invocation<'w> {
+    spec: &'static Spec,
+    /// From the first word of the command's path to its last.
+    path_span: Span,
+    positionals: Vec<&'w Word>,
+    flags: Vec<Flag<'w>>,
+}
+
+impl<'w> Invocation<'w> {
+    /// The last value given for a flag (pflag keeps the last).
+    fn value(&self, name: &str) -> Option<&FlagValue<'w>> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|f| f.name == name)
+            .and_then(|f| f.value.as_ref())
+    }
+
+    fn flag(&self, name: &str) -> Option<&Flag<'w>> {
+        self.flags.iter().rev().find(|f| f.name == name)
+    }
+
+    /// The JSON pointer of a command's value in a script: the command, then the flag.
+    fn pointer(&self, flag: &str) -> String {
+        let path = self.spec.path.join(" ");
+        if flag.is_empty() {
+            format!("/atlas {path}")
+        } else {
+            format!("/atlas {path}/{flag}")
+        }
+    }
+}
+
+/// Which spec a command path (normalized names) is, and whether a longer path may still be.
+fn find_spec(path: &[&str]) -> (Option<&'static Spec>, bool) {
+    let exact = SPECS.iter().find(|s| s.path == path);
+    let longer = SPECS
+        .iter()
+        .any(|s| s.path.len() > path.len() && s.path.starts_with(path));
+    (exact, longer)
+}
+
+fn is_bool(spec: Option<&Spec>, name: &str) -> bool {
+    GLOBAL_BOOLS.contains(&name) || spec.is_some_and(|s| s.bools.contains(&name))
+}
+
+fn is_value(spec: Option<&Spec>, name: &str) -> bool {
+    GLOBAL_VALUES.contains(&name) || spec.is_some_and(|s| s.values.contains(&name))
+}
+
+/// The static name of a flag known to the spec (or the global ones).
+fn known_flag(spec: Option<&Spec>, name: &str) -> Option<&'static str> {
+    GLOBAL_VALUES
+        .iter()
+        .chain(GLOBAL_BOOLS)
+        .chain(spec.map_or(&[][..], |s| s.values))
+        .chain(spec.map_or(&[][..], |s| s.bools))
+        .find(|n| **n == name)
+        .copied()
+}
+
+/// Parse the words after `atlas` (pflag: flags anywhere, `--` ends them).
+fn parse(words: &[Word]) -> Option<Invocation<'_>> {
+    let mut path: Vec<&'static str> = Vec::new();
+    let mut path_span: Option<Span> = None;
+    let mut spec: Option<&'static Spec> = None;
+    let mut positionals = Vec::new();
+    let mut flags = Vec::new();
+    let mut only_positionals = false;
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        i += 1;
+        let text = word.known();
+        if !only_positionals && text == Some("--") {
+            only_positionals = true;
+            continue;
+        }
+        let is_flag = !only_positionals && word.value.starts_with('-') && word.value.len() > 1;
+        if !is_flag {
+            // The command's path first, then its arguments.
+            if spec.is_none() || find_spec(&path).1 {
+                if let Some(name) = text.and_then(command_name) {
+                    let mut longer = path.clone();
+                    longer.push(name);
+                    let (exact, more) = find_spec(&longer);
+                    if exact.is_some() || more {
+                        path = longer;
+                        spec = exact;
+                        path_span = Some(match path_span {
+                            Some(s) => Span {
+                                start: s.start,
+                                end: word.span.end,
+                            },
+                            None => word.span,
+                        });
+                        continue;
+                    }
+                }
+            }
+            spec?;
+            positionals.push(word);
+            continue;
+        }
+        // A flag: `--name[=value]`, `-x[value]`, `-x=value`.
+        let (name, inline) = if let Some(long) = word.value.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((n, _)) => (n, Some(2 + n.len() + 1)),
+                None => (long, None),
+            }
+        } else {
+            let short = word.value.as_bytes().get(1).copied().unwrap_or(b'-');
+            let Some(long) = long_name(short) else {
+                continue;
+            };
+            let rest = word.value.get(2..).unwrap_or("");
+            let inline = match rest {
+                "" => None,
+                r if r.starts_with('=') => Some(3),
+                _ => Some(2),
+            };
+            (long, inline)
+        };
+        // A flag whose name is expanded (`--$FLAG`) is not read.
+        let name_end = inline.map_or(word.value.len(), |v| v.saturating_sub(1).max(2));
+        if word.known_part(0, name_end).is_none() {
+            continue;
+        }
+        let Some(name) = known_flag(spec, name) else {
+            // Unknown to the command (pflag would refuse it): taken as a boolean.
+            continue;
+        };
+        let value = match inline {
+            Some(from) => Some(FlagValue {
+                word,
+                start: from.min(word.value.len()),
+                end: word.value.len(),
+            }),
+            None if is_value(spec, name) && !is_bool(spec, name) => {
+                let next = words.get(i);
+                i += 1;
+                next.map(|w| FlagValue {
+                    word: w,
+                    start: 0,
+                    end: w.value.len(),
+                })
+            }
+            None => None,
+        };
+        flags.push(Flag { name, word, value });
+    }
+    Some(Invocation {
+        spec: spec?,
+        path_span: path_span?,
+        positionals,
+        flags,
+    })
+}
+
+/// Read the Atlas CLI command whose `atlas` word is `words[atlas]`.
+pub(super) fn atlas(
+    script: &mut Script<'_>,
+    at: &Located<'_>,
+    words: &[Word],
+    atlas: usize,
+    default_project: Option<ProjectRef>,
+    out: &mut Model,
+) {
+    let Some(inv) = parse(words.get(atlas + 1..).unwrap_or(&[])) else {
+        return;
+    };
+    let command_loc = at.loc(inv.path_span, &inv.pointer(""));
+    let project = match inv.value(PROJECT_ID) {
+        Some(value) => script.project_ref(Some(value), at, &inv.pointer(PROJECT_ID)),
+        None => default_project.unwrap_or(ProjectRef::Unknown),
+    };
+    let origin = |body: Loc| Origin {
+        body,
+        project_ref: project.clone(),
+        project: None,
+    };
+    // A body sent with `--file` is linked to the command's project.
+    if let Some(file) = inv.value("file") {
+        if let Some(path) = file.known() {
+            link_body(
+                &at.text(path, file.span(), &inv.pointer("file")),
+                &project,
+                out,
+            );
+        }
+    }
+    match inv.spec.action {
+        Action::CreateCluster => {
+            // With `--file` the body is the cluster (read where it is).
+            if inv.value("file").is_none() {
+                let name = positional(&inv, at, 0);
+                let body = name
+                    .as_ref()
+                    .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+                out.clusters
+                    .push(cluster(&inv, at, origin(body), command_loc, name));
+            }
+        }
+        Action::CreateProject => {
+            let region_usage = match inv.flag("govCloudRegionsOnly") {
+                Some(flag) => match &flag.value {
+                    None => Some(at.text(
+                        "GOV_REGIONS_ONLY",
+                        flag.word.span,
+                        &inv.pointer("govCloudRegionsOnly"),
+                    )),
+                    Some(v) => match v.known().map(parse_bool) {
+                        Some(Some(true)) => Some(at.text(
+                            "GOV_REGIONS_ONLY",
+                            flag.word.span,
+                            &inv.pointer("govCloudRegionsOnly"),
+                        )),
+                        Some(_) => None,
+                        // Unknown: present, not absent.
+                        None => {
+                            Some(at.text(v.raw(), v.span(), &inv.pointer("govCloudRegionsOnly")))
+                        }
+                    },
+                },
+                None => None,
+            };
+            out.projects.push(Project {
+                origin: Origin {
+                    body: command_loc,
+                    project_ref: ProjectRef::Unknown,
+                    project: None,
+                },
+                name: positional(&inv, at, 0),
+                id: None,
+                region_usage,
+                region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
+                keys: Vec::new(),
+                partial: false,
+            });
+        }
+        Action::CreateOnlineArchive => product(
+            Product::OnlineArchive,
+            "online archive",
+            Vec::new(),
+            origin(command_loc.clone()),
+            command_loc,
+            out,
+        ),
+        Action::CreateStreamInstance => {
+            let providers = known_text(&inv, at, "provider", false)
+                .into_iter()
+                .collect();
+            product(
+                Product::StreamProcessing,
+                "stream processing instance",
+                providers,
+                origin(command_loc.clone()),
+                command_loc,
+                out,
+            );
+        }
+        Action::CreateDataFederation => product(
+            Product::DataFederation,
+            "Data Federation instance",
+            Vec::new(),
+            origin(command_loc.clone()),
+            command_loc,
+            out,
+        ),
+        Action::Login(context) => {
+            let gov = match inv.flag("gov") {
+                None => Some(false),
+                Some(flag) => match &flag.value {
+                    None => Some(true),
+                    Some(v) => v.known().and_then(parse_bool),
+                },
+            };
+            if gov == Some(false) {
+                out.endpoints.push(Endpoint {
+                    url: Text {
+                        value: COMMERCIAL_URL.into(),
+                        loc: command_loc,
+                    },
+                    context,
+                });
+            }
+        }
+        Action::ConfigSet => {
+            let property = inv.positionals.first().and_then(|w| w.known());
+            if let (Some("service"), Some(value)) = (property, inv.positionals.get(1)) {
+                if let Some(v) = value.known() {
+                    let loc = at.loc(value.span_of(0, v.len()), &inv.pointer("service"));
+                    super::service_value(v, loc, out);
+                }
+            }
+        }
+    }
+}
+
+/// `strconv.ParseBool`, which pflag uses for boolean flags.
+fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// The `n`th positional argument, when known.
+fn positional(inv: &Invocation<'_>, at: &Located<'_>, n: usize) -> Option<Text> {
+    let word = inv.positionals.get(n)?;
+    let value = word.known()?;
+    Some(at.text(value, word.span_of(0, value.len()), &inv.pointer("")))
+}
+
+/// A flag's value as located text: known (uppercased when the CLI uppercases it), or, when
+/// expanded, a placeholder as written that no rule reads as a value.
+fn value_text(inv: &Invocation<'_>, at: &Located<'_>, flag: &str, upper: bool) -> Option<Text> {
+    let v = inv.value(flag)?;
+    let pointer = inv.pointer(flag);
+    Some(match v.known() {
+        Some(known) if upper => at.text(&known.to_ascii_uppercase(), v.span(), &pointer),
+        Some(known) => at.text(known, v.span(), &pointer),
+        None => at.text(v.raw(), v.span(), &pointer),
+    })
+}
+
+/// A flag's value when known.
+fn known_text(inv: &Invocation<'_>, at: &Located<'_>, flag: &str, upper: bool) -> Option<Text> {
+    inv.value(flag)?.known()?;
+    value_text(inv, at, flag, upper)
+}
+
+fn product(
+    product: Product,
+    what: &'static str,
+    providers: Vec<Text>,
+    origin: Origin,
+    loc: Loc,
+    out: &mut Model,
+) {
+    out.products.push(ProductUse {
+        origin,
+        product,
+        what,
+        loc,
+        providers,
+    });
+}
+
+/// `atlas clusters create NAME --provider P --region R --tier T` (`clusters/create.go`): the
+/// tier defaults to `FLEX`, which creates a Flex cluster; `M0`, `M2` and `M5` make the
+/// provider `TENANT` with `--provider` as the backing provider; the region and tier are
+/// uppercased, the provider is sent as typed.
+fn cluster(
+    inv: &Invocation<'_>,
+    at: &Located<'_>,
+    origin: Origin,
+    command_loc: Loc,
+    name: Option<Text>,
+) -> Cluster {
+    let provider = value_text(inv, at, "provider", false);
+    let region = value_text(inv, at, "region", true);
+    let tier = value_text(inv, at, "tier", true);
+    let tier_known = inv.value("tier").is_none_or(|v| v.known().is_some());
+    let flex = tier.as_ref().is_none_or(|t| t.is("FLEX"));
+    if flex && tier_known {
+        let kind_loc = tier.map_or(command_loc, |t| t.loc);
+        return Cluster {
+            origin,
+            kind: ClusterKind::Flex,
+            kind_loc,
+            name,
+            regions: vec![RegionConfig {
+                provider: None,
+                backing_provider: provider,
+                region,
+                sizes: Vec::new(),
+            }],
+            encryption_at_rest_provider: None,
+        };
+    }
+    let tenant = tier
+        .as_ref()
+        .is_some_and(|t| t.is("M0") || t.is("M2") || t.is("M5"));
+    let (provider, backing_provider) = match (&tier, tenant) {
+        (Some(t), true) => (
+            Some(Text {
+                value: "TENANT".into(),
+                loc: t.loc.clone(),
+            }),
+            provider,
+        ),
+        _ => (provider, None),
+    };
+    Cluster {
+        origin,
+        kind: ClusterKind::Advanced,
+        kind_loc: command_loc,
+        name,
+        regions: vec![RegionConfig {
+            provider,
+            backing_provider,
+            region,
+            sizes: tier
+                .into_iter()
+                .map(|value| InstanceSize {
+                    role: SizeRole::Electable,
+                    value,
+                })
+                .collect(),
+        }],
+        encryption_at_rest_provider: None,
+    }
+}

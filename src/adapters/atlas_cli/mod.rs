@@ -1,0 +1,438 @@
+//! Atlas CLI command lines (`mongodb/mongodb-atlas-cli`): in shell scripts, Makefile recipes,
+//! Dockerfile `RUN` lines and CI steps (GitHub Actions `run:`, GitLab CI `script:`), and the
+//! settings that say which Atlas the CLI talks to.
+//!
+//! A script's text is split into commands and words by `document::shell` (quotes, escapes,
+//! continuations, exact spans); [`commands`] recognises the Atlas CLI commands that create
+//! something AtlasGov restricts and turns their flags into model entities, located at the
+//! flag values as written. What the shell would expand (`$TIER`, `${REGION:-x}`, `$(...)`)
+//! is unknown and never guessed: a present but unknown value is a placeholder that no rule
+//! reads as a tier, region or provider.
+//!
+//! Within one file, a project created by `P=$(atlas projects create ...)` links to the
+//! commands that pass `--projectId "$P"` (or export `MONGODB_ATLAS_PROJECT_ID="$P"` before
+//! them): its key is `cli:<file>:P`. A command's `--file` body is linked to the command's
+//! project when that is known (an Atlas id, or such a variable): a [`KeyAlias`] from the
+//! command, resolved by [`link_files`] once every file is read.
+
+mod ci;
+mod commands;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::common::Locator;
+use crate::document::shell::{self, Dialect};
+use crate::document::{Cursor, Span, Value};
+use crate::model::{
+    Endpoint, Field, KeyAlias, Loc, LocCtx, Model, ProjectRef, SourceFile, Text, intern_value,
+};
+
+/// The CLI's name followed by a blank, and the service variable.
+pub const NEEDLES: &[&str] = &["atlas ", "atlas\t", "atlas \\", "MONGODB_ATLAS_SERVICE"];
+
+/// The environment variable (and profile property `service`) that selects commercial Atlas
+/// (`cloud`) or Atlas for Government (`cloudgov`) (`mongodb/atlas-cli-core`
+/// `config/config.go`: `CloudService`, `CloudGovService`; prefix `MONGODB_ATLAS`).
+const SERVICE_VARIABLE: &str = "MONGODB_ATLAS_SERVICE";
+const PROJECT_VARIABLE: &str = "MONGODB_ATLAS_PROJECT_ID";
+/// The API the CLI talks to with service `cloud` (or no service).
+const COMMERCIAL_URL: &str = "https://cloud.mongodb.com/";
+
+pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    let mut script = Script::new(ctx);
+    if let Some(dialect) = root.node.tag.as_deref().and_then(Dialect::of_tag) {
+        for cmd in root.items() {
+            if let Value::String(text) = &cmd.node.value {
+                let place = Place::File {
+                    base: cmd.node.span.start,
+                };
+                script.read(text, dialect, place, out);
+            }
+        }
+        return;
+    }
+    for step in ci::scripts(root) {
+        if let Some(text) = step.str() {
+            script.read(text, Dialect::Sh, Place::Scalar(&step), out);
+        }
+    }
+    if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
+        service_settings(ctx, root, out);
+    }
+}
+
+/// Where the pieces of a command string are in the file.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// The string is the file's text from `base` (a script's, a recipe's command).
+    File { base: u32 },
+    /// The string is the value of this YAML scalar (a CI step's script).
+    Scalar(&'a Cursor<'a>),
+}
+
+/// The state of one file's commands, read in order.
+struct Script<'c> {
+    ctx: &'c LocCtx<'c>,
+    /// Shell variables bound to the project a command created (`P=$(atlas projects create
+    /// ...)`): the project's key.
+    vars: HashMap<String, String>,
+    /// The project set by `MONGODB_ATLAS_PROJECT_ID`, for commands without `--projectId`.
+    default_project: Option<ProjectRef>,
+}
+
+impl<'c> Script<'c> {
+    fn new(ctx: &'c LocCtx<'c>) -> Script<'c> {
+        Script {
+            ctx,
+            vars: HashMap::new(),
+            default_project: None,
+        }
+    }
+
+    /// The key of a project bound to a shell variable of this file.
+    fn var_key(&self, name: &str) -> String {
+        format!("cli:{}:{name}", self.ctx.path.display())
+    }
+
+    /// Read the commands of one command string.
+    fn read(&mut self, text: &str, dialect: Dialect, place: Place<'_>, out: &mut Model) {
+        // A CI step whose script does not parse is read no further (the shell would refuse
+        // it too); a file's commands were parsed already.
+        let Ok(cmds) = shell::commands(text, dialect) else {
+            return;
+        };
+        let at = Located {
+            ctx: self.ctx,
+            text,
+            place,
+        };
+        // Projects created by a command inside a substitution, by the substitution's span.
+        let mut created: Vec<(Span, usize)> = Vec::new();
+        for cmd in &cmds {
+            let words = &cmd.words;
+            let start = commands::command_start(words);
+            for word in words.get(..start).unwrap_or(&[]) {
+                self.assignment(word, &at, &created, out);
+            }
+            // `export NAME=value`, `declare -x NAME=value`, `env NAME=value cmd`.
+            if let Some(first) = words.get(start).and_then(|w| w.known()) {
+                if matches!(
+                    first,
+                    "export" | "declare" | "typeset" | "readonly" | "local"
+                ) {
+                    for word in words.get(start + 1..).unwrap_or(&[]) {
+                        self.assignment(word, &at, &created, out);
+                    }
+                    continue;
+                }
+                // `ENV NAME=value` in a Dockerfile.
+                if dialect == Dialect::Docker
+                    && (first.eq_ignore_ascii_case("ENV") || first.eq_ignore_ascii_case("ARG"))
+                {
+                    self.docker_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
+                    continue;
+                }
+            }
+            let Some(atlas) = commands::atlas_word(words, start) else {
+                continue;
+            };
+            let project = self.default_project.clone();
+            let before = out.projects.len();
+            commands::atlas(self, &at, words, atlas, project, out);
+            if out.projects.len() > before {
+                created.push((cmd.span, before));
+            }
+        }
+    }
+
+    /// A `NAME=value` word: the service variable, the project variable, or a variable bound to
+    /// a project a substitution in it creates.
+    fn assignment(
+        &mut self,
+        word: &shell::Word,
+        at: &Located<'_>,
+        created: &[(Span, usize)],
+        out: &mut Model,
+    ) {
+        let Some((name, _)) = word.value.split_once('=') else {
+            return;
+        };
+        if name.is_empty()
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            || word.known_part(0, name.len() + 1).is_none()
+        {
+            return;
+        }
+        let value_start = name.len() + 1;
+        let value_end = word.value.len();
+        match name {
+            SERVICE_VARIABLE => {
+                if let Some(value) = word.known_part(value_start, value_end) {
+                    let loc = at.loc(
+                        word.span_of(value_start, value_end),
+                        "/MONGODB_ATLAS_SERVICE",
+                    );
+                    service_value(value, loc, out);
+                }
+            }
+            PROJECT_VARIABLE => {
+                let value = commands::FlagValue {
+                    word,
+                    start: value_start,
+                    end: value_end,
+                };
+                self.default_project =
+                    Some(self.project_ref(Some(&value), at, "/MONGODB_ATLAS_PROJECT_ID"));
+            }
+            _ => {}
+        }
+        // Bound to the project created inside it, or to the one another variable holds.
+        let inside = created
+            .iter()
+            .filter(|(span, _)| word.span.start <= span.start && span.end <= word.span.end)
+            .map(|(_, i)| *i)
+            .next_back();
+        let key = self.var_key(name);
+        if let Some(project) = inside.and_then(|i| out.projects.get_mut(i)) {
+            project.keys.push(key.clone());
+            self.vars.insert(name.to_string(), key);
+            return;
+        }
+        let alias = word
+            .value
+            .get(value_start..)
+            .and_then(|v| single_variable(v))
+            .and_then(|v| self.vars.get(v).cloned());
+        match alias {
+            Some(existing) => {
+                self.vars.insert(name.to_string(), existing);
+            }
+            None => {
+                self.vars.remove(name);
+            }
+        }
+    }
+
+    /// `ENV NAME=value ...` or `ENV NAME value` in a Dockerfile.
+    fn docker_env(&mut self, words: &[shell::Word], at: &Located<'_>, out: &mut Model) {
+        match words {
+            [name, value, ..] if !name.value.contains('=') => {
+                if name.known() == Some(SERVICE_VARIABLE) {
+                    if let Some(v) = value.known() {
+                        let loc = at.loc(value.span_of(0, v.len()), "/MONGODB_ATLAS_SERVICE");
+                        service_value(v, loc, out);
+                    }
+                }
+            }
+            _ => {
+                for word in words {
+                    self.assignment(word, at, &[], out);
+                }
+            }
+        }
+    }
+
+    /// The project a `--projectId` value (or `MONGODB_ATLAS_PROJECT_ID`) names: an Atlas id,
+    /// a variable bound to a project this file creates, or nothing known.
+    fn project_ref(
+        &self,
+        value: Option<&commands::FlagValue<'_>>,
+        at: &Located<'_>,
+        pointer: &str,
+    ) -> ProjectRef {
+        let Some(value) = value else {
+            return ProjectRef::Unknown;
+        };
+        if let Some(id) = value.known() {
+            if crate::model::link::is_object_id(id) {
+                return ProjectRef::Id(Field {
+                    value: intern_value(id),
+                    loc: at.loc(value.span(), pointer),
+                });
+            }
+            return ProjectRef::Unknown;
+        }
+        let var = value
+            .word
+            .value
+            .get(value.start..value.end)
+            .and_then(single_variable);
+        match var.and_then(|v| self.vars.get(v)) {
+            Some(key) => ProjectRef::Key(key.clone()),
+            None => ProjectRef::Unknown,
+        }
+    }
+}
+
+/// The variable a value is, when it is one whole: `$NAME`, `${NAME}`.
+fn single_variable(value: &str) -> Option<&str> {
+    let name = match value.strip_prefix("${") {
+        Some(rest) => rest.strip_suffix('}')?,
+        None => value.strip_prefix('$')?,
+    };
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
+}
+
+/// A service value: `cloud` is commercial Atlas (`cloudgov` is AtlasGov; any other value
+/// makes every CLI command fail, so it is not judged).
+fn service_value(value: &str, loc: Loc, out: &mut Model) {
+    if value == "cloud" {
+        out.endpoints.push(Endpoint {
+            url: Text {
+                value: COMMERCIAL_URL.into(),
+                loc,
+            },
+            context: "Atlas CLI service `cloud`",
+        });
+    }
+}
+
+/// One command string and where it is.
+struct Located<'a> {
+    ctx: &'a LocCtx<'a>,
+    /// The string the command words were read from.
+    text: &'a str,
+    place: Place<'a>,
+}
+
+impl Located<'_> {
+    /// The location of `span` of the string; `pointer` for a file's commands (a scalar keeps
+    /// its own pointer).
+    fn loc(&self, span: Span, pointer: &str) -> Loc {
+        match self.place {
+            Place::File { base } => self.ctx.loc_of(
+                Span {
+                    start: base.saturating_add(span.start),
+                    end: base.saturating_add(span.end),
+                },
+                pointer,
+            ),
+            Place::Scalar(cur) => {
+                let piece = self
+                    .text
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("");
+                Locator::new(self.ctx, cur)
+                    .text(piece)
+                    .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
+            }
+        }
+    }
+
+    fn text(&self, value: &str, span: Span, pointer: &str) -> Text {
+        Text {
+            value: intern_value(value),
+            loc: self.loc(span, pointer),
+        }
+    }
+}
+
+/// `MONGODB_ATLAS_SERVICE` set in a YAML or JSON file: a key (`env:`, `variables:`,
+/// `environment:`), a `name`/`value` pair (a Kubernetes container's `env`), or a
+/// `NAME=value` string in a list (a compose file's `environment`).
+fn service_settings(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    let mut todo = vec![root.clone()];
+    while let Some(cur) = todo.pop() {
+        match &cur.node.value {
+            Value::Map(_) => {
+                if cur.get("name").and_then(|n| n.str()) == Some(SERVICE_VARIABLE) {
+                    if let Some(value) = cur.get("value") {
+                        if let Some(v) = value.str() {
+                            service_value(v, ctx.loc(&value), out);
+                        }
+                    }
+                }
+                for (k, v) in cur.entries() {
+                    if k.text() == Some(SERVICE_VARIABLE) {
+                        // GitLab's `NAME: {value: x, description: y}`.
+                        let value = v.get("value").unwrap_or_else(|| v.clone());
+                        if let Some(s) = value.str() {
+                            service_value(s, ctx.loc(&value), out);
+                        }
+                    } else {
+                        todo.push(v);
+                    }
+                }
+            }
+            Value::Seq(_) => {
+                for item in cur.items() {
+                    let setting = item
+                        .str()
+                        .and_then(|s| s.strip_prefix(SERVICE_VARIABLE))
+                        .and_then(|s| s.strip_prefix('='));
+                    match setting {
+                        Some(value) => {
+                            let loc = super::common::sub_text(ctx, &item, value)
+                                .map_or_else(|| ctx.loc(&item), |t| t.loc);
+                            service_value(value, loc, out);
+                        }
+                        None => todo.push(item),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The prefix of the keys of [`KeyAlias`]es that link a `--file` body to its command's
+/// project; the rest is the path as written, relative to the command's file.
+const FILE_KEY: &str = "cli-file:";
+
+/// A command's `--file` body: linked to the command's project when that is known.
+fn link_body(path: &Text, project: &ProjectRef, out: &mut Model) {
+    if matches!(project, ProjectRef::Id(_) | ProjectRef::Key(_)) {
+        out.key_aliases.push(KeyAlias {
+            key: format!("{FILE_KEY}{}", path.as_str()),
+            via: crate::model::Origin {
+                body: path.loc.clone(),
+                project_ref: project.clone(),
+                project: None,
+            },
+        });
+    }
+}
+
+/// Once every file is read: the resources of a file that a command sends with `--file`
+/// (the path as written, relative to the command's file) and that name no project of their
+/// own take the command's project (the CLI sends the body to the project of `--projectId`).
+/// Several commands that send one body to different projects leave it unknown.
+pub fn link_files(files: &[SourceFile], out: &mut Model) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = |p: &Path| crate::paths::absolute(p, &cwd);
+    let mut targets: HashMap<PathBuf, String> = HashMap::new();
+    for alias in out
+        .key_aliases
+        .iter_mut()
+        .filter(|a| a.key.starts_with(FILE_KEY))
+    {
+        let written = alias.key.get(FILE_KEY.len()..).unwrap_or("");
+        let Some(script) = files.get(alias.via.file() as usize) else {
+            continue;
+        };
+        let dir = script.path.parent().unwrap_or(Path::new(""));
+        let target = absolute(&dir.join(written));
+        alias.key = format!("{FILE_KEY}{}", target.display());
+        targets.insert(target, alias.key.clone());
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let keys: Vec<Option<&String>> = files
+        .iter()
+        .map(|f| targets.get(&absolute(&f.path)))
+        .collect();
+    for origin in out.origins_mut() {
+        if origin.project_ref != ProjectRef::Directory {
+            continue;
+        }
+        if let Some(Some(key)) = keys.get(origin.file() as usize) {
+            origin.project_ref = ProjectRef::Key((*key).clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+
+use super::*;
+use crate::document::{Limits, LineIndex, Syntax, parse};
+
+fn model_of(text: &str, syntax: Syntax) -> Model {
+    let doc = parse(text, syntax, &Limits::default()).unwrap();
+    let index = LineIndex::new(text);
+    let ctx = LocCtx::new(0, Path::new("deploy.sh"), text, &index);
+    let mut out = Model::default();
+    for root in &doc.roots {
+        adapt(&ctx, &Cursor::root(root), &mut out);
+    }
+    out
+}
+
+fn sh(text: &str) -> Model {
+    model_of(text, Syntax::Shell(Dialect::Sh))
+}
+
+fn at(text: &str, loc: &Loc) -> String {
+    text[loc.span.start as usize..loc.span.end as usize].to_string()
+}
+
+#[test]
+fn flag_forms_locate_the_value() {
+    for (text, tier) in [
+        (
+            "atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10\n",
+            "M10",
+        ),
+        (
+            "atlas cluster create c --provider AWS -r US_GOV_WEST_1 --tier=m10\n",
+            "m10",
+        ),
+        (
+            "atlas clusters create c --provider AWS -rUS_GOV_WEST_1 --tier='M10'\n",
+            "M10",
+        ),
+        (
+            "atlas clusters create c \\\n  --provider AWS \\\n  --region US_GOV_WEST_1 \\\n  --tier \"M10\"\n",
+            "M10",
+        ),
+    ] {
+        let m = sh(text);
+        assert_eq!(m.clusters.len(), 1, "{text}");
+        let rc = &m.clusters[0].regions[0];
+        let size = &rc.sizes[0].value;
+        assert_eq!(size.as_str(), "M10", "{text}");
+        assert_eq!(at(text, &size.loc), tier, "{text}");
+        assert_eq!(rc.region.as_ref().unwrap().as_str(), "US_GOV_WEST_1");
+        assert_eq!(size.loc.pointer.as_ref(), "/atlas clusters create/tier");
+    }
+}
+
+#[test]
+fn the_default_tier_is_flex_and_variables_are_unknown() {
+    let m = sh("atlas clusters create c --provider AWS --region US_GOV_WEST_1\n");
+    assert_eq!(m.clusters[0].kind, crate::model::ClusterKind::Flex);
+    let m = sh("atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier \"$TIER\"\n");
+    assert_eq!(m.clusters[0].kind, crate::model::ClusterKind::Advanced);
+    assert_eq!(m.clusters[0].regions[0].sizes[0].value.as_str(), "$TIER");
+    let m = sh("atlas clusters create c --provider $P --region US_GOV_WEST_1 --tier M0\n");
+    let rc = &m.clusters[0].regions[0];
+    assert_eq!(rc.provider.as_ref().unwrap().as_str(), "TENANT");
+    assert_eq!(rc.backing_provider.as_ref().unwrap().as_str(), "$P");
+}
+
+#[test]
+fn projects_link_through_variables() {
+    let text = "P=$(atlas projects create gov --govCloudRegionsOnly -o json | jq -r .id)\natlas clusters create c --projectId \"$P\" --provider AWS --region US_EAST_1 --tier M30\nexport MONGODB_ATLAS_PROJECT_ID=$P\natlas streams instances create s --provider AZURE --region eastus\n";
+    let m = sh(text);
+    assert_eq!(m.projects.len(), 1);
+    assert_eq!(m.projects[0].keys, vec!["cli:deploy.sh:P".to_string()]);
+    assert_eq!(
+        m.projects[0].region_usage.as_ref().unwrap().as_str(),
+        "GOV_REGIONS_ONLY"
+    );
+    assert_eq!(
+        at(text, &m.projects[0].region_usage.as_ref().unwrap().loc),
+        "--govCloudRegionsOnly"
+    );
+    assert_eq!(
+        m.clusters[0].origin.project_ref,
+        ProjectRef::Key("cli:deploy.sh:P".into())
+    );
+    assert_eq!(
+        m.products[0].origin.project_ref,
+        ProjectRef::Key("cli:deploy.sh:P".into())
+    );
+    assert_eq!(m.products[0].providers[0].as_str(), "AZURE");
+}
+
+#[test]
+fn commands_that_are_not_atlas_are_silent() {
+    for text in [
+        "# atlas clusters create c --tier M10\n",
+        "atlas --version\n",
+        "echo \"atlas clusters create c --tier M10\"\n",
+        "terraform apply\n",
+        "atlas clusters list --projectId 0123456789abcdef01234567\n",
+        "atlas clusters create c --tier M10 --file c.json\n",
+    ] {
+        let m = sh(text);
+        assert!(m.is_empty() && m.endpoints.is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn login_and_service() {
+    let text = "atlas auth login\natlas auth login --gov\natlas config set service cloud\nMONGODB_ATLAS_SERVICE=cloud atlas projects list\nexport MONGODB_ATLAS_SERVICE=cloudgov\n";
+    let m = sh(text);
+    let found: Vec<String> = m.endpoints.iter().map(|e| at(text, &e.url.loc)).collect();
+    assert_eq!(found, vec!["auth login", "cloud", "cloud"]);
+}
+
+#[test]
+fn github_and_gitlab_steps() {
+    let gh = "on: push\njobs:\n  up:\n    runs-on: ubuntu-latest\n    env:\n      MONGODB_ATLAS_SERVICE: cloud\n    steps:\n      - run: |\n          atlas clusters create c \\\n            --provider AZURE --region US_GOV_WEST_1 --tier M30\n      - shell: pwsh\n        run: atlas clusters create d --provider AZURE --region US_GOV_WEST_1 --tier M30\n";
+    let m = model_of(gh, Syntax::Yaml);
+    assert_eq!(m.clusters.len(), 1);
+    let p = m.clusters[0].regions[0].provider.as_ref().unwrap();
+    assert_eq!(at(gh, &p.loc), "AZURE");
+    assert_eq!(p.loc.start.line, 10);
+    assert_eq!(p.loc.pointer.as_ref(), "/jobs/up/steps/0/run");
+    assert_eq!(m.endpoints.len(), 1);
+    let gl = "deploy:\n  stage: deploy\n  script:\n    - 'atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10'\n";
+    let m = model_of(gl, Syntax::Yaml);
+    assert_eq!(at(gl, &m.clusters[0].regions[0].sizes[0].value.loc), "M10");
+}

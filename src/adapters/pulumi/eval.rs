@@ -1,0 +1,623 @@
+//! Evaluating a Pulumi YAML program for one stack: its config, variables and resources.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::{PulumiFile, Role};
+use crate::adapters::terraform::{self, Read, Resource, Values, follow_path};
+use crate::document::{Cursor, Entry, Node, Span, Value};
+use crate::model::{Field, Loc, LocCtx, Model, ProjectRef, SourceFile, Text, intern_value};
+
+/// The provider's resource type prefix (`mongodbatlas:...`).
+const PACKAGE: &str = "mongodbatlas:";
+/// An explicit provider resource of the package.
+const PROVIDER_TYPE: &str = "pulumi:providers:mongodbatlas";
+
+/// How deep `${...}` references are followed (a variable naming a variable ...).
+const MAX_HOPS: usize = 8;
+
+pub(super) fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Model) {
+    let mut dirs: BTreeMap<PathBuf, Vec<PulumiFile>> = BTreeMap::new();
+    for file in kept {
+        let dir = files
+            .get(file.file as usize)
+            .and_then(|f| f.path.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        dirs.entry(dir).or_default().push(file);
+    }
+    for (dir, group) in &dirs {
+        let Some(project) = group.iter().find(|f| f.role == Role::Project) else {
+            continue;
+        };
+        if !is_yaml_runtime(&project.root) {
+            continue;
+        }
+        // Pulumi reads `Main.yaml` instead of the project file when there is one.
+        let program = group
+            .iter()
+            .find(|f| f.role == Role::Main)
+            .unwrap_or(project);
+        let name = Cursor::root(&project.root)
+            .get("name")
+            .and_then(|n| n.str())
+            .unwrap_or("");
+        let mut stacks: Vec<(&str, &PulumiFile)> = group
+            .iter()
+            .filter_map(|f| match &f.role {
+                Role::Stack(s) => Some((s.as_str(), f)),
+                _ => None,
+            })
+            .collect();
+        stacks.sort_by(|a, b| a.0.cmp(b.0));
+        let (Some(program_ctx), Some(project_ctx)) = (program.ctx(files), project.ctx(files))
+        else {
+            continue;
+        };
+        let base = Base {
+            dir,
+            project_name: name,
+            program: Cursor::root(&program.root),
+            program_ctx,
+            project: Cursor::root(&project.root),
+            project_ctx,
+        };
+        if stacks.is_empty() {
+            base.evaluate(None, out);
+        }
+        for (stack, file) in stacks {
+            if let Some(ctx) = file.ctx(files) {
+                base.evaluate(Some((stack, Cursor::root(&file.root), ctx)), out);
+            }
+        }
+    }
+}
+
+/// `runtime: yaml` or `runtime: {name: yaml}`.
+fn is_yaml_runtime(root: &Node) -> bool {
+    let runtime = root.get("runtime");
+    let name = runtime.and_then(|r| r.as_str().or_else(|| r.get("name")?.as_str()));
+    name == Some("yaml")
+}
+
+/// What every stack of one program shares.
+struct Base<'a> {
+    dir: &'a Path,
+    project_name: &'a str,
+    program: Cursor<'a>,
+    program_ctx: LocCtx<'a>,
+    project: Cursor<'a>,
+    project_ctx: LocCtx<'a>,
+}
+
+/// A value a name stands for: where it is written, and in which file.
+#[derive(Clone)]
+struct Bound<'a> {
+    cur: Cursor<'a>,
+    ctx: LocCtx<'a>,
+}
+
+/// One program evaluated for one stack.
+struct Program<'a> {
+    ctx: LocCtx<'a>,
+    /// The key prefix of this program's resources for this stack.
+    key_prefix: String,
+    /// Resource name → Terraform type (or the provider type).
+    resources: HashMap<&'a str, String>,
+    variables: HashMap<&'a str, Cursor<'a>>,
+    /// Config key (without the project's namespace) → its value for this stack.
+    config: HashMap<String, Bound<'a>>,
+}
+
+impl<'a> Base<'a> {
+    fn evaluate(&self, stack: Option<(&str, Cursor<'a>, LocCtx<'a>)>, out: &mut Model) {
+        let stack_name = stack.as_ref().map_or("", |s| s.0);
+        let mut config: HashMap<String, Bound<'a>> = HashMap::new();
+        // Defaults and values declared by the program (and by the project file, for every
+        // language), then the stack's values, which win.
+        for (root, ctx) in [
+            (&self.project, self.project_ctx),
+            (&self.program, self.program_ctx),
+        ] {
+            for section in ["configuration", "config"] {
+                for (key, decl) in root.get(section).iter().flat_map(|c| c.entries()) {
+                    let Some(k) = key.text() else { continue };
+                    let value = if decl.node.as_map().is_some() {
+                        decl.get("value").or_else(|| decl.get("default"))
+                    } else {
+                        Some(decl)
+                    };
+                    if let Some(cur) = value {
+                        let k = k
+                            .strip_prefix(&format!("{}:", self.project_name))
+                            .unwrap_or(k);
+                        config.insert(k.to_string(), Bound { cur, ctx });
+                    }
+                }
+            }
+        }
+        let mut provider_settings: Vec<(String, Bound<'a>)> = Vec::new();
+        // The first `mongodbatlas:` key of the stack (where a finding about them points).
+        let mut first_setting: Option<Loc> = None;
+        let mut esc = false;
+        if let Some((_, root, ctx)) = &stack {
+            esc = root.get("environment").is_some();
+            for (key, value) in root.get("config").iter().flat_map(|c| c.entries()) {
+                let Some(k) = key.text() else { continue };
+                let bound = Bound {
+                    cur: value,
+                    ctx: *ctx,
+                };
+                if k.starts_with(PACKAGE) {
+                    first_setting.get_or_insert_with(|| ctx.loc(&key));
+                    provider_settings.push((k.to_string(), bound.clone()));
+                }
+                let k = k
+                    .strip_prefix(&format!("{}:", self.project_name))
+                    .unwrap_or(k);
+                config.insert(k.to_string(), bound);
+            }
+        }
+        let mut program = Program {
+            ctx: self.program_ctx,
+            key_prefix: format!("pulumi:{}:{stack_name}:", self.dir.display()),
+            resources: HashMap::new(),
+            variables: HashMap::new(),
+            config,
+        };
+        for (name, value) in self
+            .program
+            .get("variables")
+            .iter()
+            .flat_map(|v| v.entries())
+        {
+            if let Some(n) = name.node.as_str() {
+                program.variables.insert(n, value);
+            }
+        }
+        let resources: Vec<(Cursor<'a>, Cursor<'a>)> = self
+            .program
+            .get("resources")
+            .map(|r| r.entries().collect())
+            .unwrap_or_default();
+        for (name, decl) in &resources {
+            let (Some(n), Some(ty)) = (name.node.as_str(), decl.get("type").and_then(|t| t.str()))
+            else {
+                continue;
+            };
+            if ty == PROVIDER_TYPE {
+                program.resources.insert(n, PROVIDER_TYPE.to_string());
+            } else if let Some(tf) = terraform_type(ty) {
+                program.resources.insert(n, tf);
+            }
+        }
+        let mut uses_default_provider = false;
+        for (name, decl) in &resources {
+            let Some(n) = name.node.as_str() else {
+                continue;
+            };
+            let Some(ty) = program.resources.get(n).cloned() else {
+                continue;
+            };
+            // `get:` reads an existing resource: nothing is created.
+            if decl.get("get").is_some() {
+                continue;
+            }
+            uses_default_provider |=
+                ty != PROVIDER_TYPE && decl.path(&["options", "provider"]).is_none();
+            program.resource(n, &ty, name, decl, out);
+        }
+        program.invocations(out);
+        // The default provider's settings in the stack (`mongodbatlas:isMongodbgovCloud`).
+        if uses_default_provider && !esc {
+            if let Some(first) = first_setting {
+                let setting = |key: &str| {
+                    provider_settings
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, b)| b.clone())
+                };
+                let read = |b: Option<Bound<'a>>| match b {
+                    None => Read::Absent,
+                    Some(b) => match b.cur.text() {
+                        Some(v) => Read::Known(Text {
+                            value: intern_value(v),
+                            loc: b.ctx.loc(&b.cur),
+                        }),
+                        None => Read::Unknown(terraform::unknown(b.ctx.loc(&b.cur), "secure")),
+                    },
+                };
+                let before = out.endpoints.len();
+                terraform::provider(
+                    read(setting("mongodbatlas:isMongodbgovCloud")),
+                    read(setting("mongodbatlas:baseUrl")),
+                    true,
+                    setting("mongodbatlas:secretName").is_some(),
+                    first,
+                    out,
+                );
+                for e in out.endpoints.iter_mut().skip(before) {
+                    e.context =
+                        "Pulumi stack config of mongodbatlas without isMongodbgovCloud: true";
+                }
+            }
+        }
+    }
+}
+
+/// The Terraform type of a `mongodbatlas` resource token: `mongodbatlas:Name`,
+/// `mongodbatlas:index:Name` or `mongodbatlas:index/name:Name` (Pulumi YAML resolves the
+/// first two to the last, `pulumi-yaml` `pkg/pulumiyaml/README.md`).
+pub(super) fn terraform_type(token: &str) -> Option<String> {
+    let rest = token.strip_prefix(PACKAGE)?;
+    let name = rest.rsplit(':').next()?;
+    if let Some(module) = rest.strip_suffix(name).and_then(|m| m.strip_suffix(':')) {
+        let module = module.split('/').next().unwrap_or(module);
+        if !module.is_empty() && module != "index" {
+            return None;
+        }
+    }
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    // The bridge's explicit renames (`provider/resources.go`).
+    let snake = match name {
+        "PrivateLinkEndpoint" => "privatelink_endpoint".to_string(),
+        "PrivateLinkEndpointService" => "privatelink_endpoint_service".to_string(),
+        _ => snake_case(name),
+    };
+    Some(format!("mongodbatlas_{snake}"))
+}
+
+/// `camelCase` or `PascalCase` to `snake_case`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A property's Terraform name: snake_case, except where the bridge pluralised a list
+/// (`bridge-metadata.json` `renamedProperties`).
+fn property_name(name: &str) -> String {
+    match name {
+        "regionsConfigs" => "regions_config".to_string(),
+        "notifications" => "notification".to_string(),
+        "matchers" => "matcher".to_string(),
+        "awsConfigs" => "aws_config".to_string(),
+        "azureConfigs" => "azure_config".to_string(),
+        "deliveryUrls" => "delivery_url".to_string(),
+        _ if name.starts_with("fn::") => name.to_string(),
+        _ => snake_case(name),
+    }
+}
+
+/// A copy of a property tree with Terraform names, spans kept; `pointers` gets the original
+/// (camelCase) pointer of every node by span. Recursion is bounded by the parser's depth
+/// limit.
+fn renamed(node: &Node, pointer: &str, pointers: &mut HashMap<Span, String>) -> Node {
+    pointers.insert(node.span, pointer.to_string());
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|e| {
+                    let name = e.key.scalar_text().unwrap_or("");
+                    let mut child = pointer.to_string();
+                    crate::document::push_pointer(&mut child, name);
+                    pointers.insert(e.key.span, child.clone());
+                    let mut key = e.key.clone();
+                    if e.key.as_str().is_some() {
+                        key.value = Value::String(property_name(name).into());
+                    }
+                    Entry {
+                        key,
+                        value: renamed(&e.value, &child, pointers),
+                    }
+                })
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let mut child = pointer.to_string();
+                    crate::document::push_pointer(&mut child, &i.to_string());
+                    renamed(item, &child, pointers)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span: node.span,
+        tag: node.tag.clone(),
+    }
+}
+
+/// The single `${...}` a string is, when it is nothing else (`$${` is an escape).
+fn sole_interpolation(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("${")?.strip_suffix('}')?;
+    (!inner.contains("${") && !inner.contains('}')).then_some(inner.trim())
+}
+
+/// Whether a string holds an interpolation (`${`, not the `$${` escape).
+fn has_interpolation(s: &str) -> bool {
+    s.match_indices("${")
+        .any(|(i, _)| i == 0 || s.as_bytes().get(i - 1) != Some(&b'$'))
+}
+
+/// A reference `name.a[0]["b"]`: the name and the path after it.
+fn split_reference(expr: &str) -> (&str, Vec<String>) {
+    let end = expr.find(['.', '[']).unwrap_or(expr.len());
+    let (name, mut rest) = expr.split_at(end);
+    let mut path = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            path.push(r.get(..end).unwrap_or("").to_string());
+            rest = r.get(end..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let Some(close) = r.find(']') else { break };
+            let inner = r.get(..close).unwrap_or("");
+            path.push(inner.trim_matches(['"', '\'']).to_string());
+            rest = r.get(close + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    (name, path)
+}
+
+impl<'a> Program<'a> {
+    fn key(&self, name: &str) -> String {
+        format!("{}{name}", self.key_prefix)
+    }
+
+    /// One resource of the program.
+    fn resource(&self, name: &str, ty: &str, key: &Cursor<'a>, decl: &Cursor<'a>, out: &mut Model) {
+        let mut pointers = HashMap::new();
+        let properties = decl.get("properties");
+        let base = format!(
+            "/resources/{}/properties",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        let tree = match &properties {
+            Some(p) => renamed(p.node, &base, &mut pointers),
+            None => Node::new(Value::Map(Vec::new()), decl.node.span),
+        };
+        let values = ResourceValues {
+            program: self,
+            pointers: &pointers,
+        };
+        let anchor = self.ctx.loc(key);
+        let body = Cursor::root(&tree);
+        if ty == PROVIDER_TYPE {
+            let before = out.endpoints.len();
+            terraform::provider(
+                values.read(body.get("is_mongodbgov_cloud")),
+                values.read(body.get("base_url")),
+                false,
+                body.get("secret_name").is_some(),
+                anchor,
+                out,
+            );
+            for e in out.endpoints.iter_mut().skip(before) {
+                e.context = "Pulumi provider mongodbatlas without isMongodbgovCloud: true";
+            }
+            return;
+        }
+        let projects = out.projects.len();
+        terraform::build(
+            &values,
+            Resource {
+                ty,
+                body,
+                anchor,
+                key: self.key(name),
+            },
+            out,
+        );
+        for p in out.projects.iter_mut().skip(projects) {
+            p.region_usage_field = "regionUsageRestrictions";
+        }
+    }
+
+    /// Data sources called with `fn::invoke` in the program's variables.
+    fn invocations(&self, out: &mut Model) {
+        for variable in self.variables.values() {
+            let Some(invoke) = variable.get("fn::invoke") else {
+                continue;
+            };
+            let Some(function) = invoke.get("function") else {
+                continue;
+            };
+            let Some(token) = function.str() else {
+                continue;
+            };
+            // `mongodbatlas:getFlexSnapshots` and its long forms: the data source
+            // `mongodbatlas_flex_snapshots`.
+            let Some(name) = token
+                .strip_prefix(PACKAGE)
+                .and_then(|r| r.rsplit(':').next())
+                .and_then(|n| n.strip_prefix("get"))
+            else {
+                continue;
+            };
+            let ty = format!("mongodbatlas_{}", snake_case(name));
+            let project = invoke
+                .path(&["arguments", "projectId"])
+                .and_then(|p| p.str().map(str::to_string));
+            let project_ref = match project.as_deref() {
+                Some(id) if crate::model::link::is_object_id(id) => ProjectRef::Id(Field {
+                    value: intern_value(id),
+                    loc: self.ctx.loc(&function),
+                }),
+                _ => ProjectRef::Unknown,
+            };
+            terraform::build_data(&ty, self.ctx.loc(&function), project_ref, out);
+        }
+    }
+
+    /// The value a `${...}` expression stands for: a config value or a variable holding a
+    /// literal (with where it was set); `Unknown` for resources' outputs and anything else.
+    fn lookup(&self, expr: &str, hops: usize) -> Option<(Text, Loc)> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let (name, path) = split_reference(expr);
+        let (cur, ctx) = if let Some(bound) = self.config.get(name) {
+            (bound.cur.clone(), bound.ctx)
+        } else if let Some(var) = self.variables.get(name) {
+            (var.clone(), self.ctx)
+        } else {
+            return None;
+        };
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        let cur = follow_path(&cur, &keys)?;
+        // Secrets (`secure:`), calls and containers are no literal value.
+        if let Some(s) = cur.str() {
+            if let Some(inner) = sole_interpolation(s) {
+                return self.lookup(inner, hops + 1);
+            }
+            if has_interpolation(s) {
+                return None;
+            }
+        }
+        let value = cur.text()?;
+        Some((
+            Text {
+                value: intern_value(&value.replace("$${", "${")),
+                loc: ctx.loc(&cur),
+            },
+            ctx.loc(&cur),
+        ))
+    }
+}
+
+/// How the builders read one resource's (renamed) properties.
+struct ResourceValues<'p, 'a> {
+    program: &'p Program<'a>,
+    pointers: &'p HashMap<Span, String>,
+}
+
+impl ResourceValues<'_, '_> {
+    fn loc(&self, span: Span) -> Loc {
+        let pointer = self.pointers.get(&span).map_or("", String::as_str);
+        self.program.ctx.loc_of(span, pointer)
+    }
+}
+
+impl Values for ResourceValues<'_, '_> {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        let Some(cur) = cur else { return Read::Absent };
+        let loc = self.loc(cur.node.span);
+        match &cur.node.value {
+            Value::Null => Read::Absent,
+            Value::String(s) => {
+                if let Some(expr) = sole_interpolation(s) {
+                    return match self.program.lookup(expr, 0) {
+                        Some((text, set_at)) => Read::Known(Text {
+                            value: text.value,
+                            loc: Loc {
+                                via: Some(Box::new(set_at)),
+                                ..loc
+                            },
+                        }),
+                        None => Read::Unknown(terraform::unknown(loc, expr)),
+                    };
+                }
+                if has_interpolation(s) {
+                    return Read::Unknown(terraform::unknown(loc, s));
+                }
+                Read::Known(Text {
+                    value: intern_value(&s.replace("$${", "${")),
+                    loc,
+                })
+            }
+            Value::Number(_) | Value::Bool(_) => match cur.text() {
+                Some(t) => Read::Known(Text {
+                    value: intern_value(t),
+                    loc,
+                }),
+                None => Read::Absent,
+            },
+            // `fn::` calls, and containers where a scalar goes.
+            Value::Map(_) | Value::Seq(_) => Read::Unknown(terraform::unknown(loc, "...")),
+        }
+    }
+
+    /// A property the provider requires but the program leaves out is absent (Pulumi would
+    /// refuse the program).
+    fn missing_required(&self, _obj: &Cursor<'_>, _key: &str) -> Option<Text> {
+        None
+    }
+
+    /// `projectId: ${gov.id}` where `gov` is a resource of type `ty` (`containerId:
+    /// ${c.containerId}` for a network container).
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let cur = follow_path(body, path)?;
+        let expr = sole_interpolation(cur.node.as_str()?)?;
+        let (name, tail) = split_reference(expr);
+        let attribute_ok = match tail.as_slice() {
+            [] => true,
+            [a] => a == "id" || a == "containerId",
+            _ => false,
+        };
+        if !attribute_ok || self.program.resources.get(name).map(String::as_str) != Some(ty) {
+            return None;
+        }
+        Some(Text {
+            value: self.program.key(name).into(),
+            loc: self.loc(cur.node.span),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_names() {
+        for token in [
+            "mongodbatlas:AdvancedCluster",
+            "mongodbatlas:index:AdvancedCluster",
+            "mongodbatlas:index/advancedCluster:AdvancedCluster",
+        ] {
+            assert_eq!(
+                terraform_type(token).as_deref(),
+                Some("mongodbatlas_advanced_cluster"),
+                "{token}"
+            );
+        }
+        assert_eq!(
+            terraform_type("mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint").as_deref(),
+            Some("mongodbatlas_privatelink_endpoint")
+        );
+        assert_eq!(terraform_type("aws:s3:Bucket"), None);
+        assert_eq!(terraform_type("mongodbatlas:other:Thing"), None);
+        assert_eq!(terraform_type("mongodbatlas:getProject"), None);
+        assert_eq!(
+            property_name("mongoDbMajorVersion"),
+            "mongo_db_major_version"
+        );
+        assert_eq!(property_name("regionsConfigs"), "regions_config");
+        assert_eq!(property_name("diskSizeGb"), "disk_size_gb");
+        assert_eq!(split_reference("a.b[0][\"c\"]").1, vec!["b", "0", "c"]);
+        assert_eq!(sole_interpolation("${ tier }"), Some("tier"));
+        assert_eq!(sole_interpolation("M${n}"), None);
+        assert!(!has_interpolation("a $${b}"));
+        assert!(has_interpolation("a ${b}"));
+    }
+}

@@ -1,0 +1,95 @@
+//! Pulumi YAML programs with the `mongodbatlas` provider (`pulumi/pulumi-mongodbatlas`, a
+//! bridge of the Terraform provider).
+//!
+//! A program is `Pulumi.yaml` (or `Pulumi.yml`) with `runtime: yaml`, or the `Main.yaml`
+//! beside it, which Pulumi reads instead when present (`pulumi-yaml` `LoadDir`). Its values
+//! can come from the stack settings files of the same directory, `Pulumi.<stack>.yaml`, so
+//! the program is read in the adapters' multi-file step: once per stack (or once, when there
+//! is no stack file), with `${name}` taking the stack's `<project>:name` value, else the
+//! program's `config.name.default`, and a finding on such a value shows where the stack set
+//! it.
+//!
+//! Resources of the `mongodbatlas` types (`mongodbatlas:AdvancedCluster`,
+//! `mongodbatlas:index:AdvancedCluster`, `mongodbatlas:index/advancedCluster:AdvancedCluster`)
+//! are the Terraform provider's resources with camelCase property names: they are renamed to
+//! the Terraform names (`replicationSpecs` is `replication_specs`, `regionsConfigs` is
+//! `regions_config`, ...) and built by [`terraform::build`], so every Terraform resource this
+//! tool maps is mapped here too. Locations stay those of the program (the camelCase names in
+//! pointers). `projectId: ${gov.id}` links to the program's `mongodbatlas:Project` `gov`.
+//!
+//! Anything else (`${res.prop}` of a resource, `fn::` calls, interpolations inside a longer
+//! string, config without a value) is unknown and never guessed.
+
+mod eval;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::document::{LineIndex, Node};
+use crate::model::{FileId, LocCtx, Model, SourceFile};
+
+/// Whether a file name is one of a Pulumi YAML project's: the project file (`Pulumi.yaml`,
+/// `Pulumi.yml`), a stack settings file (`Pulumi.<stack>.yaml`) or `Main.yaml`.
+pub fn is_pulumi_file(path: &Path) -> bool {
+    role(path).is_some()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    Project,
+    Main,
+    Stack(String),
+}
+
+fn role(path: &Path) -> Option<Role> {
+    let name = path.file_name()?.to_str()?;
+    if matches!(name, "Pulumi.yaml" | "Pulumi.yml") {
+        return Some(Role::Project);
+    }
+    if name == "Main.yaml" {
+        return Some(Role::Main);
+    }
+    let stack = name
+        .strip_prefix("Pulumi.")?
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_prefix("Pulumi.")?.strip_suffix(".yml"))?;
+    (!stack.is_empty()).then(|| Role::Stack(stack.to_string()))
+}
+
+/// One file of a Pulumi project, kept for the multi-file step.
+#[derive(Debug)]
+pub struct PulumiFile {
+    file: FileId,
+    role: Role,
+    text: Arc<str>,
+    index: LineIndex,
+    root: Node,
+}
+
+impl PulumiFile {
+    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<PulumiFile> {
+        let role = role(path)?;
+        root.as_map()?;
+        Some(PulumiFile {
+            file: ctx.file,
+            role,
+            text: Arc::from(ctx.text),
+            index,
+            root,
+        })
+    }
+
+    pub fn shared_text(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    fn ctx<'a>(&'a self, files: &'a [SourceFile]) -> Option<LocCtx<'a>> {
+        let path = files.get(self.file as usize)?.path.as_path();
+        Some(LocCtx::new(self.file, path, &self.text, &self.index))
+    }
+}
+
+/// Once every file is read: each Pulumi YAML program, once per stack of its directory.
+pub fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Model) {
+    eval::resolve(kept, files, out);
+}
