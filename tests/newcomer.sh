@@ -4,9 +4,11 @@
 # URL is this checkout; `cargo install` puts the binary in a throwaway CARGO_INSTALL_ROOT).
 # Then the installed binary must name HEAD in --version and report on the examples.
 #
-# Run by .ci/run. Compiled artifacts are kept under target/ between local runs (CI starts
-# from nothing either way); `cargo install` builds without optimisation, as tests/pre-commit.sh
-# does: the release profile's LTO takes minutes on two cores and changes nothing checked here.
+# Run by .ci/run. The clone and its compiled artifacts are kept under target/newcomer between
+# local runs, at one fixed path so that they are reused rather than piling up (CI starts from
+# nothing either way). To keep time and disk down, nothing is built with debug info or
+# incrementally, and `cargo install` builds without optimisation, as tests/pre-commit.sh does:
+# the release profile's LTO takes minutes on two cores and changes nothing checked here.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,10 +17,12 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   echo "note: the working tree has uncommitted changes; the newcomer clones HEAD ($sha)"
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work=$root/target/newcomer
+rm -rf "$work"
+mkdir -p "$work"
 export CARGO_INSTALL_ROOT=$work/cargo-home CARGO_TERM_COLOR=never
-export CARGO_TARGET_DIR=$root/target/newcomer-build
+export CARGO_TARGET_DIR=$root/target/newcomer-build CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=false
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false
 
