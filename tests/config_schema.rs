@@ -100,9 +100,11 @@ fn fixture_configs() -> Vec<(String, String)> {
     })
     .into_iter()
     .map(|p| {
+        // tests/html_report.rs fills in this date before using its config.
+        let text = std::fs::read_to_string(&p).unwrap();
         (
             p.display().to_string(),
-            std::fs::read_to_string(&p).unwrap(),
+            text.replace("SOON_DATE", "2099-12-31"),
         )
     })
     .collect()

@@ -186,14 +186,14 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         let opts = report::human::Options {
             quiet: args.quiet,
             show_suppressed: args.show_suppressed,
-            ascii: !super::terminal::unicode(|name| std::env::var_os(name)),
+            ascii: !super::tty::unicode(|name| std::env::var_os(name)),
         };
         report::human::render_with(&outcome, style, &opts)
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => super::terminal::color(
+        ColorChoice::Auto => super::tty::color(
             |name| std::env::var_os(name),
             std::io::stdout().is_terminal(),
         ),

@@ -92,7 +92,7 @@ pub struct CheckArgs {
     /// Write the --format report to FILE; the terminal still gets the human report.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// When to use colour in human output (auto: a terminal, and NO_COLOR unset).
+    /// When to use colour in human output (auto: a terminal, NO_COLOR unset, TERM not dumb).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only the findings (no summary, notes or suppression list).

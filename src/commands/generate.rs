@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::CommandFactory;
 
 use super::cli::Cli;
-use super::{EXIT_OK, EXIT_USAGE, usage_error};
+use super::{usage_error, write_out};
 
 /// The binary's name, as completions and pages call it.
 const BIN: &str = "atlasgov-lint";
@@ -16,7 +16,7 @@ pub(super) fn completions(shell: clap_complete::Shell, out: &mut impl Write) -> 
     let mut cmd = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, BIN, &mut script);
-    write_out(out, &script)
+    write_out(out, &String::from_utf8_lossy(&script))
 }
 
 /// `atlasgov-lint man [COMMAND]`: the manual page of the program, or of one of its commands
@@ -47,17 +47,7 @@ pub(super) fn man(command: Option<&str>, out: &mut impl Write) -> i32 {
         .manual("atlasgov-lint manual")
         .render(&mut text);
     match rendered {
-        Ok(()) => write_out(out, &text),
+        Ok(()) => write_out(out, &String::from_utf8_lossy(&text)),
         Err(e) => usage_error(format!("cannot render the manual page: {e}")),
-    }
-}
-
-fn write_out(out: &mut impl Write, bytes: &[u8]) -> i32 {
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write: {e}");
-            EXIT_USAGE
-        }
     }
 }

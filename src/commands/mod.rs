@@ -5,7 +5,7 @@ mod check;
 pub mod cli;
 mod generate;
 mod git;
-mod terminal;
+mod tty;
 
 use std::io::Write;
 

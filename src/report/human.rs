@@ -298,18 +298,7 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         out.push_str(&super::statistics::by_rule(outcome));
         out.push('\n');
     }
-    for s in &outcome.skipped {
-        out.push_str(&format!(
-            "note: skipped {}: {}\n",
-            terminal::line(&display_path(&s.path)),
-            terminal::line(&s.reason)
-        ));
-    }
-    for note in notes(outcome) {
-        out.push_str(&format!("note: {}\n", terminal::line(&note)));
-    }
-    out.push_str(&summary(outcome));
-    out.push('\n');
+    out.push_str(&super::footer(outcome, true));
     out
 }
 

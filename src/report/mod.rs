@@ -37,6 +37,27 @@ pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .map(|r| &r.meta)
 }
 
+/// The end of a text report: the skipped files, the baseline notes (with `notes`), and the
+/// summary line.
+pub fn footer(outcome: &Outcome, notes: bool) -> String {
+    let mut out = String::new();
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "note: skipped {}: {}\n",
+            terminal::line(&display_path(&s.path)),
+            terminal::line(&s.reason)
+        ));
+    }
+    if notes {
+        for note in human::notes(outcome) {
+            out.push_str(&format!("note: {}\n", terminal::line(&note)));
+        }
+    }
+    out.push_str(&human::summary(outcome));
+    out.push('\n');
+    out
+}
+
 /// Where a one-location report (a GitHub or GitLab annotation on a diff) places a finding:
 /// where the offending value was written, the line a change introduced it on (a tfvars value,
 /// a variable default, a module call's argument), and a note naming the other place (the
@@ -69,27 +90,6 @@ fn place(outcome: &Outcome, loc: &Loc) -> String {
         loc.start.line,
         loc.start.column
     )
-}
-
-/// The end of a text report: the skipped files, the baseline notes (with `notes`), and the
-/// summary line.
-pub fn footer(outcome: &Outcome, notes: bool) -> String {
-    let mut out = String::new();
-    for s in &outcome.skipped {
-        out.push_str(&format!(
-            "note: skipped {}: {}\n",
-            concise::one_line(&display_path(&s.path)),
-            concise::one_line(&s.reason)
-        ));
-    }
-    if notes {
-        for note in human::notes(outcome) {
-            out.push_str(&format!("note: {note}\n"));
-        }
-    }
-    out.push_str(&human::summary(outcome));
-    out.push('\n');
-    out
 }
 
 /// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF

@@ -1,4 +1,5 @@
-//! What the terminal can show: colour, and characters beyond ASCII.
+//! What the terminal can show: colour, and characters beyond ASCII (what is shown safely is
+//! [`crate::report::terminal`]).
 
 use std::ffi::OsString;
 
