@@ -1,7 +1,8 @@
 //! The commit and date a build was made from, read without running `git` (which a build
-//! machine may lack): `.git` (a directory, or the `gitdir:` file of a worktree or submodule)
-//! → `HEAD` → its ref, loose or in `packed-refs`; else the `.cargo_vcs_info.json` that
-//! `cargo package` writes; else unknown. The date is `SOURCE_DATE_EPOCH` when set (reproducible
+//! machine may lack): `ATLASGOV_LINT_BUILD_COMMIT` when a build without `.git` knows it (the
+//! GitHub Action, a container build); else `.git` (a directory, or the `gitdir:` file of a
+//! worktree or submodule) → `HEAD` → its ref, loose or in `packed-refs`; else the
+//! `.cargo_vcs_info.json` that `cargo package` writes; else unknown. The date is `SOURCE_DATE_EPOCH` when set (reproducible
 //! builds), else the clock. Used by `build.rs` and tested by `tests/version.rs`.
 
 use std::path::{Path, PathBuf};
@@ -116,10 +117,20 @@ pub fn build_date(source_date_epoch: Option<&str>, now: i64) -> String {
     date_of(epoch)
 }
 
-/// Everything `--version` needs for the package in `dir`.
-pub fn version(dir: &Path, source_date_epoch: Option<&str>, now: i64) -> Version {
-    let (commit, watch) = git_dir(dir)
-        .and_then(|g| head_commit(&g))
+/// Everything `--version` needs for the package in `dir`; `given` is a commit id the build
+/// was told (ignored unless it is one).
+pub fn version(
+    dir: &Path,
+    given: Option<&str>,
+    source_date_epoch: Option<&str>,
+    now: i64,
+) -> Version {
+    let given = given
+        .map(str::trim)
+        .filter(|c| is_commit_id(c))
+        .map(|c| (c.to_ascii_lowercase(), Vec::new()));
+    let (commit, watch) = given
+        .or_else(|| git_dir(dir).and_then(|g| head_commit(&g)))
         .or_else(|| vcs_info_commit(dir).map(|c| (c, Vec::new())))
         .unwrap_or_else(|| (UNKNOWN.to_string(), Vec::new()));
     Version {

@@ -246,13 +246,7 @@ mod tests {
 
     fn scan_text(text: &str, comments: Comments) -> Vec<Directive> {
         let index = LineIndex::new(text);
-        let ctx = LocCtx {
-            file: 0,
-            path: std::path::Path::new("t.yaml"),
-            text,
-            index: &index,
-            template_actions: &[],
-        };
+        let ctx = LocCtx::new(0, std::path::Path::new("t.yaml"), text, &index);
         scan(&ctx, comments)
     }
 

@@ -570,6 +570,17 @@ fn a_value_written_in_one_file_and_used_in_another_is_reported_in_every_format()
         "GOV004"
     );
 
+    // The audit report (not pinned here: tests/html_report.rs) shows both places too.
+    let html = run("html", &["live/staging/terraform.tfvars"]);
+    assert!(
+        html.contains("live/staging/terraform.tfvars:3:16"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value used here: <code>modules/cluster/main.tf:11:25"),
+        "{html}"
+    );
+
     // GitHub annotates the written line in both runs, and names the use.
     for paths in &WRITTEN_RUNS[..2] {
         let out = run("github", paths);

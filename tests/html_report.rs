@@ -397,12 +397,15 @@ fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/report");
     copy_tree(&src, dir.path());
-    let config = dir.path().join(".atlasgov-lint.yaml");
+    // The config is a template (its date is filled in here), so that the config examples the
+    // schema test validates hold no placeholder.
+    let template = dir.path().join("atlasgov-lint.template.yaml");
     let soon = today_plus(10);
-    let text = std::fs::read_to_string(&config)
+    let text = std::fs::read_to_string(&template)
         .unwrap()
         .replace("SOON_DATE", &soon);
-    std::fs::write(&config, text).unwrap();
+    std::fs::remove_file(&template).unwrap();
+    std::fs::write(dir.path().join(".atlasgov-lint.yaml"), text).unwrap();
     let git = dir.path().join(".git");
     std::fs::create_dir_all(git.join("refs/heads")).unwrap();
     std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").unwrap();

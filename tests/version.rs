@@ -28,7 +28,7 @@ fn a_branch_a_packed_ref_and_a_detached_head() {
     let git = dir.path().join(".git");
     write(&git.join("HEAD"), "ref: refs/heads/main\n");
     write(&git.join("refs/heads/main"), &format!("{A}\n"));
-    let v = version::version(dir.path(), None, 0);
+    let v = version::version(dir.path(), None, None, 0);
     assert_eq!(v.commit, A);
     // What decides the answer is watched, so a commit rebuilds the version.
     assert!(v.watch.contains(&git.join("HEAD")));
@@ -42,14 +42,14 @@ fn a_branch_a_packed_ref_and_a_detached_head() {
             "# pack-refs with: peeled fully-peeled sorted\n{B} refs/heads/other\n{A} refs/heads/main\n^{B}\n"
         ),
     );
-    let v = version::version(dir.path(), None, 0);
+    let v = version::version(dir.path(), None, None, 0);
     assert_eq!(v.commit, A);
     assert!(v.watch.contains(&git.join("packed-refs")));
     assert!(v.watch.contains(&git.join("refs/heads")));
 
     // Detached.
     write(&git.join("HEAD"), &format!("{B}\n"));
-    assert_eq!(version::version(dir.path(), None, 0).commit, B);
+    assert_eq!(version::version(dir.path(), None, None, 0).commit, B);
 }
 
 #[test]
@@ -62,25 +62,25 @@ fn a_worktree_reads_its_own_head_and_the_shared_refs() {
     write(&wt_git.join("commondir"), "../..\n");
     let wt = dir.path().join("feature");
     write(&wt.join(".git"), &format!("gitdir: {}\n", wt_git.display()));
-    assert_eq!(version::version(&wt, None, 0).commit, B);
+    assert_eq!(version::version(&wt, None, None, 0).commit, B);
 }
 
 #[test]
 fn outside_a_checkout_a_packaged_crate_or_unknown() {
     let dir = tempfile::tempdir().unwrap();
-    let v = version::version(dir.path(), None, 0);
+    let v = version::version(dir.path(), None, None, 0);
     assert_eq!(v.commit, version::UNKNOWN);
     assert!(v.watch.is_empty());
     write(
         &dir.path().join(".cargo_vcs_info.json"),
         &format!("{{\n  \"git\": {{\n    \"sha1\": \"{A}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}\n"),
     );
-    assert_eq!(version::version(dir.path(), None, 0).commit, A);
+    assert_eq!(version::version(dir.path(), None, None, 0).commit, A);
     // Broken: a ref that names nothing, a `.git` file pointing nowhere, a hostile ref name.
     let broken = tempfile::tempdir().unwrap();
     write(&broken.path().join(".git"), "gitdir: /nonexistent\n");
     assert_eq!(
-        version::version(broken.path(), None, 0).commit,
+        version::version(broken.path(), None, None, 0).commit,
         version::UNKNOWN
     );
     let hostile = tempfile::tempdir().unwrap();
@@ -89,9 +89,26 @@ fn outside_a_checkout_a_packaged_crate_or_unknown() {
         "ref: ../../../etc/passwd\n",
     );
     assert_eq!(
-        version::version(hostile.path(), None, 0).commit,
+        version::version(hostile.path(), None, None, 0).commit,
         version::UNKNOWN
     );
+}
+
+#[test]
+fn a_commit_the_build_is_told_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join(".git/HEAD"), &format!("{A}\n"));
+    let upper = B.to_ascii_uppercase();
+    assert_eq!(
+        version::version(dir.path(), Some(&upper), None, 0).commit,
+        B
+    );
+    // Not a commit id (a tag, a branch): the checkout decides.
+    assert_eq!(
+        version::version(dir.path(), Some("v1.0.0"), None, 0).commit,
+        A
+    );
+    assert_eq!(version::version(dir.path(), Some(""), None, 0).commit, A);
 }
 
 #[test]
@@ -115,7 +132,14 @@ fn version_names_the_commit_and_the_date() {
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
     let first = text.lines().next().unwrap();
-    let expected = version::version(Path::new(env!("CARGO_MANIFEST_DIR")), None, 0).commit;
+    // The binary was built with the same inputs (a commit given to the build wins).
+    let expected = version::version(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        option_env!("ATLASGOV_LINT_BUILD_COMMIT"),
+        None,
+        0,
+    )
+    .commit;
     let short = expected.get(..12).unwrap_or(&expected);
     assert!(
         first.starts_with(&format!(
@@ -130,12 +154,15 @@ fn version_names_the_commit_and_the_date() {
         "{text}"
     );
     assert!(text.contains(&format!("\ncommit: {expected}\n")), "{text}");
-    // git agrees, where it is installed.
-    if let Ok(git) = Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-    {
+    // git agrees, where it is installed (and no commit was given to the build).
+    let given = option_env!("ATLASGOV_LINT_BUILD_COMMIT").is_some();
+    if let (false, Ok(git)) = (
+        given,
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output(),
+    ) {
         if git.status.success() {
             assert_eq!(String::from_utf8_lossy(&git.stdout).trim(), expected);
         }

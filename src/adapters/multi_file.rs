@@ -2,6 +2,8 @@
 //! `locals`, tfvars files and module calls sit in different files of a directory. Pulumi YAML:
 //! a program and the stack settings files that give its config values. The Atlas CLI: a
 //! command's `--file` body is another file (linked through the model's key aliases).
+//! Kubernetes renderings: a kustomize overlay is its base and its patches; a Helm chart's
+//! objects come from its values files.
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
@@ -11,10 +13,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::kubernetes::render;
 use super::pulumi::{self, PulumiFile};
 use super::terraform::module::{self, HclFile};
 use crate::document::{Limits, LineIndex, Node, Syntax};
-use crate::model::{LocCtx, Model, SourceFile};
+use crate::model::{FileId, LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
 #[derive(Debug)]
@@ -24,6 +27,27 @@ pub struct Kept(Step);
 enum Step {
     Terraform(HclFile),
     Pulumi(PulumiFile),
+    Kubernetes(render::Kept),
+}
+
+/// How a multi-file step reads a file it needs that the run did not hold (a kustomize base
+/// outside the checked paths), or reads again one it did.
+pub struct Reader<'a> {
+    /// The text of a file: a buffer's when one has this path, else the file on disk, read the
+    /// way the engine reads every file.
+    pub read: render::Read<'a>,
+    pub limits: Limits,
+}
+
+/// What the multi-file steps tell the run besides the model.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Files the steps added to the run (read for them only): context, never reported on.
+    pub context: Vec<FileId>,
+    /// What a step could not check, and why (a remote kustomize base is not fetched).
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Texts of the files the steps read, for snippets and suppression comments.
+    pub texts: Vec<(FileId, Arc<str>)>,
 }
 
 /// What a multi-file step wants of a file, by its name and text.
@@ -42,7 +66,7 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let parse = match syntax {
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => pulumi::is_pulumi_file(path),
+        Syntax::Yaml => pulumi::is_pulumi_file(path) || render::wanted(path, text),
         Syntax::Shell(_) => false,
     };
     Interest {
@@ -87,6 +111,9 @@ pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
     if pulumi::is_pulumi_file(ctx.path) {
         return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
     }
+    if render::wanted(ctx.path, ctx.text) {
+        return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
+    }
     HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
 }
 
@@ -96,23 +123,40 @@ impl Kept {
         match &self.0 {
             Step::Terraform(f) => f.shared_text(),
             Step::Pulumi(f) => Some(f.shared_text()),
+            Step::Kubernetes(k) => Some(k.text()),
         }
     }
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
-/// are the run's files by id.
-pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
-    let mut terraform = Vec::new();
-    let mut pulumi = Vec::new();
+/// are the run's files by id; a step that reads a file the run did not hold adds it (see
+/// [`Finished::context`]).
+pub fn finish(
+    kept: Vec<Kept>,
+    files: &mut Vec<SourceFile>,
+    out: &mut Model,
+    reader: &Reader<'_>,
+) -> Finished {
+    let (mut terraform, mut pulumi, mut kubernetes) = (Vec::new(), Vec::new(), Vec::new());
     for k in kept {
         match k.0 {
             Step::Terraform(f) => terraform.push(f),
             Step::Pulumi(f) => pulumi.push(f),
+            Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
     module::resolve(terraform, files, out);
     pulumi::resolve(pulumi, files, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
+    let rendered = render::finish(&kubernetes, files, out, reader.read, reader.limits);
+    Finished {
+        context: rendered.context,
+        skipped: rendered
+            .notes
+            .into_iter()
+            .map(|n| (n.path, n.reason))
+            .collect(),
+        texts: rendered.texts,
+    }
 }

@@ -186,20 +186,30 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         let opts = report::human::Options {
             quiet: args.quiet,
             show_suppressed: args.show_suppressed,
+            ascii: !super::terminal::unicode(|name| std::env::var_os(name)),
         };
         report::human::render_with(&outcome, style, &opts)
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+        ColorChoice::Auto => super::terminal::color(
+            |name| std::env::var_os(name),
+            std::io::stdout().is_terminal(),
+        ),
+    };
+    // What the terminal gets instead of a human report: with --statistics, the counts.
+    let for_terminal = |color: bool| {
+        if args.statistics {
+            report::statistics::render(&outcome, args.quiet, true)
+        } else {
+            human(color)
         }
     };
     let machine = |format: Format| -> String {
         match format {
             Format::Human => human(false),
+            Format::Concise => report::concise::render(&outcome, !args.quiet),
             Format::Json => report::json::render_with(&outcome, args.show_suppressed),
             Format::Sarif => report::sarif::render(&outcome, args.show_suppressed),
             Format::Github => report::github::render(&outcome),
@@ -216,13 +226,19 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     let written = match &args.output {
         Some(path) => write::write(path, &machine(args.format), Target::AnyFile)
             .map_err(|e| format!("--output {}: {e}", path.display()))
-            .and_then(|()| write_stdout(stdout, &human(color))),
-        None if args.format == Format::Human => write_stdout(stdout, &human(color)),
+            .and_then(|()| write_stdout(stdout, &for_terminal(color))),
+        None if args.format == Format::Human => write_stdout(stdout, &for_terminal(color)),
         None => write_stdout(stdout, &machine(args.format)).map(|()| {
             if !args.quiet {
                 for note in report::human::notes(&outcome) {
                     super::eprint(format_args!("note: {}\n", terminal::line(&note)));
                 }
+            }
+            if args.statistics {
+                super::eprint(format_args!(
+                    "{}",
+                    report::statistics::render(&outcome, args.quiet, false)
+                ));
             }
         }),
     };

@@ -63,6 +63,17 @@ pub enum Command {
         #[arg(long, hide = true)]
         stdio: bool,
     },
+    /// Print a shell completion script, e.g. `atlasgov-lint completions bash > /etc/bash_completion.d/atlasgov-lint`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff): the program's, or a command's (`atlasgov-lint man check` is
+    /// atlasgov-lint-check(1)), e.g. `atlasgov-lint man > atlasgov-lint.1`.
+    Man {
+        /// A command (check, rules, explain, server, completions, man).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -87,6 +98,10 @@ pub struct CheckArgs {
     /// Print only the findings (no summary, notes or suppression list).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Count the findings by rule and by file. Replaces the human report on the terminal;
+    /// with another --format on standard output, the counts go to standard error.
+    #[arg(long)]
+    pub statistics: bool,
     /// Config file (default: .atlasgov-lint.yaml in the current directory or the nearest
     /// parent, up to the repository root).
     #[arg(long, value_name = "PATH")]
@@ -127,6 +142,8 @@ pub struct CheckArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
+    /// One line per finding: `path:line:col: CODE name: message`.
+    Concise,
     Json,
     Sarif,
     Github,

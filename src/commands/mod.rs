@@ -3,7 +3,9 @@
 
 mod check;
 pub mod cli;
+mod generate;
 mod git;
+mod terminal;
 
 use std::io::Write;
 
@@ -34,6 +36,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Check(args) => check::check(args, &mut stdout),
         Command::Rules { all } => write_out(&mut stdout, &rules_table(all)),
         Command::Server { .. } => crate::server::run(Options::default()),
+        Command::Completions { shell } => generate::completions(shell, &mut stdout),
+        Command::Man { command } => generate::man(command.as_deref(), &mut stdout),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => write_out(&mut stdout, r.meta.doc),
             None => usage_error(format!(

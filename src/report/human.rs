@@ -29,6 +29,8 @@ pub struct Options {
     pub quiet: bool,
     /// List every suppression with its reason, expiry, place and what it suppressed.
     pub show_suppressed: bool,
+    /// Draw with ASCII only (a terminal or locale that cannot show box-drawing characters).
+    pub ascii: bool,
 }
 
 /// A file's masked text made drawable ([`terminal::Drawable`]: control characters escaped,
@@ -194,10 +196,11 @@ pub fn render(outcome: &Outcome, style: Style) -> String {
 /// Render the findings, then (unless quiet) notes and the summary line, and on request the
 /// list of suppressions.
 pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
+    let theme = match (style.color, options.ascii) {
+        (true, false) => GraphicalTheme::unicode(),
+        (false, false) => GraphicalTheme::unicode_nocolor(),
+        (true, true) => GraphicalTheme::ascii(),
+        (false, true) => GraphicalTheme::none(),
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
@@ -290,6 +293,10 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
     }
     if options.quiet {
         return out;
+    }
+    if outcome.findings.len() > super::statistics::TABLE_THRESHOLD {
+        out.push_str(&super::statistics::by_rule(outcome));
+        out.push('\n');
     }
     for s in &outcome.skipped {
         out.push_str(&format!(

@@ -2,6 +2,7 @@
 //! and decide nothing: levels, suppressions and the baseline were applied before
 //! ([`crate::filter`]).
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod html;
@@ -9,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
 use crate::model::Loc;
 use crate::outcome::Outcome;
@@ -67,6 +69,27 @@ fn place(outcome: &Outcome, loc: &Loc) -> String {
         loc.start.line,
         loc.start.column
     )
+}
+
+/// The end of a text report: the skipped files, the baseline notes (with `notes`), and the
+/// summary line.
+pub fn footer(outcome: &Outcome, notes: bool) -> String {
+    let mut out = String::new();
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "note: skipped {}: {}\n",
+            concise::one_line(&display_path(&s.path)),
+            concise::one_line(&s.reason)
+        ));
+    }
+    if notes {
+        for note in human::notes(outcome) {
+            out.push_str(&format!("note: {note}\n"));
+        }
+    }
+    out.push_str(&human::summary(outcome));
+    out.push('\n');
+    out
 }
 
 /// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF

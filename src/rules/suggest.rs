@@ -31,15 +31,17 @@ pub fn rules(word: &str) -> Vec<&'static RuleMeta> {
             return same;
         }
     }
-    // A name, or a word of a name, that the word starts.
+    // A name that the word starts, else a word of a name.
     if word.len() >= MIN_PREFIX {
-        let starts: Vec<_> = metas
-            .iter()
-            .copied()
-            .filter(|m| word_starts(m.name, &word))
-            .collect();
-        if !starts.is_empty() {
-            return starts.into_iter().take(MAX).collect();
+        for starts in [|name: &str, word: &str| name.starts_with(word), word_starts] {
+            let found: Vec<_> = metas
+                .iter()
+                .copied()
+                .filter(|m| starts(m.name, &word))
+                .collect();
+            if !found.is_empty() {
+                return found.into_iter().take(MAX).collect();
+            }
         }
     }
     // Codes are all alike: one edit away at most (`GOV02`), or every code would be close.
@@ -215,6 +217,9 @@ mod tests {
         assert_eq!(codes("partiton-mismatch"), ["GOV004"]);
         assert_eq!(codes("azure-provdier"), ["GOV001"]);
         assert_eq!(codes("archive"), ["GOV011"]);
+        // A whole name it starts wins over the words of other names.
+        assert_eq!(codes("partition"), ["GOV004"]);
+        assert_eq!(codes("partitions"), ["GOV009", "GOV012", "GOV013"]);
         assert_eq!(codes("scram"), ["GOV006"]);
         // Two codes one digit away: both are offered.
         assert_eq!(codes("GOV042"), ["GOV002", "GOV012"]);

@@ -90,6 +90,10 @@ const HCL: Kind = Kind {
 /// (ASCII case-insensitive); `None` for a name the tool does not read by name alone.
 pub fn kind(path: &Path) -> Option<Kind> {
     let name = path.file_name()?.to_str()?;
+    // kustomize's third name for its file, which has no extension.
+    if name == "Kustomization" {
+        return Some(YAML);
+    }
     let (stem, _) = name.split_once('.').unwrap_or((name, ""));
     if let Some((_, k, _)) = NAMES
         .iter()

@@ -118,13 +118,7 @@ mod tests {
     fn model_of(text: &str, syntax: Syntax) -> Model {
         let doc = parse(text, syntax, &Limits::default()).unwrap();
         let index = LineIndex::new(text);
-        let ctx = LocCtx {
-            file: 0,
-            path: Path::new("t/stack.yaml"),
-            text,
-            index: &index,
-            template_actions: &[],
-        };
+        let ctx = LocCtx::new(0, Path::new("t/stack.yaml"), text, &index);
         let mut model = Model::default();
         for root in &doc.roots {
             adapt(&ctx, &Cursor::root(root), &mut model);

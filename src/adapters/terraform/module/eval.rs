@@ -123,13 +123,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
                 let path = sources
                     .get(f.file as usize)
                     .map_or(Path::new(""), |s| s.path.as_path());
-                let ctx = LocCtx {
-                    file: f.file,
-                    path,
-                    text: &src.text,
-                    index: &src.index,
-                    template_actions: &[],
-                };
+                let ctx = LocCtx::new(f.file, path, &src.text, &src.index);
                 let values = HclValues {
                     ctx: &ctx,
                     vars: &instance.vars,
