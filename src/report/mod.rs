@@ -78,13 +78,13 @@ pub fn footer(outcome: &Outcome, notes: bool) -> String {
     for s in &outcome.skipped {
         out.push_str(&format!(
             "note: skipped {}: {}\n",
-            concise::one_line(&display_path(&s.path)),
-            concise::one_line(&s.reason)
+            terminal::line(&display_path(&s.path)),
+            terminal::line(&s.reason)
         ));
     }
     if notes {
         for note in human::notes(outcome) {
-            out.push_str(&format!("note: {note}\n"));
+            out.push_str(&format!("note: {}\n", terminal::line(&note)));
         }
     }
     out.push_str(&human::summary(outcome));

@@ -104,7 +104,7 @@ pub fn by_file(outcome: &Outcome) -> String {
     let width = count_width(rows.first().map_or(0, |(_, (n, _))| *n));
     let paths: Vec<String> = rows
         .iter()
-        .map(|(path, _)| super::concise::one_line(path).into_owned())
+        .map(|(path, _)| super::terminal::line(path).into_owned())
         .collect();
     // Codes line up after the paths, unless a path is very long.
     let path_width = paths
