@@ -9,12 +9,13 @@ publishDiagnostics it causes. Prints medians and 90th percentiles in millisecond
 
 usage: latency.py BINARY ROOT DOC [N]
 """
-import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+
+from lsp_client import Client
 
 
 def summary(times):
@@ -38,24 +39,8 @@ def main():
     proc = subprocess.Popen([binary, "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
 
-    def send(obj):
-        body = json.dumps(obj).encode()
-        proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        proc.stdin.flush()
-
-    def receive():
-        length = None
-        while True:
-            line = proc.stdout.readline()
-            if not line:
-                sys.exit("the server closed its output")
-            line = line.strip()
-            if not line:
-                break
-            name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
-                length = int(value)
-        return json.loads(proc.stdout.read(length))
+    client = Client(proc)
+    send, receive = client.send, client.receive
 
     uri = "file://" + doc
     with open(doc, encoding="utf-8") as f:

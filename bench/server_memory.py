@@ -8,13 +8,14 @@ usage: server_memory.py BINARY [SIZE_MB] [ROUNDS]
 Each round opens the document, waits for its diagnostics, closes it and waits for the empty
 diagnostics that clear it, then waits 3 s: the server gives memory back after 1.5 s idle.
 """
-import json
-import re
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+
+from lsp_client import Client
 
 
 def status(pid):
@@ -47,24 +48,8 @@ def main():
                             stderr=None if os.environ.get("ATLASGOV_LINT_LOG") else
                             subprocess.DEVNULL, cwd=root)
 
-    def send(obj):
-        body = json.dumps(obj).encode()
-        proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        proc.stdin.flush()
-
-    def receive():
-        length = None
-        while True:
-            line = proc.stdout.readline()
-            if not line:
-                sys.exit("the server closed its output")
-            line = line.strip()
-            if not line:
-                break
-            name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
-                length = int(value)
-        return json.loads(proc.stdout.read(length))
+    client = Client(proc)
+    send, receive = client.send, client.receive
 
     def report(when):
         s = status(proc.pid)

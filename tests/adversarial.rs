@@ -1007,14 +1007,16 @@ fn a_baseline_that_is_not_a_regular_file_is_refused_without_blocking() {
 }
 
 /// Every `--format`.
-const FORMATS: [&str; 6] = ["human", "json", "sarif", "github", "gitlab", "junit"];
+const FORMATS: [&str; 7] = [
+    "human", "concise", "json", "sarif", "github", "gitlab", "junit",
+];
 
 #[test]
 fn a_report_that_cannot_be_written_fails_the_run() {
     let dir = dir_with_neighbour();
     let neighbour = dir.path().join("neighbour.json");
     let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
-    for format in FORMATS {
+    for format in FORMATS.into_iter().chain(["html"]) {
         // Exited 0 (or 1, for the findings) having written nothing.
         let stdout = Stdio::from(full().expect("/dev/full"));
         let r = run_to(&["check", "--format", format, s(&neighbour)], None, stdout);
@@ -1165,6 +1167,15 @@ fn text_from_specs_cannot_drive_the_terminal_in_any_format() {
             .filter(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
             .count()
     };
+    // The counts by file name the files too.
+    let r = run(&["check", "--statistics", "--color", "never", s(dir.path())]);
+    assert!(r.stdout.contains("Findings by file"), "{}", r.stdout);
+    assert_eq!(controls(&r.stdout), 0, "{:?}", r.stdout);
+    assert!(
+        r.stdout.contains("q\\u{1b}[31m\\nerror: forged.json"),
+        "{}",
+        r.stdout
+    );
     for format in FORMATS {
         for color in ["never", "always"] {
             let args = [

@@ -414,18 +414,28 @@ fn exit_without_shutdown_and_closed_input_end_the_server() {
     assert_eq!(server.wait_exit(), Some(1));
 }
 
+/// The server started in `dir` and initialized with it as the workspace root.
+fn started_and_initialized(dir: &Path) -> Server {
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    initialized(Server::start(&cmd, dir), dir)
+}
+
+/// `server` initialized with `dir` as the workspace root.
+fn initialized(mut server: Server, dir: &Path) -> Server {
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    server
+}
+
 #[test]
 fn saving_a_project_rechecks_the_open_clusters() {
     let ws = workspace();
     let root = ws.path();
-    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
-    let mut server = Server::start(&cmd, root);
-    let id = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
-    );
-    server.response(id);
-    server.notify("initialized", json!({}));
+    let mut server = started_and_initialized(root);
 
     let cluster = uri(&root.join("infra/clusters/claims-db.json"));
     server.notify(
@@ -686,18 +696,6 @@ fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
 // Hostile and broken clients (issue 23): the framing recovers from any bytes, every request
 // is answered, nothing is acted on after `shutdown`, and a huge message is refused unread.
 
-fn started_and_initialized(dir: &Path) -> Server {
-    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
-    let mut server = Server::start(&cmd, dir);
-    let id = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
-    );
-    server.response(id);
-    server.notify("initialized", json!({}));
-    server
-}
-
 /// A request as framed bytes, with its `Content-Length` off by `delta`.
 fn framed_off_by(id: i64, method: &str, delta: i64) -> Vec<u8> {
     let body = json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string();
@@ -831,12 +829,8 @@ fn a_log_that_cannot_be_written_does_not_stop_the_server() {
         .open("/dev/full")
         .unwrap();
     let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
-    let mut server = Server::start_logging_to(&cmd, ws.path(), Stdio::from(full));
-    let id = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(ws.path()), "capabilities": {}}),
-    );
-    assert!(server.response(id)["result"]["capabilities"].is_object());
+    let started = Server::start_logging_to(&cmd, ws.path(), Stdio::from(full));
+    let mut server = initialized(started, ws.path());
     server.write_raw("{not json");
     assert_eq!(server.receive()["error"]["code"], -32700);
     let id = server.request("shutdown", Value::Null);
