@@ -7,7 +7,8 @@
 #
 # TARGET: json | yaml | hcl | shell (one parser), yaml_fast (the YAML fast path against the full parser), pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh (the
 # whole per-file pipeline on a file of that type: decode, pre-filter, parse, adapt, link, rules,
-# human and JSON output), or all (each target in turn)
+# human and JSON output), lsp_framing (the language server's framing of a byte stream: it ends,
+# and recovers from garbage and wrong lengths), or all (each target in turn)
 # ITERATIONS: libFuzzer -runs (default 1000000; 0 or -1 runs until stopped).
 # The corpus grows in fuzz/corpus/TARGET (seeded with every file under fixtures/ and
 # examples/); crashes, hangs (-timeout) and out-of-memory inputs land in fuzz/artifacts/TARGET/.
@@ -18,16 +19,16 @@ set -euo pipefail
 repro=""
 if [ $# -ge 3 ] && [ -f "$3" ]; then repro="$(realpath "$3")"; fi
 cd "$(dirname "$0")"
-target="${1:?usage: fuzz/run.sh json|yaml|yaml_fast|hcl|shell|pipeline_json|pipeline_yaml|pipeline_tf|pipeline_sh|all [ITERATIONS] [libFuzzer flags]}"
+target="${1:?usage: fuzz/run.sh json|yaml|yaml_fast|hcl|shell|pipeline_json|pipeline_yaml|pipeline_tf|pipeline_sh|lsp_framing|all [ITERATIONS] [libFuzzer flags]}"
 runs="${2:-1000000}"
 shift $(( $# >= 2 ? 2 : 1 ))
 
 if [ "$target" = all ]; then
-    for t in json yaml yaml_fast hcl shell pipeline_json pipeline_yaml pipeline_tf pipeline_sh; do "$0" "$t" "$runs" "$@"; done
+    for t in json yaml yaml_fast hcl shell pipeline_json pipeline_yaml pipeline_tf pipeline_sh lsp_framing; do "$0" "$t" "$runs" "$@"; done
     exit 0
 fi
 case "$target" in
-    json | yaml | yaml_fast | hcl | shell | pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh) ;;
+    json | yaml | yaml_fast | hcl | shell | pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh | lsp_framing) ;;
     *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 
@@ -48,12 +49,25 @@ if [ -n "$repro" ]; then
 fi
 seeds="$(mktemp -d)"
 trap 'rm -rf "$seeds"' EXIT
-# Every fixture and example as a seed (flattened: libFuzzer reads one directory level).
-find ../fixtures ../examples -type f -print0 | while IFS= read -r -d '' f; do
-    cp "$f" "$seeds/$(printf '%s' "$f" | tr '/' '_')"
-done
+dict=atlas.dict
+if [ "$target" = lsp_framing ]; then
+    # Streams of framed messages: well formed, with stray bytes, off by one either way.
+    dict=lsp.dict
+    note='{"jsonrpc":"2.0","method":"initialized","params":{}}'
+    request='{"jsonrpc":"2.0","id":1,"method":"shutdown"}'
+    printf 'Content-Length: %d\r\n\r\n%s' 52 "$note" > "$seeds/note"
+    printf 'abcContent-Length: %d\r\n\r\n%s' 44 "$request" > "$seeds/stray"
+    printf 'Content-Length: %d\r\n\r\n%sContent-Length: 44\r\n\r\n%s' 45 "$request" "$request" > "$seeds/long"
+    printf 'Content-Length: %d\r\n\r\n%sContent-Length: 44\r\n\r\n%s' 43 "$request" "$request" > "$seeds/short"
+    printf 'Content-Length: 99999999999\r\n\r\n' > "$seeds/huge"
+else
+    # Every fixture and example as a seed (flattened: libFuzzer reads one directory level).
+    find ../fixtures ../examples -type f -print0 | while IFS= read -r -d '' f; do
+        cp "$f" "$seeds/$(printf '%s' "$f" | tr '/' '_')"
+    done
+fi
 "$bin" "corpus/$target" "$seeds" \
-    -dict=atlas.dict \
+    -dict="$dict" \
     -runs="$runs" \
     -max_len=8192 \
     -timeout=10 \

@@ -52,6 +52,20 @@ impl Date {
             day: u8::try_from(day).unwrap_or(1),
         }
     }
+
+    /// Days since 1970-01-01 (negative: before); the inverse of
+    /// [`Date::from_days_since_epoch`].
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let month = i64::from(self.month);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let mp = (month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 }
 
 impl fmt::Display for Date {
@@ -121,5 +135,19 @@ mod tests {
             "2000-02-29"
         );
         assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
+    }
+
+    #[test]
+    fn days_since_epoch_inverts_from_days() {
+        for days in (-800_000..800_000)
+            .step_by(997)
+            .chain([-1, 0, 1, 11_016, 19_723])
+        {
+            assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
+        }
+        assert_eq!(
+            Date::parse("2024-01-01").map(Date::days_since_epoch),
+            Some(19_723)
+        );
     }
 }

@@ -43,6 +43,8 @@ pub struct Directive {
     pub reason: Option<String>,
     /// Why the directive cannot be read at all (it is then not applied).
     pub syntax_error: Option<String>,
+    /// The comment as written, from its `#` or `//` (for help that completes it).
+    pub comment: String,
 }
 
 /// Find every directive in a file's text.
@@ -140,6 +142,11 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
 }
 
 fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line: u32) -> Directive {
+    let comment = ctx
+        .text
+        .get(loc.span.start as usize..loc.span.end as usize)
+        .unwrap_or("")
+        .to_string();
     let mut d = Directive {
         loc,
         target_line,
@@ -147,6 +154,7 @@ fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line:
         until: None,
         reason: None,
         syntax_error: None,
+        comment,
     };
     let body = ctx.text.get(start..end).unwrap_or("");
     let (head, reason) = match body.find("--") {
@@ -238,13 +246,7 @@ mod tests {
 
     fn scan_text(text: &str, comments: Comments) -> Vec<Directive> {
         let index = LineIndex::new(text);
-        let ctx = LocCtx {
-            file: 0,
-            path: std::path::Path::new("t.yaml"),
-            text,
-            index: &index,
-            template_actions: &[],
-        };
+        let ctx = LocCtx::new(0, std::path::Path::new("t.yaml"), text, &index);
         scan(&ctx, comments)
     }
 

@@ -57,20 +57,32 @@ impl Run {
 
 /// Run the binary with `args`, killing it if it outlives [`DEADLINE`].
 fn run(args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+    run_to(args, None, Stdio::piped())
+}
+
+/// Run the binary with `args` in `cwd` (default: the test's), its standard output sent to
+/// `stdout` (captured when piped), killing it if it outlives [`DEADLINE`].
+fn run_to(args: &[&str], cwd: Option<&Path>, stdout: Stdio) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"));
+    if let Some(cwd) = cwd {
+        command.current_dir(cwd);
+    }
+    let mut child = command
         .args(args)
         .env_remove("NO_COLOR")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn atlasgov-lint");
     // Drain both pipes on threads so that a large report cannot block the child.
-    let mut out = child.stdout.take().expect("stdout");
+    let out = child.stdout.take();
     let mut err = child.stderr.take().expect("stderr");
     let out = std::thread::spawn(move || {
         let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
+        if let Some(mut out) = out {
+            let _ = out.read_to_end(&mut s);
+        }
         s
     });
     let err = std::thread::spawn(move || {
@@ -649,9 +661,10 @@ fn unreadable_files_and_directories_are_skipped() {
         skip_reason(&report, "secret.yaml").as_deref(),
         Some("cannot read: Permission denied (os error 13)")
     );
-    assert!(
-        skip_reason(&report, "locked").is_some_and(|r| r.contains("Permission denied")),
-        "{report:#}"
+    // The reason says why, once: the path is beside it (issue 23: it was repeated three times).
+    assert_eq!(
+        skip_reason(&report, "locked").as_deref(),
+        Some("cannot read: Permission denied (os error 13)")
     );
 }
 
@@ -741,7 +754,7 @@ fn huge_keys_above_wide_mappings_finish() {
     let key = "k".repeat(1 << 20);
     let wide: Vec<String> = (0..100_000).map(|i| format!("\"e{i}\": 1")).collect();
     let text = format!(
-        "{{\"uri\": \"mongodb://h/?authMechanism=SCRAM-SHA-1\", \"{key}\": {{{}, \"authMechanism\": \"SCRAM-SHA-1\"}}}}",
+        "{{\"uri\": \"mongodb://h.abcde.mongodb.net/?authMechanism=SCRAM-SHA-1\", \"{key}\": {{{}, \"authMechanism\": \"SCRAM-SHA-1\"}}}}",
         wide.join(", ")
     );
     std::fs::write(dir.path().join("wide.json"), text).expect("write");
@@ -821,13 +834,15 @@ fn many_pieces_in_one_string_and_many_template_actions_stay_linear() {
     let flags = "--authenticationMechanism SCRAM-SHA-256 ".repeat(40_000);
     std::fs::write(
         dir.path().join("script.yaml"),
-        format!("run: \"{flags}--authenticationMechanism SCRAM-SHA-1\"\n"),
+        format!(
+            "run: \"mongosh --host c.abcde.mongodbgov.net {flags}--authenticationMechanism SCRAM-SHA-1\"\n"
+        ),
     )
     .expect("write");
     let list = "SCRAM-SHA-256,".repeat(40_000);
     std::fs::write(
         dir.path().join("list.yaml"),
-        format!("mechanisms: \"{list}SCRAM-SHA-1\"\n"),
+        format!("mechanisms: \"{list}SCRAM-SHA-1\"\nhost: c.abcde.mongodbgov.net\n"),
     )
     .expect("write");
     let mut template =
@@ -847,4 +862,414 @@ fn many_pieces_in_one_string_and_many_template_actions_stay_linear() {
             || !findings_in(&report, "template.yaml").is_empty(),
         "{report:#}"
     );
+}
+
+#[test]
+fn terraform_iteration_that_explodes_is_cut_short() {
+    // Nested `for` expressions over a 200-element list copy a 4,000-scalar variable 8 million
+    // times if evaluated naively, and the module calls itself: the evaluation runs out of
+    // fuel, the cluster's hard-coded violation is still reported, and the run ends quickly.
+    let dir = dir_with_neighbour();
+    let big: Vec<String> = (0..4000).map(|i| format!("\"v{i}\"")).collect();
+    let list: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    let tf = format!(
+        r#"variable "big" {{
+  default = [{}]
+}}
+
+locals {{
+  n = [{}]
+  blown = [for a in local.n : [for b in local.n : [for c in local.n : var.big]]]
+}}
+
+module "again" {{
+  source = "./"
+  big    = local.blown
+}}
+
+resource "mongodbatlas_advanced_cluster" "x" {{
+  project_id   = "64b7c9e2a1f0d3c4b5a69700"
+  name         = "x"
+  cluster_type = "REPLICASET"
+  replication_specs = [{{
+    region_configs = [for r in local.blown : {{
+      provider_name = "AZURE"
+      region_name   = "US_GOV_WEST_1"
+      priority      = 7
+    }}]
+  }}]
+}}
+"#,
+        big.join(", "),
+        list.join(", ")
+    );
+    let path = dir.path().join("main.tf");
+    std::fs::write(&path, tf).unwrap();
+    let started = Instant::now();
+    let (report, _) = check(&[dir.path()]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        findings_in(&report, "main.tf")
+            .iter()
+            .any(|(code, _)| code == "GOV001"),
+        "{report:#}"
+    );
+}
+
+// The files around the specs (issue 23): the config and the baseline are read like specs
+// (regular files only, never blocking, bounded) and a problem with one is an error, never
+// skipped; the outputs are written in full or the run fails; text from specs cannot drive the
+// terminal; every drawn line is bounded.
+
+/// A directory that is a repository root (so config discovery stops there) with the neighbour.
+fn repo_with_neighbour() -> tempfile::TempDir {
+    let dir = dir_with_neighbour();
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir .git");
+    dir
+}
+
+/// A run that must fail with exit 2 and `reason` on standard error.
+fn assert_usage_error(run: &Run, reason: &str) {
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(reason),
+        "expected `{reason}` in:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_config_that_cannot_be_read_is_an_error_with_its_reason() {
+    let dir = repo_with_neighbour();
+    let neighbour = dir.path().join("neighbour.json");
+    let config = dir.path().join(".atlasgov-lint.yaml");
+    // Larger than the limit: refused unread (a sparse file costs nothing).
+    let big = dir.path().join("big.yaml");
+    let file = std::fs::File::create(&big).expect("create");
+    file.set_len(5 * 1024 * 1024).expect("set_len");
+    let r = run(&["check", "--config", s(&big), s(&neighbour)]);
+    assert_usage_error(&r, "larger than the 4194304-byte limit (config files)");
+    // Discovered: a link to a device is refused, not skipped (the run went on without the
+    // policy).
+    std::os::unix::fs::symlink("/dev/zero", &config).expect("symlink");
+    let r = run_to(
+        &["check", "neighbour.json"],
+        Some(dir.path()),
+        Stdio::piped(),
+    );
+    assert_usage_error(&r, ".atlasgov-lint.yaml: not a regular file (a device)");
+    std::fs::remove_file(&config).expect("rm");
+    if !mkfifo(&config) {
+        eprintln!("mkfifo is not available: FIFO cases not run");
+        return;
+    }
+    let r = run_to(
+        &["check", "neighbour.json"],
+        Some(dir.path()),
+        Stdio::piped(),
+    );
+    assert_usage_error(&r, ".atlasgov-lint.yaml: not a regular file (a FIFO)");
+    // Named: the reason, not "not found".
+    let r = run(&["check", "--config", s(&config), s(&neighbour)]);
+    assert_usage_error(&r, "not a regular file (a FIFO)");
+    assert!(!r.stderr.contains("not found"), "{}", r.stderr);
+    let r = run(&["check", "--config", s(dir.path()), s(&neighbour)]);
+    assert_usage_error(&r, "not a regular file (a directory)");
+    let r = run(&["check", "--config", "no/such/config.yaml", s(&neighbour)]);
+    assert_usage_error(&r, "config file not found: no/such/config.yaml");
+}
+
+#[test]
+fn a_baseline_that_is_not_a_regular_file_is_refused_without_blocking() {
+    let dir = dir_with_neighbour();
+    let neighbour = dir.path().join("neighbour.json");
+    let zero = dir.path().join("zero.json");
+    // A committed link to /dev/zero grew the process past 8 GB.
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    for flag in ["--baseline", "--write-baseline"] {
+        let r = run(&["check", flag, s(&zero), s(&neighbour)]);
+        assert_usage_error(&r, "zero.json: not a regular file (a device)");
+    }
+    let fifo = dir.path().join("fifo.json");
+    if !mkfifo(&fifo) {
+        eprintln!("mkfifo is not available: FIFO cases not run");
+        return;
+    }
+    // Both hung, waiting for a writer (or a reader).
+    for flag in ["--baseline", "--write-baseline"] {
+        let r = run(&["check", flag, s(&fifo), s(&neighbour)]);
+        assert_usage_error(&r, "fifo.json: not a regular file (a FIFO)");
+    }
+}
+
+/// Every `--format`.
+const FORMATS: [&str; 6] = ["human", "json", "sarif", "github", "gitlab", "junit"];
+
+#[test]
+fn a_report_that_cannot_be_written_fails_the_run() {
+    let dir = dir_with_neighbour();
+    let neighbour = dir.path().join("neighbour.json");
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
+    for format in FORMATS {
+        // Exited 0 (or 1, for the findings) having written nothing.
+        let stdout = Stdio::from(full().expect("/dev/full"));
+        let r = run_to(&["check", "--format", format, s(&neighbour)], None, stdout);
+        assert_usage_error(
+            &r,
+            "cannot write to standard output: No space left on device",
+        );
+        let r = run(&[
+            "check",
+            "--format",
+            format,
+            "--output",
+            "/dev/full",
+            s(&neighbour),
+        ]);
+        assert_usage_error(
+            &r,
+            "--output /dev/full: cannot write: No space left on device",
+        );
+        let missing = dir.path().join("no/such/dir/report.txt");
+        let r = run(&[
+            "check",
+            "--format",
+            format,
+            "--output",
+            s(&missing),
+            s(&neighbour),
+        ]);
+        assert_usage_error(&r, "cannot write: No such file or directory");
+    }
+    let stdout = Stdio::from(full().expect("/dev/full"));
+    assert_usage_error(
+        &run_to(&["rules"], None, stdout),
+        "cannot write to standard output",
+    );
+    let fifo = dir.path().join("report.fifo");
+    if mkfifo(&fifo) {
+        // Opening a FIFO nobody reads for writing waits forever.
+        let r = run(&[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            s(&fifo),
+            s(&neighbour),
+        ]);
+        assert_usage_error(&r, "no process is reading this FIFO");
+    }
+}
+
+#[test]
+fn the_output_never_overwrites_a_file_the_run_reads() {
+    let dir = repo_with_neighbour();
+    let neighbour = dir.path().join("neighbour.json");
+    let sub = dir.path().join("specs");
+    std::fs::create_dir(&sub).expect("mkdir");
+    let cluster = sub.join("cluster.yaml");
+    std::fs::write(&cluster, CLUSTER_YAML).expect("write");
+    std::fs::write(dir.path().join("lint.yaml"), "fail-on: error\n").expect("write");
+    let unchanged = || {
+        std::fs::read_to_string(&neighbour).ok().as_deref() == Some(NEIGHBOUR)
+            && std::fs::read_to_string(&cluster).ok().as_deref() == Some(CLUSTER_YAML)
+    };
+    let being_checked = "is one of the files being checked: it would be overwritten";
+    // Named, or found under a directory given (through a link, too).
+    let r = run(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        s(&neighbour),
+        s(&neighbour),
+    ]);
+    assert_usage_error(&r, being_checked);
+    let r = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "-o",
+        s(&cluster),
+        s(dir.path()),
+    ]);
+    assert_usage_error(&r, being_checked);
+    let link = dir.path().join("report.txt");
+    std::os::unix::fs::symlink(&cluster, &link).expect("symlink");
+    let r = run(&["check", "-o", s(&link), s(&sub)]);
+    assert_usage_error(&r, being_checked);
+    std::fs::remove_file(&link).expect("rm");
+    assert!(unchanged(), "a checked file was overwritten");
+    // The config and the baseline.
+    let config = dir.path().join("lint.yaml");
+    let r = run(&[
+        "check",
+        "--config",
+        s(&config),
+        "-o",
+        s(&config),
+        s(&neighbour),
+    ]);
+    assert_usage_error(&r, "is the config file");
+    let baseline = dir.path().join("b.json");
+    let r = run(&["check", "--write-baseline", s(&baseline), s(&neighbour)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&[
+        "check",
+        "--baseline",
+        s(&baseline),
+        "-o",
+        s(&baseline),
+        s(&neighbour),
+    ]);
+    assert_usage_error(&r, "is the baseline");
+    // A report a previous run wrote there is overwritten (and never checked as a spec).
+    for format in ["json", "sarif", "gitlab"] {
+        let report = dir.path().join(format!("report-{format}.json"));
+        for _ in 0..2 {
+            let r = run(&["check", "--format", format, "-o", s(&report), s(dir.path())]);
+            assert_eq!(r.code, Some(1), "{format}: {}", r.stderr);
+        }
+    }
+}
+
+/// A project whose name (quoted by GOV005) and file name hold terminal controls: a title
+/// change and screen clear, and a newline followed by a forged finding line.
+const HOSTILE_NAME: &str = "p\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}\nerror: forged";
+
+#[test]
+fn text_from_specs_cannot_drive_the_terminal_in_any_format() {
+    let dir = dir_with_neighbour();
+    let body = serde_json::json!({"name": HOSTILE_NAME, "orgId": "5f1d2c3b4a5968776a5b4c3d"});
+    let file_name = "q\u{1b}[31m\nerror: forged.json";
+    std::fs::write(dir.path().join(file_name), format!("{body:#}\n")).expect("write");
+    // A snippet line with raw controls (in a YAML comment) next to a finding.
+    let yaml = CLUSTER_YAML.replace(
+        "priority: 7\n",
+        "priority: 7\n        # \u{1b}]0;retitled\u{7}\u{1b}[2J\r\n",
+    );
+    std::fs::write(dir.path().join("controls.yaml"), yaml).expect("write");
+    // And the reason of a config exception, in the suppression list.
+    let config = dir.path().join("lint.yaml");
+    std::fs::write(
+        &config,
+        "exceptions:\n  - file: neighbour.json\n    pointer: /replicationSpecs/0/regionConfigs/0/providerName\n    rule: GOV001\n    reason: \"ok\\e[2J\\nerror: forged\"\n",
+    )
+    .expect("write");
+    let controls = |text: &str| {
+        text.chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            .count()
+    };
+    for format in FORMATS {
+        for color in ["never", "always"] {
+            let args = [
+                "check",
+                "--format",
+                format,
+                "--color",
+                color,
+                "--show-suppressed",
+                "--config",
+                s(&config),
+                s(dir.path()),
+            ];
+            let r = run(&args);
+            assert_eq!(r.code, Some(1), "{format}: {}", r.stderr);
+            let out = &r.stdout;
+            assert!(
+                out.contains("GOV005") && out.contains("GOV001"),
+                "{format}: {out}"
+            );
+            // Colour is drawn with SGR sequences (ESC [ ... m) only; nothing from the specs.
+            let unstyled: String = if color == "always" && format == "human" {
+                strip_sgr(out)
+            } else {
+                out.clone()
+            };
+            assert_eq!(
+                controls(&unstyled),
+                0,
+                "{format} --color {color}: {unstyled:?}"
+            );
+            assert!(!out.contains('\u{202e}'), "{format}: {out:?}");
+            assert!(
+                !out.lines().any(|l| l.starts_with("error: forged")),
+                "{format}: a line was forged:\n{out}"
+            );
+            if format == "json" || format == "sarif" {
+                // JSON escapes them: the value is intact.
+                let v: Value = serde_json::from_str(out).expect("JSON");
+                assert!(v.to_string().contains("\\u001b]0;owned"), "{format}");
+                assert!(
+                    out.contains("\\u009b31m\\u202e\\nerror: forged"),
+                    "{format}: {out}"
+                );
+            } else if format == "gitlab" {
+                // GitLab shows the description as text: escaped as on a terminal.
+                let v: Value = serde_json::from_str(out).expect("JSON");
+                let issues = v.as_array().expect("issues");
+                assert!(
+                    issues.iter().any(|i| i["description"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("\\u{1b}]0;owned\\u{7}"))),
+                    "{format}: {out}"
+                );
+            } else {
+                assert!(out.contains("\\u{1b}]0;owned\\u{7}"), "{format}: {out}");
+            }
+        }
+    }
+}
+
+/// `s` without SGR sequences (`ESC [ digits/semicolons m`), as a colour terminal draws it.
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            let mut sequence = String::new();
+            for d in chars.by_ref() {
+                sequence.push(d);
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            let sgr = sequence.ends_with('m')
+                && sequence[1..sequence.len() - 1]
+                    .chars()
+                    .all(|d| d.is_ascii_digit() || d == ';');
+            if !sgr {
+                out.push(c);
+                out.push_str(&sequence);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn context_lines_around_a_finding_are_bounded_too() {
+    let dir = dir_with_neighbour();
+    let huge = "y".repeat(10 * 1024 * 1024);
+    let yaml = CLUSTER_YAML.replace(
+        "providerName: AZURE\n",
+        &format!("providerName: AZURE\n        # {huge}\n"),
+    );
+    std::fs::write(dir.path().join("wide.yaml"), yaml).expect("write");
+    let (report, human) = check(&[dir.path()]);
+    finding(&report, "wide.yaml", "GOV001");
+    // The finding's snippet is drawn, the 10 MB line beside it is not.
+    assert!(human.contains("providerName: AZURE"), "{human}");
+    assert!(
+        human.contains("… (a line of 10485770 bytes, not drawn)"),
+        "{human}"
+    );
+    assert!(human.len() < 10_000, "{} bytes of output", human.len());
 }

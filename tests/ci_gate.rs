@@ -160,11 +160,11 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ),
         (
             "rules:\n  GOV004: warn\n",
-            "c.yaml:2:11: `warn` is not a level for GOV004; valid levels: off, warning, error",
+            "c.yaml:2:11: `warn` is not a level for GOV004; did you mean `warning`? valid levels: off, warning, error",
         ),
         (
             "rules:\n  GOV042: off\n",
-            "c.yaml:2:3: unknown rule `GOV042`; `atlasgov-lint rules` lists the codes and names",
+            "c.yaml:2:3: unknown rule `GOV042`; did you mean GOV002 tier-below-m20 or GOV012 peering-across-partitions? `atlasgov-lint rules` lists the codes and names",
         ),
         (
             "rules: [GOV001]\n",
@@ -180,7 +180,7 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ),
         (
             "default-region-usage: GOV\n",
-            "c.yaml:1:23: `default-region-usage`: `GOV` is not a valid value; valid values: GOV_REGIONS_ONLY, COMMERCIAL_FEDRAMP_REGIONS_ONLY",
+            "c.yaml:1:23: `default-region-usage`: `GOV` is not a valid value; did you mean `GOV_REGIONS_ONLY`? valid values: GOV_REGIONS_ONLY, COMMERCIAL_FEDRAMP_REGIONS_ONLY",
         ),
         (
             "exclude: vendor\n",
@@ -189,7 +189,7 @@ fn config_errors_name_the_line_and_the_valid_choices() {
         ("exclude: ['a[']\n", "c.yaml:1:11: `a[` is not a valid glob"),
         (
             "overrides:\n  - files: [x]\n    rulez: {}\n",
-            "c.yaml:3:5: unknown key `rulez` in `/overrides/0`; valid keys: files, rules",
+            "c.yaml:3:5: unknown key `rulez` in `/overrides/0`; did you mean `rules`? valid keys: files, rules",
         ),
         (
             "overrides:\n  - rules: {GOV001: off}\n",
@@ -768,7 +768,7 @@ fn baseline_error_paths() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--baseline", "missing.json"],
-            "cannot read baseline missing.json",
+            "baseline missing.json: cannot read: No such file",
         ),
         (
             vec!["--baseline", "bad.json"],
@@ -776,7 +776,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--baseline", "v9.json"],
-            "v9.json: baseline version 9 is not supported",
+            "v9.json: unsupported baseline version 9 (this atlasgov-lint reads version 1)",
         ),
         (
             vec!["--write-baseline", "bad.json"],
@@ -789,7 +789,7 @@ fn baseline_error_paths() {
         ),
         (
             vec!["--write-baseline", "no/such/dir/b.json"],
-            "cannot write baseline no/such/dir/b.json",
+            "--write-baseline no/such/dir/b.json: cannot write",
         ),
     ];
     repo.write("bad.json", "[1, 2]\n");
@@ -831,7 +831,7 @@ fn output_file_gets_the_report_and_the_terminal_the_human_view() {
     let o = repo.run(&["--format", "junit", "--output", "no/such/dir/r.xml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("cannot write no/such/dir/r.xml"),
+        stderr(&o).contains("--output no/such/dir/r.xml: cannot write"),
         "{}",
         stderr(&o)
     );
@@ -909,51 +909,6 @@ fn suppression_diagnostics_are_documented_with_working_examples() {
         }
         for s in ["## What it checks", "## Why", "## Fix"] {
             assert!(doc.contains(s), "{code}: {s}");
-        }
-    }
-}
-
-/// The `atlasgov-lint check` commands of the GitHub Actions and GitLab CI jobs in docs/ci.md work
-/// as the jobs expect: each writes its report, and the jobs' YAML is valid.
-#[test]
-fn docs_ci_jobs_run() {
-    let page = std::fs::read_to_string("docs/ci.md").unwrap();
-    let mut commands = Vec::new();
-    for heading in ["### GitHub Actions", "### GitLab CI"] {
-        let after = page
-            .split(heading)
-            .nth(1)
-            .unwrap_or_else(|| panic!("{heading}"));
-        let block = after.split("```").nth(1).unwrap();
-        let body = block.strip_prefix("yaml\n").expect("a yaml block");
-        let doc = atlasgov_lint::document::yaml::parse(body, &Default::default())
-            .unwrap_or_else(|e| panic!("{heading}: {e:?}"));
-        assert_eq!(doc.roots.len(), 1, "{heading}");
-        for line in body.lines() {
-            if let Some(i) = line.find("atlasgov-lint check") {
-                let cmd = &line[i + "atlasgov-lint ".len()..];
-                let cmd = cmd.split("||").next().unwrap();
-                commands.push(cmd.split_whitespace().map(String::from).collect::<Vec<_>>());
-            }
-        }
-    }
-    assert_eq!(commands.len(), 4, "{commands:?}");
-    let repo = Repo::new();
-    for cmd in &commands {
-        let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
-            .args(cmd)
-            .current_dir(repo.path())
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(1), "{cmd:?}: {}", stderr(&o));
-        if let Some(i) = cmd.iter().position(|a| a == "--output") {
-            let written = repo.read(&cmd[i + 1]);
-            assert!(written.contains("GOV001"), "{cmd:?}");
-        } else {
-            assert!(
-                stdout(&o).starts_with("::error file=specs/cluster.yaml,line="),
-                "{cmd:?}"
-            );
         }
     }
 }

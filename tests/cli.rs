@@ -472,7 +472,7 @@ fn secrets_on_standard_input_are_masked() {
 kind: Secret
 metadata: {name: claims-db}
 stringData:
-  MONGODB_URI: mongodb://claims:Sup3rS3cretPw@db-0.internal:27017/?authMechanism=SCRAM-SHA-1
+  MONGODB_URI: mongodb+srv://claims:Sup3rS3cretPw@claims.a1b2c.mongodbgov.net/?authMechanism=SCRAM-SHA-1
 ";
     let o = run_stdin(&["check", "-", "--color", "never"], secret.as_bytes());
     assert_eq!(o.status.code(), Some(1));

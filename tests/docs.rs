@@ -63,9 +63,12 @@ fn doc_file(m: &Meta) -> String {
     format!("{}-{}.md", m.code, m.name)
 }
 
-/// The quoted sentence of a rule doc's `Seed:` paragraph, line wraps joined.
+/// The line that quotes the AtlasGov sentence a rule enforces (its `seed`).
+const SEED_LABEL: &str = "\nAtlasGov documentation: \"";
+
+/// The quoted sentence of a rule doc's `AtlasGov documentation:` paragraph, line wraps joined.
 fn doc_seed(doc: &str) -> Option<String> {
-    let start = doc.find("\nSeed: \"")? + "\nSeed: \"".len();
+    let start = doc.find(SEED_LABEL)? + SEED_LABEL.len();
     let rest = &doc[start..];
     let end = rest.find('"')?;
     Some(rest[..end].split_whitespace().collect::<Vec<_>>().join(" "))
@@ -102,7 +105,7 @@ fn rule_docs_headers_match_metadata() {
             (true, None) => {}
             (true, Some(quote)) => panic!("{path}: quotes \"{quote}\", but the rule has no seed"),
             (false, None) => panic!(
-                "{path}: no `Seed: \"...\"` line; the rule's seed is \"{}\"",
+                "{path}: no `AtlasGov documentation: \"...\"` line; the rule's seed is \"{}\"",
                 m.seed
             ),
             (false, Some(quote)) => assert_eq!(quote, m.seed, "{path}: quoted seed"),

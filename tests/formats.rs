@@ -427,3 +427,177 @@ fn human_with_suppressions_is_pinned() {
         String::from_utf8(o.stdout).unwrap()
     );
 }
+
+/// A repository where values are written in one file and used in another: a staging
+/// `terraform.tfvars` feeding a shared module (an M10 and a standard region in a gov project),
+/// a dev module call's literal argument (an M10), a compliant prod, a compose file beside.
+const WRITTEN: &str = "fixtures/GOV002/fail_tf_live_envs_and_module";
+
+/// `WRITTEN` copied into a git work tree of its own (so a file given alone has a project root).
+fn written_repo() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(Path::new(WRITTEN), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).expect("git");
+    dir
+}
+
+/// The runs compared: the whole repository (CI), and each file that writes a value given
+/// alone (a pre-commit hook passes only the staged files).
+const WRITTEN_RUNS: &[&[&str]] = &[
+    &["."],
+    &["live/staging/terraform.tfvars"],
+    &["live/dev/main.tf"],
+];
+
+/// Checked whole, a finding is at the use with the written place related; given only the file
+/// that wrote the value, it is reported there, with the use related. Every format carries both
+/// places (GitHub and GitLab annotate the written line in both runs), and both placements have
+/// the same fingerprint. Each format's three runs are pinned.
+#[test]
+fn a_value_written_in_one_file_and_used_in_another_is_reported_in_every_format() {
+    let dir = written_repo();
+    let run = |format: &str, paths: &[&str]| -> String {
+        let mut args = vec!["check", "--format", format, "--color", "never"];
+        args.extend(paths);
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1), "{format} {paths:?}");
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let validator = sarif_validator();
+    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+        let mut pinned = String::new();
+        for paths in WRITTEN_RUNS {
+            let mut out = run(format, paths);
+            if format == "sarif" {
+                let log: Value = serde_json::from_str(&out).expect("sarif");
+                let errors: Vec<String> =
+                    validator.iter_errors(&log).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{errors:#?}");
+                out = serde_json::to_string_pretty(&log["runs"][0]["results"]).unwrap();
+            }
+            pinned.push_str(&format!("===== check {} =====\n{out}\n", paths.join(" ")));
+        }
+        insta::assert_snapshot!(format!("written_place_{format}"), pinned);
+    }
+
+    let json = |paths: &[&str]| -> Value { serde_json::from_str(&run("json", paths)).unwrap() };
+    let placed = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let r = &f["related"][0];
+                format!(
+                    "{} {}:{} | {}: {}:{}",
+                    f["code"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["line"],
+                    r["message"].as_str().unwrap(),
+                    r["file"].as_str().unwrap(),
+                    r["line"]
+                )
+            })
+            .collect()
+    };
+    // Whole: at the module's attributes, one finding per place a value was written.
+    assert_eq!(
+        placed(&json(&["."])),
+        [
+            "GOV004 modules/cluster/main.tf:8 | value set here: live/staging/terraform.tfvars:2",
+            "GOV002 modules/cluster/main.tf:11 | value set here: live/dev/main.tf:15",
+            "GOV002 modules/cluster/main.tf:11 | value set here: live/staging/terraform.tfvars:3",
+        ]
+    );
+    // Alone: where the values are written, the module read as context.
+    assert_eq!(
+        placed(&json(&["live/staging/terraform.tfvars"])),
+        [
+            "GOV004 live/staging/terraform.tfvars:2 | value used here: modules/cluster/main.tf:8",
+            "GOV002 live/staging/terraform.tfvars:3 | value used here: modules/cluster/main.tf:11",
+        ]
+    );
+    assert_eq!(
+        placed(&json(&["live/dev/main.tf"])),
+        ["GOV002 live/dev/main.tf:15 | value used here: modules/cluster/main.tf:11"]
+    );
+    let alone = json(&["live/staging/terraform.tfvars"]);
+    assert_eq!(alone["summary"]["files_checked"], 1);
+    // The project that decides the partition is still named.
+    assert_eq!(
+        alone["findings"][0]["related"][1]["file"],
+        "live/staging/main.tf"
+    );
+
+    // One finding, one fingerprint, in either placement.
+    let fingerprints = |paths: &[&str]| -> Vec<(String, String)> {
+        let log: Value = serde_json::from_str(&run("sarif", paths)).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["atlasgovLint/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let whole = fingerprints(&["."]);
+    for paths in &WRITTEN_RUNS[1..] {
+        for fp in fingerprints(paths) {
+            assert!(whole.contains(&fp), "{paths:?}: {fp:?} not in {whole:?}");
+        }
+    }
+    assert_eq!(
+        fingerprints(&["live/staging/terraform.tfvars"])[0],
+        whole[0],
+        "GOV004"
+    );
+
+    // The audit report (not pinned here: tests/html_report.rs) shows both places too.
+    let html = run("html", &["live/staging/terraform.tfvars"]);
+    assert!(
+        html.contains("live/staging/terraform.tfvars:3:16"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value used here: <code>modules/cluster/main.tf:11:25"),
+        "{html}"
+    );
+
+    // GitHub annotates the written line in both runs, and names the use.
+    for paths in &WRITTEN_RUNS[..2] {
+        let out = run("github", paths);
+        let staging: Vec<(String, String, String)> = out
+            .lines()
+            .map(parse_command)
+            .map(|(_, props, data)| (props[0].1.clone(), props[1].1.clone(), data))
+            .filter(|(file, _, _)| file == "live/staging/terraform.tfvars")
+            .collect();
+        let lines: Vec<&str> = staging.iter().map(|(_, l, _)| l.as_str()).collect();
+        assert_eq!(lines, ["2", "3"], "{paths:?}\n{out}");
+        assert!(
+            staging[1]
+                .2
+                .ends_with("\nused at modules/cluster/main.tf:11:25"),
+            "{}",
+            staging[1].2
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Every input the fuzzers (fuzz/run.sh) found a problem with, run through the same checks as
 //! the fuzz targets: no panic, every span inside the text and on character boundaries, both
-//! renderers succeed. One test per finding, named after what was wrong.
+//! renderers succeed, the server's framing recovers. One test per finding, named after what
+//! was wrong.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -31,6 +32,7 @@ fn all_targets(data: &[u8]) {
     ] {
         harness::pipeline(data, name);
     }
+    harness::lsp_framing(data);
 }
 
 #[test]
@@ -67,6 +69,21 @@ fn hcl_bracket_check_and_a_delimiter_on_the_first_heredoc_line() {
     // pre-check refused it. The harness asserts the pre-check never refuses what parses.
     let data = b"#resource \"mrt_=C notiliaation {\n    tAWSype_AtlasDeploymennabled = <<-true\n true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}vi66666666666666466666ilicati   = true\n\x0bucket 66666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l${vvr}\n  encryptionAo6666ilicati   = true\n\x0bucket = \"l${vvr}vider6\x00\x00666666666+6666\x086Ao6666ilicati   = true\n\x0bucket = \"l$${{vvr}vider6\x00\x006666]6666 <<true\n  }>-\n49\"GRFOUP\"\n  true\n";
     all_targets(data);
+}
+
+#[test]
+fn lsp_framing_stray_bytes_and_content_lengths_off_by_one() {
+    // Issue 23, before the framing scanned for headers: three stray bytes before a header, or
+    // a Content-Length one byte off, and nothing more was read. The first byte sets how far
+    // off the length is (1, then -1, then 16 and -16).
+    for data in [
+        &b"\x01abc"[..],
+        b"\xffabc",
+        b"\x10Content-Length",
+        b"\xf0\r\n\r\n",
+    ] {
+        all_targets(data);
+    }
 }
 
 #[test]

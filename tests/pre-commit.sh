@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pre-commit hook as a user meets it: a throwaway git repository whose
-# .pre-commit-config.yaml is the README's snippet with this checkout as `repo` and its HEAD as
-# `rev`. pre-commit clones this checkout and builds the hook with `cargo install` (the real
+# .pre-commit-config.yaml is the README's snippet with this checkout as `repo`, and `rev`
+# pinned by `pre-commit autoupdate` as the README says (this checkout's HEAD while the
+# repository has no tags). pre-commit clones this checkout and builds the hook with `cargo install` (the real
 # `language: rust` hook, not a stand-in). A commit of a cluster in a gov region, whose standard
 # project is on disk but not staged, must be refused with the finding; once fixed, it passes.
 #
@@ -54,8 +55,18 @@ git init --quiet .
 awk '/^```yaml$/ {block=""; inside=1; next} /^```$/ {if (inside && block ~ /id: atlasgov-lint/) {printf "%s", block; exit} inside=0; next} inside {block = block $0 "\n"}' \
   "$root/README.md" >snippet.yaml
 grep -q 'id: atlasgov-lint' snippet.yaml || { echo "FAIL: no pre-commit snippet in README.md"; exit 1; }
-sed -e "s|repo: .*|repo: $root|" -e "s|rev: .*|rev: $sha|" snippet.yaml >.pre-commit-config.yaml
+sed -e "s|repo: .*|repo: $root|" snippet.yaml >.pre-commit-config.yaml
 rm snippet.yaml
+# The README's way to pin `rev`: with no release tag, autoupdate writes the newest commit.
+"$pre_commit" autoupdate >"$work/autoupdate.log" 2>&1 || { cat "$work/autoupdate.log"; echo "FAIL: pre-commit autoupdate"; exit 1; }
+pinned=$(sed -n 's/^ *rev: *\([^ #]*\).*/\1/p' .pre-commit-config.yaml)
+if [ -z "$(git -C "$root" tag)" ]; then
+  [ "$pinned" = "$sha" ] || { cat "$work/autoupdate.log"; echo "FAIL: pre-commit autoupdate pinned '$pinned', not HEAD $sha"; exit 1; }
+  echo "ok: pre-commit autoupdate pins the commit $sha"
+else
+  # With tags, autoupdate picks the newest tag; the test builds HEAD.
+  sed -i -e "s|rev: .*|rev: $sha|" .pre-commit-config.yaml
+fi
 echo "--- .pre-commit-config.yaml"
 cat .pre-commit-config.yaml
 git add .pre-commit-config.yaml

@@ -222,3 +222,124 @@ fn a_terraform_file_given_alone_is_read_with_its_module_and_its_suppressions() {
     let (_, v, _) = check(root, &["tf/main.tf", "tf/variables.tf"]);
     assert_eq!(codes(&v), ["GOV100 tf/variables.tf:10"]);
 }
+
+/// A copy of a fixture directory in a git work tree of its own.
+fn repo_from(fixture: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(Path::new(fixture), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+/// A `terraform.tfvars` given alone (a pre-commit hook passes the staged file): its values
+/// are judged in the module that uses them (its own directory, and the local module its
+/// `main.tf` calls, read as context) and reported where they are written. A suppression at
+/// either place, a config level for the use's path, and a baseline written from a check of the
+/// whole repository all apply in both placements.
+#[test]
+fn a_tfvars_given_alone_is_reported_where_its_values_are_written() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_live_envs_and_module");
+    let root = repo.path();
+    let tfvars = "live/staging/terraform.tfvars";
+    let (code, v, _) = check(root, &[tfvars]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV004 live/staging/terraform.tfvars:2",
+            "GOV002 live/staging/terraform.tfvars:3"
+        ]
+    );
+    assert_eq!(
+        v["findings"][1]["related"][0]["file"],
+        "modules/cluster/main.tf"
+    );
+    assert_eq!(v["summary"]["files_checked"], 1);
+    // So is the environment's directory given (the module it calls is outside it).
+    let (_, v, _) = check(root, &["live/staging"]);
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV004 live/staging/terraform.tfvars:2",
+            "GOV002 live/staging/terraform.tfvars:3"
+        ]
+    );
+    assert_eq!(v["summary"]["files_checked"], 3);
+    // Outside a repository, a file given alone is all there is (`--project-root` widens it).
+    std::fs::remove_dir(root.join(".git")).unwrap();
+    let (code, v, _) = check(root, &[tfvars]);
+    assert_eq!((code, codes(&v)), (Some(0), Vec::<String>::new()));
+    let (_, v, _) = check(root, &["--project-root", ".", tfvars]);
+    assert_eq!(codes(&v).len(), 2, "{v}");
+    std::fs::create_dir(root.join(".git")).unwrap();
+
+    // A baseline of the whole repository covers the findings of the file given alone.
+    let (code, _, stderr) = check(root, &["--write-baseline", "baseline.json", "."]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, v, _) = check(root, &["--baseline", "baseline.json", tfvars]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["summary"]["baselined"], 2);
+    // Rewriting it from the file given alone keeps its entries once each.
+    let before = std::fs::read_to_string(root.join("baseline.json")).unwrap();
+    let (code, _, stderr) = check(root, &["--write-baseline", "baseline.json", tfvars]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("baseline.json")).unwrap(),
+        before
+    );
+
+    // A suppression where the value is written: in both placements.
+    let original = std::fs::read_to_string(root.join(tfvars)).unwrap();
+    let suppressed = original.replace(
+        "cluster_size = \"M10\"",
+        "# atlasgov-lint: allow GOV002 -- staging stays small until go-live, OPS-7\ncluster_size = \"M10\"",
+    );
+    std::fs::write(root.join(tfvars), &suppressed).unwrap();
+    let (_, v, _) = check(root, &[tfvars]);
+    assert_eq!(codes(&v), ["GOV004 live/staging/terraform.tfvars:2"]);
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV004 modules/cluster/main.tf:8",
+            "GOV002 modules/cluster/main.tf:11"
+        ]
+    );
+    assert_eq!(v["findings"][1]["related"][0]["file"], "live/dev/main.tf");
+    std::fs::write(root.join(tfvars), &original).unwrap();
+
+    // A suppression where the value is used (a file read as context): in both placements.
+    let module = "modules/cluster/main.tf";
+    let main = std::fs::read_to_string(root.join(module)).unwrap();
+    std::fs::write(
+        root.join(module),
+        main.replace(
+            "      region_name   = var.region",
+            "      # atlasgov-lint: allow GOV004 -- DR copy in a standard region, SEC-9\n      region_name   = var.region",
+        ),
+    )
+    .unwrap();
+    let (_, v, _) = check(root, &[tfvars]);
+    assert_eq!(codes(&v), ["GOV002 live/staging/terraform.tfvars:3"]);
+    std::fs::write(root.join(module), &main).unwrap();
+
+    // A config level for the use's path applies wherever the finding is reported.
+    std::fs::write(
+        root.join(".atlasgov-lint.yaml"),
+        "overrides:\n  - files: [\"modules/**\"]\n    rules:\n      GOV002: off\n",
+    )
+    .unwrap();
+    let (_, v, _) = check(root, &[tfvars]);
+    assert_eq!(codes(&v), ["GOV004 live/staging/terraform.tfvars:2"]);
+}

@@ -57,7 +57,7 @@ const JSON_SPEC: &str = r#"{
 "#;
 
 /// YAML, flow style: secrets inside the same flow mappings as violations.
-const FLOW_SPEC: &str = "name: orders\nclusterType: REPLICASET\nuri: {host: a, standard: 'mongodb://app:conn-flow-p4ss@h1:27017/?authMechanism=SCRAM-SHA-1', password: pw-flow-55e1}\nreplicationSpecs:\n  - regionConfigs:\n      - {providerName: AZURE, password: pw-flow-55e1, apiKey: \"key-flow-0b7d\", secretAccessKey: sak-flow-K7MDENG, regionName: US_GOV_WEST_1, priority: 7}\n";
+const FLOW_SPEC: &str = "name: orders\nclusterType: REPLICASET\nuri: {host: a.abcde.mongodb.net, standard: 'mongodb://app:conn-flow-p4ss@h1.abcde.mongodb.net:27017/?authMechanism=SCRAM-SHA-1', password: pw-flow-55e1}\nreplicationSpecs:\n  - regionConfigs:\n      - {providerName: AZURE, password: pw-flow-55e1, apiKey: \"key-flow-0b7d\", secretAccessKey: sak-flow-K7MDENG, regionName: US_GOV_WEST_1, priority: 7}\n";
 
 /// YAML, block style: secrets on the violation's line (in the same scalar) and on the lines
 /// around it (which a snippet shows as context), and block scalars holding private keys.
@@ -74,7 +74,9 @@ fn secrets_never_appear_in_any_output_format() {
     let dir = tempfile::tempdir().expect("tempdir");
     plant(dir.path());
     let path = dir.path().to_str().expect("path");
-    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+    for format in [
+        "human", "json", "sarif", "github", "gitlab", "junit", "html",
+    ] {
         let o = run(&["check", "--format", format, "--color", "always", path]);
         assert_eq!(o.status.code(), Some(1), "{format}");
         let out = String::from_utf8_lossy(&o.stdout);
@@ -205,7 +207,9 @@ fn inputs_are_never_written() {
     let before = snapshot(dir.path());
     assert!(before.len() > 100, "{} entries", before.len());
     let path = dir.path().to_str().expect("path");
-    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+    for format in [
+        "human", "json", "sarif", "github", "gitlab", "junit", "html",
+    ] {
         let o = run(&["check", "--format", format, path]);
         assert!(matches!(o.status.code(), Some(0 | 1)), "{format}");
     }

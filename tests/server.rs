@@ -113,6 +113,10 @@ impl Drop for Server {
 
 impl Server {
     fn start(command_line: &[String], cwd: &Path) -> Server {
+        Server::start_logging_to(command_line, cwd, Stdio::null())
+    }
+
+    fn start_logging_to(command_line: &[String], cwd: &Path, stderr: Stdio) -> Server {
         let (program, args) = command_line.split_first().expect("a command");
         assert_eq!(
             program, "atlasgov-lint",
@@ -123,7 +127,7 @@ impl Server {
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start the server");
         let stdin = child.stdin.take().unwrap();
@@ -167,6 +171,20 @@ impl Server {
         let stdin = self.stdin.as_mut().expect("standard input open");
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         stdin.flush().unwrap();
+    }
+
+    /// Write bytes as they are, framed or not.
+    fn write_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("standard input open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Nothing arrives within `wait`.
+    fn assert_silent(&self, wait: Duration) {
+        if let Ok(m) = self.out.recv_timeout(wait) {
+            panic!("unexpected message: {m}");
+        }
     }
 
     fn close_stdin(&mut self) {
@@ -570,6 +588,257 @@ fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() 
     let related = &d[0]["relatedInformation"][0]["location"];
     assert_eq!(related["uri"], uri(&project));
     assert_eq!(related["range"], range(0, 0, 0, 4), "{related}");
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+/// A copy of a fixture directory in a git work tree of its own.
+fn repo_from(fixture: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(Path::new(fixture), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+/// Editing the file where a value is written (a `terraform.tfvars`, a module call's argument):
+/// the diagnostic is in that file, at the value, and its related information points at the
+/// place that uses it (the shared module, read from disk). A new, unsaved environment that
+/// calls the module is judged from the editor's text.
+#[test]
+fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_live_envs_and_module");
+    let root = repo.path();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, Path::new("/"));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+               "capabilities": {"textDocument": {"publishDiagnostics": {"relatedInformation": true}}}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let module = uri(&root.join("modules/cluster/main.tf"));
+
+    let tfvars = root.join("live/staging/terraform.tfvars");
+    let doc = uri(&tfvars);
+    let text = std::fs::read_to_string(&tfvars).unwrap();
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let d = d.as_array().unwrap();
+    assert_eq!(d.len(), 2, "{d:#?}");
+    // `region = "US_EAST_1"` (line 2) and `cluster_size = "M10"` (line 3), 0-based.
+    assert_eq!(
+        (d[0]["code"].as_str(), &d[0]["range"]),
+        (Some("GOV004"), &range(1, 15, 1, 26))
+    );
+    assert_eq!(
+        (d[1]["code"].as_str(), &d[1]["range"]),
+        (Some("GOV002"), &range(2, 15, 2, 20))
+    );
+    let used = &d[1]["relatedInformation"][0];
+    assert_eq!(used["message"], "value used here");
+    assert_eq!(used["location"]["uri"], module);
+    assert_eq!(used["location"]["range"], range(10, 24, 10, 41));
+
+    // Fixed in the editor: gone.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2},
+               "contentChanges": [{"text": text.replace("\"M10\"", "\"M30\"")}]}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d:#}");
+
+    // A new environment, not saved yet: its module call is followed from the editor's text.
+    let qa = uri(&root.join("live/qa/main.tf"));
+    let text = "module \"claims_db\" {\n  source        = \"../../modules/cluster\"\n  project_id    = \"5f1d2c3b4a5968776a5b4c3d\"\n  name          = \"claims-qa\"\n  instance_size = \"M10\"\n}\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": qa, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&qa)["diagnostics"].clone();
+    assert_eq!(d[0]["code"], "GOV002", "{d:#}");
+    assert_eq!(d[0]["range"], range(4, 18, 4, 23));
+    assert_eq!(d[0]["relatedInformation"][0]["location"]["uri"], module);
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+// Hostile and broken clients (issue 23): the framing recovers from any bytes, every request
+// is answered, nothing is acted on after `shutdown`, and a huge message is refused unread.
+
+fn started_and_initialized(dir: &Path) -> Server {
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, dir);
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    server
+}
+
+/// A request as framed bytes, with its `Content-Length` off by `delta`.
+fn framed_off_by(id: i64, method: &str, delta: i64) -> Vec<u8> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string();
+    let declared = body.len() as i64 + delta;
+    format!("Content-Length: {declared}\r\n\r\n{body}").into_bytes()
+}
+
+#[test]
+fn the_framing_recovers_from_stray_bytes_and_wrong_lengths() {
+    let ws = workspace();
+    let mut server = started_and_initialized(ws.path());
+    // Three stray bytes before a header: nothing was answered after them, `exit` included.
+    server.write_bytes(b"abc");
+    server.write_bytes(&framed_off_by(10, "textDocument/hover", 0));
+    assert_eq!(server.response(10)["error"]["code"], -32601);
+    // One byte too many: the message is read, the byte is the next header's first.
+    let mut bytes = framed_off_by(11, "textDocument/hover", 1);
+    bytes.extend(framed_off_by(12, "textDocument/hover", 0));
+    server.write_bytes(&bytes);
+    assert_eq!(server.response(11)["error"]["code"], -32601);
+    assert_eq!(server.response(12)["error"]["code"], -32601);
+    // One byte too few: that message is a parse error, the next one is read.
+    let mut bytes = framed_off_by(13, "textDocument/hover", -1);
+    bytes.extend(framed_off_by(14, "textDocument/hover", 0));
+    server.write_bytes(&bytes);
+    let bad = server.receive();
+    assert_eq!(
+        (bad["id"].clone(), bad["error"]["code"].clone()),
+        (Value::Null, json!(-32700))
+    );
+    assert_eq!(server.response(14)["error"]["code"], -32601);
+    // Garbage with line breaks and a header-like line, then `shutdown` and `exit` work.
+    server.write_bytes(b"\r\n\r\nContent-Type: x\r\n\r\n\x00\xff{}Content-Length: x\r\n\r\n");
+    let id = server.request("shutdown", Value::Null);
+    assert_eq!(server.response(id)["result"], Value::Null);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
+fn every_request_is_answered_even_with_an_invalid_id() {
+    let ws = workspace();
+    let mut server = started_and_initialized(ws.path());
+    for (id, answered_id) in [
+        (json!({"a": 1}), Value::Null),
+        (json!([1]), Value::Null),
+        (json!(true), Value::Null),
+        (json!(4_294_967_296_u64), json!(4_294_967_296_u64)),
+        (json!("s"), json!("s")),
+    ] {
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover"}).to_string();
+        server.write_raw(&body);
+        let reply = server.receive();
+        assert_eq!(reply["id"], answered_id, "{id}: {reply}");
+        assert!(reply["error"]["code"].is_i64(), "{id}: {reply}");
+    }
+}
+
+#[test]
+fn nothing_is_acted_on_after_shutdown_but_exit() {
+    let ws = workspace();
+    let mut server = started_and_initialized(ws.path());
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    let doc = ws.path().join("infra/clusters/new.json");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&doc), "languageId": "json", "version": 1, "text": VIOLATING}}),
+    );
+    // Not checked, not published: the next message is the answer to this request.
+    let id = server.request("textDocument/hover", json!({}));
+    let reply = server.response(id);
+    assert_eq!(reply["error"]["message"], "shutting down", "{reply}");
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
+fn a_600_mb_message_is_refused_before_it_is_read_and_skipped() {
+    let ws = workspace();
+    let mut server = started_and_initialized(ws.path());
+    let len: usize = 600 * 1024 * 1024;
+    server.write_bytes(format!("Content-Length: {len}\r\n\r\n").as_bytes());
+    // Refused on its header, before any byte of it is sent.
+    let refused = server.receive();
+    assert_eq!(refused["id"], Value::Null, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("629145600 bytes is larger"),
+        "{refused}"
+    );
+    let pid = server.child.id();
+    let rss_mb = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace()
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+            .map(|kb| kb / 1024)
+    };
+    // Its bytes are skipped as they come, never held.
+    let chunk = vec![b' '; 1024 * 1024];
+    let started = Instant::now();
+    let mut peak = 0;
+    for i in 0..600 {
+        server.write_bytes(&chunk);
+        if i % 100 == 0 {
+            peak = peak.max(rss_mb().unwrap_or(0));
+        }
+    }
+    let id = server.request("textDocument/hover", json!({}));
+    assert_eq!(server.response(id)["error"]["code"], -32601);
+    assert!(peak < 100, "resident memory reached {peak} MB");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    server.assert_silent(Duration::from_millis(100));
+}
+
+#[test]
+fn a_log_that_cannot_be_written_does_not_stop_the_server() {
+    // Writing the log to a full disk panicked (eprintln!) at the first line, `initialize`'s.
+    let ws = workspace();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start_logging_to(&cmd, ws.path(), Stdio::from(full));
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(ws.path()), "capabilities": {}}),
+    );
+    assert!(server.response(id)["result"]["capabilities"].is_object());
+    server.write_raw("{not json");
+    assert_eq!(server.receive()["error"]["code"], -32700);
     let id = server.request("shutdown", Value::Null);
     server.response(id);
     server.notify("exit", Value::Null);

@@ -8,6 +8,7 @@ use atlasgov_lint::engine::Options;
 use atlasgov_lint::lint::{Inputs, Settings, lint};
 use atlasgov_lint::outcome::Buffer;
 use atlasgov_lint::report;
+use atlasgov_lint::server::transport::{Frame, Message, Reader};
 use atlasgov_lint::source;
 
 /// Parse `data` (when it is UTF-8) with one parser and check the spans it gives.
@@ -167,4 +168,120 @@ fn check_span(text: &str, span: Span, what: &str) {
         text.is_char_boundary(start) && text.is_char_boundary(end),
         "{what} span {span:?} not on character boundaries"
     );
+}
+
+/// The language server's framing on any bytes: it never panics, ends, answers with a valid id,
+/// and recovers. Garbage before a message (anything without a `Content-Length` header) is
+/// skipped and the message read; a `Content-Length` off by up to 16 bytes, either way, loses
+/// at most its own message (a parse error in its place when it is too short), with garbage
+/// after it or not.
+pub fn lsp_framing(data: &[u8]) {
+    for max_body in [64, 4096] {
+        let frames = frames(data, max_body);
+        for f in &frames {
+            assert!(
+                !f.starts_with("invalid")
+                    || f.ends_with(" null")
+                    || f.ends_with(" number")
+                    || f.ends_with(" string"),
+                "an error reply's id must be null, a number or a string: {f}"
+            );
+        }
+    }
+
+    let garbage = without_headers(data);
+    let mut stream = garbage.clone();
+    stream.extend(framed(&request(7, "shutdown"), 0));
+    assert_eq!(
+        frames(&stream, 4096),
+        ["request 7 shutdown"],
+        "garbage before a message"
+    );
+
+    let delta = i64::from(data.first().map_or(0, |b| (*b as i8) % 17));
+    let method: String = data
+        .iter()
+        .skip(1)
+        .filter(|b| b.is_ascii_alphanumeric())
+        .take(20)
+        .map(|b| char::from(*b))
+        .collect();
+    let method = if method.is_empty() {
+        "m".to_string()
+    } else {
+        method
+    };
+    let mut stream = framed(&request(1, &method), delta);
+    stream.extend(&garbage);
+    stream.extend(framed(&request(2, "b"), 0));
+    stream.extend(framed(&request(3, "c"), 0));
+    let first = if delta >= 0 {
+        format!("request 1 {method}")
+    } else {
+        "invalid -32700 null".to_string()
+    };
+    assert_eq!(
+        frames(&stream, 4096),
+        [first.as_str(), "request 2 b", "request 3 c"],
+        "Content-Length off by {delta}"
+    );
+}
+
+fn request(id: u32, method: &str) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}"}}"#)
+}
+
+/// `body` framed with a `Content-Length` off by `delta`.
+fn framed(body: &str, delta: i64) -> Vec<u8> {
+    let declared = i64::try_from(body.len()).unwrap_or(i64::MAX) + delta;
+    format!("Content-Length: {declared}\r\n\r\n{body}").into_bytes()
+}
+
+/// `data` with every `Content-Length` (in any case) broken: replacing a byte with `x` cannot
+/// make a new one.
+fn without_headers(data: &[u8]) -> Vec<u8> {
+    const NAME: &[u8] = b"content-length";
+    let mut out = data.to_vec();
+    let mut i = 0;
+    while i + NAME.len() <= out.len() {
+        if out
+            .get(i..i + NAME.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(NAME))
+        {
+            if let Some(b) = out.get_mut(i) {
+                *b = b'x';
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What the framing makes of `data`: one line per frame, the id as `null`, `number` or
+/// `string` in errors. Asserts that it ends, within one frame per byte.
+fn frames(data: &[u8], max_body: usize) -> Vec<String> {
+    let mut reader = Reader::new(data, max_body);
+    let mut out = Vec::new();
+    loop {
+        let line = match reader.next_frame() {
+            Frame::Message(Message::Request(r)) => format!("request {} {}", r.id, r.method),
+            Frame::Message(Message::Notification(n)) => format!("notification {}", n.method),
+            Frame::Message(Message::Response(r)) => format!("response {}", r.id),
+            Frame::Invalid { code, id, .. } => {
+                let id = if id.is_null() {
+                    "null"
+                } else if id.is_number() {
+                    "number"
+                } else if id.is_string() {
+                    "string"
+                } else {
+                    "other"
+                };
+                format!("invalid {} {id}", code as i32)
+            }
+            Frame::End(_) => return out,
+        };
+        out.push(line);
+        assert!(out.len() <= data.len() + 1, "the framing does not end");
+    }
 }

@@ -1,6 +1,12 @@
 //! What can be seen in any checked YAML or JSON file, Atlas body or not: authentication
 //! mechanisms selected in MongoDB connection strings and mechanism lists, and the URLs that
 //! say which Atlas a tool talks to. An app config or a Kubernetes Secret counts too.
+//!
+//! A mechanism is read only where it reaches Atlas: a connection string with a host under
+//! Atlas's domains ([`ATLAS_DOMAINS`]), a command that names such a host, or a setting in a
+//! block that does (or in an enclosing block, when its own names no host), or in an Atlas
+//! document (an operator object, a database user body). A self-hosted MongoDB, DocumentDB,
+//! Cosmos DB, or a host that is not known (a placeholder) is not Atlas's business.
 
 use super::common::{Locator, URL_KEYS, is_url_key};
 use crate::document::{Cursor, Value};
@@ -21,21 +27,25 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         for rule in root.path(&["spec", "rules"]).iter().flat_map(|r| r.items()) {
             for part in ["generate", "mutate"] {
                 if let Some(written) = rule.get(part) {
-                    walk(ctx, &written, None, out);
+                    walk(ctx, &written, None, false, out);
                 }
             }
         }
         return;
     }
+    // An Atlas Kubernetes Operator object is Atlas's by its place.
+    let atlas = api_version.starts_with("atlas.mongodb.com/");
     // `terraform show -json` repeats every value (planned values, resource changes, prior
     // state, configuration): read the planned (or state) values only, so each is seen once.
     match super::terraform::plan::values_root(root) {
-        Some(values) => walk(ctx, &values, None, out),
-        None => walk(ctx, root, None, out),
+        Some(values) => walk(ctx, &values, None, atlas, out),
+        None => walk(ctx, root, None, atlas, out),
     }
 }
 
-fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) {
+/// `atlas`: whether the settings here reach Atlas, as far as the enclosing blocks say (see
+/// [`block_reach`]).
+fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, atlas: bool, out: &mut Model) {
     match &cur.node.value {
         Value::Map(_) => {
             // The Terraform provider with `is_mongodbgov_cloud = true` talks to AtlasGov
@@ -50,53 +60,32 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                 .or_else(|| cur.get("Name"))
                 .and_then(|n| n.str())
                 .filter(|n| URL_KEYS.contains(&n.to_ascii_lowercase().as_str()));
-            // A settings block for Amazon DocumentDB or Cosmos DB (its connection string or
-            // host is theirs): its `authMechanism` is not Atlas's.
-            // (Only when no entry names a host that may be Atlas's.)
-            let mut elsewhere = false;
-            let mut maybe_atlas = false;
-            for (k, v) in cur.entries() {
-                let Some(value) = v.str() else { continue };
-                let host_key = k.text().is_some_and(|k| {
-                    ["host", "hostname", "server", "endpoint"]
-                        .iter()
-                        .any(|h| k.eq_ignore_ascii_case(h))
-                });
-                let verdict = if host_key {
-                    Some(not_atlas(value))
-                } else {
-                    uris_not_atlas(value)
-                };
-                match verdict {
-                    Some(true) => elsewhere = true,
-                    Some(false) => maybe_atlas = true,
-                    None => {}
-                }
-            }
-            let not_atlas_block = elsewhere && !maybe_atlas;
+            // The block's own hosts decide where its settings go; a block that names none
+            // is where its enclosing block goes, unless it is an Atlas database user body.
+            let atlas = block_reach(cur).unwrap_or(atlas || is_database_user(cur));
+            // Admin API response metadata (`links: [{href, rel}]`) is not a setting.
+            let link = cur.get("rel").is_some();
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
                     continue;
                 }
-                if not_atlas_block
-                    && key.is_some_and(|k| {
-                        k.eq_ignore_ascii_case("authMechanism")
-                            || k.eq_ignore_ascii_case("authenticationMechanism")
-                    })
-                {
+                if link && key.is_some_and(|k| k.eq_ignore_ascii_case("href")) {
                     continue;
                 }
                 if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {
                     key = env_name;
                 }
-                walk(ctx, &v, key, out);
+                walk(ctx, &v, key, atlas, out);
             }
         }
         Value::Seq(_) => {
             let list_of_mechanisms = key.is_some_and(is_mechanism_list_key);
             for item in cur.items() {
                 if list_of_mechanisms {
+                    if !atlas {
+                        continue;
+                    }
                     if let Some(value) = ctx.text(Some(item.clone())) {
                         out.auth_mechanisms.push(AuthMechanism {
                             value,
@@ -104,24 +93,76 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, out: &mut Model) 
                         });
                     }
                 } else {
-                    walk(ctx, &item, None, out);
+                    walk(ctx, &item, None, atlas, out);
                 }
             }
         }
         // A non-literal HCL expression holds source text, not a value.
-        Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, out),
+        Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, atlas, out),
         _ => {}
     }
+}
+
+/// Keys whose value names the host a block's settings go to.
+const HOST_KEYS: &[&str] = &["host", "hosts", "hostname", "server", "endpoint"];
+
+/// Where a block's settings go, by the hosts its own entries name (a host key, or connection
+/// strings): `Some(true)` when one of them is Atlas's, `Some(false)` when it names only others
+/// (a self-hosted server, DocumentDB, a placeholder), `None` when it names none.
+fn block_reach(cur: &Cursor<'_>) -> Option<bool> {
+    let mut named = false;
+    for (k, v) in cur.entries() {
+        let Some(value) = v.str() else { continue };
+        if v.node.is_expr() {
+            continue;
+        }
+        let host_key = k
+            .text()
+            .is_some_and(|k| HOST_KEYS.iter().any(|h| k.eq_ignore_ascii_case(h)));
+        let reach = if host_key {
+            Some(
+                value
+                    .split([',', ' '])
+                    .filter(|h| !h.is_empty())
+                    .any(|h| is_atlas_host(host_name(h))),
+            )
+        } else {
+            uris_reach_atlas(value)
+        };
+        match reach {
+            Some(true) => return Some(true),
+            Some(false) => named = true,
+            None => {}
+        }
+    }
+    named.then_some(false)
+}
+
+/// An Atlas database user body (`username`, `databaseName`, `roles`): its settings are Atlas's.
+fn is_database_user(cur: &Cursor<'_>) -> bool {
+    ["username", "databaseName", "roles"]
+        .iter()
+        .all(|k| cur.get(k).is_some())
 }
 
 fn is_mechanism_list_key(key: &str) -> bool {
     key.eq_ignore_ascii_case("authenticationMechanisms") || key.eq_ignore_ascii_case("mechanisms")
 }
 
-fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &mut Model) {
+fn scalar(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    key: Option<&str>,
+    s: &str,
+    atlas: bool,
+    out: &mut Model,
+) {
     let mut at = Locator::new(ctx, cur);
     // A mechanism list written as one comma-separated string.
     if key.is_some_and(is_mechanism_list_key) {
+        if !atlas {
+            return;
+        }
         for piece in s.split(',') {
             if let Some(value) = at.text(piece.trim()) {
                 out.auth_mechanisms.push(AuthMechanism {
@@ -133,10 +174,11 @@ fn scalar(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, s: &str, out: &
         return;
     }
     // `mongosh --authenticationMechanism SCRAM-SHA-1` in a script or a command.
-    mechanism_flags(&mut at, s, out);
+    mechanism_flags(&mut at, s, atlas, out);
     if let Some(k) = key {
-        if k.eq_ignore_ascii_case("authMechanism")
-            || k.eq_ignore_ascii_case("authenticationMechanism")
+        if atlas
+            && (k.eq_ignore_ascii_case("authMechanism")
+                || k.eq_ignore_ascii_case("authenticationMechanism"))
         {
             if let Some(value) = ctx.text(Some(cur.clone())) {
                 out.auth_mechanisms.push(AuthMechanism {
@@ -343,7 +385,7 @@ fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
             let Some((_, query)) = uri.split_once('?') else {
                 continue;
             };
-            if not_atlas(uri.get(scheme.len()..).unwrap_or("")) {
+            if !reaches_atlas(uri.get(scheme.len()..).unwrap_or("")) {
                 continue;
             }
             for option in query.split(['&', ';']) {
@@ -392,29 +434,28 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The mechanism after every `--authenticationMechanism` (or `--authenticationMechanism=`)
-/// in `s`.
-fn mechanism_flags(at: &mut Locator<'_>, s: &str, out: &mut Model) {
+/// in `s`, in commands that reach Atlas: the command's connection strings and `--host`
+/// values decide (its line, with `\` continuations); a command that names no host goes where
+/// its block goes (`atlas`).
+fn mechanism_flags(at: &mut Locator<'_>, s: &str, atlas: bool, out: &mut Model) {
     const FLAG: &str = "--authenticationMechanism";
     if !s.contains(FLAG) {
         return;
     }
-    // The command of the last flag: (start, end, whether it is not Atlas's). Flags come in
+    // The command of the last flag: (start, end, whether it reaches Atlas). Flags come in
     // order, so each command is judged once however many flags it holds.
     let mut last: Option<(usize, usize, bool)> = None;
     for (flag, _) in s.match_indices(FLAG) {
-        // A command whose connection strings and `--host` values all go to DocumentDB, Cosmos
-        // DB or this machine is not Atlas's (judged per command: its line, with `\`
-        // continuations).
-        let elsewhere = match last {
-            Some((from, to, elsewhere)) if from <= flag && flag < to => elsewhere,
+        let reaches = match last {
+            Some((from, to, reaches)) if from <= flag && flag < to => reaches,
             _ => {
                 let (from, to) = command_at(s, flag);
-                let elsewhere = command_not_atlas(s.get(from..to).unwrap_or(""));
-                last = Some((from, to, elsewhere));
-                elsewhere
+                let reaches = command_reach(s.get(from..to).unwrap_or("")).unwrap_or(atlas);
+                last = Some((from, to, reaches));
+                reaches
             }
         };
-        if elsewhere {
+        if !reaches {
             continue;
         }
         let rest = s.get(flag + FLAG.len()..).unwrap_or("");
@@ -437,21 +478,6 @@ fn mechanism_flags(at: &mut Locator<'_>, s: &str, out: &mut Model) {
     }
 }
 
-/// Hosts of MongoDB-compatible services that are not Atlas (Amazon DocumentDB supports only
-/// SCRAM-SHA-1; Azure Cosmos DB): their connection strings say nothing about AtlasGov.
-const NOT_ATLAS_HOSTS: &[&str] = &[
-    ".docdb.amazonaws.com",
-    ".docdb-elastic.amazonaws.com",
-    ".cosmos.azure.com",
-    ".documents.azure.com",
-    // Azure Government and Azure China.
-    ".cosmos.azure.us",
-    ".documents.azure.us",
-    ".cosmos.azure.cn",
-    ".documents.azure.cn",
-];
-
-/// Whether every host of a connection string (after its scheme) is a known non-Atlas service.
 /// The command line holding `at` (its byte range): its line, extended over `\`-continued
 /// lines.
 fn command_at(s: &str, at: usize) -> (usize, usize) {
@@ -477,9 +503,10 @@ fn command_at(s: &str, at: usize) -> (usize, usize) {
     (from, to)
 }
 
-/// Whether a command's connection strings and `--host` values (at least one) all go to
-/// known non-Atlas services.
-fn command_not_atlas(command: &str) -> bool {
+/// Where a command goes, by its connection strings and `--host` values: `Some(true)` when
+/// one of them is an Atlas host, `Some(false)` when it names only others, `None` when it
+/// names no host.
+fn command_reach(command: &str) -> Option<bool> {
     let hosts: Vec<&str> = command
         .match_indices("--host")
         .filter_map(|(i, _)| {
@@ -495,35 +522,101 @@ fn command_not_atlas(command: &str) -> bool {
             rest.get(..end).filter(|h| !h.is_empty())
         })
         .collect();
-    match uris_not_atlas(command) {
-        Some(uris) => uris && hosts.iter().all(|h| not_atlas(h)),
-        None => !hosts.is_empty() && hosts.iter().all(|h| not_atlas(h)),
+    // `--host rs0/a.example.net:27017,b.example.net:27017`: a replica set name, then hosts.
+    let host_atlas = |h: &&str| {
+        let h = h.rsplit_once('/').map_or(*h, |(_, hosts)| hosts);
+        h.split(',').any(|h| is_atlas_host(host_name(h)))
+    };
+    match uris_reach_atlas(command) {
+        Some(uris) => Some(uris || hosts.iter().any(host_atlas)),
+        None if hosts.is_empty() => None,
+        None => Some(hosts.iter().any(host_atlas)),
     }
 }
 
-/// Whether every MongoDB connection string in `s` goes to a known non-Atlas service; `None`
-/// when `s` holds none.
-fn uris_not_atlas(s: &str) -> Option<bool> {
+/// Whether a MongoDB connection string in `s` goes to Atlas; `None` when `s` holds none.
+fn uris_reach_atlas(s: &str) -> Option<bool> {
     let mut uris = ["mongodb://", "mongodb+srv://"]
         .iter()
         .flat_map(|scheme| s.match_indices(scheme).map(move |(i, _)| (i, scheme.len())))
         .peekable();
     uris.peek()?;
-    Some(uris.all(|(i, len)| not_atlas(url_at(s, i).get(len..).unwrap_or(""))))
+    Some(uris.any(|(i, len)| reaches_atlas(url_at(s, i).get(len..).unwrap_or(""))))
 }
 
-fn not_atlas(rest: &str) -> bool {
+/// Atlas's DNS domains: every cluster host, SRV name and private endpoint host of Atlas
+/// (`*.mongodb.net`) and of Atlas for Government (`*.mongodbgov.net`) is under one of them.
+const ATLAS_DOMAINS: &[&str] = &["mongodb.net", "mongodbgov.net"];
+
+/// Whether a host name is under one of Atlas's domains.
+fn is_atlas_host(name: &str) -> bool {
+    let name = name.trim_end_matches('.');
+    ATLAS_DOMAINS.iter().any(|domain| {
+        name.len() > domain.len()
+            && name
+                .get(name.len() - domain.len()..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(domain))
+            && name.as_bytes().get(name.len() - domain.len() - 1) == Some(&b'.')
+    })
+}
+
+/// The host name of `host`, `host:port` or `[v6]:port` (a user part is left to the caller).
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    }
+}
+
+/// Whether a connection string (after its scheme) has a host under Atlas's domains. A
+/// self-hosted server (a service name, `*.internal`, an address, `localhost`), DocumentDB,
+/// Cosmos DB and a host written as a placeholder do not.
+fn reaches_atlas(rest: &str) -> bool {
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    !hosts.is_empty()
-        && hosts.split(',').all(|host| {
-            // `[::1]:27017`: the brackets hold the address.
-            let name = match host.strip_prefix('[') {
-                Some(v6) => v6.split(']').next().unwrap_or("").to_ascii_lowercase(),
-                None => host.split(':').next().unwrap_or("").to_ascii_lowercase(),
-            };
-            // This machine (a local server, a tunnel) is never Atlas.
-            let local = name == "localhost" || name.starts_with("127.") || name == "::1";
-            local || NOT_ATLAS_HOSTS.iter().any(|suffix| name.ends_with(suffix))
-        })
+    hosts.split(',').any(|host| is_atlas_host(host_name(host)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atlas_hosts_are_the_ones_under_atlas_domains() {
+        for host in [
+            "cluster0.abcde.mongodb.net",
+            "claims-shard-00-00.a1b2c.mongodbgov.net",
+            "CLAIMS.A1B2C.MONGODBGOV.NET.",
+            "${ClusterHost}.mongodbgov.net",
+        ] {
+            assert!(is_atlas_host(host), "{host}");
+        }
+        for host in [
+            "mongo",
+            "mongodb.net",
+            "evilmongodb.net",
+            "mongo-0.mongo.db.svc.cluster.local",
+            "db.example.internal",
+            "10.0.3.12",
+            "localhost",
+            "ledger.cluster-c0ffee.us-gov-west-1.docdb.amazonaws.com",
+            "acct.mongo.cosmos.azure.us",
+            "${MONGO_HOST}",
+            "",
+        ] {
+            assert!(!is_atlas_host(host), "{host}");
+        }
+        assert!(reaches_atlas(
+            "u:p@a.mongodb.net:27017,b.example.internal:27017/?x=1"
+        ));
+        assert!(!reaches_atlas("u:p@[::1]:27017/?x=1"));
+        assert!(!reaches_atlas("${HOST}/?authMechanism=SCRAM-SHA-1"));
+        assert_eq!(
+            command_reach("mongodump --host rs0/a.abcde.mongodbgov.net:27017 --ssl"),
+            Some(true)
+        );
+        assert_eq!(command_reach("mongodump --host mongo:27017"), Some(false));
+        assert_eq!(command_reach("mongodump --out /backup"), None);
+    }
 }

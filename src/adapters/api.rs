@@ -41,6 +41,7 @@ pub const NEEDLES: &[&str] = &[
     "providerName",
     "iamRoleId",
     "serviceUrl",
+    "metricSelection",
 ];
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {

@@ -16,6 +16,7 @@ const RECOGNIZERS: &[Recognizer] = &[
     database_user,
     alert_config,
     integration,
+    metric_integration,
     tenant_restore,
     restore_job,
     backup_schedule,
@@ -183,6 +184,30 @@ fn integration(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
         kind,
         region: ctx.text(cur.get("region")),
     });
+    true
+}
+
+/// OpenTelemetry metric integrations (`/metricIntegrations`: `integrationType` +
+/// `metricSelection`): selecting the metrics of a product AtlasGov lacks uses it.
+fn metric_integration(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
+    if !(has(cur, "integrationType") && has(cur, "metricSelection")) {
+        return false;
+    }
+    let selection = cur.get("metricSelection");
+    for item in selection.iter().flat_map(|s| s.items()) {
+        if let Some(selected) = ctx
+            .text(Some(item))
+            .filter(|t| t.is("ATLAS_STREAM_PROCESSING"))
+        {
+            out.products.push(ProductUse {
+                origin: origin(ctx, cur),
+                product: Product::StreamProcessing,
+                what: "stream processing metric selection",
+                loc: selected.loc,
+                providers: Vec::new(),
+            });
+        }
+    }
     true
 }
 

@@ -1,20 +1,23 @@
 //! Adapter steps that span several files. Terraform: a module's resources, its variables,
-//! `locals`, tfvars files and module calls sit in different files of a directory. Pulumi YAML:
-//! a program and the stack settings files that give its config values. The Atlas CLI: a
-//! command's `--file` body is another file (linked through the model's key aliases).
+//! `locals`, outputs, tfvars files and module calls sit in different files of a directory (in
+//! HCL, or in Terraform's JSON syntax). Pulumi YAML: a program and the stack settings files
+//! that give its config values. The Atlas CLI: a command's `--file` body is another file
+//! (linked through the model's key aliases). Kubernetes renderings: a kustomize overlay is its
+//! base and its patches; a Helm chart's objects come from its values files.
 //!
 //! The engine never names a format. During the parallel per-file pass it asks [`interest`]
 //! whether a file that holds no adapter's needle must still be parsed, and [`keep`] what a
 //! parsed file gives the later step; once every file is merged, before linking, it calls
 //! [`finish`] with everything kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::kubernetes::render;
 use super::pulumi::{self, PulumiFile};
 use super::terraform::module::{self, HclFile};
-use crate::document::{LineIndex, Node, Syntax};
-use crate::model::{LocCtx, Model, SourceFile};
+use crate::document::{Limits, LineIndex, Node, Syntax};
+use crate::model::{FileId, LocCtx, Model, SourceFile};
 
 /// What a file gives a multi-file step (opaque to the engine).
 #[derive(Debug)]
@@ -24,6 +27,27 @@ pub struct Kept(Step);
 enum Step {
     Terraform(HclFile),
     Pulumi(PulumiFile),
+    Kubernetes(render::Kept),
+}
+
+/// How a multi-file step reads a file it needs that the run did not hold (a kustomize base
+/// outside the checked paths), or reads again one it did.
+pub struct Reader<'a> {
+    /// The text of a file: a buffer's when one has this path, else the file on disk, read the
+    /// way the engine reads every file.
+    pub read: render::Read<'a>,
+    pub limits: Limits,
+}
+
+/// What the multi-file steps tell the run besides the model.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Files the steps added to the run (read for them only): context, never reported on.
+    pub context: Vec<FileId>,
+    /// What a step could not check, and why (a remote kustomize base is not fetched).
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Texts of the files the steps read, for snippets and suppression comments.
+    pub texts: Vec<(FileId, Arc<str>)>,
 }
 
 /// What a multi-file step wants of a file, by its name and text.
@@ -40,9 +64,13 @@ pub struct Interest {
 pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     let settings_file = module::is_loaded_tfvars(path);
     let parse = match syntax {
+        // A configuration in Terraform's JSON syntax is read like one in HCL.
+        Syntax::Json if module::is_tf_json(path) => {
+            text.contains(super::terraform::PROVIDER) || module::wanted_without_needle(path, text)
+        }
         Syntax::Json => settings_file,
         Syntax::Hcl => module::wanted_without_needle(path, text),
-        Syntax::Yaml => pulumi::is_pulumi_file(path),
+        Syntax::Yaml => pulumi::is_pulumi_file(path) || render::wanted(path, text),
         Syntax::Shell(_) => false,
     };
     Interest {
@@ -51,16 +79,59 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     }
 }
 
-/// Whether the documents of a file of this syntax are read by the multi-file step only (the
-/// per-document adapters see only its literal strings, through [`super::adapt_literals`]).
-pub fn reads_whole_file(syntax: Syntax) -> bool {
-    syntax == Syntax::Hcl
+/// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
+/// cannot is not read for it.
+pub fn may_link(path: &Path) -> bool {
+    module::is_tf(path)
+}
+
+/// The directories beyond its own that a file's values reach, resolved against its directory:
+/// the sources of a Terraform file's local `module` calls (`source = "../../modules/db"`),
+/// where the arguments it sets are used. A check given the file alone reads them as context,
+/// so that those values are judged (and reported where they are written).
+pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
+    if !may_link(path) || !text.contains("module") {
+        return Vec::new();
+    }
+    let json = module::is_tf_json(path);
+    let syntax = if json { Syntax::Json } else { Syntax::Hcl };
+    let Ok(doc) = crate::document::parse(text, syntax, limits) else {
+        return Vec::new();
+    };
+    let roots: Vec<Node> = if json {
+        doc.roots
+            .iter()
+            .map(crate::document::tf_json::to_native)
+            .collect()
+    } else {
+        doc.roots
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    roots
+        .iter()
+        .flat_map(module::local_sources)
+        .map(|source| dir.join(source))
+        .collect()
+}
+
+/// Whether the documents of a file are read by the multi-file step only (the per-document
+/// adapters see only its literal strings, through [`super::adapt_literals`]): Terraform
+/// configurations, in HCL or in JSON (`*.tf.json`).
+pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
+    match syntax {
+        Syntax::Hcl => true,
+        Syntax::Json => module::is_tf_json(path),
+        Syntax::Yaml | Syntax::Shell(_) => false,
+    }
 }
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
     if pulumi::is_pulumi_file(ctx.path) {
         return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
+    }
+    if render::wanted(ctx.path, ctx.text) {
+        return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
     }
     HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
 }
@@ -71,23 +142,40 @@ impl Kept {
         match &self.0 {
             Step::Terraform(f) => f.shared_text(),
             Step::Pulumi(f) => Some(f.shared_text()),
+            Step::Kubernetes(k) => Some(k.text()),
         }
     }
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
-/// are the run's files by id.
-pub fn finish(kept: Vec<Kept>, files: &[SourceFile], out: &mut Model) {
-    let mut terraform = Vec::new();
-    let mut pulumi = Vec::new();
+/// are the run's files by id; a step that reads a file the run did not hold adds it (see
+/// [`Finished::context`]).
+pub fn finish(
+    kept: Vec<Kept>,
+    files: &mut Vec<SourceFile>,
+    out: &mut Model,
+    reader: &Reader<'_>,
+) -> Finished {
+    let (mut terraform, mut pulumi, mut kubernetes) = (Vec::new(), Vec::new(), Vec::new());
     for k in kept {
         match k.0 {
             Step::Terraform(f) => terraform.push(f),
             Step::Pulumi(f) => pulumi.push(f),
+            Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
     module::resolve(terraform, files, out);
     pulumi::resolve(pulumi, files, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
+    let rendered = render::finish(&kubernetes, files, out, reader.read, reader.limits);
+    Finished {
+        context: rendered.context,
+        skipped: rendered
+            .notes
+            .into_iter()
+            .map(|n| (n.path, n.reason))
+            .collect(),
+        texts: rendered.texts,
+    }
 }

@@ -14,8 +14,9 @@ use crate::lint::{Inputs, Settings, lint};
 use crate::outcome::{Buffer, Skipped};
 use crate::paths;
 use crate::report;
+use crate::report::terminal;
 use crate::rules;
-use crate::source;
+use crate::source::{self, write, write::Target};
 
 /// The path argument that stands for standard input.
 const STDIN_ARG: &str = "-";
@@ -27,14 +28,12 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         .filter(|p| p.as_os_str() == STDIN_ARG)
         .count();
     if stdin_args > 1 {
-        eprintln!("error: `-` (standard input) can be given only once");
-        return EXIT_USAGE;
+        return usage_error("`-` (standard input) can be given only once");
     }
     if stdin_args == 0 && args.stdin_filename.is_some() {
-        eprintln!(
-            "error: --stdin-filename names standard input, which is read only when `-` is among the paths"
+        return usage_error(
+            "--stdin-filename names standard input, which is read only when `-` is among the paths",
         );
-        return EXIT_USAGE;
     }
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -50,14 +49,16 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         .collect();
     if !missing.is_empty() {
         for p in missing {
-            eprintln!("error: path does not exist: {}", p.display());
+            usage_error(format!("path does not exist: {}", p.display()));
         }
         return EXIT_USAGE;
     }
     let cwd = std::env::current_dir().unwrap_or_default();
 
     let config_path = match &args.config {
-        Some(p) if !p.is_file() => {
+        // Only a path that is not there at all is "not found": anything else there (a FIFO,
+        // a directory, a device) is loaded and refused with its reason.
+        Some(p) if p.symlink_metadata().is_err() => {
             return usage_error(format!("config file not found: {}", p.display()));
         }
         Some(p) => Some(p.clone()),
@@ -68,7 +69,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             Ok(c) => Some(Arc::new(c)),
             Err(errors) => {
                 for e in &errors {
-                    eprintln!("error: {e}");
+                    usage_error(e);
                 }
                 return EXIT_USAGE;
             }
@@ -97,6 +98,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             Ok(b) => BaselineMode::Compare(b),
             Err(e) => return usage_error(e),
         },
+        // Whatever is there (a FIFO, a link to a device) is read, bounded, or refused.
         (None, Some(p)) if p.exists() => match Baseline::load(p, &cwd) {
             Ok(existing) => BaselineMode::Write {
                 existing,
@@ -113,6 +115,17 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         (None, None) => BaselineMode::Off,
     };
 
+    if let Some(output) = &args.output {
+        let own = [
+            ("the config file", config.as_ref().map(|c| c.path.as_path())),
+            ("the baseline", args.baseline.as_deref()),
+            ("the baseline", args.write_baseline.as_deref()),
+        ];
+        if let Err(e) = check_output_target(output, &paths, &own, args.max_file_size) {
+            return usage_error(e);
+        }
+    }
+
     let project_root = match project_root(args.project_root.as_deref(), &paths, &cwd) {
         Ok(root) => root,
         Err(e) => return usage_error(e),
@@ -128,6 +141,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .flatten()
             .cloned()
             .collect(),
+        inventory: args.format == Format::Html,
         ..Options::default()
     };
     let mut buffers = Vec::new();
@@ -155,13 +169,15 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         baseline,
         ..Settings::new(options)
     };
+    let html_meta =
+        (args.format == Format::Html).then(|| html_meta(&paths, &buffers, &cwd, &settings));
     let checked = lint(&Inputs::Paths(paths), &buffers, &settings);
     let mut outcome = checked.outcome;
     outcome.skipped.extend(stdin_skipped);
 
     if let Some(w) = &outcome.filtered.written {
-        if let Err(e) = std::fs::write(&w.path, &w.text) {
-            return usage_error(format!("cannot write baseline {}: {e}", w.path.display()));
+        if let Err(e) = write::write(&w.path, &w.text, Target::RegularFile) {
+            return usage_error(format!("--write-baseline {}: {e}", w.path.display()));
         }
     }
 
@@ -170,47 +186,65 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         let opts = report::human::Options {
             quiet: args.quiet,
             show_suppressed: args.show_suppressed,
+            ascii: !super::terminal::unicode(|name| std::env::var_os(name)),
         };
         report::human::render_with(&outcome, style, &opts)
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+        ColorChoice::Auto => super::terminal::color(
+            |name| std::env::var_os(name),
+            std::io::stdout().is_terminal(),
+        ),
+    };
+    // What the terminal gets instead of a human report: with --statistics, the counts.
+    let for_terminal = |color: bool| {
+        if args.statistics {
+            report::statistics::render(&outcome, args.quiet, true)
+        } else {
+            human(color)
         }
     };
     let machine = |format: Format| -> String {
         match format {
             Format::Human => human(false),
+            Format::Concise => report::concise::render(&outcome, !args.quiet),
             Format::Json => report::json::render_with(&outcome, args.show_suppressed),
             Format::Sarif => report::sarif::render(&outcome, args.show_suppressed),
             Format::Github => report::github::render(&outcome),
             Format::Gitlab => report::gitlab::render(&outcome),
             Format::Junit => report::junit::render(&outcome),
+            Format::Html => html_meta
+                .as_ref()
+                .map(|meta| report::html::render(&outcome, meta))
+                .unwrap_or_default(),
         }
     };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = write_report(path, &machine(args.format)) {
-                return usage_error(e);
-            }
-            let _ = stdout.write_all(human(color).as_bytes());
-        }
-        None if args.format == Format::Human => {
-            let _ = stdout.write_all(human(color).as_bytes());
-        }
-        None => {
-            let _ = stdout.write_all(machine(args.format).as_bytes());
+    // A report that could not be written in full is an error, whatever the findings: a CI
+    // job must not pass on an empty or truncated report.
+    let written = match &args.output {
+        Some(path) => write::write(path, &machine(args.format), Target::AnyFile)
+            .map_err(|e| format!("--output {}: {e}", path.display()))
+            .and_then(|()| write_stdout(stdout, &for_terminal(color))),
+        None if args.format == Format::Human => write_stdout(stdout, &for_terminal(color)),
+        None => write_stdout(stdout, &machine(args.format)).map(|()| {
             if !args.quiet {
                 for note in report::human::notes(&outcome) {
-                    eprintln!("note: {note}");
+                    super::eprint(format_args!("note: {}\n", terminal::line(&note)));
                 }
             }
-        }
+            if args.statistics {
+                super::eprint(format_args!(
+                    "{}",
+                    report::statistics::render(&outcome, args.quiet, false)
+                ));
+            }
+        }),
+    };
+    if let Err(e) = written {
+        return usage_error(e);
     }
-    let _ = stdout.flush();
     if crate::filter::fails(&outcome) {
         EXIT_FINDINGS
     } else {
@@ -218,8 +252,80 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     }
 }
 
-fn write_report(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<(), String> {
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write to standard output: {e}"))
+}
+
+/// `--output` may not overwrite a file the run reads: the config, the baseline, or a file
+/// being checked (named, or found under a directory given) unless it is a report this tool
+/// wrote before (JSON, SARIF or GitLab: a file with a spec's extension, left by a previous
+/// run). `--write-baseline` has the same protection by reading the file as a baseline first.
+fn check_output_target(
+    output: &Path,
+    paths: &[PathBuf],
+    own: &[(&str, Option<&Path>)],
+    max_file_size: u64,
+) -> Result<(), String> {
+    let Ok(target) = std::fs::canonicalize(output) else {
+        return Ok(()); // not there yet (or a broken link, which is created): nothing to lose
+    };
+    let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|p| p == target);
+    let shown = output.display();
+    if let Some((what, _)) = own.iter().find(|(_, p)| p.is_some_and(same)) {
+        return Err(format!(
+            "--output {shown} is {what}: it would be overwritten"
+        ));
+    }
+    let named = paths.iter().any(|p| same(p));
+    let walked = || {
+        let under = paths.iter().any(|p| {
+            p.is_dir() && std::fs::canonicalize(p).is_ok_and(|dir| target.starts_with(dir))
+        });
+        under
+            && source::walk::collect(paths)
+                .0
+                .iter()
+                .any(|input| input.path.file_name() == target.file_name() && same(&input.path))
+    };
+    if !named && !walked() {
+        return Ok(());
+    }
+    let previous = source::read(output, max_file_size);
+    if previous.is_ok_and(|text| text.trim().is_empty() || report::is_report(&text)) {
+        return Ok(());
+    }
+    Err(format!(
+        "--output {shown} is one of the files being checked: it would be overwritten; write the report elsewhere"
+    ))
+}
+
+/// What the HTML report says about the run: the date, the paths given, the commit of each git
+/// repository holding one (read from `.git`).
+fn html_meta(
+    paths: &[PathBuf],
+    buffers: &[Buffer],
+    cwd: &Path,
+    settings: &Settings,
+) -> report::html::Meta {
+    let given: Vec<PathBuf> = paths
+        .iter()
+        .cloned()
+        .chain(buffers.iter().map(|b| b.path.clone()))
+        .collect();
+    let mut commits: Vec<report::html::Commit> = Vec::new();
+    for c in paths.iter().filter_map(|p| super::git::commit_of(p, cwd)) {
+        if !commits.iter().any(|k| k.root == c.root) {
+            commits.push(c);
+        }
+    }
+    report::html::Meta {
+        date: settings.today,
+        paths: given,
+        commits,
+    }
 }
 
 /// `--project-root`: a directory holding every path given; by default, each path's repository.

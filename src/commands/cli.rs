@@ -4,10 +4,35 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `--version`: the package version, the commit and the date it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ATLASGOV_LINT_COMMIT_SHORT"),
+    " ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    ")"
+);
+
+/// `--version` in full: also the whole commit id.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ATLASGOV_LINT_COMMIT_SHORT"),
+    " ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    ")\ncommit: ",
+    env!("ATLASGOV_LINT_COMMIT"),
+    "\nbuilt: ",
+    env!("ATLASGOV_LINT_BUILD_DATE"),
+    "\nlicense: Apache-2.0"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "atlasgov-lint",
-    version,
+    version = VERSION,
+    long_version = LONG_VERSION,
     about = "Check MongoDB Atlas specs against Atlas for Government constraints, offline, before apply",
     after_help = "Exit codes: 0 no error-level finding, 1 at least one, 2 usage error or missing path."
 )]
@@ -38,6 +63,17 @@ pub enum Command {
         #[arg(long, hide = true)]
         stdio: bool,
     },
+    /// Print a shell completion script, e.g. `atlasgov-lint completions bash > /etc/bash_completion.d/atlasgov-lint`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff): the program's, or a command's (`atlasgov-lint man check` is
+    /// atlasgov-lint-check(1)), e.g. `atlasgov-lint man > atlasgov-lint.1`.
+    Man {
+        /// A command (check, rules, explain, server, completions, man).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +98,10 @@ pub struct CheckArgs {
     /// Print only the findings (no summary, notes or suppression list).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Count the findings by rule and by file. Replaces the human report on the terminal;
+    /// with another --format on standard output, the counts go to standard error.
+    #[arg(long)]
+    pub statistics: bool,
     /// Config file (default: .atlasgov-lint.yaml in the current directory or the nearest
     /// parent, up to the repository root).
     #[arg(long, value_name = "PATH")]
@@ -102,11 +142,15 @@ pub struct CheckArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
+    /// One line per finding: `path:line:col: CODE name: message`.
+    Concise,
     Json,
     Sarif,
     Github,
     Gitlab,
     Junit,
+    /// The audit report: one self-contained HTML page (use with --output).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

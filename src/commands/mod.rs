@@ -3,6 +3,9 @@
 
 mod check;
 pub mod cli;
+mod generate;
+mod git;
+mod terminal;
 
 use std::io::Write;
 
@@ -31,21 +34,28 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check(args) => check::check(args, &mut stdout),
-        Command::Rules { all } => {
-            let _ = stdout.write_all(rules_table(all).as_bytes());
-            EXIT_OK
-        }
+        Command::Rules { all } => write_out(&mut stdout, &rules_table(all)),
         Command::Server { .. } => crate::server::run(Options::default()),
+        Command::Completions { shell } => generate::completions(shell, &mut stdout),
+        Command::Man { command } => generate::man(command.as_deref(), &mut stdout),
         Command::Explain { rule } => match rules::find(&rule) {
-            Some(r) => {
-                let _ = stdout.write_all(r.meta.doc.as_bytes());
-                EXIT_OK
-            }
-            None => {
-                eprintln!("error: no rule `{rule}`; `atlasgov-lint rules` lists them");
-                EXIT_USAGE
-            }
+            Some(r) => write_out(&mut stdout, r.meta.doc),
+            None => usage_error(format!(
+                "no rule `{rule}`; {}",
+                rules::suggest::unknown_rule_help(&rule)
+            )),
         },
+    }
+}
+
+/// Print `text`: exit 0, or 2 when standard output cannot take it.
+fn write_out(stdout: &mut impl Write, text: &str) -> i32 {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => EXIT_OK,
+        Err(e) => usage_error(format!("cannot write to standard output: {e}")),
     }
 }
 
@@ -75,9 +85,21 @@ pub fn rules_table(all: bool) -> String {
     out
 }
 
+/// An error (exit 2), its message shown as one line on a terminal (it may quote a path or a
+/// config value).
 pub(crate) fn usage_error(message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
+    let message = message.to_string();
+    eprint(format_args!(
+        "error: {}\n",
+        crate::report::terminal::line(&message)
+    ));
     EXIT_USAGE
+}
+
+/// Write to standard error; unlike `eprintln!`, a standard error that cannot be written to
+/// (closed, a full disk) is not a panic.
+pub(crate) fn eprint(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().write_fmt(args);
 }
 
 /// Resolve `--select`/`--ignore` names to rules.
@@ -91,7 +113,8 @@ pub(crate) fn rule_list(
             Some(r) => out.push(&r.meta),
             None => {
                 return Err(format!(
-                    "{flag}: unknown rule `{name}`; `atlasgov-lint rules` lists the codes and names"
+                    "{flag}: unknown rule `{name}`; {}",
+                    rules::suggest::unknown_rule_help(name)
                 ));
             }
         }

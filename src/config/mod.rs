@@ -203,12 +203,14 @@ impl Config {
 }
 
 /// Find the config file: `.atlasgov-lint.yaml` in `start` or the nearest parent, stopping at
-/// the repository root (a directory holding `.git`).
+/// the repository root (a directory holding `.git`). Whatever is found under that name is the
+/// config, even a FIFO, a directory or a broken link: [`load`] then says why it cannot be
+/// read, rather than the run going on without the policy (or with a parent's).
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        if candidate.symlink_metadata().is_ok() {
             return Some(candidate);
         }
         if d.join(".git").exists() {
@@ -230,8 +232,8 @@ pub fn load(path: &Path, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
             message,
         }]
     };
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = crate::source::decode(bytes).map_err(err)?;
+    let text = crate::source::read_limited(path, crate::source::CONFIG_LIMIT, "config files")
+        .map_err(err)?;
     let abs = normalize(&cwd.join(path));
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, PathBuf::from(&shown), dir)

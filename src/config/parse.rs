@@ -11,8 +11,15 @@ const TOP_KEYS: &[&str] = &[
     "unsuppressible",
     "exceptions",
 ];
-const LEVELS: &str = "off, warning, error";
+const LEVELS: &[&str] = &["off", "warning", "error"];
 const REGION_USAGES: &[&str] = &["GOV_REGIONS_ONLY", "COMMERCIAL_FEDRAMP_REGIONS_ONLY"];
+
+/// `did you mean `x`? ` when `word` is close to one of `valid`, else nothing.
+fn suggestion(word: &str, valid: &[&str]) -> String {
+    rules::suggest::hint(word, valid)
+        .map(|h| format!("{h} "))
+        .unwrap_or_default()
+}
 
 /// Parse config text. `path` is for messages, `dir` the absolute directory globs are
 /// relative to.
@@ -191,7 +198,11 @@ impl Parser<'_> {
         };
         self.error(
             key,
-            format!("unknown key `{name}`{at}; valid keys: {}", valid.join(", ")),
+            format!(
+                "unknown key `{name}`{at}; {}valid keys: {}",
+                suggestion(name, valid),
+                valid.join(", ")
+            ),
         );
     }
 
@@ -241,9 +252,10 @@ impl Parser<'_> {
             self.error(
                 cur,
                 format!(
-                    "`{}`: `{}` is not a valid value; valid values: {}",
+                    "`{}`: `{}` is not a valid value; {}valid values: {}",
                     cur.pointer.trim_start_matches('/'),
                     s.value,
+                    suggestion(&s.value, valid),
                     valid.join(", ")
                 ),
             );
@@ -258,8 +270,9 @@ impl Parser<'_> {
                 let e = self.err_pos(
                     &s.pos,
                     format!(
-                        "unknown rule `{}`; `atlasgov-lint rules` lists the codes and names",
-                        s.value
+                        "unknown rule `{}`; {}",
+                        s.value,
+                        rules::suggest::unknown_rule_help(&s.value)
                     ),
                 );
                 self.errors.push(e);
@@ -274,8 +287,9 @@ impl Parser<'_> {
             self.error(
                 cur,
                 format!(
-                    "`{}` must be a mapping of rule code or name to one of: {LEVELS}",
-                    cur.pointer
+                    "`{}` must be a mapping of rule code or name to one of: {}",
+                    cur.pointer,
+                    LEVELS.join(", ")
                 ),
             );
             return out;
@@ -295,9 +309,11 @@ impl Parser<'_> {
                     self.error(
                         &value,
                         format!(
-                            "`{}` is not a level for {}; valid levels: {LEVELS}",
+                            "`{}` is not a level for {}; {}valid levels: {}",
                             other.unwrap_or("(not a string)"),
-                            rule.code
+                            rule.code,
+                            suggestion(other.unwrap_or(""), LEVELS),
+                            LEVELS.join(", ")
                         ),
                     );
                     continue;

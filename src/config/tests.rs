@@ -72,7 +72,9 @@ fn reads_every_key() {
 fn errors_name_the_line_and_the_choices() {
     assert_eq!(
         errors("rules:\n  GOV004: warn\n"),
-        ["c.yaml:2:11: `warn` is not a level for GOV004; valid levels: off, warning, error"]
+        [
+            "c.yaml:2:11: `warn` is not a level for GOV004; did you mean `warning`? valid levels: off, warning, error"
+        ]
     );
     assert_eq!(
         errors("fail-on: never\n"),
@@ -80,9 +82,9 @@ fn errors_name_the_line_and_the_choices() {
     );
     let e = errors("rulez: {}\n");
     assert!(
-        e.first().is_some_and(
-            |e| e.starts_with("c.yaml:1:1: unknown key `rulez`; valid keys: rules, exclude")
-        ),
+        e.first().is_some_and(|e| e.starts_with(
+            "c.yaml:1:1: unknown key `rulez`; did you mean `rules`? valid keys: rules, exclude"
+        )),
         "{e:?}"
     );
     let e = errors("rules: {GOV999: error}\n");

@@ -14,14 +14,12 @@
 //! - Literal strings, numbers, booleans and `null` are scalars with the span of the literal
 //!   (strings including their quotes, like JSON). Arrays and objects are sequences and
 //!   mappings. A parenthesised literal is that literal.
-//! - A list `for` expression (`[for r in var.regions : { .. }]`) is a sequence of one element,
-//!   its result expression: what each element hard-codes, whatever the collection holds (like
-//!   a `dynamic` block's `content`).
 //! - Every other expression (references such as `var.x`, function calls, templates with
-//!   interpolation, conditionals, object `for` expressions, operators) is a node tagged
-//!   [`EXPR_TAG`] holding the expression's source text (shortened when long).
+//!   interpolation, conditionals, `for` expressions, operators) is a node tagged [`EXPR_TAG`]
+//!   holding the expression's source text (shortened when long).
 //!   [`Node::scalar_text`] and [`Node::as_str`] return `None` for it, so no adapter can read
-//!   it as a literal; adapters that resolve references read [`Node::expr_source`].
+//!   it as a literal; adapters that evaluate expressions read [`Node::expr_source`], or the
+//!   whole source at the node's span through [`super::hcl_expr`].
 //!
 //! Nesting is bounded by `hcl-edit` (64 levels) and by [`Limits`]; the node count by
 //! [`Limits::max_nodes`].
@@ -308,12 +306,6 @@ impl Conv<'_> {
                 Value::Map(entries)
             }
             Expression::Parenthesis(inner) => return self.expr(inner.inner(), depth + 1),
-            // `[for r in var.regions : { provider_name = "AWS", region_name = r.name }]`: what
-            // every element hard-codes is known, so the list reads as one element, the result
-            // expression (references to the iterator inside it stay expressions).
-            Expression::ForExpr(f) if f.key_expr.is_none() => {
-                Value::Seq(vec![self.expr(&f.value_expr, depth + 1)?])
-            }
             Expression::StringTemplate(_)
             | Expression::HeredocTemplate(_)
             | Expression::Variable(_)

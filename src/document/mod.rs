@@ -7,9 +7,11 @@
 
 pub mod hcl;
 pub mod hcl_balance;
+pub mod hcl_expr;
 pub mod json;
 pub mod shell;
 pub mod template;
+pub mod tf_json;
 pub mod yaml;
 
 use std::fmt::Write as _;
@@ -104,9 +106,10 @@ impl Node {
         }
     }
 
-    /// Whether this node is a non-literal HCL expression ([`EXPR_TAG`]).
+    /// Whether this node is a non-literal HCL expression ([`EXPR_TAG`], or a tag that starts
+    /// with it: an adapter may tag the expressions it has resolved in part).
     pub fn is_expr(&self) -> bool {
-        self.tag.as_deref() == Some(EXPR_TAG)
+        self.tag.as_deref().is_some_and(|t| t.starts_with(EXPR_TAG))
     }
 
     /// Whether this scalar comes (in part) from a template action ([`TEMPLATE_TAG`]).
@@ -344,6 +347,21 @@ impl<'a> Cursor<'a> {
             node,
             pointer: String::new(),
             cut: false,
+        }
+    }
+
+    /// A node that stands where `pointer` points (a tree built in place of part of a
+    /// document, such as a Terraform resource body with its expressions evaluated).
+    pub fn at(node: &'a Node, pointer: &str) -> Cursor<'a> {
+        let cut = pointer.len() > MAX_POINTER;
+        Cursor {
+            node,
+            pointer: if cut {
+                String::new()
+            } else {
+                pointer.to_string()
+            },
+            cut,
         }
     }
 

@@ -1,13 +1,19 @@
 //! Project roots and context files: what a check reads besides its inputs so that project
-//! linking can reach the projects of the directories above a checked file.
+//! linking can reach the projects of the directories above a checked file, and so that a
+//! value a checked file sets can be judged where it is used (its own directory, and the
+//! directories it links to: a Terraform module's local module sources).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::{Context, Options, ProjectRoot};
+use crate::adapters;
 use crate::outcome::Buffer;
 use crate::paths;
-use crate::source::walk::{self, Input};
+use crate::source::{
+    self,
+    walk::{self, Input},
+};
 
 /// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
 /// stays within the path itself.
@@ -22,7 +28,8 @@ fn project_root_of(abs: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option
 
 /// Raise the inputs' roots to their project root and list the context files: the spec files
 /// directly in each directory from a path given up to its root (strictly above a directory
-/// given, which is walked anyway), other than the inputs and buffers.
+/// given, which is walked anyway), and in the directories the checked files link to (see
+/// [`add_linked_dirs`]), other than the inputs and buffers.
 pub(super) fn link_context(
     paths: &[PathBuf],
     inputs: &mut [Input],
@@ -43,6 +50,7 @@ pub(super) fn link_context(
         .map(|b| &b.path)
         .filter(|p| p.as_os_str() != Buffer::STDIN_NAME);
     let all = given.map(|p| (p, false)).chain(named.map(|p| (p, true)));
+    let mut linked = Vec::new();
     for (path, is_buffer) in all {
         let abs = paths::absolute(path, cwd);
         let Some(root) = project_root_of(&abs, project_root, cwd) else {
@@ -54,13 +62,43 @@ pub(super) fn link_context(
             }
             dirs.insert(dir.to_path_buf());
         }
+        if !abs.is_dir() {
+            let text = buffers
+                .iter()
+                .find(|b| is_buffer && b.path == *path)
+                .map(|b| b.text.as_str());
+            linked.push((abs.clone(), text, root.clone()));
+        }
         if is_buffer {
             buffer_roots.push(root);
         } else {
             roots.insert(path.as_path(), root);
         }
     }
-    if dirs.is_empty() {
+    // A directory given below its repository (or `--project-root`): the modules its files call
+    // outside it are read too, so that the values it sets are judged where they are used.
+    let walked: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| paths::absolute(p, cwd))
+        .collect();
+    for dir in &walked {
+        let root = match project_root {
+            ProjectRoot::Argument => None,
+            ProjectRoot::Repository => paths::repository_root(dir),
+            ProjectRoot::Dir(root) => Some(paths::absolute(root, cwd)),
+        };
+        let Some(root) = root.filter(|r| dir.starts_with(r) && r != dir) else {
+            continue;
+        };
+        for input in inputs.iter() {
+            let abs = paths::absolute(&input.path, cwd);
+            if abs.starts_with(dir) && adapters::multi_file::may_link(&abs) {
+                linked.push((abs, None, root.clone()));
+            }
+        }
+    }
+    if dirs.is_empty() && linked.is_empty() {
         return Context::default();
     }
     for input in inputs.iter_mut() {
@@ -77,9 +115,93 @@ pub(super) fn link_context(
         .chain(buffers.iter().map(|b| &b.path))
         .map(|p| paths::absolute(p, cwd))
         .collect();
+    let mut links = Links::default();
+    for (abs, text, root) in linked {
+        let to = Bounds {
+            root: &root,
+            walked: &walked,
+        };
+        add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options);
+    }
     Context {
         files: context_files(&dirs, &checked, Some(cwd)),
         roots: buffer_roots,
+    }
+}
+
+/// Most directories one check reads because checked files link to them (see
+/// [`add_linked_dirs`]): a bound for repositories whose modules call each other in a web.
+const MAX_LINKED_DIRS: usize = 256;
+
+/// What one check has read for links so far.
+#[derive(Default)]
+struct Links {
+    /// Directories whose files were read for links (each is read once).
+    scanned: HashSet<PathBuf>,
+    /// Directories added because a checked file links to them.
+    followed: usize,
+}
+
+/// Where links are followed: within `root`, and not into directories given (walked anyway).
+#[derive(Clone, Copy)]
+struct Bounds<'a> {
+    root: &'a Path,
+    walked: &'a [PathBuf],
+}
+
+/// Add to `dirs` the directories that the directory of `file` (absolute; `text` when it is a
+/// buffer) links to, and so on from those, within bounds: the local modules its Terraform
+/// files call ([`adapters::multi_file::linked_dirs`]). The values the file sets (a
+/// `terraform.tfvars` value passed to a module) are used there, so they are read as context.
+fn add_linked_dirs(
+    file: &Path,
+    text: Option<&str>,
+    to: Bounds<'_>,
+    dirs: &mut BTreeSet<PathBuf>,
+    links: &mut Links,
+    options: &Options,
+) {
+    let Some(own) = file.parent() else { return };
+    // The files of each directory still to read for links.
+    let mut queue: Vec<Vec<PathBuf>> = Vec::new();
+    if links.scanned.insert(own.to_path_buf()) {
+        let mut files = walk::spec_files_in([own]);
+        if !files.iter().any(|f| f == file) {
+            files.push(file.to_path_buf());
+        }
+        queue.push(files);
+    } else if text.is_some() {
+        // Its directory was read from disk for another file: the editor's text may differ.
+        queue.push(vec![file.to_path_buf()]);
+    }
+    while let Some(files) = queue.pop() {
+        for path in files
+            .into_iter()
+            .filter(|p| adapters::multi_file::may_link(p))
+        {
+            let read;
+            let text = match text.filter(|_| path == file) {
+                Some(text) => text,
+                None => {
+                    read = source::read(&path, options.max_file_size).unwrap_or_default();
+                    read.as_str()
+                }
+            };
+            for target in adapters::multi_file::linked_dirs(&path, text, &options.limits) {
+                let target = paths::normalize(&target);
+                if links.followed >= MAX_LINKED_DIRS
+                    || !target.starts_with(to.root)
+                    || to.walked.iter().any(|w| target.starts_with(w))
+                    || !target.is_dir()
+                    || !links.scanned.insert(target.clone())
+                {
+                    continue;
+                }
+                links.followed += 1;
+                queue.push(walk::spec_files_in([target.as_path()]));
+                dirs.insert(target);
+            }
+        }
     }
 }
 
@@ -108,10 +230,12 @@ fn context_files(
     files
 }
 
-/// The context of one file being edited (absolute `path`), for a language server: the spec
-/// files of its directory and each ancestor up to `root` (absolute), other than the file
-/// itself (and other than the config file and what the config excludes), with absolute paths.
-pub fn context_of(path: &Path, root: &Path, options: &Options) -> Context {
+/// The context of one file being edited (absolute `path`, its current `text`), for a
+/// language server: the spec files of its directory and each ancestor up to `root`
+/// (absolute), and of the directories it links to (see [`add_linked_dirs`]), other than the
+/// file itself (and other than the config file and what the config excludes), with absolute
+/// paths.
+pub fn context_of(path: &Path, text: &str, root: &Path, options: &Options) -> Context {
     let cwd = &options.cwd;
     let mut dirs = BTreeSet::new();
     if path.starts_with(root) {
@@ -121,6 +245,15 @@ pub fn context_of(path: &Path, root: &Path, options: &Options) -> Context {
             }
             dirs.insert(dir.to_path_buf());
         }
+        let to = Bounds { root, walked: &[] };
+        add_linked_dirs(
+            path,
+            Some(text),
+            to,
+            &mut dirs,
+            &mut Links::default(),
+            options,
+        );
     }
     let checked = HashSet::from([path.to_path_buf()]);
     let mut files = context_files(&dirs, &checked, None);

@@ -24,8 +24,8 @@ pub(super) struct FileResult {
     pub(super) parse_failed: bool,
     /// Which adapters the pre-filter chose (computed once per file).
     pub(super) applicable: adapters::Applicable,
-    /// Whether the file contributed anything (model values, findings, directives): its text
-    /// may be needed for snippets and fingerprints.
+    /// Whether the file contributed anything (model values, findings, directives, values for
+    /// a multi-file step): its text may be needed for snippets and fingerprints.
     pub(super) contributed: bool,
     /// The text, when it is kept for the whole run (files a multi-file step reads; in-memory
     /// buffers). A file on disk keeps only a digest instead, and is read again
@@ -112,7 +112,10 @@ fn process_file_unguarded(
         .kept
         .as_ref()
         .and_then(adapters::multi_file::Kept::shared_text);
+    // A file kept for a multi-file step may be where a value used elsewhere is written, and
+    // where its finding is reported.
     result.contributed = result.text.is_some()
+        || result.kept.is_some()
         || !result.model.is_empty()
         || !result.model.auth_mechanisms.is_empty()
         || !result.model.endpoints.is_empty()
@@ -183,7 +186,7 @@ pub(super) fn process(
     let index = LineIndex::new(text);
     let ctx = LocCtx::new(file, path, text, &index);
     match document::parse(text, syntax, &options.limits) {
-        Ok(doc) if adapters::multi_file::reads_whole_file(syntax) => {
+        Ok(doc) if adapters::multi_file::reads_whole_file(path, syntax) => {
             // Read by a multi-file step, whatever it holds.
             result.recognized = true;
             if let Some(root) = doc.roots.first() {

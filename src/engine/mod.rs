@@ -10,7 +10,7 @@ mod ingest;
 mod texts;
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,8 +18,9 @@ pub use context::context_of;
 
 use crate::adapters;
 use crate::config::{self, Config};
-use crate::document::Limits;
-use crate::model::{Field, Loc, Model, SourceFile, link};
+use crate::document::{Limits, LineIndex};
+use crate::model::{Field, Loc, LocCtx, Model, SourceFile, link};
+use crate::outcome::inventory::Inventory;
 use crate::outcome::{Buffer, Outcome, Skipped};
 use crate::paths;
 use crate::rules::{self, Finding};
@@ -28,6 +29,10 @@ use crate::source::{
     walk::{self, Input},
 };
 use ingest::FileResult;
+
+/// The conventional name of a baseline file (`--write-baseline .atlasgov-baseline.json`): like
+/// the config file, a file of this name is the linter's own and never checked as a spec.
+pub const BASELINE_FILE_NAME: &str = ".atlasgov-baseline.json";
 
 /// Settings of one run.
 #[derive(Debug, Clone)]
@@ -44,6 +49,9 @@ pub struct Options {
     pub own_files: Vec<PathBuf>,
     /// How far up project linking looks for a project body (see [`ProjectRoot`]).
     pub project_root: ProjectRoot,
+    /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
+    /// HTML report).
+    pub inventory: bool,
 }
 
 impl Default for Options {
@@ -55,6 +63,7 @@ impl Default for Options {
             cwd: std::env::current_dir().unwrap_or_default(),
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
+            inventory: false,
         }
     }
 }
@@ -108,14 +117,16 @@ pub fn check_paths_and_buffers(
     options: &Options,
 ) -> Outcome {
     let (mut inputs, mut problems) = walk::collect(paths);
-    // Config files are not specs; excluded paths are not read at all.
+    // Config and baseline files are not specs; excluded paths are not read at all.
     let own: Vec<PathBuf> = options
         .own_files
         .iter()
         .map(|p| paths::normalize(&options.cwd.join(p)))
         .collect();
     let wanted = |i: &Input| {
-        i.path.file_name() != Some(std::ffi::OsStr::new(config::FILE_NAME))
+        let name = i.path.file_name();
+        name != Some(std::ffi::OsStr::new(config::FILE_NAME))
+            && name != Some(std::ffi::OsStr::new(BASELINE_FILE_NAME))
             && (own.is_empty() || !own.contains(&paths::normalize(&options.cwd.join(&i.path))))
             && options.config.as_ref().is_none_or(|config| {
                 !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
@@ -171,6 +182,7 @@ pub fn check_with_context(
         kept: Vec::new(),
         digests: HashMap::new(),
         context_ids: inputs.len()..disk.len(),
+        scanned: HashSet::new(),
     };
     // Files are parsed in parallel a chunk at a time and each chunk's results folded into
     // the model before the next: memory holds the model and one chunk's documents, not every
@@ -249,11 +261,54 @@ pub fn check_with_context(
         mut findings,
         kept,
         digests,
+        scanned,
         ..
     } = run;
-    // Steps that span files (Terraform modules): once every file is parsed.
-    let files = std::mem::take(&mut model.files);
-    adapters::multi_file::finish(kept, &files, &mut model);
+    // Steps that span files (Terraform modules, kustomize overlays, Helm values): once every
+    // file is parsed. A file they read that the run did not hold is context.
+    let mut files = std::mem::take(&mut model.files);
+    let read = |path: &Path| -> Result<Arc<str>, String> {
+        let abs = paths::absolute(path, &options.cwd);
+        match buffers
+            .iter()
+            .find(|b| paths::absolute(&b.path, &options.cwd) == abs)
+        {
+            Some(b) => Ok(Arc::from(b.text.as_str())),
+            None => source::read(path, options.max_file_size).map(Arc::from),
+        }
+    };
+    let finished = adapters::multi_file::finish(
+        kept,
+        &mut files,
+        &mut model,
+        &adapters::multi_file::Reader {
+            read: &read,
+            limits: options.limits,
+        },
+    );
+    outcome.context.extend(finished.context);
+    outcome.skipped.extend(
+        finished
+            .skipped
+            .into_iter()
+            .map(|(path, reason)| Skipped { path, reason }),
+    );
+    for (file, text) in finished.texts {
+        // A file of the run that only a step read as a whole (a JSON patch of a kustomize
+        // overlay names no Atlas field): its suppression comments were not read yet.
+        let unscanned = !scanned.contains(&file) && !outcome.context.contains(&file);
+        if let Some(f) = files.get(file as usize).filter(|_| unscanned) {
+            if memchr::memmem::find(text.as_bytes(), crate::suppress::MARKER.as_bytes()).is_some() {
+                let index = LineIndex::new(&text);
+                let ctx = LocCtx::new(file, &f.path, &text, &index);
+                let comments = source::kind_or_yaml(&f.path).comments;
+                outcome
+                    .directives
+                    .extend(crate::suppress::scan(&ctx, comments));
+            }
+        }
+        outcome.texts.entry(file).or_insert(text);
+    }
     model.files = files;
     if let Some(config) = &options.config {
         let file = file_id(model.files.len());
@@ -276,8 +331,21 @@ pub fn check_with_context(
         });
     }
     link::link(&mut model);
+    if options.inventory {
+        outcome.inventory = Some(Inventory::of(&model, &outcome.context));
+    }
     findings.extend(rules::run(&model));
-    findings.retain(|f| !outcome.context.contains(&f.loc.file));
+    // A finding in a context file is reported where its value was written when that file is
+    // checked (a tfvars file given alone), and not at all otherwise.
+    let context = &outcome.context;
+    findings = findings
+        .into_iter()
+        .filter_map(|f| match f.loc.via.as_deref() {
+            _ if !context.contains(&f.loc.file) => Some(f),
+            Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
+            _ => None,
+        })
+        .collect();
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
     outcome.files = model.files;
@@ -324,6 +392,8 @@ struct Run {
     digests: HashMap<u32, u64>,
     /// The ids of context files (read for linking only).
     context_ids: std::ops::Range<usize>,
+    /// Files whose suppression comments were read (those the per-file pass parsed).
+    scanned: HashSet<u32>,
 }
 
 impl Run {
@@ -340,6 +410,9 @@ impl Run {
         }
         if result.parse_failed {
             outcome.parse_failed.insert(file);
+        }
+        if !result.applicable.is_empty() || result.kept.is_some() {
+            self.scanned.insert(file);
         }
         // A context file's directives still apply (a suppression where a value was set), but
         // the filtering stage reports nothing about them.

@@ -36,7 +36,11 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
     let mut needed: HashSet<u32> = outcome
         .findings
         .iter()
-        .flat_map(|f| std::iter::once(f.loc.file).chain(f.related.iter().map(|l| l.loc.file)))
+        .flat_map(|f| {
+            std::iter::once(f.loc.file)
+                .chain(f.used_at.as_ref().map(|l| l.file))
+                .chain(f.related.iter().map(|l| l.loc.file))
+        })
         .chain(outcome.directives.iter().map(|d| d.loc.file))
         .collect();
     needed.extend(outcome.config_file);

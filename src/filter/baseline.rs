@@ -33,6 +33,7 @@ pub(super) fn apply(
                     Some(n) => {
                         *n -= 1;
                         filtered.baselined += 1;
+                        filtered.baselined_findings.push(f);
                     }
                     None => keep.push(f),
                 }
@@ -70,6 +71,9 @@ pub(super) fn apply(
                 .filter(|e| !scope.contains(e))
                 .cloned()
                 .collect();
+            // Entries kept as they are: a finding reported where its value was written (the
+            // file that uses it was not checked) matches its entry there, not a new one.
+            let mut kept = multiset(entries.iter());
             let mut keep = Vec::new();
             let mut not_added = 0;
             let mut matched_old = 0;
@@ -78,6 +82,13 @@ pub(super) fn apply(
                     keep.push(f);
                     continue;
                 };
+                if f.used_at.is_some() {
+                    if let Some(n) = kept.get_mut(&entry.fingerprint).filter(|n| **n > 0) {
+                        *n -= 1;
+                        filtered.baselined += 1;
+                        continue;
+                    }
+                }
                 let was_there = old
                     .get_mut(&entry.fingerprint)
                     .filter(|n| **n > 0)
@@ -89,6 +100,7 @@ pub(super) fn apply(
                 if was_there || *allow_new || !*existed {
                     entries.push(entry);
                     filtered.baselined += 1;
+                    filtered.baselined_findings.push(f);
                 } else {
                     not_added += 1;
                     keep.push(f);
@@ -134,9 +146,9 @@ fn entries_of(
         .zip(fps)
         .map(|(f, fp)| {
             (!suppression::is_suppression_rule(f.rule)).then(|| Entry {
-                file: baseline_path(outcome, baseline, cwd, f.loc.file),
+                file: baseline_path(outcome, baseline, cwd, f.identity().file),
                 code: f.rule.code.to_string(),
-                pointer: f.loc.pointer.to_string(),
+                pointer: f.identity().pointer.to_string(),
                 fingerprint: fp,
             })
         })

@@ -33,6 +33,12 @@ struct File {
     entries: Vec<Entry>,
 }
 
+/// Only the version of a baseline file (any other fields ignored).
+#[derive(Deserialize)]
+struct Versioned {
+    version: Option<serde_json::Value>,
+}
+
 /// A baseline file.
 #[derive(Debug, Clone)]
 pub struct Baseline {
@@ -56,8 +62,19 @@ impl Baseline {
     /// Read a baseline file. Errors are messages for the user (exit 2).
     pub fn load(path: &Path, cwd: &Path) -> Result<Baseline, String> {
         let shown = crate::paths::display_path(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+        let text = crate::source::read_limited(path, crate::source::BASELINE_LIMIT, "baselines")
+            .map_err(|e| format!("baseline {shown}: {e}"))?;
+        // The version first: another version may have other fields.
+        if let Ok(Versioned {
+            version: Some(version),
+        }) = serde_json::from_str(&text)
+        {
+            if version != VERSION {
+                return Err(format!(
+                    "{shown}: unsupported baseline version {version} (this atlasgov-lint reads version {VERSION}); upgrade atlasgov-lint, or rewrite the baseline with --write-baseline"
+                ));
+            }
+        }
         let file: File = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{shown}:{}:{}: not an atlasgov-lint baseline: {e}",
@@ -65,12 +82,6 @@ impl Baseline {
                 e.column()
             )
         })?;
-        if file.version != VERSION {
-            return Err(format!(
-                "{shown}: baseline version {} is not supported (this atlasgov-lint reads version {VERSION}); rewrite it with --write-baseline",
-                file.version
-            ));
-        }
         Ok(Baseline {
             path: path.to_path_buf(),
             dir: dir_of(path, cwd),
@@ -127,10 +138,20 @@ mod tests {
         );
         assert_eq!(back.dir, dir.path());
 
-        std::fs::write(&path, "{\"version\": 2, \"entries\": []}")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let e = Baseline::load(&path, dir.path()).err().unwrap_or_default();
-        assert!(e.contains("version 2 is not supported"), "{e}");
+        for other in [
+            "{\"version\": 2, \"entries\": []}",
+            "{\"version\": 2}",
+            "{\"version\": 2, \"results\": {}}",
+        ] {
+            std::fs::write(&path, other).unwrap_or_else(|e| panic!("{e}"));
+            let e = Baseline::load(&path, dir.path()).err().unwrap_or_default();
+            assert!(
+                e.contains(
+                    "b.json: unsupported baseline version 2 (this atlasgov-lint reads version 1)"
+                ),
+                "{e}"
+            );
+        }
         std::fs::write(&path, "{\"findings\": []}").unwrap_or_else(|e| panic!("{e}"));
         let e = Baseline::load(&path, dir.path()).err().unwrap_or_default();
         assert!(e.contains("not an atlasgov-lint baseline"), "{e}");

@@ -70,7 +70,8 @@ impl<'a> Levels<'a> {
 
 /// Stage 1: give each finding its level; drop those that are off.
 pub(super) fn apply(levels: &Levels<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.retain_mut(|f| match levels.level(f.loc.file, f.rule) {
+    // By the file that uses the value, wherever the finding is reported: one finding, one level.
+    findings.retain_mut(|f| match levels.level(f.identity().file, f.rule) {
         Some(severity) => {
             f.severity = severity;
             true

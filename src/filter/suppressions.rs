@@ -52,10 +52,15 @@ pub(super) fn apply(
             kept.push(f);
             continue;
         }
-        // Candidates that could apply: comments on the finding's line (or the line its value
-        // was set on), then every exception, in order.
+        // Candidates that could apply: comments on the finding's line, the line its value was
+        // written on and the line that uses it (whichever is reported), then every exception,
+        // in order.
+        let places: Vec<&Loc> = std::iter::once(&f.loc)
+            .chain(f.loc.via.as_deref())
+            .chain(f.used_at.as_ref())
+            .collect();
         let mut order: Vec<usize> = Vec::new();
-        for loc in std::iter::once(&f.loc).chain(f.loc.via.as_deref()) {
+        for loc in &places {
             if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
                 order.extend(ids);
             }
@@ -71,14 +76,14 @@ pub(super) fn apply(
                 .position(|(r, _, _)| r.code == f.rule.code)?;
             let matches = match &c.target {
                 Target::Line { .. } => true,
-                Target::Exception { globs, pointer } => {
+                Target::Exception { globs, pointer } => places.iter().any(|loc| {
                     levels
                         .rel
-                        .get(f.loc.file as usize)
+                        .get(loc.file as usize)
                         .and_then(|r| r.as_deref())
                         .is_some_and(|rel| globs.matches(rel))
-                        && pointer_covers(pointer, &f.loc.pointer)
-                }
+                        && pointer_covers(pointer, &loc.pointer)
+                }),
             };
             matches.then_some((ci, i))
         });
@@ -223,7 +228,7 @@ fn inline_candidate(
                 &INVALID_SUPPRESSION,
                 &named.loc,
                 format!("`{}` is not a rule code or name", named.token),
-                "`atlasgov-lint rules` lists the codes and names",
+                &rules::suggest::unknown_rule_help(&named.token),
             ));
             continue;
         };
@@ -245,7 +250,7 @@ fn inline_candidate(
             &suppression::SUPPRESSION_WITHOUT_REASON,
             &d.loc,
             "this suppression gives no reason, so it is not applied".to_string(),
-            "write the reason after ` -- `: `# atlasgov-lint: allow GOV004 -- approved in SEC-142`",
+            &with_reason(d),
         ));
     }
     if let (Status::Active, Some((Some(date), at))) = (status, &d.until) {
@@ -279,6 +284,26 @@ fn inline_candidate(
         },
     }
 }
+
+/// The help for a suppression comment without a reason: the comment as written, completed.
+/// It is quoted only when it holds nothing but known rules and a date (so nothing else a
+/// comment might hold, such as a credential, is repeated).
+fn with_reason(d: &crate::suppress::Directive) -> String {
+    let written = d.comment.trim_end();
+    let written = written.strip_suffix("--").unwrap_or(written).trim_end();
+    let plain = d.rules.iter().all(|r| r.rule.is_some())
+        && d.syntax_error.is_none()
+        && written.chars().all(|c| !c.is_control());
+    if plain && !written.is_empty() && written.chars().count() <= MAX_QUOTED_COMMENT {
+        format!("add the reason after ` -- `: `{written} -- <who approved it, the ticket>`")
+    } else {
+        "write the reason after ` -- `: `# atlasgov-lint: allow GOV004 -- approved in SEC-142`"
+            .to_string()
+    }
+}
+
+/// Longer comments are not quoted back in full: the help names the syntax instead.
+const MAX_QUOTED_COMMENT: usize = 160;
 
 fn config_loc(file: FileId, pos: &Pos) -> Loc {
     Loc {

@@ -172,14 +172,15 @@ pub fn link(model: &mut Model) {
     }
     // A key no project carries reaches the project all of its aliases agree on (one level:
     // an alias's own reference is resolved directly, so aliases cannot loop).
+    let by_alias = |key: &str| -> Option<usize> {
+        let vias = aliases.get(key)?;
+        let mut found = vias.iter().map(|via| direct(via));
+        let first = found.next()??;
+        found.all(|p| p == Some(first)).then_some(first)
+    };
     let resolve = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
-            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => {
-                let vias = aliases.get(key.as_str())?;
-                let mut found = vias.iter().map(|via| direct(via));
-                let first = found.next()??;
-                found.all(|p| p == Some(first)).then_some(first)
-            }
+            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => by_alias(key),
             _ => direct(origin),
         }
     };
@@ -190,11 +191,14 @@ pub fn link(model: &mut Model) {
         .map(|job| {
             let id = job.target.as_ref()?;
             // An Atlas id (a placeholder or a template's value is none), or a format-scoped
-            // project key (a Terraform or CloudFormation reference).
+            // project key (a Terraform or CloudFormation reference, also one to another
+            // resource's project).
             if is_object_id(id.as_str()) {
                 single(by_id.get(&id.as_str().to_ascii_lowercase()))
-            } else {
+            } else if by_key.contains_key(id.as_str()) {
                 single(by_key.get(id.as_str()))
+            } else {
+                by_alias(id.as_str())
             }
         })
         .collect();

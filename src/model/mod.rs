@@ -149,9 +149,9 @@ pub struct Project {
     pub region_usage_field: &'static str,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
-    /// A patch of a project defined elsewhere (a kustomize overlay's strategic-merge patch of
-    /// an `AtlasProject`): what it leaves out is inherited, not defaulted, and it is never the
-    /// project a resource links to.
+    /// A patch of a project defined elsewhere (an `AtlasProject` without `spec.name`, read
+    /// outside any kustomization that would render it): what it leaves out is inherited, not
+    /// defaulted, and it is never the project a resource links to.
     pub partial: bool,
 }
 
@@ -492,6 +492,27 @@ impl Model {
             && self.cloud_providers.is_empty()
     }
 
+    /// Drop the resources (and key aliases) whose body is in one of `files`, keeping what any
+    /// file gives (mechanisms, endpoints, cloud providers): for files a multi-file step reads again as part of
+    /// something larger (a kustomize overlay's base and patches), which replaces what each
+    /// gave on its own.
+    pub fn remove_resources_of(&mut self, files: &HashSet<FileId>) {
+        let keep = |o: &Origin| !files.contains(&o.file());
+        self.projects.retain(|r| keep(&r.origin));
+        self.clusters.retain(|r| keep(&r.origin));
+        self.database_users.retain(|r| keep(&r.origin));
+        self.alert_configs.retain(|r| keep(&r.origin));
+        self.integrations.retain(|r| keep(&r.origin));
+        self.restore_jobs.retain(|r| keep(&r.origin));
+        self.copy_settings.retain(|r| keep(&r.origin));
+        self.containers.retain(|r| keep(&r.origin));
+        self.peerings.retain(|r| keep(&r.origin));
+        self.private_endpoints.retain(|r| keep(&r.origin));
+        self.encryption_at_rest.retain(|r| keep(&r.origin));
+        self.products.retain(|r| keep(&r.origin));
+        self.key_aliases.retain(|a| keep(&a.via));
+    }
+
     /// Every resource's origin, for linking.
     pub fn origins_mut(&mut self) -> impl Iterator<Item = &mut Origin> {
         self.clusters
@@ -545,6 +566,19 @@ pub struct LocCtx<'a> {
     /// The actions of an unrendered template (`{{ ... }}`) the document was read from, sorted;
     /// empty for any other file. An action where a mapping's entries go may produce keys.
     pub template_actions: &'a [Span],
+    /// For a tree assembled from several files (a kustomize overlay's object, rendered from a
+    /// base and its patches; a Helm chart's object, rendered from values files): where each of
+    /// its nodes was written. Its spans are then not offsets into `text` (see [`SourceMap`]).
+    pub sources: Option<&'a dyn SourceMap>,
+}
+
+/// Where the nodes of an assembled tree were written: its spans are offsets into a space that
+/// stands for several files, and this says which file and which bytes of it each one is.
+pub trait SourceMap {
+    /// The location of the node at `span` of the assembled tree (reached at `pointer` in it):
+    /// its file, its span and lines there, and its pointer in that file. `None` when the span
+    /// belongs to no file (the caller then locates it as usual).
+    fn loc(&self, span: Span, pointer: &str) -> Option<Loc>;
 }
 
 impl<'a> LocCtx<'a> {
@@ -557,6 +591,7 @@ impl<'a> LocCtx<'a> {
             text,
             index,
             template_actions: &[],
+            sources: None,
         }
     }
 
@@ -566,6 +601,9 @@ impl<'a> LocCtx<'a> {
     }
 
     pub fn loc_of(&self, span: Span, pointer: &str) -> Loc {
+        if let Some(loc) = self.sources.and_then(|s| s.loc(span, pointer)) {
+            return loc;
+        }
         Loc {
             file: self.file,
             span,

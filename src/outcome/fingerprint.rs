@@ -1,6 +1,8 @@
 //! Fingerprints of findings that survive unrelated edits: they are derived from the rule code,
 //! the file, the JSON pointer and the offending value, never from line or column numbers, so
-//! inserting lines above a finding (or re-indenting it) keeps its fingerprint.
+//! inserting lines above a finding (or re-indenting it) keeps its fingerprint. For a value
+//! used in one place and written in another, they are those of the use, wherever the finding
+//! is reported ([`Finding::identity`]).
 //!
 //! The hash is 128-bit FNV-1a: fixed by its definition (unlike `std`'s hasher, which may change
 //! between Rust releases), so fingerprints written into a baseline today still match tomorrow.
@@ -28,13 +30,16 @@ pub fn fnv128(parts: &[&str]) -> u128 {
     h
 }
 
-/// The offending value as written, for fingerprinting: the source text under the finding's
-/// span, without surrounding whitespace and quotes (so re-quoting a value is not a change).
+/// The offending value as written, for fingerprinting: the source text under the span of
+/// the finding's [`Finding::identity`] (the use, also when the finding is reported where the
+/// value was written), without surrounding whitespace and quotes (so re-quoting a value is
+/// not a change).
 pub fn offending_value<'a>(outcome: &'a Outcome, finding: &Finding) -> &'a str {
-    let Some(text) = outcome.text(finding.loc.file) else {
+    let loc = finding.identity();
+    let Some(text) = outcome.text(loc.file) else {
         return "";
     };
-    let span = finding.loc.span;
+    let span = loc.span;
     let value = text
         .get(span.start as usize..span.end as usize)
         .unwrap_or("")
@@ -58,11 +63,12 @@ pub fn fingerprints<'f>(
     findings
         .into_iter()
         .map(|f| {
-            let path = path_of(f.loc.file);
+            let loc = f.identity();
+            let path = path_of(loc.file);
             let base = fnv128(&[
                 f.rule.code,
                 &path,
-                &f.loc.pointer,
+                &loc.pointer,
                 offending_value(outcome, f),
             ]);
             let n = seen.entry(base).or_insert(0);

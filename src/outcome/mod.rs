@@ -3,6 +3,7 @@
 //! the layer order so that nothing here reaches back up.
 
 pub mod fingerprint;
+pub mod inventory;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,9 @@ pub struct Outcome {
     /// The ids of the in-memory buffers checked (standard input, editor documents), in the
     /// order given.
     pub buffers: Vec<u32>,
+    /// The projects and what is linked to them, when [`crate::engine::Options::inventory`]
+    /// asked for it (the HTML report).
+    pub inventory: Option<inventory::Inventory>,
 }
 
 impl Outcome {
@@ -149,6 +153,9 @@ pub struct WrittenBaseline {
 pub struct Filtered {
     pub suppressions: Vec<Suppression>,
     pub baselined: usize,
+    /// The findings the baseline hid (or recorded, with `--write-baseline`): its entries that
+    /// are still open. As many as [`Filtered::baselined`].
+    pub baselined_findings: Vec<Finding>,
     /// Baseline entries (for files and rules checked in this run) that no longer occur.
     pub baseline_gone: usize,
     pub written: Option<WrittenBaseline>,

@@ -5,13 +5,21 @@
 //! ::error file=infra/a.json,line=12,col=25,endLine=12,endColumn=36,title=GOV004 partition-mismatch::message%0Ahelp: ...
 //! ```
 //!
+//! A finding whose value is written in one place and used in another (a tfvars value, a
+//! variable default, a module call's argument) is annotated where the value is written, the
+//! line a pull request changes, and its message names the use (`used at PATH:LINE:COL`).
+//!
 //! A file that was not checked is a notice on that file (`::notice file=...,title=not
 //! checked::reason`), so that a pull request shows what the gate did not read.
 //!
 //! Escaping is the one the Actions toolkit applies (`@actions/core` `command.ts`): in the
 //! message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,`
-//! also become `%3A` and `%2C`.
+//! also become `%3A` and `%2C`. Before that, text from specs (paths, messages) has its control
+//! characters shown escaped ([`super::terminal::line`]): the runner prints each command to the
+//! job's log, a terminal.
 
+use super::annotation_place;
+use super::terminal::line;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::Severity;
@@ -36,22 +44,28 @@ pub fn render(outcome: &Outcome) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // On the line that wrote the value: what a reviewer sees changed in the diff.
+        let (loc, note) = annotation_place(outcome, f);
+        let mut message = format!("{}\nhelp: {}", line(&f.message), line(&f.help));
+        if let Some(note) = note {
+            message.push_str(&format!("\n{}", line(&note)));
+        }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&display_path(outcome.path(f.loc.file))),
-            f.loc.start.line,
-            f.loc.start.column,
-            f.loc.end.line,
-            f.loc.end.column,
+            escape_property(&line(&display_path(outcome.path(loc.file)))),
+            loc.start.line,
+            loc.start.column,
+            loc.end.line,
+            loc.end.column,
             escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+            escape_data(&message),
         ));
     }
     for s in &outcome.skipped {
         out.push_str(&format!(
             "::notice file={},title=not checked::{}\n",
-            escape_property(&display_path(&s.path)),
-            escape_data(&format!("skipped: {}", s.reason)),
+            escape_property(&line(&display_path(&s.path))),
+            escape_data(&format!("skipped: {}", line(&s.reason))),
         ));
     }
     out

@@ -3,20 +3,28 @@
 //! `check_name`, `fingerprint` (unique per issue: GitLab drops repeats), `severity`
 //! (`major` for errors, `minor` for warnings) and `location` (`path`, `lines.begin` and
 //! `lines.end`; the Code Climate spec allows lines or positions, not both, and GitLab shows
-//! lines). Columns and the JSON pointer are in `content.body`. A file that was not checked is
-//! an `info` issue on its first line (`check_name` `skipped`), so that a merge request shows
-//! what the gate did not read.
+//! lines). Columns and the JSON pointer are in `content.body`. A finding whose value is written
+//! in one place and used in another is placed where the value is written (the line a merge
+//! request changes), its body naming the use. A file that was not checked is an `info` issue on
+//! its first line (`check_name` `skipped`), so that a merge request shows what the gate did not
+//! read.
 
 use serde_json::{Value, json};
 
-use super::{display_path, fingerprints};
+use super::terminal::{self, line};
+use super::{annotation_place, display_path, fingerprints};
 use crate::outcome::Outcome;
 use crate::rules::Severity;
 
-fn body(f: &crate::rules::Finding) -> String {
-    let mut body = format!("{}\n\nhelp: {}", f.message, f.help);
+/// The text GitLab shows: text from specs with its control characters shown escaped
+/// ([`line`]), as on a terminal; `note` names the other place of a value written elsewhere.
+fn body(f: &crate::rules::Finding, note: Option<String>) -> String {
+    let mut body = format!("{}\n\nhelp: {}", line(&f.message), line(&f.help));
+    if let Some(note) = note {
+        body.push_str(&format!("\n\n{}", line(&note)));
+    }
     if !f.loc.pointer.is_empty() {
-        body.push_str(&format!("\n\nJSON pointer: `{}`", f.loc.pointer));
+        body.push_str(&format!("\n\nJSON pointer: `{}`", line(&f.loc.pointer)));
     }
     body
 }
@@ -28,11 +36,14 @@ pub fn render(outcome: &Outcome) -> String {
         .iter()
         .zip(fingerprints(outcome))
         .map(|(f, fp)| {
+            // On the line that wrote the value, what a merge request changes; the fingerprint
+            // stays the finding's, wherever it is placed.
+            let (loc, note) = annotation_place(outcome, f);
             json!({
                 "type": "issue",
                 "check_name": f.rule.code,
-                "description": format!("{} {}: {}", f.rule.code, f.rule.name, f.message),
-                "content": { "body": body(f) },
+                "description": format!("{} {}: {}", f.rule.code, f.rule.name, line(&f.message)),
+                "content": { "body": body(f, note) },
                 "categories": ["Compatibility"],
                 "fingerprint": fp,
                 "severity": match f.severity {
@@ -40,8 +51,8 @@ pub fn render(outcome: &Outcome) -> String {
                     Severity::Warning => "minor",
                 },
                 "location": {
-                    "path": display_path(outcome.path(f.loc.file)),
-                    "lines": { "begin": f.loc.start.line, "end": f.loc.end.line },
+                    "path": display_path(outcome.path(loc.file)),
+                    "lines": { "begin": loc.start.line, "end": loc.end.line },
                 },
             })
         })
@@ -52,8 +63,8 @@ pub fn render(outcome: &Outcome) -> String {
         json!({
             "type": "issue",
             "check_name": "skipped",
-            "description": format!("not checked: {}", s.reason),
-            "content": { "body": format!("atlasgov-lint did not check this file: {}", s.reason) },
+            "description": format!("not checked: {}", line(&s.reason)),
+            "content": { "body": format!("atlasgov-lint did not check this file: {}", line(&s.reason)) },
             "categories": ["Compatibility"],
             "fingerprint": format!("{fingerprint:032x}"),
             "severity": "info",
@@ -61,7 +72,8 @@ pub fn render(outcome: &Outcome) -> String {
         })
     });
     let issues: Vec<Value> = issues.into_iter().chain(skipped).collect();
-    let mut out = serde_json::to_string_pretty(&issues).unwrap_or_default();
+    let mut out =
+        terminal::json_controls(serde_json::to_string_pretty(&issues).unwrap_or_default());
     out.push('\n');
     out
 }

@@ -10,6 +10,7 @@ use miette::{
 };
 
 use super::redact::redact;
+use super::terminal;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::{Finding, Severity as RuleSeverity};
@@ -28,22 +29,25 @@ pub struct Options {
     pub quiet: bool,
     /// List every suppression with its reason, expiry, place and what it suppressed.
     pub show_suppressed: bool,
+    /// Draw with ASCII only (a terminal or locale that cannot show box-drawing characters).
+    pub ascii: bool,
 }
 
-/// A file's masked text with its line starts, built once per file so that drawing a snippet
-/// costs the size of the snippet, not of the file (miette's own `SourceCode` for strings
-/// scans from the start of the text for every label: quadratic on a file with many findings).
+/// A file's masked text made drawable ([`terminal::Drawable`]: control characters escaped,
+/// lines over [`MAX_SNIPPET_LINE`] replaced by a note) with its line starts, built once per
+/// file so that drawing a snippet costs the size of the snippet, not of the file (miette's own
+/// `SourceCode` for strings scans from the start of the text for every label: quadratic on a
+/// file with many findings). Spans of the original text go through [`Source::span`].
 struct Source {
-    text: String,
+    drawable: terminal::Drawable,
     /// Starts of lines as miette counts them (after `\n`, `\r\n` or a lone `\r`).
     starts: Vec<usize>,
-    /// Starts of lines as the finding titles count them (after `\n`).
-    nl_starts: Vec<usize>,
 }
 
 impl Source {
     fn new(text: String) -> Source {
-        let bytes = text.as_bytes();
+        let drawable = terminal::Drawable::new(text, MAX_SNIPPET_LINE);
+        let bytes = drawable.text.as_bytes();
         let mut starts = vec![0];
         let mut i = 0;
         while let Some(p) = memchr::memchr2(b'\n', b'\r', bytes.get(i..).unwrap_or(&[])) {
@@ -56,32 +60,26 @@ impl Source {
             starts.push(next);
             i = next;
         }
-        let nl_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', bytes).map(|p| p + 1))
-            .collect();
-        Source {
-            text,
-            starts,
-            nl_starts,
-        }
+        Source { drawable, starts }
     }
 
-    /// Whether the line holding byte `offset` is too long to draw.
+    /// Whether the line holding byte `offset` (of the original text) is too long to draw.
     fn long_line(&self, offset: usize) -> bool {
-        let offset = offset.min(self.text.len());
-        let line = self.nl_starts.partition_point(|&s| s <= offset);
-        let start = line
-            .checked_sub(1)
-            .and_then(|l| self.nl_starts.get(l))
-            .copied()
-            .unwrap_or(0);
-        // The next line's start is one past this line's `\n`.
-        let end = self
-            .nl_starts
-            .get(line)
-            .map_or(self.text.len(), |next| next - 1);
-        end - start > MAX_SNIPPET_LINE
+        self.drawable.elided(offset)
     }
+
+    /// A span of the original text, as miette reads it in the drawn text: (offset, length).
+    fn span(&self, span: Span) -> (usize, usize) {
+        let start = self.drawable.offset(span.start as usize);
+        let end = self.drawable.offset(span.end as usize);
+        (start, end.saturating_sub(start))
+    }
+}
+
+/// A span as miette reads it: in the drawn text when there is one (without one, nothing is
+/// drawn and the span is unused).
+fn drawn_span(source: Option<&Source>, span: Span) -> (usize, usize) {
+    source.map_or((span.start as usize, span.len()), |s| s.span(span))
 }
 
 /// A [`Source`] under a name, as miette reads it.
@@ -98,8 +96,9 @@ const CONTEXT_LINES: usize = 1;
 fn same_snippet(source: &Source, name: &str, above: Span, finding: Span) -> bool {
     let snippet = Snippet { name, source };
     let read = |span: Span| {
+        let (offset, len) = source.span(span);
         snippet.read_span(
-            &SourceSpan::new((span.start as usize).into(), span.len()),
+            &SourceSpan::new(offset.into(), len),
             CONTEXT_LINES,
             CONTEXT_LINES,
         )
@@ -129,6 +128,7 @@ impl SourceCode for Snippet<'_> {
         let base = starts.get(first).copied().unwrap_or(0);
         let window = self
             .source
+            .drawable
             .text
             .as_bytes()
             .get(base..)
@@ -196,10 +196,11 @@ pub fn render(outcome: &Outcome, style: Style) -> String {
 /// Render the findings, then (unless quiet) notes and the summary line, and on request the
 /// list of suppressions.
 pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
+    let theme = match (style.color, options.ascii) {
+        (true, false) => GraphicalTheme::unicode(),
+        (false, false) => GraphicalTheme::unicode_nocolor(),
+        (true, true) => GraphicalTheme::ascii(),
+        (false, true) => GraphicalTheme::none(),
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
@@ -219,10 +220,10 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
     let mut out = String::new();
     for f in &outcome.findings {
         let source = loaded.get(&f.loc.file).and_then(Option::as_ref);
-        let path = display_path(outcome.path(f.loc.file));
+        let path = shown_path(outcome, f.loc.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(short_label(f)),
-            (f.loc.span.start as usize, f.loc.span.len()),
+            drawn_span(source, f.loc.span),
         )];
         // Labels on lines too long to draw are named in a note, like those in other files. So
         // are labels far above the finding: miette draws them in a snippet of their own, first,
@@ -237,8 +238,8 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         };
         for l in f.related.iter().filter(drawable) {
             labels.push(LabeledSpan::new_with_span(
-                Some(l.message.clone()),
-                (l.loc.span.start as usize, l.loc.span.len()),
+                Some(terminal::line(&l.message).into_owned()),
+                drawn_span(source, l.loc.span),
             ));
         }
         let title = format!("{}:{}:{}", path, f.loc.start.line, f.loc.start.column);
@@ -246,13 +247,13 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         // such findings are shown by position only (JSON output has the exact columns).
         let source = source.filter(|s| !s.long_line(f.loc.span.start as usize));
         let diag = Rendered {
-            message: f.message.clone(),
+            message: terminal::line(&f.message).into_owned(),
             code: format!("{} {}", f.rule.code, f.rule.name),
             severity: match f.severity {
                 RuleSeverity::Error => Severity::Error,
                 RuleSeverity::Warning => Severity::Warning,
             },
-            help: f.help.clone(),
+            help: terminal::line(&f.help).into_owned(),
             source: source.map(|source| Snippet {
                 name: &path,
                 source,
@@ -265,7 +266,7 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         }
         let mut buf = String::new();
         if handler.render_report(&mut buf, &diag).is_err() {
-            buf = format!("{title}: {} [{}]\n", f.message, f.rule.code);
+            buf = format!("{title}: {} [{}]\n", diag.message, f.rule.code);
         }
         out.push_str(&buf);
         // Labels in other files (or on lines too long to draw) are not in this snippet: name
@@ -279,8 +280,8 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         {
             out.push_str(&format!(
                 "  note: {}: {}:{}:{}\n",
-                l.message,
-                display_path(outcome.path(l.loc.file)),
+                terminal::line(&l.message),
+                shown_path(outcome, l.loc.file),
                 l.loc.start.line,
                 l.loc.start.column
             ));
@@ -293,15 +294,19 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
     if options.quiet {
         return out;
     }
+    if outcome.findings.len() > super::statistics::TABLE_THRESHOLD {
+        out.push_str(&super::statistics::by_rule(outcome));
+        out.push('\n');
+    }
     for s in &outcome.skipped {
         out.push_str(&format!(
             "note: skipped {}: {}\n",
-            display_path(&s.path),
-            s.reason
+            terminal::line(&display_path(&s.path)),
+            terminal::line(&s.reason)
         ));
     }
     for note in notes(outcome) {
-        out.push_str(&format!("note: {note}\n"));
+        out.push_str(&format!("note: {}\n", terminal::line(&note)));
     }
     out.push_str(&summary(outcome));
     out.push('\n');
@@ -361,7 +366,7 @@ pub fn suppression_list(outcome: &Outcome) -> String {
         let codes: Vec<&str> = s.rules.iter().map(|r| r.code).collect();
         let place = format!(
             "{}:{}:{}",
-            display_path(outcome.path(s.loc.file)),
+            shown_path(outcome, s.loc.file),
             s.loc.start.line,
             s.loc.start.column
         );
@@ -371,10 +376,10 @@ pub fn suppression_list(outcome: &Outcome) -> String {
                 format!("exception {} for `{file}` at `{pointer}`", codes.join(", "))
             }
         };
-        out.push_str(&format!("  {place}: {what}\n"));
+        out.push_str(&format!("  {place}: {}\n", terminal::line(&what)));
         out.push_str(&format!(
             "    reason: {}\n",
-            s.reason.as_deref().unwrap_or("(none)")
+            terminal::line(s.reason.as_deref().unwrap_or("(none)"))
         ));
         out.push_str(&format!(
             "    until: {}\n",
@@ -394,12 +399,12 @@ pub fn suppression_list(outcome: &Outcome) -> String {
         for f in &s.suppressed {
             out.push_str(&format!(
                 "      {}:{}:{} {} {}: {}\n",
-                display_path(outcome.path(f.loc.file)),
+                shown_path(outcome, f.loc.file),
                 f.loc.start.line,
                 f.loc.start.column,
                 f.rule.code,
                 f.rule.name,
-                f.message
+                terminal::line(&f.message)
             ));
         }
     }
@@ -408,6 +413,11 @@ pub fn suppression_list(outcome: &Outcome) -> String {
 }
 
 const MAX_SNIPPET_LINE: usize = 240;
+
+/// A file's path as shown on a terminal.
+fn shown_path(outcome: &Outcome, file: u32) -> String {
+    terminal::line(&display_path(outcome.path(file))).into_owned()
+}
 
 fn short_label(f: &Finding) -> String {
     match f.severity {

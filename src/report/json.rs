@@ -172,8 +172,10 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
         },
         suppressions,
     };
-    let mut out =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    // serde escapes control characters below U+0020; the others a terminal acts on too.
+    let mut out = super::terminal::json_controls(
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    );
     out.push('\n');
     out
 }

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::terminal;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
 use crate::rules::{Finding, Severity};
@@ -33,18 +34,25 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// One finding as a line of text: text from specs (paths, messages) with control characters
+/// shown escaped ([`terminal::line`]), so that no value can add a line (CI systems show these
+/// bodies as plain text, often on a terminal).
 fn line(outcome: &Outcome, f: &Finding) -> String {
-    format!(
+    let mut line = format!(
         "{}:{}:{}: {} {} {}: {} (help: {})",
-        display_path(outcome.path(f.loc.file)),
+        terminal::line(&display_path(outcome.path(f.loc.file))),
         f.loc.start.line,
         f.loc.start.column,
         f.severity.as_str(),
         f.rule.code,
         f.rule.name,
-        f.message,
-        f.help
-    )
+        terminal::line(&f.message),
+        terminal::line(&f.help)
+    );
+    if let Some(note) = super::other_place(outcome, f) {
+        line.push_str(&format!(" ({})", terminal::line(&note)));
+    }
+    line
 }
 
 struct Case<'a> {
@@ -67,13 +75,14 @@ pub fn render(outcome: &Outcome) -> String {
     for (i, file) in outcome.files.iter().enumerate() {
         let id = u32::try_from(i).unwrap_or(u32::MAX);
         let findings = by_file.remove(&id).unwrap_or_default();
-        let is_config = outcome.config_file == Some(id);
-        if (is_config && findings.is_empty()) || skipped.contains(file.path.as_path()) {
+        // The config file and the files read only as context are not tests of their own.
+        let not_checked = outcome.config_file == Some(id) || outcome.context.contains(&id);
+        if (not_checked && findings.is_empty()) || skipped.contains(file.path.as_path()) {
             continue;
         }
         let (failing, other) = findings.into_iter().partition(|f| f.severity >= threshold);
         cases.push(Case {
-            path: display_path(&file.path),
+            path: terminal::line(&display_path(&file.path)).into_owned(),
             failing,
             other,
             skipped: None,
@@ -81,7 +90,7 @@ pub fn render(outcome: &Outcome) -> String {
     }
     for s in &outcome.skipped {
         cases.push(Case {
-            path: display_path(&s.path),
+            path: terminal::line(&display_path(&s.path)).into_owned(),
             failing: Vec::new(),
             other: Vec::new(),
             skipped: Some(&s.reason),
@@ -119,19 +128,19 @@ pub fn render(outcome: &Outcome) -> String {
         if let Some(reason) = reason {
             out.push_str(&format!(
                 "      <skipped message=\"{}\"/>\n",
-                escape(reason)
+                escape(&terminal::line(reason))
             ));
         }
         if let Some(first) = failing.first() {
+            let first_message = terminal::line(&first.message);
             let message = if failing.len() == 1 {
-                format!("{} {}: {}", first.rule.code, first.rule.name, first.message)
+                format!("{} {}: {first_message}", first.rule.code, first.rule.name)
             } else {
                 format!(
-                    "{} findings; first: {} {}: {}",
+                    "{} findings; first: {} {}: {first_message}",
                     failing.len(),
                     first.rule.code,
                     first.rule.name,
-                    first.message
                 )
             };
             let mut codes: Vec<&str> = failing.iter().map(|f| f.rule.code).collect();

@@ -2,17 +2,23 @@
 //! and decide nothing: levels, suppressions and the baseline were applied before
 //! ([`crate::filter`]).
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
+use crate::model::Loc;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
+use crate::rules::Finding;
 
 pub mod redact;
+pub mod terminal;
 use crate::rules::RuleMeta;
 
 /// The project's home, for links to rule documentation.
@@ -31,10 +37,94 @@ pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .map(|r| &r.meta)
 }
 
+/// Where a one-location report (a GitHub or GitLab annotation on a diff) places a finding:
+/// where the offending value was written, the line a change introduced it on (a tfvars value,
+/// a variable default, a module call's argument), and a note naming the other place (the
+/// use). Without an indirection, the finding's own place and no note.
+pub fn annotation_place<'f>(outcome: &Outcome, f: &'f Finding) -> (&'f Loc, Option<String>) {
+    match f.written() {
+        Some(written) => (
+            written,
+            Some(format!("used at {}", place(outcome, f.identity()))),
+        ),
+        None => (&f.loc, None),
+    }
+}
+
+/// The other place of a finding reported at one (see [`crate::rules::Finding::written`]), as
+/// a note: "value set at PATH:LINE:COL" or "value used at PATH:LINE:COL".
+pub fn other_place(outcome: &Outcome, f: &Finding) -> Option<String> {
+    match (&f.used_at, f.loc.via.as_deref()) {
+        (Some(used), _) => Some(format!("value used at {}", place(outcome, used))),
+        (None, Some(written)) => Some(format!("value set at {}", place(outcome, written))),
+        (None, None) => None,
+    }
+}
+
+/// `PATH:LINE:COLUMN` of a location.
+fn place(outcome: &Outcome, loc: &Loc) -> String {
+    format!(
+        "{}:{}:{}",
+        display_path(outcome.path(loc.file)),
+        loc.start.line,
+        loc.start.column
+    )
+}
+
+/// The end of a text report: the skipped files, the baseline notes (with `notes`), and the
+/// summary line.
+pub fn footer(outcome: &Outcome, notes: bool) -> String {
+    let mut out = String::new();
+    for s in &outcome.skipped {
+        out.push_str(&format!(
+            "note: skipped {}: {}\n",
+            concise::one_line(&display_path(&s.path)),
+            concise::one_line(&s.reason)
+        ));
+    }
+    if notes {
+        for note in human::notes(outcome) {
+            out.push_str(&format!("note: {note}\n"));
+        }
+    }
+    out.push_str(&human::summary(outcome));
+    out.push('\n');
+    out
+}
+
 /// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF
 /// and GitLab show), in `outcome.findings` order.
 pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     crate::outcome::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
         display_path(outcome.path(file))
     })
+}
+
+/// Whether `text` is a report this tool writes in a JSON format (json, sarif, gitlab): what a
+/// previous run left at the `--output` path, which a new run may overwrite.
+pub fn is_report(text: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let json = || {
+        ["version", "findings", "summary"]
+            .iter()
+            .all(|k| value.get(k).is_some())
+    };
+    let sarif = || {
+        value
+            .pointer("/runs/0/tool/driver/name")
+            .and_then(serde_json::Value::as_str)
+            == Some("atlasgov-lint")
+    };
+    let gitlab = || {
+        value.as_array().is_some_and(|issues| {
+            issues.iter().all(|i| {
+                ["check_name", "fingerprint", "location"]
+                    .iter()
+                    .all(|k| i.get(k).is_some())
+            })
+        })
+    };
+    json() || sarif() || gitlab()
 }

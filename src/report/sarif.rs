@@ -142,7 +142,8 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
             "results": results,
         }]
     });
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut out =
+        super::terminal::json_controls(serde_json::to_string_pretty(&log).unwrap_or_default());
     out.push('\n');
     out
 }

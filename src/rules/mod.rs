@@ -24,6 +24,7 @@ mod gov017;
 mod gov018;
 mod gov019;
 mod gov020;
+pub mod suggest;
 pub mod suppression;
 
 pub use gov000::RULE as INVALID_SPEC;
@@ -155,10 +156,22 @@ pub struct Finding {
     pub message: String,
     /// What AtlasGov allows instead.
     pub help: String,
-    /// The offending value.
+    /// Where the finding is reported: the offending value, at the place that uses it (with
+    /// [`Loc::via`] where it was written, when that is elsewhere), or at the place where it
+    /// was written ([`Finding::at_written_place`]).
     pub loc: Loc,
     pub related: Vec<Label>,
+    /// Set when the finding is reported where its value was written, because the file that
+    /// uses it was read as context only (a pre-commit hook or an editor given the
+    /// `terraform.tfvars` alone): the use. A finding is the same finding in both placements:
+    /// fingerprints, levels and config exceptions follow [`Finding::identity`].
+    pub used_at: Option<Loc>,
 }
+
+/// The label of the place where a value used elsewhere was written.
+pub const VALUE_SET_HERE: &str = "value set here";
+/// The label of the place that uses a value, on a finding reported where it was written.
+pub const VALUE_USED_HERE: &str = "value used here";
 
 impl Finding {
     /// A finding of `rule` at `loc`. When the value was set elsewhere (a variable's default,
@@ -174,7 +187,7 @@ impl Finding {
             .iter()
             .map(|via| Label {
                 loc: (**via).clone(),
-                message: "value set here".to_string(),
+                message: VALUE_SET_HERE.to_string(),
             })
             .collect();
         Finding {
@@ -184,7 +197,43 @@ impl Finding {
             help: help.into(),
             loc: loc.clone(),
             related,
+            used_at: None,
         }
+    }
+
+    /// The place that identifies the finding whatever its placement: the use (see
+    /// [`Finding::used_at`]).
+    pub fn identity(&self) -> &Loc {
+        self.used_at.as_ref().unwrap_or(&self.loc)
+    }
+
+    /// Where the offending value was written, when that is not where it is used.
+    pub fn written(&self) -> Option<&Loc> {
+        match self.used_at {
+            Some(_) => Some(&self.loc),
+            None => self.loc.via.as_deref(),
+        }
+    }
+
+    /// The same finding reported where its value was written (its [`Loc::via`]), with the
+    /// use as a related label and in [`Finding::used_at`]. Unchanged when the value was
+    /// written where it is used.
+    pub fn at_written_place(mut self) -> Finding {
+        let Some(written) = self.loc.via.take() else {
+            return self;
+        };
+        let used = std::mem::replace(&mut self.loc, *written);
+        self.related
+            .retain(|l| !(l.loc == self.loc && l.message == VALUE_SET_HERE));
+        self.related.insert(
+            0,
+            Label {
+                loc: used.clone(),
+                message: VALUE_USED_HERE.to_string(),
+            },
+        );
+        self.used_at = Some(used);
+        self
     }
 
     /// Label the findings from `from` on with what decided their project's partition: the
@@ -250,13 +299,23 @@ pub fn run(model: &Model) -> Vec<Finding> {
     findings
 }
 
-/// Sort findings and drop repeats (one rule, one place), keeping the first.
+/// Sort findings and drop repeats (one rule, one place), keeping the first. A value written
+/// in several places and used in one (a module called twice, a `for_each` over a map) is a
+/// finding per place it was written: the places are part of what is repeated.
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         (a.loc.file, a.loc.span, a.rule.code).cmp(&(b.loc.file, b.loc.span, b.rule.code))
     });
-    findings.dedup_by(|a, b| {
-        a.rule.code == b.rule.code && a.loc.file == b.loc.file && a.loc.span == b.loc.span
+    let place = |l: Option<&Loc>| l.map(|l| (l.file, l.span));
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.rule.code,
+            f.loc.file,
+            f.loc.span,
+            place(f.loc.via.as_deref()),
+            place(f.used_at.as_ref()),
+        ))
     });
 }
 
@@ -349,5 +408,67 @@ pub(crate) fn alert_event_rule(
                 help,
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod placement_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::document::{LineCol, Span};
+
+    fn loc(file: u32, start: u32, via: Option<Loc>) -> Loc {
+        Loc {
+            file,
+            span: Span {
+                start,
+                end: start + 3,
+            },
+            start: LineCol {
+                line: 1,
+                column: start + 1,
+            },
+            end: LineCol {
+                line: 1,
+                column: start + 4,
+            },
+            pointer: "/p".into(),
+            via: via.map(Box::new),
+        }
+    }
+
+    #[test]
+    fn a_finding_moves_to_where_its_value_was_written_and_keeps_its_identity() {
+        let rule = &gov002::RULE;
+        let written = loc(1, 10, None);
+        let used = loc(0, 5, Some(written.clone()));
+        let f = Finding::new(rule, &used, "m".into(), "h");
+        assert_eq!(f.written(), Some(&written));
+        assert_eq!(f.related[0].message, VALUE_SET_HERE);
+        let moved = f.at_written_place();
+        assert_eq!(moved.loc, written);
+        assert_eq!(moved.written(), Some(&written));
+        assert_eq!(moved.identity(), &loc(0, 5, None));
+        assert_eq!(moved.related.len(), 1);
+        assert_eq!(moved.related[0].message, VALUE_USED_HERE);
+        assert_eq!(moved.related[0].loc.file, 0);
+        // Without an indirection there is nothing to move.
+        let plain = Finding::new(rule, &written, "m".into(), "h").at_written_place();
+        assert_eq!((plain.loc.file, plain.used_at.is_none()), (1, true));
+    }
+
+    #[test]
+    fn one_use_fed_from_two_places_is_two_findings() {
+        let rule = &gov002::RULE;
+        let a = loc(0, 5, Some(loc(1, 10, None)));
+        let b = loc(0, 5, Some(loc(2, 10, None)));
+        let mut findings = vec![
+            Finding::new(rule, &a, "m".into(), "h"),
+            Finding::new(rule, &b, "m".into(), "h"),
+            Finding::new(rule, &a, "m".into(), "h"),
+        ];
+        sort_and_dedup(&mut findings);
+        let written: Vec<u32> = findings.iter().map(|f| f.written().unwrap().file).collect();
+        assert_eq!(written, [1, 2]);
     }
 }

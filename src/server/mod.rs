@@ -13,8 +13,9 @@
 //! handled together: each document is checked once per batch, with its latest text.
 
 mod diagnostics;
+mod memory;
 mod text;
-mod transport;
+pub mod transport;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -40,7 +41,7 @@ use crate::outcome::Buffer;
 use crate::paths;
 use diagnostics::Render;
 pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
-use transport::{Frame, read_frame};
+use transport::{Frame, Reader};
 
 /// Run the server on standard input/output until `exit` or the end of input. Returns the
 /// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks).
@@ -49,10 +50,9 @@ pub fn run(options: Options) -> i32 {
     let reader = std::thread::Builder::new()
         .name("lsp-reader".to_string())
         .spawn(move || {
-            let stdin = std::io::stdin();
-            let mut input = stdin.lock();
+            let mut input = Reader::new(std::io::stdin().lock(), transport::MAX_BODY);
             loop {
-                let frame = read_frame(&mut input);
+                let frame = input.next_frame();
                 let end = matches!(frame, Frame::End(_));
                 if tx.send(frame).is_err() || end {
                     break;
@@ -68,8 +68,13 @@ pub fn run(options: Options) -> i32 {
     server.serve(&rx)
 }
 
+/// A line on standard error, the editor's log: what a client sent (a URI, a path) shown
+/// escaped ([`crate::report::terminal::line`]), and a log that cannot be written (the editor
+/// closed it) is not a panic.
 fn log(message: std::fmt::Arguments<'_>) {
-    eprintln!("atlasgov-lint server: {message}");
+    let message = message.to_string();
+    let line = crate::report::terminal::line(&message);
+    let _ = writeln!(std::io::stderr(), "atlasgov-lint server: {line}");
 }
 
 /// A config file as loaded: usable, or why not.
@@ -99,6 +104,8 @@ struct Server<W: Write> {
     cwd: PathBuf,
     /// Loaded config files, by path, with the modification time they were read at.
     configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
+    /// Whether large work (a large document checked or closed) left memory to give back.
+    freed: bool,
 }
 
 impl<W: Write> Server<W> {
@@ -114,13 +121,31 @@ impl<W: Write> Server<W> {
             dirty: BTreeSet::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
             configs: HashMap::new(),
+            freed: false,
         }
     }
 
     fn serve(&mut self, rx: &mpsc::Receiver<Frame>) -> i32 {
         loop {
-            let Ok(first) = rx.recv() else {
-                return self.exit_code();
+            // After large work, give memory back once idle (see `memory`).
+            let first = if self.freed {
+                match rx.recv_timeout(memory::IDLE) {
+                    Ok(frame) => frame,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        memory::release();
+                        self.freed = false;
+                        if std::env::var_os("ATLASGOV_LINT_LOG").is_some() {
+                            log(format_args!("idle: memory given back"));
+                        }
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return self.exit_code(),
+                }
+            } else {
+                let Ok(frame) = rx.recv() else {
+                    return self.exit_code();
+                };
+                frame
             };
             let batch = std::iter::once(first)
                 .chain(rx.try_iter())
@@ -271,7 +296,8 @@ impl<W: Write> Server<W> {
     }
 
     fn notification(&mut self, n: Notification) {
-        if !self.initialized {
+        // Before `initialize` and after `shutdown` (but for `exit`), notifications are dropped.
+        if !self.initialized || self.shutdown {
             return;
         }
         let method = n.method.clone();
@@ -336,6 +362,9 @@ impl<W: Write> Server<W> {
         for change in p.content_changes {
             apply_change(&mut doc.text, change.range, &change.text);
         }
+        if doc.text.capacity() > 2 * doc.text.len() + memory::LARGE {
+            doc.text.shrink_to_fit();
+        }
         doc.version = Some(p.text_document.version);
         self.dirty.insert(p.text_document.uri);
     }
@@ -350,7 +379,12 @@ impl<W: Write> Server<W> {
 
     fn close(&mut self, p: lsp_types::DidCloseTextDocumentParams) {
         let uri = p.text_document.uri;
-        self.documents.remove(&uri);
+        if let Some(doc) = self.documents.remove(&uri) {
+            self.freed |= doc.text.len() >= memory::LARGE;
+        }
+        if self.documents.capacity() > 2 * self.documents.len() + 16 {
+            self.documents.shrink_to_fit();
+        }
         self.dirty.remove(&uri);
         self.publish(uri, Vec::new(), None);
     }
@@ -384,6 +418,7 @@ impl<W: Write> Server<W> {
             };
             let diagnostics = self.diagnostics(doc, root.as_deref(), config.flatten());
             let version = doc.version;
+            self.freed |= doc.text.len() >= memory::LARGE;
             if std::env::var_os("ATLASGOV_LINT_LOG").is_some() {
                 log(format_args!(
                     "checked {} in {:.1} ms: {} diagnostics",
@@ -492,7 +527,7 @@ impl<W: Write> Server<W> {
             }];
         }
         let context = match root {
-            Some(root) => engine::context_of(&doc.path, root, options),
+            Some(root) => engine::context_of(&doc.path, &doc.text, root, options),
             None => engine::Context::default(),
         };
         let buffer = Buffer {

@@ -2,9 +2,13 @@
 //! spec, and the one table of extensions.
 //!
 //! Every file the tool reads goes through [`read`] (or [`read_to_limit`] for a stream): it
-//! refuses special files without blocking, bounds the bytes read, and decodes the text.
+//! refuses special files without blocking, bounds the bytes read, and decodes the text. Specs
+//! are bounded by `--max-file-size`; the config and the baseline by [`CONFIG_LIMIT`] and
+//! [`BASELINE_LIMIT`] ([`read_limited`]). The files the tool writes (`--output`,
+//! `--write-baseline`) are opened by [`write::write`], which never blocks either.
 
 pub mod walk;
+pub mod write;
 
 use std::io::Read;
 use std::path::Path;
@@ -40,6 +44,8 @@ const KINDS: &[(&str, Kind)] = &[
     ("yml", YAML),
     ("tf", HCL),
     ("tfvars", HCL),
+    // Terraform state (`terraform.tfstate`): JSON.
+    ("tfstate", JSON),
     ("sh", SHELL),
     ("bash", SHELL),
     ("mk", MAKE),
@@ -86,6 +92,10 @@ const HCL: Kind = Kind {
 /// (ASCII case-insensitive); `None` for a name the tool does not read by name alone.
 pub fn kind(path: &Path) -> Option<Kind> {
     let name = path.file_name()?.to_str()?;
+    // kustomize's third name for its file, which has no extension.
+    if name == "Kustomization" {
+        return Some(YAML);
+    }
     let (stem, _) = name.split_once('.').unwrap_or((name, ""));
     if let Some((_, k, _)) = NAMES
         .iter()
@@ -165,16 +175,34 @@ pub fn is_spec_name(path: &Path) -> bool {
     kind(path).is_some()
 }
 
-/// Read a file as text. Errors are the reason it is skipped.
+/// The kind of a file to parse: by extension, YAML for any other name (standard input, a
+/// buffer an editor names otherwise).
+pub fn kind_or_yaml(path: &Path) -> Kind {
+    kind(path).unwrap_or(YAML)
+}
+
+/// The largest config file read (a config is a few kilobytes; thousands of `exceptions` fit).
+pub const CONFIG_LIMIT: u64 = 4 * 1024 * 1024;
+/// The largest baseline read (about 200 bytes an entry: over half a million entries).
+pub const BASELINE_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// Read a spec file as text, at most `limit` bytes (`--max-file-size`). Errors are the reason
+/// it is skipped.
+pub fn read(path: &Path, limit: u64) -> Result<String, String> {
+    read_limited(path, limit, "--max-file-size")
+}
+
+/// Read a file as text, at most `limit` bytes; `what_limits` names what set the limit (in
+/// the error when the file is larger). Errors are the reason it is not read.
 ///
 /// Never blocks on a special file and never holds more than the size limit in memory: the
 /// path is checked to be a regular file before it is opened (opening a FIFO waits for a
 /// writer), opened without blocking in case it was replaced in between, checked again through
 /// the open handle, and read up to one byte past the limit (it may grow while being read).
-pub fn read(path: &Path, limit: u64) -> Result<String, String> {
+pub fn read_limited(path: &Path, limit: u64, what_limits: &str) -> Result<String, String> {
     let cannot = |e: std::io::Error| format!("cannot read: {e}");
     let too_large = |len: u64| {
-        format!("file is {len} bytes, larger than the {limit}-byte limit (--max-file-size)")
+        format!("file is {len} bytes, larger than the {limit}-byte limit ({what_limits})")
     };
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
@@ -205,7 +233,7 @@ pub fn read(path: &Path, limit: u64) -> Result<String, String> {
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > limit {
         return Err(format!(
-            "file grew past the {limit}-byte limit (--max-file-size) while being read"
+            "file grew past the {limit}-byte limit ({what_limits}) while being read"
         ));
     }
     decode(bytes)

@@ -107,7 +107,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                 }
                 Err(err) => problems.push(WalkProblem {
                     path: walk_error_path(&err).unwrap_or_else(|| arg.clone()),
-                    message: err.to_string(),
+                    message: walk_error_message(&err),
                 }),
             }
         }
@@ -121,6 +121,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
 pub fn not_regular(kind: std::fs::FileType) -> String {
     if kind.is_symlink() {
         return "symbolic link, not followed (name its target to check it)".to_string();
+    }
+    if kind.is_dir() {
+        return "not a regular file (a directory)".to_string();
     }
     #[cfg(unix)]
     {
@@ -142,6 +145,39 @@ pub fn not_regular(kind: std::fs::FileType) -> String {
     }
 }
 
+/// Why a path could not be walked, without the path (the report names it once, beside the
+/// reason): for an unreadable directory, the system's reason (`cannot read: Permission denied
+/// (os error 13)`), not the walker's message, which repeats the path twice.
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
+        ignore::Error::Io(e) => format!("cannot read: {}", innermost_io(e)),
+        other => other.to_string(),
+    }
+}
+
+/// The innermost I/O error under `e` (the walker wraps the system's error in its own, which
+/// names the path), shown as the system gives it.
+fn innermost_io(e: &std::io::Error) -> String {
+    let mut inner: &(dyn std::error::Error + 'static) = match e.get_ref() {
+        Some(inner) => inner,
+        None => return e.to_string(),
+    };
+    let mut deepest = None;
+    loop {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            deepest = Some(io.to_string());
+        }
+        match inner.source() {
+            Some(next) => inner = next,
+            None => break,
+        }
+    }
+    deepest.unwrap_or_else(|| e.kind().to_string())
+}
+
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
@@ -150,5 +186,44 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What walkdir wraps the system's error in: a message naming the path.
+    #[derive(Debug)]
+    struct Walkdir(std::io::Error);
+
+    impl std::fmt::Display for Walkdir {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "IO error for operation on ./secret: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Walkdir {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_unreadable_directory_is_named_once() {
+        // ignore's error for a directory it cannot list: the path, then walkdir's error (the
+        // path again), then the system's.
+        let denied = std::io::Error::from_raw_os_error(13);
+        let walkdir = std::io::Error::new(denied.kind(), Walkdir(denied));
+        let err = ignore::Error::WithPath {
+            path: PathBuf::from("./secret"),
+            err: Box::new(ignore::Error::WithDepth {
+                depth: 1,
+                err: Box::new(ignore::Error::Io(walkdir)),
+            }),
+        };
+        assert!(err.to_string().matches("secret").count() == 2, "{err}");
+        let message = walk_error_message(&err);
+        assert_eq!(message, "cannot read: Permission denied (os error 13)");
     }
 }

@@ -204,6 +204,18 @@ impl<'t> Template<'t> {
         }
     }
 
+    /// A parameter's literal `Default`, located there.
+    pub(super) fn parameter(&self, name: &str) -> Resolved {
+        match self
+            .defaults
+            .get(name)
+            .and_then(|d| self.ctx.text(Some(d.clone())))
+        {
+            Some(t) => Resolved::Known(t),
+            None => Resolved::Absent,
+        }
+    }
+
     /// The literal leaf `Fn::FindInMap: [Map, TopKey, SecondKey]` selects, when the map is
     /// literal and each key is literal or a parameter with a literal default (as `Ref` is
     /// resolved). `AWS::Region` and other pseudo parameters, and a `DefaultValue` option the

@@ -27,6 +27,7 @@
 //!   is judged), so its integration or notification is left out.
 
 mod intrinsics;
+mod profile;
 mod resources;
 
 use crate::document::Cursor;
@@ -34,7 +35,9 @@ use crate::model::{Loc, LocCtx, Model};
 
 use intrinsics::{Template, child, is_intrinsic};
 
-pub const NEEDLES: &[&str] = &["MongoDB::Atlas::"];
+/// The resource types, and the name of the profile secret they read their keys and base URL
+/// from (`cfn/atlas/profile/{Profile}`).
+pub const NEEDLES: &[&str] = &["MongoDB::Atlas::", "cfn/atlas/profile"];
 
 const PREFIX: &str = "MongoDB::Atlas::";
 
@@ -46,6 +49,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         return;
     }
     let tpl = Template::new(ctx, root, &resources);
+    profile::secrets(&tpl, &resources, out);
     if !tpl.types.values().any(|t| t.starts_with(PREFIX)) {
         return;
     }
@@ -118,13 +122,7 @@ mod tests {
     fn model_of(text: &str, syntax: Syntax) -> Model {
         let doc = parse(text, syntax, &Limits::default()).unwrap();
         let index = LineIndex::new(text);
-        let ctx = LocCtx {
-            file: 0,
-            path: Path::new("t/stack.yaml"),
-            text,
-            index: &index,
-            template_actions: &[],
-        };
+        let ctx = LocCtx::new(0, Path::new("t/stack.yaml"), text, &index);
         let mut model = Model::default();
         for root in &doc.roots {
             adapt(&ctx, &Cursor::root(root), &mut model);

@@ -11,15 +11,17 @@ use crate::model::{
 /// `serverlessSpec`; the CRD allows one, but each one present is what the operator may apply).
 pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let Some(spec) = &obj.spec else { return };
-    // The CRD requires a project reference: a deployment without one is a patch (a kustomize
-    // overlay's strategic merge) of the deployment of that name, whose project it inherits.
-    let names_project =
-        spec.get("projectRef").is_some() || spec.get("externalProjectRef").is_some();
+    // The CRD requires a project reference: a deployment without one, read on its own, is a
+    // patch (a kustomize overlay's strategic merge) of the deployment of that name, whose
+    // project it inherits. A rendered one is what gets applied.
+    let names_project = obj.scope.is_some()
+        || spec.get("projectRef").is_some()
+        || spec.get("externalProjectRef").is_some();
     let project_ref = match obj.name {
         Some(name) if !names_project => ProjectRef::Key(deployment_key(obj.namespace, name)),
         _ => project_ref(ctx, obj),
     };
-    if let (Some(name), true) = (obj.name, names_project) {
+    if let (Some(name), true, None) = (obj.name, names_project, obj.scope) {
         out.key_aliases.push(KeyAlias {
             key: deployment_key(obj.namespace, name),
             via: Origin {
@@ -47,7 +49,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
                 .filter(|n| !n.is_empty())
                 .unwrap_or(obj.namespace);
             out.key_aliases.push(KeyAlias {
-                key: backup_key(namespace, name),
+                key: obj.scoped(backup_key(namespace, name)),
                 via: origin(obj.spec_key(ctx, "backupRef")),
             });
         }

@@ -30,6 +30,7 @@
 mod deployments;
 mod other_kinds;
 mod projects;
+pub(crate) mod render;
 
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
@@ -58,7 +59,28 @@ const DEFAULT_NAMESPACE: &str = "default";
 const MAX_LIST_DEPTH: usize = 8;
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
-    object(ctx, root, out, 0);
+    object(ctx, root, out, 0, None);
+}
+
+/// A rendering that objects belong to (a kustomize overlay, a Helm chart's values): the keys
+/// its objects carry and use are its own, so that overlays of one base, each rendering the
+/// same project, never reach each other's.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    /// Appended to every key the rendering's objects carry or use.
+    pub id: String,
+    /// Whether a project the rendering does not hold may be one outside it: its projects
+    /// carry their plain keys too, and [`render`] lets a reference that finds none of them
+    /// reach a plain one (kustomize: a project applied from another directory). Helm charts
+    /// name their projects after an unknown release, so their references stay inside.
+    pub fallback: bool,
+}
+
+/// The objects of a rendering (each root is one object; `List`s are entered): what the
+/// rendering gives is what gets applied, so nothing is read as a patch of something else,
+/// and the operator's own workloads are left to the per-file reading.
+pub(crate) fn adapt_rendered(ctx: &LocCtx<'_>, root: &Cursor<'_>, scope: &Scope, out: &mut Model) {
+    object(ctx, root, out, 0, Some(scope));
 }
 
 /// What every Kubernetes object has: identity and spec.
@@ -68,9 +90,28 @@ struct Object<'a> {
     name: Option<&'a str>,
     namespace: &'a str,
     spec: Option<Cursor<'a>>,
+    scope: Option<&'a Scope>,
 }
 
 impl<'a> Object<'a> {
+    /// A key as this object's rendering spells it (see [`Scope`]).
+    fn scoped(&self, key: String) -> String {
+        match self.scope {
+            Some(scope) => format!("{key}@{}", scope.id),
+            None => key,
+        }
+    }
+
+    /// The keys a project object carries: its rendering's, and the plain one when references
+    /// from outside the rendering may reach it.
+    fn own_keys(&self, key: String) -> Vec<String> {
+        match self.scope {
+            Some(scope) if scope.fallback => vec![self.scoped(key.clone()), key],
+            Some(_) => vec![self.scoped(key)],
+            None => vec![key],
+        }
+    }
+
     /// Where to point for the object as a whole: the key of `spec` (where missing fields
     /// go), else the `kind` value.
     fn anchor(&self, ctx: &LocCtx<'_>) -> Loc {
@@ -110,7 +151,13 @@ impl<'a> Object<'a> {
     }
 }
 
-fn object(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model, depth: usize) {
+fn object(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    out: &mut Model,
+    depth: usize,
+    scope: Option<&Scope>,
+) {
     let api_version = cur.get("apiVersion").and_then(|c| c.str());
     let Some(kind) = cur.get("kind") else { return };
     let (Some(api_version), Some(kind_name)) = (api_version, kind.str()) else {
@@ -122,7 +169,7 @@ fn object(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model, depth: usize) {
         if let Some(items) = cur.get("items").filter(|i| i.node.as_seq().is_some()) {
             if depth < MAX_LIST_DEPTH {
                 for item in items.items() {
-                    object(ctx, &item, out, depth + 1);
+                    object(ctx, &item, out, depth + 1, scope);
                 }
             }
             return;
@@ -144,6 +191,7 @@ fn object(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model, depth: usize) {
             .filter(|n| !n.is_empty())
             .unwrap_or(DEFAULT_NAMESPACE),
         spec: cur.get("spec").filter(|s| s.node.as_map().is_some()),
+        scope,
     };
     match (api_version, kind_name) {
         (ATLAS_V1, "AtlasProject") => {
@@ -193,7 +241,9 @@ fn object(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model, depth: usize) {
         (GENERATED_V1, "Cluster") => out.clusters.extend(generated_cluster(ctx, &obj)),
         (GENERATED_V1, "FlexCluster") => out.clusters.extend(generated_flex(ctx, &obj)),
         (GENERATED_V1, "DatabaseUser") => generated_database_user(ctx, &obj, out),
-        (_, kind) if POD_KINDS.contains(&kind) => operator_domain(ctx, &obj, out),
+        (_, kind) if scope.is_none() && POD_KINDS.contains(&kind) => {
+            operator_domain(ctx, &obj, out);
+        }
         _ => {}
     }
 }
@@ -266,7 +316,7 @@ fn project_ref(ctx: &LocCtx<'_>, obj: &Object<'_>) -> ProjectRef {
             .and_then(|n| n.str())
             .filter(|n| !n.is_empty())
             .unwrap_or(obj.namespace);
-        Some(ProjectRef::Key(project_key(namespace, name)))
+        Some(ProjectRef::Key(obj.scoped(project_key(namespace, name))))
     });
     let by_id = id_ref(ctx, spec.path(&["externalProjectRef", "id"]));
     match (by_name, by_id) {
@@ -284,7 +334,7 @@ fn group_ref(ctx: &LocCtx<'_>, obj: &Object<'_>) -> ProjectRef {
         .path(&["groupRef", "name"])
         .and_then(|n| n.str())
         .filter(|n| !n.is_empty())
-        .map(|name| ProjectRef::Key(group_key(obj.namespace, name)));
+        .map(|name| ProjectRef::Key(obj.scoped(group_key(obj.namespace, name))));
     let by_id = id_ref(ctx, versioned.get("groupId"));
     match (by_name, by_id) {
         (Some(r), None) | (None, Some(r)) => r,
@@ -308,13 +358,7 @@ mod tests {
     fn model(text: &str) -> Model {
         let doc = yaml::parse(text, &Limits::default()).expect("parse");
         let index = LineIndex::new(text);
-        let ctx = LocCtx {
-            file: 0,
-            path: std::path::Path::new("test.yaml"),
-            text,
-            index: &index,
-            template_actions: &[],
-        };
+        let ctx = LocCtx::new(0, std::path::Path::new("test.yaml"), text, &index);
         let mut out = Model::default();
         for root in &doc.roots {
             adapt(&ctx, &Cursor::root(root), &mut out);

@@ -14,7 +14,7 @@ use crate::model::{
 /// project of the deployments whose `backupRef` names it (see [`crate::model::KeyAlias`]).
 pub(super) fn backup_schedule(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
-        ProjectRef::Key(backup_key(obj.namespace, n))
+        ProjectRef::Key(obj.scoped(backup_key(obj.namespace, n)))
     });
     for copy in items_at(obj.spec.as_ref(), "copySettings") {
         out.copy_settings.push(CopySetting {

@@ -16,7 +16,7 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
         return;
     };
     let project_ref = obj.name.map_or(ProjectRef::Unknown, |n| {
-        ProjectRef::Key(project_key(obj.namespace, n))
+        ProjectRef::Key(obj.scoped(project_key(obj.namespace, n)))
     });
     for peer in items_at(Some(spec), "networkPeers") {
         out.peerings.push(NetworkPeering {
@@ -135,12 +135,12 @@ pub(super) fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
         region_usage_field: "regionUsageRestrictions",
         keys: obj
             .name
-            .map(|n| project_key(obj.namespace, n))
-            .into_iter()
-            .collect(),
-        // The CRD requires `spec.name`: an `AtlasProject` without it is a patch (a kustomize
-        // overlay's strategic merge) of the project defined in the base.
-        partial: spec.and_then(|s| s.get("name")).is_none(),
+            .map(|n| obj.own_keys(project_key(obj.namespace, n)))
+            .unwrap_or_default(),
+        // The CRD requires `spec.name`: an `AtlasProject` without it, read on its own, is a
+        // patch (a kustomize overlay's strategic merge) of the project defined in the base. A
+        // rendered one is what gets applied.
+        partial: obj.scope.is_none() && spec.and_then(|s| s.get("name")).is_none(),
     }
 }
 
@@ -163,9 +163,8 @@ pub(super) fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
         region_usage_field: "regionUsageRestrictions",
         keys: obj
             .name
-            .map(|n| group_key(obj.namespace, n))
-            .into_iter()
-            .collect(),
+            .map(|n| obj.own_keys(group_key(obj.namespace, n)))
+            .unwrap_or_default(),
         partial: false,
     }
 }

@@ -2,21 +2,22 @@
 //! entities.
 
 use super::{
-    ADVANCED_CLUSTER, CLUSTER, EXPORT_BUCKET, FLEX_CLUSTER, NETWORK_CONTAINER, PROJECT,
-    PROVIDER_ACCESS_SETUP, Read, Resource, SERVERLESS_INSTANCE, Values, data_product_of,
-    follow_path, product_of, project_ref_of_literal,
+    ADVANCED_CLUSTER, CLUSTER, EAR_PRIVATE_ENDPOINT, EXPORT_BUCKET, FLEX_CLUSTER,
+    METRIC_INTEGRATION, NETWORK_CONTAINER, PRIVATELINK_ENDPOINT_SERVICE, PROJECT,
+    PROVIDER_ACCESS_SETUP, Read, Resource, SERVERLESS_INSTANCE, Values, data_cluster_kind,
+    data_product_of, follow_path, product_of, project_ref_of_literal,
 };
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
 use crate::model::{
     AlertConfig, CloudProviderUse, Cluster, ClusterKind, CopySetting, DatabaseUser,
     EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, Model, NetworkContainer,
-    NetworkPeering, Notification, Origin, PrivateEndpoint, ProductUse, Project, ProjectRef,
-    RegionConfig, RestoreJob, SizeRole, Text,
+    NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
+    ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
 };
 
 /// The project a resource names in its `project_id`.
-fn project_ref(v: &impl Values, body: &Cursor<'_>) -> ProjectRef {
+pub(super) fn project_ref(v: &impl Values, body: &Cursor<'_>) -> ProjectRef {
     if let Some(key) = v.reference(body, &["project_id"], PROJECT) {
         return ProjectRef::Key(key.value.to_string());
     }
@@ -159,15 +160,35 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 target_project: None,
             });
         }
-        EXPORT_BUCKET | PROVIDER_ACCESS_SETUP => {
-            let (key, what) = if res.ty == EXPORT_BUCKET {
-                ("cloud_provider", "snapshot export bucket on")
-            } else {
-                ("provider_name", "cloud provider access setup for")
+        EXPORT_BUCKET
+        | PROVIDER_ACCESS_SETUP
+        | PRIVATELINK_ENDPOINT_SERVICE
+        | EAR_PRIVATE_ENDPOINT => {
+            let (key, what) = match res.ty {
+                EXPORT_BUCKET => ("cloud_provider", "snapshot export bucket on"),
+                PRIVATELINK_ENDPOINT_SERVICE => ("provider_name", "private endpoint connection on"),
+                EAR_PRIVATE_ENDPOINT => {
+                    ("cloud_provider", "encryption-at-rest private endpoint on")
+                }
+                _ => ("provider_name", "cloud provider access setup for"),
             };
             if let Some(provider) = v.text(body.get(key)) {
                 out.cloud_providers
                     .push(CloudProviderUse { what, provider });
+            }
+        }
+        METRIC_INTEGRATION => {
+            // Metrics of a product AtlasGov lacks, selected for export.
+            for selected in items(body.get("metric_selection")).filter_map(|m| v.known(Some(m))) {
+                if selected.is("ATLAS_STREAM_PROCESSING") {
+                    out.products.push(ProductUse {
+                        origin: origin.clone(),
+                        product: Product::StreamProcessing,
+                        what: "stream processing metric selection",
+                        loc: selected.loc,
+                        providers: Vec::new(),
+                    });
+                }
             }
         }
         "mongodbatlas_cloud_backup_schedule" => {
@@ -185,6 +206,21 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
 
 /// A data source: only the ones whose use is itself a finding.
 pub fn build_data(ty: &str, anchor: Loc, project_ref: ProjectRef, out: &mut Model) {
+    if let Some(kind) = data_cluster_kind(ty) {
+        out.clusters.push(Cluster {
+            origin: Origin {
+                body: anchor.clone(),
+                project_ref,
+                project: None,
+            },
+            kind,
+            kind_loc: anchor,
+            name: None,
+            regions: Vec::new(),
+            encryption_at_rest_provider: None,
+        });
+        return;
+    }
     if let Some((product, what)) = data_product_of(ty) {
         out.products.push(ProductUse {
             origin: Origin {
@@ -361,9 +397,16 @@ fn legacy_cluster(
     }
 }
 
-/// The elements of a list attribute or of repeated blocks (both are sequences).
+/// The elements of a list attribute or of repeated blocks (both are sequences); a single
+/// object is one block (Terraform's JSON syntax writes a lone nested block that way).
 fn items<'a>(cur: Option<Cursor<'a>>) -> impl Iterator<Item = Cursor<'a>> {
-    cur.into_iter().flat_map(|c| c.items().collect::<Vec<_>>())
+    cur.into_iter().flat_map(|c| {
+        if c.node.as_map().is_some() {
+            vec![c]
+        } else {
+            c.items().collect::<Vec<_>>()
+        }
+    })
 }
 
 /// The nested blocks `name` of a body, written out (`name { .. }`, `name = [..]`) or generated

@@ -1,18 +1,20 @@
-//! Terraform with the `mongodb/mongodbatlas` provider: `.tf` configurations and the JSON of
-//! `terraform show -json` (plans and state).
+//! Terraform with the `mongodb/mongodbatlas` provider: configurations (`.tf`, and `.tf.json` in
+//! Terraform's JSON syntax), the JSON of `terraform show -json` (plans and state), and state
+//! files (`terraform.tfstate`).
 //!
-//! Both inputs describe the same resources with the same attribute names, so one set of
+//! All describe the same resources with the same attribute names, so one set of
 //! builders ([`build`]) turns a resource body into model entities; what differs is how an
 //! attribute is read ([`Values`]), where a resource "is" (its anchor), and how references to
 //! other resources are followed:
 //!
-//! - **HCL** ([`module`]): every `.tf` file of a directory belongs to one module, and a value
-//!   may come from a variable declared in another file or set in a `terraform.tfvars` /
-//!   `*.auto.tfvars` file. So the per-file step (parallel, in `app::process`) only parses and
-//!   keeps a [`module::HclFile`]; [`module::resolve`] runs once all files are parsed, groups
-//!   them by directory, resolves variables and builds the model, before project linking.
-//! - **Plan / state JSON** ([`plan`]): one file holds everything (variables resolved), so it
-//!   goes through the ordinary per-document [`adapt`].
+//! - **Configurations** ([`module`]): every `.tf` and `.tf.json` file of a directory belongs to
+//!   one module, and a value may come from a variable declared in another file, set in a
+//!   `terraform.tfvars` / `*.auto.tfvars` file or passed by a module call. So the per-file step
+//!   (parallel) only parses and keeps a [`module::HclFile`]; [`module::resolve`] runs once all
+//!   files are parsed, instantiates the modules, evaluates what can be known and builds the
+//!   model, before project linking.
+//! - **Plan JSON** ([`plan`]) and **state** ([`state`]): one file holds everything (values
+//!   resolved), so it goes through the ordinary per-document [`adapt`].
 //!
 //! A value the linter cannot know (a reference, a function call, a variable without a literal
 //! value) is [`Read::Unknown`]. Where "absent" has a meaning of its own (a project without
@@ -22,20 +24,25 @@
 //! usage). Everywhere else an unknown value is left out, and an entity whose deciding value is
 //! unknown (a Datadog integration's region) is left out whole: nothing is judged from it.
 //!
-//! Resources link through format-scoped keys (`tf:<dir>:<type>.<name>` in HCL,
-//! `tf:plan:<file>:<module path><type>.<name>` in plans): a project's key is in
+//! Resources link through format-scoped keys (`tf:<instance>:<type>.<name>` in configurations,
+//! `tf:plan:<file>:<module path><type>.<name>` in plans, `tf:state:...` in state): a project's
+//! key is in
 //! [`crate::model::Project::keys`], a network container's key is its id when the real id is
 //! not known, and a restore job's target project is the key of the project it references.
 
 mod builders;
 pub mod module;
 pub mod plan;
+pub mod state;
 
 pub use builders::{build, build_data, provider};
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
-use crate::model::{Loc, LocCtx, Model, Product, ProjectRef, Text};
+use crate::model::{KeyAlias, Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
 
 /// Every Terraform input this adapter reads names the provider or its resource types.
 pub const NEEDLES: &[&str] = &["mongodbatlas"];
@@ -86,7 +93,10 @@ fn product_of(ty: &str) -> Option<(Product, &'static str)> {
     Some(found)
 }
 
-/// Data sources whose mere use is a finding: shared-tier and Flex snapshots and restores.
+/// Data sources whose mere use is a finding: a data source reads what exists, so one of a
+/// product AtlasGov lacks is reported like the resource (stream processing, online archives,
+/// Data Federation, triggers: singular and plural), and so are shared-tier and Flex
+/// snapshots and restores. Flex clusters and serverless instances: [`data_cluster_kind`].
 pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
     let what = match ty {
         "mongodbatlas_shared_tier_restore_job" | "mongodbatlas_shared_tier_restore_jobs" => {
@@ -99,14 +109,44 @@ pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
             "Flex restore job data source"
         }
         "mongodbatlas_flex_snapshot" | "mongodbatlas_flex_snapshots" => "Flex snapshot data source",
-        _ => return None,
+        _ => {
+            let singular = ty.strip_suffix('s').filter(|s| product_of(s).is_some());
+            let (product, _) = product_of(singular.unwrap_or(ty))?;
+            let what = match product {
+                Product::OnlineArchive => "online archive data source",
+                Product::StreamProcessing => "stream processing data source",
+                Product::DataFederation => "Data Federation data source",
+                Product::Trigger => "trigger data source",
+                _ => return None,
+            };
+            return Some((product, what));
+        }
     };
     Some((Product::SharedTierBackup, what))
+}
+
+/// Data sources of Flex clusters and serverless instances (singular and plural): reported
+/// like the resource, as a cluster of that kind at the data block.
+pub fn data_cluster_kind(ty: &str) -> Option<crate::model::ClusterKind> {
+    match ty.strip_suffix('s').unwrap_or(ty) {
+        FLEX_CLUSTER => Some(crate::model::ClusterKind::Flex),
+        SERVERLESS_INSTANCE => Some(crate::model::ClusterKind::Serverless),
+        _ => None,
+    }
+}
+
+/// Whether a data source type is one this adapter maps ([`data_product_of`],
+/// [`data_cluster_kind`]).
+pub fn is_mapped_data(ty: &str) -> bool {
+    data_product_of(ty).is_some() || data_cluster_kind(ty).is_some()
 }
 
 /// Whether a managed resource type is one this adapter maps.
 const EXPORT_BUCKET: &str = "mongodbatlas_cloud_backup_snapshot_export_bucket";
 const PROVIDER_ACCESS_SETUP: &str = "mongodbatlas_cloud_provider_access_setup";
+const PRIVATELINK_ENDPOINT_SERVICE: &str = "mongodbatlas_privatelink_endpoint_service";
+const EAR_PRIVATE_ENDPOINT: &str = "mongodbatlas_encryption_at_rest_private_endpoint";
+const METRIC_INTEGRATION: &str = "mongodbatlas_metric_integration";
 
 pub fn is_mapped_type(ty: &str) -> bool {
     matches!(
@@ -128,12 +168,17 @@ pub fn is_mapped_type(ty: &str) -> bool {
             | "mongodbatlas_cloud_backup_schedule"
             | EXPORT_BUCKET
             | PROVIDER_ACCESS_SETUP
+            | PRIVATELINK_ENDPOINT_SERVICE
+            | EAR_PRIVATE_ENDPOINT
+            | METRIC_INTEGRATION
     ) || product_of(ty).is_some()
 }
 
-/// Plan and state JSON go through here (HCL goes through [`module`]).
+/// `terraform show -json` output and Terraform state go through here (configurations go
+/// through [`module`]).
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     plan::adapt(ctx, root, out);
+    state::adapt(ctx, root, out);
 }
 
 /// One attribute as read.
@@ -199,6 +244,48 @@ pub fn unknown(loc: Loc, source: &str) -> Text {
     }
 }
 
+/// Resources whose project another resource takes (`project_id = x.project_id`): each is
+/// reached through the resource it names (a [`KeyAlias`] on that resource's key), added only
+/// for the resources some reference names.
+#[derive(Default)]
+pub struct Linking {
+    /// Keys of resources some reference takes the project of.
+    wanted: RefCell<HashSet<String>>,
+    /// Every built resource's key and origin (projects aside).
+    candidates: RefCell<Vec<(String, Origin)>>,
+}
+
+impl Linking {
+    /// A resource about to be built: its project can be reached through its key.
+    pub fn resource(&self, v: &impl Values, res: &Resource<'_>) {
+        if res.ty != PROJECT {
+            self.candidates.borrow_mut().push((
+                res.key.clone(),
+                Origin {
+                    body: res.anchor.clone(),
+                    project_ref: builders::project_ref(v, &res.body),
+                    project: None,
+                },
+            ));
+        }
+    }
+
+    /// A reference takes the project of the resource with this key.
+    pub fn want(&self, key: &str) {
+        self.wanted.borrow_mut().insert(key.to_string());
+    }
+
+    /// Add an alias for every resource another one takes its project from.
+    pub fn finish(self, out: &mut Model) {
+        let wanted = self.wanted.into_inner();
+        for (key, via) in self.candidates.into_inner() {
+            if wanted.contains(&key) {
+                out.key_aliases.push(KeyAlias { key, via });
+            }
+        }
+    }
+}
+
 /// One resource, as its format locates it.
 pub struct Resource<'a> {
     pub ty: &'a str,
@@ -216,25 +303,6 @@ pub fn project_ref_of_literal(id: Option<Text>) -> ProjectRef {
         Some(id) if is_object_id(id.as_str()) => ProjectRef::Id(id),
         _ => ProjectRef::Unknown,
     }
-}
-
-/// The name of the resource of type `ty` in a reference `TYPE.NAME`, optionally followed by
-/// an index and by `.id` or `.container_id` (`mongodbatlas_project.gov.id`,
-/// `mongodbatlas_project.gov[0].id`).
-pub fn reference_name<'a>(expr: &'a str, ty: &str) -> Option<&'a str> {
-    let rest = expr.trim().strip_prefix(ty)?.strip_prefix('.')?;
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(rest.len());
-    let (name, mut tail) = rest.split_at(end);
-    if name.is_empty() {
-        return None;
-    }
-    if tail.starts_with('[') {
-        let close = tail.find(']')?;
-        tail = tail.get(close + 1..)?;
-    }
-    matches!(tail, "" | ".id" | ".container_id").then_some(name)
 }
 
 /// Follow a path of keys from a cursor; `"0"` is the first element of a sequence, or the
@@ -256,32 +324,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn references() {
-        let p = PROJECT;
-        assert_eq!(
-            reference_name("mongodbatlas_project.gov.id", p),
-            Some("gov")
-        );
-        assert_eq!(reference_name("mongodbatlas_project.gov", p), Some("gov"));
-        assert_eq!(
-            reference_name("mongodbatlas_project.my-proj[0].id", p),
-            Some("my-proj")
-        );
-        assert_eq!(
-            reference_name(
-                "mongodbatlas_network_container.c.container_id",
-                NETWORK_CONTAINER
-            ),
-            Some("c")
-        );
-        assert_eq!(reference_name("mongodbatlas_project.gov.name", p), None);
-        assert_eq!(reference_name("data.mongodbatlas_project.gov.id", p), None);
-        assert_eq!(reference_name("mongodbatlas_projects.gov.id", p), None);
-        assert_eq!(reference_name("mongodbatlas_project..id", p), None);
-        assert_eq!(reference_name("mongodbatlas_project.gov[0", p), None);
-    }
-
-    #[test]
     fn every_product_type_is_mapped() {
         for ty in [
             "mongodbatlas_online_archive",
@@ -295,5 +337,26 @@ mod tests {
         assert!(!is_mapped_type("mongodbatlas_project_ip_access_list"));
         assert!(data_product_of("mongodbatlas_flex_snapshots").is_some());
         assert!(data_product_of("mongodbatlas_flex_cluster").is_none());
+        for ty in [
+            "mongodbatlas_stream_instance",
+            "mongodbatlas_stream_instances",
+            "mongodbatlas_stream_account_details",
+            "mongodbatlas_online_archives",
+            "mongodbatlas_event_triggers",
+            "mongodbatlas_federated_database_instances",
+            "mongodbatlas_flex_cluster",
+            "mongodbatlas_flex_clusters",
+            "mongodbatlas_serverless_instances",
+        ] {
+            assert!(is_mapped_data(ty), "{ty}");
+        }
+        for ty in [
+            "mongodbatlas_project",
+            "mongodbatlas_advanced_cluster",
+            "mongodbatlas_advanced_clusters",
+            "mongodbatlas_metric_integration",
+        ] {
+            assert!(!is_mapped_data(ty), "{ty}");
+        }
     }
 }

@@ -11,8 +11,7 @@
 //! block once).
 
 use super::{
-    Read, Resource, Values, build, build_data, data_product_of, follow_path, is_mapped_type,
-    reference_name,
+    Linking, Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
 };
 use crate::document::Cursor;
 use crate::model::{Loc, LocCtx, Model, ProjectRef, Text};
@@ -40,7 +39,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         config: config.clone(),
         call: None,
     }];
-    walk(ctx, &module, &mut scopes, out);
+    let linking = Linking::default();
+    walk(ctx, &module, &mut scopes, &linking, out);
+    linking.finish(out);
     if let Some(config) = &config {
         data_sources(ctx, config, 0, out);
     }
@@ -51,13 +52,20 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 
 /// One module level: its address prefix without instance keys (`module.db.`), its
 /// configuration, and the name it is called by in its parent.
+#[derive(Clone)]
 struct Scope<'a> {
     prefix: String,
     config: Option<Cursor<'a>>,
     call: Option<String>,
 }
 
-fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, out: &mut Model) {
+fn walk<'a>(
+    ctx: &LocCtx<'_>,
+    module: &Cursor<'a>,
+    scopes: &mut Vec<Scope<'a>>,
+    linking: &Linking,
+    out: &mut Model,
+) {
     for res in module.get("resources").iter().flat_map(|r| r.items()) {
         if res.get("mode").and_then(|m| m.str()) != Some("managed") {
             continue;
@@ -89,18 +97,17 @@ fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, 
             scopes,
             config: config.clone(),
             anchor: anchor.clone(),
+            linking,
         };
         let projects_before = out.projects.len();
-        build(
-            &values,
-            Resource {
-                ty,
-                body,
-                anchor,
-                key: key(ctx, scopes_prefix(scopes), ty, name),
-            },
-            out,
-        );
+        let resource = Resource {
+            ty,
+            body,
+            anchor,
+            key: key(ctx, scopes_prefix(scopes), ty, name),
+        };
+        linking.resource(&values, &resource);
+        build(&values, resource, out);
         // A region usage that is configured but unknown until apply is absent from the planned
         // values: it is not "unset".
         let configured = config
@@ -142,7 +149,7 @@ fn walk<'a>(ctx: &LocCtx<'_>, module: &Cursor<'a>, scopes: &mut Vec<Scope<'a>>, 
             config,
             call: Some(call.to_string()),
         });
-        walk(ctx, &child, scopes, out);
+        walk(ctx, &child, scopes, linking, out);
         scopes.pop();
     }
 }
@@ -156,7 +163,7 @@ fn data_sources(ctx: &LocCtx<'_>, module: &Cursor<'_>, depth: usize, out: &mut M
         let Some(ty) = res.get("type").and_then(|t| t.str()) else {
             continue;
         };
-        if data_product_of(ty).is_none() {
+        if !is_mapped_data(ty) {
             continue;
         }
         let anchor = res
@@ -246,43 +253,121 @@ fn key(ctx: &LocCtx<'_>, prefix: &str, ty: &str, name: &str) -> String {
     format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.path.display())
 }
 
+/// A reference `TYPE.NAME[.ATTR]` (an index after the name is allowed) to a managed
+/// resource: its type, name and first attribute.
+fn resource_ref(reference: &str) -> Option<(&str, &str, Option<&str>)> {
+    let (ty, rest) = reference.split_once('.')?;
+    if matches!(
+        ty,
+        "var" | "local" | "module" | "data" | "each" | "count" | "path" | "self" | "terraform"
+    ) {
+        return None;
+    }
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let (name, mut tail) = rest.split_at(end);
+    if tail.starts_with('[') {
+        tail = tail.get(tail.find(']')? + 1..)?;
+    }
+    let attr = match tail.strip_prefix('.') {
+        Some(a) => Some(a.split(['.', '[']).next()?),
+        None if tail.is_empty() => None,
+        None => return None,
+    };
+    (!name.is_empty()).then_some((ty, name, attr))
+}
+
+/// A reference `module.NAME[.OUTPUT]`: the call's name and the output.
+fn module_output(reference: &str) -> Option<(&str, Option<&str>)> {
+    let rest = reference.strip_prefix("module.")?;
+    let (name, output) = match rest.split_once('.') {
+        Some((n, o)) => (n, o.split(['.', '[']).next()),
+        None => (rest, None),
+    };
+    Some((name.split('[').next()?, output))
+}
+
 /// Resolve a `references` list to the key of a resource of type `ty`: all references name the
-/// same resource, or the only reference is `var.X` and the calling module passes X such a
-/// reference. Anything else (locals, data sources, module outputs, several resources) is not
-/// followed.
+/// same resource; or, for a project, another resource whose `project_id` is taken (its key,
+/// which then stands for that resource's project); or a module's output (`module.x.out`,
+/// followed into the output's own references); or the only reference is `var.X` and the
+/// calling module passes X such a reference. Anything else (locals, data sources, several
+/// resources) is not followed.
 fn follow(
     ctx: &LocCtx<'_>,
     scopes: &[Scope<'_>],
     refs: &Cursor<'_>,
     ty: &str,
     depth: usize,
+    linking: &Linking,
 ) -> Option<String> {
+    if depth > MAX_MODULE_DEPTH {
+        return None;
+    }
     let refs: Vec<&str> = refs.items().filter_map(|r| r.str()).collect();
+    // One resource, named by every reference.
     let mut target = None;
     for r in &refs {
-        match reference_name(r, ty) {
-            Some(name) if target.is_none_or(|t| t == name) => target = Some(name),
+        match resource_ref(r) {
+            Some((t, name, attr)) if target.is_none_or(|(tt, n, _)| tt == t && n == name) => {
+                let attr = attr.or(target.and_then(|(_, _, a)| a));
+                target = Some((t, name, attr));
+            }
             _ => {
                 target = None;
                 break;
             }
         }
     }
-    if let Some(name) = target {
-        return Some(key(ctx, scopes_prefix(scopes), ty, name));
+    if let Some((t, name, attr)) = target {
+        let key = key(ctx, scopes_prefix(scopes), t, name);
+        if t == ty {
+            return matches!(attr, None | Some("id" | "container_id")).then_some(key);
+        }
+        if ty == super::PROJECT && attr == Some("project_id") && is_mapped_type(t) {
+            linking.want(&key);
+            return Some(key);
+        }
+        return None;
+    }
+    // A module's output: every reference is `module.NAME[.OUTPUT]` of one call.
+    let mut call: Option<(&str, Option<&str>)> = None;
+    for r in &refs {
+        match (module_output(r), call) {
+            (Some(c), None) => call = Some(c),
+            (Some((name, output)), Some((n, o))) if n == name => call = Some((n, o.or(output))),
+            _ => {
+                call = None;
+                break;
+            }
+        }
+    }
+    if let Some((name, Some(output))) = call {
+        let scope = scopes.last()?;
+        let module = scope
+            .config
+            .as_ref()?
+            .path(&["module_calls", name, "module"])?;
+        let refs = module.path(&["outputs", output, "expression", "references"])?;
+        let mut deeper = scopes.to_vec();
+        deeper.push(Scope {
+            prefix: format!("{}module.{name}.", scope.prefix),
+            config: Some(module),
+            call: Some(name.to_string()),
+        });
+        return follow(ctx, &deeper, &refs, ty, depth + 1, linking);
     }
     let [only] = refs.as_slice() else {
         return None;
     };
     let var = only.strip_prefix("var.")?;
-    if var.contains(['.', '[']) || depth > MAX_MODULE_DEPTH {
+    if var.contains(['.', '[']) {
         return None;
     }
     let (scope, parents) = scopes.split_last()?;
     let call = scope.call.as_deref()?;
     let parent = parents.last()?.config.as_ref()?;
     let refs = parent.path(&["module_calls", call, "expressions", var, "references"])?;
-    follow(ctx, parents, &refs, ty, depth + 1)
+    follow(ctx, parents, &refs, ty, depth + 1, linking)
 }
 
 /// Attribute values of one planned resource.
@@ -292,6 +377,7 @@ struct PlanValues<'a, 'c> {
     /// The resource's configuration block.
     config: Option<Cursor<'c>>,
     anchor: Loc,
+    linking: &'a Linking,
 }
 
 impl Values for PlanValues<'_, '_> {
@@ -316,7 +402,7 @@ impl Values for PlanValues<'_, '_> {
     fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
         let expressions = self.config.as_ref()?.get("expressions")?;
         let refs = follow_path(&expressions, path)?.get("references")?;
-        let key = follow(self.ctx, self.scopes, &refs, ty, 0)?;
+        let key = follow(self.ctx, self.scopes, &refs, ty, 0, self.linking)?;
         let loc = follow_path(body, path).map_or_else(|| self.anchor.clone(), |c| self.ctx.loc(&c));
         Some(Text {
             value: key.into(),
@@ -327,7 +413,30 @@ impl Values for PlanValues<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::call_name;
+    use super::{call_name, resource_ref};
+
+    #[test]
+    fn resource_references() {
+        assert_eq!(
+            resource_ref("mongodbatlas_advanced_cluster.orders.project_id"),
+            Some((
+                "mongodbatlas_advanced_cluster",
+                "orders",
+                Some("project_id")
+            ))
+        );
+        assert_eq!(
+            resource_ref("mongodbatlas_project.gov[0].id"),
+            Some(("mongodbatlas_project", "gov", Some("id")))
+        );
+        assert_eq!(
+            resource_ref("mongodbatlas_project.gov[\"a.b\"]"),
+            Some(("mongodbatlas_project", "gov", None))
+        );
+        assert_eq!(resource_ref("var.project_id"), None);
+        assert_eq!(resource_ref("module.db.project_id"), None);
+        assert_eq!(resource_ref("mongodbatlas_project"), None);
+    }
 
     #[test]
     fn call_names() {

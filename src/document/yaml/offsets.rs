@@ -32,7 +32,7 @@ impl<'a> Offsets<'a> {
         let mut checkpoints = Vec::with_capacity(bytes.len() / STEP + 1);
         let mut chars = 0usize;
         for (byte, _) in text.char_indices() {
-            if chars % STEP == 0 {
+            if chars.is_multiple_of(STEP) {
                 checkpoints.push(byte);
             }
             chars += 1;

@@ -1,56 +1,54 @@
-//! Terraform configurations (`.tf`, `.tfvars`): one module per directory.
+//! Terraform configurations (`.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`): one module per
+//! directory.
 //!
 //! Two steps, because a module spans files:
 //!
-//! 1. Per file, in parallel ([`HclFile::new`], called from `app::process`): the parsed tree of
-//!    a `.tf` file that holds `mongodbatlas` resources or providers is kept with its text;
-//!    from every `.tf` file the literal `default`s of its `variable` blocks, its literal
-//!    `locals` and its local `module` calls are extracted; from `terraform.tfvars`,
-//!    `*.auto.tfvars` (HCL) and `terraform.tfvars.json`, `*.auto.tfvars.json` (JSON) the
-//!    literal assignments. Locations are computed here, where the file's text is at hand.
-//! 2. Per directory, once every file is parsed ([`resolve`], called from `app` before project
-//!    linking): variables get their value (default, then `terraform.tfvars`, then
-//!    `*.auto.tfvars` in name order, as Terraform loads them), and every kept resource becomes
-//!    model entities through [`super::build`].
+//! 1. Per file, in parallel ([`HclFile::new`], called from the engine's per-file pass): the
+//!    literal `default`s of a file's `variable` blocks and the literal assignments of
+//!    `terraform.tfvars`, `*.auto.tfvars` (HCL) and `terraform.tfvars.json`,
+//!    `*.auto.tfvars.json` (JSON) are read as values, each scalar located where it is
+//!    written; the parts of a configuration file that are evaluated later (`locals`,
+//!    `output`, `module` calls, and the `mongodbatlas` resources, data sources and providers)
+//!    are kept as a tree with the file's text. A `.tf.json` file (Terraform's JSON syntax,
+//!    CDKTF's `cdk.tf.json`) is first given the native syntax's shape
+//!    ([`crate::document::tf_json`]), so everything below reads both the same way.
+//! 2. Once every file is parsed ([`resolve`]): files are grouped by directory into modules,
+//!    each module is instantiated (as a root, or once per call of a local `module` block,
+//!    with the call's arguments as its variables), and every kept resource of every instance
+//!    is evaluated ([`eval`]) and built into the model.
 //!
-//! What resolves: `var.NAME` (or `"${var.NAME}"`) whose variable has a literal value, and a
-//! path into a literal list or object (`var.regions.primary`, `local.cfg["tier"]`, `[0]`),
-//! `local.NAME` whose local is a literal, and `project_id = mongodbatlas_project.NAME.id` (a
-//! link to that project of the same directory). A module that local `module` blocks call is
-//! evaluated once per call, its variables set by the call's arguments (see [`resolve`]).
-//! Everything else (other locals, data sources, module outputs, functions, `-var` /
-//! `-var-file` values) stays unknown.
+//! What is evaluated, and what stays unknown, is described in [`eval`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Read, Resource, Values, build, build_data, follow_path, reference_name, unknown};
-use crate::document::{Cursor, LineIndex, Node, Span, Value};
-use crate::model::{FileId, Loc, LocCtx, Model, ProjectRef, SourceFile, Text};
+use super::{Linking, Read, Resource, Values, build, build_data, follow_path, unknown};
+use crate::document::{Cursor, Entry, LineIndex, Node, Span, Value, tf_json};
+use crate::model::{FileId, Loc, LocCtx, Model, SourceFile, Text};
 
 mod eval;
+mod value;
 
 pub use eval::resolve;
+use value::Val;
 
-/// What one HCL file contributes to its module.
+/// What one Terraform file contributes to its module.
 #[derive(Debug)]
 pub struct HclFile {
     file: FileId,
-    /// Load order of a variable-definitions file: `None` for `.tf` files.
+    /// Load order of a variable-definitions file: `None` for configuration files.
     tfvars: Option<TfvarsOrder>,
-    /// `variable` defaults (`.tf`) or assignments (`.tfvars`): name → literal value.
-    values: Vec<(String, VarValue)>,
+    /// `variable` defaults (configuration files) or assignments (`.tfvars`): name → value.
+    values: Vec<(String, Val)>,
     /// Names of the variables this file declares.
     declared: Vec<String>,
-    /// `locals` (module-wide; no caller or tfvars file can change them): name → value.
-    locals: Vec<(String, VarValue)>,
-    /// Module calls (only local ones, `./` or `../`, are followed).
-    calls: Vec<Call>,
+    /// The `source` of each local module call (`./` or `../`), by call name.
+    calls: Vec<(String, String)>,
     /// Whether the file holds what only a root module does here: a `provider "mongodbatlas"`
     /// block, a `mongodbatlas_project` or a `terraform { backend }`.
     root_like: bool,
-    /// The file itself, when it holds something this adapter maps.
+    /// The parts evaluated later, when the file has any.
     source: Option<Source>,
 }
 
@@ -58,6 +56,8 @@ pub struct HclFile {
 struct Source {
     text: Arc<str>,
     index: LineIndex,
+    /// The file's tree with only `locals`, `output`, `module`, and the resources, data
+    /// sources and providers this adapter maps.
     root: Node,
 }
 
@@ -70,54 +70,17 @@ enum TfvarsOrder {
     Auto(String),
 }
 
-/// One `module "name" { source = "./x" ... }` block.
-#[derive(Debug)]
-struct Call {
-    /// `source` as written.
-    source: String,
-    /// The block's name (`module "db"`), for the instance's keys.
-    name: String,
-    /// Each argument the call sets, other than the meta-arguments.
-    args: Vec<(String, CallArg)>,
-}
-
-/// A module call's argument as written in the caller.
-#[derive(Debug)]
-enum CallArg {
-    /// A literal (or literal list/object).
-    Value(VarValue),
-    /// An expression (`var.region`, `mongodbatlas_project.gov.id`), resolved in the caller.
-    Expr(String),
-}
-
-/// A variable's literal value.
-#[derive(Debug, Clone)]
-enum VarValue {
-    Literal(Text),
-    /// `null`: the attribute is then unset.
-    Null,
-    /// A literal list or object: its scalar leaves by path (segments joined with
-    /// [`PATH_SEP`]), for `var.regions.primary`, `local.cfg["tier"]`, `var.zones[0].name`. A
-    /// leaf that is an expression is left out (unknown); a null leaf is `None`.
-    Tree(Arc<[(Box<str>, Option<Text>)]>),
-    /// Anything else (an expression): known to be set, not to what.
-    Other,
-}
-
-/// Separates the segments of a [`VarValue::Tree`] path (a byte no HCL key holds).
-const PATH_SEP: char = '\u{1f}';
-
-/// Most leaves kept from one literal list or object (a larger one is [`VarValue::Other`]).
-const MAX_TREE_LEAVES: usize = 4096;
-
-/// Whether a `.tf` file may matter without naming the provider (it declares variables), or a
-/// `.tfvars` file is one Terraform loads by itself.
+/// Whether a configuration file may matter without naming the provider (it declares
+/// variables, locals, outputs or module calls), or a `.tfvars` file is one Terraform loads by
+/// itself.
 pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     match tfvars_order(path) {
         Some(_) => true,
         None => {
             is_tf(path)
-                && (text.contains("variable") || text.contains("locals") || text.contains("module"))
+                && ["variable", "locals", "module", "output"]
+                    .iter()
+                    .any(|w| text.contains(w))
         }
     }
 }
@@ -128,10 +91,34 @@ pub fn is_loaded_tfvars(path: &Path) -> bool {
     tfvars_order(path).is_some()
 }
 
-fn is_tf(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+/// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
+pub fn is_tf_json(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.len() > 8
+            && n.get(n.len() - 8..)
+                .is_some_and(|e| e.eq_ignore_ascii_case(".tf.json"))
+    })
+}
+
+/// The `source` of each local `module` call (`./x`, `../x`) of a parsed configuration file
+/// (native syntax, or JSON given the native shape).
+pub fn local_sources(root: &Node) -> Vec<&str> {
+    let cur = Cursor::root(root);
+    cur.get("module")
+        .iter()
+        .flat_map(|m| m.entries().collect::<Vec<_>>())
+        .filter_map(|(_, body)| body.get("source")?.str())
+        .filter(|s| is_local_source(s))
+        .collect()
+}
+
+/// A configuration file, in either syntax.
+pub(crate) fn is_tf(path: &Path) -> bool {
+    is_tf_json(path)
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
 }
 
 fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
@@ -148,9 +135,10 @@ fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
 }
 
 impl HclFile {
-    /// Extract what the module step needs from one parsed HCL file. `None` when the file
-    /// contributes nothing (a `.tfvars` file Terraform does not load by itself, a `.tf` file
-    /// with neither variables, module calls nor `mongodbatlas` resources).
+    /// Extract what the module step needs from one parsed file. `None` when the file
+    /// contributes nothing (a `.tfvars` file Terraform does not load by itself, a
+    /// configuration file with none of variables, locals, outputs, module calls and
+    /// `mongodbatlas` resources).
     pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
         let tfvars = tfvars_order(path);
         let mut file = HclFile {
@@ -158,19 +146,25 @@ impl HclFile {
             tfvars: tfvars.clone(),
             values: Vec::new(),
             declared: Vec::new(),
-            locals: Vec::new(),
             calls: Vec::new(),
             root_like: false,
             source: None,
         };
-        let cur = Cursor::root(&root);
         if tfvars.is_some() {
+            let cur = Cursor::root(&root);
             for (key, value) in cur.entries() {
                 if let Some(name) = key.node.as_str() {
-                    file.values.push((name.to_string(), var_value(ctx, &value)));
+                    file.values
+                        .push((name.to_string(), value::literal(ctx, &value)));
                 }
             }
         } else if is_tf(path) {
+            let root = if is_tf_json(path) {
+                tf_json::to_native(&root)
+            } else {
+                root
+            };
+            let cur = Cursor::root(&root);
             for (key, body) in cur.get("variable").iter().flat_map(|v| v.entries()) {
                 let Some(name) = key.node.as_str() else {
                     continue;
@@ -178,37 +172,17 @@ impl HclFile {
                 file.declared.push(name.to_string());
                 if let Some(default) = body.get("default") {
                     file.values
-                        .push((name.to_string(), var_value(ctx, &default)));
-                }
-            }
-            for block in cur.get("locals").iter().flat_map(|l| l.items()) {
-                for (key, value) in block.entries() {
-                    if let Some(name) = key.node.as_str() {
-                        file.locals.push((name.to_string(), var_value(ctx, &value)));
-                    }
+                        .push((name.to_string(), value::literal(ctx, &default)));
                 }
             }
             for (name, body) in cur.get("module").iter().flat_map(|m| m.entries()) {
-                let Some(source) = body.get("source").and_then(|s| s.str()) else {
-                    continue;
-                };
-                let args = body
-                    .entries()
-                    .filter_map(|(k, v)| Some((k.node.as_str()?.to_string(), v)))
-                    .filter(|(k, _)| !is_module_meta_argument(k))
-                    .map(|(k, v)| {
-                        let arg = match v.node.expr_source() {
-                            Some(expr) => CallArg::Expr(expr.to_string()),
-                            None => CallArg::Value(var_value(ctx, &v)),
-                        };
-                        (k, arg)
-                    })
-                    .collect();
-                file.calls.push(Call {
-                    source: source.to_string(),
-                    name: name.node.as_str().unwrap_or("").to_string(),
-                    args,
-                });
+                if let (Some(name), Some(source)) =
+                    (name.node.as_str(), body.get("source").and_then(|s| s.str()))
+                {
+                    if is_local_source(source) {
+                        file.calls.push((name.to_string(), source.to_string()));
+                    }
+                }
             }
             file.root_like = cur.path(&["provider", super::PROVIDER]).is_some()
                 || cur.path(&["resource", super::PROJECT]).is_some()
@@ -217,11 +191,12 @@ impl HclFile {
                     .iter()
                     .flat_map(|t| t.items())
                     .any(|t| t.get("backend").is_some());
-            if holds_mapped(&root) {
+            let kept = evaluated_parts(root);
+            if kept.as_map().is_some_and(|m| !m.is_empty()) {
                 file.source = Some(Source {
                     text: Arc::from(ctx.text),
                     index,
-                    root,
+                    root: kept,
                 });
             }
         } else {
@@ -229,7 +204,6 @@ impl HclFile {
         }
         let empty = file.values.is_empty()
             && file.declared.is_empty()
-            && file.locals.is_empty()
             && file.calls.is_empty()
             && file.source.is_none();
         (!empty).then_some(file)
@@ -243,121 +217,69 @@ impl HclFile {
     }
 }
 
-fn is_module_meta_argument(key: &str) -> bool {
-    matches!(
-        key,
-        "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
-    )
-}
-
-fn var_value(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> VarValue {
-    if cur.node.value == Value::Null {
-        return VarValue::Null;
-    }
-    if cur.node.as_map().is_some() || cur.node.as_seq().is_some() {
-        return tree(ctx, cur).map_or(VarValue::Other, |leaves| VarValue::Tree(leaves.into()));
-    }
-    match ctx.text(Some(cur.clone())) {
-        Some(text) => VarValue::Literal(text),
-        None => VarValue::Other,
-    }
-}
-
-/// The scalar leaves of a literal list or object, by path; `None` when there are too many.
-fn tree(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Option<Vec<(Box<str>, Option<Text>)>> {
-    let mut leaves = Vec::new();
-    let mut stack = vec![(root.clone(), String::new())];
-    while let Some((cur, path)) = stack.pop() {
-        let child = |segment: &str| {
-            if path.is_empty() {
-                segment.to_string()
-            } else {
-                format!("{path}{PATH_SEP}{segment}")
-            }
-        };
-        if cur.node.as_map().is_some() {
-            for (key, value) in cur.entries() {
-                if let Some(k) = key.text() {
-                    stack.push((value, child(k)));
-                }
-            }
-        } else if cur.node.as_seq().is_some() {
-            for (i, item) in cur.items().enumerate() {
-                stack.push((item, child(&i.to_string())));
-            }
-        } else if cur.node.value == Value::Null {
-            leaves.push((path.into(), None));
-        } else if let Some(text) = ctx.text(Some(cur)) {
-            leaves.push((path.into(), Some(text)));
-        }
-        if leaves.len() > MAX_TREE_LEAVES {
-            return None;
-        }
-    }
-    Some(leaves)
-}
-
-/// Whether a tree holds a resource, data source or provider block this adapter maps.
-fn holds_mapped(root: &Node) -> bool {
-    let has = |block: &str, wanted: &dyn Fn(&str) -> bool| {
-        root.get(block)
-            .and_then(Node::as_map)
-            .is_some_and(|m| m.iter().any(|e| e.key.as_str().is_some_and(wanted)))
+/// The parts of a file's tree evaluated later: `locals`, `output`, `module`, and the
+/// resources, data sources and providers this adapter maps (the rest is dropped, so that a
+/// repository's other Terraform costs no memory).
+fn evaluated_parts(root: Node) -> Node {
+    let span = root.span;
+    let Value::Map(entries) = root.value else {
+        return Node::new(Value::Map(Vec::new()), span);
     };
-    has("resource", &super::is_mapped_type)
-        || has("data", &|t| super::data_product_of(t).is_some())
-        || has("provider", &|p| p == super::PROVIDER)
-}
-
-/// What one module's own files give its variables and locals (before any caller's arguments).
-struct Scope {
-    vars: HashMap<String, VarValue>,
-    locals: HashMap<String, VarValue>,
-}
-
-/// One evaluation of a module: the module as its own root, or one local call of it.
-struct Instance {
-    vars: HashMap<String, VarValue>,
-    /// Arguments the call sets to references of the caller (`project_id =
-    /// mongodbatlas_project.gov.id`): variable name → (expression, the caller's key prefix).
-    refs: HashMap<String, (String, String)>,
-    /// Key prefix of the instance's resources (`tf:<key>:<type>.<name>`).
-    key: String,
+    let keep_labeled = |value: Node, wanted: &dyn Fn(&str) -> bool| -> Option<Node> {
+        let span = value.span;
+        let Value::Map(types) = value.value else {
+            return None;
+        };
+        let kept: Vec<Entry> = types
+            .into_iter()
+            .filter(|e| e.key.as_str().is_some_and(wanted))
+            .collect();
+        (!kept.is_empty()).then(|| Node::new(Value::Map(kept), span))
+    };
+    let mut kept = Vec::new();
+    for entry in entries {
+        let value = match entry.key.as_str() {
+            Some("locals" | "output" | "module") => Some(entry.value),
+            Some("resource") => keep_labeled(entry.value, &super::is_mapped_type),
+            Some("data") => keep_labeled(entry.value, &super::is_mapped_data),
+            Some("provider") => keep_labeled(entry.value, &|p| p == super::PROVIDER),
+            _ => None,
+        };
+        if let Some(value) = value {
+            kept.push(Entry {
+                key: entry.key,
+                value,
+            });
+        }
+    }
+    Node::new(Value::Map(kept), span)
 }
 
 fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../")
 }
 
+/// A path with `.` and `name/..` removed, without touching the file system.
+pub(super) fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eval::{normalize, reference_path};
-
-    #[test]
-    fn variable_names() {
-        let r = |e| reference_path(e, "var.");
-        let sep = |parts: &[&str]| parts.join(&PATH_SEP.to_string());
-        assert_eq!(r("var.region"), Some(("region", String::new())));
-        assert_eq!(r("\"${var.region}\""), Some(("region", String::new())));
-        assert_eq!(r("\"${ var.region }\""), Some(("region", String::new())));
-        assert_eq!(r("var.regions[0]"), Some(("regions", "0".to_string())));
-        assert_eq!(r("var.r.name"), Some(("r", "name".to_string())));
-        assert_eq!(
-            r("var.zones[1][\"primary\"].region_name"),
-            Some(("zones", sep(&["1", "primary", "region_name"])))
-        );
-        assert_eq!(r("local.region"), None);
-        assert_eq!(r("var.regions[*].name"), None);
-        assert_eq!(r("var.regions[var.i]"), None);
-        assert_eq!(r("var.m[\"${var.k}\"]"), None);
-        assert_eq!(r("var.region == \"x\""), None);
-        assert_eq!(r("\"${var.a}-${var.b}\""), None);
-        assert_eq!(
-            reference_path("local.cfg.tier", "local."),
-            Some(("cfg", "tier".to_string()))
-        );
-    }
 
     #[test]
     fn normalizes_module_sources() {
@@ -366,5 +288,15 @@ mod tests {
             PathBuf::from("infra/modules/db")
         );
         assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+
+    #[test]
+    fn configuration_file_names() {
+        assert!(is_tf(Path::new("a/main.tf")));
+        assert!(is_tf(Path::new("cdktf.out/stacks/app/cdk.tf.json")));
+        assert!(is_tf_json(Path::new("MAIN.TF.JSON")));
+        assert!(!is_tf(Path::new("a/terraform.tfvars.json")));
+        assert!(!is_tf_json(Path::new(".tf.json")));
+        assert!(!is_tf(Path::new("plan.json")));
     }
 }

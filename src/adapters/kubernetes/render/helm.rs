@@ -1,0 +1,935 @@
+//! Helm values of the charts that create Atlas resources: the Atlas Kubernetes Operator's
+//! `atlas-deployment`, `atlas-basic` and `atlas-advanced` (mongodb/helm-charts @d9e49b22:
+//! atlas-deployment 2.8.0 and the 0.1.9 to 2.4.1 templates before it, atlas-basic 1.0.0,
+//! atlas-advanced 1.0.0). What the chart's templates make of a values file is assembled here
+//! as operator objects whose values are the values file's own nodes, so a finding points at
+//! the value in the values file.
+//!
+//! A values file is read only with evidence that it belongs to such a chart: a `Chart.yaml`
+//! (or Helm 2 `requirements.yaml`) of the chart itself in its directory or above, or of a
+//! chart that depends on one (its values are then under the dependency's name or alias); or,
+//! with no chart of its own, the chart's distinctive shape (`deployments[].deploymentSpec`, a
+//! `project.atlasProjectName`, a top-level key named after the chart). A values file of any
+//! other chart is not read.
+//!
+//! Values are merged as Helm does (maps merge, anything else replaces, `null` deletes): the
+//! chart's defaults when its directory is among the files (a vendored or forked chart; a
+//! packaged `.tgz` is not read), the chart's `values.yaml`, then an override file beside it
+//! (`values-prod.yaml`). A chart directory with override files is judged through each of
+//! them; its `values.yaml` alone only when it has none.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::Kept;
+use super::sources::Sources;
+use crate::document::{Entry, Node, Span, Value};
+use crate::model::{FileId, SourceFile};
+
+/// How the region usage of a chart's project reads in messages: none of these charts has a
+/// value for it, so a project it creates is a standard project in AtlasGov.
+pub(super) const REGION_USAGE_FIELD: &str = "regionUsageRestrictions (which the chart cannot set)";
+
+/// The charts whose values this module reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chart {
+    Deployment,
+    Basic,
+    Advanced,
+}
+
+impl Chart {
+    fn name(self) -> &'static str {
+        match self {
+            Chart::Deployment => "atlas-deployment",
+            Chart::Basic => "atlas-basic",
+            Chart::Advanced => "atlas-advanced",
+        }
+    }
+
+    fn named(name: &str) -> Option<Chart> {
+        match name {
+            "atlas-deployment" => Some(Chart::Deployment),
+            "atlas-basic" => Some(Chart::Basic),
+            "atlas-advanced" => Some(Chart::Advanced),
+            _ => None,
+        }
+    }
+}
+
+/// Tokens one of which a values file of these charts holds (the file is kept only then, or
+/// when it sits in the directory of such a chart).
+const TOKENS: &[&str] = &[
+    "deploymentSpec",
+    "flexSpec",
+    "serverlessSpec",
+    "atlasProjectName",
+    "instanceSize",
+    "atlas-deployment",
+    "atlas-basic",
+    "atlas-advanced",
+];
+
+/// Whether a file declares a chart (`Chart.yaml`, or Helm 2's `requirements.yaml`).
+pub(super) fn is_chart_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| matches!(n, "Chart.yaml" | "requirements.yaml"))
+}
+
+/// Whether a file is named like a values file (`values.yaml`, `values-prod.yaml`,
+/// `prod.values.yaml`, anything in a `values/` directory).
+fn is_values_name(path: &Path) -> bool {
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let named = |p: Option<&std::ffi::OsStr>| {
+        p.and_then(|n| n.to_str())
+            .is_some_and(|n| n.to_ascii_lowercase().contains("values"))
+    };
+    yaml && (named(path.file_stem()) || named(path.parent().and_then(Path::file_name)))
+}
+
+/// Whether a file may be a values file of these charts, by its name and text.
+pub(super) fn is_values_candidate(path: &Path, text: &str) -> bool {
+    is_values_name(path) && TOKENS.iter().any(|t| text.contains(t))
+}
+
+/// What a `Chart.yaml` says.
+struct ChartFile {
+    dir: PathBuf,
+    /// The chart itself, when it is one of these.
+    chart: Option<Chart>,
+    /// Its dependencies on these charts: the chart, the key its values are under, and the
+    /// condition that enables it.
+    deps: Vec<(Chart, String, Option<String>)>,
+}
+
+/// One values file's rendering.
+pub(super) struct HelmRendering {
+    /// The values file judged, and its source.
+    pub(super) file: FileId,
+    pub(super) path: PathBuf,
+    pub(super) objects: Vec<Node>,
+    /// The sources read.
+    pub(super) consumed: BTreeSet<usize>,
+}
+
+/// How a values file is attached to a chart.
+enum Attached {
+    /// Values of the chart itself, with its defaults file (the chart's `values.yaml`) and its
+    /// directory, when it is among the files (a fork).
+    Chart(Chart, Option<PathBuf>, Option<PathBuf>),
+    /// Values of a parent chart, with its `values.yaml`, its directory, and the dependencies.
+    Parent(
+        Option<PathBuf>,
+        PathBuf,
+        Vec<(Chart, String, Option<String>)>,
+    ),
+}
+
+/// Render every values file of these charts among the kept and the run's files.
+pub(super) fn render(
+    kept: &[Kept],
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+) -> Vec<HelmRendering> {
+    let charts: Vec<ChartFile> = kept
+        .iter()
+        .filter(|k| is_chart_file(&k.path))
+        .filter_map(|k| chart_file(sources, &k.path, &k.root))
+        .collect();
+    // Chart files of one directory (Chart.yaml and requirements.yaml) together.
+    let mut by_dir: BTreeMap<PathBuf, ChartFile> = BTreeMap::new();
+    for c in charts {
+        match by_dir.get_mut(&c.dir) {
+            Some(known) => {
+                known.chart = known.chart.or(c.chart);
+                known.deps.extend(c.deps);
+            }
+            None => {
+                by_dir.insert(c.dir.clone(), c);
+            }
+        }
+    }
+    let related = |c: &ChartFile| c.chart.is_some() || !c.deps.is_empty();
+    // Candidates: kept values files, and values-named files of the run in related charts.
+    let mut candidates: BTreeSet<PathBuf> = kept
+        .iter()
+        .filter(|k| !is_chart_file(&k.path) && !super::kustomize::is_kustomization(&k.path))
+        .map(|k| k.path.clone())
+        .collect();
+    let run_files: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for path in &run_files {
+        if !is_values_name(path) {
+            continue;
+        }
+        let abs = sources.absolute(path);
+        if let Some(c) = nearest(&by_dir, &abs) {
+            if related(c) {
+                candidates.insert(path.clone());
+            }
+        }
+    }
+    // Group by chart directory: overrides, and the chart's own values.yaml.
+    let mut out = Vec::new();
+    let mut with_overrides: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut defaults_only: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for path in &candidates {
+        let abs = sources.absolute(path);
+        match nearest(&by_dir, &abs) {
+            Some(c) if related(c) => {
+                if vendored_dependency(&by_dir, c) {
+                    continue;
+                }
+                if is_defaults(c, &abs) {
+                    defaults_only.insert(c.dir.clone(), path.clone());
+                } else {
+                    with_overrides
+                        .entry(c.dir.clone())
+                        .or_default()
+                        .push(path.clone());
+                }
+            }
+            // Another chart's values file.
+            Some(_) => {}
+            // No chart: read only when its shape is one of these charts'.
+            None => {
+                if let Some(r) = standalone(sources, files, path) {
+                    out.extend(r);
+                }
+            }
+        }
+    }
+    for (dir, overrides) in &with_overrides {
+        let Some(c) = by_dir.get(dir) else { continue };
+        for path in overrides {
+            out.extend(render_attached(sources, files, c, path));
+        }
+    }
+    for (dir, path) in &defaults_only {
+        if with_overrides.contains_key(dir) {
+            continue;
+        }
+        if let Some(c) = by_dir.get(dir) {
+            out.extend(render_attached(sources, files, c, path));
+        }
+    }
+    out
+}
+
+fn chart_file(sources: &Sources<'_>, path: &Path, root: &Node) -> Option<ChartFile> {
+    let dir = sources.absolute(path.parent()?);
+    let chart = root
+        .get("name")
+        .and_then(Node::as_str)
+        .and_then(Chart::named);
+    let deps = root
+        .get("dependencies")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| {
+            let chart = Chart::named(d.get("name")?.as_str()?)?;
+            let key = d
+                .get("alias")
+                .and_then(Node::as_str)
+                .or_else(|| d.get("name")?.as_str())?
+                .to_string();
+            let condition = d
+                .get("condition")
+                .and_then(Node::as_str)
+                .map(str::to_string);
+            Some((chart, key, condition))
+        })
+        .collect();
+    Some(ChartFile { dir, chart, deps })
+}
+
+/// The chart of the nearest directory holding (at or above) `abs`.
+fn nearest<'c>(by_dir: &'c BTreeMap<PathBuf, ChartFile>, abs: &Path) -> Option<&'c ChartFile> {
+    abs.ancestors().skip(1).find_map(|d| by_dir.get(d))
+}
+
+/// Whether a chart is a dependency vendored into a parent chart that depends on it
+/// (`parent/charts/atlas-deployment/`): its values are the parent's renderings' defaults.
+fn vendored_dependency(by_dir: &BTreeMap<PathBuf, ChartFile>, c: &ChartFile) -> bool {
+    let Some(chart) = c.chart else { return false };
+    let parent = c
+        .dir
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "charts"))
+        .and_then(Path::parent);
+    parent
+        .and_then(|p| by_dir.get(p))
+        .is_some_and(|p| p.deps.iter().any(|(d, _, _)| *d == chart))
+}
+
+/// Whether `abs` is the chart's own `values.yaml`.
+fn is_defaults(c: &ChartFile, abs: &Path) -> bool {
+    abs.parent() == Some(c.dir.as_path())
+        && abs
+            .file_name()
+            .is_some_and(|n| n == "values.yaml" || n == "values.yml")
+}
+
+/// The chart's own values file, if it has one.
+fn defaults_of(sources: &mut Sources<'_>, dir: &Path) -> Option<PathBuf> {
+    ["values.yaml", "values.yml"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| sources.is_file(p))
+}
+
+/// Render a values file attached to a chart directory.
+fn render_attached(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    c: &ChartFile,
+    path: &Path,
+) -> Vec<HelmRendering> {
+    let defaults =
+        defaults_of(sources, &c.dir).filter(|d| sources.absolute(d) != sources.absolute(path));
+    let attached = match c.chart {
+        Some(chart) => Attached::Chart(chart, defaults, Some(c.dir.clone())),
+        None => Attached::Parent(defaults, c.dir.clone(), c.deps.clone()),
+    };
+    render_values(sources, files, path, attached)
+}
+
+/// A values file with no chart of its own: read only when its shape is one of these charts'.
+fn standalone(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+) -> Option<Vec<HelmRendering>> {
+    let source = sources.load(path, files).ok()?;
+    let root = sources.get(source)?.roots.first()?.clone();
+    if let Some(chart) = shape(&root) {
+        return Some(render_values(
+            sources,
+            files,
+            path,
+            Attached::Chart(chart, None, None),
+        ));
+    }
+    // Values of a parent chart that is not among the files: a key named after the chart.
+    let deps: Vec<(Chart, String, Option<String>)> = root
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let key = e.key.as_str()?;
+            let chart = Chart::named(key)?;
+            (shape(&e.value) == Some(chart)).then(|| (chart, key.to_string(), None))
+        })
+        .collect();
+    if deps.is_empty() {
+        return None;
+    }
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    Some(render_values(
+        sources,
+        files,
+        path,
+        Attached::Parent(None, dir, deps),
+    ))
+}
+
+/// Which chart a values mapping is shaped for, if its shape leaves no doubt: deployments
+/// that hold an Atlas cluster body, a project with an Atlas project name, or a deployment
+/// sized with an Atlas tier beside the charts' other values.
+fn shape(values: &Node) -> Option<Chart> {
+    let cluster_body = |d: &Node| {
+        ["deploymentSpec", "advancedDeploymentSpec"]
+            .iter()
+            .any(|k| {
+                d.get(k).is_some_and(|s| {
+                    ["replicationSpecs", "providerSettings", "clusterType"]
+                        .iter()
+                        .any(|f| s.get(f).is_some())
+                })
+            })
+            || ["serverlessSpec", "flexSpec"]
+                .iter()
+                .any(|k| d.get(k).and_then(|s| s.get("providerSettings")).is_some())
+    };
+    let deployments = values
+        .get("deployments")
+        .and_then(Node::as_seq)
+        .is_some_and(|items| items.iter().any(cluster_body));
+    let project_name = values
+        .get("project")
+        .and_then(|p| p.get("atlasProjectName"))
+        .is_some();
+    if deployments || project_name {
+        return Some(Chart::Deployment);
+    }
+    let deployment = values.get("deployment")?;
+    let companion = values.get("dbUser").and_then(Node::as_map).is_some()
+        || values
+            .get("project")
+            .and_then(|p| p.get("cidrEntry"))
+            .is_some()
+        || values.get("secret").and_then(|s| s.get("orgID")).is_some();
+    let tier = |n: Option<&Node>| n.and_then(Node::scalar_text).is_some_and(is_tier);
+    if !companion {
+        return None;
+    }
+    if deployment
+        .get("regions")
+        .and_then(Node::as_seq)
+        .is_some_and(|r| r.iter().any(|r| tier(r.get("instanceSize"))))
+    {
+        return Some(Chart::Advanced);
+    }
+    tier(deployment.get("instanceSize")).then_some(Chart::Basic)
+}
+
+/// Whether a value is written like an Atlas tier (`M5`, `M30`, `R40`, `M40_NVME`).
+fn is_tier(value: &str) -> bool {
+    let mut chars = value.chars();
+    matches!(chars.next(), Some('M' | 'R' | 'm' | 'r'))
+        && chars.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Merge the values chain and render the chart's objects.
+fn render_values(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+    attached: Attached,
+) -> Vec<HelmRendering> {
+    let mut consumed = BTreeSet::new();
+    let Some(file) = sources
+        .load(path, files)
+        .ok()
+        .and_then(|s| sources.get(s))
+        .map(|s| s.file)
+    else {
+        return Vec::new();
+    };
+    let Some(own) = doc(sources, files, path, &mut consumed) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match attached {
+        Attached::Chart(chart, defaults, dir) => {
+            let base = defaults.and_then(|d| doc(sources, files, &d, &mut consumed));
+            let values = merge_chain(base, &own);
+            let forked = dir.is_some_and(|d| sets_region_usage(sources, &d));
+            out.push(HelmRendering {
+                file,
+                path: path.to_path_buf(),
+                objects: objects(chart, &values, &own, forked),
+                consumed: consumed.clone(),
+            });
+        }
+        Attached::Parent(defaults, dir, deps) => {
+            let base = defaults.and_then(|d| doc(sources, files, &d, &mut consumed));
+            let parent = merge_chain(base, &own);
+            for (chart, key, condition) in deps {
+                if condition.is_some_and(|c| disabled(&parent, &c)) {
+                    continue;
+                }
+                let vendored = dir.join("charts").join(chart.name());
+                let sub_defaults = ["values.yaml", "values.yml"]
+                    .iter()
+                    .find_map(|n| doc(sources, files, &vendored.join(n), &mut consumed));
+                let Some(sub) = parent.get(&key).cloned() else {
+                    continue;
+                };
+                let values = merge_chain(sub_defaults, &sub);
+                let forked = sets_region_usage(sources, &vendored);
+                out.push(HelmRendering {
+                    file,
+                    path: path.to_path_buf(),
+                    objects: objects(chart, &values, own.get(&key).unwrap_or(&own), forked),
+                    consumed: consumed.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The first document of a file, in the span space (and the file noted as read).
+fn doc(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+    consumed: &mut BTreeSet<usize>,
+) -> Option<Node> {
+    let source = sources.load(path, files).ok()?;
+    consumed.insert(source);
+    sources.doc(source, 0)
+}
+
+/// Whether the chart in `dir` is a fork whose project template sets a region usage (the
+/// upstream templates set none): the project's region usage is then unknown here.
+fn sets_region_usage(sources: &mut Sources<'_>, dir: &Path) -> bool {
+    sources
+        .text(&dir.join("templates").join("atlas-project.yaml"))
+        .is_ok_and(|t| t.contains("regionUsageRestrictions"))
+}
+
+/// Whether a dependency's `condition` (`atlas.enabled`; several paths separated by commas,
+/// the first that is set decides) turns it off.
+fn disabled(values: &Node, condition: &str) -> bool {
+    for path in condition.split(',') {
+        let found = path.trim().split('.').try_fold(values, |n, k| n.get(k));
+        if let Some(b) = found.and_then(Node::as_bool) {
+            return !b;
+        }
+    }
+    false
+}
+
+fn merge_chain(base: Option<Node>, over: &Node) -> Node {
+    match base {
+        Some(mut b) => {
+            coalesce(&mut b, over);
+            b
+        }
+        None => over.clone(),
+    }
+}
+
+/// Helm's merge of values: mappings merge key by key; anything else replaces; `null` deletes.
+/// A key that both have is located where the later file writes it.
+fn coalesce(base: &mut Node, over: &Node) {
+    let (Value::Map(entries), Some(over_entries)) = (&mut base.value, over.as_map()) else {
+        *base = over.clone();
+        return;
+    };
+    for e in over_entries {
+        let Some(key) = e.key.scalar_text() else {
+            continue;
+        };
+        let at = entries
+            .iter()
+            .rposition(|b| b.key.scalar_text() == Some(key));
+        match (at.and_then(|i| entries.get_mut(i)), &e.value.value) {
+            (Some(_), Value::Null) => entries.retain(|b| b.key.scalar_text() != Some(key)),
+            (None, Value::Null) => {}
+            (Some(b), _) if b.value.as_map().is_some() && e.value.as_map().is_some() => {
+                b.key = e.key.clone();
+                coalesce(&mut b.value, &e.value);
+            }
+            (Some(b), _) => {
+                b.key = e.key.clone();
+                b.value = e.value.clone();
+            }
+            (None, _) => entries.push(e.clone()),
+        }
+    }
+}
+
+/// Go templates' truth: absent, null, false, zero, empty strings and collections are false.
+fn truthy(node: Option<&Node>) -> bool {
+    match node.map(|n| &n.value) {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) => true,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(n)) => !n.parse::<f64>().is_ok_and(|v| v == 0.0),
+        Some(Value::Seq(s)) => !s.is_empty(),
+        Some(Value::Map(m)) => !m.is_empty(),
+    }
+}
+
+/// What the chart's templates render from `values`, as operator objects. `own` is the values
+/// file judged (or its part for this chart): a value the templates hard-code is located at the
+/// key of `own` it belongs with, or at `own`'s first key.
+fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
+    let first = own
+        .as_map()
+        .and_then(|m| m.first())
+        .map_or(own.span, |e| e.key.span);
+    let anchor = |key: &str| {
+        values
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .find(|e| e.key.scalar_text() == Some(key))
+            .map_or(first, |e| e.key.span)
+    };
+    let project_at = anchor("project");
+    // The release's names are unknown: the chart's project and its references share one
+    // stand-in name, so they link within this rendering.
+    let release_ns = text("<release namespace>", project_at);
+    let project_name = text("<release>-project", project_at);
+    let mut out = Vec::new();
+    let project = values.get("project");
+    match chart {
+        Chart::Deployment => {
+            // `project.create` defaults to true in every version of the chart.
+            let create = project
+                .and_then(|p| p.get("create"))
+                .is_none_or(|c| truthy(Some(c)));
+            if create {
+                let mut spec =
+                    optional(&[("name", project.and_then(|p| p.get("atlasProjectName")))]);
+                spec.extend(forked_usage(forked, project_at));
+                out.push(object(
+                    "AtlasProject",
+                    &project_name,
+                    &release_ns,
+                    project_at,
+                    spec,
+                ));
+            }
+            for d in values
+                .get("deployments")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let mut spec = vec![Entry {
+                    key: text("projectRef", d.span),
+                    value: map(vec![(text("name", d.span), project_name.clone())], d.span),
+                }];
+                let mut name = None;
+                for key in [
+                    "deploymentSpec",
+                    "advancedDeploymentSpec",
+                    "serverlessSpec",
+                    "flexSpec",
+                ] {
+                    if let Some(e) = d
+                        .as_map()
+                        .unwrap_or_default()
+                        .iter()
+                        .rev()
+                        .find(|e| e.key.scalar_text() == Some(key))
+                        .filter(|e| truthy(Some(&e.value)))
+                    {
+                        name = name.or_else(|| e.value.get("name").cloned());
+                        spec.push(e.clone());
+                    }
+                }
+                let name = name.unwrap_or_else(|| text("<deployment>", d.span));
+                out.push(object("AtlasDeployment", &name, &release_ns, d.span, spec));
+            }
+            if create {
+                for u in values
+                    .get("users")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                {
+                    let mut spec = vec![Entry {
+                        key: text("projectRef", u.span),
+                        value: map(vec![(text("name", u.span), project_name.clone())], u.span),
+                    }];
+                    spec.extend(optional(&[
+                        ("username", u.get("username")),
+                        ("scopes", u.get("scopes")),
+                    ]));
+                    let name = text("<release>-user", u.span);
+                    out.push(object(
+                        "AtlasDatabaseUser",
+                        &name,
+                        &release_ns,
+                        u.span,
+                        spec,
+                    ));
+                }
+            }
+        }
+        Chart::Basic | Chart::Advanced => {
+            let name = project
+                .and_then(|p| p.get("name"))
+                .filter(|n| truthy(Some(n)));
+            let mut spec = optional(&[("name", name)]);
+            spec.extend(forked_usage(forked, project_at));
+            out.push(object(
+                "AtlasProject",
+                &project_name,
+                &release_ns,
+                project_at,
+                spec,
+            ));
+            let deployment = values.get("deployment");
+            let at = anchor("deployment");
+            let configs = match chart {
+                Chart::Basic => {
+                    let d = deployment;
+                    let get = |k: &str| d.and_then(|d| d.get(k));
+                    vec![region_config(
+                        at,
+                        get("regionName"),
+                        get("instanceSize"),
+                        Some(text("TENANT", at)),
+                        get("providerName"),
+                        None,
+                    )]
+                }
+                Chart::Advanced | Chart::Deployment => deployment
+                    .and_then(|d| d.get("regions"))
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| {
+                        let scaling = r.get("autoscaling").filter(|a| truthy(a.get("enabled")));
+                        region_config(
+                            r.span,
+                            r.get("name"),
+                            r.get("instanceSize"),
+                            r.get("providerName").cloned(),
+                            r.get("providerName"),
+                            scaling,
+                        )
+                    })
+                    .collect(),
+            };
+            let replication = map(
+                vec![(
+                    text("regionConfigs", at),
+                    Node::new(Value::Seq(configs), at),
+                )],
+                at,
+            );
+            let deployment_spec = map(
+                vec![(
+                    text("replicationSpecs", at),
+                    Node::new(Value::Seq(vec![replication]), at),
+                )],
+                at,
+            );
+            let spec = vec![
+                Entry {
+                    key: text("projectRef", at),
+                    value: map(vec![(text("name", at), project_name.clone())], at),
+                },
+                Entry {
+                    key: text("deploymentSpec", at),
+                    value: deployment_spec,
+                },
+            ];
+            let name = text("<release>-deployment", at);
+            out.push(object("AtlasDeployment", &name, &release_ns, at, spec));
+        }
+    }
+    out
+}
+
+/// The region usage a forked chart's template sets from values: unknown here.
+fn forked_usage(forked: bool, at: Span) -> Option<Entry> {
+    forked.then(|| Entry {
+        key: text("regionUsageRestrictions", at),
+        value: Node {
+            value: Value::String("{{ .Values }}".into()),
+            span: at,
+            tag: Some(crate::document::TEMPLATE_TAG.into()),
+        },
+    })
+}
+
+/// One region config of atlas-basic or atlas-advanced.
+fn region_config(
+    at: Span,
+    region: Option<&Node>,
+    size: Option<&Node>,
+    provider: Option<Node>,
+    backing: Option<&Node>,
+    scaling: Option<&Node>,
+) -> Node {
+    let mut entries = Vec::new();
+    if let Some(p) = provider {
+        entries.push((text("providerName", p.span), p));
+    }
+    if let Some(b) = backing {
+        entries.push((text("backingProviderName", b.span), b.clone()));
+    }
+    if let Some(r) = region {
+        entries.push((text("regionName", r.span), r.clone()));
+    }
+    if let Some(s) = size {
+        entries.push((
+            text("electableSpecs", s.span),
+            map(vec![(text("instanceSize", s.span), s.clone())], s.span),
+        ));
+    }
+    if let Some(a) = scaling {
+        let mut compute = vec![(
+            text("enabled", a.span),
+            Node::new(Value::Bool(true), a.span),
+        )];
+        if let Some(min) = a.get("min") {
+            compute.push((text("minInstanceSize", min.span), min.clone()));
+        }
+        if let Some(max) = a.get("max") {
+            compute.push((text("maxInstanceSize", max.span), max.clone()));
+        }
+        entries.push((
+            text("autoScaling", a.span),
+            map(
+                vec![(text("compute", a.span), map(compute, a.span))],
+                a.span,
+            ),
+        ));
+    }
+    map(entries, at)
+}
+
+/// The entries whose values are present.
+fn optional(entries: &[(&str, Option<&Node>)]) -> Vec<Entry> {
+    entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let v = (*v)?;
+            Some(Entry {
+                key: text(k, v.span),
+                value: v.clone(),
+            })
+        })
+        .collect()
+}
+
+fn text(value: &str, at: Span) -> Node {
+    Node::new(Value::String(value.into()), at)
+}
+
+fn map(entries: Vec<(Node, Node)>, at: Span) -> Node {
+    Node::new(
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| Entry { key, value })
+                .collect(),
+        ),
+        at,
+    )
+}
+
+/// An operator object: its `spec` key (where a finding about the object as a whole points)
+/// is located at `at`.
+fn object(kind: &str, name: &Node, namespace: &Node, at: Span, spec: Vec<Entry>) -> Node {
+    map(
+        vec![
+            (text("apiVersion", at), text("atlas.mongodb.com/v1", at)),
+            (text("kind", at), text(kind, at)),
+            (
+                text("metadata", at),
+                map(
+                    vec![
+                        (text("name", at), name.clone()),
+                        (text("namespace", at), namespace.clone()),
+                    ],
+                    at,
+                ),
+            ),
+            (text("spec", at), Node::new(Value::Map(spec), at)),
+        ],
+        at,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::document::{Limits, yaml};
+
+    fn doc(text: &str) -> Node {
+        yaml::parse(text, &Limits::default())
+            .unwrap()
+            .roots
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    #[test]
+    fn values_merge_as_helm_merges_them() {
+        let mut base = doc("a: {b: 1, c: [1, 2], d: {e: 1}}\nkeep: x\ngone: y\n");
+        let over = doc("a: {c: [3], d: {f: 2}}\ngone: null\nnew: z\n");
+        coalesce(&mut base, &over);
+        let flat = |n: &Node| -> Vec<String> {
+            n.as_map()
+                .unwrap()
+                .iter()
+                .map(|e| e.key.scalar_text().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(flat(&base), vec!["a", "keep", "new"]);
+        let a = base.get("a").unwrap();
+        assert_eq!(flat(a), vec!["b", "c", "d"]);
+        assert_eq!(a.get("c").unwrap().as_seq().unwrap().len(), 1);
+        assert_eq!(flat(a.get("d").unwrap()), vec!["e", "f"]);
+        // A key both write is located where the later file writes it.
+        let over_a = over.as_map().unwrap()[0].key.span;
+        assert_eq!(base.as_map().unwrap()[0].key.span, over_a);
+    }
+
+    #[test]
+    fn go_template_truth() {
+        for (text, truth) in [
+            ("x: true", true),
+            ("x: false", false),
+            ("x: null", false),
+            ("x: ''", false),
+            ("x: 0", false),
+            ("x: 0.0", false),
+            ("x: 2", true),
+            ("x: []", false),
+            ("x: {}", false),
+            ("x: [1]", true),
+            ("x: s", true),
+        ] {
+            assert_eq!(truthy(doc(text).get("x")), truth, "{text}");
+        }
+        assert!(!truthy(None));
+        assert!(disabled(&doc("atlas: {enabled: false}"), "atlas.enabled"));
+        assert!(!disabled(&doc("atlas: {enabled: true}"), "atlas.enabled"));
+        assert!(!disabled(&doc("atlas: {}"), "atlas.enabled"));
+        assert!(disabled(&doc("b: {on: false}"), "a.on, b.on"));
+    }
+
+    #[test]
+    fn only_the_charts_shapes_are_recognised() {
+        for (text, chart) in [
+            (
+                "deployments:\n  - deploymentSpec: {name: a, clusterType: REPLICASET}\n",
+                Some(Chart::Deployment),
+            ),
+            (
+                "deployments:\n  - flexSpec: {name: f, providerSettings: {regionName: US_EAST_1}}\n",
+                Some(Chart::Deployment),
+            ),
+            ("project: {atlasProjectName: x}\n", Some(Chart::Deployment)),
+            (
+                "deployment: {instanceSize: M5}\ndbUser: {name: a}\n",
+                Some(Chart::Basic),
+            ),
+            (
+                "deployment: {regions: [{name: US_EAST_1, instanceSize: M10}]}\nsecret: {orgID: x}\n",
+                Some(Chart::Advanced),
+            ),
+            // Other charts: the same words, other shapes.
+            (
+                "deployments:\n  - deploymentSpec: {strategy: RollingUpdate}\n",
+                None,
+            ),
+            (
+                "deployment: {instanceSize: large}\ndbUser: {name: a}\n",
+                None,
+            ),
+            ("deployment: {instanceSize: M5}\n", None),
+            ("project: {name: x}\n", None),
+        ] {
+            assert_eq!(shape(&doc(text)), chart, "{text}");
+        }
+        for (path, values) in [
+            ("values.yaml", true),
+            ("helm/values-prod.yaml", true),
+            ("prod.values.yml", true),
+            ("values/prod.yaml", true),
+            ("config.yaml", false),
+            ("values.json", false),
+        ] {
+            assert_eq!(is_values_name(Path::new(path)), values, "{path}");
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! Applying patches to rendered objects, as kustomize does for kinds it has no schema for
+//! (the Atlas kinds): strategic merge and RFC 6902 JSON patches.
+//!
+//! Strategic merge without a schema (`kyaml/yaml/merge2`): mappings merge key by key, a list
+//! replaces the whole list (no merge by key), `key: null` deletes the key, a mapping with
+//! `$patch: replace` replaces instead of merging and one with `$patch: delete` is deleted;
+//! inside a mapping the target lacks, nulls are dropped; list items are copied as written.
+//! Every node keeps the span it was read with, so a value a patch sets is located in the
+//! patch, and one it leaves is located where the base wrote it.
+
+use crate::document::{Entry, Node, Value};
+
+const DIRECTIVE: &str = "$patch";
+
+/// What a strategic-merge patch document asks of the object it targets.
+pub(super) enum Merge {
+    Merged,
+    /// `$patch: delete` at the top: the object is removed.
+    Delete,
+}
+
+/// Merge patch document `patch` into object `obj`. The object's identity (`apiVersion`,
+/// `kind`, `metadata.name`, `metadata.namespace`) is not changed.
+pub(super) fn strategic_merge(obj: &mut Node, patch: &Node) -> Merge {
+    if directive(patch) == Some("delete") {
+        return Merge::Delete;
+    }
+    let Some(entries) = patch.as_map() else {
+        return Merge::Merged;
+    };
+    for e in entries {
+        let Some(key) = e.key.scalar_text() else {
+            continue;
+        };
+        match key {
+            "apiVersion" | "kind" => {}
+            "metadata" => {
+                let mut meta = e.value.clone();
+                if let Value::Map(m) = &mut meta.value {
+                    m.retain(|e| !matches!(e.key.scalar_text(), Some("name" | "namespace")));
+                }
+                merge_entry(obj, &e.key, &meta);
+            }
+            _ => merge_entry(obj, &e.key, &e.value),
+        }
+    }
+    Merge::Merged
+}
+
+/// The `$patch` directive of a mapping.
+fn directive(node: &Node) -> Option<&str> {
+    node.get(DIRECTIVE).and_then(Node::scalar_text)
+}
+
+/// Merge `value` under `key` into mapping `dst` (bounded by the parsers' depth limit).
+fn merge_entry(dst: &mut Node, key: &Node, value: &Node) {
+    let Value::Map(entries) = &mut dst.value else {
+        return;
+    };
+    let Some(name) = key.scalar_text() else {
+        return;
+    };
+    let at = entries
+        .iter()
+        .rposition(|e| e.key.scalar_text() == Some(name));
+    let delete = matches!(value.value, Value::Null) || directive(value) == Some("delete");
+    match (at, delete) {
+        (Some(i), true) => {
+            entries.retain(|e| e.key.scalar_text() != Some(name));
+            let _ = i;
+        }
+        (None, true) => {}
+        (Some(i), false) => {
+            let Some(existing) = entries.get_mut(i) else {
+                return;
+            };
+            let both_maps = existing.value.as_map().is_some() && value.as_map().is_some();
+            if both_maps && directive(value) != Some("replace") {
+                for e in value.as_map().unwrap_or_default() {
+                    if e.key.scalar_text() != Some(DIRECTIVE) {
+                        merge_entry(&mut existing.value, &e.key, &e.value);
+                    }
+                }
+            } else {
+                existing.value = added(value);
+            }
+        }
+        (None, false) => entries.push(Entry {
+            key: key.clone(),
+            value: added(value),
+        }),
+    }
+}
+
+/// A value the target did not have, as the merge adds it: in mappings, nulls and deleted
+/// mappings are dropped and `$patch: replace` is just the mapping; lists are as written.
+fn added(value: &Node) -> Node {
+    match &value.value {
+        Value::Map(entries) => Node {
+            value: Value::Map(
+                entries
+                    .iter()
+                    .filter(|e| {
+                        e.key.scalar_text() != Some(DIRECTIVE)
+                            && !matches!(e.value.value, Value::Null)
+                            && directive(&e.value) != Some("delete")
+                    })
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        value: added(&e.value),
+                    })
+                    .collect(),
+            ),
+            span: value.span,
+            tag: value.tag.clone(),
+        },
+        _ => value.clone(),
+    }
+}
+
+/// Apply RFC 6902 operations (a sequence of `{op, path, value, from}`) to `obj`, in order.
+/// Stops at the first operation that cannot apply (kustomize fails the build there), and
+/// says why.
+pub(super) fn json_patch(obj: &mut Node, ops: &Node) -> Result<(), String> {
+    for op in ops.as_seq().unwrap_or_default() {
+        let kind = op.get("op").and_then(Node::as_str).unwrap_or("");
+        let path_node = op.get("path");
+        let path = path_node
+            .and_then(Node::as_str)
+            .ok_or_else(|| format!("a `{kind}` operation without a path"))?;
+        let tokens = pointer_tokens(path)?;
+        match kind {
+            "add" | "replace" => {
+                let value = op
+                    .get("value")
+                    .ok_or_else(|| format!("`{kind} {path}` without a value"))?;
+                let key_span = path_node.map(|p| p.span).unwrap_or(value.span);
+                set(obj, &tokens, value.clone(), kind == "add", key_span)
+                    .ok_or_else(|| format!("`{kind} {path}`: no such place in the object"))?;
+            }
+            "remove" => {
+                take(obj, &tokens).ok_or_else(|| format!("`remove {path}`: no such value"))?;
+            }
+            "move" | "copy" => {
+                let from = op
+                    .get("from")
+                    .and_then(Node::as_str)
+                    .ok_or_else(|| format!("`{kind} {path}` without `from`"))?;
+                let from_tokens = pointer_tokens(from)?;
+                let value = if kind == "move" {
+                    take(obj, &from_tokens)
+                } else {
+                    get(obj, &from_tokens).cloned()
+                }
+                .ok_or_else(|| format!("`{kind}` from `{from}`: no such value"))?;
+                let key_span = path_node.map(|p| p.span).unwrap_or(value.span);
+                set(obj, &tokens, value, true, key_span)
+                    .ok_or_else(|| format!("`{kind} {path}`: no such place in the object"))?;
+            }
+            "test" => {
+                let expected = op.get("value");
+                let found = get(obj, &tokens);
+                if !same(found, expected) {
+                    return Err(format!("`test {path}` does not hold"));
+                }
+            }
+            other => return Err(format!("unknown JSON patch operation `{other}`")),
+        }
+    }
+    Ok(())
+}
+
+/// The reference tokens of a JSON pointer (`~1` is `/`, `~0` is `~`).
+fn pointer_tokens(pointer: &str) -> Result<Vec<String>, String> {
+    if pointer.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rest = pointer
+        .strip_prefix('/')
+        .ok_or_else(|| format!("`{pointer}` is not a JSON pointer"))?;
+    Ok(rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect())
+}
+
+fn child<'n>(node: &'n Node, token: &str) -> Option<&'n Node> {
+    match &node.value {
+        Value::Map(_) => node.get(token),
+        Value::Seq(items) => items.get(token.parse::<usize>().ok()?),
+        _ => None,
+    }
+}
+
+fn child_mut<'n>(node: &'n mut Node, token: &str) -> Option<&'n mut Node> {
+    match &mut node.value {
+        Value::Map(entries) => entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.key.scalar_text() == Some(token))
+            .map(|e| &mut e.value),
+        Value::Seq(items) => items.get_mut(token.parse::<usize>().ok()?),
+        _ => None,
+    }
+}
+
+fn get<'n>(node: &'n Node, tokens: &[String]) -> Option<&'n Node> {
+    tokens.iter().try_fold(node, |n, t| child(n, t))
+}
+
+fn parent_mut<'n>(node: &'n mut Node, tokens: &[String]) -> Option<(&'n mut Node, String)> {
+    let (last, parents) = tokens.split_last()?;
+    let mut n = node;
+    for t in parents {
+        n = child_mut(n, t)?;
+    }
+    Some((n, last.clone()))
+}
+
+/// Set the value at `tokens`: `add` inserts into a list (at an index or `-`, the end) or sets
+/// a key; `replace` needs the value to exist. A key it adds is located at `key_span`.
+fn set(
+    obj: &mut Node,
+    tokens: &[String],
+    value: Node,
+    add: bool,
+    key_span: crate::document::Span,
+) -> Option<()> {
+    let (parent, last) = parent_mut(obj, tokens)?;
+    match &mut parent.value {
+        Value::Map(entries) => {
+            match entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.key.scalar_text() == Some(&last))
+            {
+                Some(e) => e.value = value,
+                None if add => entries.push(Entry {
+                    key: Node::new(Value::String(last.into()), key_span),
+                    value,
+                }),
+                None => return None,
+            }
+        }
+        Value::Seq(items) => {
+            if add {
+                let at = if last == "-" {
+                    items.len()
+                } else {
+                    last.parse::<usize>().ok().filter(|i| *i <= items.len())?
+                };
+                items.insert(at, value);
+            } else {
+                *items.get_mut(last.parse::<usize>().ok()?)? = value;
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Remove and return the value at `tokens`.
+fn take(obj: &mut Node, tokens: &[String]) -> Option<Node> {
+    let (parent, last) = parent_mut(obj, tokens)?;
+    match &mut parent.value {
+        Value::Map(entries) => {
+            let i = entries
+                .iter()
+                .rposition(|e| e.key.scalar_text() == Some(&last))?;
+            Some(entries.remove(i).value)
+        }
+        Value::Seq(items) => {
+            let i = last.parse::<usize>().ok().filter(|i| *i < items.len())?;
+            Some(items.remove(i))
+        }
+        _ => None,
+    }
+}
+
+/// Whether two values are equal as JSON (spans aside).
+fn same(a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (&a.value, &b.value) {
+            (Value::Map(x), Value::Map(y)) => {
+                x.len() == y.len()
+                    && x.iter().all(|e| {
+                        e.key
+                            .scalar_text()
+                            .is_some_and(|k| same(Some(&e.value), b.get(k)))
+                    })
+            }
+            (Value::Seq(x), Value::Seq(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
+            }
+            (Value::Null, Value::Null) => true,
+            _ => a.scalar_text().is_some() && a.scalar_text() == b.scalar_text(),
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::document::{Limits, yaml};
+
+    fn doc(text: &str) -> Node {
+        yaml::parse(text, &Limits::default())
+            .unwrap()
+            .roots
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    /// A tree as flow-style text (keys in order), spans aside.
+    fn flow(n: &Node) -> String {
+        match &n.value {
+            Value::Map(m) => format!(
+                "{{{}}}",
+                m.iter()
+                    .map(|e| format!("{}: {}", e.key.scalar_text().unwrap_or(""), flow(&e.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Seq(s) => format!("[{}]", s.iter().map(flow).collect::<Vec<_>>().join(", ")),
+            Value::Null => "null".into(),
+            _ => n.scalar_text().unwrap_or("").to_string(),
+        }
+    }
+
+    #[test]
+    fn strategic_merge_replaces_lists_deletes_nulls_and_obeys_directives() {
+        let mut obj = doc(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: db, labels: {a: b}}\nspec:\n  projectRef: {name: p}\n  backupRef: {name: s}\n  deploymentSpec:\n    name: db\n    mongoDBMajorVersion: '7.0'\n    replicationSpecs: [{regionConfigs: [{regionName: US_GOV_WEST_1}, {regionName: US_GOV_EAST_1}]}]\n",
+        );
+        let patch = doc(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: other, labels: {c: d}}\nspec:\n  backupRef: {$patch: delete}\n  projectRef: {$patch: replace, namespace: n}\n  deploymentSpec:\n    mongoDBMajorVersion: null\n    replicationSpecs: [{regionConfigs: [{regionName: US_EAST_1, x: null}]}]\n  added: {a: 1, b: null, c: {$patch: delete}}\n",
+        );
+        let path = |n: &Node, keys: &[&str]| {
+            keys.iter()
+                .fold(n.clone(), |n, k| n.get(k).unwrap().clone())
+        };
+        let name_span = path(&obj, &["spec", "deploymentSpec", "name"]).span;
+        let patched_span = path(&patch, &["spec", "deploymentSpec", "replicationSpecs"]).span;
+        assert!(matches!(strategic_merge(&mut obj, &patch), Merge::Merged));
+        assert_eq!(
+            flow(&obj),
+            "{apiVersion: atlas.mongodb.com/v1, kind: AtlasDeployment, metadata: {name: db, labels: {a: b, c: d}}, spec: {projectRef: {namespace: n}, deploymentSpec: {name: db, replicationSpecs: [{regionConfigs: [{regionName: US_EAST_1, x: null}]}]}, added: {a: 1}}}"
+        );
+        // The value a patch sets keeps the patch's span; the rest keeps the base's.
+        assert_eq!(
+            path(&obj, &["spec", "deploymentSpec", "name"]).span,
+            name_span
+        );
+        assert_eq!(
+            path(&obj, &["spec", "deploymentSpec", "replicationSpecs"]).span,
+            patched_span
+        );
+        let delete = doc("apiVersion: v1\nkind: X\nmetadata: {name: a}\n$patch: delete\n");
+        assert!(matches!(strategic_merge(&mut obj, &delete), Merge::Delete));
+    }
+
+    #[test]
+    fn json_patches_add_replace_remove_move_copy_and_test() {
+        let mut obj = doc("spec:\n  list: [a, b]\n  map: {k: v}\n");
+        let ops = doc(
+            "- {op: add, path: /spec/list/-, value: c}\n- {op: add, path: /spec/list/0, value: z}\n- {op: replace, path: /spec/map/k, value: w}\n- {op: add, path: /spec/map/new, value: {x: 1}}\n- {op: remove, path: /spec/list/1}\n- {op: copy, from: /spec/map/k, path: /spec/copied}\n- {op: move, from: /spec/map/new, path: /spec/moved}\n- {op: test, path: /spec/copied, value: w}\n- {op: add, path: /spec/a~1b, value: slash}\n",
+        );
+        json_patch(&mut obj, &ops).unwrap();
+        assert_eq!(
+            flow(&obj),
+            "{spec: {list: [z, b, c], map: {k: w}, copied: w, moved: {x: 1}, a/b: slash}}"
+        );
+        for (ops, error) in [
+            (
+                "- {op: replace, path: /spec/nope, value: 1}",
+                "`replace /spec/nope`: no such place in the object",
+            ),
+            (
+                "- {op: remove, path: /spec/list/9}",
+                "`remove /spec/list/9`: no such value",
+            ),
+            (
+                "- {op: test, path: /spec/copied, value: x}",
+                "`test /spec/copied` does not hold",
+            ),
+            (
+                "- {op: add, path: spec, value: 1}",
+                "`spec` is not a JSON pointer",
+            ),
+            (
+                "- {op: frobnicate, path: /a}",
+                "unknown JSON patch operation `frobnicate`",
+            ),
+            (
+                "- {op: add, path: /spec/list/7, value: 1}",
+                "`add /spec/list/7`: no such place in the object",
+            ),
+        ] {
+            assert_eq!(
+                json_patch(&mut obj, &doc(ops)),
+                Err(error.to_string()),
+                "{ops}"
+            );
+        }
+    }
+}

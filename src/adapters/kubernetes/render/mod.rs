@@ -1,0 +1,212 @@
+//! What Kubernetes tools render from several files: kustomize overlays (a base and its
+//! patches) and Helm charts' values. Both are a multi-file step (see `adapters::multi_file`):
+//! the files that say how to render (kustomization files, `Chart.yaml`, values files) are
+//! kept during the per-file pass; once every file is read, each rendering is assembled (the
+//! files it names are read again, or read for the first time when the run did not hold them,
+//! as context) and its objects are adapted like any operator manifest, with every value
+//! located where it was written.
+//!
+//! - `sources`: the files a rendering reads, and one span space for all of them.
+//! - `kustomize`: `kubectl kustomize`, for the Atlas kinds.
+//! - `helm`: the values files of the operator's charts (`atlas-deployment`, `atlas-basic`,
+//!   `atlas-advanced`), as the charts' templates render them.
+
+mod helm;
+mod kustomize;
+mod sources;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Scope, adapt, adapt_rendered};
+use crate::document::{Cursor, Limits, LineIndex, Node};
+use crate::model::{FileId, KeyAlias, LocCtx, Model, Origin, ProjectRef, SourceFile};
+pub(crate) use sources::Read;
+use sources::Sources;
+
+/// A file kept for rendering: a kustomization, a chart's `Chart.yaml`, a values file.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    path: PathBuf,
+    file: FileId,
+    text: Arc<str>,
+    root: Node,
+}
+
+impl Kept {
+    pub(crate) fn text(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+}
+
+/// Something a rendering could not do (a remote base it does not fetch, a patch that matches
+/// nothing): what was not checked, and why.
+#[derive(Debug, Clone)]
+pub(crate) struct Note {
+    pub(crate) path: PathBuf,
+    pub(crate) reason: String,
+}
+
+/// What the renderings give the run besides the model.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    /// Files read that the run did not hold (a base outside the checked paths): context.
+    pub(crate) context: Vec<FileId>,
+    pub(crate) notes: Vec<Note>,
+    /// The texts of the files the renderings read, for snippets and suppressions.
+    pub(crate) texts: Vec<(FileId, Arc<str>)>,
+}
+
+/// Whether a YAML file must be kept for rendering, by its name (and text).
+pub(crate) fn wanted(path: &Path, text: &str) -> bool {
+    kustomize::is_kustomization(path)
+        || helm::is_chart_file(path)
+        || helm::is_values_candidate(path, text)
+}
+
+/// Keep a parsed file that [`wanted`] asked for.
+pub(crate) fn keep(ctx: &LocCtx<'_>, root: Node) -> Option<Kept> {
+    wanted(ctx.path, ctx.text).then(|| Kept {
+        path: ctx.path.to_path_buf(),
+        file: ctx.file,
+        text: Arc::from(ctx.text),
+        root,
+    })
+}
+
+/// Render everything kept, replace what the files it reads gave on their own by what the
+/// renderings give, and say what else the run must know.
+pub(crate) fn finish(
+    kept: &[Kept],
+    files: &mut Vec<SourceFile>,
+    out: &mut Model,
+    read: Read<'_>,
+    limits: Limits,
+) -> Rendered {
+    if kept.is_empty() {
+        return Rendered::default();
+    }
+    let mut sources = Sources::new(files, read, limits);
+    let mut notes = Vec::new();
+    let renderings = kustomize::render_roots(kept, &mut sources, files, &mut notes);
+    let consumed: HashSet<usize> = renderings
+        .iter()
+        .flat_map(|r| r.consumed.iter().copied())
+        .collect();
+    let consumed_files: HashSet<FileId> = consumed
+        .iter()
+        .filter_map(|&i| sources.get(i))
+        .map(|s| s.file)
+        .collect();
+    out.remove_resources_of(&consumed_files);
+    let empty = LineIndex::default();
+    for r in &renderings {
+        let scope = Scope {
+            id: format!("kustomize:{}", crate::paths::display_path(&r.dir)),
+            fallback: true,
+        };
+        let ctx = rendered_ctx(r.file, &r.dir, &empty, &sources);
+        let mut part = Model::default();
+        for obj in &r.objects {
+            adapt_rendered(&ctx, &Cursor::root(&obj.node), &scope, &mut part);
+        }
+        let anchor = sources.start_of(r.source);
+        fallback_aliases(&mut part, &scope, anchor);
+        out.extend(part);
+    }
+    let charts = helm::render(kept, &mut sources, files);
+    for (i, h) in charts.iter().enumerate() {
+        let scope = Scope {
+            id: format!("helm:{}#{i}", crate::paths::display_path(&h.path)),
+            fallback: false,
+        };
+        let ctx = rendered_ctx(h.file, &h.path, &empty, &sources);
+        let mut part = Model::default();
+        for obj in &h.objects {
+            adapt_rendered(&ctx, &Cursor::root(obj), &scope, &mut part);
+        }
+        for p in &mut part.projects {
+            p.region_usage_field = helm::REGION_USAGE_FIELD;
+        }
+        out.extend(part);
+    }
+    // Patches that matched nothing are read on their own, once each.
+    let mut seen = HashSet::new();
+    for r in &renderings {
+        for (source, doc) in &r.unmatched {
+            if !seen.insert((*source, doc.span.start)) {
+                continue;
+            }
+            let Some(s) = sources.get(*source) else {
+                continue;
+            };
+            let ctx = rendered_ctx(s.file, &s.path, &empty, &sources);
+            adapt(&ctx, &Cursor::root(doc), out);
+        }
+    }
+    let read: HashSet<usize> = consumed
+        .into_iter()
+        .chain(charts.iter().flat_map(|h| h.consumed.iter().copied()))
+        .collect();
+    Rendered {
+        context: sources.added.clone(),
+        notes,
+        texts: sources.texts(read.into_iter()),
+    }
+}
+
+/// The context that locates the nodes of a rendering's span space.
+fn rendered_ctx<'a>(
+    file: FileId,
+    path: &'a Path,
+    index: &'a LineIndex,
+    sources: &'a Sources<'_>,
+) -> LocCtx<'a> {
+    LocCtx {
+        file,
+        path,
+        text: "",
+        index,
+        template_actions: &[],
+        sources: Some(sources),
+    }
+}
+
+/// A reference of a kustomize rendering that no project of the rendering answers may name a
+/// project applied from elsewhere: its key reaches the plain key (see [`Scope::fallback`]).
+fn fallback_aliases(part: &mut Model, scope: &Scope, anchor: Option<crate::model::Loc>) {
+    let Some(anchor) = anchor else { return };
+    let suffix = format!("@{}", scope.id);
+    let mut added = HashSet::new();
+    let mut aliases = Vec::new();
+    for origin in part.origins_mut() {
+        let ProjectRef::Key(key) = &origin.project_ref else {
+            continue;
+        };
+        let Some(plain) = key.strip_suffix(&suffix) else {
+            continue;
+        };
+        if added.contains(key) {
+            continue;
+        }
+        added.insert(key.clone());
+        aliases.push((key.clone(), plain.to_string()));
+    }
+    for (key, plain) in aliases {
+        let carried = part.projects.iter().any(|p| p.keys.contains(&key))
+            || part.key_aliases.iter().any(|a| a.key == key);
+        if !carried {
+            part.key_aliases.push(KeyAlias {
+                key,
+                via: Origin {
+                    body: anchor.clone(),
+                    project_ref: ProjectRef::Key(plain),
+                    project: None,
+                },
+            });
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The files a rendering reads, and one span space for all of them.
+//!
+//! A rendered object is assembled from several files (a base's values and an overlay's
+//! patches; a chart's defaults and a team's override values). Its nodes are the files' own
+//! nodes with their spans moved into one space where each file (and each inline patch held in
+//! a string) has its own range; [`Sources`] is the [`SourceMap`] that turns a span of that
+//! space back into the file, bytes, lines and pointer where the node was written, so a
+//! finding points at the patch file that wrote a value, or the base whose value survives.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::document::{self, Limits, LineIndex, Node, Span, Syntax, Value};
+use crate::model::{FileId, Loc, SourceFile, SourceMap, intern_pointer};
+use crate::paths;
+
+/// How a rendering reads a file: a buffer's text when one has this path, else the file on
+/// disk, bounded and regular files only (the engine's reader).
+pub(crate) type Read<'r> = &'r dyn Fn(&Path) -> Result<Arc<str>, String>;
+
+/// Bytes the span space may hold: past this, nothing more is read for rendering.
+const MAX_SPACE: u32 = u32::MAX / 2;
+
+/// A file read for rendering.
+pub(super) struct Source {
+    pub(super) file: FileId,
+    /// As the run spells it (the walk's path, or the path joined from a kustomization).
+    pub(super) path: PathBuf,
+    pub(super) text: Arc<str>,
+    index: LineIndex,
+    /// The documents, with the file's own spans.
+    pub(super) roots: Vec<Node>,
+    /// Where the file's bytes start in the span space.
+    base: u32,
+}
+
+/// A range of the span space.
+struct Piece {
+    base: u32,
+    len: u32,
+    source: usize,
+    /// For the contents of a string (an inline patch): where its lines are in the file.
+    fragment: Option<Fragment>,
+}
+
+/// The contents of a string scalar: the offset in the contents and the offset in the file of
+/// the start of each of its lines, and the string's pointer in its file.
+struct Fragment {
+    lines: Vec<(u32, u32)>,
+    pointer: Arc<str>,
+}
+
+/// The files a rendering read, and their span space.
+pub(crate) struct Sources<'r> {
+    sources: Vec<Source>,
+    /// By absolute path: the source, or why it could not be read or parsed.
+    by_path: HashMap<PathBuf, Result<usize, String>>,
+    /// By absolute path: the text, or why it could not be read.
+    texts: HashMap<PathBuf, Result<Arc<str>, String>>,
+    /// Sorted by `base`.
+    pieces: Vec<Piece>,
+    next: u32,
+    cwd: PathBuf,
+    /// The run's files by absolute path (findings there are the run's).
+    run: HashMap<PathBuf, FileId>,
+    read: Read<'r>,
+    limits: Limits,
+    /// Files read here that the run did not hold: added to the run as context.
+    pub(crate) added: Vec<FileId>,
+}
+
+impl<'r> Sources<'r> {
+    pub(crate) fn new(files: &[SourceFile], read: Read<'r>, limits: Limits) -> Sources<'r> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let run = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                (
+                    paths::absolute(&f.path, &cwd),
+                    FileId::try_from(i).unwrap_or(FileId::MAX),
+                )
+            })
+            .collect();
+        Sources {
+            sources: Vec::new(),
+            by_path: HashMap::new(),
+            texts: HashMap::new(),
+            pieces: Vec::new(),
+            next: 0,
+            cwd,
+            run,
+            read,
+            limits,
+            added: Vec::new(),
+        }
+    }
+
+    pub(super) fn absolute(&self, path: &Path) -> PathBuf {
+        paths::absolute(path, &self.cwd)
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<&Source> {
+        self.sources.get(i)
+    }
+
+    /// The text of a file (read once).
+    pub(super) fn text(&mut self, path: &Path) -> Result<Arc<str>, String> {
+        let abs = self.absolute(path);
+        if let Some(known) = self.texts.get(&abs) {
+            return known.clone();
+        }
+        let text = (self.read)(path);
+        self.texts.insert(abs, text.clone());
+        text
+    }
+
+    /// Whether `path` can be read as a file (a directory, or nothing, cannot).
+    pub(super) fn is_file(&mut self, path: &Path) -> bool {
+        self.text(path).is_ok()
+    }
+
+    /// Read and parse a file once (JSON or YAML by its name), giving it a range of the span
+    /// space; a file of the run keeps its id, another is added to the run.
+    pub(super) fn load(
+        &mut self,
+        path: &Path,
+        files: &mut Vec<SourceFile>,
+    ) -> Result<usize, String> {
+        let abs = self.absolute(path);
+        if let Some(known) = self.by_path.get(&abs) {
+            return known.clone();
+        }
+        let loaded = self.read_and_parse(path, &abs, files);
+        self.by_path.insert(abs, loaded.clone());
+        loaded
+    }
+
+    /// Register a file whose text and documents the run already has (a kept kustomization).
+    pub(super) fn preload(&mut self, path: &Path, file: FileId, text: Arc<str>, roots: Vec<Node>) {
+        let abs = self.absolute(path);
+        if self.by_path.contains_key(&abs) {
+            return;
+        }
+        self.texts.insert(abs.clone(), Ok(text.clone()));
+        let loaded = self.register(file, path, text, roots);
+        self.by_path.insert(abs, loaded);
+    }
+
+    fn read_and_parse(
+        &mut self,
+        path: &Path,
+        abs: &Path,
+        files: &mut Vec<SourceFile>,
+    ) -> Result<usize, String> {
+        let text = self.text(path)?;
+        let syntax = crate::source::kind_or_yaml(path).syntax;
+        if syntax == Syntax::Hcl {
+            return Err("not a JSON or YAML file".to_string());
+        }
+        let roots = document::parse(&text, syntax, &self.limits)
+            .map_err(|e| format!("does not parse: {}", e.message))?
+            .roots;
+        let file = match self.run.get(abs) {
+            Some(file) => *file,
+            None => {
+                let file = FileId::try_from(files.len()).unwrap_or(FileId::MAX);
+                files.push(SourceFile {
+                    path: path.to_path_buf(),
+                    root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                });
+                self.run.insert(abs.to_path_buf(), file);
+                self.added.push(file);
+                file
+            }
+        };
+        self.register(file, path, text, roots)
+    }
+
+    fn register(
+        &mut self,
+        file: FileId,
+        path: &Path,
+        text: Arc<str>,
+        roots: Vec<Node>,
+    ) -> Result<usize, String> {
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        let base = self.reserve(len)?;
+        let index = LineIndex::new(&text);
+        let i = self.sources.len();
+        self.pieces.push(Piece {
+            base,
+            len,
+            source: i,
+            fragment: None,
+        });
+        self.sources.push(Source {
+            file,
+            path: path.to_path_buf(),
+            text,
+            index,
+            roots,
+            base,
+        });
+        Ok(i)
+    }
+
+    fn reserve(&mut self, len: u32) -> Result<u32, String> {
+        let base = self.next;
+        let next = base
+            .checked_add(len)
+            .and_then(|n| n.checked_add(1))
+            .filter(|n| *n <= MAX_SPACE)
+            .ok_or_else(|| "more text than one rendering reads".to_string())?;
+        self.next = next;
+        Ok(base)
+    }
+
+    /// Document `doc` of source `i`, in the span space.
+    pub(super) fn doc(&self, i: usize, doc: usize) -> Option<Node> {
+        let source = self.sources.get(i)?;
+        Some(shifted(source.roots.get(doc)?, source.base))
+    }
+
+    /// A node of source `i` (with the file's own spans), in the span space.
+    pub(super) fn node(&self, i: usize, node: &Node) -> Node {
+        shifted(node, self.sources.get(i).map_or(0, |s| s.base))
+    }
+
+    /// The documents of a string scalar of source `i` (an inline patch: `patch: |-` and YAML
+    /// below it), in the span space: each of their nodes located in the file where the string
+    /// spells it.
+    pub(super) fn fragment(
+        &mut self,
+        i: usize,
+        string: &Node,
+        pointer: &str,
+    ) -> Result<Vec<Node>, String> {
+        let (Value::String(value), Some(source)) = (&string.value, self.sources.get(i)) else {
+            return Err("not a string".to_string());
+        };
+        let roots = document::yaml::parse(value, &self.limits)
+            .map_err(|e| format!("does not parse: {}", e.message))?
+            .roots;
+        let lines = line_map(&source.text, string.span, value);
+        let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+        let base = self.reserve(len)?;
+        self.pieces.push(Piece {
+            base,
+            len,
+            source: i,
+            fragment: Some(Fragment {
+                lines,
+                pointer: intern_pointer(pointer),
+            }),
+        });
+        Ok(roots.iter().map(|r| shifted(r, base)).collect())
+    }
+
+    /// The start of source `i`, as a location (where a rendering as a whole is).
+    pub(super) fn start_of(&self, i: usize) -> Option<Loc> {
+        let base = self.sources.get(i)?.base;
+        self.loc(
+            Span {
+                start: base,
+                end: base,
+            },
+            "",
+        )
+    }
+
+    /// The texts of sources `which`, by file id.
+    pub(super) fn texts(&self, which: impl Iterator<Item = usize>) -> Vec<(FileId, Arc<str>)> {
+        which
+            .filter_map(|i| self.sources.get(i))
+            .map(|s| (s.file, Arc::clone(&s.text)))
+            .collect()
+    }
+
+    /// The piece holding offset `at` of the span space.
+    fn piece(&self, at: u32) -> Option<&Piece> {
+        let i = self.pieces.partition_point(|p| p.base <= at);
+        let piece = self.pieces.get(i.checked_sub(1)?)?;
+        (at <= piece.base + piece.len).then_some(piece)
+    }
+}
+
+impl SourceMap for Sources<'_> {
+    fn loc(&self, span: Span, pointer: &str) -> Option<Loc> {
+        let piece = self.piece(span.start)?;
+        let source = self.sources.get(piece.source)?;
+        let offset = |at: u32| -> u32 {
+            let at = at.clamp(piece.base, piece.base + piece.len) - piece.base;
+            match &piece.fragment {
+                None => at,
+                Some(Fragment { lines, .. }) => {
+                    let i = lines.partition_point(|(start, _)| *start <= at);
+                    let (start, file_at) = i
+                        .checked_sub(1)
+                        .and_then(|i| lines.get(i))
+                        .copied()
+                        .unwrap_or((0, 0));
+                    file_at + (at - start)
+                }
+            }
+        };
+        let real = Span {
+            start: offset(span.start),
+            end: offset(span.end.max(span.start)),
+        };
+        let pointer = match &piece.fragment {
+            Some(f) => Arc::clone(&f.pointer),
+            None => intern_pointer(
+                &pointer_of(&source.roots, real).unwrap_or_else(|| pointer.to_string()),
+            ),
+        };
+        Some(Loc {
+            file: source.file,
+            span: real,
+            start: source.index.line_col(&source.text, real.start),
+            end: source.index.line_col(&source.text, real.end),
+            pointer,
+            via: None,
+        })
+    }
+}
+
+/// A copy of `node` with every span moved by `by` (recursion bounded by the parsers' depth
+/// limit).
+fn shifted(node: &Node, by: u32) -> Node {
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(|n| shifted(n, by)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|e| document::Entry {
+                    key: shifted(&e.key, by),
+                    value: shifted(&e.value, by),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span: Span {
+            start: node.span.start.saturating_add(by),
+            end: node.span.end.saturating_add(by),
+        },
+        tag: node.tag.clone(),
+    }
+}
+
+/// For the value of a string scalar spelled at `span` of `text`: the offset in the value and
+/// the offset in the file of each line the source spells as it is (a literal block scalar's
+/// lines, minus their indentation). Lines that cannot be found (escapes, folding) are located
+/// at the start of the scalar.
+fn line_map(text: &str, span: Span, value: &str) -> Vec<(u32, u32)> {
+    let source = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
+    let mut map = Vec::new();
+    // Past the indicator line of a block scalar (`|-`), else from the start of the scalar.
+    let mut pos = if source.starts_with('|') || source.starts_with('>') {
+        source.find('\n').map_or(source.len(), |i| i + 1)
+    } else {
+        0
+    };
+    let mut at = 0usize;
+    for line in value.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let found = if content.is_empty() {
+            Some(pos)
+        } else {
+            source
+                .get(pos..)
+                .and_then(|rest| rest.find(content))
+                .map(|i| pos + i)
+        };
+        let u = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match found {
+            Some(i) => {
+                map.push((u(at), span.start.saturating_add(u(i))));
+                pos = i + content.len();
+            }
+            None => {
+                map.push((u(at), span.start));
+            }
+        }
+        at += line.len();
+    }
+    map
+}
+
+/// The JSON pointer, in its own document, of the deepest node of `roots` whose span holds
+/// `span`.
+fn pointer_of(roots: &[Node], span: Span) -> Option<String> {
+    let within = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+    let mut node = roots.iter().find(|r| within(r))?;
+    let mut pointer = String::new();
+    loop {
+        if node.span == span {
+            return Some(pointer);
+        }
+        let next = match &node.value {
+            Value::Map(entries) => entries.iter().find_map(|e| {
+                let token = e.key.scalar_text().unwrap_or("");
+                if e.key.span == span {
+                    let mut p = pointer.clone();
+                    document::push_pointer(&mut p, token);
+                    return Some((None, p));
+                }
+                within(&e.value).then(|| {
+                    let mut p = pointer.clone();
+                    document::push_pointer(&mut p, token);
+                    (Some(&e.value), p)
+                })
+            }),
+            Value::Seq(items) => items.iter().enumerate().find_map(|(i, n)| {
+                within(n).then(|| {
+                    let mut p = pointer.clone();
+                    document::push_pointer(&mut p, &i.to_string());
+                    (Some(n), p)
+                })
+            }),
+            _ => None,
+        };
+        match next {
+            Some((Some(child), p)) if pointer.len() <= document::MAX_POINTER => {
+                node = child;
+                pointer = p;
+            }
+            Some((None, p)) => return Some(p),
+            _ => return Some(pointer),
+        }
+    }
+}

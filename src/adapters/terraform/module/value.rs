@@ -1,0 +1,345 @@
+//! Values as far as they are known before `apply`, each known scalar with where it was
+//! written; and the tree a resource body becomes once its expressions are evaluated, for the
+//! builders.
+
+use std::sync::Arc;
+
+use crate::document::{Cursor, Entry, Node, Value};
+use crate::model::{FileId, Loc, LocCtx, Text};
+
+/// Most scalars one value holds (a larger literal is [`Val::Unknown`]).
+pub(super) const MAX_LEAVES: usize = 4096;
+
+/// A value.
+#[derive(Debug, Clone)]
+pub(super) enum Val {
+    /// A scalar, located where it is used, [`Loc::via`] where it was written when that is
+    /// elsewhere.
+    Known(Text, Scalar),
+    Null,
+    List(Arc<[Val]>),
+    /// Keys are located too (`each.key`).
+    Map(Arc<[(Text, Val)]>),
+    /// A resource's attribute (`mongodbatlas_project.gov.id`), known to be that, not its value.
+    Ref(Arc<Ref>),
+    /// Not known; where it is used and how it is written there, when that is known.
+    Unknown(Option<Box<Text>>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scalar {
+    Str,
+    Num,
+    Bool,
+}
+
+/// A reference to a resource of the same module instance.
+#[derive(Debug, Clone)]
+pub(super) struct Ref {
+    pub(super) ty: Box<str>,
+    /// The first attribute after the resource (`id`, `project_id`), if any.
+    pub(super) attr: Option<Box<str>>,
+    /// The resource's key (`tf:<instance>:<type>.<name>`).
+    pub(super) key: Box<str>,
+    /// Where it is used, as written there.
+    pub(super) at: Option<Text>,
+}
+
+impl Val {
+    pub(super) fn unknown() -> Val {
+        Val::Unknown(None)
+    }
+
+    pub(super) fn is_unknown(&self) -> bool {
+        matches!(self, Val::Unknown(_) | Val::Ref(_))
+    }
+
+    pub(super) fn as_text(&self) -> Option<&Text> {
+        match self {
+            Val::Known(t, _) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A known boolean (`true`, `"true"`).
+    pub(super) fn as_bool(&self) -> Option<bool> {
+        match self.as_text()?.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub(super) fn as_number(&self) -> Option<f64> {
+        self.as_text()?.as_str().trim().parse().ok()
+    }
+
+    /// The entry `key` of an object.
+    pub(super) fn attr(&self, key: &str) -> Option<&Val> {
+        match self {
+            Val::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The scalars a value holds, counted up to `limit`.
+    pub(super) fn leaves(&self, limit: usize) -> usize {
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(v) = stack.pop() {
+            match v {
+                Val::List(items) => stack.extend(items.iter()),
+                Val::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+                _ => n += 1,
+            }
+            if n > limit {
+                break;
+            }
+        }
+        n
+    }
+
+    /// The same value used at `at` (written `source` there): every scalar is located at the
+    /// use, with where it was written as [`Loc::via`] (kept from an earlier use).
+    pub(super) fn used_at(&self, at: &Loc, source: &str) -> Val {
+        match self {
+            Val::Known(t, kind) => Val::Known(relocate(t, at), *kind),
+            Val::Null => Val::Null,
+            Val::List(items) => Val::List(items.iter().map(|v| v.used_at(at, source)).collect()),
+            Val::Map(entries) => Val::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (relocate(k, at), v.used_at(at, source)))
+                    .collect(),
+            ),
+            Val::Ref(r) => Val::Ref(Arc::new(Ref {
+                at: Some(Text {
+                    value: source.into(),
+                    loc: at.clone(),
+                }),
+                ..(**r).clone()
+            })),
+            Val::Unknown(_) => Val::Unknown(Some(Box::new(Text {
+                value: source.into(),
+                loc: at.clone(),
+            }))),
+        }
+    }
+}
+
+fn relocate(t: &Text, at: &Loc) -> Text {
+    let written = match &t.loc.via {
+        Some(via) => (**via).clone(),
+        // Used where it is written: nothing to add.
+        None if t.loc.file == at.file && t.loc.span == at.span => return t.clone(),
+        None => t.loc.clone(),
+    };
+    Text {
+        value: t.value.clone(),
+        loc: Loc {
+            via: Some(Box::new(written)),
+            ..at.clone()
+        },
+    }
+}
+
+/// A literal value of a document (a variable's default, a tfvars assignment): every scalar at
+/// its place. An expression in it is unknown; past [`MAX_LEAVES`] scalars the whole is.
+pub(super) fn literal(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Val {
+    let mut budget = MAX_LEAVES;
+    literal_within(ctx, cur, &mut budget, 0).unwrap_or_else(Val::unknown)
+}
+
+fn literal_within(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    budget: &mut usize,
+    depth: usize,
+) -> Option<Val> {
+    // Documents are depth-limited by their parsers; this is a second guard.
+    if depth > 256 {
+        return None;
+    }
+    Some(match &cur.node.value {
+        Value::Null => Val::Null,
+        Value::Seq(_) => {
+            let mut items = Vec::new();
+            for item in cur.items() {
+                items.push(literal_within(ctx, &item, budget, depth + 1)?);
+            }
+            Val::List(items.into())
+        }
+        Value::Map(_) => {
+            let mut entries = Vec::new();
+            for (k, v) in cur.entries() {
+                let key = ctx.text(Some(k))?;
+                entries.push((key, literal_within(ctx, &v, budget, depth + 1)?));
+            }
+            Val::Map(entries.into())
+        }
+        _ => {
+            *budget = budget.checked_sub(1)?;
+            match scalar(cur.node) {
+                Some(kind) => match ctx.text(Some(cur.clone())) {
+                    Some(t) => Val::Known(t, kind),
+                    None => Val::unknown(),
+                },
+                None => Val::Unknown(Some(Box::new(Text {
+                    value: cur.node.expr_source().unwrap_or("…").into(),
+                    loc: ctx.loc(cur),
+                }))),
+            }
+        }
+    })
+}
+
+/// The kind of a literal scalar node; `None` for an expression.
+pub(super) fn scalar(node: &Node) -> Option<Scalar> {
+    if node.is_expr() || node.is_template() {
+        return None;
+    }
+    match node.value {
+        Value::String(_) => Some(Scalar::Str),
+        Value::Number(_) => Some(Scalar::Num),
+        Value::Bool(_) => Some(Scalar::Bool),
+        _ => None,
+    }
+}
+
+/// Where a scalar node of an evaluated tree is, and what it is beyond its value (see
+/// [`Tree`]).
+#[derive(Debug, Clone)]
+pub(super) enum Side {
+    /// A known scalar: where it is used (its pointer the document's), [`Loc::via`] where it
+    /// was written when elsewhere.
+    Known(Loc),
+    /// Not known: where it is used.
+    Unknown(Loc),
+    /// A reference to a resource, used there.
+    Ref(Arc<Ref>, Loc),
+}
+
+/// An evaluated resource body as a document tree, for the builders. Its scalars are literal
+/// nodes (known values, tagged [`AT_TAG`]`#n`) and expression nodes (unknowns and references,
+/// tagged [`EXPR_AT_TAG`]`#n`); `side` holds where each is, so that a value generated by a
+/// `for` or a `dynamic` block is located where it is written, with the pointer of that place
+/// in the document.
+pub(super) struct Tree {
+    pub(super) root: Node,
+    pub(super) side: Vec<Side>,
+}
+
+const AT_TAG: &str = "hcl:at#";
+/// An expression (it starts with [`EXPR_TAG`]) with its place.
+const EXPR_AT_TAG: &str = "hcl:expr#";
+
+impl Tree {
+    /// The tree of a value used in `file`; `at` is where a value located nowhere stands (the
+    /// resource).
+    pub(super) fn of(value: &Val, file: FileId, at: &Loc) -> Tree {
+        let mut tree = Tree {
+            root: Node::new(Value::Null, at.span),
+            side: Vec::new(),
+        };
+        tree.root = tree.node(value, file, at, 0);
+        tree
+    }
+
+    fn push(&mut self, side: Side, value: Value, file: FileId, fallback: &Loc) -> Node {
+        let (loc, prefix) = match &side {
+            Side::Known(loc) => (loc, AT_TAG),
+            Side::Unknown(loc) | Side::Ref(_, loc) => (loc, EXPR_AT_TAG),
+        };
+        let span = if loc.file == file {
+            loc.span
+        } else {
+            fallback.span
+        };
+        self.side.push(side);
+        let n = self.side.len() - 1;
+        Node {
+            value,
+            span,
+            tag: Some(format!("{prefix}{n}").into()),
+        }
+    }
+
+    fn node(&mut self, value: &Val, file: FileId, at: &Loc, depth: usize) -> Node {
+        match value {
+            Val::Known(t, kind) => {
+                let v = match kind {
+                    Scalar::Str => Value::String(t.as_str().into()),
+                    Scalar::Num => Value::Number(t.as_str().into()),
+                    Scalar::Bool => Value::Bool(t.as_str() == "true"),
+                };
+                self.push(Side::Known(t.loc.clone()), v, file, at)
+            }
+            Val::Null => Node::new(Value::Null, at.span),
+            // Evaluated trees are as deep as the documents they come from (depth-limited by
+            // their parsers); past that they stop.
+            Val::List(_) | Val::Map(_) if depth > 256 => {
+                self.node(&Val::unknown(), file, at, depth)
+            }
+            Val::List(items) => {
+                let nodes = items
+                    .iter()
+                    .map(|i| self.node(i, file, at, depth + 1))
+                    .collect();
+                Node::new(Value::Seq(nodes), at.span)
+            }
+            Val::Map(entries) => {
+                let nodes = entries
+                    .iter()
+                    .map(|(k, v)| Entry {
+                        key: Node::new(Value::String(k.as_str().into()), k.loc.span),
+                        value: self.node(v, file, at, depth + 1),
+                    })
+                    .collect();
+                Node::new(Value::Map(nodes), at.span)
+            }
+            Val::Ref(r) => {
+                let (source, loc) = match &r.at {
+                    Some(t) => (t.as_str(), t.loc.clone()),
+                    None => ("…", at.clone()),
+                };
+                let v = Value::String(source.into());
+                self.push(Side::Ref(Arc::clone(r), loc), v, file, at)
+            }
+            Val::Unknown(t) => {
+                let (source, loc) = match t {
+                    Some(t) => (t.as_str(), t.loc.clone()),
+                    None => ("…", at.clone()),
+                };
+                let v = Value::String(source.into());
+                self.push(Side::Unknown(loc), v, file, at)
+            }
+        }
+    }
+
+    /// Where a scalar node of this tree is.
+    pub(super) fn loc(&self, node: &Node) -> Option<&Loc> {
+        match self.side_of(node)? {
+            Side::Known(loc) | Side::Unknown(loc) | Side::Ref(_, loc) => Some(loc),
+        }
+    }
+
+    /// The resource an expression node of this tree refers to.
+    pub(super) fn reference(&self, node: &Node) -> Option<&Ref> {
+        match self.side_of(node)? {
+            Side::Ref(r, _) => Some(r),
+            Side::Known(_) | Side::Unknown(_) => None,
+        }
+    }
+
+    fn side_of(&self, node: &Node) -> Option<&Side> {
+        let tag = node.tag.as_deref()?;
+        let n = tag
+            .strip_prefix(AT_TAG)
+            .or_else(|| tag.strip_prefix(EXPR_AT_TAG))?;
+        self.side.get(n.parse::<usize>().ok()?)
+    }
+}

@@ -1,0 +1,129 @@
+//! Writing the files the tool writes (the `--output` report, the `--write-baseline` baseline):
+//! opened without blocking, checked through the handle, every error returned.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// Where a write may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A regular file only (a baseline is read back by later runs).
+    RegularFile,
+    /// Also a pipe, a FIFO with a reader, or a device (`/dev/stdout`, `/dev/null`,
+    /// `>(...)`): a report.
+    AnyFile,
+}
+
+/// Write `text` to `path`, creating it if needed. Errors are the reason (without the path).
+///
+/// Opening a FIFO for writing waits for a reader: it is opened without blocking, so a FIFO
+/// nobody reads is an error at once, and written to with retries while its reader catches
+/// up. A regular file is truncated only once the open handle shows it is one.
+pub fn write(path: &Path, text: &str, target: Target) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot write: {}", reason(&e));
+    let mut file = open_without_blocking(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_file() {
+        file.set_len(0).map_err(cannot)?;
+    } else if target == Target::RegularFile {
+        return Err(super::walk::not_regular(meta.file_type()));
+    }
+    write_all(&mut file, text.as_bytes()).map_err(cannot)
+}
+
+/// `write_all`, waiting (without spinning) while a non-blocking pipe is full.
+fn write_all(out: &mut impl Write, mut bytes: &[u8]) -> std::io::Result<()> {
+    let mut pause = Duration::from_micros(100);
+    while !bytes.is_empty() {
+        match out.write(bytes) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                bytes = bytes.get(n..).unwrap_or(&[]);
+                pause = Duration::from_micros(100);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    out.flush()
+}
+
+#[cfg(unix)]
+fn reason(e: &std::io::Error) -> String {
+    if e.raw_os_error() == Some(libc::ENXIO) {
+        // open(2) on a FIFO without a reader, with O_NONBLOCK.
+        return format!("no process is reading this FIFO ({e})");
+    }
+    e.to_string()
+}
+
+#[cfg(not(unix))]
+fn reason(e: &std::io::Error) -> String {
+    e.to_string()
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_truncates_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "a much longer previous content").unwrap_or_else(|e| panic!("{e}"));
+        write(&path, "new", Target::RegularFile).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some("new"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_without_reader_and_a_full_device_are_errors() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let e = write(&fifo, "x", Target::AnyFile).err().unwrap_or_default();
+        assert!(e.contains("no process is reading this FIFO"), "{e}");
+        let e = write(&fifo, "x", Target::RegularFile)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("no process is reading this FIFO"), "{e}");
+        let e = write(Path::new("/dev/full"), "x", Target::AnyFile)
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("cannot write: No space left on device"),
+            "{e}"
+        );
+        let e = write(Path::new("/dev/null"), "x", Target::RegularFile)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e, "not a regular file (a device)");
+        assert_eq!(write(Path::new("/dev/null"), "x", Target::AnyFile), Ok(()));
+    }
+}

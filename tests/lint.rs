@@ -1,0 +1,162 @@
+//! The library's one entry point, in process: `lint(inputs, buffers, settings)` runs the engine
+//! and the filter stage (levels, suppressions, baseline) the way the command line and the
+//! language server do. The stages' behaviour through the binary is in tests/ci_gate.rs.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use atlasgov_lint::config;
+use atlasgov_lint::engine::Options;
+use atlasgov_lint::filter::BaselineMode;
+use atlasgov_lint::filter::baseline_file::Baseline;
+use atlasgov_lint::lint::{Checked, Inputs, Settings, lint};
+use atlasgov_lint::outcome::{Buffer, Status};
+use atlasgov_lint::rules;
+
+/// An M10 (GOV002) on AZURE (GOV001) in one region config.
+const CLUSTER: &str = "\
+name: ledger
+clusterType: REPLICASET
+replicationSpecs:
+  - regionConfigs:
+      - providerName: AZURE
+        regionName: US_GOV_EAST_1
+        priority: 7
+        electableSpecs: { instanceSize: M10, nodeCount: 3 }
+";
+
+fn buffer(text: &str) -> Buffer {
+    Buffer {
+        path: PathBuf::from("clusters/ledger.yaml"),
+        text: text.to_string(),
+    }
+}
+
+fn codes(checked: &Checked) -> Vec<&'static str> {
+    checked
+        .outcome
+        .findings
+        .iter()
+        .map(|f| f.rule.code)
+        .collect()
+}
+
+fn settings() -> Settings {
+    Settings::new(Options {
+        cwd: PathBuf::from("/repo"),
+        ..Options::default()
+    })
+}
+
+#[test]
+fn a_buffer_is_checked_and_found_by_its_id() {
+    let checked = lint(&Inputs::None, &[buffer(CLUSTER)], &settings());
+    assert_eq!(codes(&checked), ["GOV001", "GOV002"]);
+    let id = checked.buffer_id(0).expect("the buffer has an id");
+    assert!(checked.outcome.findings.iter().all(|f| f.loc.file == id));
+    assert_eq!(checked.buffer_id(1), None);
+    assert!(checked.fails());
+}
+
+#[test]
+fn select_and_ignore_are_levels_before_suppressions() {
+    let mut s = settings();
+    s.ignore = vec![&rules::find("azure-provider").unwrap().meta];
+    assert_eq!(
+        codes(&lint(&Inputs::None, &[buffer(CLUSTER)], &s)),
+        ["GOV002"]
+    );
+    let mut s = settings();
+    s.select = vec![&rules::find("GOV001").unwrap().meta];
+    assert_eq!(
+        codes(&lint(&Inputs::None, &[buffer(CLUSTER)], &s)),
+        ["GOV001"]
+    );
+}
+
+#[test]
+fn a_suppression_comment_hides_its_finding_and_is_recorded() {
+    let text = CLUSTER.replace(
+        "      - providerName: AZURE\n",
+        "      # atlasgov-lint: allow GOV001 -- migration ticket OPS-1\n      - providerName: AZURE\n",
+    );
+    let checked = lint(&Inputs::None, &[buffer(&text)], &settings());
+    assert_eq!(codes(&checked), ["GOV002"]);
+    let s = &checked.outcome.filtered.suppressions;
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].status, Status::Active);
+    assert_eq!(s[0].reason.as_deref(), Some("migration ticket OPS-1"));
+    assert_eq!(s[0].suppressed.len(), 1);
+    assert_eq!(checked.outcome.filtered.suppressed(), 1);
+
+    // Without a reason it is not applied, and says so (GOV101).
+    let bare = CLUSTER.replace(
+        "      - providerName: AZURE\n",
+        "      # atlasgov-lint: allow GOV001\n      - providerName: AZURE\n",
+    );
+    let checked = lint(&Inputs::None, &[buffer(&bare)], &settings());
+    assert_eq!(codes(&checked), ["GOV101", "GOV001", "GOV002"]);
+}
+
+#[test]
+fn a_config_level_turns_a_rule_off_for_matching_files() {
+    let cfg = config::parse(
+        "overrides:\n  - files: [\"clusters/**\"]\n    rules:\n      GOV002: off\n",
+        PathBuf::from(".atlasgov-lint.yaml"),
+        PathBuf::from("/repo"),
+    )
+    .expect("valid config");
+    let s = Settings::new(Options {
+        cwd: PathBuf::from("/repo"),
+        config: Some(Arc::new(cfg)),
+        ..Options::default()
+    });
+    assert_eq!(
+        codes(&lint(&Inputs::None, &[buffer(CLUSTER)], &s)),
+        ["GOV001"]
+    );
+}
+
+#[test]
+fn a_written_baseline_hides_the_same_findings_next_time() {
+    let cwd = PathBuf::from("/repo");
+    let path = PathBuf::from(".atlasgov-baseline.json");
+    let mut s = settings();
+    s.baseline = BaselineMode::Write {
+        existing: Baseline::empty(&path, &cwd),
+        existed: false,
+        allow_new: false,
+    };
+    let written = lint(&Inputs::None, &[buffer(CLUSTER)], &s);
+    assert!(codes(&written).is_empty());
+    let w = written
+        .outcome
+        .filtered
+        .written
+        .as_ref()
+        .expect("a baseline");
+    assert_eq!(w.entries, 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    std::fs::write(&file, &w.text).unwrap();
+    let mut loaded = Baseline::load(&file, &cwd).unwrap();
+    loaded.dir = cwd.clone();
+    let mut s = settings();
+    s.baseline = BaselineMode::Compare(loaded);
+    let again = lint(&Inputs::None, &[buffer(CLUSTER)], &s);
+    assert!(codes(&again).is_empty());
+    assert_eq!(again.outcome.filtered.baselined, 2);
+    assert!(!again.fails());
+
+    // A new violation (another offending value) is not hidden by the old baseline.
+    let worse = CLUSTER.replace("M10", "M5");
+    let mut loaded = Baseline::load(&file, &cwd).unwrap();
+    loaded.dir = cwd;
+    let mut s = settings();
+    s.baseline = BaselineMode::Compare(loaded);
+    let checked = lint(&Inputs::None, &[buffer(&worse)], &s);
+    assert_eq!(codes(&checked), ["GOV002"]);
+    assert_eq!(checked.outcome.filtered.baselined, 1);
+}
