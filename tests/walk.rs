@@ -222,6 +222,16 @@ fn an_unread_atlas_file_is_skipped_in_every_format() {
     );
     assert!(human.contains("5 files checked, 1 skipped"), "{human}");
 
+    let (_, concise) = run(d, "concise");
+    assert!(
+        concise.contains(&format!("note: skipped {path}: {REASON}")),
+        "{concise}"
+    );
+
+    let (_, html) = run(d, "html");
+    assert!(html.contains("Skipped files (1)"), "{html}");
+    assert!(html.contains("crossplane/cluster.yaml"), "{html}");
+
     let (_, junit) = run(d, "junit");
     assert!(junit.contains("<skipped message=\"names Atlas"), "{junit}");
 

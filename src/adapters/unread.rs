@@ -7,13 +7,13 @@
 //! *unread* when nothing came of it: no model value, no finding, nothing kept for a
 //! multi-file step, no suppression comment, and no document of it in a format an adapter
 //! reads even when it finds nothing to check there ([`recognized`]: a Kubernetes object, a
-//! CloudFormation template, `terraform show -json` output, a shell script, a CI
-//! configuration), or that is a schema rather than a spec (a JSON Schema, a CloudFormation
+//! CloudFormation template, `terraform show -json` output, Terraform state, a shell script, a
+//! CI configuration), or that is a schema rather than a spec (a JSON Schema, a CloudFormation
 //! resource type's schema). A README or a description that mentions Atlas is not a file the walk
 //! considers; a CI workflow that runs `terraform` on a `mongodbatlas` module is read (as a CI
 //! configuration) and stays silent.
 
-use super::atlas_cli;
+use super::{atlas_cli, terraform};
 use crate::document::Node;
 use crate::document::shell::Dialect;
 
@@ -55,6 +55,10 @@ pub fn recognized(root: &Node) -> bool {
         return !api_version.contains("mongodbatlas");
     }
     let has = |key: &str| root.get(key).is_some();
+    // Terraform state (the state adapter reads every resource of it).
+    if has("resources") && terraform::state::is_state(&crate::document::Cursor::root(root)) {
+        return true;
+    }
     // A CloudFormation template, `terraform show -json` output; a schema, not a spec: a JSON
     // Schema, a CloudFormation resource type's schema (`typeName: MongoDB::Atlas::Cluster`
     // with its `properties`).
@@ -95,6 +99,9 @@ mod tests {
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
         ));
         assert!(recognizes("Resources: {}\n"));
+        assert!(recognizes(
+            "version: 4\nterraform_version: 1.9.0\nresources:\n  - type: mongodbatlas_project_ip_access_list\n"
+        ));
         assert!(recognizes("jobs:\n  a:\n    steps: []\n"));
         assert!(recognizes("build:\n  script: [make]\n"));
         assert!(recognizes(

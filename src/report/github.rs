@@ -8,6 +8,7 @@
 //! A finding whose value is written in one place and used in another (a tfvars value, a
 //! variable default, a module call's argument) is annotated where the value is written, the
 //! line a pull request changes, and its message names the use (`used at PATH:LINE:COL`).
+//!
 //! A file that was not checked is a notice on that file (`::notice file=...,title=not
 //! checked::reason`), so that a pull request shows what the gate did not read.
 //!
@@ -63,8 +64,8 @@ pub fn render(outcome: &Outcome) -> String {
     for s in &outcome.skipped {
         out.push_str(&format!(
             "::notice file={},title=not checked::{}\n",
-            escape_property(&display_path(&s.path)),
-            escape_data(&format!("skipped: {}", s.reason)),
+            escape_property(&line(&display_path(&s.path))),
+            escape_data(&format!("skipped: {}", line(&s.reason))),
         ));
     }
     out

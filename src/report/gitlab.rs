@@ -5,9 +5,9 @@
 //! `lines.end`; the Code Climate spec allows lines or positions, not both, and GitLab shows
 //! lines). Columns and the JSON pointer are in `content.body`. A finding whose value is written
 //! in one place and used in another is placed where the value is written (the line a merge
-//! request changes), its body naming the use.
-//! A file that was not checked is an `info` issue on its first line (`check_name` `skipped`),
-//! so that a merge request shows what the gate did not read.
+//! request changes), its body naming the use. A file that was not checked is an `info` issue on
+//! its first line (`check_name` `skipped`), so that a merge request shows what the gate did not
+//! read.
 
 use serde_json::{Value, json};
 
@@ -63,8 +63,8 @@ pub fn render(outcome: &Outcome) -> String {
         json!({
             "type": "issue",
             "check_name": "skipped",
-            "description": format!("not checked: {}", s.reason),
-            "content": { "body": format!("atlasgov-lint did not check this file: {}", s.reason) },
+            "description": format!("not checked: {}", line(&s.reason)),
+            "content": { "body": format!("atlasgov-lint did not check this file: {}", line(&s.reason)) },
             "categories": ["Compatibility"],
             "fingerprint": format!("{fingerprint:032x}"),
             "severity": "info",

@@ -17,7 +17,7 @@ use crate::model::{LocCtx, Model, Text};
 const FORMAT_VERSION: &str = "4";
 
 /// Whether a document is Terraform state of the version read.
-fn is_state(root: &Cursor<'_>) -> bool {
+pub fn is_state(root: &Cursor<'_>) -> bool {
     root.get("version").and_then(|v| v.text()) == Some(FORMAT_VERSION)
         && root
             .get("resources")
