@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::cli::{CheckArgs, ColorChoice, FailOn, Format};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, rule_list, usage_error};
 use crate::config;
-use crate::engine::{Options, ProjectRoot};
+use crate::engine::{self, Options, ProjectRoot};
 use crate::filter::BaselineMode;
 use crate::filter::baseline_file::Baseline;
 use crate::lint::{Inputs, Settings, lint};
@@ -142,6 +142,11 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .cloned()
             .collect(),
         inventory: args.format == Format::Html,
+        context_cache: if args.no_cache {
+            None
+        } else {
+            engine::default_cache_dir()
+        },
         ..Options::default()
     };
     let mut buffers = Vec::new();

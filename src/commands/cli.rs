@@ -137,6 +137,10 @@ pub struct CheckArgs {
     /// holding the path; outside a repository, the path itself). Every path must be below DIR.
     #[arg(long, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
+    /// Keep no index of the files read for project linking in the user's cache directory: a
+    /// file checked alone scans its directories' spec files again on every run.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{Context, Options, ProjectRoot};
+use super::{Context, Options, ProjectRoot, context_index};
 use crate::adapters;
 use crate::outcome::Buffer;
 use crate::paths;
@@ -124,7 +124,7 @@ pub(super) fn link_context(
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options);
     }
     Context {
-        files: context_files(&dirs, &checked, Some(cwd)),
+        files: context_files(&dirs, &checked, Some(cwd), options),
         roots: buffer_roots,
     }
 }
@@ -207,21 +207,28 @@ fn add_linked_dirs(
 
 /// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
 /// inputs: with paths relative to `cwd` (`../project.yaml` when above it), which must be the
-/// process's current directory, or absolute when `cwd` is `None`.
+/// process's current directory, or absolute when `cwd` is `None`. Unless the options say
+/// otherwise, only those that may give the checked files anything ([`context_index`]); all of
+/// them for an inventory of the linked model (the HTML report shows what context files hold).
 fn context_files(
     dirs: &BTreeSet<PathBuf>,
     checked: &HashSet<PathBuf>,
     cwd: Option<&Path>,
+    options: &Options,
 ) -> Vec<Input> {
-    let mut files = Vec::new();
-    for path in walk::spec_files_in(dirs.iter().map(PathBuf::as_path)) {
-        let abs = match cwd {
+    let mut listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
+        .into_iter()
+        .map(|path| match cwd {
             Some(cwd) => paths::absolute(&path, cwd),
             None => path,
-        };
-        if checked.contains(&abs) {
-            continue;
-        }
+        })
+        .filter(|abs| !checked.contains(abs))
+        .collect();
+    if options.context_prefilter && !options.inventory {
+        listed = context_index::giving(listed, options);
+    }
+    let mut files = Vec::new();
+    for abs in listed {
         files.push(Input {
             path: cwd.map_or_else(|| abs.clone(), |cwd| paths::relative(&abs, cwd)),
             root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -256,7 +263,7 @@ pub fn context_of(path: &Path, text: &str, root: &Path, options: &Options) -> Co
         );
     }
     let checked = HashSet::from([path.to_path_buf()]);
-    let mut files = context_files(&dirs, &checked, None);
+    let mut files = context_files(&dirs, &checked, None, options);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
             && options.config.as_ref().is_none_or(|config| {

@@ -6,6 +6,7 @@
 //! - `texts`: the texts reporting needs, read again at the end.
 
 mod context;
+mod context_index;
 mod ingest;
 mod texts;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use context::context_of;
+pub use context_index::default_cache_dir;
 
 use crate::adapters;
 use crate::config::{self, Config};
@@ -52,6 +54,12 @@ pub struct Options {
     /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
     /// HTML report).
     pub inventory: bool,
+    /// Parse only the context files that may give the checked files anything (see
+    /// `context_index`); `false` parses every one (the answers are the same).
+    pub context_prefilter: bool,
+    /// Where the prefilter's index of context files is kept between runs (see
+    /// `context_index`); `None`: in memory only.
+    pub context_cache: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -64,6 +72,8 @@ impl Default for Options {
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
             inventory: false,
+            context_prefilter: true,
+            context_cache: None,
         }
     }
 }
