@@ -106,24 +106,27 @@ pub(super) fn giving(files: Vec<PathBuf>, options: &Options) -> Vec<PathBuf> {
 
 /// [`giving`], indexing the files last changed before `settled` (nanoseconds since the epoch).
 fn giving_settled(files: Vec<PathBuf>, options: &Options, settled: u128) -> Vec<PathBuf> {
-    // By directory, as indexed.
-    let mut by_dir: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
-    for file in &files {
-        let Some(dir) = file.parent() else { continue };
-        match by_dir.last_mut() {
-            Some((d, list)) if d == dir => list.push(file.clone()),
-            _ => by_dir.push((dir.to_path_buf(), vec![file.clone()])),
+    // By directory, as indexed: runs of files with the same parent (a listing is sorted; a
+    // directory split into several runs is only indexed several times).
+    let mut keep = Vec::with_capacity(files.len());
+    let mut start = 0;
+    while start < files.len() {
+        let dir = files.get(start).and_then(|f| f.parent());
+        let end = files
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|f| f.parent() != dir))
+            .map_or(files.len(), |n| start + n);
+        let run = files.get(start..end).unwrap_or_default();
+        match dir {
+            Some(dir) => keep.extend(giving_in(dir, run, options, settled)),
+            None => keep.extend(run.iter().map(|_| true)),
         }
-    }
-    let mut gives: HashMap<PathBuf, bool> = HashMap::new();
-    for (dir, list) in by_dir {
-        for (file, g) in list.iter().zip(giving_in(&dir, &list, options, settled)) {
-            gives.insert(file.clone(), g);
-        }
+        start = end.max(start + 1);
     }
     files
         .into_iter()
-        .filter(|f| gives.get(f).copied().unwrap_or(true))
+        .zip(keep.into_iter().chain(std::iter::repeat(true)))
+        .filter_map(|(f, k)| k.then_some(f))
         .collect()
 }
 
@@ -143,7 +146,8 @@ fn giving_in(dir: &Path, files: &[PathBuf], options: &Options, settled: u128) ->
             index = load(file, dir).unwrap_or_default();
         }
     }
-    let stamps: Vec<Option<Stamp>> = map_maybe_parallel(files, |_, f| stamp(f));
+    // On this thread: a few microseconds each, no pool to start for a check of one file.
+    let stamps: Vec<Option<Stamp>> = files.iter().map(|f| stamp(f)).collect();
     let known: Vec<Option<bool>> = files
         .iter()
         .zip(&stamps)
