@@ -165,7 +165,13 @@ fn add_linked_dirs(
     // The files of each directory still to read for links.
     let mut queue: Vec<Vec<PathBuf>> = Vec::new();
     if links.scanned.insert(own.to_path_buf()) {
-        let mut files = walk::spec_files_in([own]);
+        // Listed only when it holds a file that may link (a directory of ten thousand bodies
+        // and no Terraform file is not listed for it).
+        let mut files = if any_may_link(own) {
+            walk::spec_files_in([own])
+        } else {
+            Vec::new()
+        };
         if !files.iter().any(|f| f == file) {
             files.push(file.to_path_buf());
         }
@@ -205,6 +211,17 @@ fn add_linked_dirs(
     }
 }
 
+/// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),
+/// ignore files aside (an unreadable directory: yes, the listing then says what it holds).
+fn any_may_link(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries
+        .flatten()
+        .any(|e| adapters::multi_file::may_link(Path::new(&e.file_name())))
+}
+
 /// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
 /// inputs: with paths relative to `cwd` (`../project.yaml` when above it), which must be the
 /// process's current directory, or absolute when `cwd` is `None`. Unless the options say
@@ -219,8 +236,9 @@ fn context_files(
     let mut listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
         .into_iter()
         .map(|path| match cwd {
-            Some(cwd) => paths::absolute(&path, cwd),
-            None => path,
+            // Listed from absolute, normalized directories: already absolute.
+            Some(cwd) if !path.is_absolute() => paths::absolute(&path, cwd),
+            _ => path,
         })
         .filter(|abs| !checked.contains(abs))
         .collect();
