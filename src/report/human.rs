@@ -9,7 +9,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::redact::redact;
+use super::redact;
 use super::terminal;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
@@ -214,7 +214,7 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         loaded.entry(f.loc.file).or_insert_with(|| {
             // The run keeps (or reads again) the text of every file with findings, unless the
             // file changed since it was checked: then no snippet rather than a wrong one.
-            outcome.text(f.loc.file).map(redact).map(Source::new)
+            redact::masked(outcome, f.loc.file).map(Source::new)
         });
     }
     let mut out = String::new();

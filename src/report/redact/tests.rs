@@ -1,0 +1,76 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+fn fallback_masked(text: &str) -> String {
+    mask(text, &fallback(text))
+}
+
+#[test]
+fn masking_keeps_length_shape_and_utf8() {
+    let text = "password: \"h\u{e9}llo, w\"\n";
+    let out = mask(text, &[Span::new(11, 20)]);
+    assert_eq!(out.len(), text.len());
+    assert!(out.starts_with("password: \"*"), "{out}");
+    assert!(out.contains(", "), "{out}");
+    // A span out of range is ignored; one splitting a character masks everything.
+    assert_eq!(mask("ab", &[Span::new(5, 9)]), "ab");
+    assert_eq!(mask("\u{e9}x", &[Span::new(0, 1)]), "***");
+}
+
+#[test]
+fn comments_with_a_secret_word_are_masked_after_it() {
+    let text = "providerName: AZURE # password hunter2\nregion: EU # rotate it\nurl: \"a # password b\"\n# atlasgov-lint: allow GOV001 -- the password is rotated\n";
+    let mut spans = Vec::new();
+    comments(text, Comments::Hash, &mut spans);
+    let out = mask(text, &spans);
+    assert!(!out.contains("hunter2"), "{out}");
+    assert!(out.contains("providerName: AZURE # password "), "{out}");
+    assert!(out.contains("region: EU # rotate it"), "{out}");
+    assert!(out.contains("\"a # password b\""), "{out}");
+    assert!(out.contains("the password is rotated"), "{out}");
+    // HCL's `//`, and no comments in JSON.
+    let text = "region = \"EU\" // token abc123\n";
+    let mut spans = Vec::new();
+    comments(text, Comments::HashAndSlashes, &mut spans);
+    assert_eq!(mask(text, &spans), "region = \"EU\" // token ******\n");
+    let mut spans = Vec::new();
+    comments("{\"a\": \"x # token y\"}", Comments::None, &mut spans);
+    assert!(spans.is_empty());
+}
+
+#[test]
+fn unparsed_hcl_masks_the_whole_right_hand_side() {
+    let out = fallback_masked("provider \"mongodbatlas\" {\n  private_key = A B\n  region = \"EU_WEST_1\"\n");
+    assert!(out.contains("private_key = * *\n"), "{out}");
+    assert!(out.contains("region = \"EU_WEST_1\""), "{out}");
+    let out = fallback_masked("api_key = <<EOT\nHunter2-A\nEOT\nregion = \"EU\"\n{{\n");
+    assert!(!out.contains("Hunter2-A") && out.contains("region = \"EU\""), "{out}");
+}
+
+#[test]
+fn unparsed_yaml_and_json_keep_their_secrets() {
+    let out = fallback_masked(concat!(
+        "password:\n  Hunter2-A\nnext: M10\n",
+        "token: |\n  Hunter2-B\n  Hunter2-C\nregion: EU_WEST_1\n",
+        "{\"apiKey\": \"Hunter2-D\", \"regionName\": \"EU_WEST_1\"\n",
+        "- {name: X-Api-Key, value: Hunter2-E}\n",
+        "uri: mongodb://app:Hunter2-F@host/db\n",
+        "key: |\n  -----BEGIN PRIVATE KEY-----\n  Hunter2-G\n  -----END PRIVATE KEY-----\n",
+        "run: mongosh --password Hunter2-H\n",
+        "  [unbalanced\n",
+    ));
+    for secret in ["A", "B", "C", "D", "E", "F", "G", "H"] {
+        assert!(!out.contains(&format!("Hunter2-{secret}")), "{secret}: {out}");
+    }
+    for kept in ["next: M10", "region: EU_WEST_1", "\"regionName\": \"EU_WEST_1\"", "@host/db"] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+}
+
+#[test]
+fn model_values_mask_passwords_and_keys() {
+    assert_eq!(value("mongodb://u:pw@h"), "mongodb://u:**@h");
+    assert!(!value("-----BEGIN PRIVATE KEY-----\nabc").contains("abc"));
+    assert_eq!(value("US_GOV_WEST_1"), "US_GOV_WEST_1");
+}
