@@ -54,6 +54,13 @@ fn closing(bytes: &[u8], from: usize, quote: Quote) -> Option<usize> {
     None
 }
 
+/// Lines longer than this are not searched for pairs: a scanner masks them whole (no report
+/// draws them anyway), so that hostile one-line input stays linear.
+pub const MAX_LINE: usize = 4096;
+
+/// How far after `://` a connection string's userinfo may reach.
+const MAX_AUTHORITY: usize = 2048;
+
 /// One `key <sep> value` in a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pair {
@@ -69,6 +76,9 @@ pub struct Pair {
 /// without spaces (a shell assignment) at whitespace or `;`; before a ` #` comment. A bare
 /// value is searched for pairs of its own (`run: export X_KEY=...`).
 pub fn pairs(line: &str) -> Vec<Pair> {
+    if line.len() > MAX_LINE {
+        return Vec::new();
+    }
     let bytes = line.as_bytes();
     let at = |i: usize| bytes.get(i).copied();
     let mut out = Vec::new();
@@ -142,6 +152,16 @@ pub fn pairs(line: &str) -> Vec<Pair> {
                 v += 1;
             }
         }
+        if matches!(at(v), Some(b'{' | b'[')) {
+            // A nested collection: its own pairs follow.
+            out.push(Pair {
+                key,
+                value: v..v,
+                rest,
+            });
+            i = v;
+            continue;
+        }
         if let Some((q, len)) = quote_at(bytes, v) {
             let end = closing(bytes, v + len, q).unwrap_or(bytes.len());
             out.push(Pair {
@@ -178,6 +198,10 @@ pub fn pairs(line: &str) -> Vec<Pair> {
 
 /// Push the values of secret-named keys among `pairs(line)`. Returns whether any pair was found.
 pub fn secret_pairs(line: &str, base: usize, out: &mut Vec<Span>) -> bool {
+    if line.len() > MAX_LINE {
+        push(out, base, base + line.len());
+        return true;
+    }
     let found = pairs(line);
     for p in &found {
         let key = line.get(p.key.clone()).unwrap_or("");
@@ -196,11 +220,13 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
         let mut search = 0;
         while let Some(found) = text.get(search..).and_then(|s| s.find(sep)) {
             let auth_start = search + found + sep.len();
-            let rest = text.get(auth_start..).unwrap_or("");
+            let rest = text.as_bytes().get(auth_start..).unwrap_or(&[]);
+            let rest = rest.get(..MAX_AUTHORITY).unwrap_or(rest);
             let end = rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '?' | '`' | '<' | '>'))
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'?' | b'`' | b'<' | b'>'))
                 .unwrap_or(rest.len());
-            let authority = rest.get(..end).unwrap_or("");
+            let authority = text.get(auth_start..auth_start + end).unwrap_or("");
             if let Some(at) = authority.rfind('@') {
                 if let Some(colon) = authority.get(..at).and_then(|u| u.find(':')) {
                     push(out, base + auth_start + colon + 1, base + auth_start + at);
