@@ -16,7 +16,9 @@
 //! stay), so spans computed on the original text stay valid.
 
 use crate::document::Span;
-use crate::document::secrets::{self, NAME_KEYS, VALUE_KEYS, is_secret_key, is_secret_name, text};
+use crate::document::secrets::{
+    self, NAME_KEYS, SENSITIVE_FLAGS, VALUE_KEYS, is_secret_key, is_secret_name, text,
+};
 use crate::outcome::Outcome;
 use crate::source::{self, Comments};
 use crate::suppress::MARKER;
@@ -125,6 +127,15 @@ fn comment_start(line: &str, style: Comments) -> Option<usize> {
     None
 }
 
+/// An entry (an HCL block, a YAML mapping, a list item) of a file read as text: whether it is
+/// named like a secret, and the `default`/`value` values seen before it was known to be.
+struct Entry {
+    /// Lines whose first key is left of this column are outside it.
+    column: usize,
+    secret: bool,
+    pending: Vec<Span>,
+}
+
 /// Secrets of a file whose tree gave none (it did not parse), from its text, line by line.
 pub fn fallback(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
@@ -132,6 +143,7 @@ pub fn fallback(text: &str) -> Vec<Span> {
     secrets::collect_lines(text, &mut out);
     // Lines below a secret key that hold its value: (indent of the key, heredoc delimiter).
     let mut open: Option<(usize, Option<String>)> = None;
+    let mut entries: Vec<Entry> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
@@ -154,21 +166,45 @@ pub fn fallback(text: &str) -> Vec<Span> {
             }
             _ => open = None,
         }
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
+            offset += line.len();
+            continue;
+        }
         let found = text::pairs(content);
-        let names_secret = found.iter().any(|p| {
-            let key = secrets::normalized(content.get(p.key.clone()).unwrap_or(""));
-            NAME_KEYS.contains(&key.as_str())
-                && is_secret_name(content.get(p.value.clone()).unwrap_or(""))
+        let column = found.first().map_or(indent, |p| {
+            p.key.start
+                - usize::from(
+                    p.key.start > indent
+                        && content
+                            .as_bytes()
+                            .get(p.key.start - 1)
+                            .is_some_and(|b| *b == b'"' || *b == b'\''),
+                )
         });
+        let item = trimmed.starts_with("- ");
+        entries.retain(|e| e.column < column || (e.column == column && !item));
+        if let Some(secret) = block_header(trimmed) {
+            entries.push(Entry {
+                column: indent + 1,
+                secret,
+                pending: Vec::new(),
+            });
+        } else if item {
+            entries.push(Entry {
+                column,
+                secret: false,
+                pending: Vec::new(),
+            });
+        }
         for (n, p) in found.iter().enumerate() {
             let key = content.get(p.key.clone()).unwrap_or("");
-            let value_key = VALUE_KEYS.contains(&secrets::normalized(key).as_str());
+            let norm = secrets::normalized(key);
+            let value = content.get(p.value.clone()).unwrap_or("");
             let quoted = matches!(content.as_bytes().get(p.rest), Some(b'"' | b'\''));
             if is_secret_key(key) && n == 0 && !quoted {
                 // The first key of the line, unquoted: its whole right-hand side.
                 secrets::push(&mut out, offset + p.rest, offset + content.len());
                 let rest = content.get(p.rest..).unwrap_or("").trim();
-                let rest = rest.trim_start_matches(|c: char| c == '!' || c == '&');
                 if let Some(heredoc) = rest.strip_prefix("<<") {
                     let delim: String = heredoc
                         .trim_start_matches(['-', '~'])
@@ -177,22 +213,72 @@ pub fn fallback(text: &str) -> Vec<Span> {
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
                     open = (!delim.is_empty()).then_some((indent, Some(delim)));
-                } else if rest.is_empty()
-                    || rest.ends_with('|')
-                    || rest.ends_with('>')
-                    || rest.ends_with("|-")
-                    || rest.ends_with(">-")
-                {
+                } else if rest.is_empty() || rest.ends_with(['|', '>', '-']) {
                     open = Some((indent, None));
                 }
-            } else if is_secret_key(key) || (names_secret && value_key) {
+            } else if is_secret_key(key) {
                 secrets::push(&mut out, offset + p.value.start, offset + p.value.end);
+            } else if n == 0 && value.is_empty() && p.value.start >= content.trim_end().len() {
+                // A mapping opened here (`Region:`): its own entry.
+                entries.push(Entry {
+                    column: column + 1,
+                    secret: false,
+                    pending: Vec::new(),
+                });
+            } else if (NAME_KEYS.contains(&norm.as_str()) && is_secret_name(value))
+                || (SENSITIVE_FLAGS.contains(&norm.as_str()) && value.eq_ignore_ascii_case("true"))
+            {
+                if entries.is_empty() {
+                    entries.push(Entry {
+                        column,
+                        secret: false,
+                        pending: Vec::new(),
+                    });
+                }
+                if let Some(e) = entries.last_mut() {
+                    e.secret = true;
+                    out.append(&mut e.pending);
+                }
+            }
+        }
+        // Values of the entry: masked once it is known to be secret (on this line or above).
+        for p in found.iter() {
+            let key = content.get(p.key.clone()).unwrap_or("");
+            if !VALUE_KEYS.contains(&secrets::normalized(key).as_str()) {
+                continue;
+            }
+            let span = Span::new(offset + p.value.start, offset + p.value.end);
+            match entries.last_mut() {
+                Some(e) if e.secret => out.push(span),
+                Some(e) => e.pending.push(span),
+                None => {}
             }
         }
         offset += line.len();
     }
     secrets::normalize(&mut out);
     out
+}
+
+/// `Some(secret)` if `line` opens an HCL block (`variable "db_password" {`), with whether a
+/// label is named like a secret.
+fn block_header(line: &str) -> Option<bool> {
+    let first = line.split_whitespace().next()?;
+    if !first.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return None;
+    }
+    let head = line.get(first.len()..line.find('{')?)?;
+    if head.contains(['=', ':']) {
+        return None;
+    }
+    Some(
+        head.split_whitespace()
+            .any(|label| is_secret_key(label.trim_matches('"'))),
+    )
 }
 
 #[cfg(test)]

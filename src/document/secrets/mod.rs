@@ -60,10 +60,16 @@ pub const VALUE_KEYS: &[&str] = &["default", "value", "defaultvalue", "stringval
 pub const NAME_KEYS: &[&str] = &["name", "key", "parametername", "parameterkey"];
 
 /// Keys that mark an entry secret when true (CloudFormation `NoEcho`, Terraform `sensitive`).
-const SENSITIVE_FLAGS: &[&str] = &["noecho", "sensitive"];
+pub const SENSITIVE_FLAGS: &[&str] = &["noecho", "sensitive"];
 
 /// Tags and keys of references: they name where a secret is kept, they are not the secret.
-const REFERENCES: &[&str] = &["Ref", "Fn::GetAtt", "GetAtt", "Fn::ImportValue", "ImportValue"];
+const REFERENCES: &[&str] = &[
+    "Ref",
+    "Fn::GetAtt",
+    "GetAtt",
+    "Fn::ImportValue",
+    "ImportValue",
+];
 
 /// A key lowercased with everything but letters and digits removed.
 pub fn normalized(key: &str) -> String {
@@ -167,9 +173,17 @@ pub fn collect_lines(text: &str, out: &mut Vec<Span>) {
             push(out, offset, offset + line.len());
         }
         if begins {
-            pem = if line.contains("-----END") { 0 } else { MAX_PEM_LINES };
+            pem = if line.contains("-----END") {
+                0
+            } else {
+                MAX_PEM_LINES
+            };
         } else if pem > 0 {
-            pem = if line.contains("-----END") { 0 } else { pem - 1 };
+            pem = if line.contains("-----END") {
+                0
+            } else {
+                pem - 1
+            };
         }
         offset += line.len();
     }

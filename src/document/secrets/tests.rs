@@ -33,8 +33,16 @@ fn assert_masked<S: AsRef<str>>(text: &str, syntax: Syntax, secrets: &[S], keep:
     let out = masked(text, syntax);
     assert_eq!(out.len(), text.len());
     for secret in secrets {
-        assert!(text.contains(secret.as_ref()), "{} not planted", secret.as_ref());
-        assert!(!out.contains(secret.as_ref()), "{} leaked:\n{out}", secret.as_ref());
+        assert!(
+            text.contains(secret.as_ref()),
+            "{} not planted",
+            secret.as_ref()
+        );
+        assert!(
+            !out.contains(secret.as_ref()),
+            "{} leaked:\n{out}",
+            secret.as_ref()
+        );
     }
     for kept in keep {
         assert!(out.contains(kept), "{kept} masked:\n{out}");
@@ -87,7 +95,10 @@ fn secret_keys_in_every_spelling() {
 fn masks_secret_values_and_keeps_length() {
     let text = "username: app\npassword: hunter2\napiKey: \"abc123\"\n";
     let out = masked(text, YAML);
-    assert_eq!(out, "username: app\npassword: *******\napiKey: \"******\"\n");
+    assert_eq!(
+        out,
+        "username: app\npassword: *******\napiKey: \"******\"\n"
+    );
     let text = "{\"username\": \"app\", \"apiKey\": \"abc123\", \"region\": \"EU\"}";
     assert_eq!(
         masked(text, JSON),
@@ -272,7 +283,11 @@ fn scripts_makefiles_and_dockerfiles() {
         ),
         SH,
         &planted("ABCDEFG"),
-        &["SCRAM-SHA-1", "https://cloud.mongodbgov.com", "mongodb+srv://app:"],
+        &[
+            "SCRAM-SHA-1",
+            "https://cloud.mongodbgov.com",
+            "mongodb+srv://app:",
+        ],
     );
     assert_masked(
         "FROM alpine\nENV MONGODB_ATLAS_PRIVATE_API_KEY=Hunter2-H\nRUN atlas clusters list --password Hunter2-I\n",
@@ -301,7 +316,10 @@ fn secret_values_over_several_lines() {
     let text = "api_key = <<EOT\nHunter2-D\nEOT\nregion = \"EU_WEST_1\"\n";
     let out = masked(text, HCL);
     assert!(!out.contains("Hunter2-D"), "{out}");
-    assert!(out.contains("<<EOT") && out.contains("region = \"EU_WEST_1\""), "{out}");
+    assert!(
+        out.contains("<<EOT") && out.contains("region = \"EU_WEST_1\""),
+        "{out}"
+    );
 }
 
 #[test]

@@ -93,8 +93,9 @@ pub fn pairs(line: &str) -> Vec<Pair> {
         } else {
             match at(i) {
                 // Not the tail of `A::B`.
-                Some(b) if (b.is_ascii_alphanumeric() || b == b'_')
-                    && (i == 0 || at(i - 1) != Some(b':')) =>
+                Some(b)
+                    if (b.is_ascii_alphanumeric() || b == b'_')
+                        && (i == 0 || at(i - 1) != Some(b':')) =>
                 {
                     let mut j = i;
                     while at(j).is_some_and(|b| {
@@ -224,7 +225,9 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
             let rest = rest.get(..MAX_AUTHORITY).unwrap_or(rest);
             let end = rest
                 .iter()
-                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'?' | b'`' | b'<' | b'>'))
+                .position(|&c| {
+                    c.is_ascii_whitespace() || matches!(c, b'"' | b'?' | b'`' | b'<' | b'>')
+                })
                 .unwrap_or(rest.len());
             let authority = text.get(auth_start..auth_start + end).unwrap_or("");
             if let Some(at) = authority.rfind('@') {
@@ -338,8 +341,7 @@ impl CommandLine {
                 if !value.is_empty() && is_name(name) && is_secret_key(name) {
                     push(out, base + to - value.len(), base + to);
                 }
-            } else if !after_key && token.contains('_') && is_name(token) && is_secret_key(token)
-            {
+            } else if !after_key && token.contains('_') && is_name(token) && is_secret_key(token) {
                 // A setting's name (`config set private_api_key X`), not a YAML value such as
                 // `name: DB_PASSWORD`.
                 self.flag = Some(Flag::Setting);
@@ -473,6 +475,9 @@ mod tests {
         assert_eq!(values("API_KEY := v"), [("API_KEY", "v")]);
         assert_eq!(values("uri: mongodb://h"), [("uri", "mongodb://h")]);
         assert_eq!(values("token: x # note"), [("token", "x")]);
-        assert_eq!(values("Type: AWS::SecretsManager::Secret"), [("Type", "AWS::SecretsManager::Secret")]);
+        assert_eq!(
+            values("Type: AWS::SecretsManager::Secret"),
+            [("Type", "AWS::SecretsManager::Secret")]
+        );
     }
 }

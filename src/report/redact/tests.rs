@@ -41,11 +41,16 @@ fn comments_with_a_secret_word_are_masked_after_it() {
 
 #[test]
 fn unparsed_hcl_masks_the_whole_right_hand_side() {
-    let out = fallback_masked("provider \"mongodbatlas\" {\n  private_key = A B\n  region = \"EU_WEST_1\"\n");
+    let out = fallback_masked(
+        "provider \"mongodbatlas\" {\n  private_key = A B\n  region = \"EU_WEST_1\"\n",
+    );
     assert!(out.contains("private_key = * *\n"), "{out}");
     assert!(out.contains("region = \"EU_WEST_1\""), "{out}");
     let out = fallback_masked("api_key = <<EOT\nHunter2-A\nEOT\nregion = \"EU\"\n{{\n");
-    assert!(!out.contains("Hunter2-A") && out.contains("region = \"EU\""), "{out}");
+    assert!(
+        !out.contains("Hunter2-A") && out.contains("region = \"EU\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -61,9 +66,17 @@ fn unparsed_yaml_and_json_keep_their_secrets() {
         "  [unbalanced\n",
     ));
     for secret in ["A", "B", "C", "D", "E", "F", "G", "H"] {
-        assert!(!out.contains(&format!("Hunter2-{secret}")), "{secret}: {out}");
+        assert!(
+            !out.contains(&format!("Hunter2-{secret}")),
+            "{secret}: {out}"
+        );
     }
-    for kept in ["next: M10", "region: EU_WEST_1", "\"regionName\": \"EU_WEST_1\"", "@host/db"] {
+    for kept in [
+        "next: M10",
+        "region: EU_WEST_1",
+        "\"regionName\": \"EU_WEST_1\"",
+        "@host/db",
+    ] {
         assert!(out.contains(kept), "{kept}: {out}");
     }
 }
@@ -73,4 +86,36 @@ fn model_values_mask_passwords_and_keys() {
     assert_eq!(value("mongodb://u:pw@h"), "mongodb://u:**@h");
     assert!(!value("-----BEGIN PRIVATE KEY-----\nabc").contains("abc"));
     assert_eq!(value("US_GOV_WEST_1"), "US_GOV_WEST_1");
+}
+
+#[test]
+fn unparsed_entries_named_like_secrets() {
+    let out = fallback_masked(concat!(
+        "variable \"pd\" {\n  sensitive = true\n  default   = \"Hunter2-A\" }\n",
+        "variable \"region\" { default = \"EU_WEST_1\" }\n",
+        "variable \"db_password\" {\n  type = string\n  default = \"Hunter2-B\"\n}\n",
+        "variable \"tier\" {\n  default = \"M10\"\n}\n",
+        "{{ broken\n",
+    ));
+    assert!(
+        !out.contains("Hunter2-A") && !out.contains("Hunter2-B"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"EU_WEST_1\"") && out.contains("\"M10\""),
+        "{out}"
+    );
+    let out = fallback_masked(concat!(
+        "env:\n  - name: MONGODB_ATLAS_PRIVATE_KEY\n    value: Hunter2-C\n  - name: REGION\n    value: US_EAST_1\n",
+        "  - value: Hunter2-D\n    name: DB_PASSWORD\n",
+        "Parameters:\n  AdminCred:\n    Default: Hunter2-E\n    NoEcho: true\n  Tier:\n    Default: M10\n",
+        "  [broken\n",
+    ));
+    for s in ["Hunter2-C", "Hunter2-D", "Hunter2-E"] {
+        assert!(!out.contains(s), "{s}: {out}");
+    }
+    assert!(
+        out.contains("value: US_EAST_1") && out.contains("Default: M10"),
+        "{out}"
+    );
 }
