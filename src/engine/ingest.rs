@@ -318,6 +318,9 @@ pub(super) fn process(
 /// script (whose tree is its command lines) on its lines.
 pub(super) fn secrets_of(doc: &Document, text: &str, syntax: Syntax) -> Vec<Span> {
     let mut out = Vec::new();
+    if !document::secrets::worth_searching(text) {
+        return out;
+    }
     match syntax {
         Syntax::Shell(_) => document::secrets::collect_lines(text, &mut out),
         Syntax::Json | Syntax::Yaml | Syntax::Hcl => {

@@ -308,11 +308,11 @@ pub fn check_with_context(
                     .extend(crate::suppress::scan(&ctx, comments));
             }
         }
-        if let Some(f) = files.get(file as usize) {
-            if !outcome.secrets.contains_key(&file) {
-                if let Some(secrets) = texts::secrets_of_text(&f.path, &text, options) {
-                    outcome.secrets.insert(file, secrets);
-                }
+        if let (Some(f), std::collections::hash_map::Entry::Vacant(slot)) =
+            (files.get(file as usize), outcome.secrets.entry(file))
+        {
+            if let Some(secrets) = texts::secrets_of_text(&f.path, &text, options) {
+                slot.insert(secrets);
             }
         }
         outcome.texts.entry(file).or_insert(text);

@@ -105,7 +105,7 @@ fn words(key: &str) -> Vec<String> {
 /// `password`, `dbPass`, `private_key`, `x-api-key`, but not `passwordSecretRef`,
 /// `secretName` or `tokenType`.
 pub fn is_secret_key(key: &str) -> bool {
-    if key.len() < 2 || key.len() > 200 {
+    if key.len() < 2 || key.len() > 200 || !may_hold_secret(key.as_bytes()) {
         return false;
     }
     let norm = normalized(key);
@@ -114,6 +114,51 @@ pub fn is_secret_key(key: &str) -> bool {
             .iter()
             .any(|w| SECRET_WORDS.contains(&w.as_str()));
     named && !norm.ends_with("ref") && !norm.ends_with("name") && !norm.ends_with("type")
+}
+
+/// Fragments of which every secret-looking key, flag or command line has one (in any case): a
+/// cheap test before the work of finding where the secret is.
+const TRIGGERS: &[&str] = &[
+    "pass",
+    "secret",
+    "key",
+    "token",
+    "credential",
+    "auth",
+    "pw",
+    "-p",
+    "-u",
+    "user",
+];
+
+static TRIGGER_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(TRIGGERS)
+            .ok()
+    });
+
+/// Whether `text` holds one of the [`TRIGGERS`], in any case: most keys and strings do not,
+/// and are then not searched at all.
+pub fn may_hold_secret(text: &[u8]) -> bool {
+    TRIGGER_SEARCH.as_ref().is_none_or(|ac| ac.is_match(text))
+}
+
+/// Whether a file's text may hold any secret at all (a secret-looking word, a connection
+/// string, a private key): a file that does not is not walked.
+pub fn worth_searching(text: &str) -> bool {
+    may_hold_secret(text.as_bytes()) || memchr::memmem::find(text.as_bytes(), b"://").is_some()
+}
+
+/// Whether `key`, normalized (see [`normalized`]), is one of `list`, without allocating.
+pub fn is_one_of(key: &str, list: &[&str]) -> bool {
+    let norm = || {
+        key.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    list.iter().any(|t| norm().eq(t.bytes()))
 }
 
 /// A name that looks like an environment variable, a header or a parameter named like a
@@ -236,19 +281,20 @@ impl Walk<'_> {
     }
 
     fn map(&mut self, entries: &[super::Entry], secret: bool) {
-        let key_of = |e: &super::Entry| e.key.scalar_text().map(normalized).unwrap_or_default();
+        fn key_of(e: &super::Entry) -> &str {
+            e.key.scalar_text().unwrap_or("")
+        }
         // Named like a secret by a sibling, or marked sensitive: its value keys are secret.
         let named = secret
             || entries.iter().any(|e| {
                 let key = key_of(e);
-                (NAME_KEYS.contains(&key.as_str()) && e.value.as_str().is_some_and(is_secret_name))
-                    || (SENSITIVE_FLAGS.contains(&key.as_str()) && is_true(&e.value))
+                (is_one_of(key, NAME_KEYS) && e.value.as_str().is_some_and(is_secret_name))
+                    || (is_one_of(key, SENSITIVE_FLAGS) && is_true(&e.value))
             });
         for e in entries {
-            let raw_key = e.key.scalar_text().unwrap_or("");
-            let key = key_of(e);
+            let raw_key = key_of(e);
             let secret_value = is_secret_key(raw_key)
-                || (named && VALUE_KEYS.contains(&key.as_str()))
+                || (named && is_one_of(raw_key, VALUE_KEYS))
                 // Building a secret value: `Fn::Sub`, `Fn::Join`, `Fn::If`.
                 || (secret && raw_key.starts_with("Fn::"));
             self.node(&e.value, secret_value);
@@ -367,8 +413,8 @@ impl Walk<'_> {
             self.secret_scalar(node);
             return;
         }
-        let worth = |b: u8| matches!(b, b':' | b'=' | b'-' | b' ' | b'\n');
-        if s.bytes().any(worth) {
+        let connection = memchr::memmem::find(s.as_bytes(), b"://").is_some() && s.contains('@');
+        if connection || may_hold_secret(s.as_bytes()) {
             let (start, end) = self.value_bounds(node);
             let raw = self.text.get(start..end).unwrap_or("");
             text::scan_string(raw, start, self.out);

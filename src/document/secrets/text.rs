@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::{is_secret_key, push};
+use super::{is_secret_key, may_hold_secret, push};
 use crate::document::Span;
 
 /// A quote: `"`, `'`, or `\"` (a double quote escaped inside a JSON string).
@@ -435,7 +435,7 @@ pub fn scan_string(text: &str, base: usize, out: &mut Vec<Span>) {
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() || content.trim_start().starts_with('#') {
             commands.forget();
-        } else {
+        } else if commands.flag.is_some() || may_hold_secret(content.as_bytes()) {
             secret_pairs(content, base + offset, out);
             commands.line(content, base + offset, out);
         }
