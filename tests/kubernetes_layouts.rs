@@ -166,12 +166,16 @@ fn overlays_written_with_the_deprecated_fields_are_each_judged() {
     let prod = PathBuf::from(LEGACY).join("overlays/gov-prod");
     assert_eq!(
         findings(&check_paths(&[prod], &Options::default())),
-        vec![format!("GOV004 {LEGACY}/overlays/gov-prod/dr-region.yaml:6:17")]
+        vec![format!(
+            "GOV004 {LEGACY}/overlays/gov-prod/dr-region.yaml:6:17"
+        )]
     );
     let dev = PathBuf::from(LEGACY).join("overlays/dev");
     assert_eq!(
         findings(&check_paths(&[dev], &Options::default())),
-        vec![format!("GOV002 {LEGACY}/overlays/dev/kustomization.yaml:22:33")]
+        vec![format!(
+            "GOV002 {LEGACY}/overlays/dev/kustomization.yaml:22:33"
+        )]
     );
     // The JSON 6902 patch checked alone (a pre-commit hook): its overlay is rendered, and the
     // finding is the patch's.
