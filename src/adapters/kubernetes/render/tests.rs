@@ -81,7 +81,7 @@ fn render_fixture(dir: &Path) -> Vec<(PathBuf, Vec<Node>, bool)> {
 }
 
 /// A tree as canonical text: mappings with sorted keys, scalars as written, spans ignored.
-fn canonical(node: &Node) -> String {
+pub(super) fn canonical(node: &Node) -> String {
     match &node.value {
         Value::Map(entries) => {
             let mut parts: Vec<String> = entries

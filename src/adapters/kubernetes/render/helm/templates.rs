@@ -304,3 +304,152 @@ fn object(kind: &str, name: &Node, namespace: &Node, at: Span, spec: Vec<Entry>)
         at,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    //! What each chart renders from values, written out by hand from its templates
+    //! (mongodb/helm-charts @d9e49b22), for the fields that are read: the release's names
+    //! are stand-ins (`<release>-project`, `<release namespace>`).
+
+    use super::*;
+    use crate::adapters::kubernetes::render::first_doc as doc;
+    use crate::adapters::kubernetes::render::tests::canonical;
+    use crate::document::{Limits, yaml};
+
+    fn renders(chart: Chart, values: &str, expected: &str) {
+        let values = doc(values);
+        let ours: Vec<String> = objects(chart, &values, &values, false)
+            .iter()
+            .map(canonical)
+            .collect();
+        let theirs: Vec<String> = yaml::parse(expected, &Limits::default())
+            .unwrap()
+            .roots
+            .iter()
+            .map(canonical)
+            .collect();
+        assert_eq!(ours, theirs);
+    }
+
+    const HEAD: &str = "apiVersion: atlas.mongodb.com/v1\n";
+    const NS: &str = "namespace: <release namespace>";
+    const REF: &str = "projectRef: {name: <release>-project}";
+
+    #[test]
+    fn atlas_deployment_renders_its_project_deployments_and_users() {
+        let values = "\
+project: {create: true, name: claims, atlasProjectName: Claims Processing}
+deployments:
+  - deploymentSpec:
+      name: claims
+      clusterType: REPLICASET
+      replicationSpecs: [{zoneName: Z, regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {instanceSize: M30, nodeCount: 3}, priority: 7}]}]
+  - serverlessSpec: {name: events, providerSettings: {providerName: SERVERLESS, backingProviderName: AWS, regionName: US_GOV_WEST_1}}
+  - flexSpec: {name: scratch, providerSettings: {backingProviderName: AWS, regionName: US_GOV_EAST_1}}
+    annotations: {mongodb.com/atlas-resource-policy: keep}
+users:
+  - {username: reporting, databaseName: admin, roles: [{roleName: read, databaseName: claims}], scopes: [{name: claims, type: CLUSTER}]}
+";
+        let expected = format!(
+            "\
+{HEAD}kind: AtlasProject
+metadata: {{name: <release>-project, {NS}}}
+spec: {{name: Claims Processing}}
+---
+{HEAD}kind: AtlasDeployment
+metadata: {{name: claims, {NS}}}
+spec:
+  {REF}
+  deploymentSpec:
+    name: claims
+    clusterType: REPLICASET
+    replicationSpecs: [{{zoneName: Z, regionConfigs: [{{providerName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {{instanceSize: M30, nodeCount: 3}}, priority: 7}}]}}]
+---
+{HEAD}kind: AtlasDeployment
+metadata: {{name: events, {NS}}}
+spec:
+  {REF}
+  serverlessSpec: {{name: events, providerSettings: {{providerName: SERVERLESS, backingProviderName: AWS, regionName: US_GOV_WEST_1}}}}
+---
+{HEAD}kind: AtlasDeployment
+metadata: {{name: scratch, {NS}}}
+spec:
+  {REF}
+  flexSpec: {{name: scratch, providerSettings: {{backingProviderName: AWS, regionName: US_GOV_EAST_1}}}}
+---
+{HEAD}kind: AtlasDatabaseUser
+metadata: {{name: <release>-user, {NS}}}
+spec:
+  {REF}
+  username: reporting
+  scopes: [{{name: claims, type: CLUSTER}}]
+"
+        );
+        renders(Chart::Deployment, values, &expected);
+        // `project.create: false`: neither the project nor the users (their template is
+        // inside the same condition); the deployments still name the release's project.
+        let without = "project: {create: false}\ndeployments: [{deploymentSpec: {name: a}}]\nusers: [{username: u}]\n";
+        let expected = format!(
+            "{HEAD}kind: AtlasDeployment\nmetadata: {{name: a, {NS}}}\nspec: {{{REF}, deploymentSpec: {{name: a}}}}\n"
+        );
+        renders(Chart::Deployment, without, &expected);
+    }
+
+    #[test]
+    fn atlas_basic_renders_a_shared_tier_deployment() {
+        let values = "\
+secret: {orgID: x}
+project: {name: claims-dev, cidrEntry: 10.0.0.0/8}
+deployment: {name: d, providerName: AWS, instanceSize: M5, regionName: US_GOV_WEST_1}
+dbUser: {name: app, databaseName: admin}
+";
+        let expected = format!(
+            "\
+{HEAD}kind: AtlasProject
+metadata: {{name: <release>-project, {NS}}}
+spec: {{name: claims-dev}}
+---
+{HEAD}kind: AtlasDeployment
+metadata: {{name: <release>-deployment, {NS}}}
+spec:
+  {REF}
+  deploymentSpec:
+    replicationSpecs:
+      - regionConfigs:
+          - {{providerName: TENANT, backingProviderName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {{instanceSize: M5}}}}
+"
+        );
+        renders(Chart::Basic, values, &expected);
+    }
+
+    #[test]
+    fn atlas_advanced_renders_a_region_config_per_region() {
+        let values = "\
+project: {name: ''}
+deployment:
+  regions:
+    - {name: US_GOV_WEST_1, providerName: AWS, instanceSize: M30, nodeCount: 3, priority: 7, autoscaling: {enabled: true, min: M30, max: M50}}
+    - {name: US_GOV_EAST_1, providerName: AWS, instanceSize: M30, nodeCount: 2, priority: 6, autoscaling: {enabled: false, min: M10, max: M20}}
+";
+        let expected = format!(
+            "\
+{HEAD}kind: AtlasProject
+metadata: {{name: <release>-project, {NS}}}
+spec: {{}}
+---
+{HEAD}kind: AtlasDeployment
+metadata: {{name: <release>-deployment, {NS}}}
+spec:
+  {REF}
+  deploymentSpec:
+    replicationSpecs:
+      - regionConfigs:
+          - {{providerName: AWS, backingProviderName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {{instanceSize: M30}}, autoScaling: {{compute: {{enabled: true, minInstanceSize: M30, maxInstanceSize: M50}}}}}}
+          - {{providerName: AWS, backingProviderName: AWS, regionName: US_GOV_EAST_1, electableSpecs: {{instanceSize: M30}}}}
+"
+        );
+        renders(Chart::Advanced, values, &expected);
+    }
+}
