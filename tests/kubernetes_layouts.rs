@@ -194,3 +194,30 @@ fn overlays_written_with_the_deprecated_fields_are_each_judged() {
             .is_empty()
     );
 }
+
+const GITOPS: &str = "fixtures/GOV004/fail_helm_gitops_releases";
+
+#[test]
+fn values_in_a_gitops_release_are_judged_where_they_are_written() {
+    // A Flux HelmRelease of atlas-deployment, checked alone as a hook checks a changed file.
+    let flux = PathBuf::from(GITOPS).join("clusters/prod/atlas/release.yaml");
+    let outcome = check_paths(std::slice::from_ref(&flux), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![
+            format!("GOV005 {}:29:5", flux.display()),
+            format!("GOV004 {}:40:31", flux.display()),
+        ]
+    );
+    // An Argo CD Application whose values are a YAML string: located in the string's lines.
+    let argo = PathBuf::from(GITOPS).join("argocd/permits-atlas-dev.yaml");
+    assert_eq!(
+        findings(&check_paths(std::slice::from_ref(&argo), &as_hook())),
+        vec![format!("GOV002 {}:21:13", argo.display())]
+    );
+    // A release of another chart, even with the same words in its values, says nothing.
+    let other = PathBuf::from(GITOPS).join("clusters/prod/apps/permits-api.yaml");
+    let outcome = check_paths(std::slice::from_ref(&other), &as_hook());
+    assert!(outcome.findings.is_empty());
+    assert!(outcome.skipped.is_empty());
+}

@@ -21,8 +21,10 @@
 //! - this module: which values files belong to these charts, and how each is attached to a
 //!   chart (its own, or a parent chart's dependency) and merged into values;
 //! - `values`: Helm's semantics of values (merging, a template's truth, a `condition`);
-//! - `templates`: what each chart's templates render from merged values.
+//! - `templates`: what each chart's templates render from merged values;
+//! - `releases`: values written in a Flux `HelmRelease` or an Argo CD `Application`.
 
+mod releases;
 mod templates;
 mod values;
 
@@ -106,6 +108,12 @@ pub(super) fn is_values_candidate(path: &Path, text: &str) -> bool {
     is_values_name(path) && TOKENS.iter().any(|t| text.contains(t))
 }
 
+/// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
+/// `Application`), by its text.
+pub(super) fn is_release_candidate(text: &str) -> bool {
+    releases::is_candidate(text)
+}
+
 /// What a `Chart.yaml` says.
 struct ChartFile {
     dir: PathBuf,
@@ -164,10 +172,20 @@ pub(super) fn render(
         }
     }
     let related = |c: &ChartFile| c.chart.is_some() || !c.deps.is_empty();
+    // Releases of these charts in GitOps manifests.
+    let mut out = Vec::new();
+    let mut releases_read = BTreeSet::new();
+    for k in kept.iter().filter(|k| is_release_candidate(&k.text)) {
+        if let Some(r) = releases::render(sources, files, &k.path) {
+            out.extend(r);
+            releases_read.insert(k.path.clone());
+        }
+    }
     // Candidates: kept values files, and values-named files of the run in related charts.
     let mut candidates: BTreeSet<PathBuf> = kept
         .iter()
         .filter(|k| !is_chart_file(&k.path) && !super::kustomize::is_kustomization(&k.path))
+        .filter(|k| !releases_read.contains(&k.path))
         .map(|k| k.path.clone())
         .collect();
     let run_files: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
@@ -183,7 +201,6 @@ pub(super) fn render(
         }
     }
     // Group by chart directory: overrides, and the chart's own values.yaml.
-    let mut out = Vec::new();
     let mut with_overrides: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut defaults_only: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for path in &candidates {
