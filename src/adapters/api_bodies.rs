@@ -136,6 +136,7 @@ fn alert_config(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
         .iter()
         .flat_map(|n| n.items())
         .map(|n| Notification {
+            no_us1_fed: None,
             type_name: ctx.text(n.get("typeName")),
             datadog_region: ctx.text(n.get("datadogRegion")),
             loc: n

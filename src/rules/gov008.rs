@@ -1,5 +1,6 @@
 //! GOV008 datadog-not-us1-fed: Datadog must use the Datadog for Government site.
 
+use super::fix::{Applicability, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::{Loc, Model, Text};
 
@@ -17,17 +18,42 @@ pub static RULE: Rule = Rule {
 
 const HELP: &str = "set the Datadog region to US1_FED, the Datadog for Government site";
 
-fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>) {
+/// The fix of a region set to another Datadog site: `US1_FED`, the one right value. None
+/// where the format cannot write it (`no_us1_fed`: its enum lacks it).
+fn fix(region: &Text, no_us1_fed: Option<&str>) -> Option<Fix> {
+    no_us1_fed.is_none().then(|| {
+        Fix::replace(
+            region,
+            "US1_FED",
+            Applicability::Safe,
+            "set the Datadog region to `US1_FED`",
+        )
+    })
+}
+
+fn judge(
+    region: Option<&Text>,
+    anchor: &Loc,
+    what: &str,
+    no_us1_fed: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     match region {
         Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
         // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
         Some(r) if !is_enum_word(r.as_str()) => {}
-        Some(r) => out.push(Finding::new(
-            &RULE,
-            &r.loc,
-            format!("{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only", quoted(r.as_str())),
-            HELP,
-        )),
+        Some(r) => {
+            let finding = Finding::new(
+                &RULE,
+                &r.loc,
+                format!("{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only", quoted(r.as_str())),
+                HELP,
+            );
+            out.push(match fix(r, no_us1_fed) {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            });
+        }
         None => out.push(Finding::new(
             &RULE,
             anchor,
@@ -40,9 +66,21 @@ fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for i in &model.integrations {
         if i.kind.is("DATADOG") {
-            judge(i.region.as_ref(), &i.kind.loc, "Datadog integration", out);
+            judge(
+                i.region.as_ref(),
+                &i.kind.loc,
+                "Datadog integration",
+                None,
+                out,
+            );
         } else if i.kind.is("DATADOG_LOG_EXPORT") {
-            judge(i.region.as_ref(), &i.kind.loc, "Datadog log export", out);
+            judge(
+                i.region.as_ref(),
+                &i.kind.loc,
+                "Datadog log export",
+                None,
+                out,
+            );
         }
     }
     for alert in &model.alert_configs {
@@ -52,6 +90,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     n.datadog_region.as_ref(),
                     &n.loc,
                     "Datadog alert notification",
+                    n.no_us1_fed,
                     out,
                 );
             }

@@ -172,6 +172,7 @@ impl Template<'_> {
                 Resolved::Unknown(_) => continue,
             };
             notifications.push(Notification {
+                no_us1_fed: Some("the MongoDB::Atlas::AlertConfiguration type accepts only EU and US as DatadogRegion"),
                 type_name: self.value(child(&n, "TypeName")),
                 datadog_region,
                 loc: n

@@ -52,6 +52,7 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
         let notifications = items_at(Some(&alert), "notifications")
             .iter()
             .map(|n| Notification {
+                no_us1_fed: None,
                 type_name: ctx.text(n.get("typeName")),
                 datadog_region: ctx.text(n.get("datadogRegion")),
                 loc: n

@@ -283,6 +283,7 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
         return None;
     }
     Some(Notification {
+        no_us1_fed: None,
         loc: type_name.loc.clone(),
         type_name: Some(type_name),
         datadog_region: region.known(),
