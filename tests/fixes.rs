@@ -34,6 +34,17 @@ fn main() {
         assert!(found >= 10, "fix cases not found");
         Ok(())
     }));
+    trials.push(Trial::test(
+        "suppressed_and_baselined_findings_are_not_fixed",
+        || {
+            suppressed_and_baselined_findings_are_not_fixed();
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test("flags_and_standard_input", || {
+        flags_and_standard_input();
+        Ok(())
+    }));
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         trials.push(Trial::test(name.clone(), move || {
@@ -198,4 +209,107 @@ fn run_case(name: &str, case: &Path) {
     insta::with_settings!({snapshot_path => "snapshots/fixes", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, pinned);
     });
+}
+
+const DATADOG: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasThirdPartyIntegration\nmetadata:\n  name: dd\nspec:\n  projectRef: {name: claims}\n  type: DATADOG\n  datadog:\n    region: EU\n";
+
+/// A finding hidden by a suppression comment or by the baseline keeps its value.
+fn suppressed_and_baselined_findings_are_not_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let suppressed = DATADOG.replace(
+        "    region: EU\n",
+        "    # atlasgov-lint: allow GOV008 -- the EU site until the migration (TICKET-1)\n    region: EU\n",
+    );
+    std::fs::write(root.join("suppressed.yaml"), &suppressed).unwrap();
+    std::fs::write(root.join("baselined.yaml"), DATADOG).unwrap();
+    let written = bin(
+        root,
+        &[
+            "check",
+            "--write-baseline",
+            "baseline.json",
+            "baselined.yaml",
+        ],
+    );
+    assert!(written.status.success() && root.join("baseline.json").is_file());
+    std::fs::write(root.join("open.yaml"), DATADOG).unwrap();
+    let fixed = bin(
+        root,
+        &[
+            "check",
+            "--fix",
+            "--baseline",
+            "baseline.json",
+            "suppressed.yaml",
+            "baselined.yaml",
+            "open.yaml",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert_eq!(fixed.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("fixed 1 finding in 1 file (1 pass)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("suppressed.yaml")).unwrap(),
+        suppressed
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("baselined.yaml")).unwrap(),
+        DATADOG
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("open.yaml")).unwrap(),
+        DATADOG.replace("region: EU", "region: US1_FED")
+    );
+}
+
+/// `--unsafe-fixes` needs `--fix` or `--diff`; `--fix` with `--diff` is refused; standard
+/// input is never rewritten (and a diff of it is shown); the human report marks the fix.
+fn flags_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("dd.yaml"), DATADOG).unwrap();
+    let alone = bin(root, &["check", "--unsafe-fixes", "dd.yaml"]);
+    assert_eq!(alone.status.code(), Some(2));
+    let both = bin(root, &["check", "--fix", "--diff", "dd.yaml"]);
+    assert_eq!(both.status.code(), Some(2));
+
+    let human = bin(root, &["check", "--color", "never", "dd.yaml"]);
+    let out = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        out.contains("fix (safe fix, --fix): set the Datadog region to `US1_FED`"),
+        "{out}"
+    );
+    assert!(out.contains("; 1 fixable with --fix\n"), "{out}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .current_dir(root)
+        .args(["check", "--fix", "--stdin-filename", "dd.yaml", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(DATADOG.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("dd.yaml")).unwrap(),
+        DATADOG
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no fixes applied"));
 }

@@ -194,7 +194,15 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
                     reason: s.reason.as_deref(),
                     until: s.until.map(|d| d.to_string()),
                     status: s.status.as_str(),
-                    suppressed: s.suppressed.iter().map(|f| finding(outcome, f)).collect(),
+                    // Suppressed findings are not fixed: no fix shown.
+                    suppressed: s
+                        .suppressed
+                        .iter()
+                        .map(|f| JsonFinding {
+                            fix: None,
+                            ..finding(outcome, f)
+                        })
+                        .collect(),
                 }
             })
             .collect()
