@@ -46,7 +46,13 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
     // escape that would change how the rest of the value reads.
     let old = value.get(edit.range.clone())?;
     let plain = |s: &str| !s.contains(['\n', '\r', '"', '\'', '\\', '$', '{', '}', '%']);
-    if !plain(old) || !plain(&edit.new) {
+    // An insertion (nothing there yet) may start new lines; it never writes quotes or escapes.
+    let new_ok = if value.is_empty() {
+        !edit.new.contains(['"', '\'', '\\', '$', '{', '}'])
+    } else {
+        plain(&edit.new)
+    };
+    if !plain(old) || !new_ok {
         return None;
     }
     Some(TextEdit {

@@ -393,6 +393,18 @@ pub struct AuthMechanism {
 pub struct Endpoint {
     pub url: Text,
     pub context: &'static str,
+    /// Where the tool's own setting would point it at AtlasGov instead, when the spec can say
+    /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`).
+    pub switch: Option<Switch>,
+}
+
+/// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes
+/// of `loc` (which are `expected` now; an empty span and `expected` for an insertion).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch {
+    pub loc: Loc,
+    pub expected: Arc<str>,
+    pub text: String,
 }
 
 /// Everything the adapters found in all checked files.

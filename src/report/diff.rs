@@ -21,29 +21,7 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
     let b: Vec<&str> = new.split_inclusive('\n').collect();
     // Fixes replace values within lines: the lines that differ, in order. Should the line
     // counts differ, the changed block runs from the first to the last differing line.
-    let changed: Vec<(usize, usize, usize, usize)> = if a.len() == b.len() {
-        let mut blocks: Vec<(usize, usize, usize, usize)> = Vec::new();
-        for i in (0..a.len()).filter(|&i| a.get(i) != b.get(i)) {
-            match blocks.last_mut() {
-                Some(last) if last.1 == i => {
-                    last.1 = i + 1;
-                    last.3 = i + 1;
-                }
-                _ => blocks.push((i, i + 1, i, i + 1)),
-            }
-        }
-        blocks
-    } else {
-        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-        let suffix = a
-            .iter()
-            .rev()
-            .zip(b.iter().rev())
-            .take_while(|(x, y)| x == y)
-            .count()
-            .min(a.len().min(b.len()) - prefix);
-        vec![(prefix, a.len() - suffix, prefix, b.len() - suffix)]
-    };
+    let changed = blocks(&a, &b);
     if changed.is_empty() {
         return String::new();
     }
@@ -99,6 +77,55 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
     out
 }
 
+/// The changed blocks `(a_start, a_end, b_start, b_end)`, in order. Fixes change lines in
+/// place or insert a few: a line that differs is matched again within a few lines ahead on
+/// either side (an insertion or a deletion), otherwise it is a changed line.
+fn blocks(a: &[&str], b: &[&str]) -> Vec<(usize, usize, usize, usize)> {
+    const LOOKAHEAD: usize = 8;
+    let mut out: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let mut push = |a0: usize, a1: usize, b0: usize, b1: usize| match out.last_mut() {
+        Some(last) if last.1 == a0 && last.3 == b0 => {
+            last.1 = a1;
+            last.3 = b1;
+        }
+        _ => out.push((a0, a1, b0, b1)),
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a.get(i) == b.get(j) {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // A line changed in place: the next lines agree again.
+        if i < a.len() && j < b.len() && a.get(i + 1) == b.get(j + 1) {
+            push(i, i + 1, j, j + 1);
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // Lines inserted in `b` before a[i], or deleted from `a` before b[j].
+        let inserted = (1..=LOOKAHEAD).find(|k| i < a.len() && b.get(j + k) == a.get(i));
+        let deleted = (1..=LOOKAHEAD).find(|k| j < b.len() && a.get(i + k) == b.get(j));
+        match (inserted, deleted) {
+            (Some(k), d) if d.is_none_or(|d| k <= d) => {
+                push(i, i, j, j + k);
+                j += k;
+            }
+            (_, Some(k)) => {
+                push(i, i + k, j, j);
+                i += k;
+            }
+            _ => {
+                let (a1, b1) = ((i + 1).min(a.len()), (j + 1).min(b.len()));
+                push(i, a1, j, b1);
+                (i, j) = (a1, b1);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::unified;
@@ -117,5 +144,15 @@ mod tests {
         );
         assert_eq!(diff.matches("@@ -").count(), 2, "{diff}");
         assert_eq!(unified("f", "x\n", "x\n"), "");
+    }
+
+    #[test]
+    fn an_inserted_line_is_one_added_line() {
+        let before = "provider \"mongodbatlas\" {\n  client_id = \"x\"\n}\n";
+        let after = before.replace("{\n", "{\n  is_mongodbgov_cloud = true\n");
+        assert_eq!(
+            unified("p.tf", before, &after),
+            "--- a/p.tf\n+++ b/p.tf\n@@ -1,3 +1,4 @@\n provider \"mongodbatlas\" {\n+  is_mongodbgov_cloud = true\n   client_id = \"x\"\n }\n"
+        );
     }
 }

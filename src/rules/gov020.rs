@@ -1,6 +1,6 @@
 //! GOV020 commercial-endpoint: specs must target cloud.mongodbgov.com, not commercial Atlas.
 
-use super::fix::{Applicability, Fix};
+use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::Model;
 
@@ -50,15 +50,30 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         let range = host_range(e.url.as_str());
         let h = e.url.as_str().get(range.clone()).unwrap_or("");
         if is_commercial(h) {
+            // The tool's own switch to AtlasGov, where the spec has one (safe: it replaces the
+            // commercial default, nothing else changes).
+            let switch = e.switch.as_ref().map(|s| Fix {
+                applicability: Applicability::Safe,
+                message: "set is_mongodbgov_cloud = true".to_string(),
+                reason: None,
+                edits: vec![Edit {
+                    loc: s.loc.clone(),
+                    value: s.expected.clone(),
+                    range: 0..s.expected.len(),
+                    new: s.text.clone(),
+                }],
+            });
             // `cloud.mongodb.com` has a counterpart; its subdomains (App Services) have none.
-            let fix = h.eq_ignore_ascii_case(COMMERCIAL).then(|| {
-                Fix::replace_part(
-                    &e.url,
-                    range,
-                    GOV,
-                    Applicability::Safe,
-                    format!("point at {GOV}, keeping the path"),
-                )
+            let fix = switch.or_else(|| {
+                h.eq_ignore_ascii_case(COMMERCIAL).then(|| {
+                    Fix::replace_part(
+                        &e.url,
+                        range,
+                        GOV,
+                        Applicability::Safe,
+                        format!("point at {GOV}, keeping the path"),
+                    )
+                })
             });
             let finding = Finding::new(
                 &RULE,

@@ -566,6 +566,7 @@ pub(super) fn atlas(
             };
             if gov == Some(false) {
                 out.endpoints.push(Endpoint {
+                    switch: None,
                     url: Text {
                         value: COMMERCIAL_URL.into(),
                         loc: command_loc,

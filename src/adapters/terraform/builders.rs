@@ -13,7 +13,7 @@ use crate::model::{
     AlertConfig, CloudProviderUse, Cluster, ClusterKind, CopySetting, DatabaseUser,
     EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, Model, NetworkContainer,
     NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
-    ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
+    ProjectRef, RegionConfig, RestoreJob, SizeRole, Switch, Text,
 };
 
 /// The project a resource names in its `project_id`.
@@ -248,19 +248,32 @@ pub fn provider(
     report_base_url: bool,
     uses_secret: bool,
     header: Loc,
+    insert_flag: Option<Switch>,
     out: &mut Model,
 ) {
     if uses_secret {
         return;
     }
-    let at = match gov_flag {
+    // The flag written `false` is switched where it is written (in a configuration, where
+    // `insert_flag` says the block can be edited); an absent flag is inserted.
+    let (at, switch) = match gov_flag {
         Read::Known(flag) if flag.is("true") => return,
         Read::Unknown(_) => return,
-        Read::Known(flag) => flag.loc,
-        Read::Absent => header,
+        Read::Known(flag) => {
+            let switch = insert_flag.and_then(|_| {
+                flag.loc.via.is_none().then(|| Switch {
+                    loc: flag.loc.clone(),
+                    expected: flag.value.clone(),
+                    text: "true".to_string(),
+                })
+            });
+            (flag.loc, switch)
+        }
+        Read::Absent => (header, insert_flag),
     };
     match base_url {
         Read::Absent => out.endpoints.push(Endpoint {
+            switch,
             url: Text {
                 value: "https://cloud.mongodb.com".into(),
                 loc: at,
@@ -268,6 +281,7 @@ pub fn provider(
             context: "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
         }),
         Read::Known(url) if report_base_url => out.endpoints.push(Endpoint {
+            switch: None,
             url,
             context: "provider \"mongodbatlas\" base_url",
         }),
