@@ -46,9 +46,10 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
     // escape that would change how the rest of the value reads.
     let old = value.get(edit.range.clone())?;
     let plain = |s: &str| !s.contains(['\n', '\r', '"', '\'', '\\', '$', '{', '}', '%']);
-    // An insertion (nothing there yet) may start new lines; it never writes quotes or escapes.
+    // An insertion (nothing there yet) may start new lines and quote a JSON key; it never
+    // writes escapes or template syntax.
     let new_ok = if value.is_empty() {
-        !edit.new.contains(['"', '\'', '\\', '$', '{', '}'])
+        !edit.new.contains(['\\', '$', '{', '}'])
     } else {
         plain(&edit.new)
     };

@@ -295,6 +295,8 @@ pub struct Notification {
     /// Why `US1_FED` cannot be written here, when the format's own enum lacks it (a fix then
     /// has nothing safe to write).
     pub no_us1_fed: Option<&'static str>,
+    /// Where a Datadog region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
     /// The notification as a whole (where to point when a field is missing).
     pub loc: Loc,
 }
@@ -314,6 +316,8 @@ pub struct Integration {
     /// `type` (`DATADOG`, `DATADOG_LOG_EXPORT`, `SLACK`, ...).
     pub kind: Text,
     pub region: Option<Text>,
+    /// Where a region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
 }
 
 /// A restore job of a cloud backup snapshot.

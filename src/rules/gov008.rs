@@ -1,8 +1,8 @@
 //! GOV008 datadog-not-us1-fed: Datadog must use the Datadog for Government site.
 
-use super::fix::{Applicability, Fix};
+use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
-use crate::model::{Loc, Model, Text};
+use crate::model::{Loc, Model, Switch, Text};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -36,6 +36,7 @@ fn judge(
     anchor: &Loc,
     what: &str,
     no_us1_fed: Option<&str>,
+    slot: Option<&Switch>,
     out: &mut Vec<Finding>,
 ) {
     match region {
@@ -46,7 +47,10 @@ fn judge(
             let finding = Finding::new(
                 &RULE,
                 &r.loc,
-                format!("{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only", quoted(r.as_str())),
+                format!(
+                    "{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only",
+                    quoted(r.as_str())
+                ),
                 HELP,
             );
             out.push(match fix(r, no_us1_fed) {
@@ -54,12 +58,32 @@ fn judge(
                 None => finding,
             });
         }
-        None => out.push(Finding::new(
-            &RULE,
-            anchor,
-            format!("{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"),
-            HELP,
-        )),
+        None => {
+            let finding = Finding::new(
+                &RULE,
+                anchor,
+                format!(
+                    "{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"
+                ),
+                HELP,
+            );
+            // Where the format can write the region, it is added.
+            let fix = slot.filter(|_| no_us1_fed.is_none()).map(|s| Fix {
+                applicability: Applicability::Safe,
+                message: "add the Datadog region `US1_FED`".to_string(),
+                reason: None,
+                edits: vec![Edit {
+                    loc: s.loc.clone(),
+                    value: s.expected.clone(),
+                    range: 0..s.expected.len(),
+                    new: s.text.clone(),
+                }],
+            });
+            out.push(match fix {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            });
+        }
     }
 }
 
@@ -71,6 +95,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 &i.kind.loc,
                 "Datadog integration",
                 None,
+                i.region_slot.as_ref(),
                 out,
             );
         } else if i.kind.is("DATADOG_LOG_EXPORT") {
@@ -79,6 +104,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 &i.kind.loc,
                 "Datadog log export",
                 None,
+                i.region_slot.as_ref(),
                 out,
             );
         }
@@ -91,6 +117,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     &n.loc,
                     "Datadog alert notification",
                     n.no_us1_fed,
+                    n.region_slot.as_ref(),
                     out,
                 );
             }

@@ -172,6 +172,7 @@ impl Template<'_> {
                 Resolved::Unknown(_) => continue,
             };
             notifications.push(Notification {
+                region_slot: None,
                 no_us1_fed: Some("the MongoDB::Atlas::AlertConfiguration type accepts only EU and US as DatadogRegion"),
                 type_name: self.value(child(&n, "TypeName")),
                 datadog_region,
@@ -196,6 +197,7 @@ impl Template<'_> {
             Resolved::Unknown(_) => return None,
         };
         Some(Integration {
+            region_slot: None,
             origin: self.origin(r),
             kind: self.value(r.prop("Type"))?,
             region,

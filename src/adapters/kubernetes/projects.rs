@@ -41,10 +41,17 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
     }
     for integration in items_at(Some(spec), "integrations") {
         if let Some(kind) = ctx.text(integration.get("type")) {
+            let region = ctx.text(integration.get("region"));
             out.integrations.push(Integration {
+                region_slot: region
+                    .is_none()
+                    .then(|| {
+                        super::super::common::entry_slot(ctx, &integration, "region", "US1_FED")
+                    })
+                    .flatten(),
                 origin: origin_at(item_loc(ctx, &integration), &project_ref),
                 kind,
-                region: ctx.text(integration.get("region")),
+                region,
             });
         }
     }
@@ -52,6 +59,11 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
         let notifications = items_at(Some(&alert), "notifications")
             .iter()
             .map(|n| Notification {
+                region_slot: n
+                    .get("datadogRegion")
+                    .is_none()
+                    .then(|| super::super::common::entry_slot(ctx, n, "datadogRegion", "US1_FED"))
+                    .flatten(),
                 no_us1_fed: None,
                 type_name: ctx.text(n.get("typeName")),
                 datadog_region: ctx.text(n.get("datadogRegion")),

@@ -88,6 +88,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             let region = v.read(body.get("region"));
             if let (Some(kind), false) = (v.known(body.get("type")), region.is_unknown()) {
                 out.integrations.push(Integration {
+                    region_slot: None,
                     origin,
                     kind,
                     region: region.known(),
@@ -297,6 +298,7 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
         return None;
     }
     Some(Notification {
+        region_slot: None,
         no_us1_fed: None,
         loc: type_name.loc.clone(),
         type_name: Some(type_name),
