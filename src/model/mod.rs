@@ -147,6 +147,8 @@ pub struct Project {
     /// Terraform, `RegionUsageRestrictions` in CloudFormation), for messages that tell the user
     /// what to set.
     pub region_usage_field: &'static str,
+    /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
+    pub region_usage_slot: Option<Switch>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
     /// A patch of a project defined elsewhere (an `AtlasProject` without `spec.name`, read

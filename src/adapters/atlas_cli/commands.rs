@@ -523,6 +523,7 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
+                region_usage_slot: None,
                 keys: Vec::new(),
                 partial: false,
             });

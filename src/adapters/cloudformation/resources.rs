@@ -215,6 +215,7 @@ impl Template<'_> {
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
             region_usage_field: "RegionUsageRestrictions",
+            region_usage_slot: None,
             keys: vec![self.key(r.id)],
             partial: false,
         }

@@ -146,6 +146,9 @@ pub(super) fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .text(spec.and_then(|s| s.get("regionUsageRestrictions")))
             .or_else(|| templated_spec_entries(ctx, obj)),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_slot: spec.and_then(|s| {
+            super::super::common::entry_slot(ctx, s, "regionUsageRestrictions", "GOV_REGIONS_ONLY")
+        }),
         keys: obj
             .name
             .map(|n| obj.own_keys(project_key(obj.namespace, n)))
@@ -174,6 +177,7 @@ pub(super) fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
                 .and_then(|e| e.get("regionUsageRestrictions")),
         ),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_slot: None,
         keys: obj
             .name
             .map(|n| obj.own_keys(group_key(obj.namespace, n)))
