@@ -307,6 +307,7 @@ impl World<'_> {
             }
             self.refuel();
             let anchor = header(ctx, &name_key, &body);
+            let insert_flag = gov_flag_slot(ctx, &name_key, &body);
             let tree = self.evaluate(scope, ctx, &body, &anchor);
             let body = Cursor::at(&tree.root, &body.pointer);
             let v = HclValues {
@@ -328,6 +329,7 @@ impl World<'_> {
                 through_variable,
                 body.get("secret_name").is_some(),
                 anchor,
+                insert_flag,
                 out,
             );
         }

@@ -33,6 +33,7 @@ use std::rc::Rc;
 use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
 use super::*;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
+use crate::model::Switch;
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
@@ -458,6 +459,48 @@ fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
         u32::try_from(lead).ok().map(|l| span.start + l),
         span,
     )
+}
+
+/// Where `is_mongodbgov_cloud = true` would go in a provider block: on a line of its own
+/// right after the block's `{`, indented like the block's first line inside, with the file's
+/// line end. `None` for a block written on one line, or a tree assembled from other files.
+fn gov_flag_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<Switch> {
+    if ctx.sources.is_some() {
+        return None;
+    }
+    let text = ctx.text;
+    let after_label = last_label.node.span.end as usize;
+    let rest = text.get(after_label..)?;
+    let brace = after_label + rest.find('{')?;
+    if !text.get(after_label..brace)?.trim().is_empty() {
+        return None;
+    }
+    let inside = text.get(brace + 1..)?;
+    let eol = if inside.starts_with("\r\n") {
+        "\r\n"
+    } else if inside.starts_with('\n') {
+        "\n"
+    } else {
+        return None;
+    };
+    let next_line = inside.get(eol.len()..)?;
+    let indent: String = next_line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let first = next_line.get(indent.len()..).unwrap_or("");
+    let indent = if first.starts_with('}') || first.starts_with(['\r', '\n']) {
+        // An empty block: its closing brace's indentation, and two spaces.
+        format!("{indent}  ")
+    } else {
+        indent
+    };
+    let at = Span::new(brace + 1, brace + 1);
+    Some(Switch {
+        loc: ctx.loc_of(at, &body.pointer),
+        expected: "".into(),
+        text: format!("{eol}{indent}is_mongodbgov_cloud = true"),
+    })
 }
 
 /// The header of a labeled block (`resource "type" "name"`), from its keyword to its last
