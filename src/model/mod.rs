@@ -147,6 +147,8 @@ pub struct Project {
     /// Terraform, `RegionUsageRestrictions` in CloudFormation), for messages that tell the user
     /// what to set.
     pub region_usage_field: &'static str,
+    /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
+    pub region_usage_slot: Option<Switch>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
     /// A patch of a project defined elsewhere (an `AtlasProject` without `spec.name`, read
@@ -292,6 +294,11 @@ pub struct DatabaseUser {
 pub struct Notification {
     pub type_name: Option<Text>,
     pub datadog_region: Option<Text>,
+    /// Why `US1_FED` cannot be written here, when the format's own enum lacks it (a fix then
+    /// has nothing safe to write).
+    pub no_us1_fed: Option<&'static str>,
+    /// Where a Datadog region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
     /// The notification as a whole (where to point when a field is missing).
     pub loc: Loc,
 }
@@ -311,6 +318,8 @@ pub struct Integration {
     /// `type` (`DATADOG`, `DATADOG_LOG_EXPORT`, `SLACK`, ...).
     pub kind: Text,
     pub region: Option<Text>,
+    /// Where a region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
 }
 
 /// A restore job of a cloud backup snapshot.
@@ -390,6 +399,18 @@ pub struct AuthMechanism {
 pub struct Endpoint {
     pub url: Text,
     pub context: &'static str,
+    /// Where the tool's own setting would point it at AtlasGov instead, when the spec can say
+    /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`).
+    pub switch: Option<Switch>,
+}
+
+/// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes
+/// of `loc` (which are `expected` now; an empty span and `expected` for an insertion).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch {
+    pub loc: Loc,
+    pub expected: Arc<str>,
+    pub text: String,
 }
 
 /// Everything the adapters found in all checked files.
@@ -472,6 +493,89 @@ impl Model {
         self.auth_mechanisms.extend(other.auth_mechanisms);
         self.endpoints.extend(other.endpoints);
         self.key_aliases.extend(other.key_aliases);
+    }
+
+    /// Every located value of the model, in no particular order (for a fix to find every use
+    /// of a value written once: see `rules::fix::reconcile`).
+    pub fn for_each_text(&self, f: &mut dyn FnMut(&Text)) {
+        let opt = |t: &Option<Text>, f: &mut dyn FnMut(&Text)| {
+            if let Some(t) = t {
+                f(t);
+            }
+        };
+        opt(&self.default_region_usage, f);
+        for p in &self.projects {
+            opt(&p.name, f);
+            opt(&p.id, f);
+            opt(&p.region_usage, f);
+        }
+        for c in &self.clusters {
+            opt(&c.name, f);
+            opt(&c.encryption_at_rest_provider, f);
+            for r in &c.regions {
+                opt(&r.provider, f);
+                opt(&r.backing_provider, f);
+                opt(&r.region, f);
+                for s in &r.sizes {
+                    f(&s.value);
+                }
+            }
+        }
+        for u in &self.database_users {
+            opt(&u.username, f);
+            u.scope_types.iter().for_each(&mut *f);
+        }
+        for a in &self.alert_configs {
+            opt(&a.event_type, f);
+            for n in &a.notifications {
+                opt(&n.type_name, f);
+                opt(&n.datadog_region, f);
+            }
+        }
+        for i in &self.integrations {
+            f(&i.kind);
+            opt(&i.region, f);
+        }
+        for r in &self.restore_jobs {
+            opt(&r.target, f);
+        }
+        for c in &self.copy_settings {
+            opt(&c.cloud_provider, f);
+            opt(&c.region, f);
+        }
+        for c in &self.containers {
+            opt(&c.provider, f);
+            opt(&c.id, f);
+            c.regions.iter().for_each(&mut *f);
+        }
+        for p in &self.peerings {
+            opt(&p.provider, f);
+            opt(&p.accepter_region, f);
+            opt(&p.container_id, f);
+            opt(&p.container_region, f);
+        }
+        for p in &self.private_endpoints {
+            opt(&p.provider, f);
+            opt(&p.region, f);
+        }
+        for e in &self.encryption_at_rest {
+            opt(&e.aws_kms_region, f);
+            opt(&e.gcp_key_version_resource_id, f);
+            opt(&e.gcp_kms_enabled, f);
+            opt(&e.azure_key_vault, f);
+        }
+        for p in &self.products {
+            p.providers.iter().for_each(&mut *f);
+        }
+        for c in &self.cloud_providers {
+            f(&c.provider);
+        }
+        for m in &self.auth_mechanisms {
+            f(&m.value);
+        }
+        for e in &self.endpoints {
+            f(&e.url);
+        }
     }
 
     /// Whether no Atlas resource was found (mechanisms and endpoints do not count: they are

@@ -19,6 +19,7 @@ use crate::document::Span;
 use crate::document::secrets::{
     self, NAME_KEYS, SENSITIVE_FLAGS, VALUE_KEYS, is_secret_key, is_secret_name, text,
 };
+use crate::fix::TextEdit;
 use crate::outcome::Outcome;
 use crate::source::{self, Comments};
 use crate::suppress::MARKER;
@@ -36,6 +37,45 @@ pub fn masked(outcome: &Outcome, file: u32) -> Option<String> {
         &mut spans,
     );
     Some(mask(text, &spans))
+}
+
+/// The text of `file` before and after `edits` (byte edits of that text, in order, not
+/// overlapping), each with its secrets masked: the after text's spans are the before text's,
+/// moved past the edits (a span an edit touches covers the edit's replacement too).
+pub fn masked_edit(outcome: &Outcome, file: u32, edits: &[TextEdit]) -> Option<(String, String)> {
+    let text = outcome.text(file)?;
+    let mut spans = match outcome.secrets.get(&file) {
+        Some(spans) => spans.clone(),
+        None => fallback(text),
+    };
+    comments(
+        text,
+        source::kind_or_yaml(outcome.path(file)).comments,
+        &mut spans,
+    );
+    let after = crate::fix::apply(text, edits);
+    let moved: Vec<Span> = spans.iter().map(|s| moved(*s, edits)).collect();
+    Some((mask(text, &spans), mask(&after, &moved)))
+}
+
+/// `span` of a text, in the text after `edits` (a span that ends inside an edit covers its
+/// replacement; an insertion where a span ends is not in it).
+fn moved(span: Span, edits: &[TextEdit]) -> Span {
+    let grow =
+        |e: &TextEdit| e.new.len() as i64 - i64::from(e.span.end.saturating_sub(e.span.start));
+    let shift = |at: u32, counts: &dyn Fn(&TextEdit) -> bool| -> usize {
+        let by: i64 = edits.iter().filter(|e| counts(e)).map(grow).sum();
+        usize::try_from((i64::from(at) + by).max(0)).unwrap_or(usize::MAX)
+    };
+    let start = shift(span.start, &|e| e.span.end <= span.start);
+    let end_at = edits
+        .iter()
+        .filter(|e| e.span.start < span.end && span.end < e.span.end)
+        .map(|e| e.span.end)
+        .max()
+        .unwrap_or(span.end);
+    let end = shift(end_at, &|e| e.span.end <= end_at && e.span.start < end_at);
+    Span::new(start, end.max(start))
 }
 
 /// A value read from a spec, masked as a snippet would mask it (a connection string's password,

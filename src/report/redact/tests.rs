@@ -119,3 +119,24 @@ fn unparsed_entries_named_like_secrets() {
         "{out}"
     );
 }
+
+#[test]
+fn spans_move_past_edits() {
+    use crate::fix::TextEdit;
+    let edit = |start: usize, end: usize, new: &str| TextEdit {
+        file: 0,
+        span: Span::new(start, end),
+        new: new.to_owned(),
+    };
+    // "tier: M10 pw: hunter2": the tier grows by one byte, the password moves with it.
+    let edits = [edit(6, 9, "M200")];
+    assert_eq!(super::moved(Span::new(14, 21), &edits), Span::new(15, 22));
+    // A span before the edit stays; one that ends inside an edit covers its replacement.
+    assert_eq!(super::moved(Span::new(0, 4), &edits), Span::new(0, 4));
+    assert_eq!(super::moved(Span::new(2, 8), &edits), Span::new(2, 10));
+    // An insertion where a span ends is not in it; one where it starts moves it.
+    let insert = [edit(21, 21, "\nregion: US1_FED")];
+    assert_eq!(super::moved(Span::new(14, 21), &insert), Span::new(14, 21));
+    let insert = [edit(14, 14, "xx")];
+    assert_eq!(super::moved(Span::new(14, 21), &insert), Span::new(16, 23));
+}
