@@ -176,8 +176,27 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     };
     let html_meta =
         (args.format == Format::Html).then(|| html_meta(&paths, &buffers, &cwd, &settings));
-    let checked = lint(&Inputs::Paths(paths), &buffers, &settings);
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return usage_error("--unsafe-fixes applies with --fix or --diff");
+    }
+    let inputs = Inputs::Paths(paths);
+    let checked = lint(&inputs, &buffers, &settings);
     let mut outcome = checked.outcome;
+    let max_fix = super::fix::max(args.unsafe_fixes);
+    if args.diff {
+        let diff = super::fix::diff(&outcome, max_fix);
+        if let Err(e) = write_stdout(stdout, &diff) {
+            return usage_error(e);
+        }
+        return if diff.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        };
+    }
+    let applied = args
+        .fix
+        .then(|| super::fix::apply(&mut outcome, &inputs, &buffers, &settings, max_fix));
     outcome.skipped.extend(stdin_skipped);
 
     if let Some(w) = &outcome.filtered.written {
@@ -249,6 +268,14 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     };
     if let Err(e) = written {
         return usage_error(e);
+    }
+    if let Some(applied) = applied {
+        for note in &applied.notes {
+            super::eprint(format_args!("note: {}\n", terminal::line(note)));
+        }
+        if !args.quiet {
+            super::eprint(format_args!("{}\n", applied.summary()));
+        }
     }
     if crate::filter::fails(&outcome) {
         EXIT_FINDINGS

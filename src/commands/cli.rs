@@ -141,6 +141,18 @@ pub struct CheckArgs {
     /// file checked alone scans its directories' spec files again on every run.
     #[arg(long)]
     pub no_cache: bool,
+    /// Apply the safe fixes of the findings reported (not of suppressed or baselined ones),
+    /// then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// With --fix or --diff: apply unsafe fixes too (a larger tier, a setting that cannot be
+    /// changed later, a value also used elsewhere).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print what --fix would change as a unified diff and write nothing; exit 1 when there is
+    /// anything to fix.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

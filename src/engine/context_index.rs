@@ -287,9 +287,13 @@ fn store(file: &Path, dir: &Path, index: &DirIndex) {
     }
 }
 
-/// The platform's cache directory for this tool: `$XDG_CACHE_HOME` or `~/.cache` on Linux and
-/// other Unixes, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows; then
-/// `atlasgov-lint`.
+/// The environment variable that names the cache directory itself.
+pub const CACHE_DIR_VAR: &str = "ATLASGOV_LINT_CACHE_DIR";
+
+/// The cache directory: `$ATLASGOV_LINT_CACHE_DIR` when set (CI caches it; the tests point it
+/// into `target/`), else the platform's cache directory for this tool: `$XDG_CACHE_HOME` or
+/// `~/.cache` on Linux and other Unixes, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on
+/// Windows; then `atlasgov-lint`.
 pub fn default_cache_dir() -> Option<PathBuf> {
     let var = |name: &str| {
         std::env::var_os(name)
@@ -297,6 +301,9 @@ pub fn default_cache_dir() -> Option<PathBuf> {
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
     };
+    if let Some(dir) = var(CACHE_DIR_VAR) {
+        return Some(dir);
+    }
     let base = if cfg!(windows) {
         var("LOCALAPPDATA")
     } else if cfg!(target_os = "macos") {

@@ -318,6 +318,13 @@ pub fn check_with_context(
                     .extend(crate::suppress::scan(&ctx, comments));
             }
         }
+        if let (Some(f), std::collections::hash_map::Entry::Vacant(slot)) =
+            (files.get(file as usize), outcome.secrets.entry(file))
+        {
+            if let Some(secrets) = texts::secrets_of_text(&f.path, &text, options) {
+                slot.insert(secrets);
+            }
+        }
         outcome.texts.entry(file).or_insert(text);
     }
     model.files = files;
@@ -325,6 +332,9 @@ pub fn check_with_context(
         let file = file_id(model.files.len());
         outcome.config_file = Some(file);
         outcome.texts.insert(file, config.text.clone());
+        if let Some(secrets) = texts::secrets_of_text(&config.path, &config.text, options) {
+            outcome.secrets.insert(file, secrets);
+        }
         model.files.push(SourceFile {
             path: config.path.clone(),
             root: config.dir.clone(),
@@ -418,6 +428,9 @@ impl Run {
         }
         if let Some(digest) = digest {
             self.digests.insert(file, digest);
+        }
+        if let Some(secrets) = result.secrets {
+            outcome.secrets.insert(file, secrets);
         }
         if result.parse_failed {
             outcome.parse_failed.insert(file);
