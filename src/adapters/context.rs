@@ -51,6 +51,9 @@ pub fn may_give_context(path: &Path, syntax: Syntax, text: &str) -> bool {
     if unmarked {
         return true;
     }
+    if is_json_patch(text) {
+        return true;
+    }
     let api = ALL.iter().position(|a| a.name == "atlas-admin-api");
     if api.is_some_and(|i| which.contains(i)) {
         return API_LINK_MARKERS
@@ -60,12 +63,28 @@ pub fn may_give_context(path: &Path, syntax: Syntax, text: &str) -> bool {
     false
 }
 
+/// Whether `text` may be a JSON patch (RFC 6902: a list of `op`/`path`/`value` entries), which
+/// a kustomization applies by file name (`patchesJson6902`, `patches`). It has no
+/// `apiVersion`/`kind` to mark it, and its `value` may look like an Admin API body.
+fn is_json_patch(text: &str) -> bool {
+    let has = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+    (has("op:") || has("\"op\"")) && has("path")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn gives(name: &str, syntax: Syntax, text: &str) -> bool {
         may_give_context(Path::new(name), syntax, text)
+    }
+
+    #[test]
+    fn a_kustomize_json_patch_is_read() {
+        let ops = "- op: add\n  path: /spec/x\n  value:\n    providerName: AWS\n";
+        assert!(gives("dr-region.yaml", Syntax::Yaml, ops));
+        let ops = r#"[{"op": "replace", "path": "/spec/x", "value": {"regionName": "US_EAST_1"}}]"#;
+        assert!(gives("dr-region.json", Syntax::Json, ops));
     }
 
     #[test]
