@@ -134,7 +134,8 @@ pub struct CheckArgs {
     pub max_file_size: u64,
     /// Project linking may read project bodies from the directories between each path and
     /// DIR, without reporting findings in them (default: the root of the git repository
-    /// holding the path; outside a repository, the path itself). Every path must be below DIR.
+    /// holding the path; outside a repository, a directory given itself, a file its directory).
+    /// Every path must be below DIR.
     #[arg(long, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
     /// Keep no index of the files read for project linking in the user's cache directory: a

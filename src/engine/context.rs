@@ -15,15 +15,32 @@ use crate::source::{
     walk::{self, Input},
 };
 
-/// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
-/// stays within the path itself.
-fn project_root_of(abs: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
+/// The project root of a path given (absolute), per [`ProjectRoot`], and the bound of the
+/// directories its links may reach; `None` where linking stays within the path itself.
+///
+/// A file outside any git repository (an editor opening a folder that is not one, a copied
+/// environment) has its own directory as root: a Terraform module is a directory, so a
+/// `terraform.tfvars` is judged with the `.tf` files beside it, and the local modules they call
+/// are followed wherever their `source` points, as Terraform itself would.
+fn project_root_of(
+    abs: &Path,
+    project_root: &ProjectRoot,
+    cwd: &Path,
+) -> Option<(PathBuf, PathBuf)> {
     let root = match project_root {
         ProjectRoot::Argument => return None,
-        ProjectRoot::Repository => paths::repository_root(abs)?,
+        ProjectRoot::Repository => match paths::repository_root(abs) {
+            Some(root) => root,
+            None if abs.is_dir() => return None,
+            None => {
+                let dir = abs.parent()?.to_path_buf();
+                let top = abs.ancestors().last().unwrap_or(abs).to_path_buf();
+                return Some((dir, top));
+            }
+        },
         ProjectRoot::Dir(dir) => paths::absolute(dir, cwd),
     };
-    abs.starts_with(&root).then_some(root)
+    abs.starts_with(&root).then(|| (root.clone(), root))
 }
 
 /// Raise the inputs' roots to their project root and list the context files: the spec files
@@ -53,7 +70,7 @@ pub(super) fn link_context(
     let mut linked = Vec::new();
     for (path, is_buffer) in all {
         let abs = paths::absolute(path, cwd);
-        let Some(root) = project_root_of(&abs, project_root, cwd) else {
+        let Some((root, bound)) = project_root_of(&abs, project_root, cwd) else {
             continue;
         };
         for dir in abs.ancestors().skip(1) {
@@ -67,7 +84,7 @@ pub(super) fn link_context(
                 .iter()
                 .find(|b| is_buffer && b.path == *path)
                 .map(|b| b.text.as_str());
-            linked.push((abs.clone(), text, root.clone()));
+            linked.push((abs.clone(), text, bound));
         }
         if is_buffer {
             buffer_roots.push(root);
