@@ -112,9 +112,13 @@ fn giving_settled(files: Vec<PathBuf>, options: &Options, settled: u128) -> Vec<
     let mut start = 0;
     while start < files.len() {
         let dir = files.get(start).and_then(|f| f.parent());
+        // Parents compared as bytes (a comparison of paths walks their components).
         let end = files
             .get(start..)
-            .and_then(|rest| rest.iter().position(|f| f.parent() != dir))
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|f| f.parent().map(Path::as_os_str) != dir.map(Path::as_os_str))
+            })
             .map_or(files.len(), |n| start + n);
         let run = files.get(start..end).unwrap_or_default();
         match dir {

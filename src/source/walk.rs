@@ -28,7 +28,8 @@ pub struct WalkProblem {
     pub message: String,
 }
 
-/// The spec files directly in each of `dirs` (not below them), sorted, with the same rules as
+/// The spec files directly in each of `dirs` (not below them), by directory (in the order
+/// given) and name, with the same rules as
 /// a walk: ignore files respected, symlinks not followed. One walker for all of them, so the
 /// ignore configuration is read once.
 /// Errors are ignored: these files are only read for context.
@@ -48,15 +49,29 @@ pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBu
         .follow_links(false)
         .filter_entry(|e| e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()))
         .build();
-    let mut files: Vec<PathBuf> = walker
-        .flatten()
-        .filter(|e| e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| is_considered(p))
-        .collect();
-    files.sort();
-    files.dedup();
-    files
+    // The walker lists the directories one after the other, each after its own entry (depth
+    // 0): files are sorted by their directory's place, then by name (their paths' bytes: one
+    // directory's all start the same). Cheaper than sorting the paths (a comparison of paths
+    // walks their components), and a directory's files stay together.
+    let mut dir = 0usize;
+    let mut files: Vec<(usize, PathBuf)> = Vec::new();
+    for e in walker.flatten() {
+        if e.depth() == 0 {
+            dir += 1;
+            continue;
+        }
+        if e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()) {
+            let path = e.into_path();
+            if is_considered(&path) {
+                files.push((dir, path));
+            }
+        }
+    }
+    files.sort_unstable_by(|(da, a), (db, b)| {
+        da.cmp(db).then_with(|| a.as_os_str().cmp(b.as_os_str()))
+    });
+    files.dedup_by(|(_, a), (_, b)| a.as_os_str() == b.as_os_str());
+    files.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Collect the files under `paths` (which must exist), sorted, without duplicates.
