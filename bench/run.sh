@@ -8,6 +8,7 @@
 # usage: bench/run.sh [SIZES...]      (default: 1000 10000; add 100000 for scale)
 #        RUNS=7 bench/run.sh 10000
 #        bench/run.sh latency         (only the single-file latency)
+#        POLICIES=10 bench/run.sh 10000  (with ten Rego policies, see bench/gen_policies.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -16,6 +17,12 @@ SIZES=${*:-1000 10000}
 
 cargo build --release --locked --quiet
 BIN=target/release/atlasgov-lint
+POLICY_ARGS=()
+if [ -n "${POLICIES:-}" ]; then
+  rm -rf bench/policies-"$POLICIES"
+  python3 bench/gen_policies.py bench/policies-"$POLICIES" "$POLICIES"
+  POLICY_ARGS=(--policy bench/policies-"$POLICIES")
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -28,7 +35,7 @@ for n in $SIZES; do
   for _ in $(seq "$RUNS"); do
     s=$(date +%s%N)
     # Exit 1 (the corpus holds violations) is the expected outcome, not a failure.
-    /usr/bin/time -f '%M' -o /tmp/atlasgov-bench-rss "$BIN" check --format json "$dir" > /dev/null || true
+    /usr/bin/time -f '%M' -o /tmp/atlasgov-bench-rss "$BIN" check --format json "${POLICY_ARGS[@]}" "$dir" > /dev/null || true
     e=$(date +%s%N)
     times+=("$(awk -v d=$(( e - s )) 'BEGIN {printf "%.4f", d / 1e9}')")
     rss+=("$(tail -n 1 /tmp/atlasgov-bench-rss)")

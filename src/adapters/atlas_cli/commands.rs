@@ -667,6 +667,7 @@ fn cluster(
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         };
     }
     let tenant = tier
@@ -700,5 +701,6 @@ fn cluster(
                 .collect(),
         }],
         encryption_at_rest_provider: None,
+        settings: Default::default(),
     }
 }
