@@ -4,13 +4,13 @@ use super::*;
 
 const TOP_KEYS: &[&str] = &[
     "rules",
-    "policies",
     "exclude",
     "overrides",
     "default-region-usage",
     "fail-on",
     "unsuppressible",
     "exceptions",
+    "policies",
 ];
 const LEVELS: &[&str] = &["off", "warning", "error"];
 const REGION_USAGES: &[&str] = &["GOV_REGIONS_ONLY", "COMMERCIAL_FEDRAMP_REGIONS_ONLY"];
