@@ -391,3 +391,29 @@ fn shipping_policies_in_examples_leaves_check_examples_unchanged() {
     assert!(!stdout(&o).contains("ORG0"), "{}", stdout(&o));
     assert!(!stdout(&o).contains("policies/"), "{}", stdout(&o));
 }
+
+#[test]
+fn many_resources_are_judged_in_parallel_and_the_same_way_every_time() {
+    let args = [
+        "check",
+        "fixtures/GOV002",
+        "--policy",
+        "examples/policies/owner_tag.rego",
+        "--select",
+        "ORG004",
+        "--format",
+        "concise",
+    ];
+    let doc = model("fixtures/GOV002");
+    assert!(
+        doc["clusters"].as_array().unwrap().len() > 64,
+        "too few to split"
+    );
+    let first = run(&args);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let found = policy_findings(&first);
+    assert!(found.len() > 64, "{}", stdout(&first));
+    for _ in 0..3 {
+        assert_eq!(stdout(&run(&args)), stdout(&first));
+    }
+}

@@ -434,17 +434,60 @@ fn metadata(
 
 impl Set {
     /// Run every policy over the linked model: findings, and the policies' failures (each
-    /// names the policy's file and the resource it failed on).
+    /// names the policy's file and the first resource it failed on; a policy that failed
+    /// reports no finding). The resources are split into one contiguous range per thread, so
+    /// the first failure is the same whatever the schedule.
     pub fn evaluate(&self, model: &Model) -> (Vec<Finding>, Vec<PolicyError>) {
-        let mut findings = Vec::new();
-        let mut errors = Vec::new();
         if self.policies.is_empty() {
-            return (findings, errors);
+            return (Vec::new(), Vec::new());
         }
         let data = located(model);
+        let threads = if data.resources.len() < PARALLEL_MIN {
+            1
+        } else {
+            rayon::current_num_threads().max(1)
+        };
+        let size = data.resources.len().div_ceil(threads).max(1);
+        let ranges: Vec<&[crate::model::json::Resource]> = data.resources.chunks(size).collect();
+        let run =
+            |range: &&[crate::model::json::Resource]| self.evaluate_range(model, &data, range);
+        let parts: Vec<Part> = if ranges.len() > 1 {
+            use rayon::prelude::*;
+            ranges.par_iter().map(run).collect()
+        } else {
+            ranges.iter().map(run).collect()
+        };
+        let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
+        let mut findings = Vec::new();
+        for part in parts {
+            findings.extend(part.findings);
+            for (i, e) in part.errors {
+                if let Some(slot @ None) = errors.get_mut(i) {
+                    *slot = Some(e);
+                }
+            }
+        }
+        let failed: Vec<&'static str> = self
+            .policies
+            .iter()
+            .zip(&errors)
+            .filter(|(_, e)| e.is_some())
+            .map(|(p, _)| p.rule.meta.code)
+            .collect();
+        findings.retain(|f| !failed.contains(&f.rule.code));
+        (findings, errors.into_iter().flatten().collect())
+    }
+
+    fn evaluate_range(
+        &self,
+        model: &Model,
+        data: &Located,
+        resources: &[crate::model::json::Resource],
+    ) -> Part {
+        let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
-        for resource in &data.resources {
+        for resource in resources {
             let input = data.input(resource);
             engine.set_input(regorus::Value::from(input));
             for (i, policy) in self.policies.iter().enumerate() {
@@ -456,7 +499,7 @@ impl Set {
                     match engine.eval_rule(format!("{}.{set}", policy.package)) {
                         Ok(value) => {
                             let json = serde_json::to_value(&value).unwrap_or(Json::Null);
-                            results(&json, &data, resource, policy, severity, &mut findings);
+                            results(&json, data, resource, policy, severity, &mut part.findings);
                         }
                         Err(e) => {
                             let mut err = error_from(set_file, &e);
@@ -472,7 +515,7 @@ impl Set {
                                 describe(model, &resource.body),
                                 err.message
                             );
-                            errors.push(err);
+                            part.errors.push((i, err));
                             if let Some(f) = failed.get_mut(i) {
                                 *f = true;
                             }
@@ -482,8 +525,19 @@ impl Set {
                 }
             }
         }
-        (findings, errors)
+        part
     }
+}
+
+/// Below this many resources, policies run on the calling thread.
+const PARALLEL_MIN: usize = 64;
+
+/// What one range of resources gave.
+#[derive(Default)]
+struct Part {
+    findings: Vec<Finding>,
+    /// (policy index, its first failure in the range)
+    errors: Vec<(usize, PolicyError)>,
 }
 
 fn describe(model: &Model, loc: &Loc) -> String {
