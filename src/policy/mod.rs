@@ -81,6 +81,9 @@ impl std::fmt::Debug for Policy {
 pub struct Set {
     engine: Engine,
     pub policies: Vec<std::sync::Arc<Policy>>,
+    /// Whether the generated runner module compiled (see [`runner`]): every policy is then
+    /// evaluated over a resource in one evaluation.
+    batched: bool,
     /// Per policy and resource (see [`EVAL_BUDGET`]).
     pub budget: Duration,
 }
@@ -319,12 +322,40 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
             Err(message) => errors.push(fail(message)),
         }
     }
+    let batched = !policies.is_empty()
+        && engine
+            .add_policy(RUNNER_FILE.to_string(), runner(&policies))
+            .is_ok();
     let set = Set {
         engine,
         policies,
+        batched,
         budget: EVAL_BUDGET,
     };
     (set, errors)
+}
+
+/// The name of the generated module that evaluates every policy over a batch of inputs.
+const RUNNER_FILE: &str = "<atlasgov-lint policy runner>";
+/// Its package.
+const RUNNER: &str = "data.atlasgov_lint_runner.results";
+
+/// The runner: every policy's result sets (in [`Policy::sets`] order) for the input, in one
+/// evaluation. When one of them is undefined or fails, the result is missing, and the
+/// resource's policies are evaluated one at a time.
+fn runner(policies: &[std::sync::Arc<Policy>]) -> String {
+    let sets: Vec<String> = policies
+        .iter()
+        .flat_map(|p| {
+            p.sets
+                .iter()
+                .map(|(set, _, _)| format!("{}.{set}", p.package))
+        })
+        .collect();
+    format!(
+        "package atlasgov_lint_runner\n\nresults := [\n\t{},\n]\n",
+        sets.join(",\n\t")
+    )
 }
 
 /// Whether a policy's text defines `name` at the start of a line (`metadata :=`).
@@ -487,45 +518,85 @@ impl Set {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
+        // Every policy in one evaluation, until one fails: then one at a time, without it.
+        let mut together = self.batched;
         for resource in resources {
-            let input = data.input(resource);
-            engine.set_input(regorus::Value::from(input));
-            for (i, policy) in self.policies.iter().enumerate() {
-                if failed.get(i).copied().unwrap_or(true) {
-                    continue;
+            engine.set_input(regorus::Value::from(data.input(resource)));
+            let all = if together {
+                engine
+                    .eval_rule(RUNNER.to_string())
+                    .ok()
+                    .and_then(|v| serde_json::to_value(&v).ok())
+            } else {
+                None
+            };
+            let Some(Json::Array(all)) = all else {
+                if self.evaluate_alone(&mut engine, model, data, resource, &mut failed, &mut part) {
+                    together = false;
                 }
-                for (set, set_file, set_line) in &policy.sets {
+                continue;
+            };
+            let mut all = all.iter();
+            for policy in &self.policies {
+                for (set, _, _) in &policy.sets {
                     let severity = (*set == "warn").then_some(Severity::Warning);
-                    match engine.eval_rule(format!("{}.{set}", policy.package)) {
-                        Ok(value) => {
-                            let json = serde_json::to_value(&value).unwrap_or(Json::Null);
-                            results(&json, data, resource, policy, severity, &mut part.findings);
-                        }
-                        Err(e) => {
-                            let mut err = error_from(set_file, &e);
-                            if !format!("{e:#}").contains("--> ") {
-                                // No place of its own (the time budget): the rule evaluated.
-                                err.line = *set_line;
-                                err.column = 1;
-                            }
-                            err.message = format!(
-                                "policy {} stopped on the {} at {}: {}",
-                                policy.rule.meta.code,
-                                resource.kind.replace('_', " "),
-                                describe(model, &resource.body),
-                                err.message
-                            );
-                            part.errors.push((i, err));
-                            if let Some(f) = failed.get_mut(i) {
-                                *f = true;
-                            }
-                            break;
-                        }
+                    if let Some(json) = all.next() {
+                        results_of(json, data, resource, policy, severity, &mut part.findings);
                     }
                 }
             }
         }
         part
+    }
+
+    /// Each policy that has not failed, one at a time, over the input already set; true when
+    /// one fails here.
+    fn evaluate_alone(
+        &self,
+        engine: &mut Engine,
+        model: &Model,
+        data: &Located,
+        resource: &crate::model::json::Resource,
+        failed: &mut [bool],
+        part: &mut Part,
+    ) -> bool {
+        let mut any = false;
+        for (i, policy) in self.policies.iter().enumerate() {
+            if failed.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            for (set, set_file, set_line) in &policy.sets {
+                let severity = (*set == "warn").then_some(Severity::Warning);
+                match engine.eval_rule(format!("{}.{set}", policy.package)) {
+                    Ok(value) => {
+                        let json = serde_json::to_value(&value).unwrap_or(Json::Null);
+                        results_of(&json, data, resource, policy, severity, &mut part.findings);
+                    }
+                    Err(e) => {
+                        let mut err = error_from(set_file, &e);
+                        if !format!("{e:#}").contains("--> ") {
+                            // No place of its own (the time budget): the rule evaluated.
+                            err.line = *set_line;
+                            err.column = 1;
+                        }
+                        err.message = format!(
+                            "policy {} stopped on the {} at {}: {}",
+                            policy.rule.meta.code,
+                            resource.kind.replace('_', " "),
+                            describe(model, &resource.body),
+                            err.message
+                        );
+                        part.errors.push((i, err));
+                        if let Some(f) = failed.get_mut(i) {
+                            *f = true;
+                        }
+                        any = true;
+                        break;
+                    }
+                }
+            }
+        }
+        any
     }
 }
 
@@ -551,7 +622,7 @@ fn describe(model: &Model, loc: &Loc) -> String {
 
 /// The findings of one policy's `deny` or `warn` set on one resource. A result is a message,
 /// or an object with `msg` and `at` (a model value, or its `loc`) and optionally `help`.
-fn results(
+fn results_of(
     json: &Json,
     data: &Located,
     resource: &crate::model::json::Resource,
