@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Single-file latency: `atlasgov-lint check DOC` from process start to exit, and
-`textDocument/didChange` round trips in `atlasgov-lint server`.
+`textDocument/didChange` round trips in `atlasgov-lint server`, each beside `cat DOC` (process
+start to exit) measured in the same run.
 
 The check runs N times (as a pre-commit hook runs it: DOC alone, its repository's files above
-it read as context). Then the server opens DOC (workspace: ROOT) and gets N full-text changes,
-alternating a violating and a compliant version of the document, each time waiting for the
-publishDiagnostics it causes. Prints medians and 90th percentiles in milliseconds.
+it read as context), interleaved with `cat DOC`. Then the server opens DOC (workspace: ROOT) and
+gets N full-text changes, alternating a violating and a compliant version of the document, each
+time waiting for the publishDiagnostics it causes. Prints medians and 90th percentiles in
+milliseconds.
 
-usage: latency.py BINARY ROOT DOC [N]
+usage: latency.py BINARY ROOT DOC [N] [LABEL]
 """
 import os
 import statistics
@@ -20,21 +22,28 @@ from lsp_client import Client
 
 def summary(times):
     times = sorted(times)
-    p90 = times[int(len(times) * 0.9) - 1]
+    p90 = times[max(int(len(times) * 0.9) - 1, 0)]
     return f"median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms"
+
+
+def timed(argv):
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - start) * 1000
 
 
 def main():
     binary, root, doc = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
     n = int(sys.argv[4]) if len(sys.argv) > 4 else 100
+    label = sys.argv[5] if len(sys.argv) > 5 else "one small file"
 
-    times = []
+    times, cats = [], []
     for _ in range(n):
-        start = time.perf_counter()
-        subprocess.run([binary, "check", "--format", "json", sys.argv[3]],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-    print(f"one small file end to end ({n} runs): {summary(times)}")
+        cats.append(timed(["cat", sys.argv[3]]))
+        times.append(timed([binary, "check", "--format", "json", sys.argv[3]]))
+    cat = statistics.median(cats)
+    print(f"{label}, process start to exit ({n} runs): {summary(times)} "
+          f"= {statistics.median(times) / cat:.1f}x cat of the file ({cat:.2f} ms)")
 
     proc = subprocess.Popen([binary, "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
@@ -73,8 +82,8 @@ def main():
     receive()
     send({"jsonrpc": "2.0", "method": "exit"})
     proc.wait(timeout=10)
-    print(f"didChange round trip ({n} changes, diagnostics per change: {sorted(counts)}): "
-          f"{summary(times)}")
+    print(f"{label}, didChange round trip ({n} changes, diagnostics per change: {sorted(counts)}): "
+          f"{summary(times)} = {statistics.median(times) / cat:.1f}x cat of the file")
 
 
 if __name__ == "__main__":

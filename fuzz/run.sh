@@ -7,7 +7,8 @@
 #
 # TARGET: json | yaml | hcl | shell (one parser), yaml_fast (the YAML fast path against the full parser), pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh (the
 # whole per-file pipeline on a file of that type: decode, pre-filter, parse, adapt, link, rules,
-# human and JSON output), lsp_framing (the language server's framing of a byte stream: it ends,
+# human and JSON output; then every fix applied: bytes outside the edits kept, the file still
+# parses, the fixed findings gone), lsp_framing (the language server's framing of a byte stream: it ends,
 # and recovers from garbage and wrong lengths), or all (each target in turn)
 # ITERATIONS: libFuzzer -runs (default 1000000; 0 or -1 runs until stopped).
 # The corpus grows in fuzz/corpus/TARGET (seeded with every file under fixtures/ and

@@ -22,6 +22,7 @@ pub mod rules;
 pub mod config;
 pub mod engine;
 pub mod filter;
+pub mod fix;
 pub mod lint;
 pub mod outcome;
 pub mod report;

@@ -68,7 +68,7 @@ fn concise_is_one_line_per_finding_then_the_summary() {
          specs/cluster.yaml:8:41: GOV002 tier-below-m20: electable instance size `M10` is below M20, which AtlasGov does not offer\n\
          specs/cluster.yaml:11:41: GOV002 tier-below-m20: electable instance size `M10` is below M20, which AtlasGov does not offer\n\
          specs/other.yaml:4:24: GOV001 azure-provider: cloud provider `AZURE` is not available in AtlasGov\n\
-         4 errors, 0 warnings in 2 files; 2 files checked\n"
+         4 errors, 0 warnings in 2 files; 2 files checked; 2 fixable with --fix --unsafe-fixes\n"
     );
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
     // --quiet: the findings only, what grep and problem matchers want.
@@ -121,7 +121,7 @@ fn statistics_count_by_rule_and_by_file() {
          4  specs/cluster.yaml  GOV002, GOV003\n    \
          1  specs/other.yaml    GOV001\n\
          \n\
-         5 errors, 0 warnings in 2 files; 2 files checked\n"
+         5 errors, 0 warnings in 2 files; 2 files checked; 3 fixable with --fix --unsafe-fixes\n"
     );
     // A level set per file mixes severities within a rule.
     std::fs::write(
@@ -154,7 +154,12 @@ fn a_large_human_report_ends_with_the_by_rule_table() {
     let o = run_in(repo(24).path(), &["check", "--color", "never"]);
     let text = stdout(&o);
     let at = text.find(table).unwrap_or_else(|| panic!("{text}"));
-    assert!(text[at..].ends_with("26 errors, 0 warnings in 2 files; 2 files checked\n"));
+    assert!(
+        text[at..].ends_with(
+            "26 errors, 0 warnings in 2 files; 2 files checked; 24 fixable with --fix --unsafe-fixes\n"
+        ),
+        "{text}"
+    );
     // 20 findings or fewer: no table; --quiet: never.
     let o = run_in(repo(18).path(), &["check", "--color", "never"]);
     assert!(!stdout(&o).contains("Findings by rule:"));

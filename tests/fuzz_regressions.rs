@@ -93,3 +93,24 @@ fn shell_words_across_continuations_quotes_and_substitutions() {
     all_targets(b"RUN --mount=x a \\\n # c\n\n b=\"\\\n\"\nENV A=1 \\\nRUN <<EOF\n$(\nEOF\n");
     all_targets(b"$'\\x' $\"a\" ${a:-${b}} $((1+(2))) ~/x <(c) >(d) 2>&1 &> e");
 }
+
+/// The pipeline target's fix check (every fix applied: bytes outside the edits kept, still
+/// parses, fixed findings gone) on every file of the fix cases, each on its own.
+#[test]
+fn every_fix_case_file_passes_the_pipeline_fix_check() {
+    let mut stack = vec![std::path::PathBuf::from("fixtures/fixes")];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            harness::pipeline(&std::fs::read(&path).unwrap(), &name);
+            seen += 1;
+        }
+    }
+    assert!(seen > 15);
+}

@@ -156,3 +156,68 @@ fn a_values_override_checked_alone_reports_only_itself() {
     );
     assert_eq!(outcome.files_checked, 1);
 }
+
+const LEGACY: &str = "fixtures/GOV004/fail_k8s_kustomize_legacy_fields/deploy/atlas";
+
+#[test]
+fn overlays_written_with_the_deprecated_fields_are_each_judged() {
+    // `bases`, `patchesStrategicMerge` (a file, and inline), `patchesJson6902`, `nameSuffix`
+    // with a `nameReference` configuration that renames `projectRef` too.
+    let prod = PathBuf::from(LEGACY).join("overlays/gov-prod");
+    assert_eq!(
+        findings(&check_paths(&[prod], &Options::default())),
+        vec![format!(
+            "GOV004 {LEGACY}/overlays/gov-prod/dr-region.yaml:6:17"
+        )]
+    );
+    let dev = PathBuf::from(LEGACY).join("overlays/dev");
+    assert_eq!(
+        findings(&check_paths(&[dev], &Options::default())),
+        vec![format!(
+            "GOV002 {LEGACY}/overlays/dev/kustomization.yaml:22:33"
+        )]
+    );
+    // The JSON 6902 patch checked alone (a pre-commit hook): its overlay is rendered, and the
+    // finding is the patch's.
+    let patch = PathBuf::from(LEGACY).join("overlays/gov-prod/dr-region.yaml");
+    let outcome = check_paths(std::slice::from_ref(&patch), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:6:17", patch.display())]
+    );
+    assert_eq!(outcome.files_checked, 1);
+    // The base on its own is compliant: a gov project and a gov region, M30.
+    let base = PathBuf::from(LEGACY).join("base");
+    assert!(
+        check_paths(&[base], &Options::default())
+            .findings
+            .is_empty()
+    );
+}
+
+const GITOPS: &str = "fixtures/GOV004/fail_helm_gitops_releases";
+
+#[test]
+fn values_in_a_gitops_release_are_judged_where_they_are_written() {
+    // A Flux HelmRelease of atlas-deployment, checked alone as a hook checks a changed file.
+    let flux = PathBuf::from(GITOPS).join("clusters/prod/atlas/release.yaml");
+    let outcome = check_paths(std::slice::from_ref(&flux), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![
+            format!("GOV005 {}:29:5", flux.display()),
+            format!("GOV004 {}:40:31", flux.display()),
+        ]
+    );
+    // An Argo CD Application whose values are a YAML string: located in the string's lines.
+    let argo = PathBuf::from(GITOPS).join("argocd/permits-atlas-dev.yaml");
+    assert_eq!(
+        findings(&check_paths(std::slice::from_ref(&argo), &as_hook())),
+        vec![format!("GOV002 {}:21:13", argo.display())]
+    );
+    // A release of another chart, even with the same words in its values, says nothing.
+    let other = PathBuf::from(GITOPS).join("clusters/prod/apps/permits-api.yaml");
+    let outcome = check_paths(std::slice::from_ref(&other), &as_hook());
+    assert!(outcome.findings.is_empty());
+    assert!(outcome.skipped.is_empty());
+}

@@ -38,7 +38,7 @@ section_commands() {
 install=$(section_commands "Install")
 two=$(section_commands "The two commands")
 # The summary line the README shows for the first command.
-summary=$(grep -m1 'files checked$' "$root/README.md")
+summary=$(grep -m1 -E '[0-9]+ files? checked' "$root/README.md" || true)
 echo "--- the README's commands"
 printf '%s\n' "$install" "$two"
 

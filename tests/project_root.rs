@@ -113,12 +113,22 @@ fn a_file_given_alone_links_to_its_project_in_the_repository() {
 }
 
 #[test]
-fn outside_a_repository_linking_stays_within_the_path_unless_a_root_is_given() {
+fn outside_a_repository_linking_reads_the_files_own_directory_unless_a_root_is_given() {
     let dir = tempfile::tempdir().unwrap();
     layout(dir.path(), false);
     let (code, v, _) = check(dir.path(), &["infra/clusters/claims/db.yaml"]);
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(codes(&v), Vec::<String>::new());
+    // A project beside the file is read (its directory is its root), and not reported on.
+    std::fs::copy(
+        dir.path().join("infra/project.yaml"),
+        dir.path().join("infra/clusters/claims/project.yaml"),
+    )
+    .unwrap();
+    let (code, v, _) = check(dir.path(), &["infra/clusters/claims/db.yaml"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(codes(&v), ["GOV004 infra/clusters/claims/db.yaml:6"]);
+    std::fs::remove_file(dir.path().join("infra/clusters/claims/project.yaml")).unwrap();
 
     let (code, v, _) = check(
         dir.path(),
@@ -276,10 +286,19 @@ fn a_tfvars_given_alone_is_reported_where_its_values_are_written() {
         ]
     );
     assert_eq!(v["summary"]["files_checked"], 3);
-    // Outside a repository, a file given alone is all there is (`--project-root` widens it).
+    // Outside a repository, a file given alone is read with its own directory (its Terraform
+    // module) and the local modules that calls: the same findings, at the same places.
     std::fs::remove_dir(root.join(".git")).unwrap();
     let (code, v, _) = check(root, &[tfvars]);
-    assert_eq!((code, codes(&v)), (Some(0), Vec::<String>::new()));
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV004 live/staging/terraform.tfvars:2",
+            "GOV002 live/staging/terraform.tfvars:3"
+        ]
+    );
+    assert_eq!(v["summary"]["files_checked"], 1);
     let (_, v, _) = check(root, &["--project-root", ".", tfvars]);
     assert_eq!(codes(&v).len(), 2, "{v}");
     std::fs::create_dir(root.join(".git")).unwrap();

@@ -286,3 +286,74 @@ fn secrets_named_by_their_entry_and_on_command_lines_stay_masked_beside_findings
         assert!(out.contains(flagged), "{flagged} hidden:\n{out}");
     }
 }
+
+/// Issue 23 (6) and the span-based masking: a comment with a secret-looking word on a drawn
+/// line, the whole right-hand side of a secret-named attribute in HCL that does not parse,
+/// name/value pairs (headers, env entries), a CloudFormation parameter, a Terraform variable,
+/// a plan's values, and a script's flags: none shows, in any format, while the flagged values
+/// beside them do.
+#[test]
+fn secrets_in_comments_unparsed_files_and_name_value_pairs_stay_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let files: &[(&str, &str)] = &[
+        (
+            "comment.yaml",
+            "name: orders\nclusterType: REPLICASET\nreplicationSpecs:\n  - regionConfigs:\n      - providerName: AZURE # password cmt-hunter2-x\n        regionName: US_GOV_WEST_1\n        priority: 7\n",
+        ),
+        (
+            "broken.tf",
+            "provider \"mongodbatlas\" {\n  public_key  = \"abcdefgh\"\n  private_key = tf-left-part tf-right-part\n  base_url    = \"https://cloud.mongodb.com\"\n}\n",
+        ),
+        (
+            "otel.json",
+            "{\n  \"integrationType\": \"OTEL\",\n  \"providerType\": \"CUSTOM\",\n  \"authType\": \"HEADER\",\n  \"endpoint\": \"https://otlp.example-collector.internal:4318\",\n  \"metricSelection\": [\"ATLAS_STREAM_PROCESSING\"],\n  \"headers\": [{ \"name\": \"x-api-key\", \"value\": \"hdr-value-5150\" }, { \"name\": \"Accept\", \"value\": \"application/json\" }]\n}\n",
+        ),
+        (
+            "operator.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: mongodb-atlas-operator}\nspec:\n  template:\n    spec:\n      containers:\n        - name: manager\n          env:\n            - name: X-Api-Key\n              value: env-hdr-k3y\n            - name: MONGODB_ATLAS_PRIVATE_API_KEY\n              value: env-priv-k3y\n          args: [--atlas-domain=https://cloud.mongodb.com/]\n",
+        ),
+        (
+            "login.sh",
+            "#!/bin/sh\natlas auth login --privateKey sh-priv-k3y -P default\nmongosh \"mongodb+srv://app:sh-conn-pw@c.mongodb.net/?authMechanism=SCRAM-SHA-1\" -p sh-p-pw\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(d.join(name), text).expect("write");
+    }
+    let secrets = [
+        "cmt-hunter2-x",
+        "tf-left-part",
+        "tf-right-part",
+        "hdr-value-5150",
+        "env-hdr-k3y",
+        "env-priv-k3y",
+        "sh-priv-k3y",
+        "sh-conn-pw",
+        "sh-p-pw",
+    ];
+    let path = d.to_str().expect("path");
+    for format in [
+        "human", "json", "sarif", "github", "gitlab", "junit", "html", "concise",
+    ] {
+        let o = run(&["check", "--format", format, "--color", "never", path]);
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        for secret in secrets {
+            assert!(!out.contains(secret), "{format} shows {secret}:\n{out}");
+        }
+    }
+    let o = run(&["check", "--color", "never", path]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    for drawn in [
+        "providerName: AZURE # password ",
+        "private_key = ",
+        "\"name\": \"x-api-key\"",
+        "\"value\": \"application/json\"",
+        "--atlas-domain=https://cloud.mongodb.com/",
+        "authMechanism=SCRAM-SHA-1",
+        "https://otlp.example-collector.internal:4318",
+    ] {
+        assert!(out.contains(drawn), "{drawn} not drawn:\n{out}");
+    }
+}

@@ -838,3 +838,109 @@ fn a_log_that_cannot_be_written_does_not_stop_the_server() {
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(0));
 }
+
+/// Code actions (issue 18): the quick fix of each diagnostic that has one (an unsafe one says
+/// so and is not preferred), "suppress with a reason" where the syntax has comments, and
+/// `source.fixAll.atlasgov-lint` with the safe fixes only; ranges in UTF-16 code units.
+#[test]
+fn code_actions_fix_suppress_and_fix_all() {
+    let ws = workspace();
+    let root = ws.path();
+    let mut server = started_and_initialized(root);
+    let doc = uri(&root.join("infra/datadog.yaml"));
+    let text = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasThirdPartyIntegration\nmetadata:\n  name: datadog # é\nspec:\n  projectRef: {name: claims}\n  type: DATADOG\n  datadog:\n    region: \"EU\"\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: claims\nspec:\n  projectRef: {name: claims}\n  deploymentSpec:\n    name: claims\n    clusterType: REPLICASET\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: US_EAST_1\n            priority: 7\n            electableSpecs: {instanceSize: M10, nodeCount: 3}\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let codes: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"GOV008") && codes.contains(&"GOV002"),
+        "{d:#}"
+    );
+
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": range(0, 0, 25, 0),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    let actions = actions.as_array().unwrap();
+    let titled = |prefix: &str| {
+        actions
+            .iter()
+            .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("no `{prefix}` action in {actions:#?}"))
+            .clone()
+    };
+    let datadog = titled("Fix GOV008: set the Datadog region to `US1_FED`");
+    assert_eq!(datadog["kind"], "quickfix");
+    assert_eq!(datadog["isPreferred"], true);
+    assert_eq!(datadog["diagnostics"][0]["code"], "GOV008");
+    assert_eq!(
+        datadog["edit"]["changes"][&doc],
+        json!([{"range": range(8, 13, 8, 15), "newText": "US1_FED"}])
+    );
+    let tier = titled("Fix GOV002 (unsafe: a larger tier costs more): raise the tier to `M20`");
+    assert_eq!(tier["kind"], "quickfix");
+    assert_eq!(tier["isPreferred"], false);
+    assert_eq!(
+        tier["edit"]["changes"][&doc],
+        json!([{"range": range(24, 43, 24, 46), "newText": "M20"}])
+    );
+    let suppress = titled("Suppress GOV008 on this line (with a reason)");
+    assert_eq!(
+        suppress["edit"]["changes"][&doc],
+        json!([{"range": range(8, 0, 8, 0),
+                "newText": "    # atlasgov-lint: allow GOV008 -- REASON: why this is accepted\n"}])
+    );
+    let all = titled("Fix all safe atlasgov-lint findings");
+    assert_eq!(all["kind"], "source.fixAll.atlasgov-lint");
+    assert_eq!(
+        all["edit"]["changes"][&doc],
+        json!([{"range": range(8, 13, 8, 15), "newText": "US1_FED"}])
+    );
+
+    // Asked for fix-all only (on save): that action alone.
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": range(0, 0, 0, 0),
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let only = server.response(id)["result"].clone();
+    assert_eq!(only.as_array().map(Vec::len), Some(1), "{only:#}");
+    assert_eq!(only[0]["kind"], "source.fixAll.atlasgov-lint");
+
+    // A JSON document has no comments: no suppression comment is offered.
+    let json_doc = uri(&root.join("infra/clusters/claims-db.json"));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": json_doc, "languageId": "json", "version": 1, "text": VIOLATING}}),
+    );
+    server.diagnostics(&json_doc);
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !a["title"].as_str().unwrap_or("").starts_with("Suppress")),
+        "{actions:#}"
+    );
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}

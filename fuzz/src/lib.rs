@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use atlasgov_lint::document::{self, Document, Limits, Node, Span, Syntax, Value};
 use atlasgov_lint::engine::Options;
+use atlasgov_lint::fix;
 use atlasgov_lint::lint::{Inputs, Settings, lint};
 use atlasgov_lint::outcome::Buffer;
 use atlasgov_lint::report;
@@ -131,6 +132,77 @@ pub fn pipeline(data: &[u8], name: &str) {
     };
     let human = report::human::render(&outcome, style);
     assert!(human.ends_with('\n'));
+    fixes(&text, name, &outcome);
+}
+
+/// Every fix of `outcome` (unsafe ones too) applied to the buffer's `text`: every byte outside
+/// the edits is kept, the result still parses when the input did, and a check of it no longer
+/// reports the fixed findings.
+fn fixes(text: &str, name: &str, outcome: &atlasgov_lint::outcome::Outcome) {
+    use atlasgov_lint::rules::fix::Applicability;
+    let Some(&id) = outcome.buffers.first() else {
+        return;
+    };
+    let plan = fix::plan(outcome, Applicability::Unsafe);
+    let Some(edits) = plan.edits.get(&id) else {
+        return;
+    };
+    let fixed = fix::apply(text, edits);
+    // The bytes between the edits are the input's, in order.
+    let (mut at, mut pos) = (0usize, 0usize);
+    for e in edits {
+        let (start, end) = (e.span.start as usize, e.span.end as usize);
+        let kept = text.get(at..start).unwrap_or_default();
+        assert_eq!(
+            fixed.get(pos..pos + kept.len()),
+            Some(kept),
+            "a byte outside the edits changed"
+        );
+        pos += kept.len() + e.new.len();
+        at = end;
+    }
+    assert_eq!(
+        fixed.get(pos..),
+        text.get(at..),
+        "the text after the last edit changed"
+    );
+
+    let settings = Settings::new(Options::default());
+    let buffer = Buffer {
+        path: PathBuf::from(name),
+        text: fixed,
+    };
+    let again = lint(&Inputs::None, &[buffer], &settings).outcome;
+    let invalid =
+        |o: &atlasgov_lint::outcome::Outcome| o.findings.iter().any(|f| f.rule.code == "GOV000");
+    assert!(
+        invalid(outcome) || !invalid(&again),
+        "a fix made the file invalid"
+    );
+    // A fixed finding is gone (judged by rule and pointer, where no finding left unfixed
+    // shares them).
+    let key = |f: &atlasgov_lint::rules::Finding| (f.rule.code, f.loc.pointer.clone());
+    let fixed_keys: Vec<_> = plan
+        .fixed
+        .iter()
+        .filter_map(|(i, _)| outcome.findings.get(*i))
+        .map(key)
+        .collect();
+    let unfixed: Vec<_> = outcome
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !plan.fixed.iter().any(|(j, _)| j == i))
+        .map(|(_, f)| key(f))
+        .collect();
+    for k in fixed_keys.iter().filter(|k| !unfixed.contains(k)) {
+        assert!(
+            !again.findings.iter().any(|f| &key(f) == k),
+            "{} at {} is still reported after its fix",
+            k.0,
+            k.1
+        );
+    }
 }
 
 fn check_document(text: &str, doc: &Document) {

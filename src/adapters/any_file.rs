@@ -191,6 +191,7 @@ fn scalar(
         if URL_KEYS.contains(&norm.as_str()) && s.contains("://") {
             if let Some(url) = ctx.text(Some(cur.clone())) {
                 out.endpoints.push(Endpoint {
+                    switch: None,
                     url,
                     context: "base URL setting",
                 });
@@ -201,6 +202,7 @@ fn scalar(
     if let Some(rest) = s.trim_start().strip_prefix("--atlas-domain=") {
         if let Some(url) = at.text(rest) {
             out.endpoints.push(Endpoint {
+                switch: None,
                 url,
                 context: "operator --atlas-domain argument",
             });
@@ -265,7 +267,11 @@ fn scalar(
             continue;
         };
         if let Some(url) = at.text(url) {
-            out.endpoints.push(Endpoint { url, context });
+            out.endpoints.push(Endpoint {
+                url,
+                context,
+                switch: None,
+            });
         }
     }
 }

@@ -136,6 +136,12 @@ fn alert_config(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
         .iter()
         .flat_map(|n| n.items())
         .map(|n| Notification {
+            region_slot: n
+                .get("datadogRegion")
+                .is_none()
+                .then(|| super::common::entry_slot(ctx, &n, "datadogRegion", "US1_FED"))
+                .flatten(),
+            no_us1_fed: None,
             type_name: ctx.text(n.get("typeName")),
             datadog_region: ctx.text(n.get("datadogRegion")),
             loc: n
@@ -179,10 +185,15 @@ fn integration(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     let Some(kind) = ctx.text(cur.get("type")) else {
         return false;
     };
+    let region = ctx.text(cur.get("region"));
     out.integrations.push(Integration {
+        region_slot: region
+            .is_none()
+            .then(|| super::common::entry_slot(ctx, cur, "region", "US1_FED"))
+            .flatten(),
         origin: origin(ctx, cur),
         kind,
-        region: ctx.text(cur.get("region")),
+        region,
     });
     true
 }

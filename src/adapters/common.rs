@@ -2,11 +2,48 @@
 //! Atlas base URL, and the Admin API's shapes that other formats embed (a body's anchor and
 //! project, region configs).
 
-use crate::document::{Cursor, Value};
+use crate::document::{Cursor, Span, Value};
 use crate::model::{
     ClusterSettings, Field, InstanceSize, Loc, LocCtx, Origin, ProjectRef, RegionConfig, SizeRole,
-    Tag,
+    Switch, Tag,
 };
+
+/// Where a new entry `key: value` would go in a JSON or YAML mapping, written in its syntax:
+/// before its first key, on a line of its own indented like that key (a block mapping, or a
+/// flow mapping or JSON object laid out one entry a line), or inline before it (`{a: 1}`).
+/// `None` for an empty mapping, a tree assembled from other files or a template, and a first
+/// key whose line holds anything but indentation and `- ` before it.
+pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) -> Option<Switch> {
+    if ctx.sources.is_some() || !ctx.template_actions.is_empty() {
+        return None;
+    }
+    let first = map.node.as_map()?.first()?;
+    let text = ctx.text;
+    let key_start = first.key.span.start as usize;
+    let flow = text.get(map.node.span.start as usize..)?.starts_with('{');
+    let quoted = text.get(key_start..)?.starts_with('"');
+    let entry = if quoted {
+        format!("\"{key}\": \"{value}\"")
+    } else {
+        format!("{key}: {value}")
+    };
+    let line_start = text.get(..key_start)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..key_start)?;
+    let own_line = before.trim_start_matches([' ', '-']).is_empty();
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let insert = match (flow, own_line) {
+        (_, true) if before.contains("- ") && flow => return None,
+        (true, true) => format!("{entry},{eol}{before}"),
+        (true, false) => format!("{entry}, "),
+        (false, true) => format!("{entry}{eol}{}", " ".repeat(before.len())),
+        (false, false) => return None,
+    };
+    Some(Switch {
+        loc: ctx.loc_of(Span::new(key_start, key_start), &map.pointer),
+        expected: "".into(),
+        text: insert,
+    })
+}
 
 /// Keys whose string value is the base URL of the Atlas a tool talks to.
 pub(crate) const URL_KEYS: &[&str] = &[

@@ -13,6 +13,7 @@ mod api_bodies;
 pub mod atlas_cli;
 pub mod cloudformation;
 mod common;
+pub mod context;
 pub mod kubernetes;
 pub mod multi_file;
 pub mod pulumi;

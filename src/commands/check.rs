@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::cli::{CheckArgs, ColorChoice, FailOn, Format};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, rule_list, usage_error};
 use crate::config;
-use crate::engine::{Options, ProjectRoot};
+use crate::engine::{self, Options, ProjectRoot};
 use crate::filter::BaselineMode;
 use crate::filter::baseline_file::Baseline;
 use crate::lint::{Inputs, Settings, lint};
@@ -160,6 +160,11 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .collect(),
         inventory: args.format == Format::Html,
         policies,
+        context_cache: if args.no_cache {
+            None
+        } else {
+            engine::default_cache_dir()
+        },
         ..Options::default()
     };
     let mut buffers = Vec::new();
@@ -189,8 +194,27 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     };
     let html_meta =
         (args.format == Format::Html).then(|| html_meta(&paths, &buffers, &cwd, &settings));
-    let checked = lint(&Inputs::Paths(paths), &buffers, &settings);
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return usage_error("--unsafe-fixes applies with --fix or --diff");
+    }
+    let inputs = Inputs::Paths(paths);
+    let checked = lint(&inputs, &buffers, &settings);
     let mut outcome = checked.outcome;
+    let max_fix = super::fix::max(args.unsafe_fixes);
+    if args.diff {
+        let diff = super::fix::diff(&outcome, max_fix);
+        if let Err(e) = write_stdout(stdout, &diff) {
+            return usage_error(e);
+        }
+        return if diff.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        };
+    }
+    let applied = args
+        .fix
+        .then(|| super::fix::apply(&mut outcome, &inputs, &buffers, &settings, max_fix));
     outcome.skipped.extend(stdin_skipped);
     policy_errors.append(&mut outcome.policy_errors);
 
@@ -263,6 +287,14 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     };
     if let Err(e) = written {
         return usage_error(e);
+    }
+    if let Some(applied) = applied {
+        for note in &applied.notes {
+            super::eprint(format_args!("note: {}\n", terminal::line(note)));
+        }
+        if !args.quiet {
+            super::eprint(format_args!("{}\n", applied.summary()));
+        }
     }
     // A broken policy breaks the configuration: the built-in rules' report is written above,
     // and the run says it is not to be trusted as a pass.

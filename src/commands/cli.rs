@@ -157,9 +157,26 @@ pub struct CheckArgs {
     pub max_file_size: u64,
     /// Project linking may read project bodies from the directories between each path and
     /// DIR, without reporting findings in them (default: the root of the git repository
-    /// holding the path; outside a repository, the path itself). Every path must be below DIR.
+    /// holding the path; outside a repository, a directory given itself, a file its directory).
+    /// Every path must be below DIR.
     #[arg(long, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
+    /// Keep no index of the files read for project linking in the user's cache directory: a
+    /// file checked alone scans its directories' spec files again on every run.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Apply the safe fixes of the findings reported (not of suppressed or baselined ones),
+    /// then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// With --fix or --diff: apply unsafe fixes too (a larger tier, a setting that cannot be
+    /// changed later, a value also used elsewhere).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print what --fix would change as a unified diff and write nothing; exit 1 when there is
+    /// anything to fix.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 mod check;
 pub mod cli;
+mod fix;
 mod generate;
 mod git;
 mod tty;

@@ -9,6 +9,7 @@ pub mod hcl;
 pub mod hcl_balance;
 pub mod hcl_expr;
 pub mod json;
+pub mod secrets;
 pub mod shell;
 pub mod template;
 pub mod tf_json;

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{Context, Options, ProjectRoot};
+use super::{Context, Options, ProjectRoot, context_index};
 use crate::adapters;
 use crate::outcome::Buffer;
 use crate::paths;
@@ -15,15 +15,32 @@ use crate::source::{
     walk::{self, Input},
 };
 
-/// The project root of a path given (absolute), per [`ProjectRoot`]; `None` where linking
-/// stays within the path itself.
-fn project_root_of(abs: &Path, project_root: &ProjectRoot, cwd: &Path) -> Option<PathBuf> {
+/// The project root of a path given (absolute), per [`ProjectRoot`], and the bound of the
+/// directories its links may reach; `None` where linking stays within the path itself.
+///
+/// A file outside any git repository (an editor opening a folder that is not one, a copied
+/// environment) has its own directory as root: a Terraform module is a directory, so a
+/// `terraform.tfvars` is judged with the `.tf` files beside it, and the local modules they call
+/// are followed wherever their `source` points, as Terraform itself would.
+fn project_root_of(
+    abs: &Path,
+    project_root: &ProjectRoot,
+    cwd: &Path,
+) -> Option<(PathBuf, PathBuf)> {
     let root = match project_root {
         ProjectRoot::Argument => return None,
-        ProjectRoot::Repository => paths::repository_root(abs)?,
+        ProjectRoot::Repository => match paths::repository_root(abs) {
+            Some(root) => root,
+            None if abs.is_dir() => return None,
+            None => {
+                let dir = abs.parent()?.to_path_buf();
+                let top = abs.ancestors().last().unwrap_or(abs).to_path_buf();
+                return Some((dir, top));
+            }
+        },
         ProjectRoot::Dir(dir) => paths::absolute(dir, cwd),
     };
-    abs.starts_with(&root).then_some(root)
+    abs.starts_with(&root).then(|| (root.clone(), root))
 }
 
 /// Raise the inputs' roots to their project root and list the context files: the spec files
@@ -53,7 +70,7 @@ pub(super) fn link_context(
     let mut linked = Vec::new();
     for (path, is_buffer) in all {
         let abs = paths::absolute(path, cwd);
-        let Some(root) = project_root_of(&abs, project_root, cwd) else {
+        let Some((root, bound)) = project_root_of(&abs, project_root, cwd) else {
             continue;
         };
         for dir in abs.ancestors().skip(1) {
@@ -67,7 +84,7 @@ pub(super) fn link_context(
                 .iter()
                 .find(|b| is_buffer && b.path == *path)
                 .map(|b| b.text.as_str());
-            linked.push((abs.clone(), text, root.clone()));
+            linked.push((abs.clone(), text, bound));
         }
         if is_buffer {
             buffer_roots.push(root);
@@ -124,7 +141,7 @@ pub(super) fn link_context(
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options);
     }
     Context {
-        files: context_files(&dirs, &checked, Some(cwd)),
+        files: context_files(&dirs, &checked, Some(cwd), options),
         roots: buffer_roots,
     }
 }
@@ -165,7 +182,13 @@ fn add_linked_dirs(
     // The files of each directory still to read for links.
     let mut queue: Vec<Vec<PathBuf>> = Vec::new();
     if links.scanned.insert(own.to_path_buf()) {
-        let mut files = walk::spec_files_in([own]);
+        // Listed only when it holds a file that may link (a directory of ten thousand bodies
+        // and no Terraform file is not listed for it).
+        let mut files = if any_may_link(own) {
+            walk::spec_files_in([own])
+        } else {
+            Vec::new()
+        };
         if !files.iter().any(|f| f == file) {
             files.push(file.to_path_buf());
         }
@@ -205,23 +228,42 @@ fn add_linked_dirs(
     }
 }
 
+/// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),
+/// ignore files aside (an unreadable directory: yes, the listing then says what it holds).
+fn any_may_link(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries
+        .flatten()
+        .any(|e| adapters::multi_file::may_link(Path::new(&e.file_name())))
+}
+
 /// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context
 /// inputs: with paths relative to `cwd` (`../project.yaml` when above it), which must be the
-/// process's current directory, or absolute when `cwd` is `None`.
+/// process's current directory, or absolute when `cwd` is `None`. Unless the options say
+/// otherwise, only those that may give the checked files anything ([`context_index`]); all of
+/// them for an inventory of the linked model (the HTML report shows what context files hold).
 fn context_files(
     dirs: &BTreeSet<PathBuf>,
     checked: &HashSet<PathBuf>,
     cwd: Option<&Path>,
+    options: &Options,
 ) -> Vec<Input> {
+    let mut listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
+        .into_iter()
+        .map(|path| match cwd {
+            // Listed from absolute, normalized directories: already absolute.
+            Some(cwd) if !path.is_absolute() => paths::absolute(&path, cwd),
+            _ => path,
+        })
+        .filter(|abs| !checked.contains(abs))
+        .collect();
+    if options.context_prefilter && !options.inventory {
+        listed = context_index::giving(listed, options);
+    }
     let mut files = Vec::new();
-    for path in walk::spec_files_in(dirs.iter().map(PathBuf::as_path)) {
-        let abs = match cwd {
-            Some(cwd) => paths::absolute(&path, cwd),
-            None => path,
-        };
-        if checked.contains(&abs) {
-            continue;
-        }
+    for abs in listed {
         files.push(Input {
             path: cwd.map_or_else(|| abs.clone(), |cwd| paths::relative(&abs, cwd)),
             root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -256,7 +298,7 @@ pub fn context_of(path: &Path, text: &str, root: &Path, options: &Options) -> Co
         );
     }
     let checked = HashSet::from([path.to_path_buf()]);
-    let mut files = context_files(&dirs, &checked, None);
+    let mut files = context_files(&dirs, &checked, None, options);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
             && options.config.as_ref().is_none_or(|config| {

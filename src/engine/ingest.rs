@@ -36,6 +36,9 @@ pub(super) struct FileResult {
     /// Whether a document of the file is in a format an adapter reads, found something or
     /// not (see `adapters::unread`).
     pub(super) recognized: bool,
+    /// Where its secrets are, when the file parsed (see `document::secrets`); kept only
+    /// for a file that contributed (its text may be shown).
+    pub(super) secrets: Option<Vec<Span>>,
 }
 
 impl FileResult {
@@ -121,6 +124,9 @@ fn process_file_unguarded(
         || !result.model.endpoints.is_empty()
         || !result.findings.is_empty()
         || !result.directives.is_empty();
+    if !result.contributed {
+        result.secrets = None;
+    }
     // No silent pass: a file that names Atlas but that nothing could read is not checked.
     if !result.contributed
         && !result.recognized
@@ -147,6 +153,8 @@ fn adapt_template(
     result: &mut FileResult,
 ) -> Result<(), document::ParseError> {
     let mut doc = document::parse(blanked, syntax, &options.limits)?;
+    // The tree of the blanked text, the secrets' text as written (offsets are the same).
+    result.secrets = Some(secrets_of(&doc, ctx.text, syntax));
     for root in &mut doc.roots {
         document::template::mark(root, actions, ctx.text);
     }
@@ -185,7 +193,11 @@ pub(super) fn process(
     }
     let index = LineIndex::new(text);
     let ctx = LocCtx::new(file, path, text, &index);
-    match document::parse(text, syntax, &options.limits) {
+    let parsed = document::parse(text, syntax, &options.limits);
+    if let Ok(doc) = &parsed {
+        result.secrets = Some(secrets_of(doc, text, syntax));
+    }
+    match parsed {
         Ok(doc) if adapters::multi_file::reads_whole_file(path, syntax) => {
             // Read by a multi-file step, whatever it holds.
             result.recognized = true;
@@ -300,6 +312,25 @@ pub(super) fn process(
         }
     }
     result
+}
+
+/// Where the secrets of a parsed file are (sorted, merged): found on its trees, or for a
+/// script (whose tree is its command lines) on its lines.
+pub(super) fn secrets_of(doc: &Document, text: &str, syntax: Syntax) -> Vec<Span> {
+    let mut out = Vec::new();
+    if !document::secrets::worth_searching(text) {
+        return out;
+    }
+    match syntax {
+        Syntax::Shell(_) => document::secrets::collect_lines(text, &mut out),
+        Syntax::Json | Syntax::Yaml | Syntax::Hcl => {
+            for root in &doc.roots {
+                document::secrets::collect(root, text, &mut out);
+            }
+        }
+    }
+    document::secrets::normalize(&mut out);
+    out
 }
 
 /// Adapt the documents of a parsed YAML or JSON file, and report the duplicate keys of those

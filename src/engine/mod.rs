@@ -6,6 +6,7 @@
 //! - `texts`: the texts reporting needs, read again at the end.
 
 mod context;
+mod context_index;
 mod ingest;
 mod texts;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use context::context_of;
+pub use context_index::default_cache_dir;
 
 use crate::adapters;
 use crate::config::{self, Config};
@@ -57,6 +59,12 @@ pub struct Options {
     pub policies: Option<Arc<crate::policy::Set>>,
     /// Keep the linked model as data in [`Outcome::model`] (`atlasgov-lint model`).
     pub model: bool,
+    /// Parse only the context files that may give the checked files anything (see
+    /// `context_index`); `false` parses every one (the answers are the same).
+    pub context_prefilter: bool,
+    /// Where the prefilter's index of context files is kept between runs (see
+    /// `context_index`); `None`: in memory only.
+    pub context_cache: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -71,6 +79,8 @@ impl Default for Options {
             inventory: false,
             policies: None,
             model: false,
+            context_prefilter: true,
+            context_cache: None,
         }
     }
 }
@@ -315,6 +325,13 @@ pub fn check_with_context(
                     .extend(crate::suppress::scan(&ctx, comments));
             }
         }
+        if let (Some(f), std::collections::hash_map::Entry::Vacant(slot)) =
+            (files.get(file as usize), outcome.secrets.entry(file))
+        {
+            if let Some(secrets) = texts::secrets_of_text(&f.path, &text, options) {
+                slot.insert(secrets);
+            }
+        }
         outcome.texts.entry(file).or_insert(text);
     }
     model.files = files;
@@ -322,6 +339,9 @@ pub fn check_with_context(
         let file = file_id(model.files.len());
         outcome.config_file = Some(file);
         outcome.texts.insert(file, config.text.clone());
+        if let Some(secrets) = texts::secrets_of_text(&config.path, &config.text, options) {
+            outcome.secrets.insert(file, secrets);
+        }
         model.files.push(SourceFile {
             path: config.path.clone(),
             root: config.dir.clone(),
@@ -423,6 +443,9 @@ impl Run {
         }
         if let Some(digest) = digest {
             self.digests.insert(file, digest);
+        }
+        if let Some(secrets) = result.secrets {
+            outcome.secrets.insert(file, secrets);
         }
         if result.parse_failed {
             outcome.parse_failed.insert(file);

@@ -2,9 +2,11 @@
 //! the end of a run, and never stale.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::{Options, map_maybe_parallel};
+use crate::document::{self, Span};
 use crate::outcome::Outcome;
 use crate::source;
 
@@ -55,6 +57,18 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
         (digest(&text) == expected).then(|| (file, Arc::from(text)))
     });
     outcome.texts.extend(reread.into_iter().flatten());
+    // Secrets travel with the texts that may be shown.
+    let texts = &outcome.texts;
+    outcome.secrets.retain(|file, _| texts.contains_key(file));
+}
+
+/// Where the secrets of a text that the per-file pass did not parse are (a file only a
+/// multi-file step read, the config file): `None` when it does not parse (reporters then read
+/// its text).
+pub(super) fn secrets_of_text(path: &Path, text: &str, options: &Options) -> Option<Vec<Span>> {
+    let syntax = source::kind_for(path, text).syntax;
+    let doc = document::parse(text, syntax, &options.limits).ok()?;
+    Some(super::ingest::secrets_of(&doc, text, syntax))
 }
 
 #[cfg(test)]

@@ -269,6 +269,7 @@ mod tests {
             id: None,
             region_usage: None,
             region_usage_field: "regionUsageRestrictions",
+            region_usage_slot: None,
             keys: vec![key.to_string()],
             partial: false,
         }

@@ -5,76 +5,17 @@
 
 pub mod json;
 pub mod link;
+mod loc;
 pub mod partition;
 
-use std::cell::RefCell;
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+pub use loc::{Loc, LocCtx, SourceMap, TEMPLATE_VALUE, intern_pointer, intern_value};
 
-use crate::document::{Cursor, LineCol, LineIndex, Span};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a file in [`Model::files`].
 pub type FileId = u32;
-
-/// Where a value came from: file, byte span, line/column of both ends, and JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Loc {
-    pub file: FileId,
-    pub span: Span,
-    pub start: LineCol,
-    pub end: LineCol,
-    /// Shared among the locations with the same pointer ([`intern_pointer`]).
-    pub pointer: Arc<str>,
-    /// Where the value was actually set, when it reached this place indirectly (a Terraform
-    /// variable's default or a tfvars file, a CloudFormation parameter default). Reporters
-    /// show it as a second label.
-    pub via: Option<Box<Loc>>,
-}
-
-/// The same JSON pointers recur in every file of a kind (each cluster has
-/// `/replicationSpecs/0/regionConfigs/0/regionName`): each thread keeps one shared copy of
-/// each, so the model does not hold one string per value. Bounded: the table starts over
-/// past [`MAX_INTERNED`] pointers (copies already handed out stay valid).
-pub fn intern_pointer(pointer: &str) -> Arc<str> {
-    thread_local! {
-        static POINTERS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
-    }
-    POINTERS.with(|table| intern_in(table, pointer))
-}
-
-/// Distinct strings kept per thread by [`intern_pointer`] and [`intern_value`].
-const MAX_INTERNED: usize = 16_384;
-
-/// Values shorter than this are shared like pointers ([`intern_value`]).
-const MAX_INTERNED_VALUE: usize = 32;
-
-/// Short values recur as much as pointers (`AWS`, `US_GOV_WEST_1`, `M30`, `ELECTABLE`): each
-/// thread keeps one shared copy of each; longer values (names, ids, URLs) are not shared.
-pub fn intern_value(value: &str) -> Arc<str> {
-    thread_local! {
-        static VALUES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
-    }
-    if value.len() >= MAX_INTERNED_VALUE {
-        return Arc::from(value);
-    }
-    VALUES.with(|table| intern_in(table, value))
-}
-
-fn intern_in(table: &RefCell<HashSet<Arc<str>>>, s: &str) -> Arc<str> {
-    let Ok(mut table) = table.try_borrow_mut() else {
-        return Arc::from(s);
-    };
-    if let Some(shared) = table.get(s) {
-        return Arc::clone(shared);
-    }
-    if table.len() >= MAX_INTERNED {
-        table.clear();
-    }
-    let shared: Arc<str> = Arc::from(s);
-    table.insert(Arc::clone(&shared));
-    shared
-}
 
 /// A value with its location.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +89,8 @@ pub struct Project {
     /// Terraform, `RegionUsageRestrictions` in CloudFormation), for messages that tell the user
     /// what to set.
     pub region_usage_field: &'static str,
+    /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
+    pub region_usage_slot: Option<Switch>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
     /// A patch of a project defined elsewhere (an `AtlasProject` without `spec.name`, read
@@ -321,6 +264,11 @@ pub struct DatabaseUser {
 pub struct Notification {
     pub type_name: Option<Text>,
     pub datadog_region: Option<Text>,
+    /// Why `US1_FED` cannot be written here, when the format's own enum lacks it (a fix then
+    /// has nothing safe to write).
+    pub no_us1_fed: Option<&'static str>,
+    /// Where a Datadog region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
     /// The notification as a whole (where to point when a field is missing).
     pub loc: Loc,
 }
@@ -340,6 +288,8 @@ pub struct Integration {
     /// `type` (`DATADOG`, `DATADOG_LOG_EXPORT`, `SLACK`, ...).
     pub kind: Text,
     pub region: Option<Text>,
+    /// Where a region would be written when it is absent (see [`Switch`]).
+    pub region_slot: Option<Switch>,
 }
 
 /// A restore job of a cloud backup snapshot.
@@ -419,6 +369,18 @@ pub struct AuthMechanism {
 pub struct Endpoint {
     pub url: Text,
     pub context: &'static str,
+    /// Where the tool's own setting would point it at AtlasGov instead, when the spec can say
+    /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`).
+    pub switch: Option<Switch>,
+}
+
+/// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes
+/// of `loc` (which are `expected` now; an empty span and `expected` for an insertion).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch {
+    pub loc: Loc,
+    pub expected: Arc<str>,
+    pub text: String,
 }
 
 /// Everything the adapters found in all checked files.
@@ -503,6 +465,89 @@ impl Model {
         self.key_aliases.extend(other.key_aliases);
     }
 
+    /// Every located value of the model, in no particular order (for a fix to find every use
+    /// of a value written once: see `rules::fix::reconcile`).
+    pub fn for_each_text(&self, f: &mut dyn FnMut(&Text)) {
+        let opt = |t: &Option<Text>, f: &mut dyn FnMut(&Text)| {
+            if let Some(t) = t {
+                f(t);
+            }
+        };
+        opt(&self.default_region_usage, f);
+        for p in &self.projects {
+            opt(&p.name, f);
+            opt(&p.id, f);
+            opt(&p.region_usage, f);
+        }
+        for c in &self.clusters {
+            opt(&c.name, f);
+            opt(&c.encryption_at_rest_provider, f);
+            for r in &c.regions {
+                opt(&r.provider, f);
+                opt(&r.backing_provider, f);
+                opt(&r.region, f);
+                for s in &r.sizes {
+                    f(&s.value);
+                }
+            }
+        }
+        for u in &self.database_users {
+            opt(&u.username, f);
+            u.scope_types.iter().for_each(&mut *f);
+        }
+        for a in &self.alert_configs {
+            opt(&a.event_type, f);
+            for n in &a.notifications {
+                opt(&n.type_name, f);
+                opt(&n.datadog_region, f);
+            }
+        }
+        for i in &self.integrations {
+            f(&i.kind);
+            opt(&i.region, f);
+        }
+        for r in &self.restore_jobs {
+            opt(&r.target, f);
+        }
+        for c in &self.copy_settings {
+            opt(&c.cloud_provider, f);
+            opt(&c.region, f);
+        }
+        for c in &self.containers {
+            opt(&c.provider, f);
+            opt(&c.id, f);
+            c.regions.iter().for_each(&mut *f);
+        }
+        for p in &self.peerings {
+            opt(&p.provider, f);
+            opt(&p.accepter_region, f);
+            opt(&p.container_id, f);
+            opt(&p.container_region, f);
+        }
+        for p in &self.private_endpoints {
+            opt(&p.provider, f);
+            opt(&p.region, f);
+        }
+        for e in &self.encryption_at_rest {
+            opt(&e.aws_kms_region, f);
+            opt(&e.gcp_key_version_resource_id, f);
+            opt(&e.gcp_kms_enabled, f);
+            opt(&e.azure_key_vault, f);
+        }
+        for p in &self.products {
+            p.providers.iter().for_each(&mut *f);
+        }
+        for c in &self.cloud_providers {
+            f(&c.provider);
+        }
+        for m in &self.auth_mechanisms {
+            f(&m.value);
+        }
+        for e in &self.endpoints {
+            f(&e.url);
+        }
+    }
+
     /// Whether no Atlas resource was found (mechanisms and endpoints do not count: they are
     /// found in any file).
     pub fn is_empty(&self) -> bool {
@@ -578,150 +623,5 @@ impl Model {
         let project = self.project_of(origin)?;
         let p = partition::project_partition(project.region_usage.as_ref().map(Text::as_str))?;
         Some((p, project))
-    }
-}
-
-/// How a value that a template action produces reads in the model (see [`LocCtx::text`]).
-pub const TEMPLATE_VALUE: &str = "{{…}}";
-
-/// What an adapter needs to turn document nodes into located model values.
-#[derive(Clone, Copy)]
-pub struct LocCtx<'a> {
-    pub file: FileId,
-    /// The file's path as walked (for format-scoped project keys such as `cfn:<path>:<id>`).
-    pub path: &'a Path,
-    pub text: &'a str,
-    pub index: &'a LineIndex,
-    /// The actions of an unrendered template (`{{ ... }}`) the document was read from, sorted;
-    /// empty for any other file. An action where a mapping's entries go may produce keys.
-    pub template_actions: &'a [Span],
-    /// For a tree assembled from several files (a kustomize overlay's object, rendered from a
-    /// base and its patches; a Helm chart's object, rendered from values files): where each of
-    /// its nodes was written. Its spans are then not offsets into `text` (see [`SourceMap`]).
-    pub sources: Option<&'a dyn SourceMap>,
-}
-
-/// Where the nodes of an assembled tree were written: its spans are offsets into a space that
-/// stands for several files, and this says which file and which bytes of it each one is.
-pub trait SourceMap {
-    /// The location of the node at `span` of the assembled tree (reached at `pointer` in it):
-    /// its file, its span and lines there, and its pointer in that file. `None` when the span
-    /// belongs to no file (the caller then locates it as usual).
-    fn loc(&self, span: Span, pointer: &str) -> Option<Loc>;
-}
-
-impl<'a> LocCtx<'a> {
-    /// The context of a file's document (not an unrendered template's: see
-    /// [`LocCtx::template_actions`]).
-    pub fn new(file: FileId, path: &'a Path, text: &'a str, index: &'a LineIndex) -> Self {
-        LocCtx {
-            file,
-            path,
-            text,
-            index,
-            template_actions: &[],
-            sources: None,
-        }
-    }
-
-    /// The location of a node.
-    pub fn loc(&self, cur: &Cursor<'_>) -> Loc {
-        self.loc_of(cur.node.span, &cur.pointer)
-    }
-
-    pub fn loc_of(&self, span: Span, pointer: &str) -> Loc {
-        if let Some(loc) = self.sources.and_then(|s| s.loc(span, pointer)) {
-            return loc;
-        }
-        Loc {
-            file: self.file,
-            span,
-            start: self.index.line_col(self.text, span.start),
-            end: self.index.line_col(self.text, span.end),
-            pointer: intern_pointer(pointer),
-            via: None,
-        }
-    }
-
-    /// Whether a template action that stands where entries go lies in `from..to`: alone on its
-    /// line (`{{- toYaml .Values.spec | nindent 2 }}`), so it may produce what is missing. An
-    /// action in a value's place (`name: {{ .Values.name }}`) produces that value only.
-    pub fn entries_action_within(&self, from: u32, to: u32) -> bool {
-        let i = self.template_actions.partition_point(|a| a.end <= from);
-        self.template_actions
-            .get(i..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|a| a.start < to)
-            .any(|a| {
-                let (start, end) = (a.start as usize, a.end as usize);
-                let line_start = self
-                    .text
-                    .get(..start)
-                    .and_then(|b| b.rfind('\n'))
-                    .map_or(0, |i| i + 1);
-                let before = self.text.get(line_start..start).unwrap_or("");
-                let after = self.text.get(end..).unwrap_or("");
-                let after = after.split('\n').next().unwrap_or("").trim_start();
-                before.trim().is_empty() && (after.is_empty() || after.starts_with("{{"))
-            })
-    }
-
-    /// A scalar node as located text (`None` for null, sequences and mappings). A scalar that
-    /// an unrendered template action produces (`region: {{ .Values.region }}`) is present but
-    /// unknown: it reads as its source (or [`TEMPLATE_VALUE`]), which no rule takes for a real
-    /// value (and which is never absent, so "not set" findings do not fire on it).
-    pub fn text(&self, cur: Option<Cursor<'_>>) -> Option<Text> {
-        let cur = cur?;
-        let value = match cur.text() {
-            Some(value) => intern_value(value),
-            // As written (`{{ .Values.region }}`), so a message that names it reads right; it
-            // is no region, tier or enum value any rule knows.
-            None if cur.node.is_template() => {
-                let span = cur.node.span;
-                let source = self
-                    .text
-                    .get(span.start as usize..span.end as usize)
-                    .map(|s| s.trim().trim_matches(['"', '\'']))
-                    .filter(|s| s.contains("{{") && s.len() <= 200)
-                    .unwrap_or(TEMPLATE_VALUE);
-                intern_value(source)
-            }
-            None => return None,
-        };
-        Some(Field {
-            value,
-            loc: self.loc(&cur),
-        })
-    }
-}
-
-#[cfg(test)]
-mod intern_tests {
-    use super::*;
-
-    #[test]
-    fn equal_pointers_share_one_copy() {
-        let a = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
-        let b = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
-        assert!(Arc::ptr_eq(&a, &b));
-        assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
-        assert!(!Arc::ptr_eq(&a, &intern_pointer("/name")));
-        // Past the bound the table starts over; what was handed out stays valid.
-        for i in 0..MAX_INTERNED + 1 {
-            intern_pointer(&format!("/k{i}"));
-        }
-        assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
-    }
-
-    #[test]
-    fn short_values_are_shared_long_ones_are_not() {
-        assert!(Arc::ptr_eq(
-            &intern_value("US_GOV_WEST_1"),
-            &intern_value("US_GOV_WEST_1")
-        ));
-        let long = "a".repeat(MAX_INTERNED_VALUE);
-        assert!(!Arc::ptr_eq(&intern_value(&long), &intern_value(&long)));
-        assert_eq!(&*intern_value(&long), long);
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::date::Date;
+use crate::document::Span;
 use crate::model::{Loc, SourceFile};
 use crate::rules::{self, Finding, RuleMeta, Severity};
 use crate::suppress::Directive;
@@ -32,6 +33,10 @@ pub struct Outcome {
     /// The texts reporting needs, for snippets and fingerprints: of the files with findings
     /// or `atlasgov-lint:` directives, and of the config file (see the engine's `load_texts`).
     pub texts: HashMap<u32, Arc<str>>,
+    /// Where the secrets are in the kept texts, sorted and merged: found on the tree when the
+    /// file was parsed (`document::secrets`). A file with no entry gave no tree (it did not
+    /// parse): reporters fall back to reading its text (`report::redact`).
+    pub secrets: HashMap<u32, Vec<Span>>,
     /// `atlasgov-lint:` comments found in the checked files.
     pub directives: Vec<Directive>,
     /// Files that look like specs but did not parse (nothing in them was checked).

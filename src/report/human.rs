@@ -9,7 +9,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::redact::redact;
+use super::redact;
 use super::terminal;
 use crate::outcome::Outcome;
 use crate::paths::display_path;
@@ -214,7 +214,7 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         loaded.entry(f.loc.file).or_insert_with(|| {
             // The run keeps (or reads again) the text of every file with findings, unless the
             // file changed since it was checked: then no snippet rather than a wrong one.
-            outcome.text(f.loc.file).map(redact).map(Source::new)
+            redact::masked(outcome, f.loc.file).map(Source::new)
         });
     }
     let mut out = String::new();
@@ -253,7 +253,7 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
                 RuleSeverity::Error => Severity::Error,
                 RuleSeverity::Warning => Severity::Warning,
             },
-            help: terminal::line(&f.help).into_owned(),
+            help: help_with_fix(outcome, f),
             source: source.map(|source| Snippet {
                 name: &path,
                 source,
@@ -403,6 +403,23 @@ pub fn suppression_list(outcome: &Outcome) -> String {
 
 const MAX_SNIPPET_LINE: usize = 240;
 
+/// The help, and the fix when one can be made, with the flag that makes it.
+fn help_with_fix(outcome: &Outcome, f: &Finding) -> String {
+    let help = terminal::line(&f.help).into_owned();
+    let Some((fix, _)) = crate::fix::of(outcome, f) else {
+        return help;
+    };
+    let how = match (&fix.reason, fix.applicability) {
+        (Some(reason), _) => format!("unsafe fix, {}: {reason}", fix.applicability.flag()),
+        (None, a) => format!("{} fix, {}", a.as_str(), a.flag()),
+    };
+    format!(
+        "{help}\nfix ({}): {}",
+        terminal::line(&how),
+        terminal::line(&fix.message)
+    )
+}
+
 /// A file's path as shown on a terminal.
 fn shown_path(outcome: &Outcome, file: u32) -> String {
     terminal::line(&display_path(outcome.path(file))).into_owned()
@@ -451,6 +468,15 @@ pub fn summary(outcome: &Outcome) -> String {
     }
     if !hidden.is_empty() {
         line.push_str(&format!("; {}", hidden.join(", ")));
+    }
+    let (safe, unsafe_) = crate::fix::fixable(outcome);
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (0, n) => line.push_str(&format!("; {n} fixable with --fix --unsafe-fixes")),
+        (n, 0) => line.push_str(&format!("; {n} fixable with --fix")),
+        (n, m) => line.push_str(&format!(
+            "; {n} fixable with --fix ({m} more with --unsafe-fixes)"
+        )),
     }
     line
 }

@@ -48,6 +48,33 @@ struct JsonFinding<'a> {
     /// Other places that explain the finding (the project, where a value was set).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// What would fix it, when one change does and it can be made in the file as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    /// `safe` (`--fix`) or `unsafe` (`--unsafe-fixes`).
+    applicability: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    edits: Vec<JsonEdit>,
+}
+
+/// Replace the bytes `start..end` of `file` (line/column: 1-based, columns in characters, the
+/// end exclusive) by `new_text`.
+#[derive(Serialize)]
+struct JsonEdit {
+    file: String,
+    start: u32,
+    end: u32,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    new_text: String,
 }
 
 #[derive(Serialize)]
@@ -107,7 +134,33 @@ fn finding<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> JsonFinding<'
                 pointer: &l.loc.pointer,
             })
             .collect(),
+        fix: fix(outcome, f),
     }
+}
+
+fn fix<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> Option<JsonFix<'a>> {
+    let (fix, edits) = crate::fix::of(outcome, f)?;
+    Some(JsonFix {
+        applicability: fix.applicability.as_str(),
+        message: &fix.message,
+        reason: fix.reason.as_deref(),
+        edits: edits
+            .iter()
+            .map(|e| {
+                let (start, end) = super::edit_range(outcome, e);
+                JsonEdit {
+                    file: display_path(outcome.path(e.file)),
+                    start: e.span.start,
+                    end: e.span.end,
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    new_text: e.new.clone(),
+                }
+            })
+            .collect(),
+    })
 }
 
 /// Render the outcome as pretty JSON.
@@ -141,7 +194,15 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
                     reason: s.reason.as_deref(),
                     until: s.until.map(|d| d.to_string()),
                     status: s.status.as_str(),
-                    suppressed: s.suppressed.iter().map(|f| finding(outcome, f)).collect(),
+                    // Suppressed findings are not fixed: no fix shown.
+                    suppressed: s
+                        .suppressed
+                        .iter()
+                        .map(|f| JsonFinding {
+                            fix: None,
+                            ..finding(outcome, f)
+                        })
+                        .collect(),
                 }
             })
             .collect()

@@ -3,6 +3,7 @@
 //! ([`crate::filter`]).
 
 pub mod concise;
+pub mod diff;
 pub mod github;
 pub mod gitlab;
 pub mod html;
@@ -128,4 +129,17 @@ pub fn is_report(text: &str) -> bool {
         })
     };
     json() || sarif() || gitlab()
+}
+
+/// The 1-based line and character column of both ends of a fix's edit (the end exclusive).
+pub fn edit_range(
+    outcome: &Outcome,
+    e: &crate::fix::TextEdit,
+) -> (crate::document::LineCol, crate::document::LineCol) {
+    let text = outcome.text(e.file).unwrap_or("");
+    let index = crate::document::LineIndex::new(text);
+    (
+        index.line_col(text, e.span.start),
+        index.line_col(text, e.span.end),
+    )
 }

@@ -90,6 +90,11 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                     obj.insert("relatedLocations".into(), Value::Array(related));
                 }
             }
+            if let (None, Some(fixes), Some(obj)) =
+                (suppression, fixes(outcome, f), result.as_object_mut())
+            {
+                obj.insert("fixes".into(), fixes);
+            }
             if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
                 let kind = match s.origin {
                     Origin::Inline => "inSource",
@@ -146,6 +151,50 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
         super::terminal::json_controls(serde_json::to_string_pretty(&log).unwrap_or_default());
     out.push('\n');
     out
+}
+
+/// A finding's fix as SARIF `fixes`: one fix, its edits grouped by file as artifact changes,
+/// each a replacement of a region (lines and columns, byte offset and length) by new text.
+/// SARIF has no applicability: the description says when the fix is unsafe.
+fn fixes(outcome: &Outcome, f: &Finding) -> Option<Value> {
+    let (fix, edits) = crate::fix::of(outcome, f)?;
+    let mut changes: Vec<(u32, Vec<Value>)> = Vec::new();
+    for e in &edits {
+        let (start, end) = super::edit_range(outcome, e);
+        let replacement = json!({
+            "deletedRegion": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+                "byteOffset": e.span.start,
+                "byteLength": e.span.len(),
+            },
+            "insertedContent": { "text": e.new },
+        });
+        match changes.iter_mut().find(|(file, _)| *file == e.file) {
+            Some((_, list)) => list.push(replacement),
+            None => changes.push((e.file, vec![replacement])),
+        }
+    }
+    let description = match (fix.applicability, &fix.reason) {
+        (crate::rules::fix::Applicability::Safe, _) => fix.message.clone(),
+        (_, Some(reason)) => format!("{} (unsafe: {reason})", fix.message),
+        (_, None) => format!("{} (unsafe)", fix.message),
+    };
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(file, replacements)| {
+            json!({
+                "artifactLocation": { "uri": uri(&display_path(outcome.path(file))) },
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    Some(json!([{
+        "description": { "text": description },
+        "artifactChanges": changes,
+    }]))
 }
 
 fn level(s: Severity) -> &'static str {

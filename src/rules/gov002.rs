@@ -1,7 +1,8 @@
 //! GOV002 tier-below-m20: AtlasGov clusters must be M20 or higher.
 
+use super::fix::{Applicability, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
-use crate::model::{ClusterKind, Model, SizeRole};
+use crate::model::{ClusterKind, Model, SizeRole, Text};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -42,6 +43,31 @@ fn is_shared_provider(p: &str) -> bool {
     ["TENANT", "FLEX", "SERVERLESS"]
         .iter()
         .any(|s| p.eq_ignore_ascii_case(s))
+}
+
+/// The fix of a dedicated size below M20 (`M10`): M20, the smallest AtlasGov tier. Unsafe: it
+/// changes what the cluster costs. None for free, shared and flex clusters (the provider and
+/// the kind of cluster change too: there is no one right edit).
+fn raise_to_m20(provider: Option<&Text>, size: &Text) -> Option<Fix> {
+    if provider.is_some_and(|p| is_shared_provider(p.as_str())) {
+        return None;
+    }
+    let written = size.as_str();
+    let tier = written.trim();
+    let start = written.len() - written.trim_start().len();
+    let n: u32 = tier.get(1..)?.parse().ok()?;
+    if !(tier.starts_with(['M', 'm']) && (10..20).contains(&n)) {
+        return None;
+    }
+    let mut fix = Fix::replace_part(
+        size,
+        start..start + tier.len(),
+        "M20",
+        Applicability::Safe,
+        "raise the tier to `M20`",
+    );
+    fix.demote("a larger tier costs more".to_string());
+    Some(fix)
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
@@ -87,7 +113,11 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                         SizeRole::AutoScalingMin | SizeRole::AutoScalingMax => HELP_AUTO_SCALING,
                         _ => HELP,
                     };
-                    out.push(Finding::new(&RULE, &size.value.loc, what, help));
+                    let finding = Finding::new(&RULE, &size.value.loc, what, help);
+                    out.push(match raise_to_m20(rc.provider.as_ref(), &size.value) {
+                        Some(fix) => finding.with_fix(fix),
+                        None => finding,
+                    });
                 }
             }
             if flagged_size {

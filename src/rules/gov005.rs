@@ -1,5 +1,6 @@
 //! GOV005 region-usage-unset: a project body that leaves region usage to the default.
 
+use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::Model;
 use crate::model::partition::project_partition;
@@ -44,7 +45,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             .as_ref()
             .map(|n| format!("project `{}`", n.as_str()))
             .unwrap_or_else(|| "this project".to_string());
-        out.push(Finding::new(
+        let finding = Finding::new(
             &RULE,
             &project.origin.body,
             format!(
@@ -55,6 +56,29 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 "set {} to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
                 project.region_usage_field
             ),
-        ));
+        );
+        // Where the format can write it: GOV_REGIONS_ONLY, unsafe (it cannot be changed once
+        // the project exists, and a standard project needs the other value).
+        let fix = project.region_usage_slot.as_ref().map(|s| {
+            let mut fix = Fix {
+                applicability: Applicability::Safe,
+                message: format!("set {} to GOV_REGIONS_ONLY", project.region_usage_field),
+                reason: None,
+                edits: vec![Edit {
+                    loc: s.loc.clone(),
+                    value: s.expected.clone(),
+                    range: 0..s.expected.len(),
+                    new: s.text.clone(),
+                }],
+            };
+            fix.demote(
+                "it cannot be changed after the project is created; a project for standard regions needs COMMERCIAL_FEDRAMP_REGIONS_ONLY instead".to_string(),
+            );
+            fix
+        });
+        out.push(match fix {
+            Some(fix) => finding.with_fix(fix),
+            None => finding,
+        });
     }
 }

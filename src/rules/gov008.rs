@@ -1,7 +1,8 @@
 //! GOV008 datadog-not-us1-fed: Datadog must use the Datadog for Government site.
 
+use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
-use crate::model::{Loc, Model, Text};
+use crate::model::{Loc, Model, Switch, Text};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -17,32 +18,95 @@ pub static RULE: Rule = Rule {
 
 const HELP: &str = "set the Datadog region to US1_FED, the Datadog for Government site";
 
-fn judge(region: Option<&Text>, anchor: &Loc, what: &str, out: &mut Vec<Finding>) {
+/// The fix of a region set to another Datadog site: `US1_FED`, the one right value. None
+/// where the format cannot write it (`no_us1_fed`: its enum lacks it).
+fn fix(region: &Text, no_us1_fed: Option<&str>) -> Option<Fix> {
+    no_us1_fed.is_none().then(|| {
+        Fix::replace(
+            region,
+            "US1_FED",
+            Applicability::Safe,
+            "set the Datadog region to `US1_FED`",
+        )
+    })
+}
+
+fn judge(
+    region: Option<&Text>,
+    anchor: &Loc,
+    what: &str,
+    no_us1_fed: Option<&str>,
+    slot: Option<&Switch>,
+    out: &mut Vec<Finding>,
+) {
     match region {
         Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
         // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
         Some(r) if !is_enum_word(r.as_str()) => {}
-        Some(r) => out.push(Finding::new(
-            &RULE,
-            &r.loc,
-            format!("{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only", quoted(r.as_str())),
-            HELP,
-        )),
-        None => out.push(Finding::new(
-            &RULE,
-            anchor,
-            format!("{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"),
-            HELP,
-        )),
+        Some(r) => {
+            let finding = Finding::new(
+                &RULE,
+                &r.loc,
+                format!(
+                    "{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only",
+                    quoted(r.as_str())
+                ),
+                HELP,
+            );
+            out.push(match fix(r, no_us1_fed) {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            });
+        }
+        None => {
+            let finding = Finding::new(
+                &RULE,
+                anchor,
+                format!(
+                    "{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"
+                ),
+                HELP,
+            );
+            // Where the format can write the region, it is added.
+            let fix = slot.filter(|_| no_us1_fed.is_none()).map(|s| Fix {
+                applicability: Applicability::Safe,
+                message: "add the Datadog region `US1_FED`".to_string(),
+                reason: None,
+                edits: vec![Edit {
+                    loc: s.loc.clone(),
+                    value: s.expected.clone(),
+                    range: 0..s.expected.len(),
+                    new: s.text.clone(),
+                }],
+            });
+            out.push(match fix {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            });
+        }
     }
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for i in &model.integrations {
         if i.kind.is("DATADOG") {
-            judge(i.region.as_ref(), &i.kind.loc, "Datadog integration", out);
+            judge(
+                i.region.as_ref(),
+                &i.kind.loc,
+                "Datadog integration",
+                None,
+                i.region_slot.as_ref(),
+                out,
+            );
         } else if i.kind.is("DATADOG_LOG_EXPORT") {
-            judge(i.region.as_ref(), &i.kind.loc, "Datadog log export", out);
+            judge(
+                i.region.as_ref(),
+                &i.kind.loc,
+                "Datadog log export",
+                None,
+                i.region_slot.as_ref(),
+                out,
+            );
         }
     }
     for alert in &model.alert_configs {
@@ -52,6 +116,8 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     n.datadog_region.as_ref(),
                     &n.loc,
                     "Datadog alert notification",
+                    n.no_us1_fed,
+                    n.region_slot.as_ref(),
                     out,
                 );
             }

@@ -1,5 +1,6 @@
 //! GOV020 commercial-endpoint: specs must target cloud.mongodbgov.com, not commercial Atlas.
 
+use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::Model;
 
@@ -16,14 +17,27 @@ pub static RULE: Rule = Rule {
 };
 
 /// The host of a URL (or of a bare host name).
+#[cfg(test)]
 pub fn host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    url.get(host_range(url)).unwrap_or("")
+}
+
+/// Where the host of a URL (or a bare host name) is in it.
+pub fn host_range(url: &str) -> std::ops::Range<usize> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(start..).unwrap_or("");
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or(rest);
     // Credentials (`user:password@`) come before the host, a port after it.
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    host_port.split(':').next().unwrap_or(host_port)
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let host_port = authority.get(host_start..).unwrap_or("");
+    let host_len = host_port.find(':').unwrap_or(host_port.len());
+    start + host_start..start + host_start + host_len
 }
+
+/// The host of commercial Atlas that has an AtlasGov counterpart, and that counterpart.
+const COMMERCIAL: &str = "cloud.mongodb.com";
+const GOV: &str = "cloud.mongodbgov.com";
 
 /// Whether a host is commercial Atlas (`cloud.mongodb.com` and its subdomains).
 pub fn is_commercial(host: &str) -> bool {
@@ -33,14 +47,48 @@ pub fn is_commercial(host: &str) -> bool {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     for e in &model.endpoints {
-        let h = host(e.url.as_str());
+        let range = host_range(e.url.as_str());
+        let h = e.url.as_str().get(range.clone()).unwrap_or("");
         if is_commercial(h) {
-            out.push(Finding::new(
+            // The tool's own switch to AtlasGov, where the spec has one (safe: it replaces the
+            // commercial default, nothing else changes).
+            let switch = e.switch.as_ref().map(|s| Fix {
+                applicability: Applicability::Safe,
+                message: "set is_mongodbgov_cloud = true".to_string(),
+                reason: None,
+                edits: vec![Edit {
+                    loc: s.loc.clone(),
+                    value: s.expected.clone(),
+                    range: 0..s.expected.len(),
+                    new: s.text.clone(),
+                }],
+            });
+            // `cloud.mongodb.com` has a counterpart; its subdomains (App Services) have none.
+            let fix = switch.or_else(|| {
+                h.eq_ignore_ascii_case(COMMERCIAL).then(|| {
+                    Fix::replace_part(
+                        &e.url,
+                        range,
+                        GOV,
+                        Applicability::Safe,
+                        format!("point at {GOV}, keeping the path"),
+                    )
+                })
+            });
+            let finding = Finding::new(
                 &RULE,
                 &e.url.loc,
-                format!("{} points at commercial Atlas ({}), not Atlas for Government", e.context, quoted(h)),
+                format!(
+                    "{} points at commercial Atlas ({}), not Atlas for Government",
+                    e.context,
+                    quoted(h)
+                ),
                 "use https://cloud.mongodbgov.com (Admin API: https://cloud.mongodbgov.com/api/atlas/v2)",
-            ));
+            );
+            out.push(match fix {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            });
         }
     }
 }

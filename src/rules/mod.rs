@@ -4,6 +4,7 @@
 //! fixtures in `fixtures/<CODE>/`.
 
 pub mod custom;
+pub mod fix;
 mod gov000;
 mod gov001;
 mod gov002;
@@ -171,6 +172,9 @@ pub struct Finding {
     /// `terraform.tfvars` alone): the use. A finding is the same finding in both placements:
     /// fingerprints, levels and config exceptions follow [`Finding::identity`].
     pub used_at: Option<Loc>,
+    /// What would fix it, when one change does (see [`fix`]); `None` when there is no single
+    /// right value: the help says what to choose.
+    pub fix: Option<fix::Fix>,
 }
 
 /// The label of the place where a value used elsewhere was written.
@@ -203,6 +207,7 @@ impl Finding {
             loc: loc.clone(),
             related,
             used_at: None,
+            fix: None,
         }
     }
 
@@ -283,6 +288,12 @@ impl Finding {
         }
     }
 
+    /// The finding with a fix.
+    pub fn with_fix(mut self, fix: fix::Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+
     pub fn with_label(mut self, loc: &Loc, message: impl Into<String>) -> Finding {
         self.related.push(Label {
             loc: loc.clone(),
@@ -301,6 +312,7 @@ pub fn run(model: &Model) -> Vec<Finding> {
             check(model, &mut findings);
         }
     }
+    fix::reconcile(model, &mut findings);
     findings
 }
 

@@ -12,6 +12,7 @@
 //! themselves are `lsp-server`'s types. Notifications that arrive while a check runs are
 //! handled together: each document is checked once per batch, with its latest text.
 
+mod actions;
 mod diagnostics;
 mod memory;
 mod text;
@@ -241,6 +242,15 @@ impl<W: Write> Server<W> {
             "shutdown" => {
                 self.shutdown = true;
                 self.send(Response::new_ok(req.id, serde_json::Value::Null).into());
+            }
+            "textDocument/codeAction" => {
+                match serde_json::from_value::<lsp_types::CodeActionParams>(req.params) {
+                    Ok(params) => {
+                        let actions = self.code_actions(&params);
+                        self.send(Response::new_ok(req.id, actions).into());
+                    }
+                    Err(e) => self.error(req.id, ErrorCode::InvalidParams, e.to_string()),
+                }
             }
             method => {
                 let message = format!("unsupported request `{method}`");
@@ -512,20 +522,51 @@ impl<W: Write> Server<W> {
         out
     }
 
-    fn findings(&self, doc: &Document, root: Option<&Path>, options: &Options) -> Vec<Diagnostic> {
-        let size = doc.text.len() as u64;
-        if size > options.max_file_size {
-            return vec![Diagnostic {
-                range: Range::default(),
-                severity: Some(DiagnosticSeverity::INFORMATION),
-                source: Some("atlasgov-lint".to_string()),
-                message: format!(
-                    "not checked: {size} bytes, larger than the {}-byte limit",
-                    options.max_file_size
-                ),
-                ..Diagnostic::default()
-            }];
+    /// The code actions for a range of an open document (none for a document not open).
+    fn code_actions(
+        &mut self,
+        p: &lsp_types::CodeActionParams,
+    ) -> Vec<lsp_types::CodeActionOrCommand> {
+        let uri = &p.text_document.uri;
+        let Some(doc) = self.documents.get(uri) else {
+            return Vec::new();
+        };
+        let path = doc.path.clone();
+        let root = doc.on_disk.then(|| self.root_of(&path));
+        let config = root.as_deref().and_then(|r| self.config_for(r));
+        let Some(doc) = self.documents.get(uri) else {
+            return Vec::new();
+        };
+        let cwd = root.clone().unwrap_or_else(|| self.cwd.clone());
+        let options = Options {
+            config: config.and_then(Result::ok),
+            cwd,
+            ..self.options.clone()
+        };
+        if doc.text.len() as u64 > options.max_file_size {
+            return Vec::new();
         }
+        let Some((outcome, file)) = self.check(doc, root.as_deref(), &options) else {
+            return Vec::new();
+        };
+        let render = Render {
+            doc,
+            file,
+            map: LineMap::new(&doc.text),
+            outcome: &outcome,
+            cwd: &options.cwd,
+            related_information: self.related_information,
+        };
+        actions::code_actions(&render, &p.range, p.context.only.as_deref())
+    }
+
+    /// Check a document (its editor text, with its context): the outcome and its file id.
+    fn check(
+        &self,
+        doc: &Document,
+        root: Option<&Path>,
+        options: &Options,
+    ) -> Option<(crate::outcome::Outcome, u32)> {
         let context = match root {
             Some(root) => engine::context_of(&doc.path, &doc.text, root, options),
             None => engine::Context::default(),
@@ -549,13 +590,30 @@ impl<W: Write> Server<W> {
                     "internal error while checking {}",
                     doc.uri.as_str()
                 ));
-                return Vec::new();
+                return None;
             }
         };
-        let Some(file) = checked.buffer_id(0) else {
+        let file = checked.buffer_id(0)?;
+        Some((checked.outcome, file))
+    }
+
+    fn findings(&self, doc: &Document, root: Option<&Path>, options: &Options) -> Vec<Diagnostic> {
+        let size = doc.text.len() as u64;
+        if size > options.max_file_size {
+            return vec![Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                source: Some("atlasgov-lint".to_string()),
+                message: format!(
+                    "not checked: {size} bytes, larger than the {}-byte limit",
+                    options.max_file_size
+                ),
+                ..Diagnostic::default()
+            }];
+        }
+        let Some((outcome, file)) = self.check(doc, root, options) else {
             return Vec::new();
         };
-        let outcome = checked.outcome;
         let render = Render {
             doc,
             file,
@@ -585,6 +643,16 @@ fn capabilities() -> ServerCapabilities {
                 save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
                     include_text: Some(false),
                 })),
+            },
+        )),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp_types::CodeActionKind::QUICKFIX,
+                    lsp_types::CodeActionKind::from(actions::FIX_ALL.to_string()),
+                ]),
+                work_done_progress_options: lsp_types::WorkDoneProgressOptions::default(),
+                resolve_provider: None,
             },
         )),
         workspace: Some(WorkspaceServerCapabilities {

@@ -32,6 +32,63 @@ pub fn write(path: &Path, text: &str, target: Target) -> Result<(), String> {
     write_all(&mut file, text.as_bytes()).map_err(cannot)
 }
 
+/// Replace the spec file at `path`, read as `before`, by `after`, atomically: a temporary
+/// file beside it (same permissions) renamed over it, so a reader sees the old text or the
+/// new one, never part of either. A file that is not a regular UTF-8 file, or whose bytes are
+/// no longer `before` (it changed since it was read), is left alone: the error says why.
+/// A symbolic link is followed: its target is replaced, the link stays.
+pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| format!("cannot open: {e}"))?;
+    let meta = std::fs::metadata(&target).map_err(|e| format!("cannot open: {e}"))?;
+    if !meta.is_file() {
+        return Err(super::walk::not_regular(meta.file_type()));
+    }
+    if meta.len() > limit {
+        return Err("changed since it was read (it grew past --max-file-size)".to_string());
+    }
+    let now = std::fs::read(&target).map_err(|e| format!("cannot read: {e}"))?;
+    if now.starts_with(&[0xFF, 0xFE]) || now.starts_with(&[0xFE, 0xFF]) {
+        return Err("a UTF-16 file is not rewritten".to_string());
+    }
+    if now != before.as_bytes() {
+        return Err("changed since it was read; not rewritten".to_string());
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cannot = |e: std::io::Error| format!("cannot write: {}", reason(&e));
+    let mut attempt = 0u32;
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(
+            ".{name}.atlasgov-lint-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => break (temp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(cannot(e)),
+        }
+    };
+    let written = file
+        .set_permissions(meta.permissions())
+        .and_then(|()| file.write_all(after.as_bytes()))
+        .and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &target)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(cannot(e));
+    }
+    Ok(())
+}
+
 /// `write_all`, waiting (without spinning) while a non-blocking pipe is full.
 fn write_all(out: &mut impl Write, mut bytes: &[u8]) -> std::io::Result<()> {
     let mut pause = Duration::from_micros(100);
@@ -90,6 +147,43 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_is_atomic_keeps_permissions_and_refuses_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "size: M10\r\n").unwrap_or_else(|e| panic!("{e}"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        replace(&path, "size: M10\r\n", "size: M20\r\n", 1 << 20).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("size: M20\r\n")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777);
+            assert_eq!(mode.ok(), Some(0o640));
+        }
+        let e = replace(&path, "size: M10\r\n", "x", 1 << 20)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("changed since it was read"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("size: M20\r\n")
+        );
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
 
     #[test]
     fn writes_and_truncates_a_regular_file() {

@@ -523,6 +523,7 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
+                region_usage_slot: None,
                 keys: Vec::new(),
                 partial: false,
             });
@@ -566,6 +567,7 @@ pub(super) fn atlas(
             };
             if gov == Some(false) {
                 out.endpoints.push(Endpoint {
+                    switch: None,
                     url: Text {
                         value: COMMERCIAL_URL.into(),
                         loc: command_loc,

@@ -283,6 +283,7 @@ fn single_variable(value: &str) -> Option<&str> {
 fn service_value(value: &str, loc: Loc, out: &mut Model) {
     if value == "cloud" {
         out.endpoints.push(Endpoint {
+            switch: None,
             url: Text {
                 value: COMMERCIAL_URL.into(),
                 loc,

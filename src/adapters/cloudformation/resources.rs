@@ -173,6 +173,8 @@ impl Template<'_> {
                 Resolved::Unknown(_) => continue,
             };
             notifications.push(Notification {
+                region_slot: None,
+                no_us1_fed: Some("the MongoDB::Atlas::AlertConfiguration type accepts only EU and US as DatadogRegion"),
                 type_name: self.value(child(&n, "TypeName")),
                 datadog_region,
                 loc: n
@@ -196,6 +198,7 @@ impl Template<'_> {
             Resolved::Unknown(_) => return None,
         };
         Some(Integration {
+            region_slot: None,
             origin: self.origin(r),
             kind: self.value(r.prop("Type"))?,
             region,
@@ -213,6 +216,7 @@ impl Template<'_> {
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
             region_usage_field: "RegionUsageRestrictions",
+            region_usage_slot: None,
             keys: vec![self.key(r.id)],
             partial: false,
         }

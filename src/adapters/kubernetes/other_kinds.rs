@@ -90,6 +90,7 @@ pub(super) fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &
         return;
     };
     out.integrations.push(Integration {
+        region_slot: None,
         origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
         kind,
         region: ctx.text(spec.path(&["datadog", "region"])),
@@ -155,6 +156,7 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
                 };
                 if let Some(url) = url {
                     out.endpoints.push(Endpoint {
+                        switch: None,
                         url,
                         context: "operator --atlas-domain argument",
                     });

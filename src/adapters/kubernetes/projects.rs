@@ -41,10 +41,17 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
     }
     for integration in items_at(Some(spec), "integrations") {
         if let Some(kind) = ctx.text(integration.get("type")) {
+            let region = ctx.text(integration.get("region"));
             out.integrations.push(Integration {
+                region_slot: region
+                    .is_none()
+                    .then(|| {
+                        super::super::common::entry_slot(ctx, &integration, "region", "US1_FED")
+                    })
+                    .flatten(),
                 origin: origin_at(item_loc(ctx, &integration), &project_ref),
                 kind,
-                region: ctx.text(integration.get("region")),
+                region,
             });
         }
     }
@@ -52,6 +59,12 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
         let notifications = items_at(Some(&alert), "notifications")
             .iter()
             .map(|n| Notification {
+                region_slot: n
+                    .get("datadogRegion")
+                    .is_none()
+                    .then(|| super::super::common::entry_slot(ctx, n, "datadogRegion", "US1_FED"))
+                    .flatten(),
+                no_us1_fed: None,
                 type_name: ctx.text(n.get("typeName")),
                 datadog_region: ctx.text(n.get("datadogRegion")),
                 loc: n
@@ -133,6 +146,9 @@ pub(super) fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .text(spec.and_then(|s| s.get("regionUsageRestrictions")))
             .or_else(|| templated_spec_entries(ctx, obj)),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_slot: spec.and_then(|s| {
+            super::super::common::entry_slot(ctx, s, "regionUsageRestrictions", "GOV_REGIONS_ONLY")
+        }),
         keys: obj
             .name
             .map(|n| obj.own_keys(project_key(obj.namespace, n)))
@@ -161,6 +177,7 @@ pub(super) fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
                 .and_then(|e| e.get("regionUsageRestrictions")),
         ),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_slot: None,
         keys: obj
             .name
             .map(|n| obj.own_keys(group_key(obj.namespace, n)))

@@ -234,6 +234,7 @@ impl<'a> Base<'a> {
                     true,
                     setting("mongodbatlas:secretName").is_some(),
                     first,
+                    None,
                     out,
                 );
                 for e in out.endpoints.iter_mut().skip(before) {
@@ -410,6 +411,7 @@ impl<'a> Program<'a> {
                 false,
                 body.get("secret_name").is_some(),
                 anchor,
+                None,
                 out,
             );
             for e in out.endpoints.iter_mut().skip(before) {

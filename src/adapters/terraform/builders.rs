@@ -13,7 +13,7 @@ use crate::model::{
     AlertConfig, CloudProviderUse, Cluster, ClusterKind, ClusterSettings, CopySetting,
     DatabaseUser, EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, Model,
     NetworkContainer, NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse,
-    Project, ProjectRef, RegionConfig, RestoreJob, SizeRole, Tag, Text,
+    Project, ProjectRef, RegionConfig, RestoreJob, SizeRole, Switch, Tag, Text,
 };
 
 /// The project a resource names in its `project_id`.
@@ -60,6 +60,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             id: v.known(body.get("id")),
             region_usage: v.text(body.get("region_usage_restrictions")),
             region_usage_field: "region_usage_restrictions",
+            region_usage_slot: None,
             keys: vec![res.key],
             partial: false,
         }),
@@ -88,6 +89,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             let region = v.read(body.get("region"));
             if let (Some(kind), false) = (v.known(body.get("type")), region.is_unknown()) {
                 out.integrations.push(Integration {
+                    region_slot: None,
                     origin,
                     kind,
                     region: region.known(),
@@ -249,19 +251,32 @@ pub fn provider(
     report_base_url: bool,
     uses_secret: bool,
     header: Loc,
+    insert_flag: Option<Switch>,
     out: &mut Model,
 ) {
     if uses_secret {
         return;
     }
-    let at = match gov_flag {
+    // The flag written `false` is switched where it is written (in a configuration, where
+    // `insert_flag` says the block can be edited); an absent flag is inserted.
+    let (at, switch) = match gov_flag {
         Read::Known(flag) if flag.is("true") => return,
         Read::Unknown(_) => return,
-        Read::Known(flag) => flag.loc,
-        Read::Absent => header,
+        Read::Known(flag) => {
+            let switch = insert_flag.and_then(|_| {
+                flag.loc.via.is_none().then(|| Switch {
+                    loc: flag.loc.clone(),
+                    expected: flag.value.clone(),
+                    text: "true".to_string(),
+                })
+            });
+            (flag.loc, switch)
+        }
+        Read::Absent => (header, insert_flag),
     };
     match base_url {
         Read::Absent => out.endpoints.push(Endpoint {
+            switch,
             url: Text {
                 value: "https://cloud.mongodb.com".into(),
                 loc: at,
@@ -269,6 +284,7 @@ pub fn provider(
             context: "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
         }),
         Read::Known(url) if report_base_url => out.endpoints.push(Endpoint {
+            switch: None,
             url,
             context: "provider \"mongodbatlas\" base_url",
         }),
@@ -284,6 +300,8 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
         return None;
     }
     Some(Notification {
+        region_slot: None,
+        no_us1_fed: None,
         loc: type_name.loc.clone(),
         type_name: Some(type_name),
         datadog_region: region.known(),

@@ -2,7 +2,7 @@
 //! print. No network, no external script, font or stylesheet: the style and the few lines of
 //! script are inline and allowed by their hashes in a strict Content-Security-Policy, charts
 //! are inline SVG. Every value from the specs is escaped; source snippets go through the same
-//! [`redact`](super::redact::redact) as the human report's.
+//! [`redact`](super::redact) as the human report's.
 //!
 //! - `summary`: counts and charts.
 //! - `projects`: each project's partition, resources, regions and findings.
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Display, Write as _};
 use std::path::PathBuf;
 
-use super::redact::redact;
+use super::redact;
 use crate::date::Date;
 use crate::model::Loc;
 use crate::outcome::Outcome;
@@ -101,7 +101,7 @@ struct V<'a>(pub &'a str);
 
 impl Display for V<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", E(&redact(self.0)))
+        write!(f, "{}", E(&redact::value(self.0)))
     }
 }
 
@@ -147,8 +147,11 @@ pub fn render(outcome: &Outcome, meta: &Meta) -> String {
     let inventory = outcome.inventory.as_ref().unwrap_or(&empty);
     let mut texts = HashMap::new();
     for f in &outcome.findings {
-        if let (false, Some(text)) = (texts.contains_key(&f.loc.file), outcome.text(f.loc.file)) {
-            texts.insert(f.loc.file, redact(text));
+        if texts.contains_key(&f.loc.file) {
+            continue;
+        }
+        if let Some(text) = redact::masked(outcome, f.loc.file) {
+            texts.insert(f.loc.file, text);
         }
     }
     let finding_project = projects::place_findings(inventory, &outcome.findings);
@@ -275,11 +278,11 @@ fn header(ctx: &Ctx<'_>, out: &mut String) {
                 "<code id=\"config-path\">{}</code>",
                 E(&display_path(outcome.path(file)))
             );
-            if let Some(text) = outcome.text(file) {
+            if let Some(text) = redact::masked(outcome, file) {
                 w!(
                     out,
                     "<details><summary>The config as read</summary><pre>{}</pre></details>",
-                    E(&redact(text))
+                    E(&text)
                 );
             }
         }

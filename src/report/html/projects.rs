@@ -383,7 +383,7 @@ fn region_view(name: &str, id: &str, p: &ProjectEntry, resources: &[&Resource]) 
                 text: format!(
                     "{}{}",
                     if mismatch { "\u{26a0} " } else { "" },
-                    redact(&text)
+                    redact::value(&text)
                 ),
                 class: format!("{key}{}", if mismatch { " mismatch" } else { "" }),
             });

@@ -65,6 +65,7 @@ pub(crate) fn wanted(path: &Path, text: &str) -> bool {
     kustomize::is_kustomization(path)
         || helm::is_chart_file(path)
         || helm::is_values_candidate(path, text)
+        || helm::is_release_candidate(text)
 }
 
 /// Keep a parsed file that [`wanted`] asked for.

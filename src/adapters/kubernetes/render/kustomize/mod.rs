@@ -13,6 +13,7 @@
 mod build;
 mod patch;
 mod select;
+mod transform;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};

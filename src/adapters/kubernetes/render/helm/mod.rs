@@ -17,14 +17,26 @@
 //! packaged `.tgz` is not read), the chart's `values.yaml`, then an override file beside it
 //! (`values-prod.yaml`). A chart directory with override files is judged through each of
 //! them; its `values.yaml` alone only when it has none.
+//!
+//! - this module: which values files belong to these charts, and how each is attached to a
+//!   chart (its own, or a parent chart's dependency) and merged into values;
+//! - `values`: Helm's semantics of values (merging, a template's truth, a `condition`);
+//! - `templates`: what each chart's templates render from merged values;
+//! - `releases`: values written in a Flux `HelmRelease` or an Argo CD `Application`.
+
+mod releases;
+mod templates;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::Kept;
 use super::sources::Sources;
-use crate::document::{Entry, Node, Span, Value};
+use crate::document::Node;
 use crate::model::{FileId, SourceFile};
+use templates::objects;
+use values::{disabled, merge_chain};
 
 /// How the region usage of a chart's project reads in messages: none of these charts has a
 /// value for it, so a project it creates is a standard project in AtlasGov.
@@ -96,6 +108,12 @@ pub(super) fn is_values_candidate(path: &Path, text: &str) -> bool {
     is_values_name(path) && TOKENS.iter().any(|t| text.contains(t))
 }
 
+/// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
+/// `Application`), by its text.
+pub(super) fn is_release_candidate(text: &str) -> bool {
+    releases::is_candidate(text)
+}
+
 /// What a `Chart.yaml` says.
 struct ChartFile {
     dir: PathBuf,
@@ -154,10 +172,20 @@ pub(super) fn render(
         }
     }
     let related = |c: &ChartFile| c.chart.is_some() || !c.deps.is_empty();
+    // Releases of these charts in GitOps manifests.
+    let mut out = Vec::new();
+    let mut releases_read = BTreeSet::new();
+    for k in kept.iter().filter(|k| is_release_candidate(&k.text)) {
+        if let Some(r) = releases::render(sources, files, &k.path) {
+            out.extend(r);
+            releases_read.insert(k.path.clone());
+        }
+    }
     // Candidates: kept values files, and values-named files of the run in related charts.
     let mut candidates: BTreeSet<PathBuf> = kept
         .iter()
         .filter(|k| !is_chart_file(&k.path) && !super::kustomize::is_kustomization(&k.path))
+        .filter(|k| !releases_read.contains(&k.path))
         .map(|k| k.path.clone())
         .collect();
     let run_files: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
@@ -173,7 +201,6 @@ pub(super) fn render(
         }
     }
     // Group by chart directory: overrides, and the chart's own values.yaml.
-    let mut out = Vec::new();
     let mut with_overrides: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut defaults_only: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for path in &candidates {
@@ -473,400 +500,12 @@ fn sets_region_usage(sources: &mut Sources<'_>, dir: &Path) -> bool {
         .text(&dir.join("templates").join("atlas-project.yaml"))
         .is_ok_and(|t| t.contains("regionUsageRestrictions"))
 }
-
-/// Whether a dependency's `condition` (`atlas.enabled`; several paths separated by commas,
-/// the first that is set decides) turns it off.
-fn disabled(values: &Node, condition: &str) -> bool {
-    for path in condition.split(',') {
-        let found = path.trim().split('.').try_fold(values, |n, k| n.get(k));
-        if let Some(b) = found.and_then(Node::as_bool) {
-            return !b;
-        }
-    }
-    false
-}
-
-fn merge_chain(base: Option<Node>, over: &Node) -> Node {
-    match base {
-        Some(mut b) => {
-            coalesce(&mut b, over);
-            b
-        }
-        None => over.clone(),
-    }
-}
-
-/// Helm's merge of values: mappings merge key by key; anything else replaces; `null` deletes.
-/// A key that both have is located where the later file writes it.
-fn coalesce(base: &mut Node, over: &Node) {
-    let (Value::Map(entries), Some(over_entries)) = (&mut base.value, over.as_map()) else {
-        *base = over.clone();
-        return;
-    };
-    for e in over_entries {
-        let Some(key) = e.key.scalar_text() else {
-            continue;
-        };
-        let at = entries
-            .iter()
-            .rposition(|b| b.key.scalar_text() == Some(key));
-        match (at.and_then(|i| entries.get_mut(i)), &e.value.value) {
-            (Some(_), Value::Null) => entries.retain(|b| b.key.scalar_text() != Some(key)),
-            (None, Value::Null) => {}
-            (Some(b), _) if b.value.as_map().is_some() && e.value.as_map().is_some() => {
-                b.key = e.key.clone();
-                coalesce(&mut b.value, &e.value);
-            }
-            (Some(b), _) => {
-                b.key = e.key.clone();
-                b.value = e.value.clone();
-            }
-            (None, _) => entries.push(e.clone()),
-        }
-    }
-}
-
-/// Go templates' truth: absent, null, false, zero, empty strings and collections are false.
-fn truthy(node: Option<&Node>) -> bool {
-    match node.map(|n| &n.value) {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
-        Some(Value::Bool(true)) => true,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Number(n)) => !n.parse::<f64>().is_ok_and(|v| v == 0.0),
-        Some(Value::Seq(s)) => !s.is_empty(),
-        Some(Value::Map(m)) => !m.is_empty(),
-    }
-}
-
-/// What the chart's templates render from `values`, as operator objects. `own` is the values
-/// file judged (or its part for this chart): a value the templates hard-code is located at the
-/// key of `own` it belongs with, or at `own`'s first key.
-fn objects(chart: Chart, values: &Node, own: &Node, forked: bool) -> Vec<Node> {
-    let first = own
-        .as_map()
-        .and_then(|m| m.first())
-        .map_or(own.span, |e| e.key.span);
-    let anchor = |key: &str| {
-        values
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .rev()
-            .find(|e| e.key.scalar_text() == Some(key))
-            .map_or(first, |e| e.key.span)
-    };
-    let project_at = anchor("project");
-    // The release's names are unknown: the chart's project and its references share one
-    // stand-in name, so they link within this rendering.
-    let release_ns = text("<release namespace>", project_at);
-    let project_name = text("<release>-project", project_at);
-    let mut out = Vec::new();
-    let project = values.get("project");
-    // The project the chart creates, named `spec.name` when that is known.
-    let project_object = |name: Option<&Node>| {
-        let mut spec = optional(&[("name", name)]);
-        spec.extend(forked_usage(forked, project_at));
-        object("AtlasProject", &project_name, &release_ns, project_at, spec)
-    };
-    match chart {
-        Chart::Deployment => {
-            // `project.create` defaults to true in every version of the chart.
-            let create = project
-                .and_then(|p| p.get("create"))
-                .is_none_or(|c| truthy(Some(c)));
-            if create {
-                out.push(project_object(
-                    project.and_then(|p| p.get("atlasProjectName")),
-                ));
-            }
-            for d in values
-                .get("deployments")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-            {
-                let mut spec = vec![project_ref(&project_name, d.span)];
-                let mut name = None;
-                for key in [
-                    "deploymentSpec",
-                    "advancedDeploymentSpec",
-                    "serverlessSpec",
-                    "flexSpec",
-                ] {
-                    if let Some(e) = d
-                        .as_map()
-                        .unwrap_or_default()
-                        .iter()
-                        .rev()
-                        .find(|e| e.key.scalar_text() == Some(key))
-                        .filter(|e| truthy(Some(&e.value)))
-                    {
-                        name = name.or_else(|| e.value.get("name").cloned());
-                        spec.push(e.clone());
-                    }
-                }
-                let name = name.unwrap_or_else(|| text("<deployment>", d.span));
-                out.push(object("AtlasDeployment", &name, &release_ns, d.span, spec));
-            }
-            if create {
-                for u in values
-                    .get("users")
-                    .and_then(Node::as_seq)
-                    .unwrap_or_default()
-                {
-                    let mut spec = vec![project_ref(&project_name, u.span)];
-                    spec.extend(optional(&[
-                        ("username", u.get("username")),
-                        ("scopes", u.get("scopes")),
-                    ]));
-                    let name = text("<release>-user", u.span);
-                    out.push(object(
-                        "AtlasDatabaseUser",
-                        &name,
-                        &release_ns,
-                        u.span,
-                        spec,
-                    ));
-                }
-            }
-        }
-        Chart::Basic | Chart::Advanced => {
-            let name = project
-                .and_then(|p| p.get("name"))
-                .filter(|n| truthy(Some(n)));
-            out.push(project_object(name));
-            let deployment = values.get("deployment");
-            let at = anchor("deployment");
-            let configs = match chart {
-                Chart::Basic => {
-                    let d = deployment;
-                    let get = |k: &str| d.and_then(|d| d.get(k));
-                    vec![region_config(
-                        at,
-                        get("regionName"),
-                        get("instanceSize"),
-                        Some(text("TENANT", at)),
-                        get("providerName"),
-                        None,
-                    )]
-                }
-                Chart::Advanced | Chart::Deployment => deployment
-                    .and_then(|d| d.get("regions"))
-                    .and_then(Node::as_seq)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|r| {
-                        let scaling = r.get("autoscaling").filter(|a| truthy(a.get("enabled")));
-                        region_config(
-                            r.span,
-                            r.get("name"),
-                            r.get("instanceSize"),
-                            r.get("providerName").cloned(),
-                            r.get("providerName"),
-                            scaling,
-                        )
-                    })
-                    .collect(),
-            };
-            let replication = map(
-                vec![(
-                    text("regionConfigs", at),
-                    Node::new(Value::Seq(configs), at),
-                )],
-                at,
-            );
-            let deployment_spec = map(
-                vec![(
-                    text("replicationSpecs", at),
-                    Node::new(Value::Seq(vec![replication]), at),
-                )],
-                at,
-            );
-            let spec = vec![
-                project_ref(&project_name, at),
-                Entry {
-                    key: text("deploymentSpec", at),
-                    value: deployment_spec,
-                },
-            ];
-            let name = text("<release>-deployment", at);
-            out.push(object("AtlasDeployment", &name, &release_ns, at, spec));
-        }
-    }
-    out
-}
-
-/// The region usage a forked chart's template sets from values: unknown here.
-fn forked_usage(forked: bool, at: Span) -> Option<Entry> {
-    forked.then(|| Entry {
-        key: text("regionUsageRestrictions", at),
-        value: Node {
-            value: Value::String("{{ .Values }}".into()),
-            span: at,
-            tag: Some(crate::document::TEMPLATE_TAG.into()),
-        },
-    })
-}
-
-/// One region config of atlas-basic or atlas-advanced.
-fn region_config(
-    at: Span,
-    region: Option<&Node>,
-    size: Option<&Node>,
-    provider: Option<Node>,
-    backing: Option<&Node>,
-    scaling: Option<&Node>,
-) -> Node {
-    let mut entries = Vec::new();
-    if let Some(p) = provider {
-        entries.push((text("providerName", p.span), p));
-    }
-    if let Some(b) = backing {
-        entries.push((text("backingProviderName", b.span), b.clone()));
-    }
-    if let Some(r) = region {
-        entries.push((text("regionName", r.span), r.clone()));
-    }
-    if let Some(s) = size {
-        entries.push((
-            text("electableSpecs", s.span),
-            map(vec![(text("instanceSize", s.span), s.clone())], s.span),
-        ));
-    }
-    if let Some(a) = scaling {
-        let mut compute = vec![(
-            text("enabled", a.span),
-            Node::new(Value::Bool(true), a.span),
-        )];
-        if let Some(min) = a.get("min") {
-            compute.push((text("minInstanceSize", min.span), min.clone()));
-        }
-        if let Some(max) = a.get("max") {
-            compute.push((text("maxInstanceSize", max.span), max.clone()));
-        }
-        entries.push((
-            text("autoScaling", a.span),
-            map(
-                vec![(text("compute", a.span), map(compute, a.span))],
-                a.span,
-            ),
-        ));
-    }
-    map(entries, at)
-}
-
-/// `projectRef: {name: ...}`, located at `at`.
-fn project_ref(project_name: &Node, at: Span) -> Entry {
-    Entry {
-        key: text("projectRef", at),
-        value: map(vec![(text("name", at), project_name.clone())], at),
-    }
-}
-
-/// The entries whose values are present.
-fn optional(entries: &[(&str, Option<&Node>)]) -> Vec<Entry> {
-    entries
-        .iter()
-        .filter_map(|(k, v)| {
-            let v = (*v)?;
-            Some(Entry {
-                key: text(k, v.span),
-                value: v.clone(),
-            })
-        })
-        .collect()
-}
-
-fn text(value: &str, at: Span) -> Node {
-    Node::new(Value::String(value.into()), at)
-}
-
-fn map(entries: Vec<(Node, Node)>, at: Span) -> Node {
-    Node::new(
-        Value::Map(
-            entries
-                .into_iter()
-                .map(|(key, value)| Entry { key, value })
-                .collect(),
-        ),
-        at,
-    )
-}
-
-/// An operator object: its `spec` key (where a finding about the object as a whole points)
-/// is located at `at`.
-fn object(kind: &str, name: &Node, namespace: &Node, at: Span, spec: Vec<Entry>) -> Node {
-    map(
-        vec![
-            (text("apiVersion", at), text("atlas.mongodb.com/v1", at)),
-            (text("kind", at), text(kind, at)),
-            (
-                text("metadata", at),
-                map(
-                    vec![
-                        (text("name", at), name.clone()),
-                        (text("namespace", at), namespace.clone()),
-                    ],
-                    at,
-                ),
-            ),
-            (text("spec", at), Node::new(Value::Map(spec), at)),
-        ],
-        at,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
     use crate::adapters::kubernetes::render::first_doc as doc;
-
-    #[test]
-    fn values_merge_as_helm_merges_them() {
-        let mut base = doc("a: {b: 1, c: [1, 2], d: {e: 1}}\nkeep: x\ngone: y\n");
-        let over = doc("a: {c: [3], d: {f: 2}}\ngone: null\nnew: z\n");
-        coalesce(&mut base, &over);
-        let flat = |n: &Node| -> Vec<String> {
-            n.as_map()
-                .unwrap()
-                .iter()
-                .map(|e| e.key.scalar_text().unwrap().to_string())
-                .collect()
-        };
-        assert_eq!(flat(&base), vec!["a", "keep", "new"]);
-        let a = base.get("a").unwrap();
-        assert_eq!(flat(a), vec!["b", "c", "d"]);
-        assert_eq!(a.get("c").unwrap().as_seq().unwrap().len(), 1);
-        assert_eq!(flat(a.get("d").unwrap()), vec!["e", "f"]);
-        // A key both write is located where the later file writes it.
-        let over_a = over.as_map().unwrap()[0].key.span;
-        assert_eq!(base.as_map().unwrap()[0].key.span, over_a);
-    }
-
-    #[test]
-    fn go_template_truth() {
-        for (text, truth) in [
-            ("x: true", true),
-            ("x: false", false),
-            ("x: null", false),
-            ("x: ''", false),
-            ("x: 0", false),
-            ("x: 0.0", false),
-            ("x: 2", true),
-            ("x: []", false),
-            ("x: {}", false),
-            ("x: [1]", true),
-            ("x: s", true),
-        ] {
-            assert_eq!(truthy(doc(text).get("x")), truth, "{text}");
-        }
-        assert!(!truthy(None));
-        assert!(disabled(&doc("atlas: {enabled: false}"), "atlas.enabled"));
-        assert!(!disabled(&doc("atlas: {enabled: true}"), "atlas.enabled"));
-        assert!(!disabled(&doc("atlas: {}"), "atlas.enabled"));
-        assert!(disabled(&doc("b: {on: false}"), "a.on, b.on"));
-    }
 
     #[test]
     fn only_the_charts_shapes_are_recognised() {

@@ -1,0 +1,181 @@
+//! Values a GitOps controller gives these charts, written in a manifest instead of a values
+//! file: a Flux `HelmRelease` (`helm.toolkit.fluxcd.io`: the chart `spec.chart.spec.chart`, the
+//! values `spec.values`) and an Argo CD `Application` (`argoproj.io`: `spec.source`, or each of
+//! `spec.sources`, with `chart` and `helm.valuesObject`, or `helm.values` as a YAML string,
+//! which `valuesObject` overrides). The chart is a packaged one (a chart repository, an OCI
+//! registry): its defaults are not read, so what the values say is rendered on its own.
+//! Not read: Flux `spec.valuesFrom` (ConfigMaps and Secrets), Argo CD `helm.parameters` and
+//! `helm.valueFiles` (files of the chart's repository).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::super::sources::Sources;
+use super::templates::objects;
+use super::{Chart, HelmRendering};
+use crate::document::Node;
+use crate::model::SourceFile;
+
+const CHARTS: [Chart; 3] = [Chart::Deployment, Chart::Basic, Chart::Advanced];
+
+/// Whether a file's text may hold a release of these charts.
+pub(super) fn is_candidate(text: &str) -> bool {
+    (text.contains("HelmRelease") || text.contains("argoproj.io"))
+        && CHARTS.iter().any(|c| text.contains(c.name()))
+}
+
+/// Where a release's values are.
+enum Values<'n> {
+    /// A mapping of the manifest.
+    Object(&'n Node),
+    /// A YAML string of the manifest, and its JSON pointer.
+    Text(&'n Node, String),
+}
+
+/// The renderings of every release of these charts in the file at `path`; `None` when it
+/// holds none (it is then read as a values file, if it is one).
+pub(super) fn render(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+) -> Option<Vec<HelmRendering>> {
+    let source = sources.load(path, files).ok()?;
+    let (file, roots) = sources.get(source).map(|s| (s.file, s.roots.clone()))?;
+    let mut found = false;
+    let mut out = Vec::new();
+    for root in &roots {
+        for (chart, values) in releases(root) {
+            found = true;
+            let values = match values {
+                Values::Object(node) => Some(sources.node(source, node)),
+                Values::Text(node, pointer) => sources
+                    .fragment(source, node, &pointer)
+                    .ok()
+                    .and_then(|docs| docs.into_iter().next()),
+            };
+            let Some(values) = values.filter(|v| v.as_map().is_some()) else {
+                continue;
+            };
+            out.push(HelmRendering {
+                file,
+                path: path.to_path_buf(),
+                objects: objects(chart, &values, &values, false),
+                consumed: BTreeSet::from([source]),
+            });
+        }
+    }
+    found.then_some(out)
+}
+
+/// A chart named by a release: its name, or the last part of a path or reference to it
+/// (`./charts/atlas-deployment`, `mongodb/atlas-deployment`).
+fn chart_named(name: &str) -> Option<Chart> {
+    Chart::named(name.trim_end_matches('/').rsplit('/').next()?)
+}
+
+/// The releases of these charts in one document, each with where its values are.
+fn releases(root: &Node) -> Vec<(Chart, Values<'_>)> {
+    let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    let kind = root.get("kind").and_then(Node::as_str);
+    let spec = root.get("spec");
+    let mut out = Vec::new();
+    if api.starts_with("helm.toolkit.fluxcd.io/") && kind == Some("HelmRelease") {
+        let chart = spec
+            .and_then(|s| s.get("chart")?.get("spec")?.get("chart")?.as_str())
+            .and_then(chart_named);
+        let values = spec.and_then(|s| s.get("values"));
+        if let (Some(chart), Some(values)) = (chart, values) {
+            out.push((chart, Values::Object(values)));
+        }
+    } else if api.starts_with("argoproj.io/") && kind == Some("Application") {
+        let single = spec
+            .and_then(|s| s.get("source"))
+            .map(|s| (s, "/spec/source".to_string()));
+        let many = spec
+            .and_then(|s| s.get("sources"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s, format!("/spec/sources/{i}")));
+        for (source, pointer) in single.into_iter().chain(many) {
+            let Some(chart) = source
+                .get("chart")
+                .and_then(Node::as_str)
+                .and_then(chart_named)
+            else {
+                continue;
+            };
+            let helm = source.get("helm");
+            if let Some(values) = helm.and_then(|h| h.get("valuesObject")) {
+                out.push((chart, Values::Object(values)));
+            } else if let Some(values) = helm
+                .and_then(|h| h.get("values"))
+                .filter(|v| v.as_str().is_some())
+            {
+                out.push((
+                    chart,
+                    Values::Text(values, format!("{pointer}/helm/values")),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::kubernetes::render::first_doc as doc;
+
+    /// Each release's chart, and its values' first key (or the string's first line).
+    fn read(text: &str) -> Vec<(Chart, String)> {
+        let root = doc(text);
+        releases(&root)
+            .into_iter()
+            .map(|(chart, values)| {
+                let what = match values {
+                    Values::Object(v) => v
+                        .as_map()
+                        .and_then(|m| m.first())
+                        .and_then(|e| e.key.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    Values::Text(v, pointer) => format!(
+                        "{pointer}: {}",
+                        v.as_str().and_then(|s| s.lines().next()).unwrap_or("")
+                    ),
+                };
+                (chart, what)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn releases_of_the_charts_are_found_in_flux_and_argo_cd_manifests() {
+        let flux = "apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nspec:\n  chart: {spec: {chart: ./vendor/charts/atlas-basic/}}\n  values: {deployment: {instanceSize: M5}}\n";
+        assert_eq!(read(flux), vec![(Chart::Basic, "deployment".to_string())]);
+        let argo = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  sources:\n    - {repoURL: https://git.example.gov/x.git, path: app}\n    - chart: atlas-deployment\n      helm:\n        values: 'project: {create: false}'\n        valuesObject: {deployments: []}\n    - chart: mongodb/atlas-advanced\n      helm:\n        values: |\n          deployment: {}\n";
+        assert_eq!(
+            read(argo),
+            vec![
+                // `valuesObject` wins over `values`.
+                (Chart::Deployment, "deployments".to_string()),
+                (
+                    Chart::Advanced,
+                    "/spec/sources/2/helm/values: deployment: {}".to_string()
+                ),
+            ]
+        );
+        for other in [
+            // Another chart; a release without values; another kind of the same group.
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec: {chart: {spec: {chart: redis}}, values: {a: 1}}\n",
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec: {chart: {spec: {chart: atlas-deployment}}}\n",
+            "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nspec: {source: {chart: atlas-deployment, helm: {valuesObject: {a: 1}}}}\n",
+        ] {
+            assert!(read(other).is_empty(), "{other}");
+        }
+        assert!(is_candidate("kind: HelmRelease\n  chart: atlas-deployment"));
+        assert!(!is_candidate("kind: HelmRelease\n  chart: redis"));
+    }
+}

@@ -1,0 +1,573 @@
+//! Bodies and expressions: literals, references, paths, conditionals, `for` and `dynamic`.
+
+use super::*;
+
+impl World<'_> {
+    /// A resource (or provider) body with its expressions evaluated, as a tree.
+    pub(super) fn evaluate(
+        &self,
+        scope: Scope<'_>,
+        ctx: &LocCtx<'_>,
+        body: &Cursor<'_>,
+        at: &Loc,
+    ) -> Tree {
+        let at_body = At {
+            ctx,
+            pointer: &body.pointer,
+        };
+        let value = self.body(scope, at_body, body, true);
+        Tree::of(&value, ctx.file, at)
+    }
+
+    /// A node of a document.
+    pub(super) fn node(&self, scope: Scope<'_>, at: At<'_>, cur: &Cursor<'_>) -> Val {
+        match &cur.node.value {
+            Value::Map(_) => self.body(scope, at, cur, false),
+            Value::Seq(_) => {
+                let mut items = Vec::new();
+                for item in cur.items() {
+                    let at = At {
+                        pointer: &item.pointer,
+                        ..at
+                    };
+                    items.push(self.node(scope, at, &item));
+                }
+                Val::List(items.into())
+            }
+            Value::Null => Val::Null,
+            _ if cur.node.is_expr() => self.expr_node(scope, at, cur),
+            _ => match (value::scalar(cur.node), at.ctx.text(Some(cur.clone()))) {
+                (Some(kind), Some(t)) => Val::Known(t, kind),
+                _ => Val::unknown(),
+            },
+        }
+    }
+
+    /// A mapping: a block body or an object. `dynamic` blocks are expanded; in a resource's
+    /// own body (`top`) the meta-arguments are left out.
+    pub(super) fn body(&self, scope: Scope<'_>, at: At<'_>, cur: &Cursor<'_>, top: bool) -> Val {
+        let mut entries: Vec<(Text, Val)> = Vec::new();
+        let mut generated: Vec<(Text, Vec<Val>)> = Vec::new();
+        for (k, v) in cur.entries() {
+            let Some(key) = at.ctx.text(Some(k.clone())) else {
+                continue;
+            };
+            if top && is_meta_argument(key.as_str()) {
+                continue;
+            }
+            if key.as_str() == "dynamic" && v.node.as_map().is_some() {
+                for (label, block) in v.entries() {
+                    if let Some(label) = at.ctx.text(Some(label)) {
+                        let blocks = self.dynamic(scope, at, label.as_str(), &block);
+                        generated.push((label, blocks));
+                    }
+                }
+                continue;
+            }
+            let at = At {
+                pointer: &v.pointer,
+                ..at
+            };
+            entries.push((key, self.node(scope, at, &v)));
+        }
+        // Generated blocks come after the written ones of the same name.
+        for (label, blocks) in generated {
+            match entries
+                .iter_mut()
+                .rev()
+                .find(|(k, _)| k.as_str() == label.as_str())
+            {
+                Some((_, existing)) => {
+                    let mut all: Vec<Val> = match &*existing {
+                        Val::List(items) => items.to_vec(),
+                        other => vec![other.clone()],
+                    };
+                    all.extend(blocks);
+                    *existing = Val::List(all.into());
+                }
+                None => entries.push((label, Val::List(blocks.into()))),
+            }
+        }
+        Val::Map(entries.into())
+    }
+
+    /// The blocks a `dynamic "label" { for_each = .. iterator = .. content { .. } }` generates.
+    pub(super) fn dynamic(
+        &self,
+        scope: Scope<'_>,
+        at: At<'_>,
+        label: &str,
+        block: &Cursor<'_>,
+    ) -> Vec<Val> {
+        let Some(content) = block
+            .get("content")
+            .map(|c| {
+                if c.node.as_seq().is_some() {
+                    c.items().next()
+                } else {
+                    Some(c)
+                }
+            })
+            .and_then(|c| c)
+        else {
+            return Vec::new();
+        };
+        let name = block
+            .get("iterator")
+            .and_then(|i| i.node.expr_source().or(i.str()).map(str::trim))
+            .unwrap_or(label);
+        let collection = match block.get("for_each") {
+            Some(f) => {
+                let at = At {
+                    pointer: &f.pointer,
+                    ..at
+                };
+                self.node(scope, at, &f)
+            }
+            None => Val::unknown(),
+        };
+        let at_content = At {
+            pointer: &content.pointer,
+            ..at
+        };
+        let iterator = |key: Val, value: Val| {
+            let loc = at.loc(content.node.span);
+            let name = |n: &str| Text {
+                value: n.into(),
+                loc: loc.clone(),
+            };
+            Val::Map(vec![(name("key"), key), (name("value"), value)].into())
+        };
+        let one = |value: Val| {
+            let binding = Binding {
+                name,
+                value,
+                up: scope.iters,
+            };
+            let scope = Scope {
+                iters: Some(&binding),
+                ..scope
+            };
+            self.body(scope, at_content, &content, false)
+        };
+        match elements(&collection, false) {
+            Some(els) if els.len() <= MAX_ELEMENTS => {
+                els.into_iter().map(|(k, v)| one(iterator(k, v))).collect()
+            }
+            _ => vec![one(Val::unknown())],
+        }
+    }
+
+    /// An expression node: parsed (once per place) and evaluated.
+    pub(super) fn expr_node(&self, scope: Scope<'_>, at: At<'_>, cur: &Cursor<'_>) -> Val {
+        let span = cur.node.span;
+        let key = (at.ctx.file, span.start);
+        let cached = self.parsed.borrow().get(&key).cloned();
+        let expr = match cached {
+            Some(e) => e,
+            None => {
+                let e = parse(at.ctx, cur.node).map(Rc::new);
+                self.parsed.borrow_mut().insert(key, e.clone());
+                e
+            }
+        };
+        match expr {
+            Some(e) => self.expr(scope, at, &e),
+            None => Val::Unknown(Some(Box::new(at.text(at.source(span), span)))),
+        }
+    }
+
+    /// Fuel for one evaluation (a resource, a module call), out of what is left for the run.
+    pub(super) fn refuel(&self) {
+        self.fuel.set(FUEL.min(self.budget.get()));
+    }
+
+    /// Spend `n` steps; `false` (and nothing spent) when there is not that much fuel left.
+    pub(super) fn spend(&self, n: u64) -> bool {
+        match (
+            self.fuel.get().checked_sub(n),
+            self.budget.get().checked_sub(n),
+        ) {
+            (Some(fuel), Some(budget)) => {
+                self.fuel.set(fuel);
+                self.budget.set(budget);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Evaluate an expression. Bounded by [`FUEL`], [`BUDGET`] and [`MAX_DEPTH`]: what can
+    /// multiply work (references, which copy values; `for` expressions; function calls) is
+    /// unknown once the fuel is spent, while literals, objects and tuples are still read (they
+    /// are as large as the text).
+    pub(super) fn expr(&self, scope: Scope<'_>, at: At<'_>, e: &Expr) -> Val {
+        let depth = self.depth.get();
+        let multiplies = matches!(
+            e,
+            Expr::Var(..) | Expr::Traverse(..) | Expr::Call(..) | Expr::For(_)
+        );
+        if depth > MAX_DEPTH || (!self.spend(1) && multiplies) {
+            return self.unknown_at(at, e.span());
+        }
+        self.depth.set(depth + 1);
+        let v = self.expr_inner(scope, at, e);
+        self.depth.set(depth);
+        v
+    }
+
+    pub(super) fn unknown_at(&self, at: At<'_>, span: Span) -> Val {
+        Val::Unknown(Some(Box::new(at.text(at.source(span), span))))
+    }
+
+    pub(super) fn expr_inner(&self, scope: Scope<'_>, at: At<'_>, e: &Expr) -> Val {
+        let known = |value: &str, span: Span, kind: Scalar| Val::Known(at.text(value, span), kind);
+        match e {
+            Expr::Null(_) => Val::Null,
+            Expr::Bool(b, s) => known(if *b { "true" } else { "false" }, *s, Scalar::Bool),
+            Expr::Number(n, s) => known(n, *s, Scalar::Num),
+            Expr::Str(v, s) => known(v, *s, Scalar::Str),
+            Expr::Tuple(items, _) => Val::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.expr(scope, at.child(&i.to_string()).at(), item))
+                    .collect(),
+            ),
+            Expr::Object(entries, s) => {
+                let mut out = Vec::new();
+                for (k, v) in entries {
+                    match self.expr(scope, at, k) {
+                        Val::Known(key, _) => {
+                            let value = self.expr(scope, at.child(key.as_str()).at(), v);
+                            out.push((key, value));
+                        }
+                        _ => return self.unknown_at(at, *s),
+                    }
+                }
+                Val::Map(out.into())
+            }
+            Expr::Var(_, s) | Expr::Traverse(_, _, s) => {
+                let v = self.traverse(scope, at, e);
+                // A use copies the value: it costs as much fuel as the value has scalars.
+                let size = v.leaves(MAX_LEAVES);
+                if size <= MAX_LEAVES && self.spend(size as u64) {
+                    v.used_at(&at.loc(*s), at.source(*s))
+                } else {
+                    self.unknown_at(at, *s)
+                }
+            }
+            Expr::Call(name, args, expand, s) => {
+                if *expand {
+                    return self.unknown_at(at, *s);
+                }
+                // What a function returns stays where its parts are (inside the call).
+                match self.call(scope, at, name, args, *s) {
+                    Val::Unknown(_) | Val::Ref(_) => self.unknown_at(at, *s),
+                    v => v,
+                }
+            }
+            Expr::Cond(parts, s) => {
+                let (c, a, b) = &**parts;
+                match self.expr(scope, at, c).as_bool() {
+                    Some(true) => self.expr(scope, at, a),
+                    Some(false) => self.expr(scope, at, b),
+                    None => self.unknown_at(at, *s),
+                }
+            }
+            Expr::Not(inner, s) => match self.expr(scope, at, inner).as_bool() {
+                Some(b) => known(if b { "false" } else { "true" }, *s, Scalar::Bool),
+                None => self.unknown_at(at, *s),
+            },
+            Expr::Neg(inner, s) => match self.expr(scope, at, inner).as_number() {
+                Some(n) => known(&number(-n), *s, Scalar::Num),
+                None => self.unknown_at(at, *s),
+            },
+            Expr::Binary(op, operands, s) => {
+                let (l, r) = &**operands;
+                let (l, r) = (self.expr(scope, at, l), self.expr(scope, at, r));
+                match binary(*op, &l, &r) {
+                    Some((value, kind)) => known(&value, *s, kind),
+                    None => self.unknown_at(at, *s),
+                }
+            }
+            Expr::For(f) => self.for_expr(scope, at, f),
+            Expr::Template(parts, s) => match parts.as_slice() {
+                // `"${var.x}"` is used where the string is; what a `for` or a function
+                // builds inside one stays where its parts are.
+                [Part::Interp(inner)] => {
+                    let v = self.expr(scope, at, inner);
+                    match inner {
+                        Expr::Var(..) | Expr::Traverse(..) => v.used_at(&at.loc(*s), at.source(*s)),
+                        _ => v,
+                    }
+                }
+                _ => {
+                    let mut text = String::new();
+                    let mut via = None;
+                    for part in parts {
+                        match part {
+                            Part::Lit(l) => text.push_str(l),
+                            Part::Interp(inner) => match self.expr(scope, at, inner) {
+                                Val::Known(t, _) => {
+                                    text.push_str(t.as_str());
+                                    via = via.or(t.loc.via);
+                                }
+                                _ => return self.unknown_at(at, *s),
+                            },
+                        }
+                    }
+                    let mut t = at.text(&text, *s);
+                    t.loc.via = via;
+                    Val::Known(t, Scalar::Str)
+                }
+            },
+            Expr::Other(s) => self.unknown_at(at, *s),
+        }
+    }
+
+    /// A name and the steps after it: a variable, local, module output, `each`, an iterator,
+    /// or a resource.
+    pub(super) fn traverse(&self, scope: Scope<'_>, at: At<'_>, e: &Expr) -> Val {
+        let (base, ops): (&Expr, &[Op]) = match e {
+            Expr::Traverse(base, ops, _) => (base, ops),
+            other => (other, &[]),
+        };
+        let Expr::Var(root, _) = base else {
+            let v = self.expr(scope, at, base);
+            return self.steps(scope, at, v, ops);
+        };
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(&**a),
+            _ => None,
+        };
+        if let Some(v) = scope.iterator(root) {
+            return self.steps(scope, at, v.clone(), ops);
+        }
+        let Some(inst) = self.insts.get(scope.inst) else {
+            return Val::unknown();
+        };
+        match &**root {
+            "var" => match attr(0).and_then(|n| inst.vars.get(n)) {
+                Some(v) => self.steps(scope, at, v.clone(), ops.get(1..).unwrap_or(&[])),
+                None => Val::unknown(),
+            },
+            "local" => match attr(0) {
+                Some(n) => {
+                    let v = self.local(scope.inst, n, false);
+                    self.steps(scope, at, v, ops.get(1..).unwrap_or(&[]))
+                }
+                None => Val::unknown(),
+            },
+            "module" => {
+                let Some(children) = attr(0).and_then(|n| inst.children.get(n)) else {
+                    return Val::unknown();
+                };
+                // `module.x.out`, or `module.x["key"].out` for a call with `for_each`.
+                let (child, rest) = match (children.as_slice(), ops.get(1)) {
+                    ([(_, only)], Some(Op::Attr(_))) => (Some(*only), 1),
+                    (many, Some(Op::Index(k))) => {
+                        let k = self.expr(scope, at, k);
+                        let k = k.as_text().map(Text::as_str);
+                        let found = many.iter().find(|(each, _)| {
+                            each.as_ref().and_then(Val::as_text).map(Text::as_str) == k
+                                && k.is_some()
+                        });
+                        (found.map(|(_, i)| *i), 2)
+                    }
+                    _ => (None, 0),
+                };
+                match (child, attr(rest)) {
+                    (Some(child), Some(output)) => {
+                        let v = self.local(child, output, true);
+                        self.steps(scope, at, v, ops.get(rest + 1..).unwrap_or(&[]))
+                    }
+                    _ => Val::unknown(),
+                }
+            }
+            "each" => match (scope.each, attr(0)) {
+                (Some(each), Some("key")) => {
+                    self.steps(scope, at, each.key.clone(), ops.get(1..).unwrap_or(&[]))
+                }
+                (Some(each), Some("value")) => {
+                    self.steps(scope, at, each.value.clone(), ops.get(1..).unwrap_or(&[]))
+                }
+                _ => Val::unknown(),
+            },
+            "count" | "data" | "path" | "terraform" | "self" => Val::unknown(),
+            ty => self.resource_ref(scope, at, ty, ops, e.span()),
+        }
+    }
+
+    /// `TYPE.NAME[.ATTR]` (an index after the name is allowed: `x.gov[0].id`).
+    pub(super) fn resource_ref(
+        &self,
+        scope: Scope<'_>,
+        at: At<'_>,
+        ty: &str,
+        ops: &[Op],
+        span: Span,
+    ) -> Val {
+        let Some(Op::Attr(name)) = ops.first() else {
+            return Val::unknown();
+        };
+        let mut rest = ops.get(1..).unwrap_or(&[]);
+        if let Some(Op::Index(_)) = rest.first() {
+            rest = rest.get(1..).unwrap_or(&[]);
+        }
+        let attr = match rest {
+            [] => None,
+            [Op::Attr(a)] => Some(a.clone()),
+            _ => return Val::unknown(),
+        };
+        let Some(inst) = self.insts.get(scope.inst) else {
+            return Val::unknown();
+        };
+        Val::Ref(std::sync::Arc::new(Ref {
+            ty: ty.into(),
+            attr,
+            key: format!("tf:{}:{ty}.{name}", inst.key).into(),
+            at: Some(at.text(at.source(span), span)),
+        }))
+    }
+
+    /// Steps (`.attr`, `[index]`) into a value.
+    pub(super) fn steps(&self, scope: Scope<'_>, at: At<'_>, mut v: Val, ops: &[Op]) -> Val {
+        for op in ops {
+            v = match (op, &v) {
+                (Op::Attr(a), Val::Map(_)) => v.attr(a).cloned().unwrap_or_else(Val::unknown),
+                (Op::Index(i), Val::Map(_)) => match self.expr(scope, at, i) {
+                    Val::Known(k, _) => v.attr(k.as_str()).cloned().unwrap_or_else(Val::unknown),
+                    _ => Val::unknown(),
+                },
+                (Op::Index(i), Val::List(items)) => match self.expr(scope, at, i).as_number() {
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 => {
+                        items.get(n as usize).cloned().unwrap_or_else(Val::unknown)
+                    }
+                    _ => Val::unknown(),
+                },
+                _ => Val::unknown(),
+            };
+        }
+        v
+    }
+
+    /// A local (or, `output`, a module's output) of an instance, evaluated once.
+    pub(super) fn local(&self, inst: usize, name: &str, output: bool) -> Val {
+        let memo_key = (inst, output, name.to_string());
+        if let Some(done) = self.memo.borrow().get(&memo_key) {
+            return done.clone().unwrap_or_else(Val::unknown);
+        }
+        self.memo.borrow_mut().insert(memo_key.clone(), None);
+        let v = self
+            .find_local(inst, name, output)
+            .unwrap_or_else(Val::unknown);
+        self.memo.borrow_mut().insert(memo_key, Some(v.clone()));
+        v
+    }
+
+    pub(super) fn find_local(&self, inst: usize, name: &str, output: bool) -> Option<Val> {
+        let module = self.modules.get(self.insts.get(inst)?.module)?;
+        // The last definition wins (Terraform refuses duplicates).
+        let mut found = None;
+        for f in &module.files {
+            let Some(src) = &f.source else { continue };
+            let root = Cursor::root(&src.root);
+            let cur = if output {
+                root.path(&["output", name]).and_then(|o| o.get("value"))
+            } else {
+                root.get("locals")
+                    .into_iter()
+                    .flat_map(|l| l.items().collect::<Vec<_>>())
+                    .filter_map(|block| block.get(name))
+                    .next_back()
+            };
+            if let Some(cur) = cur {
+                found = Some((f, cur));
+            }
+        }
+        let (f, cur) = found?;
+        let ctx = self.ctx_of(f)?;
+        let at = At {
+            ctx: &ctx,
+            pointer: &cur.pointer,
+        };
+        let scope = Scope {
+            inst,
+            each: None,
+            iters: None,
+        };
+        Some(self.node(scope, at, &cur))
+    }
+
+    pub(super) fn for_expr(&self, scope: Scope<'_>, at: At<'_>, f: &For) -> Val {
+        let collection = self.expr(scope, at, &f.collection);
+        // Each element's values are located under the element's index (or key).
+        let bind = |key: Val, value: Val, at: At<'_>| -> Option<Val> {
+            let outer = Binding {
+                name: f.key_var.as_deref().unwrap_or(""),
+                value: key,
+                up: scope.iters,
+            };
+            let inner = Binding {
+                name: &f.value_var,
+                value,
+                up: Some(&outer),
+            };
+            let scope = Scope {
+                iters: Some(&inner),
+                ..scope
+            };
+            if let Some(cond) = &f.cond {
+                match self.expr(scope, at, cond).as_bool() {
+                    Some(true) => {}
+                    Some(false) => return Some(Val::Null),
+                    None => return None,
+                }
+            }
+            let value = self.expr(scope, at, &f.value);
+            match &f.key {
+                Some(k) => match self.expr(scope, at, k) {
+                    Val::Known(k, _) => Some(Val::Map(vec![(k, value)].into())),
+                    _ => None,
+                },
+                None => Some(Val::List(vec![value].into())),
+            }
+        };
+        let expanded = (|| {
+            if f.grouping {
+                return None;
+            }
+            let els = elements(&collection, false).filter(|e| e.len() <= MAX_ELEMENTS)?;
+            let mut list = Vec::new();
+            let mut map: Vec<(Text, Val)> = Vec::new();
+            for (i, (k, v)) in els.into_iter().enumerate() {
+                let step = match (&f.key, k.as_text()) {
+                    (Some(_), Some(k)) => k.as_str().to_string(),
+                    _ => i.to_string(),
+                };
+                match bind(k, v, at.child(&step).at())? {
+                    Val::List(one) => list.extend(one.iter().cloned()),
+                    Val::Map(one) => map.extend(one.iter().cloned()),
+                    _ => {}
+                }
+            }
+            Some(if f.key.is_some() {
+                Val::Map(map.into())
+            } else {
+                Val::List(list.into())
+            })
+        })();
+        match expanded {
+            Some(v) if v.leaves(MAX_LEAVES) <= MAX_LEAVES => v,
+            // What every element hard-codes, the iterators unknown.
+            _ if f.key.is_none() => {
+                match bind(Val::unknown(), Val::unknown(), at.child("0").at()) {
+                    Some(Val::List(one)) => Val::List(one),
+                    _ => self.unknown_at(at, f.span),
+                }
+            }
+            _ => self.unknown_at(at, f.span),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The functions that only reshape values (`tolist`, `merge`, `lookup`, ...).
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn call(
+        &self,
+        scope: Scope<'_>,
+        at: At<'_>,
+        name: &str,
+        args: &[Expr],
+        span: Span,
+    ) -> Val {
+        let arg = |i: usize| {
+            args.get(i)
+                .map_or_else(Val::unknown, |a| self.expr(scope, at, a))
+        };
+        let all = || {
+            args.iter()
+                .map(|a| self.expr(scope, at, a))
+                .collect::<Vec<_>>()
+        };
+        match name {
+            "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
+            | "nonsensitive" => arg(0),
+            // A set of strings is iterated with each element as its own key, in lexical order:
+            // it is the map of its elements to themselves.
+            "toset" => match arg(0) {
+                Val::List(items) if items.iter().all(|i| i.as_text().is_some()) => {
+                    let mut entries: Vec<(Text, Val)> = items
+                        .iter()
+                        .filter_map(|i| Some((i.as_text()?.clone(), i.clone())))
+                        .collect();
+                    entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                    entries.dedup_by(|a, b| a.0.as_str() == b.0.as_str());
+                    Val::Map(entries.into())
+                }
+                other => other,
+            },
+            "flatten" => flatten(&arg(0), 0).map_or_else(Val::unknown, |l| Val::List(l.into())),
+            "concat" => {
+                let mut out = Vec::new();
+                for v in all() {
+                    match v {
+                        Val::List(items) => out.extend(items.iter().cloned()),
+                        _ => return Val::unknown(),
+                    }
+                }
+                Val::List(out.into())
+            }
+            "merge" => {
+                let mut out: Vec<(Text, Val)> = Vec::new();
+                for v in all() {
+                    match v {
+                        Val::Map(entries) => {
+                            for (k, v) in entries.iter() {
+                                out.retain(|(o, _)| o.as_str() != k.as_str());
+                                out.push((k.clone(), v.clone()));
+                            }
+                        }
+                        Val::Null => {}
+                        _ => return Val::unknown(),
+                    }
+                }
+                Val::Map(out.into())
+            }
+            "lookup" => {
+                let (map, key) = (arg(0), arg(1));
+                match (&map, key.as_text()) {
+                    (Val::Map(_), Some(k)) => match map.attr(k.as_str()) {
+                        Some(v) => v.clone(),
+                        None if args.len() > 2 => arg(2),
+                        None => Val::unknown(),
+                    },
+                    _ => Val::unknown(),
+                }
+            }
+            "element" => match (arg(0), arg(1).as_number()) {
+                (Val::List(items), Some(n))
+                    if !items.is_empty() && n >= 0.0 && n.fract() == 0.0 =>
+                {
+                    items
+                        .get(n as usize % items.len())
+                        .cloned()
+                        .unwrap_or_else(Val::unknown)
+                }
+                _ => Val::unknown(),
+            },
+            "values" | "keys" => match arg(0) {
+                Val::Map(entries) => {
+                    let mut sorted: Vec<&(Text, Val)> = entries.iter().collect();
+                    sorted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                    Val::List(
+                        sorted
+                            .into_iter()
+                            .map(|(k, v)| {
+                                if name == "keys" {
+                                    Val::Known(k.clone(), Scalar::Str)
+                                } else {
+                                    v.clone()
+                                }
+                            })
+                            .collect(),
+                    )
+                }
+                _ => Val::unknown(),
+            },
+            "coalesce" => {
+                for v in all() {
+                    match &v {
+                        Val::Null => {}
+                        Val::Known(t, _) if t.as_str().is_empty() => {}
+                        Val::Known(..) => return v,
+                        _ => return Val::unknown(),
+                    }
+                }
+                Val::unknown()
+            }
+            "upper" | "lower" => match arg(0) {
+                Val::Known(t, kind) => {
+                    let value = if name == "upper" {
+                        t.as_str().to_uppercase()
+                    } else {
+                        t.as_str().to_lowercase()
+                    };
+                    Val::Known(
+                        Text {
+                            value: value.into(),
+                            loc: t.loc,
+                        },
+                        kind,
+                    )
+                }
+                _ => Val::unknown(),
+            },
+            "length" => {
+                let n = match arg(0) {
+                    Val::List(items) => items.len(),
+                    Val::Map(entries) => entries.len(),
+                    Val::Known(t, Scalar::Str) => t.as_str().chars().count(),
+                    _ => return Val::unknown(),
+                };
+                Val::Known(at.text(&n.to_string(), span), Scalar::Num)
+            }
+            "contains" => match (arg(0), arg(1)) {
+                (Val::List(items), Val::Known(wanted, _)) => {
+                    if items
+                        .iter()
+                        .any(|i| i.is_unknown() || matches!(i, Val::List(_) | Val::Map(_)))
+                    {
+                        return Val::unknown();
+                    }
+                    let found = items
+                        .iter()
+                        .any(|i| i.as_text().is_some_and(|t| t.as_str() == wanted.as_str()));
+                    Val::Known(
+                        at.text(if found { "true" } else { "false" }, span),
+                        Scalar::Bool,
+                    )
+                }
+                _ => Val::unknown(),
+            },
+            _ => Val::unknown(),
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! Module instances: roots and calls, their repetitions, and the model built from each.
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn ctx_of<'a>(&'a self, f: &'a HclFile) -> Option<LocCtx<'a>> {
+        let src = f.source.as_ref()?;
+        let path = self
+            .sources
+            .get(f.file as usize)
+            .map_or(Path::new(""), |s| s.path.as_path());
+        Some(LocCtx::new(f.file, path, &src.text, &src.index))
+    }
+
+    /// Create the instances: roots (modules nothing in the run calls, or that are only
+    /// reached through a cycle), then each call of each instance, breadth first.
+    pub(super) fn instantiate(&mut self) {
+        let called: HashSet<usize> = self
+            .modules
+            .iter()
+            .flat_map(|m| m.calls.iter().filter_map(|(_, t)| *t))
+            .collect();
+        let mut done = vec![false; self.modules.len()];
+        for pass in 0..2 {
+            for m in 0..self.modules.len() {
+                let root = if pass == 0 {
+                    !called.contains(&m)
+                } else {
+                    !done.get(m).copied().unwrap_or(true)
+                };
+                if root {
+                    self.add_root(m, &mut done);
+                }
+            }
+        }
+    }
+
+    pub(super) fn add_root(&mut self, m: usize, done: &mut [bool]) {
+        let Some(module) = self.modules.get(m) else {
+            return;
+        };
+        let child_alone = normalize(&module.dir)
+            .components()
+            .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"))
+            && !module.root_like;
+        let vars = if child_alone {
+            HashMap::new()
+        } else {
+            module
+                .root_vars
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect()
+        };
+        let key = module.dir.display().to_string();
+        let start = self.insts.len();
+        self.insts.push(Inst {
+            module: m,
+            key,
+            vars,
+            children: HashMap::new(),
+            parent: None,
+            depth: 0,
+        });
+        let mut next = start;
+        while next < self.insts.len() {
+            if let Some(slot) = self.insts.get(next).and_then(|i| done.get_mut(i.module)) {
+                *slot = true;
+            }
+            self.add_children(next);
+            next += 1;
+        }
+    }
+
+    /// The instances of the calls an instance makes.
+    pub(super) fn add_children(&mut self, parent: usize) {
+        let Some(p) = self.insts.get(parent) else {
+            return;
+        };
+        if p.depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        let Some(module) = self.modules.get(p.module) else {
+            return;
+        };
+        let mut made: Vec<(String, Option<Val>, Inst)> = Vec::new();
+        for f in &module.files {
+            let Some(src) = &f.source else { continue };
+            let Some(ctx) = self.ctx_of(f) else { continue };
+            let root = Cursor::root(&src.root);
+            for (name, body) in root.get("module").iter().flat_map(|m| m.entries()) {
+                let Some(name) = name.node.as_str() else {
+                    continue;
+                };
+                let target = module
+                    .calls
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .and_then(|(_, t)| *t);
+                let Some(target) = target else { continue };
+                let Some(callee) = self.modules.get(target) else {
+                    continue;
+                };
+                // A module that calls itself, directly or not, would never end (Terraform
+                // refuses it).
+                if self.calls_back(parent, target) {
+                    continue;
+                }
+                let scope = Scope {
+                    inst: parent,
+                    each: None,
+                    iters: None,
+                };
+                self.refuel();
+                for each in self.repetitions(scope, &ctx, &body) {
+                    if self.insts.len() + made.len() >= MAX_INSTANCES {
+                        break;
+                    }
+                    let scope = Scope {
+                        each: each.as_ref(),
+                        ..scope
+                    };
+                    let mut vars: HashMap<String, Val> = callee
+                        .defaults
+                        .iter()
+                        .map(|(k, v)| ((*k).to_string(), v.clone()))
+                        .collect();
+                    for (arg, value) in body.entries() {
+                        let Some(arg) = arg.node.as_str() else {
+                            continue;
+                        };
+                        if is_meta_argument(arg) || !callee.declared.contains(arg) {
+                            continue;
+                        }
+                        let at = At {
+                            ctx: &ctx,
+                            pointer: &value.pointer,
+                        };
+                        vars.insert(arg.to_string(), self.node(scope, at, &value));
+                    }
+                    let suffix = match &each {
+                        Some(e) => match e.key.as_text() {
+                            Some(k) => format!("[{}]", k.as_str()),
+                            None => "[?]".to_string(),
+                        },
+                        None => String::new(),
+                    };
+                    let key = format!(
+                        "{}#{}/module.{name}{suffix}",
+                        normalize(&callee.dir).display(),
+                        p.key
+                    );
+                    made.push((
+                        name.to_string(),
+                        each.map(|e| e.key),
+                        Inst {
+                            module: target,
+                            key,
+                            vars,
+                            children: HashMap::new(),
+                            parent: Some(parent),
+                            depth: p.depth + 1,
+                        },
+                    ));
+                }
+            }
+        }
+        for (name, each_key, inst) in made {
+            let i = self.insts.len();
+            self.insts.push(inst);
+            if let Some(p) = self.insts.get_mut(parent) {
+                p.children.entry(name).or_default().push((each_key, i));
+            }
+        }
+    }
+
+    /// Whether `module` is the module of `inst` or of one of its callers.
+    pub(super) fn calls_back(&self, inst: usize, module: usize) -> bool {
+        let mut at = Some(inst);
+        while let Some(i) = at.and_then(|i| self.insts.get(i)) {
+            if i.module == module {
+                return true;
+            }
+            at = i.parent;
+        }
+        false
+    }
+
+    /// The repetitions of a resource or module block: none (`count = 0`, an empty
+    /// `for_each`), one per `for_each` element (a map, or a set whose elements are their own
+    /// keys), or one (no `for_each`, or an unknown one, whose `each` is then unknown).
+    pub(super) fn repetitions(
+        &self,
+        scope: Scope<'_>,
+        ctx: &LocCtx<'_>,
+        body: &Cursor<'_>,
+    ) -> Vec<Option<Each>> {
+        let at = |cur: &Cursor<'_>| {
+            let at = At {
+                ctx,
+                pointer: &cur.pointer,
+            };
+            self.node(scope, at, cur)
+        };
+        if let Some(count) = body.get("count") {
+            if at(&count).as_number() == Some(0.0) {
+                return Vec::new();
+            }
+        }
+        let Some(for_each) = body.get("for_each") else {
+            return vec![None];
+        };
+        let collection = at(&for_each);
+        match elements(&collection, true) {
+            Some(els) if els.len() <= MAX_ELEMENTS => els
+                .into_iter()
+                .map(|(key, value)| Some(Each { key, value }))
+                .collect(),
+            _ => vec![Some(Each {
+                key: Val::unknown(),
+                value: Val::unknown(),
+            })],
+        }
+    }
+
+    pub(super) fn build_instance(&self, i: usize, out: &mut Model, linking: &Linking) {
+        let Some(inst) = self.insts.get(i) else {
+            return;
+        };
+        let Some(module) = self.modules.get(inst.module) else {
+            return;
+        };
+        for f in &module.files {
+            let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
+                continue;
+            };
+            self.resources(i, &ctx, &src.root, out, linking);
+        }
+    }
+
+    pub(super) fn resources(
+        &self,
+        inst: usize,
+        ctx: &LocCtx<'_>,
+        root: &Node,
+        out: &mut Model,
+        linking: &Linking,
+    ) {
+        let root = Cursor::root(root);
+        let key_of = |ty: &str, name: &str| {
+            let prefix = self.insts.get(inst).map_or("", |i| i.key.as_str());
+            format!("tf:{prefix}:{ty}.{name}")
+        };
+        let scope = Scope {
+            inst,
+            each: None,
+            iters: None,
+        };
+        let blocks = |mode: &'static str| {
+            root.get(mode)
+                .into_iter()
+                .flat_map(|r| r.entries().collect::<Vec<_>>())
+                .map(move |(ty, blocks)| (mode, ty, blocks))
+        };
+        for (mode, ty, blocks) in blocks("resource").chain(blocks("data")) {
+            let Some(ty) = ty.node.as_str() else { continue };
+            for (name_key, body) in blocks.entries() {
+                let Some(name) = name_key.node.as_str() else {
+                    continue;
+                };
+                let anchor = header(ctx, &name_key, &body);
+                let key = key_of(ty, name);
+                self.refuel();
+                for each in self.repetitions(scope, ctx, &body) {
+                    self.refuel();
+                    let scope = Scope {
+                        each: each.as_ref(),
+                        ..scope
+                    };
+                    let tree = self.evaluate(scope, ctx, &body, &anchor);
+                    let evaluated = Cursor::at(&tree.root, &body.pointer);
+                    let values = HclValues {
+                        ctx,
+                        tree: &tree,
+                        linking,
+                    };
+                    if mode == "data" {
+                        let project_ref =
+                            crate::adapters::terraform::builders::project_ref(&values, &evaluated);
+                        build_data(ty, anchor.clone(), project_ref, out);
+                        continue;
+                    }
+                    let resource = Resource {
+                        ty,
+                        body: evaluated,
+                        anchor: anchor.clone(),
+                        key: key.clone(),
+                    };
+                    linking.resource(&values, &resource);
+                    build(&values, resource, out);
+                }
+            }
+        }
+        for (name_key, body) in root.get("provider").iter().flat_map(|p| p.entries()) {
+            if name_key.node.as_str() != Some(crate::adapters::terraform::PROVIDER) {
+                continue;
+            }
+            self.refuel();
+            let anchor = header(ctx, &name_key, &body);
+            let insert_flag = gov_flag_slot(ctx, &name_key, &body);
+            let tree = self.evaluate(scope, ctx, &body, &anchor);
+            let body = Cursor::at(&tree.root, &body.pointer);
+            let v = HclValues {
+                ctx,
+                tree: &tree,
+                linking,
+            };
+            // A literal `base_url` is the any-file adapter's; one set through a variable
+            // (`base_url = var.atlas_base_url`) is reported here, at the attribute, unless the
+            // value is itself written under a base URL key (`locals { base_url = ... }`, a
+            // tfvars `base_url = ...`), where the any-file adapter already reports it.
+            let base_url = v.read(body.get("base_url"));
+            let through_variable = matches!(&base_url, Read::Known(url) if url.loc.via.as_ref().is_some_and(|via| {
+                !via.pointer.rsplit('/').next().is_some_and(crate::adapters::common::is_url_key)
+            }));
+            crate::adapters::terraform::provider(
+                v.read(body.get("is_mongodbgov_cloud")),
+                base_url,
+                through_variable,
+                body.get("secret_name").is_some(),
+                anchor,
+                insert_flag,
+                out,
+            );
+        }
+    }
+}

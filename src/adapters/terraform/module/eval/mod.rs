@@ -1,0 +1,583 @@
+//! The module step proper: once every file is parsed, group the fragments by directory,
+//! instantiate each module (as a root, or once per call), evaluate what can be known of every
+//! kept resource's attributes, and build the model.
+//!
+//! What is evaluated, in every instance:
+//!
+//! - literals, lists and objects; `var.NAME` (the call's argument, else the `default`; for a
+//!   root module `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars(.json)` in
+//!   name order, as Terraform loads them); `local.NAME` (evaluated in turn); paths into them
+//!   (`var.zones[1].region`, `local.sizing["tier"]`);
+//! - `for` expressions over a known list or map (one element per element, filtered by an `if`
+//!   that can be decided), `dynamic` blocks over a known `for_each` (one block per element,
+//!   the iterator's `key` and `value` known), a resource's `for_each` (once per element,
+//!   `each.key`, `each.value`) and `count` (`count = 0` creates nothing);
+//! - `cond ? a : b` with a known condition, comparisons and arithmetic on known values, and
+//!   the functions that only reshape values (`tolist`, `toset`, `tomap`, `flatten`,
+//!   `concat`, `merge`, `lookup`, `element`, `values`, `keys`, `coalesce`, `upper`, `lower`,
+//!   `length`, `contains`, ...);
+//! - references to resources of the same instance (`mongodbatlas_project.gov.id`,
+//!   `mongodbatlas_advanced_cluster.orders.project_id`), kept as references for linking, also
+//!   when they reach a module through a call's argument or leave one through an `output`
+//!   (`module.project.project_id`).
+//!
+//! A known value used through a reference is located at the use, with where it was written
+//! as [`Loc::via`]. Everything else (data sources, registry modules, `count.index`,
+//! `path.*`, string functions that build new text, a `for` whose collection or condition is
+//! unknown) is unknown: a `for` or `dynamic` block over an unknown collection gives one
+//! element, what every element hard-codes, its iterator unknown.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
+use super::*;
+use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
+use crate::model::Switch;
+
+/// Deepest chain of module calls followed.
+const MAX_MODULE_DEPTH: usize = 16;
+/// Most module instances evaluated in one run.
+const MAX_INSTANCES: usize = 1024;
+/// Most elements one `for`, `dynamic` or `for_each` is expanded to (a larger one is unknown).
+const MAX_ELEMENTS: usize = 256;
+/// Evaluation steps allowed per resource (and per module call): past them, values are unknown.
+const FUEL: u64 = 100_000;
+/// Evaluation steps allowed in one run, all modules together.
+const BUDGET: u64 = 20_000_000;
+/// Deepest nesting of evaluations (locals that use locals, outputs, nested `for`s).
+const MAX_DEPTH: usize = 64;
+/// Longest expression text kept for an unknown value.
+const MAX_SOURCE: usize = 200;
+
+/// One directory's files.
+struct Module<'f> {
+    /// The directory as walked (the key prefix of a root instance).
+    dir: PathBuf,
+    files: Vec<&'f HclFile>,
+    declared: HashSet<&'f str>,
+    /// Variables' defaults.
+    defaults: HashMap<&'f str, Val>,
+    /// Variables as a root module gets them: defaults, then the tfvars files.
+    root_vars: HashMap<&'f str, Val>,
+    root_like: bool,
+    /// Local module calls: (call name, target module).
+    calls: Vec<(&'f str, Option<usize>)>,
+}
+
+/// One evaluation of a module.
+struct Inst {
+    module: usize,
+    /// Key prefix of its resources (`tf:<key>:<type>.<name>`).
+    key: String,
+    vars: HashMap<String, Val>,
+    /// Call name → its instances (with the `for_each` key of each, when there is one).
+    children: HashMap<String, Vec<(Option<Val>, usize)>>,
+    /// The instance whose call this is.
+    parent: Option<usize>,
+    depth: usize,
+}
+
+/// The module step: resolve every module instance and build the model from every kept file.
+///
+/// A module that local `module` blocks call is evaluated once per call, with the call's
+/// arguments as its variables (evaluated in the caller), and its resources' keys carry the
+/// call, so each instance links to its own project. A module nothing calls is evaluated once,
+/// as a root module; one under a `modules/` directory that declares nothing only a root
+/// module does (a provider, a project, a backend) is taken for a child whose caller is not in
+/// the run: its variables are the caller's to set, so their defaults are not used.
+pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
+    let dir_of = |file: FileId| -> PathBuf {
+        sources
+            .get(file as usize)
+            .and_then(|s| s.path.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    let mut by_dir: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
+    for f in &files {
+        by_dir.entry(dir_of(f.file)).or_default().push(f);
+    }
+    let mut modules: Vec<Module<'_>> = Vec::new();
+    let mut index: HashMap<PathBuf, usize> = HashMap::new();
+    for (dir, mut files) in by_dir {
+        // Defaults first, then terraform.tfvars, then *.auto.tfvars by name.
+        files.sort_by(|a, b| (&a.tfvars, a.file).cmp(&(&b.tfvars, b.file)));
+        let declared: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.declared.iter().map(String::as_str))
+            .collect();
+        let mut defaults = HashMap::new();
+        let mut root_vars = HashMap::new();
+        for f in &files {
+            for (name, value) in &f.values {
+                if !declared.contains(name.as_str()) {
+                    continue;
+                }
+                if f.tfvars.is_none() {
+                    defaults.insert(name.as_str(), value.clone());
+                }
+                root_vars.insert(name.as_str(), value.clone());
+            }
+        }
+        index.insert(normalize(&dir), modules.len());
+        modules.push(Module {
+            root_like: files.iter().any(|f| f.root_like),
+            calls: Vec::new(),
+            dir,
+            files,
+            declared,
+            defaults,
+            root_vars,
+        });
+    }
+    for m in &mut modules {
+        let norm = normalize(&m.dir);
+        m.calls = m
+            .files
+            .iter()
+            .flat_map(|f| &f.calls)
+            .map(|(name, source)| {
+                (
+                    name.as_str(),
+                    index.get(&normalize(&norm.join(source))).copied(),
+                )
+            })
+            .collect();
+    }
+    let mut world = World {
+        modules,
+        insts: Vec::new(),
+        sources,
+        memo: RefCell::new(HashMap::new()),
+        parsed: RefCell::new(HashMap::new()),
+        fuel: Cell::new(FUEL),
+        budget: Cell::new(BUDGET),
+        depth: Cell::new(0),
+    };
+    world.instantiate();
+    // Locals read while instances were created may have used module outputs not yet there.
+    world.memo.borrow_mut().clear();
+    let linking = Linking::default();
+    for i in 0..world.insts.len() {
+        world.build_instance(i, out, &linking);
+    }
+    linking.finish(out);
+}
+
+struct World<'f> {
+    modules: Vec<Module<'f>>,
+    insts: Vec<Inst>,
+    sources: &'f [SourceFile],
+    /// Evaluated locals and outputs: (instance, is output, name) → value (`None` while being
+    /// evaluated: a cycle is unknown).
+    memo: RefCell<HashMap<(usize, bool, String), Option<Val>>>,
+    /// Parsed expressions by (file, offset).
+    parsed: RefCell<HashMap<(FileId, u32), Parsed>>,
+    fuel: Cell<u64>,
+    /// What is left of [`BUDGET`].
+    budget: Cell<u64>,
+    depth: Cell<usize>,
+}
+
+/// An expression node's syntax tree (`None`: it does not parse).
+type Parsed = Option<Rc<Expr>>;
+
+/// Where an expression is evaluated: its instance, the `each` of its resource or call, the
+/// iterators in scope.
+#[derive(Clone, Copy)]
+struct Scope<'s> {
+    inst: usize,
+    each: Option<&'s Each>,
+    iters: Option<&'s Binding<'s>>,
+}
+
+struct Each {
+    key: Val,
+    value: Val,
+}
+
+/// A `for` or `dynamic` iterator, and the ones around it.
+struct Binding<'s> {
+    name: &'s str,
+    value: Val,
+    up: Option<&'s Binding<'s>>,
+}
+
+impl Scope<'_> {
+    fn iterator(&self, name: &str) -> Option<&Val> {
+        let mut b = self.iters;
+        while let Some(binding) = b {
+            if binding.name == name {
+                return Some(&binding.value);
+            }
+            b = binding.up;
+        }
+        None
+    }
+}
+
+/// The file an expression is in, and the pointer of the value being evaluated: the node's in
+/// the document, extended into the expression's objects, tuples and `for` elements.
+#[derive(Clone, Copy)]
+struct At<'c> {
+    ctx: &'c LocCtx<'c>,
+    pointer: &'c str,
+}
+
+/// An [`At`] whose pointer is built here.
+struct Place<'c> {
+    ctx: &'c LocCtx<'c>,
+    pointer: String,
+}
+
+impl Place<'_> {
+    fn at(&self) -> At<'_> {
+        At {
+            ctx: self.ctx,
+            pointer: &self.pointer,
+        }
+    }
+}
+
+impl<'c> At<'c> {
+    /// The place of a part of the value (an element, an attribute).
+    fn child(self, token: &str) -> Place<'c> {
+        let mut pointer = self.pointer.to_string();
+        crate::document::push_pointer(&mut pointer, token);
+        Place {
+            ctx: self.ctx,
+            pointer,
+        }
+    }
+
+    fn loc(&self, span: Span) -> Loc {
+        self.ctx.loc_of(span, self.pointer)
+    }
+
+    fn source(&self, span: Span) -> &str {
+        let s = self
+            .ctx
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+            .trim();
+        if s.len() <= MAX_SOURCE {
+            return s;
+        }
+        let mut cut = MAX_SOURCE;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.get(..cut).unwrap_or("")
+    }
+
+    fn text(&self, value: &str, span: Span) -> Text {
+        Text {
+            value: value.into(),
+            loc: self.loc(span),
+        }
+    }
+}
+
+/// The meta-arguments of a resource or module block (not attributes).
+fn is_meta_argument(key: &str) -> bool {
+    matches!(
+        key,
+        "source"
+            | "version"
+            | "count"
+            | "for_each"
+            | "providers"
+            | "provider"
+            | "depends_on"
+            | "lifecycle"
+            | "provisioner"
+            | "connection"
+    )
+}
+
+mod expressions;
+mod functions;
+mod instances;
+
+/// The elements of a collection as (key, value): a list's index (as a `set` of strings, the
+/// value itself), a map's keys in Terraform's (lexical) order. `None` when the collection is
+/// not known.
+fn elements(collection: &Val, set: bool) -> Option<Vec<(Val, Val)>> {
+    match collection {
+        Val::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if set {
+                    // A set of strings: each.key is each.value.
+                    return v.as_text().map(|_| (v.clone(), v.clone()));
+                }
+                let loc = first_loc(v)?;
+                Some((
+                    Val::Known(
+                        Text {
+                            value: i.to_string().into(),
+                            loc,
+                        },
+                        Scalar::Num,
+                    ),
+                    v.clone(),
+                ))
+            })
+            .collect(),
+        Val::Map(entries) => {
+            let mut sorted: Vec<(Val, Val)> = entries
+                .iter()
+                .map(|(k, v)| (Val::Known(k.clone(), Scalar::Str), v.clone()))
+                .collect();
+            sorted.sort_by(|a, b| {
+                let key = |v: &Val| v.as_text().map(|t| t.value.clone());
+                key(&a.0).cmp(&key(&b.0))
+            });
+            // Later duplicates win, as in an object.
+            sorted.dedup_by(|later, earlier| {
+                let same =
+                    later.0.as_text().map(Text::as_str) == earlier.0.as_text().map(Text::as_str);
+                if same {
+                    std::mem::swap(later, earlier);
+                }
+                same
+            });
+            Some(sorted)
+        }
+        _ => None,
+    }
+}
+
+/// Where the first scalar of a value is.
+fn first_loc(v: &Val) -> Option<Loc> {
+    match v {
+        Val::Known(t, _) => Some(t.loc.clone()),
+        Val::List(items) => items.iter().find_map(first_loc),
+        Val::Map(entries) => entries.first().map(|(k, _)| k.loc.clone()),
+        Val::Ref(r) => r.at.as_ref().map(|t| t.loc.clone()),
+        Val::Unknown(t) => t.as_ref().map(|t| t.loc.clone()),
+        Val::Null => None,
+    }
+}
+
+fn flatten(v: &Val, depth: usize) -> Option<Vec<Val>> {
+    let Val::List(items) = v else { return None };
+    if depth > 64 {
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in items.iter() {
+        match item {
+            Val::List(_) => out.extend(flatten(item, depth + 1)?),
+            Val::Unknown(_) | Val::Ref(_) => return None,
+            other => out.push(other.clone()),
+        }
+    }
+    Some(out)
+}
+
+/// A number as Terraform prints it (`7`, not `7.0`).
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A binary operation on known operands.
+fn binary(op: BinOp, l: &Val, r: &Val) -> Option<(String, Scalar)> {
+    let bool_text = |b: bool| (if b { "true" } else { "false" }.to_string(), Scalar::Bool);
+    match op {
+        BinOp::And | BinOp::Or => {
+            let (a, b) = (l.as_bool(), r.as_bool());
+            let v = match (op, a, b) {
+                (BinOp::And, Some(false), _) | (BinOp::And, _, Some(false)) => false,
+                (BinOp::Or, Some(true), _) | (BinOp::Or, _, Some(true)) => true,
+                (_, Some(a), Some(b)) => {
+                    if op == BinOp::And {
+                        a && b
+                    } else {
+                        a || b
+                    }
+                }
+                _ => return None,
+            };
+            Some(bool_text(v))
+        }
+        BinOp::Eq | BinOp::NotEq => {
+            let same = match (l, r) {
+                (Val::Null, Val::Null) => true,
+                (Val::Null, Val::Known(..)) | (Val::Known(..), Val::Null) => false,
+                (Val::Known(a, ka), Val::Known(b, kb)) => {
+                    match (ka, kb, l.as_number(), r.as_number()) {
+                        (Scalar::Num, Scalar::Num, Some(x), Some(y)) => x == y,
+                        _ => a.as_str() == b.as_str(),
+                    }
+                }
+                _ => return None,
+            };
+            Some(bool_text(if op == BinOp::Eq { same } else { !same }))
+        }
+        _ => {
+            let (a, b) = (l.as_number()?, r.as_number()?);
+            let v = match op {
+                BinOp::Less => return Some(bool_text(a < b)),
+                BinOp::LessEq => return Some(bool_text(a <= b)),
+                BinOp::Greater => return Some(bool_text(a > b)),
+                BinOp::GreaterEq => return Some(bool_text(a >= b)),
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div if b != 0.0 => a / b,
+                BinOp::Mod if b != 0.0 => a % b,
+                _ => return None,
+            };
+            v.is_finite().then(|| (number(v), Scalar::Num))
+        }
+    }
+}
+
+/// An expression node's syntax tree: the whole expression at the node's span (the node's own
+/// text is shortened when long), or a JSON string's template.
+fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
+    let span = node.span;
+    let raw = ctx.text.get(span.start as usize..span.end as usize)?;
+    if tf_json::is_json_template(node) {
+        let content = node.expr_source()?;
+        // Offsets are exact when the JSON string has no escapes.
+        let inner = raw.get(1..raw.len().saturating_sub(1));
+        let base = (inner == Some(content)).then_some(span.start + 1);
+        return hcl_expr::parse_template(content, base, span);
+    }
+    let lead = raw.len() - raw.trim_start().len();
+    hcl_expr::parse(
+        raw.trim(),
+        u32::try_from(lead).ok().map(|l| span.start + l),
+        span,
+    )
+}
+
+/// Where `is_mongodbgov_cloud = true` would go in a provider block: on a line of its own
+/// right after the block's `{`, indented like the block's first line inside, with the file's
+/// line end. `None` for a block written on one line, or a tree assembled from other files.
+fn gov_flag_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<Switch> {
+    if ctx.sources.is_some() {
+        return None;
+    }
+    let text = ctx.text;
+    let after_label = last_label.node.span.end as usize;
+    let rest = text.get(after_label..)?;
+    let brace = after_label + rest.find('{')?;
+    if !text.get(after_label..brace)?.trim().is_empty() {
+        return None;
+    }
+    let inside = text.get(brace + 1..)?;
+    let eol = if inside.starts_with("\r\n") {
+        "\r\n"
+    } else if inside.starts_with('\n') {
+        "\n"
+    } else {
+        return None;
+    };
+    let next_line = inside.get(eol.len()..)?;
+    let indent: String = next_line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let first = next_line.get(indent.len()..).unwrap_or("");
+    let indent = if first.starts_with('}') || first.starts_with(['\r', '\n']) {
+        // An empty block: its closing brace's indentation, and two spaces.
+        format!("{indent}  ")
+    } else {
+        indent
+    };
+    let at = Span::new(brace + 1, brace + 1);
+    Some(Switch {
+        loc: ctx.loc_of(at, &body.pointer),
+        expected: "".into(),
+        text: format!("{eol}{indent}is_mongodbgov_cloud = true"),
+    })
+}
+
+/// The header of a labeled block (`resource "type" "name"`), from its keyword to its last
+/// label.
+fn header(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Loc {
+    ctx.loc_of(
+        Span {
+            start: body.node.span.start.min(last_label.node.span.start),
+            end: last_label.node.span.end,
+        },
+        &body.pointer,
+    )
+}
+
+/// Attribute values of one evaluated body.
+struct HclValues<'a> {
+    ctx: &'a LocCtx<'a>,
+    tree: &'a Tree,
+    /// Resources whose project another resource takes.
+    linking: &'a Linking,
+}
+
+impl Values for HclValues<'_> {
+    fn read(&self, cur: Option<Cursor<'_>>) -> Read {
+        let Some(cur) = cur else {
+            return Read::Absent;
+        };
+        let loc = || {
+            self.tree
+                .loc(cur.node)
+                .cloned()
+                .unwrap_or_else(|| self.ctx.loc(&cur))
+        };
+        if let Some(expr) = cur.node.expr_source() {
+            return Read::Unknown(unknown(loc(), expr));
+        }
+        match cur.text() {
+            Some(value) => Read::Known(Text {
+                value: crate::model::intern_value(value),
+                loc: loc(),
+            }),
+            None => Read::Absent,
+        }
+    }
+
+    fn missing_required(&self, _obj: &Cursor<'_>, _key: &str) -> Option<Text> {
+        None
+    }
+
+    fn reference(&self, body: &Cursor<'_>, path: &[&str], ty: &str) -> Option<Text> {
+        let cur = follow_path(body, path)?;
+        let r = self.tree.reference(cur.node)?;
+        let attr = r.attr.as_deref();
+        let key = if &*r.ty == ty {
+            let id_like = matches!(attr, None | Some("id"))
+                || (ty == super::super::NETWORK_CONTAINER && attr == Some("container_id"));
+            id_like.then(|| r.key.to_string())?
+        } else if ty == super::super::PROJECT
+            && attr == Some("project_id")
+            && super::super::is_mapped_type(&r.ty)
+        {
+            // Another resource's project: reached through that resource.
+            self.linking.want(&r.key);
+            r.key.to_string()
+        } else {
+            return None;
+        };
+        Some(Text {
+            value: key.into(),
+            loc: self
+                .tree
+                .loc(cur.node)
+                .cloned()
+                .unwrap_or_else(|| self.ctx.loc(&cur)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

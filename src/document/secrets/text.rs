@@ -1,0 +1,483 @@
+//! Secrets inside text as written: the scanners the tree walk runs over a string's source text,
+//! and the report's fallback runs over the lines of a file that did not parse.
+//!
+//! - [`pairs`]: `key: value`, `"key": "value"`, `key = value`, `\"key\":\"value\"` (JSON
+//!   escaped inside a string), `KEY := value`;
+//! - [`connection_passwords`]: the password of `scheme://user:password@host`;
+//! - [`CommandLine`]: `--password X`, `--apiKey=X`, `-p X` (not a port), `-u user:key`,
+//!   `Authorization: Bearer X`, `config set private_api_key X`, `X_KEY=...` assignments.
+//!
+//! Every scanner pushes byte spans of the whole text (`base` is where the scanned slice starts).
+
+use std::ops::Range;
+
+use super::{is_secret_key, may_hold_secret, push};
+use crate::document::Span;
+
+/// A quote: `"`, `'`, or `\"` (a double quote escaped inside a JSON string).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Double,
+    Single,
+    Escaped,
+}
+
+fn quote_at(bytes: &[u8], i: usize) -> Option<(Quote, usize)> {
+    match (bytes.get(i), bytes.get(i + 1)) {
+        (Some(b'\\'), Some(b'"')) => Some((Quote::Escaped, 2)),
+        (Some(b'"'), _) => Some((Quote::Double, 1)),
+        (Some(b'\''), _) => Some((Quote::Single, 1)),
+        _ => None,
+    }
+}
+
+/// Where the quote that closes a string opened before `from` starts.
+fn closing(bytes: &[u8], from: usize, quote: Quote) -> Option<usize> {
+    let mut k = from;
+    while let Some(&b) = bytes.get(k) {
+        match quote {
+            Quote::Escaped if b == b'\\' && bytes.get(k + 1) == Some(&b'"') => return Some(k),
+            Quote::Escaped if b == b'\\' => k += 1,
+            Quote::Double if b == b'\\' => k += 1,
+            Quote::Double if b == b'"' => return Some(k),
+            Quote::Single if b == b'\'' => {
+                if bytes.get(k + 1) == Some(&b'\'') {
+                    k += 1;
+                } else {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+/// Lines longer than this are not searched for pairs: a scanner masks them whole (no report
+/// draws them anyway), so that hostile one-line input stays linear.
+pub const MAX_LINE: usize = 4096;
+
+/// How far after `://` a connection string's userinfo may reach.
+const MAX_AUTHORITY: usize = 2048;
+
+/// One `key <sep> value` in a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub key: Range<usize>,
+    /// The value (inside its quotes, when quoted). Empty when nothing follows the separator.
+    pub value: Range<usize>,
+    /// Where the text after the separator starts (a block scalar's `|`, a heredoc's `<<`).
+    pub rest: usize,
+}
+
+/// Every `key <sep> value` in one line, in order. A bare value ends at the end of the line;
+/// inside a flow collection (`{`/`[` seen before) at `,`, `}` or `]`; after an `=` written
+/// without spaces (a shell assignment) at whitespace or `;`; before a ` #` comment. A bare
+/// value is searched for pairs of its own (`run: export X_KEY=...`).
+pub fn pairs(line: &str) -> Vec<Pair> {
+    if line.len() > MAX_LINE {
+        return Vec::new();
+    }
+    let bytes = line.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (key, after) = if let Some((q, len)) = quote_at(bytes, i) {
+            match closing(bytes, i + len, q) {
+                Some(end) => (i + len..end, end + len),
+                None => break,
+            }
+        } else {
+            match at(i) {
+                // Not the tail of `A::B`.
+                Some(b)
+                    if (b.is_ascii_alphanumeric() || b == b'_')
+                        && (i == 0 || at(i - 1) != Some(b':')) =>
+                {
+                    let mut j = i;
+                    while at(j).is_some_and(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+                    }) {
+                        j += 1;
+                    }
+                    (i..j, j)
+                }
+                Some(b'{' | b'[') => {
+                    depth += 1;
+                    i += 1;
+                    continue;
+                }
+                Some(b'}' | b']') => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                    continue;
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+        };
+        let mut j = after;
+        let spaced = at(j).is_some_and(|b| b == b' ' || b == b'\t');
+        while at(j).is_some_and(|b| b == b' ' || b == b'\t') {
+            j += 1;
+        }
+        let sep_len = match (at(j), at(j + 1), at(j + 2)) {
+            (Some(b':'), Some(b'/'), Some(b'/')) | (Some(b':'), Some(b':'), _) => 0,
+            (Some(b':' | b'?' | b'+'), Some(b'='), _) => 2,
+            (Some(b':'), _, _) => 1,
+            (Some(b'='), Some(b'='), _) => 0,
+            (Some(b'='), _, _) => 1,
+            _ => 0,
+        };
+        if sep_len == 0 {
+            i = after.max(i + 1);
+            continue;
+        }
+        let assignment = at(j) == Some(b'=') && !spaced && at(j + 1).is_some_and(|b| b != b' ');
+        let mut v = j + sep_len;
+        while at(v).is_some_and(|b| b == b' ' || b == b'\t') {
+            v += 1;
+        }
+        let rest = v;
+        // A YAML tag or anchor before the value (`!!str |`, `&pw |`).
+        if matches!(at(v), Some(b'!' | b'&')) {
+            while at(v).is_some_and(|b| !b.is_ascii_whitespace()) {
+                v += 1;
+            }
+            while at(v).is_some_and(|b| b == b' ' || b == b'\t') {
+                v += 1;
+            }
+        }
+        if matches!(at(v), Some(b'{' | b'[')) {
+            // A nested collection: its own pairs follow.
+            out.push(Pair {
+                key,
+                value: v..v,
+                rest,
+            });
+            i = v;
+            continue;
+        }
+        if let Some((q, len)) = quote_at(bytes, v) {
+            let end = closing(bytes, v + len, q).unwrap_or(bytes.len());
+            out.push(Pair {
+                key,
+                value: v + len..end,
+                rest,
+            });
+            i = (end + len).max(i + 1);
+            continue;
+        }
+        let mut e = v;
+        while let Some(b) = at(e) {
+            let stop = (depth > 0 && matches!(b, b',' | b'}' | b']'))
+                || (assignment && (b.is_ascii_whitespace() || b == b';'))
+                || (b == b'#' && e > v && at(e - 1) == Some(b' '));
+            if stop {
+                break;
+            }
+            e += 1;
+        }
+        // Trailing blanks are not part of the value.
+        while e > v && at(e - 1).is_some_and(|b| b == b' ' || b == b'\t') {
+            e -= 1;
+        }
+        out.push(Pair {
+            key,
+            value: v..e,
+            rest,
+        });
+        i = v.max(i + 1);
+    }
+    out
+}
+
+/// Push the values of secret-named keys among `pairs(line)`. Returns whether any pair was found.
+pub fn secret_pairs(line: &str, base: usize, out: &mut Vec<Span>) -> bool {
+    if line.len() > MAX_LINE {
+        push(out, base, base + line.len());
+        return true;
+    }
+    let found = pairs(line);
+    for p in &found {
+        let key = line.get(p.key.clone()).unwrap_or("");
+        if is_secret_key(key) {
+            push(out, base + p.value.start, base + p.value.end);
+        }
+    }
+    !found.is_empty()
+}
+
+/// Push the password of every `scheme://user:password@host` in `text` (also with JSON's escaped
+/// `:\/\/`). The password runs from the first `:` of the userinfo to the last `@` before
+/// whitespace, a double quote, `?`, a backtick or an angle bracket.
+pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
+    for sep in ["://", ":\\/\\/"] {
+        let mut search = 0;
+        while let Some(found) = text.get(search..).and_then(|s| s.find(sep)) {
+            let auth_start = search + found + sep.len();
+            let rest = text.as_bytes().get(auth_start..).unwrap_or(&[]);
+            let rest = rest.get(..MAX_AUTHORITY).unwrap_or(rest);
+            let end = rest
+                .iter()
+                .position(|&c| {
+                    c.is_ascii_whitespace() || matches!(c, b'"' | b'?' | b'`' | b'<' | b'>')
+                })
+                .unwrap_or(rest.len());
+            let authority = text.get(auth_start..auth_start + end).unwrap_or("");
+            if let Some(at) = authority.rfind('@') {
+                if let Some(colon) = authority.get(..at).and_then(|u| u.find(':')) {
+                    push(out, base + auth_start + colon + 1, base + auth_start + at);
+                }
+            }
+            search = auth_start;
+        }
+    }
+}
+
+/// A command-line flag waiting for its argument.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Flag {
+    /// `--password`, `--apiKey`: the next token is the secret.
+    Secret,
+    /// `set private_api_key`: the next token on the same line is the secret.
+    Setting,
+    /// `-u`/`--user`: the next token is `user:key`.
+    User,
+    /// `-p`: a password, unless it looks like a port mapping.
+    P,
+}
+
+impl Flag {
+    /// The flag `token` is when it stands alone (an item of an exec array).
+    pub fn of(token: &str) -> Option<Flag> {
+        let name = token.strip_prefix('-')?.trim_start_matches('-');
+        if name.contains('=') || name.is_empty() {
+            return None;
+        }
+        match name {
+            "u" | "user" => Some(Flag::User),
+            "p" => Some(Flag::P),
+            _ if is_secret_key(name) => Some(Flag::Secret),
+            _ => None,
+        }
+    }
+
+    /// The part of `token`, the flag's argument, that is secret.
+    pub fn secret_part(self, token: &str) -> Option<Range<usize>> {
+        match self {
+            Flag::User => token.find(':').map(|c| c + 1..token.len()),
+            Flag::P => {
+                let port = token
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b':')
+                    && (token.contains(':') || token.len() <= 5);
+                (!port && !token.starts_with('-')).then_some(0..token.len())
+            }
+            Flag::Secret | Flag::Setting => (!token.starts_with(['-', '{', '=', ':'])
+                && !token.ends_with(':'))
+            .then_some(0..token.len()),
+        }
+    }
+}
+
+/// Secrets passed on command lines, scanned a line at a time: a flag at the end of a line
+/// takes the first token of the next one (a YAML list item per argument, a `\` continuation).
+#[derive(Default)]
+pub struct CommandLine {
+    flag: Option<Flag>,
+}
+
+impl CommandLine {
+    /// Push the secrets of one line. Tokens are split at whitespace, quotes, brackets, commas
+    /// and `;`, so exec arrays and quoted commands read the same.
+    pub fn line(&mut self, line: &str, base: usize, out: &mut Vec<Span>) {
+        let mut previous = "";
+        for (from, to) in tokens(line) {
+            let token = line.get(from..to).unwrap_or("");
+            let after_key = previous.ends_with(':') || previous == "=";
+            previous = token;
+            if let Some(pending) = self.flag.take() {
+                if token == "-" || token == "\\" {
+                    // A YAML list item marker or a continuation: the argument follows.
+                    self.flag = Some(pending);
+                    continue;
+                }
+                if let Some(r) = pending.secret_part(token) {
+                    push(out, base + from + r.start, base + from + r.end);
+                }
+                continue;
+            }
+            if let Some(name) = token.strip_prefix('-') {
+                let name = name.trim_start_matches('-');
+                if let Some((flag_name, value)) = name.split_once('=') {
+                    let value_at = to - value.len();
+                    if is_secret_key(flag_name) {
+                        push(out, base + value_at, base + to);
+                    } else if matches!(flag_name, "u" | "user") {
+                        if let Some(colon) = value.find(':') {
+                            push(out, base + value_at + colon + 1, base + to);
+                        }
+                    }
+                } else if let Some(attached) = name
+                    .strip_prefix('u')
+                    .filter(|a| a.contains(':') && !token.starts_with("--"))
+                {
+                    // `-uuser:key`
+                    let at = to - attached.len();
+                    if let Some(colon) = attached.find(':') {
+                        push(out, base + at + colon + 1, base + to);
+                    }
+                } else {
+                    self.flag = Flag::of(token);
+                }
+            } else if let Some((name, value)) = token.split_once('=') {
+                // `X_KEY=value` (an assignment, an `export`, a Dockerfile `ENV`).
+                if !value.is_empty() && is_name(name) && is_secret_key(name) {
+                    push(out, base + to - value.len(), base + to);
+                }
+            } else if !after_key && token.contains('_') && is_name(token) && is_secret_key(token) {
+                // A setting's name (`config set private_api_key X`), not a YAML value such as
+                // `name: DB_PASSWORD`.
+                self.flag = Some(Flag::Setting);
+            }
+        }
+        // Only a `-` flag waits for the next line.
+        if self.flag == Some(Flag::Setting) {
+            self.flag = None;
+        }
+        authorization(line, base, out);
+    }
+
+    /// A blank or comment line: a flag does not take its argument across it.
+    pub fn forget(&mut self) {
+        self.flag = None;
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// `Authorization: Bearer X` anywhere (a curl `-H` argument, a header map).
+fn authorization(line: &str, base: usize, out: &mut Vec<Span>) {
+    let lower = line.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower.get(search..).and_then(|s| s.find("authorization")) {
+        let after_word = search + found + "authorization".len();
+        let rest = lower.get(after_word..).unwrap_or("");
+        let Some(after_colon) = rest
+            .trim_start_matches(['"', '\'', '\\'])
+            .trim_start()
+            .strip_prefix(':')
+        else {
+            search = after_word;
+            continue;
+        };
+        let at = line.len() - after_colon.len();
+        let value = line.get(at..).unwrap_or("");
+        let end = value
+            .find(['"', '\'', ',', '}', ')', '\\'])
+            .unwrap_or(value.len());
+        push(out, base + at, base + at + end);
+        search = at + end.max(1);
+    }
+}
+
+/// Tokens of `line`: runs of bytes other than whitespace, quotes, brackets, parentheses,
+/// commas, `;` and backticks, as byte ranges.
+fn tokens(line: &str) -> Vec<(usize, usize)> {
+    let separator = |b: u8| {
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\'' | b'[' | b']' | b'(' | b')' | b',' | b';' | b'`'
+            )
+    };
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        match (separator(b), start) {
+            (true, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, line.len()));
+    }
+    out
+}
+
+/// Whether `text` holds a PEM private key (`-----BEGIN ... PRIVATE KEY-----`).
+pub fn has_private_key(text: &str) -> bool {
+    text.find("-----BEGIN")
+        .and_then(|at| text.get(at..))
+        .is_some_and(|rest| rest.contains("PRIVATE KEY-----"))
+}
+
+/// Every scanner over a text written as a string: connection-string passwords, pairs of
+/// secret-named keys, command lines, a line at a time.
+pub fn scan_string(text: &str, base: usize, out: &mut Vec<Span>) {
+    let mut commands = CommandLine::default();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() || content.trim_start().starts_with('#') {
+            commands.forget();
+        } else if commands.flag.is_some() || may_hold_secret(content.as_bytes()) {
+            secret_pairs(content, base + offset, out);
+            commands.line(content, base + offset, out);
+        }
+        offset += line.len();
+    }
+    connection_passwords(text, base, out);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    fn values(line: &str) -> Vec<(&str, &str)> {
+        pairs(line)
+            .into_iter()
+            .map(|p| (&line[p.key], &line[p.value]))
+            .collect()
+    }
+
+    #[test]
+    fn pairs_in_every_syntax() {
+        assert_eq!(values("password: a b  "), [("password", "a b")]);
+        assert_eq!(values("private_key = A B"), [("private_key", "A B")]);
+        assert_eq!(
+            values("{\"a\": \"x\", 'b': y, c: z}"),
+            [("a", "x"), ("b", "y"), ("c", "z")]
+        );
+        assert_eq!(
+            values("{\\\"PrivateKey\\\":\\\"k\\\",\\\"BaseUrl\\\":\\\"u\\\"}"),
+            [("PrivateKey", "k"), ("BaseUrl", "u")]
+        );
+        assert_eq!(
+            values("run: export X_KEY=v; y"),
+            [("run", "export X_KEY=v; y"), ("X_KEY", "v")]
+        );
+        assert_eq!(values("API_KEY := v"), [("API_KEY", "v")]);
+        assert_eq!(values("uri: mongodb://h"), [("uri", "mongodb://h")]);
+        assert_eq!(values("token: x # note"), [("token", "x")]);
+        assert_eq!(
+            values("Type: AWS::SecretsManager::Secret"),
+            [("Type", "AWS::SecretsManager::Secret")]
+        );
+    }
+}

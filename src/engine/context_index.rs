@@ -1,0 +1,389 @@
+//! Which context files to read: a check of one file lists the spec files of its directory and
+//! of those above it (see `context`), and parses only those that may give it anything
+//! ([`adapters::context::may_give_context`], a byte scan; files with suppression comments are
+//! read too). In a directory of ten thousand cluster bodies and one project, that is the
+//! project.
+//!
+//! The scan still reads every file. Its answers are kept in an index, per directory, keyed by
+//! each file's name, size, modification time and (on Unix) change time: a file whose key is
+//! unchanged is not read again. The index lives in memory for the life of the process (the
+//! language server checks many times) and, when [`Options::context_cache`] names a directory,
+//! on disk there between runs (a pre-commit hook is a new process each time): one file per
+//! indexed directory, replaced whole through a temporary file and a rename (concurrent runs
+//! never see half a file; the last writer wins), ignored when it does not read back as
+//! written (a corrupt or foreign file is rebuilt). A file changed within [`RACY`] of the
+//! index being written is not indexed: its next change could keep its size and time.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{Options, map_maybe_parallel};
+use crate::adapters;
+use crate::source;
+
+/// A file's key: size, modification and change times (nanoseconds since the epoch; change
+/// time 0 where the platform has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: u128,
+    changed: u128,
+}
+
+/// What the index says of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    stamp: Stamp,
+    gives: bool,
+}
+
+type DirIndex = HashMap<OsString, Entry>;
+
+/// Files changed this recently when the index is written are left out of it.
+const RACY: Duration = Duration::from_secs(2);
+
+/// The first line of an index file: the format, and the build that wrote it (another build
+/// may scan differently).
+fn header(dir: &Path) -> Option<String> {
+    let dir = dir.to_str().filter(|d| !d.contains(['\n', '\t']))?;
+    Some(format!(
+        "atlasgov-lint context index 1 {} {}\t{dir}",
+        env!("CARGO_PKG_VERSION"),
+        env!("ATLASGOV_LINT_COMMIT"),
+    ))
+}
+
+/// The index in memory: per directory (absolute).
+fn memory() -> &'static Mutex<HashMap<PathBuf, DirIndex>> {
+    static INDEX: OnceLock<Mutex<HashMap<PathBuf, DirIndex>>> = OnceLock::new();
+    INDEX.get_or_init(Mutex::default)
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let nanos = |t: SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+            + u128::try_from(meta.ctime_nsec()).unwrap_or(0)
+    };
+    #[cfg(not(unix))]
+    let changed = 0;
+    Some(Stamp {
+        len: meta.len(),
+        modified: nanos(meta.modified().ok()?),
+        changed,
+    })
+}
+
+/// Whether the file may give a check of another file anything: read and scanned.
+fn scan(path: &Path, options: &Options) -> bool {
+    let Ok(text) = source::read(path, options.max_file_size) else {
+        // Read again by the run, which says what is wrong with it (as context: nothing).
+        return true;
+    };
+    let kind = source::kind_for(path, &text);
+    adapters::context::may_give_context(path, kind.syntax, &text)
+        || memchr::memmem::find(text.as_bytes(), crate::suppress::MARKER.as_bytes()).is_some()
+}
+
+/// The files of `files` (absolute) that may give a check of another file anything, in order.
+pub(super) fn giving(files: Vec<PathBuf>, options: &Options) -> Vec<PathBuf> {
+    let settled = SystemTime::now()
+        .checked_sub(RACY)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    giving_settled(files, options, settled)
+}
+
+/// [`giving`], indexing the files last changed before `settled` (nanoseconds since the epoch).
+fn giving_settled(files: Vec<PathBuf>, options: &Options, settled: u128) -> Vec<PathBuf> {
+    // By directory, as indexed: runs of files with the same parent (a listing is sorted; a
+    // directory split into several runs is only indexed several times).
+    let mut keep = Vec::with_capacity(files.len());
+    let mut start = 0;
+    while start < files.len() {
+        let dir = files.get(start).and_then(|f| f.parent());
+        let end = files
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|f| f.parent() != dir))
+            .map_or(files.len(), |n| start + n);
+        let run = files.get(start..end).unwrap_or_default();
+        match dir {
+            Some(dir) => keep.extend(giving_in(dir, run, options, settled)),
+            None => keep.extend(run.iter().map(|_| true)),
+        }
+        start = end.max(start + 1);
+    }
+    files
+        .into_iter()
+        .zip(keep.into_iter().chain(std::iter::repeat(true)))
+        .filter_map(|(f, k)| k.then_some(f))
+        .collect()
+}
+
+/// For each of `files` (all directly in `dir`), whether it may give context.
+fn giving_in(dir: &Path, files: &[PathBuf], options: &Options, settled: u128) -> Vec<bool> {
+    let mut index = memory()
+        .lock()
+        .ok()
+        .and_then(|mut m| m.remove(dir))
+        .unwrap_or_default();
+    let disk = options
+        .context_cache
+        .as_deref()
+        .and_then(|c| index_file(c, dir));
+    if index.is_empty() {
+        if let Some(file) = &disk {
+            index = load(file, dir).unwrap_or_default();
+        }
+    }
+    // On this thread: a few microseconds each, no pool to start for a check of one file.
+    let stamps: Vec<Option<Stamp>> = files.iter().map(|f| stamp(f)).collect();
+    let known: Vec<Option<bool>> = files
+        .iter()
+        .zip(&stamps)
+        .map(|(f, s)| {
+            let entry = index.get(f.file_name()?)?;
+            (Some(entry.stamp) == *s).then_some(entry.gives)
+        })
+        .collect();
+    let unknown: Vec<usize> = (0..files.len())
+        .filter(|&i| known.get(i).is_none_or(Option::is_none))
+        .collect();
+    let scanned: Vec<bool> = map_maybe_parallel(&unknown, |_, &i| {
+        files.get(i).is_none_or(|f| scan(f, options))
+    });
+    let mut out: Vec<bool> = known.iter().map(|k| k.unwrap_or(true)).collect();
+    let mut changed = false;
+    for (&i, &g) in unknown.iter().zip(&scanned) {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = g;
+        }
+        let (Some(file), Some(Some(stamp))) = (files.get(i), stamps.get(i)) else {
+            continue;
+        };
+        let Some(name) = file.file_name() else {
+            continue;
+        };
+        if stamp.modified.max(stamp.changed) < settled {
+            index.insert(
+                name.to_os_string(),
+                Entry {
+                    stamp: *stamp,
+                    gives: g,
+                },
+            );
+            changed = true;
+        } else {
+            changed |= index.remove(name).is_some();
+        }
+    }
+    if changed {
+        if let Some(file) = &disk {
+            store(file, dir, &index);
+        }
+    }
+    if let Ok(mut m) = memory().lock() {
+        m.insert(dir.to_path_buf(), index);
+    }
+    out
+}
+
+/// The index file of `dir` in the cache directory `cache`.
+fn index_file(cache: &Path, dir: &Path) -> Option<PathBuf> {
+    header(dir)?;
+    // FNV-1a 64 of the directory's path: the header says which directory it is.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in dir.as_os_str().as_encoded_bytes() {
+        hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    Some(cache.join(format!("context-{hash:016x}.idx")))
+}
+
+/// Read an index file: `None` unless it is one this build wrote for `dir`, whole.
+fn load(file: &Path, dir: &Path) -> Option<DirIndex> {
+    let text = source::read_limited(file, 64 * 1024 * 1024, "the index size").ok()?;
+    let mut lines = text.split('\n');
+    if lines.next()? != header(dir)? {
+        return None;
+    }
+    let mut index = DirIndex::new();
+    let mut ended = false;
+    for line in lines {
+        if line.is_empty() {
+            ended = true;
+            continue;
+        }
+        if ended {
+            return None;
+        }
+        let mut f = line.splitn(5, '\t');
+        let mut num = || f.next()?.parse::<u128>().ok();
+        let (len, modified, changed, gives) = (num()?, num()?, num()?, num()?);
+        let name = f.next().filter(|n| !n.is_empty())?;
+        let stamp = Stamp {
+            len: u64::try_from(len).ok()?,
+            modified,
+            changed,
+        };
+        let gives = match gives {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        index.insert(OsString::from(name), Entry { stamp, gives });
+    }
+    // Written with a final newline: a file cut short is not an index.
+    ended.then_some(index)
+}
+
+/// Write an index file whole (a temporary file renamed over it); errors leave no index.
+fn store(file: &Path, dir: &Path, index: &DirIndex) {
+    let Some(head) = header(dir) else { return };
+    let mut text = head;
+    text.push('\n');
+    let mut entries: Vec<(&str, &Entry)> = index
+        .iter()
+        .filter_map(|(n, e)| Some((n.to_str().filter(|n| !n.contains(['\n', '\t']))?, e)))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, e) in entries {
+        let s = e.stamp;
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{name}\n",
+            s.len,
+            s.modified,
+            s.changed,
+            u8::from(e.gives)
+        ));
+    }
+    let Some(parent) = file.parent() else { return };
+    if std::fs::create_dir_all(parent).is_err() {
+        return;
+    }
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = parent.join(format!(
+        ".{}.{}.{seq}.tmp",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("index"),
+        std::process::id()
+    ));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if written.is_err() || std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// The environment variable that names the cache directory itself.
+pub const CACHE_DIR_VAR: &str = "ATLASGOV_LINT_CACHE_DIR";
+
+/// The cache directory: `$ATLASGOV_LINT_CACHE_DIR` when set (CI caches it; the tests point it
+/// into `target/`), else the platform's cache directory for this tool: `$XDG_CACHE_HOME` or
+/// `~/.cache` on Linux and other Unixes, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on
+/// Windows; then `atlasgov-lint`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    if let Some(dir) = var(CACHE_DIR_VAR) {
+        return Some(dir);
+    }
+    let base = if cfg!(windows) {
+        var("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|h| h.join("Library/Caches"))
+    } else {
+        var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache")))
+    };
+    Some(base?.join("atlasgov-lint"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn an_index_reads_back_as_written_and_a_damaged_one_not_at_all() {
+        let cache = tempfile::tempdir().unwrap();
+        let dir = Path::new("/some/dir");
+        let file = index_file(cache.path(), dir).unwrap();
+        let mut index = DirIndex::new();
+        let stamp = Stamp {
+            len: 12,
+            modified: 1_700_000_000_123_456_789,
+            changed: 1_700_000_000_123_456_790,
+        };
+        index.insert("a b.json".into(), Entry { stamp, gives: true });
+        index.insert(
+            "c.yaml".into(),
+            Entry {
+                stamp,
+                gives: false,
+            },
+        );
+        store(&file, dir, &index);
+        assert_eq!(load(&file, dir), Some(index));
+        // Another directory's index (a hash collision) is not this one's.
+        assert_eq!(load(&file, Path::new("/other")), None);
+        let text = std::fs::read_to_string(&file).unwrap();
+        for damaged in [
+            text.trim_end().to_string(),
+            text.replace("\t1\t", "\t7\t"),
+            text.replace("12\t", "x\t"),
+            format!("{text}\nextra\n"),
+            text.replace("context index 1", "context index 0"),
+            String::new(),
+        ] {
+            std::fs::write(&file, damaged.as_bytes()).unwrap();
+            assert_eq!(load(&file, dir), None, "{damaged:?}");
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(cache.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_changed_file_is_scanned_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let options = Options {
+            context_cache: Some(cache.path().to_path_buf()),
+            ..Options::default()
+        };
+        let body = dir.path().join("c.json");
+        let cluster = r#"{"name": "c", "replicationSpecs": [{"regionConfigs": []}]}"#;
+        std::fs::write(&body, cluster).unwrap();
+        // Written just now: scanned, not indexed (its next change could keep its stamp).
+        let files = vec![body.clone()];
+        assert!(giving(files.clone(), &options).is_empty());
+        let disk = index_file(cache.path(), dir.path()).unwrap();
+        assert!(!disk.exists());
+        // Settled (as if two seconds had passed): indexed.
+        assert!(giving_settled(files.clone(), &options, u128::MAX).is_empty());
+        // Indexed on disk: a new process (an empty memory) reads it back.
+        memory().lock().unwrap().remove(dir.path());
+        assert_eq!(load(&disk, dir.path()).map(|i| i.len()), Some(1));
+        assert!(giving(files.clone(), &options).is_empty());
+        // Now it names a project: its size and times change, and it is read.
+        std::fs::write(&body, cluster.replace("\"c\"", "\"c\", \"groupId\": \"x\"")).unwrap();
+        assert_eq!(giving_settled(files, &options, u128::MAX), vec![body]);
+    }
+}

@@ -1,0 +1,157 @@
+//! `check --diff`: what `--fix` would change, as a unified diff (three lines of context).
+//!
+//! Both texts come masked ([`super::redact::masked_edit`]), so a line a fix touches shows no
+//! secret beside the value it changes (a connection string's password).
+//! Lines are shown without their line end; control characters are escaped.
+
+use super::terminal;
+
+const CONTEXT: usize = 3;
+
+/// The unified diff of one file, empty when nothing changes (`before` and `after` already
+/// masked).
+pub fn unified(path: &str, before: &str, after: &str) -> String {
+    if before == after {
+        return String::new();
+    }
+    // A byte order mark is not shown (editors do not show it either).
+    let strip = |t: &str| t.strip_prefix('\u{feff}').unwrap_or(t).to_owned();
+    let (old, new) = (strip(before), strip(after));
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    // Fixes replace values within lines: the lines that differ, in order. Should the line
+    // counts differ, the changed block runs from the first to the last differing line.
+    let changed = blocks(&a, &b);
+    if changed.is_empty() {
+        return String::new();
+    }
+    let shown = terminal::line(path).into_owned();
+    let mut out = format!("--- a/{shown}\n+++ b/{shown}\n");
+    // Blocks whose contexts touch make one hunk.
+    let mut hunks: Vec<Vec<(usize, usize, usize, usize)>> = Vec::new();
+    for block in changed {
+        match hunks
+            .last_mut()
+            .and_then(|h| h.last().copied().map(|l| (h, l)))
+        {
+            Some((hunk, last)) if block.0 <= last.1 + 2 * CONTEXT => hunk.push(block),
+            _ => hunks.push(vec![block]),
+        }
+    }
+    let line = |s: &str| {
+        let s = s.strip_suffix('\n').unwrap_or(s);
+        terminal::line(s.strip_suffix('\r').unwrap_or(s)).into_owned()
+    };
+    for hunk in hunks {
+        let (Some(first), Some(last)) = (hunk.first(), hunk.last()) else {
+            continue;
+        };
+        let a_start = first.0.saturating_sub(CONTEXT);
+        let b_start = first.2.saturating_sub(CONTEXT);
+        let a_end = (last.1 + CONTEXT).min(a.len());
+        let b_end = (last.3 + CONTEXT).min(b.len());
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            a_start + 1,
+            a_end - a_start,
+            b_start + 1,
+            b_end - b_start
+        ));
+        let mut at = a_start;
+        for &(a0, a1, b0, b1) in &hunk {
+            for l in a.get(at..a0).unwrap_or(&[]) {
+                out.push_str(&format!(" {}\n", line(l)));
+            }
+            for l in a.get(a0..a1).unwrap_or(&[]) {
+                out.push_str(&format!("-{}\n", line(l)));
+            }
+            for l in b.get(b0..b1).unwrap_or(&[]) {
+                out.push_str(&format!("+{}\n", line(l)));
+            }
+            at = a1;
+        }
+        for l in a.get(at..a_end).unwrap_or(&[]) {
+            out.push_str(&format!(" {}\n", line(l)));
+        }
+    }
+    out
+}
+
+/// The changed blocks `(a_start, a_end, b_start, b_end)`, in order. Fixes change lines in
+/// place or insert a few: a line that differs is matched again within a few lines ahead on
+/// either side (an insertion or a deletion), otherwise it is a changed line.
+fn blocks(a: &[&str], b: &[&str]) -> Vec<(usize, usize, usize, usize)> {
+    const LOOKAHEAD: usize = 8;
+    let mut out: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let mut push = |a0: usize, a1: usize, b0: usize, b1: usize| match out.last_mut() {
+        Some(last) if last.1 == a0 && last.3 == b0 => {
+            last.1 = a1;
+            last.3 = b1;
+        }
+        _ => out.push((a0, a1, b0, b1)),
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a.get(i) == b.get(j) {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // A line changed in place: the next lines agree again.
+        if i < a.len() && j < b.len() && a.get(i + 1) == b.get(j + 1) {
+            push(i, i + 1, j, j + 1);
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // Lines inserted in `b` before a[i], or deleted from `a` before b[j].
+        let inserted = (1..=LOOKAHEAD).find(|k| i < a.len() && b.get(j + k) == a.get(i));
+        let deleted = (1..=LOOKAHEAD).find(|k| j < b.len() && a.get(i + k) == b.get(j));
+        match (inserted, deleted) {
+            (Some(k), d) if d.is_none_or(|d| k <= d) => {
+                push(i, i, j, j + k);
+                j += k;
+            }
+            (_, Some(k)) => {
+                push(i, i + k, j, j);
+                i += k;
+            }
+            _ => {
+                let (a1, b1) = ((i + 1).min(a.len()), (j + 1).min(b.len()));
+                push(i, a1, j, b1);
+                (i, j) = (a1, b1);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unified;
+
+    #[test]
+    fn hunks_with_context() {
+        let before = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nuri: mongodb+srv://u:hunter2@x.mongodb.net/?authMechanism=SCRAM-SHA-1\n";
+        let after = before.replace("b\n", "B\n").replace("SHA-1\n", "SHA-256\n");
+        let diff = unified("dir/f.yaml", before, after.as_str());
+        assert!(
+            diff.starts_with(
+                "--- a/dir/f.yaml\n+++ b/dir/f.yaml\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n"
+            ),
+            "{diff}"
+        );
+        assert_eq!(diff.matches("@@ -").count(), 2, "{diff}");
+        assert_eq!(unified("f", "x\n", "x\n"), "");
+    }
+
+    #[test]
+    fn an_inserted_line_is_one_added_line() {
+        let before = "provider \"mongodbatlas\" {\n  client_id = \"x\"\n}\n";
+        let after = before.replace("{\n", "{\n  is_mongodbgov_cloud = true\n");
+        assert_eq!(
+            unified("p.tf", before, &after),
+            "--- a/p.tf\n+++ b/p.tf\n@@ -1,3 +1,4 @@\n provider \"mongodbatlas\" {\n+  is_mongodbgov_cloud = true\n   client_id = \"x\"\n }\n"
+        );
+    }
+}

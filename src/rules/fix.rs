@@ -1,0 +1,209 @@
+//! Fixes: what a finding proposes to change, as edits of written values.
+//!
+//! A rule stays format-blind: it says which value to change (the model [`Text`] it judged),
+//! which bytes of that value, and into what. The edit goes where the value is written (its
+//! [`Loc::via`] when it reached the place it is used through a variable, a tfvars file or a
+//! parameter default), and applies only where the text there is exactly the value the rule
+//! read, alone or between quotes (`crate::fix` checks that against the file's text): an
+//! expression, a template action, an escaped or encoded value is never edited.
+//!
+//! [`reconcile`] runs after every rule: a value written once and used in several places is
+//! fixed safely only when every use needs the same fix.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::Finding;
+use crate::document::Span;
+use crate::model::{FileId, Loc, Model, Text};
+
+/// How sure a fix is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// One compliant value and nothing else the user chose changes: `--fix` applies it.
+    Safe,
+    /// Compliant, but it changes cost, topology or something irreversible, or it cannot be
+    /// shown to be right for every use of the value: `--unsafe-fixes` applies it.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+
+    /// The flag that applies fixes of this applicability.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Applicability::Safe => "--fix",
+            Applicability::Unsafe => "--fix --unsafe-fixes",
+        }
+    }
+}
+
+/// Replace bytes of a written value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    /// Where the value is written: its span covers the value (its quotes included or not).
+    /// Never has a `via`.
+    pub loc: Loc,
+    /// The value as the rule read it: the edit applies only where the text at `loc` is this,
+    /// alone or between one pair of quotes.
+    pub value: Arc<str>,
+    /// The bytes of `value` to replace.
+    pub range: Range<usize>,
+    /// What they become.
+    pub new: String,
+}
+
+impl Edit {
+    /// The value as it reads after the edit.
+    pub fn new_value(&self) -> String {
+        let before = self.value.get(..self.range.start).unwrap_or("");
+        let after = self.value.get(self.range.end..).unwrap_or("");
+        format!("{before}{}{after}", self.new)
+    }
+}
+
+/// A fix of a finding: edits made together, or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does ("set the Datadog region to `US1_FED`").
+    pub message: String,
+    /// Why it is unsafe, when it is.
+    pub reason: Option<String>,
+    pub edits: Vec<Edit>,
+}
+
+/// Where a value is written: the place it is used, or its [`Loc::via`].
+pub fn written_place(loc: &Loc) -> Loc {
+    let mut at = loc.via.as_deref().unwrap_or(loc).clone();
+    at.via = None;
+    at
+}
+
+impl Fix {
+    /// Replace the whole of `text` by `new`, where it is written.
+    pub fn replace(
+        text: &Text,
+        new: &str,
+        applicability: Applicability,
+        message: impl Into<String>,
+    ) -> Fix {
+        Fix::replace_part(text, 0..text.value.len(), new, applicability, message)
+    }
+
+    /// Replace the bytes `range` of `text` by `new`, where it is written.
+    pub fn replace_part(
+        text: &Text,
+        range: Range<usize>,
+        new: &str,
+        applicability: Applicability,
+        message: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            applicability,
+            message: message.into(),
+            reason: None,
+            edits: vec![Edit {
+                loc: written_place(&text.loc),
+                value: Arc::clone(&text.value),
+                range,
+                new: new.to_string(),
+            }],
+        }
+    }
+
+    /// Made unsafe, for `reason` (kept when it was unsafe already, the first reason first).
+    pub fn demote(&mut self, reason: String) {
+        self.applicability = Applicability::Unsafe;
+        self.reason = Some(match self.reason.take() {
+            Some(first) => format!("{first}; {reason}"),
+            None => reason,
+        });
+    }
+}
+
+type Place = (FileId, Span);
+
+/// For a written place: the uses whose fixes edit it, and the distinct edits they want.
+type Wanted = HashMap<Place, (HashSet<Place>, Vec<(Range<usize>, String)>)>;
+
+fn place(loc: &Loc) -> Place {
+    (loc.file, loc.span)
+}
+
+/// A value written once and used in several places is fixed where it is written: safely only
+/// when every use the model holds needs the same edit. Otherwise each fix that writes there is
+/// made unsafe, with the other use in its reason. Runs over the findings of every rule, before
+/// any is moved to where its value was written.
+pub fn reconcile(model: &Model, findings: &mut [Finding]) {
+    // For each written place a fix edits: the uses that fixes cover and the edits they want.
+    let mut wanted: Wanted = HashMap::new();
+    for f in findings.iter() {
+        let Some(fix) = &f.fix else { continue };
+        for e in &fix.edits {
+            let entry = wanted.entry(place(&e.loc)).or_default();
+            entry.0.insert(place(&f.loc));
+            let want = (e.range.clone(), e.new.clone());
+            if !entry.1.contains(&want) {
+                entry.1.push(want);
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    // Every use in the model of a written place that a fix edits.
+    let mut uses: HashMap<Place, Vec<Loc>> = HashMap::new();
+    model.for_each_text(&mut |t: &Text| {
+        let written = place(t.loc.via.as_deref().unwrap_or(&t.loc));
+        if wanted.contains_key(&written) {
+            let all = uses.entry(written).or_default();
+            if !all.iter().any(|l| place(l) == place(&t.loc)) {
+                all.push(t.loc.clone());
+            }
+        }
+    });
+    for f in findings.iter_mut() {
+        let Some(fix) = &mut f.fix else { continue };
+        let mut reasons = Vec::new();
+        for e in &fix.edits {
+            let target = place(&e.loc);
+            let Some((covered, edits)) = wanted.get(&target) else {
+                continue;
+            };
+            if edits.len() > 1 {
+                reasons.push(format!(
+                    "the value written at line {} is used in places that need different fixes",
+                    e.loc.start.line
+                ));
+                continue;
+            }
+            if let Some(other) = uses
+                .get(&target)
+                .into_iter()
+                .flatten()
+                .find(|u| !covered.contains(&place(u)))
+            {
+                let path = model
+                    .files
+                    .get(other.file as usize)
+                    .map(|f| crate::paths::display_path(&f.path))
+                    .unwrap_or_default();
+                reasons.push(format!(
+                    "the value written at line {} is also used at {path}:{}:{}, which does not need this fix",
+                    e.loc.start.line, other.start.line, other.start.column
+                ));
+            }
+        }
+        for r in reasons {
+            fix.demote(r);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Code actions: the quick fix of a diagnostic (kind `quickfix`; an unsafe one says so in its
+//! title and is never preferred), "suppress with a reason" (an `atlasgov-lint:` comment on the
+//! line above, where the file's syntax has comments), and `source.fixAll.atlasgov-lint`: the
+//! safe fixes of the document. Ranges are in the client's position encoding (UTF-16).
+
+use std::collections::HashMap;
+
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit as LspEdit, Uri, WorkspaceEdit,
+};
+
+use super::diagnostics::Render;
+use super::text::{LineMap, path_to_uri};
+use crate::fix::{self, TextEdit};
+use crate::paths;
+use crate::rules::Finding;
+use crate::rules::fix::Applicability;
+use crate::source::{self, Comments};
+
+/// The kind of the action that applies every safe fix of a document.
+pub const FIX_ALL: &str = "source.fixAll.atlasgov-lint";
+
+/// Whether a client that asked `only` these kinds wants actions of `kind` (kinds nest by
+/// dots: `source` covers `source.fixAll.atlasgov-lint`).
+fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
+    only.is_none_or(|only| {
+        only.iter().any(|k| {
+            let k = k.as_str();
+            kind == k
+                || kind
+                    .strip_prefix(k)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+fn overlaps(a: &Range, b: &Range) -> bool {
+    a.start.line <= b.end.line && b.start.line <= a.end.line
+}
+
+/// The actions for the diagnostics of `render`'s document that touch `range`.
+pub(super) fn code_actions(
+    render: &Render<'_>,
+    range: &Range,
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let mut out = Vec::new();
+    let outcome = render.outcome;
+    let findings: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.loc.file == render.file)
+        .collect();
+    let kind = source::kind_for(&render.doc.path, &render.doc.text);
+    for f in &findings {
+        let diagnostic = render.diagnostic(f);
+        if !overlaps(&diagnostic.range, range) {
+            continue;
+        }
+        if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+            if let Some((fx, edits)) = fix::of(outcome, f) {
+                let title = match (fx.applicability, &fx.reason) {
+                    (Applicability::Safe, _) => format!("Fix {}: {}", f.rule.code, fx.message),
+                    (Applicability::Unsafe, Some(reason)) => {
+                        format!("Fix {} (unsafe: {reason}): {}", f.rule.code, fx.message)
+                    }
+                    (Applicability::Unsafe, None) => {
+                        format!("Fix {} (unsafe): {}", f.rule.code, fx.message)
+                    }
+                };
+                if let Some(edit) = workspace_edit(render, &edits) {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic.clone()]),
+                        edit: Some(edit),
+                        is_preferred: Some(fx.applicability == Applicability::Safe),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+            if kind.comments != Comments::None {
+                if let Some(edit) = suppression(render, f) {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!("Suppress {} on this line (with a reason)", f.rule.code),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic]),
+                        edit: Some(edit),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+        }
+    }
+    if wanted(only, FIX_ALL) && (only.is_some() || !out.is_empty()) {
+        let plan = fix::plan(outcome, Applicability::Safe);
+        let edits: Vec<TextEdit> = plan.edits.get(&render.file).cloned().unwrap_or_default();
+        if !edits.is_empty() {
+            if let Some(edit) = workspace_edit(render, &edits) {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Fix all safe atlasgov-lint findings".to_string(),
+                    kind: Some(CodeActionKind::from(FIX_ALL.to_string())),
+                    edit: Some(edit),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+    }
+    out
+}
+
+// `WorkspaceEdit::changes` is keyed by `Uri`, whose parsed parts are cached in cells that
+// never change its hash or equality.
+#[allow(clippy::mutable_key_type)]
+/// Byte edits as a workspace edit: the document's by the editor's text, other files' by
+/// their text on disk.
+fn workspace_edit(render: &Render<'_>, edits: &[TextEdit]) -> Option<WorkspaceEdit> {
+    let mut changes: HashMap<Uri, Vec<LspEdit>> = HashMap::new();
+    for e in edits {
+        let (start, end) = (e.span.start as usize, e.span.end as usize);
+        let (uri, range) = if e.file == render.file {
+            (render.doc.uri.clone(), render.map.range(start, end))
+        } else {
+            let text = render.outcome.text(e.file)?;
+            let path = paths::absolute(render.outcome.path(e.file), render.cwd);
+            let mut range = LineMap::new(text).range(start, end);
+            // Editors do not show a file's byte order mark: line 1 starts after it.
+            if text.starts_with('\u{FEFF}') {
+                for p in [&mut range.start, &mut range.end] {
+                    if p.line == 0 {
+                        p.character = p.character.saturating_sub(1);
+                    }
+                }
+            }
+            (path_to_uri(&path)?, range)
+        };
+        changes.entry(uri).or_default().push(LspEdit {
+            range,
+            new_text: e.new.clone(),
+        });
+    }
+    Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    })
+}
+
+#[allow(clippy::mutable_key_type)]
+/// An `atlasgov-lint: allow` comment on a line of its own above the finding's line, indented
+/// like it, for the user to complete with the reason.
+fn suppression(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
+    let text = render.doc.text.as_str();
+    let start = f.loc.span.start as usize;
+    let line_start = text.get(..start)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = text.get(line_start..).unwrap_or("");
+    let indent: String = line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // A line that starts with the byte order mark keeps it first.
+    let at = if line_start == 0 && text.starts_with('\u{FEFF}') {
+        3
+    } else {
+        line_start
+    };
+    let comment = format!(
+        "{indent}# {} allow {} -- REASON: why this is accepted{eol}",
+        crate::suppress::MARKER,
+        f.rule.code
+    );
+    let position = render.map.position(at);
+    let mut changes = HashMap::new();
+    changes.insert(
+        render.doc.uri.clone(),
+        vec![LspEdit {
+            range: Range {
+                start: position,
+                end: position,
+            },
+            new_text: comment,
+        }],
+    );
+    Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    })
+}
