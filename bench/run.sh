@@ -15,6 +15,7 @@
 #        RUNS=7 bench/run.sh 10000
 #        FLAT=10000 LATENCY_RUNS=100 bench/run.sh latency   (only the one-file figures)
 #        BIN=/tmp/atlasgov-lint-main bench/run.sh           (another binary, not built here)
+#        POLICIES=10 bench/run.sh 10000  (with ten Rego policies, see bench/gen_policies.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -27,6 +28,12 @@ SIZES=${*:-1000 10000}
 if [ -z "${BIN:-}" ]; then
   cargo build --release --locked --quiet
   BIN=target/release/atlasgov-lint
+fi
+POLICY_ARGS=()
+if [ -n "${POLICIES:-}" ]; then
+  rm -rf bench/policies-"$POLICIES"
+  python3 bench/gen_policies.py bench/policies-"$POLICIES" "$POLICIES"
+  POLICY_ARGS=(--policy bench/policies-"$POLICIES")
 fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -46,7 +53,7 @@ for n in $SIZES; do
     cats+=("$(secs "$s" "$e")")
     s=$(now)
     # Exit 1 (the corpus holds violations) is the expected outcome, not a failure.
-    /usr/bin/time -f '%M' -o /tmp/atlasgov-bench-rss "$BIN" check --format json "$dir" > /dev/null || true
+    /usr/bin/time -f '%M' -o /tmp/atlasgov-bench-rss "$BIN" check --format json "${POLICY_ARGS[@]}" "$dir" > /dev/null || true
     e=$(now)
     times+=("$(secs "$s" "$e")")
     rss+=("$(tail -n 1 /tmp/atlasgov-bench-rss)")

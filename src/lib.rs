@@ -16,6 +16,7 @@ pub mod source;
 // Atlas.
 pub mod adapters;
 pub mod model;
+pub mod policy;
 pub mod rules;
 // The run.
 pub mod config;

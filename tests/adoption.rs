@@ -206,7 +206,7 @@ fn misspelled_rules_get_a_suggestion_everywhere() {
         stderr(&o),
         "error: lint.yaml:2:3: unknown rule `partiton-mismatch`; did you mean GOV004 partition-mismatch? `atlasgov-lint rules` lists the codes and names\n\
          error: lint.yaml:3:11: `warn` is not a level for GOV004; did you mean `warning`? valid levels: off, warning, error\n\
-         error: lint.yaml:4:1: unknown key `exlude`; did you mean `exclude`? valid keys: rules, exclude, overrides, default-region-usage, fail-on, unsuppressible, exceptions\n"
+         error: lint.yaml:4:1: unknown key `exlude`; did you mean `exclude`? valid keys: rules, exclude, overrides, default-region-usage, fail-on, unsuppressible, exceptions, policies\n"
     );
 }
 

@@ -156,7 +156,7 @@ fn config_errors_name_the_line_and_the_valid_choices() {
     let cases: &[(&str, &str)] = &[
         (
             "colour: always\n",
-            "c.yaml:1:1: unknown key `colour`; valid keys: rules, exclude, overrides, default-region-usage, fail-on, unsuppressible, exceptions",
+            "c.yaml:1:1: unknown key `colour`; valid keys: rules, exclude, overrides, default-region-usage, fail-on, unsuppressible, exceptions, policies",
         ),
         (
             "rules:\n  GOV004: warn\n",

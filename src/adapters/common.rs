@@ -4,7 +4,8 @@
 
 use crate::document::{Cursor, Span, Value};
 use crate::model::{
-    Field, InstanceSize, Loc, LocCtx, Origin, ProjectRef, RegionConfig, SizeRole, Switch,
+    ClusterSettings, Field, InstanceSize, Loc, LocCtx, Origin, ProjectRef, RegionConfig, SizeRole,
+    Switch, Tag,
 };
 
 /// Where a new entry `key: value` would go in a JSON or YAML mapping, written in its syntax:
@@ -280,4 +281,41 @@ fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
         }
     }
     first
+}
+
+/// The settings of an Admin API cluster body (also the operator's `deploymentSpec` and a
+/// generated `Cluster`'s entry, which have its shape): what policies read and no rule judges.
+pub(crate) fn cluster_settings(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> ClusterSettings {
+    let disk = ctx.text(body.get("diskSizeGB")).or_else(|| {
+        body.get("replicationSpecs")
+            .iter()
+            .flat_map(|s| s.items())
+            .flat_map(|s| {
+                s.get("regionConfigs")
+                    .into_iter()
+                    .flat_map(|r| r.items().collect::<Vec<_>>())
+            })
+            .find_map(|rc| ctx.text(rc.get("electableSpecs").and_then(|e| e.get("diskSizeGB"))))
+    });
+    let tags = body
+        .get("tags")
+        .iter()
+        .flat_map(|t| t.items())
+        .filter_map(|t| {
+            Some(Tag {
+                key: ctx.text(t.get("key"))?,
+                value: ctx.text(t.get("value")),
+            })
+        })
+        .collect();
+    ClusterSettings {
+        backup_enabled: ctx
+            .text(body.get("backupEnabled"))
+            .or_else(|| ctx.text(body.get("providerBackupEnabled"))),
+        pit_enabled: ctx.text(body.get("pitEnabled")),
+        termination_protection: ctx.text(body.get("terminationProtectionEnabled")),
+        disk_size_gb: disk,
+        mongodb_version: ctx.text(body.get("mongoDBMajorVersion")),
+        tags,
+    }
 }

@@ -64,6 +64,23 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         Some(p) => Some(p.clone()),
         None => config::discover(&cwd),
     };
+    // Policies first: the config's rule references and --select may name their codes.
+    let mut policy_paths: Vec<PathBuf> = config_path
+        .as_deref()
+        .map(|p| config::policy_paths(p, &cwd))
+        .unwrap_or_default();
+    policy_paths.extend(args.policies.iter().cloned());
+    for p in &args.policies {
+        if p.symlink_metadata().is_err() {
+            return usage_error(format!("--policy: path does not exist: {}", p.display()));
+        }
+    }
+    let (policies, mut policy_errors) = if policy_paths.is_empty() {
+        (None, Vec::new())
+    } else {
+        let (set, errors) = crate::policy::load(&policy_paths);
+        (Some(Arc::new(set)), errors)
+    };
     let config = match config_path {
         Some(p) => match config::load(&p, &cwd) {
             Ok(c) => Some(Arc::new(c)),
@@ -142,6 +159,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .cloned()
             .collect(),
         inventory: args.format == Format::Html,
+        policies,
         context_cache: if args.no_cache {
             None
         } else {
@@ -198,6 +216,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         .fix
         .then(|| super::fix::apply(&mut outcome, &inputs, &buffers, &settings, max_fix));
     outcome.skipped.extend(stdin_skipped);
+    policy_errors.append(&mut outcome.policy_errors);
 
     if let Some(w) = &outcome.filtered.written {
         if let Err(e) = write::write(&w.path, &w.text, Target::RegularFile) {
@@ -276,6 +295,14 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         if !args.quiet {
             super::eprint(format_args!("{}\n", applied.summary()));
         }
+    }
+    // A broken policy breaks the configuration: the built-in rules' report is written above,
+    // and the run says it is not to be trusted as a pass.
+    if !policy_errors.is_empty() {
+        for e in &policy_errors {
+            usage_error(format!("policy: {e}"));
+        }
+        return EXIT_USAGE;
     }
     if crate::filter::fails(&outcome) {
         EXIT_FINDINGS

@@ -51,11 +51,30 @@ pub enum Command {
         /// Also list the AtlasGov constraints that no spec can show, and so no rule checks.
         #[arg(long)]
         all: bool,
+        /// Also list the rules of these Rego policies (besides the config's `policies`).
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
     },
     /// Print a rule's documentation.
     Explain {
         /// Rule code (GOV001) or name (azure-provider).
         rule: String,
+        /// Rego policies whose rules may be named (besides the config's `policies`).
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+    },
+    /// Print the normalized model as JSON (schema/model.schema.json): every project and
+    /// resource found, with its values and where each is written. What policies read.
+    Model {
+        /// Files or directories (default: the current directory).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Run the tests of Rego policies: every `test_*` rule in the directory's `.rego` files.
+    Test {
+        /// A policy directory (or one `.rego` file).
+        #[arg(value_name = "POLICY_DIR")]
+        path: PathBuf,
     },
     /// Run the language server (LSP over standard input/output) for editors.
     Server {
@@ -71,7 +90,7 @@ pub enum Command {
     /// Print a manual page (roff): the program's, or a command's (`atlasgov-lint man check` is
     /// atlasgov-lint-check(1)), e.g. `atlasgov-lint man > atlasgov-lint.1`.
     Man {
-        /// A command (check, rules, explain, server, completions, man).
+        /// A command (check, model, test, rules, explain, server, completions, man).
         command: Option<String>,
     },
 }
@@ -106,6 +125,10 @@ pub struct CheckArgs {
     /// parent, up to the repository root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// A Rego policy file or directory to run over the model, besides the config's
+    /// `policies` (repeatable; see docs/policies.md).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
     /// Only these rules (codes or names, comma-separated; GOV000 always runs).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,

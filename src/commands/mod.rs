@@ -35,17 +35,113 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check(args) => check::check(args, &mut stdout),
-        Command::Rules { all } => write_out(&mut stdout, &rules_table(all)),
+        Command::Rules { all, policies } => {
+            let broken = load_policies(&policies);
+            match write_out(&mut stdout, &rules_table(all)) {
+                EXIT_OK if broken => EXIT_USAGE,
+                code => code,
+            }
+        }
+        Command::Model { paths } => model(paths, &mut stdout),
+        Command::Test { path } => test(&path, &mut stdout),
         Command::Server { .. } => crate::server::run(Options::default()),
         Command::Completions { shell } => generate::completions(shell, &mut stdout),
         Command::Man { command } => generate::man(command.as_deref(), &mut stdout),
-        Command::Explain { rule } => match rules::find(&rule) {
-            Some(r) => write_out(&mut stdout, r.meta.doc),
-            None => usage_error(format!(
-                "no rule `{rule}`; {}",
-                rules::suggest::unknown_rule_help(&rule)
-            )),
+        Command::Explain { rule, policies } => match (load_policies(&policies), rules::find(&rule))
+        {
+            (_, Some(r)) => write_out(&mut stdout, r.meta.doc),
+            (broken, None) => {
+                let code = usage_error(format!(
+                    "no rule `{rule}`; {}",
+                    rules::suggest::unknown_rule_help(&rule)
+                ));
+                if broken { EXIT_USAGE } else { code }
+            }
         },
+    }
+}
+
+/// For `rules` and `explain`: load the policies the config names (found as `check` finds
+/// it) and `--policy` gives, so that their rules are listed; true when one is broken (each
+/// problem is printed).
+fn load_policies(extra: &[std::path::PathBuf]) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut paths: Vec<std::path::PathBuf> = crate::config::discover(&cwd)
+        .map(|c| crate::config::policy_paths(&c, &cwd))
+        .unwrap_or_default();
+    paths.extend(extra.iter().cloned());
+    if paths.is_empty() {
+        return false;
+    }
+    let (_, errors) = crate::policy::load(&paths);
+    for e in &errors {
+        usage_error(format!("policy: {e}"));
+    }
+    !errors.is_empty()
+}
+
+/// `model`: the linked model of the paths as JSON.
+fn model(paths: Vec<std::path::PathBuf>, stdout: &mut impl Write) -> i32 {
+    let paths = if paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        paths
+    };
+    if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        return usage_error(format!("path does not exist: {}", p.display()));
+    }
+    let options = Options {
+        model: true,
+        ..Options::default()
+    };
+    let outcome = crate::engine::check_paths(&paths, &options);
+    let doc = outcome.model.unwrap_or(serde_json::Value::Null);
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => write_out(stdout, &(text + "\n")),
+        Err(e) => usage_error(format!("cannot print the model: {e}")),
+    }
+}
+
+/// `test`: run the policies' `test_*` rules; exit 1 when one fails, 2 when they do not compile.
+fn test(path: &std::path::Path, stdout: &mut impl Write) -> i32 {
+    if std::fs::symlink_metadata(path).is_err() {
+        return usage_error(format!("path does not exist: {}", path.display()));
+    }
+    let cases = match crate::policy::test::run(path) {
+        Ok(cases) => cases,
+        Err(errors) => {
+            for e in &errors {
+                usage_error(format!("policy: {e}"));
+            }
+            return EXIT_USAGE;
+        }
+    };
+    let mut out = String::new();
+    let mut failed = 0;
+    for c in &cases {
+        let at = format!("{}:{}", crate::paths::display_path(&c.file), c.line);
+        match &c.verdict {
+            crate::policy::test::Verdict::Pass => {
+                out.push_str(&format!("PASS {} ({at})\n", c.name))
+            }
+            crate::policy::test::Verdict::Fail => {
+                failed += 1;
+                out.push_str(&format!("FAIL {} ({at})\n", c.name));
+            }
+            crate::policy::test::Verdict::Error(e) => {
+                failed += 1;
+                out.push_str(&format!("ERROR {} ({at}): {e}\n", c.name));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{} tests, {} passed, {failed} failed\n",
+        cases.len(),
+        cases.len() - failed
+    ));
+    match write_out(stdout, &out) {
+        EXIT_OK if failed > 0 || cases.is_empty() => EXIT_FINDINGS,
+        code => code,
     }
 }
 
@@ -77,6 +173,11 @@ pub fn rules_table(all: bool) -> String {
     out.push_str(&rows(rules::ALL));
     out.push_str("\nDiagnostics about suppressions (never suppressible):\n");
     out.push_str(&rows(rules::suppression::RULES));
+    let custom = rules::custom::all();
+    if !custom.is_empty() {
+        out.push_str("\nPolicy rules (loaded from Rego policies):\n");
+        out.push_str(&rows(&custom));
+    }
     if all {
         out.push_str("\nNot checked (no spec can show these):\n");
         for (constraint, why) in rules::NOT_COVERED {

@@ -157,6 +157,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub unsuppressible: Vec<&'static RuleMeta>,
     pub exceptions: Vec<Exception>,
+    /// `policies`: Rego files or directories, relative to the config's directory.
+    pub policies: Vec<Setting<String>>,
 }
 
 /// A problem with the config file, at a place in it.
@@ -237,4 +239,28 @@ pub fn load(path: &Path, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
     let abs = normalize(&cwd.join(path));
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, PathBuf::from(&shown), dir)
+}
+
+/// The policy paths a config file names (`policies`), resolved against its directory. Read
+/// before the config is loaded in full (see [`parse::policies`]); a config that cannot be
+/// read names none here, and [`load`] reports why.
+pub fn policy_paths(path: &Path, cwd: &Path) -> Vec<PathBuf> {
+    let Ok(text) = crate::source::read_limited(path, crate::source::CONFIG_LIMIT, "config files")
+    else {
+        return Vec::new();
+    };
+    let abs = normalize(&cwd.join(path));
+    let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse::policies(&text)
+        .into_iter()
+        .map(|p| {
+            let abs = normalize(&dir.join(p));
+            let rel = crate::paths::relative(&abs, &normalize(cwd));
+            if rel.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rel
+            }
+        })
+        .collect()
 }

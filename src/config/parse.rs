@@ -10,6 +10,7 @@ const TOP_KEYS: &[&str] = &[
     "fail-on",
     "unsuppressible",
     "exceptions",
+    "policies",
 ];
 const LEVELS: &[&str] = &["off", "warning", "error"];
 const REGION_USAGES: &[&str] = &["GOV_REGIONS_ONLY", "COMMERCIAL_FEDRAMP_REGIONS_ONLY"];
@@ -42,6 +43,7 @@ pub fn parse(text: &str, path: PathBuf, dir: PathBuf) -> Result<Config, Vec<Conf
         fail_on: None,
         unsuppressible: Vec::new(),
         exceptions: Vec::new(),
+        policies: Vec::new(),
     };
     let doc = match document::yaml::parse(text, &Limits::default()) {
         Ok(doc) => doc,
@@ -79,6 +81,7 @@ pub fn parse(text: &str, path: PathBuf, dir: PathBuf) -> Result<Config, Vec<Conf
         let name = key.text().unwrap_or("");
         match name {
             "rules" => config.rules = p.rule_levels(&value),
+            "policies" => config.policies = p.strings(&value),
             "exclude" => {
                 let globs = p.strings(&value);
                 config.exclude = p.globs(&value, &globs);
@@ -135,6 +138,30 @@ pub fn parse(text: &str, path: PathBuf, dir: PathBuf) -> Result<Config, Vec<Conf
         }
     }
     finish(p, config)
+}
+
+/// The `policies` entries of a config text, as written (nothing else is checked: policies are
+/// loaded before the config is read in full, because its rule references may name their
+/// codes).
+pub fn policies(text: &str) -> Vec<String> {
+    let Ok(doc) = document::yaml::parse(text, &Limits::default()) else {
+        return Vec::new();
+    };
+    let Some(root) = doc.roots.first() else {
+        return Vec::new();
+    };
+    let root = Cursor::root(root);
+    let Some(list) = root.get("policies") else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = list
+        .items()
+        .filter_map(|i| i.text().map(str::to_string))
+        .collect();
+    if let Some(one) = list.text() {
+        out.push(one.to_string());
+    }
+    out
 }
 
 fn finish(p: Parser<'_>, config: Config) -> Result<Config, Vec<ConfigError>> {

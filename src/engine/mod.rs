@@ -54,6 +54,11 @@ pub struct Options {
     /// Keep a view of the linked projects and resources in [`Outcome::inventory`] (for the
     /// HTML report).
     pub inventory: bool,
+    /// Users' policies, compiled once (`--policy`, the config's `policies`): run over the
+    /// linked model after the built-in rules.
+    pub policies: Option<Arc<crate::policy::Set>>,
+    /// Keep the linked model as data in [`Outcome::model`] (`atlasgov-lint model`).
+    pub model: bool,
     /// Parse only the context files that may give the checked files anything (see
     /// `context_index`); `false` parses every one (the answers are the same).
     pub context_prefilter: bool,
@@ -72,6 +77,8 @@ impl Default for Options {
             own_files: Vec::new(),
             project_root: ProjectRoot::default(),
             inventory: false,
+            policies: None,
+            model: false,
             context_prefilter: true,
             context_cache: None,
         }
@@ -356,6 +363,14 @@ pub fn check_with_context(
         outcome.inventory = Some(Inventory::of(&model, &outcome.context));
     }
     findings.extend(rules::run(&model));
+    if let Some(policies) = &options.policies {
+        let (found, errors) = policies.evaluate(&model);
+        findings.extend(found);
+        outcome.policy_errors = errors;
+    }
+    if options.model {
+        outcome.model = Some(crate::model::json::located(&model).document());
+    }
     // A finding in a context file is reported where its value was written when that file is
     // checked (a tfvars file given alone), and not at all otherwise.
     let context = &outcome.context;

@@ -3,6 +3,7 @@
 //! A value in the model is a [`Field`]: the value plus the [`Loc`] it was read from. Rules
 //! never see documents or formats, only these types.
 
+pub mod json;
 pub mod link;
 mod loc;
 pub mod partition;
@@ -182,6 +183,34 @@ pub struct Cluster {
     pub name: Option<Text>,
     pub regions: Vec<RegionConfig>,
     pub encryption_at_rest_provider: Option<Text>,
+    /// What no AtlasGov rule judges but users' policies read (see `docs/policies.md`).
+    pub settings: ClusterSettings,
+}
+
+/// Cluster settings that AtlasGov does not constrain and organisations do (backups on,
+/// termination protection, an owner tag, a minimum disk or version). Each value as written
+/// (`true`, `40`, `7.0`), with its location; absent when the spec does not set it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterSettings {
+    /// `backupEnabled` (legacy bodies; `cloudBackup` for the advanced API, read as the same).
+    pub backup_enabled: Option<Text>,
+    /// `pitEnabled`: continuous cloud backup.
+    pub pit_enabled: Option<Text>,
+    /// `terminationProtectionEnabled`.
+    pub termination_protection: Option<Text>,
+    /// `diskSizeGB` (top level, or the first region config's electable specs).
+    pub disk_size_gb: Option<Text>,
+    /// `mongoDBMajorVersion`.
+    pub mongodb_version: Option<Text>,
+    /// `tags`: key/value pairs.
+    pub tags: Vec<Tag>,
+}
+
+/// A resource tag (`tags: [{key, value}]`, a Terraform `tags` map or blocks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub key: Text,
+    pub value: Option<Text>,
 }
 
 /// A product or feature that a body uses as a whole: its presence is what matters.

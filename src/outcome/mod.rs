@@ -54,6 +54,11 @@ pub struct Outcome {
     /// The projects and what is linked to them, when [`crate::engine::Options::inventory`]
     /// asked for it (the HTML report).
     pub inventory: Option<inventory::Inventory>,
+    /// Policies that failed on this run's model (each names its file and the resource): the
+    /// run's configuration is broken, whatever else it found.
+    pub policy_errors: Vec<crate::policy::PolicyError>,
+    /// The linked model as data, when [`crate::engine::Options::model`] asked for it.
+    pub model: Option<serde_json::Value>,
 }
 
 impl Outcome {

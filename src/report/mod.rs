@@ -27,15 +27,16 @@ pub const HOME: &str = "https://github.com/atlasgov-lint/atlasgov-lint";
 
 /// Where a rule's documentation (what `atlasgov-lint explain CODE` prints) is published.
 pub fn rule_doc_url(rule: &RuleMeta) -> String {
+    if let Some(url) = crate::rules::custom::url(rule.code) {
+        return url.to_string();
+    }
     format!("{HOME}/blob/main/rules/{}-{}.md", rule.code, rule.name)
 }
 
-/// Every rule a report can mention: the AtlasGov rules, then the suppression diagnostics.
+/// Every rule a report can mention: the AtlasGov rules, the suppression diagnostics, then
+/// the policies' rules.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    crate::rules::ALL
-        .iter()
-        .chain(crate::rules::suppression::RULES.iter())
-        .map(|r| &r.meta)
+    crate::rules::every().map(|r| &r.meta)
 }
 
 /// The end of a text report: the skipped files, the baseline notes (with `notes`), and the

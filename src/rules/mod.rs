@@ -3,6 +3,7 @@
 //! Adding a rule touches its file, the [`ALL`] list below, its doc in `rules/`, and its
 //! fixtures in `fixtures/<CODE>/`.
 
+pub mod custom;
 pub mod fix;
 mod gov000;
 mod gov001;
@@ -130,15 +131,19 @@ pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
 }
 
-/// Find any rule, AtlasGov constraint or suppression diagnostic, by code (any case) or name.
+/// Find any rule, AtlasGov constraint, suppression diagnostic or policy rule, by code (any
+/// case) or name.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     every().find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
 }
 
-/// Every rule: the AtlasGov rules ([`ALL`]), then the suppression diagnostics
-/// ([`suppression::RULES`]).
+/// Every rule: the AtlasGov rules ([`ALL`]), the suppression diagnostics
+/// ([`suppression::RULES`]), then the policies' rules ([`custom`]).
 pub fn every() -> impl Iterator<Item = &'static Rule> {
-    ALL.iter().chain(suppression::RULES.iter()).copied()
+    ALL.iter()
+        .chain(suppression::RULES.iter())
+        .copied()
+        .chain(custom::all())
 }
 
 /// A secondary location shown with a finding.

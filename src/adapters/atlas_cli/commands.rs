@@ -669,6 +669,7 @@ fn cluster(
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         };
     }
     let tenant = tier
@@ -702,5 +703,6 @@ fn cluster(
                 .collect(),
         }],
         encryption_at_rest_provider: None,
+        settings: Default::default(),
     }
 }

@@ -4,9 +4,10 @@ use super::Resource;
 use super::intrinsics::{Resolved, Template, child, items};
 use crate::document::Cursor;
 use crate::model::{
-    AlertConfig, Cluster, ClusterKind, CopySetting, DatabaseUser, EncryptionAtRest, InstanceSize,
-    Integration, Model, NetworkContainer, NetworkPeering, Notification, Origin, PrivateEndpoint,
-    Product, ProductUse, Project, ProjectRef, RegionConfig, RestoreJob, SizeRole,
+    AlertConfig, Cluster, ClusterKind, ClusterSettings, CopySetting, DatabaseUser,
+    EncryptionAtRest, InstanceSize, Integration, Model, NetworkContainer, NetworkPeering,
+    Notification, Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig,
+    RestoreJob, SizeRole, Tag,
 };
 
 impl Template<'_> {
@@ -235,6 +236,36 @@ impl Template<'_> {
             name: self.known(r.prop("Name")),
             regions,
             encryption_at_rest_provider: self.value(r.prop("EncryptionAtRestProvider")),
+            settings: self.cluster_settings(r),
+        }
+    }
+
+    /// The settings policies read (see [`crate::model::ClusterSettings`]).
+    fn cluster_settings(&self, r: &Resource<'_>) -> ClusterSettings {
+        let disk = self.value(r.prop("DiskSizeGB")).or_else(|| {
+            items(r.prop("ReplicationSpecs").as_ref())
+                .iter()
+                .flat_map(|spec| items(child(spec, "AdvancedRegionConfigs").as_ref()))
+                .find_map(|rc| {
+                    self.value(child(&rc, "ElectableSpecs").and_then(|e| child(&e, "DiskSizeGB")))
+                })
+        });
+        let tags = items(r.prop("Tags").as_ref())
+            .iter()
+            .filter_map(|t| {
+                Some(Tag {
+                    key: self.value(child(t, "Key"))?,
+                    value: self.value(child(t, "Value")),
+                })
+            })
+            .collect();
+        ClusterSettings {
+            backup_enabled: self.value(r.prop("BackupEnabled")),
+            pit_enabled: self.value(r.prop("PitEnabled")),
+            termination_protection: self.value(r.prop("TerminationProtectionEnabled")),
+            disk_size_gb: disk,
+            mongodb_version: self.value(r.prop("MongoDBMajorVersion")),
+            tags,
         }
     }
 
@@ -299,6 +330,7 @@ impl Template<'_> {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         }
     }
 
@@ -317,6 +349,7 @@ impl Template<'_> {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         }
     }
 }

@@ -10,10 +10,10 @@ use super::{
 use crate::document::Cursor;
 use crate::model::link::is_object_id;
 use crate::model::{
-    AlertConfig, CloudProviderUse, Cluster, ClusterKind, CopySetting, DatabaseUser,
-    EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, Model, NetworkContainer,
-    NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
-    ProjectRef, RegionConfig, RestoreJob, SizeRole, Switch, Text,
+    AlertConfig, CloudProviderUse, Cluster, ClusterKind, ClusterSettings, CopySetting,
+    DatabaseUser, EncryptionAtRest, Endpoint, InstanceSize, Integration, Loc, Model,
+    NetworkContainer, NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse,
+    Project, ProjectRef, RegionConfig, RestoreJob, SizeRole, Switch, Tag, Text,
 };
 
 /// The project a resource names in its `project_id`.
@@ -220,6 +220,7 @@ pub fn build_data(ty: &str, anchor: Loc, project_ref: ProjectRef, out: &mut Mode
             name: None,
             regions: Vec::new(),
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         });
         return;
     }
@@ -321,6 +322,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                 .map(|rc| advanced_region(v, &rc))
                 .collect(),
             encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
+            settings: cluster_settings(v, body),
         },
         FLEX_CLUSTER => {
             let settings = body.get("provider_settings").map(|s| one(&s));
@@ -338,6 +340,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                     sizes: Vec::new(),
                 }],
                 encryption_at_rest_provider: None,
+                settings: Default::default(),
             }
         }
         SERVERLESS_INSTANCE => Cluster {
@@ -352,8 +355,55 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
+            settings: Default::default(),
         },
         _ => legacy_cluster(v, res, origin, name),
+    }
+}
+
+/// The settings policies read (see [`crate::model::ClusterSettings`]) of a cluster resource:
+/// `tags` as blocks (`tags { key = .. value = .. }`) or as a map (`tags = { owner = .. }`).
+fn cluster_settings(v: &impl Values, body: &Cursor<'_>) -> ClusterSettings {
+    let disk = v.text(body.get("disk_size_gb")).or_else(|| {
+        blocks(body, "replication_specs")
+            .flat_map(|spec| blocks(&spec, "region_configs"))
+            .find_map(|rc| {
+                let specs = rc.get("electable_specs").map(|s| one(&s));
+                specs.and_then(|s| v.text(s.get("disk_size_gb")))
+            })
+    });
+    let mut tags = Vec::new();
+    match body.get("tags") {
+        Some(map) if map.node.as_map().is_some() && map.get("key").is_none() => {
+            for (key, value) in map.entries() {
+                if let Some(key) = v.text(Some(key)) {
+                    tags.push(Tag {
+                        key,
+                        value: v.text(Some(value)),
+                    });
+                }
+            }
+        }
+        _ => {
+            for tag in blocks(body, "tags") {
+                if let Some(key) = v.text(tag.get("key")) {
+                    tags.push(Tag {
+                        key,
+                        value: v.text(tag.get("value")),
+                    });
+                }
+            }
+        }
+    }
+    ClusterSettings {
+        backup_enabled: v
+            .text(body.get("backup_enabled"))
+            .or_else(|| v.text(body.get("cloud_backup"))),
+        pit_enabled: v.text(body.get("pit_enabled")),
+        termination_protection: v.text(body.get("termination_protection_enabled")),
+        disk_size_gb: disk,
+        mongodb_version: v.text(body.get("mongo_db_major_version")),
+        tags,
     }
 }
 
@@ -412,6 +462,7 @@ fn legacy_cluster(
         name,
         regions,
         encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
+        settings: cluster_settings(v, body),
     }
 }
 

@@ -1,0 +1,680 @@
+//! Users' rules: policies in Rego over the model as data ([`crate::model::json`]), evaluated
+//! with `regorus` (pure Rust, no network, no file or clock access from a policy).
+//!
+//! A policy is a Rego package with a `metadata` object (its rule's code, name, severity,
+//! summary, help, url) and `deny`/`warn` sets. [`load`] compiles every policy file once and
+//! registers each package's rule ([`crate::rules::custom`]); [`Set::evaluate`] runs them over
+//! one linked model, once per resource, and turns each result into a [`Finding`] located at
+//! the model value it names. A policy that fails to compile is an error naming its file, line
+//! and column; one that fails or runs out of time on a resource is an error naming the policy
+//! and the resource, and the other policies and the built-in rules still run.
+//!
+//! `docs/policies.md` is the user's guide.
+
+pub mod test;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regorus::Engine;
+use serde_json::Value as Json;
+
+use crate::model::json::{Located, located};
+use crate::model::{Loc, Model};
+use crate::rules::{self, Finding, Rule, RuleMeta, Severity, custom};
+
+/// The largest policy file read.
+pub const POLICY_LIMIT: u64 = 1024 * 1024;
+
+/// How long one policy may run on one resource. A policy that loops (a huge comprehension,
+/// `numbers.range` over millions) is stopped here: time also bounds what it can allocate.
+pub const EVAL_BUDGET: Duration = Duration::from_secs(2);
+
+/// A policy problem: where (file, 1-based line and column) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            crate::paths::display_path(&self.file),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// One loaded policy: a package with metadata.
+pub struct Policy {
+    /// The file that declares its `metadata`.
+    pub file: PathBuf,
+    /// `data.<package>`.
+    pub package: String,
+    pub rule: &'static Rule,
+    /// The metadata's `help`: what to do instead.
+    pub help: &'static str,
+    /// The result sets its files define (`deny`, `warn`), with where each is first defined
+    /// (file, line): only those are evaluated.
+    pub sets: Vec<(&'static str, PathBuf, u32)>,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("file", &self.file)
+            .field("package", &self.package)
+            .field("code", &self.rule.meta.code)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The compiled policies of a run.
+#[derive(Clone)]
+pub struct Set {
+    engine: Engine,
+    pub policies: Vec<std::sync::Arc<Policy>>,
+    /// Whether the generated runner module compiled (see [`runner`]): every policy is then
+    /// evaluated over a resource in one evaluation.
+    batched: bool,
+    /// Per policy and resource (see [`EVAL_BUDGET`]).
+    pub budget: Duration,
+}
+
+impl std::fmt::Debug for Set {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Set")
+            .field("policies", &self.policies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `.rego` files a path names: the file itself, or a directory's files (recursively,
+/// sorted), with or without its tests (`*_test.rego`).
+pub fn files(path: &Path, tests: bool) -> Result<Vec<PathBuf>, String> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("policy path {}: {e}", crate::paths::display_path(path)))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| format!("policy directory {}: {e}", crate::paths::display_path(&dir)))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let Ok(ty) = entry.file_type() else { continue };
+            if ty.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "rego") {
+                let is_test = p
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.ends_with("_test"));
+                if tests || !is_test {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The most elements `numbers.range` and `numbers.range_step` may produce. regorus builds a
+/// range in one allocation that the time budget cannot interrupt (`numbers.range(1, 1e12)`
+/// would abort the process): these two builtins are replaced by bounded ones.
+pub const MAX_RANGE: i64 = 1_000_000;
+
+fn bounded_range(args: &[regorus::Value], step: Option<i64>) -> anyhow::Result<regorus::Value> {
+    let int = |i: usize| {
+        args.get(i)
+            .and_then(|v| v.as_i64().ok())
+            .ok_or_else(|| anyhow::anyhow!("numbers.range: operands must be integers"))
+    };
+    let (from, to) = (int(0)?, int(1)?);
+    let step = match step {
+        Some(s) if s <= 0 => anyhow::bail!("numbers.range_step: step must be a positive integer"),
+        Some(s) => s,
+        None => 1,
+    };
+    let count = (i128::from(to) - i128::from(from)).abs() / i128::from(step) + 1;
+    if count > i128::from(MAX_RANGE) {
+        anyhow::bail!("numbers.range of {count} elements: policies may build at most {MAX_RANGE}");
+    }
+    let dir = if to >= from { step } else { -step };
+    let mut out = Vec::new();
+    let mut v = from;
+    for _ in 0..count {
+        out.push(regorus::Value::from(v));
+        v = v.saturating_add(dir);
+    }
+    Ok(regorus::Value::from(out))
+}
+
+/// A fresh engine with the run's bounds.
+pub(crate) fn engine(budget: Duration) -> Engine {
+    let mut engine = Engine::new();
+    let _ = engine.add_extension(
+        "numbers.range".to_string(),
+        2,
+        Box::new(|args: Vec<regorus::Value>| bounded_range(&args, None)),
+    );
+    let _ = engine.add_extension(
+        "numbers.range_step".to_string(),
+        3,
+        Box::new(|args: Vec<regorus::Value>| {
+            let step = args
+                .get(2)
+                .and_then(|v| v.as_i64().ok())
+                .ok_or_else(|| anyhow::anyhow!("numbers.range_step: step must be an integer"))?;
+            bounded_range(&args, Some(step))
+        }),
+    );
+    if let Some(interval) = std::num::NonZeroU32::new(1) {
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: budget,
+            check_interval: interval,
+        });
+    }
+    engine
+}
+
+/// Where a regorus error points (`--> file:line:col`), and its message without the snippet.
+pub(crate) fn error_from(file: &Path, e: &dyn std::fmt::Display) -> PolicyError {
+    let text = format!("{e:#}");
+    let (mut line, mut column) = (1, 1);
+    if let Some(at) = text.lines().find_map(|l| l.trim().strip_prefix("--> ")) {
+        let mut parts = at.rsplitn(3, ':');
+        let col = parts.next().and_then(|c| c.trim().parse().ok());
+        let ln = parts.next().and_then(|c| c.trim().parse().ok());
+        if let (Some(l), Some(c)) = (ln, col) {
+            line = l;
+            column = c;
+        }
+    }
+    let message = text
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("policy error")
+        .trim_start_matches("error: ")
+        .to_string();
+    PolicyError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message: message.chars().filter(|c| !c.is_control()).collect(),
+    }
+}
+
+/// Add the files' policies to `engine`, returning each file's package (`data.x.y`).
+pub(crate) fn add_files(
+    engine: &mut Engine,
+    files: &[PathBuf],
+) -> (Vec<(PathBuf, String, String)>, Vec<PolicyError>) {
+    let mut added = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let text = match crate::source::read_limited(file, POLICY_LIMIT, "the policy size limit") {
+            Ok(t) => t,
+            Err(reason) => {
+                errors.push(PolicyError {
+                    file: file.clone(),
+                    line: 1,
+                    column: 1,
+                    message: reason,
+                });
+                continue;
+            }
+        };
+        match engine.add_policy(crate::paths::display_path(file), text.clone()) {
+            Ok(package) => added.push((file.clone(), package, text)),
+            Err(e) => errors.push(error_from(file, &e)),
+        }
+    }
+    (added, errors)
+}
+
+/// Compile the policies under `paths` (files or directories; tests left out) and register
+/// their rules. Every problem is returned, each naming its file, line and column; the
+/// policies without one still run (a file that does not compile is left out, and so is a
+/// package whose metadata is wrong).
+pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
+    let mut errors = Vec::new();
+    let mut all = Vec::new();
+    for p in paths {
+        match files(p, false) {
+            Ok(f) => all.extend(f),
+            Err(message) => errors.push(PolicyError {
+                file: p.clone(),
+                line: 1,
+                column: 1,
+                message,
+            }),
+        }
+    }
+    all.sort();
+    all.dedup();
+    let mut engine = engine(EVAL_BUDGET);
+    let (added, compile_errors) = add_files(&mut engine, &all);
+    errors.extend(compile_errors);
+    engine.set_input(regorus::Value::new_object());
+    let mut policies: Vec<std::sync::Arc<Policy>> = Vec::new();
+    for (file, package, text) in &added {
+        if policies.iter().any(|p| &p.package == package) || !declares(text, "metadata") {
+            continue;
+        }
+        let at = position_of(text, "metadata");
+        let fail = |message: String| PolicyError {
+            file: file.clone(),
+            line: at.0,
+            column: at.1,
+            message,
+        };
+        let value = match engine.eval_rule(format!("{package}.metadata")) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(error_from(file, &e));
+                continue;
+            }
+        };
+        let json = serde_json::to_value(&value).unwrap_or(Json::Null);
+        match metadata(&json, file, package) {
+            Ok((meta, url, help)) => {
+                if let Some(other) = policies.iter().find(|p| p.rule.meta.code == meta.code) {
+                    errors.push(fail(format!(
+                        "code {} is already declared by package {} ({})",
+                        meta.code,
+                        other.package.trim_start_matches("data."),
+                        crate::paths::display_path(&other.file)
+                    )));
+                    continue;
+                }
+                let rule: &'static Rule = Box::leak(Box::new(Rule { meta, check: None }));
+                custom::register(rule, url);
+                policies.push(std::sync::Arc::new(Policy {
+                    file: file.clone(),
+                    package: package.clone(),
+                    rule,
+                    help,
+                    sets: ["deny", "warn"]
+                        .into_iter()
+                        .filter_map(|set| {
+                            added
+                                .iter()
+                                .filter(|(_, p, _)| p == package)
+                                .find(|(_, _, text)| declares(text, set))
+                                .map(|(f, _, text)| (set, f.clone(), position_of(text, set).0))
+                        })
+                        .collect(),
+                }));
+            }
+            Err(message) => errors.push(fail(message)),
+        }
+    }
+    let batched = !policies.is_empty()
+        && engine
+            .add_policy(RUNNER_FILE.to_string(), runner(&policies))
+            .is_ok();
+    let set = Set {
+        engine,
+        policies,
+        batched,
+        budget: EVAL_BUDGET,
+    };
+    (set, errors)
+}
+
+/// The name of the generated module that evaluates every policy over a batch of inputs.
+const RUNNER_FILE: &str = "<atlasgov-lint policy runner>";
+/// Its package.
+const RUNNER: &str = "data.atlasgov_lint_runner.results";
+
+/// The runner: every policy's result sets (in [`Policy::sets`] order) for the input, in one
+/// evaluation. When one of them is undefined or fails, the result is missing, and the
+/// resource's policies are evaluated one at a time.
+fn runner(policies: &[std::sync::Arc<Policy>]) -> String {
+    let sets: Vec<String> = policies
+        .iter()
+        .flat_map(|p| {
+            p.sets
+                .iter()
+                .map(|(set, _, _)| format!("{}.{set}", p.package))
+        })
+        .collect();
+    format!(
+        "package atlasgov_lint_runner\n\nresults := [\n\t{},\n]\n",
+        sets.join(",\n\t")
+    )
+}
+
+/// Whether a policy's text defines `name` at the start of a line (`metadata :=`).
+fn declares(text: &str, name: &str) -> bool {
+    text.lines().any(|l| starts_rule(l, name))
+}
+
+fn starts_rule(line: &str, name: &str) -> bool {
+    line.strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '=', '{', '[', ' ', '\t']))
+}
+
+/// The line and column (1-based) where `name` is defined; (0, 0) when it is not.
+fn position_of(text: &str, name: &str) -> (u32, u32) {
+    text.lines()
+        .position(|l| starts_rule(l, name))
+        .map_or((0, 0), |i| (u32::try_from(i + 1).unwrap_or(u32::MAX), 1))
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// A policy's rule metadata, checked: what is missing or wrong is a sentence.
+fn metadata(
+    json: &Json,
+    file: &Path,
+    package: &str,
+) -> Result<(RuleMeta, Option<&'static str>, &'static str), String> {
+    let obj = json
+        .as_object()
+        .ok_or("`metadata` must be an object with code, name, severity and summary")?;
+    let field = |key: &str| obj.get(key).and_then(Json::as_str).map(str::trim);
+    let code = field("code").ok_or("`metadata` has no `code` (e.g. \"ORG001\")")?;
+    let valid_code = code.len() <= 12
+        && code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && code.chars().any(|c| c.is_ascii_digit());
+    if !valid_code {
+        return Err(format!(
+            "`metadata.code` `{code}` is not a rule code: capital letters then digits, e.g. ORG001"
+        ));
+    }
+    if custom::is_builtin_code(code) {
+        return Err(format!(
+            "`metadata.code` `{code}` is in the built-in namespace (GOV); use your own prefix, e.g. ORG001"
+        ));
+    }
+    let name = field("name").ok_or("`metadata` has no `name` (e.g. \"production-tier\")")?;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "`metadata.name` `{name}` must be lower-case words joined by `-` (e.g. production-tier)"
+        ));
+    }
+    if rules::ALL
+        .iter()
+        .chain(rules::suppression::RULES.iter())
+        .any(|r| r.meta.name == name)
+    {
+        return Err(format!(
+            "`metadata.name` `{name}` is a built-in rule's name"
+        ));
+    }
+    let severity = match field("severity").unwrap_or("error") {
+        s if s.eq_ignore_ascii_case("error") => Severity::Error,
+        s if s.eq_ignore_ascii_case("warning") => Severity::Warning,
+        other => {
+            return Err(format!(
+                "`metadata.severity` `{other}` must be `error` or `warning`"
+            ));
+        }
+    };
+    let summary = field("summary").ok_or("`metadata` has no `summary`")?;
+    let help = field("help").unwrap_or("");
+    let url = field("url").map(leak);
+    let doc = format!(
+        "# {code} {name}\n\n{summary}\n\nSeverity: {}. A policy rule: package `{}` in `{}`.\n\n{}{}",
+        severity.as_str(),
+        package.trim_start_matches("data."),
+        crate::paths::display_path(file),
+        if help.is_empty() {
+            String::new()
+        } else {
+            format!("## Fix\n\n{help}\n")
+        },
+        url.map(|u| format!("\nMore: {u}\n")).unwrap_or_default(),
+    );
+    Ok((
+        RuleMeta {
+            code: leak(code),
+            name: leak(name),
+            severity,
+            summary: leak(summary),
+            seed: "",
+            doc: leak(&doc),
+        },
+        url,
+        leak(help),
+    ))
+}
+
+impl Set {
+    /// Run every policy over the linked model: findings, and the policies' failures (each
+    /// names the policy's file and the first resource it failed on; a policy that failed
+    /// reports no finding). The resources are split into one contiguous range per thread, so
+    /// the first failure is the same whatever the schedule.
+    pub fn evaluate(&self, model: &Model) -> (Vec<Finding>, Vec<PolicyError>) {
+        if self.policies.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let data = located(model);
+        let threads = if data.resources.len() < PARALLEL_MIN {
+            1
+        } else {
+            rayon::current_num_threads().max(1)
+        };
+        let size = data.resources.len().div_ceil(threads).max(1);
+        let ranges: Vec<&[crate::model::json::Resource]> = data.resources.chunks(size).collect();
+        let run =
+            |range: &&[crate::model::json::Resource]| self.evaluate_range(model, &data, range);
+        let parts: Vec<Part> = if ranges.len() > 1 {
+            use rayon::prelude::*;
+            ranges.par_iter().map(run).collect()
+        } else {
+            ranges.iter().map(run).collect()
+        };
+        let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
+        let mut findings = Vec::new();
+        for part in parts {
+            findings.extend(part.findings);
+            for (i, e) in part.errors {
+                if let Some(slot @ None) = errors.get_mut(i) {
+                    *slot = Some(e);
+                }
+            }
+        }
+        let failed: Vec<&'static str> = self
+            .policies
+            .iter()
+            .zip(&errors)
+            .filter(|(_, e)| e.is_some())
+            .map(|(p, _)| p.rule.meta.code)
+            .collect();
+        findings.retain(|f| !failed.contains(&f.rule.code));
+        (findings, errors.into_iter().flatten().collect())
+    }
+
+    fn evaluate_range(
+        &self,
+        model: &Model,
+        data: &Located,
+        resources: &[crate::model::json::Resource],
+    ) -> Part {
+        let mut part = Part::default();
+        let mut engine = self.engine.clone();
+        let mut failed = vec![false; self.policies.len()];
+        // Every policy in one evaluation, until one fails: then one at a time, without it.
+        let mut together = self.batched;
+        for resource in resources {
+            engine.set_input(regorus::Value::from(data.input(resource)));
+            let all = if together {
+                engine
+                    .eval_rule(RUNNER.to_string())
+                    .ok()
+                    .and_then(|v| serde_json::to_value(&v).ok())
+            } else {
+                None
+            };
+            let Some(Json::Array(all)) = all else {
+                if self.evaluate_alone(&mut engine, model, data, resource, &mut failed, &mut part) {
+                    together = false;
+                }
+                continue;
+            };
+            let mut all = all.iter();
+            for policy in &self.policies {
+                for (set, _, _) in &policy.sets {
+                    let severity = (*set == "warn").then_some(Severity::Warning);
+                    if let Some(json) = all.next() {
+                        results_of(json, data, resource, policy, severity, &mut part.findings);
+                    }
+                }
+            }
+        }
+        part
+    }
+
+    /// Each policy that has not failed, one at a time, over the input already set; true when
+    /// one fails here.
+    fn evaluate_alone(
+        &self,
+        engine: &mut Engine,
+        model: &Model,
+        data: &Located,
+        resource: &crate::model::json::Resource,
+        failed: &mut [bool],
+        part: &mut Part,
+    ) -> bool {
+        let mut any = false;
+        for (i, policy) in self.policies.iter().enumerate() {
+            if failed.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            for (set, set_file, set_line) in &policy.sets {
+                let severity = (*set == "warn").then_some(Severity::Warning);
+                match engine.eval_rule(format!("{}.{set}", policy.package)) {
+                    Ok(value) => {
+                        let json = serde_json::to_value(&value).unwrap_or(Json::Null);
+                        results_of(&json, data, resource, policy, severity, &mut part.findings);
+                    }
+                    Err(e) => {
+                        let mut err = error_from(set_file, &e);
+                        if !format!("{e:#}").contains("--> ") {
+                            // No place of its own (the time budget): the rule evaluated.
+                            err.line = *set_line;
+                            err.column = 1;
+                        }
+                        err.message = format!(
+                            "policy {} stopped on the {} at {}: {}",
+                            policy.rule.meta.code,
+                            resource.kind.replace('_', " "),
+                            describe(model, &resource.body),
+                            err.message
+                        );
+                        part.errors.push((i, err));
+                        if let Some(f) = failed.get_mut(i) {
+                            *f = true;
+                        }
+                        any = true;
+                        break;
+                    }
+                }
+            }
+        }
+        any
+    }
+}
+
+/// Below this many resources, policies run on the calling thread.
+const PARALLEL_MIN: usize = 64;
+
+/// What one range of resources gave.
+#[derive(Default)]
+struct Part {
+    findings: Vec<Finding>,
+    /// (policy index, its first failure in the range)
+    errors: Vec<(usize, PolicyError)>,
+}
+
+fn describe(model: &Model, loc: &Loc) -> String {
+    let file = model
+        .files
+        .get(loc.file as usize)
+        .map(|f| crate::paths::display_path(&f.path))
+        .unwrap_or_default();
+    format!("{file}:{}:{}", loc.start.line, loc.start.column)
+}
+
+/// The findings of one policy's `deny` or `warn` set on one resource. A result is a message,
+/// or an object with `msg` and `at` (a model value, or its `loc`) and optionally `help`.
+fn results_of(
+    json: &Json,
+    data: &Located,
+    resource: &crate::model::json::Resource,
+    policy: &Policy,
+    severity: Option<Severity>,
+    out: &mut Vec<Finding>,
+) {
+    let items: Vec<&Json> = match json {
+        Json::Array(items) => items.iter().collect(),
+        Json::Null => return,
+        Json::Bool(_) => return,
+        other => vec![other],
+    };
+    for item in items {
+        let (message, at, help) = match item {
+            Json::String(s) => (s.clone(), None, None),
+            Json::Object(o) => (
+                o.get("msg")
+                    .or_else(|| o.get("message"))
+                    .and_then(Json::as_str)
+                    .unwrap_or(policy.rule.meta.summary)
+                    .to_string(),
+                o.get("at"),
+                o.get("help").and_then(Json::as_str),
+            ),
+            _ => continue,
+        };
+        let loc = at
+            .and_then(loc_ref)
+            .and_then(|r| data.locs.get(r))
+            .unwrap_or(&resource.body);
+        let help = help.unwrap_or(policy.help);
+        let mut finding = Finding::new(
+            policy.rule,
+            loc,
+            format!(
+                "{message} [policy {}]",
+                policy.package.trim_start_matches("data.")
+            ),
+            help.to_string(),
+        );
+        if let Some(s) = severity {
+            finding.severity = s;
+        }
+        out.push(finding);
+    }
+}
+
+/// The `ref` of a value (`{"value", "loc"}`), of a location, or of an object with a `loc`.
+fn loc_ref(at: &Json) -> Option<usize> {
+    let r = at
+        .get("ref")
+        .or_else(|| at.get("loc").and_then(|l| l.get("ref")))?;
+    r.as_u64().and_then(|r| usize::try_from(r).ok())
+}
