@@ -570,6 +570,77 @@ fn the_workspace_config_and_suppressions_apply() {
 }
 
 #[test]
+fn the_workspace_configs_policies_apply_and_follow_edits() {
+    let ws = workspace();
+    let root = ws.path();
+    std::fs::write(
+        root.join(".atlasgov-lint.yaml"),
+        "policies:\n  - policies\nrules:\n  ORG900: warning\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    let policy = root.join("policies/tier.rego");
+    let rego = |tier: &str| {
+        format!(
+            "package org.tier\n\nmetadata := {{\"code\": \"ORG900\", \"name\": \"production-tier\", \"severity\": \"error\", \"summary\": \"Clusters are {tier}\", \"help\": \"Use {tier}.\"}}\n\ndeny contains {{\"msg\": \"not {tier}\", \"at\": size}} if {{\n\tinput.kind == \"cluster\"\n\tsome r in input.resource.regions\n\tsome size in r.sizes\n\tsize.value != \"{tier}\"\n}}\n"
+        )
+    };
+    std::fs::write(&policy, rego("M30")).unwrap();
+    let mut server = started_and_initialized(root);
+    let doc = uri(&root.join("infra/clusters/claims-db.json"));
+    let text = COMPLIANT.replace("M30", "M40");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    let got: Vec<(String, u64, u64)> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["severity"].as_u64().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The policy's finding, at the size, at the config's level (a warning).
+    assert_eq!(got, [("ORG900".to_string(), 2, 3)], "{d:#}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("not M30"),
+        "{d:#}"
+    );
+
+    // An edited policy is compiled again; one that does not compile is said at the top.
+    std::fs::write(&policy, rego("M40")).unwrap();
+    server.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d.as_array().unwrap().len(), 0, "{d:#}");
+    std::fs::write(&policy, "package org.tier\n\ndeny contains x if {\n").unwrap();
+    server.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d[0]["range"], range(0, 0, 0, 0), "{d:#}");
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("policy not applied: ") && message.contains("tier.rego"),
+        "{message}"
+    );
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
 fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() {
     let ws = workspace();
     let root = ws.path();

@@ -15,6 +15,7 @@
 mod actions;
 mod diagnostics;
 mod memory;
+mod policies;
 mod text;
 pub mod transport;
 
@@ -105,6 +106,8 @@ struct Server<W: Write> {
     cwd: PathBuf,
     /// Loaded config files, by path, with the modification time they were read at.
     configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
+    /// The policies each config names, compiled.
+    policies: policies::Policies,
     /// Whether large work (a large document checked or closed) left memory to give back.
     freed: bool,
 }
@@ -122,6 +125,7 @@ impl<W: Write> Server<W> {
             dirty: BTreeSet::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
             configs: HashMap::new(),
+            policies: policies::Policies::default(),
             freed: false,
         }
     }
@@ -464,12 +468,18 @@ impl<W: Write> Server<W> {
 
     /// The config the command line would use if run from `root` (a workspace folder), loaded
     /// again when the file changes. An unusable config is an error diagnostic on the document.
-    fn config_for(&mut self, root: &Path) -> Option<Loaded> {
+    /// The config of a workspace folder (discovered from `root`) and the policies it names.
+    /// The policies are compiled first: the config's levels may name their codes.
+    fn config_for(&mut self, root: &Path) -> Option<(Loaded, policies::Loaded)> {
         let path = config::discover(root)?;
+        let policies = self.policies.of(&path, root);
+        for e in &policies.errors {
+            log(format_args!("policy not used: {e}"));
+        }
         let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
         if let Some((seen, loaded)) = self.configs.get(&path) {
             if *seen == mtime {
-                return Some(loaded.clone());
+                return Some((loaded.clone(), policies));
             }
         }
         let loaded = config::load(&path, root).map(Arc::new).map_err(|errors| {
@@ -480,16 +490,31 @@ impl<W: Write> Server<W> {
             log(format_args!("config not used: {e}"));
         }
         self.configs.insert(path, (mtime, loaded.clone()));
-        Some(loaded)
+        Some((loaded, policies))
     }
 
     fn diagnostics(
         &self,
         doc: &Document,
         root: Option<&Path>,
-        config: Option<Loaded>,
+        config: Option<(Loaded, policies::Loaded)>,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        let (config, policies) = match config {
+            Some((config, policies)) => (Some(config), policies),
+            None => (None, policies::Loaded::default()),
+        };
+        // A policy that does not compile is said once per check, at the top of the document
+        // (the built-in rules and the other policies still run), as `check` says it.
+        for e in &policies.errors {
+            out.push(Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("atlasgov-lint".to_string()),
+                message: format!("policy not applied: {e}"),
+                ..Diagnostic::default()
+            });
+        }
         let config = match config {
             Some(Ok(config)) => Some(config),
             Some(Err(e)) => {
@@ -516,6 +541,7 @@ impl<W: Write> Server<W> {
         let options = Options {
             config: config.clone(),
             cwd: cwd.clone(),
+            policies: policies.set.or_else(|| self.options.policies.clone()),
             ..self.options.clone()
         };
         out.extend(self.findings(doc, root, &options));
@@ -533,14 +559,18 @@ impl<W: Write> Server<W> {
         };
         let path = doc.path.clone();
         let root = doc.on_disk.then(|| self.root_of(&path));
-        let config = root.as_deref().and_then(|r| self.config_for(r));
+        let (config, policies) = root
+            .as_deref()
+            .and_then(|r| self.config_for(r))
+            .map_or((None, None), |(c, p)| (c.ok(), p.set));
         let Some(doc) = self.documents.get(uri) else {
             return Vec::new();
         };
         let cwd = root.clone().unwrap_or_else(|| self.cwd.clone());
         let options = Options {
-            config: config.and_then(Result::ok),
+            config,
             cwd,
+            policies: policies.or_else(|| self.options.policies.clone()),
             ..self.options.clone()
         };
         if doc.text.len() as u64 > options.max_file_size {
