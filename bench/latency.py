@@ -45,9 +45,15 @@ def main():
     print(f"{label}, process start to exit ({n} runs): {summary(times)} "
           f"= {statistics.median(times) / cat:.1f}x cat of the file ({cat:.2f} ms)")
 
+    for watch in (False, True):
+        round_trips(binary, root, doc, n, label, cat, watch)
+
+
+def round_trips(binary, root, doc, n, label, cat, watch):
+    """didChange round trips in one server session; with `watch`, the client offers to watch
+    files for the server (as VS Code and Neovim do) and accepts its registration."""
     proc = subprocess.Popen([binary, "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
-
     client = Client(proc)
     send, receive = client.send, client.receive
 
@@ -57,10 +63,17 @@ def main():
     violating = compliant.replace("US_EAST_1", "US_GOV_EAST_1").replace("M30", "M10")
     assert violating != compliant, "DOC must contain US_EAST_1 or M30"
 
+    capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}} \
+        if watch else {}
     send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-          "params": {"processId": None, "rootUri": "file://" + root, "capabilities": {}}})
+          "params": {"processId": None, "rootUri": "file://" + root,
+                     "capabilities": capabilities}})
     receive()
     send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    if watch:
+        registration = receive()
+        assert registration.get("method") == "client/registerCapability", registration
+        send({"jsonrpc": "2.0", "id": registration["id"], "result": None})
     send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
         "uri": uri, "languageId": "yaml", "version": 0, "text": compliant}}})
     receive()
@@ -82,8 +95,9 @@ def main():
     receive()
     send({"jsonrpc": "2.0", "method": "exit"})
     proc.wait(timeout=10)
-    print(f"{label}, didChange round trip ({n} changes, diagnostics per change: {sorted(counts)}): "
-          f"{summary(times)} = {statistics.median(times) / cat:.1f}x cat of the file")
+    how = "client watches files" if watch else "client does not watch files"
+    print(f"{label}, didChange round trip, {how} ({n} changes, diagnostics per change: "
+          f"{sorted(counts)}): {summary(times)} = {statistics.median(times) / cat:.1f}x cat of the file")
 
 
 if __name__ == "__main__":

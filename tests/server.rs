@@ -641,6 +641,71 @@ fn the_workspace_configs_policies_apply_and_follow_edits() {
 }
 
 #[test]
+fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported() {
+    let ws = workspace();
+    let root = ws.path();
+    // No project yet: a cluster in a gov region links to nothing.
+    std::fs::remove_file(root.join("infra/project.yaml")).unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, root);
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root),
+               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let register = server.receive();
+    assert_eq!(
+        register["method"], "client/registerCapability",
+        "{register}"
+    );
+    assert_eq!(
+        register["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let accept = json!({"jsonrpc": "2.0", "id": register["id"], "result": null});
+    server.write_raw(&accept.to_string());
+
+    let doc = uri(&root.join("infra/clusters/claims-db.json"));
+    let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": gov}}),
+    );
+    let codes = |d: &Value| -> Vec<String> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+
+    // A standard project appears on disk. Until the client reports it, the listing of
+    // `infra/` is the one kept (the client watches for the server).
+    let project = root.join("infra/project.yaml");
+    std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": gov}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    // Reported: the open document is checked again, with the project.
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&project), "type": 1}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+#[test]
 fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() {
     let ws = workspace();
     let root = ws.path();

@@ -138,10 +138,10 @@ pub(super) fn link_context(
             root: &root,
             walked: &walked,
         };
-        add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options);
+        add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
     }
     Context {
-        files: context_files(&dirs, &checked, Some(cwd), options),
+        files: context_files(&dirs, &checked, Some(cwd), options, None),
         roots: buffer_roots,
     }
 }
@@ -177,6 +177,7 @@ fn add_linked_dirs(
     dirs: &mut BTreeSet<PathBuf>,
     links: &mut Links,
     options: &Options,
+    listings: Option<&mut Listings>,
 ) {
     let Some(own) = file.parent() else { return };
     // The files of each directory still to read for links.
@@ -184,7 +185,14 @@ fn add_linked_dirs(
     if links.scanned.insert(own.to_path_buf()) {
         // Listed only when it holds a file that may link (a directory of ten thousand bodies
         // and no Terraform file is not listed for it).
-        let mut files = if any_may_link(own) {
+        let may_link = match listings {
+            Some(l) => *l
+                .may_link
+                .entry(own.to_path_buf())
+                .or_insert_with(|| any_may_link(own)),
+            None => any_may_link(own),
+        };
+        let mut files = if may_link {
             walk::spec_files_in([own])
         } else {
             Vec::new()
@@ -249,19 +257,43 @@ fn context_files(
     checked: &HashSet<PathBuf>,
     cwd: Option<&Path>,
     options: &Options,
+    listings: Option<&mut Listings>,
 ) -> Vec<Input> {
-    let mut listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
-        .into_iter()
-        .map(|path| match cwd {
-            // Listed from absolute, normalized directories: already absolute.
-            Some(cwd) if !path.is_absolute() => paths::absolute(&path, cwd),
-            _ => path,
-        })
-        .filter(|abs| !checked.contains(abs))
-        .collect();
-    if options.context_prefilter && !options.inventory {
-        listed = context_index::giving(listed, options);
-    }
+    let prefilter = options.context_prefilter && !options.inventory;
+    let listed: Vec<PathBuf> = match listings {
+        // Each directory's answer kept from an earlier check, until told it changed.
+        Some(listings) => {
+            let mut out = Vec::new();
+            for dir in dirs {
+                let giving = listings.giving.entry(dir.clone()).or_insert_with(|| {
+                    let files = walk::spec_files_in([dir.as_path()]);
+                    if prefilter {
+                        context_index::giving(files, options)
+                    } else {
+                        files
+                    }
+                });
+                out.extend(giving.iter().filter(|f| !checked.contains(*f)).cloned());
+            }
+            out
+        }
+        None => {
+            let listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
+                .into_iter()
+                .map(|path| match cwd {
+                    // Listed from absolute, normalized directories: already absolute.
+                    Some(cwd) if !path.is_absolute() => paths::absolute(&path, cwd),
+                    _ => path,
+                })
+                .filter(|abs| !checked.contains(abs))
+                .collect();
+            if prefilter {
+                context_index::giving(listed, options)
+            } else {
+                listed
+            }
+        }
+    };
     let mut files = Vec::new();
     for abs in listed {
         files.push(Input {
@@ -272,12 +304,60 @@ fn context_files(
     files
 }
 
+/// What a caller that is told when files change (the language server, through
+/// `workspace/didChangeWatchedFiles`) keeps between checks of one file: per directory, the
+/// context files that may give a check anything, and whether it holds a file that may link.
+/// Without it, each check lists and scans the directories again (and stats every file).
+#[derive(Debug, Default)]
+pub struct Listings {
+    giving: HashMap<PathBuf, Vec<PathBuf>>,
+    may_link: HashMap<PathBuf, bool>,
+}
+
+impl Listings {
+    /// A file or directory (absolute) was created, changed or deleted: forget what was listed
+    /// of its directory, and of it and below it if it is (was) a directory. An ignore file
+    /// changes what every listing below it holds: forget those too.
+    pub fn changed(&mut self, path: &Path) {
+        let ignore_file = matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some(".gitignore" | ".ignore" | ".git")
+        );
+        let parent = path.parent();
+        let stale = |dir: &PathBuf| {
+            Some(dir.as_path()) == parent
+                || dir.starts_with(path)
+                || (ignore_file && parent.is_some_and(|p| dir.starts_with(p)))
+        };
+        self.giving.retain(|dir, _| !stale(dir));
+        self.may_link.retain(|dir, _| !stale(dir));
+    }
+
+    /// Forget everything (the client's watching cannot be relied on any more).
+    pub fn clear(&mut self) {
+        self.giving.clear();
+        self.may_link.clear();
+    }
+}
+
 /// The context of one file being edited (absolute `path`, its current `text`), for a
 /// language server: the spec files of its directory and each ancestor up to `root`
 /// (absolute), and of the directories it links to (see [`add_linked_dirs`]), other than the
 /// file itself (and other than the config file and what the config excludes), with absolute
 /// paths.
 pub fn context_of(path: &Path, text: &str, root: &Path, options: &Options) -> Context {
+    context_of_listed(path, text, root, options, None)
+}
+
+/// [`context_of`], with the directory listings of earlier checks kept in `listings` (see
+/// [`Listings`]; `None`: none kept).
+pub fn context_of_listed(
+    path: &Path,
+    text: &str,
+    root: &Path,
+    options: &Options,
+    mut listings: Option<&mut Listings>,
+) -> Context {
     let cwd = &options.cwd;
     let mut dirs = BTreeSet::new();
     if path.starts_with(root) {
@@ -295,10 +375,11 @@ pub fn context_of(path: &Path, text: &str, root: &Path, options: &Options) -> Co
             &mut dirs,
             &mut Links::default(),
             options,
+            listings.as_deref_mut(),
         );
     }
     let checked = HashSet::from([path.to_path_buf()]);
-    let mut files = context_files(&dirs, &checked, None, options);
+    let mut files = context_files(&dirs, &checked, None, options, listings);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
             && options.config.as_ref().is_none_or(|config| {

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use context::context_of;
+pub use context::{Listings, context_of, context_of_listed};
 pub use context_index::default_cache_dir;
 
 use crate::adapters;

@@ -18,6 +18,7 @@ mod memory;
 mod policies;
 mod text;
 pub mod transport;
+mod watch;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -108,6 +109,11 @@ struct Server<W: Write> {
     configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
     /// The policies each config names, compiled.
     policies: policies::Policies,
+    /// Whether the client can watch files for the server, and whether it accepted to.
+    can_watch: bool,
+    watching: bool,
+    /// What earlier checks listed of the workspace's directories, kept while watching.
+    listings: std::cell::RefCell<engine::Listings>,
     /// Whether large work (a large document checked or closed) left memory to give back.
     freed: bool,
 }
@@ -126,6 +132,9 @@ impl<W: Write> Server<W> {
             cwd: std::env::current_dir().unwrap_or_default(),
             configs: HashMap::new(),
             policies: policies::Policies::default(),
+            can_watch: false,
+            watching: false,
+            listings: std::cell::RefCell::default(),
             freed: false,
         }
     }
@@ -167,7 +176,11 @@ impl<W: Write> Server<W> {
                         }
                         self.notification(n);
                     }
-                    Frame::Message(Message::Response(_)) => {}
+                    Frame::Message(Message::Response(r)) => {
+                        if watch::accepted(&r) {
+                            self.watching = true;
+                        }
+                    }
                     Frame::Invalid { id, code, message } => {
                         log(format_args!("bad message: {message}"));
                         self.send_raw(serde_json::json!({
@@ -287,6 +300,7 @@ impl<W: Write> Server<W> {
                 self.add_root(Path::new(path));
             }
         }
+        self.can_watch = watch::supported(params);
         self.related_information = params
             .pointer("/capabilities/textDocument/publishDiagnostics/relatedInformation")
             .and_then(serde_json::Value::as_bool)
@@ -331,6 +345,16 @@ impl<W: Write> Server<W> {
             DidChangeWorkspaceFolders::METHOD => n
                 .extract::<lsp_types::DidChangeWorkspaceFoldersParams>(&method)
                 .map(|p| self.folders(p)),
+            "initialized" => {
+                if self.can_watch {
+                    self.send(watch::register().into());
+                }
+                Ok(())
+            }
+            "workspace/didChangeWatchedFiles" => {
+                self.files_changed(&n.params);
+                Ok(())
+            }
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -383,11 +407,33 @@ impl<W: Write> Server<W> {
         self.dirty.insert(p.text_document.uri);
     }
 
+    /// Files changed on disk (the client's watchers): forget their directories' listings, and
+    /// check the open documents again (a project among them may have changed).
+    fn files_changed(&mut self, params: &serde_json::Value) {
+        let mut listings = self.listings.borrow_mut();
+        for uri in watch::changed_uris(params) {
+            let path = uri
+                .parse::<Uri>()
+                .ok()
+                .and_then(|u| uri_to_path(&u))
+                .map(|p| paths::absolute(&p, &self.cwd));
+            match path {
+                Some(path) => listings.changed(&path),
+                None => listings.clear(),
+            }
+        }
+        drop(listings);
+        self.dirty.extend(self.documents.keys().cloned());
+    }
+
     fn save(&mut self, p: lsp_types::DidSaveTextDocumentParams) {
         if let (Some(doc), Some(text)) = (self.documents.get_mut(&p.text_document.uri), p.text) {
             doc.text = text;
         }
         // The file on disk changed: it may be another open document's project.
+        if let Some(doc) = self.documents.get(&p.text_document.uri) {
+            self.listings.borrow_mut().changed(&doc.path);
+        }
         self.dirty.extend(self.documents.keys().cloned());
     }
 
@@ -598,6 +644,10 @@ impl<W: Write> Server<W> {
         options: &Options,
     ) -> Option<(crate::outcome::Outcome, u32)> {
         let context = match root {
+            Some(root) if self.watching => {
+                let mut listings = self.listings.borrow_mut();
+                engine::context_of_listed(&doc.path, &doc.text, root, options, Some(&mut listings))
+            }
             Some(root) => engine::context_of(&doc.path, &doc.text, root, options),
             None => engine::Context::default(),
         };
