@@ -272,3 +272,15 @@ fn a_repository_without_unread_atlas_files_lists_nothing() {
     assert_eq!(v["skipped"], serde_json::json!([]));
     assert_eq!(v["findings"], serde_json::json!([]));
 }
+
+#[test]
+fn a_file_named_twice_is_checked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "deploy.sh", &format!("#!/bin/sh\n{M10}\n"));
+    for args in [&["deploy.sh", "."][..], &["./deploy.sh", "deploy.sh"][..]] {
+        let (code, v) = check(dir.path(), args);
+        assert_eq!(code, 1, "{args:?}: {v}");
+        assert_eq!(found(&v).len(), 1, "{args:?}: {v}");
+        assert_eq!(v["summary"]["files_checked"], 1, "{args:?}: {v}");
+    }
+}

@@ -188,7 +188,13 @@ fn scalar(
             }
         }
         let norm = k.to_ascii_lowercase();
-        if URL_KEYS.contains(&norm.as_str()) && s.contains("://") {
+        // `ATLAS_URI: mongodb+srv://...` is a connection string (judged below), not the base
+        // URL the operator's `atlasURI` names.
+        let connection_string = {
+            let v = s.trim_start();
+            v.starts_with("mongodb://") || v.starts_with("mongodb+srv://")
+        };
+        if URL_KEYS.contains(&norm.as_str()) && s.contains("://") && !connection_string {
             if let Some(url) = ctx.text(Some(cur.clone())) {
                 out.endpoints.push(Endpoint {
                     switch: None,

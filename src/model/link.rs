@@ -120,6 +120,8 @@ pub fn link(model: &mut Model) {
         }
     }
     let place = |file: u32| places.get(file as usize).and_then(Option::as_ref);
+    let projects = &model.projects;
+    let one = |found: Option<&Vec<usize>>| one_project(projects, found);
     // Projects per directory and per file.
     let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
     let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -138,20 +140,20 @@ pub fn link(model: &mut Model) {
     let direct = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
-                single(by_id.get(&id.as_str().to_ascii_lowercase()))
+                one(by_id.get(&id.as_str().to_ascii_lowercase()))
             }
             ProjectRef::Id(_) | ProjectRef::Directory => {
                 if let Some(found) = by_file.get(&origin.file()) {
-                    return single(Some(found));
+                    return one(Some(found));
                 }
                 let (dir, root) = place(origin.file())?;
                 if !dir.starts_with(root) {
                     // A root that does not hold the file: only its own directory counts.
-                    return single(by_dir.get(dir.as_path()));
+                    return one(by_dir.get(dir.as_path()));
                 }
                 for d in dir.ancestors() {
                     if let Some(found) = by_dir.get(d) {
-                        return single(Some(found));
+                        return one(Some(found));
                     }
                     if d == root.as_path() {
                         break;
@@ -159,7 +161,7 @@ pub fn link(model: &mut Model) {
                 }
                 None
             }
-            ProjectRef::Key(key) => single(by_key.get(key.as_str())),
+            ProjectRef::Key(key) => one(by_key.get(key.as_str())),
             ProjectRef::Unknown => None,
         }
     };
@@ -194,9 +196,9 @@ pub fn link(model: &mut Model) {
             // project key (a Terraform or CloudFormation reference, also one to another
             // resource's project).
             if is_object_id(id.as_str()) {
-                single(by_id.get(&id.as_str().to_ascii_lowercase()))
+                one(by_id.get(&id.as_str().to_ascii_lowercase()))
             } else if by_key.contains_key(id.as_str()) {
-                single(by_key.get(id.as_str()))
+                one(by_key.get(id.as_str()))
             } else {
                 by_alias(id.as_str())
             }
@@ -228,11 +230,28 @@ fn model_origins(model: &Model) -> impl Iterator<Item = &Origin> {
         .chain(model.products.iter().map(|r| &r.origin))
 }
 
-fn single(found: Option<&Vec<usize>>) -> Option<usize> {
-    match found.map(Vec::as_slice) {
-        Some([one]) => Some(*one),
-        _ => None,
+/// The one project among `found` (indexes into `projects`): the only one, or, when several
+/// records carry the same Atlas project id and agree on its partition, the first of them. An
+/// id names exactly one project, and a repository often holds it more than once (a plan beside
+/// the state it was made from, a state snapshot, an `atlas projects describe` output beside
+/// the body): those are copies, not a choice. Otherwise several projects leave it unknown.
+fn one_project(projects: &[super::Project], found: Option<&Vec<usize>>) -> Option<usize> {
+    let found = found?;
+    let (&first, rest) = found.split_first()?;
+    if rest.is_empty() {
+        return Some(first);
     }
+    let key = |i: usize| {
+        let p = projects.get(i)?;
+        let id = p.id.as_ref().filter(|id| is_object_id(id.as_str()))?;
+        let partition =
+            super::partition::project_partition(p.region_usage.as_ref().map(|u| u.as_str()));
+        Some((id.as_str().to_ascii_lowercase(), partition))
+    };
+    let first_key = key(first)?;
+    rest.iter()
+        .all(|&i| key(i).as_ref() == Some(&first_key))
+        .then_some(first)
 }
 
 #[cfg(test)]
@@ -241,7 +260,7 @@ mod tests {
 
     use super::*;
     use crate::document::{LineCol, Span};
-    use crate::model::{CopySetting, KeyAlias, Loc, Project};
+    use crate::model::{CopySetting, KeyAlias, Loc, Project, Text};
 
     fn loc() -> Loc {
         Loc {
@@ -312,5 +331,45 @@ mod tests {
             .map(|c| c.origin.project)
             .collect();
         assert_eq!(linked, vec![Some(0), None, None]);
+    }
+
+    #[test]
+    fn copies_of_one_project_are_one_project() {
+        let id = "6650f1a2b3c4d5e6f7a8b9c0";
+        let with = |usage: Option<&str>| {
+            let mut p = project("k");
+            p.id = Some(Text {
+                value: id.into(),
+                loc: loc(),
+            });
+            p.region_usage = usage.map(|u| Text {
+                value: u.into(),
+                loc: loc(),
+            });
+            p
+        };
+        let by_id = CopySetting {
+            origin: origin(ProjectRef::Id(Text {
+                value: id.into(),
+                loc: loc(),
+            })),
+            cloud_provider: None,
+            region: None,
+        };
+        let linked = |projects: Vec<Project>| {
+            let mut model = Model {
+                projects,
+                copy_settings: vec![by_id.clone()],
+                ..Model::default()
+            };
+            link(&mut model);
+            model.copy_settings[0].origin.project
+        };
+        // A plan beside its state: the same project twice.
+        let gov = Some("GOV_REGIONS_ONLY");
+        assert_eq!(linked(vec![with(gov), with(gov)]), Some(0));
+        // Records that disagree on the partition are not copies: unknown.
+        assert_eq!(linked(vec![with(gov), with(None)]), None);
+        assert_eq!(linked(vec![with(gov)]), Some(0));
     }
 }

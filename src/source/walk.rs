@@ -127,8 +127,14 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             }
         }
     }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    inputs.dedup_by(|a, b| a.path == b.path);
+    // The same file named twice (`check main.tf .`, `./a.json a.json`) is one input.
+    let mut keyed: Vec<(PathBuf, Input)> = inputs
+        .into_iter()
+        .map(|i| (crate::paths::normalize(&i.path), i))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    let inputs = keyed.into_iter().map(|(_, i)| i).collect();
     (inputs, problems)
 }
 
