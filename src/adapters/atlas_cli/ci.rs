@@ -8,8 +8,11 @@ use crate::document::Cursor;
 
 pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
 
-/// The script strings of a CI configuration (none for any other document).
-pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<Cursor<'a>> {
+/// The script strings of a CI configuration (none for any other document), each with the
+/// directory it runs in, relative to the repository's root (GitHub Actions' workspace and
+/// GitLab's `$CI_PROJECT_DIR` are the checkout): a step's `working-directory`, or its job's or
+/// workflow's `defaults.run.working-directory`, else `""`.
+pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
     let mut found = Vec::new();
     if root.node.as_map().is_none() {
         return found;
@@ -17,18 +20,26 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<Cursor<'a>> {
     // GitHub Actions, CircleCI.
     if let Some(jobs) = root.get("jobs").filter(|j| j.node.as_map().is_some()) {
         let workflow_shell = default_shell(root);
+        let workflow_dir = default_dir(root);
         for (_, job) in jobs.entries() {
             let windows = job.get("runs-on").is_some_and(|r| mentions(&r, "windows"));
             let job_shell = default_shell(&job).or(workflow_shell.clone());
+            let job_dir = default_dir(&job).or(workflow_dir.clone());
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
-                steps(&step, job_shell.as_deref(), windows, &mut found);
+                steps(
+                    &step,
+                    job_shell.as_deref(),
+                    job_dir.as_deref(),
+                    windows,
+                    &mut found,
+                );
             }
         }
     }
     // A composite action.
     if let Some(runs) = root.get("runs") {
         for step in runs.get("steps").iter().flat_map(|s| s.items()) {
-            steps(&step, None, false, &mut found);
+            steps(&step, None, None, false, &mut found);
         }
     }
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
@@ -46,7 +57,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<Cursor<'a>> {
                 }
             }
         }
-        found.extend(gitlab);
+        found.extend(gitlab.into_iter().map(|c| (c, String::new())));
     }
     found
 }
@@ -71,8 +82,25 @@ fn posix(shell: &str) -> bool {
     matches!(program, "bash" | "sh" | "dash" | "zsh" | "ksh")
 }
 
-fn steps<'a>(step: &Cursor<'a>, job_shell: Option<&str>, windows: bool, out: &mut Vec<Cursor<'a>>) {
+/// `defaults.run.working-directory` of a workflow or a job.
+fn default_dir(cur: &Cursor<'_>) -> Option<String> {
+    cur.path(&["defaults", "run", "working-directory"])
+        .and_then(|s| s.str().map(str::to_string))
+}
+
+fn steps<'a>(
+    step: &Cursor<'a>,
+    job_shell: Option<&str>,
+    job_dir: Option<&str>,
+    windows: bool,
+    out: &mut Vec<(Cursor<'a>, String)>,
+) {
     let Some(run) = step.get("run") else { return };
+    let dir = step
+        .get("working-directory")
+        .and_then(|d| d.str().map(str::to_string))
+        .or(job_dir.map(str::to_string))
+        .unwrap_or_default();
     let shell = step
         .get("shell")
         .and_then(|s| s.str().map(str::to_string))
@@ -85,9 +113,9 @@ fn steps<'a>(step: &Cursor<'a>, job_shell: Option<&str>, windows: bool, out: &mu
         return;
     }
     if run.str().is_some() {
-        out.push(run);
+        out.push((run, dir));
     } else if let Some(command) = run.get("command").filter(|c| c.str().is_some()) {
-        out.push(command);
+        out.push((command, dir));
     }
 }
 

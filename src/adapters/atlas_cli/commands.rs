@@ -474,6 +474,7 @@ pub(super) fn atlas(
             link_body(
                 &at.text(path, file.span(), &inv.pointer("file")),
                 &project,
+                script.workdir.as_deref(),
                 out,
             );
         }

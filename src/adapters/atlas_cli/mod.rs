@@ -52,7 +52,8 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
         return;
     }
-    for step in ci::scripts(root) {
+    for (step, dir) in ci::scripts(root) {
+        script.workdir = Some(dir);
         if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         }
@@ -82,6 +83,11 @@ struct Script<'c> {
     vars: HashMap<String, String>,
     /// The project set by `MONGODB_ATLAS_PROJECT_ID`, for commands without `--projectId`.
     default_project: Option<ProjectRef>,
+    /// For a CI step's commands: the directory they run in, relative to the repository's
+    /// root (see [`ci::scripts`]); `None` for a script's, which are read relative to it.
+    workdir: Option<String>,
+    /// Variable bindings made so far (see [`Script::var_key`]).
+    bindings: usize,
 }
 
 impl<'c> Script<'c> {
@@ -90,12 +96,17 @@ impl<'c> Script<'c> {
             ctx,
             vars: HashMap::new(),
             default_project: None,
+            workdir: None,
+            bindings: 0,
         }
     }
 
-    /// The key of a project bound to a shell variable of this file.
-    fn var_key(&self, name: &str) -> String {
-        format!("cli:{}:{name}", self.ctx.path.display())
+    /// A key for a project bound to a shell variable of this file: one per binding, so that
+    /// the same name bound again (each CI step's `PROJECT_ID=$(atlas projects create ...)`)
+    /// names another project rather than making the first ambiguous.
+    fn var_key(&mut self, name: &str) -> String {
+        self.bindings += 1;
+        format!("cli:{}:{name}#{}", self.ctx.path.display(), self.bindings)
     }
 
     /// Read the commands of one command string.
@@ -382,14 +393,26 @@ fn service_settings(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 }
 
 /// The prefix of the keys of [`KeyAlias`]es that link a `--file` body to its command's
-/// project; the rest is the path as written, relative to the command's file.
+/// project; the rest is the path as written, relative to the command's file, or after
+/// [`FROM_REPOSITORY`], relative to the root of the repository holding it.
 const FILE_KEY: &str = "cli-file:";
 
-/// A command's `--file` body: linked to the command's project when that is known.
-fn link_body(path: &Text, project: &ProjectRef, out: &mut Model) {
+/// Marks a `--file` path of a CI step: relative to the checkout (the repository's root).
+const FROM_REPOSITORY: &str = "@repository:";
+
+/// A command's `--file` body: linked to the command's project when that is known. `workdir`:
+/// the directory a CI step runs in, relative to the repository's root.
+fn link_body(path: &Text, project: &ProjectRef, workdir: Option<&str>, out: &mut Model) {
     if matches!(project, ProjectRef::Id(_) | ProjectRef::Key(_)) {
+        let written = match workdir {
+            Some(dir) => format!(
+                "{FROM_REPOSITORY}{}",
+                Path::new(dir).join(path.as_str()).display()
+            ),
+            None => path.as_str().to_string(),
+        };
         out.key_aliases.push(KeyAlias {
-            key: format!("{FILE_KEY}{}", path.as_str()),
+            key: format!("{FILE_KEY}{written}"),
             via: crate::model::Origin {
                 body: path.loc.clone(),
                 project_ref: project.clone(),
@@ -416,8 +439,25 @@ pub fn link_files(files: &[SourceFile], out: &mut Model) {
         let Some(script) = files.get(alias.via.file() as usize) else {
             continue;
         };
-        let dir = script.path.parent().unwrap_or(Path::new(""));
-        let target = absolute(&dir.join(written));
+        let script_path = absolute(&script.path);
+        let dir = script_path.parent().unwrap_or(Path::new(""));
+        let target = match written.strip_prefix(FROM_REPOSITORY) {
+            // A CI step runs in the checkout: the directory holding `.github` for a GitHub
+            // workflow or action (only there does GitHub read them), else the repository's
+            // root; outside a repository, the walk's root stands for it.
+            Some(written) => {
+                let github = script_path
+                    .ancestors()
+                    .find(|d| d.file_name().is_some_and(|n| n == ".github"))
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf);
+                let base = github
+                    .or_else(|| crate::paths::repository_root(&script_path))
+                    .unwrap_or_else(|| absolute(&script.root));
+                crate::paths::normalize(&base.join(written))
+            }
+            None => crate::paths::normalize(&dir.join(written)),
+        };
         alias.key = format!("{FILE_KEY}{}", target.display());
         targets.insert(target, alias.key.clone());
     }

@@ -73,7 +73,7 @@ fn projects_link_through_variables() {
     let text = "P=$(atlas projects create gov --govCloudRegionsOnly -o json | jq -r .id)\natlas clusters create c --projectId \"$P\" --provider AWS --region US_EAST_1 --tier M30\nexport MONGODB_ATLAS_PROJECT_ID=$P\natlas streams instances create s --provider AZURE --region eastus\n";
     let m = sh(text);
     assert_eq!(m.projects.len(), 1);
-    assert_eq!(m.projects[0].keys, vec!["cli:deploy.sh:P".to_string()]);
+    assert_eq!(m.projects[0].keys, vec!["cli:deploy.sh:P#1".to_string()]);
     assert_eq!(
         m.projects[0].region_usage.as_ref().unwrap().as_str(),
         "GOV_REGIONS_ONLY"
@@ -84,11 +84,11 @@ fn projects_link_through_variables() {
     );
     assert_eq!(
         m.clusters[0].origin.project_ref,
-        ProjectRef::Key("cli:deploy.sh:P".into())
+        ProjectRef::Key("cli:deploy.sh:P#1".into())
     );
     assert_eq!(
         m.products[0].origin.project_ref,
-        ProjectRef::Key("cli:deploy.sh:P".into())
+        ProjectRef::Key("cli:deploy.sh:P#1".into())
     );
     assert_eq!(m.products[0].providers[0].as_str(), "AZURE");
 }
