@@ -142,7 +142,33 @@ static TRIGGER_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
 /// Whether `text` holds one of the [`TRIGGERS`], in any case: most keys and strings do not,
 /// and are then not searched at all.
 pub fn may_hold_secret(text: &[u8]) -> bool {
+    // Keys and short strings (most calls): one pass by hand, cheaper than starting a search.
+    if text.len() <= SHORT {
+        return has_trigger(text);
+    }
     TRIGGER_SEARCH.as_ref().is_none_or(|ac| ac.is_match(text))
+}
+
+/// Inputs up to this length are matched by [`has_trigger`].
+const SHORT: usize = 64;
+
+/// [`may_hold_secret`] by hand: whether `text` holds one of the [`TRIGGERS`], in any case.
+fn has_trigger(text: &[u8]) -> bool {
+    let at = |i: usize, rest: &[u8]| {
+        text.get(i..i + rest.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+    };
+    (0..text.len()).any(|i| match text.get(i).map(u8::to_ascii_lowercase) {
+        Some(b'p') => at(i + 1, b"ass") || at(i + 1, b"w"),
+        Some(b's') => at(i + 1, b"ecret"),
+        Some(b'k') => at(i + 1, b"ey"),
+        Some(b't') => at(i + 1, b"oken"),
+        Some(b'c') => at(i + 1, b"redential"),
+        Some(b'a') => at(i + 1, b"uth"),
+        Some(b'-') => at(i + 1, b"p") || at(i + 1, b"u"),
+        Some(b'u') => at(i + 1, b"ser"),
+        _ => false,
+    })
 }
 
 /// Whether a file's text may hold any secret at all (a secret-looking word, a connection

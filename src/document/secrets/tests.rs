@@ -438,3 +438,45 @@ fn ordinary_values_are_untouched() {
     let text = "resource \"mongodbatlas_cluster\" \"c\" {\n  name = \"x\"\n}\n";
     assert_eq!(masked(text, HCL), text);
 }
+
+#[test]
+fn the_short_trigger_match_agrees_with_the_search() {
+    let search = TRIGGER_SEARCH.as_ref().unwrap();
+    let mut samples: Vec<String> = TRIGGERS
+        .iter()
+        .flat_map(|t| [t.to_string(), t.to_uppercase(), format!("x_{t}_y")])
+        .collect();
+    samples.extend(
+        [
+            "password",
+            "dbPass",
+            "private_key",
+            "X-Api-Key",
+            "name",
+            "regionName",
+            "pw",
+            "P",
+            "",
+            "-",
+            "us",
+            "USER_NAME",
+            "secre",
+            "ke",
+            "tokn",
+            "Authorization",
+            "clusterType",
+            "instanceSize",
+            "-x",
+            "a-u",
+            "credentia",
+        ]
+        .map(str::to_string),
+    );
+    for s in &samples {
+        assert_eq!(
+            has_trigger(s.as_bytes()),
+            search.is_match(s.as_bytes()),
+            "{s}"
+        );
+    }
+}
