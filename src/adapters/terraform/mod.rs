@@ -312,6 +312,9 @@ pub struct BlockSlot {
     pub indent: String,
     /// The attribute and block names the block's text already has.
     pub names: Vec<String>,
+    /// Its attributes written as a literal string (`type = "DATADOG"`), the same in every
+    /// instance of the block.
+    pub literals: Vec<(String, String)>,
 }
 
 impl BlockSlot {
@@ -322,6 +325,11 @@ impl BlockSlot {
             return None;
         }
         Some(self.line(&format!("{name} = {value}")))
+    }
+
+    /// Whether attribute `name` is written as the literal string `value`.
+    pub fn literal_is(&self, name: &str, value: &str) -> bool {
+        self.literals.iter().any(|(n, v)| n == name && v == value)
     }
 
     /// The insertion of `line` as the block's first line.

@@ -496,15 +496,23 @@ fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> O
     } else {
         indent
     };
-    let names = body
-        .entries()
-        .filter_map(|(k, _)| k.node.as_str().map(str::to_string))
-        .collect();
+    let mut names = Vec::new();
+    let mut literals = Vec::new();
+    for (k, v) in body.entries() {
+        let Some(name) = k.node.as_str() else {
+            continue;
+        };
+        if let Some(value) = v.node.as_str() {
+            literals.push((name.to_string(), value.to_string()));
+        }
+        names.push(name.to_string());
+    }
     Some(BlockSlot {
         at: ctx.loc_of(Span::new(brace + 1, brace + 1), &body.pointer),
         eol,
         indent,
         names,
+        literals,
     })
 }
 
