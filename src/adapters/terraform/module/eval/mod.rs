@@ -32,8 +32,8 @@ use std::rc::Rc;
 
 use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
 use super::*;
-use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
 use crate::adapters::terraform::BlockSlot;
+use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
