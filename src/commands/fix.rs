@@ -135,7 +135,8 @@ fn passes(
         // A file refused once stays refused; standard input is rewritten only in memory.
         let files = matches!(sink, Sink::Files);
         plan.edits.retain(|file, _| {
-            !(files && outcome.buffers.contains(file)) && !refused.contains(file)
+            let stdin = files && outcome.buffers.contains(file);
+            !stdin && !refused.contains(file)
         });
         let changes = edited(outcome, &plan);
         if changes.is_empty() {
