@@ -160,3 +160,30 @@ fn a_written_baseline_hides_the_same_findings_next_time() {
     assert_eq!(codes(&checked), ["GOV002"]);
     assert_eq!(checked.outcome.filtered.baselined, 1);
 }
+
+/// `Options::texts` stands for files on disk (what `check --diff` checks after a pass of
+/// fixes): the file is checked, and its snippets read, from the text given, not from disk.
+#[test]
+fn texts_given_stand_for_the_files_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ledger.yaml");
+    std::fs::write(&file, CLUSTER).unwrap();
+    let on_disk = Settings::new(Options {
+        cwd: dir.path().to_path_buf(),
+        ..Options::default()
+    });
+    let inputs = Inputs::Paths(vec![file.clone()]);
+    assert_eq!(codes(&lint(&inputs, &[], &on_disk)), ["GOV001", "GOV002"]);
+    let fixed = CLUSTER.replace("M10", "M20");
+    let mut given = on_disk.clone();
+    given.options.texts = Some(Arc::new(
+        [(file.clone(), Arc::from(fixed.as_str()))]
+            .into_iter()
+            .collect(),
+    ));
+    let checked = lint(&inputs, &[], &given);
+    assert_eq!(codes(&checked), ["GOV001"]);
+    let id = checked.outcome.findings[0].loc.file;
+    assert_eq!(checked.outcome.text(id), Some(fixed.as_str()));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), CLUSTER);
+}

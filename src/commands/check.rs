@@ -202,7 +202,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     let mut outcome = checked.outcome;
     let max_fix = super::fix::max(args.unsafe_fixes);
     if args.diff {
-        let diff = super::fix::diff(&outcome, max_fix);
+        let diff = super::fix::diff(outcome, &inputs, &buffers, &settings, max_fix);
         if let Err(e) = write_stdout(stdout, &diff) {
             return usage_error(e);
         }

@@ -4,9 +4,13 @@
 //! among them), checks again, and repeats while something changes: a fix whose edits overlap
 //! another's waits for the next pass; at most [`MAX_PASSES`] passes. Each file is replaced
 //! atomically ([`crate::source::write::replace`]); a file that changed since it was read is
-//! left alone with a note. `--diff` shows the first pass as a unified diff and writes nothing.
+//! left alone with a note. `--diff` makes the same passes in memory (each checked again with
+//! the fixed texts standing for the files) and shows their net change as a unified diff; it
+//! writes nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::fix::{self, Plan};
 use crate::lint::{Inputs, Settings, lint};
@@ -39,7 +43,7 @@ pub fn max(unsafe_fixes: bool) -> Applicability {
     }
 }
 
-/// The edited text of each file the first pass edits: (file id, before, after).
+/// The edited text of each file a pass edits: (file id, before, after).
 fn edited<'o>(outcome: &'o Outcome, plan: &Plan) -> Vec<(u32, &'o str, String)> {
     plan.edits
         .iter()
@@ -51,21 +55,51 @@ fn edited<'o>(outcome: &'o Outcome, plan: &Plan) -> Vec<(u32, &'o str, String)> 
         .collect()
 }
 
-/// `--diff`: the unified diff of every file the fixes would change (empty: nothing to fix),
-/// secrets masked on both sides.
-pub fn diff(outcome: &Outcome, max: Applicability) -> String {
-    let plan = fix::plan(outcome, max);
-    plan.edits
+/// Where the passes put the texts they fix.
+enum Sink {
+    /// `--fix`: the files, each replaced atomically (standard input is not a file to rewrite).
+    Files,
+    /// `--diff`: nothing is written; the fixed texts stand for the files (by absolute path)
+    /// and the buffers in the next check, and each file's diff is kept.
+    Memory {
+        texts: HashMap<PathBuf, Arc<str>>,
+        buffers: Vec<Buffer>,
+        /// Per file edited: its id, its path as shown, its text before the first pass and
+        /// after the last, both with secrets masked.
+        diffs: Vec<(u32, String, String, String)>,
+    },
+}
+
+/// `--diff`: the unified diff of every file the passes of `--fix` would change (empty:
+/// nothing to fix), secrets masked on both sides. The passes run as `--fix` runs them, each
+/// checked again with the texts of the one before standing for the files; nothing is written.
+pub fn diff(
+    mut outcome: Outcome,
+    inputs: &Inputs,
+    buffers: &[Buffer],
+    settings: &Settings,
+    max: Applicability,
+) -> String {
+    let mut sink = Sink::Memory {
+        texts: HashMap::new(),
+        buffers: buffers.to_vec(),
+        diffs: Vec::new(),
+    };
+    passes(&mut outcome, settings, max, &mut sink, &mut |s, b| {
+        lint(inputs, b, s).outcome
+    });
+    shown(sink)
+}
+
+/// The diffs a [`Sink::Memory`] kept, in file order.
+fn shown(sink: Sink) -> String {
+    let Sink::Memory { mut diffs, .. } = sink else {
+        return String::new();
+    };
+    diffs.sort_by_key(|d| d.0);
+    diffs
         .iter()
-        .filter(|(file, _)| fix::editable(outcome, **file).is_some())
-        .filter_map(|(&file, edits)| {
-            let (before, after) = report::redact::masked_edit(outcome, file, edits)?;
-            Some(report::diff::unified(
-                &display_path(outcome.path(file)),
-                &before,
-                &after,
-            ))
-        })
+        .map(|(_, path, before, after)| report::diff::unified(path, before, after))
         .collect()
 }
 
@@ -78,13 +112,32 @@ pub fn apply(
     settings: &Settings,
     max: Applicability,
 ) -> Applied {
+    passes(outcome, settings, max, &mut Sink::Files, &mut |s, _| {
+        lint(inputs, buffers, s).outcome
+    })
+}
+
+/// The passes of fixes: plan, make the edits (into `sink`), check again (`recheck`, given the
+/// settings and the buffers to check), while something changes (at most [`MAX_PASSES`]); the
+/// outcome of the last check replaces `outcome`.
+fn passes(
+    outcome: &mut Outcome,
+    settings: &Settings,
+    max: Applicability,
+    sink: &mut Sink,
+    recheck: &mut dyn FnMut(&Settings, &[Buffer]) -> Outcome,
+) -> Applied {
     let mut applied = Applied::default();
     let mut refused: BTreeSet<u32> = BTreeSet::new();
+    let mut settings = settings.clone();
     while applied.passes < MAX_PASSES {
         let mut plan = fix::plan(outcome, max);
-        // Standard input is not a file to rewrite, and a file refused once stays refused.
-        plan.edits
-            .retain(|file, _| !outcome.buffers.contains(file) && !refused.contains(file));
+        // A file refused once stays refused; standard input is rewritten only in memory.
+        let files = matches!(sink, Sink::Files);
+        plan.edits.retain(|file, _| {
+            let stdin = files && outcome.buffers.contains(file);
+            !stdin && !refused.contains(file)
+        });
         let changes = edited(outcome, &plan);
         if changes.is_empty() {
             break;
@@ -93,7 +146,41 @@ pub fn apply(
         let mut written: BTreeSet<u32> = BTreeSet::new();
         for (file, before, after) in &changes {
             let path = outcome.path(*file);
-            match write::replace(path, before, after, settings.options.max_file_size) {
+            let result = match sink {
+                Sink::Files => write::replace(path, before, after, settings.options.max_file_size),
+                Sink::Memory {
+                    texts,
+                    buffers,
+                    diffs,
+                } => {
+                    let shown = display_path(path);
+                    let edits = plan.edits.get(file).map_or(&[][..], Vec::as_slice);
+                    if let Some((masked_before, masked_after)) =
+                        report::redact::masked_edit(outcome, *file, edits)
+                    {
+                        match diffs.iter_mut().find(|d| d.1 == shown) {
+                            Some(d) => d.3 = masked_after,
+                            None => diffs.push((*file, shown, masked_before, masked_after)),
+                        }
+                    }
+                    let buffer = outcome
+                        .buffers
+                        .iter()
+                        .position(|b| b == file)
+                        .and_then(|j| buffers.get_mut(j));
+                    match buffer {
+                        Some(b) => b.text.clone_from(after),
+                        None => {
+                            texts.insert(
+                                crate::paths::absolute(path, &settings.options.cwd),
+                                Arc::from(after.as_str()),
+                            );
+                        }
+                    }
+                    Ok(())
+                }
+            };
+            match result {
                 Ok(()) => {
                     written.insert(*file);
                     applied.files.insert(display_path(path));
@@ -114,7 +201,13 @@ pub fn apply(
             .iter()
             .filter(|(_, files)| files.iter().all(|f| written.contains(f)))
             .count();
-        *outcome = lint(inputs, buffers, settings).outcome;
+        *outcome = match sink {
+            Sink::Files => recheck(&settings, &[]),
+            Sink::Memory { texts, buffers, .. } => {
+                settings.options.texts = Some(Arc::new(texts.clone()));
+                recheck(&settings, buffers)
+            }
+        };
     }
     applied
 }
@@ -139,5 +232,88 @@ fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::document::{LineCol, Span};
+    use crate::engine::Options;
+    use crate::model::{Loc, SourceFile};
+    use crate::rules::Finding;
+    use crate::rules::fix::{Edit, Fix};
+
+    /// A check of one buffer that wants the lines `a = 1` and `b = 2`, each added at the top:
+    /// the two fixes insert at the same place, so one of them waits for a second pass.
+    fn check(text: &str) -> Outcome {
+        let mut o = Outcome {
+            files: vec![SourceFile {
+                path: PathBuf::from("a.yaml"),
+                root: PathBuf::new(),
+            }],
+            buffers: vec![0],
+            ..Outcome::default()
+        };
+        o.texts.insert(0, Arc::from(text));
+        let rule = crate::rules::lookup("GOV008").unwrap();
+        let at = LineCol { line: 1, column: 1 };
+        for line in ["a: 1\n", "b: 2\n"] {
+            if text.contains(line) {
+                continue;
+            }
+            let loc = Loc {
+                file: 0,
+                span: Span::new(0, 0),
+                start: at,
+                end: at,
+                pointer: Arc::from(""),
+                via: None,
+            };
+            let fix = Fix {
+                applicability: Applicability::Safe,
+                message: format!("add {line}"),
+                reason: None,
+                edits: vec![Edit {
+                    loc: loc.clone(),
+                    value: Arc::from(""),
+                    range: 0..0,
+                    new: line.to_string(),
+                }],
+            };
+            o.findings
+                .push(Finding::new(rule, &loc, "missing".into(), "add it").with_fix(fix));
+        }
+        o
+    }
+
+    #[test]
+    fn the_diff_shows_every_pass_and_writes_nothing() {
+        let text = "x: 0\n";
+        let mut outcome = check(text);
+        assert_eq!(fix::plan(&outcome, Applicability::Safe).deferred, 1);
+        let mut sink = Sink::Memory {
+            texts: HashMap::new(),
+            buffers: vec![Buffer {
+                path: PathBuf::from("a.yaml"),
+                text: text.to_string(),
+            }],
+            diffs: Vec::new(),
+        };
+        let settings = Settings::new(Options::default());
+        let applied = passes(
+            &mut outcome,
+            &settings,
+            Applicability::Safe,
+            &mut sink,
+            &mut |_, b| check(&b[0].text),
+        );
+        assert_eq!((applied.passes, applied.fixed), (2, 2));
+        assert!(outcome.findings.is_empty());
+        assert_eq!(
+            shown(sink),
+            "--- a/a.yaml\n+++ b/a.yaml\n@@ -1,1 +1,3 @@\n+b: 2\n+a: 1\n x: 0\n"
+        );
     }
 }

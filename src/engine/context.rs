@@ -10,10 +10,7 @@ use super::{Context, Options, ProjectRoot, context_index};
 use crate::adapters;
 use crate::outcome::Buffer;
 use crate::paths;
-use crate::source::{
-    self,
-    walk::{self, Input},
-};
+use crate::source::walk::{self, Input};
 
 /// The project root of a path given (absolute), per [`ProjectRoot`], and the bound of the
 /// directories its links may reach; `None` where linking stays within the path itself.
@@ -214,7 +211,7 @@ fn add_linked_dirs(
             let text = match text.filter(|_| path == file) {
                 Some(text) => text,
                 None => {
-                    read = source::read(&path, options.max_file_size).unwrap_or_default();
+                    read = options.read(&path).unwrap_or_default();
                     read.as_str()
                 }
             };

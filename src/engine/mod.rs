@@ -65,6 +65,24 @@ pub struct Options {
     /// Where the prefilter's index of context files is kept between runs (see
     /// `context_index`); `None`: in memory only.
     pub context_cache: Option<PathBuf>,
+    /// Texts that stand for files on disk, by absolute path: files are read from here first
+    /// (`check --diff` checks its passes of fixes again without writing them).
+    pub texts: Option<Arc<HashMap<PathBuf, Arc<str>>>>,
+}
+
+impl Options {
+    /// The text of a file to check: its stand-in from [`Options::texts`], else read from disk
+    /// (see [`source::read`]).
+    pub fn read(&self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self
+            .texts
+            .as_ref()
+            .and_then(|t| t.get(&paths::absolute(path, &self.cwd)))
+        {
+            return Ok(text.to_string());
+        }
+        source::read(path, self.max_file_size)
+    }
 }
 
 impl Default for Options {
@@ -81,6 +99,7 @@ impl Default for Options {
             model: false,
             context_prefilter: true,
             context_cache: None,
+            texts: None,
         }
     }
 }
@@ -206,7 +225,7 @@ pub fn check_with_context(
     // file's intermediate results at once.
     let process_chunk = |c: usize, chunk: &[&Input]| -> Vec<Processed> {
         map_maybe_parallel(chunk, |k, input| {
-            match source::read(&input.path, options.max_file_size) {
+            match options.read(&input.path) {
                 Ok(text) => {
                     let result = ingest::process_file(
                         file_id(c * CHUNK + k),
@@ -291,7 +310,7 @@ pub fn check_with_context(
             .find(|b| paths::absolute(&b.path, &options.cwd) == abs)
         {
             Some(b) => Ok(Arc::from(b.text.as_str())),
-            None => source::read(path, options.max_file_size).map(Arc::from),
+            None => options.read(path).map(Arc::from),
         }
     };
     let finished = adapters::multi_file::finish(

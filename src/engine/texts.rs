@@ -53,7 +53,7 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
         .filter_map(|file| Some((*file, *digests.get(file)?)))
         .collect();
     let reread = map_maybe_parallel(&missing, |_, &(file, expected)| {
-        let text = source::read(outcome.path(file), options.max_file_size).ok()?;
+        let text = options.read(outcome.path(file)).ok()?;
         (digest(&text) == expected).then(|| (file, Arc::from(text)))
     });
     outcome.texts.extend(reread.into_iter().flatten());

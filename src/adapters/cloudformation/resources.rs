@@ -7,7 +7,7 @@ use crate::model::{
     AlertConfig, Cluster, ClusterKind, ClusterSettings, CopySetting, DatabaseUser,
     EncryptionAtRest, InstanceSize, Integration, Model, NetworkContainer, NetworkPeering,
     Notification, Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef, RegionConfig,
-    RestoreJob, SizeRole, Tag,
+    RestoreJob, SizeRole, Switch, Tag,
 };
 
 impl Template<'_> {
@@ -198,11 +198,21 @@ impl Template<'_> {
             Resolved::Unknown(_) => return None,
         };
         Some(Integration {
-            region_slot: None,
+            region_slot: self.slot(r, "Region", "US1_FED"),
             origin: self.origin(r),
             kind: self.value(r.prop("Type"))?,
             region,
         })
+    }
+
+    /// Where `key: value` would be added to a resource's literal `Properties` mapping, when
+    /// it has no `key` at all (not even `!Ref AWS::NoValue` or a condition).
+    fn slot(&self, r: &Resource<'_>, key: &str, value: &str) -> Option<Switch> {
+        let props = r.props.as_ref()?;
+        if props.get(key).is_some() {
+            return None;
+        }
+        crate::adapters::common::entry_slot(self.ctx, props, key, value)
     }
 
     pub(super) fn project(&self, r: &Resource<'_>) -> Project {
@@ -216,7 +226,7 @@ impl Template<'_> {
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
             region_usage_field: "RegionUsageRestrictions",
-            region_usage_slot: None,
+            region_usage_slot: self.slot(r, "RegionUsageRestrictions", "GOV_REGIONS_ONLY"),
             keys: vec![self.key(r.id)],
             partial: false,
         }

@@ -427,6 +427,7 @@ impl<'a> Program<'a> {
                 body,
                 anchor,
                 key: self.key(name),
+                slot: None,
             },
             out,
         );

@@ -60,7 +60,10 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             id: v.known(body.get("id")),
             region_usage: v.text(body.get("region_usage_restrictions")),
             region_usage_field: "region_usage_restrictions",
-            region_usage_slot: None,
+            region_usage_slot: res
+                .slot
+                .as_ref()
+                .and_then(|s| s.attribute("region_usage_restrictions", "\"GOV_REGIONS_ONLY\"")),
             keys: vec![res.key],
             partial: false,
         }),
@@ -89,7 +92,13 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             let region = v.read(body.get("region"));
             if let (Some(kind), false) = (v.known(body.get("type")), region.is_unknown()) {
                 out.integrations.push(Integration {
-                    region_slot: None,
+                    // Only where every instance of the block has this type (not `each.value`,
+                    // a variable a module call sets): the region is added to all of them.
+                    region_slot: res
+                        .slot
+                        .as_ref()
+                        .filter(|s| s.literal_is("type", kind.as_str()))
+                        .and_then(|s| s.attribute("region", "\"US1_FED\"")),
                     origin,
                     kind,
                     region: region.known(),

@@ -295,6 +295,51 @@ pub struct Resource<'a> {
     pub anchor: Loc,
     /// This resource's own key (`tf:<dir>:<type>.<name>`, `tf:plan:...`).
     pub key: String,
+    /// Where a new attribute would be written in the resource's own block: only for a block
+    /// of an HCL configuration, literal in its file (never a plan, state or Pulumi program).
+    pub slot: Option<BlockSlot>,
+}
+
+/// Where a new attribute goes in an HCL block (a resource, the provider): on a line of its own
+/// right after the block's `{`, indented like the block's first line inside, with the file's
+/// line end. Recorded only for a block written in its own file (not a tree assembled from
+/// other files or a template), whose `{` ends its line.
+#[derive(Debug, Clone)]
+pub struct BlockSlot {
+    /// The empty span right after the `{`.
+    pub at: Loc,
+    pub eol: &'static str,
+    pub indent: String,
+    /// The attribute and block names the block's text already has.
+    pub names: Vec<String>,
+    /// Its attributes written as a literal string (`type = "DATADOG"`), the same in every
+    /// instance of the block.
+    pub literals: Vec<(String, String)>,
+}
+
+impl BlockSlot {
+    /// The insertion of `name = value` (`value` as written, quotes included), or `None` when
+    /// the block already has something named `name` (even `null`, or an unknown value).
+    pub fn attribute(&self, name: &str, value: &str) -> Option<crate::model::Switch> {
+        if self.names.iter().any(|n| n == name) {
+            return None;
+        }
+        Some(self.line(&format!("{name} = {value}")))
+    }
+
+    /// Whether attribute `name` is written as the literal string `value`.
+    pub fn literal_is(&self, name: &str, value: &str) -> bool {
+        self.literals.iter().any(|(n, v)| n == name && v == value)
+    }
+
+    /// The insertion of `line` as the block's first line.
+    pub fn line(&self, line: &str) -> crate::model::Switch {
+        crate::model::Switch {
+            loc: self.at.clone(),
+            expected: "".into(),
+            text: format!("{}{}{line}", self.eol, self.indent),
+        }
+    }
 }
 
 /// The project reference of a literal `project_id`: an Atlas id, or nothing that can link.

@@ -105,6 +105,7 @@ fn walk<'a>(
             body,
             anchor,
             key: key(ctx, scopes_prefix(scopes), ty, name),
+            slot: None,
         };
         linking.resource(&values, &resource);
         build(&values, resource, out);

@@ -67,6 +67,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                             body,
                             anchor,
                             key: key.clone(),
+                            slot: None,
                         },
                         out,
                     );

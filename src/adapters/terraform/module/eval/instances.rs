@@ -270,6 +270,7 @@ impl World<'_> {
                 };
                 let anchor = header(ctx, &name_key, &body);
                 let key = key_of(ty, name);
+                let slot = block_slot(ctx, &name_key, &body);
                 self.refuel();
                 for each in self.repetitions(scope, ctx, &body) {
                     self.refuel();
@@ -295,6 +296,7 @@ impl World<'_> {
                         body: evaluated,
                         anchor: anchor.clone(),
                         key: key.clone(),
+                        slot: slot.clone(),
                     };
                     linking.resource(&values, &resource);
                     build(&values, resource, out);
@@ -307,7 +309,9 @@ impl World<'_> {
             }
             self.refuel();
             let anchor = header(ctx, &name_key, &body);
-            let insert_flag = gov_flag_slot(ctx, &name_key, &body);
+            // Also where a flag written `false` may be switched: the block is editable.
+            let insert_flag =
+                block_slot(ctx, &name_key, &body).map(|s| s.line("is_mongodbgov_cloud = true"));
             let tree = self.evaluate(scope, ctx, &body, &anchor);
             let body = Cursor::at(&tree.root, &body.pointer);
             let v = HclValues {

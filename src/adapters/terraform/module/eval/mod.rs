@@ -32,8 +32,8 @@ use std::rc::Rc;
 
 use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
 use super::*;
+use crate::adapters::terraform::BlockSlot;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
-use crate::model::Switch;
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
@@ -461,17 +461,18 @@ fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
     )
 }
 
-/// Where `is_mongodbgov_cloud = true` would go in a provider block: on a line of its own
-/// right after the block's `{`, indented like the block's first line inside, with the file's
-/// line end. `None` for a block written on one line, or a tree assembled from other files.
-fn gov_flag_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<Switch> {
-    if ctx.sources.is_some() {
+/// Where a new attribute would go in a resource or provider block (see
+/// [`crate::adapters::terraform::BlockSlot`]): `None` for a block whose `{` does not end its
+/// line, a block of a tree assembled from other files, or a template.
+fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<BlockSlot> {
+    if ctx.sources.is_some() || !ctx.template_actions.is_empty() {
         return None;
     }
     let text = ctx.text;
     let after_label = last_label.node.span.end as usize;
     let rest = text.get(after_label..)?;
     let brace = after_label + rest.find('{')?;
+    // Between the last label and the `{`: only blanks (in Terraform's JSON syntax a `:`).
     if !text.get(after_label..brace)?.trim().is_empty() {
         return None;
     }
@@ -495,11 +496,23 @@ fn gov_flag_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -
     } else {
         indent
     };
-    let at = Span::new(brace + 1, brace + 1);
-    Some(Switch {
-        loc: ctx.loc_of(at, &body.pointer),
-        expected: "".into(),
-        text: format!("{eol}{indent}is_mongodbgov_cloud = true"),
+    let mut names = Vec::new();
+    let mut literals = Vec::new();
+    for (k, v) in body.entries() {
+        let Some(name) = k.node.as_str() else {
+            continue;
+        };
+        if let Some(value) = v.node.as_str() {
+            literals.push((name.to_string(), value.to_string()));
+        }
+        names.push(name.to_string());
+    }
+    Some(BlockSlot {
+        at: ctx.loc_of(Span::new(brace + 1, brace + 1), &body.pointer),
+        eol,
+        indent,
+        names,
+        literals,
     })
 }
 
