@@ -1074,6 +1074,54 @@ fn code_actions_fix_suppress_and_fix_all() {
             .all(|a| !a["title"].as_str().unwrap_or("").starts_with("Suppress")),
         "{actions:#}"
     );
+    // It is offered the config's exception instead: a new config when there is none.
+    let exception = |actions: &Value, code: &str| {
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| {
+                a["title"]
+                    == format!("Add a config exception for {code} here (with a reason)").as_str()
+            })
+            .unwrap_or_else(|| panic!("no exception for {code} in {actions:#}"))
+            .clone()
+    };
+    let config = root.join(".atlasgov-lint.yaml");
+    let entry = "  - file: \"infra/clusters/claims-db.json\"\n    pointer: \"/replicationSpecs/0/regionConfigs/0/electableSpecs/instanceSize\"\n    rule: GOV002\n    reason: \"REASON: why this is accepted\"\n";
+    let new = exception(&actions, "GOV002");
+    assert_eq!(new["kind"], "quickfix");
+    assert_eq!(
+        new["edit"]["documentChanges"],
+        json!([{"kind": "create", "uri": uri(&config)},
+               {"textDocument": {"uri": uri(&config), "version": null},
+                "edits": [{"range": range(0, 0, 0, 0), "newText": format!("exceptions:\n{entry}")}]}]),
+        "{new:#}"
+    );
+    // An existing config's block list gets the entry first; a config without one gets it at
+    // its end.
+    std::fs::write(&config, "rules:\n  kms-key-across-partitions: warning\nexceptions:\n  - file: old.json\n    pointer: /name\n    rule: GOV003\n    reason: \"ticket 1\"\n").unwrap();
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    assert_eq!(
+        exception(&actions, "GOV002")["edit"]["changes"][uri(&config)],
+        json!([{"range": range(3, 0, 3, 0), "newText": entry}])
+    );
+    std::fs::write(&config, "rules:\n  kms-key-across-partitions: warning").unwrap();
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    assert_eq!(
+        exception(&actions, "GOV002")["edit"]["changes"][uri(&config)],
+        json!([{"range": range(1, 36, 1, 36), "newText": format!("\nexceptions:\n{entry}")}])
+    );
 
     let id = server.request("shutdown", Value::Null);
     server.response(id);

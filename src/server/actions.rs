@@ -89,6 +89,18 @@ pub(super) fn code_actions(
                         ..CodeAction::default()
                     }));
                 }
+            } else if let Some(edit) = exception(render, f) {
+                // JSON has no comments: the config's `exceptions` say it instead.
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!(
+                        "Add a config exception for {} here (with a reason)",
+                        f.rule.code
+                    ),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic]),
+                    edit: Some(edit),
+                    ..CodeAction::default()
+                }));
             }
         }
     }
@@ -179,6 +191,109 @@ fn suppression(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
                 end: position,
             },
             new_text: comment,
+        }],
+    );
+    Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    })
+}
+
+#[allow(clippy::mutable_key_type)]
+/// An entry of the workspace config's `exceptions` for a finding in a file without comments
+/// (JSON): its file (relative to the config's directory), the value's pointer and the rule, and
+/// a reason for the user to complete. Appended to the config's block list `exceptions:`, or as
+/// a new `exceptions:` at its end; the config is created when there is none. `None` when the
+/// config writes `exceptions` another way (a flow list) or cannot be read.
+fn exception(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
+    let config = crate::config::discover(render.cwd)
+        .unwrap_or_else(|| render.cwd.join(crate::config::FILE_NAME));
+    let config = paths::absolute(&config, render.cwd);
+    let dir = config.parent()?;
+    let file = paths::absolute(&render.doc.path, render.cwd);
+    let relative = file.strip_prefix(dir).ok()?;
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let entry = |indent: &str| {
+        format!(
+            "{indent}- file: {}\n{indent}  pointer: {}\n{indent}  rule: {}\n{indent}  reason: \"REASON: why this is accepted\"\n",
+            quote(&relative.to_string_lossy()),
+            quote(&f.loc.pointer),
+            f.rule.code,
+        )
+    };
+    let uri = path_to_uri(&config)?;
+    let mut changes = HashMap::new();
+    if !config.exists() {
+        // A new config: `changes` on a file that does not exist is refused by editors, so the
+        // text goes in through a create operation.
+        let create = lsp_types::DocumentChangeOperation::Op(lsp_types::ResourceOp::Create(
+            lsp_types::CreateFile {
+                uri: uri.clone(),
+                options: None,
+                annotation_id: None,
+            },
+        ));
+        let text = lsp_types::DocumentChangeOperation::Edit(lsp_types::TextDocumentEdit {
+            text_document: lsp_types::OptionalVersionedTextDocumentIdentifier {
+                uri,
+                version: None,
+            },
+            edits: vec![lsp_types::OneOf::Left(LspEdit {
+                range: Range::default(),
+                new_text: format!("exceptions:\n{}", entry("  ")),
+            })],
+        });
+        return Some(WorkspaceEdit {
+            document_changes: Some(lsp_types::DocumentChanges::Operations(vec![create, text])),
+            ..WorkspaceEdit::default()
+        });
+    }
+    let text = source::read_limited(&config, source::CONFIG_LIMIT, "config files").ok()?;
+    let map = LineMap::new(&text);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let key = lines.iter().position(|l| {
+        l.strip_prefix("exceptions:")
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    });
+    let (at, new_text) = match key {
+        None => {
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            (text.len(), format!("{sep}exceptions:\n{}", entry("  ")))
+        }
+        Some(k) => {
+            let rest = lines.get(k)?.trim_start_matches("exceptions:");
+            let rest = rest.split('#').next().unwrap_or("").trim();
+            if !rest.is_empty() {
+                return None;
+            }
+            // After the key's line, indented like the list's items (two spaces if none yet).
+            let offset: usize = lines.iter().take(k + 1).map(|l| l.len()).sum();
+            let indent: String = lines
+                .get(k + 1)
+                .filter(|l| l.trim_start().starts_with('-'))
+                .map(|l| l.chars().take_while(|c| *c == ' ').collect())
+                .unwrap_or_else(|| "  ".to_string());
+            let sep = if offset > 0 && !text.get(..offset)?.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            (offset, format!("{sep}{}", entry(&indent)))
+        }
+    };
+    let position = map.position(at);
+    changes.insert(
+        uri,
+        vec![LspEdit {
+            range: Range {
+                start: position,
+                end: position,
+            },
+            new_text,
         }],
     );
     Some(WorkspaceEdit {
