@@ -42,6 +42,24 @@ pub const NEEDLES: &[&str] = &["MongoDB::Atlas::", "cfn/atlas/profile"];
 const PREFIX: &str = "MongoDB::Atlas::";
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    if root.get("Resources").is_some() {
+        return template(ctx, root, out);
+    }
+    // The Serverless Framework (`serverless.yml`) embeds CloudFormation under `resources`: a
+    // template fragment, or a list of them.
+    if let Some(fragments) = root.get("resources") {
+        if fragments.node.as_map().is_some() {
+            template(ctx, &fragments, out);
+        } else {
+            for fragment in fragments.items() {
+                template(ctx, &fragment, out);
+            }
+        }
+    }
+}
+
+/// A template (or a fragment of one) whose `Resources` are read.
+fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     let Some(resources) = root.get("Resources") else {
         return;
     };
