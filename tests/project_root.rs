@@ -362,3 +362,61 @@ fn a_tfvars_given_alone_is_reported_where_its_values_are_written() {
     let (_, v, _) = check(root, &[tfvars]);
     assert_eq!(codes(&v), ["GOV004 live/staging/terraform.tfvars:2"]);
 }
+
+#[test]
+fn a_tfvars_that_sets_the_projects_region_usage_reports_the_clusters_it_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("envs/prod")).unwrap();
+    std::fs::write(
+        root.join("envs/prod/main.tf"),
+        r#"variable "usage" {}
+
+resource "mongodbatlas_project" "claims" {
+  name                      = "claims"
+  org_id                    = "5f1d2c3b4a5968776a5b4c3d"
+  region_usage_restrictions = var.usage
+}
+
+resource "mongodbatlas_advanced_cluster" "claims" {
+  project_id   = mongodbatlas_project.claims.id
+  name         = "claims"
+  cluster_type = "REPLICASET"
+  replication_specs = [{
+    region_configs = [{
+      provider_name   = "AWS"
+      region_name     = "US_GOV_WEST_1"
+      priority        = 7
+      electable_specs = { instance_size = "M30", node_count = 3 }
+    }]
+  }]
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("envs/prod/terraform.tfvars"),
+        "usage = \"COMMERCIAL_FEDRAMP_REGIONS_ONLY\"\n",
+    )
+    .unwrap();
+    // The whole directory: at the region, the setting related.
+    let (code, v, _) = check(root, &["envs/prod"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes(&v), ["GOV004 envs/prod/main.tf:16"]);
+    // The tfvars alone (pre-commit on the changed file): at the value it sets, the region and
+    // the use of the variable related.
+    let (code, v, _) = check(root, &["envs/prod/terraform.tfvars"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(codes(&v), ["GOV004 envs/prod/terraform.tfvars:1"]);
+    let related: Vec<String> = v["findings"][0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r["file"].as_str().unwrap(), r["line"]))
+        .collect();
+    assert_eq!(related, ["envs/prod/main.tf:16", "envs/prod/main.tf:6"]);
+    // The main.tf alone: at the region, as in the whole run.
+    let (_, v, _) = check(root, &["envs/prod/main.tf"]);
+    assert_eq!(codes(&v), ["GOV004 envs/prod/main.tf:16"]);
+}

@@ -398,7 +398,9 @@ pub fn check_with_context(
         .filter_map(|f| match f.loc.via.as_deref() {
             _ if !context.contains(&f.loc.file) => Some(f),
             Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
-            _ => None,
+            // A setting the finding depends on (a project's region usage) written in a file
+            // given: reported there.
+            _ => f.at_related_place(|file| !context.contains(&file)),
         })
         .collect();
     rules::sort_and_dedup(&mut findings);

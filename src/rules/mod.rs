@@ -32,7 +32,7 @@ pub mod suppression;
 pub use gov000::RULE as INVALID_SPEC;
 
 use crate::model::partition::{Partition, RegionClass, classify_region};
-use crate::model::{Loc, Model, Product, Text};
+use crate::model::{FileId, Loc, Model, Product, Text};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -244,6 +244,44 @@ impl Finding {
         );
         self.used_at = Some(used);
         self
+    }
+
+    /// The same finding reported at a related place that a check may be given alone: the first
+    /// related label whose value was written elsewhere ([`Loc::via`]), in a file `checked`
+    /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage).
+    /// The finding's own place becomes a related label, and the label's use one too. `None`
+    /// when no related place is in such a file.
+    pub fn at_related_place(mut self, checked: impl Fn(FileId) -> bool) -> Option<Finding> {
+        let (i, place) = self.related.iter().enumerate().find_map(|(i, l)| {
+            let written = l.loc.via.as_deref()?;
+            checked(written.file).then(|| (i, written.clone()))
+        })?;
+        let label = self.related.remove(i);
+        let own = std::mem::replace(&mut self.loc, Loc { via: None, ..place });
+        if label.loc.via.is_some() {
+            self.related.insert(
+                0,
+                Label {
+                    loc: Loc {
+                        via: None,
+                        ..label.loc.clone()
+                    },
+                    message: format!("{} (value used here)", label.message),
+                },
+            );
+        }
+        self.related.insert(
+            0,
+            Label {
+                loc: Loc {
+                    via: None,
+                    ..own.clone()
+                },
+                message: "the value this setting conflicts with".to_string(),
+            },
+        );
+        self.used_at = Some(own);
+        Some(self)
     }
 
     /// Label the findings from `from` on with what decided their project's partition: the
