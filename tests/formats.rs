@@ -601,3 +601,38 @@ fn a_value_written_in_one_file_and_used_in_another_is_reported_in_every_format()
         );
     }
 }
+
+/// No silent pass: the stack of a Pulumi program in a language atlasgov-lint does not read is
+/// listed as skipped when it configures the Atlas provider, and not counted as checked.
+#[test]
+fn a_stack_of_a_program_in_another_language_is_skipped_not_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("git");
+    std::fs::write(root.join("Pulumi.yaml"), "name: claims\nruntime: nodejs\n").expect("write");
+    std::fs::write(
+        root.join("Pulumi.prod.yaml"),
+        "config:\n  mongodbatlas:publicKey: abc\n  claims:tier: M10\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("Pulumi.dev.yaml"),
+        "config:\n  aws:region: us-gov-west-1\n",
+    )
+    .expect("write");
+    for args in [&["."][..], &["Pulumi.prod.yaml"][..]] {
+        let o = run_in(root, &[&["check", "--format", "json"][..], args].concat());
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        let skipped: Vec<&str> = v["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .map(|s| s["file"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(skipped, ["Pulumi.prod.yaml"], "{v}");
+        let reason = v["skipped"][0]["reason"].as_str().unwrap_or("");
+        assert!(reason.contains("Pulumi program in nodejs"), "{reason}");
+        let checked = if args == ["."] { 2 } else { 0 };
+        assert_eq!(v["summary"]["files_checked"], checked, "{args:?}: {v}");
+    }
+}

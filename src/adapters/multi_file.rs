@@ -171,7 +171,7 @@ pub fn finish(
         }
     }
     module::resolve(terraform, files, out);
-    pulumi::resolve(pulumi, files, out);
+    let unread = pulumi::resolve(pulumi, files, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
     let rendered = render::finish(
@@ -188,6 +188,7 @@ pub fn finish(
             .notes
             .into_iter()
             .map(|n| (n.path, n.reason))
+            .chain(unread)
             .collect(),
         texts: rendered.texts,
     }

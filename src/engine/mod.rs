@@ -324,6 +324,22 @@ pub fn check_with_context(
         },
     );
     outcome.context.extend(finished.context);
+    // A checked file a step could not read after all (a kustomization with a remote base, a
+    // Pulumi program's stack in a language not read) is skipped, not checked.
+    let skipped_checked: HashSet<&Path> = finished
+        .skipped
+        .iter()
+        .map(|(path, _)| path.as_path())
+        .collect();
+    let uncounted = files
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            skipped_checked.contains(f.path.as_path())
+                && u32::try_from(*i).is_ok_and(|i| !outcome.context.contains(&i))
+        })
+        .count();
+    outcome.files_checked = outcome.files_checked.saturating_sub(uncounted);
     outcome.skipped.extend(
         finished
             .skipped

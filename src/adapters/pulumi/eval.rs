@@ -16,7 +16,12 @@ const PROVIDER_TYPE: &str = "pulumi:providers:mongodbatlas";
 /// How deep `${...}` references are followed (a variable naming a variable ...).
 const MAX_HOPS: usize = 8;
 
-pub(super) fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Model) {
+pub(super) fn resolve(
+    kept: Vec<PulumiFile>,
+    files: &[SourceFile],
+    out: &mut Model,
+) -> Vec<(PathBuf, String)> {
+    let mut unread = Vec::new();
     let mut dirs: BTreeMap<PathBuf, Vec<PulumiFile>> = BTreeMap::new();
     for file in kept {
         let dir = files
@@ -31,6 +36,20 @@ pub(super) fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Mod
             continue;
         };
         if !is_yaml_runtime(&project.root) {
+            let runtime = Cursor::root(&project.root)
+                .get("runtime")
+                .and_then(|r| r.str().or_else(|| r.get("name")?.str()).map(str::to_string))
+                .unwrap_or_else(|| "an unnamed runtime".to_string());
+            for f in group.iter().filter(|f| f.text.contains("mongodbatlas:")) {
+                if let Some(file) = files.get(f.file as usize) {
+                    unread.push((
+                        file.path.clone(),
+                        format!(
+                            "sets `mongodbatlas:` configuration of a Pulumi program in {runtime}, whose code atlasgov-lint does not read, so nothing in it was checked"
+                        ),
+                    ));
+                }
+            }
             continue;
         }
         // Pulumi reads `Main.yaml` instead of the project file when there is one.
@@ -71,6 +90,7 @@ pub(super) fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Mod
             }
         }
     }
+    unread
 }
 
 /// `runtime: yaml` or `runtime: {name: yaml}`.

@@ -22,7 +22,7 @@
 
 mod eval;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::document::{LineIndex, Node};
@@ -89,7 +89,13 @@ impl PulumiFile {
     }
 }
 
-/// Once every file is read: each Pulumi YAML program, once per stack of its directory.
-pub fn resolve(kept: Vec<PulumiFile>, files: &[SourceFile], out: &mut Model) {
-    eval::resolve(kept, files, out);
+/// Once every file is read: each Pulumi YAML program, once per stack of its directory. Returns
+/// the files to list as skipped: those of a program in another language (its code is not
+/// read) that set `mongodbatlas:` configuration, which nothing checked.
+pub fn resolve(
+    kept: Vec<PulumiFile>,
+    files: &[SourceFile],
+    out: &mut Model,
+) -> Vec<(PathBuf, String)> {
+    eval::resolve(kept, files, out)
 }
