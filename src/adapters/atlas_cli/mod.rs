@@ -18,7 +18,7 @@
 mod ci;
 mod commands;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::common::Locator;
@@ -42,7 +42,43 @@ const COMMERCIAL_URL: &str = "https://cloud.mongodb.com/";
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     let mut script = Script::new(ctx);
     if let Some(dialect) = root.node.tag.as_deref().and_then(Dialect::of_tag) {
-        for cmd in root.items() {
+        // A Dockerfile's instructions, each its own command string.
+        let overridden = if dialect == Dialect::Docker {
+            // Each instruction's build stage: how many `FROM` lines come before it.
+            let froms: Vec<usize> = ctx
+                .text
+                .match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .chain(std::iter::once(0))
+                .filter(|&i| {
+                    ctx.text
+                        .get(i..)
+                        .and_then(|l| l.get(..5))
+                        .is_some_and(|w| w.eq_ignore_ascii_case("FROM "))
+                })
+                .collect();
+            let first = root
+                .items()
+                .map(|cmd| {
+                    let at = cmd.node.span.start as usize;
+                    let stage = froms.iter().filter(|&&f| f <= at).count();
+                    let command = match &cmd.node.value {
+                        Value::String(text) => shell::commands(text, dialect)
+                            .ok()
+                            .and_then(|c| c.into_iter().next()),
+                        _ => None,
+                    };
+                    (stage, command)
+                })
+                .collect::<Vec<_>>();
+            overridden_args(&first)
+        } else {
+            HashSet::new()
+        };
+        for (n, cmd) in root.items().enumerate() {
+            if overridden.contains(&n) {
+                continue;
+            }
             if let Value::String(text) = &cmd.node.value {
                 let place = Place::File {
                     base: cmd.node.span.start,
@@ -390,6 +426,55 @@ fn service_settings(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             _ => {}
         }
     }
+}
+
+/// The Dockerfile `ARG` instructions (by index in `cmds`: each instruction's build stage, and
+/// its command when it parses) all of whose names a later `ENV` of
+/// the same stage sets: an `ENV` always overrides an `ARG` of the same name, so the argument's
+/// default never takes effect.
+fn overridden_args(cmds: &[(usize, Option<shell::Command>)]) -> HashSet<usize> {
+    let keyword = |c: &shell::Command| {
+        let start = commands::command_start(&c.words);
+        c.words
+            .get(start)
+            .and_then(|w| w.known())
+            .map(str::to_ascii_uppercase)
+    };
+    let names = |c: &shell::Command| -> Vec<String> {
+        let start = commands::command_start(&c.words) + 1;
+        let words = c.words.get(start..).unwrap_or(&[]);
+        match words {
+            // `ENV NAME value`: one name.
+            [name, _, ..] if !name.value.contains('=') => vec![name.value.clone()],
+            _ => words
+                .iter()
+                .map(|w| w.value.split('=').next().unwrap_or("").to_string())
+                .filter(|n| !n.is_empty())
+                .collect(),
+        }
+    };
+    let mut out = HashSet::new();
+    for (i, (stage, cmd)) in cmds.iter().enumerate() {
+        let Some(cmd) = cmd
+            .as_ref()
+            .filter(|c| keyword(c).as_deref() == Some("ARG"))
+        else {
+            continue;
+        };
+        let args = names(cmd);
+        let set: HashSet<String> = cmds
+            .iter()
+            .skip(i + 1)
+            .filter(|(s, _)| s == stage)
+            .filter_map(|(_, c)| c.as_ref())
+            .filter(|c| keyword(c).as_deref() == Some("ENV"))
+            .flat_map(|c| names(c))
+            .collect();
+        if !args.is_empty() && args.iter().all(|a| set.contains(a)) {
+            out.insert(i);
+        }
+    }
+    out
 }
 
 /// The prefix of the keys of [`KeyAlias`]es that link a `--file` body to its command's
