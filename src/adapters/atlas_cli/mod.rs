@@ -468,7 +468,7 @@ fn overridden_args(cmds: &[(usize, Option<shell::Command>)]) -> HashSet<usize> {
             .filter(|(s, _)| s == stage)
             .filter_map(|(_, c)| c.as_ref())
             .filter(|c| keyword(c).as_deref() == Some("ENV"))
-            .flat_map(|c| names(c))
+            .flat_map(&names)
             .collect();
         if !args.is_empty() && args.iter().all(|a| set.contains(a)) {
             out.insert(i);
