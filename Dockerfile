@@ -8,7 +8,7 @@
 # its entry point; docs/ci.md says more.
 
 # Build: Alpine's Rust targets musl and links statically.
-FROM rust:1.88-alpine AS build
+FROM rust:1.95-alpine AS build
 RUN apk add --no-cache musl-dev
 WORKDIR /build
 COPY . .
