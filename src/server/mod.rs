@@ -584,12 +584,7 @@ impl<W: Write> Server<W> {
         {
             return out;
         }
-        let options = Options {
-            config: config.clone(),
-            cwd: cwd.clone(),
-            policies: policies.set.or_else(|| self.options.policies.clone()),
-            ..self.options.clone()
-        };
+        let options = self.options_for(cwd, config, policies.set);
         out.extend(self.findings(doc, root, &options));
         out
     }
@@ -613,12 +608,7 @@ impl<W: Write> Server<W> {
             return Vec::new();
         };
         let cwd = root.clone().unwrap_or_else(|| self.cwd.clone());
-        let options = Options {
-            config,
-            cwd,
-            policies: policies.or_else(|| self.options.policies.clone()),
-            ..self.options.clone()
-        };
+        let options = self.options_for(cwd, config, policies);
         if doc.text.len() as u64 > options.max_file_size {
             return Vec::new();
         }
@@ -634,6 +624,22 @@ impl<W: Write> Server<W> {
             related_information: self.related_information,
         };
         actions::code_actions(&render, &p.range, p.context.only.as_deref())
+    }
+
+    /// The options of a check in a workspace folder (`cwd`): its config and the policies that
+    /// config names (else the server's own).
+    fn options_for(
+        &self,
+        cwd: PathBuf,
+        config: Option<Arc<Config>>,
+        policies: Option<Arc<crate::policy::Set>>,
+    ) -> Options {
+        Options {
+            config,
+            cwd,
+            policies: policies.or_else(|| self.options.policies.clone()),
+            ..self.options.clone()
+        }
     }
 
     /// Check a document (its editor text, with its context): the outcome and its file id.
