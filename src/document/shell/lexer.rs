@@ -453,12 +453,7 @@ impl Lexer<'_> {
                     self.double_quoted(&mut w, depth, at)?;
                 }
                 b'$' => self.dollar(&mut w, depth, false)?,
-                b'`' => {
-                    let at = self.pos;
-                    self.pos += 1;
-                    self.substitution(depth, Stop::Backtick, at)?;
-                    w.push_unknown(self.b, at, self.pos);
-                }
+                b'`' => self.backtick(&mut w, depth)?,
                 _ => {
                     w.push(b, self.pos);
                     self.pos += 1;
@@ -467,6 +462,15 @@ impl Lexer<'_> {
         }
         w.end = self.pos;
         Ok(w.finish())
+    }
+
+    /// A `` `...` `` command substitution (at the backtick): its output is unknown.
+    fn backtick(&mut self, w: &mut WordBuf, depth: u32) -> Result<(), ParseError> {
+        let start = self.pos;
+        self.pos += 1;
+        self.substitution(depth, Stop::Backtick, start)?;
+        w.push_unknown(self.b, start, self.pos);
+        Ok(())
     }
 
     /// Inside `"..."` (the opening quote at `at` consumed), up to and including the closing
@@ -494,12 +498,7 @@ impl Lexer<'_> {
                     self.pos += 1;
                 }
                 b'$' => self.dollar(w, depth, true)?,
-                b'`' => {
-                    let start = self.pos;
-                    self.pos += 1;
-                    self.substitution(depth, Stop::Backtick, start)?;
-                    w.push_unknown(self.b, start, self.pos);
-                }
+                b'`' => self.backtick(w, depth)?,
                 _ => {
                     w.push(b, self.pos);
                     self.pos += 1;
