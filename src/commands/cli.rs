@@ -63,7 +63,7 @@ pub enum Command {
         #[arg(long = "policy", value_name = "PATH")]
         policies: Vec<PathBuf>,
     },
-    /// Print the normalized model as JSON (schema/model.schema.json): every project and
+    /// Print the normalized model as JSON (schema/model-v1.schema.json): every project and
     /// resource found, with its values and where each is written. What policies read.
     Model {
         /// Files or directories (default: the current directory).

@@ -1,5 +1,5 @@
 //! The model as data: the linked model in a documented, versioned JSON shape
-//! (`schema/model.schema.json`, `docs/policies.md`). `atlasgov-lint model` prints it, and
+//! (`schema/model-v1.schema.json`, `docs/policies.md`). `atlasgov-lint model` prints it, and
 //! users' policies read it, one resource at a time.
 //!
 //! Every value is `{"value": .., "loc": {..}}`: the value as written (booleans and numbers
