@@ -70,16 +70,6 @@ impl Located {
         doc.extend(groups);
         Value::Object(doc)
     }
-
-    /// The input of one policy evaluation: a resource with its kind and its project.
-    pub fn input(&self, resource: &Resource) -> Value {
-        json!({
-            "version": VERSION,
-            "kind": resource.kind,
-            "resource": resource.value,
-            "project": resource.project.and_then(|p| self.projects.get(p)).cloned().unwrap_or(Value::Null),
-        })
-    }
 }
 
 fn plural(kind: &str) -> String {
@@ -94,7 +84,9 @@ enum Ty {
     Number,
 }
 
-struct Builder<'m> {
+/// Turns the model's resources into data, recording every location it writes (a value's
+/// `loc.ref` is its index in [`Builder::locs`]).
+pub struct Builder<'m> {
     model: &'m Model,
     locs: Vec<Loc>,
 }
@@ -261,112 +253,241 @@ fn role(role: SizeRole) -> &'static str {
     }
 }
 
-/// The linked model as data. Resources come in the model's order, by kind.
-pub fn located(model: &Model) -> Located {
-    let mut b = Builder {
-        model,
-        locs: Vec::new(),
-    };
-    let projects: Vec<Value> = model.projects.iter().map(|p| b.project(p)).collect();
-    let mut resources = Vec::new();
-    for (i, p) in model.projects.iter().enumerate() {
-        if let Some(value) = projects.get(i) {
-            resources.push(Resource {
-                kind: "project",
-                project: Some(i),
-                value: value.clone(),
-                body: p.origin.body.clone(),
-            });
-        }
-    }
-    let mut push = |kind: &'static str, origin: &Origin, value: Value| {
-        resources.push(Resource {
+/// A resource of the model, not yet turned into data: what it is, its project and where its
+/// body is written. [`resources`] lists them; a [`Builder`] turns one into data.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'m> {
+    pub kind: &'static str,
+    /// Index of the resource's project in the model's projects, when linked.
+    pub project: Option<usize>,
+    pub body: &'m Loc,
+    what: What<'m>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum What<'m> {
+    Project(&'m Project),
+    Cluster(&'m Cluster),
+    User(&'m super::DatabaseUser),
+    Integration(&'m super::Integration),
+    Alert(&'m super::AlertConfig),
+    Container(&'m super::NetworkContainer),
+    Peering(&'m super::NetworkPeering),
+    Endpoint(&'m super::PrivateEndpoint),
+    Encryption(&'m super::EncryptionAtRest),
+    Copy(&'m super::CopySetting),
+    Product(&'m super::ProductUse),
+}
+
+/// Every resource of the linked model, in the model's order, by kind ([`KINDS`]'s order).
+pub fn resources(model: &Model) -> Vec<Item<'_>> {
+    fn item<'m>(kind: &'static str, origin: &'m Origin, what: What<'m>) -> Item<'m> {
+        Item {
             kind,
             project: origin.project,
-            value,
-            body: origin.body.clone(),
-        });
-    };
-    for c in &model.clusters {
-        push("cluster", &c.origin, b.cluster(c));
+            body: &origin.body,
+            what,
+        }
     }
-    for u in &model.database_users {
-        let mut out = b.base(&u.origin);
-        out.insert("username".into(), b.text(u.username.as_ref()));
-        out.insert("scope_types".into(), b.texts(&u.scope_types));
-        push("database_user", &u.origin, Value::Object(out));
-    }
-    for i in &model.integrations {
-        let mut out = b.base(&i.origin);
-        out.insert("type".into(), b.text(Some(&i.kind)));
-        out.insert("region".into(), b.text(i.region.as_ref()));
-        push("integration", &i.origin, Value::Object(out));
-    }
-    for a in &model.alert_configs {
-        let mut out = b.base(&a.origin);
-        out.insert("event_type".into(), b.text(a.event_type.as_ref()));
-        let notifications: Vec<Value> = a
-            .notifications
+    let m = model;
+    let mut out: Vec<Item<'_>> = m
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Item {
+            project: Some(i),
+            ..item("project", &p.origin, What::Project(p))
+        })
+        .collect();
+    out.extend(
+        m.clusters
             .iter()
-            .map(|n| {
-                json!({
-                    "type": b.text(n.type_name.as_ref()),
-                    "datadog_region": b.text(n.datadog_region.as_ref()),
-                    "loc": b.loc(&n.loc),
-                })
-            })
-            .collect();
-        out.insert("notifications".into(), Value::Array(notifications));
-        push("alert_config", &a.origin, Value::Object(out));
+            .map(|c| item("cluster", &c.origin, What::Cluster(c))),
+    );
+    out.extend(
+        m.database_users
+            .iter()
+            .map(|u| item("database_user", &u.origin, What::User(u))),
+    );
+    out.extend(
+        m.integrations
+            .iter()
+            .map(|i| item("integration", &i.origin, What::Integration(i))),
+    );
+    out.extend(
+        m.alert_configs
+            .iter()
+            .map(|a| item("alert_config", &a.origin, What::Alert(a))),
+    );
+    out.extend(
+        m.containers
+            .iter()
+            .map(|c| item("network_container", &c.origin, What::Container(c))),
+    );
+    out.extend(
+        m.peerings
+            .iter()
+            .map(|p| item("network_peering", &p.origin, What::Peering(p))),
+    );
+    out.extend(
+        m.private_endpoints
+            .iter()
+            .map(|p| item("private_endpoint", &p.origin, What::Endpoint(p))),
+    );
+    out.extend(
+        m.encryption_at_rest
+            .iter()
+            .map(|e| item("encryption_at_rest", &e.origin, What::Encryption(e))),
+    );
+    out.extend(
+        m.copy_settings
+            .iter()
+            .map(|c| item("copy_setting", &c.origin, What::Copy(c))),
+    );
+    out.extend(
+        m.products
+            .iter()
+            .map(|p| item("product", &p.origin, What::Product(p))),
+    );
+    out
+}
+
+impl<'m> Builder<'m> {
+    /// A builder whose first location is `ref` 0.
+    pub fn new(model: &'m Model) -> Self {
+        Builder {
+            model,
+            locs: Vec::new(),
+        }
     }
-    for c in &model.containers {
-        let mut out = b.base(&c.origin);
-        out.insert("provider".into(), b.text(c.provider.as_ref()));
-        out.insert("regions".into(), b.texts(&c.regions));
-        out.insert("id".into(), b.text(c.id.as_ref()));
-        push("network_container", &c.origin, Value::Object(out));
+
+    /// The locations recorded so far: a value's `loc.ref` indexes this.
+    pub fn locs(&self) -> &[Loc] {
+        &self.locs
     }
-    for p in &model.peerings {
-        let mut out = b.base(&p.origin);
-        out.insert("provider".into(), b.text(p.provider.as_ref()));
-        out.insert("accepter_region".into(), b.text(p.accepter_region.as_ref()));
-        out.insert("container_id".into(), b.text(p.container_id.as_ref()));
-        out.insert(
-            "container_region".into(),
-            b.text(p.container_region.as_ref()),
-        );
-        push("network_peering", &p.origin, Value::Object(out));
+
+    /// Forget the locations recorded after the first `len` (the values built since cannot be
+    /// resolved any more).
+    pub fn truncate(&mut self, len: usize) {
+        self.locs.truncate(len);
     }
-    for p in &model.private_endpoints {
-        let mut out = b.base(&p.origin);
-        out.insert("provider".into(), b.text(p.provider.as_ref()));
-        out.insert("region".into(), b.text(p.region.as_ref()));
-        push("private_endpoint", &p.origin, Value::Object(out));
+
+    /// The data of the model's `index`th project.
+    pub fn project_at(&mut self, index: usize) -> Value {
+        match self.model.projects.get(index) {
+            Some(p) => self.project(p),
+            None => Value::Null,
+        }
     }
-    for e in &model.encryption_at_rest {
-        let mut out = b.base(&e.origin);
-        out.insert("aws_kms_region".into(), b.text(e.aws_kms_region.as_ref()));
-        out.insert(
-            "gcp_key_version_resource_id".into(),
-            b.text(e.gcp_key_version_resource_id.as_ref()),
-        );
-        out.insert("gcp_kms_enabled".into(), b.text(e.gcp_kms_enabled.as_ref()));
-        out.insert("azure_key_vault".into(), b.text(e.azure_key_vault.as_ref()));
-        push("encryption_at_rest", &e.origin, Value::Object(out));
+
+    /// One resource as data: `input.resource`.
+    pub fn item(&mut self, item: &Item<'_>) -> Value {
+        let b = self;
+        match item.what {
+            What::Project(p) => b.project(p),
+            What::Cluster(c) => b.cluster(c),
+            What::User(u) => {
+                let mut out = b.base(&u.origin);
+                out.insert("username".into(), b.text(u.username.as_ref()));
+                out.insert("scope_types".into(), b.texts(&u.scope_types));
+                Value::Object(out)
+            }
+            What::Integration(i) => {
+                let mut out = b.base(&i.origin);
+                out.insert("type".into(), b.text(Some(&i.kind)));
+                out.insert("region".into(), b.text(i.region.as_ref()));
+                Value::Object(out)
+            }
+            What::Alert(a) => {
+                let mut out = b.base(&a.origin);
+                out.insert("event_type".into(), b.text(a.event_type.as_ref()));
+                let notifications: Vec<Value> = a
+                    .notifications
+                    .iter()
+                    .map(|n| {
+                        json!({
+                            "type": b.text(n.type_name.as_ref()),
+                            "datadog_region": b.text(n.datadog_region.as_ref()),
+                            "loc": b.loc(&n.loc),
+                        })
+                    })
+                    .collect();
+                out.insert("notifications".into(), Value::Array(notifications));
+                Value::Object(out)
+            }
+            What::Container(c) => {
+                let mut out = b.base(&c.origin);
+                out.insert("provider".into(), b.text(c.provider.as_ref()));
+                out.insert("regions".into(), b.texts(&c.regions));
+                out.insert("id".into(), b.text(c.id.as_ref()));
+                Value::Object(out)
+            }
+            What::Peering(p) => {
+                let mut out = b.base(&p.origin);
+                out.insert("provider".into(), b.text(p.provider.as_ref()));
+                out.insert("accepter_region".into(), b.text(p.accepter_region.as_ref()));
+                out.insert("container_id".into(), b.text(p.container_id.as_ref()));
+                out.insert(
+                    "container_region".into(),
+                    b.text(p.container_region.as_ref()),
+                );
+                Value::Object(out)
+            }
+            What::Endpoint(p) => {
+                let mut out = b.base(&p.origin);
+                out.insert("provider".into(), b.text(p.provider.as_ref()));
+                out.insert("region".into(), b.text(p.region.as_ref()));
+                Value::Object(out)
+            }
+            What::Encryption(e) => {
+                let mut out = b.base(&e.origin);
+                out.insert("aws_kms_region".into(), b.text(e.aws_kms_region.as_ref()));
+                out.insert(
+                    "gcp_key_version_resource_id".into(),
+                    b.text(e.gcp_key_version_resource_id.as_ref()),
+                );
+                out.insert("gcp_kms_enabled".into(), b.text(e.gcp_kms_enabled.as_ref()));
+                out.insert("azure_key_vault".into(), b.text(e.azure_key_vault.as_ref()));
+                Value::Object(out)
+            }
+            What::Copy(c) => {
+                let mut out = b.base(&c.origin);
+                out.insert("cloud_provider".into(), b.text(c.cloud_provider.as_ref()));
+                out.insert("region".into(), b.text(c.region.as_ref()));
+                Value::Object(out)
+            }
+            What::Product(p) => {
+                let mut out = b.base(&p.origin);
+                out.insert("what".into(), json!(p.what));
+                out.insert("at".into(), json!({"loc": b.loc(&p.loc)}));
+                out.insert("providers".into(), b.texts(&p.providers));
+                Value::Object(out)
+            }
+        }
     }
-    for c in &model.copy_settings {
-        let mut out = b.base(&c.origin);
-        out.insert("cloud_provider".into(), b.text(c.cloud_provider.as_ref()));
-        out.insert("region".into(), b.text(c.region.as_ref()));
-        push("copy_setting", &c.origin, Value::Object(out));
-    }
-    for p in &model.products {
-        let mut out = b.base(&p.origin);
-        out.insert("what".into(), json!(p.what));
-        out.insert("at".into(), json!({"loc": b.loc(&p.loc)}));
-        out.insert("providers".into(), b.texts(&p.providers));
-        push("product", &p.origin, Value::Object(out));
-    }
+}
+
+/// The linked model as data, as `atlasgov-lint model` prints it: every location's `ref`
+/// numbered over the whole model. Resources come in [`resources`]' order.
+pub fn located(model: &Model) -> Located {
+    let mut b = Builder::new(model);
+    let projects: Vec<Value> = model.projects.iter().map(|p| b.project(p)).collect();
+    let resources = resources(model)
+        .iter()
+        .map(|item| Resource {
+            kind: item.kind,
+            project: item.project,
+            value: match item.what {
+                What::Project(_) => item
+                    .project
+                    .and_then(|i| projects.get(i))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                _ => b.item(item),
+            },
+            body: item.body.clone(),
+        })
+        .collect();
     Located {
         projects,
         resources,

@@ -11,6 +11,7 @@
 //!
 //! `docs/policies.md` is the user's guide.
 
+mod input;
 pub mod test;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use std::time::Duration;
 use regorus::Engine;
 use serde_json::Value as Json;
 
-use crate::model::json::{Located, located};
+use crate::model::json::{Builder, Item, resources};
 use crate::model::{Loc, Model};
 use crate::rules::{self, Finding, Rule, RuleMeta, Severity, custom};
 
@@ -29,6 +30,11 @@ pub const POLICY_LIMIT: u64 = 1024 * 1024;
 /// How long one policy may run on one resource. A policy that loops (a huge comprehension,
 /// `numbers.range` over millions) is stopped here: time also bounds what it can allocate.
 pub const EVAL_BUDGET: Duration = Duration::from_secs(2);
+
+/// How many units of evaluation work pass between two looks at the clock: a look costs a
+/// system call's worth of time, and a policy that loops is still stopped within a few
+/// microseconds of its budget.
+const TIMER_INTERVAL: u32 = 256;
 
 /// A policy problem: where (file, 1-based line and column) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +185,7 @@ pub(crate) fn engine(budget: Duration) -> Engine {
             bounded_range(&args, Some(step))
         }),
     );
-    if let Some(interval) = std::num::NonZeroU32::new(1) {
+    if let Some(interval) = std::num::NonZeroU32::new(TIMER_INTERVAL) {
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: budget,
             check_interval: interval,
@@ -472,16 +478,15 @@ impl Set {
         if self.policies.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let data = located(model);
-        let threads = if data.resources.len() < PARALLEL_MIN {
+        let items = resources(model);
+        let threads = if items.len() < PARALLEL_MIN {
             1
         } else {
             rayon::current_num_threads().max(1)
         };
-        let size = data.resources.len().div_ceil(threads).max(1);
-        let ranges: Vec<&[crate::model::json::Resource]> = data.resources.chunks(size).collect();
-        let run =
-            |range: &&[crate::model::json::Resource]| self.evaluate_range(model, &data, range);
+        let size = items.len().div_ceil(threads).max(1);
+        let ranges: Vec<&[Item<'_>]> = items.chunks(size).collect();
+        let run = |range: &&[Item<'_>]| self.evaluate_range(model, range);
         let parts: Vec<Part> = if ranges.len() > 1 {
             use rayon::prelude::*;
             ranges.par_iter().map(run).collect()
@@ -509,29 +514,36 @@ impl Set {
         (findings, errors.into_iter().flatten().collect())
     }
 
-    fn evaluate_range(
-        &self,
-        model: &Model,
-        data: &Located,
-        resources: &[crate::model::json::Resource],
-    ) -> Part {
+    /// One thread's range of resources. Each resource's data is built here, evaluated and
+    /// dropped: the model is never held as data whole.
+    fn evaluate_range(&self, model: &Model, items: &[Item<'_>]) -> Part {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
+        let mut builder = Builder::new(model);
+        let projects: Vec<Json> = (0..model.projects.len())
+            .map(|i| builder.project_at(i))
+            .collect();
+        // The projects' locations stay; a resource's are dropped after it.
+        let kept = builder.locs().len();
+        let mut inputs = input::Inputs::default();
         // Every policy in one evaluation, until one fails: then one at a time, without it.
         let mut together = self.batched;
-        for resource in resources {
-            engine.set_input(regorus::Value::from(data.input(resource)));
+        for item in items {
+            builder.truncate(kept);
+            let resource = (item.kind != "project").then(|| builder.item(item));
+            engine.set_input(inputs.input(item, resource.as_ref(), &projects));
+            let at = At {
+                locs: builder.locs(),
+                body: item.body,
+            };
             let all = if together {
-                engine
-                    .eval_rule(RUNNER.to_string())
-                    .ok()
-                    .and_then(|v| serde_json::to_value(&v).ok())
+                engine.eval_rule(RUNNER.to_string()).ok()
             } else {
                 None
             };
-            let Some(Json::Array(all)) = all else {
-                if self.evaluate_alone(&mut engine, model, data, resource, &mut failed, &mut part) {
+            let Some(regorus::Value::Array(all)) = all else {
+                if self.evaluate_alone(&mut engine, model, item, &at, &mut failed, &mut part) {
                     together = false;
                 }
                 continue;
@@ -540,8 +552,8 @@ impl Set {
             for policy in &self.policies {
                 for (set, _, _) in &policy.sets {
                     let severity = (*set == "warn").then_some(Severity::Warning);
-                    if let Some(json) = all.next() {
-                        results_of(json, data, resource, policy, severity, &mut part.findings);
+                    if let Some(value) = all.next() {
+                        results_of(value, &at, policy, severity, &mut part.findings);
                     }
                 }
             }
@@ -555,8 +567,8 @@ impl Set {
         &self,
         engine: &mut Engine,
         model: &Model,
-        data: &Located,
-        resource: &crate::model::json::Resource,
+        item: &Item<'_>,
+        at: &At<'_>,
         failed: &mut [bool],
         part: &mut Part,
     ) -> bool {
@@ -569,8 +581,7 @@ impl Set {
                 let severity = (*set == "warn").then_some(Severity::Warning);
                 match engine.eval_rule(format!("{}.{set}", policy.package)) {
                     Ok(value) => {
-                        let json = serde_json::to_value(&value).unwrap_or(Json::Null);
-                        results_of(&json, data, resource, policy, severity, &mut part.findings);
+                        results_of(&value, at, policy, severity, &mut part.findings);
                     }
                     Err(e) => {
                         let mut err = error_from(set_file, &e);
@@ -582,8 +593,8 @@ impl Set {
                         err.message = format!(
                             "policy {} stopped on the {} at {}: {}",
                             policy.rule.meta.code,
-                            resource.kind.replace('_', " "),
-                            describe(model, &resource.body),
+                            item.kind.replace('_', " "),
+                            describe(model, item.body),
                             err.message
                         );
                         part.errors.push((i, err));
@@ -598,6 +609,13 @@ impl Set {
         }
         any
     }
+}
+
+/// How a result's `at` is turned back into a place: the locations of the input's values, and
+/// the resource's body for a result that names none.
+struct At<'a> {
+    locs: &'a [Loc],
+    body: &'a Loc,
 }
 
 /// Below this many resources, policies run on the calling thread.
@@ -622,39 +640,42 @@ fn describe(model: &Model, loc: &Loc) -> String {
 
 /// The findings of one policy's `deny` or `warn` set on one resource. A result is a message,
 /// or an object with `msg` and `at` (a model value, or its `loc`) and optionally `help`.
+/// Read from the engine's values as they are (converting every result to JSON first cost as
+/// much as evaluating it).
 fn results_of(
-    json: &Json,
-    data: &Located,
-    resource: &crate::model::json::Resource,
+    value: &regorus::Value,
+    place: &At<'_>,
     policy: &Policy,
     severity: Option<Severity>,
     out: &mut Vec<Finding>,
 ) {
-    let items: Vec<&Json> = match json {
-        Json::Array(items) => items.iter().collect(),
-        Json::Null => return,
-        Json::Bool(_) => return,
+    use regorus::Value as V;
+    let items: Vec<&V> = match value {
+        V::Array(items) => items.iter().collect(),
+        V::Set(items) => items.iter().collect(),
+        V::Null | V::Bool(_) | V::Undefined => return,
         other => vec![other],
     };
     for item in items {
         let (message, at, help) = match item {
-            Json::String(s) => (s.clone(), None, None),
-            Json::Object(o) => (
-                o.get("msg")
-                    .or_else(|| o.get("message"))
-                    .and_then(Json::as_str)
-                    .unwrap_or(policy.rule.meta.summary)
-                    .to_string(),
-                o.get("at"),
-                o.get("help").and_then(Json::as_str),
-            ),
+            V::String(s) => (s.to_string(), None, None),
+            V::Object(_) => {
+                let text = |key: &str| item[key].as_string().ok().map(|s| s.to_string());
+                (
+                    text("msg")
+                        .or_else(|| text("message"))
+                        .unwrap_or_else(|| policy.rule.meta.summary.to_string()),
+                    Some(&item["at"]),
+                    text("help"),
+                )
+            }
             _ => continue,
         };
         let loc = at
             .and_then(loc_ref)
-            .and_then(|r| data.locs.get(r))
-            .unwrap_or(&resource.body);
-        let help = help.unwrap_or(policy.help);
+            .and_then(|r| place.locs.get(r))
+            .unwrap_or(place.body);
+        let help = help.as_deref().unwrap_or(policy.help);
         let mut finding = Finding::new(
             policy.rule,
             loc,
@@ -672,9 +693,12 @@ fn results_of(
 }
 
 /// The `ref` of a value (`{"value", "loc"}`), of a location, or of an object with a `loc`.
-fn loc_ref(at: &Json) -> Option<usize> {
-    let r = at
-        .get("ref")
-        .or_else(|| at.get("loc").and_then(|l| l.get("ref")))?;
-    r.as_u64().and_then(|r| usize::try_from(r).ok())
+fn loc_ref(at: &regorus::Value) -> Option<usize> {
+    let direct = &at["ref"];
+    let r = if matches!(direct, regorus::Value::Undefined) {
+        &at["loc"]["ref"]
+    } else {
+        direct
+    };
+    r.as_u64().ok().and_then(|r| usize::try_from(r).ok())
 }
