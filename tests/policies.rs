@@ -98,6 +98,34 @@ fn every_format_gives_the_same_cluster_settings() {
     }
 }
 
+#[test]
+fn every_format_that_tags_projects_gives_the_project_tags() {
+    for format in FORMATS {
+        let doc = model(&format!("fixtures/policies/{format}"));
+        let projects = doc["projects"].as_array().unwrap();
+        let tags = &projects
+            .iter()
+            .find(|p| p["name"]["value"] == "payments-gov")
+            .unwrap_or_else(|| panic!("{format}: no project: {doc:#}"))["tags"];
+        if *format == "operator" {
+            // The operator's AtlasProject has no tags field.
+            assert_eq!(tags, &serde_json::json!([]), "{format}");
+            continue;
+        }
+        assert_eq!(tags[0]["key"]["value"], "owner", "{format}: {tags:#}");
+        assert_eq!(tags[0]["value"]["value"], "payments-platform", "{format}");
+        // Located where the key is written.
+        let line = tags[0]["key"]["loc"]["line"].as_u64().unwrap();
+        let file = tags[0]["key"]["loc"]["file"].as_str().unwrap();
+        let text = std::fs::read_to_string(file).unwrap();
+        let written = text.lines().nth(line as usize - 1).unwrap();
+        assert!(
+            written.contains("owner"),
+            "{format}: {file}:{line}: {written}"
+        );
+    }
+}
+
 /// `path:line:col: CODE` of each policy finding.
 fn policy_findings(o: &Output) -> Vec<String> {
     stdout(o)

@@ -124,6 +124,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
             "GOV_REGIONS_ONLY",
         ),
         keys: Vec::new(),
+        tags: super::common::tags(ctx, cur),
         partial: false,
     })
 }

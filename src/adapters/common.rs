@@ -297,17 +297,6 @@ pub(crate) fn cluster_settings(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> ClusterSe
             })
             .find_map(|rc| ctx.text(rc.get("electableSpecs").and_then(|e| e.get("diskSizeGB"))))
     });
-    let tags = body
-        .get("tags")
-        .iter()
-        .flat_map(|t| t.items())
-        .filter_map(|t| {
-            Some(Tag {
-                key: ctx.text(t.get("key"))?,
-                value: ctx.text(t.get("value")),
-            })
-        })
-        .collect();
     ClusterSettings {
         backup_enabled: ctx
             .text(body.get("backupEnabled"))
@@ -316,6 +305,21 @@ pub(crate) fn cluster_settings(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> ClusterSe
         termination_protection: ctx.text(body.get("terminationProtectionEnabled")),
         disk_size_gb: disk,
         mongodb_version: ctx.text(body.get("mongoDBMajorVersion")),
-        tags,
+        tags: tags(ctx, body),
     }
+}
+
+/// `tags: [{key, value}]` of an Admin API body (a project's, a cluster's; the operator's
+/// `deploymentSpec` has the same shape).
+pub(crate) fn tags(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<Tag> {
+    body.get("tags")
+        .iter()
+        .flat_map(|t| t.items())
+        .filter_map(|t| {
+            Some(Tag {
+                key: ctx.text(t.get("key"))?,
+                value: ctx.text(t.get("value")),
+            })
+        })
+        .collect()
 }

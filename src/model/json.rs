@@ -152,6 +152,12 @@ impl Builder<'_> {
         Value::Array(texts.into_iter().map(|t| self.typed(t, Ty::Str)).collect())
     }
 
+    fn tags(&mut self, tags: &[super::Tag]) -> Value {
+        tags.iter()
+            .map(|t| json!({"key": self.text(Some(&t.key)), "value": self.text(t.value.as_ref())}))
+            .collect()
+    }
+
     fn base(&mut self, origin: &Origin) -> Map<String, Value> {
         let mut out = Map::new();
         out.insert("loc".into(), self.loc(&origin.body));
@@ -172,6 +178,7 @@ impl Builder<'_> {
         out.insert("region_usage".into(), self.text(p.region_usage.as_ref()));
         out.insert("partition".into(), json!(partition.map(|p| p.describe())));
         out.insert("partial".into(), json!(p.partial));
+        out.insert("tags".into(), self.tags(&p.tags));
         Value::Object(out)
     }
 
@@ -232,12 +239,7 @@ impl Builder<'_> {
             "mongodb_version".into(),
             self.text(s.mongodb_version.as_ref()),
         );
-        let tags: Vec<Value> = s
-            .tags
-            .iter()
-            .map(|t| json!({"key": self.text(Some(&t.key)), "value": self.text(t.value.as_ref())}))
-            .collect();
-        out.insert("tags".into(), Value::Array(tags));
+        out.insert("tags".into(), self.tags(&s.tags));
         Value::Object(out)
     }
 }

@@ -290,6 +290,7 @@ mod tests {
             region_usage_field: "regionUsageRestrictions",
             region_usage_slot: None,
             keys: vec![key.to_string()],
+            tags: Vec::new(),
             partial: false,
         }
     }

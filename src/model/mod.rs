@@ -93,6 +93,9 @@ pub struct Project {
     pub region_usage_slot: Option<Switch>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
+    /// `tags` (Admin API `tags: [{key, value}]`, a Terraform `tags` map, CloudFormation
+    /// `Tags`): what policies read and no rule judges.
+    pub tags: Vec<Tag>,
     /// A patch of a project defined elsewhere (an `AtlasProject` without `spec.name`, read
     /// outside any kustomization that would render it): what it leaves out is inherited, not
     /// defaulted, and it is never the project a resource links to.

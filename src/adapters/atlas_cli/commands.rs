@@ -526,6 +526,7 @@ pub(super) fn atlas(
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
                 region_usage_slot: None,
                 keys: Vec::new(),
+                tags: Vec::new(),
                 partial: false,
             });
         }

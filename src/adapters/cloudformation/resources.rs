@@ -228,6 +228,7 @@ impl Template<'_> {
             region_usage_field: "RegionUsageRestrictions",
             region_usage_slot: self.slot(r, "RegionUsageRestrictions", "GOV_REGIONS_ONLY"),
             keys: vec![self.key(r.id)],
+            tags: self.tags(r),
             partial: false,
         }
     }
@@ -260,7 +261,31 @@ impl Template<'_> {
                     self.value(child(&rc, "ElectableSpecs").and_then(|e| child(&e, "DiskSizeGB")))
                 })
         });
-        let tags = items(r.prop("Tags").as_ref())
+        ClusterSettings {
+            backup_enabled: self.value(r.prop("BackupEnabled")),
+            pit_enabled: self.value(r.prop("PitEnabled")),
+            termination_protection: self.value(r.prop("TerminationProtectionEnabled")),
+            disk_size_gb: disk,
+            mongodb_version: self.value(r.prop("MongoDBMajorVersion")),
+            tags: self.tags(r),
+        }
+    }
+
+    /// `Tags`: a list of `{Key, Value}` (a cluster's) or a map (a project's).
+    fn tags(&self, r: &Resource<'_>) -> Vec<Tag> {
+        let prop = r.prop("Tags");
+        if let Some(map) = prop.as_ref().filter(|p| p.node.as_map().is_some()) {
+            return map
+                .entries()
+                .filter_map(|(key, value)| {
+                    Some(Tag {
+                        key: self.value(Some(key))?,
+                        value: self.value(Some(value)),
+                    })
+                })
+                .collect();
+        }
+        items(prop.as_ref())
             .iter()
             .filter_map(|t| {
                 Some(Tag {
@@ -268,15 +293,7 @@ impl Template<'_> {
                     value: self.value(child(t, "Value")),
                 })
             })
-            .collect();
-        ClusterSettings {
-            backup_enabled: self.value(r.prop("BackupEnabled")),
-            pit_enabled: self.value(r.prop("PitEnabled")),
-            termination_protection: self.value(r.prop("TerminationProtectionEnabled")),
-            disk_size_gb: disk,
-            mongodb_version: self.value(r.prop("MongoDBMajorVersion")),
-            tags,
-        }
+            .collect()
     }
 
     pub(super) fn region_config(&self, rc: &Cursor<'_>) -> RegionConfig {

@@ -153,6 +153,7 @@ pub(super) fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .name
             .map(|n| obj.own_keys(project_key(obj.namespace, n)))
             .unwrap_or_default(),
+        tags: Vec::new(),
         // The CRD requires `spec.name`: an `AtlasProject` without it, read on its own, is a
         // patch (a kustomize overlay's strategic merge) of the project defined in the base. A
         // rendered one is what gets applied.
@@ -182,6 +183,7 @@ pub(super) fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .name
             .map(|n| obj.own_keys(group_key(obj.namespace, n)))
             .unwrap_or_default(),
+        tags: Vec::new(),
         partial: false,
     }
 }

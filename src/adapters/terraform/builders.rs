@@ -65,6 +65,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 .as_ref()
                 .and_then(|s| s.attribute("region_usage_restrictions", "\"GOV_REGIONS_ONLY\"")),
             keys: vec![res.key],
+            tags: tags(v, body),
             partial: false,
         }),
         ADVANCED_CLUSTER | CLUSTER | FLEX_CLUSTER | SERVERLESS_INSTANCE => {
@@ -381,6 +382,21 @@ fn cluster_settings(v: &impl Values, body: &Cursor<'_>) -> ClusterSettings {
                 specs.and_then(|s| v.text(s.get("disk_size_gb")))
             })
     });
+    ClusterSettings {
+        backup_enabled: v
+            .text(body.get("backup_enabled"))
+            .or_else(|| v.text(body.get("cloud_backup"))),
+        pit_enabled: v.text(body.get("pit_enabled")),
+        termination_protection: v.text(body.get("termination_protection_enabled")),
+        disk_size_gb: disk,
+        mongodb_version: v.text(body.get("mongo_db_major_version")),
+        tags: tags(v, body),
+    }
+}
+
+/// `tags`: a map (`tags = { owner = "..." }`: a project's, a 2.x cluster's) or blocks
+/// (`tags { key = ... value = ... }`: a 1.x cluster's).
+fn tags(v: &impl Values, body: &Cursor<'_>) -> Vec<Tag> {
     let mut tags = Vec::new();
     match body.get("tags") {
         Some(map) if map.node.as_map().is_some() && map.get("key").is_none() => {
@@ -404,16 +420,7 @@ fn cluster_settings(v: &impl Values, body: &Cursor<'_>) -> ClusterSettings {
             }
         }
     }
-    ClusterSettings {
-        backup_enabled: v
-            .text(body.get("backup_enabled"))
-            .or_else(|| v.text(body.get("cloud_backup"))),
-        pit_enabled: v.text(body.get("pit_enabled")),
-        termination_protection: v.text(body.get("termination_protection_enabled")),
-        disk_size_gb: disk,
-        mongodb_version: v.text(body.get("mongo_db_major_version")),
-        tags,
-    }
+    tags
 }
 
 fn legacy_cluster(
