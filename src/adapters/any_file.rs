@@ -381,12 +381,47 @@ fn contains_word(line: &str, word: &str) -> bool {
     })
 }
 
+/// The URL that starts at `start`: up to whitespace, a quote or an angle bracket, except that
+/// a placeholder in it (`mongodb+srv://app:<password>@orders.mongodb.net/?...`, as docs and
+/// `.env.example` files write them) is part of it.
 fn url_at(s: &str, start: usize) -> &str {
     let rest = s.get(start..).unwrap_or("");
-    let end = rest
-        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
-        .unwrap_or(rest.len());
-    rest.get(..end).unwrap_or("")
+    let ends = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let mut from = 0;
+    while let Some(i) = rest
+        .get(from..)
+        .and_then(|r| r.find(ends))
+        .map(|i| i + from)
+    {
+        let tail = rest.get(i..).unwrap_or("");
+        match placeholder_len(tail) {
+            // The URL goes on after it.
+            Some(n)
+                if tail
+                    .get(n..)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(|c| !ends(c)) =>
+            {
+                from = i + n;
+            }
+            _ => return rest.get(..i).unwrap_or(""),
+        }
+    }
+    rest
+}
+
+/// The length of a `<name>` placeholder at the start of `s` (a word of at most 64 letters,
+/// digits, `_`, `-` or `.`).
+fn placeholder_len(s: &str) -> Option<usize> {
+    let inner = s.strip_prefix('<')?;
+    let close = inner.find('>')?;
+    let name = inner.get(..close)?;
+    let word = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    word.then_some(close + 2)
 }
 
 /// `authMechanism` options of every MongoDB connection string in `s`.
@@ -593,6 +628,25 @@ fn reaches_atlas(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placeholder_inside_a_url_is_part_of_it() {
+        let at = |s: &str| url_at(s, 0).to_string();
+        assert_eq!(
+            at("mongodb+srv://app:<password>@h.mongodb.net/?authMechanism=SCRAM-SHA-1\" x"),
+            "mongodb+srv://app:<password>@h.mongodb.net/?authMechanism=SCRAM-SHA-1"
+        );
+        assert_eq!(
+            at("mongodb+srv://<user>:<pass>@<cluster>.mongodb.net/db"),
+            "mongodb+srv://<user>:<pass>@<cluster>.mongodb.net/db"
+        );
+        // Markup around a URL still ends it.
+        assert_eq!(at("mongodb://h/?x=1</a>"), "mongodb://h/?x=1");
+        assert_eq!(at("mongodb://h/?x=1>"), "mongodb://h/?x=1");
+        assert_eq!(at("mongodb://h/<br>"), "mongodb://h/");
+        assert_eq!(at("mongodb://h/<not a placeholder>x"), "mongodb://h/");
+        assert_eq!(at("mongodb://h/<unclosed"), "mongodb://h/");
+    }
 
     #[test]
     fn atlas_hosts_are_the_ones_under_atlas_domains() {

@@ -96,6 +96,9 @@ pub fn kind(path: &Path) -> Option<Kind> {
     if name == "Kustomization" {
         return Some(YAML);
     }
+    if is_dotenv(name) {
+        return Some(SHELL);
+    }
     let (stem, _) = name.split_once('.').unwrap_or((name, ""));
     if let Some((_, k, _)) = NAMES
         .iter()
@@ -108,6 +111,25 @@ pub fn kind(path: &Path) -> Option<Kind> {
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))
         .map(|(_, k)| *k)
+}
+
+/// Environment files: `.env`, `.env.production`, `.env.example` (not `.env.json`: its
+/// extension says what it is), `app.env`, and direnv's `.envrc`. They hold `KEY=value` lines
+/// (with `export`, quotes and `#` comments) as a shell would read them, which is how the tool
+/// reads them: connection strings, base URLs and `MONGODB_ATLAS_*` settings are judged as in
+/// a script.
+fn is_dotenv(name: &str) -> bool {
+    if name == ".env" || name == ".envrc" {
+        return true;
+    }
+    if let Some(rest) = name.strip_prefix(".env.").filter(|r| !r.is_empty()) {
+        let ext = rest.rsplit('.').next().unwrap_or(rest);
+        return !KINDS.iter().any(|(e, _)| e.eq_ignore_ascii_case(ext));
+    }
+    name.len() > ".env".len()
+        && name
+            .get(name.len() - ".env".len()..)
+            .is_some_and(|ext| ext.eq_ignore_ascii_case(".env"))
 }
 
 /// The kind of a file read as `text`: by its name ([`kind`]), as a shell script when it
@@ -301,4 +323,28 @@ pub fn read_to_limit(reader: impl Read, limit: u64, what: &str) -> Result<String
         ));
     }
     decode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_files_are_read_as_scripts() {
+        for name in [
+            ".env",
+            ".env.production",
+            ".env.example",
+            ".envrc",
+            "app.env",
+            "CI.ENV",
+        ] {
+            assert_eq!(kind(Path::new(name)), Some(SHELL), "{name}");
+        }
+        assert_eq!(kind(Path::new(".env.json")), Some(JSON));
+        assert_eq!(kind(Path::new(".env.prod.yaml")), Some(YAML));
+        for name in [".environment", "env", ".env-local", "dev.envx", ".env."] {
+            assert_ne!(kind(Path::new(name)), Some(SHELL), "{name}");
+        }
+    }
 }
