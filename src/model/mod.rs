@@ -373,8 +373,9 @@ pub struct Endpoint {
     pub url: Text,
     pub context: &'static str,
     /// Where the tool's own setting would point it at AtlasGov instead, when the spec can say
-    /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`).
-    pub switch: Option<Switch>,
+    /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`, the Atlas
+    /// CLI's service `cloudgov`), and what the change does, in words.
+    pub switch: Option<(Switch, &'static str)>,
 }
 
 /// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes

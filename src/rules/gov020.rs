@@ -52,9 +52,9 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         if is_commercial(h) {
             // The tool's own switch to AtlasGov, where the spec has one (safe: it replaces the
             // commercial default, nothing else changes).
-            let switch = e.switch.as_ref().map(|s| Fix {
+            let switch = e.switch.as_ref().map(|(s, message)| Fix {
                 applicability: Applicability::Safe,
-                message: "set is_mongodbgov_cloud = true".to_string(),
+                message: (*message).to_string(),
                 reason: None,
                 edits: vec![Edit {
                     loc: s.loc.clone(),

@@ -25,7 +25,8 @@ use super::common::Locator;
 use crate::document::shell::{self, Dialect};
 use crate::document::{Cursor, Span, Value};
 use crate::model::{
-    Endpoint, Field, KeyAlias, Loc, LocCtx, Model, ProjectRef, SourceFile, Text, intern_value,
+    Endpoint, Field, KeyAlias, Loc, LocCtx, Model, ProjectRef, SourceFile, Switch, Text,
+    intern_value,
 };
 
 /// The CLI's name followed by a blank, and the service variable.
@@ -326,11 +327,17 @@ fn single_variable(value: &str) -> Option<&str> {
 }
 
 /// A service value: `cloud` is commercial Atlas (`cloudgov` is AtlasGov; any other value
-/// makes every CLI command fail, so it is not judged).
+/// makes every CLI command fail, so it is not judged). `cloudgov` is its one counterpart,
+/// written over the value where the value's bytes are `cloud` as they stand (not quoted).
 fn service_value(value: &str, loc: Loc, out: &mut Model) {
     if value == "cloud" {
+        let switch = Switch {
+            loc: loc.clone(),
+            expected: "cloud".into(),
+            text: "cloudgov".to_string(),
+        };
         out.endpoints.push(Endpoint {
-            switch: None,
+            switch: Some((switch, "select service cloudgov")),
             url: Text {
                 value: COMMERCIAL_URL.into(),
                 loc,

@@ -286,7 +286,7 @@ pub fn provider(
     };
     match base_url {
         Read::Absent => out.endpoints.push(Endpoint {
-            switch,
+            switch: switch.map(|s| (s, "set is_mongodbgov_cloud = true")),
             url: Text {
                 value: "https://cloud.mongodb.com".into(),
                 loc: at,
