@@ -2,7 +2,7 @@
 //! entities.
 
 use super::{
-    ADVANCED_CLUSTER, CLUSTER, EAR_PRIVATE_ENDPOINT, EXPORT_BUCKET, FLEX_CLUSTER,
+    ADVANCED_CLUSTER, BlockSlot, CLUSTER, EAR_PRIVATE_ENDPOINT, EXPORT_BUCKET, FLEX_CLUSTER,
     METRIC_INTEGRATION, NETWORK_CONTAINER, PRIVATELINK_ENDPOINT_SERVICE, PROJECT,
     PROVIDER_ACCESS_SETUP, Read, Resource, SERVERLESS_INSTANCE, Values, data_cluster_kind,
     data_product_of, follow_path, product_of, project_ref_of_literal,
@@ -79,7 +79,11 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
         }),
         "mongodbatlas_alert_configuration" => {
             let notifications = blocks(body, "notification")
-                .filter_map(|n| notification(v, &n))
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let slot = res.slot.as_ref().and_then(|s| s.nested("notification", i));
+                    notification(v, &n, slot)
+                })
                 .collect();
             out.alert_configs.push(AlertConfig {
                 origin,
@@ -301,7 +305,9 @@ pub fn provider(
     }
 }
 
-fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
+/// A `notification` block; `slot` is where its own text can take a new attribute (see
+/// [`BlockSlot`]).
+fn notification(v: &impl Values, n: &Cursor<'_>, slot: Option<&BlockSlot>) -> Option<Notification> {
     // The type and the Datadog region decide; either unknown leaves the notification out.
     let type_name = v.known(n.get("type_name"))?;
     let region = v.read(n.get("datadog_region"));
@@ -309,7 +315,11 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
         return None;
     }
     Some(Notification {
-        region_slot: None,
+        // Only where the block's text says `type_name = "DATADOG"` itself: every instance of
+        // it (a resource's `for_each`, a module called twice) is then a Datadog notification.
+        region_slot: slot
+            .filter(|s| s.literal_is("type_name", type_name.as_str()))
+            .and_then(|s| s.attribute("datadog_region", "\"US1_FED\"")),
         no_us1_fed: None,
         loc: type_name.loc.clone(),
         type_name: Some(type_name),
