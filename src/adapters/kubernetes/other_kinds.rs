@@ -98,6 +98,7 @@ pub(super) fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &
         .and_then(|d| entry_slot(ctx, d, "region", "US1_FED"));
     out.integrations.push(Integration {
         region_slot,
+        region_required: true,
         origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
         region: ctx.text(datadog.and_then(|d| d.get("region"))),
         kind,

@@ -96,6 +96,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             let region = v.read(body.get("region"));
             if let (Some(kind), false) = (v.known(body.get("type")), region.is_unknown()) {
                 out.integrations.push(Integration {
+                    region_required: false,
                     // Only where every instance of the block has this type (not `each.value`,
                     // a variable a module call sets): the region is added to all of them.
                     region_slot: res
