@@ -522,13 +522,18 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
     } else {
         return None;
     };
-    let next_line = inside.get(eol.len()..)?;
-    let indent: String = next_line
+    // The indentation of the first line inside that is not blank.
+    let first_line = inside
+        .get(eol.len()..)?
+        .split_inclusive('\n')
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let indent: String = first_line
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let first = next_line.get(indent.len()..).unwrap_or("");
-    let indent = if first.starts_with('}') || first.starts_with(['\r', '\n']) {
+    let first = first_line.get(indent.len()..).unwrap_or("");
+    let indent = if first.starts_with('}') || first.is_empty() {
         // An empty block: its closing brace's indentation, and two spaces.
         format!("{indent}  ")
     } else {
