@@ -187,6 +187,7 @@ fn integration(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     };
     let region = ctx.text(cur.get("region"));
     out.integrations.push(Integration {
+        region_required: false,
         region_slot: region
             .is_none()
             .then(|| super::common::entry_slot(ctx, cur, "region", "US1_FED"))

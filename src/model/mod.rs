@@ -293,6 +293,9 @@ pub struct Integration {
     pub region: Option<Text>,
     /// Where a region would be written when it is absent (see [`Switch`]).
     pub region_slot: Option<Switch>,
+    /// The format's schema requires the region (the operator's `AtlasThirdPartyIntegration`):
+    /// without one the resource is refused, nothing defaults.
+    pub region_required: bool,
 }
 
 /// A restore job of a cloud backup snapshot.

@@ -31,12 +31,19 @@ fn fix(region: &Text, no_us1_fed: Option<&str>) -> Option<Fix> {
     })
 }
 
+/// Where a region may be absent: whether the format's schema requires it (then nothing
+/// defaults: the resource is refused), and where it would be added.
+struct Absent<'a> {
+    required: bool,
+    slot: Option<&'a Switch>,
+}
+
 fn judge(
     region: Option<&Text>,
     anchor: &Loc,
     what: &str,
     no_us1_fed: Option<&str>,
-    slot: Option<&Switch>,
+    absent: Absent<'_>,
     out: &mut Vec<Finding>,
 ) {
     match region {
@@ -62,13 +69,19 @@ fn judge(
             let finding = Finding::new(
                 &RULE,
                 anchor,
-                format!(
-                    "{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"
-                ),
+                if absent.required {
+                    format!(
+                        "{what} has no Datadog region, which its schema requires; AtlasGov sends to Datadog for Government only"
+                    )
+                } else {
+                    format!(
+                        "{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"
+                    )
+                },
                 HELP,
             );
             // Where the format can write the region, it is added.
-            let fix = slot.filter(|_| no_us1_fed.is_none()).map(|s| Fix {
+            let fix = absent.slot.filter(|_| no_us1_fed.is_none()).map(|s| Fix {
                 applicability: Applicability::Safe,
                 message: "add the Datadog region `US1_FED`".to_string(),
                 reason: None,
@@ -95,7 +108,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 &i.kind.loc,
                 "Datadog integration",
                 None,
-                i.region_slot.as_ref(),
+                Absent {
+                    required: i.region_required,
+                    slot: i.region_slot.as_ref(),
+                },
                 out,
             );
         } else if i.kind.is("DATADOG_LOG_EXPORT") {
@@ -104,7 +120,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 &i.kind.loc,
                 "Datadog log export",
                 None,
-                i.region_slot.as_ref(),
+                Absent {
+                    required: i.region_required,
+                    slot: i.region_slot.as_ref(),
+                },
                 out,
             );
         }
@@ -117,7 +136,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     &n.loc,
                     "Datadog alert notification",
                     n.no_us1_fed,
-                    n.region_slot.as_ref(),
+                    Absent {
+                        required: false,
+                        slot: n.region_slot.as_ref(),
+                    },
                     out,
                 );
             }

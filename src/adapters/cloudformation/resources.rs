@@ -198,6 +198,7 @@ impl Template<'_> {
             Resolved::Unknown(_) => return None,
         };
         Some(Integration {
+            region_required: false,
             region_slot: self.slot(r, "Region", "US1_FED"),
             origin: self.origin(r),
             kind: self.value(r.prop("Type"))?,

@@ -3,7 +3,7 @@
 //! workloads.
 
 use super::{Object, backup_key, group_ref, item_loc, items_at, origin_at, project_ref};
-use crate::adapters::common::sub_text;
+use crate::adapters::common::{entry_slot, sub_text};
 use crate::document::Cursor;
 use crate::model::{
     CopySetting, DatabaseUser, Endpoint, Integration, LocCtx, Model, NetworkContainer,
@@ -89,11 +89,19 @@ pub(super) fn third_party_integration(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &
     let Some(kind) = ctx.text(spec.get("type")) else {
         return;
     };
+    let datadog = spec.get("datadog");
+    // The CRD requires `datadog.region` (no default): where `datadog` is written without it,
+    // the one region AtlasGov allows is added as its first entry.
+    let region_slot = datadog
+        .as_ref()
+        .filter(|d| kind.is("DATADOG") && d.get("region").is_none())
+        .and_then(|d| entry_slot(ctx, d, "region", "US1_FED"));
     out.integrations.push(Integration {
-        region_slot: None,
+        region_slot,
+        region_required: true,
         origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
+        region: ctx.text(datadog.and_then(|d| d.get("region"))),
         kind,
-        region: ctx.text(spec.path(&["datadog", "region"])),
     });
 }
 

@@ -43,6 +43,7 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
         if let Some(kind) = ctx.text(integration.get("type")) {
             let region = ctx.text(integration.get("region"));
             out.integrations.push(Integration {
+                region_required: false,
                 region_slot: region
                     .is_none()
                     .then(|| {

@@ -440,6 +440,7 @@ impl<'a> Program<'a> {
             return;
         }
         let projects = out.projects.len();
+        let (integrations, alerts) = (out.integrations.len(), out.alert_configs.len());
         terraform::build(
             &values,
             Resource {
@@ -454,6 +455,53 @@ impl<'a> Program<'a> {
         for p in out.projects.iter_mut().skip(projects) {
             p.region_usage_field = "regionUsageRestrictions";
         }
+        let Some(properties) = &properties else {
+            return;
+        };
+        for i in out.integrations.iter_mut().skip(integrations) {
+            if i.region.is_none() {
+                i.region_slot = self.region_slot(properties, &i.kind, "type", "region");
+            }
+        }
+        let notifications: Vec<Cursor<'a>> = properties
+            .get("notifications")
+            .map(|n| n.items().collect())
+            .unwrap_or_default();
+        for a in out.alert_configs.iter_mut().skip(alerts) {
+            for n in &mut a.notifications {
+                let Some(type_name) = n.type_name.as_ref().filter(|_| n.datadog_region.is_none())
+                else {
+                    continue;
+                };
+                n.region_slot = notifications.iter().find_map(|item| {
+                    self.region_slot(item, type_name, "typeName", "datadogRegion")
+                });
+            }
+        }
+    }
+
+    /// Where `region: US1_FED` (`datadogRegion: US1_FED`) would go in a mapping of the
+    /// program (a resource's `properties`, one of its `notifications`) that leaves it out:
+    /// only where the mapping's own `kind_key` is `kind`, written there as a plain string
+    /// (not `${...}`: every stack of the program then has this type).
+    fn region_slot(
+        &self,
+        map: &Cursor<'a>,
+        kind: &Text,
+        kind_key: &str,
+        region_key: &str,
+    ) -> Option<crate::model::Switch> {
+        let written = map.get(kind_key)?;
+        let literal = written.node.as_str().is_some_and(|s| !s.contains('$'));
+        if !literal
+            || written.node.span != kind.loc.span
+            || kind.loc.via.is_some()
+            || kind.loc.file != self.ctx.file
+            || map.get(region_key).is_some()
+        {
+            return None;
+        }
+        crate::adapters::common::entry_slot(&self.ctx, map, region_key, "US1_FED")
     }
 
     /// Data sources called with `fn::invoke` in the program's variables.

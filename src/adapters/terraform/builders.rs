@@ -2,7 +2,7 @@
 //! entities.
 
 use super::{
-    ADVANCED_CLUSTER, CLUSTER, EAR_PRIVATE_ENDPOINT, EXPORT_BUCKET, FLEX_CLUSTER,
+    ADVANCED_CLUSTER, BlockSlot, CLUSTER, EAR_PRIVATE_ENDPOINT, EXPORT_BUCKET, FLEX_CLUSTER,
     METRIC_INTEGRATION, NETWORK_CONTAINER, PRIVATELINK_ENDPOINT_SERVICE, PROJECT,
     PROVIDER_ACCESS_SETUP, Read, Resource, SERVERLESS_INSTANCE, Values, data_cluster_kind,
     data_product_of, follow_path, product_of, project_ref_of_literal,
@@ -80,7 +80,11 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
         }),
         "mongodbatlas_alert_configuration" => {
             let notifications = blocks(body, "notification")
-                .filter_map(|n| notification(v, &n))
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let slot = res.slot.as_ref().and_then(|s| s.nested("notification", i));
+                    notification(v, &n, slot)
+                })
                 .collect();
             out.alert_configs.push(AlertConfig {
                 origin,
@@ -93,6 +97,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             let region = v.read(body.get("region"));
             if let (Some(kind), false) = (v.known(body.get("type")), region.is_unknown()) {
                 out.integrations.push(Integration {
+                    region_required: false,
                     // Only where every instance of the block has this type (not `each.value`,
                     // a variable a module call sets): the region is added to all of them.
                     region_slot: res
@@ -302,7 +307,9 @@ pub fn provider(
     }
 }
 
-fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
+/// A `notification` block; `slot` is where its own text can take a new attribute (see
+/// [`BlockSlot`]).
+fn notification(v: &impl Values, n: &Cursor<'_>, slot: Option<&BlockSlot>) -> Option<Notification> {
     // The type and the Datadog region decide; either unknown leaves the notification out.
     let type_name = v.known(n.get("type_name"))?;
     let region = v.read(n.get("datadog_region"));
@@ -310,7 +317,11 @@ fn notification(v: &impl Values, n: &Cursor<'_>) -> Option<Notification> {
         return None;
     }
     Some(Notification {
-        region_slot: None,
+        // Only where the block's text says `type_name = "DATADOG"` itself: every instance of
+        // it (a resource's `for_each`, a module called twice) is then a Datadog notification.
+        region_slot: slot
+            .filter(|s| s.literal_is("type_name", type_name.as_str()))
+            .and_then(|s| s.attribute("datadog_region", "\"US1_FED\"")),
         no_us1_fed: None,
         loc: type_name.loc.clone(),
         type_name: Some(type_name),

@@ -315,6 +315,9 @@ pub struct BlockSlot {
     /// Its attributes written as a literal string (`type = "DATADOG"`), the same in every
     /// instance of the block.
     pub literals: Vec<(String, String)>,
+    /// The slots of its own unlabeled blocks (`notification { .. }`) by name, one per block
+    /// written in the text, in source order (one level: theirs have none).
+    pub nested: Vec<(String, Vec<Option<BlockSlot>>)>,
 }
 
 impl BlockSlot {
@@ -325,6 +328,16 @@ impl BlockSlot {
             return None;
         }
         Some(self.line(&format!("{name} = {value}")))
+    }
+
+    /// The slot of the `index`th block `name` written in this block (`None` for one a
+    /// `dynamic` block generates: those come after the written ones).
+    pub fn nested(&self, name: &str, index: usize) -> Option<&BlockSlot> {
+        self.nested
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, slots)| slots.get(index))
+            .and_then(Option::as_ref)
     }
 
     /// Whether attribute `name` is written as the literal string `value`.

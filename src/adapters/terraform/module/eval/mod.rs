@@ -468,8 +468,46 @@ fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> O
     if ctx.sources.is_some() || !ctx.template_actions.is_empty() {
         return None;
     }
+    let mut slot = slot_after(ctx, last_label.node.span.end as usize, body)?;
+    slot.nested = nested_slots(ctx, body);
+    Some(slot)
+}
+
+/// The slots of the block's own unlabeled blocks (`notification { .. }`), by name, one per
+/// block in source order (`None` for a block that cannot take a line: written on one line).
+/// A `dynamic` block is not among them: its blocks are generated.
+fn nested_slots(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<(String, Vec<Option<BlockSlot>>)> {
+    let mut out = Vec::new();
+    for (k, v) in body.entries() {
+        let Some(name) = k.node.as_str() else {
+            continue;
+        };
+        if name == "dynamic" || v.node.as_seq().is_none() {
+            continue;
+        }
+        let slots: Vec<Option<BlockSlot>> = v
+            .items()
+            .map(|item| {
+                item.node.as_map()?;
+                // A block's span starts at its name (an attribute's list item at its `{`).
+                let start = item.node.span.start as usize;
+                if !ctx.text.get(start..)?.starts_with(name) {
+                    return None;
+                }
+                slot_after(ctx, start + name.len(), &item)
+            })
+            .collect();
+        if slots.iter().any(Option::is_some) {
+            out.push((name.to_string(), slots));
+        }
+    }
+    out
+}
+
+/// The slot of a block whose `{` comes after `after` (the end of its name or last label),
+/// with only blanks between them.
+fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option<BlockSlot> {
     let text = ctx.text;
-    let after_label = last_label.node.span.end as usize;
     let rest = text.get(after_label..)?;
     let brace = after_label + rest.find('{')?;
     // Between the last label and the `{`: only blanks (in Terraform's JSON syntax a `:`).
@@ -484,13 +522,18 @@ fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> O
     } else {
         return None;
     };
-    let next_line = inside.get(eol.len()..)?;
-    let indent: String = next_line
+    // The indentation of the first line inside that is not blank.
+    let first_line = inside
+        .get(eol.len()..)?
+        .split_inclusive('\n')
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let indent: String = first_line
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let first = next_line.get(indent.len()..).unwrap_or("");
-    let indent = if first.starts_with('}') || first.starts_with(['\r', '\n']) {
+    let first = first_line.get(indent.len()..).unwrap_or("");
+    let indent = if first.starts_with('}') || first.is_empty() {
         // An empty block: its closing brace's indentation, and two spaces.
         format!("{indent}  ")
     } else {
@@ -513,6 +556,7 @@ fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> O
         indent,
         names,
         literals,
+        nested: Vec::new(),
     })
 }
 
