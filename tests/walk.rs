@@ -72,6 +72,8 @@ fn a_walk_reads_scripts_makefiles_dockerfiles_and_shebang_scripts() {
     // Not read: no shebang, a shebang of another language, a hidden file, a README.
     write(d, "bin/notes", &format!("{M10}\n"));
     write(d, "bin/tool", &format!("#!/usr/bin/env python3\n# {M10}\n"));
+    write(d, ".bashrc", &format!("{M10}\n"));
+    // Read: environment files (direnv's `.envrc` among them) are read as scripts.
     write(d, ".envrc", &format!("{M10}\n"));
     write(d, "README.md", &format!("```\n{M10}\n```\n"));
     let (code, v) = check(d, &["."]);
@@ -79,6 +81,7 @@ fn a_walk_reads_scripts_makefiles_dockerfiles_and_shebang_scripts() {
     assert_eq!(
         found(&v),
         [
+            "GOV002 .envrc:1:70",
             "GOV002 Makefile:2:71",
             "GOV002 a.sh:1:70",
             "GOV002 b.bash:1:70",
@@ -86,7 +89,7 @@ fn a_walk_reads_scripts_makefiles_dockerfiles_and_shebang_scripts() {
             "GOV002 build/Dockerfile.ci:2:74",
         ]
     );
-    assert_eq!(v["summary"]["files_checked"], 5);
+    assert_eq!(v["summary"]["files_checked"], 6);
     assert_eq!(v["skipped"], serde_json::json!([]));
     // A file named on the command line is read whatever its name: a shebang makes it a script.
     let (_, v) = check(d, &["bin/provision"]);
