@@ -101,8 +101,10 @@ pub struct CheckArgs {
     /// `-` reads one stream from standard input (e.g. `kustomize build | atlasgov-lint check -`).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The name standard input (`-`) has in output; its extension picks the parser (`.json`
-    /// is read as JSON, `.tf`/`.tfvars` as HCL, anything else as YAML). Default: `<stdin>`.
+    /// The name standard input (`-`) has in output; the name picks the parser as a file's name
+    /// does (`.json` is JSON, `.tf`/`.tfvars` HCL, `.sh`, `Makefile`, `Dockerfile` and `.env`
+    /// files scripts; docs/formats.md), else a shell shebang makes it a script, else it is
+    /// read as YAML. Default: `<stdin>`.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Output format.

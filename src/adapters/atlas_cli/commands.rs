@@ -458,6 +458,15 @@ pub(super) fn atlas(
     let Some(inv) = parse(words.get(atlas + 1..).unwrap_or(&[])) else {
         return;
     };
+    // `--help` (`-h`) prints the command's help and runs nothing: cobra returns before the
+    // command's run functions. A value that is not known (`--help=$H`) is not guessed.
+    let help = inv.flag("help").is_some_and(|f| match &f.value {
+        None => true,
+        Some(v) => v.known().is_none_or(|v| parse_bool(v) != Some(false)),
+    });
+    if help {
+        return;
+    }
     let command_loc = at.loc(inv.path_span, &inv.pointer(""));
     let project = match inv.value(PROJECT_ID) {
         Some(value) => script.project_ref(Some(value), at, &inv.pointer(PROJECT_ID)),
