@@ -37,11 +37,15 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 offered(rc.cloud(), rc.region.as_ref()?)?,
             ))
         });
-        if let Some(project) = model.project_of(&cluster.origin) {
+        let project = model.project_of(&cluster.origin);
+        // A known project whose region usage is not (`var.usage` from an unseen tfvars, an
+        // empty value): its clusters still cannot mix partitions.
+        let known = project.and_then(|p| {
+            project_partition(p.region_usage.as_ref().map(Text::as_str))
+                .map(|partition| (p, partition))
+        });
+        if let Some((project, partition)) = known {
             let usage = project.region_usage.as_ref();
-            let Some(partition) = project_partition(usage.map(Text::as_str)) else {
-                continue;
-            };
             let name = project
                 .name
                 .as_ref()
@@ -91,7 +95,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     Finding::new(&RULE, &region.loc, message, help).with_label(label_loc, label),
                 );
             }
-        } else if let Some((partition, usage)) = model.assumed_partition() {
+        } else if let (None, Some((partition, usage))) = (project, model.assumed_partition()) {
             // No known project, but the config says which kind of project to assume.
             for (region, p) in regions {
                 if p == partition {
@@ -118,13 +122,18 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 );
             }
         } else {
-            // No known project: the first region decides, the others must follow it. Clusters
-            // that name the same project (the same `groupId`, the same operator project
+            // No known project (or a project whose region usage is not known): the first region
+            // decides, the others must follow it. Clusters of one project, and clusters
+            // that name the same unknown project (the same `groupId`, the same operator project
             // reference) share one first region, since one project cannot mix them either.
             // Only a name that reaches nothing is one unknown project: a key that several
             // projects carry (one per environment directory, a base and its overlays) or that
             // an alias reaches is ambiguous on purpose, and a placeholder id is no id.
             let shared = match &cluster.origin.project_ref {
+                _ if project.is_some() => cluster
+                    .origin
+                    .project
+                    .map(|index| format!("project:{index}")),
                 ProjectRef::Id(id) if is_object_id(id.as_str()) => {
                     Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
                 }
