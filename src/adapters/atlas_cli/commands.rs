@@ -10,8 +10,8 @@ use super::{COMMERCIAL_URL, Located, Script, link_body};
 use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
-    Cluster, ClusterKind, Endpoint, InstanceSize, Loc, Model, Origin, Product, ProductUse, Project,
-    ProjectRef, RegionConfig, SizeRole, Text,
+    Cluster, ClusterKind, Endpoint, InstanceSize, Integration, Loc, Model, Origin, Product,
+    ProductUse, Project, ProjectRef, RegionConfig, SizeRole, Text,
 };
 
 /// Words that may come before a command's name: shell keywords and commands that run the
@@ -84,6 +84,14 @@ fn command_name(word: &str) -> Option<&'static str> {
         "streams" | "stream" => "streams",
         "instances" | "instance" => "instances",
         "dataFederation" | "datafederation" | "data-federation" => "dataFederation",
+        // Deprecated, still registered (`datalake/data_lake.go`): it creates a federated
+        // database instance.
+        "dataLakes" | "datalakes" | "data-lakes" | "dataLake" | "datalake" | "data-lake" => {
+            "dataLakes"
+        }
+        "connections" | "connection" => "connections",
+        "integrations" | "integration" => "integrations",
+        "DATADOG" | "datadog" => "DATADOG",
         "onlineArchives" | "onlinearchives" | "online-archives" | "onlineArchive"
         | "onlinearchive" | "online-archive" => "onlineArchives",
         "auth" => "auth",
@@ -103,6 +111,8 @@ enum Action {
     CreateOnlineArchive,
     CreateStreamInstance,
     CreateDataFederation,
+    CreateStreamConnection,
+    CreateDatadogIntegration,
     /// `auth login`, `login`, `config init`: `--gov` selects AtlasGov.
     Login(&'static str),
     ConfigSet,
@@ -202,6 +212,30 @@ const SPECS: &[Spec] = &[
         shorts: b"fo",
         action: Action::CreateDataFederation,
     },
+    // `datalake/create.go`: deprecated for `dataFederation create`, still creates one.
+    Spec {
+        path: &["dataLakes", "create"],
+        values: &["role", "testBucket", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateDataFederation,
+    },
+    // `streams/connection/create.go`: a connection of a stream processing instance.
+    Spec {
+        path: &["streams", "connections", "create"],
+        values: &["instance", "file", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"ifo",
+        action: Action::CreateStreamConnection,
+    },
+    // `integrations/create/datadog.go`: `--region` defaults to `US`.
+    Spec {
+        path: &["integrations", "create", "DATADOG"],
+        values: &["apiKey", "region", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateDatadogIntegration,
+    },
     // auth/login.go; root/builder.go (the hidden `atlas login`); config/init.go (deprecated)
     Spec {
         path: &["auth", "login"],
@@ -250,6 +284,7 @@ fn long_name(short: u8) -> Option<&'static str> {
         b'P' => "profile",
         b'D' => "debug",
         b'h' => "help",
+        b'i' => "instance",
         _ => return None,
     })
 }
@@ -560,6 +595,25 @@ pub(super) fn atlas(
                 out,
             );
         }
+        Action::CreateStreamConnection => product(
+            Product::StreamProcessing,
+            "stream processing connection",
+            Vec::new(),
+            origin(command_loc.clone()),
+            command_loc,
+            out,
+        ),
+        Action::CreateDatadogIntegration => out.integrations.push(Integration {
+            origin: origin(command_loc.clone()),
+            kind: Text {
+                value: "DATADOG".into(),
+                loc: command_loc,
+            },
+            // Absent, the CLI sends its default, `US`: the rule says so.
+            region: value_text(&inv, at, "region", false),
+            region_slot: None,
+            region_required: false,
+        }),
         Action::CreateDataFederation => product(
             Product::DataFederation,
             "Data Federation instance",
