@@ -14,6 +14,35 @@ use crate::model::{
     ProductUse, Project, ProjectRef, RegionConfig, SizeRole, Text,
 };
 
+/// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
+/// -c ...`) whose name is `words[start]`: the first word that is not an option, when an option
+/// has `c` among its letters.
+pub(super) fn shell_command_string(words: &[Word], start: usize) -> Option<&Word> {
+    let name = program(words.get(start)?)?;
+    if !matches!(
+        name,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh"
+    ) {
+        return None;
+    }
+    let mut c = false;
+    let mut i = start + 1;
+    while let Some(word) = words.get(i) {
+        let v = word.value.as_str();
+        if v == "-o" || v == "+o" {
+            i += 2;
+            continue;
+        }
+        if let Some(letters) = v.strip_prefix('-').filter(|l| !l.starts_with('-')) {
+            c |= letters.contains('c');
+        } else if !v.starts_with("--") && !v.starts_with('+') {
+            return c.then_some(word);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Words that may come before a command's name: shell keywords and commands that run the
 /// command after them.
 const PREFIXES: &[&str] = &[
@@ -37,6 +66,21 @@ pub(super) fn command_start(words: &[Word]) -> usize {
     let mut i = 0;
     let mut after_prefix = false;
     while let Some(word) = words.get(i) {
+        // `timeout [-s SIG] [-k D] [--foreground] DURATION cmd` (coreutils) runs `cmd`.
+        if word.known() == Some("timeout") {
+            i += 1;
+            while let Some(opt) = words.get(i).filter(|w| w.value.starts_with('-')) {
+                let takes_value = matches!(
+                    opt.value.as_str(),
+                    "-s" | "-k" | "--signal" | "--kill-after"
+                );
+                i += if takes_value { 2 } else { 1 };
+            }
+            // The duration.
+            i += 1;
+            after_prefix = false;
+            continue;
+        }
         let skip = is_assignment(word)
             || word.known().is_some_and(|w| PREFIXES.contains(&w))
             || (after_prefix && word.value.starts_with('-'));

@@ -110,6 +110,8 @@ enum Place<'a> {
     File { base: u32 },
     /// The string is the value of this YAML scalar (a CI step's script).
     Scalar(&'a Cursor<'a>),
+    /// The string is the value of this word of another command string (`sh -c '...'`).
+    Word(&'a Located<'a>, &'a shell::Word),
 }
 
 /// The state of one file's commands, read in order.
@@ -125,7 +127,12 @@ struct Script<'c> {
     workdir: Option<String>,
     /// Variable bindings made so far (see [`Script::var_key`]).
     bindings: usize,
+    /// How many `sh -c` strings deep the command string being read is.
+    depth: u8,
 }
+
+/// The deepest `sh -c` string read (`sh -c "sh -c '...'"`).
+const MAX_DEPTH: u8 = 8;
 
 impl<'c> Script<'c> {
     fn new(ctx: &'c LocCtx<'c>) -> Script<'c> {
@@ -135,6 +142,7 @@ impl<'c> Script<'c> {
             default_project: None,
             workdir: None,
             bindings: 0,
+            depth: 0,
         }
     }
 
@@ -184,6 +192,15 @@ impl<'c> Script<'c> {
                     self.docker_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
                     continue;
                 }
+            }
+            // `sh -c 'atlas ...'`: the string is commands, read where they are written.
+            if let Some(inner) = commands::shell_command_string(words, start) {
+                if self.depth < MAX_DEPTH {
+                    self.depth += 1;
+                    self.read(&inner.value, Dialect::Sh, Place::Word(&at, inner), out);
+                    self.depth -= 1;
+                }
+                continue;
             }
             let Some(atlas) = commands::atlas_word(words, start) else {
                 continue;
@@ -365,6 +382,10 @@ impl Located<'_> {
                     start: base.saturating_add(span.start),
                     end: base.saturating_add(span.end),
                 },
+                pointer,
+            ),
+            Place::Word(parent, word) => parent.loc(
+                word.span_of(span.start as usize, span.end as usize),
                 pointer,
             ),
             Place::Scalar(cur) => {
