@@ -125,25 +125,15 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             // No known project (or a project whose region usage is not known): the first region
             // decides, the others must follow it. Clusters of one project, and clusters
             // that name the same unknown project (the same `groupId`, the same operator project
-            // reference) share one first region, since one project cannot mix them either.
-            // Only a name that reaches nothing is one unknown project: a key that several
-            // projects carry (one per environment directory, a base and its overlays) or that
-            // an alias reaches is ambiguous on purpose, and a placeholder id is no id.
-            let shared = match &cluster.origin.project_ref {
-                _ if project.is_some() => cluster
+            // reference, an Atlas CLI `--file` body and its command's `--projectId`) share one
+            // first region, since one project cannot mix them either (see `unknown_project`).
+            let shared = if project.is_some() {
+                cluster
                     .origin
                     .project
-                    .map(|index| format!("project:{index}")),
-                ProjectRef::Id(id) if is_object_id(id.as_str()) => {
-                    Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
-                }
-                ProjectRef::Key(key)
-                    if !model.projects.iter().any(|p| p.keys.contains(key))
-                        && !model.key_aliases.iter().any(|a| &a.key == key) =>
-                {
-                    Some(format!("key:{key}"))
-                }
-                _ => None,
+                    .map(|index| format!("project:{index}"))
+            } else {
+                unknown_project(model, &cluster.origin.project_ref, 0)
             };
             let mut own = None;
             for (region, p) in regions {
@@ -198,5 +188,29 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+/// The name of a project that is not in the checked files, as clusters name it: a real
+/// Atlas id, or a key that reaches nothing. A key one alias stands for (an Atlas CLI command's
+/// `--file` body takes the command's `--projectId`) is that alias's project. A key that
+/// several projects or aliases answer to is ambiguous on purpose, and a placeholder id is no
+/// id: `None`.
+fn unknown_project(model: &Model, reference: &ProjectRef, depth: u8) -> Option<String> {
+    match reference {
+        ProjectRef::Id(id) if is_object_id(id.as_str()) => {
+            Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
+        }
+        ProjectRef::Key(key) if !model.projects.iter().any(|p| p.keys.contains(key)) => {
+            let mut aliases = model.key_aliases.iter().filter(|a| &a.key == key);
+            match (aliases.next(), aliases.next()) {
+                (None, _) => Some(format!("key:{key}")),
+                (Some(alias), None) if depth < 8 => {
+                    unknown_project(model, &alias.via.project_ref, depth + 1)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
