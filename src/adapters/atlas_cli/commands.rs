@@ -558,9 +558,9 @@ pub(super) fn atlas(
     };
     // A body sent with `--file` is linked to the command's project.
     if let Some(file) = inv.value("file") {
-        if let Some(path) = file.known() {
+        if let Some(path) = file.known().and_then(|p| script.resolve(p)) {
             link_body(
-                &at.text(path, file.span(), &inv.pointer("file")),
+                &at.text(&path, file.span(), &inv.pointer("file")),
                 &project,
                 script.workdir.as_deref(),
                 out,

@@ -84,6 +84,11 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                 let place = Place::File {
                     base: cmd.node.span.start,
                 };
+                // A script's commands run in one shell; each Makefile recipe line and each
+                // Dockerfile instruction in a shell of its own.
+                if dialect != Dialect::Sh {
+                    script.cwd = Cwd::Start;
+                }
                 script.read(text, dialect, place, out);
             }
         }
@@ -91,6 +96,8 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
     for (step, dir) in ci::scripts(root) {
         script.workdir = Some(dir);
+        // Each step runs in a shell of its own.
+        script.cwd = Cwd::Start;
         if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         }
@@ -129,6 +136,21 @@ struct Script<'c> {
     bindings: usize,
     /// How many `sh -c` strings deep the command string being read is.
     depth: u8,
+    /// Where the commands run, after the `cd`s read so far (see [`Cwd`]).
+    cwd: Cwd,
+}
+
+/// The directory a command runs in, as far as the script says.
+#[derive(Clone, Debug, PartialEq)]
+enum Cwd {
+    /// Where the command string starts: the script's directory (a CI step's working
+    /// directory).
+    Start,
+    /// A path relative to it (`cd ..`, `cd "$(dirname "$0")/.."`).
+    Dir(String),
+    /// Not known (`cd "$DIR"`, `cd -`, `cd` alone, an absolute path): a relative `--file`
+    /// path cannot be resolved, and is not guessed.
+    Unknown,
 }
 
 /// The deepest `sh -c` string read (`sh -c "sh -c '...'"`).
@@ -143,6 +165,7 @@ impl<'c> Script<'c> {
             workdir: None,
             bindings: 0,
             depth: 0,
+            cwd: Cwd::Start,
         }
     }
 
@@ -154,8 +177,50 @@ impl<'c> Script<'c> {
         format!("cli:{}:{name}#{}", self.ctx.path.display(), self.bindings)
     }
 
+    /// A relative path written in a command, from where the command string starts: `None`
+    /// when an earlier `cd` made the directory unknown.
+    fn resolve(&self, path: &str) -> Option<String> {
+        if Path::new(path).is_absolute() {
+            return Some(path.to_string());
+        }
+        match &self.cwd {
+            Cwd::Start => Some(path.to_string()),
+            Cwd::Dir(dir) => Some(Path::new(dir).join(path).display().to_string()),
+            Cwd::Unknown => None,
+        }
+    }
+
+    /// `cd [-L|-P] [DIR]` of the command string itself (not of a substitution).
+    fn change_directory(&mut self, args: &[shell::Word]) {
+        let target = args.iter().find(|w| !w.value.starts_with('-'));
+        self.cwd = match target.map(|w| (w, w.known())) {
+            // `cd`, `cd -`: home, the previous directory.
+            None => Cwd::Unknown,
+            Some((_, Some(dir))) if Path::new(dir).is_absolute() => Cwd::Unknown,
+            Some((_, Some(dir))) => match &self.cwd {
+                Cwd::Start => Cwd::Dir(dir.to_string()),
+                Cwd::Dir(from) => Cwd::Dir(Path::new(from).join(dir).display().to_string()),
+                Cwd::Unknown => Cwd::Unknown,
+            },
+            // Only a script file (not a CI step, not a `sh -c` string) knows its directory.
+            Some((word, None)) if self.workdir.is_none() && self.depth == 0 => {
+                script_relative(&word.value).map_or(Cwd::Unknown, Cwd::Dir)
+            }
+            Some((_, None)) => Cwd::Unknown,
+        };
+    }
+
     /// Read the commands of one command string.
     fn read(&mut self, text: &str, dialect: Dialect, place: Place<'_>, out: &mut Model) {
+        // A `sh -c` string is a shell of its own: its `cd`s end with it.
+        let saved = (self.depth > 0).then(|| self.cwd.clone());
+        self.read_commands(text, dialect, place, out);
+        if let Some(cwd) = saved {
+            self.cwd = cwd;
+        }
+    }
+
+    fn read_commands(&mut self, text: &str, dialect: Dialect, place: Place<'_>, out: &mut Model) {
         // A CI step whose script does not parse is read no further (the shell would refuse
         // it too); a file's commands were parsed already.
         let Ok(cmds) = shell::commands(text, dialect) else {
@@ -192,6 +257,10 @@ impl<'c> Script<'c> {
                     self.docker_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
                     continue;
                 }
+            }
+            if cmd.depth == 0 && words.get(start).and_then(|w| w.known()) == Some("cd") {
+                self.change_directory(words.get(start + 1..).unwrap_or(&[]));
+                continue;
             }
             // `sh -c 'atlas ...'`: the string is commands, read where they are written.
             if let Some(inner) = commands::shell_command_string(words, start) {
@@ -597,3 +666,24 @@ pub fn link_files(files: &[SourceFile], out: &mut Model) {
 
 #[cfg(test)]
 mod tests;
+
+/// The directory a `cd` argument names relative to the script's own directory, when it is
+/// written from the script's path (`"$(dirname "$0")"`, `"$(dirname "${BASH_SOURCE[0]}")/.."`,
+/// `${0%/*}/..`).
+fn script_relative(value: &str) -> Option<String> {
+    let plain: String = value.chars().filter(|c| *c != '"').collect();
+    const SCRIPT_DIR: &[&str] = &[
+        "$(dirname $0)",
+        "$(dirname ${0})",
+        "$(dirname ${BASH_SOURCE[0]})",
+        "$(dirname ${BASH_SOURCE})",
+        "$(dirname $BASH_SOURCE)",
+        "${0%/*}",
+    ];
+    let rest = SCRIPT_DIR.iter().find_map(|p| plain.strip_prefix(p))?;
+    if rest.is_empty() {
+        return Some(".".to_string());
+    }
+    let rest = rest.strip_prefix('/')?;
+    (!rest.contains(['$', '`'])).then(|| rest.to_string())
+}
