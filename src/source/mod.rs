@@ -67,6 +67,10 @@ const SHELL: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Sh),
     comments: Comments::Hash,
 };
+const ENV: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Env),
+    comments: Comments::Hash,
+};
 const MAKE: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Make),
     comments: Comments::Hash,
@@ -96,8 +100,12 @@ pub fn kind(path: &Path) -> Option<Kind> {
     if name == "Kustomization" {
         return Some(YAML);
     }
-    if is_dotenv(name) {
+    if name == ".envrc" {
+        // direnv's: a bash script.
         return Some(SHELL);
+    }
+    if is_dotenv(name) {
+        return Some(ENV);
     }
     let (stem, _) = name.split_once('.').unwrap_or((name, ""));
     if let Some((_, k, _)) = NAMES
@@ -114,12 +122,12 @@ pub fn kind(path: &Path) -> Option<Kind> {
 }
 
 /// Environment files: `.env`, `.env.production`, `.env.example` (not `.env.json`: its
-/// extension says what it is), `app.env`, and direnv's `.envrc`. They hold `KEY=value` lines
-/// (with `export`, quotes and `#` comments) as a shell would read them, which is how the tool
-/// reads them: connection strings, base URLs and `MONGODB_ATLAS_*` settings are judged as in
-/// a script.
+/// extension says what it is), `app.env`. They hold `KEY=value` lines (with `export`, quotes
+/// and `#` comments), read as a mapping ([`Dialect::Env`]): connection strings, base URLs and
+/// `MONGODB_ATLAS_*` settings are judged as in any settings file. (direnv's `.envrc` is a bash
+/// script, read as one.)
 fn is_dotenv(name: &str) -> bool {
-    if name == ".env" || name == ".envrc" {
+    if name == ".env" {
         return true;
     }
     if let Some(rest) = name.strip_prefix(".env.").filter(|r| !r.is_empty()) {
@@ -330,21 +338,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn environment_files_are_read_as_scripts() {
+    fn environment_files_are_read_as_settings_and_envrc_as_a_script() {
         for name in [
             ".env",
             ".env.production",
             ".env.example",
-            ".envrc",
             "app.env",
             "CI.ENV",
         ] {
-            assert_eq!(kind(Path::new(name)), Some(SHELL), "{name}");
+            assert_eq!(kind(Path::new(name)), Some(ENV), "{name}");
         }
+        assert_eq!(kind(Path::new(".envrc")), Some(SHELL));
         assert_eq!(kind(Path::new(".env.json")), Some(JSON));
         assert_eq!(kind(Path::new(".env.prod.yaml")), Some(YAML));
         for name in [".environment", "env", ".env-local", "dev.envx", ".env."] {
-            assert_ne!(kind(Path::new(name)), Some(SHELL), "{name}");
+            assert_ne!(kind(Path::new(name)), Some(ENV), "{name}");
         }
     }
 }

@@ -21,6 +21,7 @@
 //! commands as a [`Document`]: one string node per command, its source text as written.
 //! Nothing here knows about Atlas.
 
+mod env;
 pub mod files;
 mod lexer;
 
@@ -35,6 +36,9 @@ pub enum Dialect {
     Make,
     /// A Dockerfile (or Containerfile).
     Docker,
+    /// An environment file (`.env`, `*.env`): `KEY=value` lines, read as a mapping (see
+    /// [`env`]), not as commands: dotenv values are not shell words (`GREETING=It's here`).
+    Env,
 }
 
 impl Dialect {
@@ -45,6 +49,7 @@ impl Dialect {
             Dialect::Sh => "shell:sh",
             Dialect::Make => "shell:make",
             Dialect::Docker => "shell:docker",
+            Dialect::Env => "shell:env",
         }
     }
 
@@ -195,6 +200,7 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
         Ok(())
     };
     match dialect {
+        Dialect::Env => return env::parse(text, limits),
         Dialect::Sh => {
             for cmd in commands(text, Dialect::Sh)?.iter().filter(|c| c.depth == 0) {
                 push(cmd)?;
