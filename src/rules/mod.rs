@@ -248,15 +248,27 @@ impl Finding {
 
     /// The same finding reported at a related place that a check may be given alone: the first
     /// related label whose value was written elsewhere ([`Loc::via`]), in a file `checked`
-    /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage).
-    /// The finding's own place becomes a related label, and the label's use one too. `None`
-    /// when no related place is in such a file.
+    /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage, or a
+    /// condition that creates the resource: see [`label_conditions`]); else the first related
+    /// label that is itself in such a file (a kustomize patch that sets the project's region
+    /// usage, read in its overlay's rendering). The finding's own place becomes a related
+    /// label, and the label's use one too. `None` when no related place is in such a file.
     pub fn at_related_place(mut self, checked: impl Fn(FileId) -> bool) -> Option<Finding> {
-        let (i, place) = self.related.iter().enumerate().find_map(|(i, l)| {
+        let written = self.related.iter().enumerate().find_map(|(i, l)| {
             let written = l.loc.via.as_deref()?;
             checked(written.file).then(|| (i, written.clone()))
+        });
+        let (i, place) = written.or_else(|| {
+            self.related
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.loc.via.is_none() && checked(l.loc.file))
+                .map(|(i, l)| (i, l.loc.clone()))
         })?;
         let label = self.related.remove(i);
+        // The place itself is the finding's now, not a label.
+        self.related
+            .retain(|l| !(l.loc.file == place.file && l.loc.span == place.span));
         let own = std::mem::replace(&mut self.loc, Loc { via: None, ..place });
         if label.loc.via.is_some() {
             self.related.insert(
@@ -352,6 +364,54 @@ pub fn run(model: &Model) -> Vec<Finding> {
     }
     fix::reconcile(model, &mut findings);
     findings
+}
+
+/// The label of a condition that a finding's value exists by (see [`label_conditions`]).
+pub const PRESENT_BECAUSE: &str = "present because this condition is";
+
+/// Label every finding whose value is in a part of a file that exists only because a
+/// condition holds ([`crate::model::Condition`]: a resource that `count = var.x ? 1 : 0`
+/// creates, a `dynamic` block on a condition, a conditional's branch) with the condition,
+/// and with where its value was written (`value set here`). A check given only the file
+/// that writes it (a `terraform.tfvars` that sets `enable_analytics = true`) reports the
+/// finding there ([`Finding::at_related_place`]).
+pub fn label_conditions(model: &Model, findings: &mut [Finding]) {
+    if model.conditions.is_empty() {
+        return;
+    }
+    let mut by_file: std::collections::HashMap<FileId, Vec<&crate::model::Condition>> =
+        std::collections::HashMap::new();
+    for c in &model.conditions {
+        by_file.entry(c.file).or_default().push(c);
+    }
+    for f in findings.iter_mut() {
+        let files = [Some(f.loc.file), f.loc.via.as_deref().map(|v| v.file)];
+        let mut labels: Vec<Label> = Vec::new();
+        for c in files
+            .iter()
+            .flatten()
+            .filter_map(|file| by_file.get(file))
+            .flatten()
+            .filter(|c| c.covers(&f.loc))
+        {
+            let mut add = |label: Label| {
+                if !labels.contains(&label) && !f.related.contains(&label) {
+                    labels.push(label);
+                }
+            };
+            add(Label {
+                loc: c.setting.loc.clone(),
+                message: format!("{PRESENT_BECAUSE} {}", quoted(c.setting.as_str())),
+            });
+            if let Some(via) = c.setting.loc.via.as_deref() {
+                add(Label {
+                    loc: via.clone(),
+                    message: VALUE_SET_HERE.to_string(),
+                });
+            }
+        }
+        f.related.extend(labels);
+    }
 }
 
 /// Sort findings and drop repeats (one rule, one place), keeping the first. A value written
