@@ -324,6 +324,9 @@ pub fn check_with_context(
         },
     );
     outcome.context.extend(finished.context);
+    for file in &finished.reported {
+        outcome.context.remove(file);
+    }
     // A checked file a step could not read after all (a kustomization with a remote base, a
     // Pulumi program's stack in a language not read) is skipped, not checked.
     let skipped_checked: HashSet<&Path> = finished
