@@ -387,13 +387,18 @@ pub fn label_conditions(model: &Model, findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         let files = [Some(f.loc.file), f.loc.via.as_deref().map(|v| v.file)];
         let mut labels: Vec<Label> = Vec::new();
-        for c in files
+        let mut covering: Vec<&crate::model::Condition> = files
             .iter()
             .flatten()
             .filter_map(|file| by_file.get(file))
             .flatten()
+            .copied()
             .filter(|c| c.covers(&f.loc))
-        {
+            .collect();
+        // The closest condition first (a `dynamic` block's before its resource's `count`):
+        // a check of the file that sets it reports the finding there.
+        covering.sort_by_key(|c| c.span.end.saturating_sub(c.span.start));
+        for c in covering {
             let mut add = |label: Label| {
                 if !labels.contains(&label) && !f.related.contains(&label) {
                     labels.push(label);

@@ -26,7 +26,7 @@ impl World<'_> {
                 let root = if pass == 0 {
                     !called.contains(&m)
                 } else {
-                    !done.get(m).copied().unwrap_or(true)
+                    !done.get(m).copied().unwrap_or(true) && !self.reached.borrow().contains(&m)
                 };
                 if root {
                     self.add_root(m, &mut done);
@@ -107,6 +107,7 @@ impl World<'_> {
                 if self.calls_back(parent, target) {
                     continue;
                 }
+                self.reached.borrow_mut().insert(target);
                 let scope = Scope {
                     inst: parent,
                     each: None,

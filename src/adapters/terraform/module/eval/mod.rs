@@ -154,6 +154,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         sources,
         memo: RefCell::new(HashMap::new()),
         decided: RefCell::new(Vec::new()),
+        reached: RefCell::new(HashSet::new()),
         parsed: RefCell::new(HashMap::new()),
         fuel: Cell::new(FUEL),
         budget: Cell::new(BUDGET),
@@ -236,6 +237,9 @@ struct World<'f> {
     /// condition created (see [`crate::model::Condition`]). A memoized local's are recorded
     /// again at each use ([`World::local`]).
     decided: RefCell<Vec<crate::model::Condition>>,
+    /// Modules a call of an instance names, whether or not it creates any instance (a call
+    /// with `count = 0` creates none: its module is not evaluated as a root instead).
+    reached: RefCell<HashSet<usize>>,
     /// Parsed expressions by (file, offset).
     parsed: RefCell<HashMap<(FileId, u32), Parsed>>,
     fuel: Cell<u64>,
