@@ -327,6 +327,7 @@ pub fn check_with_context(
     for file in &finished.reported {
         outcome.context.remove(file);
     }
+    let rendered: HashSet<u32> = finished.rendered.iter().copied().collect();
     // A checked file a step could not read after all (a kustomization with a remote base, a
     // Pulumi program's stack in a language not read) is skipped, not checked.
     let skipped_checked: HashSet<&Path> = finished
@@ -420,8 +421,16 @@ pub fn check_with_context(
             _ if !context.contains(&f.loc.file) => Some(f),
             Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
             // A setting the finding depends on (a project's region usage, a condition that
-            // creates the resource) written in a file given: reported there.
-            _ => f.at_related_place(|file| !context.contains(&file) && Some(file) != config_file),
+            // creates the resource) written in a file given: reported there. In a rendering,
+            // also a value of the file given (a kustomize patch of the project): every file
+            // of a rendering is read, so the context is the same whatever the pre-filter.
+            _ => {
+                let direct = rendered.contains(&f.loc.file);
+                f.at_related_place(
+                    |file| !context.contains(&file) && Some(file) != config_file,
+                    direct,
+                )
+            }
         })
         .collect();
     rules::sort_and_dedup(&mut findings);

@@ -249,16 +249,24 @@ impl Finding {
     /// The same finding reported at a related place that a check may be given alone: the first
     /// related label whose value was written elsewhere ([`Loc::via`]), in a file `checked`
     /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage, or a
-    /// condition that creates the resource: see [`label_conditions`]); else the first related
-    /// label that is itself in such a file (a kustomize patch that sets the project's region
-    /// usage, read in its overlay's rendering). The finding's own place becomes a related
-    /// label, and the label's use one too. `None` when no related place is in such a file.
-    pub fn at_related_place(mut self, checked: impl Fn(FileId) -> bool) -> Option<Finding> {
+    /// condition that creates the resource: see [`label_conditions`]); else, when `direct`
+    /// (the finding is in a rendering assembled from several files), the first related label
+    /// that is itself in such a file (a kustomize patch that sets the project's region usage).
+    /// The finding's own place becomes a related label, and the label's use one too. `None`
+    /// when no related place is in such a file.
+    pub fn at_related_place(
+        mut self,
+        checked: impl Fn(FileId) -> bool,
+        direct: bool,
+    ) -> Option<Finding> {
         let written = self.related.iter().enumerate().find_map(|(i, l)| {
             let written = l.loc.via.as_deref()?;
             checked(written.file).then(|| (i, written.clone()))
         });
         let (i, place) = written.or_else(|| {
+            if !direct {
+                return None;
+            }
             self.related
                 .iter()
                 .enumerate()

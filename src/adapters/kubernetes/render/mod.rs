@@ -59,6 +59,8 @@ pub(crate) struct Rendered {
     /// patches beside a kustomization given alone): what that rendering finds there is
     /// reported, as when the overlay's directory is checked.
     pub(crate) reported: Vec<FileId>,
+    /// Every file a rendering read (kustomize overlays' files, Helm values files).
+    pub(crate) rendered: Vec<FileId>,
     pub(crate) notes: Vec<Note>,
     /// The texts of the files the renderings read, for snippets and suppressions.
     pub(crate) texts: Vec<(FileId, Arc<str>)>,
@@ -194,6 +196,16 @@ pub(crate) fn finish(
             .filter(|f| !reported.contains(f))
             .collect(),
         reported: reported_context,
+        rendered: {
+            let mut files: Vec<FileId> = read
+                .iter()
+                .filter_map(|&i| sources.get(i))
+                .map(|s| s.file)
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            files
+        },
         notes,
         texts: sources.texts(read.into_iter()),
     }
