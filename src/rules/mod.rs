@@ -599,4 +599,52 @@ mod placement_tests {
         let written: Vec<u32> = findings.iter().map(|f| f.written().unwrap().file).collect();
         assert_eq!(written, [1, 2]);
     }
+
+    #[test]
+    fn a_condition_labels_what_it_creates_and_takes_the_finding_where_it_is_set() {
+        let rule = &gov002::RULE;
+        // File 0: a resource (bytes 0..100) whose `count` uses a value set in file 1.
+        let tfvars = loc(1, 20, None);
+        let setting = Text {
+            value: "true".into(),
+            loc: loc(0, 2, Some(tfvars.clone())),
+        };
+        let model = Model {
+            conditions: vec![crate::model::Condition {
+                file: 0,
+                span: Span { start: 0, end: 100 },
+                setting,
+            }],
+            ..Model::default()
+        };
+        let inside = Finding::new(rule, &loc(0, 50, None), "m".into(), "h");
+        let outside = Finding::new(rule, &loc(0, 150, None), "m".into(), "h");
+        let mut findings = vec![inside, outside];
+        label_conditions(&model, &mut findings);
+        let messages: Vec<&str> = findings[0]
+            .related
+            .iter()
+            .map(|l| l.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["present because this condition is `true`", VALUE_SET_HERE]
+        );
+        assert!(findings[1].related.is_empty());
+        // Only file 1 given: the finding is reported at the tfvars value, once there.
+        let moved = findings
+            .remove(0)
+            .at_related_place(|f| f == 1, false)
+            .unwrap();
+        assert_eq!(moved.loc, tfvars);
+        assert_eq!(moved.identity().span.start, 50);
+        assert!(moved.related.iter().all(|l| l.loc.span != tfvars.span));
+        // A label in the file given that is no setting written elsewhere moves a finding only
+        // in a rendering (`direct`).
+        let plain = Finding::new(rule, &loc(0, 50, None), "m".into(), "h")
+            .with_label(&loc(1, 30, None), "project is for gov regions");
+        assert!(plain.clone().at_related_place(|f| f == 1, false).is_none());
+        let moved = plain.at_related_place(|f| f == 1, true).unwrap();
+        assert_eq!((moved.loc.file, moved.loc.span.start), (1, 30));
+    }
 }

@@ -481,7 +481,9 @@ impl World<'_> {
         if let Some(done) = self.memo.borrow().get(&memo_key) {
             return match done {
                 Some((v, decided)) => {
-                    self.decided.borrow_mut().extend(decided.iter().cloned());
+                    if self.mark() < MAX_DECIDED {
+                        self.decided.borrow_mut().extend(decided.iter().cloned());
+                    }
                     v.clone()
                 }
                 None => Val::unknown(),

@@ -47,6 +47,9 @@ const FUEL: u64 = 100_000;
 const BUDGET: u64 = 20_000_000;
 /// Deepest nesting of evaluations (locals that use locals, outputs, nested `for`s).
 const MAX_DEPTH: usize = 64;
+/// Most decisions recorded in one run (see [`World::decided`]); past them, findings are not
+/// labeled with further conditions.
+const MAX_DECIDED: usize = 100_000;
 /// Longest expression text kept for an unknown value.
 const MAX_SOURCE: usize = 200;
 
@@ -184,7 +187,7 @@ impl World<'_> {
     /// caller's argument): a finding there depends on it.
     fn decide(&self, file: FileId, span: Span, condition: &Val) {
         if let Val::Known(setting, _) = condition {
-            if setting.loc.via.is_some() {
+            if setting.loc.via.is_some() && self.mark() < MAX_DECIDED {
                 self.decided.borrow_mut().push(crate::model::Condition {
                     file,
                     span,
@@ -215,6 +218,9 @@ impl World<'_> {
     /// Record that `conditions` decided that the values at `span` of `file` exist (a resource
     /// or `dynamic` block created by a `count` or `for_each` on them).
     fn decide_all(&self, file: FileId, span: Span, conditions: &[Text]) {
+        if self.mark() >= MAX_DECIDED {
+            return;
+        }
         self.decided
             .borrow_mut()
             .extend(conditions.iter().map(|setting| crate::model::Condition {
