@@ -221,3 +221,80 @@ fn values_in_a_gitops_release_are_judged_where_they_are_written() {
     assert!(outcome.findings.is_empty());
     assert!(outcome.skipped.is_empty());
 }
+
+const PATCHES: &str = "fixtures/GOV004/fail_k8s_kustomize_patches_checked_alone";
+
+/// `check overlays/gov/kustomization.yaml` (the file a change touched) reports what `check
+/// overlays/gov` reports: the values its patches set, whether the patch is a file named by
+/// `patches`, `patchesStrategicMerge` or `patchesJson6902`, or inline with a `target`.
+#[test]
+fn a_kustomization_checked_alone_reports_what_its_overlay_does() {
+    let overlay = PathBuf::from(PATCHES).join("overlays/gov");
+    let sorted = |outcome: &Outcome| {
+        let mut f = findings(outcome);
+        f.sort();
+        f
+    };
+    let whole = check_paths(std::slice::from_ref(&overlay), &as_hook());
+    let expected = vec![
+        format!("GOV002 {PATCHES}/overlays/gov/analytics-node.yaml:4:19"),
+        format!("GOV002 {PATCHES}/overlays/gov/deployment-size.yaml:13:29"),
+        format!("GOV004 {PATCHES}/overlays/gov/kustomization.yaml:16:16"),
+        format!("GOV007 {PATCHES}/overlays/gov/project-alerts.yaml:7:22"),
+    ];
+    assert_eq!(sorted(&whole), expected);
+    let alone = check_paths(&[overlay.join("kustomization.yaml")], &as_hook());
+    assert_eq!(sorted(&alone), expected);
+    assert_eq!(alone.files_checked, 1);
+    // Each patch alone: its own value only.
+    let patch = overlay.join("deployment-size.yaml");
+    assert_eq!(
+        findings(&check_paths(std::slice::from_ref(&patch), &as_hook())),
+        vec![format!("GOV002 {}:13:29", patch.display())]
+    );
+}
+
+/// A patch of the `AtlasProject` checked alone: the findings its value causes in the overlay's
+/// rendering (`regionUsageRestrictions: NONE` puts the base's gov regions in the wrong
+/// partition) are reported at that value, the regions related. The overlay and the whole
+/// repository report them at the base's regions.
+#[test]
+fn a_project_patch_checked_alone_reports_what_its_value_breaks() {
+    let patch = PathBuf::from(PATCHES).join("overlays/commercial-dr/patch-project.yaml");
+    let outcome = check_paths(std::slice::from_ref(&patch), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![
+            format!("GOV004 {}:6:28", patch.display()),
+            format!("GOV004 {}:6:28", patch.display()),
+        ]
+    );
+    let base = Path::new(PATCHES).join("base/atlas-deployment.yaml");
+    let related: Vec<(PathBuf, u32)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let r = &f.related[0];
+            (outcome.path(r.loc.file).to_path_buf(), r.loc.start.line)
+        })
+        .collect();
+    assert_eq!(related, vec![(base.clone(), 14), (base.clone(), 20)]);
+    assert_eq!(outcome.files_checked, 1);
+    let overlay = check_paths(
+        &[PathBuf::from(PATCHES).join("overlays/commercial-dr")],
+        &as_hook(),
+    );
+    assert_eq!(
+        findings(&overlay),
+        vec![
+            format!("GOV004 {}:14:25", base.display()),
+            format!("GOV004 {}:20:25", base.display()),
+        ]
+    );
+    // The gov overlay's project patch is not this one's: checked alone, it reports only itself.
+    let alerts = PathBuf::from(PATCHES).join("overlays/gov/project-alerts.yaml");
+    assert_eq!(
+        findings(&check_paths(std::slice::from_ref(&alerts), &as_hook())),
+        vec![format!("GOV007 {}:7:22", alerts.display())]
+    );
+}

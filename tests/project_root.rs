@@ -420,3 +420,126 @@ resource "mongodbatlas_advanced_cluster" "claims" {
     let (_, v, _) = check(root, &["envs/prod/main.tf"]);
     assert_eq!(codes(&v), ["GOV004 envs/prod/main.tf:16"]);
 }
+
+/// A resource, a `dynamic` block or a conditional's branch that a condition creates
+/// (`count = var.enable_analytics ? 1 : 0`, `for_each = var.dr_copy ? ["dr"] : []`,
+/// `var.enable_analytics ? [{...}] : []`), the condition set in an environment's tfvars: the
+/// tfvars given alone (pre-commit, the editor) reports what it switches on, at the line that
+/// switches it; a check of the whole repository reports it once, at the value, with the
+/// condition and the tfvars related. Switched off, nothing is reported anywhere.
+#[test]
+fn a_tfvars_that_switches_a_resource_on_reports_what_it_creates() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_switched_on_in_tfvars");
+    let root = repo.path();
+    let related = |f: &serde_json::Value| -> Vec<String> {
+        f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{}:{}", r["file"].as_str().unwrap(), r["line"]))
+            .collect()
+    };
+    let (code, v, _) = check(root, &["."]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV002 envs/staging/main.tf:46",
+            "GOV002 modules/cluster/main.tf:28",
+            "GOV004 modules/reporting/main.tf:39"
+        ]
+    );
+    assert_eq!(
+        related(&v["findings"][1]),
+        ["modules/cluster/main.tf:24", "envs/prod/terraform.tfvars:2"]
+    );
+    assert_eq!(
+        v["findings"][1]["related"][0]["message"],
+        "present because this condition is `true`"
+    );
+    // The DR copy's region: the dynamic block's condition, then the module call's `count`.
+    assert_eq!(
+        related(&v["findings"][2]),
+        [
+            "envs/prod/main.tf:17",
+            "modules/reporting/main.tf:36",
+            "envs/prod/terraform.tfvars:4",
+            "envs/prod/main.tf:29",
+            "envs/prod/terraform.tfvars:3"
+        ]
+    );
+
+    // Each environment's tfvars alone: at the line that switches the value on.
+    let (code, v, _) = check(root, &["envs/prod/terraform.tfvars"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(
+        codes(&v),
+        [
+            "GOV002 envs/prod/terraform.tfvars:2",
+            "GOV004 envs/prod/terraform.tfvars:4"
+        ]
+    );
+    assert_eq!(
+        related(&v["findings"][0]),
+        ["modules/cluster/main.tf:28", "modules/cluster/main.tf:24"]
+    );
+    assert_eq!(v["summary"]["files_checked"], 1);
+    let (_, v, _) = check(root, &["envs/staging/terraform.tfvars"]);
+    assert_eq!(codes(&v), ["GOV002 envs/staging/terraform.tfvars:2"]);
+    assert_eq!(
+        related(&v["findings"][0]),
+        ["envs/staging/main.tf:46", "envs/staging/main.tf:36"]
+    );
+    // A module's own file given alone says nothing of the values its callers switch on.
+    let (code, v, _) = check(root, &["modules/cluster/main.tf"]);
+    assert_eq!((code, codes(&v).len()), (Some(0), 0), "{v}");
+
+    // Every output format carries the tfvars place (GitHub annotations, SARIF).
+    let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .current_dir(root)
+        .args(["check", "--format", "sarif", "envs/prod/terraform.tfvars"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "envs/prod/terraform.tfvars"
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "modules/cluster/main.tf"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .current_dir(root)
+        .args(["check", "--format", "github", "envs/prod/terraform.tfvars"])
+        .output()
+        .unwrap();
+    let github = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        github.starts_with("::error file=envs/prod/terraform.tfvars,line=2,"),
+        "{github}"
+    );
+    assert!(
+        github.contains("used at modules/cluster/main.tf:28:43"),
+        "{github}"
+    );
+
+    // Switched off: nothing, in the tfvars alone or in the whole repository.
+    let tfvars = root.join("envs/prod/terraform.tfvars");
+    let text = std::fs::read_to_string(&tfvars).unwrap();
+    std::fs::write(
+        &tfvars,
+        text.replace("enable_analytics  = true", "enable_analytics  = false")
+            .replace("reporting_dr_copy = true", "reporting_dr_copy = false"),
+    )
+    .unwrap();
+    let (code, v, _) = check(root, &["envs/prod/terraform.tfvars"]);
+    assert_eq!((code, codes(&v).len()), (Some(0), 0), "{v}");
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(codes(&v), ["GOV002 envs/staging/main.tf:46"]);
+    // Left to the variables' `false` defaults: the same.
+    std::fs::remove_file(&tfvars).unwrap();
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(codes(&v), ["GOV002 envs/staging/main.tf:46"]);
+}

@@ -50,6 +50,12 @@ pub struct Finished {
     /// Files the steps added to the run (read for them only) that are context: linked, never
     /// reported on. The others (a base of an overlay that is checked) are reported on.
     pub context: Vec<FileId>,
+    /// Context files of the run that a step read for a checked file (the patches of a
+    /// kustomization given alone): reported on, as if given.
+    pub reported: Vec<FileId>,
+    /// Files a rendering read (kustomize overlays, Helm values): an object assembled from
+    /// several of them, where a value in one file can make one in another wrong.
+    pub rendered: Vec<FileId>,
     /// What a step could not check, and why (a remote kustomize base is not fetched).
     pub skipped: Vec<(PathBuf, String)>,
     /// Texts of the files the steps read, for snippets and suppression comments.
@@ -184,6 +190,8 @@ pub fn finish(
     );
     Finished {
         context: rendered.context,
+        reported: rendered.reported,
+        rendered: rendered.rendered,
         skipped: rendered
             .notes
             .into_iter()

@@ -324,6 +324,10 @@ pub fn check_with_context(
         },
     );
     outcome.context.extend(finished.context);
+    for file in &finished.reported {
+        outcome.context.remove(file);
+    }
+    let rendered: HashSet<u32> = finished.rendered.iter().copied().collect();
     // A checked file a step could not read after all (a kustomization with a remote base, a
     // Pulumi program's stack in a language not read) is skipped, not checked.
     let skipped_checked: HashSet<&Path> = finished
@@ -406,17 +410,27 @@ pub fn check_with_context(
     if options.model {
         outcome.model = Some(crate::model::json::located(&model).document());
     }
+    rules::label_conditions(&model, &mut findings);
     // A finding in a context file is reported where its value was written when that file is
     // checked (a tfvars file given alone), and not at all otherwise.
     let context = &outcome.context;
+    let config_file = outcome.config_file;
     findings = findings
         .into_iter()
         .filter_map(|f| match f.loc.via.as_deref() {
             _ if !context.contains(&f.loc.file) => Some(f),
             Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
-            // A setting the finding depends on (a project's region usage) written in a file
-            // given: reported there.
-            _ => f.at_related_place(|file| !context.contains(&file)),
+            // A setting the finding depends on (a project's region usage, a condition that
+            // creates the resource) written in a file given: reported there. In a rendering,
+            // also a value of the file given (a kustomize patch of the project): every file
+            // of a rendering is read, so the context is the same whatever the pre-filter.
+            _ => {
+                let direct = rendered.contains(&f.loc.file);
+                f.at_related_place(
+                    |file| !context.contains(&file) && Some(file) != config_file,
+                    direct,
+                )
+            }
         })
         .collect();
     rules::sort_and_dedup(&mut findings);

@@ -416,6 +416,30 @@ pub struct Model {
     pub endpoints: Vec<Endpoint>,
     /// Keys that stand for another resource's project (see [`KeyAlias`]).
     pub key_aliases: Vec<KeyAlias>,
+    /// Parts of files whose values exist only because a condition holds (see [`Condition`]).
+    pub conditions: Vec<Condition>,
+}
+
+/// A part of a file (`file`, `span`) whose values exist only because a condition holds: a
+/// Terraform resource or `dynamic` block that `count` or `for_each` creates on a condition
+/// (`count = var.enable_analytics ? 1 : 0`), the branch a conditional chose. `setting` is the
+/// condition's value where it is used, with [`Loc::via`] where it was written (a tfvars value,
+/// a variable's default, a module call's argument): a finding in that part depends on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub file: FileId,
+    pub span: crate::document::Span,
+    pub setting: Text,
+}
+
+impl Condition {
+    /// Whether a value at `loc` (where it is used, or where it was written) is in this part.
+    pub fn covers(&self, loc: &Loc) -> bool {
+        let inside = |l: &Loc| {
+            l.file == self.file && l.span.start >= self.span.start && l.span.end <= self.span.end
+        };
+        inside(loc) || loc.via.as_deref().is_some_and(inside)
+    }
 }
 
 /// A key that reaches whatever project another resource belongs to: a resource that names
@@ -470,6 +494,7 @@ impl Model {
         self.auth_mechanisms.extend(other.auth_mechanisms);
         self.endpoints.extend(other.endpoints);
         self.key_aliases.extend(other.key_aliases);
+        self.conditions.extend(other.conditions);
     }
 
     /// Every located value of the model, in no particular order (for a fix to find every use

@@ -248,15 +248,35 @@ impl Finding {
 
     /// The same finding reported at a related place that a check may be given alone: the first
     /// related label whose value was written elsewhere ([`Loc::via`]), in a file `checked`
-    /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage).
+    /// accepts (a tfvars file or a Pulumi stack that sets the project's region usage, or a
+    /// condition that creates the resource: see [`label_conditions`]); else, when `direct`
+    /// (the finding is in a rendering assembled from several files), the first related label
+    /// that is itself in such a file (a kustomize patch that sets the project's region usage).
     /// The finding's own place becomes a related label, and the label's use one too. `None`
     /// when no related place is in such a file.
-    pub fn at_related_place(mut self, checked: impl Fn(FileId) -> bool) -> Option<Finding> {
-        let (i, place) = self.related.iter().enumerate().find_map(|(i, l)| {
+    pub fn at_related_place(
+        mut self,
+        checked: impl Fn(FileId) -> bool,
+        direct: bool,
+    ) -> Option<Finding> {
+        let written = self.related.iter().enumerate().find_map(|(i, l)| {
             let written = l.loc.via.as_deref()?;
             checked(written.file).then(|| (i, written.clone()))
+        });
+        let (i, place) = written.or_else(|| {
+            if !direct {
+                return None;
+            }
+            self.related
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.loc.via.is_none() && checked(l.loc.file))
+                .map(|(i, l)| (i, l.loc.clone()))
         })?;
         let label = self.related.remove(i);
+        // The place itself is the finding's now, not a label.
+        self.related
+            .retain(|l| !(l.loc.file == place.file && l.loc.span == place.span));
         let own = std::mem::replace(&mut self.loc, Loc { via: None, ..place });
         if label.loc.via.is_some() {
             self.related.insert(
@@ -352,6 +372,59 @@ pub fn run(model: &Model) -> Vec<Finding> {
     }
     fix::reconcile(model, &mut findings);
     findings
+}
+
+/// The label of a condition that a finding's value exists by (see [`label_conditions`]).
+pub const PRESENT_BECAUSE: &str = "present because this condition is";
+
+/// Label every finding whose value is in a part of a file that exists only because a
+/// condition holds ([`crate::model::Condition`]: a resource that `count = var.x ? 1 : 0`
+/// creates, a `dynamic` block on a condition, a conditional's branch) with the condition,
+/// and with where its value was written (`value set here`). A check given only the file
+/// that writes it (a `terraform.tfvars` that sets `enable_analytics = true`) reports the
+/// finding there ([`Finding::at_related_place`]).
+pub fn label_conditions(model: &Model, findings: &mut [Finding]) {
+    if model.conditions.is_empty() {
+        return;
+    }
+    let mut by_file: std::collections::HashMap<FileId, Vec<&crate::model::Condition>> =
+        std::collections::HashMap::new();
+    for c in &model.conditions {
+        by_file.entry(c.file).or_default().push(c);
+    }
+    for f in findings.iter_mut() {
+        let files = [Some(f.loc.file), f.loc.via.as_deref().map(|v| v.file)];
+        let mut labels: Vec<Label> = Vec::new();
+        let mut covering: Vec<&crate::model::Condition> = files
+            .iter()
+            .flatten()
+            .filter_map(|file| by_file.get(file))
+            .flatten()
+            .copied()
+            .filter(|c| c.covers(&f.loc))
+            .collect();
+        // The closest condition first (a `dynamic` block's before its resource's `count`):
+        // a check of the file that sets it reports the finding there.
+        covering.sort_by_key(|c| c.span.end.saturating_sub(c.span.start));
+        for c in covering {
+            let mut add = |label: Label| {
+                if !labels.contains(&label) && !f.related.contains(&label) {
+                    labels.push(label);
+                }
+            };
+            add(Label {
+                loc: c.setting.loc.clone(),
+                message: format!("{PRESENT_BECAUSE} {}", quoted(c.setting.as_str())),
+            });
+            if let Some(via) = c.setting.loc.via.as_deref() {
+                add(Label {
+                    loc: via.clone(),
+                    message: VALUE_SET_HERE.to_string(),
+                });
+            }
+        }
+        f.related.extend(labels);
+    }
 }
 
 /// Sort findings and drop repeats (one rule, one place), keeping the first. A value written
@@ -525,5 +598,53 @@ mod placement_tests {
         sort_and_dedup(&mut findings);
         let written: Vec<u32> = findings.iter().map(|f| f.written().unwrap().file).collect();
         assert_eq!(written, [1, 2]);
+    }
+
+    #[test]
+    fn a_condition_labels_what_it_creates_and_takes_the_finding_where_it_is_set() {
+        let rule = &gov002::RULE;
+        // File 0: a resource (bytes 0..100) whose `count` uses a value set in file 1.
+        let tfvars = loc(1, 20, None);
+        let setting = Text {
+            value: "true".into(),
+            loc: loc(0, 2, Some(tfvars.clone())),
+        };
+        let model = Model {
+            conditions: vec![crate::model::Condition {
+                file: 0,
+                span: Span { start: 0, end: 100 },
+                setting,
+            }],
+            ..Model::default()
+        };
+        let inside = Finding::new(rule, &loc(0, 50, None), "m".into(), "h");
+        let outside = Finding::new(rule, &loc(0, 150, None), "m".into(), "h");
+        let mut findings = vec![inside, outside];
+        label_conditions(&model, &mut findings);
+        let messages: Vec<&str> = findings[0]
+            .related
+            .iter()
+            .map(|l| l.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["present because this condition is `true`", VALUE_SET_HERE]
+        );
+        assert!(findings[1].related.is_empty());
+        // Only file 1 given: the finding is reported at the tfvars value, once there.
+        let moved = findings
+            .remove(0)
+            .at_related_place(|f| f == 1, false)
+            .unwrap();
+        assert_eq!(moved.loc, tfvars);
+        assert_eq!(moved.identity().span.start, 50);
+        assert!(moved.related.iter().all(|l| l.loc.span != tfvars.span));
+        // A label in the file given that is no setting written elsewhere moves a finding only
+        // in a rendering (`direct`).
+        let plain = Finding::new(rule, &loc(0, 50, None), "m".into(), "h")
+            .with_label(&loc(1, 30, None), "project is for gov regions");
+        assert!(plain.clone().at_related_place(|f| f == 1, false).is_none());
+        let moved = plain.at_related_place(|f| f == 1, true).unwrap();
+        assert_eq!((moved.loc.file, moved.loc.span.start), (1, 30));
     }
 }

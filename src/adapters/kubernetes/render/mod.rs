@@ -55,6 +55,12 @@ pub(crate) struct Note {
 pub(crate) struct Rendered {
     /// Files read that the run did not hold (a base outside the checked paths): context.
     pub(crate) context: Vec<FileId>,
+    /// The run's context files that a rendering starting from a checked file read (the
+    /// patches beside a kustomization given alone): what that rendering finds there is
+    /// reported, as when the overlay's directory is checked.
+    pub(crate) reported: Vec<FileId>,
+    /// Every file a rendering read (kustomize overlays' files, Helm values files).
+    pub(crate) rendered: Vec<FileId>,
     pub(crate) notes: Vec<Note>,
     /// The texts of the files the renderings read, for snippets and suppressions.
     pub(crate) texts: Vec<(FileId, Arc<str>)>,
@@ -170,6 +176,18 @@ pub(crate) fn finish(
         .into_iter()
         .chain(charts.iter().flat_map(|h| h.consumed.iter().copied()))
         .collect();
+    // A kustomization given alone renders as its directory does: the patches beside it (read
+    // as context) are reported on too. A Helm values override given alone reports only itself.
+    let mut reported_context: Vec<FileId> = renderings
+        .iter()
+        .filter(|r| !context.contains(&r.file))
+        .flat_map(|r| r.consumed.iter())
+        .filter_map(|&i| sources.get(i))
+        .map(|s| s.file)
+        .filter(|f| context.contains(f))
+        .collect();
+    reported_context.sort_unstable();
+    reported_context.dedup();
     Rendered {
         context: sources
             .added
@@ -177,6 +195,17 @@ pub(crate) fn finish(
             .copied()
             .filter(|f| !reported.contains(f))
             .collect(),
+        reported: reported_context,
+        rendered: {
+            let mut files: Vec<FileId> = read
+                .iter()
+                .filter_map(|&i| sources.get(i))
+                .map(|s| s.file)
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            files
+        },
         notes,
         texts: sources.texts(read.into_iter()),
     }

@@ -116,6 +116,7 @@ impl World<'_> {
             .get("iterator")
             .and_then(|i| i.node.expr_source().or(i.str()).map(str::trim))
             .unwrap_or(label);
+        let mark = self.mark();
         let collection = match block.get("for_each") {
             Some(f) => {
                 let at = At {
@@ -152,6 +153,11 @@ impl World<'_> {
         };
         match elements(&collection, false) {
             Some(els) if els.len() <= MAX_ELEMENTS => {
+                // A block that exists because of a condition (`for_each = var.x ? [1] : []`).
+                if !els.is_empty() {
+                    let conditions = self.conditions_since(mark);
+                    self.decide_all(at.ctx.file, block.node.span, &conditions);
+                }
                 els.into_iter().map(|(k, v)| one(iterator(k, v))).collect()
             }
             _ => vec![one(Val::unknown())],
@@ -269,16 +275,26 @@ impl World<'_> {
             }
             Expr::Cond(parts, s) => {
                 let (c, a, b) = &**parts;
-                match self.expr(scope, at, c).as_bool() {
-                    Some(true) => self.expr(scope, at, a),
-                    Some(false) => self.expr(scope, at, b),
+                let condition = self.expr(scope, at, c);
+                let chosen = match condition.as_bool() {
+                    Some(true) => a,
+                    Some(false) => b,
+                    None => return self.unknown_at(at, *s),
+                };
+                self.decide(at.ctx.file, chosen.span(), &condition);
+                self.expr(scope, at, chosen)
+            }
+            Expr::Not(inner, s) => {
+                let v = self.expr(scope, at, inner);
+                match v.as_bool() {
+                    Some(b) => {
+                        let mut t = at.text(if b { "false" } else { "true" }, *s);
+                        t.loc.via = written(&v);
+                        Val::Known(t, Scalar::Bool)
+                    }
                     None => self.unknown_at(at, *s),
                 }
             }
-            Expr::Not(inner, s) => match self.expr(scope, at, inner).as_bool() {
-                Some(b) => known(if b { "false" } else { "true" }, *s, Scalar::Bool),
-                None => self.unknown_at(at, *s),
-            },
             Expr::Neg(inner, s) => match self.expr(scope, at, inner).as_number() {
                 Some(n) => known(&number(-n), *s, Scalar::Num),
                 None => self.unknown_at(at, *s),
@@ -287,7 +303,14 @@ impl World<'_> {
                 let (l, r) = &**operands;
                 let (l, r) = (self.expr(scope, at, l), self.expr(scope, at, r));
                 match binary(*op, &l, &r) {
-                    Some((value, kind)) => known(&value, *s, kind),
+                    Some((value, kind)) => {
+                        let mut t = at.text(&value, *s);
+                        // A condition (`var.env == "prod"`) is set where its operand is.
+                        if kind == Scalar::Bool {
+                            t.loc.via = written(&l).or_else(|| written(&r));
+                        }
+                        Val::Known(t, kind)
+                    }
                     None => self.unknown_at(at, *s),
                 }
             }
@@ -456,13 +479,26 @@ impl World<'_> {
     pub(super) fn local(&self, inst: usize, name: &str, output: bool) -> Val {
         let memo_key = (inst, output, name.to_string());
         if let Some(done) = self.memo.borrow().get(&memo_key) {
-            return done.clone().unwrap_or_else(Val::unknown);
+            return match done {
+                Some((v, decided)) => {
+                    if self.mark() < MAX_DECIDED {
+                        self.decided.borrow_mut().extend(decided.iter().cloned());
+                    }
+                    v.clone()
+                }
+                None => Val::unknown(),
+            };
         }
         self.memo.borrow_mut().insert(memo_key.clone(), None);
+        let mark = self.mark();
         let v = self
             .find_local(inst, name, output)
             .unwrap_or_else(Val::unknown);
-        self.memo.borrow_mut().insert(memo_key, Some(v.clone()));
+        let decided: Rc<[crate::model::Condition]> =
+            self.decided.borrow().get(mark..).unwrap_or(&[]).into();
+        self.memo
+            .borrow_mut()
+            .insert(memo_key, Some((v.clone(), decided)));
         v
     }
 
@@ -570,4 +606,9 @@ impl World<'_> {
             _ => self.unknown_at(at, f.span),
         }
     }
+}
+
+/// Where a known value was written, when elsewhere than where it is used.
+fn written(v: &Val) -> Option<Box<Loc>> {
+    v.as_text().and_then(|t| t.loc.via.clone())
 }

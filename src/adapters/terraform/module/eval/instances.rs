@@ -26,7 +26,7 @@ impl World<'_> {
                 let root = if pass == 0 {
                     !called.contains(&m)
                 } else {
-                    !done.get(m).copied().unwrap_or(true)
+                    !done.get(m).copied().unwrap_or(true) && !self.reached.borrow().contains(&m)
                 };
                 if root {
                     self.add_root(m, &mut done);
@@ -61,6 +61,7 @@ impl World<'_> {
             children: HashMap::new(),
             parent: None,
             depth: 0,
+            conditions: Vec::new(),
         });
         let mut next = start;
         while next < self.insts.len() {
@@ -106,13 +107,19 @@ impl World<'_> {
                 if self.calls_back(parent, target) {
                     continue;
                 }
+                self.reached.borrow_mut().insert(target);
                 let scope = Scope {
                     inst: parent,
                     each: None,
                     iters: None,
                 };
                 self.refuel();
-                for each in self.repetitions(scope, &ctx, &body) {
+                let mark = self.mark();
+                let repetitions = self.repetitions(scope, &ctx, &body);
+                // A call made because of a condition: every resource of its instances too.
+                let mut conditions = self.conditions_since(mark);
+                conditions.extend(p.conditions.iter().cloned());
+                for each in repetitions {
                     if self.insts.len() + made.len() >= MAX_INSTANCES {
                         break;
                     }
@@ -160,6 +167,7 @@ impl World<'_> {
                             children: HashMap::new(),
                             parent: Some(parent),
                             depth: p.depth + 1,
+                            conditions: conditions.clone(),
                         },
                     ));
                 }
@@ -272,7 +280,22 @@ impl World<'_> {
                 let key = key_of(ty, name);
                 let slot = block_slot(ctx, &name_key, &body);
                 self.refuel();
-                for each in self.repetitions(scope, ctx, &body) {
+                let mark = self.mark();
+                let repetitions = self.repetitions(scope, ctx, &body);
+                // A resource created because of a condition (`count = var.x ? 1 : 0`), or in
+                // a module instance that is: everything in its block depends on it.
+                if !repetitions.is_empty() {
+                    let mut conditions = self.conditions_since(mark);
+                    if let Some(i) = self.insts.get(inst) {
+                        conditions.extend(i.conditions.iter().cloned());
+                    }
+                    let block = Span {
+                        start: anchor.span.start.min(body.node.span.start),
+                        end: anchor.span.end.max(body.node.span.end),
+                    };
+                    self.decide_all(ctx.file, block, &conditions);
+                }
+                for each in repetitions {
                     self.refuel();
                     let scope = Scope {
                         each: each.as_ref(),

@@ -47,6 +47,9 @@ const FUEL: u64 = 100_000;
 const BUDGET: u64 = 20_000_000;
 /// Deepest nesting of evaluations (locals that use locals, outputs, nested `for`s).
 const MAX_DEPTH: usize = 64;
+/// Most decisions recorded in one run (see [`World::decided`]); past them, findings are not
+/// labeled with further conditions.
+const MAX_DECIDED: usize = 100_000;
 /// Longest expression text kept for an unknown value.
 const MAX_SOURCE: usize = 200;
 
@@ -76,6 +79,9 @@ struct Inst {
     /// The instance whose call this is.
     parent: Option<usize>,
     depth: usize,
+    /// The conditions its call's `count` or `for_each` (and its callers') depended on: every
+    /// resource of the instance exists only because they hold (see [`World::decided`]).
+    conditions: Vec<Text>,
 }
 
 /// The module step: resolve every module instance and build the model from every kept file.
@@ -150,6 +156,8 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         insts: Vec::new(),
         sources,
         memo: RefCell::new(HashMap::new()),
+        decided: RefCell::new(Vec::new()),
+        reached: RefCell::new(HashSet::new()),
         parsed: RefCell::new(HashMap::new()),
         fuel: Cell::new(FUEL),
         budget: Cell::new(BUDGET),
@@ -158,11 +166,69 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     world.instantiate();
     // Locals read while instances were created may have used module outputs not yet there.
     world.memo.borrow_mut().clear();
+    world.decided.borrow_mut().clear();
     let linking = Linking::default();
     for i in 0..world.insts.len() {
         world.build_instance(i, out, &linking);
     }
     linking.finish(out);
+    let mut seen = HashSet::new();
+    let mut conditions = world.decided.take();
+    conditions.retain(|c| {
+        let via = c.setting.loc.via.as_deref().map(|v| (v.file, v.span));
+        seen.insert((c.file, c.span, c.setting.loc.file, c.setting.loc.span, via))
+    });
+    out.conditions.extend(conditions);
+}
+
+impl World<'_> {
+    /// Record that a known condition decided the values at `span` of `file` (the branch it
+    /// chose), when the condition's value was written elsewhere (a tfvars value, a default, a
+    /// caller's argument): a finding there depends on it.
+    fn decide(&self, file: FileId, span: Span, condition: &Val) {
+        if let Val::Known(setting, _) = condition {
+            if setting.loc.via.is_some() && self.mark() < MAX_DECIDED {
+                self.decided.borrow_mut().push(crate::model::Condition {
+                    file,
+                    span,
+                    setting: setting.clone(),
+                });
+            }
+        }
+    }
+
+    /// How many decisions are recorded so far (see [`World::conditions_since`]).
+    fn mark(&self) -> usize {
+        self.decided.borrow().len()
+    }
+
+    /// The conditions that decided something since `mark` (what a `count` or `for_each`
+    /// expression depended on), each once.
+    fn conditions_since(&self, mark: usize) -> Vec<Text> {
+        let decided = self.decided.borrow();
+        let mut out: Vec<Text> = Vec::new();
+        for c in decided.get(mark..).unwrap_or(&[]) {
+            if !out.contains(&c.setting) {
+                out.push(c.setting.clone());
+            }
+        }
+        out
+    }
+
+    /// Record that `conditions` decided that the values at `span` of `file` exist (a resource
+    /// or `dynamic` block created by a `count` or `for_each` on them).
+    fn decide_all(&self, file: FileId, span: Span, conditions: &[Text]) {
+        if self.mark() >= MAX_DECIDED {
+            return;
+        }
+        self.decided
+            .borrow_mut()
+            .extend(conditions.iter().map(|setting| crate::model::Condition {
+                file,
+                span,
+                setting: setting.clone(),
+            }));
+    }
 }
 
 struct World<'f> {
@@ -171,7 +237,15 @@ struct World<'f> {
     sources: &'f [SourceFile],
     /// Evaluated locals and outputs: (instance, is output, name) → value (`None` while being
     /// evaluated: a cycle is unknown).
-    memo: RefCell<HashMap<(usize, bool, String), Option<Val>>>,
+    memo: RefCell<HashMap<(usize, bool, String), Option<Memo>>>,
+    /// What conditions written elsewhere decided, in evaluation order: the branch a
+    /// conditional took, the resources and `dynamic` blocks a `count` or `for_each` on a
+    /// condition created (see [`crate::model::Condition`]). A memoized local's are recorded
+    /// again at each use ([`World::local`]).
+    decided: RefCell<Vec<crate::model::Condition>>,
+    /// Modules a call of an instance names, whether or not it creates any instance (a call
+    /// with `count = 0` creates none: its module is not evaluated as a root instead).
+    reached: RefCell<HashSet<usize>>,
     /// Parsed expressions by (file, offset).
     parsed: RefCell<HashMap<(FileId, u32), Parsed>>,
     fuel: Cell<u64>,
@@ -179,6 +253,9 @@ struct World<'f> {
     budget: Cell<u64>,
     depth: Cell<usize>,
 }
+
+/// A local's or an output's value, and what conditions decided in it.
+type Memo = (Val, Rc<[crate::model::Condition]>);
 
 /// An expression node's syntax tree (`None`: it does not parse).
 type Parsed = Option<Rc<Expr>>;
