@@ -311,6 +311,69 @@ mod tests {
     }
 
     #[test]
+    fn block_bodies_know_their_pointers_in_the_file() {
+        let text = r#"{
+  "locals": {"tier": "M10"},
+  "provider": {"mongodbatlas": [{"is_mongodbgov_cloud": true}, {"alias": "b"}]},
+  "variable": [{"region": {"default": "US_GOV_WEST_1"}}],
+  "module": {"db": [{"source": "./db"}]},
+  "output": {"id": {"value": "${x}"}},
+  "resource": [
+    {"mongodbatlas_project": {"gov": {"name": "gov"}}},
+    {"mongodbatlas_advanced_cluster": {"a/b~c": {"name": "c"}}}
+  ],
+  "data": {"mongodbatlas_project": [{"p": {"name": "p"}}]}
+}"#;
+        let doc = json::parse(text, &Limits::default()).unwrap();
+        let (root, blocks) = to_native_located(&doc.roots[0]);
+        let cur = Cursor::root(&root);
+        let at = |c: Cursor<'_>| blocks.get(c.node.span).cloned().unwrap();
+        let place = |pointer: &str, element: bool| BlockAt {
+            pointer: pointer.to_string(),
+            element,
+        };
+        let locals = cur.get("locals").unwrap().items().next().unwrap();
+        assert_eq!(at(locals), place("/locals", false));
+        let providers: Vec<_> = cur.get("provider").unwrap().entries().collect();
+        assert_eq!(
+            at(providers[0].1.clone()),
+            place("/provider/mongodbatlas/0", true)
+        );
+        assert_eq!(
+            at(providers[1].1.clone()),
+            place("/provider/mongodbatlas/1", true)
+        );
+        let region = cur.path(&["variable", "region"]).unwrap();
+        assert_eq!(at(region), place("/variable/0/region", false));
+        let db = cur.path(&["module", "db"]).unwrap();
+        assert_eq!(at(db), place("/module/db/0", true));
+        let out = cur.path(&["output", "id"]).unwrap();
+        assert_eq!(at(out), place("/output/id", false));
+        let gov = cur
+            .path(&["resource", "mongodbatlas_project", "gov"])
+            .unwrap();
+        assert_eq!(
+            at(gov),
+            place("/resource/0/mongodbatlas_project/gov", false)
+        );
+        let c = cur
+            .path(&["resource", "mongodbatlas_advanced_cluster", "a/b~c"])
+            .unwrap();
+        assert_eq!(
+            at(c),
+            place("/resource/1/mongodbatlas_advanced_cluster/a~1b~0c", false)
+        );
+        let p = cur.path(&["data", "mongodbatlas_project", "p"]).unwrap();
+        assert_eq!(at(p), place("/data/mongodbatlas_project/0/p", false));
+        // Values are not bodies.
+        assert!(
+            blocks
+                .get(cur.path(&["output", "id", "value"]).unwrap().node.span)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn templates() {
         assert!(is_template("${var.x}"));
         assert!(is_template("a-%{ if x }b%{ endif }"));
