@@ -287,3 +287,127 @@ fn a_file_named_twice_is_checked_once() {
         assert_eq!(v["summary"]["files_checked"], 1, "{args:?}: {v}");
     }
 }
+
+/// A synthesized CDKTF stack with a commercial cloud provider (GOV001).
+const AZURE_STACK: &str = r#"{
+  "provider": {"mongodbatlas": [{"is_mongodbgov_cloud": true}]},
+  "resource": {"mongodbatlas_advanced_cluster": {"c": {
+    "project_id": "65a1b2c3d4e5f60718293a4b",
+    "name": "c",
+    "cluster_type": "REPLICASET",
+    "replication_specs": [{"region_configs": [{"provider_name": "AZURE", "region_name": "US_GOV_VIRGINIA", "priority": 7, "electable_specs": {"instance_size": "M30", "node_count": 3}}]}]
+  }}}
+}
+"#;
+
+/// A CDKTF app as `cdktf init` leaves it: its `.gitignore` (every template's lists `cdktf.out`),
+/// `cdktf.json`, the program; in a git repository.
+fn cdktf_app(d: &Path, output: Option<&str>) {
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    let out = output.unwrap_or("cdktf.out");
+    write(
+        d,
+        ".gitignore",
+        &format!(
+            "*.d.ts\n*.js\nnode_modules\n{out}\ncdktf.log\n*terraform.*.tfstate*\n.gen\n.terraform\nignored.tf.json\n"
+        ),
+    );
+    let output = output.map_or(String::new(), |o| format!(",\n  \"output\": \"{o}\""));
+    write(
+        d,
+        "cdktf.json",
+        &format!(
+            "{{\n  \"language\": \"typescript\",\n  \"app\": \"npx ts-node main.ts\",\n  \"terraformProviders\": [\"mongodb/mongodbatlas@~> 1.21\"]{output}\n}}\n"
+        ),
+    );
+    write(
+        d,
+        "main.ts",
+        "import { App } from \"cdktf\";\nconst app = new App();\napp.synth();\n",
+    );
+    // Another ignored file: never read.
+    write(d, "ignored.tf.json", AZURE_STACK);
+}
+
+#[test]
+fn a_cdktf_apps_synthesized_stacks_are_read_though_gitignore_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdktf_app(d, None);
+    write(d, "cdktf.out/stacks/prod/cdk.tf.json", AZURE_STACK);
+    write(d, "cdktf.out/stacks/dev/cdk.tf.json", AZURE_STACK);
+    // Nothing else under the output directory is read: not a plan, not the stack's own
+    // download cache, not a stack named by a manifest outside the output directory.
+    write(d, "cdktf.out/stacks/prod/plan.tf.json", AZURE_STACK);
+    write(
+        d,
+        "cdktf.out/stacks/prod/.terraform/modules/x/main.tf.json",
+        AZURE_STACK,
+    );
+    write(d, "escape/cdk.tf.json", AZURE_STACK);
+    write(
+        d,
+        "cdktf.out/manifest.json",
+        r#"{"version": "0.20.8", "stacks": {
+  "prod": {"name": "prod", "synthesizedStackPath": "./stacks/prod/cdk.tf.json"},
+  "evil": {"name": "evil", "synthesizedStackPath": "../escape/cdk.tf.json"}
+}}"#,
+    );
+    std::fs::write(d.join(".gitignore"), {
+        let mut g = std::fs::read_to_string(d.join(".gitignore")).unwrap();
+        g.push_str("escape\n");
+        g
+    })
+    .unwrap();
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        found(&v),
+        [
+            "GOV001 cdktf.out/stacks/dev/cdk.tf.json:7:65",
+            "GOV001 cdktf.out/stacks/prod/cdk.tf.json:7:65",
+        ],
+        "{v:#}"
+    );
+    assert_eq!(v["skipped"], serde_json::json!([]));
+    // cdktf.json and the two stacks (main.ts is no spec).
+    assert_eq!(v["summary"]["files_checked"], 3, "{v:#}");
+}
+
+#[test]
+fn a_cdktf_app_with_its_own_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdktf_app(d, Some("build/synth"));
+    write(d, "build/synth/stacks/prod/cdk.tf.json", AZURE_STACK);
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        found(&v),
+        ["GOV001 build/synth/stacks/prod/cdk.tf.json:7:65"],
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_cdktf_app_not_synthesized_is_said_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdktf_app(d, None);
+    let (code, v) = check(d, &["."]);
+    // Skipping never changes the exit code; it is said.
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(found(&v), Vec::<String>::new(), "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v:#}");
+    assert_eq!(skipped[0]["file"], "cdktf.out", "{v:#}");
+    let reason = skipped[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("no synthesized stack") && reason.contains("run `cdktf synth`"),
+        "{reason}"
+    );
+    // An empty output directory says the same.
+    std::fs::create_dir_all(d.join("cdktf.out/stacks")).unwrap();
+    let (_, v) = check(d, &["."]);
+    assert_eq!(v["summary"]["files_skipped"], 1, "{v:#}");
+}

@@ -21,38 +21,90 @@
 //!
 //! Spans are the JSON nodes' own, so every location is exact.
 
-use super::{EXPR_TAG, Entry, Node, Value};
+use std::collections::HashMap;
+
+use super::{EXPR_TAG, Entry, Node, Span, Value, push_pointer};
 
 /// The tag of a JSON string that is a template with interpolations or directives.
 pub const JSON_TEMPLATE_TAG: &str = "hcl:expr:json";
 
+/// Where each block body of a `.tf.json` file is in that file. The native tree has the shape
+/// of the native syntax, so a [`Cursor`](super::Cursor) walking it builds native paths
+/// (`/locals/0/tier`, one `/provider/mongodbatlas` for two blocks); a reader that re-points a
+/// body's cursor at [`BlockPointers::get`]'s pointer builds the file's own RFC 6901 pointers
+/// below it (`/locals/tier`, `/provider/mongodbatlas/1`, `/resource/0/mongodbatlas_project/gov`).
+/// Keyed by the body's span, which the native tree keeps.
+#[derive(Debug, Default, Clone)]
+pub struct BlockPointers {
+    by_span: HashMap<Span, BlockAt>,
+}
+
+/// A block body's place in a `.tf.json` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockAt {
+    /// The body's JSON pointer in the file.
+    pub pointer: String,
+    /// Whether the body is one element of an array of bodies under its last label (or of
+    /// `locals`): `"provider": {"mongodbatlas": [{..}, {..}]}` is two such bodies, which share
+    /// their key, so the body itself is what tells them apart.
+    pub element: bool,
+}
+
+impl BlockPointers {
+    /// The place of the block body with this span, if it is one.
+    pub fn get(&self, body: Span) -> Option<&BlockAt> {
+        self.by_span.get(&body)
+    }
+
+    fn record(&mut self, body: &Node, pointer: String, element: bool) {
+        self.by_span.insert(body.span, BlockAt { pointer, element });
+    }
+}
+
 /// The native-syntax tree of a `.tf.json` document's root.
 pub fn to_native(root: &Node) -> Node {
+    to_native_located(root).0
+}
+
+/// The native-syntax tree of a `.tf.json` document's root, with where each of its block bodies
+/// is in the file.
+pub fn to_native_located(root: &Node) -> (Node, BlockPointers) {
+    let mut blocks = BlockPointers::default();
     let mut entries = Vec::new();
-    for entry in objects(root).flat_map(entries_of) {
-        let Some(key) = entry.key.as_str() else {
-            continue;
-        };
-        let value = match key {
-            "resource" | "data" => labeled(&entry.value, 2, Body::Expressions),
-            "output" | "module" | "provider" => labeled(&entry.value, 1, Body::Expressions),
-            "variable" => labeled(&entry.value, 1, Body::Literal),
-            "locals" | "terraform" => Node::new(
-                Value::Seq(
-                    objects(&entry.value)
-                        .map(|b| body(b, Body::Expressions))
-                        .collect(),
+    for (object, at, _) in objects_at(root, "") {
+        for entry in entries_of(object) {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            let here = child(&at, key);
+            let value = match key {
+                "resource" | "data" => {
+                    labeled(&entry.value, &here, 2, Body::Expressions, &mut blocks)
+                }
+                "output" | "module" | "provider" => {
+                    labeled(&entry.value, &here, 1, Body::Expressions, &mut blocks)
+                }
+                "variable" => labeled(&entry.value, &here, 1, Body::Literal, &mut blocks),
+                "locals" | "terraform" => Node::new(
+                    Value::Seq(
+                        objects_at(&entry.value, &here)
+                            .map(|(b, at, element)| {
+                                blocks.record(b, at, element);
+                                body(b, Body::Expressions)
+                            })
+                            .collect(),
+                    ),
+                    entry.value.span,
                 ),
-                entry.value.span,
-            ),
-            _ => continue,
-        };
-        entries.push(Entry {
-            key: entry.key.clone(),
-            value,
-        });
+                _ => continue,
+            };
+            entries.push(Entry {
+                key: entry.key.clone(),
+                value,
+            });
+        }
     }
-    Node::new(Value::Map(entries), root.span)
+    (Node::new(Value::Map(entries), root.span), blocks)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,14 +115,35 @@ enum Body {
     Literal,
 }
 
-/// The objects a block level holds: the object itself, or each object of an array.
-fn objects(node: &Node) -> impl Iterator<Item = &Node> {
-    let items: &[Node] = match &node.value {
-        Value::Map(_) => std::slice::from_ref(node),
-        Value::Seq(items) => items,
-        _ => &[],
+/// `pointer` extended by one reference token.
+fn child(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    push_pointer(&mut out, token);
+    out
+}
+
+/// The objects a block level holds: the object itself, or each object of an array; each with
+/// its pointer (`at`, or `at` and the element's index) and whether it is an array element.
+fn objects_at<'n>(node: &'n Node, at: &str) -> impl Iterator<Item = (&'n Node, String, bool)> {
+    let (items, element): (&[Node], bool) = match &node.value {
+        Value::Map(_) => (std::slice::from_ref(node), false),
+        Value::Seq(items) => (items, true),
+        _ => (&[], false),
     };
-    items.iter().filter(|n| n.as_map().is_some())
+    let at = at.to_string();
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.as_map().is_some())
+        .map(move |(i, n)| {
+            let pointer = if element {
+                child(&at, &i.to_string())
+            } else {
+                at.clone()
+            };
+            (n, pointer, element)
+        })
 }
 
 /// An object's entries, comments (`//`) left out.
@@ -81,23 +154,28 @@ fn entries_of(node: &Node) -> impl Iterator<Item = &Entry> {
         .filter(|e| e.key.as_str() != Some("//"))
 }
 
-/// `labels` levels of labels above block bodies.
-fn labeled(node: &Node, labels: usize, kind: Body) -> Node {
+/// `labels` levels of labels above block bodies; `at` is the pointer of `node` in the file.
+fn labeled(node: &Node, at: &str, labels: usize, kind: Body, blocks: &mut BlockPointers) -> Node {
     let mut entries = Vec::new();
-    for entry in objects(node).flat_map(entries_of) {
-        if labels <= 1 {
-            // The last label: its value is one body, or an array of bodies (repeated blocks).
-            for b in objects(&entry.value) {
+    for (object, at, _) in objects_at(node, at) {
+        for entry in entries_of(object) {
+            let here = child(&at, entry.key.scalar_text().unwrap_or(""));
+            if labels <= 1 {
+                // The last label: its value is one body, or an array of bodies (repeated
+                // blocks).
+                for (b, at, element) in objects_at(&entry.value, &here) {
+                    blocks.record(b, at, element);
+                    entries.push(Entry {
+                        key: entry.key.clone(),
+                        value: body(b, kind),
+                    });
+                }
+            } else {
                 entries.push(Entry {
                     key: entry.key.clone(),
-                    value: body(b, kind),
+                    value: labeled(&entry.value, &here, labels - 1, kind, blocks),
                 });
             }
-        } else {
-            entries.push(Entry {
-                key: entry.key.clone(),
-                value: labeled(&entry.value, labels - 1, kind),
-            });
         }
     }
     Node::new(Value::Map(entries), node.span)
@@ -230,6 +308,69 @@ mod tests {
         );
         assert_eq!(c.get("name").unwrap().str(), Some("${literal}"));
         assert!(cur.get("//").is_none());
+    }
+
+    #[test]
+    fn block_bodies_know_their_pointers_in_the_file() {
+        let text = r#"{
+  "locals": {"tier": "M10"},
+  "provider": {"mongodbatlas": [{"is_mongodbgov_cloud": true}, {"alias": "b"}]},
+  "variable": [{"region": {"default": "US_GOV_WEST_1"}}],
+  "module": {"db": [{"source": "./db"}]},
+  "output": {"id": {"value": "${x}"}},
+  "resource": [
+    {"mongodbatlas_project": {"gov": {"name": "gov"}}},
+    {"mongodbatlas_advanced_cluster": {"a/b~c": {"name": "c"}}}
+  ],
+  "data": {"mongodbatlas_project": [{"p": {"name": "p"}}]}
+}"#;
+        let doc = json::parse(text, &Limits::default()).unwrap();
+        let (root, blocks) = to_native_located(&doc.roots[0]);
+        let cur = Cursor::root(&root);
+        let at = |c: Cursor<'_>| blocks.get(c.node.span).cloned().unwrap();
+        let place = |pointer: &str, element: bool| BlockAt {
+            pointer: pointer.to_string(),
+            element,
+        };
+        let locals = cur.get("locals").unwrap().items().next().unwrap();
+        assert_eq!(at(locals), place("/locals", false));
+        let providers: Vec<_> = cur.get("provider").unwrap().entries().collect();
+        assert_eq!(
+            at(providers[0].1.clone()),
+            place("/provider/mongodbatlas/0", true)
+        );
+        assert_eq!(
+            at(providers[1].1.clone()),
+            place("/provider/mongodbatlas/1", true)
+        );
+        let region = cur.path(&["variable", "region"]).unwrap();
+        assert_eq!(at(region), place("/variable/0/region", false));
+        let db = cur.path(&["module", "db"]).unwrap();
+        assert_eq!(at(db), place("/module/db/0", true));
+        let out = cur.path(&["output", "id"]).unwrap();
+        assert_eq!(at(out), place("/output/id", false));
+        let gov = cur
+            .path(&["resource", "mongodbatlas_project", "gov"])
+            .unwrap();
+        assert_eq!(
+            at(gov),
+            place("/resource/0/mongodbatlas_project/gov", false)
+        );
+        let c = cur
+            .path(&["resource", "mongodbatlas_advanced_cluster", "a/b~c"])
+            .unwrap();
+        assert_eq!(
+            at(c),
+            place("/resource/1/mongodbatlas_advanced_cluster/a~1b~0c", false)
+        );
+        let p = cur.path(&["data", "mongodbatlas_project", "p"]).unwrap();
+        assert_eq!(at(p), place("/data/mongodbatlas_project/0/p", false));
+        // Values are not bodies.
+        assert!(
+            blocks
+                .get(cur.path(&["output", "id", "value"]).unwrap().node.span)
+                .is_none()
+        );
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             // the repository's code, and what a module says there is overridden by its caller.
             .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
             .build();
+        let mut cdktf_projects = Vec::new();
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -104,6 +105,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     // was named on purpose and is walked).
                     if e.depth() == 0 || kind.is_dir() {
                         continue;
+                    }
+                    if kind.is_file() && e.file_name() == CDKTF_CONFIG {
+                        cdktf_projects.push(e.path().parent().map(Path::to_path_buf));
                     }
                     if kind.is_file() {
                         if !is_considered(e.path()) {
@@ -126,6 +130,15 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                 }),
             }
         }
+        for project in cdktf_projects.into_iter().flatten() {
+            match cdktf_stacks(&project) {
+                Ok(stacks) => inputs.extend(stacks.into_iter().map(|path| Input {
+                    path,
+                    root: arg.clone(),
+                })),
+                Err(problem) => problems.push(problem),
+            }
+        }
     }
     // The same file named twice (`check main.tf .`, `./a.json a.json`) is one input.
     let mut keyed: Vec<(PathBuf, Input)> = inputs
@@ -136,6 +149,95 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     keyed.dedup_by(|a, b| a.0 == b.0);
     let inputs = keyed.into_iter().map(|(_, i)| i).collect();
     (inputs, problems)
+}
+
+/// The file that makes a directory a CDKTF project.
+const CDKTF_CONFIG: &str = "cdktf.json";
+
+/// CDKTF writes its synthesized stacks here unless `cdktf.json` says `"output"`.
+const CDKTF_OUTPUT: &str = "cdktf.out";
+
+/// The largest `cdktf.json` or `manifest.json` read to find the stacks (they are a few hundred
+/// bytes).
+const CDKTF_META_LIMIT: u64 = 1024 * 1024;
+
+/// The synthesized stacks of the CDKTF project in `project` (the directory of a `cdktf.json`
+/// the walk found): `<output>/stacks/*/cdk.tf.json` and the stacks `<output>/manifest.json`
+/// lists, where `<output>` is `cdktf.json`'s `output` (`cdktf.out` by default). They are read
+/// even when `.gitignore` hides them (every `cdktf init` template's `.gitignore` lists
+/// `cdktf.out`): they are the project's Terraform, and a check that left them out would pass
+/// without having read anything. Nothing else in the output directory is read. A project with
+/// no synthesized stack is a problem that says to run `cdktf synth`.
+fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
+    let output = read_small_json(&project.join(CDKTF_CONFIG))
+        .as_ref()
+        .and_then(|config| config.get("output")?.as_str().map(str::to_string))
+        .filter(|out| is_inner_relative(Path::new(out)))
+        .unwrap_or_else(|| CDKTF_OUTPUT.to_string());
+    let out_dir = project.join(&output);
+    let mut stacks = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(out_dir.join("stacks")) {
+        for entry in entries.flatten() {
+            // A stack is a directory (not a link to one) holding `cdk.tf.json`.
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let stack = entry.path().join("cdk.tf.json");
+            if is_regular_file(&stack) {
+                stacks.push(stack);
+            }
+        }
+    }
+    let manifest = read_small_json(&out_dir.join("manifest.json"));
+    let listed = manifest
+        .as_ref()
+        .and_then(|m| m.get("stacks")?.as_object())
+        .into_iter()
+        .flat_map(|stacks| stacks.values())
+        .filter_map(|stack| stack.get("synthesizedStackPath")?.as_str())
+        .map(|rel| Path::new(rel.strip_prefix("./").unwrap_or(rel)))
+        .filter(|rel| {
+            is_inner_relative(rel)
+                && rel
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(".tf.json"))
+        })
+        .map(|rel| out_dir.join(rel))
+        .filter(|p| is_regular_file(p));
+    stacks.extend(listed);
+    stacks.sort();
+    stacks.dedup();
+    if stacks.is_empty() {
+        return Err(WalkProblem {
+            path: out_dir,
+            message: format!(
+                "CDKTF project ({CDKTF_CONFIG}) with no synthesized stack \
+                 ({output}/stacks/*/cdk.tf.json), so nothing of it was checked: run `cdktf synth` \
+                 first (the stacks are read even when .gitignore lists {output})"
+            ),
+        });
+    }
+    Ok(stacks)
+}
+
+/// A small JSON file's value, `None` when it is missing, large or not JSON.
+fn read_small_json(path: &Path) -> Option<serde_json::Value> {
+    let text = super::read_limited(path, CDKTF_META_LIMIT, "the CDKTF metadata limit").ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A relative path that stays inside its base (`out`, `build/cdktf`; not `/x`, not `../x`).
+fn is_inner_relative(path: &Path) -> bool {
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// A regular file, not a link to one (a walk follows no links).
+fn is_regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// Why an entry that is neither a regular file nor a directory is not read.

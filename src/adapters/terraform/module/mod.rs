@@ -59,6 +59,31 @@ struct Source {
     /// The file's tree with only `locals`, `output`, `module`, and the resources, data
     /// sources and providers this adapter maps.
     root: Node,
+    /// Where its block bodies are in the file, for a `.tf.json` file (empty for HCL, whose
+    /// tree has the file's own shape).
+    blocks: tf_json::BlockPointers,
+}
+
+impl Source {
+    /// A block body's cursor (reached by walking [`Source::root`]), re-pointed at the body's
+    /// own JSON pointer in a `.tf.json` file, so that every location below it has the file's
+    /// real pointer (`/locals/tier`, not the native tree's `/locals/0/tier`).
+    fn block<'a>(&self, body: Cursor<'a>) -> Cursor<'a> {
+        block_in(&self.blocks, body)
+    }
+
+    /// Whether a body is one element of an array of bodies under its key (Terraform JSON:
+    /// `"mongodbatlas": [{..}, {..}]`): its key is shared, so it is located at its own `{`.
+    fn is_element(&self, body: &Cursor<'_>) -> bool {
+        self.blocks.get(body.node.span).is_some_and(|b| b.element)
+    }
+}
+
+fn block_in<'a>(blocks: &tf_json::BlockPointers, body: Cursor<'a>) -> Cursor<'a> {
+    match blocks.get(body.node.span) {
+        Some(at) => Cursor::at(body.node, &at.pointer),
+        None => body,
+    }
 }
 
 /// `terraform.tfvars`, then `terraform.tfvars.json`, then `*.auto.tfvars` and
@@ -159,16 +184,17 @@ impl HclFile {
                 }
             }
         } else if is_tf(path) {
-            let root = if is_tf_json(path) {
-                tf_json::to_native(&root)
+            let (root, blocks) = if is_tf_json(path) {
+                tf_json::to_native_located(&root)
             } else {
-                root
+                (root, tf_json::BlockPointers::default())
             };
             let cur = Cursor::root(&root);
             for (key, body) in cur.get("variable").iter().flat_map(|v| v.entries()) {
                 let Some(name) = key.node.as_str() else {
                     continue;
                 };
+                let body = block_in(&blocks, body);
                 file.declared.push(name.to_string());
                 if let Some(default) = body.get("default") {
                     file.values
@@ -197,6 +223,7 @@ impl HclFile {
                     text: Arc::from(ctx.text),
                     index,
                     root: kept,
+                    blocks,
                 });
             }
         } else {

@@ -510,12 +510,13 @@ impl World<'_> {
             let Some(src) = &f.source else { continue };
             let root = Cursor::root(&src.root);
             let cur = if output {
-                root.path(&["output", name]).and_then(|o| o.get("value"))
+                root.path(&["output", name])
+                    .and_then(|o| src.block(o).get("value"))
             } else {
                 root.get("locals")
                     .into_iter()
                     .flat_map(|l| l.items().collect::<Vec<_>>())
-                    .filter_map(|block| block.get(name))
+                    .filter_map(|block| src.block(block).get(name))
                     .next_back()
             };
             if let Some(cur) = cur {

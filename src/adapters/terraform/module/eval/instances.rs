@@ -93,6 +93,7 @@ impl World<'_> {
                 let Some(name) = name.node.as_str() else {
                     continue;
                 };
+                let body = src.block(body);
                 let target = module
                     .calls
                     .iter()
@@ -242,7 +243,7 @@ impl World<'_> {
             let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
                 continue;
             };
-            self.resources(i, &ctx, &src.root, out, linking);
+            self.resources(i, &ctx, src, out, linking);
         }
     }
 
@@ -250,11 +251,11 @@ impl World<'_> {
         &self,
         inst: usize,
         ctx: &LocCtx<'_>,
-        root: &Node,
+        src: &Source,
         out: &mut Model,
         linking: &Linking,
     ) {
-        let root = Cursor::root(root);
+        let root = Cursor::root(&src.root);
         let key_of = |ty: &str, name: &str| {
             let prefix = self.insts.get(inst).map_or("", |i| i.key.as_str());
             format!("tf:{prefix}:{ty}.{name}")
@@ -276,7 +277,8 @@ impl World<'_> {
                 let Some(name) = name_key.node.as_str() else {
                     continue;
                 };
-                let anchor = header(ctx, &name_key, &body);
+                let body = src.block(body);
+                let anchor = anchor(ctx, src, &name_key, &body);
                 let key = key_of(ty, name);
                 let slot = block_slot(ctx, &name_key, &body);
                 self.refuel();
@@ -331,7 +333,8 @@ impl World<'_> {
                 continue;
             }
             self.refuel();
-            let anchor = header(ctx, &name_key, &body);
+            let body = src.block(body);
+            let anchor = anchor(ctx, src, &name_key, &body);
             // Also where a flag written `false` may be switched: the block is editable.
             let insert_flag =
                 block_slot(ctx, &name_key, &body).map(|s| s.line("is_mongodbgov_cloud = true"));
@@ -361,4 +364,22 @@ impl World<'_> {
             );
         }
     }
+}
+
+/// Where a labeled block is reported: its header (`resource "type" "name"`, the last label's
+/// key in JSON), or, for one body of an array of bodies under a shared key (Terraform JSON:
+/// `"mongodbatlas": [{..}, {"alias": "b", ..}]`), that body's own `{`, at its element's
+/// pointer, as the native syntax reports each repeated block at its own header.
+fn anchor(ctx: &LocCtx<'_>, src: &Source, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Loc {
+    if src.is_element(body) {
+        let start = body.node.span.start;
+        return ctx.loc_of(
+            Span {
+                start,
+                end: start.saturating_add(1),
+            },
+            &body.pointer,
+        );
+    }
+    header(ctx, last_label, body)
 }

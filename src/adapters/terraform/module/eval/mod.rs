@@ -540,9 +540,10 @@ fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
 
 /// Where a new attribute would go in a resource or provider block (see
 /// [`crate::adapters::terraform::BlockSlot`]): `None` for a block whose `{` does not end its
-/// line, a block of a tree assembled from other files, or a template.
+/// line, a block of a tree assembled from other files, a template, or a block of a `.tf.json`
+/// file (the lines a slot takes are the native syntax's, `name = value`, which are no JSON).
 fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<BlockSlot> {
-    if ctx.sources.is_some() || !ctx.template_actions.is_empty() {
+    if ctx.sources.is_some() || !ctx.template_actions.is_empty() || is_tf_json(ctx.path) {
         return None;
     }
     let mut slot = slot_after(ctx, last_label.node.span.end as usize, body)?;
