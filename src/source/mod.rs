@@ -167,10 +167,7 @@ fn is_shell_shebang(head: &[u8]) -> bool {
         // `env -S bash -e`, `env bash`
         program = words.find(|w| !w.starts_with('-')).unwrap_or("");
     }
-    matches!(
-        base(program).as_str(),
-        "sh" | "bash" | "dash" | "ksh" | "zsh" | "ash" | "mksh"
-    )
+    crate::document::shell::SHELLS.contains(&base(program).as_str())
 }
 
 /// Whether the regular file at `path` starts with a shell shebang (see [`kind_for`]): the

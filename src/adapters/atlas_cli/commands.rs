@@ -19,10 +19,7 @@ use crate::model::{
 /// has `c` among its letters.
 pub(super) fn shell_command_string(words: &[Word], start: usize) -> Option<&Word> {
     let name = program(words.get(start)?)?;
-    if !matches!(
-        name,
-        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh"
-    ) {
+    if !crate::document::shell::SHELLS.contains(&name) {
         return None;
     }
     let mut c = false;

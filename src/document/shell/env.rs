@@ -12,14 +12,6 @@
 
 use crate::document::{Document, Entry, Limits, Node, ParseError, Span, Value};
 
-fn span(start: usize, end: usize) -> Span {
-    let to = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Span {
-        start: to(start),
-        end: to(end),
-    }
-}
-
 fn is_name(key: &str) -> bool {
     !key.is_empty()
         && key
@@ -48,7 +40,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError>
         if let Some((key, _)) = rest.split_once('=').filter(|_| !rest.starts_with('#')) {
             let key_trimmed = key.trim_end();
             if is_name(key_trimmed) {
-                let key_span = span(start, start + key_trimmed.len());
+                let key_span = Span::new(start, start + key_trimmed.len());
                 let value_start = start + key.len() + 1;
                 let after = text.get(value_start..).unwrap_or("");
                 let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
@@ -104,14 +96,14 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError>
                 }
                 entries.push(Entry {
                     key: Node::new(Value::String(key_trimmed.into()), key_span),
-                    value: Node::new(Value::String(value.into()), span(vs, ve)),
+                    value: Node::new(Value::String(value.into()), Span::new(vs, ve)),
                 });
                 next = end_of_setting + 1;
             }
         }
         pos = next;
     }
-    let whole = span(0, text.len());
+    let whole = Span::new(0, text.len());
     Ok(Document {
         roots: vec![Node::new(Value::Map(entries), whole)],
         warnings: Vec::new(),

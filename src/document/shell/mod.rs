@@ -61,6 +61,10 @@ impl Dialect {
     }
 }
 
+/// The POSIX-like shells: a shebang naming one makes a file a script; one run with `-c` runs
+/// its command string.
+pub const SHELLS: &[&str] = &["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh"];
+
 /// One word of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
