@@ -41,6 +41,10 @@ fn main() {
             Ok(())
         },
     ));
+    trials.push(Trial::test("a_file_named_twice_is_fixed_once", || {
+        a_file_named_twice_is_fixed_once();
+        Ok(())
+    }));
     trials.push(Trial::test("flags_and_standard_input", || {
         flags_and_standard_input();
         Ok(())
@@ -113,11 +117,40 @@ fn findings(dir: &Path) -> Vec<(String, String, String, Option<String>)> {
         .collect()
 }
 
+/// Each finding of a check with its fix: applicability and why it is unsafe, or the help of a
+/// finding that has none (which says why, when a file's own restriction refuses the value).
+fn fix_summary(dir: &Path) -> String {
+    let o = bin(dir, &["check", "--format", "json", "."]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json report");
+    let mut out = String::new();
+    for f in v["findings"].as_array().unwrap() {
+        let at = format!(
+            "{} {}:{}:{}",
+            f["code"].as_str().unwrap(),
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"]
+        );
+        match f["fix"]["applicability"].as_str() {
+            Some(a) => {
+                out.push_str(&format!("{at} {a}"));
+                if let Some(r) = f["fix"]["reason"].as_str() {
+                    out.push_str(&format!(": {r}"));
+                }
+            }
+            None => out.push_str(&format!("{at} no fix: {}", f["help"].as_str().unwrap())),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn run_case(name: &str, case: &Path) {
     let unsafe_fixes = name.ends_with("_unsafe");
     let dir = tempfile::tempdir().unwrap();
     copy(case, dir.path());
     let before = files(dir.path());
+    let summary = fix_summary(dir.path());
     let found = findings(dir.path());
     assert!(!found.is_empty(), "{name}: no findings");
     let fixable = |f: &(String, String, String, Option<String>)| match f.3.as_deref() {
@@ -206,7 +239,7 @@ fn run_case(name: &str, case: &Path) {
     assert_eq!(rediff.status.code(), Some(0));
 
     // Pinned: the diff and every changed file after --fix.
-    let mut pinned = format!("----- diff -----\n{diff_text}");
+    let mut pinned = format!("----- findings -----\n{summary}----- diff -----\n{diff_text}");
     for (rel, new) in &after {
         if before.get(rel) != Some(new) {
             pinned.push_str(&format!(
@@ -277,6 +310,29 @@ fn suppressed_and_baselined_findings_are_not_fixed() {
 
 /// `--unsafe-fixes` needs `--fix` or `--diff`; `--fix` with `--diff` is refused; standard
 /// input is never rewritten (and a diff of it is shown); the human report marks the fix.
+/// A file named twice on the command line (`dd.yaml` and `./dd.yaml`, a link and its target)
+/// is fixed once, with no "changed since it was read" note.
+fn a_file_named_twice_is_fixed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("dd.yaml"), DATADOG).unwrap();
+    let mut names = vec!["dd.yaml", "./dd.yaml"];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("dd.yaml", root.join("link.yaml")).unwrap();
+        names.push("link.yaml");
+    }
+    let mut args = vec!["check", "--fix"];
+    args.extend(&names);
+    let out = bin(root, &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("not fixed"), "{err}");
+    assert!(err.contains("in 1 file"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let fixed = std::fs::read_to_string(root.join("dd.yaml")).unwrap();
+    assert!(fixed.contains("region: US1_FED"), "{fixed}");
+}
+
 fn flags_and_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -29,7 +29,7 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
     };
     let line_start = text.get(..key_start)?.rfind('\n').map_or(0, |i| i + 1);
     let before = text.get(line_start..key_start)?;
-    let own_line = before.trim_start_matches([' ', '-']).is_empty();
+    let own_line = before.trim_start_matches([' ', '\t', '-']).is_empty();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let insert = match (flow, own_line) {
         (_, true) if before.contains("- ") && flow => return None,

@@ -144,8 +144,20 @@ fn passes(
         }
         applied.passes += 1;
         let mut written: BTreeSet<u32> = BTreeSet::new();
+        // One file named twice (`a.yaml` and `./a.yaml`, a link and its target) is one file:
+        // written once, when both names want the same text.
+        let mut same_file: HashMap<PathBuf, (&str, &str)> = HashMap::new();
         for (file, before, after) in &changes {
             let path = outcome.path(*file);
+            let real = matches!(sink, Sink::Files)
+                .then(|| std::fs::canonicalize(path).ok())
+                .flatten();
+            if let Some((b, a)) = real.as_ref().and_then(|r| same_file.get(r)) {
+                if *b == *before && *a == after.as_str() {
+                    written.insert(*file);
+                    continue;
+                }
+            }
             let result = match sink {
                 Sink::Files => write::replace(path, before, after, settings.options.max_file_size),
                 Sink::Memory {
@@ -183,6 +195,9 @@ fn passes(
             match result {
                 Ok(()) => {
                     written.insert(*file);
+                    if let Some(r) = real {
+                        same_file.insert(r, (before, after.as_str()));
+                    }
                     applied.files.insert(display_path(path));
                 }
                 Err(reason) => {

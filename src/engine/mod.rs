@@ -398,6 +398,19 @@ pub fn check_with_context(
         });
     }
     link::link(&mut model);
+    // Values the model knows are secrets though their own file does not say so.
+    let mut masked = Vec::new();
+    for n in &model.written_notes {
+        if n.note == crate::model::Note::Secret {
+            outcome.secrets.entry(n.file).or_default().push(n.span);
+            masked.push(n.file);
+        }
+    }
+    for file in masked {
+        if let Some(spans) = outcome.secrets.get_mut(&file) {
+            crate::document::secrets::normalize(spans);
+        }
+    }
     if options.inventory {
         outcome.inventory = Some(Inventory::of(&model, &outcome.context));
     }

@@ -17,7 +17,7 @@ pub mod baseline_file;
 mod levels;
 mod suppressions;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::config::Config;
@@ -84,7 +84,53 @@ pub fn apply(
         &checked,
         &mut filtered,
     );
+    let mut findings = findings;
+    keep_hidden_uses(outcome, &mut findings, &filtered);
     (findings, filtered)
+}
+
+/// A fix that edits a value written once is not applied silently to a use whose finding the
+/// user set aside: when a suppressed or baselined finding's fix edits the same place, the fix
+/// becomes unsafe and names it (the suppressed use keeps its value under `--fix`).
+fn keep_hidden_uses(outcome: &Outcome, findings: &mut [Finding], filtered: &Filtered) {
+    let hidden = filtered
+        .suppressions
+        .iter()
+        .flat_map(|s| s.suppressed.iter().map(|f| (f, "suppressed")))
+        .chain(
+            filtered
+                .baselined_findings
+                .iter()
+                .map(|f| (f, "in the baseline")),
+        );
+    let mut places: HashMap<(FileId, crate::document::Span), (&Finding, &str)> = HashMap::new();
+    for (f, why) in hidden {
+        for e in f.fix.iter().flat_map(|x| &x.edits) {
+            places.entry((e.loc.file, e.loc.span)).or_insert((f, why));
+        }
+    }
+    if places.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        let Some(fix) = &mut f.fix else { continue };
+        let set_aside = fix
+            .edits
+            .iter()
+            .find_map(|e| Some((e, *places.get(&(e.loc.file, e.loc.span))?)));
+        if let Some((edit, (other, why))) = set_aside {
+            let at = other.used_at.as_ref().unwrap_or(&other.loc);
+            let reason = format!(
+                "the value written at line {} is also used at {}:{}:{}, whose {} finding is {why}",
+                edit.loc.start.line,
+                crate::paths::display_path(outcome.path(at.file)),
+                at.start.line,
+                at.start.column,
+                other.rule.code
+            );
+            fix.demote(reason);
+        }
+    }
 }
 
 /// Files that were read and checked (not skipped, not the config file).

@@ -418,6 +418,72 @@ pub struct Model {
     pub key_aliases: Vec<KeyAlias>,
     /// Parts of files whose values exist only because a condition holds (see [`Condition`]).
     pub conditions: Vec<Condition>,
+    /// What files say about values written in them beyond the texts above (see
+    /// [`WrittenNote`]): for fixes, which edit a value where it is written.
+    pub written_notes: Vec<WrittenNote>,
+}
+
+/// Something a file says about a value written in it (`file`, `span`: the written value, as a
+/// [`Loc::via`] names it) that a fix of that value must respect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenNote {
+    pub file: FileId,
+    pub span: crate::document::Span,
+    pub note: Note,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// The value is also used here, in a way no text of the model holds: inside a longer
+    /// string (CloudFormation `!Sub "orders-${Site}"`, Pulumi `name: orders-${site}`), or by
+    /// a resource the adapters do not map (a Terraform `aws_s3_bucket` using the variable).
+    UsedAt(Loc),
+    /// Its file allows only some values there: a CloudFormation parameter's `AllowedValues`,
+    /// `AllowedPattern` or length bounds, a Terraform variable's `validation`. `at` is where
+    /// the restriction is written, `what` names it.
+    Restricted {
+        at: Loc,
+        what: &'static str,
+        allows: Allows,
+    },
+    /// The value is a secret its own file does not show as one: a `terraform.tfvars` value of
+    /// a variable declared `sensitive = true` in another file. Reporters mask it.
+    Secret,
+}
+
+/// Which values a [`Note::Restricted`] lets through.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Allows {
+    /// Exactly these.
+    OneOf(Vec<String>),
+    /// Values of this many characters.
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    /// Values this regular expression matches as a whole (CloudFormation `AllowedPattern`).
+    Pattern(String),
+    /// Decided by an expression or pattern this tool does not evaluate.
+    Unknown,
+}
+
+impl Allows {
+    /// Whether `value` is let through: `None` when that is not known.
+    pub fn allows(&self, value: &str) -> Option<bool> {
+        match self {
+            Allows::OneOf(values) => Some(values.iter().any(|v| v == value)),
+            Allows::Length { min, max } => {
+                let n = value.chars().count();
+                Some(min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m))
+            }
+            Allows::Pattern(pattern) => {
+                let whole = format!("^(?:{pattern})$");
+                let re = regex_automata::meta::Regex::new(&whole).ok()?;
+                Some(re.is_match(value))
+            }
+            Allows::Unknown => None,
+        }
+    }
 }
 
 /// A part of a file (`file`, `span`) whose values exist only because a condition holds: a
@@ -495,6 +561,7 @@ impl Model {
         self.endpoints.extend(other.endpoints);
         self.key_aliases.extend(other.key_aliases);
         self.conditions.extend(other.conditions);
+        self.written_notes.extend(other.written_notes);
     }
 
     /// Every located value of the model, in no particular order (for a fix to find every use

@@ -38,9 +38,22 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
             _ => hunks.push(vec![block]),
         }
     }
-    let line = |s: &str| {
-        let s = s.strip_suffix('\n').unwrap_or(s);
-        terminal::line(s.strip_suffix('\r').unwrap_or(s)).into_owned()
+    // A line as `patch` reads it: its text made safe for a terminal, its CRLF kept (a `\r`
+    // before the line end moves nothing), and the marker after a last line without a line end.
+    let line = |prefix: char, s: &str| {
+        let (s, newline) = match s.strip_suffix('\n') {
+            Some(s) => (s, true),
+            None => (s, false),
+        };
+        let (s, cr) = match s.strip_suffix('\r') {
+            Some(s) if newline => (s, "\r"),
+            _ => (s, ""),
+        };
+        let mut out = format!("{prefix}{}{cr}\n", terminal::line(s));
+        if !newline {
+            out.push_str("\\ No newline at end of file\n");
+        }
+        out
     };
     for hunk in hunks {
         let (Some(first), Some(last)) = (hunk.first(), hunk.last()) else {
@@ -60,18 +73,18 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
         let mut at = a_start;
         for &(a0, a1, b0, b1) in &hunk {
             for l in a.get(at..a0).unwrap_or(&[]) {
-                out.push_str(&format!(" {}\n", line(l)));
+                out.push_str(&line(' ', l));
             }
             for l in a.get(a0..a1).unwrap_or(&[]) {
-                out.push_str(&format!("-{}\n", line(l)));
+                out.push_str(&line('-', l));
             }
             for l in b.get(b0..b1).unwrap_or(&[]) {
-                out.push_str(&format!("+{}\n", line(l)));
+                out.push_str(&line('+', l));
             }
             at = a1;
         }
         for l in a.get(at..a_end).unwrap_or(&[]) {
-            out.push_str(&format!(" {}\n", line(l)));
+            out.push_str(&line(' ', l));
         }
     }
     out
@@ -143,6 +156,19 @@ mod tests {
         );
         assert_eq!(diff.matches("@@ -").count(), 2, "{diff}");
         assert_eq!(unified("f", "x\n", "x\n"), "");
+    }
+
+    #[test]
+    fn line_ends_are_shown_as_patch_reads_them() {
+        // CRLF kept; a last line without a line end marked.
+        assert_eq!(
+            unified("c.yaml", "a: 1\r\nb: x\r\n", "a: 1\r\nb: y\r\n"),
+            "--- a/c.yaml\n+++ b/c.yaml\n@@ -1,2 +1,2 @@\n a: 1\r\n-b: x\r\n+b: y\r\n"
+        );
+        assert_eq!(
+            unified("t.json", "{\"u\": 1}", "{\"u\": 2}"),
+            "--- a/t.json\n+++ b/t.json\n@@ -1,1 +1,1 @@\n-{\"u\": 1}\n\\ No newline at end of file\n+{\"u\": 2}\n\\ No newline at end of file\n"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::Finding;
 use crate::document::Span;
-use crate::model::{FileId, Loc, Model, Text};
+use crate::model::{FileId, Loc, Model, Note, Text};
 
 /// How sure a fix is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,9 +170,25 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             }
         }
     });
+    // What the files say about those places: other uses, restrictions.
+    let mut notes: HashMap<Place, Vec<&Note>> = HashMap::new();
+    for n in &model.written_notes {
+        let at = (n.file, n.span);
+        if wanted.contains_key(&at) {
+            notes.entry(at).or_default().push(&n.note);
+        }
+    }
+    let path_of = |file: FileId| {
+        model
+            .files
+            .get(file as usize)
+            .map(|f| crate::paths::display_path(&f.path))
+            .unwrap_or_default()
+    };
     for f in findings.iter_mut() {
         let Some(fix) = &mut f.fix else { continue };
         let mut reasons = Vec::new();
+        let mut refused = None;
         for e in &fix.edits {
             let target = place(&e.loc);
             let Some((covered, edits)) = wanted.get(&target) else {
@@ -185,22 +201,61 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                 ));
                 continue;
             }
-            if let Some(other) = uses
+            let other_text = uses
                 .get(&target)
                 .into_iter()
                 .flatten()
-                .find(|u| !covered.contains(&place(u)))
-            {
-                let path = model
-                    .files
-                    .get(other.file as usize)
-                    .map(|f| crate::paths::display_path(&f.path))
-                    .unwrap_or_default();
+                .find(|u| !covered.contains(&place(u)));
+            // A use no text holds is covered when it contains a use a fix covers (or lies
+            // in one).
+            let overlaps = |u: &Loc| {
+                covered.iter().any(|(file, span)| {
+                    *file == u.file && span.start < u.span.end && u.span.start < span.end
+                })
+            };
+            let other_note = notes
+                .get(&target)
+                .into_iter()
+                .flatten()
+                .find_map(|n| match n {
+                    Note::UsedAt(u) if !overlaps(u) => Some(u),
+                    _ => None,
+                });
+            if let Some(other) = other_text.or(other_note) {
                 reasons.push(format!(
-                    "the value written at line {} is also used at {path}:{}:{}, which does not need this fix",
-                    e.loc.start.line, other.start.line, other.start.column
+                    "the value written at line {} is also used at {}:{}:{}, which does not need this fix",
+                    e.loc.start.line,
+                    path_of(other.file),
+                    other.start.line,
+                    other.start.column
                 ));
             }
+            let new = e.new_value();
+            for n in notes.get(&target).into_iter().flatten() {
+                let Note::Restricted { at, what, allows } = n else {
+                    continue;
+                };
+                match allows.allows(&new) {
+                    Some(true) => {}
+                    Some(false) => {
+                        refused.get_or_insert(format!(
+                            "no fix is offered: `{new}` is not allowed by the {what} at {}:{} (allow it there first)",
+                            path_of(at.file),
+                            at.start.line
+                        ));
+                    }
+                    None => reasons.push(format!(
+                        "the {what} at {}:{} may not allow `{new}`",
+                        path_of(at.file),
+                        at.start.line
+                    )),
+                }
+            }
+        }
+        if let Some(why) = refused {
+            f.fix = None;
+            f.help = format!("{}; {why}", f.help);
+            continue;
         }
         for r in reasons {
             fix.demote(r);

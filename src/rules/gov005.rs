@@ -3,7 +3,7 @@
 use super::fix::{Applicability, Edit, Fix};
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::Model;
-use crate::model::partition::project_partition;
+use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -57,25 +57,61 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 project.region_usage_field
             ),
         );
-        // Where the format can write it: GOV_REGIONS_ONLY, unsafe (it cannot be changed once
-        // the project exists, and a standard project needs the other value).
-        let fix = project.region_usage_slot.as_ref().map(|s| {
-            let mut fix = Fix {
-                applicability: Applicability::Safe,
-                message: format!("set {} to GOV_REGIONS_ONLY", project.region_usage_field),
-                reason: None,
-                edits: vec![Edit {
-                    loc: s.loc.clone(),
-                    value: s.expected.clone(),
-                    range: 0..s.expected.len(),
-                    new: s.text.clone(),
-                }],
-            };
-            fix.demote(
-                "it cannot be changed after the project is created; a project for standard regions needs COMMERCIAL_FEDRAMP_REGIONS_ONLY instead".to_string(),
+        // Where the format can write it: the value its clusters' regions call for, unsafe (it
+        // cannot be changed once the project exists). GOV_REGIONS_ONLY for a project whose
+        // clusters are in gov regions (or that has none here), COMMERCIAL_FEDRAMP_REGIONS_ONLY
+        // for one whose clusters are all in standard regions (what it is created as today, now
+        // written down), none for one that mixes them (GOV004 says which region to move).
+        let index = model.projects.iter().position(|p| std::ptr::eq(p, project));
+        let mut partitions = model
+            .clusters
+            .iter()
+            .filter(|c| index.is_some() && c.origin.project == index)
+            .flat_map(|c| c.regions.iter())
+            .filter_map(
+                |rc| match classify_region(rc.cloud(), rc.region.as_ref()?.as_str()) {
+                    RegionClass::Offered(p) => Some(p),
+                    _ => None,
+                },
             );
-            fix
-        });
+        let first = partitions.next();
+        let mixed = first.is_some_and(|f| partitions.any(|p| p != f));
+        let wanted = match first {
+            _ if mixed => None,
+            Some(Partition::Standard) => Some((
+                Partition::Standard.region_usage(),
+                "its clusters are in standard regions, so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
+            )),
+            _ => Some((
+                Partition::Gov.region_usage(),
+                "it cannot be changed after the project is created; a project for standard regions needs COMMERCIAL_FEDRAMP_REGIONS_ONLY instead",
+            )),
+        };
+        let fix =
+            project
+                .region_usage_slot
+                .as_ref()
+                .zip(wanted)
+                .and_then(|(s, (usage, reason))| {
+                    let gov = Partition::Gov.region_usage();
+                    let text = s
+                        .text
+                        .contains(gov)
+                        .then(|| s.text.replacen(gov, usage, 1))?;
+                    let mut fix = Fix {
+                        applicability: Applicability::Safe,
+                        message: format!("set {} to {usage}", project.region_usage_field),
+                        reason: None,
+                        edits: vec![Edit {
+                            loc: s.loc.clone(),
+                            value: s.expected.clone(),
+                            range: 0..s.expected.len(),
+                            new: text,
+                        }],
+                    };
+                    fix.demote(reason.to_string());
+                    Some(fix)
+                });
         out.push(match fix {
             Some(fix) => finding.with_fix(fix),
             None => finding,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::{Resource, literal_type};
 use crate::document::{Cursor, Value};
 use crate::model::link::is_object_id;
-use crate::model::{Field, LocCtx, Origin, ProjectRef, Text};
+use crate::model::{Allows, Field, LocCtx, Model, Note, Origin, ProjectRef, Text, WrittenNote};
 
 /// The longest unresolved expression kept as text (longer ones are cut with `…`).
 pub(super) const MAX_EXPR: usize = 60;
@@ -204,6 +204,128 @@ impl<'t> Template<'t> {
         }
     }
 
+    /// What the template says about its parameters' defaults, for fixes that edit them: the
+    /// restrictions of each parameter (`AllowedValues`, `AllowedPattern`, `MinLength`,
+    /// `MaxLength`), and every use the model keeps no text for (each `Ref` and each `!Sub`
+    /// naming it, outside `Parameters`; the uses that became model texts are told apart by
+    /// where they are).
+    pub(super) fn written_notes(&self, root: &Cursor<'t>, out: &mut Model) {
+        if self.defaults.is_empty() {
+            return;
+        }
+        let written = |name: &str| self.defaults.get(name).map(|d| self.ctx.loc(d));
+        let mut note = |name: &str, note: Note| {
+            if let Some(at) = written(name) {
+                out.written_notes.push(WrittenNote {
+                    file: at.file,
+                    span: at.span,
+                    note,
+                });
+            }
+        };
+        for (key, param) in root.get("Parameters").iter().flat_map(|p| p.entries()) {
+            let Some(name) = key.node.scalar_text() else {
+                continue;
+            };
+            if !self.defaults.contains_key(name) {
+                continue;
+            }
+            if let Some(values) = param.get("AllowedValues") {
+                let allowed: Option<Vec<String>> = values
+                    .items()
+                    .map(|v| v.text().map(str::to_string))
+                    .collect();
+                let allows = match allowed {
+                    Some(list) if values.node.as_seq().is_some() => Allows::OneOf(list),
+                    _ => Allows::Unknown,
+                };
+                note(
+                    name,
+                    restricted(self.ctx, &values, "parameter's AllowedValues", allows),
+                );
+            }
+            if let Some(pattern) = param.get("AllowedPattern") {
+                let allows = pattern
+                    .str()
+                    .map_or(Allows::Unknown, |p| Allows::Pattern(p.to_string()));
+                note(
+                    name,
+                    restricted(self.ctx, &pattern, "parameter's AllowedPattern", allows),
+                );
+            }
+            let bound = |k: &str| {
+                param
+                    .get(k)
+                    .and_then(|v| v.text()?.trim().parse::<usize>().ok())
+            };
+            let (min, max) = (bound("MinLength"), bound("MaxLength"));
+            if min.is_some() || max.is_some() {
+                let at = param.get("MaxLength").or_else(|| param.get("MinLength"));
+                if let Some(at) = at {
+                    note(
+                        name,
+                        restricted(
+                            self.ctx,
+                            &at,
+                            "parameter's length bounds",
+                            Allows::Length { min, max },
+                        ),
+                    );
+                }
+            }
+        }
+        // Every use outside `Parameters`, with an explicit stack (a deep template must not
+        // exhaust the call stack).
+        let mut stack: Vec<Cursor<'t>> = root
+            .entries()
+            .filter(|(k, _)| k.node.scalar_text() != Some("Parameters"))
+            .map(|(_, v)| v)
+            .collect();
+        while let Some(cur) = stack.pop() {
+            match expr(&cur) {
+                Expr::Call("Ref", arg) => {
+                    if let Some(name) = arg.node.as_str() {
+                        note(name, Note::UsedAt(self.ctx.loc(&cur)));
+                    }
+                    continue;
+                }
+                Expr::Call("Sub", arg) => {
+                    let (template, locals) = match arg.node.as_seq() {
+                        Some(_) => {
+                            let mut parts = arg.items();
+                            (parts.next(), parts.next())
+                        }
+                        None => (Some(arg.clone()), None),
+                    };
+                    if let Some(text) = template.as_ref().and_then(|t| t.str()) {
+                        let mut seen = Vec::new();
+                        for name in sub_names(text) {
+                            let local = locals.as_ref().is_some_and(|l| l.get(name).is_some());
+                            if !local && !seen.contains(&name) {
+                                seen.push(name);
+                                note(name, Note::UsedAt(self.ctx.loc(&cur)));
+                            }
+                        }
+                    }
+                    // Its variables' map may use parameters too.
+                    if let Some(l) = locals {
+                        stack.push(l);
+                    }
+                    continue;
+                }
+                Expr::Call(_, arg) if cur.node.tag.is_some() => {
+                    // A short-form tag's argument is the node itself: walk its children.
+                    stack.extend(arg.items());
+                    stack.extend(arg.entries().map(|(_, v)| v));
+                    continue;
+                }
+                _ => {}
+            }
+            stack.extend(cur.items());
+            stack.extend(cur.entries().map(|(_, v)| v));
+        }
+    }
+
     /// A parameter's literal `Default`, located there.
     pub(super) fn parameter(&self, name: &str) -> Resolved {
         match self
@@ -345,4 +467,26 @@ impl<'t> Template<'t> {
             project: None,
         }
     }
+}
+
+/// A restriction note, located at the restriction.
+fn restricted(ctx: &LocCtx<'_>, at: &Cursor<'_>, what: &'static str, allows: Allows) -> Note {
+    Note::Restricted {
+        at: ctx.loc(at),
+        what,
+        allows,
+    }
+}
+
+/// The names `${Name}` of a `Fn::Sub` string refers to (not `${!Literal}`, not
+/// `${Resource.Attribute}`, not `${AWS::Region}`).
+fn sub_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${").skip(1).filter_map(|rest| {
+        let name = rest.split('}').next()?.trim();
+        let plain = !name.is_empty()
+            && !name.starts_with('!')
+            && !name.contains(['.', ':'])
+            && rest.contains('}');
+        plain.then_some(name)
+    })
 }

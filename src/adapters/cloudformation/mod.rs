@@ -68,6 +68,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
     let tpl = Template::new(ctx, root, &resources);
     profile::secrets(&tpl, &resources, out);
+    tpl.written_notes(root, out);
     if !tpl.types.values().any(|t| t.starts_with(PREFIX)) {
         return;
     }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use super::{PulumiFile, Role};
 use crate::adapters::terraform::{self, Read, Resource, Values, follow_path};
 use crate::document::{Cursor, Entry, Node, Span, Value};
-use crate::model::{Field, Loc, LocCtx, Model, ProjectRef, SourceFile, Text, intern_value};
+use crate::model::{
+    Field, Loc, LocCtx, Model, Note, ProjectRef, SourceFile, Text, WrittenNote, intern_value,
+};
 
 /// The provider's resource type prefix (`mongodbatlas:...`).
 const PACKAGE: &str = "mongodbatlas:";
@@ -228,6 +230,7 @@ impl<'a> Base<'a> {
             program.resource(n, &ty, name, decl, out);
         }
         program.invocations(out);
+        program.interpolated_uses(&self.program, out);
         // The default provider's settings in the stack (`mongodbatlas:isMongodbgovCloud`).
         if uses_default_provider && !esc {
             if let Some(first) = first_setting {
@@ -537,6 +540,41 @@ impl<'a> Program<'a> {
                 _ => ProjectRef::Unknown,
             };
             terraform::build_data(&ty, self.ctx.loc(&function), project_ref, out);
+        }
+    }
+
+    /// Every config value or variable a string of the program interpolates among other text
+    /// (`name: orders-${site}`): a use of where that value is written that no model text
+    /// holds, for fixes of that value (see [`Note::UsedAt`]). Walked with an explicit stack.
+    fn interpolated_uses(&self, program: &Cursor<'a>, out: &mut Model) {
+        let mut stack: Vec<Cursor<'a>> = ["resources", "variables", "outputs"]
+            .iter()
+            .filter_map(|k| program.get(k))
+            .collect();
+        while let Some(cur) = stack.pop() {
+            if let Some(s) = cur.str() {
+                if sole_interpolation(s).is_some() || !has_interpolation(s) {
+                    continue;
+                }
+                for (i, _) in s.match_indices("${") {
+                    if i > 0 && s.as_bytes().get(i - 1) == Some(&b'$') {
+                        continue;
+                    }
+                    let Some(expr) = s.get(i + 2..).and_then(|r| r.split('}').next()) else {
+                        continue;
+                    };
+                    if let Some((_, set_at)) = self.lookup(expr.trim(), 0) {
+                        out.written_notes.push(WrittenNote {
+                            file: set_at.file,
+                            span: set_at.span,
+                            note: Note::UsedAt(self.ctx.loc(&cur)),
+                        });
+                    }
+                }
+                continue;
+            }
+            stack.extend(cur.items());
+            stack.extend(cur.entries().map(|(_, v)| v));
         }
     }
 

@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use super::{Linking, Read, Resource, Values, build, build_data, follow_path, unknown};
 use crate::document::{Cursor, Entry, LineIndex, Node, Span, Value, tf_json};
-use crate::model::{FileId, Loc, LocCtx, Model, SourceFile, Text};
+use crate::model::{Allows, FileId, Loc, LocCtx, Model, SourceFile, Text};
 
 mod eval;
 mod value;
@@ -43,6 +43,11 @@ pub struct HclFile {
     values: Vec<(String, Val)>,
     /// Names of the variables this file declares.
     declared: Vec<String>,
+    /// Variables this file declares with a `validation` block: name, where the block is, and
+    /// which values it lets through.
+    validated: Vec<(String, Loc, Allows)>,
+    /// Variables this file declares `sensitive = true`.
+    sensitive: Vec<String>,
     /// The `source` of each local module call (`./` or `../`), by call name.
     calls: Vec<(String, String)>,
     /// Whether the file holds what only a root module does here: a `provider "mongodbatlas"`
@@ -171,6 +176,8 @@ impl HclFile {
             tfvars: tfvars.clone(),
             values: Vec::new(),
             declared: Vec::new(),
+            validated: Vec::new(),
+            sensitive: Vec::new(),
             calls: Vec::new(),
             root_like: false,
             source: None,
@@ -196,6 +203,18 @@ impl HclFile {
                 };
                 let body = block_in(&blocks, body);
                 file.declared.push(name.to_string());
+                if body.get("sensitive").and_then(|v| v.node.as_bool()) == Some(true)
+                    || body.get("sensitive").and_then(|v| v.text()) == Some("true")
+                {
+                    file.sensitive.push(name.to_string());
+                }
+                if let Some(validation) = body.get("validation") {
+                    file.validated.push((
+                        name.to_string(),
+                        ctx.loc(&validation),
+                        validation_allows(&validation, name),
+                    ));
+                }
                 if let Some(default) = body.get("default") {
                     file.values
                         .push((name.to_string(), value::literal(ctx, &default)));
@@ -230,6 +249,8 @@ impl HclFile {
             return None;
         }
         let empty = file.values.is_empty()
+            && file.validated.is_empty()
+            && file.sensitive.is_empty()
             && file.declared.is_empty()
             && file.calls.is_empty()
             && file.source.is_none();
@@ -280,6 +301,53 @@ fn evaluated_parts(root: Node) -> Node {
         }
     }
     Node::new(Value::Map(kept), span)
+}
+
+/// What the `validation` blocks of variable `name` let through: the literal list of
+/// `contains(["US", "EU"], var.name)` (every block's, when there are several), else unknown.
+fn validation_allows(validation: &Cursor<'_>, name: &str) -> Allows {
+    let blocks: Vec<Cursor<'_>> = match validation.node.as_seq() {
+        Some(_) => validation.items().collect(),
+        None => vec![validation.clone()],
+    };
+    let mut allowed: Option<Vec<String>> = None;
+    for block in blocks {
+        let Some(list) = block
+            .get("condition")
+            .and_then(|c| c.node.expr_source().map(str::to_string))
+            .and_then(|c| contains_list(&c, name))
+        else {
+            return Allows::Unknown;
+        };
+        allowed = Some(match allowed {
+            None => list,
+            Some(before) => before.into_iter().filter(|v| list.contains(v)).collect(),
+        });
+    }
+    allowed.map_or(Allows::Unknown, Allows::OneOf)
+}
+
+/// The strings of `contains(["a", "b"], var.name)`, when the condition is exactly that.
+fn contains_list(condition: &str, name: &str) -> Option<Vec<String>> {
+    let inner = condition
+        .trim()
+        .strip_prefix("contains(")?
+        .strip_suffix(')')?
+        .trim()
+        .strip_prefix('[')?;
+    let (list, rest) = inner.split_once(']')?;
+    let rest = rest.trim().strip_prefix(',')?.trim();
+    if rest != format!("var.{name}") {
+        return None;
+    }
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let v = item.strip_prefix('"')?.strip_suffix('"')?;
+            (!v.contains(['"', '\\', '$', '%'])).then(|| v.to_string())
+        })
+        .collect()
 }
 
 fn is_local_source(source: &str) -> bool {

@@ -54,6 +54,16 @@ impl Val {
         matches!(self, Val::Unknown(_) | Val::Ref(_))
     }
 
+    /// Every known scalar it holds (keys of maps not included).
+    pub(super) fn for_each_text(&self, f: &mut dyn FnMut(&Text)) {
+        match self {
+            Val::Known(t, _) => f(t),
+            Val::List(items) => items.iter().for_each(|v| v.for_each_text(f)),
+            Val::Map(entries) => entries.iter().for_each(|(_, v)| v.for_each_text(f)),
+            Val::Null | Val::Ref(_) | Val::Unknown(_) => {}
+        }
+    }
+
     pub(super) fn as_text(&self) -> Option<&Text> {
         match self {
             Val::Known(t, _) => Some(t),

@@ -34,6 +34,7 @@ use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
 use super::*;
 use crate::adapters::terraform::BlockSlot;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
+use crate::model::{Note, WrittenNote};
 
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
@@ -113,12 +114,43 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .iter()
             .flat_map(|f| f.declared.iter().map(String::as_str))
             .collect();
+        let validated: Vec<&(String, Loc, Allows)> =
+            files.iter().flat_map(|f| &f.validated).collect();
+        let sensitive: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.sensitive.iter().map(String::as_str))
+            .collect();
         let mut defaults = HashMap::new();
         let mut root_vars = HashMap::new();
         for f in &files {
             for (name, value) in &f.values {
                 if !declared.contains(name.as_str()) {
                     continue;
+                }
+                // A value of a `sensitive` variable, written in a tfvars file that does not say
+                // so: a secret all the same.
+                if sensitive.contains(name.as_str()) {
+                    value.for_each_text(&mut |t| {
+                        out.written_notes.push(WrittenNote {
+                            file: t.loc.file,
+                            span: t.loc.span,
+                            note: Note::Secret,
+                        });
+                    });
+                }
+                // A value a `validation` block restricts: a fix that writes it must pass.
+                for (_, at, allows) in validated.iter().filter(|v| &v.0 == name) {
+                    value.for_each_text(&mut |t| {
+                        out.written_notes.push(WrittenNote {
+                            file: t.loc.file,
+                            span: t.loc.span,
+                            note: Note::Restricted {
+                                at: at.clone(),
+                                what: "variable's validation",
+                                allows: allows.clone(),
+                            },
+                        });
+                    });
                 }
                 if f.tfvars.is_none() {
                     defaults.insert(name.as_str(), value.clone());
@@ -539,8 +571,8 @@ fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
 }
 
 /// Where a new attribute would go in a resource or provider block (see
-/// [`crate::adapters::terraform::BlockSlot`]): `None` for a block whose `{` does not end its
-/// line, a block of a tree assembled from other files, a template, or a block of a `.tf.json`
+/// [`crate::adapters::terraform::BlockSlot`]): `None` for a block whose `{` is followed on its
+/// line by more than a comment, a block of a tree assembled from other files, a template, or a block of a `.tf.json`
 /// file (the lines a slot takes are the native syntax's, `name = value`, which are no JSON).
 fn block_slot(ctx: &LocCtx<'_>, last_label: &Cursor<'_>, body: &Cursor<'_>) -> Option<BlockSlot> {
     if ctx.sources.is_some() || !ctx.template_actions.is_empty() || is_tf_json(ctx.path) {
@@ -592,7 +624,30 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
     if !text.get(after_label..brace)?.trim().is_empty() {
         return None;
     }
-    let inside = text.get(brace + 1..)?;
+    // The `{` ends its line, or only a comment follows it there (`{ # owned by obs`): the new
+    // line goes after that line.
+    let brace_line = text.get(brace + 1..)?;
+    let line_len = brace_line.find('\n').unwrap_or(brace_line.len());
+    let line_len = match brace_line.get(..line_len) {
+        Some(l) if l.ends_with('\r') => line_len - 1,
+        _ => line_len,
+    };
+    let after_brace = brace_line.get(..line_len)?.trim_start_matches([' ', '\t']);
+    let comment_only = after_brace.is_empty()
+        || after_brace.starts_with('#')
+        || after_brace.starts_with("//")
+        || (after_brace.starts_with("/*")
+            && after_brace.find("*/").is_some_and(|end| {
+                after_brace
+                    .get(end + 2..)
+                    .is_some_and(|r| r.trim().is_empty())
+            })
+            && after_brace.matches("/*").count() == 1);
+    if !comment_only {
+        return None;
+    }
+    let at = brace + 1 + line_len;
+    let inside = text.get(at..)?;
     let eol = if inside.starts_with("\r\n") {
         "\r\n"
     } else if inside.starts_with('\n') {
@@ -629,7 +684,7 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
         names.push(name.to_string());
     }
     Some(BlockSlot {
-        at: ctx.loc_of(Span::new(brace + 1, brace + 1), &body.pointer),
+        at: ctx.loc_of(Span::new(at, at), &body.pointer),
         eol,
         indent,
         names,
