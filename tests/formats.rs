@@ -636,3 +636,34 @@ fn a_stack_of_a_program_in_another_language_is_skipped_not_checked() {
         assert_eq!(v["summary"]["files_checked"], checked, "{args:?}: {v}");
     }
 }
+
+/// A stream one of whose documents names Atlas in a shape no adapter reads, beside documents
+/// that are read: the file is listed as skipped (naming the document's line) and not counted
+/// as checked; the findings of the documents that were read stand.
+#[test]
+fn a_stream_with_an_unread_atlas_document_is_not_counted_as_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("stack.yaml"),
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata: {name: orders}\nspec:\n  name: orders\n---\n# an in-house descriptor\nprovisioner: bootstrap\nresource: mongodbatlas_advanced_cluster\nsettings: {provider: AZURE, tier: M10}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata: {hint: mongodbatlas_project is created by Terraform}\n",
+    )
+    .expect("write");
+    let o = run_in(root, &["check", "--format", "json", "."]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let reason = v["skipped"][0]["reason"].as_str().unwrap_or("");
+    assert!(
+        reason.starts_with("its document at line 8 names Atlas (`mongodbatlas_`)"),
+        "{v}"
+    );
+    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["summary"]["files_checked"], 0, "{v}");
+    // The AtlasProject that was read is still judged (GOV005: no region usage).
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["GOV005"], "{v}");
+}

@@ -9,8 +9,9 @@
 //! Cosmos DB, or a host that is not known (a placeholder) is not Atlas's business.
 
 use super::common::{Locator, URL_KEYS, is_url_key};
+use crate::document::shell::Dialect;
 use crate::document::{Cursor, Value};
-use crate::model::{AuthMechanism, Endpoint, LocCtx, Model};
+use crate::model::{AuthMechanism, Endpoint, LocCtx, Model, Text, intern_value};
 
 /// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
 pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com"];
@@ -39,13 +40,29 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     // state, configuration): read the planned (or state) values only, so each is seen once.
     match super::terraform::plan::values_root(root) {
         Some(values) => walk(ctx, &values, None, atlas, out),
-        None => walk(ctx, root, None, atlas, out),
+        None => {
+            let shell = root.node.tag.as_deref().and_then(Dialect::of_tag);
+            walk_in(ctx, root, None, atlas, shell, out);
+        }
     }
 }
 
 /// `atlas`: whether the settings here reach Atlas, as far as the enclosing blocks say (see
 /// [`block_reach`]).
 fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, atlas: bool, out: &mut Model) {
+    walk_in(ctx, cur, key, atlas, None, out);
+}
+
+/// [`walk`], in a document of shell commands of `shell`'s dialect (the root of a script, a
+/// Makefile, a Dockerfile): a flag's value is then read as the shell reads it.
+fn walk_in(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    key: Option<&str>,
+    atlas: bool,
+    shell: Option<Dialect>,
+    out: &mut Model,
+) {
     match &cur.node.value {
         Value::Map(_) => {
             // The Terraform provider with `is_mongodbgov_cloud = true` talks to AtlasGov
@@ -76,7 +93,7 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, atlas: bool, out:
                 if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {
                     key = env_name;
                 }
-                walk(ctx, &v, key, atlas, out);
+                walk_in(ctx, &v, key, atlas, shell, out);
             }
         }
         Value::Seq(_) => {
@@ -93,12 +110,12 @@ fn walk(ctx: &LocCtx<'_>, cur: &Cursor<'_>, key: Option<&str>, atlas: bool, out:
                         });
                     }
                 } else {
-                    walk(ctx, &item, None, atlas, out);
+                    walk_in(ctx, &item, None, atlas, shell, out);
                 }
             }
         }
         // A non-literal HCL expression holds source text, not a value.
-        Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, atlas, out),
+        Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, atlas, shell, out),
         _ => {}
     }
 }
@@ -155,6 +172,7 @@ fn scalar(
     key: Option<&str>,
     s: &str,
     atlas: bool,
+    shell: Option<Dialect>,
     out: &mut Model,
 ) {
     let mut at = Locator::new(ctx, cur);
@@ -174,7 +192,8 @@ fn scalar(
         return;
     }
     // `mongosh --authenticationMechanism SCRAM-SHA-1` in a script or a command.
-    mechanism_flags(&mut at, s, atlas, out);
+    let shell_word = |from: usize, to: usize| shell.and_then(|d| shell_word(ctx, cur, d, from, to));
+    mechanism_flags(&mut at, s, atlas, &shell_word, out);
     if let Some(k) = key {
         if atlas
             && (k.eq_ignore_ascii_case("authMechanism")
@@ -484,7 +503,17 @@ fn percent_decode(s: &str) -> String {
 /// in `s`, in commands that reach Atlas: the command's connection strings and `--host`
 /// values decide (its line, with `\` continuations); a command that names no host goes where
 /// its block goes (`atlas`).
-fn mechanism_flags(at: &mut Locator<'_>, s: &str, atlas: bool, out: &mut Model) {
+///
+/// `word(from, to)` reads the word at `s[from..]` (up to the command's end, `to`) as the shell
+/// does, in a script: its value after quote removal (`SCRAM\-SHA\-1`, `$'SCRAM-SHA-1'`),
+/// located at its bytes; `None` elsewhere, where the text up to a blank is the value.
+fn mechanism_flags(
+    at: &mut Locator<'_>,
+    s: &str,
+    atlas: bool,
+    word: &dyn Fn(usize, usize) -> Option<Option<Text>>,
+    out: &mut Model,
+) {
     const FLAG: &str = "--authenticationMechanism";
     if !s.contains(FLAG) {
         return;
@@ -511,6 +540,23 @@ fn mechanism_flags(at: &mut Locator<'_>, s: &str, atlas: bool, out: &mut Model) 
             None if rest.starts_with([' ', '\t']) => rest.trim_start_matches([' ', '\t']),
             None => continue,
         };
+        // A value spelled with quotes or escapes, in a script: read as the shell reads it.
+        let value_at = s.len() - value.len();
+        let command_end = last.map_or(s.len(), |l| l.1);
+        let spelled = value
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .next()
+            .is_some_and(|v| v.contains(['\\', '\'', '"', '$']));
+        if let Some(read) = spelled.then(|| word(value_at, command_end)).flatten() {
+            // A script: the value the shell passes (an expansion is unknown: nothing).
+            if let Some(value) = read {
+                out.auth_mechanisms.push(AuthMechanism {
+                    value,
+                    context: "--authenticationMechanism option",
+                });
+            }
+            continue;
+        }
         let value = value.trim_start_matches(['"', '\'']);
         let end = value
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '`'))
@@ -623,6 +669,34 @@ fn reaches_atlas(rest: &str) -> bool {
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     hosts.split(',').any(|host| is_atlas_host(host_name(host)))
+}
+
+/// The first shell word of the command text `cur` holds, from its byte `from` to `to` (the
+/// command's end): `Some(None)` when the word holds an expansion (or there is none), `None`
+/// when the text from there is no shell text of its own.
+fn shell_word(
+    ctx: &LocCtx<'_>,
+    cur: &Cursor<'_>,
+    dialect: Dialect,
+    from: usize,
+    to: usize,
+) -> Option<Option<Text>> {
+    let base = cur.node.span.start as usize;
+    let commands = crate::document::shell::commands_in(ctx.text, base + from, base + to, dialect);
+    // Not a word of its own (the flag is inside a quoted command string): read as text.
+    let commands = commands.ok()?;
+    let word = commands
+        .iter()
+        .filter(|c| c.depth == 0)
+        .find_map(|c| c.words.first());
+    Some(word.and_then(|w| {
+        let value = w.known()?;
+        let span = w.span_of(0, value.len());
+        Some(Text {
+            value: intern_value(value),
+            loc: ctx.loc_of(span, &cur.pointer),
+        })
+    }))
 }
 
 #[cfg(test)]

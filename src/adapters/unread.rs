@@ -42,6 +42,13 @@ pub fn reason(marker: &str) -> String {
     )
 }
 
+/// Why a file is skipped one of whose documents (at `line`) is unread, the others read.
+pub fn document_reason(marker: &str, line: u32) -> String {
+    format!(
+        "its document at line {line} names Atlas (`{marker}`) but is in no format atlasgov-lint reads, so nothing in that document was checked (the file's other documents were)"
+    )
+}
+
 /// Whether a document is in a format an adapter reads, whether or not it found anything to
 /// check in it.
 pub fn recognized(root: &Node) -> bool {
