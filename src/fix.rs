@@ -53,7 +53,7 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
     } else {
         plain(&edit.new)
     };
-    if !plain(old) || !new_ok {
+    if !plain(old) || !new_ok || in_expansion(text, inner + edit.range.start) {
         return None;
     }
     Some(TextEdit {
@@ -61,6 +61,23 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
         span: Span::new(inner + edit.range.start, inner + edit.range.end),
         new: edit.new.clone(),
     })
+}
+
+/// Whether text offset `at` is inside a template action (`{{ ... }}`) or a shell parameter
+/// expansion (`${VAR:-default}`) opened earlier on its line: what is there is a default or an
+/// expression evaluated later, never edited.
+fn in_expansion(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return true;
+    };
+    let line = before
+        .rfind('\n')
+        .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+    let open_action = line.matches("{{").count() > line.matches("}}").count();
+    let open_expansion = line
+        .rfind("${")
+        .is_some_and(|i| !line.get(i..).unwrap_or("").contains('}'));
+    open_action || open_expansion
 }
 
 /// The byte edits of a fix, when every one of them can be made (`text` gives the text of a

@@ -37,6 +37,10 @@ pub struct Directive {
     pub loc: Loc,
     /// The 1-based line whose findings it covers.
     pub target_line: u32,
+    /// The last line it covers: `target_line`, or the last line of a command that a trailing
+    /// backslash continues from `target_line` onto the lines below (a shell command, a
+    /// Makefile recipe, a Dockerfile `RUN`): a comment cannot go between those lines.
+    pub target_end: u32,
     pub rules: Vec<Named>,
     /// The date as written and where; `value` is `None` when it is not a real date.
     pub until: Option<(Option<Date>, Loc)>,
@@ -95,7 +99,9 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
             line
         };
         let loc = ctx.loc_of(Span::new(line_start + comment_start, body_end), "");
-        out.push(parse_body(ctx, body_start, body_end, loc, target_line));
+        let mut d = parse_body(ctx, body_start, body_end, loc, target_line);
+        d.target_end = continued_to(ctx, target_line);
+        out.push(d);
     }
     out
 }
@@ -141,6 +147,32 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
     next
 }
 
+/// Longest command a directive covers, in lines.
+const MAX_CONTINUED: u32 = 200;
+
+/// The last line of the command that starts on `line`: while a line ends with a backslash,
+/// the next line continues it.
+fn continued_to(ctx: &LocCtx<'_>, line: u32) -> u32 {
+    let mut last = line;
+    while last < line.saturating_add(MAX_CONTINUED) {
+        let (Some(start), Some(next)) =
+            (ctx.index.line_start(last), ctx.index.line_start(last + 1))
+        else {
+            break;
+        };
+        let text = ctx
+            .text
+            .get(start as usize..next as usize)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r']);
+        if !text.ends_with('\\') {
+            break;
+        }
+        last += 1;
+    }
+    last
+}
+
 fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line: u32) -> Directive {
     let comment = ctx
         .text
@@ -150,6 +182,7 @@ fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line:
     let mut d = Directive {
         loc,
         target_line,
+        target_end: target_line,
         rules: Vec::new(),
         until: None,
         reason: None,
@@ -327,6 +360,25 @@ mod tests {
         let line = "a #atlasgov-lint: ".repeat(200_000);
         let d = scan_text(&line, Comments::Hash);
         assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn a_directive_above_a_continued_command_covers_all_its_lines() {
+        let text = "set -e\n# atlasgov-lint: allow GOV002 -- load test\natlas clusters create a \\\n  --tier M10 \\\r\n  --members 3\necho done\n";
+        let d = scan_text(text, Comments::Hash);
+        assert_eq!(
+            d.first().map(|d| (d.target_line, d.target_end)),
+            Some((3, 5))
+        );
+        // A line that is not continued: that line alone.
+        let d = scan_text(
+            "# atlasgov-lint: allow GOV002 -- x\ntier: M10\n",
+            Comments::Hash,
+        );
+        assert_eq!(
+            d.first().map(|d| (d.target_line, d.target_end)),
+            Some((2, 2))
+        );
     }
 
     #[test]

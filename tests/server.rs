@@ -1128,3 +1128,82 @@ fn code_actions_fix_suppress_and_fix_all() {
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(0));
 }
+
+/// "Suppress" goes where a `#` line is a comment that covers the finding: above the first line
+/// of a command continued with backslashes (never between its lines, which would end the
+/// command), and it is not offered inside a YAML block scalar that is data (a folded connection
+/// string), where a `#` line would become part of the value.
+#[test]
+fn suppression_comments_never_change_what_a_file_does() {
+    let ws = workspace();
+    let root = ws.path();
+    let mut server = started_and_initialized(root);
+    let script = uri(&root.join("infra/create.sh"));
+    let text = "#!/bin/bash\nset -euo pipefail\natlas clusters create orders \\\n  --projectId 5f1a2b3c4d5e6f7a8b9c0d1e \\\n  --provider AWS --region US_GOV_WEST_1 \\\n  --tier M10 \\\n  --members 3\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": script, "languageId": "shellscript", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&script)["diagnostics"].clone();
+    assert_eq!(d[0]["code"], "GOV002", "{d:#}");
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": script}, "range": range(5, 0, 5, 12),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    let suppress = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Suppress GOV002 on this line (with a reason)")
+        .unwrap_or_else(|| panic!("{actions:#}"))
+        .clone();
+    assert_eq!(
+        suppress["edit"]["changes"][&script],
+        json!([{"range": range(2, 0, 2, 0),
+                "newText": "# atlasgov-lint: allow GOV002 -- REASON: why this is accepted\n"}])
+    );
+    // With the comment there, the command is whole and its finding suppressed.
+    let edited = text.replacen(
+        "atlas clusters",
+        "# atlasgov-lint: allow GOV002 -- load test, OPS-7\natlas clusters",
+        1,
+    );
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": script, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let d = server.diagnostics(&script)["diagnostics"].clone();
+    assert_eq!(d.as_array().map(Vec::len), Some(0), "{d:#}");
+
+    let values = uri(&root.join("infra/values.yaml"));
+    let text =
+        "mongodb:\n  extra: >-\n    mongodb://db.abc12.mongodbgov.net/?authMechanism=SCRAM-SHA-1\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": values, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let d = server.diagnostics(&values)["diagnostics"].clone();
+    assert_eq!(d[0]["code"], "GOV006", "{d:#}");
+    let id = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": values}, "range": range(2, 0, 2, 60),
+               "context": {"diagnostics": []}}),
+    );
+    let actions = server.response(id)["result"].clone();
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Fix GOV006")),
+        "{titles:?}"
+    );
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Suppress")),
+        "{titles:?}"
+    );
+}

@@ -159,6 +159,8 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             .cloned()
             .collect(),
         inventory: args.format == Format::Html,
+        // Only these show a spec's text, which must come masked.
+        secrets: matches!(args.format, Format::Human | Format::Html) || args.diff,
         policies,
         context_cache: if args.no_cache {
             None

@@ -154,7 +154,9 @@ fn adapt_template(
 ) -> Result<(), document::ParseError> {
     let mut doc = document::parse(blanked, syntax, &options.limits)?;
     // The tree of the blanked text, the secrets' text as written (offsets are the same).
-    result.secrets = Some(secrets_of(&doc, ctx.text, syntax));
+    if options.secrets {
+        result.secrets = Some(secrets_of(&doc, ctx.text, syntax));
+    }
     for root in &mut doc.roots {
         document::template::mark(root, actions, ctx.text);
     }
@@ -194,7 +196,7 @@ pub(super) fn process(
     let index = LineIndex::new(text);
     let ctx = LocCtx::new(file, path, text, &index);
     let parsed = document::parse(text, syntax, &options.limits);
-    if let Ok(doc) = &parsed {
+    if let (Ok(doc), true) = (&parsed, options.secrets) {
         result.secrets = Some(secrets_of(doc, text, syntax));
     }
     match parsed {

@@ -65,6 +65,11 @@ pub struct Options {
     /// Where the prefilter's index of context files is kept between runs (see
     /// `context_index`); `None`: in memory only.
     pub context_cache: Option<PathBuf>,
+    /// Find where the secrets of every file read are (see `document::secrets`), so that what
+    /// shows a spec's text masks them (human snippets, the HTML report, `--diff`). A run whose
+    /// output shows no text (JSON, SARIF, ...) skips the search; a reporter that shows text
+    /// anyway falls back to masking by line (see `report::redact`).
+    pub secrets: bool,
     /// Texts that stand for files on disk, by absolute path: files are read from here first
     /// (`check --diff` checks its passes of fixes again without writing them).
     pub texts: Option<Arc<HashMap<PathBuf, Arc<str>>>>,
@@ -99,6 +104,7 @@ impl Default for Options {
             model: false,
             context_prefilter: true,
             context_cache: None,
+            secrets: true,
             texts: None,
         }
     }

@@ -66,6 +66,9 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
 /// multi-file step read, the config file): `None` when it does not parse (reporters then read
 /// its text).
 pub(super) fn secrets_of_text(path: &Path, text: &str, options: &Options) -> Option<Vec<Span>> {
+    if !options.secrets {
+        return None;
+    }
     let syntax = source::kind_for(path, text).syntax;
     let doc = document::parse(text, syntax, &options.limits).ok()?;
     Some(super::ingest::secrets_of(&doc, text, syntax))

@@ -42,7 +42,11 @@ pub(super) fn apply(
     let mut exceptions = Vec::new();
     for (i, c) in candidates.iter().enumerate() {
         match c.target {
-            Target::Line { file, line } => by_line.entry((file, line)).or_default().push(i),
+            Target::Line { file, line, end } => {
+                for l in line..=end.max(line) {
+                    by_line.entry((file, l)).or_default().push(i);
+                }
+            }
             Target::Exception { .. } => exceptions.push(i),
         }
     }
@@ -121,6 +125,10 @@ pub(super) fn apply(
                 continue;
             }
             let message = match (&c.target, &c.record.origin) {
+                (Target::Line { line, end, .. }, _) if end > line => format!(
+                    "this suppression of {} suppresses nothing: there is no {} finding on lines {line}-{end} (the command it is above)",
+                    rule.code, rule.code
+                ),
                 (Target::Line { line, .. }, _) => format!(
                     "this suppression of {} suppresses nothing: there is no {} finding on line {line}",
                     rule.code, rule.code
@@ -172,6 +180,8 @@ enum Target {
     Line {
         file: FileId,
         line: u32,
+        /// The last line covered (a continued command).
+        end: u32,
     },
     Exception {
         globs: crate::config::Globs,
@@ -271,6 +281,7 @@ fn inline_candidate(
         target: Target::Line {
             file: d.loc.file,
             line: d.target_line,
+            end: d.target_end,
         },
         applicable,
         record: Suppression {

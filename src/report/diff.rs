@@ -15,10 +15,9 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
         return String::new();
     }
     // A byte order mark is not shown (editors do not show it either).
-    let strip = |t: &str| t.strip_prefix('\u{feff}').unwrap_or(t).to_owned();
-    let (old, new) = (strip(before), strip(after));
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    // A byte order mark stays on the first line, as `patch` must find it there.
+    let a: Vec<&str> = before.split_inclusive('\n').collect();
+    let b: Vec<&str> = after.split_inclusive('\n').collect();
     // Fixes replace values within lines: the lines that differ, in order. Should the line
     // counts differ, the changed block runs from the first to the last differing line.
     let changed = blocks(&a, &b);
@@ -49,7 +48,11 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
             Some(s) if newline => (s, "\r"),
             _ => (s, ""),
         };
-        let mut out = format!("{prefix}{}{cr}\n", terminal::line(s));
+        let (bom, s) = match s.strip_prefix('\u{feff}') {
+            Some(rest) => ("\u{feff}", rest),
+            None => ("", s),
+        };
+        let mut out = format!("{prefix}{bom}{}{cr}\n", terminal::line(s));
         if !newline {
             out.push_str("\\ No newline at end of file\n");
         }
@@ -164,6 +167,10 @@ mod tests {
         assert_eq!(
             unified("c.yaml", "a: 1\r\nb: x\r\n", "a: 1\r\nb: y\r\n"),
             "--- a/c.yaml\n+++ b/c.yaml\n@@ -1,2 +1,2 @@\n a: 1\r\n-b: x\r\n+b: y\r\n"
+        );
+        assert_eq!(
+            unified("b.yaml", "\u{feff}u: 1\n", "\u{feff}u: 2\n"),
+            "--- a/b.yaml\n+++ b/b.yaml\n@@ -1,1 +1,1 @@\n-\u{feff}u: 1\n+\u{feff}u: 2\n"
         );
         assert_eq!(
             unified("t.json", "{\"u\": 1}", "{\"u\": 2}"),

@@ -1,9 +1,10 @@
 //! GOV005 region-usage-unset: a project body that leaves region usage to the default.
 
 use super::fix::{Applicability, Edit, Fix};
+use super::region_partition;
 use super::{Finding, Rule, RuleMeta, Severity, is_enum_word, quoted};
 use crate::model::Model;
-use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
+use crate::model::partition::{Partition, project_partition};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -57,30 +58,23 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 project.region_usage_field
             ),
         );
-        // Where the format can write it: the value its clusters' regions call for, unsafe (it
-        // cannot be changed once the project exists). GOV_REGIONS_ONLY for a project whose
-        // clusters are in gov regions (or that has none here), COMMERCIAL_FEDRAMP_REGIONS_ONLY
-        // for one whose clusters are all in standard regions (what it is created as today, now
-        // written down), none for one that mixes them (GOV004 says which region to move).
+        // Where the format can write it: the value the project's resources call for, unsafe
+        // (it cannot be changed once the project exists). GOV_REGIONS_ONLY for a project whose
+        // regions (clusters, network containers and peerings, private endpoints, AWS KMS
+        // keys: what GOV004 and GOV012-GOV014 judge) are gov ones, or that has none here;
+        // COMMERCIAL_FEDRAMP_REGIONS_ONLY for one whose regions are all standard (what it is
+        // created as today, now written down); none for one that mixes them (those rules say
+        // which region to move).
         let index = model.projects.iter().position(|p| std::ptr::eq(p, project));
-        let mut partitions = model
-            .clusters
-            .iter()
-            .filter(|c| index.is_some() && c.origin.project == index)
-            .flat_map(|c| c.regions.iter())
-            .filter_map(
-                |rc| match classify_region(rc.cloud(), rc.region.as_ref()?.as_str()) {
-                    RegionClass::Offered(p) => Some(p),
-                    _ => None,
-                },
-            );
+        let partitions = project_partitions(model, index);
+        let mut partitions = partitions.into_iter();
         let first = partitions.next();
         let mixed = first.is_some_and(|f| partitions.any(|p| p != f));
         let wanted = match first {
             _ if mixed => None,
             Some(Partition::Standard) => Some((
                 Partition::Standard.region_usage(),
-                "its clusters are in standard regions, so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
+                "its resources are in standard regions, so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
             )),
             _ => Some((
                 Partition::Gov.region_usage(),
@@ -117,4 +111,54 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             None => finding,
         });
     }
+}
+
+/// The partition of every region the resources of project `index` name (`None`: no project),
+/// as the partition rules read them.
+fn project_partitions(model: &Model, index: Option<usize>) -> Vec<Partition> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let ours = |o: &crate::model::Origin| o.project == Some(index);
+    let mut out = Vec::new();
+    let mut add = |cloud: Option<&str>, region: Option<&crate::model::Text>| {
+        if let Some(p) = region.and_then(|r| region_partition(cloud, r)) {
+            out.push(p);
+        }
+    };
+    for c in model.clusters.iter().filter(|c| ours(&c.origin)) {
+        for rc in &c.regions {
+            add(rc.cloud(), rc.region.as_ref());
+        }
+    }
+    for c in model.containers.iter().filter(|c| ours(&c.origin)) {
+        let cloud = c
+            .provider
+            .as_ref()
+            .map(crate::model::Text::as_str)
+            .or(Some("AWS"));
+        for r in &c.regions {
+            add(cloud, Some(r));
+        }
+    }
+    for peer in model.peerings.iter().filter(|p| ours(&p.origin)) {
+        let gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
+        add(Some("AWS"), peer.accepter_region.as_ref());
+        add(
+            Some(if gcp { "GCP" } else { "AWS" }),
+            peer.container_region.as_ref(),
+        );
+    }
+    for e in model.private_endpoints.iter().filter(|e| ours(&e.origin)) {
+        let cloud = e
+            .provider
+            .as_ref()
+            .map(crate::model::Text::as_str)
+            .or(Some("AWS"));
+        add(cloud, e.region.as_ref());
+    }
+    for k in model.encryption_at_rest.iter().filter(|k| ours(&k.origin)) {
+        add(Some("AWS"), k.aws_kms_region.as_ref());
+    }
+    out
 }

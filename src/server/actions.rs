@@ -80,7 +80,7 @@ pub(super) fn code_actions(
                 }
             }
             if kind.comments != Comments::None {
-                if let Some(edit) = suppression(render, f) {
+                if let Some(edit) = suppression(render, f, kind.syntax) {
                     out.push(CodeActionOrCommand::CodeAction(CodeAction {
                         title: format!("Suppress {} on this line (with a reason)", f.rule.code),
                         kind: Some(CodeActionKind::QUICKFIX),
@@ -160,10 +160,14 @@ fn workspace_edit(render: &Render<'_>, edits: &[TextEdit]) -> Option<WorkspaceEd
 #[allow(clippy::mutable_key_type)]
 /// An `atlasgov-lint: allow` comment on a line of its own above the finding's line, indented
 /// like it, for the user to complete with the reason.
-fn suppression(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
+fn suppression(
+    render: &Render<'_>,
+    f: &Finding,
+    syntax: crate::document::Syntax,
+) -> Option<WorkspaceEdit> {
     let text = render.doc.text.as_str();
     let start = f.loc.span.start as usize;
-    let line_start = text.get(..start)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_start = comment_place(text, start, syntax)?;
     let line = text.get(line_start..).unwrap_or("");
     let indent: String = line
         .chars()
@@ -197,6 +201,115 @@ fn suppression(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
         changes: Some(changes),
         ..WorkspaceEdit::default()
     })
+}
+
+/// Where a line of its own above the finding's line is a comment that covers it: the start of
+/// the line the comment goes above. That is the first line of the command a trailing
+/// backslash continues onto the finding's line (a comment between them would end the command;
+/// the directive covers the whole command). `None` where a `#` line would not be a comment
+/// but part of a value: inside a YAML block scalar (except the literal script of a CI step,
+/// `run: |`, `script: |`, where it is a shell comment), inside a Terraform heredoc.
+fn comment_place(text: &str, at: usize, syntax: crate::document::Syntax) -> Option<usize> {
+    use crate::document::Syntax;
+    let line_start_of = |i: usize| {
+        text.get(..i)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |n| n + 1)
+    };
+    let mut start = line_start_of(at);
+    // Up the lines a backslash continues (bounded like the directive's reach).
+    for _ in 0..200 {
+        if start == 0 {
+            break;
+        }
+        let prev = line_start_of(start - 1);
+        let prev_line = text
+            .get(prev..start - 1)
+            .unwrap_or("")
+            .trim_end_matches('\r');
+        if !prev_line.ends_with('\\') {
+            break;
+        }
+        start = prev;
+    }
+    let lines: Vec<&str> = text.get(..start).unwrap_or("").split('\n').collect();
+    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    match syntax {
+        Syntax::Yaml => {
+            let own = text.get(start..).unwrap_or("");
+            let own_indent = indent_of(own);
+            // The nearest line above that is less indented: a block scalar's header when the
+            // line is part of its text.
+            let parent = lines
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty() && indent_of(l) < own_indent);
+            if let Some(header) = parent.map(|l| l.trim_end_matches('\r')) {
+                if let Some((literal, key)) = block_scalar_header(header) {
+                    let script = ["run", "script", "before_script", "after_script", "command"];
+                    if !(literal && script.contains(&key)) {
+                        return None;
+                    }
+                }
+            }
+        }
+        Syntax::Hcl => {
+            // Inside a heredoc (`<<EOT` ... `EOT`) every line is text.
+            let mut closing: Option<String> = None;
+            for l in &lines {
+                let t = l.trim();
+                match &closing {
+                    Some(id) if t == id => closing = None,
+                    Some(_) => {}
+                    None => {
+                        if let Some(i) = t.rfind("<<") {
+                            let id = t.get(i + 2..).unwrap_or("").trim_start_matches('-');
+                            if !id.is_empty()
+                                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                            {
+                                closing = Some(id.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            if closing.is_some() {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    Some(start)
+}
+
+/// A YAML line that opens a block scalar (`key: |`, `key: >-`, `- |2`): whether it is literal
+/// (`|`) and its key (empty for a sequence item).
+fn block_scalar_header(line: &str) -> Option<(bool, &str)> {
+    let code = match line.find(" #") {
+        Some(i) => line.get(..i).unwrap_or(line),
+        None => line,
+    }
+    .trim_end();
+    let indicator = code
+        .rsplit([' ', '\t'])
+        .next()
+        .filter(|w| w.starts_with(['|', '>']))?;
+    if !indicator
+        .chars()
+        .skip(1)
+        .all(|c| c.is_ascii_digit() || c == '+' || c == '-')
+    {
+        return None;
+    }
+    let head = code.get(..code.len() - indicator.len())?.trim_end();
+    let key = if let Some(k) = head.strip_suffix(':') {
+        k.trim().trim_start_matches("- ").trim_matches(['"', '\''])
+    } else if head.trim() == "-" || head.trim().is_empty() {
+        ""
+    } else {
+        return None;
+    };
+    Some((indicator.starts_with('|'), key))
 }
 
 #[allow(clippy::mutable_key_type)]

@@ -172,9 +172,24 @@ fn has_trigger(text: &[u8]) -> bool {
 }
 
 /// Whether a file's text may hold any secret at all (a secret-looking word, a connection
-/// string, a private key): a file that does not is not walked.
+/// string, a private key, an entry marked `sensitive`/`NoEcho`): a file that does not is not
+/// walked.
 pub fn worth_searching(text: &str) -> bool {
-    may_hold_secret(text.as_bytes()) || memchr::memmem::find(text.as_bytes(), b"://").is_some()
+    may_hold_secret(text.as_bytes())
+        || memchr::memmem::find(text.as_bytes(), b"://").is_some()
+        || marks_sensitive(text.as_bytes())
+}
+
+/// Whether a text names one of the [`SENSITIVE_FLAGS`], in any case.
+fn marks_sensitive(text: &[u8]) -> bool {
+    static SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(SENSITIVE_FLAGS)
+                .ok()
+        });
+    SEARCH.as_ref().is_none_or(|ac| ac.is_match(text))
 }
 
 /// Whether `key`, normalized (see [`normalized`]), is one of `list`, without allocating.

@@ -480,3 +480,15 @@ fn the_short_trigger_match_agrees_with_the_search() {
         );
     }
 }
+
+#[test]
+fn a_file_whose_only_sign_of_a_secret_is_a_sensitive_flag_is_searched() {
+    // No trigger word anywhere: the entry is secret because it is marked so.
+    let cfn = "Parameters:\n  Db:\n    Type: String\n    NoEcho: true\n    Default: Hunter2-Z\n";
+    assert!(worth_searching(cfn));
+    assert_masked(cfn, Syntax::Yaml, &["Hunter2-Z"], &["NoEcho"]);
+    let tf = "variable \"db\" {\n  sensitive = true\n  default   = \"Hunter2-Y\"\n}\n";
+    assert!(worth_searching(tf));
+    assert_masked(tf, Syntax::Hcl, &["Hunter2-Y"], &["sensitive"]);
+    assert!(!worth_searching("name: orders\nregion: US_GOV_WEST_1\n"));
+}
