@@ -96,7 +96,7 @@ pub fn resolve<'t>(fix: &Fix, text: impl Fn(u32) -> Option<&'t str>) -> Option<V
 /// The text of a file of `outcome` that a fix may edit: a checked file (not one read for
 /// context only) whose text the run holds unchanged.
 pub fn editable(outcome: &Outcome, file: u32) -> Option<&str> {
-    if outcome.context.contains(&file) {
+    if outcome.context.contains(&file) || outcome.utf16.contains(&file) {
         return None;
     }
     outcome.text(file)

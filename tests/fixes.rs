@@ -41,6 +41,10 @@ fn main() {
             Ok(())
         },
     ));
+    trials.push(Trial::test("a_utf16_file_is_offered_no_fix", || {
+        a_utf16_file_is_offered_no_fix();
+        Ok(())
+    }));
     trials.push(Trial::test("a_file_named_twice_is_fixed_once", || {
         a_file_named_twice_is_fixed_once();
         Ok(())
@@ -310,6 +314,27 @@ fn suppressed_and_baselined_findings_are_not_fixed() {
 
 /// `--unsafe-fixes` needs `--fix` or `--diff`; `--fix` with `--diff` is refused; standard
 /// input is never rewritten (and a diff of it is shown); the human report marks the fix.
+/// A UTF-16 file is read and judged, but never edited (its text is decoded: offsets are not
+/// its bytes): no fix in JSON, nothing in `--diff` (exit 0), nothing fixable in the summary.
+fn a_utf16_file_is_offered_no_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = "baseUrl: https://cloud.mongodb.com/api/atlas/v2\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(root.join("tool.yaml"), &bytes).unwrap();
+    let found = findings(root);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "GOV020");
+    assert_eq!(found[0].3, None, "a fix offered for a UTF-16 file");
+    let diff = bin(root, &["check", "--diff", "."]);
+    assert!(diff.stdout.is_empty());
+    assert_eq!(diff.status.code(), Some(0));
+    let human = bin(root, &["check", "--color", "never", "."]);
+    assert!(!String::from_utf8_lossy(&human.stdout).contains("fixable"));
+    assert_eq!(std::fs::read(root.join("tool.yaml")).unwrap(), bytes);
+}
+
 /// A file named twice on the command line (`dd.yaml` and `./dd.yaml`, a link and its target)
 /// is fixed once, with no "changed since it was read" note.
 fn a_file_named_twice_is_fixed_once() {

@@ -115,6 +115,7 @@ fn compile(pattern: &str) -> Result<Glob, String> {
     };
     GlobBuilder::new(&full)
         .literal_separator(true)
+        .backslash_escape(true)
         .build()
         .map_err(|e| format!("`{pattern}` is not a valid glob: {}", e.kind()))
 }

@@ -39,6 +39,8 @@ pub(super) struct FileResult {
     /// Where its secrets are, when the file parsed (see `document::secrets`); kept only
     /// for a file that contributed (its text may be shown).
     pub(super) secrets: Option<Vec<Span>>,
+    /// Read from UTF-16: never edited (see `Outcome::utf16`).
+    pub(super) utf16: bool,
 }
 
 impl FileResult {

@@ -79,14 +79,19 @@ impl Options {
     /// The text of a file to check: its stand-in from [`Options::texts`], else read from disk
     /// (see [`source::read`]).
     pub fn read(&self, path: &Path) -> Result<String, String> {
+        self.read_noting_utf16(path).map(|(text, _)| text)
+    }
+
+    /// [`Options::read`], saying also whether the file on disk is UTF-16 (never edited).
+    pub fn read_noting_utf16(&self, path: &Path) -> Result<(String, bool), String> {
         if let Some(text) = self
             .texts
             .as_ref()
             .and_then(|t| t.get(&paths::absolute(path, &self.cwd)))
         {
-            return Ok(text.to_string());
+            return Ok((text.to_string(), false));
         }
-        source::read(path, self.max_file_size)
+        source::read_noting_utf16(path, self.max_file_size)
     }
 }
 
@@ -231,15 +236,16 @@ pub fn check_with_context(
     // file's intermediate results at once.
     let process_chunk = |c: usize, chunk: &[&Input]| -> Vec<Processed> {
         map_maybe_parallel(chunk, |k, input| {
-            match options.read(&input.path) {
-                Ok(text) => {
-                    let result = ingest::process_file(
+            match options.read_noting_utf16(&input.path) {
+                Ok((text, utf16)) => {
+                    let mut result = ingest::process_file(
                         file_id(c * CHUNK + k),
                         &input.path,
                         &text,
                         source::kind_for(&input.path, &text),
                         options,
                     );
+                    result.utf16 = utf16;
                     // Not kept: read again at the end if reporting needs it.
                     let digest =
                         (result.contributed && result.text.is_none()).then(|| texts::digest(&text));
@@ -516,6 +522,9 @@ impl Run {
         }
         if let Some(secrets) = result.secrets {
             outcome.secrets.insert(file, secrets);
+        }
+        if result.utf16 {
+            outcome.utf16.insert(file);
         }
         if result.parse_failed {
             outcome.parse_failed.insert(file);

@@ -71,6 +71,13 @@ pub fn apply(
         fail_on: settings.fail_on.or(settings.config.and_then(|c| c.fail_on)),
         ..Filtered::default()
     };
+    // Findings the configuration turns off for their file (`overrides`) whose fix edits a
+    // value: a use of that value set aside, like a suppressed one (see `keep_hidden_uses`).
+    let off: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.fix.is_some() && levels.level(f.identity().file, f.rule).is_none())
+        .cloned()
+        .collect();
     let findings = levels::apply(&levels, findings);
     let checked = checked_files(outcome);
     let (findings, suppressions) =
@@ -85,14 +92,19 @@ pub fn apply(
         &mut filtered,
     );
     let mut findings = findings;
-    keep_hidden_uses(outcome, &mut findings, &filtered);
+    keep_hidden_uses(outcome, &mut findings, &filtered, &off);
     (findings, filtered)
 }
 
 /// A fix that edits a value written once is not applied silently to a use whose finding the
-/// user set aside: when a suppressed or baselined finding's fix edits the same place, the fix
-/// becomes unsafe and names it (the suppressed use keeps its value under `--fix`).
-fn keep_hidden_uses(outcome: &Outcome, findings: &mut [Finding], filtered: &Filtered) {
+/// user set aside: when a suppressed, baselined or turned-off (`overrides`) finding's fix edits
+/// the same place, the fix becomes unsafe and names it (that use keeps its value under `--fix`).
+fn keep_hidden_uses(
+    outcome: &Outcome,
+    findings: &mut [Finding],
+    filtered: &Filtered,
+    off: &[Finding],
+) {
     let hidden = filtered
         .suppressions
         .iter()
@@ -102,6 +114,10 @@ fn keep_hidden_uses(outcome: &Outcome, findings: &mut [Finding], filtered: &Filt
                 .baselined_findings
                 .iter()
                 .map(|f| (f, "in the baseline")),
+        )
+        .chain(
+            off.iter()
+                .map(|f| (f, "turned off there by the configuration")),
         );
     let mut places: HashMap<(FileId, crate::document::Span), (&Finding, &str)> = HashMap::new();
     for (f, why) in hidden {

@@ -41,6 +41,9 @@ pub struct Outcome {
     pub directives: Vec<Directive>,
     /// Files that look like specs but did not parse (nothing in them was checked).
     pub parse_failed: HashSet<u32>,
+    /// Files read from UTF-16: their text is decoded, so no fix edits them (offsets in the text
+    /// are not the file's bytes).
+    pub utf16: HashSet<u32>,
     /// The config file's id in `files` (after the files and buffers), when a config was used.
     pub config_file: Option<u32>,
     /// What the filtering stage did (empty until the filter stage runs).

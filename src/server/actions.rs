@@ -282,6 +282,19 @@ fn comment_place(text: &str, at: usize, syntax: crate::document::Syntax) -> Opti
     Some(start)
 }
 
+/// A file name as a config glob that matches only itself: glob syntax escaped (`dd[prod].json`
+/// is `dd\[prod\].json`).
+fn glob_literal(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '[' | ']' | '*' | '?' | '{' | '}' | '\\' | '!') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A YAML line that opens a block scalar (`key: |`, `key: >-`, `- |2`): whether it is literal
 /// (`|`) and its key (empty for a sequence item).
 fn block_scalar_header(line: &str) -> Option<(bool, &str)> {
@@ -329,7 +342,7 @@ fn exception(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
     let entry = |indent: &str| {
         format!(
             "{indent}- file: {}\n{indent}  pointer: {}\n{indent}  rule: {}\n{indent}  reason: \"REASON: why this is accepted\"\n",
-            quote(&relative.to_string_lossy()),
+            quote(&glob_literal(&relative.to_string_lossy())),
             quote(&f.loc.pointer),
             f.rule.code,
         )

@@ -227,6 +227,19 @@ pub fn read(path: &Path, limit: u64) -> Result<String, String> {
 /// writer), opened without blocking in case it was replaced in between, checked again through
 /// the open handle, and read up to one byte past the limit (it may grow while being read).
 pub fn read_limited(path: &Path, limit: u64, what_limits: &str) -> Result<String, String> {
+    read_limited_bytes(path, limit, what_limits).and_then(decode)
+}
+
+/// [`read`], saying also whether the file is UTF-16 (its text is then decoded: offsets in the
+/// text are not the file's bytes, so the file is never edited).
+pub fn read_noting_utf16(path: &Path, limit: u64) -> Result<(String, bool), String> {
+    let bytes = read_limited_bytes(path, limit, "--max-file-size")?;
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    decode(bytes).map(|text| (text, utf16))
+}
+
+/// The bytes of a file, as [`read_limited`] reads them.
+fn read_limited_bytes(path: &Path, limit: u64, what_limits: &str) -> Result<Vec<u8>, String> {
     let cannot = |e: std::io::Error| format!("cannot read: {e}");
     let too_large = |len: u64| {
         format!("file is {len} bytes, larger than the {limit}-byte limit ({what_limits})")
@@ -263,7 +276,7 @@ pub fn read_limited(path: &Path, limit: u64, what_limits: &str) -> Result<String
             "file grew past the {limit}-byte limit ({what_limits}) while being read"
         ));
     }
-    decode(bytes)
+    Ok(bytes)
 }
 
 #[cfg(unix)]

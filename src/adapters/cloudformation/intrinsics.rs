@@ -210,9 +210,11 @@ impl<'t> Template<'t> {
     /// naming it, outside `Parameters`; the uses that became model texts are told apart by
     /// where they are).
     pub(super) fn written_notes(&self, root: &Cursor<'t>, out: &mut Model) {
-        if self.defaults.is_empty() {
+        if self.defaults.is_empty() && self.mappings.is_none() {
             return;
         }
+        // Uses of mappings' values, added once the walk is done.
+        let mut mapped: Vec<WrittenNote> = Vec::new();
         let written = |name: &str| self.defaults.get(name).map(|d| self.ctx.loc(d));
         let mut note = |name: &str, note: Note| {
             if let Some(at) = written(name) {
@@ -289,6 +291,19 @@ impl<'t> Template<'t> {
                     }
                     continue;
                 }
+                Expr::Call("FindInMap", arg) => {
+                    // A mapping's value, used here (in a `!Join`, a `!Sub`'s variables, or as a
+                    // property's value, told apart by where it is).
+                    if let Some(leaf) = self.find_in_map(&arg) {
+                        let at = self.ctx.loc(&leaf);
+                        mapped.push(WrittenNote {
+                            file: at.file,
+                            span: at.span,
+                            note: Note::UsedAt(self.ctx.loc(&cur)),
+                        });
+                    }
+                    continue;
+                }
                 Expr::Call("Sub", arg) => {
                     let (template, locals) = match arg.node.as_seq() {
                         Some(_) => {
@@ -324,6 +339,7 @@ impl<'t> Template<'t> {
             stack.extend(cur.items());
             stack.extend(cur.entries().map(|(_, v)| v));
         }
+        out.written_notes.extend(mapped);
     }
 
     /// A parameter's literal `Default`, located there.

@@ -135,6 +135,8 @@ impl<'a> Base<'a> {
     fn evaluate(&self, stack: Option<(&str, Cursor<'a>, LocCtx<'a>)>, out: &mut Model) {
         let stack_name = stack.as_ref().map_or("", |s| s.0);
         let mut config: HashMap<String, Bound<'a>> = HashMap::new();
+        // Keys declared `secret: true`: their values are secrets wherever they are written.
+        let mut secret_keys: Vec<String> = Vec::new();
         // Defaults and values declared by the program (and by the project file, for every
         // language), then the stack's values, which win.
         for (root, ctx) in [
@@ -144,15 +146,21 @@ impl<'a> Base<'a> {
             for section in ["configuration", "config"] {
                 for (key, decl) in root.get(section).iter().flat_map(|c| c.entries()) {
                     let Some(k) = key.text() else { continue };
+                    let secret = decl.get("secret").is_some_and(|v| {
+                        v.node.as_bool() == Some(true) || v.text() == Some("true")
+                    });
                     let value = if decl.node.as_map().is_some() {
                         decl.get("value").or_else(|| decl.get("default"))
                     } else {
                         Some(decl)
                     };
+                    let k = k
+                        .strip_prefix(&format!("{}:", self.project_name))
+                        .unwrap_or(k);
+                    if secret {
+                        secret_keys.push(k.to_string());
+                    }
                     if let Some(cur) = value {
-                        let k = k
-                            .strip_prefix(&format!("{}:", self.project_name))
-                            .unwrap_or(k);
                         config.insert(k.to_string(), Bound { cur, ctx });
                     }
                 }
@@ -178,6 +186,16 @@ impl<'a> Base<'a> {
                     .strip_prefix(&format!("{}:", self.project_name))
                     .unwrap_or(k);
                 config.insert(k.to_string(), bound);
+            }
+        }
+        for key in &secret_keys {
+            if let Some(b) = config.get(key) {
+                let at = b.ctx.loc(&b.cur);
+                out.written_notes.push(WrittenNote {
+                    file: at.file,
+                    span: at.span,
+                    note: Note::Secret,
+                });
             }
         }
         let mut program = Program {
@@ -257,7 +275,7 @@ impl<'a> Base<'a> {
                     true,
                     setting("mongodbatlas:secretName").is_some(),
                     first,
-                    None,
+                    terraform::FlagEdit::Switch,
                     out,
                 );
                 for e in out.endpoints.iter_mut().skip(before) {
@@ -434,7 +452,7 @@ impl<'a> Program<'a> {
                 false,
                 body.get("secret_name").is_some(),
                 anchor,
-                None,
+                terraform::FlagEdit::Switch,
                 out,
             );
             for e in out.endpoints.iter_mut().skip(before) {
@@ -461,6 +479,18 @@ impl<'a> Program<'a> {
         let Some(properties) = &properties else {
             return;
         };
+        // A project that leaves its region usage out: `regionUsageRestrictions` can go first
+        // in its properties (every stack gets the same program).
+        for p in out.projects.iter_mut().skip(projects) {
+            if p.region_usage.is_none() && properties.get("regionUsageRestrictions").is_none() {
+                p.region_usage_slot = crate::adapters::common::entry_slot(
+                    &self.ctx,
+                    properties,
+                    "regionUsageRestrictions",
+                    "GOV_REGIONS_ONLY",
+                );
+            }
+        }
         for i in out.integrations.iter_mut().skip(integrations) {
             if i.region.is_none() {
                 i.region_slot = self.region_slot(properties, &i.kind, "type", "region");
@@ -543,9 +573,10 @@ impl<'a> Program<'a> {
         }
     }
 
-    /// Every config value or variable a string of the program interpolates among other text
-    /// (`name: orders-${site}`): a use of where that value is written that no model text
-    /// holds, for fixes of that value (see [`Note::UsedAt`]). Walked with an explicit stack.
+    /// Every config value or variable a string of the program interpolates (`name:
+    /// orders-${site}`, an item of `fn::join`, a variable's definition): a use of where that
+    /// value is written, for fixes of that value (see [`Note::UsedAt`]). Walked with an
+    /// explicit stack.
     fn interpolated_uses(&self, program: &Cursor<'a>, out: &mut Model) {
         let mut stack: Vec<Cursor<'a>> = ["resources", "variables", "outputs"]
             .iter()
@@ -553,7 +584,9 @@ impl<'a> Program<'a> {
             .collect();
         while let Some(cur) = stack.pop() {
             if let Some(s) = cur.str() {
-                if sole_interpolation(s).is_some() || !has_interpolation(s) {
+                // Every interpolation, a whole value's too: one that is a property's value
+                // where a fix is wanted is told apart by where it is (see `rules::fix`).
+                if !has_interpolation(s) {
                     continue;
                 }
                 for (i, _) in s.match_indices("${") {

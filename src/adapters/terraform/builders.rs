@@ -254,6 +254,17 @@ pub fn build_data(ty: &str, anchor: Loc, project_ref: ProjectRef, out: &mut Mode
     }
 }
 
+/// What a fix may do to a provider's `is_mongodbgov_cloud` where it is written.
+pub enum FlagEdit {
+    /// Nothing: a plan, which Terraform writes.
+    None,
+    /// Switch a written `false` to `true` (a configuration whose block cannot take a line:
+    /// Terraform JSON, Pulumi, a block written on one line).
+    Switch,
+    /// Switch a written `false`, or insert the flag with this when it is absent.
+    Insert(Switch),
+}
+
 /// A `provider "mongodbatlas"` configuration's target. `is_mongodbgov_cloud = true` is
 /// AtlasGov whatever the base URL; otherwise the base URL decides, and without one the
 /// provider talks to commercial Atlas. Credentials from AWS Secrets Manager (`secret_name`)
@@ -266,24 +277,28 @@ pub fn provider(
     report_base_url: bool,
     uses_secret: bool,
     header: Loc,
-    insert_flag: Option<Switch>,
+    edit: FlagEdit,
     out: &mut Model,
 ) {
+    let (configuration, insert_flag) = match edit {
+        FlagEdit::None => (false, None),
+        FlagEdit::Switch => (true, None),
+        FlagEdit::Insert(s) => (true, Some(s)),
+    };
     if uses_secret {
         return;
     }
-    // The flag written `false` is switched where it is written (in a configuration, where
-    // `insert_flag` says the block can be edited); an absent flag is inserted.
+    // The flag written `false` is switched where it is written (in a configuration, not in a
+    // plan, which Terraform writes); an absent flag is inserted where `insert_flag` says the
+    // block can take a line.
     let (at, switch) = match gov_flag {
         Read::Known(flag) if flag.is("true") => return,
         Read::Unknown(_) => return,
         Read::Known(flag) => {
-            let switch = insert_flag.and_then(|_| {
-                flag.loc.via.is_none().then(|| Switch {
-                    loc: flag.loc.clone(),
-                    expected: flag.value.clone(),
-                    text: "true".to_string(),
-                })
+            let switch = (configuration && flag.loc.via.is_none()).then(|| Switch {
+                loc: flag.loc.clone(),
+                expected: flag.value.clone(),
+                text: "true".to_string(),
             });
             (flag.loc, switch)
         }

@@ -35,7 +35,7 @@ pub mod module;
 pub mod plan;
 pub mod state;
 
-pub use builders::{build, build_data, provider};
+pub use builders::{FlagEdit, build, build_data, provider};
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -227,7 +227,7 @@ fn provider_configs(ctx: &LocCtx<'_>, root: &Cursor<'_>, providers: &Cursor<'_>,
             true,
             config.path(&["expressions", "secret_name"]).is_some(),
             ctx.loc(&key),
-            None,
+            super::FlagEdit::None,
             out,
         );
     }

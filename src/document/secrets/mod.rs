@@ -291,7 +291,18 @@ impl Walk<'_> {
     }
 
     fn is_reference(node: &Node) -> bool {
-        node.tag.as_deref().is_some_and(|t| REFERENCES.contains(&t))
+        // An HCL expression that only names a value (`var.client_secret`,
+        // `data.aws_secretsmanager_secret_version.atlas.secret_string`): where a secret is.
+        let traversal = node.expr_source().is_some_and(|e| {
+            let e = e.trim();
+            e.contains('.')
+                && e.starts_with(|c: char| c.is_ascii_alphabetic())
+                && e.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']')
+                })
+        });
+        traversal
+            || node.tag.as_deref().is_some_and(|t| REFERENCES.contains(&t))
             || node.as_map().is_some_and(|m| {
                 m.len() == 1
                     && m.first()

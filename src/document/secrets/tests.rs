@@ -492,3 +492,17 @@ fn a_file_whose_only_sign_of_a_secret_is_a_sensitive_flag_is_searched() {
     assert_masked(tf, Syntax::Hcl, &["Hunter2-Y"], &["sensitive"]);
     assert!(!worth_searching("name: orders\nregion: US_GOV_WEST_1\n"));
 }
+
+#[test]
+fn hcl_references_to_secrets_are_not_secrets() {
+    let tf = "provider \"mongodbatlas\" {\n  client_id     = var.atlas_client_id\n  client_secret = var.atlas_client_secret\n  private_key   = data.aws_secretsmanager_secret_version.atlas.secret_string\n}\nvariable \"db_password\" {\n  default = \"Hunter2-R\"\n}\n";
+    assert_masked(
+        tf,
+        Syntax::Hcl,
+        &["Hunter2-R"],
+        &[
+            "var.atlas_client_secret",
+            "data.aws_secretsmanager_secret_version.atlas.secret_string",
+        ],
+    );
+}

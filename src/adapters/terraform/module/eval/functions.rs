@@ -20,7 +20,7 @@ impl World<'_> {
                 .map(|a| self.expr(scope, at, a))
                 .collect::<Vec<_>>()
         };
-        match name {
+        let result = match name {
             "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
             | "nonsensitive" => arg(0),
             // A set of strings is iterated with each element as its own key, in lexical order:
@@ -161,6 +161,26 @@ impl World<'_> {
                 _ => Val::unknown(),
             },
             _ => Val::unknown(),
+        };
+        if result.is_unknown() {
+            // A function this evaluator does not know (`format`, `join`, ...) still uses the
+            // values it is given: a fix of one of them must not pass it by.
+            let used = at.loc(span);
+            // Evaluated before the notes are borrowed (an argument may call a function too).
+            let values = all();
+            let mut notes = self.notes.borrow_mut();
+            for v in values {
+                v.for_each_text(&mut |t| {
+                    if let Some(w) = t.loc.via.as_deref() {
+                        notes.push(crate::model::WrittenNote {
+                            file: w.file,
+                            span: w.span,
+                            note: crate::model::Note::UsedAt(used.clone()),
+                        });
+                    }
+                });
+            }
         }
+        result
     }
 }

@@ -144,7 +144,9 @@ impl World<'_> {
                             ctx: &ctx,
                             pointer: &value.pointer,
                         };
-                        vars.insert(arg.to_string(), self.node(scope, at, &value));
+                        let value = self.node(scope, at, &value);
+                        self.note_argument(target, arg, &value);
+                        vars.insert(arg.to_string(), value);
                     }
                     let suffix = match &each {
                         Some(e) => match e.key.as_text() {
@@ -359,7 +361,10 @@ impl World<'_> {
                 through_variable,
                 body.get("secret_name").is_some(),
                 anchor,
-                insert_flag,
+                match insert_flag {
+                    Some(s) => crate::adapters::terraform::FlagEdit::Insert(s),
+                    None => crate::adapters::terraform::FlagEdit::Switch,
+                },
                 out,
             );
         }

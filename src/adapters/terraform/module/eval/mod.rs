@@ -62,6 +62,10 @@ struct Module<'f> {
     declared: HashSet<&'f str>,
     /// Variables' defaults.
     defaults: HashMap<&'f str, Val>,
+    /// Variables declared `sensitive = true`.
+    sensitive: HashSet<&'f str>,
+    /// Variables with a `validation` block: where it is and what it lets through.
+    validated: Vec<(&'f str, &'f Loc, &'f Allows)>,
     /// Variables as a root module gets them: defaults, then the tfvars files.
     root_vars: HashMap<&'f str, Val>,
     root_like: bool,
@@ -159,7 +163,13 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             }
         }
         index.insert(normalize(&dir), modules.len());
+        let validated = validated
+            .iter()
+            .map(|(n, at, allows)| (n.as_str(), at, allows))
+            .collect();
         modules.push(Module {
+            sensitive,
+            validated,
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
             dir,
@@ -189,6 +199,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         sources,
         memo: RefCell::new(HashMap::new()),
         decided: RefCell::new(Vec::new()),
+        notes: RefCell::new(Vec::new()),
         reached: RefCell::new(HashSet::new()),
         parsed: RefCell::new(HashMap::new()),
         fuel: Cell::new(FUEL),
@@ -204,6 +215,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         world.build_instance(i, out, &linking);
     }
     linking.finish(out);
+    out.written_notes.extend(world.notes.take());
     let mut seen = HashSet::new();
     let mut conditions = world.decided.take();
     conditions.retain(|c| {
@@ -236,6 +248,41 @@ impl World<'_> {
 
     /// The conditions that decided something since `mark` (what a `count` or `for_each`
     /// expression depended on), each once.
+    /// A module call's argument for variable `var` of `module`: its written values are
+    /// secrets when the variable is `sensitive`, and restricted by its `validation`.
+    fn note_argument(&self, module: usize, var: &str, value: &Val) {
+        let Some(m) = self.modules.get(module) else {
+            return;
+        };
+        let secret = m.sensitive.contains(var);
+        let checks: Vec<_> = m.validated.iter().filter(|v| v.0 == var).collect();
+        if !secret && checks.is_empty() {
+            return;
+        }
+        let mut notes = self.notes.borrow_mut();
+        value.for_each_text(&mut |t| {
+            let at = t.loc.via.as_deref().unwrap_or(&t.loc);
+            if secret {
+                notes.push(WrittenNote {
+                    file: at.file,
+                    span: at.span,
+                    note: Note::Secret,
+                });
+            }
+            for (_, where_, allows) in &checks {
+                notes.push(WrittenNote {
+                    file: at.file,
+                    span: at.span,
+                    note: Note::Restricted {
+                        at: (*where_).clone(),
+                        what: "variable's validation",
+                        allows: (*allows).clone(),
+                    },
+                });
+            }
+        });
+    }
+
     fn conditions_since(&self, mark: usize) -> Vec<Text> {
         let decided = self.decided.borrow();
         let mut out: Vec<Text> = Vec::new();
@@ -275,6 +322,8 @@ struct World<'f> {
     /// condition created (see [`crate::model::Condition`]). A memoized local's are recorded
     /// again at each use ([`World::local`]).
     decided: RefCell<Vec<crate::model::Condition>>,
+    /// What module calls' arguments are (secrets, restricted values), for fixes and reporters.
+    notes: RefCell<Vec<WrittenNote>>,
     /// Modules a call of an instance names, whether or not it creates any instance (a call
     /// with `count = 0` creates none: its module is not evaluated as a root instead).
     reached: RefCell<HashSet<usize>>,
