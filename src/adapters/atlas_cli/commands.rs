@@ -652,7 +652,7 @@ pub(super) fn atlas(
             },
             // Absent, the CLI sends its default, `US`: the rule says so.
             region: value_text(&inv, at, "region", false),
-            region_slot: None,
+            region_slot: region_flag_slot(&inv, at, words),
             region_required: false,
         }),
         Action::CreateDataFederation => product(
@@ -811,4 +811,23 @@ fn cluster(
         encryption_at_rest_provider: None,
         settings: Default::default(),
     }
+}
+
+/// Where ` --region US1_FED` can go in a command that leaves the region out: after its last
+/// word, in a script's own text (not inside a `sh -c` string or a YAML scalar, whose bytes are
+/// not the file's one for one), when no `--` ends its flags first.
+fn region_flag_slot(
+    inv: &Invocation<'_>,
+    at: &Located<'_>,
+    words: &[Word],
+) -> Option<crate::model::Switch> {
+    if inv.flag("region").is_some() || !at.is_file() || words.iter().any(|w| w.value == "--") {
+        return None;
+    }
+    let end = words.last()?.span.end;
+    Some(crate::model::Switch {
+        loc: at.loc(Span { start: end, end }, &inv.pointer("region")),
+        expected: "".into(),
+        text: " --region US1_FED".to_string(),
+    })
 }

@@ -442,6 +442,12 @@ struct Located<'a> {
 }
 
 impl Located<'_> {
+    /// Whether the command words are a file's own text (a script, a Makefile, a Dockerfile),
+    /// byte for byte.
+    fn is_file(&self) -> bool {
+        matches!(self.place, Place::File { .. })
+    }
+
     /// The location of `span` of the string; `pointer` for a file's commands (a scalar keeps
     /// its own pointer).
     fn loc(&self, span: Span, pointer: &str) -> Loc {
