@@ -150,27 +150,80 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
 /// Longest command a directive covers, in lines.
 const MAX_CONTINUED: u32 = 200;
 
-/// The last line of the command that starts on `line`: while a line ends with a backslash,
-/// the next line continues it.
+/// The last line of the command that starts on `line`, in a file of shell commands (a script,
+/// a Makefile, a Dockerfile; not YAML, HCL or an environment file, where a backslash continues
+/// nothing): while a line ends with a backslash that escapes its line end (not `\\\\`, not
+/// inside a comment), the next line continues it; in a Dockerfile, comment lines inside a
+/// continued instruction are skipped, as Docker removes them.
 fn continued_to(ctx: &LocCtx<'_>, line: u32) -> u32 {
+    use crate::document::Syntax;
+    use crate::document::shell::Dialect;
+    let dialect = match crate::source::kind_for(ctx.path, ctx.text).syntax {
+        Syntax::Shell(d) if d != Dialect::Env => d,
+        _ => return line,
+    };
+    let text_of = |l: u32| -> Option<&str> {
+        let start = ctx.index.line_start(l)? as usize;
+        let end = ctx
+            .index
+            .line_start(l + 1)
+            .map_or(ctx.text.len(), |e| e as usize);
+        Some(
+            ctx.text
+                .get(start..end)
+                .unwrap_or("")
+                .trim_end_matches(['\n', '\r']),
+        )
+    };
     let mut last = line;
-    while last < line.saturating_add(MAX_CONTINUED) {
-        let (Some(start), Some(next)) =
-            (ctx.index.line_start(last), ctx.index.line_start(last + 1))
-        else {
-            break;
-        };
-        let text = ctx
-            .text
-            .get(start as usize..next as usize)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r']);
-        if !text.ends_with('\\') {
+    let mut at = line;
+    while at < line.saturating_add(MAX_CONTINUED) {
+        let Some(text) = text_of(at) else { break };
+        if !continues(text) {
             break;
         }
-        last += 1;
+        // The next line that is not a comment (Docker drops those inside an instruction).
+        let mut next = at + 1;
+        while dialect == Dialect::Docker
+            && text_of(next).is_some_and(|t| t.trim_start().starts_with('#'))
+            && next < line.saturating_add(MAX_CONTINUED)
+        {
+            next += 1;
+        }
+        if text_of(next).is_none() {
+            break;
+        }
+        last = next;
+        at = next;
     }
     last
+}
+
+/// Whether a shell line ends with a backslash that continues it: an odd run of backslashes
+/// at its end, outside quotes and outside a comment.
+pub fn continues(line: &str) -> bool {
+    let trailing = line.bytes().rev().take_while(|b| *b == b'\\').count();
+    if trailing % 2 == 0 {
+        return false;
+    }
+    // A `#` that starts a word outside quotes starts a comment: nothing after it continues.
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut prev: Option<u8> = None;
+    for b in line.bytes() {
+        if escaped {
+            escaped = false;
+        } else if b == b'\\' && !single {
+            escaped = true;
+        } else if b == b'\'' && !double {
+            single = !single;
+        } else if b == b'"' && !single {
+            double = !double;
+        } else if b == b'#' && !single && !double && prev.is_none_or(|p| p == b' ' || p == b'\t') {
+            return false;
+        }
+        prev = Some(b);
+    }
+    !single
 }
 
 fn parse_body(ctx: &LocCtx<'_>, start: usize, end: usize, loc: Loc, target_line: u32) -> Directive {
@@ -278,8 +331,12 @@ mod tests {
     use crate::document::LineIndex;
 
     fn scan_text(text: &str, comments: Comments) -> Vec<Directive> {
+        scan_file("t.yaml", text, comments)
+    }
+
+    fn scan_file(path: &str, text: &str, comments: Comments) -> Vec<Directive> {
         let index = LineIndex::new(text);
-        let ctx = LocCtx::new(0, std::path::Path::new("t.yaml"), text, &index);
+        let ctx = LocCtx::new(0, std::path::Path::new(path), text, &index);
         scan(&ctx, comments)
     }
 
@@ -365,19 +422,33 @@ mod tests {
     #[test]
     fn a_directive_above_a_continued_command_covers_all_its_lines() {
         let text = "set -e\n# atlasgov-lint: allow GOV002 -- load test\natlas clusters create a \\\n  --tier M10 \\\r\n  --members 3\necho done\n";
-        let d = scan_text(text, Comments::Hash);
+        let span = |d: Vec<Directive>| d.first().map(|d| (d.target_line, d.target_end));
         assert_eq!(
-            d.first().map(|d| (d.target_line, d.target_end)),
+            span(scan_file("deploy.sh", text, Comments::Hash)),
             Some((3, 5))
         );
         // A line that is not continued: that line alone.
-        let d = scan_text(
-            "# atlasgov-lint: allow GOV002 -- x\ntier: M10\n",
-            Comments::Hash,
-        );
+        let alone = "# atlasgov-lint: allow GOV002 -- x\ntier: M10\n";
+        assert_eq!(span(scan_text(alone, Comments::Hash)), Some((2, 2)));
+        // Not continued: an escaped backslash, a backslash in a comment; nor in YAML, where a
+        // backslash continues nothing.
+        for (path, second) in [
+            ("a.sh", "echo \"creating\" \\\\\n"),
+            ("a.sh", "echo creating # note \\\n"),
+            ("dep.yaml", "note: share at \\\\fs01\\atlas\\\n"),
+        ] {
+            let text = format!("# atlasgov-lint: allow GOV002 -- x\n{second}tier: M10\n");
+            assert_eq!(
+                span(scan_file(path, &text, Comments::Hash)),
+                Some((2, 2)),
+                "{text}"
+            );
+        }
+        // A Dockerfile's comment line inside a continued RUN is skipped, as Docker does.
+        let docker = "FROM alpine\n# atlasgov-lint: allow GOV002 -- x\nRUN atlas clusters create a \\\n# a comment\n  --tier M10\nRUN echo next\n";
         assert_eq!(
-            d.first().map(|d| (d.target_line, d.target_end)),
-            Some((2, 2))
+            span(scan_file("Dockerfile", docker, Comments::Hash)),
+            Some((3, 5))
         );
     }
 

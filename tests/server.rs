@@ -1206,4 +1206,40 @@ fn suppression_comments_never_change_what_a_file_does() {
         !titles.iter().any(|t| t.starts_with("Suppress")),
         "{titles:?}"
     );
+
+    // Nor inside a literal block scalar that is data (a ConfigMap's JSON: its own indentation
+    // hides the header), nor between the lines of a multi-line plain scalar.
+    for (name, text, line) in [
+        (
+            "infra/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  config.json: |\n    {\n      \"mongoUri\": \"mongodb://db.abc12.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\n    }\n",
+            7,
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "name: ci\non: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: atlas clusters create a --provider AWS --region US_GOV_WEST_1\n          --tier M10\n",
+            7,
+        ),
+    ] {
+        let doc = uri(&root.join(name));
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        let d = server.diagnostics(&doc)["diagnostics"].clone();
+        assert!(d.as_array().is_some_and(|d| !d.is_empty()), "{name}: {d:#}");
+        let id = server.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": doc}, "range": range(line, 0, line, 80),
+                   "context": {"diagnostics": []}}),
+        );
+        let actions = server.response(id)["result"].clone();
+        let suppress = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["title"].as_str())
+            .any(|t| t.starts_with("Suppress"));
+        assert!(!suppress, "{name}: {actions:#}");
+    }
 }

@@ -241,8 +241,9 @@ pub fn fallback(text: &str) -> Vec<Span> {
             let norm = secrets::normalized(key);
             let value = content.get(p.value.clone()).unwrap_or("");
             let quoted = matches!(content.as_bytes().get(p.rest), Some(b'"' | b'\''));
-            if is_secret_key(key) && n == 0 && !quoted {
-                // The first key of the line, unquoted: its whole right-hand side.
+            if is_secret_key(key) && n == 0 && (!quoted || found.len() == 1) {
+                // The first key of the line, unquoted or alone on it: its whole right-hand
+                // side (`private_key = "A" "B"` in a file that does not parse is all secret).
                 secrets::push(&mut out, offset + p.rest, offset + content.len());
                 let rest = content.get(p.rest..).unwrap_or("").trim();
                 if let Some(heredoc) = rest.strip_prefix("<<") {

@@ -217,40 +217,83 @@ fn comment_place(text: &str, at: usize, syntax: crate::document::Syntax) -> Opti
             .map_or(0, |n| n + 1)
     };
     let mut start = line_start_of(at);
-    // Up the lines a backslash continues (bounded like the directive's reach).
-    for _ in 0..200 {
+    let line_before = |start: usize| -> Option<(usize, &str)> {
         if start == 0 {
-            break;
+            return None;
         }
         let prev = line_start_of(start - 1);
-        let prev_line = text
-            .get(prev..start - 1)
-            .unwrap_or("")
-            .trim_end_matches('\r');
-        if !prev_line.ends_with('\\') {
-            break;
+        Some((
+            prev,
+            text.get(prev..start - 1)
+                .unwrap_or("")
+                .trim_end_matches('\r'),
+        ))
+    };
+    match syntax {
+        // Up the lines a backslash continues (as a directive's reach reads them): the
+        // comment goes above the command's first line. Docker drops comment lines inside.
+        Syntax::Shell(dialect) if dialect != crate::document::shell::Dialect::Env => {
+            for _ in 0..200 {
+                let mut probe = start;
+                let mut found = None;
+                while let Some((prev, line)) = line_before(probe) {
+                    if dialect == crate::document::shell::Dialect::Docker
+                        && line.trim_start().starts_with('#')
+                    {
+                        probe = prev;
+                        continue;
+                    }
+                    if crate::suppress::continues(line) {
+                        found = Some(prev);
+                    }
+                    break;
+                }
+                match found {
+                    Some(prev) => start = prev,
+                    None => break,
+                }
+            }
         }
-        start = prev;
+        // Elsewhere a directive covers one line: a continued command's later line (in a CI
+        // step's script) cannot take one.
+        _ => {
+            if line_before(start).is_some_and(|(_, l)| crate::suppress::continues(l)) {
+                return None;
+            }
+        }
     }
     let lines: Vec<&str> = text.get(..start).unwrap_or("").split('\n').collect();
     let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
     match syntax {
         Syntax::Yaml => {
             let own = text.get(start..).unwrap_or("");
-            let own_indent = indent_of(own);
-            // The nearest line above that is less indented: a block scalar's header when the
-            // line is part of its text.
-            let parent = lines
-                .iter()
-                .rev()
-                .find(|l| !l.trim().is_empty() && indent_of(l) < own_indent);
-            if let Some(header) = parent.map(|l| l.trim_end_matches('\r')) {
-                if let Some((literal, key)) = block_scalar_header(header) {
+            let own_line = own.split('\n').next().unwrap_or("").trim_end_matches('\r');
+            // The lines above that are less indented than everything below them: the line's
+            // ancestors. One that opens a block scalar holds the line as text.
+            let mut min_indent = indent_of(own);
+            let mut in_script = false;
+            for l in lines.iter().rev() {
+                if min_indent == 0 {
+                    break;
+                }
+                let l = l.trim_end_matches('\r');
+                if l.trim().is_empty() || indent_of(l) >= min_indent {
+                    continue;
+                }
+                min_indent = indent_of(l);
+                if let Some((literal, key)) = block_scalar_header(l) {
                     let script = ["run", "script", "before_script", "after_script", "command"];
                     if !(literal && script.contains(&key)) {
                         return None;
                     }
+                    in_script = true;
+                    break;
                 }
+            }
+            // Outside a script, a comment line goes only above an entry's first line (not
+            // between the lines of a multi-line plain or quoted scalar).
+            if !in_script && !yaml_entry_start(own_line.trim_start()) {
+                return None;
             }
         }
         Syntax::Hcl => {
@@ -293,6 +336,24 @@ fn glob_literal(name: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a YAML line starts an entry (a key, a sequence item, a flow collection), so a
+/// comment line may go above it.
+fn yaml_entry_start(line: &str) -> bool {
+    if line.starts_with("- ") || line == "-" || line.starts_with(['{', '[']) {
+        return true;
+    }
+    let code = line.split(" #").next().unwrap_or(line).trim_end();
+    let key_end = code
+        .find(": ")
+        .or_else(|| code.ends_with(':').then(|| code.len() - 1));
+    key_end.is_some_and(|i| {
+        let key = code.get(..i).unwrap_or("");
+        let quoted = (key.starts_with('"') && key.ends_with('"') && key.len() >= 2)
+            || (key.starts_with('\'') && key.ends_with('\'') && key.len() >= 2);
+        quoted || !key.contains(['"', '\'', ' '])
+    })
 }
 
 /// A YAML line that opens a block scalar (`key: |`, `key: >-`, `- |2`): whether it is literal

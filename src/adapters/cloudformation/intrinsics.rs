@@ -302,6 +302,8 @@ impl<'t> Template<'t> {
                             note: Note::UsedAt(self.ctx.loc(&cur)),
                         });
                     }
+                    // Its keys may be parameters (`!FindInMap [Names, !Ref Site, Name]`).
+                    stack.extend(arg.items());
                     continue;
                 }
                 Expr::Call("Sub", arg) => {

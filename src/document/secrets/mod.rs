@@ -295,8 +295,15 @@ impl Walk<'_> {
         // `data.aws_secretsmanager_secret_version.atlas.secret_string`): where a secret is.
         let traversal = node.expr_source().is_some_and(|e| {
             let e = e.trim();
-            e.contains('.')
-                && e.starts_with(|c: char| c.is_ascii_alphabetic())
+            let root = e.split('.').next().unwrap_or("");
+            // A variable, local, data source, module output, ... or a resource (`type.name`,
+            // its type `provider_kind`): not a bare word that happens to hold a dot.
+            let named = matches!(
+                root,
+                "var" | "local" | "data" | "module" | "each" | "count" | "path" | "self"
+            ) || root.contains('_');
+            named
+                && e.contains('.')
                 && e.bytes().all(|b| {
                     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']')
                 })

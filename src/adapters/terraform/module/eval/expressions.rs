@@ -276,6 +276,8 @@ impl World<'_> {
             Expr::Cond(parts, s) => {
                 let (c, a, b) = &**parts;
                 let condition = self.expr(scope, at, c);
+                // What the condition reads is used here (`var.site == "EU" ? ... : ...`).
+                self.note_uses(&condition, &at.loc(c.span()));
                 let chosen = match condition.as_bool() {
                     Some(true) => a,
                     Some(false) => b,
@@ -460,7 +462,11 @@ impl World<'_> {
             v = match (op, &v) {
                 (Op::Attr(a), Val::Map(_)) => v.attr(a).cloned().unwrap_or_else(Val::unknown),
                 (Op::Index(i), Val::Map(_)) => match self.expr(scope, at, i) {
-                    Val::Known(k, _) => v.attr(k.as_str()).cloned().unwrap_or_else(Val::unknown),
+                    Val::Known(k, kind) => {
+                        // The key is used here (`{EU = "orders-eu"}[var.site]`).
+                        self.note_uses(&Val::Known(k.clone(), kind), &at.loc(i.span()));
+                        v.attr(k.as_str()).cloned().unwrap_or_else(Val::unknown)
+                    }
                     _ => Val::unknown(),
                 },
                 (Op::Index(i), Val::List(items)) => match self.expr(scope, at, i).as_number() {

@@ -162,24 +162,12 @@ impl World<'_> {
             },
             _ => Val::unknown(),
         };
-        if result.is_unknown() {
-            // A function this evaluator does not know (`format`, `join`, ...) still uses the
-            // values it is given: a fix of one of them must not pass it by.
-            let used = at.loc(span);
-            // Evaluated before the notes are borrowed (an argument may call a function too).
-            let values = all();
-            let mut notes = self.notes.borrow_mut();
-            for v in values {
-                v.for_each_text(&mut |t| {
-                    if let Some(w) = t.loc.via.as_deref() {
-                        notes.push(crate::model::WrittenNote {
-                            file: w.file,
-                            span: w.span,
-                            note: crate::model::Note::UsedAt(used.clone()),
-                        });
-                    }
-                });
-            }
+        // A function uses the values it is given (`format`, `lookup`, `join`, ...), whether
+        // this evaluator computes it or not: a fix of one of them must not pass it by. (Where
+        // the call is the value a fix is for, its place covers this use.)
+        let used = at.loc(span);
+        for v in all() {
+            self.note_uses(&v, &used);
         }
         result
     }

@@ -283,6 +283,21 @@ impl World<'_> {
         });
     }
 
+    /// `value`'s texts written elsewhere are used at `used` (see [`Note::UsedAt`]).
+    fn note_uses(&self, value: &Val, used: &Loc) {
+        let mut found = Vec::new();
+        value.for_each_text(&mut |t| {
+            if let Some(w) = t.loc.via.as_deref() {
+                found.push(WrittenNote {
+                    file: w.file,
+                    span: w.span,
+                    note: Note::UsedAt(used.clone()),
+                });
+            }
+        });
+        self.notes.borrow_mut().extend(found);
+    }
+
     fn conditions_since(&self, mark: usize) -> Vec<Text> {
         let decided = self.decided.borrow();
         let mut out: Vec<Text> = Vec::new();
