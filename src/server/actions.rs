@@ -272,17 +272,31 @@ fn comment_place(text: &str, at: usize, syntax: crate::document::Syntax) -> Opti
             // ancestors. One that opens a block scalar holds the line as text.
             let mut min_indent = indent_of(own);
             let mut in_script = false;
-            for l in lines.iter().rev() {
-                if min_indent == 0 {
-                    break;
-                }
-                let l = l.trim_end_matches('\r');
+            let script = ["run", "script", "before_script", "after_script", "command"];
+            let mut i = lines.len();
+            while i > 0 && min_indent > 0 {
+                i -= 1;
+                let l = lines.get(i).copied().unwrap_or("").trim_end_matches('\r');
                 if l.trim().is_empty() || indent_of(l) >= min_indent {
                     continue;
                 }
                 min_indent = indent_of(l);
                 if let Some((literal, key)) = block_scalar_header(l) {
-                    let script = ["run", "script", "before_script", "after_script", "command"];
+                    // An item of a list of scripts (GitLab's `script:` with `- |` items): the
+                    // list's key decides.
+                    let key = if key.is_empty() {
+                        lines
+                            .get(..i)
+                            .unwrap_or(&[])
+                            .iter()
+                            .rev()
+                            .map(|p| p.trim_end_matches('\r'))
+                            .find(|p| !p.trim().is_empty() && indent_of(p) < indent_of(l))
+                            .and_then(|p| p.trim().trim_start_matches("- ").strip_suffix(':'))
+                            .unwrap_or("")
+                    } else {
+                        key
+                    };
                     if !(literal && script.contains(&key)) {
                         return None;
                     }
