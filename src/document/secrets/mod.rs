@@ -418,8 +418,16 @@ impl Walk<'_> {
 
     /// The source text of a scalar without its quotes, as a byte range of the text.
     fn value_bounds(&self, node: &Node) -> (usize, usize) {
-        let (start, end) = (node.span.start as usize, node.span.end as usize);
-        let raw = self.raw(node);
+        let (mut start, end) = (node.span.start as usize, node.span.end as usize);
+        let mut raw = self.raw(node);
+        // A tagged scalar (`!Sub '{"PrivateKey": ...}'`): the value after its tag.
+        if node.tag.is_some() && raw.starts_with('!') {
+            let tag_end = raw.find([' ', '\t', '\n']).unwrap_or(raw.len());
+            let rest = raw.get(tag_end..).unwrap_or("");
+            let value = rest.trim_start();
+            start += tag_end + (rest.len() - value.len());
+            raw = value;
+        }
         let quoted = raw.len() >= 2
             && ((raw.starts_with('"') && raw.ends_with('"'))
                 || (raw.starts_with('\'') && raw.ends_with('\'')));

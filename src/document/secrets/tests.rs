@@ -506,3 +506,14 @@ fn hcl_references_to_secrets_are_not_secrets() {
         ],
     );
 }
+
+#[test]
+fn a_profile_secret_built_with_sub_keeps_its_base_url_readable() {
+    let cfn = "Resources:\n  Profile:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: cfn/atlas/profile/default\n      SecretString: !Sub '{\"PublicKey\":\"a\",\"PrivateKey\":\"Hunter2-S\",\"BaseUrl\":\"https://cloud.mongodb.com/${P}\"}'\n";
+    assert_masked(
+        cfn,
+        Syntax::Yaml,
+        &["Hunter2-S"],
+        &["!Sub", "https://cloud.mongodb.com/${P}"],
+    );
+}
