@@ -184,6 +184,7 @@ pub fn fallback(text: &str) -> Vec<Span> {
     // Lines below a secret key that hold its value: (indent of the key, heredoc delimiter).
     let mut open: Option<(usize, Option<String>)> = None;
     let mut entries: Vec<Entry> = Vec::new();
+    let mut explicit_secret = false;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
@@ -210,6 +211,22 @@ pub fn fallback(text: &str) -> Vec<Span> {
             offset += line.len();
             continue;
         }
+        // A YAML explicit key (`? password`) or a key alone on its line (`"password"`): the
+        // value on the next line (`: Hunter2`) is its.
+        if let Some(value) = trimmed.strip_prefix(": ").filter(|_| explicit_secret) {
+            let at = offset + content.len() - value.len();
+            secrets::push(&mut out, at, offset + content.len());
+            explicit_secret = false;
+            offset += line.len();
+            continue;
+        }
+        explicit_secret = {
+            let key = trimmed
+                .strip_prefix("? ")
+                .unwrap_or(trimmed)
+                .trim_matches(['"', '\'']);
+            (trimmed.starts_with("? ") || !trimmed.contains([':', '=', ' '])) && is_secret_key(key)
+        };
         let found = text::pairs(content);
         let column = found.first().map_or(indent, |p| {
             p.key.start

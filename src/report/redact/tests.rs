@@ -140,3 +140,22 @@ fn spans_move_past_edits() {
     let insert = [edit(14, 14, "xx")];
     assert_eq!(super::moved(Span::new(14, 21), &insert), Span::new(16, 23));
 }
+
+#[test]
+fn a_broken_files_explicit_or_split_secret_key_masks_the_value_below_it() {
+    for text in [
+        "baseUrl: https://cloud.mongodb.com/\n? password\n: Hunter2Complex\n- x\n",
+        "baseUrl: https://cloud.mongodb.com/\n\"password\"\n  : Hunter2Complex\n- x\n",
+        "private_key = \"Aa1\" \"Hunter2Complex\"\n{\n",
+    ] {
+        let out = fallback_masked(text);
+        assert!(!out.contains("Hunter2Complex"), "{out}");
+        assert!(
+            !text.contains("https://") || out.contains("https://cloud.mongodb.com/"),
+            "{out}"
+        );
+    }
+    // A key that is no secret keeps its value.
+    let out = fallback_masked("? region\n: EU_WEST_1\n- x\n");
+    assert!(out.contains("EU_WEST_1"), "{out}");
+}
