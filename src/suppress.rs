@@ -11,7 +11,8 @@
 //! them to findings.
 
 use crate::date::Date;
-use crate::document::Span;
+use crate::document::shell::Dialect;
+use crate::document::{Span, Syntax};
 use crate::model::{Loc, LocCtx};
 use crate::rules;
 use crate::rules::RuleMeta;
@@ -64,6 +65,8 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
     // stand-alone directive covers from one backward pass.
     let mut last_line = 0;
     let mut next_code: Option<Vec<u32>> = None;
+    // Whether (and how) a backslash continues a command in this file, found once.
+    let mut shell: Option<Option<Dialect>> = None;
     for pos in memchr::memmem::find_iter(text.as_bytes(), MARKER.as_bytes()) {
         let line = ctx
             .index
@@ -100,7 +103,10 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         };
         let loc = ctx.loc_of(Span::new(line_start + comment_start, body_end), "");
         let mut d = parse_body(ctx, body_start, body_end, loc, target_line);
-        d.target_end = continued_to(ctx, target_line);
+        let dialect = *shell.get_or_insert_with(|| {
+            continuation_dialect(crate::source::kind_for(ctx.path, ctx.text).syntax)
+        });
+        d.target_end = dialect.map_or(target_line, |d| continued_to(ctx, d, target_line));
         out.push(d);
     }
     out
@@ -150,18 +156,20 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
 /// Longest command a directive covers, in lines.
 const MAX_CONTINUED: u32 = 200;
 
-/// The last line of the command that starts on `line`, in a file of shell commands (a script,
-/// a Makefile, a Dockerfile; not YAML, HCL or an environment file, where a backslash continues
-/// nothing): while a line ends with a backslash that escapes its line end (not `\\\\`, not
-/// inside a comment), the next line continues it; in a Dockerfile, comment lines inside a
-/// continued instruction are skipped, as Docker removes them.
-fn continued_to(ctx: &LocCtx<'_>, line: u32) -> u32 {
-    use crate::document::Syntax;
-    use crate::document::shell::Dialect;
-    let dialect = match crate::source::kind_for(ctx.path, ctx.text).syntax {
-        Syntax::Shell(d) if d != Dialect::Env => d,
-        _ => return line,
-    };
+/// The dialect of a file whose commands a trailing backslash continues: a script, a Makefile,
+/// a Dockerfile; `None` for YAML, HCL or an environment file, where a backslash continues
+/// nothing (a CI step's script is a YAML value: there a directive covers one line).
+pub fn continuation_dialect(syntax: Syntax) -> Option<Dialect> {
+    match syntax {
+        Syntax::Shell(d) if d != Dialect::Env => Some(d),
+        _ => None,
+    }
+}
+
+/// The last line of the command that starts on `line`: while a line ends with a backslash
+/// that escapes its line end ([`continues`]), the next line continues it; in a Dockerfile,
+/// comment lines inside a continued instruction are skipped, as Docker removes them.
+fn continued_to(ctx: &LocCtx<'_>, dialect: Dialect, line: u32) -> u32 {
     let text_of = |l: u32| -> Option<&str> {
         let start = ctx.index.line_start(l)? as usize;
         let end = ctx
@@ -197,6 +205,33 @@ fn continued_to(ctx: &LocCtx<'_>, line: u32) -> u32 {
         at = next;
     }
     last
+}
+
+/// The start of the first line of the command that holds the line starting at byte
+/// `line_start`: up the lines a backslash continues ([`continued_to`] read backwards), where a
+/// directive covering the whole command goes.
+pub fn command_start(text: &str, line_start: usize, dialect: Dialect) -> usize {
+    let line_before = |start: usize| -> Option<(usize, &str)> {
+        let end = start.checked_sub(1)?;
+        let before = text.get(..end)?;
+        let prev = before.rfind('\n').map_or(0, |n| n + 1);
+        Some((prev, before.get(prev..)?.trim_end_matches('\r')))
+    };
+    let (mut start, mut probe) = (line_start, line_start);
+    for _ in 0..MAX_CONTINUED {
+        let Some((prev, line)) = line_before(probe) else {
+            break;
+        };
+        probe = prev;
+        if dialect == Dialect::Docker && line.trim_start().starts_with('#') {
+            continue;
+        }
+        if !continues(line) {
+            break;
+        }
+        start = prev;
+    }
+    start
 }
 
 /// Whether a shell line ends with a backslash that continues it: an odd run of backslashes

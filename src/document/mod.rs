@@ -150,6 +150,16 @@ impl Node {
         }
     }
 
+    /// Whether the node says true: a boolean, or a string `true` (any case), as flags such as
+    /// `sensitive` and `NoEcho` are written in every format.
+    pub fn is_true(&self) -> bool {
+        match &self.value {
+            Value::Bool(b) => *b,
+            Value::String(s) => s.trim().eq_ignore_ascii_case("true"),
+            _ => false,
+        }
+    }
+
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Bool(b) => Some(*b),

@@ -351,23 +351,21 @@ fn adapt_documents(
     for root in &doc.roots {
         let mut part = Model::default();
         adapters::adapt(ctx, root, which, &mut part);
+        // A document that gave nothing: is it in a format an adapter reads at all?
+        let recognized = part.is_empty().then(|| adapters::unread::recognized(root));
         // Only a file that gives nothing needs to say whether it was read at all.
-        if part.is_empty() && !result.recognized {
-            result.recognized = adapters::unread::recognized(root);
-        }
+        result.recognized |= recognized == Some(true);
         // A document that names Atlas in a shape no adapter reads, in a stream whose other
         // documents were read: the file is not wholly checked, so it is listed as skipped
         // (its other findings stand).
-        if part.is_empty() && doc.roots.len() > 1 && result.skipped.is_none() {
+        if recognized == Some(false) && doc.roots.len() > 1 && result.skipped.is_none() {
             let own = ctx
                 .text
                 .get(root.span.start as usize..root.span.end as usize)
                 .unwrap_or("");
             if let Some(marker) = adapters::unread::atlas_marker(own) {
-                if !adapters::unread::recognized(root) {
-                    let line = ctx.loc_of(root.span, "").start.line;
-                    result.skipped = Some(adapters::unread::document_reason(marker, line));
-                }
+                let line = ctx.loc_of(root.span, "").start.line;
+                result.skipped = Some(adapters::unread::document_reason(marker, line));
             }
         }
         let has_duplicates = || {

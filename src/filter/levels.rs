@@ -69,14 +69,21 @@ impl<'a> Levels<'a> {
 }
 
 /// Stage 1: give each finding its level; drop those that are off.
-pub(super) fn apply(levels: &Levels<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
+/// The findings whose rule is on for their file, at its level; and those turned off whose fix
+/// edits a value (a use of that value the user set aside: see `keep_hidden_uses`).
+pub(super) fn apply(levels: &Levels<'_>, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut off = Vec::new();
     // By the file that uses the value, wherever the finding is reported: one finding, one level.
-    findings.retain_mut(|f| match levels.level(f.identity().file, f.rule) {
-        Some(severity) => {
-            f.severity = severity;
-            true
+    for mut f in findings {
+        match levels.level(f.identity().file, f.rule) {
+            Some(severity) => {
+                f.severity = severity;
+                kept.push(f);
+            }
+            None if f.fix.is_some() => off.push(f),
+            None => {}
         }
-        None => false,
-    });
-    findings
+    }
+    (kept, off)
 }

@@ -73,17 +73,12 @@ pub fn apply(
     };
     // Findings the configuration turns off for their file (`overrides`) whose fix edits a
     // value: a use of that value set aside, like a suppressed one (see `keep_hidden_uses`).
-    let off: Vec<Finding> = findings
-        .iter()
-        .filter(|f| f.fix.is_some() && levels.level(f.identity().file, f.rule).is_none())
-        .cloned()
-        .collect();
-    let findings = levels::apply(&levels, findings);
+    let (findings, off) = levels::apply(&levels, findings);
     let checked = checked_files(outcome);
     let (findings, suppressions) =
         suppressions::apply(outcome, findings, settings, &levels, &checked);
     filtered.suppressions = suppressions;
-    let findings = baseline::apply(
+    let mut findings = baseline::apply(
         outcome,
         findings,
         settings,
@@ -91,7 +86,6 @@ pub fn apply(
         &checked,
         &mut filtered,
     );
-    let mut findings = findings;
     keep_hidden_uses(outcome, &mut findings, &filtered, &off);
     (findings, filtered)
 }

@@ -158,6 +158,33 @@ pub struct RegionConfig {
     pub sizes: Vec<InstanceSize>,
 }
 
+impl NetworkContainer {
+    /// The cloud its region names belong to: its provider, AWS when it names none (the API's
+    /// default).
+    pub fn cloud(&self) -> Option<&str> {
+        self.provider.as_ref().map(Text::as_str).or(Some("AWS"))
+    }
+}
+
+impl NetworkPeering {
+    /// The cloud of its container's region: GCP for a GCP peering, else AWS (the accepter
+    /// region is always an AWS one: only AWS peerings name it).
+    pub fn container_cloud(&self) -> Option<&str> {
+        if self.provider.as_ref().is_some_and(|p| p.is("GCP")) {
+            Some("GCP")
+        } else {
+            Some("AWS")
+        }
+    }
+}
+
+impl PrivateEndpoint {
+    /// The cloud its region belongs to: its provider, AWS when it names none.
+    pub fn cloud(&self) -> Option<&str> {
+        self.provider.as_ref().map(Text::as_str).or(Some("AWS"))
+    }
+}
+
 impl RegionConfig {
     /// The cloud the region name belongs to: the backing provider for TENANT/FLEX/SERVERLESS.
     pub fn cloud(&self) -> Option<&str> {
@@ -430,6 +457,17 @@ pub struct WrittenNote {
     pub file: FileId,
     pub span: crate::document::Span,
     pub note: Note,
+}
+
+impl WrittenNote {
+    /// `note` about the value written at `loc` (its own place: a [`Loc::via`] is not followed).
+    pub fn at(loc: &Loc, note: Note) -> WrittenNote {
+        WrittenNote {
+            file: loc.file,
+            span: loc.span,
+            note,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

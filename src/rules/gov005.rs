@@ -132,30 +132,16 @@ fn project_partitions(model: &Model, index: Option<usize>) -> Vec<Partition> {
         }
     }
     for c in model.containers.iter().filter(|c| ours(&c.origin)) {
-        let cloud = c
-            .provider
-            .as_ref()
-            .map(crate::model::Text::as_str)
-            .or(Some("AWS"));
         for r in &c.regions {
-            add(cloud, Some(r));
+            add(c.cloud(), Some(r));
         }
     }
     for peer in model.peerings.iter().filter(|p| ours(&p.origin)) {
-        let gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
         add(Some("AWS"), peer.accepter_region.as_ref());
-        add(
-            Some(if gcp { "GCP" } else { "AWS" }),
-            peer.container_region.as_ref(),
-        );
+        add(peer.container_cloud(), peer.container_region.as_ref());
     }
     for e in model.private_endpoints.iter().filter(|e| ours(&e.origin)) {
-        let cloud = e
-            .provider
-            .as_ref()
-            .map(crate::model::Text::as_str)
-            .or(Some("AWS"));
-        add(cloud, e.region.as_ref());
+        add(e.cloud(), e.region.as_ref());
     }
     for k in model.encryption_at_rest.iter().filter(|k| ours(&k.origin)) {
         add(Some("AWS"), k.aws_kms_region.as_ref());

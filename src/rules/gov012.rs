@@ -49,7 +49,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             continue;
         };
         let from = out.len();
-        let cloud = c.provider.as_ref().map(Text::as_str).or(Some("AWS"));
+        let cloud = c.cloud();
         for region in &c.regions {
             if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
                 out.push(finding(region, p, partition, "container region"));
@@ -71,15 +71,15 @@ fn check_peer(peer: &crate::model::NetworkPeering, partition: Partition, out: &m
     {
         // A GCP peering's container regions are the container's own (checked above, and a
         // GCP region that is not Assured Workloads is not offered at all: GOV003).
-        let is_gcp = peer.provider.as_ref().is_some_and(|p| p.is("GCP"));
         if let Some(region) = &peer.accepter_region {
             if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
                 out.push(finding(region, p, partition, PEER_VPC));
             }
         }
         if let Some(region) = &peer.container_region {
-            let cloud = if is_gcp { Some("GCP") } else { Some("AWS") };
-            if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
+            if let Some(p) =
+                region_partition(peer.container_cloud(), region).filter(|p| *p != partition)
+            {
                 out.push(finding(region, p, partition, "container region"));
             }
         }

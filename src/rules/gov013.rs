@@ -1,7 +1,7 @@
 //! GOV013 private-endpoint-across-partitions: link private endpoints within a partition.
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
-use crate::model::{Model, Text};
+use crate::model::Model;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -23,8 +23,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             continue;
         };
         let from = out.len();
-        let cloud = e.provider.as_ref().map(Text::as_str).or(Some("AWS"));
-        if let Some(p) = region_partition(cloud, region).filter(|p| *p != partition) {
+        if let Some(p) = region_partition(e.cloud(), region).filter(|p| *p != partition) {
             out.push(Finding::new(
                 &RULE,
                 &region.loc,

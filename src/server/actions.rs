@@ -217,47 +217,17 @@ fn comment_place(text: &str, at: usize, syntax: crate::document::Syntax) -> Opti
             .map_or(0, |n| n + 1)
     };
     let mut start = line_start_of(at);
-    let line_before = |start: usize| -> Option<(usize, &str)> {
-        if start == 0 {
-            return None;
-        }
-        let prev = line_start_of(start - 1);
-        Some((
-            prev,
-            text.get(prev..start - 1)
-                .unwrap_or("")
-                .trim_end_matches('\r'),
-        ))
-    };
-    match syntax {
-        // Up the lines a backslash continues (as a directive's reach reads them): the
-        // comment goes above the command's first line. Docker drops comment lines inside.
-        Syntax::Shell(dialect) if dialect != crate::document::shell::Dialect::Env => {
-            for _ in 0..200 {
-                let mut probe = start;
-                let mut found = None;
-                while let Some((prev, line)) = line_before(probe) {
-                    if dialect == crate::document::shell::Dialect::Docker
-                        && line.trim_start().starts_with('#')
-                    {
-                        probe = prev;
-                        continue;
-                    }
-                    if crate::suppress::continues(line) {
-                        found = Some(prev);
-                    }
-                    break;
-                }
-                match found {
-                    Some(prev) => start = prev,
-                    None => break,
-                }
-            }
-        }
+    match crate::suppress::continuation_dialect(syntax) {
+        // The comment goes above the command's first line (it covers the whole command).
+        Some(dialect) => start = crate::suppress::command_start(text, start, dialect),
         // Elsewhere a directive covers one line: a continued command's later line (in a CI
         // step's script) cannot take one.
-        _ => {
-            if line_before(start).is_some_and(|(_, l)| crate::suppress::continues(l)) {
+        None => {
+            let continued = start
+                .checked_sub(1)
+                .and_then(|end| text.get(line_start_of(end)..end))
+                .is_some_and(|l| crate::suppress::continues(l.trim_end_matches('\r')));
+            if continued {
                 return None;
             }
         }

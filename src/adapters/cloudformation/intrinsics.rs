@@ -213,17 +213,11 @@ impl<'t> Template<'t> {
         if self.defaults.is_empty() && self.mappings.is_none() {
             return;
         }
-        // Uses of mappings' values, added once the walk is done.
-        let mut mapped: Vec<WrittenNote> = Vec::new();
-        let written = |name: &str| self.defaults.get(name).map(|d| self.ctx.loc(d));
-        let mut note = |name: &str, note: Note| {
-            if let Some(at) = written(name) {
-                out.written_notes.push(WrittenNote {
-                    file: at.file,
-                    span: at.span,
-                    note,
-                });
-            }
+        let mut notes: Vec<WrittenNote> = Vec::new();
+        // A note about parameter `name`'s default (none for a parameter without one).
+        let note = |name: &str, note: Note| {
+            let default = self.defaults.get(name)?;
+            Some(WrittenNote::at(&self.ctx.loc(default), note))
         };
         for (key, param) in root.get("Parameters").iter().flat_map(|p| p.entries()) {
             let Some(name) = key.node.scalar_text() else {
@@ -241,19 +235,19 @@ impl<'t> Template<'t> {
                     Some(list) if values.node.as_seq().is_some() => Allows::OneOf(list),
                     _ => Allows::Unknown,
                 };
-                note(
+                notes.extend(note(
                     name,
                     restricted(self.ctx, &values, "parameter's AllowedValues", allows),
-                );
+                ));
             }
             if let Some(pattern) = param.get("AllowedPattern") {
                 let allows = pattern
                     .str()
                     .map_or(Allows::Unknown, |p| Allows::Pattern(p.to_string()));
-                note(
+                notes.extend(note(
                     name,
                     restricted(self.ctx, &pattern, "parameter's AllowedPattern", allows),
-                );
+                ));
             }
             let bound = |k: &str| {
                 param
@@ -264,7 +258,7 @@ impl<'t> Template<'t> {
             if min.is_some() || max.is_some() {
                 let at = param.get("MaxLength").or_else(|| param.get("MinLength"));
                 if let Some(at) = at {
-                    note(
+                    notes.extend(note(
                         name,
                         restricted(
                             self.ctx,
@@ -272,7 +266,7 @@ impl<'t> Template<'t> {
                             "parameter's length bounds",
                             Allows::Length { min, max },
                         ),
-                    );
+                    ));
                 }
             }
         }
@@ -287,7 +281,7 @@ impl<'t> Template<'t> {
             match expr(&cur) {
                 Expr::Call("Ref", arg) => {
                     if let Some(name) = arg.node.as_str() {
-                        note(name, Note::UsedAt(self.ctx.loc(&cur)));
+                        notes.extend(note(name, Note::UsedAt(self.ctx.loc(&cur))));
                     }
                     continue;
                 }
@@ -295,12 +289,8 @@ impl<'t> Template<'t> {
                     // A mapping's value, used here (in a `!Join`, a `!Sub`'s variables, or as a
                     // property's value, told apart by where it is).
                     if let Some(leaf) = self.find_in_map(&arg) {
-                        let at = self.ctx.loc(&leaf);
-                        mapped.push(WrittenNote {
-                            file: at.file,
-                            span: at.span,
-                            note: Note::UsedAt(self.ctx.loc(&cur)),
-                        });
+                        let used = Note::UsedAt(self.ctx.loc(&cur));
+                        notes.push(WrittenNote::at(&self.ctx.loc(&leaf), used));
                     }
                     // Its keys may be parameters (`!FindInMap [Names, !Ref Site, Name]`).
                     stack.extend(arg.items());
@@ -320,7 +310,7 @@ impl<'t> Template<'t> {
                             let local = locals.as_ref().is_some_and(|l| l.get(name).is_some());
                             if !local && !seen.contains(&name) {
                                 seen.push(name);
-                                note(name, Note::UsedAt(self.ctx.loc(&cur)));
+                                notes.extend(note(name, Note::UsedAt(self.ctx.loc(&cur))));
                             }
                         }
                     }
@@ -341,7 +331,7 @@ impl<'t> Template<'t> {
             stack.extend(cur.items());
             stack.extend(cur.entries().map(|(_, v)| v));
         }
-        out.written_notes.extend(mapped);
+        out.written_notes.extend(notes);
     }
 
     /// A parameter's literal `Default`, located there.

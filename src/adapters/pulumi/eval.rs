@@ -146,9 +146,7 @@ impl<'a> Base<'a> {
             for section in ["configuration", "config"] {
                 for (key, decl) in root.get(section).iter().flat_map(|c| c.entries()) {
                     let Some(k) = key.text() else { continue };
-                    let secret = decl.get("secret").is_some_and(|v| {
-                        v.node.as_bool() == Some(true) || v.text() == Some("true")
-                    });
+                    let secret = decl.get("secret").is_some_and(|v| v.node.is_true());
                     let value = if decl.node.as_map().is_some() {
                         decl.get("value").or_else(|| decl.get("default"))
                     } else {
@@ -190,12 +188,8 @@ impl<'a> Base<'a> {
         }
         for key in &secret_keys {
             if let Some(b) = config.get(key) {
-                let at = b.ctx.loc(&b.cur);
-                out.written_notes.push(WrittenNote {
-                    file: at.file,
-                    span: at.span,
-                    note: Note::Secret,
-                });
+                out.written_notes
+                    .push(WrittenNote::at(&b.ctx.loc(&b.cur), Note::Secret));
             }
         }
         let mut program = Program {
@@ -597,11 +591,8 @@ impl<'a> Program<'a> {
                         continue;
                     };
                     if let Some((_, set_at)) = self.lookup(expr.trim(), 0) {
-                        out.written_notes.push(WrittenNote {
-                            file: set_at.file,
-                            span: set_at.span,
-                            note: Note::UsedAt(self.ctx.loc(&cur)),
-                        });
+                        let used = Note::UsedAt(self.ctx.loc(&cur));
+                        out.written_notes.push(WrittenNote::at(&set_at, used));
                     }
                 }
                 continue;

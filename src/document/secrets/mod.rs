@@ -212,14 +212,6 @@ pub fn is_secret_name(value: &str) -> bool {
         && is_secret_key(value)
 }
 
-fn is_true(node: &Node) -> bool {
-    match &node.value {
-        Value::Bool(b) => *b,
-        Value::String(s) => s.trim().eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
 /// Add `from..to` (clamped to `u32`) to `out`, unless empty.
 pub(crate) fn push(out: &mut Vec<Span>, from: usize, to: usize) {
     if from < to {
@@ -348,7 +340,7 @@ impl Walk<'_> {
             || entries.iter().any(|e| {
                 let key = key_of(e);
                 (is_one_of(key, NAME_KEYS) && e.value.as_str().is_some_and(is_secret_name))
-                    || (is_one_of(key, SENSITIVE_FLAGS) && is_true(&e.value))
+                    || (is_one_of(key, SENSITIVE_FLAGS) && e.value.is_true())
             });
         for e in entries {
             let raw_key = key_of(e);

@@ -203,9 +203,7 @@ impl HclFile {
                 };
                 let body = block_in(&blocks, body);
                 file.declared.push(name.to_string());
-                if body.get("sensitive").and_then(|v| v.node.as_bool()) == Some(true)
-                    || body.get("sensitive").and_then(|v| v.text()) == Some("true")
-                {
+                if body.get("sensitive").is_some_and(|v| v.node.is_true()) {
                     file.sensitive.push(name.to_string());
                 }
                 if let Some(validation) = body.get("validation") {

@@ -11,15 +11,11 @@ impl World<'_> {
         args: &[Expr],
         span: Span,
     ) -> Val {
-        let arg = |i: usize| {
-            args.get(i)
-                .map_or_else(Val::unknown, |a| self.expr(scope, at, a))
-        };
-        let all = || {
-            args.iter()
-                .map(|a| self.expr(scope, at, a))
-                .collect::<Vec<_>>()
-        };
+        // Every argument, evaluated once: what the function computes from them, and the uses
+        // of the values they read (noted below).
+        let values: Vec<Val> = args.iter().map(|a| self.expr(scope, at, a)).collect();
+        let arg = |i: usize| values.get(i).cloned().unwrap_or_else(Val::unknown);
+        let all = || values.clone();
         let result = match name {
             "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
             | "nonsensitive" => arg(0),
@@ -166,8 +162,8 @@ impl World<'_> {
         // this evaluator computes it or not: a fix of one of them must not pass it by. (Where
         // the call is the value a fix is for, its place covers this use.)
         let used = at.loc(span);
-        for v in all() {
-            self.note_uses(&v, &used);
+        for v in &values {
+            self.note_uses(v, &used);
         }
         result
     }

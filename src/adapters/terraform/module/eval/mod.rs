@@ -131,31 +131,6 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
                 if !declared.contains(name.as_str()) {
                     continue;
                 }
-                // A value of a `sensitive` variable, written in a tfvars file that does not say
-                // so: a secret all the same.
-                if sensitive.contains(name.as_str()) {
-                    value.for_each_text(&mut |t| {
-                        out.written_notes.push(WrittenNote {
-                            file: t.loc.file,
-                            span: t.loc.span,
-                            note: Note::Secret,
-                        });
-                    });
-                }
-                // A value a `validation` block restricts: a fix that writes it must pass.
-                for (_, at, allows) in validated.iter().filter(|v| &v.0 == name) {
-                    value.for_each_text(&mut |t| {
-                        out.written_notes.push(WrittenNote {
-                            file: t.loc.file,
-                            span: t.loc.span,
-                            note: Note::Restricted {
-                                at: at.clone(),
-                                what: "variable's validation",
-                                allows: allows.clone(),
-                            },
-                        });
-                    });
-                }
                 if f.tfvars.is_none() {
                     defaults.insert(name.as_str(), value.clone());
                 }
@@ -167,7 +142,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .iter()
             .map(|(n, at, allows)| (n.as_str(), at, allows))
             .collect();
-        modules.push(Module {
+        let module = Module {
             sensitive,
             validated,
             root_like: files.iter().any(|f| f.root_like),
@@ -177,7 +152,17 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             declared,
             defaults,
             root_vars,
-        });
+        };
+        // The defaults and tfvars values of the module's own variables (a call's arguments are
+        // noted where the call is evaluated).
+        for f in &module.files {
+            for (name, value) in &f.values {
+                if module.declared.contains(name.as_str()) {
+                    out.written_notes.extend(module.variable_notes(name, value));
+                }
+            }
+        }
+        modules.push(module);
     }
     for m in &mut modules {
         let norm = normalize(&m.dir);
@@ -246,41 +231,13 @@ impl World<'_> {
         self.decided.borrow().len()
     }
 
-    /// The conditions that decided something since `mark` (what a `count` or `for_each`
-    /// expression depended on), each once.
-    /// A module call's argument for variable `var` of `module`: its written values are
-    /// secrets when the variable is `sensitive`, and restricted by its `validation`.
+    /// A module call's argument for variable `var` of `module` (see
+    /// [`Module::variable_notes`]).
     fn note_argument(&self, module: usize, var: &str, value: &Val) {
-        let Some(m) = self.modules.get(module) else {
-            return;
-        };
-        let secret = m.sensitive.contains(var);
-        let checks: Vec<_> = m.validated.iter().filter(|v| v.0 == var).collect();
-        if !secret && checks.is_empty() {
-            return;
+        if let Some(m) = self.modules.get(module) {
+            let notes = m.variable_notes(var, value);
+            self.notes.borrow_mut().extend(notes);
         }
-        let mut notes = self.notes.borrow_mut();
-        value.for_each_text(&mut |t| {
-            let at = t.loc.via.as_deref().unwrap_or(&t.loc);
-            if secret {
-                notes.push(WrittenNote {
-                    file: at.file,
-                    span: at.span,
-                    note: Note::Secret,
-                });
-            }
-            for (_, where_, allows) in &checks {
-                notes.push(WrittenNote {
-                    file: at.file,
-                    span: at.span,
-                    note: Note::Restricted {
-                        at: (*where_).clone(),
-                        what: "variable's validation",
-                        allows: (*allows).clone(),
-                    },
-                });
-            }
-        });
     }
 
     /// `value`'s texts written elsewhere are used at `used` (see [`Note::UsedAt`]).
@@ -288,16 +245,14 @@ impl World<'_> {
         let mut found = Vec::new();
         value.for_each_text(&mut |t| {
             if let Some(w) = t.loc.via.as_deref() {
-                found.push(WrittenNote {
-                    file: w.file,
-                    span: w.span,
-                    note: Note::UsedAt(used.clone()),
-                });
+                found.push(WrittenNote::at(w, Note::UsedAt(used.clone())));
             }
         });
         self.notes.borrow_mut().extend(found);
     }
 
+    /// The conditions that decided something since `mark` (what a `count` or `for_each`
+    /// expression depended on), each once.
     fn conditions_since(&self, mark: usize) -> Vec<Text> {
         let decided = self.decided.borrow();
         let mut out: Vec<Text> = Vec::new();
@@ -348,6 +303,36 @@ struct World<'f> {
     /// What is left of [`BUDGET`].
     budget: Cell<u64>,
     depth: Cell<usize>,
+}
+
+impl Module<'_> {
+    /// What a value given to variable `var` (a default, a tfvars value, a call's argument)
+    /// is, at the place each of its texts is written: a secret when the variable is
+    /// `sensitive` (a tfvars file does not say so itself), restricted by its `validation`
+    /// blocks (a fix that writes it must pass them).
+    fn variable_notes(&self, var: &str, value: &Val) -> Vec<WrittenNote> {
+        let secret = self.sensitive.contains(var);
+        let checks: Vec<_> = self.validated.iter().filter(|v| v.0 == var).collect();
+        let mut notes = Vec::new();
+        if !secret && checks.is_empty() {
+            return notes;
+        }
+        value.for_each_text(&mut |t| {
+            let at = t.loc.via.as_deref().unwrap_or(&t.loc);
+            if secret {
+                notes.push(WrittenNote::at(at, Note::Secret));
+            }
+            for (_, where_, allows) in &checks {
+                let note = Note::Restricted {
+                    at: (*where_).clone(),
+                    what: "variable's validation",
+                    allows: (*allows).clone(),
+                };
+                notes.push(WrittenNote::at(at, note));
+            }
+        });
+        notes
+    }
 }
 
 /// A local's or an output's value, and what conditions decided in it.
