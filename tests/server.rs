@@ -112,6 +112,15 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// The code actions for document `doc` at `range` (no diagnostics given: the server's own).
+    fn code_actions(&mut self, doc: &str, range: Value) -> Value {
+        let id = self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": doc}, "range": range, "context": {"diagnostics": []}}),
+        );
+        self.response(id)["result"].clone()
+    }
+
     fn start(command_line: &[String], cwd: &Path) -> Server {
         Server::start_logging_to(command_line, cwd, Stdio::null())
     }
@@ -1001,12 +1010,7 @@ fn code_actions_fix_suppress_and_fix_all() {
         "{d:#}"
     );
 
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": doc}, "range": range(0, 0, 25, 0),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&doc, range(0, 0, 25, 0));
     let actions = actions.as_array().unwrap();
     let titled = |prefix: &str| {
         actions
@@ -1060,12 +1064,7 @@ fn code_actions_fix_suppress_and_fix_all() {
         json!({"textDocument": {"uri": json_doc, "languageId": "json", "version": 1, "text": VIOLATING}}),
     );
     server.diagnostics(&json_doc);
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
     assert!(
         actions
             .as_array()
@@ -1101,23 +1100,13 @@ fn code_actions_fix_suppress_and_fix_all() {
     // An existing config's block list gets the entry first; a config without one gets it at
     // its end.
     std::fs::write(&config, "rules:\n  kms-key-across-partitions: warning\nexceptions:\n  - file: old.json\n    pointer: /name\n    rule: GOV003\n    reason: \"ticket 1\"\n").unwrap();
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
     assert_eq!(
         exception(&actions, "GOV002")["edit"]["changes"][uri(&config)],
         json!([{"range": range(3, 0, 3, 0), "newText": entry}])
     );
     std::fs::write(&config, "rules:\n  kms-key-across-partitions: warning").unwrap();
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": json_doc}, "range": range(0, 0, 40, 0),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
     assert_eq!(
         exception(&actions, "GOV002")["edit"]["changes"][uri(&config)],
         json!([{"range": range(1, 36, 1, 36), "newText": format!("\nexceptions:\n{entry}")}])
@@ -1146,12 +1135,7 @@ fn suppression_comments_never_change_what_a_file_does() {
     );
     let d = server.diagnostics(&script)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV002", "{d:#}");
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": script}, "range": range(5, 0, 5, 12),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&script, range(5, 0, 5, 12));
     let suppress = actions
         .as_array()
         .unwrap()
@@ -1186,12 +1170,7 @@ fn suppression_comments_never_change_what_a_file_does() {
     );
     let d = server.diagnostics(&values)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV006", "{d:#}");
-    let id = server.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": values}, "range": range(2, 0, 2, 60),
-               "context": {"diagnostics": []}}),
-    );
-    let actions = server.response(id)["result"].clone();
+    let actions = server.code_actions(&values, range(2, 0, 2, 60));
     let titles: Vec<&str> = actions
         .as_array()
         .unwrap()
@@ -1228,12 +1207,7 @@ fn suppression_comments_never_change_what_a_file_does() {
         );
         let d = server.diagnostics(&doc)["diagnostics"].clone();
         assert!(d.as_array().is_some_and(|d| !d.is_empty()), "{name}: {d:#}");
-        let id = server.request(
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": doc}, "range": range(line, 0, line, 80),
-                   "context": {"diagnostics": []}}),
-        );
-        let actions = server.response(id)["result"].clone();
+        let actions = server.code_actions(&doc, range(line, 0, line, 80));
         let suppress = actions
             .as_array()
             .unwrap()
