@@ -311,6 +311,10 @@ impl LineIndex {
 /// Append one reference token to a JSON pointer (RFC 6901 escaping).
 pub fn push_pointer(pointer: &mut String, token: &str) {
     pointer.push('/');
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
             '~' => pointer.push_str("~0"),

@@ -2,9 +2,10 @@
 //! pointers and values, and what an adapter needs to locate document nodes ([`LocCtx`]).
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
+
+use foldhash::{HashSet, HashSetExt};
 
 use super::{Field, FileId, Text};
 use crate::document::{Cursor, LineCol, LineIndex, Span};

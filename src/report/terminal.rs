@@ -55,7 +55,8 @@ pub fn line(s: &str) -> Cow<'_, str> {
 pub fn json_controls(json: String) -> String {
     // serde escapes the characters below U+0020 itself.
     let raw = |c: char| escaped(c) && u32::from(c) >= 0x20;
-    if !json.chars().any(raw) {
+    // Each of them is DEL or beyond ASCII: most reports have no such byte at all.
+    if !json.bytes().any(|b| b >= 0x7f) || !json.chars().any(raw) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);

@@ -10,7 +10,7 @@
 //! [`reconcile`] runs after every rule: a value written once and used in several places is
 //! fixed safely only when every use needs the same fix.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 

@@ -145,7 +145,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
         .into_iter()
         .map(|i| (crate::paths::normalize(&i.path), i))
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::paths::sort_by_path(&mut keyed, |(path, _)| path);
     keyed.dedup_by(|a, b| a.0 == b.0);
     let inputs = keyed.into_iter().map(|(_, i)| i).collect();
     (inputs, problems)
