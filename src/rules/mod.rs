@@ -364,12 +364,20 @@ impl Finding {
 /// Run every rule over the model. Findings come back sorted by file, position and code, with
 /// no two findings of one rule at the same place.
 pub fn run(model: &Model) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in ALL {
-        if let Some(check) = rule.check {
-            check(model, &mut findings);
-        }
-    }
+    use rayon::prelude::*;
+    // Rules are independent: each runs on its own thread when there are threads, and the
+    // findings come back in the order of `ALL` all the same.
+    let each: Vec<Vec<Finding>> = ALL
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            if let Some(check) = rule.check {
+                check(model, &mut found);
+            }
+            found
+        })
+        .collect();
+    let mut findings: Vec<Finding> = each.into_iter().flatten().collect();
     fix::reconcile(model, &mut findings);
     findings
 }
