@@ -187,3 +187,108 @@ fn texts_given_stand_for_the_files_on_disk() {
     assert_eq!(checked.outcome.text(id), Some(fixed.as_str()));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), CLUSTER);
 }
+
+/// A Terraform module that makes one cluster of the cloud and tier its caller gives.
+const CLUSTER_MODULE: &str = r#"
+variable "cloud" { default = "AWS" }
+variable "tier" {}
+resource "mongodbatlas_advanced_cluster" "this" {
+  project_id   = "64b7f0a1e4b0c1a2b3c4d5e6"
+  name         = "orders"
+  cluster_type = "REPLICASET"
+  replication_specs {
+    region_configs {
+      provider_name = var.cloud
+      region_name   = "US_GOV_EAST_1"
+      priority      = 7
+      electable_specs {
+        instance_size = var.tier
+        node_count    = 3
+      }
+    }
+  }
+}
+"#;
+
+fn root_calling(cloud: &str, tier: &str) -> String {
+    format!(
+        "module \"cluster\" {{\n  source = \"../../modules/cluster\"\n  cloud  = \"{cloud}\"\n  tier   = \"{tier}\"\n}}\n"
+    )
+}
+
+fn standalone(tier_var_default: &str) -> String {
+    CLUSTER_MODULE.replace(
+        "variable \"tier\" {}",
+        &format!("variable \"tier\" {{ default = \"{tier_var_default}\" }}"),
+    )
+}
+
+/// Where and what each finding is.
+fn places(checked: &Checked) -> Vec<String> {
+    let mut all: Vec<String> = checked
+        .outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let path = checked.outcome.path(f.loc.file).display().to_string();
+            let via = f.loc.via.as_deref().map(|v| {
+                let path = checked.outcome.path(v.file).display().to_string();
+                format!(" (set at {path}:{}:{})", v.start.line, v.start.column)
+            });
+            format!(
+                "{path}:{}:{} {}{} {}",
+                f.loc.start.line,
+                f.loc.start.column,
+                f.rule.code,
+                via.unwrap_or_default(),
+                f.message
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn terraform_modules_no_call_joins_are_evaluated_apart_with_the_same_findings() {
+    // Two roots that call one module (one group), and two directories of their own.
+    let joined = vec![
+        ("live/a/main.tf", root_calling("AZURE", "M30")),
+        ("live/b/main.tf", root_calling("AWS", "M10")),
+        ("modules/cluster/main.tf", CLUSTER_MODULE.to_string()),
+    ];
+    let solo_c = vec![
+        ("solo/c/main.tf", standalone("M10")),
+        ("solo/c/terraform.tfvars", "cloud = \"AZURE\"\n".to_string()),
+    ];
+    let solo_d = vec![("solo/d/main.tf", standalone("M0"))];
+    let buffers = |files: &[(&str, String)]| -> Vec<Buffer> {
+        files
+            .iter()
+            .map(|(path, text)| Buffer {
+                path: PathBuf::from(path),
+                text: text.clone(),
+            })
+            .collect()
+    };
+    let everything: Vec<(&str, String)> = [joined.clone(), solo_c.clone(), solo_d.clone()].concat();
+    let together = places(&lint(&Inputs::None, &buffers(&everything), &settings()));
+    let mut apart: Vec<String> = [joined, solo_c, solo_d]
+        .iter()
+        .flat_map(|group| places(&lint(&Inputs::None, &buffers(group), &settings())))
+        .collect();
+    apart.sort();
+    assert_eq!(together, apart);
+    // Each caller's argument reached its instance; the tfvars value reached its root.
+    for expected in [
+        "modules/cluster/main.tf:10:23 GOV001 (set at live/a/main.tf:3:12)",
+        "modules/cluster/main.tf:14:25 GOV002 (set at live/b/main.tf:4:12)",
+        "solo/c/main.tf:10:23 GOV001 (set at solo/c/terraform.tfvars:1:9)",
+        "solo/d/main.tf:14:25 GOV002 (set at solo/d/main.tf:3:",
+    ] {
+        assert!(
+            together.iter().any(|p| p.starts_with(expected)),
+            "{expected} not in {together:#?}"
+        );
+    }
+}

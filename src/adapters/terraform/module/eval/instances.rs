@@ -22,13 +22,14 @@ impl World<'_> {
             .collect();
         let mut done = vec![false; self.modules.len()];
         for pass in 0..2 {
-            for m in 0..self.modules.len() {
+            for &m in self.members {
                 let root = if pass == 0 {
                     !called.contains(&m)
                 } else {
                     !done.get(m).copied().unwrap_or(true) && !self.reached.borrow().contains(&m)
                 };
                 if root {
+                    self.blocks.push(((pass, m), self.insts.len()));
                     self.add_root(m, &mut done);
                 }
             }

@@ -178,17 +178,117 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             })
             .collect();
     }
+    // Modules that no call joins are evaluated apart, each group of them on its own thread;
+    // what each builds is added in the order one evaluation of them all would have built it.
+    let groups = groups(&modules);
+    let share = |members: usize| {
+        let total = modules.len().max(1) as u64;
+        (BUDGET.saturating_mul(members as u64) / total).max(FUEL)
+    };
+    let evaluate = |members: &Vec<usize>| {
+        let budget = if groups.len() == 1 {
+            BUDGET
+        } else {
+            share(members.len())
+        };
+        evaluate_group(&modules, members, sources, budget)
+    };
+    let results: Vec<Group> = if groups.len() < 2 {
+        groups.iter().map(evaluate).collect()
+    } else {
+        use rayon::prelude::*;
+        groups.par_iter().map(evaluate).collect()
+    };
+    let mut blocks: Vec<(BlockKey, Model)> = Vec::new();
+    let mut rest = Vec::new();
+    for g in results {
+        blocks.extend(g.blocks);
+        rest.push((g.links, g.notes, g.decided));
+    }
+    blocks.sort_by_key(|(key, _)| *key);
+    for (_, part) in blocks {
+        out.extend(part);
+    }
+    let mut seen = HashSet::new();
+    let mut conditions = Vec::new();
+    for (links, notes, decided) in rest {
+        out.extend(links);
+        out.written_notes.extend(notes);
+        conditions.extend(decided);
+    }
+    conditions.retain(|c| {
+        let via = c.setting.loc.via.as_deref().map(|v| (v.file, v.span));
+        seen.insert((c.file, c.span, c.setting.loc.file, c.setting.loc.span, via))
+    });
+    out.conditions.extend(conditions);
+}
+
+/// Where a block of instances (a root instance and every instance below it) comes in one
+/// evaluation of every module: (pass, root module) of [`World::instantiate`].
+type BlockKey = (usize, usize);
+
+/// What one group of modules builds: each block's model, then the links between its
+/// resources, its notes and the conditions it decided.
+struct Group {
+    blocks: Vec<(BlockKey, Model)>,
+    links: Model,
+    notes: Vec<WrittenNote>,
+    decided: Vec<crate::model::Condition>,
+}
+
+/// The modules that calls join, as groups of module indices (each sorted; the groups in
+/// the order of their first module).
+fn groups(modules: &[Module<'_>]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..modules.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while let Some(&p) = parent.get(i) {
+            if p == i {
+                break;
+            }
+            let grand = parent.get(p).copied().unwrap_or(p);
+            if let Some(slot) = parent.get_mut(i) {
+                *slot = grand;
+            }
+            i = p;
+        }
+        i
+    }
+    for (m, module) in modules.iter().enumerate() {
+        for target in module.calls.iter().filter_map(|(_, t)| *t) {
+            let (a, b) = (root(&mut parent, m), root(&mut parent, target));
+            if let Some(slot) = parent.get_mut(a.max(b)) {
+                *slot = a.min(b);
+            }
+        }
+    }
+    let mut by_root: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for m in 0..modules.len() {
+        by_root.entry(root(&mut parent, m)).or_default().push(m);
+    }
+    by_root.into_values().collect()
+}
+
+/// Instantiate and build one group of modules (see [`groups`]), with `budget` evaluation
+/// steps.
+fn evaluate_group(
+    modules: &[Module<'_>],
+    members: &[usize],
+    sources: &[SourceFile],
+    budget: u64,
+) -> Group {
     let mut world = World {
         modules,
+        members,
         insts: Vec::new(),
+        blocks: Vec::new(),
         sources,
         memo: RefCell::new(HashMap::new()),
         decided: RefCell::new(Vec::new()),
         notes: RefCell::new(Vec::new()),
         reached: RefCell::new(HashSet::new()),
         parsed: RefCell::new(HashMap::new()),
-        fuel: Cell::new(FUEL),
-        budget: Cell::new(BUDGET),
+        fuel: Cell::new(FUEL.min(budget)),
+        budget: Cell::new(budget),
         depth: Cell::new(0),
     };
     world.instantiate();
@@ -196,18 +296,26 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     world.memo.borrow_mut().clear();
     world.decided.borrow_mut().clear();
     let linking = Linking::default();
-    for i in 0..world.insts.len() {
-        world.build_instance(i, out, &linking);
+    let mut blocks = Vec::with_capacity(world.blocks.len());
+    for (b, &(key, start)) in world.blocks.iter().enumerate() {
+        let end = world
+            .blocks
+            .get(b + 1)
+            .map_or(world.insts.len(), |&(_, next)| next);
+        let mut part = Model::default();
+        for i in start..end {
+            world.build_instance(i, &mut part, &linking);
+        }
+        blocks.push((key, part));
     }
-    linking.finish(out);
-    out.written_notes.extend(world.notes.take());
-    let mut seen = HashSet::new();
-    let mut conditions = world.decided.take();
-    conditions.retain(|c| {
-        let via = c.setting.loc.via.as_deref().map(|v| (v.file, v.span));
-        seen.insert((c.file, c.span, c.setting.loc.file, c.setting.loc.span, via))
-    });
-    out.conditions.extend(conditions);
+    let mut links = Model::default();
+    linking.finish(&mut links);
+    Group {
+        blocks,
+        links,
+        notes: world.notes.take(),
+        decided: world.decided.take(),
+    }
 }
 
 impl World<'_> {
@@ -281,8 +389,12 @@ impl World<'_> {
 }
 
 struct World<'f> {
-    modules: Vec<Module<'f>>,
+    modules: &'f [Module<'f>],
+    /// The modules of the group this world evaluates (see [`groups`]), ascending.
+    members: &'f [usize],
     insts: Vec<Inst>,
+    /// Where each block of instances starts in `insts`, in order (see [`BlockKey`]).
+    blocks: Vec<(BlockKey, usize)>,
     sources: &'f [SourceFile],
     /// Evaluated locals and outputs: (instance, is output, name) → value (`None` while being
     /// evaluated: a cycle is unknown).
