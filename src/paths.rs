@@ -13,6 +13,14 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
         joined = cwd.join(path);
         &joined
     };
+    // Already in its resolved form (the usual case): no component to drop.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if plain(path.as_os_str().as_bytes()) {
+            return path.to_path_buf();
+        }
+    }
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -59,6 +67,13 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
 
 /// Resolve `.` and `..` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if plain(path.as_os_str().as_bytes()) {
+            return path.to_path_buf();
+        }
+    }
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -103,6 +118,18 @@ pub fn sort_by_path<T, F: Fn(&T) -> &Path>(items: &mut [T], path: F) {
 #[cfg(unix)]
 fn cmp_plain(x: &[u8], y: &[u8]) -> std::cmp::Ordering {
     let key = |c: u8| if c == b'/' { 0 } else { c };
+    // Eight bytes at a time past the common prefix (paths of one walk share a long one).
+    let mut i = 0;
+    while let (Some(a), Some(b)) = (x.get(i..i + 8), y.get(i..i + 8)) {
+        if a != b {
+            break;
+        }
+        i += 8;
+    }
+    let (x, y) = (
+        x.get(i..).unwrap_or_default(),
+        y.get(i..).unwrap_or_default(),
+    );
     match x.iter().zip(y).position(|(a, b)| a != b) {
         Some(i) => key(x.get(i).copied().unwrap_or(0)).cmp(&key(y.get(i).copied().unwrap_or(0))),
         None => x.len().cmp(&y.len()),
@@ -245,6 +272,46 @@ mod tests {
             sort_by_path(&mut fast, |p| p);
             slow.sort();
             assert_eq!(fast, slow, "{set:?}");
+        }
+    }
+
+    #[test]
+    fn normalize_resolves_dots_and_keeps_resolved_paths() {
+        for (path, expected) in [
+            ("a/b", "a/b"),
+            ("/a/b", "/a/b"),
+            ("a/./b", "a/b"),
+            ("./a", "a"),
+            ("a/../../b", "../b"),
+            ("a//b/", "a/b"),
+            ("..", ".."),
+        ] {
+            assert_eq!(normalize(Path::new(path)).as_os_str(), expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn absolute_of_a_resolved_path_is_the_path() {
+        let cwd = Path::new("/repo/infra");
+        for (path, expected) in [
+            ("a/b.json", "/repo/infra/a/b.json"),
+            ("/x/y", "/x/y"),
+            ("/x/y/", "/x/y"),
+            ("a//b", "/repo/infra/a/b"),
+            ("a/./b", "/repo/infra/a/b"),
+            ("a/../b", "/repo/infra/b"),
+            (".hidden/x", "/repo/infra/.hidden/x"),
+        ] {
+            assert_eq!(
+                absolute(Path::new(path), cwd),
+                Path::new(expected),
+                "{path}"
+            );
+            assert_eq!(
+                absolute(Path::new(path), cwd).as_os_str(),
+                Path::new(expected).as_os_str(),
+                "{path}: the same bytes"
+            );
         }
     }
 

@@ -3,7 +3,9 @@
 //! value a checked file sets can be judged where it is used (its own directory, and the
 //! directories it links to: a Terraform module's local module sources).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::{Context, Options, ProjectRoot, context_index};
@@ -96,6 +98,8 @@ pub(super) fn link_context(
         .filter(|p| p.is_dir())
         .map(|p| paths::absolute(p, cwd))
         .collect();
+    // The walked files that may link, with the bound of their links.
+    let mut from_walked: Vec<(PathBuf, PathBuf)> = Vec::new();
     for dir in &walked {
         let root = match project_root {
             ProjectRoot::Argument => None,
@@ -108,11 +112,11 @@ pub(super) fn link_context(
         for input in inputs.iter() {
             let abs = paths::absolute(&input.path, cwd);
             if abs.starts_with(dir) && adapters::multi_file::may_link(&abs) {
-                linked.push((abs, None, root.clone()));
+                from_walked.push((abs, root.clone()));
             }
         }
     }
-    if dirs.is_empty() && linked.is_empty() {
+    if dirs.is_empty() && linked.is_empty() && from_walked.is_empty() {
         return Context::default();
     }
     for input in inputs.iter_mut() {
@@ -136,6 +140,23 @@ pub(super) fn link_context(
             walked: &walked,
         };
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
+    }
+    // A walked file's directory is not listed for links: its other files are walked too, each
+    // read here on its own (in parallel: a walked repository has thousands).
+    let targets = super::map_maybe_parallel(&from_walked, |_, (abs, _)| {
+        let text = options.read(abs).unwrap_or_default();
+        adapters::multi_file::linked_dirs(abs, &text, &options.limits)
+    });
+    for ((_, root), targets) in from_walked.iter().zip(targets) {
+        let to = Bounds {
+            root,
+            walked: &walked,
+        };
+        let mut queue = Vec::new();
+        for target in targets {
+            follow(target, to, &mut dirs, &mut links, &mut queue);
+        }
+        read_links(queue, None, to, &mut dirs, &mut links, options);
     }
     Context {
         files: context_files(&dirs, &checked, Some(cwd), options, None),
@@ -202,13 +223,26 @@ fn add_linked_dirs(
         // Its directory was read from disk for another file: the editor's text may differ.
         queue.push(vec![file.to_path_buf()]);
     }
+    read_links(queue, Some((file, text)), to, dirs, links, options);
+}
+
+/// Read the files of each directory in `queue` for the directories they link to, and follow
+/// those ([`follow`]) until none is left. `given`: a file whose text the caller has.
+fn read_links(
+    mut queue: Vec<Vec<PathBuf>>,
+    given: Option<(&Path, Option<&str>)>,
+    to: Bounds<'_>,
+    dirs: &mut BTreeSet<PathBuf>,
+    links: &mut Links,
+    options: &Options,
+) {
     while let Some(files) = queue.pop() {
         for path in files
             .into_iter()
             .filter(|p| adapters::multi_file::may_link(p))
         {
             let read;
-            let text = match text.filter(|_| path == file) {
+            let text = match given.and_then(|(file, text)| text.filter(|_| path == file)) {
                 Some(text) => text,
                 None => {
                     read = options.read(&path).unwrap_or_default();
@@ -216,21 +250,33 @@ fn add_linked_dirs(
                 }
             };
             for target in adapters::multi_file::linked_dirs(&path, text, &options.limits) {
-                let target = paths::normalize(&target);
-                if links.followed >= MAX_LINKED_DIRS
-                    || !target.starts_with(to.root)
-                    || to.walked.iter().any(|w| target.starts_with(w))
-                    || !target.is_dir()
-                    || !links.scanned.insert(target.clone())
-                {
-                    continue;
-                }
-                links.followed += 1;
-                queue.push(walk::spec_files_in([target.as_path()]));
-                dirs.insert(target);
+                follow(target, to, dirs, links, &mut queue);
             }
         }
     }
+}
+
+/// A directory a file links to: added to `dirs`, and its files queued to be read for links,
+/// when it is within bounds, a directory, and new.
+fn follow(
+    target: PathBuf,
+    to: Bounds<'_>,
+    dirs: &mut BTreeSet<PathBuf>,
+    links: &mut Links,
+    queue: &mut Vec<Vec<PathBuf>>,
+) {
+    let target = paths::normalize(&target);
+    if links.followed >= MAX_LINKED_DIRS
+        || !target.starts_with(to.root)
+        || to.walked.iter().any(|w| target.starts_with(w))
+        || !target.is_dir()
+        || !links.scanned.insert(target.clone())
+    {
+        return;
+    }
+    links.followed += 1;
+    queue.push(walk::spec_files_in([target.as_path()]));
+    dirs.insert(target);
 }
 
 /// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),
@@ -375,7 +421,7 @@ pub fn context_of_listed(
             listings.as_deref_mut(),
         );
     }
-    let checked = HashSet::from([path.to_path_buf()]);
+    let checked = HashSet::from_iter([path.to_path_buf()]);
     let mut files = context_files(&dirs, &checked, None, options, listings);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))

@@ -10,7 +10,7 @@
 //! (relative ones against the current directory, `..` resolved), so a file given as `a.json`
 //! and a project file found as `../../project.json` still meet.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use super::{Model, Origin, ProjectRef};
@@ -21,7 +21,7 @@ use super::{Model, Origin, ProjectRef};
 /// stays a candidate for linking, so that the base's and the overlay's values, which differ
 /// by design, leave the project unknown rather than pick one.
 fn settle_patches(model: &mut Model) {
-    let full_keys: std::collections::HashSet<String> = model
+    let full_keys: foldhash::HashSet<String> = model
         .projects
         .iter()
         .filter(|p| !p.partial)

@@ -221,7 +221,15 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
         seen.insert((c.file, c.span, c.setting.loc.file, c.setting.loc.span, via))
     });
     out.conditions.extend(conditions);
+    // The files' trees are freed on the pool, not on the thread the run waits on.
+    drop(modules);
+    if files.len() >= DROP_APART {
+        rayon::spawn(move || drop(files));
+    }
 }
+
+/// From this many files on, their trees are freed on another thread (see [`resolve`]).
+const DROP_APART: usize = 64;
 
 /// Where a block of instances (a root instance and every instance below it) comes in one
 /// evaluation of every module: (pass, root module) of [`World::instantiate`].
