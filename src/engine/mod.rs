@@ -460,7 +460,11 @@ pub fn check_with_context(
         .collect();
     rules::sort_and_dedup(&mut findings);
     outcome.findings = findings;
-    outcome.files = model.files;
+    outcome.files = std::mem::take(&mut model.files);
+    // The rest of a large model is freed on the pool while the run goes on to its report.
+    if model.clusters.len() >= PARALLEL_MIN {
+        rayon::spawn(move || drop(model));
+    }
     texts::load_texts(&mut outcome, &digests, options);
     outcome
 }

@@ -1,6 +1,7 @@
 //! Finding the files: the given paths, walked with `.gitignore` respected.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
 
@@ -88,48 +89,32 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             });
             continue;
         }
-        let walker = ignore::WalkBuilder::new(arg)
+        // Walked on several threads (matching ignore files costs more than listing); what
+        // each finds is put in order below.
+        let found = Mutex::new(Vec::new());
+        ignore::WalkBuilder::new(arg)
             .hidden(false)
             .require_git(false)
             .follow_links(false)
             // `.terraform` is Terraform's download cache (registry modules, providers): not
             // the repository's code, and what a module says there is overridden by its caller.
             .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
-            .build();
+            .threads(WALK_THREADS)
+            .build_parallel()
+            .visit(&mut Visitors { arg, found: &found });
         let mut cdktf_projects = Vec::new();
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let Some(kind) = e.file_type() else { continue };
-                    // Depth 0 is the directory argument itself (possibly a link to one, which
-                    // was named on purpose and is walked).
-                    if e.depth() == 0 || kind.is_dir() {
-                        continue;
-                    }
-                    if kind.is_file() && e.file_name() == CDKTF_CONFIG {
-                        cdktf_projects.push(e.path().parent().map(Path::to_path_buf));
-                    }
-                    if kind.is_file() {
-                        if !is_considered(e.path()) {
-                            continue;
-                        }
-                        inputs.push(Input {
-                            path: e.into_path(),
-                            root: arg.clone(),
-                        });
-                    } else if is_spec_name(e.path()) {
-                        problems.push(WalkProblem {
-                            path: e.into_path(),
-                            message: not_regular(kind),
-                        });
-                    }
-                }
-                Err(err) => problems.push(WalkProblem {
-                    path: walk_error_path(&err).unwrap_or_else(|| arg.clone()),
-                    message: walk_error_message(&err),
+        for f in found.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            match f {
+                Found::Input(path) => inputs.push(Input {
+                    path,
+                    root: arg.clone(),
                 }),
+                Found::Problem(problem) => problems.push(problem),
+                Found::Cdktf(dir) => cdktf_projects.push(dir),
             }
         }
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        cdktf_projects.sort();
         for project in cdktf_projects.into_iter().flatten() {
             match cdktf_stacks(&project) {
                 Ok(stacks) => inputs.extend(stacks.into_iter().map(|path| Input {
@@ -149,6 +134,85 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     keyed.dedup_by(|a, b| a.0 == b.0);
     let inputs = keyed.into_iter().map(|(_, i)| i).collect();
     (inputs, problems)
+}
+
+/// Threads a walk of a directory runs on.
+const WALK_THREADS: usize = 2;
+
+/// What a walk of a directory found, in the order some thread found it.
+enum Found {
+    Input(PathBuf),
+    Problem(WalkProblem),
+    /// The directory of a `cdktf.json`.
+    Cdktf(Option<PathBuf>),
+}
+
+/// Makes each walking thread's visitor.
+struct Visitors<'a> {
+    arg: &'a PathBuf,
+    found: &'a Mutex<Vec<Found>>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Visitor {
+            arg: self.arg,
+            own: Vec::new(),
+            found: self.found,
+        })
+    }
+}
+
+/// One walking thread's findings, added to the walk's when the thread is done.
+struct Visitor<'a> {
+    arg: &'a PathBuf,
+    own: Vec<Found>,
+    found: &'a Mutex<Vec<Found>>,
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        self.found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut self.own);
+    }
+}
+
+impl ignore::ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        match entry {
+            Ok(e) => {
+                let Some(kind) = e.file_type() else {
+                    return ignore::WalkState::Continue;
+                };
+                // Depth 0 is the directory argument itself (possibly a link to one, which
+                // was named on purpose and is walked).
+                if e.depth() == 0 || kind.is_dir() {
+                    return ignore::WalkState::Continue;
+                }
+                if kind.is_file() && e.file_name() == CDKTF_CONFIG {
+                    self.own
+                        .push(Found::Cdktf(e.path().parent().map(Path::to_path_buf)));
+                }
+                if kind.is_file() {
+                    if is_considered(e.path()) {
+                        self.own.push(Found::Input(e.into_path()));
+                    }
+                } else if is_spec_name(e.path()) {
+                    self.own.push(Found::Problem(WalkProblem {
+                        path: e.into_path(),
+                        message: not_regular(kind),
+                    }));
+                }
+            }
+            Err(err) => self.own.push(Found::Problem(WalkProblem {
+                path: walk_error_path(&err).unwrap_or_else(|| self.arg.clone()),
+                message: walk_error_message(&err),
+            })),
+        }
+        ignore::WalkState::Continue
+    }
 }
 
 /// The file that makes a directory a CDKTF project.
