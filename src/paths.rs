@@ -106,34 +106,18 @@ pub fn sort_by_path<T, F: Fn(&T) -> &Path>(items: &mut [T], path: F) {
             let b = bytes(&path, t);
             Some(absolute(b)) == first && plain(b)
         }) {
-            items.sort_by(|a, b| cmp_plain(bytes(&path, a), bytes(&path, b)));
+            // Keys made once: each path's bytes with `/` below every other byte (no path
+            // holds a NUL), compared as plain bytes.
+            items.sort_by_cached_key(|t| {
+                bytes(&path, t)
+                    .iter()
+                    .map(|&c| if c == b'/' { 0 } else { c })
+                    .collect::<Vec<u8>>()
+            });
             return;
         }
     }
     items.sort_by(|a, b| path(a).cmp(path(b)));
-}
-
-/// Two plain paths' order (see [`sort_by_path`]): at the first byte that differs, `/` (the
-/// end of a component) is below any other byte.
-#[cfg(unix)]
-fn cmp_plain(x: &[u8], y: &[u8]) -> std::cmp::Ordering {
-    let key = |c: u8| if c == b'/' { 0 } else { c };
-    // Eight bytes at a time past the common prefix (paths of one walk share a long one).
-    let mut i = 0;
-    while let (Some(a), Some(b)) = (x.get(i..i + 8), y.get(i..i + 8)) {
-        if a != b {
-            break;
-        }
-        i += 8;
-    }
-    let (x, y) = (
-        x.get(i..).unwrap_or_default(),
-        y.get(i..).unwrap_or_default(),
-    );
-    match x.iter().zip(y).position(|(a, b)| a != b) {
-        Some(i) => key(x.get(i).copied().unwrap_or(0)).cmp(&key(y.get(i).copied().unwrap_or(0))),
-        None => x.len().cmp(&y.len()),
-    }
 }
 
 /// Whether every `/`-separated segment of `path` (after a leading `/`) is a name: not empty,

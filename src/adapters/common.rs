@@ -2,7 +2,7 @@
 //! Atlas base URL, and the Admin API's shapes that other formats embed (a body's anchor and
 //! project, region configs).
 
-use crate::document::{Cursor, Span, Value};
+use crate::document::{Cursor, Node, Span, Value};
 use crate::model::{
     ClusterSettings, Field, InstanceSize, Loc, LocCtx, Origin, ProjectRef, RegionConfig, SizeRole,
     Switch, Tag,
@@ -286,17 +286,9 @@ fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
 /// The settings of an Admin API cluster body (also the operator's `deploymentSpec` and a
 /// generated `Cluster`'s entry, which have its shape): what policies read and no rule judges.
 pub(crate) fn cluster_settings(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> ClusterSettings {
-    let disk = ctx.text(body.get("diskSizeGB")).or_else(|| {
-        body.get("replicationSpecs")
-            .iter()
-            .flat_map(|s| s.items())
-            .flat_map(|s| {
-                s.get("regionConfigs")
-                    .into_iter()
-                    .flat_map(|r| r.items().collect::<Vec<_>>())
-            })
-            .find_map(|rc| ctx.text(rc.get("electableSpecs").and_then(|e| e.get("diskSizeGB"))))
-    });
+    let disk = ctx
+        .text(body.get("diskSizeGB"))
+        .or_else(|| ctx.text(region_disk_size(body)));
     ClusterSettings {
         backup_enabled: ctx
             .text(body.get("backupEnabled"))
@@ -307,6 +299,28 @@ pub(crate) fn cluster_settings(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> ClusterSe
         mongodb_version: ctx.text(body.get("mongoDBMajorVersion")),
         tags: tags(ctx, body),
     }
+}
+
+/// The first `electableSpecs.diskSizeGB` of the region configs that is a value, found on the
+/// nodes (a cursor, with its pointer, is made for that one only).
+fn region_disk_size<'a>(body: &Cursor<'a>) -> Option<Cursor<'a>> {
+    let specs = body.get("replicationSpecs")?;
+    for (i, spec) in specs.node.as_seq()?.iter().enumerate() {
+        let Some(configs) = spec.get("regionConfigs").and_then(Node::as_seq) else {
+            continue;
+        };
+        for (j, rc) in configs.iter().enumerate() {
+            let disk = rc.get("electableSpecs").and_then(|e| e.get("diskSizeGB"));
+            if disk.is_some_and(|d| d.scalar_text().is_some() || d.is_template()) {
+                return specs
+                    .item(i)?
+                    .get("regionConfigs")?
+                    .item(j)?
+                    .path(&["electableSpecs", "diskSizeGB"]);
+            }
+        }
+    }
+    None
 }
 
 /// `tags: [{key, value}]` of an Admin API body (a project's, a cluster's; the operator's

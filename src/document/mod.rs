@@ -409,17 +409,27 @@ impl<'a> Cursor<'a> {
 
     /// The elements of a sequence, each with its pointer. Empty for anything else.
     pub fn items(&self) -> impl Iterator<Item = Cursor<'a>> + '_ {
+        let mut index = String::new();
         self.node
             .as_seq()
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .map(move |(i, node)| {
-                let mut index = String::new();
-                let _ = write!(index, "{i}");
-                let (pointer, cut) = self.child_pointer(&index);
-                Cursor { node, pointer, cut }
-            })
+            .map(move |(i, node)| self.element(i, node, &mut index))
+    }
+
+    /// The element at `i` of a sequence, with its pointer.
+    pub fn item(&self, i: usize) -> Option<Cursor<'a>> {
+        let node = self.node.as_seq()?.get(i)?;
+        Some(self.element(i, node, &mut String::new()))
+    }
+
+    /// A cursor on `node`, element `i` of this sequence (`index`: a buffer for its token).
+    fn element(&self, i: usize, node: &'a Node, index: &mut String) -> Cursor<'a> {
+        index.clear();
+        let _ = write!(index, "{i}");
+        let (pointer, cut) = self.child_pointer(index);
+        Cursor { node, pointer, cut }
     }
 
     /// The entries of a mapping as (key cursor, value cursor). Empty for anything else.

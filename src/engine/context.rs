@@ -127,12 +127,6 @@ pub(super) fn link_context(
             input.root = root.clone();
         }
     }
-    let checked: HashSet<PathBuf> = inputs
-        .iter()
-        .map(|i| &i.path)
-        .chain(buffers.iter().map(|b| &b.path))
-        .map(|p| paths::absolute(p, cwd))
-        .collect();
     let mut links = Links::default();
     for (abs, text, root) in linked {
         let to = Bounds {
@@ -158,6 +152,18 @@ pub(super) fn link_context(
         }
         read_links(queue, None, to, &mut dirs, &mut links, options);
     }
+    if dirs.is_empty() {
+        return Context {
+            files: Vec::new(),
+            roots: buffer_roots,
+        };
+    }
+    let checked: HashSet<PathBuf> = inputs
+        .iter()
+        .map(|i| &i.path)
+        .chain(buffers.iter().map(|b| &b.path))
+        .map(|p| paths::absolute(p, cwd))
+        .collect();
     Context {
         files: context_files(&dirs, &checked, Some(cwd), options, None),
         roots: buffer_roots,

@@ -102,8 +102,11 @@ pub fn link(model: &mut Model) {
         }
     }
     // Each file's directory and root as absolute paths, for the files that need them.
+    // Files of one directory and root share one pair (most of a walk's files have a sibling).
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut places: Vec<Option<(PathBuf, PathBuf)>> = vec![None; model.files.len()];
+    let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut last: Option<(&Path, &Path, usize)> = None;
+    let mut places: Vec<Option<usize>> = vec![None; model.files.len()];
     let project_files = model.projects.iter().map(|p| p.origin.file());
     let alias_files = model.key_aliases.iter().map(|a| a.via.file());
     let resource_files = model_origins(model).map(Origin::file);
@@ -115,11 +118,26 @@ pub fn link(model: &mut Model) {
             continue;
         };
         if slot.is_none() {
-            let dir = crate::paths::absolute(f.path.parent().unwrap_or(Path::new("")), &cwd);
-            *slot = Some((dir, crate::paths::absolute(&f.root, &cwd)));
+            let parent = f.path.parent().unwrap_or(Path::new(""));
+            let pair = match last {
+                Some((p, r, pair))
+                    if p.as_os_str() == parent.as_os_str()
+                        && r.as_os_str() == f.root.as_os_str() =>
+                {
+                    pair
+                }
+                _ => {
+                    let dir = crate::paths::absolute(parent, &cwd);
+                    pairs.push((dir, crate::paths::absolute(&f.root, &cwd)));
+                    pairs.len() - 1
+                }
+            };
+            last = Some((parent, &f.root, pair));
+            *slot = Some(pair);
         }
     }
-    let place = |file: u32| places.get(file as usize).and_then(Option::as_ref);
+    let pair_of = |file: u32| places.get(file as usize).copied().flatten();
+    let place = |file: u32| pairs.get(pair_of(file)?);
     let projects = &model.projects;
     let one = |found: Option<&Vec<usize>>| one_project(projects, found);
     // Projects per directory and per file.
@@ -137,6 +155,26 @@ pub fn link(model: &mut Model) {
             by_dir.entry(dir.as_path()).or_default().push(i);
         }
     }
+    // The project a file of each (directory, root) pair takes from the directories: its own,
+    // else the nearest above it within the root.
+    let from_dirs: Vec<Option<usize>> = pairs
+        .iter()
+        .map(|(dir, root)| {
+            if !dir.starts_with(root) {
+                // A root that does not hold the file: only its own directory counts.
+                return one(by_dir.get(dir.as_path()));
+            }
+            for d in dir.ancestors() {
+                if let Some(found) = by_dir.get(d) {
+                    return one(Some(found));
+                }
+                if d == root.as_path() {
+                    break;
+                }
+            }
+            None
+        })
+        .collect();
     let direct = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
@@ -146,20 +184,7 @@ pub fn link(model: &mut Model) {
                 if let Some(found) = by_file.get(&origin.file()) {
                     return one(Some(found));
                 }
-                let (dir, root) = place(origin.file())?;
-                if !dir.starts_with(root) {
-                    // A root that does not hold the file: only its own directory counts.
-                    return one(by_dir.get(dir.as_path()));
-                }
-                for d in dir.ancestors() {
-                    if let Some(found) = by_dir.get(d) {
-                        return one(Some(found));
-                    }
-                    if d == root.as_path() {
-                        break;
-                    }
-                }
-                None
+                from_dirs.get(pair_of(origin.file())?).copied().flatten()
             }
             ProjectRef::Key(key) => one(by_key.get(key.as_str())),
             ProjectRef::Unknown => None,
