@@ -298,6 +298,33 @@ impl LineIndex {
         }
     }
 
+    /// The line and column of both ends of `span`: the end counted on from the start when
+    /// no line break lies between (a value's span, nearly always), without a second search.
+    pub fn span_line_cols(&self, text: &str, span: Span) -> (LineCol, LineCol) {
+        let start = self.line_col(text, span.start);
+        let first = self.starts.first().copied().unwrap_or(0);
+        let within = text
+            .get(span.start as usize..span.end as usize)
+            .filter(|part| span.start >= first && !part.contains('\n'));
+        let end = match within {
+            Some(part) => {
+                let width = if self.ascii {
+                    part.len()
+                } else {
+                    part.chars().count()
+                };
+                LineCol {
+                    line: start.line,
+                    column: start
+                        .column
+                        .saturating_add(u32::try_from(width).unwrap_or(u32::MAX)),
+                }
+            }
+            None => self.line_col(text, span.end),
+        };
+        (start, end)
+    }
+
     /// Byte offset of the start of 1-based `line`, if it exists.
     pub fn line_start(&self, line: u32) -> Option<u32> {
         self.starts.get((line as usize).checked_sub(1)?).copied()
@@ -463,6 +490,28 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn span_ends_are_the_offsets_line_and_column() {
+        for text in [
+            "a: é\nbb: \"ü\" x\n",
+            "\u{FEFF}k: v\r\nw: [1, 2]\n",
+            "plain ascii\nsecond line",
+        ] {
+            let idx = LineIndex::new(text);
+            let len = u32::try_from(text.len()).unwrap_or(0);
+            for start in 0..=len + 1 {
+                for end in start..=len + 1 {
+                    let span = Span { start, end };
+                    assert_eq!(
+                        idx.span_line_cols(text, span),
+                        (idx.line_col(text, start), idx.line_col(text, end)),
+                        "{text:?} {start}..{end}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_after_multibyte_text() {

@@ -121,11 +121,12 @@ impl<'a> LocCtx<'a> {
         if let Some(loc) = self.sources.and_then(|s| s.loc(span, pointer)) {
             return loc;
         }
+        let (start, end) = self.index.span_line_cols(self.text, span);
         Loc {
             file: self.file,
             span,
-            start: self.index.line_col(self.text, span.start),
-            end: self.index.line_col(self.text, span.end),
+            start,
+            end,
             pointer: intern_pointer(pointer),
             via: None,
         }
