@@ -14,12 +14,8 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
         &joined
     };
     // Already in its resolved form (the usual case): no component to drop.
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        if plain(path.as_os_str().as_bytes()) {
-            return path.to_path_buf();
-        }
+    if resolved(path) {
+        return path.to_path_buf();
     }
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -67,12 +63,8 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
 
 /// Resolve `.` and `..` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        if plain(path.as_os_str().as_bytes()) {
-            return path.to_path_buf();
-        }
+    if resolved(path) {
+        return path.to_path_buf();
     }
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -92,7 +84,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// Sort `items` by their paths in the order of `Path`'s `Ord` (by components), comparing
 /// bytes where that gives the same order: when every path is plain (no `.`, `..` or empty
 /// segment) and all are absolute or all relative, paths compare as their bytes with `/`
-/// below every other byte. Sorting a walk's 10,000 paths this way costs a tenth.
+/// below every other byte, each path's key made once.
 pub fn sort_by_path<T, F: Fn(&T) -> &Path>(items: &mut [T], path: F) {
     #[cfg(unix)]
     {
@@ -118,6 +110,21 @@ pub fn sort_by_path<T, F: Fn(&T) -> &Path>(items: &mut [T], path: F) {
         }
     }
     items.sort_by(|a, b| path(a).cmp(path(b)));
+}
+
+/// Whether `path` is already what [`normalize`] makes of it: every segment a name (see
+/// [`plain`]; on other platforms, never said).
+fn resolved(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        plain(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Whether every `/`-separated segment of `path` (after a leading `/`) is a name: not empty,

@@ -4,9 +4,9 @@
 //! directories it links to: a Terraform module's local module sources).
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::path::{Path, PathBuf};
 
 use super::{Context, Options, ProjectRoot, context_index};
 use crate::adapters;

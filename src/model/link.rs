@@ -10,8 +10,9 @@
 //! (relative ones against the current directory, `..` resolved), so a file given as `a.json`
 //! and a project file found as `../../project.json` still meet.
 
-use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Model, Origin, ProjectRef};
 
