@@ -202,24 +202,23 @@ pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
         ("readOnlySpecs", SizeRole::ReadOnly),
         ("analyticsSpecs", SizeRole::Analytics),
     ] {
-        let Some(spec) = rc.get(key) else { continue };
+        let Some(spec) = rc.node.get(key) else {
+            continue;
+        };
         // A spec with `nodeCount: 0` deploys no node of that size.
-        if spec.node.get("nodeCount").and_then(|n| n.scalar_text()) == Some("0") {
+        if spec.get("nodeCount").and_then(|n| n.scalar_text()) == Some("0") {
             continue;
         }
-        if let Some(value) = ctx.text(spec.get("instanceSize")) {
+        if let Some(value) = ctx.text(rc.path(&[key, "instanceSize"])) {
             sizes.push(InstanceSize { role, value });
         }
     }
     for key in ["autoScaling", "analyticsAutoScaling"] {
-        let Some(compute) = rc.get(key).and_then(|a| a.get("compute")) else {
-            continue;
-        };
         for (field, role) in [
             ("minInstanceSize", SizeRole::AutoScalingMin),
             ("maxInstanceSize", SizeRole::AutoScalingMax),
         ] {
-            if let Some(value) = ctx.text(compute.get(field)) {
+            if let Some(value) = ctx.text(rc.path(&[key, "compute", field])) {
                 sizes.push(InstanceSize { role, value });
             }
         }

@@ -427,11 +427,29 @@ impl<'a> Cursor<'a> {
 
     /// Follow a path of keys.
     pub fn path(&self, keys: &[&str]) -> Option<Cursor<'a>> {
-        let mut cur = self.clone();
+        // The nodes first; the pointer is built once, for a path that is there.
+        let mut node = self.node;
         for k in keys {
-            cur = cur.get(k)?;
+            node = node.get(k)?;
         }
-        Some(cur)
+        let mut pointer = self.pointer.clone();
+        let mut cut = self.cut;
+        for k in keys {
+            // As `child_pointer` does, step by step: past MAX_POINTER the pointer stays that
+            // of the deepest ancestor that fits.
+            if cut || pointer.len() + 1 + k.len() > MAX_POINTER {
+                cut = true;
+                break;
+            }
+            let before = pointer.len();
+            push_pointer(&mut pointer, k);
+            if pointer.len() > MAX_POINTER {
+                pointer.truncate(before);
+                cut = true;
+                break;
+            }
+        }
+        Some(Cursor { node, pointer, cut })
     }
 
     /// The elements of a sequence, each with its pointer. Empty for anything else.
@@ -490,6 +508,37 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_the_cursor_its_steps_give() {
+        let long = "k".repeat(MAX_POINTER / 2);
+        let inner = r#"{"c": 1}"#;
+        let text = format!(r#"{{"a": {{"b~/": {{"{long}": {{"{long}": {inner}}}}}}}, "d": [2]}}"#);
+        let doc = parse(&text, Syntax::Json, &Limits::default()).unwrap();
+        let root = Cursor::root(doc.roots.first().unwrap());
+        for keys in [
+            vec!["a"],
+            vec!["a", "b~/"],
+            vec!["a", "b~/", long.as_str()],
+            vec!["a", "b~/", long.as_str(), long.as_str()],
+            vec!["a", "b~/", long.as_str(), long.as_str(), "c"],
+            vec!["a", "x"],
+            vec!["d"],
+            vec![],
+        ] {
+            let stepped = keys.iter().try_fold(root.clone(), |c, k| c.get(k));
+            let at_once = root.path(&keys);
+            assert_eq!(
+                at_once
+                    .as_ref()
+                    .map(|c| (c.node.span, c.pointer.clone(), c.cut)),
+                stepped
+                    .as_ref()
+                    .map(|c| (c.node.span, c.pointer.clone(), c.cut)),
+                "{keys:?}"
+            );
+        }
+    }
 
     #[test]
     fn span_ends_are_the_offsets_line_and_column() {
