@@ -99,7 +99,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             // `.terraform` is Terraform's download cache (registry modules, providers): not
             // the repository's code, and what a module says there is overridden by its caller.
             .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
-            .threads(WALK_THREADS)
+            .threads(
+                std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_WALK_THREADS)),
+            )
             .build_parallel()
             .visit(&mut Visitors { arg, found: &found });
         let mut cdktf_projects = Vec::new();
@@ -136,8 +138,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     (inputs, problems)
 }
 
-/// Threads a walk of a directory runs on.
-const WALK_THREADS: usize = 2;
+/// Most threads a walk of a directory runs on (one per core up to this; listing and matching
+/// ignore files gain little beyond it).
+const MAX_WALK_THREADS: usize = 8;
 
 /// What a walk of a directory found, in the order some thread found it.
 enum Found {
