@@ -112,6 +112,15 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Open document `doc` (version 1) with `text`, as an editor does.
+    fn open(&mut self, doc: &str, language: &str, text: impl AsRef<str>) {
+        let text = text.as_ref();
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": doc, "languageId": language, "version": 1, "text": text}}),
+        );
+    }
+
     /// The code actions for document `doc` at `range` (no diagnostics given: the server's own).
     fn code_actions(&mut self, doc: &str, range: Value) -> Value {
         let id = self.request(
@@ -320,10 +329,7 @@ fn diagnostics_follow_the_buffer_and_link_to_the_project_on_disk() {
         // The saved file is compliant; the editor's unsaved text is not.
         let doc = root.join("infra/clusters/claims-db.json");
         let doc_uri = uri(&doc);
-        server.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": doc_uri, "languageId": "json", "version": 1, "text": VIOLATING}}),
-        );
+        server.open(&doc_uri, "json", VIOLATING);
         let published = server.diagnostics(&doc_uri);
         assert_eq!(published["version"], 1);
         let d = published["diagnostics"].as_array().unwrap();
@@ -447,10 +453,7 @@ fn saving_a_project_rechecks_the_open_clusters() {
     let mut server = started_and_initialized(root);
 
     let cluster = uri(&root.join("infra/clusters/claims-db.json"));
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": cluster, "languageId": "json", "version": 1, "text": VIOLATING}}),
-    );
+    server.open(&cluster, "json", VIOLATING);
     let d = server.diagnostics(&cluster)["diagnostics"].clone();
     let codes: Vec<&str> = d
         .as_array()
@@ -474,10 +477,7 @@ fn saving_a_project_rechecks_the_open_clusters() {
     // The project is made a gov project and saved: the open cluster is checked again.
     let project_uri = uri(&project);
     let gov = "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\nregionUsageRestrictions: GOV_REGIONS_ONLY\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": project_uri, "languageId": "yaml", "version": 1, "text": gov}}),
-    );
+    server.open(&project_uri, "yaml", gov);
     assert_eq!(server.diagnostics(&project_uri)["diagnostics"], json!([]));
     std::fs::write(&project, gov).unwrap();
     server.notify(
@@ -524,10 +524,7 @@ fn the_workspace_config_and_suppressions_apply() {
 
     let doc = uri(&root.join("infra/clusters/claims-db.yaml"));
     let text = "name: claims-db\nclusterType: REPLICASET\nreplicationSpecs:\n  - regionConfigs:\n      - providerName: AWS\n        # atlasgov-lint: allow GOV004 -- approved exception, SEC-1\n        regionName: US_GOV_EAST_1\n        priority: 7\n        electableSpecs: {instanceSize: M10, nodeCount: 3} # atlasgov-lint: allow GOV003 -- stale\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    server.open(&doc, "yaml", text);
     let d = server.diagnostics(&doc)["diagnostics"].clone();
     let got: Vec<(String, u64, u64)> = d
         .as_array()
@@ -598,10 +595,7 @@ fn the_workspace_configs_policies_apply_and_follow_edits() {
     let mut server = started_and_initialized(root);
     let doc = uri(&root.join("infra/clusters/claims-db.json"));
     let text = COMPLIANT.replace("M30", "M40");
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": text}}),
-    );
+    server.open(&doc, "json", text);
     let d = server.diagnostics(&doc)["diagnostics"].clone();
     let got: Vec<(String, u64, u64)> = d
         .as_array()
@@ -678,10 +672,7 @@ fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported()
 
     let doc = uri(&root.join("infra/clusters/claims-db.json"));
     let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": gov}}),
-    );
+    server.open(&doc, "json", &gov);
     let codes = |d: &Value| -> Vec<String> {
         d["diagnostics"]
             .as_array()
@@ -734,10 +725,7 @@ fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() 
     server.response(id);
     server.notify("initialized", json!({}));
     let doc = uri(&root.join("infra/clusters/claims-db.json"));
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "json", "version": 1, "text": VIOLATING}}),
-    );
+    server.open(&doc, "json", VIOLATING);
     let d = server.diagnostics(&doc)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV004");
     let related = &d[0]["relatedInformation"][0]["location"];
@@ -790,10 +778,7 @@ fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
     let tfvars = root.join("live/staging/terraform.tfvars");
     let doc = uri(&tfvars);
     let text = std::fs::read_to_string(&tfvars).unwrap();
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "terraform", "version": 1, "text": text}}),
-    );
+    server.open(&doc, "terraform", &text);
     let d = server.diagnostics(&doc)["diagnostics"].clone();
     let d = d.as_array().unwrap();
     assert_eq!(d.len(), 2, "{d:#?}");
@@ -823,10 +808,7 @@ fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
     // A new environment, not saved yet: its module call is followed from the editor's text.
     let qa = uri(&root.join("live/qa/main.tf"));
     let text = "module \"claims_db\" {\n  source        = \"../../modules/cluster\"\n  project_id    = \"5f1d2c3b4a5968776a5b4c3d\"\n  name          = \"claims-qa\"\n  instance_size = \"M10\"\n}\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": qa, "languageId": "terraform", "version": 1, "text": text}}),
-    );
+    server.open(&qa, "terraform", text);
     let d = server.diagnostics(&qa)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV002", "{d:#}");
     assert_eq!(d[0]["range"], range(4, 18, 4, 23));
@@ -906,10 +888,7 @@ fn nothing_is_acted_on_after_shutdown_but_exit() {
     let id = server.request("shutdown", Value::Null);
     server.response(id);
     let doc = ws.path().join("infra/clusters/new.json");
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri(&doc), "languageId": "json", "version": 1, "text": VIOLATING}}),
-    );
+    server.open(&uri(&doc), "json", VIOLATING);
     // Not checked, not published: the next message is the answer to this request.
     let id = server.request("textDocument/hover", json!({}));
     let reply = server.response(id);
@@ -994,10 +973,7 @@ fn code_actions_fix_suppress_and_fix_all() {
     let mut server = started_and_initialized(root);
     let doc = uri(&root.join("infra/datadog.yaml"));
     let text = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasThirdPartyIntegration\nmetadata:\n  name: datadog # é\nspec:\n  projectRef: {name: claims}\n  type: DATADOG\n  datadog:\n    region: \"EU\"\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: claims\nspec:\n  projectRef: {name: claims}\n  deploymentSpec:\n    name: claims\n    clusterType: REPLICASET\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: US_EAST_1\n            priority: 7\n            electableSpecs: {instanceSize: M10, nodeCount: 3}\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    server.open(&doc, "yaml", text);
     let d = server.diagnostics(&doc)["diagnostics"].clone();
     let codes: Vec<&str> = d
         .as_array()
@@ -1059,10 +1035,7 @@ fn code_actions_fix_suppress_and_fix_all() {
 
     // A JSON document has no comments: no suppression comment is offered.
     let json_doc = uri(&root.join("infra/clusters/claims-db.json"));
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": json_doc, "languageId": "json", "version": 1, "text": VIOLATING}}),
-    );
+    server.open(&json_doc, "json", VIOLATING);
     server.diagnostics(&json_doc);
     let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
     assert!(
@@ -1129,10 +1102,7 @@ fn suppression_comments_never_change_what_a_file_does() {
     let mut server = started_and_initialized(root);
     let script = uri(&root.join("infra/create.sh"));
     let text = "#!/bin/bash\nset -euo pipefail\natlas clusters create orders \\\n  --projectId 5f1a2b3c4d5e6f7a8b9c0d1e \\\n  --provider AWS --region US_GOV_WEST_1 \\\n  --tier M10 \\\n  --members 3\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": script, "languageId": "shellscript", "version": 1, "text": text}}),
-    );
+    server.open(&script, "shellscript", text);
     let d = server.diagnostics(&script)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV002", "{d:#}");
     let actions = server.code_actions(&script, range(5, 0, 5, 12));
@@ -1164,10 +1134,7 @@ fn suppression_comments_never_change_what_a_file_does() {
     let values = uri(&root.join("infra/values.yaml"));
     let text =
         "mongodb:\n  extra: >-\n    mongodb://db.abc12.mongodbgov.net/?authMechanism=SCRAM-SHA-1\n";
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": values, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    server.open(&values, "yaml", text);
     let d = server.diagnostics(&values)["diagnostics"].clone();
     assert_eq!(d[0]["code"], "GOV006", "{d:#}");
     let actions = server.code_actions(&values, range(2, 0, 2, 60));
@@ -1201,10 +1168,7 @@ fn suppression_comments_never_change_what_a_file_does() {
         ),
     ] {
         let doc = uri(&root.join(name));
-        server.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
-        );
+        server.open(&doc, "yaml", text);
         let d = server.diagnostics(&doc)["diagnostics"].clone();
         assert!(d.as_array().is_some_and(|d| !d.is_empty()), "{name}: {d:#}");
         let actions = server.code_actions(&doc, range(line, 0, line, 80));
