@@ -131,13 +131,17 @@ const TRIGGERS: &[&str] = &[
     "user",
 ];
 
+/// A search for any of `words`, in any ASCII case (`None` if it cannot be built: every text
+/// is then searched).
+fn any_case(words: &[&str]) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .ok()
+}
+
 static TRIGGER_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(TRIGGERS)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| any_case(TRIGGERS));
 
 /// Whether `text` holds one of the [`TRIGGERS`], in any case: most keys and strings do not,
 /// and are then not searched at all.
@@ -183,12 +187,7 @@ pub fn worth_searching(text: &str) -> bool {
 /// Whether a text names one of the [`SENSITIVE_FLAGS`], in any case.
 fn marks_sensitive(text: &[u8]) -> bool {
     static SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-        std::sync::LazyLock::new(|| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(SENSITIVE_FLAGS)
-                .ok()
-        });
+        std::sync::LazyLock::new(|| any_case(SENSITIVE_FLAGS));
     SEARCH.as_ref().is_none_or(|ac| ac.is_match(text))
 }
 
