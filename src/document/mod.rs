@@ -5,6 +5,7 @@
 //! and JSON pointers through a [`Cursor`] as adapters walk the tree. Nothing in this module
 //! knows about Atlas.
 
+pub(crate) mod bytes;
 pub mod hcl;
 pub mod hcl_balance;
 pub mod hcl_expr;
@@ -269,9 +270,9 @@ impl LineIndex {
         // after it, as editors show them.
         let first = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
         let mut starts = vec![first];
-        for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        bytes::each_newline(text.as_bytes(), |pos| {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
-        }
+        });
         LineIndex {
             starts,
             ascii: text.is_ascii(),

@@ -24,10 +24,7 @@ use crate::document::{Document, Limits};
 pub(super) fn parse(text: &str, limits: &Limits) -> Option<Document> {
     let bytes = text.as_bytes();
     // One pass over the bytes refuses what the walk below does not handle anywhere.
-    if bytes
-        .iter()
-        .any(|&b| !(b == b'\n' || (0x20..0x7F).contains(&b)))
-    {
+    if !crate::document::bytes::printable_ascii_lines(bytes) {
         return None;
     }
     let mut fast = Fast {
@@ -177,7 +174,7 @@ impl<'a> Fast<'a> {
         if self.is_dash(p) {
             self.sequence(line.indent, p)
         } else {
-            self.mapping(line.indent, p)
+            self.mapping(line.indent, p, self.key_end(p)?)
         }
     }
 
@@ -223,11 +220,11 @@ impl<'a> Fast<'a> {
         if self.is_dash(p) {
             return self.sequence(line.indent, p);
         }
-        if self.key_end(p).is_some() {
-            return self.mapping(line.indent, p);
+        if let Some(colon) = self.key_end(p) {
+            return self.mapping(line.indent, p, colon);
         }
         // A scalar alone on its line: it must end there.
-        let end = self.scalar(p, false)?;
+        let end = self.scalar(p, None)?;
         self.finish_line(end);
         match self.next_line() {
             // A continuation line (a multi-line scalar) or worse.
@@ -243,10 +240,10 @@ impl<'a> Fast<'a> {
             // `- - x`: nested compact sequences.
             return None;
         }
-        if self.key_end(q).is_some() {
-            return self.mapping(col, q);
+        if let Some(colon) = self.key_end(q) {
+            return self.mapping(col, q, colon);
         }
-        let end = self.scalar(q, false)?;
+        let end = self.scalar(q, None)?;
         self.finish_line(end);
         match self.next_line() {
             // Anything indented past the dash continues the scalar.
@@ -255,14 +252,14 @@ impl<'a> Fast<'a> {
         }
     }
 
-    /// A block mapping whose keys are at column `col`; the first key at `p`.
-    fn mapping(&mut self, col: usize, mut p: usize) -> Option<()> {
+    /// A block mapping whose keys are at column `col`; the first key at `p`, its colon (see
+    /// [`Fast::key_end`]) at `colon`.
+    fn mapping(&mut self, col: usize, mut p: usize, mut colon: usize) -> Option<()> {
         self.builder
             .open(Kind::Map(MapFrame::default()), 0, None, p, p)
             .ok()?;
         loop {
-            let colon = self.key_end(p)?;
-            self.scalar(p, true)?;
+            self.scalar(p, Some(colon))?;
             let v = self.skip_spaces(colon + 1);
             if self.rest_is_empty(v) {
                 self.finish_line(v);
@@ -284,7 +281,7 @@ impl<'a> Fast<'a> {
                 if self.is_dash(v) {
                     return None;
                 }
-                let end = self.scalar(v, false)?;
+                let end = self.scalar(v, None)?;
                 self.finish_line(end);
                 if let Some(next) = self.next_line() {
                     if next.indent > col {
@@ -300,6 +297,7 @@ impl<'a> Fast<'a> {
                         // A sequence at a mapping's column, not after `key:`.
                         return None;
                     }
+                    colon = self.key_end(p)?;
                 }
                 Some(next) if next.indent > col => return None,
                 _ => break,
@@ -318,11 +316,12 @@ impl<'a> Fast<'a> {
             _ => {
                 let mut i = p;
                 loop {
+                    i += memchr::memchr3(b':', b'#', b'\n', self.b.get(i..)?)?;
                     match self.at(i) {
-                        None | Some(b'\n') => return None,
                         Some(b':') if is_blank_or_end(self.b.get(i + 1)) => break i,
                         Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => return None,
-                        Some(_) => i += 1,
+                        Some(b':' | b'#') => i += 1,
+                        _ => return None,
                     }
                 }
             }
@@ -356,9 +355,31 @@ impl<'a> Fast<'a> {
         (self.at(i) == Some(b'"')).then_some(i + 1)
     }
 
-    /// Deliver the scalar at `p`: a key (ended by its `:`) or a value (ended by the line end
-    /// or a comment). Returns the offset after it.
-    fn scalar(&mut self, p: usize, key: bool) -> Option<usize> {
+    /// Where the plain value scalar at `p` stops: the line end, or a comment (` #`). `None` for
+    /// `a: b: c`, an error the full parser reports.
+    fn plain_value_stop(&self, p: usize) -> Option<usize> {
+        let mut i = p;
+        loop {
+            let Some(found) = self
+                .b
+                .get(i..)
+                .and_then(|rest| memchr::memchr3(b':', b'#', b'\n', rest))
+            else {
+                return Some(self.b.len());
+            };
+            i += found;
+            match self.at(i) {
+                Some(b':') if is_blank_or_end(self.b.get(i + 1)) => return None,
+                Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => return Some(i),
+                Some(b':' | b'#') => i += 1,
+                _ => return Some(i),
+            }
+        }
+    }
+
+    /// Deliver the scalar at `p`: a key (ended by its colon, found by [`Fast::key_end`]) or a
+    /// value (ended by the line end or a comment). Returns the offset after it.
+    fn scalar(&mut self, p: usize, colon: Option<usize>) -> Option<usize> {
         let (value, style, end): (Cow<'a, str>, ScalarStyle, usize) = match self.at(p)? {
             b'\'' => {
                 let end = self.single_quoted_end(p)?;
@@ -380,31 +401,20 @@ impl<'a> Fast<'a> {
             b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@'
             | b'`' | b',' | b'?' | b':' => return None,
             _ => {
-                let mut i = p;
-                let mut end = p;
-                loop {
-                    match self.at(i) {
-                        None | Some(b'\n') => break,
-                        Some(b':') if is_blank_or_end(self.b.get(i + 1)) => {
-                            if key {
-                                break;
-                            }
-                            // `a: b: c` is an error; let the full parser say so.
-                            return None;
-                        }
-                        Some(b'#') if self.at(i - 1) == Some(b' ') => break,
-                        Some(b' ') => i += 1,
-                        Some(_) => {
-                            i += 1;
-                            end = i;
-                        }
-                    }
+                let stop = match colon {
+                    Some(colon) => colon,
+                    None => self.plain_value_stop(p)?,
+                };
+                // Blanks before the colon or the comment are not part of the scalar.
+                let mut end = stop;
+                while end > p && self.at(end - 1) == Some(b' ') {
+                    end -= 1;
                 }
                 let value = self.text.get(p..end)?;
                 (Cow::Borrowed(value), ScalarStyle::Plain, end)
             }
         };
-        if !key && !self.rest_is_empty(end) {
+        if colon.is_none() && !self.rest_is_empty(end) {
             return None;
         }
         self.builder.scalar(value, style, 0, None, p, end).ok()?;
