@@ -185,10 +185,16 @@ impl Node {
     /// The entry for `key` in a mapping. When a key occurs more than once the last one wins,
     /// as in most YAML and JSON consumers; the parsers report duplicates separately.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
+        // The common miss (a string key of another length) is decided before the tag checks
+        // of `scalar_text`.
+        let maybe = |k: &Node| match &k.value {
+            Value::String(s) | Value::Number(s) => s.len() == key.len(),
+            _ => true,
+        };
         self.as_map()?
             .iter()
             .rev()
-            .find(|e| e.key.scalar_text() == Some(key))
+            .find(|e| maybe(&e.key) && e.key.scalar_text() == Some(key))
     }
 
     /// The value for `key` in a mapping (see [`Node::entry`]).

@@ -86,6 +86,10 @@ pub(super) fn all_digits(s: &str, radix: u32) -> bool {
 
 /// Core schema int (`[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`) or float.
 pub(super) fn is_core_number(s: &str) -> bool {
+    // Every form starts with a digit, a sign or a dot (most scalars are words: decided here).
+    if !matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'-' | b'+' | b'.')) {
+        return false;
+    }
     if let Some(rest) = s.strip_prefix("0o") {
         return all_digits(rest, 8);
     }
