@@ -97,7 +97,16 @@ impl Applicable {
 /// searches, the others in an ASCII case-insensitive automaton.
 struct Prefilter {
     matchers: Vec<(usize, Matcher)>,
+    /// Strings one of which every exact needle contains (see [`EXACT_GATES`]), searched
+    /// first: a file without any (most files: an Admin API body, unrelated YAML) skips the
+    /// exact needles' searches, two whole-file scans instead of one per needle. Empty when
+    /// some exact needle contains none of them.
+    gates: Vec<memchr::memmem::Finder<'static>>,
 }
+
+/// What the exact needles (the formats' own names: `mongodbatlas`, `MongoDB::Atlas::`,
+/// `atlas.mongodb.com/v1`, `MONGODB_ATLAS_SERVICE`, ...) have in common.
+const EXACT_GATES: &[&str] = &["tlas", "TLAS"];
 
 /// A needle found ASCII case-insensitively by a SIMD search for one of its bytes (both cases)
 /// and a comparison around each hit: for an adapter with few needles that are rarely present,
@@ -175,8 +184,13 @@ fn prefilter() -> &'static Prefilter {
 
 fn build_prefilter(kind: AhoCorasickKind) -> Prefilter {
     let mut matchers = Vec::new();
+    let mut gated = true;
     for (i, adapter) in ALL.iter().enumerate().take(64) {
         if adapter.exact {
+            gated &= adapter
+                .needles
+                .iter()
+                .all(|n| EXACT_GATES.iter().any(|g| n.contains(g)));
             for needle in adapter.needles {
                 matchers.push((
                     i,
@@ -201,7 +215,15 @@ fn build_prefilter(kind: AhoCorasickKind) -> Prefilter {
             matchers.push((i, matcher));
         }
     }
-    Prefilter { matchers }
+    let gates = if gated {
+        EXACT_GATES
+            .iter()
+            .map(|g| memchr::memmem::Finder::new(g).into_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Prefilter { matchers, gates }
 }
 
 /// The adapters whose needles occur in `text`.
@@ -211,12 +233,17 @@ pub fn applicable(text: &str) -> Applicable {
 
 fn applicable_with(filter: &Prefilter, text: &str) -> Applicable {
     let mut bits = 0u64;
+    let exact_possible = filter.gates.is_empty()
+        || filter
+            .gates
+            .iter()
+            .any(|g| g.find(text.as_bytes()).is_some());
     for (i, matcher) in &filter.matchers {
         if bits & (1 << i) != 0 {
             continue;
         }
         let found = match matcher {
-            Matcher::Exact(finder) => finder.find(text.as_bytes()).is_some(),
+            Matcher::Exact(finder) => exact_possible && finder.find(text.as_bytes()).is_some(),
             Matcher::Folded(ac) => ac.is_match(text),
             Matcher::Anchored(needles) => needles.iter().any(|n| n.is_match(text.as_bytes())),
             Matcher::Always => true,
@@ -265,6 +292,23 @@ mod tests {
         assert!(which.contains(index("kubernetes")), "{which:?}");
         assert!(which.contains(index("any-file")), "{which:?}");
         assert!(applicable("name: web\nimage: web:1\n").is_empty());
+    }
+
+    #[test]
+    fn every_exact_needle_passes_the_gate_and_is_found_alone() {
+        let filter = build_prefilter(AhoCorasickKind::ContiguousNFA);
+        assert!(!filter.gates.is_empty(), "an exact needle contains no gate");
+        for (i, adapter) in ALL.iter().enumerate() {
+            for needle in adapter.needles.iter().filter(|_| adapter.exact) {
+                let text = format!("x: 1\n# {needle}\n");
+                assert!(applicable_with(&filter, &text).contains(i), "{needle}");
+            }
+        }
+        let plain = "{\"name\": \"orders\", \"regionConfigs\": []}";
+        let which = applicable_with(&filter, plain);
+        for (i, adapter) in ALL.iter().enumerate() {
+            assert_eq!(which.contains(i), !adapter.exact && i == 0, "{}", adapter.name);
+        }
     }
 
     #[test]
