@@ -307,7 +307,12 @@ mod tests {
         let plain = "{\"name\": \"orders\", \"regionConfigs\": []}";
         let which = applicable_with(&filter, plain);
         for (i, adapter) in ALL.iter().enumerate() {
-            assert_eq!(which.contains(i), !adapter.exact && i == 0, "{}", adapter.name);
+            assert_eq!(
+                which.contains(i),
+                !adapter.exact && i == 0,
+                "{}",
+                adapter.name
+            );
         }
     }
 
