@@ -98,8 +98,8 @@ pub(super) fn link_context(
         .filter(|p| p.is_dir())
         .map(|p| paths::absolute(p, cwd))
         .collect();
-    // The walked files that may link, with the bound of their links.
-    let mut from_walked: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // The walked files that may link, with the bound of their links and their index.
+    let mut from_walked: Vec<(PathBuf, PathBuf, usize)> = Vec::new();
     for dir in &walked {
         let root = match project_root {
             ProjectRoot::Argument => None,
@@ -109,10 +109,10 @@ pub(super) fn link_context(
         let Some(root) = root.filter(|r| dir.starts_with(r) && r != dir) else {
             continue;
         };
-        for input in inputs.iter() {
+        for (i, input) in inputs.iter().enumerate() {
             let abs = paths::absolute(&input.path, cwd);
             if abs.starts_with(dir) && adapters::multi_file::may_link(&abs) {
-                from_walked.push((abs, root.clone()));
+                from_walked.push((abs, root.clone(), i));
             }
         }
     }
@@ -136,12 +136,29 @@ pub(super) fn link_context(
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
     }
     // A walked file's directory is not listed for links: its other files are walked too, each
-    // read here on its own (in parallel: a walked repository has thousands).
-    let targets = super::map_maybe_parallel(&from_walked, |_, (abs, _)| {
-        let text = options.read(abs).unwrap_or_default();
-        adapters::multi_file::linked_dirs(abs, &text, &options.limits)
+    // read here on its own (in parallel: a walked repository has thousands) and kept, up to a
+    // bound, to be checked without a second read.
+    let read = super::map_maybe_parallel(&from_walked, |_, (abs, _, _)| {
+        let read = options.read_noting_utf16(abs);
+        let text = read.as_ref().map_or("", |(text, _)| text.as_str());
+        (
+            adapters::multi_file::linked_dirs(abs, text, &options.limits),
+            read.ok(),
+        )
     });
-    for ((_, root), targets) in from_walked.iter().zip(targets) {
+    let mut kept = std::collections::HashMap::new();
+    let mut kept_bytes = 0usize;
+    let mut all_targets = Vec::with_capacity(read.len());
+    for ((_, _, index), (targets, text)) in from_walked.iter().zip(read) {
+        if let Some((text, utf16)) = text {
+            if kept_bytes + text.len() <= MAX_KEPT_BYTES {
+                kept_bytes += text.len();
+                kept.insert(*index, (text, utf16));
+            }
+        }
+        all_targets.push(targets);
+    }
+    for ((_, root, _), targets) in from_walked.iter().zip(all_targets) {
         let to = Bounds {
             root,
             walked: &walked,
@@ -156,6 +173,7 @@ pub(super) fn link_context(
         return Context {
             files: Vec::new(),
             roots: buffer_roots,
+            read: kept,
         };
     }
     let checked: HashSet<PathBuf> = inputs
@@ -167,8 +185,12 @@ pub(super) fn link_context(
     Context {
         files: context_files(&dirs, &checked, Some(cwd), options, None),
         roots: buffer_roots,
+        read: kept,
     }
 }
+
+/// Most bytes of walked files kept from their reading for links until they are checked.
+const MAX_KEPT_BYTES: usize = 64 << 20;
 
 /// Most directories one check reads because checked files link to them (see
 /// [`add_linked_dirs`]): a bound for repositories whose modules call each other in a web.
@@ -438,5 +460,6 @@ pub fn context_of_listed(
     Context {
         files,
         roots: vec![root.to_path_buf()],
+        ..Context::default()
     }
 }

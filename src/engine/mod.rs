@@ -11,6 +11,7 @@ mod ingest;
 mod texts;
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -147,6 +148,9 @@ pub struct Context {
     /// Project roots (absolute): a buffer links up to the innermost one holding it (a buffer
     /// under none links in its own directory only).
     pub roots: Vec<PathBuf>,
+    /// Inputs already read for their links (by index in the inputs, with whether the file is
+    /// UTF-16): checked from this text rather than read a second time.
+    pub read: HashMap<usize, (String, bool)>,
 }
 
 /// Check everything under `paths`. Every path must exist (the CLI checks before calling).
@@ -236,10 +240,17 @@ pub fn check_with_context(
     // file's intermediate results at once.
     let process_chunk = |c: usize, chunk: &[&Input]| -> Vec<Processed> {
         map_maybe_parallel(chunk, |k, input| {
-            match options.read_noting_utf16(&input.path) {
+            let index = c * CHUNK + k;
+            let read = match context.read.get(&index) {
+                Some((text, utf16)) => Ok((Cow::Borrowed(text.as_str()), *utf16)),
+                None => options
+                    .read_noting_utf16(&input.path)
+                    .map(|(text, utf16)| (Cow::Owned(text), utf16)),
+            };
+            match read {
                 Ok((text, utf16)) => {
                     let mut result = ingest::process_file(
-                        file_id(c * CHUNK + k),
+                        file_id(index),
                         &input.path,
                         &text,
                         source::kind_for(&input.path, &text),
