@@ -475,7 +475,8 @@ impl<'a> Parser<'a> {
             earlier = entries
                 .iter()
                 .rev()
-                .find(|e| e.key.as_str() == Some(&*decoded))
+                // Keys this parser builds are untagged strings.
+                .find(|e| matches!(&e.key.value, Value::String(k) if **k == *decoded))
                 .map(|e| e.key.span);
             text = decoded.into_owned().into_boxed_str();
         } else {
