@@ -4,6 +4,7 @@
 //! (`GOV_REGIONS_ONLY`) or a standard one (`COMMERCIAL_FEDRAMP_REGIONS_ONLY`, which is also what
 //! AtlasGov creates when the field is absent or `NONE`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -90,13 +91,20 @@ enum Cloud {
 }
 
 struct Table {
-    regions: HashMap<(Cloud, Box<str>), RegionClass>,
+    /// Per cloud (looked up by `&str`: no key is built per lookup).
+    regions: HashMap<Cloud, HashMap<Box<str>, RegionClass>>,
+}
+
+impl Table {
+    fn get(&self, cloud: Cloud, name: &str) -> Option<RegionClass> {
+        self.regions.get(&cloud)?.get(name).copied()
+    }
 }
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut regions = HashMap::new();
+        let mut regions: HashMap<Cloud, HashMap<Box<str>, RegionClass>> = HashMap::new();
         for line in include_str!("../../rules/regions.tsv").lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
@@ -117,7 +125,10 @@ fn table() -> &'static Table {
                 "azure" => RegionClass::Azure,
                 _ => RegionClass::Unoffered,
             };
-            regions.insert((cloud, region.into()), class);
+            regions
+                .entry(cloud)
+                .or_default()
+                .insert(region.into(), class);
         }
         Table { regions }
     })
@@ -138,7 +149,7 @@ fn cloud_of(provider: &str) -> Option<Cloud> {
 /// Atlas spelling of a region: `us-gov-west-1` becomes `US_GOV_WEST_1` (as the Terraform
 /// provider converts AWS-native names). `None` when the value does not look like a region
 /// name at all (an expression, a placeholder), so that nothing is guessed about it.
-pub fn normalize_region(region: &str) -> Option<String> {
+pub fn normalize_region(region: &str) -> Option<Cow<'_, str>> {
     let region = region.trim();
     let looks_like_region = !region.is_empty()
         && region.len() <= 40
@@ -149,7 +160,14 @@ pub fn normalize_region(region: &str) -> Option<String> {
             .bytes()
             .next()
             .is_some_and(|b| b.is_ascii_alphabetic());
-    looks_like_region.then(|| region.to_ascii_uppercase().replace('-', "_"))
+    if !looks_like_region {
+        return None;
+    }
+    // Most values are written in Atlas's spelling already.
+    if region.bytes().all(|b| !b.is_ascii_lowercase() && b != b'-') {
+        return Some(Cow::Borrowed(region));
+    }
+    Some(Cow::Owned(region.to_ascii_uppercase().replace('-', "_")))
 }
 
 /// Classify a region name, given the cloud provider when known (`AWS`, `GCP`, `AZURE`).
@@ -158,7 +176,7 @@ pub fn classify_region(provider: Option<&str>, region: &str) -> RegionClass {
         return RegionClass::Unknown;
     };
     let table = table();
-    let lookup = |cloud: Cloud| table.regions.get(&(cloud, name.as_str().into())).copied();
+    let lookup = |cloud: Cloud| table.get(cloud, &name);
     match provider {
         Some(p) => match cloud_of(p) {
             Some(Cloud::Azure) => RegionClass::Azure,
@@ -178,8 +196,7 @@ pub fn classify_region(provider: Option<&str>, region: &str) -> RegionClass {
 /// `CENTRAL_US_AW`), as opposed to a Google-native name (`us-central1`), which says nothing
 /// about Assured Workloads.
 pub fn is_atlas_gcp_region(region: &str) -> bool {
-    normalize_region(region)
-        .is_some_and(|name| table().regions.contains_key(&(Cloud::Gcp, name.into())))
+    normalize_region(region).is_some_and(|name| table().get(Cloud::Gcp, &name).is_some())
 }
 
 /// Whether a provider value names Azure.
