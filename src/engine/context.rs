@@ -110,8 +110,12 @@ pub(super) fn link_context(
             continue;
         };
         for (i, input) in inputs.iter().enumerate() {
+            // By name first: only Terraform files may link (most inputs are not resolved).
+            if !adapters::multi_file::may_link(&input.path) {
+                continue;
+            }
             let abs = paths::absolute(&input.path, cwd);
-            if abs.starts_with(dir) && adapters::multi_file::may_link(&abs) {
+            if abs.starts_with(dir) {
                 from_walked.push((abs, root.clone(), i));
             }
         }
