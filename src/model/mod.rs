@@ -214,7 +214,7 @@ pub struct Cluster {
     pub regions: Vec<RegionConfig>,
     pub encryption_at_rest_provider: Option<Text>,
     /// What no AtlasGov rule judges but users' policies read (see `docs/policies.md`).
-    pub settings: ClusterSettings,
+    pub settings: Box<ClusterSettings>,
 }
 
 /// Cluster settings that AtlasGov does not constrain and organisations do (backups on,

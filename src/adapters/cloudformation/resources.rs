@@ -248,7 +248,7 @@ impl Template<'_> {
             name: self.known(r.prop("Name")),
             regions,
             encryption_at_rest_provider: self.value(r.prop("EncryptionAtRestProvider")),
-            settings: self.cluster_settings(r),
+            settings: Box::new(self.cluster_settings(r)),
         }
     }
 

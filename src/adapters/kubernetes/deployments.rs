@@ -82,7 +82,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
             name: ctx.text(ds.get("name")),
             regions,
             encryption_at_rest_provider: ctx.text(ds.get("encryptionAtRestProvider")),
-            settings: crate::adapters::common::cluster_settings(ctx, &ds),
+            settings: Box::new(crate::adapters::common::cluster_settings(ctx, &ds)),
         });
     }
     if let Some(flex) = map_at(spec, "flexSpec") {
@@ -126,7 +126,7 @@ pub(super) fn generated_cluster(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cl
         name: ctx.text(entry.get("name")),
         regions: advanced_regions(ctx, &entry),
         encryption_at_rest_provider: ctx.text(entry.get("encryptionAtRestProvider")),
-        settings: crate::adapters::common::cluster_settings(ctx, &entry),
+        settings: Box::new(crate::adapters::common::cluster_settings(ctx, &entry)),
     })
 }
 

@@ -358,7 +358,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                 .map(|rc| advanced_region(v, &rc))
                 .collect(),
             encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
-            settings: cluster_settings(v, body),
+            settings: Box::new(cluster_settings(v, body)),
         },
         FLEX_CLUSTER => {
             let settings = body.get("provider_settings").map(|s| one(&s));
@@ -504,7 +504,7 @@ fn legacy_cluster(
         name,
         regions,
         encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
-        settings: cluster_settings(v, body),
+        settings: Box::new(cluster_settings(v, body)),
     }
 }
 
