@@ -50,6 +50,13 @@ struct Fast<'a> {
     builder: Builder<'a>,
 }
 
+/// Where a plain scalar stops (see [`Fast::plain_stop`]).
+enum PlainStop {
+    Colon(usize),
+    Comment(usize),
+    LineEnd(usize),
+}
+
 /// The next line with content: where it starts and its indentation.
 #[derive(Clone, Copy)]
 struct Line {
@@ -313,18 +320,10 @@ impl<'a> Fast<'a> {
         let after = match self.at(p)? {
             b'\'' => self.single_quoted_end(p)?,
             b'"' => self.double_quoted_end(p)?,
-            _ => {
-                let mut i = p;
-                loop {
-                    i += memchr::memchr3(b':', b'#', b'\n', self.b.get(i..)?)?;
-                    match self.at(i) {
-                        Some(b':') if is_blank_or_end(self.b.get(i + 1)) => break i,
-                        Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => return None,
-                        Some(b':' | b'#') => i += 1,
-                        _ => return None,
-                    }
-                }
-            }
+            _ => match self.plain_stop(p) {
+                PlainStop::Colon(i) => i,
+                PlainStop::Comment(_) | PlainStop::LineEnd(_) => return None,
+            },
         };
         // YAML limits implicit keys to 1024 characters; longer ones are the full parser's
         // error to report.
@@ -355,9 +354,9 @@ impl<'a> Fast<'a> {
         (self.at(i) == Some(b'"')).then_some(i + 1)
     }
 
-    /// Where the plain value scalar at `p` stops: the line end, or a comment (` #`). `None` for
-    /// `a: b: c`, an error the full parser reports.
-    fn plain_value_stop(&self, p: usize) -> Option<usize> {
+    /// Where a plain scalar starting at `p` stops: at a `:` followed by a blank or the line
+    /// end (a key's), at a comment (` #`), or at the line (or text) end.
+    fn plain_stop(&self, p: usize) -> PlainStop {
         let mut i = p;
         loop {
             let Some(found) = self
@@ -365,14 +364,16 @@ impl<'a> Fast<'a> {
                 .get(i..)
                 .and_then(|rest| memchr::memchr3(b':', b'#', b'\n', rest))
             else {
-                return Some(self.b.len());
+                return PlainStop::LineEnd(self.b.len());
             };
             i += found;
             match self.at(i) {
-                Some(b':') if is_blank_or_end(self.b.get(i + 1)) => return None,
-                Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => return Some(i),
+                Some(b':') if is_blank_or_end(self.b.get(i + 1)) => return PlainStop::Colon(i),
+                Some(b'#') if i > p && self.at(i - 1) == Some(b' ') => {
+                    return PlainStop::Comment(i);
+                }
                 Some(b':' | b'#') => i += 1,
-                _ => return Some(i),
+                _ => return PlainStop::LineEnd(i),
             }
         }
     }
@@ -403,7 +404,11 @@ impl<'a> Fast<'a> {
             _ => {
                 let stop = match colon {
                     Some(colon) => colon,
-                    None => self.plain_value_stop(p)?,
+                    None => match self.plain_stop(p) {
+                        // `a: b: c` is an error; the full parser reports it.
+                        PlainStop::Colon(_) => return None,
+                        PlainStop::Comment(i) | PlainStop::LineEnd(i) => i,
+                    },
                 };
                 // Blanks before the colon or the comment are not part of the scalar.
                 let mut end = stop;
