@@ -367,18 +367,30 @@ pub const MAX_POINTER: usize = 1024;
 impl Cursor<'_> {
     /// The pointer and cut flag of a child reached through `token` (see [`MAX_POINTER`]).
     fn child_pointer(&self, token: &str) -> (String, bool) {
-        // Escaping only lengthens a token, so a raw length over the limit is over it escaped.
-        if self.cut || self.pointer.len() + 1 + token.len() > MAX_POINTER {
+        if self.cut {
             return (self.pointer.clone(), true);
         }
         let mut pointer = String::with_capacity(self.pointer.len() + 1 + token.len() + 2);
         pointer.push_str(&self.pointer);
-        push_pointer(&mut pointer, token);
-        if pointer.len() > MAX_POINTER {
-            return (self.pointer.clone(), true);
-        }
-        (pointer, false)
+        let fits = extend_pointer(&mut pointer, token);
+        (pointer, !fits)
     }
+}
+
+/// Append `token` to `pointer` when the result stays within [`MAX_POINTER`]; otherwise leave
+/// `pointer` as it was (the deepest ancestor that fits) and say so.
+fn extend_pointer(pointer: &mut String, token: &str) -> bool {
+    // Escaping only lengthens a token, so a raw length over the limit is over it escaped.
+    if pointer.len() + 1 + token.len() > MAX_POINTER {
+        return false;
+    }
+    let before = pointer.len();
+    push_pointer(pointer, token);
+    if pointer.len() > MAX_POINTER {
+        pointer.truncate(before);
+        return false;
+    }
+    true
 }
 
 /// A node together with its JSON pointer, for walking a tree while keeping the path.
@@ -441,17 +453,10 @@ impl<'a> Cursor<'a> {
         }
         let mut pointer = self.pointer.clone();
         let mut cut = self.cut;
+        // Step by step: past MAX_POINTER the pointer stays that of the deepest ancestor that
+        // fits.
         for k in keys {
-            // As `child_pointer` does, step by step: past MAX_POINTER the pointer stays that
-            // of the deepest ancestor that fits.
-            if cut || pointer.len() + 1 + k.len() > MAX_POINTER {
-                cut = true;
-                break;
-            }
-            let before = pointer.len();
-            push_pointer(&mut pointer, k);
-            if pointer.len() > MAX_POINTER {
-                pointer.truncate(before);
+            if cut || !extend_pointer(&mut pointer, k) {
                 cut = true;
                 break;
             }
