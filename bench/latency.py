@@ -4,9 +4,10 @@
 start to exit) measured in the same run.
 
 The check runs N times (as a pre-commit hook runs it: DOC alone, its repository's files above
-it read as context), interleaved with `cat DOC`. Then the server opens DOC (workspace: ROOT) and
-gets N full-text changes, alternating a violating and a compliant version of the document, each
-time waiting for the publishDiagnostics it causes. Prints medians and 90th percentiles in
+it read as context), interleaved with `cat DOC` and with `find` listing DOC's directory with
+each entry's size and times (the floor of a check that notices any sibling's change). Then the
+server opens DOC (workspace: ROOT) and gets N full-text changes, alternating a violating and a
+compliant version of the document, each time waiting for the publishDiagnostics it causes. Prints medians and 90th percentiles in
 milliseconds.
 
 usage: latency.py BINARY ROOT DOC [N] [LABEL]
@@ -37,13 +38,19 @@ def main():
     n = int(sys.argv[4]) if len(sys.argv) > 4 else 100
     label = sys.argv[5] if len(sys.argv) > 5 else "one small file"
 
-    times, cats = [], []
+    # The floor of a check that must notice any sibling's change: listing the file's directory
+    # and reading each entry's size and times (one stat each), as `find` does.
+    lister = ["find", os.path.dirname(doc), "-maxdepth", "1", "-printf", "%s %T@ %C@\n"]
+    times, cats, lists = [], [], []
     for _ in range(n):
         cats.append(timed(["cat", sys.argv[3]]))
+        lists.append(timed(lister))
         times.append(timed([binary, "check", "--format", "json", sys.argv[3]]))
-    cat = statistics.median(cats)
+    cat, listed = statistics.median(cats), statistics.median(lists)
     print(f"{label}, process start to exit ({n} runs): {summary(times)} "
-          f"= {statistics.median(times) / cat:.1f}x cat of the file ({cat:.2f} ms)")
+          f"= {statistics.median(times) / cat:.1f}x cat of the file ({cat:.2f} ms) "
+          f"= {statistics.median(times) / listed:.1f}x listing its directory with each "
+          f"entry's size and times ({listed:.2f} ms, find -printf)")
 
     for watch in (False, True):
         round_trips(binary, root, doc, n, label, cat, watch)

@@ -187,7 +187,7 @@ pub(super) fn link_context(
         .map(|p| paths::absolute(p, cwd))
         .collect();
     Context {
-        files: context_files(&dirs, &checked, Some(cwd), options, None),
+        files: context_files(&dirs, &checked, Some(cwd), options, None, links.listed),
         roots: buffer_roots,
         read: kept,
     }
@@ -207,6 +207,9 @@ struct Links {
     scanned: HashSet<PathBuf>,
     /// Directories added because a checked file links to them.
     followed: usize,
+    /// The spec files of the directories listed here, for [`context_files`] (a directory of
+    /// ten thousand files is listed once).
+    listed: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// Where links are followed: within `root`, and not into directories given (walked anyway).
@@ -233,19 +236,31 @@ fn add_linked_dirs(
     // The files of each directory still to read for links.
     let mut queue: Vec<Vec<PathBuf>> = Vec::new();
     if links.scanned.insert(own.to_path_buf()) {
-        // Listed only when it holds a file that may link (a directory of ten thousand bodies
-        // and no Terraform file is not listed for it).
-        let may_link = match listings {
-            Some(l) => *l
-                .may_link
-                .entry(own.to_path_buf())
-                .or_insert_with(|| any_may_link(own)),
-            None => any_may_link(own),
-        };
-        let mut files = if may_link {
-            walk::spec_files_in([own])
-        } else {
-            Vec::new()
+        let mut files = match listings {
+            // Listed only when it holds a file that may link (a directory of ten thousand
+            // bodies and no Terraform file is not listed for it).
+            Some(l) => {
+                let may_link = *l
+                    .may_link
+                    .entry(own.to_path_buf())
+                    .or_insert_with(|| any_may_link(own));
+                if may_link {
+                    walk::spec_files_in([own])
+                } else {
+                    Vec::new()
+                }
+            }
+            // Listed for context anyway (it holds the file): listed once, here.
+            None => {
+                let listed = walk::spec_files_in([own]);
+                let files = listed
+                    .iter()
+                    .filter(|f| adapters::multi_file::may_link(f))
+                    .cloned()
+                    .collect();
+                links.listed.insert(own.to_path_buf(), listed);
+                files
+            }
         };
         if !files.iter().any(|f| f == file) {
             files.push(file.to_path_buf());
@@ -307,7 +322,9 @@ fn follow(
         return;
     }
     links.followed += 1;
-    queue.push(walk::spec_files_in([target.as_path()]));
+    let files = walk::spec_files_in([target.as_path()]);
+    queue.push(files.clone());
+    links.listed.insert(target.clone(), files);
     dirs.insert(target);
 }
 
@@ -327,12 +344,14 @@ fn any_may_link(dir: &Path) -> bool {
 /// process's current directory, or absolute when `cwd` is `None`. Unless the options say
 /// otherwise, only those that may give the checked files anything ([`context_index`]); all of
 /// them for an inventory of the linked model (the HTML report shows what context files hold).
+/// `listed`: the directories already listed (for links), not listed again.
 fn context_files(
     dirs: &BTreeSet<PathBuf>,
     checked: &HashSet<PathBuf>,
     cwd: Option<&Path>,
     options: &Options,
     listings: Option<&mut Listings>,
+    mut listed: HashMap<PathBuf, Vec<PathBuf>>,
 ) -> Vec<Input> {
     let prefilter = options.context_prefilter && !options.inventory;
     let listed: Vec<PathBuf> = match listings {
@@ -343,7 +362,7 @@ fn context_files(
                 let giving = listings.giving.entry(dir.clone()).or_insert_with(|| {
                     let files = walk::spec_files_in([dir.as_path()]);
                     if prefilter {
-                        context_index::giving(files, options)
+                        context_index::giving(dir, files, options)
                     } else {
                         files
                     }
@@ -353,7 +372,18 @@ fn context_files(
             out
         }
         None => {
-            let listed: Vec<PathBuf> = walk::spec_files_in(dirs.iter().map(PathBuf::as_path))
+            let unlisted: Vec<&Path> = dirs
+                .iter()
+                .filter(|d| !listed.contains_key(*d))
+                .map(PathBuf::as_path)
+                .collect();
+            let mut fresh = walk::spec_files_by_dir(&unlisted).into_iter();
+            let mut out = Vec::new();
+            for dir in dirs {
+                let files: Vec<PathBuf> = match listed.remove(dir) {
+                    Some(files) => files,
+                    None => fresh.next().unwrap_or_default(),
+                }
                 .into_iter()
                 .map(|path| match cwd {
                     // Listed from absolute, normalized directories: already absolute.
@@ -362,11 +392,13 @@ fn context_files(
                 })
                 .filter(|abs| !checked.contains(abs))
                 .collect();
-            if prefilter {
-                context_index::giving(listed, options)
-            } else {
-                listed
+                if prefilter {
+                    out.extend(context_index::giving(dir, files, options));
+                } else {
+                    out.extend(files);
+                }
             }
+            out
         }
     };
     let mut files = Vec::new();
@@ -435,6 +467,7 @@ pub fn context_of_listed(
 ) -> Context {
     let cwd = &options.cwd;
     let mut dirs = BTreeSet::new();
+    let mut links = Links::default();
     if path.starts_with(root) {
         for dir in path.ancestors().skip(1) {
             if !dir.starts_with(root) {
@@ -448,13 +481,13 @@ pub fn context_of_listed(
             Some(text),
             to,
             &mut dirs,
-            &mut Links::default(),
+            &mut links,
             options,
             listings.as_deref_mut(),
         );
     }
     let checked = HashSet::from_iter([path.to_path_buf()]);
-    let mut files = context_files(&dirs, &checked, None, options, listings);
+    let mut files = context_files(&dirs, &checked, None, options, listings, links.listed);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
             && options.config.as_ref().is_none_or(|config| {

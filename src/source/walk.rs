@@ -30,17 +30,23 @@ pub struct WalkProblem {
 }
 
 /// The spec files directly in each of `dirs` (not below them), by directory (in the order
-/// given) and name, with the same rules as
-/// a walk: ignore files respected, symlinks not followed. One walker for all of them, so the
-/// ignore configuration is read once.
-/// Errors are ignored: these files are only read for context.
+/// given) and name, with the same rules as a walk: ignore files respected, symlinks not
+/// followed. Errors are ignored: these files are only read for context.
 pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBuf> {
-    let mut dirs = dirs.into_iter();
-    let Some(first) = dirs.next() else {
-        return Vec::new();
+    let dirs: Vec<&Path> = dirs.into_iter().collect();
+    spec_files_by_dir(&dirs).into_iter().flatten().collect()
+}
+
+/// [`spec_files_in`], one list per directory of `dirs` (in the order given; a directory given
+/// twice is listed in its first place). One walker for all of them, so the ignore
+/// configuration is read once.
+pub fn spec_files_by_dir(dirs: &[&Path]) -> Vec<Vec<PathBuf>> {
+    let mut out: Vec<Vec<PathBuf>> = vec![Vec::new(); dirs.len()];
+    let Some((first, rest)) = dirs.split_first() else {
+        return out;
     };
     let mut builder = ignore::WalkBuilder::new(first);
-    for dir in dirs {
+    for dir in rest {
         builder.add(dir);
     }
     let walker = builder
@@ -51,28 +57,31 @@ pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBu
         .filter_entry(|e| e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()))
         .build();
     // The walker lists the directories one after the other, each after its own entry (depth
-    // 0): files are sorted by their directory's place, then by name (their paths' bytes: one
-    // directory's all start the same). Cheaper than sorting the paths (a comparison of paths
-    // walks their components), and a directory's files stay together.
-    let mut dir = 0usize;
-    let mut files: Vec<(usize, PathBuf)> = Vec::new();
+    // 0, its path as given).
+    let mut current: Option<usize> = None;
     for e in walker.flatten() {
         if e.depth() == 0 {
-            dir += 1;
+            current = dirs
+                .iter()
+                .position(|d| d.as_os_str() == e.path().as_os_str());
             continue;
         }
         if e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()) {
             let path = e.into_path();
-            if is_considered(&path) {
-                files.push((dir, path));
+            if let Some(files) = current.and_then(|i| out.get_mut(i)) {
+                if is_considered(&path) {
+                    files.push(path);
+                }
             }
         }
     }
-    files.sort_unstable_by(|(da, a), (db, b)| {
-        da.cmp(db).then_with(|| a.as_os_str().cmp(b.as_os_str()))
-    });
-    files.dedup_by(|(_, a), (_, b)| a.as_os_str() == b.as_os_str());
-    files.into_iter().map(|(_, p)| p).collect()
+    // By name: their paths' bytes (one directory's all start the same). Cheaper than
+    // comparing paths, which walks their components.
+    for files in &mut out {
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        files.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+    }
+    out
 }
 
 /// Collect the files under `paths` (which must exist), sorted, without duplicates.
