@@ -63,15 +63,26 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
     })
 }
 
+/// How far back on its line [`in_expansion`] looks.
+const EXPANSION_WINDOW: usize = 4096;
+
 /// Whether text offset `at` is inside a template action (`{{ ... }}`) or a shell parameter
 /// expansion (`${VAR:-default}`) opened earlier on its line: what is there is a default or an
 /// expression evaluated later, never edited.
+///
+/// Only the last [`EXPANSION_WINDOW`] bytes of the line are looked at: an action or expansion
+/// is never that long, and a file with thousands of fixes on one long line (minified JSON) is
+/// not scanned once per edit.
 fn in_expansion(text: &str, at: usize) -> bool {
-    let Some(before) = text.get(..at) else {
+    if text.get(..at).is_none() {
         return true;
-    };
-    let line = before
-        .rfind('\n')
+    }
+    let mut from = at.saturating_sub(EXPANSION_WINDOW);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text.get(from..at).unwrap_or("");
+    let line = memchr::memrchr(b'\n', before.as_bytes())
         .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
     let open_action = line.matches("{{").count() > line.matches("}}").count();
     let open_expansion = line

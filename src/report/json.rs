@@ -110,7 +110,11 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-fn finding<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> JsonFinding<'a> {
+fn finding<'a>(
+    outcome: &Outcome,
+    lines: &super::EditLines<'_>,
+    f: &'a crate::rules::Finding,
+) -> JsonFinding<'a> {
     JsonFinding {
         code: f.rule.code,
         name: f.rule.name,
@@ -134,11 +138,15 @@ fn finding<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> JsonFinding<'
                 pointer: &l.loc.pointer,
             })
             .collect(),
-        fix: fix(outcome, f),
+        fix: fix(outcome, lines, f),
     }
 }
 
-fn fix<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> Option<JsonFix<'a>> {
+fn fix<'a>(
+    outcome: &Outcome,
+    lines: &super::EditLines<'_>,
+    f: &'a crate::rules::Finding,
+) -> Option<JsonFix<'a>> {
     let (fix, edits) = crate::fix::of(outcome, f)?;
     Some(JsonFix {
         applicability: fix.applicability.as_str(),
@@ -147,7 +155,7 @@ fn fix<'a>(outcome: &Outcome, f: &'a crate::rules::Finding) -> Option<JsonFix<'a
         edits: edits
             .iter()
             .map(|e| {
-                let (start, end) = super::edit_range(outcome, e);
+                let (start, end) = lines.range(e);
                 JsonEdit {
                     file: display_path(outcome.path(e.file)),
                     start: e.span.start,
@@ -171,6 +179,7 @@ pub fn render(outcome: &Outcome) -> String {
 /// Render the outcome as pretty JSON; with `show_suppressed`, add the `suppressions` list.
 pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
     use crate::outcome::Origin;
+    let lines = super::EditLines::new(outcome);
     let suppressions = show_suppressed.then(|| {
         outcome
             .filtered
@@ -200,7 +209,7 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
                         .iter()
                         .map(|f| JsonFinding {
                             fix: None,
-                            ..finding(outcome, f)
+                            ..finding(outcome, &lines, f)
                         })
                         .collect(),
                 }
@@ -212,7 +221,7 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
         findings: outcome
             .findings
             .iter()
-            .map(|f| finding(outcome, f))
+            .map(|f| finding(outcome, &lines, f))
             .collect(),
         skipped: outcome
             .skipped

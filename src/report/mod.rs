@@ -131,15 +131,36 @@ pub fn is_report(text: &str) -> bool {
     json() || sarif() || gitlab()
 }
 
-/// The 1-based line and character column of both ends of a fix's edit (the end exclusive).
-pub fn edit_range(
-    outcome: &Outcome,
-    e: &crate::fix::TextEdit,
-) -> (crate::document::LineCol, crate::document::LineCol) {
-    let text = outcome.text(e.file).unwrap_or("");
-    let index = crate::document::LineIndex::new(text);
-    (
-        index.line_col(text, e.span.start),
-        index.line_col(text, e.span.end),
-    )
+/// The 1-based lines and character columns of fix edits, each file's line index built once
+/// per report (a file with thousands of fixable findings is not indexed once per edit).
+pub struct EditLines<'o> {
+    outcome: &'o Outcome,
+    indexes: std::cell::RefCell<foldhash::HashMap<u32, std::rc::Rc<crate::document::LineIndex>>>,
+}
+
+impl<'o> EditLines<'o> {
+    pub fn new(outcome: &'o Outcome) -> Self {
+        EditLines {
+            outcome,
+            indexes: Default::default(),
+        }
+    }
+
+    /// Both ends of an edit (the end exclusive).
+    pub fn range(
+        &self,
+        e: &crate::fix::TextEdit,
+    ) -> (crate::document::LineCol, crate::document::LineCol) {
+        let text = self.outcome.text(e.file).unwrap_or("");
+        let index = std::rc::Rc::clone(
+            self.indexes
+                .borrow_mut()
+                .entry(e.file)
+                .or_insert_with(|| std::rc::Rc::new(crate::document::LineIndex::new(text))),
+        );
+        (
+            index.line_col(text, e.span.start),
+            index.line_col(text, e.span.end),
+        )
+    }
 }

@@ -22,6 +22,7 @@ pub const FINGERPRINT_KEY: &str = "atlasgovLint/v1";
 
 /// Render the outcome as a SARIF 2.1.0 log.
 pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
+    let lines = super::EditLines::new(outcome);
     let rules: Vec<_> = all_rules().collect();
     let rule_objects: Vec<Value> = rules
         .iter()
@@ -90,9 +91,11 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                     obj.insert("relatedLocations".into(), Value::Array(related));
                 }
             }
-            if let (None, Some(fixes), Some(obj)) =
-                (suppression, fixes(outcome, f), result.as_object_mut())
-            {
+            if let (None, Some(fixes), Some(obj)) = (
+                suppression,
+                fixes(outcome, &lines, f),
+                result.as_object_mut(),
+            ) {
                 obj.insert("fixes".into(), fixes);
             }
             if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
@@ -156,11 +159,11 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
 /// A finding's fix as SARIF `fixes`: one fix, its edits grouped by file as artifact changes,
 /// each a replacement of a region (lines and columns, byte offset and length) by new text.
 /// SARIF has no applicability: the description says when the fix is unsafe.
-fn fixes(outcome: &Outcome, f: &Finding) -> Option<Value> {
+fn fixes(outcome: &Outcome, lines: &super::EditLines<'_>, f: &Finding) -> Option<Value> {
     let (fix, edits) = crate::fix::of(outcome, f)?;
     let mut changes: Vec<(u32, Vec<Value>)> = Vec::new();
     for e in &edits {
-        let (start, end) = super::edit_range(outcome, e);
+        let (start, end) = lines.range(e);
         let replacement = json!({
             "deletedRegion": {
                 "startLine": start.line,
