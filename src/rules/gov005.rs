@@ -88,10 +88,15 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 .zip(wanted)
                 .and_then(|(s, (usage, reason))| {
                     let gov = Partition::Gov.region_usage();
-                    let text = s
-                        .text
-                        .contains(gov)
-                        .then(|| s.text.replacen(gov, usage, 1))?;
+                    // The slot spells the gov usage (a field), or sets it without spelling it
+                    // (a flag, which can set no other).
+                    let text = if s.text.contains(gov) {
+                        s.text.replacen(gov, usage, 1)
+                    } else if usage == gov {
+                        s.text.clone()
+                    } else {
+                        return None;
+                    };
                     let mut fix = Fix {
                         applicability: Applicability::Safe,
                         message: format!("set {} to {usage}", project.region_usage_field),

@@ -609,7 +609,13 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
-                region_usage_slot: None,
+                region_usage_slot: flag_slot(
+                    &inv,
+                    at,
+                    words,
+                    "govCloudRegionsOnly",
+                    " --govCloudRegionsOnly",
+                ),
                 keys: Vec::new(),
                 tags: Vec::new(),
                 partial: false,
@@ -813,21 +819,34 @@ fn cluster(
     }
 }
 
-/// Where ` --region US1_FED` can go in a command that leaves the region out: after its last
-/// word, in a script's own text (not inside a `sh -c` string or a YAML scalar, whose bytes are
-/// not the file's one for one), when no `--` ends its flags first.
+/// Where ` --region US1_FED` can go in a command that leaves the region out: see
+/// [`flag_slot`].
 fn region_flag_slot(
     inv: &Invocation<'_>,
     at: &Located<'_>,
     words: &[Word],
 ) -> Option<crate::model::Switch> {
-    if inv.flag("region").is_some() || !at.is_file() || words.iter().any(|w| w.value == "--") {
+    flag_slot(inv, at, words, "region", " --region US1_FED")
+}
+
+/// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
+/// the flag out: after its last word, in a script's own text (not inside a `sh -c` string or
+/// a YAML scalar, whose bytes are not the file's one for one), when no `--` ends its flags
+/// first.
+fn flag_slot(
+    inv: &Invocation<'_>,
+    at: &Located<'_>,
+    words: &[Word],
+    flag: &str,
+    text: &str,
+) -> Option<crate::model::Switch> {
+    if inv.flag(flag).is_some() || !at.is_file() || words.iter().any(|w| w.value == "--") {
         return None;
     }
     let end = words.last()?.span.end;
     Some(crate::model::Switch {
-        loc: at.loc(Span { start: end, end }, &inv.pointer("region")),
+        loc: at.loc(Span { start: end, end }, &inv.pointer(flag)),
         expected: "".into(),
-        text: " --region US1_FED".to_string(),
+        text: text.to_string(),
     })
 }
