@@ -8,6 +8,8 @@
 //! document (an operator object, a database user body). A self-hosted MongoDB, DocumentDB,
 //! Cosmos DB, or a host that is not known (a placeholder) is not Atlas's business.
 
+use std::sync::Arc;
+
 use super::common::{Locator, URL_KEYS, is_url_key};
 use crate::document::shell::Dialect;
 use crate::document::{Cursor, Value};
@@ -97,21 +99,27 @@ fn walk_in(
             }
         }
         Value::Seq(_) => {
-            let list_of_mechanisms = key.is_some_and(is_mechanism_list_key);
-            for item in cur.items() {
-                if list_of_mechanisms {
-                    if !atlas {
-                        continue;
-                    }
-                    if let Some(value) = ctx.text(Some(item.clone())) {
-                        out.auth_mechanisms.push(AuthMechanism {
-                            value,
-                            context: "mechanism list",
-                        });
-                    }
-                } else {
-                    walk_in(ctx, &item, None, atlas, shell, out);
+            if key.is_some_and(is_mechanism_list_key) {
+                if !atlas {
+                    return;
                 }
+                let values: Vec<Text> = cur
+                    .items()
+                    .filter_map(|item| ctx.text(Some(item)))
+                    .collect();
+                let list: Arc<[Arc<str>]> = values.iter().map(|v| Arc::clone(&v.value)).collect();
+                for value in values {
+                    out.auth_mechanisms.push(AuthMechanism {
+                        value,
+                        context: "mechanism list",
+                        list: Arc::clone(&list),
+                        list_text: None,
+                    });
+                }
+                return;
+            }
+            for item in cur.items() {
+                walk_in(ctx, &item, None, atlas, shell, out);
             }
         }
         // A non-literal HCL expression holds source text, not a value.
@@ -181,11 +189,15 @@ fn scalar(
         if !atlas {
             return;
         }
+        let list: Arc<[Arc<str>]> = s.split(',').map(|p| Arc::from(p.trim())).collect();
+        let whole = ctx.text(Some(cur.clone()));
         for piece in s.split(',') {
             if let Some(value) = at.text(piece.trim()) {
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
                     context: "mechanism list",
+                    list: Arc::clone(&list),
+                    list_text: whole.clone(),
                 });
             }
         }
@@ -203,6 +215,8 @@ fn scalar(
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
                     context: "authMechanism setting",
+                    list: Arc::new([]),
+                    list_text: None,
                 });
             }
         }
@@ -467,6 +481,8 @@ fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
                         out.auth_mechanisms.push(AuthMechanism {
                             value: text,
                             context: "connection string",
+                            list: Arc::new([]),
+                            list_text: None,
                         });
                     }
                 }
@@ -553,6 +569,8 @@ fn mechanism_flags(
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
                     context: "--authenticationMechanism option",
+                    list: Arc::new([]),
+                    list_text: None,
                 });
             }
             continue;
@@ -566,6 +584,8 @@ fn mechanism_flags(
             out.auth_mechanisms.push(AuthMechanism {
                 value,
                 context: "--authenticationMechanism option",
+                list: Arc::new([]),
+                list_text: None,
             });
         }
     }

@@ -395,6 +395,12 @@ pub struct AuthMechanism {
     pub value: Text,
     /// Where it was seen, for messages ("connection string", "mechanism list").
     pub context: &'static str,
+    /// Every name of the mechanism list it is one of (itself too), as written, shared by the
+    /// list's names; empty when it is not in a list.
+    pub list: Arc<[Arc<str>]>,
+    /// A list written as one comma-separated string: that string (a fix may take one name out
+    /// of it, its comma with it).
+    pub list_text: Option<Text>,
 }
 
 /// A URL that says which Atlas a tool talks to (base URLs, operator domain, Helm `atlasURI`).

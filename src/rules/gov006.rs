@@ -3,6 +3,7 @@
 use super::fix::{Applicability, Fix};
 use super::{Finding, Rule, RuleMeta, Severity};
 use crate::model::Model;
+use std::sync::Arc;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -17,12 +18,35 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
+    // The list the previous SCRAM-SHA-1 was in, and whether it names SCRAM-SHA-256: a list's
+    // names come one after the other, and each is looked at once (a list of 40,000 names).
+    let mut last: Option<(&Arc<[Arc<str>]>, bool)> = None;
     for m in &model.auth_mechanisms {
         let written = m.value.as_str();
         let value = written.trim_start();
         let start = written.len() - value.len();
         let value = value.trim_end();
-        if value.eq_ignore_ascii_case("SCRAM-SHA-1") {
+        if !is_sha1(value) {
+            continue;
+        }
+        let message = format!(
+            "{} selects SCRAM-SHA-1, which AtlasGov does not accept",
+            m.context
+        );
+        // A list that selects SCRAM-SHA-256 already: SCRAM-SHA-1 is taken out, not replaced
+        // (which would name SCRAM-SHA-256 twice).
+        let (has_sha256, first_in_list) = match last {
+            Some((list, has)) if Arc::ptr_eq(list, &m.list) => (has, false),
+            _ => {
+                let has = m
+                    .list
+                    .iter()
+                    .any(|n| n.trim().eq_ignore_ascii_case("SCRAM-SHA-256"));
+                last = Some((&m.list, has));
+                (has, true)
+            }
+        };
+        if !has_sha256 {
             let fix = Fix::replace_part(
                 &m.value,
                 start..start + value.len(),
@@ -33,9 +57,64 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &RULE,
                 &m.value.loc,
-                format!("{} selects SCRAM-SHA-1, which AtlasGov does not accept", m.context),
+                message,
                 "use SCRAM-SHA-256 (authMechanism=SCRAM-SHA-256), or leave the mechanism out: drivers negotiate SCRAM-SHA-256 with AtlasGov",
             ).with_fix(fix));
+            continue;
         }
+        let finding = Finding::new(
+            &RULE,
+            &m.value.loc,
+            message,
+            "remove SCRAM-SHA-1 from the list: it selects SCRAM-SHA-256 already",
+        );
+        // A list written as one string: the same string without its SCRAM-SHA-1 names (one
+        // fix, on the first of them, takes them all out).
+        let fix = m.list_text.as_ref().filter(|_| first_in_list).map(|whole| {
+            Fix::replace(
+                whole,
+                &without_sha1(whole.as_str()),
+                Applicability::Safe,
+                "remove SCRAM-SHA-1 from the list",
+            )
+        });
+        out.push(match fix {
+            Some(fix) => finding.with_fix(fix),
+            None => finding,
+        });
+    }
+}
+
+fn is_sha1(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("SCRAM-SHA-1")
+}
+
+/// A comma-separated list of names without its SCRAM-SHA-1 names, the others as written.
+fn without_sha1(list: &str) -> String {
+    let kept: Vec<&str> = list.split(',').filter(|n| !is_sha1(n)).collect();
+    let joined = kept.join(",");
+    if list.starts_with(char::is_whitespace) {
+        joined
+    } else {
+        joined.trim_start().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_sha1;
+
+    #[test]
+    fn sha1_names_leave_a_list_with_their_commas() {
+        assert_eq!(without_sha1("SCRAM-SHA-256,SCRAM-SHA-1"), "SCRAM-SHA-256");
+        assert_eq!(without_sha1("SCRAM-SHA-1, SCRAM-SHA-256"), "SCRAM-SHA-256");
+        assert_eq!(
+            without_sha1("SCRAM-SHA-256, scram-sha-1 ,MONGODB-X509"),
+            "SCRAM-SHA-256,MONGODB-X509"
+        );
+        assert_eq!(
+            without_sha1("SCRAM-SHA-1,SCRAM-SHA-256,SCRAM-SHA-1"),
+            "SCRAM-SHA-256"
+        );
     }
 }
