@@ -33,8 +33,8 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             "{} selects SCRAM-SHA-1, which AtlasGov does not accept",
             m.context
         );
-        // A list that selects SCRAM-SHA-256 already: SCRAM-SHA-1 is taken out, not replaced
-        // (which would name SCRAM-SHA-256 twice).
+        // A list names SCRAM-SHA-256 once: its first SCRAM-SHA-1 becomes SCRAM-SHA-256 unless
+        // it names it already; any other SCRAM-SHA-1 in it is taken out, not replaced.
         let (has_sha256, first_in_list) = match last {
             Some((list, has)) if Arc::ptr_eq(list, &m.list) => (has, false),
             _ => {
@@ -46,7 +46,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 (has, true)
             }
         };
-        if !has_sha256 {
+        if !has_sha256 && first_in_list {
             let fix = Fix::replace_part(
                 &m.value,
                 start..start + value.len(),
@@ -62,22 +62,26 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             ).with_fix(fix));
             continue;
         }
-        let finding = Finding::new(
-            &RULE,
-            &m.value.loc,
-            message,
-            "remove SCRAM-SHA-1 from the list: it selects SCRAM-SHA-256 already",
-        );
+        let help = if has_sha256 {
+            "remove SCRAM-SHA-1 from the list: it selects SCRAM-SHA-256 already"
+        } else {
+            "remove SCRAM-SHA-1 from the list: its first SCRAM-SHA-1 becomes SCRAM-SHA-256"
+        };
+        let finding = Finding::new(&RULE, &m.value.loc, message, help);
         // A list written as one string: the same string without its SCRAM-SHA-1 names (one
         // fix, on the first of them, takes them all out).
-        let fix = m.list_text.as_ref().filter(|_| first_in_list).map(|whole| {
-            Fix::replace(
-                whole,
-                &without_sha1(whole.as_str()),
-                Applicability::Safe,
-                "remove SCRAM-SHA-1 from the list",
-            )
-        });
+        let fix = m
+            .list_text
+            .as_ref()
+            .filter(|_| has_sha256 && first_in_list)
+            .map(|whole| {
+                Fix::replace(
+                    whole,
+                    &without_sha1(whole.as_str()),
+                    Applicability::Safe,
+                    "remove SCRAM-SHA-1 from the list",
+                )
+            });
         out.push(match fix {
             Some(fix) => finding.with_fix(fix),
             None => finding,
