@@ -70,9 +70,10 @@ const EXPANSION_WINDOW: usize = 4096;
 /// expansion (`${VAR:-default}`) opened earlier on its line: what is there is a default or an
 /// expression evaluated later, never edited.
 ///
-/// Only the last [`EXPANSION_WINDOW`] bytes of the line are looked at: an action or expansion
-/// is never that long, and a file with thousands of fixes on one long line (minified JSON) is
-/// not scanned once per edit.
+/// Only the last [`EXPANSION_WINDOW`] bytes of the line are looked at (an action or expansion
+/// is not expected to be that long; the edit must still find exactly the value, with no `$`,
+/// `{` or `}`), so that a file with thousands of fixes on one long line (minified JSON) is not
+/// scanned once per edit.
 fn in_expansion(text: &str, at: usize) -> bool {
     if text.get(..at).is_none() {
         return true;

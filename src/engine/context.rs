@@ -392,7 +392,7 @@ fn context_files(
                 })
                 .filter(|abs| !checked.contains(abs))
                 .collect();
-                if prefilter {
+                if prefilter && !files.is_empty() {
                     out.extend(context_index::giving(dir, files, options));
                 } else {
                     out.extend(files);

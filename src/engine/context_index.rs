@@ -78,6 +78,8 @@ fn stamps(dir: &Path, files: &[PathBuf]) -> Vec<Option<Stamp>> {
             });
         }
     }
+    #[cfg(not(unix))]
+    let _ = dir;
     map_maybe_parallel(files, |_, f| stamp(f))
 }
 
