@@ -885,6 +885,31 @@ fn many_fixable_findings_on_one_line_stay_linear() {
 }
 
 #[test]
+fn many_values_on_one_long_non_ascii_line_stay_linear() {
+    // Minified JSON (3.9 MB on one line) with a non-ASCII character and 200,000 values: each
+    // value's column counted the line's characters from its start (24 s in a release build;
+    // now under a second).
+    let dir = dir_with_neighbour();
+    let tags: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"key":"k{i}","value":"é{i}"}}"#))
+        .collect();
+    let body = format!(
+        r#"{{"name":"é","clusterType":"REPLICASET","tags":[{}],"replicationSpecs":[{{"regionConfigs":[{{"providerName":"AZURE","regionName":"US_GOV_WEST_1","priority":7,"electableSpecs":{{"instanceSize":"M30","nodeCount":3}}}}]}}]}}"#,
+        tags.join(",")
+    );
+    let azure = body.find("\"AZURE\"").expect("AZURE");
+    std::fs::write(dir.path().join("minified.json"), &body).expect("write");
+    let started = Instant::now();
+    let (report, _) = check(&[dir.path()]);
+    assert!(started.elapsed() < DEADLINE);
+    let f = finding(&report, "minified.json", "GOV001");
+    assert_eq!(f["line"], 1);
+    // The column counts characters: every `é` before it is one.
+    let chars = body.get(..azure).expect("prefix").chars().count();
+    assert_eq!(f["column"], chars + 1);
+}
+
+#[test]
 fn terraform_iteration_that_explodes_is_cut_short() {
     // Nested `for` expressions over a 200-element list copy a 4,000-scalar variable 8 million
     // times if evaluated naively, and the module calls itself: the evaluation runs out of

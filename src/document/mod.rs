@@ -268,6 +268,19 @@ pub struct LineCol {
 pub struct LineIndex {
     starts: Vec<u32>,
     ascii: bool,
+    /// Text that is not ASCII: the number of characters before each multiple of
+    /// [`CHECKPOINT`] bytes, so that a column on a long line is counted from the nearest
+    /// checkpoint, not from the line's start (thousands of values on one long line of
+    /// minified JSON would count that line again for each).
+    chars_before: Vec<u32>,
+}
+
+/// Bytes between the character counts [`LineIndex`] keeps for text that is not ASCII.
+const CHECKPOINT: usize = 4096;
+
+/// Characters in UTF-8 `bytes` (or, for a slice that cuts a character, its lead bytes).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl LineIndex {
@@ -279,9 +292,37 @@ impl LineIndex {
         bytes::each_newline(text.as_bytes(), |pos| {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
         });
+        let ascii = text.is_ascii();
+        let mut chars_before = Vec::new();
+        if !ascii {
+            let mut before = 0usize;
+            for chunk in text.as_bytes().chunks(CHECKPOINT) {
+                chars_before.push(u32::try_from(before).unwrap_or(u32::MAX));
+                before += char_count(chunk);
+            }
+        }
         LineIndex {
             starts,
-            ascii: text.is_ascii(),
+            ascii,
+            chars_before,
+        }
+    }
+
+    /// Characters in `text[from..to]` (both on character boundaries, `from <= to`).
+    fn chars_between(&self, text: &str, from: usize, to: usize) -> usize {
+        let bytes = text.as_bytes();
+        if to - from <= 2 * CHECKPOINT {
+            return char_count(bytes.get(from..to).unwrap_or_default());
+        }
+        // Characters before `at`: the checkpoint's count, then those after it.
+        let before = |at: usize| -> Option<usize> {
+            let k = at / CHECKPOINT;
+            let base = usize::try_from(*self.chars_before.get(k)?).ok()?;
+            Some(base + char_count(bytes.get(k * CHECKPOINT..at)?))
+        };
+        match (before(to), before(from)) {
+            (Some(b), Some(a)) => b.saturating_sub(a),
+            _ => char_count(bytes.get(from..to).unwrap_or_default()),
         }
     }
 
@@ -297,7 +338,11 @@ impl LineIndex {
         } else {
             let from = (start as usize).min(text.len());
             let to = (offset as usize).clamp(from, text.len());
-            text.get(from..to).map_or(to - from, |s| s.chars().count())
+            if text.is_char_boundary(from) && text.is_char_boundary(to) {
+                self.chars_between(text, from, to)
+            } else {
+                to - from
+            }
         };
         LineCol {
             line: u32::try_from(line0 + 1).unwrap_or(u32::MAX),
@@ -571,6 +616,41 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn columns_on_long_lines_are_counted_from_checkpoints_exactly() {
+        // Lines longer than the checkpoints, characters of one to four bytes straddling them,
+        // a byte order mark, and short lines between.
+        let mut text = String::from("\u{FEFF}");
+        for i in 0..3 * CHECKPOINT {
+            text.push(['a', 'é', '日', '🦀', ' '][i % 5]);
+        }
+        text.push_str("\nshort é\n");
+        for i in 0..CHECKPOINT {
+            text.push(['日', 'x', '🦀'][i % 3]);
+        }
+        let idx = LineIndex::new(&text);
+        let naive = |offset: usize| {
+            let line_start = text
+                .get(..offset)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(if text.starts_with('\u{FEFF}') { 3 } else { 0 }, |i| i + 1);
+            let line = text.get(..offset).map_or(0, |b| b.matches('\n').count()) + 1;
+            let column = text
+                .get(line_start..offset)
+                .map_or(0, |s| s.chars().count())
+                + 1;
+            (line, column)
+        };
+        for (offset, _) in text.char_indices().skip(1).step_by(7) {
+            let got = idx.line_col(&text, offset as u32);
+            assert_eq!(
+                (got.line as usize, got.column as usize),
+                naive(offset),
+                "offset {offset}"
+            );
         }
     }
 
