@@ -409,6 +409,33 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    fn spec_files_by_dir_gives_one_sorted_list_per_directory_given() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        std::fs::create_dir_all(a.join("sub")).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        for f in ["z.json", "m.yaml", "notes.txt", "sub/deep.json"] {
+            std::fs::write(a.join(f), "{}").unwrap();
+        }
+        std::fs::write(b.join("main.tf"), "").unwrap();
+        std::fs::write(b.join(".gitignore"), "ignored.json\n").unwrap();
+        std::fs::write(b.join("ignored.json"), "{}").unwrap();
+        let missing = root.path().join("missing");
+        // A directory that cannot be listed keeps its place (an empty list): the files of the
+        // next one are not taken for its.
+        let lists = spec_files_by_dir(&[a.as_path(), missing.as_path(), b.as_path()]);
+        assert_eq!(lists.len(), 3);
+        assert_eq!(lists[0], vec![a.join("m.yaml"), a.join("z.json")]);
+        assert!(lists[1].is_empty());
+        assert_eq!(lists[2], vec![b.join("main.tf")]);
+        assert_eq!(
+            spec_files_in([a.as_path(), missing.as_path(), b.as_path()]),
+            vec![a.join("m.yaml"), a.join("z.json"), b.join("main.tf")]
+        );
+    }
+
+    #[test]
     fn an_unreadable_directory_is_named_once() {
         // ignore's error for a directory it cannot list: the path, then walkdir's error (the
         // path again), then the system's.
