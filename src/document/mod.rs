@@ -363,7 +363,7 @@ impl LineIndex {
                 let width = if self.ascii {
                     part.len()
                 } else {
-                    part.chars().count()
+                    char_count(part.as_bytes())
                 };
                 LineCol {
                     line: start.line,

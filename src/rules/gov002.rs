@@ -114,10 +114,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                         _ => HELP,
                     };
                     let finding = Finding::new(&RULE, &size.value.loc, what, help);
-                    out.push(match raise_to_m20(rc.provider.as_ref(), &size.value) {
-                        Some(fix) => finding.with_fix(fix),
-                        None => finding,
-                    });
+                    out.push(finding.with_fix(raise_to_m20(rc.provider.as_ref(), &size.value)));
                 }
             }
             if flagged_size {

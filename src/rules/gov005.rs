@@ -111,10 +111,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     fix.demote(reason.to_string());
                     Some(fix)
                 });
-        out.push(match fix {
-            Some(fix) => finding.with_fix(fix),
-            None => finding,
-        });
+        out.push(finding.with_fix(fix));
     }
 }
 

@@ -82,10 +82,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     "remove SCRAM-SHA-1 from the list",
                 )
             });
-        out.push(match fix {
-            Some(fix) => finding.with_fix(fix),
-            None => finding,
-        });
+        out.push(finding.with_fix(fix));
     }
 }
 

@@ -60,10 +60,7 @@ fn judge(
                 ),
                 HELP,
             );
-            out.push(match fix(r, no_us1_fed) {
-                Some(fix) => finding.with_fix(fix),
-                None => finding,
-            });
+            out.push(finding.with_fix(fix(r, no_us1_fed)));
         }
         None => {
             let finding = Finding::new(
@@ -92,10 +89,7 @@ fn judge(
                     new: s.text.clone(),
                 }],
             });
-            out.push(match fix {
-                Some(fix) => finding.with_fix(fix),
-                None => finding,
-            });
+            out.push(finding.with_fix(fix));
         }
     }
 }

@@ -85,10 +85,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ),
                 "use https://cloud.mongodbgov.com (Admin API: https://cloud.mongodbgov.com/api/atlas/v2)",
             );
-            out.push(match fix {
-                Some(fix) => finding.with_fix(fix),
-                None => finding,
-            });
+            out.push(finding.with_fix(fix));
         }
     }
 }

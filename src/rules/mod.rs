@@ -347,8 +347,10 @@ impl Finding {
     }
 
     /// The finding with a fix.
-    pub fn with_fix(mut self, fix: fix::Fix) -> Finding {
-        self.fix = Some(fix);
+    /// The finding with `fix` (a [`fix::Fix`], or an `Option` of one: a rule whose fix may
+    /// not be possible passes what it found).
+    pub fn with_fix(mut self, fix: impl Into<Option<fix::Fix>>) -> Finding {
+        self.fix = fix.into();
         self
     }
 

@@ -658,7 +658,7 @@ pub(super) fn atlas(
             },
             // Absent, the CLI sends its default, `US`: the rule says so.
             region: value_text(&inv, at, "region", false),
-            region_slot: region_flag_slot(&inv, at, words),
+            region_slot: flag_slot(&inv, at, words, "region", " --region US1_FED"),
             region_required: false,
         }),
         Action::CreateDataFederation => product(
@@ -817,16 +817,6 @@ fn cluster(
         encryption_at_rest_provider: None,
         settings: Default::default(),
     }
-}
-
-/// Where ` --region US1_FED` can go in a command that leaves the region out: see
-/// [`flag_slot`].
-fn region_flag_slot(
-    inv: &Invocation<'_>,
-    at: &Located<'_>,
-    words: &[Word],
-) -> Option<crate::model::Switch> {
-    flag_slot(inv, at, words, "region", " --region US1_FED")
 }
 
 /// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
