@@ -7,10 +7,14 @@
 //! expression) and where it was written. A location's `ref` is its index in
 //! [`Located::locs`], through which a policy's result is turned back into a [`Loc`].
 
+use std::path::Path;
+
 use serde_json::{Map, Value, json};
 
 use super::partition::project_partition;
-use super::{Cluster, ClusterKind, Loc, Model, Origin, Project, RegionConfig, SizeRole, Text};
+use super::{
+    Cluster, ClusterKind, FileId, Loc, Model, Origin, Project, RegionConfig, SizeRole, Text,
+};
 use crate::paths::display_path;
 
 /// The version of the JSON shape; it changes when a field changes meaning or goes away
@@ -84,125 +88,203 @@ enum Ty {
     Number,
 }
 
-/// Turns the model's resources into data, recording every location it writes (a value's
-/// `loc.ref` is its index in [`Builder::locs`]).
-pub struct Builder<'m> {
-    model: &'m Model,
-    locs: Vec<Loc>,
+/// Where a [`Builder`] writes: JSON ([`Json`], for `atlasgov-lint model`) or another value
+/// type with the same shape (the policy engine's, built directly, without JSON between).
+pub trait Sink {
+    type V: Clone;
+    fn null(&mut self) -> Self::V;
+    fn bool(&mut self, b: bool) -> Self::V;
+    fn int(&mut self, n: i64) -> Self::V;
+    /// `None` for a number JSON cannot hold (not finite).
+    fn float(&mut self, f: f64) -> Option<Self::V>;
+    fn str(&mut self, s: &str) -> Self::V;
+    /// A file's path as locations show it (the same file recurs in every location of it).
+    fn file(&mut self, file: FileId, path: Option<&Path>) -> Self::V;
+    fn array(&mut self, items: Vec<Self::V>) -> Self::V;
+    fn object(&mut self, entries: Vec<(&'static str, Self::V)>) -> Self::V;
 }
 
-impl Builder<'_> {
-    fn loc(&mut self, loc: &Loc) -> Value {
+/// The JSON sink.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Json;
+
+impl Sink for Json {
+    type V = Value;
+    fn null(&mut self) -> Value {
+        Value::Null
+    }
+    fn bool(&mut self, b: bool) -> Value {
+        Value::Bool(b)
+    }
+    fn int(&mut self, n: i64) -> Value {
+        Value::from(n)
+    }
+    fn float(&mut self, f: f64) -> Option<Value> {
+        serde_json::Number::from_f64(f).map(Value::Number)
+    }
+    fn str(&mut self, s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+    fn file(&mut self, _: FileId, path: Option<&Path>) -> Value {
+        Value::String(path.map(display_path).unwrap_or_default())
+    }
+    fn array(&mut self, items: Vec<Value>) -> Value {
+        Value::Array(items)
+    }
+    fn object(&mut self, entries: Vec<(&'static str, Value)>) -> Value {
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Map<String, Value>>(),
+        )
+    }
+}
+
+/// Turns the model's resources into data, recording every location it writes (a value's
+/// `loc.ref` is its index in [`Builder::locs`]).
+pub struct Builder<'m, S: Sink = Json> {
+    model: &'m Model,
+    locs: Vec<Loc>,
+    sink: S,
+}
+
+impl<S: Sink> Builder<'_, S> {
+    fn loc(&mut self, loc: &Loc) -> S::V {
         let r = self.locs.len();
         self.locs.push(loc.clone());
         let mut out = self.loc_fields(loc);
-        out.insert("ref".into(), json!(r));
+        let r = self.sink.int(i64::try_from(r).unwrap_or(i64::MAX));
+        out.push(("ref", r));
         if let Some(via) = &loc.via {
-            out.insert("via".into(), Value::Object(self.loc_fields(via)));
+            let via = self.loc_fields(via);
+            let via = self.sink.object(via);
+            out.push(("via", via));
         }
-        Value::Object(out)
+        self.sink.object(out)
     }
 
-    fn loc_fields(&self, loc: &Loc) -> Map<String, Value> {
-        let file = self
-            .model
-            .files
-            .get(loc.file as usize)
-            .map(|f| display_path(&f.path))
-            .unwrap_or_default();
-        let mut out = Map::new();
-        out.insert("file".into(), json!(file));
-        out.insert("line".into(), json!(loc.start.line));
-        out.insert("column".into(), json!(loc.start.column));
-        out.insert("end_line".into(), json!(loc.end.line));
-        out.insert("end_column".into(), json!(loc.end.column));
-        out.insert("pointer".into(), json!(&*loc.pointer));
-        out
+    fn loc_fields(&mut self, loc: &Loc) -> Vec<(&'static str, S::V)> {
+        let path = self.model.files.get(loc.file as usize).map(|f| &*f.path);
+        let s = &mut self.sink;
+        vec![
+            ("file", s.file(loc.file, path)),
+            ("line", s.int(i64::from(loc.start.line))),
+            ("column", s.int(i64::from(loc.start.column))),
+            ("end_line", s.int(i64::from(loc.end.line))),
+            ("end_column", s.int(i64::from(loc.end.column))),
+            ("pointer", s.str(&loc.pointer)),
+        ]
     }
 
-    fn typed(&mut self, text: &Text, ty: Ty) -> Value {
+    fn typed(&mut self, text: &Text, ty: Ty) -> S::V {
+        self.typed_with(text, ty, Vec::new())
+    }
+
+    /// `{"value", "loc"}` and the given fields.
+    fn typed_with(&mut self, text: &Text, ty: Ty, mut more: Vec<(&'static str, S::V)>) -> S::V {
         let s = text.as_str();
         let value = match ty {
-            Ty::Bool if s.eq_ignore_ascii_case("true") => json!(true),
-            Ty::Bool if s.eq_ignore_ascii_case("false") => json!(false),
+            Ty::Bool if s.eq_ignore_ascii_case("true") => self.sink.bool(true),
+            Ty::Bool if s.eq_ignore_ascii_case("false") => self.sink.bool(false),
             Ty::Number => match s.parse::<i64>() {
-                Ok(n) => json!(n),
-                Err(_) => match s.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
-                    Some(n) => Value::Number(n),
-                    None => json!(s),
+                Ok(n) => self.sink.int(n),
+                Err(_) => match s.parse::<f64>().ok().and_then(|f| self.sink.float(f)) {
+                    Some(n) => n,
+                    None => self.sink.str(s),
                 },
             },
-            _ => json!(s),
+            _ => self.sink.str(s),
         };
-        json!({"value": value, "loc": self.loc(&text.loc)})
+        let loc = self.loc(&text.loc);
+        more.splice(0..0, [("value", value), ("loc", loc)]);
+        self.sink.object(more)
     }
 
-    fn text(&mut self, text: Option<&Text>) -> Value {
+    fn text(&mut self, text: Option<&Text>) -> S::V {
         self.opt(text, Ty::Str)
     }
 
-    fn opt(&mut self, text: Option<&Text>, ty: Ty) -> Value {
+    fn opt(&mut self, text: Option<&Text>, ty: Ty) -> S::V {
         match text {
             Some(t) => self.typed(t, ty),
-            None => Value::Null,
+            None => self.sink.null(),
         }
     }
 
-    fn texts<'t>(&mut self, texts: impl IntoIterator<Item = &'t Text>) -> Value {
-        Value::Array(texts.into_iter().map(|t| self.typed(t, Ty::Str)).collect())
+    fn texts<'t>(&mut self, texts: impl IntoIterator<Item = &'t Text>) -> S::V {
+        let items = texts.into_iter().map(|t| self.typed(t, Ty::Str)).collect();
+        self.sink.array(items)
     }
 
-    fn tags(&mut self, tags: &[super::Tag]) -> Value {
-        tags.iter()
-            .map(|t| json!({"key": self.text(Some(&t.key)), "value": self.text(t.value.as_ref())}))
-            .collect()
+    fn tags(&mut self, tags: &[super::Tag]) -> S::V {
+        let items = tags
+            .iter()
+            .map(|t| {
+                let key = self.text(Some(&t.key));
+                let value = self.text(t.value.as_ref());
+                self.sink.object(vec![("key", key), ("value", value)])
+            })
+            .collect();
+        self.sink.array(items)
     }
 
-    fn base(&mut self, origin: &Origin) -> Map<String, Value> {
-        let mut out = Map::new();
-        out.insert("loc".into(), self.loc(&origin.body));
-        out.insert("project".into(), json!(origin.project));
-        out
+    fn opt_index(&mut self, index: Option<usize>) -> S::V {
+        match index {
+            Some(i) => self.sink.int(i64::try_from(i).unwrap_or(i64::MAX)),
+            None => self.sink.null(),
+        }
     }
 
-    fn project(&mut self, p: &Project) -> Value {
+    fn base(&mut self, origin: &Origin) -> Vec<(&'static str, S::V)> {
+        let loc = self.loc(&origin.body);
+        let project = self.opt_index(origin.project);
+        vec![("loc", loc), ("project", project)]
+    }
+
+    fn project(&mut self, p: &Project) -> S::V {
         let partition = if p.partial {
             None
         } else {
             project_partition(p.region_usage.as_ref().map(Text::as_str))
         };
-        let mut out = Map::new();
-        out.insert("loc".into(), self.loc(&p.origin.body));
-        out.insert("name".into(), self.text(p.name.as_ref()));
-        out.insert("id".into(), self.text(p.id.as_ref()));
-        out.insert("region_usage".into(), self.text(p.region_usage.as_ref()));
-        out.insert("partition".into(), json!(partition.map(|p| p.describe())));
-        out.insert("partial".into(), json!(p.partial));
-        out.insert("tags".into(), self.tags(&p.tags));
-        Value::Object(out)
+        let entries = vec![
+            ("loc", self.loc(&p.origin.body)),
+            ("name", self.text(p.name.as_ref())),
+            ("id", self.text(p.id.as_ref())),
+            ("region_usage", self.text(p.region_usage.as_ref())),
+            (
+                "partition",
+                match partition {
+                    Some(p) => self.sink.str(p.describe()),
+                    None => self.sink.null(),
+                },
+            ),
+            ("partial", self.sink.bool(p.partial)),
+            ("tags", self.tags(&p.tags)),
+        ];
+        self.sink.object(entries)
     }
 
-    fn region(&mut self, rc: &RegionConfig) -> Value {
-        let sizes: Vec<Value> = rc
+    fn region(&mut self, rc: &RegionConfig) -> S::V {
+        let sizes = rc
             .sizes
             .iter()
             .map(|s| {
-                let mut v = self.typed(&s.value, Ty::Str);
-                if let Value::Object(m) = &mut v {
-                    m.insert("role".into(), json!(role(s.role)));
-                }
-                v
+                let role = self.sink.str(role(s.role));
+                self.typed_with(&s.value, Ty::Str, vec![("role", role)])
             })
             .collect();
-        json!({
-            "provider": self.text(rc.provider.as_ref()),
-            "backing_provider": self.text(rc.backing_provider.as_ref()),
-            "region": self.text(rc.region.as_ref()),
-            "sizes": sizes,
-        })
+        let entries = vec![
+            ("provider", self.text(rc.provider.as_ref())),
+            ("backing_provider", self.text(rc.backing_provider.as_ref())),
+            ("region", self.text(rc.region.as_ref())),
+            ("sizes", self.sink.array(sizes)),
+        ];
+        self.sink.object(entries)
     }
 
-    fn cluster(&mut self, c: &Cluster) -> Value {
+    fn cluster(&mut self, c: &Cluster) -> S::V {
         let mut out = self.base(&c.origin);
         let kind = match c.kind {
             ClusterKind::Advanced => "advanced",
@@ -210,37 +292,31 @@ impl Builder<'_> {
             ClusterKind::Flex => "flex",
             ClusterKind::Serverless => "serverless",
         };
-        out.insert("type".into(), json!(kind));
-        out.insert("name".into(), self.text(c.name.as_ref()));
-        let regions: Vec<Value> = c.regions.iter().map(|r| self.region(r)).collect();
-        out.insert("regions".into(), Value::Array(regions));
-        out.insert(
-            "encryption_at_rest_provider".into(),
+        out.push(("type", self.sink.str(kind)));
+        out.push(("name", self.text(c.name.as_ref())));
+        let regions = c.regions.iter().map(|r| self.region(r)).collect();
+        out.push(("regions", self.sink.array(regions)));
+        out.push((
+            "encryption_at_rest_provider",
             self.text(c.encryption_at_rest_provider.as_ref()),
-        );
+        ));
         let s = &c.settings;
-        out.insert(
-            "backup_enabled".into(),
+        out.push((
+            "backup_enabled",
             self.opt(s.backup_enabled.as_ref(), Ty::Bool),
-        );
-        out.insert(
-            "pit_enabled".into(),
-            self.opt(s.pit_enabled.as_ref(), Ty::Bool),
-        );
-        out.insert(
-            "termination_protection".into(),
+        ));
+        out.push(("pit_enabled", self.opt(s.pit_enabled.as_ref(), Ty::Bool)));
+        out.push((
+            "termination_protection",
             self.opt(s.termination_protection.as_ref(), Ty::Bool),
-        );
-        out.insert(
-            "disk_size_gb".into(),
+        ));
+        out.push((
+            "disk_size_gb",
             self.opt(s.disk_size_gb.as_ref(), Ty::Number),
-        );
-        out.insert(
-            "mongodb_version".into(),
-            self.text(s.mongodb_version.as_ref()),
-        );
-        out.insert("tags".into(), self.tags(&s.tags));
-        Value::Object(out)
+        ));
+        out.push(("mongodb_version", self.text(s.mongodb_version.as_ref())));
+        out.push(("tags", self.tags(&s.tags)));
+        self.sink.object(out)
     }
 }
 
@@ -355,12 +431,25 @@ pub fn resources(model: &Model) -> Vec<Item<'_>> {
 }
 
 impl<'m> Builder<'m> {
-    /// A builder whose first location is `ref` 0.
+    /// A JSON builder whose first location is `ref` 0.
     pub fn new(model: &'m Model) -> Self {
+        Builder::with_sink(model, Json)
+    }
+}
+
+impl<'m, S: Sink> Builder<'m, S> {
+    /// A builder writing to `sink`, whose first location is `ref` 0.
+    pub fn with_sink(model: &'m Model, sink: S) -> Self {
         Builder {
             model,
             locs: Vec::new(),
+            sink,
         }
+    }
+
+    /// Where values are written.
+    pub fn sink(&mut self) -> &mut S {
+        &mut self.sink
     }
 
     /// The locations recorded so far: a value's `loc.ref` indexes this.
@@ -375,95 +464,95 @@ impl<'m> Builder<'m> {
     }
 
     /// The data of the model's `index`th project.
-    pub fn project_at(&mut self, index: usize) -> Value {
+    pub fn project_at(&mut self, index: usize) -> S::V {
         match self.model.projects.get(index) {
             Some(p) => self.project(p),
-            None => Value::Null,
+            None => self.sink.null(),
         }
     }
 
     /// One resource as data: `input.resource`.
-    pub fn item(&mut self, item: &Item<'_>) -> Value {
+    pub fn item(&mut self, item: &Item<'_>) -> S::V {
         let b = self;
         match item.what {
             What::Project(p) => b.project(p),
             What::Cluster(c) => b.cluster(c),
             What::User(u) => {
                 let mut out = b.base(&u.origin);
-                out.insert("username".into(), b.text(u.username.as_ref()));
-                out.insert("scope_types".into(), b.texts(&u.scope_types));
-                Value::Object(out)
+                out.push(("username", b.text(u.username.as_ref())));
+                out.push(("scope_types", b.texts(&u.scope_types)));
+                b.sink.object(out)
             }
             What::Integration(i) => {
                 let mut out = b.base(&i.origin);
-                out.insert("type".into(), b.text(Some(&i.kind)));
-                out.insert("region".into(), b.text(i.region.as_ref()));
-                Value::Object(out)
+                out.push(("type", b.text(Some(&i.kind))));
+                out.push(("region", b.text(i.region.as_ref())));
+                b.sink.object(out)
             }
             What::Alert(a) => {
                 let mut out = b.base(&a.origin);
-                out.insert("event_type".into(), b.text(a.event_type.as_ref()));
-                let notifications: Vec<Value> = a
+                out.push(("event_type", b.text(a.event_type.as_ref())));
+                let notifications = a
                     .notifications
                     .iter()
                     .map(|n| {
-                        json!({
-                            "type": b.text(n.type_name.as_ref()),
-                            "datadog_region": b.text(n.datadog_region.as_ref()),
-                            "loc": b.loc(&n.loc),
-                        })
+                        let entries = vec![
+                            ("type", b.text(n.type_name.as_ref())),
+                            ("datadog_region", b.text(n.datadog_region.as_ref())),
+                            ("loc", b.loc(&n.loc)),
+                        ];
+                        b.sink.object(entries)
                     })
                     .collect();
-                out.insert("notifications".into(), Value::Array(notifications));
-                Value::Object(out)
+                let notifications = b.sink.array(notifications);
+                out.push(("notifications", notifications));
+                b.sink.object(out)
             }
             What::Container(c) => {
                 let mut out = b.base(&c.origin);
-                out.insert("provider".into(), b.text(c.provider.as_ref()));
-                out.insert("regions".into(), b.texts(&c.regions));
-                out.insert("id".into(), b.text(c.id.as_ref()));
-                Value::Object(out)
+                out.push(("provider", b.text(c.provider.as_ref())));
+                out.push(("regions", b.texts(&c.regions)));
+                out.push(("id", b.text(c.id.as_ref())));
+                b.sink.object(out)
             }
             What::Peering(p) => {
                 let mut out = b.base(&p.origin);
-                out.insert("provider".into(), b.text(p.provider.as_ref()));
-                out.insert("accepter_region".into(), b.text(p.accepter_region.as_ref()));
-                out.insert("container_id".into(), b.text(p.container_id.as_ref()));
-                out.insert(
-                    "container_region".into(),
-                    b.text(p.container_region.as_ref()),
-                );
-                Value::Object(out)
+                out.push(("provider", b.text(p.provider.as_ref())));
+                out.push(("accepter_region", b.text(p.accepter_region.as_ref())));
+                out.push(("container_id", b.text(p.container_id.as_ref())));
+                out.push(("container_region", b.text(p.container_region.as_ref())));
+                b.sink.object(out)
             }
             What::Endpoint(p) => {
                 let mut out = b.base(&p.origin);
-                out.insert("provider".into(), b.text(p.provider.as_ref()));
-                out.insert("region".into(), b.text(p.region.as_ref()));
-                Value::Object(out)
+                out.push(("provider", b.text(p.provider.as_ref())));
+                out.push(("region", b.text(p.region.as_ref())));
+                b.sink.object(out)
             }
             What::Encryption(e) => {
                 let mut out = b.base(&e.origin);
-                out.insert("aws_kms_region".into(), b.text(e.aws_kms_region.as_ref()));
-                out.insert(
-                    "gcp_key_version_resource_id".into(),
+                out.push(("aws_kms_region", b.text(e.aws_kms_region.as_ref())));
+                out.push((
+                    "gcp_key_version_resource_id",
                     b.text(e.gcp_key_version_resource_id.as_ref()),
-                );
-                out.insert("gcp_kms_enabled".into(), b.text(e.gcp_kms_enabled.as_ref()));
-                out.insert("azure_key_vault".into(), b.text(e.azure_key_vault.as_ref()));
-                Value::Object(out)
+                ));
+                out.push(("gcp_kms_enabled", b.text(e.gcp_kms_enabled.as_ref())));
+                out.push(("azure_key_vault", b.text(e.azure_key_vault.as_ref())));
+                b.sink.object(out)
             }
             What::Copy(c) => {
                 let mut out = b.base(&c.origin);
-                out.insert("cloud_provider".into(), b.text(c.cloud_provider.as_ref()));
-                out.insert("region".into(), b.text(c.region.as_ref()));
-                Value::Object(out)
+                out.push(("cloud_provider", b.text(c.cloud_provider.as_ref())));
+                out.push(("region", b.text(c.region.as_ref())));
+                b.sink.object(out)
             }
             What::Product(p) => {
                 let mut out = b.base(&p.origin);
-                out.insert("what".into(), json!(p.what));
-                out.insert("at".into(), json!({"loc": b.loc(&p.loc)}));
-                out.insert("providers".into(), b.texts(&p.providers));
-                Value::Object(out)
+                out.push(("what", b.sink.str(p.what)));
+                let loc = b.loc(&p.loc);
+                out.push(("at", b.sink.object(vec![("loc", loc)])));
+                out.push(("providers", b.texts(&p.providers)));
+                b.sink.object(out)
             }
         }
     }

@@ -1,66 +1,72 @@
 //! A policy's input, built as the engine's values directly.
 //!
-//! Every resource is one evaluation, so its input is built once per resource: converting
-//! the JSON shape through `serde` allocated every key and every string again (a location's
-//! file path is in every value of a resource). Here strings are shared within a thread
-//! (keys, file paths, pointers' common values), and a project's value is converted once per
-//! thread however many resources it holds.
+//! Every resource is one evaluation, so its input is built once per resource: the model's
+//! builder ([`crate::model::json::Builder`]) writes the engine's values through [`Rego`], with
+//! no JSON between (building JSON and converting it cost as much as evaluating ten policies).
+//! Strings are shared within a thread (keys, pointers' common values), a file's path is made
+//! once per file, and a project's value once per thread however many resources it holds.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::path::Path;
 
+use foldhash::{HashMap, HashMapExt};
 use regorus::Value as V;
-use serde_json::Value as Json;
 
-use crate::model::json::{Item, VERSION};
+use crate::model::FileId;
+use crate::model::json::{Sink, VERSION};
+use crate::paths::display_path;
 
 /// Strings longer than this are not shared: a value that long is rarely repeated.
 const SHARED_MAX: usize = 256;
 
-/// One thread's converter.
-#[derive(Default)]
-pub(super) struct Inputs {
-    strings: HashMap<String, V>,
-    projects: HashMap<usize, V>,
+/// One thread's sink.
+pub(super) struct Rego {
+    strings: HashMap<Box<str>, V>,
+    files: Vec<Option<V>>,
 }
 
-impl Inputs {
-    /// `{version, kind, resource, project}` for one resource: its data (`None` for a project,
-    /// whose data is its project's) and the data of every project.
-    pub(super) fn input(
-        &mut self,
-        item: &Item<'_>,
-        resource: Option<&Json>,
-        projects: &[Json],
-    ) -> V {
-        let project = match item.project {
-            Some(p) => match self.projects.get(&p) {
-                Some(v) => v.clone(),
-                None => {
-                    let v = projects.get(p).map_or(V::Null, |json| self.value(json));
-                    self.projects.insert(p, v.clone());
-                    v
-                }
-            },
-            None => V::Null,
-        };
-        let resource = match resource {
-            Some(json) => self.value(json),
-            None => project.clone(),
-        };
+impl Default for Rego {
+    fn default() -> Self {
+        Rego {
+            strings: HashMap::new(),
+            files: Vec::new(),
+        }
+    }
+}
+
+impl Rego {
+    /// `{version, kind, resource, project}` for one resource.
+    pub(super) fn input(&mut self, kind: &str, resource: V, project: V) -> V {
         let entries = [
-            (self.string("version"), V::from(u64::from(VERSION))),
-            (self.string("kind"), self.string(item.kind)),
-            (self.string("resource"), resource),
-            (self.string("project"), project),
+            (self.str("version"), V::from(u64::from(VERSION))),
+            (self.str("kind"), self.str(kind)),
+            (self.str("resource"), resource),
+            (self.str("project"), project),
         ];
-        V::from(
-            entries
-                .into_iter()
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        )
+        V::from(entries.into_iter().collect::<BTreeMap<_, _>>())
+    }
+}
+
+impl Sink for Rego {
+    type V = V;
+
+    fn null(&mut self) -> V {
+        V::Null
     }
 
-    fn string(&mut self, s: &str) -> V {
+    fn bool(&mut self, b: bool) -> V {
+        V::from(b)
+    }
+
+    fn int(&mut self, n: i64) -> V {
+        V::from(n)
+    }
+
+    fn float(&mut self, f: f64) -> Option<V> {
+        f.is_finite().then(|| V::from(f))
+    }
+
+    fn str(&mut self, s: &str) -> V {
         if s.len() > SHARED_MAX {
             return V::from(s);
         }
@@ -68,50 +74,88 @@ impl Inputs {
             return v.clone();
         }
         let v = V::from(s);
-        self.strings.insert(s.to_string(), v.clone());
+        self.strings.insert(s.into(), v.clone());
         v
     }
 
-    fn value(&mut self, json: &Json) -> V {
-        match json {
-            Json::Null => V::Null,
-            Json::Bool(b) => V::from(*b),
-            Json::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    V::from(i)
-                } else if let Some(u) = n.as_u64() {
-                    V::from(u)
-                } else {
-                    V::from(n.as_f64().unwrap_or(0.0))
-                }
-            }
-            Json::String(s) => self.string(s),
-            Json::Array(items) => V::from(items.iter().map(|i| self.value(i)).collect::<Vec<_>>()),
-            Json::Object(map) => V::from(
-                map.iter()
-                    .map(|(k, v)| (self.string(k), self.value(v)))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            ),
+    fn file(&mut self, file: FileId, path: Option<&Path>) -> V {
+        let i = file as usize;
+        if let Some(Some(v)) = self.files.get(i) {
+            return v.clone();
         }
+        let v = V::from(path.map(display_path).unwrap_or_default());
+        if self.files.len() <= i {
+            self.files.resize(i + 1, None);
+        }
+        if let Some(slot) = self.files.get_mut(i) {
+            *slot = Some(v.clone());
+        }
+        v
+    }
+
+    fn array(&mut self, items: Vec<V>) -> V {
+        V::from(items)
+    }
+
+    fn object(&mut self, entries: Vec<(&'static str, V)>) -> V {
+        let map: BTreeMap<V, V> = entries.into_iter().map(|(k, v)| (self.str(k), v)).collect();
+        V::from(map)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    #![allow(clippy::unwrap_used)]
 
-    /// The direct conversion gives the engine the same value as going through `serde`.
-    #[test]
-    fn same_as_the_serde_conversion() {
-        let json = serde_json::json!({
-            "a": [1, -2, 3.5, "x", null, true, {"b": "x"}],
-            "c": {"loc": {"file": "f.json", "line": 3}, "value": "M10"},
-            "long": "y".repeat(SHARED_MAX + 1),
-            "big": u64::MAX,
+    use super::*;
+    use crate::document::{Limits, LineIndex, Syntax, parse};
+    use crate::model::json::{Builder, resources};
+    use crate::model::{LocCtx, Model, SourceFile, link};
+
+    fn model_of(text: &str) -> Model {
+        let doc = parse(text, Syntax::Json, &Limits::default()).unwrap();
+        let index = LineIndex::new(text);
+        let path = Path::new("t/cluster.json");
+        let ctx = LocCtx::new(0, path, text, &index);
+        let mut model = Model::default();
+        for root in &doc.roots {
+            crate::adapters::adapt(&ctx, root, crate::adapters::applicable(text), &mut model);
+        }
+        model.files.push(SourceFile {
+            path: path.into(),
+            root: "t".into(),
         });
-        let mut inputs = Inputs::default();
-        assert_eq!(inputs.value(&json), V::from(json.clone()));
-        // Twice, with the strings now shared.
-        assert_eq!(inputs.value(&json), V::from(json));
+        link::link(&mut model);
+        model
+    }
+
+    /// The engine's values built directly are the values of the JSON shape (`model`'s),
+    /// resource by resource, locations and all.
+    #[test]
+    fn same_as_the_json_shape() {
+        let text = r#"{
+  "name": "c1",
+  "clusterType": "REPLICASET",
+  "diskSizeGB": 1e3,
+  "backupEnabled": true,
+  "tags": [{"key": "owner", "value": "tëam"}],
+  "replicationSpecs": [{"regionConfigs": [{
+    "providerName": "AWS", "regionName": "US_GOV_WEST_1", "priority": 7,
+    "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}
+  }]}]
+}"#;
+        let model = model_of(text);
+        let items = resources(&model);
+        assert!(items.iter().any(|i| i.kind == "cluster"));
+        let mut json = Builder::new(&model);
+        let mut rego = Builder::with_sink(&model, Rego::default());
+        // Twice: the second time from the shared strings and files.
+        for _ in 0..2 {
+            for item in &items {
+                let expected = V::from(json.item(item));
+                assert_eq!(rego.item(item), expected, "{}", item.kind);
+            }
+        }
+        assert_eq!(json.locs(), rego.locs());
     }
 }

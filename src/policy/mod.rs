@@ -520,23 +520,32 @@ impl Set {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
-        let mut builder = Builder::new(model);
-        let projects: Vec<Json> = (0..model.projects.len())
+        let mut builder = Builder::with_sink(model, input::Rego::default());
+        let projects: Vec<regorus::Value> = (0..model.projects.len())
             .map(|i| builder.project_at(i))
             .collect();
         // The projects' locations stay; a resource's are dropped after it.
         let kept = builder.locs().len();
-        let mut inputs = input::Inputs::default();
         // Every policy in one evaluation, until one fails: then one at a time, without it.
         let mut together = self.batched;
         for item in items {
             builder.truncate(kept);
-            let resource = (item.kind != "project").then(|| builder.item(item));
-            engine.set_input(inputs.input(item, resource.as_ref(), &projects));
+            let project = item
+                .project
+                .and_then(|p| projects.get(p))
+                .cloned()
+                .unwrap_or(regorus::Value::Null);
+            let resource = if item.kind == "project" {
+                project.clone()
+            } else {
+                builder.item(item)
+            };
+            let input = builder.sink().input(item.kind, resource, project);
             let at = At {
                 locs: builder.locs(),
                 body: item.body,
             };
+            engine.set_input(input);
             let all = if together {
                 engine.eval_rule(RUNNER.to_string()).ok()
             } else {
