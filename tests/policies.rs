@@ -273,6 +273,33 @@ fn a_policy_that_does_not_compile_names_its_place_and_the_built_in_rules_still_r
     assert!(line >= 3 && col >= 1, "{err}");
 }
 
+/// An error found when the modules are compiled together (here an unsafe variable in one
+/// file) is reported once, at its own file, not once per package under each package's file.
+#[test]
+fn an_error_in_one_policy_file_is_reported_at_that_file_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_policy(
+        tmp.path(),
+        "a_good.rego",
+        "package org.good\n\nmetadata := {\"code\": \"ORG911\", \"name\": \"good\", \"summary\": \"s\"}\n\ndeny contains \"x\" if input.kind == \"cluster\"\n",
+    );
+    write_policy(
+        tmp.path(),
+        "b_unsafe.rego",
+        "package org.unsafe\n\nmetadata := {\"code\": \"ORG912\", \"name\": \"unsafe\", \"summary\": \"s\"}\n\nbad[p] := v if {\n\tv := [q | some q in input.x; q == p]\n\tp := 1\n}\n\ndeny contains \"y\" if bad\n",
+    );
+    let o = run(&[
+        "check",
+        "fixtures/policies/api/cluster.json",
+        "--policy",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("a_good.rego"), "{err}");
+    assert_eq!(err.matches("b_unsafe.rego:6:").count(), 1, "{err}");
+}
+
 #[test]
 fn wrong_metadata_is_an_error_at_the_metadata() {
     let tmp = tempfile::tempdir().unwrap();

@@ -195,9 +195,13 @@ pub(crate) fn engine(budget: Duration) -> Engine {
 }
 
 /// Where a regorus error points (`--> file:line:col`), and its message without the snippet.
+/// The file is the one the error names when it names one: an error found while compiling
+/// every module together (an unsafe variable) belongs to its own file, whichever package was
+/// being evaluated when it surfaced.
 pub(crate) fn error_from(file: &Path, e: &dyn std::fmt::Display) -> PolicyError {
     let text = format!("{e:#}");
     let (mut line, mut column) = (1, 1);
+    let mut file = file.to_path_buf();
     if let Some(at) = text.lines().find_map(|l| l.trim().strip_prefix("--> ")) {
         let mut parts = at.rsplitn(3, ':');
         let col = parts.next().and_then(|c| c.trim().parse().ok());
@@ -205,6 +209,11 @@ pub(crate) fn error_from(file: &Path, e: &dyn std::fmt::Display) -> PolicyError 
         if let (Some(l), Some(c)) = (ln, col) {
             line = l;
             column = c;
+            if let Some(named) = parts.next().map(str::trim).filter(|n| !n.is_empty())
+                && crate::paths::display_path(&file) != named
+            {
+                file = PathBuf::from(named);
+            }
         }
     }
     let message = text
@@ -216,7 +225,7 @@ pub(crate) fn error_from(file: &Path, e: &dyn std::fmt::Display) -> PolicyError 
         .trim_start_matches("error: ")
         .to_string();
     PolicyError {
-        file: file.to_path_buf(),
+        file,
         line,
         column,
         message: message.chars().filter(|c| !c.is_control()).collect(),
@@ -290,7 +299,11 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
         let value = match engine.eval_rule(format!("{package}.metadata")) {
             Ok(v) => v,
             Err(e) => {
-                errors.push(error_from(file, &e));
+                // An error of the whole set of modules surfaces once per package: said once.
+                let e = error_from(file, &e);
+                if !errors.contains(&e) {
+                    errors.push(e);
+                }
                 continue;
             }
         };
