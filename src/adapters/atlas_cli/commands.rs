@@ -609,13 +609,15 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
-                region_usage_slot: flag_slot(
-                    &inv,
-                    at,
-                    words,
-                    "govCloudRegionsOnly",
-                    " --govCloudRegionsOnly",
-                ),
+                region_usage_slot: false_flag_slot(&inv, at, "govCloudRegionsOnly").or_else(|| {
+                    flag_slot(
+                        &inv,
+                        at,
+                        words,
+                        "govCloudRegionsOnly",
+                        " --govCloudRegionsOnly",
+                    )
+                }),
                 keys: Vec::new(),
                 tags: Vec::new(),
                 partial: false,
@@ -823,6 +825,24 @@ fn cluster(
 /// the flag out: after its last word, in a script's own text (not inside a `sh -c` string or
 /// a YAML scalar, whose bytes are not the file's one for one), when no `--` ends its flags
 /// first.
+/// Where a boolean flag written false (`--govCloudRegionsOnly=false`) is turned on: its value,
+/// replaced by `true`.
+fn false_flag_slot(
+    inv: &Invocation<'_>,
+    at: &Located<'_>,
+    flag: &str,
+) -> Option<crate::model::Switch> {
+    let value = inv.flag(flag)?.value.as_ref()?;
+    if !at.is_file() || value.known().map(parse_bool) != Some(Some(false)) {
+        return None;
+    }
+    Some(crate::model::Switch {
+        loc: at.loc(value.span(), &inv.pointer(flag)),
+        expected: value.raw().into(),
+        text: "true".to_string(),
+    })
+}
+
 fn flag_slot(
     inv: &Invocation<'_>,
     at: &Located<'_>,
