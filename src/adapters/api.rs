@@ -32,6 +32,7 @@ pub const NEEDLES: &[&str] = &[
     "dbRoleToExecute",
     "serviceEndpointId",
     "function_id",
+    "function_name",
     "event_processors",
     "deployment_model",
     "flexible_sync",

@@ -583,7 +583,7 @@ fn data_federation(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool 
 fn trigger(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     let is_trigger = text_is(cur, "type", &["DATABASE", "AUTHENTICATION", "SCHEDULED"])
         && has(cur, "config")
-        && (has(cur, "function_id") || has(cur, "event_processors"));
+        && (has(cur, "function_id") || has(cur, "function_name") || has(cur, "event_processors"));
     if !is_trigger {
         return false;
     }
