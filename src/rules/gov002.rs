@@ -98,14 +98,11 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             for size in &rc.sizes {
                 if below_m20(size.value.as_str()) {
                     flagged_size = true;
-                    // An auto-scaling maximum below M20 caps the cluster below M20; a minimum
-                    // below M20 is wrong whether or not scale-down is enabled today.
-                    let verb = match size.role {
-                        SizeRole::AutoScalingMax => "keeps the cluster below M20",
-                        _ => "is below M20",
-                    };
+                    // An auto-scaling size below M20 is wrong whether or not its switch
+                    // (compute auto-scaling, scale-down) is on today: the message says no more
+                    // than that the size is below M20.
                     let what = format!(
-                        "{} {} {verb}, which AtlasGov does not offer",
+                        "{} {} is below M20, which AtlasGov does not offer",
                         size.role.describe(),
                         quoted(size.value.as_str())
                     );
