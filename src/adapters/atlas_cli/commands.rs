@@ -120,6 +120,7 @@ pub(super) fn atlas_word(words: &[Word], start: usize) -> Option<usize> {
 fn command_name(word: &str) -> Option<&'static str> {
     Some(match word {
         "clusters" | "cluster" => "clusters",
+        "serverless" | "sl" => "serverless",
         "create" => "create",
         "projects" | "project" => "projects",
         "streams" | "stream" => "streams",
@@ -148,6 +149,7 @@ fn command_name(word: &str) -> Option<&'static str> {
 #[derive(Clone, Copy)]
 enum Action {
     CreateCluster,
+    CreateServerless,
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -201,6 +203,14 @@ const SPECS: &[Spec] = &[
         ],
         shorts: b"rmsfow",
         action: Action::CreateCluster,
+    },
+    // serverless/create.go: a serverless instance (`--provider` is its backing provider).
+    Spec {
+        path: &["serverless", "create"],
+        values: &["provider", "region", "tag", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateServerless,
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -575,6 +585,26 @@ pub(super) fn atlas(
                 out.clusters
                     .push(cluster(&inv, at, origin(body), command_loc, name));
             }
+        }
+        Action::CreateServerless => {
+            let name = positional(&inv, at, 0);
+            let body = name
+                .as_ref()
+                .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+            out.clusters.push(Cluster {
+                origin: origin(body),
+                kind: ClusterKind::Serverless,
+                kind_loc: command_loc,
+                name,
+                regions: vec![RegionConfig {
+                    provider: None,
+                    backing_provider: value_text(&inv, at, "provider", false),
+                    region: value_text(&inv, at, "region", true),
+                    sizes: Vec::new(),
+                }],
+                encryption_at_rest_provider: None,
+                settings: Default::default(),
+            });
         }
         Action::CreateProject => {
             let region_usage = match inv.flag("govCloudRegionsOnly") {
