@@ -10,8 +10,8 @@ use super::{COMMERCIAL_URL, Located, Script, link_body};
 use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
-    Cluster, ClusterKind, Endpoint, InstanceSize, Integration, Loc, Model, Origin, Product,
-    ProductUse, Project, ProjectRef, RegionConfig, SizeRole, Text,
+    Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc, Model, Origin,
+    Product, ProductUse, Project, ProjectRef, RegionConfig, SizeRole, Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -121,6 +121,7 @@ fn command_name(word: &str) -> Option<&'static str> {
     Some(match word {
         "clusters" | "cluster" => "clusters",
         "serverless" | "sl" => "serverless",
+        "dbusers" | "dbuser" => "dbusers",
         "create" => "create",
         "projects" | "project" => "projects",
         "streams" | "stream" => "streams",
@@ -150,6 +151,7 @@ fn command_name(word: &str) -> Option<&'static str> {
 enum Action {
     CreateCluster,
     CreateServerless,
+    CreateDatabaseUser,
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -211,6 +213,26 @@ const SPECS: &[Spec] = &[
         bools: &[],
         shorts: b"o",
         action: Action::CreateServerless,
+    },
+    // dbusers/create.go: `--scope NAME:TYPE` (a list; the type uppercased, CLUSTER when
+    // left out, by `convert.BuildAtlasScopes`).
+    Spec {
+        path: &["dbusers", "create"],
+        values: &[
+            "username",
+            "password",
+            "deleteAfter",
+            "role",
+            "scope",
+            "x509Type",
+            "awsIAMType",
+            "ldapType",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"upo",
+        action: Action::CreateDatabaseUser,
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -604,6 +626,41 @@ pub(super) fn atlas(
                 }],
                 encryption_at_rest_provider: None,
                 settings: Default::default(),
+            });
+        }
+        Action::CreateDatabaseUser => {
+            let pointer = inv.pointer("scope");
+            let scope_types = inv
+                .flags
+                .iter()
+                .filter(|f| f.name == "scope")
+                .filter_map(|f| f.value.as_ref())
+                .flat_map(|v| {
+                    // A value not known (`--scope "$SCOPES"`) is not guessed.
+                    let types: Vec<String> = v
+                        .known()
+                        .map(|known| {
+                            known
+                                .split(',')
+                                .filter_map(|scope| scope.split(':').nth(1))
+                                .map(str::to_ascii_uppercase)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    types
+                        .into_iter()
+                        .map(|t| at.text(&t, v.span(), &pointer))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let username = value_text(&inv, at, "username", false);
+            let body = username
+                .as_ref()
+                .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+            out.database_users.push(DatabaseUser {
+                origin: origin(body),
+                username,
+                scope_types,
             });
         }
         Action::CreateProject => {
