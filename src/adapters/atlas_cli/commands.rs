@@ -10,8 +10,9 @@ use super::{COMMERCIAL_URL, Located, Script, link_body};
 use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
-    Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc, Model, Origin,
-    Product, ProductUse, Project, ProjectRef, RegionConfig, SizeRole, Text,
+    AlertConfig, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc,
+    Model, Notification, Origin, Product, ProductUse, Project, ProjectRef, RegionConfig, SizeRole,
+    Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -122,6 +123,9 @@ fn command_name(word: &str) -> Option<&'static str> {
         "clusters" | "cluster" => "clusters",
         "serverless" | "sl" => "serverless",
         "dbusers" | "dbuser" => "dbusers",
+        "alerts" | "alert" => "alerts",
+        // `alerts settings` and its alias `alerts config` (`config` alone is `atlas config`).
+        "settings" => "settings",
         "create" => "create",
         "projects" | "project" => "projects",
         "streams" | "stream" => "streams",
@@ -152,6 +156,7 @@ enum Action {
     CreateCluster,
     CreateServerless,
     CreateDatabaseUser,
+    CreateAlertConfig,
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -177,6 +182,45 @@ const OUTPUT: &str = "output";
 const PROJECT_ID: &str = "projectId";
 
 /// The commands read (`internal/cli/...` of the Atlas CLI).
+/// The value flags of `alerts settings create` (`internal/cli/alerts/settings/create.go`).
+const ALERT_VALUES: &[&str] = &[
+    "event",
+    "matcherFieldName",
+    "matcherOperator",
+    "matcherValue",
+    "metricName",
+    "metricOperator",
+    "metricThreshold",
+    "metricUnits",
+    "metricMode",
+    "notificationToken",
+    "notificationChannelName",
+    "apiKey",
+    "notificationRegion",
+    "notificationDelayMin",
+    "notificationEmailAddress",
+    "notificationIntervalMin",
+    "notificationMobileNumber",
+    "notificationServiceKey",
+    "notificationTeamId",
+    "notificationType",
+    "notificationUsername",
+    "notificationVictorOpsRoutingKey",
+    "notificationWebhookUrl",
+    "notificationWebhookSecret",
+    "notificationRole",
+    "file",
+    PROJECT_ID,
+    OUTPUT,
+];
+
+/// Its boolean flags.
+const ALERT_BOOLS: &[&str] = &[
+    "enabled",
+    "notificationEmailEnabled",
+    "notificationSmsEnabled",
+];
+
 const SPECS: &[Spec] = &[
     // clusters/create.go
     Spec {
@@ -233,6 +277,23 @@ const SPECS: &[Spec] = &[
         bools: &[],
         shorts: b"upo",
         action: Action::CreateDatabaseUser,
+    },
+    // alerts/settings/create.go (`alerts settings` has the alias `config`): one alert
+    // configuration, its event and notification type uppercased (`settings.go`), the
+    // notification region the Datadog region of a DATADOG notification.
+    Spec {
+        path: &["alerts", "settings", "create"],
+        values: ALERT_VALUES,
+        bools: ALERT_BOOLS,
+        shorts: b"fo",
+        action: Action::CreateAlertConfig,
+    },
+    Spec {
+        path: &["alerts", "config", "create"],
+        values: ALERT_VALUES,
+        bools: ALERT_BOOLS,
+        shorts: b"fo",
+        action: Action::CreateAlertConfig,
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -662,6 +723,43 @@ pub(super) fn atlas(
                 username,
                 scope_types,
             });
+        }
+        Action::CreateAlertConfig => {
+            // With `--file` the body is the configuration (read where it is, as an API body).
+            if inv.value("file").is_none() {
+                let event_type = value_text(&inv, at, "event", true);
+                let body = event_type
+                    .as_ref()
+                    .map_or_else(|| command_loc.clone(), |e| e.loc.clone());
+                let type_name = value_text(&inv, at, "notificationType", true);
+                let datadog = type_name.as_ref().is_some_and(|t| t.is("DATADOG"));
+                let notifications = match type_name {
+                    Some(t) => vec![Notification {
+                        loc: t.loc.clone(),
+                        type_name: Some(t),
+                        datadog_region: value_text(&inv, at, "notificationRegion", true)
+                            .filter(|_| datadog),
+                        no_us1_fed: None,
+                        region_slot: if datadog {
+                            flag_slot(
+                                &inv,
+                                at,
+                                words,
+                                "notificationRegion",
+                                " --notificationRegion US1_FED",
+                            )
+                        } else {
+                            None
+                        },
+                    }],
+                    None => Vec::new(),
+                };
+                out.alert_configs.push(AlertConfig {
+                    origin: origin(body),
+                    event_type,
+                    notifications,
+                });
+            }
         }
         Action::CreateProject => {
             let region_usage = match inv.flag("govCloudRegionsOnly") {
