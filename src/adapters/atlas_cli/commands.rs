@@ -11,8 +11,8 @@ use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
     AlertConfig, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc,
-    Model, Notification, Origin, Product, ProductUse, Project, ProjectRef, RegionConfig, SizeRole,
-    Text,
+    Model, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef,
+    RegionConfig, SizeRole, Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -124,6 +124,11 @@ fn command_name(word: &str) -> Option<&'static str> {
         "serverless" | "sl" => "serverless",
         "dbusers" | "dbuser" => "dbusers",
         "alerts" | "alert" => "alerts",
+        "privateEndpoints" | "privateendpoints" | "private-endpoints" | "privateEndpoint"
+        | "privateendpoint" | "private-endpoint" => "privateEndpoints",
+        "aws" => "aws",
+        "gcp" => "gcp",
+        "azure" => "azure",
         // `alerts settings` and its alias `alerts config` (`config` alone is `atlas config`).
         "settings" => "settings",
         "create" => "create",
@@ -157,6 +162,8 @@ enum Action {
     CreateServerless,
     CreateDatabaseUser,
     CreateAlertConfig,
+    /// `privateEndpoints PROVIDER create`: the provider is the command's.
+    CreatePrivateEndpoint(&'static str),
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -294,6 +301,28 @@ const SPECS: &[Spec] = &[
         bools: ALERT_BOOLS,
         shorts: b"fo",
         action: Action::CreateAlertConfig,
+    },
+    // privateendpoints/{aws,gcp,azure}/create.go: `--region`, sent as typed.
+    Spec {
+        path: &["privateEndpoints", "aws", "create"],
+        values: &["region", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePrivateEndpoint("AWS"),
+    },
+    Spec {
+        path: &["privateEndpoints", "gcp", "create"],
+        values: &["region", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePrivateEndpoint("GCP"),
+    },
+    Spec {
+        path: &["privateEndpoints", "azure", "create"],
+        values: &["region", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePrivateEndpoint("AZURE"),
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -760,6 +789,17 @@ pub(super) fn atlas(
                     notifications,
                 });
             }
+        }
+        Action::CreatePrivateEndpoint(provider) => {
+            // The provider is named by the command's path: its place.
+            out.private_endpoints.push(PrivateEndpoint {
+                origin: origin(command_loc.clone()),
+                provider: Some(Text {
+                    value: provider.into(),
+                    loc: command_loc.clone(),
+                }),
+                region: value_text(&inv, at, "region", false),
+            });
         }
         Action::CreateProject => {
             let region_usage = match inv.flag("govCloudRegionsOnly") {
