@@ -11,8 +11,8 @@ use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
     AlertConfig, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc,
-    Model, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project, ProjectRef,
-    RegionConfig, SizeRole, Text,
+    Model, NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
+    ProjectRef, RegionConfig, SizeRole, Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -126,6 +126,8 @@ fn command_name(word: &str) -> Option<&'static str> {
         "alerts" | "alert" => "alerts",
         "privateEndpoints" | "privateendpoints" | "private-endpoints" | "privateEndpoint"
         | "privateendpoint" | "private-endpoint" => "privateEndpoints",
+        "networking" => "networking",
+        "peering" | "peerings" => "peering",
         "aws" => "aws",
         "gcp" => "gcp",
         "azure" => "azure",
@@ -164,6 +166,8 @@ enum Action {
     CreateAlertConfig,
     /// `privateEndpoints PROVIDER create`: the provider is the command's.
     CreatePrivateEndpoint(&'static str),
+    /// `networking peering create PROVIDER`: the provider is the command's.
+    CreatePeering(&'static str),
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -323,6 +327,39 @@ const SPECS: &[Spec] = &[
         bools: &[],
         shorts: b"o",
         action: Action::CreatePrivateEndpoint("AZURE"),
+    },
+    // networking/peering/create/{aws,azure,gcp}.go. AWS: `--region` is the container's
+    // region (uppercased, `-` to `_`) and the peer VPC's (lowercased, `_` to `-`).
+    Spec {
+        path: &["networking", "peering", "create", "aws"],
+        values: &[
+            "accountId",
+            "region",
+            "routeTableCidrBlock",
+            "vpcId",
+            "atlasCidrBlock",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePeering("AWS"),
+    },
+    Spec {
+        path: &["networking", "peering", "create", "azure"],
+        values: &[
+            "atlasCidrBlock",
+            "directoryId",
+            "subscriptionId",
+            "resourceGroup",
+            "vnet",
+            "region",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePeering("AZURE"),
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -799,6 +836,29 @@ pub(super) fn atlas(
                     loc: command_loc.clone(),
                 }),
                 region: value_text(&inv, at, "region", false),
+            });
+        }
+        Action::CreatePeering(provider) => {
+            let accepter_region = (provider == "AWS")
+                .then(|| inv.value("region"))
+                .flatten()
+                .map(|v| match v.known() {
+                    Some(known) => at.text(
+                        &known.to_ascii_lowercase().replace('_', "-"),
+                        v.span(),
+                        &inv.pointer("region"),
+                    ),
+                    None => at.text(v.raw(), v.span(), &inv.pointer("region")),
+                });
+            out.peerings.push(NetworkPeering {
+                origin: origin(command_loc.clone()),
+                provider: Some(Text {
+                    value: provider.into(),
+                    loc: command_loc.clone(),
+                }),
+                accepter_region,
+                container_id: None,
+                container_region: None,
             });
         }
         Action::CreateProject => {
