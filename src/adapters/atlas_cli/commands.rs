@@ -12,7 +12,7 @@ use crate::document::shell::Word;
 use crate::model::{
     AlertConfig, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc,
     Model, NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
-    ProjectRef, RegionConfig, SizeRole, Text,
+    ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -127,6 +127,9 @@ fn command_name(word: &str) -> Option<&'static str> {
         "privateEndpoints" | "privateendpoints" | "private-endpoints" | "privateEndpoint"
         | "privateendpoint" | "private-endpoint" => "privateEndpoints",
         "networking" => "networking",
+        "backups" | "backup" => "backups",
+        "restores" | "restore" => "restores",
+        "start" => "start",
         "peering" | "peerings" => "peering",
         "aws" => "aws",
         "gcp" => "gcp",
@@ -168,6 +171,7 @@ enum Action {
     CreatePrivateEndpoint(&'static str),
     /// `networking peering create PROVIDER`: the provider is the command's.
     CreatePeering(&'static str),
+    StartRestore,
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -360,6 +364,25 @@ const SPECS: &[Spec] = &[
         bools: &[],
         shorts: b"o",
         action: Action::CreatePeering("AZURE"),
+    },
+    // backup/restores/start.go: from `--projectId`'s project into `--targetProjectId`'s.
+    Spec {
+        path: &["backups", "restores", "start"],
+        values: &[
+            "snapshotId",
+            "clusterName",
+            "targetProjectId",
+            "targetClusterName",
+            "oplogTs",
+            "oplogInc",
+            "pointInTimeUTCMillis",
+            "pointInTimeUTCSeconds",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"o",
+        action: Action::StartRestore,
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -859,6 +882,24 @@ pub(super) fn atlas(
                 accepter_region,
                 container_id: None,
                 container_region: None,
+            });
+        }
+        Action::StartRestore => {
+            let pointer = inv.pointer("targetProjectId");
+            let target = match script.project_ref(inv.value("targetProjectId"), at, &pointer) {
+                ProjectRef::Id(id) => Some(Text {
+                    value: id.value,
+                    loc: id.loc,
+                }),
+                ProjectRef::Key(key) => inv
+                    .value("targetProjectId")
+                    .map(|v| at.text(&key, v.span(), &pointer)),
+                _ => None,
+            };
+            out.restore_jobs.push(RestoreJob {
+                origin: origin(command_loc.clone()),
+                target,
+                target_project: None,
             });
         }
         Action::CreateProject => {
