@@ -10,9 +10,9 @@ use super::{COMMERCIAL_URL, Located, Script, link_body};
 use crate::document::Span;
 use crate::document::shell::Word;
 use crate::model::{
-    AlertConfig, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize, Integration, Loc,
-    Model, NetworkPeering, Notification, Origin, PrivateEndpoint, Product, ProductUse, Project,
-    ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
+    AlertConfig, CloudProviderUse, Cluster, ClusterKind, DatabaseUser, Endpoint, InstanceSize,
+    Integration, Loc, Model, NetworkPeering, Notification, Origin, PrivateEndpoint, Product,
+    ProductUse, Project, ProjectRef, RegionConfig, RestoreJob, SizeRole, Text,
 };
 
 /// The command string of a shell run with `-c` (`sh -c '...'`, `bash -ec "..."`, `/bin/sh
@@ -129,6 +129,8 @@ fn command_name(word: &str) -> Option<&'static str> {
         "networking" => "networking",
         "backups" | "backup" => "backups",
         "restores" | "restore" => "restores",
+        "exports" | "export" => "exports",
+        "buckets" | "bucket" => "buckets",
         "start" => "start",
         "peering" | "peerings" => "peering",
         "aws" => "aws",
@@ -172,6 +174,7 @@ enum Action {
     /// `networking peering create PROVIDER`: the provider is the command's.
     CreatePeering(&'static str),
     StartRestore,
+    CreateExportBucket,
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
@@ -383,6 +386,14 @@ const SPECS: &[Spec] = &[
         bools: &[],
         shorts: b"o",
         action: Action::StartRestore,
+    },
+    // backup/exports/buckets/create.go: `--cloudProvider`, sent as typed.
+    Spec {
+        path: &["backups", "exports", "buckets", "create"],
+        values: &["cloudProvider", "iamRoleId", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateExportBucket,
     },
     // clusters/onlinearchive/create.go
     Spec {
@@ -901,6 +912,14 @@ pub(super) fn atlas(
                 target,
                 target_project: None,
             });
+        }
+        Action::CreateExportBucket => {
+            if let Some(provider) = value_text(&inv, at, "cloudProvider", false) {
+                out.cloud_providers.push(CloudProviderUse {
+                    what: "snapshot export bucket on",
+                    provider,
+                });
+            }
         }
         Action::CreateProject => {
             let region_usage = match inv.flag("govCloudRegionsOnly") {
