@@ -299,8 +299,14 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
         let value = match engine.eval_rule(format!("{package}.metadata")) {
             Ok(v) => v,
             Err(e) => {
-                // An error of the whole set of modules surfaces once per package: said once.
+                // An error of the whole set of modules surfaces once per package: said once,
+                // at its own file; a package it stops is named at its metadata.
                 let e = error_from(file, &e);
+                if e.file != *file {
+                    errors.push(fail(format!(
+                        "policy not loaded: the policy files do not compile together ({e})"
+                    )));
+                }
                 if !errors.contains(&e) {
                     errors.push(e);
                 }

@@ -132,7 +132,7 @@ fn command_name(word: &str) -> Option<&'static str> {
         "exports" | "export" => "exports",
         "buckets" | "bucket" => "buckets",
         "start" => "start",
-        "peering" | "peerings" => "peering",
+        "peering" => "peering",
         "aws" => "aws",
         "gcp" => "gcp",
         "azure" => "azure",
@@ -268,7 +268,8 @@ const SPECS: &[Spec] = &[
         shorts: b"rmsfow",
         action: Action::CreateCluster,
     },
-    // serverless/create.go: a serverless instance (`--provider` is its backing provider).
+    // serverless/create.go: a serverless instance (`--provider` is its backing provider,
+    // `--region` sent as typed). Removed from the CLI in 2026; older CLIs still run it.
     Spec {
         path: &["serverless", "create"],
         values: &["provider", "region", "tag", PROJECT_ID, OUTPUT],
@@ -283,12 +284,14 @@ const SPECS: &[Spec] = &[
         values: &[
             "username",
             "password",
+            "desc",
             "deleteAfter",
             "role",
             "scope",
             "x509Type",
             "awsIAMType",
             "ldapType",
+            "oidcType",
             PROJECT_ID,
             OUTPUT,
         ],
@@ -519,6 +522,8 @@ fn long_name(short: u8) -> Option<&'static str> {
         b'D' => "debug",
         b'h' => "help",
         b'i' => "instance",
+        b'u' => "username",
+        b'p' => "password",
         _ => return None,
     })
 }
@@ -782,7 +787,7 @@ pub(super) fn atlas(
                 regions: vec![RegionConfig {
                     provider: None,
                     backing_provider: value_text(&inv, at, "provider", false),
-                    region: value_text(&inv, at, "region", true),
+                    region: value_text(&inv, at, "region", false),
                     sizes: Vec::new(),
                 }],
                 encryption_at_rest_provider: None,
@@ -1166,10 +1171,6 @@ fn cluster(
     }
 }
 
-/// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
-/// the flag out: after its last word, in a script's own text (not inside a `sh -c` string or
-/// a YAML scalar, whose bytes are not the file's one for one), when no `--` ends its flags
-/// first.
 /// Where a boolean flag written false (`--govCloudRegionsOnly=false`) is turned on: its value,
 /// replaced by `true`.
 fn false_flag_slot(
@@ -1188,6 +1189,10 @@ fn false_flag_slot(
     })
 }
 
+/// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
+/// the flag out: after its last word, in a script's own text (not inside a `sh -c` string or
+/// a YAML scalar, whose bytes are not the file's one for one), when no `--` ends its flags
+/// first.
 fn flag_slot(
     inv: &Invocation<'_>,
     at: &Located<'_>,

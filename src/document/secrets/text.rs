@@ -323,6 +323,11 @@ impl CommandLine {
                         if let Some(colon) = value.find(':') {
                             push(out, base + value_at + colon + 1, base + to);
                         }
+                    } else if flag_name == "p" && !token.starts_with("--") {
+                        // `-p=secret`
+                        if let Some(r) = Flag::P.secret_part(value) {
+                            push(out, base + value_at + r.start, base + value_at + r.end);
+                        }
                     }
                 } else if let Some(attached) = name
                     .strip_prefix('u')
@@ -332,6 +337,16 @@ impl CommandLine {
                     let at = to - attached.len();
                     if let Some(colon) = attached.find(':') {
                         push(out, base + at + colon + 1, base + to);
+                    }
+                } else if let Some(attached) = name
+                    .strip_prefix('p')
+                    .filter(|a| !a.is_empty() && !token.starts_with("--"))
+                {
+                    // `-psecret` (the Atlas CLI's, mongosh's and mysql's attached password;
+                    // a word such as find's `-print` is masked too: shown masked, never leaked)
+                    let at = to - attached.len();
+                    if let Some(r) = Flag::P.secret_part(attached) {
+                        push(out, base + at + r.start, base + at + r.end);
                     }
                 } else {
                     self.flag = Flag::of(token);
@@ -479,5 +494,27 @@ mod tests {
             values("Type: AWS::SecretsManager::Secret"),
             [("Type", "AWS::SecretsManager::Secret")]
         );
+    }
+
+    fn masked(line: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        CommandLine::default().line(line, 0, &mut out);
+        out.iter()
+            .map(|s| &line[s.start as usize..s.end as usize])
+            .collect()
+    }
+
+    /// A password attached to `-p` (`-pSECRET`, `-p=SECRET`) is masked like one after it; a
+    /// port mapping is not.
+    #[test]
+    fn attached_short_passwords() {
+        assert_eq!(masked("atlas dbusers create -u a -pPw6 --scope x"), ["Pw6"]);
+        assert_eq!(masked("atlas dbusers create -u a -p=Pw8"), ["Pw8"]);
+        assert_eq!(masked("mongosh -u a -p Pw9 host"), ["Pw9"]);
+        assert_eq!(
+            masked("docker run -p8080:80 -p=9090:90 img"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(masked("curl --proxy x"), Vec::<&str>::new());
     }
 }
