@@ -767,18 +767,14 @@ pub(super) fn atlas(
             // With `--file` the body is the cluster (read where it is).
             if inv.value("file").is_none() {
                 let name = positional(&inv, at, 0);
-                let body = name
-                    .as_ref()
-                    .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+                let body = body_at(name.as_ref(), &command_loc);
                 out.clusters
                     .push(cluster(&inv, at, origin(body), command_loc, name));
             }
         }
         Action::CreateServerless => {
             let name = positional(&inv, at, 0);
-            let body = name
-                .as_ref()
-                .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+            let body = body_at(name.as_ref(), &command_loc);
             out.clusters.push(Cluster {
                 origin: origin(body),
                 kind: ClusterKind::Serverless,
@@ -820,9 +816,7 @@ pub(super) fn atlas(
                 })
                 .collect();
             let username = value_text(&inv, at, "username", false);
-            let body = username
-                .as_ref()
-                .map_or_else(|| command_loc.clone(), |n| n.loc.clone());
+            let body = body_at(username.as_ref(), &command_loc);
             out.database_users.push(DatabaseUser {
                 origin: origin(body),
                 username,
@@ -833,9 +827,7 @@ pub(super) fn atlas(
             // With `--file` the body is the configuration (read where it is, as an API body).
             if inv.value("file").is_none() {
                 let event_type = value_text(&inv, at, "event", true);
-                let body = event_type
-                    .as_ref()
-                    .map_or_else(|| command_loc.clone(), |e| e.loc.clone());
+                let body = body_at(event_type.as_ref(), &command_loc);
                 let type_name = value_text(&inv, at, "notificationType", true);
                 let datadog = type_name.as_ref().is_some_and(|t| t.is("DATADOG"));
                 let notifications = match type_name {
@@ -1070,6 +1062,11 @@ fn positional(inv: &Invocation<'_>, at: &Located<'_>, n: usize) -> Option<Text> 
 
 /// A flag's value as located text: known (uppercased when the CLI uppercases it), or, when
 /// expanded, a placeholder as written that no rule reads as a value.
+/// Where a created resource's body is: its name when the command gives one, else the command.
+fn body_at(name: Option<&Text>, command: &Loc) -> Loc {
+    name.map_or_else(|| command.clone(), |n| n.loc.clone())
+}
+
 fn value_text(inv: &Invocation<'_>, at: &Located<'_>, flag: &str, upper: bool) -> Option<Text> {
     let v = inv.value(flag)?;
     let pointer = inv.pointer(flag);
