@@ -114,3 +114,14 @@ fn every_fix_case_file_passes_the_pipeline_fix_check() {
     }
     assert!(seen > 15);
 }
+
+/// A fix that adds a flag at the end of a command whose last flag lacks its value
+/// (`... --apiKey;`): the added flag was read as that value, so the finding stayed after its
+/// fix and every pass of `--fix` added it again. No fix is offered there now.
+#[test]
+fn a_flag_added_after_a_flag_that_lacks_its_value() {
+    all_targets(
+        b"atlas integrations create DATADOG \\\n  --projectId \"$P\" --apiKey;\"$DD_API_KEY\"\n",
+    );
+    all_targets(b"atlas alerts settings create --event X --notificationType DATADOG --apiKey\n");
+}

@@ -1189,7 +1189,8 @@ fn false_flag_slot(
 /// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
 /// the flag out: after its last word, in a script's own text (not inside a `sh -c` string or
 /// a YAML scalar, whose bytes are not the file's one for one), when no `--` ends its flags
-/// first.
+/// first, and when no flag lacks its value (`... --apiKey` at the end: the flag added would
+/// be read as that value).
 fn flag_slot(
     inv: &Invocation<'_>,
     at: &Located<'_>,
@@ -1197,7 +1198,15 @@ fn flag_slot(
     flag: &str,
     text: &str,
 ) -> Option<crate::model::Switch> {
-    if inv.flag(flag).is_some() || !at.is_file() || words.iter().any(|w| w.value == "--") {
+    let incomplete = inv
+        .flags
+        .iter()
+        .any(|f| f.value.is_none() && !is_bool(Some(inv.spec), f.name));
+    if inv.flag(flag).is_some()
+        || incomplete
+        || !at.is_file()
+        || words.iter().any(|w| w.value == "--")
+    {
         return None;
     }
     let end = words.last()?.span.end;
