@@ -203,6 +203,6 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
         name: ctx.text(cur.get("name")),
         regions,
         encryption_at_rest_provider: ctx.text(cur.get("encryptionAtRestProvider")),
-        settings: Box::new(super::common::cluster_settings(ctx, cur)),
+        settings: Some(Box::new(super::common::cluster_settings(ctx, cur))),
     })
 }

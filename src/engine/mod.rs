@@ -83,6 +83,13 @@ impl Options {
         self.read_noting_utf16(path).map(|(text, _)| text)
     }
 
+    /// Whether anything of the run reads [`crate::model::ClusterSettings`] (policies, the
+    /// `model` output): else they are dropped as each file is read (see
+    /// [`crate::model::Cluster::settings`]).
+    pub fn keeps_cluster_settings(&self) -> bool {
+        self.policies.is_some() || self.model
+    }
+
     /// [`Options::read`], saying also whether the file on disk is UTF-16 (never edited).
     pub fn read_noting_utf16(&self, path: &Path) -> Result<(String, bool), String> {
         if let Some(text) = self
@@ -346,6 +353,12 @@ pub fn check_with_context(
             context: &outcome.context,
         },
     );
+    if !options.keeps_cluster_settings() {
+        // The steps' clusters too (see `ingest`): freed before linking and the rules.
+        for cluster in &mut model.clusters {
+            cluster.settings = None;
+        }
+    }
     outcome.context.extend(finished.context);
     for file in &finished.reported {
         outcome.context.remove(file);

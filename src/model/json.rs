@@ -300,7 +300,7 @@ impl<S: Sink> Builder<'_, S> {
             "encryption_at_rest_provider",
             self.text(c.encryption_at_rest_provider.as_ref()),
         ));
-        let s = &c.settings;
+        let s = c.settings();
         out.push((
             "backup_enabled",
             self.opt(s.backup_enabled.as_ref(), Ty::Bool),

@@ -213,8 +213,26 @@ pub struct Cluster {
     pub name: Option<Text>,
     pub regions: Vec<RegionConfig>,
     pub encryption_at_rest_provider: Option<Text>,
-    /// What no AtlasGov rule judges but users' policies read (see `docs/policies.md`).
-    pub settings: Box<ClusterSettings>,
+    /// What no AtlasGov rule judges but users' policies read (see `docs/policies.md`):
+    /// `None` when the spec sets none of them, or when the run has no use for them (no policy,
+    /// no `model` output: the engine drops them as each file is read, a quarter of the model's
+    /// memory on a repository of Admin API bodies). Read through [`Cluster::settings`].
+    pub settings: Option<Box<ClusterSettings>>,
+}
+
+impl Cluster {
+    /// The settings policies read (all absent when none were kept).
+    pub fn settings(&self) -> &ClusterSettings {
+        static NONE: ClusterSettings = ClusterSettings {
+            backup_enabled: None,
+            pit_enabled: None,
+            termination_protection: None,
+            disk_size_gb: None,
+            mongodb_version: None,
+            tags: Vec::new(),
+        };
+        self.settings.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// Cluster settings that AtlasGov does not constrain and organisations do (backups on,

@@ -787,7 +787,7 @@ pub(super) fn atlas(
                     sizes: Vec::new(),
                 }],
                 encryption_at_rest_provider: None,
-                settings: Default::default(),
+                settings: None,
             });
         }
         Action::CreateDatabaseUser => {
@@ -1130,7 +1130,7 @@ fn cluster(
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         };
     }
     let tenant = tier
@@ -1164,7 +1164,7 @@ fn cluster(
                 .collect(),
         }],
         encryption_at_rest_provider: None,
-        settings: Default::default(),
+        settings: None,
     }
 }
 

@@ -248,7 +248,7 @@ impl Template<'_> {
             name: self.known(r.prop("Name")),
             regions,
             encryption_at_rest_provider: self.value(r.prop("EncryptionAtRestProvider")),
-            settings: Box::new(self.cluster_settings(r)),
+            settings: Some(Box::new(self.cluster_settings(r))),
         }
     }
 
@@ -358,7 +358,7 @@ impl Template<'_> {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         }
     }
 
@@ -377,7 +377,7 @@ impl Template<'_> {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         }
     }
 }

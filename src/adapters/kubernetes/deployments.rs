@@ -82,7 +82,9 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
             name: ctx.text(ds.get("name")),
             regions,
             encryption_at_rest_provider: ctx.text(ds.get("encryptionAtRestProvider")),
-            settings: Box::new(crate::adapters::common::cluster_settings(ctx, &ds)),
+            settings: Some(Box::new(crate::adapters::common::cluster_settings(
+                ctx, &ds,
+            ))),
         });
     }
     if let Some(flex) = map_at(spec, "flexSpec") {
@@ -94,7 +96,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
             name: ctx.text(flex.get("name")),
             regions: vec![provider_settings(ctx, flex.get("providerSettings"))],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         });
     }
     if let Some(serverless) = map_at(spec, "serverlessSpec") {
@@ -106,7 +108,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
             name: ctx.text(serverless.get("name")),
             regions: vec![provider_settings(ctx, serverless.get("providerSettings"))],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         });
     }
 }
@@ -126,7 +128,9 @@ pub(super) fn generated_cluster(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cl
         name: ctx.text(entry.get("name")),
         regions: advanced_regions(ctx, &entry),
         encryption_at_rest_provider: ctx.text(entry.get("encryptionAtRestProvider")),
-        settings: Box::new(crate::adapters::common::cluster_settings(ctx, &entry)),
+        settings: Some(Box::new(crate::adapters::common::cluster_settings(
+            ctx, &entry,
+        ))),
     })
 }
 
@@ -149,7 +153,7 @@ pub(super) fn generated_flex(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Clust
             entry.as_ref().and_then(|e| e.get("providerSettings")),
         )],
         encryption_at_rest_provider: None,
-        settings: Default::default(),
+        settings: None,
     })
 }
 

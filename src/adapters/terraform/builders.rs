@@ -235,7 +235,7 @@ pub fn build_data(ty: &str, anchor: Loc, project_ref: ProjectRef, out: &mut Mode
             name: None,
             regions: Vec::new(),
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         });
         return;
     }
@@ -358,7 +358,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                 .map(|rc| advanced_region(v, &rc))
                 .collect(),
             encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
-            settings: Box::new(cluster_settings(v, body)),
+            settings: Some(Box::new(cluster_settings(v, body))),
         },
         FLEX_CLUSTER => {
             let settings = body.get("provider_settings").map(|s| one(&s));
@@ -376,7 +376,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                     sizes: Vec::new(),
                 }],
                 encryption_at_rest_provider: None,
-                settings: Default::default(),
+                settings: None,
             }
         }
         SERVERLESS_INSTANCE => Cluster {
@@ -391,7 +391,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                 sizes: Vec::new(),
             }],
             encryption_at_rest_provider: None,
-            settings: Default::default(),
+            settings: None,
         },
         _ => legacy_cluster(v, res, origin, name),
     }
@@ -504,7 +504,7 @@ fn legacy_cluster(
         name,
         regions,
         encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
-        settings: Box::new(cluster_settings(v, body)),
+        settings: Some(Box::new(cluster_settings(v, body))),
     }
 }
 
