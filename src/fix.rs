@@ -149,8 +149,21 @@ pub struct Plan {
 /// it) up to `max` applicability. A fix whose edits overlap another's (other than the very
 /// same edit: a value used twice) waits for the next pass.
 pub fn plan(outcome: &Outcome, max: Applicability) -> Plan {
+    plan_except(outcome, max, &|_| false)
+}
+
+/// [`plan`], leaving out the findings `skip` names (fixes already made once that did not
+/// remove their finding).
+pub fn plan_except(
+    outcome: &Outcome,
+    max: Applicability,
+    skip: &dyn Fn(&crate::rules::Finding) -> bool,
+) -> Plan {
     let mut plan = Plan::default();
     for (i, f) in outcome.findings.iter().enumerate() {
+        if skip(f) {
+            continue;
+        }
         let Some((fix, edits)) = of(outcome, f) else {
             continue;
         };

@@ -11,13 +11,18 @@ use crate::model::{
 /// Where a new entry `key: value` would go in a JSON or YAML mapping, written in its syntax:
 /// before its first key, on a line of its own indented like that key (a block mapping, or a
 /// flow mapping or JSON object laid out one entry a line), or inline before it (`{a: 1}`).
-/// `None` for an empty mapping, a tree assembled from other files or a template, and a first
-/// key whose line holds anything but indentation and `- ` before it.
+/// `None` for an empty mapping, a mapping that already names the key (even as `null`: a second
+/// entry would duplicate it), a tree assembled from other files or a template, and a first key
+/// whose line holds anything but indentation and `- ` before it.
 pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) -> Option<Switch> {
     if ctx.sources.is_some() || !ctx.template_actions.is_empty() {
         return None;
     }
-    let first = map.node.as_map()?.first()?;
+    let entries = map.node.as_map()?;
+    if entries.iter().any(|e| e.key.as_str() == Some(key)) {
+        return None;
+    }
+    let first = entries.first()?;
     let text = ctx.text;
     let key_start = first.key.span.start as usize;
     let flow = text.get(map.node.span.start as usize..)?.starts_with('{');

@@ -8,7 +8,7 @@
 //! the fixed texts standing for the files) and shows their net change as a unified diff; it
 //! writes nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -130,8 +130,32 @@ fn passes(
     let mut applied = Applied::default();
     let mut refused: BTreeSet<u32> = BTreeSet::new();
     let mut settings = settings.clone();
+    // The fixes made so far: one whose finding is there again after it was made did not
+    // work (a defect of the fix); it is not made a second time, and the note says so.
+    let mut made: HashSet<FixKey> = HashSet::new();
     while applied.passes < MAX_PASSES {
-        let mut plan = fix::plan(outcome, max);
+        let mut failed: BTreeSet<(String, &'static str)> = BTreeSet::new();
+        let mut plan = fix::plan_except(outcome, max, &|f| {
+            fix_key(outcome, f).is_some_and(|k| made.contains(&k))
+        });
+        for f in &outcome.findings {
+            if fix_key(outcome, f).is_some_and(|k| made.contains(&k)) {
+                failed.insert((display_path(outcome.path(f.loc.file)), f.rule.code));
+            }
+        }
+        for (path, code) in failed {
+            let note = format!(
+                "not fixed: {path}: {code} is still reported after its fix was made; the fix is not made again"
+            );
+            if !applied.notes.contains(&note) {
+                applied.notes.push(note);
+            }
+        }
+        made.extend(
+            plan.fixed
+                .iter()
+                .filter_map(|(i, _)| fix_key(outcome, outcome.findings.get(*i)?)),
+        );
         // A file refused once stays refused; standard input is rewritten only in memory.
         let files = matches!(sink, Sink::Files);
         plan.edits.retain(|file, _| {
@@ -225,6 +249,19 @@ fn passes(
         };
     }
     applied
+}
+
+/// A fix as made: the finding's rule, file and value (pointer), and the fix's message.
+type FixKey = (&'static str, PathBuf, Arc<str>, String);
+
+fn fix_key(outcome: &Outcome, f: &crate::rules::Finding) -> Option<FixKey> {
+    let fix = f.fix.as_ref()?;
+    Some((
+        f.rule.code,
+        outcome.path(f.loc.file).to_path_buf(),
+        Arc::clone(&f.loc.pointer),
+        fix.message.clone(),
+    ))
 }
 
 impl Applied {
@@ -326,6 +363,47 @@ mod tests {
         );
         assert_eq!((applied.passes, applied.fixed), (2, 2));
         assert!(outcome.findings.is_empty());
+        assert!(applied.notes.is_empty());
+        assert_eq!(
+            shown(sink),
+            "--- a/a.yaml\n+++ b/a.yaml\n@@ -1,1 +1,3 @@\n+b: 2\n+a: 1\n x: 0\n"
+        );
+    }
+
+    /// A fix that does not remove its finding (a defect of the fix) is made once, not once a
+    /// pass until the limit, and the note says which rule's fix failed where.
+    #[test]
+    fn a_fix_that_does_not_remove_its_finding_is_made_once() {
+        let text = "x: 0\n";
+        let mut outcome = check(text);
+        let mut sink = Sink::Memory {
+            texts: HashMap::new(),
+            buffers: vec![Buffer {
+                path: PathBuf::from("a.yaml"),
+                text: text.to_string(),
+            }],
+            diffs: Vec::new(),
+        };
+        let settings = Settings::new(Options::default());
+        // Every check reports both findings again, whatever the text.
+        let applied = passes(
+            &mut outcome,
+            &settings,
+            Applicability::Safe,
+            &mut sink,
+            &mut |_, b| {
+                let mut again = check("");
+                again.texts.insert(0, Arc::from(b[0].text.as_str()));
+                again
+            },
+        );
+        assert_eq!(applied.passes, 2, "{:?}", applied.notes);
+        assert_eq!(
+            applied.notes,
+            [
+                "not fixed: a.yaml: GOV008 is still reported after its fix was made; the fix is not made again"
+            ]
+        );
         assert_eq!(
             shown(sink),
             "--- a/a.yaml\n+++ b/a.yaml\n@@ -1,1 +1,3 @@\n+b: 2\n+a: 1\n x: 0\n"

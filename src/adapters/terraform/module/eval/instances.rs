@@ -338,9 +338,12 @@ impl World<'_> {
             self.refuel();
             let body = src.block(body);
             let anchor = anchor(ctx, src, &name_key, &body);
-            // Also where a flag written `false` may be switched: the block is editable.
-            let insert_flag =
-                block_slot(ctx, &name_key, &body).map(|s| s.line("is_mongodbgov_cloud = true"));
+            // Also where a flag written `false` may be switched: the block is editable. No
+            // line is added to a block that already names the flag (`= null` reads as absent:
+            // a second line would redefine the attribute).
+            let insert_flag = block_slot(ctx, &name_key, &body)
+                .filter(|_| body.get("is_mongodbgov_cloud").is_none())
+                .map(|s| s.line("is_mongodbgov_cloud = true"));
             let tree = self.evaluate(scope, ctx, &body, &anchor);
             let body = Cursor::at(&tree.root, &body.pointer);
             let v = HclValues {
