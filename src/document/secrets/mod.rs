@@ -109,11 +109,56 @@ pub fn is_secret_key(key: &str) -> bool {
         return false;
     }
     let norm = normalized(key);
+    let words = words(key);
     let named = SECRET_KEYS.iter().any(|k| norm.contains(k))
-        || words(key)
-            .iter()
-            .any(|w| SECRET_WORDS.contains(&w.as_str()));
+        || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+        || is_qualified_key(&words);
     named && !norm.ends_with("ref") && !norm.ends_with("name") && !norm.ends_with("type")
+}
+
+/// Words before a last `key` that make a name something other than a secret (`public_key`,
+/// `partition_key`, `tag_key`).
+const NOT_SECRET_KEY_QUALIFIERS: &[&str] = &[
+    "public",
+    "partition",
+    "sort",
+    "primary",
+    "foreign",
+    "shard",
+    "hash",
+    "range",
+    "index",
+    "cache",
+    "lookup",
+    "idempotency",
+    "dedup",
+    "deduplication",
+    "group",
+    "tag",
+    "label",
+    "map",
+    "row",
+    "unique",
+    "composite",
+    "sharding",
+    "join",
+    "object",
+    "s3",
+    "dictionary",
+    "kms",
+];
+
+/// A name whose last word is `key` after a qualifier (`ENCRYPTION_KEY`, `STRIPE_KEY`,
+/// `signingKey`): a key of something, which is a secret unless the qualifier says otherwise. A
+/// bare `key` names an entry (`key: team` beside `value:`), not a secret.
+fn is_qualified_key(words: &[String]) -> bool {
+    match words {
+        [.., before, last] if last == "key" => {
+            !NOT_SECRET_KEY_QUALIFIERS.contains(&before.as_str())
+                && !before.chars().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// Fragments of which every secret-looking key, flag or command line has one (in any case): a

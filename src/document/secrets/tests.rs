@@ -75,6 +75,14 @@ fn secret_keys_in_every_spelling() {
         "DB_PASS",
         "dbPwd",
         "MONGODB_ATLAS_PRIVATE_API_KEY",
+        // A key of something (found by an adversarial pass: these were printed).
+        "X_KEY",
+        "ATLAS_KEY",
+        "ENCRYPTION_KEY",
+        "ACCESS_KEY",
+        "STRIPE_KEY",
+        "signingKey",
+        "ssh-key",
     ] {
         assert!(is_secret_key(key), "{key}");
     }
@@ -86,6 +94,16 @@ fn secret_keys_in_every_spelling() {
         "publicKeyId",
         "compass",
         "region",
+        // A bare `key` names an entry; a public key, a partition or tag key are not secrets.
+        "key",
+        "KEY",
+        "public_key",
+        "atlas_public_key",
+        "partitionKey",
+        "shard_key",
+        "tag_key",
+        "keyName",
+        "encryption_key_id",
     ] {
         assert!(!is_secret_key(key), "{key}");
     }
