@@ -36,6 +36,10 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
         return;
     }
+    // A record Terraform writes: what is found in it is reported there, and never edited.
+    if let Some(what) = super::terraform::record(root) {
+        out.records.push((ctx.file, what));
+    }
     // An Atlas Kubernetes Operator object is Atlas's by its place.
     let atlas = api_version.starts_with("atlas.mongodb.com/");
     // `terraform show -json` repeats every value (planned values, resource changes, prior

@@ -472,6 +472,10 @@ pub struct Model {
     /// What files say about values written in them beyond the texts above (see
     /// [`WrittenNote`]): for fixes, which edit a value where it is written.
     pub written_notes: Vec<WrittenNote>,
+    /// Files that a tool writes as a record of what it did or will do (a Terraform plan,
+    /// Terraform state), with what they are ("a Terraform plan"): read and reported on, never
+    /// edited by a fix (the value comes from a configuration, which is what to fix).
+    pub records: Vec<(FileId, &'static str)>,
 }
 
 /// Something a file says about a value written in it (`file`, `span`: the written value, as a
@@ -624,6 +628,7 @@ impl Model {
         self.key_aliases.extend(other.key_aliases);
         self.conditions.extend(other.conditions);
         self.written_notes.extend(other.written_notes);
+        self.records.extend(other.records);
     }
 
     /// Every located value of the model, in no particular order (for a fix to find every use

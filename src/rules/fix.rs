@@ -143,6 +143,25 @@ fn place(loc: &Loc) -> Place {
 /// made unsafe, with the other use in its reason. Runs over the findings of every rule, before
 /// any is moved to where its value was written.
 pub fn reconcile(model: &Model, findings: &mut [Finding]) {
+    // No fix edits a record a tool writes (a plan, state): the finding points at it, the fix
+    // belongs in the configuration it was made from.
+    if !model.records.is_empty() {
+        for f in findings.iter_mut() {
+            let record = f.fix.as_ref().and_then(|fix| {
+                fix.edits.iter().find_map(|e| {
+                    let file = e.loc.via.as_deref().unwrap_or(&e.loc).file;
+                    model.records.iter().find(|(r, _)| *r == file)
+                })
+            });
+            if let Some((_, what)) = record {
+                f.fix = None;
+                f.help = format!(
+                    "{}; no fix is offered in {what}, which a tool writes: fix the configuration it comes from",
+                    f.help
+                );
+            }
+        }
+    }
     // For each written place a fix edits: the uses that fixes cover and the edits they want.
     let mut wanted: Wanted = HashMap::new();
     for f in findings.iter() {

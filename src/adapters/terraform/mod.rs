@@ -174,9 +174,26 @@ pub fn is_mapped_type(ty: &str) -> bool {
     ) || product_of(ty).is_some()
 }
 
+/// What a document is when Terraform writes it (see [`Model::records`]): `terraform show
+/// -json` output of a plan or of state, or a state file.
+pub fn record(root: &Cursor<'_>) -> Option<&'static str> {
+    if state::is_state(root) {
+        return Some("Terraform state");
+    }
+    plan::values_root(root)?;
+    Some(if root.get("planned_values").is_some() {
+        "a Terraform plan"
+    } else {
+        "Terraform state"
+    })
+}
+
 /// `terraform show -json` output and Terraform state go through here (configurations go
 /// through [`module`]).
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    if let Some(what) = record(root) {
+        out.records.push((ctx.file, what));
+    }
     plan::adapt(ctx, root, out);
     state::adapt(ctx, root, out);
 }
