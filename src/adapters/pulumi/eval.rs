@@ -1,13 +1,14 @@
 //! Evaluating a Pulumi YAML program for one stack: its config, variables and resources.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::{PulumiFile, Role};
 use crate::adapters::terraform::{self, Read, Resource, Values, follow_path};
 use crate::document::{Cursor, Entry, Node, Span, Value};
 use crate::model::{
-    Field, Loc, LocCtx, Model, Note, ProjectRef, SourceFile, Text, WrittenNote, intern_value,
+    Field, FileId, Loc, LocCtx, Model, Note, ProjectRef, SourceFile, Text, WrittenNote,
+    intern_value,
 };
 
 /// The provider's resource type prefix (`mongodbatlas:...`).
@@ -29,20 +30,41 @@ pub(super) fn resolve(
         let dir = files
             .get(file.file as usize)
             .and_then(|f| f.path.parent())
-            .map(Path::to_path_buf)
+            .map(crate::paths::normalize)
             .unwrap_or_default();
         dirs.entry(dir).or_default().push(file);
     }
+    // Files a project reads: its program and its stacks (in its directory, or where its
+    // `main` and `stackConfigDir` say).
+    let mut read: HashSet<FileId> = HashSet::new();
     for (dir, group) in &dirs {
         let Some(project) = group.iter().find(|f| f.role == Role::Project) else {
             continue;
         };
+        let project_root = Cursor::root(&project.root);
+        // `main: infra/` and `stackConfigDir: stacks`, relative to the project file.
+        let under = |key: &str| -> PathBuf {
+            project_root
+                .get(key)
+                .and_then(|m| m.str())
+                .filter(|m| !m.is_empty())
+                .map_or_else(|| dir.clone(), |m| crate::paths::normalize(&dir.join(m)))
+        };
+        let (main_dir, stack_dir) = (under("main"), under("stackConfigDir"));
+        let in_dir = |d: &PathBuf| dirs.get(d).map_or(&[][..], Vec::as_slice);
         if !is_yaml_runtime(&project.root) {
-            let runtime = Cursor::root(&project.root)
+            let runtime = project_root
                 .get("runtime")
                 .and_then(|r| r.str().or_else(|| r.get("name")?.str()).map(str::to_string))
                 .unwrap_or_else(|| "an unnamed runtime".to_string());
-            for f in group.iter().filter(|f| f.text.contains("mongodbatlas:")) {
+            let stack_files = in_dir(&stack_dir)
+                .iter()
+                .filter(|f| matches!(f.role, Role::Stack(_)));
+            for f in std::iter::once(project).chain(stack_files) {
+                read.insert(f.file);
+                if !f.text.contains("mongodbatlas:") {
+                    continue;
+                }
                 if let Some(file) = files.get(f.file as usize) {
                     unread.push((
                         file.path.clone(),
@@ -54,16 +76,14 @@ pub(super) fn resolve(
             }
             continue;
         }
-        // Pulumi reads `Main.yaml` instead of the project file when there is one.
-        let program = group
+        // Pulumi reads `Main.yaml` (in the `main` directory) instead of the project file when
+        // there is one.
+        let program = in_dir(&main_dir)
             .iter()
             .find(|f| f.role == Role::Main)
             .unwrap_or(project);
-        let name = Cursor::root(&project.root)
-            .get("name")
-            .and_then(|n| n.str())
-            .unwrap_or("");
-        let mut stacks: Vec<(&str, &PulumiFile)> = group
+        let name = project_root.get("name").and_then(|n| n.str()).unwrap_or("");
+        let mut stacks: Vec<(&str, &PulumiFile)> = in_dir(&stack_dir)
             .iter()
             .filter_map(|f| match &f.role {
                 Role::Stack(s) => Some((s.as_str(), f)),
@@ -71,6 +91,9 @@ pub(super) fn resolve(
             })
             .collect();
         stacks.sort_by(|a, b| a.0.cmp(b.0));
+        read.insert(project.file);
+        read.insert(program.file);
+        read.extend(stacks.iter().map(|(_, f)| f.file));
         let (Some(program_ctx), Some(project_ctx)) = (program.ctx(files), project.ctx(files))
         else {
             continue;
@@ -80,7 +103,7 @@ pub(super) fn resolve(
             project_name: name,
             program: Cursor::root(&program.root),
             program_ctx,
-            project: Cursor::root(&project.root),
+            project: project_root,
             project_ctx,
         };
         if stacks.is_empty() {
@@ -90,6 +113,26 @@ pub(super) fn resolve(
             if let Some(ctx) = file.ctx(files) {
                 base.evaluate(Some((stack, Cursor::root(&file.root), ctx)), out);
             }
+        }
+    }
+    // A program or stack file that names the provider and that no project in the run reads
+    // (its `Pulumi.yaml` is elsewhere, or points its `main` or `stackConfigDir` elsewhere).
+    for f in dirs.values().flatten() {
+        if read.contains(&f.file) || !f.text.contains("mongodbatlas") {
+            continue;
+        }
+        let what = match f.role {
+            Role::Main => "a Pulumi YAML program (Main.yaml)",
+            Role::Stack(_) => "a Pulumi stack settings file",
+            Role::Project => continue,
+        };
+        if let Some(file) = files.get(f.file as usize) {
+            unread.push((
+                file.path.clone(),
+                format!(
+                    "names `mongodbatlas` in {what} that no Pulumi project of the run reads (no `Pulumi.yaml` beside it, or one whose `main` or `stackConfigDir` points elsewhere), so nothing in it was checked"
+                ),
+            ));
         }
     }
     unread
