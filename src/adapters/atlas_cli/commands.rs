@@ -798,21 +798,20 @@ pub(super) fn atlas(
                 .filter(|f| f.name == "scope")
                 .filter_map(|f| f.value.as_ref())
                 .flat_map(|v| {
-                    // A value not known (`--scope "$SCOPES"`) is not guessed.
-                    let types: Vec<String> = v
-                        .known()
-                        .map(|known| {
-                            known
-                                .split(',')
-                                .filter_map(|scope| scope.split(':').nth(1))
-                                .map(str::to_ascii_uppercase)
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    // A value not known (`--scope "$SCOPES"`) is not guessed. Each type is
+                    // located in the list (`lake:DATA_LAKE,c:CLUSTER`).
+                    let mut types = Vec::new();
+                    let mut offset = v.start;
+                    for scope in v.known().unwrap_or("").split(',') {
+                        if let Some((name, rest)) = scope.split_once(':') {
+                            let ty = rest.split(':').next().unwrap_or(rest);
+                            let from = offset + name.len() + 1;
+                            let span = v.word.span_of(from, from + ty.len());
+                            types.push(at.text(&ty.to_ascii_uppercase(), span, &pointer));
+                        }
+                        offset += scope.len() + 1;
+                    }
                     types
-                        .into_iter()
-                        .map(|t| at.text(&t, v.span(), &pointer))
-                        .collect::<Vec<_>>()
                 })
                 .collect();
             let username = value_text(&inv, at, "username", false);

@@ -318,6 +318,9 @@ impl<'a> Base<'a> {
                 for e in out.endpoints.iter_mut().skip(before) {
                     e.context =
                         "Pulumi stack config of mongodbatlas without isMongodbgovCloud: true";
+                    if let Some((_, message)) = &mut e.switch {
+                        *message = "set mongodbatlas:isMongodbgovCloud: true";
+                    }
                 }
             }
         }
@@ -494,6 +497,9 @@ impl<'a> Program<'a> {
             );
             for e in out.endpoints.iter_mut().skip(before) {
                 e.context = "Pulumi provider mongodbatlas without isMongodbgovCloud: true";
+                if let Some((_, message)) = &mut e.switch {
+                    *message = "set isMongodbgovCloud: true";
+                }
             }
             return;
         }
