@@ -70,11 +70,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` undoes a name before it, never another `..` (`../../b` stays), and stops
+            // at the root (`/..` is `/`).
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -276,6 +280,9 @@ mod tests {
             ("a/../../b", "../b"),
             ("a//b/", "a/b"),
             ("..", ".."),
+            ("../../b", "../../b"),
+            ("a/../../../b", "../../b"),
+            ("/../a", "/a"),
         ] {
             assert_eq!(normalize(Path::new(path)).as_os_str(), expected, "{path}");
         }

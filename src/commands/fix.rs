@@ -130,32 +130,44 @@ fn passes(
     let mut applied = Applied::default();
     let mut refused: BTreeSet<u32> = BTreeSet::new();
     let mut settings = settings.clone();
-    // The fixes made so far: one whose finding is there again after it was made did not
-    // work (a defect of the fix); it is not made a second time, and the note says so.
-    let mut made: HashSet<FixKey> = HashSet::new();
+    // A fix that does not remove its finding (a defect of the fix) is not made pass after
+    // pass: findings are counted by rule, file, value and fix; when a pass made fixes of one
+    // such kind and the next check reports no fewer of that kind, they failed, are not made
+    // again, and the note says so. (Counts, not identities: two findings can share all four,
+    // and one fixed beside one deferred is progress.)
+    let mut failed: HashSet<FixKey> = HashSet::new();
+    let mut last: HashMap<FixKey, usize> = HashMap::new();
     while applied.passes < MAX_PASSES {
-        let mut failed: BTreeSet<(String, &'static str)> = BTreeSet::new();
-        let mut plan = fix::plan_except(outcome, max, &|f| {
-            fix_key(outcome, f).is_some_and(|k| made.contains(&k))
-        });
+        let mut now: HashMap<FixKey, usize> = HashMap::new();
         for f in &outcome.findings {
-            if fix_key(outcome, f).is_some_and(|k| made.contains(&k)) {
-                failed.insert((display_path(outcome.path(f.loc.file)), f.rule.code));
+            if let Some(k) = fix_key(outcome, f) {
+                *now.entry(k).or_default() += 1;
             }
         }
-        for (path, code) in failed {
-            let note = format!(
-                "not fixed: {path}: {code} is still reported after its fix was made; the fix is not made again"
-            );
-            if !applied.notes.contains(&note) {
-                applied.notes.push(note);
+        for (key, before) in &last {
+            if now.get(key).is_some_and(|n| n >= before) && failed.insert(key.clone()) {
+                let note = format!(
+                    "not fixed: {}: {} is still reported after its fix was made; the fix is not made again",
+                    display_path(&key.1),
+                    key.0
+                );
+                if !applied.notes.contains(&note) {
+                    applied.notes.push(note);
+                }
             }
         }
-        made.extend(
-            plan.fixed
-                .iter()
-                .filter_map(|(i, _)| fix_key(outcome, outcome.findings.get(*i)?)),
-        );
+        let mut plan = fix::plan_except(outcome, max, &|f| {
+            fix_key(outcome, f).is_some_and(|k| failed.contains(&k))
+        });
+        // The kinds of fix this pass plans, with their files: counted once the files are
+        // written (a fix of standard input, or of a file refused, is not made).
+        let planned: Vec<(FixKey, Vec<u32>)> = plan
+            .fixed
+            .iter()
+            .filter_map(|(i, files)| {
+                Some((fix_key(outcome, outcome.findings.get(*i)?)?, files.clone()))
+            })
+            .collect();
         // A file refused once stays refused; standard input is rewritten only in memory.
         let files = matches!(sink, Sink::Files);
         plan.edits.retain(|file, _| {
@@ -235,6 +247,14 @@ fn passes(
         if written.is_empty() {
             break;
         }
+        last = planned
+            .into_iter()
+            .filter(|(_, files)| files.iter().all(|f| written.contains(f)))
+            .map(|(k, _)| {
+                let n = now.get(&k).copied().unwrap_or(0);
+                (k, n)
+            })
+            .collect();
         applied.fixed += plan
             .fixed
             .iter()
@@ -300,6 +320,11 @@ mod tests {
     /// A check of one buffer that wants the lines `a = 1` and `b = 2`, each added at the top:
     /// the two fixes insert at the same place, so one of them waits for a second pass.
     fn check(text: &str) -> Outcome {
+        check_with(text, |line| format!("add {line}"))
+    }
+
+    /// [`check`], each fix's message made by `message` from its line.
+    fn check_with(text: &str, message: impl Fn(&str) -> String) -> Outcome {
         let mut o = Outcome {
             files: vec![SourceFile {
                 path: PathBuf::from("a.yaml"),
@@ -325,7 +350,7 @@ mod tests {
             };
             let fix = Fix {
                 applicability: Applicability::Safe,
-                message: format!("add {line}"),
+                message: message(line),
                 reason: None,
                 edits: vec![Edit {
                     loc: loc.clone(),
@@ -340,27 +365,35 @@ mod tests {
         o
     }
 
-    #[test]
-    fn the_diff_shows_every_pass_and_writes_nothing() {
-        let text = "x: 0\n";
-        let mut outcome = check(text);
-        assert_eq!(fix::plan(&outcome, Applicability::Safe).deferred, 1);
-        let mut sink = Sink::Memory {
+    /// `--fix` (safe fixes) with default settings.
+    fn safe_passes(
+        outcome: &mut Outcome,
+        sink: &mut Sink,
+        recheck: &mut dyn FnMut(&Settings, &[Buffer]) -> Outcome,
+    ) -> Applied {
+        let settings = Settings::new(Options::default());
+        passes(outcome, &settings, Applicability::Safe, sink, recheck)
+    }
+
+    /// Passes made in memory on the one buffer `a.yaml`.
+    fn memory_sink(text: &str) -> Sink {
+        Sink::Memory {
             texts: HashMap::new(),
             buffers: vec![Buffer {
                 path: PathBuf::from("a.yaml"),
                 text: text.to_string(),
             }],
             diffs: Vec::new(),
-        };
-        let settings = Settings::new(Options::default());
-        let applied = passes(
-            &mut outcome,
-            &settings,
-            Applicability::Safe,
-            &mut sink,
-            &mut |_, b| check(&b[0].text),
-        );
+        }
+    }
+
+    #[test]
+    fn the_diff_shows_every_pass_and_writes_nothing() {
+        let text = "x: 0\n";
+        let mut outcome = check(text);
+        assert_eq!(fix::plan(&outcome, Applicability::Safe).deferred, 1);
+        let mut sink = memory_sink(text);
+        let applied = safe_passes(&mut outcome, &mut sink, &mut |_, b| check(&b[0].text));
         assert_eq!((applied.passes, applied.fixed), (2, 2));
         assert!(outcome.findings.is_empty());
         assert!(applied.notes.is_empty());
@@ -370,33 +403,35 @@ mod tests {
         );
     }
 
+    /// Two findings alike in rule, file, value and fix message, one fixed while the other
+    /// waits for the next pass: progress, not a failed fix.
+    #[test]
+    fn findings_alike_fixed_one_pass_after_the_other() {
+        let text = "x: 0\n";
+        let same = |_: &str| "add a line".to_string();
+        let mut outcome = check_with(text, same);
+        let mut sink = memory_sink(text);
+        let applied = safe_passes(&mut outcome, &mut sink, &mut |_, b| {
+            check_with(&b[0].text, same)
+        });
+        assert_eq!((applied.passes, applied.fixed), (2, 2));
+        assert!(applied.notes.is_empty(), "{:?}", applied.notes);
+        assert!(outcome.findings.is_empty());
+    }
+
     /// A fix that does not remove its finding (a defect of the fix) is made once, not once a
     /// pass until the limit, and the note says which rule's fix failed where.
     #[test]
     fn a_fix_that_does_not_remove_its_finding_is_made_once() {
         let text = "x: 0\n";
         let mut outcome = check(text);
-        let mut sink = Sink::Memory {
-            texts: HashMap::new(),
-            buffers: vec![Buffer {
-                path: PathBuf::from("a.yaml"),
-                text: text.to_string(),
-            }],
-            diffs: Vec::new(),
-        };
-        let settings = Settings::new(Options::default());
+        let mut sink = memory_sink(text);
         // Every check reports both findings again, whatever the text.
-        let applied = passes(
-            &mut outcome,
-            &settings,
-            Applicability::Safe,
-            &mut sink,
-            &mut |_, b| {
-                let mut again = check("");
-                again.texts.insert(0, Arc::from(b[0].text.as_str()));
-                again
-            },
-        );
+        let applied = safe_passes(&mut outcome, &mut sink, &mut |_, b| {
+            let mut again = check("");
+            again.texts.insert(0, Arc::from(b[0].text.as_str()));
+            again
+        });
         assert_eq!(applied.passes, 2, "{:?}", applied.notes);
         assert_eq!(
             applied.notes,

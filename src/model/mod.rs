@@ -214,7 +214,8 @@ pub struct Cluster {
     pub regions: Vec<RegionConfig>,
     pub encryption_at_rest_provider: Option<Text>,
     /// What no AtlasGov rule judges but users' policies read (see `docs/policies.md`):
-    /// `None` when the spec sets none of them, or when the run has no use for them (no policy,
+    /// `None` for a body that cannot have them (a CLI command, a serverless instance), or when
+    /// the run has no use for them (no policy,
     /// no `model` output: the engine drops them as each file is read, a quarter of the model's
     /// memory on a repository of Admin API bodies). Read through [`Cluster::settings`].
     pub settings: Option<Box<ClusterSettings>>,

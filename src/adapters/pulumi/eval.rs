@@ -42,13 +42,26 @@ pub(super) fn resolve(
             continue;
         };
         let project_root = Cursor::root(&project.root);
-        // `main: infra/` and `stackConfigDir: stacks`, relative to the project file.
+        // `main: infra/` and `stackConfigDir: stacks`, relative to the project file (a
+        // leading `/` too, as Go's `filepath.Join` reads it); `main` may name the program
+        // file itself (`infra/Main.yaml`).
         let under = |key: &str| -> PathBuf {
             project_root
                 .get(key)
                 .and_then(|m| m.str())
+                .map(|m| m.trim_start_matches('/'))
                 .filter(|m| !m.is_empty())
-                .map_or_else(|| dir.clone(), |m| crate::paths::normalize(&dir.join(m)))
+                .map_or_else(
+                    || dir.clone(),
+                    |m| {
+                        let at = crate::paths::normalize(&dir.join(m));
+                        let file = at.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                        match at.parent() {
+                            Some(parent) if file => parent.to_path_buf(),
+                            _ => at,
+                        }
+                    },
+                )
         };
         let (main_dir, stack_dir) = (under("main"), under("stackConfigDir"));
         let in_dir = |d: &PathBuf| dirs.get(d).map_or(&[][..], Vec::as_slice);
@@ -57,10 +70,11 @@ pub(super) fn resolve(
                 .get("runtime")
                 .and_then(|r| r.str().or_else(|| r.get("name")?.str()).map(str::to_string))
                 .unwrap_or_else(|| "an unnamed runtime".to_string());
-            let stack_files = in_dir(&stack_dir)
+            let others = in_dir(&stack_dir)
                 .iter()
-                .filter(|f| matches!(f.role, Role::Stack(_)));
-            for f in std::iter::once(project).chain(stack_files) {
+                .filter(|f| matches!(f.role, Role::Stack(_)))
+                .chain(in_dir(&main_dir).iter().filter(|f| f.role == Role::Main));
+            for f in std::iter::once(project).chain(others) {
                 read.insert(f.file);
                 if !f.text.contains("mongodbatlas:") {
                     continue;
@@ -130,7 +144,7 @@ pub(super) fn resolve(
             unread.push((
                 file.path.clone(),
                 format!(
-                    "names `mongodbatlas` in {what} that no Pulumi project of the run reads (no `Pulumi.yaml` beside it, or one whose `main` or `stackConfigDir` points elsewhere), so nothing in it was checked"
+                    "names `mongodbatlas` in {what} that no Pulumi project read in this run reads (its `Pulumi.yaml` was not read, or points its `main` or `stackConfigDir` elsewhere), so nothing in it was checked"
                 ),
             ));
         }

@@ -85,8 +85,16 @@ fn words(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;
-    for c in key.chars() {
-        let boundary = !c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase());
+    let chars: Vec<char> = key.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // An acronym ends where its last capital starts a word (`AWSKey`: `aws`, `key`).
+        let acronym_end = c.is_ascii_uppercase()
+            && i.checked_sub(1)
+                .and_then(|j| chars.get(j))
+                .is_some_and(char::is_ascii_uppercase)
+            && chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+        let boundary =
+            !c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase()) || acronym_end;
         if boundary && !word.is_empty() {
             out.push(std::mem::take(&mut word));
         }
@@ -122,7 +130,6 @@ const NOT_SECRET_KEY_QUALIFIERS: &[&str] = &[
     "public",
     "partition",
     "sort",
-    "primary",
     "foreign",
     "shard",
     "hash",

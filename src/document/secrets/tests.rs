@@ -83,6 +83,8 @@ fn secret_keys_in_every_spelling() {
         "STRIPE_KEY",
         "signingKey",
         "ssh-key",
+        "COSMOS_PRIMARY_KEY",
+        "AWSKey",
     ] {
         assert!(is_secret_key(key), "{key}");
     }
