@@ -833,7 +833,9 @@ pub(super) fn atlas(
                     Some(t) => vec![Notification {
                         loc: t.loc.clone(),
                         type_name: Some(t),
-                        datadog_region: value_text(&inv, at, "notificationRegion", true)
+                        // As written (the CLI uppercases it; the rule reads any case), so
+                        // that a fix can replace it where it is written.
+                        datadog_region: value_text(&inv, at, "notificationRegion", false)
                             .filter(|_| datadog),
                         no_us1_fed: None,
                         region_slot: if datadog {
@@ -1059,13 +1061,13 @@ fn positional(inv: &Invocation<'_>, at: &Located<'_>, n: usize) -> Option<Text> 
     Some(at.text(value, word.span_of(0, value.len()), &inv.pointer("")))
 }
 
-/// A flag's value as located text: known (uppercased when the CLI uppercases it), or, when
-/// expanded, a placeholder as written that no rule reads as a value.
 /// Where a created resource's body is: its name when the command gives one, else the command.
 fn body_at(name: Option<&Text>, command: &Loc) -> Loc {
     name.map_or_else(|| command.clone(), |n| n.loc.clone())
 }
 
+/// A flag's value as located text: known (uppercased when the CLI uppercases it), or, when
+/// expanded, a placeholder as written that no rule reads as a value.
 fn value_text(inv: &Invocation<'_>, at: &Located<'_>, flag: &str, upper: bool) -> Option<Text> {
     let v = inv.value(flag)?;
     let pointer = inv.pointer(flag);
