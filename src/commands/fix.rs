@@ -137,13 +137,8 @@ fn passes(
     // and one fixed beside one deferred is progress.)
     let mut failed: HashSet<FixKey> = HashSet::new();
     let mut last: HashMap<FixKey, usize> = HashMap::new();
-    while applied.passes < MAX_PASSES {
-        let mut now: HashMap<FixKey, usize> = HashMap::new();
-        for f in &outcome.findings {
-            if let Some(k) = fix_key(outcome, f) {
-                *now.entry(k).or_default() += 1;
-            }
-        }
+    loop {
+        let now = kinds_of_fix(outcome);
         for (key, before) in &last {
             if now.get(key).is_some_and(|n| n >= before) && failed.insert(key.clone()) {
                 let note = format!(
@@ -155,6 +150,10 @@ fn passes(
                     applied.notes.push(note);
                 }
             }
+        }
+        // After the last pass too: a fix that failed there is named.
+        if applied.passes >= MAX_PASSES {
+            break;
         }
         let mut plan = fix::plan_except(outcome, max, &|f| {
             fix_key(outcome, f).is_some_and(|k| failed.contains(&k))
@@ -269,6 +268,17 @@ fn passes(
         };
     }
     applied
+}
+
+/// How many findings of each kind of fix a check reports (see [`FixKey`]).
+fn kinds_of_fix(outcome: &Outcome) -> HashMap<FixKey, usize> {
+    let mut now: HashMap<FixKey, usize> = HashMap::new();
+    for f in &outcome.findings {
+        if let Some(k) = fix_key(outcome, f) {
+            *now.entry(k).or_default() += 1;
+        }
+    }
+    now
 }
 
 /// A fix as made: the finding's rule, file and value (pointer), and the fix's message.
