@@ -103,11 +103,7 @@ fn process_file_unguarded(
     options: &Options,
 ) -> FileResult {
     let mut result = process(file, path, text, kind.syntax, options);
-    if !options.keeps_cluster_settings() {
-        for cluster in &mut result.model.clusters {
-            cluster.settings = None;
-        }
-    }
+    super::drop_unread_settings(&mut result.model, options);
     // A file kept for a multi-file step may name no Atlas field (a Terraform variables file),
     // but a value set there can be suppressed where it is set.
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()

@@ -353,12 +353,8 @@ pub fn check_with_context(
             context: &outcome.context,
         },
     );
-    if !options.keeps_cluster_settings() {
-        // The steps' clusters too (see `ingest`): freed before linking and the rules.
-        for cluster in &mut model.clusters {
-            cluster.settings = None;
-        }
-    }
+    // The steps' clusters too (see `ingest`): freed before linking and the rules.
+    drop_unread_settings(&mut model, options);
     outcome.context.extend(finished.context);
     for file in &finished.reported {
         outcome.context.remove(file);
@@ -578,6 +574,16 @@ impl Run {
         self.model.files.push(source);
         self.model.extend(result.model);
         self.kept.extend(result.kept);
+    }
+}
+
+/// Drop what only policies and `model` output read from a model's clusters, when the run has
+/// neither (see [`Options::keeps_cluster_settings`]).
+fn drop_unread_settings(model: &mut Model, options: &Options) {
+    if !options.keeps_cluster_settings() {
+        for cluster in &mut model.clusters {
+            cluster.settings = None;
+        }
     }
 }
 
