@@ -220,7 +220,7 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use std::sync::Arc;
+    use arcstr::ArcStr;
 
     use super::*;
     use crate::document::LineCol;
@@ -240,10 +240,10 @@ mod tests {
                 span: Span::new(start, start + written.len()),
                 start: LineCol { line: 1, column: 1 },
                 end: LineCol { line: 1, column: 1 },
-                pointer: Arc::from(""),
+                pointer: ArcStr::new(),
                 via: None,
             },
-            value: Arc::from(value),
+            value: ArcStr::from(value),
             range,
             new: new.to_string(),
         }

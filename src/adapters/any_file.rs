@@ -8,6 +8,7 @@
 //! document (an operator object, a database user body). A self-hosted MongoDB, DocumentDB,
 //! Cosmos DB, or a host that is not known (a placeholder) is not Atlas's business.
 
+use arcstr::ArcStr;
 use std::sync::Arc;
 
 use super::common::{Locator, URL_KEYS, is_url_key};
@@ -111,7 +112,7 @@ fn walk_in(
                     .items()
                     .filter_map(|item| ctx.text(Some(item)))
                     .collect();
-                let list: Arc<[Arc<str>]> = values.iter().map(|v| Arc::clone(&v.value)).collect();
+                let list: Arc<[ArcStr]> = values.iter().map(|v| ArcStr::clone(&v.value)).collect();
                 for value in values {
                     out.auth_mechanisms.push(AuthMechanism {
                         value,
@@ -193,7 +194,7 @@ fn scalar(
         if !atlas {
             return;
         }
-        let list: Arc<[Arc<str>]> = s.split(',').map(|p| Arc::from(p.trim())).collect();
+        let list: Arc<[ArcStr]> = s.split(',').map(|p| ArcStr::from(p.trim())).collect();
         let whole = ctx.text(Some(cur.clone()));
         for piece in s.split(',') {
             if let Some(value) = at.text(piece.trim()) {

@@ -8,6 +8,7 @@
 //! the fixed texts standing for the files) and shows their net change as a unified diff; it
 //! writes nothing.
 
+use arcstr::ArcStr;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -282,14 +283,14 @@ fn kinds_of_fix(outcome: &Outcome) -> HashMap<FixKey, usize> {
 }
 
 /// A fix as made: the finding's rule, file and value (pointer), and the fix's message.
-type FixKey = (&'static str, PathBuf, Arc<str>, String);
+type FixKey = (&'static str, PathBuf, ArcStr, String);
 
 fn fix_key(outcome: &Outcome, f: &crate::rules::Finding) -> Option<FixKey> {
     let fix = f.fix.as_ref()?;
     Some((
         f.rule.code,
         outcome.path(f.loc.file).to_path_buf(),
-        Arc::clone(&f.loc.pointer),
+        ArcStr::clone(&f.loc.pointer),
         fix.message.clone(),
     ))
 }
@@ -355,7 +356,7 @@ mod tests {
                 span: Span::new(0, 0),
                 start: at,
                 end: at,
-                pointer: Arc::from(""),
+                pointer: ArcStr::new(),
                 via: None,
             };
             let fix = Fix {
@@ -364,7 +365,7 @@ mod tests {
                 reason: None,
                 edits: vec![Edit {
                     loc: loc.clone(),
-                    value: Arc::from(""),
+                    value: ArcStr::new(),
                     range: 0..0,
                     new: line.to_string(),
                 }],

@@ -1,9 +1,9 @@
 //! Locations: where a model value was read from ([`Loc`]), the shared copies of recurring
 //! pointers and values, and what an adapter needs to locate document nodes ([`LocCtx`]).
 
+use arcstr::ArcStr;
 use std::cell::RefCell;
 use std::path::Path;
-use std::sync::Arc;
 
 use foldhash::{HashSet, HashSetExt};
 
@@ -18,7 +18,7 @@ pub struct Loc {
     pub start: LineCol,
     pub end: LineCol,
     /// Shared among the locations with the same pointer ([`intern_pointer`]).
-    pub pointer: Arc<str>,
+    pub pointer: ArcStr,
     /// Where the value was actually set, when it reached this place indirectly (a Terraform
     /// variable's default or a tfvars file, a CloudFormation parameter default). Reporters
     /// show it as a second label.
@@ -29,9 +29,9 @@ pub struct Loc {
 /// `/replicationSpecs/0/regionConfigs/0/regionName`): each thread keeps one shared copy of
 /// each, so the model does not hold one string per value. Bounded: the table starts over
 /// past [`MAX_INTERNED`] pointers (copies already handed out stay valid).
-pub fn intern_pointer(pointer: &str) -> Arc<str> {
+pub fn intern_pointer(pointer: &str) -> ArcStr {
     thread_local! {
-        static POINTERS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+        static POINTERS: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::new());
     }
     POINTERS.with(|table| intern_in(table, pointer))
 }
@@ -44,28 +44,28 @@ const MAX_INTERNED_VALUE: usize = 32;
 
 /// Short values recur as much as pointers (`AWS`, `US_GOV_WEST_1`, `M30`, `ELECTABLE`): each
 /// thread keeps one shared copy of each; longer values (names, ids, URLs) are not shared.
-pub fn intern_value(value: &str) -> Arc<str> {
+pub fn intern_value(value: &str) -> ArcStr {
     thread_local! {
-        static VALUES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+        static VALUES: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::new());
     }
     if value.len() >= MAX_INTERNED_VALUE {
-        return Arc::from(value);
+        return ArcStr::from(value);
     }
     VALUES.with(|table| intern_in(table, value))
 }
 
-fn intern_in(table: &RefCell<HashSet<Arc<str>>>, s: &str) -> Arc<str> {
+fn intern_in(table: &RefCell<HashSet<ArcStr>>, s: &str) -> ArcStr {
     let Ok(mut table) = table.try_borrow_mut() else {
-        return Arc::from(s);
+        return ArcStr::from(s);
     };
     if let Some(shared) = table.get(s) {
-        return Arc::clone(shared);
+        return ArcStr::clone(shared);
     }
     if table.len() >= MAX_INTERNED {
         table.clear();
     }
-    let shared: Arc<str> = Arc::from(s);
-    table.insert(Arc::clone(&shared));
+    let shared = ArcStr::from(s);
+    table.insert(ArcStr::clone(&shared));
     shared
 }
 
@@ -193,9 +193,9 @@ mod intern_tests {
     fn equal_pointers_share_one_copy() {
         let a = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
         let b = intern_pointer("/replicationSpecs/0/regionConfigs/0/regionName");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(ArcStr::ptr_eq(&a, &b));
         assert_eq!(&*a, "/replicationSpecs/0/regionConfigs/0/regionName");
-        assert!(!Arc::ptr_eq(&a, &intern_pointer("/name")));
+        assert!(!ArcStr::ptr_eq(&a, &intern_pointer("/name")));
         // Past the bound the table starts over; what was handed out stays valid.
         for i in 0..MAX_INTERNED + 1 {
             intern_pointer(&format!("/k{i}"));
@@ -205,12 +205,12 @@ mod intern_tests {
 
     #[test]
     fn short_values_are_shared_long_ones_are_not() {
-        assert!(Arc::ptr_eq(
+        assert!(ArcStr::ptr_eq(
             &intern_value("US_GOV_WEST_1"),
             &intern_value("US_GOV_WEST_1")
         ));
         let long = "a".repeat(MAX_INTERNED_VALUE);
-        assert!(!Arc::ptr_eq(&intern_value(&long), &intern_value(&long)));
+        assert!(!ArcStr::ptr_eq(&intern_value(&long), &intern_value(&long)));
         assert_eq!(&*intern_value(&long), long);
     }
 }

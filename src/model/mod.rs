@@ -10,6 +10,7 @@ pub mod partition;
 
 pub use loc::{Loc, LocCtx, SourceMap, TEMPLATE_VALUE, intern_pointer, intern_value};
 
+use arcstr::ArcStr;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ pub struct Field<T> {
 }
 
 /// A string (or scalar written as text) with its location.
-pub type Text = Field<Arc<str>>;
+pub type Text = Field<ArcStr>;
 
 impl Text {
     pub fn as_str(&self) -> &str {
@@ -416,7 +417,7 @@ pub struct AuthMechanism {
     pub context: &'static str,
     /// Every name of the mechanism list it is one of (itself too), as written, shared by the
     /// list's names; empty when it is not in a list.
-    pub list: Arc<[Arc<str>]>,
+    pub list: Arc<[ArcStr]>,
     /// A list written as one comma-separated string: that string (a fix may take one name out
     /// of it, its comma with it).
     pub list_text: Option<Text>,
@@ -438,7 +439,7 @@ pub struct Endpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Switch {
     pub loc: Loc,
-    pub expected: Arc<str>,
+    pub expected: ArcStr,
     pub text: String,
 }
 

@@ -10,9 +10,9 @@
 //! [`reconcile`] runs after every rule: a value written once and used in several places is
 //! fixed safely only when every use needs the same fix.
 
+use arcstr::ArcStr;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::Finding;
 use crate::document::Span;
@@ -53,7 +53,7 @@ pub struct Edit {
     pub loc: Loc,
     /// The value as the rule read it: the edit applies only where the text at `loc` is this,
     /// alone or between one pair of quotes.
-    pub value: Arc<str>,
+    pub value: ArcStr,
     /// The bytes of `value` to replace.
     pub range: Range<usize>,
     /// What they become.
@@ -112,7 +112,7 @@ impl Fix {
             reason: None,
             edits: vec![Edit {
                 loc: written_place(&text.loc),
-                value: Arc::clone(&text.value),
+                value: ArcStr::clone(&text.value),
                 range,
                 new: new.to_string(),
             }],

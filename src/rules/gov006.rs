@@ -3,6 +3,7 @@
 use super::fix::{Applicability, Fix};
 use super::{Finding, Rule, RuleMeta, Severity};
 use crate::model::Model;
+use arcstr::ArcStr;
 use std::sync::Arc;
 
 pub static RULE: Rule = Rule {
@@ -20,7 +21,7 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Vec<Finding>) {
     // The list the previous SCRAM-SHA-1 was in, and whether it names SCRAM-SHA-256: a list's
     // names come one after the other, and each is looked at once (a list of 40,000 names).
-    let mut last: Option<(&Arc<[Arc<str>]>, bool)> = None;
+    let mut last: Option<(&Arc<[ArcStr]>, bool)> = None;
     for m in &model.auth_mechanisms {
         let written = m.value.as_str();
         let value = written.trim_start();

@@ -51,7 +51,7 @@ fn flag_forms_locate_the_value() {
         assert_eq!(size.as_str(), "M10", "{text}");
         assert_eq!(at(text, &size.loc), tier, "{text}");
         assert_eq!(rc.region.as_ref().unwrap().as_str(), "US_GOV_WEST_1");
-        assert_eq!(size.loc.pointer.as_ref(), "/atlas clusters create/tier");
+        assert_eq!(size.loc.pointer.as_str(), "/atlas clusters create/tier");
     }
 }
 
@@ -124,7 +124,7 @@ fn github_and_gitlab_steps() {
     let p = m.clusters[0].regions[0].provider.as_ref().unwrap();
     assert_eq!(at(gh, &p.loc), "AZURE");
     assert_eq!(p.loc.start.line, 10);
-    assert_eq!(p.loc.pointer.as_ref(), "/jobs/up/steps/0/run");
+    assert_eq!(p.loc.pointer.as_str(), "/jobs/up/steps/0/run");
     assert_eq!(m.endpoints.len(), 1);
     let gl = "deploy:\n  stage: deploy\n  script:\n    - 'atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10'\n";
     let m = model_of(gl, Syntax::Yaml);

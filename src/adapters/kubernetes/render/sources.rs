@@ -7,6 +7,7 @@
 //! space back into the file, bytes, lines and pointer where the node was written, so a
 //! finding points at the patch file that wrote a value, or the base whose value survives.
 
+use arcstr::ArcStr;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,7 +49,7 @@ struct Piece {
 /// the start of each of its lines, and the string's pointer in its file.
 struct Fragment {
     lines: Vec<(u32, u32)>,
-    pointer: Arc<str>,
+    pointer: ArcStr,
 }
 
 /// The files a rendering read, and their span space.
@@ -310,7 +311,7 @@ impl SourceMap for Sources<'_> {
             end: offset(span.end.max(span.start)),
         };
         let pointer = match &piece.fragment {
-            Some(f) => Arc::clone(&f.pointer),
+            Some(f) => ArcStr::clone(&f.pointer),
             None => intern_pointer(
                 &pointer_of(&source.roots, real).unwrap_or_else(|| pointer.to_string()),
             ),
