@@ -2,12 +2,15 @@
 //! forms `!Ref`, `!GetAtt`, `!Sub`, `!FindInMap`, ...), and the [`Template`] that resolves
 //! them against its `Parameters` defaults, `Mappings` and resources.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::{Resource, literal_type};
 use crate::document::{Cursor, Value};
 use crate::model::link::is_object_id;
-use crate::model::{Allows, Field, LocCtx, Model, Note, Origin, ProjectRef, Text, WrittenNote};
+use crate::model::{
+    Allows, Condition, Field, Loc, LocCtx, Model, Note, Origin, ProjectRef, Text, WrittenNote,
+};
 
 /// The longest unresolved expression kept as text (longer ones are cut with `…`).
 pub(super) const MAX_EXPR: usize = 60;
@@ -98,7 +101,19 @@ pub(super) struct Template<'t> {
     pub(super) last: HashMap<&'t str, usize>,
     /// The template's `Mappings`, for `Fn::FindInMap` with known keys.
     pub(super) mappings: Option<Cursor<'t>>,
+    /// The template's `Conditions`, for `Fn::If` and a resource's `Condition` decided by
+    /// literals and parameter defaults.
+    conditions: Option<Cursor<'t>>,
+    /// The parts of the template that exist because a condition was decided (see
+    /// [`Template::decided_into`]).
+    decided: RefCell<Vec<Condition>>,
 }
+
+/// How deep `Condition` references may nest (a cycle is a template error; this bounds it).
+const MAX_CONDITION_DEPTH: usize = 16;
+
+/// How many decided parts one template records (each a label on the findings inside).
+const MAX_DECIDED: usize = 10_000;
 
 impl<'t> Template<'t> {
     pub(super) fn new(
@@ -151,7 +166,122 @@ impl<'t> Template<'t> {
             types,
             last,
             mappings: root.get("Mappings"),
+            conditions: root.get("Conditions").filter(|c| c.node.as_map().is_some()),
+            decided: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The value of the template's condition `name`, when literals and parameter defaults
+    /// decide it, with where a default that decided it was written.
+    pub(super) fn condition(&self, name: &str) -> Option<(bool, Option<Loc>)> {
+        self.condition_at(name, 0)
+    }
+
+    fn condition_at(&self, name: &str, depth: usize) -> Option<(bool, Option<Loc>)> {
+        if depth > MAX_CONDITION_DEPTH {
+            return None;
+        }
+        let conditions = self.conditions.as_ref()?;
+        // With duplicate names the last one counts (as for parameters and resources).
+        let body = conditions
+            .entries()
+            .filter(|(key, _)| key.node.scalar_text() == Some(name))
+            .last()?
+            .1;
+        self.decide(&body, depth + 1)
+    }
+
+    /// A condition function (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`) over
+    /// what is known: `None` when anything it needs is not.
+    fn decide(&self, cur: &Cursor<'_>, depth: usize) -> Option<(bool, Option<Loc>)> {
+        if depth > MAX_CONDITION_DEPTH {
+            return None;
+        }
+        let Expr::Call(name, arg) = expr(cur) else {
+            return None;
+        };
+        match name {
+            "Condition" => self.condition_at(arg.node.as_str()?, depth + 1),
+            "Equals" => {
+                let operands: Vec<Cursor<'_>> = arg.items().collect();
+                let [a, b] = operands.as_slice() else {
+                    return None;
+                };
+                let (Resolved::Known(a), Resolved::Known(b)) =
+                    (self.resolve(Some(a.clone())), self.resolve(Some(b.clone())))
+                else {
+                    return None;
+                };
+                let via = a.loc.via.or(b.loc.via).map(|v| *v);
+                Some((a.value == b.value, via))
+            }
+            "Not" => {
+                let operands: Vec<Cursor<'_>> = arg.items().collect();
+                let [c] = operands.as_slice() else {
+                    return None;
+                };
+                self.decide(c, depth + 1).map(|(v, via)| (!v, via))
+            }
+            "And" | "Or" => {
+                // The operand that settles it (a false one for `And`, a true one for `Or`)
+                // settles it even when another is unknown.
+                let settles = name == "Or";
+                let mut unknown = false;
+                let mut via = None;
+                for c in arg.items() {
+                    match self.decide(&c, depth + 1) {
+                        Some((v, w)) if v == settles => return Some((v, w)),
+                        Some((_, w)) => via = via.or(w),
+                        None => unknown = true,
+                    }
+                }
+                (!unknown).then_some((!settles, via))
+            }
+            _ => None,
+        }
+    }
+
+    /// The branch a `Fn::If` takes, when its condition is decided, recorded as a part that
+    /// exists by that condition (a finding inside it is labelled with the condition).
+    fn branch<'c>(&self, arg: &Cursor<'c>) -> Option<Cursor<'c>> {
+        let parts: Vec<Cursor<'c>> = arg.items().collect();
+        let [name, then, otherwise] = parts.as_slice() else {
+            return None;
+        };
+        let (holds, via) = self.condition(name.node.as_str()?)?;
+        let chosen = if holds { then } else { otherwise };
+        self.record(chosen.node.span, name, holds, via);
+        Some(chosen.clone())
+    }
+
+    /// Record that the part of the template at `span` exists because the condition named at
+    /// `name` is `holds`.
+    pub(super) fn record(
+        &self,
+        span: crate::document::Span,
+        name: &Cursor<'_>,
+        holds: bool,
+        via: Option<Loc>,
+    ) {
+        let mut decided = self.decided.borrow_mut();
+        if decided.len() >= MAX_DECIDED {
+            return;
+        }
+        let mut loc = self.ctx.loc(name);
+        loc.via = via.map(Box::new);
+        decided.push(Condition {
+            file: self.ctx.file,
+            span,
+            setting: Field {
+                value: if holds { "true" } else { "false" }.into(),
+                loc,
+            },
+        });
+    }
+
+    /// Hand the parts decided by conditions to the model.
+    pub(super) fn decided_into(&self, out: &mut Model) {
+        out.conditions.append(&mut self.decided.borrow_mut());
     }
 
     pub(super) fn resolve(&self, cur: Option<Cursor<'_>>) -> Resolved {
@@ -191,6 +321,10 @@ impl<'t> Template<'t> {
                     None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
                 },
                 None => Resolved::Unknown(self.unresolved(&cur, "FindInMap", &arg)),
+            },
+            Expr::Call("If", arg) => match self.branch(&arg) {
+                Some(chosen) => self.resolve(Some(chosen)),
+                None => Resolved::Unknown(self.unresolved(&cur, "If", &arg)),
             },
             Expr::Call(name, arg) => Resolved::Unknown(self.unresolved(&cur, name, &arg)),
             Expr::Collection => Resolved::Unknown(Field {

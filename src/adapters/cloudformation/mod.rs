@@ -70,6 +70,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     profile::secrets(&tpl, &resources, out);
     tpl.written_notes(root, out);
     if !tpl.types.values().any(|t| t.starts_with(PREFIX)) {
+        tpl.decided_into(out);
         return;
     }
     for (i, (key, res)) in resources.entries().enumerate() {
@@ -83,6 +84,16 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         let Some(kind) = literal_type(&res).and_then(|t| t.strip_prefix(PREFIX)) else {
             continue;
         };
+        // A resource on a condition that the parameters' defaults decide: not created when
+        // it is false (as Terraform's `count = 0`); when it is true, what is found in it is
+        // labelled with the condition. Undecided, it is checked.
+        if let Some(cond) = res.get("Condition") {
+            match cond.node.as_str().and_then(|name| tpl.condition(name)) {
+                Some((false, _)) => continue,
+                Some((true, via)) => tpl.record(res.node.span, &cond, true, via),
+                None => {}
+            }
+        }
         let r = Resource {
             id,
             anchor: ctx.loc(&key),
@@ -91,6 +102,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         };
         tpl.resource(kind, &r, out);
     }
+    tpl.decided_into(out);
 }
 
 /// A resource's `Type`, when it is a literal string.
