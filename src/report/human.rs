@@ -135,12 +135,24 @@ impl SourceCode for Snippet<'_> {
             .ok_or(MietteError::OutOfBounds)?;
         let shifted = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
         let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        // miette counts the column (which it gives only without lines before: the header's
+        // `file:line:column`) in bytes; every other output counts characters.
+        let column = if context_lines_before == 0 {
+            let line_start = starts.get(line).copied().unwrap_or(0);
+            self.source
+                .drawable
+                .text
+                .get(line_start..span.offset())
+                .map_or(inner.column(), |before| before.chars().count())
+        } else {
+            inner.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
             SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
             inner.line() + first,
-            inner.column(),
+            column,
             inner.line_count() + first,
         )))
     }
