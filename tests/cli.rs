@@ -400,7 +400,7 @@ fn stdin_filename_picks_the_parser() {
             "--color",
             "never",
         ],
-        b"{\"name\": \"x\", \"regionUsageRestrictions\": \"GOV_REGIONS_ONLY\",}",
+        b"{\"name\": \"x\" \"regionUsageRestrictions\": \"GOV_REGIONS_ONLY\"}",
     );
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
@@ -495,7 +495,7 @@ fn templates_are_checked_for_what_they_hard_code_or_listed_as_skipped() {
     let broken = dir.path().join("broken.json");
     std::fs::write(
         &broken,
-        "{\n  \"name\": \"orders\",\n  \"tags\": [{\"key\": \"owner\", \"value\": \"{{team}}\"}],\n  \"replicationSpecs\": [\n    {\"regionConfigs\": [{\"providerName\": \"AWS\", \"regionName\": \"US_GOV_WEST_1\"}],}\n  ]\n}\n",
+        "{\n  \"name\": \"orders\",\n  \"tags\": [{\"key\": \"owner\", \"value\": \"{{team}}\"}],\n  \"replicationSpecs\": [\n    {\"regionConfigs\": [{\"providerName\": \"AWS\" \"regionName\": \"US_GOV_WEST_1\"}]}\n  ]\n}\n",
     )
     .unwrap();
     let o = run(&[

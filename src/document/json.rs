@@ -1,4 +1,7 @@
-//! Strict RFC 8259 JSON parser producing span-carrying [`Node`] trees.
+//! RFC 8259 JSON parser producing span-carrying [`Node`] trees, which also reads the JSON
+//! with comments that tools write by hand (`tsconfig.json`, VS Code and devcontainer
+//! settings, ASP.NET `appsettings.json`): `//` and `/* */` comments are skipped as whitespace
+//! and a trailing comma before `]` or `}` is allowed. Everything else is strict.
 //!
 //! Design:
 //! - Iterative: containers under construction live on an explicit stack of [`Frame`]s, so the
@@ -54,6 +57,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         limits: *limits,
         nodes: 0,
         warnings: Vec::new(),
+        commented: false,
     };
     let root = parser.document()?;
     Ok(Document {
@@ -89,6 +93,8 @@ struct Parser<'a> {
     limits: Limits,
     nodes: usize,
     warnings: Vec<ParseWarning>,
+    /// Whether a comment was seen (only the first is noted).
+    commented: bool,
 }
 
 fn error(message: impl Into<String>, start: usize, end: usize) -> ParseError {
@@ -199,14 +205,17 @@ impl<'a> Parser<'a> {
                                 let comma = self.pos;
                                 self.pos += 1;
                                 self.skip_ws();
-                                if self.byte(self.pos) == Some(b']') {
-                                    return Err(error(
-                                        "trailing comma before `]`",
-                                        comma,
-                                        comma + 1,
-                                    ));
+                                // A trailing comma (JSON with comments allows one).
+                                if self.byte(self.pos) != Some(b']') {
+                                    continue 'value;
                                 }
-                                continue 'value;
+                                self.lenient(comma, comma + 1, "a trailing comma");
+                                self.pos += 1;
+                                node = Node::new(
+                                    Value::Seq(items.drain((*base).min(items.len())..).collect()),
+                                    Span::new(*start, self.pos),
+                                );
+                                stack.pop();
                             }
                             Some(b']') => {
                                 self.pos += 1;
@@ -239,11 +248,16 @@ impl<'a> Parser<'a> {
                                 self.pos += 1;
                                 self.skip_ws();
                                 if self.byte(self.pos) == Some(b'}') {
-                                    return Err(error(
-                                        "trailing comma before `}`",
-                                        comma,
-                                        comma + 1,
-                                    ));
+                                    self.lenient(comma, comma + 1, "a trailing comma");
+                                    self.pos += 1;
+                                    node = Node::new(
+                                        Value::Map(
+                                            entries.drain((*base).min(entries.len())..).collect(),
+                                        ),
+                                        Span::new(*start, self.pos),
+                                    );
+                                    stack.pop();
+                                    continue;
                                 }
                                 let siblings = entries.get(*base..).unwrap_or_default();
                                 *key = self.key(siblings, seen, "expected a string key")?;
@@ -276,10 +290,58 @@ impl<'a> Parser<'a> {
         self.bytes.get(at).copied()
     }
 
+    /// The first comment of the file, noted as JSON that strict parsers refuse (see
+    /// [`Parser::lenient`]).
+    fn comment(&mut self, start: usize, end: usize) {
+        if !self.commented {
+            self.commented = true;
+            self.lenient(start, end, "a comment");
+        }
+    }
+
+    /// Something JSON does not allow that this parser reads (a comment, a trailing comma):
+    /// a warning, which is reported only in an Atlas spec (a template, a request body),
+    /// whose tools parse strictly; a settings file written as JSON with comments is not.
+    fn lenient(&mut self, start: usize, end: usize, what: &str) {
+        self.warnings.push(ParseWarning {
+            message: format!(
+                "{what} is not JSON: CloudFormation, the Atlas CLI and Terraform refuse this file"
+            ),
+            span: Span::new(start, end),
+            related: None,
+            help: Some("remove it (the rest of the file was checked as if it were not there)"),
+        });
+    }
+
+    /// Skip whitespace and comments (`// ...` to the end of the line, `/* ... */`). A `/*`
+    /// that is never closed is left for the caller to report ([`Parser::unexpected`]).
     #[inline]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.byte(self.pos) {
-            self.pos += 1;
+        loop {
+            match self.byte(self.pos) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') => match self.byte(self.pos + 1) {
+                    Some(b'/') => {
+                        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+                        let end = self.pos + memchr(b'\n', rest).unwrap_or(rest.len());
+                        self.comment(self.pos, end);
+                        self.pos = end;
+                    }
+                    Some(b'*') => {
+                        let body = self.bytes.get(self.pos + 2..).unwrap_or_default();
+                        match memchr::memmem::find(body, b"*/") {
+                            Some(i) => {
+                                let end = self.pos + 2 + i + 2;
+                                self.comment(self.pos, end);
+                                self.pos = end;
+                            }
+                            None => return,
+                        }
+                    }
+                    _ => return,
+                },
+                _ => return,
+            }
         }
     }
 
@@ -333,6 +395,9 @@ impl<'a> Parser<'a> {
         if at >= self.bytes.len() {
             return error(format!("unexpected end of input: {what}"), at, at);
         }
+        if self.bytes.get(at..at + 2) == Some(b"/*") {
+            return error("a `/*` comment is never closed with `*/`", at, at + 2);
+        }
         let word = self
             .bytes
             .get(at..)
@@ -364,9 +429,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Everything after the root must be whitespace.
+    /// Everything after the root must be whitespace or comments.
     fn finish(&mut self, root: Node) -> Result<Node, ParseError> {
         self.skip_ws();
+        if self.bytes.get(self.pos..self.pos + 2) == Some(b"/*") {
+            return Err(self.unexpected("expected the end of the file"));
+        }
         if self.pos < self.bytes.len() {
             let mut end = self.bytes.len();
             while end > self.pos && matches!(self.byte(end - 1), Some(b' ' | b'\t' | b'\n' | b'\r'))
@@ -489,6 +557,7 @@ impl<'a> Parser<'a> {
                 message: format!("duplicate key `{text}`: consumers disagree on which value wins"),
                 span,
                 related: Some(earlier),
+                help: None,
             });
         }
         self.skip_ws();
@@ -686,6 +755,7 @@ impl<'a> Parser<'a> {
                     ),
                     span: Span::new(at, at + 6),
                     related: None,
+                    help: None,
                 });
                 '\u{FFFD}'
             }
@@ -945,6 +1015,29 @@ mod tests {
     }
 
     #[test]
+    fn comments_and_trailing_commas_as_tools_write_them() {
+        let text = "// VS Code settings\n{\n  /* block\n  comment */ \"a\": [1, 2,], // end\n  \"b\": {\"c\": \"//not a comment\",},\n}\n// after\n";
+        let r = root(text);
+        check_spans(text, &r);
+        assert_eq!(at(text, r.span), &text[20..text.len() - 10]);
+        assert_eq!(seq(get(&r, "a")).len(), 2);
+        assert_eq!(at(text, get(&r, "a").span), "[1, 2,]");
+        // Noted for Atlas specs, whose tools parse strictly: the first comment, each comma.
+        let warnings: Vec<&str> = ok(text).warnings.iter().map(|w| at(text, w.span)).collect();
+        assert_eq!(warnings, ["// VS Code settings", ",", ",", ","]);
+        let c = get(get(&r, "b"), "c");
+        assert_eq!(c.as_str(), Some("//not a comment"));
+        assert_eq!(at(text, c.span), "\"//not a comment\"");
+        // A comment between a key and its colon, and one that ends the file unterminated.
+        let text = "{\"a\" /*x*/ : 1 // y\n}";
+        assert_eq!(at(text, get(&root(text), "a").span), "1");
+        assert_eq!(
+            err("{\"a\": 1} /* x").message,
+            "a `/*` comment is never closed with `*/`"
+        );
+    }
+
+    #[test]
     fn bom_is_skipped() {
         let text = "\u{FEFF}{\"a\": 1}";
         let r = root(text);
@@ -970,6 +1063,7 @@ mod tests {
                 message: "duplicate key `a`: consumers disagree on which value wins".into(),
                 span: sp(17, 20),
                 related: Some(sp(1, 4)),
+                help: None,
             }]
         );
         // Keys compare decoded: `\u0061` is `a`.
@@ -1072,8 +1166,19 @@ mod tests {
                 "expected `,` or `]` after array element, found a number",
                 (3, 4),
             ),
-            ("[1,]", "trailing comma before `]`", (2, 3)),
-            (r#"{"a":1, }"#, "trailing comma before `}`", (6, 7)),
+            ("[1,,]", "expected a JSON value, found `,`", (3, 4)),
+            ("[,]", "expected a JSON value, found `,`", (1, 2)),
+            (r#"{"a":1,,}"#, "expected a string key, found `,`", (7, 8)),
+            (
+                "[1 /* open",
+                "a `/*` comment is never closed with `*/`",
+                (3, 5),
+            ),
+            (
+                "[1] / 2",
+                "trailing characters after the JSON value",
+                (4, 7),
+            ),
             (
                 "{a:1}",
                 "expected a string key or `}`, found an unquoted word (strings need double quotes)",

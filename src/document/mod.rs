@@ -218,6 +218,8 @@ pub struct ParseWarning {
     pub span: Span,
     /// The earlier occurrence, when there is one.
     pub related: Option<Span>,
+    /// What to do about it, when the reporter's general advice does not fit.
+    pub help: Option<&'static str>,
 }
 
 /// A parsed file: one root per document (JSON has exactly one; YAML streams may have many).

@@ -388,11 +388,11 @@ fn adapt_documents(
             &INVALID_SPEC,
             &ctx.loc_of(w.span, ""),
             w.message.clone(),
-            if w.related.is_some() {
+            w.help.unwrap_or(if w.related.is_some() {
                 "remove the duplicate so that every tool reads the same value"
             } else {
                 "fix this so that every tool reads the same value"
-            },
+            }),
         );
         if let Some(related) = w.related {
             finding = finding.with_label(&ctx.loc_of(related, ""), "first occurrence");

@@ -462,6 +462,7 @@ impl<'a> Builder<'a> {
                                 ),
                                 span: node.span,
                                 related: Some(earlier),
+                                help: None,
                             });
                         }
                     }
@@ -478,6 +479,7 @@ impl<'a> Builder<'a> {
                                     .to_string(),
                                 span: node.span,
                                 related: Some(key.span),
+                                help: None,
                             });
                         }
                         map.push(Entry { key, value: node });

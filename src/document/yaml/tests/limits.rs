@@ -15,6 +15,7 @@ fn duplicate_keys_warn_and_keep_both() {
             message: "duplicate key `k`: consumers disagree on which value wins".to_string(),
             span: span_after(text, "j", "k"),
             related: Some(Span::new(0, 1)),
+            help: None,
         }]
     );
 }
