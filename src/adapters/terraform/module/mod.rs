@@ -48,6 +48,8 @@ pub struct HclFile {
     validated: Vec<(String, Loc, Allows)>,
     /// Variables this file declares `sensitive = true`.
     sensitive: Vec<String>,
+    /// Variables whose type constraint fills in `optional(type, default)` attributes.
+    optionals: Vec<(String, value::Shape)>,
     /// The `source` of each local module call (`./` or `../`), by call name.
     calls: Vec<(String, String)>,
     /// Whether the file holds what only a root module does here: a `provider "mongodbatlas"`
@@ -178,6 +180,7 @@ impl HclFile {
             declared: Vec::new(),
             validated: Vec::new(),
             sensitive: Vec::new(),
+            optionals: Vec::new(),
             calls: Vec::new(),
             root_like: false,
             source: None,
@@ -205,6 +208,13 @@ impl HclFile {
                 file.declared.push(name.to_string());
                 if body.get("sensitive").is_some_and(|v| v.node.is_true()) {
                     file.sensitive.push(name.to_string());
+                }
+                if let Some(ty) = body.get("type").filter(|t| t.node.is_expr()) {
+                    let shape = eval::parse(ctx, ty.node)
+                        .and_then(|e| value::Shape::of(ctx, &ty.pointer, &e));
+                    if let Some(shape) = shape {
+                        file.optionals.push((name.to_string(), shape));
+                    }
                 }
                 if let Some(validation) = body.get("validation") {
                     file.validated.push((

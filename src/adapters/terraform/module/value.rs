@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::document::hcl_expr::Expr;
 use crate::document::{Cursor, Entry, Node, Value};
 use crate::model::{FileId, Loc, LocCtx, Text};
 
@@ -351,5 +352,163 @@ impl Tree {
             .strip_prefix(AT_TAG)
             .or_else(|| tag.strip_prefix(EXPR_AT_TAG))?;
         self.side.get(n.parse::<usize>().ok()?)
+    }
+}
+
+/// What a variable's type constraint fills in (Terraform 1.3 and later): an attribute of an
+/// `object(...)` declared `optional(type, default)` that a value omits, or sets to `null`,
+/// takes the default; at any depth of `object`, `list`, `set`, `map` and `optional` types.
+#[derive(Debug, Clone)]
+pub(super) enum Shape {
+    /// Attribute name (located where the type names it), its default (a literal, located
+    /// where the type writes it), its type.
+    Object(Vec<(Text, Option<Val>, Shape)>),
+    /// The elements of a list or set, the values of a map.
+    Each(Box<Shape>),
+    Any,
+}
+
+/// Deepest type constraint read for defaults.
+const MAX_SHAPE_DEPTH: usize = 32;
+
+impl Shape {
+    /// The shape of a type constraint (`None` when it fills in nothing).
+    pub(super) fn of(ctx: &LocCtx<'_>, pointer: &str, e: &Expr) -> Option<Shape> {
+        let shape = Shape::within(ctx, pointer, e, 0);
+        shape.has_defaults().then_some(shape)
+    }
+
+    fn within(ctx: &LocCtx<'_>, pointer: &str, e: &Expr, depth: usize) -> Shape {
+        let Expr::Call(name, args, false, _) = e else {
+            return Shape::Any;
+        };
+        if depth > MAX_SHAPE_DEPTH {
+            return Shape::Any;
+        }
+        match (&**name, args.as_slice()) {
+            ("object", [Expr::Object(attrs, _)]) => Shape::Object(
+                attrs
+                    .iter()
+                    .filter_map(|(k, t)| {
+                        let key = match k {
+                            Expr::Str(k, s) | Expr::Var(k, s) => Text {
+                                value: crate::model::intern_value(k),
+                                loc: ctx.loc_of(*s, pointer),
+                            },
+                            _ => return None,
+                        };
+                        let (ty, default) = match t {
+                            Expr::Call(f, a, false, _) if &**f == "optional" => {
+                                match a.as_slice() {
+                                    [ty] => (ty, None),
+                                    [ty, d] => (ty, Some(literal_expr(ctx, pointer, d, 0))),
+                                    _ => return None,
+                                }
+                            }
+                            ty => (ty, None),
+                        };
+                        Some((key, default, Shape::within(ctx, pointer, ty, depth + 1)))
+                    })
+                    .collect(),
+            ),
+            ("list" | "set" | "map", [ty]) => {
+                Shape::Each(Box::new(Shape::within(ctx, pointer, ty, depth + 1)))
+            }
+            _ => Shape::Any,
+        }
+    }
+
+    fn has_defaults(&self) -> bool {
+        match self {
+            Shape::Object(attrs) => attrs
+                .iter()
+                .any(|(_, d, s)| d.is_some() || s.has_defaults()),
+            Shape::Each(s) => s.has_defaults(),
+            Shape::Any => false,
+        }
+    }
+
+    /// `v` converted to the type: omitted (or null) optional attributes take their defaults.
+    pub(super) fn apply(&self, v: Val) -> Val {
+        match (self, v) {
+            (Shape::Object(attrs), Val::Map(entries)) => {
+                let mut entries: Vec<(Text, Val)> = entries.to_vec();
+                for (name, default, shape) in attrs {
+                    let at = entries
+                        .iter()
+                        .rposition(|(k, _)| k.as_str() == name.as_str());
+                    match (at, default) {
+                        (Some(i), _) if !matches!(entries.get(i), Some((_, Val::Null))) => {
+                            if let Some((_, value)) = entries.get_mut(i) {
+                                *value = shape.apply(std::mem::replace(value, Val::Null));
+                            }
+                        }
+                        (at, Some(d)) => {
+                            let value = shape.apply(d.clone());
+                            match at.and_then(|i| entries.get_mut(i)) {
+                                Some((_, slot)) => *slot = value,
+                                None => entries.push((name.clone(), value)),
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Val::Map(entries.into())
+            }
+            (Shape::Each(shape), Val::List(items)) => {
+                Val::List(items.iter().map(|i| shape.apply(i.clone())).collect())
+            }
+            (Shape::Each(shape), Val::Map(entries)) => Val::Map(
+                entries
+                    .iter()
+                    .map(|(k, i)| (k.clone(), shape.apply(i.clone())))
+                    .collect(),
+            ),
+            (_, v) => v,
+        }
+    }
+}
+
+/// A literal expression (a type constraint's default) as a value, every scalar located.
+fn literal_expr(ctx: &LocCtx<'_>, pointer: &str, e: &Expr, depth: usize) -> Val {
+    let known = |value: &str, span, kind| {
+        Val::Known(
+            Text {
+                value: crate::model::intern_value(value),
+                loc: ctx.loc_of(span, pointer),
+            },
+            kind,
+        )
+    };
+    if depth > MAX_SHAPE_DEPTH {
+        return Val::unknown();
+    }
+    match e {
+        Expr::Null(_) => Val::Null,
+        Expr::Bool(b, s) => known(if *b { "true" } else { "false" }, *s, Scalar::Bool),
+        Expr::Number(n, s) => known(n, *s, Scalar::Num),
+        Expr::Str(v, s) => known(v, *s, Scalar::Str),
+        Expr::Tuple(items, _) => Val::List(
+            items
+                .iter()
+                .map(|i| literal_expr(ctx, pointer, i, depth + 1))
+                .collect(),
+        ),
+        Expr::Object(entries, _) => Val::Map(
+            entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    let (Expr::Str(name, s) | Expr::Var(name, s)) = k else {
+                        return None;
+                    };
+                    let key = Text {
+                        value: crate::model::intern_value(name),
+                        loc: ctx.loc_of(*s, pointer),
+                    };
+                    Some((key, literal_expr(ctx, pointer, v, depth + 1)))
+                })
+                .collect(),
+        ),
+        _ => Val::unknown(),
     }
 }

@@ -437,7 +437,13 @@ impl World<'_> {
             return Val::unknown();
         };
         let mut rest = ops.get(1..).unwrap_or(&[]);
-        if let Some(Op::Index(_)) = rest.first() {
+        // `x.gov["key"]`: one instance of a resource with `for_each` (a number indexes one
+        // made by `count`, which is not expanded: it is the resource itself).
+        let mut instance = None;
+        if let Some(Op::Index(i)) = rest.first() {
+            if let Val::Known(k, Scalar::Str) = self.expr(scope, at, i) {
+                instance = Some(k);
+            }
             rest = rest.get(1..).unwrap_or(&[]);
         }
         let attr = match rest {
@@ -448,10 +454,15 @@ impl World<'_> {
         let Some(inst) = self.insts.get(scope.inst) else {
             return Val::unknown();
         };
+        let key = format!("tf:{}:{ty}.{name}", inst.key);
         Val::Ref(std::sync::Arc::new(Ref {
             ty: ty.into(),
             attr,
-            key: format!("tf:{}:{ty}.{name}", inst.key).into(),
+            key: match instance {
+                Some(k) => instance_key(&key, k.as_str()),
+                None => key,
+            }
+            .into(),
             at: Some(at.text(at.source(span), span)),
         }))
     }

@@ -145,7 +145,10 @@ impl World<'_> {
                             ctx: &ctx,
                             pointer: &value.pointer,
                         };
-                        let value = self.node(scope, at, &value);
+                        let mut value = self.node(scope, at, &value);
+                        if let Some(shape) = callee.optionals.get(arg) {
+                            value = shape.apply(value);
+                        }
                         self.note_argument(target, arg, &value);
                         vars.insert(arg.to_string(), value);
                     }
@@ -319,11 +322,16 @@ impl World<'_> {
                         build_data(ty, anchor.clone(), project_ref, out);
                         continue;
                     }
+                    // One instance of a `for_each` is keyed by its key, as references name it.
+                    let key = match each.as_ref().map(|e| &e.key) {
+                        Some(Val::Known(k, _)) => instance_key(&key, k.as_str()),
+                        _ => key.clone(),
+                    };
                     let resource = Resource {
                         ty,
                         body: evaluated,
                         anchor: anchor.clone(),
-                        key: key.clone(),
+                        key,
                         slot: slot.clone(),
                     };
                     linking.resource(&values, &resource);

@@ -30,7 +30,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::value::{MAX_LEAVES, Ref, Scalar, Tree, Val};
+use super::value::{MAX_LEAVES, Ref, Scalar, Shape, Tree, Val};
 use super::*;
 use crate::adapters::terraform::BlockSlot;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
@@ -64,6 +64,8 @@ struct Module<'f> {
     defaults: HashMap<&'f str, Val>,
     /// Variables declared `sensitive = true`.
     sensitive: HashSet<&'f str>,
+    /// Variables whose type fills in `optional(type, default)` attributes.
+    optionals: HashMap<&'f str, &'f Shape>,
     /// Variables with a `validation` block: where it is and what it lets through.
     validated: Vec<(&'f str, &'f Loc, &'f Allows)>,
     /// Variables as a root module gets them: defaults, then the tfvars files.
@@ -124,6 +126,10 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .iter()
             .flat_map(|f| f.sensitive.iter().map(String::as_str))
             .collect();
+        let optionals: HashMap<&str, &Shape> = files
+            .iter()
+            .flat_map(|f| f.optionals.iter().map(|(n, s)| (n.as_str(), s)))
+            .collect();
         let mut defaults = HashMap::new();
         let mut root_vars = HashMap::new();
         for f in &files {
@@ -131,10 +137,14 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
                 if !declared.contains(name.as_str()) {
                     continue;
                 }
+                let value = match optionals.get(name.as_str()) {
+                    Some(shape) => shape.apply(value.clone()),
+                    None => value.clone(),
+                };
                 if f.tfvars.is_none() {
                     defaults.insert(name.as_str(), value.clone());
                 }
-                root_vars.insert(name.as_str(), value.clone());
+                root_vars.insert(name.as_str(), value);
             }
         }
         index.insert(normalize(&dir), modules.len());
@@ -144,6 +154,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .collect();
         let module = Module {
             sensitive,
+            optionals,
             validated,
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
@@ -719,9 +730,14 @@ fn binary(op: BinOp, l: &Val, r: &Val) -> Option<(String, Scalar)> {
     }
 }
 
+/// The key of one instance of a resource with `for_each` (`tf:<instance>:<type>.<name>["k"]`).
+pub(super) fn instance_key(key: &str, each_key: &str) -> String {
+    format!("{key}[{each_key:?}]")
+}
+
 /// An expression node's syntax tree: the whole expression at the node's span (the node's own
 /// text is shortened when long), or a JSON string's template.
-fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
+pub(super) fn parse(ctx: &LocCtx<'_>, node: &Node) -> Option<Expr> {
     let span = node.span;
     let raw = ctx.text.get(span.start as usize..span.end as usize)?;
     if tf_json::is_json_template(node) {
