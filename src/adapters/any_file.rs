@@ -17,7 +17,12 @@ use crate::document::{Cursor, Value};
 use crate::model::{AuthMechanism, Endpoint, LocCtx, Model, Text, intern_value};
 
 /// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
-pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com"];
+/// `bW9uZ29kY` is how base64 begins a value that begins with `mongodb` (a connection string in
+/// a Kubernetes Secret's `data`).
+pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com", "bW9uZ29kY"];
+
+/// Longest base64 value decoded to look for a connection string.
+const MAX_ENCODED: usize = 64 * 1024;
 
 pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     // Admission policies list what they deny: the very URLs and mechanisms this adapter looks
@@ -40,6 +45,23 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     // A record Terraform writes: what is found in it is reported there, and never edited.
     if let Some(what) = super::terraform::record(root) {
         out.records.push((ctx.file, what));
+    }
+    // A Kubernetes Secret's `data` holds its values in base64 (as `kubectl create secret`
+    // writes them): a connection string there is judged where the value is, never edited.
+    if root.get("kind").and_then(|k| k.str()) == Some("Secret") && api_version == "v1" {
+        for (_, value) in root.get("data").iter().flat_map(|d| d.entries()) {
+            let Some(decoded) = value.str().and_then(base64_text) else {
+                continue;
+            };
+            if decoded.contains("mongodb://") || decoded.contains("mongodb+srv://") {
+                connection_strings(
+                    &mut Locator::encoded(ctx, &value),
+                    &decoded,
+                    "connection string (base64, in a Secret's data)",
+                    out,
+                );
+            }
+        }
     }
     // An Atlas Kubernetes Operator object is Atlas's by its place.
     let atlas = api_version.starts_with("atlas.mongodb.com/");
@@ -254,7 +276,7 @@ fn scalar(
         return;
     }
     if s.contains("mongodb://") || s.contains("mongodb+srv://") {
-        connection_strings(&mut at, s, out);
+        connection_strings(&mut at, s, "connection string", out);
     }
     // Prose (a description, a changelog, a lint rule's pattern) mentions URLs; it calls none.
     if key.is_some_and(is_prose_key) {
@@ -463,7 +485,7 @@ fn placeholder_len(s: &str) -> Option<usize> {
 }
 
 /// `authMechanism` options of every MongoDB connection string in `s`.
-fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
+fn connection_strings(at: &mut Locator<'_>, s: &str, context: &'static str, out: &mut Model) {
     for scheme in ["mongodb://", "mongodb+srv://"] {
         for (start, _) in s.match_indices(scheme) {
             let uri = url_at(s, start);
@@ -485,7 +507,7 @@ fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
                         }
                         out.auth_mechanisms.push(AuthMechanism {
                             value: text,
-                            context: "connection string",
+                            context,
                             list: Arc::new([]),
                             list_text: None,
                         });
@@ -494,6 +516,33 @@ fn connection_strings(at: &mut Locator<'_>, s: &str, out: &mut Model) {
             }
         }
     }
+}
+
+/// A base64 (standard alphabet, padding optional) value's text, when it decodes to UTF-8.
+fn base64_text(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('=');
+    if s.is_empty() || s.len() > MAX_ENCODED {
+        return None;
+    }
+    let sextet = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut bytes = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        acc = (acc << 6) | u32::from(sextet(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(((acc >> bits) & 0xFF) as u8);
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// `%XX` escapes decoded (invalid ones kept as written).
@@ -727,6 +776,16 @@ fn shell_word(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_values_decode_with_or_without_padding() {
+        assert_eq!(base64_text("bW9uZ29kYg==").as_deref(), Some("mongodb"));
+        assert_eq!(base64_text("bW9uZ29kYg").as_deref(), Some("mongodb"));
+        assert_eq!(base64_text("bW9uZ29kYis=").as_deref(), Some("mongodb+"));
+        assert_eq!(base64_text("not base64!"), None);
+        assert_eq!(base64_text("//79"), None, "not UTF-8");
+        assert_eq!(base64_text(""), None);
+    }
 
     #[test]
     fn a_placeholder_inside_a_url_is_part_of_it() {

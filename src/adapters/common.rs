@@ -119,6 +119,16 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator for text that `cur` holds encoded (a Kubernetes Secret's base64 `data`):
+    /// every piece is located at the whole scalar, where its value is not spelled, so no fix
+    /// edits it.
+    pub(crate) fn encoded(ctx: &'a LocCtx<'a>, cur: &'a Cursor<'a>) -> Locator<'a> {
+        Locator {
+            lost: true,
+            ..Locator::new(ctx, cur)
+        }
+    }
+
     pub(crate) fn text(&mut self, piece: &str) -> Option<crate::model::Text> {
         let found = self.find(piece);
         let loc = match found {

@@ -233,6 +233,7 @@ fn has_trigger(text: &[u8]) -> bool {
 pub fn worth_searching(text: &str) -> bool {
     may_hold_secret(text.as_bytes())
         || memchr::memmem::find(text.as_bytes(), b"://").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"Secret").is_some()
         || marks_sensitive(text.as_bytes())
 }
 
@@ -286,6 +287,15 @@ pub fn normalize(spans: &mut Vec<Span>) {
 /// The secret spans of a parsed document's tree over `text` (the file's text; spans index it),
 /// added to `out`.
 pub fn collect(root: &Node, text: &str, out: &mut Vec<Span>) {
+    // A Kubernetes Secret's `data` values are base64 of anything it holds: all secret.
+    let kind = |key: &str| root.get(key).and_then(Node::as_str);
+    if kind("kind") == Some("Secret") && kind("apiVersion") == Some("v1") {
+        for e in root.get("data").and_then(Node::as_map).unwrap_or_default() {
+            if e.value.as_str().is_some() {
+                push(out, e.value.span.start as usize, e.value.span.end as usize);
+            }
+        }
+    }
     Walk { text, out }.node(root, false);
 }
 
