@@ -100,11 +100,18 @@ fn walk<'a>(
             linking,
         };
         let projects_before = out.projects.len();
+        // One instance of a resource with `for_each` is keyed by its key, as references name
+        // it (`mongodbatlas_project.env["gov"]`).
+        let base = key(ctx, scopes_prefix(scopes), ty, name);
+        let key = match res.get("index").and_then(|i| i.str()) {
+            Some(index) => instance_key(&base, index),
+            None => base,
+        };
         let resource = Resource {
             ty,
             body,
             anchor,
-            key: key(ctx, scopes_prefix(scopes), ty, name),
+            key,
             slot: None,
         };
         linking.resource(&values, &resource);
@@ -255,6 +262,20 @@ fn key(ctx: &LocCtx<'_>, prefix: &str, ty: &str, name: &str) -> String {
     format!("tf:plan:{}:{prefix}{ty}.{name}", ctx.path.display())
 }
 
+/// The key of one instance of a resource with `for_each` (the same form as a configuration's).
+fn instance_key(key: &str, index: &str) -> String {
+    format!("{key}[{index:?}]")
+}
+
+/// The `for_each` key a reference names (`x.y["gov"].id`), when it is a plain string.
+fn reference_index(reference: &str) -> Option<&str> {
+    let open = reference.find("[\"")?;
+    let rest = reference.get(open + 2..)?;
+    let close = rest.find("\"]")?;
+    let index = rest.get(..close)?;
+    (!index.contains(['\\', '"'])).then_some(index)
+}
+
 /// A reference `TYPE.NAME[.ATTR]` (an index after the name is allowed) to a managed
 /// resource: its type, name and first attribute.
 fn resource_ref(reference: &str) -> Option<(&str, &str, Option<&str>)> {
@@ -322,6 +343,11 @@ fn follow(
     }
     if let Some((t, name, attr)) = target {
         let key = key(ctx, scopes_prefix(scopes), t, name);
+        // `x.y["gov"].id` (listed with `x.y["gov"]` and `x.y`): that instance.
+        let key = match refs.iter().find_map(|r| reference_index(r)) {
+            Some(index) => instance_key(&key, index),
+            None => key,
+        };
         if t == ty {
             return matches!(attr, None | Some("id" | "container_id")).then_some(key);
         }
@@ -415,7 +441,22 @@ impl Values for PlanValues<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{call_name, resource_ref};
+    use super::{call_name, reference_index, resource_ref};
+
+    #[test]
+    fn for_each_keys_of_references() {
+        assert_eq!(
+            reference_index(r#"mongodbatlas_project.env["gov"].id"#),
+            Some("gov")
+        );
+        assert_eq!(
+            reference_index(r#"mongodbatlas_project.env["gov"]"#),
+            Some("gov")
+        );
+        assert_eq!(reference_index("mongodbatlas_project.env[0].id"), None);
+        assert_eq!(reference_index("mongodbatlas_project.env"), None);
+        assert_eq!(reference_index(r#"x.y["a\"b"]"#), None);
+    }
 
     #[test]
     fn resource_references() {
