@@ -17,9 +17,19 @@ use crate::document::{Cursor, Value};
 use crate::model::{AuthMechanism, Endpoint, LocCtx, Model, Text, intern_value};
 
 /// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
-/// `bW9uZ29kY` is how base64 begins a value that begins with `mongodb` (a connection string in
-/// a Kubernetes Secret's `data`).
-pub const NEEDLES: &[&str] = &["echanism", "mongodb.com", "mongodbgov.com", "bW9uZ29kY"];
+/// `bW9uZ29kY`, `1vbmdvZG` and `tb25nb2Ri` are `mongodb` in base64 at each of the three
+/// alignments (a connection string in a Kubernetes Secret's `data`, at the start of the value
+/// or after a `NAME=`).
+pub const NEEDLES: &[&str] = &[
+    "echanism",
+    "mongodb.com",
+    "mongodbgov.com",
+    "bW9uZ29kY",
+    "1vbmdvZG",
+    "tb25nb2Ri",
+    // Mongoid's (Ruby) `auth_mech: :scram`.
+    "auth_mech",
+];
 
 /// Longest base64 value decoded to look for a connection string.
 const MAX_ENCODED: usize = 64 * 1024;
@@ -49,7 +59,14 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     // A Kubernetes Secret's `data` holds its values in base64 (as `kubectl create secret`
     // writes them): a connection string there is judged where the value is, never edited.
     if root.get("kind").and_then(|k| k.str()) == Some("Secret") && api_version == "v1" {
-        for (_, value) in root.get("data").iter().flat_map(|d| d.entries()) {
+        let plain = root.get("stringData");
+        for (key, value) in root.get("data").iter().flat_map(|d| d.entries()) {
+            // A key also in `stringData` takes that value (Kubernetes merges it over `data`).
+            if let (Some(plain), Some(key)) = (&plain, key.node.as_str()) {
+                if plain.get(key).is_some() {
+                    continue;
+                }
+            }
             let Some(decoded) = value.str().and_then(base64_text) else {
                 continue;
             };
@@ -164,13 +181,22 @@ const HOST_KEYS: &[&str] = &["host", "hosts", "hostname", "server", "endpoint"];
 fn block_reach(cur: &Cursor<'_>) -> Option<bool> {
     let mut named = false;
     for (k, v) in cur.entries() {
+        let host_key = k
+            .text()
+            .is_some_and(|k| HOST_KEYS.iter().any(|h| k.eq_ignore_ascii_case(h)));
+        // A list of hosts (Mongoid's `hosts: [a.mongodbgov.net:27017]`).
+        if host_key && v.node.as_seq().is_some() {
+            let hosts: Vec<&str> = v.items().filter_map(|h| h.str()).collect();
+            if hosts.iter().any(|h| is_atlas_host(host_name(h))) {
+                return Some(true);
+            }
+            named |= !hosts.is_empty();
+            continue;
+        }
         let Some(value) = v.str() else { continue };
         if v.node.is_expr() {
             continue;
         }
-        let host_key = k
-            .text()
-            .is_some_and(|k| HOST_KEYS.iter().any(|h| k.eq_ignore_ascii_case(h)));
         let reach = if host_key {
             Some(
                 value
@@ -242,6 +268,24 @@ fn scalar(
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
                     context: "authMechanism setting",
+                    list: Arc::new([]),
+                    list_text: None,
+                });
+            }
+        }
+        // Mongoid (the Ruby driver's options): `auth_mech: :scram` is SCRAM-SHA-1
+        // (`:scram256` is SCRAM-SHA-256). Read as the mechanism it names, at the value.
+        if atlas
+            && k.eq_ignore_ascii_case("auth_mech")
+            && s.trim()
+                .trim_start_matches(':')
+                .eq_ignore_ascii_case("scram")
+        {
+            if let Some(mut value) = ctx.text(Some(cur.clone())) {
+                value.value = intern_value("SCRAM-SHA-1");
+                out.auth_mechanisms.push(AuthMechanism {
+                    value,
+                    context: "Mongoid auth_mech :scram (the Ruby driver's SCRAM-SHA-1)",
                     list: Arc::new([]),
                     list_text: None,
                 });

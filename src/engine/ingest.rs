@@ -204,8 +204,17 @@ pub(super) fn process(
     }
     match parsed {
         Ok(doc) if adapters::multi_file::reads_whole_file(path, syntax) => {
-            // Read by a multi-file step, whatever it holds.
+            // Read by a multi-file step, whatever it holds (a Terraform JSON file that uses
+            // the Atlas provider: its comments and trailing commas, which Terraform refuses,
+            // are reported).
             result.recognized = true;
+            if memchr::memmem::find(text.as_bytes(), b"mongodbatlas").is_some() {
+                report_warnings(
+                    &ctx,
+                    doc.warnings.iter().filter(|w| w.help.is_some()),
+                    &mut result,
+                );
+            }
             if let Some(root) = doc.roots.first() {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }
@@ -382,8 +391,23 @@ fn adapt_documents(
         }
         result.model.extend(part);
     }
-    let in_atlas_doc = |s: Span| atlas_docs.iter().any(|d| within(*d, s));
-    for w in doc.warnings.iter().filter(|w| in_atlas_doc(w.span)) {
+    // A JSON file's one document owns what is outside its root too (a header comment).
+    let whole_file = doc.roots.len() == 1 && !atlas_docs.is_empty();
+    let in_atlas_doc = |s: Span| whole_file || atlas_docs.iter().any(|d| within(*d, s));
+    report_warnings(
+        ctx,
+        doc.warnings.iter().filter(|w| in_atlas_doc(w.span)),
+        result,
+    );
+}
+
+/// The parser's warnings in an Atlas spec, as GOV000 findings.
+fn report_warnings<'w>(
+    ctx: &LocCtx<'_>,
+    warnings: impl Iterator<Item = &'w document::ParseWarning>,
+    result: &mut FileResult,
+) {
+    for w in warnings {
         let mut finding = Finding::new(
             &INVALID_SPEC,
             &ctx.loc_of(w.span, ""),

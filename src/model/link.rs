@@ -206,9 +206,17 @@ pub fn link(model: &mut Model) {
         let first = found.next()??;
         found.all(|p| p == Some(first)).then_some(first)
     };
+    // A key for one instance of something repeated (`KEY["gov"]`) that no project carries
+    // reaches what the plain key does (an instance whose key was not known when it was read).
+    let by_instance = |key: &str| -> Option<usize> {
+        let base = instance_base(key)?;
+        one(by_key.get(base)).or_else(|| by_alias(base))
+    };
     let resolve = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
-            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => by_alias(key),
+            ProjectRef::Key(key) if !by_key.contains_key(key.as_str()) => {
+                by_alias(key).or_else(|| by_instance(key))
+            }
             _ => direct(origin),
         }
     };
@@ -226,7 +234,7 @@ pub fn link(model: &mut Model) {
             } else if by_key.contains_key(id.as_str()) {
                 one(by_key.get(id.as_str()))
             } else {
-                by_alias(id.as_str())
+                by_alias(id.as_str()).or_else(|| by_instance(id.as_str()))
             }
         })
         .collect();
@@ -398,5 +406,30 @@ mod tests {
         // Records that disagree on the partition are not copies: unknown.
         assert_eq!(linked(vec![with(gov), with(None)]), None);
         assert_eq!(linked(vec![with(gov)]), Some(0));
+    }
+}
+
+/// The key of what an instance key (`KEY["name"]`, one instance of something repeated) is an
+/// instance of: `KEY`.
+pub fn instance_base(key: &str) -> Option<&str> {
+    if !key.ends_with("\"]") {
+        return None;
+    }
+    let open = key.rfind("[\"")?;
+    key.get(..open).filter(|base| !base.is_empty())
+}
+
+#[cfg(test)]
+mod instance_tests {
+    use super::instance_base;
+
+    #[test]
+    fn instance_keys_name_their_base() {
+        assert_eq!(
+            instance_base(r#"tf:a:mongodbatlas_project.env["gov"]"#),
+            Some("tf:a:mongodbatlas_project.env")
+        );
+        assert_eq!(instance_base("tf:a:mongodbatlas_project.env"), None);
+        assert_eq!(instance_base(r#"["x"]"#), None);
     }
 }

@@ -143,6 +143,8 @@ impl SourceCode for Snippet<'_> {
                 .drawable
                 .text
                 .get(line_start..span.offset())
+                // A byte order mark is not a column (as the line index counts).
+                .map(|before| before.strip_prefix('\u{FEFF}').unwrap_or(before))
                 .map_or(inner.column(), |before| before.chars().count())
         } else {
             inner.column()

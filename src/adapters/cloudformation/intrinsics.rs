@@ -107,7 +107,13 @@ pub(super) struct Template<'t> {
     /// The parts of the template that exist because a condition was decided (see
     /// [`Template::decided_into`]).
     decided: RefCell<Vec<Condition>>,
+    /// Each condition's value once worked out (`None` while it is: a cycle is undecided), so
+    /// that conditions built from conditions cost their size, not their expansion.
+    memo: RefCell<HashMap<String, Option<Decided>>>,
 }
+
+/// A condition's value, with where a default that decided it was written.
+type Decided = (bool, Option<Loc>);
 
 /// How deep `Condition` references may nest (a cycle is a template error; this bounds it).
 const MAX_CONDITION_DEPTH: usize = 16;
@@ -168,16 +174,20 @@ impl<'t> Template<'t> {
             mappings: root.get("Mappings"),
             conditions: root.get("Conditions").filter(|c| c.node.as_map().is_some()),
             decided: RefCell::new(Vec::new()),
+            memo: RefCell::new(HashMap::new()),
         }
     }
 
     /// The value of the template's condition `name`, when literals and parameter defaults
     /// decide it, with where a default that decided it was written.
-    pub(super) fn condition(&self, name: &str) -> Option<(bool, Option<Loc>)> {
+    pub(super) fn condition(&self, name: &str) -> Option<Decided> {
         self.condition_at(name, 0)
     }
 
-    fn condition_at(&self, name: &str, depth: usize) -> Option<(bool, Option<Loc>)> {
+    fn condition_at(&self, name: &str, depth: usize) -> Option<Decided> {
+        if let Some(known) = self.memo.borrow().get(name) {
+            return known.clone();
+        }
         if depth > MAX_CONDITION_DEPTH {
             return None;
         }
@@ -188,12 +198,17 @@ impl<'t> Template<'t> {
             .filter(|(key, _)| key.node.scalar_text() == Some(name))
             .last()?
             .1;
-        self.decide(&body, depth + 1)
+        self.memo.borrow_mut().insert(name.to_string(), None);
+        let value = self.decide(&body, depth + 1);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
     }
 
     /// A condition function (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`) over
     /// what is known: `None` when anything it needs is not.
-    fn decide(&self, cur: &Cursor<'_>, depth: usize) -> Option<(bool, Option<Loc>)> {
+    fn decide(&self, cur: &Cursor<'_>, depth: usize) -> Option<Decided> {
         if depth > MAX_CONDITION_DEPTH {
             return None;
         }
@@ -556,6 +571,13 @@ impl<'t> Template<'t> {
             return ProjectRef::Unknown;
         };
         let target = match expr(&cur) {
+            // A decided condition's branch (`!If [CreateProject, !GetAtt P.Id, !Ref Existing]`).
+            Expr::Call("If", arg) => {
+                return match self.branch(&arg) {
+                    Some(chosen) => self.project_ref(Some(chosen)),
+                    None => ProjectRef::Unknown,
+                };
+            }
             Expr::Call("Ref", arg) => arg.node.as_str().map(|id| (id, "Id")),
             Expr::Call("GetAtt", arg) => match &arg.node.value {
                 Value::String(s) => s.split_once('.'),

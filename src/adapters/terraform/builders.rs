@@ -64,7 +64,11 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 .slot
                 .as_ref()
                 .and_then(|s| s.attribute("region_usage_restrictions", "\"GOV_REGIONS_ONLY\"")),
-            keys: vec![res.key],
+            // An instance of a `for_each` is also what a reference with an unknown key names.
+            keys: match crate::model::link::instance_base(&res.key) {
+                Some(base) => vec![base.to_string(), res.key],
+                None => vec![res.key],
+            },
             tags: tags(v, body),
             partial: false,
         }),

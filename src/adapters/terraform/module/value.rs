@@ -400,7 +400,8 @@ impl Shape {
                         let (ty, default) = match t {
                             Expr::Call(f, a, false, _) if &**f == "optional" => {
                                 match a.as_slice() {
-                                    [ty] => (ty, None),
+                                    // `optional(T)` is `optional(T, null)`.
+                                    [ty] => (ty, Some(Val::Null)),
                                     [ty, d] => (ty, Some(literal_expr(ctx, pointer, d, 0))),
                                     _ => return None,
                                 }
