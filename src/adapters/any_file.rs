@@ -58,26 +58,19 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
     // A Kubernetes Secret's `data` holds its values in base64 (as `kubectl create secret`
     // writes them): a connection string there is judged where the value is, never edited.
-    if root.get("kind").and_then(|k| k.str()) == Some("Secret") && api_version == "v1" {
-        let plain = root.get("stringData");
-        for (key, value) in root.get("data").iter().flat_map(|d| d.entries()) {
-            // A key also in `stringData` takes that value (Kubernetes merges it over `data`).
-            if let (Some(plain), Some(key)) = (&plain, key.node.as_str()) {
-                if plain.get(key).is_some() {
-                    continue;
+    // Also each Secret of a `List` (`kubectl get secrets -o yaml`).
+    if api_version == "v1" {
+        match root.get("kind").and_then(|k| k.str()) {
+            Some("Secret") => secret_data(ctx, root, out),
+            Some("List") => {
+                for item in root.get("items").iter().flat_map(|i| i.items()) {
+                    let is = |k: &str, v: &str| item.get(k).and_then(|x| x.str()) == Some(v);
+                    if is("kind", "Secret") && is("apiVersion", "v1") {
+                        secret_data(ctx, &item, out);
+                    }
                 }
             }
-            let Some(decoded) = value.str().and_then(base64_text) else {
-                continue;
-            };
-            if decoded.contains("mongodb://") || decoded.contains("mongodb+srv://") {
-                connection_strings(
-                    &mut Locator::encoded(ctx, &value),
-                    &decoded,
-                    "connection string (base64, in a Secret's data)",
-                    out,
-                );
-            }
+            _ => {}
         }
     }
     // An Atlas Kubernetes Operator object is Atlas's by its place.
@@ -558,6 +551,30 @@ fn connection_strings(at: &mut Locator<'_>, s: &str, context: &'static str, out:
                     }
                 }
             }
+        }
+    }
+}
+
+/// The connection strings of a Kubernetes Secret's base64 `data` values.
+fn secret_data(ctx: &LocCtx<'_>, secret: &Cursor<'_>, out: &mut Model) {
+    let plain = secret.get("stringData");
+    for (key, value) in secret.get("data").iter().flat_map(|d| d.entries()) {
+        // A key also in `stringData` takes that value (Kubernetes merges it over `data`).
+        if let (Some(plain), Some(key)) = (&plain, key.node.as_str()) {
+            if plain.get(key).is_some() {
+                continue;
+            }
+        }
+        let Some(decoded) = value.str().and_then(base64_text) else {
+            continue;
+        };
+        if decoded.contains("mongodb://") || decoded.contains("mongodb+srv://") {
+            connection_strings(
+                &mut Locator::encoded(ctx, &value),
+                &decoded,
+                "connection string (base64, in a Secret's data)",
+                out,
+            );
         }
     }
 }

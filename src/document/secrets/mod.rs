@@ -287,13 +287,24 @@ pub fn normalize(spans: &mut Vec<Span>) {
 /// The secret spans of a parsed document's tree over `text` (the file's text; spans index it),
 /// added to `out`.
 pub fn collect(root: &Node, text: &str, out: &mut Vec<Span>) {
-    // A Kubernetes Secret's `data` values are base64 of anything it holds: all secret.
-    let kind = |key: &str| root.get(key).and_then(Node::as_str);
-    if kind("kind") == Some("Secret") && kind("apiVersion") == Some("v1") {
-        for e in root.get("data").and_then(Node::as_map).unwrap_or_default() {
-            if e.value.as_str().is_some() {
-                push(out, e.value.span.start as usize, e.value.span.end as usize);
+    // A Kubernetes Secret's `data` values are base64 of anything it holds: all secret (also
+    // each Secret of a `List`).
+    fn kind<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
+        node.get(key).and_then(Node::as_str)
+    }
+    let secret_data = |node: &Node, out: &mut Vec<Span>| {
+        if kind(node, "kind") == Some("Secret") && kind(node, "apiVersion") == Some("v1") {
+            for e in node.get("data").and_then(Node::as_map).unwrap_or_default() {
+                if e.value.as_str().is_some() {
+                    push(out, e.value.span.start as usize, e.value.span.end as usize);
+                }
             }
+        }
+    };
+    secret_data(root, out);
+    if kind(root, "kind") == Some("List") {
+        for item in root.get("items").and_then(Node::as_seq).unwrap_or_default() {
+            secret_data(item, out);
         }
     }
     Walk { text, out }.node(root, false);
