@@ -55,9 +55,6 @@ pub struct Directive {
 /// Find every directive in a file's text.
 pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
     let mut out = Vec::new();
-    if comments == Comments::None {
-        return out;
-    }
     let text = ctx.text;
     let len = text.len();
     // Work is linear in the text: one directive per line at most (a second marker is inside
@@ -116,12 +113,12 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
 /// marker is the first thing in a comment.
 fn comment_start(before: &str, comments: Comments) -> Option<usize> {
     let head = before.trim_end();
-    let start = if let Some(h) = head.strip_suffix('#') {
-        h.len()
-    } else if comments == Comments::HashAndSlashes {
-        head.strip_suffix("//")?.len()
-    } else {
-        return None;
+    let start = match head.strip_suffix('#') {
+        Some(h) if comments != Comments::Slashes => h.len(),
+        _ if matches!(comments, Comments::HashAndSlashes | Comments::Slashes) => {
+            head.strip_suffix("//")?.len()
+        }
+        _ => return None,
     };
     // A `#` starts a comment only at the start of a line or after whitespace.
     let prev = before.get(..start)?.chars().next_back();
@@ -135,7 +132,11 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
         .split('\n')
         .map(|l| {
             let t = l.trim_start();
-            t.starts_with('#') || (comments == Comments::HashAndSlashes && t.starts_with("//"))
+            match comments {
+                Comments::Hash => t.starts_with('#'),
+                Comments::HashAndSlashes => t.starts_with('#') || t.starts_with("//"),
+                Comments::Slashes => t.starts_with("//"),
+            }
         })
         .collect();
     let n = is_comment.len();
@@ -494,9 +495,22 @@ mod tests {
         assert!(
             scan_text(
                 "{\"a\": \"# atlasgov-lint: allow GOV001 -- r\"}",
-                Comments::None
+                Comments::Slashes
             )
             .is_empty()
+        );
+        // JSON with comments: `//` after a value or alone above one; never `#`.
+        let json = scan_text(
+            "{\n  // atlasgov-lint: allow GOV006 -- r\n  // more\n  \"a\": 1, // atlasgov-lint: allow GOV001 -- s\n  \"b\": 2 # atlasgov-lint: allow GOV001 -- t\n}\n",
+            Comments::Slashes,
+        );
+        let got: Vec<(u32, Option<String>)> = json
+            .iter()
+            .map(|d| (d.target_line, d.reason.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(4, Some("r".to_string())), (4, Some("s".to_string()))]
         );
         assert_eq!(
             scan_text(

@@ -442,6 +442,31 @@ fn inline_suppressions_on_the_line_or_the_line_above_with_show_suppressed() {
 }
 
 #[test]
+fn json_with_comments_takes_slash_directives_and_an_atlas_body_still_refuses_the_comment() {
+    let repo = Repo::new();
+    // ASP.NET's appsettings.json is JSON with comments.
+    let settings = "{\n  \"ConnectionStrings\": {\n    // atlasgov-lint: allow GOV006 until 2999-12-31 -- legacy reporting job, SEC-31\n    \"Reports\": \"mongodb+srv://r.ab1cd.mongodbgov.net/?authMechanism=SCRAM-SHA-1\",\n    \"Ledger\": \"mongodb+srv://l.ab1cd.mongodbgov.net/?authMechanism=SCRAM-SHA-1\", // atlasgov-lint: allow GOV006 -- r\n    \"Audit\": \"mongodb+srv://a.ab1cd.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\n  }\n}\n";
+    repo.write("app/appsettings.json", settings);
+    let (_, v) = repo.json(&["app", "--show-suppressed"]);
+    assert_eq!(found(&v), [("GOV006".to_string(), 6)], "{v:#}");
+    assert_eq!(v["summary"]["suppressed"], 2);
+    let s = v["suppressions"].as_array().unwrap();
+    assert_eq!(s[0]["line"], 3);
+    assert_eq!(s[0]["reason"], "legacy reporting job, SEC-31");
+    assert_eq!(s[1]["line"], 5);
+
+    // In an Atlas body the directive applies, and the comment is still GOV000: Atlas parses
+    // the body strictly.
+    repo.write(
+        "api/cluster.json",
+        "{\n  \"name\": \"c\",\n  \"replicationSpecs\": [{\"regionConfigs\": [{\n    \"providerName\": \"AWS\", \"regionName\": \"US_GOV_WEST_1\",\n    // atlasgov-lint: allow GOV002 -- load test, OPS-7\n    \"electableSpecs\": {\"instanceSize\": \"M10\"}\n  }]}]\n}\n",
+    );
+    let (_, v) = repo.json(&["api"]);
+    assert_eq!(found(&v), [("GOV000".to_string(), 5)], "{v:#}");
+    assert_eq!(v["summary"]["suppressed"], 1);
+}
+
+#[test]
 fn a_suppression_without_a_reason_is_reported_and_not_applied() {
     let repo = Repo::new();
     let text = CLUSTER.replace(

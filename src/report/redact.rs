@@ -108,9 +108,6 @@ pub fn mask(text: &str, spans: &[Span]) -> String {
 
 /// Mask the rest of each comment after a secret-looking word.
 fn comments(text: &str, style: Comments, out: &mut Vec<Span>) {
-    if style == Comments::None {
-        return;
-    }
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
@@ -132,8 +129,8 @@ fn comments(text: &str, style: Comments, out: &mut Vec<Span>) {
     }
 }
 
-/// Where a comment starts in a line: `#` at the start or after whitespace (or `//` in HCL),
-/// outside quotes.
+/// Where a comment starts in a line: `#` at the start or after whitespace (or `//` in HCL;
+/// only `//` in JSON), outside quotes.
 fn comment_start(line: &str, style: Comments) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut quote: Option<u8> = None;
@@ -152,11 +149,12 @@ fn comment_start(line: &str, style: Comments) -> Option<usize> {
             {
                 quote = Some(b)
             }
-            None if b == b'#' && after_space => return Some(k),
+            None if b == b'#' && after_space && style != Comments::Slashes => return Some(k),
+            // In JSON a comment may follow a comma or a brace directly.
             None if b == b'/'
-                && style == Comments::HashAndSlashes
                 && bytes.get(k + 1) == Some(&b'/')
-                && after_space =>
+                && (style == Comments::Slashes
+                    || (style == Comments::HashAndSlashes && after_space)) =>
             {
                 return Some(k);
             }

@@ -79,7 +79,8 @@ pub(super) fn code_actions(
                     }));
                 }
             }
-            if kind.comments != Comments::None {
+            // JSON: an Atlas body or template cannot hold a comment, so the config says it.
+            if kind.comments != Comments::Slashes {
                 if let Some(edit) = suppression(render, f, kind.syntax) {
                     out.push(CodeActionOrCommand::CodeAction(CodeAction {
                         title: format!("Suppress {} on this line (with a reason)", f.rule.code),
@@ -90,7 +91,6 @@ pub(super) fn code_actions(
                     }));
                 }
             } else if let Some(edit) = exception(render, f) {
-                // JSON has no comments: the config's `exceptions` say it instead.
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!(
                         "Add a config exception for {} here (with a reason)",

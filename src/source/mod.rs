@@ -19,13 +19,15 @@ use crate::document::shell::Dialect;
 /// Which comments a file can hold (for `atlasgov-lint:` suppression comments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comments {
-    /// JSON: none (use the config's `exceptions`).
-    None,
     /// YAML, shell scripts, Makefiles, Dockerfiles: `#` at the start of a line or after
     /// whitespace.
     Hash,
     /// HCL: `#` and `//`.
     HashAndSlashes,
+    /// JSON: `//`, which JSON with comments has (`tsconfig.json`, `appsettings.json`, VS Code's
+    /// settings); an Atlas body or template cannot hold one (GOV000), so there the config's
+    /// `exceptions` serve.
+    Slashes,
 }
 
 /// What a file's name says: its syntax and its comments.
@@ -81,7 +83,7 @@ const DOCKER: Kind = Kind {
 };
 const JSON: Kind = Kind {
     syntax: Syntax::Json,
-    comments: Comments::None,
+    comments: Comments::Slashes,
 };
 const YAML: Kind = Kind {
     syntax: Syntax::Yaml,

@@ -29,14 +29,25 @@ fn comments_with_a_secret_word_are_masked_after_it() {
     assert!(out.contains("region: EU # rotate it"), "{out}");
     assert!(out.contains("\"a # password b\""), "{out}");
     assert!(out.contains("the password is rotated"), "{out}");
-    // HCL's `//`, and no comments in JSON.
+    // HCL's `//`; in JSON only `//` (after a comma too), never `#`.
     let text = "region = \"EU\" // token abc123\n";
     let mut spans = Vec::new();
     comments(text, Comments::HashAndSlashes, &mut spans);
     assert_eq!(mask(text, &spans), "region = \"EU\" // token ******\n");
     let mut spans = Vec::new();
-    comments("{\"a\": \"x # token y\"}", Comments::None, &mut spans);
+    comments(
+        "{\"a\": \"x # token y\"} # token z",
+        Comments::Slashes,
+        &mut spans,
+    );
     assert!(spans.is_empty());
+    let text = "{\"a\": \"x // token y\",// token abc123\n";
+    let mut spans = Vec::new();
+    comments(text, Comments::Slashes, &mut spans);
+    assert_eq!(
+        mask(text, &spans),
+        "{\"a\": \"x // token y\",// token ******\n"
+    );
 }
 
 #[test]
