@@ -753,7 +753,7 @@ pub(super) fn atlas(
     };
     // A body sent with `--file` is linked to the command's project.
     if let Some(file) = inv.value("file") {
-        if let Some(path) = file.known().and_then(|p| script.resolve(p)) {
+        if let Some(path) = script.resolve_value(file) {
             link_body(
                 &at.text(&path, file.span(), &inv.pointer("file")),
                 &project,

@@ -138,6 +138,11 @@ struct Script<'c> {
     depth: u8,
     /// Where the commands run, after the `cd`s read so far (see [`Cwd`]).
     cwd: Cwd,
+    /// `pushd`'s stack of the directories it left.
+    pushed: Vec<Cwd>,
+    /// Variables bound to a directory written from the script's own path
+    /// (`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`): relative to it.
+    script_dirs: HashMap<String, String>,
 }
 
 /// The directory a command runs in, as far as the script says.
@@ -166,6 +171,8 @@ impl<'c> Script<'c> {
             bindings: 0,
             depth: 0,
             cwd: Cwd::Start,
+            pushed: Vec::new(),
+            script_dirs: HashMap::new(),
         }
     }
 
@@ -203,11 +210,29 @@ impl<'c> Script<'c> {
                 Cwd::Unknown => Cwd::Unknown,
             },
             // Only a script file (not a CI step, not a `sh -c` string) knows its directory.
-            Some((word, None)) if self.workdir.is_none() && self.depth == 0 => {
-                script_relative(&word.value).map_or(Cwd::Unknown, Cwd::Dir)
-            }
-            Some((_, None)) => Cwd::Unknown,
+            Some((word, None)) => self
+                .script_relative(&word.value)
+                .map_or(Cwd::Unknown, Cwd::Dir),
         };
+    }
+
+    /// A path written from the script's own directory (`"$(dirname "$0")/../specs"`,
+    /// `"$SCRIPT_DIR/.."`), relative to it; `None` elsewhere, and in a CI step or a `sh -c`
+    /// string, which do not know a script's path.
+    fn script_relative(&self, value: &str) -> Option<String> {
+        if self.workdir.is_some() || self.depth > 0 {
+            return None;
+        }
+        script_relative(value, &self.script_dirs)
+    }
+
+    /// A `--file` path: a known one from where the command runs, or one written from the
+    /// script's own directory.
+    fn resolve_value(&self, value: &commands::FlagValue<'_>) -> Option<String> {
+        match value.known() {
+            Some(path) => self.resolve(path),
+            None => self.script_relative(value.word.value.get(value.start..value.end)?),
+        }
     }
 
     /// Read the commands of one command string.
@@ -258,9 +283,24 @@ impl<'c> Script<'c> {
                     continue;
                 }
             }
-            if cmd.depth == 0 && words.get(start).and_then(|w| w.known()) == Some("cd") {
-                self.change_directory(words.get(start + 1..).unwrap_or(&[]));
-                continue;
+            if cmd.depth == 0 {
+                match words.get(start).and_then(|w| w.known()) {
+                    Some("cd") => {
+                        self.change_directory(words.get(start + 1..).unwrap_or(&[]));
+                        continue;
+                    }
+                    Some("pushd") => {
+                        let left = self.cwd.clone();
+                        self.change_directory(words.get(start + 1..).unwrap_or(&[]));
+                        self.pushed.push(left);
+                        continue;
+                    }
+                    Some("popd") => {
+                        self.cwd = self.pushed.pop().unwrap_or(Cwd::Unknown);
+                        continue;
+                    }
+                    _ => {}
+                }
             }
             // `sh -c 'atlas ...'`: the string is commands, read where they are written.
             if let Some(inner) = commands::shell_command_string(words, start) {
@@ -303,6 +343,14 @@ impl<'c> Script<'c> {
         }
         let value_start = name.len() + 1;
         let value_end = word.value.len();
+        match word
+            .value
+            .get(value_start..)
+            .and_then(|v| self.script_relative(v))
+        {
+            Some(dir) => self.script_dirs.insert(name.to_string(), dir),
+            None => self.script_dirs.remove(name),
+        };
         match name {
             SERVICE_VARIABLE => {
                 if let Some(value) = word.known_part(value_start, value_end) {
@@ -333,6 +381,10 @@ impl<'c> Script<'c> {
         let key = self.var_key(name);
         if let Some(project) = inside.and_then(|i| out.projects.get_mut(i)) {
             project.keys.push(key.clone());
+            if name == PROJECT_VARIABLE {
+                // `export MONGODB_ATLAS_PROJECT_ID=$(atlas projects create ... | jq -r .id)`
+                self.default_project = Some(ProjectRef::Key(key.clone()));
+            }
             self.vars.insert(name.to_string(), key);
             return;
         }
@@ -673,23 +725,132 @@ pub fn link_files(files: &[SourceFile], out: &mut Model) {
 #[cfg(test)]
 mod tests;
 
-/// The directory a `cd` argument names relative to the script's own directory, when it is
-/// written from the script's path (`"$(dirname "$0")"`, `"$(dirname "${BASH_SOURCE[0]}")/.."`,
-/// `${0%/*}/..`).
-fn script_relative(value: &str) -> Option<String> {
-    let plain: String = value.chars().filter(|c| *c != '"').collect();
-    const SCRIPT_DIR: &[&str] = &[
-        "$(dirname $0)",
-        "$(dirname ${0})",
-        "$(dirname ${BASH_SOURCE[0]})",
-        "$(dirname ${BASH_SOURCE})",
-        "$(dirname $BASH_SOURCE)",
-        "${0%/*}",
-    ];
-    let rest = SCRIPT_DIR.iter().find_map(|p| plain.strip_prefix(p))?;
-    if rest.is_empty() {
-        return Some(".".to_string());
+/// The directory a `cd` argument (or a path) names relative to the script's own directory,
+/// when it is written from the script's path: `"$(dirname "$0")"`,
+/// `"$(dirname -- "${BASH_SOURCE[0]}")/.."`, `${0%/*}/..`,
+/// `"$(cd "$(dirname "${BASH_SOURCE[0]}")" &>/dev/null && pwd)"`, or a variable bound to one
+/// (`dirs`, e.g. `"$SCRIPT_DIR/../specs"`).
+fn script_relative(value: &str, dirs: &HashMap<String, String>) -> Option<String> {
+    let plain = canonical_path_expr(value);
+    let (dir, rest) = script_dir_prefix(&plain, dirs, 0)?;
+    let rest = match rest {
+        "" => return Some(dir),
+        r => r.strip_prefix('/')?,
+    };
+    if rest.is_empty() || rest.contains(['$', '`', ' ', '(', ')', '*', '?']) {
+        return (rest.is_empty()).then_some(dir);
     }
-    let rest = rest.strip_prefix('/')?;
-    (!rest.contains(['$', '`'])).then(|| rest.to_string())
+    Some(if dir == "." {
+        rest.to_string()
+    } else {
+        format!("{dir}/{rest}")
+    })
+}
+
+/// A shell word's text with its quotes, `--` end-of-options markers and output redirections
+/// to `/dev/null` dropped, and spaces only where words part (`$( cd -- "$( dirname -- "$0" )"
+/// &> /dev/null && pwd )` is `$(cd $(dirname $0) && pwd)`).
+fn canonical_path_expr(value: &str) -> String {
+    let unquoted: String = value.chars().filter(|c| *c != '"').collect();
+    let mut words: Vec<&str> = Vec::new();
+    let mut tokens = unquoted.split_whitespace().peekable();
+    while let Some(t) = tokens.next() {
+        match t {
+            "--" => {}
+            "&>" | ">" | "1>" | "2>" if tokens.peek() == Some(&"/dev/null") => {
+                tokens.next();
+            }
+            "&>/dev/null" | ">/dev/null" | "1>/dev/null" | "2>/dev/null" | "2>&1" => {}
+            _ => words.push(t),
+        }
+    }
+    let mut out = words.join(" ");
+    while out.contains("$( ") || out.contains(" )") {
+        out = out.replace("$( ", "$(").replace(" )", ")");
+    }
+    out
+}
+
+/// The script's directory (or a path from it) at the start of `s`, and what follows it.
+fn script_dir_prefix<'s>(
+    s: &'s str,
+    dirs: &HashMap<String, String>,
+    depth: u8,
+) -> Option<(String, &'s str)> {
+    const SCRIPT: &[&str] = &[
+        "$0",
+        "${0}",
+        "${BASH_SOURCE[0]}",
+        "${BASH_SOURCE}",
+        "$BASH_SOURCE",
+    ];
+    if depth > 4 {
+        return None;
+    }
+    if let Some(rest) = s.strip_prefix("${0%/*}") {
+        return Some((".".to_string(), rest));
+    }
+    // `$(dirname A)`, `$(dirname $(realpath A))`, `$(dirname $(readlink -f A))`
+    if let Some(inner) = s.strip_prefix("$(dirname ") {
+        for wrap in ["", "$(realpath ", "$(readlink -f ", "$(readlink -e "] {
+            let Some(after) = inner.strip_prefix(wrap) else {
+                continue;
+            };
+            for script in SCRIPT {
+                let close = if wrap.is_empty() { ")" } else { "))" };
+                if let Some(rest) = after
+                    .strip_prefix(script)
+                    .and_then(|r| r.strip_prefix(close))
+                {
+                    return Some((".".to_string(), rest));
+                }
+            }
+        }
+        return None;
+    }
+    // `$(cd DIR && pwd)`, `$(cd DIR; pwd)`, `$(realpath DIR)`: DIR itself.
+    for (open, closes) in [
+        (
+            "$(cd ",
+            &[" && pwd)", " && pwd -P)", "; pwd)", " && pwd -L)"][..],
+        ),
+        ("$(realpath ", &[")"][..]),
+        ("$(readlink -f ", &[")"][..]),
+    ] {
+        if let Some(inner) = s.strip_prefix(open) {
+            let (dir, rest) = script_dir_prefix(inner, dirs, depth + 1)?;
+            let (path, after) = match rest.find([' ', ')', ';']) {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            let after = closes.iter().find_map(|c| after.strip_prefix(c))?;
+            let joined =
+                script_relative(&format!("${{0%/*}}{path}"), dirs).map(|p| join_rel(&dir, &p))?;
+            return Some((joined, after));
+        }
+    }
+    // A variable bound to such a directory: `$DIR`, `${DIR}`.
+    let (name, rest) = match s.strip_prefix("${") {
+        Some(r) => {
+            let end = r.find('}')?;
+            (r.get(..end)?, r.get(end + 1..)?)
+        }
+        None => {
+            let r = s.strip_prefix('$')?;
+            let end = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(r.len());
+            (r.get(..end)?, r.get(end..)?)
+        }
+    };
+    dirs.get(name).map(|d| (d.clone(), rest))
+}
+
+/// `base` then `rel`, both relative to the script's directory (`.` is that directory).
+fn join_rel(base: &str, rel: &str) -> String {
+    match (base, rel) {
+        (".", r) => r.to_string(),
+        (b, ".") => b.to_string(),
+        (b, r) => format!("{b}/{r}"),
+    }
 }

@@ -94,6 +94,23 @@ fn projects_link_through_variables() {
 }
 
 #[test]
+fn the_project_variable_set_to_a_created_project_links_the_commands_after_it() {
+    for text in [
+        "export MONGODB_ATLAS_PROJECT_ID=$(atlas projects create gov --govCloudRegionsOnly -o json | jq -r .id)\natlas clusters create a --provider AWS --region US_EAST_1 --tier M30\n",
+        "MONGODB_ATLAS_PROJECT_ID=\"$(atlas projects create gov --govCloudRegionsOnly -o json | jq -r .id)\"\nexport MONGODB_ATLAS_PROJECT_ID\natlas clusters create a --provider AWS --region US_EAST_1 --tier M30\n",
+    ] {
+        let m = sh(text);
+        assert_eq!(m.projects.len(), 1, "{text}");
+        let key = m.projects[0].keys[0].clone();
+        assert_eq!(
+            m.clusters[0].origin.project_ref,
+            ProjectRef::Key(key),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn commands_that_are_not_atlas_are_silent() {
     for text in [
         "# atlas clusters create c --tier M10\n",
@@ -129,4 +146,45 @@ fn github_and_gitlab_steps() {
     let gl = "deploy:\n  stage: deploy\n  script:\n    - 'atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10'\n";
     let m = model_of(gl, Syntax::Yaml);
     assert_eq!(at(gl, &m.clusters[0].regions[0].sizes[0].value.loc), "M10");
+}
+
+#[test]
+fn paths_written_from_the_script_directory() {
+    let mut dirs = HashMap::new();
+    dirs.insert("SCRIPT_DIR".to_string(), ".".to_string());
+    dirs.insert("ROOT".to_string(), "..".to_string());
+    for (value, expected) in [
+        ("\"$(dirname \"$0\")\"", Some(".")),
+        ("\"$(dirname -- \"$0\")/..\"", Some("..")),
+        ("${0%/*}/../specs", Some("../specs")),
+        ("\"$(dirname \"$(realpath \"$0\")\")/x\"", Some("x")),
+        (
+            "\"$( cd -- \"$( dirname -- \"${BASH_SOURCE[0]}\" )\" &> /dev/null && pwd )\"",
+            Some("."),
+        ),
+        (
+            "\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"/infra",
+            Some("../infra"),
+        ),
+        ("\"$(cd \"$SCRIPT_DIR/..\" && pwd)\"", Some("..")),
+        ("\"$SCRIPT_DIR/../specs/a.json\"", Some("../specs/a.json")),
+        ("${ROOT}/specs", Some("../specs")),
+        ("$ROOT", Some("..")),
+        // Not from the script's directory, or not a plain path after it.
+        ("\"$OTHER/specs\"", None),
+        ("\"$(pwd)/specs\"", None),
+        ("\"$(dirname \"$1\")\"", None),
+        ("\"$SCRIPT_DIR/$ENV/a.json\"", None),
+        ("\"$SCRIPT_DIR\"/*.json", None),
+        (
+            "\"$(cd \"$SCRIPT_DIR\" && git rev-parse --show-toplevel)\"",
+            None,
+        ),
+    ] {
+        assert_eq!(
+            super::script_relative(value, &dirs).as_deref(),
+            expected,
+            "{value}"
+        );
+    }
 }
