@@ -252,6 +252,58 @@ fn repo_from(fixture: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A `-var-file` values file (`terraform plan -var-file=env/dev.tfvars`) sets the root module
+/// a directory up: given alone (from the repository's root, from its own directory, outside a
+/// repository) it is judged with that module and the module it calls, and reported where its
+/// values are written; `--fix` edits it there. One no module declares is said to be skipped.
+#[test]
+fn a_var_file_given_alone_is_judged_with_the_root_module_above_it() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_var_files");
+    let root = repo.path();
+    let (code, v, _) = check(root, &["env/dev.tfvars"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes(&v), ["GOV002 env/dev.tfvars:1"]);
+    assert_eq!(v["findings"][0]["column"], 10);
+    assert_eq!(
+        v["findings"][0]["related"][0]["file"],
+        "modules/cluster/main.tf"
+    );
+    let (_, v, _) = check(root, &["env/staging.tfvars.json"]);
+    assert_eq!(codes(&v), ["GOV004 env/staging.tfvars.json:2"]);
+    let (code, v, _) = check(root, &["env/prod.tfvars"]);
+    assert_eq!((code, codes(&v).len()), (Some(0), 0), "{v}");
+    assert_eq!(v["summary"]["files_checked"], 1);
+    let (_, v, _) = check(&root.join("env"), &["dev.tfvars"]);
+    assert_eq!(codes(&v), ["GOV002 dev.tfvars:1"]);
+    let (_, v, _) = check(root, &["notes/ledger.tfvars"]);
+    assert_eq!(v["summary"]["files_checked"], 0, "{v}");
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("-var-file"),
+        "{v}"
+    );
+    std::fs::remove_dir(root.join(".git")).unwrap();
+    let (_, v, _) = check(root, &["env/dev.tfvars"]);
+    assert_eq!(codes(&v), ["GOV002 env/dev.tfvars:1"]);
+    let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .current_dir(root)
+        .args(["check", "--fix", "--unsafe-fixes", "env/dev.tfvars"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("env/dev.tfvars")).unwrap(),
+        "tier   = \"M20\"\nregion = \"US_GOV_EAST_1\"\n"
+    );
+}
+
 /// A `terraform.tfvars` given alone (a pre-commit hook passes the staged file): its values
 /// are judged in the module that uses them (its own directory, and the local module its
 /// `main.tf` calls, read as context) and reported where they are written. A suppression at

@@ -67,14 +67,14 @@ pub struct Finished {
 pub struct Interest {
     /// Parse it even when no adapter's needle occurs (it declares variables, or sets them).
     pub parse: bool,
-    /// A settings file the format loads by itself (`terraform.tfvars`, `*.auto.tfvars`): one
+    /// A settings file (`terraform.tfvars`, `*.auto.tfvars`, a `-var-file`'s `.tfvars`): one
     /// that does not parse leaves its values unseen, which is a finding of its own.
     pub settings_file: bool,
 }
 
 /// What the multi-file steps want of the file at `path`.
 pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
-    let settings_file = module::is_loaded_tfvars(path);
+    let settings_file = module::is_loaded_tfvars(path) || module::is_var_file(path);
     let parse = match syntax {
         // A configuration in Terraform's JSON syntax is read like one in HCL.
         Syntax::Json if module::is_tf_json(path) => {
@@ -89,6 +89,21 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
         parse,
         settings_file,
     }
+}
+
+/// The directories above a file's own where its values may be used, by its name: a
+/// `-var-file` file (`env/prod.tfvars`) sets the variables of a root module up to
+/// [`module::VAR_FILE_LEVELS`] directories up. A check given the file alone reads them (and
+/// what their modules call) as context.
+pub fn settings_dirs(path: &Path) -> Vec<PathBuf> {
+    if !module::is_var_file(path) {
+        return Vec::new();
+    }
+    path.ancestors()
+        .skip(2)
+        .take(module::VAR_FILE_LEVELS)
+        .map(Path::to_path_buf)
+        .collect()
 }
 
 /// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
@@ -176,7 +191,21 @@ pub fn finish(
             Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
-    module::resolve(terraform, files, out);
+    let unattached = module::resolve(terraform, files, out);
+    let var_files = unattached
+        .into_iter()
+        .filter(|f| !reader.context.contains(f))
+        .filter_map(|f| files.get(f as usize))
+        .map(|f| {
+            (
+                f.path.clone(),
+                format!(
+                    "a `-var-file` values file: no Terraform root module in its directory or up to {} above declares the variables it sets, so where they are used is not known and they are not judged",
+                    module::VAR_FILE_LEVELS
+                ),
+            )
+        })
+        .collect::<Vec<_>>();
     let unread = pulumi::resolve(pulumi, files, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
@@ -197,6 +226,7 @@ pub fn finish(
             .into_iter()
             .map(|n| (n.path, n.reason))
             .chain(unread)
+            .chain(var_files)
             .collect(),
         texts: rendered.texts,
     }

@@ -138,6 +138,21 @@ pub(super) fn link_context(
             walked: &walked,
         };
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
+        // A `-var-file` file sets a root module's variables a directory or two up: the
+        // nearest directory above it that holds Terraform (outside a repository too, so never
+        // a directory of other things, such as a home directory).
+        let up = adapters::multi_file::settings_dirs(&abs)
+            .into_iter()
+            .take_while(|up| up.starts_with(&root))
+            .find(|up| up.is_dir() && any_may_link(up));
+        if let Some(up) = up {
+            dirs.insert(up.clone());
+            if links.scanned.insert(up.clone()) {
+                let files = walk::spec_files_in([up.as_path()]);
+                links.listed.insert(up, files.clone());
+                read_links(vec![files], None, to, &mut dirs, &mut links, options);
+            }
+        }
     }
     // A walked file's directory is not listed for links: its other files are walked too, each
     // read here on its own (in parallel: a walked repository has thousands) and kept, up to a

@@ -30,15 +30,20 @@ use crate::model::{Allows, FileId, Loc, LocCtx, Model, SourceFile, Text};
 mod eval;
 mod value;
 
-pub use eval::resolve;
+pub use eval::{VAR_FILE_LEVELS, resolve};
 use value::Val;
 
 /// What one Terraform file contributes to its module.
 #[derive(Debug)]
 pub struct HclFile {
     file: FileId,
-    /// Load order of a variable-definitions file: `None` for configuration files.
+    /// Load order of a variable-definitions file Terraform loads by itself: `None` for
+    /// configuration files and for other `.tfvars` files.
     tfvars: Option<TfvarsOrder>,
+    /// A variable-definitions file Terraform loads only when told (`-var-file=env/dev.tfvars`):
+    /// its values are judged as one more set of the root module's variables (see
+    /// [`eval::resolve`]).
+    var_file: bool,
     /// `variable` defaults (configuration files) or assignments (`.tfvars`): name → value.
     values: Vec<(String, Val)>,
     /// Names of the variables this file declares.
@@ -108,6 +113,7 @@ enum TfvarsOrder {
 pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     match tfvars_order(path) {
         Some(_) => true,
+        None if is_var_file(path) => true,
         None => {
             is_tf(path)
                 && ["variable", "locals", "module", "output"]
@@ -121,6 +127,16 @@ pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
 /// `*.auto.tfvars`).
 pub fn is_loaded_tfvars(path: &Path) -> bool {
     tfvars_order(path).is_some()
+}
+
+/// Whether a file is a variable-definitions file Terraform loads only when a `-var-file`
+/// names it (`env/prod.tfvars`, `staging.tfvars.json`).
+pub fn is_var_file(path: &Path) -> bool {
+    tfvars_order(path).is_none()
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"))
 }
 
 /// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
@@ -168,14 +184,15 @@ fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
 
 impl HclFile {
     /// Extract what the module step needs from one parsed file. `None` when the file
-    /// contributes nothing (a `.tfvars` file Terraform does not load by itself, a
-    /// configuration file with none of variables, locals, outputs, module calls and
+    /// contributes nothing (a configuration file with none of variables, locals, outputs, module calls and
     /// `mongodbatlas` resources).
     pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
         let tfvars = tfvars_order(path);
+        let var_file = is_var_file(path);
         let mut file = HclFile {
             file: ctx.file,
             tfvars: tfvars.clone(),
+            var_file,
             values: Vec::new(),
             declared: Vec::new(),
             validated: Vec::new(),
@@ -185,7 +202,7 @@ impl HclFile {
             root_like: false,
             source: None,
         };
-        if tfvars.is_some() {
+        if tfvars.is_some() || var_file {
             let cur = Cursor::root(&root);
             for (key, value) in cur.entries() {
                 if let Some(name) = key.node.as_str() {

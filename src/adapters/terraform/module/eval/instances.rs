@@ -44,7 +44,7 @@ impl World<'_> {
             .components()
             .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"))
             && !module.root_like;
-        let vars = if child_alone {
+        let vars: HashMap<String, Val> = if child_alone {
             HashMap::new()
         } else {
             module
@@ -55,15 +55,42 @@ impl World<'_> {
         };
         let key = module.dir.display().to_string();
         let start = self.insts.len();
-        self.insts.push(Inst {
-            module: m,
-            key,
-            vars,
-            children: HashMap::new(),
-            parent: None,
-            depth: 0,
-            conditions: Vec::new(),
-        });
+        // Once as Terraform loads it by itself, then once per `-var-file` that sets it (its
+        // values over the others, as `terraform plan -var-file=...` takes them), each with its
+        // own keys, so that its resources link among themselves.
+        let mut variants = Vec::new();
+        if !child_alone {
+            for f in &module.var_files {
+                let mut vars = vars.clone();
+                for (name, value) in &f.values {
+                    if !module.declared.contains(name.as_str()) {
+                        continue;
+                    }
+                    let value = match module.optionals.get(name.as_str()) {
+                        Some(shape) => shape.apply(value.clone()),
+                        None => value.clone(),
+                    };
+                    vars.insert(name.clone(), value);
+                }
+                let file = self
+                    .sources
+                    .get(f.file as usize)
+                    .map(|s| s.path.display().to_string())
+                    .unwrap_or_default();
+                variants.push((format!("{key}[-var-file={file}]"), vars));
+            }
+        }
+        for (key, vars) in std::iter::once((key, vars)).chain(variants) {
+            self.insts.push(Inst {
+                module: m,
+                key,
+                vars,
+                children: HashMap::new(),
+                parent: None,
+                depth: 0,
+                conditions: Vec::new(),
+            });
+        }
         let mut next = start;
         while next < self.insts.len() {
             if let Some(slot) = self.insts.get(next).and_then(|i| done.get_mut(i.module)) {

@@ -73,6 +73,9 @@ struct Module<'f> {
     root_like: bool,
     /// Local module calls: (call name, target module).
     calls: Vec<(&'f str, Option<usize>)>,
+    /// The `-var-file` files that set this root module's variables (see
+    /// [`attach_var_files`]): the module is evaluated once more with each.
+    var_files: Vec<&'f HclFile>,
 }
 
 /// One evaluation of a module.
@@ -99,7 +102,7 @@ struct Inst {
 /// as a root module; one under a `modules/` directory that declares nothing only a root
 /// module does (a provider, a project, a backend) is taken for a child whose caller is not in
 /// the run: its variables are the caller's to set, so their defaults are not used.
-pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
+pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> Vec<FileId> {
     let dir_of = |file: FileId| -> PathBuf {
         sources
             .get(file as usize)
@@ -108,8 +111,13 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             .unwrap_or_default()
     };
     let mut by_dir: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
+    let mut var_files: Vec<&HclFile> = Vec::new();
     for f in &files {
-        by_dir.entry(dir_of(f.file)).or_default().push(f);
+        if f.var_file {
+            var_files.push(f);
+        } else {
+            by_dir.entry(dir_of(f.file)).or_default().push(f);
+        }
     }
     let mut modules: Vec<Module<'_>> = Vec::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
@@ -158,6 +166,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             validated,
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
+            var_files: Vec::new(),
             dir,
             files,
             declared,
@@ -189,6 +198,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
             })
             .collect();
     }
+    let unattached = attach_var_files(&mut modules, &index, var_files, &dir_of, out);
     // Modules that no call joins are evaluated apart, each group of them on its own thread;
     // what each builds is added in the order one evaluation of them all would have built it.
     let groups = groups(&modules);
@@ -237,6 +247,62 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) {
     if files.len() >= DROP_APART {
         rayon::spawn(move || drop(files));
     }
+    unattached
+}
+
+/// How many directories up from a `-var-file`'s own the root module it sets is looked for
+/// (`env/prod.tfvars` beside `main.tf`'s directory, `environments/prod/terraform.tfvars.json`).
+pub const VAR_FILE_LEVELS: usize = 2;
+
+/// Give each `-var-file` file (`env/prod.tfvars`) to the root module it sets: the nearest
+/// module, in its own directory or up to [`VAR_FILE_LEVELS`] above, that declares a variable
+/// it assigns and that no local `module` block calls (`-var-file` sets a root module's
+/// variables only). A file no module takes is not judged (nothing tells where it is used):
+/// those are returned.
+fn attach_var_files<'f>(
+    modules: &mut [Module<'f>],
+    index: &HashMap<PathBuf, usize>,
+    var_files: Vec<&'f HclFile>,
+    dir_of: &dyn Fn(FileId) -> PathBuf,
+    out: &mut Model,
+) -> Vec<FileId> {
+    let mut unattached = Vec::new();
+    if var_files.is_empty() {
+        return unattached;
+    }
+    let called: HashSet<usize> = modules
+        .iter()
+        .flat_map(|m| m.calls.iter().filter_map(|(_, t)| *t))
+        .collect();
+    for f in var_files {
+        let dir = normalize(&dir_of(f.file));
+        // Up by `..` (paths are as given: `dev.tfvars` checked from its own directory has
+        // the module in `..`).
+        let target = (0..=VAR_FILE_LEVELS)
+            .filter_map(|up| index.get(&normalize(&dir.join("../".repeat(up)))).copied())
+            .find(|&m| {
+                modules.get(m).is_some_and(|module| {
+                    f.values
+                        .iter()
+                        .any(|(name, _)| module.declared.contains(name.as_str()))
+                })
+            })
+            .filter(|m| !called.contains(m));
+        let Some(module) = target.and_then(|m| modules.get_mut(m)) else {
+            unattached.push(f.file);
+            continue;
+        };
+        for (name, value) in &f.values {
+            if module.declared.contains(name.as_str()) {
+                out.written_notes.extend(module.variable_notes(name, value));
+            }
+        }
+        module.var_files.push(f);
+    }
+    for m in modules.iter_mut() {
+        m.var_files.sort_by_key(|f| f.file);
+    }
+    unattached
 }
 
 /// From this many files on, their trees are freed on another thread (see [`resolve`]).
