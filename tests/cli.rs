@@ -67,6 +67,67 @@ fn unrelated_yaml_and_json_stay_silent() {
     assert!(human.stderr.is_empty());
 }
 
+/// A file that does not parse is a broken Atlas spec (GOV000) only when it names Atlas
+/// itself; JSON Lines are data; an ERB or Jinja template that names Atlas is skipped with a
+/// note, not failed.
+#[test]
+fn broken_files_fail_the_run_only_when_they_name_atlas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("body.json", "{\"name\": \"c\", \"regionConfigs\": [");
+    write(
+        "export.json",
+        "{\"regionConfigs\": [{\"regionName\": \"US_EAST_1\"}]}\n{\"regionConfigs\": []}\n",
+    );
+    write(
+        "config/mongoid.yml",
+        "production:\n  clients:\n    default:\n<% if ENV['X'] %>\n      uri: mongodb+srv://app.ab1cd.mongodb.net/app\n<% end %>\n      options:\n       auth_mech: :scram\n",
+    );
+    write("notes.yaml", "username: a\n  b: [\n");
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        dir.path().to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let found: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{v}");
+    assert!(
+        found[0].starts_with("GOV000 ") && found[0].ends_with("body.json"),
+        "{v}"
+    );
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v}");
+    assert!(
+        skipped[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("mongoid.yml"),
+        "{v}"
+    );
+    assert!(
+        skipped[0]["reason"].as_str().unwrap().contains("ERB"),
+        "{v}"
+    );
+}
+
 #[test]
 fn json_output_has_exact_positions_and_pointer() {
     let o = run(&[

@@ -35,6 +35,85 @@ pub fn atlas_marker(text: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// Words that only Atlas specs and the files around them hold: an Atlas format's name
+/// ([`MARKERS`], `mongodbatlas`), an Admin API body's structure, Atlas's domains, the
+/// Atlas CLI's commands and settings. The adapters' needles, which choose the files to parse,
+/// also include common words (`username`, `orgId`, `DATADOG`, `providerName`), which files of
+/// other kinds hold as often: a file that does not parse is taken for a broken Atlas spec
+/// (GOV000) only when it holds one of these ([`names_atlas`]).
+const ATLAS_WORDS: &[&str] = &[
+    "mongodbatlas",
+    "MongoDB::Atlas::",
+    "atlas.mongodb.com",
+    "regionConfigs",
+    "regionsConfig",
+    "replicationSpec",
+    "providerSettings",
+    "regionUsageRestrictions",
+    "electableSpecs",
+    "backingProviderName",
+    "instanceSizeName",
+    "atlasCidrBlock",
+    "eventTypeName",
+    "awsIAMType",
+    "x509Type",
+    "ldapAuthType",
+    "oidcAuthType",
+    "mongodbgov",
+    "mongodb.net",
+    "cloud.mongodb.com",
+    "MONGODB_ATLAS_",
+    "atlas clusters",
+    "atlas projects",
+    "atlas dbusers",
+    "atlas streams",
+    "atlas backups",
+    "atlas alerts",
+    "atlas integrations",
+    "atlas privateEndpoints",
+    "atlas networking",
+    "atlas dataFederation",
+    "atlas serverless",
+    "atlas auth",
+];
+
+/// Whether a file's text names Atlas itself, beyond the common words that led to parsing it
+/// (see [`ATLAS_WORDS`]).
+pub fn names_atlas(text: &str) -> bool {
+    ATLAS_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
+}
+
+/// Whether a `.json` file that does not parse as one value is JSON Lines: one value per line,
+/// as `mongoexport` writes collections and loggers write events. Data, not a spec (the Atlas
+/// CLI and the Admin API take one body), so it is not reported.
+pub fn is_json_lines(text: &str, limits: &crate::document::Limits) -> bool {
+    let mut values = 0;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !(line.starts_with('{') || line.starts_with('[')) {
+            return false;
+        }
+        if crate::document::parse(line, crate::document::Syntax::Json, limits).is_err() {
+            return false;
+        }
+        values += 1;
+    }
+    values > 1
+}
+
+/// Whether a file holds template statements other than `{{ }}` actions: ERB's `<% %>` (Rails'
+/// `config/*.yml`), Jinja's `{% %}` (Ansible, Salt). Such a file that does not parse as it
+/// stands is an unrendered template, not a broken spec.
+pub fn has_statement_template(text: &str) -> bool {
+    let has = |open: &[u8], close: &[u8]| {
+        memchr::memmem::find(text.as_bytes(), open).is_some_and(|at| {
+            memchr::memmem::find(text.as_bytes().get(at..).unwrap_or(&[]), close).is_some()
+        })
+    };
+    has(b"<%", b"%>") || has(b"{%", b"%}")
+}
+
 /// Why an unread file is skipped.
 pub fn reason(marker: &str) -> String {
     format!(

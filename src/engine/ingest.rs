@@ -264,6 +264,15 @@ pub(super) fn process(
             if which.is_empty() && !interest.settings_file {
                 return result;
             }
+            // Nor are files that hold only the common words of the adapters' needles
+            // (`username`, `orgId`): a broken CI workflow, a Rails `database.yml`.
+            if !interest.settings_file && !adapters::unread::names_atlas(text) {
+                return result;
+            }
+            // `mongoexport` output and event logs: JSON Lines, data rather than a spec.
+            if syntax == Syntax::Json && adapters::unread::is_json_lines(text, &options.limits) {
+                return result;
+            }
             // An unrendered template (a Helm chart's manifest): what it says literally is
             // checked, its actions are unknowns (see `document::template`).
             let mut err = err;
@@ -299,6 +308,14 @@ pub(super) fn process(
                         }
                     }
                 }
+            }
+            if syntax.may_be_template() && adapters::unread::has_statement_template(text) {
+                result.skipped = Some(
+                    "an unrendered template (ERB `<% %>` or Jinja `{% %}`) that does not parse as \
+                     it stands: render it and check the output"
+                        .to_string(),
+                );
+                return result;
             }
             result.parse_failed = true;
             let span = clamp(err.span, text.len());
