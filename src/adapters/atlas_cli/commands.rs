@@ -566,6 +566,8 @@ struct Invocation<'w> {
     path_span: Span,
     positionals: Vec<&'w Word>,
     flags: Vec<Flag<'w>>,
+    /// Whether a flag the command does not have was given (the CLI refuses the command).
+    unknown_flag: bool,
 }
 
 impl<'w> Invocation<'w> {
@@ -629,6 +631,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
     let mut positionals = Vec::new();
     let mut flags = Vec::new();
     let mut only_positionals = false;
+    let mut unknown_flag = false;
     let mut i = 0;
     while let Some(word) = words.get(i) {
         i += 1;
@@ -674,6 +677,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
             let global = matches!(short, b'P' | b'D' | b'h');
             let own = spec.is_some_and(|s| s.shorts.contains(&short));
             let Some(long) = long_name(short).filter(|_| global || own) else {
+                unknown_flag = true;
                 continue;
             };
             let rest = word.value.get(2..).unwrap_or("");
@@ -691,6 +695,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
         }
         let Some(name) = known_flag(spec, name) else {
             // Unknown to the command (pflag would refuse it): taken as a boolean.
+            unknown_flag = true;
             continue;
         };
         let value = match inline {
@@ -717,6 +722,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
         path_span: path_span?,
         positionals,
         flags,
+        unknown_flag,
     })
 }
 
@@ -1014,6 +1020,13 @@ pub(super) fn atlas(
             command_loc,
             out,
         ),
+        // `atlas login` is also the login of Ariga's Atlas, the schema migration tool
+        // (`atlas login --token ...`, beside `atlas schema apply`, `atlas migrate apply`):
+        // not judged when a flag MongoDB's has not is given, or the file uses Ariga's.
+        Action::Login(_)
+            if inv.spec.path == ["login"]
+                && (inv.unknown_flag || !inv.positionals.is_empty() || uses_ariga(at.ctx.text)) => {
+        }
         Action::Login(context) => {
             let gov = match inv.flag("gov") {
                 None => Some(false),
@@ -1043,6 +1056,20 @@ pub(super) fn atlas(
             }
         }
     }
+}
+
+/// Whether a file runs Ariga's Atlas (`atlas schema ...`, `atlas migrate ...`, its GitHub
+/// actions), whose `atlas login` is not MongoDB's.
+fn uses_ariga(text: &str) -> bool {
+    [
+        "atlas schema ",
+        "atlas migrate ",
+        "ariga/",
+        "atlasgo.io",
+        "atlasgo.cloud",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
 }
 
 /// `strconv.ParseBool`, which pflag uses for boolean flags.

@@ -188,3 +188,24 @@ fn paths_written_from_the_script_directory() {
         );
     }
 }
+
+#[test]
+fn atlas_login_is_mongodbs_unless_it_is_arigas() {
+    // MongoDB's: judged (no --gov).
+    for text in [
+        "atlas login\n",
+        "atlas login --noBrowser\n",
+        "atlas auth login --token x\n",
+    ] {
+        assert_eq!(sh(text).endpoints.len(), 1, "{text}");
+    }
+    // Ariga's Atlas: a flag MongoDB's has not, an argument, or Ariga's commands in the file.
+    for text in [
+        "atlas login --token \"$T\"\n",
+        "atlas login my-org\n",
+        "atlas login\natlas migrate apply --env prod\n",
+        "atlas login\natlas schema apply --env prod\n",
+    ] {
+        assert!(sh(text).endpoints.is_empty(), "{text}");
+    }
+}
