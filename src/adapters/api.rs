@@ -103,8 +103,12 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
         cur.entries()
             .all(|(k, _)| k.text().is_some_and(|k| PROJECT_FIELDS.contains(&k)))
     };
+    // An organization's id is text (24 hex digits, or a placeholder): Grafana's organization
+    // (`{"name": "Main Org.", "orgId": 1}`) is not a project.
     let is_project = cur.get("regionUsageRestrictions").is_some()
-        || (cur.get("name").is_some() && cur.get("orgId").is_some() && only_project_fields());
+        || (cur.get("name").is_some()
+            && cur.get("orgId").is_some_and(|o| o.str().is_some())
+            && only_project_fields());
     if !is_project {
         return None;
     }

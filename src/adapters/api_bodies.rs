@@ -89,6 +89,14 @@ fn atlas_user(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     if !all.iter().all(|k| has(cur, k)) {
         return false;
     }
+    // Atlas's `roles` are objects (`{orgId | groupId, roleName}`); a web application's user
+    // fixture with the same fields has names (`roles: ["ADMIN"]`).
+    if cur
+        .get("roles")
+        .is_some_and(|r| r.items().any(|role| role.node.as_map().is_none()))
+    {
+        return false;
+    }
     product(
         ctx,
         cur,
