@@ -103,9 +103,34 @@ fn is_values_name(path: &Path) -> bool {
     yaml && (named(path.file_stem()) || named(path.parent().and_then(Path::file_name)))
 }
 
-/// Whether a file may be a values file of these charts, by its name and text.
+/// Whether a file may be a values file of these charts, by its name and text: named like one
+/// and holding a token, or, whatever its name (helmfile's `environments/prod.yaml`, `-f
+/// envs/dev.yaml`), with the chart's own top-level shape: a top-level key named after the
+/// chart (`atlas-deployment:`), or `deployments:` of `deploymentSpec`s (or flex or serverless
+/// specs).
 pub(super) fn is_values_candidate(path: &Path, text: &str) -> bool {
-    is_values_name(path) && TOKENS.iter().any(|t| text.contains(t))
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    (is_values_name(path) && TOKENS.iter().any(|t| text.contains(t)))
+        || (yaml && has_chart_shape(text))
+}
+
+/// Whether a YAML text has one of these charts' values at its top level (see
+/// [`is_values_candidate`]).
+fn has_chart_shape(text: &str) -> bool {
+    let top = |key: &str| {
+        text.lines()
+            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    };
+    ["atlas-deployment", "atlas-basic", "atlas-advanced"]
+        .iter()
+        .any(|k| top(k))
+        || (["deploymentSpec", "flexSpec", "serverlessSpec"]
+            .iter()
+            .any(|t| text.contains(t))
+            && top("deployments"))
 }
 
 /// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
