@@ -155,6 +155,10 @@ fn command_name(word: &str) -> Option<&'static str> {
         | "onlinearchive" | "online-archive" => "onlineArchives",
         "auth" => "auth",
         "login" => "login",
+        "update" => "update",
+        "upgrade" => "upgrade",
+        "setup" => "setup",
+        "deployments" | "deployment" => "deployments",
         "config" => "config",
         "init" => "init",
         "set" => "set",
@@ -184,6 +188,15 @@ enum Action {
     /// `auth login`, `login`, `config init`: `--gov` selects AtlasGov.
     Login(&'static str),
     ConfigSet,
+    /// `clusters update`, `clusters upgrade`: `--tier` is the cluster's new tier.
+    ChangeTier {
+        upper: bool,
+    },
+    /// `setup`: a cluster (M0 by default, which AtlasGov's CLI makes M30).
+    Setup,
+    /// `deployments setup`: `setup` with `--type atlas`; a local deployment (Docker) is not
+    /// Atlas.
+    DeploymentsSetup,
 }
 
 /// A command: its path, the flags that take a value and the boolean ones (long names), the
@@ -237,6 +250,49 @@ const ALERT_BOOLS: &[&str] = &[
     "enabled",
     "notificationEmailEnabled",
     "notificationSmsEnabled",
+];
+
+/// The value flags of `atlas setup` (`internal/cli/setup/setup_cmd.go`).
+const SETUP_VALUES: &[&str] = &[
+    "tier",
+    "provider",
+    "region",
+    "clusterName",
+    "username",
+    "password",
+    "accessListIp",
+    "tag",
+    "mdbVersion",
+    "autoScalingMode",
+    "connectWith",
+    PROJECT_ID,
+];
+const SETUP_BOOLS: &[&str] = &["currentIp", "skipSampleData", "force", "gov", "noBrowser"];
+/// `atlas deployments setup`'s: `atlas setup`'s, its `--type`, and a local deployment's.
+const DEPLOYMENTS_SETUP_VALUES: &[&str] = &[
+    "type",
+    "tier",
+    "provider",
+    "region",
+    "clusterName",
+    "username",
+    "password",
+    "accessListIp",
+    "tag",
+    "mdbVersion",
+    "autoScalingMode",
+    "connectWith",
+    "port",
+    "initdb",
+    PROJECT_ID,
+];
+const DEPLOYMENTS_SETUP_BOOLS: &[&str] = &[
+    "currentIp",
+    "skipSampleData",
+    "force",
+    "gov",
+    "noBrowser",
+    "bindIpAll",
 ];
 
 const SPECS: &[Spec] = &[
@@ -494,6 +550,61 @@ const SPECS: &[Spec] = &[
         bools: &["gov", "noBrowser", "skipConfig", "force"],
         shorts: b"",
         action: Action::Login("`atlas config init` without --gov"),
+    },
+    // clusters/update.go: `--tier` is uppercased and given to every region config.
+    Spec {
+        path: &["clusters", "update"],
+        values: &[
+            "tier",
+            "diskSizeGB",
+            "mdbVersion",
+            "file",
+            "autoScalingMode",
+            "tag",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[
+            "enableTerminationProtection",
+            "disableTerminationProtection",
+        ],
+        shorts: b"fo",
+        action: Action::ChangeTier { upper: true },
+    },
+    // clusters/upgrade.go: a shared or Flex cluster to a tier (not uppercased).
+    Spec {
+        path: &["clusters", "upgrade"],
+        values: &[
+            "tier",
+            "diskSizeGB",
+            "mdbVersion",
+            "file",
+            "tag",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[
+            "enableTerminationProtection",
+            "disableTerminationProtection",
+        ],
+        shorts: b"fo",
+        action: Action::ChangeTier { upper: false },
+    },
+    // setup/setup_cmd.go
+    Spec {
+        path: &["setup"],
+        values: SETUP_VALUES,
+        bools: SETUP_BOOLS,
+        shorts: b"r",
+        action: Action::Setup,
+    },
+    // deployments/setup.go (deprecated for `atlas setup`, still registered)
+    Spec {
+        path: &["deployments", "setup"],
+        values: DEPLOYMENTS_SETUP_VALUES,
+        bools: DEPLOYMENTS_SETUP_BOOLS,
+        shorts: b"r",
+        action: Action::DeploymentsSetup,
     },
     // config/set.go
     Spec {
@@ -1044,6 +1155,56 @@ pub(super) fn atlas(
                     },
                     context,
                 });
+            }
+        }
+        Action::ChangeTier { upper } => {
+            // With `--file` the body is the cluster's new settings (read where it is).
+            // `upgrade` sends the tier as typed: `m10` is no tier the API knows, not judged.
+            let as_typed = inv
+                .value("tier")
+                .and_then(|t| t.known())
+                .is_some_and(|t| t.bytes().any(|b| b.is_ascii_lowercase()));
+            if inv.value("file").is_none() && inv.value("tier").is_some() && (upper || !as_typed) {
+                let name = positional(&inv, at, 0);
+                let body = body_at(name.as_ref(), &command_loc);
+                out.clusters
+                    .push(cluster(&inv, at, origin(body), command_loc, name));
+            }
+        }
+        Action::DeploymentsSetup
+            if !inv
+                .value("type")
+                .and_then(|t| t.known())
+                .is_some_and(|t| t.eq_ignore_ascii_case("atlas")) => {}
+        Action::Setup | Action::DeploymentsSetup => {
+            let name = match inv.spec.action {
+                Action::DeploymentsSetup => positional(&inv, at, 0),
+                _ => None,
+            }
+            .or_else(|| value_text(&inv, at, "clusterName", false));
+            let body = body_at(name.as_ref(), &command_loc);
+            // AtlasGov's CLI makes the default tier, M0, an M30 (`setTier`), an explicit one too.
+            let tier = inv.value("tier");
+            let default_tier =
+                tier.is_none_or(|t| t.known().is_some_and(|t| t.eq_ignore_ascii_case("M0")));
+            if default_tier {
+                out.clusters.push(Cluster {
+                    origin: origin(body),
+                    kind: ClusterKind::Advanced,
+                    kind_loc: command_loc.clone(),
+                    name,
+                    regions: vec![RegionConfig {
+                        provider: value_text(&inv, at, "provider", false),
+                        backing_provider: None,
+                        region: value_text(&inv, at, "region", true),
+                        sizes: Vec::new(),
+                    }],
+                    encryption_at_rest_provider: None,
+                    settings: None,
+                });
+            } else {
+                out.clusters
+                    .push(cluster(&inv, at, origin(body), command_loc, name));
             }
         }
         Action::ConfigSet => {
