@@ -1,7 +1,8 @@
 //! The shell scripts of CI configurations: GitHub Actions workflows (`jobs.<id>.steps[].run`)
 //! and composite actions (`runs.steps[].run`), CircleCI's steps (`run:` or `run.command`),
-//! and GitLab CI jobs (`script`, `before_script`, `after_script`, also under `default:` and at
-//! the top level). A step that runs another shell (`shell: pwsh`, `python`, `cmd`; a
+//! GitLab CI jobs (`script`, `before_script`, `after_script`, also under `default:` and at
+//! the top level), and Azure Pipelines' steps (`bash`, `script`, inline `Bash`, `CmdLine` and
+//! `AzureCLI` tasks). A step that runs another shell (`shell: pwsh`, `python`, `cmd`; a
 //! GitHub job on a Windows runner without `shell:`, which runs PowerShell) is not read.
 
 use crate::document::Cursor;
@@ -42,6 +43,8 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
             steps(&step, None, None, false, &mut found);
         }
     }
+    // Azure Pipelines: `steps`, `jobs[].steps` or `stages[].jobs[].steps` (lists).
+    azure(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
         let mut gitlab = Vec::new();
@@ -60,6 +63,102 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
         found.extend(gitlab.into_iter().map(|c| (c, String::new())));
     }
     found
+}
+
+/// Azure Pipelines' steps (a pipeline, or a steps, jobs or stages template): `bash:`,
+/// `script:` (bash on Linux and macOS agents, `cmd` on a Windows pool, which is not read), and
+/// the inline scripts of the `Bash`, `CmdLine` and `AzureCLI` tasks (`AzureCLI` with
+/// `scriptType: bash`); each in the step's `workingDirectory`, else the checkout.
+fn azure<'a>(root: &Cursor<'a>, out: &mut Vec<(Cursor<'a>, String)>) {
+    let windows = pool_windows(root).unwrap_or(false);
+    azure_steps(root, windows, out);
+    let jobs_of = |c: &Cursor<'a>| c.get("jobs").filter(|j| j.node.as_seq().is_some());
+    let mut jobs: Vec<(Cursor<'a>, bool)> = jobs_of(root)
+        .iter()
+        .flat_map(|j| j.items())
+        .map(|j| (j, windows))
+        .collect();
+    for stage in root
+        .get("stages")
+        .filter(|s| s.node.as_seq().is_some())
+        .iter()
+        .flat_map(|s| s.items())
+    {
+        let windows = pool_windows(&stage).unwrap_or(windows);
+        jobs.extend(
+            jobs_of(&stage)
+                .iter()
+                .flat_map(|j| j.items())
+                .map(|j| (j, windows)),
+        );
+    }
+    for (job, windows) in jobs {
+        let windows = pool_windows(&job).unwrap_or(windows);
+        azure_steps(&job, windows, out);
+        // A deployment job's strategy: `strategy.runOnce.deploy.steps` and the other hooks.
+        if let Some(strategy) = job.get("strategy") {
+            for (_, kind) in strategy.entries() {
+                for (_, hook) in kind.entries() {
+                    azure_steps(&hook, windows, out);
+                    if let Some(on) = hook.get("on") {
+                        for (_, h) in on.entries() {
+                            azure_steps(&h, windows, out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a pipeline's, stage's or job's `pool` is a Windows one (`vmImage: windows-latest`,
+/// a `demands` of `Agent.OS -equals Windows_NT`); `None` when it does not say.
+fn pool_windows(cur: &Cursor<'_>) -> Option<bool> {
+    let pool = cur.get("pool")?;
+    Some(
+        ["vmImage", "demands"]
+            .iter()
+            .filter_map(|k| pool.get(k))
+            .any(|v| mentions(&v, "windows")),
+    )
+}
+
+/// The scripts of the `steps` list under `cur`.
+fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<(Cursor<'a>, String)>) {
+    let Some(steps) = cur.get("steps").filter(|s| s.node.as_seq().is_some()) else {
+        return;
+    };
+    for step in steps.items() {
+        let dir = step
+            .get("workingDirectory")
+            .and_then(|d| d.str().map(str::to_string))
+            .unwrap_or_default();
+        let script = if let Some(bash) = step.get("bash") {
+            Some(bash)
+        } else if let Some(script) = step.get("script").filter(|_| step.get("task").is_none()) {
+            (!windows).then_some(script)
+        } else {
+            let task = step
+                .get("task")
+                .and_then(|t| t.str().map(str::to_ascii_lowercase));
+            let inputs = step.get("inputs");
+            let input = |k: &str| inputs.as_ref().and_then(|i| i.get(k));
+            let says = |k: &str, v: &str| {
+                input(k)
+                    .and_then(|x| x.str().map(str::to_ascii_lowercase))
+                    .is_some_and(|x| x == v)
+            };
+            match task.as_deref().and_then(|t| t.split('@').next()) {
+                Some("bash") if says("targetType", "inline") => input("script"),
+                Some("cmdline") if !windows => input("script"),
+                Some("azurecli") if says("scriptType", "bash") => input("inlineScript"),
+                _ => None,
+            }
+        };
+        if let Some(script) = script.filter(|s| s.str().is_some()) {
+            out.push((script, dir));
+        }
+    }
 }
 
 /// `defaults.run.shell` of a workflow or job.
