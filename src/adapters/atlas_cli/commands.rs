@@ -644,12 +644,18 @@ pub(super) struct FlagValue<'w> {
     pub(super) word: &'w Word,
     pub(super) start: usize,
     pub(super) end: usize,
+    /// The literal a variable the value is (`--tier "$TIER"` after `TIER=M10`) was set to in
+    /// the script, located where it is written (see [`Script::literal`]).
+    pub(super) literal: Option<Text>,
 }
 
 impl FlagValue<'_> {
-    /// The value, when nothing in it is expanded.
+    /// The value, when nothing in it is expanded (or it is a variable set to a literal).
     pub(super) fn known(&self) -> Option<&str> {
-        self.word.known_part(self.start, self.end)
+        match &self.literal {
+            Some(t) => Some(t.as_str()),
+            None => self.word.known_part(self.start, self.end),
+        }
     }
 
     /// The value as written (expansions included), for a placeholder.
@@ -814,6 +820,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
                 word,
                 start: from.min(word.value.len()),
                 end: word.value.len(),
+                literal: None,
             }),
             None if is_value(spec, name) && !is_bool(spec, name) => {
                 let next = words.get(i);
@@ -822,6 +829,7 @@ fn parse(words: &[Word]) -> Option<Invocation<'_>> {
                     word: w,
                     start: 0,
                     end: w.value.len(),
+                    literal: None,
                 })
             }
             None => None,
@@ -846,9 +854,18 @@ pub(super) fn atlas(
     default_project: Option<ProjectRef>,
     out: &mut Model,
 ) {
-    let Some(inv) = parse(words.get(atlas + 1..).unwrap_or(&[])) else {
+    let Some(mut inv) = parse(words.get(atlas + 1..).unwrap_or(&[])) else {
         return;
     };
+    for value in inv.flags.iter_mut().filter_map(|f| f.value.as_mut()) {
+        if value.word.known_part(value.start, value.end).is_none() {
+            value.literal = value
+                .word
+                .value
+                .get(value.start..value.end)
+                .and_then(|v| script.literal_of(v));
+        }
+    }
     // `--help` (`-h`) prints the command's help and runs nothing: cobra returns before the
     // command's run functions. A value that is not known (`--help=$H`) is not guessed.
     let help = inv.flag("help").is_some_and(|f| match &f.value {
@@ -1259,11 +1276,16 @@ fn body_at(name: Option<&Text>, command: &Loc) -> Loc {
 fn value_text(inv: &Invocation<'_>, at: &Located<'_>, flag: &str, upper: bool) -> Option<Text> {
     let v = inv.value(flag)?;
     let pointer = inv.pointer(flag);
-    Some(match v.known() {
+    let mut text = match v.known() {
         Some(known) if upper => at.text(&known.to_ascii_uppercase(), v.span(), &pointer),
         Some(known) => at.text(known, v.span(), &pointer),
         None => at.text(v.raw(), v.span(), &pointer),
-    })
+    };
+    // A variable's literal: used here, written at its assignment (where a fix edits it).
+    if let Some(literal) = &v.literal {
+        text.loc.via = Some(Box::new(literal.loc.clone()));
+    }
+    Some(text)
 }
 
 /// A flag's value when known.

@@ -20,6 +20,7 @@ mod commands;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::common::Locator;
 use crate::document::shell::{self, Dialect};
@@ -140,6 +141,12 @@ struct Script<'c> {
     cwd: Cwd,
     /// `pushd`'s stack of the directories it left.
     pushed: Vec<Cwd>,
+    /// Variables set to a literal by the only assignment to them in the command string
+    /// (`TIER=M10`), located at the literal (see [`Script::literal`]).
+    literals: HashMap<String, Text>,
+    /// The command string being read (for [`Script::assigned_once`]), and its dialect.
+    text: Arc<str>,
+    dialect: Dialect,
     /// Variables bound to a directory written from the script's own path
     /// (`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`): relative to it.
     script_dirs: HashMap<String, String>,
@@ -173,7 +180,74 @@ impl<'c> Script<'c> {
             cwd: Cwd::Start,
             pushed: Vec::new(),
             script_dirs: HashMap::new(),
+            literals: HashMap::new(),
+            text: Arc::from(""),
+            dialect: Dialect::Sh,
         }
+    }
+
+    /// The literal a variable was set to earlier in this command string, when that is the
+    /// only assignment to it there (so no branch, loop or `read` gives it another value).
+    pub(super) fn literal(&self, name: &str) -> Option<Text> {
+        self.literals.get(name).cloned()
+    }
+
+    /// The literal a value that is one whole variable (`$TIER`, `${TIER}`) was set to (see
+    /// [`Script::literal`]), in a script or a CI step (a Makefile recipe's and a Dockerfile
+    /// instruction's commands are read one by one, so none is known there).
+    pub(super) fn literal_of(&self, value: &str) -> Option<Text> {
+        if matches!(self.dialect, Dialect::Make | Dialect::Docker) {
+            return None;
+        }
+        single_variable(value).and_then(|name| self.literal(name))
+    }
+
+    /// Whether `name` is given a value once only in the command string being read: one
+    /// `NAME=` (or `NAME+=`-free) assignment, and no `for NAME`, `read ... NAME`, `unset NAME`,
+    /// `local NAME`, `${NAME:=...}` or `getopts ... NAME`.
+    fn assigned_once(&self, name: &str) -> bool {
+        let text: &str = &self.text;
+        let bytes = text.as_bytes();
+        let word_start = |at: usize| {
+            at == 0
+                || bytes
+                    .get(at - 1)
+                    .is_some_and(|b| b.is_ascii_whitespace() || b";&|({`\"'".contains(b))
+        };
+        let mut assignments = 0;
+        for (at, _) in text.match_indices(name) {
+            let after = text.get(at + name.len()..).unwrap_or("");
+            if !word_start(at) {
+                continue;
+            }
+            if after.starts_with('=') {
+                assignments += 1;
+            } else if after.starts_with("+=") || after.starts_with("[") {
+                return false;
+            }
+        }
+        if assignments != 1 {
+            return false;
+        }
+        let resets = [
+            format!("for {name}"),
+            format!("unset {name}"),
+            format!("local {name}"),
+            format!("{{{name}:="),
+            format!("{{{name}="),
+        ];
+        if resets.iter().any(|r| text.contains(r.as_str())) {
+            return false;
+        }
+        // `read`, `getopts`, `mapfile` and `printf -v` naming it on their line.
+        !text.lines().any(|line| {
+            ["read ", "getopts ", "mapfile ", "readarray ", "printf -v"]
+                .iter()
+                .any(|c| line.contains(c))
+                && line
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| w == name)
+        })
     }
 
     /// A key for a project bound to a shell variable of this file: one per binding, so that
@@ -239,7 +313,33 @@ impl<'c> Script<'c> {
     fn read(&mut self, text: &str, dialect: Dialect, place: Place<'_>, out: &mut Model) {
         // A `sh -c` string is a shell of its own: its `cd`s end with it.
         let saved = (self.depth > 0).then(|| self.cwd.clone());
+        // Each command string is a shell of its own for literals too (a CI step, a recipe
+        // line, a `sh -c` string, which sees only what is exported).
+        // A script file's commands (read one by one) share the file's shell.
+        let whole_file = self.depth == 0 && self.workdir.is_none() && dialect == Dialect::Sh;
+        let own_text: Arc<str> = if whole_file {
+            Arc::from(self.ctx.text)
+        } else {
+            Arc::from(text)
+        };
+        let same_shell = whole_file && self.text.len() == own_text.len();
+        let outer_text = std::mem::replace(&mut self.text, own_text);
+        let outer_dialect = std::mem::replace(&mut self.dialect, dialect);
+        let outer_literals = if same_shell {
+            HashMap::new()
+        } else {
+            std::mem::take(&mut self.literals)
+        };
         self.read_commands(text, dialect, place, out);
+        self.dialect = outer_dialect;
+        if !same_shell && !whole_file {
+            self.text = outer_text;
+            self.literals = if self.depth > 0 {
+                outer_literals
+            } else {
+                HashMap::new()
+            };
+        }
         if let Some(cwd) = saved {
             self.cwd = cwd;
         }
@@ -261,8 +361,10 @@ impl<'c> Script<'c> {
         for cmd in &cmds {
             let words = &cmd.words;
             let start = commands::command_start(words);
+            // Assignments before a command set its environment only; alone, the shell's.
+            let alone = start >= words.len();
             for word in words.get(..start).unwrap_or(&[]) {
-                self.assignment(word, &at, &created, out);
+                self.assignment(word, &at, &created, alone, out);
             }
             // `export NAME=value`, `declare -x NAME=value`, `env NAME=value cmd`.
             if let Some(first) = words.get(start).and_then(|w| w.known()) {
@@ -270,8 +372,9 @@ impl<'c> Script<'c> {
                     first,
                     "export" | "declare" | "typeset" | "readonly" | "local"
                 ) {
+                    let sets_shell = first != "local";
                     for word in words.get(start + 1..).unwrap_or(&[]) {
-                        self.assignment(word, &at, &created, out);
+                        self.assignment(word, &at, &created, sets_shell, out);
                     }
                     continue;
                 }
@@ -330,6 +433,7 @@ impl<'c> Script<'c> {
         word: &shell::Word,
         at: &Located<'_>,
         created: &[(Span, usize)],
+        sets_shell: bool,
         out: &mut Model,
     ) {
         let Some((name, _)) = word.value.split_once('=') else {
@@ -343,6 +447,16 @@ impl<'c> Script<'c> {
         }
         let value_start = name.len() + 1;
         let value_end = word.value.len();
+        // A literal given once (`TIER=M10`), for the commands after it to read.
+        let literal = word
+            .known_part(value_start, value_end)
+            .filter(|v| sets_shell && !v.is_empty() && self.depth == 0)
+            .filter(|_| self.assigned_once(name))
+            .map(|v| at.text(v, word.span_of(value_start, value_end), &format!("/{name}")));
+        match literal {
+            Some(t) => self.literals.insert(name.to_string(), t),
+            None => self.literals.remove(name),
+        };
         match word
             .value
             .get(value_start..)
@@ -366,6 +480,7 @@ impl<'c> Script<'c> {
                     word,
                     start: value_start,
                     end: value_end,
+                    literal: None,
                 };
                 self.default_project =
                     Some(self.project_ref(Some(&value), at, "/MONGODB_ATLAS_PROJECT_ID"));
@@ -416,7 +531,7 @@ impl<'c> Script<'c> {
             }
             _ => {
                 for word in words {
-                    self.assignment(word, at, &[], out);
+                    self.assignment(word, at, &[], false, out);
                 }
             }
         }

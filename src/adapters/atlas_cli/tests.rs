@@ -209,3 +209,30 @@ fn atlas_login_is_mongodbs_unless_it_is_arigas() {
         assert!(sh(text).endpoints.is_empty(), "{text}");
     }
 }
+
+#[test]
+fn a_variable_set_once_to_a_literal_is_that_literal_where_it_is_used() {
+    let text = "TIER=M10\natlas clusters create x --provider AWS --region US_GOV_WEST_1 --tier \"$TIER\"\n";
+    let m = sh(text);
+    let size = &m.clusters[0].regions[0].sizes[0].value;
+    assert_eq!(size.as_str(), "M10");
+    assert_eq!(at(text, &size.loc), "$TIER");
+    assert_eq!(at(text, size.loc.via.as_deref().unwrap()), "M10");
+}
+
+#[test]
+fn literals_only_where_they_are_known() {
+    for text in [
+        // Assigned twice (a branch), read, a loop variable, a prefix assignment.
+        "T=M30\nif [ \"$E\" = dev ]; then T=M10; fi\natlas clusters create a --tier \"$T\"\n",
+        "read -r T\natlas clusters create a --tier \"$T\"\n",
+        "T=M10\nfor T in M30 M40; do atlas clusters create a --tier \"$T\"; done\n",
+        "T=M10 atlas clusters create a --tier \"$T\"\n",
+        "T=M10\nT+=0\natlas clusters create a --tier \"$T\"\n",
+        "T=M10\nsh -c 'atlas clusters create a --tier \"$T\"'\n",
+    ] {
+        let m = sh(text);
+        let size = m.clusters[0].regions[0].sizes[0].value.as_str();
+        assert!(size.contains('$'), "{text}: {size}");
+    }
+}
