@@ -38,7 +38,7 @@ pub fn atlas_marker(text: &str) -> Option<&'static str> {
 /// Words that only Atlas specs and the files around them hold: an Atlas format's name
 /// ([`MARKERS`], `mongodbatlas`), an Admin API body's structure, Atlas's domains, the
 /// Atlas CLI's commands and settings. The adapters' needles, which choose the files to parse,
-/// also include common words (`username`, `orgId`, `DATADOG`, `providerName`), which files of
+/// also include common words (`username`, `orgId`, `DATADOG`, `serviceUrl`), which files of
 /// other kinds hold as often: a file that does not parse is taken for a broken Atlas spec
 /// (GOV000) only when it holds one of these ([`names_atlas`]).
 const ATLAS_WORDS: &[&str] = &[
@@ -50,6 +50,8 @@ const ATLAS_WORDS: &[&str] = &[
     "replicationSpec",
     "providerSettings",
     "regionUsageRestrictions",
+    "providerName",
+    "instanceSize",
     "electableSpecs",
     "backingProviderName",
     "instanceSizeName",

@@ -64,10 +64,16 @@ const NAMES: &[(&str, Kind, bool)] = &[
     ("Dockerfile", DOCKER, true),
     ("dockerfile", DOCKER, true),
     ("Containerfile", DOCKER, true),
+    // Jenkins pipelines (`Jenkinsfile`, `Jenkinsfile.release`): their `sh` steps.
+    ("Jenkinsfile", JENKINS, true),
 ];
 const SHELL: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Sh),
     comments: Comments::Hash,
+};
+const JENKINS: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Jenkins),
+    comments: Comments::HashAndSlashes,
 };
 const ENV: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Env),

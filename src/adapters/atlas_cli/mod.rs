@@ -196,7 +196,10 @@ impl<'c> Script<'c> {
     /// [`Script::literal`]), in a script or a CI step (a Makefile recipe's and a Dockerfile
     /// instruction's commands are read one by one, so none is known there).
     pub(super) fn literal_of(&self, value: &str) -> Option<Text> {
-        if matches!(self.dialect, Dialect::Make | Dialect::Docker) {
+        if matches!(
+            self.dialect,
+            Dialect::Make | Dialect::Docker | Dialect::Jenkins
+        ) {
             return None;
         }
         single_variable(value).and_then(|name| self.literal(name))

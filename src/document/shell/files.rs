@@ -296,3 +296,156 @@ fn heredoc_body(
     }
     Some((body_start, text.len()))
 }
+
+/// The `sh` steps of a Jenkins pipeline (a `Jenkinsfile`, Groovy): `sh 'cmd'`, `sh "cmd"`,
+/// `sh '''...'''`, `sh """..."""`, `sh(script: '...', returnStdout: true)`, `sh script: "..."`.
+/// The text between the quotes is the script, read where it is written (a Groovy `${...}` in a
+/// double-quoted one is, to the shell reader, a value that is not known). Comments, other
+/// strings and `bat`/`powershell` steps are passed over.
+pub fn jenkins_steps(text: &str) -> Vec<Piece> {
+    let b = text.as_bytes();
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(b.get(i + 2..).unwrap_or(&[]), b"*/")
+                    .map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            b'\'' | b'"' => {
+                // One that does not close (an apostrophe in a slashy string) ends at its line.
+                i = groovy_string(b, i).map_or_else(
+                    || memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n),
+                    |(_, _, after)| after,
+                );
+            }
+            c if ident(c) => {
+                let start = i;
+                while b.get(i).copied().is_some_and(ident) {
+                    i += 1;
+                }
+                let after_dot = start > 0 && b.get(start - 1) == Some(&b'.');
+                if !after_dot && text.get(start..i) == Some("sh") {
+                    if let Some((s, e, after)) = sh_script(b, i) {
+                        pieces.push(Piece {
+                            start: s,
+                            end: e,
+                            dialect: Dialect::Sh,
+                        });
+                        i = after;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    pieces
+}
+
+/// The script string of an `sh` step whose name ends at `i`: `(start, end, after)` of its
+/// content.
+fn sh_script(b: &[u8], mut i: usize) -> Option<(usize, usize, usize)> {
+    let skip_ws = |i: &mut usize, newlines: bool| {
+        while b.get(*i).is_some_and(|c| {
+            *c == b' ' || *c == b'\t' || (newlines && (*c == b'\n' || *c == b'\r'))
+        }) {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i, false);
+    let paren = b.get(i) == Some(&b'(');
+    if paren {
+        i += 1;
+        skip_ws(&mut i, true);
+    }
+    if matches!(b.get(i), Some(b'\'' | b'"')) {
+        return groovy_string(b, i);
+    }
+    // Named arguments: `script:` among them.
+    for _ in 0..8 {
+        let start = i;
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            i += 1;
+        }
+        let name = b.get(start..i)?;
+        if name.is_empty() || b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        skip_ws(&mut i, true);
+        if name == b"script" {
+            return matches!(b.get(i), Some(b'\'' | b'"'))
+                .then(|| groovy_string(b, i))
+                .flatten();
+        }
+        // Another argument's value: to the next `,` outside strings and brackets.
+        let mut depth = 0usize;
+        loop {
+            match b.get(i)? {
+                b'\'' | b'"' => i = groovy_string(b, i)?.2,
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    i += 1;
+                }
+                b')' | b']' | b'}' if depth == 0 => return None,
+                b')' | b']' | b'}' => {
+                    depth -= 1;
+                    i += 1;
+                }
+                b',' if depth == 0 => {
+                    i += 1;
+                    break;
+                }
+                b'\n' if !paren => return None,
+                _ => i += 1,
+            }
+        }
+        skip_ws(&mut i, true);
+    }
+    None
+}
+
+/// A Groovy string literal at `i` (`'...'`, `"..."`, `'''...'''`, `"""..."""`): the range of
+/// its content and the index after it; `None` when it does not close.
+fn groovy_string(b: &[u8], i: usize) -> Option<(usize, usize, usize)> {
+    let q = *b.get(i)?;
+    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+    let start = if triple { i + 3 } else { i + 1 };
+    let mut j = start;
+    let mut braces = 0usize;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'\\' => j += 2,
+            b'$' if q == b'"' && b.get(j + 1) == Some(&b'{') => {
+                braces += 1;
+                j += 2;
+            }
+            b'}' if braces > 0 => {
+                braces -= 1;
+                j += 1;
+            }
+            // A one-line string ends at its line, `${...}` or not (and a triple one at its
+            // closing quotes): every scan stops at the next line or closing, so a file of
+            // unclosed strings is read in linear time.
+            b'\n' if !triple => return None,
+            c if c == q && (braces == 0 || triple) => {
+                if !triple {
+                    return Some((start, j, j + 1));
+                }
+                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
+                    return Some((start, j, j + 3));
+                }
+                j += 1;
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}

@@ -165,7 +165,7 @@ impl Lexer<'_> {
                     _ => break,
                 }
             },
-            Dialect::Sh | Dialect::Env => {}
+            Dialect::Sh | Dialect::Env | Dialect::Jenkins => {}
         }
     }
 

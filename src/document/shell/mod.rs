@@ -39,6 +39,8 @@ pub enum Dialect {
     /// An environment file (`.env`, `*.env`): `KEY=value` lines, read as a mapping (see
     /// [`env`]), not as commands: dotenv values are not shell words (`GREETING=It's here`).
     Env,
+    /// A Jenkins pipeline (`Jenkinsfile`): the scripts of its `sh` steps.
+    Jenkins,
 }
 
 impl Dialect {
@@ -50,14 +52,20 @@ impl Dialect {
             Dialect::Make => "shell:make",
             Dialect::Docker => "shell:docker",
             Dialect::Env => "shell:env",
+            Dialect::Jenkins => "shell:jenkins",
         }
     }
 
     /// The dialect of a root tagged by [`parse`].
     pub fn of_tag(tag: &str) -> Option<Dialect> {
-        [Dialect::Sh, Dialect::Make, Dialect::Docker]
-            .into_iter()
-            .find(|d| d.tag() == tag)
+        [
+            Dialect::Sh,
+            Dialect::Make,
+            Dialect::Docker,
+            Dialect::Jenkins,
+        ]
+        .into_iter()
+        .find(|d| d.tag() == tag)
     }
 }
 
@@ -208,6 +216,17 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
         Dialect::Sh => {
             for cmd in commands(text, Dialect::Sh)?.iter().filter(|c| c.depth == 0) {
                 push(cmd)?;
+            }
+        }
+        Dialect::Jenkins => {
+            // Groovy's interpolation can leave a step's text no shell would take: that step is
+            // passed over, not the file.
+            for piece in files::jenkins_steps(text) {
+                if let Ok(found) = commands_in(text, piece.start, piece.end, piece.dialect) {
+                    for cmd in found.iter().filter(|c| c.depth == 0) {
+                        push(cmd)?;
+                    }
+                }
             }
         }
         Dialect::Make | Dialect::Docker => {

@@ -223,3 +223,20 @@ fn backticks_end_at_the_next_backtick() {
         ]
     );
 }
+
+#[test]
+fn jenkins_sh_steps_are_found_where_they_are_written() {
+    let text = "pipeline {\n  // sh 'not this'\n  steps {\n    sh 'a --tier M10'\n    x.sh 'not a step'\n    echo \"sh 'not this either'\"\n    sh(returnStdout: true, script: \"b ${env.X}\")\n    sh label: 'l', script: '''\n      c\n    '''\n    bat 'd'\n    def r = ~/it's/\n    sh \"\"\"e\"\"\"\n  }\n}\n";
+    let got: Vec<&str> = files::jenkins_steps(text)
+        .iter()
+        .map(|p| &text[p.start..p.end])
+        .collect();
+    assert_eq!(got, ["a --tier M10", "b ${env.X}", "\n      c\n    ", "e"]);
+    // Hostile input: unclosed strings and deep nesting end, in linear time.
+    let hostile = format!("sh(a: {}{}", "[".repeat(100_000), "'x");
+    let _ = files::jenkins_steps(&hostile);
+    let _ = files::jenkins_steps(&"sh \"${".repeat(50_000));
+    let _ = files::jenkins_steps(&"'".repeat(100_000));
+    let _ = files::jenkins_steps(&"sh \"\"\"${\n".repeat(50_000));
+    let _ = files::jenkins_steps(&"sh \"${\n".repeat(50_000));
+}
