@@ -4,6 +4,7 @@
 //! `spec.sources`, with `chart` and `helm.valuesObject`, or `helm.values` as a YAML string,
 //! which `valuesObject` overrides). The chart is a packaged one (a chart repository, an OCI
 //! registry): its defaults are not read, so what the values say is rendered on its own.
+//! A kustomization's `helmCharts` (kustomize's Helm inflator) give theirs in `valuesInline`.
 //! Not read: Flux `spec.valuesFrom` (ConfigMaps and Secrets), Argo CD `helm.parameters` and
 //! `helm.valueFiles` (files of the chart's repository).
 
@@ -20,7 +21,7 @@ const CHARTS: [Chart; 3] = [Chart::Deployment, Chart::Basic, Chart::Advanced];
 
 /// Whether a file's text may hold a release of these charts.
 pub(super) fn is_candidate(text: &str) -> bool {
-    (text.contains("HelmRelease") || text.contains("argoproj.io"))
+    (text.contains("HelmRelease") || text.contains("argoproj.io") || text.contains("helmCharts"))
         && CHARTS.iter().any(|c| text.contains(c.name()))
 }
 
@@ -79,6 +80,22 @@ fn releases(root: &Node) -> Vec<(Chart, Values<'_>)> {
     let kind = root.get("kind").and_then(Node::as_str);
     let spec = root.get("spec");
     let mut out = Vec::new();
+    // A kustomization's Helm charts (`kustomize build --enable-helm`): `valuesInline`.
+    if matches!(kind, None | Some("Kustomization")) {
+        for item in root
+            .get("helmCharts")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let chart = item
+                .get("name")
+                .and_then(Node::as_str)
+                .and_then(chart_named);
+            if let (Some(chart), Some(values)) = (chart, item.get("valuesInline")) {
+                out.push((chart, Values::Object(values)));
+            }
+        }
+    }
     if api.starts_with("helm.toolkit.fluxcd.io/") && kind == Some("HelmRelease") {
         let chart = spec
             .and_then(|s| s.get("chart")?.get("spec")?.get("chart")?.as_str())
@@ -175,6 +192,12 @@ mod tests {
         ] {
             assert!(read(other).is_empty(), "{other}");
         }
+        let kustomization = "helmCharts:\n  - name: redis\n    valuesInline: {a: 1}\n  - name: atlas-deployment\n    repo: https://mongodb.github.io/helm-charts\n    valuesInline: {deployments: []}\n";
+        assert_eq!(
+            read(kustomization),
+            vec![(Chart::Deployment, "deployments".to_string())]
+        );
+        assert!(is_candidate(kustomization));
         assert!(is_candidate("kind: HelmRelease\n  chart: atlas-deployment"));
         assert!(!is_candidate("kind: HelmRelease\n  chart: redis"));
     }
