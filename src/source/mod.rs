@@ -50,6 +50,8 @@ const KINDS: &[(&str, Kind)] = &[
     ("tfstate", JSON),
     ("sh", SHELL),
     ("bash", SHELL),
+    ("zsh", SHELL),
+    ("ksh", SHELL),
     ("mk", MAKE),
     ("dockerfile", DOCKER),
     ("containerfile", DOCKER),
