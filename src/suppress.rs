@@ -120,9 +120,36 @@ fn comment_start(before: &str, comments: Comments) -> Option<usize> {
         }
         _ => return None,
     };
+    let code = before.get(..start)?;
+    // Not inside a double-quoted string (`"see // atlasgov-lint: ..."` is a value).
+    if matches!(comments, Comments::HashAndSlashes | Comments::Slashes) && in_string(code) {
+        return None;
+    }
+    // In JSON a comment may follow a comma or a brace directly.
+    if comments == Comments::Slashes {
+        return Some(start);
+    }
     // A `#` starts a comment only at the start of a line or after whitespace.
-    let prev = before.get(..start)?.chars().next_back();
+    let prev = code.chars().next_back();
     (prev.is_none() || prev.is_some_and(char::is_whitespace)).then_some(start)
+}
+
+/// Whether the end of `line` is inside a double-quoted string (an odd number of unescaped
+/// `"` before it).
+fn in_string(line: &str) -> bool {
+    let mut inside = false;
+    let mut escaped = false;
+    for b in line.bytes() {
+        match b {
+            b'\\' if inside => escaped = !escaped,
+            b'"' if !escaped => inside = !inside,
+            _ => escaped = false,
+        }
+        if b != b'\\' {
+            escaped = false;
+        }
+    }
+    inside
 }
 
 /// For every 1-based line `n` (index `n`), the first line after it that is not a comment-only
@@ -498,6 +525,29 @@ mod tests {
                 Comments::Slashes
             )
             .is_empty()
+        );
+        // Inside a string it is a value, not a comment; after a comma it is a comment.
+        assert!(
+            scan_text(
+                "{\"tag\": \"see // atlasgov-lint: allow GOV002 -- r\", \"x\": 1}\n",
+                Comments::Slashes
+            )
+            .is_empty()
+        );
+        assert!(
+            scan_text(
+                "a = \"x // atlasgov-lint: allow GOV001 -- r\"\n",
+                Comments::HashAndSlashes
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            scan_text(
+                "{\"a\": \"q\\\"\",// atlasgov-lint: allow GOV001 -- r\n}\n",
+                Comments::Slashes
+            )
+            .len(),
+            1
         );
         // JSON with comments: `//` after a value or alone above one; never `#`.
         let json = scan_text(

@@ -88,6 +88,15 @@ fn broken_files_fail_the_run_only_when_they_name_atlas() {
         "production:\n  clients:\n    default:\n<% if ENV['X'] %>\n      uri: mongodb+srv://app.ab1cd.mongodb.net/app\n<% end %>\n      options:\n       auth_mech: :scram\n",
     );
     write("notes.yaml", "username: a\n  b: [\n");
+    // A project body (an Atlas id) and a workflow running the CLI by an alias: Atlas's.
+    write(
+        "project.json",
+        "{\"name\": \"claims\"\n \"orgId\": \"5f1d2c3b4a5968776a5b4c3d\"}",
+    );
+    write(
+        "ci/db.yml",
+        "jobs:\n  db:\n    steps:\n      - run: atlas cluster create c --tier M10\n     - bad\n",
+    );
     let o = run(&[
         "check",
         "--format",
@@ -108,11 +117,11 @@ fn broken_files_fail_the_run_only_when_they_name_atlas() {
             )
         })
         .collect();
-    assert_eq!(found.len(), 1, "{v}");
-    assert!(
-        found[0].starts_with("GOV000 ") && found[0].ends_with("body.json"),
-        "{v}"
-    );
+    assert_eq!(found.len(), 3, "{v}");
+    assert!(found.iter().all(|f| f.starts_with("GOV000 ")), "{v}");
+    for file in ["body.json", "project.json", "db.yml"] {
+        assert!(found.iter().any(|f| f.ends_with(file)), "{file}: {v}");
+    }
     let skipped = v["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{v}");
     assert!(

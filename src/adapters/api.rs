@@ -104,10 +104,13 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
             .all(|(k, _)| k.text().is_some_and(|k| PROJECT_FIELDS.contains(&k)))
     };
     // An organization's id is text (24 hex digits, or a placeholder): Grafana's organization
-    // (`{"name": "Main Org.", "orgId": 1}`) is not a project.
+    // (`{"name": "Main Org.", "orgId": 1}`, or `"1"`) is not a project.
     let is_project = cur.get("regionUsageRestrictions").is_some()
         || (cur.get("name").is_some()
-            && cur.get("orgId").is_some_and(|o| o.str().is_some())
+            && cur
+                .get("orgId")
+                .and_then(|o| o.str())
+                .is_some_and(|o| !o.bytes().all(|b| b.is_ascii_digit()))
             && only_project_fields());
     if !is_project {
         return None;

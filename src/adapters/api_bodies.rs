@@ -89,11 +89,11 @@ fn atlas_user(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     if !all.iter().all(|k| has(cur, k)) {
         return false;
     }
-    // Atlas's `roles` are objects (`{orgId | groupId, roleName}`); a web application's user
-    // fixture with the same fields has names (`roles: ["ADMIN"]`).
+    // Atlas's `roles` are `{orgId | groupId, roleName}` objects; a web application's user
+    // fixture with the same fields has names (`roles: ["ADMIN"]`) or its own objects.
     if cur
         .get("roles")
-        .is_some_and(|r| r.items().any(|role| role.node.as_map().is_none()))
+        .is_some_and(|r| r.items().any(|role| role.get("roleName").is_none()))
     {
         return false;
     }

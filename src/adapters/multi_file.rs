@@ -91,12 +91,23 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
     }
 }
 
-/// The directories above a file's own where its values may be used, by its name: a
-/// `-var-file` file (`env/prod.tfvars`) sets the variables of a root module up to
+/// The directories above a file's own where its values may be used: a `-var-file` file
+/// (`env/prod.tfvars`, or a `terraform.tfvars` in a directory of values files only) sets the
+/// variables of a root module up to
 /// [`module::VAR_FILE_LEVELS`] directories up. A check given the file alone reads them (and
 /// what their modules call) as context.
 pub fn settings_dirs(path: &Path) -> Vec<PathBuf> {
-    if !module::is_var_file(path) {
+    // `terraform.tfvars` in a directory of values files only is one too.
+    let values_only_dir = || {
+        path.parent()
+            .and_then(|d| std::fs::read_dir(d).ok())
+            .is_some_and(|entries| {
+                !entries
+                    .flatten()
+                    .any(|e| module::is_tf(Path::new(&e.file_name())))
+            })
+    };
+    if !(module::is_var_file(path) || (module::is_loaded_tfvars(path) && values_only_dir())) {
         return Vec::new();
     }
     path.ancestors()

@@ -65,19 +65,31 @@ const ATLAS_WORDS: &[&str] = &[
     "mongodb.net",
     "cloud.mongodb.com",
     "MONGODB_ATLAS_",
-    "atlas clusters",
-    "atlas projects",
-    "atlas dbusers",
-    "atlas streams",
-    "atlas backups",
-    "atlas alerts",
-    "atlas integrations",
-    "atlas privateEndpoints",
+    // The Atlas CLI's commands, singular aliases included (`atlas cluster` is `atlas clusters`).
+    "atlas cluster",
+    "atlas project",
+    "atlas dbuser",
+    "atlas stream",
+    "atlas backup",
+    "atlas alert",
+    "atlas integration",
+    "atlas privateEndpoint",
     "atlas networking",
     "atlas dataFederation",
+    "atlas datafederation",
+    "atlas data-federation",
     "atlas serverless",
+    "atlas sl ",
     "atlas auth",
+    "atlas setup",
+    "atlas quickstart",
+    "atlas deployments",
+    "atlas config",
 ];
+
+/// Keys whose value in an Atlas body is an Atlas id (24 hex digits): a broken body with
+/// `"orgId": "5f1d..."` or `"groupId": ...` is an Atlas body (a project, a database user).
+const ID_KEYS: &[&str] = &["orgId", "groupId", "projectId"];
 
 /// Whether a file's text names Atlas itself, beyond the common words that led to parsing it
 /// (see [`ATLAS_WORDS`]).
@@ -85,6 +97,35 @@ pub fn names_atlas(text: &str) -> bool {
     ATLAS_WORDS
         .iter()
         .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
+        || ID_KEYS.iter().any(|k| has_atlas_id(text, k))
+}
+
+/// Whether `key` is followed, as a JSON or YAML key, by an Atlas id (24 hex digits).
+fn has_atlas_id(text: &str, key: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, key.as_bytes()).any(|at| {
+        let mut i = at + key.len();
+        // `": "`, `: `, `: '`
+        let mut seen_colon = false;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'"' | b'\'' | b' ' | b'\t' => i += 1,
+                b':' if !seen_colon => {
+                    seen_colon = true;
+                    i += 1;
+                }
+                _ => break,
+            }
+            if i > at + key.len() + 8 {
+                break;
+            }
+        }
+        seen_colon
+            && bytes
+                .get(i..i + 24)
+                .is_some_and(|id| id.iter().all(u8::is_ascii_hexdigit))
+            && !bytes.get(i + 24).is_some_and(u8::is_ascii_hexdigit)
+    })
 }
 
 /// Whether a `.json` file that does not parse as one value is JSON Lines: one value per line,

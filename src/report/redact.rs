@@ -150,11 +150,12 @@ fn comment_start(line: &str, style: Comments) -> Option<usize> {
                 quote = Some(b)
             }
             None if b == b'#' && after_space && style != Comments::Slashes => return Some(k),
-            // In JSON a comment may follow a comma or a brace directly.
+            // In JSON a comment (`//`, or `/* ... */`) may follow a comma or a brace directly.
             None if b == b'/'
-                && bytes.get(k + 1) == Some(&b'/')
-                && (style == Comments::Slashes
-                    || (style == Comments::HashAndSlashes && after_space)) =>
+                && ((bytes.get(k + 1) == Some(&b'/')
+                    && (style == Comments::Slashes
+                        || (style == Comments::HashAndSlashes && after_space)))
+                    || (bytes.get(k + 1) == Some(&b'*') && style == Comments::Slashes)) =>
             {
                 return Some(k);
             }

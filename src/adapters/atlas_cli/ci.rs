@@ -129,9 +129,20 @@ fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<(Cursor<'a>, S
         return;
     };
     for step in steps.items() {
+        // Relative to the checkout, which Azure names `$(System.DefaultWorkingDirectory)` (or
+        // `$(Build.SourcesDirectory)` for one repository).
         let dir = step
             .get("workingDirectory")
             .and_then(|d| d.str().map(str::to_string))
+            .map(|d| {
+                [
+                    "$(System.DefaultWorkingDirectory)",
+                    "$(Build.SourcesDirectory)",
+                ]
+                .iter()
+                .find_map(|p| d.strip_prefix(p))
+                .map_or(d.clone(), |rest| rest.trim_start_matches('/').to_string())
+            })
             .unwrap_or_default();
         let script = if let Some(bash) = step.get("bash") {
             Some(bash)

@@ -157,7 +157,7 @@ fn command_name(word: &str) -> Option<&'static str> {
         "login" => "login",
         "update" => "update",
         "upgrade" => "upgrade",
-        "setup" => "setup",
+        "setup" | "quickstart" => "setup",
         "deployments" | "deployment" => "deployments",
         "config" => "config",
         "init" => "init",

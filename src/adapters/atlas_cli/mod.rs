@@ -146,6 +146,10 @@ struct Script<'c> {
     literals: HashMap<String, Text>,
     /// The command string being read (for [`Script::assigned_once`]), and its dialect.
     text: Arc<str>,
+    /// The variables assigned once in it ([`assigned_once_table`]), once known.
+    once: Option<HashSet<String>>,
+    /// Whether `text` is the script file's own (set by its first command).
+    in_file_shell: bool,
     dialect: Dialect,
     /// Variables bound to a directory written from the script's own path
     /// (`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`): relative to it.
@@ -182,6 +186,8 @@ impl<'c> Script<'c> {
             script_dirs: HashMap::new(),
             literals: HashMap::new(),
             text: Arc::from(""),
+            once: None,
+            in_file_shell: false,
             dialect: Dialect::Sh,
         }
     }
@@ -205,52 +211,13 @@ impl<'c> Script<'c> {
         single_variable(value).and_then(|name| self.literal(name))
     }
 
-    /// Whether `name` is given a value once only in the command string being read: one
-    /// `NAME=` (or `NAME+=`-free) assignment, and no `for NAME`, `read ... NAME`, `unset NAME`,
-    /// `local NAME`, `${NAME:=...}` or `getopts ... NAME`.
-    fn assigned_once(&self, name: &str) -> bool {
-        let text: &str = &self.text;
-        let bytes = text.as_bytes();
-        let word_start = |at: usize| {
-            at == 0
-                || bytes
-                    .get(at - 1)
-                    .is_some_and(|b| b.is_ascii_whitespace() || b";&|({`\"'".contains(b))
-        };
-        let mut assignments = 0;
-        for (at, _) in text.match_indices(name) {
-            let after = text.get(at + name.len()..).unwrap_or("");
-            if !word_start(at) {
-                continue;
-            }
-            if after.starts_with('=') {
-                assignments += 1;
-            } else if after.starts_with("+=") || after.starts_with("[") {
-                return false;
-            }
-        }
-        if assignments != 1 {
-            return false;
-        }
-        let resets = [
-            format!("for {name}"),
-            format!("unset {name}"),
-            format!("local {name}"),
-            format!("{{{name}:="),
-            format!("{{{name}="),
-        ];
-        if resets.iter().any(|r| text.contains(r.as_str())) {
-            return false;
-        }
-        // `read`, `getopts`, `mapfile` and `printf -v` naming it on their line.
-        !text.lines().any(|line| {
-            ["read ", "getopts ", "mapfile ", "readarray ", "printf -v"]
-                .iter()
-                .any(|c| line.contains(c))
-                && line
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .any(|w| w == name)
-        })
+    /// Whether `name` is given a value once only in the command string being read (see
+    /// [`assigned_once_table`]); the table is made once per command string, on first use.
+    fn assigned_once(&mut self, name: &str) -> bool {
+        let text = Arc::clone(&self.text);
+        self.once
+            .get_or_insert_with(|| assigned_once_table(&text))
+            .contains(name)
     }
 
     /// A key for a project bound to a shell variable of this file: one per binding, so that
@@ -317,28 +284,27 @@ impl<'c> Script<'c> {
         // A `sh -c` string is a shell of its own: its `cd`s end with it.
         let saved = (self.depth > 0).then(|| self.cwd.clone());
         // Each command string is a shell of its own for literals too (a CI step, a recipe
-        // line, a `sh -c` string, which sees only what is exported).
-        // A script file's commands (read one by one) share the file's shell.
+        // line, a `sh -c` string, which sees only what is exported); a script file's commands
+        // (read one by one) share the file's shell, set up by its first command.
         let whole_file = self.depth == 0 && self.workdir.is_none() && dialect == Dialect::Sh;
-        let own_text: Arc<str> = if whole_file {
-            Arc::from(self.ctx.text)
-        } else {
-            Arc::from(text)
-        };
-        let same_shell = whole_file && self.text.len() == own_text.len();
-        let outer_text = std::mem::replace(&mut self.text, own_text);
+        let outer = (!(whole_file && self.in_file_shell)).then(|| {
+            let own: Arc<str> = Arc::from(if whole_file { self.ctx.text } else { text });
+            (
+                std::mem::replace(&mut self.text, own),
+                self.once.take(),
+                std::mem::take(&mut self.literals),
+                std::mem::replace(&mut self.in_file_shell, whole_file),
+            )
+        });
         let outer_dialect = std::mem::replace(&mut self.dialect, dialect);
-        let outer_literals = if same_shell {
-            HashMap::new()
-        } else {
-            std::mem::take(&mut self.literals)
-        };
         self.read_commands(text, dialect, place, out);
         self.dialect = outer_dialect;
-        if !same_shell && !whole_file {
-            self.text = outer_text;
+        if let Some((text, once, literals, in_file_shell)) = outer.filter(|_| !whole_file) {
+            self.text = text;
+            self.once = once;
+            self.in_file_shell = in_file_shell;
             self.literals = if self.depth > 0 {
-                outer_literals
+                literals
             } else {
                 HashMap::new()
             };
@@ -570,6 +536,87 @@ impl<'c> Script<'c> {
             None => ProjectRef::Unknown,
         }
     }
+}
+
+/// The variables a command string gives a value once only, in one pass over it: one `NAME=`
+/// at the start of a word (a `case` arm's `prod)NAME=...` too), and no `NAME+=`, `NAME[...]=`,
+/// `${NAME:=...}`/`${NAME=...}`, nor a line with `for`, `read`, `unset`, `local`, `getopts`,
+/// `mapfile`, `readarray` or `printf -v` that names it; none at all in a script that runs
+/// other text (`source`, `.`, `eval`).
+fn assigned_once_table(text: &str) -> HashSet<String> {
+    // A script that sources another or evals text may set anything: no literal is known.
+    let runs_other_text = text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("source ")
+            || l.starts_with(". ")
+            || l.starts_with("eval ")
+            || l.contains("; source ")
+            || l.contains("&& source ")
+            || l.contains("; . ")
+            || l.contains("&& . ")
+            || l.contains(" eval ")
+    });
+    if runs_other_text {
+        return HashSet::new();
+    }
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut reset: HashSet<&str> = HashSet::new();
+    let mut line_resets = false;
+    let mut line_words: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\n' {
+            if line_resets {
+                reset.extend(line_words.drain(..));
+            }
+            line_words.clear();
+            line_resets = false;
+            i += 1;
+            continue;
+        }
+        if !ident(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).copied().is_some_and(ident) {
+            i += 1;
+        }
+        let Some(word) = text.get(start..i) else {
+            continue;
+        };
+        let before = start.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+        let at_word_start =
+            before.is_none_or(|p| p.is_ascii_whitespace() || b";&|(){`\"'".contains(&p));
+        let after = text.get(i..).unwrap_or("");
+        if matches!(
+            word,
+            "for" | "read" | "unset" | "local" | "getopts" | "mapfile" | "readarray"
+        ) || (word == "printf" && after.starts_with(" -v"))
+        {
+            line_resets = true;
+        }
+        line_words.push(word);
+        if before == Some(b'{') && (after.starts_with(":=") || after.starts_with('=')) {
+            reset.insert(word);
+        } else if at_word_start {
+            if after.starts_with('=') {
+                *counts.entry(word).or_default() += 1;
+            } else if after.starts_with("+=") || after.starts_with('[') {
+                reset.insert(word);
+            }
+        }
+    }
+    if line_resets {
+        reset.extend(line_words);
+    }
+    counts
+        .into_iter()
+        .filter(|(name, n)| *n == 1 && !reset.contains(name))
+        .map(|(name, _)| name.to_string())
+        .collect()
 }
 
 /// The variable a value is, when it is one whole: `$NAME`, `${NAME}`.

@@ -48,6 +48,14 @@ fn comments_with_a_secret_word_are_masked_after_it() {
         mask(text, &spans),
         "{\"a\": \"x // token y\",// token ******\n"
     );
+    let text = "{\"a\": 1, /* password hunter5 */ \"b\": 2}\n";
+    let mut spans = Vec::new();
+    comments(text, Comments::Slashes, &mut spans);
+    assert!(
+        !mask(text, &spans).contains("hunter5"),
+        "{}",
+        mask(text, &spans)
+    );
 }
 
 #[test]

@@ -119,6 +119,16 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> 
             by_dir.entry(dir_of(f.file)).or_default().push(f);
         }
     }
+    // A directory of values files and no configuration (`environments/prod/terraform.tfvars`,
+    // passed with `-var-file`): its files set a root module above it.
+    let values_only: Vec<PathBuf> = by_dir
+        .iter()
+        .filter(|(_, files)| files.iter().all(|f| f.tfvars.is_some()))
+        .map(|(dir, _)| dir.clone())
+        .collect();
+    for dir in values_only {
+        var_files.extend(by_dir.remove(&dir).unwrap_or_default());
+    }
     let mut modules: Vec<Module<'_>> = Vec::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
     for (dir, mut files) in by_dir {
@@ -251,7 +261,8 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> 
 }
 
 /// How many directories up from a `-var-file`'s own the root module it sets is looked for
-/// (`env/prod.tfvars` beside `main.tf`'s directory, `environments/prod/terraform.tfvars.json`).
+/// (`env/prod.tfvars` below `main.tf`'s directory, `environments/prod/terraform.tfvars` in a
+/// directory of values files only).
 pub const VAR_FILE_LEVELS: usize = 2;
 
 /// Give each `-var-file` file (`env/prod.tfvars`) to the root module it sets: the nearest
