@@ -170,10 +170,15 @@ fn kustomize_fixtures_render_as_kubectl_does() {
         for (overlay, objects, remote) in render_fixture(&case) {
             let rel = overlay.strip_prefix(&fixtures).unwrap();
             let pinned_path = pinned_root.join(format!("{}.yaml", rel.display()));
-            if remote {
-                // kubectl would fetch the remote base: nothing to pin offline.
+            // kubectl would fetch the remote base, or the chart `helmCharts` inflates (with
+            // `--enable-helm`): nothing to pin offline.
+            let helm = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .filter_map(|n| std::fs::read_to_string(overlay.join(n)).ok())
+                .any(|t| t.contains("helmCharts:"));
+            if remote || helm {
                 eprintln!(
-                    "note: {} names a remote resource: not rendered by kubectl",
+                    "note: {} names a remote resource or chart: not rendered by kubectl",
                     rel.display()
                 );
                 continue;
