@@ -125,3 +125,13 @@ fn a_flag_added_after_a_flag_that_lacks_its_value() {
     );
     all_targets(b"atlas alerts settings create --event X --notificationType DATADOG --apiKey\n");
 }
+
+#[test]
+fn a_connection_string_piece_whose_spelling_in_the_source_is_another_one() {
+    // A YAML scalar folded over lines with a template action blanked: the Locator took the
+    // nth `SCRAM-SHA-1` of the source for the nth of the value, which was another one (after
+    // `authMechanisfum=`), so the fix edited it and the finding stayed (pipeline_yaml, 3.0
+    // million runs on aeb5cbf). Now the text before a piece must read the same too.
+    let input = "MONGODB_URI=.\"mongodb+srv://orders-app:<pas>swodr@orders.x1y2z.monmodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.envodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2zAM-SHA-1&r.env_URI=.\"mongodb+srv://1rders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&re}wodr@orders.x1y2z.mongodbgov.net/ord@orders.x1y2z.m{{- eAWSTemplateFormatVersion: '2010-09-09'\nMONGODB_URI=.\"mongoEU_WEST_1orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.env.\nMONGODB_URI=.\"mongodb+srv://1rders-app:<pas>srs service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2z.m{{- end }}ttings. Copy to v://orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x2y2z. set ops_manager_url https://cloud.mmongodbgov.net/orders?authMechanv.\nMONGODB_URI=.\"mongodb+srv://orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.envodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2zAM-SHA-1&r.env_URI=.\"mongodb+srv://1rders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&re}wodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&retryWrites=true\"";
+    all_targets(input.as_bytes());
+}

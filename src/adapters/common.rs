@@ -170,6 +170,17 @@ impl<'a> Locator<'a> {
             .match_indices(piece)
             .nth(before)
             .map(|(o, _)| self.spos + o);
+        // The same occurrence only when what comes just before it is the same too (ignoring
+        // spaces and line breaks, which folding changes): where the value and its source part
+        // ways (a template action blanked, text the source has twice), the nth spelling may
+        // be another one, whose edit would change the wrong text.
+        let found = found.filter(|&at| {
+            let value_before: Vec<char> =
+                tail(self.value.get(self.vpos..offset).unwrap_or("")).collect();
+            tail(self.source.get(self.spos..at).unwrap_or(""))
+                .take(value_before.len())
+                .eq(value_before.iter().copied())
+        });
         match found {
             Some(at) => {
                 self.vpos = offset + piece.len();
@@ -179,6 +190,19 @@ impl<'a> Locator<'a> {
         }
         found
     }
+}
+
+/// How many characters before a piece (spaces and line breaks aside) must read the same in a
+/// scalar's value and its source for the piece to be located there (see [`Locator`]).
+const CONTEXT: usize = 8;
+
+/// The last [`CONTEXT`] characters of `s` that are not whitespace or a backslash (an escape in
+/// the source: `\"` is `"` in the value), last first.
+fn tail(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars()
+        .rev()
+        .filter(|c| !c.is_whitespace() && *c != '\\')
+        .take(CONTEXT)
 }
 
 /// A short location standing for a whole body: its `name` key, else its first key.
