@@ -92,21 +92,12 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
 }
 
 /// The directories above a file's own where its values may be used: a `-var-file` file
-/// (`env/prod.tfvars`, or a `terraform.tfvars` in a directory of values files only) sets the
-/// variables of a root module up to
+/// (`env/prod.tfvars`, or a `terraform.tfvars` in a directory of values files only, which
+/// `holds_configuration` of its directory says) sets the variables of a root module up to
 /// [`module::VAR_FILE_LEVELS`] directories up. A check given the file alone reads them (and
 /// what their modules call) as context.
-pub fn settings_dirs(path: &Path) -> Vec<PathBuf> {
-    // `terraform.tfvars` in a directory of values files only is one too.
-    let values_only_dir = || {
-        path.parent()
-            .and_then(|d| std::fs::read_dir(d).ok())
-            .is_some_and(|entries| {
-                !entries
-                    .flatten()
-                    .any(|e| module::is_tf(Path::new(&e.file_name())))
-            })
-    };
+pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let values_only_dir = || path.parent().is_some_and(|d| !holds_configuration(d));
     if !(module::is_var_file(path) || (module::is_loaded_tfvars(path) && values_only_dir())) {
         return Vec::new();
     }

@@ -141,7 +141,7 @@ pub(super) fn link_context(
         // A `-var-file` file sets a root module's variables a directory or two up: the
         // nearest directory above it that holds Terraform (outside a repository too, so never
         // a directory of other things, such as a home directory).
-        let up = adapters::multi_file::settings_dirs(&abs)
+        let up = adapters::multi_file::settings_dirs(&abs, &any_may_link)
             .into_iter()
             .take_while(|up| up.starts_with(&root))
             .find(|up| up.is_dir() && any_may_link(up));

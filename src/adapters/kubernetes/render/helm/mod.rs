@@ -113,24 +113,23 @@ pub(super) fn is_values_candidate(path: &Path, text: &str) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    (is_values_name(path) && TOKENS.iter().any(|t| text.contains(t)))
-        || (yaml && has_chart_shape(text))
+    // Every YAML file of a run comes here: the line scans only after a token is found.
+    TOKENS.iter().any(|t| text.contains(t))
+        && (is_values_name(path) || (yaml && has_chart_shape(text)))
 }
 
 /// Whether a YAML text has one of these charts' values at its top level (see
 /// [`is_values_candidate`]).
 fn has_chart_shape(text: &str) -> bool {
-    let top = |key: &str| {
-        text.lines()
-            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
-    };
-    ["atlas-deployment", "atlas-basic", "atlas-advanced"]
+    let specs = ["deploymentSpec", "flexSpec", "serverlessSpec"]
         .iter()
-        .any(|k| top(k))
-        || (["deploymentSpec", "flexSpec", "serverlessSpec"]
-            .iter()
-            .any(|t| text.contains(t))
-            && top("deployments"))
+        .any(|t| text.contains(t));
+    // One pass over the lines: a top-level key named after a chart, or `deployments:` of specs.
+    text.lines().any(|l| {
+        let key = l.split_once(':').map_or("", |(k, _)| k);
+        matches!(key, "atlas-deployment" | "atlas-basic" | "atlas-advanced")
+            || (specs && key == "deployments")
+    })
 }
 
 /// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
