@@ -609,7 +609,7 @@ fn a_stack_of_a_program_in_another_language_is_skipped_not_checked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     std::fs::create_dir_all(root.join(".git")).expect("git");
-    std::fs::write(root.join("Pulumi.yaml"), "name: claims\nruntime: nodejs\n").expect("write");
+    std::fs::write(root.join("Pulumi.yaml"), "name: claims\nruntime: go\n").expect("write");
     std::fs::write(
         root.join("Pulumi.prod.yaml"),
         "config:\n  mongodbatlas:publicKey: abc\n  claims:tier: M10\n",
@@ -631,7 +631,7 @@ fn a_stack_of_a_program_in_another_language_is_skipped_not_checked() {
             .collect();
         assert_eq!(skipped, ["Pulumi.prod.yaml"], "{v}");
         let reason = v["skipped"][0]["reason"].as_str().unwrap_or("");
-        assert!(reason.contains("Pulumi program in nodejs"), "{reason}");
+        assert!(reason.contains("Pulumi program in go"), "{reason}");
         let checked = if args == ["."] { 2 } else { 0 };
         assert_eq!(v["summary"]["files_checked"], checked, "{args:?}: {v}");
     }

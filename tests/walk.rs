@@ -370,8 +370,9 @@ fn a_cdktf_apps_synthesized_stacks_are_read_though_gitignore_lists_them() {
         "{v:#}"
     );
     assert_eq!(v["skipped"], serde_json::json!([]));
-    // cdktf.json and the two stacks (main.ts is no spec).
-    assert_eq!(v["summary"]["files_checked"], 3, "{v:#}");
+    // cdktf.json, the two stacks, and main.ts (read, not parsed: it does not use the Pulumi
+    // provider).
+    assert_eq!(v["summary"]["files_checked"], 4, "{v:#}");
 }
 
 #[test]
@@ -410,4 +411,31 @@ fn a_cdktf_app_not_synthesized_is_said_not_checked() {
     std::fs::create_dir_all(d.join("cdktf.out/stacks")).unwrap();
     let (_, v) = check(d, &["."]);
     assert_eq!(v["summary"]["files_skipped"], 1, "{v:#}");
+}
+
+/// The pre-commit hook passes the staged files its `files:` pattern takes (Python's
+/// `re.search`): it must take every file a walk reads by its name, or a commit of one is never
+/// checked.
+#[test]
+fn the_pre_commit_pattern_takes_every_file_a_walk_reads_by_name() {
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").unwrap();
+    let pattern = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .expect("a files: pattern");
+    let re = regex_automata::meta::Regex::new(pattern).expect("the pattern compiles");
+    for name in atlasgov_lint::source::sample_names() {
+        for path in [name.clone(), format!("infra/{name}")] {
+            assert!(re.is_match(&path), "{path} is not passed to the hook");
+        }
+    }
+    for other in [
+        "README.md",
+        "main.go",
+        "Program.cs",
+        "x.tsx",
+        "a/b.envelope",
+    ] {
+        assert!(!re.is_match(other), "{other} is passed to the hook");
+    }
 }

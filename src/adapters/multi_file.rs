@@ -84,6 +84,7 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
         Syntax::Hcl => module::wanted_without_needle(path, text),
         Syntax::Yaml => pulumi::is_pulumi_file(path) || render::wanted(path, text),
         Syntax::Shell(_) => false,
+        Syntax::Js | Syntax::Py => pulumi::is_program_code(text),
     };
     Interest {
         parse,
@@ -151,6 +152,8 @@ pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
         Syntax::Hcl => true,
         Syntax::Json => module::is_tf_json(path),
         Syntax::Yaml | Syntax::Shell(_) => false,
+        // A Pulumi program's code: read by the Pulumi step only.
+        Syntax::Js | Syntax::Py => true,
     }
 }
 

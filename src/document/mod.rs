@@ -6,10 +6,13 @@
 //! knows about Atlas.
 
 pub(crate) mod bytes;
+mod code;
 pub mod hcl;
 pub mod hcl_balance;
 pub mod hcl_expr;
+pub mod js;
 pub mod json;
+pub mod py;
 pub mod secrets;
 pub mod shell;
 pub mod template;
@@ -78,7 +81,7 @@ pub struct Entry {
 }
 
 /// The tag of an HCL expression that is not a literal (a reference, a function call, a
-/// template with interpolation, ...). Such a node holds the expression's source text as a
+/// template with interpolation, ...), and of a JavaScript expression [`js`] does not read. Such a node holds the expression's source text as a
 /// string, but [`Node::scalar_text`] and [`Node::as_str`] return `None` for it: it is never a
 /// value. See [`hcl`].
 pub const EXPR_TAG: &str = "hcl:expr";
@@ -238,6 +241,11 @@ pub enum Syntax {
     Hcl,
     /// Shell command lines: scripts, Makefile recipes, Dockerfile `RUN` lines.
     Shell(shell::Dialect),
+    /// JavaScript and TypeScript modules, read for their imports, bindings and `new`
+    /// expressions ([`js`]).
+    Js,
+    /// Python modules, read the same way ([`py`]).
+    Py,
 }
 
 impl Syntax {
@@ -255,6 +263,8 @@ pub fn parse(text: &str, syntax: Syntax, limits: &Limits) -> Result<Document, Pa
         Syntax::Yaml => yaml::parse(text, limits),
         Syntax::Hcl => hcl::parse(text, limits),
         Syntax::Shell(dialect) => shell::parse(text, dialect, limits),
+        Syntax::Js => js::parse(text, limits),
+        Syntax::Py => py::parse(text, limits),
     }
 }
 

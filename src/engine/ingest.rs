@@ -193,6 +193,11 @@ pub(super) fn process(
     };
     // Some files matter to other files (a Terraform module's variables and tfvars).
     let interest = adapters::multi_file::interest(path, syntax, text);
+    // A JavaScript, TypeScript or Python module is read only as a Pulumi program's code: any other
+    // is not a spec, whatever words it holds.
+    if matches!(syntax, Syntax::Js | Syntax::Py) && !interest.parse {
+        return FileResult::default();
+    }
     if which.is_empty() && !interest.parse {
         return result;
     }
@@ -215,7 +220,11 @@ pub(super) fn process(
                     &mut result,
                 );
             }
-            if let Some(root) = doc.roots.first() {
+            if let Some(root) = doc
+                .roots
+                .first()
+                .filter(|_| !matches!(syntax, Syntax::Js | Syntax::Py))
+            {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }
             result.kept = doc
@@ -256,6 +265,12 @@ pub(super) fn process(
                     .is_ok() => {}
                 _ => adapt_documents(&ctx, doc, which, &mut result),
             }
+        }
+        Err(err) if matches!(syntax, Syntax::Js | Syntax::Py) => {
+            result.skipped = Some(format!(
+                "a Pulumi program's code that was not read: {}",
+                err.message
+            ));
         }
         Err(err) => {
             // Files that name no Atlas field are not Atlas specs; but a settings file the
@@ -338,6 +353,7 @@ pub(super) fn process(
                     Syntax::Yaml => "fix the YAML syntax; nothing in this file was checked",
                     Syntax::Hcl => "fix the HCL syntax; nothing in this file was checked",
                     Syntax::Shell(_) => "fix the shell syntax; nothing in this file was checked",
+                    Syntax::Js | Syntax::Py => "nothing in this file was checked",
                 },
             ));
         }
@@ -354,7 +370,7 @@ pub(super) fn secrets_of(doc: &Document, text: &str, syntax: Syntax) -> Vec<Span
     }
     match syntax {
         Syntax::Shell(_) => document::secrets::collect_lines(text, &mut out),
-        Syntax::Json | Syntax::Yaml | Syntax::Hcl => {
+        Syntax::Json | Syntax::Yaml | Syntax::Hcl | Syntax::Js | Syntax::Py => {
             for root in &doc.roots {
                 document::secrets::collect(root, text, &mut out);
             }

@@ -55,6 +55,16 @@ const KINDS: &[(&str, Kind)] = &[
     ("mk", MAKE),
     ("dockerfile", DOCKER),
     ("containerfile", DOCKER),
+    // Pulumi programs in JavaScript or TypeScript (only a module that imports
+    // `@pulumi/mongodbatlas` is read: see `adapters::pulumi`).
+    ("ts", JS),
+    ("mts", JS),
+    ("cts", JS),
+    ("js", JS),
+    ("mjs", JS),
+    ("cjs", JS),
+    // and in Python (only a module that imports `pulumi_mongodbatlas` is read).
+    ("py", PY),
 ];
 /// File names the tool reads whatever their extension (ASCII case-sensitive, as `make` and
 /// `docker build` look for them), and whether a suffix is allowed (`Dockerfile.dev` is a
@@ -89,6 +99,14 @@ const DOCKER: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Docker),
     comments: Comments::Hash,
 };
+const JS: Kind = Kind {
+    syntax: Syntax::Js,
+    comments: Comments::Slashes,
+};
+const PY: Kind = Kind {
+    syntax: Syntax::Py,
+    comments: Comments::Hash,
+};
 const JSON: Kind = Kind {
     syntax: Syntax::Json,
     comments: Comments::Slashes,
@@ -101,6 +119,31 @@ const HCL: Kind = Kind {
     syntax: Syntax::Hcl,
     comments: Comments::HashAndSlashes,
 };
+
+/// Sample names of every file the tool reads by its name alone: one per extension of
+/// [`KINDS`], each name of [`NAMES`] (and with a suffix where one is allowed), and the
+/// special names [`kind`] knows. For integrations that pick files by a pattern (the pre-commit
+/// hook's `files:`), whose tests check that the pattern takes them all.
+pub fn sample_names() -> Vec<String> {
+    let mut out: Vec<String> = KINDS.iter().map(|(e, _)| format!("x.{e}")).collect();
+    for (name, _, suffix) in NAMES {
+        out.push((*name).to_string());
+        if *suffix {
+            out.push(format!("{name}.dev"));
+        }
+    }
+    out.extend(
+        [
+            "Kustomization",
+            ".envrc",
+            ".env",
+            ".env.production",
+            "app.env",
+        ]
+        .map(String::from),
+    );
+    out
+}
 
 /// The kind of a spec file by its name ([`NAMES`], `Dockerfile.<anything>`) or extension
 /// (ASCII case-insensitive); `None` for a name the tool does not read by name alone.

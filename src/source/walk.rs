@@ -107,7 +107,19 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             .follow_links(false)
             // `.terraform` is Terraform's download cache (registry modules, providers): not
             // the repository's code, and what a module says there is overridden by its caller.
-            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
+            // `node_modules` and `site-packages` (in a virtual environment) are npm's and
+            // pip's, for the same reason (a Pulumi program's packages).
+            .filter_entry(|e| {
+                ![
+                    ".git",
+                    ".terraform",
+                    "node_modules",
+                    "site-packages",
+                    "__pycache__",
+                ]
+                .iter()
+                .any(|skip| e.file_name() == *skip)
+            })
             .threads(
                 std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_WALK_THREADS)),
             )

@@ -65,7 +65,8 @@ pub(super) fn resolve(
         };
         let (main_dir, stack_dir) = (under("main"), under("stackConfigDir"));
         let in_dir = |d: &PathBuf| dirs.get(d).map_or(&[][..], Vec::as_slice);
-        if !is_yaml_runtime(&project.root) {
+        let runtime = runtime(&project.root);
+        if !matches!(runtime, Some("yaml" | "nodejs" | "python")) {
             let runtime = project_root
                 .get("runtime")
                 .and_then(|r| r.str().or_else(|| r.get("name")?.str()).map(str::to_string))
@@ -90,12 +91,41 @@ pub(super) fn resolve(
             }
             continue;
         }
-        // Pulumi reads `Main.yaml` (in the `main` directory) instead of the project file when
-        // there is one.
-        let program = in_dir(&main_dir)
+        // A YAML program: Pulumi reads `Main.yaml` (in the `main` directory) instead of the
+        // project file when there is one. A Node.js or Python program: every module in its
+        // language of the `main` directory and below it (but in another project's) that uses
+        // the provider.
+        let yaml = in_dir(&main_dir)
             .iter()
             .find(|f| f.role == Role::Main)
             .unwrap_or(project);
+        let extensions: &[&str] = match runtime {
+            Some("nodejs") => &["ts", "mts", "cts", "js", "mjs", "cjs"],
+            Some("python") => &["py"],
+            _ => &[],
+        };
+        let in_language = |f: &&PulumiFile| {
+            let path = files.get(f.file as usize).map(|s| s.path.as_path());
+            let ext = path.and_then(Path::extension).and_then(|e| e.to_str());
+            ext.is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        };
+        let modules: Vec<&PulumiFile> = if !extensions.is_empty() {
+            dirs.iter()
+                .filter(|(d, group)| {
+                    *d == &main_dir
+                        || (d.starts_with(&main_dir)
+                            && !group.iter().any(|f| f.role == Role::Project))
+                })
+                .flat_map(|(_, group)| group.iter().filter(|f| f.role == Role::Code))
+                .filter(in_language)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let trees: Vec<(Node, &PulumiFile)> = modules
+            .iter()
+            .filter_map(|f| Some((super::code::program(&f.root)?, *f)))
+            .collect();
         let name = project_root.get("name").and_then(|n| n.str()).unwrap_or("");
         let mut stacks: Vec<(&str, &PulumiFile)> = in_dir(&stack_dir)
             .iter()
@@ -106,26 +136,35 @@ pub(super) fn resolve(
             .collect();
         stacks.sort_by(|a, b| a.0.cmp(b.0));
         read.insert(project.file);
-        read.insert(program.file);
         read.extend(stacks.iter().map(|(_, f)| f.file));
-        let (Some(program_ctx), Some(project_ctx)) = (program.ctx(files), project.ctx(files))
-        else {
-            continue;
+        let programs: Vec<(&Node, &PulumiFile)> = if runtime == Some("yaml") {
+            vec![(&yaml.root, yaml)]
+        } else {
+            trees.iter().map(|(tree, f)| (tree, *f)).collect()
         };
-        let base = Base {
-            dir,
-            project_name: name,
-            program: Cursor::root(&program.root),
-            program_ctx,
-            project: project_root,
-            project_ctx,
-        };
-        if stacks.is_empty() {
-            base.evaluate(None, out);
-        }
-        for (stack, file) in stacks {
-            if let Some(ctx) = file.ctx(files) {
-                base.evaluate(Some((stack, Cursor::root(&file.root), ctx)), out);
+        read.extend(modules.iter().map(|f| f.file));
+        for (tree, program) in programs {
+            read.insert(program.file);
+            let (Some(program_ctx), Some(project_ctx)) = (program.ctx(files), project.ctx(files))
+            else {
+                continue;
+            };
+            let base = Base {
+                dir,
+                project_name: name,
+                program: Cursor::root(tree),
+                program_ctx,
+                project: project_root.clone(),
+                project_ctx,
+                code: program.role == Role::Code,
+            };
+            if stacks.is_empty() {
+                base.evaluate(None, out);
+            }
+            for (stack, file) in &stacks {
+                if let Some(ctx) = file.ctx(files) {
+                    base.evaluate(Some((stack, Cursor::root(&file.root), ctx)), out);
+                }
             }
         }
     }
@@ -138,6 +177,7 @@ pub(super) fn resolve(
         let what = match f.role {
             Role::Main => "a Pulumi YAML program (Main.yaml)",
             Role::Stack(_) => "a Pulumi stack settings file",
+            Role::Code => "a module of a Pulumi program's code",
             Role::Project => continue,
         };
         if let Some(file) = files.get(f.file as usize) {
@@ -152,11 +192,10 @@ pub(super) fn resolve(
     unread
 }
 
-/// `runtime: yaml` or `runtime: {name: yaml}`.
-fn is_yaml_runtime(root: &Node) -> bool {
+/// The program's runtime: `runtime: yaml` or `runtime: {name: yaml}`.
+fn runtime(root: &Node) -> Option<&str> {
     let runtime = root.get("runtime");
-    let name = runtime.and_then(|r| r.as_str().or_else(|| r.get("name")?.as_str()));
-    name == Some("yaml")
+    runtime.and_then(|r| r.as_str().or_else(|| r.get("name")?.as_str()))
 }
 
 /// What every stack of one program shares.
@@ -167,6 +206,8 @@ struct Base<'a> {
     program_ctx: LocCtx<'a>,
     project: Cursor<'a>,
     project_ctx: LocCtx<'a>,
+    /// A module of a program's code (not YAML): no fix inserts YAML in it.
+    code: bool,
 }
 
 /// A value a name stands for: where it is written, and in which file.
@@ -179,6 +220,9 @@ struct Bound<'a> {
 /// One program evaluated for one stack.
 struct Program<'a> {
     ctx: LocCtx<'a>,
+    /// A module of a program's code: its mappings are object literals, where a fix cannot
+    /// insert an entry as in YAML.
+    code: bool,
     /// The key prefix of this program's resources for this stack.
     key_prefix: String,
     /// Resource name → Terraform type (or the provider type).
@@ -251,6 +295,7 @@ impl<'a> Base<'a> {
         }
         let mut program = Program {
             ctx: self.program_ctx,
+            code: self.code,
             key_prefix: format!("pulumi:{}:{stack_name}:", self.dir.display()),
             resources: HashMap::new(),
             variables: HashMap::new(),
@@ -384,13 +429,14 @@ fn snake_case(name: &str) -> String {
 /// A property's Terraform name: snake_case, except where the bridge pluralised a list
 /// (`bridge-metadata.json` `renamedProperties`).
 fn property_name(name: &str) -> String {
+    // camelCase in YAML, TypeScript and JavaScript; snake_case in Python.
     match name {
-        "regionsConfigs" => "regions_config".to_string(),
+        "regionsConfigs" | "regions_configs" => "regions_config".to_string(),
         "notifications" => "notification".to_string(),
         "matchers" => "matcher".to_string(),
-        "awsConfigs" => "aws_config".to_string(),
-        "azureConfigs" => "azure_config".to_string(),
-        "deliveryUrls" => "delivery_url".to_string(),
+        "awsConfigs" | "aws_configs" => "aws_config".to_string(),
+        "azureConfigs" | "azure_configs" => "azure_config".to_string(),
+        "deliveryUrls" | "delivery_urls" => "delivery_url".to_string(),
         _ if name.starts_with("fn::") => name.to_string(),
         _ => snake_case(name),
     }
@@ -533,9 +579,10 @@ impl<'a> Program<'a> {
         for p in out.projects.iter_mut().skip(projects) {
             p.region_usage_field = "regionUsageRestrictions";
         }
-        let Some(properties) = &properties else {
+        let Some(properties) = properties.filter(|_| !self.code) else {
             return;
         };
+        let properties = &properties;
         // A project that leaves its region usage out: `regionUsageRestrictions` can go first
         // in its properties (every stack gets the same program).
         for p in out.projects.iter_mut().skip(projects) {

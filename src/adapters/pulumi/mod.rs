@@ -1,4 +1,4 @@
-//! Pulumi YAML programs with the `mongodbatlas` provider (`pulumi/pulumi-mongodbatlas`, a
+//! Pulumi programs (YAML, TypeScript, JavaScript, Python) with the `mongodbatlas` provider (`pulumi/pulumi-mongodbatlas`, a
 //! bridge of the Terraform provider).
 //!
 //! A program is `Pulumi.yaml` (or `Pulumi.yml`) with `runtime: yaml`, or the `Main.yaml`
@@ -19,7 +19,19 @@
 //!
 //! Anything else (`${res.prop}` of a resource, `fn::` calls, interpolations inside a longer
 //! string, config without a value) is unknown and never guessed.
+//!
+//! A program in TypeScript or JavaScript (`runtime: nodejs`) is read from the modules of its
+//! directory (and below it) that import `@pulumi/mongodbatlas`: each `new mongodbatlas.X(name,
+//! {...}, opts)` is the resource `X` with those properties, as in YAML ([`code`] turns a
+//! module's tree, `document::js`, into a YAML program's). A `const` bound once to a literal is
+//! a variable, `project.id` of a resource a reference, `config.require("tier")` of a
+//! `new pulumi.Config()` the stack's `<project>:tier`; anything else (a function's result, an
+//! operator, `pulumi.interpolate`, a spread) is unknown, and a resource whose properties are
+//! not an object literal is not read. A Python program (`runtime: python`) is read the same way
+//! from its modules that import `pulumi_mongodbatlas` (`document::py`): keyword arguments,
+//! `...Args(...)` calls and dicts are its properties, under snake_case names.
 
+mod code;
 mod eval;
 
 use std::path::{Path, PathBuf};
@@ -28,21 +40,43 @@ use std::sync::Arc;
 use crate::document::{LineIndex, Node};
 use crate::model::{FileId, LocCtx, Model, SourceFile};
 
-/// Whether a file name is one of a Pulumi YAML project's: the project file (`Pulumi.yaml`,
-/// `Pulumi.yml`), a stack settings file (`Pulumi.<stack>.yaml`) or `Main.yaml`.
+/// Whether a file name is one of a Pulumi project's: the project file (`Pulumi.yaml`,
+/// `Pulumi.yml`), a stack settings file (`Pulumi.<stack>.yaml`), `Main.yaml`, or a module of
+/// a program's code (JavaScript or TypeScript; read only when [`is_program_code`]).
 pub fn is_pulumi_file(path: &Path) -> bool {
     role(path).is_some()
 }
+
+/// Whether a JavaScript or TypeScript module's text may be a Pulumi program using the
+/// provider (it names its package).
+pub fn is_program_code(text: &str) -> bool {
+    [CODE_PACKAGE, PY_PACKAGE]
+        .iter()
+        .any(|p| memchr::memmem::find(text.as_bytes(), p.as_bytes()).is_some())
+}
+
+/// The provider's package for JavaScript and TypeScript, and for Python.
+const CODE_PACKAGE: &str = "@pulumi/mongodbatlas";
+const PY_PACKAGE: &str = "pulumi_mongodbatlas";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Role {
     Project,
     Main,
     Stack(String),
+    /// A JavaScript or TypeScript module.
+    Code,
 }
 
 fn role(path: &Path) -> Option<Role> {
     let name = path.file_name()?.to_str()?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ["ts", "mts", "cts", "js", "mjs", "cjs", "py"]
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(ext))
+    {
+        return Some(Role::Code);
+    }
     if matches!(name, "Pulumi.yaml" | "Pulumi.yml") {
         return Some(Role::Project);
     }

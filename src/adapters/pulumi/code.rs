@@ -1,0 +1,383 @@
+//! A JavaScript or TypeScript module (its tree from `document::js`) as the Pulumi YAML program
+//! it declares, so that one evaluation reads both:
+//!
+//! - `new mongodbatlas.AdvancedCluster("name", {...}, {provider})` (the package imported as a
+//!   namespace, by default export or by `require`; or the class imported by name) is the
+//!   resource `type: mongodbatlas:index:AdvancedCluster` with those `properties`, named by the
+//!   `const` it is assigned to (what other values refer to it by), else by its name argument;
+//!   `new mongodbatlas.Provider(...)` the provider resource;
+//! - a name bound once to a literal (a string, a number, an object or array of literals) is a
+//!   variable: `regionName: region` reads `${region}`, and an object or array is read where
+//!   it is written (`regionConfigs: [primary]`);
+//! - `project.id` of a resource is `${project.id}`; `cfg.require("tier")` (any `get`/`require`
+//!   method) of a `new pulumi.Config()` is `${tier}`, the stack's `<project>:tier`;
+//! - anything else is unknown (`fn::js`, which no builder reads as a value), and a resource
+//!   whose properties are not an object literal is not a resource here: nothing is guessed.
+//!
+//! Every node keeps its span in the module, so findings point at the code.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::document::js::{CALL_TAG, NEW_TAG, REF_TAG};
+use crate::document::{Entry, Node, Span, Value};
+
+/// The Pulumi SDK's package (JavaScript, Python), whose `Config` reads the stack's
+/// configuration.
+const SDK: &[&str] = &["@pulumi/pulumi", "pulumi"];
+/// `Config` methods that read one key (JavaScript's, then Python's).
+const CONFIG_METHODS: &[&str] = &[
+    "get",
+    "require",
+    "getSecret",
+    "requireSecret",
+    "getNumber",
+    "requireNumber",
+    "getBoolean",
+    "requireBoolean",
+    "getObject",
+    "requireObject",
+    "get_secret",
+    "require_secret",
+    "get_int",
+    "require_int",
+    "get_float",
+    "require_float",
+    "get_bool",
+    "require_bool",
+    "get_object",
+    "require_object",
+];
+/// The key of an unknown value (a mapping no builder reads as a value).
+const UNKNOWN: &str = "fn::js";
+
+/// What the module's names stand for.
+struct Names<'a> {
+    /// Local names of the provider's package (`import * as mongodbatlas`).
+    package: HashSet<&'a str>,
+    /// Classes of the provider imported by name: local name → class.
+    classes: HashMap<&'a str, &'a str>,
+    /// Local names of the SDK (`import * as pulumi`), and its `Config` imported by name.
+    sdk: HashSet<&'a str>,
+    config_class: HashSet<&'a str>,
+    /// Names bound to a `new pulumi.Config()`.
+    configs: HashSet<&'a str>,
+    /// Names bound to a resource of the provider.
+    resources: HashSet<&'a str>,
+    /// Names bound once to a literal.
+    literals: HashMap<&'a str, &'a Node>,
+}
+
+fn str_of(node: Option<&Node>) -> Option<&str> {
+    match &node?.value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The Pulumi YAML program a module declares, or `None` when it declares no resource of the
+/// provider.
+pub(super) fn program(root: &Node) -> Option<Node> {
+    let mut names = Names {
+        package: HashSet::new(),
+        classes: HashMap::new(),
+        sdk: HashSet::new(),
+        config_class: HashSet::new(),
+        configs: HashSet::new(),
+        resources: HashSet::new(),
+        literals: HashMap::new(),
+    };
+    for import in root.get("imports")?.as_seq()? {
+        let module = str_of(import.get("module"));
+        let namespace = str_of(import.get("namespace"));
+        let named = import.get("names").and_then(Node::as_map).unwrap_or(&[]);
+        let named = named
+            .iter()
+            .filter_map(|e| Some((str_of(Some(&e.key))?, str_of(Some(&e.value))?)));
+        match module {
+            Some(super::CODE_PACKAGE | super::PY_PACKAGE) => {
+                names.package.extend(namespace);
+                names.classes.extend(named);
+            }
+            Some(m) if SDK.contains(&m) => {
+                names.sdk.extend(namespace);
+                names.config_class.extend(
+                    named
+                        .filter(|(_, imported)| *imported == "Config")
+                        .map(|(l, _)| l),
+                );
+            }
+            _ => {}
+        }
+    }
+    if names.package.is_empty() && names.classes.is_empty() {
+        return None;
+    }
+    let bindings = root.get("bindings").and_then(Node::as_map).unwrap_or(&[]);
+    for b in bindings {
+        let Some(name) = str_of(Some(&b.key)) else {
+            continue;
+        };
+        match b.value.tag.as_deref() {
+            Some(NEW_TAG) => {
+                let callee = str_of(b.value.get("callee")).unwrap_or("");
+                if names.class(callee).is_some() {
+                    names.resources.insert(name);
+                } else if names.is_config(callee) {
+                    names.configs.insert(name);
+                }
+            }
+            None if is_literal(&b.value, 0) => {
+                names.literals.insert(name, &b.value);
+            }
+            _ => {}
+        }
+    }
+    let mut resources = Vec::new();
+    for new in root.get("news")?.as_seq()? {
+        let callee = str_of(new.get("callee")).unwrap_or("");
+        let Some(class) = names.class(callee) else {
+            continue;
+        };
+        let args = new.get("args").and_then(Node::as_seq).unwrap_or(&[]);
+        // Python's keyword arguments: `resource_name`, `opts`, `args`, or the properties.
+        let kwargs = new.get("kwargs").and_then(Node::as_map).unwrap_or(&[]);
+        let kwarg = |k: &str| {
+            kwargs
+                .iter()
+                .find(|e| e.key.as_str() == Some(k))
+                .map(|e| &e.value)
+        };
+        let python_properties =
+            (new.get("kwargs").is_some() && kwarg("args").is_none()).then(|| {
+                let entries: Vec<Entry> = kwargs
+                    .iter()
+                    .filter(|e| !matches!(e.key.as_str(), Some("resource_name" | "opts")))
+                    .cloned()
+                    .collect();
+                Node::new(Value::Map(entries), new.span)
+            });
+        let written = kwarg("args").or(args.get(1));
+        let properties = match written {
+            Some(p) => names.arguments(p),
+            None => python_properties,
+        };
+        let Some(properties) = properties else {
+            continue;
+        };
+        let binding = new.get("binding");
+        let key = match (binding, args.first().or(kwarg("resource_name"))) {
+            (Some(b), _) => b.clone(),
+            (None, Some(n)) if n.tag.is_none() && str_of(Some(n)).is_some() => n.clone(),
+            _ => string(&format!("new@{}", new.span.start), new.span),
+        };
+        let token = if class == "Provider" {
+            "pulumi:providers:mongodbatlas".to_string()
+        } else {
+            format!("mongodbatlas:index:{class}")
+        };
+        let mut decl = vec![
+            entry("type", string(&token, callee_span(new))),
+            entry("properties", names.value(&properties, 0)),
+        ];
+        if let Some(opts) = kwarg("opts").or(args.get(2)) {
+            let provider = match names.arguments(opts) {
+                Some(written) => written.get("provider").map(|p| names.value(p, 0)),
+                // Options not written out may name a provider.
+                None => Some(unknown(opts.span)),
+            };
+            if let Some(provider) = provider {
+                decl.push(entry(
+                    "options",
+                    Node::new(Value::Map(vec![entry("provider", provider)]), opts.span),
+                ));
+            }
+        }
+        resources.push(Entry {
+            key,
+            value: Node::new(Value::Map(decl), new.span),
+        });
+    }
+    if resources.is_empty() {
+        return None;
+    }
+    let variables: Vec<Entry> = bindings
+        .iter()
+        .filter(|b| str_of(Some(&b.key)).is_some_and(|n| names.literals.contains_key(n)))
+        .map(|b| Entry {
+            key: b.key.clone(),
+            value: names.value(&b.value, 0),
+        })
+        .collect();
+    let whole = root.span;
+    Some(Node::new(
+        Value::Map(vec![
+            entry("variables", Node::new(Value::Map(variables), whole)),
+            entry("resources", Node::new(Value::Map(resources), whole)),
+        ]),
+        whole,
+    ))
+}
+
+impl<'a> Names<'a> {
+    /// The arguments a value writes out, as a mapping: an object literal or dict, or the
+    /// keyword arguments of a call of an `...Args` class of the provider (Python's
+    /// `AdvancedClusterReplicationSpecArgs(...)`) or of the SDK's `ResourceOptions`. `None`
+    /// for anything else.
+    fn arguments(&self, node: &Node) -> Option<Node> {
+        match node.tag.as_deref() {
+            None => node.as_map().map(|_| node.clone()),
+            Some(CALL_TAG | NEW_TAG) => {
+                let callee = str_of(node.get("callee")).unwrap_or("");
+                let last = callee.rsplit('.').next().unwrap_or("");
+                let provider_args = self.class(callee).is_some_and(|c| c.ends_with("Args"));
+                let options = last == "ResourceOptions"
+                    && callee
+                        .split_once('.')
+                        .is_none_or(|(ns, _)| self.sdk.contains(ns));
+                let positional = node.get("args").and_then(Node::as_seq).unwrap_or(&[]);
+                if !(provider_args || options) || !positional.is_empty() {
+                    return None;
+                }
+                let kwargs = node.get("kwargs").and_then(Node::as_map)?;
+                Some(Node::new(Value::Map(kwargs.to_vec()), node.span))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// The provider's class a callee names (`mongodbatlas.Project`, or `Project` imported by
+    /// name).
+    fn class(&self, callee: &'a str) -> Option<&'a str> {
+        match callee.split_once('.') {
+            Some((ns, class)) if self.package.contains(ns) && !class.contains('.') => Some(class),
+            None => self.classes.get(callee).copied(),
+            _ => None,
+        }
+    }
+
+    /// Whether a callee is the SDK's `Config`.
+    fn is_config(&self, callee: &str) -> bool {
+        match callee.split_once('.') {
+            Some((ns, "Config")) => self.sdk.contains(ns),
+            None => self.config_class.contains(callee),
+            _ => false,
+        }
+    }
+
+    /// A value of the module as a YAML program's.
+    fn value(&self, node: &Node, depth: usize) -> Node {
+        if depth > MAX_DEPTH {
+            return unknown(node.span);
+        }
+        match node.tag.as_deref() {
+            None => {}
+            Some(REF_TAG) => {
+                let path = str_of(Some(node)).unwrap_or("");
+                let root = path.split(['.', '[']).next().unwrap_or("");
+                // An object or array bound once is read where it is written (YAML's `${x}`
+                // stands for scalars only).
+                if let Some(literal) = self.literals.get(root).filter(|_| path == root) {
+                    if literal.as_map().is_some() || literal.as_seq().is_some() {
+                        return self.value(literal, depth + 1);
+                    }
+                }
+                let known = self.literals.contains_key(root) || self.resources.contains(root);
+                return if known {
+                    string(&format!("${{{path}}}"), node.span)
+                } else {
+                    unknown(node.span)
+                };
+            }
+            Some(CALL_TAG | NEW_TAG) if self.arguments(node).is_some() => {
+                let written = self.arguments(node).unwrap_or_else(|| unknown(node.span));
+                return self.value(&written, depth + 1);
+            }
+            Some(CALL_TAG) => {
+                let callee = str_of(node.get("callee")).unwrap_or("");
+                let args = node.get("args").and_then(Node::as_seq).unwrap_or(&[]);
+                let key = match (callee.split_once('.'), args) {
+                    (Some((config, method)), [key, ..])
+                        if self.configs.contains(config)
+                            && CONFIG_METHODS.contains(&method)
+                            && key.tag.is_none() =>
+                    {
+                        str_of(Some(key))
+                    }
+                    _ => None,
+                };
+                return match key {
+                    Some(k) if !k.contains(['$', '{', '}', '.', '[']) => {
+                        string(&format!("${{{k}}}"), node.span)
+                    }
+                    _ => unknown(node.span),
+                };
+            }
+            Some(_) => return unknown(node.span),
+        }
+        match &node.value {
+            // A literal `${` is not an interpolation (`$${` is YAML's escape).
+            Value::String(s) if s.contains("${") => {
+                let mut n = node.clone();
+                n.value = Value::String(s.replace("${", "$${").into());
+                n
+            }
+            Value::Map(entries) => Node {
+                value: Value::Map(
+                    entries
+                        .iter()
+                        .map(|e| Entry {
+                            key: e.key.clone(),
+                            value: self.value(&e.value, depth + 1),
+                        })
+                        .collect(),
+                ),
+                span: node.span,
+                tag: None,
+            },
+            Value::Seq(items) => Node {
+                value: Value::Seq(items.iter().map(|i| self.value(i, depth + 1)).collect()),
+                span: node.span,
+                tag: None,
+            },
+            _ => node.clone(),
+        }
+    }
+}
+
+/// Deeper values are unknown (the module's reader bounds depth too).
+const MAX_DEPTH: usize = 64;
+
+/// Whether a value is a literal throughout (no reference, call or expression).
+fn is_literal(node: &Node, depth: usize) -> bool {
+    if node.tag.is_some() || depth > MAX_DEPTH {
+        return false;
+    }
+    match &node.value {
+        Value::Map(entries) => entries.iter().all(|e| is_literal(&e.value, depth + 1)),
+        Value::Seq(items) => items.iter().all(|i| is_literal(i, depth + 1)),
+        _ => true,
+    }
+}
+
+fn callee_span(new: &Node) -> Span {
+    new.get("callee").map_or(new.span, |c| c.span)
+}
+
+fn string(s: &str, span: Span) -> Node {
+    Node::new(Value::String(s.into()), span)
+}
+
+fn entry(key: &str, value: Node) -> Entry {
+    Entry {
+        key: string(key, value.span),
+        value,
+    }
+}
+
+/// An unknown value at `span`.
+fn unknown(span: Span) -> Node {
+    Node::new(
+        Value::Map(vec![entry(UNKNOWN, Node::new(Value::Null, span))]),
+        span,
+    )
+}

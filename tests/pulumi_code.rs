@@ -1,0 +1,236 @@
+//! Pulumi programs in TypeScript and JavaScript (`runtime: nodejs`): what is read of them, and
+//! what is not guessed. Each case is a small project written to a temporary directory and
+//! checked by the binary; the findings are compared as `file:line:column: CODE`.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::process::Command;
+
+const PROJECT: &str = "name: infra\nruntime: nodejs\n";
+const GOV_STACK: &str = "config:\n  mongodbatlas:isMongodbgovCloud: \"true\"\n";
+
+/// `file:line:column: CODE` of every finding of a check of `files`, and the skipped notes.
+fn check(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .args(["check", ".", "--format", "json", "--no-cache"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{}: {}",
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let skipped = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap().to_string())
+        .collect();
+    (findings, skipped)
+}
+
+const AZURE_CLUSTER: &str = r#"{
+    projectId: "65a1b2c3d4e5f60718293a4b",
+    clusterType: "REPLICASET",
+    replicationSpecs: [{ regionConfigs: [{ providerName: "AZURE", regionName: "US_GOV_VIRGINIA", priority: 7, electableSpecs: { instanceSize: "M30", nodeCount: 3 } }] }],
+}"#;
+
+#[test]
+fn every_way_to_import_the_provider_is_read() {
+    for (import, class) in [
+        (
+            "import * as atlas from \"@pulumi/mongodbatlas\";",
+            "atlas.AdvancedCluster",
+        ),
+        (
+            "import atlas from \"@pulumi/mongodbatlas\";",
+            "atlas.AdvancedCluster",
+        ),
+        (
+            "import atlas = require(\"@pulumi/mongodbatlas\");",
+            "atlas.AdvancedCluster",
+        ),
+        (
+            "const atlas = require(\"@pulumi/mongodbatlas\");",
+            "atlas.AdvancedCluster",
+        ),
+        (
+            "import { AdvancedCluster as C } from \"@pulumi/mongodbatlas\";",
+            "C",
+        ),
+        (
+            "const { AdvancedCluster } = require(\"@pulumi/mongodbatlas\");",
+            "AdvancedCluster",
+        ),
+    ] {
+        let code = format!("{import}\n\nnew {class}(\"c\", {AZURE_CLUSTER});\n");
+        let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("index.ts", &code)]);
+        assert_eq!(found, ["index.ts:6:58: GOV001"], "{import}");
+    }
+}
+
+#[test]
+fn a_module_without_a_pulumi_project_is_skipped_and_other_code_is_not_read() {
+    let code = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    let (found, skipped) = check(&[
+        ("infra/index.ts", &code),
+        // The same shape, in code that does not use the provider.
+        (
+            "app/settings.js",
+            &code.replace("@pulumi/mongodbatlas", "./atlas"),
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(skipped, ["infra/index.ts"]);
+}
+
+#[test]
+fn what_is_not_written_out_is_not_guessed() {
+    // A project whose properties come from elsewhere, or are spread from an object, may set
+    // its region usage there: no GOV005. A provider given by a variable may be a gov one.
+    let code = r#"import * as pulumi from "@pulumi/pulumi";
+import * as atlas from "@pulumi/mongodbatlas";
+import { defaults } from "./shared";
+const args = makeArgs();
+new atlas.Project("a", args);
+new atlas.Project("b", { ...defaults, name: "b", orgId: "5f1d2c3b4a5968776a5b4c3e" });
+new atlas.Project("c", { name: "c", orgId: "5f1d2c3b4a5968776a5b4c3e", regionUsageRestrictions: usage() });
+"#;
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PROJECT),
+        ("Pulumi.dev.yaml", GOV_STACK),
+        ("index.ts", code),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+    let code = r#"import * as atlas from "@pulumi/mongodbatlas";
+import { opts } from "./shared";
+new atlas.Project("d", { name: "d", orgId: "5f1d2c3b4a5968776a5b4c3e", regionUsageRestrictions: "GOV_REGIONS_ONLY" }, opts);
+"#;
+    let stack = "config:\n  mongodbatlas:publicKey: abc\n";
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PROJECT),
+        ("Pulumi.dev.yaml", stack),
+        ("index.ts", code),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_stack_without_the_gov_flag_is_reported_for_the_default_provider() {
+    let code = r#"import * as atlas from "@pulumi/mongodbatlas";
+new atlas.Project("p", { name: "p", orgId: "5f1d2c3b4a5968776a5b4c3e", regionUsageRestrictions: "GOV_REGIONS_ONLY" });
+"#;
+    let stack = "config:\n  mongodbatlas:publicKey: abc\n";
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PROJECT),
+        ("Pulumi.dev.yaml", stack),
+        ("index.ts", code),
+    ]);
+    assert_eq!(found, ["Pulumi.dev.yaml:2:3: GOV020"]);
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PROJECT),
+        ("Pulumi.dev.yaml", GOV_STACK),
+        ("index.ts", code),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn the_modules_of_the_main_directory_and_below_are_the_program() {
+    let project = "name: infra\nruntime: nodejs\nmain: src/\n";
+    let cluster = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    let (found, skipped) = check(&[
+        ("Pulumi.yaml", project),
+        ("src/index.ts", "import \"./db/cluster\";\n"),
+        ("src/db/cluster.ts", &cluster),
+        // Not the program: outside `main`, and another project's.
+        ("scripts/seed.ts", &cluster),
+        ("src/other/Pulumi.yaml", "name: other\nruntime: python\n"),
+        ("src/other/gen.ts", &cluster),
+    ]);
+    assert_eq!(found, ["src/db/cluster.ts:5:58: GOV001"]);
+    assert_eq!(skipped, ["scripts/seed.ts", "src/other/gen.ts"]);
+}
+
+const PY_PROJECT: &str = "name: infra\nruntime: python\n";
+
+#[test]
+fn python_programs_are_read_in_every_form_of_arguments() {
+    for (import, call) in [
+        (
+            "import pulumi_mongodbatlas as atlas",
+            "atlas.Project(\"p\", name=\"p\", org_id=ORG)",
+        ),
+        (
+            "import pulumi_mongodbatlas",
+            "pulumi_mongodbatlas.Project(resource_name=\"p\", name=\"p\", org_id=ORG)",
+        ),
+        (
+            "from pulumi_mongodbatlas import Project, ProjectArgs",
+            "Project(\"p\", ProjectArgs(name=\"p\", org_id=ORG))",
+        ),
+        (
+            "from pulumi_mongodbatlas import Project, ProjectArgs",
+            "Project(\"p\", args=ProjectArgs(name=\"p\", org_id=ORG))",
+        ),
+    ] {
+        let code = format!("{import}\nORG = \"5f1d2c3b4a5968776a5b4c3e\"\n\n{call}\n");
+        let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", &code)]);
+        // At the resource's name, the project having no binding.
+        let column = call.find("\"p\"").unwrap() + 1;
+        assert_eq!(found, [format!("__main__.py:4:{column}: GOV005")], "{call}");
+    }
+    // Not written out: not read.
+    for call in [
+        "atlas.Project(\"p\", **project_args)",
+        "atlas.Project(\"p\", make_args())",
+        "atlas.Project(\"p\", args=project_args)",
+    ] {
+        let code = format!("import pulumi_mongodbatlas as atlas\n{call}\n");
+        let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", &code)]);
+        assert!(found.is_empty(), "{call}: {found:?}");
+    }
+}
+
+#[test]
+fn a_python_resource_options_provider_is_its_provider() {
+    let code = r#"import pulumi
+import pulumi_mongodbatlas as atlas
+gov = atlas.Provider("gov", is_mongodbgov_cloud=True)
+commercial = atlas.Provider("commercial", public_key="k")
+atlas.Project("a", name="a", org_id="5f1d2c3b4a5968776a5b4c3e", region_usage_restrictions="GOV_REGIONS_ONLY", opts=pulumi.ResourceOptions(provider=gov))
+"#;
+    let stack = "config:\n  mongodbatlas:publicKey: abc\n";
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PY_PROJECT),
+        ("Pulumi.dev.yaml", stack),
+        ("__main__.py", code),
+    ]);
+    // The commercial provider itself; not the stack's default provider, which nothing uses.
+    assert_eq!(found, ["__main__.py:4:1: GOV020"], "{found:?}");
+}
