@@ -5,8 +5,8 @@
 #
 #   fuzz/run.sh TARGET [ITERATIONS] [extra libFuzzer flags...]
 #
-# TARGET: json | yaml | hcl | shell (one parser), yaml_fast (the YAML fast path against the full parser), pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh (the
-# whole per-file pipeline on a file of that type: decode, pre-filter, parse, adapt, link, rules,
+# TARGET: json | yaml | hcl | shell | code (one parser; code: JavaScript and Python), yaml_fast (the YAML fast path against the full parser), pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh | pipeline_code (the
+# whole per-file pipeline on a file of that type (pipeline_code: a Pulumi program's module in its project): decode, pre-filter, parse, adapt, link, rules,
 # human and JSON output; then every fix applied: bytes outside the edits kept, the file still
 # parses, the fixed findings gone), lsp_framing (the language server's framing of a byte stream: it ends,
 # and recovers from garbage and wrong lengths), or all (each target in turn)
@@ -20,16 +20,16 @@ set -euo pipefail
 repro=""
 if [ $# -ge 3 ] && [ -f "$3" ]; then repro="$(realpath "$3")"; fi
 cd "$(dirname "$0")"
-target="${1:?usage: fuzz/run.sh json|yaml|yaml_fast|hcl|shell|pipeline_json|pipeline_yaml|pipeline_tf|pipeline_sh|lsp_framing|all [ITERATIONS] [libFuzzer flags]}"
+target="${1:?usage: fuzz/run.sh json|yaml|yaml_fast|hcl|shell|code|pipeline_json|pipeline_yaml|pipeline_tf|pipeline_sh|pipeline_code|lsp_framing|all [ITERATIONS] [libFuzzer flags]}"
 runs="${2:-1000000}"
 shift $(( $# >= 2 ? 2 : 1 ))
 
 if [ "$target" = all ]; then
-    for t in json yaml yaml_fast hcl shell pipeline_json pipeline_yaml pipeline_tf pipeline_sh lsp_framing; do "$0" "$t" "$runs" "$@"; done
+    for t in json yaml yaml_fast hcl shell code pipeline_json pipeline_yaml pipeline_tf pipeline_sh pipeline_code lsp_framing; do "$0" "$t" "$runs" "$@"; done
     exit 0
 fi
 case "$target" in
-    json | yaml | yaml_fast | hcl | shell | pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh | lsp_framing) ;;
+    json | yaml | yaml_fast | hcl | shell | code | pipeline_json | pipeline_yaml | pipeline_tf | pipeline_sh | pipeline_code | lsp_framing) ;;
     *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 

@@ -115,6 +115,49 @@ fn every_fix_case_file_passes_the_pipeline_fix_check() {
     assert!(seen > 15);
 }
 
+/// The `pipeline_code` target's check, on every Pulumi program module of the fixtures, each
+/// in its own project (the fix check edits the stack file beside it too).
+#[test]
+fn every_pulumi_program_module_passes_the_pipeline_code_check() {
+    let mut seen = 0;
+    for dir in ["fixtures", "fixtures/fixes"] {
+        for case in std::fs::read_dir(dir).unwrap().flatten() {
+            let mut stack = vec![case.path()];
+            while let Some(dir) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                let files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+                stack.extend(files.iter().filter(|p| p.is_dir()).cloned());
+                let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+                let Some(project) = read("Pulumi.yaml") else {
+                    continue;
+                };
+                let stacks: Vec<(String, String)> = files
+                    .iter()
+                    .filter_map(|p| {
+                        let name = p.file_name()?.to_str()?.to_string();
+                        (name.starts_with("Pulumi.") && name != "Pulumi.yaml")
+                            .then(|| Some((name, std::fs::read_to_string(p).ok()?)))
+                            .flatten()
+                    })
+                    .collect();
+                for module in files.iter().filter(|p| {
+                    p.extension()
+                        .is_some_and(|e| ["ts", "js", "py"].contains(&e.to_str().unwrap_or("")))
+                }) {
+                    let name = module.file_name().unwrap().to_string_lossy().to_string();
+                    let mut beside = vec![("Pulumi.yaml", project.as_str())];
+                    beside.extend(stacks.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+                    harness::pipeline_beside(&std::fs::read(module).unwrap(), &name, &beside);
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert!(seen >= 9, "{seen}");
+}
+
 /// A fix that adds a flag at the end of a command whose last flag lacks its value
 /// (`... --apiKey;`): the added flag was read as that value, so the finding stayed after its
 /// fix and every pass of `--fix` added it again. No fix is offered there now.

@@ -109,15 +109,30 @@ pub fn yaml_fast_path(data: &[u8]) {
 /// The whole per-file pipeline through the library's entry point: decode, pre-filter, parse,
 /// adapt, link, rules, the filter stage, and both renderers, on `data` as a file called `name`.
 pub fn pipeline(data: &[u8], name: &str) {
+    pipeline_beside(data, name, &[]);
+}
+
+/// [`pipeline`], with other files checked beside it (`(name, text)`: a Pulumi project file
+/// for a program's code).
+pub fn pipeline_beside(data: &[u8], name: &str, beside: &[(&str, &str)]) {
     let Ok(text) = source::decode(data.to_vec()) else {
         return;
     };
-    let buffer = Buffer {
-        path: PathBuf::from(name),
-        text: text.clone(),
+    let buffers = |text: &str| -> Vec<Buffer> {
+        beside
+            .iter()
+            .map(|(n, t)| Buffer {
+                path: PathBuf::from(n),
+                text: (*t).to_string(),
+            })
+            .chain(std::iter::once(Buffer {
+                path: PathBuf::from(name),
+                text: text.to_string(),
+            }))
+            .collect()
     };
     let settings = Settings::new(Options::default());
-    let outcome = lint(&Inputs::None, &[buffer], &settings).outcome;
+    let outcome = lint(&Inputs::None, &buffers(&text), &settings).outcome;
     for f in &outcome.findings {
         check_span(&text, f.loc.span, f.rule.code);
     }
@@ -132,15 +147,20 @@ pub fn pipeline(data: &[u8], name: &str) {
     };
     let human = report::human::render(&outcome, style);
     assert!(human.ends_with('\n'));
-    fixes(&text, name, &outcome);
+    fixes(&text, &outcome, &buffers);
 }
 
 /// Every fix of `outcome` (unsafe ones too) applied to the buffer's `text`: every byte outside
 /// the edits is kept, the result still parses when the input did, and a check of it no longer
 /// reports the fixed findings.
-fn fixes(text: &str, name: &str, outcome: &atlasgov_lint::outcome::Outcome) {
+fn fixes(
+    text: &str,
+    outcome: &atlasgov_lint::outcome::Outcome,
+    buffers: &dyn Fn(&str) -> Vec<Buffer>,
+) {
     use atlasgov_lint::rules::fix::Applicability;
-    let Some(&id) = outcome.buffers.first() else {
+    // The fuzzed file is the last buffer.
+    let Some(&id) = outcome.buffers.last() else {
         return;
     };
     let plan = fix::plan(outcome, Applicability::Unsafe);
@@ -168,11 +188,7 @@ fn fixes(text: &str, name: &str, outcome: &atlasgov_lint::outcome::Outcome) {
     );
 
     let settings = Settings::new(Options::default());
-    let buffer = Buffer {
-        path: PathBuf::from(name),
-        text: fixed,
-    };
-    let again = lint(&Inputs::None, &[buffer], &settings).outcome;
+    let again = lint(&Inputs::None, &buffers(&fixed), &settings).outcome;
     let invalid =
         |o: &atlasgov_lint::outcome::Outcome| o.findings.iter().any(|f| f.rule.code == "GOV000");
     assert!(
