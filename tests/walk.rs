@@ -439,3 +439,38 @@ fn the_pre_commit_pattern_takes_every_file_a_walk_reads_by_name() {
         assert!(!re.is_match(other), "{other} is passed to the hook");
     }
 }
+
+/// Installed packages are not the repository's code: `node_modules` (npm), `site-packages` (a
+/// Python virtual environment) and `__pycache__` are not walked, though the provider's own
+/// package there names it in every file.
+#[test]
+fn package_directories_are_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ts = "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.Project(\"p\", { name: \"p\", orgId: \"o\" });\n";
+    let py =
+        "import pulumi_mongodbatlas as atlas\natlas.Project(\"p\", name=\"p\", org_id=\"o\")\n";
+    write(d, "Pulumi.yaml", "name: p\nruntime: nodejs\n");
+    write(d, "node_modules/@pulumi/mongodbatlas/project.ts", ts);
+    write(d, "node_modules/x/atlas.sh", M10);
+    write(d, "py/Pulumi.yaml", "name: q\nruntime: python\n");
+    write(
+        d,
+        "py/venv/lib/python3.12/site-packages/pulumi_mongodbatlas/project.py",
+        py,
+    );
+    write(d, "py/__pycache__/x.py", py);
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["skipped"], serde_json::json!([]), "{v:#}");
+    assert_eq!(v["summary"]["files_checked"], 2, "{v:#}");
+    // The same modules in the program's own directory are read.
+    write(d, "project.ts", ts);
+    write(d, "py/__main__.py", py);
+    let (_, v) = check(d, &["."]);
+    assert_eq!(
+        found(&v),
+        ["GOV005 project.ts:2:19", "GOV005 py/__main__.py:2:15"],
+        "{v:#}"
+    );
+}
