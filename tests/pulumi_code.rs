@@ -15,6 +15,11 @@ const GOV_STACK: &str = "config:\n  mongodbatlas:isMongodbgovCloud: \"true\"\n";
 
 /// `file:line:column: CODE` of every finding of a check of `files`, and the skipped notes.
 fn check(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    check_paths(files, &["."])
+}
+
+/// [`check`] of the paths `args` among `files`.
+fn check_paths(files: &[(&str, &str)], args: &[&str]) -> (Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -22,7 +27,8 @@ fn check(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
         std::fs::write(path, text).unwrap();
     }
     let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
-        .args(["check", ".", "--format", "json", "--no-cache"])
+        .args(["check", "--format", "json", "--no-cache"])
+        .args(args)
         .current_dir(dir.path())
         .output()
         .expect("run");
@@ -91,18 +97,22 @@ fn every_way_to_import_the_provider_is_read() {
 }
 
 #[test]
-fn a_module_without_a_pulumi_project_is_skipped_and_other_code_is_not_read() {
+fn a_module_without_a_pulumi_project_is_not_read() {
     let code = format!(
         "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
     );
-    let (found, skipped) = check(&[
-        ("infra/index.ts", &code),
+    let other = code.replace("@pulumi/mongodbatlas", "./atlas");
+    let files = [
+        ("infra/index.ts", code.as_str()),
         // The same shape, in code that does not use the provider.
-        (
-            "app/settings.js",
-            &code.replace("@pulumi/mongodbatlas", "./atlas"),
-        ),
-    ]);
+        ("app/settings.js", other.as_str()),
+    ];
+    // A walk does not read code outside a Pulumi project.
+    let (found, skipped) = check(&files);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(skipped.is_empty(), "{skipped:?}");
+    // Named, it is read, and said not to be checked.
+    let (found, skipped) = check_paths(&files, &["infra/index.ts", "app/settings.js"]);
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(skipped, ["infra/index.ts"]);
 }
@@ -233,4 +243,88 @@ atlas.Project("a", name="a", org_id="5f1d2c3b4a5968776a5b4c3e", region_usage_res
     ]);
     // The commercial provider itself; not the stack's default provider, which nothing uses.
     assert_eq!(found, ["__main__.py:4:1: GOV020"], "{found:?}");
+}
+
+/// Found by an adversarial pass over this reader (each failed before its fix).
+#[test]
+fn main_naming_the_program_file_reads_its_directory() {
+    let cluster = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    let (found, skipped) = check(&[
+        (
+            "Pulumi.yaml",
+            "name: infra\nruntime: nodejs\nmain: src/index.ts\n",
+        ),
+        ("src/index.ts", &cluster),
+    ]);
+    assert_eq!(found, ["src/index.ts:5:58: GOV001"]);
+    assert!(skipped.is_empty(), "{skipped:?}");
+}
+
+#[test]
+fn a_config_of_another_namespace_reads_that_namespace() {
+    let code = r#"import * as pulumi from "@pulumi/pulumi";
+import * as atlas from "@pulumi/mongodbatlas";
+const infra = new pulumi.Config("infra");
+const own = new pulumi.Config("app");
+new atlas.AdvancedCluster("c", { projectId: "65a1b2c3d4e5f60718293a4b", clusterType: "REPLICASET",
+    replicationSpecs: [{ regionConfigs: [{ providerName: "AWS", regionName: "US_GOV_WEST_1", priority: 7,
+        electableSpecs: { instanceSize: infra.require("tier"), nodeCount: own.requireNumber("nodes") } }] }] });
+"#;
+    let project = "name: app\nruntime: nodejs\n";
+    for (stack, expected) in [
+        ("  app:tier: M10\n  infra:tier: M30\n", None),
+        (
+            "  app:tier: M30\n  infra:tier: M10\n",
+            Some("Pulumi.prod.yaml"),
+        ),
+    ] {
+        let stack = format!("{GOV_STACK}{stack}  app:nodes: 3\n");
+        let (found, _) = check(&[
+            ("Pulumi.yaml", project),
+            ("Pulumi.prod.yaml", &stack),
+            ("index.ts", code),
+        ]);
+        match expected {
+            None => assert!(found.is_empty(), "{found:?}"),
+            // Reported at the use, the stack's value noted (its fix edits `infra:tier`).
+            Some(_) => assert_eq!(found, ["index.ts:7:41: GOV002"]),
+        }
+    }
+}
+
+#[test]
+fn providers_without_the_gov_flag_are_reported_however_they_are_written() {
+    let code = r#"import * as atlas from "@pulumi/mongodbatlas";
+const bare = new atlas.Provider("bare");
+const commercial = new atlas.Provider("url", { baseUrl: "https://cloud.mongodb.com/" });
+// The gov flag makes it AtlasGov whatever the URL says.
+const gov = new atlas.Provider("gov", { isMongodbgovCloud: true, baseUrl: "https://cloud.mongodb.com/" });
+"#;
+    let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("index.ts", code)]);
+    assert_eq!(found, ["index.ts:2:7: GOV020", "index.ts:3:57: GOV020"]);
+    let py = "import pulumi_mongodbatlas as atlas\natlas.Provider(\"url\", base_url=\"https://cloud.mongodb.com/\")\n";
+    let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", py)]);
+    assert_eq!(found, ["__main__.py:2:32: GOV020"]);
+}
+
+#[test]
+fn a_nested_project_holds_its_own_modules_and_mentions_are_not_imports() {
+    let cluster = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    let (found, skipped) = check(&[
+        ("Pulumi.yaml", PROJECT),
+        ("index.ts", "export {};\n"),
+        ("db/Pulumi.yaml", PY_PROJECT),
+        ("db/lib/helpers.ts", &cluster),
+        // Names the package in a comment only.
+        (
+            "tools/readme.js",
+            "// see @pulumi/mongodbatlas\nconsole.log(1);\n",
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(skipped, ["db/lib/helpers.ts"]);
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
+use crate::document::Syntax;
 
 /// Whether a walk reads a regular file it found: a spec's name, or a script without an
 /// extension whose first line is a shell shebang (only such files are opened to look).
@@ -126,16 +127,18 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             .build_parallel()
             .visit(&mut Visitors { arg, found: &found });
         let mut cdktf_projects = Vec::new();
+        let mut walked = Vec::new();
         for f in found.into_inner().unwrap_or_else(PoisonError::into_inner) {
             match f {
-                Found::Input(path) => inputs.push(Input {
-                    path,
-                    root: arg.clone(),
-                }),
+                Found::Input(path) => walked.push(path),
                 Found::Problem(problem) => problems.push(problem),
                 Found::Cdktf(dir) => cdktf_projects.push(dir),
             }
         }
+        inputs.extend(in_projects(arg, walked).into_iter().map(|path| Input {
+            path,
+            root: arg.clone(),
+        }));
         problems.sort_by(|a, b| a.path.cmp(&b.path));
         cdktf_projects.sort();
         for project in cdktf_projects.into_iter().flatten() {
@@ -158,6 +161,48 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     let inputs = keyed.into_iter().map(|(_, i)| i).collect();
     (inputs, problems)
 }
+
+/// The files a walk of `arg` found, less the modules of program code (JavaScript, TypeScript,
+/// Python) outside any Pulumi project: only a module in a directory with a `Pulumi.yaml` (or
+/// below one, in the walk or above `arg` on disk) can be a Pulumi program's, and a repository
+/// of application code is not read file by file for nothing.
+fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
+    let is_code =
+        |p: &Path| super::kind(p).is_some_and(|k| matches!(k.syntax, Syntax::Js | Syntax::Py));
+    if !walked.iter().any(|p| is_code(p)) {
+        return walked;
+    }
+    let is_project_file = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n == PULUMI_PROJECT[0] || n == PULUMI_PROJECT[1])
+    };
+    // A project above the walked directory holds every module of the walk.
+    let absolute = std::path::absolute(arg).unwrap_or_else(|_| arg.to_path_buf());
+    let above = absolute
+        .ancestors()
+        .any(|dir| PULUMI_PROJECT.iter().any(|name| dir.join(name).is_file()));
+    if above {
+        return walked;
+    }
+    let projects: std::collections::HashSet<&Path> = walked
+        .iter()
+        .filter(|p| is_project_file(p))
+        .filter_map(|p| p.parent())
+        .collect();
+    let in_project = |p: &Path| p.ancestors().skip(1).any(|dir| projects.contains(dir));
+    let keep: Vec<bool> = walked
+        .iter()
+        .map(|p| !is_code(p) || in_project(p))
+        .collect();
+    walked
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, keep)| keep.then_some(p))
+        .collect()
+}
+
+/// A Pulumi project's file names.
+const PULUMI_PROJECT: [&str; 2] = ["Pulumi.yaml", "Pulumi.yml"];
 
 /// Most threads a walk of a directory runs on (one per core up to this; listing and matching
 /// ignore files gain little beyond it).

@@ -59,8 +59,9 @@ struct Names<'a> {
     /// Local names of the SDK (`import * as pulumi`), and its `Config` imported by name.
     sdk: HashSet<&'a str>,
     config_class: HashSet<&'a str>,
-    /// Names bound to a `new pulumi.Config()`.
-    configs: HashSet<&'a str>,
+    /// Names bound to a `new pulumi.Config()`, with the configuration namespace it reads (the
+    /// project's, or the one it names: `new pulumi.Config("infra")`).
+    configs: HashMap<&'a str, Option<&'a str>>,
     /// Names bound to a resource of the provider.
     resources: HashSet<&'a str>,
     /// Names bound once to a literal.
@@ -74,15 +75,26 @@ fn str_of(node: Option<&Node>) -> Option<&str> {
     }
 }
 
-/// The Pulumi YAML program a module declares, or `None` when it declares no resource of the
-/// provider.
-pub(super) fn program(root: &Node) -> Option<Node> {
+/// Whether a module imports the provider's package.
+pub(super) fn imports_package(root: &Node) -> bool {
+    let imports = root.get("imports").and_then(Node::as_seq).unwrap_or(&[]);
+    imports.iter().any(|i| {
+        matches!(
+            str_of(i.get("module")),
+            Some(super::CODE_PACKAGE | super::PY_PACKAGE)
+        )
+    })
+}
+
+/// The Pulumi YAML program a module of the project `project` declares, or `None` when it
+/// declares no resource of the provider.
+pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
     let mut names = Names {
         package: HashSet::new(),
         classes: HashMap::new(),
         sdk: HashSet::new(),
         config_class: HashSet::new(),
-        configs: HashSet::new(),
+        configs: HashMap::new(),
         resources: HashSet::new(),
         literals: HashMap::new(),
     };
@@ -123,7 +135,19 @@ pub(super) fn program(root: &Node) -> Option<Node> {
                 if names.class(callee).is_some() {
                     names.resources.insert(name);
                 } else if names.is_config(callee) {
-                    names.configs.insert(name);
+                    // The namespace it reads: the project's, or the one it names.
+                    let args = b.value.get("args").and_then(Node::as_seq).unwrap_or(&[]);
+                    match args.first() {
+                        None => {
+                            names.configs.insert(name, None);
+                        }
+                        Some(ns) if ns.tag.is_none() => {
+                            if let Some(ns) = str_of(Some(ns)) {
+                                names.configs.insert(name, (ns != project).then_some(ns));
+                            }
+                        }
+                        Some(_) => {}
+                    }
                 }
             }
             None if is_literal(&b.value, 0) => {
@@ -159,7 +183,8 @@ pub(super) fn program(root: &Node) -> Option<Node> {
         let written = kwarg("args").or(args.get(1));
         let properties = match written {
             Some(p) => names.arguments(p),
-            None => python_properties,
+            // `new mongodbatlas.Provider("a")`: nothing set.
+            None => python_properties.or_else(|| Some(Node::new(Value::Map(Vec::new()), new.span))),
         };
         let Some(properties) = properties else {
             continue;
@@ -297,17 +322,18 @@ impl<'a> Names<'a> {
                 let args = node.get("args").and_then(Node::as_seq).unwrap_or(&[]);
                 let key = match (callee.split_once('.'), args) {
                     (Some((config, method)), [key, ..])
-                        if self.configs.contains(config)
-                            && CONFIG_METHODS.contains(&method)
-                            && key.tag.is_none() =>
+                        if CONFIG_METHODS.contains(&method) && key.tag.is_none() =>
                     {
-                        str_of(Some(key))
+                        let namespace = self.configs.get(config);
+                        str_of(Some(key)).zip(namespace)
                     }
                     _ => None,
                 };
                 return match key {
-                    Some(k) if !k.contains(['$', '{', '}', '.', '[']) => {
-                        string(&format!("${{{k}}}"), node.span)
+                    Some((k, ns)) if !k.contains(['$', '{', '}', '.', '[', ':']) => {
+                        // Another namespace's key is read as the stack writes it.
+                        let key = ns.map_or_else(|| k.to_string(), |ns| format!("{ns}:{k}"));
+                        string(&format!("${{{key}}}"), node.span)
                     }
                     _ => unknown(node.span),
                 };

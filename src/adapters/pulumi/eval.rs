@@ -55,7 +55,12 @@ pub(super) fn resolve(
                     || dir.clone(),
                     |m| {
                         let at = crate::paths::normalize(&dir.join(m));
-                        let file = at.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                        // `main` may name the program's file (`Main.yaml`, `src/index.ts`,
+                        // `app.py`): its directory holds the program.
+                        let file = at.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            ["yaml", "yml", "ts", "mts", "cts", "js", "mjs", "cjs", "py"]
+                                .contains(&e)
+                        });
                         match at.parent() {
                             Some(parent) if file => parent.to_path_buf(),
                             _ => at,
@@ -109,24 +114,30 @@ pub(super) fn resolve(
             let ext = path.and_then(Path::extension).and_then(|e| e.to_str());
             ext.is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
         };
+        // A directory below `main` belongs to this project unless a project nearer to it
+        // (another `Pulumi.yaml` between) holds it.
+        let nearer_project = |d: &Path| {
+            d.ancestors()
+                .take_while(|a| *a != main_dir.as_path() && a.starts_with(&main_dir))
+                .any(|a| {
+                    dirs.get(a)
+                        .is_some_and(|g| g.iter().any(|f| f.role == Role::Project))
+                })
+        };
         let modules: Vec<&PulumiFile> = if !extensions.is_empty() {
             dirs.iter()
-                .filter(|(d, group)| {
-                    *d == &main_dir
-                        || (d.starts_with(&main_dir)
-                            && !group.iter().any(|f| f.role == Role::Project))
-                })
+                .filter(|(d, _)| d.starts_with(&main_dir) && !nearer_project(d))
                 .flat_map(|(_, group)| group.iter().filter(|f| f.role == Role::Code))
                 .filter(in_language)
                 .collect()
         } else {
             Vec::new()
         };
+        let name = project_root.get("name").and_then(|n| n.str()).unwrap_or("");
         let trees: Vec<(Node, &PulumiFile)> = modules
             .iter()
-            .filter_map(|f| Some((super::code::program(&f.root)?, *f)))
+            .filter_map(|f| Some((super::code::program(&f.root, name)?, *f)))
             .collect();
-        let name = project_root.get("name").and_then(|n| n.str()).unwrap_or("");
         let mut stacks: Vec<(&str, &PulumiFile)> = in_dir(&stack_dir)
             .iter()
             .filter_map(|f| match &f.role {
@@ -172,6 +183,10 @@ pub(super) fn resolve(
     // (its `Pulumi.yaml` is elsewhere, or points its `main` or `stackConfigDir` elsewhere).
     for f in dirs.values().flatten() {
         if read.contains(&f.file) || !f.text.contains("mongodbatlas") {
+            continue;
+        }
+        // A module that only mentions the package (in a comment, a string) is no program's.
+        if f.role == Role::Code && !super::code::imports_package(&f.root) {
             continue;
         }
         let what = match f.role {
@@ -546,10 +561,12 @@ impl<'a> Program<'a> {
         let body = Cursor::root(&tree);
         if ty == PROVIDER_TYPE {
             let before = out.endpoints.len();
+            // In YAML the any-file adapter reports a literal commercial base URL wherever it is
+            // written; a program's code is read by this step only.
             terraform::provider(
                 values.read(body.get("is_mongodbgov_cloud")),
                 values.read(body.get("base_url")),
-                false,
+                self.code,
                 body.get("secret_name").is_some(),
                 anchor,
                 terraform::FlagEdit::Switch,
