@@ -328,3 +328,95 @@ fn a_nested_project_holds_its_own_modules_and_mentions_are_not_imports() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(skipped, ["db/lib/helpers.ts"]);
 }
+
+/// A literal used beyond what is read (a template, another value) is fixed only with
+/// `--unsafe-fixes`: the fix changes those uses too.
+#[test]
+fn a_literal_used_elsewhere_is_not_fixed_safely() {
+    let code = |rest: &str| {
+        format!(
+            r#"import * as atlas from "@pulumi/mongodbatlas";
+const project = new atlas.Project("gov", {{ orgId: "5f1d2c3b4a5968776a5b4c3e", regionUsageRestrictions: "GOV_REGIONS_ONLY" }});
+const SITE = "US";
+new atlas.ThirdPartyIntegration("dd", {{ projectId: project.id, type: "DATADOG", apiKey: "k", region: SITE }});
+{rest}"#
+        )
+    };
+    for (rest, fixed) in [
+        ("", true),
+        ("export const label = `datadog-${SITE}`;\n", false),
+        ("const tags = { site: SITE };\n", false),
+        // A property of that name, or a key, is no use of the constant.
+        (
+            "const other = { SITE: 1 };\nconsole.log(other.SITE);\n",
+            true,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Pulumi.yaml"), PROJECT).unwrap();
+        std::fs::write(dir.path().join("index.ts"), code(rest)).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+            .args(["check", ".", "--fix", "--no-cache"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let after = std::fs::read_to_string(dir.path().join("index.ts")).unwrap();
+        assert_eq!(
+            after.contains("const SITE = \"US1_FED\";"),
+            fixed,
+            "{rest}\n{after}"
+        );
+    }
+}
+
+#[test]
+fn a_python_config_default_is_the_value_when_no_stack_sets_it() {
+    let code = r#"import pulumi
+import pulumi_mongodbatlas as atlas
+cfg = pulumi.Config()
+atlas.AdvancedCluster("a", project_id="65a1b2c3d4e5f60718293a4b", cluster_type="REPLICASET",
+    replication_specs=[{"region_configs": [{"provider_name": "AWS", "region_name": "US_GOV_WEST_1", "priority": 7,
+        "electable_specs": {"instance_size": cfg.get("tier", default="M10"), "node_count": 3}}]}])
+"#;
+    let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", code)]);
+    assert_eq!(found, ["__main__.py:6:46: GOV002"]);
+    let stack = "config:\n  infra:tier: M40\n";
+    let (found, _) = check(&[
+        ("Pulumi.yaml", PY_PROJECT),
+        ("Pulumi.prod.yaml", stack),
+        ("__main__.py", code),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_suppression_is_a_comment_not_text_in_a_string() {
+    let py = |directive: &str| {
+        format!(
+            "import pulumi_mongodbatlas as atlas\n{directive}\natlas.Project(\"p\", name=\"p\", org_id=\"5f1d2c3b4a5968776a5b4c3e\")\n"
+        )
+    };
+    let allow = "atlasgov-lint: allow GOV005 -- a test project";
+    for (directive, suppressed) in [
+        (format!("# {allow}"), true),
+        (format!("NOTE = \"\"\"\n# {allow}\"\"\""), false),
+    ] {
+        let (found, _) = check(&[
+            ("Pulumi.yaml", PY_PROJECT),
+            ("__main__.py", &py(&directive)),
+        ]);
+        assert_eq!(found.is_empty(), suppressed, "{directive}: {found:?}");
+    }
+    let ts = |directive: &str| {
+        format!(
+            "import * as atlas from \"@pulumi/mongodbatlas\";\n{directive}\nnew atlas.Project(\"p\", {{ name: \"p\", orgId: \"5f1d2c3b4a5968776a5b4c3e\" }});\n"
+        )
+    };
+    for (directive, suppressed) in [
+        (format!("// {allow}"), true),
+        (format!("const note = `\n// {allow}`;"), false),
+    ] {
+        let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("index.ts", &ts(&directive))]);
+        assert_eq!(found.is_empty(), suppressed, "{directive}: {found:?}");
+    }
+}

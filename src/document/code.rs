@@ -231,6 +231,7 @@ impl<'t> Reader<'t> {
                 self.node(Value::Map(entries), whole, None)
             })
             .collect();
+        let uses = self.uses(&bindings);
         let bindings: Vec<Entry> = bindings
             .into_iter()
             .map(|(name, span, value)| Entry {
@@ -243,6 +244,7 @@ impl<'t> Reader<'t> {
             ("imports", Value::Seq(imports)),
             ("bindings", Value::Map(bindings)),
             ("news", Value::Seq(news)),
+            ("uses", Value::Map(uses)),
         ] {
             let value = self.node(value, whole, None);
             entries.push(self.entry(key, value));
@@ -251,6 +253,66 @@ impl<'t> Reader<'t> {
             roots: vec![Node::new(Value::Map(entries), whole)],
             warnings: Vec::new(),
         }
+    }
+}
+
+impl Reader<'_> {
+    /// Where each bound name is used: every word spelling it but its declaration, a property
+    /// (`x.name`), an object key (`{name: 1}`) and a keyword argument (`f(name=1)`). A name
+    /// shadowed somewhere (a parameter) counts there too: uses are for telling whether a
+    /// value is used beyond what is read, so more is safe.
+    fn uses(&mut self, bindings: &[(String, Span, Node)]) -> Vec<Entry> {
+        let mut found: std::collections::HashMap<&str, Vec<Span>> = bindings
+            .iter()
+            .map(|(name, _, _)| (name.as_str(), Vec::new()))
+            .collect();
+        let declared: std::collections::HashSet<Span> =
+            bindings.iter().map(|(_, span, _)| *span).collect();
+        for (i, t) in self.toks.iter().enumerate() {
+            // A template or f-string with substitutions: a name written in it as a word.
+            if t.kind == Kind::Str && t.decoded.is_none() {
+                let src = self.src(t.span);
+                for (name, spans) in &mut found {
+                    let word = |(at, _): &(usize, &str)| {
+                        let before = src.get(..*at).and_then(|s| s.chars().next_back());
+                        let after = src.get(at + name.len()..).and_then(|s| s.chars().next());
+                        let part = |c: Option<char>| {
+                            c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                        };
+                        !part(before) && !part(after)
+                    };
+                    if src.match_indices(*name).any(|m| word(&m)) {
+                        spans.push(t.span);
+                    }
+                }
+                continue;
+            }
+            if t.kind != Kind::Ident || declared.contains(&t.span) {
+                continue;
+            }
+            let Some(spans) = found.get_mut(self.src(t.span)) else {
+                continue;
+            };
+            let before = i.checked_sub(1).map_or("", |b| self.src(self.span(b)));
+            let after = self.src(self.span(i + 1));
+            let member = before == "." || before == "?.";
+            let key = matches!(before, "{" | "," | "(") && matches!(after, ":" | "=");
+            if !member && !key {
+                spans.push(t.span);
+            }
+        }
+        let mut out = Vec::new();
+        for (name, _, _) in bindings {
+            let spans = found.remove(name.as_str()).unwrap_or_default();
+            let nodes = spans
+                .into_iter()
+                .map(|s| self.node(Value::Null, s, None))
+                .collect();
+            let key = self.string(name, Span::new(0, 0));
+            let value = self.node(Value::Seq(nodes), Span::new(0, 0), None);
+            out.push(Entry { key, value });
+        }
+        out
     }
 }
 

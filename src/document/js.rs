@@ -686,6 +686,16 @@ impl Parser<'_, Js> {
     }
 }
 
+/// Where the string literals of a module are (templates and regular expressions too): text
+/// there is no comment, whatever it says.
+pub fn strings(text: &str) -> Vec<Span> {
+    tokenize(text)
+        .into_iter()
+        .filter(|t| matches!(t.kind, Kind::Str | Kind::Regex))
+        .map(|t| t.span)
+        .collect()
+}
+
 /// Read a JavaScript or TypeScript module (see the module's documentation).
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let toks = tokenize(text);

@@ -408,6 +408,16 @@ impl Parser<'_, Py> {
     }
 }
 
+/// Where the string literals of a module are (docstrings too): text there is no comment,
+/// whatever it says.
+pub fn strings(text: &str) -> Vec<Span> {
+    tokenize(text)
+        .into_iter()
+        .filter(|t| t.kind == Kind::Str)
+        .map(|t| t.span)
+        .collect()
+}
+
 /// Read a Python module (see the module's documentation).
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let toks = tokenize(text);

@@ -112,6 +112,20 @@ fn process_file_unguarded(
         let index = LineIndex::new(text);
         let ctx = LocCtx::new(file, path, text, &index);
         result.directives = suppress::scan(&ctx, kind.comments);
+        // In a program's code, a directive's text inside a string (a docstring, a template
+        // over several lines) is no comment.
+        let strings = match kind.syntax {
+            Syntax::Js => document::js::strings(text),
+            Syntax::Py => document::py::strings(text),
+            _ => Vec::new(),
+        };
+        if !strings.is_empty() {
+            result.directives.retain(|d| {
+                let at = d.loc.span.start;
+                let i = strings.partition_point(|s| s.end <= at);
+                strings.get(i).is_none_or(|s| at < s.start)
+            });
+        }
     }
     // What a multi-file step keeps becomes model values later, in that step.
     result.text = result

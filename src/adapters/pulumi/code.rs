@@ -66,6 +66,10 @@ struct Names<'a> {
     resources: HashSet<&'a str>,
     /// Names bound once to a literal.
     literals: HashMap<&'a str, &'a Node>,
+    /// Where the references read into resources start (see [`Names::value`]).
+    read_at: std::cell::RefCell<HashSet<u32>>,
+    /// The defaults config keys are read with (`None`: several, or not a literal).
+    defaults: std::cell::RefCell<HashMap<String, Option<Node>>>,
 }
 
 fn str_of(node: Option<&Node>) -> Option<&str> {
@@ -97,6 +101,8 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
         configs: HashMap::new(),
         resources: HashSet::new(),
         literals: HashMap::new(),
+        read_at: std::cell::RefCell::new(HashSet::new()),
+        defaults: std::cell::RefCell::new(HashMap::new()),
     };
     for import in root.get("imports")?.as_seq()? {
         let module = str_of(import.get("module"));
@@ -225,6 +231,24 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
     if resources.is_empty() {
         return None;
     }
+    // A literal's other uses (in a template, another value, a resource not read): a fix of
+    // it changes them too, as a YAML variable's uses in `outputs` would.
+    let mut outputs = Vec::new();
+    let uses = root.get("uses").and_then(Node::as_map).unwrap_or(&[]);
+    for u in uses {
+        let Some(name) = str_of(Some(&u.key)).filter(|n| names.literals.contains_key(n)) else {
+            continue;
+        };
+        for at in u.value.as_seq().unwrap_or(&[]) {
+            if !names.read_at.borrow().contains(&at.span.start) {
+                let key = string(&format!("use@{}", at.span.start), at.span);
+                outputs.push(Entry {
+                    key,
+                    value: string(&format!("${{{name}}}"), at.span),
+                });
+            }
+        }
+    }
     let variables: Vec<Entry> = bindings
         .iter()
         .filter(|b| str_of(Some(&b.key)).is_some_and(|n| names.literals.contains_key(n)))
@@ -233,11 +257,28 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
             value: names.value(&b.value, 0),
         })
         .collect();
+    // Config keys read with a default: `config: {key: {default: ...}}`, as YAML declares them.
+    let config: Vec<Entry> = names
+        .defaults
+        .take()
+        .into_iter()
+        .filter_map(|(key, default)| {
+            let default = default?;
+            let span = default.span;
+            let decl = Node::new(Value::Map(vec![entry("default", default)]), span);
+            Some(Entry {
+                key: string(&key, span),
+                value: decl,
+            })
+        })
+        .collect();
     let whole = root.span;
     Some(Node::new(
         Value::Map(vec![
             entry("variables", Node::new(Value::Map(variables), whole)),
             entry("resources", Node::new(Value::Map(resources), whole)),
+            entry("outputs", Node::new(Value::Map(outputs), whole)),
+            entry("config", Node::new(Value::Map(config), whole)),
         ]),
         whole,
     ))
@@ -299,6 +340,7 @@ impl<'a> Names<'a> {
             Some(REF_TAG) => {
                 let path = str_of(Some(node)).unwrap_or("");
                 let root = path.split(['.', '[']).next().unwrap_or("");
+                self.read_at.borrow_mut().insert(node.span.start);
                 // An object or array bound once is read where it is written (YAML's `${x}`
                 // stands for scalars only).
                 if let Some(literal) = self.literals.get(root).filter(|_| path == root) {
@@ -333,6 +375,28 @@ impl<'a> Names<'a> {
                     Some((k, ns)) if !k.contains(['$', '{', '}', '.', '[', ':']) => {
                         // Another namespace's key is read as the stack writes it.
                         let key = ns.map_or_else(|| k.to_string(), |ns| format!("{ns}:{k}"));
+                        // Python's `get("tier", "M30")` (or `default=`): the value when no
+                        // stack sets it.
+                        let kwargs = node.get("kwargs").and_then(Node::as_map).unwrap_or(&[]);
+                        let default = args.get(1).or_else(|| {
+                            kwargs
+                                .iter()
+                                .find(|e| e.key.as_str() == Some("default"))
+                                .map(|e| &e.value)
+                        });
+                        if let Some(d) = default {
+                            let literal =
+                                d.tag.is_none() && d.as_map().is_none() && d.as_seq().is_none();
+                            let mut defaults = self.defaults.borrow_mut();
+                            let slot = defaults
+                                .entry(key.clone())
+                                .or_insert(literal.then(|| d.clone()));
+                            if slot.as_ref().is_some_and(|s| !literal || s.span != d.span) {
+                                // Defaults written in several calls: none is the key's (a fix
+                                // of one would leave the others).
+                                *slot = None;
+                            }
+                        }
                         string(&format!("${{{key}}}"), node.span)
                     }
                     _ => unknown(node.span),
