@@ -178,3 +178,15 @@ fn a_connection_string_piece_whose_spelling_in_the_source_is_another_one() {
     let input = "MONGODB_URI=.\"mongodb+srv://orders-app:<pas>swodr@orders.x1y2z.monmodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.envodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2zAM-SHA-1&r.env_URI=.\"mongodb+srv://1rders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&re}wodr@orders.x1y2z.mongodbgov.net/ord@orders.x1y2z.m{{- eAWSTemplateFormatVersion: '2010-09-09'\nMONGODB_URI=.\"mongoEU_WEST_1orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.env.\nMONGODB_URI=.\"mongodb+srv://1rders-app:<pas>srs service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2z.m{{- end }}ttings. Copy to v://orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x2y2z. set ops_manager_url https://cloud.mmongodbgov.net/orders?authMechanv.\nMONGODB_URI=.\"mongodb+srv://orders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/oorders?authMechanisfum=SCRAM-SHA-1&r.envodbgov.net/s service settings. Copy to v://orders-app:<pas>swodr@orders.x1y2zAM-SHA-1&r.env_URI=.\"mongodb+srv://1rders-app:<pas>swodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&re}wodr@orders.x1y2z.mongodbgov.net/orders?authMechanism=SCRAM-SHA-1&retryWrites=true\"";
     all_targets(input.as_bytes());
 }
+
+#[test]
+fn a_url_in_a_scalar_whose_tag_spells_it_too() {
+    // A YAML scalar's span holds its tag: the Locator took the URL spelled in the tag
+    // (`!!shA'@_BAL=https://cloud.mongodb.com/...`) for the value's, so the finding pointed
+    // into the tag and the fix edited it, and the finding stayed (pipeline_yaml, 4.4 million
+    // runs on 63ace0f). Now a node's tag and anchor are not searched.
+    let input = "!!shA'@_BAL=https://cloud.mongodb.com/api/atlas/v2\nMONGODSERVICE=nfo\ntr#API cliS_BAL=hA'@_BAL=https://cloud.mongodb.com/api/atlas/v2\nMONGODSERVICE=nfo\n";
+    all_targets(input.as_bytes());
+    let anchored = "url: &https://cloud.mongodb.com/x https://cloud.mongodb.com/api/atlas/v2\n";
+    all_targets(anchored.as_bytes());
+}

@@ -91,9 +91,12 @@ pub(crate) struct Locator<'a> {
     cur: &'a Cursor<'a>,
     value: &'a str,
     source: &'a str,
-    /// `value[..vpos]` is spelled by `source[..spos]`.
+    /// `value[..vpos]` is spelled by `source[base..spos]`.
     vpos: usize,
     spos: usize,
+    /// Where the value's spelling starts in `source`: after a YAML node's properties (its tag
+    /// `!x`, its anchor `&a`), which its span holds and which may spell anything.
+    base: usize,
     /// A piece was not found as spelled: the rest get the whole scalar.
     lost: bool,
 }
@@ -105,16 +108,19 @@ impl<'a> Locator<'a> {
             Value::String(v) => v,
             _ => "",
         };
+        let source = ctx
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        let base = properties_len(source, value);
         Locator {
             ctx,
             cur,
             value,
-            source: ctx
-                .text
-                .get(span.start as usize..span.end as usize)
-                .unwrap_or(""),
+            source,
             vpos: 0,
-            spos: 0,
+            spos: base,
+            base,
             lost: false,
         }
     }
@@ -157,11 +163,12 @@ impl<'a> Locator<'a> {
             .filter(|o| o + piece.len() <= self.value.len());
         let Some(offset) = offset else {
             // Not a piece of the value: its first spelling, if any.
-            return self.source.find(piece);
+            let source = self.source.get(self.base..)?;
+            return source.find(piece).map(|at| self.base + at);
         };
         if offset < self.vpos {
             self.vpos = 0;
-            self.spos = 0;
+            self.spos = self.base;
         }
         let before = self.value.get(self.vpos..offset)?.matches(piece).count();
         let found = self
@@ -189,6 +196,28 @@ impl<'a> Locator<'a> {
             None => self.lost = true,
         }
         found
+    }
+}
+
+/// The length of the YAML node properties (a tag `!x`, an anchor `&a`, each followed by white
+/// space) that `source` starts with before `value`'s spelling; 0 when it starts with the value.
+fn properties_len(source: &str, value: &str) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = source.get(at..).unwrap_or("");
+        let Some(first @ ('!' | '&')) = rest.chars().next() else {
+            return at;
+        };
+        if value.starts_with(first) {
+            return at;
+        }
+        let token = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let spaces = rest
+            .get(token..)
+            .unwrap_or("")
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len() - token);
+        at += token + spaces;
     }
 }
 
