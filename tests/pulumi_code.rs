@@ -420,3 +420,11 @@ fn a_suppression_is_a_comment_not_text_in_a_string() {
         assert_eq!(found.is_empty(), suppressed, "{directive}: {found:?}");
     }
 }
+
+#[test]
+fn modules_of_one_program_keep_their_own_names() {
+    let a = "import * as atlas from \"@pulumi/mongodbatlas\";\nconst project = new atlas.Project(\"a\", { name: \"a\", orgId: \"5f1d2c3b4a5968776a5b4c3e\", regionUsageRestrictions: \"GOV_REGIONS_ONLY\" });\n";
+    let b = "import * as atlas from \"@pulumi/mongodbatlas\";\nconst project = new atlas.Project(\"b\", { name: \"b\", orgId: \"5f1d2c3b4a5968776a5b4c3e\", regionUsageRestrictions: \"COMMERCIAL_FEDRAMP_REGIONS_ONLY\" });\nnew atlas.AdvancedCluster(\"c\", { projectId: project.id, clusterType: \"REPLICASET\", replicationSpecs: [{ regionConfigs: [{ providerName: \"AWS\", regionName: \"US_GOV_WEST_1\", priority: 7, electableSpecs: { instanceSize: \"M30\", nodeCount: 3 } }] }] });\n";
+    let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("a.ts", a), ("b.ts", b)]);
+    assert_eq!(found, ["b.ts:3:156: GOV004"]);
+}

@@ -48,15 +48,57 @@ pub(super) struct Reader<'t> {
     pub(super) toks: Vec<Token>,
     pub(super) limits: &'t Limits,
     pub(super) nodes: usize,
+    /// For each opening bracket, the index of its closing one (`None`: it never closes), so
+    /// that reading past a group costs one step whatever it holds.
+    closes: Vec<Option<usize>>,
 }
 
 impl<'t> Reader<'t> {
     pub(super) fn new(text: &'t str, toks: Vec<Token>, limits: &'t Limits) -> Reader<'t> {
+        let mut closes = vec![None; toks.len()];
+        let mut open: Vec<(usize, char)> = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind != Kind::Punct {
+                continue;
+            }
+            let s = text
+                .get(t.span.start as usize..t.span.end as usize)
+                .unwrap_or("");
+            match s {
+                "(" => open.push((i, ')')),
+                "[" => open.push((i, ']')),
+                "{" => open.push((i, '}')),
+                ")" | "]" | "}" => {
+                    // A closing bracket closes the nearest group it matches (the ones it
+                    // skips never close).
+                    let c = s.chars().next().unwrap_or(')');
+                    if let Some(at) = open.iter().rposition(|(_, want)| *want == c) {
+                        if let Some((o, _)) = open.get(at).copied() {
+                            if let Some(slot) = closes.get_mut(o) {
+                                *slot = Some(i);
+                            }
+                        }
+                        open.truncate(at);
+                    }
+                }
+                _ => {}
+            }
+        }
         Reader {
             text,
             toks,
             limits,
             nodes: 0,
+            closes,
+        }
+    }
+
+    /// Past the bracketed group that opens at `i`: the index after its closing bracket, or
+    /// the end of the tokens when it never closes.
+    pub(super) fn past_group(&self, i: usize) -> usize {
+        match self.closes.get(i).copied().flatten() {
+            Some(close) => close + 1,
+            None => self.toks.len(),
         }
     }
 
@@ -127,9 +169,10 @@ impl<'t> Reader<'t> {
             let s = self.span(start).start;
             Span { start: s, end: s }
         };
-        let src = self.src(span).to_string();
+        // Its text is the span's (never a value): not copied, which a file of unclosed
+        // expressions would pay for again and again.
         (
-            self.node(Value::String(src.into()), span, Some(EXPR_TAG)),
+            self.node(Value::String("".into()), span, Some(EXPR_TAG)),
             end,
         )
     }
@@ -272,17 +315,12 @@ impl Reader<'_> {
             // A template or f-string with substitutions: a name written in it as a word.
             if t.kind == Kind::Str && t.decoded.is_none() {
                 let src = self.src(t.span);
-                for (name, spans) in &mut found {
-                    let word = |(at, _): &(usize, &str)| {
-                        let before = src.get(..*at).and_then(|s| s.chars().next_back());
-                        let after = src.get(at + name.len()..).and_then(|s| s.chars().next());
-                        let part = |c: Option<char>| {
-                            c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
-                        };
-                        !part(before) && !part(after)
-                    };
-                    if src.match_indices(*name).any(|m| word(&m)) {
-                        spans.push(t.span);
+                let words = src.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+                for word in words.filter(|w| !w.is_empty()) {
+                    if let Some(spans) = found.get_mut(word) {
+                        if spans.last() != Some(&t.span) {
+                            spans.push(t.span);
+                        }
                     }
                 }
                 continue;

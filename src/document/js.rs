@@ -24,7 +24,8 @@
 //! The reader is tolerant: it never fails on code it does not understand (it reads past it),
 //! only on the limits (a nesting deeper than [`Limits::max_depth`] is an expression it does not
 //! read; more nodes than [`Limits::max_nodes`] is an error). Linear in the text, but for a
-//! `new` inside another's arguments, which is read once for each.
+//! `new` inside another's arguments, which is read once for each (to the depth limit; groups
+//! are read past in one step, by their matching brackets).
 
 use std::collections::HashMap;
 
@@ -380,22 +381,18 @@ impl Parser<'_, Js> {
     /// outside brackets, or a line break before a token that cannot continue it.
     fn skip_expr(&self, mut i: usize) -> usize {
         let start = i;
-        let mut depth = 0usize;
         while let Some(t) = self.tok(i) {
             let s = self.src(t.span);
             if t.kind == Kind::Punct {
                 match s {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" => {
-                        if depth == 0 {
-                            return i;
-                        }
-                        depth -= 1;
+                    "(" | "[" | "{" => {
+                        i = self.past_group(i);
+                        continue;
                     }
-                    "," | ";" if depth == 0 => return i,
+                    ")" | "]" | "}" | "," | ";" => return i,
                     _ => {}
                 }
-            } else if depth == 0 && i > start && t.newline_before && self.ends_statement(i) {
+            } else if i > start && t.newline_before && self.ends_statement(i) {
                 return i;
             }
             i += 1;
@@ -527,7 +524,8 @@ impl Parser<'_, Js> {
             self.args(next, depth)?
         } else if self.is(next, "<") {
             // Type arguments: `new Map<string, number>()`.
-            let close = (next..self.toks.len()).find(|&k| self.is(k, ">") || self.is(k, ">>"))?;
+            let close = (next..self.toks.len().min(next + MAX_TYPE_ARGUMENTS))
+                .find(|&k| self.is(k, ">") || self.is(k, ">>") || self.is(k, ">>>"))?;
             if !self.is(close + 1, "(") {
                 return None;
             }
@@ -836,19 +834,21 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
 
 /// The index after the bracketed group that opens at `i` (`(`, `[`, `{` or `<`).
 fn skip_group(p: &Parser<'_, Js>, i: usize) -> usize {
+    if !p.is(i, "<") {
+        return p.past_group(i);
+    }
+    // Type arguments (`A<B<C>>>`): angle brackets are not paired by the tokenizer; bounded.
     let mut depth = 0usize;
     let mut k = i;
-    while let Some(t) = p.tok(k) {
+    while let Some(t) = p.tok(k).filter(|_| k < i + MAX_TYPE_ARGUMENTS) {
         match p.src(t.span) {
-            "(" | "[" | "{" | "<" => depth += 1,
-            ")" | "]" | "}" | ">" => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return k + 1;
-                }
+            "(" | "[" | "{" => {
+                k = p.past_group(k);
+                continue;
             }
-            ">>" => {
-                depth = depth.saturating_sub(2);
+            "<" => depth += 1,
+            closing @ (">" | ">>" | ">>>") => {
+                depth = depth.saturating_sub(closing.len());
                 if depth == 0 {
                     return k + 1;
                 }
@@ -859,6 +859,9 @@ fn skip_group(p: &Parser<'_, Js>, i: usize) -> usize {
     }
     k
 }
+
+/// Most tokens read for one list of type arguments.
+const MAX_TYPE_ARGUMENTS: usize = 256;
 
 /// An `import` declaration at `i`, and the index after it.
 fn import_at(p: &Parser<'_, Js>, i: usize) -> Option<(Import, usize)> {

@@ -174,21 +174,17 @@ impl Parser<'_, Py> {
     /// The end of the expression at `i`: the first `,`, `:`, `=` (of a keyword argument),
     /// closing bracket or line end outside brackets.
     fn skip_expr(&self, mut i: usize) -> usize {
-        let mut depth = 0usize;
         while let Some(t) = self.tok(i) {
             if t.kind == Kind::Newline {
                 return i;
             }
             if t.kind == Kind::Punct {
                 match self.src(t.span) {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" => {
-                        if depth == 0 {
-                            return i;
-                        }
-                        depth -= 1;
+                    "(" | "[" | "{" => {
+                        i = self.past_group(i);
+                        continue;
                     }
-                    "," | ":" | "=" | ";" if depth == 0 => return i,
+                    ")" | "]" | "}" | "," | ":" | "=" | ";" => return i,
                     _ => {}
                 }
             }

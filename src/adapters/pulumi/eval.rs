@@ -311,7 +311,17 @@ impl<'a> Base<'a> {
         let mut program = Program {
             ctx: self.program_ctx,
             code: self.code,
-            key_prefix: format!("pulumi:{}:{stack_name}:", self.dir.display()),
+            // A module of a program's code keys its resources by its own names (two modules
+            // may each have a `project`).
+            key_prefix: if self.code {
+                format!(
+                    "pulumi:{}:{stack_name}:{}:",
+                    self.dir.display(),
+                    self.program_ctx.path.display()
+                )
+            } else {
+                format!("pulumi:{}:{stack_name}:", self.dir.display())
+            },
             resources: HashMap::new(),
             variables: HashMap::new(),
             config,

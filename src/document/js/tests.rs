@@ -236,3 +236,11 @@ fn hostile_input_is_read_without_panic_and_within_limits() {
     };
     assert!(parse(&many, &tight).is_err());
 }
+
+#[test]
+fn unclosed_nested_calls_are_read_past_group_by_group() {
+    // Each `new` is read to the depth limit, and what does not close is read past in one
+    // step (this took seconds for a few kilobytes when each level scanned to the end).
+    let text = "new A(".repeat(2_500) + &"const a = x + (\n".repeat(2_500);
+    let _ = parse(&text, &Limits::default());
+}

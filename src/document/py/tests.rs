@@ -154,3 +154,9 @@ fn hostile_input_is_read_without_panic_and_within_limits() {
     let many = "a = [".to_string() + &"1,".repeat(50) + "]\n";
     assert!(parse(&many, &tight).is_err());
 }
+
+#[test]
+fn unclosed_nested_calls_are_read_past_group_by_group() {
+    let text = "A(".repeat(2_500) + &"a = b + (\n".repeat(2_500);
+    let _ = parse(&text, &Limits::default());
+}
