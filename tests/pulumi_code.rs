@@ -428,3 +428,66 @@ fn modules_of_one_program_keep_their_own_names() {
     let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("a.ts", a), ("b.ts", b)]);
     assert_eq!(found, ["b.ts:3:156: GOV004"]);
 }
+
+/// A constant is read only when nothing else can bind its name: a function's local or
+/// parameter of that name, or an assignment in any form, makes every use unknown.
+#[test]
+fn names_bound_elsewhere_are_not_guessed() {
+    let ts_cluster = "new atlas.AdvancedCluster(name, { projectId: \"65a1b2c3d4e5f60718293a4b\", clusterType: \"REPLICASET\", replicationSpecs: [{ regionConfigs: [{ providerName: \"AWS\", regionName: \"US_GOV_WEST_1\", priority: 7, electableSpecs: { instanceSize: tier, nodeCount: 3 } }] }] })";
+    for (code, found_expected) in [
+        (
+            format!(
+                "const tier = \"M10\";\n{}",
+                ts_cluster.replace("name,", "\"c\",")
+            ),
+            true,
+        ),
+        (
+            format!(
+                "function dev() {{ const tier = \"M10\"; return tier; }}\nfunction mk(name: string, tier: string) {{ return {ts_cluster}; }}\n"
+            ),
+            false,
+        ),
+        (
+            format!("const tier = \"M10\";\nconst mk = (name, tier) => {ts_cluster};\n"),
+            false,
+        ),
+        (
+            format!(
+                "let tier = \"M10\";\n[tier] = [\"M30\"];\n{}",
+                ts_cluster.replace("name,", "\"c\",")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "let tier = \"M10\";\nfor (tier of [\"M30\"]) {{}}\n{}",
+                ts_cluster.replace("name,", "\"c\",")
+            ),
+            false,
+        ),
+    ] {
+        let code = format!("import * as atlas from \"@pulumi/mongodbatlas\";\n{code}");
+        let (found, _) = check(&[("Pulumi.yaml", PROJECT), ("index.ts", &code)]);
+        assert_eq!(!found.is_empty(), found_expected, "{code}\n{found:?}");
+    }
+    let py_cluster = "atlas.AdvancedCluster(\"c\", project_id=\"65a1b2c3d4e5f60718293a4b\", cluster_type=\"REPLICASET\", replication_specs=[{\"region_configs\": [{\"provider_name\": \"AWS\", \"region_name\": \"US_GOV_WEST_1\", \"priority\": 7, \"electable_specs\": {\"instance_size\": tier, \"node_count\": 3}}]}])";
+    for (pre, found_expected) in [
+        ("tier = \"M10\"", true),
+        ("tier = \"M10\"\ntier, x = \"M30\", 1", false),
+        ("tier = \"M10\"\nx = tier = \"M30\"", false),
+        ("tier = \"M10\"\nif big: tier = \"M30\"", false),
+        (
+            "tier = \"M10\"\nfor i, tier in enumerate([\"M30\"]): pass",
+            false,
+        ),
+        (
+            "def dev():\n    tier = \"M10\"\n    return tier\ntier = \"M30\"",
+            false,
+        ),
+    ] {
+        let code = format!("import pulumi_mongodbatlas as atlas\n{pre}\n{py_cluster}\n");
+        let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", &code)]);
+        assert_eq!(!found.is_empty(), found_expected, "{code}\n{found:?}");
+    }
+}

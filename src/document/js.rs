@@ -707,10 +707,23 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let mut news: Vec<Node> = Vec::new();
     // The tokens that are the names a declaration declares (not assignments).
     let mut declaring: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    // Names bound anywhere but once at the top level (in a block, as a parameter): their uses
+    // may be another binding's, so none is a module binding.
+    let mut shadowed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut braces = 0usize;
     let mut i = 0;
     while i < p.toks.len() {
         if let Some(e) = p.over_limit(i) {
             return Err(e);
+        }
+        if p.is(i, "{") {
+            braces += 1;
+        } else if p.is(i, "}") {
+            braces = braces.saturating_sub(1);
+        } else if p.is(i, "(") {
+            shadowed.extend(parameters(&p, i));
+        } else if p.is(i + 1, "=>") {
+            shadowed.extend(p.ident(i).map(str::to_string));
         }
         let after_dot = i
             .checked_sub(1)
@@ -745,6 +758,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
                     let Some(name) = p.ident(next) else { break };
                     let name_span = p.span(next);
                     declaring.insert(next);
+                    if braces > 0 {
+                        shadowed.insert(name.to_string());
+                    }
                     let mut at = next + 1;
                     if p.is(at, ":") {
                         // A type annotation, up to the `=`.
@@ -810,7 +826,10 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
                 let before = i
                     .checked_sub(1)
                     .is_some_and(|b| p.is(b, "++") || p.is(b, "--"));
-                if (assigns || before) && !declaring.contains(&i) {
+                // `for (x of ...)`, `[x] = ...`, `({ x } = ...)`.
+                let target = matches!(next, "of" | "in")
+                    || ((p.is(i + 1, "]") || p.is(i + 1, "}")) && p.is(i + 2, "="));
+                if (assigns || before || target) && !declaring.contains(&i) {
                     if let Some(slot) = declared.get_mut(name) {
                         slot.2 += 1;
                     } else {
@@ -824,6 +843,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     }
     let bindings = order
         .into_iter()
+        .filter(|name| !shadowed.contains(name))
         .filter_map(|name| {
             let (span, value, count) = declared.remove(&name)?;
             Some((name, span, value.filter(|_| count == 1)?))
@@ -858,6 +878,37 @@ fn skip_group(p: &Parser<'_, Js>, i: usize) -> usize {
         k += 1;
     }
     k
+}
+
+/// The parameters of a function whose parameter list opens at `i` (after `function` or a
+/// method's name, or before `=>`): the names directly in it. None for any other group.
+fn parameters(p: &Parser<'_, Js>, i: usize) -> Vec<String> {
+    let after = p.past_group(i);
+    let before = i.checked_sub(1).and_then(|b| p.ident(b));
+    let keyword = |w: &str| matches!(w, "if" | "for" | "while" | "switch" | "catch" | "with");
+    let function = before.is_some_and(|w| w == "function")
+        || i.checked_sub(2).and_then(|b| p.ident(b)) == Some("function")
+        || p.is(after, "=>")
+        || (before.is_some_and(|w| !keyword(w)) && p.is(after, "{"));
+    if !function {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    let mut k = i + 1;
+    while k + 1 < after {
+        if p.is(k, "(") || p.is(k, "[") || p.is(k, "{") {
+            // Destructured parameters: their names too.
+            let end = p.past_group(k);
+            names.extend((k + 1..end).filter_map(|j| p.ident(j)).map(str::to_string));
+            k = end;
+            continue;
+        }
+        if let Some(name) = p.ident(k) {
+            names.push(name.to_string());
+        }
+        k += 1;
+    }
+    names
 }
 
 /// Most tokens read for one list of type arguments.

@@ -1,6 +1,7 @@
 //! Span-carrying document trees.
 //!
-//! The parsers (`json.rs`, `yaml.rs`, `hcl.rs`, `shell`) produce the same [`Node`] tree: every node knows its
+//! The parsers (`json.rs`, `yaml.rs`, `hcl.rs`, `shell`, and the readers of programs' code
+//! `js.rs` and `py.rs`) produce the same [`Node`] tree: every node knows its
 //! byte span in the source text. Line/column are derived from the span through a [`LineIndex`],
 //! and JSON pointers through a [`Cursor`] as adapters walk the tree. Nothing in this module
 //! knows about Atlas.

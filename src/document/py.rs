@@ -426,6 +426,8 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let mut seen_calls: HashSet<u32> = HashSet::new();
     let mut i = 0;
     let mut line_start = true;
+    let mut brackets = 0usize;
+    let mut shadowed: HashSet<String> = HashSet::new();
     while i < p.toks.len() {
         if let Some(e) = p.over_limit(i) {
             return Err(e);
@@ -438,6 +440,21 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         }
         let at_start = std::mem::replace(&mut line_start, false);
         let word = p.ident(i);
+        match p.tok(i).map(|t| p.src(t.span)) {
+            Some("(" | "[" | "{") => brackets += 1,
+            Some(")" | "]" | "}") => brackets = brackets.saturating_sub(1),
+            _ => {}
+        }
+        // A function's parameters (`def f(a, b=1)`, `lambda a, b:`): their uses may be theirs.
+        if word == Some("def") && p.is(i + 2, "(") {
+            let end = p.past_group(i + 2);
+            shadowed.extend((i + 3..end).filter_map(|k| p.ident(k)).map(str::to_string));
+        } else if word == Some("lambda") {
+            let end = (i + 1..p.toks.len())
+                .find(|&k| p.is(k, ":"))
+                .unwrap_or(i + 1);
+            shadowed.extend((i + 1..end).filter_map(|k| p.ident(k)).map(str::to_string));
+        }
         if at_start && word == Some("import") {
             let mut next = i + 1;
             while let Some((module, span, after)) = p.module_name(next) {
@@ -502,15 +519,35 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
             // `x = ...`, `x: T = ...`; `x += ...`; `for x in`, `as x`, `global x`, `del x`.
             let next = p.tok(i + 1).map(|t| p.src(t.span)).unwrap_or("");
             let declares = at_start && (next == "=" || next == ":");
+            // Outside brackets: `x = y = 1`, `if c: x = 1`, `a, x = ...`, `*x, = ...`,
+            // `for i, x in ...`.
+            let target = brackets == 0
+                && !at_start
+                && (next == "="
+                    || next == ","
+                    || next == "in"
+                    || i.checked_sub(1).is_some_and(|b| p.is(b, "*")));
             let rebinds = next.len() >= 2
                 && next.ends_with('=')
                 && !matches!(next, "==" | "!=" | "<=" | ">=")
+                || target
+                || (at_start && next == ",")
                 || i.checked_sub(1).is_some_and(|b| {
                     matches!(
                         p.ident(b),
                         Some("for" | "as" | "global" | "nonlocal" | "del")
                     )
                 });
+            // Not at the top level (in a function, a class, a block): not a module binding.
+            let indented = p
+                .span(i)
+                .start
+                .checked_sub(1)
+                .and_then(|b| text.as_bytes().get(b as usize))
+                .is_some_and(|b| *b != b'\n');
+            if declares && indented {
+                shadowed.insert(name.to_string());
+            }
             if declares {
                 let mut at = i + 1;
                 if next == ":" {
@@ -561,7 +598,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     }
     let bindings = order
         .into_iter()
-        .filter(|(name, _, _)| assigned.get(name) == Some(&1))
+        .filter(|(name, _, _)| assigned.get(name) == Some(&1) && !shadowed.contains(name))
         .collect();
     Ok(p.into_reader().finish(imports, bindings, news))
 }

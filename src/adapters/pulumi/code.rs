@@ -1,5 +1,6 @@
-//! A JavaScript or TypeScript module (its tree from `document::js`) as the Pulumi YAML program
-//! it declares, so that one evaluation reads both:
+//! A module of a program's code in JavaScript, TypeScript or Python (its tree from
+//! `document::js` or `document::py`) as the Pulumi YAML program it declares, so that one
+//! evaluation reads all of them:
 //!
 //! - `new mongodbatlas.AdvancedCluster("name", {...}, {provider})` (the package imported as a
 //!   namespace, by default export or by `require`; or the class imported by name) is the

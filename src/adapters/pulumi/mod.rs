@@ -47,8 +47,8 @@ pub fn is_pulumi_file(path: &Path) -> bool {
     role(path).is_some()
 }
 
-/// Whether a JavaScript or TypeScript module's text may be a Pulumi program using the
-/// provider (it names its package).
+/// Whether a JavaScript, TypeScript or Python module's text may be a Pulumi program using
+/// the provider (it names its package).
 pub fn is_program_code(text: &str) -> bool {
     [CODE_PACKAGE, PY_PACKAGE]
         .iter()
@@ -64,7 +64,7 @@ enum Role {
     Project,
     Main,
     Stack(String),
-    /// A JavaScript or TypeScript module.
+    /// A JavaScript, TypeScript or Python module.
     Code,
 }
 
