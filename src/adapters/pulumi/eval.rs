@@ -58,8 +58,11 @@ pub(super) fn resolve(
                         // `main` may name the program's file (`Main.yaml`, `src/index.ts`,
                         // `app.py`): its directory holds the program.
                         let file = at.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                            ["yaml", "yml", "ts", "mts", "cts", "js", "mjs", "cjs", "py"]
-                                .contains(&e)
+                            ["yaml", "yml"]
+                                .iter()
+                                .chain(super::JS_EXTENSIONS)
+                                .chain(super::PY_EXTENSIONS)
+                                .any(|x| *x == e)
                         });
                         match at.parent() {
                             Some(parent) if file => parent.to_path_buf(),
@@ -105,8 +108,8 @@ pub(super) fn resolve(
             .find(|f| f.role == Role::Main)
             .unwrap_or(project);
         let extensions: &[&str] = match runtime {
-            Some("nodejs") => &["ts", "mts", "cts", "js", "mjs", "cjs"],
-            Some("python") => &["py"],
+            Some("nodejs") => super::JS_EXTENSIONS,
+            Some("python") => super::PY_EXTENSIONS,
             _ => &[],
         };
         let in_language = |f: &&PulumiFile| {

@@ -55,6 +55,10 @@ pub fn is_program_code(text: &str) -> bool {
         .any(|p| memchr::memmem::find(text.as_bytes(), p.as_bytes()).is_some())
 }
 
+/// The extensions of a Node.js program's modules, and of a Python program's.
+const JS_EXTENSIONS: &[&str] = &["ts", "mts", "cts", "js", "mjs", "cjs"];
+const PY_EXTENSIONS: &[&str] = &["py"];
+
 /// The provider's package for JavaScript and TypeScript, and for Python.
 const CODE_PACKAGE: &str = "@pulumi/mongodbatlas";
 const PY_PACKAGE: &str = "pulumi_mongodbatlas";
@@ -71,8 +75,9 @@ enum Role {
 fn role(path: &Path) -> Option<Role> {
     let name = path.file_name()?.to_str()?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ["ts", "mts", "cts", "js", "mjs", "cjs", "py"]
+    if JS_EXTENSIONS
         .iter()
+        .chain(PY_EXTENSIONS)
         .any(|e| e.eq_ignore_ascii_case(ext))
     {
         return Some(Role::Code);
