@@ -18,7 +18,7 @@ fn check(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
     check_paths(files, &["."])
 }
 
-/// [`check`] of the paths `args` among `files`.
+/// [`check`] of the paths `args` among `files` (`{dir}` in one: the directory written to).
 fn check_paths(files: &[(&str, &str)], args: &[&str]) -> (Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
@@ -26,9 +26,11 @@ fn check_paths(files: &[(&str, &str)], args: &[&str]) -> (Vec<String>, Vec<Strin
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+    // `{dir}/x`: the absolute path of `x` (reported relative to the directory below).
+    let root = dir.path().to_str().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
         .args(["check", "--format", "json", "--no-cache"])
-        .args(args)
+        .args(args.iter().map(|a| a.replace("{dir}", root)))
         .current_dir(dir.path())
         .output()
         .expect("run");
@@ -40,7 +42,11 @@ fn check_paths(files: &[(&str, &str)], args: &[&str]) -> (Vec<String>, Vec<Strin
         .map(|f| {
             format!(
                 "{}:{}:{}: {}",
-                f["file"].as_str().unwrap(),
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches(root)
+                    .trim_start_matches('/'),
                 f["line"],
                 f["column"],
                 f["code"].as_str().unwrap()
@@ -489,5 +495,42 @@ fn names_bound_elsewhere_are_not_guessed() {
         let code = format!("import pulumi_mongodbatlas as atlas\n{pre}\n{py_cluster}\n");
         let (found, _) = check(&[("Pulumi.yaml", PY_PROJECT), ("__main__.py", &code)]);
         assert_eq!(!found.is_empty(), found_expected, "{code}\n{found:?}");
+    }
+}
+
+/// What pre-commit and editors pass: one changed file (a module, a stack in
+/// `stackConfigDir`), a directory below the project, or an absolute path. Each is judged in
+/// its project, in a repository and outside one (each failed before: skipped, or the stack's
+/// value unseen).
+#[test]
+fn a_file_or_directory_below_its_project_is_judged_in_it() {
+    let project = "name: infra\nruntime: nodejs\nmain: src/index.ts\nstackConfigDir: stacks\n";
+    let module = "import * as pulumi from \"@pulumi/pulumi\";\nimport * as atlas from \"@pulumi/mongodbatlas\";\nconst config = new pulumi.Config();\nnew atlas.AdvancedCluster(\"c\", {\n  projectId: \"65a1b2c3d4e5f60718293a4b\",\n  clusterType: \"REPLICASET\",\n  replicationSpecs: [{ regionConfigs: [{ providerName: config.require(\"provider\"), regionName: \"US_GOV_VIRGINIA\", priority: 7, electableSpecs: { instanceSize: \"M30\", nodeCount: 3 } }] }],\n});\n";
+    let stack = "config:\n  mongodbatlas:isMongodbgovCloud: \"true\"\n  infra:provider: AZURE\n";
+    for repository in [false, true] {
+        let mut files = vec![
+            ("infra/Pulumi.yaml", project),
+            ("infra/stacks/Pulumi.dev.yaml", stack),
+            ("infra/src/index.ts", "import \"./components/db\";\n"),
+            ("infra/src/components/db.ts", module),
+        ];
+        if repository {
+            files.push((".git/HEAD", "ref: refs/heads/main\n"));
+        }
+        let at_use = "infra/src/components/db.ts:7:56: GOV001";
+        let at_stack = "infra/stacks/Pulumi.dev.yaml:3:19: GOV001";
+        for (args, expected) in [
+            (&["."][..], at_use),
+            (&["infra/src"], at_use),
+            (&["infra/src/components"], at_use),
+            (&["infra/src/components/db.ts"], at_use),
+            (&["{dir}/infra/src/components/db.ts"], at_use),
+            (&["{dir}/infra/src"], at_use),
+            (&["infra/stacks/Pulumi.dev.yaml"], at_stack),
+        ] {
+            let (found, skipped) = check_paths(&files, args);
+            assert_eq!(found, [expected], "{args:?} (repository: {repository})");
+            assert!(skipped.is_empty(), "{args:?}: {skipped:?}");
+        }
     }
 }

@@ -820,6 +820,60 @@ fn diagnostics_are_in_the_file_that_writes_the_value_with_the_use_related() {
     assert_eq!(server.wait_exit(), Some(0));
 }
 
+/// A Pulumi program's stack in its `stackConfigDir` and a module below its `main`, each
+/// opened alone: judged in their project (the stack's value where the module uses it).
+#[test]
+fn a_pulumi_stack_or_module_below_its_project_is_judged_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "infra/Pulumi.yaml",
+            "name: infra\nruntime: nodejs\nmain: src/index.ts\nstackConfigDir: stacks\n",
+        ),
+        ("infra/src/index.ts", "import \"./components/db\";\n"),
+        (
+            "infra/src/components/db.ts",
+            "import * as pulumi from \"@pulumi/pulumi\";\nimport * as atlas from \"@pulumi/mongodbatlas\";\nconst config = new pulumi.Config();\nnew atlas.AdvancedCluster(\"c\", {\n  projectId: \"65a1b2c3d4e5f60718293a4b\",\n  clusterType: \"REPLICASET\",\n  replicationSpecs: [{ regionConfigs: [{ providerName: \"AWS\", regionName: \"US_GOV_WEST_1\", priority: 7, electableSpecs: { instanceSize: config.require(\"tier\"), nodeCount: 3 } }] }],\n});\n",
+        ),
+        (
+            "infra/stacks/Pulumi.dev.yaml",
+            "config:\n  mongodbatlas:isMongodbgovCloud: \"true\"\n  infra:tier: M10\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let mut server = started_and_initialized(root);
+    let stack = root.join("infra/stacks/Pulumi.dev.yaml");
+    let doc = uri(&stack);
+    server.open(&doc, "yaml", std::fs::read_to_string(&stack).unwrap());
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d:#}");
+    assert_eq!(
+        (d[0]["code"].as_str(), &d[0]["range"]),
+        (Some("GOV002"), &range(2, 14, 2, 17))
+    );
+    let module = root.join("infra/src/components/db.ts");
+    let doc = uri(&module);
+    server.open(
+        &doc,
+        "typescript",
+        std::fs::read_to_string(&module).unwrap(),
+    );
+    let d = server.diagnostics(&doc)["diagnostics"].clone();
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d:#}");
+    assert_eq!(d[0]["code"], "GOV002", "{d:#}");
+    assert_eq!(d[0]["range"]["start"]["line"], 6);
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
 // Hostile and broken clients (issue 23): the framing recovers from any bytes, every request
 // is answered, nothing is acted on after `shutdown`, and a huge message is refused unread.
 

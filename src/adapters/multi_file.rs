@@ -112,14 +112,54 @@ pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -
 /// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
 /// cannot is not read for it.
 pub fn may_link(path: &Path) -> bool {
-    module::is_tf(path)
+    module::is_tf(path) || pulumi::is_project_file(path)
+}
+
+/// A directory a file links to ([`linked_dirs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub dir: PathBuf,
+    /// The directories below it are linked too (a Pulumi program's modules may sit in any).
+    pub below: bool,
+}
+
+/// The directories that may hold the Pulumi project of a file or directory (absolute):
+/// each ancestor's project file names, nearest first, as Pulumi itself searches upward from
+/// where it runs. For a file that may belong to a Pulumi program (its code, stack or
+/// `Main.yaml`) or for a directory; nothing for any other file.
+pub fn project_files_above(path: &Path, is_dir: bool) -> Vec<PathBuf> {
+    if !is_dir && !pulumi::is_pulumi_file(path) {
+        return Vec::new();
+    }
+    let start = if is_dir {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    };
+    start
+        .ancestors()
+        .flat_map(|dir| pulumi::PROJECT_FILES.iter().map(move |name| dir.join(name)))
+        .collect()
 }
 
 /// The directories beyond its own that a file's values reach, resolved against its directory:
 /// the sources of a Terraform file's local `module` calls (`source = "../../modules/db"`),
-/// where the arguments it sets are used. A check given the file alone reads them as context,
-/// so that those values are judged (and reported where they are written).
-pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
+/// where the arguments it sets are used; a Pulumi project file's `main` and `stackConfigDir`
+/// (its program's modules, where its stacks' values are used, and its stacks). A check given
+/// the file alone reads them as context, so that those values are judged (and reported where
+/// they are written).
+pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<Link> {
+    if pulumi::is_project_file(path) {
+        let Ok(doc) = crate::document::parse(text, Syntax::Yaml, limits) else {
+            return Vec::new();
+        };
+        return doc
+            .roots
+            .iter()
+            .flat_map(|root| pulumi::linked_dirs(path, root))
+            .map(|(dir, below)| Link { dir, below })
+            .collect();
+    }
     if !may_link(path) || !text.contains("module") {
         return Vec::new();
     }
@@ -140,7 +180,10 @@ pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<PathBuf> {
     roots
         .iter()
         .flat_map(module::local_sources)
-        .map(|source| dir.join(source))
+        .map(|source| Link {
+            dir: dir.join(source),
+            below: false,
+        })
         .collect()
 }
 

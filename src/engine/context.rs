@@ -10,6 +10,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::{Context, Options, ProjectRoot, context_index};
 use crate::adapters;
+use crate::adapters::multi_file::Link;
 use crate::outcome::Buffer;
 use crate::paths;
 use crate::source::walk::{self, Input};
@@ -67,6 +68,14 @@ pub(super) fn link_context(
         .filter(|p| p.as_os_str() != Buffer::STDIN_NAME);
     let all = given.map(|p| (p, false)).chain(named.map(|p| (p, true)));
     let mut linked = Vec::new();
+    // A directory given below its repository (or `--project-root`): the modules its files call
+    // outside it are read too, so that the values it sets are judged where they are used.
+    let walked: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| paths::absolute(p, cwd))
+        .collect();
+    let mut links = Links::default();
     for (path, is_buffer) in all {
         let abs = paths::absolute(path, cwd);
         let Some((root, bound)) = project_root_of(&abs, project_root, cwd) else {
@@ -79,6 +88,11 @@ pub(super) fn link_context(
             dirs.insert(dir.to_path_buf());
         }
         if !abs.is_dir() {
+            let to = Bounds {
+                root: &bound,
+                walked: &walked,
+            };
+            add_project_above(&abs, false, to, &mut dirs, &mut links, options);
             let text = buffers
                 .iter()
                 .find(|b| is_buffer && b.path == *path)
@@ -91,13 +105,6 @@ pub(super) fn link_context(
             roots.insert(path.as_path(), root);
         }
     }
-    // A directory given below its repository (or `--project-root`): the modules its files call
-    // outside it are read too, so that the values it sets are judged where they are used.
-    let walked: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.is_dir())
-        .map(|p| paths::absolute(p, cwd))
-        .collect();
     // The walked files that may link, with the bound of their links and their index.
     let mut from_walked: Vec<(PathBuf, PathBuf, usize)> = Vec::new();
     for dir in &walked {
@@ -106,6 +113,20 @@ pub(super) fn link_context(
             ProjectRoot::Repository => paths::repository_root(dir),
             ProjectRoot::Dir(root) => Some(paths::absolute(root, cwd)),
         };
+        // The Pulumi project above a directory given holds its modules (outside a
+        // repository too, as Pulumi searches upward).
+        let top = || dir.ancestors().last().map(Path::to_path_buf);
+        let bound = match project_root {
+            ProjectRoot::Repository => root.clone().or_else(top),
+            _ => root.clone(),
+        };
+        if let Some(bound) = bound.filter(|b| dir.starts_with(b)) {
+            let to = Bounds {
+                root: &bound,
+                walked: &walked,
+            };
+            add_project_above(dir, true, to, &mut dirs, &mut links, options);
+        }
         let Some(root) = root.filter(|r| dir.starts_with(r) && r != dir) else {
             continue;
         };
@@ -131,7 +152,6 @@ pub(super) fn link_context(
             input.root = root.clone();
         }
     }
-    let mut links = Links::default();
     for (abs, text, root) in linked {
         let to = Bounds {
             root: &root,
@@ -319,28 +339,79 @@ fn read_links(
 }
 
 /// A directory a file links to: added to `dirs`, and its files queued to be read for links,
-/// when it is within bounds, a directory, and new.
+/// when it is within bounds, a directory, and new; with the directories below it when the
+/// link says so (walked as a directory argument is, ignore files and package caches aside).
 fn follow(
-    target: PathBuf,
+    target: Link,
     to: Bounds<'_>,
     dirs: &mut BTreeSet<PathBuf>,
     links: &mut Links,
     queue: &mut Vec<Vec<PathBuf>>,
 ) {
-    let target = paths::normalize(&target);
+    let target_dir = paths::normalize(&target.dir);
     if links.followed >= MAX_LINKED_DIRS
-        || !target.starts_with(to.root)
-        || to.walked.iter().any(|w| target.starts_with(w))
-        || !target.is_dir()
-        || !links.scanned.insert(target.clone())
+        || !target_dir.starts_with(to.root)
+        || to.walked.iter().any(|w| target_dir.starts_with(w))
+        || !target_dir.is_dir()
     {
         return;
     }
-    links.followed += 1;
-    let files = walk::spec_files_in([target.as_path()]);
-    queue.push(files.clone());
-    links.listed.insert(target.clone(), files);
-    dirs.insert(target);
+    let mut listed: Vec<(PathBuf, Option<Vec<PathBuf>>)> = vec![(target_dir.clone(), None)];
+    if target.below {
+        let (inputs, _) = walk::collect(std::slice::from_ref(&target_dir));
+        let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+        for input in inputs {
+            if let Some(dir) = input.path.parent() {
+                by_dir
+                    .entry(dir.to_path_buf())
+                    .or_default()
+                    .push(input.path.clone());
+            }
+        }
+        listed.extend(
+            by_dir
+                .into_iter()
+                .filter(|(dir, _)| *dir != target_dir)
+                .map(|(dir, files)| (dir, Some(files))),
+        );
+    }
+    for (dir, files) in listed {
+        if links.followed >= MAX_LINKED_DIRS || !links.scanned.insert(dir.clone()) {
+            continue;
+        }
+        links.followed += 1;
+        let files = files.unwrap_or_else(|| walk::spec_files_in([dir.as_path()]));
+        queue.push(files.clone());
+        links.listed.insert(dir.clone(), files);
+        dirs.insert(dir);
+    }
+}
+
+/// The Pulumi project that holds `abs` (a file that may be its program's code, a stack or
+/// `Main.yaml`, or a directory): the nearest project file above it within bounds, whose
+/// directory is added to `dirs` (unless walked), and which is read for the directories it
+/// links to (its `main`, with the modules below it, and its `stackConfigDir`), as Pulumi
+/// finds the project of a directory it runs in.
+fn add_project_above(
+    abs: &Path,
+    is_dir: bool,
+    to: Bounds<'_>,
+    dirs: &mut BTreeSet<PathBuf>,
+    links: &mut Links,
+    options: &Options,
+) {
+    let project = adapters::multi_file::project_files_above(abs, is_dir)
+        .into_iter()
+        .take_while(|p| p.parent().is_some_and(|d| d.starts_with(to.root)))
+        .find(|p| p.is_file());
+    let Some((project, dir)) = project.and_then(|p| Some((p.clone(), p.parent()?.to_path_buf())))
+    else {
+        return;
+    };
+    if !to.walked.iter().any(|w| dir.starts_with(w)) {
+        dirs.insert(dir);
+    }
+    read_links(vec![vec![project]], None, to, dirs, links, options);
 }
 
 /// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),
@@ -491,6 +562,7 @@ pub fn context_of_listed(
             dirs.insert(dir.to_path_buf());
         }
         let to = Bounds { root, walked: &[] };
+        add_project_above(path, false, to, &mut dirs, &mut links, options);
         add_linked_dirs(
             path,
             Some(text),

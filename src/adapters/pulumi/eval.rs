@@ -26,11 +26,14 @@ pub(super) fn resolve(
 ) -> Vec<(PathBuf, String)> {
     let mut unread = Vec::new();
     let mut dirs: BTreeMap<PathBuf, Vec<PulumiFile>> = BTreeMap::new();
+    // By absolute path: a run mixes paths as given (`/repo/infra/src/db.ts`, from an editor)
+    // with context files' (`infra/Pulumi.yaml`, relative to the working directory).
+    let cwd = std::env::current_dir().unwrap_or_default();
     for file in kept {
         let dir = files
             .get(file.file as usize)
             .and_then(|f| f.path.parent())
-            .map(crate::paths::normalize)
+            .map(|d| crate::paths::absolute(d, &cwd))
             .unwrap_or_default();
         dirs.entry(dir).or_default().push(file);
     }
@@ -42,38 +45,9 @@ pub(super) fn resolve(
             continue;
         };
         let project_root = Cursor::root(&project.root);
-        // `main: infra/` and `stackConfigDir: stacks`, relative to the project file (a
-        // leading `/` too, as Go's `filepath.Join` reads it); `main` may name the program
-        // file itself (`infra/Main.yaml`).
-        let under = |key: &str| -> PathBuf {
-            project_root
-                .get(key)
-                .and_then(|m| m.str())
-                .map(|m| m.trim_start_matches('/'))
-                .filter(|m| !m.is_empty())
-                .map_or_else(
-                    || dir.clone(),
-                    |m| {
-                        let at = crate::paths::normalize(&dir.join(m));
-                        // `main` may name the program's file (`Main.yaml`, `src/index.ts`,
-                        // `app.py`): its directory holds the program.
-                        let file = at.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                            ["yaml", "yml"]
-                                .iter()
-                                .chain(super::JS_EXTENSIONS)
-                                .chain(super::PY_EXTENSIONS)
-                                .any(|x| *x == e)
-                        });
-                        match at.parent() {
-                            Some(parent) if file => parent.to_path_buf(),
-                            _ => at,
-                        }
-                    },
-                )
-        };
-        let (main_dir, stack_dir) = (under("main"), under("stackConfigDir"));
+        let (main_dir, stack_dir) = super::program_dirs(dir, &project.root);
         let in_dir = |d: &PathBuf| dirs.get(d).map_or(&[][..], Vec::as_slice);
-        let runtime = runtime(&project.root);
+        let runtime = super::runtime(&project.root);
         if !matches!(runtime, Some("yaml" | "nodejs" | "python")) {
             let runtime = project_root
                 .get("runtime")
@@ -208,12 +182,6 @@ pub(super) fn resolve(
         }
     }
     unread
-}
-
-/// The program's runtime: `runtime: yaml` or `runtime: {name: yaml}`.
-fn runtime(root: &Node) -> Option<&str> {
-    let runtime = root.get("runtime");
-    runtime.and_then(|r| r.as_str().or_else(|| r.get("name")?.as_str()))
 }
 
 /// What every stack of one program shares.

@@ -95,6 +95,70 @@ fn role(path: &Path) -> Option<Role> {
     (!stack.is_empty()).then(|| Role::Stack(stack.to_string()))
 }
 
+/// Whether a file is a Pulumi project file (`Pulumi.yaml`, `Pulumi.yml`).
+pub fn is_project_file(path: &Path) -> bool {
+    role(path) == Some(Role::Project)
+}
+
+/// The names a Pulumi project file may have, nearest first in a directory.
+pub const PROJECT_FILES: [&str; 2] = ["Pulumi.yaml", "Pulumi.yml"];
+
+/// The directories beyond its own that a project file (at `path`, parsed) reads its program
+/// and stacks from: its `main` and `stackConfigDir`, each with whether the directories below
+/// it hold the program too (a Node.js or Python program's modules).
+pub fn linked_dirs(path: &Path, root: &Node) -> Vec<(PathBuf, bool)> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let dir = crate::paths::normalize(dir);
+    let (main_dir, stack_dir) = program_dirs(&dir, root);
+    let below = matches!(runtime(root), Some("nodejs" | "python"));
+    let mut out = Vec::new();
+    if main_dir != dir || below {
+        out.push((main_dir, below));
+    }
+    if stack_dir != dir && !out.iter().any(|(d, _)| *d == stack_dir) {
+        out.push((stack_dir, false));
+    }
+    out
+}
+
+/// A project's runtime (`runtime: nodejs`, or `runtime: {name: nodejs, options: ...}`).
+fn runtime(root: &Node) -> Option<&str> {
+    let runtime = root.get("runtime");
+    runtime.and_then(|r| r.as_str().or_else(|| r.get("name")?.as_str()))
+}
+
+/// The directories of a project's program and of its stacks, for a project file in `dir`:
+/// `main: infra/` and `stackConfigDir: stacks`, relative to the project file (a leading `/`
+/// too, as Go's `filepath.Join` reads it); `main` may name the program's file itself
+/// (`infra/Main.yaml`, `src/index.ts`, `app.py`), whose directory holds the program.
+fn program_dirs(dir: &Path, root: &Node) -> (PathBuf, PathBuf) {
+    let under = |key: &str| -> PathBuf {
+        let Some(m) = root
+            .get(key)
+            .and_then(Node::as_str)
+            .map(|m| m.trim_start_matches('/'))
+            .filter(|m| !m.is_empty())
+        else {
+            return dir.to_path_buf();
+        };
+        let at = crate::paths::normalize(&dir.join(m));
+        let file = at.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["yaml", "yml"]
+                .iter()
+                .chain(JS_EXTENSIONS)
+                .chain(PY_EXTENSIONS)
+                .any(|x| *x == e)
+        });
+        match at.parent() {
+            Some(parent) if file => parent.to_path_buf(),
+            _ => at,
+        }
+    };
+    (under("main"), under("stackConfigDir"))
+}
+
 /// One file of a Pulumi project, kept for the multi-file step.
 #[derive(Debug)]
 pub struct PulumiFile {
