@@ -245,6 +245,8 @@ struct Links {
     /// The spec files of the directories listed here, for [`context_files`] (a directory of
     /// ten thousand files is listed once).
     listed: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Directories whose Pulumi project above was looked for ([`add_project_above`]).
+    searched: HashSet<PathBuf>,
 }
 
 /// Where links are followed: within `root`, and not into directories given (walked anyway).
@@ -400,6 +402,11 @@ fn add_project_above(
     links: &mut Links,
     options: &Options,
 ) {
+    // One search per directory (pre-commit passes a directory's changed files together).
+    let start = if is_dir { Some(abs) } else { abs.parent() };
+    if start.is_some_and(|d| !links.searched.insert(d.to_path_buf())) {
+        return;
+    }
     let project = adapters::multi_file::project_files_above(abs, is_dir)
         .into_iter()
         .take_while(|p| p.parent().is_some_and(|d| d.starts_with(to.root)))
