@@ -534,3 +534,32 @@ fn a_file_or_directory_below_its_project_is_judged_in_it() {
         }
     }
 }
+
+/// A `Pulumi.yaml` above the repository root holds none of its modules: the repository's
+/// code is application code, not read (it was listed as skipped).
+#[test]
+fn a_project_above_the_repository_holds_none_of_its_modules() {
+    let module = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    let files = [
+        ("Pulumi.yaml", PROJECT),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/src/index.ts", module.as_str()),
+    ];
+    let (found, skipped) = check_paths(&files, &["repo"]);
+    assert!(
+        found.is_empty() && skipped.is_empty(),
+        "{found:?} {skipped:?}"
+    );
+    // Outside a repository, the project above is the program's, as Pulumi would find it.
+    let (found, _) = check_paths(
+        &files[..1]
+            .iter()
+            .chain(&files[2..])
+            .copied()
+            .collect::<Vec<_>>(),
+        &["repo"],
+    );
+    assert_eq!(found, ["repo/src/index.ts:5:58: GOV001"]);
+}

@@ -176,10 +176,13 @@ fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
         p.file_name()
             .is_some_and(|n| n == PULUMI_PROJECT[0] || n == PULUMI_PROJECT[1])
     };
-    // A project above the walked directory holds every module of the walk.
+    // A project above the walked directory holds every module of the walk: the nearest,
+    // within its repository (outside one, as far up as Pulumi searches).
     let absolute = std::path::absolute(arg).unwrap_or_else(|_| arg.to_path_buf());
+    let repository = crate::paths::repository_root(&absolute);
     let above = absolute
         .ancestors()
+        .take_while(|dir| repository.as_deref().is_none_or(|r| dir.starts_with(r)))
         .any(|dir| PULUMI_PROJECT.iter().any(|name| dir.join(name).is_file()));
     if above {
         return walked;

@@ -553,10 +553,32 @@ impl<'a> Program<'a> {
                 terraform::FlagEdit::Switch,
                 out,
             );
+            // Named and written as the program's language writes it (Python:
+            // `is_mongodbgov_cloud=False`).
+            let python = self.code
+                && self
+                    .ctx
+                    .path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("py"));
             for e in out.endpoints.iter_mut().skip(before) {
-                e.context = "Pulumi provider mongodbatlas without isMongodbgovCloud: true";
-                if let Some((_, message)) = &mut e.switch {
-                    *message = "set isMongodbgovCloud: true";
+                e.context = if python {
+                    "Pulumi provider mongodbatlas without is_mongodbgov_cloud=True"
+                } else {
+                    "Pulumi provider mongodbatlas without isMongodbgovCloud: true"
+                };
+                if let Some((switch, message)) = &mut e.switch {
+                    *message = if python {
+                        "set is_mongodbgov_cloud=True"
+                    } else {
+                        "set isMongodbgovCloud: true"
+                    };
+                    let span = switch.loc.span;
+                    let written = self.ctx.text.get(span.start as usize..span.end as usize);
+                    if python && written == Some("False") {
+                        switch.expected = "False".into();
+                        switch.text = "True".to_string();
+                    }
                 }
             }
             return;
