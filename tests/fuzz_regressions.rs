@@ -190,3 +190,36 @@ fn a_url_in_a_scalar_whose_tag_spells_it_too() {
     let anchored = "url: &https://cloud.mongodb.com/x https://cloud.mongodb.com/api/atlas/v2\n";
     all_targets(anchored.as_bytes());
 }
+
+/// `const {` followed by a `;`, `)` or `]` where a name goes: the reader of a destructured
+/// `require` skipped nothing and tried again, for ever (code and pipeline_code, at 185,353
+/// and 58,525 runs on 8a27253). Run on a thread: a hang fails the test instead of stalling
+/// the suite.
+#[test]
+fn a_destructuring_pattern_with_no_names_in_it() {
+    let inputs: [&[u8]; 4] = [
+        b"@pulumi/mongodbatlas\nconst{;",
+        b"import * as atlas from \"@pulumi/mongodbatlas\";\nconst { a, ) = require(\"m\");\n",
+        b"const { ] } = require(\"@pulumi/mongodbatlas\");\nlet {;\n",
+        b"import pulumi_mongodbatlas\nconst{;\n",
+    ];
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for input in inputs {
+            harness::parser(input, Syntax::Js);
+            harness::parser(input, Syntax::Py);
+            harness::pipeline_beside(
+                input,
+                "index.ts",
+                &[("Pulumi.yaml", "name: f\nruntime: nodejs\n")],
+            );
+        }
+        done.send(()).unwrap();
+    });
+    assert!(
+        finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .is_ok(),
+        "the reader did not finish"
+    );
+}

@@ -665,10 +665,16 @@ impl Parser<'_, Js> {
                     .and_then(|t| t.decoded.clone())
             });
             let Some(imported) = imported else {
-                next = self.skip_expr(next);
-                if self.is(next, ",") {
-                    next += 1;
+                let end = self.skip_expr(next);
+                if self.is(end, ",") {
+                    next = end + 1;
+                    continue;
                 }
+                // A `;`, `)` or `]` where a name goes: not a list of names (`const{;`).
+                if end == next {
+                    return None;
+                }
+                next = end;
                 continue;
             };
             let (local, span, after) = if self.is(next + 1, as_word) {
