@@ -115,6 +115,13 @@ pub fn may_link(path: &Path) -> bool {
     module::is_tf(path) || pulumi::is_project_file(path)
 }
 
+/// Whether the values a file sets are used by a Pulumi program's modules, so that a check
+/// of it reads them (its project's `main` directory and those below): a stack settings file,
+/// a project file, a `Main.yaml`; not a module (the others give it nothing).
+pub fn uses_program_modules(path: &Path) -> bool {
+    pulumi::is_pulumi_file(path) && !pulumi::is_program_module(path)
+}
+
 /// A directory a file links to ([`linked_dirs`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {

@@ -91,6 +91,7 @@ pub(super) fn link_context(
             let to = Bounds {
                 root: &bound,
                 walked: &walked,
+                below: adapters::multi_file::uses_program_modules(&abs),
             };
             add_project_above(&abs, false, to, &mut dirs, &mut links, options);
             let text = buffers
@@ -124,6 +125,7 @@ pub(super) fn link_context(
             let to = Bounds {
                 root: &bound,
                 walked: &walked,
+                below: false,
             };
             add_project_above(dir, true, to, &mut dirs, &mut links, options);
         }
@@ -156,6 +158,7 @@ pub(super) fn link_context(
         let to = Bounds {
             root: &root,
             walked: &walked,
+            below: adapters::multi_file::uses_program_modules(&abs),
         };
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
         // A `-var-file` file sets a root module's variables a directory or two up: the
@@ -201,6 +204,7 @@ pub(super) fn link_context(
         let to = Bounds {
             root,
             walked: &walked,
+            below: true,
         };
         let mut queue = Vec::new();
         for target in targets {
@@ -245,8 +249,9 @@ struct Links {
     /// The spec files of the directories listed here, for [`context_files`] (a directory of
     /// ten thousand files is listed once).
     listed: HashMap<PathBuf, Vec<PathBuf>>,
-    /// Directories whose Pulumi project above was looked for ([`add_project_above`]).
-    searched: HashSet<PathBuf>,
+    /// Directories whose Pulumi project above was looked for ([`add_project_above`]), and
+    /// whether links below were followed then.
+    searched: HashSet<(PathBuf, bool)>,
 }
 
 /// Where links are followed: within `root`, and not into directories given (walked anyway).
@@ -254,6 +259,10 @@ struct Links {
 struct Bounds<'a> {
     root: &'a Path,
     walked: &'a [PathBuf],
+    /// Whether a link to a directory and those below it ([`Link::below`]: a Pulumi program's
+    /// modules) reaches below it: for a file whose values those modules use (a stack
+    /// settings file), not for a module (the others give it nothing) or a directory given.
+    below: bool,
 }
 
 /// Add to `dirs` the directories that the directory of `file` (absolute; `text` when it is a
@@ -359,7 +368,7 @@ fn follow(
         return;
     }
     let mut listed: Vec<(PathBuf, Option<Vec<PathBuf>>)> = vec![(target_dir.clone(), None)];
-    if target.below {
+    if target.below && to.below {
         let (inputs, _) = walk::collect(std::slice::from_ref(&target_dir));
         let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
         for input in inputs {
@@ -404,7 +413,7 @@ fn add_project_above(
 ) {
     // One search per directory (pre-commit passes a directory's changed files together).
     let start = if is_dir { Some(abs) } else { abs.parent() };
-    if start.is_some_and(|d| !links.searched.insert(d.to_path_buf())) {
+    if start.is_some_and(|d| !links.searched.insert((d.to_path_buf(), to.below))) {
         return;
     }
     let project = adapters::multi_file::project_files_above(abs, is_dir)
@@ -568,7 +577,11 @@ pub fn context_of_listed(
             }
             dirs.insert(dir.to_path_buf());
         }
-        let to = Bounds { root, walked: &[] };
+        let to = Bounds {
+            root,
+            walked: &[],
+            below: adapters::multi_file::uses_program_modules(path),
+        };
         add_project_above(path, false, to, &mut dirs, &mut links, options);
         add_linked_dirs(
             path,

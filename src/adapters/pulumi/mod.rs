@@ -95,6 +95,11 @@ fn role(path: &Path) -> Option<Role> {
     (!stack.is_empty()).then(|| Role::Stack(stack.to_string()))
 }
 
+/// Whether a file is a module of a program's code (by its extension).
+pub fn is_program_module(path: &Path) -> bool {
+    role(path) == Some(Role::Code)
+}
+
 /// Whether a file is a Pulumi project file (`Pulumi.yaml`, `Pulumi.yml`).
 pub fn is_project_file(path: &Path) -> bool {
     role(path) == Some(Role::Project)
