@@ -595,3 +595,57 @@ fn a_tfvars_that_switches_a_resource_on_reports_what_it_creates() {
     let (_, v, _) = check(root, &["."]);
     assert_eq!(codes(&v), ["GOV002 envs/staging/main.tf:46"]);
 }
+
+/// The same file however its path is written: `./`, absolute (an editor's), from another
+/// directory with `../`, by standard input named absolutely, and the environment's directory
+/// absolutely. Each was checked without the rest of its Terraform module (the tfvars listed as
+/// skipped, or nothing found) when the paths did not spell its directory as the context did.
+#[test]
+fn a_terraform_file_is_judged_in_its_module_however_its_path_is_written() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_live_envs_and_module");
+    let root = repo.path();
+    let abs = |p: &str| root.join(p).display().to_string();
+    let expected = |prefix: &str| {
+        vec![
+            format!("GOV004 {prefix}live/staging/terraform.tfvars:2"),
+            format!("GOV002 {prefix}live/staging/terraform.tfvars:3"),
+        ]
+    };
+    let root_prefix = format!("{}/", root.display());
+    for (cwd, arg, prefix) in [
+        (
+            root.to_path_buf(),
+            "./live/staging/terraform.tfvars".to_string(),
+            "",
+        ),
+        (
+            root.to_path_buf(),
+            abs("live/staging/terraform.tfvars"),
+            root_prefix.as_str(),
+        ),
+        (
+            root.to_path_buf(),
+            abs("live/staging"),
+            root_prefix.as_str(),
+        ),
+        (
+            root.join("live"),
+            "../live/staging/terraform.tfvars".to_string(),
+            "../",
+        ),
+        (root.join("modules"), "../live/staging".to_string(), "../"),
+    ] {
+        let (_, v, stderr) = check(&cwd, &[&arg]);
+        assert_eq!(
+            codes(&v),
+            expected(prefix),
+            "{arg} from {}: {stderr}",
+            cwd.display()
+        );
+        assert_eq!(v["summary"]["files_skipped"], 0, "{arg}");
+    }
+    let tfvars = abs("live/staging/terraform.tfvars");
+    let text = std::fs::read_to_string(&tfvars).unwrap();
+    let (_, v, _) = check_stdin(root, &["--stdin-filename", &tfvars, "-"], &text);
+    assert_eq!(codes(&v), expected(&root_prefix));
+}

@@ -40,7 +40,7 @@ impl World<'_> {
         let Some(module) = self.modules.get(m) else {
             return;
         };
-        let child_alone = normalize(&module.dir)
+        let child_alone = normalize(&module.shown)
             .components()
             .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"))
             && !module.root_like;
@@ -53,7 +53,7 @@ impl World<'_> {
                 .map(|(k, v)| ((*k).to_string(), v.clone()))
                 .collect()
         };
-        let key = module.dir.display().to_string();
+        let key = module.shown.display().to_string();
         let start = self.insts.len();
         // Once as Terraform loads it by itself, then once per `-var-file` that sets it (its
         // values over the others, as `terraform plan -var-file=...` takes them), each with its
@@ -188,7 +188,7 @@ impl World<'_> {
                     };
                     let key = format!(
                         "{}#{}/module.{name}{suffix}",
-                        normalize(&callee.dir).display(),
+                        normalize(&callee.shown).display(),
                         p.key
                     );
                     made.push((

@@ -56,8 +56,11 @@ const MAX_SOURCE: usize = 200;
 
 /// One directory's files.
 struct Module<'f> {
-    /// The directory as walked (the key prefix of a root instance).
+    /// The directory, absolute.
     dir: PathBuf,
+    /// The directory relative to the working directory when below it (`live/prod`), else
+    /// absolute: the key prefix of a root instance, and what says it is a child module.
+    shown: PathBuf,
     files: Vec<&'f HclFile>,
     declared: HashSet<&'f str>,
     /// Variables' defaults.
@@ -103,11 +106,15 @@ struct Inst {
 /// module does (a provider, a project, a backend) is taken for a child whose caller is not in
 /// the run: its variables are the caller's to set, so their defaults are not used.
 pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> Vec<FileId> {
+    // By absolute directory: a run mixes paths as given (`/repo/tf/terraform.tfvars` from an
+    // editor, `./live/prod/variables.tf`, `../live/prod/main.tf` from a subdirectory) with
+    // context files' (relative to the working directory), and one directory is one module.
+    let cwd = std::env::current_dir().unwrap_or_default();
     let dir_of = |file: FileId| -> PathBuf {
         sources
             .get(file as usize)
             .and_then(|s| s.path.parent())
-            .map(Path::to_path_buf)
+            .map(|d| crate::paths::absolute(d, &cwd))
             .unwrap_or_default()
     };
     let mut by_dir: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
@@ -177,6 +184,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> 
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
             var_files: Vec::new(),
+            shown: crate::paths::relative(&dir, &cwd),
             dir,
             files,
             declared,
@@ -287,8 +295,7 @@ fn attach_var_files<'f>(
         .collect();
     for f in var_files {
         let dir = normalize(&dir_of(f.file));
-        // Up by `..` (paths are as given: `dev.tfvars` checked from its own directory has
-        // the module in `..`).
+        // Up by `..`, from its absolute directory.
         let target = (0..=VAR_FILE_LEVELS)
             .filter_map(|up| index.get(&normalize(&dir.join("../".repeat(up)))).copied())
             .find(|&m| {
