@@ -442,6 +442,9 @@ spec:
             "check",
             "--format",
             "json",
+            // The fixture's own tree (the fixtures beside it hold projects of the same name).
+            "--project-root",
+            "fixtures/GOV004/pass_k8s_cross_namespace",
             "fixtures/GOV004/pass_k8s_cross_namespace/atlas",
             "-",
         ],

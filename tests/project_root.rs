@@ -90,12 +90,19 @@ fn a_file_given_alone_links_to_its_project_in_the_repository() {
     assert_eq!(codes(&v), ["GOV004 db.yaml:6"]);
     assert_eq!(v["findings"][0]["related"][0]["file"], "../../project.yaml");
 
-    // A directory given is the tree to check: linking stays within it, unless a project root
-    // is given.
+    // A directory given links up to the repository's root as its files do (it stayed within
+    // itself, so `check infra/clusters` missed what `check infra/clusters/claims/db.yaml`
+    // found); `--project-root` bounds it.
     let (_, v, _) = check(dir.path(), &["infra/clusters"]);
-    assert_eq!(codes(&v), Vec::<String>::new());
-    let (_, v, _) = check(dir.path(), &["--project-root", ".", "infra/clusters"]);
     assert_eq!(codes(&v), ["GOV004 infra/clusters/claims/db.yaml:6"]);
+    assert_eq!(v["findings"][0]["related"][0]["file"], "infra/project.yaml");
+    let (_, v, _) = check(&dir.path().join("infra/clusters"), &["."]);
+    assert_eq!(codes(&v), ["GOV004 claims/db.yaml:6"]);
+    let (_, v, _) = check(
+        dir.path(),
+        &["--project-root", "infra/clusters", "infra/clusters"],
+    );
+    assert_eq!(codes(&v), Vec::<String>::new());
 
     // Given both, both are reported, once each.
     let (_, v, _) = check(

@@ -563,3 +563,31 @@ fn a_project_above_the_repository_holds_none_of_its_modules() {
     );
     assert_eq!(found, ["repo/src/index.ts:5:58: GOV001"]);
 }
+
+/// A check of one stack file reads the program's modules as context: one that no project
+/// reads (a generator outside `main`'s program) is not the check's to list as skipped (it was,
+/// and counted).
+#[test]
+fn a_stack_file_checked_alone_lists_no_context_file_as_skipped() {
+    let project = "name: infra\nruntime: nodejs\n";
+    let generator = "import * as atlas from \"@pulumi/mongodbatlas\";\nexport const T = atlas.AdvancedCluster;\n";
+    let files = [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("p/Pulumi.yaml", project),
+        ("p/Pulumi.dev.yaml", GOV_STACK),
+        (
+            "p/index.ts",
+            "import * as atlas from \"@pulumi/mongodbatlas\";\n",
+        ),
+        ("p/tools/Pulumi.yaml", "name: tools\nruntime: go\n"),
+        ("p/tools/gen.ts", generator),
+    ];
+    let (found, skipped) = check_paths(&files, &["p/Pulumi.dev.yaml"]);
+    assert!(
+        found.is_empty() && skipped.is_empty(),
+        "{found:?} {skipped:?}"
+    );
+    // Checked itself, it is listed.
+    let (_, skipped) = check_paths(&files, &["p/tools/gen.ts"]);
+    assert_eq!(skipped, ["p/tools/gen.ts"]);
+}

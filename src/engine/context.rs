@@ -58,10 +58,10 @@ pub(super) fn link_context(
     let mut roots: HashMap<&Path, PathBuf> = HashMap::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut buffer_roots = Vec::new();
-    let given = paths.iter().filter(|p| match project_root {
-        ProjectRoot::Repository => !p.is_dir(),
-        _ => true,
-    });
+    // A directory given in a repository links up to its root as a file does (`check
+    // infra/clusters` links to `infra/project.yaml`, as `check infra/clusters/db.yaml` does);
+    // outside one, linking stays within it.
+    let given = paths.iter();
     let named = buffers
         .iter()
         .map(|b| &b.path)

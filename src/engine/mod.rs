@@ -376,12 +376,21 @@ pub fn check_with_context(
         })
         .count();
     outcome.files_checked = outcome.files_checked.saturating_sub(uncounted);
-    outcome.skipped.extend(
-        finished
-            .skipped
-            .into_iter()
-            .map(|(path, reason)| Skipped { path, reason }),
-    );
+    // A context file is not the check's to list (a module of the program a stack file given
+    // alone is read with, which no project reads).
+    let context_paths: HashSet<&Path> = outcome
+        .context
+        .iter()
+        .filter_map(|&i| files.get(i as usize))
+        .map(|f| f.path.as_path())
+        .collect();
+    let skipped: Vec<Skipped> = finished
+        .skipped
+        .into_iter()
+        .filter(|(path, _)| !context_paths.contains(path.as_path()))
+        .map(|(path, reason)| Skipped { path, reason })
+        .collect();
+    outcome.skipped.extend(skipped);
     for (file, text) in finished.texts {
         // A file of the run that only a step read as a whole (a JSON patch of a kustomize
         // overlay names no Atlas field): its suppression comments were not read yet.
