@@ -591,3 +591,23 @@ fn a_stack_file_checked_alone_lists_no_context_file_as_skipped() {
     let (_, skipped) = check_paths(&files, &["p/tools/gen.ts"]);
     assert_eq!(skipped, ["p/tools/gen.ts"]);
 }
+
+/// `main: ../src`: a project whose program sits beside it. A walk of the repository keeps the
+/// program's modules (it dropped them unread and unlisted, since no `Pulumi.yaml` is above
+/// them).
+#[test]
+fn a_main_directory_beside_the_project_is_read_in_a_walk() {
+    let module = format!(
+        "import * as atlas from \"@pulumi/mongodbatlas\";\nnew atlas.AdvancedCluster(\"c\", {AZURE_CLUSTER});\n"
+    );
+    for main in ["../src", "'../src/'", "\"../src/index.ts\"  # the program"] {
+        let project = format!("name: shop\nruntime: nodejs\nmain: {main}\n");
+        let (found, skipped) = check(&[
+            ("deploy/Pulumi.yaml", &project),
+            ("deploy/Pulumi.dev.yaml", GOV_STACK),
+            ("src/index.ts", &module),
+        ]);
+        assert_eq!(found, ["src/index.ts:5:58: GOV001"], "{main}");
+        assert!(skipped.is_empty(), "{skipped:?}");
+    }
+}

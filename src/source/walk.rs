@@ -187,12 +187,23 @@ fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
     if above {
         return walked;
     }
-    let projects: std::collections::HashSet<&Path> = walked
+    // Each project's directory, and its `main` directory when that is elsewhere
+    // (`main: ../src`).
+    let projects: std::collections::HashSet<PathBuf> = walked
         .iter()
         .filter(|p| is_project_file(p))
-        .filter_map(|p| p.parent())
+        .flat_map(|p| {
+            let dir = p.parent().map(crate::paths::normalize);
+            let main = main_dir(p);
+            dir.into_iter().chain(main)
+        })
         .collect();
-    let in_project = |p: &Path| p.ancestors().skip(1).any(|dir| projects.contains(dir));
+    let in_project = |p: &Path| {
+        crate::paths::normalize(p)
+            .ancestors()
+            .skip(1)
+            .any(|dir| projects.contains(dir))
+    };
     let keep: Vec<bool> = walked
         .iter()
         .map(|p| !is_code(p) || in_project(p))
@@ -203,6 +214,35 @@ fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
         .filter_map(|(p, keep)| keep.then_some(p))
         .collect()
 }
+
+/// The directory a Pulumi project file's top-level `main:` names, by a scan of its lines (the
+/// walk parses no YAML; the Pulumi adapter reads the file properly): `main: ../src` or `main:
+/// src/index.ts` (a file's directory). `None` when it names none, or the file is not small.
+fn main_dir(project_file: &Path) -> Option<PathBuf> {
+    let text =
+        super::read_limited(project_file, PROJECT_FILE_LIMIT, "the Pulumi project limit").ok()?;
+    let value = text.lines().find_map(|line| line.strip_prefix("main:"))?;
+    let value = value.split(" #").next().unwrap_or("").trim();
+    let value = value
+        .trim_matches(|c| c == '"' || c == '\'')
+        .trim_start_matches('/');
+    if value.is_empty() {
+        return None;
+    }
+    let at = crate::paths::normalize(&project_file.parent()?.join(value));
+    let names_file = Path::new(value).extension().is_some_and(|e| {
+        ["ts", "mts", "cts", "js", "mjs", "cjs", "py", "yaml", "yml"]
+            .contains(&e.to_str().unwrap_or(""))
+    });
+    if names_file {
+        at.parent().map(Path::to_path_buf)
+    } else {
+        Some(at)
+    }
+}
+
+/// The largest `Pulumi.yaml` scanned for its `main` (they are a few hundred bytes).
+const PROJECT_FILE_LIMIT: u64 = 1024 * 1024;
 
 /// A Pulumi project's file names.
 const PULUMI_PROJECT: [&str; 2] = ["Pulumi.yaml", "Pulumi.yml"];
