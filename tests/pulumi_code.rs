@@ -527,6 +527,8 @@ fn a_file_or_directory_below_its_project_is_judged_in_it() {
             (&["{dir}/infra/src/components/db.ts"], at_use),
             (&["{dir}/infra/src"], at_use),
             (&["infra/stacks/Pulumi.dev.yaml"], at_stack),
+            (&["infra/stacks"], at_stack),
+            (&["{dir}/infra/stacks/Pulumi.dev.yaml"], at_stack),
         ] {
             let (found, skipped) = check_paths(&files, args);
             assert_eq!(found, [expected], "{args:?} (repository: {repository})");
@@ -610,4 +612,28 @@ fn a_main_directory_beside_the_project_is_read_in_a_walk() {
         assert_eq!(found, ["src/index.ts:5:58: GOV001"], "{main}");
         assert!(skipped.is_empty(), "{skipped:?}");
     }
+}
+
+/// A stack file checked alone reads the program's modules below `main` however many other
+/// spec directories sit there (300 directories of unrelated YAML used up the bound of linked
+/// directories, and the module after them was not read).
+#[test]
+fn a_stack_checked_alone_reads_modules_past_many_other_directories() {
+    let module = format!(
+        "import * as pulumi from \"@pulumi/pulumi\";\nimport * as atlas from \"@pulumi/mongodbatlas\";\nconst config = new pulumi.Config();\nnew atlas.AdvancedCluster(\"c\", {});\n",
+        AZURE_CLUSTER.replace("\"AZURE\"", "config.require(\"provider\")")
+    );
+    let stack = "config:\n  mongodbatlas:isMongodbgovCloud: \"true\"\n  infra:provider: AZURE\n";
+    let others: Vec<(String, &str)> = (0..300)
+        .map(|i| (format!("a/d{i}/x.yaml"), "kind: ConfigMap\n"))
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("Pulumi.yaml", PROJECT),
+        ("Pulumi.dev.yaml", stack),
+        ("z/components/db.ts", &module),
+    ];
+    files.extend(others.iter().map(|(n, t)| (n.as_str(), *t)));
+    let (found, _) = check_paths(&files, &["Pulumi.dev.yaml"]);
+    assert_eq!(found, ["Pulumi.dev.yaml:3:19: GOV001"]);
 }

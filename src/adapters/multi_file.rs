@@ -122,6 +122,21 @@ pub fn uses_program_modules(path: &Path) -> bool {
     pulumi::is_pulumi_file(path) && !pulumi::is_program_module(path)
 }
 
+/// Whether a file is a module of a Pulumi program's code, by its name.
+pub fn is_program_module(path: &Path) -> bool {
+    pulumi::is_program_module(path)
+}
+
+/// Whether a file is a Pulumi project file, by its name.
+pub fn is_project_file(path: &Path) -> bool {
+    pulumi::is_project_file(path)
+}
+
+/// Whether a file is a Terraform configuration (`.tf`, `.tf.json`), by its name.
+pub fn is_terraform(path: &Path) -> bool {
+    module::is_tf(path)
+}
+
 /// A directory a file links to ([`linked_dirs`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {

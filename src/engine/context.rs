@@ -125,7 +125,7 @@ pub(super) fn link_context(
             let to = Bounds {
                 root: &bound,
                 walked: &walked,
-                below: false,
+                below: true,
             };
             add_project_above(dir, true, to, &mut dirs, &mut links, options);
         }
@@ -164,10 +164,10 @@ pub(super) fn link_context(
         // A `-var-file` file sets a root module's variables a directory or two up: the
         // nearest directory above it that holds Terraform (outside a repository too, so never
         // a directory of other things, such as a home directory).
-        let up = adapters::multi_file::settings_dirs(&abs, &any_may_link)
+        let up = adapters::multi_file::settings_dirs(&abs, &any_terraform)
             .into_iter()
             .take_while(|up| up.starts_with(&root))
-            .find(|up| up.is_dir() && any_may_link(up));
+            .find(|up| up.is_dir() && any_terraform(up));
         if let Some(up) = up {
             dirs.insert(up.clone());
             if links.scanned.insert(up.clone()) {
@@ -261,7 +261,8 @@ struct Bounds<'a> {
     walked: &'a [PathBuf],
     /// Whether a link to a directory and those below it ([`Link::below`]: a Pulumi program's
     /// modules) reaches below it: for a file whose values those modules use (a stack
-    /// settings file), not for a module (the others give it nothing) or a directory given.
+    /// settings file) and a directory given (it may hold one), not for a module checked
+    /// alone (the others give it nothing).
     below: bool,
 }
 
@@ -367,36 +368,35 @@ fn follow(
     {
         return;
     }
-    let mut listed: Vec<(PathBuf, Option<Vec<PathBuf>>)> = vec![(target_dir.clone(), None)];
-    if target.below && to.below {
-        let (inputs, _) = walk::collect(std::slice::from_ref(&target_dir));
-        let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
-        for input in inputs {
-            if let Some(dir) = input.path.parent() {
-                by_dir
-                    .entry(dir.to_path_buf())
-                    .or_default()
-                    .push(input.path.clone());
-            }
-        }
-        listed.extend(
-            by_dir
-                .into_iter()
-                .filter(|(dir, _)| *dir != target_dir)
-                .map(|(dir, files)| (dir, Some(files))),
-        );
+    if links.followed < MAX_LINKED_DIRS && links.scanned.insert(target_dir.clone()) {
+        links.followed += 1;
+        let files = walk::spec_files_in([target_dir.as_path()]);
+        queue.push(files.clone());
+        links.listed.insert(target_dir.clone(), files);
+        dirs.insert(target_dir.clone());
     }
-    for (dir, files) in listed {
-        if links.followed >= MAX_LINKED_DIRS || !links.scanned.insert(dir.clone()) {
+    if !(target.below && to.below) {
+        return;
+    }
+    // The program's modules below (only those: a directory of other specs gives it nothing),
+    // within a budget of entries visited and apart from the directories' bound above: a
+    // project at the top of a large tree is walked once, not without end.
+    let (below, _) = walk::files_below(
+        &target_dir,
+        &adapters::multi_file::is_program_module,
+        MAX_PROGRAM_ENTRIES,
+    );
+    for (dir, files) in below {
+        if dir == target_dir || dirs.contains(&dir) || !links.scanned.insert(dir.clone()) {
             continue;
         }
-        links.followed += 1;
-        let files = files.unwrap_or_else(|| walk::spec_files_in([dir.as_path()]));
-        queue.push(files.clone());
         links.listed.insert(dir.clone(), files);
         dirs.insert(dir);
     }
 }
+
+/// Most entries a walk below a Pulumi program's `main` visits for its modules ([`follow`]).
+const MAX_PROGRAM_ENTRIES: usize = 50_000;
 
 /// The Pulumi project that holds `abs` (a file that may be its program's code, a stack or
 /// `Main.yaml`, or a directory): the nearest project file above it within bounds, whose
@@ -411,6 +411,10 @@ fn add_project_above(
     links: &mut Links,
     options: &Options,
 ) {
+    // A project file is its own project (read from the editor's text by the caller).
+    if !is_dir && adapters::multi_file::is_project_file(abs) {
+        return;
+    }
     // One search per directory (pre-commit passes a directory's changed files together).
     let start = if is_dir { Some(abs) } else { abs.parent() };
     if start.is_some_and(|d| !links.searched.insert((d.to_path_buf(), to.below))) {
@@ -428,6 +432,17 @@ fn add_project_above(
         dirs.insert(dir);
     }
     read_links(vec![vec![project]], None, to, dirs, links, options);
+}
+
+/// Whether `dir` directly holds a Terraform configuration file (ignore files aside; an
+/// unreadable directory: yes).
+fn any_terraform(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries
+        .flatten()
+        .any(|e| adapters::multi_file::is_terraform(Path::new(&e.file_name())))
 }
 
 /// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),

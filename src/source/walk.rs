@@ -110,17 +110,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             // the repository's code, and what a module says there is overridden by its caller.
             // `node_modules` and `site-packages` (in a virtual environment) are npm's and
             // pip's, for the same reason (a Pulumi program's packages).
-            .filter_entry(|e| {
-                ![
-                    ".git",
-                    ".terraform",
-                    "node_modules",
-                    "site-packages",
-                    "__pycache__",
-                ]
-                .iter()
-                .any(|skip| e.file_name() == *skip)
-            })
+            .filter_entry(|e| !SKIPPED_DIRS.iter().any(|skip| e.file_name() == *skip))
             .threads(
                 std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_WALK_THREADS)),
             )
@@ -178,7 +168,8 @@ fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
     };
     // A project above the walked directory holds every module of the walk: the nearest,
     // within its repository (outside one, as far up as Pulumi searches).
-    let absolute = std::path::absolute(arg).unwrap_or_else(|_| arg.to_path_buf());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = crate::paths::absolute(arg, &cwd);
     let repository = crate::paths::repository_root(&absolute);
     let above = absolute
         .ancestors()
@@ -214,6 +205,51 @@ fn in_projects(arg: &Path, walked: Vec<PathBuf>) -> Vec<PathBuf> {
         .filter_map(|(p, keep)| keep.then_some(p))
         .collect()
 }
+
+/// The files below `dir` (its own included) that `wanted` keeps, by directory, walked as a
+/// directory argument is (ignore files, `node_modules` and the like skipped, no links
+/// followed), visiting at most `budget` entries: a Pulumi program's modules below its `main`.
+/// The second value says whether the budget ran out before the walk was done.
+pub fn files_below(
+    dir: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+    budget: usize,
+) -> (Vec<(PathBuf, Vec<PathBuf>)>, bool) {
+    let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+    let mut seen = 0usize;
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| !SKIPPED_DIRS.iter().any(|skip| e.file_name() == *skip))
+        .build();
+    for e in walker.flatten() {
+        seen += 1;
+        if seen > budget {
+            return (by_dir.into_iter().collect(), true);
+        }
+        if e.file_type().is_some_and(|t| t.is_file()) && wanted(e.path()) {
+            if let Some(parent) = e.path().parent() {
+                by_dir
+                    .entry(parent.to_path_buf())
+                    .or_default()
+                    .push(e.into_path());
+            }
+        }
+    }
+    (by_dir.into_iter().collect(), false)
+}
+
+/// Directories a walk never enters: git's, and package caches (Terraform's `.terraform`
+/// download cache, npm's `node_modules`, pip's `site-packages`, Python's `__pycache__`),
+/// whose contents are not the repository's code.
+const SKIPPED_DIRS: [&str; 5] = [
+    ".git",
+    ".terraform",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+];
 
 /// The directory a Pulumi project file's top-level `main:` names, by a scan of its lines (the
 /// walk parses no YAML; the Pulumi adapter reads the file properly): `main: ../src` or `main:

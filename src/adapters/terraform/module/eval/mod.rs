@@ -58,8 +58,8 @@ const MAX_SOURCE: usize = 200;
 struct Module<'f> {
     /// The directory, absolute.
     dir: PathBuf,
-    /// The directory relative to the working directory when below it (`live/prod`), else
-    /// absolute: the key prefix of a root instance, and what says it is a child module.
+    /// The directory relative to the working directory (`live/prod`, `../live/prod`): the
+    /// key prefix of a root instance, and what says it is a child module.
     shown: PathBuf,
     files: Vec<&'f HclFile>,
     declared: HashSet<&'f str>,
