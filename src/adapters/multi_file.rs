@@ -39,6 +39,9 @@ pub struct Reader<'a> {
     /// way the engine reads every file.
     pub read: render::Read<'a>,
     pub limits: Limits,
+    /// The run's working directory, against which relative paths are resolved (one
+    /// directory, one module or program, however its files' paths are written).
+    pub cwd: &'a Path,
     /// The run's context files (read for linking only): a rendering that starts from one (the
     /// overlay of a patch checked alone) reports nothing about the files it reads besides.
     pub context: &'a HashSet<FileId>,
@@ -261,7 +264,7 @@ pub fn finish(
             Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
-    let unattached = module::resolve(terraform, files, out);
+    let unattached = module::resolve(terraform, files, reader.cwd, out);
     let var_files = unattached
         .into_iter()
         .filter(|f| !reader.context.contains(f))
@@ -276,7 +279,7 @@ pub fn finish(
             )
         })
         .collect::<Vec<_>>();
-    let unread = pulumi::resolve(pulumi, files, out);
+    let unread = pulumi::resolve(pulumi, files, reader.cwd, out);
     // Atlas CLI `--file` bodies and the project of the command that sends them.
     super::atlas_cli::link_files(files, out);
     let rendered = render::finish(
@@ -286,6 +289,7 @@ pub fn finish(
         reader.read,
         reader.limits,
         reader.context,
+        reader.cwd,
     );
     Finished {
         context: rendered.context,

@@ -350,6 +350,7 @@ pub fn check_with_context(
         &adapters::multi_file::Reader {
             read: &read,
             limits: options.limits,
+            cwd: &options.cwd,
             context: &outcome.context,
         },
     );

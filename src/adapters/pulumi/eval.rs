@@ -22,18 +22,18 @@ const MAX_HOPS: usize = 8;
 pub(super) fn resolve(
     kept: Vec<PulumiFile>,
     files: &[SourceFile],
+    cwd: &Path,
     out: &mut Model,
 ) -> Vec<(PathBuf, String)> {
     let mut unread = Vec::new();
     let mut dirs: BTreeMap<PathBuf, Vec<PulumiFile>> = BTreeMap::new();
     // By absolute path: a run mixes paths as given (`/repo/infra/src/db.ts`, from an editor)
     // with context files' (`infra/Pulumi.yaml`, relative to the working directory).
-    let cwd = std::env::current_dir().unwrap_or_default();
     for file in kept {
         let dir = files
             .get(file.file as usize)
             .and_then(|f| f.path.parent())
-            .map(|d| crate::paths::absolute(d, &cwd))
+            .map(|d| crate::paths::absolute(d, cwd))
             .unwrap_or_default();
         dirs.entry(dir).or_default().push(file);
     }

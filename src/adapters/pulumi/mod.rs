@@ -203,7 +203,8 @@ impl PulumiFile {
 pub fn resolve(
     kept: Vec<PulumiFile>,
     files: &[SourceFile],
+    cwd: &Path,
     out: &mut Model,
 ) -> Vec<(PathBuf, String)> {
-    eval::resolve(kept, files, out)
+    eval::resolve(kept, files, cwd, out)
 }

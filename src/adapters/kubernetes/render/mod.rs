@@ -95,11 +95,12 @@ pub(crate) fn finish(
     read: Read<'_>,
     limits: Limits,
     context: &HashSet<FileId>,
+    cwd: &Path,
 ) -> Rendered {
     if kept.is_empty() {
         return Rendered::default();
     }
-    let mut sources = Sources::new(files, read, limits);
+    let mut sources = Sources::new(files, read, limits, cwd);
     let mut notes = Vec::new();
     let renderings = kustomize::render_roots(kept, &mut sources, files, &mut notes);
     let consumed: HashSet<usize> = renderings

@@ -72,8 +72,13 @@ pub(crate) struct Sources<'r> {
 }
 
 impl<'r> Sources<'r> {
-    pub(crate) fn new(files: &[SourceFile], read: Read<'r>, limits: Limits) -> Sources<'r> {
-        let cwd = std::env::current_dir().unwrap_or_default();
+    pub(crate) fn new(
+        files: &[SourceFile],
+        read: Read<'r>,
+        limits: Limits,
+        cwd: &Path,
+    ) -> Sources<'r> {
+        let cwd = cwd.to_path_buf();
         let run = files
             .iter()
             .enumerate()

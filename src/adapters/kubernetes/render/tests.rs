@@ -69,7 +69,12 @@ fn kustomizations(dir: &Path) -> (Vec<Kept>, Vec<SourceFile>) {
 fn render_fixture(dir: &Path) -> Vec<(PathBuf, Vec<Node>, bool)> {
     let (kept, mut files) = kustomizations(dir);
     let read = |p: &Path| crate::source::read(p, 1 << 24).map(Arc::from);
-    let mut sources = Sources::new(&files, &read, Limits::default());
+    let mut sources = Sources::new(
+        &files,
+        &read,
+        Limits::default(),
+        &std::env::current_dir().unwrap_or_default(),
+    );
     let mut out = Vec::new();
     let mut all_notes = Vec::new();
     let renderings = kustomize::render_roots(&kept, &mut sources, &mut files, &mut all_notes);
@@ -255,7 +260,12 @@ fn render_tree(tree: &[(&str, &str)]) -> Rendered {
     }
     let (kept, mut files) = kustomizations(dir.path());
     let read = |p: &Path| crate::source::read(p, 1 << 24).map(Arc::from);
-    let mut sources = Sources::new(&files, &read, Limits::default());
+    let mut sources = Sources::new(
+        &files,
+        &read,
+        Limits::default(),
+        &std::env::current_dir().unwrap_or_default(),
+    );
     let mut notes = Vec::new();
     let renderings = kustomize::render_roots(&kept, &mut sources, &mut files, &mut notes);
     let rel = |p: &Path| {

@@ -105,16 +105,20 @@ struct Inst {
 /// as a root module; one under a `modules/` directory that declares nothing only a root
 /// module does (a provider, a project, a backend) is taken for a child whose caller is not in
 /// the run: its variables are the caller's to set, so their defaults are not used.
-pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> Vec<FileId> {
+pub fn resolve(
+    files: Vec<HclFile>,
+    sources: &[SourceFile],
+    cwd: &Path,
+    out: &mut Model,
+) -> Vec<FileId> {
     // By absolute directory: a run mixes paths as given (`/repo/tf/terraform.tfvars` from an
     // editor, `./live/prod/variables.tf`, `../live/prod/main.tf` from a subdirectory) with
     // context files' (relative to the working directory), and one directory is one module.
-    let cwd = std::env::current_dir().unwrap_or_default();
     let dir_of = |file: FileId| -> PathBuf {
         sources
             .get(file as usize)
             .and_then(|s| s.path.parent())
-            .map(|d| crate::paths::absolute(d, &cwd))
+            .map(|d| crate::paths::absolute(d, cwd))
             .unwrap_or_default()
     };
     let mut by_dir: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
@@ -184,7 +188,7 @@ pub fn resolve(files: Vec<HclFile>, sources: &[SourceFile], out: &mut Model) -> 
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
             var_files: Vec::new(),
-            shown: crate::paths::relative(&dir, &cwd),
+            shown: crate::paths::relative(&dir, cwd),
             dir,
             files,
             declared,
