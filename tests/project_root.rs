@@ -656,3 +656,92 @@ fn a_terraform_file_is_judged_in_its_module_however_its_path_is_written() {
     let (_, v, _) = check_stdin(root, &["--stdin-filename", &tfvars, "-"], &text);
     assert_eq!(codes(&v), expected(&root_prefix));
 }
+
+/// A directory gives what its files give, from wherever the check runs (each failed before):
+/// a directory of `-var-file` files is judged with the root module above it and the module it
+/// calls; a child module under `modules/` is one wherever the check runs from (from inside
+/// it, its defaults were taken as a root module's); the same path named relative and absolute
+/// is one input (it was two, and their projects made linking ambiguous).
+#[test]
+fn a_directory_gives_what_its_files_give_from_wherever_it_is_checked() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_var_files");
+    let root = repo.path();
+    let expected = |prefix: &str| {
+        vec![
+            format!("GOV002 {prefix}dev.tfvars:1"),
+            format!("GOV004 {prefix}staging.tfvars.json:2"),
+        ]
+    };
+    let (_, files, _) = check(
+        root,
+        &[
+            "env/dev.tfvars",
+            "env/staging.tfvars.json",
+            "env/prod.tfvars",
+        ],
+    );
+    assert_eq!(codes(&files), expected("env/"));
+    let (_, v, _) = check(root, &["env"]);
+    assert_eq!(codes(&v), expected("env/"));
+    let (_, v, _) = check(&root.join("env"), &["."]);
+    assert_eq!(codes(&v), expected(""));
+
+    let repo = repo_from("fixtures/GOV002/pass_tf_child_module_alone");
+    let root = repo.path();
+    for (cwd, arg) in [
+        (root.to_path_buf(), "modules/cluster"),
+        (root.join("modules"), "cluster"),
+        (root.join("modules/cluster"), "."),
+        (root.join("modules/cluster"), "main.tf"),
+    ] {
+        let (code, v, _) = check(&cwd, &[arg]);
+        assert_eq!(
+            (code, codes(&v)),
+            (Some(0), vec![]),
+            "{arg} from {}",
+            cwd.display()
+        );
+    }
+
+    let layout_dir = tempfile::tempdir().unwrap();
+    layout(layout_dir.path(), true);
+    let abs = layout_dir
+        .path()
+        .join("infra/clusters")
+        .display()
+        .to_string();
+    let (_, v, _) = check(layout_dir.path(), &["infra/clusters", &abs]);
+    assert_eq!(codes(&v), ["GOV004 infra/clusters/claims/db.yaml:6"]);
+    assert_eq!(v["summary"]["files_checked"], 1);
+}
+
+/// A Helm override file in a chart's `values/` directory, checked from inside it, is still
+/// the chart's (its directory's name was read from the path as given, which names none).
+#[test]
+fn a_values_file_checked_from_inside_its_directory_is_the_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("chart/values")).unwrap();
+    std::fs::write(
+        root.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: orders-atlas\nversion: 1.0.0\ndependencies:\n  - name: atlas-deployment\n    version: 2.8.0\n    repository: https://mongodb.github.io/helm-charts\n    alias: atlas\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("chart/values.yaml"),
+        "atlas:\n  project:\n    atlasProjectName: orders\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("chart/values/prod.yaml"),
+        "atlas:\n  deployments:\n    - deploymentSpec:\n        name: orders\n        clusterType: REPLICASET\n        replicationSpecs:\n          - regionConfigs:\n              - providerName: AWS\n                regionName: US_GOV_WEST_1\n                priority: 7\n                electableSpecs: {instanceSize: M40, nodeCount: 3}\n",
+    )
+    .unwrap();
+    let (_, v, _) = check(root, &["chart/values/prod.yaml"]);
+    assert_eq!(codes(&v), ["GOV004 chart/values/prod.yaml:9"]);
+    for arg in ["prod.yaml", "."] {
+        let (_, v, _) = check(&root.join("chart/values"), &[arg]);
+        assert_eq!(codes(&v), ["GOV004 prod.yaml:9"], "{arg}");
+    }
+}

@@ -122,10 +122,15 @@ pub(super) fn link_context(
             _ => root.clone(),
         };
         if let Some(bound) = bound.filter(|b| dir.starts_with(b)) {
+            // The program's modules matter to a directory that holds one of its stack files.
+            let below = inputs.iter().any(|i| {
+                adapters::multi_file::uses_program_modules(&i.path)
+                    && paths::absolute(&i.path, cwd).starts_with(dir)
+            });
             let to = Bounds {
                 root: &bound,
                 walked: &walked,
-                below: true,
+                below,
             };
             add_project_above(dir, true, to, &mut dirs, &mut links, options);
         }
@@ -140,6 +145,32 @@ pub(super) fn link_context(
             let abs = paths::absolute(&input.path, cwd);
             if abs.starts_with(dir) {
                 from_walked.push((abs, root.clone(), i));
+            }
+        }
+        // A `-var-file` file of the walk sets a root module above the walked directory, read
+        // with the modules it calls, as for the file given alone.
+        for input in inputs.iter() {
+            let abs = paths::absolute(&input.path, cwd);
+            if !abs.starts_with(dir) {
+                continue;
+            }
+            let up = adapters::multi_file::settings_dirs(&abs, &any_terraform)
+                .into_iter()
+                .take_while(|up| up.starts_with(&root))
+                .find(|up| up.is_dir() && any_terraform(up));
+            let Some(up) = up.filter(|up| !walked.iter().any(|w| up.starts_with(w))) else {
+                continue;
+            };
+            dirs.insert(up.clone());
+            if links.scanned.insert(up.clone()) {
+                let files = walk::spec_files_in([up.as_path()]);
+                links.listed.insert(up, files.clone());
+                let to = Bounds {
+                    root: &root,
+                    walked: &walked,
+                    below: false,
+                };
+                read_links(vec![files], None, to, &mut dirs, &mut links, options);
             }
         }
     }

@@ -141,10 +141,12 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             }
         }
     }
-    // The same file named twice (`check main.tf .`, `./a.json a.json`) is one input.
+    // The same file named twice (`check main.tf .`, `./a.json a.json`, `svc /repo/svc`) is
+    // one input: the first named.
+    let cwd = std::env::current_dir().unwrap_or_default();
     let mut keyed: Vec<(PathBuf, Input)> = inputs
         .into_iter()
-        .map(|i| (crate::paths::normalize(&i.path), i))
+        .map(|i| (crate::paths::absolute(&i.path, &cwd), i))
         .collect();
     crate::paths::sort_by_path(&mut keyed, |(path, _)| path);
     keyed.dedup_by(|a, b| a.0 == b.0);

@@ -100,7 +100,15 @@ fn is_values_name(path: &Path) -> bool {
         p.and_then(|n| n.to_str())
             .is_some_and(|n| n.to_ascii_lowercase().contains("values"))
     };
-    yaml && (named(path.file_stem()) || named(path.parent().and_then(Path::file_name)))
+    // The directory's name even when the path names none (`prod.yaml` checked from inside
+    // `values/`).
+    let parent = || match path.parent().and_then(Path::file_name) {
+        Some(name) => Some(name.to_os_string()),
+        None => std::path::absolute(path)
+            .ok()
+            .and_then(|a| Some(a.parent()?.file_name()?.to_os_string())),
+    };
+    yaml && (named(path.file_stem()) || named(parent().as_deref()))
 }
 
 /// Whether a file may be a values file of these charts, by its name and text: named like one

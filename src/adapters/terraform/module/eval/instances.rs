@@ -40,7 +40,7 @@ impl World<'_> {
         let Some(module) = self.modules.get(m) else {
             return;
         };
-        let child_alone = normalize(&module.shown)
+        let child_alone = normalize(&module.within)
             .components()
             .any(|c| c.as_os_str().eq_ignore_ascii_case("modules"))
             && !module.root_like;

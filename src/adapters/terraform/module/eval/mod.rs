@@ -59,8 +59,11 @@ struct Module<'f> {
     /// The directory, absolute.
     dir: PathBuf,
     /// The directory relative to the working directory (`live/prod`, `../live/prod`): the
-    /// key prefix of a root instance, and what says it is a child module.
+    /// key prefix of a root instance.
     shown: PathBuf,
+    /// The directory relative to its git repository's root (outside one, `shown`): what says
+    /// it is a child module (under a `modules/` directory), wherever the check runs from.
+    within: PathBuf,
     files: Vec<&'f HclFile>,
     declared: HashSet<&'f str>,
     /// Variables' defaults.
@@ -141,6 +144,7 @@ pub fn resolve(
         var_files.extend(by_dir.remove(&dir).unwrap_or_default());
     }
     let mut modules: Vec<Module<'_>> = Vec::new();
+    let mut repositories: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
     for (dir, mut files) in by_dir {
         // Defaults first, then terraform.tfvars, then *.auto.tfvars by name.
@@ -188,6 +192,8 @@ pub fn resolve(
             root_like: files.iter().any(|f| f.root_like),
             calls: Vec::new(),
             var_files: Vec::new(),
+            within: within_repository(&dir, &mut repositories)
+                .unwrap_or_else(|| crate::paths::relative(&dir, cwd)),
             shown: crate::paths::relative(&dir, cwd),
             dir,
             files,
@@ -1044,3 +1050,26 @@ impl Values for HclValues<'_> {
 
 #[cfg(test)]
 mod tests;
+
+/// `dir` (absolute) relative to the root of the git repository holding it (the nearest
+/// ancestor with a `.git`), or `None` outside one. `known`: each directory's answer so far.
+fn within_repository(dir: &Path, known: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let mut root = None;
+    let mut climbed = Vec::new();
+    for up in dir.ancestors() {
+        if let Some(answer) = known.get(up) {
+            root = answer.clone();
+            break;
+        }
+        climbed.push(up.to_path_buf());
+        if std::fs::symlink_metadata(up.join(".git")).is_ok() {
+            root = Some(up.to_path_buf());
+            break;
+        }
+    }
+    for up in climbed {
+        known.insert(up, root.clone());
+    }
+    let root = root?;
+    dir.strip_prefix(&root).ok().map(Path::to_path_buf)
+}
