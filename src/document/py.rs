@@ -373,9 +373,20 @@ impl Parser<'_, Py> {
                 readable = false;
             }
             let (item, after) = self.expr(next, depth + 1);
-            // A comprehension (`[s for s in xs]`): not a list of values.
-            if (next..after).any(|k| self.ident(k) == Some("for")) {
-                readable = false;
+            // A comprehension (`[s for s in xs]`): not a list of values. A `for` of this
+            // item's own level: nested groups are stepped over whole (scanning into them
+            // made unclosed nested brackets cost the rest of the file per level).
+            let mut k = next;
+            while k < after {
+                if self.ident(k) == Some("for") {
+                    readable = false;
+                    break;
+                }
+                k = if self.is(k, "(") || self.is(k, "[") || self.is(k, "{") {
+                    self.past_group(k)
+                } else {
+                    k + 1
+                };
             }
             items.push(item);
             next = after;
