@@ -154,24 +154,16 @@ pub(super) fn link_context(
             if !abs.starts_with(dir) {
                 continue;
             }
-            let up = adapters::multi_file::settings_dirs(&abs, &any_terraform)
-                .into_iter()
-                .take_while(|up| up.starts_with(&root))
-                .find(|up| up.is_dir() && any_terraform(up));
+            let up = root_module_above(&abs, &root);
             let Some(up) = up.filter(|up| !walked.iter().any(|w| up.starts_with(w))) else {
                 continue;
             };
-            dirs.insert(up.clone());
-            if links.scanned.insert(up.clone()) {
-                let files = walk::spec_files_in([up.as_path()]);
-                links.listed.insert(up, files.clone());
-                let to = Bounds {
-                    root: &root,
-                    walked: &walked,
-                    below: false,
-                };
-                read_links(vec![files], None, to, &mut dirs, &mut links, options);
-            }
+            let to = Bounds {
+                root: &root,
+                walked: &walked,
+                below: false,
+            };
+            add_root_module(up, to, &mut dirs, &mut links, options);
         }
     }
     if dirs.is_empty() && linked.is_empty() && from_walked.is_empty() {
@@ -192,20 +184,8 @@ pub(super) fn link_context(
             below: adapters::multi_file::uses_program_modules(&abs),
         };
         add_linked_dirs(&abs, text, to, &mut dirs, &mut links, options, None);
-        // A `-var-file` file sets a root module's variables a directory or two up: the
-        // nearest directory above it that holds Terraform (outside a repository too, so never
-        // a directory of other things, such as a home directory).
-        let up = adapters::multi_file::settings_dirs(&abs, &any_terraform)
-            .into_iter()
-            .take_while(|up| up.starts_with(&root))
-            .find(|up| up.is_dir() && any_terraform(up));
-        if let Some(up) = up {
-            dirs.insert(up.clone());
-            if links.scanned.insert(up.clone()) {
-                let files = walk::spec_files_in([up.as_path()]);
-                links.listed.insert(up, files.clone());
-                read_links(vec![files], None, to, &mut dirs, &mut links, options);
-            }
+        if let Some(up) = root_module_above(&abs, &root) {
+            add_root_module(up, to, &mut dirs, &mut links, options);
         }
     }
     // A walked file's directory is not listed for links: its other files are walked too, each
@@ -465,26 +445,51 @@ fn add_project_above(
     read_links(vec![vec![project]], None, to, dirs, links, options);
 }
 
+/// The root module whose variables a `-var-file` file (absolute `file`) sets a directory or
+/// two up: the nearest directory above it, within `root`, that holds Terraform (outside a
+/// repository too, so never a directory of other things, such as a home directory).
+fn root_module_above(file: &Path, root: &Path) -> Option<PathBuf> {
+    adapters::multi_file::settings_dirs(file, &any_terraform)
+        .into_iter()
+        .take_while(|up| up.starts_with(root))
+        .find(|up| up.is_dir() && any_terraform(up))
+}
+
+/// A root module's directory (see [`root_module_above`]) added as context, with the modules
+/// it calls.
+fn add_root_module(
+    up: PathBuf,
+    to: Bounds<'_>,
+    dirs: &mut BTreeSet<PathBuf>,
+    links: &mut Links,
+    options: &Options,
+) {
+    dirs.insert(up.clone());
+    if links.scanned.insert(up.clone()) {
+        let files = walk::spec_files_in([up.as_path()]);
+        links.listed.insert(up, files.clone());
+        read_links(vec![files], None, to, dirs, links, options);
+    }
+}
+
 /// Whether `dir` directly holds a Terraform configuration file (ignore files aside; an
 /// unreadable directory: yes).
 fn any_terraform(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return true;
-    };
-    entries
-        .flatten()
-        .any(|e| adapters::multi_file::is_terraform(Path::new(&e.file_name())))
+    any_named(dir, adapters::multi_file::is_terraform)
 }
 
 /// Whether `dir` directly holds a file whose name may link ([`adapters::multi_file::may_link`]),
 /// ignore files aside (an unreadable directory: yes, the listing then says what it holds).
 fn any_may_link(dir: &Path) -> bool {
+    any_named(dir, adapters::multi_file::may_link)
+}
+
+/// Whether `dir` directly holds a file whose name `wanted` takes (an unreadable directory: yes).
+fn any_named(dir: &Path, wanted: fn(&Path) -> bool) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return true;
     };
-    entries
-        .flatten()
-        .any(|e| adapters::multi_file::may_link(Path::new(&e.file_name())))
+    entries.flatten().any(|e| wanted(Path::new(&e.file_name())))
 }
 
 /// The spec files directly in `dirs` that are not in `checked` (absolute paths), as context

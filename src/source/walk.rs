@@ -268,10 +268,8 @@ fn main_dir(project_file: &Path) -> Option<PathBuf> {
         return None;
     }
     let at = crate::paths::normalize(&project_file.parent()?.join(value));
-    let names_file = Path::new(value).extension().is_some_and(|e| {
-        ["ts", "mts", "cts", "js", "mjs", "cjs", "py", "yaml", "yml"]
-            .contains(&e.to_str().unwrap_or(""))
-    });
+    let names_file = super::kind(Path::new(value))
+        .is_some_and(|k| matches!(k.syntax, Syntax::Js | Syntax::Py | Syntax::Yaml));
     if names_file {
         at.parent().map(Path::to_path_buf)
     } else {
