@@ -185,6 +185,43 @@ pub fn display_path(path: &Path) -> String {
     s.replace('\\', "/")
 }
 
+/// How CI systems name a file: relative to the root of the git work tree that holds it, with
+/// `/` separators. GitHub (code scanning, annotations) and GitLab (code quality) resolve a
+/// report's paths from the repository's root whatever directory the linter ran in, and a
+/// finding's fingerprint must not change with that directory either. [`display_path`] when the
+/// file is in no work tree (or the working directory cannot be read).
+pub fn repository_path(path: &Path) -> String {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    /// Each directory's work tree root, looked up once.
+    type Roots = HashMap<PathBuf, Option<PathBuf>>;
+    thread_local! {
+        /// The working directory, and the roots found.
+        static ROOTS: RefCell<(Option<PathBuf>, Roots)> =
+            RefCell::new((std::env::current_dir().ok(), HashMap::new()));
+    }
+    ROOTS.with(|roots| {
+        let Ok(mut roots) = roots.try_borrow_mut() else {
+            return display_path(path);
+        };
+        let (cwd, cache) = &mut *roots;
+        let Some(cwd) = cwd.as_deref() else {
+            return display_path(path);
+        };
+        let full = absolute(path, cwd);
+        let Some(dir) = full.parent() else {
+            return display_path(path);
+        };
+        let root = cache
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| repository_root(dir));
+        match root.as_deref().and_then(|r| full.strip_prefix(r).ok()) {
+            Some(inside) => display_path(inside),
+            None => display_path(path),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -937,3 +937,73 @@ fn suppression_diagnostics_are_documented_with_working_examples() {
         }
     }
 }
+
+/// GitHub and GitLab locate a report's paths from the repository's root: the CI formats name
+/// files relative to it, and fingerprints do not change, whatever directory the linter ran in
+/// (a job's `working-directory: specs`). Other formats show paths as given.
+#[test]
+fn ci_formats_name_files_from_the_repository_root_wherever_the_run_starts() {
+    let repo = Repo::new();
+    let sarif = |sub: &str, target: &str| -> Value {
+        let o = repo.run_in(sub, &["--format", "sarif", target]);
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)))
+    };
+    let places = |v: &Value| -> Vec<(String, String)> {
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["partialFingerprints"]["atlasgovLint/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let from_root = places(&sarif(".", "specs"));
+    assert!(!from_root.is_empty());
+    assert!(
+        from_root.iter().all(|(uri, _)| uri == "specs/cluster.yaml"),
+        "{from_root:?}"
+    );
+    assert_eq!(places(&sarif("specs", ".")), from_root);
+    assert_eq!(places(&sarif("specs", "cluster.yaml")), from_root);
+
+    let gitlab = |sub: &str, target: &str| -> Vec<(String, String)> {
+        let o = repo.run_in(sub, &["--format", "gitlab", target]);
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["location"]["path"].as_str().unwrap().to_string(),
+                    i["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let root = gitlab(".", "specs");
+    assert!(
+        root.iter().all(|(p, _)| p == "specs/cluster.yaml"),
+        "{root:?}"
+    );
+    assert_eq!(gitlab("specs", "."), root);
+
+    let o = repo.run_in("specs", &["--format", "github", "."]);
+    assert!(
+        stdout(&o).contains("::error file=specs/cluster.yaml,"),
+        "{}",
+        stdout(&o)
+    );
+    // Human output keeps the path as given.
+    let o = repo.run_in("specs", &["--format", "concise", "."]);
+    assert!(stdout(&o).starts_with("cluster.yaml:"), "{}", stdout(&o));
+}

@@ -16,6 +16,32 @@ use serde_json::Value;
 
 const REPO: &str = "tests/data/ci/repo";
 
+/// `from` copied into a git work tree of its own: its paths are then the repository's (the
+/// CI formats name files from the work tree's root).
+fn work_tree(from: &Path) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(from, dir.path());
+    std::fs::create_dir(dir.path().join(".git")).expect("git");
+    dir
+}
+
+/// `REPO` as a work tree of its own (made once for every test of this file).
+fn repo() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| work_tree(Path::new(REPO))).path()
+}
+
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
         .args(args)
@@ -68,7 +94,7 @@ fn sarif_validator() -> jsonschema::Validator {
 }
 
 fn report(format: &str) -> String {
-    let o = run_in(Path::new(REPO), &["check", "--format", format]);
+    let o = run_in(repo(), &["check", "--format", format]);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -124,7 +150,7 @@ fn sarif_is_pinned_and_valid_against_the_sarif_2_1_0_schema() {
         let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
         let region = &loc["region"];
         let at = text_at(
-            &Path::new(REPO).join(uri),
+            &repo().join(uri),
             region["startLine"].as_u64().unwrap(),
             region["startColumn"].as_u64().unwrap(),
         );
@@ -146,10 +172,7 @@ fn sarif_is_pinned_and_valid_against_the_sarif_2_1_0_schema() {
 
 #[test]
 fn sarif_with_suppressed_findings_is_valid_and_says_why() {
-    let o = run_in(
-        Path::new(REPO),
-        &["check", "--format", "sarif", "--show-suppressed"],
-    );
+    let o = run_in(repo(), &["check", "--format", "sarif", "--show-suppressed"]);
     let log: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(sarif_validator().is_valid(&log));
     let suppressed: Vec<&Value> = log["runs"][0]["results"]
@@ -249,7 +272,7 @@ fn github_commands_are_pinned_and_parse_as_the_runner_parses_them() {
     let out = report("github");
     insta::assert_snapshot!("github", out);
     let json: Value =
-        serde_json::from_slice(&run_in(Path::new(REPO), &["check", "--format", "json"]).stdout)
+        serde_json::from_slice(&run_in(repo(), &["check", "--format", "json"]).stdout)
             .expect("json");
     let findings = json["findings"].as_array().unwrap();
     let lines: Vec<&str> = out.lines().collect();
@@ -333,7 +356,7 @@ fn gitlab_code_quality_is_pinned_and_has_what_gitlab_requires() {
         );
         let path = i["location"]["path"].as_str().unwrap();
         assert!(!path.starts_with('/') && !path.starts_with("./"));
-        assert!(Path::new(REPO).join(path).is_file(), "{path}");
+        assert!(repo().join(path).is_file(), "{path}");
         assert!(
             i["location"]["lines"]["begin"]
                 .as_u64()
@@ -385,7 +408,7 @@ fn junit_is_pinned_and_parses_as_junit() {
     }
     // Every error-level finding is in a failure's text.
     let json: Value =
-        serde_json::from_slice(&run_in(Path::new(REPO), &["check", "--format", "json"]).stdout)
+        serde_json::from_slice(&run_in(repo(), &["check", "--format", "json"]).stdout)
             .expect("json");
     for f in json["findings"].as_array().unwrap() {
         let needle = format!(
@@ -400,10 +423,7 @@ fn junit_is_pinned_and_parses_as_junit() {
 
 #[test]
 fn json_with_suppressions_is_pinned() {
-    let o = run_in(
-        Path::new(REPO),
-        &["check", "--format", "json", "--show-suppressed"],
-    );
+    let o = run_in(repo(), &["check", "--format", "json", "--show-suppressed"]);
     let out = String::from_utf8(o.stdout).unwrap();
     insta::assert_snapshot!("json_show_suppressed", out);
     let schema: Value = serde_json::from_str(
@@ -418,10 +438,7 @@ fn json_with_suppressions_is_pinned() {
 
 #[test]
 fn human_with_suppressions_is_pinned() {
-    let o = run_in(
-        Path::new(REPO),
-        &["check", "--color", "never", "--show-suppressed"],
-    );
+    let o = run_in(repo(), &["check", "--color", "never", "--show-suppressed"]);
     insta::assert_snapshot!(
         "human_show_suppressed",
         String::from_utf8(o.stdout).unwrap()
@@ -435,21 +452,7 @@ const WRITTEN: &str = "fixtures/GOV002/fail_tf_live_envs_and_module";
 
 /// `WRITTEN` copied into a git work tree of its own (so a file given alone has a project root).
 fn written_repo() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-            let target = to.join(entry.file_name());
-            if entry.path().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).expect("copy");
-            }
-        }
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy(Path::new(WRITTEN), dir.path());
-    std::fs::create_dir(dir.path().join(".git")).expect("git");
-    dir
+    work_tree(Path::new(WRITTEN))
 }
 
 /// The runs compared: the whole repository (CI), and each file that writes a value given

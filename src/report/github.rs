@@ -21,7 +21,7 @@
 use super::annotation_place;
 use super::terminal::line;
 use crate::outcome::Outcome;
-use crate::paths::display_path;
+use crate::paths::repository_path;
 use crate::rules::Severity;
 
 /// Escape a command's message.
@@ -52,7 +52,7 @@ pub fn render(outcome: &Outcome) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&line(&display_path(outcome.path(loc.file)))),
+            escape_property(&line(&repository_path(outcome.path(loc.file)))),
             loc.start.line,
             loc.start.column,
             loc.end.line,
@@ -64,7 +64,7 @@ pub fn render(outcome: &Outcome) -> String {
     for s in &outcome.skipped {
         out.push_str(&format!(
             "::notice file={},title=not checked::{}\n",
-            escape_property(&line(&display_path(&s.path))),
+            escape_property(&line(&repository_path(&s.path))),
             escape_data(&format!("skipped: {}", line(&s.reason))),
         ));
     }

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 
 use super::terminal::{self, line};
-use super::{annotation_place, display_path, fingerprints};
+use super::{annotation_place, fingerprints, repository_path};
 use crate::outcome::Outcome;
 use crate::rules::Severity;
 
@@ -51,14 +51,14 @@ pub fn render(outcome: &Outcome) -> String {
                     Severity::Warning => "minor",
                 },
                 "location": {
-                    "path": display_path(outcome.path(loc.file)),
+                    "path": repository_path(outcome.path(loc.file)),
                     "lines": { "begin": loc.start.line, "end": loc.end.line },
                 },
             })
         })
         .collect();
     let skipped = outcome.skipped.iter().map(|s| {
-        let path = display_path(&s.path);
+        let path = repository_path(&s.path);
         let fingerprint = crate::outcome::fingerprint::fnv128(&["skipped", &path, &s.reason]);
         json!({
             "type": "issue",

@@ -15,7 +15,7 @@ pub mod statistics;
 
 use crate::model::Loc;
 use crate::outcome::Outcome;
-use crate::paths::display_path;
+use crate::paths::{display_path, repository_path};
 use crate::rules::Finding;
 
 pub mod redact;
@@ -94,11 +94,11 @@ fn place(outcome: &Outcome, loc: &Loc) -> String {
     )
 }
 
-/// Fingerprints of the remaining findings, computed with their displayed paths (what SARIF
-/// and GitLab show), in `outcome.findings` order.
+/// Fingerprints of the remaining findings, computed with their paths in the repository (what
+/// SARIF and GitLab show: [`repository_path`]), in `outcome.findings` order.
 pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     crate::outcome::fingerprint::fingerprints(outcome, &outcome.findings, |file| {
-        display_path(outcome.path(file))
+        repository_path(outcome.path(file))
     })
 }
 

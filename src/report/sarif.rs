@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::{HOME, all_rules, display_path, rule_doc_url};
+use super::{HOME, all_rules, display_path, repository_path, rule_doc_url};
 use crate::model::Loc;
 use crate::outcome::Origin;
 use crate::outcome::Outcome;
@@ -56,7 +56,7 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
     let fingerprints = crate::outcome::fingerprint::fingerprints(
         outcome,
         entries.iter().map(|(f, _)| *f),
-        |file| display_path(outcome.path(file)),
+        |file| repository_path(outcome.path(file)),
     );
     let results: Vec<Value> = entries
         .iter()
@@ -124,7 +124,7 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
             json!({
                 "level": "note",
                 "message": { "text": format!("skipped {}: {}", display_path(&s.path), s.reason) },
-                "locations": [ { "physicalLocation": { "artifactLocation": { "uri": uri(&display_path(&s.path)) } } } ],
+                "locations": [ { "physicalLocation": { "artifactLocation": { "uri": uri(&repository_path(&s.path)) } } } ],
             })
         })
         .collect();
@@ -189,7 +189,7 @@ fn fixes(outcome: &Outcome, lines: &super::EditLines<'_>, f: &Finding) -> Option
         .into_iter()
         .map(|(file, replacements)| {
             json!({
-                "artifactLocation": { "uri": uri(&display_path(outcome.path(file))) },
+                "artifactLocation": { "uri": uri(&repository_path(outcome.path(file))) },
                 "replacements": replacements,
             })
         })
@@ -209,7 +209,7 @@ fn level(s: Severity) -> &'static str {
 
 fn physical(outcome: &Outcome, loc: &Loc) -> Value {
     json!({
-        "artifactLocation": { "uri": uri(&display_path(outcome.path(loc.file))) },
+        "artifactLocation": { "uri": uri(&repository_path(outcome.path(loc.file))) },
         "region": {
             "startLine": loc.start.line,
             "startColumn": loc.start.column,
