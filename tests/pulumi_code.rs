@@ -637,3 +637,22 @@ fn a_stack_checked_alone_reads_modules_past_many_other_directories() {
     let (found, _) = check_paths(&files, &["Pulumi.dev.yaml"]);
     assert_eq!(found, ["Pulumi.dev.yaml:3:19: GOV001"]);
 }
+
+/// A line of unclosed brackets in a Python program (`noise = f((((...`) leaves the rest of the
+/// program readable. Each unclosed `(` read its contents twice (as a parenthesised value,
+/// then again as a tuple), so thirty of them spent the reader's million-value budget and the
+/// whole program was skipped (fuzz target `code`, a slow unit at about 300,000 runs on
+/// 5c1e83b).
+#[test]
+fn unclosed_brackets_in_a_python_program_leave_the_rest_readable() {
+    let program = format!(
+        "import pulumi_mongodbatlas as atlas\n\nnoise = f{}\n\ncluster = atlas.AdvancedCluster(\"orders\",\n    project_id=\"0123456789abcdef01234567\",\n    name=\"orders\",\n    cluster_type=\"REPLICASET\",\n    replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(\n        region_configs=[atlas.AdvancedClusterReplicationSpecRegionConfigArgs(\n            provider_name=\"AZURE\",\n            region_name=\"US_GOV_WEST_1\",\n            priority=7,\n        )],\n    )])\n",
+        "(".repeat(30)
+    );
+    let (findings, skipped) = check(&[
+        ("Pulumi.yaml", "name: orders\nruntime: python\n"),
+        ("__main__.py", &program),
+    ]);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(findings, ["__main__.py:11:27: GOV001"]);
+}

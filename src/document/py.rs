@@ -248,12 +248,13 @@ impl Parser<'_, Py> {
             Kind::Punct if s == "{" => self.dict(i, depth),
             Kind::Punct if s == "[" => self.list(i, "]", depth),
             Kind::Punct if s == "(" => {
-                // A parenthesised value, or a tuple.
+                // A parenthesised value, or a tuple: its first item read once (reading it
+                // again as the tuple's made each unclosed `(` double the work).
                 let (first, next) = self.expr(i + 1, depth + 1);
                 if self.is(next, ")") {
                     return Some((first, next + 1));
                 }
-                self.list(i, ")", depth)
+                self.list_from(i, ")", depth, Some((first, next)))
             }
             Kind::Ident => match s {
                 "True" | "False" => {
@@ -358,6 +359,17 @@ impl Parser<'_, Py> {
     }
 
     fn list(&mut self, i: usize, close: &str, depth: usize) -> Option<(Node, usize)> {
+        self.list_from(i, close, depth, None)
+    }
+
+    /// [`Self::list`], its first item (and the index after it) already read when given.
+    fn list_from(
+        &mut self,
+        i: usize,
+        close: &str,
+        depth: usize,
+        mut first: Option<(Node, usize)>,
+    ) -> Option<(Node, usize)> {
         let mut items = Vec::new();
         let mut next = i + 1;
         let mut readable = true;
@@ -372,7 +384,10 @@ impl Parser<'_, Py> {
             if self.is(next, "*") || self.is(next, "**") {
                 readable = false;
             }
-            let (item, after) = self.expr(next, depth + 1);
+            let (item, after) = match first.take() {
+                Some(read) => read,
+                None => self.expr(next, depth + 1),
+            };
             // A comprehension (`[s for s in xs]`): not a list of values. A `for` of this
             // item's own level: nested groups are stepped over whole (scanning into them
             // made unclosed nested brackets cost the rest of the file per level).
