@@ -185,41 +185,42 @@ pub fn display_path(path: &Path) -> String {
     s.replace('\\', "/")
 }
 
-/// How CI systems name a file: relative to the root of the git work tree that holds it, with
-/// `/` separators. GitHub (code scanning, annotations) and GitLab (code quality) resolve a
-/// report's paths from the repository's root whatever directory the linter ran in, and a
-/// finding's fingerprint must not change with that directory either. [`display_path`] when the
-/// file is in no work tree (or the working directory cannot be read).
+/// How CI systems name a file: relative to the root of the git work tree that holds the
+/// working directory (the checkout a CI job runs in), with `/` separators. GitHub (code
+/// scanning, annotations) and GitLab (code quality) resolve a report's paths from the
+/// repository's root whatever directory the linter ran in, and a finding's fingerprint must
+/// not change with that directory either. One root for the whole run: a file of a nested
+/// repository (a submodule, a vendored clone) is named from the outer checkout, as the CI
+/// system sees it. [`display_path`] for a file outside that work tree, and for every file when
+/// the working directory is in none. A path with `..` is resolved on the disk (a `..` after a
+/// symlinked directory leaves the link's target).
 pub fn repository_path(path: &Path) -> String {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    /// Each directory's work tree root, looked up once.
-    type Roots = HashMap<PathBuf, Option<PathBuf>>;
-    thread_local! {
-        /// The working directory, and the roots found.
-        static ROOTS: RefCell<(Option<PathBuf>, Roots)> =
-            RefCell::new((std::env::current_dir().ok(), HashMap::new()));
+    static ROOT: std::sync::OnceLock<Option<(PathBuf, PathBuf)>> = std::sync::OnceLock::new();
+    let Some((cwd, root)) = ROOT
+        .get_or_init(|| {
+            let cwd = std::env::current_dir().ok()?;
+            let root = repository_root(&cwd)?;
+            Some((cwd, root))
+        })
+        .as_ref()
+    else {
+        return display_path(path);
+    };
+    let inside = if path.components().any(|c| c == Component::ParentDir) {
+        let real = |p: &Path| std::fs::canonicalize(p).ok();
+        real(&cwd.join(path))
+            .zip(real(root))
+            .and_then(|(file, root)| file.strip_prefix(root).ok().map(Path::to_path_buf))
+    } else {
+        absolute(path, cwd)
+            .strip_prefix(root)
+            .ok()
+            .map(Path::to_path_buf)
+    };
+    match inside {
+        Some(inside) => display_path(&inside),
+        None => display_path(path),
     }
-    ROOTS.with(|roots| {
-        let Ok(mut roots) = roots.try_borrow_mut() else {
-            return display_path(path);
-        };
-        let (cwd, cache) = &mut *roots;
-        let Some(cwd) = cwd.as_deref() else {
-            return display_path(path);
-        };
-        let full = absolute(path, cwd);
-        let Some(dir) = full.parent() else {
-            return display_path(path);
-        };
-        let root = cache
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| repository_root(dir));
-        match root.as_deref().and_then(|r| full.strip_prefix(r).ok()) {
-            Some(inside) => display_path(inside),
-            None => display_path(path),
-        }
-    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 /// A cluster in a gov project: an Azure provider (GOV001), an M10 (GOV002), a region AtlasGov
 /// does not offer (GOV003), and a standard region (GOV004).
 const CLUSTER: &str = "\
@@ -1006,4 +1008,87 @@ fn ci_formats_name_files_from_the_repository_root_wherever_the_run_starts() {
     // Human output keeps the path as given.
     let o = repo.run_in("specs", &["--format", "concise", "."]);
     assert!(stdout(&o).starts_with("cluster.yaml:"), "{}", stdout(&o));
+}
+
+/// The CI formats' paths, the edges: standard input without a name is `<stdin>` wherever the
+/// run starts; a nested repository's files (a submodule: a `.git` file) are named from the
+/// checkout the run is in, not from their own root (where they would take the names of the
+/// outer repository's files); a `..` after a symlinked directory is followed on the disk; the
+/// note naming where a value is used has the annotation's form of path.
+#[test]
+fn ci_format_paths_at_the_edges() {
+    let repo = Repo::new();
+    // Standard input, from a subdirectory and from the root: the same name and fingerprints.
+    let stdin_sarif = |sub: &str| -> String {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"));
+        cmd.args(["check", "-", "--format", "sarif", "--no-cache"])
+            .current_dir(repo.path().join(sub));
+        let o = common::output_with_stdin(cmd, CLUSTER.as_bytes());
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                    r["partialFingerprints"]["atlasgovLint/v1"]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let root = stdin_sarif(".");
+    assert!(root.starts_with("\"%3Cstdin%3E\""), "{root}");
+    assert_eq!(stdin_sarif("specs"), root);
+
+    // A submodule's file is named from the outer checkout, distinct from the outer file.
+    repo.write("vendor/mod/.git", "gitdir: ../../.git/modules/mod\n");
+    repo.write("vendor/mod/specs/cluster.yaml", CLUSTER);
+    let o = repo.run_in("specs", &["--format", "github", ".."]);
+    let out = stdout(&o);
+    assert!(out.contains("::error file=specs/cluster.yaml,"), "{out}");
+    assert!(
+        out.contains("::error file=vendor/mod/specs/cluster.yaml,"),
+        "{out}"
+    );
+
+    // A value written in one file and used in another: the note names the use from the root.
+    repo.write(
+        "infra/main.tf",
+        "module \"db\" {\n  source = \"./modules/db\"\n  size   = \"M10\"\n}\n",
+    );
+    repo.write(
+        "infra/modules/db/main.tf",
+        "variable \"size\" {}\n\nresource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id   = \"5f1d2c3b4a5968776a5b4c3d\"\n  name         = \"c\"\n  cluster_type = \"REPLICASET\"\n  replication_specs = [{\n    region_configs = [{\n      provider_name   = \"AWS\"\n      region_name     = \"US_GOV_WEST_1\"\n      priority        = 7\n      electable_specs = { instance_size = var.size, node_count = 3 }\n    }]\n  }]\n}\n",
+    );
+    let o = repo.run_in("infra", &["--format", "github", "."]);
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.contains("GOV002"))
+        .unwrap_or_else(|| panic!("{out}{}", stderr(&o)));
+    assert!(line.starts_with("::error file=infra/main.tf,"), "{line}");
+    assert!(line.contains("used at infra/modules/db/main.tf:"), "{line}");
+}
+
+/// `..` after a symlink to a directory outside the repository: the file read is outside it,
+/// and keeps its path as given (resolved on paper it would name the repository's own file).
+#[cfg(unix)]
+#[test]
+fn a_dotdot_after_a_symlinked_directory_is_followed_on_the_disk() {
+    let repo = Repo::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(elsewhere.path().join("a/b")).unwrap();
+    std::fs::create_dir_all(elsewhere.path().join("a/specs")).unwrap();
+    std::fs::write(elsewhere.path().join("a/specs/cluster.yaml"), CLUSTER).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("a/b"), repo.path().join("link")).unwrap();
+    let o = repo.run(&["--format", "github", "link/../specs/cluster.yaml"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("::error file=link/../specs/cluster.yaml,"),
+        "{out}"
+    );
+    assert!(!out.contains("file=specs/cluster.yaml"), "{out}");
 }

@@ -19,6 +19,8 @@ use std::process::{Command, Output};
 use libtest_mimic::{Arguments, Trial};
 use serde_json::Value;
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -375,22 +377,10 @@ fn flags_and_standard_input() {
     );
     assert!(out.contains("; 1 fixable with --fix\n"), "{out}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
-        .current_dir(root)
-        .args(["check", "--fix", "--stdin-filename", "dd.yaml", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(DATADOG.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"));
+    cmd.current_dir(root)
+        .args(["check", "--fix", "--stdin-filename", "dd.yaml", "-"]);
+    let o = common::output_with_stdin(cmd, DATADOG.as_bytes());
     assert_eq!(
         o.status.code(),
         Some(1),

@@ -18,10 +18,9 @@
 //! characters shown escaped ([`super::terminal::line`]): the runner prints each command to the
 //! job's log, a terminal.
 
-use super::annotation_place;
 use super::terminal::line;
+use super::{annotation_place, repository_path};
 use crate::outcome::Outcome;
-use crate::paths::repository_path;
 use crate::rules::Severity;
 
 /// Escape a command's message.

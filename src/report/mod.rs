@@ -15,7 +15,7 @@ pub mod statistics;
 
 use crate::model::Loc;
 use crate::outcome::Outcome;
-use crate::paths::{display_path, repository_path};
+use crate::paths::display_path;
 use crate::rules::Finding;
 
 pub mod redact;
@@ -63,13 +63,20 @@ pub fn footer(outcome: &Outcome, notes: bool) -> String {
 /// Where a one-location report (a GitHub or GitLab annotation on a diff) places a finding:
 /// where the offending value was written, the line a change introduced it on (a tfvars value,
 /// a variable default, a module call's argument), and a note naming the other place (the
-/// use). Without an indirection, the finding's own place and no note.
+/// use, its path from the checkout's root as the annotation's). Without an indirection, the
+/// finding's own place and no note.
 pub fn annotation_place<'f>(outcome: &Outcome, f: &'f Finding) -> (&'f Loc, Option<String>) {
     match f.written() {
-        Some(written) => (
-            written,
-            Some(format!("used at {}", place(outcome, f.identity()))),
-        ),
+        Some(written) => {
+            let used = f.identity();
+            let at = format!(
+                "{}:{}:{}",
+                repository_path(outcome.path(used.file)),
+                used.start.line,
+                used.start.column
+            );
+            (written, Some(format!("used at {at}")))
+        }
         None => (&f.loc, None),
     }
 }
@@ -92,6 +99,16 @@ fn place(outcome: &Outcome, loc: &Loc) -> String {
         loc.start.line,
         loc.start.column
     )
+}
+
+/// A file's path as the CI formats (SARIF, GitHub, GitLab) name it: from the root of the
+/// checkout ([`crate::paths::repository_path`]); standard input without a file name is
+/// `<stdin>` wherever the run starts.
+pub fn repository_path(path: &std::path::Path) -> String {
+    if path.as_os_str() == crate::outcome::Buffer::STDIN_NAME {
+        return display_path(path);
+    }
+    crate::paths::repository_path(path)
 }
 
 /// Fingerprints of the remaining findings, computed with their paths in the repository (what

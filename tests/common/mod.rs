@@ -1,4 +1,7 @@
-//! Helpers shared by integration tests that read YAML as JSON (config schema, CI files).
+//! Helpers shared by integration tests: YAML read as JSON (config schema, CI files), and the
+//! binary run with standard input.
+// Each test file that includes this module uses some of its helpers.
+#![allow(dead_code)]
 
 use atlasgov_lint::document::{self, Node, Value as Yaml};
 use serde_json::{Map, Value};
@@ -33,4 +36,20 @@ pub fn yaml(text: &str) -> Option<Value> {
         [root] => Some(to_json(root)),
         _ => None,
     }
+}
+
+/// Run `cmd` with `input` on its standard input (stdout and stderr captured).
+pub fn output_with_stdin(mut cmd: std::process::Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn atlasgov-lint");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
 }
