@@ -638,16 +638,17 @@ fn a_stack_checked_alone_reads_modules_past_many_other_directories() {
     assert_eq!(found, ["Pulumi.dev.yaml:3:19: GOV001"]);
 }
 
-/// A line of unclosed brackets in a Python program (`noise = f((((...`) leaves the rest of the
-/// program readable. Each unclosed `(` read its contents twice (as a parenthesised value,
-/// then again as a tuple), so thirty of them spent the reader's million-value budget and the
-/// whole program was skipped (fuzz target `code`, a slow unit at about 300,000 runs on
-/// 5c1e83b).
+/// Nested one-element tuples in a Python program (`noise = ((((1,),),),)`, valid Python) leave
+/// the rest of the program readable. A parenthesised value that turned out to be a tuple had
+/// its first item read twice, so each level doubled the work: thirty spent the reader's
+/// million-value budget and the whole program was skipped (fuzz target `code`, a slow unit at
+/// about 300,000 runs on 5c1e83b, with unclosed brackets).
 #[test]
-fn unclosed_brackets_in_a_python_program_leave_the_rest_readable() {
+fn nested_tuples_in_a_python_program_leave_the_rest_readable() {
     let program = format!(
-        "import pulumi_mongodbatlas as atlas\n\nnoise = f{}\n\ncluster = atlas.AdvancedCluster(\"orders\",\n    project_id=\"0123456789abcdef01234567\",\n    name=\"orders\",\n    cluster_type=\"REPLICASET\",\n    replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(\n        region_configs=[atlas.AdvancedClusterReplicationSpecRegionConfigArgs(\n            provider_name=\"AZURE\",\n            region_name=\"US_GOV_WEST_1\",\n            priority=7,\n        )],\n    )])\n",
-        "(".repeat(30)
+        "import pulumi_mongodbatlas as atlas\n\nnoise = {}1{}\n\ncluster = atlas.AdvancedCluster(\"orders\",\n    project_id=\"0123456789abcdef01234567\",\n    name=\"orders\",\n    cluster_type=\"REPLICASET\",\n    replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(\n        region_configs=[atlas.AdvancedClusterReplicationSpecRegionConfigArgs(\n            provider_name=\"AZURE\",\n            region_name=\"US_GOV_WEST_1\",\n            priority=7,\n        )],\n    )])\n",
+        "(".repeat(30),
+        ",)".repeat(30)
     );
     let (findings, skipped) = check(&[
         ("Pulumi.yaml", "name: orders\nruntime: python\n"),
@@ -655,4 +656,33 @@ fn unclosed_brackets_in_a_python_program_leave_the_rest_readable() {
     ]);
     assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(findings, ["__main__.py:11:27: GOV001"]);
+}
+
+/// A program with a bracket that is never closed is not valid code: what follows it would be
+/// read as part of it (its clusters unseen, the file passed in silence). It is skipped, and
+/// the note says which bracket.
+#[test]
+fn a_program_with_an_unclosed_bracket_is_skipped_with_the_place() {
+    let ts = "import * as atlas from \"@pulumi/mongodbatlas\";\n\nconst noise = {a: {a: 1};\n\nnew atlas.AdvancedCluster(\"c\", {\n    projectId: \"0123456789abcdef01234567\",\n    clusterType: \"REPLICASET\",\n    replicationSpecs: [{ regionConfigs: [{ providerName: \"AZURE\", regionName: \"US_GOV_WEST_1\", priority: 7 }] }],\n});\n";
+    let (findings, skipped) = check(&[("Pulumi.yaml", PROJECT), ("index.ts", ts)]);
+    assert!(findings.is_empty(), "{findings:?}");
+    assert_eq!(skipped, ["index.ts"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Pulumi.yaml"), "name: p\nruntime: python\n").unwrap();
+    std::fs::write(
+        dir.path().join("__main__.py"),
+        "import pulumi_mongodbatlas as atlas\n\nnoise = f(((\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .args(["check", "--no-cache", "--format", "concise", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("skipped __main__.py: a Pulumi program's code that was not read: the `(` at line 3, column 10 is never closed"),
+        "{text}"
+    );
 }

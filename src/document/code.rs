@@ -234,6 +234,36 @@ impl<'t> Reader<'t> {
         Some((t.decoded.clone()?, t.span))
     }
 
+    /// The first bracket (`{`, `(` or `[`, outside strings, comments and regular expressions)
+    /// that is never closed, as an error: the program is not valid code, and what follows it
+    /// would be read as part of it (its resources unseen, and the file passed in silence).
+    pub(super) fn unclosed(&self) -> Option<ParseError> {
+        let mut open: Vec<usize> = Vec::new();
+        for (i, t) in self.toks.iter().enumerate() {
+            if t.kind != Kind::Punct {
+                continue;
+            }
+            match self.src(t.span) {
+                "{" | "(" | "[" => open.push(i),
+                "}" | ")" | "]" => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        let span = self.span(*open.first()?);
+        let before = self.text.get(..span.start as usize).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Some(ParseError {
+            message: format!(
+                "the `{}` at line {line}, column {column} is never closed: this is not valid code",
+                self.src(span)
+            ),
+            span,
+        })
+    }
+
     /// The error when the node limit is reached at `i`.
     pub(super) fn over_limit(&self, i: usize) -> Option<ParseError> {
         (self.nodes >= self.limits.max_nodes).then(|| ParseError {

@@ -319,15 +319,14 @@ fn template(text: &str, start: usize) -> (usize, Option<String>) {
                         return (at + 1, value);
                     }
                 }
-                '\\' => {
-                    if stack.len() == 1 {
-                        if let Some(v) = value.as_mut() {
-                            escape(&mut it, v);
-                        }
-                    } else {
+                '\\' => match value.as_mut() {
+                    Some(v) if stack.len() == 1 => escape(&mut it, v),
+                    // The escaped character is no end and no substitution (`\``, `\${`),
+                    // also once a substitution has made the value unknown.
+                    _ => {
                         it.next();
                     }
-                }
+                },
                 '$' if it.peek().is_some_and(|&(_, c)| c == '{') => {
                     it.next();
                     value = None;
@@ -704,6 +703,9 @@ pub fn strings(text: &str) -> Vec<Span> {
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let toks = tokenize(text);
     let mut p: Parser<'_, Js> = Parser::new(Reader::new(text, toks, limits));
+    if let Some(e) = p.unclosed() {
+        return Err(e);
+    }
     let mut imports: Vec<Import> = Vec::new();
     // Declarations: name → (its span, initial value, how often it is declared or assigned).
     let mut declared: HashMap<String, (Span, Option<Node>, usize)> = HashMap::new();

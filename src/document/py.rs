@@ -444,6 +444,9 @@ pub fn strings(text: &str) -> Vec<Span> {
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let toks = tokenize(text);
     let mut p: Parser<'_, Py> = Parser::new(Reader::new(text, toks, limits));
+    if let Some(e) = p.unclosed() {
+        return Err(e);
+    }
     let mut imports: Vec<Import> = Vec::new();
     let mut assigned: HashMap<String, usize> = HashMap::new();
     let mut order: Vec<(String, Span, Node)> = Vec::new();

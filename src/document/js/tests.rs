@@ -244,3 +244,28 @@ fn unclosed_nested_calls_are_read_past_group_by_group() {
     let text = "new A(".repeat(2_500) + &"const a = x + (\n".repeat(2_500);
     let _ = parse(&text, &Limits::default());
 }
+
+#[test]
+fn an_escaped_backtick_after_a_substitution_does_not_end_a_template() {
+    // Once a substitution had made the template's value unknown, `\`` ended the template,
+    // and the `(` after it was read as code (a real Pulumi example, aws-ts-pulumi-webhooks).
+    let text = "const t = `(\\`${kind}\\`)\\n`;\nconst real = new atlas.Project(\"e\", { name: \"e\" });\n";
+    let root = module(text);
+    let news = root.get("news").unwrap().as_seq().unwrap();
+    assert_eq!(news.len(), 1, "{news:?}");
+}
+
+#[test]
+fn a_bracket_never_closed_is_an_error_naming_it() {
+    let text = "const a = 1;\nconst noise = {a: {b: 1};\nnew atlas.Project(\"e\", {});\n";
+    let e = parse(text, &Limits::default()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "the `{` at line 2, column 15 is never closed: this is not valid code"
+    );
+    assert_eq!(&text[e.span.start as usize..e.span.end as usize], "{");
+    // Closers without openers, strings, comments, templates and regular expressions do not
+    // count.
+    let fine = "const s = \"(\"; // (\nconst r = /[(]/;\nconst t = `(${ \"{\" }`;\n";
+    assert!(parse(fine, &Limits::default()).is_ok());
+}
