@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
-use super::{Document, EXPR_TAG, Entry, Limits, Node, ParseError, Span, Value};
+use super::{Document, EXPR_TAG, Entry, Limits, LineIndex, Node, ParseError, Span, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -252,13 +252,14 @@ impl<'t> Reader<'t> {
             }
         }
         let span = self.span(*open.first()?);
-        let before = self.text.get(..span.start as usize).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        // Counted as findings are (only on this error's path: the index is a pass of its own).
+        let at = LineIndex::new(self.text).line_col(self.text, span.start);
         Some(ParseError {
             message: format!(
-                "the `{}` at line {line}, column {column} is never closed: this is not valid code",
-                self.src(span)
+                "the `{}` at line {}, column {} is never closed: this is not valid code",
+                self.src(span),
+                at.line,
+                at.column
             ),
             span,
         })
