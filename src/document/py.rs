@@ -249,7 +249,7 @@ impl Parser<'_, Py> {
             Kind::Punct if s == "[" => self.list(i, "]", depth),
             Kind::Punct if s == "(" => {
                 // A parenthesised value, or a tuple: its first item read once (reading it
-                // again as the tuple's made each unclosed `(` double the work).
+                // again as the tuple's made each level of nested tuples double the work).
                 let (first, next) = self.expr(i + 1, depth + 1);
                 if self.is(next, ")") {
                     return Some((first, next + 1));

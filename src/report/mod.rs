@@ -67,16 +67,13 @@ pub fn footer(outcome: &Outcome, notes: bool) -> String {
 /// finding's own place and no note.
 pub fn annotation_place<'f>(outcome: &Outcome, f: &'f Finding) -> (&'f Loc, Option<String>) {
     match f.written() {
-        Some(written) => {
-            let used = f.identity();
-            let at = format!(
-                "{}:{}:{}",
-                repository_path(outcome.path(used.file)),
-                used.start.line,
-                used.start.column
-            );
-            (written, Some(format!("used at {at}")))
-        }
+        Some(written) => (
+            written,
+            Some(format!(
+                "used at {}",
+                place(outcome, f.identity(), repository_path)
+            )),
+        ),
         None => (&f.loc, None),
     }
 }
@@ -85,17 +82,24 @@ pub fn annotation_place<'f>(outcome: &Outcome, f: &'f Finding) -> (&'f Loc, Opti
 /// a note: "value set at PATH:LINE:COL" or "value used at PATH:LINE:COL".
 pub fn other_place(outcome: &Outcome, f: &Finding) -> Option<String> {
     match (&f.used_at, f.loc.via.as_deref()) {
-        (Some(used), _) => Some(format!("value used at {}", place(outcome, used))),
-        (None, Some(written)) => Some(format!("value set at {}", place(outcome, written))),
+        (Some(used), _) => Some(format!(
+            "value used at {}",
+            place(outcome, used, display_path)
+        )),
+        (None, Some(written)) => Some(format!(
+            "value set at {}",
+            place(outcome, written, display_path)
+        )),
         (None, None) => None,
     }
 }
 
-/// `PATH:LINE:COLUMN` of a location.
-fn place(outcome: &Outcome, loc: &Loc) -> String {
+/// `PATH:LINE:COLUMN` of a location, its file named by `path` ([`display_path`], or
+/// [`repository_path`] for the CI formats).
+fn place(outcome: &Outcome, loc: &Loc, path: fn(&std::path::Path) -> String) -> String {
     format!(
         "{}:{}:{}",
-        display_path(outcome.path(loc.file)),
+        path(outcome.path(loc.file)),
         loc.start.line,
         loc.start.column
     )
