@@ -132,12 +132,17 @@ fn has_chart_shape(text: &str) -> bool {
     let specs = ["deploymentSpec", "flexSpec", "serverlessSpec"]
         .iter()
         .any(|t| text.contains(t));
-    // One pass over the lines: a top-level key named after a chart, or `deployments:` of specs.
-    text.lines().any(|l| {
-        let key = l.split_once(':').map_or("", |(k, _)| k);
-        matches!(key, "atlas-deployment" | "atlas-basic" | "atlas-advanced")
-            || (specs && key == "deployments")
-    })
+    // A line that starts with the key and its colon (a key at the top level), found with a
+    // SIMD search for the line break before it rather than a walk over every line.
+    let top_level_key = |key: &str| {
+        text.strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+            || memchr::memmem::find(text.as_bytes(), format!("\n{key}:").as_bytes()).is_some()
+    };
+    ["atlas-deployment", "atlas-basic", "atlas-advanced"]
+        .iter()
+        .any(|key| top_level_key(key))
+        || (specs && top_level_key("deployments"))
 }
 
 /// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
@@ -538,6 +543,31 @@ mod tests {
 
     use super::*;
     use crate::adapters::kubernetes::render::first_doc as doc;
+
+    #[test]
+    fn the_chart_shape_is_a_top_level_key_at_the_start_of_a_line() {
+        let spec = "deploymentSpec: {}\n";
+        for (text, shaped) in [
+            ("atlas-deployment:\n  x: 1\n", true),
+            ("a: 1\natlas-basic: {}\n", true),
+            ("a: 1\r\natlas-advanced:\r\n", true),
+            ("atlas-deployment", false),
+            (" atlas-deployment:\n", false),
+            ("a: 1\n  atlas-basic: {}\n", false),
+            ("atlas-basic-x: 1\n", false),
+            ("x: atlas-basic:\n", false),
+            ("\u{feff}atlas-basic: {}\n", false),
+            ("deployments:\n- deploymentSpec: {}\n", true),
+            ("deployments:\n- name: a\n", false),
+            ("a: 1\ndeployments: []\n", false),
+        ] {
+            assert_eq!(has_chart_shape(text), shaped, "{text:?}");
+            let with_spec = format!("{spec}{text}");
+            let expected =
+                shaped || text.contains("\ndeployments:") || text.starts_with("deployments:");
+            assert_eq!(has_chart_shape(&with_spec), expected, "{with_spec:?}");
+        }
+    }
 
     #[test]
     fn only_the_charts_shapes_are_recognised() {
