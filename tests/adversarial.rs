@@ -741,6 +741,7 @@ fn a_file_deleted_between_listing_and_reading_is_skipped() {
     let missing = Input {
         path: dir.path().join("never.yaml"),
         root: dir.path().to_path_buf(),
+        walked: false,
     };
     let outcome = app::check_inputs(&[missing], &[], &Options::default());
     assert_eq!(outcome.skipped.len(), 1);

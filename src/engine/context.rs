@@ -192,7 +192,7 @@ pub(super) fn link_context(
     // read here on its own (in parallel: a walked repository has thousands) and kept, up to a
     // bound, to be checked without a second read.
     let read = super::map_maybe_parallel(&from_walked, |_, (abs, _, _)| {
-        let read = options.read_noting_utf16(abs);
+        let read = options.read_noting_utf16(abs, false);
         let text = read.as_ref().map_or("", |(text, _)| text.as_str());
         (
             adapters::multi_file::linked_dirs(abs, text, &options.limits),
@@ -559,6 +559,7 @@ fn context_files(
         files.push(Input {
             path: cwd.map_or_else(|| abs.clone(), |cwd| paths::relative(&abs, cwd)),
             root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+            walked: false,
         });
     }
     files

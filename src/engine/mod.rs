@@ -80,7 +80,7 @@ impl Options {
     /// The text of a file to check: its stand-in from [`Options::texts`], else read from disk
     /// (see [`source::read`]).
     pub fn read(&self, path: &Path) -> Result<String, String> {
-        self.read_noting_utf16(path).map(|(text, _)| text)
+        self.read_noting_utf16(path, false).map(|(text, _)| text)
     }
 
     /// Whether anything of the run reads [`crate::model::ClusterSettings`] (policies, the
@@ -90,8 +90,9 @@ impl Options {
         self.policies.is_some() || self.model
     }
 
-    /// [`Options::read`], saying also whether the file on disk is UTF-16 (never edited).
-    pub fn read_noting_utf16(&self, path: &Path) -> Result<(String, bool), String> {
+    /// [`Options::read`], saying also whether the file on disk is UTF-16 (never edited);
+    /// `walked` as [`source::read_noting_utf16`] says.
+    pub fn read_noting_utf16(&self, path: &Path, walked: bool) -> Result<(String, bool), String> {
         if let Some(text) = self
             .texts
             .as_ref()
@@ -99,7 +100,7 @@ impl Options {
         {
             return Ok((text.to_string(), false));
         }
-        source::read_noting_utf16(path, self.max_file_size)
+        source::read_noting_utf16(path, self.max_file_size, walked)
     }
 }
 
@@ -251,7 +252,7 @@ pub fn check_with_context(
             let read = match context.read.get(&index) {
                 Some((text, utf16)) => Ok((Cow::Borrowed(text.as_str()), *utf16)),
                 None => options
-                    .read_noting_utf16(&input.path)
+                    .read_noting_utf16(&input.path, input.walked)
                     .map(|(text, utf16)| (Cow::Owned(text), utf16)),
             };
             match read {

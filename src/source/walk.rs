@@ -19,6 +19,10 @@ pub struct Input {
     /// The argument it was found under: the directory itself, or for a file argument, the
     /// directory holding it. Directory linking never looks above it.
     pub root: PathBuf,
+    /// Found by walking a directory, as a regular file (not a symbolic link, which a walk
+    /// does not follow): read without looking it up first (see
+    /// [`super::read_noting_utf16`]).
+    pub walked: bool,
 }
 
 /// A path that could not be walked (a symlink loop, an unreadable directory), or an entry with
@@ -96,6 +100,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             inputs.push(Input {
                 path: arg.clone(),
                 root,
+                walked: false,
             });
             continue;
         }
@@ -128,6 +133,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
         inputs.extend(in_projects(arg, walked).into_iter().map(|path| Input {
             path,
             root: arg.clone(),
+            walked: true,
         }));
         problems.sort_by(|a, b| a.path.cmp(&b.path));
         cdktf_projects.sort();
@@ -136,6 +142,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                 Ok(stacks) => inputs.extend(stacks.into_iter().map(|path| Input {
                     path,
                     root: arg.clone(),
+                    walked: false,
                 })),
                 Err(problem) => problems.push(problem),
             }
