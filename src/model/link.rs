@@ -176,6 +176,41 @@ pub fn link(model: &mut Model) {
             None
         })
         .collect();
+    // Among several projects that carry one key (the same operator project name in one
+    // directory per environment), the one nearest the reference: in its file, else in its
+    // directory, else in the nearest directory above it within its root, as directory linking
+    // finds a project. Never a patch: a patch that sets region usage disagrees with its base
+    // by design, and the project stays unknown.
+    let nearest = |found: &[usize], file: u32| -> Option<usize> {
+        let full = found
+            .iter()
+            .all(|&i| projects.get(i).is_some_and(|p| !p.partial));
+        if !full {
+            return None;
+        }
+        let file_of = |i: usize| projects.get(i).map(|p| p.origin.file());
+        let dir_of = |i: usize| Some(place(file_of(i)?)?.0.as_path());
+        // The one project among those kept, once any is.
+        let among = |keep: &dyn Fn(usize) -> bool| -> Option<Option<usize>> {
+            let here: Vec<usize> = found.iter().copied().filter(|&i| keep(i)).collect();
+            (!here.is_empty()).then(|| one(Some(&here)))
+        };
+        if let Some(found) = among(&|i| file_of(i) == Some(file)) {
+            return found;
+        }
+        let (dir, root) = place(file)?;
+        // A root that does not hold the file: only its own directory counts.
+        let within = dir.starts_with(root);
+        for d in dir.ancestors() {
+            if let Some(found) = among(&|i| dir_of(i) == Some(d)) {
+                return found;
+            }
+            if !within || d == root.as_path() {
+                break;
+            }
+        }
+        None
+    };
     let direct = |origin: &Origin| -> Option<usize> {
         match &origin.project_ref {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
@@ -187,7 +222,10 @@ pub fn link(model: &mut Model) {
                 }
                 from_dirs.get(pair_of(origin.file())?).copied().flatten()
             }
-            ProjectRef::Key(key) => one(by_key.get(key.as_str())),
+            ProjectRef::Key(key) => {
+                let found = by_key.get(key.as_str());
+                one(found).or_else(|| nearest(found?, origin.file()))
+            }
             ProjectRef::Unknown => None,
         }
     };
