@@ -11,7 +11,8 @@
 //!   variable: `regionName: region` reads `${region}`, and an object or array is read where
 //!   it is written (`regionConfigs: [primary]`);
 //! - `project.id` of a resource is `${project.id}`; `cfg.require("tier")` (any `get`/`require`
-//!   method) of a `new pulumi.Config()` is `${tier}`, the stack's `<project>:tier`;
+//!   method) of a `new pulumi.Config()` is `${tier}`, the stack's `<project>:tier`, also
+//!   through a name bound once to it (`const tier = cfg.require("tier")`);
 //! - anything else is unknown (`fn::js`, which no builder reads as a value), and a resource
 //!   whose properties are not an object literal is not a resource here: nothing is guessed.
 //!
@@ -67,6 +68,9 @@ struct Names<'a> {
     resources: HashSet<&'a str>,
     /// Names bound once to a literal.
     literals: HashMap<&'a str, &'a Node>,
+    /// Names bound once to a call of a `Config` method (`const region =
+    /// cfg.require("region")`): read where they are used as the call is.
+    config_reads: HashMap<&'a str, &'a Node>,
     /// Where the references read into resources start (see [`Names::value`]).
     read_at: std::cell::RefCell<HashSet<u32>>,
     /// The defaults config keys are read with (`None`: several, or not a literal).
@@ -102,6 +106,7 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
         configs: HashMap::new(),
         resources: HashSet::new(),
         literals: HashMap::new(),
+        config_reads: HashMap::new(),
         read_at: std::cell::RefCell::new(HashSet::new()),
         defaults: std::cell::RefCell::new(HashMap::new()),
     };
@@ -159,6 +164,9 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
             }
             None if is_literal(&b.value, 0) => {
                 names.literals.insert(name, &b.value);
+            }
+            Some(CALL_TAG) if is_config_read(&b.value) => {
+                names.config_reads.insert(name, &b.value);
             }
             _ => {}
         }
@@ -349,6 +357,14 @@ impl<'a> Names<'a> {
                         return self.value(literal, depth + 1);
                     }
                 }
+                // A name bound to a config read is the stack's value, used here.
+                if let Some(call) = self.config_reads.get(root).filter(|_| path == root) {
+                    let read = self.value(call, depth + 1);
+                    return match str_of(Some(&read)) {
+                        Some(key) => string(key, node.span),
+                        None => unknown(node.span),
+                    };
+                }
                 let known = self.literals.contains_key(root) || self.resources.contains(root);
                 return if known {
                     string(&format!("${{{path}}}"), node.span)
@@ -433,6 +449,15 @@ impl<'a> Names<'a> {
             _ => node.clone(),
         }
     }
+}
+
+/// Whether a call is of a `Config` method reading one key (`cfg.require("tier")`; whether
+/// `cfg` is a `Config` is known where it is read, [`Names::value`]).
+fn is_config_read(call: &Node) -> bool {
+    let callee = str_of(call.get("callee")).unwrap_or("");
+    callee
+        .split_once('.')
+        .is_some_and(|(_, method)| CONFIG_METHODS.contains(&method))
 }
 
 /// Deeper values are unknown (the module's reader bounds depth too).
