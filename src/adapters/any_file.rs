@@ -161,6 +161,16 @@ fn walk_in(
         }
         // A non-literal HCL expression holds source text, not a value.
         Value::String(s) if !cur.node.is_expr() => scalar(ctx, cur, key, s, atlas, shell, out),
+        // But a template or heredoc spells its literal parts in it: a connection string
+        // written there (`"mongodb+srv://u:${var.pw}@host/?authMechanism=..."`) is read as
+        // spelled, its options where they are.
+        Value::String(_) => {
+            let mut at = Locator::spelled(ctx, cur);
+            let source = at.source();
+            if source.contains("mongodb://") || source.contains("mongodb+srv://") {
+                connection_strings(&mut at, source, "connection string", out);
+            }
+        }
         _ => {}
     }
 }

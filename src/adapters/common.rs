@@ -135,6 +135,24 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator for a value read from its own spelling, [`Locator::source`] (an HCL template
+    /// or heredoc, whose node holds its source text, cut short when long): each piece of that
+    /// text is where it is.
+    pub(crate) fn spelled(ctx: &'a LocCtx<'a>, cur: &'a Cursor<'a>) -> Locator<'a> {
+        let located = Locator::new(ctx, cur);
+        Locator {
+            value: located.source,
+            base: 0,
+            spos: 0,
+            ..located
+        }
+    }
+
+    /// The text of the value's whole span in the file.
+    pub(crate) fn source(&self) -> &'a str {
+        self.source
+    }
+
     pub(crate) fn text(&mut self, piece: &str) -> Option<crate::model::Text> {
         let found = self.find(piece);
         let loc = match found {

@@ -174,7 +174,9 @@ pub fn document_reason(marker: &str, line: u32) -> String {
 /// Whether a document is in a format an adapter reads, whether or not it found anything to
 /// check in it.
 pub fn recognized(root: &Node) -> bool {
-    if root.tag.as_deref().and_then(Dialect::of_tag).is_some() {
+    if root.tag.as_deref().and_then(Dialect::of_tag).is_some()
+        || root.tag.as_deref() == Some(crate::document::shell::HEREDOCS_TAG)
+    {
         return true;
     }
     let text = |key: &str| root.get(key).and_then(Node::as_str);

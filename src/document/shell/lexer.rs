@@ -5,16 +5,27 @@ use super::*;
 
 /// The commands of `b` from `pos` (see [`commands_in`]).
 pub(super) fn run(b: &[u8], pos: usize, dialect: Dialect) -> Result<Vec<Command>, ParseError> {
+    run_with_bodies(b, pos, dialect).map(|(commands, _)| commands)
+}
+
+/// [`run`], with the spans of the here-documents' bodies (their lines, without the line that
+/// ends each).
+pub(super) fn run_with_bodies(
+    b: &[u8],
+    pos: usize,
+    dialect: Dialect,
+) -> Result<(Vec<Command>, Vec<Span>), ParseError> {
     let mut lexer = Lexer {
         b,
         pos,
         dialect,
         out: Vec::new(),
         heredocs: Vec::new(),
+        bodies: Vec::new(),
         backticks: false,
     };
     lexer.list(0, Stop::End)?;
-    Ok(lexer.out)
+    Ok((lexer.out, lexer.bodies))
 }
 
 /// Where a list of commands ends.
@@ -41,6 +52,8 @@ struct Lexer<'a> {
     dialect: Dialect,
     out: Vec<Command>,
     heredocs: Vec<Heredoc>,
+    /// The bodies of the here-documents skipped.
+    bodies: Vec<Span>,
     /// Whether the innermost substitution being read is a `` `...` `` one: an unescaped
     /// backtick ends it (nested ones are escaped).
     backticks: bool,
@@ -314,13 +327,16 @@ impl Lexer<'_> {
     /// After a newline: skip the bodies of the here-documents opened on the line it ends.
     fn skip_heredocs(&mut self) {
         for doc in std::mem::take(&mut self.heredocs) {
+            let start = self.pos;
             loop {
-                let Some(rest) = self.b.get(self.pos..) else {
+                let body = Span::new(start, self.pos);
+                let Some(rest) = self.b.get(self.pos..).filter(|r| !r.is_empty()) else {
+                    // Never ended: the body runs to the end of the text.
+                    if !body.is_empty() {
+                        self.bodies.push(body);
+                    }
                     return;
                 };
-                if rest.is_empty() {
-                    return;
-                }
                 let len = rest.iter().position(|&b| b == b'\n');
                 let line = rest.get(..len.unwrap_or(rest.len())).unwrap_or(&[]);
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -336,6 +352,9 @@ impl Lexer<'_> {
                     None => self.b.len(),
                 };
                 if done {
+                    if !body.is_empty() {
+                        self.bodies.push(body);
+                    }
                     break;
                 }
             }

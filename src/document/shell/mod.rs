@@ -186,6 +186,25 @@ pub fn commands_in(
     )
 }
 
+/// [`commands_in`], with the spans of the here-documents' bodies.
+fn commands_and_bodies_in(
+    text: &str,
+    start: usize,
+    end: usize,
+    dialect: Dialect,
+) -> Result<(Vec<Command>, Vec<Span>), ParseError> {
+    let end = end.min(text.len());
+    lexer::run_with_bodies(
+        text.as_bytes().get(..end).unwrap_or(&[]),
+        start.min(end),
+        dialect,
+    )
+}
+
+/// The tag of the second root [`parse`] gives a file with here-documents: their bodies, text
+/// (an environment file written by `cat > app.env <<EOF`), not commands.
+pub const HEREDOCS_TAG: &str = "shell:heredocs";
+
 /// The commands of `text` (see [`commands_in`]).
 pub fn commands(text: &str, dialect: Dialect) -> Result<Vec<Command>, ParseError> {
     commands_in(text, 0, text.len(), dialect)
@@ -198,6 +217,7 @@ pub fn commands(text: &str, dialect: Dialect) -> Result<Vec<Command>, ParseError
 /// `ARG` instructions (see [`files`]).
 pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, ParseError> {
     let mut nodes = Vec::new();
+    let mut bodies = Vec::new();
     let mut push = |cmd: &Command| -> Result<(), ParseError> {
         if nodes.len() >= limits.max_nodes {
             return Err(ParseError {
@@ -214,18 +234,23 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
     match dialect {
         Dialect::Env => return env::parse(text, limits),
         Dialect::Sh => {
-            for cmd in commands(text, Dialect::Sh)?.iter().filter(|c| c.depth == 0) {
+            let (found, in_bodies) = commands_and_bodies_in(text, 0, text.len(), Dialect::Sh)?;
+            for cmd in found.iter().filter(|c| c.depth == 0) {
                 push(cmd)?;
             }
+            bodies.extend(in_bodies);
         }
         Dialect::Jenkins => {
             // Groovy's interpolation can leave a step's text no shell would take: that step is
             // passed over, not the file.
             for piece in files::jenkins_steps(text) {
-                if let Ok(found) = commands_in(text, piece.start, piece.end, piece.dialect) {
+                if let Ok((found, in_bodies)) =
+                    commands_and_bodies_in(text, piece.start, piece.end, piece.dialect)
+                {
                     for cmd in found.iter().filter(|c| c.depth == 0) {
                         push(cmd)?;
                     }
+                    bodies.extend(in_bodies);
                 }
             }
         }
@@ -236,17 +261,37 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
                 files::docker_instructions(text)
             };
             for piece in pieces {
-                let found = commands_in(text, piece.start, piece.end, piece.dialect)?;
+                let (found, in_bodies) =
+                    commands_and_bodies_in(text, piece.start, piece.end, piece.dialect)?;
                 for cmd in found.iter().filter(|c| c.depth == 0) {
                     push(cmd)?;
                 }
+                bodies.extend(in_bodies);
             }
         }
     }
     let mut root = Node::new(Value::Seq(nodes), Span::new(0, text.len()));
     root.tag = Some(dialect.tag().into());
+    let mut roots = vec![root];
+    // Here-documents' bodies: a second root of their texts (see [`HEREDOCS_TAG`]).
+    let bodies: Vec<Node> = bodies
+        .into_iter()
+        .take(limits.max_nodes)
+        .map(|span| {
+            let body = text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or("");
+            Node::new(Value::String(body.into()), span)
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (bodies.first(), bodies.last()) {
+        let span = Span::new(first.span.start as usize, last.span.end as usize);
+        let mut heredocs = Node::new(Value::Seq(bodies), span);
+        heredocs.tag = Some(HEREDOCS_TAG.into());
+        roots.push(heredocs);
+    }
     Ok(Document {
-        roots: vec![root],
+        roots,
         warnings: Vec::new(),
     })
 }

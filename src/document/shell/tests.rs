@@ -240,3 +240,35 @@ fn jenkins_sh_steps_are_found_where_they_are_written() {
     let _ = files::jenkins_steps(&"sh \"\"\"${\n".repeat(50_000));
     let _ = files::jenkins_steps(&"sh \"${\n".repeat(50_000));
 }
+
+#[test]
+fn here_document_bodies_are_a_second_root_of_text() {
+    let text = "cat > a.env <<EOF\nA=1\nB=2\nEOF\necho x\ncat <<-'END' | sh\n\tatlas help\n\tEND\ncat <<NEVER\nlast\n";
+    let doc = parse(text, Dialect::Sh, &Limits::default()).unwrap();
+    assert_eq!(doc.roots.len(), 2);
+    // The commands are the first root's, as before.
+    let commands: Vec<&str> = doc.roots[0]
+        .as_seq()
+        .unwrap()
+        .iter()
+        .map(|c| at(text, c.span))
+        .collect();
+    // (A command's span runs from its first word to its last: redirections are no words.)
+    assert_eq!(commands, ["cat", "echo x", "cat", "sh", "cat"]);
+    let bodies = &doc.roots[1];
+    assert_eq!(bodies.tag.as_deref(), Some(HEREDOCS_TAG));
+    let texts: Vec<&str> = bodies
+        .as_seq()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            assert_eq!(b.as_str(), Some(at(text, b.span)));
+            at(text, b.span)
+        })
+        .collect();
+    // Each body's lines without the delimiter line; one never ended runs to the end.
+    assert_eq!(texts, ["A=1\nB=2\n", "\tatlas help\n", "last\n"]);
+    // A script without one has one root.
+    let plain = parse("echo hi\n", Dialect::Sh, &Limits::default()).unwrap();
+    assert_eq!(plain.roots.len(), 1);
+}
