@@ -10,10 +10,16 @@
 //! It tokenizes only what decides nesting: comments (`#`, `//`, `/* */`), quoted strings with
 //! backslash escapes, template interpolations and directives (`${`, `%{`, with the `$${` and
 //! `%%{` escapes), heredocs (`<<ID` / `<<-ID` up to a line holding `ID`), and `( [ {`.
-//! It only ever refuses a file that `hcl-edit` refuses too (the HCL fuzz target asserts it);
-//! on anything it does not understand it gives no verdict and `hcl-edit` decides.
+//! It only ever refuses a file that `hcl-edit` refuses too (the HCL fuzz target asserts it),
+//! and one that Terraform refuses and `hcl-edit` takes: a quoted string split over lines
+//! ([`MULTI_LINE_STRING`]); on anything it does not understand it gives no verdict and
+//! `hcl-edit` decides.
 
 use super::{ParseError, Span};
+
+/// The error for a quoted string that reaches the end of its line: the one refusal of this
+/// check that `hcl-edit` does not make (Terraform does).
+pub const MULTI_LINE_STRING: &str = "this string is not closed on its line: a quoted string cannot span lines (write `\\n` in it, or use a heredoc)";
 
 #[derive(Clone, Copy)]
 enum Frame<'a> {
@@ -68,8 +74,12 @@ fn scan(text: &str, empty: &[usize]) -> Scan {
         let Some(&b) = bytes.get(i) else { break };
         let next = bytes.get(i + 1).copied();
         match stack.last().copied() {
-            Some(Frame::Str { .. }) => match b {
+            Some(Frame::Str { at }) => match b {
                 b'\\' => i += 2,
+                // Terraform refuses a quoted string split over lines ("Invalid multi-line
+                // string"), which `hcl-edit` takes; read on, the quote that should have closed
+                // it opens the next string, and the error lands lines away.
+                b'\n' => return Scan::Done(Err(error(text, at, MULTI_LINE_STRING.to_string()))),
                 b'"' => {
                     stack.pop();
                     i += 1;
@@ -328,7 +338,7 @@ fn error(text: &str, at: usize, message: String) -> ParseError {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use super::{MULTI_LINE_STRING, check};
 
     fn verdict(text: &str) -> Option<String> {
         check(text)
@@ -348,13 +358,36 @@ mod tests {
             "a = <<EOF\r\n]\r\nEOF\r\n",
             "a = 1 # ]\nb = 2 // }\nc = /* ) */ 3\n",
             "a = \"%{ for x in y }${x}%{ endfor ~}\"\n",
-            "a = \"line\nbreak ]\"\n",
             "a = b < <<EOF\nx\nEOF\n",
             "a = <<EOF\nEOF",
         ] {
             assert_eq!(verdict(text), None, "{text:?}");
             assert!(hcl_edit::parser::parse_body(text).is_ok(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_quoted_string_split_over_lines_is_refused_as_terraform_refuses_it() {
+        // `hcl-edit` takes it; Terraform says "Invalid multi-line string". Reported at the
+        // quote left open, not at the later quote that would close a string read on.
+        let text = "a = \"line\nbreak ]\"\n";
+        assert!(hcl_edit::parser::parse_body(text).is_ok());
+        assert_eq!(
+            verdict(text).as_deref(),
+            Some(format!("4..5 {MULTI_LINE_STRING}").as_str())
+        );
+        let text = "p {\n  name = \"orders\n  org = \"x\"\n  usage = \"GOV\"\n}\n";
+        assert_eq!(
+            verdict(text).as_deref(),
+            Some(format!("13..14 {MULTI_LINE_STRING}").as_str())
+        );
+        // A line break inside an interpolation is code, not the string.
+        assert_eq!(verdict("a = \"x ${ 1 +\n 2 } y\"\n"), None);
+        // In a heredoc too.
+        assert_eq!(
+            verdict("a = <<EOF\n${ \"x\ny\" }\nEOF\n").as_deref(),
+            Some(format!("13..14 {MULTI_LINE_STRING}").as_str())
+        );
     }
 
     #[test]
@@ -383,12 +416,16 @@ mod tests {
             Some("6..7 `}` here closes nothing")
         );
         assert_eq!(
-            verdict("a = \"abc\n").as_deref(),
+            verdict("a = \"abc").as_deref(),
             Some("4..5 this string is never closed with `\"`")
         );
         assert_eq!(
+            verdict("a = \"abc\n").as_deref(),
+            Some(format!("4..5 {MULTI_LINE_STRING}").as_str())
+        );
+        assert_eq!(
             verdict("a = \"${b\"\n").as_deref(),
-            Some("8..9 this string is never closed with `\"`")
+            Some(format!("8..9 {MULTI_LINE_STRING}").as_str())
         );
         assert_eq!(
             verdict("a = <<EOF\nbody\n").as_deref(),
