@@ -473,3 +473,29 @@ fn package_directories_are_not_walked() {
         "{v:#}"
     );
 }
+
+/// A file whose name is not UTF-8 is checked like any other (its path shown with U+FFFD), not
+/// dropped from the walk unlisted.
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let body = "{\"name\": \"c\", \"replicationSpecs\": [{\"regionConfigs\": [{\"providerName\": \"AZURE\", \"regionName\": \"US_EAST_2\", \"priority\": 7, \"electableSpecs\": {\"instanceSize\": \"M30\"}}]}]}\n";
+    let name = std::ffi::OsStr::from_bytes(b"bad\xffname.json");
+    if std::fs::write(dir.path().join(name), body).is_err() {
+        eprintln!("this file system refuses names that are not UTF-8: case not run");
+        return;
+    }
+    write(dir.path(), "ok.json", body);
+    let (code, v) = check(dir.path(), &["."]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["summary"]["files_checked"], 2, "{v}");
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["bad\u{fffd}name.json", "ok.json"], "{v}");
+}

@@ -148,7 +148,10 @@ pub fn sample_names() -> Vec<String> {
 /// The kind of a spec file by its name ([`NAMES`], `Dockerfile.<anything>`) or extension
 /// (ASCII case-insensitive); `None` for a name the tool does not read by name alone.
 pub fn kind(path: &Path) -> Option<Kind> {
-    let name = path.file_name()?.to_str()?;
+    // A name that is not UTF-8 (`bad\xffname.yaml`) is judged by what it spells: its
+    // extension is still read (the file is checked, its path shown with U+FFFD).
+    let name = path.file_name()?.to_string_lossy();
+    let name = name.as_ref();
     // kustomize's third name for its file, which has no extension.
     if name == "Kustomization" {
         return Some(YAML);
@@ -167,7 +170,8 @@ pub fn kind(path: &Path) -> Option<Kind> {
     {
         return Some(*k);
     }
-    let ext = path.extension()?.to_str()?;
+    let ext = path.extension()?.to_string_lossy();
+    let ext = ext.as_ref();
     KINDS
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))
@@ -246,8 +250,7 @@ pub fn is_shebang_candidate(path: &Path) -> bool {
     path.extension().is_none()
         && path
             .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| !n.starts_with('.'))
+            .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
 }
 
 /// Whether a file name has one of the extensions the tool reads.
