@@ -305,6 +305,18 @@ impl LineIndex {
         bytes::each_newline(text.as_bytes(), |pos| {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
         });
+        // A carriage return alone also ends a line (YAML reads it so, and so do editors: a
+        // file saved with classic Mac line ends); in `\r\n` it is part of the one break.
+        let bytes = text.as_bytes();
+        let lone_cr = |&at: &usize| bytes.get(at + 1) != Some(&b'\n');
+        if memchr::memchr_iter(b'\r', bytes).any(|at| lone_cr(&at)) {
+            starts.extend(
+                memchr::memchr_iter(b'\r', bytes)
+                    .filter(lone_cr)
+                    .map(|at| u32::try_from(at + 1).unwrap_or(u32::MAX)),
+            );
+            starts.sort_unstable();
+        }
         let ascii = text.is_ascii();
         let mut chars_before = Vec::new();
         if !ascii {
@@ -608,6 +620,20 @@ mod tests {
                 "{keys:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_carriage_return_alone_ends_a_line() {
+        let at = |text: &str, needle: &str| {
+            let offset = u32::try_from(text.find(needle).unwrap()).unwrap();
+            let lc = LineIndex::new(text).line_col(text, offset);
+            (lc.line, lc.column)
+        };
+        // Classic Mac line ends, mixed ends, and `\r\n` (one break, not two).
+        assert_eq!(at("a: 1\rb: 2\r  c: AZURE\r", "AZURE"), (3, 6));
+        assert_eq!(at("a: 1\r\nb: 2\rc: 3\nd: AZURE", "AZURE"), (4, 4));
+        assert_eq!(at("a: 1\r\nb: AZURE\r\n", "AZURE"), (2, 4));
+        assert_eq!(at("é\r\rx", "x"), (3, 1));
     }
 
     #[test]

@@ -98,17 +98,27 @@ impl Drawable {
         let mut edits = Vec::new();
         let mut start = 0;
         while start <= bytes.len() {
-            let end = memchr::memchr(b'\n', bytes.get(start..).unwrap_or(&[]))
+            let end = memchr::memchr2(b'\n', b'\r', bytes.get(start..).unwrap_or(&[]))
                 .map_or(bytes.len(), |i| start + i);
-            // `\r\n` ends a line; the `\r` is kept as it is.
-            let content_end =
-                if end < bytes.len() && end > start && bytes.get(end - 1) == Some(&b'\r') {
-                    end - 1
-                } else {
-                    end
-                };
-            line_edits(&text, start, content_end, max_line, &mut edits);
-            start = end + 1;
+            line_edits(&text, start, end, max_line, &mut edits);
+            start = match (bytes.get(end), bytes.get(end + 1)) {
+                // `\r\n` ends a line; the `\r` is kept as it is.
+                (Some(b'\r'), Some(b'\n')) => end + 2,
+                // A carriage return alone ends a line too (as the line index counts): drawn
+                // as a line break, which a terminal would otherwise take as a return to the
+                // start of the line.
+                (Some(b'\r'), _) => {
+                    edits.push(Edit {
+                        from: end,
+                        from_len: 1,
+                        to: 0,
+                        to_len: 0,
+                        elided: false,
+                    });
+                    end + 1
+                }
+                _ => end + 1,
+            };
         }
         if edits.is_empty() {
             return Drawable { text, edits };
@@ -121,6 +131,8 @@ impl Drawable {
             let original = text.get(edit.from..edit.from + edit.from_len).unwrap_or("");
             if edit.elided {
                 out.push_str(&format!("… (a line of {} bytes, not drawn)", edit.from_len));
+            } else if original == "\r" {
+                out.push('\n');
             } else {
                 original.chars().for_each(|c| escape(c, &mut out));
             }
@@ -193,6 +205,15 @@ fn line_edits(text: &str, start: usize, end: usize, max_line: usize, edits: &mut
 mod tests {
     #![allow(clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn a_carriage_return_alone_is_drawn_as_a_line_break() {
+        let drawn = Drawable::new("a: 1\rb: \u{1b}x\r\nc: 3\r".to_string(), 100);
+        assert_eq!(drawn.text, "a: 1\nb: \\u{1b}x\r\nc: 3\n");
+        // Offsets after it are where they were (one byte for one byte).
+        assert_eq!(drawn.offset(5), 5);
+        assert_eq!(drawn.offset(20), 20 + "\\u{1b}".len() - 1);
+    }
 
     #[test]
     fn one_line_escapes_controls_and_line_breaks() {
