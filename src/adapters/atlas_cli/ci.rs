@@ -9,11 +9,52 @@ use crate::document::Cursor;
 
 pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
 
+/// One script of a CI configuration.
+pub(super) struct CiScript<'a> {
+    pub(super) script: Cursor<'a>,
+    /// The directory it runs in (see [`scripts`]).
+    pub(super) dir: String,
+    /// The environment variables the configuration gives it, outermost first (a later one of
+    /// a name overrides an earlier): GitHub Actions' workflow, job and step `env`, CircleCI's
+    /// job and step `environment`, GitLab's global and job `variables`.
+    pub(super) env: Env<'a>,
+}
+
+/// Environment variables set in a CI configuration: name and value.
+pub(super) type Env<'a> = Vec<(String, Cursor<'a>)>;
+
+/// The variables of the mapping under `key` of `cur` whose names are shell variable names,
+/// appended to `env`; a GitLab variable may be `{value: ..., description: ...}`.
+fn env_under<'a>(cur: &Cursor<'a>, key: &str, env: &mut Env<'a>) {
+    let Some(vars) = cur.get(key).filter(|v| v.node.as_map().is_some()) else {
+        return;
+    };
+    for (name, value) in vars.entries() {
+        let Some(name) = name.text().filter(|n| is_variable_name(n)) else {
+            continue;
+        };
+        let value = if value.node.as_map().is_some() {
+            match value.get("value") {
+                Some(v) => v,
+                None => continue,
+            }
+        } else {
+            value
+        };
+        env.push((name.to_string(), value));
+    }
+}
+
+fn is_variable_name(name: &str) -> bool {
+    name.bytes().next().is_some_and(|b| !b.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// The script strings of a CI configuration (none for any other document), each with the
 /// directory it runs in, relative to the repository's root (GitHub Actions' workspace and
 /// GitLab's `$CI_PROJECT_DIR` are the checkout): a step's `working-directory`, or its job's or
 /// workflow's `defaults.run.working-directory`, else `""`.
-pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
+pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     let mut found = Vec::new();
     if root.node.as_map().is_none() {
         return found;
@@ -22,45 +63,64 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
     if let Some(jobs) = root.get("jobs").filter(|j| j.node.as_map().is_some()) {
         let workflow_shell = default_shell(root);
         let workflow_dir = default_dir(root);
+        let mut workflow_env = Env::new();
+        env_under(root, "env", &mut workflow_env);
         for (_, job) in jobs.entries() {
             let windows = job.get("runs-on").is_some_and(|r| mentions(&r, "windows"));
             let job_shell = default_shell(&job).or(workflow_shell.clone());
             let job_dir = default_dir(&job).or(workflow_dir.clone());
+            let mut job_env = workflow_env.clone();
+            env_under(&job, "env", &mut job_env);
+            env_under(&job, "environment", &mut job_env);
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
-                steps(
-                    &step,
-                    job_shell.as_deref(),
-                    job_dir.as_deref(),
+                let to = StepContext {
+                    shell: job_shell.as_deref(),
+                    dir: job_dir.as_deref(),
                     windows,
-                    &mut found,
-                );
+                    env: &job_env,
+                };
+                steps(&step, to, &mut found);
             }
         }
     }
     // A composite action.
     if let Some(runs) = root.get("runs") {
         for step in runs.get("steps").iter().flat_map(|s| s.items()) {
-            steps(&step, None, None, false, &mut found);
+            let to = StepContext {
+                shell: None,
+                dir: None,
+                windows: false,
+                env: &Env::new(),
+            };
+            steps(&step, to, &mut found);
         }
     }
     // Azure Pipelines: `steps`, `jobs[].steps` or `stages[].jobs[].steps` (lists).
     azure(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
-        let mut gitlab = Vec::new();
+        let mut global_env = Env::new();
+        env_under(root, "variables", &mut global_env);
         for (key, value) in root.entries() {
+            let mut gitlab = Vec::new();
             let is_script_key = key.text().is_some_and(|k| GITLAB_SCRIPTS.contains(&k));
+            let mut env = global_env.clone();
             if is_script_key {
                 strings(&value, &mut gitlab);
             } else if value.node.as_map().is_some() {
+                env_under(&value, "variables", &mut env);
                 for script in GITLAB_SCRIPTS {
                     if let Some(s) = value.get(script) {
                         strings(&s, &mut gitlab);
                     }
                 }
             }
+            found.extend(gitlab.into_iter().map(|script| CiScript {
+                script,
+                dir: String::new(),
+                env: env.clone(),
+            }));
         }
-        found.extend(gitlab.into_iter().map(|c| (c, String::new())));
     }
     found
 }
@@ -69,7 +129,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<(Cursor<'a>, String)> {
 /// `script:` (bash on Linux and macOS agents, `cmd` on a Windows pool, which is not read), and
 /// the inline scripts of the `Bash`, `CmdLine` and `AzureCLI` tasks (`AzureCLI` with
 /// `scriptType: bash`); each in the step's `workingDirectory`, else the checkout.
-fn azure<'a>(root: &Cursor<'a>, out: &mut Vec<(Cursor<'a>, String)>) {
+fn azure<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     let windows = pool_windows(root).unwrap_or(false);
     azure_steps(root, windows, out);
     let jobs_of = |c: &Cursor<'a>| c.get("jobs").filter(|j| j.node.as_seq().is_some());
@@ -124,7 +184,7 @@ fn pool_windows(cur: &Cursor<'_>) -> Option<bool> {
 }
 
 /// The scripts of the `steps` list under `cur`.
-fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<(Cursor<'a>, String)>) {
+fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<CiScript<'a>>) {
     let Some(steps) = cur.get("steps").filter(|s| s.node.as_seq().is_some()) else {
         return;
     };
@@ -167,7 +227,11 @@ fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<(Cursor<'a>, S
             }
         };
         if let Some(script) = script.filter(|s| s.str().is_some()) {
-            out.push((script, dir));
+            out.push(CiScript {
+                script,
+                dir,
+                env: Env::new(),
+            });
         }
     }
 }
@@ -198,34 +262,43 @@ fn default_dir(cur: &Cursor<'_>) -> Option<String> {
         .and_then(|s| s.str().map(str::to_string))
 }
 
-fn steps<'a>(
-    step: &Cursor<'a>,
-    job_shell: Option<&str>,
-    job_dir: Option<&str>,
+/// What a step takes from its job.
+#[derive(Clone, Copy)]
+struct StepContext<'j, 'a> {
+    shell: Option<&'j str>,
+    dir: Option<&'j str>,
     windows: bool,
-    out: &mut Vec<(Cursor<'a>, String)>,
-) {
+    env: &'j Env<'a>,
+}
+
+fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript<'a>>) {
     let Some(run) = step.get("run") else { return };
     let dir = step
         .get("working-directory")
         .and_then(|d| d.str().map(str::to_string))
-        .or(job_dir.map(str::to_string))
+        .or(job.dir.map(str::to_string))
         .unwrap_or_default();
     let shell = step
         .get("shell")
         .and_then(|s| s.str().map(str::to_string))
-        .or(job_shell.map(str::to_string));
+        .or(job.shell.map(str::to_string));
     let readable = match shell {
         Some(shell) => posix(&shell),
-        None => !windows,
+        None => !job.windows,
     };
     if !readable {
         return;
     }
-    if run.str().is_some() {
-        out.push((run, dir));
-    } else if let Some(command) = run.get("command").filter(|c| c.str().is_some()) {
-        out.push((command, dir));
+    let mut env = job.env.clone();
+    env_under(step, "env", &mut env);
+    env_under(&run, "environment", &mut env);
+    let script = if run.str().is_some() {
+        Some(run)
+    } else {
+        run.get("command").filter(|c| c.str().is_some())
+    };
+    if let Some(script) = script {
+        out.push(CiScript { script, dir, env });
     }
 }
 

@@ -95,14 +95,30 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
         return;
     }
-    for (step, dir) in ci::scripts(root) {
+    for ci::CiScript {
+        script: step,
+        dir,
+        env,
+    } in ci::scripts(root)
+    {
         script.workdir = Some(dir);
-        // Each step runs in a shell of its own.
+        // Each step runs in a shell of its own, with the variables its configuration sets.
         script.cwd = Cwd::Start;
+        // The innermost setting of a name is the one the step sees: one that is no literal
+        // (`${{ vars.TIER }}`) hides an outer literal.
+        let mut seen: HashMap<String, Option<Text>> = HashMap::new();
+        for (name, value) in env {
+            seen.insert(name, literal_setting(ctx, value));
+        }
+        script.env = seen
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
         if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         }
     }
+    script.env.clear();
     if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
         service_settings(ctx, root, out);
     }
@@ -144,6 +160,10 @@ struct Script<'c> {
     /// Variables set to a literal by the only assignment to them in the command string
     /// (`TIER=M10`), located at the literal (see [`Script::literal`]).
     literals: HashMap<String, Text>,
+    /// For a CI step's commands: the variables its configuration sets to a literal (`env:
+    /// {TIER: M10}`); each is a literal of the step's shell unless the step's script may give
+    /// it another value.
+    env: Vec<(String, Text)>,
     /// The command string being read (for [`Script::assigned_once`]), and its dialect.
     text: Arc<str>,
     /// The variables assigned once in it ([`assigned_once_table`]), once known.
@@ -185,6 +205,7 @@ impl<'c> Script<'c> {
             pushed: Vec::new(),
             script_dirs: HashMap::new(),
             literals: HashMap::new(),
+            env: Vec::new(),
             text: Arc::from(""),
             once: None,
             in_file_shell: false,
@@ -297,6 +318,15 @@ impl<'c> Script<'c> {
             )
         });
         let outer_dialect = std::mem::replace(&mut self.dialect, dialect);
+        // A CI step's shell starts with its configuration's variables.
+        if self.depth == 0 && self.workdir.is_some() && !self.env.is_empty() {
+            let runs_other_text = runs_other_text(text);
+            for (name, value) in &self.env {
+                if !runs_other_text && only_read(text, name) {
+                    self.literals.insert(name.clone(), value.clone());
+                }
+            }
+        }
         self.read_commands(text, dialect, place, out);
         self.dialect = outer_dialect;
         if let Some((text, once, literals, in_file_shell)) = outer.filter(|_| !whole_file) {
@@ -538,14 +568,10 @@ impl<'c> Script<'c> {
     }
 }
 
-/// The variables a command string gives a value once only, in one pass over it: one `NAME=`
-/// at the start of a word (a `case` arm's `prod)NAME=...` too), and no `NAME+=`, `NAME[...]=`,
-/// `${NAME:=...}`/`${NAME=...}`, nor a line with `for`, `read`, `unset`, `local`, `getopts`,
-/// `mapfile`, `readarray` or `printf -v` that names it; none at all in a script that runs
-/// other text (`source`, `.`, `eval`).
-fn assigned_once_table(text: &str) -> HashSet<String> {
-    // A script that sources another or evals text may set anything: no literal is known.
-    let runs_other_text = text.lines().any(|l| {
+/// Whether a command string runs text it does not hold (`source`, `.`, `eval`), which may
+/// set any variable.
+fn runs_other_text(text: &str) -> bool {
+    text.lines().any(|l| {
         let l = l.trim_start();
         l.starts_with("source ")
             || l.starts_with(". ")
@@ -555,8 +581,43 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
             || l.contains("; . ")
             || l.contains("&& . ")
             || l.contains(" eval ")
-    });
-    if runs_other_text {
+    })
+}
+
+/// A CI variable's value as a literal the shell sees (a YAML scalar without `$`: not a
+/// `${{ vars.X }}` expression, nor GitLab's `$OTHER`).
+fn literal_setting(ctx: &LocCtx<'_>, value: Cursor<'_>) -> Option<Text> {
+    let text = ctx.text(Some(value))?;
+    (!text.as_str().contains('$')).then_some(text)
+}
+
+/// Whether a command string only ever reads the variable `name` (`$NAME`, `${NAME}`, never
+/// `NAME=`, `read NAME`, `${NAME:=x}`, `export NAME`): every place its name is written
+/// whole is right after `$` or `${` and before anything but `:` or `=`.
+fn only_read(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(name).all(|(at, _)| {
+        let before = at.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+        let after = bytes.get(at + name.len()).copied();
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            // Part of a longer word.
+            return true;
+        }
+        let braced =
+            before == Some(b'{') && at.checked_sub(2).and_then(|p| bytes.get(p)) == Some(&b'$');
+        (before == Some(b'$') || braced) && !matches!(after, Some(b':' | b'='))
+    })
+}
+
+/// The variables a command string gives a value once only, in one pass over it: one `NAME=`
+/// at the start of a word (a `case` arm's `prod)NAME=...` too), and no `NAME+=`, `NAME[...]=`,
+/// `${NAME:=...}`/`${NAME=...}`, nor a line with `for`, `read`, `unset`, `local`, `getopts`,
+/// `mapfile`, `readarray` or `printf -v` that names it; none at all in a script that runs
+/// other text (`source`, `.`, `eval`).
+fn assigned_once_table(text: &str) -> HashSet<String> {
+    // A script that sources another or evals text may set anything: no literal is known.
+    if runs_other_text(text) {
         return HashSet::new();
     }
     let bytes = text.as_bytes();

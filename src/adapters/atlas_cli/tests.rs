@@ -249,3 +249,19 @@ fn many_assignments_are_read_in_linear_time() {
     let m = sh(&text);
     assert_eq!(m.clusters[0].regions[0].sizes[0].value.as_str(), "M10");
 }
+
+#[test]
+fn a_ci_variable_is_only_read_when_every_mention_expands_it() {
+    for (text, read) in [
+        ("atlas x --tier \"$TIER\"", true),
+        ("atlas x --tier ${TIER} --name $TIER_NAME", true),
+        ("echo $TIERS; atlas x --tier $TIER", true),
+        ("TIER=M30\natlas x --tier $TIER", false),
+        ("read TIER\natlas x --tier $TIER", false),
+        (": \"${TIER:=M30}\"; atlas x --tier $TIER", false),
+        ("export TIER; atlas x --tier $TIER", false),
+        ("for TIER in M10 M30; do atlas x --tier $TIER; done", false),
+    ] {
+        assert_eq!(super::only_read(text, "TIER"), read, "{text}");
+    }
+}
