@@ -242,7 +242,8 @@ mod tests {
         let d = Drawable::new(text.clone(), 20);
         assert_eq!(
             d.text,
-            "a\\u{1b}b\r\nc\\rd\n… (a line of 50 bytes, not drawn)\nend"
+            // A carriage return alone ends a line (as the line index counts it).
+            "a\\u{1b}b\r\nc\nd\n… (a line of 50 bytes, not drawn)\nend"
         );
         // `b` is after the escape; `end` after the note.
         assert_eq!(&d.text[d.offset(2)..d.offset(3)], "b");
