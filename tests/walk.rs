@@ -499,3 +499,38 @@ fn a_file_whose_name_is_not_utf8_is_checked() {
         .collect();
     assert_eq!(files, ["bad\u{fffd}name.json", "ok.json"], "{v}");
 }
+
+/// A Terragrunt configuration whose module is not in the repository (a remote source) and
+/// that names Atlas is listed as not judged; one of another module, or a parent configuration
+/// without `inputs`, says nothing.
+#[test]
+fn a_terragrunt_configuration_of_a_remote_atlas_module_is_listed_as_not_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "live/prod/atlas/terragrunt.hcl",
+        "terraform {\n  source = \"git::https://example.com/infra-modules.git//mongodbatlas-cluster?ref=v1.2.0\"\n}\ninputs = {\n  instance_size = \"M10\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "live/prod/vpc/terragrunt.hcl",
+        "terraform {\n  source = \"tfr:///terraform-aws-modules/vpc/aws?version=5.8.1\"\n}\ninputs = {\n  name = \"ledger\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "live/terragrunt.hcl",
+        "generate \"provider\" {\n  path = \"provider.tf\"\n  if_exists = \"overwrite\"\n  contents = <<EOF\nprovider \"mongodbatlas\" {\n  is_mongodbgov_cloud = true\n}\nEOF\n}\n",
+    );
+    let (code, v) = check(dir.path(), &["."]);
+    assert_eq!(code, 0, "{v}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v}");
+    assert_eq!(skipped[0]["file"], "live/prod/atlas/terragrunt.hcl", "{v}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("a Terragrunt configuration whose `terraform { source }` is not"),
+        "{v}"
+    );
+}

@@ -102,7 +102,10 @@ pub fn interest(path: &Path, syntax: Syntax, text: &str) -> Interest {
 /// what their modules call) as context.
 pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     let values_only_dir = || path.parent().is_some_and(|d| !holds_configuration(d));
-    if !(module::is_var_file(path) || (module::is_loaded_tfvars(path) && values_only_dir())) {
+    // A Terragrunt configuration names its module ([`linked_dirs`]).
+    if module::is_terragrunt(path)
+        || !(module::is_var_file(path) || (module::is_loaded_tfvars(path) && values_only_dir()))
+    {
         return Vec::new();
     }
     path.ancestors()
@@ -115,7 +118,7 @@ pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -
 /// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
 /// cannot is not read for it.
 pub fn may_link(path: &Path) -> bool {
-    module::is_tf(path) || pulumi::is_project_file(path)
+    module::is_tf(path) || module::is_terragrunt(path) || pulumi::is_project_file(path)
 }
 
 /// Whether the values a file sets are used by a Pulumi program's modules, so that a check
@@ -183,6 +186,22 @@ pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<Link> {
             .iter()
             .flat_map(|root| pulumi::linked_dirs(path, root))
             .map(|(dir, below)| Link { dir, below })
+            .collect();
+    }
+    // A Terragrunt configuration: the module it runs, where its `inputs` are used.
+    if module::is_terragrunt(path) {
+        let Ok(doc) = crate::document::parse(text, Syntax::Hcl, limits) else {
+            return Vec::new();
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        return doc
+            .roots
+            .iter()
+            .filter_map(module::terragrunt_source)
+            .map(|source| Link {
+                dir: dir.join(source),
+                below: false,
+            })
             .collect();
     }
     if !may_link(path) || !text.contains("module") {
@@ -270,13 +289,15 @@ pub fn finish(
         .filter(|f| !reader.context.contains(f))
         .filter_map(|f| files.get(f as usize))
         .map(|f| {
-            (
-                f.path.clone(),
+            let why = if module::is_terragrunt(&f.path) {
+                "a Terragrunt configuration whose `terraform { source }` is not a module directory among the files read (a remote source, or one computed by a function): the module its `inputs` set is not read, so they are not judged".to_string()
+            } else {
                 format!(
                     "a `-var-file` values file: no Terraform root module in its directory or up to {} above declares the variables it sets, so where they are used is not known and they are not judged",
                     module::VAR_FILE_LEVELS
-                ),
-            )
+                )
+            };
+            (f.path.clone(), why)
         })
         .collect::<Vec<_>>();
     let unread = pulumi::resolve(pulumi, files, reader.cwd, out);

@@ -78,6 +78,8 @@ const NAMES: &[(&str, Kind, bool)] = &[
     ("Containerfile", DOCKER, true),
     // Jenkins pipelines (`Jenkinsfile`, `Jenkinsfile.release`): their `sh` steps.
     ("Jenkinsfile", JENKINS, true),
+    // Terragrunt's configuration: the `inputs` of the module it runs.
+    ("terragrunt.hcl", HCL, false),
 ];
 const SHELL: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Sh),

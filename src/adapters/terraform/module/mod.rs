@@ -44,6 +44,8 @@ pub struct HclFile {
     /// its values are judged as one more set of the root module's variables (see
     /// [`eval::resolve`]).
     var_file: bool,
+    /// For a Terragrunt configuration: its `inputs` set the variables of the module it runs.
+    terragrunt: Option<Box<Terragrunt>>,
     /// `variable` defaults (configuration files) or assignments (`.tfvars`): name → value.
     values: Vec<(String, Val)>,
     /// Names of the variables this file declares.
@@ -98,6 +100,17 @@ fn block_in<'a>(blocks: &tf_json::BlockPointers, body: Cursor<'a>) -> Cursor<'a>
     }
 }
 
+/// A Terragrunt configuration's module (see [`HclFile::terragrunt`]).
+#[derive(Debug)]
+struct Terragrunt {
+    /// The module it runs, relative to its directory ([`terragrunt_source`]); `None` when it
+    /// is not a local directory.
+    runs: Option<PathBuf>,
+    /// Whether the file names Atlas ([`crate::adapters::unread::names_atlas`]): only then is
+    /// it said not to be judged when its module is not found.
+    names_atlas: bool,
+}
+
 /// `terraform.tfvars`, then `terraform.tfvars.json`, then `*.auto.tfvars` and
 /// `*.auto.tfvars.json` in name order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,12 +144,36 @@ pub fn is_loaded_tfvars(path: &Path) -> bool {
 
 /// Whether a file is a variable-definitions file Terraform loads only when a `-var-file`
 /// names it (`env/prod.tfvars`, `staging.tfvars.json`).
+/// A Terragrunt configuration's `inputs` are such values too, for the module its
+/// `terraform { source }` names ([`terragrunt_source`]).
 pub fn is_var_file(path: &Path) -> bool {
     tfvars_order(path).is_none()
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"))
+        && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.ends_with(".tfvars") || n.ends_with(".tfvars.json") || n == TERRAGRUNT
+        })
+}
+
+/// Terragrunt's configuration file: its `inputs` set the variables of the module its
+/// `terraform { source = "..." }` names, which Terragrunt runs as a root module.
+pub const TERRAGRUNT: &str = "terragrunt.hcl";
+
+/// Whether a file is a Terragrunt configuration ([`TERRAGRUNT`]).
+pub fn is_terragrunt(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == TERRAGRUNT)
+}
+
+/// The local module a Terragrunt configuration runs, relative to its directory: its
+/// `terraform { source }` when that is a relative path (`../../modules//atlas`, the `//`
+/// marking the module's directory inside the source); `None` for a remote source (`git::`,
+/// `tfr://`) or one computed by a function (`${get_repo_root()}/...`), which is not read.
+pub fn terragrunt_source(root: &Node) -> Option<PathBuf> {
+    // A block without labels is a list of its bodies (a file may repeat it).
+    let terraform = Cursor::root(root).get("terraform")?;
+    let mut bodies = terraform.items().chain(std::iter::once(terraform.clone()));
+    let source = bodies.find_map(|t| t.get("source"))?;
+    let source = source.str()?;
+    let source = source.split('?').next().unwrap_or(source);
+    is_local_source(source).then(|| PathBuf::from(source.replace("//", "/")))
 }
 
 /// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
@@ -193,6 +230,7 @@ impl HclFile {
             file: ctx.file,
             tfvars: tfvars.clone(),
             var_file,
+            terragrunt: None,
             values: Vec::new(),
             declared: Vec::new(),
             validated: Vec::new(),
@@ -202,7 +240,26 @@ impl HclFile {
             root_like: false,
             source: None,
         };
-        if tfvars.is_some() || var_file {
+        if is_terragrunt(path) {
+            let runs = terragrunt_source(&root);
+            // One without `inputs` (a parent configuration that others include), or that runs
+            // a module from elsewhere and does not name Atlas (a VPC's, from a registry), gives
+            // nothing to judge, nor to say it was not judged.
+            let names_atlas = crate::adapters::unread::names_atlas(ctx.text);
+            let inputs = Cursor::root(&root).get("inputs").is_some();
+            if !inputs || (runs.is_none() && !names_atlas) {
+                return None;
+            }
+            file.terragrunt = Some(Box::new(Terragrunt { runs, names_atlas }));
+            let cur = Cursor::root(&root);
+            let inputs = cur.get("inputs").filter(|i| i.node.as_map().is_some());
+            for (key, value) in inputs.iter().flat_map(|i| i.entries()) {
+                if let Some(name) = key.node.as_str() {
+                    file.values
+                        .push((name.to_string(), value::literal(ctx, &value)));
+                }
+            }
+        } else if tfvars.is_some() || var_file {
             let cur = Cursor::root(&root);
             for (key, value) in cur.entries() {
                 if let Some(name) = key.node.as_str() {

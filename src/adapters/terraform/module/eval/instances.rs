@@ -23,8 +23,13 @@ impl World<'_> {
         let mut done = vec![false; self.modules.len()];
         for pass in 0..2 {
             for &m in self.members {
+                // A module Terragrunt runs is a root for those runs, whoever else calls it.
+                let run_by_terragrunt = self
+                    .modules
+                    .get(m)
+                    .is_some_and(|module| module.var_files.iter().any(|f| f.terragrunt.is_some()));
                 let root = if pass == 0 {
-                    !called.contains(&m)
+                    !called.contains(&m) || run_by_terragrunt
                 } else {
                     !done.get(m).copied().unwrap_or(true) && !self.reached.borrow().contains(&m)
                 };
@@ -59,9 +64,22 @@ impl World<'_> {
         // values over the others, as `terraform plan -var-file=...` takes them), each with its
         // own keys, so that its resources link among themselves.
         let mut variants = Vec::new();
-        if !child_alone {
+        let loaded = || -> HashMap<String, Val> {
+            module
+                .root_vars
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect()
+        };
+        {
+            // A child module's own values are its caller's to set, but one that Terragrunt
+            // runs is a root module then, with its defaults and its `terraform.tfvars`.
             for f in &module.var_files {
-                let mut vars = vars.clone();
+                let mut vars = match (f.terragrunt.is_some(), child_alone) {
+                    (true, true) => loaded(),
+                    (false, true) => continue,
+                    _ => vars.clone(),
+                };
                 for (name, value) in &f.values {
                     if !module.declared.contains(name.as_str()) {
                         continue;

@@ -305,6 +305,26 @@ fn attach_var_files<'f>(
         .collect();
     for f in var_files {
         let dir = normalize(&dir_of(f.file));
+        // A Terragrunt configuration's module is the one it names, whoever else calls it.
+        if let Some(terragrunt) = &f.terragrunt {
+            let target = terragrunt
+                .runs
+                .as_ref()
+                .and_then(|runs| index.get(&normalize(&dir.join(runs))).copied());
+            let Some(module) = target.and_then(|m| modules.get_mut(m)) else {
+                if terragrunt.names_atlas {
+                    unattached.push(f.file);
+                }
+                continue;
+            };
+            for (name, value) in &f.values {
+                if module.declared.contains(name.as_str()) {
+                    out.written_notes.extend(module.variable_notes(name, value));
+                }
+            }
+            module.var_files.push(f);
+            continue;
+        }
         // Up by `..`, from its absolute directory.
         let target = (0..=VAR_FILE_LEVELS)
             .filter_map(|up| index.get(&normalize(&dir.join("../".repeat(up)))).copied())
