@@ -534,3 +534,30 @@ fn a_terragrunt_configuration_of_a_remote_atlas_module_is_listed_as_not_judged()
         "{v}"
     );
 }
+
+/// A report this tool wrote, left among the files under a `.json` name, is not read as a
+/// spec on the next run (a SARIF report holds the rules' failing examples).
+#[test]
+fn a_report_left_among_the_files_is_not_read_as_a_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".env",
+        "MONGODB_URI=mongodb+srv://app@c.ab12c.mongodbgov.net/?authMechanism=SCRAM-SHA-1\n",
+    );
+    for (format, name) in [
+        ("sarif", "results.sarif.json"),
+        ("json", "report.json"),
+        ("gitlab", "gl-code-quality.json"),
+    ] {
+        let status = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+            .args(["check", ".", "--format", format, "--output", name])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(status.status.code(), Some(1));
+    }
+    let (code, v) = check(dir.path(), &["."]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(found(&v), ["GOV006 .env:1:69"], "{v}");
+}

@@ -355,7 +355,7 @@ fn check_output_target(
         return Ok(());
     }
     let previous = source::read(output, max_file_size);
-    if previous.is_ok_and(|text| text.trim().is_empty() || report::is_report(&text)) {
+    if previous.is_ok_and(|text| text.trim().is_empty() || crate::outcome::is_report(&text)) {
         return Ok(());
     }
     Err(format!(

@@ -102,6 +102,13 @@ fn process_file_unguarded(
     kind: Kind,
     options: &Options,
 ) -> FileResult {
+    // A report of this tool's left among the files (`-o results.sarif.json`) is not a spec.
+    if kind.syntax == Syntax::Json
+        && memchr::memmem::find(text.as_bytes(), b"atlasgov-lint").is_some()
+        && crate::outcome::is_report(text)
+    {
+        return FileResult::default();
+    }
     let mut result = process(file, path, text, kind.syntax, options);
     super::drop_unread_settings(&mut result.model, options);
     // A file kept for a multi-file step may name no Atlas field (a Terraform variables file),

@@ -180,3 +180,33 @@ impl Filtered {
         self.suppressions.iter().map(|s| s.suppressed.len()).sum()
     }
 }
+
+/// Whether `text` is a report this tool writes in a JSON format (json, sarif, gitlab): what a
+/// previous run left at the `--output` path, which a new run may overwrite, and which a
+/// check never reads as a spec (a SARIF report holds the rules' examples).
+pub fn is_report(text: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let json = || {
+        ["version", "findings", "summary"]
+            .iter()
+            .all(|k| value.get(k).is_some())
+    };
+    let sarif = || {
+        value
+            .pointer("/runs/0/tool/driver/name")
+            .and_then(serde_json::Value::as_str)
+            == Some("atlasgov-lint")
+    };
+    let gitlab = || {
+        value.as_array().is_some_and(|issues| {
+            issues.iter().all(|i| {
+                ["check_name", "fingerprint", "location"]
+                    .iter()
+                    .all(|k| i.get(k).is_some())
+            })
+        })
+    };
+    json() || sarif() || gitlab()
+}

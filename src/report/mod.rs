@@ -123,35 +123,6 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     })
 }
 
-/// Whether `text` is a report this tool writes in a JSON format (json, sarif, gitlab): what a
-/// previous run left at the `--output` path, which a new run may overwrite.
-pub fn is_report(text: &str) -> bool {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-        return false;
-    };
-    let json = || {
-        ["version", "findings", "summary"]
-            .iter()
-            .all(|k| value.get(k).is_some())
-    };
-    let sarif = || {
-        value
-            .pointer("/runs/0/tool/driver/name")
-            .and_then(serde_json::Value::as_str)
-            == Some("atlasgov-lint")
-    };
-    let gitlab = || {
-        value.as_array().is_some_and(|issues| {
-            issues.iter().all(|i| {
-                ["check_name", "fingerprint", "location"]
-                    .iter()
-                    .all(|k| i.get(k).is_some())
-            })
-        })
-    };
-    json() || sarif() || gitlab()
-}
-
 /// The 1-based lines and character columns of fix edits, each file's line index built once
 /// per report (a file with thousands of fixable findings is not indexed once per edit).
 pub struct EditLines<'o> {
