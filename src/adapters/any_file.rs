@@ -121,12 +121,19 @@ fn walk_in(
             let atlas = block_reach(cur).unwrap_or(atlas || is_database_user(cur));
             // Admin API response metadata (`links: [{href, rel}]`) is not a setting.
             let link = cur.get("rel").is_some();
+            // The MongoDB Enterprise Kubernetes Operator's project ConfigMap (`data:
+            // {projectName, orgId, baseUrl}`) names Cloud Manager or Ops Manager, another
+            // service that `cloud.mongodb.com` also serves: not Atlas's API.
+            let ops_manager_project = cur.get("projectName").is_some();
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
                     continue;
                 }
                 if link && key.is_some_and(|k| k.eq_ignore_ascii_case("href")) {
+                    continue;
+                }
+                if ops_manager_project && key == Some("baseUrl") {
                     continue;
                 }
                 if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {
