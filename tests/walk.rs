@@ -561,3 +561,31 @@ fn a_report_left_among_the_files_is_not_read_as_a_spec() {
     assert_eq!(code, 1, "{v}");
     assert_eq!(found(&v), ["GOV006 .env:1:69"], "{v}");
 }
+
+/// A document named on the command line in no format the tool reads (a README that a
+/// changed-files step passes along) is not a broken spec: no GOV000, and a note when it
+/// names an Atlas format. Standard input still is read as YAML and judged.
+#[test]
+fn a_readme_named_on_the_command_line_is_not_a_broken_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "README.md",
+        "# Orders\n\nSee https://cloud.mongodbgov.com/v2 and `regionName`.\n\n- item: `x`\n",
+    );
+    write(
+        dir.path(),
+        "docs/cluster.md",
+        "```hcl\nresource \"mongodbatlas_project\" \"p\" {}\n```\n- item: `x`\n",
+    );
+    let (code, v) = check(dir.path(), &["README.md", "docs/cluster.md"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(found(&v).is_empty(), "{v}");
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["docs/cluster.md"], "{v}");
+}

@@ -353,6 +353,17 @@ pub(super) fn process(
                 );
                 return result;
             }
+            // A file named on the command line in no format the tool reads (a README, a
+            // Go file: read as YAML, the fallback) is not a broken spec: it is one nothing
+            // reads, said so when it names an Atlas format.
+            if crate::source::kind(path).is_none()
+                && path.as_os_str() != crate::outcome::Buffer::STDIN_NAME
+            {
+                if let Some(marker) = adapters::unread::atlas_marker(text) {
+                    result.skipped = Some(adapters::unread::reason(marker));
+                }
+                return result;
+            }
             result.parse_failed = true;
             let span = clamp(err.span, text.len());
             result.findings.push(Finding::new(
