@@ -108,9 +108,10 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             if is_script_key {
                 strings(&value, &mut gitlab);
             } else if value.node.as_map().is_some() {
-                env_under(&value, "variables", &mut env);
+                // A job with its `extends:` templates merged in, as GitLab merges them.
+                gitlab_variables(root, &value, 0, &mut env);
                 for script in GITLAB_SCRIPTS {
-                    if let Some(s) = value.get(script) {
+                    if let Some(s) = gitlab_key(root, &value, script, 0) {
                         strings(&s, &mut gitlab);
                     }
                 }
@@ -123,6 +124,59 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
         }
     }
     found
+}
+
+/// How many `extends:` levels GitLab follows (11); deeper (or a cycle) is not read.
+const MAX_EXTENDS: usize = 11;
+
+/// The jobs a GitLab job extends (`extends: .template` or a list), in order.
+fn extended<'a>(root: &Cursor<'a>, job: &Cursor<'a>) -> Vec<Cursor<'a>> {
+    let Some(extends) = job.get("extends") else {
+        return Vec::new();
+    };
+    let names: Vec<String> = match extends.str() {
+        Some(name) => vec![name.to_string()],
+        None => extends
+            .items()
+            .filter_map(|i| i.str().map(str::to_string))
+            .collect(),
+    };
+    names
+        .iter()
+        .filter_map(|name| root.get(name))
+        .filter(|t| t.node.as_map().is_some())
+        .collect()
+}
+
+/// A GitLab job's `key` (a script), its own or, as `extends:` merges, the last template's
+/// that has one.
+fn gitlab_key<'a>(
+    root: &Cursor<'a>,
+    job: &Cursor<'a>,
+    key: &str,
+    depth: usize,
+) -> Option<Cursor<'a>> {
+    if let Some(own) = job.get(key) {
+        return Some(own);
+    }
+    if depth >= MAX_EXTENDS {
+        return None;
+    }
+    extended(root, job)
+        .iter()
+        .rev()
+        .find_map(|t| gitlab_key(root, t, key, depth + 1))
+}
+
+/// A GitLab job's `variables`, its templates' first (in `extends:` order), then its own, each
+/// later one of a name overriding (GitLab merges the mappings).
+fn gitlab_variables<'a>(root: &Cursor<'a>, job: &Cursor<'a>, depth: usize, env: &mut Env<'a>) {
+    if depth < MAX_EXTENDS {
+        for template in extended(root, job) {
+            gitlab_variables(root, &template, depth + 1, env);
+        }
+    }
+    env_under(job, "variables", env);
 }
 
 /// Azure Pipelines' steps (a pipeline, or a steps, jobs or stages template): `bash:`,
