@@ -92,6 +92,16 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         if text.get(..body_end).is_some_and(|t| t.ends_with('\r')) {
             body_end -= 1;
         }
+        // A block comment's end is not part of the directive.
+        let block = before
+            .get(comment_start..)
+            .is_some_and(|c| c.trim_start().starts_with("/*"));
+        if block {
+            let body = text.get(body_start..body_end).unwrap_or("");
+            if let Some(close) = body.find("*/") {
+                body_end = body_start + close;
+            }
+        }
         let target_line = if standalone {
             let table = next_code.get_or_insert_with(|| next_code_lines(text, comments));
             table.get(line as usize).copied().unwrap_or(line + 1)
@@ -115,9 +125,14 @@ fn comment_start(before: &str, comments: Comments) -> Option<usize> {
     let head = before.trim_end();
     let start = match head.strip_suffix('#') {
         Some(h) if comments != Comments::Slashes => h.len(),
-        _ if matches!(comments, Comments::HashAndSlashes | Comments::Slashes) => {
-            head.strip_suffix("//")?.len()
-        }
+        _ if matches!(comments, Comments::HashAndSlashes | Comments::Slashes) => head
+            .strip_suffix("//")
+            // A block comment (`/* atlasgov-lint: allow ... */`), as HCL and JSON with
+            // comments have.
+            .or_else(|| head.strip_suffix("/*"))
+            // A line inside a block comment (` * atlasgov-lint: ...`).
+            .or_else(|| head.strip_suffix('*').filter(|h| h.trim().is_empty()))?
+            .len(),
         _ => return None,
     };
     let code = before.get(..start)?;
@@ -161,8 +176,17 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
             let t = l.trim_start();
             match comments {
                 Comments::Hash => t.starts_with('#'),
-                Comments::HashAndSlashes => t.starts_with('#') || t.starts_with("//"),
-                Comments::Slashes => t.starts_with("//"),
+                // A block comment's lines too (`/* ...`, ` * ...`, ` */`), which no HCL or
+                // JSON code line starts with.
+                Comments::HashAndSlashes => {
+                    t.starts_with('#')
+                        || t.starts_with("//")
+                        || t.starts_with("/*")
+                        || t.starts_with('*')
+                }
+                Comments::Slashes => {
+                    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+                }
             }
         })
         .collect();
@@ -512,6 +536,38 @@ mod tests {
         assert_eq!(
             span(scan_file("Dockerfile", docker, Comments::Hash)),
             Some((3, 5))
+        );
+    }
+
+    #[test]
+    fn block_comments_hold_directives_in_hcl_and_json() {
+        let hcl = "/* atlasgov-lint: allow GOV005 -- one line, SEC-2 */\nresource \"a\" \"b\" {}\n/*\n * atlasgov-lint: allow GOV005 -- in a block, SEC-3\n */\nresource \"c\" \"d\" {} /* atlasgov-lint: allow GOV002 -- after code */\n";
+        let got: Vec<(u32, Option<String>)> = scan_text(hcl, Comments::HashAndSlashes)
+            .iter()
+            .map(|d| (d.target_line, d.reason.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, Some("one line, SEC-2".to_string())),
+                (6, Some("in a block, SEC-3".to_string())),
+                (6, Some("after code".to_string())),
+            ]
+        );
+        // Not in YAML, where `/*` is text; not inside a string.
+        assert!(
+            scan_text(
+                "x: /* atlasgov-lint: allow GOV001 -- r */\n",
+                Comments::Hash
+            )
+            .is_empty()
+        );
+        assert!(
+            scan_text(
+                "a = \"/* atlasgov-lint: allow GOV001 -- r */\"\n",
+                Comments::HashAndSlashes
+            )
+            .is_empty()
         );
     }
 
