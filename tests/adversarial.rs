@@ -1330,3 +1330,26 @@ fn context_lines_around_a_finding_are_bounded_too() {
     );
     assert!(human.len() < 10_000, "{} bytes of output", human.len());
 }
+
+/// A GitLab template that lists itself again and again under `extends:` (which GitLab refuses)
+/// is followed once: every level followed every entry, so six entries and eleven levels took
+/// minutes and gigabytes. Finishes within the deadline with the job's value judged.
+#[test]
+fn a_gitlab_template_extending_itself_is_followed_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ci = dir.path().join(".gitlab-ci.yml");
+    std::fs::write(
+        &ci,
+        "variables:\n  MONGODB_ATLAS_SERVICE: cloudgov\n.t:\n  extends: [.t, .t, .t, .t, .t, .t, .u]\n  variables: {TIER: M10}\n.u:\n  extends: [.t, .u]\njob:\n  extends: [.t, .u, .t]\n  script: [atlas clusters create x --provider AWS --region US_GOV_WEST_1 --tier $TIER --projectId 64b1c2d3e4f5a6b7c8d9e0fc]\n",
+    )
+    .expect("write");
+    let out = run(&["check", "--format", "json", s(&ci)]);
+    assert_eq!(out.code, Some(1), "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+    assert_eq!(report["findings"][0]["code"], "GOV002", "{report:#}");
+}

@@ -109,9 +109,10 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                 strings(&value, &mut gitlab);
             } else if value.node.as_map().is_some() {
                 // A job with its `extends:` templates merged in, as GitLab merges them.
-                gitlab_variables(root, &value, 0, &mut env);
+                let templates = extended(root, &value);
+                gitlab_variables(&templates, &value, &mut env);
                 for script in GITLAB_SCRIPTS {
-                    if let Some(s) = gitlab_key(root, &value, script, 0) {
+                    if let Some(s) = gitlab_key(&templates, &value, script) {
                         strings(&s, &mut gitlab);
                     }
                 }
@@ -126,55 +127,71 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     found
 }
 
-/// How many `extends:` levels GitLab follows (11); deeper (or a cycle) is not read.
+/// How many `extends:` levels GitLab follows (11); deeper is not read.
 const MAX_EXTENDS: usize = 11;
 
-/// The jobs a GitLab job extends (`extends: .template` or a list), in order.
-fn extended<'a>(root: &Cursor<'a>, job: &Cursor<'a>) -> Vec<Cursor<'a>> {
+/// The names a GitLab job `extends:` (`extends: .template` or a list), in order.
+fn extends_names(job: &Cursor<'_>) -> Vec<String> {
     let Some(extends) = job.get("extends") else {
         return Vec::new();
     };
-    let names: Vec<String> = match extends.str() {
+    match extends.str() {
         Some(name) => vec![name.to_string()],
         None => extends
             .items()
             .filter_map(|i| i.str().map(str::to_string))
             .collect(),
-    };
-    names
-        .iter()
-        .filter_map(|name| root.get(name))
-        .filter(|t| t.node.as_map().is_some())
-        .collect()
+    }
 }
 
-/// A GitLab job's `key` (a script), its own or, as `extends:` merges, the last template's
-/// that has one.
-fn gitlab_key<'a>(
-    root: &Cursor<'a>,
-    job: &Cursor<'a>,
-    key: &str,
-    depth: usize,
-) -> Option<Cursor<'a>> {
-    if let Some(own) = job.get(key) {
-        return Some(own);
-    }
-    if depth >= MAX_EXTENDS {
-        return None;
-    }
-    extended(root, job)
-        .iter()
-        .rev()
-        .find_map(|t| gitlab_key(root, t, key, depth + 1))
-}
-
-/// A GitLab job's `variables`, its templates' first (in `extends:` order), then its own, each
-/// later one of a name overriding (GitLab merges the mappings).
-fn gitlab_variables<'a>(root: &Cursor<'a>, job: &Cursor<'a>, depth: usize, env: &mut Env<'a>) {
-    if depth < MAX_EXTENDS {
-        for template in extended(root, job) {
-            gitlab_variables(root, &template, depth + 1, env);
+/// The templates a GitLab job extends, nested ones included, in the order GitLab merges them
+/// (a template's own templates before it, the list in order): each once, so a template listed
+/// again or a cycle (which GitLab refuses) costs nothing.
+fn extended<'a>(root: &Cursor<'a>, job: &Cursor<'a>) -> Vec<Cursor<'a>> {
+    fn visit<'a>(
+        root: &Cursor<'a>,
+        job: &Cursor<'a>,
+        depth: usize,
+        seen: &mut std::collections::HashSet<String>,
+        out: &mut Vec<Cursor<'a>>,
+    ) {
+        if depth >= MAX_EXTENDS {
+            return;
         }
+        for name in extends_names(job) {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(template) = root.get(&name).filter(|t| t.node.as_map().is_some()) else {
+                continue;
+            };
+            visit(root, &template, depth + 1, seen, out);
+            out.push(template);
+        }
+    }
+    let mut out = Vec::new();
+    visit(
+        root,
+        job,
+        0,
+        &mut std::collections::HashSet::new(),
+        &mut out,
+    );
+    out
+}
+
+/// A GitLab job's `key` (a script), its own or, as `extends:` merges, the last of its
+/// templates' that has one.
+fn gitlab_key<'a>(templates: &[Cursor<'a>], job: &Cursor<'a>, key: &str) -> Option<Cursor<'a>> {
+    job.get(key)
+        .or_else(|| templates.iter().rev().find_map(|t| t.get(key)))
+}
+
+/// A GitLab job's `variables`, its templates' first (in merge order), then its own, each later
+/// one of a name overriding (GitLab merges the mappings).
+fn gitlab_variables<'a>(templates: &[Cursor<'a>], job: &Cursor<'a>, env: &mut Env<'a>) {
+    for template in templates {
+        env_under(template, "variables", env);
     }
     env_under(job, "variables", env);
 }
