@@ -64,39 +64,41 @@ impl World<'_> {
         // values over the others, as `terraform plan -var-file=...` takes them), each with its
         // own keys, so that its resources link among themselves.
         let mut variants = Vec::new();
-        let loaded = || -> HashMap<String, Val> {
-            module
-                .root_vars
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect()
+        let with_shape = |name: &str, value: &Val| match module.optionals.get(name) {
+            Some(shape) => shape.apply(value.clone()),
+            None => value.clone(),
         };
-        {
+        for f in &module.var_files {
+            let terragrunt = f.terragrunt.is_some();
             // A child module's own values are its caller's to set, but one that Terragrunt
-            // runs is a root module then, with its defaults and its `terraform.tfvars`.
-            for f in &module.var_files {
-                let mut vars = match (f.terragrunt.is_some(), child_alone) {
-                    (true, true) => loaded(),
-                    (false, true) => continue,
-                    _ => vars.clone(),
-                };
-                for (name, value) in &f.values {
-                    if !module.declared.contains(name.as_str()) {
-                        continue;
-                    }
-                    let value = match module.optionals.get(name.as_str()) {
-                        Some(shape) => shape.apply(value.clone()),
-                        None => value.clone(),
-                    };
-                    vars.insert(name.clone(), value);
+            // runs is a root module then. Terragrunt passes its `inputs` as `TF_VAR_`
+            // variables, which the module's defaults yield to and its `terraform.tfvars` and
+            // `*.auto.tfvars` override; a `-var-file`'s values override everything.
+            let mut vars: HashMap<String, Val> = match (terragrunt, child_alone) {
+                (false, true) => continue,
+                (false, false) => vars.clone(),
+                (true, _) => module
+                    .defaults
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), v.clone()))
+                    .collect(),
+            };
+            let loaded_tfvars = module
+                .files
+                .iter()
+                .filter(|g| terragrunt && g.tfvars.is_some())
+                .flat_map(|g| g.values.iter());
+            for (name, value) in f.values.iter().chain(loaded_tfvars) {
+                if module.declared.contains(name.as_str()) {
+                    vars.insert(name.clone(), with_shape(name, value));
                 }
-                let file = self
-                    .sources
-                    .get(f.file as usize)
-                    .map(|s| s.path.display().to_string())
-                    .unwrap_or_default();
-                variants.push((format!("{key}[-var-file={file}]"), vars));
             }
+            let file = self
+                .sources
+                .get(f.file as usize)
+                .map(|s| s.path.display().to_string())
+                .unwrap_or_default();
+            variants.push((format!("{key}[-var-file={file}]"), vars));
         }
         for (key, vars) in std::iter::once((key, vars)).chain(variants) {
             self.insts.push(Inst {
