@@ -174,7 +174,10 @@ fn walk_in(
         Value::String(_) => {
             let mut at = Locator::spelled(ctx, cur);
             let source = at.source();
-            if source.contains("mongodb://") || source.contains("mongodb+srv://") {
+            // Only a template or a heredoc: another expression's source (a function call, a
+            // conditional) may hold comments and strings that are not the value.
+            let template = source.trim_start().starts_with(['"', '<']);
+            if template && (source.contains("mongodb://") || source.contains("mongodb+srv://")) {
                 connection_strings(&mut at, source, "connection string", out);
             }
         }
