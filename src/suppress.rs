@@ -84,7 +84,7 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         let Some(comment_start) = comment_start(before, comments) else {
             continue;
         };
-        let standalone = before
+        let mut standalone = before
             .get(..comment_start)
             .is_some_and(|s| s.bytes().all(|b| b.is_ascii_whitespace()));
         let body_start = pos + MARKER.len();
@@ -99,11 +99,15 @@ pub fn scan(ctx: &LocCtx<'_>, comments: Comments) -> Vec<Directive> {
         if block {
             let body = text.get(body_start..body_end).unwrap_or("");
             if let Some(close) = body.find("*/") {
+                // Code after the comment on its line: the directive is that line's.
+                if !body.get(close + 2..).unwrap_or("").trim().is_empty() {
+                    standalone = false;
+                }
                 body_end = body_start + close;
             }
         }
         let target_line = if standalone {
-            let table = next_code.get_or_insert_with(|| next_code_lines(text, comments));
+            let table = next_code.get_or_insert_with(|| next_code_lines(text, ctx.index, comments));
             table.get(line as usize).copied().unwrap_or(line + 1)
         } else {
             line
@@ -169,24 +173,19 @@ fn in_string(line: &str) -> bool {
 
 /// For every 1-based line `n` (index `n`), the first line after it that is not a comment-only
 /// line: the line a stand-alone directive on line `n` covers.
-fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
-    let is_comment: Vec<bool> = text
-        .split('\n')
-        .map(|l| {
-            let t = l.trim_start();
+fn next_code_lines(text: &str, index: &crate::document::LineIndex, comments: Comments) -> Vec<u32> {
+    // Lines as the line index counts them (a carriage return alone ends one too).
+    let is_comment: Vec<bool> = (1..=u32::try_from(index.line_count()).unwrap_or(u32::MAX))
+        .map(|n| {
+            let start = index.line_start(n).map_or(text.len(), |s| s as usize);
+            let end = index.line_start(n + 1).map_or(text.len(), |s| s as usize);
+            let t = text.get(start..end).unwrap_or("").trim_start();
             match comments {
                 Comments::Hash => t.starts_with('#'),
-                // A block comment's lines too (`/* ...`, ` * ...`, ` */`), which no HCL or
-                // JSON code line starts with.
                 Comments::HashAndSlashes => {
-                    t.starts_with('#')
-                        || t.starts_with("//")
-                        || t.starts_with("/*")
-                        || t.starts_with('*')
+                    t.starts_with('#') || t.starts_with("//") || only_block_comment(t)
                 }
-                Comments::Slashes => {
-                    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
-                }
+                Comments::Slashes => t.starts_with("//") || only_block_comment(t),
             }
         })
         .collect();
@@ -203,6 +202,19 @@ fn next_code_lines(text: &str, comments: Comments) -> Vec<u32> {
         }
     }
     next
+}
+
+/// Whether a line (its leading blanks trimmed) is a block comment's alone (`/* ... */`, a
+/// ` * ...` line inside one, its ` */`), not a comment before code (`/* note */ x = 1`), which
+/// no HCL or JSON code line starts with.
+fn only_block_comment(line: &str) -> bool {
+    if !(line.starts_with("/*") || line.starts_with('*')) {
+        return false;
+    }
+    let after_open = line.strip_prefix("/*").unwrap_or(line);
+    after_open
+        .find("*/")
+        .is_none_or(|end| after_open.get(end + 2..).unwrap_or("").trim().is_empty())
 }
 
 /// Longest command a directive covers, in lines.
@@ -554,6 +566,25 @@ mod tests {
                 (6, Some("after code".to_string())),
             ]
         );
+        // A block comment before code on its line: the directive is that line's; and a
+        // directive above a line that starts with a comment before code covers that line.
+        let got: Vec<u32> = scan_text(
+            "/* atlasgov-lint: allow GOV001 -- same line */ provider_name = \"AZURE\"\n# atlasgov-lint: allow GOV001 -- above\n/* note */ provider_name = \"AZURE\"\n",
+            Comments::HashAndSlashes,
+        )
+        .iter()
+        .map(|d| d.target_line)
+        .collect();
+        assert_eq!(got, vec![1, 3]);
+        // Lines ended by a carriage return alone are lines too.
+        let got: Vec<u32> = scan_text(
+            "# atlasgov-lint: allow GOV001 -- r\r# more\rproviderName: AZURE\r",
+            Comments::Hash,
+        )
+        .iter()
+        .map(|d| d.target_line)
+        .collect();
+        assert_eq!(got, vec![3]);
         // Not in YAML, where `/*` is text; not inside a string.
         assert!(
             scan_text(
