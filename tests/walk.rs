@@ -589,3 +589,28 @@ fn a_readme_named_on_the_command_line_is_not_a_broken_spec() {
         .collect();
     assert_eq!(skipped, ["docs/cluster.md"], "{v}");
 }
+
+/// Two deployments of one directory that name the same project not in the checked files are
+/// one project however their paths are written (`a.yaml`, `./b.yaml`).
+#[test]
+fn an_unknown_projects_clusters_of_one_directory_meet_however_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, region) in [("a", "US_EAST_2"), ("b", "US_GOV_EAST_1")] {
+        write(
+            dir.path(),
+            &format!("{name}.yaml"),
+            &format!(
+                "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: {name}-db\nspec:\n  projectRef:\n    name: ledger-project\n  deploymentSpec:\n    name: {name}-db\n    clusterType: REPLICASET\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: {region}\n            priority: 7\n            electableSpecs: {{instanceSize: M30, nodeCount: 3}}\n"
+            ),
+        );
+    }
+    for args in [
+        ["a.yaml", "b.yaml"],
+        ["a.yaml", "./b.yaml"],
+        ["./a.yaml", "b.yaml"],
+    ] {
+        let (code, v) = check(dir.path(), &args);
+        assert_eq!(code, 1, "{args:?} {v}");
+        assert_eq!(found(&v).len(), 1, "{args:?} {v}");
+    }
+}

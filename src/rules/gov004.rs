@@ -211,8 +211,10 @@ fn unknown_project(model: &Model, origin: &Origin, depth: u8) -> Option<String> 
             let mut aliases = model.key_aliases.iter().filter(|a| &a.key == key);
             match (aliases.next(), aliases.next()) {
                 (None, _) => {
+                    // `a.yaml` and `./b.yaml` are in one directory (`""` and `"."`).
                     let file = model.files.get(origin.file() as usize);
                     let dir = file.and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
+                    let dir = crate::paths::normalize(dir);
                     Some(format!("key:{key}@{}", dir.display()))
                 }
                 (Some(alias), None) if depth < 8 => unknown_project(model, &alias.via, depth + 1),
