@@ -124,7 +124,8 @@ fn walk_in(
             // The MongoDB Enterprise Kubernetes Operator's project ConfigMap (`data:
             // {projectName, orgId, baseUrl}`) names Cloud Manager or Ops Manager, another
             // service that `cloud.mongodb.com` also serves: not Atlas's API.
-            let ops_manager_project = cur.get("projectName").is_some();
+            let ops_manager_project =
+                cur.get("projectName").is_some() && cur.get("orgId").is_some();
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
@@ -133,7 +134,7 @@ fn walk_in(
                 if link && key.is_some_and(|k| k.eq_ignore_ascii_case("href")) {
                     continue;
                 }
-                if ops_manager_project && key == Some("baseUrl") {
+                if ops_manager_project && key.is_some_and(|k| k.eq_ignore_ascii_case("baseUrl")) {
                     continue;
                 }
                 if env_name.is_some() && key.is_some_and(|k| k.eq_ignore_ascii_case("value")) {

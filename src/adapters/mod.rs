@@ -288,25 +288,31 @@ fn folded_bits(filter: &Prefilter, text: &[u8], mut bits: u64) -> u64 {
             .iter()
             .any(|(i, m)| matches!(m, Matcher::Folded(_)) && bits & (1 << i) == 0)
     };
-    let mut window = Vec::with_capacity(text.len().min(FOLD_WINDOW + filter.fold_overlap));
-    let mut start = 0;
-    while start < text.len() && pending(bits) {
-        let end = text.len().min(start + FOLD_WINDOW + filter.fold_overlap);
-        window.clear();
-        window.extend_from_slice(text.get(start..end).unwrap_or_default());
-        window.make_ascii_lowercase();
-        for (i, matcher) in &filter.matchers {
-            if let Matcher::Folded(ac) = matcher {
-                if bits & (1 << i) == 0 && ac.is_match(window.as_slice()) {
-                    bits |= 1 << i;
+    thread_local! {
+        // One window per thread, reused from file to file.
+        static WINDOW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    WINDOW.with(|window| {
+        let mut window = window.borrow_mut();
+        let mut start = 0;
+        while start < text.len() && pending(bits) {
+            let end = text.len().min(start + FOLD_WINDOW + filter.fold_overlap);
+            window.clear();
+            window.extend_from_slice(text.get(start..end).unwrap_or_default());
+            window.make_ascii_lowercase();
+            for (i, matcher) in &filter.matchers {
+                if let Matcher::Folded(ac) = matcher {
+                    if bits & (1 << i) == 0 && ac.is_match(window.as_slice()) {
+                        bits |= 1 << i;
+                    }
                 }
             }
+            if end == text.len() {
+                break;
+            }
+            start += FOLD_WINDOW;
         }
-        if end == text.len() {
-            break;
-        }
-        start += FOLD_WINDOW;
-    }
+    });
     bits
 }
 

@@ -103,8 +103,12 @@ fn process_file_unguarded(
     options: &Options,
 ) -> FileResult {
     // A report of this tool's left among the files (`-o results.sarif.json`) is not a spec.
+    // (SARIF names the tool; the JSON report has `findings`, GitLab's `check_name`.)
+    let report_words: [&[u8]; 3] = [b"atlasgov-lint", b"\"findings\"", b"\"check_name\""];
     if kind.syntax == Syntax::Json
-        && memchr::memmem::find(text.as_bytes(), b"atlasgov-lint").is_some()
+        && report_words
+            .iter()
+            .any(|w| memchr::memmem::find(text.as_bytes(), w).is_some())
         && crate::outcome::is_report(text)
     {
         return FileResult::default();

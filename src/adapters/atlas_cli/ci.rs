@@ -71,7 +71,11 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             let job_dir = default_dir(&job).or(workflow_dir.clone());
             let mut job_env = workflow_env.clone();
             env_under(&job, "env", &mut job_env);
-            env_under(&job, "environment", &mut job_env);
+            // CircleCI's job `environment:` is variables; GitHub's (a job with `runs-on`) is
+            // the deployment environment it targets.
+            if job.get("runs-on").is_none() {
+                env_under(&job, "environment", &mut job_env);
+            }
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
                 let to = StepContext {
                     shell: job_shell.as_deref(),

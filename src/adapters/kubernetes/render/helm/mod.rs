@@ -134,15 +134,15 @@ fn has_chart_shape(text: &str) -> bool {
         .any(|t| text.contains(t));
     // A line that starts with the key and its colon (a key at the top level), found with a
     // SIMD search for the line break before it rather than a walk over every line.
-    let top_level_key = |key: &str| {
-        text.strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with(':'))
-            || memchr::memmem::find(text.as_bytes(), format!("\n{key}:").as_bytes()).is_some()
+    // `line` is the key and its colon after a line break (no allocation per file).
+    let top_level_key = |line: &str| {
+        text.starts_with(line.get(1..).unwrap_or(""))
+            || memchr::memmem::find(text.as_bytes(), line.as_bytes()).is_some()
     };
-    ["atlas-deployment", "atlas-basic", "atlas-advanced"]
+    ["\natlas-deployment:", "\natlas-basic:", "\natlas-advanced:"]
         .iter()
-        .any(|key| top_level_key(key))
-        || (specs && top_level_key("deployments"))
+        .any(|line| top_level_key(line))
+        || (specs && top_level_key("\ndeployments:"))
 }
 
 /// Whether a file may hold a GitOps release of these charts (a Flux `HelmRelease`, an Argo CD
