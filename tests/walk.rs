@@ -521,8 +521,15 @@ fn a_terragrunt_configuration_of_a_remote_atlas_module_is_listed_as_not_judged()
         "live/terragrunt.hcl",
         "generate \"provider\" {\n  path = \"provider.tf\"\n  if_exists = \"overwrite\"\n  contents = <<EOF\nprovider \"mongodbatlas\" {\n  is_mongodbgov_cloud = true\n}\nEOF\n}\n",
     );
+    // Another module's configuration that does not parse is not taken for a broken spec.
+    write(
+        dir.path(),
+        "live/prod/dns/terragrunt.hcl",
+        "terraform {\n  source = \"tfr:///terraform-aws-modules/route53/aws\"\n}\ninputs = {\n  zone = \"x\"\n",
+    );
     let (code, v) = check(dir.path(), &["."]);
     assert_eq!(code, 0, "{v}");
+    assert!(found(&v).is_empty(), "{v}");
     let skipped = v["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{v}");
     assert_eq!(skipped[0]["file"], "live/prod/atlas/terragrunt.hcl", "{v}");

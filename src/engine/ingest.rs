@@ -306,7 +306,11 @@ pub(super) fn process(
             }
             // Nor are files that hold only the common words of the adapters' needles
             // (`username`, `orgId`): a broken CI workflow, a Rails `database.yml`.
-            if !interest.settings_file && !adapters::unread::names_atlas(text) {
+            // A Terragrunt configuration is one only of the modules it may run: one that does
+            // not parse and names no Atlas format is another module's (a VPC's).
+            let settings_file =
+                interest.settings_file && !adapters::terraform::module::is_terragrunt(path);
+            if !settings_file && !adapters::unread::names_atlas(text) {
                 return result;
             }
             // `mongoexport` output and event logs: JSON Lines, data rather than a spec.
