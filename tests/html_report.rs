@@ -644,3 +644,29 @@ fn the_browser_checks_see_console_messages_and_requests() {
         );
     }
 }
+
+/// A file with classic Mac line ends (a carriage return alone): its snippet is drawn line by
+/// line, numbered as the finding's line is.
+#[test]
+fn a_snippet_of_a_file_with_lone_carriage_returns_is_drawn_line_by_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("cr.yaml"),
+        "name: c1\rreplicationSpecs:\r  - regionConfigs:\r      - providerName: AZURE\r        regionName: US_EAST_2\r",
+    )
+    .expect("write");
+    let out = run_in(
+        dir.path(),
+        &["check", "cr.yaml", "--format", "html", "--output", "r.html"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
+    for (n, text) in [
+        (3, "  - regionConfigs:"),
+        (4, "      - providerName: "),
+        (5, "        regionName: US_EAST_2"),
+    ] {
+        let line = format!("<span class=\"ln\">{n}</span>{text}");
+        assert!(html.contains(&line), "{line} not in the report");
+    }
+}

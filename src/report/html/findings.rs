@@ -174,6 +174,19 @@ fn finding(ctx: &Ctx<'_>, out: &mut String, i: usize, f: &Finding) {
 
 /// The lines around a finding from its file's masked text, the finding's bytes marked.
 fn snippet(text: &str, f: &Finding) -> Option<String> {
+    // A carriage return alone ends a line (as the line index counts): drawn as `\n`, one
+    // byte for one, so offsets stay.
+    let lone_cr = |i: usize| text.as_bytes().get(i + 1) != Some(&b'\n');
+    let normalized: String;
+    let text = if memchr::memchr_iter(b'\r', text.as_bytes()).any(lone_cr) {
+        normalized = text
+            .char_indices()
+            .map(|(i, c)| if c == '\r' && lone_cr(i) { '\n' } else { c })
+            .collect();
+        normalized.as_str()
+    } else {
+        text
+    };
     let start = f.loc.span.start as usize;
     let end = (f.loc.span.end as usize).max(start).min(text.len());
     if start > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
