@@ -114,7 +114,18 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             } else if value.node.as_map().is_some() {
                 // A job with its `extends:` templates merged in, as GitLab merges them.
                 let templates = extended(root, &value);
-                gitlab_variables(&templates, &value, &mut env);
+                // A hidden job (`.template`) and `default:` never run as they are: their
+                // scripts run in the jobs that take them, with those jobs' variables, so
+                // here no variable is known (their literal values are still read).
+                let runs = key
+                    .text()
+                    .is_some_and(|k| !k.starts_with('.') && k != "default");
+                if runs {
+                    gitlab_variables(&templates, &value, &mut env);
+                    unknown_by_rules(&value, &mut env);
+                } else {
+                    env.clear();
+                }
                 for script in GITLAB_SCRIPTS {
                     if let Some(s) = gitlab_key(&templates, &value, script) {
                         strings(&s, &mut gitlab);
@@ -198,6 +209,17 @@ fn gitlab_variables<'a>(templates: &[Cursor<'a>], job: &Cursor<'a>, env: &mut En
         env_under(template, "variables", env);
     }
     env_under(job, "variables", env);
+}
+
+/// The variables a GitLab job's `rules:` set (`rules: [{if: ..., variables: {TIER: M30}}]`):
+/// each depends on which rule matches, so it is no known value; the rule stands in the
+/// environment for it (a mapping, which no literal reading takes).
+fn unknown_by_rules<'a>(job: &Cursor<'a>, env: &mut Env<'a>) {
+    for rule in job.get("rules").iter().flat_map(|r| r.items()) {
+        let mut set = Env::new();
+        env_under(&rule, "variables", &mut set);
+        env.extend(set.into_iter().map(|(name, _)| (name, rule.clone())));
+    }
 }
 
 /// Azure Pipelines' steps (a pipeline, or a steps, jobs or stages template): `bash:`,

@@ -164,13 +164,19 @@ pub fn is_terragrunt(path: &Path) -> bool {
 
 /// The local module a Terragrunt configuration runs, relative to its directory: its
 /// `terraform { source }` when that is a relative path (`../../modules//atlas`, the `//`
-/// marking the module's directory inside the source); `None` for a remote source (`git::`,
-/// `tfr://`) or one computed by a function (`${get_repo_root()}/...`), which is not read.
+/// marking the module's directory inside the source), its own directory when it names no
+/// source; `None` for a remote source (`git::`, `tfr://`) or one computed by a function
+/// (`${get_repo_root()}/...`), which is not read.
 pub fn terragrunt_source(root: &Node) -> Option<PathBuf> {
-    // A block without labels is a list of its bodies (a file may repeat it).
-    let terraform = Cursor::root(root).get("terraform")?;
+    // A block without labels is a list of its bodies (a file may repeat it). Without a
+    // `source`, Terragrunt runs Terraform in the configuration's own directory.
+    let Some(terraform) = Cursor::root(root).get("terraform") else {
+        return Some(PathBuf::from("."));
+    };
     let mut bodies = terraform.items().chain(std::iter::once(terraform.clone()));
-    let source = bodies.find_map(|t| t.get("source"))?;
+    let Some(source) = bodies.find_map(|t| t.get("source")) else {
+        return Some(PathBuf::from("."));
+    };
     let source = source.str()?;
     let source = source.split('?').next().unwrap_or(source);
     is_local_source(source).then(|| PathBuf::from(source.replace("//", "/")))
