@@ -95,6 +95,9 @@ fn guarded(file: u32, path: &Path, text: &str, work: impl FnOnce() -> FileResult
     }
 }
 
+/// How much of a JSON file's start is searched for the words of this tool's reports.
+const REPORT_HEAD: usize = 256;
+
 fn process_file_unguarded(
     file: u32,
     path: &Path,
@@ -103,12 +106,14 @@ fn process_file_unguarded(
     options: &Options,
 ) -> FileResult {
     // A report of this tool's left among the files (`-o results.sarif.json`) is not a spec.
-    // (SARIF names the tool; the JSON report has `findings`, GitLab's `check_name`.)
-    let report_words: [&[u8]; 3] = [b"atlasgov-lint", b"\"findings\"", b"\"check_name\""];
+    // Each format says what it is in its first lines (SARIF its schema, the JSON report
+    // `findings`, GitLab's `check_name`): only the head is searched before reading it whole.
+    let head = text.as_bytes().get(..REPORT_HEAD).unwrap_or(text.as_bytes());
+    let report_words: [&[u8]; 3] = [b"sarif", b"\"findings\"", b"\"check_name\""];
     if kind.syntax == Syntax::Json
         && report_words
             .iter()
-            .any(|w| memchr::memmem::find(text.as_bytes(), w).is_some())
+            .any(|w| memchr::memmem::find(head, w).is_some())
         && crate::outcome::is_report(text)
     {
         return FileResult::default();

@@ -305,39 +305,29 @@ fn attach_var_files<'f>(
         .collect();
     for f in var_files {
         let dir = normalize(&dir_of(f.file));
-        // A Terragrunt configuration's module is the one it names, whoever else calls it.
-        if let Some(terragrunt) = &f.terragrunt {
-            let target = terragrunt
+        let target = match &f.terragrunt {
+            // A Terragrunt configuration's module is the one it names, whoever else calls it.
+            Some(terragrunt) => terragrunt
                 .runs
                 .as_ref()
-                .and_then(|runs| index.get(&normalize(&dir.join(runs))).copied());
-            let Some(module) = target.and_then(|m| modules.get_mut(m)) else {
-                if terragrunt.names_atlas {
-                    unattached.push(f.file);
-                }
-                continue;
-            };
-            for (name, value) in &f.values {
-                if module.declared.contains(name.as_str()) {
-                    out.written_notes.extend(module.variable_notes(name, value));
-                }
-            }
-            module.var_files.push(f);
-            continue;
-        }
-        // Up by `..`, from its absolute directory.
-        let target = (0..=VAR_FILE_LEVELS)
-            .filter_map(|up| index.get(&normalize(&dir.join("../".repeat(up)))).copied())
-            .find(|&m| {
-                modules.get(m).is_some_and(|module| {
-                    f.values
-                        .iter()
-                        .any(|(name, _)| module.declared.contains(name.as_str()))
+                .and_then(|runs| index.get(&normalize(&dir.join(runs))).copied()),
+            // Up by `..`, from its absolute directory.
+            None => (0..=VAR_FILE_LEVELS)
+                .filter_map(|up| index.get(&normalize(&dir.join("../".repeat(up)))).copied())
+                .find(|&m| {
+                    modules.get(m).is_some_and(|module| {
+                        f.values
+                            .iter()
+                            .any(|(name, _)| module.declared.contains(name.as_str()))
+                    })
                 })
-            })
-            .filter(|m| !called.contains(m));
+                .filter(|m| !called.contains(m)),
+        };
         let Some(module) = target.and_then(|m| modules.get_mut(m)) else {
-            unattached.push(f.file);
+            // A Terragrunt configuration of another module is not said to be unread.
+            if f.terragrunt.as_ref().is_none_or(|t| t.names_atlas) {
+                unattached.push(f.file);
+            }
             continue;
         };
         for (name, value) in &f.values {
