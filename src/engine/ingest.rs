@@ -108,7 +108,10 @@ fn process_file_unguarded(
     // A report of this tool's left among the files (`-o results.sarif.json`) is not a spec.
     // Each format says what it is in its first lines (SARIF its schema, the JSON report
     // `findings`, GitLab's `check_name`): only the head is searched before reading it whole.
-    let head = text.as_bytes().get(..REPORT_HEAD).unwrap_or(text.as_bytes());
+    let head = text
+        .as_bytes()
+        .get(..REPORT_HEAD)
+        .unwrap_or(text.as_bytes());
     let report_words: [&[u8]; 3] = [b"sarif", b"\"findings\"", b"\"check_name\""];
     if kind.syntax == Syntax::Json
         && report_words
