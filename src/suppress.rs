@@ -568,23 +568,27 @@ mod tests {
         );
         // A block comment before code on its line: the directive is that line's; and a
         // directive above a line that starts with a comment before code covers that line.
-        let got: Vec<u32> = scan_text(
-            "/* atlasgov-lint: allow GOV001 -- same line */ provider_name = \"AZURE\"\n# atlasgov-lint: allow GOV001 -- above\n/* note */ provider_name = \"AZURE\"\n",
-            Comments::HashAndSlashes,
-        )
-        .iter()
-        .map(|d| d.target_line)
-        .collect();
-        assert_eq!(got, vec![1, 3]);
+        let targets = |text: &str, comments| -> Vec<u32> {
+            scan_text(text, comments)
+                .iter()
+                .map(|d| d.target_line)
+                .collect()
+        };
+        assert_eq!(
+            targets(
+                "/* atlasgov-lint: allow GOV001 -- same line */ provider_name = \"AZURE\"\n# atlasgov-lint: allow GOV001 -- above\n/* note */ provider_name = \"AZURE\"\n",
+                Comments::HashAndSlashes,
+            ),
+            vec![1, 3]
+        );
         // Lines ended by a carriage return alone are lines too.
-        let got: Vec<u32> = scan_text(
-            "# atlasgov-lint: allow GOV001 -- r\r# more\rproviderName: AZURE\r",
-            Comments::Hash,
-        )
-        .iter()
-        .map(|d| d.target_line)
-        .collect();
-        assert_eq!(got, vec![3]);
+        assert_eq!(
+            targets(
+                "# atlasgov-lint: allow GOV001 -- r\r# more\rproviderName: AZURE\r",
+                Comments::Hash,
+            ),
+            vec![3]
+        );
         // Not in YAML, where `/*` is text; not inside a string.
         assert!(
             scan_text(

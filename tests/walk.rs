@@ -58,6 +58,16 @@ fn found(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The `file` of each entry of the report's `findings` or `skipped`.
+fn files<'v>(v: &'v Value, list: &str) -> Vec<&'v str> {
+    v[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect()
+}
+
 const M10: &str = "atlas clusters create c --provider AWS --region US_GOV_WEST_1 --tier M10";
 
 #[test]
@@ -491,13 +501,11 @@ fn a_file_whose_name_is_not_utf8_is_checked() {
     let (code, v) = check(dir.path(), &["."]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["summary"]["files_checked"], 2, "{v}");
-    let files: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(files, ["bad\u{fffd}name.json", "ok.json"], "{v}");
+    assert_eq!(
+        files(&v, "findings"),
+        ["bad\u{fffd}name.json", "ok.json"],
+        "{v}"
+    );
 }
 
 /// A Terragrunt configuration whose module is not in the repository (a remote source) and
@@ -588,13 +596,7 @@ fn a_readme_named_on_the_command_line_is_not_a_broken_spec() {
     let (code, v) = check(dir.path(), &["README.md", "docs/cluster.md"]);
     assert_eq!(code, 0, "{v}");
     assert!(found(&v).is_empty(), "{v}");
-    let skipped: Vec<&str> = v["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(skipped, ["docs/cluster.md"], "{v}");
+    assert_eq!(files(&v, "skipped"), ["docs/cluster.md"], "{v}");
 }
 
 /// Two deployments of one directory that name the same project not in the checked files are

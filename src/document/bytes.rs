@@ -71,6 +71,12 @@ fn is_printable_or_newline(b: u8) -> bool {
     b == b'\n' || (0x20..0x7F).contains(&b)
 }
 
+/// The offsets of the carriage returns that end a line alone (not followed by `\n`): a line
+/// end, as YAML and editors read a file saved with classic Mac line ends.
+pub(crate) fn lone_carriage_returns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'\r', bytes).filter(move |&at| bytes.get(at + 1) != Some(&b'\n'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

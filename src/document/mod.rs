@@ -307,14 +307,9 @@ impl LineIndex {
         });
         // A carriage return alone also ends a line (YAML reads it so, and so do editors: a
         // file saved with classic Mac line ends); in `\r\n` it is part of the one break.
-        let bytes = text.as_bytes();
-        let lone_cr = |&at: &usize| bytes.get(at + 1) != Some(&b'\n');
-        if memchr::memchr_iter(b'\r', bytes).any(|at| lone_cr(&at)) {
-            starts.extend(
-                memchr::memchr_iter(b'\r', bytes)
-                    .filter(lone_cr)
-                    .map(|at| u32::try_from(at + 1).unwrap_or(u32::MAX)),
-            );
+        let mut lone = bytes::lone_carriage_returns(text.as_bytes()).peekable();
+        if lone.peek().is_some() {
+            starts.extend(lone.map(|at| u32::try_from(at + 1).unwrap_or(u32::MAX)));
             starts.sort_unstable();
         }
         let ascii = text.is_ascii();

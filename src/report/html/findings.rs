@@ -176,17 +176,19 @@ fn finding(ctx: &Ctx<'_>, out: &mut String, i: usize, f: &Finding) {
 fn snippet(text: &str, f: &Finding) -> Option<String> {
     // A carriage return alone ends a line (as the line index counts): drawn as `\n`, one
     // byte for one, so offsets stay.
-    let lone_cr = |i: usize| text.as_bytes().get(i + 1) != Some(&b'\n');
-    let normalized: String;
-    let text = if memchr::memchr_iter(b'\r', text.as_bytes()).any(lone_cr) {
-        normalized = text
-            .char_indices()
-            .map(|(i, c)| if c == '\r' && lone_cr(i) { '\n' } else { c })
-            .collect();
-        normalized.as_str()
-    } else {
-        text
-    };
+    let lone: Vec<usize> = crate::document::bytes::lone_carriage_returns(text.as_bytes()).collect();
+    let normalized: Option<String> = (!lone.is_empty())
+        .then(|| {
+            let mut bytes = text.as_bytes().to_vec();
+            for at in lone {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = b'\n';
+                }
+            }
+            String::from_utf8(bytes).ok()
+        })
+        .flatten();
+    let text = normalized.as_deref().unwrap_or(text);
     let start = f.loc.span.start as usize;
     let end = (f.loc.span.end as usize).max(start).min(text.len());
     if start > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
