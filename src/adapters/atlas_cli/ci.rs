@@ -20,8 +20,9 @@ pub(super) struct CiScript<'a> {
     pub(super) env: Env<'a>,
 }
 
-/// Environment variables set in a CI configuration: name and value.
-pub(super) type Env<'a> = Vec<(String, Cursor<'a>)>;
+/// Environment variables set in a CI configuration: name and value (`None`: set to a value
+/// that is not known, which hides any outer one).
+pub(super) type Env<'a> = Vec<(String, Option<Cursor<'a>>)>;
 
 /// The variables of the mapping under `key` of `cur` whose names are shell variable names,
 /// appended to `env`; a GitLab variable may be `{value: ..., description: ...}`.
@@ -41,7 +42,7 @@ fn env_under<'a>(cur: &Cursor<'a>, key: &str, env: &mut Env<'a>) {
         } else {
             value
         };
-        env.push((name.to_string(), value));
+        env.push((name.to_string(), Some(value)));
     }
 }
 
@@ -212,13 +213,12 @@ fn gitlab_variables<'a>(templates: &[Cursor<'a>], job: &Cursor<'a>, env: &mut En
 }
 
 /// The variables a GitLab job's `rules:` set (`rules: [{if: ..., variables: {TIER: M30}}]`):
-/// each depends on which rule matches, so it is no known value; the rule stands in the
-/// environment for it (a mapping, which no literal reading takes).
+/// each depends on which rule matches, so it is no known value.
 fn unknown_by_rules<'a>(job: &Cursor<'a>, env: &mut Env<'a>) {
     for rule in job.get("rules").iter().flat_map(|r| r.items()) {
         let mut set = Env::new();
         env_under(&rule, "variables", &mut set);
-        env.extend(set.into_iter().map(|(name, _)| (name, rule.clone())));
+        env.extend(set.into_iter().map(|(name, _)| (name, None)));
     }
 }
 

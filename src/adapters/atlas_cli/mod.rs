@@ -108,7 +108,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         // (`${{ vars.TIER }}`) hides an outer literal.
         let mut seen: HashMap<String, Option<Text>> = HashMap::new();
         for (name, value) in env {
-            seen.insert(name, literal_setting(ctx, value));
+            seen.insert(name, value.and_then(|v| literal_setting(ctx, v)));
         }
         script.env = seen
             .into_iter()
