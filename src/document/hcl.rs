@@ -47,7 +47,29 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
         None => text,
     };
     // Unclosed brackets would make hcl-edit backtrack exponentially: refused first, linearly.
-    super::hcl_balance::check(text)?;
+    // A lone carriage return inside a line comment is comment, as Terraform reads it; hcl-edit
+    // refuses it, so it is read as a space (one byte for one: every offset is kept).
+    let without_crs;
+    let text = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+        let mut crs = Vec::new();
+        super::hcl_balance::check_noting_comment_crs(text, &mut crs)?;
+        if crs.is_empty() {
+            text
+        } else {
+            let mut bytes = text.as_bytes().to_vec();
+            for at in crs {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = b' ';
+                }
+            }
+            // One ASCII byte for another: still UTF-8.
+            without_crs = String::from_utf8(bytes).unwrap_or_else(|_| text.to_string());
+            without_crs.as_str()
+        }
+    } else {
+        super::hcl_balance::check(text)?;
+        text
+    };
     // hcl-edit bounds its own recursion; a panic in it on hostile input must still not take the
     // whole run down, so it becomes a parse error like any other.
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text)).map_err(|_| {
@@ -357,6 +379,31 @@ mod tests {
 
     fn slice<'a>(text: &'a str, node: &Node) -> &'a str {
         &text[node.span.start as usize..node.span.end as usize]
+    }
+
+    /// Terraform (`terraform fmt` agrees) ends a line comment only at `\n` or `\r\n`: what
+    /// follows a lone `\r` in it is comment too. Outside a comment a lone `\r` is refused, as
+    /// Terraform refuses it ("Invalid character").
+    #[test]
+    fn a_lone_carriage_return_in_a_line_comment_is_comment() {
+        for comment in ["# note", "// note"] {
+            let text = format!(
+                "resource \"r\" \"c\" {{\r\n  name = \"x\" {comment}\r  hidden = \"y\"\r\n  tier = \"M30\"\n}}\n"
+            );
+            let r = root(&text);
+            let c = Cursor::root(&r).path(&["resource", "r", "c"]).unwrap();
+            assert!(c.node.get("hidden").is_none(), "{comment}");
+            let tier = c.node.get("tier").unwrap();
+            assert_eq!(slice(&text, tier), "\"M30\"");
+            assert_eq!(slice(&text, c.node.get("name").unwrap()), "\"x\"");
+        }
+        // Inside a string or between attributes it is no comment.
+        for text in ["a = \"x\"\r  b = \"y\"\n", "a = \"x # y\r\"\n"] {
+            assert!(parse(text, &Limits::default()).is_err(), "{text:?}");
+        }
+        // A `\r\n` line end in a comment is left as it is.
+        let text = "# note\r\na = \"x\"\r\n";
+        assert_eq!(root(text).get("a").unwrap().scalar_text(), Some("x"));
     }
 
     #[test]

@@ -43,13 +43,31 @@ enum Frame<'a> {
 /// `Err` with the unclosed or mismatched delimiter when `text` certainly does not parse as HCL;
 /// `Ok` otherwise (including when this check cannot tell).
 pub fn check(text: &str) -> Result<(), ParseError> {
+    check_noting(text, None)
+}
+
+/// [`check`], noting in `comment_crs` the offsets of the carriage returns that stand alone (not
+/// before `\n`) inside line comments (`#`, `//`). Terraform's scanner ends such a comment only
+/// at `\n` (or `\r\n`), so the rest of that line is comment too; `hcl-edit` refuses the lone
+/// `\r` ("expected newline or eof"), so the parser reads each as a space.
+pub fn check_noting_comment_crs(
+    text: &str,
+    comment_crs: &mut Vec<usize>,
+) -> Result<(), ParseError> {
+    check_noting(text, Some(comment_crs))
+}
+
+fn check_noting(text: &str, mut comment_crs: Option<&mut Vec<usize>>) -> Result<(), ParseError> {
     // hcl-edit ends a heredoc whose first body line is its delimiter at the first later
     // delimiter line, or, when there is none, at that first line (an empty heredoc). The scan
     // takes the first reading and, when a heredoc stays open to the end of the file, scans
     // again with that heredoc empty.
     let mut empty: Vec<usize> = Vec::new();
     loop {
-        match scan(text, &empty) {
+        if let Some(crs) = comment_crs.as_deref_mut() {
+            crs.clear();
+        }
+        match scan(text, &empty, comment_crs.as_deref_mut()) {
             Scan::Done(result) => return result,
             Scan::Again(at) if empty.len() < MAX_RESCANS && !empty.contains(&at) => empty.push(at),
             Scan::Again(_) => return Ok(()),
@@ -66,7 +84,7 @@ enum Scan {
     Again(usize),
 }
 
-fn scan(text: &str, empty: &[usize]) -> Scan {
+fn scan(text: &str, empty: &[usize], mut comment_crs: Option<&mut Vec<usize>>) -> Scan {
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
@@ -79,7 +97,11 @@ fn scan(text: &str, empty: &[usize]) -> Scan {
                 // Terraform refuses a quoted string split over lines ("Invalid multi-line
                 // string"), which `hcl-edit` takes; read on, the quote that should have closed
                 // it opens the next string, and the error lands lines away.
+                // A lone `\r` ends a line too (Terraform: "Invalid multi-line string").
                 b'\n' => return Scan::Done(Err(error(text, at, MULTI_LINE_STRING.to_string()))),
+                b'\r' if next != Some(b'\n') => {
+                    return Scan::Done(Err(error(text, at, MULTI_LINE_STRING.to_string())));
+                }
                 b'"' => {
                     stack.pop();
                     i += 1;
@@ -104,8 +126,10 @@ fn scan(text: &str, empty: &[usize]) -> Scan {
             }
             // Code: the top level, inside brackets, or inside a template.
             _ => match b {
-                b'#' => i = line_end(bytes, i),
-                b'/' if next == Some(b'/') => i = line_end(bytes, i),
+                b'#' => i = line_comment(bytes, i, comment_crs.as_deref_mut()),
+                b'/' if next == Some(b'/') => {
+                    i = line_comment(bytes, i, comment_crs.as_deref_mut())
+                }
                 b'/' if next == Some(b'*') => match find(bytes, i + 2, b"*/") {
                     Some(end) => i = end + 2,
                     // An unterminated comment: any bracket still open is reported below.
@@ -299,6 +323,21 @@ fn at_line_start(bytes: &[u8], i: usize) -> bool {
 }
 
 /// The offset of the line ending after `i` (or the end of the text).
+/// Past a line comment that starts at `i` (to its `\n`), noting its lone carriage returns.
+fn line_comment(bytes: &[u8], i: usize, comment_crs: Option<&mut Vec<usize>>) -> usize {
+    let end = line_end(bytes, i);
+    if let Some(crs) = comment_crs {
+        let comment = bytes.get(i..end).unwrap_or_default();
+        // Lone in the whole text: the comment's last byte may be the `\r` of a `\r\n`.
+        crs.extend(
+            memchr::memchr_iter(b'\r', comment)
+                .map(|at| i + at)
+                .filter(|&at| bytes.get(at + 1) != Some(&b'\n')),
+        );
+    }
+    end
+}
+
 fn line_end(bytes: &[u8], i: usize) -> usize {
     bytes
         .get(i..)
