@@ -550,6 +550,56 @@ fn a_terragrunt_configuration_of_a_remote_atlas_module_is_listed_as_not_judged()
     );
 }
 
+/// A Terragrunt source built on the repository's root (`${get_repo_root()}`) runs the module
+/// there: its inputs are judged at the use, from the whole repository, from a directory below
+/// it, and when the configuration is checked alone.
+#[test]
+fn a_terragrunt_source_on_the_repository_root_runs_that_module() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "infra/modules/atlas/main.tf",
+        "variable \"tier\" {\n  default = \"M30\"\n}\nresource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id   = \"64b1c2d3e4f5a6b7c8d9e0f1\"\n  name         = \"c\"\n  cluster_type = \"REPLICASET\"\n  replication_specs = [{\n    region_configs = [{\n      provider_name   = \"AWS\"\n      region_name     = \"US_GOV_WEST_1\"\n      priority        = 7\n      electable_specs = { instance_size = var.tier, node_count = 3 }\n    }]\n  }]\n}\n",
+    );
+    write(
+        dir.path(),
+        "infra/live/prod/terragrunt.hcl",
+        "terraform {\n  source = \"${get_repo_root()}//infra/modules/atlas?ref=v1\"\n}\ninputs = {\n  tier = \"M10\"\n}\n",
+    );
+    // The value is reported where the module uses it, set at the configuration's input; the
+    // configuration checked alone is reported at its input.
+    let related = |v: &Value| -> String {
+        let r = &v["findings"][0]["related"][0];
+        format!(
+            "{}:{}:{}",
+            r["file"].as_str().unwrap(),
+            r["line"],
+            r["column"]
+        )
+    };
+    for (cwd, prefix) in [
+        (dir.path().to_path_buf(), "infra/"),
+        (dir.path().join("infra"), ""),
+    ] {
+        let (code, v) = check(&cwd, &["."]);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(
+            found(&v),
+            [format!("GOV002 {prefix}modules/atlas/main.tf:13:43")],
+            "{v}"
+        );
+        assert_eq!(
+            related(&v),
+            format!("{prefix}live/prod/terragrunt.hcl:5:10"),
+            "{v}"
+        );
+    }
+    let (code, v) = check(&dir.path().join("infra/live/prod"), &["terragrunt.hcl"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(found(&v), ["GOV002 terragrunt.hcl:5:10"], "{v}");
+}
+
 /// A report this tool wrote, left among the files under a `.json` name, is not read as a
 /// spec on the next run (a SARIF report holds the rules' failing examples).
 #[test]

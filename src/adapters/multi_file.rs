@@ -197,7 +197,7 @@ pub fn linked_dirs(path: &Path, text: &str, limits: &Limits) -> Vec<Link> {
         return doc
             .roots
             .iter()
-            .filter_map(module::terragrunt_source)
+            .filter_map(|root| module::terragrunt_source(root, path))
             .map(|source| Link {
                 dir: dir.join(source),
                 below: false,

@@ -162,12 +162,13 @@ pub fn is_terragrunt(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == TERRAGRUNT)
 }
 
-/// The local module a Terragrunt configuration runs, relative to its directory: its
+/// The local module a Terragrunt configuration at `path` runs, relative to its directory: its
 /// `terraform { source }` when that is a relative path (`../../modules//atlas`, the `//`
-/// marking the module's directory inside the source), its own directory when it names no
-/// source; `None` for a remote source (`git::`, `tfr://`) or one computed by a function
-/// (`${get_repo_root()}/...`), which is not read.
-pub fn terragrunt_source(root: &Node) -> Option<PathBuf> {
+/// marking the module's directory inside the source) or one built on the configuration's
+/// directory or its repository's root ([`computed_source`]), its own directory when it names no
+/// source; `None` for a remote source (`git::`, `tfr://`) or one computed otherwise, which is
+/// not read.
+pub fn terragrunt_source(root: &Node, path: &Path) -> Option<PathBuf> {
     // A block without labels is a list of its bodies (a file may repeat it). Without a
     // `source`, Terragrunt runs Terraform in the configuration's own directory.
     let Some(terraform) = Cursor::root(root).get("terraform") else {
@@ -177,9 +178,58 @@ pub fn terragrunt_source(root: &Node) -> Option<PathBuf> {
     let Some(source) = bodies.find_map(|t| t.get("source")) else {
         return Some(PathBuf::from("."));
     };
-    let source = source.str()?;
+    let computed;
+    let source = match source.str() {
+        Some(source) => source,
+        None => {
+            computed = computed_source(source.node, path)?;
+            computed.as_str()
+        }
+    };
     let source = source.split('?').next().unwrap_or(source);
     is_local_source(source).then(|| PathBuf::from(source.replace("//", "/")))
+}
+
+/// A source written as `"${get_terragrunt_dir()}/…"` (the configuration's directory) or
+/// `"${get_repo_root()}/…"` (the root of the git repository holding it), the rest literal:
+/// the same place relative to the configuration's directory (`./…`, `../../…`). `None` for
+/// any other expression, and for `get_repo_root()` outside a repository.
+fn computed_source(node: &Node, path: &Path) -> Option<String> {
+    use crate::document::hcl_expr::{self, Expr, Part};
+    let written = node.expr_source()?;
+    let Some(Expr::Template(parts, _)) = hcl_expr::parse(written, None, node.span) else {
+        return None;
+    };
+    let mut parts = parts.iter();
+    let Some(Part::Interp(Expr::Call(function, args, false, _))) = parts.next() else {
+        return None;
+    };
+    let mut rest = String::new();
+    for part in parts {
+        match part {
+            Part::Lit(text) => rest.push_str(text),
+            Part::Interp(_) => return None,
+        }
+    }
+    if !args.is_empty() || !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let base = match &**function {
+        "get_terragrunt_dir" => ".".to_string(),
+        "get_repo_root" => {
+            let cwd = std::env::current_dir().ok()?;
+            let dir = crate::paths::absolute(path.parent().unwrap_or(Path::new("")), &cwd);
+            let root = crate::paths::repository_root(&dir)?;
+            let up = crate::paths::relative(&root, &dir);
+            if up.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                up.to_str()?.to_string()
+            }
+        }
+        _ => return None,
+    };
+    Some(format!("{base}{rest}"))
 }
 
 /// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
@@ -247,7 +297,7 @@ impl HclFile {
             source: None,
         };
         if is_terragrunt(path) {
-            let runs = terragrunt_source(&root);
+            let runs = terragrunt_source(&root, ctx.path);
             // One without `inputs` (a parent configuration that others include), or that runs
             // a module from elsewhere and does not name Atlas (a VPC's, from a registry), gives
             // nothing to judge, nor to say it was not judged.
