@@ -501,7 +501,8 @@ fn contains_word(line: &str, word: &str) -> bool {
 
 /// The URL that starts at `start`: up to whitespace, a quote or an angle bracket, except that
 /// a placeholder in it (`mongodb+srv://app:<password>@orders.mongodb.net/?...`, as docs and
-/// `.env.example` files write them) is part of it.
+/// `.env.example` files write them) is part of it, and so is an expression of a CI system or a
+/// template, spaces and all (`mongodb+srv://app:${{ secrets.PW }}@...`, `{{ .Values.pw }}`).
 fn url_at(s: &str, start: usize) -> &str {
     let rest = s.get(start..).unwrap_or("");
     let ends = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
@@ -511,6 +512,10 @@ fn url_at(s: &str, start: usize) -> &str {
         .and_then(|r| r.find(ends))
         .map(|i| i + from)
     {
+        if let Some(close) = expression_end(rest, from, i) {
+            from = close;
+            continue;
+        }
         let tail = rest.get(i..).unwrap_or("");
         match placeholder_len(tail) {
             // The URL goes on after it.
@@ -526,6 +531,24 @@ fn url_at(s: &str, start: usize) -> &str {
         }
     }
     rest
+}
+
+/// Longest expression ([`expression_end`]) read as part of a URL.
+const MAX_URL_EXPRESSION: usize = 200;
+
+/// When the byte at `at` of `url` lies inside a `{{ ... }}` expression opened after `from`
+/// (GitHub Actions' `${{ secrets.PW }}`, a Helm or Jinja template's `{{ .Values.pw }}`) that
+/// closes on its line within [`MAX_URL_EXPRESSION`] bytes: the offset past its `}}`.
+fn expression_end(url: &str, from: usize, at: usize) -> Option<usize> {
+    let head = url.get(from..at)?;
+    let open = from + head.rfind("{{")?;
+    if url.get(open..at)?.contains("}}") {
+        return None;
+    }
+    let close = at + url.get(at..)?.find("}}")?;
+    let inside = url.get(open..close)?;
+    (close - open <= MAX_URL_EXPRESSION && !inside.contains(['\n', '\r', '"', '\'', '`']))
+        .then_some(close + 2)
 }
 
 /// The length of a `<name>` placeholder at the start of `s` (a word of at most 64 letters,
@@ -886,6 +909,21 @@ mod tests {
         assert_eq!(at("mongodb://h/<br>"), "mongodb://h/");
         assert_eq!(at("mongodb://h/<not a placeholder>x"), "mongodb://h/");
         assert_eq!(at("mongodb://h/<unclosed"), "mongodb://h/");
+    }
+
+    #[test]
+    fn an_expression_inside_a_url_is_part_of_it_spaces_and_all() {
+        let at = |s: &str| url_at(s, 0).to_string();
+        let gha = "mongodb+srv://smoke:${{ secrets.SMOKE_PW }}@p.ab1cd.mongodbgov.net/app?authMechanism=SCRAM-SHA-1";
+        assert_eq!(at(&format!("{gha}\" --eval x")), gha);
+        let helm = "mongodb://{{ .Values.user }}:{{ .Values.pw | quote }}@h.mongodb.net/?x=1";
+        assert_eq!(at(&format!("{helm} next")), helm);
+        // Closed before the space, unclosed on its line, or too long: the space ends the URL.
+        assert_eq!(at("mongodb://h/{{x}} y"), "mongodb://h/{{x}}");
+        assert_eq!(at("mongodb://h/{{ x\n}}"), "mongodb://h/{{");
+        assert_eq!(at("mongodb://h/{{ \"x\" }}"), "mongodb://h/{{");
+        let long = format!("mongodb://h/{{{{ {} }}}}", "x".repeat(300));
+        assert_eq!(at(&long), "mongodb://h/{{");
     }
 
     #[test]
