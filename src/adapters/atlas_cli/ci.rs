@@ -6,6 +6,7 @@
 //! GitHub job on a Windows runner without `shell:`, which runs PowerShell) is not read.
 
 use crate::document::Cursor;
+use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
 
 pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
 
@@ -413,6 +414,41 @@ fn strings<'a>(cur: &Cursor<'a>, out: &mut Vec<Cursor<'a>>) {
             for inner in item.items().filter(|i| i.str().is_some()) {
                 out.push(inner);
             }
+        }
+    }
+}
+
+/// A GitLab variable that lists its `options` (`TIER: {value: M30, options: [M30, M40]}`: the
+/// values a manual pipeline may pick, and GitLab refuses a `value` not among them): its value
+/// is restricted to them, so a fix keeps within them (or is not offered).
+pub(super) fn gitlab_option_notes(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
+    if root.node.as_map().is_none() || root.get("jobs").is_some() {
+        return;
+    }
+    let jobs = root.entries().map(|(_, job)| job);
+    for vars in std::iter::once(root.clone())
+        .chain(jobs)
+        .filter_map(|c| c.get("variables"))
+    {
+        for (_, var) in vars.entries() {
+            let (Some(value), Some(options)) = (var.get("value"), var.get("options")) else {
+                continue;
+            };
+            let allowed: Option<Vec<String>> = options
+                .items()
+                .map(|o| o.text().map(str::to_string))
+                .collect();
+            let Some(allowed) = allowed.filter(|a| !a.is_empty()) else {
+                continue;
+            };
+            out.written_notes.push(WrittenNote::at(
+                &ctx.loc(&value),
+                Note::Restricted {
+                    at: ctx.loc(&options),
+                    what: "GitLab variable's options",
+                    allows: Allows::OneOf(allowed),
+                },
+            ));
         }
     }
 }

@@ -119,6 +119,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
     }
     script.env.clear();
+    ci::gitlab_option_notes(ctx, root, out);
     if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
         service_settings(ctx, root, out);
     }
