@@ -384,6 +384,126 @@ fn a_cdktf_apps_synthesized_stacks_are_read_though_gitignore_lists_them() {
     assert_eq!(v["summary"]["files_checked"], 3, "{v:#}");
 }
 
+/// A template an AWS CDK app synthesizes with MongoDB Atlas's constructs: an Azure cluster.
+const CDK_AZURE_TEMPLATE: &str = r#"{
+ "Resources": {
+  "Ledger": {
+   "Type": "MongoDB::Atlas::Cluster",
+   "Properties": {
+    "ProjectId": "65a1b2c3d4e5f60718293a4b", "Name": "ledger",
+    "ReplicationSpecs": [{"AdvancedRegionConfigs": [{"ProviderName": "AZURE", "RegionName": "US_GOV_VIRGINIA", "Priority": 7, "ElectableSpecs": {"InstanceSize": "M30", "NodeCount": 3}}]}]
+   }
+  }
+ }
+}
+"#;
+
+/// An AWS CDK app as `cdk init` leaves it (its `.gitignore` lists `cdk.out`), using MongoDB
+/// Atlas's constructs; in a git repository.
+fn cdk_app(d: &Path, output: Option<&str>) {
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    let out = output.unwrap_or("cdk.out");
+    write(
+        d,
+        ".gitignore",
+        &format!(
+            "*.js\n!jest.config.js\n*.d.ts\nnode_modules\n\n# CDK asset staging directory\n.cdk.staging\n{out}\n"
+        ),
+    );
+    let output = output.map_or(String::new(), |o| format!(",\n  \"output\": \"{o}\""));
+    write(
+        d,
+        "cdk.json",
+        &format!("{{\n  \"app\": \"npx ts-node --prefer-ts-exts bin/ledger.ts\"{output}\n}}\n"),
+    );
+    write(
+        d,
+        "package.json",
+        "{\"name\": \"ledger\", \"dependencies\": {\"aws-cdk-lib\": \"2.150.0\", \"awscdk-resources-mongodbatlas\": \"3.7.0\"}}\n",
+    );
+}
+
+/// `cdk synth` writes each stack's template, nested stacks' and stages' to the cloud assembly,
+/// which `cdk init`'s `.gitignore` hides: they are read all the same; nothing else there is.
+#[test]
+fn an_aws_cdk_apps_synthesized_templates_are_read_though_gitignore_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdk_app(d, None);
+    write(d, "cdk.out/LedgerStack.template.json", CDK_AZURE_TEMPLATE);
+    write(
+        d,
+        "cdk.out/LedgerStackDbNested1A2B3C4D.nested.template.json",
+        CDK_AZURE_TEMPLATE,
+    );
+    write(
+        d,
+        "cdk.out/assembly-Prod/ProdLedgerStack1A2B3C4D.template.json",
+        CDK_AZURE_TEMPLATE,
+    );
+    write(
+        d,
+        "cdk.out/asset.1a2b3c/handler.template.json",
+        CDK_AZURE_TEMPLATE,
+    );
+    write(d, "cdk.out/tree.json", CDK_AZURE_TEMPLATE);
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        found(&v),
+        [
+            "GOV001 cdk.out/LedgerStack.template.json:7:70",
+            "GOV001 cdk.out/LedgerStackDbNested1A2B3C4D.nested.template.json:7:70",
+            "GOV001 cdk.out/assembly-Prod/ProdLedgerStack1A2B3C4D.template.json:7:70",
+        ],
+        "{v:#}"
+    );
+    assert_eq!(v["skipped"], serde_json::json!([]), "{v:#}");
+}
+
+/// Not synthesized yet: said when the app uses Atlas's constructs (in its own output
+/// directory too), silent for any other CDK app of the repository.
+#[test]
+fn an_aws_cdk_app_not_synthesized_is_said_not_checked_when_it_uses_atlas() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdk_app(d, Some("build/assembly"));
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 0, "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v:#}");
+    assert_eq!(skipped[0]["file"], "build/assembly", "{v:#}");
+    let reason = skipped[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("run `cdk synth`"), "{reason}");
+    write(
+        d,
+        "build/assembly/LedgerStack.template.json",
+        CDK_AZURE_TEMPLATE,
+    );
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        found(&v),
+        ["GOV001 build/assembly/LedgerStack.template.json:7:70"],
+        "{v:#}"
+    );
+    // Another CDK app (a VPC's) not synthesized: nothing to say.
+    let other = tempfile::tempdir().unwrap();
+    write(
+        other.path(),
+        "cdk.json",
+        "{\"app\": \"npx ts-node bin/vpc.ts\"}\n",
+    );
+    write(
+        other.path(),
+        "package.json",
+        "{\"dependencies\": {\"aws-cdk-lib\": \"2.150.0\"}}\n",
+    );
+    let (code, v) = check(other.path(), &["."]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["skipped"], serde_json::json!([]), "{v:#}");
+}
+
 #[test]
 fn a_cdktf_app_with_its_own_output_directory() {
     let dir = tempfile::tempdir().unwrap();

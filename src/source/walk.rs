@@ -122,12 +122,14 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             .build_parallel()
             .visit(&mut Visitors { arg, found: &found });
         let mut cdktf_projects = Vec::new();
+        let mut cdk_apps = Vec::new();
         let mut walked = Vec::new();
         for f in found.into_inner().unwrap_or_else(PoisonError::into_inner) {
             match f {
                 Found::Input(path) => walked.push(path),
                 Found::Problem(problem) => problems.push(problem),
                 Found::Cdktf(dir) => cdktf_projects.push(dir),
+                Found::Cdk(dir) => cdk_apps.push(dir),
             }
         }
         inputs.extend(in_projects(arg, walked).into_iter().map(|path| Input {
@@ -145,6 +147,17 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     walked: false,
                 })),
                 Err(problem) => problems.push(problem),
+            }
+        }
+        cdk_apps.sort();
+        for app in cdk_apps.into_iter().flatten() {
+            match cdk_templates(&app) {
+                Ok(templates) => inputs.extend(templates.into_iter().map(|path| Input {
+                    path,
+                    root: arg.clone(),
+                    walked: false,
+                })),
+                Err(problem) => problems.extend(problem),
             }
         }
     }
@@ -300,6 +313,8 @@ enum Found {
     Problem(WalkProblem),
     /// The directory of a `cdktf.json`.
     Cdktf(Option<PathBuf>),
+    /// The directory of an AWS CDK app's `cdk.json`.
+    Cdk(Option<PathBuf>),
 }
 
 /// Makes each walking thread's visitor.
@@ -349,6 +364,10 @@ impl ignore::ParallelVisitor for Visitor<'_> {
                 if kind.is_file() && e.file_name() == CDKTF_CONFIG {
                     self.own
                         .push(Found::Cdktf(e.path().parent().map(Path::to_path_buf)));
+                }
+                if kind.is_file() && e.file_name() == CDK_CONFIG {
+                    self.own
+                        .push(Found::Cdk(e.path().parent().map(Path::to_path_buf)));
                 }
                 if kind.is_file() {
                     if is_considered(e.path()) {
@@ -438,6 +457,83 @@ fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
         });
     }
     Ok(stacks)
+}
+
+/// The file that makes a directory an AWS CDK app.
+const CDK_CONFIG: &str = "cdk.json";
+
+/// The AWS CDK writes its cloud assembly here unless `cdk.json` says `"output"`.
+const CDK_OUTPUT: &str = "cdk.out";
+
+/// The files of an AWS CDK app's directory that name the libraries it uses: one that names
+/// MongoDB Atlas's constructs (`awscdk-resources-mongodbatlas`) makes an app with no
+/// synthesized template worth a note.
+const CDK_DEPENDENCY_FILES: [&str; 7] = [
+    "package.json",
+    "requirements.txt",
+    "setup.py",
+    "pyproject.toml",
+    "pom.xml",
+    "build.gradle",
+    "go.mod",
+];
+
+/// The synthesized CloudFormation templates of the AWS CDK app in `app` (the directory of a
+/// `cdk.json` the walk found): `<output>/*.template.json` (stacks and nested stacks) and
+/// `<output>/assembly-*/*.template.json` (stages), where `<output>` is `cdk.json`'s `output`
+/// (`cdk.out` by default). Read even when `.gitignore` hides them (`cdk init` lists `cdk.out`
+/// there), as CDKTF's stacks are ([`cdktf_stacks`]). An app with no synthesized template is a
+/// problem that says to run `cdk synth` when the app uses MongoDB Atlas's constructs; any
+/// other app (most CDK apps of a repository) says nothing.
+fn cdk_templates(app: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
+    let output = read_small_json(&app.join(CDK_CONFIG))
+        .as_ref()
+        .and_then(|config| config.get("output")?.as_str().map(str::to_string))
+        .filter(|out| is_inner_relative(Path::new(out)))
+        .unwrap_or_else(|| CDK_OUTPUT.to_string());
+    let out_dir = app.join(&output);
+    let mut dirs = vec![out_dir.clone()];
+    let mut templates = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&out_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // A stage's assembly is a directory (not a link to one).
+            if name.starts_with("assembly-") && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let is_template = entry
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".template.json");
+            if is_template && entry.file_type().is_ok_and(|t| t.is_file()) {
+                templates.push(entry.path());
+            }
+        }
+    }
+    templates.sort();
+    if !templates.is_empty() {
+        return Ok(templates);
+    }
+    let uses_atlas = CDK_DEPENDENCY_FILES.iter().any(|name| {
+        super::read_limited(&app.join(name), CDKTF_META_LIMIT, "the CDK metadata limit")
+            .is_ok_and(|text| text.contains("mongodbatlas"))
+    });
+    Err(uses_atlas.then(|| WalkProblem {
+        path: out_dir,
+        message: format!(
+            "AWS CDK app ({CDK_CONFIG}) that uses MongoDB Atlas's constructs, with no synthesized \
+             template ({output}/*.template.json), so nothing of it was checked: run `cdk synth` \
+             first (the templates are read even when .gitignore lists {output})"
+        ),
+    }))
 }
 
 /// A small JSON file's value, `None` when it is missing, large or not JSON.
