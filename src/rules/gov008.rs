@@ -47,7 +47,21 @@ fn judge(
     out: &mut Vec<Finding>,
 ) {
     match region {
-        Some(r) if r.is("US1_FED") || r.is("US1-FED") => {}
+        Some(r) if r.is("US1_FED") => {}
+        // The site's name as Datadog and AtlasGov's documentation write it, which is no value
+        // the API takes: the right site, misspelt.
+        Some(r) if r.is("US1-FED") => {
+            let finding = Finding::new(
+                &RULE,
+                &r.loc,
+                format!(
+                    "{what} uses Datadog region {}, the site's name: Atlas writes it `US1_FED` (with an underscore) and refuses `US1-FED`",
+                    quoted(r.as_str())
+                ),
+                HELP,
+            );
+            out.push(finding.with_fix(fix(r, no_us1_fed)));
+        }
         // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
         Some(r) if !is_enum_word(r.as_str()) => {}
         Some(r) => {
