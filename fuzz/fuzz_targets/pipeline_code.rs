@@ -10,11 +10,17 @@ fuzz_target!(|data: &[u8]| {
     atlasgov_lint_fuzz::pipeline_beside(
         data,
         "index.ts",
-        &[("Pulumi.yaml", "name: fuzz\nruntime: nodejs\n"), ("Pulumi.dev.yaml", STACK)],
+        &[
+            ("Pulumi.yaml", "name: fuzz\nruntime: nodejs\n"),
+            ("Pulumi.dev.yaml", STACK),
+        ],
     );
     atlasgov_lint_fuzz::pipeline_beside(
         data,
         "__main__.py",
-        &[("Pulumi.yaml", "name: fuzz\nruntime: python\n"), ("Pulumi.dev.yaml", STACK)],
+        &[
+            ("Pulumi.yaml", "name: fuzz\nruntime: python\n"),
+            ("Pulumi.dev.yaml", STACK),
+        ],
     );
 });

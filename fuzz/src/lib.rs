@@ -197,12 +197,16 @@ fn fixes(
         invalid(outcome) || !invalid(&again),
         "a fix made the file invalid"
     );
-    // A fixed finding is gone (judged by rule and pointer, where no finding left unfixed
-    // shares them).
+    // A finding fixed in the fuzzed file alone is gone (judged by rule and pointer, where no
+    // other finding shares them). Only that file's edits were applied: a fix that edits
+    // another file (a Pulumi stack file's config value) leaves its finding, as it should.
     let key = |f: &atlasgov_lint::rules::Finding| (f.rule.code, f.loc.pointer.clone());
+    let here = |files: &Vec<u32>| files.iter().all(|f| *f == id);
+    let fixed_here = |i: usize| plan.fixed.iter().any(|(j, files)| *j == i && here(files));
     let fixed_keys: Vec<_> = plan
         .fixed
         .iter()
+        .filter(|(_, files)| here(files))
         .filter_map(|(i, _)| outcome.findings.get(*i))
         .map(key)
         .collect();
@@ -210,7 +214,7 @@ fn fixes(
         .findings
         .iter()
         .enumerate()
-        .filter(|(i, _)| !plan.fixed.iter().any(|(j, _)| j == i))
+        .filter(|(i, _)| !fixed_here(*i))
         .map(|(_, f)| key(f))
         .collect();
     for k in fixed_keys.iter().filter(|k| !unfixed.contains(k)) {
