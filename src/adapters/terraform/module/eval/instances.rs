@@ -100,7 +100,18 @@ impl World<'_> {
                 .unwrap_or_default();
             variants.push((format!("{key}[-var-file={file}]"), vars));
         }
-        for (key, vars) in std::iter::once((key, vars)).chain(variants) {
+        // A run with nothing but the module's defaults and its own tfvars is one Terraform
+        // refuses ("No value for required variable") when a variable has neither: a module
+        // that values files or Terragrunt configurations feed is then judged in those runs
+        // alone (its defaults still count in each, where nothing overrides them).
+        let bare_refused = !module.var_files.is_empty()
+            && !child_alone
+            && module
+                .declared
+                .iter()
+                .any(|name| !module.root_vars.contains_key(name));
+        let bare = (!bare_refused).then_some((key, vars));
+        for (key, vars) in bare.into_iter().chain(variants) {
             self.insts.push(Inst {
                 module: m,
                 key,
