@@ -1325,7 +1325,18 @@ fn cluster(
     let provider = value_text(inv, at, "provider", false);
     let region = value_text(inv, at, "region", true);
     let tier = value_text(inv, at, "tier", true);
-    let tier_known = inv.value("tier").is_none_or(|v| v.known().is_some());
+    // A `--tier` without a value is refused by the CLI ("flag needs an argument"); a command
+    // substitution among the words (`$(echo --tier) M10`) may give any flag: no default then.
+    let tier_known = match inv.flag("tier") {
+        Some(flag) => flag.value.as_ref().is_some_and(|v| v.known().is_some()),
+        None => !inv.positionals.iter().any(|w| {
+            w.known().is_none()
+                && at
+                    .text
+                    .get(w.span.start as usize..)
+                    .is_some_and(|t| t.starts_with("$(") || t.starts_with('`'))
+        }),
+    };
     let flex = tier.as_ref().is_none_or(|t| t.is("FLEX"));
     if flex && tier_known {
         let kind_loc = tier.map_or(command_loc, |t| t.loc);
