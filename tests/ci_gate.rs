@@ -627,7 +627,13 @@ fn unreadable_directives_are_reported() {
             &format!("providerName: AZURE # {directive}"),
         );
         repo.write("specs/cluster.yaml", &text);
-        let (_, v) = repo.json(&[]);
+        let (_, v) = repo.json(&["--show-suppressed"]);
+        // Nor is it listed as in force.
+        let listed = v["suppressions"].as_array().cloned().unwrap_or_default();
+        assert!(
+            listed.iter().all(|s| s["status"] != "active"),
+            "{directive}: {listed:?}"
+        );
         let f = v["findings"]
             .as_array()
             .unwrap()

@@ -254,6 +254,10 @@ fn inline_candidate(
         }
         applicable.push((rule, false, named.loc.clone()));
     }
+    // Every rule it names unknown (each reported above): it suppresses nothing, ever.
+    if status == Status::Active && !d.rules.is_empty() && rules_named.is_empty() {
+        status = Status::Invalid;
+    }
     if status == Status::Active && d.reason.is_none() {
         status = Status::NoReason;
         out.push(meta_finding(
