@@ -162,6 +162,20 @@ fn references_to_secrets_are_not_secrets() {
     assert_eq!(masked(text, YAML), text);
 }
 
+/// A shell variable after a secret flag is where the secret is: shown as written (a `--diff`
+/// that masked it would not apply). Single-quoted, `$` is literal text: masked.
+#[test]
+fn shell_variables_after_secret_flags_are_not_secrets() {
+    let text = "atlas alerts settings create --notificationApiKey \"$K\" --privateKey ${ATLAS_KEY}\nmongosh --password $DB_PASSWORD\n";
+    assert_eq!(masked(text, SH), text);
+    let text = "mongosh --password '$ecretP4ss'\nmongosh --password \"$(cat pw)\"\n";
+    assert!(
+        !masked(text, SH).contains("$ecretP4ss"),
+        "{}",
+        masked(text, SH)
+    );
+}
+
 #[test]
 fn values_of_entries_named_like_secrets() {
     // Terraform variables, one-line and multi-line, and a resource named for what it holds.

@@ -286,6 +286,21 @@ impl Flag {
     }
 }
 
+/// `$NAME` or `${NAME}`: a shell variable's expansion, whole.
+fn is_shell_variable(token: &str) -> bool {
+    let Some(name) = token.strip_prefix('$') else {
+        return false;
+    };
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    name.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Secrets passed on command lines, scanned a line at a time: a flag at the end of a line
 /// takes the first token of the next one (a YAML list item per argument, a `\` continuation).
 #[derive(Default)]
@@ -306,6 +321,15 @@ impl CommandLine {
                 if token == "-" || token == "\\" {
                     // A YAML list item marker or a continuation: the argument follows.
                     self.flag = Some(pending);
+                    continue;
+                }
+                // A variable the shell expands (`--apiKey "$KEY"`, `${KEY}`) is where the
+                // secret is, not the secret; single-quoted (`'$ecret'`) it is literal text.
+                let quoted_literal = from
+                    .checked_sub(1)
+                    .and_then(|q| line.get(q..from))
+                    .is_some_and(|q| q == "'");
+                if is_shell_variable(token) && !quoted_literal {
                     continue;
                 }
                 if let Some(r) = pending.secret_part(token) {
