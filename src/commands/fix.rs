@@ -170,10 +170,16 @@ fn passes(
             .collect();
         // A file refused once stays refused; standard input is rewritten only in memory.
         let files = matches!(sink, Sink::Files);
+        let mut stdin_fixes = false;
         plan.edits.retain(|file, _| {
             let stdin = files && outcome.buffers.contains(file);
+            stdin_fixes |= stdin;
             !stdin && !refused.contains(file)
         });
+        let note = "standard input is never edited: `--diff` shows its fixes".to_string();
+        if stdin_fixes && !applied.notes.contains(&note) {
+            applied.notes.push(note);
+        }
         let changes = edited(outcome, &plan);
         if changes.is_empty() {
             break;
