@@ -290,7 +290,7 @@ pub fn finish(
         .filter_map(|f| files.get(f as usize))
         .map(|f| {
             let why = if module::is_terragrunt(&f.path) {
-                "a Terragrunt configuration whose `terraform { source }` is not a module directory among the files read (a remote source, or one computed by a function): the module its `inputs` set is not read, so they are not judged".to_string()
+                "a Terragrunt configuration whose `terraform { source }` is not a module directory among the files read (a remote source, or one computed by a function other than get_terragrunt_dir() and get_repo_root()): the module its `inputs` set is not read, so they are not judged".to_string()
             } else {
                 format!(
                     "a `-var-file` values file: no Terraform root module in its directory or up to {} above declares the variables it sets, so where they are used is not known and they are not judged",
