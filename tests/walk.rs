@@ -487,6 +487,34 @@ fn an_aws_cdk_app_not_synthesized_is_said_not_checked_when_it_uses_atlas() {
         ["GOV001 build/assembly/LedgerStack.template.json:7:70"],
         "{v:#}"
     );
+    // `./` before the output directory is the same directory.
+    write(
+        d,
+        "cdk.json",
+        "{\"app\": \"npx ts-node bin/ledger.ts\", \"output\": \"./build/assembly\"}\n",
+    );
+    let (_, v) = check(d, &["."]);
+    assert_eq!(
+        found(&v),
+        ["GOV001 build/assembly/LedgerStack.template.json:7:70"],
+        "{v:#}"
+    );
+    // A walk follows no links: an output directory that is one is not read.
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "Elsewhere.template.json",
+        CDK_AZURE_TEMPLATE,
+    );
+    std::os::unix::fs::symlink(outside.path(), d.join("linked")).unwrap();
+    write(
+        d,
+        "cdk.json",
+        "{\"app\": \"npx ts-node bin/ledger.ts\", \"output\": \"linked\"}\n",
+    );
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(found(&v).is_empty(), "{v:#}");
     // Another CDK app (a VPC's) not synthesized: nothing to say.
     let other = tempfile::tempdir().unwrap();
     write(
@@ -718,6 +746,36 @@ fn a_terragrunt_source_on_the_repository_root_runs_that_module() {
     let (code, v) = check(&dir.path().join("infra/live/prod"), &["terragrunt.hcl"]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(found(&v), ["GOV002 terragrunt.hcl:5:10"], "{v}");
+    // The function alone: the configuration's own directory, the repository's root.
+    for (source, under) in [
+        ("${get_terragrunt_dir()}", "infra/modules/atlas"),
+        ("${get_repo_root()}", ""),
+    ] {
+        let module =
+            std::fs::read_to_string(dir.path().join("infra/modules/atlas/main.tf")).unwrap();
+        let at = if under.is_empty() {
+            String::new()
+        } else {
+            format!("{under}/")
+        };
+        let own = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(own.path().join(".git")).unwrap();
+        write(own.path(), &format!("{at}main.tf"), &module);
+        write(
+            own.path(),
+            &format!("{at}terragrunt.hcl"),
+            &format!(
+                "terraform {{\n  source = \"{source}\"\n}}\ninputs = {{\n  tier = \"M10\"\n}}\n"
+            ),
+        );
+        let (code, v) = check(own.path(), &["."]);
+        assert_eq!(code, 1, "{source}: {v}");
+        assert_eq!(
+            found(&v),
+            [format!("GOV002 {at}main.tf:13:43")],
+            "{source}: {v}"
+        );
+    }
 }
 
 /// A report this tool wrote, left among the files under a `.json` name, is not read as a

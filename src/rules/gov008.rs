@@ -50,7 +50,7 @@ fn judge(
         Some(r) if r.is("US1_FED") => {}
         // The site's name as Datadog and AtlasGov's documentation write it, which is no value
         // the API takes: the right site, misspelt.
-        Some(r) if r.is("US1-FED") => {
+        Some(r) if r.is("US1-FED") && no_us1_fed.is_none() => {
             let finding = Finding::new(
                 &RULE,
                 &r.loc,

@@ -409,12 +409,18 @@ const CDKTF_META_LIMIT: u64 = 1024 * 1024;
 fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
     let output = read_small_json(&project.join(CDKTF_CONFIG))
         .as_ref()
-        .and_then(|config| config.get("output")?.as_str().map(str::to_string))
+        .and_then(|config| config.get("output")?.as_str().map(output_dir))
         .filter(|out| is_inner_relative(Path::new(out)))
         .unwrap_or_else(|| CDKTF_OUTPUT.to_string());
     let out_dir = project.join(&output);
     let mut stacks = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(out_dir.join("stacks")) {
+    // A walk follows no links: an output directory (or its `stacks`) that is one is not read.
+    let stacks_dir = out_dir.join("stacks");
+    let real = is_real_dir(&out_dir);
+    let listed = (real && is_real_dir(&stacks_dir))
+        .then(|| std::fs::read_dir(&stacks_dir).ok())
+        .flatten();
+    if let Some(entries) = listed {
         for entry in entries.flatten() {
             // A stack is a directory (not a link to one) holding `cdk.tf.json`.
             if !entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -426,7 +432,9 @@ fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
             }
         }
     }
-    let manifest = read_small_json(&out_dir.join("manifest.json"));
+    let manifest = real
+        .then(|| read_small_json(&out_dir.join("manifest.json")))
+        .flatten();
     let listed = manifest
         .as_ref()
         .and_then(|m| m.get("stacks")?.as_object())
@@ -440,6 +448,13 @@ fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
                     .file_name()
                     .and_then(|n| n.to_str())
                     .is_some_and(|n| n.ends_with(".tf.json"))
+        })
+        .filter(|rel| {
+            // Every directory on the way is one, not a link to one.
+            rel.ancestors()
+                .skip(1)
+                .filter(|a| !a.as_os_str().is_empty())
+                .all(|a| is_real_dir(&out_dir.join(a)))
         })
         .map(|rel| out_dir.join(rel))
         .filter(|p| is_regular_file(p));
@@ -488,13 +503,18 @@ const CDK_DEPENDENCY_FILES: [&str; 7] = [
 fn cdk_templates(app: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
     let output = read_small_json(&app.join(CDK_CONFIG))
         .as_ref()
-        .and_then(|config| config.get("output")?.as_str().map(str::to_string))
+        .and_then(|config| config.get("output")?.as_str().map(output_dir))
         .filter(|out| is_inner_relative(Path::new(out)))
         .unwrap_or_else(|| CDK_OUTPUT.to_string());
     let out_dir = app.join(&output);
-    let mut dirs = vec![out_dir.clone()];
+    // A walk follows no links: an output directory that is one is not read.
+    let mut dirs = Vec::new();
     let mut templates = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&out_dir) {
+    let listed = is_real_dir(&out_dir)
+        .then(|| std::fs::read_dir(&out_dir).ok())
+        .flatten();
+    if let Some(entries) = listed {
+        dirs.push(out_dir.clone());
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
@@ -534,6 +554,20 @@ fn cdk_templates(app: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
              first (the templates are read even when .gitignore lists {output})"
         ),
     }))
+}
+
+/// An output directory as a config names it, without a leading `./` (`./build/out`).
+fn output_dir(out: &str) -> String {
+    let mut out = out;
+    while let Some(rest) = out.strip_prefix("./") {
+        out = rest;
+    }
+    out.trim_end_matches('/').to_string()
+}
+
+/// A directory, not a link to one.
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_dir())
 }
 
 /// A small JSON file's value, `None` when it is missing, large or not JSON.

@@ -420,16 +420,13 @@ fn strings<'a>(cur: &Cursor<'a>, out: &mut Vec<Cursor<'a>>) {
 
 /// A GitLab variable that lists its `options` (`TIER: {value: M30, options: [M30, M40]}`: the
 /// values a manual pipeline may pick, and GitLab refuses a `value` not among them): its value
-/// is restricted to them, so a fix keeps within them (or is not offered).
+/// is restricted to them, so a fix keeps within them (or is not offered). GitLab takes
+/// `options` in the top-level `variables` only.
 pub(super) fn gitlab_option_notes(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     if root.node.as_map().is_none() || root.get("jobs").is_some() {
         return;
     }
-    let jobs = root.entries().map(|(_, job)| job);
-    for vars in std::iter::once(root.clone())
-        .chain(jobs)
-        .filter_map(|c| c.get("variables"))
-    {
+    if let Some(vars) = root.get("variables") {
         for (_, var) in vars.entries() {
             let (Some(value), Some(options)) = (var.get("value"), var.get("options")) else {
                 continue;

@@ -1325,16 +1325,13 @@ fn cluster(
     let provider = value_text(inv, at, "provider", false);
     let region = value_text(inv, at, "region", true);
     let tier = value_text(inv, at, "tier", true);
-    // A `--tier` without a value is refused by the CLI ("flag needs an argument"); a command
-    // substitution among the words (`$(echo --tier) M10`) may give any flag: no default then.
+    // A `--tier` without a value is refused by the CLI ("flag needs an argument"); a word
+    // past the name that the shell expands (`$(tier_flags prod)`, `$EXTRA_FLAGS`, `"$@"`) may
+    // give any flag: no default then. (The name itself, `"$NAME"`, gives none.)
     let tier_known = match inv.flag("tier") {
         Some(flag) => flag.value.as_ref().is_some_and(|v| v.known().is_some()),
-        None => !inv.positionals.iter().any(|w| {
-            w.known().is_none()
-                && at
-                    .text
-                    .get(w.span.start as usize..)
-                    .is_some_and(|t| t.starts_with("$(") || t.starts_with('`'))
+        None => !inv.positionals.iter().enumerate().any(|(i, w)| {
+            w.known().is_none() && (i > 0 || matches!(w.value.as_str(), "$@" | "$*"))
         }),
     };
     let flex = tier.as_ref().is_none_or(|t| t.is("FLEX"));

@@ -162,18 +162,36 @@ fn references_to_secrets_are_not_secrets() {
     assert_eq!(masked(text, YAML), text);
 }
 
-/// A shell variable after a secret flag is where the secret is: shown as written (a `--diff`
-/// that masked it would not apply). Single-quoted, `$` is literal text: masked.
+/// A shell variable after a secret flag, double-quoted or braced, is where the secret is:
+/// shown as written (a `--diff` that masked it would not apply). Bare or single-quoted it may
+/// be literal text: masked.
 #[test]
 fn shell_variables_after_secret_flags_are_not_secrets() {
-    let text = "atlas alerts settings create --notificationApiKey \"$K\" --privateKey ${ATLAS_KEY}\nmongosh --password $DB_PASSWORD\n";
+    let text = "atlas alerts settings create --notificationApiKey \"$K\" --privateKey ${ATLAS_KEY}\nmongosh --password \"${DB_PASSWORD}\"\n";
     assert_eq!(masked(text, SH), text);
-    let text = "mongosh --password '$ecretP4ss'\nmongosh --password \"$(cat pw)\"\n";
+    // Bare, it may be literal text (a Kubernetes `args` list expands no `$NAME`).
+    let text = "mongosh --password '$ecretP4ss'\nmongosh --password $ecretP5ss\n";
+    let shown = masked(text, SH);
     assert!(
-        !masked(text, SH).contains("$ecretP4ss"),
-        "{}",
-        masked(text, SH)
+        !shown.contains("$ecretP4ss") && !shown.contains("$ecretP5ss"),
+        "{shown}"
     );
+    let text = "args:\n  - --apiKey $thirdS3cret\n";
+    let shown = masked(text, YAML);
+    assert!(!shown.contains("$thirdS3cret"), "{shown}");
+}
+
+/// A connection string whose password is a CI expression (`${{ secrets.PW }}`) holds no
+/// secret: shown whole, so a finding in it (its `authMechanism`) shows what it points at.
+#[test]
+fn a_password_written_as_an_expression_is_not_a_secret() {
+    let text = "env:\n  MONGODB_URI: \"mongodb+srv://smoke:${{ secrets.SMOKE_PW }}@p.q7w8e.mongodbgov.net/app?authMechanism=SCRAM-SHA-1\"\n";
+    assert_eq!(masked(text, YAML), text);
+    let text = "run: mongosh \"mongodb+srv://smoke:${{ secrets.SMOKE_PW }}@p.q7w8e.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\n";
+    assert_eq!(masked(text, YAML), text);
+    // A literal password beside it is still masked.
+    let text = "uri: mongodb+srv://smoke:Hunter2-Z@p.q7w8e.mongodbgov.net/app\n";
+    assert!(!masked(text, YAML).contains("Hunter2-Z"));
 }
 
 #[test]

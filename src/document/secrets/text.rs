@@ -316,6 +316,9 @@ impl CommandLine {
         for (from, to) in tokens(line) {
             let token = line.get(from..to).unwrap_or("");
             let after_key = previous.ends_with(':') || previous == "=";
+            // Inside a CI or template expression (`${{ secrets.SMOKE_PW }}`): a name there
+            // is a reference, not a setting whose value follows.
+            let in_expression = previous.ends_with("{{");
             previous = token;
             if let Some(pending) = self.flag.take() {
                 if token == "-" || token == "\\" {
@@ -324,12 +327,13 @@ impl CommandLine {
                     continue;
                 }
                 // A variable the shell expands (`--apiKey "$KEY"`, `${KEY}`) is where the
-                // secret is, not the secret; single-quoted (`'$ecret'`) it is literal text.
-                let quoted_literal = from
+                // secret is, not the secret. Bare (`$KEY`: a Kubernetes `args` list expands no
+                // such thing) or single-quoted (`'$ecret'`) it may be literal text.
+                let double_quoted = from
                     .checked_sub(1)
                     .and_then(|q| line.get(q..from))
-                    .is_some_and(|q| q == "'");
-                if is_shell_variable(token) && !quoted_literal {
+                    .is_some_and(|q| q == "\"");
+                if is_shell_variable(token) && (double_quoted || token.starts_with("${")) {
                     continue;
                 }
                 if let Some(r) = pending.secret_part(token) {
@@ -380,7 +384,12 @@ impl CommandLine {
                 if !value.is_empty() && is_name(name) && is_secret_key(name) {
                     push(out, base + to - value.len(), base + to);
                 }
-            } else if !after_key && token.contains('_') && is_name(token) && is_secret_key(token) {
+            } else if !after_key
+                && !in_expression
+                && token.contains('_')
+                && is_name(token)
+                && is_secret_key(token)
+            {
                 // A setting's name (`config set private_api_key X`), not a YAML value such as
                 // `name: DB_PASSWORD`.
                 self.flag = Some(Flag::Setting);

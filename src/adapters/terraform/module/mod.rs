@@ -229,7 +229,8 @@ fn computed_source(node: &Node, path: &Path) -> Option<String> {
         }
         _ => return None,
     };
-    Some(format!("{base}{rest}"))
+    // `./…` or `../…` (a relative source), also when nothing follows the function.
+    Some(format!("{base}/{}", rest.trim_start_matches('/')))
 }
 
 /// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
