@@ -392,6 +392,12 @@ fn private_endpoint(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool
         origin: origin(ctx, cur),
         provider: ctx.text(cur.get("providerName")),
         region: ctx.text(cur.get("region")),
+        remote_regions: cur
+            .get("supportedRemoteRegions")
+            .iter()
+            .flat_map(|r| r.items())
+            .filter_map(|r| ctx.text(Some(r)))
+            .collect(),
     });
     true
 }

@@ -393,6 +393,10 @@ pub struct PrivateEndpoint {
     pub origin: Origin,
     pub provider: Option<Text>,
     pub region: Option<Text>,
+    /// Other regions the service is linked from (AWS cross-region private endpoints: the API's
+    /// `supportedRemoteRegions`, the operator's `supportedRegions`, Terraform's
+    /// `supported_remote_regions`).
+    pub remote_regions: Vec<Text>,
 }
 
 /// Encryption at rest with customer key management.

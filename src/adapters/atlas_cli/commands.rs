@@ -1002,6 +1002,7 @@ pub(super) fn atlas(
                     loc: command_loc.clone(),
                 }),
                 region: value_text(&inv, at, "region", false),
+                remote_regions: Vec::new(),
             });
         }
         Action::CreatePeering(provider) => {

@@ -53,12 +53,14 @@ impl Template<'_> {
                 origin: self.origin(r),
                 provider: self.value(r.prop("CloudProvider")),
                 region: self.value(r.prop("Region")),
+                remote_regions: Vec::new(),
             }),
             // The older endpoint type names its project `GroupId`; it is AWS only.
             "PrivateEndpoint" => out.private_endpoints.push(PrivateEndpoint {
                 origin: self.origin_by(r, "GroupId"),
                 provider: None,
                 region: self.value(r.prop("Region")),
+                remote_regions: Vec::new(),
             }),
             // `PrivateEndpointAWS` only connects a VPC endpoint to a service declared by
             // `PrivateEndpointService`: it has no provider or region of its own.

@@ -81,6 +81,12 @@ pub(super) fn private_endpoint(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
         origin: origin_at(obj.anchor(ctx), &project_ref(ctx, obj)),
         provider: ctx.text(spec.get("provider")),
         region: ctx.text(spec.get("region")),
+        remote_regions: spec
+            .get("supportedRegions")
+            .iter()
+            .flat_map(|r| r.items())
+            .filter_map(|r| ctx.text(Some(r)))
+            .collect(),
     });
 }
 

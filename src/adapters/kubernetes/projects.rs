@@ -32,6 +32,7 @@ pub(super) fn project_parts(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model)
             origin: origin_at(item_loc(ctx, &endpoint), &project_ref),
             provider: ctx.text(endpoint.get("provider")),
             region: ctx.text(endpoint.get("region")),
+            remote_regions: Vec::new(),
         });
     }
     if let Some(ear) = map_at(spec, "encryptionAtRest") {

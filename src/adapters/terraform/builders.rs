@@ -168,6 +168,9 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             origin,
             provider: v.text(body.get("provider_name")),
             region: v.known(body.get("region")),
+            remote_regions: items(body.get("supported_remote_regions"))
+                .filter_map(|r| v.known(Some(r)))
+                .collect(),
         }),
         "mongodbatlas_cloud_backup_snapshot_restore_job" => {
             let path = ["delivery_type_config", "0", "target_project_id"];
