@@ -21,40 +21,32 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             continue;
         };
         let from = out.len();
-        if let Some(region) = &e.region {
+        // Its own region, then the regions a cross-region service is linked from: each of the
+        // project's partition.
+        let own = e
+            .region
+            .iter()
+            .map(|r| (r, "region", "create the endpoint service in", ""));
+        let remote = (e.remote_regions.iter()).map(|r| {
+            (
+                r,
+                "remote region",
+                "link the endpoint service from",
+                " only",
+            )
+        });
+        for (region, what, help, only) in own.chain(remote) {
             if let Some(p) = region_partition(e.cloud(), region).filter(|p| *p != partition) {
                 out.push(Finding::new(
                     &RULE,
                     &region.loc,
                     format!(
-                        "private endpoint region {} is a {} region, but this project is for {} regions",
+                        "private endpoint {what} {} is a {} region, but this project is for {} regions",
                         quoted(region.as_str()),
                         p.describe(),
                         partition.describe()
                     ),
-                    format!(
-                        "create the endpoint service in {}",
-                        partition.allowed_regions()
-                    ),
-                ));
-            }
-        }
-        // The regions a cross-region endpoint service is linked from: the same partition too.
-        for region in &e.remote_regions {
-            if let Some(p) = region_partition(e.cloud(), region).filter(|p| *p != partition) {
-                out.push(Finding::new(
-                    &RULE,
-                    &region.loc,
-                    format!(
-                        "private endpoint remote region {} is a {} region, but this project is for {} regions",
-                        quoted(region.as_str()),
-                        p.describe(),
-                        partition.describe()
-                    ),
-                    format!(
-                        "link the endpoint service from {} only",
-                        partition.allowed_regions()
-                    ),
+                    format!("{help} {}{only}", partition.allowed_regions()),
                 ));
             }
         }
