@@ -48,32 +48,23 @@ fn judge(
 ) {
     match region {
         Some(r) if r.is("US1_FED") => {}
-        // The site's name as Datadog and AtlasGov's documentation write it, which is no value
-        // the API takes: the right site, misspelt.
-        Some(r) if r.is("US1-FED") && no_us1_fed.is_none() => {
-            let finding = Finding::new(
-                &RULE,
-                &r.loc,
-                format!(
-                    "{what} uses Datadog region {}, the site's name: Atlas writes it `US1_FED` (with an underscore) and refuses `US1-FED`",
-                    quoted(r.as_str())
-                ),
-                HELP,
-            );
-            out.push(finding.with_fix(fix(r, no_us1_fed)));
-        }
         // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
         Some(r) if !is_enum_word(r.as_str()) => {}
         Some(r) => {
-            let finding = Finding::new(
-                &RULE,
-                &r.loc,
+            // `US1-FED`: the site's name as Datadog and AtlasGov's documentation write it, which
+            // is no value the API takes (the right site, misspelt), where the format has one.
+            let message = if r.is("US1-FED") && no_us1_fed.is_none() {
+                format!(
+                    "{what} uses Datadog region {}, the site's name: Atlas writes it `US1_FED` (with an underscore) and refuses `US1-FED`",
+                    quoted(r.as_str())
+                )
+            } else {
                 format!(
                     "{what} uses Datadog region {}; AtlasGov sends to Datadog for Government only",
                     quoted(r.as_str())
-                ),
-                HELP,
-            );
+                )
+            };
+            let finding = Finding::new(&RULE, &r.loc, message, HELP);
             out.push(finding.with_fix(fix(r, no_us1_fed)));
         }
         None => {

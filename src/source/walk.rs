@@ -407,11 +407,7 @@ const CDKTF_META_LIMIT: u64 = 1024 * 1024;
 /// without having read anything. Nothing else in the output directory is read. A project with
 /// no synthesized stack is a problem that says to run `cdktf synth`.
 fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
-    let output = read_small_json(&project.join(CDKTF_CONFIG))
-        .as_ref()
-        .and_then(|config| config.get("output")?.as_str().map(output_dir))
-        .filter(|out| is_inner_relative(Path::new(out)))
-        .unwrap_or_else(|| CDKTF_OUTPUT.to_string());
+    let output = configured_output(&project.join(CDKTF_CONFIG), CDKTF_OUTPUT);
     let out_dir = project.join(&output);
     let mut stacks = Vec::new();
     // A walk follows no links: an output directory (or its `stacks`) that is one is not read.
@@ -501,11 +497,7 @@ const CDK_DEPENDENCY_FILES: [&str; 7] = [
 /// problem that says to run `cdk synth` when the app uses MongoDB Atlas's constructs; any
 /// other app (most CDK apps of a repository) says nothing.
 fn cdk_templates(app: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
-    let output = read_small_json(&app.join(CDK_CONFIG))
-        .as_ref()
-        .and_then(|config| config.get("output")?.as_str().map(output_dir))
-        .filter(|out| is_inner_relative(Path::new(out)))
-        .unwrap_or_else(|| CDK_OUTPUT.to_string());
+    let output = configured_output(&app.join(CDK_CONFIG), CDK_OUTPUT);
     let out_dir = app.join(&output);
     // A walk follows no links: an output directory that is one is not read.
     let mut dirs = Vec::new();
@@ -554,6 +546,16 @@ fn cdk_templates(app: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
              first (the templates are read even when .gitignore lists {output})"
         ),
     }))
+}
+
+/// The output directory a `cdktf.json` or `cdk.json` names (`"output"`), when it stays inside
+/// the app's directory; `default` otherwise.
+fn configured_output(config: &Path, default: &str) -> String {
+    read_small_json(config)
+        .as_ref()
+        .and_then(|config| config.get("output")?.as_str().map(output_dir))
+        .filter(|out| is_inner_relative(Path::new(out)))
+        .unwrap_or_else(|| default.to_string())
 }
 
 /// An output directory as a config names it, without a leading `./` (`./build/out`).
