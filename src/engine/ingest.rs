@@ -123,6 +123,15 @@ fn process_file_unguarded(
     }
     let mut result = process(file, path, text, kind.syntax, options);
     super::drop_unread_settings(&mut result.model, options);
+    // Parts of the file an adapter could not read: nothing in them was checked.
+    for part in std::mem::take(&mut result.model.unread) {
+        result.findings.push(Finding::new(
+            &INVALID_SPEC,
+            &part.loc,
+            part.message,
+            part.help,
+        ));
+    }
     // A file kept for a multi-file step may name no Atlas field (a Terraform variables file),
     // but a value set there can be suppressed where it is set.
     if memchr::memmem::find(text.as_bytes(), suppress::MARKER.as_bytes()).is_some()

@@ -482,6 +482,21 @@ pub struct Model {
     /// Terraform state), with what they are ("a Terraform plan"): read and reported on, never
     /// edited by a fix (the value comes from a configuration, which is what to fix).
     pub records: Vec<(FileId, &'static str)>,
+    /// Parts of files that hold Atlas settings but that an adapter could not read (see
+    /// [`Unread`]): reported as invalid specs, since nothing in them was checked.
+    pub unread: Vec<Unread>,
+}
+
+/// A part of a file an adapter could not read though it names Atlas: a CI step's script
+/// that runs the Atlas CLI and does not parse (the shell refuses it too). A whole file that
+/// does not parse is reported by the engine; this is a part inside a file that does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unread {
+    pub loc: Loc,
+    /// What could not be read, and why.
+    pub message: String,
+    /// How to make it readable.
+    pub help: &'static str,
 }
 
 /// Something a file says about a value written in it (`file`, `span`: the written value, as a
@@ -635,6 +650,7 @@ impl Model {
         self.conditions.extend(other.conditions);
         self.written_notes.extend(other.written_notes);
         self.records.extend(other.records);
+        self.unread.extend(other.unread);
     }
 
     /// Every located value of the model, in no particular order (for a fix to find every use

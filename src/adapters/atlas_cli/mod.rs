@@ -125,6 +125,24 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
+/// Whether a script's text (which may not parse) holds a command word `atlas` followed by a
+/// subcommand (`atlas clusters create`, `/usr/local/bin/atlas auth login`), or sets the
+/// Atlas CLI's settings (`MONGODB_ATLAS_...`).
+fn runs_atlas_cli(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"MONGODB_ATLAS_").is_some()
+        || memchr::memmem::find_iter(bytes, b"atlas ").any(|i| {
+            let before = i.checked_sub(1).and_then(|b| bytes.get(b));
+            let word_start = before.is_none_or(|&b| {
+                b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'(' | b'/' | b'`')
+            });
+            word_start
+                && bytes
+                    .get(i + "atlas ".len())
+                    .is_some_and(u8::is_ascii_lowercase)
+        })
+}
+
 /// The keys of a GitLab CI job that hold its shell script.
 pub const CI_SCRIPT_KEYS: &[&str] = ci::GITLAB_SCRIPTS;
 
@@ -346,15 +364,31 @@ impl<'c> Script<'c> {
     }
 
     fn read_commands(&mut self, text: &str, dialect: Dialect, place: Place<'_>, out: &mut Model) {
-        // A CI step whose script does not parse is read no further (the shell would refuse
-        // it too); a file's commands were parsed already.
-        let Ok(cmds) = shell::commands(text, dialect) else {
-            return;
-        };
         let at = Located {
             ctx: self.ctx,
             text,
             place,
+        };
+        // A CI step whose script does not parse is read no further (the shell would refuse
+        // it too); a file's commands were parsed already. One that runs the Atlas CLI is
+        // reported: its commands were not checked.
+        let cmds = match shell::commands(text, dialect) {
+            Ok(cmds) => cmds,
+            Err(e) => {
+                if !at.is_file() && runs_atlas_cli(text) {
+                    out.unread.push(crate::model::Unread {
+                        loc: at.loc(e.span, ""),
+                        message: format!(
+                            "this script runs the Atlas CLI but does not parse, so its commands \
+                             were not checked: {}",
+                            e.message
+                        ),
+                        help: "fix the shell syntax (the shell refuses it too); nothing in this \
+                               script was checked",
+                    });
+                }
+                return;
+            }
         };
         // Projects created by a command inside a substitution, by the substitution's span.
         let mut created: Vec<(Span, usize)> = Vec::new();
