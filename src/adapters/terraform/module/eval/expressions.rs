@@ -419,7 +419,13 @@ impl World<'_> {
                 }
                 _ => Val::unknown(),
             },
-            "count" | "data" | "path" | "terraform" | "self" => Val::unknown(),
+            "count" => match (scope.each.and_then(|e| e.index), ops) {
+                (Some(i), [Op::Attr(a)]) if &**a == "index" => {
+                    Val::Known(at.text(&i.to_string(), e.span()), Scalar::Num)
+                }
+                _ => Val::unknown(),
+            },
+            "data" | "path" | "terraform" | "self" => Val::unknown(),
             ty => self.resource_ref(scope, at, ty, ops, e.span()),
         }
     }
@@ -437,11 +443,12 @@ impl World<'_> {
             return Val::unknown();
         };
         let mut rest = ops.get(1..).unwrap_or(&[]);
-        // `x.gov["key"]`: one instance of a resource with `for_each` (a number indexes one
-        // made by `count`, which is not expanded: it is the resource itself).
+        // `x.gov["key"]`: one instance of a resource with `for_each`; `x.gov[0]`: one made
+        // by `count` (an instance key no resource carries reaches the resource itself: one
+        // whose count is unknown was read once, under its plain key).
         let mut instance = None;
         if let Some(Op::Index(i)) = rest.first() {
-            if let Val::Known(k, Scalar::Str) = self.expr(scope, at, i) {
+            if let Val::Known(k, Scalar::Str | Scalar::Num) = self.expr(scope, at, i) {
                 instance = Some(k);
             }
             rest = rest.get(1..).unwrap_or(&[]);

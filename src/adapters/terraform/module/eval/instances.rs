@@ -276,9 +276,28 @@ impl World<'_> {
             self.node(scope, at, cur)
         };
         if let Some(count) = body.get("count") {
-            if at(&count).as_number() == Some(0.0) {
+            let n = at(&count).as_number();
+            if n == Some(0.0) {
                 return Vec::new();
             }
+            // Once per index, keyed by it; an unknown count (or one too large) is read once,
+            // its index unknown.
+            return match n.filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_ELEMENTS as f64) {
+                Some(n) => (0..n as usize)
+                    .map(|i| {
+                        let key = Text {
+                            value: crate::model::intern_value(&i.to_string()),
+                            loc: ctx.loc(&count),
+                        };
+                        Some(Each {
+                            key: Val::Known(key, Scalar::Num),
+                            value: Val::unknown(),
+                            index: Some(i),
+                        })
+                    })
+                    .collect(),
+                None => vec![None],
+            };
         }
         let Some(for_each) = body.get("for_each") else {
             return vec![None];
@@ -287,11 +306,18 @@ impl World<'_> {
         match elements(&collection, true) {
             Some(els) if els.len() <= MAX_ELEMENTS => els
                 .into_iter()
-                .map(|(key, value)| Some(Each { key, value }))
+                .map(|(key, value)| {
+                    Some(Each {
+                        key,
+                        value,
+                        index: None,
+                    })
+                })
                 .collect(),
             _ => vec![Some(Each {
                 key: Val::unknown(),
                 value: Val::unknown(),
+                index: None,
             })],
         }
     }

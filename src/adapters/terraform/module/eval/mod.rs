@@ -11,7 +11,8 @@
 //! - `for` expressions over a known list or map (one element per element, filtered by an `if`
 //!   that can be decided), `dynamic` blocks over a known `for_each` (one block per element,
 //!   the iterator's `key` and `value` known), a resource's `for_each` (once per element,
-//!   `each.key`, `each.value`) and `count` (`count = 0` creates nothing);
+//!   `each.key`, `each.value`) and a known `count` (once per index, `count.index` known;
+//!   `count = 0` creates nothing);
 //! - `cond ? a : b` with a known condition, comparisons and arithmetic on known values, and
 //!   the functions that only reshape values (`tolist`, `toset`, `tomap`, `flatten`,
 //!   `concat`, `merge`, `lookup`, `element`, `values`, `keys`, `coalesce`, `upper`, `lower`,
@@ -22,7 +23,7 @@
 //!   (`module.project.project_id`).
 //!
 //! A known value used through a reference is located at the use, with where it was written
-//! as [`Loc::via`]. Everything else (data sources, registry modules, `count.index`,
+//! as [`Loc::via`]. Everything else (data sources, registry modules, an unknown `count`,
 //! `path.*`, string functions that build new text, a `for` whose collection or condition is
 //! unknown) is unknown: a `for` or `dynamic` block over an unknown collection gives one
 //! element, what every element hard-codes, its iterator unknown.
@@ -586,8 +587,12 @@ struct Scope<'s> {
 }
 
 struct Each {
+    /// `each.key`; for a `count` repetition, its index (which keys the instance, as
+    /// Terraform's address `x[0]` does).
     key: Val,
     value: Val,
+    /// `count.index`, for a `count` repetition.
+    index: Option<usize>,
 }
 
 /// A `for` or `dynamic` iterator, and the ones around it.
