@@ -201,10 +201,13 @@ pub fn recognized(root: &Node) -> bool {
     {
         return true;
     }
-    // A CI configuration: GitHub Actions or CircleCI jobs, a composite action, GitLab jobs.
+    // A CI configuration: GitHub Actions or CircleCI jobs, a composite action, GitLab jobs,
+    // an AWS CodeBuild build specification, Bitbucket Pipelines.
     let jobs = root.get("jobs").is_some_and(|j| j.as_map().is_some());
     let scripts = |n: &Node| atlas_cli::CI_SCRIPT_KEYS.iter().any(|k| n.get(k).is_some());
     jobs || has("runs")
+        || (has("version") && has("phases"))
+        || root.get("pipelines").is_some_and(|p| p.as_map().is_some())
         || scripts(root)
         || root
             .as_map()

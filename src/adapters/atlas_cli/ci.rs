@@ -1,8 +1,9 @@
 //! The shell scripts of CI configurations: GitHub Actions workflows (`jobs.<id>.steps[].run`)
 //! and composite actions (`runs.steps[].run`), CircleCI's steps (`run:` or `run.command`),
 //! GitLab CI jobs (`script`, `before_script`, `after_script`, also under `default:` and at
-//! the top level), and Azure Pipelines' steps (`bash`, `script`, inline `Bash`, `CmdLine` and
-//! `AzureCLI` tasks). A step that runs another shell (`shell: pwsh`, `python`, `cmd`; a
+//! the top level), Azure Pipelines' steps (`bash`, `script`, inline `Bash`, `CmdLine` and
+//! `AzureCLI` tasks), AWS CodeBuild's build specifications (`phases.*.commands`) and Bitbucket
+//! Pipelines' steps (`script`, `after-script`). A step that runs another shell (`shell: pwsh`, `python`, `cmd`; a
 //! GitHub job on a Windows runner without `shell:`, which runs PowerShell) is not read.
 
 use crate::document::Cursor;
@@ -103,6 +104,8 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     }
     // Azure Pipelines: `steps`, `jobs[].steps` or `stages[].jobs[].steps` (lists).
     azure(root, &mut found);
+    codebuild(root, &mut found);
+    bitbucket(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
         let mut global_env = Env::new();
@@ -264,6 +267,94 @@ fn azure<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The phases of AWS CodeBuild's build specification (`buildspec.yml`: `version` and
+/// `phases`): each phase's `commands` and `finally` lines, in the source directory, with
+/// `env.variables` set (a `parameter-store` or `secrets-manager` name is set to a value not
+/// known). A Windows build's (`env.shell` PowerShell or `cmd`) is not read.
+fn codebuild<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    let (Some(_), Some(phases)) = (
+        root.get("version"),
+        root.get("phases").filter(|p| p.node.as_map().is_some()),
+    ) else {
+        return;
+    };
+    let env_block = root.get("env");
+    if let Some(shell) = env_block
+        .as_ref()
+        .and_then(|e| e.get("shell"))
+        .and_then(|s| s.str().map(str::to_string))
+    {
+        if !posix(&shell) {
+            return;
+        }
+    }
+    let mut env = Env::new();
+    if let Some(block) = &env_block {
+        env_under(block, "variables", &mut env);
+        for key in ["parameter-store", "secrets-manager"] {
+            for (name, _) in block.get(key).iter().flat_map(|m| m.entries()) {
+                if let Some(name) = name.text().filter(|n| is_variable_name(n)) {
+                    env.push((name.to_string(), None));
+                }
+            }
+        }
+    }
+    for (_, phase) in phases.entries() {
+        script_lists(&phase, &["commands", "finally"], &env, out);
+    }
+}
+
+/// The script lines under `keys` of `cur`, each a script run in the checkout with `env`.
+fn script_lists<'a>(cur: &Cursor<'a>, keys: &[&str], env: &Env<'a>, out: &mut Vec<CiScript<'a>>) {
+    let mut lines = Vec::new();
+    for key in keys {
+        if let Some(list) = cur.get(key) {
+            strings(&list, &mut lines);
+        }
+    }
+    out.extend(lines.into_iter().map(|script| CiScript {
+        script,
+        dir: String::new(),
+        env: env.clone(),
+    }));
+}
+
+/// Bitbucket Pipelines (`pipelines:` `default`, `branches`, `pull-requests`, `tags`,
+/// `custom`): the `script` and `after-script` lines of every `step`, also inside `parallel`
+/// (a list, or `steps:`) and `stage` (`steps:`), in the clone directory. Steps defined under
+/// `definitions` are read where a pipeline uses them (YAML aliases are expanded).
+fn bitbucket<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    let Some(pipelines) = root.get("pipelines").filter(|p| p.node.as_map().is_some()) else {
+        return;
+    };
+    // A pipeline is a list of items; `default` is one, the others map names to one.
+    let mut lists: Vec<Cursor<'a>> = Vec::new();
+    for (key, value) in pipelines.entries() {
+        if key.text() == Some("default") {
+            lists.push(value);
+        } else {
+            lists.extend(value.entries().map(|(_, v)| v));
+        }
+    }
+    let mut todo: Vec<Cursor<'a>> = lists.iter().flat_map(|l| l.items()).collect();
+    // Each item of the tree is visited once.
+    while let Some(item) = todo.pop() {
+        if let Some(step) = item.get("step") {
+            script_lists(&step, &["script", "after-script"], &Env::new(), out);
+        }
+        for group in ["parallel", "stage"] {
+            if let Some(g) = item.get(group) {
+                let steps = if g.node.as_seq().is_some() {
+                    Some(g)
+                } else {
+                    g.get("steps")
+                };
+                todo.extend(steps.iter().flat_map(|s| s.items()));
             }
         }
     }
