@@ -93,6 +93,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                 script.read(text, dialect, place, out);
             }
         }
+        script.note_variable_uses(out);
         return;
     }
     for ci::CiScript {
@@ -119,10 +120,40 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
     }
     script.env.clear();
+    script.note_variable_uses(out);
     ci::gitlab_option_notes(ctx, root, out);
     if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
         service_settings(ctx, root, out);
     }
+}
+
+/// Where `text` expands the shell variable `name`: `$NAME` (not followed by a character of a
+/// longer name) and `${NAME}` with any operator (`${NAME:-x}`, `${NAME%.*}`), the `$` to the
+/// end of the name.
+fn variable_uses(text: &str, name: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let name_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut found = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, name.as_bytes()) {
+        let end = at + name.len();
+        let (start, braced) = match at.checked_sub(1).and_then(|i| bytes.get(i)) {
+            Some(b'$') => (at - 1, false),
+            Some(b'{') if at >= 2 && bytes.get(at - 2) == Some(&b'$') => (at - 2, true),
+            _ => continue,
+        };
+        let next = bytes.get(end);
+        let ends = if braced {
+            next.is_some_and(|b| !name_char(b))
+        } else {
+            next.is_none_or(|b| !name_char(b))
+        };
+        if ends {
+            if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) {
+                found.push(Span { start, end });
+            }
+        }
+    }
+    found
 }
 
 /// Whether a script's text (which may not parse) holds a command word `atlas` followed by a
@@ -193,6 +224,9 @@ struct Script<'c> {
     /// Variables bound to a directory written from the script's own path
     /// (`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`): relative to it.
     script_dirs: HashMap<String, String>,
+    /// The literals handed out for a variable's value (see [`Script::literal`]), by name:
+    /// each other use of the variable in the file is noted where the literal is written.
+    resolved: std::cell::RefCell<Vec<(String, Loc)>>,
 }
 
 /// The directory a command runs in, as far as the script says.
@@ -229,13 +263,37 @@ impl<'c> Script<'c> {
             once: None,
             in_file_shell: false,
             dialect: Dialect::Sh,
+            resolved: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     /// The literal a variable was set to earlier in this command string, when that is the
     /// only assignment to it there (so no branch, loop or `read` gives it another value).
     pub(super) fn literal(&self, name: &str) -> Option<Text> {
-        self.literals.get(name).cloned()
+        let found = self.literals.get(name).cloned();
+        if let Some(t) = &found {
+            let written = t.loc.via.as_deref().unwrap_or(&t.loc).clone();
+            let mut resolved = self.resolved.borrow_mut();
+            if !resolved.iter().any(|(n, l)| n == name && *l == written) {
+                resolved.push((name.to_string(), written));
+            }
+        }
+        found
+    }
+
+    /// Every use of a variable whose literal was handed out, anywhere in the file
+    /// (`"orders-$SITE"`, `echo ${SITE}`), noted where the literal is written: a fix of the
+    /// literal is safe only when each of them needs it too.
+    fn note_variable_uses(&self, out: &mut Model) {
+        let text = self.ctx.text;
+        for (name, written) in self.resolved.borrow().iter() {
+            for span in variable_uses(text, name) {
+                out.written_notes.push(crate::model::WrittenNote::at(
+                    written,
+                    crate::model::Note::UsedAt(self.ctx.loc_of(span, "")),
+                ));
+            }
+        }
     }
 
     /// The literal a value that is one whole variable (`$TIER`, `${TIER}`) was set to (see
@@ -662,8 +720,31 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
     let mut line_resets = false;
     let mut line_words: Vec<&str> = Vec::new();
     let mut i = 0;
+    // A line that is a comment (`# used for the Datadog region`) assigns nothing, and its
+    // words (`for`) reset nothing.
+    let comment_end = |from: usize| {
+        let rest = bytes.get(from..).unwrap_or(&[]);
+        let blank = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        (rest.get(blank) == Some(&b'#'))
+            .then(|| from + memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
+    };
+    if let Some(end) = comment_end(0) {
+        i = end;
+    }
     while let Some(&b) = bytes.get(i) {
         if b == b'\n' {
+            if let Some(end) = comment_end(i + 1) {
+                if line_resets {
+                    reset.extend(line_words.drain(..));
+                }
+                line_words.clear();
+                line_resets = false;
+                i = end;
+                continue;
+            }
             if line_resets {
                 reset.extend(line_words.drain(..));
             }

@@ -241,6 +241,52 @@ fn literals_only_where_they_are_known() {
 }
 
 #[test]
+fn a_comment_line_neither_assigns_nor_resets() {
+    // `for` in a comment that names the variable (it reset every word of its line), and an
+    // assignment shown in a comment (`# T=M30` is no second assignment).
+    for text in [
+        "# T is used for the tier only
+T=M10
+atlas clusters create a --provider AWS --tier \"$T\"\n",
+        "  # T=M30 for prod
+T=M10
+atlas clusters create a --provider AWS --tier \"$T\"\n",
+        "T=M10
+	# read T from the environment: not any more
+atlas clusters create a --tier \"$T\"\n",
+    ] {
+        let m = sh(text);
+        assert_eq!(
+            m.clusters[0].regions[0].sizes[0].value.as_str(),
+            "M10",
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_other_uses_of_a_variable_are_noted_where_its_literal_is_written() {
+    let text = "S=US\nSITE=x\nP=$(atlas projects create \"orders-$S\" --govCloudRegionsOnly)\n\
+                atlas integrations create DATADOG --apiKey k --region \"$S\" --projectId \"$P\"\n\
+                echo ${S:-none} $SITE ${SITE}\n";
+    let m = sh(text);
+    let uses: Vec<String> = m
+        .written_notes
+        .iter()
+        .filter_map(|n| match &n.note {
+            crate::model::Note::UsedAt(l) => Some(at(text, l)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(uses, ["$S", "$S", "${S"], "{text}");
+    assert!(
+        m.written_notes
+            .iter()
+            .all(|n| text.get(n.span.start as usize..n.span.end as usize) == Some("US"))
+    );
+}
+
+#[test]
 fn many_assignments_are_read_in_linear_time() {
     // One table of the variables assigned once is made per script (it was a scan of the
     // script per assignment: 4,000 assignments took 16 s).
