@@ -47,10 +47,14 @@ const SECRET_KEYS: &[&str] = &[
     "tlskey",
     "sslkey",
     "authorization",
+    // Incoming-webhook URLs carry their credential (`webhookUrl`, `microsoftTeamsWebhookUrl`).
+    "webhookurl",
+    // Signed URLs' signatures (`X-Amz-Signature=`).
+    "signature",
 ];
 
 /// Words of a key (split at `_`, `-`, `.` and camelCase) that make it a secret on their own.
-const SECRET_WORDS: &[&str] = &["pass", "pw", "pwd"];
+const SECRET_WORDS: &[&str] = &["pass", "pw", "pwd", "sig"];
 
 /// Keys that hold the value of whatever their enclosing entry names (`default`, `value`):
 /// masked when that entry is named like a secret.
@@ -181,6 +185,8 @@ const TRIGGERS: &[&str] = &[
     "-p",
     "-u",
     "user",
+    "webhook",
+    "sig",
 ];
 
 /// A search for any of `words`, in any ASCII case (`None` if it cannot be built: every text
@@ -216,7 +222,8 @@ fn has_trigger(text: &[u8]) -> bool {
     };
     (0..text.len()).any(|i| match text.get(i).map(u8::to_ascii_lowercase) {
         Some(b'p') => at(i + 1, b"ass") || at(i + 1, b"w"),
-        Some(b's') => at(i + 1, b"ecret"),
+        Some(b's') => at(i + 1, b"ecret") || at(i + 1, b"ig"),
+        Some(b'w') => at(i + 1, b"ebhook"),
         Some(b'k') => at(i + 1, b"ey"),
         Some(b't') => at(i + 1, b"oken"),
         Some(b'c') => at(i + 1, b"redential"),
@@ -313,7 +320,13 @@ pub fn collect(root: &Node, text: &str, out: &mut Vec<Span>) {
 /// The secret spans of a shell script, Makefile or Dockerfile: its command lines, and the
 /// lines around them (`ENV X_KEY=...`, `API_KEY := ...`), as written.
 pub fn collect_lines(text: &str, out: &mut Vec<Span>) {
-    text::scan_string(text, 0, out);
+    collect_lines_of(text, false, out);
+}
+
+/// [`collect_lines`], for a dotenv file when `env` (an unquoted value runs to the end of its
+/// line, as dotenv reads it).
+pub fn collect_lines_of(text: &str, env: bool, out: &mut Vec<Span>) {
+    text::scan_lines(text, 0, env, out);
     // PEM blocks: from a BEGIN line to the END line (at most `MAX_PEM_LINES`).
     let mut pem = 0usize;
     let mut offset = 0;

@@ -9,7 +9,7 @@ fn masked(text: &str, syntax: Syntax) -> String {
     let doc = parse(text, syntax, &Limits::default()).expect("parses");
     let mut spans = Vec::new();
     match syntax {
-        Syntax::Shell(_) => collect_lines(text, &mut spans),
+        Syntax::Shell(d) => collect_lines_of(text, d == Dialect::Env, &mut spans),
         _ => {
             for root in &doc.roots {
                 collect(root, text, &mut spans);
@@ -346,6 +346,52 @@ fn scripts_makefiles_and_dockerfiles() {
         Syntax::Shell(Dialect::Docker),
         &planted("HI"),
         &["atlas clusters list"],
+    );
+}
+
+#[test]
+fn webhook_urls_and_url_signatures() {
+    assert_masked(
+        concat!(
+            "notifications:\n",
+            "  - {typeName: WEBHOOK, webhookUrl: \"https://hooks.example.com/Hunter2-A\"}\n",
+            "  - typeName: MICROSOFT_TEAMS\n",
+            "    microsoftTeamsWebhookUrl: https://example.webhook.office.com/Hunter2-B\n",
+            "url: \"https://b.s3.amazonaws.com/x?X-Amz-Signature=Hunter2-C&X-Amz-Date=20260101\"\n",
+            "sas: \"https://a.blob.core.windows.net/c?sv=2022&sig=Hunter2-D&se=2026\"\n",
+        ),
+        YAML,
+        &planted("ABCD"),
+        &["typeName: WEBHOOK", "X-Amz-Date=20260101", "sv=2022"],
+    );
+}
+
+#[test]
+fn a_secret_is_its_whole_shell_word() {
+    // Quoted with blanks, escaped blanks, quoted and bare parts joined, a quote over lines.
+    assert_masked(
+        concat!(
+            "#!/bin/sh\n",
+            "atlas dbusers create --username u --password \"Hunter2-A Hunter2-B\" --role readWrite\n",
+            "atlas dbusers create --password 'Hunter2-C Hunter2-D'\n",
+            "atlas dbusers create --password=Hunter2-E\\ Hunter2-F --role r\n",
+            "atlas dbusers create -p \"Hunter2-G Hunter2-H\"\n",
+            "atlas dbusers create --password \"Hunter2-I\"Hunter2-J --role r\n",
+            "atlas dbusers create --password \"Hunter2-K\n",
+            "Hunter2-L\" --role readWrite\n",
+            "export DB_PASSWORD=\"Hunter2-M Hunter2-N\"\n",
+            "mongosh \"mongodb+srv://u:Hunter2-O Hunter2-P@c.mongodbgov.net\"\n",
+        ),
+        SH,
+        &planted("ABCDEFGHIJKLMNOP"),
+        &["--role readWrite", "--role r", "@c.mongodbgov.net"],
+    );
+    // A dotenv file's unquoted value runs to the end of its line.
+    assert_masked(
+        "API_KEY=Hunter2-A Hunter2-B # the key\nDB_PASSWORD='Hunter2-C Hunter2-D'\nREGION=US\n",
+        Syntax::Shell(Dialect::Env),
+        &planted("ABCD"),
+        &["# the key", "REGION=US"],
     );
 }
 

@@ -73,7 +73,7 @@ pub struct Pair {
 
 /// Every `key <sep> value` in one line, in order. A bare value ends at the end of the line;
 /// inside a flow collection (`{`/`[` seen before) at `,`, `}` or `]`; after an `=` written
-/// without spaces (a shell assignment) at whitespace or `;`; before a ` #` comment. A bare
+/// without spaces (a shell assignment, a URL's query parameter) at whitespace, `;` or `&`; before a ` #` comment. A bare
 /// value is searched for pairs of its own (`run: export X_KEY=...`).
 pub fn pairs(line: &str) -> Vec<Pair> {
     if line.len() > MAX_LINE {
@@ -176,7 +176,7 @@ pub fn pairs(line: &str) -> Vec<Pair> {
         let mut e = v;
         while let Some(b) = at(e) {
             let stop = (depth > 0 && matches!(b, b',' | b'}' | b']'))
-                || (assignment && (b.is_ascii_whitespace() || b == b';'))
+                || (assignment && (b.is_ascii_whitespace() || b == b';' || b == b'&'))
                 || (b == b'#' && e > v && at(e - 1) == Some(b' '));
             if stop {
                 break;
@@ -229,7 +229,29 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                     c.is_ascii_whitespace() || matches!(c, b'"' | b'?' | b'`' | b'<' | b'>')
                 })
                 .unwrap_or(rest.len());
-            let authority = text.get(auth_start..auth_start + end).unwrap_or("");
+            let mut authority = text.get(auth_start..auth_start + end).unwrap_or("");
+            // A password written with a blank in it (`u:two words@host`, which a driver
+            // refuses unencoded): the userinfo then runs on to an `@` before the quote or
+            // line end.
+            if !authority.contains('@') && rest.get(end).is_some_and(|&c| c == b' ' || c == b'\t') {
+                let line_end = rest
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'\'' | b'`' | b'\n' | b'\r'))
+                    .unwrap_or(rest.len());
+                let wider = text.get(auth_start..auth_start + line_end).unwrap_or("");
+                // Not an expression with blanks in it (`${{ secrets.PW }}`), which names the
+                // password.
+                if wider.rfind('@').is_some_and(|at| {
+                    wider.get(..at).is_some_and(|u| {
+                        u.contains(':')
+                            && !u.contains('/')
+                            && !u.contains("{{")
+                            && !u.contains("${")
+                    })
+                }) {
+                    authority = wider;
+                }
+            }
             if let Some(at) = authority.rfind('@') {
                 if let Some(colon) = authority.get(..at).and_then(|u| u.find(':')) {
                     push(out, base + auth_start + colon + 1, base + auth_start + at);
@@ -306,14 +328,107 @@ fn is_shell_variable(token: &str) -> bool {
 #[derive(Default)]
 pub struct CommandLine {
     flag: Option<Flag>,
+    /// A secret's quote left open at the end of a line (`--password "one` ... `two"`): the
+    /// next lines are masked up to the closing quote (at most [`MAX_OPEN_LINES`]).
+    open: Option<(u8, usize)>,
+    /// A dotenv file's lines: an unquoted value runs to the end of its line.
+    pub env: bool,
+}
+
+/// Lines a secret's open quote masks, at most.
+const MAX_OPEN_LINES: usize = 64;
+
+/// Where the shell word that starts at `start` of `bytes` ends (exclusive), as the shell splits
+/// words: quotes (`'...'`, `"..."` with backslash escapes) and backslash escapes join what is
+/// around them (`"a b"c`, `a\ b`); unquoted blanks and `;&|<>()` and a backtick end it. Also
+/// the quote left open at the end, if any.
+pub(super) fn word_end(bytes: &[u8], start: usize) -> (usize, Option<u8>) {
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'\'' | b'"' => match quote_end(bytes, i + 1, b) {
+                Some(close) => i = close + 1,
+                None => return (bytes.len(), Some(b)),
+            },
+            b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+            | b'`' => break,
+            _ => i += 1,
+        }
+    }
+    (i.min(bytes.len()), None)
+}
+
+/// Where the `quote` that closes a shell string opened before `from` is (a double-quoted one
+/// takes backslash escapes).
+fn quote_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+    let mut k = from;
+    while let Some(&b) = bytes.get(k) {
+        if b == quote {
+            return Some(k);
+        }
+        k += if quote == b'"' && b == b'\\' { 2 } else { 1 };
+    }
+    None
 }
 
 impl CommandLine {
+    /// Push the secret that starts at `from` of `line` and runs to the end of the shell word
+    /// that starts at `word` (or at the quote just before it), the closing quote aside.
+    fn push_word(
+        &mut self,
+        line: &str,
+        word: usize,
+        from: usize,
+        base: usize,
+        out: &mut Vec<Span>,
+    ) {
+        let bytes = line.as_bytes();
+        let start = match word.checked_sub(1).and_then(|q| bytes.get(q)) {
+            Some(b'"' | b'\'') => word - 1,
+            _ => word,
+        };
+        let (mut end, open) = word_end(bytes, start);
+        if let Some(q) = open {
+            self.open = Some((q, MAX_OPEN_LINES));
+        } else if end > from && matches!(bytes.get(end - 1), Some(b'"' | b'\'')) {
+            end -= 1;
+        }
+        push(out, base + from, base + end.max(from));
+    }
+
+    /// A secret's quote left open on an earlier line: mask this line up to the closing quote
+    /// (all of it when there is none); the rest of the line is scanned as usual.
+    fn close_open(&mut self, line: &str, base: usize, out: &mut Vec<Span>) -> usize {
+        let Some((quote, left)) = self.open.take() else {
+            return 0;
+        };
+        match quote_end(line.as_bytes(), 0, quote) {
+            Some(close) => {
+                push(out, base, base + close);
+                close + 1
+            }
+            None => {
+                push(out, base, base + line.len());
+                if left > 1 {
+                    self.open = Some((quote, left - 1));
+                }
+                line.len()
+            }
+        }
+    }
+
     /// Push the secrets of one line. Tokens are split at whitespace, quotes, brackets, commas
     /// and `;`, so exec arrays and quoted commands read the same.
     pub fn line(&mut self, line: &str, base: usize, out: &mut Vec<Span>) {
+        let skip = self.close_open(line, base, out);
         let mut previous = "";
+        // Tokens inside a secret already masked (`--password "a --apiKey b"`) are not read.
+        let mut masked_to = skip;
         for (from, to) in tokens(line) {
+            if from < masked_to {
+                continue;
+            }
             let token = line.get(from..to).unwrap_or("");
             let after_key = previous.ends_with(':') || previous == "=";
             // Inside a CI or template expression (`${{ secrets.SMOKE_PW }}`): a name there
@@ -337,7 +452,16 @@ impl CommandLine {
                     continue;
                 }
                 if let Some(r) = pending.secret_part(token) {
-                    push(out, base + from + r.start, base + from + r.end);
+                    if r.end == token.len() {
+                        let before = out.len();
+                        self.push_word(line, from, from + r.start, base, out);
+                        masked_to = out
+                            .get(before..)
+                            .and_then(|s| s.last())
+                            .map_or(to, |s| (s.end as usize).saturating_sub(base).max(to));
+                    } else {
+                        push(out, base + from + r.start, base + from + r.end);
+                    }
                 }
                 continue;
             }
@@ -346,7 +470,7 @@ impl CommandLine {
                 if let Some((flag_name, value)) = name.split_once('=') {
                     let value_at = to - value.len();
                     if is_secret_key(flag_name) {
-                        push(out, base + value_at, base + to);
+                        self.push_word(line, from, value_at, base, out);
                     } else if matches!(flag_name, "u" | "user") {
                         if let Some(colon) = value.find(':') {
                             push(out, base + value_at + colon + 1, base + to);
@@ -380,9 +504,23 @@ impl CommandLine {
                     self.flag = Flag::of(token);
                 }
             } else if let Some((name, value)) = token.split_once('=') {
-                // `X_KEY=value` (an assignment, an `export`, a Dockerfile `ENV`).
-                if !value.is_empty() && is_name(name) && is_secret_key(name) {
-                    push(out, base + to - value.len(), base + to);
+                // `X_KEY=value` (an assignment, an `export`, a Dockerfile `ENV`); in a dotenv
+                // file an unquoted value runs to the end of the line (before a ` #` comment).
+                if is_name(name) && is_secret_key(name) {
+                    let value_at = to - value.len();
+                    let quoted = matches!(line.as_bytes().get(value_at), Some(b'"' | b'\''));
+                    if self.env && !quoted && !value.is_empty() {
+                        let rest = line.get(value_at..).unwrap_or("");
+                        let end = rest.find(" #").unwrap_or(rest.len());
+                        push(
+                            out,
+                            base + value_at,
+                            base + value_at + rest.get(..end).unwrap_or(rest).trim_end().len(),
+                        );
+                        masked_to = line.len();
+                    } else if !value.is_empty() {
+                        self.push_word(line, from, value_at, base, out);
+                    }
                 }
             } else if !after_key
                 && !in_expression
@@ -477,11 +615,22 @@ pub fn has_private_key(text: &str) -> bool {
 /// Every scanner over a text written as a string: connection-string passwords, pairs of
 /// secret-named keys, command lines, a line at a time.
 pub fn scan_string(text: &str, base: usize, out: &mut Vec<Span>) {
-    let mut commands = CommandLine::default();
+    scan_lines(text, base, false, out);
+}
+
+/// [`scan_string`], for a dotenv file when `env` (an unquoted value runs to the end of its
+/// line).
+pub fn scan_lines(text: &str, base: usize, env: bool, out: &mut Vec<Span>) {
+    let mut commands = CommandLine {
+        env,
+        ..CommandLine::default()
+    };
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        if content.trim().is_empty() || content.trim_start().starts_with('#') {
+        if commands.open.is_some() {
+            commands.line(content, base + offset, out);
+        } else if content.trim().is_empty() || content.trim_start().starts_with('#') {
             commands.forget();
         } else if commands.flag.is_some() || may_hold_secret(content.as_bytes()) {
             secret_pairs(content, base + offset, out);
