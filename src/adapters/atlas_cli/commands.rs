@@ -701,6 +701,34 @@ impl<'w> Invocation<'w> {
         self.flags.iter().rev().find(|f| f.name == name)
     }
 
+    /// The first word the shell expands that may give flags this invocation does not show:
+    /// an unknown word past the `takes` positionals the command takes (`"${FLAGS[@]}"`,
+    /// `$EXTRA`, a Makefile's `$(FLAGS)`, `${{ env.FLAGS }}`, `$(flags)`), or one that
+    /// expands to a list wherever it is (`"$@"`, `"${ARGS[@]}"`, `$*`). A flag the command
+    /// needs present is then unknown, not absent.
+    fn hiding_word(&self, takes: usize) -> Option<&'w Word> {
+        let list = |v: &str| {
+            v.starts_with("$@")
+                || v.starts_with("$*")
+                || v.starts_with("${@")
+                || v.starts_with("${*")
+                || v.contains("[@]}")
+                || v.contains("[*]}")
+        };
+        self.positionals
+            .iter()
+            .enumerate()
+            .find(|(i, w)| w.known().is_none() && (*i >= takes || list(&w.value)))
+            .map(|(_, w)| *w)
+    }
+
+    /// [`Invocation::hiding_word`] as a value that is present but not known, at `flag`'s
+    /// pointer.
+    fn hidden_value(&self, at: &Located<'_>, takes: usize, flag: &str) -> Option<Text> {
+        self.hiding_word(takes)
+            .map(|w| at.text(&w.value, w.span, &self.pointer(flag)))
+    }
+
     /// The JSON pointer of a command's value in a script: the command, then the flag.
     fn pointer(&self, flag: &str) -> String {
         let path = self.spec.path.join(" ");
@@ -970,6 +998,7 @@ pub(super) fn atlas(
                         // As written (the CLI uppercases it; the rule reads any case), so
                         // that a fix can replace it where it is written.
                         datadog_region: value_text(&inv, at, "notificationRegion", false)
+                            .or_else(|| inv.hidden_value(at, 0, "notificationRegion"))
                             .filter(|_| datadog),
                         no_us1_fed: None,
                         region_slot: if datadog {
@@ -1075,7 +1104,8 @@ pub(super) fn atlas(
                         }
                     },
                 },
-                None => None,
+                // Absent, unless a word may give it (`"${COMMON_FLAGS[@]}"`).
+                None => inv.hidden_value(at, 1, "govCloudRegionsOnly"),
             };
             out.projects.push(Project {
                 origin: Origin {
@@ -1137,7 +1167,8 @@ pub(super) fn atlas(
                 loc: command_loc,
             },
             // Absent, the CLI sends its default, `US`: the rule says so.
-            region: value_text(&inv, at, "region", false),
+            region: value_text(&inv, at, "region", false)
+                .or_else(|| inv.hidden_value(at, 0, "region")),
             region_slot: flag_slot(&inv, at, words, "region", " --region US1_FED"),
             region_required: false,
         }),
@@ -1158,6 +1189,7 @@ pub(super) fn atlas(
         }
         Action::Login(context) => {
             let gov = match inv.flag("gov") {
+                None if inv.hiding_word(0).is_some() => None,
                 None => Some(false),
                 Some(flag) => match &flag.value {
                     None => Some(true),

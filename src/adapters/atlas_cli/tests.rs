@@ -241,6 +241,38 @@ fn literals_only_where_they_are_known() {
 }
 
 #[test]
+fn a_word_that_may_give_flags_makes_an_absent_flag_unknown() {
+    // The flag array, a wrapper's "$@", an unquoted variable past the name, a substitution.
+    for text in [
+        "F=(--orgId x --govCloudRegionsOnly)\natlas projects create ledger \"${F[@]}\"\n",
+        "create() { atlas projects create \"$@\"; }\ncreate ledger --govCloudRegionsOnly\n",
+        "atlas projects create ledger $PROJECT_FLAGS\n",
+        "atlas projects create ledger $(project_flags)\n",
+    ] {
+        let m = sh(text);
+        let usage = m.projects[0].region_usage.as_ref().map(|u| u.as_str());
+        assert!(usage.is_some_and(|u| u.contains('$')), "{text}: {usage:?}");
+    }
+    for text in [
+        "atlas auth login \"${LOGIN[@]}\"\n",
+        "atlas auth login $LOGIN_FLAGS\n",
+    ] {
+        assert!(sh(text).endpoints.is_empty(), "{text}");
+    }
+    let m = sh("atlas integrations create DATADOG --apiKey \"$K\" \"${DD[@]}\"\n");
+    assert!(
+        m.integrations[0]
+            .region
+            .as_ref()
+            .is_some_and(|r| r.as_str().contains('$'))
+    );
+    // A word that is the command's positional (the name) gives no flag: absent stays absent.
+    let m = sh("atlas projects create \"$NAME\" --orgId x\n");
+    assert!(m.projects[0].region_usage.is_none());
+    assert_eq!(sh("atlas auth login\n").endpoints.len(), 1);
+}
+
+#[test]
 fn a_comment_line_neither_assigns_nor_resets() {
     // `for` in a comment that names the variable (it reset every word of its line), and an
     // assignment shown in a comment (`# T=M30` is no second assignment).
