@@ -851,3 +851,70 @@ fn an_unknown_projects_clusters_of_one_directory_meet_however_named() {
         assert_eq!(found(&v).len(), 1, "{args:?} {v}");
     }
 }
+
+/// A Datadog integration at the wrong site: GOV008, whose fix is safe where it is written.
+const CDK_DATADOG_TEMPLATE: &str = r#"{
+ "Resources": {
+  "Datadog": {
+   "Type": "MongoDB::Atlas::ThirdPartyIntegration",
+   "Properties": {"ProjectId": "65a1b2c3d4e5f60718293a4b", "Type": "DATADOG", "ApiKey": "k", "Region": "US"}
+  }
+ }
+}
+"#;
+
+/// What a CDK app or a CDKTF project synthesizes is reported where it is but never fixed
+/// there (the next `cdk synth` would write the old value back): the help says to fix the
+/// program. In the default output directories and in one `cdk.json` names.
+#[test]
+fn synthesized_templates_and_stacks_are_never_edited_by_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cdk_app(d, Some("build/assembly"));
+    write(
+        d,
+        "build/assembly/LedgerStack.template.json",
+        CDK_DATADOG_TEMPLATE,
+    );
+    let other = dir.path().join("other");
+    cdktf_app(&other, None);
+    let stack = r#"{"resource": {"mongodbatlas_third_party_integration": {"dd": {"project_id": "65a1b2c3d4e5f60718293a4b", "type": "DATADOG", "api_key": "k", "region": "US"}}}}
+"#;
+    write(&other, "cdktf.out/stacks/dev/cdk.tf.json", stack);
+    // Named on the command line too.
+    write(d, "named/cdk.out/Named.template.json", CDK_DATADOG_TEMPLATE);
+    for args in [&["."][..], &["named/cdk.out/Named.template.json"][..]] {
+        let (code, v) = check(d, args);
+        assert_eq!(code, 1, "{v:#}");
+        let findings = v["findings"].as_array().unwrap();
+        assert!(!findings.is_empty(), "{v:#}");
+        for f in findings {
+            assert!(f["fix"].is_null(), "{f:#}");
+            assert!(f["help"].as_str().unwrap().contains("synthesizes"), "{f:#}");
+        }
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
+        .current_dir(d)
+        .args(["check", "--fix", "--unsafe-fixes", "--no-cache", "."])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    for (path, text) in [
+        (
+            d.join("build/assembly/LedgerStack.template.json"),
+            CDK_DATADOG_TEMPLATE,
+        ),
+        (
+            d.join("named/cdk.out/Named.template.json"),
+            CDK_DATADOG_TEMPLATE,
+        ),
+        (other.join("cdktf.out/stacks/dev/cdk.tf.json"), stack),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -557,6 +557,7 @@ fn context_files(
     let mut files = Vec::new();
     for abs in listed {
         files.push(Input {
+            synthesized: crate::source::walk::synthesized_by_path(&abs),
             path: cwd.map_or_else(|| abs.clone(), |cwd| paths::relative(&abs, cwd)),
             root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
             walked: false,

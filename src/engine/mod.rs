@@ -280,6 +280,11 @@ pub fn check_with_context(
                 path: input.path.clone(),
                 root: input.root.clone(),
             };
+            // A file a tool synthesizes from a program is never edited by a fix.
+            if let Some(what) = input.synthesized {
+                let file = file_id(run.model.files.len());
+                run.model.records.push((file, what));
+            }
             run.absorb(source, result, digest);
         }
     };

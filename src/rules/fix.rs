@@ -156,7 +156,7 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             if let Some((_, what)) = record {
                 f.fix = None;
                 f.help = format!(
-                    "{}; no fix is offered in {what}, which a tool writes: fix the configuration it comes from",
+                    "{}; no fix is offered in {what}, which a tool writes: fix the configuration or program it comes from",
                     f.help
                 );
             }

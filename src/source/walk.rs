@@ -23,7 +23,25 @@ pub struct Input {
     /// does not follow): read without looking it up first (see
     /// [`super::read_noting_utf16`]).
     pub walked: bool,
+    /// What wrote it, when a tool synthesizes it from a program (a CDK app's template, a
+    /// CDKTF stack): read and reported on, never edited by a fix (the program is what to fix).
+    pub synthesized: Option<&'static str>,
 }
+
+/// What a synthesized file is, by its path (see [`Input::synthesized`]): one under a CDK
+/// app's `cdk.out` or a CDKTF project's `cdktf.out` (their default output directories), also
+/// when it is named on the command line.
+pub fn synthesized_by_path(path: &Path) -> Option<&'static str> {
+    path.components()
+        .find_map(|c| match c.as_os_str().to_str() {
+            Some(CDK_OUTPUT) => Some(CDK_SYNTHESIZED),
+            Some(CDKTF_OUTPUT) => Some(CDKTF_SYNTHESIZED),
+            _ => None,
+        })
+}
+
+const CDK_SYNTHESIZED: &str = "a template the AWS CDK synthesizes (`cdk synth`)";
+const CDKTF_SYNTHESIZED: &str = "a stack CDKTF synthesizes (`cdktf synth`)";
 
 /// A path that could not be walked (a symlink loop, an unreadable directory), or an entry with
 /// a spec's name that is not a regular file (a symbolic link, which is not followed; a FIFO, a
@@ -98,6 +116,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
         if !arg.is_dir() {
             let root = arg.parent().map(Path::to_path_buf).unwrap_or_default();
             inputs.push(Input {
+                synthesized: synthesized_by_path(arg),
                 path: arg.clone(),
                 root,
                 walked: false,
@@ -133,6 +152,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             }
         }
         inputs.extend(in_projects(arg, walked).into_iter().map(|path| Input {
+            synthesized: synthesized_by_path(&path),
             path,
             root: arg.clone(),
             walked: true,
@@ -145,6 +165,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     path,
                     root: arg.clone(),
                     walked: false,
+                    synthesized: Some(CDKTF_SYNTHESIZED),
                 })),
                 Err(problem) => problems.push(problem),
             }
@@ -156,6 +177,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     path,
                     root: arg.clone(),
                     walked: false,
+                    synthesized: Some(CDK_SYNTHESIZED),
                 })),
                 Err(problem) => problems.extend(problem),
             }
