@@ -742,6 +742,7 @@ fn a_file_deleted_between_listing_and_reading_is_skipped() {
         path: dir.path().join("never.yaml"),
         root: dir.path().to_path_buf(),
         walked: false,
+        synthesized: None,
     };
     let outcome = app::check_inputs(&[missing], &[], &Options::default());
     assert_eq!(outcome.skipped.len(), 1);
