@@ -369,11 +369,16 @@ fn scalar(
                     && s.get(..from.saturating_sub(1))
                         .and_then(|b| b.rsplit('\n').next())
                         .is_some_and(|prev| prev.trim_end().ends_with(['\\', '`']));
-                let command = continued
-                    || CALLERS.iter().any(|c| text.contains(c))
-                    || before.contains(['$', '=', '"', '\'', '|', '\\', '`'])
-                    || before.contains("--")
-                    || before.contains("-X");
+                // A command that only writes or edits text (`echo "moved off https://..."`,
+                // `sed -i 's#https://...#...#'`) calls nothing, unless a caller is on the line.
+                let calls = CALLERS.iter().any(|c| text.contains(c));
+                let writes_text = !calls && text_command(before);
+                let command = !writes_text
+                    && (continued
+                        || calls
+                        || before.contains(['$', '=', '"', '\'', '|', '\\', '`'])
+                        || before.contains("--")
+                        || before.contains("-X"));
                 line = Some((from, to, search, command));
                 (search, command)
             }
@@ -484,6 +489,42 @@ const CALLERS: &[&str] = &[
     "--url",
     "atlas api",
 ];
+
+/// Commands whose arguments are text they print or edit, not addresses they call: a URL
+/// there is a message or a pattern.
+const TEXT_COMMANDS: &[&str] = &[
+    "echo",
+    "printf",
+    "print",
+    "sed",
+    "awk",
+    "perl",
+    "logger",
+    "log",
+    "info",
+    "warn",
+    "warning",
+    "error",
+    "notice",
+    "debug",
+    "die",
+    "Write-Host",
+    "Write-Output",
+    "Write-Warning",
+    "Write-Error",
+];
+
+/// Whether the command the text before a URL belongs to (the last of `a && b; c | d`) is one
+/// of [`TEXT_COMMANDS`].
+fn text_command(before: &str) -> bool {
+    let segment = before
+        .rsplit([';', '|', '&', '(', '`'])
+        .next()
+        .unwrap_or(before)
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '-');
+    let word = segment.split_whitespace().next().unwrap_or("");
+    TEXT_COMMANDS.contains(&word)
+}
 
 /// Commands that search for text: a URL in their arguments is what they look for.
 const SEARCH_COMMANDS: &[&str] = &["grep", "rg", "ag", "Select-String", "findstr"];
