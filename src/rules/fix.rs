@@ -213,9 +213,11 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             let Some((covered, edits)) = wanted.get(&target) else {
                 continue;
             };
+            // No one edit is right for every use (one wants `GOV_REGIONS_ONLY`, another
+            // `COMMERCIAL_FEDRAMP_REGIONS_ONLY`): either would break the other.
             if edits.len() > 1 {
-                reasons.push(format!(
-                    "the value written at line {} is used in places that need different fixes",
+                refused.get_or_insert(format!(
+                    "no fix is offered: the value written at line {} is used in places that need different fixes",
                     e.loc.start.line
                 ));
                 continue;
