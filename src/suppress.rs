@@ -21,6 +21,15 @@ use crate::source::Comments;
 /// The marker that starts a directive inside a comment.
 pub const MARKER: &str = "atlasgov-lint:";
 
+/// The reason the editor's quick fixes write for the user to replace (a suppression comment,
+/// a config exception): while it stands, the suppression gives no reason and is not applied.
+pub const PLACEHOLDER_REASON: &str = "REASON: why this is accepted";
+
+/// Whether a reason is still the editor's placeholder ([`PLACEHOLDER_REASON`]).
+pub fn is_placeholder(reason: &str) -> bool {
+    reason.contains("why this is accepted")
+}
+
 /// One rule named by a directive.
 #[derive(Debug, Clone)]
 pub struct Named {

@@ -97,6 +97,21 @@ fn a_suppression_comment_hides_its_finding_and_is_recorded() {
     );
     let checked = lint(&Inputs::None, &[buffer(&bare)], &settings());
     assert_eq!(codes(&checked), ["GOV101", "GOV001", "GOV002"]);
+
+    // Nor with the placeholder the editor's quick fix writes, until it is replaced.
+    let placeholder = CLUSTER.replace(
+        "      - providerName: AZURE\n",
+        &format!(
+            "      # atlasgov-lint: allow GOV001 -- {}\n      - providerName: AZURE\n",
+            atlasgov_lint::suppress::PLACEHOLDER_REASON
+        ),
+    );
+    let checked = lint(&Inputs::None, &[buffer(&placeholder)], &settings());
+    assert_eq!(codes(&checked), ["GOV101", "GOV001", "GOV002"]);
+    assert_eq!(
+        checked.outcome.filtered.suppressions[0].status,
+        Status::NoReason
+    );
 }
 
 #[test]

@@ -266,6 +266,19 @@ fn inline_candidate(
             "this suppression gives no reason, so it is not applied".to_string(),
             &with_reason(d),
         ));
+    } else if status == Status::Active
+        && d.reason
+            .as_deref()
+            .is_some_and(crate::suppress::is_placeholder)
+    {
+        status = Status::NoReason;
+        out.push(meta_finding(
+            &suppression::SUPPRESSION_WITHOUT_REASON,
+            &d.loc,
+            "this suppression's reason is still the placeholder the editor wrote, so it is not applied"
+                .to_string(),
+            "replace `REASON: why this is accepted` with what an auditor needs to know (who approved it, the ticket)",
+        ));
     }
     if let (Status::Active, Some((Some(date), at))) = (status, &d.until) {
         if *date < settings.today {
@@ -347,6 +360,19 @@ fn exception_candidate(
             &loc,
             "this exception gives no reason, so it is not applied".to_string(),
             "add `reason:` with what an auditor needs to know (who approved it, the ticket)",
+        ));
+    } else if e
+        .reason
+        .as_ref()
+        .is_some_and(|r| crate::suppress::is_placeholder(r.as_str()))
+    {
+        status = Status::NoReason;
+        out.push(meta_finding(
+            &suppression::SUPPRESSION_WITHOUT_REASON,
+            &loc,
+            "this exception's reason is still the placeholder the editor wrote, so it is not applied"
+                .to_string(),
+            "replace `REASON: why this is accepted` with what an auditor needs to know (who approved it, the ticket)",
         ));
     } else if let Some(until) = e.until.as_ref().filter(|u| u.value < today) {
         status = Status::Expired;

@@ -181,9 +181,10 @@ fn suppression(
         line_start
     };
     let comment = format!(
-        "{indent}# {} allow {} -- REASON: why this is accepted{eol}",
+        "{indent}# {} allow {} -- {}{eol}",
         crate::suppress::MARKER,
-        f.rule.code
+        f.rule.code,
+        crate::suppress::PLACEHOLDER_REASON,
     );
     let position = render.map.position(at);
     let mut changes = HashMap::new();
@@ -386,10 +387,11 @@ fn exception(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let entry = |indent: &str| {
         format!(
-            "{indent}- file: {}\n{indent}  pointer: {}\n{indent}  rule: {}\n{indent}  reason: \"REASON: why this is accepted\"\n",
+            "{indent}- file: {}\n{indent}  pointer: {}\n{indent}  rule: {}\n{indent}  reason: {}\n",
             quote(&glob_literal(&relative.to_string_lossy())),
             quote(&f.loc.pointer),
             f.rule.code,
+            quote(crate::suppress::PLACEHOLDER_REASON),
         )
     };
     let uri = path_to_uri(&config)?;
