@@ -70,8 +70,8 @@ pub struct HclFile {
 struct Source {
     text: Arc<str>,
     index: LineIndex,
-    /// The file's tree with only `locals`, `output`, `module`, and the resources, data
-    /// sources and providers this adapter maps.
+    /// The file's tree with only `locals`, `output`, `module`, `import`, and the resources,
+    /// data sources and providers this adapter maps.
     root: Node,
     /// Where its block bodies are in the file, for a `.tf.json` file (empty for HCL, whose
     /// tree has the file's own shape).
@@ -426,7 +426,9 @@ fn evaluated_parts(root: Node) -> Node {
     let mut kept = Vec::new();
     for entry in entries {
         let value = match entry.key.as_str() {
-            Some("locals" | "output" | "module") => Some(entry.value),
+            // `import`: which resources exist already (an adopted project keeps its region
+            // usage, written or not).
+            Some("locals" | "output" | "module" | "import") => Some(entry.value),
             Some("resource") => keep_labeled(entry.value, &super::is_mapped_type),
             Some("data") => keep_labeled(entry.value, &super::is_mapped_data),
             Some("provider") => keep_labeled(entry.value, &|p| p == super::PROVIDER),

@@ -329,11 +329,18 @@ impl World<'_> {
         let Some(module) = self.modules.get(inst.module) else {
             return;
         };
+        // The projects the module's `import` blocks adopt, in whichever file they are.
+        let adopted: Vec<(String, Text)> = module
+            .files
+            .iter()
+            .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
+            .flat_map(|(src, ctx)| imported(&ctx, &Cursor::root(&src.root)))
+            .collect();
         for f in &module.files {
             let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
                 continue;
             };
-            self.resources(i, &ctx, src, out, linking);
+            self.resources(i, &ctx, src, &adopted, out, linking);
         }
     }
 
@@ -342,6 +349,7 @@ impl World<'_> {
         inst: usize,
         ctx: &LocCtx<'_>,
         src: &Source,
+        adopted: &[(String, Text)],
         out: &mut Model,
         linking: &Linking,
     ) {
@@ -419,7 +427,21 @@ impl World<'_> {
                         slot: slot.clone(),
                     };
                     linking.resource(&values, &resource);
+                    let adopted = (ty == PROJECT_TYPE)
+                        .then(|| adopted.iter().find(|(target, _)| target.as_str() == name))
+                        .flatten();
+                    let before = out.projects.len();
                     build(&values, resource, out);
+                    // A project an `import` block adopts exists already: without
+                    // `region_usage_restrictions` it keeps the one it has (the provider reads it
+                    // back from Atlas), which is not known here.
+                    if let Some((_, to)) = adopted {
+                        for p in out.projects.iter_mut().skip(before) {
+                            if p.region_usage.is_none() {
+                                p.region_usage = Some(to.clone());
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -483,4 +505,42 @@ fn anchor(ctx: &LocCtx<'_>, src: &Source, last_label: &Cursor<'_>, body: &Cursor
         );
     }
     header(ctx, last_label, body)
+}
+
+const PROJECT_TYPE: &str = "mongodbatlas_project";
+
+/// The projects a file's `import` blocks adopt: the name in each `to =
+/// mongodbatlas_project.NAME` (an instance `NAME["key"]` or `NAME[0]` too), with the `to`
+/// expression as written (a value no rule reads as a region usage).
+fn imported(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Vec<(String, Text)> {
+    let Some(blocks) = root.get("import") else {
+        return Vec::new();
+    };
+    let bodies: Vec<Cursor<'_>> = match blocks.node.as_seq() {
+        Some(_) => blocks.items().collect(),
+        None => vec![blocks],
+    };
+    bodies
+        .iter()
+        .filter_map(|b| {
+            let to = b.get("to")?;
+            let source = to.node.expr_source()?.trim().to_string();
+            let name = source
+                .strip_prefix(PROJECT_TYPE)?
+                .strip_prefix('.')?
+                .split(['[', '.'])
+                .next()?
+                .to_string();
+            Some((name, to, source))
+        })
+        .map(|(name, to, source)| {
+            (
+                name,
+                Text {
+                    value: crate::model::intern_value(&format!("(imported: {source})")),
+                    loc: ctx.loc(&to),
+                },
+            )
+        })
+        .collect()
 }
