@@ -335,6 +335,10 @@ pub struct BlockSlot {
     /// The slots of its own unlabeled blocks (`notification { .. }`) by name, one per block
     /// written in the text, in source order (one level: theirs have none).
     pub nested: Vec<(String, Vec<Option<BlockSlot>>)>,
+    /// Whether the block's first line is an attribute: a new first line is then followed by
+    /// a blank line, so that `terraform fmt` (which aligns the `=` of consecutive attributes)
+    /// leaves the block as it is.
+    pub before_attribute: bool,
 }
 
 impl BlockSlot {
@@ -367,7 +371,11 @@ impl BlockSlot {
         crate::model::Switch {
             loc: self.at.clone(),
             expected: "".into(),
-            text: format!("{}{}{line}", self.eol, self.indent),
+            text: if self.before_attribute {
+                format!("{}{}{line}{}", self.eol, self.indent, self.eol)
+            } else {
+                format!("{}{}{line}", self.eol, self.indent)
+            },
         }
     }
 }

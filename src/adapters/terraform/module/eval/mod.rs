@@ -949,12 +949,29 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
     } else {
         return None;
     };
-    // The indentation of the first line inside that is not blank.
-    let first_line = inside
-        .get(eol.len()..)?
-        .split_inclusive('\n')
-        .find(|l| !l.trim().is_empty())
+    // The indentation of the first line inside that is neither blank nor a comment (a
+    // comment may sit at any column).
+    let lines = || inside.get(eol.len()..).unwrap_or("").split_inclusive('\n');
+    let is_comment = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+    };
+    let first_line = lines()
+        .find(|l| !l.trim().is_empty() && !is_comment(l))
+        .or_else(|| lines().find(|l| !l.trim().is_empty()))
         .unwrap_or("");
+    // Whether the line right after the `{` is an attribute (`name = ...`): `terraform fmt`
+    // aligns the `=` of consecutive attributes, so a new first line is set apart from it by
+    // a blank line (the file stays as `fmt` leaves it).
+    let before_attribute = lines().next().is_some_and(|l| {
+        let t = l.trim_start();
+        let name_len = t
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count();
+        let after = t.get(name_len..).unwrap_or("").trim_start_matches([' ', '\t']);
+        name_len > 0 && after.starts_with('=') && !after.starts_with("==")
+    });
     let indent: String = first_line
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
@@ -984,6 +1001,7 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
         names,
         literals,
         nested: Vec::new(),
+        before_attribute,
     })
 }
 
