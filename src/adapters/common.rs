@@ -36,6 +36,44 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
     let before = text.get(line_start..key_start)?;
     let own_line = before.trim_start_matches([' ', '\t', '-']).is_empty();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // A suppression comment right above the first key covers the key's line: the key keeps
+    // it (and the comment lines around it) right above it. (The marker is the suppression
+    // comments' own; adapters read no suppression, they only keep its place.)
+    let comments_start = (!flow && own_line)
+        .then(|| comments_above(text, line_start))
+        .flatten()
+        .filter(|&start| {
+            text.get(start..line_start)
+                .is_some_and(|c| c.contains("atlasgov-lint:"))
+        });
+    if let Some(comments_start) = comments_start {
+        let item = before.contains("- ");
+        if !item {
+            // Above the comments, indented like the key.
+            return Some(Switch {
+                loc: ctx.loc_of(Span::new(comments_start, comments_start), &map.pointer),
+                expected: "".into(),
+                text: format!("{before}{entry}{eol}"),
+            });
+        }
+        // A list item's first key cannot move: after the first entry, when it is one line.
+        let value_end = first.value.span.end as usize;
+        let line_end = text
+            .get(key_start..)?
+            .find(['\r', '\n'])
+            .map_or(text.len(), |i| key_start + i);
+        let one_line = value_end <= line_end
+            && !matches!(first.value.value, Value::Map(_) | Value::Seq(_))
+            && !text.get(value_end..line_end)?.contains('#');
+        if !one_line {
+            return None;
+        }
+        return Some(Switch {
+            loc: ctx.loc_of(Span::new(line_end, line_end), &map.pointer),
+            expected: "".into(),
+            text: format!("{eol}{}{entry}", " ".repeat(before.len())),
+        });
+    }
     let insert = match (flow, own_line) {
         (_, true) if before.contains("- ") && flow => return None,
         (true, true) => format!("{entry},{eol}{before}"),
@@ -48,6 +86,24 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
         expected: "".into(),
         text: insert,
     })
+}
+
+/// Where the run of `#` comment lines that ends right above the line starting at
+/// `line_start` starts; `None` when the line above is not a comment.
+fn comments_above(text: &str, line_start: usize) -> Option<usize> {
+    let mut start = None;
+    let mut at = line_start;
+    while at > 0 {
+        let above = text.get(..at - 1)?;
+        let from = above.rfind('\n').map_or(0, |i| i + 1);
+        let line = text.get(from..at)?.trim();
+        if !line.starts_with('#') {
+            break;
+        }
+        start = Some(from);
+        at = from;
+    }
+    start
 }
 
 /// Keys whose string value is the base URL of the Atlas a tool talks to.

@@ -969,7 +969,10 @@ fn slot_after(ctx: &LocCtx<'_>, after_label: usize, body: &Cursor<'_>) -> Option
             .bytes()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
             .count();
-        let after = t.get(name_len..).unwrap_or("").trim_start_matches([' ', '\t']);
+        let after = t
+            .get(name_len..)
+            .unwrap_or("")
+            .trim_start_matches([' ', '\t']);
         name_len > 0 && after.starts_with('=') && !after.starts_with("==")
     });
     let indent: String = first_line
