@@ -568,6 +568,18 @@ fn a_cdktf_app_not_synthesized_is_said_not_checked() {
     std::fs::create_dir_all(d.join("cdktf.out/stacks")).unwrap();
     let (_, v) = check(d, &["."]);
     assert_eq!(v["summary"]["files_skipped"], 1, "{v:#}");
+    // A project that does not use Atlas's provider is none of this tool's business: silent.
+    let aws = d.join("aws");
+    cdktf_app(&aws, None);
+    let config = std::fs::read_to_string(aws.join("cdktf.json")).unwrap();
+    std::fs::write(
+        aws.join("cdktf.json"),
+        config.replace("mongodb/mongodbatlas@~> 1.21", "hashicorp/aws@~> 5.0"),
+    )
+    .unwrap();
+    let (code, v) = check(&aws, &["."]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["skipped"], serde_json::json!([]), "{v:#}");
 }
 
 /// The pre-commit hook passes the staged files its `files:` pattern takes (Python's

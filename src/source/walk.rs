@@ -167,7 +167,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
                     walked: false,
                     synthesized: Some(CDKTF_SYNTHESIZED),
                 })),
-                Err(problem) => problems.push(problem),
+                Err(problem) => problems.extend(problem),
             }
         }
         cdk_apps.sort();
@@ -428,7 +428,7 @@ const CDKTF_META_LIMIT: u64 = 1024 * 1024;
 /// `cdktf.out`): they are the project's Terraform, and a check that left them out would pass
 /// without having read anything. Nothing else in the output directory is read. A project with
 /// no synthesized stack is a problem that says to run `cdktf synth`.
-fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
+fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, Option<WalkProblem>> {
     let output = configured_output(&project.join(CDKTF_CONFIG), CDKTF_OUTPUT);
     let out_dir = project.join(&output);
     let mut stacks = Vec::new();
@@ -480,14 +480,26 @@ fn cdktf_stacks(project: &Path) -> Result<Vec<PathBuf>, WalkProblem> {
     stacks.sort();
     stacks.dedup();
     if stacks.is_empty() {
-        return Err(WalkProblem {
+        // Said only of a project that uses Atlas's provider (in `cdktf.json`'s
+        // `terraformProviders`, or a prebuilt provider package among its dependencies).
+        let uses_atlas = std::iter::once(CDKTF_CONFIG)
+            .chain(CDK_DEPENDENCY_FILES)
+            .any(|name| {
+                super::read_limited(
+                    &project.join(name),
+                    CDKTF_META_LIMIT,
+                    "the CDK metadata limit",
+                )
+                .is_ok_and(|text| text.contains("mongodbatlas"))
+            });
+        return Err(uses_atlas.then(|| WalkProblem {
             path: out_dir,
             message: format!(
                 "CDKTF project ({CDKTF_CONFIG}) with no synthesized stack \
                  ({output}/stacks/*/cdk.tf.json), so nothing of it was checked: run `cdktf synth` \
                  first (the stacks are read even when .gitignore lists {output})"
             ),
-        });
+        }));
     }
     Ok(stacks)
 }

@@ -62,6 +62,10 @@ pub struct HclFile {
     /// Whether the file holds what only a root module does here: a `provider "mongodbatlas"`
     /// block, a `mongodbatlas_project` or a `terraform { backend }`.
     root_like: bool,
+    /// For a `-var-file` values file: whether its text may be about Atlas (names Atlas or
+    /// MongoDB, or an Atlas attribute such as `instance_size`). One that is not (a VPC's CIDR
+    /// blocks) is not said to be unread when no module takes it.
+    about_atlas: bool,
     /// The parts evaluated later, when the file has any.
     source: Option<Source>,
 }
@@ -295,6 +299,7 @@ impl HclFile {
             optionals: Vec::new(),
             calls: Vec::new(),
             root_like: false,
+            about_atlas: var_file && may_be_about_atlas(ctx.text),
             source: None,
         };
         if is_terragrunt(path) {
@@ -535,4 +540,20 @@ mod tests {
         assert!(!is_tf_json(Path::new(".tf.json")));
         assert!(!is_tf(Path::new("plan.json")));
     }
+}
+
+/// Whether a values file's text may set an Atlas module's variables: it names Atlas or MongoDB,
+/// or an attribute of Atlas's resources a variable is often named after.
+fn may_be_about_atlas(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "atlas",
+        "mongo",
+        "instance_size",
+        "provider_name",
+        "region_usage",
+        "datadog",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }

@@ -325,8 +325,13 @@ fn attach_var_files<'f>(
                 .filter(|m| !called.contains(m)),
         };
         let Some(module) = target.and_then(|m| modules.get_mut(m)) else {
-            // A Terragrunt configuration of another module is not said to be unread.
-            if f.terragrunt.as_ref().is_none_or(|t| t.names_atlas) {
+            // A Terragrunt configuration of another module, or a values file about nothing
+            // Atlas has, is not said to be unread.
+            let about_atlas = match &f.terragrunt {
+                Some(t) => t.names_atlas,
+                None => f.about_atlas,
+            };
+            if about_atlas {
                 unattached.push(f.file);
             }
             continue;
