@@ -518,6 +518,22 @@ pub(super) fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// Whether a values file's text may set an Atlas module's variables: it names Atlas or MongoDB,
+/// or an attribute of Atlas's resources a variable is often named after.
+fn may_be_about_atlas(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "atlas",
+        "mongo",
+        "instance_size",
+        "provider_name",
+        "region_usage",
+        "datadog",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,20 +556,4 @@ mod tests {
         assert!(!is_tf_json(Path::new(".tf.json")));
         assert!(!is_tf(Path::new("plan.json")));
     }
-}
-
-/// Whether a values file's text may set an Atlas module's variables: it names Atlas or MongoDB,
-/// or an attribute of Atlas's resources a variable is often named after.
-fn may_be_about_atlas(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "atlas",
-        "mongo",
-        "instance_size",
-        "provider_name",
-        "region_usage",
-        "datadog",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
 }
