@@ -326,6 +326,7 @@ impl<'t> Reader<'t> {
         Document {
             roots: vec![Node::new(Value::Map(entries), whole)],
             warnings: Vec::new(),
+            aliased: Vec::new(),
         }
     }
 }

@@ -102,6 +102,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     Ok(Document {
         roots: vec![root],
         warnings: Vec::new(),
+        aliased: Vec::new(),
     })
 }
 

@@ -63,6 +63,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     Ok(Document {
         roots: vec![root],
         warnings: parser.warnings,
+        aliased: Vec::new(),
     })
 }
 

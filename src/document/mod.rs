@@ -231,6 +231,16 @@ pub struct ParseWarning {
 pub struct Document {
     pub roots: Vec<Node>,
     pub warnings: Vec<ParseWarning>,
+    /// YAML anchored nodes that aliases use elsewhere (`<<: *defaults`, `key: *value`): what
+    /// is written once there is used in each alias's place too.
+    pub aliased: Vec<Aliased>,
+}
+
+/// An anchored node (`&name`) and the aliases (`*name`) that use it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aliased {
+    pub anchored: Span,
+    pub uses: Vec<Span>,
 }
 
 /// Which parser a file goes to.

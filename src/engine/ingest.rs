@@ -449,6 +449,15 @@ fn adapt_documents(
     which: adapters::Applicable,
     result: &mut FileResult,
 ) {
+    // Anchored nodes used again through aliases, for fixes (a file that gives nothing keeps
+    // none: see `FileResult::contributed`).
+    for a in &doc.aliased {
+        result.model.aliased.push(crate::model::Aliased {
+            file: ctx.file,
+            span: a.anchored,
+            uses: a.uses.iter().map(|u| ctx.loc_of(*u, "")).collect(),
+        });
+    }
     // Documents that gave the model something: only their duplicate keys are
     // reported (a ConfigMap beside an AtlasProject in one stream is not an Atlas body).
     let mut atlas_docs: Vec<Span> = Vec::new();

@@ -485,6 +485,17 @@ pub struct Model {
     /// Parts of files that hold Atlas settings but that an adapter could not read (see
     /// [`Unread`]): reported as invalid specs, since nothing in them was checked.
     pub unread: Vec<Unread>,
+    /// YAML anchored nodes that aliases use elsewhere (see [`Aliased`]): a value written in
+    /// one is used in each alias's place too, which a fix must respect.
+    pub aliased: Vec<Aliased>,
+}
+
+/// A YAML anchored node (`&defaults`, in `file`, at `span`) and where aliases use it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aliased {
+    pub file: FileId,
+    pub span: crate::document::Span,
+    pub uses: Vec<Loc>,
 }
 
 /// A part of a file an adapter could not read though it names Atlas: a CI step's script
@@ -651,6 +662,7 @@ impl Model {
         self.written_notes.extend(other.written_notes);
         self.records.extend(other.records);
         self.unread.extend(other.unread);
+        self.aliased.extend(other.aliased);
     }
 
     /// Every located value of the model, in no particular order (for a fix to find every use

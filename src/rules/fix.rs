@@ -251,6 +251,29 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                     other.start.column
                 ));
             }
+            // In a YAML anchored node that aliases use elsewhere (`<<: *defaults`): every
+            // alias's place gets the edit too.
+            if other_text.is_none() && other_note.is_none() {
+                let alias = model
+                    .aliased
+                    .iter()
+                    .filter(|a| {
+                        a.file == target.0
+                            && a.span.start <= target.1.start
+                            && target.1.end <= a.span.end
+                    })
+                    .flat_map(|a| a.uses.iter())
+                    .find(|u| !overlaps(u));
+                if let Some(alias) = alias {
+                    reasons.push(format!(
+                        "the value written at line {} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
+                        e.loc.start.line,
+                        path_of(alias.file),
+                        alias.start.line,
+                        alias.start.column
+                    ));
+                }
+            }
             let new = e.new_value();
             for n in notes.get(&target).into_iter().flatten() {
                 let Note::Restricted { at, what, allows } = n else {

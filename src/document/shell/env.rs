@@ -107,6 +107,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError>
     Ok(Document {
         roots: vec![Node::new(Value::Map(entries), whole)],
         warnings: Vec::new(),
+        aliased: Vec::new(),
     })
 }
 

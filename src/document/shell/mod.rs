@@ -293,6 +293,7 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
     Ok(Document {
         roots,
         warnings: Vec::new(),
+        aliased: Vec::new(),
     })
 }
 

@@ -54,6 +54,8 @@ pub(super) struct Builder<'a> {
     pub(super) root: Option<usize>,
     /// Byte end of the previous event (for finding block scalar indicators).
     pub(super) prev_end: usize,
+    /// For each anchor an alias used: its entry in `doc.aliased`.
+    pub(super) aliased_at: HashMap<usize, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -71,6 +73,7 @@ impl<'a> Builder<'a> {
             has_alias: false,
             root: None,
             prev_end: 0,
+            aliased_at: HashMap::new(),
         }
     }
 
@@ -144,6 +147,7 @@ impl<'a> Builder<'a> {
         self.stack.clear();
         self.anchors.clear();
         self.anchor_order.clear();
+        self.aliased_at.clear();
         self.count = 0;
         self.anchor_copies = 0;
         self.has_alias = false;
@@ -362,6 +366,23 @@ impl<'a> Builder<'a> {
         }
         self.count += size;
         self.has_alias = true;
+        // Where the anchored node is used again (bounded: each alias counts its node size
+        // against the document's node limit above).
+        let use_span = Span::new(start, end);
+        match self
+            .aliased_at
+            .get(&id)
+            .and_then(|&i| self.doc.aliased.get_mut(i))
+        {
+            Some(entry) => entry.uses.push(use_span),
+            None => {
+                self.aliased_at.insert(id, self.doc.aliased.len());
+                self.doc.aliased.push(crate::document::Aliased {
+                    anchored: anchored.node.span,
+                    uses: vec![use_span],
+                });
+            }
+        }
         // Keys and merge values are needed now (duplicate detection, merging): clone the
         // anchored node's top level. Anything else waits for the end of the document.
         let needed_now = match self.stack.last() {
