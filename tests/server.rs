@@ -1138,6 +1138,23 @@ fn code_actions_fix_suppress_and_fix_all() {
         exception(&actions, "GOV002")["edit"]["changes"][uri(&config)],
         json!([{"range": range(1, 36, 1, 36), "newText": format!("\nexceptions:\n{entry}")}])
     );
+    // A config the appended text would break (written as JSON, ended by `...`, a quoted key)
+    // or whose `exceptions` is a flow list is offered no exception.
+    for written in [
+        "{\"rules\": {\"GOV002\": \"error\"}}\n",
+        "rules:\n  GOV002: error\n...\n",
+        "\"exceptions\":\n  - file: old.json\n    pointer: /name\n    rule: GOV003\n    reason: t\n",
+        "exceptions: []\n",
+    ] {
+        std::fs::write(&config, written).unwrap();
+        let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
+        let offered = actions.as_array().unwrap().iter().any(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Add a config exception"))
+        });
+        assert!(!offered, "{written}: {actions:#}");
+    }
 
     let id = server.request("shutdown", Value::Null);
     server.response(id);

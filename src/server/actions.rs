@@ -458,6 +458,18 @@ fn exception(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
             (offset, format!("{sep}{}", entry(&indent)))
         }
     };
+    // Offered only when the config still reads after the edit, with one exception more (a
+    // config written as JSON, ended by `...`, or with a quoted `"exceptions":` key would not).
+    let mut edited = text.clone();
+    if at > edited.len() || !edited.is_char_boundary(at) {
+        return None;
+    }
+    edited.insert_str(at, &new_text);
+    let before = crate::config::parse(&text, config.clone(), dir.to_path_buf()).ok()?;
+    let after = crate::config::parse(&edited, config.clone(), dir.to_path_buf()).ok()?;
+    if after.exceptions.len() != before.exceptions.len() + 1 {
+        return None;
+    }
     let position = map.position(at);
     changes.insert(
         uri,
