@@ -1252,3 +1252,53 @@ fn suppression_comments_never_change_what_a_file_does() {
         assert!(!suppress, "{name}: {actions:#}");
     }
 }
+
+/// An unsaved buffer (`untitled:`) is read in its language: a shell script (also by its
+/// shebang), a Dockerfile, a Makefile (no false GOV000 for its tabs), a TypeScript module.
+#[test]
+fn unsaved_buffers_are_read_in_their_language() {
+    let ws = workspace();
+    let mut server = started_and_initialized(ws.path());
+    let create = "atlas clusters create c --provider AZURE --region US_GOV_WEST_1 --tier M30\n";
+    let codes = |server: &mut Server, uri: &str| -> Vec<String> {
+        server.diagnostics(uri)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    server.open("untitled:Untitled-1", "shellscript", create);
+    assert_eq!(codes(&mut server, "untitled:Untitled-1"), ["GOV001"]);
+    server.open(
+        "untitled:Untitled-2",
+        "plaintext",
+        format!("#!/bin/bash\n{create}"),
+    );
+    assert_eq!(codes(&mut server, "untitled:Untitled-2"), ["GOV001"]);
+    server.open(
+        "untitled:Untitled-3",
+        "dockerfile",
+        format!("FROM mongodb/atlas\nRUN {create}"),
+    );
+    assert_eq!(codes(&mut server, "untitled:Untitled-3"), ["GOV001"]);
+    server.open(
+        "untitled:Untitled-4",
+        "makefile",
+        format!("create:\n\t{create}"),
+    );
+    assert_eq!(codes(&mut server, "untitled:Untitled-4"), ["GOV001"]);
+    server.open(
+        "untitled:Untitled-5",
+        "typescript",
+        "import * as mongodbatlas from \"@pulumi/mongodbatlas\";\nconst x: number = 1;\n",
+    );
+    assert_eq!(
+        codes(&mut server, "untitled:Untitled-5"),
+        Vec::<String>::new()
+    );
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}

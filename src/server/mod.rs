@@ -367,13 +367,31 @@ impl<W: Write> Server<W> {
         let (path, on_disk) = match uri_to_path(&doc.uri) {
             Some(path) => (paths::absolute(&path, &self.cwd), true),
             None => {
-                // An unsaved buffer: name it for its language, so the right parser reads it.
-                let ext = match doc.language_id.as_str() {
-                    "json" | "jsonc" => "json",
-                    "terraform" | "terraform-vars" | "hcl" => "tf",
-                    _ => "yaml",
+                // An unsaved buffer: name it for its language (VS Code's language ids), so the
+                // right parser reads it; a shell shebang makes a script of any other, as on
+                // standard input.
+                let name = match doc.language_id.as_str() {
+                    "json" | "jsonc" => "untitled.json",
+                    "terraform" | "hcl" => "untitled.tf",
+                    "terraform-vars" => "untitled.tfvars",
+                    "shellscript" | "bash" | "sh" | "zsh" => "untitled.sh",
+                    "dockerfile" => "Dockerfile",
+                    "makefile" => "Makefile",
+                    "dotenv" | "env" | "properties" => ".env",
+                    "groovy" | "jenkinsfile" => "Jenkinsfile",
+                    "typescript" | "typescriptreact" => "untitled.ts",
+                    "javascript" | "javascriptreact" => "untitled.js",
+                    "python" => "untitled.py",
+                    _ if matches!(
+                        crate::source::kind_for(Path::new("untitled"), &doc.text).syntax,
+                        crate::document::Syntax::Shell(_)
+                    ) =>
+                    {
+                        "untitled.sh"
+                    }
+                    _ => "untitled.yaml",
                 };
-                (PathBuf::from(format!("untitled.{ext}")), false)
+                (PathBuf::from(name), false)
             }
         };
         self.dirty.insert(doc.uri.clone());
