@@ -930,3 +930,29 @@ fn synthesized_templates_and_stacks_are_never_edited_by_a_fix() {
         );
     }
 }
+
+/// A body template with `envsubst` placeholders (`"nodeCount": ${NODE_COUNT}`) that does not
+/// parse as it stands is skipped as an unrendered template, like a Helm one; not GOV000.
+#[test]
+fn an_envsubst_template_is_skipped_not_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "cluster.json",
+        "{\n  \"name\": \"${CLUSTER_NAME}\",\n  \"replicationSpecs\": [{\"regionConfigs\": [{\"providerName\": \"AWS\", \"regionName\": \"US_GOV_WEST_1\",\n    \"electableSpecs\": {\"instanceSize\": \"M30\", \"nodeCount\": ${NODE_COUNT}}}]}]\n}\n",
+    );
+    // A body broken elsewhere is still GOV000.
+    write(
+        d,
+        "broken.json",
+        "{\n  \"name\": \"${CLUSTER_NAME}\",\n  \"replicationSpecs\": [{\"regionConfigs\": [{\"providerName\": \"AWS\",\n\n\n    \"regionName\": \"US_GOV_WEST_1\",, \"priority\": 7}]}]\n}\n",
+    );
+    let (code, v) = check(d, &["."]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(found(&v), ["GOV000 broken.json:6:35"], "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v:#}");
+    assert_eq!(skipped[0]["file"], "cluster.json");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("envsubst"));
+}

@@ -157,6 +157,35 @@ pub fn has_statement_template(text: &str) -> bool {
     has(b"<%", b"%>") || has(b"{%", b"%}")
 }
 
+/// Whether the line of byte `at` of `text`, or the line above it, holds a `${NAME}`
+/// placeholder (as `envsubst` fills them in a body template: `"nodeCount": ${NODE_COUNT}`): the
+/// likely cause of a parse error there.
+pub fn placeholder_near(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let bytes = text.as_bytes();
+    let line_start = |i: usize| {
+        bytes
+            .get(..i)
+            .and_then(|b| memchr::memrchr(b'\n', b))
+            .map_or(0, |n| n + 1)
+    };
+    let start = line_start(at);
+    let from = line_start(start.saturating_sub(1));
+    let end = bytes
+        .get(at..)
+        .and_then(|b| memchr::memchr(b'\n', b))
+        .map_or(text.len(), |n| at + n);
+    let window = bytes.get(from..end).unwrap_or(&[]);
+    memchr::memmem::find_iter(window, b"${").any(|i| {
+        let name = window.get(i + 2..).unwrap_or(&[]);
+        let len = name
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        len > 0 && name.get(len) == Some(&b'}')
+    })
+}
+
 /// Why an unread file is skipped.
 pub fn reason(marker: &str) -> String {
     format!(

@@ -370,6 +370,16 @@ pub(super) fn process(
                     }
                 }
             }
+            if syntax.may_be_template()
+                && adapters::unread::placeholder_near(text, err.span.start as usize)
+            {
+                result.skipped = Some(
+                    "an unrendered template (`${NAME}` placeholders, as `envsubst` fills them) \
+                     that does not parse as it stands: render it and check the output"
+                        .to_string(),
+                );
+                return result;
+            }
             if syntax.may_be_template() && adapters::unread::has_statement_template(text) {
                 result.skipped = Some(
                     "an unrendered template (ERB `<% %>` or Jinja `{% %}`) that does not parse as \
