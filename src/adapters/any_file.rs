@@ -315,6 +315,7 @@ fn scalar(
         if URL_KEYS.contains(&norm.as_str()) && s.contains("://") && !connection_string {
             if let Some(url) = ctx.text(Some(cur.clone())) {
                 out.endpoints.push(Endpoint {
+                    may_list: false,
                     switch: None,
                     url,
                     context: "base URL setting",
@@ -326,6 +327,7 @@ fn scalar(
     if let Some(rest) = s.trim_start().strip_prefix("--atlas-domain=") {
         if let Some(url) = at.text(rest) {
             out.endpoints.push(Endpoint {
+                may_list: false,
                 switch: None,
                 url,
                 context: "operator --atlas-domain argument",
@@ -395,14 +397,46 @@ fn scalar(
         } else {
             continue;
         };
+        // A value of its own that is a list item, or under a key that lists what is refused
+        // or kept for reference (`deny_urls:`, `old_api:`, a test's `input:`), may be there
+        // for what it is.
+        let may_list = !command && s.trim() == url && key.is_none_or(listing_key);
         if let Some(url) = at.text(url) {
             out.endpoints.push(Endpoint {
+                may_list,
                 url,
                 context,
                 switch: None,
             });
         }
     }
+}
+
+/// Whether a key's name says its value is listed for what it is, not used to connect: a deny
+/// list, an old or example value, a test's input or expectation.
+fn listing_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "deny",
+        "block",
+        "reject",
+        "exclude",
+        "forbid",
+        "disallow",
+        "ban",
+        "old",
+        "legacy",
+        "deprecated",
+        "previous",
+        "example",
+        "sample",
+        "input",
+        "expect",
+        "fixture",
+        "test",
+    ]
+    .iter()
+    .any(|w| key.contains(w))
 }
 
 /// Whether the URL at `start` is the value of a base URL setting written inline: `atlas config

@@ -436,6 +436,10 @@ pub struct Endpoint {
     /// so in its own syntax (the Terraform provider's `is_mongodbgov_cloud = true`, the Atlas
     /// CLI's service `cloudgov`), and what the change does, in words.
     pub switch: Option<(Switch, &'static str)>,
+    /// The URL is a value of its own under a key that does not say a tool connects to it (a
+    /// list item, `old_api:`, `deny_urls:`): it may be listed for what it is (a proxy's deny
+    /// list, a test's input), so rewriting it is not surely what the spec wants.
+    pub may_list: bool,
 }
 
 /// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes

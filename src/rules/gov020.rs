@@ -66,13 +66,20 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             // `cloud.mongodb.com` has a counterpart; its subdomains (App Services) have none.
             let fix = switch.or_else(|| {
                 h.eq_ignore_ascii_case(COMMERCIAL).then(|| {
-                    Fix::replace_part(
+                    let mut fix = Fix::replace_part(
                         &e.url,
                         range,
                         GOV,
                         Applicability::Safe,
                         format!("point at {GOV}, keeping the path"),
-                    )
+                    );
+                    if e.may_list {
+                        fix.demote(
+                            "the URL is a value of its own that may be listed for what it is (a deny list, an old value, a test's input)"
+                                .to_string(),
+                        );
+                    }
+                    fix
                 })
             });
             let finding = Finding::new(

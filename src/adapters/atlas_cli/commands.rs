@@ -1198,6 +1198,7 @@ pub(super) fn atlas(
             };
             if gov == Some(false) {
                 out.endpoints.push(Endpoint {
+                    may_list: false,
                     switch: None,
                     url: Text {
                         value: COMMERCIAL_URL.into(),

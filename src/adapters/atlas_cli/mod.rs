@@ -817,6 +817,7 @@ fn service_value(value: &str, loc: Loc, out: &mut Model) {
             text: "cloudgov".to_string(),
         };
         out.endpoints.push(Endpoint {
+            may_list: false,
             switch: Some((switch, "select service cloudgov")),
             url: Text {
                 value: COMMERCIAL_URL.into(),

@@ -170,6 +170,7 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
                 };
                 if let Some(url) = url {
                     out.endpoints.push(Endpoint {
+                        may_list: false,
                         switch: None,
                         url,
                         context: "operator --atlas-domain argument",

@@ -313,6 +313,7 @@ pub fn provider(
     };
     match base_url {
         Read::Absent => out.endpoints.push(Endpoint {
+            may_list: false,
             switch: switch.map(|s| (s, "set is_mongodbgov_cloud = true")),
             url: Text {
                 value: "https://cloud.mongodb.com".into(),
@@ -321,6 +322,7 @@ pub fn provider(
             context: "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
         }),
         Read::Known(url) if report_base_url => out.endpoints.push(Endpoint {
+            may_list: false,
             switch: None,
             url,
             context: "provider \"mongodbatlas\" base_url",
