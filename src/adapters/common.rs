@@ -33,6 +33,12 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
         format!("{key}: {value}")
     };
     let line_start = text.get(..key_start)?.rfind('\n').map_or(0, |i| i + 1);
+    // A byte order mark before the first line stays first.
+    let line_start = if line_start == 0 && text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        line_start
+    };
     let before = text.get(line_start..key_start)?;
     let own_line = before.trim_start_matches([' ', '\t', '-']).is_empty();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
