@@ -256,9 +256,11 @@ fn scalar(
         if !atlas {
             return;
         }
-        let list: Arc<[ArcStr]> = s.split(',').map(|p| ArcStr::from(p.trim())).collect();
+        // An empty name (a trailing comma) is no mechanism.
+        let names = || s.split(',').filter(|p| !p.trim().is_empty());
+        let list: Arc<[ArcStr]> = names().map(|p| ArcStr::from(p.trim())).collect();
         let whole = ctx.text(Some(cur.clone()));
-        for piece in s.split(',') {
+        for piece in names() {
             if let Some(value) = at.text(piece.trim()) {
                 out.auth_mechanisms.push(AuthMechanism {
                     value,
