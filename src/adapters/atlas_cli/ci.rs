@@ -106,6 +106,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     azure(root, &mut found);
     codebuild(root, &mut found);
     bitbucket(root, &mut found);
+    kubernetes(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
         let mut global_env = Env::new();
@@ -358,6 +359,121 @@ fn bitbucket<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
             }
         }
     }
+}
+
+/// Kubernetes objects (a Pod, a Job, a CronJob, a Deployment, an Argo CD hook, any object with
+/// containers) and Tekton and Argo Workflows steps: a container whose command runs a shell with
+/// `-c` (`command: [sh, -c]`, `args: ["atlas clusters create ..."]`) has that string as its
+/// script, with the container's `env` literals as its variables (a `valueFrom` is not known);
+/// a Tekton step's `script` and an Argo `script.source` are scripts too.
+fn kubernetes<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    if root.get("apiVersion").is_none() || root.get("kind").is_none() {
+        return;
+    }
+    // Every container list in the object (the tree is bounded by the parser's limits).
+    let mut todo = vec![root.clone()];
+    while let Some(cur) = todo.pop() {
+        for (key, value) in cur.entries() {
+            let containers = matches!(
+                key.text(),
+                Some(
+                    "containers" | "initContainers" | "ephemeralContainers" | "steps" | "sidecars"
+                )
+            );
+            if containers && value.node.as_seq().is_some() {
+                for c in value.items() {
+                    container(&c, out);
+                }
+            } else if key.text() == Some("script") && value.node.as_map().is_some() {
+                // Argo Workflows: `script: {image, command: [bash], source: |...}`.
+                if let Some(source) = value.get("source").filter(|s| s.str().is_some()) {
+                    out.push(CiScript {
+                        script: source,
+                        dir: String::new(),
+                        env: container_env(&value),
+                    });
+                }
+            }
+            if value.node.as_map().is_some() {
+                todo.push(value);
+            } else if value.node.as_seq().is_some() {
+                todo.extend(value.items().filter(|i| i.node.as_map().is_some()));
+            }
+        }
+    }
+}
+
+/// The shell script of one container (see [`kubernetes`]).
+fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    if c.node.as_map().is_none() {
+        return;
+    }
+    let env = container_env(c);
+    // A Tekton step's `script` (run by its shebang, `sh` by default).
+    if let Some(script) = c.get("script").filter(|s| s.str().is_some()) {
+        let shell = script
+            .str()
+            .and_then(|t| t.strip_prefix("#!"))
+            .map(|line| line.lines().next().unwrap_or("").to_string());
+        if shell.as_deref().is_none_or(|line| {
+            line.split_whitespace()
+                .find(|w| !w.ends_with("/env") && *w != "env")
+                .is_some_and(posix)
+        }) {
+            out.push(CiScript {
+                script,
+                dir: String::new(),
+                env: env.clone(),
+            });
+        }
+    }
+    let words: Vec<Cursor<'a>> = ["command", "args"]
+        .iter()
+        .filter_map(|k| c.get(k))
+        .flat_map(|list| list.items().collect::<Vec<_>>())
+        .collect();
+    let Some(program) = words.first().and_then(|w| w.str()) else {
+        return;
+    };
+    if !posix(program) {
+        return;
+    }
+    // `sh -c SCRIPT`, `bash -ec SCRIPT`: the word after the first option holding `c`.
+    let mut rest = words.iter().skip(1);
+    while let Some(word) = rest.next() {
+        let Some(text) = word.str() else { return };
+        match text.strip_prefix('-') {
+            Some(opts) if !opts.starts_with('-') => {
+                if opts.contains('c') {
+                    if let Some(script) = rest.next().filter(|s| s.str().is_some()) {
+                        out.push(CiScript {
+                            script: script.clone(),
+                            dir: String::new(),
+                            env,
+                        });
+                    }
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// A container's `env` entries (`name`/`value`; one set `valueFrom` is not known).
+fn container_env<'a>(c: &Cursor<'a>) -> Env<'a> {
+    let mut env = Env::new();
+    for entry in c.get("env").iter().flat_map(|e| e.items()) {
+        let Some(name) = entry
+            .get("name")
+            .and_then(|n| n.str().map(str::to_string))
+            .filter(|n| is_variable_name(n))
+        else {
+            continue;
+        };
+        env.push((name, entry.get("value").filter(|v| v.str().is_some())));
+    }
+    env
 }
 
 /// Whether a pipeline's, stage's or job's `pool` is a Windows one (`vmImage: windows-latest`,
