@@ -157,33 +157,33 @@ pub fn has_statement_template(text: &str) -> bool {
     has(b"<%", b"%>") || has(b"{%", b"%}")
 }
 
-/// Whether the line of byte `at` of `text`, or the line above it, holds a `${NAME}`
-/// placeholder (as `envsubst` fills them in a body template: `"nodeCount": ${NODE_COUNT}`): the
-/// likely cause of a parse error there.
-pub fn placeholder_near(text: &str, at: usize) -> bool {
-    let at = at.min(text.len());
+/// `text` with each `${NAME}` placeholder (as `envsubst` fills them in a body template:
+/// `"nodeCount": ${NODE_COUNT}`) replaced by `0` and blanks, same length, so spans stay; `None`
+/// when it has none. A template that parses so is an unrendered template; one that does not
+/// is broken elsewhere too.
+pub fn neutral_placeholders(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let line_start = |i: usize| {
-        bytes
-            .get(..i)
-            .and_then(|b| memchr::memrchr(b'\n', b))
-            .map_or(0, |n| n + 1)
-    };
-    let start = line_start(at);
-    let from = line_start(start.saturating_sub(1));
-    let end = bytes
-        .get(at..)
-        .and_then(|b| memchr::memchr(b'\n', b))
-        .map_or(text.len(), |n| at + n);
-    let window = bytes.get(from..end).unwrap_or(&[]);
-    memchr::memmem::find_iter(window, b"${").any(|i| {
-        let name = window.get(i + 2..).unwrap_or(&[]);
+    let mut out = bytes.to_vec();
+    let mut found = false;
+    for i in memchr::memmem::find_iter(bytes, b"${") {
+        let name = bytes.get(i + 2..).unwrap_or(&[]);
         let len = name
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .count();
-        len > 0 && name.get(len) == Some(&b'}')
-    })
+        if len == 0 || name.get(len) != Some(&b'}') {
+            continue;
+        }
+        if let Some(slot) = out.get_mut(i..i + len + 3) {
+            slot.fill(b' ');
+            if let Some(first) = slot.first_mut() {
+                *first = b'0';
+            }
+            found = true;
+        }
+    }
+    // Only ASCII bytes were written over ASCII bytes.
+    found.then(|| String::from_utf8(out).ok()).flatten()
 }
 
 /// Why an unread file is skipped.

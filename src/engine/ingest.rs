@@ -371,7 +371,8 @@ pub(super) fn process(
                 }
             }
             if syntax.may_be_template()
-                && adapters::unread::placeholder_near(text, err.span.start as usize)
+                && adapters::unread::neutral_placeholders(text)
+                    .is_some_and(|t| document::parse(&t, syntax, &options.limits).is_ok())
             {
                 result.skipped = Some(
                     "an unrendered template (`${NAME}` placeholders, as `envsubst` fills them) \

@@ -350,6 +350,36 @@ fn scripts_makefiles_and_dockerfiles() {
 }
 
 #[test]
+fn a_quote_that_opens_inside_a_secret_ends_with_its_line() {
+    // An apostrophe in the word after a flag, a quote nested in a substitution: the next lines
+    // (and their findings) stay readable.
+    assert_masked(
+        concat!(
+            "echo \"usage: $0 --password can't be empty\"\n",
+            "atlas dbusers create --password \"$(vault read -field=pw x | tr -d '\"')\"\n",
+            "atlas clusters create c --provider AWS --region EU_WEST_1 --tier M10\n",
+        ),
+        SH,
+        &["t be empty"],
+        &["--region EU_WEST_1 --tier M10"],
+    );
+    // A quote escaped for the YAML string around the command ends the secret.
+    assert_masked(
+        "run: \"atlas dbusers create --password \\\"Hunter2-A Hunter2-B\\\" --role r; atlas clusters create x --region EU_WEST_1\"\n",
+        YAML,
+        &planted("AB"),
+        &["--role r; atlas clusters create x --region EU_WEST_1"],
+    );
+    // A host and port before a blank are no password with a blank in it.
+    assert_masked(
+        "mongosh mongodb://c-00.a1b2c.mongodbgov.net:27017 --authenticationMechanism SCRAM-SHA-1 --username ops@example.com\n",
+        SH,
+        &[] as &[&str],
+        &["--authenticationMechanism SCRAM-SHA-1 --username ops@example.com"],
+    );
+}
+
+#[test]
 fn webhook_urls_and_url_signatures() {
     assert_masked(
         concat!(

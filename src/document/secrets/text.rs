@@ -230,10 +230,17 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                 })
                 .unwrap_or(rest.len());
             let mut authority = text.get(auth_start..auth_start + end).unwrap_or("");
+            // `user:pass` before the blank: not `host:27017`.
+            let userinfo_like = authority.rsplit_once(':').is_some_and(|(_, after)| {
+                !after.is_empty() && !after.bytes().all(|b| b.is_ascii_digit())
+            });
             // A password written with a blank in it (`u:two words@host`, which a driver
             // refuses unencoded): the userinfo then runs on to an `@` before the quote or
             // line end.
-            if !authority.contains('@') && rest.get(end).is_some_and(|&c| c == b' ' || c == b'\t') {
+            if userinfo_like
+                && !authority.contains('@')
+                && rest.get(end).is_some_and(|&c| c == b' ' || c == b'\t')
+            {
                 let line_end = rest
                     .iter()
                     .position(|&c| matches!(c, b'"' | b'\'' | b'`' | b'\n' | b'\r'))
@@ -247,6 +254,7 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                             && !u.contains('/')
                             && !u.contains("{{")
                             && !u.contains("${")
+                            && !u.contains(" -")
                     })
                 }) {
                     authority = wider;
@@ -388,9 +396,21 @@ impl CommandLine {
             Some(b'"' | b'\'') => word - 1,
             _ => word,
         };
+        // A quote escaped for the text around the command (`run: "... --password \"a b\""`
+        // in a YAML or JSON string): the secret ends at the next escaped quote.
+        if start > 0 && bytes.get(start - 1) == Some(&b'\\') && bytes.get(start) == Some(&b'"') {
+            let end = memchr::memmem::find(bytes.get(start + 1..).unwrap_or(&[]), b"\\\"")
+                .map_or(bytes.len(), |i| start + 1 + i);
+            push(out, base + from, base + end.max(from));
+            return;
+        }
         let (mut end, open) = word_end(bytes, start);
         if let Some(q) = open {
-            self.open = Some((q, MAX_OPEN_LINES));
+            // Carried over lines only when the word itself opens the quote (`--password "one`,
+            // then `two"`); a quote opened inside it (`can't`, `tr -d '"'`) ends with its line.
+            if bytes.get(start) == Some(&q) {
+                self.open = Some((q, MAX_OPEN_LINES));
+            }
         } else if end > from && matches!(bytes.get(end - 1), Some(b'"' | b'\'')) {
             end -= 1;
         }
