@@ -553,9 +553,14 @@ const TEXT_COMMANDS: &[&str] = &[
 /// Whether the command the text before a URL belongs to (the last of `a && b; c | d`) is one
 /// of [`TEXT_COMMANDS`].
 fn text_command(before: &str) -> bool {
-    let segment = before
-        .rsplit([';', '|', '&', '(', '`'])
-        .next()
+    // Inside a command substitution (`url=$(printf 'https://...' "$ID")`) the text printed is
+    // a value the script goes on to use.
+    let last = before.rfind([';', '|', '&', '(', '`']);
+    if last.is_some_and(|i| matches!(before.as_bytes().get(i), Some(b'(' | b'`'))) {
+        return false;
+    }
+    let segment = last
+        .and_then(|i| before.get(i + 1..))
         .unwrap_or(before)
         .trim_start_matches(|c: char| c.is_whitespace() || c == '-');
     let word = segment.split_whitespace().next().unwrap_or("");

@@ -118,6 +118,11 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             if is_script_key {
                 strings(&value, &mut gitlab);
             } else if value.node.as_map().is_some() {
+                // A job on a Windows runner (`tags: [saas-windows-medium-amd64]`) runs
+                // PowerShell: not read.
+                if value.get("tags").is_some_and(|t| mentions(&t, "windows")) {
+                    continue;
+                }
                 // A job with its `extends:` templates merged in, as GitLab merges them.
                 let templates = extended(root, &value);
                 // A hidden job (`.template`) and `default:` never run as they are: their
@@ -550,7 +555,13 @@ fn default_shell(cur: &Cursor<'_>) -> Option<String> {
 fn mentions(cur: &Cursor<'_>, word: &str) -> bool {
     match cur.str() {
         Some(s) => s.to_ascii_lowercase().contains(word),
-        None => cur.items().any(|i| mentions(&i, word)),
+        // A list, or a map (`runs-on: {group: ..., labels: windows-2022}`).
+        None => {
+            cur.items().any(|i| mentions(&i, word))
+                || cur
+                    .entries()
+                    .any(|(_, v)| v.str().is_some() && mentions(&v, word))
+        }
     }
 }
 

@@ -156,6 +156,36 @@ fn variable_uses(text: &str, name: &str) -> Vec<Span> {
     found
 }
 
+/// Whether a script's text reads as PowerShell: a backtick ending a line (its continuation),
+/// `$env:`, or one of its verbs (`Write-Host`, `Get-ChildItem`, ...).
+fn looks_like_powershell(text: &str) -> bool {
+    text.lines().any(|l| l.trim_end().ends_with('`'))
+        || ["$env:", "$Env:", "$LASTEXITCODE", "-ErrorAction"]
+            .iter()
+            .any(|w| text.contains(w))
+        || [
+            "Write-",
+            "Get-",
+            "Set-",
+            "New-",
+            "Remove-",
+            "Invoke-",
+            "ConvertTo-",
+            "ConvertFrom-",
+        ]
+        .iter()
+        .any(|verb| {
+            memchr::memmem::find_iter(text.as_bytes(), verb.as_bytes()).any(|i| {
+                let before = i.checked_sub(1).and_then(|b| text.as_bytes().get(b));
+                before.is_none_or(|b| !b.is_ascii_alphanumeric())
+                    && text
+                        .as_bytes()
+                        .get(i + verb.len())
+                        .is_some_and(u8::is_ascii_uppercase)
+            })
+        })
+}
+
 /// Whether a script's text (which may not parse) holds a command word `atlas` followed by a
 /// subcommand (`atlas clusters create`, `/usr/local/bin/atlas auth login`), or sets the
 /// Atlas CLI's settings (`MONGODB_ATLAS_...`).
@@ -433,7 +463,9 @@ impl<'c> Script<'c> {
         let cmds = match shell::commands(text, dialect) {
             Ok(cmds) => cmds,
             Err(e) => {
-                if !at.is_file() && runs_atlas_cli(text) {
+                // A Windows runner's PowerShell step (where a reader cannot see the runner) is
+                // not a broken shell script.
+                if !at.is_file() && runs_atlas_cli(text) && !looks_like_powershell(text) {
                     out.unread.push(crate::model::Unread {
                         loc: at.loc(e.span, ""),
                         message: format!(
