@@ -247,6 +247,27 @@ impl World<'_> {
         }
     }
 
+    /// The names of the `module` calls from the root instance down to `inst` (empty for a root).
+    pub(super) fn call_path(&self, inst: usize) -> Vec<String> {
+        let mut path = Vec::new();
+        let mut at = inst;
+        while let Some(parent) = self.insts.get(at).and_then(|i| i.parent) {
+            let name = self.insts.get(parent).and_then(|p| {
+                p.children
+                    .iter()
+                    .find(|(_, made)| made.iter().any(|(_, i)| *i == at))
+                    .map(|(name, _)| name.clone())
+            });
+            match name {
+                Some(name) => path.push(name),
+                None => break,
+            }
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
     /// Whether `module` is the module of `inst` or of one of its callers.
     pub(super) fn calls_back(&self, inst: usize, module: usize) -> bool {
         let mut at = Some(inst);
@@ -329,12 +350,25 @@ impl World<'_> {
         let Some(module) = self.modules.get(inst.module) else {
             return;
         };
-        // The projects the module's `import` blocks adopt, in whichever file they are.
-        let adopted: Vec<(String, Text)> = module
-            .files
-            .iter()
+        // The projects the root module's `import` blocks adopt in this instance (`to =
+        // mongodbatlas_project.x` in the root, `module.atlas.mongodbatlas_project.x` in a
+        // call of it), in whichever of its files they are.
+        let path = self.call_path(i);
+        let mut root_inst = i;
+        while let Some(parent) = self.insts.get(root_inst).and_then(|x| x.parent) {
+            root_inst = parent;
+        }
+        let root_module = self
+            .insts
+            .get(root_inst)
+            .and_then(|x| self.modules.get(x.module));
+        let adopted: Vec<(String, Text)> = root_module
+            .into_iter()
+            .flat_map(|m| m.files.iter())
             .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
             .flat_map(|(src, ctx)| imported(&ctx, &Cursor::root(&src.root)))
+            .filter(|(calls, _, _)| *calls == path)
+            .map(|(_, name, text)| (name, text))
             .collect();
         for f in &module.files {
             let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
@@ -512,7 +546,7 @@ const PROJECT_TYPE: &str = "mongodbatlas_project";
 /// The projects a file's `import` blocks adopt: the name in each `to =
 /// mongodbatlas_project.NAME` (an instance `NAME["key"]` or `NAME[0]` too), with the `to`
 /// expression as written (a value no rule reads as a region usage).
-fn imported(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Vec<(String, Text)> {
+fn imported(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Vec<(Vec<String>, String, Text)> {
     let Some(blocks) = root.get("import") else {
         return Vec::new();
     };
@@ -524,17 +558,46 @@ fn imported(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Vec<(String, Text)> {
         .iter()
         .filter_map(|b| {
             let to = b.get("to")?;
-            let source = to.node.expr_source()?.trim().to_string();
-            let name = source
-                .strip_prefix(PROJECT_TYPE)?
-                .strip_prefix('.')?
-                .split(['[', '.'])
-                .next()?
+            // An expression in HCL, a string in Terraform JSON.
+            let source = to
+                .node
+                .expr_source()
+                .or(to.str())?
+                .trim()
+                .trim_matches('"')
                 .to_string();
-            Some((name, to, source))
+            // The address without its instance keys: `module.a["x"].mongodbatlas_project.y[0]`
+            // is `module.a.mongodbatlas_project.y`.
+            let mut plain = String::new();
+            let mut depth = 0usize;
+            for c in source.chars() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth = depth.saturating_sub(1),
+                    _ if depth == 0 => plain.push(c),
+                    _ => {}
+                }
+            }
+            let parts: Vec<&str> = plain.split('.').collect();
+            let [ty, name] = parts.get(parts.len().checked_sub(2)?..)? else {
+                return None;
+            };
+            if *ty != PROJECT_TYPE {
+                return None;
+            }
+            let modules = parts.get(..parts.len() - 2)?;
+            if modules.len() % 2 != 0 || modules.chunks(2).any(|c| c.first() != Some(&"module")) {
+                return None;
+            }
+            let calls = modules
+                .chunks(2)
+                .filter_map(|c| c.get(1).map(|n| (*n).to_string()))
+                .collect();
+            Some((calls, (*name).to_string(), to, source))
         })
-        .map(|(name, to, source)| {
+        .map(|(calls, name, to, source)| {
             (
+                calls,
                 name,
                 Text {
                     value: crate::model::intern_value(&format!("(imported: {source})")),
