@@ -324,6 +324,10 @@ pub fn check_with_context(
             path: buffer.path.clone(),
             root: buffer_root(&buffer.path),
         };
+        // An editor's buffer of a synthesized file is never edited by a fix either.
+        if let Some(what) = crate::source::walk::synthesized_by_path(&buffer.path) {
+            run.model.records.push((file, what));
+        }
         run.absorb(source, result, None);
         run.outcome.buffers.push(file);
     }

@@ -32,7 +32,9 @@ pub struct Input {
 /// app's `cdk.out` or a CDKTF project's `cdktf.out` (their default output directories), also
 /// when it is named on the command line.
 pub fn synthesized_by_path(path: &Path) -> Option<&'static str> {
-    path.components()
+    // Absolute: a run from inside the output directory names no such component.
+    crate::paths::absolute(path, &std::env::current_dir().unwrap_or_default())
+        .components()
         .find_map(|c| match c.as_os_str().to_str() {
             Some(CDK_OUTPUT) => Some(CDK_SYNTHESIZED),
             Some(CDKTF_OUTPUT) => Some(CDKTF_SYNTHESIZED),
