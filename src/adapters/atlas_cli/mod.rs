@@ -127,18 +127,38 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
-/// Where `text` expands the shell variable `name`: `$NAME` (not followed by a character of a
-/// longer name) and `${NAME}` with any operator (`${NAME:-x}`, `${NAME%.*}`), the `$` to the
-/// end of the name.
+/// Where `text` uses the variable `name`: `$NAME` (not followed by a character of a longer
+/// name), `${NAME}` with any operator (`${NAME:-x}`, `${NAME%.*}`, `${#NAME}`, `${!NAME}`), a
+/// CI expression's `env.NAME` (`${{ env.NAME }}`, `if: env.NAME == 'US'`), and `export NAME`
+/// (the scripts it runs see it); from the start of the use to the end of the name.
 fn variable_uses(text: &str, name: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let name_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut found = Vec::new();
     for at in memchr::memmem::find_iter(bytes, name.as_bytes()) {
         let end = at + name.len();
-        let (start, braced) = match at.checked_sub(1).and_then(|i| bytes.get(i)) {
+        let before = |n: usize| at.checked_sub(n).and_then(|i| bytes.get(i));
+        let (start, braced) = match before(1) {
             Some(b'$') => (at - 1, false),
-            Some(b'{') if at >= 2 && bytes.get(at - 2) == Some(&b'$') => (at - 2, true),
+            Some(b'{') if before(2) == Some(&b'$') => (at - 2, true),
+            Some(b'#' | b'!') if before(2) == Some(&b'{') && before(3) == Some(&b'$') => {
+                (at - 3, true)
+            }
+            Some(b'.')
+                if at >= 4
+                    && bytes.get(at - 4..at - 1) == Some(b"env")
+                    && (at == 4 || bytes.get(at - 5).is_none_or(|b| !name_char(b))) =>
+            {
+                (at - 4, false)
+            }
+            Some(b' ' | b'\t')
+                if text
+                    .get(..at)
+                    .is_some_and(|b| b.trim_end().ends_with("export"))
+                    && bytes.get(end) != Some(&b'=') =>
+            {
+                (at, false)
+            }
             _ => continue,
         };
         let next = bytes.get(end);
@@ -783,6 +803,11 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
             line_words.clear();
             line_resets = false;
             i += 1;
+            continue;
+        }
+        // A trailing comment (` # used for the orders cluster`) to the end of its line.
+        if b == b'#' && i > 0 && bytes.get(i - 1).is_some_and(|p| *p == b' ' || *p == b'\t') {
+            i += memchr::memchr(b'\n', bytes.get(i..).unwrap_or(&[])).unwrap_or(bytes.len() - i);
             continue;
         }
         if !ident(b) {

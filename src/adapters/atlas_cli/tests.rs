@@ -286,6 +286,7 @@ atlas clusters create a --provider AWS --tier \"$T\"\n",
         "T=M10
 	# read T from the environment: not any more
 atlas clusters create a --tier \"$T\"\n",
+        "T=M10 # used for the orders cluster\natlas clusters create a --provider AWS --tier \"$T\"\n",
     ] {
         let m = sh(text);
         assert_eq!(
@@ -300,7 +301,7 @@ atlas clusters create a --tier \"$T\"\n",
 fn the_other_uses_of_a_variable_are_noted_where_its_literal_is_written() {
     let text = "S=US\nSITE=x\nP=$(atlas projects create \"orders-$S\" --govCloudRegionsOnly)\n\
                 atlas integrations create DATADOG --apiKey k --region \"$S\" --projectId \"$P\"\n\
-                echo ${S:-none} $SITE ${SITE}\n";
+                echo ${S:-none} $SITE ${SITE} ${#S}\nexport S\n";
     let m = sh(text);
     let uses: Vec<String> = m
         .written_notes
@@ -310,7 +311,7 @@ fn the_other_uses_of_a_variable_are_noted_where_its_literal_is_written() {
             _ => None,
         })
         .collect();
-    assert_eq!(uses, ["$S", "$S", "${S"], "{text}");
+    assert_eq!(uses, ["$S", "$S", "${S", "${#S", "S"], "{text}");
     assert!(
         m.written_notes
             .iter()

@@ -518,20 +518,38 @@ pub(super) fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-/// Whether a values file's text may set an Atlas module's variables: it names Atlas or MongoDB,
-/// or an attribute of Atlas's resources a variable is often named after.
+/// Whether a values file's text may set an Atlas module's variables: it names Atlas, MongoDB,
+/// a cluster or tier, an attribute of Atlas's resources a variable is often named after, or
+/// holds an Atlas-looking value (`"M10"`, `"US_GOV_WEST_1"`, `"EU_WEST_1"`).
 fn may_be_about_atlas(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    [
+    let named = [
         "atlas",
         "mongo",
+        "cluster",
+        "tier",
         "instance_size",
         "provider_name",
         "region_usage",
         "datadog",
     ]
     .iter()
-    .any(|w| lower.contains(w))
+    .any(|w| lower.contains(w));
+    // A quoted tier (`"M10"`, `"R40"`) or a region in Atlas's spelling (`"US_EAST_1"`).
+    let atlas_value = text.split('"').skip(1).step_by(2).any(|v| {
+        let tier = v.len() >= 2
+            && v.starts_with(['M', 'R'])
+            && v.get(1..)
+                .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        let region = v.contains('_')
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && v.bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_digit() || v.ends_with("_AW"));
+        tier || region
+    });
+    named || atlas_value
 }
 
 #[cfg(test)]
