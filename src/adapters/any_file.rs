@@ -417,28 +417,56 @@ fn scalar(
 /// Whether a key's name says its value is listed for what it is, not used to connect: a deny
 /// list, an old or example value, a test's input or expectation.
 fn listing_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    [
-        "deny",
-        "block",
-        "reject",
-        "exclude",
-        "forbid",
-        "disallow",
-        "ban",
-        "old",
-        "legacy",
-        "deprecated",
-        "previous",
-        "example",
-        "sample",
-        "input",
-        "expect",
-        "fixture",
-        "test",
-    ]
-    .iter()
-    .any(|w| key.contains(w))
+    // Whole words of the key (`deny_urls`, `oldApi`, `expected-url`), not parts of words
+    // (`threshold`, `latest`).
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if (!c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase()))
+            && !word.is_empty()
+        {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words.iter().any(|w| {
+        [
+            "deny",
+            "denied",
+            "block",
+            "blocked",
+            "blocklist",
+            "denylist",
+            "reject",
+            "exclude",
+            "excluded",
+            "forbid",
+            "forbidden",
+            "disallow",
+            "disallowed",
+            "banned",
+            "old",
+            "legacy",
+            "deprecated",
+            "previous",
+            "example",
+            "sample",
+            "input",
+            "expect",
+            "expected",
+            "fixture",
+            "test",
+            "tests",
+        ]
+        .contains(&w.as_str())
+    })
 }
 
 /// Whether the URL at `start` is the value of a base URL setting written inline: `atlas config
