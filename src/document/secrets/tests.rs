@@ -370,6 +370,13 @@ fn a_quote_that_opens_inside_a_secret_ends_with_its_line() {
         &planted("AB"),
         &["--role r; atlas clusters create x --region EU_WEST_1"],
     );
+    // A variable after `=` is where the secret is.
+    assert_masked(
+        "mongosh --password=\"$PW\" --authenticationMechanism SCRAM-SHA-1 --apiKey=${K} --token=Hunter2-A\n",
+        SH,
+        &planted("A"),
+        &["--authenticationMechanism SCRAM-SHA-1"],
+    );
     // A host and port before a blank are no password with a blank in it.
     assert_masked(
         "mongosh mongodb://c-00.a1b2c.mongodbgov.net:27017 --authenticationMechanism SCRAM-SHA-1 --username ops@example.com\n",

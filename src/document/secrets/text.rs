@@ -489,7 +489,13 @@ impl CommandLine {
                 let name = name.trim_start_matches('-');
                 if let Some((flag_name, value)) = name.split_once('=') {
                     let value_at = to - value.len();
-                    if is_secret_key(flag_name) {
+                    // `--password="$PW"`, `--password=${PW}`: where the secret is, not it.
+                    let (word_end_at, _) = word_end(line.as_bytes(), value_at);
+                    let raw = line.get(value_at..word_end_at).unwrap_or("");
+                    let unquoted = raw.trim_matches('"');
+                    let reference = is_shell_variable(unquoted)
+                        && (raw.starts_with('"') || unquoted.starts_with("${"));
+                    if is_secret_key(flag_name) && !reference {
                         self.push_word(line, from, value_at, base, out);
                     } else if matches!(flag_name, "u" | "user") {
                         if let Some(colon) = value.find(':') {
