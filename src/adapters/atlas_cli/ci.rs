@@ -447,6 +447,11 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     let mut rest = words.iter().skip(1);
     while let Some(word) = rest.next() {
         let Some(text) = word.str() else { return };
+        // `-o pipefail` (and `+o`): an option with an argument.
+        if matches!(text, "-o" | "+o") {
+            rest.next();
+            continue;
+        }
         match text.strip_prefix('-') {
             Some(opts) if !opts.starts_with('-') => {
                 if opts.contains('c') {
