@@ -419,23 +419,7 @@ fn scalar(
 fn listing_key(key: &str) -> bool {
     // Whole words of the key (`deny_urls`, `oldApi`, `expected-url`), not parts of words
     // (`threshold`, `latest`).
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if (!c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase()))
-            && !word.is_empty()
-        {
-            words.push(std::mem::take(&mut word));
-        }
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
+    let words = crate::document::secrets::words(key);
     words.iter().any(|w| {
         [
             "deny",

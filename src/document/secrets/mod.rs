@@ -84,8 +84,8 @@ pub fn normalized(key: &str) -> String {
 }
 
 /// The words of a key: split at non-alphanumerics and where a lowercase letter meets an
-/// uppercase one (`dbPass`: `db`, `pass`).
-fn words(key: &str) -> Vec<String> {
+/// uppercase one (`dbPass`: `db`, `pass`), lowercased.
+pub fn words(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;
