@@ -439,7 +439,7 @@ fn started_and_initialized(dir: &Path) -> Server {
 fn initialized(mut server: Server, dir: &Path) -> Server {
     let id = server.request(
         "initialize",
-        json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
+        json!({"processId": null, "rootUri": uri(dir), "capabilities": {"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]}}}}),
     );
     server.response(id);
     server.notify("initialized", json!({}));
@@ -1297,6 +1297,35 @@ fn unsaved_buffers_are_read_in_their_language() {
         codes(&mut server, "untitled:Untitled-5"),
         Vec::<String>::new()
     );
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+}
+
+/// A client that does not say it can create files is not offered a new config file.
+#[test]
+fn a_new_config_is_offered_only_to_a_client_that_can_create_files() {
+    let ws = workspace();
+    let root = ws.path();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start(&cmd, root);
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let json_doc = uri(&root.join("infra/clusters/claims-db.json"));
+    server.open(&json_doc, "json", VIOLATING);
+    server.diagnostics(&json_doc);
+    let actions = server.code_actions(&json_doc, range(0, 0, 40, 0));
+    let offered = actions.as_array().unwrap().iter().any(|a| {
+        a["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Add a config exception"))
+    });
+    assert!(!offered, "{actions:#}");
     let id = server.request("shutdown", Value::Null);
     server.response(id);
     server.notify("exit", Value::Null);

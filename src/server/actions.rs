@@ -397,6 +397,10 @@ fn exception(render: &Render<'_>, f: &Finding) -> Option<WorkspaceEdit> {
     let uri = path_to_uri(&config)?;
     let mut changes = HashMap::new();
     if !config.exists() {
+        // A new config needs a file created, which the client must say it can do.
+        if !render.can_create_files {
+            return None;
+        }
         // A new config: `changes` on a file that does not exist is refused by editors, so the
         // text goes in through a create operation.
         let create = lsp_types::DocumentChangeOperation::Op(lsp_types::ResourceOp::Create(

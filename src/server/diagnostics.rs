@@ -26,6 +26,9 @@ pub(super) struct Render<'a> {
     /// What relative paths in the outcome (the config file's) are relative to.
     pub(super) cwd: &'a Path,
     pub(super) related_information: bool,
+    /// Whether the client takes a workspace edit that creates a file (`documentChanges` with
+    /// the `create` resource operation).
+    pub(super) can_create_files: bool,
 }
 
 impl Render<'_> {

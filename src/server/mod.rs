@@ -101,6 +101,8 @@ struct Server<W: Write> {
     /// Workspace folders (absolute), the project roots of the documents below them.
     roots: Vec<PathBuf>,
     related_information: bool,
+    /// See [`Render::can_create_files`].
+    can_create_files: bool,
     documents: HashMap<Uri, Document>,
     /// Documents to check before the next request or the end of the batch.
     dirty: BTreeSet<Uri>,
@@ -127,6 +129,7 @@ impl<W: Write> Server<W> {
             shutdown: false,
             roots: Vec::new(),
             related_information: false,
+            can_create_files: false,
             documents: HashMap::new(),
             dirty: BTreeSet::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
@@ -305,6 +308,15 @@ impl<W: Write> Server<W> {
             .pointer("/capabilities/textDocument/publishDiagnostics/relatedInformation")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
+        let edit = params.pointer("/capabilities/workspace/workspaceEdit");
+        self.can_create_files = edit
+            .and_then(|e| e.get("documentChanges"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+            && edit
+                .and_then(|e| e.get("resourceOperations"))
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|ops| ops.iter().any(|o| o.as_str() == Some("create")));
         let roots: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
         log(format_args!(
             "initialized; workspace: {}",
@@ -640,6 +652,7 @@ impl<W: Write> Server<W> {
             outcome: &outcome,
             cwd: &options.cwd,
             related_information: self.related_information,
+            can_create_files: self.can_create_files,
         };
         actions::code_actions(&render, &p.range, p.context.only.as_deref())
     }
@@ -725,6 +738,7 @@ impl<W: Write> Server<W> {
             outcome: &outcome,
             cwd: &options.cwd,
             related_information: self.related_information,
+            can_create_files: self.can_create_files,
         };
         outcome
             .findings
