@@ -956,3 +956,37 @@ fn an_envsubst_template_is_skipped_not_broken() {
     assert_eq!(skipped[0]["file"], "cluster.json");
     assert!(skipped[0]["reason"].as_str().unwrap().contains("envsubst"));
 }
+
+/// Paths given absolute are reported absolute, and so are the context files read beside them
+/// (a module the checked directory calls): one style of path in one report.
+#[test]
+fn context_files_are_shown_as_the_inputs_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(
+        d,
+        "modules/cluster/main.tf",
+        "variable \"tier\" {}\nresource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id = \"65a1b2c3d4e5f60718293a4b\"\n  name = \"c\"\n  cluster_type = \"REPLICASET\"\n  replication_specs = [{ region_configs = [{ provider_name = \"AWS\", region_name = \"US_GOV_WEST_1\", priority = 7, electable_specs = { instance_size = var.tier, node_count = 3 } }] }]\n}\n",
+    );
+    write(
+        d,
+        "live/prod/main.tf",
+        "module \"cluster\" {\n  source = \"../../modules/cluster\"\n  tier   = \"M10\"\n}\n",
+    );
+    let live = d.join("live").canonicalize().unwrap();
+    let (code, v) = check(d, &[live.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    let mut paths = Vec::new();
+    for f in v["findings"].as_array().unwrap() {
+        paths.push(f["file"].as_str().unwrap().to_string());
+        for r in f["related"].as_array().into_iter().flatten() {
+            paths.push(r["file"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(paths.len() >= 2, "{v:#}");
+    assert!(
+        paths.iter().all(|p| Path::new(p).is_absolute()),
+        "{paths:?}"
+    );
+}

@@ -236,8 +236,12 @@ pub(super) fn link_context(
         .chain(buffers.iter().map(|b| &b.path))
         .map(|p| paths::absolute(p, cwd))
         .collect();
+    // Context files are shown as the inputs are: relative to the working directory, or
+    // absolute when every path was given absolute (one report, one style of path).
+    let all_absolute = !paths.is_empty() && paths.iter().all(|p| p.is_absolute());
+    let display_cwd = (!all_absolute).then_some(cwd.as_path());
     Context {
-        files: context_files(&dirs, &checked, Some(cwd), options, None, links.listed),
+        files: context_files(&dirs, &checked, display_cwd, options, None, links.listed),
         roots: buffer_roots,
         read: kept,
     }
