@@ -349,6 +349,12 @@ fn a_file_named_twice_is_fixed_once() {
         std::os::unix::fs::symlink("dd.yaml", root.join("link.yaml")).unwrap();
         names.push("link.yaml");
     }
+    // `--diff` shows it once, as `--fix` writes it once.
+    let mut args = vec!["check", "--diff"];
+    args.extend(&names);
+    let out = bin(root, &args);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(shown.matches("+++ ").count(), 1, "{shown}");
     let mut args = vec!["check", "--fix"];
     args.extend(&names);
     let out = bin(root, &args);

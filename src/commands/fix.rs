@@ -191,12 +191,20 @@ fn passes(
         let mut same_file: HashMap<PathBuf, (&str, &str)> = HashMap::new();
         for (file, before, after) in &changes {
             let path = outcome.path(*file);
-            let real = matches!(sink, Sink::Files)
+            let is_buffer = outcome.buffers.contains(file);
+            let real = (!is_buffer)
                 .then(|| std::fs::canonicalize(path).ok())
                 .flatten();
             if let Some((b, a)) = real.as_ref().and_then(|r| same_file.get(r)) {
                 if *b == *before && *a == after.as_str() {
                     written.insert(*file);
+                    // `--diff`: shown once; the next check reads this name fixed too.
+                    if let Sink::Memory { texts, .. } = sink {
+                        texts.insert(
+                            crate::paths::absolute(path, &settings.options.cwd),
+                            Arc::from(after.as_str()),
+                        );
+                    }
                     continue;
                 }
             }
