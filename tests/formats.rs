@@ -670,3 +670,31 @@ fn a_stream_with_an_unread_atlas_document_is_not_counted_as_checked() {
         .collect();
     assert_eq!(codes, ["GOV005"], "{v}");
 }
+
+/// A UTF-16 file is read decoded: its findings' SARIF regions give lines and columns only,
+/// since byte offsets of the decoded text are not the file's (SARIF wants both to agree).
+#[test]
+fn sarif_regions_of_a_utf16_file_have_no_byte_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name: c\nproviderSettings:\n  providerName: AZURE\n  regionName: US_GOV_WEST_1\n  instanceSizeName: M30\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("u16.yaml"), bytes).unwrap();
+    std::fs::write(dir.path().join("u8.yaml"), text).unwrap();
+    let o = run_in(
+        dir.path(),
+        &["check", "--format", "sarif", "u16.yaml", "u8.yaml"],
+    );
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{log:#}");
+    for r in results {
+        let location = &r["locations"][0]["physicalLocation"];
+        let region = &location["region"];
+        let utf16 = location["artifactLocation"]["uri"] == "u16.yaml";
+        assert_eq!(region["byteOffset"].is_null(), utf16, "{region:#}");
+        assert_eq!(region["startLine"], 3, "{region:#}");
+    }
+}

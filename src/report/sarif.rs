@@ -208,16 +208,23 @@ fn level(s: Severity) -> &'static str {
 }
 
 fn physical(outcome: &Outcome, loc: &Loc) -> Value {
+    let mut region = json!({
+        "startLine": loc.start.line,
+        "startColumn": loc.start.column,
+        "endLine": loc.end.line,
+        "endColumn": loc.end.column,
+    });
+    // Byte offsets are of the text as read: for a UTF-16 file (decoded) they are not the
+    // file's, so only lines and columns say where (SARIF wants both to name one region).
+    if !outcome.utf16.contains(&loc.file) {
+        if let Some(r) = region.as_object_mut() {
+            r.insert("byteOffset".into(), json!(loc.span.start));
+            r.insert("byteLength".into(), json!(loc.span.len()));
+        }
+    }
     json!({
         "artifactLocation": { "uri": uri(&repository_path(outcome.path(loc.file))) },
-        "region": {
-            "startLine": loc.start.line,
-            "startColumn": loc.start.column,
-            "endLine": loc.end.line,
-            "endColumn": loc.end.column,
-            "byteOffset": loc.span.start,
-            "byteLength": loc.span.len(),
-        }
+        "region": region,
     })
 }
 
