@@ -178,11 +178,16 @@ pub fn display_relative(cwd: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// A path as shown in output: as walked, with `/` separators.
+/// A path as shown in output: as walked, with `/` separators (on Windows too).
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
+    // A backslash separates only on Windows; elsewhere it is part of a name (`back\x.yaml`).
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.to_string()
+    }
 }
 
 /// How CI systems name a file: relative to the root of the git work tree that holds the

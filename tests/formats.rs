@@ -332,6 +332,20 @@ fn github_escapes_what_the_toolkit_escapes() {
         assert!(!data.is_empty());
         assert!(!line.contains('\n') && !line.contains('\r'));
     }
+    // A newline in a name is the runner's `%0A`; a backslash is part of a POSIX name.
+    #[cfg(unix)]
+    {
+        let body = "name: c\nproviderSettings:\n  providerName: AZURE\n  regionName: US_GOV_WEST_1\n  instanceSizeName: M30\n";
+        for name in ["new\nline.yaml", "back\\x.yaml"] {
+            let d = tempfile::tempdir().expect("tempdir");
+            std::fs::create_dir(d.path().join(".git")).expect("git");
+            std::fs::write(d.path().join(name), body).expect("write");
+            let o = run_in(d.path(), &["check", "--format", "github"]);
+            let out = String::from_utf8(o.stdout).unwrap();
+            let (_, props, _) = parse_command(out.lines().next().unwrap_or(""));
+            assert_eq!(props[0].1, name, "{out}");
+        }
+    }
 }
 
 #[test]

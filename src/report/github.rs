@@ -51,7 +51,8 @@ pub fn render(outcome: &Outcome) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&line(&repository_path(outcome.path(loc.file)))),
+            // The runner's escapes first (a newline in a name is `%0A`), then other controls.
+            line(&escape_property(&repository_path(outcome.path(loc.file)))),
             loc.start.line,
             loc.start.column,
             loc.end.line,
@@ -63,7 +64,7 @@ pub fn render(outcome: &Outcome) -> String {
     for s in &outcome.skipped {
         out.push_str(&format!(
             "::notice file={},title=not checked::{}\n",
-            escape_property(&line(&repository_path(&s.path))),
+            line(&escape_property(&repository_path(&s.path))),
             escape_data(&format!("skipped: {}", line(&s.reason))),
         ));
     }
