@@ -2,9 +2,12 @@
 //! and composite actions (`runs.steps[].run`), CircleCI's steps (`run:` or `run.command`),
 //! GitLab CI jobs (`script`, `before_script`, `after_script`, also under `default:` and at
 //! the top level), Azure Pipelines' steps (`bash`, `script`, inline `Bash`, `CmdLine` and
-//! `AzureCLI` tasks), AWS CodeBuild's build specifications (`phases.*.commands`) and Bitbucket
-//! Pipelines' steps (`script`, `after-script`). A step that runs another shell (`shell: pwsh`, `python`, `cmd`; a
-//! GitHub job on a Windows runner without `shell:`, which runs PowerShell) is not read.
+//! `AzureCLI` tasks), AWS CodeBuild's build specifications (`phases.*.commands`), Bitbucket
+//! Pipelines' steps (`script`, `after-script`), and Kubernetes containers that run a shell
+//! with `-c` (a Job, a CronJob, an Argo CD hook) with Tekton and Argo Workflows scripts. A
+//! step that runs another shell (`shell: pwsh`, `python`, `cmd`; a GitHub job on a Windows
+//! runner without `shell:`, which runs PowerShell; a GitLab job on a Windows runner) is not
+//! read.
 
 use crate::document::Cursor;
 use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
