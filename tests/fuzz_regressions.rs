@@ -245,3 +245,15 @@ fn unclosed_nested_brackets_in_a_python_call() {
         }
     });
 }
+
+/// A script whose last command ends in a backslash that escapes nothing (a continuation at
+/// the end of the file, no newline): the fix appended ` --region US1_FED` after it, which the
+/// backslash escaped into the last word, so the finding stayed (pipeline_sh, 238,000 runs on
+/// a742f92). Now no flag is appended there.
+#[test]
+fn a_flag_appended_after_a_backslash_at_the_end_of_the_file() {
+    let input = "#!/usr/bin/env bash\natlas integrations create DATADOG --projectId \"$P\" --apiKey \"$DD_API_KEY\" \\";
+    all_targets(input.as_bytes());
+    let crash = "#!/usr/bin/env bash\n# Connects the cla quick2 -er M-ti0 --region US_GOV_WEST_1 --force\natlas deployegion US_GOV_WEST_1 -/rce\natlas deployments setup dev --type local --tier M10 --force\natlas clusters update orgion=US\n# The region left to the CLI's default (US): reported; a missing flag gets no fix.\natlas integrations create DATADOG --projectId \"$LEDGERendpointServiceapiKey \"$DD_API_KEY:\\";
+    all_targets(crash.as_bytes());
+}

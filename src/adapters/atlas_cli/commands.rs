@@ -1462,7 +1462,17 @@ fn flag_slot(
     {
         return None;
     }
-    let end = words.last()?.span.end;
+    let last = words.last()?;
+    let end = last.span.end;
+    // A last word that ends in a backslash escaping nothing (a continuation at the end of the
+    // file): text after it would be escaped into that word.
+    let raw = at
+        .text
+        .get(last.span.start as usize..end as usize)
+        .unwrap_or("");
+    if raw.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1 {
+        return None;
+    }
     Some(crate::model::Switch {
         loc: at.loc(Span { start: end, end }, &inv.pointer(flag)),
         expected: "".into(),
