@@ -197,6 +197,11 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             notes.entry(at).or_default().push(&n.note);
         }
     }
+    // The YAML anchors that aliases use, by file.
+    let mut aliased: HashMap<FileId, Vec<&crate::model::Aliased>> = HashMap::new();
+    for a in &model.aliased {
+        aliased.entry(a.file).or_default().push(a);
+    }
     let path_of = |file: FileId| {
         model
             .files
@@ -254,9 +259,10 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             // In a YAML anchored node that aliases use elsewhere (`<<: *defaults`): every
             // alias's place gets the edit too.
             if other_text.is_none() && other_note.is_none() {
-                let alias = model
-                    .aliased
-                    .iter()
+                let alias = aliased
+                    .get(&target.0)
+                    .into_iter()
+                    .flatten()
                     .filter(|a| {
                         a.file == target.0
                             && a.span.start <= target.1.start

@@ -32,14 +32,24 @@ pub struct Input {
 /// app's `cdk.out` or a CDKTF project's `cdktf.out` (their default output directories), also
 /// when it is named on the command line.
 pub fn synthesized_by_path(path: &Path) -> Option<&'static str> {
-    // Absolute: a run from inside the output directory names no such component.
-    crate::paths::absolute(path, &std::env::current_dir().unwrap_or_default())
-        .components()
-        .find_map(|c| match c.as_os_str().to_str() {
+    let output = |p: &Path| {
+        p.components().find_map(|c| match c.as_os_str().to_str() {
             Some(CDK_OUTPUT) => Some(CDK_SYNTHESIZED),
             Some(CDKTF_OUTPUT) => Some(CDKTF_SYNTHESIZED),
             _ => None,
         })
+    };
+    // A relative path is judged from the working directory (a run from inside the output
+    // directory names no such component), read once: this runs for every file of a walk.
+    static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().unwrap_or_default());
+    let climbs = path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    if path.is_absolute() || (!climbs && output(cwd).is_none()) {
+        return output(path);
+    }
+    output(&crate::paths::absolute(path, cwd))
 }
 
 const CDK_SYNTHESIZED: &str = "a template the AWS CDK synthesizes (`cdk synth`)";

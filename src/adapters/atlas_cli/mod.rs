@@ -772,31 +772,8 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
     let mut line_resets = false;
     let mut line_words: Vec<&str> = Vec::new();
     let mut i = 0;
-    // A line that is a comment (`# used for the Datadog region`) assigns nothing, and its
-    // words (`for`) reset nothing.
-    let comment_end = |from: usize| {
-        let rest = bytes.get(from..).unwrap_or(&[]);
-        let blank = rest
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        (rest.get(blank) == Some(&b'#'))
-            .then(|| from + memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
-    };
-    if let Some(end) = comment_end(0) {
-        i = end;
-    }
     while let Some(&b) = bytes.get(i) {
         if b == b'\n' {
-            if let Some(end) = comment_end(i + 1) {
-                if line_resets {
-                    reset.extend(line_words.drain(..));
-                }
-                line_words.clear();
-                line_resets = false;
-                i = end;
-                continue;
-            }
             if line_resets {
                 reset.extend(line_words.drain(..));
             }
@@ -805,8 +782,14 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
             i += 1;
             continue;
         }
-        // A trailing comment (` # used for the orders cluster`) to the end of its line.
-        if b == b'#' && i > 0 && bytes.get(i - 1).is_some_and(|p| *p == b' ' || *p == b'\t') {
+        // A comment, on a line of its own or after a command (`# used for the orders
+        // cluster`), to the end of its line: it assigns nothing, and its words (`for`) reset
+        // nothing.
+        if b == b'#'
+            && i.checked_sub(1)
+                .and_then(|p| bytes.get(p))
+                .is_none_or(u8::is_ascii_whitespace)
+        {
             i += memchr::memchr(b'\n', bytes.get(i..).unwrap_or(&[])).unwrap_or(bytes.len() - i);
             continue;
         }
