@@ -569,6 +569,29 @@ fn the_workspace_config_and_suppressions_apply() {
         .collect();
     assert_eq!(codes, ["GOV002", "GOV100"]);
 
+    // On the config file itself, each error is at its place (UTF-16 columns after a 😀), and
+    // the config is not checked as a spec.
+    let written = "# shared settings\nrules: {\"😀\": off, nope: off}\n";
+    std::fs::write(&config, written).unwrap();
+    server.open(&uri(&config), "yaml", written);
+    let d = server.diagnostics(&uri(&config))["diagnostics"].clone();
+    let got: Vec<(Value, bool)> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["range"].clone(),
+                d["message"].as_str().unwrap().contains("unknown rule"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(range(1, 8, 1, 8), true), (range(1, 19, 1, 19), true)],
+        "{d:#}"
+    );
+
     let id = server.request("shutdown", Value::Null);
     server.response(id);
     server.notify("exit", Value::Null);

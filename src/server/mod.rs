@@ -81,7 +81,27 @@ fn log(message: std::fmt::Arguments<'_>) {
 }
 
 /// A config file as loaded: usable, or why not.
-type Loaded = Result<Arc<Config>, String>;
+type Loaded = Result<Arc<Config>, Arc<Unusable>>;
+
+/// Why a config file cannot be used: its errors, each at its line and column of the file.
+#[derive(Debug)]
+struct Unusable {
+    /// The config file, absolute.
+    path: PathBuf,
+    errors: Vec<config::ConfigError>,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
 
 /// An open document.
 struct Document {
@@ -559,8 +579,10 @@ impl<W: Write> Server<W> {
             }
         }
         let loaded = config::load(&path, root).map(Arc::new).map_err(|errors| {
-            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            errors.join("; ")
+            Arc::new(Unusable {
+                path: path.clone(),
+                errors,
+            })
         });
         if let Err(e) = &loaded {
             log(format_args!("config not used: {e}"));
@@ -594,13 +616,11 @@ impl<W: Write> Server<W> {
         let config = match config {
             Some(Ok(config)) => Some(config),
             Some(Err(e)) => {
-                out.push(Diagnostic {
-                    range: Range::default(),
-                    severity: Some(DiagnosticSeverity::ERROR),
-                    source: Some("atlasgov-lint".to_string()),
-                    message: format!("config not applied: {e}"),
-                    ..Diagnostic::default()
-                });
+                out.extend(unusable_config(doc, &e));
+                if unusable_on(doc, &e) {
+                    // The config file itself is not a spec.
+                    return out;
+                }
                 None
             }
             None => None,
@@ -747,6 +767,40 @@ impl<W: Write> Server<W> {
             .map(|f| render.diagnostic(f))
             .collect()
     }
+}
+
+/// Whether `doc` is the config file that cannot be used.
+fn unusable_on(doc: &Document, unusable: &Unusable) -> bool {
+    doc.on_disk && paths::normalize(&doc.path) == paths::normalize(&unusable.path)
+}
+
+/// A config that cannot be used, said on a document: on the config file itself, each error at
+/// its place in it; on any other document, once at the top (the built-in rules still run).
+fn unusable_config(doc: &Document, unusable: &Unusable) -> Vec<Diagnostic> {
+    let diagnostic = |range: Range, message: String| Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("atlasgov-lint".to_string()),
+        message: format!("config not applied: {message}"),
+        ..Diagnostic::default()
+    };
+    if !unusable_on(doc, unusable) {
+        return vec![diagnostic(Range::default(), unusable.to_string())];
+    }
+    let lines = text::LineMap::new(&doc.text);
+    unusable
+        .errors
+        .iter()
+        .map(|e| {
+            let range = if e.line == 0 {
+                Range::default()
+            } else {
+                let at = lines.offset_of_line_column(e.line, e.column);
+                lines.range(at, at)
+            };
+            diagnostic(range, e.message.clone())
+        })
+        .collect()
 }
 
 fn capabilities() -> ServerCapabilities {

@@ -79,6 +79,27 @@ impl<'a> LineMap<'a> {
         }
         start + content.len()
     }
+
+    /// The byte offset of a place given as a 1-based line and a 1-based column in characters
+    /// (how the config reader and the command line name places), for a text with the same
+    /// line breaks; on the first line, columns count from after a byte order mark. A place
+    /// past the end of its line is the line's end.
+    pub fn offset_of_line_column(&self, line: u32, column: u32) -> usize {
+        let Some(&start) = self.starts.get((line as usize).saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let start = if start == 0 && self.text.starts_with('\u{FEFF}') {
+            '\u{FEFF}'.len_utf8()
+        } else {
+            start
+        };
+        let rest = self.text.get(start..).unwrap_or("");
+        let content = rest.split(['\n', '\r']).next().unwrap_or("");
+        content
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(start + content.len(), |(i, _)| start + i)
+    }
 }
 
 /// Apply one `textDocument/didChange` content change: a whole new text, or a range replaced.
