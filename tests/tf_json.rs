@@ -246,3 +246,60 @@ fn exceptions_written_with_the_files_own_pointers_apply() {
     );
     assert!(codes.iter().any(|(c, _)| c == "GOV004"), "{codes:#?}");
 }
+
+/// An `import` block adopts a project in either JSON form (one object, or an array of them),
+/// and the adopted region usage is located at the `to` as the file writes it.
+#[test]
+fn an_import_block_adopts_a_project_in_either_json_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let resources = r#""resource": {"mongodbatlas_project": {"a": {"name": "a", "org_id": "5f1d2c3b4a5968776a5b4c3d"}, "b": {"name": "b", "org_id": "5f1d2c3b4a5968776a5b4c3d"}}}"#;
+    write(
+        d,
+        "one/main.tf.json",
+        &format!(
+            r#"{{"import": {{"to": "mongodbatlas_project.a", "id": "6123456789abcdef01234567"}}, {resources}}}"#
+        ),
+    );
+    write(
+        d,
+        "two/main.tf.json",
+        &format!(
+            r#"{{"import": [{{"to": "mongodbatlas_project.a", "id": "6123456789abcdef01234567"}}, {{"to": "${{mongodbatlas_project.b}}", "id": "6123456789abcdef01234568"}}], {resources}}}"#
+        ),
+    );
+    let o = run(d, &["model", "."]);
+    let model: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut got: Vec<(String, String, String)> = model["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["loc"]["file"].as_str().unwrap().to_string(),
+                p["name"]["value"].as_str().unwrap().to_string(),
+                p["region_usage"]["loc"]["pointer"]
+                    .as_str()
+                    .unwrap_or("(none)")
+                    .to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("one/main.tf.json", "a", "/import/to"),
+        ("one/main.tf.json", "b", "(none)"),
+        ("two/main.tf.json", "a", "/import/0/to"),
+        ("two/main.tf.json", "b", "/import/1/to"),
+    ]
+    .map(|(f, n, p)| (f.to_string(), n.to_string(), p.to_string()));
+    assert_eq!(got, want, "{model:#}");
+    // Each pointer is one into the file.
+    for (file, _, pointer) in &got {
+        if pointer != "(none)" {
+            let json: Value =
+                serde_json::from_str(&std::fs::read_to_string(d.join(file)).unwrap()).unwrap();
+            assert!(json.pointer(pointer).is_some(), "{file} {pointer}");
+        }
+    }
+}

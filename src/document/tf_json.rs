@@ -85,7 +85,7 @@ pub fn to_native_located(root: &Node) -> (Node, BlockPointers) {
                     labeled(&entry.value, &here, 1, Body::Expressions, &mut blocks)
                 }
                 "variable" => labeled(&entry.value, &here, 1, Body::Literal, &mut blocks),
-                "locals" | "terraform" => Node::new(
+                "locals" | "terraform" | "import" => Node::new(
                     Value::Seq(
                         objects_at(&entry.value, &here)
                             .map(|(b, at, element)| {

@@ -366,7 +366,7 @@ impl World<'_> {
             .into_iter()
             .flat_map(|m| m.files.iter())
             .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
-            .flat_map(|(src, ctx)| imported(&ctx, &Cursor::root(&src.root)))
+            .flat_map(|(src, ctx)| imported(&ctx, src))
             .filter(|(calls, _, _)| *calls == path)
             .map(|(_, name, text)| (name, text))
             .collect();
@@ -546,25 +546,27 @@ const PROJECT_TYPE: &str = "mongodbatlas_project";
 /// The projects a file's `import` blocks adopt: the name in each `to =
 /// mongodbatlas_project.NAME` (an instance `NAME["key"]` or `NAME[0]` too), with the `to`
 /// expression as written (a value no rule reads as a region usage).
-fn imported(ctx: &LocCtx<'_>, root: &Cursor<'_>) -> Vec<(Vec<String>, String, Text)> {
-    let Some(blocks) = root.get("import") else {
+fn imported(ctx: &LocCtx<'_>, src: &Source) -> Vec<(Vec<String>, String, Text)> {
+    let Some(blocks) = Cursor::root(&src.root).get("import") else {
         return Vec::new();
     };
+    // Each body at its pointer in the file (`/import/to` for one object in Terraform JSON).
     let bodies: Vec<Cursor<'_>> = match blocks.node.as_seq() {
-        Some(_) => blocks.items().collect(),
-        None => vec![blocks],
+        Some(_) => blocks.items().map(|b| src.block(b)).collect(),
+        None => vec![src.block(blocks)],
     };
     bodies
         .iter()
         .filter_map(|b| {
             let to = b.get("to")?;
-            // An expression in HCL, a string in Terraform JSON.
-            let source = to
-                .node
-                .expr_source()
-                .or(to.str())?
+            // An expression in HCL, a string in Terraform JSON (`"mongodbatlas_project.p"`,
+            // or a template of that one reference, `"${mongodbatlas_project.p}"`).
+            let written = to.node.expr_source().or(to.str())?.trim().trim_matches('"');
+            let source = written
+                .strip_prefix("${")
+                .and_then(|s| s.strip_suffix('}'))
+                .unwrap_or(written)
                 .trim()
-                .trim_matches('"')
                 .to_string();
             // The address without its instance keys: `module.a["x"].mongodbatlas_project.y[0]`
             // is `module.a.mongodbatlas_project.y`.
