@@ -44,6 +44,10 @@ pub struct HclFile {
     /// its values are judged as one more set of the root module's variables (see
     /// [`eval::resolve`]).
     var_file: bool,
+    /// An override file (`override.tf`, `*_override.tf`, and their `.tf.json`): Terraform
+    /// loads it after the module's other configuration files and merges its blocks into
+    /// theirs (see [`is_override`]).
+    overrides: bool,
     /// For a Terragrunt configuration: its `inputs` set the variables of the module it runs.
     terragrunt: Option<Box<Terragrunt>>,
     /// `variable` defaults (configuration files) or assignments (`.tfvars`): name → value.
@@ -267,6 +271,24 @@ pub(crate) fn is_tf(path: &Path) -> bool {
             .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
 }
 
+/// Whether a configuration file is an override file: `override.tf`, `*_override.tf`, or
+/// either in JSON (`override.tf.json`, `*_override.tf.json`). Terraform reads them after the
+/// module's other files, in name order; a block in one replaces, argument by argument (a
+/// nested block type as a whole), the arguments of the block of the same type and name.
+pub(crate) fn is_override(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let stem = if is_tf_json(path) {
+        name.get(..name.len() - ".tf.json".len())
+    } else if is_tf(path) {
+        name.get(..name.len() - ".tf".len())
+    } else {
+        None
+    };
+    stem.is_some_and(|s| s == "override" || s.ends_with("_override"))
+}
+
 fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
     let name = path.file_name()?.to_str()?;
     if name == "terraform.tfvars" {
@@ -291,6 +313,7 @@ impl HclFile {
             file: ctx.file,
             tfvars: tfvars.clone(),
             var_file,
+            overrides: is_override(path),
             terragrunt: None,
             values: Vec::new(),
             declared: Vec::new(),
@@ -572,6 +595,22 @@ mod tests {
         assert!(is_tf_json(Path::new("MAIN.TF.JSON")));
         assert!(!is_tf(Path::new("a/terraform.tfvars.json")));
         assert!(!is_tf_json(Path::new(".tf.json")));
+        for name in [
+            "override.tf",
+            "ci_override.tf",
+            "a/b_override.tf.json",
+            "override.tf.json",
+        ] {
+            assert!(is_override(Path::new(name)), "{name}");
+        }
+        for name in [
+            "overrides.tf",
+            "override.tfvars",
+            "my-override.tf",
+            "override_x.tf",
+        ] {
+            assert!(!is_override(Path::new(name)), "{name}");
+        }
         assert!(!is_tf(Path::new("plan.json")));
     }
 }

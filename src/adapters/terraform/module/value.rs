@@ -208,6 +208,35 @@ fn literal_within(
     })
 }
 
+/// A block body (`base`) with an override block's arguments (`over`) merged in as Terraform
+/// merges an override file: each argument, or every nested block of a type, that `over`
+/// writes replaces `base`'s at its place; the others are kept.
+pub(super) fn overridden(base: &Val, over: &Val) -> Val {
+    let (Val::Map(base), Val::Map(over)) = (base, over) else {
+        return base.clone();
+    };
+    fn written<'a>(over: &'a [(Text, Val)], key: &'a str) -> impl Iterator<Item = &'a (Text, Val)> {
+        over.iter().filter(move |(k, _)| k.as_str() == key)
+    }
+    let mut entries: Vec<(Text, Val)> = Vec::with_capacity(base.len() + over.len());
+    let mut placed: Vec<&str> = Vec::new();
+    for (k, v) in base.iter() {
+        let key = k.as_str();
+        if written(over, key).next().is_none() {
+            entries.push((k.clone(), v.clone()));
+        } else if !placed.contains(&key) {
+            placed.push(key);
+            entries.extend(written(over, key).cloned());
+        }
+    }
+    for (k, v) in over.iter() {
+        if !base.iter().any(|(b, _)| b.as_str() == k.as_str()) {
+            entries.push((k.clone(), v.clone()));
+        }
+    }
+    Val::Map(entries.into())
+}
+
 /// The kind of a literal scalar node; `None` for an expression.
 pub(super) fn scalar(node: &Node) -> Option<Scalar> {
     if node.is_expr() || node.is_template() {

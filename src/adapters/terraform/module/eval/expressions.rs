@@ -9,13 +9,23 @@ impl World<'_> {
         scope: Scope<'_>,
         ctx: &LocCtx<'_>,
         body: &Cursor<'_>,
+        overrides: &[(LocCtx<'_>, Cursor<'_>)],
         at: &Loc,
     ) -> Tree {
         let at_body = At {
             ctx,
             pointer: &body.pointer,
         };
-        let value = self.body(scope, at_body, body, true);
+        let mut value = self.body(scope, at_body, body, true);
+        // Each override block's arguments replace the block's, a nested block type as a whole;
+        // each keeps its place in the file that writes it.
+        for (octx, obody) in overrides {
+            let at = At {
+                ctx: octx,
+                pointer: &obody.pointer,
+            };
+            value = value::overridden(&value, &self.body(scope, at, obody, true));
+        }
         Tree::of(&value, ctx.file, at)
     }
 

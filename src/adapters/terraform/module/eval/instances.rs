@@ -370,20 +370,40 @@ impl World<'_> {
             .filter(|(calls, _, _)| *calls == path)
             .map(|(_, name, text)| (name, text))
             .collect();
+        // Override files' blocks are merged into the blocks of the same type and name of the
+        // other files (`overrides`); only those with no such block are read on their own.
+        let overrides: Vec<(&Source, LocCtx<'_>)> = module
+            .files
+            .iter()
+            .filter(|f| f.overrides)
+            .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
+            .collect();
+        let primary: Vec<&Source> = module
+            .files
+            .iter()
+            .filter(|f| !f.overrides)
+            .filter_map(|f| f.source.as_ref())
+            .collect();
         for f in &module.files {
             let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
                 continue;
             };
-            self.resources(i, &ctx, src, &adopted, out, linking);
+            let merge = Merge {
+                overrides: if f.overrides { &[] } else { &overrides },
+                primary: if f.overrides { &primary } else { &[] },
+            };
+            self.resources(i, &ctx, src, &adopted, &merge, out, linking);
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn resources(
         &self,
         inst: usize,
         ctx: &LocCtx<'_>,
         src: &Source,
         adopted: &[(String, Text)],
+        merge: &Merge<'_, '_>,
         out: &mut Model,
         linking: &Linking,
     ) {
@@ -409,13 +429,26 @@ impl World<'_> {
                 let Some(name) = name_key.node.as_str() else {
                     continue;
                 };
+                let labels = [mode, ty, name];
+                if merge.merged_elsewhere(&labels, None) {
+                    continue;
+                }
                 let body = src.block(body);
+                let overriding = merge.bodies(&labels, None);
                 let anchor = anchor(ctx, src, &name_key, &body);
                 let key = key_of(ty, name);
                 let slot = block_slot(ctx, &name_key, &body);
                 self.refuel();
                 let mark = self.mark();
-                let repetitions = self.repetitions(scope, ctx, &body);
+                // `count` and `for_each` as the last override that sets either has them.
+                let repetitions = match overriding
+                    .iter()
+                    .rev()
+                    .find(|(_, b)| b.get("count").is_some() || b.get("for_each").is_some())
+                {
+                    Some((octx, obody)) => self.repetitions(scope, octx, obody),
+                    None => self.repetitions(scope, ctx, &body),
+                };
                 // A resource created because of a condition (`count = var.x ? 1 : 0`), or in
                 // a module instance that is: everything in its block depends on it.
                 if !repetitions.is_empty() {
@@ -435,7 +468,7 @@ impl World<'_> {
                         each: each.as_ref(),
                         ..scope
                     };
-                    let tree = self.evaluate(scope, ctx, &body, &anchor);
+                    let tree = self.evaluate(scope, ctx, &body, &overriding, &anchor);
                     let evaluated = Cursor::at(&tree.root, &body.pointer);
                     let values = HclValues {
                         ctx,
@@ -485,6 +518,12 @@ impl World<'_> {
             }
             self.refuel();
             let body = src.block(body);
+            let alias = body.get("alias").and_then(|a| a.str().map(str::to_string));
+            let labels = ["provider", crate::adapters::terraform::PROVIDER];
+            if merge.merged_elsewhere(&labels, Some(alias.as_deref())) {
+                continue;
+            }
+            let overriding = merge.bodies(&labels, Some(alias.as_deref()));
             let anchor = anchor(ctx, src, &name_key, &body);
             // Also where a flag written `false` may be switched: the block is editable. No
             // line is added to a block that already names the flag (`= null` reads as absent:
@@ -492,7 +531,7 @@ impl World<'_> {
             let insert_flag = block_slot(ctx, &name_key, &body)
                 .filter(|_| body.get("is_mongodbgov_cloud").is_none())
                 .map(|s| s.line("is_mongodbgov_cloud = true"));
-            let tree = self.evaluate(scope, ctx, &body, &anchor);
+            let tree = self.evaluate(scope, ctx, &body, &overriding, &anchor);
             let body = Cursor::at(&tree.root, &body.pointer);
             let v = HclValues {
                 ctx,
@@ -521,6 +560,67 @@ impl World<'_> {
             );
         }
     }
+}
+
+/// A module's override files, as one of its files' blocks meets them: a configuration file's
+/// block takes the arguments of the blocks of the same type and name in `overrides`; an
+/// override file's block that such a block takes is not read on its own (`primary` holds the
+/// module's configuration files, for an override file).
+pub(super) struct Merge<'s, 'c> {
+    overrides: &'s [(&'s Source, LocCtx<'c>)],
+    primary: &'s [&'s Source],
+}
+
+impl Merge<'_, '_> {
+    /// The bodies of the override blocks `labels` names (`["resource", type, name]`, or
+    /// `["provider", "mongodbatlas"]` with its `alias`), in the order Terraform applies them.
+    fn bodies(
+        &self,
+        labels: &[&str],
+        alias: Option<Option<&str>>,
+    ) -> Vec<(LocCtx<'_>, Cursor<'_>)> {
+        self.overrides
+            .iter()
+            .flat_map(|(src, ctx)| {
+                blocks_named(src, labels, alias)
+                    .into_iter()
+                    .map(move |b| (*ctx, b))
+            })
+            .collect()
+    }
+
+    /// Whether an override file's block `labels` names is merged into a configuration
+    /// file's block.
+    fn merged_elsewhere(&self, labels: &[&str], alias: Option<Option<&str>>) -> bool {
+        self.primary
+            .iter()
+            .any(|src| !blocks_named(src, labels, alias).is_empty())
+    }
+}
+
+/// The bodies of a file's blocks of `labels` (each at its own pointer), and for a provider
+/// (`alias` given) only those of that alias.
+fn blocks_named<'a>(
+    src: &'a Source,
+    labels: &[&str],
+    alias: Option<Option<&str>>,
+) -> Vec<Cursor<'a>> {
+    let (Some((last, path)), root) = (labels.split_last(), Cursor::root(&src.root)) else {
+        return Vec::new();
+    };
+    let Some(parent) = root.path(path) else {
+        return Vec::new();
+    };
+    parent
+        .entries()
+        .filter(|(k, _)| k.node.as_str() == Some(*last))
+        .flat_map(|(_, b)| match b.node.as_seq() {
+            Some(_) => b.items().collect::<Vec<_>>(),
+            None => vec![b],
+        })
+        .map(|b| src.block(b))
+        .filter(|b| alias.is_none_or(|alias| b.get("alias").and_then(|a| a.str()) == alias))
+        .collect()
 }
 
 /// Where a labeled block is reported: its header (`resource "type" "name"`, the last label's

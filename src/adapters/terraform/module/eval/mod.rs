@@ -148,8 +148,12 @@ pub fn resolve(
     let mut repositories: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
     for (dir, mut files) in by_dir {
-        // Defaults first, then terraform.tfvars, then *.auto.tfvars by name.
-        files.sort_by(|a, b| (&a.tfvars, a.file).cmp(&(&b.tfvars, b.file)));
+        // Configuration files first, override files after them (their locals, outputs and
+        // variable defaults win, as the last definition does below), then terraform.tfvars,
+        // then *.auto.tfvars by name; each kind in file order (the walk's, by path).
+        files.sort_by(|a, b| {
+            (&a.tfvars, a.overrides, a.file).cmp(&(&b.tfvars, b.overrides, b.file))
+        });
         let declared: HashSet<&str> = files
             .iter()
             .flat_map(|f| f.declared.iter().map(String::as_str))
