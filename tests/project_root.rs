@@ -745,3 +745,34 @@ fn a_values_file_checked_from_inside_its_directory_is_the_charts() {
         assert_eq!(codes(&v), ["GOV004 prod.yaml:9"], "{arg}");
     }
 }
+
+/// A data file Terraform decodes (`yamldecode(file("${path.module}/clusters.yaml"))`) is
+/// judged where its values are written: checked alone (a pre-commit hook on the file a team
+/// edits), its finding is there, with the use in the module related, and its fix edits it.
+#[test]
+fn a_data_file_terraform_decodes_is_judged_where_it_is_written() {
+    let dir = repo_from("fixtures/GOV002/fail_tf_yamldecode_data_file");
+    let root = dir.path();
+    let (code, v, _) = check(root, &["clusters.yaml"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(codes(&v), ["GOV002 clusters.yaml:6"]);
+    assert_eq!(v["findings"][0]["column"], 11);
+    assert_eq!(v["findings"][0]["related"][0]["file"], "main.tf", "{v:#}");
+    // The module checked alone reports at the use, with where the value is set.
+    let (_, v, _) = check(root, &["main.tf"]);
+    assert_eq!(codes(&v), ["GOV002 main.tf:29"]);
+    assert_eq!(
+        v["findings"][0]["related"][0]["file"], "clusters.yaml",
+        "{v:#}"
+    );
+    // The fix edits the data file, and only it.
+    let before = std::fs::read_to_string(root.join("main.tf")).unwrap();
+    let (code, _, _) = check(root, &["--fix", "--unsafe-fixes", "."]);
+    assert_eq!(code, Some(0));
+    let data = std::fs::read_to_string(root.join("clusters.yaml")).unwrap();
+    assert!(data.contains("    size: M20\n"), "{data}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("main.tf")).unwrap(),
+        before
+    );
+}

@@ -26,7 +26,7 @@ pub struct Kept(Step);
 
 #[derive(Debug)]
 enum Step {
-    Terraform(HclFile),
+    Terraform(Box<HclFile>),
     Pulumi(PulumiFile),
     Kubernetes(render::Kept),
 }
@@ -252,7 +252,7 @@ pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
     if render::wanted(ctx.path, ctx.text) {
         return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
     }
-    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(f)))
+    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(Box::new(f))))
 }
 
 impl Kept {
@@ -278,12 +278,16 @@ pub fn finish(
     let (mut terraform, mut pulumi, mut kubernetes) = (Vec::new(), Vec::new(), Vec::new());
     for k in kept {
         match k.0 {
-            Step::Terraform(f) => terraform.push(f),
+            Step::Terraform(f) => terraform.push(*f),
             Step::Pulumi(f) => pulumi.push(f),
             Step::Kubernetes(k) => kubernetes.push(k),
         }
     }
-    let unattached = module::resolve(terraform, files, reader.cwd, out);
+    // The data files configurations decode (`yamldecode(file(...))`): read before the
+    // modules are evaluated, a file the run did not hold added to it as context.
+    let wanted = module::data_wanted(&terraform, files, reader.cwd);
+    let data = module::data::read(wanted, files, reader.read, &reader.limits, reader.cwd);
+    let unattached = module::resolve(terraform, files, &data, reader.cwd, out);
     let var_files = unattached
         .into_iter()
         .filter(|f| !reader.context.contains(f))
@@ -312,8 +316,10 @@ pub fn finish(
         reader.context,
         reader.cwd,
     );
+    let mut texts = data.texts();
+    texts.extend(rendered.texts);
     Finished {
-        context: rendered.context,
+        context: data.added.iter().copied().chain(rendered.context).collect(),
         reported: rendered.reported,
         rendered: rendered.rendered,
         skipped: rendered
@@ -323,6 +329,6 @@ pub fn finish(
             .chain(unread)
             .chain(var_files)
             .collect(),
-        texts: rendered.texts,
+        texts,
     }
 }

@@ -27,6 +27,7 @@ use super::{Linking, Read, Resource, Values, build, build_data, follow_path, unk
 use crate::document::{Cursor, Entry, LineIndex, Node, Span, Value, tf_json};
 use crate::model::{Allows, FileId, Loc, LocCtx, Model, SourceFile, Text};
 
+pub mod data;
 mod eval;
 mod value;
 
@@ -48,6 +49,9 @@ pub struct HclFile {
     /// loads it after the module's other configuration files and merges its blocks into
     /// theirs (see [`is_override`]).
     overrides: bool,
+    /// The data files it decodes (`yamldecode(file("${path.module}/x.yaml"))`), relative to
+    /// its directory (see [`data`]).
+    reads: Vec<String>,
     /// For a Terragrunt configuration: its `inputs` set the variables of the module it runs.
     terragrunt: Option<Box<Terragrunt>>,
     /// `variable` defaults (configuration files) or assignments (`.tfvars`): name → value.
@@ -271,6 +275,27 @@ pub(crate) fn is_tf(path: &Path) -> bool {
             .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
 }
 
+/// The data files the configuration files of a run decode (see [`data`]): each as an
+/// absolute path, and as the run spells the file that reads it (relative to the working
+/// directory, or absolute).
+pub fn data_wanted(
+    files: &[HclFile],
+    sources: &[SourceFile],
+    cwd: &Path,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| !f.reads.is_empty()) {
+        let Some(dir) = sources.get(f.file as usize).and_then(|s| s.path.parent()) else {
+            continue;
+        };
+        for rel in &f.reads {
+            let shown = crate::paths::normalize(&dir.join(rel));
+            out.push((crate::paths::absolute(&shown, cwd), shown));
+        }
+    }
+    out
+}
+
 /// Whether a configuration file is an override file: `override.tf`, `*_override.tf`, or
 /// either in JSON (`override.tf.json`, `*_override.tf.json`). Terraform reads them after the
 /// module's other files, in name order; a block in one replaces, argument by argument (a
@@ -314,6 +339,7 @@ impl HclFile {
             tfvars: tfvars.clone(),
             var_file,
             overrides: is_override(path),
+            reads: Vec::new(),
             terragrunt: None,
             values: Vec::new(),
             declared: Vec::new(),
@@ -403,6 +429,9 @@ impl HclFile {
                     .iter()
                     .flat_map(|t| t.items())
                     .any(|t| t.get("backend").is_some());
+            if !is_tf_json(path) && ctx.text.contains("decode") {
+                file.reads = data::decoded_paths(ctx.text);
+            }
             let kept = evaluated_parts(root);
             if kept.as_map().is_some_and(|m| !m.is_empty()) {
                 file.source = Some(Source {

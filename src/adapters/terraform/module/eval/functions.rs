@@ -11,6 +11,14 @@ impl World<'_> {
         args: &[Expr],
         span: Span,
     ) -> Val {
+        // A data file the configuration decodes: its tree, located in it.
+        if let ("yamldecode" | "jsondecode", [Expr::Call(file, read, false, _)]) = (name, args) {
+            if let (true, [path]) = (&**file == "file", read.as_slice()) {
+                if let Some(v) = self.decoded(scope, name == "yamldecode", path) {
+                    return v;
+                }
+            }
+        }
         // Every argument, evaluated once: what the function computes from them, and the uses
         // of the values they read (noted below).
         let values: Vec<Val> = args.iter().map(|a| self.expr(scope, at, a)).collect();
@@ -166,5 +174,45 @@ impl World<'_> {
             self.note_uses(v, &used);
         }
         result
+    }
+}
+
+impl World<'_> {
+    /// The value of `yamldecode(file(path))` (`yaml`) or `jsondecode(file(path))`: the data
+    /// file's one document, each scalar located where the file writes it; `None` when the path
+    /// is not one [`super::super::data`] reads (computed from variables, say) or the file was
+    /// not read.
+    fn decoded(&self, scope: Scope<'_>, yaml: bool, path: &Expr) -> Option<Val> {
+        let written = match path {
+            Expr::Str(s, _) => s.to_string(),
+            Expr::Template(parts, _) => {
+                let mut out = String::new();
+                for part in parts {
+                    match part {
+                        Part::Lit(s) => out.push_str(s),
+                        Part::Interp(Expr::Traverse(base, ops, _))
+                            if matches!(&**base, Expr::Var(v, _) if &**v == "path")
+                                && matches!(ops.as_slice(), [Op::Attr(a)] if &**a == "module") =>
+                        {
+                            out.push_str("${path.module}");
+                        }
+                        Part::Interp(_) => return None,
+                    }
+                }
+                out
+            }
+            _ => return None,
+        };
+        let rel = super::super::data::relative_of(&written)?;
+        let module = self.modules.get(self.insts.get(scope.inst)?.module)?;
+        let abs = crate::paths::absolute(&module.dir.join(rel), &module.dir);
+        let data = self.data.get(&abs)?;
+        // JSON is YAML, not the other way round.
+        if data.yaml && !yaml {
+            return None;
+        }
+        let root = data.root.as_ref()?;
+        let ctx = LocCtx::new(data.file, &data.path, &data.text, &data.index);
+        Some(value::literal(&ctx, &Cursor::root(root)))
     }
 }

@@ -112,6 +112,7 @@ struct Inst {
 pub fn resolve(
     files: Vec<HclFile>,
     sources: &[SourceFile],
+    data: &super::data::DataFiles,
     cwd: &Path,
     out: &mut Model,
 ) -> Vec<FileId> {
@@ -245,7 +246,7 @@ pub fn resolve(
         } else {
             share(members.len())
         };
-        evaluate_group(&modules, members, sources, budget)
+        evaluate_group(&modules, members, sources, data, budget)
     };
     let results: Vec<Group> = if groups.len() < 2 {
         groups.iter().map(evaluate).collect()
@@ -407,6 +408,7 @@ fn evaluate_group(
     modules: &[Module<'_>],
     members: &[usize],
     sources: &[SourceFile],
+    data: &super::data::DataFiles,
     budget: u64,
 ) -> Group {
     let mut world = World {
@@ -415,6 +417,7 @@ fn evaluate_group(
         insts: Vec::new(),
         blocks: Vec::new(),
         sources,
+        data,
         memo: RefCell::new(HashMap::new()),
         decided: RefCell::new(Vec::new()),
         notes: RefCell::new(Vec::new()),
@@ -529,6 +532,8 @@ struct World<'f> {
     /// Where each block of instances starts in `insts`, in order (see [`BlockKey`]).
     blocks: Vec<(BlockKey, usize)>,
     sources: &'f [SourceFile],
+    /// The data files the configurations decode.
+    data: &'f super::data::DataFiles,
     /// Evaluated locals and outputs: (instance, is output, name) → value (`None` while being
     /// evaluated: a cycle is unknown).
     memo: RefCell<HashMap<(usize, bool, String), Option<Memo>>>,

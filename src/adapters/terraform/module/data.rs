@@ -1,0 +1,201 @@
+//! Data files a configuration decodes: `yamldecode(file("${path.module}/clusters.yaml"))`,
+//! `jsondecode(file("clusters.json"))`. A team that keeps its clusters in such a file changes
+//! them there, so their values are judged there: the file is read (through the run's reader:
+//! a buffer's text when one has the path, else the file on disk) and parsed once, and the
+//! decoded value is the file's tree, every scalar located where the file writes it.
+//!
+//! Which files: those named by a `file(...)` call directly inside `yamldecode(...)` or
+//! `jsondecode(...)`, written as one string of literal text and `${path.module}` (a path
+//! that a variable or another function computes is not followed). A relative path without
+//! `path.module` is relative to the directory Terraform runs in, taken as the module's own.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::document::{self, Limits, LineIndex, Node, Syntax};
+use crate::model::{FileId, SourceFile};
+use crate::paths;
+
+/// Most data files one run reads for its configurations.
+const MAX_DATA_FILES: usize = 1024;
+
+/// A data file read for the configurations that decode it.
+#[derive(Debug)]
+pub struct DataFile {
+    pub(super) file: FileId,
+    pub(super) path: PathBuf,
+    pub(super) text: Arc<str>,
+    pub(super) index: LineIndex,
+    /// Its one document (a file of several, or none, decodes to nothing known).
+    pub(super) root: Option<Node>,
+    /// Whether it is YAML (for `yamldecode`) rather than JSON (`jsondecode`, which YAML reads
+    /// too).
+    pub(super) yaml: bool,
+}
+
+/// The data files of a run, by absolute path.
+#[derive(Debug, Default)]
+pub struct DataFiles {
+    by_path: HashMap<PathBuf, DataFile>,
+    /// Files read here that the run did not hold: added to it as context.
+    pub added: Vec<FileId>,
+}
+
+impl DataFiles {
+    pub(super) fn get(&self, abs: &Path) -> Option<&DataFile> {
+        self.by_path.get(abs)
+    }
+
+    /// The texts read, for snippets and suppression comments.
+    pub fn texts(&self) -> Vec<(FileId, Arc<str>)> {
+        let mut out: Vec<(FileId, Arc<str>)> = self
+            .by_path
+            .values()
+            .map(|d| (d.file, Arc::clone(&d.text)))
+            .collect();
+        out.sort_by_key(|(f, _)| *f);
+        out
+    }
+}
+
+/// The paths (relative to the configuration file's directory) that `text` decodes with
+/// `yamldecode(file(...))` or `jsondecode(file(...))`; `${path.module}/` is the directory.
+pub(super) fn decoded_paths(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for decode in ["yamldecode", "jsondecode"] {
+        let mut rest = text;
+        while let Some(at) = rest.find(decode) {
+            let after = rest.get(at + decode.len()..).unwrap_or("");
+            rest = after;
+            let Some(arg) = after
+                .trim_start()
+                .strip_prefix('(')
+                .map(str::trim_start)
+                .and_then(|a| a.strip_prefix("file"))
+                .map(str::trim_start)
+                .and_then(|a| a.strip_prefix('('))
+                .map(str::trim_start)
+                .and_then(|a| a.strip_prefix('"'))
+            else {
+                continue;
+            };
+            let Some(end) = arg.find('"') else { continue };
+            let Some(path) = arg.get(..end).and_then(relative_of) else {
+                continue;
+            };
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// A written path as one relative to the module's directory: `${path.module}/x.yaml` or
+/// `x.yaml`, with no other interpolation or escape.
+pub(super) fn relative_of(written: &str) -> Option<String> {
+    let rest = match written.strip_prefix("${path.module}") {
+        Some(rest) => rest.strip_prefix('/')?,
+        None => written,
+    };
+    let plain = !rest.is_empty()
+        && !rest.contains("${")
+        && !rest.contains("%{")
+        && !rest.contains('\\')
+        && !Path::new(rest).is_absolute();
+    plain.then(|| rest.to_string())
+}
+
+/// Read and parse the data files `wanted` (each an absolute path and the path as the run
+/// spells it), each once: a file of the run keeps its id, another is added to `files` as
+/// context. A file that cannot be read or parsed is left out (its decoded value stays
+/// unknown).
+pub fn read(
+    mut wanted: Vec<(PathBuf, PathBuf)>,
+    files: &mut Vec<SourceFile>,
+    read: &dyn Fn(&Path) -> Result<Arc<str>, String>,
+    limits: &Limits,
+    cwd: &Path,
+) -> DataFiles {
+    wanted.sort();
+    wanted.dedup_by(|a, b| a.0 == b.0);
+    wanted.truncate(MAX_DATA_FILES);
+    let mut data = DataFiles::default();
+    if wanted.is_empty() {
+        return data;
+    }
+    let run: HashMap<PathBuf, FileId> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (
+                paths::absolute(&f.path, cwd),
+                FileId::try_from(i).unwrap_or(FileId::MAX),
+            )
+        })
+        .collect();
+    for (abs, shown) in wanted {
+        let kind = crate::source::kind_or_yaml(&abs);
+        let yaml = match kind.syntax {
+            Syntax::Yaml => true,
+            Syntax::Json => false,
+            _ => continue,
+        };
+        let Ok(text) = read(&abs) else { continue };
+        let Ok(doc) = document::parse(&text, kind.syntax, limits) else {
+            continue;
+        };
+        let root = match <[Node; 1]>::try_from(doc.roots) {
+            Ok([root]) => Some(root),
+            Err(_) => None,
+        };
+        let file = match run.get(&abs) {
+            Some(file) => *file,
+            None => {
+                let file = FileId::try_from(files.len()).unwrap_or(FileId::MAX);
+                files.push(SourceFile {
+                    path: shown.clone(),
+                    root: shown.parent().map(Path::to_path_buf).unwrap_or_default(),
+                });
+                data.added.push(file);
+                file
+            }
+        };
+        let index = LineIndex::new(&text);
+        data.by_path.insert(
+            abs,
+            DataFile {
+                file,
+                path: shown,
+                text,
+                index,
+                root,
+                yaml,
+            },
+        );
+    }
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoded_paths_are_literal_paths_in_the_module() {
+        let text = r#"
+locals {
+  clusters = yamldecode(file("${path.module}/clusters.yaml"))
+  same     = yamldecode( file ( "${path.module}/clusters.yaml" ) )
+  json     = jsondecode(file("config/db.json"))
+  env      = yamldecode(file("${path.module}/envs/${var.env}.yaml"))
+  root     = yamldecode(file("${path.root}/x.yaml"))
+  abs      = yamldecode(file("/etc/x.yaml"))
+  plain    = file("${path.module}/notes.txt")
+  templ    = yamldecode(templatefile("${path.module}/t.yaml", {}))
+}
+"#;
+        assert_eq!(decoded_paths(text), ["clusters.yaml", "config/db.json"]);
+    }
+}
