@@ -776,3 +776,22 @@ fn a_data_file_terraform_decodes_is_judged_where_it_is_written() {
         before
     );
 }
+
+/// Override files are merged in name order whichever one is checked (a pre-commit hook gives
+/// the staged one, which the run reads first): the last one's default is the value used.
+#[test]
+fn override_files_checked_alone_merge_in_name_order() {
+    let dir = repo_from("fixtures/GOV002/fail_tf_override_files_in_name_order");
+    let root = dir.path();
+    let (code, v, _) = check(root, &["b_override.tf"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(codes(&v), ["GOV002 b_override.tf:3"]);
+    let (code, v, _) = check(root, &["a_override.tf"]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let (_, v, _) = check(root, &["main.tf"]);
+    assert_eq!(codes(&v), ["GOV002 main.tf:26"]);
+    assert_eq!(
+        v["findings"][0]["related"][0]["file"], "b_override.tf",
+        "{v:#}"
+    );
+}

@@ -25,7 +25,10 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
         return String::new();
     }
     let shown = terminal::line(path).into_owned();
-    let mut out = format!("--- a/{shown}\n+++ b/{shown}\n");
+    // A name with a space ends with a tab, as git writes it: GNU `patch` reads the name up to
+    // the first blank otherwise (`git apply` reads both).
+    let end = if shown.contains(' ') { "\t" } else { "" };
+    let mut out = format!("--- a/{shown}{end}\n+++ b/{shown}{end}\n");
     // Blocks whose contexts touch make one hunk.
     let mut hunks: Vec<Vec<(usize, usize, usize, usize)>> = Vec::new();
     for block in changed {
@@ -145,6 +148,15 @@ fn blocks(a: &[&str], b: &[&str]) -> Vec<(usize, usize, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::unified;
+
+    #[test]
+    fn a_name_with_a_space_ends_with_a_tab() {
+        let diff = unified("sp ace/d d.json", "a\n", "b\n");
+        assert!(
+            diff.starts_with("--- a/sp ace/d d.json\t\n+++ b/sp ace/d d.json\t\n@@ -1,1 +1,1 @@\n"),
+            "{diff}"
+        );
+    }
 
     #[test]
     fn hunks_with_context() {

@@ -486,23 +486,29 @@ impl World<'_> {
 
     /// Steps (`.attr`, `[index]`) into a value.
     pub(super) fn steps(&self, scope: Scope<'_>, at: At<'_>, mut v: Val, ops: &[Op]) -> Val {
+        // A step Terraform would fail (see `World::failed`).
+        let failed = || {
+            self.failed.set(true);
+            Val::unknown()
+        };
         for op in ops {
             v = match (op, &v) {
-                (Op::Attr(a), Val::Map(_)) => v.attr(a).cloned().unwrap_or_else(Val::unknown),
+                (Op::Attr(a), Val::Map(_)) => v.attr(a).cloned().unwrap_or_else(failed),
                 (Op::Index(i), Val::Map(_)) => match self.expr(scope, at, i) {
                     Val::Known(k, kind) => {
                         // The key is used here (`{EU = "orders-eu"}[var.site]`).
                         self.note_uses(&Val::Known(k.clone(), kind), &at.loc(i.span()));
-                        v.attr(k.as_str()).cloned().unwrap_or_else(Val::unknown)
+                        v.attr(k.as_str()).cloned().unwrap_or_else(failed)
                     }
                     _ => Val::unknown(),
                 },
                 (Op::Index(i), Val::List(items)) => match self.expr(scope, at, i).as_number() {
                     Some(n) if n >= 0.0 && n.fract() == 0.0 => {
-                        items.get(n as usize).cloned().unwrap_or_else(Val::unknown)
+                        items.get(n as usize).cloned().unwrap_or_else(failed)
                     }
                     _ => Val::unknown(),
                 },
+                (Op::Attr(_) | Op::Index(_), Val::Null) => failed(),
                 _ => Val::unknown(),
             };
         }

@@ -11,6 +11,32 @@ impl World<'_> {
         args: &[Expr],
         span: Span,
     ) -> Val {
+        // `try(a, b, ...)`: the first argument that does not fail (a missing key or index);
+        // `can(a)`: whether it does not. What is only unknown does not fail: it stays
+        // unknown, as Terraform leaves it until apply.
+        if name == "try" || name == "can" {
+            let outer = self.failed.replace(false);
+            let mut result = Val::unknown();
+            for a in args {
+                self.failed.set(false);
+                let v = self.expr(scope, at, a);
+                let failed = self.failed.get();
+                if name == "can" {
+                    result = match (failed, &v) {
+                        (true, _) => Val::Known(at.text("false", span), Scalar::Bool),
+                        (false, Val::Unknown(_)) => Val::unknown(),
+                        (false, _) => Val::Known(at.text("true", span), Scalar::Bool),
+                    };
+                    break;
+                }
+                if !failed {
+                    result = v;
+                    break;
+                }
+            }
+            self.failed.set(outer);
+            return result;
+        }
         // A data file the configuration decodes: its tree, located in it.
         if let ("yamldecode" | "jsondecode", [Expr::Call(file, read, false, _)]) = (name, args) {
             if let (true, [path]) = (&**file == "file", read.as_slice()) {

@@ -144,15 +144,33 @@ impl World<'_> {
             return;
         };
         let mut made: Vec<(String, Option<Val>, Inst)> = Vec::new();
-        for f in &module.files {
-            let Some(src) = &f.source else { continue };
-            let Some(ctx) = self.ctx_of(f) else { continue };
+        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
+            .files
+            .iter()
+            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
+            .collect();
+        for (n, (f, src, ctx)) in sources.iter().enumerate() {
             let root = Cursor::root(&src.root);
             for (name, body) in root.get("module").iter().flat_map(|m| m.entries()) {
                 let Some(name) = name.node.as_str() else {
                     continue;
                 };
+                // A call an override file writes again is merged into the first (see
+                // [`Merge`]): its arguments, then each override's, the later winning.
+                let labels = ["module", name];
+                let earlier = f.overrides
+                    && sources
+                        .iter()
+                        .take(n)
+                        .any(|(_, s, _)| !blocks_named(s, &labels, None).is_empty());
+                if earlier {
+                    continue;
+                }
                 let body = src.block(body);
+                let mut bodies: Vec<(LocCtx<'_>, Cursor<'_>)> = vec![(*ctx, body.clone())];
+                for (_, s, c) in sources.iter().skip(n + 1).filter(|(g, _, _)| g.overrides) {
+                    bodies.extend(blocks_named(s, &labels, None).into_iter().map(|b| (*c, b)));
+                }
                 let target = module
                     .calls
                     .iter()
@@ -175,7 +193,15 @@ impl World<'_> {
                 };
                 self.refuel();
                 let mark = self.mark();
-                let repetitions = self.repetitions(scope, &ctx, &body);
+                let Some((rctx, rbody)) = bodies
+                    .iter()
+                    .rev()
+                    .find(|(_, b)| b.get("count").is_some() || b.get("for_each").is_some())
+                    .or(bodies.first())
+                else {
+                    continue;
+                };
+                let repetitions = self.repetitions(scope, rctx, rbody);
                 // A call made because of a condition: every resource of its instances too.
                 let mut conditions = self.conditions_since(mark);
                 conditions.extend(p.conditions.iter().cloned());
@@ -192,23 +218,25 @@ impl World<'_> {
                         .iter()
                         .map(|(k, v)| ((*k).to_string(), v.clone()))
                         .collect();
-                    for (arg, value) in body.entries() {
-                        let Some(arg) = arg.node.as_str() else {
-                            continue;
-                        };
-                        if is_meta_argument(arg) || !callee.declared.contains(arg) {
-                            continue;
+                    for (bctx, b) in &bodies {
+                        for (arg, value) in b.entries() {
+                            let Some(arg) = arg.node.as_str() else {
+                                continue;
+                            };
+                            if is_meta_argument(arg) || !callee.declared.contains(arg) {
+                                continue;
+                            }
+                            let at = At {
+                                ctx: bctx,
+                                pointer: &value.pointer,
+                            };
+                            let mut value = self.node(scope, at, &value);
+                            if let Some(shape) = callee.optionals.get(arg) {
+                                value = shape.apply(value);
+                            }
+                            self.note_argument(target, arg, &value);
+                            vars.insert(arg.to_string(), value);
                         }
-                        let at = At {
-                            ctx: &ctx,
-                            pointer: &value.pointer,
-                        };
-                        let mut value = self.node(scope, at, &value);
-                        if let Some(shape) = callee.optionals.get(arg) {
-                            value = shape.apply(value);
-                        }
-                        self.note_argument(target, arg, &value);
-                        vars.insert(arg.to_string(), value);
                     }
                     let suffix = match &each {
                         Some(e) => match e.key.as_text() {
@@ -370,29 +398,31 @@ impl World<'_> {
             .filter(|(calls, _, _)| *calls == path)
             .map(|(_, name, text)| (name, text))
             .collect();
-        // Override files' blocks are merged into the blocks of the same type and name of the
-        // other files (`overrides`); only those with no such block are read on their own.
-        let overrides: Vec<(&Source, LocCtx<'_>)> = module
+        // Override files' blocks are merged, in the files' order (override files last, by
+        // name), into the first block of the same type and name: a configuration file's, else
+        // the first override file's that has it (Terraform refuses that, but it is read once).
+        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
             .files
             .iter()
-            .filter(|f| f.overrides)
-            .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
+            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
             .collect();
-        let primary: Vec<&Source> = module
-            .files
-            .iter()
-            .filter(|f| !f.overrides)
-            .filter_map(|f| f.source.as_ref())
-            .collect();
-        for f in &module.files {
-            let (Some(src), Some(ctx)) = (&f.source, self.ctx_of(f)) else {
-                continue;
+        for (n, (f, src, ctx)) in sources.iter().enumerate() {
+            let earlier: Vec<&Source> = if f.overrides {
+                sources.iter().take(n).map(|(_, s, _)| *s).collect()
+            } else {
+                Vec::new()
             };
+            let later: Vec<(&Source, LocCtx<'_>)> = sources
+                .iter()
+                .skip(n + 1)
+                .filter(|(g, _, _)| g.overrides)
+                .map(|(_, s, c)| (*s, *c))
+                .collect();
             let merge = Merge {
-                overrides: if f.overrides { &[] } else { &overrides },
-                primary: if f.overrides { &primary } else { &[] },
+                overrides: &later,
+                primary: &earlier,
             };
-            self.resources(i, &ctx, src, &adopted, &merge, out, linking);
+            self.resources(i, ctx, src, &adopted, &merge, out, linking);
         }
     }
 
@@ -562,10 +592,10 @@ impl World<'_> {
     }
 }
 
-/// A module's override files, as one of its files' blocks meets them: a configuration file's
-/// block takes the arguments of the blocks of the same type and name in `overrides`; an
-/// override file's block that such a block takes is not read on its own (`primary` holds the
-/// module's configuration files, for an override file).
+/// A module's override files, as one of its files' blocks meets them: a block takes the
+/// arguments of the blocks of the same type and name in `overrides` (the override files after
+/// its file); an override file's block that a block of an earlier file (`primary`) takes is
+/// not read on its own.
 pub(super) struct Merge<'s, 'c> {
     overrides: &'s [(&'s Source, LocCtx<'c>)],
     primary: &'s [&'s Source],

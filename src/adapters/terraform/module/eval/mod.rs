@@ -149,12 +149,18 @@ pub fn resolve(
     let mut repositories: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
     for (dir, mut files) in by_dir {
-        // Configuration files first, override files after them (their locals, outputs and
-        // variable defaults win, as the last definition does below), then terraform.tfvars,
-        // then *.auto.tfvars by name; each kind in file order (the walk's, by path).
-        files.sort_by(|a, b| {
-            (&a.tfvars, a.overrides, a.file).cmp(&(&b.tfvars, b.overrides, b.file))
-        });
+        // Configuration files first, override files after them in name order, as Terraform
+        // merges them (their locals, outputs and variable defaults win, as the last
+        // definition does below; a file given alone has the first id, not the first name),
+        // then terraform.tfvars, then *.auto.tfvars by name.
+        let name = |f: &HclFile| {
+            sources
+                .get(f.file as usize)
+                .and_then(|s| s.path.file_name())
+                .filter(|_| f.overrides)
+                .map(std::ffi::OsStr::to_os_string)
+        };
+        files.sort_by_cached_key(|f| (f.tfvars.clone(), f.overrides, name(f), f.file));
         let declared: HashSet<&str> = files
             .iter()
             .flat_map(|f| f.declared.iter().map(String::as_str))
@@ -426,6 +432,7 @@ fn evaluate_group(
         fuel: Cell::new(FUEL.min(budget)),
         budget: Cell::new(budget),
         depth: Cell::new(0),
+        failed: Cell::new(false),
     };
     world.instantiate();
     // Locals read while instances were created may have used module outputs not yet there.
@@ -553,6 +560,9 @@ struct World<'f> {
     /// What is left of [`BUDGET`].
     budget: Cell<u64>,
     depth: Cell<usize>,
+    /// Set when a traversal fails as Terraform would fail it (a key a known map lacks, an
+    /// index past a known list's end, an attribute of null): what `try` and `can` ask.
+    failed: Cell<bool>,
 }
 
 impl Module<'_> {
@@ -823,7 +833,11 @@ fn binary(op: BinOp, l: &Val, r: &Val) -> Option<(String, Scalar)> {
         BinOp::Eq | BinOp::NotEq => {
             let same = match (l, r) {
                 (Val::Null, Val::Null) => true,
-                (Val::Null, Val::Known(..)) | (Val::Known(..), Val::Null) => false,
+                // A list, map or object is not null, whatever its elements are
+                // (`var.regions != null ? var.regions : [...]`, `{ for k, v in x : k => v if v
+                // != null }`).
+                (Val::Null, Val::Known(..) | Val::List(_) | Val::Map(_))
+                | (Val::Known(..) | Val::List(_) | Val::Map(_), Val::Null) => false,
                 (Val::Known(a, ka), Val::Known(b, kb)) => {
                     match (ka, kb, l.as_number(), r.as_number()) {
                         (Scalar::Num, Scalar::Num, Some(x), Some(y)) => x == y,
