@@ -199,7 +199,13 @@ impl World<'_> {
         for v in &values {
             self.note_uses(v, &used);
         }
-        result
+        // A value one of the arguments brings from elsewhere (`lookup(local.sizes, k)`) is
+        // used at the call, as a reference is used where it stands; one written in the call
+        // itself (`lookup(m, k, "M30")`) stays where it is written.
+        match &result {
+            Val::Known(t, _) if t.loc.via.is_some() => result.used_at(&used, at.source(span)),
+            _ => result,
+        }
     }
 }
 
