@@ -765,6 +765,18 @@ fn a_data_file_terraform_decodes_is_judged_where_it_is_written() {
         v["findings"][0]["related"][0]["file"], "clusters.yaml",
         "{v:#}"
     );
+    // A suppression where the value is written covers it in a check of the module alone.
+    let data = std::fs::read_to_string(root.join("clusters.yaml")).unwrap();
+    let suppressed = data.replace(
+        "    size: M10\n",
+        "    # atlasgov-lint: allow GOV002 -- a reporting replica sized for load tests, OPS-7\n    size: M10\n",
+    );
+    assert_ne!(suppressed, data);
+    std::fs::write(root.join("clusters.yaml"), &suppressed).unwrap();
+    let (code, v, _) = check(root, &["main.tf"]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(codes(&v), Vec::<String>::new());
+    std::fs::write(root.join("clusters.yaml"), &data).unwrap();
     // The fix edits the data file, and only it.
     let before = std::fs::read_to_string(root.join("main.tf")).unwrap();
     let (code, _, _) = check(root, &["--fix", "--unsafe-fixes", "."]);

@@ -288,6 +288,7 @@ pub fn finish(
     let wanted = module::data_wanted(&terraform, files, reader.cwd);
     let data = module::data::read(wanted, files, reader.read, &reader.limits, reader.cwd);
     let unattached = module::resolve(terraform, files, &data, reader.cwd, out);
+    out.aliased.extend(data.aliased());
     let var_files = unattached
         .into_iter()
         .filter(|f| !reader.context.contains(f))

@@ -403,9 +403,11 @@ pub fn check_with_context(
         .collect();
     outcome.skipped.extend(skipped);
     for (file, text) in finished.texts {
-        // A file of the run that only a step read as a whole (a JSON patch of a kustomize
-        // overlay names no Atlas field): its suppression comments were not read yet.
-        let unscanned = !scanned.contains(&file) && !outcome.context.contains(&file);
+        // A file that only a step read as a whole (a JSON patch of a kustomize overlay names
+        // no Atlas field; a data file a Terraform configuration decodes, read for a check of
+        // the configuration alone): its suppression comments were not read yet. One read as
+        // context still covers the values set there, as any context file's do.
+        let unscanned = !scanned.contains(&file);
         if let Some(f) = files.get(file as usize).filter(|_| unscanned) {
             if memchr::memmem::find(text.as_bytes(), crate::suppress::MARKER.as_bytes()).is_some() {
                 let index = LineIndex::new(&text);

@@ -130,9 +130,17 @@ fn keep_hidden_uses(
             .find_map(|e| Some((e, *places.get(&(e.loc.file, e.loc.span))?)));
         if let Some((edit, (other, why))) = set_aside {
             let at = other.used_at.as_ref().unwrap_or(&other.loc);
+            let written = if edit.loc.file == f.loc.file {
+                format!("line {}", edit.loc.start.line)
+            } else {
+                format!(
+                    "{}:{}",
+                    crate::paths::display_path(outcome.path(edit.loc.file)),
+                    edit.loc.start.line
+                )
+            };
             let reason = format!(
-                "the value written at line {} is also used at {}:{}:{}, whose {} finding is {why}",
-                edit.loc.start.line,
+                "the value written at {written} is also used at {}:{}:{}, whose {} finding is {why}",
                 crate::paths::display_path(outcome.path(at.file)),
                 at.start.line,
                 at.start.column,

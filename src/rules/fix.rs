@@ -210,11 +210,19 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             .unwrap_or_default()
     };
     for f in findings.iter_mut() {
+        let finding_file = f.loc.file;
         let Some(fix) = &mut f.fix else { continue };
         let mut reasons = Vec::new();
         let mut refused = None;
         for e in &fix.edits {
             let target = place(&e.loc);
+            // Where the edited value is written: its line in the finding's file, else with
+            // its file (a tfvars or data file value used here).
+            let written = if e.loc.file == finding_file {
+                format!("line {}", e.loc.start.line)
+            } else {
+                format!("{}:{}", path_of(e.loc.file), e.loc.start.line)
+            };
             let Some((covered, edits)) = wanted.get(&target) else {
                 continue;
             };
@@ -222,8 +230,7 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             // `COMMERCIAL_FEDRAMP_REGIONS_ONLY`): either would break the other.
             if edits.len() > 1 {
                 refused.get_or_insert(format!(
-                    "no fix is offered: the value written at line {} is used in places that need different fixes",
-                    e.loc.start.line
+                    "no fix is offered: the value written at {written} is used in places that need different fixes"
                 ));
                 continue;
             }
@@ -249,8 +256,7 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                 });
             if let Some(other) = other_text.or(other_note) {
                 reasons.push(format!(
-                    "the value written at line {} is also used at {}:{}:{}, which does not need this fix",
-                    e.loc.start.line,
+                    "the value written at {written} is also used at {}:{}:{}, which does not need this fix",
                     path_of(other.file),
                     other.start.line,
                     other.start.column
@@ -272,8 +278,7 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                     .find(|u| !overlaps(u));
                 if let Some(alias) = alias {
                     reasons.push(format!(
-                        "the value written at line {} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
-                        e.loc.start.line,
+                        "the value written at {written} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
                         path_of(alias.file),
                         alias.start.line,
                         alias.start.column

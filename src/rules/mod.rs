@@ -455,6 +455,24 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
             place(f.used_at.as_ref()),
         ))
     });
+    // A value reported where it is written (a data file that Terraform decodes and that is an
+    // Atlas body itself) is not reported again through a use of it.
+    let direct: std::collections::HashSet<(&str, FileId, crate::document::Span)> = findings
+        .iter()
+        .filter(|f| f.loc.via.is_none() && f.used_at.is_none())
+        .map(|f| (f.rule.code, f.loc.file, f.loc.span))
+        .collect();
+    if direct.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let written = match (f.loc.via.as_deref(), &f.used_at) {
+            (Some(via), _) => (via.file, via.span),
+            (None, Some(_)) => (f.loc.file, f.loc.span),
+            (None, None) => return true,
+        };
+        !direct.contains(&(f.rule.code, written.0, written.1))
+    });
 }
 
 /// Quote a value for a message.

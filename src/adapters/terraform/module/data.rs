@@ -32,6 +32,8 @@ pub struct DataFile {
     /// Whether it is YAML (for `yamldecode`) rather than JSON (`jsondecode`, which YAML reads
     /// too).
     pub(super) yaml: bool,
+    /// Its anchored nodes that aliases use elsewhere (a fix there changes every alias).
+    aliased: Vec<document::Aliased>,
 }
 
 /// The data files of a run, by absolute path.
@@ -45,6 +47,22 @@ pub struct DataFiles {
 impl DataFiles {
     pub(super) fn get(&self, abs: &Path) -> Option<&DataFile> {
         self.by_path.get(abs)
+    }
+
+    /// The anchored nodes of the data files that aliases use elsewhere, for fixes (see
+    /// [`crate::model::Aliased`]).
+    pub fn aliased(&self) -> Vec<crate::model::Aliased> {
+        let mut out = Vec::new();
+        for d in self.by_path.values() {
+            let ctx = crate::model::LocCtx::new(d.file, &d.path, &d.text, &d.index);
+            out.extend(d.aliased.iter().map(|a| crate::model::Aliased {
+                file: d.file,
+                span: a.anchored,
+                uses: a.uses.iter().map(|u| ctx.loc_of(*u, "")).collect(),
+            }));
+        }
+        out.sort_by_key(|a| (a.file, a.span.start));
+        out
     }
 
     /// The texts read, for snippets and suppression comments.
@@ -146,6 +164,7 @@ pub fn read(
         let Ok(doc) = document::parse(&text, kind.syntax, limits) else {
             continue;
         };
+        let aliased = doc.aliased;
         let root = match <[Node; 1]>::try_from(doc.roots) {
             Ok([root]) => Some(root),
             Err(_) => None,
@@ -172,6 +191,7 @@ pub fn read(
                 index,
                 root,
                 yaml,
+                aliased,
             },
         );
     }

@@ -63,6 +63,8 @@ pub struct HclFile {
     validated: Vec<(String, Loc, Allows)>,
     /// Variables this file declares `sensitive = true`.
     sensitive: Vec<String>,
+    /// Variables this file declares `nullable = false` (a `null` given takes the default).
+    non_nullable: Vec<String>,
     /// Variables whose type constraint fills in `optional(type, default)` attributes.
     optionals: Vec<(String, value::Shape)>,
     /// The `source` of each local module call (`./` or `../`), by call name.
@@ -345,6 +347,7 @@ impl HclFile {
             declared: Vec::new(),
             validated: Vec::new(),
             sensitive: Vec::new(),
+            non_nullable: Vec::new(),
             optionals: Vec::new(),
             calls: Vec::new(),
             root_like: false,
@@ -393,6 +396,12 @@ impl HclFile {
                 file.declared.push(name.to_string());
                 if body.get("sensitive").is_some_and(|v| v.node.is_true()) {
                     file.sensitive.push(name.to_string());
+                }
+                if body
+                    .get("nullable")
+                    .is_some_and(|v| v.node.scalar_text() == Some("false"))
+                {
+                    file.non_nullable.push(name.to_string());
                 }
                 if let Some(ty) = body.get("type").filter(|t| t.node.is_expr()) {
                     let shape = eval::parse(ctx, ty.node)

@@ -165,6 +165,60 @@ pub(super) fn literal(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Val {
     literal_within(ctx, cur, &mut budget, 0).unwrap_or_else(Val::unknown)
 }
 
+/// Scalars a decoded data file may hold (see [`super::data`]): a file of settings for every
+/// cluster of an organisation is larger than a variable's value, and only the parts used are
+/// copied on.
+pub(super) const MAX_DATA_LEAVES: usize = 1 << 18;
+
+/// The value of a data file's document as `yamldecode` (`yaml`) or `jsondecode` gives it:
+/// [`literal`], with YAML 1.1's booleans for plain scalars as Terraform's decoder reads them
+/// (`yes`, `no`, `on`, `off`, `y`, `n` in any of their spellings: `gov: yes` is `true`).
+pub(super) fn decoded(ctx: &LocCtx<'_>, cur: &Cursor<'_>, yaml: bool) -> Val {
+    let mut budget = MAX_DATA_LEAVES;
+    let v = literal_within(ctx, cur, &mut budget, 0).unwrap_or_else(Val::unknown);
+    if yaml { yaml11_booleans(ctx, v, 0) } else { v }
+}
+
+fn yaml11_booleans(ctx: &LocCtx<'_>, v: Val, depth: usize) -> Val {
+    match v {
+        Val::Known(t, Scalar::Str) => {
+            // Plain: the text where the value is written is the value itself, unquoted.
+            let written = ctx
+                .text
+                .get(t.loc.span.start as usize..t.loc.span.end as usize)
+                .unwrap_or("");
+            let value = match written {
+                "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some("true"),
+                "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some("false"),
+                _ => None,
+            };
+            match value {
+                Some(b) if written == t.as_str() => Val::Known(
+                    Text {
+                        value: crate::model::intern_value(b),
+                        loc: t.loc,
+                    },
+                    Scalar::Bool,
+                ),
+                _ => Val::Known(t, Scalar::Str),
+            }
+        }
+        Val::List(items) if depth < 256 => Val::List(
+            items
+                .iter()
+                .map(|i| yaml11_booleans(ctx, i.clone(), depth + 1))
+                .collect(),
+        ),
+        Val::Map(entries) if depth < 256 => Val::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), yaml11_booleans(ctx, v.clone(), depth + 1)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn literal_within(
     ctx: &LocCtx<'_>,
     cur: &Cursor<'_>,
@@ -404,7 +458,7 @@ impl Shape {
     /// The shape of a type constraint (`None` when it fills in nothing).
     pub(super) fn of(ctx: &LocCtx<'_>, pointer: &str, e: &Expr) -> Option<Shape> {
         let shape = Shape::within(ctx, pointer, e, 0);
-        shape.has_defaults().then_some(shape)
+        shape.shapes().then_some(shape)
     }
 
     fn within(ctx: &LocCtx<'_>, pointer: &str, e: &Expr, depth: usize) -> Shape {
@@ -448,21 +502,27 @@ impl Shape {
         }
     }
 
-    fn has_defaults(&self) -> bool {
+    /// Whether converting a value to the type changes it: an `object` type (anywhere in it)
+    /// drops the attributes it does not declare and fills in its optional ones.
+    fn shapes(&self) -> bool {
         match self {
-            Shape::Object(attrs) => attrs
-                .iter()
-                .any(|(_, d, s)| d.is_some() || s.has_defaults()),
-            Shape::Each(s) => s.has_defaults(),
+            Shape::Object(_) => true,
+            Shape::Each(s) => s.shapes(),
             Shape::Any => false,
         }
     }
 
-    /// `v` converted to the type: omitted (or null) optional attributes take their defaults.
+    /// `v` converted to the type: omitted (or null) optional attributes take their defaults,
+    /// and attributes an object type does not declare are dropped (as Terraform drops them:
+    /// `try(var.cluster.legacy_size, ...)` then falls back).
     pub(super) fn apply(&self, v: Val) -> Val {
         match (self, v) {
             (Shape::Object(attrs), Val::Map(entries)) => {
-                let mut entries: Vec<(Text, Val)> = entries.to_vec();
+                let mut entries: Vec<(Text, Val)> = entries
+                    .iter()
+                    .filter(|(k, _)| attrs.iter().any(|(n, _, _)| n.as_str() == k.as_str()))
+                    .cloned()
+                    .collect();
                 for (name, default, shape) in attrs {
                     let at = entries
                         .iter()

@@ -279,6 +279,8 @@ impl World<'_> {
                 }
                 // What a function returns stays where its parts are (inside the call).
                 match self.call(scope, at, name, args, *s) {
+                    // `try(mongodbatlas_project.gov[0].id, var.existing)` is the reference.
+                    Val::Ref(r) if &**name == "try" => Val::Ref(r),
                     Val::Unknown(_) | Val::Ref(_) => self.unknown_at(at, *s),
                     v => v,
                 }
@@ -502,9 +504,11 @@ impl World<'_> {
                     }
                     _ => Val::unknown(),
                 },
+                // Past the end is no failure here: a list a `for` builds from what is not
+                // known holds one element for them all.
                 (Op::Index(i), Val::List(items)) => match self.expr(scope, at, i).as_number() {
                     Some(n) if n >= 0.0 && n.fract() == 0.0 => {
-                        items.get(n as usize).cloned().unwrap_or_else(failed)
+                        items.get(n as usize).cloned().unwrap_or_else(Val::unknown)
                     }
                     _ => Val::unknown(),
                 },

@@ -51,8 +51,18 @@ impl World<'_> {
         let arg = |i: usize| values.get(i).cloned().unwrap_or_else(Val::unknown);
         let all = || values.clone();
         let result = match name {
-            "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive"
-            | "nonsensitive" => arg(0),
+            // A set is the map of its elements to themselves (see `toset`): as a list, its elements.
+            "tolist" => match arg(0) {
+                Val::Map(entries)
+                    if entries
+                        .iter()
+                        .all(|(k, v)| v.as_text().is_some_and(|t| t.as_str() == k.as_str())) =>
+                {
+                    Val::List(entries.iter().map(|(_, v)| v.clone()).collect())
+                }
+                other => other,
+            },
+            "tomap" | "tostring" | "tonumber" | "tobool" | "sensitive" | "nonsensitive" => arg(0),
             // A set of strings is iterated with each element as its own key, in lexical order:
             // it is the map of its elements to themselves.
             "toset" => match arg(0) {
@@ -236,7 +246,14 @@ impl World<'_> {
             _ => return None,
         };
         let rel = super::super::data::relative_of(&written)?;
-        let module = self.modules.get(self.insts.get(scope.inst)?.module)?;
+        let inst = self.insts.get(scope.inst)?;
+        // Without `path.module`, a path is relative to where Terraform runs: the root
+        // module's directory, which for a module that another calls is not its own (not
+        // guessed).
+        if !written.starts_with("${path.module}") && inst.parent.is_some() {
+            return None;
+        }
+        let module = self.modules.get(inst.module)?;
         let abs = crate::paths::absolute(&module.dir.join(rel), &module.dir);
         let data = self.data.get(&abs)?;
         // JSON is YAML, not the other way round.
@@ -245,6 +262,6 @@ impl World<'_> {
         }
         let root = data.root.as_ref()?;
         let ctx = LocCtx::new(data.file, &data.path, &data.text, &data.index);
-        Some(value::literal(&ctx, &Cursor::root(root)))
+        Some(value::decoded(&ctx, &Cursor::root(root), data.yaml))
     }
 }

@@ -231,6 +231,10 @@ impl World<'_> {
                                 pointer: &value.pointer,
                             };
                             let mut value = self.node(scope, at, &value);
+                            // `nullable = false`: a null argument leaves the default.
+                            if matches!(value, Val::Null) && callee.non_nullable.contains(arg) {
+                                continue;
+                            }
                             if let Some(shape) = callee.optionals.get(arg) {
                                 value = shape.apply(value);
                             }

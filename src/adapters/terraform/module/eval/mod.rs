@@ -71,6 +71,8 @@ struct Module<'f> {
     defaults: HashMap<&'f str, Val>,
     /// Variables declared `sensitive = true`.
     sensitive: HashSet<&'f str>,
+    /// Variables declared `nullable = false`: a `null` given leaves the default.
+    non_nullable: HashSet<&'f str>,
     /// Variables whose type fills in `optional(type, default)` attributes.
     optionals: HashMap<&'f str, &'f Shape>,
     /// Variables with a `validation` block: where it is and what it lets through.
@@ -171,6 +173,10 @@ pub fn resolve(
             .iter()
             .flat_map(|f| f.sensitive.iter().map(String::as_str))
             .collect();
+        let non_nullable: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.non_nullable.iter().map(String::as_str))
+            .collect();
         let optionals: HashMap<&str, &Shape> = files
             .iter()
             .flat_map(|f| f.optionals.iter().map(|(n, s)| (n.as_str(), s)))
@@ -199,6 +205,7 @@ pub fn resolve(
             .collect();
         let module = Module {
             sensitive,
+            non_nullable,
             optionals,
             validated,
             root_like: files.iter().any(|f| f.root_like),
@@ -561,7 +568,7 @@ struct World<'f> {
     budget: Cell<u64>,
     depth: Cell<usize>,
     /// Set when a traversal fails as Terraform would fail it (a key a known map lacks, an
-    /// index past a known list's end, an attribute of null): what `try` and `can` ask.
+    /// attribute of null): what `try` and `can` ask.
     failed: Cell<bool>,
 }
 
