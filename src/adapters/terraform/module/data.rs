@@ -27,7 +27,8 @@ pub struct DataFile {
     pub(super) path: PathBuf,
     pub(super) text: Arc<str>,
     pub(super) index: LineIndex,
-    /// Its one document (a file of several, or none, decodes to nothing known).
+    /// Its one document; `None` when Terraform's decoder refuses the file (see
+    /// [`decodes`]): `try(yamldecode(file(...)), fallback)` then takes the fallback.
     pub(super) root: Option<Node>,
     /// Whether it is YAML (for `yamldecode`) rather than JSON (`jsondecode`, which YAML reads
     /// too).
@@ -166,8 +167,8 @@ pub fn read(
         };
         let aliased = doc.aliased;
         let root = match <[Node; 1]>::try_from(doc.roots) {
-            Ok([root]) => Some(root),
-            Err(_) => None,
+            Ok([root]) if decodes(&text, yaml, &root) => Some(root),
+            _ => None,
         };
         let file = match run.get(&abs) {
             Some(file) => *file,
@@ -196,6 +197,30 @@ pub fn read(
         );
     }
     data
+}
+
+/// Whether Terraform's decoder reads what this project's more lenient readers do: `jsondecode`
+/// takes strict JSON only (no comments, trailing commas or byte order mark), `yamldecode`
+/// no tags of its own (`!Ref`).
+fn decodes(text: &str, yaml: bool, root: &Node) -> bool {
+    if yaml {
+        !any_tag(root, 0)
+    } else {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    }
+}
+
+fn any_tag(node: &Node, depth: usize) -> bool {
+    if node.tag.is_some() || depth > 256 {
+        return true;
+    }
+    match &node.value {
+        document::Value::Seq(items) => items.iter().any(|i| any_tag(i, depth + 1)),
+        document::Value::Map(entries) => entries
+            .iter()
+            .any(|e| any_tag(&e.key, depth + 1) || any_tag(&e.value, depth + 1)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

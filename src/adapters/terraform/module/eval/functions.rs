@@ -260,7 +260,12 @@ impl World<'_> {
         if data.yaml && !yaml {
             return None;
         }
-        let root = data.root.as_ref()?;
+        let Some(root) = data.root.as_ref() else {
+            // Read, but refused by Terraform's decoder (JSON with comments, a YAML tag,
+            // several documents): the call fails.
+            self.failed.set(true);
+            return Some(Val::unknown());
+        };
         let ctx = LocCtx::new(data.file, &data.path, &data.text, &data.index);
         Some(value::decoded(&ctx, &Cursor::root(root), data.yaml))
     }

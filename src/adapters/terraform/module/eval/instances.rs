@@ -89,7 +89,9 @@ impl World<'_> {
                 .filter(|g| terragrunt && g.tfvars.is_some())
                 .flat_map(|g| g.values.iter());
             for (name, value) in f.values.iter().chain(loaded_tfvars) {
-                if module.declared.contains(name.as_str()) {
+                let null_kept_out =
+                    matches!(value, Val::Null) && module.non_nullable.contains(name.as_str());
+                if module.declared.contains(name.as_str()) && !null_kept_out {
                     vars.insert(name.clone(), with_shape(name, value));
                 }
             }
@@ -394,13 +396,13 @@ impl World<'_> {
             .insts
             .get(root_inst)
             .and_then(|x| self.modules.get(x.module));
-        let adopted: Vec<(String, Text)> = root_module
+        let adopted: Vec<(String, Option<String>, Text)> = root_module
             .into_iter()
             .flat_map(|m| m.files.iter())
             .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
             .flat_map(|(src, ctx)| imported(&ctx, src))
-            .filter(|(calls, _, _)| *calls == path)
-            .map(|(_, name, text)| (name, text))
+            .filter(|(calls, _, _, _)| *calls == path)
+            .map(|(_, name, key, text)| (name, key, text))
             .collect();
         // Override files' blocks are merged, in the files' order (override files last, by
         // name), into the first block of the same type and name: a configuration file's, else
@@ -436,7 +438,7 @@ impl World<'_> {
         inst: usize,
         ctx: &LocCtx<'_>,
         src: &Source,
-        adopted: &[(String, Text)],
+        adopted: &[(String, Option<String>, Text)],
         merge: &Merge<'_, '_>,
         out: &mut Model,
         linking: &Linking,
@@ -528,15 +530,24 @@ impl World<'_> {
                         slot: slot.clone(),
                     };
                     linking.resource(&values, &resource);
+                    // `to = mongodbatlas_project.env["gov"]` adopts that instance only.
+                    let instance = each.as_ref().and_then(|e| e.key.as_text());
                     let adopted = (ty == PROJECT_TYPE)
-                        .then(|| adopted.iter().find(|(target, _)| target.as_str() == name))
+                        .then(|| {
+                            adopted.iter().find(|(target, key, _)| {
+                                target.as_str() == name
+                                    && key
+                                        .as_deref()
+                                        .is_none_or(|k| instance.is_none_or(|i| i.as_str() == k))
+                            })
+                        })
                         .flatten();
                     let before = out.projects.len();
                     build(&values, resource, out);
                     // A project an `import` block adopts exists already: without
                     // `region_usage_restrictions` it keeps the one it has (the provider reads it
                     // back from Atlas), which is not known here.
-                    if let Some((_, to)) = adopted {
+                    if let Some((_, _, to)) = adopted {
                         for p in out.projects.iter_mut().skip(before) {
                             if p.region_usage.is_none() {
                                 p.region_usage = Some(to.clone());
@@ -677,10 +688,10 @@ fn anchor(ctx: &LocCtx<'_>, src: &Source, last_label: &Cursor<'_>, body: &Cursor
 
 const PROJECT_TYPE: &str = "mongodbatlas_project";
 
-/// The projects a file's `import` blocks adopt: the name in each `to =
-/// mongodbatlas_project.NAME` (an instance `NAME["key"]` or `NAME[0]` too), with the `to`
-/// expression as written (a value no rule reads as a region usage).
-fn imported(ctx: &LocCtx<'_>, src: &Source) -> Vec<(Vec<String>, String, Text)> {
+/// The projects a file's `import` blocks adopt: the module calls, the name in each `to =
+/// mongodbatlas_project.NAME` and the instance key (`NAME["key"]` or `NAME[0]`: that instance
+/// only), with the `to` expression as written (a value no rule reads as a region usage).
+fn imported(ctx: &LocCtx<'_>, src: &Source) -> Vec<(Vec<String>, String, Option<String>, Text)> {
     let Some(blocks) = Cursor::root(&src.root).get("import") else {
         return Vec::new();
     };
@@ -729,12 +740,19 @@ fn imported(ctx: &LocCtx<'_>, src: &Source) -> Vec<(Vec<String>, String, Text)> 
                 .chunks(2)
                 .filter_map(|c| c.get(1).map(|n| (*n).to_string()))
                 .collect();
-            Some((calls, (*name).to_string(), to, source))
+            // The resource's own instance key: what a bracket after its name holds.
+            let key = source
+                .rsplit_once(&format!("{PROJECT_TYPE}.{name}"))
+                .map(|(_, rest)| rest.trim())
+                .and_then(|rest| rest.strip_prefix('[')?.strip_suffix(']'))
+                .map(|k| k.trim().trim_matches('"').to_string());
+            Some((calls, (*name).to_string(), key, to, source))
         })
-        .map(|(calls, name, to, source)| {
+        .map(|(calls, name, key, to, source)| {
             (
                 calls,
                 name,
+                key,
                 Text {
                     value: crate::model::intern_value(&format!("(imported: {source})")),
                     loc: ctx.loc(&to),

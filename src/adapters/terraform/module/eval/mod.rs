@@ -188,6 +188,13 @@ pub fn resolve(
                 if !declared.contains(name.as_str()) {
                     continue;
                 }
+                // `nullable = false`: a null set in a tfvars file leaves the default.
+                if f.tfvars.is_some()
+                    && matches!(value, Val::Null)
+                    && non_nullable.contains(name.as_str())
+                {
+                    continue;
+                }
                 let value = match optionals.get(name.as_str()) {
                     Some(shape) => shape.apply(value.clone()),
                     None => value.clone(),
