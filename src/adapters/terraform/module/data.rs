@@ -7,7 +7,12 @@
 //! Which files: those named by a `file(...)` call directly inside `yamldecode(...)` or
 //! `jsondecode(...)`, written as one string of literal text and `${path.module}` (a path
 //! that a variable or another function computes is not followed). A relative path without
-//! `path.module` is relative to the directory Terraform runs in, taken as the module's own.
+//! `path.module` is relative to the directory Terraform runs in: read for a root module (its
+//! own directory), not guessed for a module another calls (see `World::decoded`).
+//!
+//! A file Terraform's decoder refuses (one that does not parse, strict JSON's and YAML's
+//! differences from this project's readers: see [`decodes`]) is read but has no value: the
+//! call fails, as in Terraform, and `try()` takes its fallback.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -128,8 +133,8 @@ pub(super) fn relative_of(written: &str) -> Option<String> {
 
 /// Read and parse the data files `wanted` (each an absolute path and the path as the run
 /// spells it), each once: a file of the run keeps its id, another is added to `files` as
-/// context. A file that cannot be read or parsed is left out (its decoded value stays
-/// unknown).
+/// context. A file that cannot be read is left out (its decoded value stays unknown: it may
+/// be made before `terraform plan` runs).
 pub fn read(
     mut wanted: Vec<(PathBuf, PathBuf)>,
     files: &mut Vec<SourceFile>,
@@ -162,13 +167,12 @@ pub fn read(
             _ => continue,
         };
         let Ok(text) = read(&abs) else { continue };
-        let Ok(doc) = document::parse(&text, kind.syntax, limits) else {
-            continue;
-        };
-        let aliased = doc.aliased;
-        let root = match <[Node; 1]>::try_from(doc.roots) {
-            Ok([root]) if decodes(&text, yaml, &root) => Some(root),
-            _ => None,
+        let (root, aliased) = match document::parse(&text, kind.syntax, limits) {
+            Ok(doc) => match <[Node; 1]>::try_from(doc.roots) {
+                Ok([root]) if decodes(&text, yaml, &root) => (Some(root), doc.aliased),
+                _ => (None, Vec::new()),
+            },
+            Err(_) => (None, Vec::new()),
         };
         let file = match run.get(&abs) {
             Some(file) => *file,
