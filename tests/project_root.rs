@@ -807,3 +807,21 @@ fn override_files_checked_alone_merge_in_name_order() {
         "{v:#}"
     );
 }
+
+/// A child module's file given alone (a pre-commit hook on a change to the cluster module): the
+/// configuration above it that calls it passes it the project module's output, so that
+/// module is read too and the cluster is judged against its project.
+#[test]
+fn a_module_file_given_alone_links_through_another_calls_output() {
+    let dir = repo_from("fixtures/GOV004/fail_tf_module_output_to_module");
+    let root = dir.path();
+    let (code, v, _) = check(root, &["modules/cluster/main.tf"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(codes(&v), ["GOV004 modules/cluster/main.tf:16"]);
+    // From the module's own directory, too.
+    let (_, v, _) = check(&root.join("modules/cluster"), &["main.tf"]);
+    assert_eq!(codes(&v), ["GOV004 main.tf:16"]);
+    let dir = repo_from("fixtures/GOV004/pass_tf_module_output_to_module");
+    let (code, v, _) = check(dir.path(), &["modules/cluster/main.tf"]);
+    assert_eq!((code, codes(&v)), (Some(0), Vec::new()), "{v}");
+}

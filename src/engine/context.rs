@@ -187,6 +187,15 @@ pub(super) fn link_context(
         if let Some(up) = root_module_above(&abs, &root) {
             add_root_module(up, to, &mut dirs, &mut links, options);
         }
+        // A module's file checked alone: a configuration above it that calls it may pass it
+        // another call's output (`project_id = module.project.id`), so the modules that
+        // configuration calls are read too.
+        if adapters::multi_file::is_terraform(&abs) {
+            let above = abs.ancestors().skip(2).take_while(|d| d.starts_with(&root));
+            for up in above.filter(|d| any_terraform(d)) {
+                add_root_module(up.to_path_buf(), to, &mut dirs, &mut links, options);
+            }
+        }
     }
     // A walked file's directory is not listed for links: its other files are walked too, each
     // read here on its own (in parallel: a walked repository has thousands) and kept, up to a

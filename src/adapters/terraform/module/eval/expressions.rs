@@ -398,6 +398,9 @@ impl World<'_> {
             },
             "module" => {
                 let Some(children) = attr(0).and_then(|n| inst.children.get(n)) else {
+                    // Perhaps a call whose instances are not made yet (see
+                    // [`World::refresh_calls`]).
+                    self.module_missed.set(true);
                     return Val::unknown();
                 };
                 // `module.x.out`, or `module.x["key"].out` for a call with `for_each`.

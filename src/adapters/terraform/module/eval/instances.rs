@@ -122,6 +122,7 @@ impl World<'_> {
                 parent: None,
                 depth: 0,
                 conditions: Vec::new(),
+                call: None,
             });
         }
         let mut next = start;
@@ -151,7 +152,7 @@ impl World<'_> {
             .iter()
             .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
             .collect();
-        for (n, (f, src, ctx)) in sources.iter().enumerate() {
+        for (n, (f, src, _)) in sources.iter().enumerate() {
             let root = Cursor::root(&src.root);
             for (name, body) in root.get("module").iter().flat_map(|m| m.entries()) {
                 let Some(name) = name.node.as_str() else {
@@ -168,11 +169,7 @@ impl World<'_> {
                 if earlier {
                     continue;
                 }
-                let body = src.block(body);
-                let mut bodies: Vec<(LocCtx<'_>, Cursor<'_>)> = vec![(*ctx, body.clone())];
-                for (_, s, c) in sources.iter().skip(n + 1).filter(|(g, _, _)| g.overrides) {
-                    bodies.extend(blocks_named(s, &labels, None).into_iter().map(|b| (*c, b)));
-                }
+                let bodies = call_bodies(&sources, n, src.block(body), &labels);
                 let target = module
                     .calls
                     .iter()
@@ -215,35 +212,7 @@ impl World<'_> {
                         each: each.as_ref(),
                         ..scope
                     };
-                    let mut vars: HashMap<String, Val> = callee
-                        .defaults
-                        .iter()
-                        .map(|(k, v)| ((*k).to_string(), v.clone()))
-                        .collect();
-                    for (bctx, b) in &bodies {
-                        for (arg, value) in b.entries() {
-                            let Some(arg) = arg.node.as_str() else {
-                                continue;
-                            };
-                            if is_meta_argument(arg) || !callee.declared.contains(arg) {
-                                continue;
-                            }
-                            let at = At {
-                                ctx: bctx,
-                                pointer: &value.pointer,
-                            };
-                            let mut value = self.node(scope, at, &value);
-                            // `nullable = false`: a null argument leaves the default.
-                            if matches!(value, Val::Null) && callee.non_nullable.contains(arg) {
-                                continue;
-                            }
-                            if let Some(shape) = callee.optionals.get(arg) {
-                                value = shape.apply(value);
-                            }
-                            self.note_argument(target, arg, &value);
-                            vars.insert(arg.to_string(), value);
-                        }
-                    }
+                    let vars = self.call_vars(scope, target, &bodies);
                     let suffix = match &each {
                         Some(e) => match e.key.as_text() {
                             Some(k) => format!("[{}]", k.as_str()),
@@ -258,7 +227,7 @@ impl World<'_> {
                     );
                     made.push((
                         name.to_string(),
-                        each.map(|e| e.key),
+                        each.as_ref().map(|e| e.key.clone()),
                         Inst {
                             module: target,
                             key,
@@ -267,6 +236,11 @@ impl World<'_> {
                             parent: Some(parent),
                             depth: p.depth + 1,
                             conditions: conditions.clone(),
+                            call: Some(Call {
+                                name: name.to_string(),
+                                file: n,
+                                each,
+                            }),
                         },
                     ));
                 }
@@ -279,6 +253,101 @@ impl World<'_> {
                 p.children.entry(name).or_default().push((each_key, i));
             }
         }
+    }
+
+    /// The variables of an instance of call `bodies` (the call's block and its overrides)
+    /// of module `target`: its defaults, then each argument the module declares, evaluated
+    /// in the caller's `scope`.
+    fn call_vars(
+        &self,
+        scope: Scope<'_>,
+        target: usize,
+        bodies: &[(LocCtx<'_>, Cursor<'_>)],
+    ) -> HashMap<String, Val> {
+        let Some(callee) = self.modules.get(target) else {
+            return HashMap::new();
+        };
+        let mut vars: HashMap<String, Val> = callee
+            .defaults
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        for (bctx, b) in bodies {
+            for (arg, value) in b.entries() {
+                let Some(arg) = arg.node.as_str() else {
+                    continue;
+                };
+                if is_meta_argument(arg) || !callee.declared.contains(arg) {
+                    continue;
+                }
+                let at = At {
+                    ctx: bctx,
+                    pointer: &value.pointer,
+                };
+                let mut value = self.node(scope, at, &value);
+                // `nullable = false`: a null argument leaves the default.
+                if matches!(value, Val::Null) && callee.non_nullable.contains(arg) {
+                    continue;
+                }
+                if let Some(shape) = callee.optionals.get(arg) {
+                    value = shape.apply(value);
+                }
+                self.note_argument(target, arg, &value);
+                vars.insert(arg.to_string(), value);
+            }
+        }
+        vars
+    }
+
+    /// Evaluate every call's arguments again, now that every instance exists. While
+    /// instances are created, a call's arguments are evaluated before its sibling calls'
+    /// instances exist, so an argument that reads another call's output
+    /// (`project_id = module.project.project_id`, the usual project module and cluster
+    /// module) was unknown. Twice: an output may itself depend on arguments evaluated again
+    /// after it was read. (A `count` or `for_each` of a call that reads another call's
+    /// output stays as first evaluated.)
+    pub(super) fn refresh_calls(&mut self) {
+        for _ in 0..2 {
+            self.memo.borrow_mut().clear();
+            for i in 0..self.insts.len() {
+                let Some(vars) = self.call_vars_again(i) else {
+                    continue;
+                };
+                if let Some(inst) = self.insts.get_mut(i) {
+                    inst.vars = vars;
+                }
+            }
+        }
+        self.memo.borrow_mut().clear();
+    }
+
+    /// The arguments of the call that made instance `i`, evaluated again (`None` for a root).
+    fn call_vars_again(&self, i: usize) -> Option<HashMap<String, Val>> {
+        let inst = self.insts.get(i)?;
+        let call = inst.call.as_ref()?;
+        let parent = inst.parent?;
+        let module = self.modules.get(self.insts.get(parent)?.module)?;
+        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
+            .files
+            .iter()
+            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
+            .collect();
+        let (_, src, _) = sources.get(call.file)?;
+        let labels = ["module", call.name.as_str()];
+        let body = Cursor::root(&src.root)
+            .get("module")
+            .iter()
+            .flat_map(|m| m.entries())
+            .find(|(name, _)| name.node.as_str() == Some(call.name.as_str()))
+            .map(|(_, body)| src.block(body))?;
+        let bodies = call_bodies(&sources, call.file, body, &labels);
+        let scope = Scope {
+            inst: parent,
+            each: call.each.as_ref(),
+            iters: None,
+        };
+        self.refuel();
+        Some(self.call_vars(scope, inst.module, &bodies))
     }
 
     /// The names of the `module` calls from the root instance down to `inst` (empty for a root).
@@ -760,4 +829,22 @@ fn imported(ctx: &LocCtx<'_>, src: &Source) -> Vec<(Vec<String>, String, Option<
             )
         })
         .collect()
+}
+
+/// A call's block written in file `n` of `sources`, then the same call in each override
+/// file after it (merged: the later wins).
+fn call_bodies<'a>(
+    sources: &[(&HclFile, &'a Source, LocCtx<'a>)],
+    n: usize,
+    body: Cursor<'a>,
+    labels: &[&str],
+) -> Vec<(LocCtx<'a>, Cursor<'a>)> {
+    let mut bodies = Vec::new();
+    if let Some((_, _, ctx)) = sources.get(n) {
+        bodies.push((*ctx, body));
+    }
+    for (_, s, c) in sources.iter().skip(n + 1).filter(|(g, _, _)| g.overrides) {
+        bodies.extend(blocks_named(s, labels, None).into_iter().map(|b| (*c, b)));
+    }
+    bodies
 }

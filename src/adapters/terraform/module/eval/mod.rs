@@ -101,6 +101,17 @@ struct Inst {
     /// The conditions its call's `count` or `for_each` (and its callers') depended on: every
     /// resource of the instance exists only because they hold (see [`World::decided`]).
     conditions: Vec<Text>,
+    /// The call that made it (`None` for a root), to evaluate its arguments again once
+    /// every instance exists (see [`World::refresh_calls`]).
+    call: Option<Call>,
+}
+
+/// Where an instance's call is: its name, the file of its module that writes it (an index
+/// into the module's files), and its repetition.
+struct Call {
+    name: String,
+    file: usize,
+    each: Option<Each>,
 }
 
 /// The module step: resolve every module instance and build the model from every kept file.
@@ -447,9 +458,14 @@ fn evaluate_group(
         budget: Cell::new(budget),
         depth: Cell::new(0),
         failed: Cell::new(false),
+        module_missed: Cell::new(false),
     };
     world.instantiate();
-    // Locals read while instances were created may have used module outputs not yet there.
+    // Arguments and locals read while instances were created may have used module outputs
+    // not yet there.
+    if world.module_missed.get() {
+        world.refresh_calls();
+    }
     world.memo.borrow_mut().clear();
     world.decided.borrow_mut().clear();
     let linking = Linking::default();
@@ -577,6 +593,9 @@ struct World<'f> {
     /// Set when a traversal fails as Terraform would fail it (a key a known map lacks, an
     /// attribute of null): what `try` and `can` ask.
     failed: Cell<bool>,
+    /// Set when a `module.NAME` reference found no instance of the call (see
+    /// [`World::refresh_calls`]).
+    module_missed: Cell<bool>,
 }
 
 impl Module<'_> {
