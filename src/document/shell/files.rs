@@ -41,6 +41,38 @@ fn continues(line: &[u8], escape: u8) -> bool {
     trimmed.iter().rev().take_while(|&&b| b == escape).count() % 2 == 1
 }
 
+/// The length of the blanks that start `rest` (part of an instruction): white space, line
+/// continuations (`escape` at the end of a line) and the comment lines after them, which
+/// Docker drops from the instruction.
+fn gap(rest: &str, escape: u8) -> usize {
+    let b = rest.as_bytes();
+    let blank = |mut i: usize, newline: bool| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r'))
+            || (newline && b.get(i) == Some(&b'\n'))
+        {
+            i += 1;
+        }
+        i
+    };
+    let mut i = blank(0, true);
+    while b.get(i) == Some(&escape) {
+        let j = blank(i + 1, false);
+        if b.get(j) != Some(&b'\n') {
+            break;
+        }
+        i = j + 1;
+        // Comment lines inside the instruction.
+        while b.get(blank(i, false)) == Some(&b'#') {
+            match memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])) {
+                Some(n) => i += n + 1,
+                None => return b.len(),
+            }
+        }
+        i = blank(i, true);
+    }
+    i
+}
+
 /// The recipes of a Makefile.
 pub fn make_recipes(text: &str) -> Vec<Piece> {
     let bytes = text.as_bytes();
@@ -175,15 +207,26 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
         let keyword_len = trimmed
             .find(|c: char| c.is_whitespace())
             .unwrap_or(trimmed.len());
-        let keyword = trimmed.get(..keyword_len).unwrap_or("");
+        let mut keyword = trimmed.get(..keyword_len).unwrap_or("");
         let mut rest_start = kw_start + keyword_len;
         let logical = text.get(rest_start..end).unwrap_or("");
         let heredocs = heredoc_delimiters(logical);
+        // `ONBUILD RUN ...`: run in each image built from this one.
+        if keyword.eq_ignore_ascii_case("ONBUILD") {
+            let blank = gap(logical, escape);
+            let after = logical.get(blank..).unwrap_or("");
+            let len = after
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(after.len());
+            keyword = after.get(..len).unwrap_or("");
+            rest_start += blank + len;
+        }
         if keyword.eq_ignore_ascii_case("RUN") {
-            // `--mount=...`, `--network=...`: flags of RUN, not of the command.
+            // `--mount=...`, `--network=...`: flags of RUN, not of the command, on continued
+            // lines too (`RUN --mount=type=secret,id=key \` then `<<EOF` on the next line).
             loop {
                 let rest = text.get(rest_start..end).unwrap_or("");
-                let blank = rest.len() - rest.trim_start().len();
+                let blank = gap(rest, escape);
                 let after = rest.get(blank..).unwrap_or("");
                 if !after.starts_with("--") {
                     rest_start += blank;
