@@ -2,7 +2,8 @@
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::partition::{
-    RegionClass, classify_region, is_atlas_gcp_region, normalize_region,
+    Partition, RegionClass, classify_region, is_atlas_gcp_region, normalize_region,
+    project_partition,
 };
 use crate::model::{Model, Text};
 
@@ -88,15 +89,34 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             if classify_region(cloud, region.as_str()) != RegionClass::Unoffered {
                 continue;
             }
-            let mut help = HELP.to_string();
+            // In a project whose partition is known: the regions it can use.
+            let partition = model
+                .project_of(&cluster.origin)
+                .and_then(|p| project_partition(p.region_usage.as_ref().map(Text::as_str)));
+            let mut help = match partition {
+                Some(partition) => format!(
+                    "in this {} project use {}",
+                    partition.describe(),
+                    partition.allowed_regions()
+                ),
+                None => HELP.to_string(),
+            };
             if let Some(name) = normalize_region(region.as_str()) {
                 let aw = format!("{name}_AW");
                 if classify_region(Some("GCP"), &aw) != RegionClass::Unoffered
                     && cloud.is_some_and(|c| c.eq_ignore_ascii_case("GCP"))
                 {
-                    help = format!(
-                        "use {aw}, the Assured Workloads form of this region (gov projects only); {HELP}"
-                    );
+                    help = match partition {
+                        Some(Partition::Standard) => format!(
+                            "{help}; {aw}, the Assured Workloads form of this region, needs a gov project"
+                        ),
+                        Some(Partition::Gov) => {
+                            format!("use {aw}, the Assured Workloads form of this region; {help}")
+                        }
+                        None => format!(
+                            "use {aw}, the Assured Workloads form of this region (gov projects only); {HELP}"
+                        ),
+                    };
                 }
             }
             let cloud_note = cloud.map(|c| format!(" ({c})")).unwrap_or_default();
