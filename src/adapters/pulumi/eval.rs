@@ -518,6 +518,16 @@ fn split_reference(expr: &str) -> (&str, Vec<String>) {
 }
 
 impl<'a> Program<'a> {
+    /// Whether the resource is written in a Python program (its names are snake_case).
+    fn python(&self) -> bool {
+        self.code
+            && self
+                .ctx
+                .path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("py"))
+    }
+
     fn key(&self, name: &str) -> String {
         format!("{}{name}", self.key_prefix)
     }
@@ -555,12 +565,7 @@ impl<'a> Program<'a> {
             );
             // Named and written as the program's language writes it (Python:
             // `is_mongodbgov_cloud=False`).
-            let python = self.code
-                && self
-                    .ctx
-                    .path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("py"));
+            let python = self.python();
             for e in out.endpoints.iter_mut().skip(before) {
                 e.context = if python {
                     "Pulumi provider mongodbatlas without is_mongodbgov_cloud=True"
@@ -596,8 +601,14 @@ impl<'a> Program<'a> {
             },
             out,
         );
+        // Named as the program's language writes it (Python: `region_usage_restrictions=`).
+        let field = if self.python() {
+            "region_usage_restrictions"
+        } else {
+            "regionUsageRestrictions"
+        };
         for p in out.projects.iter_mut().skip(projects) {
-            p.region_usage_field = "regionUsageRestrictions";
+            p.region_usage_field = field;
         }
         let Some(properties) = properties.filter(|_| !self.code) else {
             return;
