@@ -46,6 +46,13 @@ fn judge(
     absent: Absent<'_>,
     out: &mut Vec<Finding>,
 ) {
+    // Where the format cannot write `US1_FED`, setting it is no help.
+    let help = match no_us1_fed {
+        Some(reason) => format!(
+            "{reason}, so it cannot send to Datadog for Government: remove this notification and set it up where `US1_FED` can be written (the Admin API, the Atlas CLI, Terraform)"
+        ),
+        None => HELP.to_string(),
+    };
     match region {
         Some(r) if r.is("US1_FED") => {}
         // A placeholder (`${DATADOG_REGION}`, `{DATADOG-REGION}`) or an expression is not judged.
@@ -64,7 +71,7 @@ fn judge(
                     quoted(r.as_str())
                 )
             };
-            let finding = Finding::new(&RULE, &r.loc, message, HELP);
+            let finding = Finding::new(&RULE, &r.loc, message, help);
             out.push(finding.with_fix(fix(r, no_us1_fed)));
         }
         None => {
@@ -80,7 +87,7 @@ fn judge(
                         "{what} has no Datadog region, so it defaults to US; AtlasGov sends to Datadog for Government only"
                     )
                 },
-                HELP,
+                help,
             );
             // Where the format can write the region, it is added.
             let fix = absent.slot.filter(|_| no_us1_fed.is_none()).map(|s| Fix {
