@@ -23,6 +23,62 @@ pub(super) struct CiScript<'a> {
     /// a name overrides an earlier): GitHub Actions' workflow, job and step `env`, CircleCI's
     /// job and step `environment`, GitLab's global and job `variables`.
     pub(super) env: Env<'a>,
+    /// A Kubernetes container that runs the Atlas CLI itself (`command: ["atlas", ...]`):
+    /// its words, each a scalar (`script` is the first); empty for a script.
+    pub(super) exec: Vec<Cursor<'a>>,
+}
+
+/// A container's words (`command` then `args`) as one shell command line (see
+/// [`CiScript::exec`]), and where each word starts in it. Each word is quoted so that the
+/// shell takes it whole; a Kubernetes `$(NAME)` (the container's variable) becomes the shell's
+/// `${NAME}`, read like a script's variable, and `$$` a literal `$`.
+pub(super) fn exec_line(words: &[Cursor<'_>]) -> (String, Vec<u32>) {
+    let mut line = String::new();
+    let mut starts = Vec::with_capacity(words.len());
+    for word in words {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        starts.push(u32::try_from(line.len()).unwrap_or(u32::MAX));
+        let value = word.str().unwrap_or("");
+        if !value.contains("$(") {
+            line.push('\'');
+            line.push_str(&value.replace('\'', "'\\''"));
+            line.push('\'');
+            continue;
+        }
+        line.push('"');
+        let mut rest = value;
+        while let Some(c) = rest.chars().next() {
+            if let Some(after) = rest.strip_prefix("$$") {
+                line.push_str("\\$");
+                rest = after;
+                continue;
+            }
+            if let Some(after) = rest.strip_prefix("$(") {
+                let name_len = after
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                let name = after.get(..name_len).unwrap_or("");
+                let starts_well = name.bytes().next().is_some_and(|b| !b.is_ascii_digit());
+                if starts_well && after.get(name_len..).is_some_and(|r| r.starts_with(')')) {
+                    line.push_str("${");
+                    line.push_str(name);
+                    line.push('}');
+                    rest = after.get(name_len + 1..).unwrap_or("");
+                    continue;
+                }
+            }
+            if matches!(c, '$' | '"' | '\\' | '`') {
+                line.push('\\');
+            }
+            line.push(c);
+            rest = rest.get(c.len_utf8()..).unwrap_or("");
+        }
+        line.push('"');
+    }
+    (line, starts)
 }
 
 /// Environment variables set in a CI configuration: name and value (`None`: set to a value
@@ -150,6 +206,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                 script,
                 dir: String::new(),
                 env: env.clone(),
+                exec: Vec::new(),
             }));
         }
     }
@@ -330,6 +387,7 @@ fn script_lists<'a>(cur: &Cursor<'a>, keys: &[&str], env: &Env<'a>, out: &mut Ve
         script,
         dir: String::new(),
         env: env.clone(),
+        exec: Vec::new(),
     }));
 }
 
@@ -399,6 +457,7 @@ fn kubernetes<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                         script: source,
                         dir: String::new(),
                         env: container_env(&value),
+                        exec: Vec::new(),
                     });
                 }
             }
@@ -432,6 +491,7 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                 script,
                 dir: String::new(),
                 env: env.clone(),
+                exec: Vec::new(),
             });
         }
     }
@@ -443,6 +503,20 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     let Some(program) = words.first().and_then(|w| w.str()) else {
         return;
     };
+    // `command: ["atlas", "clusters", "create", ...]` (or `command: ["atlas"]` with the rest as
+    // `args`): the Atlas CLI run with these words, no shell between (the CLI's image has no
+    // entrypoint of its own).
+    if program == "atlas" || program.ends_with("/atlas") {
+        if let Some(first) = words.first() {
+            out.push(CiScript {
+                script: first.clone(),
+                dir: String::new(),
+                env,
+                exec: words,
+            });
+        }
+        return;
+    }
     if !posix(program) {
         return;
     }
@@ -463,6 +537,7 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                             script: script.clone(),
                             dir: String::new(),
                             env,
+                            exec: Vec::new(),
                         });
                     }
                     return;
@@ -549,6 +624,7 @@ fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<CiScript<'a>>)
                 script,
                 dir,
                 env: Env::new(),
+                exec: Vec::new(),
             });
         }
     }
@@ -622,7 +698,12 @@ fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript
         run.get("command").filter(|c| c.str().is_some())
     };
     if let Some(script) = script {
-        out.push(CiScript { script, dir, env });
+        out.push(CiScript {
+            script,
+            dir,
+            env,
+            exec: Vec::new(),
+        });
     }
 }
 

@@ -31,7 +31,17 @@ use crate::model::{
 };
 
 /// The CLI's name followed by a blank, and the service variable.
-pub const NEEDLES: &[&str] = &["atlas ", "MONGODB_ATLAS_SERVICE"];
+/// (`atlas` ending a word with a quote, a comma or a line break: a Kubernetes container's
+/// `command: ["atlas", ...]` or `- atlas`.)
+pub const NEEDLES: &[&str] = &[
+    "atlas ",
+    "MONGODB_ATLAS_SERVICE",
+    "atlas\"",
+    "atlas'",
+    "atlas,",
+    "atlas\n",
+    "atlas\r",
+];
 
 /// The environment variable (and profile property `service`) that selects commercial Atlas
 /// (`cloud`) or Atlas for Government (`cloudgov`) (`mongodb/atlas-cli-core`
@@ -100,6 +110,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         script: step,
         dir,
         env,
+        exec,
     } in ci::scripts(root)
     {
         script.workdir = Some(dir);
@@ -115,7 +126,10 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             .into_iter()
             .filter_map(|(name, value)| Some((name, value?)))
             .collect();
-        if let Some(text) = step.str() {
+        if !exec.is_empty() {
+            let (line, starts) = ci::exec_line(&exec);
+            script.read(&line, Dialect::Sh, Place::Words(&exec, &starts), out);
+        } else if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         }
     }
@@ -236,6 +250,9 @@ enum Place<'a> {
     Scalar(&'a Cursor<'a>),
     /// The string is the value of this word of another command string (`sh -c '...'`).
     Word(&'a Located<'a>, &'a shell::Word),
+    /// The string is these scalars as one command line (see [`ci::exec_line`]), each starting
+    /// at its offset.
+    Words(&'a [Cursor<'a>], &'a [u32]),
 }
 
 /// The state of one file's commands, read in order.
@@ -899,6 +916,23 @@ impl Located<'_> {
                 pointer,
             ),
             Place::Scalar(cur) => {
+                let piece = self
+                    .text
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("");
+                Locator::new(self.ctx, cur)
+                    .text(piece)
+                    .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
+            }
+            // In the word the span starts in: the piece where the scalar spells it, else the
+            // whole scalar (a quoted word, a span across words).
+            Place::Words(words, starts) => {
+                let i = starts
+                    .partition_point(|&s| s <= span.start)
+                    .saturating_sub(1);
+                let Some(cur) = words.get(i) else {
+                    return self.ctx.loc_of(Span { start: 0, end: 0 }, pointer);
+                };
                 let piece = self
                     .text
                     .get(span.start as usize..span.end as usize)
