@@ -39,6 +39,9 @@ struct Js;
 pub const REF_TAG: &str = "js:ref";
 /// The tag of a call of a dotted name: a mapping with `callee` and `args`.
 pub const CALL_TAG: &str = "js:call";
+
+/// The most tokens TypeScript type arguments of a call may take (`f<A, B<C>>(...)`).
+const MAX_TYPE_ARGS_TOKENS: usize = 64;
 /// The tag of a `new` expression: a mapping with `callee` and `args`.
 pub const NEW_TAG: &str = "js:new";
 
@@ -490,14 +493,49 @@ impl Parser<'_, Js> {
         }
     }
 
+    /// TypeScript's type arguments of a call at `i` (`cfg.requireObject<Cluster>(...)`): the
+    /// index of the `(` after them, when `i` opens them.
+    fn past_type_args(&self, i: usize) -> Option<usize> {
+        if !self.is(i, "<") {
+            return None;
+        }
+        let mut open = 0usize;
+        for j in i..i.saturating_add(MAX_TYPE_ARGS_TOKENS) {
+            let t = self.tok(j)?;
+            let s = self.src(t.span);
+            match t.kind {
+                Kind::Punct => match s {
+                    "<" => open += 1,
+                    ">" | ">>" | ">>>" => {
+                        open = open.checked_sub(s.len())?;
+                        if open == 0 {
+                            return self.is(j + 1, "(").then_some(j + 1);
+                        }
+                    }
+                    "." | "," | "[" | "]" | "|" | "&" | "{" | "}" | ":" | ";" | "?" | "(" | ")"
+                    | "=>" => {}
+                    _ => return None,
+                },
+                Kind::Ident | Kind::Str | Kind::Num | Kind::Newline => {}
+                _ => return None,
+            }
+        }
+        None
+    }
+
     fn reference(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
         let (path, next) = self.path(i)?;
         let span = Span {
             start: self.span(i).start,
             end: self.span(next - 1).end,
         };
-        if self.is(next, "(") {
-            let (args, end) = self.args(next, depth)?;
+        let call = if self.is(next, "(") {
+            Some(next)
+        } else {
+            self.past_type_args(next)
+        };
+        if let Some(paren) = call {
+            let (args, end) = self.args(paren, depth)?;
             let span = Span {
                 start: span.start,
                 end: self.span(end - 1).end,

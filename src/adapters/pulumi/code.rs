@@ -365,6 +365,21 @@ impl<'a> Names<'a> {
                         None => unknown(node.span),
                     };
                 }
+                // A part of an object read from the stack (`const cluster =
+                // cfg.requireObject("cluster")`, then `cluster.tier`, `cluster.regions[0]`):
+                // `${cluster.tier}`, as a YAML program reads it.
+                if let Some(call) = self.config_reads.get(root).filter(|c| reads_object(c)) {
+                    let read = self.value(call, depth + 1);
+                    let key =
+                        str_of(Some(&read)).and_then(|k| k.strip_prefix("${")?.strip_suffix('}'));
+                    let rest = path.get(root.len()..).unwrap_or("");
+                    return match key {
+                        Some(key) if is_property_path(rest) => {
+                            string(&format!("${{{key}{rest}}}"), node.span)
+                        }
+                        _ => unknown(node.span),
+                    };
+                }
                 let known = self.literals.contains_key(root) || self.resources.contains(root);
                 return if known {
                     string(&format!("${{{path}}}"), node.span)
@@ -458,6 +473,27 @@ fn is_config_read(call: &Node) -> bool {
     callee
         .split_once('.')
         .is_some_and(|(_, method)| CONFIG_METHODS.contains(&method))
+}
+
+/// Whether a `Config` read returns an object (`getObject`, `require_object`, ...).
+fn reads_object(call: &Node) -> bool {
+    let callee = str_of(call.get("callee")).unwrap_or("");
+    callee.rsplit_once('.').is_some_and(|(_, method)| {
+        matches!(
+            method,
+            "getObject" | "requireObject" | "get_object" | "require_object"
+        )
+    })
+}
+
+/// Whether `rest` (after a name) is only property names and literal indexes (`.tier`,
+/// `.regions[0]`, `["tier"]`): what a YAML program's `${...}` can read.
+fn is_property_path(rest: &str) -> bool {
+    !rest.is_empty()
+        && (rest.starts_with('.') || rest.starts_with('['))
+        && rest.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'"' | b'\'')
+        })
 }
 
 /// Deeper values are unknown (the module's reader bounds depth too).
