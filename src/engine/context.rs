@@ -193,7 +193,9 @@ pub(super) fn link_context(
         if adapters::multi_file::is_terraform(&abs) {
             let above = abs.ancestors().skip(2).take_while(|d| d.starts_with(&root));
             for up in above.filter(|d| any_terraform(d)) {
-                add_root_module(up.to_path_buf(), to, &mut dirs, &mut links, options);
+                if calls_dir(up, abs.parent(), options) {
+                    add_root_module(up.to_path_buf(), to, &mut dirs, &mut links, options);
+                }
             }
         }
     }
@@ -483,6 +485,22 @@ fn add_root_module(
         links.listed.insert(up, files.clone());
         read_links(vec![files], None, to, dirs, links, options);
     }
+}
+
+/// Whether a Terraform configuration file directly in `dir` calls the module in `module`.
+fn calls_dir(dir: &Path, module: Option<&Path>, options: &Options) -> bool {
+    let Some(module) = module.map(paths::normalize) else {
+        return false;
+    };
+    walk::spec_files_in([dir])
+        .into_iter()
+        .filter(|f| adapters::multi_file::is_terraform(f))
+        .any(|f| {
+            let text = options.read(&f).unwrap_or_default();
+            adapters::multi_file::linked_dirs(&f, &text, &options.limits)
+                .iter()
+                .any(|link| paths::normalize(&link.dir) == module)
+        })
 }
 
 /// Whether `dir` directly holds a Terraform configuration file (ignore files aside; an

@@ -42,35 +42,37 @@ fn continues(line: &[u8], escape: u8) -> bool {
 }
 
 /// The length of the blanks that start `rest` (part of an instruction): white space, line
-/// continuations (`escape` at the end of a line) and the comment lines after them, which
-/// Docker drops from the instruction.
+/// continuations (`escape` at the end of a line) and the blank and comment lines after them,
+/// which Docker drops from the instruction.
 fn gap(rest: &str, escape: u8) -> usize {
     let b = rest.as_bytes();
-    let blank = |mut i: usize, newline: bool| {
-        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r'))
-            || (newline && b.get(i) == Some(&b'\n'))
-        {
+    let spaces = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r')) {
             i += 1;
         }
         i
     };
-    let mut i = blank(0, true);
-    while b.get(i) == Some(&escape) {
-        let j = blank(i + 1, false);
-        if b.get(j) != Some(&b'\n') {
-            break;
-        }
-        i = j + 1;
-        // Comment lines inside the instruction.
-        while b.get(blank(i, false)) == Some(&b'#') {
-            match memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])) {
+    // Whether `i` starts a line of its own (after a line break and white space).
+    let mut line_start = false;
+    let mut i = 0;
+    loop {
+        i = spaces(i);
+        match b.get(i) {
+            Some(b'\n') => {
+                i += 1;
+                line_start = true;
+            }
+            Some(b'#') if line_start => match memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])) {
                 Some(n) => i += n + 1,
                 None => return b.len(),
+            },
+            Some(&c) if c == escape && b.get(spaces(i + 1)) == Some(&b'\n') => {
+                i = spaces(i + 1) + 1;
+                line_start = true;
             }
+            _ => return i,
         }
-        i = blank(i, true);
     }
-    i
 }
 
 /// The recipes of a Makefile.

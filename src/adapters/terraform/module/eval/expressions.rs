@@ -527,9 +527,12 @@ impl World<'_> {
         let memo_key = (inst, output, name.to_string());
         if let Some(done) = self.memo.borrow().get(&memo_key) {
             return match done {
-                Some((v, decided)) => {
+                Some((v, decided, missed)) => {
                     if self.mark() < MAX_DECIDED {
                         self.decided.borrow_mut().extend(decided.iter().cloned());
+                    }
+                    if *missed {
+                        self.module_missed.set(true);
                     }
                     v.clone()
                 }
@@ -538,14 +541,17 @@ impl World<'_> {
         }
         self.memo.borrow_mut().insert(memo_key.clone(), None);
         let mark = self.mark();
+        let missed_before = self.module_missed.replace(false);
         let v = self
             .find_local(inst, name, output)
             .unwrap_or_else(Val::unknown);
+        let missed = self.module_missed.get();
+        self.module_missed.set(missed_before || missed);
         let decided: Rc<[crate::model::Condition]> =
             self.decided.borrow().get(mark..).unwrap_or(&[]).into();
         self.memo
             .borrow_mut()
-            .insert(memo_key, Some((v.clone(), decided)));
+            .insert(memo_key, Some((v.clone(), decided, missed)));
         v
     }
 

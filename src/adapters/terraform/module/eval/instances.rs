@@ -200,7 +200,12 @@ impl World<'_> {
                 else {
                     continue;
                 };
+                // Whether the call's repetitions, then each instance's arguments, read a call
+                // whose instances are not made yet (see [`World::refresh_calls`]).
+                let missed_before = self.module_missed.replace(false);
+                let mut any_missed = false;
                 let repetitions = self.repetitions(scope, rctx, rbody);
+                let repetitions_missed = self.module_missed.replace(false);
                 // A call made because of a condition: every resource of its instances too.
                 let mut conditions = self.conditions_since(mark);
                 conditions.extend(p.conditions.iter().cloned());
@@ -213,6 +218,8 @@ impl World<'_> {
                         ..scope
                     };
                     let vars = self.call_vars(scope, target, &bodies);
+                    let missed = self.module_missed.replace(false);
+                    any_missed |= missed;
                     let suffix = match &each {
                         Some(e) => match e.key.as_text() {
                             Some(k) => format!("[{}]", k.as_str()),
@@ -240,10 +247,16 @@ impl World<'_> {
                                 name: name.to_string(),
                                 file: n,
                                 each,
+                                // A call whose repetitions read another call's output keeps
+                                // its instances' arguments as first evaluated: which
+                                // instances exist is not known again here.
+                                refresh: missed && !repetitions_missed,
                             }),
                         },
                     ));
                 }
+                self.module_missed
+                    .set(missed_before || repetitions_missed || any_missed);
             }
         }
         for (name, each_key, inst) in made {
@@ -299,24 +312,67 @@ impl World<'_> {
         vars
     }
 
-    /// Evaluate every call's arguments again, now that every instance exists. While
-    /// instances are created, a call's arguments are evaluated before its sibling calls'
-    /// instances exist, so an argument that reads another call's output
-    /// (`project_id = module.project.project_id`, the usual project module and cluster
-    /// module) was unknown. Twice: an output may itself depend on arguments evaluated again
-    /// after it was read. (A `count` or `for_each` of a call that reads another call's
-    /// output stays as first evaluated.)
+    /// Evaluate again, now that every instance exists, the arguments of the calls that read
+    /// another call's output while instances were being made (before the other call's
+    /// instances existed: `project_id = module.project.project_id`, the usual project module
+    /// and cluster module, was unknown). Pass after pass while that makes values known (a
+    /// chain of calls, written in any order), at most [`MAX_REFRESH_PASSES`]; a value
+    /// known before is never replaced by an unknown one (an evaluation cut short by its
+    /// budget). A call whose `count` or `for_each` reads another call's output keeps its
+    /// arguments as first evaluated (which instances exist is not evaluated again).
     pub(super) fn refresh_calls(&mut self) {
-        for _ in 0..2 {
+        let todo: Vec<usize> = (0..self.insts.len())
+            .filter(|&i| {
+                self.insts
+                    .get(i)
+                    .and_then(|inst| inst.call.as_ref())
+                    .is_some_and(|c| c.refresh)
+            })
+            .collect();
+        let unknown_now = |world: &World<'_>| -> usize {
+            todo.iter()
+                .filter_map(|&i| world.insts.get(i))
+                .flat_map(|inst| inst.vars.values())
+                .map(|v| unknowns(v, 0))
+                .sum()
+        };
+        let mut unknown = unknown_now(self);
+        for _ in 0..MAX_REFRESH_PASSES {
+            if unknown == 0 {
+                break;
+            }
             self.memo.borrow_mut().clear();
-            for i in 0..self.insts.len() {
+            // One allowance of fuel per call, as when its instances were made.
+            let mut group: Option<(Option<usize>, usize, String)> = None;
+            for &i in &todo {
+                let key = self.insts.get(i).and_then(|inst| {
+                    let call = inst.call.as_ref()?;
+                    Some((inst.parent, call.file, call.name.clone()))
+                });
+                if key != group {
+                    self.refuel();
+                    group = key;
+                }
                 let Some(vars) = self.call_vars_again(i) else {
                     continue;
                 };
                 if let Some(inst) = self.insts.get_mut(i) {
-                    inst.vars = vars;
+                    for (name, value) in vars {
+                        let worse = inst
+                            .vars
+                            .get(&name)
+                            .is_some_and(|old| unknowns(old, 0) < unknowns(&value, 0));
+                        if !worse {
+                            inst.vars.insert(name, value);
+                        }
+                    }
                 }
             }
+            let now = unknown_now(self);
+            if now >= unknown {
+                break;
+            }
+            unknown = now;
         }
         self.memo.borrow_mut().clear();
     }
@@ -346,7 +402,6 @@ impl World<'_> {
             each: call.each.as_ref(),
             iters: None,
         };
-        self.refuel();
         Some(self.call_vars(scope, inst.module, &bodies))
     }
 
@@ -847,4 +902,20 @@ fn call_bodies<'a>(
         bodies.extend(blocks_named(s, labels, None).into_iter().map(|b| (*c, b)));
     }
     bodies
+}
+
+/// Most passes of [`World::refresh_calls`].
+const MAX_REFRESH_PASSES: usize = 8;
+
+/// How many unknown values `v` holds (a list's or map's elements counted one by one).
+fn unknowns(v: &Val, depth: usize) -> usize {
+    if depth > 32 {
+        return 0;
+    }
+    match v {
+        Val::Unknown(_) => 1,
+        Val::List(items) => items.iter().map(|i| unknowns(i, depth + 1)).sum(),
+        Val::Map(entries) => entries.iter().map(|(_, v)| unknowns(v, depth + 1)).sum(),
+        Val::Known(..) | Val::Null | Val::Ref(_) => 0,
+    }
 }

@@ -112,6 +112,9 @@ struct Call {
     name: String,
     file: usize,
     each: Option<Each>,
+    /// Its arguments read a call whose instances did not exist yet: they are evaluated again
+    /// (see [`World::refresh_calls`]).
+    refresh: bool,
 }
 
 /// The module step: resolve every module instance and build the model from every kept file.
@@ -628,8 +631,9 @@ impl Module<'_> {
     }
 }
 
-/// A local's or an output's value, and what conditions decided in it.
-type Memo = (Val, Rc<[crate::model::Condition]>);
+/// A local's or an output's value, what conditions decided in it, and whether it read a
+/// `module.NAME` that had no instance yet (see [`World::refresh_calls`]).
+type Memo = (Val, Rc<[crate::model::Condition]>, bool);
 
 /// An expression node's syntax tree (`None`: it does not parse).
 type Parsed = Option<Rc<Expr>>;
