@@ -499,21 +499,33 @@ impl Parser<'_, Js> {
         if !self.is(i, "<") {
             return None;
         }
+        // Open `<`s, and brackets inside them (an object type `{ tier: string }`, a tuple, a
+        // function type's parameters): `?`, `:` and `;` only inside an object type, so that a
+        // comparison (`n < 10 ? a : b, c > (d)`) is not taken for type arguments.
         let mut open = 0usize;
+        let mut brackets: Vec<&str> = Vec::new();
         for j in i..i.saturating_add(MAX_TYPE_ARGS_TOKENS) {
             let t = self.tok(j)?;
             let s = self.src(t.span);
             match t.kind {
                 Kind::Punct => match s {
                     "<" => open += 1,
-                    ">" | ">>" | ">>>" => {
+                    ">" | ">>" | ">>>" if brackets.is_empty() => {
                         open = open.checked_sub(s.len())?;
                         if open == 0 {
                             return self.is(j + 1, "(").then_some(j + 1);
                         }
                     }
-                    "." | "," | "[" | "]" | "|" | "&" | "{" | "}" | ":" | ";" | "?" | "(" | ")"
-                    | "=>" => {}
+                    "{" | "[" | "(" => brackets.push(s),
+                    "}" | "]" | ")" => {
+                        let opener = brackets.pop()?;
+                        if !matches!((opener, s), ("{", "}") | ("[", "]") | ("(", ")")) {
+                            return None;
+                        }
+                    }
+                    ":" | ";" | "?" if brackets.last() == Some(&"{") => {}
+                    ":" if brackets.last() == Some(&"(") => {}
+                    "." | "," | "|" | "&" | "=>" => {}
                     _ => return None,
                 },
                 Kind::Ident | Kind::Str | Kind::Num | Kind::Newline => {}

@@ -269,3 +269,29 @@ fn a_bracket_never_closed_is_an_error_naming_it() {
     let fine = "const s = \"(\"; // (\nconst r = /[(]/;\nconst t = `(${ \"{\" }`;\n";
     assert!(parse(fine, &Limits::default()).is_ok());
 }
+
+/// TypeScript's type arguments on a call are skipped (`requireObject<Cluster>("cluster")` is a
+/// call of `cfg.requireObject`); a comparison that looks like them is not one.
+#[test]
+fn type_arguments_of_a_call() {
+    let text = r#"const a = cfg.requireObject<ClusterArgs>("cluster");
+const b = cfg.requireObject<{ tier: string; regions?: string[] }>("cluster");
+const c = cfg.getObject<Map<string, Array<string>>>("tags");
+const d = f(n < 10 ? 10 : 20, m > (1));
+"#;
+    let root = module(text);
+    let bindings = root.get("bindings").unwrap();
+    for name in ["a", "b", "c"] {
+        let call = bindings.get(name).unwrap();
+        assert_eq!(call.tag.as_deref(), Some(CALL_TAG), "{name}");
+    }
+    assert_eq!(
+        bindings.get("a").unwrap().get("callee").unwrap().as_str(),
+        Some("cfg.requireObject")
+    );
+    // `d`: a call of `f` whose first argument is not a call of `n`.
+    let d = bindings.get("d").unwrap();
+    assert_eq!(d.get("callee").unwrap().as_str(), Some("f"));
+    let first = &d.get("args").unwrap().as_seq().unwrap()[0];
+    assert_ne!(first.tag.as_deref(), Some(CALL_TAG));
+}

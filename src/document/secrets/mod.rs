@@ -435,6 +435,7 @@ impl Walk<'_> {
                 || (secret && raw_key.starts_with("Fn::"));
             self.node(&e.value, secret_value);
         }
+        self.command_then_args(entries);
     }
 
     /// A sequence that is not a secret: scalars on their own, and exec arrays (`["mongosh",
@@ -443,22 +444,50 @@ impl Walk<'_> {
         let mut flag: Option<text::Flag> = None;
         for item in items {
             match (flag.take(), item.as_str()) {
-                (Some(f), Some(value)) => {
-                    if let Some(r) = f.secret_part(value) {
-                        let (start, end) = self.value_bounds(item);
-                        if self.text.get(start..end) == Some(value) {
-                            push(self.out, start + r.start, start + r.end);
-                        } else {
-                            self.secret_scalar(item);
-                        }
-                    }
-                }
+                (Some(f), Some(value)) => self.flagged(&f, item, value),
                 (None, Some(value)) if !value.contains(char::is_whitespace) => {
                     flag = text::Flag::of(value);
                 }
                 _ => {}
             }
             self.node(item, false);
+        }
+    }
+
+    /// The value `item` (whose text is `value`) that a secret flag takes.
+    fn flagged(&mut self, flag: &text::Flag, item: &Node, value: &str) {
+        if let Some(r) = flag.secret_part(value) {
+            let (start, end) = self.value_bounds(item);
+            if self.text.get(start..end) == Some(value) {
+                push(self.out, start + r.start, start + r.end);
+            } else {
+                self.secret_scalar(item);
+            }
+        }
+    }
+
+    /// A Kubernetes container's `command` that ends with a secret flag (`["atlas", "setup",
+    /// "--password"]`): its value is the first of the `args`, which the command's words go on
+    /// with.
+    fn command_then_args(&mut self, entries: &[super::Entry]) {
+        let list = |key: &str| {
+            entries
+                .iter()
+                .find(|e| e.key.scalar_text() == Some(key))
+                .and_then(|e| e.value.as_seq())
+        };
+        let (Some(command), Some(args)) = (list("command"), list("args")) else {
+            return;
+        };
+        let flag = command
+            .last()
+            .and_then(Node::as_str)
+            .filter(|v| !v.contains(char::is_whitespace))
+            .and_then(text::Flag::of);
+        if let (Some(flag), Some(first)) = (flag, args.first()) {
+            if let Some(value) = first.as_str() {
+                self.flagged(&flag, first, value);
+            }
         }
     }
 

@@ -322,6 +322,23 @@ fn secrets_in_commands_quoted_strings_and_exec_arrays() {
     );
 }
 
+/// A Kubernetes container's `command` that ends with a secret flag: the first of its `args`
+/// is the flag's value (the command's words go on with the args).
+#[test]
+fn a_container_commands_secret_flag_takes_the_first_arg() {
+    assert_masked(
+        concat!(
+            "containers:\n",
+            "  - command: [\"atlas\", \"setup\", \"--password\"]\n",
+            "    args: [\"Hunter2-A\", \"--tier\", \"M10\"]\n",
+            "  - args:\n      - Hunter2-B\n    command:\n      - atlas\n      - --privateKey\n",
+        ),
+        YAML,
+        &planted("AB"),
+        &["--tier", "\"M10\""],
+    );
+}
+
 #[test]
 fn scripts_makefiles_and_dockerfiles() {
     assert_masked(
