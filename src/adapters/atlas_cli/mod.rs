@@ -915,33 +915,31 @@ impl Located<'_> {
                 word.span_of(span.start as usize, span.end as usize),
                 pointer,
             ),
-            Place::Scalar(cur) => {
-                let piece = self
-                    .text
-                    .get(span.start as usize..span.end as usize)
-                    .unwrap_or("");
-                Locator::new(self.ctx, cur)
-                    .text(piece)
-                    .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
-            }
+            Place::Scalar(cur) => self.in_scalar(cur, span),
             // In the word the span starts in: the piece where the scalar spells it, else the
             // whole scalar (a quoted word, a span across words).
             Place::Words(words, starts) => {
                 let i = starts
                     .partition_point(|&s| s <= span.start)
                     .saturating_sub(1);
-                let Some(cur) = words.get(i) else {
-                    return self.ctx.loc_of(Span { start: 0, end: 0 }, pointer);
-                };
-                let piece = self
-                    .text
-                    .get(span.start as usize..span.end as usize)
-                    .unwrap_or("");
-                Locator::new(self.ctx, cur)
-                    .text(piece)
-                    .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
+                match words.get(i) {
+                    Some(cur) => self.in_scalar(cur, span),
+                    None => self.ctx.loc_of(Span { start: 0, end: 0 }, pointer),
+                }
             }
         }
+    }
+
+    /// The location of `span` of the string, which `cur`'s value spells: the piece where the
+    /// scalar spells it, else the whole scalar.
+    fn in_scalar(&self, cur: &Cursor<'_>, span: Span) -> Loc {
+        let piece = self
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        Locator::new(self.ctx, cur)
+            .text(piece)
+            .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
     }
 
     fn text(&self, value: &str, span: Span, pointer: &str) -> Text {
