@@ -135,6 +135,18 @@ impl World<'_> {
         }
     }
 
+    /// A module's files that parsed, each with its source and location context, in order.
+    fn sources_of<'a>(
+        &'a self,
+        module: &'a Module<'_>,
+    ) -> Vec<(&'a HclFile, &'a Source, LocCtx<'a>)> {
+        module
+            .files
+            .iter()
+            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
+            .collect()
+    }
+
     /// The instances of the calls an instance makes.
     pub(super) fn add_children(&mut self, parent: usize) {
         let Some(p) = self.insts.get(parent) else {
@@ -147,11 +159,7 @@ impl World<'_> {
             return;
         };
         let mut made: Vec<(String, Option<Val>, Inst)> = Vec::new();
-        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
-            .files
-            .iter()
-            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
-            .collect();
+        let sources = self.sources_of(module);
         for (n, (f, src, _)) in sources.iter().enumerate() {
             let root = Cursor::root(&src.root);
             for (name, body) in root.get("module").iter().flat_map(|m| m.entries()) {
@@ -383,11 +391,7 @@ impl World<'_> {
         let call = inst.call.as_ref()?;
         let parent = inst.parent?;
         let module = self.modules.get(self.insts.get(parent)?.module)?;
-        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
-            .files
-            .iter()
-            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
-            .collect();
+        let sources = self.sources_of(module);
         let (_, src, _) = sources.get(call.file)?;
         let labels = ["module", call.name.as_str()];
         let body = Cursor::root(&src.root)
@@ -531,11 +535,7 @@ impl World<'_> {
         // Override files' blocks are merged, in the files' order (override files last, by
         // name), into the first block of the same type and name: a configuration file's, else
         // the first override file's that has it (Terraform refuses that, but it is read once).
-        let sources: Vec<(&HclFile, &Source, LocCtx<'_>)> = module
-            .files
-            .iter()
-            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
-            .collect();
+        let sources = self.sources_of(module);
         for (n, (f, src, ctx)) in sources.iter().enumerate() {
             let earlier: Vec<&Source> = if f.overrides {
                 sources.iter().take(n).map(|(_, s, _)| *s).collect()
