@@ -180,6 +180,17 @@ fn a_connection_string_piece_whose_spelling_in_the_source_is_another_one() {
 }
 
 #[test]
+fn a_connection_string_piece_also_spelled_inside_a_template_action() {
+    // A Helm action spanning lines (`{{- end: ... }}`) holds a `SCRAM-SHA-1` of its own; the
+    // action is blanked from the plain scalar's value, so the value's first `SCRAM-SHA-1` was
+    // located at the action's (the 8 characters before both read `Mechanism=`) and the
+    // connection string's at the one before it: the fix edited line 9, not line 10
+    // (pipeline_yaml, 851,669 runs on ac7d7da). Now text inside an action is never a piece's.
+    let input = "FROM analyticsSpecs\nWORD/ IRKapp\nCOPY . .\nENV MONGODB_UR /app\nCOPY . .\nENV MONGODB_URI=\"mhttps://cloud.mongodbgotl{{- end: Config -atlas-ds.a1b2c.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\nCMD [\"ngRIMap\nmetadata:\n  nnd }} - -atlas-ds.a1b2c.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\nCMD [\"ngRI=\"mongodb+srv://claims.a1b2c.mongodbgov.net/?authMechanism=SCRAM-SHA-1\"\nCMD [\"ngde\", \"server.jep]\n";
+    all_targets(input.as_bytes());
+}
+
+#[test]
 fn a_url_in_a_scalar_whose_tag_spells_it_too() {
     // A YAML scalar's span holds its tag: the Locator took the URL spelled in the tag
     // (`!!shA'@_BAL=https://cloud.mongodb.com/...`) for the value's, so the finding pointed

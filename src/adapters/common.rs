@@ -233,6 +233,15 @@ impl<'a> Locator<'a> {
         })
     }
 
+    /// Whether `len` bytes at `at` in the source overlap an unrendered template's action
+    /// (`{{ ... }}`), which the value does not hold (it was blanked before parsing): text
+    /// spelled there is not the value's.
+    fn in_action(&self, at: usize, len: usize) -> bool {
+        let start = self.cur.node.span.start as usize + at;
+        let (start, end) = (start as u32, (start + len) as u32);
+        crate::document::template::action_between(self.ctx.template_actions, start, end)
+    }
+
     /// The offset of `piece` in the source, if it is spelled there.
     fn find(&mut self, piece: &str) -> Option<usize> {
         if piece.is_empty() || self.lost {
@@ -244,7 +253,10 @@ impl<'a> Locator<'a> {
         let Some(offset) = offset else {
             // Not a piece of the value: its first spelling, if any.
             let source = self.source.get(self.base..)?;
-            return source.find(piece).map(|at| self.base + at);
+            return source
+                .match_indices(piece)
+                .map(|(at, _)| self.base + at)
+                .find(|&at| !self.in_action(at, piece.len()));
         };
         if offset < self.vpos {
             self.vpos = 0;
@@ -255,8 +267,9 @@ impl<'a> Locator<'a> {
             .source
             .get(self.spos..)?
             .match_indices(piece)
-            .nth(before)
-            .map(|(o, _)| self.spos + o);
+            .map(|(o, _)| self.spos + o)
+            .filter(|&at| !self.in_action(at, piece.len()))
+            .nth(before);
         // The same occurrence only when what comes just before it is the same too (ignoring
         // spaces and line breaks, which folding changes): where the value and its source part
         // ways (a template action blanked, text the source has twice), the nth spelling may
