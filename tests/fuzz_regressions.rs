@@ -191,6 +191,17 @@ fn a_connection_string_piece_also_spelled_inside_a_template_action() {
 }
 
 #[test]
+fn an_entry_added_to_a_tagged_flow_mapping() {
+    // A flow mapping with a tag (`!  {`) starts its span at the tag: the fix that adds
+    // `regionUsageRestrictions` took it for a block mapping and added the entry without a
+    // comma, which made the file invalid (pipeline_yaml, 1.07 million runs on 3f7355a).
+    let input = "[!  {\n    \"name\": \"orders\",\n    \"orgId\": \"5e2211c17a3e5a48f5497de3\"\n  },\n  {\n    \"name\": \"billing\",\n    \"orgId\": \"5e2211c17a3e5a48f5497de3\",\n    \"regionUsageRestrictions\": null\n  }\n]\n";
+    all_targets(input.as_bytes());
+    let anchored = "- &p {name: orders, orgId: 5e2211c17a3e5a48f5497de3}\n";
+    all_targets(anchored.as_bytes());
+}
+
+#[test]
 fn a_url_in_a_scalar_whose_tag_spells_it_too() {
     // A YAML scalar's span holds its tag: the Locator took the URL spelled in the tag
     // (`!!shA'@_BAL=https://cloud.mongodb.com/...`) for the value's, so the finding pointed

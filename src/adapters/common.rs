@@ -25,7 +25,11 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
     let first = entries.first()?;
     let text = ctx.text;
     let key_start = first.key.span.start as usize;
-    let flow = text.get(map.node.span.start as usize..)?.starts_with('{');
+    // A mapping's span starts at its properties (a tag `!x`, an anchor `&a`), if any.
+    let map_text = text.get(map.node.span.start as usize..)?;
+    let flow = map_text
+        .get(properties_len(map_text, "")..)?
+        .starts_with('{');
     let quoted = text.get(key_start..)?.starts_with('"');
     let entry = if quoted {
         format!("\"{key}\": \"{value}\"")
@@ -293,7 +297,8 @@ impl<'a> Locator<'a> {
 }
 
 /// The length of the YAML node properties (a tag `!x`, an anchor `&a`, each followed by white
-/// space) that `source` starts with before `value`'s spelling; 0 when it starts with the value.
+/// space) that `source` starts with before `value`'s spelling (`""` for a collection); 0 when
+/// it starts with the value.
 fn properties_len(source: &str, value: &str) -> usize {
     let mut at = 0;
     loop {
