@@ -31,13 +31,15 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// Whether a line ends with an odd number of backslashes (it continues on the next).
-fn continues(line: &[u8], escape: u8) -> bool {
-    let trimmed = if escape == b'\\' {
-        line
-    } else {
-        line.trim_ascii_end()
-    };
+/// Whether a Makefile line ends with an odd number of backslashes (it continues on the next).
+fn continues(line: &[u8]) -> bool {
+    line.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+}
+
+/// Whether a Dockerfile line continues on the next: its escape character at its end, blanks
+/// after it allowed (Docker's parser trims them).
+fn docker_continues(line: &[u8], escape: u8) -> bool {
+    let trimmed = line.trim_ascii_end();
     trimmed.iter().rev().take_while(|&&b| b == escape).count() % 2 == 1
 }
 
@@ -84,7 +86,7 @@ pub fn make_recipes(text: &str) -> Vec<Piece> {
     let mut all = lines(text).peekable();
     while let Some((start, mut end)) = all.next() {
         // A logical line: continued physical lines joined.
-        while continues(bytes.get(start..end).unwrap_or(&[]), b'\\') {
+        while continues(bytes.get(start..end).unwrap_or(&[])) {
             match all.next() {
                 Some((_, e)) => end = e,
                 None => break,
@@ -197,7 +199,7 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
         }
         // The instruction's lines: continued lines, blank and comment lines inside dropped.
         let mut last = (start, end);
-        while continues(bytes.get(last.0..last.1).unwrap_or(&[]), escape) {
+        while docker_continues(bytes.get(last.0..last.1).unwrap_or(&[]), escape) {
             let Some((s, e)) = all.next() else { break };
             end = e;
             let inner = text.get(s..e).unwrap_or("").trim_start();

@@ -144,11 +144,18 @@ impl Lexer<'_> {
     }
 
     /// A line continuation at the current position (`\` then a newline, possibly CRLF): its
-    /// length, or 0.
+    /// length, or 0. In a Dockerfile, blanks between the backslash and the line's end too:
+    /// Docker joins the lines before the shell sees them.
     fn continuation(&self) -> usize {
-        match (self.peek(0), self.peek(1), self.peek(2)) {
-            (Some(b'\\'), Some(b'\n'), _) => 2,
-            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3,
+        let blanks = match self.dialect {
+            Dialect::Docker => (1..)
+                .take_while(|&i| matches!(self.peek(i), Some(b' ' | b'\t')))
+                .count(),
+            _ => 0,
+        };
+        match (self.peek(0), self.peek(1 + blanks), self.peek(2 + blanks)) {
+            (Some(b'\\'), Some(b'\n'), _) => 2 + blanks,
+            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3 + blanks,
             _ => 0,
         }
     }
