@@ -17,7 +17,9 @@
 //! numbers, `true`/`false` booleans, `null`/`undefined` null, object and array literals
 //! mappings and sequences. A reference (`a.b[0].c`) is a string tagged [`REF_TAG`]; a call of a
 //! dotted name (`config.require("tier")`) a mapping `{callee, args}` tagged [`CALL_TAG`]; a
-//! `new` expression one tagged [`NEW_TAG`]; anything else (operators, functions, spreads,
+//! `new` expression one tagged [`NEW_TAG`]; an arrow function with plain parameters and one
+//! expression a mapping `{params, body}` tagged [`ARROW_TAG`] (`[...].map(f)` is a call of
+//! `map` with the array as its `receiver`); anything else (operators, other functions, spreads,
 //! `pulumi.interpolate` templates, ...) its source text tagged [`EXPR_TAG`](super::EXPR_TAG):
 //! never a value. TypeScript's annotations, `as` and `satisfies` casts and `!` are read past.
 //!
@@ -44,6 +46,10 @@ pub const CALL_TAG: &str = "js:call";
 const MAX_TYPE_ARGS_TOKENS: usize = 64;
 /// The tag of a `new` expression: a mapping with `callee` and `args`.
 pub const NEW_TAG: &str = "js:new";
+/// The tag of an arrow function whose body is one expression (`(r, i) => ({...})`, or a block
+/// that only returns one: `r => { return r.name; }`): a mapping with `params` (the names, when
+/// every parameter is a plain name) and `body`.
+pub const ARROW_TAG: &str = "js:arrow";
 
 /// Multi-character punctuators, longest first.
 const PUNCTS: &[&str] = &[
@@ -475,11 +481,16 @@ impl Parser<'_, Js> {
                 Some((self.node(Value::Number(text.into()), span, None), i + 2))
             }
             Kind::Punct if s == "{" => self.object(i, depth),
-            Kind::Punct if s == "[" => self.array(i, depth),
+            Kind::Punct if s == "[" => {
+                let (array, next) = self.array(i, depth)?;
+                Some(self.array_map(array, next, depth))
+            }
+            Kind::Punct if s == "(" && self.is(self.past_group(i), "=>") => self.arrow(i, depth),
             Kind::Punct if s == "(" => {
                 let (inner, next) = self.expr(i + 1, depth + 1);
                 self.is(next, ")").then_some((inner, next + 1))
             }
+            Kind::Ident if self.is(i + 1, "=>") => self.arrow(i, depth),
             Kind::Ident => match s {
                 "true" | "false" => {
                     Some((self.node(Value::Bool(s == "true"), t.span, None), i + 1))
@@ -565,6 +576,106 @@ impl Parser<'_, Js> {
             self.node(Value::String(path.into()), span, Some(REF_TAG)),
             next,
         ))
+    }
+
+    /// An arrow function at `i` (its parameter list, or its one parameter's name): see
+    /// [`ARROW_TAG`]. `None` when a parameter is not a plain name (a destructuring pattern, a
+    /// default value) or the body is a block that does more than return one expression.
+    fn arrow(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
+        let mut params = Vec::new();
+        let arrow_at = if self.is(i, "(") {
+            let close = self.past_group(i).checked_sub(1)?;
+            let mut k = i + 1;
+            while k < close {
+                let t = self.tok(k)?.clone();
+                let name = self.ident(k)?;
+                params.push(self.node(Value::String(name.into()), t.span, None));
+                k += 1;
+                // A TypeScript annotation (`r: RegionArgs`, `i?: number`): read past.
+                if self.is(k, "?") {
+                    k += 1;
+                }
+                if self.is(k, ":") {
+                    while k < close && !self.is(k, ",") {
+                        k = if self.is(k, "(") || self.is(k, "[") || self.is(k, "{") {
+                            self.past_group(k)
+                        } else {
+                            k + 1
+                        };
+                    }
+                }
+                if self.is(k, ",") {
+                    k += 1;
+                } else if k != close {
+                    return None;
+                }
+            }
+            close + 1
+        } else {
+            let t = self.tok(i)?.clone();
+            let name = self.ident(i)?;
+            params.push(self.node(Value::String(name.into()), t.span, None));
+            i + 1
+        };
+        if !self.is(arrow_at, "=>") {
+            return None;
+        }
+        let body_at = arrow_at + 1;
+        let (body, end) = if self.is(body_at, "{") {
+            // `{ return <expr>; }` and nothing else.
+            let close = self.past_group(body_at).checked_sub(1)?;
+            if self.ident(body_at + 1) != Some("return") {
+                return None;
+            }
+            let (body, mut next) = self.expr(body_at + 2, depth + 1);
+            if self.is(next, ";") {
+                next += 1;
+            }
+            if next != close {
+                return None;
+            }
+            (body, close + 1)
+        } else {
+            self.expr(body_at, depth + 1)
+        };
+        let span = Span {
+            start: self.span(i).start,
+            end: body.span.end.max(self.span(end.saturating_sub(1)).end),
+        };
+        let params_span = Span {
+            start: self.span(i).start,
+            end: self.span(arrow_at).start,
+        };
+        let params = self.node(Value::Seq(params), params_span, None);
+        let entries = vec![self.entry("params", params), self.entry("body", body)];
+        Some((self.node(Value::Map(entries), span, Some(ARROW_TAG)), end))
+    }
+
+    /// An array literal read up to `next`, followed by `.map(...)`: the call, with the array
+    /// as its `receiver` (`[...].map(f)`; `regions.map(f)` is a call of a dotted name). Else
+    /// the array.
+    fn array_map(&mut self, array: Node, next: usize, depth: usize) -> (Node, usize) {
+        let maps = array.tag.is_none()
+            && self.is(next, ".")
+            && self.ident(next + 1) == Some("map")
+            && self.is(next + 2, "(");
+        if !maps {
+            return (array, next);
+        }
+        let Some((args, end)) = self.args(next + 2, depth) else {
+            return (array, next);
+        };
+        let span = Span {
+            start: array.span.start,
+            end: self.span(end - 1).end,
+        };
+        let path_span = self.between(next + 1, next + 1);
+        let mut call = self.callee_and_args("map", path_span, span, args, CALL_TAG);
+        let receiver = self.entry("receiver", array);
+        if let Value::Map(entries) = &mut call.value {
+            entries.push(receiver);
+        }
+        (call, end)
     }
 
     fn new_expr(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {

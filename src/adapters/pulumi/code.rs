@@ -13,6 +13,8 @@
 //! - `project.id` of a resource is `${project.id}`; `cfg.require("tier")` (any `get`/`require`
 //!   method) of a `new pulumi.Config()` is `${tier}`, the stack's `<project>:tier`, also
 //!   through a name bound once to it (`const tier = cfg.require("tier")`);
+//! - an array's `map` with an arrow function over an array written out (there, or bound once
+//!   to a name) is the function's body for each item, the item's values where it writes them;
 //! - anything else is unknown (`fn::js`, which no builder reads as a value), and a resource
 //!   whose properties are not an object literal is not a resource here: nothing is guessed.
 //!
@@ -20,7 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::document::js::{CALL_TAG, NEW_TAG, REF_TAG};
+use crate::document::js::{ARROW_TAG, CALL_TAG, NEW_TAG, REF_TAG};
 use crate::document::{Entry, Node, Span, Value};
 
 /// The Pulumi SDK's package (JavaScript, Python), whose `Config` reads the stack's
@@ -71,6 +73,9 @@ struct Names<'a> {
     /// Names bound once to a call of a `Config` method (`const region =
     /// cfg.require("region")`): read where they are used as the call is.
     config_reads: HashMap<&'a str, &'a Node>,
+    /// Names bound once to an array's `map` with an arrow function (`const regionConfigs =
+    /// regions.map((r) => ({...}))`): read where they are used as the call is.
+    mapped: HashMap<&'a str, &'a Node>,
     /// Where the references read into resources start (see [`Names::value`]).
     read_at: std::cell::RefCell<HashSet<u32>>,
     /// The defaults config keys are read with (`None`: several, or not a literal).
@@ -107,6 +112,7 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
         resources: HashSet::new(),
         literals: HashMap::new(),
         config_reads: HashMap::new(),
+        mapped: HashMap::new(),
         read_at: std::cell::RefCell::new(HashSet::new()),
         defaults: std::cell::RefCell::new(HashMap::new()),
     };
@@ -167,6 +173,9 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
             }
             Some(CALL_TAG) if is_config_read(&b.value) => {
                 names.config_reads.insert(name, &b.value);
+            }
+            Some(CALL_TAG) if map_function(&b.value).is_some() => {
+                names.mapped.insert(name, &b.value);
             }
             _ => {}
         }
@@ -357,6 +366,9 @@ impl<'a> Names<'a> {
                         return self.value(literal, depth + 1);
                     }
                 }
+                if let Some(call) = self.mapped.get(root).filter(|_| path == root) {
+                    return self.value(call, depth + 1);
+                }
                 // A name bound to a config read is the stack's value, used here.
                 if let Some(call) = self.config_reads.get(root).filter(|_| path == root) {
                     let read = self.value(call, depth + 1);
@@ -390,6 +402,11 @@ impl<'a> Names<'a> {
             Some(CALL_TAG | NEW_TAG) if self.arguments(node).is_some() => {
                 let written = self.arguments(node).unwrap_or_else(|| unknown(node.span));
                 return self.value(&written, depth + 1);
+            }
+            Some(CALL_TAG) if map_function(node).is_some() => {
+                return self
+                    .mapped_items(node, depth)
+                    .unwrap_or_else(|| unknown(node.span));
             }
             Some(CALL_TAG) => {
                 let callee = str_of(node.get("callee")).unwrap_or("");
@@ -464,6 +481,146 @@ impl<'a> Names<'a> {
             _ => node.clone(),
         }
     }
+}
+
+impl Names<'_> {
+    /// The items of an array's `map` with an arrow function ([`map_function`]) over an array
+    /// written out, there or bound once to a name: the function's body for each item, its
+    /// first parameter standing for the item (each value then located where the item writes
+    /// it), its second (the index) unknown. `None` when the array is not known.
+    fn mapped_items(&self, call: &Node, depth: usize) -> Option<Node> {
+        let (params, body) = map_function(call)?;
+        let callee = str_of(call.get("callee"))?;
+        let items = match callee.strip_suffix(".map") {
+            Some(name) => {
+                let array = self.literals.get(name)?.as_seq()?;
+                self.read_at.borrow_mut().insert(call.span.start);
+                array
+            }
+            None => call.get("receiver")?.as_seq()?,
+        };
+        let item_name = params.first().copied();
+        let index_name = params.get(1).copied();
+        let out = items
+            .iter()
+            .map(|item| {
+                let bound = bind(body, item_name, index_name, item, 0);
+                self.value(&bound, depth + 1)
+            })
+            .collect();
+        Some(Node::new(Value::Seq(out), call.span))
+    }
+}
+
+/// The parameters and body of the arrow function a call passes to an array's `map`
+/// (`regions.map((r) => ({...}))`, `[...].map(r => ...)`), when that is what it is.
+fn map_function(call: &Node) -> Option<(Vec<&str>, &Node)> {
+    let callee = str_of(call.get("callee"))?;
+    let on_name = callee
+        .strip_suffix(".map")
+        .is_some_and(|n| !n.contains(['.', '[']));
+    if callee != "map" && !on_name {
+        return None;
+    }
+    let [f] = call.get("args")?.as_seq()? else {
+        return None;
+    };
+    if f.tag.as_deref() != Some(ARROW_TAG) {
+        return None;
+    }
+    let params = f
+        .get("params")?
+        .as_seq()?
+        .iter()
+        .map(|p| str_of(Some(p)))
+        .collect::<Option<Vec<_>>>()?;
+    Some((params, f.get("body")?))
+}
+
+/// `body` with each reference to `item_name` (`r`, `r.region`, `r["tier"]`) replaced by the
+/// item (or its part), and each to `index_name` unknown; an inner function that names either
+/// again keeps its own.
+fn bind(
+    body: &Node,
+    item_name: Option<&str>,
+    index_name: Option<&str>,
+    item: &Node,
+    depth: usize,
+) -> Node {
+    if depth > MAX_DEPTH {
+        return unknown(body.span);
+    }
+    match body.tag.as_deref() {
+        Some(REF_TAG) => {
+            let path = str_of(Some(body)).unwrap_or("");
+            let root = path.split(['.', '[', '?']).next().unwrap_or("");
+            if Some(root) == index_name {
+                return unknown(body.span);
+            }
+            if Some(root) != item_name {
+                return body.clone();
+            }
+            let rest = path.get(root.len()..).unwrap_or("");
+            return follow(item, rest).unwrap_or_else(|| unknown(body.span));
+        }
+        Some(ARROW_TAG) => {
+            let shadows = body.get("params").and_then(Node::as_seq).is_some_and(|ps| {
+                ps.iter().any(|p| {
+                    let p = str_of(Some(p));
+                    p.is_some() && (p == item_name || p == index_name)
+                })
+            });
+            if shadows {
+                return body.clone();
+            }
+        }
+        _ => {}
+    }
+    let mut out = body.clone();
+    match &mut out.value {
+        Value::Map(entries) => {
+            for e in entries {
+                e.value = bind(&e.value, item_name, index_name, item, depth + 1);
+            }
+        }
+        Value::Seq(items) => {
+            for i in items {
+                *i = bind(i, item_name, index_name, item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The part of `node` a property path reads (`""`, `.region`, `?.region`, `["tier"]`,
+/// `[0]`), when the node writes it out.
+fn follow(node: &Node, path: &str) -> Option<Node> {
+    let mut at = node;
+    let mut rest = path;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix('?').unwrap_or(rest);
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[', '?']).unwrap_or(r.len());
+            at = at.get(r.get(..end)?)?;
+            rest = r.get(end..)?;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let key = r.get(..end)?;
+            let quoted = key
+                .strip_prefix('"')
+                .and_then(|k| k.strip_suffix('"'))
+                .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
+            at = match quoted {
+                Some(k) => at.get(k)?,
+                None => at.as_seq()?.get(key.parse::<usize>().ok()?)?,
+            };
+            rest = r.get(end + 1..)?;
+        } else {
+            return None;
+        }
+    }
+    Some(at.clone())
 }
 
 /// Whether a call is of a `Config` method reading one key (`cfg.require("tier")`; whether

@@ -99,13 +99,56 @@ const g = cond ? "M10" : "M30";
 const h = await fetch("u");
 "#;
     let root = module(text);
-    for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+    for name in ["a", "b", "c", "d", "f", "g", "h"] {
         let v = value(&root, name);
         assert!(v.is_expr(), "{name}: {v:?}");
         assert_eq!(v.as_str(), None, "{name}");
     }
     assert_eq!(src(text, value(&root, "c")), "{ ...base, k: 1 }");
     assert_eq!(src(text, value(&root, "g")), r#"cond ? "M10" : "M30""#);
+}
+
+#[test]
+fn arrow_functions_with_plain_parameters_and_one_expression() {
+    let text = r#"const a = (s) => s;
+const b = (r: Region, i?: number) => ({ name: r.name });
+const c = r => { return r.tier; };
+const d = ({ name }) => name;
+const e = (r = 1) => r;
+const f = r => { log(r); return r; };
+const g = regions.map((r) => ({ regionName: r }));
+const h = ["a", "b"].map(x => x);
+"#;
+    let root = module(text);
+    let params = |name: &str| -> Vec<String> {
+        let v = value(&root, name);
+        assert_eq!(v.tag.as_deref(), Some(ARROW_TAG), "{name}: {v:?}");
+        v.get("params")
+            .and_then(Node::as_seq)
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(params("a"), ["s"]);
+    assert_eq!(params("b"), ["r", "i"]);
+    assert_eq!(
+        src(text, value(&root, "b").get("body").unwrap()),
+        "{ name: r.name }"
+    );
+    assert_eq!(params("c"), ["r"]);
+    assert_eq!(src(text, value(&root, "c").get("body").unwrap()), "r.tier");
+    // A destructured or defaulted parameter, a block that does more: not read.
+    for name in ["d", "e", "f"] {
+        assert!(value(&root, name).is_expr(), "{name}");
+    }
+    let g = value(&root, "g");
+    assert_eq!(g.tag.as_deref(), Some(CALL_TAG));
+    assert_eq!(g.get("callee").and_then(Node::as_str), Some("regions.map"));
+    let h = value(&root, "h");
+    assert_eq!(h.get("callee").and_then(Node::as_str), Some("map"));
+    assert_eq!(src(text, h.get("receiver").unwrap()), r#"["a", "b"]"#);
+    assert_eq!(src(text, h), r#"["a", "b"].map(x => x)"#);
 }
 
 #[test]
