@@ -13,14 +13,16 @@
 //! Values: string literals (not f-strings with a `{}`, not bytes), numbers, `True`/`False`,
 //! `None`, dicts with literal keys, lists and tuples. A reference (`a.b["c"][0]`) is a string
 //! tagged [`REF_TAG`]; a call of a dotted name a mapping `{callee, args, kwargs}` tagged
-//! [`CALL_TAG`]; anything else (operators, comprehensions, lambdas, `*args`, `**kwargs`,
+//! [`CALL_TAG`]; a list comprehension of one name (`[f(r) for r in xs]`) a call of `map`
+//! with an arrow function, as JavaScript's `xs.map((r) => f(r))` reads ([`ARROW_TAG`]);
+//! anything else (operators, other comprehensions, lambdas, `*args`, `**kwargs`,
 //! f-strings) its source text tagged [`EXPR_TAG`]: never a value. Never fails but on the node
 //! limit; deeper than [`Limits::max_depth`] is an expression it does not read.
 
 use std::collections::{HashMap, HashSet};
 
 use super::code::{Import, Kind, Parser, Reader, Token};
-use super::js::{CALL_TAG, NEW_TAG, REF_TAG};
+use super::js::{ARROW_TAG, CALL_TAG, NEW_TAG, REF_TAG};
 use super::{Document, Entry, Limits, Node, ParseError, Span, Value};
 
 /// The Python grammar of a [`Parser`].
@@ -246,7 +248,9 @@ impl Parser<'_, Py> {
                 Some((self.node(Value::Number(text.into()), span, None), i + 2))
             }
             Kind::Punct if s == "{" => self.dict(i, depth),
-            Kind::Punct if s == "[" => self.list(i, "]", depth),
+            Kind::Punct if s == "[" => self
+                .comprehension(i, depth)
+                .or_else(|| self.list(i, "]", depth)),
             Kind::Punct if s == "(" => {
                 // A parenthesised value, or a tuple: its first item read once (reading it
                 // again as the tuple's made each level of nested tuples double the work).
@@ -356,6 +360,71 @@ impl Parser<'_, Py> {
             next = self.after_item(next, "}")?;
         }
         Some(self.bracketed(i, next, Value::Map(entries), readable))
+    }
+
+    /// A list comprehension of one name over a list written out or a name (`[{"region_name":
+    /// r} for r in REGIONS]`), read as JavaScript's `REGIONS.map((r) => ...)` is: a call of
+    /// `map` (on the name, or with the list as its `receiver`) with one arrow function
+    /// ([`ARROW_TAG`]). `None` for any other comprehension (a condition, several `for`s,
+    /// several names) and any other list.
+    fn comprehension(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
+        let close = self.past_group(i).checked_sub(1)?;
+        // The `for`s and `if`s at the list's own level.
+        let mut words = Vec::new();
+        let mut k = i + 1;
+        while k < close {
+            if matches!(self.ident(k), Some("for" | "if" | "async")) {
+                words.push(k);
+            }
+            k = if self.is(k, "(") || self.is(k, "[") || self.is(k, "{") {
+                self.past_group(k)
+            } else {
+                k + 1
+            };
+        }
+        let [f] = words[..] else {
+            return None;
+        };
+        if self.ident(f) != Some("for") || self.ident(f + 2) != Some("in") {
+            return None;
+        }
+        let name_tok = self.tok(f + 1)?.clone();
+        let name = self.ident(f + 1)?;
+        let (body, after) = self.operand(i + 1, depth + 1)?;
+        if after != f {
+            return None;
+        }
+        let (iter, end) = self.operand(f + 3, depth + 1)?;
+        if end != close {
+            return None;
+        }
+        let callee_span = iter.span;
+        let (callee, receiver) = match iter.tag.as_deref() {
+            Some(REF_TAG) => {
+                let path = iter.as_str()?;
+                if path.contains(['.', '[']) {
+                    return None;
+                }
+                (format!("{path}.map"), None)
+            }
+            None if iter.as_seq().is_some() => ("map".to_string(), Some(iter)),
+            _ => return None,
+        };
+        let span = self.between(i, close);
+        let param = self.node(Value::String(name.into()), name_tok.span, None);
+        let params = self.node(Value::Seq(vec![param]), name_tok.span, None);
+        let arrow_entries = vec![self.entry("params", params), self.entry("body", body)];
+        let arrow = self.node(Value::Map(arrow_entries), span, Some(ARROW_TAG));
+        let callee = self.node(Value::String(callee.into()), callee_span, None);
+        let args = self.node(Value::Seq(vec![arrow]), span, None);
+        let mut entries = vec![self.entry("callee", callee), self.entry("args", args)];
+        if let Some(receiver) = receiver {
+            entries.push(self.entry("receiver", receiver));
+        }
+        Some((
+            self.node(Value::Map(entries), span, Some(CALL_TAG)),
+            close + 1,
+        ))
     }
 
     fn list(&mut self, i: usize, close: &str, depth: usize) -> Option<(Node, usize)> {

@@ -494,7 +494,10 @@ impl Names<'_> {
         let items = match callee.strip_suffix(".map") {
             Some(name) => {
                 let array = self.literals.get(name)?.as_seq()?;
-                self.read_at.borrow_mut().insert(call.span.start);
+                // The name's use (where the call names it: `regions.map`, Python's `in
+                // REGIONS`) reads it into a resource.
+                let at = call.get("callee").map_or(call.span, |c| c.span);
+                self.read_at.borrow_mut().insert(at.start);
                 array
             }
             None => call.get("receiver")?.as_seq()?,

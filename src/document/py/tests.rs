@@ -28,7 +28,7 @@ f = f"orders-{stack}"
 g = f"plain"
 h = b"bytes"
 i = x + 1
-j = [s for s in xs]
+j = [s for s in xs if s]
 k = {**base, "k": 1}
 l = lambda s: s
 m: str = """long
@@ -47,6 +47,37 @@ text"""
     assert_eq!(value(&root, "g").as_str(), Some("plain"));
     assert_eq!(value(&root, "m").as_str(), Some("long\ntext"));
     for name in ["f", "h", "i", "j", "k", "l"] {
+        assert!(value(&root, name).is_expr(), "{name}");
+    }
+}
+
+#[test]
+fn comprehensions_of_one_name_are_maps() {
+    let text = r#"a = [{"region_name": r} for r in REGIONS]
+b = [s["tier"] for s in [{"tier": "M30"}]]
+c = [r for r in xs if r]
+d = [k for k, v in items]
+e = [r for r in cfg.regions]
+f = [y for y in xs for z in y]
+"#;
+    let root = module(text);
+    let a = value(&root, "a");
+    assert_eq!(a.tag.as_deref(), Some(CALL_TAG));
+    assert_eq!(a.get("callee").and_then(Node::as_str), Some("REGIONS.map"));
+    let f = &a.get("args").unwrap().as_seq().unwrap()[0];
+    assert_eq!(f.tag.as_deref(), Some(ARROW_TAG));
+    assert_eq!(
+        f.get("params").unwrap().as_seq().unwrap()[0].as_str(),
+        Some("r")
+    );
+    assert_eq!(src(text, f.get("body").unwrap()), r#"{"region_name": r}"#);
+    let b = value(&root, "b");
+    assert_eq!(b.get("callee").and_then(Node::as_str), Some("map"));
+    assert_eq!(
+        src(text, b.get("receiver").unwrap()),
+        r#"[{"tier": "M30"}]"#
+    );
+    for name in ["c", "d", "e", "f"] {
         assert!(value(&root, name).is_expr(), "{name}");
     }
 }
