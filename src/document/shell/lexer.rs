@@ -280,10 +280,16 @@ impl Lexer<'_> {
         }
     }
 
+    /// A comment, to the line's end; inside `` `...` `` to the closing backtick too (the shell
+    /// finds the substitution's end before it reads what is inside: `` `# a note` `` is a
+    /// comment, the idiom for commenting continued lines).
     fn skip_comment(&mut self) {
         while let Some(b) = self.peek(0) {
-            if b == b'\n' {
+            if b == b'\n' || (b == b'`' && self.backticks) {
                 break;
+            }
+            if b == b'\\' && self.backticks && self.peek(1) == Some(b'`') {
+                self.pos += 1;
             }
             self.pos += 1;
         }
