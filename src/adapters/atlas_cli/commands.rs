@@ -1260,11 +1260,22 @@ pub(super) fn atlas(
         }
         Action::ConfigSet => {
             let property = inv.positionals.first().and_then(|w| w.known());
-            if let (Some("service"), Some(value)) = (property, inv.positionals.get(1)) {
+            let (Some(property), Some(value)) = (property, inv.positionals.get(1)) else {
+                return;
+            };
+            let pointer = inv.pointer(property);
+            let end = value.value.len();
+            if property == "service" {
                 if let Some(v) = value.known() {
-                    let loc = at.loc(value.span_of(0, v.len()), &inv.pointer("service"));
+                    let loc = at.loc(value.span_of(0, v.len()), &pointer);
                     super::service_value(v, loc, out);
+                } else if let Some((v, written)) =
+                    script.setting_literal(value, 0, end, at, &pointer)
+                {
+                    super::service_value_written(&v.value, v.loc, Some(written), out);
                 }
+            } else if super::common::is_url_key(property) {
+                script.url_setting(value, 0, end, at, &pointer, out);
             }
         }
     }

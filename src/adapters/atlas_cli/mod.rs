@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::common::Locator;
+use super::common::{self, Locator};
 use crate::document::shell::{self, Dialect};
 use crate::document::{Cursor, Span, Value};
 use crate::model::{
@@ -376,6 +376,54 @@ impl<'c> Script<'c> {
         single_variable(value).and_then(|name| self.literal(name))
     }
 
+    /// A setting's value (`word[start..end]`) that is one whole variable set to a literal
+    /// (`"$ATLAS_URL"`, [`Script::literal_of`]): the literal as used there, and where it is
+    /// written.
+    pub(super) fn setting_literal(
+        &self,
+        word: &shell::Word,
+        start: usize,
+        end: usize,
+        at: &Located<'_>,
+        pointer: &str,
+    ) -> Option<(Text, Loc)> {
+        if word.known_part(start, end).is_some() {
+            return None;
+        }
+        let literal = self.literal_of(word.value.get(start..end)?)?;
+        let written = literal.loc.via.as_deref().unwrap_or(&literal.loc).clone();
+        Some((
+            at.text(&literal.value, word.span_of(start, end), pointer),
+            written,
+        ))
+    }
+
+    /// A base URL setting (`atlas config set ops_manager_url "$URL"`, `export
+    /// MONGODB_ATLAS_OPS_MANAGER_URL="$URL"`) whose value is a variable set to a URL once:
+    /// the URL, judged where it is used (a URL written out in the setting is found in the
+    /// text, see `any_file`).
+    pub(super) fn url_setting(
+        &self,
+        word: &shell::Word,
+        start: usize,
+        end: usize,
+        at: &Located<'_>,
+        pointer: &str,
+        out: &mut Model,
+    ) {
+        if let Some((mut url, written)) = self.setting_literal(word, start, end, at, pointer) {
+            if url.value.contains("://") {
+                url.loc.via = Some(Box::new(written));
+                out.endpoints.push(Endpoint {
+                    may_list: false,
+                    switch: None,
+                    url,
+                    context: "base URL setting",
+                });
+            }
+        }
+    }
+
     /// Whether `name` is given a value once only in the command string being read (see
     /// [`assigned_once_table`]); the table is made once per command string, on first use.
     fn assigned_once(&mut self, name: &str) -> bool {
@@ -628,13 +676,19 @@ impl<'c> Script<'c> {
         };
         match name {
             SERVICE_VARIABLE => {
+                let pointer = "/MONGODB_ATLAS_SERVICE";
                 if let Some(value) = word.known_part(value_start, value_end) {
-                    let loc = at.loc(
-                        word.span_of(value_start, value_end),
-                        "/MONGODB_ATLAS_SERVICE",
-                    );
+                    let loc = at.loc(word.span_of(value_start, value_end), pointer);
                     service_value(value, loc, out);
+                } else if let Some((value, written)) =
+                    self.setting_literal(word, value_start, value_end, at, pointer)
+                {
+                    service_value_written(&value.value, value.loc, Some(written), out);
                 }
+            }
+            _ if common::is_url_key(name) => {
+                let pointer = format!("/{name}");
+                self.url_setting(word, value_start, value_end, at, &pointer, out);
             }
             PROJECT_VARIABLE => {
                 let value = commands::FlagValue {
@@ -867,9 +921,19 @@ fn single_variable(value: &str) -> Option<&str> {
 /// makes every CLI command fail, so it is not judged). `cloudgov` is its one counterpart,
 /// written over the value where the value's bytes are `cloud` as they stand (not quoted).
 fn service_value(value: &str, loc: Loc, out: &mut Model) {
+    service_value_written(value, loc, None, out);
+}
+
+/// [`service_value`] of a value used at `loc` and written at `written` (a variable set to
+/// `cloud` once, then used: `atlas config set service "$SERVICE"`), where its fix edits it.
+fn service_value_written(value: &str, mut loc: Loc, written: Option<Loc>, out: &mut Model) {
     if value == "cloud" {
+        let edit = written.clone().unwrap_or_else(|| loc.clone());
+        if let Some(w) = written {
+            loc.via = Some(Box::new(w));
+        }
         let switch = Switch {
-            loc: loc.clone(),
+            loc: edit,
             expected: "cloud".into(),
             text: "cloudgov".to_string(),
         };
