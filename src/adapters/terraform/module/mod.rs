@@ -123,6 +123,10 @@ struct Terragrunt {
     /// Whether the file names Atlas ([`crate::adapters::unread::names_atlas`]): only then is
     /// it said not to be judged when its module is not found.
     names_atlas: bool,
+    /// Whether it `include`s another configuration, whose `inputs` Terragrunt merges under
+    /// its own: which variables those set, and to what, is not read, so every variable its
+    /// own `inputs` do not set is unknown (not its default).
+    pub(super) includes: bool,
 }
 
 /// `terraform.tfvars`, then `terraform.tfvars.json`, then `*.auto.tfvars` and
@@ -361,10 +365,15 @@ impl HclFile {
             // nothing to judge, nor to say it was not judged.
             let names_atlas = crate::adapters::unread::names_atlas(ctx.text);
             let inputs = Cursor::root(&root).get("inputs").is_some();
-            if !inputs || (runs.is_none() && !names_atlas) {
+            let includes = Cursor::root(&root).get("include").is_some();
+            if !(inputs || includes) || (runs.is_none() && !names_atlas) {
                 return None;
             }
-            file.terragrunt = Some(Box::new(Terragrunt { runs, names_atlas }));
+            file.terragrunt = Some(Box::new(Terragrunt {
+                runs,
+                names_atlas,
+                includes,
+            }));
             let cur = Cursor::root(&root);
             let inputs = cur.get("inputs").filter(|i| i.node.as_map().is_some());
             for (key, value) in inputs.iter().flat_map(|i| i.entries()) {

@@ -70,6 +70,7 @@ impl World<'_> {
         };
         for f in &module.var_files {
             let terragrunt = f.terragrunt.is_some();
+            let includes = f.terragrunt.as_ref().is_some_and(|t| t.includes);
             // A child module's own values are its caller's to set, but one that Terragrunt
             // runs is a root module then. Terragrunt passes its `inputs` as `TF_VAR_`
             // variables, which the module's defaults yield to and its `terraform.tfvars` and
@@ -77,6 +78,12 @@ impl World<'_> {
             let mut vars: HashMap<String, Val> = match (terragrunt, child_alone) {
                 (false, true) => continue,
                 (false, false) => vars.clone(),
+                // What an included configuration's `inputs` set is not read: unknown.
+                (true, _) if includes => module
+                    .declared
+                    .iter()
+                    .map(|k| ((*k).to_string(), Val::Unknown(None)))
+                    .collect(),
                 (true, _) => module
                     .defaults
                     .iter()
