@@ -80,6 +80,15 @@ struct Kustomization {
 }
 
 impl Kustomization {
+    /// Whether it patches the objects it includes (patches of any kind, or components, which
+    /// hold patches), rather than only gathering them (and naming, labelling them).
+    fn changes_objects(&self) -> bool {
+        !(self.patches.is_empty()
+            && self.patches_strategic_merge.is_empty()
+            && self.patches_json6902.is_empty()
+            && self.components.is_empty())
+    }
+
     /// Read the kustomization file of source `source` (in directory `dir`).
     fn read(dir: &Path, source: usize, root: &Node) -> Kustomization {
         let cur = Cursor::root(root);
@@ -247,7 +256,11 @@ pub(super) fn render_roots(
         let abs = sources.absolute(&k.dir);
         // One rendering per directory (a directory with two kustomization files is an error
         // to kustomize; the first one it looks for is read).
-        if k.component || named.contains(&abs) || !seen_dirs.insert(abs) {
+        // A kustomization another names is a base, judged through the overlays that name it;
+        // but one that patches what it includes is an overlay itself (`overlays/prod`, which
+        // `overlays/prod-east` builds on), applied on its own too: it is rendered as well.
+        let base = named.contains(&abs) && !k.changes_objects();
+        if k.component || base || !seen_dirs.insert(abs) {
             continue;
         }
         out.push(build::render(k, sources, files, notes));
