@@ -825,3 +825,53 @@ fn a_module_file_given_alone_links_through_another_calls_output() {
     let (code, v, _) = check(dir.path(), &["modules/cluster/main.tf"]);
     assert_eq!((code, codes(&v)), (Some(0), Vec::new()), "{v}");
 }
+
+#[test]
+fn a_suppression_at_a_conditions_setting_covers_the_finding_in_both_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("envs")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        r#"variable "enable_analytics" {
+  type    = bool
+  default = false
+}
+
+resource "mongodbatlas_advanced_cluster" "c" {
+  project_id   = "64b1c2d3e4f5a6b7c8d9e0f8"
+  name         = "c"
+  cluster_type = "REPLICASET"
+  replication_specs = [{
+    region_configs = [{
+      provider_name   = "AWS"
+      region_name     = "US_GOV_WEST_1"
+      priority        = 7
+      electable_specs = { instance_size = "M30", node_count = 3 }
+      analytics_specs = var.enable_analytics ? { instance_size = "M10", node_count = 1 } : null
+    }]
+  }]
+}
+"#,
+    )
+    .unwrap();
+    let perf = "enable_analytics = true\n";
+    std::fs::write(root.join("envs/perf.tfvars"), perf).unwrap();
+    // Without a suppression: reported in the module (the whole repository), at the setting
+    // (the tfvars file alone, as a pre-commit hook checks it).
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(codes(&v), ["GOV002 main.tf:16"]);
+    let (_, v, _) = check(root, &["envs/perf.tfvars"]);
+    assert_eq!(codes(&v), ["GOV002 envs/perf.tfvars:1"]);
+    // A suppression at the setting covers it in both checks: the hook and CI agree.
+    let suppressed =
+        format!("# atlasgov-lint: allow GOV002 -- analytics node for the perf test, OPS-7\n{perf}");
+    std::fs::write(root.join("envs/perf.tfvars"), suppressed).unwrap();
+    for args in [&["."][..], &["envs/perf.tfvars"][..]] {
+        let (code, v, _) = check(root, args);
+        assert_eq!(code, Some(0), "{args:?}: {v}");
+        assert_eq!(codes(&v), Vec::<String>::new(), "{args:?}");
+        assert_eq!(v["summary"]["suppressed"], 1, "{args:?}: {v}");
+    }
+}

@@ -57,11 +57,18 @@ pub(super) fn apply(
             continue;
         }
         // Candidates that could apply: comments on the finding's line, the line its value was
-        // written on and the line that uses it (whichever is reported), then every exception,
-        // in order.
+        // written on, the line that uses it (whichever is reported) and the setting of a
+        // condition the value exists by (`enable_analytics = true` in a tfvars file, where a
+        // check of that file alone reports it), then every exception, in order.
         let places: Vec<&Loc> = std::iter::once(&f.loc)
             .chain(f.loc.via.as_deref())
             .chain(f.used_at.as_ref())
+            .chain(
+                f.related
+                    .iter()
+                    .filter(|l| l.message == rules::VALUE_SET_HERE)
+                    .map(|l| &l.loc),
+            )
             .collect();
         let mut order: Vec<usize> = Vec::new();
         for loc in &places {
