@@ -875,3 +875,17 @@ resource "mongodbatlas_advanced_cluster" "c" {
         assert_eq!(v["summary"]["suppressed"], 1, "{args:?}: {v}");
     }
 }
+
+#[test]
+fn a_condition_in_a_module_calls_argument_is_reported_at_its_setting_when_checked_alone() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_condition_in_module_argument");
+    let (code, v, _) = check(repo.path(), &["live/terraform.tfvars"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(codes(&v), ["GOV002 live/terraform.tfvars:1"]);
+    // Switched off: nothing, in the file alone or in the whole repository.
+    std::fs::write(repo.path().join("live/terraform.tfvars"), "cost_saving = false\n").unwrap();
+    for args in [&["live/terraform.tfvars"][..], &["."][..]] {
+        let (code, v, _) = check(repo.path(), args);
+        assert_eq!(code, Some(0), "{args:?}: {v}");
+    }
+}

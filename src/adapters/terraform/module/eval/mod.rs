@@ -470,7 +470,9 @@ fn evaluate_group(
         world.refresh_calls();
     }
     world.memo.borrow_mut().clear();
-    world.decided.borrow_mut().clear();
+    // What conditions decided in module calls' arguments (evaluated while instances were
+    // created, never again) is kept; the rest is decided again as resources are built.
+    let mut decided = world.decided.take();
     let linking = Linking::default();
     let mut blocks = Vec::with_capacity(world.blocks.len());
     for (b, &(key, start)) in world.blocks.iter().enumerate() {
@@ -486,11 +488,22 @@ fn evaluate_group(
     }
     let mut links = Model::default();
     linking.finish(&mut links);
+    decided.extend(world.decided.take());
+    let mut seen = HashSet::new();
+    decided.retain(|c| {
+        seen.insert((
+            c.file,
+            c.span,
+            c.setting.loc.file,
+            c.setting.loc.span,
+            c.setting.loc.via.as_ref().map(|v| (v.file, v.span)),
+        ))
+    });
     Group {
         blocks,
         links,
         notes: world.notes.take(),
-        decided: world.decided.take(),
+        decided,
     }
 }
 
