@@ -883,7 +883,11 @@ fn a_condition_in_a_module_calls_argument_is_reported_at_its_setting_when_checke
     assert_eq!(code, Some(1), "{v}");
     assert_eq!(codes(&v), ["GOV002 live/terraform.tfvars:1"]);
     // Switched off: nothing, in the file alone or in the whole repository.
-    std::fs::write(repo.path().join("live/terraform.tfvars"), "cost_saving = false\n").unwrap();
+    std::fs::write(
+        repo.path().join("live/terraform.tfvars"),
+        "cost_saving = false\n",
+    )
+    .unwrap();
     for args in [&["live/terraform.tfvars"][..], &["."][..]] {
         let (code, v, _) = check(repo.path(), args);
         assert_eq!(code, Some(0), "{args:?}: {v}");
