@@ -234,7 +234,7 @@ const MAX_CONTINUED: u32 = 200;
 /// nothing (a CI step's script is a YAML value: there a directive covers one line).
 pub fn continuation_dialect(syntax: Syntax) -> Option<Dialect> {
     match syntax {
-        Syntax::Shell(d) if d != Dialect::Env => Some(d),
+        Syntax::Shell(d) if !d.is_settings() => Some(d),
         _ => None,
     }
 }

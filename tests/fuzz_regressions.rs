@@ -29,6 +29,7 @@ fn all_targets(data: &[u8]) {
         "fuzz.sh",
         "Makefile",
         "Dockerfile",
+        "application.properties",
     ] {
         harness::pipeline(data, name);
     }

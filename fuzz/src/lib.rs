@@ -65,6 +65,9 @@ pub fn shell(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    for dialect in [Dialect::Env, Dialect::Properties] {
+        parser(data, Syntax::Shell(dialect));
+    }
     for dialect in [Dialect::Sh, Dialect::Make, Dialect::Docker] {
         parser(data, Syntax::Shell(dialect));
         let Ok(commands) = shell::commands(text, dialect) else {

@@ -437,11 +437,9 @@ pub(super) fn secrets_of(doc: &Document, text: &str, syntax: Syntax) -> Vec<Span
         return out;
     }
     match syntax {
-        Syntax::Shell(dialect) => document::secrets::collect_lines_of(
-            text,
-            dialect == document::shell::Dialect::Env,
-            &mut out,
-        ),
+        Syntax::Shell(dialect) => {
+            document::secrets::collect_lines_of(text, dialect.is_settings(), &mut out)
+        }
         Syntax::Json | Syntax::Yaml | Syntax::Hcl | Syntax::Js | Syntax::Py => {
             for root in &doc.roots {
                 document::secrets::collect(root, text, &mut out);

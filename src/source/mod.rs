@@ -65,6 +65,8 @@ const KINDS: &[(&str, Kind)] = &[
     ("cjs", JS),
     // and in Python (only a module that imports `pulumi_mongodbatlas` is read).
     ("py", PY),
+    // Java properties (Spring's `application.properties`): connection strings and base URLs.
+    ("properties", PROPERTIES),
 ];
 /// File names the tool reads whatever their extension (ASCII case-sensitive, as `make` and
 /// `docker build` look for them), and whether a suffix is allowed (`Dockerfile.dev` is a
@@ -91,6 +93,10 @@ const JENKINS: Kind = Kind {
 };
 const ENV: Kind = Kind {
     syntax: Syntax::Shell(Dialect::Env),
+    comments: Comments::Hash,
+};
+const PROPERTIES: Kind = Kind {
+    syntax: Syntax::Shell(Dialect::Properties),
     comments: Comments::Hash,
 };
 const MAKE: Kind = Kind {

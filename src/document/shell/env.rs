@@ -9,6 +9,8 @@
 //!   quotes inside it are plain characters (`GREETING=It's here`);
 //! - a line without `=` (or with a key that is not a name) is not a setting and is skipped:
 //!   an environment file never fails to parse.
+//!
+//! Java properties files are read here too ([`parse_properties`]).
 
 use crate::document::{Document, Entry, Limits, Node, ParseError, Span, Value};
 
@@ -111,9 +113,148 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError>
     })
 }
 
+/// Java properties files (`application.properties`, Spring's): one `key=value` (or `key:
+/// value`, `key value`) per line, read as `java.util.Properties` reads them, into one mapping
+/// whose values keep their exact spans.
+///
+/// - blank lines and lines starting with `#` or `!` are skipped;
+/// - the key ends at the first `=`, `:` or blank not escaped by a backslash; blanks around the
+///   separator are not part of the value, which runs to the end of the line (`#` in it is
+///   literal);
+/// - a line ending in an odd number of backslashes continues on the next; such a value, and
+///   one with an escape (`\:`, `\u0041`), is kept as written (its span is the text, escapes
+///   and all), so a value is never altered;
+/// - never fails to parse.
+pub(super) fn parse_properties(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    let mut entries = Vec::new();
+    let b = text.as_bytes();
+    let mut pos = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    let line_end_at = |from: usize| {
+        b.get(from..)
+            .and_then(|r| r.iter().position(|&c| c == b'\n'))
+            .map_or(b.len(), |i| from + i)
+    };
+    let continues = |line: &[u8]| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+    };
+    while pos < b.len() {
+        let line_end = line_end_at(pos);
+        let line = b.get(pos..line_end).unwrap_or(&[]);
+        let indent = line
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\x0c'))
+            .count();
+        let start = pos + indent;
+        // The logical line: continued physical lines joined.
+        let mut end = line_end;
+        while continues(b.get(pos..end).unwrap_or(&[])) && end < b.len() {
+            end = line_end_at(end + 1);
+        }
+        let next = end + 1;
+        let first = b.get(start).copied();
+        if matches!(first, None | Some(b'#' | b'!' | b'\n' | b'\r')) {
+            pos = next;
+            continue;
+        }
+        // The key: up to the first unescaped separator.
+        let mut i = start;
+        while let Some(&c) = b.get(i).filter(|_| i < end) {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if matches!(c, b'=' | b':' | b' ' | b'\t' | b'\x0c' | b'\r') {
+                break;
+            }
+            i += 1;
+        }
+        let key_end = i.min(end);
+        // The separator: blanks, then one `=` or `:`, then blanks.
+        let blanks = |mut j: usize| {
+            while matches!(b.get(j), Some(b' ' | b'\t' | b'\x0c')) && j < end {
+                j += 1;
+            }
+            j
+        };
+        let mut v0 = blanks(key_end);
+        if matches!(b.get(v0), Some(b'=' | b':')) && v0 < end {
+            v0 = blanks(v0 + 1);
+        }
+        let mut ve = end;
+        if b.get(ve.wrapping_sub(1)) == Some(&b'\r') && ve > v0 {
+            ve -= 1;
+        }
+        let (Some(key), Some(value)) = (text.get(start..key_end), text.get(v0..ve)) else {
+            pos = next;
+            continue;
+        };
+        if !key.is_empty() {
+            if entries.len() >= limits.max_nodes {
+                return Err(ParseError {
+                    message: format!("document has more than {} nodes", limits.max_nodes),
+                    span: Span::new(start, key_end),
+                });
+            }
+            entries.push(Entry {
+                key: Node::new(Value::String(key.into()), Span::new(start, key_end)),
+                value: Node::new(Value::String(value.into()), Span::new(v0, ve)),
+            });
+        }
+        pos = next;
+    }
+    let whole = Span::new(0, text.len());
+    Ok(Document {
+        roots: vec![Node::new(Value::Map(entries), whole)],
+        warnings: Vec::new(),
+        aliased: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn properties_settings_and_their_spans() {
+        let text = "# c\n! c\n\nspring.data.mongodb.uri=mongodb+srv://a/?x=1#frag\nb.key : value one\nc value\n  d=\nlong=a\\\n  b\ne\\:k=v\r\n\u{FEFF}";
+        let doc = parse_properties(text, &Limits::default()).unwrap();
+        let Some(Value::Map(entries)) = doc.roots.first().map(|r| &r.value) else {
+            panic!("no mapping");
+        };
+        let got: Vec<(String, String)> = entries
+            .iter()
+            .map(|e| {
+                let at = |n: &Node| text[n.span.start as usize..n.span.end as usize].to_string();
+                let Value::String(v) = &e.value.value else {
+                    panic!()
+                };
+                assert_eq!(at(&e.value), v.to_string());
+                assert_eq!(Some(at(&e.key).as_str()), e.key.as_str());
+                (at(&e.key), v.to_string())
+            })
+            .collect();
+        let want = [
+            ("spring.data.mongodb.uri", "mongodb+srv://a/?x=1#frag"),
+            ("b.key", "value one"),
+            ("c", "value"),
+            ("d", ""),
+            ("long", "a\\\n  b"),
+            ("e\\:k", "v"),
+            ("\u{FEFF}", ""),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        for text in ["", "=", ":", "\\", "a\\", "a=\\", "\u{FEFF}", " \\\n"] {
+            assert!(
+                parse_properties(text, &Limits::default()).is_ok(),
+                "{text:?}"
+            );
+        }
+    }
 
     fn settings(text: &str) -> Vec<(String, String, String)> {
         let doc = parse(text, &Limits::default()).unwrap();

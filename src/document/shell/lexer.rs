@@ -185,7 +185,7 @@ impl Lexer<'_> {
                     _ => break,
                 }
             },
-            Dialect::Sh | Dialect::Env | Dialect::Jenkins => {}
+            Dialect::Sh | Dialect::Env | Dialect::Jenkins | Dialect::Properties => {}
         }
     }
 

@@ -41,6 +41,9 @@ pub enum Dialect {
     Env,
     /// A Jenkins pipeline (`Jenkinsfile`): the scripts of its `sh` steps.
     Jenkins,
+    /// A Java properties file (`application.properties`): `key=value` lines, read as a
+    /// mapping like [`Dialect::Env`] (see [`env::parse_properties`]).
+    Properties,
 }
 
 impl Dialect {
@@ -53,7 +56,14 @@ impl Dialect {
             Dialect::Docker => "shell:docker",
             Dialect::Env => "shell:env",
             Dialect::Jenkins => "shell:jenkins",
+            Dialect::Properties => "shell:properties",
         }
+    }
+
+    /// Whether it is a settings file read as one mapping ([`Dialect::Env`],
+    /// [`Dialect::Properties`]), not commands.
+    pub fn is_settings(self) -> bool {
+        matches!(self, Dialect::Env | Dialect::Properties)
     }
 
     /// The dialect of a root tagged by [`parse`].
@@ -233,6 +243,7 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
     };
     match dialect {
         Dialect::Env => return env::parse(text, limits),
+        Dialect::Properties => return env::parse_properties(text, limits),
         Dialect::Sh => {
             let (found, in_bodies) = commands_and_bodies_in(text, 0, text.len(), Dialect::Sh)?;
             for cmd in found.iter().filter(|c| c.depth == 0) {
