@@ -85,6 +85,51 @@ pub(super) fn exec_line(words: &[Cursor<'_>]) -> (String, Vec<u32>) {
 /// that is not known, which hides any outer one).
 pub(super) type Env<'a> = Vec<(String, Option<Cursor<'a>>)>;
 
+/// Most combinations of a GitHub Actions matrix read (see [`matrix_combinations`]).
+const MAX_COMBINATIONS: usize = 16;
+
+/// The combinations of a GitHub Actions job's `strategy.matrix` whose keys list scalars
+/// (`region: [US_GOV_WEST_1, US_GOV_EAST_1]`), each as the variables `matrix.KEY` it sets
+/// (see `single_variable`), every value located in the list. None when the matrix has an
+/// `include` or `exclude` (which combinations run is then not read), a key whose values are
+/// not a list of scalars, or more than [`MAX_COMBINATIONS`].
+fn matrix_combinations<'a>(job: &Cursor<'a>) -> Vec<Env<'a>> {
+    let Some(matrix) = job.path(&["strategy", "matrix"]) else {
+        return Vec::new();
+    };
+    if matrix.node.as_map().is_none()
+        || matrix.get("include").is_some()
+        || matrix.get("exclude").is_some()
+    {
+        return Vec::new();
+    }
+    let mut combinations: Vec<Env<'a>> = vec![Vec::new()];
+    for (key, values) in matrix.entries() {
+        let Some(key) = key.text().filter(|k| is_variable_name(k)) else {
+            return Vec::new();
+        };
+        let items: Vec<Cursor<'a>> = values.items().collect();
+        let scalars = values.node.as_seq().is_some()
+            && items
+                .iter()
+                .all(|i| i.node.as_map().is_none() && i.node.as_seq().is_none());
+        if !scalars || items.is_empty() || combinations.len() * items.len() > MAX_COMBINATIONS {
+            return Vec::new();
+        }
+        combinations = combinations
+            .iter()
+            .flat_map(|c| {
+                items.iter().map(move |item| {
+                    let mut c = c.clone();
+                    c.push((format!("matrix.{key}"), Some(item.clone())));
+                    c
+                })
+            })
+            .collect();
+    }
+    combinations
+}
+
 /// The variables of the mapping under `key` of `cur` whose names are shell variable names,
 /// appended to `env`; a GitLab variable may be `{value: ..., description: ...}`.
 fn env_under<'a>(cur: &Cursor<'a>, key: &str, env: &mut Env<'a>) {
@@ -138,14 +183,24 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             if job.get("runs-on").is_none() {
                 env_under(&job, "environment", &mut job_env);
             }
+            // A matrix job runs once per combination of its values: a step that reads one
+            // (`${{ matrix.region }}`) is read once for each.
+            let combinations = matrix_combinations(&job);
+            let none: [Env<'a>; 1] = [Vec::new()];
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
-                let to = StepContext {
-                    shell: job_shell.as_deref(),
-                    dir: job_dir.as_deref(),
-                    windows,
-                    env: &job_env,
-                };
-                steps(&step, to, &mut found);
+                let reads_matrix = !combinations.is_empty() && mentions(&step, "matrix.");
+                let each: &[Env<'a>] = if reads_matrix { &combinations } else { &none };
+                for combination in each {
+                    let mut env = job_env.clone();
+                    env.extend(combination.iter().cloned());
+                    let to = StepContext {
+                        shell: job_shell.as_deref(),
+                        dir: job_dir.as_deref(),
+                        windows,
+                        env: &env,
+                    };
+                    steps(&step, to, &mut found);
+                }
             }
         }
     }

@@ -120,7 +120,23 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         // (`${{ vars.TIER }}`) hides an outer literal.
         let mut seen: HashMap<String, Option<Text>> = HashMap::new();
         for (name, value) in env {
-            seen.insert(name, value.and_then(|v| literal_setting(ctx, v)));
+            // `REGION: ${{ matrix.region }}` (or `${{ env.X }}`): the value that one holds.
+            let expression = value
+                .as_ref()
+                .and_then(|v| v.str())
+                .and_then(single_variable)
+                .filter(|_| {
+                    value
+                        .as_ref()
+                        .and_then(|v| v.str())
+                        .is_some_and(|v| v.starts_with("${{"))
+                })
+                .and_then(|other| seen.get(other).cloned().flatten());
+            let literal = match expression {
+                Some(t) => Some(t),
+                None => value.and_then(|v| literal_setting(ctx, v)),
+            };
+            seen.insert(name, literal);
         }
         script.env = seen
             .into_iter()
@@ -822,7 +838,14 @@ fn only_read(text: &str, name: &str) -> bool {
         }
         let braced =
             before == Some(b'{') && at.checked_sub(2).and_then(|p| bytes.get(p)) == Some(&b'$');
-        (before == Some(b'$') || braced) && !matches!(after, Some(b':' | b'='))
+        // A GitHub Actions expression (`${{ env.NAME }}`, `${{ matrix.KEY }}`), replaced
+        // before the shell runs.
+        let expression = text.get(..at).is_some_and(|b| {
+            b.trim_end_matches(' ').ends_with("${{")
+                || b.strip_suffix("env.")
+                    .is_some_and(|b| b.trim_end_matches(' ').ends_with("${{"))
+        });
+        (before == Some(b'$') || braced || expression) && !matches!(after, Some(b':' | b'='))
     })
 }
 
@@ -909,6 +932,21 @@ fn assigned_once_table(text: &str) -> HashSet<String> {
 
 /// The variable a value is, when it is one whole: `$NAME`, `${NAME}`.
 fn single_variable(value: &str) -> Option<&str> {
+    // A GitHub Actions expression reading the environment (`${{ env.TIER }}`), which the
+    // runner replaces with the value the step's `env` gives `$TIER`.
+    if let Some(inner) = value.strip_prefix("${{").and_then(|v| v.strip_suffix("}}")) {
+        let inner = inner.trim();
+        // `${{ matrix.KEY }}`: the variable the matrix combination sets (see `ci`).
+        let (name, whole) = match inner.strip_prefix("env.") {
+            Some(name) => (name, name),
+            None => (inner.strip_prefix("matrix.")?, inner),
+        };
+        return (!name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .then_some(whole);
+    }
     let name = match value.strip_prefix("${") {
         Some(rest) => rest.strip_suffix('}')?,
         None => value.strip_prefix('$')?,
