@@ -133,8 +133,9 @@ impl<'a> LocCtx<'a> {
     }
 
     /// Whether a template action that stands where entries go lies in `from..to`: alone on its
-    /// line (`{{- toYaml .Values.spec | nindent 2 }}`), so it may produce what is missing. An
-    /// action in a value's place (`name: {{ .Values.name }}`) produces that value only.
+    /// line (`{{- toYaml .Values.spec | nindent 2 }}`), or in a key's place (`{{ .Values.key
+    /// }}: GOV_REGIONS_ONLY`), so it may produce what is missing. An action in a value's place
+    /// (`name: {{ .Values.name }}`) produces that value only.
     pub fn entries_action_within(&self, from: u32, to: u32) -> bool {
         let i = self.template_actions.partition_point(|a| a.end <= from);
         self.template_actions
@@ -152,7 +153,8 @@ impl<'a> LocCtx<'a> {
                 let before = self.text.get(line_start..start).unwrap_or("");
                 let after = self.text.get(end..).unwrap_or("");
                 let after = after.split('\n').next().unwrap_or("").trim_start();
-                before.trim().is_empty() && (after.is_empty() || after.starts_with("{{"))
+                before.trim().is_empty()
+                    && (after.is_empty() || after.starts_with("{{") || after.starts_with(':'))
             })
     }
 
