@@ -103,6 +103,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                 script.read(text, dialect, place, out);
             }
         }
+        if dialect == Dialect::Make {
+            make_exports(ctx, out);
+        }
         script.note_variable_uses(out);
         return;
     }
@@ -154,6 +157,81 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     ci::gitlab_option_notes(ctx, root, out);
     if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
         service_settings(ctx, root, out);
+    }
+}
+
+/// A Makefile's exported variables (`export MONGODB_ATLAS_SERVICE := cloud`, also for one
+/// target: `list: export MONGODB_ATLAS_SERVICE = cloud`), which every recipe's shell (or the
+/// target's) sees: the service variable and base URL settings, judged where they are written.
+/// Recipe lines (a tab first) are commands, read as such.
+fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
+    let text = ctx.text;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = start;
+        start += line.len();
+        if line.starts_with('\t') || !line.contains("export") {
+            continue;
+        }
+        let body = line.trim_end_matches(['\n', '\r']);
+        // A target-specific variable: `targets: export NAME = value`.
+        let after_targets = match body.split_once(':') {
+            Some((targets, rest))
+                if !targets.contains('=')
+                    && !targets.trim().is_empty()
+                    && rest.trim_start().starts_with("export ") =>
+            {
+                rest
+            }
+            _ => body,
+        };
+        let trimmed = after_targets.trim_start();
+        let trimmed = trimmed
+            .strip_prefix("override ")
+            .map_or(trimmed, str::trim_start);
+        let Some(assignment) = trimmed.strip_prefix("export ") else {
+            continue;
+        };
+        let assignment = assignment.trim_start();
+        let name_len = assignment
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(assignment.len());
+        let (name, rest) = assignment.split_at(name_len);
+        let rest_trimmed = rest.trim_start();
+        // `=`, `:=`, `::=`, `:::=`, `?=` set a value as written; `+=` and `!=` (a shell
+        // command's output) are not read.
+        let op_len = ["=", ":=", "::=", ":::=", "?="]
+            .iter()
+            .filter(|op| rest_trimmed.starts_with(**op))
+            .map(|op| op.len())
+            .max();
+        let Some(op_len) = op_len.filter(|_| !name.is_empty()) else {
+            continue;
+        };
+        let value_part = rest_trimmed.get(op_len..).unwrap_or("");
+        let value = value_part.trim_start();
+        // A comment ends the value; blanks before it are not part of it.
+        let value = value.split('#').next().unwrap_or("").trim_end();
+        if value.is_empty() || value.contains('$') {
+            continue;
+        }
+        let value_at =
+            body.len() - value_part.len() + (value_part.len() - value_part.trim_start().len());
+        let span = Span::new(line_start + value_at, line_start + value_at + value.len());
+        let pointer = format!("/{name}");
+        if name == SERVICE_VARIABLE {
+            service_value(value, ctx.loc_of(span, &pointer), out);
+        } else if common::is_url_key(name) && value.contains("://") {
+            out.endpoints.push(Endpoint {
+                may_list: false,
+                switch: None,
+                url: Text {
+                    value: intern_value(value),
+                    loc: ctx.loc_of(span, &pointer),
+                },
+                context: "base URL setting",
+            });
+        }
     }
 }
 
