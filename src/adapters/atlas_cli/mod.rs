@@ -87,9 +87,28 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         } else {
             HashSet::new()
         };
+        let environments = if dialect == Dialect::Jenkins {
+            jenkins_environment(ctx, out)
+        } else {
+            Vec::new()
+        };
+        for (scope, settings) in &environments {
+            for (_, literal) in settings {
+                script.scopes.insert(literal.loc.span.start, *scope);
+            }
+        }
         for (n, cmd) in root.items().enumerate() {
             if overridden.contains(&n) {
                 continue;
+            }
+            if dialect == Dialect::Jenkins {
+                // The `environment` blocks that hold this step, the innermost last (winning).
+                let at = cmd.node.span.start as usize;
+                script.env = environments
+                    .iter()
+                    .filter(|(scope, _)| scope.0 <= at && at < scope.1)
+                    .flat_map(|(_, settings)| settings.iter().cloned())
+                    .collect();
             }
             if let Value::String(text) = &cmd.node.value {
                 let place = Place::File {
@@ -105,6 +124,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
         if dialect == Dialect::Make {
             make_exports(ctx, out);
+        }
+        if dialect == Dialect::Jenkins {
+            script.env.clear();
         }
         script.note_variable_uses(out);
         return;
@@ -157,6 +179,67 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     ci::gitlab_option_notes(ctx, root, out);
     if memchr::memmem::find(ctx.text.as_bytes(), SERVICE_VARIABLE.as_bytes()).is_some() {
         service_settings(ctx, root, out);
+    }
+}
+
+/// A Jenkins pipeline's `environment` blocks: the service variable and base URL settings
+/// judged where they are written, and each block's scope with its literals (for the `sh`
+/// steps inside it), outermost first.
+fn jenkins_environment(
+    ctx: &LocCtx<'_>,
+    out: &mut Model,
+) -> Vec<((usize, usize), Vec<(String, Text)>)> {
+    let mut blocks = shell::files::jenkins_environments(ctx.text);
+    // Outermost first: a wider scope before the narrower ones inside it.
+    blocks.sort_by_key(|b| (b.scope.0, std::cmp::Reverse(b.scope.1)));
+    blocks
+        .into_iter()
+        .map(|block| {
+            let settings = block
+                .settings
+                .iter()
+                .filter_map(|(name, start, end)| {
+                    let value = ctx.text.get(*start..*end)?;
+                    let span = Span::new(*start, *end);
+                    let pointer = format!("/{name}");
+                    exported_setting(ctx, name, value, span, &pointer, out);
+                    Some((
+                        name.clone(),
+                        Text {
+                            value: intern_value(value),
+                            loc: ctx.loc_of(span, &pointer),
+                        },
+                    ))
+                })
+                .collect();
+            (block.scope, settings)
+        })
+        .collect()
+}
+
+/// A variable set outside any script for the scripts a file runs (a Makefile's `export`, a
+/// Jenkins `environment`): the service variable and base URL settings are judged where they
+/// are written.
+fn exported_setting(
+    ctx: &LocCtx<'_>,
+    name: &str,
+    value: &str,
+    span: Span,
+    pointer: &str,
+    out: &mut Model,
+) {
+    if name == SERVICE_VARIABLE {
+        service_value(value, ctx.loc_of(span, pointer), out);
+    } else if common::is_url_key(name) && value.contains("://") {
+        out.endpoints.push(Endpoint {
+            may_list: false,
+            switch: None,
+            url: Text {
+                value: intern_value(value),
+                loc: ctx.loc_of(span, pointer),
+            },
+            context: "base URL setting",
+        });
     }
 }
 
@@ -219,19 +302,7 @@ fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
             body.len() - value_part.len() + (value_part.len() - value_part.trim_start().len());
         let span = Span::new(line_start + value_at, line_start + value_at + value.len());
         let pointer = format!("/{name}");
-        if name == SERVICE_VARIABLE {
-            service_value(value, ctx.loc_of(span, &pointer), out);
-        } else if common::is_url_key(name) && value.contains("://") {
-            out.endpoints.push(Endpoint {
-                may_list: false,
-                switch: None,
-                url: Text {
-                    value: intern_value(value),
-                    loc: ctx.loc_of(span, &pointer),
-                },
-                context: "base URL setting",
-            });
-        }
+        exported_setting(ctx, name, value, span, &pointer, out);
     }
 }
 
@@ -388,6 +459,9 @@ struct Script<'c> {
     /// The literals handed out for a variable's value (see [`Script::literal`]), by name:
     /// each other use of the variable in the file is noted where the literal is written.
     resolved: std::cell::RefCell<Vec<(String, Loc)>>,
+    /// Where a literal written in a Jenkins `environment` block applies (the block holding
+    /// it), by the literal's start: only its uses there are its own.
+    scopes: HashMap<u32, (usize, usize)>,
 }
 
 /// The directory a command runs in, as far as the script says.
@@ -425,6 +499,7 @@ impl<'c> Script<'c> {
             in_file_shell: false,
             dialect: Dialect::Sh,
             resolved: std::cell::RefCell::new(Vec::new()),
+            scopes: HashMap::new(),
         }
     }
 
@@ -448,7 +523,13 @@ impl<'c> Script<'c> {
     fn note_variable_uses(&self, out: &mut Model) {
         let text = self.ctx.text;
         for (name, written) in self.resolved.borrow().iter() {
-            for span in variable_uses(text, name) {
+            let scope = self.scopes.get(&written.span.start).copied();
+            let in_scope = |span: &Span| {
+                scope.is_none_or(|(from, to)| {
+                    from <= span.start as usize && (span.end as usize) <= to
+                })
+            };
+            for span in variable_uses(text, name).into_iter().filter(in_scope) {
                 out.written_notes.push(crate::model::WrittenNote::at(
                     written,
                     crate::model::Note::UsedAt(self.ctx.loc_of(span, "")),
@@ -461,13 +542,16 @@ impl<'c> Script<'c> {
     /// [`Script::literal`]), in a script or a CI step (a Makefile recipe's and a Dockerfile
     /// instruction's commands are read one by one, so none is known there).
     pub(super) fn literal_of(&self, value: &str) -> Option<Text> {
-        if matches!(
+        let name = single_variable(value)?;
+        // A Jenkins pipeline's `environment` literal is known in its `sh` steps.
+        let one_by_one = matches!(
             self.dialect,
             Dialect::Make | Dialect::Docker | Dialect::Jenkins
-        ) {
+        );
+        if one_by_one && !self.env.iter().any(|(n, _)| n == name) {
             return None;
         }
-        single_variable(value).and_then(|name| self.literal(name))
+        self.literal(name)
     }
 
     /// A setting's value (`word[start..end]`) that is one whole variable set to a literal
@@ -605,7 +689,7 @@ impl<'c> Script<'c> {
         });
         let outer_dialect = std::mem::replace(&mut self.dialect, dialect);
         // A CI step's shell starts with its configuration's variables.
-        if self.depth == 0 && self.workdir.is_some() && !self.env.is_empty() {
+        if self.depth == 0 && !self.env.is_empty() {
             let runs_other_text = runs_other_text(text);
             for (name, value) in &self.env {
                 if !runs_other_text && only_read(text, name) {

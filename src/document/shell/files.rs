@@ -393,6 +393,171 @@ pub fn jenkins_steps(text: &str) -> Vec<Piece> {
     pieces
 }
 
+/// A Jenkins pipeline's `environment { NAME = 'value' }` block: the block its settings apply
+/// in (the one that holds it, `pipeline` or a `stage`, as byte offsets), and each setting
+/// whose value is a string literal without `${...}`, with the value's span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JenkinsEnvironment {
+    pub scope: (usize, usize),
+    pub settings: Vec<Setting>,
+}
+
+/// A setting's name and the span of its value.
+pub type Setting = (String, usize, usize);
+
+/// The `environment` blocks of a Jenkinsfile (see [`JenkinsEnvironment`]). Comments and
+/// strings are passed over; braces are counted outside them.
+pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    // Open blocks: where each `{` is, and the `environment` blocks inside, by index in
+    // `found`, whose scope is the block that holds them.
+    let mut open: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut i = 0;
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // Where the last block that is no environment stopped being one: a block starting before
+    // it reads the same lines to the same place (so each byte is read once, not once per
+    // `environment {` written inside another's lines).
+    let mut failed_at = 0usize;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(b.get(i + 2..).unwrap_or(&[]), b"*/")
+                    .map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            b'\'' | b'"' => {
+                i = groovy_string(b, i).map_or_else(
+                    || memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n),
+                    |(_, _, after)| after,
+                );
+            }
+            b'{' => {
+                open.push((i, Vec::new()));
+                i += 1;
+            }
+            b'}' => {
+                if let Some((start, inside)) = open.pop() {
+                    // The blocks just closed hold their environments: those apply in it.
+                    for e in inside {
+                        if let Some(env) = found.get_mut(e) {
+                            let env: &mut JenkinsEnvironment = env;
+                            env.scope = (start, i + 1);
+                        }
+                    }
+                }
+                i += 1;
+            }
+            c if ident(c) => {
+                let start = i;
+                while b.get(i).copied().is_some_and(ident) {
+                    i += 1;
+                }
+                let word = text.get(start..i).unwrap_or("");
+                let after_dot = start > 0 && b.get(start - 1) == Some(&b'.');
+                if word != "environment" || after_dot {
+                    continue;
+                }
+                let mut j = i;
+                while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                    j += 1;
+                }
+                if b.get(j) != Some(&b'{') || j < failed_at {
+                    continue;
+                }
+                let close = match environment_settings(text, j) {
+                    Ok(close) => close,
+                    // It read to the end: nothing after it closes (an unclosed string).
+                    Err(at) if at >= b.len() => break,
+                    Err(at) => {
+                        failed_at = at;
+                        continue;
+                    }
+                };
+                if let Some((_, inside)) = open.last_mut() {
+                    inside.push(found.len());
+                    found.push(JenkinsEnvironment {
+                        scope: (0, 0),
+                        settings: close.1,
+                    });
+                }
+                i = close.0;
+            }
+            _ => i += 1,
+        }
+    }
+    found.retain(|e| e.scope.1 > e.scope.0);
+    found
+}
+
+/// The settings of an `environment` block whose `{` is at `open`, and the index after its
+/// `}`: `NAME = 'value'` or `NAME = "value"` lines (a value with `${` or any other expression
+/// is not read).
+/// `Err` with where it stopped when the block is not one of settings (the end of the text
+/// when it ran to it).
+fn environment_settings(text: &str, open: usize) -> Result<(usize, Vec<Setting>), usize> {
+    let b = text.as_bytes();
+    let mut settings = Vec::new();
+    let mut i = open + 1;
+    loop {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n' | b';')) {
+            i += 1;
+        }
+        match b.get(i).ok_or(i)? {
+            b'}' => return Ok((i + 1, settings)),
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
+                continue;
+            }
+            _ => {}
+        }
+        let start = i;
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            i += 1;
+        }
+        let name = text.get(start..i).ok_or(i)?;
+        if name.is_empty() {
+            return Err(i);
+        }
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            return Err(i);
+        }
+        i += 1;
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        let quote = *b.get(i).ok_or(i)?;
+        // A triple-quoted value is not read (nor scanned: one that never closes would be
+        // scanned to the end of the file again for each block).
+        let triple = b.get(i + 1) == Some(&quote) && b.get(i + 2) == Some(&quote);
+        match quote {
+            b'\'' | b'"' if !triple => {
+                // One that does not close ends at its line: not a setting read.
+                let Some((s, e, after)) = groovy_string(b, i) else {
+                    return Err(i);
+                };
+                let value = text.get(s..e).unwrap_or("");
+                if !value.contains('$') && !value.contains('\\') && !value.contains('\n') {
+                    settings.push((name.to_string(), s, e));
+                }
+                i = after;
+            }
+            // Another expression (`credentials('id')`, a variable): to the line's end.
+            _ => {
+                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
+            }
+        }
+    }
+}
+
 /// The script string of an `sh` step whose name ends at `i`: `(start, end, after)` of its
 /// content.
 fn sh_script(b: &[u8], mut i: usize) -> Option<(usize, usize, usize)> {

@@ -242,6 +242,39 @@ fn jenkins_sh_steps_are_found_where_they_are_written() {
 }
 
 #[test]
+fn jenkins_environment_blocks_and_their_scopes() {
+    let text = "pipeline {\n  environment {\n    A = 'one'\n    B = \"${env.X}\"\n    C = credentials('id')\n    // D = 'no'\n    E = \"two\"\n  }\n  stages {\n    stage('s') {\n      environment { A = 'three' }\n      steps { sh 'x' }\n    }\n  }\n}\n";
+    let envs = files::jenkins_environments(text);
+    let read: Vec<(&str, Vec<(&str, &str)>)> = envs
+        .iter()
+        .map(|e| {
+            let scope = &text[e.scope.0..e.scope.1];
+            let settings = e
+                .settings
+                .iter()
+                .map(|(n, s, end)| (n.as_str(), &text[*s..*end]))
+                .collect();
+            (scope.lines().next().unwrap_or(""), settings)
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("{", vec![("A", "one"), ("E", "two")]),
+            ("{", vec![("A", "three")]),
+        ]
+    );
+    // The pipeline's block holds the first, the stage's the second.
+    assert!(text[envs[0].scope.0..].starts_with("{\n  environment"));
+    assert!(text[envs[1].scope.0..envs[1].scope.1].contains("steps"));
+    assert!(!text[envs[1].scope.0..envs[1].scope.1].contains("stages"));
+    // Hostile input ends, in linear time.
+    let _ = files::jenkins_environments(&"environment { A = '''".repeat(50_000));
+    let _ = files::jenkins_environments(&"{".repeat(100_000));
+    let _ = files::jenkins_environments(&"environment {".repeat(100_000));
+}
+
+#[test]
 fn here_document_bodies_are_a_second_root_of_text() {
     let text = "cat > a.env <<EOF\nA=1\nB=2\nEOF\necho x\ncat <<-'END' | sh\n\tatlas help\n\tEND\ncat <<NEVER\nlast\n";
     let doc = parse(text, Dialect::Sh, &Limits::default()).unwrap();
