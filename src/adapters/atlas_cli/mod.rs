@@ -182,13 +182,13 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
+/// A block's scope (byte offsets) and the literals it gives the scripts inside it.
+type Environment = ((usize, usize), Vec<(String, Text)>);
+
 /// A Jenkins pipeline's `environment` blocks: the service variable and base URL settings
 /// judged where they are written, and each block's scope with its literals (for the `sh`
 /// steps inside it), outermost first.
-fn jenkins_environment(
-    ctx: &LocCtx<'_>,
-    out: &mut Model,
-) -> Vec<((usize, usize), Vec<(String, Text)>)> {
+fn jenkins_environment(ctx: &LocCtx<'_>, out: &mut Model) -> Vec<Environment> {
     let mut blocks = shell::files::jenkins_environments(ctx.text);
     // Outermost first: a wider scope before the narrower ones inside it.
     blocks.sort_by_key(|b| (b.scope.0, std::cmp::Reverse(b.scope.1)));
