@@ -185,6 +185,52 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 /// A block's scope (byte offsets) and the literals it gives the scripts inside it.
 type Environment = ((usize, usize), Vec<(String, Text)>);
 
+/// The `-e NAME=value` (`--env NAME=value`, `--env=NAME=value`, `-eNAME=value`) arguments of
+/// a `docker` or `podman` command (`run`, `exec`, `create`) before the `atlas` it runs: the service
+/// variable, judged where it is written (a base URL there is found in the text, see
+/// `any_file`).
+fn container_env(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
+    let Some(sub) = args.first().and_then(|w| w.known()) else {
+        return;
+    };
+    if !matches!(sub, "run" | "exec" | "create") {
+        return;
+    }
+    let mut i = 1;
+    while let Some(word) = args.get(i) {
+        let value = word.value.as_str();
+        // The command run in the container ends the options (which options take a value is
+        // not known, so the image is not found by position).
+        if value == "atlas" {
+            break;
+        }
+        let setting = if value == "-e" || value == "--env" {
+            i += 1;
+            args.get(i).map(|w| (w, 0))
+        } else if let Some(rest) = value.strip_prefix("--env=") {
+            Some((word, value.len() - rest.len()))
+        } else if value.starts_with("-e") && value.len() > 2 && !value.starts_with("--") {
+            Some((word, 2))
+        } else {
+            None
+        };
+        if let Some((w, from)) = setting {
+            let text = w.value.get(from..).unwrap_or("");
+            if text
+                .strip_prefix(SERVICE_VARIABLE)
+                .is_some_and(|r| r.starts_with('='))
+            {
+                let start = from + SERVICE_VARIABLE.len() + 1;
+                if let Some(known) = w.known_part(start, w.value.len()) {
+                    let loc = at.loc(w.span_of(start, w.value.len()), "/MONGODB_ATLAS_SERVICE");
+                    service_value(known, loc, out);
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
 /// A Jenkins pipeline's `environment` blocks: the service variable and base URL settings
 /// judged where they are written, and each block's scope with its literals (for the `sh`
 /// steps inside it), outermost first.
@@ -771,6 +817,11 @@ impl<'c> Script<'c> {
                 {
                     self.docker_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
                     continue;
+                }
+                // `docker run -e MONGODB_ATLAS_SERVICE=cloud mongodb/atlas atlas ...`: the
+                // container's environment.
+                if matches!(first, "docker" | "podman") {
+                    container_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
                 }
             }
             if cmd.depth == 0 {
