@@ -1314,9 +1314,9 @@ fn service_settings(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 }
 
 /// The Dockerfile `ARG` instructions (by index in `cmds`: each instruction's build stage, and
-/// its command when it parses) all of whose names a later `ENV` of
-/// the same stage sets: an `ENV` always overrides an `ARG` of the same name, so the argument's
-/// default never takes effect.
+/// its command when it parses) whose defaults no `RUN` sees: all of whose names an `ENV` of
+/// the same stage sets before its next `RUN` (an `ENV` always overrides an `ARG` of the same
+/// name), or declared before the first `FROM` and not declared again in a stage.
 fn overridden_args(cmds: &[(usize, Option<shell::Command>)]) -> HashSet<usize> {
     let keyword = |c: &shell::Command| {
         let start = commands::command_start(&c.words);
@@ -1347,13 +1347,41 @@ fn overridden_args(cmds: &[(usize, Option<shell::Command>)]) -> HashSet<usize> {
             continue;
         };
         let args = names(cmd);
+        // An argument declared before the first `FROM` is seen by `FROM` lines only: a
+        // stage's `RUN`s see it when the stage declares it again (`ARG NAME`, no value).
+        if *stage == 0 {
+            let redeclared = cmds
+                .iter()
+                .skip(i + 1)
+                .filter(|(s, _)| *s > 0)
+                .filter_map(|(_, c)| c.as_ref())
+                .filter(|c| keyword(c).as_deref() == Some("ARG"))
+                .flat_map(|c| {
+                    let start = commands::command_start(&c.words) + 1;
+                    c.words
+                        .get(start..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|w| w.value.clone())
+                })
+                .any(|w| args.contains(&w));
+            if !redeclared {
+                out.insert(i);
+            }
+            continue;
+        }
+        // The `ENV`s of its stage before the next `RUN` (a `RUN` between runs with the
+        // argument's value). Only `RUN`, `ENV` and `ARG` instructions are here; a `RUN`'s
+        // command starts with its own program.
         let set: HashSet<String> = cmds
             .iter()
             .skip(i + 1)
             .filter(|(s, _)| s == stage)
-            .filter_map(|(_, c)| c.as_ref())
-            .filter(|c| keyword(c).as_deref() == Some("ENV"))
-            .flat_map(&names)
+            .map(|(_, c)| c.as_ref().map(|c| (keyword(c), c)))
+            .take_while(|c| matches!(c, Some((Some(k), _)) if k == "ENV" || k == "ARG"))
+            .flatten()
+            .filter(|(k, _)| k.as_deref() == Some("ENV"))
+            .flat_map(|(_, c)| names(c))
             .collect();
         if !args.is_empty() && args.iter().all(|a| set.contains(a)) {
             out.insert(i);
