@@ -366,6 +366,9 @@ fn line_map(text: &str, span: Span, value: &str) -> Vec<(u32, u32)> {
     let source = text
         .get(span.start as usize..span.end as usize)
         .unwrap_or("");
+    if let Some(map) = double_quoted_map(source, span, value) {
+        return map;
+    }
     let mut map = Vec::new();
     // Past the indicator line of a block scalar (`|-`), else from the start of the scalar.
     let mut pos = if source.starts_with('|') || source.starts_with('>') {
@@ -397,6 +400,48 @@ fn line_map(text: &str, span: Span, value: &str) -> Vec<(u32, u32)> {
         at += line.len();
     }
     map
+}
+
+/// For a YAML double-quoted scalar on one line (`"[{\"op\": ...}]"`): the offset in the value
+/// and in the file of each run of text between escapes, so that a piece of the value is
+/// located where it is spelled. `None` for any other scalar (or one that spans lines, whose
+/// line breaks fold), and when the spelling does not decode to `value`.
+fn double_quoted_map(source: &str, span: Span, value: &str) -> Option<Vec<(u32, u32)>> {
+    let inner = source.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\n') || !inner.contains('\\') {
+        return None;
+    }
+    let u = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let b = inner.as_bytes();
+    let mut map = vec![(0, span.start.saturating_add(1))];
+    let (mut i, mut v) = (0usize, 0usize);
+    while let Some(&c) = b.get(i) {
+        if c != b'\\' {
+            i += 1;
+            v += 1;
+            continue;
+        }
+        // The escape's length in the source, and the length of what it stands for.
+        let hex = |n: usize| {
+            let digits = inner.get(i + 2..i + 2 + n)?;
+            let code = u32::from_str_radix(digits, 16).ok()?;
+            Some((2 + n, char::from_u32(code)?.len_utf8()))
+        };
+        let (spelled, decoded) = match b.get(i + 1)? {
+            b'x' => hex(2)?,
+            b'u' => hex(4)?,
+            b'U' => hex(8)?,
+            b'N' | b'_' => (2, 2),
+            b'L' | b'P' => (2, 3),
+            b'0' | b'a' | b'b' | b't' | b'\t' | b'n' | b'v' | b'f' | b'r' | b'e' | b' ' | b'"'
+            | b'/' | b'\\' => (2, 1),
+            _ => return None,
+        };
+        i += spelled;
+        v += decoded;
+        map.push((u(v), span.start.saturating_add(1).saturating_add(u(i))));
+    }
+    (v == value.len()).then_some(map)
 }
 
 /// The JSON pointer, in its own document, of the deepest node of `roots` whose span holds
