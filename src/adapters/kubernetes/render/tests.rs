@@ -294,6 +294,25 @@ const PROJECT: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmet
 const DEPLOYMENT: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: db}\nspec:\n  projectRef: {name: p}\n  deploymentSpec: {name: db, replicationSpecs: [{regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1}]}]}\n";
 
 #[test]
+fn an_overlay_whose_only_atlas_resource_is_outside_its_directory_says_so() {
+    // Rendered by kustomize only with `--load-restrictor LoadRestrictionsNone` (Argo CD and
+    // Flux can set it): not rendered here, and listed rather than passed in silence.
+    let (out, notes) = render_tree(&[
+        ("shared/atlas.yaml", DEPLOYMENT),
+        (
+            "overlays/prod/kustomization.yaml",
+            "resources:\n  - ../../shared/atlas.yaml\npatches:\n  - target: {kind: AtlasDeployment}\n    patch: '[{op: replace, path: /spec/x, value: 1}]'\n",
+        ),
+    ]);
+    assert!(out.iter().all(|(_, objects)| objects.is_empty()));
+    let notes: Vec<String> = notes.iter().map(|(p, r)| format!("{p}: {r}")).collect();
+    assert_eq!(
+        notes,
+        vec!["overlays/prod/kustomization.yaml: resource `../../shared/atlas.yaml` is outside the kustomization's directory, which kustomize refuses to read".to_string()]
+    );
+}
+
+#[test]
 fn what_is_not_rendered_is_said() {
     let (out, notes) = render_tree(&[
         (

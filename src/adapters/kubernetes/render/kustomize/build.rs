@@ -55,7 +55,8 @@ struct Builder<'a, 'r> {
     stack: Vec<PathBuf>,
     /// Remote resources, and the kustomization naming each.
     remote: Vec<(String, PathBuf)>,
-    /// Whether any patch names an Atlas kind.
+    /// Whether any patch names an Atlas kind, or a resource left out (outside the
+    /// kustomization's directory) holds an Atlas object: the rendering is about Atlas.
     atlas_patch: bool,
     /// Fields of the kustomizations read that are not run, and where.
     not_run: Vec<(PathBuf, &'static str)>,
@@ -170,6 +171,11 @@ impl Builder<'_, '_> {
             if self.sources.is_file(&path) {
                 if !path.starts_with(normalize(&k.dir)) {
                     self.note(&kpath, format!("resource `{}` is outside the kustomization's directory, which kustomize refuses to read", r.value));
+                    // An Atlas object left out: the overlay is about Atlas, and says so.
+                    self.atlas_patch |= self
+                        .sources
+                        .text(&path)
+                        .is_ok_and(|t| t.contains("atlas.mongodb.com"));
                     continue;
                 }
                 self.resource_file(&path, acc);
