@@ -893,3 +893,18 @@ fn a_condition_in_a_module_calls_argument_is_reported_at_its_setting_when_checke
         assert_eq!(code, Some(0), "{args:?}: {v}");
     }
 }
+
+#[test]
+fn a_module_checked_alone_is_judged_with_the_var_files_below_it() {
+    let repo = repo_from("fixtures/GOV002/fail_tf_var_files_in_a_subdirectory");
+    // As in a check of the whole repository: the `-var-file` in `envs/` picks `M10`.
+    let (_, whole, _) = check(repo.path(), &["."]);
+    let (code, alone, _) = check(repo.path(), &["main.tf"]);
+    assert_eq!(code, Some(1), "{alone}");
+    assert_eq!(codes(&alone), ["GOV002 main.tf:28"]);
+    assert_eq!(codes(&alone), codes(&whole));
+    // A directory of values that holds configuration is a module of its own: not read.
+    std::fs::write(repo.path().join("envs/other.tf"), "variable \"env\" {}\n").unwrap();
+    let (code, v, _) = check(repo.path(), &["main.tf"]);
+    assert_eq!(code, Some(0), "{v}");
+}

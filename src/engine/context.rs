@@ -187,6 +187,13 @@ pub(super) fn link_context(
         if let Some(up) = root_module_above(&abs, &root) {
             add_root_module(up, to, &mut dirs, &mut links, options);
         }
+        // A module's file checked alone: the `-var-file` files in directories of values below
+        // it (`envs/dev.tfvars`) set its variables, as in a check of the whole repository.
+        if abs.extension().is_some_and(|e| e == "tf") {
+            if let Some(own) = abs.parent() {
+                dirs.extend(values_dirs_below(own));
+            }
+        }
         // A module's file checked alone: a configuration above it that calls it may pass it
         // another call's output (`project_id = module.project.id`), so the modules that
         // configuration calls are read too.
@@ -505,6 +512,60 @@ fn calls_dir(dir: &Path, module: Option<&Path>, options: &Options) -> bool {
 
 /// Whether `dir` directly holds a Terraform configuration file (ignore files aside; an
 /// unreadable directory: yes).
+/// Most directories [`values_dirs_below`] looks into.
+const MAX_VALUES_DIRS: usize = 64;
+
+/// The directories below `dir`, up to [`adapters::terraform::module::VAR_FILE_LEVELS`]
+/// levels, that hold `-var-file` files (`*.tfvars`, `*.tfvars.json`) and no Terraform
+/// configuration: their values set the variables of the module in `dir` (see
+/// `attach_var_files`). Hidden directories (`.terraform`) are not looked into; at most
+/// [`MAX_VALUES_DIRS`] directories are.
+fn values_dirs_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut level: Vec<PathBuf> = vec![dir.to_path_buf()];
+    let mut looked = 0usize;
+    for _ in 0..adapters::terraform::module::VAR_FILE_LEVELS {
+        let mut next = Vec::new();
+        for d in &level {
+            let Ok(entries) = std::fs::read_dir(d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let hidden = name.to_string_lossy().starts_with('.');
+                if hidden || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                looked += 1;
+                if looked > MAX_VALUES_DIRS {
+                    return found;
+                }
+                next.push(entry.path());
+            }
+        }
+        for d in &next {
+            let names: Vec<String> = std::fs::read_dir(d)
+                .map(|e| {
+                    e.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let values = names
+                .iter()
+                .any(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"));
+            let configuration = names
+                .iter()
+                .any(|n| n.ends_with(".tf") || n.ends_with(".tf.json"));
+            if values && !configuration {
+                found.push(d.clone());
+            }
+        }
+        level = next;
+    }
+    found
+}
+
 fn any_terraform(dir: &Path) -> bool {
     any_named(dir, adapters::multi_file::is_terraform)
 }
