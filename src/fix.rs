@@ -28,14 +28,17 @@ pub fn resolve_edit(edit: &Edit, text: &str) -> Option<TextEdit> {
     let (start, end) = (edit.loc.span.start as usize, edit.loc.span.end as usize);
     let written = text.get(start..end)?;
     let value: &str = &edit.value;
-    let inner = if written == value {
+    // A value the adapter read case-insensitively (`--tier m10`, which the CLI takes as
+    // `M10`) is the same value in any ASCII case: the bytes line up.
+    let same = |w: &str| w.eq_ignore_ascii_case(value);
+    let inner = if same(written) {
         start
     } else {
         let quoted = [("\"", "\""), ("'", "'")].iter().any(|(open, close)| {
             written.len() >= 2
                 && written.starts_with(open)
                 && written.ends_with(close)
-                && written.get(1..written.len() - 1) == Some(value)
+                && written.get(1..written.len() - 1).is_some_and(same)
         });
         if !quoted {
             return None;

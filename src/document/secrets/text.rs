@@ -316,8 +316,10 @@ impl Flag {
     }
 }
 
-/// `$NAME` or `${NAME}`: a shell variable's expansion, whole.
+/// `$NAME` or `${NAME}`: a shell variable's expansion, whole; also escaped and quoted for a
+/// script inside a string (`\"\$NAME\"` in `bash -c "... --apiKey \"\$NAME\""`).
 fn is_shell_variable(token: &str) -> bool {
+    let token = token.trim_matches(|c| matches!(c, '\\' | '"' | '\''));
     let Some(name) = token.strip_prefix('$') else {
         return false;
     };
@@ -724,5 +726,20 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(masked("curl --proxy x"), Vec::<&str>::new());
+    }
+
+    /// A variable's expansion is no secret, also escaped for a script inside a string; a
+    /// literal beside it still is.
+    #[test]
+    fn variables_escaped_in_a_string_are_not_secrets() {
+        assert_eq!(
+            masked(
+                r#"bash -c "atlas integrations create DATADOG --apiKey "\$DDK" --projectId $P""#
+            ),
+            Vec::<&str>::new()
+        );
+        assert_eq!(masked(r#"x --apiKey "$DDK""#), Vec::<&str>::new());
+        assert_eq!(masked(r#"x --apiKey "abc$DDK""#).len(), 1);
+        assert_eq!(masked(r#"x --apiKey s3cr3t"#), ["s3cr3t"]);
     }
 }
