@@ -32,9 +32,10 @@ use crate::model::{
 
 /// The CLI's name followed by a blank, and the service variable.
 /// (`atlas` ending a word with a quote, a comma or a line break: a Kubernetes container's
-/// `command: ["atlas", ...]` or `- atlas`.)
+/// `command: ["atlas", ...]` or `- atlas`; the Admin API's path, which `curl` calls.)
 pub const NEEDLES: &[&str] = &[
     "atlas ",
+    "/api/atlas/",
     "MONGODB_ATLAS_SERVICE",
     "atlas\"",
     "atlas'",
@@ -228,6 +229,113 @@ fn container_env(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
             }
         }
         i += 1;
+    }
+}
+
+/// The Admin API body a `curl` command sends inline (`--data '{...}'`, `-d`, `--data-raw`,
+/// `--data-binary`, `--json`) to create a project (`POST .../api/atlas/v2/groups`) or a
+/// cluster (`.../groups/{groupId}/clusters`, the body then of that project): read as any
+/// Admin API body, each value located where the command spells it. Only a body written out
+/// in a script's own text and spelled as it is (single quotes: no escape moves its bytes).
+fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
+    let Place::File { base } = at.place else {
+        return;
+    };
+    let mut url: Option<&str> = None;
+    let mut data: Option<&shell::Word> = None;
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        let value = word.value.as_str();
+        match value {
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--json" => {
+                data = args.get(i + 1).or(data);
+                i += 1;
+            }
+            _ if value.contains("/api/atlas/") => url = word.known().or(url),
+            _ => {}
+        }
+        i += 1;
+    }
+    let (Some(url), Some(data)) = (url, data) else {
+        return;
+    };
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    let Some((_, after)) = path.split_once("/groups") else {
+        return;
+    };
+    // `/groups` (a project) or `/groups/{id}/clusters` (a cluster of project `id`).
+    let group = match after
+        .strip_prefix('/')
+        .map(|r| r.split('/').collect::<Vec<_>>())
+    {
+        None if after.is_empty() => None,
+        Some(parts) if matches!(parts.as_slice(), [_, "clusters"]) => parts.first().copied(),
+        _ => return,
+    };
+    let Some(body) = data.known().filter(|b| b.trim_start().starts_with('{')) else {
+        return;
+    };
+    let span = data.span_of(0, body.len());
+    let file_span = Span::new(
+        base.saturating_add(span.start) as usize,
+        base.saturating_add(span.end) as usize,
+    );
+    // Spelled as it is: each byte of the body at its place in the file.
+    if at
+        .ctx
+        .text
+        .get(file_span.start as usize..file_span.end as usize)
+        != Some(body)
+    {
+        return;
+    }
+    let limits = crate::document::Limits::default();
+    let Ok(doc) = crate::document::json::parse(body, &limits) else {
+        return;
+    };
+    let Some(mut root) = doc.roots.into_iter().next() else {
+        return;
+    };
+    shift(&mut root, file_span.start, 0);
+    // The project the URL names is the body's.
+    if let (Some(group), Value::Map(entries)) = (group, &mut root.value) {
+        if !entries.iter().any(|e| e.key.as_str() == Some("groupId")) {
+            let span = root.span;
+            entries.push(crate::document::Entry {
+                key: crate::document::Node::new(Value::String("groupId".into()), span),
+                value: crate::document::Node::new(Value::String(group.into()), span),
+            });
+        }
+    }
+    crate::adapters::api::adapt(at.ctx, &Cursor::root(&root), out);
+}
+
+/// Move every span of `node` by `by` bytes (a tree parsed from a piece of a file).
+fn shift(node: &mut crate::document::Node, by: u32, depth: usize) {
+    node.span = Span::new(
+        node.span.start.saturating_add(by) as usize,
+        node.span.end.saturating_add(by) as usize,
+    );
+    if depth > 256 {
+        return;
+    }
+    match &mut node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                shift(&mut e.key, by, depth + 1);
+                shift(&mut e.value, by, depth + 1);
+            }
+        }
+        Value::Seq(items) => {
+            for i in items {
+                shift(i, by, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -822,6 +930,10 @@ impl<'c> Script<'c> {
                 // container's environment.
                 if matches!(first, "docker" | "podman") {
                     container_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
+                }
+                // `curl ... /api/atlas/v2/groups/{id}/clusters --data '{...}'`: the body.
+                if first == "curl" {
+                    curl_body(words.get(start + 1..).unwrap_or(&[]), &at, out);
                 }
             }
             if cmd.depth == 0 {
