@@ -316,10 +316,8 @@ impl Flag {
     }
 }
 
-/// `$NAME` or `${NAME}`: a shell variable's expansion, whole; also escaped and quoted for a
-/// script inside a string (`\"\$NAME\"` in `bash -c "... --apiKey \"\$NAME\""`).
+/// `$NAME` or `${NAME}`: a shell variable's expansion, whole.
 fn is_shell_variable(token: &str) -> bool {
-    let token = token.trim_matches(|c| matches!(c, '\\' | '"' | '\''));
     let Some(name) = token.strip_prefix('$') else {
         return false;
     };
@@ -470,7 +468,19 @@ impl CommandLine {
                     .checked_sub(1)
                     .and_then(|q| line.get(q..from))
                     .is_some_and(|q| q == "\"");
-                if is_shell_variable(token) && (double_quoted || token.starts_with("${")) {
+                // Quoted for a script inside a double-quoted string (`bash -c "... --apiKey
+                // \"\$KEY\""`, which the inner shell reads as `"$KEY"`); not `"\$KEY"`, the
+                // literal text `$KEY`.
+                let escaped_quote = from
+                    .checked_sub(2)
+                    .and_then(|q| line.get(q..from))
+                    .is_some_and(|q| q == "\\\"");
+                let expanded = match token.strip_prefix('\\') {
+                    // The escaped closing quote's backslash ends the token too.
+                    Some(inner) if escaped_quote => inner.strip_suffix('\\').unwrap_or(inner),
+                    _ => token,
+                };
+                if is_shell_variable(expanded) && (double_quoted || token.starts_with("${")) {
                     continue;
                 }
                 if let Some(r) = pending.secret_part(token) {
@@ -734,12 +744,14 @@ mod tests {
     fn variables_escaped_in_a_string_are_not_secrets() {
         assert_eq!(
             masked(
-                r#"bash -c "atlas integrations create DATADOG --apiKey "\$DDK" --projectId $P""#
+                r#"bash -c "atlas integrations create DATADOG --apiKey \"\$DDK\" --projectId $P""#
             ),
             Vec::<&str>::new()
         );
         assert_eq!(masked(r#"x --apiKey "$DDK""#), Vec::<&str>::new());
-        assert_eq!(masked(r#"x --apiKey "abc$DDK""#).len(), 1);
+        assert_eq!(masked(r#"x --apiKey \"abc$DDK\""#).len(), 1);
         assert_eq!(masked(r#"x --apiKey s3cr3t"#), ["s3cr3t"]);
+        // `"\$K..."` in a script is the literal text `$K...`: a key.
+        assert_eq!(masked(r#"x --apiKey "\$Kx9fQ2mZ7L""#).len(), 1);
     }
 }
