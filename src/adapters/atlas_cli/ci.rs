@@ -188,7 +188,11 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             let combinations = matrix_combinations(&job);
             let none: [Env<'a>; 1] = [Vec::new()];
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
-                let reads_matrix = !combinations.is_empty() && mentions(&step, "matrix.");
+                // A step that runs for some combinations only (`if: matrix.region != ...`):
+                // which ones is not read, so its matrix values stay unknown.
+                let conditional = step.get("if").is_some_and(|c| mentions(&c, "matrix."));
+                let reads_matrix =
+                    !combinations.is_empty() && !conditional && mentions(&step, "matrix.");
                 let each: &[Env<'a>] = if reads_matrix { &combinations } else { &none };
                 for combination in each {
                     let mut env = job_env.clone();

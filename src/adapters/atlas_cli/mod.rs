@@ -93,7 +93,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         } else {
             Vec::new()
         };
-        for (scope, settings) in &environments {
+        for (scope, settings, _) in &environments {
             for (_, literal) in settings {
                 script.scopes.insert(literal.loc.span.start, *scope);
             }
@@ -105,11 +105,15 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             if dialect == Dialect::Jenkins {
                 // The `environment` blocks that hold this step, the innermost last (winning).
                 let at = cmd.node.span.start as usize;
-                script.env = environments
+                let mut env: Vec<(String, Text)> = Vec::new();
+                for (_, settings, unknown) in environments
                     .iter()
-                    .filter(|(scope, _)| scope.0 <= at && at < scope.1)
-                    .flat_map(|(_, settings)| settings.iter().cloned())
-                    .collect();
+                    .filter(|(scope, _, _)| scope.0 <= at && at < scope.1)
+                {
+                    env.retain(|(name, _)| !unknown.contains(name));
+                    env.extend(settings.iter().cloned());
+                }
+                script.env = env;
             }
             if let Value::String(text) = &cmd.node.value {
                 let place = Place::File {
@@ -183,11 +187,67 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
-/// A block's scope (byte offsets) and the literals it gives the scripts inside it.
-type Environment = ((usize, usize), Vec<(String, Text)>);
+/// A block's scope (byte offsets), the literals it gives the scripts inside it, and the
+/// names it sets to values not known.
+type Environment = ((usize, usize), Vec<(String, Text)>, Vec<String>);
+
+/// Options of `docker run`/`create`/`exec` (and `podman`'s) whose value is the next word.
+/// Another option is taken for a flag: one that does take a value then ends the options
+/// early (its value read as the image), so an `-e` after it is not read, never misread.
+const CONTAINER_VALUE_OPTIONS: &[&str] = &[
+    "-v",
+    "--volume",
+    "-w",
+    "--workdir",
+    "--name",
+    "--network",
+    "--net",
+    "-p",
+    "--publish",
+    "-u",
+    "--user",
+    "--entrypoint",
+    "--env-file",
+    "-l",
+    "--label",
+    "--mount",
+    "--platform",
+    "-h",
+    "--hostname",
+    "--add-host",
+    "--cpus",
+    "-m",
+    "--memory",
+    "--restart",
+    "--log-driver",
+    "--log-opt",
+    "--device",
+    "--dns",
+    "--expose",
+    "--group-add",
+    "--ipc",
+    "--pid",
+    "--runtime",
+    "--security-opt",
+    "--shm-size",
+    "--ulimit",
+    "--cap-add",
+    "--cap-drop",
+    "--cidfile",
+    "--gpus",
+    "--tmpfs",
+    "--pull",
+    "--stop-signal",
+    "--stop-timeout",
+    "--volumes-from",
+    "--link",
+    "--network-alias",
+    "--label-file",
+    "--pod",
+];
 
 /// The `-e NAME=value` (`--env NAME=value`, `--env=NAME=value`, `-eNAME=value`) arguments of
-/// a `docker` or `podman` command (`run`, `exec`, `create`) before the `atlas` it runs: the service
+/// a `docker` or `podman` command (`run`, `exec`, `create`) before its image: the service
 /// variable, judged where it is written (a base URL there is found in the text, see
 /// `any_file`).
 fn container_env(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
@@ -200,10 +260,14 @@ fn container_env(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
     let mut i = 1;
     while let Some(word) = args.get(i) {
         let value = word.value.as_str();
-        // The command run in the container ends the options (which options take a value is
-        // not known, so the image is not found by position).
-        if value == "atlas" {
+        // The image ends Docker's options: what follows is the container's command.
+        if !value.starts_with('-') {
             break;
+        }
+        if CONTAINER_VALUE_OPTIONS.contains(&value) {
+            // Its value is the next word, not the image.
+            i += 2;
+            continue;
         }
         let setting = if value == "-e" || value == "--env" {
             i += 1;
@@ -366,7 +430,7 @@ fn jenkins_environment(ctx: &LocCtx<'_>, out: &mut Model) -> Vec<Environment> {
                     ))
                 })
                 .collect();
-            (block.scope, settings)
+            (block.scope, settings, block.unknown)
         })
         .collect()
 }
@@ -411,10 +475,13 @@ fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
             continue;
         }
         let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim_start().starts_with('#') {
+            continue;
+        }
         // A target-specific variable: `targets: export NAME = value`.
         let after_targets = match body.split_once(':') {
             Some((targets, rest))
-                if !targets.contains('=')
+                if !targets.contains(['=', '#'])
                     && !targets.trim().is_empty()
                     && rest.trim_start().starts_with("export ") =>
             {
@@ -1459,43 +1526,49 @@ fn overridden_args(cmds: &[(usize, Option<shell::Command>)]) -> HashSet<usize> {
             continue;
         };
         let args = names(cmd);
-        // An argument declared before the first `FROM` is seen by `FROM` lines only: a
-        // stage's `RUN`s see it when the stage declares it again (`ARG NAME`, no value).
-        if *stage == 0 {
-            let redeclared = cmds
+        // Whether an `ENV` of the stage of instruction `j` sets every one of the arguments
+        // before the stage's next `RUN` (a `RUN` between runs with the argument's value).
+        // Only `RUN`, `ENV` and `ARG` instructions are here; a `RUN`'s command starts with
+        // its own program.
+        let overridden_after = |j: usize, stage: usize| {
+            let set: HashSet<String> = cmds
                 .iter()
+                .skip(j + 1)
+                .filter(|(s, _)| *s == stage)
+                .map(|(_, c)| c.as_ref().map(|c| (keyword(c), c)))
+                .take_while(|c| matches!(c, Some((Some(k), _)) if k == "ENV" || k == "ARG"))
+                .flatten()
+                .filter(|(k, _)| k.as_deref() == Some("ENV"))
+                .flat_map(|(_, c)| names(c))
+                .collect();
+            !args.is_empty() && args.iter().all(|a| set.contains(a))
+        };
+        // An argument declared before the first `FROM` is seen by `FROM` lines only: a
+        // stage's `RUN`s see it where the stage declares it again (`ARG NAME`, no value),
+        // unless an `ENV` overrides it there first.
+        if *stage == 0 {
+            let seen_by_a_run = cmds
+                .iter()
+                .enumerate()
                 .skip(i + 1)
-                .filter(|(s, _)| *s > 0)
-                .filter_map(|(_, c)| c.as_ref())
-                .filter(|c| keyword(c).as_deref() == Some("ARG"))
-                .flat_map(|c| {
+                .filter(|(_, (s, _))| *s > 0)
+                .filter_map(|(j, (s, c))| Some((j, *s, c.as_ref()?)))
+                .filter(|(_, _, c)| keyword(c).as_deref() == Some("ARG"))
+                .filter(|(_, _, c)| {
                     let start = commands::command_start(&c.words) + 1;
                     c.words
                         .get(start..)
                         .unwrap_or(&[])
                         .iter()
-                        .map(|w| w.value.clone())
+                        .any(|w| args.contains(&w.value))
                 })
-                .any(|w| args.contains(&w));
-            if !redeclared {
+                .any(|(j, s, _)| !overridden_after(j, s));
+            if !seen_by_a_run {
                 out.insert(i);
             }
             continue;
         }
-        // The `ENV`s of its stage before the next `RUN` (a `RUN` between runs with the
-        // argument's value). Only `RUN`, `ENV` and `ARG` instructions are here; a `RUN`'s
-        // command starts with its own program.
-        let set: HashSet<String> = cmds
-            .iter()
-            .skip(i + 1)
-            .filter(|(s, _)| s == stage)
-            .map(|(_, c)| c.as_ref().map(|c| (keyword(c), c)))
-            .take_while(|c| matches!(c, Some((Some(k), _)) if k == "ENV" || k == "ARG"))
-            .flatten()
-            .filter(|(k, _)| k.as_deref() == Some("ENV"))
-            .flat_map(|(_, c)| names(c))
-            .collect();
-        if !args.is_empty() && args.iter().all(|a| set.contains(a)) {
+        if overridden_after(i, *stage) {
             out.insert(i);
         }
     }

@@ -400,13 +400,17 @@ pub fn jenkins_steps(text: &str) -> Vec<Piece> {
 pub struct JenkinsEnvironment {
     pub scope: (usize, usize),
     pub settings: Vec<Setting>,
+    /// Names it sets to a value that is not read (`withEnv(["TIER=${params.tier}"])`): an
+    /// outer block's literal of that name is not the value inside it.
+    pub unknown: Vec<String>,
 }
 
 /// A setting's name and the span of its value.
 pub type Setting = (String, usize, usize);
 
-/// The `environment` blocks of a Jenkinsfile (see [`JenkinsEnvironment`]). Comments and
-/// strings are passed over; braces are counted outside them.
+/// The `environment` blocks of a Jenkinsfile (see [`JenkinsEnvironment`]), and its
+/// `withEnv(["NAME=value", ...]) { ... }` steps, whose settings apply in the block after them.
+/// Comments and strings are passed over; braces are counted outside them.
 pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
     let b = text.as_bytes();
     let mut found = Vec::new();
@@ -419,6 +423,8 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
     // it reads the same lines to the same place (so each byte is read once, not once per
     // `environment {` written inside another's lines).
     let mut failed_at = 0usize;
+    // A `withEnv` read, whose settings apply in the next block opened.
+    let mut next_block: Option<usize> = None;
     while let Some(&c) = b.get(i) {
         match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -435,7 +441,7 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
                 );
             }
             b'{' => {
-                open.push((i, Vec::new()));
+                open.push((i, next_block.take().into_iter().collect()));
                 i += 1;
             }
             b'}' => {
@@ -457,6 +463,14 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
                 }
                 let word = text.get(start..i).unwrap_or("");
                 let after_dot = start > 0 && b.get(start - 1) == Some(&b'.');
+                if word == "withEnv" && !after_dot {
+                    if let Some((after, env)) = with_env(text, i) {
+                        next_block = Some(found.len());
+                        found.push(env);
+                        i = after;
+                    }
+                    continue;
+                }
                 if word != "environment" || after_dot {
                     continue;
                 }
@@ -481,6 +495,7 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
                     found.push(JenkinsEnvironment {
                         scope: (0, 0),
                         settings: close.1,
+                        unknown: Vec::new(),
                     });
                 }
                 i = close.0;
@@ -490,6 +505,57 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
     }
     found.retain(|e| e.scope.1 > e.scope.0);
     found
+}
+
+/// The list of a `withEnv` step whose name ends at `i` (`withEnv(['A=1', "B=${x}"])`): its
+/// settings (a literal after `=`; a value with `${` is unknown), and the index after its `)`.
+/// `None` for anything else (a list held in a variable: nothing is known of it, and nothing
+/// is said).
+fn with_env(text: &str, mut i: usize) -> Option<(usize, JenkinsEnvironment)> {
+    let b = text.as_bytes();
+    let skip = |i: &mut usize| {
+        while matches!(b.get(*i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            *i += 1;
+        }
+    };
+    skip(&mut i);
+    if b.get(i) != Some(&b'(') {
+        return None;
+    }
+    i += 1;
+    skip(&mut i);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    let mut env = JenkinsEnvironment {
+        scope: (0, 0),
+        settings: Vec::new(),
+        unknown: Vec::new(),
+    };
+    loop {
+        skip(&mut i);
+        match b.get(i)? {
+            b']' => break,
+            b',' => i += 1,
+            b'\'' | b'"' => {
+                let (s, e, after) = groovy_string(b, i)?;
+                let item = text.get(s..e)?;
+                let (name, value) = item.split_once('=')?;
+                let literal = !value.contains('$') && !value.contains('\\');
+                if literal {
+                    env.settings.push((name.to_string(), s + name.len() + 1, e));
+                } else {
+                    env.unknown.push(name.to_string());
+                }
+                i = after;
+            }
+            _ => return None,
+        }
+    }
+    i += 1;
+    skip(&mut i);
+    (b.get(i) == Some(&b')')).then_some((i + 1, env))
 }
 
 /// The settings of an `environment` block whose `{` is at `open`, and the index after its
