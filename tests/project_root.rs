@@ -903,8 +903,14 @@ fn a_module_checked_alone_is_judged_with_the_var_files_below_it() {
     assert_eq!(code, Some(1), "{alone}");
     assert_eq!(codes(&alone), ["GOV002 main.tf:28"]);
     assert_eq!(codes(&alone), codes(&whole));
-    // A directory of values that holds configuration is a module of its own: not read.
+    // A directory of values that holds configuration is a module of its own: not read, nor
+    // the directories of values below it (its own).
     std::fs::write(repo.path().join("envs/other.tf"), "variable \"env\" {}\n").unwrap();
+    let (code, v, _) = check(repo.path(), &["main.tf"]);
+    assert_eq!(code, Some(0), "{v}");
+    std::fs::remove_file(repo.path().join("envs/dev.tfvars")).unwrap();
+    std::fs::create_dir_all(repo.path().join("envs/vars")).unwrap();
+    std::fs::write(repo.path().join("envs/vars/dev.tfvars"), "env = \"dev\"\n").unwrap();
     let (code, v, _) = check(repo.path(), &["main.tf"]);
     assert_eq!(code, Some(0), "{v}");
 }

@@ -23,6 +23,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::code::{Import, Kind, Parser, Reader, Token};
 use super::js::{ARROW_TAG, CALL_TAG, NEW_TAG, REF_TAG};
+
+/// How deep a list may be for [`Parser::comprehension`] to read it as a comprehension.
+const MAX_COMPREHENSION_DEPTH: usize = 6;
 use super::{Document, Entry, Limits, Node, ParseError, Span, Value};
 
 /// The Python grammar of a [`Parser`].
@@ -368,6 +371,12 @@ impl Parser<'_, Py> {
     /// ([`ARROW_TAG`]). `None` for any other comprehension (a condition, several `for`s,
     /// several names) and any other list.
     fn comprehension(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
+        // Tried before the list is read as one: a comprehension that fails late is read
+        // again as a list, so only the first levels try (nested ones would double the work
+        // at each level).
+        if depth > MAX_COMPREHENSION_DEPTH {
+            return None;
+        }
         let close = self.past_group(i).checked_sub(1)?;
         // The `for`s and `if`s at the list's own level.
         let mut words = Vec::new();

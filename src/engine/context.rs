@@ -543,6 +543,7 @@ fn values_dirs_below(dir: &Path) -> Vec<PathBuf> {
                 next.push(entry.path());
             }
         }
+        let mut descend = Vec::new();
         for d in &next {
             let names: Vec<String> = std::fs::read_dir(d)
                 .map(|e| {
@@ -560,8 +561,13 @@ fn values_dirs_below(dir: &Path) -> Vec<PathBuf> {
             if values && !configuration {
                 found.push(d.clone());
             }
+            if configuration {
+                // Another module: what is below it is its own.
+                continue;
+            }
+            descend.push(d.clone());
         }
-        level = next;
+        level = descend;
     }
     found
 }

@@ -146,17 +146,18 @@ pub(super) fn parse_properties(text: &str, limits: &Limits) -> Result<Document, 
             .take_while(|c| matches!(c, b' ' | b'\t' | b'\x0c'))
             .count();
         let start = pos + indent;
+        // A comment is one line (a backslash at its end continues nothing).
+        let first = b.get(start).copied();
+        if matches!(first, None | Some(b'#' | b'!' | b'\n' | b'\r')) {
+            pos = line_end + 1;
+            continue;
+        }
         // The logical line: continued physical lines joined.
         let mut end = line_end;
         while continues(b.get(pos..end).unwrap_or(&[])) && end < b.len() {
             end = line_end_at(end + 1);
         }
         let next = end + 1;
-        let first = b.get(start).copied();
-        if matches!(first, None | Some(b'#' | b'!' | b'\n' | b'\r')) {
-            pos = next;
-            continue;
-        }
         // The key: up to the first unescaped separator.
         let mut i = start;
         while let Some(&c) = b.get(i).filter(|_| i < end) {
@@ -217,7 +218,7 @@ mod tests {
 
     #[test]
     fn properties_settings_and_their_spans() {
-        let text = "# c\n! c\n\nspring.data.mongodb.uri=mongodb+srv://a/?x=1#frag\nb.key : value one\nc value\n  d=\nlong=a\\\n  b\ne\\:k=v\r\n\u{FEFF}";
+        let text = "# c \\\n! c\n\nspring.data.mongodb.uri=mongodb+srv://a/?x=1#frag\nb.key : value one\nc value\n  d=\nlong=a\\\n  b\ne\\:k=v\r\n\u{FEFF}";
         let doc = parse_properties(text, &Limits::default()).unwrap();
         let Some(Value::Map(entries)) = doc.roots.first().map(|r| &r.value) else {
             panic!("no mapping");

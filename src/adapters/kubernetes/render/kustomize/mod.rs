@@ -257,9 +257,14 @@ pub(super) fn render_roots(
         // One rendering per directory (a directory with two kustomization files is an error
         // to kustomize; the first one it looks for is read).
         // A kustomization another names is a base, judged through the overlays that name it;
-        // but one that patches what it includes is an overlay itself (`overlays/prod`, which
-        // `overlays/prod-east` builds on), applied on its own too: it is rendered as well.
-        let base = named.contains(&abs) && !k.changes_objects();
+        // but one that patches another kustomization it includes (a directory) is an overlay
+        // itself (`overlays/prod`, which `overlays/prod-east` builds on), applied on its own
+        // too: it is rendered as well. (A base that patches its own files is still a base.)
+        let overlay = k.changes_objects()
+            && k.resources
+                .iter()
+                .any(|r| !sources.is_file(&k.dir.join(&r.value)));
+        let base = named.contains(&abs) && !overlay;
         if k.component || base || !seen_dirs.insert(abs) {
             continue;
         }
