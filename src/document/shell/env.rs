@@ -105,12 +105,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError>
         }
         pos = next;
     }
-    let whole = Span::new(0, text.len());
-    Ok(Document {
-        roots: vec![Node::new(Value::Map(entries), whole)],
-        warnings: Vec::new(),
-        aliased: Vec::new(),
-    })
+    Ok(settings_document(entries, text.len()))
 }
 
 /// Java properties files (`application.properties`, Spring's): one `key=value` (or `key:
@@ -204,12 +199,16 @@ pub(super) fn parse_properties(text: &str, limits: &Limits) -> Result<Document, 
         }
         pos = next;
     }
-    let whole = Span::new(0, text.len());
-    Ok(Document {
-        roots: vec![Node::new(Value::Map(entries), whole)],
+    Ok(settings_document(entries, text.len()))
+}
+
+/// One mapping of settings as a file's document.
+fn settings_document(entries: Vec<Entry>, len: usize) -> Document {
+    Document {
+        roots: vec![Node::new(Value::Map(entries), Span::new(0, len))],
         warnings: Vec::new(),
         aliased: Vec::new(),
-    })
+    }
 }
 
 #[cfg(test)]

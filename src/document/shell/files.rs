@@ -355,21 +355,11 @@ pub fn jenkins_steps(text: &str) -> Vec<Piece> {
     let mut i = 0;
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
     while let Some(&c) = b.get(i) {
+        if let Some(next) = past_groovy_text(b, i) {
+            i = next;
+            continue;
+        }
         match c {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(b.get(i + 2..).unwrap_or(&[]), b"*/")
-                    .map_or(b.len(), |n| i + 2 + n + 2);
-            }
-            b'\'' | b'"' => {
-                // One that does not close (an apostrophe in a slashy string) ends at its line.
-                i = groovy_string(b, i).map_or_else(
-                    || memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n),
-                    |(_, _, after)| after,
-                );
-            }
             c if ident(c) => {
                 let start = i;
                 while b.get(i).copied().is_some_and(ident) {
@@ -426,20 +416,11 @@ pub fn jenkins_environments(text: &str) -> Vec<JenkinsEnvironment> {
     // A `withEnv` read, whose settings apply in the next block opened.
     let mut next_block: Option<usize> = None;
     while let Some(&c) = b.get(i) {
+        if let Some(next) = past_groovy_text(b, i) {
+            i = next;
+            continue;
+        }
         match c {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n);
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(b.get(i + 2..).unwrap_or(&[]), b"*/")
-                    .map_or(b.len(), |n| i + 2 + n + 2);
-            }
-            b'\'' | b'"' => {
-                i = groovy_string(b, i).map_or_else(
-                    || memchr::memchr(b'\n', b.get(i..).unwrap_or(&[])).map_or(b.len(), |n| i + n),
-                    |(_, _, after)| after,
-                );
-            }
             b'{' => {
                 open.push((i, next_block.take().into_iter().collect()));
                 i += 1;
@@ -688,6 +669,26 @@ fn sh_script(b: &[u8], mut i: usize) -> Option<(usize, usize, usize)> {
         skip_ws(&mut i, true);
     }
     None
+}
+
+/// Past the Groovy comment or string that starts at `i` (`// ...`, `/* ... */`, a quoted
+/// string; one that does not close, such as an apostrophe in a slashy string, ends at its
+/// line): the index after it. `None` when none starts there.
+fn past_groovy_text(b: &[u8], i: usize) -> Option<usize> {
+    let line_end = |from: usize| {
+        memchr::memchr(b'\n', b.get(from..).unwrap_or(&[])).map_or(b.len(), |n| from + n)
+    };
+    match b.get(i)? {
+        b'/' if b.get(i + 1) == Some(&b'/') => Some(line_end(i)),
+        b'/' if b.get(i + 1) == Some(&b'*') => Some(
+            memchr::memmem::find(b.get(i + 2..).unwrap_or(&[]), b"*/")
+                .map_or(b.len(), |n| i + 2 + n + 2),
+        ),
+        b'\'' | b'"' => {
+            Some(groovy_string(b, i).map_or_else(|| line_end(i), |(_, _, after)| after))
+        }
+        _ => None,
+    }
 }
 
 /// A Groovy string literal at `i` (`'...'`, `"..."`, `'''...'''`, `"""..."""`): the range of
