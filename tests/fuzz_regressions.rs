@@ -203,6 +203,15 @@ fn an_entry_added_to_a_tagged_flow_mapping() {
 }
 
 #[test]
+fn settings_file_lines_are_not_an_atlas_body() {
+    // A properties file's `type: DATADOG` lines were read as a Datadog integration body: GOV008
+    // with a fix that wrote a JSON entry into the file, and the finding stayed (pipeline_sh,
+    // 384,704 runs on 060f1e2). A settings file's lines are values, never a body.
+    all_targets(b"\"first\": x\ntype: DATADOG\napiKey: \"${DD_API_KEY}\"\n");
+    all_targets(b"type=DATADOG\napiKey=x\n");
+}
+
+#[test]
 fn a_url_in_a_scalar_whose_tag_spells_it_too() {
     // A YAML scalar's span holds its tag: the Locator took the URL spelled in the tag
     // (`!!shA'@_BAL=https://cloud.mongodb.com/...`) for the value's, so the finding pointed

@@ -91,6 +91,19 @@ impl Applicable {
     pub fn contains(self, index: usize) -> bool {
         index < 64 && self.0 & (1 << index) != 0
     }
+
+    /// Only the adapters that read settings wherever they are (connection strings, base
+    /// URLs, the Atlas CLI's service variable), not those that read a format's bodies: for a
+    /// file of `KEY=value` lines.
+    pub fn settings_only(self) -> Applicable {
+        let mut kept = 0u64;
+        for (i, adapter) in ALL.iter().enumerate() {
+            if matches!(adapter.name, "any-file" | "atlas-cli") && self.contains(i) {
+                kept |= 1 << i;
+            }
+        }
+        Applicable(kept)
+    }
 }
 
 /// Per adapter, a search that stops at its first needle: exact needles as SIMD substring

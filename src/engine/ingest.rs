@@ -228,7 +228,12 @@ pub(super) fn process(
     syntax: Syntax,
     options: &Options,
 ) -> FileResult {
-    let which = adapters::applicable(text);
+    let mut which = adapters::applicable(text);
+    // A settings file's lines (`.env`, `.properties`) are values to judge, never an Atlas
+    // body: `type=DATADOG` there is no integration.
+    if matches!(syntax, Syntax::Shell(d) if d.is_settings()) {
+        which = which.settings_only();
+    }
     let mut result = FileResult {
         applicable: which,
         ..FileResult::default()
