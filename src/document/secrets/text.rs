@@ -316,6 +316,19 @@ impl Flag {
     }
 }
 
+/// Whether offset `at` of `line` is inside a double-quoted string: an odd number of quotes
+/// not escaped by a backslash before it.
+fn inside_double_quotes(line: &str, at: usize) -> bool {
+    let b = line.as_bytes();
+    let before = b.get(..at).unwrap_or(&[]);
+    let quotes = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| c == b'"' && (i == 0 || before.get(i - 1) != Some(&b'\\')))
+        .count();
+    quotes % 2 == 1
+}
+
 /// `$NAME` or `${NAME}`: a shell variable's expansion, whole.
 fn is_shell_variable(token: &str) -> bool {
     let Some(name) = token.strip_prefix('$') else {
@@ -474,7 +487,8 @@ impl CommandLine {
                 let escaped_quote = from
                     .checked_sub(2)
                     .and_then(|q| line.get(q..from))
-                    .is_some_and(|q| q == "\\\"");
+                    .is_some_and(|q| q == "\\\"")
+                    && inside_double_quotes(line, from - 2);
                 let expanded = match token.strip_prefix('\\') {
                     // The escaped closing quote's backslash ends the token too.
                     Some(inner) if escaped_quote => inner.strip_suffix('\\').unwrap_or(inner),
@@ -751,7 +765,12 @@ mod tests {
         assert_eq!(masked(r#"x --apiKey "$DDK""#), Vec::<&str>::new());
         assert_eq!(masked(r#"x --apiKey \"abc$DDK\""#).len(), 1);
         assert_eq!(masked(r#"x --apiKey s3cr3t"#), ["s3cr3t"]);
-        // `"\$K..."` in a script is the literal text `$K...`: a key.
+        // `"\$K..."` in a script is the literal text `$K...`: a key; so is `\"\$K\"` outside
+        // a double-quoted string.
         assert_eq!(masked(r#"x --apiKey "\$Kx9fQ2mZ7L""#).len(), 1);
+        assert_eq!(
+            masked(r#"x --apiKey \"\$Kx9fQ2mZ7L\" --region US"#).len(),
+            1
+        );
     }
 }
