@@ -136,13 +136,20 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         script.note_variable_uses(out);
         return;
     }
+    // A settings file's keys (`.env`, `.properties`) are no CI configuration: only its
+    // service setting is read (below).
+    let settings_file = crate::source::kind(ctx.path)
+        .is_some_and(|k| matches!(k.syntax, crate::document::Syntax::Shell(d) if d.is_settings()));
     for ci::CiScript {
         script: step,
         dir,
         env,
         exec,
-    } in ci::scripts(root)
-    {
+    } in if settings_file {
+        Vec::new()
+    } else {
+        ci::scripts(root)
+    } {
         script.workdir = Some(dir);
         // Each step runs in a shell of its own, with the variables its configuration sets.
         script.cwd = Cwd::Start;

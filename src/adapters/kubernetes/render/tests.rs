@@ -294,6 +294,25 @@ const PROJECT: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmet
 const DEPLOYMENT: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: db}\nspec:\n  projectRef: {name: p}\n  deploymentSpec: {name: db, replicationSpecs: [{regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1}]}]}\n";
 
 #[test]
+fn a_base_that_patches_its_own_files_is_rendered_through_its_overlays_only() {
+    // A remote file among its resources is no kustomization it builds on.
+    let (out, _) = render_tree(&[
+        ("base/project.yaml", PROJECT),
+        ("base/deployment.yaml", DEPLOYMENT),
+        (
+            "base/kustomization.yaml",
+            "resources:\n  - project.yaml\n  - deployment.yaml\n  - https://example.com/x/ns.yaml\npatches:\n  - target: {kind: AtlasDeployment}\n    patch: '[{op: add, path: /metadata/labels, value: {team: a}}]'\n",
+        ),
+        (
+            "overlays/gov/kustomization.yaml",
+            "resources:\n  - ../../base\npatches:\n  - target: {kind: AtlasDeployment}\n    patch: '[{op: add, path: /metadata/annotations, value: {a: b}}]'\n",
+        ),
+    ]);
+    let dirs: Vec<&str> = out.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(dirs, vec!["overlays/gov"]);
+}
+
+#[test]
 fn an_overlay_whose_only_atlas_resource_is_outside_its_directory_says_so() {
     // Rendered by kustomize only with `--load-restrictor LoadRestrictionsNone` (Argo CD and
     // Flux can set it): not rendered here, and listed rather than passed in silence.

@@ -261,9 +261,10 @@ pub(super) fn render_roots(
         // itself (`overlays/prod`, which `overlays/prod-east` builds on), applied on its own
         // too: it is rendered as well. (A base that patches its own files is still a base.)
         let overlay = k.changes_objects()
-            && k.resources
-                .iter()
-                .any(|r| !sources.is_file(&k.dir.join(&r.value)));
+            && k.resources.iter().any(|r| {
+                let dir = k.dir.join(&r.value);
+                !is_remote(&r.value) && FILE_NAMES.iter().any(|n| sources.is_file(&dir.join(n)))
+            });
         let base = named.contains(&abs) && !overlay;
         if k.component || base || !seen_dirs.insert(abs) {
             continue;
