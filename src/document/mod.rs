@@ -104,6 +104,29 @@ pub struct Node {
 }
 
 impl Node {
+    /// Move every span of the tree by `by` bytes: a tree parsed from a piece of a text (an
+    /// inline patch, a body inside a command line) placed at that piece.
+    pub fn shift_spans(&mut self, by: u32) {
+        self.span = Span {
+            start: self.span.start.saturating_add(by),
+            end: self.span.end.saturating_add(by),
+        };
+        match &mut self.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    e.key.shift_spans(by);
+                    e.value.shift_spans(by);
+                }
+            }
+            Value::Seq(items) => {
+                for i in items {
+                    i.shift_spans(by);
+                }
+            }
+            _ => {}
+        }
+    }
+
     pub fn new(value: Value, span: Span) -> Node {
         Node {
             value,

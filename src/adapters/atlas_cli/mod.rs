@@ -371,7 +371,7 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
     let Some(mut root) = doc.roots.into_iter().next() else {
         return;
     };
-    shift(&mut root, file_span.start, 0);
+    root.shift_spans(file_span.start);
     // The project the URL names is the body's.
     if let (Some(group), Value::Map(entries)) = (group, &mut root.value) {
         if !entries.iter().any(|e| e.key.as_str() == Some("groupId")) {
@@ -383,31 +383,6 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
         }
     }
     crate::adapters::api::adapt(at.ctx, &Cursor::root(&root), out);
-}
-
-/// Move every span of `node` by `by` bytes (a tree parsed from a piece of a file).
-fn shift(node: &mut crate::document::Node, by: u32, depth: usize) {
-    node.span = Span::new(
-        node.span.start.saturating_add(by) as usize,
-        node.span.end.saturating_add(by) as usize,
-    );
-    if depth > 256 {
-        return;
-    }
-    match &mut node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                shift(&mut e.key, by, depth + 1);
-                shift(&mut e.value, by, depth + 1);
-            }
-        }
-        Value::Seq(items) => {
-            for i in items {
-                shift(i, by, depth + 1);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A Jenkins pipeline's `environment` blocks: the service variable and base URL settings

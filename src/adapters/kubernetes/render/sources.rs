@@ -261,7 +261,13 @@ impl<'r> Sources<'r> {
                 pointer: intern_pointer(pointer),
             }),
         });
-        Ok(roots.iter().map(|r| shifted(r, base)).collect())
+        Ok(roots
+            .into_iter()
+            .map(|mut r| {
+                r.shift_spans(base);
+                r
+            })
+            .collect())
     }
 
     /// The start of source `i`, as a location (where a rendering as a whole is).
@@ -335,27 +341,9 @@ impl SourceMap for Sources<'_> {
 /// A copy of `node` with every span moved by `by` (recursion bounded by the parsers' depth
 /// limit).
 fn shifted(node: &Node, by: u32) -> Node {
-    let value = match &node.value {
-        Value::Seq(items) => Value::Seq(items.iter().map(|n| shifted(n, by)).collect()),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|e| document::Entry {
-                    key: shifted(&e.key, by),
-                    value: shifted(&e.value, by),
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    Node {
-        value,
-        span: Span {
-            start: node.span.start.saturating_add(by),
-            end: node.span.end.saturating_add(by),
-        },
-        tag: node.tag.clone(),
-    }
+    let mut copy = node.clone();
+    copy.shift_spans(by);
+    copy
 }
 
 /// For the value of a string scalar spelled at `span` of `text`: the offset in the value and
