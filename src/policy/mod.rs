@@ -11,6 +11,7 @@
 //!
 //! `docs/policies.md` is the user's guide.
 
+mod direct;
 mod input;
 pub mod test;
 
@@ -87,9 +88,11 @@ impl std::fmt::Debug for Policy {
 pub struct Set {
     engine: Engine,
     pub policies: Vec<std::sync::Arc<Policy>>,
-    /// Whether the generated runner module compiled (see [`runner`]): every policy is then
-    /// evaluated over a resource in one evaluation.
+    /// Whether the generated runner module compiled (see [`runner`]): every policy regorus
+    /// evaluates is then evaluated over a resource in one evaluation.
     batched: bool,
+    /// The policies compiled to direct checks ([`direct`]); the others are regorus's.
+    direct: std::sync::Arc<direct::Program>,
     /// Per policy and resource (see [`EVAL_BUDGET`]).
     pub budget: Duration,
 }
@@ -347,18 +350,47 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
             Err(message) => errors.push(fail(message)),
         }
     }
-    let batched = !policies.is_empty()
+    let texts: Vec<(String, String)> = added
+        .iter()
+        .map(|(file, _, text)| (crate::paths::display_path(file), text.clone()))
+        .collect();
+    let wanted: Vec<(String, Vec<&str>)> = policies
+        .iter()
+        .map(|p| {
+            (
+                p.package.clone(),
+                p.sets.iter().map(|(s, _, _)| *s).collect(),
+            )
+        })
+        .collect();
+    let direct = if std::env::var_os(INTERPRETER_ONLY).is_some() {
+        direct::Program::none(wanted.len())
+    } else {
+        direct::compile(&texts, &wanted)
+    };
+    let interpreted: Vec<std::sync::Arc<Policy>> = policies
+        .iter()
+        .zip(&direct.policies)
+        .filter(|(_, d)| d.is_none())
+        .map(|(p, _)| p.clone())
+        .collect();
+    let batched = !interpreted.is_empty()
         && engine
-            .add_policy(RUNNER_FILE.to_string(), runner(&policies))
+            .add_policy(RUNNER_FILE.to_string(), runner(&interpreted))
             .is_ok();
     let set = Set {
         engine,
         policies,
         batched,
+        direct: std::sync::Arc::new(direct),
         budget: EVAL_BUDGET,
     };
     (set, errors)
 }
+
+/// Set in the environment, every policy is evaluated by regorus's interpreter, none by
+/// [`direct`] (to compare the two; `docs/policies.md`).
+pub const INTERPRETER_ONLY: &str = "ATLASGOV_LINT_POLICY_INTERPRETER";
 
 /// The name of the generated module that evaluates every policy over a batch of inputs.
 const RUNNER_FILE: &str = "<atlasgov-lint policy runner>";
@@ -545,8 +577,11 @@ impl Set {
             .collect();
         // The projects' locations stay; a resource's are dropped after it.
         let kept = builder.locs().len();
-        // Every policy in one evaluation, until one fails: then one at a time, without it.
+        // Every interpreted policy in one evaluation, until one fails: then one at a time,
+        // without it.
         let mut together = self.batched;
+        let direct = |i: usize| matches!(self.direct.policies.get(i), Some(Some(_)));
+        let interpreted = (0..self.policies.len()).any(|i| !direct(i));
         for item in items {
             builder.truncate(kept);
             let project = item
@@ -564,24 +599,66 @@ impl Set {
                 locs: builder.locs(),
                 body: item.body,
             };
-            engine.set_input(input);
-            let all = if together {
-                engine.eval_rule(RUNNER.to_string()).ok()
-            } else {
-                None
-            };
-            let Some(regorus::Value::Array(all)) = all else {
-                if self.evaluate_alone(&mut engine, model, item, &at, &mut failed, &mut part) {
+            let mut engine_has_input = false;
+            let mut from_engine = None;
+            if interpreted {
+                engine.set_input(input.clone());
+                engine_has_input = true;
+                if together
+                    && let Ok(regorus::Value::Array(all)) = engine.eval_rule(RUNNER.to_string())
+                {
+                    from_engine = Some(all);
+                } else if self.evaluate_alone(
+                    &mut engine,
+                    model,
+                    item,
+                    &at,
+                    &mut failed,
+                    &mut part,
+                    &|i| !direct(i),
+                ) {
                     together = false;
                 }
-                continue;
-            };
-            let mut all = all.iter();
-            for policy in &self.policies {
-                for (set, _, _) in &policy.sets {
-                    let severity = (*set == "warn").then_some(Severity::Warning);
-                    if let Some(value) = all.next() {
-                        results_of(value, &at, policy, severity, &mut part.findings);
+            }
+            let mut from_engine = from_engine.as_ref().map(|all| all.iter());
+            let mut run = self.direct.run(input.clone(), self.budget);
+            for (i, policy) in self.policies.iter().enumerate() {
+                let Some(Some(ids)) = self.direct.policies.get(i) else {
+                    for (set, _, _) in &policy.sets {
+                        let severity = (*set == "warn").then_some(Severity::Warning);
+                        if let Some(value) = from_engine.as_mut().and_then(Iterator::next) {
+                            results_of(value, &at, policy, severity, &mut part.findings);
+                        }
+                    }
+                    continue;
+                };
+                if failed.get(i).copied().unwrap_or(true) {
+                    continue;
+                }
+                let values: Result<Vec<regorus::Value>, direct::Bail> =
+                    ids.iter().map(|id| run.rule(*id)).collect();
+                match values {
+                    Ok(values) => {
+                        for ((set, _, _), value) in policy.sets.iter().zip(&values) {
+                            let severity = (*set == "warn").then_some(Severity::Warning);
+                            results_of(value, &at, policy, severity, &mut part.findings);
+                        }
+                    }
+                    // A case regorus decides its own way: its answer (or error) is the one.
+                    Err(direct::Bail) => {
+                        if !engine_has_input {
+                            engine.set_input(input.clone());
+                            engine_has_input = true;
+                        }
+                        self.evaluate_alone(
+                            &mut engine,
+                            model,
+                            item,
+                            &at,
+                            &mut failed,
+                            &mut part,
+                            &|j| j == i,
+                        );
                     }
                 }
             }
@@ -589,8 +666,9 @@ impl Set {
         part
     }
 
-    /// Each policy that has not failed, one at a time, over the input already set; true when
-    /// one fails here.
+    /// Each policy `which` selects that has not failed, one at a time, by the interpreter over
+    /// the input already set; true when one fails here.
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_alone(
         &self,
         engine: &mut Engine,
@@ -599,10 +677,11 @@ impl Set {
         at: &At<'_>,
         failed: &mut [bool],
         part: &mut Part,
+        which: &dyn Fn(usize) -> bool,
     ) -> bool {
         let mut any = false;
         for (i, policy) in self.policies.iter().enumerate() {
-            if failed.get(i).copied().unwrap_or(true) {
+            if !which(i) || failed.get(i).copied().unwrap_or(true) {
                 continue;
             }
             for (set, set_file, set_line) in &policy.sets {

@@ -1,0 +1,1588 @@
+//! Policies evaluated directly: the Rego most policies are written in, compiled once into
+//! checks over a resource's input, with no interpreter per resource.
+//!
+//! regorus's interpreter does per evaluation what a run of ten policies over 10,000 resources
+//! pays 100,000 times: it walks its modules for every reference, keeps scopes as maps and
+//! re-resolves rule paths by name. Here each policy's rules are compiled once: locals become
+//! slots, rule references indices, builtin calls the builtins themselves (regorus's own, so a
+//! builtin means the same thing), and a resource's evaluation is a walk over that.
+//!
+//! Only what is certain to mean what regorus means is compiled. A policy that uses anything
+//! else (`with`, `else`, partial objects, statements that need reordering, `walk`, `print`,
+//! destructuring, a reference to data that is not a rule, ...) is evaluated by regorus, as
+//! before. And wherever evaluation meets a case whose answer regorus decides its own way (an
+//! error of a builtin, a complete rule or function with two values, an element that is
+//! undefined, an iteration over a scalar, the time budget), it gives up on that resource:
+//! [`Bail`] hands the resource to regorus, which gives its answer or its error. So results
+//! here are regorus's results, faster; `tests/policy_direct.rs` compares the two over every
+//! policy the tests have.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use regorus::Value as V;
+use regorus::unstable::{
+    ArithOp, AssignOp, BUILTINS, BinOp, BoolOp, BuiltinFcn, Expr, Literal, Module, Parser,
+    Query as AQuery, Ref, Rule, RuleHead, Source, Span,
+};
+
+/// Why a policy is not compiled (the policy is then evaluated by regorus).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
+    Err(Unsupported(what.into()))
+}
+
+/// A resource this evaluator leaves to regorus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+type R<T> = Result<T, Bail>;
+
+type Slot = usize;
+
+/// A compiled expression: single-valued (iteration is hoisted into [`Stmt::Loop`]).
+enum E {
+    Const(V),
+    Input,
+    Local(Slot),
+    Rule(usize),
+    Dot(Box<E>, V),
+    Index(Box<E>, Box<E>),
+    Array(Vec<E>),
+    Set(Vec<E>),
+    Object(Vec<(E, E)>),
+    ArrayCompr(Box<E>, Vec<Stmt>),
+    SetCompr(Box<E>, Vec<Stmt>),
+    ObjectCompr(Box<(E, E)>, Vec<Stmt>),
+    Builtin(Box<BuiltinCall>),
+    Range(bool, Vec<E>),
+    Call(usize, Vec<E>),
+    Cmp(BoolOp, Box<E>, Box<E>),
+    Arith(Box<Node<ArithOp>>),
+    Bin(Box<Node<BinOp>>),
+    Member(Option<Box<E>>, Box<E>, Box<E>),
+}
+
+struct BuiltinCall {
+    f: BuiltinFcn,
+    span: Span,
+    params: Vec<Ref<Expr>>,
+    args: Vec<E>,
+}
+
+/// An infix operation whose builtin wants the operands' source (for its error messages).
+struct Node<Op> {
+    op: Op,
+    span: Span,
+    lhs_ast: Ref<Expr>,
+    rhs_ast: Ref<Expr>,
+    lhs: E,
+    rhs: E,
+}
+
+enum Stmt {
+    /// Holds when the value is defined and not `false`.
+    Test(E),
+    /// Holds when the value is `false` or undefined.
+    Not(E),
+    Assign(Slot, E),
+    /// Each element of a collection: key (index, key, or the element of a set) and value.
+    Loop {
+        coll: E,
+        key: Option<Slot>,
+        value: Option<Slot>,
+        /// `some .. in` (a scalar is an error); a hoisted `x[_]` (a scalar has no element).
+        some_in: bool,
+    },
+    Every {
+        coll: E,
+        key: Option<Slot>,
+        value: Slot,
+        body: Vec<Stmt>,
+    },
+}
+
+/// One definition of a rule or function: its body and its value (`true` when it has none).
+struct Def {
+    params: Vec<Param>,
+    body: Vec<Stmt>,
+    value: Option<E>,
+    slots: usize,
+}
+
+enum Param {
+    Bind(Slot),
+    Ignore,
+    Equal(V),
+}
+
+enum RuleKind {
+    /// Being compiled (a reference to it now is recursion).
+    Pending,
+    Complete {
+        defs: Vec<Def>,
+        default: Option<V>,
+        /// Every definition's value is a constant: the first solution decides.
+        constant: bool,
+    },
+    Set(Vec<Def>),
+    Function(Vec<Def>),
+}
+
+/// The compiled policies of a run.
+pub struct Program {
+    rules: Vec<RuleKind>,
+    /// Per policy (in the run's order): its result sets' rules, in [`super::Policy::sets`]
+    /// order, when everything they reach compiled.
+    pub policies: Vec<Option<Vec<usize>>>,
+    /// Why each policy left out was left out.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub reasons: Vec<Option<Unsupported>>,
+}
+
+/// Where a rule's name is looked up: its module's package and imports.
+struct ModCtx {
+    package: Vec<String>,
+    imports: HashMap<String, Vec<String>>,
+}
+
+/// A rule's package path and name.
+type RuleKey = (Vec<String>, String);
+
+struct Compiler<'a> {
+    modules: &'a [(Module, ModCtx)],
+    /// (package path, rule name) -> the module index and rule of each definition.
+    defs: HashMap<RuleKey, Vec<(usize, Ref<Rule>)>>,
+    ids: HashMap<RuleKey, Result<usize, Unsupported>>,
+    rules: Vec<RuleKind>,
+}
+
+/// A body's locals while it is compiled.
+#[derive(Default)]
+struct Scope {
+    names: Vec<(String, Slot)>,
+    slots: usize,
+}
+
+impl Scope {
+    fn lookup(&self, name: &str) -> Option<Slot> {
+        self.names
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| *s)
+    }
+
+    fn declare(&mut self, name: &str) -> Slot {
+        let s = self.slots;
+        self.slots += 1;
+        self.names.push((name.to_string(), s));
+        s
+    }
+
+    fn temp(&mut self) -> Slot {
+        let s = self.slots;
+        self.slots += 1;
+        s
+    }
+}
+
+/// The static path of a reference made of names and string keys (`data.a.b`, `input.x`).
+fn static_path(e: &Expr) -> Option<Vec<String>> {
+    match e {
+        Expr::Var { span, .. } => Some(vec![span.text().to_string()]),
+        Expr::RefDot { refr, field, .. } => {
+            let mut p = static_path(refr)?;
+            p.push(field.1.as_string().ok()?.to_string());
+            Some(p)
+        }
+        Expr::RefBrack { refr, index, .. } => match index.as_ref() {
+            Expr::String { value, .. } | Expr::RawString { value, .. } => {
+                let mut p = static_path(refr)?;
+                p.push(value.as_string().ok()?.to_string());
+                Some(p)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A module's package as a path (`data` first).
+fn package_path(m: &Module) -> Option<Vec<String>> {
+    let mut p = static_path(&m.package.refr)?;
+    if p.first().map(String::as_str) != Some("data") {
+        p.insert(0, "data".to_string());
+    }
+    Some(p)
+}
+
+/// The name a rule's head defines, when it is one plain name.
+fn head_name(refr: &Expr) -> Option<String> {
+    match refr {
+        Expr::Var { span, .. } => Some(span.text().to_string()),
+        _ => None,
+    }
+}
+
+fn rule_name(rule: &Rule) -> Option<String> {
+    match rule {
+        Rule::Spec { head, .. } => match head {
+            RuleHead::Compr { refr, .. }
+            | RuleHead::Set { refr, .. }
+            | RuleHead::Func { refr, .. } => head_name(refr),
+        },
+        Rule::Default { refr, .. } => head_name(refr),
+    }
+}
+
+/// Parse and compile `files` (each policy file's path and text, every file of the run) for the
+/// `policies` (each one's package as `data.a.b` and its result sets' names).
+pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> Program {
+    let mut modules = Vec::new();
+    let mut broken = false;
+    for (path, text) in files {
+        let parsed = Source::from_contents(path.clone(), text.clone()).and_then(|source| {
+            let mut parser = Parser::new(&source)?;
+            parser.enable_rego_v1()?;
+            parser.parse()
+        });
+        let Ok(module) = parsed else {
+            broken = true;
+            continue;
+        };
+        let Some(package) = package_path(&module) else {
+            broken = true;
+            continue;
+        };
+        let mut imports = HashMap::new();
+        for import in &module.imports {
+            let Some(path) = static_path(&import.refr) else {
+                broken = true;
+                continue;
+            };
+            match path.first().map(String::as_str) {
+                Some("data") => {
+                    let alias = import
+                        .r#as
+                        .as_ref()
+                        .map(|s| s.text().to_string())
+                        .or_else(|| path.last().cloned())
+                        .unwrap_or_default();
+                    imports.insert(alias, path);
+                }
+                Some("future" | "rego") => {}
+                _ => {
+                    // `import input.x`: an alias of the input, not compiled.
+                    imports.insert(
+                        import
+                            .r#as
+                            .as_ref()
+                            .map(|s| s.text().to_string())
+                            .or_else(|| path.last().cloned())
+                            .unwrap_or_default(),
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+        modules.push((module, ModCtx { package, imports }));
+    }
+    let mut compiler = Compiler {
+        modules: &modules,
+        defs: HashMap::new(),
+        ids: HashMap::new(),
+        rules: Vec::new(),
+    };
+    for (i, (module, ctx)) in modules.iter().enumerate() {
+        for rule in &module.policy {
+            if let Some(name) = rule_name(rule) {
+                compiler
+                    .defs
+                    .entry((ctx.package.clone(), name))
+                    .or_default()
+                    .push((i, rule.clone()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut reasons = Vec::new();
+    for (package, sets) in policies {
+        let path: Vec<String> = package.split('.').map(str::to_string).collect();
+        let compiled: Result<Vec<usize>, Unsupported> = if broken {
+            no("a policy file did not parse here")
+        } else {
+            sets.iter()
+                .map(|set| compiler.rule((path.clone(), (*set).to_string())))
+                .collect()
+        };
+        match compiled {
+            Ok(ids) => {
+                out.push(Some(ids));
+                reasons.push(None);
+            }
+            Err(e) => {
+                out.push(None);
+                reasons.push(Some(e));
+            }
+        }
+    }
+    Program {
+        rules: compiler.rules,
+        policies: out,
+        reasons,
+    }
+}
+
+impl Compiler<'_> {
+    /// The index of a rule, compiled on first reference.
+    fn rule(&mut self, key: (Vec<String>, String)) -> Result<usize, Unsupported> {
+        if let Some(r) = self.ids.get(&key) {
+            return r.clone();
+        }
+        let id = self.rules.len();
+        self.rules.push(RuleKind::Pending);
+        self.ids.insert(key.clone(), Ok(id));
+        let result = self.compile_rule(&key);
+        match result {
+            Ok(kind) => {
+                if let Some(slot) = self.rules.get_mut(id) {
+                    *slot = kind;
+                }
+                Ok(id)
+            }
+            Err(e) => {
+                self.ids.insert(key, Err(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    fn compile_rule(&mut self, key: &(Vec<String>, String)) -> Result<RuleKind, Unsupported> {
+        let Some(defs) = self.defs.get(key).cloned() else {
+            return no(format!("no rule {}.{}", key.0.join("."), key.1));
+        };
+        let mut complete = Vec::new();
+        let mut set = Vec::new();
+        let mut funcs = Vec::new();
+        let mut default = None;
+        let mut constant = true;
+        for (m, rule) in &defs {
+            match rule.as_ref() {
+                Rule::Default {
+                    args, op, value, ..
+                } => {
+                    if !args.is_empty() || *op != AssignOp::ColEq && *op != AssignOp::Eq {
+                        return no("a default function");
+                    }
+                    if default.is_some() {
+                        return no("two defaults");
+                    }
+                    default = Some(constant_value(value)?);
+                }
+                Rule::Spec { head, bodies, .. } => {
+                    // No body: the definition always holds (`x := 1`, `f(x) := x * 2`).
+                    let query = match bodies.as_slice() {
+                        [] => None,
+                        [body] if !body.is_else && body.assign.is_none() => Some(&body.query),
+                        _ => return no("`else` or several bodies"),
+                    };
+                    match head {
+                        RuleHead::Compr { assign, .. } => {
+                            let value = assign.as_ref().map(|a| a.value.clone());
+                            if let Some(v) = &value {
+                                constant &= constant_value(v).is_ok();
+                            }
+                            complete.push(self.def(*m, &[], query, value.as_ref())?);
+                        }
+                        RuleHead::Set { key: Some(k), .. } => {
+                            set.push(self.def(*m, &[], query, Some(k))?);
+                        }
+                        RuleHead::Set { key: None, .. } => return no("a set rule without a key"),
+                        RuleHead::Func { args, assign, .. } => {
+                            let value = assign.as_ref().map(|a| a.value.clone());
+                            funcs.push(self.def(*m, args, query, value.as_ref())?);
+                        }
+                    }
+                }
+            }
+        }
+        match (complete.is_empty(), set.is_empty(), funcs.is_empty()) {
+            (false, true, true) => Ok(RuleKind::Complete {
+                defs: complete,
+                default,
+                constant,
+            }),
+            (true, false, true) if default.is_none() => Ok(RuleKind::Set(set)),
+            (true, true, false) if default.is_none() => Ok(RuleKind::Function(funcs)),
+            (true, true, true) => match default {
+                Some(v) => Ok(RuleKind::Complete {
+                    defs: Vec::new(),
+                    default: Some(v),
+                    constant: true,
+                }),
+                None => no("no definition"),
+            },
+            _ => no("a rule defined in two kinds"),
+        }
+    }
+
+    fn def(
+        &mut self,
+        m: usize,
+        args: &[Ref<Expr>],
+        query: Option<&Ref<AQuery>>,
+        value: Option<&Ref<Expr>>,
+    ) -> Result<Def, Unsupported> {
+        let mut scope = Scope::default();
+        let mut params = Vec::new();
+        for a in args {
+            params.push(match a.as_ref() {
+                Expr::Var { span, .. } if span.text() == "_" => Param::Ignore,
+                Expr::Var { span, .. } => Param::Bind(scope.declare(span.text())),
+                other => Param::Equal(constant_value_of(other)?),
+            });
+        }
+        let body = match query {
+            Some(q) => self.query(m, q, &mut scope)?,
+            None => Vec::new(),
+        };
+        let value = match value {
+            Some(v) => Some(self.expr(m, v, &mut scope, None)?),
+            None => None,
+        };
+        Ok(Def {
+            params,
+            body,
+            value,
+            slots: scope.slots,
+        })
+    }
+
+    fn query(
+        &mut self,
+        m: usize,
+        query: &Ref<AQuery>,
+        scope: &mut Scope,
+    ) -> Result<Vec<Stmt>, Unsupported> {
+        let mut out = Vec::new();
+        for stmt in &query.stmts {
+            if !stmt.with_mods.is_empty() {
+                return no("`with`");
+            }
+            let mut loops = Vec::new();
+            let compiled = match &stmt.literal {
+                Literal::SomeVars { .. } => continue,
+                Literal::Expr { expr, .. } => self.statement(m, expr, scope, &mut loops)?,
+                Literal::NotExpr { expr, .. } => Stmt::Not(self.expr(m, expr, scope, None)?),
+                Literal::SomeIn {
+                    key,
+                    value,
+                    collection,
+                    ..
+                } => {
+                    let coll = self.expr(m, collection, scope, Some(&mut loops))?;
+                    let key = match key {
+                        Some(k) => pattern(k, scope)?,
+                        None => None,
+                    };
+                    let value = pattern(value, scope)?;
+                    Stmt::Loop {
+                        coll,
+                        key,
+                        value,
+                        some_in: true,
+                    }
+                }
+                Literal::Every {
+                    key,
+                    value,
+                    domain,
+                    query,
+                    ..
+                } => {
+                    let coll = self.expr(m, domain, scope, Some(&mut loops))?;
+                    let mark = scope.names.len();
+                    let value = scope.declare(value.text());
+                    let key = key.as_ref().map(|k| scope.declare(k.text()));
+                    let body = self.query(m, query, scope)?;
+                    scope.names.truncate(mark);
+                    Stmt::Every {
+                        coll,
+                        key,
+                        value,
+                        body,
+                    }
+                }
+            };
+            out.extend(loops);
+            out.push(compiled);
+        }
+        Ok(out)
+    }
+
+    /// An expression statement: an assignment, a unification of a new name, or a test.
+    fn statement(
+        &mut self,
+        m: usize,
+        expr: &Ref<Expr>,
+        scope: &mut Scope,
+        loops: &mut Vec<Stmt>,
+    ) -> Result<Stmt, Unsupported> {
+        if let Expr::AssignExpr { op, lhs, rhs, .. } = expr.as_ref() {
+            let unbound = |c: &Self, scope: &Scope, e: &Expr| match e {
+                Expr::Var { span, .. } => {
+                    let n = span.text();
+                    n == "_" || (scope.lookup(n).is_none() && !c.is_known(m, n))
+                }
+                _ => false,
+            };
+            let (l_new, r_new) = (unbound(self, scope, lhs), unbound(self, scope, rhs));
+            // `x := e`, `x = e`, `e = x` with `x` new: an assignment.
+            let (target, value) = match (op, l_new, r_new) {
+                (AssignOp::ColEq, true, false) | (AssignOp::Eq, true, false) => (lhs, rhs),
+                (AssignOp::Eq, false, true) => (rhs, lhs),
+                // `e1 = e2`, both known: a comparison.
+                (AssignOp::Eq, false, false) => {
+                    let l = self.expr(m, lhs, scope, Some(loops))?;
+                    let r = self.expr(m, rhs, scope, Some(loops))?;
+                    return Ok(Stmt::Test(E::Cmp(BoolOp::Eq, Box::new(l), Box::new(r))));
+                }
+                _ => return no("destructuring, or an assignment of a known name"),
+            };
+            let Expr::Var { span, .. } = target.as_ref() else {
+                return no("destructuring");
+            };
+            if span.text() == "_" {
+                return no("assignment to `_`");
+            }
+            let value = self.expr(m, value, scope, Some(loops))?;
+            let slot = scope.declare(span.text());
+            return Ok(Stmt::Assign(slot, value));
+        }
+        Ok(Stmt::Test(self.expr(m, expr, scope, Some(loops))?))
+    }
+
+    fn is_rule_name(&self, m: usize, name: &str) -> bool {
+        self.modules
+            .get(m)
+            .is_some_and(|(_, ctx)| self.defs.contains_key(&(ctx.package.clone(), name.into())))
+    }
+
+    fn is_known(&self, m: usize, name: &str) -> bool {
+        matches!(name, "input" | "data")
+            || self.is_rule_name(m, name)
+            || self
+                .modules
+                .get(m)
+                .is_some_and(|(_, ctx)| ctx.imports.contains_key(name))
+    }
+
+    /// A reference to a rule by its path from `data` (`data.pkg.rule`): the longest package
+    /// that is a prefix, then one rule name, then the rest as fields.
+    fn data_ref(&mut self, path: &[String]) -> Result<E, Unsupported> {
+        for split in (1..path.len()).rev() {
+            let (pkg, rest) = path.split_at(split);
+            let Some((name, fields)) = rest.split_first() else {
+                continue;
+            };
+            let key = (pkg.to_vec(), name.clone());
+            if self.defs.contains_key(&key) {
+                let mut e = E::Rule(self.rule(key)?);
+                for f in fields {
+                    e = E::Dot(Box::new(e), V::from(f.as_str()));
+                }
+                return Ok(e);
+            }
+        }
+        no(format!(
+            "a reference to data that is not a rule: {}",
+            path.join(".")
+        ))
+    }
+
+    /// A name's value: a local, the input, a rule of this package.
+    fn name(&mut self, m: usize, name: &str, scope: &Scope) -> Result<Option<E>, Unsupported> {
+        if let Some(s) = scope.lookup(name) {
+            return Ok(Some(E::Local(s)));
+        }
+        if name == "input" {
+            return Ok(Some(E::Input));
+        }
+        let Some((_, ctx)) = self.modules.get(m) else {
+            return no("no module");
+        };
+        let key = (ctx.package.clone(), name.to_string());
+        if let Some(defs) = self.defs.get(&key) {
+            if defs.iter().any(|(_, r)| {
+                matches!(
+                    r.as_ref(),
+                    Rule::Spec {
+                        head: RuleHead::Func { .. },
+                        ..
+                    }
+                )
+            }) {
+                return no("a function used as a value");
+            }
+            return Ok(Some(E::Rule(self.rule(key)?)));
+        }
+        Ok(None)
+    }
+
+    fn expr(
+        &mut self,
+        m: usize,
+        expr: &Ref<Expr>,
+        scope: &mut Scope,
+        mut loops: Option<&mut Vec<Stmt>>,
+    ) -> Result<E, Unsupported> {
+        Ok(match expr.as_ref() {
+            Expr::String { value, .. }
+            | Expr::RawString { value, .. }
+            | Expr::Number { value, .. }
+            | Expr::Bool { value, .. }
+            | Expr::Null { value, .. } => E::Const(value.clone()),
+            Expr::Var { span, .. } => {
+                let name = span.text();
+                match self.name(m, name, scope)? {
+                    Some(e) => e,
+                    None if name == "data" => return no("the whole of data"),
+                    None => return no(format!("the name `{name}`")),
+                }
+            }
+            Expr::RefDot { .. } | Expr::RefBrack { .. } => {
+                self.reference(m, expr, scope, loops.as_deref_mut())?
+            }
+            Expr::Array { items, .. } => E::Array(self.exprs(m, items, scope, loops)?),
+            Expr::Set { items, .. } => E::Set(self.exprs(m, items, scope, loops)?),
+            Expr::Object { fields, .. } => {
+                let mut out = Vec::new();
+                for (_, k, v) in fields {
+                    let k = self.expr(m, k, scope, loops.as_deref_mut())?;
+                    let v = self.expr(m, v, scope, loops.as_deref_mut())?;
+                    out.push((k, v));
+                }
+                E::Object(out)
+            }
+            Expr::ArrayCompr { term, query, .. } => {
+                let mark = scope.names.len();
+                let body = self.query(m, query, scope)?;
+                let term = self.expr(m, term, scope, None)?;
+                scope.names.truncate(mark);
+                E::ArrayCompr(Box::new(term), body)
+            }
+            Expr::SetCompr { term, query, .. } => {
+                let mark = scope.names.len();
+                let body = self.query(m, query, scope)?;
+                let term = self.expr(m, term, scope, None)?;
+                scope.names.truncate(mark);
+                E::SetCompr(Box::new(term), body)
+            }
+            Expr::ObjectCompr {
+                key, value, query, ..
+            } => {
+                let mark = scope.names.len();
+                let body = self.query(m, query, scope)?;
+                let k = self.expr(m, key, scope, None)?;
+                let v = self.expr(m, value, scope, None)?;
+                scope.names.truncate(mark);
+                E::ObjectCompr(Box::new((k, v)), body)
+            }
+            Expr::Call {
+                span, fcn, params, ..
+            } => self.call(m, span, fcn, params, scope, loops)?,
+            Expr::UnaryExpr { expr: inner, .. } => match inner.as_ref() {
+                Expr::Number { value, .. } if !inner.span().text().starts_with('-') => {
+                    match value.as_f64() {
+                        Ok(_) => E::Arith(Box::new(Node {
+                            op: ArithOp::Sub,
+                            span: expr.span().clone(),
+                            lhs_ast: expr.clone(),
+                            rhs_ast: inner.clone(),
+                            lhs: E::Const(V::from(0)),
+                            rhs: E::Const(value.clone()),
+                        })),
+                        Err(_) => return no("a negated non-number"),
+                    }
+                }
+                _ => return no("unary minus"),
+            },
+            Expr::BoolExpr { op, lhs, rhs, .. } => {
+                let l = self.expr(m, lhs, scope, loops.as_deref_mut())?;
+                let r = self.expr(m, rhs, scope, loops)?;
+                E::Cmp(op.clone(), Box::new(l), Box::new(r))
+            }
+            Expr::ArithExpr {
+                span, op, lhs, rhs, ..
+            } => E::Arith(Box::new(self.infix(
+                m,
+                op,
+                span,
+                (lhs, rhs),
+                scope,
+                loops,
+            )?)),
+            Expr::BinExpr {
+                span, op, lhs, rhs, ..
+            } => E::Bin(Box::new(self.infix(
+                m,
+                op,
+                span,
+                (lhs, rhs),
+                scope,
+                loops,
+            )?)),
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                let k = match key {
+                    Some(k) => Some(Box::new(self.expr(m, k, scope, loops.as_deref_mut())?)),
+                    None => None,
+                };
+                let v = self.expr(m, value, scope, loops.as_deref_mut())?;
+                let c = self.expr(m, collection, scope, loops)?;
+                E::Member(k, Box::new(v), Box::new(c))
+            }
+            Expr::AssignExpr { .. } => return no("an assignment inside an expression"),
+            #[allow(unreachable_patterns)]
+            _ => return no("an expression of another kind"),
+        })
+    }
+
+    /// An infix operation, its operands' source kept for the builtin's error messages.
+    fn infix<Op: Clone>(
+        &mut self,
+        m: usize,
+        op: &Op,
+        span: &Span,
+        (lhs, rhs): (&Ref<Expr>, &Ref<Expr>),
+        scope: &mut Scope,
+        mut loops: Option<&mut Vec<Stmt>>,
+    ) -> Result<Node<Op>, Unsupported> {
+        Ok(Node {
+            op: op.clone(),
+            span: span.clone(),
+            lhs_ast: lhs.clone(),
+            rhs_ast: rhs.clone(),
+            lhs: self.expr(m, lhs, scope, loops.as_deref_mut())?,
+            rhs: self.expr(m, rhs, scope, loops)?,
+        })
+    }
+
+    fn exprs(
+        &mut self,
+        m: usize,
+        items: &[Ref<Expr>],
+        scope: &mut Scope,
+        mut loops: Option<&mut Vec<Stmt>>,
+    ) -> Result<Vec<E>, Unsupported> {
+        items
+            .iter()
+            .map(|i| self.expr(m, i, scope, loops.as_deref_mut()))
+            .collect()
+    }
+
+    /// `a.b`, `a[i]`; `data.pkg.rule`; `pkg.rule` through an import; `a[_]` and `a[x]` with
+    /// `x` unknown iterate (hoisted before the statement, as regorus does).
+    fn reference(
+        &mut self,
+        m: usize,
+        expr: &Ref<Expr>,
+        scope: &mut Scope,
+        mut loops: Option<&mut Vec<Stmt>>,
+    ) -> Result<E, Unsupported> {
+        if let Some(path) = static_path(expr)
+            && let Some(first) = path.first()
+            && scope.lookup(first).is_none()
+        {
+            if first == "data" {
+                return self.data_ref(&path);
+            }
+            let import = self
+                .modules
+                .get(m)
+                .and_then(|(_, ctx)| ctx.imports.get(first.as_str()))
+                .cloned();
+            if let Some(target) = import {
+                if target.is_empty() {
+                    return no("an import of the input");
+                }
+                let mut full = target;
+                full.extend(path.iter().skip(1).cloned());
+                return self.data_ref(&full);
+            }
+        }
+        match expr.as_ref() {
+            Expr::RefDot { refr, field, .. } => {
+                let base = self.expr(m, refr, scope, loops)?;
+                Ok(E::Dot(Box::new(base), field.1.clone()))
+            }
+            Expr::RefBrack { refr, index, .. } => {
+                let base = self.expr(m, refr, scope, loops.as_deref_mut())?;
+                if let Expr::Var { span, .. } = index.as_ref() {
+                    let name = span.text();
+                    let unknown =
+                        name == "_" || (scope.lookup(name).is_none() && !self.is_known(m, name));
+                    if unknown {
+                        let Some(loops) = loops else {
+                            return no("iteration here");
+                        };
+                        let key = (name != "_").then(|| scope.declare(name));
+                        let value = scope.temp();
+                        loops.push(Stmt::Loop {
+                            coll: base,
+                            key,
+                            value: Some(value),
+                            some_in: false,
+                        });
+                        return Ok(E::Local(value));
+                    }
+                }
+                let index = self.expr(m, index, scope, loops)?;
+                Ok(E::Index(Box::new(base), Box::new(index)))
+            }
+            _ => no("a reference"),
+        }
+    }
+
+    fn call(
+        &mut self,
+        m: usize,
+        span: &Span,
+        fcn: &Ref<Expr>,
+        params: &[Ref<Expr>],
+        scope: &mut Scope,
+        loops: Option<&mut Vec<Stmt>>,
+    ) -> Result<E, Unsupported> {
+        let Some(path) = static_path(fcn) else {
+            return no("a call of a computed function");
+        };
+        let args = self.exprs(m, params, scope, loops)?;
+        // A user's function: in this package by name, or through `data` or an import.
+        let Some((_, ctx)) = self.modules.get(m) else {
+            return no("no module");
+        };
+        let key = match path.as_slice() {
+            [name] => Some((ctx.package.clone(), name.clone())),
+            [first, ..] => {
+                let full = if first == "data" {
+                    Some(path.clone())
+                } else {
+                    ctx.imports.get(first).filter(|t| !t.is_empty()).map(|t| {
+                        let mut f = t.clone();
+                        f.extend(path.iter().skip(1).cloned());
+                        f
+                    })
+                };
+                full.and_then(|f| {
+                    let (name, pkg) = f.split_last()?;
+                    Some((pkg.to_vec(), name.clone()))
+                })
+            }
+            [] => None,
+        };
+        if let Some(key) = key
+            && let Some(defs) = self.defs.get(&key)
+        {
+            let arity = defs.iter().find_map(|(_, r)| match r.as_ref() {
+                Rule::Spec {
+                    head: RuleHead::Func { args, .. },
+                    ..
+                } => Some(args.len()),
+                _ => None,
+            });
+            if arity != Some(args.len()) {
+                return no("a call with a result argument, or of a rule");
+            }
+            return Ok(E::Call(self.rule(key)?, args));
+        }
+        let name = path.join(".");
+        match name.as_str() {
+            "numbers.range" if args.len() == 2 => return Ok(E::Range(false, args)),
+            "numbers.range_step" if args.len() == 3 => return Ok(E::Range(true, args)),
+            // Not the same answer twice (regorus caches per evaluation), or output.
+            "rand.intn" | "print" | "trace" | "opa.runtime" | "time.now_ns" | "walk" => {
+                return no(format!("`{name}`"));
+            }
+            _ => {}
+        }
+        let Some(f) = BUILTINS.get(name.as_str()) else {
+            return no(format!("the function `{name}`"));
+        };
+        if usize::from(f.1) != args.len() {
+            return no(format!("`{name}` with {} arguments", args.len()));
+        }
+        Ok(E::Builtin(Box::new(BuiltinCall {
+            f: *f,
+            span: span.clone(),
+            params: params.to_vec(),
+            args,
+        })))
+    }
+}
+
+/// The name a `some`/`every` pattern declares (`_`: none).
+fn pattern(e: &Ref<Expr>, scope: &mut Scope) -> Result<Option<Slot>, Unsupported> {
+    match e.as_ref() {
+        Expr::Var { span, .. } if span.text() == "_" => Ok(None),
+        Expr::Var { span, .. } => Ok(Some(scope.declare(span.text()))),
+        _ => no("a pattern in `some`"),
+    }
+}
+
+fn constant_value(e: &Ref<Expr>) -> Result<V, Unsupported> {
+    constant_value_of(e.as_ref())
+}
+
+/// A literal made of scalars, arrays, sets and objects.
+fn constant_value_of(e: &Expr) -> Result<V, Unsupported> {
+    match e {
+        Expr::String { value, .. }
+        | Expr::RawString { value, .. }
+        | Expr::Number { value, .. }
+        | Expr::Bool { value, .. }
+        | Expr::Null { value, .. } => Ok(value.clone()),
+        Expr::Array { items, .. } => Ok(V::from(
+            items
+                .iter()
+                .map(|i| constant_value_of(i))
+                .collect::<Result<Vec<_>, _>>()?,
+        )),
+        Expr::Set { items, .. } => Ok(V::from(
+            items
+                .iter()
+                .map(|i| constant_value_of(i))
+                .collect::<Result<BTreeSet<_>, _>>()?,
+        )),
+        Expr::Object { fields, .. } => Ok(V::from(
+            fields
+                .iter()
+                .map(|(_, k, v)| Ok((constant_value_of(k)?, constant_value_of(v)?)))
+                .collect::<Result<BTreeMap<_, _>, Unsupported>>()?,
+        )),
+        _ => no("not a constant"),
+    }
+}
+
+/// One resource's evaluation: the input, each rule's value once computed, and the budget.
+pub struct Run<'p> {
+    program: &'p Program,
+    input: V,
+    memo: Vec<Option<V>>,
+    busy: Vec<bool>,
+    steps: u32,
+    deadline: Instant,
+    depth: u32,
+}
+
+/// How deep rules and functions may call each other (Rego has no recursion; this is a guard).
+const DEPTH_MAX: u32 = 64;
+
+/// Steps between two looks at the clock.
+const CLOCK_EVERY: u32 = 256;
+
+impl Program {
+    /// A program that compiles none of `n` policies.
+    pub fn none(n: usize) -> Program {
+        Program {
+            rules: Vec::new(),
+            policies: vec![None; n],
+            reasons: vec![Some(Unsupported("the interpreter was asked for".into())); n],
+        }
+    }
+
+    /// Start evaluating one resource.
+    pub fn run(&self, input: V, budget: Duration) -> Run<'_> {
+        Run {
+            program: self,
+            input,
+            memo: vec![None; self.rules.len()],
+            busy: vec![false; self.rules.len()],
+            steps: 0,
+            deadline: Instant::now() + budget,
+            depth: 0,
+        }
+    }
+}
+
+fn truthy(v: &V) -> bool {
+    match v {
+        V::Bool(b) => *b,
+        V::Undefined => false,
+        _ => true,
+    }
+}
+
+impl Run<'_> {
+    /// A definition's value for the solution in `frame` (`true` when it has none); an
+    /// undefined one is regorus's to judge.
+    fn def_value(&mut self, def: &Def, frame: &mut Vec<V>) -> R<V> {
+        let v = match &def.value {
+            Some(e) => self.eval(e, frame)?,
+            None => V::Bool(true),
+        };
+        if v == V::Undefined {
+            return Err(Bail);
+        }
+        Ok(v)
+    }
+
+    /// The values of `items`; `None` when one is undefined.
+    fn eval_all(&mut self, items: &[E], frame: &mut Vec<V>) -> R<Option<Vec<V>>> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            let v = self.eval(i, frame)?;
+            if v == V::Undefined {
+                return Ok(None);
+            }
+            out.push(v);
+        }
+        Ok(Some(out))
+    }
+
+    /// Each value of `term` over the solutions of `body`; an undefined one is regorus's to
+    /// judge.
+    fn each_term(
+        &mut self,
+        term: &E,
+        body: &[Stmt],
+        frame: &mut Vec<V>,
+        mut push: impl FnMut(V),
+    ) -> R<()> {
+        self.solve(body, frame, &mut |run, frame| {
+            let v = run.eval(term, frame)?;
+            if v == V::Undefined {
+                return Err(Bail);
+            }
+            push(v);
+            Ok(false)
+        })?;
+        Ok(())
+    }
+
+    /// The value of a rule (a policy's `deny` or `warn`), or [`Bail`].
+    pub fn rule(&mut self, id: usize) -> R<V> {
+        if let Some(Some(v)) = self.memo.get(id) {
+            return Ok(v.clone());
+        }
+        if self.busy.get(id).copied().unwrap_or(true) || self.depth > DEPTH_MAX {
+            return Err(Bail);
+        }
+        let program = self.program;
+        let kind = program.rules.get(id).ok_or(Bail)?;
+        if let Some(b) = self.busy.get_mut(id) {
+            *b = true;
+        }
+        self.depth += 1;
+        let value = self.rule_value(kind);
+        self.depth -= 1;
+        if let Some(b) = self.busy.get_mut(id) {
+            *b = false;
+        }
+        let value = value?;
+        if let Some(slot) = self.memo.get_mut(id) {
+            *slot = Some(value.clone());
+        }
+        Ok(value)
+    }
+
+    fn rule_value(&mut self, kind: &RuleKind) -> R<V> {
+        match kind {
+            RuleKind::Pending | RuleKind::Function(_) => Err(Bail),
+            RuleKind::Set(defs) => {
+                let mut out = BTreeSet::new();
+                for def in defs {
+                    let mut frame = vec![V::Undefined; def.slots];
+                    self.solve(&def.body, &mut frame, &mut |run, frame| {
+                        let v = run.def_value(def, frame)?;
+                        out.insert(v);
+                        Ok(false)
+                    })?;
+                }
+                Ok(V::from(out))
+            }
+            RuleKind::Complete {
+                defs,
+                default,
+                constant,
+            } => {
+                let mut value: Option<V> = None;
+                for def in defs {
+                    let mut frame = vec![V::Undefined; def.slots];
+                    let stop = self.solve(&def.body, &mut frame, &mut |run, frame| {
+                        let v = run.def_value(def, frame)?;
+                        match &value {
+                            Some(old) if *old != v => return Err(Bail),
+                            _ => value = Some(v),
+                        }
+                        Ok(*constant)
+                    })?;
+                    if stop && *constant && defs.len() == 1 {
+                        break;
+                    }
+                }
+                Ok(value.or_else(|| default.clone()).unwrap_or(V::Undefined))
+            }
+        }
+    }
+
+    fn call(&mut self, id: usize, args: Vec<V>) -> R<V> {
+        if self.depth > DEPTH_MAX {
+            return Err(Bail);
+        }
+        let program = self.program;
+        let Some(RuleKind::Function(defs)) = program.rules.get(id) else {
+            return Err(Bail);
+        };
+        self.depth += 1;
+        let mut value: Option<V> = None;
+        let result = (|| {
+            for def in defs {
+                let mut frame = vec![V::Undefined; def.slots];
+                let mut matched = true;
+                for (p, a) in def.params.iter().zip(&args) {
+                    match p {
+                        Param::Bind(s) => {
+                            if let Some(slot) = frame.get_mut(*s) {
+                                *slot = a.clone();
+                            }
+                        }
+                        Param::Ignore => {}
+                        Param::Equal(v) => matched &= v == a,
+                    }
+                }
+                if !matched {
+                    continue;
+                }
+                self.solve(&def.body, &mut frame, &mut |run, frame| {
+                    let v = run.def_value(def, frame)?;
+                    match &value {
+                        Some(old) if *old != v => return Err(Bail),
+                        _ => value = Some(v),
+                    }
+                    Ok(false)
+                })?;
+            }
+            Ok(())
+        })();
+        self.depth -= 1;
+        result?;
+        Ok(value.unwrap_or(V::Undefined))
+    }
+
+    fn tick(&mut self) -> R<()> {
+        self.steps = self.steps.wrapping_add(1);
+        if self.steps.is_multiple_of(CLOCK_EVERY) && Instant::now() > self.deadline {
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    /// Each solution of `stmts`, handed to `k` (which says whether to stop). Ok(true) when
+    /// stopped.
+    fn solve(
+        &mut self,
+        stmts: &[Stmt],
+        frame: &mut Vec<V>,
+        k: &mut dyn FnMut(&mut Self, &mut Vec<V>) -> R<bool>,
+    ) -> R<bool> {
+        let Some((first, rest)) = stmts.split_first() else {
+            return k(self, frame);
+        };
+        self.tick()?;
+        match first {
+            Stmt::Test(e) => {
+                if truthy(&self.eval(e, frame)?) {
+                    self.solve(rest, frame, k)
+                } else {
+                    Ok(false)
+                }
+            }
+            Stmt::Not(e) => {
+                if matches!(self.eval(e, frame)?, V::Bool(false) | V::Undefined) {
+                    self.solve(rest, frame, k)
+                } else {
+                    Ok(false)
+                }
+            }
+            Stmt::Assign(slot, e) => {
+                let v = self.eval(e, frame)?;
+                if v == V::Undefined {
+                    return Ok(false);
+                }
+                set(frame, *slot, v);
+                self.solve(rest, frame, k)
+            }
+            Stmt::Loop {
+                coll,
+                key,
+                value,
+                some_in,
+            } => {
+                let c = self.eval(coll, frame)?;
+                let mut each = |run: &mut Self, frame: &mut Vec<V>, kv: V, vv: &V| -> R<bool> {
+                    run.tick()?;
+                    if let Some(s) = key {
+                        set(frame, *s, kv);
+                    }
+                    if let Some(s) = value {
+                        set(frame, *s, vv.clone());
+                    }
+                    run.solve(rest, frame, k)
+                };
+                match &c {
+                    V::Array(a) => {
+                        for (i, v) in a.iter().enumerate() {
+                            if each(self, frame, V::from(i), v)? {
+                                return Ok(true);
+                            }
+                        }
+                    }
+                    V::Set(s) => {
+                        for v in s.iter() {
+                            if each(self, frame, v.clone(), v)? {
+                                return Ok(true);
+                            }
+                        }
+                    }
+                    V::Object(o) => {
+                        for (kk, v) in o.iter() {
+                            if each(self, frame, kk.clone(), v)? {
+                                return Ok(true);
+                            }
+                        }
+                    }
+                    V::Undefined => {}
+                    _ if *some_in => return Err(Bail),
+                    _ => {}
+                }
+                Ok(false)
+            }
+            Stmt::Every {
+                coll,
+                key,
+                value,
+                body,
+            } => {
+                let c = self.eval(coll, frame)?;
+                let items: Vec<(V, V)> = match &c {
+                    V::Array(a) => a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (V::from(i), v.clone()))
+                        .collect(),
+                    V::Set(s) => s.iter().map(|v| (v.clone(), v.clone())).collect(),
+                    V::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    _ => return Ok(false),
+                };
+                for (kv, vv) in items {
+                    self.tick()?;
+                    if let Some(s) = key {
+                        set(frame, *s, kv);
+                    }
+                    set(frame, *value, vv);
+                    let held = self.solve(body, frame, &mut |_, _| Ok(true))?;
+                    if !held {
+                        return Ok(false);
+                    }
+                }
+                self.solve(rest, frame, k)
+            }
+        }
+    }
+
+    fn eval(&mut self, e: &E, frame: &mut Vec<V>) -> R<V> {
+        Ok(match e {
+            E::Const(v) => v.clone(),
+            E::Input => self.input.clone(),
+            E::Local(s) => frame.get(*s).cloned().unwrap_or(V::Undefined),
+            E::Rule(id) => self.rule(*id)?,
+            E::Dot(base, field) => self.eval(base, frame)?[field].clone(),
+            E::Index(base, index) => {
+                let b = self.eval(base, frame)?;
+                let i = self.eval(index, frame)?;
+                if i == V::Undefined {
+                    V::Undefined
+                } else {
+                    b[&i].clone()
+                }
+            }
+            E::Array(items) => match self.eval_all(items, frame)? {
+                Some(values) => V::from(values),
+                None => V::Undefined,
+            },
+            E::Set(items) => match self.eval_all(items, frame)? {
+                Some(values) => V::from(values.into_iter().collect::<BTreeSet<_>>()),
+                None => V::Undefined,
+            },
+            E::Object(fields) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in fields {
+                    let k = self.eval(k, frame)?;
+                    if k == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    let v = self.eval(v, frame)?;
+                    if v == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    out.insert(k, v);
+                }
+                V::from(out)
+            }
+            E::ArrayCompr(term, body) => {
+                let mut out = Vec::new();
+                self.each_term(term, body, frame, |v| out.push(v))?;
+                V::from(out)
+            }
+            E::SetCompr(term, body) => {
+                let mut out = BTreeSet::new();
+                self.each_term(term, body, frame, |v| {
+                    out.insert(v);
+                })?;
+                V::from(out)
+            }
+            E::ObjectCompr(kv, body) => {
+                let mut out: BTreeMap<V, V> = BTreeMap::new();
+                self.solve(body, frame, &mut |run, frame| {
+                    let k = run.eval(&kv.0, frame)?;
+                    let v = run.eval(&kv.1, frame)?;
+                    if k == V::Undefined || v == V::Undefined {
+                        return Err(Bail);
+                    }
+                    match out.get(&k) {
+                        Some(old) if *old != v => return Err(Bail),
+                        _ => {
+                            out.insert(k, v);
+                        }
+                    }
+                    Ok(false)
+                })?;
+                V::from(out)
+            }
+            E::Builtin(call) => {
+                let Some(args) = self.eval_all(&call.args, frame)? else {
+                    return Ok(V::Undefined);
+                };
+                let v = (call.f.0)(&call.span, &call.params, &args, true).map_err(|_| Bail)?;
+                if v == V::Undefined {
+                    // A builtin that gives nothing (regorus may treat it its own way).
+                    return Err(Bail);
+                }
+                v
+            }
+            E::Range(step, items) => {
+                let Some(args) = self.eval_all(items, frame)? else {
+                    return Ok(V::Undefined);
+                };
+                let s = if *step {
+                    Some(args.get(2).and_then(|v| v.as_i64().ok()).ok_or(Bail)?)
+                } else {
+                    None
+                };
+                super::bounded_range(&args, s).map_err(|_| Bail)?
+            }
+            E::Call(id, items) => match self.eval_all(items, frame)? {
+                Some(args) => self.call(*id, args)?,
+                None => V::Undefined,
+            },
+            E::Cmp(op, l, r) => {
+                let l = self.eval(l, frame)?;
+                let r = self.eval(r, frame)?;
+                if l == V::Undefined || r == V::Undefined {
+                    return Ok(V::Undefined);
+                }
+                regorus::unstable::comparison::compare(op, &l, &r).map_err(|_| Bail)?
+            }
+            E::Arith(n) => {
+                let l = self.eval(&n.lhs, frame)?;
+                let r = self.eval(&n.rhs, frame)?;
+                if l == V::Undefined || r == V::Undefined {
+                    return Ok(V::Undefined);
+                }
+                let v = match (&n.op, &l, &r) {
+                    (ArithOp::Sub, V::Set(_), _) | (ArithOp::Sub, _, V::Set(_)) => {
+                        regorus::unstable::sets::difference(&n.lhs_ast, &n.rhs_ast, l, r)
+                    }
+                    _ => regorus::unstable::numbers::arithmetic_operation(
+                        &n.span, &n.op, &n.lhs_ast, &n.rhs_ast, l, r, true,
+                    ),
+                };
+                v.map_err(|_| Bail)?
+            }
+            E::Bin(n) => {
+                let l = self.eval(&n.lhs, frame)?;
+                let r = self.eval(&n.rhs, frame)?;
+                if l == V::Undefined || r == V::Undefined {
+                    return Ok(V::Undefined);
+                }
+                match n.op {
+                    BinOp::Union => regorus::unstable::sets::union(&n.lhs_ast, &n.rhs_ast, l, r),
+                    BinOp::Intersection => {
+                        regorus::unstable::sets::intersection(&n.lhs_ast, &n.rhs_ast, l, r)
+                    }
+                }
+                .map_err(|_| Bail)?
+            }
+            E::Member(key, value, coll) => {
+                let v = self.eval(value, frame)?;
+                let c = self.eval(coll, frame)?;
+                let k = match key {
+                    Some(k) => Some(self.eval(k, frame)?),
+                    None => None,
+                };
+                V::Bool(match (&c, k) {
+                    (V::Array(_) | V::Object(_), Some(k)) => c[&k] == v,
+                    (V::Array(a), None) => a.contains(&v),
+                    (V::Object(o), None) => o.iter().any(|(_, item)| *item == v),
+                    (V::Set(_), Some(_)) => false,
+                    (V::Set(s), None) => s.contains(&v),
+                    _ => false,
+                })
+            }
+        })
+    }
+}
+
+fn set(frame: &mut [V], slot: Slot, v: V) {
+    if let Some(s) = frame.get_mut(slot) {
+        *s = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    fn program(dir: &str) -> (Vec<String>, Program) {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rego"))
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        let mut names = Vec::new();
+        let mut wanted = Vec::new();
+        for (path, text) in &files {
+            if !text.contains("metadata :=") {
+                continue;
+            }
+            let package = text
+                .lines()
+                .find_map(|l| l.strip_prefix("package "))
+                .unwrap();
+            let sets: Vec<&str> = ["deny", "warn"]
+                .into_iter()
+                .filter(|s| text.lines().any(|l| l.starts_with(s)))
+                .collect();
+            names.push(path.rsplit('/').next().unwrap().to_string());
+            wanted.push((format!("data.{package}"), sets));
+        }
+        (names, compile(&files, &wanted))
+    }
+
+    /// Which policies are compiled, and why the others are not: everything in the shipped
+    /// examples and the comparison policies but `with`, `else` and partial objects.
+    #[test]
+    fn what_compiles() {
+        let (names, p) = program("tests/data/policies-direct");
+        let left: Vec<(&str, &str)> = names
+            .iter()
+            .zip(&p.reasons)
+            .filter_map(|(n, r)| r.as_ref().map(|r| (n.as_str(), r.0.as_str())))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ("partial_object.rego", "the name `names`"),
+                ("with_else.rego", "`else` or several bodies"),
+            ]
+        );
+        assert_eq!(
+            p.policies.iter().filter(|x| x.is_some()).count(),
+            names.len() - 2
+        );
+        let (names, p) = program("examples/policies");
+        assert_eq!(names.len(), 4);
+        assert!(p.policies.iter().all(Option::is_some), "{:?}", p.reasons);
+    }
+
+    fn eval(policy: &str, input: &str) -> R<V> {
+        let files = vec![("p.rego".to_string(), format!("package t\n\n{policy}"))];
+        let p = compile(&files, &[("data.t".into(), vec!["deny"])]);
+        let Some(Some(ids)) = p.policies.first() else {
+            panic!("not compiled: {:?}", p.reasons);
+        };
+        let input = V::from_json_str(input).unwrap();
+        let mut run = p.run(input, Duration::from_secs(2));
+        run.rule(ids[0])
+    }
+
+    #[test]
+    fn results_and_bails() {
+        let set =
+            |items: &[&str]| V::from(items.iter().map(|s| V::from(*s)).collect::<BTreeSet<_>>());
+        // A set rule that holds nowhere is the empty set.
+        assert_eq!(
+            eval("deny contains \"x\" if input.a == 2", r#"{"a": 1}"#),
+            Ok(set(&[]))
+        );
+        assert_eq!(
+            eval(
+                "deny contains x if { some x in input.a }",
+                r#"{"a": ["p", "q", "p"]}"#
+            ),
+            Ok(set(&["p", "q"]))
+        );
+        // Each element of `x[_]`, and a named key.
+        assert_eq!(
+            eval(
+                "deny contains sprintf(\"%v=%v\", [k, v]) if { v := input.o[k] }",
+                r#"{"o": {"a": 1, "b": 2}}"#
+            ),
+            Ok(set(&["a=1", "b=2"]))
+        );
+        // An element that is undefined, a builtin's error, `some` over a scalar: regorus's.
+        assert_eq!(
+            eval("deny contains {\"m\": input.nothing} if true", "{}"),
+            Err(Bail)
+        );
+        assert_eq!(
+            eval(
+                "deny contains \"x\" if to_number(input.a) > 1",
+                r#"{"a": "z"}"#
+            ),
+            Err(Bail)
+        );
+        assert_eq!(
+            eval(
+                "deny contains \"x\" if { some c in input.a }",
+                r#"{"a": "z"}"#
+            ),
+            Err(Bail)
+        );
+        // A loop that runs past its budget is handed over too.
+        let files = vec![(
+            "p.rego".to_string(),
+            "package t\n\ndeny contains \"x\" if { some i in numbers.range(1, 1000000); some j in numbers.range(1, 1000000); i == j + 1000001 }".to_string(),
+        )];
+        let p = compile(&files, &[("data.t".into(), vec!["deny"])]);
+        let ids = p.policies[0].as_ref().unwrap();
+        let mut run = p.run(V::new_object(), Duration::from_millis(50));
+        assert_eq!(run.rule(ids[0]), Err(Bail));
+    }
+}
