@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 use super::partition::project_partition;
 use super::{
-    Cluster, ClusterKind, FileId, Loc, Model, Origin, Project, RegionConfig, SizeRole, Text,
+    Cluster, ClusterKind, FileId, InstanceSize, Loc, Model, Origin, Project, RegionConfig,
+    SizeRole, Tag, Text,
 };
 use crate::paths::display_path;
 
@@ -81,8 +82,8 @@ fn plural(kind: &str) -> String {
 }
 
 /// How a field's value reads in JSON.
-#[derive(Clone, Copy)]
-enum Ty {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
     Str,
     Bool,
     Number,
@@ -145,14 +146,30 @@ impl Sink for Json {
 /// `loc.ref` is its index in [`Builder::locs`]).
 pub struct Builder<'m, S: Sink = Json> {
     model: &'m Model,
-    locs: Vec<Loc>,
+    locs: Vec<&'m Loc>,
+    /// When set, locations are not recorded but numbered as this list numbers them, from
+    /// the first number given (the same location, the same `ref`): [`Builder::number_as`].
+    numbered: Option<(usize, Vec<&'m Loc>)>,
     sink: S,
 }
 
-impl<S: Sink> Builder<'_, S> {
-    fn loc(&mut self, loc: &Loc) -> S::V {
-        let r = self.locs.len();
-        self.locs.push(loc.clone());
+impl<'m, S: Sink> Builder<'m, S> {
+    /// The `ref` of a location: recorded now, or its number in [`Builder::number_as`]'s list.
+    pub fn ref_of(&mut self, loc: &'m Loc) -> usize {
+        match &self.numbered {
+            Some((first, list)) => list
+                .iter()
+                .position(|l| std::ptr::eq(*l, loc))
+                .map_or(usize::MAX >> 1, |i| first + i),
+            None => {
+                self.locs.push(loc);
+                self.locs.len() - 1
+            }
+        }
+    }
+
+    fn loc(&mut self, loc: &'m Loc) -> S::V {
+        let r = self.ref_of(loc);
         let mut out = self.loc_fields(loc);
         let r = self.sink.int(i64::try_from(r).unwrap_or(i64::MAX));
         out.push(("ref", r));
@@ -177,14 +194,22 @@ impl<S: Sink> Builder<'_, S> {
         ]
     }
 
-    fn typed(&mut self, text: &Text, ty: Ty) -> S::V {
+    fn typed(&mut self, text: &'m Text, ty: Ty) -> S::V {
         self.typed_with(text, ty, Vec::new())
     }
 
     /// `{"value", "loc"}` and the given fields.
-    fn typed_with(&mut self, text: &Text, ty: Ty, mut more: Vec<(&'static str, S::V)>) -> S::V {
+    fn typed_with(&mut self, text: &'m Text, ty: Ty, mut more: Vec<(&'static str, S::V)>) -> S::V {
+        let value = self.typed_value(text, ty);
+        let loc = self.loc(&text.loc);
+        more.splice(0..0, [("value", value), ("loc", loc)]);
+        self.sink.object(more)
+    }
+
+    /// A value as written, typed where the field is a boolean or a number.
+    fn typed_value(&mut self, text: &Text, ty: Ty) -> S::V {
         let s = text.as_str();
-        let value = match ty {
+        match ty {
             Ty::Bool if s.eq_ignore_ascii_case("true") => self.sink.bool(true),
             Ty::Bool if s.eq_ignore_ascii_case("false") => self.sink.bool(false),
             Ty::Number => match s.parse::<i64>() {
@@ -195,38 +220,34 @@ impl<S: Sink> Builder<'_, S> {
                 },
             },
             _ => self.sink.str(s),
-        };
-        let loc = self.loc(&text.loc);
-        more.splice(0..0, [("value", value), ("loc", loc)]);
-        self.sink.object(more)
+        }
     }
 
-    fn text(&mut self, text: Option<&Text>) -> S::V {
+    fn text(&mut self, text: Option<&'m Text>) -> S::V {
         self.opt(text, Ty::Str)
     }
 
-    fn opt(&mut self, text: Option<&Text>, ty: Ty) -> S::V {
+    fn opt(&mut self, text: Option<&'m Text>, ty: Ty) -> S::V {
         match text {
             Some(t) => self.typed(t, ty),
             None => self.sink.null(),
         }
     }
 
-    fn texts<'t>(&mut self, texts: impl IntoIterator<Item = &'t Text>) -> S::V {
+    fn texts(&mut self, texts: impl IntoIterator<Item = &'m Text>) -> S::V {
         let items = texts.into_iter().map(|t| self.typed(t, Ty::Str)).collect();
         self.sink.array(items)
     }
 
-    fn tags(&mut self, tags: &[super::Tag]) -> S::V {
-        let items = tags
-            .iter()
-            .map(|t| {
-                let key = self.text(Some(&t.key));
-                let value = self.text(t.value.as_ref());
-                self.sink.object(vec![("key", key), ("value", value)])
-            })
-            .collect();
+    fn tags(&mut self, tags: &'m [Tag]) -> S::V {
+        let items = tags.iter().map(|t| self.tag(t)).collect();
         self.sink.array(items)
+    }
+
+    fn tag(&mut self, t: &'m Tag) -> S::V {
+        let key = self.text(Some(&t.key));
+        let value = self.text(t.value.as_ref());
+        self.sink.object(vec![("key", key), ("value", value)])
     }
 
     fn opt_index(&mut self, index: Option<usize>) -> S::V {
@@ -236,13 +257,13 @@ impl<S: Sink> Builder<'_, S> {
         }
     }
 
-    fn base(&mut self, origin: &Origin) -> Vec<(&'static str, S::V)> {
+    fn base(&mut self, origin: &'m Origin) -> Vec<(&'static str, S::V)> {
         let loc = self.loc(&origin.body);
         let project = self.opt_index(origin.project);
         vec![("loc", loc), ("project", project)]
     }
 
-    fn project(&mut self, p: &Project) -> S::V {
+    fn project(&mut self, p: &'m Project) -> S::V {
         let partition = if p.partial {
             None
         } else {
@@ -266,36 +287,36 @@ impl<S: Sink> Builder<'_, S> {
         self.sink.object(entries)
     }
 
-    fn region(&mut self, rc: &RegionConfig) -> S::V {
-        let sizes = rc
-            .sizes
-            .iter()
-            .map(|s| {
-                let role = self.sink.str(role(s.role));
-                self.typed_with(&s.value, Ty::Str, vec![("role", role)])
-            })
-            .collect();
+    fn regions(&mut self, regions: &'m [RegionConfig]) -> S::V {
+        let items = regions.iter().map(|r| self.region(r)).collect();
+        self.sink.array(items)
+    }
+
+    fn region(&mut self, rc: &'m RegionConfig) -> S::V {
         let entries = vec![
             ("provider", self.text(rc.provider.as_ref())),
             ("backing_provider", self.text(rc.backing_provider.as_ref())),
             ("region", self.text(rc.region.as_ref())),
-            ("sizes", self.sink.array(sizes)),
+            ("sizes", self.sizes(&rc.sizes)),
         ];
         self.sink.object(entries)
     }
 
-    fn cluster(&mut self, c: &Cluster) -> S::V {
+    fn sizes(&mut self, sizes: &'m [InstanceSize]) -> S::V {
+        let items = sizes.iter().map(|s| self.size(s)).collect();
+        self.sink.array(items)
+    }
+
+    fn size(&mut self, s: &'m InstanceSize) -> S::V {
+        let role = self.sink.str(role(s.role));
+        self.typed_with(&s.value, Ty::Str, vec![("role", role)])
+    }
+
+    fn cluster(&mut self, c: &'m Cluster) -> S::V {
         let mut out = self.base(&c.origin);
-        let kind = match c.kind {
-            ClusterKind::Advanced => "advanced",
-            ClusterKind::Legacy => "legacy",
-            ClusterKind::Flex => "flex",
-            ClusterKind::Serverless => "serverless",
-        };
-        out.push(("type", self.sink.str(kind)));
+        out.push(("type", self.sink.str(cluster_type(c.kind))));
         out.push(("name", self.text(c.name.as_ref())));
-        let regions = c.regions.iter().map(|r| self.region(r)).collect();
-        out.push(("regions", self.sink.array(regions)));
+        out.push(("regions", self.regions(&c.regions)));
         out.push((
             "encryption_at_rest_provider",
             self.text(c.encryption_at_rest_provider.as_ref()),
@@ -317,6 +338,15 @@ impl<S: Sink> Builder<'_, S> {
         out.push(("mongodb_version", self.text(s.mongodb_version.as_ref())));
         out.push(("tags", self.tags(&s.tags)));
         self.sink.object(out)
+    }
+}
+
+fn cluster_type(kind: ClusterKind) -> &'static str {
+    match kind {
+        ClusterKind::Advanced => "advanced",
+        ClusterKind::Legacy => "legacy",
+        ClusterKind::Flex => "flex",
+        ClusterKind::Serverless => "serverless",
     }
 }
 
@@ -443,6 +473,7 @@ impl<'m, S: Sink> Builder<'m, S> {
         Builder {
             model,
             locs: Vec::new(),
+            numbered: None,
             sink,
         }
     }
@@ -453,8 +484,18 @@ impl<'m, S: Sink> Builder<'m, S> {
     }
 
     /// The locations recorded so far: a value's `loc.ref` indexes this.
-    pub fn locs(&self) -> &[Loc] {
+    pub fn locs(&self) -> &[&'m Loc] {
         &self.locs
+    }
+
+    /// From now on, record no location but number each as `list` does, from `first` (the
+    /// locations another builder recorded building the same values, after its first `first`):
+    /// a part built alone then has the `ref`s it has in the whole.
+    pub fn number_as(&mut self, first: usize, list: &[&'m Loc]) {
+        let numbered = self.numbered.get_or_insert_with(|| (0, Vec::new()));
+        numbered.0 = first;
+        numbered.1.clear();
+        numbered.1.extend_from_slice(list);
     }
 
     /// Forget the locations recorded after the first `len` (the values built since cannot be
@@ -472,7 +513,7 @@ impl<'m, S: Sink> Builder<'m, S> {
     }
 
     /// One resource as data: `input.resource`.
-    pub fn item(&mut self, item: &Item<'_>) -> S::V {
+    pub fn item(&mut self, item: &Item<'m>) -> S::V {
         let b = self;
         match item.what {
             What::Project(p) => b.project(p),
@@ -558,6 +599,185 @@ impl<'m, S: Sink> Builder<'m, S> {
     }
 }
 
+/// A part of a cluster's data not built yet. A policy reads fields through it
+/// ([`Builder::field`], [`Builder::items`]) and has built only what it uses whole
+/// ([`Builder::force`]); each kind is what the builder function of the same name builds, and
+/// [`Builder::field`] answers what that function would have written at the key.
+#[derive(Debug, Clone, Copy)]
+pub enum Lazy<'m> {
+    Cluster(&'m Cluster),
+    Regions(&'m [RegionConfig]),
+    Region(&'m RegionConfig),
+    Sizes(&'m [InstanceSize]),
+    Size(&'m InstanceSize),
+    /// A value as written, and its location (`typed`).
+    Text(&'m Text, Ty),
+    Loc(&'m Loc),
+    Tags(&'m [Tag]),
+    Tag(&'m Tag),
+}
+
+impl<'m> Lazy<'m> {
+    /// Whether two are the same part of the model.
+    pub fn same(self, other: Lazy<'_>) -> bool {
+        use std::ptr::eq;
+        match (self, other) {
+            (Lazy::Cluster(a), Lazy::Cluster(b)) => eq(a, b),
+            (Lazy::Regions(a), Lazy::Regions(b)) => eq(a, b),
+            (Lazy::Region(a), Lazy::Region(b)) => eq(a, b),
+            (Lazy::Sizes(a), Lazy::Sizes(b)) => eq(a, b),
+            (Lazy::Size(a), Lazy::Size(b)) => eq(a, b),
+            (Lazy::Text(a, x), Lazy::Text(b, y)) => eq(a, b) && x == y,
+            (Lazy::Loc(a), Lazy::Loc(b)) => eq(a, b),
+            (Lazy::Tags(a), Lazy::Tags(b)) => eq(a, b),
+            (Lazy::Tag(a), Lazy::Tag(b)) => eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// The location the part's data carries as its own `loc` (or is, for a location).
+    pub fn own_loc(self) -> Option<&'m Loc> {
+        match self {
+            Lazy::Cluster(c) => Some(&c.origin.body),
+            Lazy::Size(s) => Some(&s.value.loc),
+            Lazy::Text(t, _) => Some(&t.loc),
+            Lazy::Loc(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Whether its data is an array (else an object).
+    pub fn is_array(self) -> bool {
+        matches!(self, Lazy::Regions(_) | Lazy::Sizes(_) | Lazy::Tags(_))
+    }
+}
+
+/// What a key of a [`Lazy`] object holds.
+pub enum Field<'m, V> {
+    Lazy(Lazy<'m>),
+    Value(V),
+    /// The key is not written.
+    Missing,
+    /// Build the whole part to answer (a location's fields).
+    Force,
+}
+
+impl<'m, S: Sink> Builder<'m, S> {
+    fn lazy_text(&mut self, text: Option<&'m Text>, ty: Ty) -> Field<'m, S::V> {
+        match text {
+            Some(t) => Field::Lazy(Lazy::Text(t, ty)),
+            None => Field::Value(self.sink.null()),
+        }
+    }
+
+    /// The value at `key` of a part that is an object, as [`Builder::force`] would write it.
+    pub fn field(&mut self, node: Lazy<'m>, key: &str) -> Field<'m, S::V> {
+        match node {
+            Lazy::Cluster(c) => {
+                let s = c.settings();
+                match key {
+                    "loc" => Field::Lazy(Lazy::Loc(&c.origin.body)),
+                    "project" => Field::Value(self.opt_index(c.origin.project)),
+                    "type" => Field::Value(self.sink.str(cluster_type(c.kind))),
+                    "name" => self.lazy_text(c.name.as_ref(), Ty::Str),
+                    "regions" => Field::Lazy(Lazy::Regions(&c.regions)),
+                    "encryption_at_rest_provider" => {
+                        self.lazy_text(c.encryption_at_rest_provider.as_ref(), Ty::Str)
+                    }
+                    "backup_enabled" => self.lazy_text(s.backup_enabled.as_ref(), Ty::Bool),
+                    "pit_enabled" => self.lazy_text(s.pit_enabled.as_ref(), Ty::Bool),
+                    "termination_protection" => {
+                        self.lazy_text(s.termination_protection.as_ref(), Ty::Bool)
+                    }
+                    "disk_size_gb" => self.lazy_text(s.disk_size_gb.as_ref(), Ty::Number),
+                    "mongodb_version" => self.lazy_text(s.mongodb_version.as_ref(), Ty::Str),
+                    "tags" => Field::Lazy(Lazy::Tags(&s.tags)),
+                    _ => Field::Missing,
+                }
+            }
+            Lazy::Region(rc) => match key {
+                "provider" => self.lazy_text(rc.provider.as_ref(), Ty::Str),
+                "backing_provider" => self.lazy_text(rc.backing_provider.as_ref(), Ty::Str),
+                "region" => self.lazy_text(rc.region.as_ref(), Ty::Str),
+                "sizes" => Field::Lazy(Lazy::Sizes(&rc.sizes)),
+                _ => Field::Missing,
+            },
+            Lazy::Size(s) => match key {
+                "value" => Field::Value(self.typed_value(&s.value, Ty::Str)),
+                "loc" => Field::Lazy(Lazy::Loc(&s.value.loc)),
+                "role" => Field::Value(self.sink.str(role(s.role))),
+                _ => Field::Missing,
+            },
+            Lazy::Text(t, ty) => match key {
+                "value" => Field::Value(self.typed_value(t, ty)),
+                "loc" => Field::Lazy(Lazy::Loc(&t.loc)),
+                _ => Field::Missing,
+            },
+            Lazy::Tag(t) => match key {
+                "key" => Field::Lazy(Lazy::Text(&t.key, Ty::Str)),
+                "value" => self.lazy_text(t.value.as_ref(), Ty::Str),
+                _ => Field::Missing,
+            },
+            Lazy::Loc(_) => Field::Force,
+            Lazy::Regions(_) | Lazy::Sizes(_) | Lazy::Tags(_) => Field::Missing,
+        }
+    }
+
+    /// The elements of a part that is an array.
+    pub fn items(node: Lazy<'m>) -> Option<Vec<Lazy<'m>>> {
+        match node {
+            Lazy::Regions(r) => Some(r.iter().map(Lazy::Region).collect()),
+            Lazy::Sizes(s) => Some(s.iter().map(Lazy::Size).collect()),
+            Lazy::Tags(t) => Some(t.iter().map(Lazy::Tag).collect()),
+            _ => None,
+        }
+    }
+
+    /// The part's data, whole.
+    pub fn force(&mut self, node: Lazy<'m>) -> S::V {
+        match node {
+            Lazy::Cluster(c) => self.cluster(c),
+            Lazy::Regions(r) => self.regions(r),
+            Lazy::Region(r) => self.region(r),
+            Lazy::Sizes(s) => self.sizes(s),
+            Lazy::Size(s) => self.size(s),
+            Lazy::Text(t, ty) => self.typed(t, ty),
+            Lazy::Loc(l) => self.loc(l),
+            Lazy::Tags(t) => self.tags(t),
+            Lazy::Tag(t) => self.tag(t),
+        }
+    }
+}
+
+impl<'m> Item<'m> {
+    /// The cluster the item is, if it is one.
+    pub fn cluster(&self) -> Option<&'m Cluster> {
+        match self.what {
+            What::Cluster(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// A sink that builds nothing: a [`Builder`] over it only records the locations, in the
+/// order building the data would.
+pub struct Unit;
+
+impl Sink for Unit {
+    type V = ();
+
+    fn null(&mut self) {}
+    fn bool(&mut self, _: bool) {}
+    fn int(&mut self, _: i64) {}
+    fn float(&mut self, f: f64) -> Option<()> {
+        f.is_finite().then_some(())
+    }
+    fn str(&mut self, _: &str) {}
+    fn file(&mut self, _: FileId, _: Option<&Path>) {}
+    fn array(&mut self, _: Vec<()>) {}
+    fn object(&mut self, _: Vec<(&'static str, ())>) {}
+}
+
 /// The linked model as data, as `atlasgov-lint model` prints it: every location's `ref`
 /// numbered over the whole model. Resources come in [`resources`]' order.
 pub fn located(model: &Model) -> Located {
@@ -582,6 +802,6 @@ pub fn located(model: &Model) -> Located {
     Located {
         projects,
         resources,
-        locs: b.locs,
+        locs: b.locs.into_iter().cloned().collect(),
     }
 }

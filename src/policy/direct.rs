@@ -26,6 +26,10 @@ use regorus::unstable::{
     Query as AQuery, Ref, Rule, RuleHead, Source, Span,
 };
 
+use super::input::Rego;
+use crate::model::Cluster;
+use crate::model::json::{Builder, Field, Lazy};
+
 /// Why a policy is not compiled (the policy is then evaluated by regorus).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
@@ -65,7 +69,16 @@ enum E {
     Member(Option<Box<E>>, Box<E>, Box<E>),
 }
 
+/// A builtin read without building its argument when that is a part of the cluster.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Special {
+    None,
+    ObjectGet,
+    Count,
+}
+
 struct BuiltinCall {
+    special: Special,
     f: BuiltinFcn,
     span: Span,
     params: Vec<Ref<Expr>>,
@@ -134,6 +147,9 @@ enum RuleKind {
 /// The compiled policies of a run.
 pub struct Program {
     rules: Vec<RuleKind>,
+    /// Per rule: no rule reads it (a policy's `deny` or `warn` that only the report reads), so
+    /// its values are built for a result only ([`Run::stand_in`]).
+    output_only: Vec<bool>,
     /// Per policy (in the run's order): its result sets' rules, in [`super::Policy::sets`]
     /// order, when everything they reach compiled.
     pub policies: Vec<Option<Vec<usize>>>,
@@ -157,6 +173,8 @@ struct Compiler<'a> {
     defs: HashMap<RuleKey, Vec<(usize, Ref<Rule>)>>,
     ids: HashMap<RuleKey, Result<usize, Unsupported>>,
     rules: Vec<RuleKind>,
+    /// The rules a compiled expression reads.
+    read: std::collections::HashSet<usize>,
 }
 
 /// A body's locals while it is compiled.
@@ -295,6 +313,7 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
         defs: HashMap::new(),
         ids: HashMap::new(),
         rules: Vec::new(),
+        read: std::collections::HashSet::new(),
     };
     for (i, (module, ctx)) in modules.iter().enumerate() {
         for rule in &module.policy {
@@ -329,8 +348,12 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
             }
         }
     }
+    let output_only = (0..compiler.rules.len())
+        .map(|i| !compiler.read.contains(&i))
+        .collect();
     Program {
         rules: compiler.rules,
+        output_only,
         policies: out,
         reasons,
     }
@@ -590,7 +613,9 @@ impl Compiler<'_> {
             };
             let key = (pkg.to_vec(), name.clone());
             if self.defs.contains_key(&key) {
-                let mut e = E::Rule(self.rule(key)?);
+                let id = self.rule(key)?;
+                self.read.insert(id);
+                let mut e = E::Rule(id);
                 for f in fields {
                     e = E::Dot(Box::new(e), V::from(f.as_str()));
                 }
@@ -627,7 +652,9 @@ impl Compiler<'_> {
             }) {
                 return no("a function used as a value");
             }
-            return Ok(Some(E::Rule(self.rule(key)?)));
+            let id = self.rule(key)?;
+            self.read.insert(id);
+            return Ok(Some(E::Rule(id)));
         }
         Ok(None)
     }
@@ -918,7 +945,13 @@ impl Compiler<'_> {
         if usize::from(f.1) != args.len() {
             return no(format!("`{name}` with {} arguments", args.len()));
         }
+        let special = match name.as_str() {
+            "object.get" => Special::ObjectGet,
+            "count" => Special::Count,
+            _ => Special::None,
+        };
         Ok(E::Builtin(Box::new(BuiltinCall {
+            special,
             f: *f,
             span: span.clone(),
             params: params.to_vec(),
@@ -970,11 +1003,38 @@ fn constant_value_of(e: &Expr) -> Result<V, Unsupported> {
     }
 }
 
+/// A value during evaluation: built, a part of the resource's cluster not built yet, or the
+/// input itself when its resource is a cluster read in parts.
+#[derive(Clone)]
+enum Val<'m> {
+    V(V),
+    N(Lazy<'m>),
+    Input,
+}
+
+const UNDEFINED: Val<'static> = Val::V(V::Undefined);
+
+/// A resource's input: built whole, or a cluster that is read in parts (only what a policy
+/// uses whole is built).
+pub enum Input<'m> {
+    Built(V),
+    Cluster {
+        kind: &'static str,
+        cluster: &'m Cluster,
+        project: V,
+    },
+}
+
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
-pub struct Run<'p> {
+pub struct Run<'p, 'm, 'b> {
     program: &'p Program,
-    input: V,
-    memo: Vec<Option<V>>,
+    builder: &'b mut Builder<'m, Rego>,
+    input: Input<'m>,
+    /// The input built whole, once asked for.
+    whole: Option<V>,
+    /// Parts built whole, once each.
+    forced: Vec<(Lazy<'m>, V)>,
+    memo: Vec<Option<Val<'m>>>,
     busy: Vec<bool>,
     steps: u32,
     deadline: Instant,
@@ -992,16 +1052,26 @@ impl Program {
     pub fn none(n: usize) -> Program {
         Program {
             rules: Vec::new(),
+            output_only: Vec::new(),
             policies: vec![None; n],
             reasons: vec![Some(Unsupported("the interpreter was asked for".into())); n],
         }
     }
 
-    /// Start evaluating one resource.
-    pub fn run(&self, input: V, budget: Duration) -> Run<'_> {
+    /// Start evaluating one resource; `builder` builds what is used whole, numbering
+    /// locations as building the whole input would ([`Builder::number_as`]).
+    pub fn run<'m, 'b>(
+        &self,
+        builder: &'b mut Builder<'m, Rego>,
+        input: Input<'m>,
+        budget: Duration,
+    ) -> Run<'_, 'm, 'b> {
         Run {
             program: self,
+            builder,
             input,
+            whole: None,
+            forced: Vec::new(),
             memo: vec![None; self.rules.len()],
             busy: vec![false; self.rules.len()],
             steps: 0,
@@ -1011,63 +1081,183 @@ impl Program {
     }
 }
 
-fn truthy(v: &V) -> bool {
+fn truthy(v: &Val<'_>) -> bool {
     match v {
-        V::Bool(b) => *b,
-        V::Undefined => false,
+        Val::V(V::Bool(b)) => *b,
+        Val::V(V::Undefined) => false,
         _ => true,
     }
 }
 
-impl Run<'_> {
-    /// A definition's value for the solution in `frame` (`true` when it has none); an
-    /// undefined one is regorus's to judge.
-    fn def_value(&mut self, def: &Def, frame: &mut Vec<V>) -> R<V> {
-        let v = match &def.value {
-            Some(e) => self.eval(e, frame)?,
-            None => V::Bool(true),
+fn undefined(v: &Val<'_>) -> bool {
+    matches!(v, Val::V(V::Undefined))
+}
+
+/// What iterating a value gives: nothing (undefined), an error (a scalar), or its elements
+/// with their keys.
+enum Elements<'m> {
+    Undefined,
+    Scalar,
+    Items(Vec<(V, Val<'m>)>),
+}
+
+impl<'m> Run<'_, 'm, '_> {
+    /// The input built whole (for the interpreter, or a policy that uses it whole).
+    pub fn whole_input(&mut self) -> V {
+        if let Some(v) = &self.whole {
+            return v.clone();
+        }
+        let v = match &self.input {
+            Input::Built(v) => v.clone(),
+            Input::Cluster {
+                kind,
+                cluster,
+                project,
+            } => {
+                let resource = self.builder.force(Lazy::Cluster(cluster));
+                let project = project.clone();
+                self.builder.sink().input(kind, resource, project)
+            }
         };
-        if v == V::Undefined {
-            return Err(Bail);
-        }
-        Ok(v)
+        self.whole = Some(v.clone());
+        v
     }
 
-    /// The values of `items`; `None` when one is undefined.
-    fn eval_all(&mut self, items: &[E], frame: &mut Vec<V>) -> R<Option<Vec<V>>> {
-        let mut out = Vec::with_capacity(items.len());
-        for i in items {
-            let v = self.eval(i, frame)?;
-            if v == V::Undefined {
-                return Ok(None);
-            }
-            out.push(v);
+    fn input_val(&self) -> Val<'m> {
+        match &self.input {
+            Input::Built(v) => Val::V(v.clone()),
+            Input::Cluster { .. } => Val::Input,
         }
-        Ok(Some(out))
     }
 
-    /// Each value of `term` over the solutions of `body`; an undefined one is regorus's to
-    /// judge.
-    fn each_term(
-        &mut self,
-        term: &E,
-        body: &[Stmt],
-        frame: &mut Vec<V>,
-        mut push: impl FnMut(V),
-    ) -> R<()> {
-        self.solve(body, frame, &mut |run, frame| {
-            let v = run.eval(term, frame)?;
-            if v == V::Undefined {
-                return Err(Bail);
+    /// A value built whole.
+    fn force(&mut self, v: Val<'m>) -> V {
+        match v {
+            Val::V(v) => v,
+            Val::Input => self.whole_input(),
+            Val::N(n) => {
+                if let Some((_, v)) = self.forced.iter().find(|(m, _)| m.same(n)) {
+                    return v.clone();
+                }
+                let v = self.builder.force(n);
+                self.forced.push((n, v.clone()));
+                v
             }
-            push(v);
-            Ok(false)
-        })?;
-        Ok(())
+        }
+    }
+
+    /// A value built for a result only: a part that has a location of its own stands for
+    /// itself by that location's `ref` (all a result reads of it, `at.ref` or `at.loc.ref`,
+    /// and equal where the part is the same), so a result that points at the cluster does not
+    /// build the cluster.
+    fn stand_in(&mut self, v: Val<'m>) -> V {
+        let Val::N(n) = v else {
+            return self.force(v);
+        };
+        let Some(loc) = n.own_loc() else {
+            return self.force(Val::N(n));
+        };
+        let r = self.builder.ref_of(loc);
+        let r = V::from(i64::try_from(r).unwrap_or(i64::MAX));
+        let loc = V::from(BTreeMap::from([(V::from("ref"), r)]));
+        if matches!(n, Lazy::Loc(_)) {
+            loc
+        } else {
+            V::from(BTreeMap::from([(V::from("loc"), loc)]))
+        }
+    }
+
+    /// `base[key]` (also `base.key`).
+    fn index(&mut self, base: Val<'m>, key: &V) -> Val<'m> {
+        match base {
+            Val::V(v) => Val::V(v[key].clone()),
+            Val::Input => {
+                let Input::Cluster {
+                    kind,
+                    cluster,
+                    project,
+                } = &self.input
+                else {
+                    return UNDEFINED;
+                };
+                match key.as_string().ok().map(|s| &**s) {
+                    Some("version") => Val::V(V::from(u64::from(crate::model::json::VERSION))),
+                    Some("kind") => Val::V(V::from(*kind)),
+                    Some("resource") => Val::N(Lazy::Cluster(cluster)),
+                    Some("project") => Val::V(project.clone()),
+                    _ => UNDEFINED,
+                }
+            }
+            Val::N(n) => match key.as_string() {
+                Ok(s) if !n.is_array() => match self.builder.field(n, s) {
+                    Field::Lazy(l) => Val::N(l),
+                    Field::Value(v) => Val::V(v),
+                    Field::Missing => UNDEFINED,
+                    Field::Force => Val::V(self.force(Val::N(n))[key].clone()),
+                },
+                Ok(_) => UNDEFINED,
+                Err(_) if n.is_array() => Val::V(self.force(Val::N(n))[key].clone()),
+                Err(_) => UNDEFINED,
+            },
+        }
+    }
+
+    fn elements(&mut self, v: Val<'m>) -> Elements<'m> {
+        let v = match v {
+            Val::N(n) => match Builder::<Rego>::items(n) {
+                Some(items) => {
+                    return Elements::Items(
+                        items
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, n)| (V::from(i), Val::N(n)))
+                            .collect(),
+                    );
+                }
+                None => self.force(Val::N(n)),
+            },
+            other => self.force(other),
+        };
+        match &v {
+            V::Array(a) => Elements::Items(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, v)| (V::from(i), Val::V(v.clone())))
+                    .collect(),
+            ),
+            V::Set(s) => {
+                Elements::Items(s.iter().map(|v| (v.clone(), Val::V(v.clone()))).collect())
+            }
+            V::Object(o) => Elements::Items(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Val::V(v.clone())))
+                    .collect(),
+            ),
+            V::Undefined => Elements::Undefined,
+            _ => Elements::Scalar,
+        }
+    }
+
+    /// Whether two values are equal (parts: the same part, or built equal).
+    fn equal(&mut self, a: &Val<'m>, b: &Val<'m>) -> bool {
+        match (a, b) {
+            (Val::N(x), Val::N(y)) if x.same(*y) => true,
+            (Val::Input, Val::Input) => true,
+            (Val::V(x), Val::V(y)) => x == y,
+            _ => {
+                let (x, y) = (self.force(a.clone()), self.force(b.clone()));
+                x == y
+            }
+        }
     }
 
     /// The value of a rule (a policy's `deny` or `warn`), or [`Bail`].
     pub fn rule(&mut self, id: usize) -> R<V> {
+        let v = self.rule_val(id)?;
+        Ok(self.force(v))
+    }
+
+    fn rule_val(&mut self, id: usize) -> R<Val<'m>> {
         if let Some(Some(v)) = self.memo.get(id) {
             return Ok(v.clone());
         }
@@ -1076,11 +1266,12 @@ impl Run<'_> {
         }
         let program = self.program;
         let kind = program.rules.get(id).ok_or(Bail)?;
+        let output = program.output_only.get(id).copied().unwrap_or(false);
         if let Some(b) = self.busy.get_mut(id) {
             *b = true;
         }
         self.depth += 1;
-        let value = self.rule_value(kind);
+        let value = self.rule_value(kind, output);
         self.depth -= 1;
         if let Some(b) = self.busy.get_mut(id) {
             *b = false;
@@ -1092,47 +1283,62 @@ impl Run<'_> {
         Ok(value)
     }
 
-    fn rule_value(&mut self, kind: &RuleKind) -> R<V> {
+    /// A definition's value for the solution in `frame` (`true` when it has none), built for
+    /// a result only when `output`; an undefined one is regorus's to judge.
+    fn def_value(&mut self, def: &Def, frame: &mut Vec<Val<'m>>, output: bool) -> R<Val<'m>> {
+        let v = match (&def.value, output) {
+            (Some(e), false) => self.eval(e, frame)?,
+            (Some(e), true) => Val::V(self.eval_output(e, frame)?),
+            (None, _) => Val::V(V::Bool(true)),
+        };
+        if undefined(&v) {
+            return Err(Bail);
+        }
+        Ok(v)
+    }
+
+    fn rule_value(&mut self, kind: &RuleKind, output: bool) -> R<Val<'m>> {
         match kind {
             RuleKind::Pending | RuleKind::Function(_) => Err(Bail),
             RuleKind::Set(defs) => {
                 let mut out = BTreeSet::new();
                 for def in defs {
-                    let mut frame = vec![V::Undefined; def.slots];
+                    let mut frame = vec![UNDEFINED; def.slots];
                     self.solve(&def.body, &mut frame, &mut |run, frame| {
-                        let v = run.def_value(def, frame)?;
-                        out.insert(v);
+                        let v = run.def_value(def, frame, output)?;
+                        out.insert(run.force(v));
                         Ok(false)
                     })?;
                 }
-                Ok(V::from(out))
+                Ok(Val::V(V::from(out)))
             }
             RuleKind::Complete {
                 defs,
                 default,
                 constant,
             } => {
-                let mut value: Option<V> = None;
+                let mut value: Option<Val<'m>> = None;
                 for def in defs {
-                    let mut frame = vec![V::Undefined; def.slots];
-                    let stop = self.solve(&def.body, &mut frame, &mut |run, frame| {
-                        let v = run.def_value(def, frame)?;
-                        match &value {
-                            Some(old) if *old != v => return Err(Bail),
-                            _ => value = Some(v),
+                    let mut frame = vec![UNDEFINED; def.slots];
+                    self.solve(&def.body, &mut frame, &mut |run, frame| {
+                        let v = run.def_value(def, frame, output)?;
+                        if let Some(old) = &value
+                            && !run.equal(old, &v)
+                        {
+                            return Err(Bail);
                         }
+                        value = Some(v);
                         Ok(*constant)
                     })?;
-                    if stop && *constant && defs.len() == 1 {
-                        break;
-                    }
                 }
-                Ok(value.or_else(|| default.clone()).unwrap_or(V::Undefined))
+                Ok(value
+                    .or_else(|| default.clone().map(Val::V))
+                    .unwrap_or(UNDEFINED))
             }
         }
     }
 
-    fn call(&mut self, id: usize, args: Vec<V>) -> R<V> {
+    fn call(&mut self, id: usize, args: Vec<Val<'m>>) -> R<Val<'m>> {
         if self.depth > DEPTH_MAX {
             return Err(Bail);
         }
@@ -1141,31 +1347,29 @@ impl Run<'_> {
             return Err(Bail);
         };
         self.depth += 1;
-        let mut value: Option<V> = None;
+        let mut value: Option<Val<'m>> = None;
         let result = (|| {
             for def in defs {
-                let mut frame = vec![V::Undefined; def.slots];
+                let mut frame = vec![UNDEFINED; def.slots];
                 let mut matched = true;
                 for (p, a) in def.params.iter().zip(&args) {
                     match p {
-                        Param::Bind(s) => {
-                            if let Some(slot) = frame.get_mut(*s) {
-                                *slot = a.clone();
-                            }
-                        }
+                        Param::Bind(s) => set(&mut frame, *s, a.clone()),
                         Param::Ignore => {}
-                        Param::Equal(v) => matched &= v == a,
+                        Param::Equal(v) => matched &= self.equal(&Val::V(v.clone()), a),
                     }
                 }
                 if !matched {
                     continue;
                 }
                 self.solve(&def.body, &mut frame, &mut |run, frame| {
-                    let v = run.def_value(def, frame)?;
-                    match &value {
-                        Some(old) if *old != v => return Err(Bail),
-                        _ => value = Some(v),
+                    let v = run.def_value(def, frame, false)?;
+                    if let Some(old) = &value
+                        && !run.equal(old, &v)
+                    {
+                        return Err(Bail);
                     }
+                    value = Some(v);
                     Ok(false)
                 })?;
             }
@@ -1173,7 +1377,7 @@ impl Run<'_> {
         })();
         self.depth -= 1;
         result?;
-        Ok(value.unwrap_or(V::Undefined))
+        Ok(value.unwrap_or(UNDEFINED))
     }
 
     fn tick(&mut self) -> R<()> {
@@ -1189,8 +1393,8 @@ impl Run<'_> {
     fn solve(
         &mut self,
         stmts: &[Stmt],
-        frame: &mut Vec<V>,
-        k: &mut dyn FnMut(&mut Self, &mut Vec<V>) -> R<bool>,
+        frame: &mut Vec<Val<'m>>,
+        k: &mut dyn FnMut(&mut Self, &mut Vec<Val<'m>>) -> R<bool>,
     ) -> R<bool> {
         let Some((first, rest)) = stmts.split_first() else {
             return k(self, frame);
@@ -1198,14 +1402,16 @@ impl Run<'_> {
         self.tick()?;
         match first {
             Stmt::Test(e) => {
-                if truthy(&self.eval(e, frame)?) {
+                let v = self.eval(e, frame)?;
+                if truthy(&v) {
                     self.solve(rest, frame, k)
                 } else {
                     Ok(false)
                 }
             }
             Stmt::Not(e) => {
-                if matches!(self.eval(e, frame)?, V::Bool(false) | V::Undefined) {
+                let v = self.eval(e, frame)?;
+                if matches!(v, Val::V(V::Bool(false) | V::Undefined)) {
                     self.solve(rest, frame, k)
                 } else {
                     Ok(false)
@@ -1213,7 +1419,7 @@ impl Run<'_> {
             }
             Stmt::Assign(slot, e) => {
                 let v = self.eval(e, frame)?;
-                if v == V::Undefined {
+                if undefined(&v) {
                     return Ok(false);
                 }
                 set(frame, *slot, v);
@@ -1226,43 +1432,26 @@ impl Run<'_> {
                 some_in,
             } => {
                 let c = self.eval(coll, frame)?;
-                let mut each = |run: &mut Self, frame: &mut Vec<V>, kv: V, vv: &V| -> R<bool> {
-                    run.tick()?;
-                    if let Some(s) = key {
-                        set(frame, *s, kv);
-                    }
-                    if let Some(s) = value {
-                        set(frame, *s, vv.clone());
-                    }
-                    run.solve(rest, frame, k)
-                };
-                match &c {
-                    V::Array(a) => {
-                        for (i, v) in a.iter().enumerate() {
-                            if each(self, frame, V::from(i), v)? {
+                match self.elements(c) {
+                    Elements::Items(items) => {
+                        for (kv, vv) in items {
+                            self.tick()?;
+                            if let Some(s) = key {
+                                set(frame, *s, Val::V(kv));
+                            }
+                            if let Some(s) = value {
+                                set(frame, *s, vv);
+                            }
+                            if self.solve(rest, frame, k)? {
                                 return Ok(true);
                             }
                         }
+                        Ok(false)
                     }
-                    V::Set(s) => {
-                        for v in s.iter() {
-                            if each(self, frame, v.clone(), v)? {
-                                return Ok(true);
-                            }
-                        }
-                    }
-                    V::Object(o) => {
-                        for (kk, v) in o.iter() {
-                            if each(self, frame, kk.clone(), v)? {
-                                return Ok(true);
-                            }
-                        }
-                    }
-                    V::Undefined => {}
-                    _ if *some_in => return Err(Bail),
-                    _ => {}
+                    Elements::Undefined => Ok(false),
+                    Elements::Scalar if *some_in => Err(Bail),
+                    Elements::Scalar => Ok(false),
                 }
-                Ok(false)
             }
             Stmt::Every {
                 coll,
@@ -1271,20 +1460,13 @@ impl Run<'_> {
                 body,
             } => {
                 let c = self.eval(coll, frame)?;
-                let items: Vec<(V, V)> = match &c {
-                    V::Array(a) => a
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (V::from(i), v.clone()))
-                        .collect(),
-                    V::Set(s) => s.iter().map(|v| (v.clone(), v.clone())).collect(),
-                    V::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                    _ => return Ok(false),
+                let Elements::Items(items) = self.elements(c) else {
+                    return Ok(false);
                 };
                 for (kv, vv) in items {
                     self.tick()?;
                     if let Some(s) = key {
-                        set(frame, *s, kv);
+                        set(frame, *s, Val::V(kv));
                     }
                     set(frame, *value, vv);
                     let held = self.solve(body, frame, &mut |_, _| Ok(true))?;
@@ -1297,38 +1479,37 @@ impl Run<'_> {
         }
     }
 
-    fn eval(&mut self, e: &E, frame: &mut Vec<V>) -> R<V> {
-        Ok(match e {
-            E::Const(v) => v.clone(),
-            E::Input => self.input.clone(),
-            E::Local(s) => frame.get(*s).cloned().unwrap_or(V::Undefined),
-            E::Rule(id) => self.rule(*id)?,
-            E::Dot(base, field) => self.eval(base, frame)?[field].clone(),
-            E::Index(base, index) => {
-                let b = self.eval(base, frame)?;
-                let i = self.eval(index, frame)?;
-                if i == V::Undefined {
-                    V::Undefined
-                } else {
-                    b[&i].clone()
-                }
+    /// A value built whole.
+    fn value(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<V> {
+        let v = self.eval(e, frame)?;
+        Ok(self.force(v))
+    }
+
+    /// The values of `items`, built whole; `None` when one is undefined.
+    fn values(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<V>>> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            let v = self.value(i, frame)?;
+            if v == V::Undefined {
+                return Ok(None);
             }
-            E::Array(items) => match self.eval_all(items, frame)? {
-                Some(values) => V::from(values),
-                None => V::Undefined,
-            },
-            E::Set(items) => match self.eval_all(items, frame)? {
-                Some(values) => V::from(values.into_iter().collect::<BTreeSet<_>>()),
-                None => V::Undefined,
-            },
+            out.push(v);
+        }
+        Ok(Some(out))
+    }
+
+    /// A result's value: literals built as [`Run::eval`] builds them, with the parts they hold
+    /// built for a result only ([`Run::stand_in`]).
+    fn eval_output(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<V> {
+        Ok(match e {
             E::Object(fields) => {
                 let mut out = BTreeMap::new();
                 for (k, v) in fields {
-                    let k = self.eval(k, frame)?;
+                    let k = self.value(k, frame)?;
                     if k == V::Undefined {
                         return Ok(V::Undefined);
                     }
-                    let v = self.eval(v, frame)?;
+                    let v = self.eval_output(v, frame)?;
                     if v == V::Undefined {
                         return Ok(V::Undefined);
                     }
@@ -1336,23 +1517,127 @@ impl Run<'_> {
                 }
                 V::from(out)
             }
+            E::Array(items) | E::Set(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    let v = self.eval_output(i, frame)?;
+                    if v == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    out.push(v);
+                }
+                if matches!(e, E::Set(_)) {
+                    V::from(out.into_iter().collect::<BTreeSet<_>>())
+                } else {
+                    V::from(out)
+                }
+            }
+            _ => {
+                let v = self.eval(e, frame)?;
+                self.stand_in(v)
+            }
+        })
+    }
+
+    /// Each value of `term` over the solutions of `body`; an undefined one is regorus's to
+    /// judge.
+    fn each_term(
+        &mut self,
+        term: &E,
+        body: &[Stmt],
+        frame: &mut Vec<Val<'m>>,
+        mut push: impl FnMut(V),
+    ) -> R<()> {
+        self.solve(body, frame, &mut |run, frame| {
+            let v = run.value(term, frame)?;
+            if v == V::Undefined {
+                return Err(Bail);
+            }
+            push(v);
+            Ok(false)
+        })?;
+        Ok(())
+    }
+
+    /// `object.get` on a part: walked, not built.
+    fn object_get(&mut self, obj: Val<'m>, key: &V, default: &V) -> Val<'m> {
+        match key {
+            V::Array(keys) => {
+                let mut v = obj;
+                for k in keys.iter() {
+                    v = self.index(v, k);
+                    if undefined(&v) {
+                        return Val::V(default.clone());
+                    }
+                }
+                v
+            }
+            k => match self.index(obj, k) {
+                Val::V(V::Undefined) => Val::V(default.clone()),
+                v => v,
+            },
+        }
+    }
+
+    fn eval(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<Val<'m>> {
+        Ok(match e {
+            E::Const(v) => Val::V(v.clone()),
+            E::Input => self.input_val(),
+            E::Local(s) => frame.get(*s).cloned().unwrap_or(UNDEFINED),
+            E::Rule(id) => self.rule_val(*id)?,
+            E::Dot(base, field) => {
+                let b = self.eval(base, frame)?;
+                self.index(b, field)
+            }
+            E::Index(base, index) => {
+                let b = self.eval(base, frame)?;
+                let i = self.value(index, frame)?;
+                if i == V::Undefined {
+                    UNDEFINED
+                } else {
+                    self.index(b, &i)
+                }
+            }
+            E::Array(items) => Val::V(match self.values(items, frame)? {
+                Some(values) => V::from(values),
+                None => V::Undefined,
+            }),
+            E::Set(items) => Val::V(match self.values(items, frame)? {
+                Some(values) => V::from(values.into_iter().collect::<BTreeSet<_>>()),
+                None => V::Undefined,
+            }),
+            E::Object(fields) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in fields {
+                    let k = self.value(k, frame)?;
+                    if k == V::Undefined {
+                        return Ok(UNDEFINED);
+                    }
+                    let v = self.value(v, frame)?;
+                    if v == V::Undefined {
+                        return Ok(UNDEFINED);
+                    }
+                    out.insert(k, v);
+                }
+                Val::V(V::from(out))
+            }
             E::ArrayCompr(term, body) => {
                 let mut out = Vec::new();
                 self.each_term(term, body, frame, |v| out.push(v))?;
-                V::from(out)
+                Val::V(V::from(out))
             }
             E::SetCompr(term, body) => {
                 let mut out = BTreeSet::new();
                 self.each_term(term, body, frame, |v| {
                     out.insert(v);
                 })?;
-                V::from(out)
+                Val::V(V::from(out))
             }
             E::ObjectCompr(kv, body) => {
                 let mut out: BTreeMap<V, V> = BTreeMap::new();
                 self.solve(body, frame, &mut |run, frame| {
-                    let k = run.eval(&kv.0, frame)?;
-                    let v = run.eval(&kv.1, frame)?;
+                    let k = run.value(&kv.0, frame)?;
+                    let v = run.value(&kv.1, frame)?;
                     if k == V::Undefined || v == V::Undefined {
                         return Err(Bail);
                     }
@@ -1364,47 +1649,89 @@ impl Run<'_> {
                     }
                     Ok(false)
                 })?;
-                V::from(out)
+                Val::V(V::from(out))
             }
             E::Builtin(call) => {
-                let Some(args) = self.eval_all(&call.args, frame)? else {
-                    return Ok(V::Undefined);
+                match (call.special, call.args.as_slice()) {
+                    (Special::ObjectGet, [obj, key, default]) => {
+                        let o = self.eval(obj, frame)?;
+                        if matches!(o, Val::Input) || matches!(o, Val::N(n) if !n.is_array()) {
+                            let key = self.value(key, frame)?;
+                            let default = self.value(default, frame)?;
+                            if key == V::Undefined || default == V::Undefined {
+                                return Ok(UNDEFINED);
+                            }
+                            return Ok(self.object_get(o, &key, &default));
+                        }
+                    }
+                    (Special::Count, [arg]) => {
+                        if let Val::N(n) = self.eval(arg, frame)?
+                            && let Some(items) = Builder::<Rego>::items(n)
+                        {
+                            return Ok(Val::V(V::from(items.len())));
+                        }
+                    }
+                    _ => {}
+                }
+                let Some(args) = self.values(&call.args, frame)? else {
+                    return Ok(UNDEFINED);
                 };
                 let v = (call.f.0)(&call.span, &call.params, &args, true).map_err(|_| Bail)?;
                 if v == V::Undefined {
                     // A builtin that gives nothing (regorus may treat it its own way).
                     return Err(Bail);
                 }
-                v
+                Val::V(v)
             }
             E::Range(step, items) => {
-                let Some(args) = self.eval_all(items, frame)? else {
-                    return Ok(V::Undefined);
+                let Some(args) = self.values(items, frame)? else {
+                    return Ok(UNDEFINED);
                 };
                 let s = if *step {
                     Some(args.get(2).and_then(|v| v.as_i64().ok()).ok_or(Bail)?)
                 } else {
                     None
                 };
-                super::bounded_range(&args, s).map_err(|_| Bail)?
+                Val::V(super::bounded_range(&args, s).map_err(|_| Bail)?)
             }
-            E::Call(id, items) => match self.eval_all(items, frame)? {
-                Some(args) => self.call(*id, args)?,
-                None => V::Undefined,
-            },
+            E::Call(id, items) => {
+                let mut args = Vec::with_capacity(items.len());
+                for a in items {
+                    let v = self.eval(a, frame)?;
+                    if undefined(&v) {
+                        return Ok(UNDEFINED);
+                    }
+                    args.push(v);
+                }
+                self.call(*id, args)?
+            }
             E::Cmp(op, l, r) => {
                 let l = self.eval(l, frame)?;
                 let r = self.eval(r, frame)?;
-                if l == V::Undefined || r == V::Undefined {
-                    return Ok(V::Undefined);
+                if undefined(&l) || undefined(&r) {
+                    return Ok(UNDEFINED);
                 }
-                regorus::unstable::comparison::compare(op, &l, &r).map_err(|_| Bail)?
+                // A part (an object or array) is never equal to a scalar: nothing to build.
+                let scalar = |v: &Val<'_>| {
+                    matches!(
+                        v,
+                        Val::V(V::Null | V::Bool(_) | V::Number(_) | V::String(_))
+                    )
+                };
+                let part = |v: &Val<'_>| matches!(v, Val::N(_) | Val::Input);
+                if matches!(op, BoolOp::Eq | BoolOp::Ne)
+                    && ((part(&l) && scalar(&r)) || (scalar(&l) && part(&r)))
+                {
+                    return Ok(Val::V(V::Bool(*op == BoolOp::Ne)));
+                }
+                let (l, r) = (self.force(l), self.force(r));
+                Val::V(regorus::unstable::comparison::compare(op, &l, &r).map_err(|_| Bail)?)
             }
             E::Arith(n) => {
-                let l = self.eval(&n.lhs, frame)?;
-                let r = self.eval(&n.rhs, frame)?;
+                let l = self.value(&n.lhs, frame)?;
+                let r = self.value(&n.rhs, frame)?;
                 if l == V::Undefined || r == V::Undefined {
-                    return Ok(V::Undefined);
+                    return Ok(UNDEFINED);
                 }
                 let v = match (&n.op, &l, &r) {
                     (ArithOp::Sub, V::Set(_), _) | (ArithOp::Sub, _, V::Set(_)) => {
@@ -1414,43 +1741,47 @@ impl Run<'_> {
                         &n.span, &n.op, &n.lhs_ast, &n.rhs_ast, l, r, true,
                     ),
                 };
-                v.map_err(|_| Bail)?
+                Val::V(v.map_err(|_| Bail)?)
             }
             E::Bin(n) => {
-                let l = self.eval(&n.lhs, frame)?;
-                let r = self.eval(&n.rhs, frame)?;
+                let l = self.value(&n.lhs, frame)?;
+                let r = self.value(&n.rhs, frame)?;
                 if l == V::Undefined || r == V::Undefined {
-                    return Ok(V::Undefined);
+                    return Ok(UNDEFINED);
                 }
-                match n.op {
-                    BinOp::Union => regorus::unstable::sets::union(&n.lhs_ast, &n.rhs_ast, l, r),
-                    BinOp::Intersection => {
-                        regorus::unstable::sets::intersection(&n.lhs_ast, &n.rhs_ast, l, r)
+                Val::V(
+                    match n.op {
+                        BinOp::Union => {
+                            regorus::unstable::sets::union(&n.lhs_ast, &n.rhs_ast, l, r)
+                        }
+                        BinOp::Intersection => {
+                            regorus::unstable::sets::intersection(&n.lhs_ast, &n.rhs_ast, l, r)
+                        }
                     }
-                }
-                .map_err(|_| Bail)?
+                    .map_err(|_| Bail)?,
+                )
             }
             E::Member(key, value, coll) => {
-                let v = self.eval(value, frame)?;
-                let c = self.eval(coll, frame)?;
+                let v = self.value(value, frame)?;
+                let c = self.value(coll, frame)?;
                 let k = match key {
-                    Some(k) => Some(self.eval(k, frame)?),
+                    Some(k) => Some(self.value(k, frame)?),
                     None => None,
                 };
-                V::Bool(match (&c, k) {
+                Val::V(V::Bool(match (&c, k) {
                     (V::Array(_) | V::Object(_), Some(k)) => c[&k] == v,
                     (V::Array(a), None) => a.contains(&v),
                     (V::Object(o), None) => o.iter().any(|(_, item)| *item == v),
                     (V::Set(_), Some(_)) => false,
                     (V::Set(s), None) => s.contains(&v),
                     _ => false,
-                })
+                }))
             }
         })
     }
 }
 
-fn set(frame: &mut [V], slot: Slot, v: V) {
+fn set<'m>(frame: &mut [Val<'m>], slot: Slot, v: Val<'m>) {
     if let Some(s) = frame.get_mut(slot) {
         *s = v;
     }
@@ -1528,7 +1859,9 @@ mod tests {
             panic!("not compiled: {:?}", p.reasons);
         };
         let input = V::from_json_str(input).unwrap();
-        let mut run = p.run(input, Duration::from_secs(2));
+        let model = crate::model::Model::default();
+        let mut builder = Builder::with_sink(&model, Rego::default());
+        let mut run = p.run(&mut builder, Input::Built(input), Duration::from_secs(2));
         run.rule(ids[0])
     }
 
@@ -1582,7 +1915,13 @@ mod tests {
         )];
         let p = compile(&files, &[("data.t".into(), vec!["deny"])]);
         let ids = p.policies[0].as_ref().unwrap();
-        let mut run = p.run(V::new_object(), Duration::from_millis(50));
+        let model = crate::model::Model::default();
+        let mut builder = Builder::with_sink(&model, Rego::default());
+        let mut run = p.run(
+            &mut builder,
+            Input::Built(V::new_object()),
+            Duration::from_millis(50),
+        );
         assert_eq!(run.rule(ids[0]), Err(Bail));
     }
 }

@@ -158,4 +158,93 @@ mod tests {
         }
         assert_eq!(json.locs(), rego.locs());
     }
+
+    /// A cluster read part by part ([`crate::model::json::Lazy`]) gives what the builder
+    /// writes whole: every key, every element, every `ref`.
+    #[test]
+    fn lazy_parts_are_the_whole() {
+        use crate::model::json::{Field, Json, Lazy};
+        use serde_json::Value as J;
+
+        fn keys(v: &J, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                J::Object(m) => {
+                    for (k, v) in m {
+                        out.insert(k.clone());
+                        keys(v, out);
+                    }
+                }
+                J::Array(a) => a.iter().for_each(|v| keys(v, out)),
+                _ => {}
+            }
+        }
+
+        fn check<'m>(
+            b: &mut Builder<'m, Json>,
+            node: Lazy<'m>,
+            full: &J,
+            names: &std::collections::BTreeSet<String>,
+        ) {
+            assert_eq!(&b.force(node), full, "{node:?}");
+            match full {
+                J::Object(map) => {
+                    assert!(!node.is_array());
+                    for name in names {
+                        match (b.field(node, name), map.get(name)) {
+                            (Field::Lazy(n), Some(v)) => check(b, n, v, names),
+                            (Field::Value(x), Some(v)) => assert_eq!(&x, v, "{name}"),
+                            (Field::Force, _) => assert!(matches!(node, Lazy::Loc(_))),
+                            (Field::Missing, None) => {}
+                            (_, v) => panic!("{node:?}.{name}: {v:?}"),
+                        }
+                    }
+                }
+                J::Array(items) => {
+                    let lazy = Builder::<Json>::items(node).unwrap();
+                    assert_eq!(lazy.len(), items.len());
+                    for (n, v) in lazy.into_iter().zip(items) {
+                        check(b, n, v, names);
+                    }
+                }
+                other => panic!("a part is {other}"),
+            }
+        }
+
+        let text = r#"{
+  "name": "c1",
+  "clusterType": "REPLICASET",
+  "diskSizeGB": 1e3,
+  "backupEnabled": true,
+  "pitEnabled": "maybe",
+  "terminationProtectionEnabled": false,
+  "mongoDBMajorVersion": "7.0",
+  "encryptionAtRestProvider": "AWS",
+  "tags": [{"key": "owner", "value": "team"}, {"key": "bare"}],
+  "replicationSpecs": [{"regionConfigs": [
+    {"providerName": "AWS", "regionName": "US_GOV_WEST_1", "priority": 7,
+     "electableSpecs": {"instanceSize": "M30", "nodeCount": 3},
+     "readOnlySpecs": {"instanceSize": "M30", "nodeCount": 1},
+     "autoScaling": {"compute": {"enabled": true, "minInstanceSize": "M20", "maxInstanceSize": "M60"}}},
+    {"providerName": "TENANT", "backingProviderName": "AWS", "regionName": "US_GOV_EAST_1", "priority": 6}
+  ]}]
+}"#;
+        let model = model_of(text);
+        let items = resources(&model);
+        let cluster = items.iter().find(|i| i.kind == "cluster").unwrap();
+        let mut whole = Builder::new(&model);
+        let full = whole.item(cluster);
+        let mut names = std::collections::BTreeSet::from(["nope".to_string()]);
+        keys(&full, &mut names);
+        assert!(names.contains("sizes") && names.contains("termination_protection"));
+        let mut parts = Builder::new(&model);
+        parts.number_as(0, whole.locs());
+        check(
+            &mut parts,
+            Lazy::Cluster(cluster.cluster().unwrap()),
+            &full,
+            &names,
+        );
+        // Nothing recorded while numbering as the whole did.
+        assert!(parts.locs().is_empty());
+    }
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use regorus::Engine;
 use serde_json::Value as Json;
 
-use crate::model::json::{Builder, Item, resources};
+use crate::model::json::{Builder, Item, Unit, resources};
 use crate::model::{Loc, Model};
 use crate::rules::{self, Finding, Rule, RuleMeta, Severity, custom};
 
@@ -566,43 +566,64 @@ impl Set {
     }
 
     /// One thread's range of resources. Each resource's data is built here, evaluated and
-    /// dropped: the model is never held as data whole.
+    /// dropped: the model is never held as data whole. A cluster's data is built only as far
+    /// as the policies evaluated directly use it whole ([`direct::Input::Cluster`]); a second
+    /// builder that builds no value ([`Unit`]) records its locations, in the order building
+    /// it whole would, so every `ref` is the one the whole data has.
     fn evaluate_range(&self, model: &Model, items: &[Item<'_>]) -> Part {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
         let mut builder = Builder::with_sink(model, input::Rego::default());
+        let mut places = Builder::with_sink(model, Unit);
         let projects: Vec<regorus::Value> = (0..model.projects.len())
-            .map(|i| builder.project_at(i))
+            .map(|i| {
+                places.project_at(i);
+                builder.project_at(i)
+            })
             .collect();
         // The projects' locations stay; a resource's are dropped after it.
-        let kept = builder.locs().len();
+        let kept = places.locs().len();
         // Every interpreted policy in one evaluation, until one fails: then one at a time,
         // without it.
         let mut together = self.batched;
         let direct = |i: usize| matches!(self.direct.policies.get(i), Some(Some(_)));
         let interpreted = (0..self.policies.len()).any(|i| !direct(i));
         for item in items {
-            builder.truncate(kept);
+            places.truncate(kept);
+            if item.kind != "project" {
+                places.item(item);
+            }
+            builder.number_as(kept, places.locs().get(kept..).unwrap_or_default());
             let project = item
                 .project
                 .and_then(|p| projects.get(p))
                 .cloned()
                 .unwrap_or(regorus::Value::Null);
-            let resource = if item.kind == "project" {
-                project.clone()
-            } else {
-                builder.item(item)
+            let input = match item.cluster() {
+                Some(cluster) => direct::Input::Cluster {
+                    kind: item.kind,
+                    cluster,
+                    project,
+                },
+                None => {
+                    let resource = if item.kind == "project" {
+                        project.clone()
+                    } else {
+                        builder.item(item)
+                    };
+                    direct::Input::Built(builder.sink().input(item.kind, resource, project))
+                }
             };
-            let input = builder.sink().input(item.kind, resource, project);
             let at = At {
-                locs: builder.locs(),
+                locs: places.locs(),
                 body: item.body,
             };
+            let mut run = self.direct.run(&mut builder, input, self.budget);
             let mut engine_has_input = false;
             let mut from_engine = None;
             if interpreted {
-                engine.set_input(input.clone());
+                engine.set_input(run.whole_input());
                 engine_has_input = true;
                 if together
                     && let Ok(regorus::Value::Array(all)) = engine.eval_rule(RUNNER.to_string())
@@ -621,7 +642,6 @@ impl Set {
                 }
             }
             let mut from_engine = from_engine.as_ref().map(|all| all.iter());
-            let mut run = self.direct.run(input.clone(), self.budget);
             for (i, policy) in self.policies.iter().enumerate() {
                 let Some(Some(ids)) = self.direct.policies.get(i) else {
                     for (set, _, _) in &policy.sets {
@@ -647,7 +667,7 @@ impl Set {
                     // A case regorus decides its own way: its answer (or error) is the one.
                     Err(direct::Bail) => {
                         if !engine_has_input {
-                            engine.set_input(input.clone());
+                            engine.set_input(run.whole_input());
                             engine_has_input = true;
                         }
                         self.evaluate_alone(
@@ -721,7 +741,7 @@ impl Set {
 /// How a result's `at` is turned back into a place: the locations of the input's values, and
 /// the resource's body for a result that names none.
 struct At<'a> {
-    locs: &'a [Loc],
+    locs: &'a [&'a Loc],
     body: &'a Loc,
 }
 
@@ -763,6 +783,7 @@ fn results_of(
         V::Null | V::Bool(_) | V::Undefined => return,
         other => vec![other],
     };
+    let first = out.len();
     for item in items {
         let (message, at, help) = match item {
             V::String(s) => (s.to_string(), None, None),
@@ -780,7 +801,7 @@ fn results_of(
         };
         let loc = at
             .and_then(loc_ref)
-            .and_then(|r| place.locs.get(r))
+            .and_then(|r| place.locs.get(r).copied())
             .unwrap_or(place.body);
         let help = help.as_deref().unwrap_or(policy.help);
         let mut finding = Finding::new(
@@ -796,6 +817,15 @@ fn results_of(
             finding.severity = s;
         }
         out.push(finding);
+    }
+    // In the order of their places and messages, not of the values the policy gave: of two
+    // results at one place, the report keeps the first, which is then the same however the
+    // values compare (a direct evaluation builds only what a result reads of them).
+    if let Some(new) = out.get_mut(first..) {
+        new.sort_by(|a, b| {
+            (a.loc.file, a.loc.span, &a.message, &a.help)
+                .cmp(&(b.loc.file, b.loc.span, &b.message, &b.help))
+        });
     }
 }
 
