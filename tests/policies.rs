@@ -492,11 +492,16 @@ fn many_resources_are_judged_in_parallel_and_the_same_way_every_time() {
 /// regorus, in every format.
 #[test]
 fn direct_evaluation_gives_the_interpreters_answers() {
-    for policies in ["tests/data/policies-direct", EXAMPLES] {
+    for policies in [
+        "tests/data/policies-direct",
+        "tests/data/policies-direct-collision",
+        EXAMPLES,
+    ] {
         let args = [
             "check",
             "fixtures/policies",
             "examples",
+            "tests/data/policies-direct-specs",
             "--policy",
             policies,
             "--format",
@@ -515,9 +520,12 @@ fn direct_evaluation_gives_the_interpreters_answers() {
         // Not vacuous: the policies found something, and the broken ones were named.
         let found = stdout(&direct).matches("\"code\": \"DIR0").count()
             + stdout(&direct).matches("\"code\": \"ORG0").count();
-        assert!(found > 20, "{policies}: {found} findings");
-        if policies != EXAMPLES {
-            for code in ["DIR005", "DIR006", "DIR012", "DIR014", "DIR015", "DIR017"] {
+        assert!(found >= 10, "{policies}: {found} findings");
+        if policies == "tests/data/policies-direct" {
+            for code in [
+                "DIR005", "DIR006", "DIR012", "DIR014", "DIR015", "DIR017", "DIR027", "DIR028",
+                "DIR029", "DIR030",
+            ] {
                 assert!(
                     stderr(&direct).contains(code),
                     "{code}: {}",

@@ -53,7 +53,11 @@ enum E {
     Local(Slot),
     Rule(usize),
     Dot(Box<E>, V),
-    Index(Box<E>, Box<E>),
+    /// `base[index]`; true when `base` is a rule's value (regorus reads a number there as a
+    /// string key: left to it).
+    Index(Box<E>, Box<E>, bool),
+    /// Evaluate these rules (for their errors), then the expression.
+    Ensure(Vec<usize>, Box<E>),
     Array(Vec<E>),
     Set(Vec<E>),
     Object(Vec<(E, E)>),
@@ -175,29 +179,67 @@ struct Compiler<'a> {
     rules: Vec<RuleKind>,
     /// The rules a compiled expression reads.
     read: std::collections::HashSet<usize>,
+    /// Packages with a rule whose head is a reference.
+    complex: std::collections::HashSet<Vec<String>>,
 }
 
 /// A body's locals while it is compiled.
 #[derive(Default)]
 struct Scope {
-    names: Vec<(String, Slot)>,
+    /// Each local: its name, slot, and whether it has a value here (`some x` declares one
+    /// that has none until a statement binds it).
+    names: Vec<(String, Slot, bool)>,
     slots: usize,
 }
 
 impl Scope {
+    /// A local that has a value.
     fn lookup(&self, name: &str) -> Option<Slot> {
+        match self.entry(name) {
+            Some((s, true)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn entry(&self, name: &str) -> Option<(Slot, bool)> {
         self.names
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| *s)
+            .find(|(n, _, _)| n == name)
+            .map(|(_, s, b)| (*s, *b))
+    }
+
+    /// A local declared by `some x` that has no value yet.
+    fn declared(&self, name: &str) -> Option<Slot> {
+        match self.entry(name) {
+            Some((s, false)) => Some(s),
+            _ => None,
+        }
     }
 
     fn declare(&mut self, name: &str) -> Slot {
         let s = self.slots;
         self.slots += 1;
-        self.names.push((name.to_string(), s));
+        self.names.push((name.to_string(), s, true));
         s
+    }
+
+    /// `some x`: a new local, shadowing any other `x`, with no value yet.
+    fn declare_unbound(&mut self, name: &str) {
+        let s = self.slots;
+        self.slots += 1;
+        self.names.push((name.to_string(), s, false));
+    }
+
+    /// A name bound here: the `some`-declared local if there is one, else a new one.
+    fn bind(&mut self, name: &str) -> Slot {
+        if let Some(slot) = self.declared(name) {
+            if let Some(e) = self.names.iter_mut().rev().find(|(n, _, _)| n == name) {
+                e.2 = true;
+            }
+            return slot;
+        }
+        self.declare(name)
     }
 
     fn temp(&mut self) -> Slot {
@@ -314,17 +356,32 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
         ids: HashMap::new(),
         rules: Vec::new(),
         read: std::collections::HashSet::new(),
+        complex: std::collections::HashSet::new(),
     };
     for (i, (module, ctx)) in modules.iter().enumerate() {
         for rule in &module.policy {
-            if let Some(name) = rule_name(rule) {
-                compiler
+            match rule_name(rule) {
+                Some(name) => compiler
                     .defs
                     .entry((ctx.package.clone(), name))
                     .or_default()
-                    .push((i, rule.clone()));
+                    .push((i, rule.clone())),
+                // `a.b := ..`, `a[k] := ..`: a package with one is left to regorus.
+                None => {
+                    compiler.complex.insert(ctx.package.clone());
+                }
             }
         }
+    }
+    // A rule whose path is also a package's (`b` in `x` and package `x.b`): regorus's.
+    if compiler.defs.keys().any(|(pkg, name)| {
+        modules.iter().any(|(_, ctx)| {
+            ctx.package.len() > pkg.len()
+                && ctx.package.starts_with(pkg)
+                && ctx.package.get(pkg.len()) == Some(name)
+        })
+    }) {
+        broken = true;
     }
     let mut out = Vec::new();
     let mut reasons = Vec::new();
@@ -384,6 +441,9 @@ impl Compiler<'_> {
     }
 
     fn compile_rule(&mut self, key: &(Vec<String>, String)) -> Result<RuleKind, Unsupported> {
+        if self.complex.contains(&key.0) {
+            return no("a rule whose head is a reference (`a.b := ..`, `a[k] := ..`)");
+        }
         let Some(defs) = self.defs.get(key).cloned() else {
             return no(format!("no rule {}.{}", key.0.join("."), key.1));
         };
@@ -415,8 +475,17 @@ impl Compiler<'_> {
                     match head {
                         RuleHead::Compr { assign, .. } => {
                             let value = assign.as_ref().map(|a| a.value.clone());
+                            // regorus stops at the first solution only where the value is a
+                            // plain literal (or none): so does this.
                             if let Some(v) = &value {
-                                constant &= constant_value(v).is_ok();
+                                constant &= matches!(
+                                    v.as_ref(),
+                                    Expr::String { .. }
+                                        | Expr::RawString { .. }
+                                        | Expr::Number { .. }
+                                        | Expr::Bool { .. }
+                                        | Expr::Null { .. }
+                                );
                             }
                             complete.push(self.def(*m, &[], query, value.as_ref())?);
                         }
@@ -497,7 +566,15 @@ impl Compiler<'_> {
             }
             let mut loops = Vec::new();
             let compiled = match &stmt.literal {
-                Literal::SomeVars { .. } => continue,
+                Literal::SomeVars { vars, .. } => {
+                    for v in vars {
+                        if self.is_known(m, v.text()) {
+                            return no("`some` of a rule's name");
+                        }
+                        scope.declare_unbound(v.text());
+                    }
+                    continue;
+                }
                 Literal::Expr { expr, .. } => self.statement(m, expr, scope, &mut loops)?,
                 Literal::NotExpr { expr, .. } => Stmt::Not(self.expr(m, expr, scope, None)?),
                 Literal::SomeIn {
@@ -558,7 +635,9 @@ impl Compiler<'_> {
             let unbound = |c: &Self, scope: &Scope, e: &Expr| match e {
                 Expr::Var { span, .. } => {
                     let n = span.text();
-                    n == "_" || (scope.lookup(n).is_none() && !c.is_known(m, n))
+                    n == "_"
+                        || scope.declared(n).is_some()
+                        || (scope.entry(n).is_none() && !c.is_known(m, n))
                 }
                 _ => false,
             };
@@ -581,8 +660,11 @@ impl Compiler<'_> {
             if span.text() == "_" {
                 return no("assignment to `_`");
             }
+            if *op == AssignOp::ColEq && scope.declared(span.text()).is_some() {
+                return no("`:=` to a name declared by `some`");
+            }
             let value = self.expr(m, value, scope, Some(loops))?;
-            let slot = scope.declare(span.text());
+            let slot = scope.bind(span.text());
             return Ok(Stmt::Assign(slot, value));
         }
         Ok(Stmt::Test(self.expr(m, expr, scope, Some(loops))?))
@@ -628,10 +710,45 @@ impl Compiler<'_> {
         ))
     }
 
+    /// `e`, after every rule of the packages at or under `prefix` (regorus evaluates an
+    /// imported package whole, and its errors are the reference's).
+    fn ensuring(&mut self, prefix: &[String], e: E) -> Result<E, Unsupported> {
+        let mut keys: Vec<RuleKey> = self
+            .defs
+            .iter()
+            .filter(|(k, defs)| {
+                k.0.starts_with(prefix)
+                    && !defs.iter().any(|(_, r)| {
+                        matches!(
+                            r.as_ref(),
+                            Rule::Spec {
+                                head: RuleHead::Func { .. },
+                                ..
+                            }
+                        )
+                    })
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        keys.sort();
+        let mut ids = Vec::new();
+        for k in keys {
+            ids.push(self.rule(k)?);
+        }
+        Ok(if ids.is_empty() {
+            e
+        } else {
+            E::Ensure(ids, Box::new(e))
+        })
+    }
+
     /// A name's value: a local, the input, a rule of this package.
     fn name(&mut self, m: usize, name: &str, scope: &Scope) -> Result<Option<E>, Unsupported> {
         if let Some(s) = scope.lookup(name) {
             return Ok(Some(E::Local(s)));
+        }
+        if scope.declared(name).is_some() {
+            return no(format!("`{name}` used before it has a value"));
         }
         if name == "input" {
             return Ok(Some(E::Input));
@@ -826,7 +943,7 @@ impl Compiler<'_> {
     ) -> Result<E, Unsupported> {
         if let Some(path) = static_path(expr)
             && let Some(first) = path.first()
-            && scope.lookup(first).is_none()
+            && scope.entry(first).is_none()
         {
             if first == "data" {
                 return self.data_ref(&path);
@@ -840,9 +957,10 @@ impl Compiler<'_> {
                 if target.is_empty() {
                     return no("an import of the input");
                 }
-                let mut full = target;
+                let mut full = target.clone();
                 full.extend(path.iter().skip(1).cloned());
-                return self.data_ref(&full);
+                let e = self.data_ref(&full)?;
+                return self.ensuring(&target, e);
             }
         }
         match expr.as_ref() {
@@ -854,13 +972,14 @@ impl Compiler<'_> {
                 let base = self.expr(m, refr, scope, loops.as_deref_mut())?;
                 if let Expr::Var { span, .. } = index.as_ref() {
                     let name = span.text();
-                    let unknown =
-                        name == "_" || (scope.lookup(name).is_none() && !self.is_known(m, name));
+                    let unknown = name == "_"
+                        || scope.declared(name).is_some()
+                        || (scope.entry(name).is_none() && !self.is_known(m, name));
                     if unknown {
                         let Some(loops) = loops else {
                             return no("iteration here");
                         };
-                        let key = (name != "_").then(|| scope.declare(name));
+                        let key = (name != "_").then(|| scope.bind(name));
                         let value = scope.temp();
                         loops.push(Stmt::Loop {
                             coll: base,
@@ -872,7 +991,8 @@ impl Compiler<'_> {
                     }
                 }
                 let index = self.expr(m, index, scope, loops)?;
-                Ok(E::Index(Box::new(base), Box::new(index)))
+                let rooted = rule_rooted(&base);
+                Ok(E::Index(Box::new(base), Box::new(index), rooted))
             }
             _ => no("a reference"),
         }
@@ -895,24 +1015,27 @@ impl Compiler<'_> {
         let Some((_, ctx)) = self.modules.get(m) else {
             return no("no module");
         };
-        let key = match path.as_slice() {
-            [name] => Some((ctx.package.clone(), name.clone())),
-            [first, ..] => {
-                let full = if first == "data" {
-                    Some(path.clone())
-                } else {
-                    ctx.imports.get(first).filter(|t| !t.is_empty()).map(|t| {
-                        let mut f = t.clone();
-                        f.extend(path.iter().skip(1).cloned());
-                        f
-                    })
-                };
-                full.and_then(|f| {
-                    let (name, pkg) = f.split_last()?;
-                    Some((pkg.to_vec(), name.clone()))
-                })
+        // Through an import: the imported package is evaluated whole first (as regorus
+        // does), and its name shadows a builtin's.
+        let import = path
+            .first()
+            .and_then(|first| ctx.imports.get(first))
+            .filter(|t| !t.is_empty())
+            .cloned();
+        let local = (ctx.package.clone(), path.join("."));
+        let key = match (path.as_slice(), &import) {
+            ([_], _) if self.defs.contains_key(&local) => Some(local),
+            ([first, ..], _) if first == "data" => {
+                let (name, pkg) = path.split_last().unwrap_or((first, &[]));
+                Some((pkg.to_vec(), name.clone()))
             }
-            [] => None,
+            (_, Some(target)) => {
+                let mut f = target.clone();
+                f.extend(path.iter().skip(1).cloned());
+                f.split_last()
+                    .map(|(name, pkg)| (pkg.to_vec(), name.clone()))
+            }
+            _ => None,
         };
         if let Some(key) = key
             && let Some(defs) = self.defs.get(&key)
@@ -927,7 +1050,14 @@ impl Compiler<'_> {
             if arity != Some(args.len()) {
                 return no("a call with a result argument, or of a rule");
             }
-            return Ok(E::Call(self.rule(key)?, args));
+            let call = E::Call(self.rule(key)?, args);
+            return match import {
+                Some(target) => self.ensuring(&target, call),
+                None => Ok(call),
+            };
+        }
+        if import.is_some() || path.first().is_some_and(|f| f == "data") {
+            return no("a call of a function that is not defined");
         }
         let name = path.join(".");
         match name.as_str() {
@@ -957,6 +1087,15 @@ impl Compiler<'_> {
             params: params.to_vec(),
             args,
         })))
+    }
+}
+
+/// Whether an expression reads into a rule's value.
+fn rule_rooted(e: &E) -> bool {
+    match e {
+        E::Rule(_) => true,
+        E::Dot(b, _) | E::Index(b, _, _) | E::Ensure(_, b) => rule_rooted(b),
+        _ => false,
     }
 }
 
@@ -1469,7 +1608,12 @@ impl<'m> Run<'_, 'm, '_> {
                         set(frame, *s, Val::V(kv));
                     }
                     set(frame, *value, vv);
-                    let held = self.solve(body, frame, &mut |_, _| Ok(true))?;
+                    // Every solution, as regorus does (an error in a later one is its error).
+                    let mut held = false;
+                    self.solve(body, frame, &mut |_, _| {
+                        held = true;
+                        Ok(false)
+                    })?;
                     if !held {
                         return Ok(false);
                     }
@@ -1485,7 +1629,8 @@ impl<'m> Run<'_, 'm, '_> {
         Ok(self.force(v))
     }
 
-    /// The values of `items`, built whole; `None` when one is undefined.
+    /// The values of `items`, built whole; `None` when one is undefined (the rest are not
+    /// evaluated, as regorus does for a literal).
     fn values(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<V>>> {
         let mut out = Vec::with_capacity(items.len());
         for i in items {
@@ -1496,6 +1641,23 @@ impl<'m> Run<'_, 'm, '_> {
             out.push(v);
         }
         Ok(Some(out))
+    }
+
+    /// A call's arguments: every one evaluated (an error in a later one is regorus's error),
+    /// then `None` when one is undefined.
+    fn arguments(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<Val<'m>>>> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(self.eval(i, frame)?);
+        }
+        Ok((!out.iter().any(undefined)).then_some(out))
+    }
+
+    /// A builtin's arguments, built whole.
+    fn built_arguments(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<V>>> {
+        Ok(self
+            .arguments(items, frame)?
+            .map(|args| args.into_iter().map(|a| self.force(a)).collect()))
     }
 
     /// A result's value: literals built as [`Run::eval`] builds them, with the parts they hold
@@ -1589,14 +1751,23 @@ impl<'m> Run<'_, 'm, '_> {
                 let b = self.eval(base, frame)?;
                 self.index(b, field)
             }
-            E::Index(base, index) => {
+            E::Index(base, index, rooted) => {
                 let b = self.eval(base, frame)?;
                 let i = self.value(index, frame)?;
+                if *rooted && matches!(i, V::Number(_)) {
+                    return Err(Bail);
+                }
                 if i == V::Undefined {
                     UNDEFINED
                 } else {
                     self.index(b, &i)
                 }
+            }
+            E::Ensure(ids, e) => {
+                for id in ids {
+                    self.rule_val(*id)?;
+                }
+                self.eval(e, frame)?
             }
             E::Array(items) => Val::V(match self.values(items, frame)? {
                 Some(values) => V::from(values),
@@ -1673,7 +1844,7 @@ impl<'m> Run<'_, 'm, '_> {
                     }
                     _ => {}
                 }
-                let Some(args) = self.values(&call.args, frame)? else {
+                let Some(args) = self.built_arguments(&call.args, frame)? else {
                     return Ok(UNDEFINED);
                 };
                 let v = (call.f.0)(&call.span, &call.params, &args, true).map_err(|_| Bail)?;
@@ -1684,7 +1855,7 @@ impl<'m> Run<'_, 'm, '_> {
                 Val::V(v)
             }
             E::Range(step, items) => {
-                let Some(args) = self.values(items, frame)? else {
+                let Some(args) = self.built_arguments(items, frame)? else {
                     return Ok(UNDEFINED);
                 };
                 let s = if *step {
@@ -1694,17 +1865,10 @@ impl<'m> Run<'_, 'm, '_> {
                 };
                 Val::V(super::bounded_range(&args, s).map_err(|_| Bail)?)
             }
-            E::Call(id, items) => {
-                let mut args = Vec::with_capacity(items.len());
-                for a in items {
-                    let v = self.eval(a, frame)?;
-                    if undefined(&v) {
-                        return Ok(UNDEFINED);
-                    }
-                    args.push(v);
-                }
-                self.call(*id, args)?
-            }
+            E::Call(id, items) => match self.arguments(items, frame)? {
+                Some(args) => self.call(*id, args)?,
+                None => UNDEFINED,
+            },
             E::Cmp(op, l, r) => {
                 let l = self.eval(l, frame)?;
                 let r = self.eval(r, frame)?;
@@ -1826,6 +1990,8 @@ mod tests {
         (names, compile(&files, &wanted))
     }
 
+    const HEAD: &str = "a rule whose head is a reference (`a.b := ..`, `a[k] := ..`)";
+
     /// Which policies are compiled, and why the others are not: everything in the shipped
     /// examples and the comparison policies but `with`, `else` and partial objects.
     #[test]
@@ -1839,14 +2005,19 @@ mod tests {
         assert_eq!(
             left,
             [
-                ("partial_object.rego", "the name `names`"),
+                ("partial_object.rego", HEAD),
+                ("ref_heads.rego", HEAD),
+                ("some_rule_name.rego", "`some` of a rule's name"),
                 ("with_else.rego", "`else` or several bodies"),
             ]
         );
         assert_eq!(
             p.policies.iter().filter(|x| x.is_some()).count(),
-            names.len() - 2
+            names.len() - 4
         );
+        // A rule whose path is also a package's: every policy left to regorus.
+        let (_, p) = program("tests/data/policies-direct-collision");
+        assert!(p.policies.iter().all(Option::is_none));
         let (names, p) = program("examples/policies");
         assert_eq!(names.len(), 4);
         assert!(p.policies.iter().all(Option::is_some), "{:?}", p.reasons);

@@ -1,0 +1,3 @@
+package direct.sub
+
+b := {"x": 1}

@@ -1,0 +1,3 @@
+package direct.sub.b
+
+c := "deep"

@@ -1,0 +1,5 @@
+package direct.lib3
+
+obj := {"1": "one"}
+
+upper(s) := "LIB"
