@@ -12,7 +12,11 @@ With --flat, every file goes in OUT_DIR itself (one project.json and N-1 Admin A
 bodies) and OUT_DIR gets a `.git` directory: the repository of the one-file-among-siblings
 benchmark (a file checked alone reads its directory's spec files as linking context).
 
-usage: gen_corpus.py [--flat] OUT_DIR N_FILES [SEED]
+With --adopted, nine clusters in ten also meet the example policies (examples/policies/): an
+`owner` tag and termination protection, as in a repository that has adopted them (the policy
+benchmark's other corpus: `POLICIES=10 ADOPTED=1 bench/run.sh`). Everything else is the same.
+
+usage: gen_corpus.py [--flat] [--adopted] OUT_DIR N_FILES [SEED]
 """
 import json
 import os
@@ -22,6 +26,12 @@ import sys
 GOV = ["US_GOV_WEST_1", "US_GOV_EAST_1"]
 GCP_AW = ["EASTERN_US_AW", "CENTRAL_US_AW", "US_EAST_4_AW"]
 SIZES = ["M20", "M30", "M40", "M50", "R40", "M40_NVME", "M30_GEN_2"]
+ADOPTED = False
+
+
+def adopted(i):
+    """Whether cluster i meets the example policies (nine in ten, with --adopted)."""
+    return ADOPTED and i % 10 != 5
 
 
 def region_config(rng, bad):
@@ -47,7 +57,7 @@ def region_config(rng, bad):
 def cluster(rng, i):
     bad = rng.choice(["azure", "tier", "region"]) if rng.random() < 0.1 else None
     n = rng.randint(1, 3)
-    return {
+    c = {
         "name": f"cluster-{i}",
         "clusterType": "REPLICASET",
         "backupEnabled": True,
@@ -61,6 +71,10 @@ def cluster(rng, i):
             for z in range(rng.randint(1, 2))
         ],
     }
+    if adopted(i):
+        c["tags"].append({"key": "owner", "value": f"team-{i % 17}"})
+        c["terminationProtectionEnabled"] = True
+    return c
 
 
 def project(i):
@@ -167,7 +181,11 @@ def terraform_file(rng, d, i):
             lines.append("  project_id = mongodbatlas_project.p.id")
         else:
             lines.append(f"  {key} = {hcl(value)}")
-    lines.append("  tags = {\n    team = \"team-%d\"\n  }" % (i % 17))
+    if adopted(i):
+        lines.append("  termination_protection_enabled = true")
+        lines.append("  tags = {\n    team  = \"team-%d\"\n    owner = \"team-%d\"\n  }" % (i % 17, i % 17))
+    else:
+        lines.append("  tags = {\n    team = \"team-%d\"\n  }" % (i % 17))
     lines.append("}")
     return f"cluster-{i}.tf", "\n".join(lines) + "\n"
 
@@ -191,7 +209,9 @@ def cfn_file(rng, d, i):
                 "RegionUsageRestrictions": "GOV_REGIONS_ONLY"}},
             "Cluster": {"Type": "MongoDB::Atlas::Cluster", "Properties": {
                 "ProjectId": {"Ref": "Project"}, "Name": c["name"], "ClusterType": "REPLICASET",
-                "BackupEnabled": True, "ReplicationSpecs": rcs}},
+                "BackupEnabled": True, "ReplicationSpecs": rcs,
+                **({"TerminationProtectionEnabled": True, "Tags": [{"Key": "owner", "Value": f"team-{i % 17}"}]}
+                   if adopted(i) else {})}},
         },
     }
     if i % 2:
@@ -209,9 +229,11 @@ def flat(out, n, rng):
 
 
 def main():
+    global ADOPTED
     args = sys.argv[1:]
-    is_flat = args[:1] == ["--flat"]
-    args = args[1:] if is_flat else args
+    is_flat = "--flat" in args
+    ADOPTED = "--adopted" in args
+    args = [a for a in args if a not in ("--flat", "--adopted")]
     out, n = args[0], int(args[1])
     rng = random.Random(int(args[2]) if len(args) > 2 else 42)
     if is_flat:

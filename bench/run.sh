@@ -16,6 +16,8 @@
 #        FLAT=10000 LATENCY_RUNS=100 bench/run.sh latency   (only the one-file figures)
 #        BIN=/tmp/atlasgov-lint-main bench/run.sh           (another binary, not built here)
 #        POLICIES=10 bench/run.sh 10000  (with ten Rego policies, see bench/gen_policies.py)
+#        POLICIES=10 ADOPTED=1 bench/run.sh 10000  (the same over a corpus that meets them
+#                                                   nine times in ten: gen_corpus.py --adopted)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -41,8 +43,13 @@ now() { date +%s%N; }
 secs() { awk -v d=$(( $2 - $1 )) 'BEGIN {printf "%.4f", d / 1e9}'; }
 
 for n in $SIZES; do
-  dir=bench/corpus-$n
-  [ -d "$dir" ] || python3 bench/gen_corpus.py "$dir" "$n"
+  if [ -n "${ADOPTED:-}" ]; then
+    dir=bench/corpus-adopted-$n
+    [ -d "$dir" ] || python3 bench/gen_corpus.py --adopted "$dir" "$n"
+  else
+    dir=bench/corpus-$n
+    [ -d "$dir" ] || python3 bench/gen_corpus.py "$dir" "$n"
+  fi
   bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   find "$dir" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
   times=(); cats=(); rss=()

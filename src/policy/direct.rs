@@ -157,6 +157,8 @@ pub struct Program {
     /// Per policy (in the run's order): its result sets' rules, in [`super::Policy::sets`]
     /// order, when everything they reach compiled.
     pub policies: Vec<Option<Vec<usize>>>,
+    /// The empty set, made once.
+    empty_set: V,
     /// Why each policy left out was left out.
     #[cfg_attr(not(test), allow(dead_code))]
     pub reasons: Vec<Option<Unsupported>>,
@@ -410,6 +412,7 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
         .collect();
     Program {
         rules: compiler.rules,
+        empty_set: V::new_set(),
         output_only,
         policies: out,
         reasons,
@@ -800,6 +803,12 @@ impl Compiler<'_> {
             Expr::RefDot { .. } | Expr::RefBrack { .. } => {
                 self.reference(m, expr, scope, loops.as_deref_mut())?
             }
+            // A literal of constants is built once, here.
+            Expr::Array { .. } | Expr::Set { .. } | Expr::Object { .. }
+                if constant_value(expr).is_ok() =>
+            {
+                E::Const(constant_value(expr)?)
+            }
             Expr::Array { items, .. } => E::Array(self.exprs(m, items, scope, loops)?),
             Expr::Set { items, .. } => E::Set(self.exprs(m, items, scope, loops)?),
             Expr::Object { fields, .. } => {
@@ -1159,6 +1168,8 @@ pub enum Input<'m> {
     Built(V),
     Cluster {
         kind: &'static str,
+        /// `kind` as a value (one shared string).
+        kind_value: V,
         cluster: &'m Cluster,
         project: V,
     },
@@ -1191,6 +1202,7 @@ impl Program {
     pub fn none(n: usize) -> Program {
         Program {
             rules: Vec::new(),
+            empty_set: V::new_set(),
             output_only: Vec::new(),
             policies: vec![None; n],
             reasons: vec![Some(Unsupported("the interpreter was asked for".into())); n],
@@ -1252,6 +1264,7 @@ impl<'m> Run<'_, 'm, '_> {
                 kind,
                 cluster,
                 project,
+                ..
             } => {
                 let resource = self.builder.force(Lazy::Cluster(cluster));
                 let project = project.clone();
@@ -1312,16 +1325,17 @@ impl<'m> Run<'_, 'm, '_> {
             Val::V(v) => Val::V(v[key].clone()),
             Val::Input => {
                 let Input::Cluster {
-                    kind,
+                    kind_value,
                     cluster,
                     project,
+                    ..
                 } = &self.input
                 else {
                     return UNDEFINED;
                 };
                 match key.as_string().ok().map(|s| &**s) {
                     Some("version") => Val::V(V::from(u64::from(crate::model::json::VERSION))),
-                    Some("kind") => Val::V(V::from(*kind)),
+                    Some("kind") => Val::V(kind_value.clone()),
                     Some("resource") => Val::N(Lazy::Cluster(cluster)),
                     Some("project") => Val::V(project.clone()),
                     _ => UNDEFINED,
@@ -1449,7 +1463,11 @@ impl<'m> Run<'_, 'm, '_> {
                         Ok(false)
                     })?;
                 }
-                Ok(Val::V(V::from(out)))
+                Ok(Val::V(if out.is_empty() {
+                    self.program.empty_set.clone()
+                } else {
+                    V::from(out)
+                }))
             }
             RuleKind::Complete {
                 defs,

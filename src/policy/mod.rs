@@ -21,7 +21,7 @@ use std::time::Duration;
 use regorus::Engine;
 use serde_json::Value as Json;
 
-use crate::model::json::{Builder, Item, Unit, resources};
+use crate::model::json::{Builder, Item, Sink, Unit, resources};
 use crate::model::{Loc, Model};
 use crate::rules::{self, Finding, Rule, RuleMeta, Severity, custom};
 
@@ -603,6 +603,7 @@ impl Set {
             let input = match item.cluster() {
                 Some(cluster) => direct::Input::Cluster {
                     kind: item.kind,
+                    kind_value: builder.sink().str(item.kind),
                     cluster,
                     project,
                 },
