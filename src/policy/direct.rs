@@ -1175,10 +1175,17 @@ pub enum Input<'m> {
     },
 }
 
+/// Sets a builder to number locations as the whole input does ([`Run::number`]).
+pub type Numbering<'m, 'b> = &'b mut dyn FnMut(&mut Builder<'m, Rego>);
+
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
 pub struct Run<'p, 'm, 'b> {
     program: &'p Program,
     builder: &'b mut Builder<'m, Rego>,
+    /// Sets `builder` to number locations as the whole input does ([`Builder::number_as`]),
+    /// once, before the first value is built: a resource whose policies build nothing and
+    /// find nothing is never numbered.
+    number: Option<Numbering<'m, 'b>>,
     input: Input<'m>,
     /// The input built whole, once asked for.
     whole: Option<V>,
@@ -1214,12 +1221,14 @@ impl Program {
     pub fn run<'m, 'b>(
         &self,
         builder: &'b mut Builder<'m, Rego>,
+        number: Option<Numbering<'m, 'b>>,
         input: Input<'m>,
         budget: Duration,
     ) -> Run<'_, 'm, 'b> {
         Run {
             program: self,
             builder,
+            number,
             input,
             whole: None,
             forced: Vec::new(),
@@ -1253,6 +1262,13 @@ enum Elements<'m> {
 }
 
 impl<'m> Run<'_, 'm, '_> {
+    /// Number the locations as the whole input does, if not yet done.
+    pub fn number(&mut self) {
+        if let Some(number) = self.number.take() {
+            number(self.builder);
+        }
+    }
+
     /// The input built whole (for the interpreter, or a policy that uses it whole).
     pub fn whole_input(&mut self) -> V {
         if let Some(v) = &self.whole {
@@ -1266,6 +1282,9 @@ impl<'m> Run<'_, 'm, '_> {
                 project,
                 ..
             } => {
+                if let Some(number) = self.number.take() {
+                    number(self.builder);
+                }
                 let resource = self.builder.force(Lazy::Cluster(cluster));
                 let project = project.clone();
                 self.builder.sink().input(kind, resource, project)
@@ -1291,6 +1310,7 @@ impl<'m> Run<'_, 'm, '_> {
                 if let Some((_, v)) = self.forced.iter().find(|(m, _)| m.same(n)) {
                     return v.clone();
                 }
+                self.number();
                 let v = self.builder.force(n);
                 self.forced.push((n, v.clone()));
                 v
@@ -1309,6 +1329,7 @@ impl<'m> Run<'_, 'm, '_> {
         let Some(loc) = n.own_loc() else {
             return self.force(Val::N(n));
         };
+        self.number();
         let r = self.builder.ref_of(loc);
         let r = V::from(i64::try_from(r).unwrap_or(i64::MAX));
         let loc = V::from(BTreeMap::from([(V::from("ref"), r)]));
@@ -2050,7 +2071,12 @@ mod tests {
         let input = V::from_json_str(input).unwrap();
         let model = crate::model::Model::default();
         let mut builder = Builder::with_sink(&model, Rego::default());
-        let mut run = p.run(&mut builder, Input::Built(input), Duration::from_secs(2));
+        let mut run = p.run(
+            &mut builder,
+            None,
+            Input::Built(input),
+            Duration::from_secs(2),
+        );
         run.rule(ids[0])
     }
 
@@ -2108,6 +2134,7 @@ mod tests {
         let mut builder = Builder::with_sink(&model, Rego::default());
         let mut run = p.run(
             &mut builder,
+            None,
             Input::Built(V::new_object()),
             Duration::from_millis(50),
         );

@@ -570,7 +570,7 @@ impl Set {
     /// as the policies evaluated directly use it whole ([`direct::Input::Cluster`]); a second
     /// builder that builds no value ([`Unit`]) records its locations, in the order building
     /// it whole would, so every `ref` is the one the whole data has.
-    fn evaluate_range(&self, model: &Model, items: &[Item<'_>]) -> Part {
+    fn evaluate_range<'m>(&self, model: &'m Model, items: &[Item<'m>]) -> Part {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
@@ -590,98 +590,122 @@ impl Set {
         let direct = |i: usize| matches!(self.direct.policies.get(i), Some(Some(_)));
         let interpreted = (0..self.policies.len()).any(|i| !direct(i));
         for item in items {
-            places.truncate(kept);
-            if item.kind != "project" {
-                places.item(item);
-            }
-            builder.number_as(kept, places.locs().get(kept..).unwrap_or_default());
             let project = item
                 .project
                 .and_then(|p| projects.get(p))
                 .cloned()
                 .unwrap_or(regorus::Value::Null);
-            let input = match item.cluster() {
-                Some(cluster) => direct::Input::Cluster {
-                    kind: item.kind,
-                    kind_value: builder.sink().str(item.kind),
-                    cluster,
-                    project,
-                },
-                None => {
-                    let resource = if item.kind == "project" {
-                        project.clone()
-                    } else {
-                        builder.item(item)
-                    };
-                    direct::Input::Built(builder.sink().input(item.kind, resource, project))
+            // Each location numbered as the whole input numbers it: what `places` records
+            // building it (never a value).
+            let mut number = |b: &mut Builder<'m, input::Rego>| {
+                places.truncate(kept);
+                if item.kind != "project" {
+                    places.item(item);
                 }
+                b.number_as(kept, places.locs().get(kept..).unwrap_or_default());
+            };
+            let mut results = Vec::new();
+            let mut bailed = Vec::new();
+            let whole = {
+                let (input, number) = match item.cluster() {
+                    Some(cluster) => (
+                        direct::Input::Cluster {
+                            kind: item.kind,
+                            kind_value: builder.sink().str(item.kind),
+                            cluster,
+                            project,
+                        },
+                        Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
+                    ),
+                    None => {
+                        number(&mut builder);
+                        let resource = if item.kind == "project" {
+                            project.clone()
+                        } else {
+                            builder.item(item)
+                        };
+                        let input = builder.sink().input(item.kind, resource, project);
+                        (direct::Input::Built(input), None)
+                    }
+                };
+                let mut run = self.direct.run(&mut builder, number, input, self.budget);
+                for (i, policy) in self.policies.iter().enumerate() {
+                    let Some(Some(ids)) = self.direct.policies.get(i) else {
+                        continue;
+                    };
+                    if failed.get(i).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    let values: Result<Vec<regorus::Value>, direct::Bail> =
+                        ids.iter().map(|id| run.rule(*id)).collect();
+                    match values {
+                        Ok(values) => {
+                            for ((set, _, _), value) in policy.sets.iter().zip(values) {
+                                if has_results(&value) {
+                                    results.push((i, *set, value));
+                                }
+                            }
+                        }
+                        // A case regorus decides its own way: its answer (or error) is the one.
+                        Err(direct::Bail) => bailed.push(i),
+                    }
+                }
+                let whole = (interpreted || !bailed.is_empty()).then(|| run.whole_input());
+                if !results.is_empty() {
+                    run.number();
+                }
+                whole
             };
             let at = At {
                 locs: places.locs(),
                 body: item.body,
             };
-            let mut run = self.direct.run(&mut builder, input, self.budget);
-            let mut engine_has_input = false;
-            let mut from_engine = None;
+            for (i, set, value) in &results {
+                if let Some(policy) = self.policies.get(*i) {
+                    let severity = (*set == "warn").then_some(Severity::Warning);
+                    results_of(value, &at, policy, severity, &mut part.findings);
+                }
+            }
+            let Some(whole) = whole else { continue };
+            engine.set_input(whole);
+            // The interpreter's: the policies it evaluates (in one evaluation of the runner
+            // while that works) and the resources the direct evaluation handed over.
+            let mut alone = bailed;
+            let mut runner_failed = false;
             if interpreted {
-                engine.set_input(run.whole_input());
-                engine_has_input = true;
                 if together
                     && let Ok(regorus::Value::Array(all)) = engine.eval_rule(RUNNER.to_string())
                 {
-                    from_engine = Some(all);
-                } else if self.evaluate_alone(
+                    let mut all = all.iter();
+                    for (i, policy) in self.policies.iter().enumerate() {
+                        if direct(i) {
+                            continue;
+                        }
+                        for (set, _, _) in &policy.sets {
+                            let severity = (*set == "warn").then_some(Severity::Warning);
+                            if let Some(value) = all.next() {
+                                results_of(value, &at, policy, severity, &mut part.findings);
+                            }
+                        }
+                    }
+                } else {
+                    runner_failed = true;
+                    alone.extend((0..self.policies.len()).filter(|i| !direct(*i)));
+                }
+            }
+            if !alone.is_empty()
+                && self.evaluate_alone(
                     &mut engine,
                     model,
                     item,
                     &at,
                     &mut failed,
                     &mut part,
-                    &|i| !direct(i),
-                ) {
-                    together = false;
-                }
-            }
-            let mut from_engine = from_engine.as_ref().map(|all| all.iter());
-            for (i, policy) in self.policies.iter().enumerate() {
-                let Some(Some(ids)) = self.direct.policies.get(i) else {
-                    for (set, _, _) in &policy.sets {
-                        let severity = (*set == "warn").then_some(Severity::Warning);
-                        if let Some(value) = from_engine.as_mut().and_then(Iterator::next) {
-                            results_of(value, &at, policy, severity, &mut part.findings);
-                        }
-                    }
-                    continue;
-                };
-                if failed.get(i).copied().unwrap_or(true) {
-                    continue;
-                }
-                let values: Result<Vec<regorus::Value>, direct::Bail> =
-                    ids.iter().map(|id| run.rule(*id)).collect();
-                match values {
-                    Ok(values) => {
-                        for ((set, _, _), value) in policy.sets.iter().zip(&values) {
-                            let severity = (*set == "warn").then_some(Severity::Warning);
-                            results_of(value, &at, policy, severity, &mut part.findings);
-                        }
-                    }
-                    // A case regorus decides its own way: its answer (or error) is the one.
-                    Err(direct::Bail) => {
-                        if !engine_has_input {
-                            engine.set_input(run.whole_input());
-                            engine_has_input = true;
-                        }
-                        self.evaluate_alone(
-                            &mut engine,
-                            model,
-                            item,
-                            &at,
-                            &mut failed,
-                            &mut part,
-                            &|j| j == i,
-                        );
-                    }
-                }
+                    &|j| alone.contains(&j),
+                )
+                && runner_failed
+            {
+                together = false;
             }
         }
         part
@@ -827,6 +851,17 @@ fn results_of(
             (a.loc.file, a.loc.span, &a.message, &a.help)
                 .cmp(&(b.loc.file, b.loc.span, &b.message, &b.help))
         });
+    }
+}
+
+/// Whether [`results_of`] finds any result in a value.
+fn has_results(value: &regorus::Value) -> bool {
+    use regorus::Value as V;
+    match value {
+        V::Array(a) => !a.is_empty(),
+        V::Set(s) => !s.is_empty(),
+        V::Null | V::Bool(_) | V::Undefined => false,
+        _ => true,
     }
 }
 
