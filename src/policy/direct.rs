@@ -152,7 +152,7 @@ enum RuleKind {
 pub struct Program {
     rules: Vec<RuleKind>,
     /// Per rule: no rule reads it (a policy's `deny` or `warn` that only the report reads), so
-    /// its values are built for a result only ([`Run::stand_in`]).
+    /// the elements of its set are built for a result only ([`Run::stand_in`]).
     output_only: Vec<bool>,
     /// Per policy (in the run's order): its result sets' rules, in [`super::Policy::sets`]
     /// order, when everything they reach compiled.
@@ -736,7 +736,9 @@ impl Compiler<'_> {
         keys.sort();
         let mut ids = Vec::new();
         for k in keys {
-            ids.push(self.rule(k)?);
+            let id = self.rule(k)?;
+            self.read.insert(id);
+            ids.push(id);
         }
         Ok(if ids.is_empty() {
             e
@@ -1496,10 +1498,12 @@ impl<'m> Run<'_, 'm, '_> {
                 constant,
             } => {
                 let mut value: Option<Val<'m>> = None;
+                // Never built for a result only: a stand-in could equal a value of another
+                // definition that the whole value does not (a conflict regorus reports).
                 for def in defs {
                     let mut frame = vec![UNDEFINED; def.slots];
                     self.solve(&def.body, &mut frame, &mut |run, frame| {
-                        let v = run.def_value(def, frame, output)?;
+                        let v = run.def_value(def, frame, false)?;
                         if let Some(old) = &value
                             && !run.equal(old, &v)
                         {

@@ -843,13 +843,14 @@ fn results_of(
         }
         out.push(finding);
     }
-    // In the order of their places and messages, not of the values the policy gave: of two
-    // results at one place, the report keeps the first, which is then the same however the
-    // values compare (a direct evaluation builds only what a result reads of them).
+    // In the order of what the report shows of them (place, pointer, where the value was
+    // set, message), not of the values the policy gave: of two results at one place the
+    // report keeps the first, which is then the same however the values compare (a direct
+    // evaluation builds only what a result reads of them).
     if let Some(new) = out.get_mut(first..) {
         new.sort_by(|a, b| {
-            (a.loc.file, a.loc.span, &a.message, &a.help)
-                .cmp(&(b.loc.file, b.loc.span, &b.message, &b.help))
+            (&a.loc, &a.used_at, &a.message, &a.help)
+                .cmp(&(&b.loc, &b.used_at, &b.message, &b.help))
         });
     }
 }
