@@ -535,3 +535,13 @@ fn direct_evaluation_gives_the_interpreters_answers() {
         }
     }
 }
+
+/// `model`'s output is pinned, `ref`s and all: a `ref` numbers the locations in the order the
+/// builder records them, which policies' results, the direct evaluation's numbering of a
+/// cluster read in parts, and users' tools reading the output all rely on.
+#[test]
+fn the_model_output_is_pinned() {
+    let o = run(&["model", "fixtures/policies/api", "fixtures/policies/terraform"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}

@@ -293,11 +293,13 @@ impl<'m, S: Sink> Builder<'m, S> {
     }
 
     fn region(&mut self, rc: &'m RegionConfig) -> S::V {
+        // The sizes first: their locations are numbered before the region's own.
+        let sizes = self.sizes(&rc.sizes);
         let entries = vec![
             ("provider", self.text(rc.provider.as_ref())),
             ("backing_provider", self.text(rc.backing_provider.as_ref())),
             ("region", self.text(rc.region.as_ref())),
-            ("sizes", self.sizes(&rc.sizes)),
+            ("sizes", sizes),
         ];
         self.sink.object(entries)
     }
