@@ -541,7 +541,11 @@ fn direct_evaluation_gives_the_interpreters_answers() {
 /// cluster read in parts, and users' tools reading the output all rely on.
 #[test]
 fn the_model_output_is_pinned() {
-    let o = run(&["model", "fixtures/policies/api", "fixtures/policies/terraform"]);
+    let o = run(&[
+        "model",
+        "fixtures/policies/api",
+        "fixtures/policies/terraform",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
 }
