@@ -188,10 +188,12 @@ struct Compiler<'a> {
 /// A body's locals while it is compiled.
 #[derive(Default)]
 struct Scope {
-    /// Each local: its name, slot, and whether it has a value here (`some x` declares one
-    /// that has none until a statement binds it).
-    names: Vec<(String, Slot, bool)>,
+    /// Each local: its name, slot, whether it has a value here (`some x` declares one that
+    /// has none until a statement binds it), and the depth of the query that declared it.
+    names: Vec<(String, Slot, bool, usize)>,
     slots: usize,
+    /// How many queries deep (a comprehension's or an `every`'s body) compilation is.
+    depth: usize,
 }
 
 impl Scope {
@@ -207,8 +209,8 @@ impl Scope {
         self.names
             .iter()
             .rev()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, s, b)| (*s, *b))
+            .find(|(n, _, _, _)| n == name)
+            .map(|(_, s, b, _)| (*s, *b))
     }
 
     /// A local declared by `some x` that has no value yet.
@@ -222,7 +224,7 @@ impl Scope {
     fn declare(&mut self, name: &str) -> Slot {
         let s = self.slots;
         self.slots += 1;
-        self.names.push((name.to_string(), s, true));
+        self.names.push((name.to_string(), s, true, self.depth));
         s
     }
 
@@ -230,18 +232,26 @@ impl Scope {
     fn declare_unbound(&mut self, name: &str) {
         let s = self.slots;
         self.slots += 1;
-        self.names.push((name.to_string(), s, false));
+        self.names.push((name.to_string(), s, false, self.depth));
     }
 
-    /// A name bound here: the `some`-declared local if there is one, else a new one.
-    fn bind(&mut self, name: &str) -> Slot {
-        if let Some(slot) = self.declared(name) {
-            if let Some(e) = self.names.iter_mut().rev().find(|(n, _, _)| n == name) {
-                e.2 = true;
-            }
-            return slot;
+    /// A name bound here by unification or as a key (`x = e`, `a[x]`): the `some`-declared
+    /// local if there is one, else a new one. Inside a comprehension or an `every`, regorus
+    /// may take such a name for one of the enclosing body's (bound there, even later), so
+    /// there only a name `some` declared in the same body is compiled.
+    fn bind(&mut self, name: &str) -> Result<Slot, Unsupported> {
+        let depth = self.depth;
+        if let Some(e) = self.names.iter_mut().rev().find(|(n, _, _, _)| n == name)
+            && !e.2
+            && (depth == 0 || e.3 == depth)
+        {
+            e.2 = true;
+            return Ok(e.1);
         }
-        self.declare(name)
+        if depth > 0 {
+            return no("a name bound by `=` or as a key inside a comprehension or `every`");
+        }
+        Ok(self.declare(name))
     }
 
     fn temp(&mut self) -> Slot {
@@ -608,9 +618,12 @@ impl Compiler<'_> {
                 } => {
                     let coll = self.expr(m, domain, scope, Some(&mut loops))?;
                     let mark = scope.names.len();
+                    scope.depth += 1;
                     let value = scope.declare(value.text());
                     let key = key.as_ref().map(|k| scope.declare(k.text()));
-                    let body = self.query(m, query, scope)?;
+                    let body = self.query(m, query, scope);
+                    scope.depth -= 1;
+                    let body = body?;
                     scope.names.truncate(mark);
                     Stmt::Every {
                         coll,
@@ -667,7 +680,10 @@ impl Compiler<'_> {
                 return no("`:=` to a name declared by `some`");
             }
             let value = self.expr(m, value, scope, Some(loops))?;
-            let slot = scope.bind(span.text());
+            let slot = match op {
+                AssignOp::ColEq => scope.declare(span.text()),
+                AssignOp::Eq => scope.bind(span.text())?,
+            };
             return Ok(Stmt::Assign(slot, value));
         }
         Ok(Stmt::Test(self.expr(m, expr, scope, Some(loops))?))
@@ -824,15 +840,19 @@ impl Compiler<'_> {
             }
             Expr::ArrayCompr { term, query, .. } => {
                 let mark = scope.names.len();
+                scope.depth += 1;
                 let body = self.query(m, query, scope)?;
                 let term = self.expr(m, term, scope, None)?;
+                scope.depth -= 1;
                 scope.names.truncate(mark);
                 E::ArrayCompr(Box::new(term), body)
             }
             Expr::SetCompr { term, query, .. } => {
                 let mark = scope.names.len();
+                scope.depth += 1;
                 let body = self.query(m, query, scope)?;
                 let term = self.expr(m, term, scope, None)?;
+                scope.depth -= 1;
                 scope.names.truncate(mark);
                 E::SetCompr(Box::new(term), body)
             }
@@ -840,9 +860,11 @@ impl Compiler<'_> {
                 key, value, query, ..
             } => {
                 let mark = scope.names.len();
+                scope.depth += 1;
                 let body = self.query(m, query, scope)?;
                 let k = self.expr(m, key, scope, None)?;
                 let v = self.expr(m, value, scope, None)?;
+                scope.depth -= 1;
                 scope.names.truncate(mark);
                 E::ObjectCompr(Box::new((k, v)), body)
             }
@@ -990,7 +1012,10 @@ impl Compiler<'_> {
                         let Some(loops) = loops else {
                             return no("iteration here");
                         };
-                        let key = (name != "_").then(|| scope.bind(name));
+                        let key = match name {
+                            "_" => None,
+                            _ => Some(scope.bind(name)?),
+                        };
                         let value = scope.temp();
                         loops.push(Stmt::Loop {
                             coll: base,
@@ -2048,6 +2073,10 @@ mod tests {
         assert_eq!(
             left,
             [
+                (
+                    "nested_names.rego",
+                    "a name bound by `=` or as a key inside a comprehension or `every`"
+                ),
                 ("partial_object.rego", HEAD),
                 ("ref_heads.rego", HEAD),
                 ("some_rule_name.rego", "`some` of a rule's name"),
@@ -2056,7 +2085,7 @@ mod tests {
         );
         assert_eq!(
             p.policies.iter().filter(|x| x.is_some()).count(),
-            names.len() - 4
+            names.len() - 5
         );
         // A rule whose path is also a package's: every policy left to regorus.
         let (_, p) = program("tests/data/policies-direct-collision");
