@@ -1891,30 +1891,25 @@ impl<'m> Run<'_, 'm, '_> {
                 Val::V(V::from(out))
             }
             E::Builtin(call) => {
-                match (call.special, call.args.as_slice()) {
-                    (Special::ObjectGet, [obj, key, default]) => {
-                        let o = self.eval(obj, frame)?;
-                        if matches!(o, Val::Input) || matches!(o, Val::N(n) if !n.is_array()) {
-                            let key = self.value(key, frame)?;
-                            let default = self.value(default, frame)?;
-                            if key == V::Undefined || default == V::Undefined {
-                                return Ok(UNDEFINED);
-                            }
-                            return Ok(self.object_get(o, &key, &default));
-                        }
+                // Every argument evaluated once, then undefined checked, as regorus does.
+                let Some(args) = self.arguments(&call.args, frame)? else {
+                    return Ok(UNDEFINED);
+                };
+                match (call.special, args.as_slice()) {
+                    (Special::ObjectGet, [o, key, default])
+                        if matches!(o, Val::Input) || matches!(o, Val::N(n) if !n.is_array()) =>
+                    {
+                        let (key, default) = (self.force(key.clone()), self.force(default.clone()));
+                        return Ok(self.object_get(o.clone(), &key, &default));
                     }
-                    (Special::Count, [arg]) => {
-                        if let Val::N(n) = self.eval(arg, frame)?
-                            && let Some(items) = Builder::<Rego>::items(n)
-                        {
+                    (Special::Count, [Val::N(n)]) => {
+                        if let Some(items) = Builder::<Rego>::items(*n) {
                             return Ok(Val::V(V::from(items.len())));
                         }
                     }
                     _ => {}
                 }
-                let Some(args) = self.built_arguments(&call.args, frame)? else {
-                    return Ok(UNDEFINED);
-                };
+                let args: Vec<V> = args.into_iter().map(|a| self.force(a)).collect();
                 let v = (call.f.0)(&call.span, &call.params, &args, true).map_err(|_| Bail)?;
                 if v == V::Undefined {
                     // A builtin that gives nothing (regorus may treat it its own way).
