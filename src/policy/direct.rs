@@ -1697,18 +1697,50 @@ impl<'m> Run<'_, 'm, '_> {
         Ok(self.force(v))
     }
 
-    /// The values of `items`, built whole; `None` when one is undefined (the rest are not
-    /// evaluated, as regorus does for a literal).
-    fn values(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<V>>> {
-        let mut out = Vec::with_capacity(items.len());
-        for i in items {
-            let v = self.value(i, frame)?;
-            if v == V::Undefined {
-                return Ok(None);
+    /// An array, set or object literal, its elements built whole, or for a result only when
+    /// `output` ([`Run::eval_output`]); undefined when one is (the rest are not evaluated, as
+    /// regorus does for a literal).
+    fn literal(&mut self, e: &E, frame: &mut Vec<Val<'m>>, output: bool) -> R<V> {
+        let element = |run: &mut Self, e: &E, frame: &mut Vec<Val<'m>>| {
+            if output {
+                run.eval_output(e, frame)
+            } else {
+                run.value(e, frame)
             }
-            out.push(v);
-        }
-        Ok(Some(out))
+        };
+        Ok(match e {
+            E::Object(fields) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in fields {
+                    let k = self.value(k, frame)?;
+                    if k == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    let v = element(self, v, frame)?;
+                    if v == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    out.insert(k, v);
+                }
+                V::from(out)
+            }
+            E::Array(items) | E::Set(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    let v = element(self, i, frame)?;
+                    if v == V::Undefined {
+                        return Ok(V::Undefined);
+                    }
+                    out.push(v);
+                }
+                if matches!(e, E::Set(_)) {
+                    V::from(out.into_iter().collect::<BTreeSet<_>>())
+                } else {
+                    V::from(out)
+                }
+            }
+            _ => V::Undefined,
+        })
     }
 
     /// A call's arguments: every one evaluated (an error in a later one is regorus's error),
@@ -1732,36 +1764,7 @@ impl<'m> Run<'_, 'm, '_> {
     /// built for a result only ([`Run::stand_in`]).
     fn eval_output(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<V> {
         Ok(match e {
-            E::Object(fields) => {
-                let mut out = BTreeMap::new();
-                for (k, v) in fields {
-                    let k = self.value(k, frame)?;
-                    if k == V::Undefined {
-                        return Ok(V::Undefined);
-                    }
-                    let v = self.eval_output(v, frame)?;
-                    if v == V::Undefined {
-                        return Ok(V::Undefined);
-                    }
-                    out.insert(k, v);
-                }
-                V::from(out)
-            }
-            E::Array(items) | E::Set(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    let v = self.eval_output(i, frame)?;
-                    if v == V::Undefined {
-                        return Ok(V::Undefined);
-                    }
-                    out.push(v);
-                }
-                if matches!(e, E::Set(_)) {
-                    V::from(out.into_iter().collect::<BTreeSet<_>>())
-                } else {
-                    V::from(out)
-                }
-            }
+            E::Object(_) | E::Array(_) | E::Set(_) => self.literal(e, frame, true)?,
             _ => {
                 let v = self.eval(e, frame)?;
                 self.stand_in(v)
@@ -1837,29 +1840,7 @@ impl<'m> Run<'_, 'm, '_> {
                 }
                 self.eval(e, frame)?
             }
-            E::Array(items) => Val::V(match self.values(items, frame)? {
-                Some(values) => V::from(values),
-                None => V::Undefined,
-            }),
-            E::Set(items) => Val::V(match self.values(items, frame)? {
-                Some(values) => V::from(values.into_iter().collect::<BTreeSet<_>>()),
-                None => V::Undefined,
-            }),
-            E::Object(fields) => {
-                let mut out = BTreeMap::new();
-                for (k, v) in fields {
-                    let k = self.value(k, frame)?;
-                    if k == V::Undefined {
-                        return Ok(UNDEFINED);
-                    }
-                    let v = self.value(v, frame)?;
-                    if v == V::Undefined {
-                        return Ok(UNDEFINED);
-                    }
-                    out.insert(k, v);
-                }
-                Val::V(V::from(out))
-            }
+            E::Array(_) | E::Set(_) | E::Object(_) => Val::V(self.literal(e, frame, false)?),
             E::ArrayCompr(term, body) => {
                 let mut out = Vec::new();
                 self.each_term(term, body, frame, |v| out.push(v))?;
