@@ -648,9 +648,89 @@ impl<'m> Lazy<'m> {
         }
     }
 
+    /// The number of elements of a part that is an array.
+    pub fn array_len(self) -> Option<usize> {
+        match self {
+            Lazy::Regions(r) => Some(r.len()),
+            Lazy::Sizes(s) => Some(s.len()),
+            Lazy::Tags(t) => Some(t.len()),
+            _ => None,
+        }
+    }
+
+    /// The `i`th element of a part that is an array.
+    pub fn at(self, i: usize) -> Option<Lazy<'m>> {
+        match self {
+            Lazy::Regions(r) => r.get(i).map(Lazy::Region),
+            Lazy::Sizes(s) => s.get(i).map(Lazy::Size),
+            Lazy::Tags(t) => t.get(i).map(Lazy::Tag),
+            _ => None,
+        }
+    }
+
     /// Whether its data is an array (else an object).
     pub fn is_array(self) -> bool {
         matches!(self, Lazy::Regions(_) | Lazy::Sizes(_) | Lazy::Tags(_))
+    }
+}
+
+/// A key that a part read in parts ([`Lazy`]) or the input around it may have, resolved
+/// from its name once ([`Key::of`]); [`Key::Other`] for any other name.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Key {
+    Version,
+    Kind,
+    Resource,
+    Loc,
+    Project,
+    Type,
+    Name,
+    Regions,
+    EncryptionAtRestProvider,
+    BackupEnabled,
+    PitEnabled,
+    TerminationProtection,
+    DiskSizeGb,
+    MongodbVersion,
+    Tags,
+    Provider,
+    BackingProvider,
+    Region,
+    Sizes,
+    Value,
+    Role,
+    Key,
+    Other,
+}
+
+impl Key {
+    /// The key of this name.
+    pub fn of(name: &str) -> Key {
+        match name {
+            "version" => Key::Version,
+            "kind" => Key::Kind,
+            "resource" => Key::Resource,
+            "loc" => Key::Loc,
+            "project" => Key::Project,
+            "type" => Key::Type,
+            "name" => Key::Name,
+            "regions" => Key::Regions,
+            "encryption_at_rest_provider" => Key::EncryptionAtRestProvider,
+            "backup_enabled" => Key::BackupEnabled,
+            "pit_enabled" => Key::PitEnabled,
+            "termination_protection" => Key::TerminationProtection,
+            "disk_size_gb" => Key::DiskSizeGb,
+            "mongodb_version" => Key::MongodbVersion,
+            "tags" => Key::Tags,
+            "provider" => Key::Provider,
+            "backing_provider" => Key::BackingProvider,
+            "region" => Key::Region,
+            "sizes" => Key::Sizes,
+            "value" => Key::Value,
+            "role" => Key::Role,
+            "key" => Key::Key,
+            _ => Key::Other,
+        }
     }
 }
 
@@ -674,64 +754,59 @@ impl<'m, S: Sink> Builder<'m, S> {
 
     /// The value at `key` of a part that is an object, as [`Builder::force`] would write it.
     pub fn field(&mut self, node: Lazy<'m>, key: &str) -> Field<'m, S::V> {
+        self.field_at(node, Key::of(key))
+    }
+
+    /// [`Builder::field`] with the key resolved ([`Key::of`]).
+    pub fn field_at(&mut self, node: Lazy<'m>, key: Key) -> Field<'m, S::V> {
         match node {
             Lazy::Cluster(c) => {
                 let s = c.settings();
                 match key {
-                    "loc" => Field::Lazy(Lazy::Loc(&c.origin.body)),
-                    "project" => Field::Value(self.opt_index(c.origin.project)),
-                    "type" => Field::Value(self.sink.str(cluster_type(c.kind))),
-                    "name" => self.lazy_text(c.name.as_ref(), Ty::Str),
-                    "regions" => Field::Lazy(Lazy::Regions(&c.regions)),
-                    "encryption_at_rest_provider" => {
+                    Key::Loc => Field::Lazy(Lazy::Loc(&c.origin.body)),
+                    Key::Project => Field::Value(self.opt_index(c.origin.project)),
+                    Key::Type => Field::Value(self.sink.str(cluster_type(c.kind))),
+                    Key::Name => self.lazy_text(c.name.as_ref(), Ty::Str),
+                    Key::Regions => Field::Lazy(Lazy::Regions(&c.regions)),
+                    Key::EncryptionAtRestProvider => {
                         self.lazy_text(c.encryption_at_rest_provider.as_ref(), Ty::Str)
                     }
-                    "backup_enabled" => self.lazy_text(s.backup_enabled.as_ref(), Ty::Bool),
-                    "pit_enabled" => self.lazy_text(s.pit_enabled.as_ref(), Ty::Bool),
-                    "termination_protection" => {
+                    Key::BackupEnabled => self.lazy_text(s.backup_enabled.as_ref(), Ty::Bool),
+                    Key::PitEnabled => self.lazy_text(s.pit_enabled.as_ref(), Ty::Bool),
+                    Key::TerminationProtection => {
                         self.lazy_text(s.termination_protection.as_ref(), Ty::Bool)
                     }
-                    "disk_size_gb" => self.lazy_text(s.disk_size_gb.as_ref(), Ty::Number),
-                    "mongodb_version" => self.lazy_text(s.mongodb_version.as_ref(), Ty::Str),
-                    "tags" => Field::Lazy(Lazy::Tags(&s.tags)),
+                    Key::DiskSizeGb => self.lazy_text(s.disk_size_gb.as_ref(), Ty::Number),
+                    Key::MongodbVersion => self.lazy_text(s.mongodb_version.as_ref(), Ty::Str),
+                    Key::Tags => Field::Lazy(Lazy::Tags(&s.tags)),
                     _ => Field::Missing,
                 }
             }
             Lazy::Region(rc) => match key {
-                "provider" => self.lazy_text(rc.provider.as_ref(), Ty::Str),
-                "backing_provider" => self.lazy_text(rc.backing_provider.as_ref(), Ty::Str),
-                "region" => self.lazy_text(rc.region.as_ref(), Ty::Str),
-                "sizes" => Field::Lazy(Lazy::Sizes(&rc.sizes)),
+                Key::Provider => self.lazy_text(rc.provider.as_ref(), Ty::Str),
+                Key::BackingProvider => self.lazy_text(rc.backing_provider.as_ref(), Ty::Str),
+                Key::Region => self.lazy_text(rc.region.as_ref(), Ty::Str),
+                Key::Sizes => Field::Lazy(Lazy::Sizes(&rc.sizes)),
                 _ => Field::Missing,
             },
             Lazy::Size(s) => match key {
-                "value" => Field::Value(self.typed_value(&s.value, Ty::Str)),
-                "loc" => Field::Lazy(Lazy::Loc(&s.value.loc)),
-                "role" => Field::Value(self.sink.str(role(s.role))),
+                Key::Value => Field::Value(self.typed_value(&s.value, Ty::Str)),
+                Key::Loc => Field::Lazy(Lazy::Loc(&s.value.loc)),
+                Key::Role => Field::Value(self.sink.str(role(s.role))),
                 _ => Field::Missing,
             },
             Lazy::Text(t, ty) => match key {
-                "value" => Field::Value(self.typed_value(t, ty)),
-                "loc" => Field::Lazy(Lazy::Loc(&t.loc)),
+                Key::Value => Field::Value(self.typed_value(t, ty)),
+                Key::Loc => Field::Lazy(Lazy::Loc(&t.loc)),
                 _ => Field::Missing,
             },
             Lazy::Tag(t) => match key {
-                "key" => Field::Lazy(Lazy::Text(&t.key, Ty::Str)),
-                "value" => self.lazy_text(t.value.as_ref(), Ty::Str),
+                Key::Key => Field::Lazy(Lazy::Text(&t.key, Ty::Str)),
+                Key::Value => self.lazy_text(t.value.as_ref(), Ty::Str),
                 _ => Field::Missing,
             },
             Lazy::Loc(_) => Field::Force,
             Lazy::Regions(_) | Lazy::Sizes(_) | Lazy::Tags(_) => Field::Missing,
-        }
-    }
-
-    /// The elements of a part that is an array.
-    pub fn items(node: Lazy<'m>) -> Option<Vec<Lazy<'m>>> {
-        match node {
-            Lazy::Regions(r) => Some(r.iter().map(Lazy::Region).collect()),
-            Lazy::Sizes(s) => Some(s.iter().map(Lazy::Size).collect()),
-            Lazy::Tags(t) => Some(t.iter().map(Lazy::Tag).collect()),
-            _ => None,
         }
     }
 

@@ -28,7 +28,7 @@ use regorus::unstable::{
 
 use super::input::Rego;
 use crate::model::Cluster;
-use crate::model::json::{Builder, Field, Lazy};
+use crate::model::json::{Builder, Field, Key, Lazy};
 
 /// Why a policy is not compiled (the policy is then evaluated by regorus).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,11 +48,13 @@ type Slot = usize;
 
 /// A compiled expression: single-valued (iteration is hoisted into [`Stmt::Loop`]).
 enum E {
-    Const(V),
+    /// A constant: its index in [`Program::consts`] (read from the thread's own copy).
+    Const(usize),
     Input,
     Local(Slot),
     Rule(usize),
-    Dot(Box<E>, V),
+    /// `base.field`, the field's key resolved for a part of the cluster.
+    Dot(Box<E>, V, Key),
     /// `base[index]`; true when `base` is a rule's value (regorus reads a number there as a
     /// string key: left to it).
     Index(Box<E>, Box<E>, bool),
@@ -132,7 +134,8 @@ struct Def {
 enum Param {
     Bind(Slot),
     Ignore,
-    Equal(V),
+    /// Equal to a constant (its index in [`Program::consts`]).
+    Equal(usize),
 }
 
 enum RuleKind {
@@ -140,12 +143,31 @@ enum RuleKind {
     Pending,
     Complete {
         defs: Vec<Def>,
-        default: Option<V>,
+        /// The default's index in [`Program::consts`].
+        default: Option<usize>,
         /// Every definition's value is a constant: the first solution decides.
         constant: bool,
     },
     Set(Vec<Def>),
     Function(Vec<Def>),
+}
+
+/// The index of the empty set in [`Program::consts`].
+const EMPTY_SET: usize = 0;
+
+/// A copy of a value that shares no reference-counted part with it.
+fn deep_copy(v: &V) -> V {
+    match v {
+        V::String(s) => V::from(&**s),
+        V::Array(a) => V::from(a.iter().map(deep_copy).collect::<Vec<_>>()),
+        V::Set(s) => V::from(s.iter().map(deep_copy).collect::<BTreeSet<_>>()),
+        V::Object(o) => V::from(
+            o.iter()
+                .map(|(k, v)| (deep_copy(k), deep_copy(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The compiled policies of a run.
@@ -157,8 +179,10 @@ pub struct Program {
     /// Per policy (in the run's order): its result sets' rules, in [`super::Policy::sets`]
     /// order, when everything they reach compiled.
     pub policies: Vec<Option<Vec<usize>>>,
-    /// The empty set, made once.
-    empty_set: V,
+    /// The constants the program reads, the empty set first ([`EMPTY_SET`]). Each thread
+    /// evaluates over its own copy ([`Program::scratch`]): a value shared by threads
+    /// would have its reference count written by both on every read.
+    consts: Vec<V>,
     /// Why each policy left out was left out.
     #[cfg_attr(not(test), allow(dead_code))]
     pub reasons: Vec<Option<Unsupported>>,
@@ -183,6 +207,8 @@ struct Compiler<'a> {
     read: std::collections::HashSet<usize>,
     /// Packages with a rule whose head is a reference.
     complex: std::collections::HashSet<Vec<String>>,
+    /// The constants compiled so far ([`Program::consts`]).
+    consts: Vec<V>,
 }
 
 /// A body's locals while it is compiled.
@@ -369,6 +395,7 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
         rules: Vec::new(),
         read: std::collections::HashSet::new(),
         complex: std::collections::HashSet::new(),
+        consts: vec![V::new_set()],
     };
     for (i, (module, ctx)) in modules.iter().enumerate() {
         for rule in &module.policy {
@@ -422,7 +449,7 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
         .collect();
     Program {
         rules: compiler.rules,
-        empty_set: V::new_set(),
+        consts: compiler.consts,
         output_only,
         policies: out,
         reasons,
@@ -430,6 +457,17 @@ pub fn compile(files: &[(String, String)], policies: &[(String, Vec<&str>)]) -> 
 }
 
 impl Compiler<'_> {
+    /// A constant, kept in [`Program::consts`].
+    fn konst(&mut self, v: V) -> E {
+        E::Const(self.const_index(v))
+    }
+
+    /// A constant's index in [`Program::consts`].
+    fn const_index(&mut self, v: V) -> usize {
+        self.consts.push(v);
+        self.consts.len() - 1
+    }
+
     /// The index of a rule, compiled on first reference.
     fn rule(&mut self, key: (Vec<String>, String)) -> Result<usize, Unsupported> {
         if let Some(r) = self.ids.get(&key) {
@@ -476,7 +514,8 @@ impl Compiler<'_> {
                     if default.is_some() {
                         return no("two defaults");
                     }
-                    default = Some(constant_value(value)?);
+                    let v = constant_value(value)?;
+                    default = Some(self.const_index(v));
                 }
                 Rule::Spec { head, bodies, .. } => {
                     // No body: the definition always holds (`x := 1`, `f(x) := x * 2`).
@@ -547,7 +586,7 @@ impl Compiler<'_> {
             params.push(match a.as_ref() {
                 Expr::Var { span, .. } if span.text() == "_" => Param::Ignore,
                 Expr::Var { span, .. } => Param::Bind(scope.declare(span.text())),
-                other => Param::Equal(constant_value_of(other)?),
+                other => Param::Equal(self.const_index(constant_value_of(other)?)),
             });
         }
         let body = match query {
@@ -718,7 +757,7 @@ impl Compiler<'_> {
                 self.read.insert(id);
                 let mut e = E::Rule(id);
                 for f in fields {
-                    e = E::Dot(Box::new(e), V::from(f.as_str()));
+                    e = E::Dot(Box::new(e), V::from(f.as_str()), Key::of(f));
                 }
                 return Ok(e);
             }
@@ -809,7 +848,7 @@ impl Compiler<'_> {
             | Expr::RawString { value, .. }
             | Expr::Number { value, .. }
             | Expr::Bool { value, .. }
-            | Expr::Null { value, .. } => E::Const(value.clone()),
+            | Expr::Null { value, .. } => self.konst(value.clone()),
             Expr::Var { span, .. } => {
                 let name = span.text();
                 match self.name(m, name, scope)? {
@@ -825,7 +864,8 @@ impl Compiler<'_> {
             Expr::Array { .. } | Expr::Set { .. } | Expr::Object { .. }
                 if constant_value(expr).is_ok() =>
             {
-                E::Const(constant_value(expr)?)
+                let v = constant_value(expr)?;
+                self.konst(v)
             }
             Expr::Array { items, .. } => E::Array(self.exprs(m, items, scope, loops)?),
             Expr::Set { items, .. } => E::Set(self.exprs(m, items, scope, loops)?),
@@ -879,8 +919,8 @@ impl Compiler<'_> {
                             span: expr.span().clone(),
                             lhs_ast: expr.clone(),
                             rhs_ast: inner.clone(),
-                            lhs: E::Const(V::from(0)),
-                            rhs: E::Const(value.clone()),
+                            lhs: self.konst(V::from(0)),
+                            rhs: self.konst(value.clone()),
                         })),
                         Err(_) => return no("a negated non-number"),
                     }
@@ -999,7 +1039,8 @@ impl Compiler<'_> {
         match expr.as_ref() {
             Expr::RefDot { refr, field, .. } => {
                 let base = self.expr(m, refr, scope, loops)?;
-                Ok(E::Dot(Box::new(base), field.1.clone()))
+                let key = field.1.as_string().map_or(Key::Other, |s| Key::of(s));
+                Ok(E::Dot(Box::new(base), field.1.clone(), key))
             }
             Expr::RefBrack { refr, index, .. } => {
                 let base = self.expr(m, refr, scope, loops.as_deref_mut())?;
@@ -1130,7 +1171,7 @@ impl Compiler<'_> {
 fn rule_rooted(e: &E) -> bool {
     match e {
         E::Rule(_) => true,
-        E::Dot(b, _) | E::Index(b, _, _) | E::Ensure(_, b) => rule_rooted(b),
+        E::Dot(b, _, _) | E::Index(b, _, _) | E::Ensure(_, b) => rule_rooted(b),
         _ => false,
     }
 }
@@ -1191,35 +1232,54 @@ const UNDEFINED: Val<'static> = Val::V(V::Undefined);
 
 /// A resource's input: built whole, or a cluster that is read in parts (only what a policy
 /// uses whole is built).
-pub enum Input<'m> {
+pub enum Input<'m, 'b> {
     Built(V),
     Cluster {
         kind: &'static str,
         /// `kind` as a value (one shared string).
         kind_value: V,
         cluster: &'m Cluster,
-        project: V,
+        /// Builds the cluster's project's data (`input.project`), asked once at most.
+        project: ProjectOf<'b>,
     },
 }
+
+/// Builds the data of a resource's project.
+pub type ProjectOf<'b> = &'b mut dyn FnMut() -> V;
 
 /// Sets a builder to number locations as the whole input does ([`Run::number`]).
 pub type Numbering<'m, 'b> = &'b mut dyn FnMut(&mut Builder<'m, Rego>);
 
+/// One thread's space to evaluate in ([`Program::scratch`]).
+pub struct Scratch<'m> {
+    consts: Vec<V>,
+    /// Per rule: its value, once computed for the resource.
+    memo: Vec<Option<Val<'m>>>,
+    /// Per rule: being computed (a reference to it now is recursion).
+    busy: Vec<bool>,
+    /// Frames (and argument lists) given back, to be used again.
+    frames: Vec<Vec<Val<'m>>>,
+    /// A builtin's arguments, built.
+    built: Vec<V>,
+}
+
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
 pub struct Run<'p, 'm, 'b> {
     program: &'p Program,
+    /// This thread's constants and reusable space.
+    scratch: &'b mut Scratch<'m>,
     builder: &'b mut Builder<'m, Rego>,
     /// Sets `builder` to number locations as the whole input does ([`Builder::number_as`]),
     /// once, before the first value is built: a resource whose policies build nothing and
     /// find nothing is never numbered.
     number: Option<Numbering<'m, 'b>>,
-    input: Input<'m>,
+    input: Input<'m, 'b>,
+    /// `input.project`, once asked for.
+    project: Option<V>,
     /// The input built whole, once asked for.
     whole: Option<V>,
     /// Parts built whole, once each.
     forced: Vec<(Lazy<'m>, V)>,
-    memo: Vec<Option<Val<'m>>>,
-    busy: Vec<bool>,
     steps: u32,
     deadline: Instant,
     depth: u32,
@@ -1236,31 +1296,49 @@ impl Program {
     pub fn none(n: usize) -> Program {
         Program {
             rules: Vec::new(),
-            empty_set: V::new_set(),
+            consts: vec![V::new_set()],
             output_only: Vec::new(),
             policies: vec![None; n],
             reasons: vec![Some(Unsupported("the interpreter was asked for".into())); n],
         }
     }
 
-    /// Start evaluating one resource; `builder` builds what is used whole, numbering
-    /// locations as building the whole input would ([`Builder::number_as`]).
+    /// One thread's space to evaluate in: its copy of the program's constants
+    /// ([`Program::consts`]), each resource's rule values, the frames of bodies.
+    pub fn scratch<'m>(&self) -> Scratch<'m> {
+        Scratch {
+            consts: self.consts.iter().map(deep_copy).collect(),
+            memo: Vec::new(),
+            busy: Vec::new(),
+            frames: Vec::new(),
+            built: Vec::new(),
+        }
+    }
+
+    /// Start evaluating one resource in this thread's `scratch` ([`Program::scratch`]);
+    /// `builder` builds what is used whole, numbering locations as building the whole input
+    /// would ([`Builder::number_as`]).
     pub fn run<'m, 'b>(
         &self,
+        scratch: &'b mut Scratch<'m>,
         builder: &'b mut Builder<'m, Rego>,
         number: Option<Numbering<'m, 'b>>,
-        input: Input<'m>,
+        input: Input<'m, 'b>,
         budget: Duration,
     ) -> Run<'_, 'm, 'b> {
+        scratch.memo.clear();
+        scratch.memo.resize(self.rules.len(), None);
+        scratch.busy.clear();
+        scratch.busy.resize(self.rules.len(), false);
         Run {
             program: self,
+            scratch,
             builder,
             number,
             input,
+            project: None,
             whole: None,
             forced: Vec::new(),
-            memo: vec![None; self.rules.len()],
-            busy: vec![false; self.rules.len()],
             steps: 0,
             deadline: Instant::now() + budget,
             depth: 0,
@@ -1285,15 +1363,74 @@ fn undefined(v: &Val<'_>) -> bool {
 enum Elements<'m> {
     Undefined,
     Scalar,
+    /// A part of the cluster that is an array, and its length.
+    Parts(Lazy<'m>, usize),
+    /// A built array, and its length.
+    Array(V, usize),
+    /// The elements of a set or an object.
     Items(Vec<(V, Val<'m>)>),
 }
 
+impl<'m> Elements<'m> {
+    fn len(&self) -> usize {
+        match self {
+            Elements::Undefined | Elements::Scalar => 0,
+            Elements::Parts(_, n) | Elements::Array(_, n) => *n,
+            Elements::Items(items) => items.len(),
+        }
+    }
+
+    /// The `i`th element and its key (the index of an array's element only when `key`).
+    fn get(&self, i: usize, key: bool) -> (V, Val<'m>) {
+        let index = || if key { V::from(i) } else { V::Undefined };
+        match self {
+            Elements::Parts(n, _) => (index(), n.at(i).map_or(UNDEFINED, Val::N)),
+            Elements::Array(V::Array(a), _) => {
+                (index(), a.get(i).map_or(UNDEFINED, |v| Val::V(v.clone())))
+            }
+            Elements::Items(items) => items.get(i).cloned().unwrap_or((V::Undefined, UNDEFINED)),
+            _ => (V::Undefined, UNDEFINED),
+        }
+    }
+}
+
 impl<'m> Run<'_, 'm, '_> {
+    /// A constant (from this thread's copy).
+    fn konst(&self, k: usize) -> V {
+        self.scratch.consts.get(k).cloned().unwrap_or(V::Undefined)
+    }
+
+    /// A frame of `slots` undefined locals (one given back before, when there is one).
+    fn frame(&mut self, slots: usize) -> Vec<Val<'m>> {
+        let mut frame = self.scratch.frames.pop().unwrap_or_default();
+        frame.resize(slots, UNDEFINED);
+        frame
+    }
+
+    /// A frame done with, kept for [`Run::frame`].
+    fn give_back(&mut self, mut frame: Vec<Val<'m>>) {
+        frame.clear();
+        self.scratch.frames.push(frame);
+    }
+
     /// Number the locations as the whole input does, if not yet done.
     pub fn number(&mut self) {
         if let Some(number) = self.number.take() {
             number(self.builder);
         }
+    }
+
+    /// `input.project` of a cluster read in parts, built once.
+    fn project(&mut self) -> V {
+        if let Some(v) = &self.project {
+            return v.clone();
+        }
+        let v = match &mut self.input {
+            Input::Cluster { project, .. } => project(),
+            Input::Built(_) => V::Undefined,
+        };
+        self.project = Some(v.clone());
+        v
     }
 
     /// The input built whole (for the interpreter, or a policy that uses it whole).
@@ -1303,17 +1440,13 @@ impl<'m> Run<'_, 'm, '_> {
         }
         let v = match &self.input {
             Input::Built(v) => v.clone(),
-            Input::Cluster {
-                kind,
-                cluster,
-                project,
-                ..
-            } => {
+            Input::Cluster { kind, cluster, .. } => {
+                let (kind, cluster) = (*kind, *cluster);
+                let project = self.project();
                 if let Some(number) = self.number.take() {
                     number(self.builder);
                 }
                 let resource = self.builder.force(Lazy::Cluster(cluster));
-                let project = project.clone();
                 self.builder.sink().input(kind, resource, project)
             }
         };
@@ -1367,30 +1500,38 @@ impl<'m> Run<'_, 'm, '_> {
         }
     }
 
-    /// `base[key]` (also `base.key`).
+    /// `base[key]`.
     fn index(&mut self, base: Val<'m>, key: &V) -> Val<'m> {
+        let k = match (&base, key) {
+            (Val::N(_) | Val::Input, V::String(s)) => Key::of(s),
+            _ => Key::Other,
+        };
+        self.index_at(base, key, k)
+    }
+
+    /// `base[key]` (also `base.key`), `k` the key resolved ([`Key::of`]) when `key` is a string.
+    fn index_at(&mut self, base: Val<'m>, key: &V, k: Key) -> Val<'m> {
         match base {
             Val::V(v) => Val::V(v[key].clone()),
             Val::Input => {
                 let Input::Cluster {
                     kind_value,
                     cluster,
-                    project,
                     ..
                 } = &self.input
                 else {
                     return UNDEFINED;
                 };
-                match key.as_string().ok().map(|s| &**s) {
-                    Some("version") => Val::V(V::from(u64::from(crate::model::json::VERSION))),
-                    Some("kind") => Val::V(kind_value.clone()),
-                    Some("resource") => Val::N(Lazy::Cluster(cluster)),
-                    Some("project") => Val::V(project.clone()),
+                match k {
+                    Key::Version => Val::V(V::from(u64::from(crate::model::json::VERSION))),
+                    Key::Kind => Val::V(kind_value.clone()),
+                    Key::Resource => Val::N(Lazy::Cluster(cluster)),
+                    Key::Project => Val::V(self.project()),
                     _ => UNDEFINED,
                 }
             }
             Val::N(n) => match key.as_string() {
-                Ok(s) if !n.is_array() => match self.builder.field(n, s) {
+                Ok(_) if !n.is_array() => match self.builder.field_at(n, k) {
                     Field::Lazy(l) => Val::N(l),
                     Field::Value(v) => Val::V(v),
                     Field::Missing => UNDEFINED,
@@ -1405,27 +1546,17 @@ impl<'m> Run<'_, 'm, '_> {
 
     fn elements(&mut self, v: Val<'m>) -> Elements<'m> {
         let v = match v {
-            Val::N(n) => match Builder::<Rego>::items(n) {
-                Some(items) => {
-                    return Elements::Items(
-                        items
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, n)| (V::from(i), Val::N(n)))
-                            .collect(),
-                    );
-                }
+            Val::N(n) => match n.array_len() {
+                Some(len) => return Elements::Parts(n, len),
                 None => self.force(Val::N(n)),
             },
             other => self.force(other),
         };
         match &v {
-            V::Array(a) => Elements::Items(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, v)| (V::from(i), Val::V(v.clone())))
-                    .collect(),
-            ),
+            V::Array(a) => {
+                let len = a.len();
+                Elements::Array(v, len)
+            }
             V::Set(s) => {
                 Elements::Items(s.iter().map(|v| (v.clone(), Val::V(v.clone()))).collect())
             }
@@ -1459,26 +1590,26 @@ impl<'m> Run<'_, 'm, '_> {
     }
 
     fn rule_val(&mut self, id: usize) -> R<Val<'m>> {
-        if let Some(Some(v)) = self.memo.get(id) {
+        if let Some(Some(v)) = self.scratch.memo.get(id) {
             return Ok(v.clone());
         }
-        if self.busy.get(id).copied().unwrap_or(true) || self.depth > DEPTH_MAX {
+        if self.scratch.busy.get(id).copied().unwrap_or(true) || self.depth > DEPTH_MAX {
             return Err(Bail);
         }
         let program = self.program;
         let kind = program.rules.get(id).ok_or(Bail)?;
         let output = program.output_only.get(id).copied().unwrap_or(false);
-        if let Some(b) = self.busy.get_mut(id) {
+        if let Some(b) = self.scratch.busy.get_mut(id) {
             *b = true;
         }
         self.depth += 1;
         let value = self.rule_value(kind, output);
         self.depth -= 1;
-        if let Some(b) = self.busy.get_mut(id) {
+        if let Some(b) = self.scratch.busy.get_mut(id) {
             *b = false;
         }
         let value = value?;
-        if let Some(slot) = self.memo.get_mut(id) {
+        if let Some(slot) = self.scratch.memo.get_mut(id) {
             *slot = Some(value.clone());
         }
         Ok(value)
@@ -1504,15 +1635,17 @@ impl<'m> Run<'_, 'm, '_> {
             RuleKind::Set(defs) => {
                 let mut out = BTreeSet::new();
                 for def in defs {
-                    let mut frame = vec![UNDEFINED; def.slots];
-                    self.solve(&def.body, &mut frame, &mut |run, frame| {
+                    let mut frame = self.frame(def.slots);
+                    let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                         let v = run.def_value(def, frame, output)?;
                         out.insert(run.force(v));
                         Ok(false)
-                    })?;
+                    });
+                    self.give_back(frame);
+                    solved?;
                 }
                 Ok(Val::V(if out.is_empty() {
-                    self.program.empty_set.clone()
+                    self.konst(EMPTY_SET)
                 } else {
                     V::from(out)
                 }))
@@ -1526,8 +1659,8 @@ impl<'m> Run<'_, 'm, '_> {
                 // Never built for a result only: a stand-in could equal a value of another
                 // definition that the whole value does not (a conflict regorus reports).
                 for def in defs {
-                    let mut frame = vec![UNDEFINED; def.slots];
-                    self.solve(&def.body, &mut frame, &mut |run, frame| {
+                    let mut frame = self.frame(def.slots);
+                    let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                         let v = run.def_value(def, frame, false)?;
                         if let Some(old) = &value
                             && !run.equal(old, &v)
@@ -1536,16 +1669,18 @@ impl<'m> Run<'_, 'm, '_> {
                         }
                         value = Some(v);
                         Ok(*constant)
-                    })?;
+                    });
+                    self.give_back(frame);
+                    solved?;
                 }
                 Ok(value
-                    .or_else(|| default.clone().map(Val::V))
+                    .or_else(|| default.map(|k| Val::V(self.konst(k))))
                     .unwrap_or(UNDEFINED))
             }
         }
     }
 
-    fn call(&mut self, id: usize, args: Vec<Val<'m>>) -> R<Val<'m>> {
+    fn call(&mut self, id: usize, args: &[Val<'m>]) -> R<Val<'m>> {
         if self.depth > DEPTH_MAX {
             return Err(Bail);
         }
@@ -1557,19 +1692,23 @@ impl<'m> Run<'_, 'm, '_> {
         let mut value: Option<Val<'m>> = None;
         let result = (|| {
             for def in defs {
-                let mut frame = vec![UNDEFINED; def.slots];
+                let mut frame = self.frame(def.slots);
                 let mut matched = true;
-                for (p, a) in def.params.iter().zip(&args) {
+                for (p, a) in def.params.iter().zip(args) {
                     match p {
                         Param::Bind(s) => set(&mut frame, *s, a.clone()),
                         Param::Ignore => {}
-                        Param::Equal(v) => matched &= self.equal(&Val::V(v.clone()), a),
+                        Param::Equal(k) => {
+                            let v = Val::V(self.konst(*k));
+                            matched &= self.equal(&v, a);
+                        }
                     }
                 }
                 if !matched {
+                    self.give_back(frame);
                     continue;
                 }
-                self.solve(&def.body, &mut frame, &mut |run, frame| {
+                let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                     let v = run.def_value(def, frame, false)?;
                     if let Some(old) = &value
                         && !run.equal(old, &v)
@@ -1578,7 +1717,9 @@ impl<'m> Run<'_, 'm, '_> {
                     }
                     value = Some(v);
                     Ok(false)
-                })?;
+                });
+                self.give_back(frame);
+                solved?;
             }
             Ok(())
         })();
@@ -1639,26 +1780,27 @@ impl<'m> Run<'_, 'm, '_> {
                 some_in,
             } => {
                 let c = self.eval(coll, frame)?;
-                match self.elements(c) {
-                    Elements::Items(items) => {
-                        for (kv, vv) in items {
-                            self.tick()?;
-                            if let Some(s) = key {
-                                set(frame, *s, Val::V(kv));
-                            }
-                            if let Some(s) = value {
-                                set(frame, *s, vv);
-                            }
-                            if self.solve(rest, frame, k)? {
-                                return Ok(true);
-                            }
-                        }
-                        Ok(false)
+                let elements = self.elements(c);
+                let len = match &elements {
+                    Elements::Undefined => return Ok(false),
+                    Elements::Scalar if *some_in => return Err(Bail),
+                    Elements::Scalar => return Ok(false),
+                    e => e.len(),
+                };
+                for i in 0..len {
+                    self.tick()?;
+                    let (kv, vv) = elements.get(i, key.is_some());
+                    if let Some(s) = key {
+                        set(frame, *s, Val::V(kv));
                     }
-                    Elements::Undefined => Ok(false),
-                    Elements::Scalar if *some_in => Err(Bail),
-                    Elements::Scalar => Ok(false),
+                    if let Some(s) = value {
+                        set(frame, *s, vv);
+                    }
+                    if self.solve(rest, frame, k)? {
+                        return Ok(true);
+                    }
                 }
+                Ok(false)
             }
             Stmt::Every {
                 coll,
@@ -1667,11 +1809,13 @@ impl<'m> Run<'_, 'm, '_> {
                 body,
             } => {
                 let c = self.eval(coll, frame)?;
-                let Elements::Items(items) = self.elements(c) else {
+                let elements = self.elements(c);
+                if matches!(elements, Elements::Undefined | Elements::Scalar) {
                     return Ok(false);
-                };
-                for (kv, vv) in items {
+                }
+                for i in 0..elements.len() {
                     self.tick()?;
+                    let (kv, vv) = elements.get(i, key.is_some());
                     if let Some(s) = key {
                         set(frame, *s, Val::V(kv));
                     }
@@ -1746,11 +1890,15 @@ impl<'m> Run<'_, 'm, '_> {
     /// A call's arguments: every one evaluated (an error in a later one is regorus's error),
     /// then `None` when one is undefined.
     fn arguments(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<Val<'m>>>> {
-        let mut out = Vec::with_capacity(items.len());
+        let mut out = self.frame(0);
         for i in items {
             out.push(self.eval(i, frame)?);
         }
-        Ok((!out.iter().any(undefined)).then_some(out))
+        if out.iter().any(undefined) {
+            self.give_back(out);
+            return Ok(None);
+        }
+        Ok(Some(out))
     }
 
     /// A builtin's arguments, built whole.
@@ -1813,14 +1961,29 @@ impl<'m> Run<'_, 'm, '_> {
     }
 
     fn eval(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<Val<'m>> {
+        // The common expressions here, the rest apart: a small function is a cheap call.
+        match e {
+            E::Const(k) => Ok(Val::V(self.konst(*k))),
+            E::Local(s) => Ok(frame.get(*s).cloned().unwrap_or(UNDEFINED)),
+            E::Rule(id) => self.rule_val(*id),
+            E::Dot(base, field, key) => {
+                let b = self.eval(base, frame)?;
+                Ok(self.index_at(b, field, *key))
+            }
+            _ => self.eval_other(e, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_other(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<Val<'m>> {
         Ok(match e {
-            E::Const(v) => Val::V(v.clone()),
+            E::Const(k) => Val::V(self.konst(*k)),
             E::Input => self.input_val(),
             E::Local(s) => frame.get(*s).cloned().unwrap_or(UNDEFINED),
             E::Rule(id) => self.rule_val(*id)?,
-            E::Dot(base, field) => {
+            E::Dot(base, field, key) => {
                 let b = self.eval(base, frame)?;
-                self.index(b, field)
+                self.index_at(b, field, *key)
             }
             E::Index(base, index, rooted) => {
                 let b = self.eval(base, frame)?;
@@ -1884,14 +2047,23 @@ impl<'m> Run<'_, 'm, '_> {
                         return Ok(self.object_get(o.clone(), &key, &default));
                     }
                     (Special::Count, [Val::N(n)]) => {
-                        if let Some(items) = Builder::<Rego>::items(*n) {
-                            return Ok(Val::V(V::from(items.len())));
+                        if let Some(len) = n.array_len() {
+                            return Ok(Val::V(V::from(len)));
                         }
                     }
                     _ => {}
                 }
-                let args: Vec<V> = args.into_iter().map(|a| self.force(a)).collect();
-                let v = (call.f.0)(&call.span, &call.params, &args, true).map_err(|_| Bail)?;
+                let mut built = std::mem::take(&mut self.scratch.built);
+                built.clear();
+                let mut args = args;
+                for a in args.drain(..) {
+                    built.push(self.force(a));
+                }
+                self.give_back(args);
+                let v = (call.f.0)(&call.span, &call.params, &built, true);
+                built.clear();
+                self.scratch.built = built;
+                let v = v.map_err(|_| Bail)?;
                 if v == V::Undefined {
                     // A builtin that gives nothing (regorus may treat it its own way).
                     return Err(Bail);
@@ -1910,7 +2082,11 @@ impl<'m> Run<'_, 'm, '_> {
                 Val::V(super::bounded_range(&args, s).map_err(|_| Bail)?)
             }
             E::Call(id, items) => match self.arguments(items, frame)? {
-                Some(args) => self.call(*id, args)?,
+                Some(args) => {
+                    let v = self.call(*id, &args);
+                    self.give_back(args);
+                    v?
+                }
                 None => UNDEFINED,
             },
             E::Cmp(op, l, r) => {
@@ -2080,7 +2256,9 @@ mod tests {
         let input = V::from_json_str(input).unwrap();
         let model = crate::model::Model::default();
         let mut builder = Builder::with_sink(&model, Rego::default());
+        let mut scratch = p.scratch();
         let mut run = p.run(
+            &mut scratch,
             &mut builder,
             None,
             Input::Built(input),
@@ -2141,7 +2319,9 @@ mod tests {
         let ids = p.policies[0].as_ref().unwrap();
         let model = crate::model::Model::default();
         let mut builder = Builder::with_sink(&model, Rego::default());
+        let mut scratch = p.scratch();
         let mut run = p.run(
+            &mut scratch,
             &mut builder,
             None,
             Input::Built(V::new_object()),

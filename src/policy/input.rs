@@ -22,6 +22,8 @@ const SHARED_MAX: usize = 256;
 /// One thread's sink.
 pub(super) struct Rego {
     strings: HashMap<Box<str>, V>,
+    /// The builder's keys, by their address (each a `&'static str` of the program's).
+    keys: HashMap<(usize, usize), V>,
     files: Vec<Option<V>>,
 }
 
@@ -29,8 +31,22 @@ impl Default for Rego {
     fn default() -> Self {
         Rego {
             strings: HashMap::new(),
+            keys: HashMap::new(),
             files: Vec::new(),
         }
+    }
+}
+
+impl Rego {
+    /// A key of an object the builder makes, shared.
+    fn key(&mut self, k: &'static str) -> V {
+        let id = (k.as_ptr() as usize, k.len());
+        if let Some(v) = self.keys.get(&id) {
+            return v.clone();
+        }
+        let v = self.str(k);
+        self.keys.insert(id, v.clone());
+        v
     }
 }
 
@@ -98,7 +114,7 @@ impl Sink for Rego {
     }
 
     fn object(&mut self, entries: Vec<(&'static str, V)>) -> V {
-        let map: BTreeMap<V, V> = entries.into_iter().map(|(k, v)| (self.str(k), v)).collect();
+        let map: BTreeMap<V, V> = entries.into_iter().map(|(k, v)| (self.key(k), v)).collect();
         V::from(map)
     }
 }
@@ -200,11 +216,11 @@ mod tests {
                     }
                 }
                 J::Array(items) => {
-                    let lazy = Builder::<Json>::items(node).unwrap();
-                    assert_eq!(lazy.len(), items.len());
-                    for (n, v) in lazy.into_iter().zip(items) {
-                        check(b, n, v, names);
+                    assert_eq!(node.array_len(), Some(items.len()));
+                    for (i, v) in items.iter().enumerate() {
+                        check(b, node.at(i).unwrap(), v, names);
                     }
+                    assert!(node.at(items.len()).is_none());
                 }
                 other => panic!("a part is {other}"),
             }

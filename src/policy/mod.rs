@@ -15,6 +15,7 @@ mod direct;
 mod input;
 pub mod test;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -520,6 +521,42 @@ fn metadata(
     ))
 }
 
+/// Each project's data, built the first time a resource of one thread's range asks for it,
+/// with the `ref`s it has in the whole data (numbered as the locations the range's `places`
+/// builder recorded for it).
+struct Projects<'m> {
+    builder: Builder<'m, input::Rego>,
+    /// The locations of every project's data, in building order.
+    locs: Vec<&'m Loc>,
+    /// Per project: its part of `locs`.
+    ranges: Vec<Range<usize>>,
+    built: Vec<Option<regorus::Value>>,
+}
+
+impl Projects<'_> {
+    /// The data of the model's `index`th project (null for none).
+    fn get(&mut self, index: Option<usize>) -> regorus::Value {
+        let Some(i) = index else {
+            return regorus::Value::Null;
+        };
+        if let Some(Some(v)) = self.built.get(i) {
+            return v.clone();
+        }
+        let Some(range) = self.ranges.get(i) else {
+            return regorus::Value::Null;
+        };
+        self.builder.number_as(
+            range.start,
+            self.locs.get(range.clone()).unwrap_or_default(),
+        );
+        let v = self.builder.project_at(i);
+        if let Some(slot) = self.built.get_mut(i) {
+            *slot = Some(v.clone());
+        }
+        v
+    }
+}
+
 impl Set {
     /// Run every policy over the linked model: findings, and the policies' failures (each
     /// names the policy's file and the first resource it failed on; a policy that failed
@@ -574,14 +611,22 @@ impl Set {
         let mut part = Part::default();
         let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
+        let mut scratch = self.direct.scratch();
         let mut builder = Builder::with_sink(model, input::Rego::default());
         let mut places = Builder::with_sink(model, Unit);
-        let projects: Vec<regorus::Value> = (0..model.projects.len())
+        let ranges: Vec<Range<usize>> = (0..model.projects.len())
             .map(|i| {
+                let start = places.locs().len();
                 places.project_at(i);
-                builder.project_at(i)
+                start..places.locs().len()
             })
             .collect();
+        let mut projects = Projects {
+            builder: Builder::with_sink(model, input::Rego::default()),
+            locs: places.locs().to_vec(),
+            built: vec![None; ranges.len()],
+            ranges,
+        };
         // The projects' locations stay; a resource's are dropped after it.
         let kept = places.locs().len();
         // Every interpreted policy in one evaluation, until one fails: then one at a time,
@@ -590,11 +635,7 @@ impl Set {
         let direct = |i: usize| matches!(self.direct.policies.get(i), Some(Some(_)));
         let interpreted = (0..self.policies.len()).any(|i| !direct(i));
         for item in items {
-            let project = item
-                .project
-                .and_then(|p| projects.get(p))
-                .cloned()
-                .unwrap_or(regorus::Value::Null);
+            let mut project_of = || projects.get(item.project);
             // Each location numbered as the whole input numbers it: what `places` records
             // building it (never a value).
             let mut number = |b: &mut Builder<'m, input::Rego>| {
@@ -613,11 +654,12 @@ impl Set {
                             kind: item.kind,
                             kind_value: builder.sink().str(item.kind),
                             cluster,
-                            project,
+                            project: &mut project_of,
                         },
                         Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
                     ),
                     None => {
+                        let project = projects.get(item.project);
                         number(&mut builder);
                         let resource = if item.kind == "project" {
                             project.clone()
@@ -628,7 +670,9 @@ impl Set {
                         (direct::Input::Built(input), None)
                     }
                 };
-                let mut run = self.direct.run(&mut builder, number, input, self.budget);
+                let mut run =
+                    self.direct
+                        .run(&mut scratch, &mut builder, number, input, self.budget);
                 for (i, policy) in self.policies.iter().enumerate() {
                     let Some(Some(ids)) = self.direct.policies.get(i) else {
                         continue;
