@@ -242,10 +242,15 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
         },
         suppressions,
     };
+    // Written into room for the whole report (about 600 bytes a finding): growing a large
+    // report step by step copies it over and over.
+    let mut buf = Vec::with_capacity(512 + 640 * report.findings.len());
+    let json = match serde_json::to_writer_pretty(&mut buf, &report) {
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}"),
+    };
     // serde escapes control characters below U+0020; the others a terminal acts on too.
-    let mut out = super::terminal::json_controls(
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
-    );
+    let mut out = super::terminal::json_controls(json);
     out.push('\n');
     out
 }

@@ -445,7 +445,7 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
         (a.loc.file, a.loc.span, a.rule.code).cmp(&(b.loc.file, b.loc.span, b.rule.code))
     });
     let place = |l: Option<&Loc>| l.map(|l| (l.file, l.span));
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::with_capacity_and_hasher(findings.len(), Default::default());
     findings.retain(|f| {
         seen.insert((
             f.rule.code,
@@ -457,7 +457,13 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     });
     // A value reported where it is written (a data file that Terraform decodes and that is an
     // Atlas body itself) is not reported again through a use of it.
-    let direct: std::collections::HashSet<(&str, FileId, crate::document::Span)> = findings
+    if findings
+        .iter()
+        .all(|f| f.loc.via.is_none() && f.used_at.is_none())
+    {
+        return;
+    }
+    let direct: foldhash::HashSet<(&str, FileId, crate::document::Span)> = findings
         .iter()
         .filter(|f| f.loc.via.is_none() && f.used_at.is_none())
         .map(|f| (f.rule.code, f.loc.file, f.loc.span))
