@@ -161,6 +161,14 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         inventory: args.format == Format::Html,
         // Only these show a spec's text, which must come masked.
         secrets: matches!(args.format, Format::Human | Format::Html) || args.diff,
+        // These show neither text nor fingerprints (read from the text under a finding):
+        // only fixes need texts then, unless a baseline, fixes or a second report do.
+        all_texts: !matches!(args.format, Format::Json | Format::Concise | Format::Junit)
+            || args.baseline.is_some()
+            || args.write_baseline.is_some()
+            || args.fix
+            || args.diff
+            || args.output.is_some(),
         policies,
         context_cache: if args.no_cache {
             None

@@ -71,6 +71,11 @@ pub struct Options {
     /// output shows no text (JSON, SARIF, ...) skips the search; a reporter that shows text
     /// anyway falls back to masking by line (see `report::redact`).
     pub secrets: bool,
+    /// Keep the text of every file with findings for the report (snippets, fingerprints of
+    /// the offending values); `false` keeps only what fixes edit and what the filter reports
+    /// on: a report that shows neither text nor fingerprints (JSON, concise, JUnit) does not
+    /// read every file with findings a second time.
+    pub all_texts: bool,
     /// Texts that stand for files on disk, by absolute path: files are read from here first
     /// (`check --diff` checks its passes of fixes again without writing them).
     pub texts: Option<Arc<HashMap<PathBuf, Arc<str>>>>,
@@ -119,6 +124,7 @@ impl Default for Options {
             context_prefilter: true,
             context_cache: None,
             secrets: true,
+            all_texts: true,
             texts: None,
         }
     }

@@ -29,8 +29,9 @@ pub(super) fn digest(text: &str) -> u64 {
     h
 }
 
-/// Keep the texts that reporting needs, and only those: the files with findings or
-/// `atlasgov-lint:` directives (the filtering stage reports on those) and the config file.
+/// Keep the texts that reporting needs, and only those: the files with findings (with fixes,
+/// unless [`Options::all_texts`]) or `atlasgov-lint:` directives (the filtering stage reports
+/// on those) and the config file.
 /// Files on disk were not kept while the run went on (that would hold every spec of a
 /// monorepo in memory at once): they are read again here, and a file that changed in the
 /// meantime (its digest differs) is reported without snippets rather than with wrong ones.
@@ -38,6 +39,7 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
     let mut needed: HashSet<u32> = outcome
         .findings
         .iter()
+        .filter(|f| options.all_texts || f.fix.is_some())
         .flat_map(|f| {
             std::iter::once(f.loc.file)
                 .chain(f.used_at.as_ref().map(|l| l.file))
