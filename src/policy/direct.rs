@@ -75,12 +75,16 @@ enum E {
     Member(Option<Box<E>>, Box<E>, Box<E>),
 }
 
-/// A builtin read without building its argument when that is a part of the cluster.
+/// A builtin with a shorter way for some arguments (a part of the cluster read without
+/// building it; a string given back as it is).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Special {
     None,
     ObjectGet,
     Count,
+    /// `lower` and `upper`: a string already in that case is given back as it is.
+    Lower,
+    Upper,
 }
 
 struct BuiltinCall {
@@ -1155,6 +1159,8 @@ impl Compiler<'_> {
         let special = match name.as_str() {
             "object.get" => Special::ObjectGet,
             "count" => Special::Count,
+            "lower" => Special::Lower,
+            "upper" => Special::Upper,
             _ => Special::None,
         };
         Ok(E::Builtin(Box::new(BuiltinCall {
@@ -1230,10 +1236,16 @@ enum Val<'m> {
 
 const UNDEFINED: Val<'static> = Val::V(V::Undefined);
 
-/// A resource's input: built whole, or a cluster that is read in parts (only what a policy
-/// uses whole is built).
+/// A resource's input: a cluster read in parts (only what a policy uses whole is built), or
+/// another resource's built whole once a policy reads more of it than its kind.
 pub enum Input<'m, 'b> {
-    Built(V),
+    /// Built by `build` (numbered first, [`Run::number`]) when a policy reads more of it than
+    /// its `kind`.
+    Deferred {
+        /// `kind` as a value (one shared string).
+        kind_value: V,
+        build: Build<'m, 'b>,
+    },
     Cluster {
         kind: &'static str,
         /// `kind` as a value (one shared string).
@@ -1246,6 +1258,9 @@ pub enum Input<'m, 'b> {
 
 /// Builds the data of a resource's project.
 pub type ProjectOf<'b> = &'b mut dyn FnMut() -> V;
+
+/// Builds a resource's whole input.
+pub type Build<'m, 'b> = &'b mut dyn FnMut(&mut Builder<'m, Rego>) -> V;
 
 /// Sets a builder to number locations as the whole input does ([`Run::number`]).
 pub type Numbering<'m, 'b> = &'b mut dyn FnMut(&mut Builder<'m, Rego>);
@@ -1407,10 +1422,14 @@ impl<'m> Run<'_, 'm, '_> {
         frame
     }
 
-    /// A frame done with, kept for [`Run::frame`].
+    /// A frame done with, kept for [`Run::frame`] (one that never held anything is dropped:
+    /// it cost nothing).
+    #[inline]
     fn give_back(&mut self, mut frame: Vec<Val<'m>>) {
-        frame.clear();
-        self.scratch.frames.push(frame);
+        if frame.capacity() > 0 {
+            frame.clear();
+            self.scratch.frames.push(frame);
+        }
     }
 
     /// Number the locations as the whole input does, if not yet done.
@@ -1427,7 +1446,7 @@ impl<'m> Run<'_, 'm, '_> {
         }
         let v = match &mut self.input {
             Input::Cluster { project, .. } => project(),
-            Input::Built(_) => V::Undefined,
+            Input::Deferred { .. } => V::Undefined,
         };
         self.project = Some(v.clone());
         v
@@ -1439,7 +1458,15 @@ impl<'m> Run<'_, 'm, '_> {
             return v.clone();
         }
         let v = match &self.input {
-            Input::Built(v) => v.clone(),
+            Input::Deferred { .. } => {
+                if let Some(number) = self.number.take() {
+                    number(self.builder);
+                }
+                match &mut self.input {
+                    Input::Deferred { build, .. } => build(self.builder),
+                    _ => V::Undefined,
+                }
+            }
             Input::Cluster { kind, cluster, .. } => {
                 let (kind, cluster) = (*kind, *cluster);
                 let project = self.project();
@@ -1454,15 +1481,18 @@ impl<'m> Run<'_, 'm, '_> {
         v
     }
 
-    fn input_val(&self) -> Val<'m> {
-        match &self.input {
-            Input::Built(v) => Val::V(v.clone()),
-            Input::Cluster { .. } => Val::Input,
+    /// A value built whole.
+    #[inline]
+    fn force(&mut self, v: Val<'m>) -> V {
+        match v {
+            Val::V(v) => v,
+            other => self.force_part(other),
         }
     }
 
-    /// A value built whole.
-    fn force(&mut self, v: Val<'m>) -> V {
+    /// [`Run::force`] of the input or a part of it.
+    #[inline(never)]
+    fn force_part(&mut self, v: Val<'m>) -> V {
         match v {
             Val::V(v) => v,
             Val::Input => self.whole_input(),
@@ -1514,6 +1544,13 @@ impl<'m> Run<'_, 'm, '_> {
         match base {
             Val::V(v) => Val::V(v[key].clone()),
             Val::Input => {
+                if let Input::Deferred { kind_value, .. } = &self.input {
+                    return match k {
+                        Key::Version => Val::V(V::from(u64::from(crate::model::json::VERSION))),
+                        Key::Kind => Val::V(kind_value.clone()),
+                        _ => Val::V(self.whole_input()[key].clone()),
+                    };
+                }
                 let Input::Cluster {
                     kind_value,
                     cluster,
@@ -1635,7 +1672,11 @@ impl<'m> Run<'_, 'm, '_> {
             RuleKind::Set(defs) => {
                 let mut out = BTreeSet::new();
                 for def in defs {
-                    let mut frame = self.frame(def.slots);
+                    let mut frame = if def.slots == 0 {
+                        Vec::new()
+                    } else {
+                        self.frame(def.slots)
+                    };
                     let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                         let v = run.def_value(def, frame, output)?;
                         out.insert(run.force(v));
@@ -1659,7 +1700,11 @@ impl<'m> Run<'_, 'm, '_> {
                 // Never built for a result only: a stand-in could equal a value of another
                 // definition that the whole value does not (a conflict regorus reports).
                 for def in defs {
-                    let mut frame = self.frame(def.slots);
+                    let mut frame = if def.slots == 0 {
+                        Vec::new()
+                    } else {
+                        self.frame(def.slots)
+                    };
                     let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                         let v = run.def_value(def, frame, false)?;
                         if let Some(old) = &value
@@ -1974,11 +2019,40 @@ impl<'m> Run<'_, 'm, '_> {
         }
     }
 
+    /// `l op constant`: as [`E::Cmp`] evaluates it, the constant read where it is kept.
+    fn compare_to_constant(
+        &mut self,
+        op: &BoolOp,
+        l: &E,
+        k: usize,
+        frame: &mut Vec<Val<'m>>,
+    ) -> R<Val<'m>> {
+        let l = self.eval(l, frame)?;
+        if undefined(&l) {
+            return Ok(UNDEFINED);
+        }
+        let scalar = matches!(
+            self.scratch.consts.get(k),
+            Some(V::Null | V::Bool(_) | V::Number(_) | V::String(_))
+        );
+        // A part (an object or array) is never equal to a scalar: nothing to build.
+        if matches!(op, BoolOp::Eq | BoolOp::Ne) && matches!(l, Val::N(_) | Val::Input) && scalar {
+            return Ok(Val::V(V::Bool(*op == BoolOp::Ne)));
+        }
+        let l = self.force(l);
+        let Some(r) = self.scratch.consts.get(k) else {
+            return Ok(UNDEFINED);
+        };
+        Ok(Val::V(
+            regorus::unstable::comparison::compare(op, &l, r).map_err(|_| Bail)?,
+        ))
+    }
+
     #[inline(never)]
     fn eval_other(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<Val<'m>> {
         Ok(match e {
             E::Const(k) => Val::V(self.konst(*k)),
-            E::Input => self.input_val(),
+            E::Input => Val::Input,
             E::Local(s) => frame.get(*s).cloned().unwrap_or(UNDEFINED),
             E::Rule(id) => self.rule_val(*id)?,
             E::Dot(base, field, key) => {
@@ -2051,6 +2125,17 @@ impl<'m> Run<'_, 'm, '_> {
                             return Ok(Val::V(V::from(len)));
                         }
                     }
+                    // An ASCII string already in that case is its own lower (upper) case.
+                    (Special::Lower, [Val::V(v @ V::String(s))])
+                        if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) =>
+                    {
+                        return Ok(Val::V(v.clone()));
+                    }
+                    (Special::Upper, [Val::V(v @ V::String(s))])
+                        if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_lowercase()) =>
+                    {
+                        return Ok(Val::V(v.clone()));
+                    }
                     _ => {}
                 }
                 let mut built = std::mem::take(&mut self.scratch.built);
@@ -2090,6 +2175,9 @@ impl<'m> Run<'_, 'm, '_> {
                 None => UNDEFINED,
             },
             E::Cmp(op, l, r) => {
+                if let E::Const(k) = **r {
+                    return self.compare_to_constant(op, l, k, frame);
+                }
                 let l = self.eval(l, frame)?;
                 let r = self.eval(r, frame)?;
                 if undefined(&l) || undefined(&r) {
@@ -2147,21 +2235,35 @@ impl<'m> Run<'_, 'm, '_> {
             }
             E::Member(key, value, coll) => {
                 let v = self.value(value, frame)?;
-                let c = self.value(coll, frame)?;
+                // A constant collection is read where it is kept.
+                let c = match **coll {
+                    E::Const(_) => None,
+                    _ => Some(self.value(coll, frame)?),
+                };
                 let k = match key {
                     Some(k) => Some(self.value(k, frame)?),
                     None => None,
                 };
-                Val::V(V::Bool(match (&c, k) {
-                    (V::Array(_) | V::Object(_), Some(k)) => c[&k] == v,
-                    (V::Array(a), None) => a.contains(&v),
-                    (V::Object(o), None) => o.iter().any(|(_, item)| *item == v),
-                    (V::Set(_), Some(_)) => false,
-                    (V::Set(s), None) => s.contains(&v),
-                    _ => false,
-                }))
+                let c = match (&c, &**coll) {
+                    (Some(c), _) => c,
+                    (None, E::Const(i)) => self.scratch.consts.get(*i).unwrap_or(&V::Undefined),
+                    (None, _) => &V::Undefined,
+                };
+                Val::V(V::Bool(member(c, k, &v)))
             }
         })
+    }
+}
+
+/// `k, v in c` (`v in c` without `k`).
+fn member(c: &V, k: Option<V>, v: &V) -> bool {
+    match (c, k) {
+        (V::Array(_) | V::Object(_), Some(k)) => c[&k] == *v,
+        (V::Array(a), None) => a.contains(v),
+        (V::Object(o), None) => o.iter().any(|(_, item)| item == v),
+        (V::Set(_), Some(_)) => false,
+        (V::Set(s), None) => s.contains(v),
+        _ => false,
     }
 }
 
@@ -2257,11 +2359,15 @@ mod tests {
         let model = crate::model::Model::default();
         let mut builder = Builder::with_sink(&model, Rego::default());
         let mut scratch = p.scratch();
+        let mut build = |_: &mut Builder<'_, Rego>| input.clone();
         let mut run = p.run(
             &mut scratch,
             &mut builder,
             None,
-            Input::Built(input),
+            Input::Deferred {
+                kind_value: input["kind"].clone(),
+                build: &mut build,
+            },
             Duration::from_secs(2),
         );
         run.rule(ids[0])
@@ -2320,11 +2426,15 @@ mod tests {
         let model = crate::model::Model::default();
         let mut builder = Builder::with_sink(&model, Rego::default());
         let mut scratch = p.scratch();
+        let mut build = |_: &mut Builder<'_, Rego>| V::new_object();
         let mut run = p.run(
             &mut scratch,
             &mut builder,
             None,
-            Input::Built(V::new_object()),
+            Input::Deferred {
+                kind_value: V::Undefined,
+                build: &mut build,
+            },
             Duration::from_millis(50),
         );
         assert_eq!(run.rule(ids[0]), Err(Bail));

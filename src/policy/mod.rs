@@ -647,6 +647,7 @@ impl Set {
             };
             let mut results = Vec::new();
             let mut bailed = Vec::new();
+            let mut build;
             let whole = {
                 let (input, number) = match item.cluster() {
                     Some(cluster) => (
@@ -659,15 +660,24 @@ impl Set {
                         Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
                     ),
                     None => {
-                        let project = projects.get(item.project);
-                        number(&mut builder);
-                        let resource = if item.kind == "project" {
-                            project.clone()
-                        } else {
-                            builder.item(item)
+                        // Built when a policy reads more of it than its kind: most test the
+                        // kind first.
+                        build = |b: &mut Builder<'m, input::Rego>| {
+                            let project = projects.get(item.project);
+                            let resource = if item.kind == "project" {
+                                project.clone()
+                            } else {
+                                b.item(item)
+                            };
+                            b.sink().input(item.kind, resource, project)
                         };
-                        let input = builder.sink().input(item.kind, resource, project);
-                        (direct::Input::Built(input), None)
+                        (
+                            direct::Input::Deferred {
+                                kind_value: builder.sink().str(item.kind),
+                                build: &mut build,
+                            },
+                            Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
+                        )
                     }
                 };
                 let mut run =
