@@ -51,10 +51,12 @@ enum E {
     /// A constant: its index in [`Program::consts`] (read from the thread's own copy).
     Const(usize),
     Input,
+    /// `input.kind` (every policy tests it, most first).
+    Kind,
     Local(Slot),
     Rule(usize),
-    /// `base.field`, the field's key resolved for a part of the cluster.
-    Dot(Box<E>, V, Key),
+    /// `base.a.b...`: each field, its key resolved for a part of the cluster.
+    Dot(Box<E>, Vec<(V, Key)>),
     /// `base[index]`; true when `base` is a rule's value (regorus reads a number there as a
     /// string key: left to it).
     Index(Box<E>, Box<E>, bool),
@@ -761,7 +763,7 @@ impl Compiler<'_> {
                 self.read.insert(id);
                 let mut e = E::Rule(id);
                 for f in fields {
-                    e = E::Dot(Box::new(e), V::from(f.as_str()), Key::of(f));
+                    e = dot(e, V::from(f.as_str()));
                 }
                 return Ok(e);
             }
@@ -1043,8 +1045,7 @@ impl Compiler<'_> {
         match expr.as_ref() {
             Expr::RefDot { refr, field, .. } => {
                 let base = self.expr(m, refr, scope, loops)?;
-                let key = field.1.as_string().map_or(Key::Other, |s| Key::of(s));
-                Ok(E::Dot(Box::new(base), field.1.clone(), key))
+                Ok(dot(base, field.1.clone()))
             }
             Expr::RefBrack { refr, index, .. } => {
                 let base = self.expr(m, refr, scope, loops.as_deref_mut())?;
@@ -1174,10 +1175,23 @@ impl Compiler<'_> {
 }
 
 /// Whether an expression reads into a rule's value.
+/// `base.field`: one more field of a path.
+fn dot(base: E, field: V) -> E {
+    let key = field.as_string().map_or(Key::Other, |s| Key::of(s));
+    match base {
+        E::Input if key == Key::Kind => E::Kind,
+        E::Dot(b, mut fields) => {
+            fields.push((field, key));
+            E::Dot(b, fields)
+        }
+        other => E::Dot(Box::new(other), vec![(field, key)]),
+    }
+}
+
 fn rule_rooted(e: &E) -> bool {
     match e {
         E::Rule(_) => true,
-        E::Dot(b, _, _) | E::Index(b, _, _) | E::Ensure(_, b) => rule_rooted(b),
+        E::Dot(b, _) | E::Index(b, _, _) | E::Ensure(_, b) => rule_rooted(b),
         _ => false,
     }
 }
@@ -1276,6 +1290,8 @@ pub struct Scratch<'m> {
     frames: Vec<Vec<Val<'m>>>,
     /// A builtin's arguments, built.
     built: Vec<V>,
+    /// The values as written read for the resource ([`Run::text_value`]).
+    texts: Vec<(Lazy<'m>, V)>,
 }
 
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
@@ -1327,6 +1343,7 @@ impl Program {
             busy: Vec::new(),
             frames: Vec::new(),
             built: Vec::new(),
+            texts: Vec::new(),
         }
     }
 
@@ -1345,6 +1362,7 @@ impl Program {
         scratch.memo.resize(self.rules.len(), None);
         scratch.busy.clear();
         scratch.busy.resize(self.rules.len(), false);
+        scratch.texts.clear();
         Run {
             program: self,
             scratch,
@@ -1410,9 +1428,32 @@ impl<'m> Elements<'m> {
 }
 
 impl<'m> Run<'_, 'm, '_> {
+    /// `input.kind`.
+    fn kind(&self) -> &V {
+        match &self.input {
+            Input::Deferred { kind_value, .. } | Input::Cluster { kind_value, .. } => kind_value,
+        }
+    }
+
     /// A constant (from this thread's copy).
     fn konst(&self, k: usize) -> V {
         self.scratch.consts.get(k).cloned().unwrap_or(V::Undefined)
+    }
+
+    /// A value as written (`.value` of a part that is one), made once per resource: the
+    /// policies of a run often read the same ones.
+    fn text_value(&mut self, n: Lazy<'m>) -> Val<'m> {
+        if let Some((_, v)) = self.scratch.texts.iter().find(|(t, _)| t.same(n)) {
+            return Val::V(v.clone());
+        }
+        match self.builder.field_at(n, Key::Value) {
+            Field::Value(v) => {
+                self.scratch.texts.push((n, v.clone()));
+                Val::V(v)
+            }
+            Field::Lazy(l) => Val::N(l),
+            Field::Missing | Field::Force => UNDEFINED,
+        }
     }
 
     /// A frame of `slots` undefined locals (one given back before, when there is one).
@@ -1568,6 +1609,7 @@ impl<'m> Run<'_, 'm, '_> {
                 }
             }
             Val::N(n) => match key.as_string() {
+                Ok(_) if k == Key::Value && matches!(n, Lazy::Text(..)) => self.text_value(n),
                 Ok(_) if !n.is_array() => match self.builder.field_at(n, k) {
                     Field::Lazy(l) => Val::N(l),
                     Field::Value(v) => Val::V(v),
@@ -1670,7 +1712,8 @@ impl<'m> Run<'_, 'm, '_> {
         match kind {
             RuleKind::Pending | RuleKind::Function(_) => Err(Bail),
             RuleKind::Set(defs) => {
-                let mut out = BTreeSet::new();
+                // Kept in a list, made a set when there is something (most sets are empty).
+                let mut out = Vec::new();
                 for def in defs {
                     let mut frame = if def.slots == 0 {
                         Vec::new()
@@ -1679,7 +1722,7 @@ impl<'m> Run<'_, 'm, '_> {
                     };
                     let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
                         let v = run.def_value(def, frame, output)?;
-                        out.insert(run.force(v));
+                        out.push(run.force(v));
                         Ok(false)
                     });
                     self.give_back(frame);
@@ -1688,7 +1731,7 @@ impl<'m> Run<'_, 'm, '_> {
                 Ok(Val::V(if out.is_empty() {
                     self.konst(EMPTY_SET)
                 } else {
-                    V::from(out)
+                    V::from(out.into_iter().collect::<BTreeSet<_>>())
                 }))
             }
             RuleKind::Complete {
@@ -2009,11 +2052,19 @@ impl<'m> Run<'_, 'm, '_> {
         // The common expressions here, the rest apart: a small function is a cheap call.
         match e {
             E::Const(k) => Ok(Val::V(self.konst(*k))),
+            E::Input => Ok(Val::Input),
+            E::Kind => Ok(Val::V(self.kind().clone())),
             E::Local(s) => Ok(frame.get(*s).cloned().unwrap_or(UNDEFINED)),
             E::Rule(id) => self.rule_val(*id),
-            E::Dot(base, field, key) => {
-                let b = self.eval(base, frame)?;
-                Ok(self.index_at(b, field, *key))
+            E::Dot(base, fields) => {
+                let mut v = self.eval(base, frame)?;
+                for (field, key) in fields {
+                    if undefined(&v) {
+                        break;
+                    }
+                    v = self.index_at(v, field, *key);
+                }
+                Ok(v)
             }
             _ => self.eval_other(e, frame),
         }
@@ -2027,6 +2078,16 @@ impl<'m> Run<'_, 'm, '_> {
         k: usize,
         frame: &mut Vec<Val<'m>>,
     ) -> R<Val<'m>> {
+        if let E::Kind = l {
+            let r = self.scratch.consts.get(k).unwrap_or(&V::Undefined);
+            let l = self.kind();
+            if *l == V::Undefined || *r == V::Undefined {
+                return Ok(UNDEFINED);
+            }
+            return Ok(Val::V(
+                regorus::unstable::comparison::compare(op, l, r).map_err(|_| Bail)?,
+            ));
+        }
         let l = self.eval(l, frame)?;
         if undefined(&l) {
             return Ok(UNDEFINED);
@@ -2051,13 +2112,9 @@ impl<'m> Run<'_, 'm, '_> {
     #[inline(never)]
     fn eval_other(&mut self, e: &E, frame: &mut Vec<Val<'m>>) -> R<Val<'m>> {
         Ok(match e {
-            E::Const(k) => Val::V(self.konst(*k)),
-            E::Input => Val::Input,
-            E::Local(s) => frame.get(*s).cloned().unwrap_or(UNDEFINED),
-            E::Rule(id) => self.rule_val(*id)?,
-            E::Dot(base, field, key) => {
-                let b = self.eval(base, frame)?;
-                self.index_at(b, field, *key)
+            // Evaluated by `eval` itself.
+            E::Const(_) | E::Input | E::Kind | E::Local(_) | E::Rule(_) | E::Dot(..) => {
+                self.eval(e, frame)?
             }
             E::Index(base, index, rooted) => {
                 let b = self.eval(base, frame)?;

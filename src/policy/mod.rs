@@ -690,18 +690,22 @@ impl Set {
                     if failed.get(i).copied().unwrap_or(true) {
                         continue;
                     }
-                    let values: Result<Vec<regorus::Value>, direct::Bail> =
-                        ids.iter().map(|id| run.rule(*id)).collect();
-                    match values {
-                        Ok(values) => {
-                            for ((set, _, _), value) in policy.sets.iter().zip(values) {
+                    let first = results.len();
+                    for ((set, _, _), id) in policy.sets.iter().zip(ids) {
+                        match run.rule(*id) {
+                            Ok(value) => {
                                 if has_results(&value) {
                                     results.push((i, *set, value));
                                 }
                             }
+                            // A case regorus decides its own way: its answer (or error) is
+                            // the one.
+                            Err(direct::Bail) => {
+                                results.truncate(first);
+                                bailed.push(i);
+                                break;
+                            }
                         }
-                        // A case regorus decides its own way: its answer (or error) is the one.
-                        Err(direct::Bail) => bailed.push(i),
                     }
                 }
                 let whole = (interpreted || !bailed.is_empty()).then(|| run.whole_input());
