@@ -29,6 +29,13 @@ pub(super) fn digest(text: &str) -> u64 {
     h
 }
 
+/// The files a finding is reported in: its place, where the value is used, its labels.
+fn files_of(f: &crate::rules::Finding) -> impl Iterator<Item = u32> + '_ {
+    std::iter::once(f.loc.file)
+        .chain(f.used_at.as_ref().map(|l| l.file))
+        .chain(f.related.iter().map(|l| l.loc.file))
+}
+
 /// Keep the texts that reporting needs, and only those: the files with findings (with fixes,
 /// unless [`Options::all_texts`]) or `atlasgov-lint:` directives (the filtering stage reports
 /// on those) and the config file.
@@ -39,14 +46,22 @@ pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, opt
     let mut needed: HashSet<u32> = outcome
         .findings
         .iter()
-        .filter(|f| options.all_texts || f.fix.is_some())
-        .flat_map(|f| {
-            std::iter::once(f.loc.file)
-                .chain(f.used_at.as_ref().map(|l| l.file))
-                .chain(f.related.iter().map(|l| l.loc.file))
-        })
+        .flat_map(files_of)
         .chain(outcome.directives.iter().map(|d| d.loc.file))
         .collect();
+    if !options.all_texts {
+        // Only what fixes edit: the files of findings with fixes, and the files their edits
+        // are in (where those have findings: the texts a fix could always resolve against).
+        let with_findings = std::mem::take(&mut needed);
+        needed = outcome
+            .findings
+            .iter()
+            .filter_map(|f| Some((f, f.fix.as_ref()?)))
+            .flat_map(|(f, fix)| files_of(f).chain(fix.edits.iter().map(|e| e.loc.file)))
+            .filter(|file| with_findings.contains(file))
+            .chain(outcome.directives.iter().map(|d| d.loc.file))
+            .collect();
+    }
     needed.extend(outcome.config_file);
     outcome.texts.retain(|file, _| needed.contains(file));
     let missing: Vec<(u32, u64)> = needed
