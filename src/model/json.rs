@@ -601,10 +601,10 @@ impl<'m, S: Sink> Builder<'m, S> {
     }
 }
 
-/// A part of a cluster's data not built yet. A policy reads fields through it
-/// ([`Builder::field`], [`Builder::items`]) and has built only what it uses whole
+/// A part of a cluster's data not built yet. A policy reads fields and elements through it
+/// ([`Builder::field_at`], [`Lazy::at`]) and has built only what it uses whole
 /// ([`Builder::force`]); each kind is what the builder function of the same name builds, and
-/// [`Builder::field`] answers what that function would have written at the key.
+/// [`Builder::field_at`] answers what that function would have written at the key.
 #[derive(Debug, Clone, Copy)]
 pub enum Lazy<'m> {
     Cluster(&'m Cluster),
@@ -752,12 +752,8 @@ impl<'m, S: Sink> Builder<'m, S> {
         }
     }
 
-    /// The value at `key` of a part that is an object, as [`Builder::force`] would write it.
-    pub fn field(&mut self, node: Lazy<'m>, key: &str) -> Field<'m, S::V> {
-        self.field_at(node, Key::of(key))
-    }
-
-    /// [`Builder::field`] with the key resolved ([`Key::of`]).
+    /// The value at `key` (its name resolved, [`Key::of`]) of a part that is an object, as
+    /// [`Builder::force`] would write it.
     pub fn field_at(&mut self, node: Lazy<'m>, key: Key) -> Field<'m, S::V> {
         match node {
             Lazy::Cluster(c) => {

@@ -1396,10 +1396,10 @@ fn undefined(v: &Val<'_>) -> bool {
 enum Elements<'m> {
     Undefined,
     Scalar,
-    /// A part of the cluster that is an array, and its length.
-    Parts(Lazy<'m>, usize),
-    /// A built array, and its length.
-    Array(V, usize),
+    /// A part of the cluster that is an array.
+    Parts(Lazy<'m>),
+    /// A built array.
+    Array(V),
     /// The elements of a set or an object.
     Items(Vec<(V, Val<'m>)>),
 }
@@ -1407,8 +1407,9 @@ enum Elements<'m> {
 impl<'m> Elements<'m> {
     fn len(&self) -> usize {
         match self {
-            Elements::Undefined | Elements::Scalar => 0,
-            Elements::Parts(_, n) | Elements::Array(_, n) => *n,
+            Elements::Parts(n) => n.array_len().unwrap_or(0),
+            Elements::Array(V::Array(a)) => a.len(),
+            Elements::Undefined | Elements::Scalar | Elements::Array(_) => 0,
             Elements::Items(items) => items.len(),
         }
     }
@@ -1417,8 +1418,8 @@ impl<'m> Elements<'m> {
     fn get(&self, i: usize, key: bool) -> (V, Val<'m>) {
         let index = || if key { V::from(i) } else { V::Undefined };
         match self {
-            Elements::Parts(n, _) => (index(), n.at(i).map_or(UNDEFINED, Val::N)),
-            Elements::Array(V::Array(a), _) => {
+            Elements::Parts(n) => (index(), n.at(i).map_or(UNDEFINED, Val::N)),
+            Elements::Array(V::Array(a)) => {
                 (index(), a.get(i).map_or(UNDEFINED, |v| Val::V(v.clone())))
             }
             Elements::Items(items) => items.get(i).cloned().unwrap_or((V::Undefined, UNDEFINED)),
@@ -1458,9 +1459,29 @@ impl<'m> Run<'_, 'm, '_> {
 
     /// A frame of `slots` undefined locals (one given back before, when there is one).
     fn frame(&mut self, slots: usize) -> Vec<Val<'m>> {
-        let mut frame = self.scratch.frames.pop().unwrap_or_default();
+        if slots == 0 {
+            return Vec::new();
+        }
+        let mut frame = self.list();
         frame.resize(slots, UNDEFINED);
         frame
+    }
+
+    /// An empty list (one given back before, when there is one).
+    fn list(&mut self) -> Vec<Val<'m>> {
+        self.scratch.frames.pop().unwrap_or_default()
+    }
+
+    /// Each solution of a definition's body, in a frame of its own (given back after).
+    fn solve_def(
+        &mut self,
+        def: &Def,
+        k: &mut dyn FnMut(&mut Self, &mut Vec<Val<'m>>) -> R<bool>,
+    ) -> R<bool> {
+        let mut frame = self.frame(def.slots);
+        let solved = self.solve(&def.body, &mut frame, k);
+        self.give_back(frame);
+        solved
     }
 
     /// A frame done with, kept for [`Run::frame`] (one that never held anything is dropped:
@@ -1584,30 +1605,14 @@ impl<'m> Run<'_, 'm, '_> {
     fn index_at(&mut self, base: Val<'m>, key: &V, k: Key) -> Val<'m> {
         match base {
             Val::V(v) => Val::V(v[key].clone()),
-            Val::Input => {
-                if let Input::Deferred { kind_value, .. } = &self.input {
-                    return match k {
-                        Key::Version => Val::V(V::from(u64::from(crate::model::json::VERSION))),
-                        Key::Kind => Val::V(kind_value.clone()),
-                        _ => Val::V(self.whole_input()[key].clone()),
-                    };
-                }
-                let Input::Cluster {
-                    kind_value,
-                    cluster,
-                    ..
-                } = &self.input
-                else {
-                    return UNDEFINED;
-                };
-                match k {
-                    Key::Version => Val::V(V::from(u64::from(crate::model::json::VERSION))),
-                    Key::Kind => Val::V(kind_value.clone()),
-                    Key::Resource => Val::N(Lazy::Cluster(cluster)),
-                    Key::Project => Val::V(self.project()),
-                    _ => UNDEFINED,
-                }
-            }
+            Val::Input => match (k, &self.input) {
+                (Key::Version, _) => Val::V(V::from(u64::from(crate::model::json::VERSION))),
+                (Key::Kind, _) => Val::V(self.kind().clone()),
+                (_, Input::Deferred { .. }) => Val::V(self.whole_input()[key].clone()),
+                (Key::Resource, Input::Cluster { cluster, .. }) => Val::N(Lazy::Cluster(cluster)),
+                (Key::Project, Input::Cluster { .. }) => Val::V(self.project()),
+                (_, Input::Cluster { .. }) => UNDEFINED,
+            },
             Val::N(n) => match key.as_string() {
                 Ok(_) if k == Key::Value && matches!(n, Lazy::Text(..)) => self.text_value(n),
                 Ok(_) if !n.is_array() => match self.builder.field_at(n, k) {
@@ -1625,17 +1630,11 @@ impl<'m> Run<'_, 'm, '_> {
 
     fn elements(&mut self, v: Val<'m>) -> Elements<'m> {
         let v = match v {
-            Val::N(n) => match n.array_len() {
-                Some(len) => return Elements::Parts(n, len),
-                None => self.force(Val::N(n)),
-            },
+            Val::N(n) if n.is_array() => return Elements::Parts(n),
             other => self.force(other),
         };
         match &v {
-            V::Array(a) => {
-                let len = a.len();
-                Elements::Array(v, len)
-            }
+            V::Array(_) => Elements::Array(v),
             V::Set(s) => {
                 Elements::Items(s.iter().map(|v| (v.clone(), Val::V(v.clone()))).collect())
             }
@@ -1715,18 +1714,11 @@ impl<'m> Run<'_, 'm, '_> {
                 // Kept in a list, made a set when there is something (most sets are empty).
                 let mut out = Vec::new();
                 for def in defs {
-                    let mut frame = if def.slots == 0 {
-                        Vec::new()
-                    } else {
-                        self.frame(def.slots)
-                    };
-                    let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
+                    self.solve_def(def, &mut |run, frame| {
                         let v = run.def_value(def, frame, output)?;
                         out.push(run.force(v));
                         Ok(false)
-                    });
-                    self.give_back(frame);
-                    solved?;
+                    })?;
                 }
                 Ok(Val::V(if out.is_empty() {
                     self.konst(EMPTY_SET)
@@ -1743,12 +1735,7 @@ impl<'m> Run<'_, 'm, '_> {
                 // Never built for a result only: a stand-in could equal a value of another
                 // definition that the whole value does not (a conflict regorus reports).
                 for def in defs {
-                    let mut frame = if def.slots == 0 {
-                        Vec::new()
-                    } else {
-                        self.frame(def.slots)
-                    };
-                    let solved = self.solve(&def.body, &mut frame, &mut |run, frame| {
+                    self.solve_def(def, &mut |run, frame| {
                         let v = run.def_value(def, frame, false)?;
                         if let Some(old) = &value
                             && !run.equal(old, &v)
@@ -1757,9 +1744,7 @@ impl<'m> Run<'_, 'm, '_> {
                         }
                         value = Some(v);
                         Ok(*constant)
-                    });
-                    self.give_back(frame);
-                    solved?;
+                    })?;
                 }
                 Ok(value
                     .or_else(|| default.map(|k| Val::V(self.konst(k))))
@@ -1978,7 +1963,7 @@ impl<'m> Run<'_, 'm, '_> {
     /// A call's arguments: every one evaluated (an error in a later one is regorus's error),
     /// then `None` when one is undefined.
     fn arguments(&mut self, items: &[E], frame: &mut Vec<Val<'m>>) -> R<Option<Vec<Val<'m>>>> {
-        let mut out = self.frame(0);
+        let mut out = self.list();
         for i in items {
             out.push(self.eval(i, frame)?);
         }
@@ -2092,13 +2077,9 @@ impl<'m> Run<'_, 'm, '_> {
         if undefined(&l) {
             return Ok(UNDEFINED);
         }
-        let scalar = matches!(
-            self.scratch.consts.get(k),
-            Some(V::Null | V::Bool(_) | V::Number(_) | V::String(_))
-        );
-        // A part (an object or array) is never equal to a scalar: nothing to build.
-        if matches!(op, BoolOp::Eq | BoolOp::Ne) && matches!(l, Val::N(_) | Val::Input) && scalar {
-            return Ok(Val::V(V::Bool(*op == BoolOp::Ne)));
+        let scalar = self.scratch.consts.get(k).is_some_and(is_scalar);
+        if let Some(v) = part_vs_scalar(op, &l, scalar) {
+            return Ok(v);
         }
         let l = self.force(l);
         let Some(r) = self.scratch.consts.get(k) else {
@@ -2183,13 +2164,12 @@ impl<'m> Run<'_, 'm, '_> {
                         }
                     }
                     // An ASCII string already in that case is its own lower (upper) case.
-                    (Special::Lower, [Val::V(v @ V::String(s))])
-                        if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) =>
-                    {
-                        return Ok(Val::V(v.clone()));
-                    }
-                    (Special::Upper, [Val::V(v @ V::String(s))])
-                        if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_lowercase()) =>
+                    (Special::Lower | Special::Upper, [Val::V(v @ V::String(s))])
+                        if s.is_ascii()
+                            && !s.bytes().any(|b| match call.special {
+                                Special::Lower => b.is_ascii_uppercase(),
+                                _ => b.is_ascii_lowercase(),
+                            }) =>
                     {
                         return Ok(Val::V(v.clone()));
                     }
@@ -2240,18 +2220,11 @@ impl<'m> Run<'_, 'm, '_> {
                 if undefined(&l) || undefined(&r) {
                     return Ok(UNDEFINED);
                 }
-                // A part (an object or array) is never equal to a scalar: nothing to build.
-                let scalar = |v: &Val<'_>| {
-                    matches!(
-                        v,
-                        Val::V(V::Null | V::Bool(_) | V::Number(_) | V::String(_))
-                    )
-                };
-                let part = |v: &Val<'_>| matches!(v, Val::N(_) | Val::Input);
-                if matches!(op, BoolOp::Eq | BoolOp::Ne)
-                    && ((part(&l) && scalar(&r)) || (scalar(&l) && part(&r)))
+                let scalar = |v: &Val<'_>| matches!(v, Val::V(v) if is_scalar(v));
+                if let Some(v) = part_vs_scalar(op, &l, scalar(&r))
+                    .or_else(|| part_vs_scalar(op, &r, scalar(&l)))
                 {
-                    return Ok(Val::V(V::Bool(*op == BoolOp::Ne)));
+                    return Ok(v);
                 }
                 let (l, r) = (self.force(l), self.force(r));
                 Val::V(regorus::unstable::comparison::compare(op, &l, &r).map_err(|_| Bail)?)
@@ -2310,6 +2283,19 @@ impl<'m> Run<'_, 'm, '_> {
             }
         })
     }
+}
+
+fn is_scalar(v: &V) -> bool {
+    matches!(v, V::Null | V::Bool(_) | V::Number(_) | V::String(_))
+}
+
+/// `part op other`, `other` a scalar or not: a part (an object or array) is never equal to a
+/// scalar, so `==` and `!=` are answered without building it.
+fn part_vs_scalar(op: &BoolOp, part: &Val<'_>, other_is_scalar: bool) -> Option<Val<'static>> {
+    (matches!(op, BoolOp::Eq | BoolOp::Ne)
+        && matches!(part, Val::N(_) | Val::Input)
+        && other_is_scalar)
+        .then(|| Val::V(V::Bool(*op == BoolOp::Ne)))
 }
 
 /// `k, v in c` (`v in c` without `k`).

@@ -179,7 +179,7 @@ mod tests {
     /// writes whole: every key, every element, every `ref`.
     #[test]
     fn lazy_parts_are_the_whole() {
-        use crate::model::json::{Field, Json, Lazy};
+        use crate::model::json::{Field, Json, Key, Lazy};
         use serde_json::Value as J;
 
         fn keys(v: &J, out: &mut std::collections::BTreeSet<String>) {
@@ -206,7 +206,7 @@ mod tests {
                 J::Object(map) => {
                     assert!(!node.is_array());
                     for name in names {
-                        match (b.field(node, name), map.get(name)) {
+                        match (b.field_at(node, Key::of(name)), map.get(name)) {
                             (Field::Lazy(n), Some(v)) => check(b, n, v, names),
                             (Field::Value(x), Some(v)) => assert_eq!(&x, v, "{name}"),
                             (Field::Force, _) => assert!(matches!(node, Lazy::Loc(_))),

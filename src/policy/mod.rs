@@ -390,7 +390,7 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
 }
 
 /// Set in the environment, every policy is evaluated by regorus's interpreter, none by
-/// [`direct`] (to compare the two; `docs/policies.md`).
+/// `direct` (to compare the two; `docs/policies.md`).
 pub const INTERPRETER_ONLY: &str = "ATLASGOV_LINT_POLICY_INTERPRETER";
 
 /// The name of the generated module that evaluates every policy over a batch of inputs.
@@ -649,16 +649,14 @@ impl Set {
             let mut bailed = Vec::new();
             let mut build;
             let whole = {
-                let (input, number) = match item.cluster() {
-                    Some(cluster) => (
-                        direct::Input::Cluster {
-                            kind: item.kind,
-                            kind_value: builder.sink().str(item.kind),
-                            cluster,
-                            project: &mut project_of,
-                        },
-                        Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
-                    ),
+                let kind_value = builder.sink().str(item.kind);
+                let input = match item.cluster() {
+                    Some(cluster) => direct::Input::Cluster {
+                        kind: item.kind,
+                        kind_value,
+                        cluster,
+                        project: &mut project_of,
+                    },
                     None => {
                         // Built when a policy reads more of it than its kind: most test the
                         // kind first.
@@ -671,18 +669,19 @@ impl Set {
                             };
                             b.sink().input(item.kind, resource, project)
                         };
-                        (
-                            direct::Input::Deferred {
-                                kind_value: builder.sink().str(item.kind),
-                                build: &mut build,
-                            },
-                            Some(&mut number as &mut dyn FnMut(&mut Builder<'m, input::Rego>)),
-                        )
+                        direct::Input::Deferred {
+                            kind_value,
+                            build: &mut build,
+                        }
                     }
                 };
-                let mut run =
-                    self.direct
-                        .run(&mut scratch, &mut builder, number, input, self.budget);
+                let mut run = self.direct.run(
+                    &mut scratch,
+                    &mut builder,
+                    Some(&mut number),
+                    input,
+                    self.budget,
+                );
                 for (i, policy) in self.policies.iter().enumerate() {
                     let Some(Some(ids)) = self.direct.policies.get(i) else {
                         continue;
