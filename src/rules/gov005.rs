@@ -19,7 +19,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
-    for project in &model.projects {
+    // Each project's regions, gathered in one pass over the resources (not one pass per
+    // project: a repository of thousands of projects without the setting).
+    let mut partitions: Option<Vec<Vec<Partition>>> = None;
+    for (index, project) in model.projects.iter().enumerate() {
         // A value Atlas does not know (a typo such as `GOV_REGION_ONLY`) leaves the project's
         // partition unknown to every rule: say so, at the value.
         if let Some(usage) = &project.region_usage {
@@ -65,9 +68,12 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         // COMMERCIAL_FEDRAMP_REGIONS_ONLY for one whose regions are all standard (what it is
         // created as today, now written down); none for one that mixes them (those rules say
         // which region to move).
-        let index = model.projects.iter().position(|p| std::ptr::eq(p, project));
-        let partitions = project_partitions(model, index);
-        let mut partitions = partitions.into_iter();
+        let partitions = partitions
+            .get_or_insert_with(|| project_partitions(model))
+            .get(index)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut partitions = partitions.iter().copied();
         let first = partitions.next();
         let mixed = first.is_some_and(|f| partitions.any(|p| p != f));
         let wanted = match first {
@@ -115,38 +121,39 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
     }
 }
 
-/// The partition of every region the resources of project `index` name (`None`: no project),
-/// as the partition rules read them.
-fn project_partitions(model: &Model, index: Option<usize>) -> Vec<Partition> {
-    let Some(index) = index else {
-        return Vec::new();
-    };
-    let ours = |o: &crate::model::Origin| o.project == Some(index);
-    let mut out = Vec::new();
-    let mut add = |cloud: Option<&str>, region: Option<&crate::model::Text>| {
+/// The partition of every region the resources of each project name, by project index, as
+/// the partition rules read them.
+fn project_partitions(model: &Model) -> Vec<Vec<Partition>> {
+    let mut out = vec![Vec::new(); model.projects.len()];
+    let mut add = |origin: &crate::model::Origin,
+                   cloud: Option<&str>,
+                   region: Option<&crate::model::Text>| {
+        let Some(ours) = origin.project.and_then(|i| out.get_mut(i)) else {
+            return;
+        };
         if let Some(p) = region.and_then(|r| region_partition(cloud, r)) {
-            out.push(p);
+            ours.push(p);
         }
     };
-    for c in model.clusters.iter().filter(|c| ours(&c.origin)) {
+    for c in &model.clusters {
         for rc in &c.regions {
-            add(rc.cloud(), rc.region.as_ref());
+            add(&c.origin, rc.cloud(), rc.region.as_ref());
         }
     }
-    for c in model.containers.iter().filter(|c| ours(&c.origin)) {
+    for c in &model.containers {
         for r in &c.regions {
-            add(c.cloud(), Some(r));
+            add(&c.origin, c.cloud(), Some(r));
         }
     }
-    for peer in model.peerings.iter().filter(|p| ours(&p.origin)) {
-        add(Some("AWS"), peer.accepter_region.as_ref());
-        add(peer.container_cloud(), peer.container_region.as_ref());
+    for peer in &model.peerings {
+        add(&peer.origin, Some("AWS"), peer.accepter_region.as_ref());
+        add(&peer.origin, peer.container_cloud(), peer.container_region.as_ref());
     }
-    for e in model.private_endpoints.iter().filter(|e| ours(&e.origin)) {
-        add(e.cloud(), e.region.as_ref());
+    for e in &model.private_endpoints {
+        add(&e.origin, e.cloud(), e.region.as_ref());
     }
-    for k in model.encryption_at_rest.iter().filter(|k| ours(&k.origin)) {
-        add(Some("AWS"), k.aws_kms_region.as_ref());
+    for k in &model.encryption_at_rest {
+        add(&k.origin, Some("AWS"), k.aws_kms_region.as_ref());
     }
     out
 }
