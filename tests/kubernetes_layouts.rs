@@ -298,3 +298,54 @@ fn a_project_patch_checked_alone_reports_what_its_value_breaks() {
         vec![format!("GOV007 {}:7:22", alerts.display())]
     );
 }
+
+const REMOVES: &str = "fixtures/GOV005/fail_k8s_kustomize_patch_removes_usage";
+
+/// A patch that removes the base's `regionUsageRestrictions` (a strategic merge `null`, a JSON
+/// patch `remove`) makes the overlay's project a standard one: GOV005 is reported at the
+/// removal, and the GOV004 it causes (the base's gov region) too when the patch is checked
+/// alone, as a pre-commit hook does. The base alone stays clean.
+#[test]
+fn a_patch_that_removes_the_region_usage_is_reported_where_it_does() {
+    let null_patch = PathBuf::from(REMOVES).join("overlays/standard-null/project-patch.yaml");
+    let outcome = check_paths(std::slice::from_ref(&null_patch), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![
+            format!("GOV004 {}:7:3", null_patch.display()),
+            format!("GOV005 {}:7:3", null_patch.display()),
+        ]
+    );
+    let base_region = format!("{REMOVES}/base/deployment.yaml:14:25");
+    let gov004 = &outcome.findings[0];
+    assert_eq!(
+        format!(
+            "{}:{}:{}",
+            outcome.path(gov004.related[0].loc.file).display(),
+            gov004.related[0].loc.start.line,
+            gov004.related[0].loc.start.column
+        ),
+        base_region
+    );
+    let overlay = check_paths(
+        &[PathBuf::from(REMOVES).join("overlays/standard-null")],
+        &as_hook(),
+    );
+    assert_eq!(
+        findings(&overlay),
+        vec![
+            format!("GOV005 {}:7:3", null_patch.display()),
+            format!("GOV004 {base_region}"),
+        ]
+    );
+    let json = PathBuf::from(REMOVES).join("overlays/standard-json/kustomization.yaml");
+    assert_eq!(
+        findings(&check_paths(std::slice::from_ref(&json), &as_hook())),
+        vec![
+            format!("GOV005 {}:13:15", json.display()),
+            format!("GOV004 {base_region}"),
+        ]
+    );
+    let base = check_paths(&[PathBuf::from(REMOVES).join("base")], &as_hook());
+    assert!(base.findings.is_empty(), "{:?}", findings(&base));
+}

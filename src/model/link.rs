@@ -360,6 +360,7 @@ mod tests {
             id: None,
             region_usage: None,
             region_usage_field: "regionUsageRestrictions",
+            region_usage_removed: None,
             region_usage_slot: None,
             keys: vec![key.to_string()],
             tags: Vec::new(),

@@ -92,6 +92,10 @@ pub struct Project {
     pub region_usage_field: &'static str,
     /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
     pub region_usage_slot: Option<Switch>,
+    /// Where a kustomize patch removed `regionUsageRestrictions` from the project its base
+    /// wrote (`regionUsageRestrictions: null`, a JSON patch `remove`): the place its absence,
+    /// and so its standard regions, comes from. `None` otherwise.
+    pub region_usage_removed: Option<Loc>,
     /// Format-scoped names a [`ProjectRef::Key`] can use to reach this project.
     pub keys: Vec<String>,
     /// `tags` (Admin API `tags: [{key, value}]`, a Terraform `tags` map, CloudFormation

@@ -77,9 +77,14 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     ),
                     None => (
                         format!(
-                            "region {} is a {} region, but {name} does not set {}, so AtlasGov creates it for standard regions",
+                            "region {} is a {} region, but {name} {} {}, so AtlasGov creates it for standard regions",
                             quoted(region.as_str()),
                             p.describe(),
+                            if project.region_usage_removed.is_some() {
+                                "has a patch that removes"
+                            } else {
+                                "does not set"
+                            },
                             project.region_usage_field,
                         ),
                         format!(
@@ -88,8 +93,17 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             p.region_usage(),
                             partition.allowed_regions()
                         ),
-                        &project.origin.body,
-                        format!("{name} is created for standard regions"),
+                        project
+                            .region_usage_removed
+                            .as_ref()
+                            .unwrap_or(&project.origin.body),
+                        match project.region_usage_removed {
+                            Some(_) => format!(
+                                "this patch removes {} from {name}: standard regions",
+                                project.region_usage_field
+                            ),
+                            None => format!("{name} is created for standard regions"),
+                        },
                     ),
                 };
                 out.push(

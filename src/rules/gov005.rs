@@ -49,6 +49,26 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             .as_ref()
             .map(|n| format!("project `{}`", n.as_str()))
             .unwrap_or_else(|| "this project".to_string());
+        // An overlay's patch that removes what the base sets: reported at the patch (a fix at
+        // the base would not survive it).
+        if let Some(removed) = &project.region_usage_removed {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    removed,
+                    format!(
+                        "this patch removes {} from {name}, so AtlasGov creates it for standard regions",
+                        project.region_usage_field
+                    ),
+                    format!(
+                        "keep the base's {} (GOV_REGIONS_ONLY for a gov project; COMMERCIAL_FEDRAMP_REGIONS_ONLY makes a standard one explicit); it cannot be changed after creation",
+                        project.region_usage_field
+                    ),
+                )
+                .with_label(&project.origin.body, format!("{name} is created for standard regions")),
+            );
+            continue;
+        }
         let finding = Finding::new(
             &RULE,
             &project.origin.body,
@@ -147,7 +167,11 @@ fn project_partitions(model: &Model) -> Vec<Vec<Partition>> {
     }
     for peer in &model.peerings {
         add(&peer.origin, Some("AWS"), peer.accepter_region.as_ref());
-        add(&peer.origin, peer.container_cloud(), peer.container_region.as_ref());
+        add(
+            &peer.origin,
+            peer.container_cloud(),
+            peer.container_region.as_ref(),
+        );
     }
     for e in &model.private_endpoints {
         add(&e.origin, e.cloud(), e.region.as_ref());

@@ -330,12 +330,21 @@ impl Finding {
                         loc: usage.loc.clone(),
                         message: format!("{name}: {}", usage.as_str()),
                     },
-                    None => Label {
-                        loc: project.origin.body.clone(),
-                        message: format!(
-                            "{name} sets no {}: standard regions",
-                            project.region_usage_field
-                        ),
+                    None => match &project.region_usage_removed {
+                        Some(removed) => Label {
+                            loc: removed.clone(),
+                            message: format!(
+                                "this patch removes {} from {name}: standard regions",
+                                project.region_usage_field
+                            ),
+                        },
+                        None => Label {
+                            loc: project.origin.body.clone(),
+                            message: format!(
+                                "{name} sets no {}: standard regions",
+                                project.region_usage_field
+                            ),
+                        },
                     },
                 }
             }

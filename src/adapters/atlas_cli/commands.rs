@@ -1117,6 +1117,7 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
+                region_usage_removed: None,
                 region_usage_slot: false_flag_slot(&inv, at, "govCloudRegionsOnly").or_else(|| {
                     flag_slot(
                         &inv,

@@ -122,7 +122,11 @@ pub(crate) fn finish(
         let ctx = rendered_ctx(r.file, &r.dir, &empty, &sources);
         let mut part = Model::default();
         for obj in &r.objects {
+            let before = part.projects.len();
             adapt_rendered(&ctx, &Cursor::root(&obj.node), &scope, &mut part);
+            if let Some(added) = part.projects.get_mut(before..) {
+                mark_region_usage_removed(&ctx, obj, added);
+            }
         }
         let anchor = sources.start_of(r.source);
         fallback_aliases(&mut part, &scope, anchor);
@@ -210,6 +214,39 @@ pub(crate) fn finish(
         notes,
         texts: sources.texts(read.into_iter()),
     }
+}
+
+/// A project the object renders without `regionUsageRestrictions` because a patch removed it
+/// (and no later patch set it again): where the patch did (see
+/// [`crate::model::Project::region_usage_removed`]).
+fn mark_region_usage_removed(
+    ctx: &LocCtx<'_>,
+    obj: &kustomize::Obj,
+    projects: &mut [crate::model::Project],
+) {
+    let gone = obj.removed.iter().rev().find(|r| {
+        r.pointer.ends_with("/regionUsageRestrictions")
+            && pointer_value(&obj.node, &r.pointer).is_none()
+    });
+    let Some(gone) = gone else {
+        return;
+    };
+    for p in projects
+        .iter_mut()
+        .filter(|p| p.region_usage.is_none() && !p.partial)
+    {
+        p.region_usage_removed = Some(ctx.loc_of(gone.span, &gone.at));
+    }
+}
+
+/// The value at a JSON pointer of mappings (`None` when a step is missing or not a mapping).
+fn pointer_value<'n>(node: &'n Node, pointer: &str) -> Option<&'n Node> {
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(node, |n, token| {
+            n.get(&token.replace("~1", "/").replace("~0", "~"))
+        })
 }
 
 /// The first document of a YAML text (for tests).

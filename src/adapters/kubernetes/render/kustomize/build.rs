@@ -494,7 +494,7 @@ impl Builder<'_, '_> {
         let mut deleted = Vec::new();
         for i in picked {
             if let Some(obj) = acc.objs.get_mut(i) {
-                if let Merge::Delete = strategic_merge(&mut obj.node, doc) {
+                if let Merge::Delete = strategic_merge(&mut obj.node, doc, &mut obj.removed) {
                     deleted.push(i);
                 }
             }
@@ -518,7 +518,7 @@ impl Builder<'_, '_> {
         let mut failures = Vec::new();
         for obj in acc.objs.iter_mut().filter(|o| sel.matches(o)) {
             self.atlas_patch |= obj.is_atlas();
-            if let Err(e) = json_patch(&mut obj.node, ops) {
+            if let Err(e) = json_patch(&mut obj.node, ops, &mut obj.removed) {
                 failures.push(format!(
                     "a JSON 6902 patch of {} {} fails: {e} (kustomize stops there)",
                     obj.kind,

@@ -283,6 +283,8 @@ pub(super) struct Obj {
     kind: String,
     /// (name, namespace; empty for none), oldest first.
     ids: Vec<(String, String)>,
+    /// What patches removed from it, in the order they did.
+    pub(super) removed: Vec<patch::Removal>,
 }
 
 impl Obj {
@@ -302,6 +304,7 @@ impl Obj {
             version,
             kind,
             ids: vec![(name, namespace)],
+            removed: Vec::new(),
         })
     }
 

@@ -8,9 +8,28 @@
 //! Every node keeps the span it was read with, so a value a patch sets is located in the
 //! patch, and one it leaves is located where the base wrote it.
 
-use crate::document::{Entry, Node, Value};
+use crate::document::{Entry, Node, Span, Value};
 
 const DIRECTIVE: &str = "$patch";
+
+/// A value of the object that a patch removed (`key: null` or `$patch: delete` in a strategic
+/// merge, a JSON patch `remove`): the value is gone from the rendering, and this is where the
+/// patch says so, for a finding the absence causes (a project without
+/// `regionUsageRestrictions`) to point at.
+#[derive(Debug, Clone)]
+pub(in crate::adapters::kubernetes::render) struct Removal {
+    /// The removed value's JSON pointer in the object.
+    pub(in crate::adapters::kubernetes::render) pointer: String,
+    /// The patch's key (strategic merge) or `path` (JSON patch), in the rendering's span space.
+    pub(in crate::adapters::kubernetes::render) span: Span,
+    /// The JSON pointer of that place in the patch's document.
+    pub(in crate::adapters::kubernetes::render) at: String,
+}
+
+/// `pointer` with one more reference token (`~` and `/` escaped).
+fn pointer_child(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
 
 /// What a strategic-merge patch document asks of the object it targets.
 pub(super) enum Merge {
@@ -20,8 +39,9 @@ pub(super) enum Merge {
 }
 
 /// Merge patch document `patch` into object `obj`. The object's identity (`apiVersion`,
-/// `kind`, `metadata.name`, `metadata.namespace`) is not changed.
-pub(super) fn strategic_merge(obj: &mut Node, patch: &Node) -> Merge {
+/// `kind`, `metadata.name`, `metadata.namespace`) is not changed. Each value of the object the
+/// patch deletes is added to `removed`.
+pub(super) fn strategic_merge(obj: &mut Node, patch: &Node, removed: &mut Vec<Removal>) -> Merge {
     if directive(patch) == Some("delete") {
         return Merge::Delete;
     }
@@ -39,9 +59,9 @@ pub(super) fn strategic_merge(obj: &mut Node, patch: &Node) -> Merge {
                 if let Value::Map(m) = &mut meta.value {
                     m.retain(|e| !matches!(e.key.scalar_text(), Some("name" | "namespace")));
                 }
-                merge_entry(obj, &e.key, &meta);
+                merge_entry(obj, &e.key, &meta, "", removed);
             }
-            _ => merge_entry(obj, &e.key, &e.value),
+            _ => merge_entry(obj, &e.key, &e.value, "", removed),
         }
     }
     Merge::Merged
@@ -52,8 +72,9 @@ fn directive(node: &Node) -> Option<&str> {
     node.get(DIRECTIVE).and_then(Node::scalar_text)
 }
 
-/// Merge `value` under `key` into mapping `dst` (bounded by the parsers' depth limit).
-fn merge_entry(dst: &mut Node, key: &Node, value: &Node) {
+/// Merge `value` under `key` into mapping `dst`, whose pointer in the object is `path`
+/// (bounded by the parsers' depth limit).
+fn merge_entry(dst: &mut Node, key: &Node, value: &Node, path: &str, removed: &mut Vec<Removal>) {
     let Value::Map(entries) = &mut dst.value else {
         return;
     };
@@ -65,9 +86,14 @@ fn merge_entry(dst: &mut Node, key: &Node, value: &Node) {
         .rposition(|e| e.key.scalar_text() == Some(name));
     let delete = matches!(value.value, Value::Null) || directive(value) == Some("delete");
     match (at, delete) {
-        (Some(i), true) => {
+        (Some(_), true) => {
             entries.retain(|e| e.key.scalar_text() != Some(name));
-            let _ = i;
+            let pointer = pointer_child(path, name);
+            removed.push(Removal {
+                at: pointer.clone(),
+                pointer,
+                span: key.span,
+            });
         }
         (None, true) => {}
         (Some(i), false) => {
@@ -78,7 +104,8 @@ fn merge_entry(dst: &mut Node, key: &Node, value: &Node) {
             if both_maps && directive(value) != Some("replace") {
                 for e in value.as_map().unwrap_or_default() {
                     if e.key.scalar_text() != Some(DIRECTIVE) {
-                        merge_entry(&mut existing.value, &e.key, &e.value);
+                        let path = pointer_child(path, name);
+                        merge_entry(&mut existing.value, &e.key, &e.value, &path, removed);
                     }
                 }
             } else {
@@ -120,9 +147,13 @@ fn added(value: &Node) -> Node {
 
 /// Apply RFC 6902 operations (a sequence of `{op, path, value, from}`) to `obj`, in order.
 /// Stops at the first operation that cannot apply (kustomize fails the build there), and
-/// says why.
-pub(super) fn json_patch(obj: &mut Node, ops: &Node) -> Result<(), String> {
-    for op in ops.as_seq().unwrap_or_default() {
+/// says why. Each value a `remove` takes is added to `removed`.
+pub(super) fn json_patch(
+    obj: &mut Node,
+    ops: &Node,
+    removed: &mut Vec<Removal>,
+) -> Result<(), String> {
+    for (n, op) in ops.as_seq().unwrap_or_default().iter().enumerate() {
         let kind = op.get("op").and_then(Node::as_str).unwrap_or("");
         let path_node = op.get("path");
         let path = path_node
@@ -140,6 +171,13 @@ pub(super) fn json_patch(obj: &mut Node, ops: &Node) -> Result<(), String> {
             }
             "remove" => {
                 take(obj, &tokens).ok_or_else(|| format!("`remove {path}`: no such value"))?;
+                if let Some(p) = path_node {
+                    removed.push(Removal {
+                        pointer: path.to_string(),
+                        span: p.span,
+                        at: format!("/{n}/path"),
+                    });
+                }
             }
             "move" | "copy" => {
                 let from = op
@@ -337,7 +375,10 @@ mod tests {
         };
         let name_span = path(&obj, &["spec", "deploymentSpec", "name"]).span;
         let patched_span = path(&patch, &["spec", "deploymentSpec", "replicationSpecs"]).span;
-        assert!(matches!(strategic_merge(&mut obj, &patch), Merge::Merged));
+        assert!(matches!(
+            strategic_merge(&mut obj, &patch, &mut Vec::new()),
+            Merge::Merged
+        ));
         assert_eq!(
             flow(&obj),
             "{apiVersion: atlas.mongodb.com/v1, kind: AtlasDeployment, metadata: {name: db, labels: {a: b, c: d}}, spec: {projectRef: {namespace: n}, deploymentSpec: {name: db, replicationSpecs: [{regionConfigs: [{regionName: US_EAST_1, x: null}]}]}, added: {a: 1}}}"
@@ -352,7 +393,52 @@ mod tests {
             patched_span
         );
         let delete = doc("apiVersion: v1\nkind: X\nmetadata: {name: a}\n$patch: delete\n");
-        assert!(matches!(strategic_merge(&mut obj, &delete), Merge::Delete));
+        assert!(matches!(
+            strategic_merge(&mut obj, &delete, &mut Vec::new()),
+            Merge::Delete
+        ));
+    }
+
+    /// What a patch removes is recorded with the place it says so: the key a strategic merge
+    /// sets to null or deletes (with the pointer below nested mappings), the `path` of a JSON
+    /// patch `remove`; a null for a key the object lacks removes nothing.
+    #[test]
+    fn removals_are_recorded_where_the_patch_says_them() {
+        let mut obj = doc(
+            "kind: AtlasProject\nmetadata: {name: p}\nspec:\n  name: p\n  regionUsageRestrictions: GOV_REGIONS_ONLY\n  settings: {a/b: 1, keep: 2}\n",
+        );
+        let patch = doc(
+            "kind: AtlasProject\nmetadata: {name: p}\nspec:\n  regionUsageRestrictions: null\n  absent: null\n  settings: {a/b: {$patch: delete}}\n",
+        );
+        let key_span = patch.get("spec").unwrap().as_map().unwrap()[0].key.span;
+        let mut removed = Vec::new();
+        strategic_merge(&mut obj, &patch, &mut removed);
+        let got: Vec<(&str, &str)> = removed
+            .iter()
+            .map(|r| (r.pointer.as_str(), r.at.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "/spec/regionUsageRestrictions",
+                    "/spec/regionUsageRestrictions"
+                ),
+                ("/spec/settings/a~1b", "/spec/settings/a~1b"),
+            ]
+        );
+        assert_eq!(removed[0].span, key_span);
+        let mut obj = doc("spec:\n  name: p\n  regionUsageRestrictions: GOV_REGIONS_ONLY\n");
+        let ops = doc(
+            "- {op: test, path: /spec/name, value: p}\n- {op: remove, path: /spec/regionUsageRestrictions}\n",
+        );
+        let path_span = ops.as_seq().unwrap()[1].get("path").unwrap().span;
+        let mut removed = Vec::new();
+        json_patch(&mut obj, &ops, &mut removed).unwrap();
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].pointer, "/spec/regionUsageRestrictions");
+        assert_eq!(removed[0].at, "/1/path");
+        assert_eq!(removed[0].span, path_span);
     }
 
     #[test]
@@ -361,7 +447,7 @@ mod tests {
         let ops = doc(
             "- {op: add, path: /spec/list/-, value: c}\n- {op: add, path: /spec/list/0, value: z}\n- {op: replace, path: /spec/map/k, value: w}\n- {op: add, path: /spec/map/new, value: {x: 1}}\n- {op: remove, path: /spec/list/1}\n- {op: copy, from: /spec/map/k, path: /spec/copied}\n- {op: move, from: /spec/map/new, path: /spec/moved}\n- {op: test, path: /spec/copied, value: w}\n- {op: add, path: /spec/a~1b, value: slash}\n",
         );
-        json_patch(&mut obj, &ops).unwrap();
+        json_patch(&mut obj, &ops, &mut Vec::new()).unwrap();
         assert_eq!(
             flow(&obj),
             "{spec: {list: [z, b, c], map: {k: w}, copied: w, moved: {x: 1}, a/b: slash}}"
@@ -393,7 +479,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                json_patch(&mut obj, &doc(ops)),
+                json_patch(&mut obj, &doc(ops), &mut Vec::new()),
                 Err(error.to_string()),
                 "{ops}"
             );
