@@ -1,5 +1,6 @@
 //! GOV012 peering-across-partitions: peer only within a partition.
 
+use super::clusters::{Basis, ClusterPartitions};
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
 use crate::model::partition::Partition;
 use crate::model::{Model, Text};
@@ -44,8 +45,10 @@ fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Fin
 const PEER_VPC: &str = "peer VPC region";
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
+    let clusters = ClusterPartitions::of(model);
     for c in &model.containers {
-        let Some((partition, assumed)) = model.partition_or_assumed(&c.origin) else {
+        let basis = Basis::of(model, &clusters, &c.origin);
+        let Some(partition) = basis.partition() else {
             continue;
         };
         let from = out.len();
@@ -55,15 +58,16 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 out.push(finding(region, p, partition, "container region"));
             }
         }
-        Finding::label_partition(out, from, model, &c.origin, assumed);
+        basis.label(out, from, model, &c.origin);
     }
     for peer in &model.peerings {
-        let Some((partition, assumed)) = model.partition_or_assumed(&peer.origin) else {
+        let basis = Basis::of(model, &clusters, &peer.origin);
+        let Some(partition) = basis.partition() else {
             continue;
         };
         let from = out.len();
         check_peer(peer, partition, out);
-        Finding::label_partition(out, from, model, &peer.origin, assumed);
+        basis.label(out, from, model, &peer.origin);
     }
 }
 

@@ -1,5 +1,6 @@
 //! GOV013 private-endpoint-across-partitions: link private endpoints within a partition.
 
+use super::clusters::{Basis, ClusterPartitions};
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
 use crate::model::Model;
 
@@ -16,8 +17,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
+    let clusters = ClusterPartitions::of(model);
     for e in &model.private_endpoints {
-        let Some((partition, assumed)) = model.partition_or_assumed(&e.origin) else {
+        let basis = Basis::of(model, &clusters, &e.origin);
+        let Some(partition) = basis.partition() else {
             continue;
         };
         let from = out.len();
@@ -50,6 +53,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        Finding::label_partition(out, from, model, &e.origin, assumed);
+        basis.label(out, from, model, &e.origin);
     }
 }
