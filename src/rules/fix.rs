@@ -178,13 +178,13 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
     if wanted.is_empty() {
         return;
     }
-    // Every use in the model of a written place that a fix edits.
-    let mut uses: HashMap<Place, Vec<Loc>> = HashMap::new();
+    // Every use in the model of a written place that a fix edits, in the model's order.
+    let mut uses: HashMap<Place, (HashSet<Place>, Vec<Loc>)> = HashMap::new();
     model.for_each_text(&mut |t: &Text| {
         let written = place(t.loc.via.as_deref().unwrap_or(&t.loc));
         if wanted.contains_key(&written) {
-            let all = uses.entry(written).or_default();
-            if !all.iter().any(|l| place(l) == place(&t.loc)) {
+            let (seen, all) = uses.entry(written).or_default();
+            if seen.insert(place(&t.loc)) {
                 all.push(t.loc.clone());
             }
         }
@@ -209,6 +209,9 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             .map(|f| crate::paths::display_path(&f.path))
             .unwrap_or_default()
     };
+    // What each written place's other uses are: the same for every finding whose fix edits
+    // it, so found once per place (a value used by thousands of resources).
+    let mut others: HashMap<Place, Others> = HashMap::new();
     for f in findings.iter_mut() {
         let finding_file = f.loc.file;
         let Some(fix) = &mut f.fix else { continue };
@@ -234,27 +237,16 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                 ));
                 continue;
             }
-            let other_text = uses
-                .get(&target)
-                .into_iter()
-                .flatten()
-                .find(|u| !covered.contains(&place(u)));
-            // A use no text holds is covered when it contains a use a fix covers (or lies
-            // in one).
-            let overlaps = |u: &Loc| {
-                covered.iter().any(|(file, span)| {
-                    *file == u.file && span.start < u.span.end && u.span.start < span.end
-                })
-            };
-            let other_note = notes
-                .get(&target)
-                .into_iter()
-                .flatten()
-                .find_map(|n| match n {
-                    Note::UsedAt(u) if !overlaps(u) => Some(u),
-                    _ => None,
-                });
-            if let Some(other) = other_text.or(other_note) {
+            let found = others.entry(target).or_insert_with(|| {
+                Others::of(
+                    target,
+                    covered,
+                    uses.get(&target).map(|(_, all)| all.as_slice()),
+                    notes.get(&target).map(Vec::as_slice),
+                    aliased.get(&target.0).map(Vec::as_slice),
+                )
+            });
+            if let Some(other) = &found.use_ {
                 reasons.push(format!(
                     "the value written at {written} is also used at {}:{}:{}, which does not need this fix",
                     path_of(other.file),
@@ -262,31 +254,16 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                     other.start.column
                 ));
             }
-            // In a YAML anchored node that aliases use elsewhere (`<<: *defaults`): every
-            // alias's place gets the edit too.
-            if other_text.is_none() && other_note.is_none() {
-                let alias = aliased
-                    .get(&target.0)
-                    .into_iter()
-                    .flatten()
-                    .filter(|a| {
-                        a.file == target.0
-                            && a.span.start <= target.1.start
-                            && target.1.end <= a.span.end
-                    })
-                    .flat_map(|a| a.uses.iter())
-                    .find(|u| !overlaps(u));
-                if let Some(alias) = alias {
-                    reasons.push(format!(
-                        "the value written at {written} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
-                        path_of(alias.file),
-                        alias.start.line,
-                        alias.start.column
-                    ));
-                }
+            if let Some(alias) = &found.alias {
+                reasons.push(format!(
+                    "the value written at {written} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
+                    path_of(alias.file),
+                    alias.start.line,
+                    alias.start.column
+                ));
             }
             let new = e.new_value();
-            for n in notes.get(&target).into_iter().flatten() {
+            for n in &found.restricted {
                 let Note::Restricted { at, what, allows } = n else {
                     continue;
                 };
@@ -314,6 +291,154 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
         }
         for r in reasons {
             fix.demote(r);
+        }
+    }
+}
+
+/// The other uses of a written place that a fix edits: the first use no fix covers (a text of
+/// the model, or else a use a file notes), and, when there is none, the first place a YAML
+/// alias of an anchor holding it uses it.
+struct Others<'m> {
+    use_: Option<Loc>,
+    alias: Option<Loc>,
+    /// What restricts the value written there (a variable's validation, a parameter's
+    /// allowed values).
+    restricted: Vec<&'m Note>,
+}
+
+impl<'m> Others<'m> {
+    fn of(
+        target: Place,
+        covered: &HashSet<Place>,
+        uses: Option<&[Loc]>,
+        notes: Option<&[&'m Note]>,
+        aliased: Option<&[&crate::model::Aliased]>,
+    ) -> Others<'m> {
+        let other_text = uses
+            .unwrap_or_default()
+            .iter()
+            .find(|u| !covered.contains(&place(u)));
+        // A use no text holds is covered when it overlaps a use a fix covers.
+        let spans = Spans::new(covered);
+        let other_note = notes.unwrap_or_default().iter().find_map(|n| match n {
+            Note::UsedAt(u) if !spans.overlaps(u) => Some(u),
+            _ => None,
+        });
+        let use_ = other_text.or(other_note).cloned();
+        // In a YAML anchored node that aliases use elsewhere (`<<: *defaults`): every alias's
+        // place gets the edit too.
+        let alias = if use_.is_some() {
+            None
+        } else {
+            aliased
+                .unwrap_or_default()
+                .iter()
+                .filter(|a| {
+                    a.file == target.0
+                        && a.span.start <= target.1.start
+                        && target.1.end <= a.span.end
+                })
+                .flat_map(|a| a.uses.iter())
+                .find(|u| !spans.overlaps(u))
+                .cloned()
+        };
+        let restricted = notes
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|n| matches!(n, Note::Restricted { .. }))
+            .collect();
+        Others {
+            use_,
+            alias,
+            restricted,
+        }
+    }
+}
+
+/// Places sorted by file and start, with the furthest end so far in each file: whether a
+/// location overlaps any of them in O(log n).
+struct Spans {
+    sorted: Vec<(FileId, u32, u32)>,
+    furthest: Vec<u32>,
+}
+
+impl Spans {
+    fn new(places: &HashSet<Place>) -> Spans {
+        let mut sorted: Vec<(FileId, u32, u32)> = places
+            .iter()
+            .map(|(file, span)| (*file, span.start, span.end))
+            .collect();
+        sorted.sort_unstable();
+        let mut furthest = Vec::with_capacity(sorted.len());
+        let mut last: Option<(FileId, u32)> = None;
+        for &(file, _, end) in &sorted {
+            let far = match last {
+                Some((f, e)) if f == file => e.max(end),
+                _ => end,
+            };
+            furthest.push(far);
+            last = Some((file, far));
+        }
+        Spans { sorted, furthest }
+    }
+
+    /// Whether `loc` overlaps a place (same file, `start < loc.end && loc.start < end`).
+    fn overlaps(&self, loc: &Loc) -> bool {
+        let before = self
+            .sorted
+            .partition_point(|&(file, start, _)| (file, start) < (loc.file, loc.span.end));
+        let Some(i) = before.checked_sub(1) else {
+            return false;
+        };
+        self.sorted
+            .get(i)
+            .is_some_and(|&(file, _, _)| file == loc.file)
+            && self
+                .furthest
+                .get(i)
+                .is_some_and(|&end| loc.span.start < end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn at(file: FileId, start: u32, end: u32) -> Loc {
+        Loc {
+            file,
+            span: Span { start, end },
+            start: Default::default(),
+            end: Default::default(),
+            pointer: "".into(),
+            via: None,
+        }
+    }
+
+    /// `Spans::overlaps` answers what comparing with every place answers: same file, and
+    /// `start < end'` both ways (touching ranges do not overlap; an empty range inside does).
+    #[test]
+    fn spans_overlap_as_a_scan_of_every_place_does() {
+        let places: HashSet<Place> = [(1, 10, 20), (1, 12, 14), (1, 40, 90), (2, 0, 5), (3, 7, 7)]
+            .into_iter()
+            .map(|(f, s, e)| (f, Span { start: s, end: e }))
+            .collect();
+        let spans = Spans::new(&places);
+        let scan = |u: &Loc| {
+            places.iter().any(|(file, span)| {
+                *file == u.file && span.start < u.span.end && u.span.start < span.end
+            })
+        };
+        for file in 0..4 {
+            for start in 0..100 {
+                for len in [0, 1, 3, 30] {
+                    let u = at(file, start, start + len);
+                    assert_eq!(spans.overlaps(&u), scan(&u), "{file} {start}+{len}");
+                }
+            }
         }
     }
 }
