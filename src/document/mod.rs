@@ -319,6 +319,8 @@ pub struct LineIndex {
     /// checkpoint, not from the line's start (thousands of values on one long line of
     /// minified JSON would count that line again for each).
     chars_before: Vec<u32>,
+    /// Whether a line ends with `\r\n` (see [`LineIndex::crlf`]).
+    crlf: bool,
 }
 
 /// Bytes between the character counts [`LineIndex`] keeps for text that is not ASCII.
@@ -335,8 +337,11 @@ impl LineIndex {
         // after it, as editors show them.
         let first = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
         let mut starts = vec![first];
-        bytes::each_newline(text.as_bytes(), |pos| {
+        let mut crlf = false;
+        let raw = text.as_bytes();
+        bytes::each_newline(raw, |pos| {
             starts.push(u32::try_from(pos + 1).unwrap_or(u32::MAX));
+            crlf = crlf || pos.checked_sub(1).and_then(|i| raw.get(i)) == Some(&b'\r');
         });
         // A carriage return alone also ends a line (YAML reads it so, and so do editors: a
         // file saved with classic Mac line ends); in `\r\n` it is part of the one break.
@@ -358,7 +363,13 @@ impl LineIndex {
             starts,
             ascii,
             chars_before,
+            crlf,
         }
+    }
+
+    /// Whether the text has a `\r\n` line end: what an edit that adds a line ends it with.
+    pub fn crlf(&self) -> bool {
+        self.crlf
     }
 
     /// Characters in `text[from..to]` (both on character boundaries, `from <= to`).
@@ -618,6 +629,22 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A text has `\r\n` line ends when any line ends so; a lone `\r` or `\n` is not one.
+    #[test]
+    fn the_line_index_knows_whether_lines_end_with_crlf() {
+        for (text, crlf) in [
+            ("", false),
+            ("a: 1\nb: 2\n", false),
+            ("a: 1\r\nb: 2\r\n", true),
+            ("a: 1\nb: 2\r\n", true),
+            ("a: 1\rb: 2\n", false),
+            ("\r\n", true),
+            ("\n\r", false),
+        ] {
+            assert_eq!(LineIndex::new(text).crlf(), crlf, "{text:?}");
+        }
+    }
 
     #[test]
     fn a_path_is_the_cursor_its_steps_give() {
