@@ -509,10 +509,83 @@ fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
     }
 }
 
-/// Where `text` uses the variable `name`: `$NAME` (not followed by a character of a longer
-/// name), `${NAME}` with any operator (`${NAME:-x}`, `${NAME%.*}`, `${#NAME}`, `${!NAME}`), a
-/// CI expression's `env.NAME` (`${{ env.NAME }}`, `if: env.NAME == 'US'`), and `export NAME`
-/// (the scripts it runs see it); from the start of the use to the end of the name.
+/// Where `text` uses each variable: `$NAME` (the whole name: not followed by a character of a
+/// longer one), `${NAME}` with any operator (`${NAME:-x}`, `${NAME%.*}`, `${#NAME}`,
+/// `${!NAME}`), a CI expression's `env.NAME` (`${{ env.NAME }}`, `if: env.NAME == 'US'`), and
+/// `export NAME` (the scripts it runs see it); from the start of the use to the end of the
+/// name, by name, each in text order. One pass over the text for every variable (a script of
+/// thousands of variables read the text once per variable).
+fn variable_uses_by_name(text: &str) -> HashMap<&str, Vec<Span>> {
+    let bytes = text.as_bytes();
+    let name_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let name_end = |from: usize| {
+        from + bytes
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| name_char(b))
+            .count()
+    };
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for dollar in memchr::memchr_iter(b'$', bytes) {
+        if bytes.get(dollar + 1) == Some(&b'{') {
+            let mut from = dollar + 2;
+            if matches!(bytes.get(from), Some(b'#' | b'!')) {
+                from += 1;
+            }
+            let end = name_end(from);
+            if end > from && bytes.get(end).is_some_and(|b| !name_char(b)) {
+                found.push((dollar, from, end));
+            }
+        } else {
+            let end = name_end(dollar + 1);
+            if end > dollar + 1 {
+                found.push((dollar, dollar + 1, end));
+            }
+        }
+    }
+    for at in memchr::memmem::find_iter(bytes, b"env.") {
+        if at
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_none_or(|b| !name_char(b))
+        {
+            let end = name_end(at + 4);
+            if end > at + 4 {
+                found.push((at, at + 4, end));
+            }
+        }
+    }
+    for at in memchr::memmem::find_iter(bytes, b"export") {
+        let rest = text.get(at + 6..).unwrap_or_default();
+        let from = text.len() - rest.trim_start().len();
+        let spaced = from
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_some_and(|b| matches!(b, b' ' | b'\t'));
+        let end = name_end(from);
+        if spaced && end > from && bytes.get(end) != Some(&b'=') {
+            found.push((from, from, end));
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    let mut by_name: HashMap<&str, Vec<Span>> = HashMap::new();
+    for (start, from, end) in found {
+        if let (Some(name), Ok(start), Ok(end)) = (
+            text.get(from..end),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            by_name.entry(name).or_default().push(Span { start, end });
+        }
+    }
+    by_name
+}
+
+/// [`variable_uses_by_name`] for one name, by a scan of the text for it: for a name that is
+/// not made of a shell name's characters (a Makefile's `${MY-VAR}`), and the reference the
+/// one-pass reading is compared with.
 fn variable_uses(text: &str, name: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let name_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
@@ -725,14 +798,25 @@ impl<'c> Script<'c> {
     /// literal is safe only when each of them needs it too.
     fn note_variable_uses(&self, out: &mut Model) {
         let text = self.ctx.text;
-        for (name, written) in self.resolved.borrow().iter() {
+        let resolved = self.resolved.borrow();
+        if resolved.is_empty() {
+            return;
+        }
+        let uses = variable_uses_by_name(text);
+        for (name, written) in resolved.iter() {
             let scope = self.scopes.get(&written.span.start).copied();
             let in_scope = |span: &Span| {
                 scope.is_none_or(|(from, to)| {
                     from <= span.start as usize && (span.end as usize) <= to
                 })
             };
-            for span in variable_uses(text, name).into_iter().filter(in_scope) {
+            let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let spans = match uses.get(name.as_str()) {
+                _ if !plain => variable_uses(text, name),
+                Some(spans) => spans.clone(),
+                None => Vec::new(),
+            };
+            for span in spans.into_iter().filter(in_scope) {
                 out.written_notes.push(crate::model::WrittenNote::at(
                     written,
                     crate::model::Note::UsedAt(self.ctx.loc_of(span, "")),

@@ -344,3 +344,26 @@ fn a_ci_variable_is_only_read_when_every_mention_expands_it() {
         assert_eq!(super::only_read(text, "TIER"), read, "{text}");
     }
 }
+
+/// The one-pass reading of variable uses finds, for every name, what a scan of the text for
+/// that name finds: every form (`$X`, `${X}`, `${X:-d}`, `${#X}`, `${!X}`, `env.X`,
+/// `export X`), names that are prefixes of others, `$$X`, and near misses.
+#[test]
+fn variable_uses_in_one_pass_are_those_of_a_scan_per_name() {
+    let text = "TIER=M10\nTIER_2=M20\nexport TIER\nexport  TIER_2=1\nreexport\tREGION\n\
+        atlas clusters create a --tier $TIER --region ${REGION:-US_EAST_1} ${#TIER_2} ${!REF}\n\
+        echo $$TIER ${TIER} ${TIER_2}x $TIER_2$TIER ${ TIER} ${TIER\n\
+        if: env.TIER == 'M10' && myenv.TIER && (env.REGION)\n\
+        run: echo ${{ env.TIER_2 }} $1 $_X $X_ $env.NO\nexport\n  LATE\nexport";
+    let by_name = variable_uses_by_name(text);
+    for name in [
+        "TIER", "TIER_2", "REGION", "REF", "LATE", "X_", "_X", "X", "NO", "env",
+    ] {
+        assert_eq!(
+            by_name.get(name).cloned().unwrap_or_default(),
+            variable_uses(text, name),
+            "{name}"
+        );
+    }
+    assert!(by_name.get("TIER").is_some_and(|u| u.len() >= 5));
+}
