@@ -181,29 +181,46 @@ pub fn link(model: &mut Model) {
     // directory, else in the nearest directory above it within its root, as directory linking
     // finds a project. Never a patch: a patch that sets region usage disagrees with its base
     // by design, and the project stays unknown.
-    let nearest = |found: &[usize], file: u32| -> Option<usize> {
-        let full = found
-            .iter()
-            .all(|&i| projects.get(i).is_some_and(|p| !p.partial));
-        if !full {
+    // For each key that several projects carry: those projects by file and by directory, so
+    // that finding the nearest is a lookup per directory, not a pass over them all for each
+    // reference (thousands of environments naming their project alike).
+    let key_places: HashMap<&str, KeyPlaces<'_>> = by_key
+        .iter()
+        .filter(|(_, found)| found.len() > 1)
+        .map(|(&key, found)| {
+            let mut places = KeyPlaces {
+                full: found
+                    .iter()
+                    .all(|&i| projects.get(i).is_some_and(|p| !p.partial)),
+                by_file: HashMap::new(),
+                by_dir: HashMap::new(),
+            };
+            for &i in found {
+                let Some(file) = projects.get(i).map(|p| p.origin.file()) else {
+                    continue;
+                };
+                places.by_file.entry(file).or_default().push(i);
+                if let Some((dir, _)) = place(file) {
+                    places.by_dir.entry(dir.as_path()).or_default().push(i);
+                }
+            }
+            (key, places)
+        })
+        .collect();
+    let nearest = |key: &str, file: u32| -> Option<usize> {
+        let places = key_places.get(key)?;
+        if !places.full {
             return None;
         }
-        let file_of = |i: usize| projects.get(i).map(|p| p.origin.file());
-        let dir_of = |i: usize| Some(place(file_of(i)?)?.0.as_path());
-        // The one project among those kept, once any is.
-        let among = |keep: &dyn Fn(usize) -> bool| -> Option<Option<usize>> {
-            let here: Vec<usize> = found.iter().copied().filter(|&i| keep(i)).collect();
-            (!here.is_empty()).then(|| one(Some(&here)))
-        };
-        if let Some(found) = among(&|i| file_of(i) == Some(file)) {
-            return found;
+        if let Some(here) = places.by_file.get(&file) {
+            return one(Some(here));
         }
         let (dir, root) = place(file)?;
         // A root that does not hold the file: only its own directory counts.
         let within = dir.starts_with(root);
         for d in dir.ancestors() {
-            if let Some(found) = among(&|i| dir_of(i) == Some(d)) {
-                return found;
+            if let Some(here) = places.by_dir.get(d) {
+                return one(Some(here));
             }
             if !within || d == root.as_path() {
                 break;
@@ -224,7 +241,7 @@ pub fn link(model: &mut Model) {
             }
             ProjectRef::Key(key) => {
                 let found = by_key.get(key.as_str());
-                one(found).or_else(|| nearest(found?, origin.file()))
+                one(found).or_else(|| nearest(key.as_str(), origin.file()))
             }
             ProjectRef::Unknown => None,
         }
@@ -307,6 +324,14 @@ fn model_origins(model: &Model) -> impl Iterator<Item = &Origin> {
 /// id names exactly one project, and a repository often holds it more than once (a plan beside
 /// the state it was made from, a state snapshot, an `atlas projects describe` output beside
 /// the body): those are copies, not a choice. Otherwise several projects leave it unknown.
+/// The projects that carry one key, by file and by directory (see `nearest` in [`link`]).
+struct KeyPlaces<'a> {
+    /// Whether none of them is a patch (a patch is never the nearest).
+    full: bool,
+    by_file: HashMap<u32, Vec<usize>>,
+    by_dir: HashMap<&'a Path, Vec<usize>>,
+}
+
 fn one_project(projects: &[super::Project], found: Option<&Vec<usize>>) -> Option<usize> {
     let found = found?;
     let (&first, rest) = found.split_first()?;
