@@ -9,6 +9,8 @@
 //! runner without `shell:`, which runs PowerShell; a GitLab job on a Windows runner) is not
 //! read.
 
+use std::collections::HashMap;
+
 use crate::document::Cursor;
 use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
 
@@ -187,6 +189,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             // (`${{ matrix.region }}`) is read once for each.
             let combinations = matrix_combinations(&job);
             let none: [Env<'a>; 1] = [Vec::new()];
+            let index = EnvIndex::new(&job_env);
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
                 // A step that runs for some combinations only (`if: matrix.region != ...`):
                 // which ones is not read, so its matrix values stay unknown.
@@ -195,13 +198,13 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                     !combinations.is_empty() && !conditional && mentions(&step, "matrix.");
                 let each: &[Env<'a>] = if reads_matrix { &combinations } else { &none };
                 for combination in each {
-                    let mut env = job_env.clone();
-                    env.extend(combination.iter().cloned());
                     let to = StepContext {
                         shell: job_shell.as_deref(),
                         dir: job_dir.as_deref(),
                         windows,
-                        env: &env,
+                        env: &job_env,
+                        index: Some(&index),
+                        combination,
                     };
                     steps(&step, to, &mut found);
                 }
@@ -216,6 +219,8 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                 dir: None,
                 windows: false,
                 env: &Env::new(),
+                index: None,
+                combination: &[],
             };
             steps(&step, to, &mut found);
         }
@@ -727,7 +732,65 @@ struct StepContext<'j, 'a> {
     shell: Option<&'j str>,
     dir: Option<&'j str>,
     windows: bool,
+    /// The workflow's and job's variables.
     env: &'j Env<'a>,
+    /// Those variables by name, to give a step only those it can read (see [`EnvIndex`]).
+    index: Option<&'j EnvIndex<'j>>,
+    /// The matrix values of the combination the step runs with.
+    combination: &'j [(String, Option<Cursor<'a>>)],
+}
+
+/// A job's variables by the last `.`-separated part of their names (`TIER`, `region` for
+/// `matrix.region`). A step is given the variables whose names its script, or the value of a
+/// variable it is given, has as a word: the others cannot reach what it runs, and a workflow
+/// of thousands of variables and hundreds of steps holding each a copy of all of them took
+/// gigabytes.
+struct EnvIndex<'e> {
+    by_word: HashMap<&'e str, Vec<usize>>,
+}
+
+impl<'e> EnvIndex<'e> {
+    fn new(env: &'e Env<'_>) -> Self {
+        let mut by_word: HashMap<&'e str, Vec<usize>> = HashMap::new();
+        for (i, (name, _)) in env.iter().enumerate() {
+            let word = name.rsplit('.').next().unwrap_or(name);
+            by_word.entry(word).or_default().push(i);
+        }
+        EnvIndex { by_word }
+    }
+
+    /// The variables of `env` (the one this indexes) that `texts` reach, in their order: named
+    /// by a word of a text, or of the value of a variable so reached.
+    fn select<'a>(&self, env: &Env<'a>, texts: &[&str]) -> Env<'a> {
+        let mut kept = vec![false; env.len()];
+        let mut pending: Vec<&str> = texts.to_vec();
+        let mut values: Vec<String> = Vec::new();
+        while !pending.is_empty() || !values.is_empty() {
+            let mut reached = Vec::new();
+            for text in pending.drain(..).chain(values.iter().map(String::as_str)) {
+                for word in text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                {
+                    for &i in self.by_word.get(word).into_iter().flatten() {
+                        if let Some(k) = kept.get_mut(i).filter(|k| !**k) {
+                            *k = true;
+                            reached.push(i);
+                        }
+                    }
+                }
+            }
+            values = reached
+                .into_iter()
+                .filter_map(|i| env.get(i)?.1.as_ref()?.str().map(str::to_string))
+                .collect();
+        }
+        env.iter()
+            .zip(kept)
+            .filter(|(_, kept)| *kept)
+            .map(|(entry, _)| entry.clone())
+            .collect()
+    }
 }
 
 fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript<'a>>) {
@@ -748,14 +811,24 @@ fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript
     if !readable {
         return;
     }
-    let mut env = job.env.clone();
-    env_under(step, "env", &mut env);
-    env_under(&run, "environment", &mut env);
+    let mut own = Env::new();
+    env_under(step, "env", &mut own);
+    env_under(&run, "environment", &mut own);
     let script = if run.str().is_some() {
         Some(run)
     } else {
         run.get("command").filter(|c| c.str().is_some())
     };
+    let mut env = match job.index {
+        Some(index) => {
+            let mut texts: Vec<&str> = script.iter().filter_map(|s| s.str()).collect();
+            texts.extend(own.iter().filter_map(|(_, v)| v.as_ref()?.str()));
+            index.select(job.env, &texts)
+        }
+        None => job.env.clone(),
+    };
+    env.extend(job.combination.iter().cloned());
+    env.extend(own);
     if let Some(script) = script {
         out.push(CiScript {
             script,
@@ -813,5 +886,38 @@ pub(super) fn gitlab_option_notes(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut
                 },
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::document::{Limits, Syntax, parse};
+
+    /// A step is given the job's variables its script names, those the values of those name
+    /// (`${{ env.BASE }}`), and so on; the others not, and the order stays the job's.
+    #[test]
+    fn a_step_gets_the_variables_it_can_reach() {
+        let text = "env:\n  A: x\n  TIER: M10\n  REGION: ${{ env.BASE }}\n  BASE: ${{ env.DEEP }}\n  DEEP: US_EAST_1\n  TIER: M30\n  UNUSED: $TIER\n  matrix.zone: z\n";
+        let doc = parse(text, Syntax::Yaml, &Limits::default()).unwrap();
+        let root = Cursor::root(doc.roots.first().unwrap());
+        let mut env = Env::new();
+        env_under(&root, "env", &mut env);
+        let index = EnvIndex::new(&env);
+        let names = |texts: &[&str]| -> Vec<String> {
+            index
+                .select(&env, texts)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect()
+        };
+        assert_eq!(
+            names(&["atlas clusters create c --tier $TIER --region \"${REGION}\""]),
+            vec!["TIER", "REGION", "BASE", "DEEP", "TIER"]
+        );
+        assert!(names(&["echo hello"]).is_empty());
+        assert_eq!(names(&["echo ${{ env.A }}"]), vec!["A"]);
     }
 }

@@ -735,6 +735,8 @@ struct Script<'c> {
     /// The literals handed out for a variable's value (see [`Script::literal`]), by name:
     /// each other use of the variable in the file is noted where the literal is written.
     resolved: std::cell::RefCell<Vec<(String, Loc)>>,
+    /// The same pairs, to add each once without a pass over them all.
+    resolved_set: std::cell::RefCell<HashSet<(String, Loc)>>,
     /// Where a literal written in a Jenkins `environment` block applies (the block holding
     /// it), by the literal's start: only its uses there are its own.
     scopes: HashMap<u32, (usize, usize)>,
@@ -775,6 +777,7 @@ impl<'c> Script<'c> {
             in_file_shell: false,
             dialect: Dialect::Sh,
             resolved: std::cell::RefCell::new(Vec::new()),
+            resolved_set: std::cell::RefCell::new(HashSet::new()),
             scopes: HashMap::new(),
         }
     }
@@ -785,9 +788,9 @@ impl<'c> Script<'c> {
         let found = self.literals.get(name).cloned();
         if let Some(t) = &found {
             let written = t.loc.via.as_deref().unwrap_or(&t.loc).clone();
-            let mut resolved = self.resolved.borrow_mut();
-            if !resolved.iter().any(|(n, l)| n == name && *l == written) {
-                resolved.push((name.to_string(), written));
+            let pair = (name.to_string(), written);
+            if self.resolved_set.borrow_mut().insert(pair.clone()) {
+                self.resolved.borrow_mut().push(pair);
             }
         }
         found
