@@ -223,7 +223,11 @@ impl World<'_> {
             e,
             Expr::Var(..) | Expr::Traverse(..) | Expr::Call(..) | Expr::For(_)
         );
-        if depth > MAX_DEPTH || (!self.spend(1) && multiplies) {
+        if depth > MAX_DEPTH {
+            self.cut.set(true);
+            return self.unknown_at(at, e.span());
+        }
+        if !self.spend(1) && multiplies {
             return self.unknown_at(at, e.span());
         }
         self.depth.set(depth + 1);
@@ -525,9 +529,16 @@ impl World<'_> {
     /// A local (or, `output`, a module's output) of an instance, evaluated once.
     pub(super) fn local(&self, inst: usize, name: &str, output: bool) -> Val {
         let memo_key = (inst, output, name.to_string());
-        if let Some(done) = self.memo.borrow().get(&memo_key) {
+        let depth = self.depth.get();
+        // One cut short deeper than this read is read again (below).
+        let again =
+            |done: &Option<Memo>| matches!(done, Some((_, _, _, Some(cut_at))) if depth < *cut_at);
+        if let Some(done) = self.memo.borrow().get(&memo_key).filter(|d| !again(d)) {
             return match done {
-                Some((v, decided, missed)) => {
+                Some((v, decided, missed, cut_at)) => {
+                    if cut_at.is_some() {
+                        self.cut.set(true);
+                    }
                     if self.mark() < MAX_DECIDED {
                         self.decided.borrow_mut().extend(decided.iter().cloned());
                     }
@@ -542,16 +553,20 @@ impl World<'_> {
         self.memo.borrow_mut().insert(memo_key.clone(), None);
         let mark = self.mark();
         let missed_before = self.module_missed.replace(false);
+        let cut_before = self.cut.replace(false);
         let v = self
             .find_local(inst, name, output)
             .unwrap_or_else(Val::unknown);
         let missed = self.module_missed.get();
         self.module_missed.set(missed_before || missed);
+        let cut = self.cut.get();
+        self.cut.set(cut_before || cut);
         let decided: Rc<[crate::model::Condition]> =
             self.decided.borrow().get(mark..).unwrap_or(&[]).into();
-        self.memo
-            .borrow_mut()
-            .insert(memo_key, Some((v.clone(), decided, missed)));
+        self.memo.borrow_mut().insert(
+            memo_key,
+            Some((v.clone(), decided, missed, cut.then_some(depth))),
+        );
         v
     }
 

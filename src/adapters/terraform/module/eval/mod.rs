@@ -460,6 +460,7 @@ fn evaluate_group(
         fuel: Cell::new(FUEL.min(budget)),
         budget: Cell::new(budget),
         depth: Cell::new(0),
+        cut: Cell::new(false),
         failed: Cell::new(false),
         module_missed: Cell::new(false),
     };
@@ -606,6 +607,8 @@ struct World<'f> {
     /// What is left of [`BUDGET`].
     budget: Cell<u64>,
     depth: Cell<usize>,
+    /// Set when [`MAX_DEPTH`] made an expression unknown (see [`Memo`]).
+    cut: Cell<bool>,
     /// Set when a traversal fails as Terraform would fail it (a key a known map lacks, an
     /// attribute of null): what `try` and `can` ask.
     failed: Cell<bool>,
@@ -644,9 +647,11 @@ impl Module<'_> {
     }
 }
 
-/// A local's or an output's value, what conditions decided in it, and whether it read a
-/// `module.NAME` that had no instance yet (see [`World::refresh_calls`]).
-type Memo = (Val, Rc<[crate::model::Condition]>, bool);
+/// A local's or an output's value, what conditions decided in it, whether it read a
+/// `module.NAME` that had no instance yet (see [`World::refresh_calls`]), and, when
+/// [`MAX_DEPTH`] cut its evaluation short, the depth it was read at: read again from a
+/// shallower depth (with more of the bound left), it is evaluated again.
+type Memo = (Val, Rc<[crate::model::Condition]>, bool, Option<usize>);
 
 /// An expression node's syntax tree (`None`: it does not parse).
 type Parsed = Option<Rc<Expr>>;
