@@ -10,6 +10,8 @@
 //! `expressions.X`. Data sources and `provider_config` are read from `configuration` (each
 //! block once).
 
+use std::collections::HashMap;
+
 use super::{
     Linking, Read, Resource, Values, build, build_data, follow_path, is_mapped_data, is_mapped_type,
 };
@@ -66,6 +68,18 @@ fn walk<'a>(
     linking: &Linking,
     out: &mut Model,
 ) {
+    // The configuration's resources of this module by address (the first of an address, as
+    // a search would find it): looked up for each planned resource, thousands in a plan.
+    let mut configured: HashMap<&str, Cursor<'a>> = HashMap::new();
+    let config_resources = scopes
+        .last()
+        .and_then(|s| s.config.as_ref())
+        .and_then(|c| c.get("resources"));
+    for r in config_resources.iter().flat_map(|rs| rs.items()) {
+        if let Some(address) = r.get("address").and_then(|a| a.str()) {
+            configured.entry(address).or_insert(r);
+        }
+    }
     for res in module.get("resources").iter().flat_map(|r| r.items()) {
         if res.get("mode").and_then(|m| m.str()) != Some("managed") {
             continue;
@@ -84,14 +98,7 @@ fn walk<'a>(
             .get("address")
             .map_or_else(|| ctx.loc(&res), |a| ctx.loc(&a));
         let address = format!("{ty}.{name}");
-        let config = scopes
-            .last()
-            .and_then(|s| s.config.as_ref())
-            .and_then(|c| c.get("resources"))
-            .and_then(|rs| {
-                rs.items()
-                    .find(|r| r.get("address").and_then(|a| a.str()) == Some(address.as_str()))
-            });
+        let config = configured.get(address.as_str()).cloned();
         let values = PlanValues {
             ctx,
             scopes,
