@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl World<'_> {
+impl<'f> World<'f> {
     /// A resource (or provider) body with its expressions evaluated, as a tree.
     pub(super) fn evaluate(
         &self,
@@ -570,28 +570,40 @@ impl World<'_> {
         v
     }
 
-    pub(super) fn find_local(&self, inst: usize, name: &str, output: bool) -> Option<Val> {
-        let module = self.modules.get(self.insts.get(inst)?.module)?;
-        // The last definition wins (Terraform refuses duplicates).
-        let mut found = None;
-        for f in &module.files {
+    /// The locals and outputs (`true`) of module `module` by name, each as the last
+    /// definition gives it (Terraform refuses duplicates): made once per module, a lookup for
+    /// each read (a module of thousands of locals searched them all for each).
+    fn named(&self, module: usize) -> Option<Rc<Named<'f>>> {
+        if let Some(done) = self.named.borrow().get(&module) {
+            return Some(Rc::clone(done));
+        }
+        let mut named: Named<'f> = HashMap::new();
+        for &f in &self.modules.get(module)?.files {
             let Some(src) = &f.source else { continue };
             let root = Cursor::root(&src.root);
-            let cur = if output {
-                root.path(&["output", name])
-                    .and_then(|o| src.block(o).get("value"))
-            } else {
-                root.get("locals")
-                    .into_iter()
-                    .flat_map(|l| l.items().collect::<Vec<_>>())
-                    .filter_map(|block| src.block(block).get(name))
-                    .next_back()
-            };
-            if let Some(cur) = cur {
-                found = Some((f, cur));
+            for block in root.get("locals").iter().flat_map(|l| l.items()) {
+                for (key, value) in src.block(block).entries() {
+                    if let Some(name) = key.node.scalar_text() {
+                        named.insert((false, name), (f, value));
+                    }
+                }
+            }
+            for (key, output) in root.get("output").iter().flat_map(|o| o.entries()) {
+                let value = src.block(output).get("value");
+                if let (Some(name), Some(value)) = (key.node.scalar_text(), value) {
+                    named.insert((true, name), (f, value));
+                }
             }
         }
-        let (f, cur) = found?;
+        let named = Rc::new(named);
+        self.named.borrow_mut().insert(module, Rc::clone(&named));
+        Some(named)
+    }
+
+    pub(super) fn find_local(&self, inst: usize, name: &str, output: bool) -> Option<Val> {
+        let index = self.named(self.insts.get(inst)?.module)?;
+        let (f, cur) = index.get(&(output, name))?;
+        let f: &HclFile = f;
         let ctx = self.ctx_of(f)?;
         let at = At {
             ctx: &ctx,
@@ -602,7 +614,7 @@ impl World<'_> {
             each: None,
             iters: None,
         };
-        Some(self.node(scope, at, &cur))
+        Some(self.node(scope, at, cur))
     }
 
     pub(super) fn for_expr(&self, scope: Scope<'_>, at: At<'_>, f: &For) -> Val {

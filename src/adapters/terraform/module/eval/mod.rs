@@ -453,6 +453,7 @@ fn evaluate_group(
         sources,
         data,
         memo: RefCell::new(HashMap::new()),
+        named: RefCell::new(HashMap::new()),
         decided: RefCell::new(Vec::new()),
         notes: RefCell::new(Vec::new()),
         reached: RefCell::new(HashSet::new()),
@@ -591,6 +592,8 @@ struct World<'f> {
     /// Evaluated locals and outputs: (instance, is output, name) → value (`None` while being
     /// evaluated: a cycle is unknown).
     memo: RefCell<HashMap<(usize, bool, String), Option<Memo>>>,
+    /// Each module's locals and outputs by name (see [`World::named`]).
+    named: RefCell<HashMap<usize, Rc<Named<'f>>>>,
     /// What conditions written elsewhere decided, in evaluation order: the branch a
     /// conditional took, the resources and `dynamic` blocks a `count` or `for_each` on a
     /// condition created (see [`crate::model::Condition`]). A memoized local's are recorded
@@ -652,6 +655,10 @@ impl Module<'_> {
 /// [`MAX_DEPTH`] cut its evaluation short, the depth it was read at: read again from a
 /// shallower depth (with more of the bound left), it is evaluated again.
 type Memo = (Val, Rc<[crate::model::Condition]>, bool, Option<usize>);
+
+/// A module's locals (`false`) and outputs (`true`) by name: the file that defines each and its
+/// value.
+type Named<'f> = HashMap<(bool, &'f str), (&'f HclFile, Cursor<'f>)>;
 
 /// An expression node's syntax tree (`None`: it does not parse).
 type Parsed = Option<Rc<Expr>>;
