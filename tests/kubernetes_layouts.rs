@@ -349,3 +349,57 @@ fn a_patch_that_removes_the_region_usage_is_reported_where_it_does() {
     let base = check_paths(&[PathBuf::from(REMOVES).join("base")], &as_hook());
     assert!(base.findings.is_empty(), "{:?}", findings(&base));
 }
+
+/// A chain of overlays deeper than the nesting bound: each overlay's rendering stops short of
+/// the base, so their patches match nothing there. Each patch is said to be skipped once (the
+/// overlays of the chain are each rendered, and used to say it again), and the reason names
+/// the bound, not a kustomize failure that would not happen.
+#[test]
+fn patches_past_the_nesting_bound_are_noted_once_with_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/kustomization.yaml", "resources: [deployment.yaml]\n");
+    write(
+        "base/deployment.yaml",
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: db}\nspec:\n  deploymentSpec: {name: db, replicationSpecs: [{regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1}]}]}\n",
+    );
+    let levels = 34;
+    for i in 0..levels {
+        let below = if i == 0 {
+            "../base".to_string()
+        } else {
+            format!("../o{}", i - 1)
+        };
+        write(
+            &format!("o{i}/kustomization.yaml"),
+            &format!("resources: [{below}]\npatches:\n  - path: p.yaml\n"),
+        );
+        write(
+            &format!("o{i}/p.yaml"),
+            &format!(
+                "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {{name: db}}\nspec:\n  deploymentSpec: {{name: db{i}}}\n"
+            ),
+        );
+    }
+    let outcome = check_paths(&[dir.path().to_path_buf()], &Options::default());
+    let mut paths: Vec<&Path> = outcome.skipped.iter().map(|s| s.path.as_path()).collect();
+    let count = paths.len();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), count, "a file said skipped twice");
+    let patch_notes: Vec<&str> = outcome
+        .skipped
+        .iter()
+        .filter(|s| s.path.ends_with("p.yaml"))
+        .map(|s| s.reason.as_str())
+        .collect();
+    assert!(!patch_notes.is_empty());
+    for reason in patch_notes {
+        assert!(reason.contains("a bound left part of it out"), "{reason}");
+        assert!(!reason.contains("kustomize fails"), "{reason}");
+    }
+}

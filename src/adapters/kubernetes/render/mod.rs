@@ -103,6 +103,10 @@ pub(crate) fn finish(
     let mut sources = Sources::new(files, read, limits, cwd);
     let mut notes = Vec::new();
     let renderings = kustomize::render_roots(kept, &mut sources, files, &mut notes);
+    // Overlays of one chain are each rendered (an overlay another builds on is applied on
+    // its own too): what one says of a file, another may say again. Once each.
+    let mut said = HashSet::new();
+    notes.retain(|n: &Note| said.insert((n.path.clone(), n.reason.clone())));
     let consumed: HashSet<usize> = renderings
         .iter()
         .flat_map(|r| r.consumed.iter().copied())

@@ -62,6 +62,9 @@ struct Builder<'a, 'r> {
     not_run: Vec<(PathBuf, &'static str)>,
     /// Kustomizations and objects accumulated so far (see [`MAX_WORK`]).
     work: usize,
+    /// Whether a bound ([`MAX_DEPTH`], [`MAX_WORK`]) left part of the rendering out: a patch
+    /// that matches no object may patch one of those.
+    partial: bool,
 }
 
 /// Render the kustomization `k` (a root: one no other kustomization of the run names).
@@ -82,6 +85,7 @@ pub(in crate::adapters::kubernetes::render) fn render(
         atlas_patch: false,
         not_run: Vec::new(),
         work: 0,
+        partial: false,
     };
     let abs = b.sources.absolute(&k.dir);
     b.stack.push(abs);
@@ -235,6 +239,7 @@ impl Builder<'_, '_> {
             return None;
         }
         if depth >= MAX_DEPTH {
+            self.partial = true;
             self.note(
                 kpath,
                 format!(
@@ -283,6 +288,7 @@ impl Builder<'_, '_> {
         }
         self.work = self.work.saturating_add(n);
         if self.work > MAX_WORK {
+            self.partial = true;
             self.note(
                 at,
                 format!("the rendering includes more than {MAX_WORK} kustomizations and objects: the rest is not rendered"),
@@ -479,13 +485,20 @@ impl Builder<'_, '_> {
                         .get(source)
                         .map(|s| s.path.clone())
                         .unwrap_or_default();
-                    self.note(
-                        &kpath,
+                    // Past a bound the rendering holds only part of the objects: the one
+                    // patched may be among those left out, and kustomize would not fail.
+                    let why = if self.partial {
+                        format!(
+                            "this patch of {} matches no object the rendering holds (a bound left part of it out: {MAX_DEPTH} nested kustomizations, {MAX_WORK} kustomizations and objects): it is checked on its own",
+                            id.describe()
+                        )
+                    } else {
                         format!(
                             "this patch of {} matches no object of the overlay (kustomize fails on it): it is checked on its own",
                             id.describe()
-                        ),
-                    );
+                        )
+                    };
+                    self.note(&kpath, why);
                     self.unmatched.push((source, doc.clone()));
                 }
                 found
