@@ -101,9 +101,10 @@ pub(super) struct Template<'t> {
     pub(super) last: HashMap<&'t str, usize>,
     /// The template's `Mappings`, for `Fn::FindInMap` with known keys.
     pub(super) mappings: Option<Cursor<'t>>,
-    /// The template's `Conditions`, for `Fn::If` and a resource's `Condition` decided by
+    /// The template's `Conditions` by name (with duplicate names the last one counts, as for
+    /// parameters and resources), for `Fn::If` and a resource's `Condition` decided by
     /// literals and parameter defaults.
-    conditions: Option<Cursor<'t>>,
+    conditions: HashMap<&'t str, Cursor<'t>>,
     /// The parts of the template that exist because a condition was decided (see
     /// [`Template::decided_into`]).
     decided: RefCell<Vec<Condition>>,
@@ -172,7 +173,12 @@ impl<'t> Template<'t> {
             types,
             last,
             mappings: root.get("Mappings"),
-            conditions: root.get("Conditions").filter(|c| c.node.as_map().is_some()),
+            conditions: root
+                .get("Conditions")
+                .iter()
+                .flat_map(|c| c.entries())
+                .filter_map(|(key, body)| Some((key.node.scalar_text()?, body)))
+                .collect(),
             decided: RefCell::new(Vec::new()),
             memo: RefCell::new(HashMap::new()),
         }
@@ -191,13 +197,7 @@ impl<'t> Template<'t> {
         if depth > MAX_CONDITION_DEPTH {
             return None;
         }
-        let conditions = self.conditions.as_ref()?;
-        // With duplicate names the last one counts (as for parameters and resources).
-        let body = conditions
-            .entries()
-            .filter(|(key, _)| key.node.scalar_text() == Some(name))
-            .last()?
-            .1;
+        let body = self.conditions.get(name)?.clone();
         self.memo.borrow_mut().insert(name.to_string(), None);
         let value = self.decide(&body, depth + 1);
         self.memo
