@@ -174,11 +174,12 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
         let workflow_dir = default_dir(root);
         let mut workflow_env = Env::new();
         env_under(root, "env", &mut workflow_env);
+        let workflow_index = EnvIndex::new(&workflow_env);
         for (_, job) in jobs.entries() {
             let windows = job.get("runs-on").is_some_and(|r| mentions(&r, "windows"));
             let job_shell = default_shell(&job).or(workflow_shell.clone());
             let job_dir = default_dir(&job).or(workflow_dir.clone());
-            let mut job_env = workflow_env.clone();
+            let mut job_env = Env::new();
             env_under(&job, "env", &mut job_env);
             // CircleCI's job `environment:` is variables; GitHub's (a job with `runs-on`) is
             // the deployment environment it targets.
@@ -189,7 +190,8 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             // (`${{ matrix.region }}`) is read once for each.
             let combinations = matrix_combinations(&job);
             let none: [Env<'a>; 1] = [Vec::new()];
-            let index = EnvIndex::new(&job_env);
+            let job_index = EnvIndex::new(&job_env);
+            let layers = [(&workflow_env, &workflow_index), (&job_env, &job_index)];
             for step in job.get("steps").iter().flat_map(|s| s.items()) {
                 // A step that runs for some combinations only (`if: matrix.region != ...`):
                 // which ones is not read, so its matrix values stay unknown.
@@ -202,8 +204,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                         shell: job_shell.as_deref(),
                         dir: job_dir.as_deref(),
                         windows,
-                        env: &job_env,
-                        index: Some(&index),
+                        layers: &layers,
                         combination,
                     };
                     steps(&step, to, &mut found);
@@ -218,8 +219,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
                 shell: None,
                 dir: None,
                 windows: false,
-                env: &Env::new(),
-                index: None,
+                layers: &[],
                 combination: &[],
             };
             steps(&step, to, &mut found);
@@ -732,10 +732,9 @@ struct StepContext<'j, 'a> {
     shell: Option<&'j str>,
     dir: Option<&'j str>,
     windows: bool,
-    /// The workflow's and job's variables.
-    env: &'j Env<'a>,
-    /// Those variables by name, to give a step only those it can read (see [`EnvIndex`]).
-    index: Option<&'j EnvIndex<'j>>,
+    /// The workflow's variables, then the job's, each with its index (see [`EnvIndex`]): a
+    /// step is given those it can read.
+    layers: &'j [(&'j Env<'a>, &'j EnvIndex<'j>)],
     /// The matrix values of the combination the step runs with.
     combination: &'j [(String, Option<Cursor<'a>>)],
 }
@@ -758,39 +757,49 @@ impl<'e> EnvIndex<'e> {
         }
         EnvIndex { by_word }
     }
+}
 
-    /// The variables of `env` (the one this indexes) that `texts` reach, in their order: named
-    /// by a word of a text, or of the value of a variable so reached.
-    fn select<'a>(&self, env: &Env<'a>, texts: &[&str]) -> Env<'a> {
-        let mut kept = vec![false; env.len()];
-        let mut pending: Vec<&str> = texts.to_vec();
-        let mut values: Vec<String> = Vec::new();
-        while !pending.is_empty() || !values.is_empty() {
-            let mut reached = Vec::new();
-            for text in pending.drain(..).chain(values.iter().map(String::as_str)) {
-                for word in text
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                {
-                    for &i in self.by_word.get(word).into_iter().flatten() {
-                        if let Some(k) = kept.get_mut(i).filter(|k| !**k) {
+/// The variables of `layers` (each with its index, outermost first) that `texts` reach, in
+/// their order: named by a word of a text, or of the value of a variable so reached (in any
+/// layer).
+fn select<'a>(layers: &[(&Env<'a>, &EnvIndex<'_>)], texts: &[&str]) -> Env<'a> {
+    let mut kept: Vec<Vec<bool>> = layers
+        .iter()
+        .map(|(env, _)| vec![false; env.len()])
+        .collect();
+    let mut pending: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    while !pending.is_empty() {
+        let mut reached = Vec::new();
+        for text in &pending {
+            for word in text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+            {
+                for (layer, (env, index)) in layers.iter().enumerate() {
+                    for &i in index.by_word.get(word).into_iter().flatten() {
+                        let Some(k) = kept.get_mut(layer).and_then(|k| k.get_mut(i)) else {
+                            continue;
+                        };
+                        if !*k {
                             *k = true;
-                            reached.push(i);
+                            reached.extend(env.get(i).and_then(|(_, v)| v.as_ref()?.str()));
                         }
                     }
                 }
             }
-            values = reached
-                .into_iter()
-                .filter_map(|i| env.get(i)?.1.as_ref()?.str().map(str::to_string))
-                .collect();
         }
-        env.iter()
-            .zip(kept)
-            .filter(|(_, kept)| *kept)
-            .map(|(entry, _)| entry.clone())
-            .collect()
+        pending = reached.into_iter().map(str::to_string).collect();
     }
+    layers
+        .iter()
+        .zip(kept)
+        .flat_map(|((env, _), kept)| {
+            env.iter()
+                .zip(kept)
+                .filter(|(_, kept)| *kept)
+                .map(|(entry, _)| entry.clone())
+        })
+        .collect()
 }
 
 fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript<'a>>) {
@@ -819,14 +828,9 @@ fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript
     } else {
         run.get("command").filter(|c| c.str().is_some())
     };
-    let mut env = match job.index {
-        Some(index) => {
-            let mut texts: Vec<&str> = script.iter().filter_map(|s| s.str()).collect();
-            texts.extend(own.iter().filter_map(|(_, v)| v.as_ref()?.str()));
-            index.select(job.env, &texts)
-        }
-        None => job.env.clone(),
-    };
+    let mut texts: Vec<&str> = script.iter().filter_map(|s| s.str()).collect();
+    texts.extend(own.iter().filter_map(|(_, v)| v.as_ref()?.str()));
+    let mut env = select(job.layers, &texts);
     env.extend(job.combination.iter().cloned());
     env.extend(own);
     if let Some(script) = script {
@@ -907,8 +911,7 @@ mod env_tests {
         env_under(&root, "env", &mut env);
         let index = EnvIndex::new(&env);
         let names = |texts: &[&str]| -> Vec<String> {
-            index
-                .select(&env, texts)
+            select(&[(&env, &index)], texts)
                 .into_iter()
                 .map(|(n, _)| n)
                 .collect()

@@ -806,6 +806,8 @@ impl<'c> Script<'c> {
             return;
         }
         let uses = variable_uses_by_name(text);
+        // Names of other characters (`matrix.region`), scanned for once each.
+        let mut scanned: HashMap<&str, Vec<Span>> = HashMap::new();
         for (name, written) in resolved.iter() {
             let scope = self.scopes.get(&written.span.start).copied();
             let in_scope = |span: &Span| {
@@ -815,7 +817,10 @@ impl<'c> Script<'c> {
             };
             let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             let spans = match uses.get(name.as_str()) {
-                _ if !plain => variable_uses(text, name),
+                _ if !plain => scanned
+                    .entry(name.as_str())
+                    .or_insert_with(|| variable_uses(text, name))
+                    .clone(),
                 Some(spans) => spans.clone(),
                 None => Vec::new(),
             };
