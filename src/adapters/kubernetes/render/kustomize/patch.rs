@@ -26,6 +26,35 @@ pub(in crate::adapters::kubernetes::render) struct Removal {
     pub(in crate::adapters::kubernetes::render) at: String,
 }
 
+/// The keys of mapping `old` (at `pointer` in the object) that `new`, put in its place, lacks,
+/// and so on inside the mappings both have: each a [`Removal`] at `span` (`at` in the patch).
+fn vanished(
+    old: &Node,
+    new: &Node,
+    pointer: &str,
+    span: Span,
+    at: &str,
+    removed: &mut Vec<Removal>,
+) {
+    let Some(entries) = old.as_map() else {
+        return;
+    };
+    for e in entries {
+        let Some(key) = e.key.scalar_text() else {
+            continue;
+        };
+        let inner = pointer_child(pointer, key);
+        match new.get(key) {
+            None => removed.push(Removal {
+                pointer: inner,
+                span,
+                at: at.to_string(),
+            }),
+            Some(kept) => vanished(&e.value, kept, &inner, span, at, removed),
+        }
+    }
+}
+
 /// `pointer` with one more reference token (`~` and `/` escaped).
 fn pointer_child(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
@@ -109,7 +138,12 @@ fn merge_entry(dst: &mut Node, key: &Node, value: &Node, path: &str, removed: &m
                     }
                 }
             } else {
-                existing.value = added(value);
+                // A mapping replaced (`$patch: replace`, or a value of another kind): what
+                // the base had and the patch does not is removed too.
+                let new = added(value);
+                let at = pointer_child(path, name);
+                vanished(&existing.value, &new, &at, key.span, &at, removed);
+                existing.value = new;
             }
         }
         (None, false) => entries.push(Entry {
@@ -166,6 +200,20 @@ pub(super) fn json_patch(
                     .get("value")
                     .ok_or_else(|| format!("`{kind} {path}` without a value"))?;
                 let key_span = path_node.map(|p| p.span).unwrap_or(value.span);
+                // What a value put in place of a mapping lacks is removed (`add` to an array
+                // inserts: nothing is replaced there).
+                let parent_is_map = tokens
+                    .split_last()
+                    .and_then(|(_, parents)| get(obj, parents))
+                    .is_some_and(|p| p.as_map().is_some());
+                let replaced = if kind == "replace" || parent_is_map {
+                    get(obj, &tokens)
+                } else {
+                    None
+                };
+                if let (Some(old), Some(p)) = (replaced, path_node) {
+                    vanished(old, value, path, p.span, &format!("/{n}/path"), removed);
+                }
                 set(obj, &tokens, value.clone(), kind == "add", key_span)
                     .ok_or_else(|| format!("`{kind} {path}`: no such place in the object"))?;
             }
@@ -439,6 +487,31 @@ mod tests {
         assert_eq!(removed[0].pointer, "/spec/regionUsageRestrictions");
         assert_eq!(removed[0].at, "/1/path");
         assert_eq!(removed[0].span, path_span);
+        // A mapping replaced whole: what it had and the new one lacks, at the patch's key or
+        // path; an `add` into an array replaces nothing.
+        let base =
+            "spec:\n  name: p\n  regionUsageRestrictions: GOV_REGIONS_ONLY\n  list: [{a: 1}]\n";
+        let mut obj = doc(base);
+        let patch = doc("spec:\n  $patch: replace\n  name: p\n");
+        let mut removed = Vec::new();
+        strategic_merge(&mut obj, &patch, &mut removed);
+        let pointers: Vec<&str> = removed.iter().map(|r| r.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec!["/spec/regionUsageRestrictions", "/spec/list"]
+        );
+        assert_eq!(removed[0].span, patch.as_map().unwrap()[0].key.span);
+        let mut obj = doc(base);
+        let ops = doc(
+            "- {op: replace, path: /spec, value: {name: p, list: []}}\n- {op: add, path: /spec/list/0, value: {b: 2}}\n",
+        );
+        let mut removed = Vec::new();
+        json_patch(&mut obj, &ops, &mut removed).unwrap();
+        let pointers: Vec<(&str, &str)> = removed
+            .iter()
+            .map(|r| (r.pointer.as_str(), r.at.as_str()))
+            .collect();
+        assert_eq!(pointers, vec![("/spec/regionUsageRestrictions", "/0/path")]);
     }
 
     #[test]
