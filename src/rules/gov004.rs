@@ -4,7 +4,10 @@ use super::{Finding, Rule, RuleMeta, Severity, quoted};
 use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
 use std::collections::HashMap;
 
-use crate::model::{Cluster, Model, Text};
+use crate::model::link::is_object_id;
+
+use crate::model::{Cluster, Model, Origin, ProjectRef, Text};
+use std::path::Path;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -145,7 +148,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     .project
                     .map(|index| format!("project:{index}"))
             } else {
-                super::unknown_project(model, &cluster.origin, 0)
+                unknown_project(model, &cluster.origin, 0)
             };
             let mut own = None;
             for (region, p) in regions {
@@ -200,5 +203,38 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+/// The name of a project that is not in the checked files, as clusters name it: a real
+/// Atlas id, or a key that reaches nothing. A key one alias stands for (an Atlas CLI command's
+/// `--file` body takes the command's `--projectId`) is that alias's project. A key that
+/// several projects or aliases answer to is ambiguous on purpose, and a placeholder id is no
+/// id: `None`.
+///
+/// An id names one project wherever it is written. A key is a name (an operator
+/// `projectRef.name`), and the same name from two directories (one per environment, each
+/// applied to its own Kubernetes cluster) is as likely two projects as one: a key names the
+/// same project only for references written in the same directory.
+fn unknown_project(model: &Model, origin: &Origin, depth: u8) -> Option<String> {
+    match &origin.project_ref {
+        ProjectRef::Id(id) if is_object_id(id.as_str()) => {
+            Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
+        }
+        ProjectRef::Key(key) if !model.projects.iter().any(|p| p.keys.contains(key)) => {
+            let mut aliases = model.key_aliases.iter().filter(|a| &a.key == key);
+            match (aliases.next(), aliases.next()) {
+                (None, _) => {
+                    // `a.yaml` and `./b.yaml` are in one directory (`""` and `"."`).
+                    let file = model.files.get(origin.file() as usize);
+                    let dir = file.and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
+                    let dir = crate::paths::normalize(dir);
+                    Some(format!("key:{key}@{}", dir.display()))
+                }
+                (Some(alias), None) if depth < 8 => unknown_project(model, &alias.via, depth + 1),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

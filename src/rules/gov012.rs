@@ -1,6 +1,5 @@
 //! GOV012 peering-across-partitions: peer only within a partition.
 
-use super::clusters::{Basis, ClusterPartitions};
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
 use crate::model::partition::Partition;
 use crate::model::{Model, Text};
@@ -45,10 +44,8 @@ fn finding(region: &Text, p: Partition, partition: Partition, what: &str) -> Fin
 const PEER_VPC: &str = "peer VPC region";
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
-    let clusters = ClusterPartitions::of(model);
     for c in &model.containers {
-        let basis = Basis::of(model, &clusters, &c.origin);
-        let Some(partition) = basis.partition() else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&c.origin) else {
             continue;
         };
         let from = out.len();
@@ -58,16 +55,15 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 out.push(finding(region, p, partition, "container region"));
             }
         }
-        basis.label(out, from, model, &c.origin);
+        Finding::label_partition(out, from, model, &c.origin, assumed);
     }
     for peer in &model.peerings {
-        let basis = Basis::of(model, &clusters, &peer.origin);
-        let Some(partition) = basis.partition() else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&peer.origin) else {
             continue;
         };
         let from = out.len();
         check_peer(peer, partition, out);
-        basis.label(out, from, model, &peer.origin);
+        Finding::label_partition(out, from, model, &peer.origin, assumed);
     }
 }
 

@@ -1,6 +1,5 @@
 //! GOV013 private-endpoint-across-partitions: link private endpoints within a partition.
 
-use super::clusters::{Basis, ClusterPartitions};
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
 use crate::model::Model;
 
@@ -17,10 +16,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
-    let clusters = ClusterPartitions::of(model);
     for e in &model.private_endpoints {
-        let basis = Basis::of(model, &clusters, &e.origin);
-        let Some(partition) = basis.partition() else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&e.origin) else {
             continue;
         };
         let from = out.len();
@@ -53,6 +50,6 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        basis.label(out, from, model, &e.origin);
+        Finding::label_partition(out, from, model, &e.origin, assumed);
     }
 }

@@ -1,6 +1,5 @@
 //! GOV014 kms-key-across-partitions: customer keys live in the project's partition.
 
-use super::clusters::{Basis, ClusterPartitions};
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
 use crate::model::Model;
 use crate::model::partition::Partition;
@@ -38,15 +37,13 @@ fn gcp_location(resource: &str) -> Option<&str> {
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
-    let clusters = ClusterPartitions::of(model);
     for ear in &model.encryption_at_rest {
-        let basis = Basis::of(model, &clusters, &ear.origin);
-        let Some(partition) = basis.partition() else {
+        let Some((partition, assumed)) = model.partition_or_assumed(&ear.origin) else {
             continue;
         };
         let from = out.len();
         check_one(ear, partition, out);
-        basis.label(out, from, model, &ear.origin);
+        Finding::label_partition(out, from, model, &ear.origin, assumed);
     }
 }
 

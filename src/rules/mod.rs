@@ -3,7 +3,6 @@
 //! Adding a rule touches its file, the [`ALL`] list below, its doc in `rules/`, and its
 //! fixtures in `fixtures/<CODE>/`.
 
-mod clusters;
 pub mod custom;
 pub mod fix;
 mod gov000;
@@ -32,10 +31,8 @@ pub mod suppression;
 
 pub use gov000::RULE as INVALID_SPEC;
 
-use crate::model::link::is_object_id;
 use crate::model::partition::{Partition, RegionClass, classify_region};
-use crate::model::{FileId, Loc, Model, Origin, Product, ProjectRef, Text};
-use std::path::Path;
+use crate::model::{FileId, Loc, Model, Product, Text};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -503,39 +500,6 @@ pub(crate) fn quoted(value: &str) -> String {
 pub(crate) fn region_partition(cloud: Option<&str>, region: &Text) -> Option<Partition> {
     match classify_region(cloud, region.as_str()) {
         RegionClass::Offered(p) => Some(p),
-        _ => None,
-    }
-}
-
-/// The name of a project that is not in the checked files, as clusters name it: a real
-/// Atlas id, or a key that reaches nothing. A key one alias stands for (an Atlas CLI command's
-/// `--file` body takes the command's `--projectId`) is that alias's project. A key that
-/// several projects or aliases answer to is ambiguous on purpose, and a placeholder id is no
-/// id: `None`.
-///
-/// An id names one project wherever it is written. A key is a name (an operator
-/// `projectRef.name`), and the same name from two directories (one per environment, each
-/// applied to its own Kubernetes cluster) is as likely two projects as one: a key names the
-/// same project only for references written in the same directory.
-pub(crate) fn unknown_project(model: &Model, origin: &Origin, depth: u8) -> Option<String> {
-    match &origin.project_ref {
-        ProjectRef::Id(id) if is_object_id(id.as_str()) => {
-            Some(format!("id:{}", id.as_str().to_ascii_lowercase()))
-        }
-        ProjectRef::Key(key) if !model.projects.iter().any(|p| p.keys.contains(key)) => {
-            let mut aliases = model.key_aliases.iter().filter(|a| &a.key == key);
-            match (aliases.next(), aliases.next()) {
-                (None, _) => {
-                    // `a.yaml` and `./b.yaml` are in one directory (`""` and `"."`).
-                    let file = model.files.get(origin.file() as usize);
-                    let dir = file.and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
-                    let dir = crate::paths::normalize(dir);
-                    Some(format!("key:{key}@{}", dir.display()))
-                }
-                (Some(alias), None) if depth < 8 => unknown_project(model, &alias.via, depth + 1),
-                _ => None,
-            }
-        }
         _ => None,
     }
 }
