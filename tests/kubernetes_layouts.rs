@@ -403,3 +403,38 @@ fn patches_past_the_nesting_bound_are_noted_once_with_the_bound() {
         assert!(!reason.contains("kustomize fails"), "{reason}");
     }
 }
+
+/// Only the project's own `regionUsageRestrictions` counts as removed: a patch that removes an
+/// annotation of that name leaves GOV005 where the base lacks the setting.
+#[test]
+fn a_removed_annotation_of_the_same_name_is_no_removed_region_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/kustomization.yaml", "resources: [project.yaml]\n");
+    write(
+        "base/project.yaml",
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata:\n  name: claims\n  annotations:\n    regionUsageRestrictions: reviewed\nspec:\n  name: claims\n",
+    );
+    write(
+        "ov/kustomization.yaml",
+        "resources: [../base]\npatches:\n  - target: {kind: AtlasProject, name: claims}\n    patch: |-\n      - op: remove\n        path: /metadata/annotations/regionUsageRestrictions\n",
+    );
+    let outcome = check_paths(&[dir.path().to_path_buf()], &Options::default());
+    let found: Vec<(String, String)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let path = outcome.path(f.loc.file);
+            let rel = path.strip_prefix(dir.path()).unwrap_or(path);
+            (f.rule.code.to_string(), rel.display().to_string())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("GOV005".to_string(), "base/project.yaml".to_string())]
+    );
+}

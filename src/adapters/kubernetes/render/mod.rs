@@ -229,7 +229,7 @@ fn mark_region_usage_removed(
     projects: &mut [crate::model::Project],
 ) {
     let gone = obj.removed.iter().rev().find(|r| {
-        r.pointer.ends_with("/regionUsageRestrictions")
+        REGION_USAGE_POINTERS.contains(&r.pointer.as_str())
             && pointer_value(&obj.node, &r.pointer).is_none()
     });
     let Some(gone) = gone else {
@@ -242,6 +242,13 @@ fn mark_region_usage_removed(
         p.region_usage_removed = Some(ctx.loc_of(gone.span, &gone.at));
     }
 }
+
+/// Where a project object keeps its region usage: an `AtlasProject`'s spec, a generated
+/// `Group`'s versioned entry.
+const REGION_USAGE_POINTERS: [&str; 2] = [
+    "/spec/regionUsageRestrictions",
+    "/spec/v20250312/entry/regionUsageRestrictions",
+];
 
 /// The value at a JSON pointer of mappings (`None` when a step is missing or not a mapping).
 fn pointer_value<'n>(node: &'n Node, pointer: &str) -> Option<&'n Node> {
