@@ -739,8 +739,8 @@ struct StepContext<'j, 'a> {
     combination: &'j [(String, Option<Cursor<'a>>)],
 }
 
-/// A job's variables by the last `.`-separated part of their names (`TIER`, `region` for
-/// `matrix.region`). A step is given the variables whose names its script, or the value of a
+/// A workflow's or a job's variables by the last `.`-separated part of their names (`TIER`,
+/// `region` for `matrix.region`). A step is given the variables whose names its script, or the value of a
 /// variable it is given, has as a word: the others cannot reach what it runs, and a workflow
 /// of thousands of variables and hundreds of steps holding each a copy of all of them took
 /// gigabytes.
@@ -762,15 +762,15 @@ impl<'e> EnvIndex<'e> {
 /// The variables of `layers` (each with its index, outermost first) that `texts` reach, in
 /// their order: named by a word of a text, or of the value of a variable so reached (in any
 /// layer).
-fn select<'a>(layers: &[(&Env<'a>, &EnvIndex<'_>)], texts: &[&str]) -> Env<'a> {
+fn select<'a>(layers: &[(&Env<'a>, &EnvIndex<'_>)], texts: &[&'a str]) -> Env<'a> {
     let mut kept: Vec<Vec<bool>> = layers
         .iter()
         .map(|(env, _)| vec![false; env.len()])
         .collect();
-    let mut pending: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    let mut pending: Vec<&'a str> = texts.to_vec();
     while !pending.is_empty() {
         let mut reached = Vec::new();
-        for text in &pending {
+        for text in pending {
             for word in text
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .filter(|w| !w.is_empty())
@@ -788,7 +788,7 @@ fn select<'a>(layers: &[(&Env<'a>, &EnvIndex<'_>)], texts: &[&str]) -> Env<'a> {
                 }
             }
         }
-        pending = reached.into_iter().map(str::to_string).collect();
+        pending = reached;
     }
     layers
         .iter()

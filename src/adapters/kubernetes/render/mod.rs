@@ -228,10 +228,11 @@ fn mark_region_usage_removed(
     obj: &kustomize::Obj,
     projects: &mut [crate::model::Project],
 ) {
-    let gone = obj.removed.iter().rev().find(|r| {
-        REGION_USAGE_POINTERS.contains(&r.pointer.as_str())
-            && pointer_value(&obj.node, &r.pointer).is_none()
-    });
+    let gone = obj
+        .removed
+        .iter()
+        .rev()
+        .find(|r| REGION_USAGE_POINTERS.contains(&r.pointer.as_str()) && obj.lacks(&r.pointer));
     let Some(gone) = gone else {
         return;
     };
@@ -249,16 +250,6 @@ const REGION_USAGE_POINTERS: [&str; 2] = [
     "/spec/regionUsageRestrictions",
     "/spec/v20250312/entry/regionUsageRestrictions",
 ];
-
-/// The value at a JSON pointer of mappings (`None` when a step is missing or not a mapping).
-fn pointer_value<'n>(node: &'n Node, pointer: &str) -> Option<&'n Node> {
-    pointer
-        .strip_prefix('/')?
-        .split('/')
-        .try_fold(node, |n, token| {
-            n.get(&token.replace("~1", "/").replace("~0", "~"))
-        })
-}
 
 /// The first document of a YAML text (for tests).
 #[cfg(test)]

@@ -308,6 +308,11 @@ impl Obj {
         })
     }
 
+    /// Whether the object has no value at JSON pointer `pointer`.
+    pub(super) fn lacks(&self, pointer: &str) -> bool {
+        patch::at(&self.node, pointer).is_none()
+    }
+
     fn current(&self) -> (&str, &str) {
         self.ids
             .last()

@@ -294,6 +294,11 @@ fn get<'n>(node: &'n Node, tokens: &[String]) -> Option<&'n Node> {
     tokens.iter().try_fold(node, |n, t| child(n, t))
 }
 
+/// The value at JSON pointer `pointer` of `node` (`None`: not there, or not a pointer).
+pub(super) fn at<'n>(node: &'n Node, pointer: &str) -> Option<&'n Node> {
+    get(node, &pointer_tokens(pointer).ok()?)
+}
+
 fn parent_mut<'n>(node: &'n mut Node, tokens: &[String]) -> Option<(&'n mut Node, String)> {
     let (last, parents) = tokens.split_last()?;
     let mut n = node;

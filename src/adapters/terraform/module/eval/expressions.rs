@@ -603,7 +603,6 @@ impl<'f> World<'f> {
     pub(super) fn find_local(&self, inst: usize, name: &str, output: bool) -> Option<Val> {
         let index = self.named(self.insts.get(inst)?.module)?;
         let (f, cur) = index.get(&(output, name))?;
-        let f: &HclFile = f;
         let ctx = self.ctx_of(f)?;
         let at = At {
             ctx: &ctx,
