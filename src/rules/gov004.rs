@@ -1,6 +1,6 @@
 //! GOV004 partition-mismatch: gov and standard regions never mix in one project.
 
-use super::{Finding, Rule, RuleMeta, Severity, quoted};
+use super::{Finding, Label, Rule, RuleMeta, Severity, quoted};
 use crate::model::partition::{Partition, RegionClass, classify_region, project_partition};
 use std::collections::HashMap;
 
@@ -56,7 +56,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 if p == partition {
                     continue;
                 }
-                let (message, help, label_loc, label) = match usage {
+                let (message, help, label) = match usage {
                     Some(u) => (
                         format!(
                             "region {} is a {} region, but {name} is for {} regions ({})",
@@ -72,8 +72,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             project.region_usage_field,
                             p.region_usage()
                         ),
-                        &u.loc,
-                        format!("{name} is for {} regions", partition.describe()),
+                        Label {
+                            loc: u.loc.clone(),
+                            message: format!("{name} is for {} regions", partition.describe()),
+                        },
                     ),
                     None => (
                         format!(
@@ -93,22 +95,16 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             p.region_usage(),
                             partition.allowed_regions()
                         ),
-                        project
-                            .region_usage_removed
-                            .as_ref()
-                            .unwrap_or(&project.origin.body),
-                        match project.region_usage_removed {
-                            Some(_) => format!(
-                                "this patch removes {} from {name}: standard regions",
-                                project.region_usage_field
-                            ),
-                            None => format!("{name} is created for standard regions"),
-                        },
+                        Label::standard_by_default(
+                            project,
+                            &name,
+                            format!("{name} is created for standard regions"),
+                        ),
                     ),
                 };
-                out.push(
-                    Finding::new(&RULE, &region.loc, message, help).with_label(label_loc, label),
-                );
+                let mut finding = Finding::new(&RULE, &region.loc, message, help);
+                finding.related.push(label);
+                out.push(finding);
             }
         } else if let (None, Some((partition, usage))) = (project, model.assumed_partition()) {
             // No known project, but the config says which kind of project to assume.

@@ -177,6 +177,31 @@ pub struct Finding {
     pub fix: Option<fix::Fix>,
 }
 
+impl Label {
+    /// Where a project without region usage gets its standard default (AtlasGov's default for
+    /// a project that does not say): the kustomize patch that removed the setting, when one did,
+    /// else the project body, labelled `otherwise`.
+    pub(crate) fn standard_by_default(
+        project: &crate::model::Project,
+        name: &str,
+        otherwise: String,
+    ) -> Label {
+        match &project.region_usage_removed {
+            Some(removed) => Label {
+                loc: removed.clone(),
+                message: format!(
+                    "this patch removes {} from {name}: standard regions",
+                    project.region_usage_field
+                ),
+            },
+            None => Label {
+                loc: project.origin.body.clone(),
+                message: otherwise,
+            },
+        }
+    }
+}
+
 /// The label of the place where a value used elsewhere was written.
 pub const VALUE_SET_HERE: &str = "value set here";
 /// The label of the place that uses a value, on a finding reported where it was written.
@@ -305,8 +330,9 @@ impl Finding {
     }
 
     /// Label the findings from `from` on with what decided their project's partition: the
-    /// project's region usage (or the project, when it sets none), or the config setting that
-    /// assumed it (see [`Model::partition_or_assumed`]).
+    /// project's region usage (or, when it sets none, where its standard default comes from:
+    /// [`Label::standard_by_default`]), or the config setting that assumed it (see
+    /// [`Model::partition_or_assumed`]).
     pub fn label_partition(
         out: &mut [Finding],
         from: usize,
@@ -330,22 +356,14 @@ impl Finding {
                         loc: usage.loc.clone(),
                         message: format!("{name}: {}", usage.as_str()),
                     },
-                    None => match &project.region_usage_removed {
-                        Some(removed) => Label {
-                            loc: removed.clone(),
-                            message: format!(
-                                "this patch removes {} from {name}: standard regions",
-                                project.region_usage_field
-                            ),
-                        },
-                        None => Label {
-                            loc: project.origin.body.clone(),
-                            message: format!(
-                                "{name} sets no {}: standard regions",
-                                project.region_usage_field
-                            ),
-                        },
-                    },
+                    None => Label::standard_by_default(
+                        project,
+                        &name,
+                        format!(
+                            "{name} sets no {}: standard regions",
+                            project.region_usage_field
+                        ),
+                    ),
                 }
             }
             (None, None) => return,
