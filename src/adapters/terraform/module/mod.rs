@@ -76,8 +76,12 @@ pub struct HclFile {
     /// MongoDB, or an Atlas attribute such as `instance_size`). One that is not (a VPC's CIDR
     /// blocks) is not said to be unread when no module takes it.
     about_atlas: bool,
-    /// The parts evaluated later, when the file has any.
+    /// The parts evaluated later, when the file has any. Taken out when modules are
+    /// evaluated, so that each group's trees are freed as soon as it is built (see
+    /// [`eval::resolve`]).
     source: Option<Source>,
+    /// The file's place among those [`eval::resolve`] is given: the key of its source there.
+    slot: usize,
 }
 
 #[derive(Debug)]
@@ -357,6 +361,7 @@ impl HclFile {
             root_like: false,
             about_atlas: var_file && may_be_about_atlas(ctx.text),
             source: None,
+            slot: 0,
         };
         if is_terragrunt(path) {
             let runs = terragrunt_source(&root, ctx.path);

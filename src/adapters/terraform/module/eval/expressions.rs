@@ -579,7 +579,7 @@ impl<'f> World<'f> {
         }
         let mut named: Named<'f> = HashMap::new();
         for &f in &self.modules.get(module)?.files {
-            let Some(src) = &f.source else { continue };
+            let Some(src) = self.source(f) else { continue };
             let root = Cursor::root(&src.root);
             for block in root.get("locals").iter().flat_map(|l| l.items()) {
                 for (key, value) in src.block(block).entries() {

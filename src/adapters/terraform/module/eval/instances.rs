@@ -4,7 +4,7 @@ use super::*;
 
 impl World<'_> {
     pub(super) fn ctx_of<'a>(&'a self, f: &'a HclFile) -> Option<LocCtx<'a>> {
-        let src = f.source.as_ref()?;
+        let src = self.source(f)?;
         let path = self
             .sources
             .get(f.file as usize)
@@ -150,7 +150,7 @@ impl World<'_> {
         module
             .files
             .iter()
-            .filter_map(|f| Some((*f, f.source.as_ref()?, self.ctx_of(f)?)))
+            .filter_map(|f| Some((*f, self.source(f)?, self.ctx_of(f)?)))
             .collect()
     }
 
@@ -534,7 +534,7 @@ impl World<'_> {
         let adopted: Vec<(String, Option<String>, Text)> = root_module
             .into_iter()
             .flat_map(|m| m.files.iter())
-            .filter_map(|f| Some((f.source.as_ref()?, self.ctx_of(f)?)))
+            .filter_map(|f| Some((self.source(f)?, self.ctx_of(f)?)))
             .flat_map(|(src, ctx)| imported(&ctx, src))
             .filter(|(calls, _, _, _)| *calls == path)
             .map(|(_, name, key, text)| (name, key, text))

@@ -126,7 +126,7 @@ struct Call {
 /// module does (a provider, a project, a backend) is taken for a child whose caller is not in
 /// the run: its variables are the caller's to set, so their defaults are not used.
 pub fn resolve(
-    files: Vec<HclFile>,
+    mut files: Vec<HclFile>,
     sources: &[SourceFile],
     data: &super::data::DataFiles,
     cwd: &Path,
@@ -142,6 +142,16 @@ pub fn resolve(
             .map(|d| crate::paths::absolute(d, cwd))
             .unwrap_or_default()
     };
+    // The trees evaluated, apart from the files' other parts: each group of modules owns its
+    // own (below) and frees them once it is built, so the model the groups build takes the
+    // place of the trees rather than coming on top of them all.
+    let mut trees: HashMap<usize, Source> = HashMap::new();
+    for (slot, f) in files.iter_mut().enumerate() {
+        f.slot = slot;
+        if let Some(source) = f.source.take() {
+            trees.insert(slot, source);
+        }
+    }
     let mut by_dir: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
     let mut var_files: Vec<&HclFile> = Vec::new();
     for f in &files {
@@ -274,19 +284,30 @@ pub fn resolve(
         let total = modules.len().max(1) as u64;
         (BUDGET.saturating_mul(members as u64) / total).max(FUEL)
     };
-    let evaluate = |members: &Vec<usize>| {
-        let budget = if groups.len() == 1 {
-            BUDGET
-        } else {
-            share(members.len())
-        };
-        evaluate_group(&modules, members, sources, data, budget)
+    let single = groups.len() < 2;
+    let owned: Vec<(Vec<usize>, HashMap<usize, Source>)> = groups
+        .into_iter()
+        .map(|members| {
+            let own = members
+                .iter()
+                .filter_map(|&m| modules.get(m))
+                .flat_map(|m| m.files.iter().chain(&m.var_files))
+                .filter_map(|f| trees.remove_entry(&f.slot))
+                .collect();
+            (members, own)
+        })
+        .collect();
+    // What no module holds (a `-var-file` no root module takes) is not evaluated.
+    drop(trees);
+    let evaluate = |(members, own): (Vec<usize>, HashMap<usize, Source>)| {
+        let budget = if single { BUDGET } else { share(members.len()) };
+        evaluate_group(&modules, &members, &own, sources, data, budget)
     };
-    let results: Vec<Group> = if groups.len() < 2 {
-        groups.iter().map(evaluate).collect()
+    let results: Vec<Group> = if single {
+        owned.into_iter().map(evaluate).collect()
     } else {
         use rayon::prelude::*;
-        groups.par_iter().map(evaluate).collect()
+        owned.into_par_iter().map(evaluate).collect()
     };
     let mut blocks: Vec<(BlockKey, Model)> = Vec::new();
     let mut rest = Vec::new();
@@ -441,6 +462,7 @@ fn groups(modules: &[Module<'_>]) -> Vec<Vec<usize>> {
 fn evaluate_group(
     modules: &[Module<'_>],
     members: &[usize],
+    trees: &HashMap<usize, Source>,
     sources: &[SourceFile],
     data: &super::data::DataFiles,
     budget: u64,
@@ -448,6 +470,7 @@ fn evaluate_group(
     let mut world = World {
         modules,
         members,
+        trees,
         insts: Vec::new(),
         blocks: Vec::new(),
         sources,
@@ -506,6 +529,13 @@ fn evaluate_group(
         links,
         notes: world.notes.take(),
         decided,
+    }
+}
+
+impl<'f> World<'f> {
+    /// The evaluated parts of `f`, a file of the group's modules, when it has any.
+    fn source(&self, f: &HclFile) -> Option<&'f Source> {
+        self.trees.get(&f.slot)
     }
 }
 
@@ -583,6 +613,8 @@ struct World<'f> {
     modules: &'f [Module<'f>],
     /// The modules of the group this world evaluates (see [`groups`]), ascending.
     members: &'f [usize],
+    /// The evaluated parts of the group's files, by [`HclFile::slot`] (see [`World::source`]).
+    trees: &'f HashMap<usize, Source>,
     insts: Vec<Inst>,
     /// Where each block of instances starts in `insts`, in order (see [`BlockKey`]).
     blocks: Vec<(BlockKey, usize)>,
