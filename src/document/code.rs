@@ -143,7 +143,7 @@ impl<'t> Reader<'t> {
         Node {
             value,
             span,
-            tag: tag.map(Box::from),
+            tag: tag.map(arcstr::ArcStr::from),
         }
     }
 

@@ -361,7 +361,7 @@ impl Conv<'_> {
         Node {
             value: Value::String(source.into()),
             span,
-            tag: Some(EXPR_TAG.into()),
+            tag: Some(arcstr::literal!(EXPR_TAG)),
         }
     }
 }

@@ -100,7 +100,7 @@ pub struct Node {
     pub span: Span,
     /// The tag as written without the leading `!` (e.g. `Ref`, `GetAtt`), for local tags; an
     /// unknown `!!` tag keeps its second `!` (`!!Ref` gives `!Ref`).
-    pub tag: Option<Box<str>>,
+    pub tag: Option<arcstr::ArcStr>,
 }
 
 impl Node {

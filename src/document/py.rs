@@ -667,7 +667,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
                         let callee = value.get("callee").and_then(Node::as_str).unwrap_or("");
                         let last = callee.rsplit('.').next().unwrap_or("");
                         if last.starts_with(|c: char| c.is_ascii_uppercase()) {
-                            value.tag = Some(Box::from(NEW_TAG));
+                            value.tag = Some(arcstr::literal!(NEW_TAG));
                             bound_calls.insert(value.span.start, (name.to_string(), p.span(i)));
                         }
                     }

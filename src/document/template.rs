@@ -190,7 +190,7 @@ pub fn mark(node: &mut Node, actions: &[Span], text: &str) {
                             .is_some_and(|&(first, last)| action_between(actions, first, last))
                     });
                     if overlaps(e.key.span) {
-                        e.key.tag = Some(TEMPLATE_TAG.into());
+                        e.key.tag = Some(arcstr::literal!(TEMPLATE_TAG));
                     }
                     let after_key = e.key.span.end;
                     stack.push((&mut e.value, unknown || repeated, after_key));
@@ -198,7 +198,7 @@ pub fn mark(node: &mut Node, actions: &[Span], text: &str) {
             }
             _ => {
                 if unknown || overlaps(n.span) {
-                    n.tag = Some(TEMPLATE_TAG.into());
+                    n.tag = Some(arcstr::literal!(TEMPLATE_TAG));
                 }
             }
         }

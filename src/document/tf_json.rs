@@ -202,7 +202,7 @@ fn value(node: &Node, kind: Body) -> Node {
                 return Node {
                     value: Value::String(s.clone()),
                     span: node.span,
-                    tag: Some(JSON_TEMPLATE_TAG.into()),
+                    tag: Some(arcstr::literal!(JSON_TEMPLATE_TAG)),
                 };
             }
             Value::String(unescape(s).into())

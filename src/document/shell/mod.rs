@@ -298,7 +298,7 @@ pub fn parse(text: &str, dialect: Dialect, limits: &Limits) -> Result<Document, 
     if let (Some(first), Some(last)) = (bodies.first(), bodies.last()) {
         let span = Span::new(first.span.start as usize, last.span.end as usize);
         let mut heredocs = Node::new(Value::Seq(bodies), span);
-        heredocs.tag = Some(HEREDOCS_TAG.into());
+        heredocs.tag = Some(arcstr::literal!(HEREDOCS_TAG));
         roots.push(heredocs);
     }
     Ok(Document {

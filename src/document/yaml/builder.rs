@@ -24,7 +24,7 @@ pub(super) struct Frame {
     pub(super) start: usize,
     /// Furthest byte reached by the collection so far.
     pub(super) end: usize,
-    pub(super) tag: Option<Box<str>>,
+    pub(super) tag: Option<arcstr::ArcStr>,
     pub(super) anchor: usize,
     /// Nodes in this subtree (itself included), aliases counted at their expanded size.
     pub(super) size: usize,

@@ -9,7 +9,7 @@ use crate::document::Value;
 /// How a tag affects a node.
 pub(super) enum TagKind {
     /// A local tag (`!Ref`), without the `!`.
-    Local(Box<str>),
+    Local(arcstr::ArcStr),
     /// A YAML core-schema tag (`!!str`), the suffix.
     Core(String),
     /// Anything else: the non-specific `!`, global tags, `%TAG`-declared handles.

@@ -192,7 +192,7 @@ fn forked_usage(forked: bool, at: Span) -> Option<Entry> {
         value: Node {
             value: Value::String("{{ .Values }}".into()),
             span: at,
-            tag: Some(crate::document::TEMPLATE_TAG.into()),
+            tag: Some(arcstr::literal!(crate::document::TEMPLATE_TAG)),
         },
     })
 }
