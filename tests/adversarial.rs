@@ -740,7 +740,7 @@ fn a_file_deleted_between_listing_and_reading_is_skipped() {
     // An input that never existed at all is the same case.
     let missing = Input {
         path: dir.path().join("never.yaml"),
-        root: dir.path().to_path_buf(),
+        root: dir.path().into(),
         walked: false,
         synthesized: None,
     };

@@ -353,7 +353,7 @@ mod tests {
         let mut o = Outcome {
             files: vec![SourceFile {
                 path: PathBuf::from("a.yaml"),
-                root: PathBuf::new(),
+                root: std::path::Path::new("").into(),
             }],
             buffers: vec![0],
             ..Outcome::default()

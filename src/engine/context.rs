@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
@@ -55,7 +56,7 @@ pub(super) fn link_context(
 ) -> Context {
     let (cwd, project_root) = (&options.cwd, &options.project_root);
     // Inputs from a directory argument have it as their root; a file argument is its own path.
-    let mut roots: HashMap<&Path, PathBuf> = HashMap::new();
+    let mut roots: HashMap<&Path, Arc<Path>> = HashMap::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut buffer_roots = Vec::new();
     // A directory given in a repository links up to its root as a file does (`check
@@ -103,7 +104,7 @@ pub(super) fn link_context(
         if is_buffer {
             buffer_roots.push(root);
         } else {
-            roots.insert(path.as_path(), root);
+            roots.insert(path.as_path(), Arc::from(root));
         }
     }
     // The walked files that may link, with the bound of their links and their index.
@@ -172,9 +173,9 @@ pub(super) fn link_context(
     for input in inputs.iter_mut() {
         let root = roots
             .get(input.path.as_path())
-            .or_else(|| roots.get(input.root.as_path()));
+            .or_else(|| roots.get(&*input.root));
         if let Some(root) = root {
-            input.root = root.clone();
+            input.root = Arc::clone(root);
         }
     }
     for (abs, text, root) in linked {
@@ -657,7 +658,7 @@ fn context_files(
         files.push(Input {
             synthesized: crate::source::walk::synthesized_by_path(&abs),
             path: cwd.map_or_else(|| abs.clone(), |cwd| paths::relative(&abs, cwd)),
-            root: abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+            root: Arc::from(abs.parent().unwrap_or(Path::new(""))),
             walked: false,
         });
     }

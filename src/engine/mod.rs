@@ -284,7 +284,7 @@ pub fn check_with_context(
         for (input, (result, digest)) in chunk.iter().zip(results) {
             let source = SourceFile {
                 path: input.path.clone(),
-                root: input.root.clone(),
+                root: Arc::clone(&input.root),
             };
             // A file a tool synthesizes from a program is never edited by a fix.
             if let Some(what) = input.synthesized {
@@ -328,7 +328,7 @@ pub fn check_with_context(
         }
         let source = SourceFile {
             path: buffer.path.clone(),
-            root: buffer_root(&buffer.path),
+            root: Arc::from(buffer_root(&buffer.path)),
         };
         // An editor's buffer of a synthesized file is never edited by a fix either.
         if let Some(what) = crate::source::walk::synthesized_by_path(&buffer.path) {
@@ -443,7 +443,7 @@ pub fn check_with_context(
         }
         model.files.push(SourceFile {
             path: config.path.clone(),
-            root: config.dir.clone(),
+            root: Arc::from(config.dir.as_path()),
         });
         model.default_region_usage = config.default_region_usage.as_ref().map(|s| Field {
             value: s.value.as_str().into(),

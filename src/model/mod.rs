@@ -12,7 +12,7 @@ pub use loc::{Loc, LocCtx, SourceMap, TEMPLATE_VALUE, intern_pointer, intern_val
 
 use arcstr::ArcStr;
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Index of a file in [`Model::files`].
@@ -43,8 +43,9 @@ impl Text {
 pub struct SourceFile {
     /// The path as walked from the argument given on the command line.
     pub path: PathBuf,
-    /// The command-line argument this file was found under (bounds directory linking).
-    pub root: PathBuf,
+    /// The command-line argument this file was found under (bounds directory linking),
+    /// shared by the files found under it.
+    pub root: Arc<Path>,
 }
 
 /// How a resource names the project it belongs to, as written in the spec.

@@ -139,7 +139,7 @@ mod tests {
         }
         model.files.push(SourceFile {
             path: path.into(),
-            root: "t".into(),
+            root: std::path::Path::new("t").into(),
         });
         link::link(&mut model);
         model

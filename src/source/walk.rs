@@ -1,7 +1,7 @@
 //! Finding the files: the given paths, walked with `.gitignore` respected.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
 use crate::document::Syntax;
@@ -18,7 +18,7 @@ pub struct Input {
     pub path: PathBuf,
     /// The argument it was found under: the directory itself, or for a file argument, the
     /// directory holding it. Directory linking never looks above it.
-    pub root: PathBuf,
+    pub root: Arc<Path>,
     /// Found by walking a directory, as a regular file (not a symbolic link, which a walk
     /// does not follow): read without looking it up first (see
     /// [`super::read_noting_utf16`]).
@@ -126,7 +126,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
     let mut problems = Vec::new();
     for arg in paths {
         if !arg.is_dir() {
-            let root = arg.parent().map(Path::to_path_buf).unwrap_or_default();
+            let root = Arc::from(arg.parent().unwrap_or(Path::new("")));
             inputs.push(Input {
                 synthesized: synthesized_by_path(arg),
                 path: arg.clone(),
@@ -135,6 +135,8 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             });
             continue;
         }
+        // One copy of the argument, shared by every file found under it.
+        let root: Arc<Path> = Arc::from(arg.as_path());
         // Walked on several threads (matching ignore files costs more than listing); what
         // each finds is put in order below.
         let found = Mutex::new(Vec::new());
@@ -166,7 +168,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
         inputs.extend(in_projects(arg, walked).into_iter().map(|path| Input {
             synthesized: synthesized_by_path(&path),
             path,
-            root: arg.clone(),
+            root: Arc::clone(&root),
             walked: true,
         }));
         problems.sort_by(|a, b| a.path.cmp(&b.path));
@@ -175,7 +177,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             match cdktf_stacks(&project) {
                 Ok(stacks) => inputs.extend(stacks.into_iter().map(|path| Input {
                     path,
-                    root: arg.clone(),
+                    root: Arc::clone(&root),
                     walked: false,
                     synthesized: Some(CDKTF_SYNTHESIZED),
                 })),
@@ -187,7 +189,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkProblem>) {
             match cdk_templates(&app) {
                 Ok(templates) => inputs.extend(templates.into_iter().map(|path| Input {
                     path,
-                    root: arg.clone(),
+                    root: Arc::clone(&root),
                     walked: false,
                     synthesized: Some(CDK_SYNTHESIZED),
                 })),

@@ -160,7 +160,7 @@ mod tests {
         }
         model.files.push(crate::model::SourceFile {
             path: "t/stack.yaml".into(),
-            root: "t".into(),
+            root: std::path::Path::new("t").into(),
         });
         link::link(&mut model);
         model

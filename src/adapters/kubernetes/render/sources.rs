@@ -174,7 +174,7 @@ impl<'r> Sources<'r> {
                 let file = FileId::try_from(files.len()).unwrap_or(FileId::MAX);
                 files.push(SourceFile {
                     path: path.to_path_buf(),
-                    root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    root: Arc::from(path.parent().unwrap_or(Path::new(""))),
                 });
                 self.run.insert(abs.to_path_buf(), file);
                 self.added.push(file);

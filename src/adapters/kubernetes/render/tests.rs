@@ -57,7 +57,7 @@ fn kustomizations(dir: &Path) -> (Vec<Kept>, Vec<SourceFile>) {
                 });
                 files.push(SourceFile {
                     path: path.clone(),
-                    root: dir.to_path_buf(),
+                    root: dir.into(),
                 });
             }
         }

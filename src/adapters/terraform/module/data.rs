@@ -180,7 +180,7 @@ pub fn read(
                 let file = FileId::try_from(files.len()).unwrap_or(FileId::MAX);
                 files.push(SourceFile {
                     path: shown.clone(),
-                    root: shown.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    root: Arc::from(shown.parent().unwrap_or(Path::new(""))),
                 });
                 data.added.push(file);
                 file
