@@ -438,3 +438,95 @@ fn a_removed_annotation_of_the_same_name_is_no_removed_region_usage() {
         vec![("GOV005".to_string(), "base/project.yaml".to_string())]
     );
 }
+
+const OWN_CHART: &str = "fixtures/GOV004/fail_helm_own_chart_values_override/chart";
+
+#[test]
+fn a_values_override_of_a_teams_chart_checked_alone_reports_only_itself() {
+    let prod = PathBuf::from(OWN_CHART).join("values-prod.yaml");
+    let outcome = check_paths(std::slice::from_ref(&prod), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:3:11", prod.display())]
+    );
+    assert_eq!(outcome.files_checked, 1);
+    // The templates it is rendered with were read from disk, as context.
+    let template = Path::new(OWN_CHART).join("templates/deployment.yaml");
+    let id = outcome
+        .files
+        .iter()
+        .position(|f| crate_path(&f.path) == crate_path(&template))
+        .unwrap();
+    assert!(outcome.context.contains(&u32::try_from(id).unwrap()));
+    // The project's region usage is where the chart's defaults write it.
+    let related = &outcome.findings[0].related[0];
+    assert!(
+        outcome
+            .path(related.loc.file)
+            .ends_with("chart/values.yaml")
+    );
+}
+
+/// A path as written relative to the crate root, however the run spelled it.
+fn crate_path(path: &Path) -> PathBuf {
+    let root = std::env::current_dir().unwrap();
+    path.strip_prefix(&root).unwrap_or(path).to_path_buf()
+}
+
+#[test]
+fn a_template_of_a_teams_chart_checked_alone_is_rendered_with_the_charts_values() {
+    let chart = "fixtures/GOV001/fail_helm_own_chart_default_literal/chart";
+    let template = PathBuf::from(chart).join("templates/deployment.yaml");
+    let outcome = check_paths(std::slice::from_ref(&template), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV001 {}:14:58", template.display())]
+    );
+    // The same template, with values that set what its default would: nothing to report.
+    let set = "fixtures/GOV001/pass_helm_own_chart_values_set_the_default/chart/templates/deployment.yaml";
+    let outcome = check_paths(&[PathBuf::from(set)], &as_hook());
+    assert_eq!(findings(&outcome), Vec::<String>::new());
+}
+
+#[test]
+fn what_a_teams_template_hard_codes_is_reported_once_whatever_the_values_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "region: US_GOV_WEST_1\n").unwrap();
+    std::fs::write(chart.join("values-dev.yaml"), "region: US_GOV_EAST_1\n").unwrap();
+    std::fs::write(chart.join("values-prod.yaml"), "region: EU_WEST_1\n").unwrap();
+    std::fs::write(
+        chart.join("templates/deployment.yaml"),
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  deploymentSpec:\n    name: x\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: {{ .Values.region }}\n            electableSpecs:\n              instanceSize: M10\n",
+    )
+    .unwrap();
+    let outcome = check_paths(&[dir.path().to_path_buf()], &Options::default());
+    let mut seen: Vec<String> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f.rule.code,
+                outcome
+                    .path(f.loc.file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy(),
+                f.loc.start.line
+            )
+        })
+        .collect();
+    seen.sort();
+    // The tier each rendering hard-codes, once; the region AtlasGov lacks where prod sets it.
+    assert_eq!(
+        seen,
+        vec!["GOV002 deployment.yaml:13", "GOV003 values-prod.yaml:1"]
+    );
+}

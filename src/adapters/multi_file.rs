@@ -38,6 +38,9 @@ pub struct Reader<'a> {
     /// The text of a file: a buffer's when one has this path, else the file on disk, read the
     /// way the engine reads every file.
     pub read: render::Read<'a>,
+    /// The regular files directly in a directory, sorted: how a step finds the files it reads
+    /// that the run did not hold (a Helm chart's templates).
+    pub list: render::List<'a>,
     pub limits: Limits,
     /// The run's working directory, against which relative paths are resolved (one
     /// directory, one module or program, however its files' paths are written).
@@ -312,7 +315,10 @@ pub fn finish(
         &kubernetes,
         files,
         out,
-        reader.read,
+        render::Access {
+            read: reader.read,
+            list: reader.list,
+        },
         reader.limits,
         reader.context,
         reader.cwd,

@@ -359,12 +359,14 @@ pub fn check_with_context(
             None => options.read(path).map(Arc::from),
         }
     };
+    let list = |dir: &Path| walk::list_dir(dir, MAX_LISTED);
     let finished = adapters::multi_file::finish(
         kept,
         &mut files,
         &mut model,
         &adapters::multi_file::Reader {
             read: &read,
+            list: &list,
             limits: options.limits,
             cwd: &options.cwd,
             context: &outcome.context,
@@ -522,6 +524,9 @@ type Processed = (FileResult, Option<u64>);
 
 /// Files parsed in parallel before their results are folded into the model.
 const CHUNK: usize = 256;
+
+/// Entries of one directory a multi-file step may list (a Helm chart's `templates/`).
+const MAX_LISTED: usize = 4096;
 
 /// Below this many files, work runs on the calling thread: starting the thread pool costs
 /// more than it saves (a pre-commit hook or an editor checks one file and its context).

@@ -170,9 +170,14 @@ impl<'a> LocCtx<'a> {
             // is no region, tier or enum value any rule knows.
             None if cur.node.is_template() => {
                 let span = cur.node.span;
-                let source = self
-                    .text
-                    .get(span.start as usize..span.end as usize)
+                // A rendering's node holds its source itself (its spans are not offsets into
+                // `text`); a template read on its own holds the blanked text.
+                let own = match &cur.node.value {
+                    crate::document::Value::String(s) if s.contains("{{") => Some(&**s),
+                    _ => None,
+                };
+                let source = own
+                    .or_else(|| self.text.get(span.start as usize..span.end as usize))
                     .map(|s| s.trim().trim_matches(['"', '\'']))
                     .filter(|s| s.contains("{{") && s.len() <= 200)
                     .unwrap_or(TEMPLATE_VALUE);

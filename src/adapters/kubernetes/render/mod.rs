@@ -24,8 +24,8 @@ use std::sync::Arc;
 use super::{Scope, adapt, adapt_rendered};
 use crate::document::{Cursor, Limits, LineIndex, Node};
 use crate::model::{FileId, KeyAlias, LocCtx, Model, Origin, ProjectRef, SourceFile};
-pub(crate) use sources::Read;
 use sources::Sources;
+pub(crate) use sources::{Access, List, Read};
 
 /// A file kept for rendering: a kustomization, a chart's `Chart.yaml`, a values file.
 #[derive(Debug)]
@@ -92,7 +92,7 @@ pub(crate) fn finish(
     kept: &[Kept],
     files: &mut Vec<SourceFile>,
     out: &mut Model,
-    read: Read<'_>,
+    access: Access<'_>,
     limits: Limits,
     context: &HashSet<FileId>,
     cwd: &Path,
@@ -100,7 +100,7 @@ pub(crate) fn finish(
     if kept.is_empty() {
         return Rendered::default();
     }
-    let mut sources = Sources::new(files, read, limits, cwd);
+    let mut sources = Sources::new(files, access, limits, cwd);
     let mut notes = Vec::new();
     let renderings = kustomize::render_roots(kept, &mut sources, files, &mut notes);
     // Overlays of one chain are each rendered (an overlay another builds on is applied on
@@ -136,19 +136,36 @@ pub(crate) fn finish(
         fallback_aliases(&mut part, &scope, anchor);
         out.extend(part);
     }
-    let charts = helm::render(kept, &mut sources, files);
+    let charts = helm::render(kept, &mut sources, files, &mut notes);
+    // A team's own chart: its templates read on their own give way to their renderings.
+    let replaced: HashSet<FileId> = charts
+        .iter()
+        .flat_map(|h| h.replaces.iter())
+        .filter_map(|&i| sources.get(i))
+        .map(|s| s.file)
+        .collect();
+    out.remove_resources_of(&replaced);
     for (i, h) in charts.iter().enumerate() {
+        // A team's own chart may name a project applied from elsewhere, as its templates did
+        // read on their own; the operator's charts name theirs after the release.
+        let own = h.replaces.first();
         let scope = Scope {
             id: format!("helm:{}#{i}", crate::paths::display_path(&h.path)),
-            fallback: false,
+            fallback: own.is_some(),
         };
         let ctx = rendered_ctx(h.file, &h.path, &empty, &sources);
         let mut part = Model::default();
         for obj in &h.objects {
             adapt_rendered(&ctx, &Cursor::root(obj), &scope, &mut part);
         }
-        for p in &mut part.projects {
-            p.region_usage_field = helm::REGION_USAGE_FIELD;
+        match own {
+            Some(&template) => fallback_aliases(&mut part, &scope, sources.start_of(template)),
+            // The operator's charts cannot set a project's region usage.
+            None => {
+                for p in &mut part.projects {
+                    p.region_usage_field = helm::REGION_USAGE_FIELD;
+                }
+            }
         }
         out.extend(part);
     }
@@ -172,10 +189,13 @@ pub(crate) fn finish(
         .iter()
         .filter(|r| !context.contains(&r.file))
         .flat_map(|r| r.consumed.iter())
+        // A team's own chart reports what a checked file holds only: a template or values
+        // file it read besides stays context (a values override given alone is judged, not
+        // the templates it is rendered with).
         .chain(
             charts
                 .iter()
-                .filter(|h| !context.contains(&h.file))
+                .filter(|h| !context.contains(&h.file) && h.replaces.is_empty())
                 .flat_map(|h| h.consumed.iter()),
         )
         .filter_map(|&i| sources.get(i))

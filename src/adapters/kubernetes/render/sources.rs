@@ -20,6 +20,17 @@ use crate::paths;
 /// disk, bounded and regular files only (the engine's reader).
 pub(crate) type Read<'r> = &'r dyn Fn(&Path) -> Result<Arc<str>, String>;
 
+/// How a rendering lists a directory: the regular files directly in it, sorted (the
+/// engine's listing; empty when it cannot be read).
+pub(crate) type List<'r> = &'r dyn Fn(&Path) -> Vec<PathBuf>;
+
+/// How a rendering reaches the files the run did not hold: the engine's reader and listing.
+#[derive(Clone, Copy)]
+pub(crate) struct Access<'r> {
+    pub(crate) read: Read<'r>,
+    pub(crate) list: List<'r>,
+}
+
 /// Bytes the span space may hold: past this, nothing more is read for rendering.
 const MAX_SPACE: u32 = u32::MAX / 2;
 
@@ -59,6 +70,8 @@ pub(crate) struct Sources<'r> {
     by_path: HashMap<PathBuf, Result<usize, String>>,
     /// By absolute path: the text, or why it could not be read.
     texts: HashMap<PathBuf, Result<Arc<str>, String>>,
+    /// Templates by absolute path (see [`Sources::load_template`]).
+    templates: HashMap<PathBuf, Result<(usize, Vec<Span>), String>>,
     /// Sorted by `base`.
     pieces: Vec<Piece>,
     next: u32,
@@ -66,6 +79,7 @@ pub(crate) struct Sources<'r> {
     /// The run's files by absolute path (findings there are the run's).
     run: HashMap<PathBuf, FileId>,
     read: Read<'r>,
+    list: List<'r>,
     limits: Limits,
     /// Files read here that the run did not hold: added to the run as context.
     pub(crate) added: Vec<FileId>,
@@ -74,7 +88,7 @@ pub(crate) struct Sources<'r> {
 impl<'r> Sources<'r> {
     pub(crate) fn new(
         files: &[SourceFile],
-        read: Read<'r>,
+        access: Access<'r>,
         limits: Limits,
         cwd: &Path,
     ) -> Sources<'r> {
@@ -93,11 +107,13 @@ impl<'r> Sources<'r> {
             sources: Vec::new(),
             by_path: HashMap::new(),
             texts: HashMap::new(),
+            templates: HashMap::new(),
             pieces: Vec::new(),
             next: 0,
             cwd,
             run,
-            read,
+            read: access.read,
+            list: access.list,
             limits,
             added: Vec::new(),
         }
@@ -120,6 +136,20 @@ impl<'r> Sources<'r> {
         let text = (self.read)(path);
         self.texts.insert(abs, text.clone());
         text
+    }
+
+    /// A path as the run spells a context file's: relative to the working directory.
+    pub(super) fn spelled(&self, path: &Path) -> PathBuf {
+        paths::relative(&self.absolute(path), &self.cwd)
+    }
+
+    /// The regular files directly in `dir`, sorted, each spelled as the run spells a context
+    /// file.
+    pub(super) fn list(&self, dir: &Path) -> Vec<PathBuf> {
+        (self.list)(dir)
+            .into_iter()
+            .map(|p| self.spelled(&p))
+            .collect()
     }
 
     /// Whether `path` can be read as a file (a directory, or nothing, cannot).
@@ -168,7 +198,50 @@ impl<'r> Sources<'r> {
         let roots = document::parse(&text, syntax, &self.limits)
             .map_err(|e| format!("does not parse: {}", e.message))?
             .roots;
-        let file = match self.run.get(abs) {
+        let file = self.file_id(path, abs, files);
+        self.register(file, path, text, roots)
+    }
+
+    /// Read and parse an unrendered template once, as the run reads one (its actions blanked,
+    /// the scalars they make marked: see [`document::template`]), giving it a range of the
+    /// span space; with its actions, as spans of the file.
+    pub(super) fn load_template(
+        &mut self,
+        path: &Path,
+        files: &mut Vec<SourceFile>,
+    ) -> Result<(usize, Vec<Span>), String> {
+        let abs = self.absolute(path);
+        if let Some(known) = self.templates.get(&abs) {
+            return known.clone();
+        }
+        let loaded = self.read_template(path, &abs, files);
+        self.templates.insert(abs, loaded.clone());
+        loaded
+    }
+
+    fn read_template(
+        &mut self,
+        path: &Path,
+        abs: &Path,
+        files: &mut Vec<SourceFile>,
+    ) -> Result<(usize, Vec<Span>), String> {
+        let text = self.text(path)?;
+        let (blanked, actions) =
+            document::template::blank(&text).ok_or_else(|| "no template actions".to_string())?;
+        let mut roots = document::yaml::parse(&blanked, &self.limits)
+            .map_err(|e| format!("does not parse: {}", e.message))?
+            .roots;
+        for root in &mut roots {
+            document::template::mark(root, &actions, &text);
+        }
+        let file = self.file_id(path, abs, files);
+        Ok((self.register(file, path, text, roots)?, actions))
+    }
+
+    /// The id of a file: the run's, or a new one for a file the run did not hold (added to
+    /// the run as context).
+    fn file_id(&mut self, path: &Path, abs: &Path, files: &mut Vec<SourceFile>) -> FileId {
+        match self.run.get(abs) {
             Some(file) => *file,
             None => {
                 let file = FileId::try_from(files.len()).unwrap_or(FileId::MAX);
@@ -180,8 +253,7 @@ impl<'r> Sources<'r> {
                 self.added.push(file);
                 file
             }
-        };
-        self.register(file, path, text, roots)
+        }
     }
 
     fn register(
@@ -221,6 +293,11 @@ impl<'r> Sources<'r> {
             .ok_or_else(|| "more text than one rendering reads".to_string())?;
         self.next = next;
         Ok(base)
+    }
+
+    /// Where source `i`'s bytes start in the span space.
+    pub(super) fn base(&self, i: usize) -> Option<u32> {
+        self.sources.get(i).map(|s| s.base)
     }
 
     /// Document `doc` of source `i`, in the span space.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::Kept;
 use super::kustomize::{self, is_kustomization};
-use super::sources::Sources;
+use super::sources::{Access, Sources};
 use crate::document::{Limits, Node, Value, yaml};
 use crate::model::SourceFile;
 
@@ -71,7 +71,10 @@ fn render_fixture(dir: &Path) -> Vec<(PathBuf, Vec<Node>, bool)> {
     let read = |p: &Path| crate::source::read(p, 1 << 24).map(Arc::from);
     let mut sources = Sources::new(
         &files,
-        &read,
+        Access {
+            read: &read,
+            list: &|_: &Path| Vec::new(),
+        },
         Limits::default(),
         &std::env::current_dir().unwrap_or_default(),
     );
@@ -262,7 +265,10 @@ fn render_tree(tree: &[(&str, &str)]) -> Rendered {
     let read = |p: &Path| crate::source::read(p, 1 << 24).map(Arc::from);
     let mut sources = Sources::new(
         &files,
-        &read,
+        Access {
+            read: &read,
+            list: &|_: &Path| Vec::new(),
+        },
         Limits::default(),
         &std::env::current_dir().unwrap_or_default(),
     );

@@ -24,6 +24,7 @@
 //! - `templates`: what each chart's templates render from merged values;
 //! - `releases`: values written in a Flux `HelmRelease` or an Argo CD `Application`.
 
+mod own;
 mod releases;
 mod templates;
 mod values;
@@ -159,6 +160,8 @@ struct ChartFile {
     /// Its dependencies on these charts: the chart, the key its values are under, and the
     /// condition that enables it.
     deps: Vec<(Chart, String, Option<String>)>,
+    /// A library chart (`type: library`): its templates are not rendered by themselves.
+    library: bool,
 }
 
 /// One values file's rendering.
@@ -169,6 +172,10 @@ pub(super) struct HelmRendering {
     pub(super) objects: Vec<Node>,
     /// The sources read.
     pub(super) consumed: BTreeSet<usize>,
+    /// The templates of a team's own chart that it renders (see [`own`]): what each gives
+    /// read on its own is replaced by the renderings. Empty for the operator's charts, whose
+    /// templates are not read.
+    pub(super) replaces: BTreeSet<usize>,
 }
 
 /// How a values file is attached to a chart.
@@ -189,6 +196,7 @@ pub(super) fn render(
     kept: &[Kept],
     sources: &mut Sources<'_>,
     files: &mut Vec<SourceFile>,
+    notes: &mut Vec<super::Note>,
 ) -> Vec<HelmRendering> {
     let charts: Vec<ChartFile> = kept
         .iter()
@@ -202,6 +210,7 @@ pub(super) fn render(
             Some(known) => {
                 known.chart = known.chart.or(c.chart);
                 known.deps.extend(c.deps);
+                known.library |= c.library;
             }
             None => {
                 by_dir.insert(c.dir.clone(), c);
@@ -280,6 +289,8 @@ pub(super) fn render(
             out.extend(render_attached(sources, files, c, path));
         }
     }
+    // Any other chart: its own templates of Atlas objects.
+    out.extend(own::render(&by_dir, sources, files, notes));
     out
 }
 
@@ -308,7 +319,13 @@ fn chart_file(sources: &Sources<'_>, path: &Path, root: &Node) -> Option<ChartFi
             Some((chart, key, condition))
         })
         .collect();
-    Some(ChartFile { dir, chart, deps })
+    let library = root.get("type").and_then(Node::as_str) == Some("library");
+    Some(ChartFile {
+        dir,
+        chart,
+        deps,
+        library,
+    })
 }
 
 /// The chart of the nearest directory holding (at or above) `abs`.
@@ -488,6 +505,7 @@ fn render_values(
                 path: path.to_path_buf(),
                 objects: objects(chart, &values, &own, forked),
                 consumed: consumed.clone(),
+                replaces: BTreeSet::new(),
             });
         }
         Attached::Parent(defaults, dir, deps) => {
@@ -511,6 +529,7 @@ fn render_values(
                     path: path.to_path_buf(),
                     objects: objects(chart, &values, own.get(&key).unwrap_or(&own), forked),
                     consumed: consumed.clone(),
+                    replaces: BTreeSet::new(),
                 });
             }
         }

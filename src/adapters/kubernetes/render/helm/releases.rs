@@ -62,6 +62,7 @@ pub(super) fn render(
                 path: path.to_path_buf(),
                 objects: objects(chart, &values, &values, false),
                 consumed: BTreeSet::from([source]),
+                replaces: BTreeSet::new(),
             });
         }
     }

@@ -1,0 +1,809 @@
+//! A team's own chart: templates under `templates/` that write Atlas objects, rendered from
+//! the chart's values where an action only places a value.
+//!
+//! Read as the run reads any template (actions blanked, what they make unknown), then each
+//! action that places one value of `.Values` is given that value from the chart's values
+//! (`values.yaml`, then each override file beside it: `values-prod.yaml`), located where the
+//! values file writes it, so a finding points at the values file that sets it:
+//!
+//! - `key: {{ .Values.a.b }}`, also quoted (`"{{ ... }}"`), with `quote`, `squote`,
+//!   `toString`, `required "..."` or `default LITERAL` (the literal, located in the template,
+//!   when the value is empty or missing, as Helm's `default` does), as arguments or after `|`;
+//! - `key:` with `{{ toYaml .Values.a.b | nindent N }}` (or `indent`) alone on the line
+//!   below it: the whole mapping or list.
+//!
+//! Every other action (`.Release.Name`, `include`, `range`, a function that changes the value)
+//! stays unknown, as do keys written in several branches of an `if`. A template whose value
+//! comes from no values file keeps what it hard-codes. The operator's own charts are rendered
+//! by their templates' known shape instead (see `templates`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::{ChartFile, HelmRendering, defaults_of, is_values_name, merge_chain};
+use crate::adapters::kubernetes::render::Note;
+use crate::adapters::kubernetes::render::sources::Sources;
+use crate::document::{Node, Span, Value};
+use crate::model::SourceFile;
+
+/// Templates of one chart rendered at most (each values file renders them all).
+const MAX_TEMPLATES: usize = 200;
+
+/// Render the Atlas templates of each chart among `by_dir` that is not one of the operator's
+/// charts, once per values file (each override file beside `values.yaml`, else
+/// `values.yaml` alone). The rendering's `replaces` are the templates: what each gives on
+/// its own is replaced by what the renderings give.
+pub(super) fn render(
+    by_dir: &BTreeMap<PathBuf, ChartFile>,
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    notes: &mut Vec<Note>,
+) -> Vec<HelmRendering> {
+    let mut out = Vec::new();
+    for (dir, chart) in by_dir {
+        // A library chart renders nothing itself; a subchart is rendered by its parent, with
+        // the parent's values under its name (not read: its templates are read alone).
+        let subchart = dir.parent().is_some_and(|p| {
+            p.file_name().is_some_and(|n| n == "charts")
+                && p.parent().is_some_and(|parent| by_dir.contains_key(parent))
+        });
+        if chart.chart.is_some() || chart.library || subchart {
+            continue;
+        }
+        let templates = atlas_templates(dir, sources, files, notes);
+        if templates.is_empty() {
+            continue;
+        }
+        let defaults = defaults_of(sources, &sources.spelled(dir));
+        // Helm refuses a chart whose values.yaml does not parse: nothing is rendered.
+        if defaults
+            .as_ref()
+            .is_some_and(|d| sources.load(d, files).is_err())
+        {
+            continue;
+        }
+        // What the templates read of `.Values`, by top-level key: a values file beside the
+        // chart that sets none of it is another tool's (`exporter-values.yaml`), not this
+        // chart's override.
+        let read: BTreeSet<String> = templates
+            .iter()
+            .filter_map(|t| sources.text(t).ok())
+            .flat_map(|t| top_level_keys(&t))
+            .collect();
+        // The run's values files beside the chart, and those on disk: a check of one file
+        // renders the chart as a check of its directory does.
+        let listed = sources
+            .list(dir)
+            .into_iter()
+            .chain(sources.list(&dir.join("values")));
+        let mut overrides: Vec<PathBuf> = files
+            .iter()
+            .map(|f| f.path.clone())
+            .chain(listed)
+            .filter(|p| is_values_name(p) && beside(sources, dir, p))
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                !matches!(name, "values.yaml" | "values.yml")
+            })
+            .collect();
+        overrides.sort_by_key(|p| sources.absolute(p));
+        overrides.dedup_by_key(|p| sources.absolute(p));
+        overrides.retain(|p| sets_any(sources, files, p, &read));
+        let chains: Vec<PathBuf> = if overrides.is_empty() {
+            defaults.iter().cloned().collect()
+        } else {
+            overrides
+        };
+        for values_path in chains {
+            out.extend(render_with(
+                sources,
+                files,
+                &templates,
+                defaults.as_deref(),
+                &values_path,
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `path` is a values file of the chart in `dir`: directly in it, or in its
+/// `values/` directory.
+fn beside(sources: &Sources<'_>, dir: &Path, path: &Path) -> bool {
+    let abs = sources.absolute(path);
+    let parent = abs.parent();
+    parent == Some(dir) || parent == Some(dir.join("values").as_path())
+}
+
+/// The top-level keys of `.Values` a template reads (`cluster` of `.Values.cluster.tier`).
+fn top_level_keys(text: &str) -> Vec<String> {
+    text.match_indices(".Values.")
+        .filter_map(|(at, m)| {
+            let rest = text.get(at + m.len()..)?;
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (len > 0)
+                .then(|| rest.get(..len).map(str::to_string))
+                .flatten()
+        })
+        .collect()
+}
+
+/// Whether the values file at `path` sets one of the top-level keys `read`.
+fn sets_any(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+    read: &BTreeSet<String>,
+) -> bool {
+    let Some(doc) = sources
+        .load(path, files)
+        .ok()
+        .and_then(|s| sources.doc(s, 0))
+    else {
+        return false;
+    };
+    doc.as_map()
+        .unwrap_or_default()
+        .iter()
+        .any(|e| e.key.scalar_text().is_some_and(|k| read.contains(k)))
+}
+
+/// The chart's templates that Helm renders (the YAML files directly in `templates/`, as the
+/// run spells them when it holds them; not a partial named `_*`, nor one its `.helmignore`
+/// leaves out) and that name an Atlas API group.
+fn atlas_templates(
+    dir: &Path,
+    sources: &mut Sources<'_>,
+    files: &[SourceFile],
+    notes: &mut Vec<Note>,
+) -> Vec<PathBuf> {
+    let under = dir.join("templates");
+    let ignored = helmignore(dir, sources);
+    let rendered = |p: &Path| {
+        let yaml = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let partial = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('_'));
+        yaml && !partial
+    };
+    let held: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.path.clone())
+        .filter(|p| rendered(p) && sources.absolute(p).parent() == Some(under.as_path()))
+        .collect();
+    let held_abs: BTreeSet<PathBuf> = held.iter().map(|p| sources.absolute(p)).collect();
+    // A check of one file reads the rest of the chart from disk.
+    let listed = sources
+        .list(&under)
+        .into_iter()
+        .filter(|p| rendered(p) && !held_abs.contains(&sources.absolute(p)));
+    let mut found: Vec<PathBuf> = held.into_iter().chain(listed).collect();
+    found.sort_by_key(|p| sources.absolute(p));
+    found.dedup_by_key(|p| sources.absolute(p));
+    if let Some(ignored) = ignored {
+        found.retain(|p| {
+            let abs = sources.absolute(p);
+            let within = abs.strip_prefix(dir).unwrap_or(&abs);
+            !ignored
+                .matched_path_or_any_parents(within, false)
+                .is_ignore()
+        });
+    }
+    found.retain(|p| {
+        sources.text(p).is_ok_and(|t| {
+            t.contains("{{")
+                && (t.contains("atlas.mongodb.com/") || t.contains("atlas.generated.mongodb.com/"))
+        })
+    });
+    if found.len() > MAX_TEMPLATES {
+        notes.push(Note {
+            path: sources.spelled(&under),
+            reason: format!(
+                "more than {MAX_TEMPLATES} templates write Atlas objects: those past the {MAX_TEMPLATES}th (by name) are read on their own, not rendered from the chart's values"
+            ),
+        });
+        found.truncate(MAX_TEMPLATES);
+    }
+    found
+}
+
+/// The chart's `.helmignore` (gitignore patterns, relative to the chart's directory).
+fn helmignore(dir: &Path, sources: &mut Sources<'_>) -> Option<ignore::gitignore::Gitignore> {
+    let text = sources
+        .text(&sources.spelled(&dir.join(".helmignore")))
+        .ok()?;
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+    for line in text.lines() {
+        // A pattern the matcher refuses matches nothing.
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().ok()
+}
+
+/// One values file's rendering of the templates.
+fn render_with(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    templates: &[PathBuf],
+    defaults: Option<&Path>,
+    values_path: &Path,
+) -> Option<HelmRendering> {
+    let mut consumed = BTreeSet::new();
+    let own = sources.load(values_path, files).ok()?;
+    consumed.insert(own);
+    let file = sources.get(own)?.file;
+    let over = sources.doc(own, 0)?;
+    let base = defaults
+        .filter(|d| sources.absolute(d) != sources.absolute(values_path))
+        .and_then(|d| sources.load(d, files).ok())
+        .and_then(|d| {
+            consumed.insert(d);
+            sources.doc(d, 0)
+        });
+    let values = merge_chain(base, &over);
+    let mut objects = Vec::new();
+    let mut replaces = BTreeSet::new();
+    for path in templates {
+        let Ok((source, actions)) = sources.load_template(path, files) else {
+            continue;
+        };
+        let (Some(text), Some(at)) = (
+            sources.get(source).map(|s| s.text.clone()),
+            sources.base(source),
+        ) else {
+            continue;
+        };
+        consumed.insert(source);
+        replaces.insert(source);
+        let count = sources.get(source).map_or(0, |s| s.roots.len());
+        let filler = Filler::new(&text, &actions, at, &values);
+        for i in 0..count {
+            let Some(mut doc) = sources.doc(source, i) else {
+                continue;
+            };
+            filler.fill(&mut doc, 0);
+            objects.push(doc);
+        }
+    }
+    Some(HelmRendering {
+        file,
+        path: values_path.to_path_buf(),
+        objects,
+        consumed,
+        replaces,
+    })
+}
+
+/// Deepest nesting filled in (deeper trees keep their unknowns).
+const MAX_DEPTH: usize = 64;
+
+/// Fills in one template's documents (in the span space) from merged values.
+struct Filler<'a> {
+    /// The template's text, as written.
+    text: &'a str,
+    /// Its actions, as spans of the text (sorted).
+    actions: &'a [Span],
+    /// For each action, whether what it writes is rendered: `Some(true)` outside every block
+    /// and in branches of an `if` known to be taken, `Some(false)` in branches known not to
+    /// be, `None` where it is not known (inside `range`, `with`, `define`, or an `if` whose
+    /// condition is not a plain value).
+    renders: Vec<Option<bool>>,
+    /// Where the text starts in the span space.
+    base: u32,
+    values: &'a Node,
+}
+
+impl<'a> Filler<'a> {
+    fn new(text: &'a str, actions: &'a [Span], base: u32, values: &'a Node) -> Filler<'a> {
+        let renders = renders(text, actions, values);
+        Filler {
+            text,
+            actions,
+            renders,
+            base,
+            values,
+        }
+    }
+
+    fn fill(&self, node: &mut Node, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if node.is_template() && !matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+            match self.scalar(node.span) {
+                Some(value) => *node = value,
+                // Unknown, and named as written (`{{ .Release.Name }}-db`) where a message
+                // names it, as when the template is read on its own.
+                None => {
+                    if let Some((_, written)) = self.text_of(node.span) {
+                        node.value = Value::String(written.trim().into());
+                    }
+                }
+            }
+            return;
+        }
+        match &mut node.value {
+            Value::Map(entries) => {
+                for e in entries.iter_mut() {
+                    if matches!(e.value.value, Value::Null) {
+                        if let Some(block) = self.block_below(&e.key) {
+                            e.value = block;
+                            continue;
+                        }
+                    }
+                    self.fill(&mut e.value, depth + 1);
+                }
+            }
+            Value::Seq(items) => {
+                for item in items.iter_mut() {
+                    self.fill(item, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The text of a span of the span space, in the template.
+    fn text_of(&self, span: Span) -> Option<(usize, &str)> {
+        let start = span.start.checked_sub(self.base)? as usize;
+        let end = span.end.checked_sub(self.base)? as usize;
+        Some((start, self.text.get(start..end)?))
+    }
+
+    /// The action that starts at `offset` of the text, if it is rendered for sure.
+    fn rendered_action(&self, offset: usize) -> Option<Span> {
+        let i = self
+            .actions
+            .partition_point(|a| (a.start as usize) < offset);
+        let action = *self.actions.get(i)?;
+        (action.start as usize == offset && self.renders.get(i) == Some(&Some(true)))
+            .then_some(action)
+    }
+
+    /// The value a scalar written as one action that places a value gets (`{{ .Values.x }}`,
+    /// quoted or not).
+    fn scalar(&self, span: Span) -> Option<Node> {
+        let (start, written) = self.text_of(span)?;
+        let trimmed = written.trim();
+        let inner = trimmed
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .or_else(|| {
+                trimmed
+                    .strip_prefix('\'')
+                    .and_then(|t| t.strip_suffix('\''))
+            })
+            .unwrap_or(trimmed);
+        let offset = start + written.find(inner)?;
+        let action = self.rendered_action(offset)?;
+        if action.len() != inner.len() {
+            return None;
+        }
+        let placed = placed(self.text, action)?;
+        if placed.yaml {
+            return None;
+        }
+        match lookup(self.values, &placed.path) {
+            Some(v) if is_scalar(v) && !empty(v) => Some(v.clone()),
+            Some(v) if !is_scalar(v) && !empty(v) => None,
+            _ => placed.default.map(|(literal, at)| {
+                let at = self.base + u32::try_from(at).ok()?;
+                let len = u32::try_from(literal.len()).ok()?;
+                let value = if literal.parse::<f64>().is_ok() {
+                    Value::Number(literal.into())
+                } else if literal == "true" || literal == "false" {
+                    Value::Bool(literal == "true")
+                } else {
+                    Value::String(literal.into())
+                };
+                Some(Node::new(
+                    value,
+                    Span {
+                        start: at,
+                        end: at + len,
+                    },
+                ))
+            })?,
+        }
+    }
+
+    /// What `{{ toYaml .Values.x | nindent N }}` alone on the line below `key:` gives it.
+    fn block_below(&self, key: &Node) -> Option<Node> {
+        let key_end = key.span.end.checked_sub(self.base)?;
+        let i = self.actions.partition_point(|a| a.start < key_end);
+        let action = *self.actions.get(i)?;
+        let between = self.text.get(key_end as usize..action.start as usize)?;
+        let (colon, rest) = between.split_once(':')?;
+        let line_after = self
+            .text
+            .get(action.end as usize..)
+            .map(|t| t.split('\n').next().unwrap_or(""))?;
+        if !colon.trim().is_empty()
+            || !rest.trim().is_empty()
+            || !rest.contains('\n')
+            || !line_after.trim().is_empty()
+        {
+            return None;
+        }
+        self.rendered_action(action.start as usize)?;
+        let placed = placed(self.text, action)?;
+        if !placed.yaml {
+            return None;
+        }
+        lookup(self.values, &placed.path)
+            .filter(|v| !is_scalar(v) && !empty(v))
+            .cloned()
+    }
+}
+
+/// Whether what each action writes is rendered (see [`Filler::renders`]), following the
+/// template's blocks: `if` / `else if` / `else` / `end`, and `range`, `with`, `define`,
+/// `block` (unknown inside).
+fn renders(text: &str, actions: &[Span], values: &Node) -> Vec<Option<bool>> {
+    /// An open block: whether its current branch renders, and whether an earlier branch did
+    /// (`Some(true)`), may have (`None`), or did not (`Some(false)`).
+    struct Open {
+        now: Option<bool>,
+        before: Option<bool>,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        let words: Vec<&str> = text
+            .get(a.start as usize + 2..(a.end as usize).saturating_sub(2))
+            .unwrap_or("")
+            .trim_matches('-')
+            .split_whitespace()
+            .collect();
+        let here = |stack: &[Open]| {
+            stack.iter().try_fold(true, |all, o| match o.now {
+                Some(false) => Err(()),
+                Some(true) => Ok(all),
+                None => Ok(false),
+            })
+        };
+        let state = |stack: &[Open]| match here(stack) {
+            Err(()) => Some(false),
+            Ok(true) => Some(true),
+            Ok(false) => None,
+        };
+        match words.split_first() {
+            Some((&"if", cond)) => {
+                let now = condition(cond, values);
+                stack.push(Open { now, before: now });
+            }
+            Some((&("range" | "with" | "define" | "block"), _)) => stack.push(Open {
+                now: None,
+                before: None,
+            }),
+            Some((&"else", rest)) => {
+                if let Some(open) = stack.last_mut() {
+                    let cond = match rest.split_first() {
+                        None => Some(true),
+                        Some((&"if", cond)) => condition(cond, values),
+                        Some(_) => None,
+                    };
+                    open.now = match open.before {
+                        Some(true) => Some(false),
+                        Some(false) => cond,
+                        None => None,
+                    };
+                    open.before = match (open.before, open.now) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    };
+                }
+            }
+            Some((&"end", _)) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        out.push(state(&stack));
+    }
+    out
+}
+
+/// An `if` condition that reads one value: `.Values.x` or `not .Values.x` (Go templates'
+/// truth); `None` for any other.
+fn condition(words: &[&str], values: &Node) -> Option<bool> {
+    let (negate, path) = match words {
+        [path] => (false, *path),
+        ["not", path] => (true, *path),
+        _ => return None,
+    };
+    let path = values_path(path)?;
+    Some(super::values::truthy(lookup(values, &path)) != negate)
+}
+
+/// What an action places: a value of `.Values` at `path`, with a default (its literal and
+/// where the literal starts in the text), or the YAML of one (`toYaml`).
+struct Placed<'t> {
+    path: Vec<&'t str>,
+    default: Option<(&'t str, usize)>,
+    yaml: bool,
+}
+
+/// A word of an action, with where it starts in the text; `quoted` for a string literal
+/// (the word is its contents).
+struct Word<'t> {
+    text: &'t str,
+    at: usize,
+    quoted: bool,
+}
+
+/// Read an action that places one value (see the module docs); `None` for any other.
+fn placed(text: &str, action: Span) -> Option<Placed<'_>> {
+    let (start, end) = (action.start as usize, action.end as usize);
+    let whole = text.get(start..end)?;
+    let inner_start = start + 2 + usize::from(whole.get(2..3) == Some("-"));
+    let inner_end = end
+        - 2
+        - usize::from(whole.len() >= 5 && whole.get(whole.len() - 3..whole.len() - 2) == Some("-"));
+    let stages = split_stages(text, inner_start, inner_end)?;
+    let mut path = None;
+    let mut default = None;
+    let mut yaml = false;
+    // Whether a function has turned the value into text already (`default` then sees that).
+    let mut converted = false;
+    for (n, words) in stages.iter().enumerate() {
+        let (first, args) = words.split_first()?;
+        let is_path = |w: &Word<'_>| !w.quoted && values_path(w.text).is_some();
+        if n == 0 && args.is_empty() && is_path(first) {
+            path = values_path(first.text);
+            continue;
+        }
+        // The value is the last argument of the first stage, the piped value after it.
+        let literals = if n == 0 {
+            let (last, rest) = args.split_last()?;
+            if !is_path(last) {
+                return None;
+            }
+            path = values_path(last.text);
+            rest
+        } else {
+            args
+        };
+        match (first.text, literals) {
+            ("quote" | "squote" | "toString" | "trim", []) => converted = true,
+            ("required", [msg]) if msg.quoted && default.is_none() => converted = true,
+            // One `default`, on the value itself (`toString` of nothing is `<nil>`, which a
+            // later `default` keeps; a second `default` sees the first one's literal).
+            ("default", [lit])
+                if (lit.quoted || is_literal(lit.text)) && default.is_none() && !converted =>
+            {
+                default = Some((lit.text, lit.at));
+            }
+            ("toYaml", []) if n == 0 => yaml = true,
+            ("nindent" | "indent", [count]) if yaml && count.text.parse::<u32>().is_ok() => {}
+            _ => return None,
+        }
+    }
+    Some(Placed {
+        path: path?,
+        default,
+        yaml,
+    })
+}
+
+/// `.Values.a.b` (or `$.Values.a.b`) as its path of keys.
+fn values_path(word: &str) -> Option<Vec<&str>> {
+    let rest = word
+        .strip_prefix(".Values.")
+        .or_else(|| word.strip_prefix("$.Values."))?;
+    let keys: Vec<&str> = rest.split('.').collect();
+    keys.iter()
+        .all(|k| {
+            k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .then_some(keys)
+}
+
+/// A bare literal argument: a number or a boolean.
+fn is_literal(word: &str) -> bool {
+    word.parse::<f64>().is_ok() || word == "true" || word == "false"
+}
+
+/// The stages of a pipeline (split at `|` outside string literals), each its words; `None`
+/// when a literal is not closed or holds an escape.
+fn split_stages(text: &str, start: usize, end: usize) -> Option<Vec<Vec<Word<'_>>>> {
+    let bytes = text.as_bytes();
+    let mut stages = vec![Vec::new()];
+    let mut i = start;
+    while i < end {
+        let c = *bytes.get(i)?;
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'|' => {
+                stages.push(Vec::new());
+                i += 1;
+            }
+            b'"' | b'`' => {
+                let close = text.get(i + 1..end)?.find(char::from(c))? + i + 1;
+                let contents = text.get(i + 1..close)?;
+                if c == b'"' && contents.contains('\\') {
+                    return None;
+                }
+                stages.last_mut()?.push(Word {
+                    text: contents,
+                    at: i + 1,
+                    quoted: true,
+                });
+                i = close + 1;
+            }
+            _ => {
+                let len = text
+                    .get(i..end)?
+                    .find([' ', '\t', '\n', '\r', '|', '"', '`'])
+                    .unwrap_or(end - i);
+                stages.last_mut()?.push(Word {
+                    text: text.get(i..i + len)?,
+                    at: i,
+                    quoted: false,
+                });
+                i += len;
+            }
+        }
+    }
+    (!stages.iter().any(Vec::is_empty)).then_some(stages)
+}
+
+fn lookup<'v>(values: &'v Node, path: &[&str]) -> Option<&'v Node> {
+    path.iter().try_fold(values, |n, k| n.get(k))
+}
+
+fn is_scalar(node: &Node) -> bool {
+    !matches!(node.value, Value::Map(_) | Value::Seq(_))
+}
+
+/// Empty as Helm's `default` sees it: null, false, zero, an empty string or collection.
+fn empty(node: &Node) -> bool {
+    !super::values::truthy(Some(node))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(action: &str) -> Option<(Vec<String>, Option<String>, bool)> {
+        let text = format!("x: {action}");
+        let span = Span::new(3, text.len());
+        placed(&text, span).map(|p| {
+            (
+                p.path.iter().map(|s| (*s).to_string()).collect(),
+                p.default.map(|(d, _)| d.to_string()),
+                p.yaml,
+            )
+        })
+    }
+
+    #[test]
+    fn actions_that_place_one_value_are_read() {
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            read("{{ .Values.atlas.region }}"),
+            Some((path(&["atlas", "region"]), None, false))
+        );
+        assert_eq!(
+            read("{{- .Values.region -}}"),
+            Some((path(&["region"]), None, false))
+        );
+        assert_eq!(
+            read("{{ .Values.region | quote }}"),
+            Some((path(&["region"]), None, false))
+        );
+        assert_eq!(
+            read("{{ quote .Values.region }}"),
+            Some((path(&["region"]), None, false))
+        );
+        assert_eq!(
+            read("{{ .Values.tier | default \"M30\" | quote }}"),
+            Some((path(&["tier"]), Some("M30".to_string()), false))
+        );
+        assert_eq!(
+            read("{{ default \"M30\" .Values.tier }}"),
+            Some((path(&["tier"]), Some("M30".to_string()), false))
+        );
+        assert_eq!(
+            read("{{ required \"set the region\" .Values.region }}"),
+            Some((path(&["region"]), None, false))
+        );
+        assert_eq!(
+            read("{{ $.Values.region }}"),
+            Some((path(&["region"]), None, false))
+        );
+        assert_eq!(
+            read("{{- toYaml .Values.deployment.spec | nindent 4 }}"),
+            Some((path(&["deployment", "spec"]), None, true))
+        );
+    }
+
+    /// Whether each value action of `text` is rendered, with `values`.
+    fn rendered(text: &str, values: &str) -> Vec<Option<bool>> {
+        let values = crate::adapters::kubernetes::render::first_doc(values);
+        let actions = crate::document::template::actions(text).unwrap();
+        let states = renders(text, &actions, &values);
+        actions
+            .iter()
+            .zip(states)
+            .filter(|(a, _)| {
+                text.get(a.start as usize..a.end as usize)
+                    .is_some_and(|t| t.contains(".Values.x"))
+            })
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    #[test]
+    fn values_in_blocks_helm_may_not_render_are_not_placed() {
+        let values = "on: true\noff: false\nlist: []";
+        // Outside every block, and in the branch an `if` on a plain value takes.
+        assert_eq!(rendered("a: {{ .Values.x }}", values), vec![Some(true)]);
+        assert_eq!(
+            rendered(
+                "{{ if .Values.on }}a: {{ .Values.x }}{{ else }}b: {{ .Values.x }}{{ end }}",
+                values
+            ),
+            vec![Some(true), Some(false)]
+        );
+        assert_eq!(
+            rendered(
+                "{{- if not .Values.on }}a: {{ .Values.x }}{{- else if .Values.off }}b: {{ .Values.x }}{{ else }}c: {{ .Values.x }}{{ end }}",
+                values
+            ),
+            vec![Some(false), Some(false), Some(true)]
+        );
+        // A condition that is not one value, and the blocks that rebind `.` or are not
+        // rendered where they are written: unknown, also in a nested `if`.
+        for text in [
+            "{{ if eq .Values.on true }}a: {{ .Values.x }}{{ end }}",
+            "{{ range .Values.list }}a: {{ .Values.x }}{{ end }}",
+            "{{ with .Values.on }}a: {{ .Values.x }}{{ end }}",
+            "{{ define \"t\" }}a: {{ .Values.x }}{{ end }}",
+            "{{ range .Values.list }}{{ if .Values.on }}a: {{ .Values.x }}{{ end }}{{ end }}",
+        ] {
+            assert_eq!(rendered(text, values), vec![None], "{text}");
+        }
+        // After the block closes, known again.
+        assert_eq!(
+            rendered("{{ if .Values.off }}{{ end }}a: {{ .Values.x }}", values),
+            vec![Some(true)]
+        );
+    }
+
+    #[test]
+    fn one_default_on_the_value_itself() {
+        assert!(read("{{ .Values.tier | default \"M30\" | default \"M10\" }}").is_none());
+        assert!(read("{{ .Values.tier | toString | default \"M30\" }}").is_none());
+        assert!(read("{{ required \"x\" .Values.tier | default \"M30\" }}").is_none());
+    }
+
+    #[test]
+    fn other_actions_are_unknown() {
+        for action in [
+            "{{ .Release.Name }}",
+            "{{ .Values.region | upper }}",
+            "{{ include \"chart.region\" . }}",
+            "{{ printf \"%s-x\" .Values.region }}",
+            "{{ .Values.region }}{{ .Values.suffix }}",
+            "{{ if .Values.gov }}",
+            "{{ .Values.regions.0 }}",
+            "{{ index .Values \"region\" }}",
+            "{{ .Values.region | default \"a\\\"b\" }}",
+            "{{ toYaml .Values.spec | nindent x }}",
+            "{{ .Values.spec | nindent 4 }}",
+            "{{ }}",
+            "{{ .Values.region | }}",
+        ] {
+            assert!(read(action).is_none(), "{action}");
+        }
+    }
+}
