@@ -145,6 +145,30 @@ def cloudformation_conditions(d, n):
     write(f"{d}/template.json", json.dumps(template, indent=1))
 
 
+def helm_chart_values(d, n):
+    """A team's own chart: one template of n clusters whose tier and region are values, rendered
+    from values.yaml and five overrides (each value action found among all of them)."""
+    write(f"{d}/chart/Chart.yaml", "apiVersion: v2\nname: many\nversion: 1.0.0\n")
+    write(f"{d}/chart/values.yaml", "tier: M30\nregion: US_GOV_WEST_1\n")
+    for e in range(5):
+        write(f"{d}/chart/values-e{e}.yaml", f"tier: M{40 + e * 10}\n")
+    docs = [f'''apiVersion: atlas.mongodb.com/v1
+kind: AtlasDeployment
+metadata:
+  name: {{{{ .Release.Name }}}}-c{i}
+spec:
+  deploymentSpec:
+    name: c{i}
+    replicationSpecs:
+      - regionConfigs:
+          - providerName: AWS
+            regionName: {{{{ .Values.region | quote }}}}
+            electableSpecs:
+              instanceSize: {{{{ .Values.tier }}}}
+''' for i in range(n)]
+    write(f"{d}/chart/templates/clusters.yaml", "---\n".join(docs))
+
+
 LAYOUTS = {
     "shared-shell-variable": (shared_shell_variable, 3000),
     "shell-variables": (shell_variables, 3000),
@@ -156,6 +180,7 @@ LAYOUTS = {
     "terraform-locals": (terraform_locals, 3000),
     "terraform-shared-default": (terraform_shared_default, 2000),
     "cloudformation-conditions": (cloudformation_conditions, 2000),
+    "helm-chart-values": (helm_chart_values, 1000),
 }
 
 
