@@ -393,7 +393,7 @@ pub(crate) fn region_config(ctx: &LocCtx<'_>, rc: &Cursor<'_>) -> RegionConfig {
     }
     RegionConfig {
         provider: ctx.text(rc.get("providerName")),
-        backing_provider: ctx.text(rc.get("backingProviderName")),
+        backing_provider: ctx.text(rc.get("backingProviderName")).map(Box::new),
         region: ctx.text(rc.get("regionName")),
         sizes,
     }
@@ -429,7 +429,7 @@ pub(crate) fn legacy_regions<'a>(
 fn legacy_provider_settings(ctx: &LocCtx<'_>, s: &Cursor<'_>) -> RegionConfig {
     let mut first = RegionConfig {
         provider: ctx.text(s.get("providerName")),
-        backing_provider: ctx.text(s.get("backingProviderName")),
+        backing_provider: ctx.text(s.get("backingProviderName")).map(Box::new),
         region: ctx.text(s.get("regionName")),
         sizes: Vec::new(),
     };

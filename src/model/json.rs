@@ -297,7 +297,10 @@ impl<'m, S: Sink> Builder<'m, S> {
         let sizes = self.sizes(&rc.sizes);
         let entries = vec![
             ("provider", self.text(rc.provider.as_ref())),
-            ("backing_provider", self.text(rc.backing_provider.as_ref())),
+            (
+                "backing_provider",
+                self.text(rc.backing_provider.as_deref()),
+            ),
             ("region", self.text(rc.region.as_ref())),
             ("sizes", sizes),
         ];
@@ -780,7 +783,7 @@ impl<'m, S: Sink> Builder<'m, S> {
             }
             Lazy::Region(rc) => match key {
                 Key::Provider => self.lazy_text(rc.provider.as_ref(), Ty::Str),
-                Key::BackingProvider => self.lazy_text(rc.backing_provider.as_ref(), Ty::Str),
+                Key::BackingProvider => self.lazy_text(rc.backing_provider.as_deref(), Ty::Str),
                 Key::Region => self.lazy_text(rc.region.as_ref(), Ty::Str),
                 Key::Sizes => Field::Lazy(Lazy::Sizes(&rc.sizes)),
                 _ => Field::Missing,

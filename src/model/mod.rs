@@ -159,7 +159,9 @@ pub struct InstanceSize {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegionConfig {
     pub provider: Option<Text>,
-    pub backing_provider: Option<Text>,
+    /// Boxed: set only on shared-tier and Flex clusters, and the model holds hundreds of
+    /// thousands of region configs in a large run.
+    pub backing_provider: Option<Box<Text>>,
     pub region: Option<Text>,
     pub sizes: Vec<InstanceSize>,
 }
@@ -201,10 +203,10 @@ impl RegionConfig {
                     || p.eq_ignore_ascii_case("FLEX")
                     || p.eq_ignore_ascii_case("SERVERLESS") =>
             {
-                self.backing_provider.as_ref().map(Text::as_str)
+                self.backing_provider.as_deref().map(Text::as_str)
             }
             Some(p) => Some(p),
-            None => self.backing_provider.as_ref().map(Text::as_str),
+            None => self.backing_provider.as_deref().map(Text::as_str),
         }
     }
 }
@@ -693,7 +695,9 @@ impl Model {
             opt(&c.encryption_at_rest_provider, f);
             for r in &c.regions {
                 opt(&r.provider, f);
-                opt(&r.backing_provider, f);
+                if let Some(t) = &r.backing_provider {
+                    f(t);
+                }
                 opt(&r.region, f);
                 for s in &r.sizes {
                     f(&s.value);

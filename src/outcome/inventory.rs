@@ -266,7 +266,7 @@ fn cluster(c: &crate::model::Cluster) -> Draft {
             .collect();
         d.place(
             provider.as_ref(),
-            backing_provider.as_ref(),
+            backing_provider.as_deref(),
             region.as_ref(),
             tiers,
         );
@@ -331,7 +331,7 @@ impl Draft {
         self.cover_all(tiers.iter().map(|(_, t)| &t.loc));
         let rc = RegionConfig {
             provider: provider.cloned(),
-            backing_provider: backing_provider.cloned(),
+            backing_provider: backing_provider.cloned().map(Box::new),
             region: None,
             sizes: Vec::new(),
         };

@@ -944,7 +944,7 @@ pub(super) fn atlas(
                 name,
                 regions: vec![RegionConfig {
                     provider: None,
-                    backing_provider: value_text(&inv, at, "provider", false),
+                    backing_provider: value_text(&inv, at, "provider", false).map(Box::new),
                     region: value_text(&inv, at, "region", false),
                     sizes: Vec::new(),
                 }],
@@ -1390,7 +1390,7 @@ fn cluster(
             name,
             regions: vec![RegionConfig {
                 provider: None,
-                backing_provider: provider,
+                backing_provider: provider.map(Box::new),
                 region,
                 sizes: Vec::new(),
             }],
@@ -1418,7 +1418,7 @@ fn cluster(
         name,
         regions: vec![RegionConfig {
             provider,
-            backing_provider,
+            backing_provider: backing_provider.map(Box::new),
             region,
             sizes: tier
                 .into_iter()

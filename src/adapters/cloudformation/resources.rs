@@ -339,7 +339,7 @@ impl Template<'_> {
         }
         RegionConfig {
             provider: self.value(child(rc, "ProviderName")),
-            backing_provider: self.value(child(rc, "BackingProviderName")),
+            backing_provider: self.value(child(rc, "BackingProviderName")).map(Box::new),
             region: self.value(child(rc, "RegionName")),
             sizes,
         }
@@ -356,7 +356,7 @@ impl Template<'_> {
             name: self.known(r.prop("Name")),
             regions: vec![RegionConfig {
                 provider: self.value(setting("ProviderName")),
-                backing_provider: self.value(setting("BackingProviderName")),
+                backing_provider: self.value(setting("BackingProviderName")).map(Box::new),
                 region: self.value(setting("RegionName")),
                 sizes: Vec::new(),
             }],
@@ -375,7 +375,7 @@ impl Template<'_> {
             name: self.known(r.prop("Name")),
             regions: vec![RegionConfig {
                 provider: None,
-                backing_provider: self.value(setting("BackingProviderName")),
+                backing_provider: self.value(setting("BackingProviderName")).map(Box::new),
                 region: self.value(setting("RegionName")),
                 sizes: Vec::new(),
             }],

@@ -176,7 +176,7 @@ pub(super) fn provider_settings(ctx: &LocCtx<'_>, settings: Option<Cursor<'_>>) 
     };
     RegionConfig {
         provider: ctx.text(s.get("providerName")),
-        backing_provider: ctx.text(s.get("backingProviderName")),
+        backing_provider: ctx.text(s.get("backingProviderName")).map(Box::new),
         region: ctx.text(s.get("regionName")),
         sizes: Vec::new(),
     }

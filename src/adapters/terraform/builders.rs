@@ -381,7 +381,8 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
                     provider: None,
                     backing_provider: settings
                         .as_ref()
-                        .and_then(|s| v.text(s.get("backing_provider_name"))),
+                        .and_then(|s| v.text(s.get("backing_provider_name")))
+                        .map(Box::new),
                     region: settings.as_ref().and_then(|s| v.text(s.get("region_name"))),
                     sizes: Vec::new(),
                 }],
@@ -396,7 +397,9 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
             name,
             regions: vec![RegionConfig {
                 provider: v.text(body.get("provider_settings_provider_name")),
-                backing_provider: v.text(body.get("provider_settings_backing_provider_name")),
+                backing_provider: v
+                    .text(body.get("provider_settings_backing_provider_name"))
+                    .map(Box::new),
                 region: v.text(body.get("provider_settings_region_name")),
                 sizes: Vec::new(),
             }],
@@ -472,7 +475,7 @@ fn legacy_cluster(
     let backing = v.text(body.get("backing_provider_name"));
     let mut first = RegionConfig {
         provider: provider.clone(),
-        backing_provider: backing.clone(),
+        backing_provider: backing.clone().map(Box::new),
         region: v.text(body.get("provider_region_name")),
         sizes: Vec::new(),
     };
@@ -501,7 +504,7 @@ fn legacy_cluster(
         for rc in blocks(&spec, "regions_config") {
             regions.push(RegionConfig {
                 provider: provider.clone(),
-                backing_provider: backing.clone(),
+                backing_provider: backing.clone().map(Box::new),
                 region: v.text(rc.get("region_name")),
                 sizes: Vec::new(),
             });
@@ -592,7 +595,7 @@ fn advanced_region(v: &impl Values, rc: &Cursor<'_>) -> RegionConfig {
         provider: v
             .text(rc.get("provider_name"))
             .or_else(|| v.missing_required(rc, "provider_name")),
-        backing_provider: v.text(rc.get("backing_provider_name")),
+        backing_provider: v.text(rc.get("backing_provider_name")).map(Box::new),
         region: v.text(rc.get("region_name")),
         sizes,
     }
