@@ -530,3 +530,89 @@ fn what_a_teams_template_hard_codes_is_reported_once_whatever_the_values_files()
         vec!["GOV002 deployment.yaml:13", "GOV003 values-prod.yaml:1"]
     );
 }
+
+#[test]
+fn an_override_that_turns_on_a_block_of_a_teams_chart_is_reported_where_it_does() {
+    let chart = "fixtures/GOV004/fail_helm_own_chart_override_turns_on_a_block/chart";
+    let prod = PathBuf::from(chart).join("values-prod.yaml");
+    // The standard region is written in values.yaml, used only where prod turns it on: a
+    // check of the override alone reports it at the setting that does.
+    let outcome = check_paths(std::slice::from_ref(&prod), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:2:12", prod.display())]
+    );
+    // Another override leaves it off: nothing to report there.
+    let dev = PathBuf::from(chart).join("values-dev.yaml");
+    let outcome = check_paths(std::slice::from_ref(&dev), &as_hook());
+    assert_eq!(findings(&outcome), Vec::<String>::new());
+}
+
+/// A chart of one deployment template (`template`), its values files by name.
+fn teams_chart(template: &str, values: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    for (name, text) in values {
+        std::fs::write(chart.join(name), text).unwrap();
+    }
+    std::fs::write(chart.join("templates/deployment.yaml"), template).unwrap();
+    let outcome = check_paths(&[dir.path().to_path_buf()], &Options::default());
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let path = outcome.path(f.loc.file);
+            format!(
+                "{} {}:{}:{}",
+                f.rule.code,
+                path.file_name().unwrap().to_string_lossy(),
+                f.loc.start.line,
+                f.loc.start.column
+            )
+        })
+        .collect()
+}
+
+const TIER_TEMPLATE: &str = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: x\nspec:\n  deploymentSpec:\n    name: x\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: US_GOV_WEST_1\n            electableSpecs:\n              instanceSize: {{ .Values.tier | default \"M10\" }}\n";
+
+#[test]
+fn an_empty_values_file_of_a_teams_chart_is_no_values() {
+    // Helm reads an empty values.yaml (or one of comments) as none: the default is used.
+    for empty in ["", "# nothing set yet\n", "{}\n"] {
+        assert_eq!(
+            teams_chart(TIER_TEMPLATE, &[("values.yaml", empty)]),
+            vec!["GOV002 deployment.yaml:13:56"],
+            "{empty:?}"
+        );
+    }
+    // One that is not a mapping is refused by Helm: the template is read on its own.
+    assert_eq!(
+        teams_chart(TIER_TEMPLATE, &[("values.yaml", "- tier: M10\n")]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_yaml_block_lands_under_its_key_only_when_indented_below_it() {
+    let template = |indent: u32| {
+        format!(
+            "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: x\nspec:\n  deploymentSpec:\n    name: x\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: US_GOV_WEST_1\n            electableSpecs:\n              {{{{- toYaml .Values.specs | nindent {indent} }}}}\n"
+        )
+    };
+    let values = [(
+        "values.yaml",
+        "specs:\n  instanceSize: M10\n  nodeCount: 3\n",
+    )];
+    assert_eq!(
+        teams_chart(&template(16), &values),
+        vec!["GOV002 values.yaml:2:17"]
+    );
+    // `nindent 2` puts the block under `spec`, not under `electableSpecs`.
+    assert_eq!(teams_chart(&template(2), &values), Vec::<String>::new());
+}

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use super::{Scope, adapt, adapt_rendered};
 use crate::document::{Cursor, Limits, LineIndex, Node};
-use crate::model::{FileId, KeyAlias, LocCtx, Model, Origin, ProjectRef, SourceFile};
+use crate::model::{FileId, KeyAlias, LocCtx, Model, Origin, ProjectRef, SourceFile, SourceMap};
 use sources::Sources;
 pub(crate) use sources::{Access, List, Read};
 
@@ -159,7 +159,23 @@ pub(crate) fn finish(
             adapt_rendered(&ctx, &Cursor::root(obj), &scope, &mut part);
         }
         match own {
-            Some(&template) => fallback_aliases(&mut part, &scope, sources.start_of(template)),
+            Some(&template) => {
+                fallback_aliases(&mut part, &scope, sources.start_of(template));
+                part.conditions.extend(h.decided.iter().filter_map(|d| {
+                    // The value placed, where it is written; the deciding value where the
+                    // template reads it, and where it is written.
+                    let placed = sources.loc(d.part, "")?;
+                    let mut setting = ctx.text(Some(Cursor::root(&d.setting)))?;
+                    let mut used = sources.loc(d.used, "")?;
+                    used.via = Some(Box::new(setting.loc));
+                    setting.loc = used;
+                    Some(crate::model::Condition {
+                        file: placed.file,
+                        span: placed.span,
+                        setting,
+                    })
+                }));
+            }
             // The operator's charts cannot set a project's region usage.
             None => {
                 for p in &mut part.projects {

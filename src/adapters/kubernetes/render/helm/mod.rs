@@ -176,6 +176,8 @@ pub(super) struct HelmRendering {
     /// read on its own is replaced by the renderings. Empty for the operator's charts, whose
     /// templates are not read.
     pub(super) replaces: BTreeSet<usize>,
+    /// Values of a team's own chart placed in a branch that a value decided.
+    pub(super) decided: Vec<own::Decided>,
 }
 
 /// How a values file is attached to a chart.
@@ -506,6 +508,7 @@ fn render_values(
                 objects: objects(chart, &values, &own, forked),
                 consumed: consumed.clone(),
                 replaces: BTreeSet::new(),
+                decided: Vec::new(),
             });
         }
         Attached::Parent(defaults, dir, deps) => {
@@ -530,6 +533,7 @@ fn render_values(
                     objects: objects(chart, &values, own.get(&key).unwrap_or(&own), forked),
                     consumed: consumed.clone(),
                     replaces: BTreeSet::new(),
+                    decided: Vec::new(),
                 });
             }
         }

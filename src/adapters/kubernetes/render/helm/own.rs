@@ -29,6 +29,9 @@ use crate::model::SourceFile;
 /// Templates of one chart rendered at most (each values file renders them all).
 const MAX_TEMPLATES: usize = 200;
 
+/// Template renderings of one chart at most (templates times values files).
+const MAX_RENDERED: usize = 1_000;
+
 /// Render the Atlas templates of each chart among `by_dir` that is not one of the operator's
 /// charts, once per values file (each override file beside `values.yaml`, else
 /// `values.yaml` alone). The rendering's `replaces` are the templates: what each gives on
@@ -55,10 +58,11 @@ pub(super) fn render(
             continue;
         }
         let defaults = defaults_of(sources, &sources.spelled(dir));
-        // Helm refuses a chart whose values.yaml does not parse: nothing is rendered.
+        // Helm refuses a chart whose values.yaml does not parse, or is not a mapping: nothing
+        // is rendered.
         if defaults
             .as_ref()
-            .is_some_and(|d| sources.load(d, files).is_err())
+            .is_some_and(|d| values_doc(sources, files, d).is_none())
         {
             continue;
         }
@@ -89,11 +93,25 @@ pub(super) fn render(
         overrides.sort_by_key(|p| sources.absolute(p));
         overrides.dedup_by_key(|p| sources.absolute(p));
         overrides.retain(|p| sets_any(sources, files, p, &read));
-        let chains: Vec<PathBuf> = if overrides.is_empty() {
+        let mut chains: Vec<PathBuf> = if overrides.is_empty() {
             defaults.iter().cloned().collect()
         } else {
             overrides
         };
+        // Each values file renders every template: bounded, as a rendering is held until
+        // the run's model is.
+        let most = (MAX_RENDERED / templates.len().max(1)).max(1);
+        if chains.len() > most {
+            notes.push(Note {
+                path: sources.spelled(dir),
+                reason: format!(
+                    "{} values files render {} templates: past {MAX_RENDERED} template renderings, the values files after the {most}th (by name) are not rendered, nor judged",
+                    chains.len(),
+                    templates.len()
+                ),
+            });
+            chains.truncate(most);
+        }
         for values_path in chains {
             out.extend(render_with(
                 sources,
@@ -235,20 +253,20 @@ fn render_with(
     values_path: &Path,
 ) -> Option<HelmRendering> {
     let mut consumed = BTreeSet::new();
-    let own = sources.load(values_path, files).ok()?;
+    let (own, over) = values_doc(sources, files, values_path)?;
     consumed.insert(own);
     let file = sources.get(own)?.file;
-    let over = sources.doc(own, 0)?;
     let base = defaults
         .filter(|d| sources.absolute(d) != sources.absolute(values_path))
-        .and_then(|d| sources.load(d, files).ok())
-        .and_then(|d| {
+        .and_then(|d| values_doc(sources, files, d))
+        .map(|(d, doc)| {
             consumed.insert(d);
-            sources.doc(d, 0)
+            doc
         });
     let values = merge_chain(base, &over);
     let mut objects = Vec::new();
     let mut replaces = BTreeSet::new();
+    let mut decided = Vec::new();
     for path in templates {
         let Ok((source, actions)) = sources.load_template(path, files) else {
             continue;
@@ -270,6 +288,7 @@ fn render_with(
             filler.fill(&mut doc, 0);
             objects.push(doc);
         }
+        decided.append(&mut filler.decided.borrow_mut());
     }
     Some(HelmRendering {
         file,
@@ -277,6 +296,33 @@ fn render_with(
         objects,
         consumed,
         replaces,
+        decided,
+    })
+}
+
+/// A values file's source and its values, in the span space: an empty file (or one of
+/// comments only) is no values, as Helm reads it; `None` when it does not parse or holds
+/// anything but a mapping (Helm refuses it).
+fn values_doc(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    path: &Path,
+) -> Option<(usize, Node)> {
+    let source = sources.load(path, files).ok()?;
+    let doc = match sources.doc(source, 0) {
+        Some(doc) => doc,
+        None => {
+            let at = sources.base(source)?;
+            Node::new(Value::Map(Vec::new()), Span { start: at, end: at })
+        }
+    };
+    matches!(doc.value, Value::Map(_) | Value::Null).then(|| {
+        let doc = if matches!(doc.value, Value::Null) {
+            Node::new(Value::Map(Vec::new()), doc.span)
+        } else {
+            doc
+        };
+        (source, doc)
     })
 }
 
@@ -294,20 +340,54 @@ struct Filler<'a> {
     /// be, `None` where it is not known (inside `range`, `with`, `define`, or an `if` whose
     /// condition is not a plain value).
     renders: Vec<Option<bool>>,
+    /// For each rendered action, the values that decided the branches it is in.
+    deciders: Vec<Vec<Decider<'a>>>,
     /// Where the text starts in the span space.
     base: u32,
     values: &'a Node,
+    /// The values placed in a branch a value decided, as [`Decided`].
+    decided: std::cell::RefCell<Vec<Decided>>,
+}
+
+/// A value placed in the branch of an `if` that another value decided (in the span space): a
+/// finding about it depends on that value (see `model::Condition`).
+pub(in crate::adapters::kubernetes::render) struct Decided {
+    /// The value placed.
+    pub(in crate::adapters::kubernetes::render) part: Span,
+    /// The value that decided, where it is written, and the action that reads it.
+    pub(in crate::adapters::kubernetes::render) setting: Node,
+    pub(in crate::adapters::kubernetes::render) used: Span,
 }
 
 impl<'a> Filler<'a> {
     fn new(text: &'a str, actions: &'a [Span], base: u32, values: &'a Node) -> Filler<'a> {
-        let renders = renders(text, actions, values);
+        let (renders, deciders) = renders(text, actions, values);
         Filler {
             text,
             actions,
             renders,
+            deciders,
             base,
             values,
+            decided: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Note that `part`, placed by the action at `offset`, is there because of the values
+    /// that decided its branches.
+    fn placed_at(&self, offset: usize, part: Span) {
+        let i = self
+            .actions
+            .partition_point(|a| (a.start as usize) < offset);
+        for d in self.deciders.get(i).into_iter().flatten() {
+            self.decided.borrow_mut().push(Decided {
+                part,
+                setting: d.value.clone(),
+                used: Span {
+                    start: d.action.start + self.base,
+                    end: d.action.end + self.base,
+                },
+            });
         }
     }
 
@@ -317,7 +397,10 @@ impl<'a> Filler<'a> {
         }
         if node.is_template() && !matches!(node.value, Value::Map(_) | Value::Seq(_)) {
             match self.scalar(node.span) {
-                Some(value) => *node = value,
+                Some((value, offset)) => {
+                    self.placed_at(offset, value.span);
+                    *node = value;
+                }
                 // Unknown, and named as written (`{{ .Release.Name }}-db`) where a message
                 // names it, as when the template is read on its own.
                 None => {
@@ -332,7 +415,8 @@ impl<'a> Filler<'a> {
             Value::Map(entries) => {
                 for e in entries.iter_mut() {
                     if matches!(e.value.value, Value::Null) {
-                        if let Some(block) = self.block_below(&e.key) {
+                        if let Some((block, offset)) = self.block_below(&e.key) {
+                            self.placed_at(offset, block.span);
                             e.value = block;
                             continue;
                         }
@@ -368,7 +452,7 @@ impl<'a> Filler<'a> {
 
     /// The value a scalar written as one action that places a value gets (`{{ .Values.x }}`,
     /// quoted or not).
-    fn scalar(&self, span: Span) -> Option<Node> {
+    fn scalar(&self, span: Span) -> Option<(Node, usize)> {
         let (start, written) = self.text_of(span)?;
         let trimmed = written.trim();
         let inner = trimmed
@@ -389,7 +473,7 @@ impl<'a> Filler<'a> {
         if placed.yaml {
             return None;
         }
-        match lookup(self.values, &placed.path) {
+        let value = match lookup(self.values, &placed.path) {
             Some(v) if is_scalar(v) && !empty(v) => Some(v.clone()),
             Some(v) if !is_scalar(v) && !empty(v) => None,
             _ => placed.default.map(|(literal, at)| {
@@ -410,11 +494,13 @@ impl<'a> Filler<'a> {
                     },
                 ))
             })?,
-        }
+        };
+        value.map(|v| (v, action.start as usize))
     }
 
-    /// What `{{ toYaml .Values.x | nindent N }}` alone on the line below `key:` gives it.
-    fn block_below(&self, key: &Node) -> Option<Node> {
+    /// What `{{ toYaml .Values.x | nindent N }}` alone on the line below `key:` gives it
+    /// (with the action's offset).
+    fn block_below(&self, key: &Node) -> Option<(Node, usize)> {
         let key_end = key.span.end.checked_sub(self.base)?;
         let i = self.actions.partition_point(|a| a.start < key_end);
         let action = *self.actions.get(i)?;
@@ -433,27 +519,43 @@ impl<'a> Filler<'a> {
         }
         self.rendered_action(action.start as usize)?;
         let placed = placed(self.text, action)?;
-        if !placed.yaml {
+        // The block must land below the key: indented deeper than the key's own column.
+        let key_start = key.span.start.checked_sub(self.base)? as usize;
+        let key_column = key_start
+            - self
+                .text
+                .get(..key_start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |n| n + 1);
+        if !placed.yaml || placed.indent.is_none_or(|n| n <= key_column) {
             return None;
         }
         lookup(self.values, &placed.path)
             .filter(|v| !is_scalar(v) && !empty(v))
-            .cloned()
+            .map(|v| (v.clone(), action.start as usize))
     }
 }
 
 /// Whether what each action writes is rendered (see [`Filler::renders`]), following the
 /// template's blocks: `if` / `else if` / `else` / `end`, and `range`, `with`, `define`,
-/// `block` (unknown inside).
-fn renders(text: &str, actions: &[Span], values: &Node) -> Vec<Option<bool>> {
-    /// An open block: whether its current branch renders, and whether an earlier branch did
-    /// (`Some(true)`), may have (`None`), or did not (`Some(false)`).
-    struct Open {
+/// `block` (unknown inside); with, for each, the conditions that decided the branches it is
+/// in (see [`Decider`]).
+fn renders<'v>(
+    text: &str,
+    actions: &[Span],
+    values: &'v Node,
+) -> (Vec<Option<bool>>, Vec<Vec<Decider<'v>>>) {
+    /// An open block: whether its current branch renders, whether an earlier branch did
+    /// (`Some(true)`), may have (`None`), or did not (`Some(false)`), and the values that
+    /// decided so far (each branch's condition, while they are known).
+    struct Open<'v> {
         now: Option<bool>,
         before: Option<bool>,
+        deciders: Vec<Decider<'v>>,
     }
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack: Vec<Open<'v>> = Vec::new();
     let mut out = Vec::with_capacity(actions.len());
+    let mut decided = Vec::with_capacity(actions.len());
     for a in actions {
         let words: Vec<&str> = text
             .get(a.start as usize + 2..(a.end as usize).saturating_sub(2))
@@ -461,33 +563,35 @@ fn renders(text: &str, actions: &[Span], values: &Node) -> Vec<Option<bool>> {
             .trim_matches('-')
             .split_whitespace()
             .collect();
-        let here = |stack: &[Open]| {
-            stack.iter().try_fold(true, |all, o| match o.now {
-                Some(false) => Err(()),
-                Some(true) => Ok(all),
-                None => Ok(false),
-            })
-        };
-        let state = |stack: &[Open]| match here(stack) {
-            Err(()) => Some(false),
-            Ok(true) => Some(true),
-            Ok(false) => None,
+        let state = |stack: &[Open<'_>]| {
+            if stack.iter().any(|o| o.now == Some(false)) {
+                Some(false)
+            } else if stack.iter().all(|o| o.now == Some(true)) {
+                Some(true)
+            } else {
+                None
+            }
         };
         match words.split_first() {
             Some((&"if", cond)) => {
-                let now = condition(cond, values);
-                stack.push(Open { now, before: now });
+                let (now, decider) = condition(cond, values, *a);
+                stack.push(Open {
+                    now,
+                    before: now,
+                    deciders: decider.into_iter().collect(),
+                });
             }
             Some((&("range" | "with" | "define" | "block"), _)) => stack.push(Open {
                 now: None,
                 before: None,
+                deciders: Vec::new(),
             }),
             Some((&"else", rest)) => {
                 if let Some(open) = stack.last_mut() {
-                    let cond = match rest.split_first() {
-                        None => Some(true),
-                        Some((&"if", cond)) => condition(cond, values),
-                        Some(_) => None,
+                    let (cond, decider) = match rest.split_first() {
+                        None => (Some(true), None),
+                        Some((&"if", cond)) => condition(cond, values, *a),
+                        Some(_) => (None, None),
                     };
                     open.now = match open.before {
                         Some(true) => Some(false),
@@ -499,6 +603,7 @@ fn renders(text: &str, actions: &[Span], values: &Node) -> Vec<Option<bool>> {
                         (Some(false), Some(false)) => Some(false),
                         _ => None,
                     };
+                    open.deciders.extend(decider);
                 }
             }
             Some((&"end", _)) => {
@@ -506,21 +611,48 @@ fn renders(text: &str, actions: &[Span], values: &Node) -> Vec<Option<bool>> {
             }
             _ => {}
         }
-        out.push(state(&stack));
+        let now = state(&stack);
+        out.push(now);
+        decided.push(if now == Some(true) {
+            stack
+                .iter()
+                .flat_map(|o| o.deciders.iter().cloned())
+                .collect()
+        } else {
+            Vec::new()
+        });
     }
-    out
+    (out, decided)
+}
+
+/// A value that decided which branch of an `if` renders (`dr.enabled` of `{{ if
+/// .Values.dr.enabled }}`), and the action that reads it.
+#[derive(Clone)]
+struct Decider<'v> {
+    value: &'v Node,
+    action: Span,
 }
 
 /// An `if` condition that reads one value: `.Values.x` or `not .Values.x` (Go templates'
-/// truth); `None` for any other.
-fn condition(words: &[&str], values: &Node) -> Option<bool> {
+/// truth), with the value when it is set; `None` for any other.
+fn condition<'v>(
+    words: &[&str],
+    values: &'v Node,
+    action: Span,
+) -> (Option<bool>, Option<Decider<'v>>) {
     let (negate, path) = match words {
         [path] => (false, *path),
         ["not", path] => (true, *path),
-        _ => return None,
+        _ => return (None, None),
     };
-    let path = values_path(path)?;
-    Some(super::values::truthy(lookup(values, &path)) != negate)
+    let Some(path) = values_path(path) else {
+        return (None, None);
+    };
+    let value = lookup(values, &path);
+    (
+        Some(super::values::truthy(value) != negate),
+        value.map(|value| Decider { value, action }),
+    )
 }
 
 /// What an action places: a value of `.Values` at `path`, with a default (its literal and
@@ -529,6 +661,8 @@ struct Placed<'t> {
     path: Vec<&'t str>,
     default: Option<(&'t str, usize)>,
     yaml: bool,
+    /// The indentation `nindent` / `indent` gives the YAML.
+    indent: Option<usize>,
 }
 
 /// A word of an action, with where it starts in the text; `quoted` for a string literal
@@ -553,6 +687,7 @@ fn placed(text: &str, action: Span) -> Option<Placed<'_>> {
     let mut yaml = false;
     // Whether a function has turned the value into text already (`default` then sees that).
     let mut converted = false;
+    let mut indent = None;
     for (n, words) in stages.iter().enumerate() {
         let (first, args) = words.split_first()?;
         let is_path = |w: &Word<'_>| !w.quoted && values_path(w.text).is_some();
@@ -582,7 +717,9 @@ fn placed(text: &str, action: Span) -> Option<Placed<'_>> {
                 default = Some((lit.text, lit.at));
             }
             ("toYaml", []) if n == 0 => yaml = true,
-            ("nindent" | "indent", [count]) if yaml && count.text.parse::<u32>().is_ok() => {}
+            ("nindent" | "indent", [count]) if yaml && count.text.parse::<usize>().is_ok() => {
+                indent = count.text.parse().ok();
+            }
             _ => return None,
         }
     }
@@ -590,6 +727,7 @@ fn placed(text: &str, action: Span) -> Option<Placed<'_>> {
         path: path?,
         default,
         yaml,
+        indent,
     })
 }
 
@@ -730,7 +868,7 @@ mod tests {
     fn rendered(text: &str, values: &str) -> Vec<Option<bool>> {
         let values = crate::adapters::kubernetes::render::first_doc(values);
         let actions = crate::document::template::actions(text).unwrap();
-        let states = renders(text, &actions, &values);
+        let (states, _) = renders(text, &actions, &values);
         actions
             .iter()
             .zip(states)

@@ -63,6 +63,7 @@ pub(super) fn render(
                 objects: objects(chart, &values, &values, false),
                 consumed: BTreeSet::from([source]),
                 replaces: BTreeSet::new(),
+                decided: Vec::new(),
             });
         }
     }
