@@ -12,10 +12,13 @@
 //! - `key:` with `{{ toYaml .Values.a.b | nindent N }}` (or `indent`) alone on the line
 //!   below it: the whole mapping or list.
 //!
-//! Every other action (`.Release.Name`, `include`, `range`, a function that changes the value)
-//! stays unknown, as do keys written in several branches of an `if`. A template whose value
-//! comes from no values file keeps what it hard-codes. The operator's own charts are rendered
-//! by their templates' known shape instead (see `templates`).
+//! Only where Helm renders it for sure: outside every block, or in the branch of an `if` that
+//! a condition on one value decides (that value is then recorded as the placed value's
+//! condition, see [`Decided`]). Inside `range`, `with`, `define` or an `if` on anything else,
+//! and for every other action (`.Release.Name`, `include`, a function that changes the value),
+//! the value stays unknown, as do keys written in several branches of an `if`. What a template
+//! hard-codes stays as written. The operator's own charts are rendered by their templates'
+//! known shape instead (see `templates`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
