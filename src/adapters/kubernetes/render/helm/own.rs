@@ -20,7 +20,7 @@
 //! hard-codes stays as written. The operator's own charts are rendered by their templates'
 //! known shape instead (see `templates`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::{ChartFile, HelmRendering, defaults_of, is_values_name, merge_chain};
@@ -46,6 +46,26 @@ pub(super) fn render(
     notes: &mut Vec<Note>,
 ) -> Vec<HelmRendering> {
     let mut out = Vec::new();
+    // The run's files that may be a chart's template or values file, by directory (absolute):
+    // found once, not once per chart (a monorepo holds hundreds of charts).
+    let mut by_parent: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    for f in files.iter() {
+        let in_templates = f
+            .path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "templates");
+        if in_templates || is_values_name(&f.path) {
+            let abs = sources.absolute(&f.path);
+            if let Some(parent) = abs.parent() {
+                by_parent
+                    .entry(parent.to_path_buf())
+                    .or_default()
+                    .push(f.path.clone());
+            }
+        }
+    }
+    let held = |dir: &Path| by_parent.get(dir).map(Vec::as_slice).unwrap_or_default();
     for (dir, chart) in by_dir {
         // A library chart renders nothing itself; a subchart is rendered by its parent, with
         // the parent's values under its name (not read: its templates are read alone).
@@ -56,7 +76,7 @@ pub(super) fn render(
         if chart.chart.is_some() || chart.library || subchart {
             continue;
         }
-        let templates = atlas_templates(dir, sources, files, notes);
+        let templates = atlas_templates(dir, sources, held(&dir.join("templates")), notes);
         if templates.is_empty() {
             continue;
         }
@@ -83,9 +103,10 @@ pub(super) fn render(
             .list(dir)
             .into_iter()
             .chain(sources.list(&dir.join("values")));
-        let mut overrides: Vec<PathBuf> = files
+        let mut overrides: Vec<PathBuf> = held(dir)
             .iter()
-            .map(|f| f.path.clone())
+            .chain(held(&dir.join("values")))
+            .cloned()
             .chain(listed)
             .filter(|p| is_values_name(p) && beside(sources, dir, p))
             .filter(|p| {
@@ -177,7 +198,7 @@ fn sets_any(
 fn atlas_templates(
     dir: &Path,
     sources: &mut Sources<'_>,
-    files: &[SourceFile],
+    held: &[PathBuf],
     notes: &mut Vec<Note>,
 ) -> Vec<PathBuf> {
     let under = dir.join("templates");
@@ -193,11 +214,18 @@ fn atlas_templates(
             .is_some_and(|n| n.starts_with('_'));
         yaml && !partial
     };
-    let held: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.clone())
-        .filter(|p| rendered(p) && sources.absolute(p).parent() == Some(under.as_path()))
-        .collect();
+    let writes_atlas = |sources: &mut Sources<'_>, p: &Path| {
+        sources.text(p).is_ok_and(|t| {
+            t.contains("{{")
+                && (t.contains("atlas.mongodb.com/") || t.contains("atlas.generated.mongodb.com/"))
+        })
+    };
+    let held: Vec<PathBuf> = held.iter().filter(|p| rendered(p)).cloned().collect();
+    // The run holds templates of the chart, none of them Atlas's: nothing to render, and no
+    // need to list the directory (a monorepo holds hundreds of such charts).
+    if !held.is_empty() && !held.iter().any(|p| writes_atlas(sources, p)) {
+        return Vec::new();
+    }
     let held_abs: BTreeSet<PathBuf> = held.iter().map(|p| sources.absolute(p)).collect();
     // A check of one file reads the rest of the chart from disk.
     let listed = sources
@@ -216,12 +244,7 @@ fn atlas_templates(
                 .is_ignore()
         });
     }
-    found.retain(|p| {
-        sources.text(p).is_ok_and(|t| {
-            t.contains("{{")
-                && (t.contains("atlas.mongodb.com/") || t.contains("atlas.generated.mongodb.com/"))
-        })
-    });
+    found.retain(|p| writes_atlas(sources, p));
     if found.len() > MAX_TEMPLATES {
         notes.push(Note {
             path: sources.spelled(&under),
