@@ -616,3 +616,22 @@ fn a_yaml_block_lands_under_its_key_only_when_indented_below_it() {
     // `nindent 2` puts the block under `spec`, not under `electableSpecs`.
     assert_eq!(teams_chart(&template(2), &values), Vec::<String>::new());
 }
+
+#[test]
+fn the_branch_an_override_chooses_in_a_teams_chart_is_judged_at_the_override() {
+    let chart = "fixtures/GOV004/fail_helm_own_chart_else_branch_taken/chart";
+    let prod = PathBuf::from(chart).join("values-prod.yaml");
+    let outcome = check_paths(std::slice::from_ref(&prod), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:2:6", prod.display())]
+    );
+    // values.yaml alone is judged where the chart renders it, through the override too: its
+    // standard region is what prod's branch uses (the Azure replica it leaves off is not).
+    let values = PathBuf::from(chart).join("values.yaml");
+    let outcome = check_paths(std::slice::from_ref(&values), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:6:13", values.display())]
+    );
+}

@@ -133,22 +133,18 @@ impl<'r> Sources<'r> {
         if let Some(known) = self.texts.get(&abs) {
             return known.clone();
         }
-        let text = (self.read)(path);
+        // Read by its absolute path: the run spells paths against its working directory,
+        // which need not be the process's (the language server's workspace).
+        let text = (self.read)(&abs);
         self.texts.insert(abs, text.clone());
         text
     }
 
-    /// A path as the run spells a context file's: relative to the working directory.
-    pub(super) fn spelled(&self, path: &Path) -> PathBuf {
-        paths::relative(&self.absolute(path), &self.cwd)
-    }
-
-    /// The regular files directly in `dir`, sorted, each spelled as the run spells a context
-    /// file.
+    /// The regular files directly in `dir`, sorted, spelled as `dir` is (joined to it).
     pub(super) fn list(&self, dir: &Path) -> Vec<PathBuf> {
-        (self.list)(dir)
+        (self.list)(&self.absolute(dir))
             .into_iter()
-            .map(|p| self.spelled(&p))
+            .filter_map(|p| Some(dir.join(p.file_name()?)))
             .collect()
     }
 
@@ -226,13 +222,41 @@ impl<'r> Sources<'r> {
         files: &mut Vec<SourceFile>,
     ) -> Result<(usize, Vec<Span>), String> {
         let text = self.text(path)?;
+        self.register_template(path, abs, files, &text)
+    }
+
+    /// A template read from `parse`, a text of the same length as the file's in which parts
+    /// are blanked (a branch a rendering does not take): given a range of the span space of
+    /// its own, located in the file as written. Not kept for another rendering.
+    pub(super) fn load_template_as(
+        &mut self,
+        path: &Path,
+        files: &mut Vec<SourceFile>,
+        parse: &str,
+    ) -> Result<(usize, Vec<Span>), String> {
+        let abs = self.absolute(path);
+        self.register_template(path, &abs, files, parse)
+    }
+
+    fn register_template(
+        &mut self,
+        path: &Path,
+        abs: &Path,
+        files: &mut Vec<SourceFile>,
+        parse: &str,
+    ) -> Result<(usize, Vec<Span>), String> {
+        let text = self.text(path)?;
+        if text.len() != parse.len() {
+            return Err("not the template's text".to_string());
+        }
+        // A template whose every action a rendering decided reads as plain YAML.
         let (blanked, actions) =
-            document::template::blank(&text).ok_or_else(|| "no template actions".to_string())?;
+            document::template::blank(parse).unwrap_or_else(|| (parse.to_string(), Vec::new()));
         let mut roots = document::yaml::parse(&blanked, &self.limits)
             .map_err(|e| format!("does not parse: {}", e.message))?
             .roots;
         for root in &mut roots {
-            document::template::mark(root, &actions, &text);
+            document::template::mark(root, &actions, parse);
         }
         let file = self.file_id(path, abs, files);
         Ok((self.register(file, path, text, roots)?, actions))

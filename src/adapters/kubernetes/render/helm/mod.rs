@@ -155,6 +155,9 @@ pub(super) fn is_release_candidate(text: &str) -> bool {
 /// What a `Chart.yaml` says.
 struct ChartFile {
     dir: PathBuf,
+    /// The directory as the run spells it (its `Chart.yaml`'s path's): files read from it
+    /// are named the same way, however the run was started.
+    shown: PathBuf,
     /// The chart itself, when it is one of these.
     chart: Option<Chart>,
     /// Its dependencies on these charts: the chart, the key its values are under, and the
@@ -297,7 +300,8 @@ pub(super) fn render(
 }
 
 fn chart_file(sources: &Sources<'_>, path: &Path, root: &Node) -> Option<ChartFile> {
-    let dir = sources.absolute(path.parent()?);
+    let shown = path.parent()?.to_path_buf();
+    let dir = sources.absolute(&shown);
     let chart = root
         .get("name")
         .and_then(Node::as_str)
@@ -324,6 +328,7 @@ fn chart_file(sources: &Sources<'_>, path: &Path, root: &Node) -> Option<ChartFi
     let library = root.get("type").and_then(Node::as_str) == Some("library");
     Some(ChartFile {
         dir,
+        shown,
         chart,
         deps,
         library,

@@ -12,13 +12,13 @@
 //! - `key:` with `{{ toYaml .Values.a.b | nindent N }}` (or `indent`) alone on the line
 //!   below it: the whole mapping or list.
 //!
-//! Only where Helm renders it for sure: outside every block, or in the branch of an `if` that
-//! a condition on one value decides (that value is then recorded as the placed value's
-//! condition, see [`Decided`]). Inside `range`, `with`, `define` or an `if` on anything else,
-//! and for every other action (`.Release.Name`, `include`, a function that changes the value),
-//! the value stays unknown, as do keys written in several branches of an `if`. What a template
-//! hard-codes stays as written. The operator's own charts are rendered by their templates'
-//! known shape instead (see `templates`).
+//! An `if` whose conditions each read one value is resolved first, as Helm renders it: the
+//! branch taken stays, the others and the block's actions are blanked ([`prune`]), and the
+//! deciding value is recorded as the condition of what the branch places ([`Decided`]).
+//! Inside `range`, `with`, `define` or an `if` on anything else, and for every other action
+//! (`.Release.Name`, `include`, a function that changes the value), the value stays unknown.
+//! What a template hard-codes stays as written. The operator's own charts are rendered by
+//! their templates' known shape instead (see `templates`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -76,11 +76,12 @@ pub(super) fn render(
         if chart.chart.is_some() || chart.library || subchart {
             continue;
         }
-        let templates = atlas_templates(dir, sources, held(&dir.join("templates")), notes);
+        let shown = &chart.shown;
+        let templates = atlas_templates(dir, shown, sources, held(&dir.join("templates")), notes);
         if templates.is_empty() {
             continue;
         }
-        let defaults = defaults_of(sources, &sources.spelled(dir));
+        let defaults = defaults_of(sources, shown);
         // Helm refuses a chart whose values.yaml does not parse, or is not a mapping: nothing
         // is rendered.
         if defaults
@@ -100,9 +101,9 @@ pub(super) fn render(
         // The run's values files beside the chart, and those on disk: a check of one file
         // renders the chart as a check of its directory does.
         let listed = sources
-            .list(dir)
+            .list(shown)
             .into_iter()
-            .chain(sources.list(&dir.join("values")));
+            .chain(sources.list(&shown.join("values")));
         let mut overrides: Vec<PathBuf> = held(dir)
             .iter()
             .chain(held(&dir.join("values")))
@@ -127,7 +128,7 @@ pub(super) fn render(
         let most = (MAX_RENDERED / templates.len().max(1)).max(1);
         if chains.len() > most {
             notes.push(Note {
-                path: sources.spelled(dir),
+                path: shown.clone(),
                 reason: format!(
                     "{} values files render {} templates: past {MAX_RENDERED} template renderings, the values files after the {most}th (by name) are not rendered, nor judged",
                     chains.len(),
@@ -197,12 +198,13 @@ fn sets_any(
 /// leaves out) and that name an Atlas API group.
 fn atlas_templates(
     dir: &Path,
+    shown: &Path,
     sources: &mut Sources<'_>,
     held: &[PathBuf],
     notes: &mut Vec<Note>,
 ) -> Vec<PathBuf> {
-    let under = dir.join("templates");
-    let ignored = helmignore(dir, sources);
+    let under = shown.join("templates");
+    let ignored = helmignore(dir, shown, sources);
     let rendered = |p: &Path| {
         let yaml = p
             .extension()
@@ -247,7 +249,7 @@ fn atlas_templates(
     found.retain(|p| writes_atlas(sources, p));
     if found.len() > MAX_TEMPLATES {
         notes.push(Note {
-            path: sources.spelled(&under),
+            path: under.clone(),
             reason: format!(
                 "more than {MAX_TEMPLATES} templates write Atlas objects: those past the {MAX_TEMPLATES}th (by name) are read on their own, not rendered from the chart's values"
             ),
@@ -258,10 +260,12 @@ fn atlas_templates(
 }
 
 /// The chart's `.helmignore` (gitignore patterns, relative to the chart's directory).
-fn helmignore(dir: &Path, sources: &mut Sources<'_>) -> Option<ignore::gitignore::Gitignore> {
-    let text = sources
-        .text(&sources.spelled(&dir.join(".helmignore")))
-        .ok()?;
+fn helmignore(
+    dir: &Path,
+    shown: &Path,
+    sources: &mut Sources<'_>,
+) -> Option<ignore::gitignore::Gitignore> {
+    let text = sources.text(&shown.join(".helmignore")).ok()?;
     let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
     for line in text.lines() {
         // A pattern the matcher refuses matches nothing.
@@ -294,7 +298,16 @@ fn render_with(
     let mut replaces = BTreeSet::new();
     let mut decided = Vec::new();
     for path in templates {
-        let Ok((source, actions)) = sources.load_template(path, files) else {
+        // The branches these values decide, taken or left out as Helm would render them.
+        let pruned = sources
+            .text(path)
+            .ok()
+            .and_then(|text| prune(&text, &values));
+        let loaded = match &pruned {
+            Some(p) => sources.load_template_as(path, files, &p.text),
+            None => sources.load_template(path, files),
+        };
+        let Ok((source, actions)) = loaded else {
             continue;
         };
         let (Some(text), Some(at)) = (
@@ -306,7 +319,8 @@ fn render_with(
         consumed.insert(source);
         replaces.insert(source);
         let count = sources.get(source).map_or(0, |s| s.roots.len());
-        let filler = Filler::new(&text, &actions, at, &values);
+        let taken = pruned.map(|p| p.taken).unwrap_or_default();
+        let filler = Filler::new(&text, &actions, at, &values, taken);
         for i in 0..count {
             let Some(mut doc) = sources.doc(source, i) else {
                 continue;
@@ -371,6 +385,9 @@ struct Filler<'a> {
     /// Where the text starts in the span space.
     base: u32,
     values: &'a Node,
+    /// The branches a value decided that the rendering takes (their blocks are left out of
+    /// the text it reads, see [`prune`]), as ranges of the text.
+    taken: Vec<Taken<'a>>,
     /// The values placed in a branch a value decided, as [`Decided`].
     decided: std::cell::RefCell<Vec<Decided>>,
 }
@@ -386,7 +403,13 @@ pub(in crate::adapters::kubernetes::render) struct Decided {
 }
 
 impl<'a> Filler<'a> {
-    fn new(text: &'a str, actions: &'a [Span], base: u32, values: &'a Node) -> Filler<'a> {
+    fn new(
+        text: &'a str,
+        actions: &'a [Span],
+        base: u32,
+        values: &'a Node,
+        taken: Vec<Taken<'a>>,
+    ) -> Filler<'a> {
         let (renders, deciders) = renders(text, actions, values);
         Filler {
             text,
@@ -395,6 +418,7 @@ impl<'a> Filler<'a> {
             deciders,
             base,
             values,
+            taken,
             decided: std::cell::RefCell::new(Vec::new()),
         }
     }
@@ -405,7 +429,12 @@ impl<'a> Filler<'a> {
         let i = self
             .actions
             .partition_point(|a| (a.start as usize) < offset);
-        for d in self.deciders.get(i).into_iter().flatten() {
+        let pruned = self
+            .taken
+            .iter()
+            .filter(|t| t.from <= offset && offset < t.to)
+            .map(|t| &t.decider);
+        for d in self.deciders.get(i).into_iter().flatten().chain(pruned) {
             self.decided.borrow_mut().push(Decided {
                 part,
                 setting: d.value.clone(),
@@ -657,6 +686,142 @@ fn renders<'v>(
 struct Decider<'v> {
     value: &'v Node,
     action: Span,
+}
+
+/// A template's text with the `if` blocks that values decide resolved, as Helm renders them:
+/// the branches not taken blanked, and the block's own actions too (so that what the taken
+/// branch writes reads as if no block were there: a key written in both branches is one key).
+struct Pruned<'v> {
+    text: String,
+    /// The taken branches, with the value that decided each.
+    taken: Vec<Taken<'v>>,
+}
+
+/// A taken branch (`from`..`to` of the text) and the value that decided it.
+struct Taken<'v> {
+    from: usize,
+    to: usize,
+    decider: Decider<'v>,
+}
+
+/// Resolve the `if` blocks of `text` whose branches are decided by values (each condition
+/// one value, see [`condition`]; the taken branch's and those before it known), outside
+/// `range`, `with`, `define` and `block` (which rebind `.`); `None` when there is none.
+fn prune<'v>(text: &str, values: &'v Node) -> Option<Pruned<'v>> {
+    let actions = crate::document::template::actions(text)?;
+    /// An open block: its kind, and for an `if`, each branch so far: the action that opens
+    /// it, and its condition (`Some(true)` for `else`) with the value that decides it.
+    struct Open<'v> {
+        rebinds: bool,
+        branches: Vec<(Span, Option<bool>, Option<Decider<'v>>)>,
+    }
+    let mut stack: Vec<Open<'v>> = Vec::new();
+    let mut bytes = text.as_bytes().to_vec();
+    let blank = |bytes: &mut Vec<u8>, from: usize, to: usize| {
+        for b in bytes.iter_mut().take(to).skip(from) {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    };
+    let mut taken = Vec::new();
+    for a in &actions {
+        let words: Vec<&str> = text
+            .get(a.start as usize + 2..(a.end as usize).saturating_sub(2))
+            .unwrap_or("")
+            .trim_matches('-')
+            .split_whitespace()
+            .collect();
+        let rebound = stack.iter().any(|o| o.rebinds);
+        match words.split_first() {
+            Some((&"if", cond)) => {
+                let (known, decider) = if rebound {
+                    (None, None)
+                } else {
+                    condition(cond, values, *a)
+                };
+                stack.push(Open {
+                    rebinds: false,
+                    branches: vec![(*a, known, decider)],
+                });
+            }
+            Some((&("range" | "with" | "define" | "block"), _)) => stack.push(Open {
+                rebinds: true,
+                branches: Vec::new(),
+            }),
+            Some((&"else", rest)) => {
+                if let Some(open) = stack.last_mut().filter(|o| !o.rebinds) {
+                    let (known, decider) = match rest.split_first() {
+                        None => (Some(true), None),
+                        Some((&"if", cond)) if !rebound => condition(cond, values, *a),
+                        Some(_) => (None, None),
+                    };
+                    open.branches.push((*a, known, decider));
+                }
+            }
+            Some((&"end", _)) => {
+                let Some(open) = stack.pop() else { continue };
+                if open.rebinds {
+                    continue;
+                }
+                // The first branch whose condition holds, when every one before it is known
+                // not to; none taken when all are known not to.
+                let mut chosen = None;
+                let mut decided = true;
+                for (i, (_, known, _)) in open.branches.iter().enumerate() {
+                    match known {
+                        Some(true) => {
+                            chosen = Some(i);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => {
+                            decided = false;
+                            break;
+                        }
+                    }
+                }
+                if !decided {
+                    continue;
+                }
+                let ends: Vec<usize> = open
+                    .branches
+                    .iter()
+                    .skip(1)
+                    .map(|(s, _, _)| s.start as usize)
+                    .chain([a.start as usize])
+                    .collect();
+                // Every value that decided, up to the taken branch: the conditions that did
+                // not hold decided too.
+                let deciders: Vec<Decider<'v>> = open
+                    .branches
+                    .iter()
+                    .take(chosen.map_or(open.branches.len(), |c| c + 1))
+                    .filter_map(|(_, _, d)| d.clone())
+                    .collect();
+                for (i, ((opening, _, _), end)) in open.branches.iter().zip(ends).enumerate() {
+                    let body = opening.end as usize;
+                    blank(&mut bytes, opening.start as usize, body);
+                    if Some(i) == chosen {
+                        taken.extend(deciders.iter().map(|d| Taken {
+                            from: body,
+                            to: end,
+                            decider: d.clone(),
+                        }));
+                    } else {
+                        blank(&mut bytes, body, end);
+                    }
+                }
+                blank(&mut bytes, a.start as usize, a.end as usize);
+            }
+            _ => {}
+        }
+    }
+    let pruned = String::from_utf8(bytes).ok()?;
+    (pruned != text).then_some(Pruned {
+        text: pruned,
+        taken,
+    })
 }
 
 /// An `if` condition that reads one value: `.Values.x` or `not .Values.x` (Go templates'
@@ -941,6 +1106,31 @@ mod tests {
             rendered("{{ if .Values.off }}{{ end }}a: {{ .Values.x }}", values),
             vec![Some(true)]
         );
+    }
+
+    #[test]
+    fn blocks_values_decide_are_resolved_as_helm_renders_them() {
+        let values = crate::adapters::kubernetes::render::first_doc("on: true\noff: false\n");
+        let text = "a:\n{{- if .Values.on }}\n  b: 1\n{{- else }}\n  b: 2\n{{- end }}\nc: {{ if .Values.off }}x{{ end }}\n";
+        let pruned = prune(text, &values).unwrap();
+        assert_eq!(pruned.text.len(), text.len());
+        // The taken branch stays as written; the other, and the block's actions, are blanks.
+        assert!(pruned.text.contains("  b: 1"));
+        assert!(!pruned.text.contains("b: 2"));
+        assert!(!pruned.text.contains("{{") && !pruned.text.contains('x'));
+        // The taken branch is recorded with the value that decided it.
+        assert_eq!(pruned.taken.len(), 1);
+        let taken = &pruned.taken[0];
+        assert_eq!(text.get(taken.from..taken.to), Some("\n  b: 1\n"));
+        // Blocks in `range` (which rebinds `.`) and conditions on anything but one value are
+        // left as they are.
+        for text in [
+            "{{ range .Values.list }}{{ if .Values.on }}a: 1{{ end }}{{ end }}",
+            "{{ if eq .Values.on true }}a: 1{{ end }}",
+            "{{ if .Values.missing.deep }}a: 1{{ else if and .Values.on .Values.off }}a: 2{{ end }}",
+        ] {
+            assert!(prune(text, &values).is_none(), "{text}");
+        }
     }
 
     #[test]
