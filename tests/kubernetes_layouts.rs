@@ -490,44 +490,23 @@ fn a_template_of_a_teams_chart_checked_alone_is_rendered_with_the_charts_values(
 
 #[test]
 fn what_a_teams_template_hard_codes_is_reported_once_whatever_the_values_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let chart = dir.path().join("chart");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: x\nversion: 1.0.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("values.yaml"), "region: US_GOV_WEST_1\n").unwrap();
-    std::fs::write(chart.join("values-dev.yaml"), "region: US_GOV_EAST_1\n").unwrap();
-    std::fs::write(chart.join("values-prod.yaml"), "region: EU_WEST_1\n").unwrap();
-    std::fs::write(
-        chart.join("templates/deployment.yaml"),
-        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  deploymentSpec:\n    name: x\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: {{ .Values.region }}\n            electableSpecs:\n              instanceSize: M10\n",
-    )
-    .unwrap();
-    let outcome = check_paths(&[dir.path().to_path_buf()], &Options::default());
-    let mut seen: Vec<String> = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f.rule.code,
-                outcome
-                    .path(f.loc.file)
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy(),
-                f.loc.start.line
-            )
-        })
-        .collect();
+    let template = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  deploymentSpec:\n    name: x\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: {{ .Values.region }}\n            electableSpecs:\n              instanceSize: M10\n";
+    let mut seen = teams_chart(
+        template,
+        &[
+            ("values.yaml", "region: US_GOV_WEST_1\n"),
+            ("values-dev.yaml", "region: US_GOV_EAST_1\n"),
+            ("values-prod.yaml", "region: EU_WEST_1\n"),
+        ],
+    );
     seen.sort();
     // The tier each rendering hard-codes, once; the region AtlasGov lacks where prod sets it.
     assert_eq!(
         seen,
-        vec!["GOV002 deployment.yaml:13", "GOV003 values-prod.yaml:1"]
+        vec![
+            "GOV002 deployment.yaml:13:29",
+            "GOV003 values-prod.yaml:1:9"
+        ]
     );
 }
 
