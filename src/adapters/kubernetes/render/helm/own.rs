@@ -375,13 +375,9 @@ struct Filler<'a> {
     text: &'a str,
     /// Its actions, as spans of the text (sorted).
     actions: &'a [Span],
-    /// For each action, whether what it writes is rendered: `Some(true)` outside every block
-    /// and in branches of an `if` known to be taken, `Some(false)` in branches known not to
-    /// be, `None` where it is not known (inside `range`, `with`, `define`, or an `if` whose
-    /// condition is not a plain value).
-    renders: Vec<Option<bool>>,
-    /// For each rendered action, the values that decided the branches it is in.
-    deciders: Vec<Vec<Decider<'a>>>,
+    /// For each action, whether what it writes is rendered for sure: outside every block the
+    /// text still has (see [`renders`]).
+    renders: Vec<bool>,
     /// Where the text starts in the span space.
     base: u32,
     values: &'a Node,
@@ -410,12 +406,11 @@ impl<'a> Filler<'a> {
         values: &'a Node,
         taken: Vec<Taken<'a>>,
     ) -> Filler<'a> {
-        let (renders, deciders) = renders(text, actions, values);
+        let renders = renders(text, actions);
         Filler {
             text,
             actions,
             renders,
-            deciders,
             base,
             values,
             taken,
@@ -426,15 +421,12 @@ impl<'a> Filler<'a> {
     /// Note that `part`, placed by the action at `offset`, is there because of the values
     /// that decided its branches.
     fn placed_at(&self, offset: usize, part: Span) {
-        let i = self
-            .actions
-            .partition_point(|a| (a.start as usize) < offset);
-        let pruned = self
+        let taken = self
             .taken
             .iter()
             .filter(|t| t.from <= offset && offset < t.to)
             .map(|t| &t.decider);
-        for d in self.deciders.get(i).into_iter().flatten().chain(pruned) {
+        for d in taken {
             self.decided.borrow_mut().push(Decided {
                 part,
                 setting: d.value.clone(),
@@ -501,8 +493,7 @@ impl<'a> Filler<'a> {
             .actions
             .partition_point(|a| (a.start as usize) < offset);
         let action = *self.actions.get(i)?;
-        (action.start as usize == offset && self.renders.get(i) == Some(&Some(true)))
-            .then_some(action)
+        (action.start as usize == offset && self.renders.get(i) == Some(&true)).then_some(action)
     }
 
     /// The value a scalar written as one action that places a value gets (`{{ .Values.x }}`,
@@ -591,93 +582,36 @@ impl<'a> Filler<'a> {
     }
 }
 
-/// Whether what each action writes is rendered (see [`Filler::renders`]), following the
-/// template's blocks: `if` / `else if` / `else` / `end`, and `range`, `with`, `define`,
-/// `block` (unknown inside); with, for each, the conditions that decided the branches it is
-/// in (see [`Decider`]).
-fn renders<'v>(
-    text: &str,
-    actions: &[Span],
-    values: &'v Node,
-) -> (Vec<Option<bool>>, Vec<Vec<Decider<'v>>>) {
-    /// An open block: whether its current branch renders, whether an earlier branch did
-    /// (`Some(true)`), may have (`None`), or did not (`Some(false)`), and the values that
-    /// decided so far (each branch's condition, while they are known).
-    struct Open<'v> {
-        now: Option<bool>,
-        before: Option<bool>,
-        deciders: Vec<Decider<'v>>,
-    }
-    let mut stack: Vec<Open<'v>> = Vec::new();
-    let mut out = Vec::with_capacity(actions.len());
-    let mut decided = Vec::with_capacity(actions.len());
-    for a in actions {
-        let words: Vec<&str> = text
-            .get(a.start as usize + 2..(a.end as usize).saturating_sub(2))
-            .unwrap_or("")
-            .trim_matches('-')
-            .split_whitespace()
-            .collect();
-        let state = |stack: &[Open<'_>]| {
-            if stack.iter().any(|o| o.now == Some(false)) {
-                Some(false)
-            } else if stack.iter().all(|o| o.now == Some(true)) {
-                Some(true)
-            } else {
-                None
+/// Whether each action is outside every block of the text: the blocks values decide are
+/// resolved before ([`prune`]), so a block left is one whose branch is unknown (`range`,
+/// `with`, `define`, `block`, or an `if` on anything but one value).
+fn renders(text: &str, actions: &[Span]) -> Vec<bool> {
+    let mut depth = 0usize;
+    actions
+        .iter()
+        .map(|a| {
+            match action_word(text, *a) {
+                "if" | "range" | "with" | "define" | "block" => depth += 1,
+                "end" => depth = depth.saturating_sub(1),
+                _ => {}
             }
-        };
-        match words.split_first() {
-            Some((&"if", cond)) => {
-                let (now, decider) = condition(cond, values, *a);
-                stack.push(Open {
-                    now,
-                    before: now,
-                    deciders: decider.into_iter().collect(),
-                });
-            }
-            Some((&("range" | "with" | "define" | "block"), _)) => stack.push(Open {
-                now: None,
-                before: None,
-                deciders: Vec::new(),
-            }),
-            Some((&"else", rest)) => {
-                if let Some(open) = stack.last_mut() {
-                    let (cond, decider) = match rest.split_first() {
-                        None => (Some(true), None),
-                        Some((&"if", cond)) => condition(cond, values, *a),
-                        Some(_) => (None, None),
-                    };
-                    open.now = match open.before {
-                        Some(true) => Some(false),
-                        Some(false) => cond,
-                        None => None,
-                    };
-                    open.before = match (open.before, open.now) {
-                        (Some(true), _) | (_, Some(true)) => Some(true),
-                        (Some(false), Some(false)) => Some(false),
-                        _ => None,
-                    };
-                    open.deciders.extend(decider);
-                }
-            }
-            Some((&"end", _)) => {
-                stack.pop();
-            }
-            _ => {}
-        }
-        let now = state(&stack);
-        out.push(now);
-        decided.push(if now == Some(true) {
-            stack
-                .iter()
-                .flat_map(|o| o.deciders.iter().cloned())
-                .collect()
-        } else {
-            Vec::new()
-        });
-    }
-    (out, decided)
+            depth == 0
+        })
+        .collect()
+}
+
+/// The first word of an action (`if` of `{{- if .Values.x }}`).
+fn action_word(text: &str, action: Span) -> &str {
+    action_words(text, action).into_iter().next().unwrap_or("")
+}
+
+/// The words of an action, without its delimiters and trim markers.
+fn action_words(text: &str, action: Span) -> Vec<&str> {
+    text.get(action.start as usize + 2..(action.end as usize).saturating_sub(2))
+        .unwrap_or("")
+        .trim_matches('-')
+        .split_whitespace()
+        .collect()
 }
 
 /// A value that decided which branch of an `if` renders (`dr.enabled` of `{{ if
@@ -726,12 +660,7 @@ fn prune<'v>(text: &str, values: &'v Node) -> Option<Pruned<'v>> {
     };
     let mut taken = Vec::new();
     for a in &actions {
-        let words: Vec<&str> = text
-            .get(a.start as usize + 2..(a.end as usize).saturating_sub(2))
-            .unwrap_or("")
-            .trim_matches('-')
-            .split_whitespace()
-            .collect();
+        let words = action_words(text, *a);
         let rebound = stack.iter().any(|o| o.rebinds);
         match words.split_first() {
             Some((&"if", cond)) => {
@@ -1016,58 +945,66 @@ mod tests {
 
     #[test]
     fn actions_that_place_one_value_are_read() {
-        let path = |p: &[&str]| p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            read("{{ .Values.atlas.region }}"),
-            Some((path(&["atlas", "region"]), None, false))
-        );
-        assert_eq!(
-            read("{{- .Values.region -}}"),
-            Some((path(&["region"]), None, false))
-        );
-        assert_eq!(
-            read("{{ .Values.region | quote }}"),
-            Some((path(&["region"]), None, false))
-        );
-        assert_eq!(
-            read("{{ quote .Values.region }}"),
-            Some((path(&["region"]), None, false))
-        );
-        assert_eq!(
-            read("{{ .Values.tier | default \"M30\" | quote }}"),
-            Some((path(&["tier"]), Some("M30".to_string()), false))
-        );
-        assert_eq!(
-            read("{{ default \"M30\" .Values.tier }}"),
-            Some((path(&["tier"]), Some("M30".to_string()), false))
-        );
-        assert_eq!(
-            read("{{ required \"set the region\" .Values.region }}"),
-            Some((path(&["region"]), None, false))
-        );
-        assert_eq!(
-            read("{{ $.Values.region }}"),
-            Some((path(&["region"]), None, false))
-        );
-        assert_eq!(
-            read("{{- toYaml .Values.deployment.spec | nindent 4 }}"),
-            Some((path(&["deployment", "spec"]), None, true))
-        );
+        let m30 = Some("M30");
+        for (action, path, default, yaml) in [
+            (
+                "{{ .Values.atlas.region }}",
+                &["atlas", "region"][..],
+                None,
+                false,
+            ),
+            ("{{- .Values.region -}}", &["region"], None, false),
+            ("{{ .Values.region | quote }}", &["region"], None, false),
+            ("{{ quote .Values.region }}", &["region"], None, false),
+            (
+                "{{ .Values.tier | default \"M30\" | quote }}",
+                &["tier"],
+                m30,
+                false,
+            ),
+            ("{{ default \"M30\" .Values.tier }}", &["tier"], m30, false),
+            (
+                "{{ required \"set the region\" .Values.region }}",
+                &["region"],
+                None,
+                false,
+            ),
+            ("{{ $.Values.region }}", &["region"], None, false),
+            (
+                "{{- toYaml .Values.deployment.spec | nindent 4 }}",
+                &["deployment", "spec"],
+                None,
+                true,
+            ),
+        ] {
+            let expected = (
+                path.iter().map(|s| (*s).to_string()).collect::<Vec<_>>(),
+                default.map(str::to_string),
+                yaml,
+            );
+            assert_eq!(read(action), Some(expected), "{action}");
+        }
     }
 
     /// Whether each value action of `text` is rendered, with `values`.
+    /// (The blocks values decide resolved first, as a rendering does: `Some(true)` placed,
+    /// `Some(false)` left out with its branch, `None` in a block left unknown.)
     fn rendered(text: &str, values: &str) -> Vec<Option<bool>> {
         let values = crate::adapters::kubernetes::render::first_doc(values);
-        let actions = crate::document::template::actions(text).unwrap();
-        let (states, _) = renders(text, &actions, &values);
-        actions
+        let pruned = prune(text, &values).map_or_else(|| text.to_string(), |p| p.text);
+        let kept = crate::document::template::actions(&pruned).unwrap_or_default();
+        let states = renders(&pruned, &kept);
+        crate::document::template::actions(text)
+            .unwrap()
             .iter()
-            .zip(states)
-            .filter(|(a, _)| {
+            .filter(|a| {
                 text.get(a.start as usize..a.end as usize)
                     .is_some_and(|t| t.contains(".Values.x"))
             })
-            .map(|(_, s)| s)
+            .map(|a| match kept.iter().position(|k| k.start == a.start) {
+                Some(i) => states.get(i).copied().and_then(|out| out.then_some(true)),
+                None => Some(false),
+            })
             .collect()
     }
 
