@@ -96,10 +96,8 @@ fn model(paths: Vec<std::path::PathBuf>, stdout: &mut impl Write) -> i32 {
     };
     let outcome = crate::engine::check_paths(&paths, &options);
     let doc = outcome.model.unwrap_or(serde_json::Value::Null);
-    match serde_json::to_string_pretty(&doc) {
-        Ok(text) => write_out(stdout, &(text + "\n")),
-        Err(e) => usage_error(format!("cannot print the model: {e}")),
-    }
+    // Escaped as the reports are: a spec's value may hold characters a terminal acts on.
+    write_out(stdout, &(crate::report::pretty::text(&doc) + "\n"))
 }
 
 /// `test`: run the policies' `test_*` rules; exit 1 when one fails, 2 when they do not compile.

@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::terminal::{self, line};
+use super::terminal::line;
 use super::{annotation_place, fingerprints, repository_path};
 use crate::outcome::Outcome;
 use crate::rules::Severity;
@@ -72,8 +72,7 @@ pub fn render(outcome: &Outcome) -> String {
         })
     });
     let issues: Vec<Value> = issues.into_iter().chain(skipped).collect();
-    let mut out =
-        terminal::json_controls(serde_json::to_string_pretty(&issues).unwrap_or_default());
+    let mut out = super::pretty::text(&issues);
     out.push('\n');
     out
 }

@@ -218,11 +218,8 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
     });
     let report = Report {
         version: 1,
-        findings: outcome
-            .findings
-            .iter()
-            .map(|f| finding(outcome, &lines, f))
-            .collect(),
+        // Written apart, on every thread, and put in their place below.
+        findings: Vec::new(),
         skipped: outcome
             .skipped
             .iter()
@@ -242,15 +239,11 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
         },
         suppressions,
     };
-    // Written into room for the whole report (about 600 bytes a finding): growing a large
-    // report step by step copies it over and over.
-    let mut buf = Vec::with_capacity(512 + 640 * report.findings.len());
-    let json = match serde_json::to_writer_pretty(&mut buf, &report) {
-        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
-        Err(e) => format!("{{\"error\": \"{e}\"}}"),
-    };
-    // serde escapes control characters below U+0020; the others a terminal acts on too.
-    let mut out = super::terminal::json_controls(json);
+    let rest = super::pretty::text(&report);
+    let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
+        e.put(&finding(outcome, &lines, f))
+    });
+    let mut out = super::pretty::splice(&rest, "findings", 1, &findings).unwrap_or(rest);
     out.push('\n');
     out
 }

@@ -10,6 +10,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod pretty;
 pub mod sarif;
 pub mod statistics;
 
@@ -124,10 +125,11 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
 }
 
 /// The 1-based lines and character columns of fix edits, each file's line index built once
-/// per report (a file with thousands of fixable findings is not indexed once per edit).
+/// per report (a file with thousands of fixable findings is not indexed once per edit), by
+/// whichever thread writes a finding first.
 pub struct EditLines<'o> {
     outcome: &'o Outcome,
-    indexes: std::cell::RefCell<foldhash::HashMap<u32, std::rc::Rc<crate::document::LineIndex>>>,
+    indexes: std::sync::Mutex<foldhash::HashMap<u32, std::sync::Arc<crate::document::LineIndex>>>,
 }
 
 impl<'o> EditLines<'o> {
@@ -144,11 +146,12 @@ impl<'o> EditLines<'o> {
         e: &crate::fix::TextEdit,
     ) -> (crate::document::LineCol, crate::document::LineCol) {
         let text = self.outcome.text(e.file).unwrap_or("");
-        let index = std::rc::Rc::clone(
+        let index = std::sync::Arc::clone(
             self.indexes
-                .borrow_mut()
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .entry(e.file)
-                .or_insert_with(|| std::rc::Rc::new(crate::document::LineIndex::new(text))),
+                .or_insert_with(|| std::sync::Arc::new(crate::document::LineIndex::new(text))),
         );
         (
             index.line_col(text, e.span.start),

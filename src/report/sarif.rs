@@ -58,10 +58,9 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
         entries.iter().map(|(f, _)| *f),
         |file| repository_path(outcome.path(file)),
     );
-    let results: Vec<Value> = entries
-        .iter()
-        .zip(fingerprints)
-        .map(|((f, suppression), fp)| {
+    let entries: Vec<_> = entries.into_iter().zip(fingerprints).collect();
+    let result =
+        |((f, suppression), fp): &((&Finding, Option<&crate::outcome::Suppression>), String)| {
             let index = rules.iter().position(|r| r.code == f.rule.code);
             let mut result = json!({
                 "ruleId": f.rule.code,
@@ -114,8 +113,7 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                 );
             }
             result
-        })
-        .collect();
+        };
 
     let notifications: Vec<Value> = outcome
         .skipped
@@ -147,11 +145,13 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            // Written apart, on every thread, and put in their place below.
+            "results": [],
         }]
     });
-    let mut out =
-        super::terminal::json_controls(serde_json::to_string_pretty(&log).unwrap_or_default());
+    let rest = super::pretty::text(&log);
+    let results = super::pretty::list(&entries, 3, |entry, e| e.put(&result(entry)));
+    let mut out = super::pretty::splice(&rest, "results", 3, &results).unwrap_or(rest);
     out.push('\n');
     out
 }

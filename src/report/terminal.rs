@@ -3,13 +3,13 @@
 //! screen or forge an output line with an embedded newline; bidirectional-text controls too,
 //! so a value cannot reorder what is shown. Every text format (human, github, gitlab's
 //! descriptions, junit) passes spec text through here; JSON and SARIF escape control
-//! characters as JSON does ([`json_controls`] adds the ones JSON allows raw).
+//! characters as JSON does ([`super::pretty`] adds the ones JSON allows raw).
 
 use std::borrow::Cow;
 
 /// Whether `c` is shown escaped: control characters (C0 but tab, DEL, C1), bidirectional
 /// controls, and the Unicode line and paragraph separators.
-fn escaped(c: char) -> bool {
+pub(super) fn escaped(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(
             c,
@@ -46,28 +46,6 @@ pub fn line(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// JSON text (as serde writes it) with the characters JSON allows raw in strings but a
-/// terminal acts on (DEL, C1 controls, bidirectional controls, line separators) written as
-/// `\u` escapes: the same JSON value, safe to print. Outside strings JSON text is ASCII
-/// without control characters, so every such character is inside a string.
-pub fn json_controls(json: String) -> String {
-    // serde escapes the characters below U+0020 itself.
-    let raw = |c: char| escaped(c) && u32::from(c) >= 0x20;
-    // Each of them is DEL or beyond ASCII: most reports have no such byte at all.
-    if !json.bytes().any(|b| b >= 0x7f) || !json.chars().any(raw) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A text made safe to draw line by line: control characters escaped (a lone `\r` too; `\r\n`
@@ -224,15 +202,6 @@ mod tests {
             "p\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\nerror: forged\\r"
         );
         assert_eq!(line("\u{9b}2J \u{202e}txt"), "\\u{9b}2J \\u{202e}txt");
-    }
-
-    #[test]
-    fn json_keeps_its_value_and_escapes_what_it_allows_raw() {
-        let value = serde_json::json!({"m": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e"});
-        let text = json_controls(value.to_string());
-        assert!(text.is_ascii(), "{text}");
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(back, value);
     }
 
     #[test]

@@ -1,0 +1,256 @@
+//! JSON text for the JSON reports (`json`, `sarif`, `gitlab`, `model`): laid out as serde's
+//! pretty printer lays it out (two spaces an indent), with the characters JSON allows raw in
+//! strings but a terminal acts on (DEL, C1 controls, bidirectional controls, line and
+//! paragraph separators) written as `\u` escapes as they are written: the same JSON value,
+//! safe to print, in one pass.
+//!
+//! A report's long list (a finding per element) is written on every thread of the run
+//! ([`list`]) and put in its place in the rest of the report ([`splice`]).
+
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
+use super::terminal;
+
+/// Pretty JSON, the formatter starting `depth` levels in (what it writes after a line break
+/// is indented as a value at that depth would be).
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.depth)
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, w: &mut W, close: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.depth)?;
+        }
+        w.write_all(close)
+    }
+}
+
+fn indent<W: ?Sized + Write>(w: &mut W, depth: usize) -> io::Result<()> {
+    for _ in 0..depth {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.end(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.end(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    /// serde has escaped what JSON requires (quotes, backslashes, characters below U+0020);
+    /// the rest of what a terminal acts on is escaped here.
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        // Each such character is DEL or starts with one of these bytes in UTF-8.
+        if !s.bytes().any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2)) {
+            return w.write_all(s.as_bytes());
+        }
+        let mut from = 0;
+        for (at, c) in s.char_indices() {
+            if terminal::escaped(c) {
+                w.write_all(s.as_bytes().get(from..at).unwrap_or_default())?;
+                write!(w, "\\u{:04x}", u32::from(c))?;
+                from = at + c.len_utf8();
+            }
+        }
+        w.write_all(s.as_bytes().get(from..).unwrap_or_default())
+    }
+}
+
+/// `value` as pretty JSON text at `depth`, appended to `out`.
+fn write_at<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) {
+    let formatter = Pretty {
+        depth,
+        has_value: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    // Writing to memory fails only on a value serde cannot write (a map with keys that are
+    // not strings), which no report has: written as null, the report stays JSON.
+    if value.serialize(&mut ser).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// `value` as pretty JSON text.
+pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut out = Vec::new();
+    write_at(&mut out, value, 0);
+    // serde writes UTF-8 (every string it writes is a `str`).
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Below this many elements a list is written on the calling thread.
+const PARALLEL_MIN: usize = 512;
+
+/// Where [`list`] writes one element.
+pub struct Element<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+}
+
+impl Element<'_> {
+    /// Write the element: `value` as pretty JSON.
+    pub fn put<T: Serialize + ?Sized>(&mut self, value: &T) {
+        write_at(self.out, value, self.depth);
+    }
+}
+
+/// The elements of a list at `depth` (the depth of the key that holds it), one per item,
+/// each written by `write` (which puts it once), as serde writes a list's elements between
+/// its brackets: on every thread of the run when the list is long, in order (in parts, one
+/// per thread's share, which [`splice`] puts together).
+pub fn list<I: Sync>(
+    items: &[I],
+    depth: usize,
+    write: impl Fn(&I, &mut Element<'_>) + Sync,
+) -> Vec<Vec<u8>> {
+    let write_all = |chunk: &[I], first: bool| {
+        let mut out = Vec::with_capacity(chunk.len() * 640);
+        for (k, item) in chunk.iter().enumerate() {
+            out.extend_from_slice(if first && k == 0 { b"\n" } else { b",\n" });
+            out.resize(out.len() + 2 * (depth + 1), b' ');
+            write(
+                item,
+                &mut Element {
+                    out: &mut out,
+                    depth: depth + 1,
+                },
+            );
+        }
+        out
+    };
+    if items.len() < PARALLEL_MIN {
+        return vec![write_all(items, true)];
+    }
+    items
+        .par_chunks(PARALLEL_MIN)
+        .enumerate()
+        .map(|(k, chunk)| write_all(chunk, k == 0))
+        .collect()
+}
+
+/// `doc` (written by [`text`]) with the elements `list` wrote put into the empty list under
+/// `key` at `depth`: the first line break followed by `depth` indents and `"key": []`, which
+/// is that list (a string's line breaks are escaped, so only the layout has them). `None`
+/// when `doc` has no such list.
+pub fn splice(doc: &str, key: &str, depth: usize, elements: &[Vec<u8>]) -> Option<String> {
+    let marker = format!("\n{}\"{key}\": []", "  ".repeat(depth));
+    let at = doc.find(&marker)? + marker.len() - 1;
+    let size: usize = elements.iter().map(Vec::len).sum();
+    // Room for the whole report at once, and one newline: a final newline is written after.
+    let mut out = Vec::with_capacity(doc.len() + size + 2 * depth + 2);
+    out.extend_from_slice(doc.as_bytes().get(..at)?);
+    if size > 0 {
+        for part in elements {
+            out.extend_from_slice(part);
+        }
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    }
+    out.extend_from_slice(doc.as_bytes().get(at..)?);
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lays_out_as_serde_does_and_escapes_what_json_allows_raw() {
+        let values = [
+            json!({"a": [1, {"b": []}, {}], "c": {"d": [[]]}, "e": "x\ny\"z"}),
+            json!([]),
+            json!("plain"),
+        ];
+        for value in values {
+            let ours = text(&value);
+            assert_eq!(
+                ours,
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+        let value = json!({"m": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\u{2028}é→\u{10348}"});
+        let ours = text(&value);
+        assert_eq!(
+            ours,
+            "{\n  \"m\": \"a\\u001bb\\u007fc\\u009bd\\u202ee\\u2028é→\u{10348}\"\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&ours).unwrap_or_default();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn a_list_written_apart_is_the_list_serde_writes() {
+        for n in [
+            0,
+            1,
+            2,
+            PARALLEL_MIN - 1,
+            PARALLEL_MIN,
+            3 * PARALLEL_MIN + 7,
+        ] {
+            let items: Vec<usize> = (0..n).collect();
+            let make = |k: &usize| json!({"k": k, "v": [k, {"w": "x"}], "e": []});
+            let whole = json!({
+                "version": 1,
+                "runs": [{ "results": items.iter().map(make).collect::<Vec<_>>(), "z": 2 }],
+            });
+            let empty = json!({"version": 1, "runs": [{ "results": [], "z": 2 }]});
+            let elements = list(&items, 3, |k, e| e.put(&make(k)));
+            let spliced = splice(&text(&empty), "results", 3, &elements);
+            assert_eq!(spliced, Some(text(&whole)), "{n} elements");
+        }
+        assert_eq!(splice("{}", "results", 1, &[]), None);
+    }
+}
