@@ -71,19 +71,21 @@ impl<'a> Levels<'a> {
 /// Stage 1: give each finding its level; drop those that are off.
 /// The findings whose rule is on for their file, at its level; and those turned off whose fix
 /// edits a value (a use of that value the user set aside: see `keep_hidden_uses`).
-pub(super) fn apply(levels: &Levels<'_>, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
-    let mut kept = Vec::with_capacity(findings.len());
-    let mut off = Vec::new();
+pub(super) fn apply(
+    levels: &Levels<'_>,
+    mut findings: Vec<Finding>,
+) -> (Vec<Finding>, Vec<Finding>) {
+    // In place: a large report's findings are not moved to a new list.
     // By the file that uses the value, wherever the finding is reported: one finding, one level.
-    for mut f in findings {
-        match levels.level(f.identity().file, f.rule) {
+    let off = findings
+        .extract_if(.., |f| match levels.level(f.identity().file, f.rule) {
             Some(severity) => {
                 f.severity = severity;
-                kept.push(f);
+                false
             }
-            None if f.fix.is_some() => off.push(f),
-            None => {}
-        }
-    }
-    (kept, off)
+            None => true,
+        })
+        .filter(|f| f.fix.is_some())
+        .collect();
+    (findings, off)
 }

@@ -50,63 +50,30 @@ pub(super) fn apply(
             Target::Exception { .. } => exceptions.push(i),
         }
     }
-    let mut kept = Vec::with_capacity(findings.len());
-    for f in findings {
-        if suppression::unsuppressible_reason(f.rule).is_some() {
-            kept.push(f);
-            continue;
-        }
-        // Candidates that could apply: comments on the finding's line, the line its value was
-        // written on, the line that uses it (whichever is reported) and the setting of a
-        // condition the value exists by (`enable_analytics = true` in a tfvars file, where a
-        // check of that file alone reports it), then every exception, in order.
-        let places: Vec<&Loc> = std::iter::once(&f.loc)
-            .chain(f.loc.via.as_deref())
-            .chain(f.used_at.as_ref())
-            .chain(
-                f.related
-                    .iter()
-                    .filter(|l| l.message == rules::VALUE_SET_HERE)
-                    .map(|l| &l.loc),
-            )
-            .collect();
-        let mut order: Vec<usize> = Vec::new();
-        for loc in &places {
-            if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
-                order.extend(ids);
-            }
-        }
-        order.sort_unstable();
-        order.dedup();
-        order.extend(&exceptions);
-        let hit = order.into_iter().find_map(|ci| {
-            let c = candidates.get(ci)?;
-            let i = c
-                .applicable
-                .iter()
-                .position(|(r, _, _)| r.code == f.rule.code)?;
-            let matches = match &c.target {
-                Target::Line { .. } => true,
-                Target::Exception { globs, pointer } => places.iter().any(|loc| {
-                    levels
-                        .rel
-                        .get(loc.file as usize)
-                        .and_then(|r| r.as_deref())
-                        .is_some_and(|rel| globs.matches(rel))
-                        && pointer_covers(pointer, &loc.pointer)
-                }),
-            };
-            matches.then_some((ci, i))
-        });
-        let hit = hit.and_then(|(ci, i)| Some((candidates.get_mut(ci)?, i)));
-        match hit {
-            Some((c, i)) => {
-                if let Some(a) = c.applicable.get_mut(i) {
-                    a.1 = true;
+    // In place: a large report's findings are not moved to a new list; with no suppression
+    // at all, not even looked at.
+    let mut kept = findings;
+    let mut hits = Vec::new();
+    let suppressed: Vec<Finding> = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        kept.extract_if(.., |f| {
+            match hit(f, &candidates, &by_line, &exceptions, levels) {
+                Some(h) => {
+                    hits.push(h);
+                    true
                 }
-                c.record.suppressed.push(f);
+                None => false,
             }
-            None => kept.push(f),
+        })
+        .collect()
+    };
+    for (f, (ci, i)) in suppressed.into_iter().zip(hits) {
+        if let Some(c) = candidates.get_mut(ci) {
+            if let Some(a) = c.applicable.get_mut(i) {
+                a.1 = true;
+            }
+            c.record.suppressed.push(f);
         }
     }
     for c in &candidates {
@@ -175,6 +142,61 @@ pub(super) fn apply(
 }
 
 /// Whether the exception pointer `base` covers `pointer` (equal, or an ancestor of it).
+/// The suppression that covers `f`, if one does: the candidate's index and the index of the
+/// rule it names. Candidates that could apply: comments on the finding's line, the line its
+/// value was written on, the line that uses it (whichever is reported) and the setting of a
+/// condition the value exists by (`enable_analytics = true` in a tfvars file, where a check of
+/// that file alone reports it), then every exception, in order.
+fn hit(
+    f: &Finding,
+    candidates: &[Candidate],
+    by_line: &HashMap<(FileId, u32), Vec<usize>>,
+    exceptions: &[usize],
+    levels: &Levels<'_>,
+) -> Option<(usize, usize)> {
+    if suppression::unsuppressible_reason(f.rule).is_some() {
+        return None;
+    }
+    let places: Vec<&Loc> = std::iter::once(&f.loc)
+        .chain(f.loc.via.as_deref())
+        .chain(f.used_at.as_ref())
+        .chain(
+            f.related
+                .iter()
+                .filter(|l| l.message == rules::VALUE_SET_HERE)
+                .map(|l| &l.loc),
+        )
+        .collect();
+    let mut order: Vec<usize> = Vec::new();
+    for loc in &places {
+        if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
+            order.extend(ids);
+        }
+    }
+    order.sort_unstable();
+    order.dedup();
+    order.extend(exceptions);
+    order.into_iter().find_map(|ci| {
+        let c = candidates.get(ci)?;
+        let i = c
+            .applicable
+            .iter()
+            .position(|(r, _, _)| r.code == f.rule.code)?;
+        let matches = match &c.target {
+            Target::Line { .. } => true,
+            Target::Exception { globs, pointer } => places.iter().any(|loc| {
+                levels
+                    .rel
+                    .get(loc.file as usize)
+                    .and_then(|r| r.as_deref())
+                    .is_some_and(|rel| globs.matches(rel))
+                    && pointer_covers(pointer, &loc.pointer)
+            }),
+        };
+        matches.then_some((ci, i))
+    })
+}
+
 fn pointer_covers(base: &str, pointer: &str) -> bool {
     base.is_empty()
         || pointer == base

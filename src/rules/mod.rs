@@ -468,9 +468,9 @@ pub fn label_conditions(model: &Model, findings: &mut [Finding]) {
 /// in several places and used in one (a module called twice, a `for_each` over a map) is a
 /// finding per place it was written: the places are part of what is repeated.
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (a.loc.file, a.loc.span, a.rule.code).cmp(&(b.loc.file, b.loc.span, b.rule.code))
-    });
+    // Stable, by key, each finding moved into place once (a finding is large, and a report can
+    // hold tens of thousands).
+    findings.sort_by_cached_key(|f| (f.loc.file, f.loc.span, f.rule.code));
     let place = |l: Option<&Loc>| l.map(|l| (l.file, l.span));
     let mut seen = foldhash::HashSet::with_capacity_and_hasher(findings.len(), Default::default());
     findings.retain(|f| {
