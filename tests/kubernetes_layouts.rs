@@ -451,13 +451,10 @@ fn a_values_override_of_a_teams_chart_checked_alone_reports_only_itself() {
     );
     assert_eq!(outcome.files_checked, 1);
     // The templates it is rendered with were read from disk, as context.
-    let template = Path::new(OWN_CHART).join("templates/deployment.yaml");
-    let id = outcome
-        .files
-        .iter()
-        .position(|f| crate_path(&f.path) == crate_path(&template))
-        .unwrap();
-    assert!(outcome.context.contains(&u32::try_from(id).unwrap()));
+    assert!(is_context(
+        &outcome,
+        &Path::new(OWN_CHART).join("templates/deployment.yaml")
+    ));
     // The project's region usage is where the chart's defaults write it.
     let related = &outcome.findings[0].related[0];
     assert!(
@@ -465,6 +462,16 @@ fn a_values_override_of_a_teams_chart_checked_alone_reports_only_itself() {
             .path(related.loc.file)
             .ends_with("chart/values.yaml")
     );
+}
+
+/// Whether the run read `path` as context (a file it was not given).
+fn is_context(outcome: &Outcome, path: &Path) -> bool {
+    let id = outcome
+        .files
+        .iter()
+        .position(|f| crate_path(&f.path) == crate_path(path))
+        .unwrap();
+    outcome.context.contains(&u32::try_from(id).unwrap())
 }
 
 /// A path as written relative to the crate root, however the run spelled it.
@@ -613,4 +620,33 @@ fn the_branch_an_override_chooses_in_a_teams_chart_is_judged_at_the_override() {
         findings(&outcome),
         vec![format!("GOV004 {}:6:13", values.display())]
     );
+}
+
+const FLUX: &str = "fixtures/GOV004/fail_flux_substitute_standard_region";
+
+#[test]
+fn a_flux_kustomization_checked_alone_reports_the_value_it_substitutes() {
+    // A pre-commit hook given the changed Flux object: its `spec.path` is built from disk.
+    let prod = PathBuf::from(FLUX).join("clusters/prod/orders.yaml");
+    let outcome = check_paths(std::slice::from_ref(&prod), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec![format!("GOV004 {}:15:21", prod.display())]
+    );
+    assert_eq!(outcome.files_checked, 1);
+    // The manifests it builds were read from disk, as context: what they hard-code is not
+    // this file's change.
+    assert!(is_context(
+        &outcome,
+        &Path::new(FLUX).join("apps/orders/cluster.yaml")
+    ));
+    // The environment that substitutes a gov region has nothing to report.
+    let staging = PathBuf::from(FLUX).join("clusters/staging/orders.yaml");
+    let outcome = check_paths(std::slice::from_ref(&staging), &as_hook());
+    assert_eq!(findings(&outcome), Vec::<String>::new());
+    // The manifests alone: their placeholders are unknown, not standard regions.
+    let apps = PathBuf::from(FLUX).join("apps");
+    let outcome = check_paths(std::slice::from_ref(&apps), &as_hook());
+    assert_eq!(findings(&outcome), Vec::<String>::new());
+    assert_eq!(outcome.files_checked, 3);
 }

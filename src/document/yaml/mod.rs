@@ -49,6 +49,7 @@ mod fast;
 mod merge;
 mod offsets;
 mod scalar;
+pub(crate) use scalar::resolve_plain;
 mod spans;
 #[cfg(test)]
 mod tests;

@@ -70,7 +70,7 @@ pub(super) fn classify_tag(tag: &Tag) -> TagKind {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
-pub(super) fn resolve_plain(s: &str) -> Value {
+pub(crate) fn resolve_plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),

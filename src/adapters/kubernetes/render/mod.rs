@@ -72,6 +72,7 @@ pub(crate) fn wanted(path: &Path, text: &str) -> bool {
         || helm::is_chart_file(path)
         || helm::is_values_candidate(path, text)
         || helm::is_release_candidate(text)
+        || kustomize::flux::is_candidate(text)
 }
 
 /// Keep a parsed file that [`wanted`] asked for.
@@ -204,7 +205,7 @@ pub(crate) fn finish(
     let reported: HashSet<FileId> = renderings
         .iter()
         .filter(|r| !context.contains(&r.file))
-        .flat_map(|r| r.consumed.iter())
+        .flat_map(|r| reported_sources(r))
         // A team's own chart reports what a checked file holds only: a template or values
         // file it read besides stays context (a values override given alone is judged, not
         // the templates it is rendered with).
@@ -226,7 +227,7 @@ pub(crate) fn finish(
     let mut reported_context: Vec<FileId> = renderings
         .iter()
         .filter(|r| !context.contains(&r.file))
-        .flat_map(|r| r.consumed.iter())
+        .flat_map(|r| reported_sources(r))
         .filter_map(|&i| sources.get(i))
         .map(|s| s.file)
         .filter(|f| context.contains(f))
@@ -253,6 +254,15 @@ pub(crate) fn finish(
         },
         notes,
         texts: sources.texts(read.into_iter()),
+    }
+}
+
+/// The sources whose findings a kustomize rendering started from a checked file reports.
+fn reported_sources(r: &kustomize::Rendering) -> Box<dyn Iterator<Item = &usize> + '_> {
+    if r.reports_itself_only {
+        Box::new(std::iter::once(&r.source))
+    } else {
+        Box::new(r.consumed.iter())
     }
 }
 

@@ -119,6 +119,11 @@ impl<'r> Sources<'r> {
         }
     }
 
+    /// What a rendering's parse may take.
+    pub(super) fn limits(&self) -> Limits {
+        self.limits
+    }
+
     pub(super) fn absolute(&self, path: &Path) -> PathBuf {
         paths::absolute(path, &self.cwd)
     }
@@ -392,6 +397,18 @@ impl<'r> Sources<'r> {
     }
 
     /// The piece holding offset `at` of the span space.
+    /// The first byte a node of the span space was written with (a quote, for a quoted
+    /// scalar); `None` inside an inline patch's string, where it is not the file's.
+    pub(super) fn first_byte(&self, span: Span) -> Option<u8> {
+        let piece = self.piece(span.start)?;
+        if piece.fragment.is_some() {
+            return None;
+        }
+        let source = self.sources.get(piece.source)?;
+        let at = usize::try_from(span.start.checked_sub(piece.base)?).ok()?;
+        source.text.as_bytes().get(at).copied()
+    }
+
     fn piece(&self, at: u32) -> Option<&Piece> {
         let i = self.pieces.partition_point(|p| p.base <= at);
         let piece = self.pieces.get(i.checked_sub(1)?)?;

@@ -11,6 +11,7 @@
 //! `generators`), `openapi` schemas; a rendering that has Atlas objects says so in a note.
 
 mod build;
+pub(crate) mod flux;
 mod patch;
 mod select;
 mod transform;
@@ -245,9 +246,26 @@ pub(super) fn render_roots(
             kustomizations.push(Kustomization::read(&dir, i, &k.root));
         }
     }
+    // Flux `Kustomization`s: each builds its `spec.path`, which is then not a root itself.
+    let mut fluxes = Vec::new();
+    for k in kept.iter().filter(|k| flux::is_candidate(&k.text)) {
+        // Every document of the file (one may hold several Flux objects).
+        let roots = crate::document::yaml::parse(&k.text, &sources.limits())
+            .map(|d| d.roots)
+            .unwrap_or_default();
+        sources.preload(&k.path, k.file, k.text.clone(), roots.clone());
+        if let Ok(i) = sources.load(&k.path, files) {
+            fluxes.extend(
+                flux::read(&k.path, i, &roots, sources)
+                    .into_iter()
+                    .map(|f| (k.path.clone(), f)),
+            );
+        }
+    }
     let named: HashSet<PathBuf> = kustomizations
         .iter()
         .flat_map(Kustomization::named_paths)
+        .chain(fluxes.iter().map(|(_, f)| f.target.clone()))
         .map(|p| sources.absolute(&p))
         .collect();
     let mut seen_dirs = BTreeSet::new();
@@ -270,6 +288,9 @@ pub(super) fn render_roots(
             continue;
         }
         out.push(build::render(k, sources, files, notes));
+    }
+    for (path, f) in &fluxes {
+        out.push(flux::render(f, path, sources, files, notes));
     }
     out
 }
