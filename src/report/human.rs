@@ -216,92 +216,36 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
         (true, true) => GraphicalTheme::ascii(),
         (false, true) => GraphicalTheme::none(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_context_lines(CONTEXT_LINES);
-    let mut by_file: HashMap<u32, Vec<&Finding>> = HashMap::new();
-    for f in &outcome.findings {
-        by_file.entry(f.loc.file).or_default().push(f);
-    }
-    let mut loaded: HashMap<u32, Option<Source>> = HashMap::new();
-    for f in &outcome.findings {
-        loaded.entry(f.loc.file).or_insert_with(|| {
-            // The run keeps (or reads again) the text of every file with findings, unless the
-            // file changed since it was checked: then no snippet rather than a wrong one.
-            redact::masked(outcome, f.loc.file).map(Source::new)
-        });
-    }
-    let mut out = String::new();
-    for f in &outcome.findings {
-        let source = loaded.get(&f.loc.file).and_then(Option::as_ref);
-        let path = shown_path(outcome, f.loc.file);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(short_label(f)),
-            drawn_span(source, f.loc.span),
-        )];
-        // Labels on lines too long to draw are named in a note, like those in other files. So
-        // are labels far above the finding: miette draws them in a snippet of their own, first,
-        // and the first location a reader (or a terminal's link) meets must be the finding's.
-        let drawable = |l: &&crate::rules::Label| {
-            l.loc.file == f.loc.file
-                && source.is_some_and(|s| {
-                    !s.long_line(l.loc.span.start as usize)
-                        && (l.loc.span.start >= f.loc.span.start
-                            || same_snippet(s, &path, l.loc.span, f.loc.span))
-                })
-        };
-        for l in f.related.iter().filter(drawable) {
-            labels.push(LabeledSpan::new_with_span(
-                Some(terminal::line(&l.message).into_owned()),
-                drawn_span(source, l.loc.span),
-            ));
-        }
-        let title = format!("{}:{}:{}", path, f.loc.start.line, f.loc.start.column);
-        // Minified files put everything on one line: drawing it would flood the terminal, so
-        // such findings are shown by position only (JSON output has the exact columns).
-        let source = source.filter(|s| !s.long_line(f.loc.span.start as usize));
-        let diag = Rendered {
-            message: terminal::line(&f.message).into_owned(),
-            code: format!("{} {}", f.rule.code, f.rule.name),
-            severity: match f.severity {
-                RuleSeverity::Error => Severity::Error,
-                RuleSeverity::Warning => Severity::Warning,
-            },
-            help: help_with_fix(outcome, f),
-            source: source.map(|source| Snippet {
-                name: &path,
-                source,
-            }),
-            labels,
-        };
-        if diag.source.is_none() {
-            out.push_str(&title);
-            out.push('\n');
-        }
-        let mut buf = String::new();
-        if handler.render_report(&mut buf, &diag).is_err() {
-            buf = format!("{title}: {} [{}]\n", diag.message, f.rule.code);
-        }
-        out.push_str(&buf);
-        // Labels in other files (or on lines too long to draw) are not in this snippet: name
-        // them.
-        let shown = diag.source.is_some();
-        for l in f
-            .related
+    let handler = || {
+        GraphicalReportHandler::new_themed(theme.clone())
+            .with_width(style.width)
+            .with_context_lines(CONTEXT_LINES)
+    };
+    // Each file with findings masked and indexed once, on every thread.
+    let mut files: Vec<u32> = outcome.findings.iter().map(|f| f.loc.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    // The run keeps (or reads again) the text of every file with findings, unless the file
+    // changed since it was checked: then no snippet rather than a wrong one.
+    let loaded: HashMap<u32, Option<Source>> = super::parts(&files, 16, |_, chunk| {
+        chunk
             .iter()
-            .filter(|l| !shown || !drawable(l))
-            .filter(|l| shown || l.loc.file != f.loc.file)
-        {
-            out.push_str(&format!(
-                "  note: {}: {}:{}:{}\n",
-                terminal::line(&l.message),
-                shown_path(outcome, l.loc.file),
-                l.loc.start.line,
-                l.loc.start.column
-            ));
+            .map(|&file| (file, redact::masked(outcome, file).map(Source::new)))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    // Each finding drawn on its own, on every thread, in order.
+    let mut out = super::parts(&outcome.findings, 64, |_, chunk| {
+        let handler = handler();
+        let mut out = String::new();
+        for f in chunk {
+            finding(outcome, f, &loaded, &handler, &mut out);
         }
-        out.push('\n');
-    }
+        out
+    })
+    .concat();
     if options.show_suppressed {
         out.push_str(&suppression_list(outcome));
     }
@@ -314,6 +258,85 @@ pub fn render_with(outcome: &Outcome, style: Style, options: &Options) -> String
     }
     out.push_str(&super::footer(outcome, true));
     out
+}
+
+/// Draw one finding (its snippet, or its position when none can be drawn, then the notes of
+/// its labels that are not in the snippet) and a blank line.
+fn finding(
+    outcome: &Outcome,
+    f: &Finding,
+    loaded: &HashMap<u32, Option<Source>>,
+    handler: &GraphicalReportHandler,
+    out: &mut String,
+) {
+    let source = loaded.get(&f.loc.file).and_then(Option::as_ref);
+    let path = shown_path(outcome, f.loc.file);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(short_label(f)),
+        drawn_span(source, f.loc.span),
+    )];
+    // Labels on lines too long to draw are named in a note, like those in other files. So
+    // are labels far above the finding: miette draws them in a snippet of their own, first,
+    // and the first location a reader (or a terminal's link) meets must be the finding's.
+    let drawable = |l: &&crate::rules::Label| {
+        l.loc.file == f.loc.file
+            && source.is_some_and(|s| {
+                !s.long_line(l.loc.span.start as usize)
+                    && (l.loc.span.start >= f.loc.span.start
+                        || same_snippet(s, &path, l.loc.span, f.loc.span))
+            })
+    };
+    for l in f.related.iter().filter(drawable) {
+        labels.push(LabeledSpan::new_with_span(
+            Some(terminal::line(&l.message).into_owned()),
+            drawn_span(source, l.loc.span),
+        ));
+    }
+    let title = format!("{}:{}:{}", path, f.loc.start.line, f.loc.start.column);
+    // Minified files put everything on one line: drawing it would flood the terminal, so
+    // such findings are shown by position only (JSON output has the exact columns).
+    let source = source.filter(|s| !s.long_line(f.loc.span.start as usize));
+    let diag = Rendered {
+        message: terminal::line(&f.message).into_owned(),
+        code: format!("{} {}", f.rule.code, f.rule.name),
+        severity: match f.severity {
+            RuleSeverity::Error => Severity::Error,
+            RuleSeverity::Warning => Severity::Warning,
+        },
+        help: help_with_fix(outcome, f),
+        source: source.map(|source| Snippet {
+            name: &path,
+            source,
+        }),
+        labels,
+    };
+    if diag.source.is_none() {
+        out.push_str(&title);
+        out.push('\n');
+    }
+    let mut buf = String::new();
+    if handler.render_report(&mut buf, &diag).is_err() {
+        buf = format!("{title}: {} [{}]\n", diag.message, f.rule.code);
+    }
+    out.push_str(&buf);
+    // Labels in other files (or on lines too long to draw) are not in this snippet: name
+    // them.
+    let shown = diag.source.is_some();
+    for l in f
+        .related
+        .iter()
+        .filter(|l| !shown || !drawable(l))
+        .filter(|l| shown || l.loc.file != f.loc.file)
+    {
+        out.push_str(&format!(
+            "  note: {}: {}:{}:{}\n",
+            terminal::line(&l.message),
+            shown_path(outcome, l.loc.file),
+            l.loc.start.line,
+            l.loc.start.column
+        ));
+    }
+    out.push('\n');
 }
 
 /// Notes about the baseline (entries gone, file written).

@@ -124,6 +124,26 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     })
 }
 
+/// `f` over `items` in chunks of `chunk`, with each chunk's index, in order: on every thread
+/// of the run when there is more than one chunk (a report of thousands of findings), else on
+/// the calling thread.
+pub(crate) fn parts<I: Sync, O: Send>(
+    items: &[I],
+    chunk: usize,
+    f: impl Fn(usize, &[I]) -> O + Sync,
+) -> Vec<O> {
+    use rayon::prelude::*;
+    let chunk = chunk.max(1);
+    if items.len() <= chunk {
+        return vec![f(0, items)];
+    }
+    items
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(k, c)| f(k, c))
+        .collect()
+}
+
 /// The 1-based lines and character columns of fix edits, each file's line index built once
 /// per report (a file with thousands of fixable findings is not indexed once per edit), by
 /// whichever thread writes a finding first.
@@ -157,5 +177,22 @@ impl<'o> EditLines<'o> {
             index.line_col(text, e.span.start),
             index.line_col(text, e.span.end),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn parts_keep_the_items_order_and_number_their_chunks() {
+        for n in [0, 1, 7, 8, 1000] {
+            let items: Vec<usize> = (0..n).collect();
+            let out = parts(&items, 8, |k, chunk| (k, chunk.to_vec()));
+            let ks: Vec<usize> = out.iter().map(|(k, _)| *k).collect();
+            assert_eq!(ks, (0..out.len()).collect::<Vec<_>>(), "{n} items");
+            let back: Vec<usize> = out.into_iter().flat_map(|(_, c)| c).collect();
+            assert_eq!(back, items);
+        }
     }
 }

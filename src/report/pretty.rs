@@ -9,7 +9,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::Formatter;
 
@@ -129,7 +128,7 @@ pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Below this many elements a list is written on the calling thread.
+/// Elements a thread writes at a time (a list no longer is written on the calling thread).
 const PARALLEL_MIN: usize = 512;
 
 /// Where [`list`] writes one element.
@@ -154,10 +153,10 @@ pub fn list<I: Sync>(
     depth: usize,
     write: impl Fn(&I, &mut Element<'_>) + Sync,
 ) -> Vec<Vec<u8>> {
-    let write_all = |chunk: &[I], first: bool| {
+    super::parts(items, PARALLEL_MIN, |k, chunk| {
         let mut out = Vec::with_capacity(chunk.len() * 640);
-        for (k, item) in chunk.iter().enumerate() {
-            out.extend_from_slice(if first && k == 0 { b"\n" } else { b",\n" });
+        for (i, item) in chunk.iter().enumerate() {
+            out.extend_from_slice(if k == 0 && i == 0 { b"\n" } else { b",\n" });
             out.resize(out.len() + 2 * (depth + 1), b' ');
             write(
                 item,
@@ -168,15 +167,7 @@ pub fn list<I: Sync>(
             );
         }
         out
-    };
-    if items.len() < PARALLEL_MIN {
-        return vec![write_all(items, true)];
-    }
-    items
-        .par_chunks(PARALLEL_MIN)
-        .enumerate()
-        .map(|(k, chunk)| write_all(chunk, k == 0))
-        .collect()
+    })
 }
 
 /// `doc` (written by [`text`]) with the elements `list` wrote put into the empty list under
