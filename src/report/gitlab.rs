@@ -31,48 +31,66 @@ fn body(f: &crate::rules::Finding, note: Option<String>) -> String {
 
 /// Render the outcome as a Code Quality report.
 pub fn render(outcome: &Outcome) -> String {
-    let issues: Vec<Value> = outcome
+    // Findings first, then the files not checked; each issue written on its own, on every
+    // thread.
+    let issues: Vec<Issue<'_>> = outcome
         .findings
         .iter()
         .zip(fingerprints(outcome))
-        .map(|(f, fp)| {
-            // On the line that wrote the value, what a merge request changes; the fingerprint
-            // stays the finding's, wherever it is placed.
-            let (loc, note) = annotation_place(outcome, f);
-            json!({
-                "type": "issue",
-                "check_name": f.rule.code,
-                "description": format!("{} {}: {}", f.rule.code, f.rule.name, line(&f.message)),
-                "content": { "body": body(f, note) },
-                "categories": ["Compatibility"],
-                "fingerprint": fp,
-                "severity": match f.severity {
-                    Severity::Error => "major",
-                    Severity::Warning => "minor",
-                },
-                "location": {
-                    "path": repository_path(outcome.path(loc.file)),
-                    "lines": { "begin": loc.start.line, "end": loc.end.line },
-                },
-            })
-        })
+        .map(|(f, fp)| Issue::Finding(f, fp))
+        .chain(outcome.skipped.iter().map(Issue::Skipped))
         .collect();
-    let skipped = outcome.skipped.iter().map(|s| {
-        let path = repository_path(&s.path);
-        let fingerprint = crate::outcome::fingerprint::fnv128(&["skipped", &path, &s.reason]);
-        json!({
-            "type": "issue",
-            "check_name": "skipped",
-            "description": format!("not checked: {}", line(&s.reason)),
-            "content": { "body": format!("atlasgov-lint did not check this file: {}", line(&s.reason)) },
-            "categories": ["Compatibility"],
-            "fingerprint": format!("{fingerprint:032x}"),
-            "severity": "info",
-            "location": { "path": path, "lines": { "begin": 1, "end": 1 } },
-        })
-    });
-    let issues: Vec<Value> = issues.into_iter().chain(skipped).collect();
-    let mut out = super::pretty::text(&issues);
+    let parts = super::pretty::list(&issues, 0, |issue, e| e.put(&issue.json(outcome)));
+    let mut out = super::pretty::array(&parts);
     out.push('\n');
     out
+}
+
+/// One issue of the report.
+enum Issue<'a> {
+    Finding(&'a crate::rules::Finding, String),
+    Skipped(&'a crate::outcome::Skipped),
+}
+
+impl Issue<'_> {
+    fn json(&self, outcome: &Outcome) -> Value {
+        match self {
+            Issue::Finding(f, fp) => {
+                // On the line that wrote the value, what a merge request changes; the
+                // fingerprint stays the finding's, wherever it is placed.
+                let (loc, note) = annotation_place(outcome, f);
+                json!({
+                    "type": "issue",
+                    "check_name": f.rule.code,
+                    "description": format!("{} {}: {}", f.rule.code, f.rule.name, line(&f.message)),
+                    "content": { "body": body(f, note) },
+                    "categories": ["Compatibility"],
+                    "fingerprint": fp,
+                    "severity": match f.severity {
+                        Severity::Error => "major",
+                        Severity::Warning => "minor",
+                    },
+                    "location": {
+                        "path": repository_path(outcome.path(loc.file)),
+                        "lines": { "begin": loc.start.line, "end": loc.end.line },
+                    },
+                })
+            }
+            Issue::Skipped(s) => {
+                let path = repository_path(&s.path);
+                let fingerprint =
+                    crate::outcome::fingerprint::fnv128(&["skipped", &path, &s.reason]);
+                json!({
+                    "type": "issue",
+                    "check_name": "skipped",
+                    "description": format!("not checked: {}", line(&s.reason)),
+                    "content": { "body": format!("atlasgov-lint did not check this file: {}", line(&s.reason)) },
+                    "categories": ["Compatibility"],
+                    "fingerprint": format!("{fingerprint:032x}"),
+                    "severity": "info",
+                    "location": { "path": path, "lines": { "begin": 1, "end": 1 } },
+                })
+            }
+        }
+    }
 }

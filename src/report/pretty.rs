@@ -170,6 +170,21 @@ pub fn list<I: Sync>(
     })
 }
 
+/// A list of its own (the whole text: a report that is one list), of the elements `list`
+/// wrote at depth 0.
+pub fn array(elements: &[Vec<u8>]) -> String {
+    let mut out = Vec::with_capacity(elements.iter().map(Vec::len).sum::<usize>() + 3);
+    out.push(b'[');
+    for part in elements {
+        out.extend_from_slice(part);
+    }
+    if out.len() > 1 {
+        out.push(b'\n');
+    }
+    out.push(b']');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// `doc` (written by [`text`]) with the elements `list` wrote put into the empty list under
 /// `key` at `depth`: the first line break followed by `depth` indents and `"key": []`, which
 /// is that list (a string's line breaks are escaped, so only the layout has them). `None`
@@ -243,5 +258,12 @@ mod tests {
             assert_eq!(spliced, Some(text(&whole)), "{n} elements");
         }
         assert_eq!(splice("{}", "results", 1, &[]), None);
+        for n in [0, 1, 2 * PARALLEL_MIN + 1] {
+            let items: Vec<usize> = (0..n).collect();
+            let make = |k: &usize| json!({"k": k, "e": {}});
+            let whole = items.iter().map(make).collect::<Vec<_>>();
+            let elements = list(&items, 0, |k, e| e.put(&make(k)));
+            assert_eq!(array(&elements), text(&whole), "{n} elements");
+        }
     }
 }
