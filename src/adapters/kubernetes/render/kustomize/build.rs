@@ -69,6 +69,9 @@ struct Builder<'a, 'r> {
     /// Whether a bound ([`MAX_DEPTH`], [`MAX_WORK`]) left part of the rendering out: a patch
     /// that matches no object may patch one of those.
     partial: bool,
+    /// Files outside a kustomization's directory may be read (see
+    /// [`Kustomization::unrestricted`]).
+    unrestricted: bool,
 }
 
 /// Render the kustomization `k` (a root: one no other kustomization of the run names).
@@ -90,6 +93,7 @@ pub(in crate::adapters::kubernetes::render) fn render(
         not_run: Vec::new(),
         work: 0,
         partial: false,
+        unrestricted: k.unrestricted,
     };
     let abs = b.sources.absolute(&k.dir);
     b.stack.push(abs);
@@ -178,7 +182,7 @@ impl Builder<'_, '_> {
         for r in &k.resources {
             let path = normalize(&k.dir.join(&r.value));
             if self.sources.is_file(&path) {
-                if !path.starts_with(normalize(&k.dir)) {
+                if !self.unrestricted && !path.starts_with(normalize(&k.dir)) {
                     self.note(&kpath, format!("resource `{}` is outside the kustomization's directory, which kustomize refuses to read", r.value));
                     // An Atlas object left out: the overlay is about Atlas, and says so.
                     self.atlas_patch |= self
@@ -354,7 +358,7 @@ impl Builder<'_, '_> {
                     .get(k.source)
                     .map(|s| s.path.clone())
                     .unwrap_or_default();
-                if !path.starts_with(normalize(&k.dir)) {
+                if !self.unrestricted && !path.starts_with(normalize(&k.dir)) {
                     self.note(&kpath, format!("patch `{rel}` is outside the kustomization's directory, which kustomize refuses to read"));
                     return Vec::new();
                 }
@@ -374,12 +378,13 @@ impl Builder<'_, '_> {
                 }
             }
             Content::Inline(node, pointer) => {
-                match self.sources.fragment(k.source, node, pointer) {
-                    Ok(docs) => docs.into_iter().map(|d| (k.source, d)).collect(),
+                let source = patch.source.unwrap_or(k.source);
+                match self.sources.fragment(source, node, pointer) {
+                    Ok(docs) => docs.into_iter().map(|d| (source, d)).collect(),
                     Err(reason) => {
                         let kpath = self
                             .sources
-                            .get(k.source)
+                            .get(source)
                             .map(|s| s.path.clone())
                             .unwrap_or_default();
                         self.note(&kpath, format!("inline patch at {pointer}: {reason}"));
@@ -413,7 +418,9 @@ impl Builder<'_, '_> {
             }
         }
         if let Some(ns) = &k.namespace {
-            let ns = self.sources.node(k.source, ns);
+            let ns = self
+                .sources
+                .node(k.namespace_source.unwrap_or(k.source), ns);
             set_namespace(acc, &ns);
         }
         if k.name_prefix.is_some() || k.name_suffix.is_some() {

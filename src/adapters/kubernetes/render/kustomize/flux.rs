@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::sources::Sources;
 use super::build::{self, Rendering};
-use super::{FILE_NAMES, Kustomization, Named, patch_entries};
+use super::{FILE_NAMES, Kustomization, Named, Note, Patch, patch_entries};
 use crate::document::{Cursor, Node, Value};
 use crate::model::SourceFile;
 
@@ -33,10 +33,11 @@ pub(crate) fn is_candidate(text: &str) -> bool {
 
 /// One Flux `Kustomization`, read.
 pub(super) struct Flux {
-    /// The document of its file it is.
+    /// Its file's source, and the document of the file it is.
+    source: usize,
     doc: usize,
-    /// What it builds: a kustomization in the Flux file's directory naming `spec.path`, or
-    /// one in `spec.path` naming its manifests.
+    /// What it builds: the kustomization of `spec.path` with the Flux object's patches and
+    /// names added (as Flux writes them into it), or one Flux makes of the manifests there.
     kustomization: Kustomization,
     /// `spec.path`, as the run spells it.
     pub(super) target: PathBuf,
@@ -45,15 +46,20 @@ pub(super) struct Flux {
     vars: Vec<(String, Option<Node>)>,
     /// Whether `substituteFrom` names more (unknown here).
     more_vars: bool,
+    /// Whether Flux substitutes at all (see [`read`]).
+    substitutes: bool,
 }
 
 /// The Flux `Kustomization`s of a file (source `source`, documents `roots` with the file's
-/// own spans) whose `spec.path` is found.
+/// own spans) whose `spec.path` is found; what one that cannot be rendered leaves unknown,
+/// in `notes`.
 pub(super) fn read(
     path: &Path,
     source: usize,
     roots: &[Node],
     sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    notes: &mut Vec<Note>,
 ) -> Vec<Flux> {
     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut out = Vec::new();
@@ -73,38 +79,71 @@ pub(super) fn read(
             .node
             .get("path")
             .and_then(Node::as_str)
-            .map(|p| p.trim_start_matches("./").trim_end_matches('/'))
+            .map(from_root)
             .filter(|p| !p.is_empty() && *p != ".")
         else {
             continue;
         };
-        let Some((rel, target)) = find_target(&dir, wanted, sources) else {
+        let Some(target) = find_target(&dir, wanted, sources) else {
             continue;
         };
-        // Its kustomization, included from the Flux file's directory; or the manifests in it
-        // (Flux makes a kustomization of them), read from there.
-        let (home, resources) = if FILE_NAMES.iter().any(|n| sources.is_file(&target.join(n))) {
-            (dir.clone(), vec![Named { value: rel }])
-        } else {
-            let manifests = sources
-                .list(&target)
-                .into_iter()
-                .filter(|p| {
-                    p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-                })
-                .filter_map(|p| {
-                    Some(Named {
-                        value: p.file_name()?.to_str()?.to_string(),
-                    })
-                })
-                .collect();
-            (target.clone(), manifests)
+        // What is not run here changes what Flux applies: not rendered, left unknown.
+        let not_run: Vec<&str> = ["components", "patchesStrategicMerge", "patchesJson6902"]
+            .into_iter()
+            .filter(|k| {
+                spec.node
+                    .get(k)
+                    .is_some_and(|v| !matches!(v.value, Value::Null) && v.as_seq() != Some(&[]))
+            })
+            .collect();
+        if !not_run.is_empty() {
+            notes.push(Note {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "the Flux Kustomization `{}` uses `{}`, which is not run: what it applies from {} is not checked",
+                    root.get("metadata")
+                        .and_then(|m| m.get("name"))
+                        .and_then(Node::as_str)
+                        .unwrap_or(""),
+                    not_run.join("`, `"),
+                    crate::paths::display_path(&target)
+                ),
+            });
+            continue;
+        }
+        let Some(mut kustomization) = target_kustomization(&target, source, sources, files) else {
+            continue;
         };
-        let substitute = spec.get("postBuild").and_then(|p| p.get("substitute"));
-        let vars = substitute
-            .and_then(|s| s.node.as_map())
+        // Flux adds its patches after the kustomization's own, and its names in place of the
+        // kustomization's.
+        kustomization
+            .patches
+            .extend(patch_entries(&spec, "patches").into_iter().map(|p| Patch {
+                source: Some(source),
+                ..p
+            }));
+        let scalar = |key: &str| {
+            spec.node
+                .get(key)
+                .filter(|n| n.scalar_text().is_some_and(|t| !t.is_empty()))
+                .cloned()
+        };
+        if let Some(ns) = scalar("targetNamespace") {
+            kustomization.namespace = Some(ns);
+            kustomization.namespace_source = Some(source);
+        }
+        if let Some(prefix) = scalar("namePrefix") {
+            kustomization.name_prefix = Some(prefix);
+        }
+        if let Some(suffix) = scalar("nameSuffix") {
+            kustomization.name_suffix = Some(suffix);
+        }
+        // Flux builds with kustomize's load restrictions off.
+        kustomization.unrestricted = true;
+        let post_build = spec.node.get("postBuild");
+        let vars: Vec<(String, Option<Node>)> = post_build
+            .and_then(|p| p.get("substitute"))
+            .and_then(Node::as_map)
             .unwrap_or_default()
             .iter()
             .filter_map(|e| {
@@ -114,62 +153,119 @@ pub(super) fn read(
                 Some((name, value))
             })
             .collect();
-        let more_vars = spec
-            .node
-            .get("postBuild")
+        let more_vars = post_build
             .and_then(|p| p.get("substituteFrom"))
-            .is_some_and(|s| s.as_seq() != Some(&[]));
-        let mut not_run = Vec::new();
-        if spec.node.get("components").is_some() {
-            not_run.push("components (of a Flux Kustomization)");
-        }
-        let scalar = |key: &str| {
-            spec.node
-                .get(key)
-                .filter(|n| n.scalar_text().is_some_and(|t| !t.is_empty()))
-                .cloned()
-        };
-        let kustomization = Kustomization {
-            dir: home,
-            source,
-            component: false,
-            resources,
-            components: Vec::new(),
-            patches_strategic_merge: Vec::new(),
-            patches: patch_entries(&spec, "patches"),
-            patches_json6902: Vec::new(),
-            namespace: scalar("targetNamespace"),
-            name_prefix: scalar("namePrefix"),
-            name_suffix: scalar("nameSuffix"),
-            labels: Vec::new(),
-            annotations: Vec::new(),
-            configurations: Vec::new(),
-            not_run,
-        };
+            .is_some_and(|s| !matches!(s.value, Value::Null) && s.as_seq() != Some(&[]));
+        // Flux substitutes when it has variables, or always when told to (defaults apply).
+        let substitutes = post_build.is_some_and(|p| {
+            !vars.is_empty() || p.get("substituteStrategy").and_then(Node::as_str) == Some("Always")
+        });
         out.push(Flux {
+            source,
             doc,
             kustomization,
             target,
             vars,
             more_vars,
+            substitutes,
         });
     }
     out
 }
 
-/// Where `spec.path` is: the first directory from `dir` up that has it (with files in it),
-/// spelled from `dir` (`../../apps/atlas`) and as the run spells paths.
-fn find_target(dir: &Path, wanted: &str, sources: &mut Sources<'_>) -> Option<(String, PathBuf)> {
-    let mut up = String::new();
-    for _ in 0..=MAX_UP {
-        let rel = format!("{up}{wanted}");
-        let target = crate::paths::normalize(&dir.join(&rel));
-        if !sources.list(&target).is_empty() {
-            return Some((rel, target));
+/// `spec.path` relative to the source's root, which Flux joins it to (`/x`, `./x` and `../x`
+/// are all `x` there).
+fn from_root(path: &str) -> &str {
+    let mut p = path.trim_end_matches('/');
+    loop {
+        let rest = p
+            .strip_prefix("./")
+            .or_else(|| p.strip_prefix("../"))
+            .or_else(|| p.strip_prefix('/'));
+        match rest {
+            Some(r) => p = r,
+            None => return p,
         }
-        // Up to the file system's root.
-        crate::paths::normalize(&sources.absolute(&dir.join(&up))).parent()?;
-        up.push_str("../");
+    }
+}
+
+/// The kustomization Flux builds in `target`: its own, or (when it has none) one Flux makes
+/// of the manifests directly in it (`.yaml` and `.yml` files), as if it were `source`'s.
+fn target_kustomization(
+    target: &Path,
+    source: usize,
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+) -> Option<Kustomization> {
+    for name in FILE_NAMES {
+        let path = target.join(name);
+        if !sources.is_file(&path) {
+            continue;
+        }
+        let own = sources.load(&path, files).ok()?;
+        let root = sources.get(own)?.roots.first()?.clone();
+        return Some(Kustomization::read(target, own, &root));
+    }
+    let manifests = sources
+        .list(target)
+        .into_iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "yaml" | "yml"))
+        })
+        .filter_map(|p| {
+            Some(Named {
+                value: p.file_name()?.to_str()?.to_string(),
+            })
+        })
+        .collect();
+    Some(Kustomization {
+        dir: target.to_path_buf(),
+        source,
+        component: false,
+        resources: manifests,
+        components: Vec::new(),
+        patches_strategic_merge: Vec::new(),
+        patches: Vec::new(),
+        patches_json6902: Vec::new(),
+        namespace: None,
+        namespace_source: None,
+        name_prefix: None,
+        name_suffix: None,
+        labels: Vec::new(),
+        annotations: Vec::new(),
+        configurations: Vec::new(),
+        not_run: Vec::new(),
+        unrestricted: true,
+    })
+}
+
+/// Where `spec.path` is, as the run spells it: under the root of the git repository the Flux
+/// file is in (where Flux resolves it); else (a layout that is not its repository's root, as
+/// an example or a test is) the closest directory up from the Flux file's, below that root,
+/// that has it. A directory counts when it has files.
+fn find_target(dir: &Path, wanted: &str, sources: &mut Sources<'_>) -> Option<PathBuf> {
+    let abs = crate::paths::normalize(&sources.absolute(dir));
+    let repository = crate::paths::repository_root(&abs);
+    // Levels up from `dir`: the repository's root first, then from the closest.
+    let levels = match &repository {
+        Some(root) => abs
+            .components()
+            .count()
+            .saturating_sub(root.components().count()),
+        None => MAX_UP.min(abs.components().count().saturating_sub(1)),
+    };
+    let order = repository
+        .is_some()
+        .then_some(levels)
+        .into_iter()
+        .chain(0..levels.saturating_add(usize::from(repository.is_none())));
+    for up in order {
+        let target = crate::paths::normalize(&dir.join("../".repeat(up)).join(wanted));
+        if !sources.list(&target).is_empty() {
+            return Some(target);
+        }
     }
     None
 }
@@ -180,15 +276,21 @@ pub(super) fn render(
     path: &Path,
     sources: &mut Sources<'_>,
     files: &mut Vec<SourceFile>,
-    notes: &mut Vec<super::Note>,
+    notes: &mut Vec<Note>,
 ) -> Rendering {
     let mut r = build::render(&flux.kustomization, sources, files, notes);
-    // Named after the Flux object (two may build one directory).
+    // It starts from the Flux file, and is named after the Flux object (two may build one
+    // directory).
+    r.source = flux.source;
+    r.file = sources.get(flux.source).map_or(r.file, |s| s.file);
+    r.consumed.insert(flux.source);
     r.dir = PathBuf::from(format!("{}#{}", path.display(), flux.doc));
     r.reports_itself_only = true;
-    for obj in &mut r.objects {
-        if !substitution_off(&obj.node) {
-            substitute(&mut obj.node, flux, sources);
+    if flux.substitutes {
+        for obj in &mut r.objects {
+            if !substitution_off(&obj.node) {
+                substitute(&mut obj.node, flux, sources);
+            }
         }
     }
     r
@@ -233,33 +335,32 @@ fn substitute(node: &mut Node, flux: &Flux, sources: &Sources<'_>) {
                     Value::String(text.into())
                 }
             };
-            // A string that is one variable set in the Flux object: its value, located there.
-            if let [Part::Var { name, .. }] = parts.as_slice() {
-                if let Some((_, Some(value))) = flux.vars.iter().find(|(n, _)| n == name) {
-                    let text = value.as_str().unwrap_or_default().to_string();
-                    *node = Node {
-                        value: retype(&text),
-                        ..value.clone()
-                    };
-                    return;
+            // A string that is one variable set in the Flux object (not empty, or without a
+            // default): its value, located there.
+            if let [Part::Var { name, default }] = parts.as_slice() {
+                if let Some(Known::Set(text, value)) = known(flux, name) {
+                    if !(text.is_empty() && default.is_some()) {
+                        *node = Node {
+                            value: retype(&text),
+                            ..value.clone()
+                        };
+                        return;
+                    }
                 }
             }
             let mut text = String::new();
             for part in &parts {
                 match part {
                     Part::Text(t) => text.push_str(t),
-                    Part::Var { name, default } => {
-                        match (flux.vars.iter().find(|(n, _)| n == name), default) {
-                            (Some((_, Some(v))), _) => {
-                                text.push_str(v.as_str().unwrap_or_default());
-                            }
-                            // Set, but not to a string; or maybe set by `substituteFrom`.
-                            (Some((_, None)), _) => return,
-                            (None, _) if flux.more_vars => return,
-                            (None, Some(d)) => text.push_str(d),
-                            (None, None) => return,
-                        }
-                    }
+                    Part::Var { name, default } => match (known(flux, name), default) {
+                        // Flux's defaults apply to an empty value as to an unset one.
+                        (Some(Known::Set(v, _)), Some(d)) if v.is_empty() => text.push_str(d),
+                        (Some(Known::Set(v, _)), _) => text.push_str(&v),
+                        (Some(Known::Unset), Some(d)) => text.push_str(d),
+                        // Set to something not a string, maybe set elsewhere, or set nowhere
+                        // (Flux makes it empty): unknown.
+                        _ => return,
+                    },
                 }
             }
             node.value = retype(&text);
@@ -268,11 +369,34 @@ fn substitute(node: &mut Node, flux: &Flux, sources: &Sources<'_>) {
     }
 }
 
+/// What the Flux object says of a variable.
+enum Known<'a> {
+    /// Set, to this text (newlines taken out, as Flux does), written at this node.
+    Set(String, &'a Node),
+    /// Set nowhere Flux looks (no `substituteFrom`).
+    Unset,
+}
+
+/// What is known of variable `name`; `None` when it may be set where this run cannot see (a
+/// `substituteFrom`), or is set to something not a string.
+fn known<'a>(flux: &'a Flux, name: &str) -> Option<Known<'a>> {
+    match flux.vars.iter().find(|(n, _)| n == name) {
+        Some((_, Some(value))) => Some(Known::Set(
+            value.as_str().unwrap_or_default().replace('\n', ""),
+            value,
+        )),
+        Some((_, None)) => None,
+        None if flux.more_vars => None,
+        None => Some(Known::Unset),
+    }
+}
+
 /// A piece of a string Flux substitutes in.
 #[derive(Debug, PartialEq)]
 enum Part<'a> {
     Text(&'a str),
-    /// `${NAME}`, or with a default (`${NAME:=x}`, `${NAME:-x}`, `${NAME=x}`, `${NAME-x}`).
+    /// `${NAME}`, or with a default (`${NAME:=x}`, `${NAME:-x}`, `${NAME=x}`: each used when
+    /// the variable is unset or empty).
     Var {
         name: &'a str,
         default: Option<&'a str>,
@@ -311,7 +435,7 @@ fn parse(s: &str) -> Option<Vec<Part<'_>>> {
             None
         } else {
             Some(
-                [":=", ":-", "=", "-"]
+                [":=", ":-", "="]
                     .iter()
                     .find_map(|p| op.strip_prefix(p))
                     .filter(|d| !d.contains(['$', '{']))?,
@@ -329,6 +453,20 @@ fn parse(s: &str) -> Option<Vec<Part<'_>>> {
 #[cfg(test)]
 mod tests {
     use super::{Part, parse};
+
+    #[test]
+    fn paths_are_relative_to_the_source_root() {
+        for (path, root) in [
+            ("./apps/x/", "apps/x"),
+            ("/apps/x", "apps/x"),
+            ("../apps/x", "apps/x"),
+            ("apps", "apps"),
+            ("./", "."),
+            ("", ""),
+        ] {
+            assert_eq!(super::from_root(path), root, "{path}");
+        }
+    }
 
     #[test]
     fn reads_the_forms_flux_substitutes() {

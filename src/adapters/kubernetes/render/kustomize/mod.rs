@@ -55,6 +55,9 @@ enum Content {
 struct Patch {
     content: Content,
     target: Option<Selector>,
+    /// The source of an inline patch that is not the kustomization's own (a Flux object's
+    /// patch, added to the kustomization it builds).
+    source: Option<usize>,
 }
 
 /// What a kustomization file says, as far as it is read.
@@ -71,6 +74,9 @@ struct Kustomization {
     patches_json6902: Vec<Patch>,
     /// Value nodes, with the file's spans.
     namespace: Option<Node>,
+    /// The source of `namespace` when it is not the kustomization's own (a Flux object's
+    /// `targetNamespace`).
+    namespace_source: Option<usize>,
     name_prefix: Option<Node>,
     name_suffix: Option<Node>,
     labels: Vec<(Node, Node)>,
@@ -78,6 +84,9 @@ struct Kustomization {
     configurations: Vec<Named>,
     /// Fields that are not run (`replacements`, `helmCharts`, ...).
     not_run: Vec<&'static str>,
+    /// Whether files outside its directory may be read (Flux builds with kustomize's load
+    /// restrictions off); for the whole rendering of a root.
+    unrestricted: bool,
 }
 
 impl Kustomization {
@@ -164,6 +173,7 @@ impl Kustomization {
                             Some(Patch {
                                 content,
                                 target: None,
+                                source: None,
                             })
                         })
                         .collect()
@@ -172,12 +182,14 @@ impl Kustomization {
             patches: patch_entries(&cur, "patches"),
             patches_json6902: patch_entries(&cur, "patchesJson6902"),
             namespace: scalar("namespace"),
+            namespace_source: None,
             name_prefix: scalar("namePrefix"),
             name_suffix: scalar("nameSuffix"),
             labels,
             annotations: pairs(root.get("commonAnnotations")),
             configurations: strings("configurations"),
             not_run,
+            unrestricted: false,
         }
     }
 
@@ -210,6 +222,7 @@ fn patch_entries(cur: &Cursor<'_>, key: &str) -> Vec<Patch> {
                     Some(Patch {
                         content,
                         target: entry.node.get("target").map(Selector::read),
+                        source: None,
                     })
                 })
                 .collect()
@@ -256,7 +269,7 @@ pub(super) fn render_roots(
         sources.preload(&k.path, k.file, k.text.clone(), roots.clone());
         if let Ok(i) = sources.load(&k.path, files) {
             fluxes.extend(
-                flux::read(&k.path, i, &roots, sources)
+                flux::read(&k.path, i, &roots, sources, files, notes)
                     .into_iter()
                     .map(|f| (k.path.clone(), f)),
             );
