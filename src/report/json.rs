@@ -216,7 +216,7 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
             })
             .collect()
     });
-    let report = Report {
+    let mut report = Report {
         version: 1,
         // Written apart, on every thread, and put in their place below.
         findings: Vec::new(),
@@ -243,7 +243,15 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
     let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
         e.put(&finding(outcome, &lines, f))
     });
-    let mut out = super::pretty::splice(&rest, "findings", 1, &findings).unwrap_or(rest);
+    let mut out = super::pretty::splice(&rest, "findings", 1, &findings).unwrap_or_else(|| {
+        // Never without its findings: written whole, on one thread.
+        report.findings = outcome
+            .findings
+            .iter()
+            .map(|f| finding(outcome, &lines, f))
+            .collect();
+        super::pretty::text(&report)
+    });
     out.push('\n');
     out
 }

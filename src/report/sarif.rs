@@ -151,7 +151,17 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
     });
     let rest = super::pretty::text(&log);
     let results = super::pretty::list(&entries, 3, |entry, e| e.put(&result(entry)));
-    let mut out = super::pretty::splice(&rest, "results", 3, &results).unwrap_or(rest);
+    let mut out = super::pretty::splice(&rest, "results", 3, &results).unwrap_or_else(|| {
+        // Never without its results: written whole, on one thread.
+        let mut log = log;
+        if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
+            run.insert(
+                "results".into(),
+                Value::Array(entries.iter().map(result).collect()),
+            );
+        }
+        super::pretty::text(&log)
+    });
     out.push('\n');
     out
 }
