@@ -1,16 +1,18 @@
 //! Flux `Kustomization` objects (`kustomize.toolkit.fluxcd.io`): what Flux's
-//! kustomize-controller applies. It builds `spec.path` of its source (the directory's
-//! kustomization, or one made of the manifests in it), applies `spec.patches` and
-//! `spec.targetNamespace` on top, then fills in `${VAR}` from `spec.postBuild.substitute`.
+//! kustomize-controller applies (fluxcd/kustomize-controller, fluxcd/pkg `kustomize` and
+//! `envsubst`). It writes the object's `spec.patches`, `targetNamespace`, `namePrefix` and
+//! `nameSuffix` into the kustomization of `spec.path` (or one it makes of the manifests
+//! there), builds it with kustomize's load restrictions off, then fills in `${VAR}` from
+//! `spec.postBuild.substitute` when it has variables (or `substituteStrategy: Always`).
 //!
-//! The source is the repository the Flux object is in: `spec.path` is looked for from the
-//! Flux file's directory up, the first directory up whose `spec.path` exists (Flux resolves it
-//! from the source's root). A variable set in `substitute` is located at its value there, so a
-//! finding about `regionName: ${REGION}` points at `REGION: US_EAST_1` in the Flux file.
-//! Unknown, and left as written: variables that `substitute` does not set (`substituteFrom`
-//! names ConfigMaps and Secrets of the cluster, and Flux makes an unset variable empty),
-//! Bash-style operations other than defaults (`${VAR/a/b}`, `${VAR:0:2}`), `$${VAR}`
-//! escapes, objects that turn substitution off.
+//! The source is taken to be the git repository the Flux object is in: `spec.path` is looked
+//! for under its root, then (a layout below the root) from the Flux file's directory up. A
+//! variable set in `substitute` is located at its value there, so a finding about
+//! `regionName: ${REGION}` points at `REGION: US_EAST_1` in the Flux file. Unknown, and left
+//! as written: variables that `substitute` does not set (`substituteFrom` names ConfigMaps
+//! and Secrets of the cluster, and Flux makes an unset variable empty), operations other than
+//! defaults (`${VAR/a/b}`, `${VAR:0:2}`), `$${VAR}` escapes, objects that turn substitution
+//! off. An object using what is not run here (`components`) is not rendered.
 
 use std::path::{Path, PathBuf};
 
