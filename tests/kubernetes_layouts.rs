@@ -634,12 +634,15 @@ fn a_flux_kustomization_checked_alone_reports_the_value_it_substitutes() {
         vec![format!("GOV004 {}:15:21", prod.display())]
     );
     assert_eq!(outcome.files_checked, 1);
-    // The manifests it builds were read from disk, as context: what they hard-code is not
-    // this file's change.
-    assert!(is_context(
-        &outcome,
-        &Path::new(FLUX).join("apps/orders/cluster.yaml")
-    ));
+    // The manifests it builds were read from disk; what it renders from them is reported, as
+    // for an overlay checked alone: here a default of the manifest no variable overrides.
+    let dev = PathBuf::from("fixtures/GOV002/fail_flux_default_tier/clusters/dev/reports.yaml");
+    let outcome = check_paths(std::slice::from_ref(&dev), &as_hook());
+    assert_eq!(
+        findings(&outcome),
+        vec!["GOV002 fixtures/GOV002/fail_flux_default_tier/deploy/atlas/cluster.yaml:17:29"]
+    );
+    assert_eq!(outcome.files_checked, 1);
     // The environment that substitutes a gov region has nothing to report.
     let staging = PathBuf::from(FLUX).join("clusters/staging/orders.yaml");
     let outcome = check_paths(std::slice::from_ref(&staging), &as_hook());

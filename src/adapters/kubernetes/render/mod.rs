@@ -205,7 +205,7 @@ pub(crate) fn finish(
     let reported: HashSet<FileId> = renderings
         .iter()
         .filter(|r| !context.contains(&r.file))
-        .flat_map(|r| reported_sources(r))
+        .flat_map(|r| r.consumed.iter())
         // A team's own chart reports what a checked file holds only: a template or values
         // file it read besides stays context (a values override given alone is judged, not
         // the templates it is rendered with).
@@ -227,7 +227,7 @@ pub(crate) fn finish(
     let mut reported_context: Vec<FileId> = renderings
         .iter()
         .filter(|r| !context.contains(&r.file))
-        .flat_map(|r| reported_sources(r))
+        .flat_map(|r| r.consumed.iter())
         .filter_map(|&i| sources.get(i))
         .map(|s| s.file)
         .filter(|f| context.contains(f))
@@ -254,15 +254,6 @@ pub(crate) fn finish(
         },
         notes,
         texts: sources.texts(read.into_iter()),
-    }
-}
-
-/// The sources whose findings a kustomize rendering started from a checked file reports.
-fn reported_sources(r: &kustomize::Rendering) -> Box<dyn Iterator<Item = &usize> + '_> {
-    if r.reports_itself_only {
-        Box::new(std::iter::once(&r.source))
-    } else {
-        Box::new(r.consumed.iter())
     }
 }
 

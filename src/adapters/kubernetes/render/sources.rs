@@ -119,6 +119,11 @@ impl<'r> Sources<'r> {
         }
     }
 
+    /// The run's working directory (absolute).
+    pub(super) fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
     /// What a rendering's parse may take.
     pub(super) fn limits(&self) -> Limits {
         self.limits

@@ -40,10 +40,6 @@ pub(in crate::adapters::kubernetes::render) struct Rendering {
     pub(in crate::adapters::kubernetes::render) unmatched: Vec<(usize, Node)>,
     /// Every source the rendering read.
     pub(in crate::adapters::kubernetes::render) consumed: BTreeSet<usize>,
-    /// Whether, started from a checked file, it reports what that file holds only (a Flux
-    /// object: the manifests it builds are elsewhere in the repository), rather than what
-    /// every file it read holds (an overlay's patches beside it).
-    pub(in crate::adapters::kubernetes::render) reports_itself_only: bool,
     /// Whether it names a remote resource (not fetched).
     #[cfg(test)]
     pub(in crate::adapters::kubernetes::render) remote: bool,
@@ -135,7 +131,6 @@ pub(in crate::adapters::kubernetes::render) fn render(
         objects,
         unmatched: b.unmatched,
         consumed: b.consumed,
-        reports_itself_only: false,
         #[cfg(test)]
         remote: !b.remote.is_empty(),
     }

@@ -18,15 +18,19 @@ use std::path::{Path, PathBuf};
 
 use super::super::sources::Sources;
 use super::build::{self, Rendering};
-use super::{FILE_NAMES, Kustomization, Named, Note, Patch, patch_entries};
+use super::{Content, FILE_NAMES, Kustomization, Named, Note, Patch, Selector};
 use crate::document::{Cursor, Node, Value};
 use crate::model::SourceFile;
 
 /// The API group of Flux's kustomize-controller, as an `apiVersion` starts.
 const API: &str = "kustomize.toolkit.fluxcd.io/";
 
-/// Directories up from a Flux file where its `spec.path` is looked for, at most.
+/// Directories up from a Flux file where its `spec.path` is looked for, and below it where
+/// manifests are, at most.
 const MAX_UP: usize = 16;
+
+/// Manifests a kustomization Flux makes may name, at most.
+const MAX_SCANNED: usize = 4096;
 
 /// Whether a text may hold a Flux `Kustomization`.
 pub(crate) fn is_candidate(text: &str) -> bool {
@@ -40,7 +44,7 @@ pub(super) struct Flux {
     doc: usize,
     /// What it builds: the kustomization of `spec.path` with the Flux object's patches and
     /// names added (as Flux writes them into it), or one Flux makes of the manifests there.
-    kustomization: Kustomization,
+    pub(super) kustomization: Kustomization,
     /// `spec.path`, as the run spells it.
     pub(super) target: PathBuf,
     /// The variables `substitute` sets (name, value in the span space); `None` when a value
@@ -81,12 +85,12 @@ pub(super) fn read(
             .node
             .get("path")
             .and_then(Node::as_str)
-            .map(from_root)
-            .filter(|p| !p.is_empty() && *p != ".")
+            .map(|p| crate::paths::normalize(Path::new(from_root(p))))
+            .filter(|p| !p.as_os_str().is_empty() && p != Path::new(".") && !p.starts_with(".."))
         else {
             continue;
         };
-        let Some(target) = find_target(&dir, wanted, sources) else {
+        let Some(target) = find_target(&dir, &wanted, sources) else {
             continue;
         };
         // What is not run here changes what Flux applies: not rendered, left unknown.
@@ -118,12 +122,7 @@ pub(super) fn read(
         };
         // Flux adds its patches after the kustomization's own, and its names in place of the
         // kustomization's.
-        kustomization
-            .patches
-            .extend(patch_entries(&spec, "patches").into_iter().map(|p| Patch {
-                source: Some(source),
-                ..p
-            }));
+        kustomization.patches.extend(flux_patches(&spec, source));
         let scalar = |key: &str| {
             spec.node
                 .get(key)
@@ -175,6 +174,25 @@ pub(super) fn read(
     out
 }
 
+/// A Flux object's `spec.patches`: each an inline `patch` (Flux's patches have no `path`),
+/// with or without `target`.
+fn flux_patches(spec: &Cursor<'_>, source: usize) -> Vec<Patch> {
+    spec.get("patches")
+        .map(|s| {
+            s.items()
+                .filter_map(|entry| {
+                    let patch = entry.get("patch").filter(|p| p.node.as_str().is_some())?;
+                    Some(Patch {
+                        content: Content::Inline(patch.node.clone(), patch.pointer.clone()),
+                        target: entry.node.get("target").map(Selector::read),
+                        source: Some(source),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `spec.path` relative to the source's root, which Flux joins it to (`/x`, `./x` and `../x`
 /// are all `x` there).
 fn from_root(path: &str) -> &str {
@@ -192,7 +210,7 @@ fn from_root(path: &str) -> &str {
 }
 
 /// The kustomization Flux builds in `target`: its own, or (when it has none) one Flux makes
-/// of the manifests directly in it (`.yaml` and `.yml` files), as if it were `source`'s.
+/// of the manifests in it ([`scan`]), as if it were `source`'s.
 fn target_kustomization(
     target: &Path,
     source: usize,
@@ -208,20 +226,8 @@ fn target_kustomization(
         let root = sources.get(own)?.roots.first()?.clone();
         return Some(Kustomization::read(target, own, &root));
     }
-    let manifests = sources
-        .list(target)
-        .into_iter()
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e, "yaml" | "yml"))
-        })
-        .filter_map(|p| {
-            Some(Named {
-                value: p.file_name()?.to_str()?.to_string(),
-            })
-        })
-        .collect();
+    let mut manifests = Vec::new();
+    scan(target, Path::new(""), sources, 0, &mut manifests);
     Some(Kustomization {
         dir: target.to_path_buf(),
         source,
@@ -243,11 +249,57 @@ fn target_kustomization(
     })
 }
 
+/// The resources of the kustomization Flux makes of directory `dir` (`rel` below the
+/// target), as its generator walks it: the `.yaml` and `.yml` files, and each subdirectory
+/// with a kustomization as one resource (not walked into); in name order, bounded.
+fn scan(dir: &Path, rel: &Path, sources: &mut Sources<'_>, depth: usize, out: &mut Vec<Named>) {
+    if depth > MAX_UP || out.len() >= MAX_SCANNED {
+        return;
+    }
+    let here = dir.join(rel);
+    let files = sources.list(&here);
+    for f in &files {
+        let yaml = f
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml"));
+        if let (true, Some(name)) = (yaml, f.file_name()) {
+            out.push(Named {
+                value: rel.join(name).to_string_lossy().into_owned(),
+            });
+        }
+    }
+    // Directories (not links to them, which the walk does not follow), hidden ones aside.
+    let Ok(entries) = std::fs::read_dir(sources.absolute(&here)) else {
+        return;
+    };
+    let mut dirs: Vec<std::ffi::OsString> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name())
+        .filter(|n| !n.to_string_lossy().starts_with('.'))
+        .collect();
+    dirs.sort();
+    for name in dirs {
+        let sub = rel.join(&name);
+        if FILE_NAMES
+            .iter()
+            .any(|n| sources.is_file(&dir.join(&sub).join(n)))
+        {
+            out.push(Named {
+                value: sub.to_string_lossy().into_owned(),
+            });
+        } else {
+            scan(dir, &sub, sources, depth + 1, out);
+        }
+    }
+}
+
 /// Where `spec.path` is, as the run spells it: under the root of the git repository the Flux
 /// file is in (where Flux resolves it); else (a layout that is not its repository's root, as
 /// an example or a test is) the closest directory up from the Flux file's, below that root,
 /// that has it. A directory counts when it has files.
-fn find_target(dir: &Path, wanted: &str, sources: &mut Sources<'_>) -> Option<PathBuf> {
+fn find_target(dir: &Path, wanted: &Path, sources: &mut Sources<'_>) -> Option<PathBuf> {
     let abs = crate::paths::normalize(&sources.absolute(dir));
     let repository = crate::paths::repository_root(&abs);
     // Levels up from `dir`: the repository's root first, then from the closest.
@@ -256,7 +308,14 @@ fn find_target(dir: &Path, wanted: &str, sources: &mut Sources<'_>) -> Option<Pa
             .components()
             .count()
             .saturating_sub(root.components().count()),
-        None => MAX_UP.min(abs.components().count().saturating_sub(1)),
+        // Outside a repository, the tree the run is in: up to its working directory.
+        None => {
+            let cwd = crate::paths::normalize(sources.cwd());
+            match abs.strip_prefix(&cwd) {
+                Ok(below) => below.components().count(),
+                Err(_) => MAX_UP.min(abs.components().count().saturating_sub(1)),
+            }
+        }
     };
     let order = repository
         .is_some()
@@ -287,7 +346,6 @@ pub(super) fn render(
     r.file = sources.get(flux.source).map_or(r.file, |s| s.file);
     r.consumed.insert(flux.source);
     r.dir = PathBuf::from(format!("{}#{}", path.display(), flux.doc));
-    r.reports_itself_only = true;
     if flux.substitutes {
         for obj in &mut r.objects {
             if !substitution_off(&obj.node) {

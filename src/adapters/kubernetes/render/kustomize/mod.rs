@@ -278,7 +278,12 @@ pub(super) fn render_roots(
     let named: HashSet<PathBuf> = kustomizations
         .iter()
         .flat_map(Kustomization::named_paths)
-        .chain(fluxes.iter().map(|(_, f)| f.target.clone()))
+        .map(|p| sources.absolute(&p))
+        .collect();
+    // What Flux objects build is applied through them only, an overlay or not.
+    let flux_built: HashSet<PathBuf> = fluxes
+        .iter()
+        .flat_map(|(_, f)| std::iter::once(f.target.clone()).chain(f.kustomization.named_paths()))
         .map(|p| sources.absolute(&p))
         .collect();
     let mut seen_dirs = BTreeSet::new();
@@ -296,7 +301,7 @@ pub(super) fn render_roots(
                 let dir = k.dir.join(&r.value);
                 !is_remote(&r.value) && FILE_NAMES.iter().any(|n| sources.is_file(&dir.join(n)))
             });
-        let base = named.contains(&abs) && !overlay;
+        let base = (named.contains(&abs) && !overlay) || flux_built.contains(&abs);
         if k.component || base || !seen_dirs.insert(abs) {
             continue;
         }
