@@ -80,6 +80,16 @@ pub(super) fn read(
         let Some(spec) = cur.get("spec") else {
             continue;
         };
+        // The source must be a Git repository, taken to be this one: the root of an OCI
+        // artifact, a bucket or another artifact is not known here.
+        let kind = spec
+            .node
+            .get("sourceRef")
+            .and_then(|r| r.get("kind"))
+            .and_then(Node::as_str);
+        if kind.is_some_and(|k| k != "GitRepository") {
+            continue;
+        }
         // An empty path is the source's root, which is not known here.
         let Some(wanted) = spec
             .node
