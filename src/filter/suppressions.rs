@@ -141,7 +141,6 @@ pub(super) fn apply(
     (findings, suppressions)
 }
 
-/// Whether the exception pointer `base` covers `pointer` (equal, or an ancestor of it).
 /// The suppression that covers `f`, if one does: the candidate's index and the index of the
 /// rule it names. Candidates that could apply: comments on the finding's line, the line its
 /// value was written on, the line that uses it (whichever is reported) and the setting of a
@@ -197,6 +196,7 @@ fn hit(
     })
 }
 
+/// Whether the exception pointer `base` covers `pointer` (equal, or an ancestor of it).
 fn pointer_covers(base: &str, pointer: &str) -> bool {
     base.is_empty()
         || pointer == base

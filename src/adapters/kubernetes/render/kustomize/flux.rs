@@ -54,18 +54,20 @@ pub(super) struct Flux {
     more_vars: bool,
     /// Whether Flux substitutes at all (see [`read`]).
     substitutes: bool,
+    /// Why it is not rendered, when it uses what is not run here (`components`): its
+    /// directory is then judged as without it, and the note is given when that directory
+    /// holds Atlas objects.
+    pub(super) skipped: Option<String>,
 }
 
 /// The Flux `Kustomization`s of a file (source `source`, documents `roots` with the file's
-/// own spans) whose `spec.path` is found; what one that cannot be rendered leaves unknown,
-/// in `notes`.
+/// own spans) whose `spec.path` is found.
 pub(super) fn read(
     path: &Path,
     source: usize,
     roots: &[Node],
     sources: &mut Sources<'_>,
     files: &mut Vec<SourceFile>,
-    notes: &mut Vec<Note>,
 ) -> Vec<Flux> {
     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut out = Vec::new();
@@ -112,21 +114,17 @@ pub(super) fn read(
                     .is_some_and(|v| !matches!(v.value, Value::Null) && v.as_seq() != Some(&[]))
             })
             .collect();
-        if !not_run.is_empty() {
-            notes.push(Note {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "the Flux Kustomization `{}` uses `{}`, which is not run: what it applies from {} is not checked",
-                    root.get("metadata")
-                        .and_then(|m| m.get("name"))
-                        .and_then(Node::as_str)
-                        .unwrap_or(""),
-                    not_run.join("`, `"),
-                    crate::paths::display_path(&target)
-                ),
-            });
-            continue;
-        }
+        let skipped = (!not_run.is_empty()).then(|| {
+            format!(
+                "the Flux Kustomization `{}` uses `{}`, which is not run: what it applies from {} is not checked",
+                root.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Node::as_str)
+                    .unwrap_or(""),
+                not_run.join("`, `"),
+                crate::paths::display_path(&target)
+            )
+        });
         let Some(mut kustomization) = target_kustomization(&target, source, sources, files) else {
             continue;
         };
@@ -179,6 +177,7 @@ pub(super) fn read(
             vars,
             more_vars,
             substitutes,
+            skipped,
         });
     }
     out
@@ -341,14 +340,25 @@ fn find_target(dir: &Path, wanted: &Path, sources: &mut Sources<'_>) -> Option<P
     None
 }
 
-/// Build what `flux` applies, its variables filled in.
+/// Build what `flux` applies, its variables filled in; `None` for one that is not rendered
+/// (a note then says so, when what it builds holds Atlas objects).
 pub(super) fn render(
     flux: &Flux,
     path: &Path,
     sources: &mut Sources<'_>,
     files: &mut Vec<SourceFile>,
     notes: &mut Vec<Note>,
-) -> Rendering {
+) -> Option<Rendering> {
+    if let Some(reason) = &flux.skipped {
+        let r = build::render(&flux.kustomization, sources, files, &mut Vec::new());
+        if !r.objects.is_empty() {
+            notes.push(Note {
+                path: path.to_path_buf(),
+                reason: reason.clone(),
+            });
+        }
+        return None;
+    }
     let mut r = build::render(&flux.kustomization, sources, files, notes);
     // It starts from the Flux file, and is named after the Flux object (two may build one
     // directory).
@@ -363,7 +373,7 @@ pub(super) fn render(
             }
         }
     }
-    r
+    Some(r)
 }
 
 /// Whether an object turns Flux's substitution off (`kustomize.toolkit.fluxcd.io/substitute:

@@ -269,7 +269,7 @@ pub(super) fn render_roots(
         sources.preload(&k.path, k.file, k.text.clone(), roots.clone());
         if let Ok(i) = sources.load(&k.path, files) {
             fluxes.extend(
-                flux::read(&k.path, i, &roots, sources, files, notes)
+                flux::read(&k.path, i, &roots, sources, files)
                     .into_iter()
                     .map(|f| (k.path.clone(), f)),
             );
@@ -283,6 +283,7 @@ pub(super) fn render_roots(
     // What Flux objects build is applied through them only, an overlay or not.
     let flux_built: HashSet<PathBuf> = fluxes
         .iter()
+        .filter(|(_, f)| f.skipped.is_none())
         .flat_map(|(_, f)| std::iter::once(f.target.clone()).chain(f.kustomization.named_paths()))
         .map(|p| sources.absolute(&p))
         .collect();
@@ -308,7 +309,7 @@ pub(super) fn render_roots(
         out.push(build::render(k, sources, files, notes));
     }
     for (path, f) in &fluxes {
-        out.push(flux::render(f, path, sources, files, notes));
+        out.extend(flux::render(f, path, sources, files, notes));
     }
     out
 }
