@@ -237,25 +237,7 @@ fn target_kustomization(
     }
     let mut manifests = Vec::new();
     scan(target, Path::new(""), sources, 0, &mut manifests);
-    Some(Kustomization {
-        dir: target.to_path_buf(),
-        source,
-        component: false,
-        resources: manifests,
-        components: Vec::new(),
-        patches_strategic_merge: Vec::new(),
-        patches: Vec::new(),
-        patches_json6902: Vec::new(),
-        namespace: None,
-        namespace_source: None,
-        name_prefix: None,
-        name_suffix: None,
-        labels: Vec::new(),
-        annotations: Vec::new(),
-        configurations: Vec::new(),
-        not_run: Vec::new(),
-        unrestricted: true,
-    })
+    Some(Kustomization::of_resources(target, source, manifests))
 }
 
 /// The resources of the kustomization Flux makes of directory `dir` (`rel` below the

@@ -193,6 +193,30 @@ impl Kustomization {
         }
     }
 
+    /// A kustomization of `resources` only (what Flux makes of a directory without one), as if
+    /// source `source` said it.
+    fn of_resources(dir: &Path, source: usize, resources: Vec<Named>) -> Kustomization {
+        Kustomization {
+            dir: dir.to_path_buf(),
+            source,
+            component: false,
+            resources,
+            components: Vec::new(),
+            patches_strategic_merge: Vec::new(),
+            patches: Vec::new(),
+            patches_json6902: Vec::new(),
+            namespace: None,
+            namespace_source: None,
+            name_prefix: None,
+            name_suffix: None,
+            labels: Vec::new(),
+            annotations: Vec::new(),
+            configurations: Vec::new(),
+            not_run: Vec::new(),
+            unrestricted: false,
+        }
+    }
+
     /// The directories this kustomization names (resources and components), as the run
     /// would spell them; files are not told apart here.
     fn named_paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
