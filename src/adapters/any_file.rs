@@ -178,9 +178,16 @@ fn walk_in(
             // Only a template or a heredoc: another expression's source (a function call, a
             // conditional) may hold comments and strings that are not the value.
             let template = source.trim_start().starts_with(['"', '<']);
-            if template && (source.contains("mongodb://") || source.contains("mongodb+srv://")) {
+            if !template {
+                return;
+            }
+            // A command in a provisioner's `command` or an instance's `user_data` script
+            // (`mongosh ... --authenticationMechanism SCRAM-SHA-1`, `curl https://...`).
+            mechanism_flags(&mut at, source, atlas, &|_, _| None, out);
+            if source.contains("mongodb://") || source.contains("mongodb+srv://") {
                 connection_strings(&mut at, source, "connection string", out);
             }
+            called_urls(&mut at, source, key, out);
         }
         _ => {}
     }
@@ -340,6 +347,12 @@ fn scalar(
     if s.contains("mongodb://") || s.contains("mongodb+srv://") {
         connection_strings(&mut at, s, "connection string", out);
     }
+    called_urls(&mut at, s, key, out);
+}
+
+/// The Admin API URLs called, and base URLs set inline, in the text `s` of a value under `key`
+/// (a script line, a command, a JSON profile secret).
+fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model) {
     // Prose (a description, a changelog, a lint rule's pattern) mentions URLs; it calls none.
     if key.is_some_and(is_prose_key) {
         return;
