@@ -224,6 +224,10 @@ impl<'a> Base<'a> {
         let mut config: HashMap<String, Bound<'a>> = HashMap::new();
         // Keys declared `secret: true`: their values are secrets wherever they are written.
         let mut secret_keys: Vec<String> = Vec::new();
+        // The provider's settings the project file sets for every stack
+        // (`config: {mongodbatlas:isMongodbgovCloud: true}` in `Pulumi.yaml`): defaults that
+        // a stack's own settings replace.
+        let mut project_provider_settings: Vec<(String, Bound<'a>)> = Vec::new();
         // Defaults and values declared by the program (and by the project file, for every
         // language), then the stack's values, which win.
         for (root, ctx) in [
@@ -246,6 +250,15 @@ impl<'a> Base<'a> {
                         secret_keys.push(k.to_string());
                     }
                     if let Some(cur) = value {
+                        if k.starts_with(PACKAGE) {
+                            project_provider_settings.push((
+                                k.to_string(),
+                                Bound {
+                                    cur: cur.clone(),
+                                    ctx,
+                                },
+                            ));
+                        }
                         config.insert(k.to_string(), Bound { cur, ctx });
                     }
                 }
@@ -273,6 +286,8 @@ impl<'a> Base<'a> {
                 config.insert(k.to_string(), bound);
             }
         }
+        // After the stack's own: a lookup finds the stack's setting first.
+        provider_settings.extend(project_provider_settings);
         for key in &secret_keys {
             if let Some(b) = config.get(key) {
                 out.written_notes

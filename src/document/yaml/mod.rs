@@ -72,6 +72,77 @@ pub fn parse_fast(text: &str, limits: &Limits) -> Option<Document> {
 
 /// The full parser alone (saphyr), for any YAML.
 pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
+    let mut error = match parse_saphyr(text, limits) {
+        Ok(doc) => return Ok(doc),
+        Err(e) => e,
+    };
+    // saphyr refuses a tab as the only space after a mapping's `:` or a sequence's `-` before
+    // a value (`key:<TAB>value`), which YAML 1.2 allows (a tab is separation whitespace
+    // anywhere but in indentation) and which libyaml, Go's yaml (kubectl, Helm) and PyYAML
+    // accept. Such a tab is parsed again as the space it stands for: the same length, so
+    // every span is the file's own, and no value holds it.
+    let mut spaced: Option<String> = None;
+    for _ in 0..MAX_TAB_RETRIES {
+        let source = spaced.as_deref().unwrap_or(text);
+        let Some(tabs) = separating_tabs(source, &error) else {
+            break;
+        };
+        let mut bytes = source.as_bytes().to_vec();
+        for b in bytes.get_mut(tabs).into_iter().flatten() {
+            *b = b' ';
+        }
+        // Tabs replaced by spaces in valid UTF-8 leave it valid.
+        let Ok(next) = String::from_utf8(bytes) else {
+            break;
+        };
+        match parse_saphyr(&next, limits) {
+            Ok(doc) => return Ok(doc),
+            Err(e) => error = e,
+        }
+        spaced = Some(next);
+    }
+    Err(error)
+}
+
+/// Errors of one file answered by [`separating_tabs`] (each reparses the file).
+const MAX_TAB_RETRIES: usize = 32;
+
+/// The run of tabs saphyr's `error` is about, when it refused a tab that separates a `:` or a
+/// `-` from what follows on its line: their byte range.
+fn separating_tabs(text: &str, error: &ParseError) -> Option<std::ops::Range<usize>> {
+    if !error
+        .message
+        .ends_with("must be followed by a valid YAML whitespace")
+    {
+        return None;
+    }
+    let at = error.span.start as usize;
+    let bytes = text.as_bytes();
+    let line_start = bytes
+        .get(..at)?
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = bytes
+        .get(at..)?
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| at + i);
+    // The indicator nearest the error on its line that tabs follow.
+    let line = bytes.get(line_start..line_end)?;
+    let indicator = (0..line.len())
+        .filter(|&i| matches!(line.get(i), Some(b':' | b'-')) && line.get(i + 1) == Some(&b'\t'))
+        .min_by_key(|&i| (line_start + i).abs_diff(at))?;
+    let from = line_start + indicator + 1;
+    let to = bytes
+        .get(from..line_end)?
+        .iter()
+        .position(|&b| b != b'\t')
+        .map_or(line_end, |i| from + i);
+    Some(from..to)
+}
+
+fn parse_saphyr(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     let mut builder = Builder::new(text, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(item) = parser.next_event() {

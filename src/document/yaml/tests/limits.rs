@@ -143,6 +143,26 @@ fn bom_crlf_and_tabs() {
 }
 
 #[test]
+fn a_tab_after_an_indicator_separates_like_a_space() {
+    // YAML 1.2 allows a tab as the only separation after `:` and `-` (libyaml and Go's yaml
+    // read these); saphyr refuses the first two, and they are read again with the tab as a
+    // space. Spans are the file's own, and a tab inside a value stays in it.
+    let text = "a:\tone\nb: {c:\tx}\nd:\t\t'q:\tr'\ne:\n-\tfive\nf: g\th\n";
+    let r = root(text);
+    assert_eq!(r.get("a").unwrap().value, s("one"));
+    assert_eq!(r.get("a").unwrap().span, span_of(text, "one"));
+    assert_eq!(r.get("b").unwrap().get("c").unwrap().value, s("x"));
+    assert_eq!(r.get("d").unwrap().value, s("q:\tr"));
+    assert_eq!(r.get("d").unwrap().span, span_of(text, "'q:\tr'"));
+    let e = r.get("e").unwrap();
+    assert_eq!(e.as_seq().unwrap()[0].value, s("five"));
+    assert_eq!(r.get("f").unwrap().value, s("g\th"));
+    // A tab in indentation is still an error.
+    let e = parse_err("a:\n\tb: 1\n", &Limits::default());
+    assert!(e.message.contains("tab"), "{e:?}");
+}
+
+#[test]
 fn odd_inputs_do_not_panic() {
     let inputs = [
         "",
