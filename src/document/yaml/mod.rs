@@ -82,7 +82,10 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     // accept. Such a tab is parsed again as the space it stands for: the same length, so
     // every span is the file's own, and no value holds it.
     let mut spaced: Option<String> = None;
-    for _ in 0..MAX_TAB_RETRIES {
+    // Each such tab costs a parse of the file: a budget of bytes parsed again.
+    let mut reparsed = 0usize;
+    while reparsed.saturating_add(text.len()) <= REPARSE_BUDGET {
+        reparsed += text.len().max(1);
         let source = spaced.as_deref().unwrap_or(text);
         let Some(tabs) = separating_tabs(source, &error) else {
             break;
@@ -104,8 +107,9 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     Err(error)
 }
 
-/// Errors of one file answered by [`separating_tabs`] (each reparses the file).
-const MAX_TAB_RETRIES: usize = 32;
+/// Bytes parsed again to answer the errors [`separating_tabs`] finds in one file (each
+/// reparses it): a few hundred such tabs in a manifest, a few in a large file.
+const REPARSE_BUDGET: usize = 16 << 20;
 
 /// The run of tabs saphyr's `error` is about, when it refused a tab that separates a `:` or a
 /// `-` from what follows on its line: their byte range.

@@ -157,6 +157,10 @@ fn a_tab_after_an_indicator_separates_like_a_space() {
     let e = r.get("e").unwrap();
     assert_eq!(e.as_seq().unwrap()[0].value, s("five"));
     assert_eq!(r.get("f").unwrap().value, s("g\th"));
+    // A hand-written file that separates every value so.
+    let many: String = (0..300).map(|i| format!("k{i}:\tv{i}\n")).collect();
+    let r = root(&many);
+    assert_eq!(r.get("k299").unwrap().value, s("v299"));
     // A tab in indentation is still an error.
     let e = parse_err("a:\n\tb: 1\n", &Limits::default());
     assert!(e.message.contains("tab"), "{e:?}");
