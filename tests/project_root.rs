@@ -914,3 +914,66 @@ fn a_module_checked_alone_is_judged_with_the_var_files_below_it() {
     let (code, v, _) = check(repo.path(), &["main.tf"]);
     assert_eq!(code, Some(0), "{v}");
 }
+
+#[test]
+fn a_suppression_at_a_projects_region_usage_covers_its_clusters_findings_in_both_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    // Kustomize: an overlay's patch puts the base's gov clusters in a standard project.
+    write("k8s/base/kustomization.yaml", "resources: [atlas.yaml]\n");
+    write(
+        "k8s/base/atlas.yaml",
+        "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata: {name: ledger}\nspec:\n  name: ledger\n  regionUsageRestrictions: GOV_REGIONS_ONLY\n---\napiVersion: atlas.mongodb.com/v1\nkind: AtlasDeployment\nmetadata: {name: ledger-main}\nspec:\n  projectRef: {name: ledger}\n  deploymentSpec:\n    name: ledger-main\n    replicationSpecs:\n      - regionConfigs:\n          - providerName: AWS\n            regionName: US_GOV_WEST_1\n            electableSpecs: {instanceSize: M30, nodeCount: 3}\n",
+    );
+    write(
+        "k8s/overlays/fedramp/kustomization.yaml",
+        "resources: [../../base]\npatches:\n  - path: project.yaml\n",
+    );
+    let patch = "apiVersion: atlas.mongodb.com/v1\nkind: AtlasProject\nmetadata: {name: ledger}\nspec:\n  regionUsageRestrictions: COMMERCIAL_FEDRAMP_REGIONS_ONLY\n";
+    write("k8s/overlays/fedramp/project.yaml", patch);
+    // Terraform: a tfvars value sets the project's region usage through a variable.
+    write(
+        "tf/main.tf",
+        "variable \"usage\" { type = string }\nresource \"mongodbatlas_project\" \"p\" {\n  name                      = \"claims\"\n  org_id                    = \"5f1a2b3c4d5e6f7081920a1b\"\n  region_usage_restrictions = var.usage\n}\nresource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id   = mongodbatlas_project.p.id\n  name         = \"claims\"\n  cluster_type = \"REPLICASET\"\n  replication_specs = [{\n    region_configs = [{\n      provider_name   = \"AWS\"\n      region_name     = \"US_GOV_WEST_1\"\n      priority        = 7\n      electable_specs = { instance_size = \"M30\", node_count = 3 }\n    }]\n  }]\n}\n",
+    );
+    let tfvars = "usage = \"COMMERCIAL_FEDRAMP_REGIONS_ONLY\"\n";
+    write("tf/terraform.tfvars", tfvars);
+    // Without a suppression: at the cluster's region in the whole repository, at the setting
+    // when only the file that writes it is checked.
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(
+        codes(&v),
+        ["GOV004 k8s/base/atlas.yaml:18", "GOV004 tf/main.tf:14"]
+    );
+    let (_, v, _) = check(root, &["k8s/overlays/fedramp/project.yaml"]);
+    assert_eq!(codes(&v), ["GOV004 k8s/overlays/fedramp/project.yaml:5"]);
+    let (_, v, _) = check(root, &["tf/terraform.tfvars"]);
+    assert_eq!(codes(&v), ["GOV004 tf/terraform.tfvars:1"]);
+    // A suppression at the setting covers the finding in every check, and is used.
+    let allow = "  # atlasgov-lint: allow GOV004 -- moving ledger to a FedRAMP project, OPS-77\n";
+    write(
+        "k8s/overlays/fedramp/project.yaml",
+        &patch.replace("spec:\n", &format!("spec:\n{allow}")),
+    );
+    write(
+        "tf/terraform.tfvars",
+        &format!("# atlasgov-lint: allow GOV004 -- claims moves to FedRAMP, OPS-79\n{tfvars}"),
+    );
+    for args in [
+        &["."][..],
+        &["k8s/overlays/fedramp/project.yaml"][..],
+        &["tf/terraform.tfvars"][..],
+    ] {
+        let (code, v, _) = check(root, args);
+        assert_eq!(code, Some(0), "{args:?}: {v}");
+        assert_eq!(codes(&v), Vec::<String>::new(), "{args:?}");
+    }
+    let (_, v, _) = check(root, &["."]);
+    assert_eq!(v["summary"]["suppressed"], 2, "{v}");
+}
