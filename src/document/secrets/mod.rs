@@ -592,6 +592,14 @@ impl Walk<'_> {
             let raw = self.text.get(start..end).unwrap_or("");
             text::scan_string(raw, start, self.out);
         }
+        // `auth: "Basic dXNlcjpw..."`: a credential whatever the key's name.
+        if s.len() < 4096 && text::scheme_credential(s).is_some() {
+            let (start, end) = self.value_bounds(node);
+            let raw = self.text.get(start..end).unwrap_or("");
+            if let Some(r) = text::scheme_credential(raw) {
+                push(self.out, start + r.start, start + r.end);
+            }
+        }
     }
 }
 

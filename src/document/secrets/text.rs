@@ -260,6 +260,30 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                     authority = wider;
                 }
             }
+            // A password with a raw `?` or an escaped quote (`u:ab?cd@host`, `u:Pa\"ss@host` in
+            // a JSON or double-quoted YAML string), which ends the authority above: the
+            // userinfo runs on to an `@` before a blank or an unescaped quote.
+            if userinfo_like
+                && !authority.contains('@')
+                && rest.get(end).is_some_and(|&c| c == b'?' || c == b'"')
+            {
+                let stop = (0..rest.len())
+                    .find(|&i| match rest.get(i) {
+                        Some(&c) if c.is_ascii_whitespace() => true,
+                        Some(b'`' | b'<' | b'>' | b'\'') => true,
+                        Some(b'"') => i == 0 || rest.get(i - 1) != Some(&b'\\'),
+                        _ => false,
+                    })
+                    .unwrap_or(rest.len());
+                let wider = text.get(auth_start..auth_start + stop).unwrap_or("");
+                if wider.rfind('@').is_some_and(|at| {
+                    wider
+                        .get(..at)
+                        .is_some_and(|u| u.contains(':') && !u.contains('/'))
+                }) {
+                    authority = wider;
+                }
+            }
             if let Some(at) = authority.rfind('@') {
                 if let Some(colon) = authority.get(..at).and_then(|u| u.find(':')) {
                     push(out, base + auth_start + colon + 1, base + auth_start + at);
@@ -657,6 +681,31 @@ fn tokens(line: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The credential of a value that is an HTTP authorization on its own (`Basic dXNlcjpw`,
+/// `Bearer eyJhbGciOi...`, under any key): its byte range in `value`.
+pub fn scheme_credential(value: &str) -> Option<Range<usize>> {
+    let trimmed = value.trim();
+    let lead = value.len() - value.trim_start().len();
+    let (scheme, credential) = trimmed.split_once(' ')?;
+    if !["basic", "bearer", "token"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    let credential = credential.trim_start();
+    let token_char = |b: u8| b.is_ascii_alphanumeric() || b"+/=._~-".contains(&b);
+    // A token, not a word (`Token based`, `Bearer tokens`): digits or both cases in it.
+    let mixed = credential.bytes().any(|b| b.is_ascii_digit())
+        || (credential.bytes().any(|b| b.is_ascii_uppercase())
+            && credential.bytes().any(|b| b.is_ascii_lowercase()));
+    if credential.len() < 8 || !mixed || !credential.bytes().all(token_char) {
+        return None;
+    }
+    let start = lead + (trimmed.len() - credential.len());
+    Some(start..start + credential.len())
+}
+
 /// Whether `text` holds a PEM private key (`-----BEGIN ... PRIVATE KEY-----`).
 pub fn has_private_key(text: &str) -> bool {
     text.find("-----BEGIN")
@@ -736,6 +785,51 @@ mod tests {
         out.iter()
             .map(|s| &line[s.start as usize..s.end as usize])
             .collect()
+    }
+
+    /// A password with a raw `?` or an escaped quote in it is masked to its `@`; a host's
+    /// port, a query after the host, and text after the closing quote are not.
+    #[test]
+    fn connection_passwords_with_a_question_mark_or_an_escaped_quote() {
+        let passwords = |text: &str| {
+            let mut out = Vec::new();
+            connection_passwords(text, 0, &mut out);
+            out.iter()
+                .map(|s| text[s.start as usize..s.end as usize].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            passwords(r#"mongodb://app:Pa\"ssw0rd@c.x.mongodb.net/?authSource=admin"#),
+            [r#"Pa\"ssw0rd"#]
+        );
+        assert_eq!(
+            passwords("mongodb://app:ab?cdS3@c.x.mongodb.net/?w=1"),
+            ["ab?cdS3"]
+        );
+        assert_eq!(
+            passwords(r#"uri: "mongodb://h.x.net:27017/?a=b" @other"#),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            passwords("mongodb://u:p@h.x.net/?authMechanism=SCRAM-SHA-256"),
+            ["p"]
+        );
+    }
+
+    #[test]
+    fn authorization_values_under_any_key() {
+        let cred = |v: &'static str| scheme_credential(v).map(|r| &v[r]);
+        assert_eq!(
+            cred("Basic dXNlcjpwYXNzd29yZA=="),
+            Some("dXNlcjpwYXNzd29yZA==")
+        );
+        assert_eq!(
+            cred("  Bearer eyJhbGciOiJIUzI1NiJ9.e30.x "),
+            Some("eyJhbGciOiJIUzI1NiJ9.e30.x")
+        );
+        assert_eq!(cred("Token based authentication"), None);
+        assert_eq!(cred("Bearer tokens"), None);
+        assert_eq!(cred("Basic setup"), None);
     }
 
     /// A password attached to `-p` (`-pSECRET`, `-p=SECRET`) is masked like one after it; a
