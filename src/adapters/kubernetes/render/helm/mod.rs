@@ -232,11 +232,19 @@ pub(super) fn render(
             releases_read.insert(k.path.clone());
         }
     }
+    // The values files those releases read (a kustomization's `valuesFile`): rendered with
+    // their release, not on their own.
+    let release_files: BTreeSet<FileId> = out
+        .iter()
+        .flat_map(|r: &HelmRendering| r.consumed.iter())
+        .filter_map(|&i| sources.get(i))
+        .map(|s| s.file)
+        .collect();
     // Candidates: kept values files, and values-named files of the run in related charts.
     let mut candidates: BTreeSet<PathBuf> = kept
         .iter()
         .filter(|k| !is_chart_file(&k.path) && !super::kustomize::is_kustomization(&k.path))
-        .filter(|k| !releases_read.contains(&k.path))
+        .filter(|k| !releases_read.contains(&k.path) && !release_files.contains(&k.file))
         .map(|k| k.path.clone())
         .collect();
     let run_files: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();

@@ -4,7 +4,8 @@
 //! `spec.sources`, with `chart` and `helm.valuesObject`, or `helm.values` as a YAML string,
 //! which `valuesObject` overrides). The chart is a packaged one (a chart repository, an OCI
 //! registry): its defaults are not read, so what the values say is rendered on its own.
-//! A kustomization's `helmCharts` (kustomize's Helm inflator) give theirs in `valuesInline`.
+//! A kustomization's `helmCharts` (kustomize's Helm inflator) give theirs in `valuesFile` (a
+//! file beside the kustomization) and `valuesInline`, merged as `valuesMerge` says.
 //! Not read: Flux `spec.valuesFrom` (ConfigMaps and Secrets), Argo CD `helm.parameters` and
 //! `helm.valueFiles` (files of the chart's repository).
 
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use super::super::sources::Sources;
 use super::templates::objects;
+use super::values::merge_chain;
 use super::{Chart, HelmRendering};
 use crate::document::Node;
 use crate::model::SourceFile;
@@ -31,6 +33,25 @@ enum Values<'n> {
     Object(&'n Node),
     /// A YAML string of the manifest, and its JSON pointer.
     Text(&'n Node, String),
+    /// A kustomization's `helmCharts` item: its `valuesFile` (relative to the kustomization),
+    /// its `valuesInline`, and how they merge (`valuesMerge`).
+    Kustomize {
+        file: Option<&'n str>,
+        inline: Option<&'n Node>,
+        merge: ValuesMerge,
+    },
+}
+
+/// kustomize's `valuesMerge` (`api/types/helmchartargs.go`): how `valuesInline` meets the
+/// values file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValuesMerge {
+    /// The default: inline values merged over the file's.
+    Override,
+    /// The file's merged over the inline values.
+    Merge,
+    /// The inline values alone.
+    Replace,
 }
 
 /// The renderings of every release of these charts in the file at `path`; `None` when it
@@ -47,12 +68,35 @@ pub(super) fn render(
     for root in &roots {
         for (chart, values) in releases(root) {
             found = true;
+            let mut consumed = BTreeSet::from([source]);
             let values = match values {
                 Values::Object(node) => Some(sources.node(source, node)),
                 Values::Text(node, pointer) => sources
                     .fragment(source, node, &pointer)
                     .ok()
                     .and_then(|docs| docs.into_iter().next()),
+                Values::Kustomize {
+                    file: values_file,
+                    inline,
+                    merge,
+                } => {
+                    let inline = inline.map(|n| sources.node(source, n));
+                    let from_file = values_file
+                        .filter(|_| !(merge == ValuesMerge::Replace && inline.is_some()))
+                        .and_then(|f| {
+                            let at = sources.load(&path.parent()?.join(f), files).ok()?;
+                            consumed.insert(at);
+                            sources.doc(at, 0)
+                        })
+                        .filter(|v| v.as_map().is_some());
+                    match (from_file, inline) {
+                        (Some(f), Some(i)) if merge == ValuesMerge::Merge => {
+                            Some(merge_chain(Some(i), &f))
+                        }
+                        (Some(f), Some(i)) => Some(merge_chain(Some(f), &i)),
+                        (f, i) => f.or(i),
+                    }
+                }
             };
             let Some(values) = values.filter(|v| v.as_map().is_some()) else {
                 continue;
@@ -61,7 +105,7 @@ pub(super) fn render(
                 file,
                 path: path.to_path_buf(),
                 objects: objects(chart, &values, &values, false),
-                consumed: BTreeSet::from([source]),
+                consumed,
                 replaces: BTreeSet::new(),
                 decided: Vec::new(),
             });
@@ -93,8 +137,22 @@ fn releases(root: &Node) -> Vec<(Chart, Values<'_>)> {
                 .get("name")
                 .and_then(Node::as_str)
                 .and_then(chart_named);
-            if let (Some(chart), Some(values)) = (chart, item.get("valuesInline")) {
-                out.push((chart, Values::Object(values)));
+            let file = item.get("valuesFile").and_then(Node::as_str);
+            let inline = item.get("valuesInline");
+            let merge = match item.get("valuesMerge").and_then(Node::as_str) {
+                Some("merge") => ValuesMerge::Merge,
+                Some("replace") => ValuesMerge::Replace,
+                _ => ValuesMerge::Override,
+            };
+            if let Some(chart) = chart.filter(|_| file.is_some() || inline.is_some()) {
+                out.push((
+                    chart,
+                    Values::Kustomize {
+                        file,
+                        inline,
+                        merge,
+                    },
+                ));
             }
         }
     }
@@ -164,6 +222,24 @@ mod tests {
                         "{pointer}: {}",
                         v.as_str().and_then(|s| s.lines().next()).unwrap_or("")
                     ),
+                    Values::Kustomize {
+                        file,
+                        inline,
+                        merge,
+                    } => format!(
+                        "file {}, inline {}, {}",
+                        file.unwrap_or("-"),
+                        inline
+                            .and_then(Node::as_map)
+                            .and_then(|m| m.first())
+                            .and_then(|e| e.key.as_str())
+                            .unwrap_or("-"),
+                        match merge {
+                            ValuesMerge::Override => "override",
+                            ValuesMerge::Merge => "merge",
+                            ValuesMerge::Replace => "replace",
+                        }
+                    ),
                 };
                 (chart, what)
             })
@@ -194,10 +270,19 @@ mod tests {
         ] {
             assert!(read(other).is_empty(), "{other}");
         }
-        let kustomization = "helmCharts:\n  - name: redis\n    valuesInline: {a: 1}\n  - name: atlas-deployment\n    repo: https://mongodb.github.io/helm-charts\n    valuesInline: {deployments: []}\n";
+        let kustomization = "helmCharts:\n  - name: redis\n    valuesInline: {a: 1}\n  - name: atlas-deployment\n    repo: https://mongodb.github.io/helm-charts\n    valuesInline: {deployments: []}\n  - name: atlas-basic\n    valuesFile: prod.yaml\n    valuesMerge: replace\n  - name: atlas-advanced\n";
         assert_eq!(
             read(kustomization),
-            vec![(Chart::Deployment, "deployments".to_string())]
+            vec![
+                (
+                    Chart::Deployment,
+                    "file -, inline deployments, override".to_string()
+                ),
+                (
+                    Chart::Basic,
+                    "file prod.yaml, inline -, replace".to_string()
+                ),
+            ]
         );
         assert!(is_candidate(kustomization));
         assert!(is_candidate("kind: HelmRelease\n  chart: atlas-deployment"));
