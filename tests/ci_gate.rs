@@ -569,10 +569,17 @@ fn gov000_and_unsuppressible_codes_cannot_be_suppressed() {
         "broken.yaml",
         "# atlasgov-lint: allow GOV000 -- work in progress\nregionConfigs: [\n",
     );
-    let (_, v) = repo.json(&["broken.yaml"]);
+    let (_, v) = repo.json(&["broken.yaml", "--show-suppressed"]);
     assert_eq!(
         found(&v),
         [("GOV104".to_string(), 1), ("GOV000".to_string(), 3)]
+    );
+    // The auditor's list says it is not applied, and why.
+    let listed = v["suppressions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        listed.iter().map(|s| &s["status"]).collect::<Vec<_>>(),
+        ["forbidden"],
+        "{listed:?}"
     );
     let text = CLUSTER.replace(
         "providerName: AZURE",
@@ -580,7 +587,14 @@ fn gov000_and_unsuppressible_codes_cannot_be_suppressed() {
     );
     repo.write("specs/cluster.yaml", &text);
     repo.write(".atlasgov-lint.yaml", "unsuppressible: [azure-provider]\n");
-    let (_, v) = repo.json(&["specs"]);
+    let (_, v) = repo.json(&["specs", "--show-suppressed"]);
+    // One of its two rules is forbidden: the other still applies.
+    let listed = v["suppressions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        listed.iter().map(|s| &s["status"]).collect::<Vec<_>>(),
+        ["active"],
+        "{listed:?}"
+    );
     let c = codes(&v);
     assert!(
         c.contains(&"GOV001".into()) && c.contains(&"GOV104".into()),

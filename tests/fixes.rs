@@ -374,6 +374,25 @@ fn flags_and_standard_input() {
     assert_eq!(alone.status.code(), Some(2));
     let both = bin(root, &["check", "--fix", "--diff", "dd.yaml"]);
     assert_eq!(both.status.code(), Some(2));
+    // The diff is the output: a report asked for beside it is a usage error, not dropped.
+    for extra in [
+        &["--format", "json"][..],
+        &["--output", "report.sarif"][..],
+        &["--statistics"][..],
+    ] {
+        let args: Vec<&str> = ["check", "--diff", "dd.yaml"]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect();
+        let out = bin(root, &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("cannot be used with"),
+            "{extra:?}"
+        );
+    }
+    assert!(!root.join("report.sarif").exists());
 
     let human = bin(root, &["check", "--color", "never", "dd.yaml"]);
     let out = String::from_utf8_lossy(&human.stdout);

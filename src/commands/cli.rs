@@ -176,8 +176,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
     /// Print what --fix would change as a unified diff and write nothing; exit 1 when there is
-    /// anything to fix.
-    #[arg(long)]
+    /// anything to fix. The diff is the output: no report goes with it.
+    #[arg(long, conflicts_with_all = ["format", "output", "statistics"])]
     pub diff: bool,
 }
 

@@ -298,6 +298,10 @@ fn inline_candidate(
     if status == Status::Active && !d.rules.is_empty() && rules_named.is_empty() {
         status = Status::Invalid;
     }
+    // Every rule it names known but not to be suppressed (each reported above).
+    if status == Status::Active && !rules_named.is_empty() && applicable.is_empty() {
+        status = Status::Forbidden;
+    }
     if status == Status::Active && d.reason.is_none() {
         status = Status::NoReason;
         out.push(meta_finding(
@@ -426,7 +430,10 @@ fn exception_candidate(
             "fix the finding and delete the exception, or extend `until` if it was renewed",
         ));
     }
-    let applicable = if status == Status::Active && forbidden(e.rule, Some(config)).is_none() {
+    if status == Status::Active && forbidden(e.rule, Some(config)).is_some() {
+        status = Status::Forbidden;
+    }
+    let applicable = if status == Status::Active {
         vec![(e.rule, false, config_loc(file, &e.rule_pos))]
     } else {
         Vec::new()

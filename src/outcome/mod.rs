@@ -121,6 +121,8 @@ pub enum Status {
     Expired,
     /// Not applied: it cannot be read.
     Invalid,
+    /// Not applied: every rule it names cannot be suppressed (GOV000, or `unsuppressible`).
+    Forbidden,
 }
 
 impl Status {
@@ -130,6 +132,7 @@ impl Status {
             Status::NoReason => "no-reason",
             Status::Expired => "expired",
             Status::Invalid => "invalid",
+            Status::Forbidden => "forbidden",
         }
     }
 }

@@ -420,6 +420,7 @@ pub fn suppression_list(outcome: &Outcome) -> String {
             Status::NoReason => "not applied: no reason given".to_string(),
             Status::Expired => "not applied: expired".to_string(),
             Status::Invalid => "not applied: cannot be read".to_string(),
+            Status::Forbidden => "not applied: the rule cannot be suppressed".to_string(),
         };
         out.push_str(&format!("    status: {status}\n"));
         for f in &s.suppressed {

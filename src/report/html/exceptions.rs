@@ -92,6 +92,9 @@ fn row(ctx: &Ctx<'_>, out: &mut String, s: &Suppression) {
         Status::NoReason => "<span class=\"badge st-no-reason\">not applied: no reason</span>",
         Status::Expired => "<span class=\"badge st-expired\">not applied: expired</span>",
         Status::Invalid => "<span class=\"badge st-invalid\">not applied: unreadable</span>",
+        Status::Forbidden => {
+            "<span class=\"badge st-invalid\">not applied: cannot be suppressed</span>"
+        }
     };
     let used = if s.suppressed.is_empty() {
         "<span class=\"badge st-unused used\">no: suppressed nothing</span>".to_string()
