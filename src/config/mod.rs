@@ -103,11 +103,21 @@ impl Globs {
 
 fn compile(pattern: &str) -> Result<Glob, String> {
     let trimmed = pattern.trim_end_matches('/');
-    if trimmed.is_empty() {
+    // `./legacy/**` is written from the config's directory, as `legacy/**` or `/legacy/**` are.
+    let mut body = trimmed;
+    while let Some(rest) = body.strip_prefix("./") {
+        body = rest.trim_start_matches('/');
+    }
+    if body.is_empty() || body == "." {
         return Err(format!("`{pattern}` is not a usable glob pattern"));
     }
+    if body == ".." || body.starts_with("../") {
+        return Err(format!(
+            "`{pattern}` points outside the config file's directory, which patterns are matched from"
+        ));
+    }
     let anchored = trimmed.starts_with('/') || trimmed.contains('/');
-    let body = trimmed.trim_start_matches('/');
+    let body = body.trim_start_matches('/');
     let full = if anchored {
         body.to_string()
     } else {

@@ -40,6 +40,25 @@ fn globs_work_like_gitignore() {
     assert!(g.matches("legacy/sub/a.json"));
     let g = pats(&["*.json"]);
     assert!(g.matches("a/b/c.json"));
+    // Written from the config's directory with `./`: anchored there.
+    let g = pats(&["./dd.json", "./legacy/**", "././vendor/"]);
+    assert!(g.matches("dd.json"));
+    assert!(!g.matches("x/dd.json"));
+    assert!(g.matches("legacy/sub/a.json"));
+    assert!(g.matches("vendor/a.yaml"));
+    assert!(!g.matches("x/vendor/a.yaml"));
+    for bad in ["./", "../shared/**", ".."] {
+        let settings = vec![Setting {
+            value: bad.to_string(),
+            pos: Pos {
+                span: Span::default(),
+                start: LineCol::default(),
+                end: LineCol::default(),
+                pointer: String::new(),
+            },
+        }];
+        assert!(Globs::build(&settings).is_err(), "{bad}");
+    }
 }
 
 #[test]
