@@ -309,7 +309,10 @@ impl Parser<'_> {
     }
 
     fn rule_levels(&mut self, cur: &Cursor<'_>) -> Vec<RuleLevel> {
-        let mut out = Vec::new();
+        let mut out: Vec<RuleLevel> = Vec::new();
+        // The key that set each rule's level: a rule named twice (by code and by name) with two
+        // levels leaves which one holds to the order of the keys.
+        let mut named: Vec<(&'static str, String)> = Vec::new();
         if cur.node.as_map().is_none() {
             self.error(
                 cur,
@@ -356,6 +359,21 @@ impl Parser<'_> {
                 );
                 continue;
             }
+            if let Some((_, first)) = named.iter().find(|(code, _)| *code == rule.code) {
+                let earlier = out.iter().find(|r| r.rule.code == rule.code);
+                if earlier.is_some_and(|r| r.level != level) {
+                    self.error(
+                        &key,
+                        format!(
+                            "`{}` is {} again, which `{first}` already sets to another level; keep one",
+                            name.value,
+                            rule.code
+                        ),
+                    );
+                    continue;
+                }
+            }
+            named.push((rule.code, name.value.clone()));
             out.push(RuleLevel { rule, level });
         }
         out

@@ -151,3 +151,19 @@ fn relative_paths() {
         "../.atlasgov-lint.yaml"
     );
 }
+
+#[test]
+fn a_rule_named_twice_with_two_levels_is_an_error() {
+    let e = errors("rules:\n  GOV005: off\n  region-usage-unset: error\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e.iter()
+            .any(|m| m.contains("`region-usage-unset` is GOV005 again")),
+        "{e:?}"
+    );
+    // The same level twice says the same thing twice: accepted.
+    assert_eq!(
+        errors("rules:\n  GOV005: off\n  region-usage-unset: off\n"),
+        Vec::<String>::new()
+    );
+}
