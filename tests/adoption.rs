@@ -288,7 +288,7 @@ fn a_baseline_of_another_version_says_so() {
         assert_eq!(o.status.code(), Some(2));
         assert_eq!(
             stderr(&o),
-            "error: b.json: unsupported baseline version 2 (this atlasgov-lint reads version 1); upgrade atlasgov-lint, or rewrite the baseline with --write-baseline\n"
+            "error: b.json: unsupported baseline version 2 (this atlasgov-lint reads version 1); upgrade atlasgov-lint, or delete the file and write a new baseline with --write-baseline (which keeps only a baseline it can read)\n"
         );
     }
 }

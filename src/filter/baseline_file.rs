@@ -71,15 +71,16 @@ impl Baseline {
         {
             if version != VERSION {
                 return Err(format!(
-                    "{shown}: unsupported baseline version {version} (this atlasgov-lint reads version {VERSION}); upgrade atlasgov-lint, or rewrite the baseline with --write-baseline"
+                    "{shown}: unsupported baseline version {version} (this atlasgov-lint reads version {VERSION}); upgrade atlasgov-lint, or delete the file and write a new baseline with --write-baseline (which keeps only a baseline it can read)"
                 ));
             }
         }
         let file: File = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{shown}:{}:{}: not an atlasgov-lint baseline: {e}",
-                e.line(),
-                e.column()
+                e.line().max(1),
+                // serde_json counts 0 at the start of a line (a file cut short there).
+                e.column().max(1)
             )
         })?;
         Ok(Baseline {
