@@ -304,6 +304,20 @@ fn excluded_paths_are_not_read() {
             .iter()
             .all(|f| f["file"] == "specs/cluster.yaml")
     );
+    assert_eq!(v["skipped"], serde_json::json!([]), "{v}");
+    // Named on the command line (a pre-commit hook passes each staged file): still not read,
+    // and said.
+    let (code, v) = repo.json(&["vendor/c.yaml", "specs/cluster.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["summary"]["files_checked"], 1, "{v}");
+    assert_eq!(v["skipped"][0]["file"], "vendor/c.yaml", "{v}");
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("excluded by `exclude`"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -197,6 +197,32 @@ pub fn check_paths_and_buffers(
                 !config.is_excluded(&options.cwd, &i.path) && !config.is_file(&options.cwd, &i.path)
             })
     };
+    // A file named on the command line that the config excludes is not read either, but said:
+    // whoever named it expects it checked.
+    let mut excluded_named: Vec<Skipped> = Vec::new();
+    if let Some(config) = &options.config {
+        let named: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.is_file())
+            .map(|p| paths::normalize(&options.cwd.join(p)))
+            .collect();
+        if !named.is_empty() {
+            excluded_named = inputs
+                .iter()
+                .filter(|i| {
+                    config.is_excluded(&options.cwd, &i.path)
+                        && named.contains(&paths::normalize(&options.cwd.join(&i.path)))
+                })
+                .map(|i| Skipped {
+                    path: i.path.clone(),
+                    reason: format!(
+                        "excluded by `exclude` in {}",
+                        paths::display_path(&config.path)
+                    ),
+                })
+                .collect();
+        }
+    }
     inputs.retain(wanted);
     if let Some(config) = &options.config {
         problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
@@ -210,6 +236,7 @@ pub fn check_paths_and_buffers(
             path: p.path,
             reason: p.message,
         }));
+    outcome.skipped.extend(excluded_named);
     // The walk's own order depends on the directory listing: sort for stable output.
     outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     outcome
