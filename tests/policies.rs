@@ -549,3 +549,25 @@ fn the_model_output_is_pinned() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
 }
+
+/// What `model` leaves out (a file that does not parse, one that is not read) is named on
+/// standard error, apart from the JSON.
+#[test]
+fn model_names_what_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        r#"{"name": "c", "replicationSpecs": [{"regionConfigs": [{"providerName": "AZURE""#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("blob.yaml"), b"regionName: \0\x01\x02").unwrap();
+    let o = run(&["model", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _: Value = serde_json::from_slice(&o.stdout).expect("model is JSON");
+    let err = stderr(&o);
+    assert!(
+        err.contains("not in the model: ") && err.contains("broken.json:1:"),
+        "{err}"
+    );
+    assert!(err.contains("blob.yaml: binary file"), "{err}");
+}

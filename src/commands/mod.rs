@@ -95,6 +95,36 @@ fn model(paths: Vec<std::path::PathBuf>, stdout: &mut impl Write) -> i32 {
         ..Options::default()
     };
     let outcome = crate::engine::check_paths(&paths, &options);
+    // What the model leaves out, said where it does not mix with the JSON: a file that was
+    // not read, or that does not parse.
+    let mut notes = String::new();
+    for s in &outcome.skipped {
+        notes.push_str(&format!(
+            "note: not in the model: {}: {}\n",
+            crate::paths::display_path(&s.path),
+            crate::report::terminal::line(&s.reason)
+        ));
+    }
+    for f in outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == crate::rules::INVALID_SPEC.meta.code)
+    {
+        let path = outcome
+            .files
+            .get(f.loc.file as usize)
+            .map(|s| crate::paths::display_path(&s.path))
+            .unwrap_or_default();
+        notes.push_str(&format!(
+            "warning: not in the model: {path}:{}:{}: {}\n",
+            f.loc.start.line,
+            f.loc.start.column,
+            crate::report::terminal::line(&f.message)
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = std::io::stderr().write_all(notes.as_bytes());
+    }
     let doc = outcome.model.unwrap_or(serde_json::Value::Null);
     // Escaped as the reports are: a spec's value may hold characters a terminal acts on.
     write_out(stdout, &(crate::report::pretty::text(&doc) + "\n"))
