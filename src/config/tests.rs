@@ -167,3 +167,14 @@ fn a_rule_named_twice_with_two_levels_is_an_error() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_policy_path_that_does_not_exist_is_an_error_at_its_entry() {
+    let e = errors("policies:\n  - org/policies\n");
+    assert_eq!(
+        e,
+        [
+            "c.yaml:2:5: policy path `org/policies` does not exist (it is read from the config file's directory)"
+        ]
+    );
+}
