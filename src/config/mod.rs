@@ -249,7 +249,27 @@ pub fn load(path: &Path, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
         .map_err(err)?;
     let abs = normalize(&cwd.join(path));
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, PathBuf::from(&shown), dir)
+    let config = parse(&text, PathBuf::from(&shown), dir)?;
+    // A policy path that is not there, at its entry (before anything is checked).
+    let missing: Vec<ConfigError> = config
+        .policies
+        .iter()
+        .filter(|s| std::fs::symlink_metadata(config.dir.join(&s.value)).is_err())
+        .map(|s| ConfigError {
+            path: shown.clone(),
+            line: s.pos.start.line,
+            column: s.pos.start.column,
+            message: format!(
+                "policy path `{}` does not exist (it is read from the config file's directory)",
+                s.value
+            ),
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(config)
+    } else {
+        Err(missing)
+    }
 }
 
 /// The policy paths a config file names (`policies`), resolved against its directory. Read

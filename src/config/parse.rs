@@ -81,22 +81,7 @@ pub fn parse(text: &str, path: PathBuf, dir: PathBuf) -> Result<Config, Vec<Conf
         let name = key.text().unwrap_or("");
         match name {
             "rules" => config.rules = p.rule_levels(&value),
-            "policies" => {
-                let list = p.strings(&value);
-                for s in &list {
-                    if std::fs::symlink_metadata(config.dir.join(&s.value)).is_err() {
-                        let e = p.err_pos(
-                            &s.pos,
-                            format!(
-                                "policy path `{}` does not exist (it is read from the config file's directory)",
-                                s.value
-                            ),
-                        );
-                        p.errors.push(e);
-                    }
-                }
-                config.policies = list;
-            }
+            "policies" => config.policies = p.strings(&value),
             "exclude" => {
                 let globs = p.strings(&value);
                 config.exclude = p.globs(&value, &globs);

@@ -170,11 +170,19 @@ fn a_rule_named_twice_with_two_levels_is_an_error() {
 
 #[test]
 fn a_policy_path_that_does_not_exist_is_an_error_at_its_entry() {
-    let e = errors("policies:\n  - org/policies\n");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("c.yaml");
+    std::fs::create_dir(dir.path().join("here")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, "policies:\n  - here\n  - org/policies\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e: Vec<String> = match load(&path, dir.path()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    };
     assert_eq!(
         e,
         [
-            "c.yaml:2:5: policy path `org/policies` does not exist (it is read from the config file's directory)"
+            "c.yaml:3:5: policy path `org/policies` does not exist (it is read from the config file's directory)"
         ]
     );
 }
