@@ -977,3 +977,26 @@ fn a_suppression_at_a_projects_region_usage_covers_its_clusters_findings_in_both
     let (_, v, _) = check(root, &["."]);
     assert_eq!(v["summary"]["suppressed"], 2, "{v}");
 }
+
+#[test]
+fn a_suppression_on_one_cluster_does_not_cover_another_clusters_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    // Alpha mixes partitions on one line, allowed there; beta's standard region is another
+    // finding, whose related place (alpha's gov region) is on that line.
+    std::fs::write(
+        root.join("a-alpha.yaml"),
+        "name: alpha\ngroupId: 5f1d2c3b4a5968776a5b4c3d\nreplicationSpecs:\n  - regionConfigs: [{providerName: AWS, regionName: US_GOV_WEST_1, electableSpecs: {instanceSize: M30}}, {providerName: AWS, regionName: US_EAST_1, electableSpecs: {instanceSize: M30}}] # atlasgov-lint: allow GOV004 -- alpha's DR node goes in OPS-12\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("b-beta.yaml"),
+        "name: beta\ngroupId: 5f1d2c3b4a5968776a5b4c3d\nreplicationSpecs:\n  - regionConfigs:\n      - {providerName: AWS, regionName: US_WEST_2, electableSpecs: {instanceSize: M30}}\n",
+    )
+    .unwrap();
+    let (code, v, _) = check(root, &["."]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(codes(&v), ["GOV004 b-beta.yaml:5"]);
+    assert_eq!(v["summary"]["suppressed"], 1, "{v}");
+}

@@ -519,8 +519,11 @@ pub fn check_with_context(
     let config_file = outcome.config_file;
     findings = findings
         .into_iter()
-        .filter_map(|f| match f.loc.via.as_deref() {
-            _ if !context.contains(&f.loc.file) => Some(f),
+        .filter_map(|mut f| match f.loc.via.as_deref() {
+            _ if !context.contains(&f.loc.file) => {
+                f.note_depends_on(rendered.contains(&f.loc.file));
+                Some(f)
+            }
             Some(written) if !context.contains(&written.file) => Some(f.at_written_place()),
             // A setting the finding depends on (a project's region usage, a condition that
             // creates the resource) written in a file given: reported there. In a rendering,

@@ -143,9 +143,9 @@ pub(super) fn apply(
 
 /// The suppression that covers `f`, if one does: the candidate's index and the index of the
 /// rule it names. Candidates that could apply: comments on the finding's line, the line its
-/// value was written on, the line that uses it (whichever is reported), and the lines of its
-/// related places and where they were written (the setting of a condition the value exists
-/// by, `enable_analytics = true` in a tfvars file; the project's region usage set by an
+/// value was written on, the line that uses it (whichever is reported), and the settings it
+/// depends on in other files ([`Finding::depends_on`]: the setting of a condition the value
+/// exists by, `enable_analytics = true` in a tfvars file; the project's region usage set by an
 /// overlay's patch: where a check of that file alone reports it), then every exception, in
 /// order.
 fn hit(
@@ -168,17 +168,13 @@ fn hit(
                 .map(|l| &l.loc),
         )
         .collect();
-    // A comment also covers the finding from a setting it depends on, its related places
-    // (the project's region usage that a kustomize patch, a tfvars value or a Helm override
+    // A comment also covers the finding from a setting it depends on in another file (the
+    // project's region usage that a kustomize patch, a tfvars value or a Helm override
     // writes): where the finding is reported when only that file is checked, so the comment
     // covers it in every check. A config exception, which names paths, stays with the
     // finding's own places.
-    let depends_on = f
-        .related
-        .iter()
-        .flat_map(|l| std::iter::once(&l.loc).chain(l.loc.via.as_deref()));
     let mut order: Vec<usize> = Vec::new();
-    for loc in places.iter().copied().chain(depends_on) {
+    for loc in places.iter().copied().chain(&f.depends_on) {
         if let Some(ids) = by_line.get(&(loc.file, loc.start.line)) {
             order.extend(ids);
         }

@@ -175,6 +175,10 @@ pub struct Finding {
     /// What would fix it, when one change does (see [`fix`]); `None` when there is no single
     /// right value: the help says what to choose.
     pub fix: Option<fix::Fix>,
+    /// Where a check of another file alone would report it: a setting it depends on written
+    /// in that file (see [`Finding::note_depends_on`]). A suppression there covers it in a
+    /// check of both files too.
+    pub depends_on: Vec<Loc>,
 }
 
 impl Label {
@@ -233,6 +237,31 @@ impl Finding {
             related,
             used_at: None,
             fix: None,
+            depends_on: Vec::new(),
+        }
+    }
+
+    /// Record [`Finding::depends_on`]: for each other file, the place where
+    /// [`Finding::at_related_place`] would put this finding if only that file were checked:
+    /// its first related label written there ([`Loc::via`]), or when `direct` (the finding
+    /// is in a rendering assembled from several files) its first related label there.
+    pub fn note_depends_on(&mut self, direct: bool) {
+        let mut files: Vec<FileId> = vec![self.loc.file];
+        for pass in [false, true] {
+            for l in &self.related {
+                let place = match (pass, l.loc.via.as_deref()) {
+                    (false, Some(written)) => written,
+                    (true, None) if direct => &l.loc,
+                    _ => continue,
+                };
+                if !files.contains(&place.file) {
+                    files.push(place.file);
+                    self.depends_on.push(Loc {
+                        via: None,
+                        ..place.clone()
+                    });
+                }
+            }
         }
     }
 
