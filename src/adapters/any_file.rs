@@ -181,16 +181,48 @@ fn walk_in(
             if !template {
                 return;
             }
-            // A command in a provisioner's `command` or an instance's `user_data` script
-            // (`mongosh ... --authenticationMechanism SCRAM-SHA-1`, `curl https://...`).
-            mechanism_flags(&mut at, source, atlas, &|_, _| None, out);
             if source.contains("mongodb://") || source.contains("mongodb+srv://") {
                 connection_strings(&mut at, source, "connection string", out);
             }
-            called_urls(&mut at, source, key, out);
+            // A command in a provisioner's `command` or an instance's `user_data` script
+            // (`mongosh ... --authenticationMechanism SCRAM-SHA-1`, `curl https://...`), read
+            // in the template's text: inside its quotes, or a heredoc's lines between its
+            // markers. Prose (a description) calls nothing.
+            if key.is_some_and(is_prose_key) {
+                return;
+            }
+            let body = template_body(source);
+            mechanism_flags(&mut at, body, atlas, &|_, _| None, out);
+            called_urls(&mut at, body, key, out);
         }
         _ => {}
     }
+}
+
+/// The text of an HCL template's source inside its quotes, or of a heredoc between its
+/// marker lines: a piece of `source`, so what is found there is located in it.
+fn template_body(source: &str) -> &str {
+    let trimmed = source.trim();
+    if trimmed.starts_with("<<") {
+        let start = source.find('\n').map_or(source.len(), |i| i + 1);
+        let end = source.trim_end().rfind('\n').unwrap_or(start).max(start);
+        return source.get(start..end).unwrap_or("");
+    }
+    let lead = source.len() - source.trim_start().len();
+    let inner = trimmed
+        .strip_prefix('"')
+        .map(|t| t.strip_suffix('"').unwrap_or(t));
+    match inner {
+        Some(inner) => source.get(lead + 1..lead + 1 + inner.len()).unwrap_or(""),
+        None => source,
+    }
+}
+
+/// Whether the line of `s` that holds byte `at` is a comment (`# ...`, in a script).
+fn comment_line(s: &str, at: usize) -> bool {
+    let from = s.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    s.get(from..at)
+        .is_some_and(|l| l.trim_start().starts_with('#'))
 }
 
 /// Keys whose value names the host a block's settings go to.
@@ -376,7 +408,9 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
                 let text = s.get(from..to).unwrap_or("");
                 // A guard that searches for the URL (`grep 'cloud.mongodb.com' ...`) does not
                 // use it.
-                let search = SEARCH_COMMANDS.iter().any(|c| contains_word(text, c));
+                // A comment line of a script calls nothing either.
+                let search = SEARCH_COMMANDS.iter().any(|c| contains_word(text, c))
+                    || text.trim_start().starts_with('#');
                 // A command, an assignment or a continuation line, not a sentence: a caller,
                 // shell punctuation, or nothing else on the line before the URL.
                 let before = s.get(from..start).unwrap_or("").trim();
@@ -804,6 +838,18 @@ fn mechanism_flags(
     // order, so each command is judged once however many flags it holds.
     let mut last: Option<(usize, usize, bool)> = None;
     for (flag, _) in s.match_indices(FLAG) {
+        // `# was: mongosh ... --authenticationMechanism SCRAM-SHA-1`: a comment in a script;
+        // `echo 'never pass --authenticationMechanism SCRAM-SHA-1'`: text written, no login.
+        if comment_line(s, flag) {
+            continue;
+        }
+        let line_start = s
+            .get(..flag)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        if text_command(s.get(line_start..flag).unwrap_or("")) {
+            continue;
+        }
         let reaches = match last {
             Some((from, to, reaches)) if from <= flag && flag < to => reaches,
             _ => {
