@@ -275,12 +275,15 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                         _ => false,
                     })
                     .unwrap_or(rest.len());
+                // The userinfo ends at the last `@` before the path (an `@` in the query,
+                // `?user=x@y`, is not it).
                 let wider = text.get(auth_start..auth_start + stop).unwrap_or("");
-                if wider.rfind('@').is_some_and(|at| {
-                    wider
-                        .get(..at)
-                        .is_some_and(|u| u.contains(':') && !u.contains('/'))
-                }) {
+                let path = wider.find('/').unwrap_or(wider.len());
+                let wider = wider.get(..path).unwrap_or(wider);
+                if wider
+                    .rfind('@')
+                    .is_some_and(|at| wider.get(..at).is_some_and(|u| u.contains(':')))
+                {
                     authority = wider;
                 }
             }
@@ -695,11 +698,14 @@ pub fn scheme_credential(value: &str) -> Option<Range<usize>> {
     }
     let credential = credential.trim_start();
     let token_char = |b: u8| b.is_ascii_alphanumeric() || b"+/=._~-".contains(&b);
-    // A token, not a word (`Token based`, `Bearer tokens`): digits or both cases in it.
-    let mixed = credential.bytes().any(|b| b.is_ascii_digit())
-        || (credential.bytes().any(|b| b.is_ascii_uppercase())
-            && credential.bytes().any(|b| b.is_ascii_lowercase()));
-    if credential.len() < 8 || !mixed || !credential.bytes().all(token_char) {
+    // A token, not a word or a version (`Basic Deployment`, `Bearer tokens`, `Token
+    // v2.10`): base64 padding, or letters and digits mixed in a run no word is (two digits
+    // or more among sixteen characters or more).
+    let digits = credential.bytes().filter(u8::is_ascii_digit).count();
+    let letters = credential.bytes().filter(u8::is_ascii_alphabetic).count();
+    let token =
+        credential.ends_with('=') || (credential.len() >= 16 && digits >= 2 && letters >= 2);
+    if credential.len() < 8 || !token || !credential.bytes().all(token_char) {
         return None;
     }
     let start = lead + (trimmed.len() - credential.len());
@@ -807,6 +813,10 @@ mod tests {
             ["ab?cdS3"]
         );
         assert_eq!(
+            passwords("mongodb://app:ab?cd@c.x.mongodb.net/?authSource=admin&user=x@y"),
+            ["ab?cd"]
+        );
+        assert_eq!(
             passwords(r#"uri: "mongodb://h.x.net:27017/?a=b" @other"#),
             Vec::<String>::new()
         );
@@ -830,6 +840,14 @@ mod tests {
         assert_eq!(cred("Token based authentication"), None);
         assert_eq!(cred("Bearer tokens"), None);
         assert_eq!(cred("Basic setup"), None);
+        assert_eq!(cred("Basic Deployment"), None);
+        assert_eq!(cred("Basic Configuration"), None);
+        assert_eq!(cred("Bearer Authentication"), None);
+        assert_eq!(cred("Token v2.10.4-beta"), None);
+        assert_eq!(
+            cred("Bearer ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
+            Some("ghp_16C7e42F292c6912E7710c838347Ae178B4a")
+        );
     }
 
     /// A password attached to `-p` (`-pSECRET`, `-p=SECRET`) is masked like one after it; a
