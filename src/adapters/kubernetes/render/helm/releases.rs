@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::super::sources::Sources;
 use super::templates::objects;
-use super::values::merge_chain;
+use super::values::{fill_empty, merge_chain};
 use super::{Chart, HelmRendering};
 use crate::document::Node;
 use crate::model::SourceFile;
@@ -48,7 +48,7 @@ enum Values<'n> {
 enum ValuesMerge {
     /// The default: inline values merged over the file's.
     Override,
-    /// The file's merged over the inline values.
+    /// The inline values fill what the file's leave unset or empty (`mergo.Merge`).
     Merge,
     /// The inline values alone.
     Replace,
@@ -80,18 +80,31 @@ pub(super) fn render(
                     inline,
                     merge,
                 } => {
-                    let inline = inline.map(|n| sources.node(source, n));
+                    // Empty inline values change nothing (kustomize merges only when there are
+                    // some).
+                    let inline = inline
+                        .filter(|n| n.as_map().is_some_and(|m| !m.is_empty()))
+                        .map(|n| sources.node(source, n));
                     let from_file = values_file
                         .filter(|_| !(merge == ValuesMerge::Replace && inline.is_some()))
                         .and_then(|f| {
-                            let at = sources.load(&path.parent()?.join(f), files).ok()?;
+                            // Within the kustomization's directory, as kustomize loads it.
+                            let dir = crate::paths::normalize(path.parent()?);
+                            let file = crate::paths::normalize(&dir.join(f));
+                            let root = crate::paths::normalize(&sources.absolute(&dir));
+                            if !crate::paths::normalize(&sources.absolute(&file)).starts_with(root)
+                            {
+                                return None;
+                            }
+                            let at = sources.load(&file, files).ok()?;
                             consumed.insert(at);
                             sources.doc(at, 0)
                         })
                         .filter(|v| v.as_map().is_some());
                     match (from_file, inline) {
-                        (Some(f), Some(i)) if merge == ValuesMerge::Merge => {
-                            Some(merge_chain(Some(i), &f))
+                        (Some(mut f), Some(i)) if merge == ValuesMerge::Merge => {
+                            fill_empty(&mut f, &i);
+                            Some(f)
                         }
                         (Some(f), Some(i)) => Some(merge_chain(Some(f), &i)),
                         (f, i) => f.or(i),

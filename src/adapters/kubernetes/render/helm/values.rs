@@ -55,6 +55,31 @@ fn coalesce(base: &mut Node, over: &Node) {
     }
 }
 
+/// kustomize's `valuesMerge: merge` (`mergo.Merge` without override): `over`'s values fill
+/// what `base` lacks or leaves empty (null, false, zero, an empty string or collection);
+/// mappings merge key by key; anything `base` sets stays.
+pub(super) fn fill_empty(base: &mut Node, over: &Node) {
+    let (Value::Map(entries), Some(over_entries)) = (&mut base.value, over.as_map()) else {
+        if !truthy(Some(base)) {
+            *base = over.clone();
+        }
+        return;
+    };
+    for e in over_entries {
+        let Some(key) = e.key.scalar_text() else {
+            continue;
+        };
+        match entries
+            .iter_mut()
+            .rev()
+            .find(|b| b.key.scalar_text() == Some(key))
+        {
+            Some(b) => fill_empty(&mut b.value, &e.value),
+            None => entries.push(e.clone()),
+        }
+    }
+}
+
 /// Go templates' truth: absent, null, false, zero, empty strings and collections are false.
 pub(super) fn truthy(node: Option<&Node>) -> bool {
     match node.map(|n| &n.value) {
@@ -73,6 +98,28 @@ mod tests {
 
     use super::*;
     use crate::adapters::kubernetes::render::first_doc as doc;
+
+    #[test]
+    fn kustomize_merge_fills_only_what_is_unset_or_empty() {
+        let mut base = doc("project: {create: false, name: ''}\nsize: M30\nlist: []\n");
+        let over =
+            doc("project: {create: true, name: billing, extra: 1}\nsize: M10\nlist: [a]\nnew: z\n");
+        fill_empty(&mut base, &over);
+        let get = |path: &[&str]| {
+            path.iter()
+                .try_fold(&base, |n, k| n.get(k))
+                .map(|n| n.scalar_text().unwrap_or("(collection)").to_string())
+        };
+        assert_eq!(get(&["project", "create"]).as_deref(), Some("true"));
+        assert_eq!(get(&["project", "name"]).as_deref(), Some("billing"));
+        assert_eq!(get(&["project", "extra"]).as_deref(), Some("1"));
+        assert_eq!(get(&["size"]).as_deref(), Some("M30"));
+        assert_eq!(
+            base.get("list").and_then(Node::as_seq).map(<[Node]>::len),
+            Some(1)
+        );
+        assert_eq!(get(&["new"]).as_deref(), Some("z"));
+    }
 
     #[test]
     fn values_merge_as_helm_merges_them() {
