@@ -81,6 +81,18 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     // anywhere but in indentation) and which libyaml, Go's yaml (kubectl, Helm) and PyYAML
     // accept. Such a tab is parsed again as the space it stands for: the same length, so
     // every span is the file's own, and no value holds it.
+    if separating_tabs(text, &error).is_none() {
+        return Err(error);
+    }
+    // First every such tab of the file at once (a hand-written file uses them throughout):
+    // kept only when no tab replaced lies inside a value, which a separating one never does.
+    let (spaced, replaced) = space_tabs_after_indicators(text);
+    if let Ok(doc) = parse_saphyr(&spaced, limits) {
+        if !replaced_inside_a_scalar(&doc, &replaced) {
+            return Ok(doc);
+        }
+    }
+    // Else one by one, each where saphyr stops.
     let mut spaced: Option<String> = None;
     // Each such tab costs a parse of the file: a budget of bytes parsed again.
     let mut reparsed = 0usize;
@@ -108,11 +120,11 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
 }
 
 /// Bytes parsed again to answer the errors [`separating_tabs`] finds in one file (each
-/// reparses it): a few hundred such tabs in a manifest, a few in a large file.
+/// reparses it).
 const REPARSE_BUDGET: usize = 16 << 20;
 
 /// The run of tabs saphyr's `error` is about, when it refused a tab that separates a `:` or a
-/// `-` from what follows on its line: their byte range.
+/// `-` from what follows on its line: their byte range. saphyr stops just after the run.
 fn separating_tabs(text: &str, error: &ParseError) -> Option<std::ops::Range<usize>> {
     if !error
         .message
@@ -120,30 +132,71 @@ fn separating_tabs(text: &str, error: &ParseError) -> Option<std::ops::Range<usi
     {
         return None;
     }
-    let at = error.span.start as usize;
     let bytes = text.as_bytes();
-    let line_start = bytes
-        .get(..at)?
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = bytes
-        .get(at..)?
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| at + i);
-    // The indicator nearest the error on its line that tabs follow.
-    let line = bytes.get(line_start..line_end)?;
-    let indicator = (0..line.len())
-        .filter(|&i| matches!(line.get(i), Some(b':' | b'-')) && line.get(i + 1) == Some(&b'\t'))
-        .min_by_key(|&i| (line_start + i).abs_diff(at))?;
-    let from = line_start + indicator + 1;
-    let to = bytes
-        .get(from..line_end)?
-        .iter()
-        .position(|&b| b != b'\t')
-        .map_or(line_end, |i| from + i);
-    Some(from..to)
+    let to = error.span.start as usize;
+    let from = bytes.get(..to)?.iter().rposition(|&b| b != b'\t')? + 1;
+    (from < to && matches!(bytes.get(from - 1), Some(b':' | b'-'))).then_some(from..to)
+}
+
+/// `text` with every run of tabs after a `:` or a `-` and before more text on its line made
+/// spaces, and where they were.
+fn space_tabs_after_indicators(text: &str) -> (String, Vec<usize>) {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut replaced = Vec::new();
+    let mut i = 1;
+    while i < bytes.len() {
+        let after_indicator =
+            bytes.get(i) == Some(&b'\t') && matches!(bytes.get(i - 1), Some(b':' | b'-'));
+        if !after_indicator {
+            i += 1;
+            continue;
+        }
+        let end = (i..bytes.len())
+            .find(|&j| bytes.get(j) != Some(&b'\t'))
+            .unwrap_or(bytes.len());
+        if bytes
+            .get(end)
+            .is_some_and(|&b| !matches!(b, b'\n' | b'\r' | b' '))
+        {
+            for j in i..end {
+                if let Some(b) = bytes.get_mut(j) {
+                    *b = b' ';
+                }
+                replaced.push(j);
+            }
+        }
+        i = end.max(i + 1);
+    }
+    // Only ASCII tabs became ASCII spaces.
+    (
+        String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()),
+        replaced,
+    )
+}
+
+/// Whether one of the sorted positions `replaced` lies inside a scalar of `doc` (its span,
+/// quotes and all): the tab there was part of a value.
+fn replaced_inside_a_scalar(doc: &Document, replaced: &[usize]) -> bool {
+    let mut stack: Vec<&super::Node> = doc.roots.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            super::Value::Map(entries) => {
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            super::Value::Seq(items) => stack.extend(items),
+            _ => {
+                let (start, end) = (node.span.start as usize, node.span.end as usize);
+                let first = replaced.partition_point(|&p| p < start);
+                if replaced.get(first).is_some_and(|&p| p < end) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 fn parse_saphyr(text: &str, limits: &Limits) -> Result<Document, ParseError> {
