@@ -218,13 +218,6 @@ fn template_body(source: &str) -> &str {
     }
 }
 
-/// Whether the line of `s` that holds byte `at` is a comment (`# ...`, in a script).
-fn comment_line(s: &str, at: usize) -> bool {
-    let from = s.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-    s.get(from..at)
-        .is_some_and(|l| l.trim_start().starts_with('#'))
-}
-
 /// Keys whose value names the host a block's settings go to.
 const HOST_KEYS: &[&str] = &["host", "hosts", "hostname", "server", "endpoint"];
 
@@ -838,23 +831,18 @@ fn mechanism_flags(
     // order, so each command is judged once however many flags it holds.
     let mut last: Option<(usize, usize, bool)> = None;
     for (flag, _) in s.match_indices(FLAG) {
-        // `# was: mongosh ... --authenticationMechanism SCRAM-SHA-1`: a comment in a script;
-        // `echo 'never pass --authenticationMechanism SCRAM-SHA-1'`: text written, no login.
-        if comment_line(s, flag) {
-            continue;
-        }
-        let line_start = s
-            .get(..flag)
-            .and_then(|b| b.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        if text_command(s.get(line_start..flag).unwrap_or("")) {
-            continue;
-        }
         let reaches = match last {
             Some((from, to, reaches)) if from <= flag && flag < to => reaches,
             _ => {
                 let (from, to) = command_at(s, flag);
-                let reaches = command_reach(s.get(from..to).unwrap_or("")).unwrap_or(atlas);
+                // `# was: mongosh ... --authenticationMechanism SCRAM-SHA-1`: a comment in a
+                // script; `echo 'never pass --authenticationMechanism SCRAM-SHA-1'`: text
+                // written, no login. Judged at the command's first flag.
+                let before = s.get(from..flag).unwrap_or("");
+                let logs_in =
+                    !before.trim_start().starts_with('#') && !text_command(before.trim_start());
+                let reaches =
+                    logs_in && command_reach(s.get(from..to).unwrap_or("")).unwrap_or(atlas);
                 last = Some((from, to, reaches));
                 reaches
             }
