@@ -200,30 +200,23 @@ pub fn check_paths_and_buffers(
     // A file named on the command line that the config excludes is not read either, but said:
     // whoever named it expects it checked.
     let mut excluded_named: Vec<Skipped> = Vec::new();
-    if let Some(config) = &options.config {
-        let named: Vec<PathBuf> = paths
-            .iter()
-            .filter(|p| p.is_file())
-            .map(|p| paths::normalize(&options.cwd.join(p)))
-            .collect();
-        if !named.is_empty() {
-            excluded_named = inputs
-                .iter()
-                .filter(|i| {
-                    config.is_excluded(&options.cwd, &i.path)
-                        && named.contains(&paths::normalize(&options.cwd.join(&i.path)))
-                })
-                .map(|i| Skipped {
+    inputs.retain(|i| {
+        if wanted(i) {
+            return true;
+        }
+        if let Some(config) = &options.config {
+            if paths.contains(&i.path) && config.is_excluded(&options.cwd, &i.path) {
+                excluded_named.push(Skipped {
                     path: i.path.clone(),
                     reason: format!(
                         "excluded by `exclude` in {}",
                         paths::display_path(&config.path)
                     ),
-                })
-                .collect();
+                });
+            }
         }
-    }
-    inputs.retain(wanted);
+        false
+    });
     if let Some(config) = &options.config {
         problems.retain(|p| !config.is_excluded(&options.cwd, &p.path));
     }

@@ -242,27 +242,39 @@ impl Finding {
     }
 
     /// Record [`Finding::depends_on`]: for each other file, the place where
-    /// [`Finding::at_related_place`] would put this finding if only that file were checked:
-    /// its first related label written there ([`Loc::via`]), or when `direct` (the finding
-    /// is in a rendering assembled from several files) its first related label there.
+    /// [`Finding::at_related_place`] would put this finding if only that file were checked.
     pub fn note_depends_on(&mut self, direct: bool) {
         let mut files: Vec<FileId> = vec![self.loc.file];
-        for pass in [false, true] {
-            for l in &self.related {
-                let place = match (pass, l.loc.via.as_deref()) {
-                    (false, Some(written)) => written,
-                    (true, None) if direct => &l.loc,
-                    _ => continue,
-                };
-                if !files.contains(&place.file) {
-                    files.push(place.file);
-                    self.depends_on.push(Loc {
-                        via: None,
-                        ..place.clone()
-                    });
-                }
+        let mut places = Vec::new();
+        for (_, place) in self.related_places(direct) {
+            if !files.contains(&place.file) {
+                files.push(place.file);
+                places.push(Loc {
+                    via: None,
+                    ..place.clone()
+                });
             }
         }
+        self.depends_on = places;
+    }
+
+    /// The related places a check of one file may report this finding at, in the order
+    /// [`Finding::at_related_place`] prefers them, each with its label's index: where each
+    /// related value was written ([`Loc::via`]), then, when `direct` (the finding is in a
+    /// rendering assembled from several files), each related label written where it is.
+    fn related_places(&self, direct: bool) -> impl Iterator<Item = (usize, &Loc)> {
+        let written = self
+            .related
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.loc.via.as_deref().map(|w| (i, w)));
+        let own = self
+            .related
+            .iter()
+            .enumerate()
+            .filter(move |(_, l)| direct && l.loc.via.is_none())
+            .map(|(i, l)| (i, &l.loc));
+        written.chain(own)
     }
 
     /// The place that identifies the finding whatever its placement: the use (see
@@ -313,20 +325,10 @@ impl Finding {
         checked: impl Fn(FileId) -> bool,
         direct: bool,
     ) -> Option<Finding> {
-        let written = self.related.iter().enumerate().find_map(|(i, l)| {
-            let written = l.loc.via.as_deref()?;
-            checked(written.file).then(|| (i, written.clone()))
-        });
-        let (i, place) = written.or_else(|| {
-            if !direct {
-                return None;
-            }
-            self.related
-                .iter()
-                .enumerate()
-                .find(|(_, l)| l.loc.via.is_none() && checked(l.loc.file))
-                .map(|(i, l)| (i, l.loc.clone()))
-        })?;
+        let (i, place) = self
+            .related_places(direct)
+            .find(|(_, place)| checked(place.file))
+            .map(|(i, place)| (i, place.clone()))?;
         let label = self.related.remove(i);
         // The place itself is the finding's now, not a label.
         self.related
