@@ -86,35 +86,28 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, ParseError> {
     }
     // First every such tab of the file at once (a hand-written file uses them throughout):
     // kept only when no tab replaced lies inside a value, which a separating one never does.
-    let (spaced, replaced) = space_tabs_after_indicators(text);
-    if let Ok(doc) = parse_saphyr(&spaced, limits) {
+    let replaced = tabs_after_indicators(text);
+    if let Ok(doc) = parse_saphyr(&spaced(text, &replaced), limits) {
         if !replaced_inside_a_scalar(&doc, &replaced) {
             return Ok(doc);
         }
     }
     // Else one by one, each where saphyr stops.
-    let mut spaced: Option<String> = None;
+    let mut source: Option<String> = None;
     // Each such tab costs a parse of the file: a budget of bytes parsed again.
     let mut reparsed = 0usize;
     while reparsed.saturating_add(text.len()) <= REPARSE_BUDGET {
         reparsed += text.len().max(1);
-        let source = spaced.as_deref().unwrap_or(text);
-        let Some(tabs) = separating_tabs(source, &error) else {
+        let current = source.as_deref().unwrap_or(text);
+        let Some(tabs) = separating_tabs(current, &error) else {
             break;
         };
-        let mut bytes = source.as_bytes().to_vec();
-        for b in bytes.get_mut(tabs).into_iter().flatten() {
-            *b = b' ';
-        }
-        // Tabs replaced by spaces in valid UTF-8 leave it valid.
-        let Ok(next) = String::from_utf8(bytes) else {
-            break;
-        };
+        let next = spaced(current, &tabs.collect::<Vec<_>>());
         match parse_saphyr(&next, limits) {
             Ok(doc) => return Ok(doc),
             Err(e) => error = e,
         }
-        spaced = Some(next);
+        source = Some(next);
     }
     Err(error)
 }
@@ -138,11 +131,10 @@ fn separating_tabs(text: &str, error: &ParseError) -> Option<std::ops::Range<usi
     (from < to && matches!(bytes.get(from - 1), Some(b':' | b'-'))).then_some(from..to)
 }
 
-/// `text` with every run of tabs after a `:` or a `-` and before more text on its line made
-/// spaces, and where they were.
-fn space_tabs_after_indicators(text: &str) -> (String, Vec<usize>) {
-    let mut bytes = text.as_bytes().to_vec();
-    let mut replaced = Vec::new();
+/// Where every run of tabs after a `:` or a `-` and before more text on its line is, in order.
+fn tabs_after_indicators(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
     let mut i = 1;
     while i < bytes.len() {
         let after_indicator =
@@ -158,20 +150,23 @@ fn space_tabs_after_indicators(text: &str) -> (String, Vec<usize>) {
             .get(end)
             .is_some_and(|&b| !matches!(b, b'\n' | b'\r' | b' '))
         {
-            for j in i..end {
-                if let Some(b) = bytes.get_mut(j) {
-                    *b = b' ';
-                }
-                replaced.push(j);
-            }
+            found.extend(i..end);
         }
         i = end.max(i + 1);
     }
-    // Only ASCII tabs became ASCII spaces.
-    (
-        String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()),
-        replaced,
-    )
+    found
+}
+
+/// `text` with the tabs at `at` made spaces: the same length, so every span is unchanged.
+fn spaced(text: &str, at: &[usize]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &i in at {
+        if let Some(b @ b'\t') = bytes.get_mut(i) {
+            *b = b' ';
+        }
+    }
+    // ASCII tabs made ASCII spaces leave the text UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
 /// Whether one of the sorted positions `replaced` lies inside a scalar of `doc` (its span,
