@@ -224,10 +224,6 @@ impl<'a> Base<'a> {
         let mut config: HashMap<String, Bound<'a>> = HashMap::new();
         // Keys declared `secret: true`: their values are secrets wherever they are written.
         let mut secret_keys: Vec<String> = Vec::new();
-        // The provider's settings the project file sets for every stack
-        // (`config: {mongodbatlas:isMongodbgovCloud: true}` in `Pulumi.yaml`): defaults that
-        // a stack's own settings replace.
-        let mut project_provider_settings: Vec<(String, Bound<'a>)> = Vec::new();
         // Defaults and values declared by the program (and by the project file, for every
         // language), then the stack's values, which win.
         for (root, ctx) in [
@@ -250,21 +246,11 @@ impl<'a> Base<'a> {
                         secret_keys.push(k.to_string());
                     }
                     if let Some(cur) = value {
-                        if k.starts_with(PACKAGE) {
-                            project_provider_settings.push((
-                                k.to_string(),
-                                Bound {
-                                    cur: cur.clone(),
-                                    ctx,
-                                },
-                            ));
-                        }
                         config.insert(k.to_string(), Bound { cur, ctx });
                     }
                 }
             }
         }
-        let mut provider_settings: Vec<(String, Bound<'a>)> = Vec::new();
         // The first `mongodbatlas:` key of the stack (where a finding about them points).
         let mut first_setting: Option<Loc> = None;
         let mut esc = false;
@@ -278,7 +264,6 @@ impl<'a> Base<'a> {
                 };
                 if k.starts_with(PACKAGE) {
                     first_setting.get_or_insert_with(|| ctx.loc(&key));
-                    provider_settings.push((k.to_string(), bound.clone()));
                 }
                 let k = k
                     .strip_prefix(&format!("{}:", self.project_name))
@@ -286,8 +271,6 @@ impl<'a> Base<'a> {
                 config.insert(k.to_string(), bound);
             }
         }
-        // After the stack's own: a lookup finds the stack's setting first.
-        provider_settings.extend(project_provider_settings);
         for key in &secret_keys {
             if let Some(b) = config.get(key) {
                 out.written_notes
@@ -359,12 +342,9 @@ impl<'a> Base<'a> {
         // The default provider's settings in the stack (`mongodbatlas:isMongodbgovCloud`).
         if uses_default_provider && !esc {
             if let Some(first) = first_setting {
-                let setting = |key: &str| {
-                    provider_settings
-                        .iter()
-                        .find(|(k, _)| k == key)
-                        .map(|(_, b)| b.clone())
-                };
+                // The stack's value, else the project file's (`config:` there sets every
+                // stack's default).
+                let setting = |key: &str| program.config.get(key).cloned();
                 let read = |b: Option<Bound<'a>>| match b {
                     None => Read::Absent,
                     Some(b) => match b.cur.text() {
