@@ -101,7 +101,7 @@ fn model(paths: Vec<std::path::PathBuf>, stdout: &mut impl Write) -> i32 {
     for s in &outcome.skipped {
         notes.push_str(&format!(
             "note: not in the model: {}: {}\n",
-            crate::paths::display_path(&s.path),
+            crate::report::terminal::line(&crate::paths::display_path(&s.path)),
             crate::report::terminal::line(&s.reason)
         ));
     }
@@ -116,7 +116,8 @@ fn model(paths: Vec<std::path::PathBuf>, stdout: &mut impl Write) -> i32 {
             .map(|s| crate::paths::display_path(&s.path))
             .unwrap_or_default();
         notes.push_str(&format!(
-            "warning: not in the model: {path}:{}:{}: {}\n",
+            "warning: not in the model: {}:{}:{}: {}\n",
+            crate::report::terminal::line(&path),
             f.loc.start.line,
             f.loc.start.column,
             crate::report::terminal::line(&f.message)
