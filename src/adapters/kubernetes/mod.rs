@@ -47,6 +47,7 @@ pub const NEEDLES: &[&str] = &[
     "atlas.mongodb.com/v1",
     "atlas.generated.mongodb.com/v1",
     "atlas-domain",
+    other_kinds::OPERATOR_IMAGE,
 ];
 
 const ATLAS_V1: &str = "atlas.mongodb.com/v1";

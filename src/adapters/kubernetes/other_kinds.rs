@@ -4,10 +4,10 @@
 
 use super::{Object, backup_key, group_ref, item_loc, items_at, origin_at, project_ref};
 use crate::adapters::common::{entry_slot, sub_text};
-use crate::document::Cursor;
+use crate::document::{Cursor, Value};
 use crate::model::{
     CopySetting, DatabaseUser, Endpoint, Integration, LocCtx, Model, NetworkContainer,
-    NetworkPeering, PrivateEndpoint, Product, ProductUse, ProjectRef, Text,
+    NetworkPeering, PrivateEndpoint, Product, ProductUse, ProjectRef, Text, intern_value,
 };
 
 /// `AtlasBackupSchedule`: its snapshot copy settings. It names no project; it belongs to the
@@ -156,6 +156,7 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
         .into_iter()
         .chain(items_at(Some(&pod), "initContainers"));
     for container in containers {
+        operator_without_domain(ctx, &container, out);
         for list in ["command", "args"] {
             let args = items_at(Some(&container), list);
             for (i, arg) in args.iter().enumerate() {
@@ -179,4 +180,50 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
             }
         }
     }
+}
+
+/// The image name of the Atlas Kubernetes Operator (Docker Hub, Quay, a registry mirror).
+pub(super) const OPERATOR_IMAGE: &str = "mongodb-atlas-kubernetes-operator";
+
+/// The operator's container started without `--atlas-domain`: the operator then talks to its
+/// default, `https://cloud.mongodb.com/` (it reads the domain from no environment variable).
+/// Reported at the image. Arguments the file does not spell out (not a list, an item that is
+/// not a string, `$(VAR)` expansions, template placeholders) may set it: those stay silent.
+fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut Model) {
+    let Some(image) = ctx.text(container.get("image")) else {
+        return;
+    };
+    if !image.as_str().to_ascii_lowercase().contains(OPERATOR_IMAGE) {
+        return;
+    }
+    for list in ["command", "args"] {
+        let Some(value) = container.get(list) else {
+            continue;
+        };
+        let items = match &value.node.value {
+            Value::Null => continue,
+            Value::Seq(_) => value.items(),
+            // Not a list (a placeholder, a template's output): unknown.
+            _ => return,
+        };
+        for item in items {
+            match item.str() {
+                Some(text)
+                    if !text.contains("atlas-domain")
+                        && !text.contains("$(")
+                        && !text.contains("${")
+                        && !text.contains("{{") => {}
+                _ => return,
+            }
+        }
+    }
+    out.endpoints.push(Endpoint {
+        may_list: false,
+        switch: None,
+        url: Text {
+            value: intern_value("https://cloud.mongodb.com/"),
+            loc: image.loc,
+        },
+        context: "the Atlas Kubernetes Operator, started without --atlas-domain,",
+    });
 }
