@@ -176,10 +176,12 @@ impl<'a> Locator<'a> {
             Value::String(v) => v,
             _ => "",
         };
-        let source = ctx
-            .text
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("");
+        // A rendering's tree (no text of its own) is spelled by its files' texts.
+        let source = match ctx.sources {
+            Some(sources) if ctx.text.is_empty() => sources.text_of(span),
+            _ => ctx.text.get(span.start as usize..span.end as usize),
+        }
+        .unwrap_or("");
         let base = properties_len(source, value);
         Locator {
             ctx,

@@ -96,6 +96,10 @@ pub trait SourceMap {
     /// its file, its span and lines there, and its pointer in that file. `None` when the span
     /// belongs to no file (the caller then locates it as usual).
     fn loc(&self, span: Span, pointer: &str) -> Option<Loc>;
+    /// The source text the bytes at `span` of the assembled tree are spelled by, when they
+    /// lie on one stretch of one file (`None` otherwise: the caller then locates pieces of a
+    /// value at the whole value).
+    fn text_of(&self, span: Span) -> Option<&str>;
 }
 
 impl<'a> LocCtx<'a> {

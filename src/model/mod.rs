@@ -800,6 +800,19 @@ impl Model {
         self.key_aliases.retain(|a| keep(&a.via));
     }
 
+    /// Drop the endpoints that workload containers in these files gave (their image and
+    /// arguments: the operator's `--atlas-domain`), which a rendering of the files gives
+    /// again as it applies them. Endpoints elsewhere in the files (a script in a ConfigMap, a
+    /// base URL setting) are read on their own and stay.
+    pub fn remove_workload_endpoints_of(&mut self, files: &HashSet<FileId>) {
+        if files.is_empty() {
+            return;
+        }
+        self.endpoints.retain(|e| {
+            !(files.contains(&e.url.loc.file) && is_container_pointer(&e.url.loc.pointer))
+        });
+    }
+
     /// Every resource's origin, for linking.
     pub fn origins_mut(&mut self) -> impl Iterator<Item = &mut Origin> {
         self.clusters
@@ -837,4 +850,26 @@ impl Model {
         let p = partition::project_partition(project.region_usage.as_ref().map(Text::as_str))?;
         Some((p, project))
     }
+}
+
+/// Whether a JSON pointer is a pod container's image or one of its arguments
+/// (`/spec/template/spec/containers/0/args/1`, a CronJob's, a Pod's).
+pub fn is_container_pointer(pointer: &str) -> bool {
+    let mut parts = pointer.rsplit('/');
+    let last = parts.next().unwrap_or("");
+    let (field, list) = if last == "image" {
+        (last, parts.next())
+    } else if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        (parts.next().unwrap_or(""), None)
+    } else {
+        return false;
+    };
+    let index = match field {
+        "image" => list,
+        "args" | "command" => parts.next(),
+        _ => return false,
+    };
+    let containers = parts.next();
+    index.is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(containers, Some("containers" | "initContainers"))
 }

@@ -37,8 +37,9 @@ use crate::model::link::is_object_id;
 use crate::model::{Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
 use deployments::{atlas_deployment, generated_cluster, generated_flex};
 use other_kinds::{
-    POD_KINDS, backup_schedule, database_user, generated_database_user, network_container,
-    network_peering, operator_domain, private_endpoint, product, third_party_integration,
+    OPERATOR_IMAGE, POD_KINDS, backup_schedule, database_user, generated_database_user,
+    network_container, network_peering, operator_domain, private_endpoint, product,
+    third_party_integration,
 };
 use projects::{atlas_project, group, project_parts};
 
@@ -47,7 +48,7 @@ pub const NEEDLES: &[&str] = &[
     "atlas.mongodb.com/v1",
     "atlas.generated.mongodb.com/v1",
     "atlas-domain",
-    other_kinds::OPERATOR_IMAGE,
+    OPERATOR_IMAGE,
 ];
 
 const ATLAS_V1: &str = "atlas.mongodb.com/v1";
@@ -78,8 +79,9 @@ pub(crate) struct Scope {
 }
 
 /// The objects of a rendering (each root is one object; `List`s are entered): what the
-/// rendering gives is what gets applied, so nothing is read as a patch of something else,
-/// and the operator's own workloads are left to the per-file reading.
+/// rendering gives is what gets applied, so nothing is read as a patch of something else
+/// (the operator's own workloads too: the per-file reading of their files gives way, see
+/// [`crate::model::Model::remove_workload_endpoints_of`]).
 pub(crate) fn adapt_rendered(ctx: &LocCtx<'_>, root: &Cursor<'_>, scope: &Scope, out: &mut Model) {
     object(ctx, root, out, 0, Some(scope));
 }
@@ -242,7 +244,7 @@ fn object(
         (GENERATED_V1, "Cluster") => out.clusters.extend(generated_cluster(ctx, &obj)),
         (GENERATED_V1, "FlexCluster") => out.clusters.extend(generated_flex(ctx, &obj)),
         (GENERATED_V1, "DatabaseUser") => generated_database_user(ctx, &obj, out),
-        (_, kind) if scope.is_none() && POD_KINDS.contains(&kind) => {
+        (_, kind) if POD_KINDS.contains(&kind) => {
             operator_domain(ctx, &obj, out);
         }
         _ => {}

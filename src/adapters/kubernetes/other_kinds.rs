@@ -141,21 +141,12 @@ pub(super) const POD_KINDS: &[&str] = &[
     "CronJob",
 ];
 
-/// The operator's own Atlas domain in its container arguments, in the forms the any-file
-/// adapter (which reads `--atlas-domain=URL` in any string) does not see: a separate value
+/// The operator's own Atlas domain in its container arguments: `--atlas-domain=URL` (which
+/// the any-file adapter reads in any string too, but not in a rendering), a separate value
 /// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
 pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let Some(spec) = &obj.spec else { return };
-    let pod = match obj.kind.str() {
-        Some("Pod") => Some(spec.clone()),
-        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
-        _ => spec.path(&["template", "spec"]),
-    };
-    let Some(pod) = pod else { return };
-    let containers = items_at(Some(&pod), "containers")
-        .into_iter()
-        .chain(items_at(Some(&pod), "initContainers"));
-    for container in containers {
+    for container in containers(obj.kind.str(), spec) {
         operator_without_domain(ctx, &container, out);
         for list in ["command", "args"] {
             let args = items_at(Some(&container), list);
@@ -164,7 +155,10 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
                 let url = if text == "--atlas-domain" || text == "-atlas-domain" {
                     args.get(i + 1)
                         .and_then(|next| ctx.text(Some(next.clone())))
-                } else if let Some(rest) = text.strip_prefix("-atlas-domain=") {
+                } else if let Some(rest) = text
+                    .strip_prefix("-atlas-domain=")
+                    .or_else(|| text.trim_start().strip_prefix("--atlas-domain="))
+                {
                     sub_text(ctx, arg, rest)
                 } else {
                     None
@@ -226,4 +220,39 @@ fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut M
         },
         context: "the Atlas Kubernetes Operator, started without --atlas-domain,",
     });
+}
+
+/// The containers (and init containers) of a workload's pods, by its kind and `spec`.
+fn containers<'a>(kind: Option<&str>, spec: &Cursor<'a>) -> Vec<Cursor<'a>> {
+    let pod = match kind {
+        Some("Pod") => Some(spec.clone()),
+        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        _ => spec.path(&["template", "spec"]),
+    };
+    let Some(pod) = pod else { return Vec::new() };
+    items_at(Some(&pod), "containers")
+        .into_iter()
+        .chain(items_at(Some(&pod), "initContainers"))
+        .collect()
+}
+
+/// Whether a workload object (of one of [`POD_KINDS`]) runs the operator, or names its
+/// domain flag: what a kustomize rendering keeps besides Atlas objects.
+pub(super) fn runs_operator(kind: &str, node: &crate::document::Node) -> bool {
+    if !POD_KINDS.contains(&kind) {
+        return false;
+    }
+    let Some(spec) = Cursor::root(node).get("spec") else {
+        return false;
+    };
+    containers(Some(kind), &spec).iter().any(|c| {
+        c.get("image")
+            .and_then(|i| i.str())
+            .is_some_and(|i| i.to_ascii_lowercase().contains(OPERATOR_IMAGE))
+            || ["command", "args"].iter().any(|list| {
+                items_at(Some(c), list)
+                    .iter()
+                    .any(|a| a.str().is_some_and(|t| t.contains("atlas-domain")))
+            })
+    })
 }

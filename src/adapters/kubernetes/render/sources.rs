@@ -421,8 +421,10 @@ impl<'r> Sources<'r> {
     }
 }
 
-impl SourceMap for Sources<'_> {
-    fn loc(&self, span: Span, pointer: &str) -> Option<Loc> {
+impl Sources<'_> {
+    /// Where `span` of the span space is in its file: the piece's source, and the file's
+    /// span (the start and end each mapped; a fragment's lines each start where they are).
+    fn real_span(&self, span: Span) -> Option<(&Source, &Piece, Span)> {
         let piece = self.piece(span.start)?;
         let source = self.sources.get(piece.source)?;
         let offset = |at: u32| -> u32 {
@@ -444,6 +446,21 @@ impl SourceMap for Sources<'_> {
             start: offset(span.start),
             end: offset(span.end.max(span.start)),
         };
+        Some((source, piece, real))
+    }
+}
+
+impl SourceMap for Sources<'_> {
+    fn text_of(&self, span: Span) -> Option<&str> {
+        let (source, _, real) = self.real_span(span)?;
+        // Only where the file spells the bytes one for one (not across a fragment's lines).
+        (real.end - real.start == span.end.saturating_sub(span.start))
+            .then(|| source.text.get(real.start as usize..real.end as usize))
+            .flatten()
+    }
+
+    fn loc(&self, span: Span, pointer: &str) -> Option<Loc> {
+        let (source, piece, real) = self.real_span(span)?;
         let pointer = match &piece.fragment {
             Some(f) => ArcStr::clone(&f.pointer),
             None => intern_pointer(

@@ -114,12 +114,16 @@ pub(super) fn canonical(node: &Node) -> String {
     }
 }
 
+/// What a rendering keeps: Atlas objects, and workloads that run the operator.
 fn is_atlas(node: &Node) -> bool {
-    node.get("apiVersion")
+    let atlas = node
+        .get("apiVersion")
         .and_then(Node::as_str)
         .is_some_and(|v| {
             v.starts_with("atlas.mongodb.com/") || v.starts_with("atlas.generated.mongodb.com/")
-        })
+        });
+    let kind = node.get("kind").and_then(Node::as_str).unwrap_or("");
+    atlas || crate::adapters::kubernetes::other_kinds::runs_operator(kind, node)
 }
 
 /// The fixture directories that hold a kustomization.

@@ -12,6 +12,8 @@ use super::select::{PatchId, Selector, split_api_version};
 use super::transform::{
     Accum, FieldSpec, NameRef, ensure, fix_name_references, path_mut, set_namespace,
 };
+use crate::adapters::kubernetes::other_kinds::OPERATOR_IMAGE;
+
 use super::{Content, FILE_NAMES, Kustomization, Obj, Patch, is_atlas_group, is_remote};
 use crate::adapters::kubernetes::render::Note;
 use crate::adapters::kubernetes::render::sources::Sources;
@@ -96,7 +98,7 @@ pub(in crate::adapters::kubernetes::render) fn render(
     let mut acc = Accum::default();
     b.accumulate(k, &mut acc, 0);
     fix_name_references(&mut acc);
-    let objects: Vec<Obj> = acc.objs.into_iter().filter(Obj::is_atlas).collect();
+    let objects: Vec<Obj> = acc.objs.into_iter().filter(Obj::is_kept).collect();
     let atlas = !objects.is_empty() || b.atlas_patch;
     let shown = |p: &Path| crate::paths::display_path(p);
     for (url, named_in) in &b.remote {
@@ -259,12 +261,17 @@ impl Builder<'_, '_> {
     }
 
     /// The objects of a resource file (`List`s expanded). A file that names no Atlas API
-    /// group is not parsed: nothing in it is Atlas's.
+    /// group, nor the operator's image or domain flag, is not parsed: nothing in it is
+    /// Atlas's.
     fn resource_file(&mut self, path: &Path, acc: &mut Accum) {
         let Ok(text) = self.sources.text(path) else {
             return;
         };
-        if !text.contains("atlas.mongodb.com/") && !text.contains("atlas.generated.mongodb.com/") {
+        if !text.contains("atlas.mongodb.com/")
+            && !text.contains("atlas.generated.mongodb.com/")
+            && !text.contains("atlas-domain")
+            && !text.to_ascii_lowercase().contains(OPERATOR_IMAGE)
+        {
             return;
         }
         let Ok(source) = self.sources.load(path, self.files) else {

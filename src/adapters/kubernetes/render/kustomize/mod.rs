@@ -386,6 +386,13 @@ impl Obj {
     fn is_atlas(&self) -> bool {
         is_atlas_group(&self.group)
     }
+
+    /// An Atlas object, or a workload that runs the operator (whose `--atlas-domain` says
+    /// which Atlas the overlay's objects go to): what a rendering keeps.
+    fn is_kept(&self) -> bool {
+        self.is_atlas()
+            || crate::adapters::kubernetes::other_kinds::runs_operator(&self.kind, &self.node)
+    }
 }
 
 fn is_atlas_group(group: &str) -> bool {

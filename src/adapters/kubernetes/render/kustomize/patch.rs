@@ -130,7 +130,10 @@ fn merge_entry(dst: &mut Node, key: &Node, value: &Node, path: &str, removed: &m
                 return;
             };
             let both_maps = existing.value.as_map().is_some() && value.as_map().is_some();
-            if both_maps && directive(value) != Some("replace") {
+            let both_lists = existing.value.as_seq().is_some() && value.as_seq().is_some();
+            if both_lists && MERGED_BY_NAME.contains(&name) {
+                merge_by_name(existing, value, &pointer_child(path, name), removed);
+            } else if both_maps && directive(value) != Some("replace") {
                 for e in value.as_map().unwrap_or_default() {
                     if e.key.scalar_text() != Some(DIRECTIVE) {
                         let path = pointer_child(path, name);
@@ -151,6 +154,63 @@ fn merge_entry(dst: &mut Node, key: &Node, value: &Node, path: &str, removed: &m
             value: added(value),
         }),
     }
+}
+
+/// The lists of a pod's spec that a strategic merge merges item by item, matched by `name`
+/// (their patch merge key in Kubernetes' schema), rather than replaces.
+const MERGED_BY_NAME: &[&str] = &["containers", "initContainers"];
+
+/// Merge the items of list `value` into list `dst` (at `path`) by their `name`, as a
+/// strategic merge orders them: the patch's items first, in its order (an item of a name the
+/// list has merged into it key by key, a new one as written), then the list's other items; an
+/// item with `$patch: delete` removes the one of its name.
+fn merge_by_name(dst: &mut Entry, value: &Node, path: &str, removed: &mut Vec<Removal>) {
+    let Value::Seq(items) = &mut dst.value.value else {
+        return;
+    };
+    let mut old: Vec<Option<Node>> = std::mem::take(items).into_iter().map(Some).collect();
+    let name_of = |n: &Node| {
+        n.get("name")
+            .and_then(Node::scalar_text)
+            .map(str::to_string)
+    };
+    let mut merged = Vec::new();
+    for p in value.as_seq().unwrap_or_default() {
+        let name = name_of(p);
+        let at = name.as_ref().and_then(|name| {
+            old.iter()
+                .position(|o| o.as_ref().and_then(name_of).as_ref() == Some(name))
+        });
+        let delete = directive(p) == Some("delete");
+        match (at, delete) {
+            (Some(j), true) => {
+                if let Some(Some(gone)) = old.get_mut(j).map(Option::take) {
+                    let pointer = pointer_child(path, &j.to_string());
+                    removed.push(Removal {
+                        at: pointer.clone(),
+                        pointer,
+                        span: gone.span,
+                    });
+                }
+            }
+            (None, true) => {}
+            (Some(j), false) => {
+                let Some(Some(mut item)) = old.get_mut(j).map(Option::take) else {
+                    continue;
+                };
+                let item_path = pointer_child(path, &j.to_string());
+                for e in p.as_map().unwrap_or_default() {
+                    if e.key.scalar_text() != Some(DIRECTIVE) {
+                        merge_entry(&mut item, &e.key, &e.value, &item_path, removed);
+                    }
+                }
+                merged.push(item);
+            }
+            (None, false) => merged.push(added(p)),
+        }
+    }
+    merged.extend(old.into_iter().flatten());
+    *items = merged;
 }
 
 /// A value the target did not have, as the merge adds it: in mappings, nulls and deleted
@@ -412,6 +472,26 @@ mod tests {
             Value::Null => "null".into(),
             _ => n.scalar_text().unwrap_or("").to_string(),
         }
+    }
+
+    /// A pod's containers merge by name, in the order `kubectl kustomize` gives them (the
+    /// patch's first, then the others); their `args` are replaced.
+    #[test]
+    fn strategic_merge_merges_containers_by_name() {
+        let mut obj = doc(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: op}\nspec:\n  template:\n    spec:\n      initContainers: [{name: init, image: busybox}]\n      containers:\n        - {name: proxy, image: rbac}\n        - {name: manager, image: op, args: [--leader-elect]}\n",
+        );
+        let patch = doc(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: op}\nspec:\n  template:\n    spec:\n      initContainers: [{name: init, $patch: delete}]\n      containers:\n        - {name: sidecar, image: s}\n        - {name: manager, args: [--atlas-domain=x]}\n",
+        );
+        let mut removed = Vec::new();
+        strategic_merge(&mut obj, &patch, &mut removed);
+        assert_eq!(
+            flow(&obj),
+            "{apiVersion: apps/v1, kind: Deployment, metadata: {name: op}, spec: {template: {spec: {initContainers: [], containers: [{name: sidecar, image: s}, {name: manager, image: op, args: [--atlas-domain=x]}, {name: proxy, image: rbac}]}}}}"
+        );
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].pointer, "/spec/template/spec/initContainers/0");
     }
 
     #[test]
