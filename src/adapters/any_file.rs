@@ -126,6 +126,7 @@ fn walk_in(
             // service that `cloud.mongodb.com` also serves: not Atlas's API.
             let ops_manager_project =
                 cur.get("projectName").is_some() && cur.get("orgId").is_some();
+            let before = out.endpoints.len();
             for (k, v) in cur.entries() {
                 let mut key = k.text();
                 if gov_flag && key.is_some_and(|k| k.eq_ignore_ascii_case("base_url")) {
@@ -141,6 +142,15 @@ fn walk_in(
                     key = env_name;
                 }
                 walk_in(ctx, &v, key, atlas, shell, out);
+            }
+            // A rule that denies what it names (`action: deny`, a rule named
+            // `block-commercial-atlas`), or a mapping under a key that lists what is refused
+            // (`deny:`): its URLs are there for what they are, and pointing them at AtlasGov
+            // would refuse AtlasGov. Found, but not rewritten by a safe fix.
+            if key.is_some_and(refusing) || denies(cur) {
+                for e in out.endpoints.get_mut(before..).unwrap_or_default() {
+                    e.may_list = true;
+                }
             }
         }
         Value::Seq(_) => {
@@ -454,6 +464,46 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
     }
 }
 
+/// Words that say a rule or list refuses what it names.
+const REFUSING: &[&str] = &[
+    "deny",
+    "denied",
+    "denylist",
+    "block",
+    "blocked",
+    "blocklist",
+    "blacklist",
+    "reject",
+    "rejected",
+    "drop",
+    "forbid",
+    "forbidden",
+    "disallow",
+    "disallowed",
+    "banned",
+];
+
+/// Whether a name says that what it holds is refused (`deny`, `blockedUrls`).
+fn refusing(name: &str) -> bool {
+    crate::document::secrets::words(name)
+        .iter()
+        .any(|w| REFUSING.contains(&w.as_str()))
+}
+
+/// Whether a mapping is a rule that refuses what it names: its action (`action`, `effect`,
+/// `policy`, `verdict`, `decision`) is `deny`, `block`, `reject`, `drop`, ..., or its name or
+/// id says so (`block-commercial-atlas-api`).
+fn denies(cur: &Cursor<'_>) -> bool {
+    cur.entries().any(|(k, v)| {
+        let (Some(k), Some(v)) = (k.text(), v.str()) else {
+            return false;
+        };
+        let k = k.to_ascii_lowercase();
+        let action = ["action", "effect", "policy", "verdict", "decision", "rule"];
+        (action.contains(&k.as_str()) || k == "name" || k == "id") && refusing(v)
+    })
+}
+
 /// Whether a key's name says its value is listed for what it is, not used to connect: a deny
 /// list, an old or example value, a test's input or expectation.
 fn listing_key(key: &str) -> bool {
@@ -478,6 +528,9 @@ fn listing_key(key: &str) -> bool {
             "banned",
             "old",
             "legacy",
+            "former",
+            "migrated",
+            "from",
             "deprecated",
             "previous",
             "example",

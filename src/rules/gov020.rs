@@ -75,7 +75,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                     );
                     if e.may_list {
                         fix.demote(
-                            "the URL is a value of its own that may be listed for what it is (a deny list, an old value, a test's input)"
+                            "the URL is a value of its own that may be listed for what it is (a deny list or rule, an old value, a test's input)"
                                 .to_string(),
                         );
                     }
