@@ -91,15 +91,18 @@ fn is_sha1(name: &str) -> bool {
     name.trim().eq_ignore_ascii_case("SCRAM-SHA-1")
 }
 
-/// A comma-separated list of names without its SCRAM-SHA-1 names, the others as written.
+/// A comma-separated list of names without its SCRAM-SHA-1 names, the others as written
+/// (the spaces around the list's ends kept, none left inside them: `"A , SCRAM-SHA-1"` is
+/// `"A"`).
 fn without_sha1(list: &str) -> String {
     let kept: Vec<&str> = list.split(',').filter(|n| !is_sha1(n)).collect();
     let joined = kept.join(",");
-    if list.starts_with(char::is_whitespace) {
-        joined
-    } else {
-        joined.trim_start().to_string()
-    }
+    let inner = list.trim();
+    let lead = list
+        .get(..list.len() - list.trim_start().len())
+        .unwrap_or("");
+    let trail = list.get(lead.len() + inner.len()..).unwrap_or("");
+    format!("{lead}{}{trail}", joined.trim())
 }
 
 #[cfg(test)]
@@ -118,5 +121,9 @@ mod tests {
             without_sha1("SCRAM-SHA-1,SCRAM-SHA-256,SCRAM-SHA-1"),
             "SCRAM-SHA-256"
         );
+        // No space is left inside the value where a name went; the list's own are kept.
+        assert_eq!(without_sha1("SCRAM-SHA-256 , SCRAM-SHA-1"), "SCRAM-SHA-256");
+        assert_eq!(without_sha1("SCRAM-SHA-1 ,SCRAM-SHA-256"), "SCRAM-SHA-256");
+        assert_eq!(without_sha1(" A , SCRAM-SHA-1 , B "), " A , B ");
     }
 }

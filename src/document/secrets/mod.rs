@@ -26,6 +26,8 @@ const SECRET_KEYS: &[&str] = &[
     "password",
     "passwd",
     "passphrase",
+    // PostgreSQL's `PGPASS` (and the `PGPASSWORD` the first entry has).
+    "pgpass",
     "secret",
     "apikey",
     "privatekey",
