@@ -70,6 +70,9 @@ struct Names<'a> {
     resources: HashSet<&'a str>,
     /// Names bound once to a literal.
     literals: HashMap<&'a str, &'a Node>,
+    /// Names bound once to an object or array written out whose values are not all literals
+    /// (`{instanceSize: TIER}`): read where they are used, each value as it is written.
+    objects: HashMap<&'a str, &'a Node>,
     /// Names bound once to a call of a `Config` method (`const region =
     /// cfg.require("region")`): read where they are used as the call is.
     config_reads: HashMap<&'a str, &'a Node>,
@@ -111,6 +114,7 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
         configs: HashMap::new(),
         resources: HashSet::new(),
         literals: HashMap::new(),
+        objects: HashMap::new(),
         config_reads: HashMap::new(),
         mapped: HashMap::new(),
         read_at: std::cell::RefCell::new(HashSet::new()),
@@ -170,6 +174,9 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
             }
             None if is_literal(&b.value, 0) => {
                 names.literals.insert(name, &b.value);
+            }
+            None if b.value.as_map().is_some() || b.value.as_seq().is_some() => {
+                names.objects.insert(name, &b.value);
             }
             Some(CALL_TAG) if is_config_read(&b.value) => {
                 names.config_reads.insert(name, &b.value);
@@ -366,6 +373,9 @@ impl<'a> Names<'a> {
                         return self.value(literal, depth + 1);
                     }
                 }
+                if let Some(object) = self.objects.get(root).filter(|_| path == root) {
+                    return self.value(object, depth + 1);
+                }
                 if let Some(call) = self.mapped.get(root).filter(|_| path == root) {
                     return self.value(call, depth + 1);
                 }
@@ -491,7 +501,21 @@ impl Names<'_> {
     fn mapped_items(&self, call: &Node, depth: usize) -> Option<Node> {
         let (params, body) = map_function(call)?;
         let callee = str_of(call.get("callee"))?;
+        let item_name = params.first().copied();
+        let index_name = params.get(1).copied();
         let items = match callee.strip_suffix(".map") {
+            // An array the module does not write out (the stack's configuration, another
+            // call's result): its items are unknown, but what the function's body writes for
+            // every one of them is known, and judged once (as Terraform's `for_each` over an
+            // unknown collection is).
+            Some(name) if self.literals.get(name).is_none_or(|l| l.as_seq().is_none()) => {
+                let any = unknown(call.span);
+                let bound = bind(body, item_name, index_name, &any, 0);
+                return Some(Node::new(
+                    Value::Seq(vec![self.value(&bound, depth + 1)]),
+                    call.span,
+                ));
+            }
             Some(name) => {
                 let array = self.literals.get(name)?.as_seq()?;
                 // The name's use (where the call names it: `regions.map`, Python's `in
@@ -502,8 +526,6 @@ impl Names<'_> {
             }
             None => call.get("receiver")?.as_seq()?,
         };
-        let item_name = params.first().copied();
-        let index_name = params.get(1).copied();
         let out = items
             .iter()
             .map(|item| {
