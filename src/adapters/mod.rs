@@ -341,11 +341,12 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) 
 
 /// Run the applicable adapters that read any file (not one format's shapes) over the root of
 /// a document whose format is read by a multi-file step ([`multi_file::reads_whole_file`]):
-/// only its literal strings are read here.
+/// only its literal strings are read here (and, by the Atlas CLI's adapter, the commands a
+/// Terraform provisioner runs).
 pub fn adapt_literals(ctx: &LocCtx<'_>, root: &Node, which: Applicable, out: &mut Model) {
     let cur = Cursor::root(root);
     for (i, adapter) in ALL.iter().enumerate() {
-        if which.contains(i) && adapter.name == "any-file" {
+        if which.contains(i) && matches!(adapter.name, "any-file" | "atlas-cli") {
             (adapter.adapt)(ctx, &cur, out);
         }
     }

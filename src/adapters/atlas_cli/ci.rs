@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::document::Cursor;
+use crate::document::{Cursor, Value};
 use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
 
 pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
@@ -230,6 +230,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     codebuild(root, &mut found);
     bitbucket(root, &mut found);
     kubernetes(root, &mut found);
+    terraform(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
         let mut global_env = Env::new();
@@ -532,6 +533,102 @@ fn kubernetes<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
             }
         }
     }
+}
+
+/// Terraform's provisioners (`.tf`, `.tf.json`): a `local-exec` `command` (with its
+/// `environment`), each line of a `remote-exec` `inline`, and an instance's `user_data` that is
+/// a shell script (`#!/bin/bash`), in any resource. Only strings written out are read: a
+/// template with `${...}` is an expression whose value Terraform computes (its base URLs and
+/// SCRAM options are read by the any-file adapter).
+fn terraform<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    let Some(resources) = root.get("resource").filter(|r| r.node.as_map().is_some()) else {
+        return;
+    };
+    let script = |script: Cursor<'a>, env: Env<'a>| CiScript {
+        script,
+        dir: String::new(),
+        env,
+        exec: Vec::new(),
+    };
+    // `resource.<type>.<name>` (a list of such mappings in Terraform JSON, at any level).
+    let maps = |c: Cursor<'a>| -> Vec<Cursor<'a>> {
+        match &c.node.value {
+            Value::Map(_) => vec![c],
+            Value::Seq(_) => c.items().filter(|i| i.node.as_map().is_some()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    for types in maps(resources) {
+        for (_, names) in types.entries() {
+            for by_name in maps(names) {
+                for (_, body) in by_name.entries() {
+                    for body in maps(body) {
+                        if let Some(data) = body.get("user_data").filter(|d| {
+                            d.str().or_else(|| d.node.expr_source()).is_some_and(|t| {
+                                let t = t
+                                    .strip_prefix("<<")
+                                    .map_or(t, |h| h.split_once('\n').map_or("", |(_, body)| body));
+                                t.trim_start().strip_prefix("#!").is_some_and(|line| {
+                                    let line = line.lines().next().unwrap_or("");
+                                    line.ends_with("/sh") || line.ends_with("bash")
+                                })
+                            })
+                        }) {
+                            out.push(script(data, Vec::new()));
+                        }
+                        for provisioners in body.get("provisioner").into_iter().flat_map(maps) {
+                            for (kind, p) in provisioners.entries() {
+                                for p in maps(p) {
+                                    match kind.text() {
+                                        Some("local-exec") => {
+                                            let mut env = Env::new();
+                                            env_under(&p, "environment", &mut env);
+                                            if let Some(c) = p.get("command").filter(|c| {
+                                                c.str().is_some() || c.node.expr_source().is_some()
+                                            }) {
+                                                out.push(script(c, env));
+                                            }
+                                        }
+                                        Some("remote-exec") => {
+                                            for line in p
+                                                .get("inline")
+                                                .iter()
+                                                .flat_map(|l| l.items())
+                                                .filter(|l| l.str().is_some())
+                                            {
+                                                out.push(script(line, Vec::new()));
+                                            }
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The lines of a Terraform heredoc written out (`<<-EOT` ... `EOT`, no `${...}` or `%{...}`
+/// in it: Terraform computes those), from the file's `text`: the script a provisioner's
+/// `command` or an instance's `user_data` holds, each line where it is in the file (their
+/// indentation is the shell's blank).
+pub(super) fn literal_heredoc<'t>(text: &'t str, cur: &Cursor<'_>) -> Option<&'t str> {
+    if !cur.node.is_expr() {
+        return None;
+    }
+    let source = text.get(cur.node.span.start as usize..cur.node.span.end as usize)?;
+    let rest = source.strip_prefix("<<")?;
+    let (_, body) = rest.split_once('\n')?;
+    // Up to the terminator's line.
+    let body = body.get(..body.trim_end().rfind('\n').map_or(0, |i| i + 1))?;
+    let bytes = body.as_bytes();
+    let interpolates = bytes.windows(2).enumerate().any(|(i, w)| {
+        (w == b"${" || w == b"%{") && i.checked_sub(1).and_then(|j| bytes.get(j)) != w.first()
+    });
+    (!interpolates).then_some(body)
 }
 
 /// The shell script of one container (see [`kubernetes`]).

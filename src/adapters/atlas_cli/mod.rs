@@ -184,6 +184,8 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             script.read(&line, Dialect::Sh, Place::Words(&exec, &starts), out);
         } else if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
+        } else if let Some(text) = ci::literal_heredoc(ctx.text, &step) {
+            script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         }
     }
     script.env.clear();
@@ -1505,7 +1507,13 @@ impl Located<'_> {
             .text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("");
-        Locator::new(self.ctx, cur)
+        // A Terraform heredoc (an expression) is read as spelled in the file.
+        let mut locator = if cur.node.is_expr() {
+            Locator::spelled(self.ctx, cur)
+        } else {
+            Locator::new(self.ctx, cur)
+        };
+        locator
             .text(piece)
             .map_or_else(|| self.ctx.loc(cur), |t| t.loc)
     }
