@@ -157,7 +157,7 @@ impl<'t> Template<'t> {
         }
         let mut types = HashMap::new();
         let mut last = HashMap::new();
-        for (i, (key, res)) in resources.entries().enumerate() {
+        for (i, (key, res)) in super::resource_entries(resources).into_iter().enumerate() {
             let Some(id) = key.node.scalar_text() else {
                 continue;
             };

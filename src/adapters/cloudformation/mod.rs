@@ -73,7 +73,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         tpl.decided_into(out);
         return;
     }
-    for (i, (key, res)) in resources.entries().enumerate() {
+    for (i, (key, res)) in resource_entries(&resources).into_iter().enumerate() {
         let Some(id) = key.node.scalar_text() else {
             continue;
         };
@@ -103,6 +103,37 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         tpl.resource(kind, &r, out);
     }
     tpl.decided_into(out);
+}
+
+/// How deep `Fn::ForEach` loops nest (CloudFormation allows five).
+const MAX_FOR_EACH: usize = 5;
+
+/// The entries of `Resources` (logical id, resource), with the resources an `Fn::ForEach`
+/// loop (the `AWS::LanguageExtensions` transform) writes: `Fn::ForEach::Name: [Identifier,
+/// Collection, {OutputKey: Resource}]`. A loop's resources are read once, as written: what
+/// every copy hard-codes (`ProviderName: AZURE`) is known; a `Ref` to the identifier, or
+/// `${Identifier}` in a `!Sub`, names no parameter and is unknown.
+pub(super) fn resource_entries<'a>(resources: &Cursor<'a>) -> Vec<(Cursor<'a>, Cursor<'a>)> {
+    fn visit<'a>(map: &Cursor<'a>, depth: usize, out: &mut Vec<(Cursor<'a>, Cursor<'a>)>) {
+        for (key, value) in map.entries() {
+            let for_each = key
+                .node
+                .scalar_text()
+                .is_some_and(|k| k.starts_with("Fn::ForEach::"));
+            if !for_each {
+                out.push((key, value));
+                continue;
+            }
+            if depth < MAX_FOR_EACH {
+                if let Some(body) = value.item(2).filter(|b| b.node.as_map().is_some()) {
+                    visit(&body, depth + 1, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(resources, 0, &mut out);
+    out
 }
 
 /// A resource's `Type`, when it is a literal string.
