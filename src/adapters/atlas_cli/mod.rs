@@ -310,11 +310,18 @@ fn container_env(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
 /// cluster (`.../groups/{groupId}/clusters`, the body then of that project): read as any
 /// Admin API body, each value located where the command spells it. Only a body written out
 /// in a script's own text and spelled as it is (single quotes: no escape moves its bytes).
-fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
+/// `literal`: the literal a variable written as a whole value (`$BASE`, `${BASE}`) was set to,
+/// for a URL that starts with one (`"$BASE/groups/{id}/clusters"`).
+fn curl_body(
+    args: &[shell::Word],
+    at: &Located<'_>,
+    literal: &dyn Fn(&str) -> Option<Text>,
+    out: &mut Model,
+) {
     let Place::File { base } = at.place else {
         return;
     };
-    let mut url: Option<&str> = None;
+    let mut url: Option<String> = None;
     let mut data: Option<&shell::Word> = None;
     let mut i = 0;
     while let Some(word) = args.get(i) {
@@ -324,7 +331,17 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
                 data = args.get(i + 1).or(data);
                 i += 1;
             }
-            _ if value.contains("/api/atlas/") => url = word.known().or(url),
+            _ if value.contains("/api/atlas/") => {
+                url = word.known().map(str::to_string).or(url);
+            }
+            _ if value.contains('$') => {
+                // Each variable set to a literal replaced by it (`"${API}/groups/$P/..."`);
+                // another expansion stays as written (an unknown project id).
+                let expanded = expand_literals(value, literal);
+                if expanded.contains("/api/atlas/") {
+                    url = Some(expanded);
+                }
+            }
             _ => {}
         }
         i += 1;
@@ -332,6 +349,7 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
     let (Some(url), Some(data)) = (url, data) else {
         return;
     };
+    let url = url.as_str();
     let path = url
         .split(['?', '#'])
         .next()
@@ -374,7 +392,8 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
         return;
     };
     root.shift_spans(file_span.start);
-    // The project the URL names is the body's.
+    // The project the URL names is the body's (unless the shell computes it).
+    let group = group.filter(|g| !g.contains('$'));
     if let (Some(group), Value::Map(entries)) = (group, &mut root.value) {
         if !entries.iter().any(|e| e.key.as_str() == Some("groupId")) {
             let span = root.span;
@@ -385,6 +404,35 @@ fn curl_body(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
         }
     }
     crate::adapters::api::adapt(at.ctx, &Cursor::root(&root), out);
+}
+
+/// `value` (a word as written) with each `$NAME` or `${NAME}` whose literal is known replaced
+/// by it; anything else as written.
+fn expand_literals(value: &str, literal: &dyn Fn(&str) -> Option<Text>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let from = rest.get(i..).unwrap_or("");
+        let len = match from.strip_prefix("${") {
+            Some(inner) => inner.find('}').map_or(1, |j| j + 3),
+            None => {
+                1 + from
+                    .bytes()
+                    .skip(1)
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count()
+            }
+        };
+        let written = from.get(..len).unwrap_or(from);
+        match literal(written) {
+            Some(t) if len > 1 => out.push_str(&t.value),
+            _ => out.push_str(written),
+        }
+        rest = from.get(written.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A Jenkins pipeline's `environment` blocks: the service variable and base URL settings
@@ -1076,7 +1124,8 @@ impl<'c> Script<'c> {
                 }
                 // `curl ... /api/atlas/v2/groups/{id}/clusters --data '{...}'`: the body.
                 if first == "curl" {
-                    curl_body(words.get(start + 1..).unwrap_or(&[]), &at, out);
+                    let literal = |v: &str| self.literal_of(v);
+                    curl_body(words.get(start + 1..).unwrap_or(&[]), &at, &literal, out);
                 }
             }
             if cmd.depth == 0 {
