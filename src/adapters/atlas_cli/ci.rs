@@ -231,6 +231,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     bitbucket(root, &mut found);
     kubernetes(root, &mut found);
     terraform(root, &mut found);
+    compose(root, &mut found);
     // GitLab CI: jobs are the top-level mappings with a script (hidden `.template` jobs too).
     if root.get("jobs").is_none() {
         let mut global_env = Env::new();
@@ -611,6 +612,54 @@ fn terraform<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     }
 }
 
+/// Docker Compose services (`services: {name: {image, entrypoint, command, environment}}`):
+/// a `command` string with no `entrypoint` is one command line (the image's own entrypoint,
+/// which the Atlas CLI's image lacks, would come before it: only `atlas ...` is read there);
+/// `entrypoint` and `command` lists are the container's words (`["atlas", ...]`, or `sh -c
+/// SCRIPT`). The service's `environment` mapping gives the command its variables.
+fn compose<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    let Some(services) = root.get("services").filter(|s| s.node.as_map().is_some()) else {
+        return;
+    };
+    for (_, service) in services.entries() {
+        if service.get("image").is_none() && service.get("build").is_none() {
+            continue;
+        }
+        let mut env = Env::new();
+        env_under(&service, "environment", &mut env);
+        let entrypoint = service.get("entrypoint");
+        let command = service.get("command");
+        match (&entrypoint, &command) {
+            (None, Some(line))
+                if line.str().is_some_and(|l| {
+                    let program = l.split_whitespace().next().unwrap_or("");
+                    program == "atlas" || program.ends_with("/atlas")
+                }) =>
+            {
+                out.push(CiScript {
+                    script: line.clone(),
+                    dir: String::new(),
+                    env,
+                    exec: Vec::new(),
+                });
+            }
+            _ => {
+                // Lists only: a string `entrypoint` is split by Compose, not by a shell.
+                let lists = [entrypoint, command];
+                if lists.iter().flatten().any(|l| l.node.as_seq().is_none()) {
+                    continue;
+                }
+                let words: Vec<Cursor<'a>> = lists
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|l| l.items().collect::<Vec<_>>())
+                    .collect();
+                run_words(words, env, out);
+            }
+        }
+    }
+}
+
 /// The lines of a Terraform heredoc written out (`<<-EOT` ... `EOT`, no `${...}` or `%{...}`
 /// in it: Terraform computes those), from the file's `text`: the script a provisioner's
 /// `command` or an instance's `user_data` holds, each line where it is in the file (their
@@ -661,6 +710,12 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
         .filter_map(|k| c.get(k))
         .flat_map(|list| list.items().collect::<Vec<_>>())
         .collect();
+    run_words(words, env, out);
+}
+
+/// A container's words (its program, then its arguments), no shell between: the Atlas CLI
+/// run with them, or a POSIX shell's `-c` script.
+fn run_words<'a>(words: Vec<Cursor<'a>>, env: Env<'a>, out: &mut Vec<CiScript<'a>>) {
     let Some(program) = words.first().and_then(|w| w.str()) else {
         return;
     };
