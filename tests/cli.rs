@@ -67,6 +67,46 @@ fn unrelated_yaml_and_json_stay_silent() {
     assert!(human.stderr.is_empty());
 }
 
+/// A PowerShell script is read by no adapter: one that runs the Atlas CLI is listed as
+/// skipped (never counted as checked), another is silent, and neither is read as YAML.
+#[test]
+fn powershell_scripts_that_run_the_atlas_cli_are_listed_as_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("provision.ps1"),
+        "$env:MONGODB_ATLAS_SERVICE = \"cloudgov\"\natlas clusters create c --provider AZURE --tier M10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("other.psm1"),
+        "Write-Host \"regionConfigs: {\"\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        dir.path().to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v}");
+    assert!(
+        skipped[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("provision.ps1")
+    );
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("PowerShell is not read")
+    );
+}
+
 /// A file that does not parse is a broken Atlas spec (GOV000) only when it names Atlas
 /// itself; JSON Lines are data; an ERB or Jinja template that names Atlas is skipped with a
 /// note, not failed.

@@ -121,6 +121,17 @@ fn process_file_unguarded(
     {
         return FileResult::default();
     }
+    // A PowerShell script is read by no adapter: one that runs the Atlas CLI is not checked,
+    // and says so.
+    if crate::source::is_powershell(path) {
+        if adapters::atlas_cli::runs_atlas_cli(text) {
+            return FileResult {
+                skipped: Some(adapters::unread::POWERSHELL.to_string()),
+                ..FileResult::default()
+            };
+        }
+        return FileResult::default();
+    }
     let mut result = process(file, path, text, kind.syntax, options);
     super::drop_unread_settings(&mut result.model, options);
     // Parts of the file an adapter could not read: nothing in them was checked.

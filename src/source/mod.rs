@@ -262,6 +262,13 @@ pub fn is_shebang_candidate(path: &Path) -> bool {
 }
 
 /// Whether a file name has one of the extensions the tool reads.
+/// Whether a file is a PowerShell script (`.ps1`, `.psm1`), which no adapter reads as one.
+pub fn is_powershell(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ps1") || e.eq_ignore_ascii_case("psm1"))
+}
+
 pub fn is_spec_name(path: &Path) -> bool {
     kind(path).is_some()
 }

@@ -6,10 +6,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
 use crate::document::Syntax;
 
-/// Whether a walk reads a regular file it found: a spec's name, or a script without an
-/// extension whose first line is a shell shebang (only such files are opened to look).
+/// Whether a walk reads a regular file it found: a spec's name, a script without an
+/// extension whose first line is a shell shebang (only such files are opened to look), or a
+/// PowerShell script (read only to say, when it runs the Atlas CLI, that it was not checked).
 fn is_considered(path: &Path) -> bool {
-    is_spec_name(path) || (is_shebang_candidate(path) && has_shell_shebang(path))
+    is_spec_name(path)
+        || (is_shebang_candidate(path) && has_shell_shebang(path))
+        || super::is_powershell(path)
 }
 
 /// A file to check.

@@ -714,7 +714,7 @@ fn looks_like_powershell(text: &str) -> bool {
 /// Whether a script's text (which may not parse) holds a command word `atlas` followed by a
 /// subcommand (`atlas clusters create`, `/usr/local/bin/atlas auth login`), or sets the
 /// Atlas CLI's settings (`MONGODB_ATLAS_...`).
-fn runs_atlas_cli(text: &str) -> bool {
+pub(crate) fn runs_atlas_cli(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memmem::find(bytes, b"MONGODB_ATLAS_").is_some()
         || memchr::memmem::find_iter(bytes, b"atlas ").any(|i| {
