@@ -163,6 +163,16 @@ pub(crate) fn finish(
         match own {
             Some(&template) => {
                 fallback_aliases(&mut part, &scope, sources.start_of(template));
+                // A value the templates also use where nothing is read: a fix of it changes
+                // that use too.
+                for (value, used) in &h.uses {
+                    if let Some(written) = sources.loc(*value, "") {
+                        part.written_notes.push(crate::model::WrittenNote::at(
+                            &written,
+                            crate::model::Note::UsedAt(used.clone()),
+                        ));
+                    }
+                }
                 part.conditions.extend(h.decided.iter().filter_map(|d| {
                     // The value placed, where it is written; the deciding value where the
                     // template reads it, and where it is written.

@@ -72,6 +72,9 @@ pub(crate) struct Sources<'r> {
     texts: HashMap<PathBuf, Result<Arc<str>, String>>,
     /// Templates by absolute path (see [`Sources::load_template`]).
     templates: HashMap<PathBuf, Result<(usize, Vec<Span>), String>>,
+    /// Files whose text only is in the span space, by absolute path (see
+    /// [`Sources::load_text`]).
+    spelled: HashMap<PathBuf, Option<usize>>,
     /// Sorted by `base`.
     pieces: Vec<Piece>,
     next: u32,
@@ -108,6 +111,7 @@ impl<'r> Sources<'r> {
             by_path: HashMap::new(),
             texts: HashMap::new(),
             templates: HashMap::new(),
+            spelled: HashMap::new(),
             pieces: Vec::new(),
             next: 0,
             cwd,
@@ -270,6 +274,24 @@ impl<'r> Sources<'r> {
         }
         let file = self.file_id(path, abs, files);
         Ok((self.register(file, path, text, roots)?, actions))
+    }
+
+    /// A file's text in the span space, not parsed (a template's text, to locate where it
+    /// uses a value): its source.
+    pub(super) fn load_text(&mut self, path: &Path, files: &mut Vec<SourceFile>) -> Option<usize> {
+        let abs = self.absolute(path);
+        if let Some(known) = self.spelled.get(&abs) {
+            return *known;
+        }
+        let loaded = match self.text(path) {
+            Ok(text) => {
+                let file = self.file_id(path, &abs, files);
+                self.register(file, path, text, Vec::new()).ok()
+            }
+            Err(_) => None,
+        };
+        self.spelled.insert(abs, loaded);
+        loaded
     }
 
     /// The id of a file: the run's, or a new one for a file the run did not hold (added to

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use super::Kept;
 use super::sources::Sources;
-use crate::document::Node;
+use crate::document::{Node, Span};
 use crate::model::{FileId, SourceFile};
 use templates::objects;
 use values::{disabled, merge_chain};
@@ -181,6 +181,10 @@ pub(super) struct HelmRendering {
     pub(super) replaces: BTreeSet<usize>,
     /// Values of a team's own chart placed in a branch that a value decided.
     pub(super) decided: Vec<own::Decided>,
+    /// Values of a team's own chart (in the span space) that its templates also use where
+    /// nothing is read into the model (`name: orders-{{ .Values.region | lower }}`, a
+    /// ConfigMap), and where: a fix of the value changes those uses too.
+    pub(super) uses: Vec<(Span, crate::model::Loc)>,
 }
 
 /// How a values file is attached to a chart.
@@ -522,6 +526,7 @@ fn render_values(
                 consumed: consumed.clone(),
                 replaces: BTreeSet::new(),
                 decided: Vec::new(),
+                uses: Vec::new(),
             });
         }
         Attached::Parent(defaults, dir, deps) => {
@@ -547,6 +552,7 @@ fn render_values(
                     consumed: consumed.clone(),
                     replaces: BTreeSet::new(),
                     decided: Vec::new(),
+                    uses: Vec::new(),
                 });
             }
         }

@@ -27,7 +27,7 @@ use super::{ChartFile, HelmRendering, defaults_of, is_values_name, merge_chain};
 use crate::adapters::kubernetes::render::Note;
 use crate::adapters::kubernetes::render::sources::Sources;
 use crate::document::{Node, Span, Value};
-use crate::model::SourceFile;
+use crate::model::{Loc, SourceFile, SourceMap};
 
 /// Templates of one chart rendered at most (each values file renders them all).
 const MAX_TEMPLATES: usize = 200;
@@ -137,11 +137,23 @@ pub(super) fn render(
             });
             chains.truncate(most);
         }
+        // Every file of `templates/` that reads `.Values` (partials and other kinds too):
+        // where a value placed into an Atlas object is used besides.
+        let under = shown.join("templates");
+        let mut all_templates: Vec<PathBuf> = held(&dir.join("templates"))
+            .iter()
+            .cloned()
+            .chain(sources.list(&under))
+            .collect();
+        all_templates.sort_by_key(|p| sources.absolute(p));
+        all_templates.dedup_by_key(|p| sources.absolute(p));
+        all_templates.retain(|p| sources.text(p).is_ok_and(|t| t.contains(".Values.")));
         for values_path in chains {
             out.extend(render_with(
                 sources,
                 files,
                 &templates,
+                &all_templates,
                 defaults.as_deref(),
                 &values_path,
             ));
@@ -279,6 +291,7 @@ fn render_with(
     sources: &mut Sources<'_>,
     files: &mut Vec<SourceFile>,
     templates: &[PathBuf],
+    all_templates: &[PathBuf],
     defaults: Option<&Path>,
     values_path: &Path,
 ) -> Option<HelmRendering> {
@@ -297,6 +310,8 @@ fn render_with(
     let mut objects = Vec::new();
     let mut replaces = BTreeSet::new();
     let mut decided = Vec::new();
+    // Each value placed: its template, the placing action, the value and its path.
+    let mut placements: Vec<(PathBuf, Span, Span, String)> = Vec::new();
     for path in templates {
         // The branches these values decide, taken or left out as Helm would render them.
         let pruned = sources
@@ -329,7 +344,15 @@ fn render_with(
             objects.push(doc);
         }
         decided.append(&mut filler.decided.borrow_mut());
+        placements.extend(
+            filler
+                .placements
+                .take()
+                .into_iter()
+                .map(|(action, value, at)| (sources.absolute(path), action, value, at)),
+        );
     }
+    let uses = other_uses(sources, files, all_templates, &placements);
     Some(HelmRendering {
         file,
         path: values_path.to_path_buf(),
@@ -337,7 +360,80 @@ fn render_with(
         consumed,
         replaces,
         decided,
+        uses,
     })
+}
+
+/// Templates of one chart searched for the uses of its values at most.
+const MAX_USE_TEMPLATES: usize = 200;
+
+/// Where the chart's templates (`all_templates`: every file of `templates/`, partials and
+/// templates of other kinds too) use a placed value besides placing it: a reference to its
+/// path in `.Values`, to a path inside it, or to a mapping that holds it (`toYaml
+/// .Values.datadog`), outside every action that places it. Each is the value (in the span
+/// space) and the use's location.
+fn other_uses(
+    sources: &mut Sources<'_>,
+    files: &mut Vec<SourceFile>,
+    all_templates: &[PathBuf],
+    placements: &[(PathBuf, Span, Span, String)],
+) -> Vec<(Span, Loc)> {
+    let mut out = Vec::new();
+    if placements.is_empty() {
+        return out;
+    }
+    for template in all_templates.iter().take(MAX_USE_TEMPLATES) {
+        let Ok(text) = sources.text(template) else {
+            continue;
+        };
+        let abs = sources.absolute(template);
+        let mut source = None;
+        for (at, m) in text.match_indices(".Values.") {
+            let rest = text.get(at + m.len()..).unwrap_or("");
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let used = rest.get(..len).unwrap_or("").trim_end_matches('.');
+            if used.is_empty() {
+                continue;
+            }
+            let end = at + m.len() + used.len();
+            // An action that places a value is read into the model where it places it.
+            let placing = placements.iter().any(|(placed_in, action, _, _)| {
+                *placed_in == abs && (action.start as usize) <= at && end <= action.end as usize
+            });
+            if placing {
+                continue;
+            }
+            for (_, _, value, path) in placements {
+                let related = used == path
+                    || path.starts_with(&format!("{used}."))
+                    || used.starts_with(&format!("{path}."));
+                if !related {
+                    continue;
+                }
+                if source.is_none() {
+                    source = Some(sources.load_text(template, files));
+                }
+                let Some(Some(base)) = source.flatten().map(|s| sources.base(s)) else {
+                    continue;
+                };
+                let (Ok(start), Ok(stop)) = (u32::try_from(at), u32::try_from(end)) else {
+                    continue;
+                };
+                if let Some(loc) = sources.loc(
+                    Span {
+                        start: base + start,
+                        end: base + stop,
+                    },
+                    "",
+                ) {
+                    out.push((*value, loc));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A values file's source and its values, in the span space: an empty file (or one of
@@ -386,6 +482,9 @@ struct Filler<'a> {
     taken: Vec<Taken<'a>>,
     /// The values placed in a branch a value decided, as [`Decided`].
     decided: std::cell::RefCell<Vec<Decided>>,
+    /// Each value placed from the values: the placing action (a span of the text), the value
+    /// (in the span space) and its path in `.Values` (`datadog.region`).
+    placements: std::cell::RefCell<Vec<(Span, Span, String)>>,
 }
 
 /// A value placed in the branch of an `if` that another value decided (in the span space): a
@@ -415,6 +514,7 @@ impl<'a> Filler<'a> {
             values,
             taken,
             decided: std::cell::RefCell::new(Vec::new()),
+            placements: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -520,7 +620,12 @@ impl<'a> Filler<'a> {
             return None;
         }
         let value = match lookup(self.values, &placed.path) {
-            Some(v) if is_scalar(v) && !empty(v) => Some(v.clone()),
+            Some(v) if is_scalar(v) && !empty(v) => {
+                self.placements
+                    .borrow_mut()
+                    .push((action, v.span, placed.path.join(".")));
+                Some(v.clone())
+            }
             Some(v) if !is_scalar(v) && !empty(v) => None,
             _ => placed.default.map(|(literal, at)| {
                 let at = self.base + u32::try_from(at).ok()?;
@@ -576,9 +681,11 @@ impl<'a> Filler<'a> {
         if !placed.yaml || placed.indent.is_none_or(|n| n <= key_column) {
             return None;
         }
-        lookup(self.values, &placed.path)
-            .filter(|v| !is_scalar(v) && !empty(v))
-            .map(|v| (v.clone(), action.start as usize))
+        let block = lookup(self.values, &placed.path).filter(|v| !is_scalar(v) && !empty(v))?;
+        self.placements
+            .borrow_mut()
+            .push((action, block.span, placed.path.join(".")));
+        Some((block.clone(), action.start as usize))
     }
 }
 

@@ -121,6 +121,7 @@ pub(super) fn render(
                 consumed,
                 replaces: BTreeSet::new(),
                 decided: Vec::new(),
+                uses: Vec::new(),
             });
         }
     }
