@@ -254,13 +254,21 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                     other.start.column
                 ));
             }
-            if let Some(alias) = &found.alias {
-                reasons.push(format!(
-                    "the value written at {written} is in a YAML anchor that an alias also uses at {}:{}:{}, which may not need this fix",
-                    path_of(alias.file),
-                    alias.start.line,
-                    alias.start.column
-                ));
+            let at = |l: &Loc| format!("{}:{}:{}", path_of(l.file), l.start.line, l.start.column);
+            match found.aliases.as_slice() {
+                [] => {}
+                [alias] => reasons.push(format!(
+                    "the value written at {written} is in a YAML anchor that an alias also uses at {}, which may not need this fix",
+                    at(alias)
+                )),
+                // Which of them the finding is about is not known: each is named, none
+                // singled out.
+                many => reasons.push(format!(
+                    "the value written at {written} is in a YAML anchor that {} aliases use ({}), which may not all need this fix",
+                    many.len(),
+                    many.iter().take(3).map(at).collect::<Vec<_>>().join(", ")
+                        + if many.len() > 3 { ", ..." } else { "" }
+                )),
             }
             let new = e.new_value();
             for n in &found.restricted {
@@ -300,7 +308,8 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
 /// alias of an anchor holding it uses it.
 struct Others<'m> {
     use_: Option<Loc>,
-    alias: Option<Loc>,
+    /// The places YAML aliases of an anchor holding it use it, when there is no other use.
+    aliases: Vec<Loc>,
     /// What restricts the value written there (a variable's validation, a parameter's
     /// allowed values).
     restricted: Vec<&'m Note>,
@@ -327,8 +336,8 @@ impl<'m> Others<'m> {
         let use_ = other_text.or(other_note).cloned();
         // In a YAML anchored node that aliases use elsewhere (`<<: *defaults`): every alias's
         // place gets the edit too.
-        let alias = if use_.is_some() {
-            None
+        let aliases = if use_.is_some() {
+            Vec::new()
         } else {
             aliased
                 .unwrap_or_default()
@@ -339,8 +348,13 @@ impl<'m> Others<'m> {
                         && target.1.end <= a.span.end
                 })
                 .flat_map(|a| a.uses.iter())
-                .find(|u| !spans.overlaps(u))
-                .cloned()
+                .filter(|u| !spans.overlaps(u))
+                .fold(Vec::<Loc>::new(), |mut seen, u| {
+                    if !seen.iter().any(|s| s.file == u.file && s.span == u.span) {
+                        seen.push(u.clone());
+                    }
+                    seen
+                })
         };
         let restricted = notes
             .unwrap_or_default()
@@ -350,7 +364,7 @@ impl<'m> Others<'m> {
             .collect();
         Others {
             use_,
-            alias,
+            aliases,
             restricted,
         }
     }
