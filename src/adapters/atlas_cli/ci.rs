@@ -616,7 +616,7 @@ fn terraform<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
 /// a `command` string with no `entrypoint` is one command line (the image's own entrypoint,
 /// which the Atlas CLI's image lacks, would come before it: only `atlas ...` is read there);
 /// `entrypoint` and `command` lists are the container's words (`["atlas", ...]`, or `sh -c
-/// SCRIPT`). The service's `environment` mapping gives the command its variables.
+/// SCRIPT`). A `$VAR` there is unknown (Compose fills it from the host, see below).
 fn compose<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     let Some(services) = root.get("services").filter(|s| s.node.as_map().is_some()) else {
         return;
@@ -625,8 +625,10 @@ fn compose<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
         if service.get("image").is_none() && service.get("build").is_none() {
             continue;
         }
-        let mut env = Env::new();
-        env_under(&service, "environment", &mut env);
+        // Compose fills `$VAR` in the file from the host's environment or `.env` as it reads
+        // it, not from the service's `environment` (which the container's process gets: its
+        // `MONGODB_ATLAS_SERVICE` is judged where it is written), so no variable is known.
+        let env = Env::new();
         let entrypoint = service.get("entrypoint");
         let command = service.get("command");
         match (&entrypoint, &command) {

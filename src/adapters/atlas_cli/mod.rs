@@ -331,9 +331,6 @@ fn curl_body(
                 data = args.get(i + 1).or(data);
                 i += 1;
             }
-            _ if value.contains("/api/atlas/") => {
-                url = word.known().map(str::to_string).or(url);
-            }
             _ if value.contains('$') => {
                 // Each variable set to a literal replaced by it (`"${API}/groups/$P/..."`);
                 // another expansion stays as written (an unknown project id).
@@ -341,6 +338,9 @@ fn curl_body(
                 if expanded.contains("/api/atlas/") {
                     url = Some(expanded);
                 }
+            }
+            _ if value.contains("/api/atlas/") => {
+                url = word.known().map(str::to_string).or(url);
             }
             _ => {}
         }
