@@ -490,17 +490,22 @@ fn refusing(name: &str) -> bool {
         .any(|w| REFUSING.contains(&w.as_str()))
 }
 
-/// Whether a mapping is a rule that refuses what it names: its action (`action`, `effect`,
-/// `policy`, `verdict`, `decision`) is `deny`, `block`, `reject`, `drop`, ..., or its name or
-/// id says so (`block-commercial-atlas-api`).
+/// Whether a mapping is a rule that refuses what it names: a key that says what the rule does
+/// (`action`, `effect`, `policy`, `verdict`, `decision`, `access`, squid's `http_access`,
+/// a firewall's `target` or `jump`) is `deny`, `block`, `reject`, `drop`, ... A name alone
+/// (`block-storage-exporter`) does not say so.
 fn denies(cur: &Cursor<'_>) -> bool {
+    const ACTION_WORDS: &[&str] = &[
+        "action", "effect", "policy", "verdict", "decision", "access", "target", "jump",
+    ];
     cur.entries().any(|(k, v)| {
         let (Some(k), Some(v)) = (k.text(), v.str()) else {
             return false;
         };
-        let k = k.to_ascii_lowercase();
-        let action = ["action", "effect", "policy", "verdict", "decision", "rule"];
-        (action.contains(&k.as_str()) || k == "name" || k == "id") && refusing(v)
+        crate::document::secrets::words(k)
+            .iter()
+            .any(|w| ACTION_WORDS.contains(&w.as_str()))
+            && refusing(v)
     })
 }
 
