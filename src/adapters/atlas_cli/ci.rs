@@ -665,8 +665,11 @@ fn compose<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
 /// The lines of a Terraform heredoc written out (`<<-EOT` ... `EOT`, no `${...}` or `%{...}`
 /// in it: Terraform computes those), from the file's `text`: the script a provisioner's
 /// `command` or an instance's `user_data` holds, each line where it is in the file (their
-/// indentation is the shell's blank).
-pub(super) fn literal_heredoc<'t>(text: &'t str, cur: &Cursor<'_>) -> Option<&'t str> {
+/// indentation is the shell's blank), with Terraform's `$${` and `%%{` escapes undone.
+pub(super) fn literal_heredoc<'t>(
+    text: &'t str,
+    cur: &Cursor<'_>,
+) -> Option<std::borrow::Cow<'t, str>> {
     if !cur.node.is_expr() {
         return None;
     }
@@ -679,7 +682,15 @@ pub(super) fn literal_heredoc<'t>(text: &'t str, cur: &Cursor<'_>) -> Option<&'t
     let interpolates = bytes.windows(2).enumerate().any(|(i, w)| {
         (w == b"${" || w == b"%{") && i.checked_sub(1).and_then(|j| bytes.get(j)) != w.first()
     });
-    (!interpolates).then_some(body)
+    if interpolates {
+        return None;
+    }
+    // Terraform's escapes: `$${` is the script's `${`, `%%{` its `%{`.
+    Some(if body.contains("$${") || body.contains("%%{") {
+        std::borrow::Cow::Owned(body.replace("$${", "${").replace("%%{", "%{"))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    })
 }
 
 /// The shell script of one container (see [`kubernetes`]).

@@ -185,7 +185,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         } else if let Some(text) = step.str() {
             script.read(text, Dialect::Sh, Place::Scalar(&step), out);
         } else if let Some(text) = ci::literal_heredoc(ctx.text, &step) {
-            script.read(text, Dialect::Sh, Place::Scalar(&step), out);
+            script.read(&text, Dialect::Sh, Place::Scalar(&step), out);
         }
     }
     script.env.clear();
