@@ -155,6 +155,12 @@ impl<'t> Template<'t> {
                 }
             }
         }
+        // A loop's identifier named like a parameter: `!Ref` of that name inside the loop is
+        // the loop's item, so the parameter's default is not read for it (anywhere: unknown
+        // rather than guessed).
+        for identifier in super::for_each_identifiers(resources) {
+            defaults.remove(identifier);
+        }
         let mut types = HashMap::new();
         let mut last = HashMap::new();
         for (i, (key, res)) in super::resource_entries(resources).into_iter().enumerate() {

@@ -136,6 +136,30 @@ pub(super) fn resource_entries<'a>(resources: &Cursor<'a>) -> Vec<(Cursor<'a>, C
     out
 }
 
+/// The identifiers of the `Fn::ForEach` loops under `Resources` (`Tenant` of
+/// `Fn::ForEach::Tenants: [Tenant, ...]`): inside a loop, `!Ref Tenant` is the loop's item, not
+/// a parameter of that name.
+pub(super) fn for_each_identifiers<'a>(resources: &Cursor<'a>) -> Vec<&'a str> {
+    fn visit<'a>(map: &Cursor<'a>, depth: usize, out: &mut Vec<&'a str>) {
+        for (key, value) in map.entries() {
+            let for_each = key
+                .node
+                .scalar_text()
+                .is_some_and(|k| k.starts_with("Fn::ForEach::"));
+            if !for_each || depth >= MAX_FOR_EACH {
+                continue;
+            }
+            out.extend(value.item(0).and_then(|i| i.node.as_str()));
+            if let Some(body) = value.item(2).filter(|b| b.node.as_map().is_some()) {
+                visit(&body, depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(resources, 0, &mut out);
+    out
+}
+
 /// A resource's `Type`, when it is a literal string.
 fn literal_type<'a>(res: &Cursor<'a>) -> Option<&'a str> {
     let ty = res.get("Type")?;
