@@ -37,9 +37,9 @@ use crate::model::link::is_object_id;
 use crate::model::{Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
 use deployments::{atlas_deployment, generated_cluster, generated_flex};
 use other_kinds::{
-    OPERATOR_IMAGE, POD_KINDS, backup_schedule, database_user, generated_database_user,
-    network_container, network_peering, operator_domain, private_endpoint, product,
-    third_party_integration,
+    OPERATOR_IMAGE, POD_KINDS, backup_schedule, cluster_service_version, database_user,
+    generated_database_user, network_container, network_peering, operator_domain, private_endpoint,
+    product, third_party_integration,
 };
 use projects::{atlas_project, group, project_parts};
 
@@ -246,6 +246,9 @@ fn object(
         (GENERATED_V1, "DatabaseUser") => generated_database_user(ctx, &obj, out),
         (_, kind) if POD_KINDS.contains(&kind) => {
             operator_domain(ctx, &obj, out);
+        }
+        (api, "ClusterServiceVersion") if api.starts_with("operators.coreos.com/") => {
+            cluster_service_version(ctx, &obj, out);
         }
         _ => {}
     }

@@ -146,7 +146,23 @@ pub(super) const POD_KINDS: &[&str] = &[
 /// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
 pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let Some(spec) = &obj.spec else { return };
-    for container in containers(obj.kind.str(), spec) {
+    operator_domain_in(ctx, obj.kind.str(), spec, out);
+}
+
+/// An Operator Lifecycle Manager `ClusterServiceVersion` (how OperatorHub installs the
+/// operator): each of its `spec.install.spec.deployments` as a `Deployment`.
+pub(super) fn cluster_service_version(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    for deployment in items_at(spec.path(&["install", "spec"]).as_ref(), "deployments") {
+        if let Some(spec) = deployment.get("spec") {
+            operator_domain_in(ctx, Some("Deployment"), &spec, out);
+        }
+    }
+}
+
+/// [`operator_domain`] of a workload of `kind` whose `spec` this is.
+fn operator_domain_in(ctx: &LocCtx<'_>, kind: Option<&str>, spec: &Cursor<'_>, out: &mut Model) {
+    for container in containers(kind, spec) {
         operator_without_domain(ctx, &container, out);
         for list in ["command", "args"] {
             let args = items_at(Some(&container), list);
