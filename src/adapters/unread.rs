@@ -193,8 +193,8 @@ pub fn reason(marker: &str) -> String {
     )
 }
 
-/// Why a PowerShell script that runs the Atlas CLI is skipped.
-pub const POWERSHELL: &str = "a PowerShell script that runs the Atlas CLI: PowerShell is not read, so its commands were not checked";
+/// Why a PowerShell script that uses Atlas (its CLI, its API's URLs) is skipped.
+pub const POWERSHELL: &str = "a PowerShell script that uses Atlas (the Atlas CLI or its API): PowerShell is not read, so nothing in it was checked";
 
 /// Why a file is skipped one of whose documents (at `line`) is unread, the others read.
 pub fn document_reason(marker: &str, line: u32) -> String {

@@ -124,7 +124,11 @@ fn process_file_unguarded(
     // A PowerShell script is read by no adapter: one that runs the Atlas CLI is not checked,
     // and says so.
     if crate::source::is_powershell(path) {
-        if adapters::atlas_cli::runs_atlas_cli(text) {
+        let uses_atlas = adapters::atlas_cli::runs_atlas_cli(text)
+            || ["atlas.exe", "cloud.mongodb", "/api/atlas/"]
+                .iter()
+                .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some());
+        if uses_atlas {
             return FileResult {
                 skipped: Some(adapters::unread::POWERSHELL.to_string()),
                 ..FileResult::default()

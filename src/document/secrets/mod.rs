@@ -127,7 +127,12 @@ pub fn is_secret_key(key: &str) -> bool {
     let named = SECRET_KEYS.iter().any(|k| norm.contains(k))
         || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         || is_qualified_key(&words);
-    named && !norm.ends_with("ref") && !norm.ends_with("name") && !norm.ends_with("type")
+    // A reference, a name, a type, or where a secret is kept (`PGPASSFILE`, `password_path`)
+    // is not the secret.
+    named
+        && !["ref", "name", "type", "file", "path"]
+            .iter()
+            .any(|end| norm.ends_with(end))
 }
 
 /// Words before a last `key` that make a name something other than a secret (`public_key`,

@@ -108,6 +108,10 @@ fn secret_keys_in_every_spelling() {
         "tag_key",
         "keyName",
         "encryption_key_id",
+        // Where a secret is kept, not the secret.
+        "PGPASSFILE",
+        "password_file",
+        "secretPath",
     ] {
         assert!(!is_secret_key(key), "{key}");
     }
