@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Vec<Finding>) {
     // Each project's regions, gathered in one pass over the resources (not one pass per
     // project: a repository of thousands of projects without the setting).
-    let mut partitions: Option<Vec<Vec<Partition>>> = None;
+    let mut partitions: Option<Vec<(Vec<Partition>, bool)>> = None;
     for (index, project) in model.projects.iter().enumerate() {
         // A value Atlas does not know (a typo such as `GOV_REGION_ONLY`) leaves the project's
         // partition unknown to every rule: say so, at the value.
@@ -88,11 +88,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         // COMMERCIAL_FEDRAMP_REGIONS_ONLY for one whose regions are all standard (what it is
         // created as today, now written down); none for one that mixes them (those rules say
         // which region to move).
-        let partitions = partitions
+        let (partitions, unknown) = partitions
             .get_or_insert_with(|| project_partitions(model))
             .get(index)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+            .map_or((&[][..], false), |(p, u)| (p.as_slice(), *u));
         let mut partitions = partitions.iter().copied();
         let first = partitions.next();
         let mixed = first.is_some_and(|f| partitions.any(|p| p != f));
@@ -101,6 +100,10 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             Some(Partition::Standard) => Some((
                 Partition::Standard.region_usage(),
                 "its resources are in standard regions, so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
+            )),
+            _ if unknown => Some((
+                Partition::Gov.region_usage(),
+                "the regions of some of its resources are not known here (a value set elsewhere), so whether they are gov regions is not known; it cannot be changed after the project is created",
             )),
             _ => Some((
                 Partition::Gov.region_usage(),
@@ -142,17 +145,21 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
 }
 
 /// The partition of every region the resources of each project name, by project index, as
-/// the partition rules read them.
-fn project_partitions(model: &Model) -> Vec<Vec<Partition>> {
-    let mut out = vec![Vec::new(); model.projects.len()];
+/// the partition rules read them, and whether a region is set that no partition is known for
+/// (a value set elsewhere, a name no table holds).
+fn project_partitions(model: &Model) -> Vec<(Vec<Partition>, bool)> {
+    let mut out = vec![(Vec::new(), false); model.projects.len()];
     let mut add = |origin: &crate::model::Origin,
                    cloud: Option<&str>,
                    region: Option<&crate::model::Text>| {
-        let Some(ours) = origin.project.and_then(|i| out.get_mut(i)) else {
+        let Some((ours, unknown)) = origin.project.and_then(|i| out.get_mut(i)) else {
             return;
         };
-        if let Some(p) = region.and_then(|r| region_partition(cloud, r)) {
-            ours.push(p);
+        if let Some(r) = region {
+            match region_partition(cloud, r) {
+                Some(p) => ours.push(p),
+                None => *unknown = true,
+            }
         }
     };
     for c in &model.clusters {
