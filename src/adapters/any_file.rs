@@ -173,8 +173,15 @@ fn walk_in(
                 }
                 return;
             }
+            let before = out.endpoints.len();
             for item in cur.items() {
                 walk_in(ctx, &item, None, atlas, shell, out);
+            }
+            // The items of a list that refuses what they name (`deny: [{host: URL}]`).
+            if key.is_some_and(refusing) {
+                for e in out.endpoints.get_mut(before..).unwrap_or_default() {
+                    e.may_list = true;
+                }
             }
         }
         // A non-literal HCL expression holds source text, not a value.

@@ -124,10 +124,21 @@ fn process_file_unguarded(
     // A PowerShell script is read by no adapter: one that runs the Atlas CLI is not checked,
     // and says so.
     if crate::source::is_powershell(path) {
-        let uses_atlas = adapters::atlas_cli::runs_atlas_cli(text)
-            || ["atlas.exe", "cloud.mongodb", "/api/atlas/"]
-                .iter()
-                .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some());
+        // PowerShell's command names have no case (`Atlas clusters create`,
+        // `Start-Process -FilePath atlas`).
+        let lower = text.to_ascii_lowercase();
+        let uses_atlas = adapters::atlas_cli::runs_atlas_cli(&lower)
+            || [
+                "atlas.exe",
+                "atlas -",
+                "atlas'",
+                "atlas\"",
+                "cloud.mongodb",
+                "/api/atlas/",
+                "mongodb_atlas_",
+            ]
+            .iter()
+            .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some());
         if uses_atlas {
             return FileResult {
                 skipped: Some(adapters::unread::POWERSHELL.to_string()),

@@ -97,9 +97,17 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         let mixed = first.is_some_and(|f| partitions.any(|p| p != f));
         let wanted = match first {
             _ if mixed => None,
+            Some(Partition::Standard) if unknown => Some((
+                Partition::Standard.region_usage(),
+                "its resources whose regions are known are in standard regions (the others' are set elsewhere), so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
+            )),
             Some(Partition::Standard) => Some((
                 Partition::Standard.region_usage(),
                 "its resources are in standard regions, so it is written as the standard project AtlasGov creates today; it cannot be changed after the project is created",
+            )),
+            Some(Partition::Gov) if !unknown => Some((
+                Partition::Gov.region_usage(),
+                "its resources are in gov regions; it cannot be changed after the project is created",
             )),
             _ if unknown => Some((
                 Partition::Gov.region_usage(),

@@ -35,6 +35,9 @@ use crate::model::{
 /// `command: ["atlas", ...]` or `- atlas`; the Admin API's path, which `curl` calls.)
 pub const NEEDLES: &[&str] = &[
     "atlas ",
+    // The Atlas CLI's GitHub Action (see [`github_action`]).
+    "atlas-github-action",
+    "Atlas-GitHub-Action",
     "/api/atlas/",
     "MONGODB_ATLAS_SERVICE",
     "atlas\"",
@@ -204,85 +207,108 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 /// the action's default (`tier: M0`, `provider: AWS`, `region: US_EAST_1`), located at the
 /// step's `uses`; an input given as an expression (`${{ vars.TIER }}`) is unknown.
 fn github_action(root: &Cursor<'_>, script: &mut Script<'_>, out: &mut Model) {
-    let Some(jobs) = root.get("jobs") else { return };
-    for (_, job) in jobs.entries() {
-        for step in job.get("steps").iter().flat_map(|s| s.items()) {
-            let Some(uses) = step.get("uses").filter(|u| {
-                u.str()
-                    .is_some_and(|u| u.starts_with("mongodb/atlas-github-action"))
-            }) else {
-                continue;
-            };
-            let with = step.get("with");
-            let input = |name: &str| with.as_ref().and_then(|w| w.get(name));
-            let setup = input("run-setup").is_some_and(|r| r.text() == Some("true"));
-            let create = input("create-cluster-name").filter(|n| n.text().is_some());
-            if !setup && create.is_none() {
-                continue;
-            }
-            // The words, each a node: written in the step, or the action's own (located at
-            // `uses`).
-            let own =
-                |text: &str| crate::document::Node::new(Value::String(text.into()), uses.node.span);
-            let mut words: Vec<(crate::document::Node, Option<Cursor<'_>>)> = Vec::new();
-            let mut push = |text: &str| words.push((own(text), None));
-            if setup {
-                push("atlas");
-                push("setup");
-                push("--force");
-            } else {
-                push("atlas");
-                push("cluster");
-                push("create");
-            }
-            let given = |name: &str, flag: &str, default: Option<&str>, words: &mut Vec<_>| match (
-                input(name),
-                default,
-            ) {
-                (Some(v), _) => {
-                    words.push((own(flag), None));
-                    words.push((v.node.clone(), Some(v)));
-                }
-                (None, Some(d)) => {
-                    words.push((own(flag), None));
-                    words.push((own(d), None));
-                }
-                (None, None) => {}
-            };
-            if let Some(name) = create.filter(|_| !setup) {
-                words.push((name.node.clone(), Some(name)));
-            }
-            given("project-id", "--projectId", None, &mut words);
-            if setup {
-                given("cluster-name", "--clusterName", None, &mut words);
-            }
-            given("tier", "--tier", Some("M0"), &mut words);
-            given("provider", "--provider", Some("AWS"), &mut words);
-            given("region", "--region", Some("US_EAST_1"), &mut words);
-            // The command line: each word quoted; an expression is a variable never set.
-            let mut line = String::new();
-            let mut starts = Vec::new();
-            for (node, _) in &words {
-                if !line.is_empty() {
-                    line.push(' ');
-                }
-                starts.push(u32::try_from(line.len()).unwrap_or(u32::MAX));
-                match node.scalar_text() {
-                    Some(t) if !t.contains("${{") => {
-                        line.push('\'');
-                        line.push_str(&t.replace('\'', "'\\''"));
-                        line.push('\'');
-                    }
-                    _ => line.push_str("\"$ATLAS_ACTION_INPUT\""),
-                }
-            }
-            let cursors: Vec<Cursor<'_>> = words
-                .iter()
-                .map(|(node, written)| written.clone().unwrap_or_else(|| Cursor::root(node)))
-                .collect();
-            script.cwd = Cwd::Start;
-            script.read(&line, Dialect::Sh, Place::Words(&cursors, &starts), out);
+    // A workflow's steps, and a composite action's.
+    let steps: Vec<Cursor<'_>> = root
+        .get("jobs")
+        .iter()
+        .flat_map(|jobs| jobs.entries().map(|(_, job)| job).collect::<Vec<_>>())
+        .filter_map(|job| job.get("steps"))
+        .chain(root.get("runs").and_then(|r| r.get("steps")))
+        .flat_map(|s| s.items().collect::<Vec<_>>())
+        .collect();
+    for step in steps {
+        // GitHub compares owner and repository names without case.
+        let Some(uses) = step.get("uses").filter(|u| {
+            u.str().is_some_and(|u| {
+                u.to_ascii_lowercase()
+                    .starts_with("mongodb/atlas-github-action@")
+            })
+        }) else {
+            continue;
+        };
+        // A step written never to run.
+        if step.get("if").is_some_and(|c| c.text() == Some("false")) {
+            continue;
         }
+        let with = step.get("with");
+        let input = |name: &str| with.as_ref().and_then(|w| w.get(name));
+        // An input as the action's expressions read it: set when not empty; GitHub's `==`
+        // compares strings without case.
+        let given = |name: &str| input(name).filter(|v| v.text().is_some_and(|t| !t.is_empty()));
+        let run_setup = input("run-setup")
+            .and_then(|r| r.text())
+            .unwrap_or("false")
+            .to_ascii_lowercase();
+        // `atlas setup` when `run-setup == 'true'` with a username and a password; `atlas
+        // cluster create` when a cluster name is given and `run-setup == 'false'`.
+        let setup =
+            run_setup == "true" && given("username").is_some() && given("password").is_some();
+        let create = given("create-cluster-name").filter(|_| run_setup == "false");
+        if !setup && create.is_none() {
+            continue;
+        }
+        // The words, each a node: written in the step, or the action's own (located at
+        // `uses`).
+        let own =
+            |text: &str| crate::document::Node::new(Value::String(text.into()), uses.node.span);
+        let mut words: Vec<(crate::document::Node, Option<Cursor<'_>>)> = Vec::new();
+        let mut push = |text: &str| words.push((own(text), None));
+        if setup {
+            push("atlas");
+            push("setup");
+            push("--force");
+        } else {
+            push("atlas");
+            push("cluster");
+            push("create");
+        }
+        let given = |name: &str, flag: &str, default: Option<&str>, words: &mut Vec<_>| match (
+            input(name),
+            default,
+        ) {
+            (Some(v), _) => {
+                words.push((own(flag), None));
+                words.push((v.node.clone(), Some(v)));
+            }
+            (None, Some(d)) => {
+                words.push((own(flag), None));
+                words.push((own(d), None));
+            }
+            (None, None) => {}
+        };
+        if let Some(name) = create.filter(|_| !setup) {
+            words.push((name.node.clone(), Some(name)));
+        }
+        given("project-id", "--projectId", None, &mut words);
+        if setup {
+            given("cluster-name", "--clusterName", None, &mut words);
+        }
+        given("tier", "--tier", Some("M0"), &mut words);
+        given("provider", "--provider", Some("AWS"), &mut words);
+        given("region", "--region", Some("US_EAST_1"), &mut words);
+        // The command line: each word quoted; an expression is a variable never set.
+        let mut line = String::new();
+        let mut starts = Vec::new();
+        for (node, _) in &words {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            starts.push(u32::try_from(line.len()).unwrap_or(u32::MAX));
+            match node.scalar_text() {
+                Some(t) if !t.contains("${{") => {
+                    line.push('\'');
+                    line.push_str(&t.replace('\'', "'\\''"));
+                    line.push('\'');
+                }
+                _ => line.push_str("\"$ATLAS_ACTION_INPUT\""),
+            }
+        }
+        let cursors: Vec<Cursor<'_>> = words
+            .iter()
+            .map(|(node, written)| written.clone().unwrap_or_else(|| Cursor::root(node)))
+            .collect();
+        script.cwd = Cwd::Start;
+        script.read(&line, Dialect::Sh, Place::Words(&cursors, &starts), out);
     }
 }
 

@@ -147,7 +147,7 @@ pub(super) fn render(
             .collect();
         all_templates.sort_by_key(|p| sources.absolute(p));
         all_templates.dedup_by_key(|p| sources.absolute(p));
-        all_templates.retain(|p| sources.text(p).is_ok_and(|t| t.contains(".Values.")));
+        all_templates.retain(|p| sources.text(p).is_ok_and(|t| t.contains(".Values")));
         for values_path in chains {
             out.extend(render_with(
                 sources,
@@ -364,6 +364,68 @@ fn render_with(
     })
 }
 
+/// The references to `.Values` paths in a template's actions (`{{ ... }}`, not `{{/* ... */}}`
+/// comments, not the text around them): `.Values.a.b` and `index .Values "a" "b"`, each with
+/// where it is and its path (`a.b`). An `if` on one value alone (`{{ if .Values.a.b }}`)
+/// reads only whether it is set, which a fix (another value, set too) does not change: left
+/// out.
+fn value_references(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text
+        .get(from..)
+        .and_then(|t| t.find("{{"))
+        .map(|i| from + i)
+    {
+        let Some(close) = text
+            .get(open + 2..)
+            .and_then(|t| t.find("}}"))
+            .map(|i| open + 2 + i)
+        else {
+            break;
+        };
+        from = close + 2;
+        let inner = text.get(open + 2..close).unwrap_or("");
+        let body = inner.trim_start_matches('-').trim_start();
+        if body.starts_with("/*") {
+            continue;
+        }
+        let words: Vec<&str> = body.trim_end_matches('-').split_whitespace().collect();
+        if let ["if", only] = words.as_slice() {
+            if only.starts_with(".Values.") || only.starts_with("$.Values.") {
+                continue;
+            }
+        }
+        let base = open + 2;
+        for (i, m) in inner.match_indices(".Values.") {
+            let rest = inner.get(i + m.len()..).unwrap_or("");
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let used = rest.get(..len).unwrap_or("").trim_end_matches('.');
+            if !used.is_empty() {
+                out.push((base + i, base + i + m.len() + used.len(), used.to_string()));
+            }
+        }
+        // `index .Values "a" "b"`: the quoted keys after it.
+        for (i, m) in inner.match_indices("index .Values") {
+            let rest = inner.get(i + m.len()..).unwrap_or("");
+            let mut keys = Vec::new();
+            let mut tail = rest.trim_start();
+            while let Some(quoted) = tail.strip_prefix('"') {
+                let Some(end) = quoted.find('"') else { break };
+                keys.push(quoted.get(..end).unwrap_or(""));
+                tail = quoted.get(end + 1..).unwrap_or("").trim_start();
+            }
+            if !keys.is_empty() {
+                let len = rest.len() - tail.len();
+                out.push((base + i, base + i + m.len() + len, keys.join(".")));
+            }
+        }
+    }
+    out
+}
+
 /// Templates of one chart searched for the uses of its values at most.
 const MAX_USE_TEMPLATES: usize = 200;
 
@@ -388,16 +450,8 @@ fn other_uses(
         };
         let abs = sources.absolute(template);
         let mut source = None;
-        for (at, m) in text.match_indices(".Values.") {
-            let rest = text.get(at + m.len()..).unwrap_or("");
-            let len = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                .unwrap_or(rest.len());
-            let used = rest.get(..len).unwrap_or("").trim_end_matches('.');
-            if used.is_empty() {
-                continue;
-            }
-            let end = at + m.len() + used.len();
+        for (at, end, used) in value_references(&text) {
+            let used = used.as_str();
             // An action that places a value is read into the model where it places it.
             let placing = placements.iter().any(|(placed_in, action, _, _)| {
                 *placed_in == abs && (action.start as usize) <= at && end <= action.end as usize
