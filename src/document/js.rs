@@ -998,11 +998,34 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
                 // `for (x of ...)`, `[x] = ...`, `({ x } = ...)`.
                 let target = matches!(next, "of" | "in")
                     || ((p.is(i + 1, "]") || p.is(i + 1, "}")) && p.is(i + 2, "="));
-                if (assigns || before || target) && !declaring.contains(&i) {
+                // A property of it assigned (`x.a.b = ...`): its value is not the one bound.
+                let mut j = i + 1;
+                while p.is(j, ".") && p.ident(j + 1).is_some() {
+                    j += 2;
+                }
+                let member = j > i + 1 && {
+                    let op = p.tok(j).map(|t| p.src(t.span)).unwrap_or("");
+                    (op.ends_with('=') && !matches!(op, "==" | "===" | "!=" | "!==" | "<=" | ">="))
+                        || op == "++"
+                        || op == "--"
+                };
+                if (assigns || before || target || member) && !declaring.contains(&i) {
                     if let Some(slot) = declared.get_mut(name) {
                         slot.2 += 1;
                     } else {
                         declared.insert(name.to_string(), (p.span(i), None, 2));
+                    }
+                }
+                // `Object.assign(x, ...)` changes `x`.
+                if name == "Object"
+                    && p.is(i + 1, ".")
+                    && p.ident(i + 2) == Some("assign")
+                    && p.is(i + 3, "(")
+                {
+                    if let Some(target) = p.ident(i + 4) {
+                        if let Some(slot) = declared.get_mut(target) {
+                            slot.2 += 1;
+                        }
                     }
                 }
             }
