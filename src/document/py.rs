@@ -678,6 +678,38 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
             } else if rebinds {
                 *assigned.entry(name.to_string()).or_default() += 2;
             }
+            // A part of it assigned (`x.a = ...`, `x["a"] = ...`) or a dict updated
+            // (`x.update(...)`): its value is not the one bound.
+            let mut j = i + 1;
+            loop {
+                if p.is(j, ".") && p.ident(j + 1).is_some() {
+                    j += 2;
+                } else if p.is(j, "[") {
+                    let mut depth = 0usize;
+                    while p.tok(j).is_some() {
+                        if p.is(j, "[") {
+                            depth += 1;
+                        } else if p.is(j, "]") {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        j += 1;
+                    }
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let op = p.tok(j).map(|t| p.src(t.span)).unwrap_or("");
+            let changed =
+                j > i + 1 && op.ends_with('=') && !matches!(op, "==" | "!=" | "<=" | ">=");
+            let updated = p.is(i + 1, ".") && p.ident(i + 2) == Some("update") && p.is(i + 3, "(");
+            let after_dot = i.checked_sub(1).is_some_and(|b| p.is(b, "."));
+            if (changed || updated) && !after_dot {
+                *assigned.entry(name.to_string()).or_default() += 2;
+            }
             // A call of a class: `Name(...)`, `a.b.Name(...)`.
             let after_dot = i.checked_sub(1).is_some_and(|b| p.is(b, "."));
             if !after_dot {
