@@ -524,6 +524,17 @@ impl CommandLine {
                 if is_shell_variable(expanded) && (double_quoted || token.starts_with("${")) {
                     continue;
                 }
+                // `-u "$PUB:$PRIV"`: the key is a variable's expansion too.
+                if pending == Flag::User {
+                    let key = expanded
+                        .split_once(':')
+                        .map(|(_, k)| k.trim_end_matches('"'));
+                    if key.is_some_and(|k| {
+                        is_shell_variable(k) && (double_quoted || k.starts_with("${"))
+                    }) {
+                        continue;
+                    }
+                }
                 if let Some(r) = pending.secret_part(token) {
                     if r.end == token.len() {
                         let before = out.len();
@@ -866,6 +877,22 @@ mod tests {
 
     /// A variable's expansion is no secret, also escaped for a script inside a string; a
     /// literal beside it still is.
+    #[test]
+    fn a_user_and_key_of_variables_is_not_a_secret() {
+        assert_eq!(
+            masked(r#"curl --user "$PUB:$PRIV" https://x"#),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            masked(r#"curl -u ${PUB}:${PRIV} https://x"#),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            masked(r#"curl -u "admin:s3cretPassw0rd" https://x"#),
+            vec!["s3cretPassw0rd"]
+        );
+    }
+
     #[test]
     fn variables_escaped_in_a_string_are_not_secrets() {
         assert_eq!(
