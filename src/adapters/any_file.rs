@@ -147,7 +147,7 @@ fn walk_in(
             // `block-commercial-atlas`), or a mapping under a key that lists what is refused
             // (`deny:`): its URLs are there for what they are, and pointing them at AtlasGov
             // would refuse AtlasGov. Found, but not rewritten by a safe fix.
-            if key.is_some_and(refusing) || denies(cur) {
+            if key.is_some_and(refusing_key) || denies(cur) {
                 for e in out.endpoints.get_mut(before..).unwrap_or_default() {
                     e.may_list = true;
                 }
@@ -178,7 +178,7 @@ fn walk_in(
                 walk_in(ctx, &item, None, atlas, shell, out);
             }
             // The items of a list that refuses what they name (`deny: [{host: URL}]`).
-            if key.is_some_and(refusing) {
+            if key.is_some_and(refusing_key) {
                 for e in out.endpoints.get_mut(before..).unwrap_or_default() {
                     e.may_list = true;
                 }
@@ -381,7 +381,7 @@ fn scalar(
                 may_list: false,
                 switch: None,
                 url,
-                context: "operator --atlas-domain argument",
+                context: crate::adapters::kubernetes::OPERATOR_ARGUMENT,
             });
         }
         return;
@@ -490,11 +490,43 @@ const REFUSING: &[&str] = &[
     "banned",
 ];
 
-/// Whether a name says that what it holds is refused (`deny`, `blockedUrls`).
-fn refusing(name: &str) -> bool {
-    crate::document::secrets::words(name)
+/// Whether a value says that what a rule names is refused (`deny`, `REJECT`, `drop`).
+fn refusing(value: &str) -> bool {
+    crate::document::secrets::words(value)
         .iter()
         .any(|w| REFUSING.contains(&w.as_str()))
+}
+
+/// Whether a key names a list or a block of what is refused: refusing words only (`deny`,
+/// `denylist`), or ending in what such a list holds (`blocked_hosts`, `deny_urls`); not a
+/// name that merely holds such a word (`block-storage-exporter`).
+fn refusing_key(key: &str) -> bool {
+    const HELD: &[&str] = &[
+        "url",
+        "urls",
+        "host",
+        "hosts",
+        "domain",
+        "domains",
+        "endpoint",
+        "endpoints",
+        "destination",
+        "destinations",
+        "target",
+        "targets",
+        "rule",
+        "rules",
+        "list",
+        "entries",
+        "sites",
+        "patterns",
+        "hostnames",
+    ];
+    let words = crate::document::secrets::words(key);
+    words.iter().any(|w| REFUSING.contains(&w.as_str()))
+        && words
+            .iter()
+            .all(|w| REFUSING.contains(&w.as_str()) || HELD.contains(&w.as_str()))
 }
 
 /// Whether a mapping is a rule that refuses what it names: a key that says what the rule does

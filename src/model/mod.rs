@@ -800,16 +800,19 @@ impl Model {
         self.key_aliases.retain(|a| keep(&a.via));
     }
 
-    /// Drop the endpoints that workload containers in these files gave (their image and
-    /// arguments: the operator's `--atlas-domain`), which a rendering of the files gives
-    /// again as it applies them. Endpoints elsewhere in the files (a script in a ConfigMap, a
-    /// base URL setting) are read on their own and stay.
-    pub fn remove_workload_endpoints_of(&mut self, files: &HashSet<FileId>) {
+    /// Drop the endpoints of these `contexts` (the operator's `--atlas-domain`, or its
+    /// absence) that workload containers in these files gave (their image and arguments),
+    /// which a rendering of the files gives again as it applies them. Other endpoints of the
+    /// files (an Admin API URL a container's script calls, a base URL setting) are read on
+    /// their own and stay.
+    pub fn remove_workload_endpoints_of(&mut self, files: &HashSet<FileId>, contexts: &[&str]) {
         if files.is_empty() {
             return;
         }
         self.endpoints.retain(|e| {
-            !(files.contains(&e.url.loc.file) && is_container_pointer(&e.url.loc.pointer))
+            !(files.contains(&e.url.loc.file)
+                && contexts.contains(&e.context)
+                && is_container_pointer(&e.url.loc.pointer))
         });
     }
 

@@ -349,12 +349,12 @@ impl<'m> Others<'m> {
                 })
                 .flat_map(|a| a.uses.iter())
                 .filter(|u| !spans.overlaps(u))
-                .fold(Vec::<Loc>::new(), |mut seen, u| {
-                    if !seen.iter().any(|s| s.file == u.file && s.span == u.span) {
-                        seen.push(u.clone());
-                    }
-                    seen
+                .filter({
+                    let mut seen = HashSet::default();
+                    move |u| seen.insert((u.file, u.span.start, u.span.end))
                 })
+                .cloned()
+                .collect()
         };
         let restricted = notes
             .unwrap_or_default()

@@ -38,6 +38,8 @@ pub const NEEDLES: &[&str] = &[
     // The Atlas CLI's GitHub Action (see [`github_action`]).
     "atlas-github-action",
     "Atlas-GitHub-Action",
+    "Atlas-Github-Action",
+    "ATLAS-GITHUB-ACTION",
     "/api/atlas/",
     "MONGODB_ATLAS_SERVICE",
     "atlas\"",
@@ -262,8 +264,9 @@ fn github_action(root: &Cursor<'_>, script: &mut Script<'_>, out: &mut Model) {
             push("cluster");
             push("create");
         }
+        // An empty input is the action's `-z` test: as if left out.
         let given = |name: &str, flag: &str, default: Option<&str>, words: &mut Vec<_>| match (
-            input(name),
+            input(name).filter(|v| v.text() != Some("")),
             default,
         ) {
             (Some(v), _) => {

@@ -29,6 +29,7 @@
 
 mod deployments;
 mod other_kinds;
+pub(crate) use other_kinds::OPERATOR_ARGUMENT;
 mod projects;
 pub(crate) mod render;
 

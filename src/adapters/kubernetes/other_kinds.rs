@@ -184,13 +184,22 @@ fn operator_domain_in(ctx: &LocCtx<'_>, kind: Option<&str>, spec: &Cursor<'_>, o
                         may_list: false,
                         switch: None,
                         url,
-                        context: "operator --atlas-domain argument",
+                        context: OPERATOR_ARGUMENT,
                     });
                 }
             }
         }
     }
 }
+
+/// What an endpoint read from the operator's `--atlas-domain` is (the any-file adapter, which
+/// reads `--atlas-domain=URL` in any string, says the same).
+pub(crate) const OPERATOR_ARGUMENT: &str = "operator --atlas-domain argument";
+/// What the endpoint of an operator container without `--atlas-domain` is.
+const WITHOUT_DOMAIN: &str = "the Atlas Kubernetes Operator, started without --atlas-domain,";
+/// The endpoints a rendering of an operator's workload gives again (see
+/// [`crate::model::Model::remove_workload_endpoints_of`]).
+pub(crate) const OPERATOR_CONTEXTS: &[&str] = &[OPERATOR_ARGUMENT, WITHOUT_DOMAIN];
 
 /// The image name of the Atlas Kubernetes Operator (Docker Hub, Quay, a registry mirror).
 pub(super) const OPERATOR_IMAGE: &str = "mongodb-atlas-kubernetes-operator";
@@ -234,7 +243,7 @@ fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut M
             value: intern_value("https://cloud.mongodb.com/"),
             loc: image.loc,
         },
-        context: "the Atlas Kubernetes Operator, started without --atlas-domain,",
+        context: WITHOUT_DOMAIN,
     });
 }
 
@@ -255,13 +264,22 @@ fn containers<'a>(kind: Option<&str>, spec: &Cursor<'a>) -> Vec<Cursor<'a>> {
 /// Whether a workload object (of one of [`POD_KINDS`]) runs the operator, or names its
 /// domain flag: what a kustomize rendering keeps besides Atlas objects.
 pub(super) fn runs_operator(kind: &str, node: &crate::document::Node) -> bool {
-    if !POD_KINDS.contains(&kind) {
-        return false;
-    }
     let Some(spec) = Cursor::root(node).get("spec") else {
         return false;
     };
-    containers(Some(kind), &spec).iter().any(|c| {
+    // An OLM `ClusterServiceVersion`'s install deployments.
+    let pods: Vec<Cursor<'_>> = if kind == "ClusterServiceVersion" {
+        items_at(spec.path(&["install", "spec"]).as_ref(), "deployments")
+            .iter()
+            .filter_map(|d| d.get("spec"))
+            .flat_map(|s| containers(Some("Deployment"), &s))
+            .collect()
+    } else if POD_KINDS.contains(&kind) {
+        containers(Some(kind), &spec)
+    } else {
+        return false;
+    };
+    pods.iter().any(|c| {
         c.get("image")
             .and_then(|i| i.str())
             .is_some_and(|i| i.to_ascii_lowercase().contains(OPERATOR_IMAGE))

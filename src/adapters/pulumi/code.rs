@@ -81,6 +81,9 @@ struct Names<'a> {
     mapped: HashMap<&'a str, &'a Node>,
     /// Where the references read into resources start (see [`Names::value`]).
     read_at: std::cell::RefCell<HashSet<u32>>,
+    /// Values built so far ([`MAX_VALUES`]): names that stand for objects of other names
+    /// (`[a0, a0, ...]` of `[a1, a1, ...]`) would otherwise multiply at every level.
+    built: std::cell::Cell<usize>,
     /// The defaults config keys are read with (`None`: several, or not a literal).
     defaults: std::cell::RefCell<HashMap<String, Option<Node>>>,
 }
@@ -118,6 +121,7 @@ pub(super) fn program(root: &Node, project: &str) -> Option<Node> {
         config_reads: HashMap::new(),
         mapped: HashMap::new(),
         read_at: std::cell::RefCell::new(HashSet::new()),
+        built: std::cell::Cell::new(0),
         defaults: std::cell::RefCell::new(HashMap::new()),
     };
     for import in root.get("imports")?.as_seq()? {
@@ -357,7 +361,8 @@ impl<'a> Names<'a> {
 
     /// A value of the module as a YAML program's.
     fn value(&self, node: &Node, depth: usize) -> Node {
-        if depth > MAX_DEPTH {
+        self.built.set(self.built.get().saturating_add(1));
+        if depth > MAX_DEPTH || self.built.get() > MAX_VALUES {
             return unknown(node.span);
         }
         match node.tag.as_deref() {
@@ -680,6 +685,10 @@ fn is_property_path(rest: &str) -> bool {
 
 /// Deeper values are unknown (the module's reader bounds depth too).
 const MAX_DEPTH: usize = 64;
+
+/// Values one module builds at most (past it, unknown): a module's own size bounds what it
+/// writes out, not what names standing for names expand to.
+const MAX_VALUES: usize = 200_000;
 
 /// Whether a value is a literal throughout (no reference, call or expression).
 fn is_literal(node: &Node, depth: usize) -> bool {

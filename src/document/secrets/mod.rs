@@ -127,10 +127,10 @@ pub fn is_secret_key(key: &str) -> bool {
     let named = SECRET_KEYS.iter().any(|k| norm.contains(k))
         || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         || is_qualified_key(&words);
-    // A reference, a name, a type, or where a secret is kept (`PGPASSFILE`, `password_path`)
-    // is not the secret.
+    // A reference, a name, a type, or where a password is kept (`PGPASSFILE`,
+    // `password_path`) is not the secret.
     named
-        && !["ref", "name", "type", "file", "path"]
+        && !["ref", "name", "type", "path", "passfile", "passwordfile"]
             .iter()
             .any(|end| norm.ends_with(end))
 }

@@ -118,7 +118,10 @@ pub(crate) fn finish(
         .map(|s| s.file)
         .collect();
     out.remove_resources_of(&consumed_files);
-    out.remove_workload_endpoints_of(&consumed_files);
+    out.remove_workload_endpoints_of(
+        &consumed_files,
+        crate::adapters::kubernetes::other_kinds::OPERATOR_CONTEXTS,
+    );
     let empty = LineIndex::default();
     for r in &renderings {
         let scope = Scope {

@@ -476,7 +476,7 @@ impl SourceMap for Sources<'_> {
     fn text_of(&self, span: Span) -> Option<&str> {
         let (source, _, real) = self.real_span(span)?;
         // Only where the file spells the bytes one for one (not across a fragment's lines).
-        (real.end - real.start == span.end.saturating_sub(span.start))
+        (real.end.checked_sub(real.start) == span.end.checked_sub(span.start))
             .then(|| source.text.get(real.start as usize..real.end as usize))
             .flatten()
     }

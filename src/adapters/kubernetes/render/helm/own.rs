@@ -444,46 +444,70 @@ fn other_uses(
     if placements.is_empty() {
         return out;
     }
+    // The placing actions of each template, sorted (actions do not overlap); the values by
+    // their path, and by each path that holds them (`datadog` holds `datadog.region`).
+    let mut actions: HashMap<&Path, Vec<Span>> = HashMap::new();
+    let mut at_path: HashMap<&str, Vec<Span>> = HashMap::new();
+    let mut under: HashMap<&str, Vec<Span>> = HashMap::new();
+    for (template, action, value, path) in placements {
+        actions.entry(template.as_path()).or_default().push(*action);
+        at_path.entry(path.as_str()).or_default().push(*value);
+        let mut prefix_end = Some(path.len());
+        while let Some(end) = prefix_end {
+            if let Some(prefix) = path.get(..end) {
+                under.entry(prefix).or_default().push(*value);
+            }
+            prefix_end = path.get(..end).and_then(|p| p.rfind('.'));
+        }
+    }
+    for spans in actions.values_mut() {
+        spans.sort_by_key(|s| s.start);
+    }
     for template in all_templates.iter().take(MAX_USE_TEMPLATES) {
         let Ok(text) = sources.text(template) else {
             continue;
         };
         let abs = sources.absolute(template);
+        let placing_here = actions.get(abs.as_path());
         let mut source = None;
         for (at, end, used) in value_references(&text) {
-            let used = used.as_str();
             // An action that places a value is read into the model where it places it.
-            let placing = placements.iter().any(|(placed_in, action, _, _)| {
-                *placed_in == abs && (action.start as usize) <= at && end <= action.end as usize
+            let placing = placing_here.is_some_and(|spans| {
+                let i = spans.partition_point(|a| (a.start as usize) <= at);
+                i.checked_sub(1)
+                    .and_then(|i| spans.get(i))
+                    .is_some_and(|a| end <= a.end as usize)
             });
             if placing {
                 continue;
             }
-            for (_, _, value, path) in placements {
-                let related = used == path
-                    || path.starts_with(&format!("{used}."))
-                    || used.starts_with(&format!("{path}."));
-                if !related {
-                    continue;
-                }
-                if source.is_none() {
-                    source = Some(sources.load_text(template, files));
-                }
-                let Some(Some(base)) = source.flatten().map(|s| sources.base(s)) else {
-                    continue;
-                };
-                let (Ok(start), Ok(stop)) = (u32::try_from(at), u32::try_from(end)) else {
-                    continue;
-                };
-                if let Some(loc) = sources.loc(
-                    Span {
-                        start: base + start,
-                        end: base + stop,
-                    },
-                    "",
-                ) {
-                    out.push((*value, loc));
-                }
+            // The values at the path used or under it, and those at a path that holds it
+            // (a part of a placed mapping).
+            let mut values: Vec<Span> = under.get(used.as_str()).cloned().unwrap_or_default();
+            let mut prefix_end = used.rfind('.');
+            while let Some(e) = prefix_end {
+                let prefix = used.get(..e).unwrap_or("");
+                values.extend(at_path.get(prefix).into_iter().flatten().copied());
+                prefix_end = prefix.rfind('.');
+            }
+            if values.is_empty() {
+                continue;
+            }
+            if source.is_none() {
+                source = Some(sources.load_text(template, files));
+            }
+            let Some(Some(base)) = source.flatten().map(|s| sources.base(s)) else {
+                continue;
+            };
+            let (Ok(start), Ok(stop)) = (u32::try_from(at), u32::try_from(end)) else {
+                continue;
+            };
+            let (Some(start), Some(stop)) = (base.checked_add(start), base.checked_add(stop))
+            else {
+                continue;
+            };
+            if let Some(loc) = sources.loc(Span { start, end: stop }, "") {
+                out.extend(values.into_iter().map(|v| (v, loc.clone())));
             }
         }
     }

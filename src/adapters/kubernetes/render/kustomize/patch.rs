@@ -168,6 +168,19 @@ fn merge_by_name(dst: &mut Entry, value: &Node, path: &str, removed: &mut Vec<Re
     let Value::Seq(items) = &mut dst.value.value else {
         return;
     };
+    // `- $patch: replace` among the items: the list is the patch's other items.
+    let patch = value.as_seq().unwrap_or_default();
+    if patch
+        .iter()
+        .any(|p| p.as_map().is_some_and(|m| m.len() == 1) && directive(p) == Some("replace"))
+    {
+        *items = patch
+            .iter()
+            .filter(|p| directive(p) != Some("replace"))
+            .map(added)
+            .collect();
+        return;
+    }
     let mut old: Vec<Option<Node>> = std::mem::take(items).into_iter().map(Some).collect();
     let name_of = |n: &Node| {
         n.get("name")
