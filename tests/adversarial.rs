@@ -1354,3 +1354,26 @@ fn a_gitlab_template_extending_itself_is_followed_once() {
     );
     assert_eq!(report["findings"][0]["code"], "GOV002", "{report:#}");
 }
+
+/// A Pulumi program whose names stand for arrays of names (`a1 = [a0 x 10]`, `a2 = [a1 x 10]`,
+/// ...) would build ten times more at each level: the values one module builds are bounded,
+/// and the run finishes with the neighbour's finding.
+#[test]
+fn pulumi_names_standing_for_arrays_of_names_do_not_multiply() {
+    let dir = dir_with_neighbour();
+    std::fs::write(dir.path().join("Pulumi.yaml"), "name: l\nruntime: nodejs\n").unwrap();
+    let mut text = String::from(
+        "import * as mongodbatlas from \"@pulumi/mongodbatlas\";\nconst a0 = {t: \"M10\"};\n",
+    );
+    for i in 1..12 {
+        let items = vec![format!("a{}", i - 1); 10].join(",");
+        text.push_str(&format!("const a{i} = [{items}];\n"));
+    }
+    text.push_str(
+        "new mongodbatlas.Cluster(\"c\", {projectId: \"65a1b2c3d4e5f60718293a4b\", tags: a11});\n",
+    );
+    let program = dir.path().join("index.ts");
+    std::fs::write(&program, text).unwrap();
+    let (report, _) = check(&[dir.path()]);
+    assert!(findings_in(&report, "index.ts").is_empty(), "{report:#}");
+}
