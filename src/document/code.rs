@@ -93,6 +93,25 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// Whether the member chain from token `j` (after a name: `.a`, `["b"]`) ends in an
+    /// assignment (`=`, `+=`, ...; with `increments`, also `++` and `--`): a part of the
+    /// name's value changed. At most [`MEMBER_LOOKAHEAD`] steps, each group in one.
+    pub(super) fn member_assigned(&self, mut j: usize, increments: bool) -> bool {
+        let end = j.saturating_add(MEMBER_LOOKAHEAD);
+        while j < end {
+            if self.is(j, ".") && self.ident(j + 1).is_some() {
+                j += 2;
+            } else if self.is(j, "[") {
+                j = self.past_group(j);
+            } else {
+                break;
+            }
+        }
+        let op = self.tok(j).map(|t| self.src(t.span)).unwrap_or("");
+        (op.ends_with('=') && !matches!(op, "==" | "===" | "!=" | "!==" | "<=" | ">=" | "=>"))
+            || (increments && matches!(op, "++" | "--"))
+    }
+
     /// Past the bracketed group that opens at `i`: the index after its closing bracket, or
     /// the end of the tokens when it never closes.
     pub(super) fn past_group(&self, i: usize) -> usize {
@@ -429,3 +448,6 @@ impl<L> DerefMut for Parser<'_, L> {
         &mut self.reader
     }
 }
+
+/// Member-chain steps [`Reader::member_assigned`] follows at most (`x.a["b"].c = ...`).
+const MEMBER_LOOKAHEAD: usize = 64;

@@ -37,9 +37,6 @@ use super::{Document, Entry, Limits, Node, ParseError, Span, Value};
 /// The JavaScript (and TypeScript) grammar of a [`Parser`].
 struct Js;
 
-/// Tokens a member assignment's target is followed for at most (`x.a["b"].c = ...`).
-const MEMBER_LOOKAHEAD: usize = 64;
-
 /// The tag of a reference to a name (`a`, `a.b[0]`): its value is the path as written.
 pub const REF_TAG: &str = "js:ref";
 /// The tag of a call of a dotted name: a mapping with `callee` and `args`.
@@ -1002,28 +999,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
                 let target = matches!(next, "of" | "in")
                     || ((p.is(i + 1, "]") || p.is(i + 1, "}")) && p.is(i + 2, "="));
                 // A property of it assigned (`x.a.b = ...`, `x["a"] = ...`, `x.n++`): its
-                // value is not the one bound. A bounded look ahead: linear in the text.
-                let member = (p.is(i + 1, ".") || p.is(i + 1, "[")) && {
-                    let end = i + 1 + MEMBER_LOOKAHEAD;
-                    let mut j = i + 1;
-                    let mut depth = 0usize;
-                    while j < end && p.tok(j).is_some() {
-                        if p.is(j, "[") {
-                            depth += 1;
-                        } else if p.is(j, "]") {
-                            depth = depth.saturating_sub(1);
-                        } else if depth == 0 && !(p.is(j, ".") || p.ident(j).is_some()) {
-                            break;
-                        }
-                        j += 1;
-                    }
-                    let op = p.tok(j).map(|t| p.src(t.span)).unwrap_or("");
-                    depth == 0
-                        && ((op.ends_with('=')
-                            && !matches!(op, "==" | "===" | "!=" | "!==" | "<=" | ">=" | "=>"))
-                            || op == "++"
-                            || op == "--")
-                };
+                // value is not the one bound.
+                let member =
+                    (p.is(i + 1, ".") || p.is(i + 1, "[")) && p.member_assigned(i + 1, true);
                 if (assigns || before || target || member) && !declaring.contains(&i) {
                     if let Some(slot) = declared.get_mut(name) {
                         slot.2 += 1;

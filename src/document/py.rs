@@ -682,7 +682,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
             // (`x.update(...)`): its value is not the one bound. Only from the start of a
             // chain, and a bounded look ahead, so that long chains cost linear time.
             let chain_start = !i.checked_sub(1).is_some_and(|b| p.is(b, "."));
-            if chain_start && (p.is(i + 1, ".") || p.is(i + 1, "[")) && member_assigned(&p, i + 1) {
+            let update = p.is(i + 1, ".") && p.ident(i + 2) == Some("update") && p.is(i + 3, "(");
+            if chain_start
+                && (update
+                    || ((p.is(i + 1, ".") || p.is(i + 1, "[")) && p.member_assigned(i + 1, false)))
+            {
                 *assigned.entry(name.to_string()).or_default() += 2;
             }
             // A call of a class: `Name(...)`, `a.b.Name(...)`.
@@ -719,28 +723,3 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, ParseError> {
 
 #[cfg(test)]
 mod tests;
-
-/// Tokens a member assignment's target is followed for at most (`x.a["b"].c = ...`).
-const MEMBER_LOOKAHEAD: usize = 64;
-
-/// Whether the member chain from token `j` (after a name: `.a`, `["b"]`) ends in an
-/// assignment (`=`, `+=`, ...) or is `.update(` of a dict, within [`MEMBER_LOOKAHEAD`] tokens.
-fn member_assigned(p: &Parser<'_, Py>, mut j: usize) -> bool {
-    if p.is(j, ".") && p.ident(j + 1) == Some("update") && p.is(j + 2, "(") {
-        return true;
-    }
-    let end = j + MEMBER_LOOKAHEAD;
-    let mut depth = 0usize;
-    while j < end && p.tok(j).is_some() {
-        if p.is(j, "[") {
-            depth += 1;
-        } else if p.is(j, "]") {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && !(p.is(j, ".") || p.ident(j).is_some()) {
-            break;
-        }
-        j += 1;
-    }
-    let op = p.tok(j).map(|t| p.src(t.span)).unwrap_or("");
-    depth == 0 && op.ends_with('=') && !matches!(op, "==" | "!=" | "<=" | ">=")
-}
