@@ -193,8 +193,28 @@ pub fn reason(marker: &str) -> String {
     )
 }
 
-/// Why a PowerShell script that uses Atlas (its CLI, its API's URLs) is skipped.
-pub const POWERSHELL: &str = "a PowerShell script that uses Atlas (the Atlas CLI or its API): PowerShell is not read, so nothing in it was checked";
+/// Why a PowerShell script (which no adapter reads) is skipped, when it uses Atlas: runs the
+/// Atlas CLI (PowerShell's command names have no case: `Atlas clusters create`,
+/// `Start-Process -FilePath atlas`, `atlas.exe`) or names its API. `None` for another script.
+pub fn powershell_reason(text: &str) -> Option<&'static str> {
+    const USES: &[&str] = &[
+        "atlas.exe",
+        "atlas -",
+        "atlas'",
+        "atlas\"",
+        "cloud.mongodb",
+        "/api/atlas/",
+        "mongodb_atlas_",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let uses_atlas = atlas_cli::runs_atlas_cli(&lower)
+        || USES
+            .iter()
+            .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some());
+    uses_atlas.then_some(
+        "a PowerShell script that uses Atlas (the Atlas CLI or its API): PowerShell is not read, so nothing in it was checked",
+    )
+}
 
 /// Why a file is skipped one of whose documents (at `line`) is unread, the others read.
 pub fn document_reason(marker: &str, line: u32) -> String {

@@ -121,31 +121,13 @@ fn process_file_unguarded(
     {
         return FileResult::default();
     }
-    // A PowerShell script is read by no adapter: one that runs the Atlas CLI is not checked,
-    // and says so.
+    // A PowerShell script is read by no adapter: one that uses Atlas is not checked, and
+    // says so.
     if crate::source::is_powershell(path) {
-        // PowerShell's command names have no case (`Atlas clusters create`,
-        // `Start-Process -FilePath atlas`).
-        let lower = text.to_ascii_lowercase();
-        let uses_atlas = adapters::atlas_cli::runs_atlas_cli(&lower)
-            || [
-                "atlas.exe",
-                "atlas -",
-                "atlas'",
-                "atlas\"",
-                "cloud.mongodb",
-                "/api/atlas/",
-                "mongodb_atlas_",
-            ]
-            .iter()
-            .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some());
-        if uses_atlas {
-            return FileResult {
-                skipped: Some(adapters::unread::POWERSHELL.to_string()),
-                ..FileResult::default()
-            };
-        }
-        return FileResult::default();
+        return FileResult {
+            skipped: adapters::unread::powershell_reason(text).map(str::to_string),
+            ..FileResult::default()
+        };
     }
     let mut result = process(file, path, text, kind.syntax, options);
     super::drop_unread_settings(&mut result.model, options);

@@ -261,7 +261,6 @@ pub fn is_shebang_candidate(path: &Path) -> bool {
             .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
 }
 
-/// Whether a file name has one of the extensions the tool reads.
 /// Whether a file is a PowerShell script (`.ps1`, `.psm1`), which no adapter reads as one.
 pub fn is_powershell(path: &Path) -> bool {
     path.extension()
@@ -269,6 +268,7 @@ pub fn is_powershell(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ps1") || e.eq_ignore_ascii_case("psm1"))
 }
 
+/// Whether a file name has one of the extensions the tool reads.
 pub fn is_spec_name(path: &Path) -> bool {
     kind(path).is_some()
 }
