@@ -800,22 +800,6 @@ impl Model {
         self.key_aliases.retain(|a| keep(&a.via));
     }
 
-    /// Drop the endpoints of these `contexts` (the operator's `--atlas-domain`, or its
-    /// absence) that workload containers in these files gave (their image and arguments),
-    /// which a rendering of the files gives again as it applies them. Other endpoints of the
-    /// files (an Admin API URL a container's script calls, a base URL setting) are read on
-    /// their own and stay.
-    pub fn remove_workload_endpoints_of(&mut self, files: &HashSet<FileId>, contexts: &[&str]) {
-        if files.is_empty() {
-            return;
-        }
-        self.endpoints.retain(|e| {
-            !(files.contains(&e.url.loc.file)
-                && contexts.contains(&e.context)
-                && is_container_pointer(&e.url.loc.pointer))
-        });
-    }
-
     /// Every resource's origin, for linking.
     pub fn origins_mut(&mut self) -> impl Iterator<Item = &mut Origin> {
         self.clusters
@@ -853,26 +837,4 @@ impl Model {
         let p = partition::project_partition(project.region_usage.as_ref().map(Text::as_str))?;
         Some((p, project))
     }
-}
-
-/// Whether a JSON pointer is a pod container's image or one of its arguments
-/// (`/spec/template/spec/containers/0/args/1`, a CronJob's, a Pod's).
-pub fn is_container_pointer(pointer: &str) -> bool {
-    let mut parts = pointer.rsplit('/');
-    let last = parts.next().unwrap_or("");
-    let (field, list) = if last == "image" {
-        (last, parts.next())
-    } else if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
-        (parts.next().unwrap_or(""), None)
-    } else {
-        return false;
-    };
-    let index = match field {
-        "image" => list,
-        "args" | "command" => parts.next(),
-        _ => return false,
-    };
-    let containers = parts.next();
-    index.is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
-        && matches!(containers, Some("containers" | "initContainers"))
 }

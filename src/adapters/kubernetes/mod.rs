@@ -38,9 +38,9 @@ use crate::model::link::is_object_id;
 use crate::model::{Loc, LocCtx, Model, Origin, Product, ProjectRef, Text};
 use deployments::{atlas_deployment, generated_cluster, generated_flex};
 use other_kinds::{
-    OPERATOR_IMAGE, POD_KINDS, backup_schedule, cluster_service_version, database_user,
-    generated_database_user, network_container, network_peering, operator_domain, private_endpoint,
-    product, third_party_integration,
+    OPERATOR_IMAGE, POD_KINDS, backup_schedule, database_user, generated_database_user,
+    network_container, network_peering, operator_domain, private_endpoint, product,
+    third_party_integration,
 };
 use projects::{atlas_project, group, project_parts};
 
@@ -82,7 +82,7 @@ pub(crate) struct Scope {
 /// The objects of a rendering (each root is one object; `List`s are entered): what the
 /// rendering gives is what gets applied, so nothing is read as a patch of something else
 /// (the operator's own workloads too: the per-file reading of their files gives way, see
-/// [`crate::model::Model::remove_workload_endpoints_of`]).
+/// `other_kinds::is_operator_endpoint`).
 pub(crate) fn adapt_rendered(ctx: &LocCtx<'_>, root: &Cursor<'_>, scope: &Scope, out: &mut Model) {
     object(ctx, root, out, 0, Some(scope));
 }
@@ -249,7 +249,7 @@ fn object(
             operator_domain(ctx, &obj, out);
         }
         (api, "ClusterServiceVersion") if api.starts_with("operators.coreos.com/") => {
-            cluster_service_version(ctx, &obj, out);
+            operator_domain(ctx, &obj, out);
         }
         _ => {}
     }

@@ -146,23 +146,8 @@ pub(super) const POD_KINDS: &[&str] = &[
 /// (`--atlas-domain`, `URL`) and the single-dash `-atlas-domain=URL` that Go flags accept.
 pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
     let Some(spec) = &obj.spec else { return };
-    operator_domain_in(ctx, obj.kind.str(), spec, out);
-}
-
-/// An Operator Lifecycle Manager `ClusterServiceVersion` (how OperatorHub installs the
-/// operator): each of its `spec.install.spec.deployments` as a `Deployment`.
-pub(super) fn cluster_service_version(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
-    let Some(spec) = &obj.spec else { return };
-    for deployment in items_at(spec.path(&["install", "spec"]).as_ref(), "deployments") {
-        if let Some(spec) = deployment.get("spec") {
-            operator_domain_in(ctx, Some("Deployment"), &spec, out);
-        }
-    }
-}
-
-/// [`operator_domain`] of a workload of `kind` whose `spec` this is.
-fn operator_domain_in(ctx: &LocCtx<'_>, kind: Option<&str>, spec: &Cursor<'_>, out: &mut Model) {
-    for container in containers(kind, spec) {
+    let kind = obj.kind.str().unwrap_or("");
+    for container in workload_containers(kind, spec) {
         operator_without_domain(ctx, &container, out);
         for list in ["command", "args"] {
             let args = items_at(Some(&container), list);
@@ -197,9 +182,25 @@ fn operator_domain_in(ctx: &LocCtx<'_>, kind: Option<&str>, spec: &Cursor<'_>, o
 pub(crate) const OPERATOR_ARGUMENT: &str = "operator --atlas-domain argument";
 /// What the endpoint of an operator container without `--atlas-domain` is.
 const WITHOUT_DOMAIN: &str = "the Atlas Kubernetes Operator, started without --atlas-domain,";
-/// The endpoints a rendering of an operator's workload gives again (see
-/// [`crate::model::Model::remove_workload_endpoints_of`]).
-pub(crate) const OPERATOR_CONTEXTS: &[&str] = &[OPERATOR_ARGUMENT, WITHOUT_DOMAIN];
+
+/// Whether an endpoint is the operator's (its `--atlas-domain`, or its absence) read in a
+/// workload's container (its image or arguments: `/spec/template/spec/containers/0/args/1`, a
+/// CronJob's, a Pod's, a ClusterServiceVersion's), which a rendering of the workload gives
+/// again. Other endpoints of its file (an Admin API URL a container's script calls, a
+/// `--atlas-domain=` in a ConfigMap's script) are read on their own.
+pub(crate) fn is_operator_endpoint(e: &Endpoint) -> bool {
+    if ![OPERATOR_ARGUMENT, WITHOUT_DOMAIN].contains(&e.context) {
+        return false;
+    }
+    let mut parts = e.url.loc.pointer.rsplit('/');
+    let last = parts.next().unwrap_or("");
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // The container's own `image`, or an item of its `args` or `command`.
+    let in_container =
+        last == "image" || (number(last) && matches!(parts.next(), Some("args" | "command")));
+    let index = parts.next().filter(|_| in_container);
+    index.is_some_and(number) && matches!(parts.next(), Some("containers" | "initContainers"))
+}
 
 /// The image name of the Atlas Kubernetes Operator (Docker Hub, Quay, a registry mirror).
 pub(super) const OPERATOR_IMAGE: &str = "mongodb-atlas-kubernetes-operator";
@@ -247,11 +248,23 @@ fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut M
     });
 }
 
-/// The containers (and init containers) of a workload's pods, by its kind and `spec`.
-fn containers<'a>(kind: Option<&str>, spec: &Cursor<'a>) -> Vec<Cursor<'a>> {
+/// The containers (and init containers) of a workload's pods, by its kind and `spec`: one of
+/// [`POD_KINDS`], or an OLM `ClusterServiceVersion` (how OperatorHub installs the operator),
+/// whose `spec.install.spec.deployments` are `Deployment`s. None for another kind.
+fn workload_containers<'a>(kind: &str, spec: &Cursor<'a>) -> Vec<Cursor<'a>> {
+    if kind == "ClusterServiceVersion" {
+        return items_at(spec.path(&["install", "spec"]).as_ref(), "deployments")
+            .iter()
+            .filter_map(|d| d.get("spec"))
+            .flat_map(|s| workload_containers("Deployment", &s))
+            .collect();
+    }
+    if !POD_KINDS.contains(&kind) {
+        return Vec::new();
+    }
     let pod = match kind {
-        Some("Pod") => Some(spec.clone()),
-        Some("CronJob") => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        "Pod" => Some(spec.clone()),
+        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
         _ => spec.path(&["template", "spec"]),
     };
     let Some(pod) = pod else { return Vec::new() };
@@ -267,18 +280,7 @@ pub(super) fn runs_operator(kind: &str, node: &crate::document::Node) -> bool {
     let Some(spec) = Cursor::root(node).get("spec") else {
         return false;
     };
-    // An OLM `ClusterServiceVersion`'s install deployments.
-    let pods: Vec<Cursor<'_>> = if kind == "ClusterServiceVersion" {
-        items_at(spec.path(&["install", "spec"]).as_ref(), "deployments")
-            .iter()
-            .filter_map(|d| d.get("spec"))
-            .flat_map(|s| containers(Some("Deployment"), &s))
-            .collect()
-    } else if POD_KINDS.contains(&kind) {
-        containers(Some(kind), &spec)
-    } else {
-        return false;
-    };
+    let pods = workload_containers(kind, &spec);
     pods.iter().any(|c| {
         c.get("image")
             .and_then(|i| i.str())

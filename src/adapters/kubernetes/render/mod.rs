@@ -118,10 +118,14 @@ pub(crate) fn finish(
         .map(|s| s.file)
         .collect();
     out.remove_resources_of(&consumed_files);
-    out.remove_workload_endpoints_of(
-        &consumed_files,
-        crate::adapters::kubernetes::other_kinds::OPERATOR_CONTEXTS,
-    );
+    // The operator's endpoints (its `--atlas-domain`, or its absence) in the workloads of
+    // these files: the renderings give them again, as applied.
+    if !consumed_files.is_empty() {
+        out.endpoints.retain(|e| {
+            !(consumed_files.contains(&e.url.loc.file)
+                && crate::adapters::kubernetes::other_kinds::is_operator_endpoint(e))
+        });
+    }
     let empty = LineIndex::default();
     for r in &renderings {
         let scope = Scope {
