@@ -97,8 +97,11 @@ pub(super) struct Template<'t> {
     pub(super) defaults: HashMap<&'t str, Cursor<'t>>,
     /// Logical id → `Type`, for resources whose type is a literal string.
     pub(super) types: HashMap<&'t str, &'t str>,
-    /// Logical id → index of its last entry under `Resources`.
+    /// Logical id → index of its last entry in `entries`.
     pub(super) last: HashMap<&'t str, usize>,
+    /// The entries of `Resources`, those `Fn::ForEach` loops write included (see
+    /// [`super::resource_entries`]).
+    pub(super) entries: Vec<(Cursor<'t>, Cursor<'t>)>,
     /// The template's `Mappings`, for `Fn::FindInMap` with known keys.
     pub(super) mappings: Option<Cursor<'t>>,
     /// The template's `Conditions` by name (with duplicate names the last one counts, as for
@@ -158,17 +161,18 @@ impl<'t> Template<'t> {
         // A loop's identifier named like a parameter: `!Ref` of that name inside the loop is
         // the loop's item, so the parameter's default is not read for it (anywhere: unknown
         // rather than guessed).
-        for identifier in super::for_each_identifiers(resources) {
+        let (entries, identifiers) = super::resource_entries(resources);
+        for identifier in identifiers {
             defaults.remove(identifier);
         }
         let mut types = HashMap::new();
         let mut last = HashMap::new();
-        for (i, (key, res)) in super::resource_entries(resources).into_iter().enumerate() {
+        for (i, (key, res)) in entries.iter().enumerate() {
             let Some(id) = key.node.scalar_text() else {
                 continue;
             };
             last.insert(id, i);
-            match literal_type(&res) {
+            match literal_type(res) {
                 Some(ty) => types.insert(id, ty),
                 None => types.remove(id),
             };
@@ -178,6 +182,7 @@ impl<'t> Template<'t> {
             defaults,
             types,
             last,
+            entries,
             mappings: root.get("Mappings"),
             conditions: root
                 .get("Conditions")

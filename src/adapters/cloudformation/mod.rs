@@ -67,13 +67,13 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         return;
     }
     let tpl = Template::new(ctx, root, &resources);
-    profile::secrets(&tpl, &resources, out);
+    profile::secrets(&tpl, out);
     tpl.written_notes(root, out);
     if !tpl.types.values().any(|t| t.starts_with(PREFIX)) {
         tpl.decided_into(out);
         return;
     }
-    for (i, (key, res)) in resource_entries(&resources).into_iter().enumerate() {
+    for (i, (key, res)) in tpl.entries.iter().enumerate() {
         let Some(id) = key.node.scalar_text() else {
             continue;
         };
@@ -81,7 +81,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         if tpl.last.get(id) != Some(&i) {
             continue;
         }
-        let Some(kind) = literal_type(&res).and_then(|t| t.strip_prefix(PREFIX)) else {
+        let Some(kind) = literal_type(res).and_then(|t| t.strip_prefix(PREFIX)) else {
             continue;
         };
         // A resource on a condition that the parameters' defaults decide: not created when
@@ -96,7 +96,7 @@ fn template(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         }
         let r = Resource {
             id,
-            anchor: ctx.loc(&key),
+            anchor: ctx.loc(key),
             type_loc: res.get("Type").map(|t| ctx.loc(&t)),
             props: res.get("Properties").filter(|p| !is_intrinsic(p)),
         };
@@ -112,50 +112,35 @@ const MAX_FOR_EACH: usize = 5;
 /// loop (the `AWS::LanguageExtensions` transform) writes: `Fn::ForEach::Name: [Identifier,
 /// Collection, {OutputKey: Resource}]`. A loop's resources are read once, as written: what
 /// every copy hard-codes (`ProviderName: AZURE`) is known; a `Ref` to the identifier, or
-/// `${Identifier}` in a `!Sub`, names no parameter and is unknown.
-pub(super) fn resource_entries<'a>(resources: &Cursor<'a>) -> Vec<(Cursor<'a>, Cursor<'a>)> {
-    fn visit<'a>(map: &Cursor<'a>, depth: usize, out: &mut Vec<(Cursor<'a>, Cursor<'a>)>) {
+/// `${Identifier}` in a `!Sub`, names no parameter and is unknown. Also the loops'
+/// identifiers (`Tenant` of `Fn::ForEach::Tenants: [Tenant, ...]`): inside a loop, `!Ref
+/// Tenant` is the loop's item, not a parameter of that name.
+pub(super) fn resource_entries<'a>(
+    resources: &Cursor<'a>,
+) -> (Vec<(Cursor<'a>, Cursor<'a>)>, Vec<&'a str>) {
+    fn visit<'a>(
+        map: &Cursor<'a>,
+        depth: usize,
+        out: &mut (Vec<(Cursor<'a>, Cursor<'a>)>, Vec<&'a str>),
+    ) {
         for (key, value) in map.entries() {
             let for_each = key
                 .node
                 .scalar_text()
                 .is_some_and(|k| k.starts_with("Fn::ForEach::"));
             if !for_each {
-                out.push((key, value));
+                out.0.push((key, value));
                 continue;
             }
             if depth < MAX_FOR_EACH {
+                out.1.extend(value.item(0).and_then(|i| i.node.as_str()));
                 if let Some(body) = value.item(2).filter(|b| b.node.as_map().is_some()) {
                     visit(&body, depth + 1, out);
                 }
             }
         }
     }
-    let mut out = Vec::new();
-    visit(resources, 0, &mut out);
-    out
-}
-
-/// The identifiers of the `Fn::ForEach` loops under `Resources` (`Tenant` of
-/// `Fn::ForEach::Tenants: [Tenant, ...]`): inside a loop, `!Ref Tenant` is the loop's item, not
-/// a parameter of that name.
-pub(super) fn for_each_identifiers<'a>(resources: &Cursor<'a>) -> Vec<&'a str> {
-    fn visit<'a>(map: &Cursor<'a>, depth: usize, out: &mut Vec<&'a str>) {
-        for (key, value) in map.entries() {
-            let for_each = key
-                .node
-                .scalar_text()
-                .is_some_and(|k| k.starts_with("Fn::ForEach::"));
-            if !for_each || depth >= MAX_FOR_EACH {
-                continue;
-            }
-            out.extend(value.item(0).and_then(|i| i.node.as_str()));
-            if let Some(body) = value.item(2).filter(|b| b.node.as_map().is_some()) {
-                visit(&body, depth + 1, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
+    let mut out = (Vec::new(), Vec::new());
     visit(resources, 0, &mut out);
     out
 }

@@ -20,9 +20,9 @@ const CONTEXT: &str = "profile secret BaseUrl";
 
 /// Every `AWS::SecretsManager::Secret` of the template whose `SecretString` joins a base URL
 /// key to a value of the template.
-pub(super) fn secrets(tpl: &Template<'_>, resources: &Cursor<'_>, out: &mut Model) {
-    for (_, res) in super::resource_entries(resources) {
-        if literal_type(&res) != Some("AWS::SecretsManager::Secret") {
+pub(super) fn secrets(tpl: &Template<'_>, out: &mut Model) {
+    for (_, res) in &tpl.entries {
+        if literal_type(res) != Some("AWS::SecretsManager::Secret") {
             continue;
         }
         let Some(secret) = res
