@@ -506,3 +506,22 @@ pub(crate) fn tags(ctx: &LocCtx<'_>, body: &Cursor<'_>) -> Vec<Tag> {
         })
         .collect()
 }
+
+/// The text of an HCL template's source inside its quotes, or of a heredoc between its
+/// marker lines: a piece of `source`, so what is found there is located in it.
+pub(crate) fn template_body(source: &str) -> &str {
+    let trimmed = source.trim();
+    if trimmed.starts_with("<<") {
+        let start = source.find('\n').map_or(source.len(), |i| i + 1);
+        let end = source.trim_end().rfind('\n').unwrap_or(start).max(start);
+        return source.get(start..end).unwrap_or("");
+    }
+    let lead = source.len() - source.trim_start().len();
+    let inner = trimmed
+        .strip_prefix('"')
+        .map(|t| t.strip_suffix('"').unwrap_or(t));
+    match inner {
+        Some(inner) => source.get(lead + 1..lead + 1 + inner.len()).unwrap_or(""),
+        None => source,
+    }
+}

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use super::super::common::template_body;
 use crate::document::{Cursor, Value};
 use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
 
@@ -566,9 +567,11 @@ fn terraform<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                     for body in maps(body) {
                         if let Some(data) = body.get("user_data").filter(|d| {
                             d.str().or_else(|| d.node.expr_source()).is_some_and(|t| {
-                                let t = t
-                                    .strip_prefix("<<")
-                                    .map_or(t, |h| h.split_once('\n').map_or("", |(_, body)| body));
+                                let t = if t.starts_with("<<") {
+                                    template_body(t)
+                                } else {
+                                    t
+                                };
                                 t.trim_start().strip_prefix("#!").is_some_and(|line| {
                                     let line = line.lines().next().unwrap_or("");
                                     line.ends_with("/sh") || line.ends_with("bash")
@@ -674,10 +677,10 @@ pub(super) fn literal_heredoc<'t>(
         return None;
     }
     let source = text.get(cur.node.span.start as usize..cur.node.span.end as usize)?;
-    let rest = source.strip_prefix("<<")?;
-    let (_, body) = rest.split_once('\n')?;
-    // Up to the terminator's line.
-    let body = body.get(..body.trim_end().rfind('\n').map_or(0, |i| i + 1))?;
+    if !source.starts_with("<<") {
+        return None;
+    }
+    let body = template_body(source);
     let bytes = body.as_bytes();
     let interpolates = bytes.windows(2).enumerate().any(|(i, w)| {
         (w == b"${" || w == b"%{") && i.checked_sub(1).and_then(|j| bytes.get(j)) != w.first()

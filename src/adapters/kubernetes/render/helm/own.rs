@@ -371,32 +371,20 @@ fn render_with(
 /// out.
 fn value_references(text: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text
-        .get(from..)
-        .and_then(|t| t.find("{{"))
-        .map(|i| from + i)
-    {
-        let Some(close) = text
-            .get(open + 2..)
-            .and_then(|t| t.find("}}"))
-            .map(|i| open + 2 + i)
-        else {
-            break;
-        };
-        from = close + 2;
-        let inner = text.get(open + 2..close).unwrap_or("");
-        let body = inner.trim_start_matches('-').trim_start();
-        if body.starts_with("/*") {
+    for action in crate::document::template::actions(text).unwrap_or_default() {
+        let words = action_words(text, action);
+        if words.first().is_some_and(|w| w.starts_with("/*")) {
             continue;
         }
-        let words: Vec<&str> = body.trim_end_matches('-').split_whitespace().collect();
         if let ["if", only] = words.as_slice() {
             if only.starts_with(".Values.") || only.starts_with("$.Values.") {
                 continue;
             }
         }
-        let base = open + 2;
+        let base = action.start as usize + 2;
+        let inner = text
+            .get(base..(action.end as usize).saturating_sub(2))
+            .unwrap_or("");
         for (i, m) in inner.match_indices(".Values.") {
             let rest = inner.get(i + m.len()..).unwrap_or("");
             let len = rest
