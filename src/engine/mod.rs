@@ -379,7 +379,7 @@ pub fn check_with_context(
             None => options.read(path).map(Arc::from),
         }
     };
-    let list = |dir: &Path| walk::list_dir(dir, MAX_LISTED);
+    let list = |dir: &Path, depth: usize| walk::list_dir(dir, depth, MAX_LISTED);
     let finished = adapters::multi_file::finish(
         kept,
         &mut files,

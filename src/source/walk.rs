@@ -122,17 +122,18 @@ pub fn spec_files_by_dir(dirs: &[&Path]) -> Vec<Vec<PathBuf>> {
     out
 }
 
-/// The regular files directly in `dir` that a walk of it would find (its ignore files and
-/// those above it respected), sorted, at most `max`; empty when it cannot be read.
-pub fn list_dir(dir: &Path, max: usize) -> Vec<PathBuf> {
+/// The regular files in `dir` (directly in it at `depth` 1, in its subdirectories too up to
+/// `depth` levels down) that a walk of it would find (its ignore files and those above it
+/// respected), sorted, at most `max`; empty when it cannot be read.
+pub fn list_dir(dir: &Path, depth: usize, max: usize) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
-        .max_depth(Some(1))
+        .max_depth(Some(depth))
         .build()
         .flatten()
-        .filter(|e| e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| e.depth() >= 1 && e.file_type().is_some_and(|t| t.is_file()))
         .take(max)
         .map(ignore::DirEntry::into_path)
         .collect();

@@ -22,7 +22,8 @@ pub(crate) type Read<'r> = &'r dyn Fn(&Path) -> Result<Arc<str>, String>;
 
 /// How a rendering lists a directory: the regular files directly in it, sorted (the
 /// engine's listing; empty when it cannot be read).
-pub(crate) type List<'r> = &'r dyn Fn(&Path) -> Vec<PathBuf>;
+/// The files in a directory, down to a depth (1: directly in it): the engine's listing.
+pub(crate) type List<'r> = &'r dyn Fn(&Path, usize) -> Vec<PathBuf>;
 
 /// How a rendering reaches the files the run did not hold: the engine's reader and listing.
 #[derive(Clone, Copy)]
@@ -156,9 +157,16 @@ impl<'r> Sources<'r> {
 
     /// The regular files directly in `dir`, sorted, spelled as `dir` is (joined to it).
     pub(super) fn list(&self, dir: &Path) -> Vec<PathBuf> {
-        (self.list)(&self.absolute(dir))
+        self.list_below(dir, 1)
+    }
+
+    /// The regular files in `dir` and its subdirectories down to `depth` levels (1: directly
+    /// in it), sorted, spelled as `dir` is (joined to it).
+    pub(super) fn list_below(&self, dir: &Path, depth: usize) -> Vec<PathBuf> {
+        let abs = self.absolute(dir);
+        (self.list)(&abs, depth)
             .into_iter()
-            .filter_map(|p| Some(dir.join(p.file_name()?)))
+            .filter_map(|p| Some(dir.join(p.strip_prefix(&abs).ok()?)))
             .collect()
     }
 

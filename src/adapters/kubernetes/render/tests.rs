@@ -73,7 +73,7 @@ fn render_fixture(dir: &Path) -> Vec<(PathBuf, Vec<Node>, bool)> {
         &files,
         Access {
             read: &read,
-            list: &|_: &Path| Vec::new(),
+            list: &|_: &Path, _: usize| Vec::new(),
         },
         Limits::default(),
         &std::env::current_dir().unwrap_or_default(),
@@ -271,7 +271,7 @@ fn render_tree(tree: &[(&str, &str)]) -> Rendered {
         &files,
         Access {
             read: &read,
-            list: &|_: &Path| Vec::new(),
+            list: &|_: &Path, _: usize| Vec::new(),
         },
         Limits::default(),
         &std::env::current_dir().unwrap_or_default(),

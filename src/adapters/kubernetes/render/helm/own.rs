@@ -49,17 +49,19 @@ pub(super) fn render(
     // The run's files that may be a chart's template or values file, by directory (absolute):
     // found once, not once per chart (a monorepo holds hundreds of charts).
     let mut by_parent: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    // A template is keyed by its chart's `templates/` (Helm renders its subdirectories too), a
+    // values file by its own directory.
     for f in files.iter() {
-        let in_templates = f
-            .path
-            .parent()
-            .and_then(Path::file_name)
-            .is_some_and(|n| n == "templates");
-        if in_templates || is_values_name(&f.path) {
+        let key = match templates_dir_of(&f.path) {
+            Some(up) => Some(up),
+            None if is_values_name(&f.path) => Some(1),
+            None => None,
+        };
+        if let Some(up) = key {
             let abs = sources.absolute(&f.path);
-            if let Some(parent) = abs.parent() {
+            if let Some(dir) = abs.ancestors().nth(up) {
                 by_parent
-                    .entry(parent.to_path_buf())
+                    .entry(dir.to_path_buf())
                     .or_default()
                     .push(f.path.clone());
             }
@@ -143,7 +145,7 @@ pub(super) fn render(
         let mut all_templates: Vec<PathBuf> = held(&dir.join("templates"))
             .iter()
             .cloned()
-            .chain(sources.list(&under))
+            .chain(sources.list_below(&under, TEMPLATE_DEPTH))
             .collect();
         all_templates.sort_by_key(|p| sources.absolute(p));
         all_templates.dedup_by_key(|p| sources.absolute(p));
@@ -205,9 +207,23 @@ fn sets_any(
         .any(|e| e.key.scalar_text().is_some_and(|k| read.contains(k)))
 }
 
-/// The chart's templates that Helm renders (the YAML files directly in `templates/`, as the
-/// run spells them when it holds them; not a partial named `_*`, nor one its `.helmignore`
-/// leaves out) and that name an Atlas API group.
+/// How many levels of directories in `templates/` are searched for templates (Helm renders
+/// every file below it; charts nest a level or two).
+const TEMPLATE_DEPTH: usize = 8;
+
+/// How many levels above `path` its chart's `templates/` directory is (1: `path` is directly
+/// in it), when a directory of that name is among its nearest [`TEMPLATE_DEPTH`] ancestors.
+fn templates_dir_of(path: &Path) -> Option<usize> {
+    path.ancestors()
+        .skip(1)
+        .take(TEMPLATE_DEPTH)
+        .position(|a| a.file_name().is_some_and(|n| n == "templates"))
+        .map(|i| i + 1)
+}
+
+/// The chart's templates that Helm renders (the YAML files in `templates/` and its
+/// subdirectories, as the run spells them when it holds them; not a partial named `_*`, nor
+/// one its `.helmignore` leaves out) and that name an Atlas API group.
 fn atlas_templates(
     dir: &Path,
     shown: &Path,
@@ -243,7 +259,7 @@ fn atlas_templates(
     let held_abs: BTreeSet<PathBuf> = held.iter().map(|p| sources.absolute(p)).collect();
     // A check of one file reads the rest of the chart from disk.
     let listed = sources
-        .list(&under)
+        .list_below(&under, TEMPLATE_DEPTH)
         .into_iter()
         .filter(|p| rendered(p) && !held_abs.contains(&sources.absolute(p)));
     let mut found: Vec<PathBuf> = held.into_iter().chain(listed).collect();
@@ -366,9 +382,9 @@ fn render_with(
 
 /// The references to `.Values` paths in a template's actions (`{{ ... }}`, not `{{/* ... */}}`
 /// comments, not the text around them): `.Values.a.b` and `index .Values "a" "b"`, each with
-/// where it is and its path (`a.b`). An `if` on one value alone (`{{ if .Values.a.b }}`)
-/// reads only whether it is set, which a fix (another value, set too) does not change: left
-/// out.
+/// where it is and its path (`a.b`); `.Values` whole (`toYaml .Values`) with the empty path.
+/// An `if` on one value alone (`{{ if .Values.a.b }}`) reads only whether it is set, which a
+/// fix (another value, set too) does not change: left out.
 fn value_references(text: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     for action in crate::document::template::actions(text).unwrap_or_default() {
@@ -377,7 +393,8 @@ fn value_references(text: &str) -> Vec<(usize, usize, String)> {
             continue;
         }
         if let ["if", only] = words.as_slice() {
-            if only.starts_with(".Values.") || only.starts_with("$.Values.") {
+            let only = only.trim_start_matches('$');
+            if only == ".Values" || only.starts_with(".Values.") {
                 continue;
             }
         }
@@ -395,18 +412,34 @@ fn value_references(text: &str) -> Vec<(usize, usize, String)> {
                 out.push((base + i, base + i + m.len() + used.len(), used.to_string()));
             }
         }
+        // `.Values` whole (`toYaml .Values`, `with .Values`, `range ... := .Values`): every
+        // value, the empty path. Not `index .Values "a"` (below).
+        for (i, m) in inner.match_indices(".Values") {
+            let rest = inner.get(i + m.len()..).unwrap_or("");
+            let whole =
+                !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            let indexed = inner.get(..i).unwrap_or("").trim_end().ends_with("index")
+                && rest.trim_start().starts_with('"');
+            if whole && !indexed {
+                out.push((base + i, base + i + m.len(), String::new()));
+            }
+        }
         // `index .Values "a" "b"`: the quoted keys after it.
         for (i, m) in inner.match_indices("index .Values") {
             let rest = inner.get(i + m.len()..).unwrap_or("");
             let mut keys = Vec::new();
             let mut tail = rest.trim_start();
+            // What is left after the last key's closing quote.
+            let mut after = rest.len();
             while let Some(quoted) = tail.strip_prefix('"') {
                 let Some(end) = quoted.find('"') else { break };
                 keys.push(quoted.get(..end).unwrap_or(""));
-                tail = quoted.get(end + 1..).unwrap_or("").trim_start();
+                let next = quoted.get(end + 1..).unwrap_or("");
+                after = next.len();
+                tail = next.trim_start();
             }
             if !keys.is_empty() {
-                let len = rest.len() - tail.len();
+                let len = rest.len() - after;
                 out.push((base + i, base + i + m.len() + len, keys.join(".")));
             }
         }
@@ -471,7 +504,14 @@ fn other_uses(
             }
             // The values at the path used or under it, and those at a path that holds it
             // (a part of a placed mapping).
-            let mut values: Vec<Span> = under.get(used.as_str()).cloned().unwrap_or_default();
+            // The whole of `.Values` holds every placed value.
+            let mut values: Vec<Span> = if used.is_empty() {
+                let mut all: Vec<Span> = at_path.values().flatten().copied().collect();
+                all.sort_by_key(|s| (s.start, s.end));
+                all
+            } else {
+                under.get(used.as_str()).cloned().unwrap_or_default()
+            };
             let mut prefix_end = used.rfind('.');
             while let Some(e) = prefix_end {
                 let prefix = used.get(..e).unwrap_or("");
@@ -1269,5 +1309,29 @@ mod tests {
         ] {
             assert!(read(action).is_none(), "{action}");
         }
+    }
+
+    #[test]
+    fn uses_of_values_are_found_in_actions() {
+        let paths = |text: &str| -> Vec<String> {
+            value_references(text)
+                .into_iter()
+                .map(|(start, end, path)| format!("{path}@{}", &text[start..end]))
+                .collect()
+        };
+        assert_eq!(
+            paths("a: {{ .Values.atlas.tier | quote }}"),
+            ["atlas.tier@.Values.atlas.tier"]
+        );
+        // All of `.Values`: every value is used.
+        assert_eq!(paths("{{ toYaml .Values | nindent 2 }}"), ["@.Values"]);
+        assert_eq!(paths("{{- with $.Values }}{{ end }}"), ["@.Values"]);
+        assert_eq!(
+            paths(r#"{{ index .Values "atlas" "tier" }}"#),
+            [r#"atlas.tier@index .Values "atlas" "tier""#]
+        );
+        // Whether a value is set, a comment, text outside actions: no use.
+        assert!(paths("{{ if .Values }}x{{ end }}{{ if $.Values.a }}y{{ end }}").is_empty());
+        assert!(paths("{{/* .Values.a */}} .Values.b").is_empty());
     }
 }
