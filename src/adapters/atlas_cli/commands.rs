@@ -99,10 +99,23 @@ fn program(word: &Word) -> Option<&str> {
     Some(name.rsplit('/').next().unwrap_or(name))
 }
 
-/// The index of the word that runs the Atlas CLI: the command's name, or in a container run
-/// (`docker run ... mongodb/atlas atlas clusters create ...`) the word `atlas`.
-pub(super) fn atlas_word(words: &[Word], start: usize) -> Option<usize> {
-    let name = program(words.get(start)?)?;
+/// The index of the word that runs the Atlas CLI: the command's name (or a variable that
+/// `resolve` says holds it: `ATLAS=atlas` ... `"$ATLAS" clusters create`), or in a container
+/// run (`docker run ... mongodb/atlas atlas clusters create ...`) the word `atlas`.
+pub(super) fn atlas_word(
+    words: &[Word],
+    start: usize,
+    resolve: &dyn Fn(&Word) -> Option<String>,
+) -> Option<usize> {
+    let first = words.get(start)?;
+    let resolved;
+    let name = match program(first) {
+        Some(name) => name,
+        None => {
+            resolved = resolve(first)?;
+            resolved.rsplit('/').next().unwrap_or(&resolved)
+        }
+    };
     if name == "atlas" || name == "atlas.exe" {
         return Some(start);
     }

@@ -901,6 +901,9 @@ struct Script<'c> {
     /// Variables bound to a directory written from the script's own path
     /// (`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`): relative to it.
     script_dirs: HashMap<String, String>,
+    /// Variables assigned a command name with a default (`ATLAS="${ATLAS:-atlas}"`): the
+    /// default, for a command run as `"$ATLAS" ...` ([`Script::program_of`]).
+    programs: HashMap<String, String>,
     /// The literals handed out for a variable's value (see [`Script::literal`]), by name:
     /// each other use of the variable in the file is noted where the literal is written.
     resolved: std::cell::RefCell<Vec<(String, Loc)>>,
@@ -939,6 +942,7 @@ impl<'c> Script<'c> {
             cwd: Cwd::Start,
             pushed: Vec::new(),
             script_dirs: HashMap::new(),
+            programs: HashMap::new(),
             literals: HashMap::new(),
             env: Vec::new(),
             text: Arc::from(""),
@@ -1016,6 +1020,24 @@ impl<'c> Script<'c> {
             return None;
         }
         self.literal(name)
+    }
+
+    /// The command a word that is one variable runs: the literal the script sets it to
+    /// (`ATLAS=atlas`, then `"$ATLAS" ...`), the default it is set to (`ATLAS="${ATLAS:-atlas}"`),
+    /// or the default the word gives (`"${ATLAS:-atlas}" ...`) when the script sets the
+    /// variable to no literal.
+    fn program_of(&self, word: &shell::Word) -> Option<String> {
+        if let Some(text) = self.literal_of(&word.value) {
+            return Some(text.as_str().to_string());
+        }
+        if let Some(default) = single_variable(&word.value).and_then(|n| self.programs.get(n)) {
+            return Some(default.clone());
+        }
+        let (name, default) = with_default(&word.value)?;
+        match self.literal(name) {
+            Some(set) => Some(set.as_str().to_string()),
+            None => Some(default.to_string()),
+        }
     }
 
     /// A setting's value (`word[start..end]`) that is one whole variable set to a literal
@@ -1275,7 +1297,7 @@ impl<'c> Script<'c> {
                 }
                 continue;
             }
-            let Some(atlas) = commands::atlas_word(words, start) else {
+            let Some(atlas) = commands::atlas_word(words, start, &|w| self.program_of(w)) else {
                 continue;
             };
             let project = self.default_project.clone();
@@ -1317,6 +1339,10 @@ impl<'c> Script<'c> {
         match literal {
             Some(t) => self.literals.insert(name.to_string(), t),
             None => self.literals.remove(name),
+        };
+        match word.value.get(value_start..).and_then(with_default) {
+            Some((_, default)) => self.programs.insert(name.to_string(), default.to_string()),
+            None => self.programs.remove(name),
         };
         match word
             .value
@@ -1589,6 +1615,22 @@ fn single_variable(value: &str) -> Option<&str> {
     };
     (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         .then_some(name)
+}
+
+/// `${NAME:-default}` (also `:=`, `-`, `=`), both plain words (a name, a path): the name and
+/// the default.
+fn with_default(value: &str) -> Option<(&str, &str)> {
+    let inner = value.strip_prefix("${")?.strip_suffix('}')?;
+    let (name, rest) = inner.split_at(inner.find([':', '-', '='])?);
+    let default = [":-", ":=", "-", "="]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op))?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_./-".contains(&b))
+    };
+    (plain(name) && plain(default)).then_some((name, default))
 }
 
 /// A service value: `cloud` is commercial Atlas (`cloudgov` is AtlasGov; any other value
