@@ -78,13 +78,23 @@ impl World<'_> {
                 other => other,
             },
             "flatten" => flatten(&arg(0), 0).map_or_else(Val::unknown, |l| Val::List(l.into())),
+            // A list not known (`var.extra ? [...] : []`) adds elements not known; the known
+            // lists' elements are there all the same.
             "concat" => {
                 let mut out = Vec::new();
+                let mut known = false;
                 for v in all() {
                     match v {
-                        Val::List(items) => out.extend(items.iter().cloned()),
+                        Val::List(items) => {
+                            known = true;
+                            out.extend(items.iter().cloned());
+                        }
+                        Val::Unknown(_) => out.push(Val::unknown()),
                         _ => return Val::unknown(),
                     }
+                }
+                if !known {
+                    return Val::unknown();
                 }
                 Val::List(out.into())
             }
@@ -156,19 +166,39 @@ impl World<'_> {
                 }
                 Val::unknown()
             }
-            "upper" | "lower" => match arg(0) {
+            // What a string function computes is written nowhere: a value it changes is
+            // located at the call, so no fix edits what went into it (`lower("EU")` is `eu`,
+            // and `EU` made `US1_FED` would give `us1_fed`).
+            "upper" | "lower" | "trimspace" => match arg(0) {
                 Val::Known(t, kind) => {
-                    let value = if name == "upper" {
-                        t.as_str().to_uppercase()
-                    } else {
-                        t.as_str().to_lowercase()
+                    let value = match name {
+                        "upper" => t.as_str().to_uppercase(),
+                        "lower" => t.as_str().to_lowercase(),
+                        _ => t.as_str().trim().to_string(),
                     };
-                    Val::Known(
-                        Text {
-                            value: value.into(),
-                            loc: t.loc,
-                        },
-                        kind,
+                    Val::Known(computed(t, value, at, span), kind)
+                }
+                _ => Val::unknown(),
+            },
+            // `replace(string, substring, replacement)`; a substring between slashes is a
+            // regular expression, not computed here.
+            "replace" => match (arg(0), arg(1), arg(2)) {
+                (Val::Known(t, kind), Val::Known(from, _), Val::Known(to, _))
+                    if plain_substring(from.as_str()) =>
+                {
+                    let value = t.as_str().replace(from.as_str(), to.as_str());
+                    Val::Known(computed(t, value, at, span), kind)
+                }
+                _ => Val::unknown(),
+            },
+            // `split(separator, string)`: each piece computed at the call.
+            "split" => match (arg(0), arg(1)) {
+                (Val::Known(sep, _), Val::Known(t, Scalar::Str)) if !sep.as_str().is_empty() => {
+                    Val::List(
+                        t.as_str()
+                            .split(sep.as_str())
+                            .map(|piece| Val::Known(at.text(piece, span), Scalar::Str))
+                            .collect(),
                     )
                 }
                 _ => Val::unknown(),
@@ -268,5 +298,21 @@ impl World<'_> {
         };
         let ctx = LocCtx::new(data.file, &data.path, &data.text, &data.index);
         Some(value::decoded(&ctx, &Cursor::root(root), data.yaml))
+    }
+}
+
+/// Whether `replace` reads `from` as text (not empty, and not `/.../`, a regular expression).
+fn plain_substring(from: &str) -> bool {
+    let regex = from.len() > 1 && from.starts_with('/') && from.ends_with('/');
+    !from.is_empty() && !regex
+}
+
+/// The value a string function computes from `input`: where the input is written when it is
+/// unchanged, else at the call (`span`), where nothing says the value as written.
+fn computed(input: Text, value: String, at: At<'_>, span: Span) -> Text {
+    if value == input.as_str() {
+        input
+    } else {
+        at.text(&value, span)
     }
 }
