@@ -233,7 +233,10 @@ pub fn link(model: &mut Model) {
             ProjectRef::Id(id) if is_object_id(id.as_str()) => {
                 one(by_id.get(&id.as_str().to_ascii_lowercase()))
             }
-            ProjectRef::Id(_) | ProjectRef::Directory => {
+            // An id that is no Atlas id (`${PROJECT_ID}`, `<project-id>`): some project this
+            // run cannot name, not the directory's.
+            ProjectRef::Id(_) => None,
+            ProjectRef::Directory => {
                 if let Some(found) = by_file.get(&origin.file()) {
                     return one(Some(found));
                 }

@@ -926,12 +926,14 @@ pub(super) fn atlas(
         project_ref: project.clone(),
         project: None,
     };
-    // A body sent with `--file` is linked to the command's project.
+    // A body sent with `--file` is linked to the command's project (one `--projectId` names
+    // but this run cannot: none).
     if let Some(file) = inv.value("file") {
         if let Some(path) = script.resolve_value(file) {
             link_body(
                 &at.text(&path, file.span(), &inv.pointer("file")),
                 &project,
+                inv.value(PROJECT_ID).is_some(),
                 script.workdir.as_deref(),
                 out,
             );

@@ -1875,10 +1875,22 @@ const FILE_KEY: &str = "cli-file:";
 /// Marks a `--file` path of a CI step: relative to the checkout (the repository's root).
 const FROM_REPOSITORY: &str = "@repository:";
 
-/// A command's `--file` body: linked to the command's project when that is known. `workdir`:
-/// the directory a CI step runs in, relative to the repository's root.
-fn link_body(path: &Text, project: &ProjectRef, workdir: Option<&str>, out: &mut Model) {
-    if matches!(project, ProjectRef::Id(_) | ProjectRef::Key(_)) {
+/// A command's `--file` body: linked to the command's project when that is known, and to none
+/// when the command names one (`named`: `--projectId "$ID"`) that is not. `workdir`: the
+/// directory a CI step runs in, relative to the repository's root.
+fn link_body(
+    path: &Text,
+    project: &ProjectRef,
+    named: bool,
+    workdir: Option<&str>,
+    out: &mut Model,
+) {
+    let linked = match project {
+        ProjectRef::Id(_) | ProjectRef::Key(_) => true,
+        ProjectRef::Unknown => named,
+        ProjectRef::Directory => false,
+    };
+    if linked {
         let written = match workdir {
             Some(dir) => format!(
                 "{FROM_REPOSITORY}{}",
