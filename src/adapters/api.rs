@@ -98,19 +98,28 @@ const PROJECT_FIELDS: &[&str] = &[
     "projectOwnerId",
 ];
 
+/// A value a tool fills in later: `${ORG_ID}`, `{{ .orgId }}`, `<org-id>`, `%ORG_ID%`.
+pub(super) fn is_placeholder(value: &str) -> bool {
+    value.contains(['$', '{', '<', '%'])
+}
+
 fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
     let only_project_fields = || {
         cur.entries()
             .all(|(k, _)| k.text().is_some_and(|k| PROJECT_FIELDS.contains(&k)))
     };
-    // An organization's id is text (24 hex digits, or a placeholder): Grafana's organization
-    // (`{"name": "Main Org.", "orgId": 1}`, or `"1"`) is not a project.
+    // An organization's id is 24 hex digits, or a placeholder: Grafana's organization
+    // (`{"name": "Main Org.", "orgId": 1}`, or `"1"`) and another service's
+    // (`"orgId": "org_2Nf8s9"`) are not Atlas's; nor is a record whose own `id` is not.
+    let atlas_id = |key: &str| {
+        cur.get(key)
+            .and_then(|o| o.str())
+            .is_some_and(|o| crate::model::link::is_object_id(o) || is_placeholder(o))
+    };
     let is_project = cur.get("regionUsageRestrictions").is_some()
         || (cur.get("name").is_some()
-            && cur
-                .get("orgId")
-                .and_then(|o| o.str())
-                .is_some_and(|o| !o.bytes().all(|b| b.is_ascii_digit()))
+            && atlas_id("orgId")
+            && (cur.get("id").is_none() || atlas_id("id"))
             && only_project_fields());
     if !is_project {
         return None;

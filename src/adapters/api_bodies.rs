@@ -1,6 +1,7 @@
 //! Admin API v2 bodies other than projects and clusters, recognised by shape. Each function
 //! returns whether it recognised the body; the first that does wins.
 
+use super::api::is_placeholder;
 use super::common::{anchor, origin};
 use crate::document::Cursor;
 use crate::model::{
@@ -89,11 +90,19 @@ fn atlas_user(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bool {
     if !all.iter().all(|k| has(cur, k)) {
         return false;
     }
-    // Atlas's `roles` are `{orgId | groupId, roleName}` objects; a web application's user
-    // fixture with the same fields has names (`roles: ["ADMIN"]`) or its own objects.
-    if cur
+    // Atlas's `roles` (which the API requires) are `{orgId | groupId, roleName}` objects
+    // naming its roles (`ORG_OWNER`, `GROUP_READ_ONLY`); a web application's user fixture with
+    // the same fields has none, names (`roles: ["ADMIN"]`) or its own objects.
+    let atlas_role = |role: &Cursor<'_>| {
+        role.get("roleName").is_some_and(|n| {
+            n.str().is_none_or(|n| {
+                n.starts_with("ORG_") || n.starts_with("GROUP_") || is_placeholder(n)
+            })
+        })
+    };
+    if !cur
         .get("roles")
-        .is_some_and(|r| r.items().any(|role| role.get("roleName").is_none()))
+        .is_some_and(|roles| roles.items().all(|role| atlas_role(&role)))
     {
         return false;
     }
