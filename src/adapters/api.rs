@@ -134,6 +134,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
         id: ctx.text(cur.get("id")),
         region_usage: ctx.text(cur.get("regionUsageRestrictions")),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_choice: None,
         region_usage_removed: None,
         region_usage_slot: super::common::entry_slot(
             ctx,

@@ -388,6 +388,7 @@ mod tests {
             id: None,
             region_usage: None,
             region_usage_field: "regionUsageRestrictions",
+            region_usage_choice: None,
             region_usage_removed: None,
             region_usage_slot: None,
             keys: vec![key.to_string()],

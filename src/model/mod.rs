@@ -91,6 +91,10 @@ pub struct Project {
     /// Terraform, `RegionUsageRestrictions` in CloudFormation), for messages that tell the user
     /// what to set.
     pub region_usage_field: &'static str,
+    /// How the format makes the choice, when it is not by setting that field to
+    /// `GOV_REGIONS_ONLY` or `COMMERCIAL_FEDRAMP_REGIONS_ONLY` (the Atlas CLI's boolean flag),
+    /// for help texts.
+    pub region_usage_choice: Option<&'static str>,
     /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
     pub region_usage_slot: Option<Switch>,
     /// Where a kustomize patch removed `regionUsageRestrictions` from the project its base

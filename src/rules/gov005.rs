@@ -76,10 +76,13 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 "{name} does not set {}, so AtlasGov creates it for standard regions",
                 project.region_usage_field
             ),
-            format!(
-                "set {} to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
-                project.region_usage_field
-            ),
+            match project.region_usage_choice {
+                Some(choice) => format!("{choice}; it cannot be changed after creation"),
+                None => format!(
+                    "set {} to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
+                    project.region_usage_field
+                ),
+            },
         );
         // Where the format can write it: the value the project's resources call for, unsafe
         // (it cannot be changed once the project exists). GOV_REGIONS_ONLY for a project whose

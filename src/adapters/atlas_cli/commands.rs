@@ -1112,7 +1112,14 @@ pub(super) fn atlas(
                             flag.word.span,
                             &inv.pointer("govCloudRegionsOnly"),
                         )),
-                        Some(_) => None,
+                        // `--govCloudRegionsOnly=false`: standard regions, chosen in the
+                        // only way the CLI has to say so (it then sends no restriction).
+                        Some(Some(false)) => Some(at.text(
+                            "COMMERCIAL_FEDRAMP_REGIONS_ONLY",
+                            v.span(),
+                            &inv.pointer("govCloudRegionsOnly"),
+                        )),
+                        Some(None) => None,
                         // Unknown: present, not absent.
                         None => {
                             Some(at.text(v.raw(), v.span(), &inv.pointer("govCloudRegionsOnly")))
@@ -1132,6 +1139,9 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
+                region_usage_choice: Some(
+                    "pass --govCloudRegionsOnly for a gov project, or --govCloudRegionsOnly=false to make a standard project explicit",
+                ),
                 region_usage_removed: None,
                 region_usage_slot: false_flag_slot(&inv, at, "govCloudRegionsOnly").or_else(|| {
                     flag_slot(

@@ -229,6 +229,7 @@ impl Template<'_> {
             id: None,
             region_usage: self.value(r.prop("RegionUsageRestrictions")),
             region_usage_field: "RegionUsageRestrictions",
+            region_usage_choice: None,
             region_usage_removed: None,
             region_usage_slot: self.slot(r, "RegionUsageRestrictions", "GOV_REGIONS_ONLY"),
             keys: vec![self.key(r.id)],

@@ -148,6 +148,7 @@ pub(super) fn atlas_project(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
             .text(spec.and_then(|s| s.get("regionUsageRestrictions")))
             .or_else(|| templated_spec_entries(ctx, obj)),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_choice: None,
         region_usage_removed: None,
         region_usage_slot: spec.and_then(|s| {
             super::super::common::entry_slot(ctx, s, "regionUsageRestrictions", "GOV_REGIONS_ONLY")
@@ -181,6 +182,7 @@ pub(super) fn group(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Project {
                 .and_then(|e| e.get("regionUsageRestrictions")),
         ),
         region_usage_field: "regionUsageRestrictions",
+        region_usage_choice: None,
         region_usage_removed: None,
         region_usage_slot: None,
         keys: obj

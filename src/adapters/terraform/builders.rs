@@ -60,6 +60,7 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
             id: v.known(body.get("id")),
             region_usage: v.text(body.get("region_usage_restrictions")),
             region_usage_field: "region_usage_restrictions",
+            region_usage_choice: None,
             region_usage_removed: None,
             region_usage_slot: res
                 .slot
