@@ -209,6 +209,12 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             .map(|f| crate::paths::display_path(&f.path))
             .unwrap_or_default()
     };
+    // Where findings with no fix are: a use there needs a change no fix makes.
+    let unfixed: HashSet<Place> = findings
+        .iter()
+        .filter(|f| f.fix.is_none())
+        .map(|f| place(&f.loc))
+        .collect();
     // What each written place's other uses are: the same for every finding whose fix edits
     // it, so found once per place (a value used by thousands of resources).
     let mut others: HashMap<Place, Others> = HashMap::new();
@@ -234,6 +240,22 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             if edits.len() > 1 {
                 refused.get_or_insert(format!(
                     "no fix is offered: the value written at {written} is used in places that need different fixes"
+                ));
+                continue;
+            }
+            // Another use is itself reported, with no fix (a CloudFormation alert's Datadog
+            // region, whose type cannot say `US1_FED`): the edit would change it too, to a
+            // value that may not be right there, and hide its finding.
+            let unfixed_use = uses.get(&target).and_then(|(_, all)| {
+                all.iter()
+                    .find(|u| !covered.contains(&place(u)) && unfixed.contains(&place(u)))
+            });
+            if let Some(u) = unfixed_use {
+                refused.get_or_insert(format!(
+                    "no fix is offered: the value written at {written} is also used at {}:{}:{}, which is reported too and has no fix",
+                    path_of(u.file),
+                    u.start.line,
+                    u.start.column
                 ));
                 continue;
             }
