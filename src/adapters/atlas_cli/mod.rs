@@ -474,17 +474,26 @@ fn curl_body(
         .next()
         .unwrap_or(url)
         .trim_end_matches('/');
-    let Some((_, after)) = path.split_once("/groups") else {
-        return;
-    };
-    // `/groups` (a project) or `/groups/{id}/clusters` (a cluster of project `id`).
-    let group = match after
-        .strip_prefix('/')
-        .map(|r| r.split('/').collect::<Vec<_>>())
-    {
-        None if after.is_empty() => None,
-        Some(parts) if matches!(parts.as_slice(), [_, "clusters"]) => parts.first().copied(),
-        _ => return,
+    // `/groups` (a project), `/groups/{id}/...` (a resource of project `id`: a cluster, a
+    // Flex cluster, an alert configuration, an integration, ...), `/users` (an Atlas user).
+    // What the body is, its shape says, as for a body in a file.
+    let group = match path.split_once("/groups") {
+        Some((_, after)) => match after
+            .strip_prefix('/')
+            .map(|r| r.split('/').collect::<Vec<_>>())
+        {
+            None if after.is_empty() => None,
+            Some(parts) if parts.len() >= 2 && parts.iter().all(|p| !p.is_empty()) => {
+                parts.first().copied()
+            }
+            _ => return,
+        },
+        None if path.ends_with("/api/atlas/v2/users")
+            || path.ends_with("/api/atlas/v1.0/users") =>
+        {
+            None
+        }
+        None => return,
     };
     let Some(body) = data.known().filter(|b| b.trim_start().starts_with('{')) else {
         return;
