@@ -162,6 +162,10 @@ fn command_name(word: &str) -> Option<&'static str> {
             "dataLakes"
         }
         "connections" | "connection" => "connections",
+        "privateLinks" | "privatelinks" | "private-links" | "privateLink" | "privatelink"
+        | "private-link" => "privateLinks",
+        "queryLimits" | "querylimits" | "query-limits" | "queryLimit" | "querylimit"
+        | "query-limit" => "queryLimits",
         "integrations" | "integration" => "integrations",
         "DATADOG" | "datadog" => "DATADOG",
         "onlineArchives" | "onlinearchives" | "online-archives" | "onlineArchive"
@@ -195,8 +199,10 @@ enum Action {
     CreateProject,
     CreateOnlineArchive,
     CreateStreamInstance,
-    CreateDataFederation,
-    CreateStreamConnection,
+    /// A Data Federation instance or a part of one (what it is, in words).
+    CreateDataFederation(&'static str),
+    /// A stream processing connection or private link (what it is, in words).
+    CreateStreamConnection(&'static str),
     CreateDatadogIntegration,
     /// `auth login`, `login`, `config init`: `--gov` selects AtlasGov.
     Login(&'static str),
@@ -368,6 +374,18 @@ const SPECS: &[Spec] = &[
         shorts: b"upo",
         action: Action::CreateDatabaseUser,
     },
+    // dbusers/update.go: the user's new roles and scopes (`convert.BuildAtlasScopes`, as
+    // `create`).
+    Spec {
+        path: &["dbusers", "update"],
+        values: &[
+            "username", "password", "desc", "authDB", "role", "scope", "x509Type", PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"upo",
+        action: Action::CreateDatabaseUser,
+    },
     // alerts/settings/create.go (`alerts settings` has the alias `config`): one alert
     // configuration, its event and notification type uppercased (`settings.go`), the
     // notification region the Datadog region of a DATADOG notification.
@@ -380,6 +398,21 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         path: &["alerts", "config", "create"],
+        values: ALERT_VALUES,
+        bools: ALERT_BOOLS,
+        shorts: b"fo",
+        action: Action::CreateAlertConfig,
+    },
+    // alerts/settings/update.go: the whole configuration again, built as `create` builds it.
+    Spec {
+        path: &["alerts", "settings", "update"],
+        values: ALERT_VALUES,
+        bools: ALERT_BOOLS,
+        shorts: b"fo",
+        action: Action::CreateAlertConfig,
+    },
+    Spec {
+        path: &["alerts", "config", "update"],
         values: ALERT_VALUES,
         bools: ALERT_BOOLS,
         shorts: b"fo",
@@ -516,7 +549,7 @@ const SPECS: &[Spec] = &[
         ],
         bools: &[],
         shorts: b"fo",
-        action: Action::CreateDataFederation,
+        action: Action::CreateDataFederation("Data Federation instance"),
     },
     // `datalake/create.go`: deprecated for `dataFederation create`, still creates one.
     Spec {
@@ -524,7 +557,7 @@ const SPECS: &[Spec] = &[
         values: &["role", "testBucket", PROJECT_ID, OUTPUT],
         bools: &[],
         shorts: b"o",
-        action: Action::CreateDataFederation,
+        action: Action::CreateDataFederation("Data Federation instance"),
     },
     // `streams/connection/create.go`: a connection of a stream processing instance.
     Spec {
@@ -532,7 +565,37 @@ const SPECS: &[Spec] = &[
         values: &["instance", "file", PROJECT_ID, OUTPUT],
         bools: &[],
         shorts: b"ifo",
-        action: Action::CreateStreamConnection,
+        action: Action::CreateStreamConnection("stream processing connection"),
+    },
+    // `streams/privatelink/create.go`: a private link of stream processing (`--file`).
+    Spec {
+        path: &["streams", "privateLinks", "create"],
+        values: &["file", "provider", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"fo",
+        action: Action::CreateStreamConnection("stream processing private link"),
+    },
+    // `datafederation/privateendpoints/create.go`, `datafederation/querylimits/create.go`:
+    // parts of Data Federation.
+    Spec {
+        path: &["dataFederation", "privateEndpoints", "create"],
+        values: &["comment", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateDataFederation("Data Federation private endpoint"),
+    },
+    Spec {
+        path: &["dataFederation", "queryLimits", "create"],
+        values: &[
+            "value",
+            "overrunPolicy",
+            "dataFederation",
+            PROJECT_ID,
+            OUTPUT,
+        ],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateDataFederation("Data Federation query limit"),
     },
     // `integrations/create/datadog.go`: `--region` defaults to `US`.
     Spec {
@@ -1178,9 +1241,9 @@ pub(super) fn atlas(
                 out,
             );
         }
-        Action::CreateStreamConnection => product(
+        Action::CreateStreamConnection(what) => product(
             Product::StreamProcessing,
-            "stream processing connection",
+            what,
             Vec::new(),
             origin(command_loc.clone()),
             command_loc,
@@ -1198,9 +1261,9 @@ pub(super) fn atlas(
             region_slot: flag_slot(&inv, at, words, "region", " --region US1_FED"),
             region_required: false,
         }),
-        Action::CreateDataFederation => product(
+        Action::CreateDataFederation(what) => product(
             Product::DataFederation,
-            "Data Federation instance",
+            what,
             Vec::new(),
             origin(command_loc.clone()),
             command_loc,
