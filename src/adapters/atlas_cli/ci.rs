@@ -230,6 +230,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
     azure(root, &mut found);
     codebuild(root, &mut found);
     bitbucket(root, &mut found);
+    taskfile(root, &mut found);
     kubernetes(root, &mut found);
     terraform(root, &mut found);
     compose(root, &mut found);
@@ -439,6 +440,51 @@ fn codebuild<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     }
     for (_, phase) in phases.entries() {
         script_lists(&phase, &["commands", "finally"], &env, out);
+    }
+}
+
+/// go-task Taskfiles (`version: '3'`, `tasks: {NAME: {cmds: [...]}}`): the commands of every
+/// task (strings, a mapping's `cmd`, a task written as one command or a list of them), with the
+/// file's and the task's `env` literals as their variables. A `{{.VAR}}` template is go-task's
+/// own: it stays as written, which no rule takes for a value it knows.
+fn taskfile<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
+    let (Some(_), Some(tasks)) = (
+        root.get("version"),
+        root.get("tasks").filter(|t| t.node.as_map().is_some()),
+    ) else {
+        return;
+    };
+    let mut global = Env::new();
+    env_under(root, "env", &mut global);
+    for (_, task) in tasks.entries() {
+        let mut env = global.clone();
+        let mut lines = Vec::new();
+        if task.node.as_map().is_some() {
+            env_under(&task, "env", &mut env);
+            for key in ["cmds", "cmd"] {
+                for cmd in task.get(key).iter().flat_map(|c| {
+                    if c.str().is_some() {
+                        vec![c.clone()]
+                    } else {
+                        c.items().collect()
+                    }
+                }) {
+                    match cmd.get("cmd") {
+                        Some(inner) if inner.str().is_some() => lines.push(inner),
+                        _ if cmd.str().is_some() => lines.push(cmd),
+                        _ => {}
+                    }
+                }
+            }
+        } else {
+            strings(&task, &mut lines);
+        }
+        out.extend(lines.into_iter().map(|script| CiScript {
+            script,
+            dir: String::new(),
+            env: env.clone(),
+            exec: Vec::new(),
+        }));
     }
 }
 
