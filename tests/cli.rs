@@ -67,6 +67,18 @@ fn unrelated_yaml_and_json_stay_silent() {
     assert!(human.stderr.is_empty());
 }
 
+/// `check --format json --no-cache PATH`'s report.
+fn check_json(path: &std::path::Path) -> serde_json::Value {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        path.to_str().unwrap(),
+    ]);
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
 /// A PowerShell script is read by no adapter: one that runs the Atlas CLI is listed as
 /// skipped (never counted as checked), another is silent, and neither is read as YAML.
 #[test]
@@ -82,14 +94,7 @@ fn powershell_scripts_that_run_the_atlas_cli_are_listed_as_not_read() {
         "Write-Host \"regionConfigs: {\"\n",
     )
     .unwrap();
-    let o = run(&[
-        "check",
-        "--format",
-        "json",
-        "--no-cache",
-        dir.path().to_str().unwrap(),
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = check_json(dir.path());
     assert_eq!(v["findings"], serde_json::json!([]), "{v}");
     let skipped = v["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{v}");
@@ -104,6 +109,48 @@ fn powershell_scripts_that_run_the_atlas_cli_are_listed_as_not_read() {
             .as_str()
             .unwrap()
             .contains("PowerShell is not read")
+    );
+}
+
+/// A Pulumi program in a language no adapter reads (Go, .NET, Java) is listed as skipped by its
+/// manifest when it uses the mongodbatlas provider; a program that does not stays silent.
+#[test]
+fn pulumi_programs_in_unread_languages_are_listed_as_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "records/go.mod",
+        "module example.com/records\n\nrequire github.com/pulumi/pulumi-mongodbatlas/sdk/v3 v3.20.0\n",
+    );
+    write(
+        "ledger/Ledger.csproj",
+        "<Project><ItemGroup><PackageReference Include=\"Pulumi.Mongodbatlas\" Version=\"3.20.0\" /></ItemGroup></Project>\n",
+    );
+    write(
+        "web/go.mod",
+        "module example.com/web\n\nrequire github.com/pulumi/pulumi-aws/sdk/v6 v6.0.0\n",
+    );
+    let v = check_json(dir.path());
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+    let mut skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    skipped.sort();
+    assert_eq!(skipped.len(), 2, "{v}");
+    assert!(skipped[0].ends_with("Ledger.csproj"), "{v}");
+    assert!(skipped[1].ends_with("records/go.mod"), "{v}");
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Pulumi program in Go, .NET or Java")
     );
 }
 
@@ -137,14 +184,7 @@ fn broken_files_fail_the_run_only_when_they_name_atlas() {
         "ci/db.yml",
         "jobs:\n  db:\n    steps:\n      - run: atlas cluster create c --tier M10\n     - bad\n",
     );
-    let o = run(&[
-        "check",
-        "--format",
-        "json",
-        "--no-cache",
-        dir.path().to_str().unwrap(),
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = check_json(dir.path());
     let found: Vec<String> = v["findings"]
         .as_array()
         .unwrap()

@@ -216,6 +216,27 @@ pub fn powershell_reason(text: &str) -> Option<&'static str> {
     )
 }
 
+/// Why a program's manifest (`go.mod`, a .NET project, `pom.xml`, a Gradle build) is
+/// skipped: its program uses Pulumi's Atlas provider (the Go module
+/// `github.com/pulumi/pulumi-mongodbatlas/sdk`, the NuGet package `Pulumi.Mongodbatlas`, the
+/// Maven artifact `com.pulumi:mongodbatlas`), in a language atlasgov-lint does not read.
+pub fn pulumi_program_reason(text: &str) -> Option<&'static str> {
+    const USES: &[&str] = &[
+        "pulumi-mongodbatlas",
+        "pulumi.mongodbatlas",
+        "com.pulumi:mongodbatlas",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let uses = USES
+        .iter()
+        .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+        || (lower.contains("com.pulumi")
+            && lower.contains("<artifactid>mongodbatlas</artifactid>"));
+    uses.then_some(
+        "a Pulumi program in Go, .NET or Java that uses the mongodbatlas provider: these languages are not read, so nothing in the program was checked (Pulumi programs are read in YAML, TypeScript, JavaScript and Python)",
+    )
+}
+
 /// Why a file is skipped one of whose documents (at `line`) is unread, the others read.
 pub fn document_reason(marker: &str, line: u32) -> String {
     format!(

@@ -129,6 +129,14 @@ fn process_file_unguarded(
             ..FileResult::default()
         };
     }
+    // Nor is a program in Go, .NET or Java: its manifest says whether it uses Pulumi's Atlas
+    // provider, and so is listed as not checked.
+    if crate::source::is_program_manifest(path) {
+        return FileResult {
+            skipped: adapters::unread::pulumi_program_reason(text).map(str::to_string),
+            ..FileResult::default()
+        };
+    }
     let mut result = process(file, path, text, kind.syntax, options);
     super::drop_unread_settings(&mut result.model, options);
     // Parts of the file an adapter could not read: nothing in them was checked.

@@ -268,6 +268,21 @@ pub fn is_powershell(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ps1") || e.eq_ignore_ascii_case("psm1"))
 }
 
+/// Whether a file is the manifest of a program in a language no adapter reads (Go's `go.mod`,
+/// a .NET project file, Maven's `pom.xml`, Gradle's build script): read only to say, when the
+/// program uses Pulumi's Atlas provider, that it was not checked.
+pub fn is_program_manifest(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    matches!(
+        name,
+        "go.mod" | "pom.xml" | "build.gradle" | "build.gradle.kts"
+    ) || [".csproj", ".fsproj", ".vbproj"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext))
+}
+
 /// Whether a file name has one of the extensions the tool reads.
 pub fn is_spec_name(path: &Path) -> bool {
     kind(path).is_some()

@@ -7,12 +7,14 @@ use super::{has_shell_shebang, is_shebang_candidate, is_spec_name};
 use crate::document::Syntax;
 
 /// Whether a walk reads a regular file it found: a spec's name, a script without an
-/// extension whose first line is a shell shebang (only such files are opened to look), or a
-/// PowerShell script (read only to say, when it runs the Atlas CLI, that it was not checked).
+/// extension whose first line is a shell shebang (only such files are opened to look), a
+/// PowerShell script (read only to say, when it runs the Atlas CLI, that it was not checked),
+/// or a program's manifest (read only to say so of a Pulumi program in Go, .NET or Java).
 fn is_considered(path: &Path) -> bool {
     is_spec_name(path)
         || (is_shebang_candidate(path) && has_shell_shebang(path))
         || super::is_powershell(path)
+        || super::is_program_manifest(path)
 }
 
 /// A file to check.
