@@ -98,11 +98,6 @@ const PROJECT_FIELDS: &[&str] = &[
     "projectOwnerId",
 ];
 
-/// A value a tool fills in later: `${ORG_ID}`, `{{ .orgId }}`, `<org-id>`, `%ORG_ID%`.
-pub(super) fn is_placeholder(value: &str) -> bool {
-    value.contains(['$', '{', '<', '%'])
-}
-
 fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
     let only_project_fields = || {
         cur.entries()
@@ -114,7 +109,7 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
     let atlas_id = |key: &str| {
         cur.get(key)
             .and_then(|o| o.str())
-            .is_some_and(|o| crate::model::link::is_object_id(o) || is_placeholder(o))
+            .is_some_and(|o| crate::model::link::is_object_id(o) || super::common::is_placeholder(o))
     };
     let is_project = cur.get("regionUsageRestrictions").is_some()
         || (cur.get("name").is_some()

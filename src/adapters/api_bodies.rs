@@ -1,7 +1,7 @@
 //! Admin API v2 bodies other than projects and clusters, recognised by shape. Each function
 //! returns whether it recognised the body; the first that does wins.
 
-use super::api::is_placeholder;
+use super::common::is_placeholder;
 use super::common::{anchor, origin};
 use crate::document::Cursor;
 use crate::model::{

@@ -134,6 +134,11 @@ pub(crate) const URL_KEYS: &[&str] = &[
     "mongodb_atlas_ops_manager_url",
 ];
 
+/// A value a tool fills in later: `${ORG_ID}`, `{{ .orgId }}`, `<org-id>`, `%ORG_ID%`.
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    value.contains(['$', '{', '<', '%'])
+}
+
 /// Whether a key names a base URL setting (this adapter reports a commercial URL under it).
 pub(crate) fn is_url_key(key: &str) -> bool {
     URL_KEYS.contains(&key.to_ascii_lowercase().as_str())
