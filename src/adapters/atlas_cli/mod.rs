@@ -41,6 +41,8 @@ pub const NEEDLES: &[&str] = &[
     "Atlas-Github-Action",
     "ATLAS-GITHUB-ACTION",
     "/api/atlas/",
+    // The Atlas Operator's Helm chart, installed by `helm` (see [`helm_release`]).
+    "mongodb-atlas-operator",
     "MONGODB_ATLAS_SERVICE",
     "atlas\"",
     "atlas'",
@@ -532,6 +534,46 @@ fn curl_body(
         }
     }
     crate::adapters::api::adapt(at.ctx, &Cursor::root(&root), out);
+}
+
+/// `helm install|upgrade ... CHART` of the Atlas Operator's chart that leaves `atlasURI` at the
+/// chart's default (commercial Atlas): reported at the chart. Values given another way (a
+/// values file, `--set-file`, a word the shell expands) or any word naming `atlasURI` (a
+/// `--set atlasURI=...`, judged where it is written) leave it silent.
+fn helm_release(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
+    use crate::adapters::kubernetes::{CHART_DEFAULT_URI, CHART_WITHOUT_URI, is_operator_chart};
+    if !matches!(
+        args.first().and_then(shell::Word::known),
+        Some("install" | "upgrade")
+    ) {
+        return;
+    }
+    let mut chart = None;
+    for word in args.iter().skip(1) {
+        let Some(value) = word.known() else { return };
+        let values_file = value == "-f"
+            || value.starts_with("--values")
+            || value.starts_with("--set-file")
+            || (value.starts_with("-f") && !value.starts_with("--"));
+        if values_file || value.contains("atlasURI") {
+            return;
+        }
+        if chart.is_none() && is_operator_chart(value) {
+            chart = Some(word);
+        }
+    }
+    if let Some(word) = chart {
+        out.endpoints.push(Endpoint {
+            may_list: false,
+            switch: None,
+            url: at.text(
+                CHART_DEFAULT_URI,
+                word.span_of(0, word.value.len()),
+                "/helm",
+            ),
+            context: CHART_WITHOUT_URI,
+        });
+    }
 }
 
 /// `value` (a word as written) with each `$NAME` or `${NAME}` whose literal is known replaced
@@ -1271,6 +1313,10 @@ impl<'c> Script<'c> {
                 // container's environment.
                 if matches!(first, "docker" | "podman") {
                     container_env(words.get(start + 1..).unwrap_or(&[]), &at, out);
+                }
+                // `helm upgrade --install ... mongodb/mongodb-atlas-operator`: the operator.
+                if first == "helm" {
+                    helm_release(words.get(start + 1..).unwrap_or(&[]), &at, out);
                 }
                 // `curl ... /api/atlas/v2/groups/{id}/clusters --data '{...}'`: the body.
                 if first == "curl" {

@@ -29,7 +29,9 @@
 
 mod deployments;
 mod other_kinds;
-pub(crate) use other_kinds::OPERATOR_ARGUMENT;
+pub(crate) use other_kinds::{
+    CHART_DEFAULT_URI, CHART_WITHOUT_URI, OPERATOR_ARGUMENT, is_operator_chart,
+};
 mod projects;
 pub(crate) mod render;
 
@@ -50,6 +52,7 @@ pub const NEEDLES: &[&str] = &[
     "atlas.generated.mongodb.com/v1",
     "atlas-domain",
     OPERATOR_IMAGE,
+    other_kinds::OPERATOR_CHART,
 ];
 
 const ATLAS_V1: &str = "atlas.mongodb.com/v1";
@@ -250,6 +253,12 @@ fn object(
         }
         (api, "ClusterServiceVersion") if api.starts_with("operators.coreos.com/") => {
             operator_domain(ctx, &obj, out);
+        }
+        (api, "HelmRelease") if api.starts_with("helm.toolkit.fluxcd.io/") => {
+            other_kinds::operator_chart_release(ctx, &obj, out);
+        }
+        (api, "Application") if api.starts_with("argoproj.io/") => {
+            other_kinds::operator_chart_release(ctx, &obj, out);
         }
         _ => {}
     }

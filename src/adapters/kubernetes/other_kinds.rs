@@ -202,6 +202,90 @@ pub(crate) fn is_operator_endpoint(e: &Endpoint) -> bool {
     index.is_some_and(number) && matches!(parts.next(), Some("containers" | "initContainers"))
 }
 
+/// The name of the Atlas Kubernetes Operator's Helm chart (`mongodb/helm-charts`,
+/// `charts/atlas-operator`), whose `atlasURI` value becomes the operator's `--atlas-domain`.
+pub(crate) const OPERATOR_CHART: &str = "mongodb-atlas-operator";
+
+/// What the endpoint of a release of the operator's chart without `atlasURI` is.
+pub(crate) const CHART_WITHOUT_URI: &str =
+    "the Atlas Kubernetes Operator's Helm chart, installed without atlasURI,";
+
+/// The chart's default `atlasURI` (its `values.yaml`: "You should not change this value").
+pub(crate) const CHART_DEFAULT_URI: &str = "https://cloud.mongodb.com/";
+
+/// Whether a chart reference names the operator's chart (`mongodb-atlas-operator`,
+/// `mongodb/mongodb-atlas-operator`, `oci://.../mongodb-atlas-operator`).
+pub(crate) fn is_operator_chart(reference: &str) -> bool {
+    reference.trim_end_matches('/').rsplit('/').next() == Some(OPERATOR_CHART)
+}
+
+/// A GitOps release of the operator's chart (a Flux `HelmRelease`, each chart source of an Argo
+/// CD `Application`) whose values leave `atlasURI` at the chart's default: commercial Atlas,
+/// reported at the chart's name. Values the manifest does not hold (Flux `valuesFrom`, Argo CD
+/// `valueFiles`, a YAML string or parameter that names `atlasURI`) may set it: silent. An
+/// `atlasURI` written there is judged where it is written (any file's URL settings).
+pub(super) fn operator_chart_release(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Model) {
+    let Some(spec) = &obj.spec else { return };
+    let mut releases: Vec<(Cursor<'_>, bool)> = Vec::new();
+    let sets_uri = |values: Option<Cursor<'_>>| -> bool {
+        values.is_some_and(|v| match v.str() {
+            Some(text) => text.contains("atlasURI"),
+            None => v.get("atlasURI").is_some() || v.node.as_map().is_none(),
+        })
+    };
+    if obj.kind.str() == Some("HelmRelease") {
+        if let Some(chart) = spec.path(&["chart", "spec", "chart"]) {
+            let elsewhere = spec
+                .get("valuesFrom")
+                .is_some_and(|v| v.items().next().is_some());
+            releases.push((chart, elsewhere || sets_uri(spec.get("values"))));
+        }
+    } else {
+        let sources = spec.get("source").into_iter().chain(
+            spec.get("sources")
+                .into_iter()
+                .flat_map(|s| s.items().collect::<Vec<_>>()),
+        );
+        for source in sources {
+            let Some(chart) = source.get("chart") else {
+                continue;
+            };
+            let helm = source.get("helm");
+            let set = helm.as_ref().is_some_and(|h| {
+                h.get("valueFiles").is_some_and(|f| f.items().next().is_some())
+                    || sets_uri(h.get("valuesObject"))
+                    || sets_uri(h.get("values"))
+                    // A parameter named `atlasURI`, or one whose name is not written out.
+                    || h.get("parameters").is_some_and(|p| {
+                        p.items().any(|i| {
+                            i.get("name")
+                                .and_then(|n| n.str().map(|n| n == "atlasURI"))
+                                .unwrap_or(true)
+                        })
+                    })
+            });
+            releases.push((chart, set));
+        }
+    }
+    for (chart, set) in releases {
+        if set || !chart.str().is_some_and(is_operator_chart) {
+            continue;
+        }
+        let Some(at) = ctx.text(Some(chart)) else {
+            continue;
+        };
+        out.endpoints.push(Endpoint {
+            may_list: false,
+            switch: None,
+            url: Text {
+                value: intern_value(CHART_DEFAULT_URI),
+                loc: at.loc,
+            },
+            context: CHART_WITHOUT_URI,
+        });
+    }
+}
+
 /// The image name of the Atlas Kubernetes Operator (Docker Hub, Quay, a registry mirror).
 pub(super) const OPERATOR_IMAGE: &str = "mongodb-atlas-kubernetes-operator";
 
