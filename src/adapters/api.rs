@@ -107,9 +107,9 @@ fn project(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Project> {
     // (`{"name": "Main Org.", "orgId": 1}`, or `"1"`) and another service's
     // (`"orgId": "org_2Nf8s9"`) are not Atlas's; nor is a record whose own `id` is not.
     let atlas_id = |key: &str| {
-        cur.get(key)
-            .and_then(|o| o.str())
-            .is_some_and(|o| crate::model::link::is_object_id(o) || super::common::is_placeholder(o))
+        cur.get(key).and_then(|o| o.str()).is_some_and(|o| {
+            crate::model::link::is_object_id(o) || super::common::is_placeholder(o)
+        })
     };
     let is_project = cur.get("regionUsageRestrictions").is_some()
         || (cur.get("name").is_some()

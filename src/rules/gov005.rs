@@ -87,7 +87,9 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
         // Where the format can write it: the value the project's resources call for, unsafe
         // (it cannot be changed once the project exists). GOV_REGIONS_ONLY for a project whose
         // regions (clusters, network containers and peerings, private endpoints, AWS KMS
-        // keys: what GOV004 and GOV012-GOV014 judge) are gov ones, or that has none here;
+        // keys, snapshot copies: what GOV004, GOV009 and GOV012-GOV014 judge; and the
+        // written region usage of a project it restores from or into) are gov ones, or that
+        // has none here;
         // COMMERCIAL_FEDRAMP_REGIONS_ONLY for one whose regions are all standard (what it is
         // created as today, now written down); none for one that mixes them (those rules say
         // which region to move).
@@ -196,6 +198,30 @@ fn project_partitions(model: &Model) -> Vec<(Vec<Partition>, bool)> {
     }
     for k in &model.encryption_at_rest {
         add(&k.origin, Some("AWS"), k.aws_kms_region.as_ref());
+    }
+    // Snapshot copies stay in their project's partition, and so does a restore (GOV009): a
+    // project that restores from one whose region usage is written, or into one, belongs to
+    // that partition as well.
+    for c in &model.copy_settings {
+        add(
+            &c.origin,
+            c.cloud_provider.as_ref().map(|t| t.as_str()),
+            c.region.as_ref(),
+        );
+    }
+    let declared = |i: usize| {
+        let usage = model.projects.get(i)?.region_usage.as_ref()?;
+        project_partition(Some(usage.as_str()))
+    };
+    for job in &model.restore_jobs {
+        let (Some(source), Some(target)) = (job.origin.project, job.target_project) else {
+            continue;
+        };
+        for (from, to) in [(source, target), (target, source)] {
+            if let (Some(p), Some((ours, _))) = (declared(from), out.get_mut(to)) {
+                ours.push(p);
+            }
+        }
     }
     out
 }
