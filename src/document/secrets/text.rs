@@ -444,6 +444,16 @@ impl CommandLine {
             push(out, base + from, base + end.max(from));
             return;
         }
+        // A quoted value followed by JSON's structure (an exec array's `"--apiKey", "k"]`):
+        // the secret is what the quotes hold, not the bracket after them.
+        if let Some(&q @ (b'"' | b'\'')) = bytes.get(start) {
+            if let Some(close) = quote_end(bytes, start + 1, q) {
+                if matches!(bytes.get(close + 1), Some(b']' | b',' | b'}')) {
+                    push(out, base + from, base + close.max(from));
+                    return;
+                }
+            }
+        }
         let (mut end, open) = word_end(bytes, start);
         if let Some(q) = open {
             // Carried over lines only when the word itself opens the quote (`--password "one`,
@@ -910,6 +920,22 @@ mod tests {
         assert_eq!(
             masked(r#"x --apiKey \"\$Kx9fQ2mZ7L\" --region US"#).len(),
             1
+        );
+    }
+
+    /// In an exec array (a Dockerfile's `CMD [...]`), the secret is what its quotes hold: the
+    /// bracket or comma after it is not masked.
+    #[test]
+    fn a_quoted_secret_in_an_exec_array_ends_at_its_quote() {
+        assert_eq!(
+            masked(r#"CMD ["atlas", "projects", "list", "--apiKey", "k3y"]"#),
+            ["k3y"]
+        );
+        assert_eq!(masked(r#"["--password", "pw", "--x"]"#), ["pw"]);
+        // A shell word goes on after its quotes.
+        assert_eq!(
+            masked(r#"mongosh --password "pw"suffix h"#),
+            [r#"pw"suffix"#]
         );
     }
 }
