@@ -425,11 +425,9 @@ impl HclFile {
                     }
                 }
                 if let Some(validation) = body.get("validation") {
-                    file.validated.push((
-                        name.to_string(),
-                        ctx.loc(&validation),
-                        validation_allows(&validation, name),
-                    ));
+                    let (allows, at) = validation_allows(&validation, name);
+                    file.validated
+                        .push((name.to_string(), ctx.loc(&at), allows));
                 }
                 if let Some(default) = body.get("default") {
                     file.values
@@ -525,8 +523,9 @@ fn evaluated_parts(root: Node) -> Node {
 }
 
 /// What the `validation` blocks of variable `name` let through: the literal list of
-/// `contains(["US", "EU"], var.name)` (every block's, when there are several), else unknown.
-fn validation_allows(validation: &Cursor<'_>, name: &str) -> Allows {
+/// `contains(["US", "EU"], var.name)` (every block's, when there are several), else unknown;
+/// and where to point: the first block whose condition is not read, else the first block.
+fn validation_allows<'a>(validation: &Cursor<'a>, name: &str) -> (Allows, Cursor<'a>) {
     let blocks: Vec<Cursor<'_>> = match validation.node.as_seq() {
         Some(_) => validation.items().collect(),
         None => vec![validation.clone()],
@@ -538,14 +537,18 @@ fn validation_allows(validation: &Cursor<'_>, name: &str) -> Allows {
             .and_then(|c| c.node.expr_source().map(str::to_string))
             .and_then(|c| contains_list(&c, name))
         else {
-            return Allows::Unknown;
+            // The block whose condition is not read is the one that may refuse a value.
+            return (Allows::Unknown, block);
         };
         allowed = Some(match allowed {
             None => list,
             Some(before) => before.into_iter().filter(|v| list.contains(v)).collect(),
         });
     }
-    allowed.map_or(Allows::Unknown, Allows::OneOf)
+    (
+        allowed.map_or(Allows::Unknown, Allows::OneOf),
+        validation.clone(),
+    )
 }
 
 /// The strings of `contains(["a", "b"], var.name)`, when the condition is exactly that.
