@@ -67,6 +67,11 @@ const KINDS: &[(&str, Kind)] = &[
     ("py", PY),
     // Java properties (Spring's `application.properties`): connection strings and base URLs.
     ("properties", PROPERTIES),
+    // TOML and INI settings (`config.toml`, `app.ini`, `setup.cfg`): `key = value` lines, read
+    // as properties are for the same two things.
+    ("toml", PROPERTIES),
+    ("ini", PROPERTIES),
+    ("cfg", PROPERTIES),
 ];
 /// File names the tool reads whatever their extension (ASCII case-sensitive, as `make` and
 /// `docker build` look for them), and whether a suffix is allowed (`Dockerfile.dev` is a
