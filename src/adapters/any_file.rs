@@ -348,6 +348,7 @@ fn scalar(
             if let Some(url) = ctx.text(Some(cur.clone())) {
                 out.endpoints.push(Endpoint {
                     may_list: false,
+                    from_env: None,
                     switch: None,
                     url,
                     context: "base URL setting",
@@ -360,6 +361,7 @@ fn scalar(
         if let Some(url) = at.text(rest) {
             out.endpoints.push(Endpoint {
                 may_list: false,
+                from_env: None,
                 switch: None,
                 url,
                 context: crate::adapters::kubernetes::OPERATOR_ARGUMENT,
@@ -444,6 +446,7 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         if let Some(url) = at.text(url) {
             out.endpoints.push(Endpoint {
                 may_list,
+                from_env: None,
                 url,
                 context,
                 switch: None,

@@ -222,16 +222,21 @@ pub fn powershell_reason(text: &str) -> Option<&'static str> {
 /// Maven artifact `com.pulumi:mongodbatlas`), in a language atlasgov-lint does not read.
 pub fn pulumi_program_reason(text: &str) -> Option<&'static str> {
     const USES: &[&str] = &[
-        "pulumi-mongodbatlas",
-        "pulumi.mongodbatlas",
+        "github.com/pulumi/pulumi-mongodbatlas/sdk",
+        "\"pulumi.mongodbatlas\"",
         "com.pulumi:mongodbatlas",
+        "<artifactid>mongodbatlas</artifactid>",
     ];
+    // What the manifest requires: not its comments, nor its own module's name (the SDK's
+    // own `go.mod`).
     let lower = text.to_ascii_lowercase();
-    let uses = USES
-        .iter()
-        .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
-        || (lower.contains("com.pulumi")
-            && lower.contains("<artifactid>mongodbatlas</artifactid>"));
+    let uses = lower.lines().any(|line| {
+        let line = line.trim_start();
+        let said = ["//", "#", "<!--", "module "]
+            .iter()
+            .any(|p| line.starts_with(p));
+        !said && USES.iter().any(|w| line.contains(w))
+    });
     uses.then_some(
         "a Pulumi program in Go, .NET or Java that uses the mongodbatlas provider: these languages are not read, so nothing in the program was checked (Pulumi programs are read in YAML, TypeScript, JavaScript and Python)",
     )

@@ -451,6 +451,10 @@ pub struct Endpoint {
     /// list item, `old_api:`, `deny_urls:`): it may be listed for what it is (a proxy's deny
     /// list, a test's input), so rewriting it is not surely what the spec wants.
     pub may_list: bool,
+    /// The environment variable that sets this URL when the spec does not (the Terraform
+    /// provider's `MONGODB_ATLAS_BASE_URL`): a default the run also sets to AtlasGov's URL
+    /// under that name (a CI job's `env`, a `.env` file) may not be the one used.
+    pub from_env: Option<&'static str>,
 }
 
 /// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes

@@ -39,6 +39,12 @@ pub fn host_range(url: &str) -> std::ops::Range<usize> {
 const COMMERCIAL: &str = "cloud.mongodb.com";
 const GOV: &str = "cloud.mongodbgov.com";
 
+/// Whether a host is AtlasGov's (`mongodbgov.com` and its subdomains).
+fn is_gov(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    h == "mongodbgov.com" || h.ends_with(".mongodbgov.com")
+}
+
 /// Whether a host is commercial Atlas (`cloud.mongodb.com` and its subdomains).
 pub fn is_commercial(host: &str) -> bool {
     let h = host.trim_end_matches('.').to_ascii_lowercase();
@@ -46,10 +52,22 @@ pub fn is_commercial(host: &str) -> bool {
 }
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
+    // The settings that point a variable at AtlasGov (`MONGODB_ATLAS_BASE_URL:
+    // https://cloud.mongodbgov.com/` in a CI job's `env` or a `.env` file), by the variable's
+    // name: a default that variable overrides may be overridden where the tool runs.
+    let set_to_gov: Vec<&str> = model
+        .endpoints
+        .iter()
+        .filter(|e| is_gov(e.url.as_str().get(host_range(e.url.as_str())).unwrap_or("")))
+        .filter_map(|e| e.url.loc.pointer.rsplit('/').next())
+        .collect();
     for e in &model.endpoints {
         let range = host_range(e.url.as_str());
         let h = e.url.as_str().get(range.clone()).unwrap_or("");
-        if is_commercial(h) {
+        let overridden = e
+            .from_env
+            .is_some_and(|name| set_to_gov.iter().any(|n| n.eq_ignore_ascii_case(name)));
+        if is_commercial(h) && !overridden {
             // The tool's own switch to AtlasGov, where the spec has one (safe: it replaces the
             // commercial default, nothing else changes).
             let switch = e.switch.as_ref().map(|(s, message)| Fix {

@@ -17,11 +17,21 @@ use crate::model::{Allows, LocCtx, Model, Note, WrittenNote};
 
 pub(super) const GITLAB_SCRIPTS: &[&str] = &["script", "before_script", "after_script"];
 
+/// Where a CI script runs.
+pub(super) enum StepDir {
+    /// A directory relative to the repository's root (the checkout): GitHub Actions' and
+    /// GitLab's steps.
+    Repository(String),
+    /// A directory relative to the configuration file's own (`""` for it): a Taskfile's task
+    /// (its `dir`).
+    File(String),
+}
+
 /// One script of a CI configuration.
 pub(super) struct CiScript<'a> {
     pub(super) script: Cursor<'a>,
     /// The directory it runs in (see [`scripts`]).
-    pub(super) dir: String,
+    pub(super) dir: StepDir,
     /// The environment variables the configuration gives it, outermost first (a later one of
     /// a name overrides an earlier): GitHub Actions' workflow, job and step `env`, CircleCI's
     /// job and step `environment`, GitLab's global and job `variables`.
@@ -272,7 +282,7 @@ pub(super) fn scripts<'a>(root: &Cursor<'a>) -> Vec<CiScript<'a>> {
             }
             found.extend(gitlab.into_iter().map(|script| CiScript {
                 script,
-                dir: String::new(),
+                dir: StepDir::Repository(String::new()),
                 env: env.clone(),
                 exec: Vec::new(),
             }));
@@ -479,9 +489,13 @@ fn taskfile<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
         } else {
             strings(&task, &mut lines);
         }
+        let dir = task
+            .get("dir")
+            .and_then(|d| d.str().map(str::to_string))
+            .unwrap_or_default();
         out.extend(lines.into_iter().map(|script| CiScript {
             script,
-            dir: String::new(),
+            dir: StepDir::File(dir.clone()),
             env: env.clone(),
             exec: Vec::new(),
         }));
@@ -498,7 +512,7 @@ fn script_lists<'a>(cur: &Cursor<'a>, keys: &[&str], env: &Env<'a>, out: &mut Ve
     }
     out.extend(lines.into_iter().map(|script| CiScript {
         script,
-        dir: String::new(),
+        dir: StepDir::Repository(String::new()),
         env: env.clone(),
         exec: Vec::new(),
     }));
@@ -568,7 +582,7 @@ fn kubernetes<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
                 if let Some(source) = value.get("source").filter(|s| s.str().is_some()) {
                     out.push(CiScript {
                         script: source,
-                        dir: String::new(),
+                        dir: StepDir::Repository(String::new()),
                         env: container_env(&value),
                         exec: Vec::new(),
                     });
@@ -594,7 +608,7 @@ fn terraform<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
     };
     let script = |script: Cursor<'a>, env: Env<'a>| CiScript {
         script,
-        dir: String::new(),
+        dir: StepDir::Repository(String::new()),
         env,
         exec: Vec::new(),
     };
@@ -689,7 +703,7 @@ fn compose<'a>(root: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
             {
                 out.push(CiScript {
                     script: line.clone(),
-                    dir: String::new(),
+                    dir: StepDir::Repository(String::new()),
                     env,
                     exec: Vec::new(),
                 });
@@ -761,7 +775,7 @@ fn container<'a>(c: &Cursor<'a>, out: &mut Vec<CiScript<'a>>) {
         }) {
             out.push(CiScript {
                 script,
-                dir: String::new(),
+                dir: StepDir::Repository(String::new()),
                 env: env.clone(),
                 exec: Vec::new(),
             });
@@ -788,7 +802,7 @@ fn run_words<'a>(words: Vec<Cursor<'a>>, env: Env<'a>, out: &mut Vec<CiScript<'a
         if let Some(first) = words.first() {
             out.push(CiScript {
                 script: first.clone(),
-                dir: String::new(),
+                dir: StepDir::Repository(String::new()),
                 env,
                 exec: words,
             });
@@ -813,7 +827,7 @@ fn run_words<'a>(words: Vec<Cursor<'a>>, env: Env<'a>, out: &mut Vec<CiScript<'a
                     if let Some(script) = rest.next().filter(|s| s.str().is_some()) {
                         out.push(CiScript {
                             script: script.clone(),
-                            dir: String::new(),
+                            dir: StepDir::Repository(String::new()),
                             env,
                             exec: Vec::new(),
                         });
@@ -900,7 +914,7 @@ fn azure_steps<'a>(cur: &Cursor<'a>, windows: bool, out: &mut Vec<CiScript<'a>>)
         if let Some(script) = script.filter(|s| s.str().is_some()) {
             out.push(CiScript {
                 script,
-                dir,
+                dir: StepDir::Repository(dir),
                 env: Env::new(),
                 exec: Vec::new(),
             });
@@ -1050,7 +1064,7 @@ fn steps<'a>(step: &Cursor<'a>, job: StepContext<'_, 'a>, out: &mut Vec<CiScript
     if let Some(script) = script {
         out.push(CiScript {
             script,
-            dir,
+            dir: StepDir::Repository(dir),
             env,
             exec: Vec::new(),
         });

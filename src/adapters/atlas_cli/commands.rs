@@ -735,7 +735,7 @@ impl FlagValue<'_> {
     }
 
     /// The value as written (expansions included), for a placeholder.
-    fn raw(&self) -> &str {
+    pub(super) fn raw(&self) -> &str {
         self.word.value.get(self.start..self.end).unwrap_or("")
     }
 
@@ -993,10 +993,16 @@ pub(super) fn atlas(
     // but this run cannot: none).
     if let Some(file) = inv.value("file") {
         if let Some(path) = script.resolve_value(file) {
+            // A project id from a variable this file sets (`PROJECT_ID=$(... | jq -r .id)`,
+            // `PROJECT_ID ?= ...`, `${PROJECT_ID:-...}`) is likely one of the projects around
+            // it: the body keeps its directory's. One set nowhere here comes from outside.
+            let named = inv
+                .value(PROJECT_ID)
+                .is_some_and(|v| !script.sets_variable_of(v.raw()));
             link_body(
                 &at.text(&path, file.span(), &inv.pointer("file")),
                 &project,
-                inv.value(PROJECT_ID).is_some(),
+                named,
                 script.workdir.as_deref(),
                 out,
             );
@@ -1288,6 +1294,7 @@ pub(super) fn atlas(
             if gov == Some(false) {
                 out.endpoints.push(Endpoint {
                     may_list: false,
+                    from_env: None,
                     switch: None,
                     url: Text {
                         value: COMMERCIAL_URL.into(),

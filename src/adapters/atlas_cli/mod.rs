@@ -157,9 +157,26 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     } else {
         ci::scripts(root)
     } {
-        script.workdir = Some(dir);
         // Each step runs in a shell of its own, with the variables its configuration sets.
-        script.cwd = Cwd::Start;
+        script.in_step = true;
+        match dir {
+            ci::StepDir::Repository(dir) => {
+                script.workdir = Some(dir);
+                script.cwd = Cwd::Start;
+            }
+            // Relative to the configuration file, as a script's commands are; a directory
+            // written with a template (`{{.ROOT_DIR}}`) or an absolute one is not known.
+            ci::StepDir::File(dir) => {
+                script.workdir = None;
+                script.cwd = if dir.is_empty() || dir == "." {
+                    Cwd::Start
+                } else if dir.starts_with('/') || dir.contains(['{', '$']) {
+                    Cwd::Unknown
+                } else {
+                    Cwd::Dir(dir)
+                };
+            }
+        }
         // The innermost setting of a name is the one the step sees: one that is no literal
         // (`${{ vars.TIER }}`) hides an outer literal.
         let mut seen: HashMap<String, Option<Text>> = HashMap::new();
@@ -536,44 +553,96 @@ fn curl_body(
     crate::adapters::api::adapt(at.ctx, &Cursor::root(&root), out);
 }
 
-/// `helm install|upgrade ... CHART` of the Atlas Operator's chart that leaves `atlasURI` at the
-/// chart's default (commercial Atlas): reported at the chart. Values given another way (a
-/// values file, `--set-file`, a word the shell expands) or any word naming `atlasURI` (a
-/// `--set atlasURI=...`, judged where it is written) leave it silent.
+/// `helm [global flags] install|upgrade [flags] NAME CHART [flags]` of the Atlas Operator's
+/// chart that leaves `atlasURI` at the chart's default (commercial Atlas): reported at the
+/// chart. Values given another way (a values file, `--set-file`, `--reuse-values`, a word the
+/// shell expands) or any word naming `atlasURI` (a `--set atlasURI=...`, judged where it is
+/// written) leave it silent.
 fn helm_release(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
     use crate::adapters::kubernetes::{CHART_DEFAULT_URI, CHART_WITHOUT_URI, is_operator_chart};
-    if !matches!(
-        args.first().and_then(shell::Word::known),
-        Some("install" | "upgrade")
-    ) {
-        return;
-    }
-    let mut chart = None;
-    for word in args.iter().skip(1) {
+    // Helm's flags that take a value (global ones and `install`/`upgrade`'s).
+    const VALUED: &[&str] = &[
+        "-n",
+        "--namespace",
+        "--kube-context",
+        "--kubeconfig",
+        "--kube-apiserver",
+        "--kube-as-user",
+        "--kube-as-group",
+        "--kube-ca-file",
+        "--kube-token",
+        "--kube-tls-server-name",
+        "--registry-config",
+        "--repository-cache",
+        "--repository-config",
+        "--burst-limit",
+        "--qps",
+        "--version",
+        "--set",
+        "--set-string",
+        "--set-json",
+        "--set-literal",
+        "--timeout",
+        "--repo",
+        "--username",
+        "--password",
+        "--description",
+        "--post-renderer",
+        "--post-renderer-args",
+        "--ca-file",
+        "--cert-file",
+        "--key-file",
+        "--keyring",
+        "--history-max",
+        "-l",
+        "--labels",
+        "-o",
+        "--output",
+    ];
+    let mut positionals: Vec<&shell::Word> = Vec::new();
+    let mut generate_name = false;
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
         let Some(value) = word.known() else { return };
-        let values_file = value == "-f"
+        let from_elsewhere = value == "-f"
             || value.starts_with("--values")
             || value.starts_with("--set-file")
+            || value.contains("reuse-values")
             || (value.starts_with("-f") && !value.starts_with("--"));
-        if values_file || value.contains("atlasURI") {
+        if from_elsewhere || value.contains("atlasURI") {
             return;
         }
-        if chart.is_none() && is_operator_chart(value) {
-            chart = Some(word);
+        if value == "-g" || value == "--generate-name" {
+            generate_name = true;
+        } else if VALUED.contains(&value) {
+            // Its value: `--set atlasURI=...` names it (above, on the next word).
+            match words.next().map(shell::Word::known) {
+                Some(Some(v)) if !v.contains("atlasURI") => {}
+                _ => return,
+            }
+        } else if !value.starts_with('-') {
+            positionals.push(word);
         }
     }
-    if let Some(word) = chart {
-        out.endpoints.push(Endpoint {
-            may_list: false,
-            switch: None,
-            url: at.text(
-                CHART_DEFAULT_URI,
-                word.span_of(0, word.value.len()),
-                "/helm",
-            ),
-            context: CHART_WITHOUT_URI,
-        });
+    let chart = match positionals.as_slice() {
+        [command, chart, ..] if command.known() == Some("install") && generate_name => chart,
+        [command, _, chart, ..] if matches!(command.known(), Some("install" | "upgrade")) => chart,
+        _ => return,
+    };
+    if !chart.known().is_some_and(is_operator_chart) {
+        return;
     }
+    out.endpoints.push(Endpoint {
+        may_list: false,
+        from_env: None,
+        switch: None,
+        url: at.text(
+            CHART_DEFAULT_URI,
+            chart.span_of(0, chart.value.len()),
+            "/helm",
+        ),
+        context: CHART_WITHOUT_URI,
+    });
 }
 
 /// `value` (a word as written) with each `$NAME` or `${NAME}` whose literal is known replaced
@@ -653,6 +722,7 @@ fn exported_setting(
     } else if common::is_url_key(name) && value.contains("://") {
         out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: None,
             switch: None,
             url: Text {
                 value: intern_value(value),
@@ -925,8 +995,12 @@ struct Script<'c> {
     /// The project set by `MONGODB_ATLAS_PROJECT_ID`, for commands without `--projectId`.
     default_project: Option<ProjectRef>,
     /// For a CI step's commands: the directory they run in, relative to the repository's
-    /// root (see [`ci::scripts`]); `None` for a script's, which are read relative to it.
+    /// root (see [`ci::scripts`]); `None` for a script's, which are read relative to it (and
+    /// a Taskfile's tasks, relative to the Taskfile).
     workdir: Option<String>,
+    /// Whether the commands are a CI configuration's step (each its own shell), not a script
+    /// file's.
+    in_step: bool,
     /// Variable bindings made so far (see [`Script::var_key`]).
     bindings: usize,
     /// How many `sh -c` strings deep the command string being read is.
@@ -988,6 +1062,7 @@ impl<'c> Script<'c> {
             vars: HashMap::new(),
             default_project: None,
             workdir: None,
+            in_step: false,
             bindings: 0,
             depth: 0,
             cwd: Cwd::Start,
@@ -1073,6 +1148,40 @@ impl<'c> Script<'c> {
         self.literal(name)
     }
 
+    /// Whether `value` (a flag's value as written) is a variable that this file sets: an
+    /// assignment at the start of a line (`NAME=...`, `export NAME=...`, a Makefile's `NAME ?=
+    /// ...`), or a default written in the value (`${NAME:-...}`).
+    fn sets_variable_of(&self, value: &str) -> bool {
+        if with_default(value).is_some() {
+            return true;
+        }
+        let name = single_variable(value).or_else(|| {
+            // A Makefile's `$(NAME)`.
+            let inner = value.strip_prefix("$(")?.strip_suffix(')')?;
+            inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                .then_some(inner)
+        });
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            return false;
+        };
+        self.ctx.text.lines().any(|line| {
+            let mut line = line.trim_start();
+            for prefix in ["export ", "declare ", "readonly ", "local ", "override "] {
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    line = rest.trim_start();
+                }
+            }
+            line.strip_prefix(name).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                ["=", "?=", ":=", "::=", "+="]
+                    .iter()
+                    .any(|op| rest.starts_with(op))
+            })
+        })
+    }
+
     /// The command a word that is one variable runs: the literal the script sets it to
     /// (`ATLAS=atlas`, then `"$ATLAS" ...`), the default it is set to (`ATLAS="${ATLAS:-atlas}"`),
     /// or the default the word gives (`"${ATLAS:-atlas}" ...`) when the script sets the
@@ -1131,6 +1240,7 @@ impl<'c> Script<'c> {
                 url.loc.via = Some(Box::new(written));
                 out.endpoints.push(Endpoint {
                     may_list: false,
+                    from_env: None,
                     switch: None,
                     url,
                     context: "base URL setting",
@@ -1192,7 +1302,7 @@ impl<'c> Script<'c> {
     /// `"$SCRIPT_DIR/.."`), relative to it; `None` elsewhere, and in a CI step or a `sh -c`
     /// string, which do not know a script's path.
     fn script_relative(&self, value: &str) -> Option<String> {
-        if self.workdir.is_some() || self.depth > 0 {
+        if self.in_step || self.depth > 0 {
             return None;
         }
         script_relative(value, &self.script_dirs)
@@ -1214,7 +1324,7 @@ impl<'c> Script<'c> {
         // Each command string is a shell of its own for literals too (a CI step, a recipe
         // line, a `sh -c` string, which sees only what is exported); a script file's commands
         // (read one by one) share the file's shell, set up by its first command.
-        let whole_file = self.depth == 0 && self.workdir.is_none() && dialect == Dialect::Sh;
+        let whole_file = self.depth == 0 && !self.in_step && dialect == Dialect::Sh;
         let outer = (!(whole_file && self.in_file_shell)).then(|| {
             let own: Arc<str> = Arc::from(if whole_file { self.ctx.text } else { text });
             (
@@ -1710,6 +1820,7 @@ fn service_value_written(value: &str, mut loc: Loc, written: Option<Loc>, out: &
         };
         out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: None,
             switch: Some((switch, "select service cloudgov")),
             url: Text {
                 value: COMMERCIAL_URL.into(),

@@ -130,6 +130,7 @@ fn push(url: Text, out: &mut Model) {
     if url.as_str().starts_with("http") || url.as_str().contains("mongodb") {
         out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: None,
             switch: None,
             url,
             context: CONTEXT,

@@ -167,6 +167,7 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
                 if let Some(url) = url {
                     out.endpoints.push(Endpoint {
                         may_list: false,
+                        from_env: None,
                         switch: None,
                         url,
                         context: OPERATOR_ARGUMENT,
@@ -276,6 +277,7 @@ pub(super) fn operator_chart_release(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &m
         };
         out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: None,
             switch: None,
             url: Text {
                 value: intern_value(CHART_DEFAULT_URI),
@@ -323,6 +325,7 @@ fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut M
     }
     out.endpoints.push(Endpoint {
         may_list: false,
+        from_env: None,
         switch: None,
         url: Text {
             value: intern_value("https://cloud.mongodb.com/"),

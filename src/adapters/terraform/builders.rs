@@ -314,8 +314,11 @@ pub fn provider(
         Read::Absent => (header, insert_flag),
     };
     match base_url {
+        // The provider reads its base URL from `MONGODB_ATLAS_BASE_URL` when its block sets
+        // none (there is no variable for `is_mongodbgov_cloud`).
         Read::Absent => out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: Some("MONGODB_ATLAS_BASE_URL"),
             switch: switch.map(|s| (s, "set is_mongodbgov_cloud = true")),
             url: Text {
                 value: "https://cloud.mongodb.com".into(),
@@ -325,6 +328,7 @@ pub fn provider(
         }),
         Read::Known(url) if report_base_url => out.endpoints.push(Endpoint {
             may_list: false,
+            from_env: None,
             switch: None,
             url,
             context: "provider \"mongodbatlas\" base_url",

@@ -513,8 +513,13 @@ impl<'f> World<'f> {
                 },
                 // Past the end is no failure here: a list a `for` builds from what is not
                 // known holds one element for them all.
+                // An element not known before the index may stand for any number of them.
                 (Op::Index(i), Val::List(items)) => match self.expr(scope, at, i).as_number() {
-                    Some(n) if n >= 0.0 && n.fract() == 0.0 => {
+                    Some(n)
+                        if n >= 0.0
+                            && n.fract() == 0.0
+                            && !items.iter().take(n as usize).any(Val::is_unknown) =>
+                    {
                         items.get(n as usize).cloned().unwrap_or_else(Val::unknown)
                     }
                     _ => Val::unknown(),

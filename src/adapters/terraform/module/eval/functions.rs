@@ -127,7 +127,10 @@ impl World<'_> {
             }
             "element" => match (arg(0), arg(1).as_number()) {
                 (Val::List(items), Some(n))
-                    if !items.is_empty() && n >= 0.0 && n.fract() == 0.0 =>
+                    if !items.is_empty()
+                        && n >= 0.0
+                        && n.fract() == 0.0
+                        && !items.iter().any(Val::is_unknown) =>
                 {
                     items
                         .get(n as usize % items.len())
@@ -205,6 +208,11 @@ impl World<'_> {
             },
             "length" => {
                 let n = match arg(0) {
+                    // An element not known may stand for any number of them (a list not
+                    // known that `concat` joined, a `for` over what is not known).
+                    Val::List(items) if items.iter().any(Val::is_unknown) => {
+                        return Val::unknown();
+                    }
                     Val::List(items) => items.len(),
                     Val::Map(entries) => entries.len(),
                     Val::Known(t, Scalar::Str) => t.as_str().chars().count(),
