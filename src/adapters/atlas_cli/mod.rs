@@ -1001,6 +1001,8 @@ struct Script<'c> {
     /// Whether the commands are a CI configuration's step (each its own shell), not a script
     /// file's.
     in_step: bool,
+    /// The names the file assigns anywhere ([`assigned_names`]), once asked for.
+    assigned: std::cell::OnceCell<HashSet<String>>,
     /// Variable bindings made so far (see [`Script::var_key`]).
     bindings: usize,
     /// How many `sh -c` strings deep the command string being read is.
@@ -1063,6 +1065,7 @@ impl<'c> Script<'c> {
             default_project: None,
             workdir: None,
             in_step: false,
+            assigned: std::cell::OnceCell::new(),
             bindings: 0,
             depth: 0,
             cwd: Cwd::Start,
@@ -1166,20 +1169,10 @@ impl<'c> Script<'c> {
         let Some(name) = name.filter(|n| !n.is_empty()) else {
             return false;
         };
-        self.ctx.text.lines().any(|line| {
-            let mut line = line.trim_start();
-            for prefix in ["export ", "declare ", "readonly ", "local ", "override "] {
-                if let Some(rest) = line.strip_prefix(prefix) {
-                    line = rest.trim_start();
-                }
-            }
-            line.strip_prefix(name).is_some_and(|rest| {
-                let rest = rest.trim_start();
-                ["=", "?=", ":=", "::=", "+="]
-                    .iter()
-                    .any(|op| rest.starts_with(op))
-            })
-        })
+        // The names assigned in the file, found once (a script may run thousands of commands).
+        self.assigned
+            .get_or_init(|| assigned_names(self.ctx.text))
+            .contains(name)
     }
 
     /// The command a word that is one variable runs: the literal the script sets it to
@@ -1780,6 +1773,36 @@ fn single_variable(value: &str) -> Option<&str> {
     };
     (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         .then_some(name)
+}
+
+/// The names `text` assigns at the start of a line: `NAME=...`, `export NAME=...` (also
+/// `declare`, `readonly`, `local`), a Makefile's `NAME ?= ...`, `NAME := ...`, `NAME += ...`.
+fn assigned_names(text: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for line in text.lines() {
+        let mut line = line.trim_start();
+        for prefix in ["export ", "declare ", "readonly ", "local ", "override "] {
+            if let Some(rest) = line.strip_prefix(prefix) {
+                line = rest.trim_start();
+            }
+        }
+        let len = line
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let (Some(name), Some(rest)) = (line.get(..len), line.get(len..)) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if !name.is_empty()
+            && ["=", "?=", ":=", "::=", "+="]
+                .iter()
+                .any(|op| rest.starts_with(op))
+        {
+            names.insert(name.to_string());
+        }
+    }
+    names
 }
 
 /// `${NAME:-default}` (also `:=`, `-`, `=`), both plain words (a name, a path): the name and
