@@ -218,6 +218,8 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
     // What each written place's other uses are: the same for every finding whose fix edits
     // it, so found once per place (a value used by thousands of resources).
     let mut others: HashMap<Place, Others> = HashMap::new();
+    // The first of those uses that is reported with no fix, per place (found once too).
+    let mut unfixed_uses: HashMap<Place, Option<Loc>> = HashMap::new();
     for f in findings.iter_mut() {
         let finding_file = f.loc.file;
         let Some(fix) = &mut f.fix else { continue };
@@ -246,10 +248,16 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
             // Another use is itself reported, with no fix (a CloudFormation alert's Datadog
             // region, whose type cannot say `US1_FED`): the edit would change it too, to a
             // value that may not be right there, and hide its finding.
-            let unfixed_use = uses.get(&target).and_then(|(_, all)| {
-                all.iter()
-                    .find(|u| !covered.contains(&place(u)) && unfixed.contains(&place(u)))
-            });
+            let unfixed_use = unfixed_uses
+                .entry(target)
+                .or_insert_with(|| {
+                    uses.get(&target).and_then(|(_, all)| {
+                        all.iter()
+                            .find(|u| !covered.contains(&place(u)) && unfixed.contains(&place(u)))
+                            .cloned()
+                    })
+                })
+                .as_ref();
             if let Some(u) = unfixed_use {
                 refused.get_or_insert(format!(
                     "no fix is offered: the value written at {written} is also used at {}:{}:{}, which is reported too and has no fix",
