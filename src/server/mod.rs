@@ -410,6 +410,8 @@ impl<W: Write> Server<W> {
                     "dockerfile" => "Dockerfile",
                     "makefile" => "Makefile",
                     "dotenv" | "env" | "properties" => ".env",
+                    "toml" => "untitled.toml",
+                    "ini" => "untitled.ini",
                     "groovy" | "jenkinsfile" => "Jenkinsfile",
                     "typescript" | "typescriptreact" => "untitled.ts",
                     "javascript" | "javascriptreact" => "untitled.js",
