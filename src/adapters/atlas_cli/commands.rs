@@ -1212,15 +1212,13 @@ pub(super) fn atlas(
                     "pass --govCloudRegionsOnly for a gov project, or --govCloudRegionsOnly=false to make a standard project explicit",
                 ),
                 region_usage_removed: None,
-                region_usage_slot: false_flag_slot(&inv, at, "govCloudRegionsOnly").or_else(|| {
-                    flag_slot(
-                        &inv,
-                        at,
-                        words,
-                        "govCloudRegionsOnly",
-                        " --govCloudRegionsOnly",
-                    )
-                }),
+                region_usage_slot: flag_slot(
+                    &inv,
+                    at,
+                    words,
+                    "govCloudRegionsOnly",
+                    " --govCloudRegionsOnly",
+                ),
                 keys: Vec::new(),
                 tags: Vec::new(),
                 partial: false,
@@ -1526,24 +1524,6 @@ fn cluster(
         encryption_at_rest_provider: None,
         settings: None,
     }
-}
-
-/// Where a boolean flag written false (`--govCloudRegionsOnly=false`) is turned on: its value,
-/// replaced by `true`.
-fn false_flag_slot(
-    inv: &Invocation<'_>,
-    at: &Located<'_>,
-    flag: &str,
-) -> Option<crate::model::Switch> {
-    let value = inv.flag(flag)?.value.as_ref()?;
-    if !at.is_file() || value.known().map(parse_bool) != Some(Some(false)) {
-        return None;
-    }
-    Some(crate::model::Switch {
-        loc: at.loc(value.span(), &inv.pointer(flag)),
-        expected: value.raw().into(),
-        text: "true".to_string(),
-    })
 }
 
 /// Where `text` (a flag named `flag`, with its value if any) can go in a command that leaves
