@@ -346,26 +346,17 @@ fn scalar(
         };
         if URL_KEYS.contains(&norm.as_str()) && s.contains("://") && !connection_string {
             if let Some(url) = ctx.text(Some(cur.clone())) {
-                out.endpoints.push(Endpoint {
-                    may_list: false,
-                    from_env: None,
-                    switch: None,
-                    url,
-                    context: "base URL setting",
-                });
+                out.endpoints.push(Endpoint::new(url, "base URL setting"));
             }
             return;
         }
     }
     if let Some(rest) = s.trim_start().strip_prefix("--atlas-domain=") {
         if let Some(url) = at.text(rest) {
-            out.endpoints.push(Endpoint {
-                may_list: false,
-                from_env: None,
-                switch: None,
+            out.endpoints.push(Endpoint::new(
                 url,
-                context: crate::adapters::kubernetes::OPERATOR_ARGUMENT,
-            });
+                crate::adapters::kubernetes::OPERATOR_ARGUMENT,
+            ));
         }
         return;
     }
@@ -446,10 +437,7 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         if let Some(url) = at.text(url) {
             out.endpoints.push(Endpoint {
                 may_list,
-                from_env: None,
-                url,
-                context,
-                switch: None,
+                ..Endpoint::new(url, context)
             });
         }
     }

@@ -457,6 +457,20 @@ pub struct Endpoint {
     pub from_env: Option<&'static str>,
 }
 
+impl Endpoint {
+    /// A URL a tool is set to, under a key that says so, with no switch of the tool's own and
+    /// no variable that may set it instead.
+    pub fn new(url: Text, context: &'static str) -> Endpoint {
+        Endpoint {
+            url,
+            context,
+            switch: None,
+            may_list: false,
+            from_env: None,
+        }
+    }
+}
+
 /// Bytes a spec could hold at a place instead of what it holds: `text` written over the bytes
 /// of `loc` (which are `expected` now; an empty span and `expected` for an insertion).
 #[derive(Debug, Clone, PartialEq)]

@@ -1290,16 +1290,13 @@ pub(super) fn atlas(
                 },
             };
             if gov == Some(false) {
-                out.endpoints.push(Endpoint {
-                    may_list: false,
-                    from_env: None,
-                    switch: None,
-                    url: Text {
+                out.endpoints.push(Endpoint::new(
+                    Text {
                         value: COMMERCIAL_URL.into(),
                         loc: command_loc,
                     },
                     context,
-                });
+                ));
             }
         }
         Action::ChangeTier { upper } => {

@@ -632,17 +632,14 @@ fn helm_release(args: &[shell::Word], at: &Located<'_>, out: &mut Model) {
     if !chart.known().is_some_and(is_operator_chart) {
         return;
     }
-    out.endpoints.push(Endpoint {
-        may_list: false,
-        from_env: None,
-        switch: None,
-        url: at.text(
+    out.endpoints.push(Endpoint::new(
+        at.text(
             CHART_DEFAULT_URI,
             chart.span_of(0, chart.value.len()),
             "/helm",
         ),
-        context: CHART_WITHOUT_URI,
-    });
+        CHART_WITHOUT_URI,
+    ));
 }
 
 /// `value` (a word as written) with each `$NAME` or `${NAME}` whose literal is known replaced
@@ -720,16 +717,13 @@ fn exported_setting(
     if name == SERVICE_VARIABLE {
         service_value(value, ctx.loc_of(span, pointer), out);
     } else if common::is_url_key(name) && value.contains("://") {
-        out.endpoints.push(Endpoint {
-            may_list: false,
-            from_env: None,
-            switch: None,
-            url: Text {
+        out.endpoints.push(Endpoint::new(
+            Text {
                 value: intern_value(value),
                 loc: ctx.loc_of(span, pointer),
             },
-            context: "base URL setting",
-        });
+            "base URL setting",
+        ));
     }
 }
 
@@ -1231,13 +1225,7 @@ impl<'c> Script<'c> {
         if let Some((mut url, written)) = self.setting_literal(word, start, end, at, pointer) {
             if url.value.contains("://") {
                 url.loc.via = Some(Box::new(written));
-                out.endpoints.push(Endpoint {
-                    may_list: false,
-                    from_env: None,
-                    switch: None,
-                    url,
-                    context: "base URL setting",
-                });
+                out.endpoints.push(Endpoint::new(url, "base URL setting"));
             }
         }
     }

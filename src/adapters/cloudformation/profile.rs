@@ -128,13 +128,7 @@ fn sub(tpl: &Template<'_>, arg: &Cursor<'_>, out: &mut Model) {
 
 fn push(url: Text, out: &mut Model) {
     if url.as_str().starts_with("http") || url.as_str().contains("mongodb") {
-        out.endpoints.push(Endpoint {
-            may_list: false,
-            from_env: None,
-            switch: None,
-            url,
-            context: CONTEXT,
-        });
+        out.endpoints.push(Endpoint::new(url, CONTEXT));
     }
 }
 

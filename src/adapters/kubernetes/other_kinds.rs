@@ -165,13 +165,7 @@ pub(super) fn operator_domain(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mode
                     None
                 };
                 if let Some(url) = url {
-                    out.endpoints.push(Endpoint {
-                        may_list: false,
-                        from_env: None,
-                        switch: None,
-                        url,
-                        context: OPERATOR_ARGUMENT,
-                    });
+                    out.endpoints.push(Endpoint::new(url, OPERATOR_ARGUMENT));
                 }
             }
         }
@@ -275,16 +269,13 @@ pub(super) fn operator_chart_release(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &m
         let Some(at) = ctx.text(Some(chart)) else {
             continue;
         };
-        out.endpoints.push(Endpoint {
-            may_list: false,
-            from_env: None,
-            switch: None,
-            url: Text {
+        out.endpoints.push(Endpoint::new(
+            Text {
                 value: intern_value(CHART_DEFAULT_URI),
                 loc: at.loc,
             },
-            context: CHART_WITHOUT_URI,
-        });
+            CHART_WITHOUT_URI,
+        ));
     }
 }
 
@@ -323,16 +314,13 @@ fn operator_without_domain(ctx: &LocCtx<'_>, container: &Cursor<'_>, out: &mut M
             }
         }
     }
-    out.endpoints.push(Endpoint {
-        may_list: false,
-        from_env: None,
-        switch: None,
-        url: Text {
+    out.endpoints.push(Endpoint::new(
+        Text {
             value: intern_value("https://cloud.mongodb.com/"),
             loc: image.loc,
         },
-        context: WITHOUT_DOMAIN,
-    });
+        WITHOUT_DOMAIN,
+    ));
 }
 
 /// The containers (and init containers) of a workload's pods, by its kind and `spec`: one of

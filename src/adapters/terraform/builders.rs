@@ -326,13 +326,9 @@ pub fn provider(
             },
             context: "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
         }),
-        Read::Known(url) if report_base_url => out.endpoints.push(Endpoint {
-            may_list: false,
-            from_env: None,
-            switch: None,
-            url,
-            context: "provider \"mongodbatlas\" base_url",
-        }),
+        Read::Known(url) if report_base_url => out
+            .endpoints
+            .push(Endpoint::new(url, "provider \"mongodbatlas\" base_url")),
         Read::Known(_) | Read::Unknown(_) => {}
     }
 }
