@@ -81,7 +81,35 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
         Some(values) => walk(ctx, &values, None, atlas, out),
         None => {
             let shell = root.node.tag.as_deref().and_then(Dialect::of_tag);
+            let before = out.endpoints.len();
             walk_in(ctx, root, None, atlas, shell, out);
+            if shell.is_some() {
+                let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
+                names_only_where_terraform_runs(out, before, &commands.join("\n"));
+            }
+        }
+    }
+}
+
+/// Commands that run Terraform, whose provider reads `MONGODB_ATLAS_BASE_URL` from their
+/// environment.
+const TERRAFORM_RUNNERS: &[&str] = &["terraform", "tofu", "terragrunt"];
+
+/// Forgets the names of the base URLs set inline since `before` (`export
+/// MONGODB_ATLAS_BASE_URL=https://...`) unless `text`, the script or step that sets them, also
+/// runs Terraform or hands its settings to the job's next steps (`>> $GITHUB_ENV`): a setting
+/// by name overrides a tool's default only where the tool runs with it (GOV020), not in an
+/// instance's `user_data` or a script that only calls the API.
+fn names_only_where_terraform_runs(out: &mut Model, before: usize, text: &str) {
+    let added = out.endpoints.get_mut(before..).unwrap_or_default();
+    if added.iter().all(|e| e.set_as.is_none()) {
+        return;
+    }
+    let runs =
+        TERRAFORM_RUNNERS.iter().any(|w| contains_word(text, w)) || text.contains("GITHUB_ENV");
+    if !runs {
+        for e in added {
+            e.set_as = None;
         }
     }
 }
@@ -210,7 +238,9 @@ fn walk_in(
             }
             let body = template_body(source);
             mechanism_flags(&mut at, body, atlas, &|_, _| None, out);
+            let before = out.endpoints.len();
             called_urls(&mut at, body, key, out);
+            names_only_where_terraform_runs(out, before, body);
         }
         _ => {}
     }
@@ -363,7 +393,12 @@ fn scalar(
     if s.contains("mongodb://") || s.contains("mongodb+srv://") {
         connection_strings(&mut at, s, "connection string", out);
     }
+    let before = out.endpoints.len();
     called_urls(&mut at, s, key, out);
+    // A script's lines are judged together (in `adapt`).
+    if shell.is_none() {
+        names_only_where_terraform_runs(out, before, s);
+    }
 }
 
 /// The Admin API URLs called, and base URLs set inline, in the text `s` of a value under `key`
@@ -421,11 +456,13 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         if search {
             continue;
         }
+        let mut set_as = None;
         let context = if (url.contains("/api/atlas/") || url.contains("/api/public/"))
             && (s.trim() == url || command)
         {
             "Admin API URL"
-        } else if set_by_name(s, start) {
+        } else if let Some(name) = set_by_name(s, start) {
+            set_as = Some(name);
             "base URL setting"
         } else {
             continue;
@@ -437,6 +474,7 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         if let Some(url) = at.text(url) {
             out.endpoints.push(Endpoint {
                 may_list,
+                set_as: set_as.map(ArcStr::from),
                 ..Endpoint::new(url, context)
             });
         }
@@ -567,8 +605,9 @@ fn listing_key(key: &str) -> bool {
 /// such as a profile secret's `"BaseUrl":"https://..."`. Prose (`base_url: https://... for
 /// commercial`, `used base_url https://...`) is not: the name must be followed by `=` or a
 /// JSON colon, or by a space only after `config set` or as an environment variable's name
-/// (`MONGODB_ATLAS_BASE_URL https://...` in a `docker run -e`-like list).
-fn set_by_name(s: &str, start: usize) -> bool {
+/// (`MONGODB_ATLAS_BASE_URL https://...` in a `docker run -e`-like list). The setting's name
+/// when it is one.
+fn set_by_name(s: &str, start: usize) -> Option<&str> {
     let before = s.get(..start).unwrap_or("");
     // The end of the name: just after the last identifier character before the URL.
     let gap_start = before
@@ -585,7 +624,7 @@ fn set_by_name(s: &str, start: usize) -> bool {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let name = name_part.get(name_start..).unwrap_or("");
     if !is_url_key(name) {
-        return false;
+        return None;
     }
     let spaced = !gap.is_empty() && gap.len() <= 3 && gap.bytes().all(|b| b == b' ' || b == b'\t');
     let after_set = name_part
@@ -596,8 +635,9 @@ fn set_by_name(s: &str, start: usize) -> bool {
     let env_name = name
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
-        || (spaced && (after_set || env_name))
+    (matches!(gap, "=" | "=\"" | "='" | "\":\"" | "\": \"" | "\\\":\\\"")
+        || (spaced && (after_set || env_name)))
+        .then_some(name)
 }
 
 /// Keys whose text is prose or a pattern, not a setting or a command.

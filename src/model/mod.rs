@@ -455,6 +455,10 @@ pub struct Endpoint {
     /// provider's `MONGODB_ATLAS_BASE_URL`): a default the run also sets to AtlasGov's URL
     /// under that name (a CI job's `env`, a `.env` file) may not be the one used.
     pub from_env: Option<&'static str>,
+    /// The name the URL is set under, when it is a setting by name (a YAML or `.env` key, a
+    /// script's `export MONGODB_ATLAS_BASE_URL=...`): a URL set to AtlasGov's under
+    /// `from_env`'s name overrides another endpoint's default.
+    pub set_as: Option<ArcStr>,
 }
 
 impl Endpoint {
@@ -467,6 +471,7 @@ impl Endpoint {
             switch: None,
             may_list: false,
             from_env: None,
+            set_as: None,
         }
     }
 }

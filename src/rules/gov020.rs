@@ -53,13 +53,18 @@ pub fn is_commercial(host: &str) -> bool {
 
 fn check(model: &Model, out: &mut Vec<Finding>) {
     // The settings that point a variable at AtlasGov (`MONGODB_ATLAS_BASE_URL:
-    // https://cloud.mongodbgov.com/` in a CI job's `env` or a `.env` file), by the variable's
-    // name: a default that variable overrides may be overridden where the tool runs.
+    // https://cloud.mongodbgov.com/` in a CI job's `env` or a `.env` file, `export
+    // MONGODB_ATLAS_BASE_URL=...` in a script), by the variable's name: a default that variable
+    // overrides may be overridden where the tool runs.
     let set_to_gov: Vec<&str> = model
         .endpoints
         .iter()
         .filter(|e| is_gov(e.url.as_str().get(host_range(e.url.as_str())).unwrap_or("")))
-        .filter_map(|e| e.url.loc.pointer.rsplit('/').next())
+        .filter_map(|e| {
+            e.set_as
+                .as_deref()
+                .or_else(|| e.url.loc.pointer.rsplit('/').next())
+        })
         .collect();
     for e in &model.endpoints {
         let range = host_range(e.url.as_str());

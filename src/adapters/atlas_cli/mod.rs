@@ -1830,14 +1830,14 @@ fn service_value_written(value: &str, mut loc: Loc, written: Option<Loc>, out: &
             text: "cloudgov".to_string(),
         };
         out.endpoints.push(Endpoint {
-            may_list: false,
-            from_env: None,
             switch: Some((switch, "select service cloudgov")),
-            url: Text {
-                value: COMMERCIAL_URL.into(),
-                loc,
-            },
-            context: "Atlas CLI service `cloud`",
+            ..Endpoint::new(
+                Text {
+                    value: COMMERCIAL_URL.into(),
+                    loc,
+                },
+                "Atlas CLI service `cloud`",
+            )
         });
     }
 }

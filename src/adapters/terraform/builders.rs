@@ -317,14 +317,15 @@ pub fn provider(
         // The provider reads its base URL from `MONGODB_ATLAS_BASE_URL` when its block sets
         // none (there is no variable for `is_mongodbgov_cloud`).
         Read::Absent => out.endpoints.push(Endpoint {
-            may_list: false,
             from_env: Some("MONGODB_ATLAS_BASE_URL"),
             switch: switch.map(|s| (s, "set is_mongodbgov_cloud = true")),
-            url: Text {
-                value: "https://cloud.mongodb.com".into(),
-                loc: at,
-            },
-            context: "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
+            ..Endpoint::new(
+                Text {
+                    value: "https://cloud.mongodb.com".into(),
+                    loc: at,
+                },
+                "provider \"mongodbatlas\" without is_mongodbgov_cloud = true",
+            )
         }),
         Read::Known(url) if report_base_url => out
             .endpoints
