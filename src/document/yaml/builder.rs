@@ -10,7 +10,7 @@ use super::alias::{Anchored, expand, placeholder, placeholder_id};
 use super::merge::{MapFrame, is_merge_source};
 use super::offsets::Offsets;
 use super::scalar::{TagKind, classify_tag, scalar_value};
-use super::spans::{block_indicator, dash_before, quoted_end, trim_blank_end};
+use super::spans::{after_properties, block_indicator, dash_before, quoted_end, trim_blank_end};
 use crate::document::{Document, Entry, Limits, Node, ParseError, ParseWarning, Span, Value};
 
 pub(super) enum Kind {
@@ -216,6 +216,14 @@ impl<'a> Builder<'a> {
             return Ok(());
         }
         self.count_node(start, end)?;
+        // A scalar is located at its content, not at its anchor or core tag (`&size M10`,
+        // `!!str M10`): the value a finding points at and a fix replaces. A local tag is part
+        // of what the node means (CloudFormation's `!Ref Name`), so it stays in the span.
+        let tag = tag.map(classify_tag);
+        if anchor != 0 || tag.is_some() {
+            let tags = !matches!(tag, Some(TagKind::Local(_)));
+            start = after_properties(self.bytes(), start, end, tags);
+        }
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             if anchor == 0 && tag.is_none() {
                 if let Some(indicator) = block_indicator(self.bytes(), self.prev_end, start) {
@@ -228,7 +236,6 @@ impl<'a> Builder<'a> {
             // saphyr's span runs on over blanks and a comment after the closing quote.
             end = quoted_end(self.bytes(), start, end);
         }
-        let tag = tag.map(classify_tag);
         let is_merge = style == ScalarStyle::Plain && tag.is_none() && value == "<<";
         let value = scalar_value(value, style, tag.as_ref());
         let node = Node {

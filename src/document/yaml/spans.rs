@@ -25,6 +25,37 @@ pub(super) fn block_indicator(bytes: &[u8], from: usize, to: usize) -> Option<us
     None
 }
 
+/// The start of a node's content after its properties (`&anchor`, and `!!tag` when `tags`, in
+/// either order, with the blanks, line breaks and comments after them), which saphyr's span
+/// includes; `start` when there are none or nothing follows them before `end`.
+pub(super) fn after_properties(bytes: &[u8], start: usize, end: usize, tags: bool) -> usize {
+    let property = |b: Option<&u8>| match b {
+        Some(b'&') => true,
+        Some(b'!') => tags,
+        _ => false,
+    };
+    let mut i = start;
+    while i < end && property(bytes.get(i)) {
+        // The property's token runs to the next blank or line break.
+        while i < end && !matches!(bytes.get(i), Some(b' ' | b'\t' | b'\r' | b'\n') | None) {
+            i += 1;
+        }
+        // Then blanks, line breaks and comments up to the content.
+        loop {
+            match bytes.get(i) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') if i < end => i += 1,
+                Some(b'#') if i < end => {
+                    while i < end && !matches!(bytes.get(i), Some(b'\n') | None) {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+    if i < end { i } else { start }
+}
+
 /// `end` moved back over trailing blanks and line breaks, keeping at least one byte after
 /// `start`.
 pub(super) fn trim_blank_end(bytes: &[u8], start: usize, mut end: usize) -> usize {

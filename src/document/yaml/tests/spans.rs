@@ -100,10 +100,11 @@ fn block_scalar_indicator_is_found_past_comments_and_document_markers() {
 }
 
 #[test]
-fn block_scalar_with_properties_starts_at_the_property() {
+fn block_scalar_with_properties_starts_at_its_indicator_or_local_tag() {
+    // An anchor is not part of the value; a local tag (CloudFormation's `!Sub`) is.
     let text = "a: &anc |\n  z\nb: !Sub >\n  q\n";
     let r = root(text);
-    assert_eq!(r.get("a").unwrap().span, span_between(text, "&anc", "z"));
+    assert_eq!(r.get("a").unwrap().span, span_between(text, "|", "z"));
     let b = r.get("b").unwrap();
     assert_eq!(b.span, span_between(text, "!Sub", "q"));
     assert_eq!(b.tag.as_deref(), Some("Sub"));
@@ -199,4 +200,15 @@ fn empty_values_are_null() {
     assert!(r.get("a").unwrap().span.is_empty());
     assert_eq!(r.get("b").unwrap().value, Value::Null);
     assert_eq!(r.get("c").unwrap().span, span_of(text, "null"));
+}
+
+#[test]
+fn scalar_spans_leave_out_anchors_and_core_tags() {
+    let text = "a: &x M10\nb: !!str M20\nc: !!str &y\n  # note\n  M30\nd: &z !Ref Name\ne: *x\n";
+    let r = root(text);
+    assert_eq!(r.get("a").unwrap().span, span_after(text, "&x ", "M10"));
+    assert_eq!(r.get("b").unwrap().span, span_of(text, "M20"));
+    assert_eq!(r.get("c").unwrap().span, span_of(text, "M30"));
+    assert_eq!(r.get("d").unwrap().span, span_of(text, "!Ref Name"));
+    assert_eq!(r.get("e").unwrap().span, span_after(text, "&x ", "M10"));
 }
