@@ -190,8 +190,9 @@ enum Action {
     CreateServerless,
     CreateDatabaseUser,
     CreateAlertConfig,
-    /// `privateEndpoints PROVIDER create`: the provider is the command's.
-    CreatePrivateEndpoint(&'static str),
+    /// `privateEndpoints PROVIDER create`: the provider is the command's; `None` for the
+    /// deprecated `privateEndpoints create`, whose `--provider` names it (default `AWS`).
+    CreatePrivateEndpoint(Option<&'static str>),
     /// `networking peering create PROVIDER`: the provider is the command's.
     CreatePeering(&'static str),
     StartRestore,
@@ -424,21 +425,39 @@ const SPECS: &[Spec] = &[
         values: &["region", PROJECT_ID, OUTPUT],
         bools: &[],
         shorts: b"o",
-        action: Action::CreatePrivateEndpoint("AWS"),
+        action: Action::CreatePrivateEndpoint(Some("AWS")),
     },
     Spec {
         path: &["privateEndpoints", "gcp", "create"],
         values: &["region", PROJECT_ID, OUTPUT],
         bools: &[],
         shorts: b"o",
-        action: Action::CreatePrivateEndpoint("GCP"),
+        action: Action::CreatePrivateEndpoint(Some("GCP")),
     },
     Spec {
         path: &["privateEndpoints", "azure", "create"],
         values: &["region", PROJECT_ID, OUTPUT],
         bools: &[],
         shorts: b"o",
-        action: Action::CreatePrivateEndpoint("AZURE"),
+        action: Action::CreatePrivateEndpoint(Some("AZURE")),
+    },
+    // privateendpoints/create.go: deprecated for the per-provider commands, still registered;
+    // `--provider` defaults to `AWS`.
+    Spec {
+        path: &["privateEndpoints", "create"],
+        values: &["provider", "region", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreatePrivateEndpoint(None),
+    },
+    // privateendpoints/datalake/aws/create.go: deprecated for `dataFederation privateEndpoints
+    // create`, still registered.
+    Spec {
+        path: &["privateEndpoints", "dataLakes", "aws", "create"],
+        values: &["privateEndpointId", "comment", PROJECT_ID, OUTPUT],
+        bools: &[],
+        shorts: b"o",
+        action: Action::CreateDataFederation("Data Federation private endpoint"),
     },
     // networking/peering/create/{aws,azure,gcp}.go. AWS: `--region` is the container's
     // region (uppercased, `-` to `_`) and the peer VPC's (lowercased, `_` to `-`).
@@ -1107,13 +1126,22 @@ pub(super) fn atlas(
             }
         }
         Action::CreatePrivateEndpoint(provider) => {
-            // The provider is named by the command's path: its place.
-            out.private_endpoints.push(PrivateEndpoint {
-                origin: origin(command_loc.clone()),
-                provider: Some(Text {
-                    value: provider.into(),
+            // The provider is named by the command's path (its place), or by `--provider`
+            // (where it is written; the command's place for its default, `AWS`).
+            let provider = match provider {
+                Some(p) => Some(Text {
+                    value: p.into(),
                     loc: command_loc.clone(),
                 }),
+                None if inv.value("provider").is_some() => known_text(&inv, at, "provider", true),
+                None => Some(Text {
+                    value: "AWS".into(),
+                    loc: command_loc.clone(),
+                }),
+            };
+            out.private_endpoints.push(PrivateEndpoint {
+                origin: origin(command_loc.clone()),
+                provider,
                 region: value_text(&inv, at, "region", false),
                 remote_regions: Vec::new(),
             });

@@ -71,6 +71,12 @@ fn product_of(ty: &str) -> Option<(Product, &'static str)> {
             Product::DataFederation,
             "Data Federation private endpoint resource",
         ),
+        // Provider 1.x: Atlas Data Lake and its pipelines (removed in 2.0, still valid in
+        // configurations pinned to 1.x).
+        "mongodbatlas_data_lake" => (Product::DataFederation, "Atlas Data Lake resource"),
+        "mongodbatlas_data_lake_pipeline" => {
+            (Product::DataFederation, "Atlas Data Lake pipeline resource")
+        }
         "mongodbatlas_stream_instance" => (Product::StreamProcessing, "stream instance resource"),
         "mongodbatlas_stream_workspace" => (Product::StreamProcessing, "stream workspace resource"),
         "mongodbatlas_stream_connection" => {
@@ -109,6 +115,9 @@ pub fn data_product_of(ty: &str) -> Option<(Product, &'static str)> {
             "Flex restore job data source"
         }
         "mongodbatlas_flex_snapshot" | "mongodbatlas_flex_snapshots" => "Flex snapshot data source",
+        "mongodbatlas_data_lake_pipeline_run" | "mongodbatlas_data_lake_pipeline_runs" => {
+            return Some((Product::DataFederation, "Data Federation data source"));
+        }
         _ => {
             let singular = ty.strip_suffix('s').filter(|s| product_of(s).is_some());
             let (product, _) = product_of(singular.unwrap_or(ty))?;
@@ -414,6 +423,7 @@ mod tests {
             "mongodbatlas_stream_instance",
             "mongodbatlas_stream_future_thing",
             "mongodbatlas_federated_database_instance",
+            "mongodbatlas_data_lake_pipeline",
         ] {
             assert!(is_mapped_type(ty), "{ty}");
         }
@@ -430,6 +440,8 @@ mod tests {
             "mongodbatlas_flex_cluster",
             "mongodbatlas_flex_clusters",
             "mongodbatlas_serverless_instances",
+            "mongodbatlas_data_lake_pipelines",
+            "mongodbatlas_data_lake_pipeline_runs",
         ] {
             assert!(is_mapped_data(ty), "{ty}");
         }
