@@ -89,12 +89,20 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             },
                             project.region_usage_field,
                         ),
-                        format!(
-                            "create the project with {} {} (it cannot be changed later), or use {}",
-                            project.region_usage_field,
-                            p.region_usage(),
-                            partition.allowed_regions()
-                        ),
+                        match project.region_usage_choice {
+                            // A format with its own way to choose (the Atlas CLI's flag, a
+                            // chart that cannot set it) says it in its own words.
+                            Some(choice) => format!(
+                                "{choice} (it cannot be changed later), or use {}",
+                                partition.allowed_regions()
+                            ),
+                            None => format!(
+                                "create the project with {} {} (it cannot be changed later), or use {}",
+                                project.region_usage_field,
+                                p.region_usage(),
+                                partition.allowed_regions()
+                            ),
+                        },
                         Label::standard_by_default(
                             project,
                             &name,

@@ -199,6 +199,7 @@ pub(crate) fn finish(
             None => {
                 for p in &mut part.projects {
                     p.region_usage_field = helm::REGION_USAGE_FIELD;
+                    p.region_usage_choice = Some(helm::REGION_USAGE_CHOICE);
                 }
             }
         }

@@ -42,6 +42,8 @@ use values::{disabled, merge_chain};
 /// How the region usage of a chart's project reads in messages: none of these charts has a
 /// value for it, so a project it creates is a standard project in AtlasGov.
 pub(super) const REGION_USAGE_FIELD: &str = "regionUsageRestrictions (which the chart cannot set)";
+/// How a release of these charts gets a gov project instead, for help texts.
+pub(super) const REGION_USAGE_CHOICE: &str = "set `project.create: false` and create the project outside the chart as an AtlasProject with regionUsageRestrictions GOV_REGIONS_ONLY (named by `project.fullnameOverride`), or use a fork of the chart whose project template sets it";
 
 /// The charts whose values this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
