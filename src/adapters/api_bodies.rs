@@ -431,6 +431,7 @@ fn encryption_at_rest(ctx: &LocCtx<'_>, cur: &Cursor<'_>, out: &mut Model) -> bo
     out.encryption_at_rest.push(EncryptionAtRest {
         origin: origin(ctx, cur),
         aws_kms_region: enabled("awsKms").and_then(|c| ctx.text(c.get("region"))),
+        aws_kms_key_id: enabled("awsKms").and_then(|c| ctx.text(c.get("customerMasterKeyID"))),
         gcp_kms_enabled: None,
         gcp_key_version_resource_id: enabled("googleCloudKms")
             .and_then(|c| ctx.text(c.get("keyVersionResourceID"))),

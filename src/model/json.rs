@@ -578,6 +578,7 @@ impl<'m, S: Sink> Builder<'m, S> {
             What::Encryption(e) => {
                 let mut out = b.base(&e.origin);
                 out.push(("aws_kms_region", b.text(e.aws_kms_region.as_ref())));
+                out.push(("aws_kms_key_id", b.text(e.aws_kms_key_id.as_ref())));
                 out.push((
                     "gcp_key_version_resource_id",
                     b.text(e.gcp_key_version_resource_id.as_ref()),

@@ -415,6 +415,9 @@ pub struct PrivateEndpoint {
 pub struct EncryptionAtRest {
     pub origin: Origin,
     pub aws_kms_region: Option<Text>,
+    /// `customerMasterKeyID`: a key id, or a key ARN (`arn:aws-us-gov:kms:us-gov-west-1:...`)
+    /// whose region says where the key is.
+    pub aws_kms_key_id: Option<Text>,
     pub gcp_key_version_resource_id: Option<Text>,
     /// A Google Cloud KMS key that is enabled but whose resource id the spec does not show (the
     /// operator keeps it in a Secret): `googleCloudKms.enabled` when true.
@@ -770,6 +773,7 @@ impl Model {
         }
         for e in &self.encryption_at_rest {
             opt(&e.aws_kms_region, f);
+            opt(&e.aws_kms_key_id, f);
             opt(&e.gcp_key_version_resource_id, f);
             opt(&e.gcp_kms_enabled, f);
             opt(&e.azure_key_vault, f);

@@ -1,8 +1,8 @@
 //! GOV014 kms-key-across-partitions: customer keys live in the project's partition.
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
-use crate::model::Model;
 use crate::model::partition::Partition;
+use crate::model::{Model, Text, intern_value};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -30,6 +30,29 @@ const AW_LOCATIONS: &[&str] = &[
     "us-west4",
 ];
 
+/// The region of a key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>` (a key id alone
+/// names none).
+fn arn_region(key: &str) -> Option<&str> {
+    let mut parts = key.trim().split(':');
+    let (Some("arn"), Some(_), Some("kms"), Some(region)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    Some(region).filter(|r| !r.is_empty())
+}
+
+/// What an AWS key of a project of `partition` must be.
+fn aws_help(partition: Partition) -> String {
+    match partition {
+        Partition::Gov => format!(
+            "use an AWS KMS key in {} (or a Cloud KMS key in a US location with Assured Workloads)",
+            partition.aws_regions()
+        ),
+        Partition::Standard => format!("use an AWS KMS key in {}", partition.aws_regions()),
+    }
+}
+
 /// The `<loc>` of `projects/p/locations/<loc>/keyRings/...`.
 fn gcp_location(resource: &str) -> Option<&str> {
     let rest = resource.split("/locations/").nth(1)?;
@@ -49,6 +72,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
 
 fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &mut Vec<Finding>) {
     {
+        let from = out.len();
         if let Some(region) = &ear.aws_kms_region {
             if let Some(p) = region_partition(Some("AWS"), region).filter(|p| *p != partition) {
                 out.push(Finding::new(
@@ -60,16 +84,35 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
                         p.describe(),
                         partition.describe()
                     ),
-                    match partition {
-                        Partition::Gov => format!(
-                            "use an AWS KMS key in {} (or a Cloud KMS key in a US location with Assured Workloads)",
-                            partition.aws_regions()
-                        ),
-                        Partition::Standard => {
-                            format!("use an AWS KMS key in {}", partition.aws_regions())
-                        }
-                    },
+                    aws_help(partition),
                 ));
+            }
+        }
+        // A key ARN names the key's own region: a key elsewhere than `region` says is judged
+        // by it (once: not when `region` is reported already).
+        if out.len() == from {
+            if let Some(key) = &ear.aws_kms_key_id {
+                if let Some(region) = arn_region(key.as_str()) {
+                    let named = Text {
+                        value: intern_value(region),
+                        loc: key.loc.clone(),
+                    };
+                    if let Some(p) =
+                        region_partition(Some("AWS"), &named).filter(|p| *p != partition)
+                    {
+                        out.push(Finding::new(
+                            &RULE,
+                            &key.loc,
+                            format!(
+                                "the AWS KMS key's ARN names region {}, a {} region, but this project is for {} regions",
+                                quoted(region),
+                                p.describe(),
+                                partition.describe()
+                            ),
+                            aws_help(partition),
+                        ));
+                    }
+                }
             }
         }
         // An enabled Cloud KMS key whose location the spec does not show: wrong in a

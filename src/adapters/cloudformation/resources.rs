@@ -32,6 +32,10 @@ impl Template<'_> {
                     Some(e) if e.as_str().eq_ignore_ascii_case("false") => None,
                     _ => self.value(r.prop_at(&["AwsKmsConfig", "Region"])),
                 },
+                aws_kms_key_id: match self.known(r.prop_at(&["AwsKmsConfig", "Enabled"])) {
+                    Some(e) if e.as_str().eq_ignore_ascii_case("false") => None,
+                    _ => self.value(r.prop_at(&["AwsKmsConfig", "CustomerMasterKeyID"])),
+                },
                 gcp_key_version_resource_id: None,
                 gcp_kms_enabled: None,
                 azure_key_vault: None,

@@ -104,6 +104,8 @@ pub(super) fn encryption_at_rest(
     EncryptionAtRest {
         origin,
         aws_kms_region,
+        // The operator keeps the key id in a Secret (`awsKms.secretRef`).
+        aws_kms_key_id: None,
         gcp_key_version_resource_id: None,
         gcp_kms_enabled: ear
             .get("googleCloudKms")

@@ -127,6 +127,8 @@ pub fn build(v: &impl Values, res: Resource<'_>, out: &mut Model) {
                 origin,
                 aws_kms_region: enabled_config("aws_kms_config")
                     .and_then(|c| v.known(c.get("region"))),
+                aws_kms_key_id: enabled_config("aws_kms_config")
+                    .and_then(|c| v.known(c.get("customer_master_key_id"))),
                 gcp_kms_enabled: None,
                 gcp_key_version_resource_id: enabled_config("google_cloud_kms_config")
                     .and_then(|c| v.known(c.get("key_version_resource_id"))),
