@@ -810,9 +810,19 @@ fn placeholder_len(s: &str) -> Option<usize> {
 
 /// `authMechanism` options of every MongoDB connection string in `s`.
 fn connection_strings(at: &mut Locator<'_>, s: &str, context: &'static str, out: &mut Model) {
+    // A value that is one connection string and nothing else is that string whole: a quote
+    // in it is the password's (`mongodb+srv://bob:it's@...`), not the end of the URL as in a
+    // command line.
+    let whole = s.trim();
+    let alone = !whole.contains(char::is_whitespace);
+    let leading = s.len() - s.trim_start().len();
     for scheme in ["mongodb://", "mongodb+srv://"] {
         for (start, _) in s.match_indices(scheme) {
-            let uri = url_at(s, start);
+            let uri = if alone && start == leading {
+                whole
+            } else {
+                url_at(s, start)
+            };
             let Some((_, query)) = uri.split_once('?') else {
                 continue;
             };

@@ -89,14 +89,19 @@ pub fn value(s: &str) -> String {
     mask(s, &spans)
 }
 
-/// `text` with every byte of `spans` replaced by `*`, except whitespace, quotes and commas (so
-/// the shape of the line stays readable). Spans out of range are ignored.
+/// `text` with every byte of `spans` replaced by `*`, except whitespace, and quotes and commas
+/// at a span's edges (so the shape of the line stays readable: a span may hold a value's
+/// quotes). A quote or comma inside a span is part of the secret (`bob:it's@`), and masked.
+/// Spans out of range are ignored.
 pub fn mask(text: &str, spans: &[Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for s in spans {
+        let from = s.start as usize;
         let to = (s.end as usize).min(bytes.len());
-        for b in bytes.iter_mut().take(to).skip(s.start as usize) {
-            if !b.is_ascii_whitespace() && *b != b'"' && *b != b'\'' && *b != b',' {
+        for (i, b) in bytes.iter_mut().enumerate().take(to).skip(from) {
+            let edge = i == from || i + 1 == to;
+            let shape = b.is_ascii_whitespace() || (edge && matches!(*b, b'"' | b'\'' | b','));
+            if !shape {
                 *b = b'*';
             }
         }
