@@ -482,9 +482,10 @@ impl HclFile {
     }
 }
 
-/// The parts of a file's tree evaluated later: `locals`, `output`, `module`, and the
-/// resources, data sources and providers this adapter maps (the rest is dropped, so that a
-/// repository's other Terraform costs no memory).
+/// The parts of a file's tree evaluated later: `locals`, `output`, `module`, the `terraform`
+/// block (its state backend), and the resources, data sources (and `terraform_remote_state`)
+/// and providers this adapter maps (the rest is dropped, so that a repository's other
+/// Terraform costs no memory).
 fn evaluated_parts(root: Node) -> Node {
     let span = root.span;
     let Value::Map(entries) = root.value else {
@@ -506,9 +507,11 @@ fn evaluated_parts(root: Node) -> Node {
         let value = match entry.key.as_str() {
             // `import`: which resources exist already (an adopted project keeps its region
             // usage, written or not).
-            Some("locals" | "output" | "module" | "import") => Some(entry.value),
+            Some("locals" | "output" | "module" | "import" | "terraform") => Some(entry.value),
             Some("resource") => keep_labeled(entry.value, &super::is_mapped_type),
-            Some("data") => keep_labeled(entry.value, &super::is_mapped_data),
+            Some("data") => keep_labeled(entry.value, &|t| {
+                super::is_mapped_data(t) || t == eval::REMOTE_STATE
+            }),
             Some("provider") => keep_labeled(entry.value, &|p| p == super::PROVIDER),
             _ => None,
         };

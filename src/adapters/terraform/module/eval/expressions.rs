@@ -444,7 +444,31 @@ impl<'f> World<'f> {
                 }
                 _ => Val::unknown(),
             },
-            "data" | "path" | "terraform" | "self" => Val::unknown(),
+            // `data.terraform_remote_state.NAME.outputs.OUT`: another root's output, named by
+            // that root's state (see [`World::remote_state`]).
+            "data" => match (attr(0), attr(1), attr(2), ops.get(3), ops.len()) {
+                (Some(REMOTE_STATE), Some(name), Some("outputs"), Some(out), 4) => {
+                    let output = match out {
+                        Op::Attr(o) => Some(o.to_string()),
+                        Op::Index(i) => self
+                            .expr(scope, at, i)
+                            .as_text()
+                            .map(|t| t.as_str().to_string()),
+                        _ => None,
+                    };
+                    match (output, self.remote_state(scope.inst, name)) {
+                        (Some(output), Some(state)) => Val::Ref(std::sync::Arc::new(Ref {
+                            ty: REMOTE_STATE.into(),
+                            attr: None,
+                            key: state_output_key(&state, &output).into(),
+                            at: Some(at.text(at.source(e.span()), e.span())),
+                        })),
+                        _ => Val::unknown(),
+                    }
+                }
+                _ => Val::unknown(),
+            },
+            "path" | "terraform" | "self" => Val::unknown(),
             ty => self.resource_ref(scope, at, ty, ops, e.span()),
         }
     }
@@ -578,7 +602,7 @@ impl<'f> World<'f> {
     /// The locals and outputs (`true`) of module `module` by name, each as the last
     /// definition gives it (Terraform refuses duplicates): made once per module, a lookup for
     /// each read (a module of thousands of locals searched them all for each).
-    fn named(&self, module: usize) -> Option<Rc<Named<'f>>> {
+    pub(super) fn named(&self, module: usize) -> Option<Rc<Named<'f>>> {
         if let Some(done) = self.named.borrow().get(&module) {
             return Some(Rc::clone(done));
         }

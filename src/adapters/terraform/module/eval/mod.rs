@@ -37,6 +37,10 @@ use crate::adapters::terraform::BlockSlot;
 use crate::document::hcl_expr::{self, BinOp, Expr, For, Op, Part};
 use crate::model::{Note, WrittenNote};
 
+mod state;
+pub(in crate::adapters::terraform) use state::REMOTE_STATE;
+use state::state_output_key;
+
 /// Deepest chain of module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
 /// Most module instances evaluated in one run.
@@ -509,6 +513,7 @@ fn evaluate_group(
         for i in start..end {
             world.build_instance(i, &mut part, &linking);
         }
+        world.state_outputs(start..end, &mut part);
         blocks.push((key, part));
     }
     let mut links = Model::default();
@@ -1185,6 +1190,9 @@ impl Values for HclValues<'_> {
             let id_like = matches!(attr, None | Some("id"))
                 || (ty == super::super::NETWORK_CONTAINER && attr == Some("container_id"));
             id_like.then(|| r.key.to_string())?
+        } else if &*r.ty == REMOTE_STATE && ty == super::super::PROJECT {
+            // Another root's output, by its state: the project that output is, if one is.
+            r.key.to_string()
         } else if ty == super::super::PROJECT
             && attr == Some("project_id")
             && super::super::is_mapped_type(&r.ty)
