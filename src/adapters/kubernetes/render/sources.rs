@@ -524,7 +524,7 @@ fn line_map(text: &str, span: Span, value: &str) -> Vec<(u32, u32)> {
     let source = text
         .get(span.start as usize..span.end as usize)
         .unwrap_or("");
-    if let Some(map) = double_quoted_map(source, span, value) {
+    if let Some(map) = flow_runs(source, span, value) {
         return map;
     }
     let mut map = Vec::new();
@@ -560,46 +560,83 @@ fn line_map(text: &str, span: Span, value: &str) -> Vec<(u32, u32)> {
     map
 }
 
-/// For a YAML double-quoted scalar on one line (`"[{\"op\": ...}]"`): the offset in the value
-/// and in the file of each run of text between escapes, so that a piece of the value is
-/// located where it is spelled. `None` for any other scalar (or one that spans lines, whose
-/// line breaks fold), and when the spelling does not decode to `value`.
-fn double_quoted_map(source: &str, span: Span, value: &str) -> Option<Vec<(u32, u32)>> {
-    let inner = source.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\n') || !inner.contains('\\') {
-        return None;
-    }
+/// For a flow scalar (plain, single- or double-quoted, on one line or folded over several):
+/// the offset in the value and in the file of each run of text the value copies from the
+/// source, so that a piece of the value is located where it is spelled. Runs break at escapes
+/// (`\"`, `\u0041`, `''`) and at line folds (a line break and the indentation around it,
+/// which the value holds as one space or as line breaks). `None` for a block scalar, and when
+/// the spelling does not give `value`.
+fn flow_runs(source: &str, span: Span, value: &str) -> Option<Vec<(u32, u32)>> {
+    let quote = match source.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => Some(q),
+        Some(b'|' | b'>') => return None,
+        _ => None,
+    };
     let u = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    let b = inner.as_bytes();
-    let mut map = vec![(0, span.start.saturating_add(1))];
-    let (mut i, mut v) = (0usize, 0usize);
-    while let Some(&c) = b.get(i) {
-        if c != b'\\' {
-            i += 1;
-            v += 1;
-            continue;
-        }
-        // The escape's length in the source, and the length of what it stands for.
-        let hex = |n: usize| {
-            let digits = inner.get(i + 2..i + 2 + n)?;
-            let code = u32::from_str_radix(digits, 16).ok()?;
-            Some((2 + n, char::from_u32(code)?.len_utf8()))
-        };
-        let (spelled, decoded) = match b.get(i + 1)? {
-            b'x' => hex(2)?,
-            b'u' => hex(4)?,
-            b'U' => hex(8)?,
-            b'N' | b'_' => (2, 2),
-            b'L' | b'P' => (2, 3),
-            b'0' | b'a' | b'b' | b't' | b'\t' | b'n' | b'v' | b'f' | b'r' | b'e' | b' ' | b'"'
-            | b'/' | b'\\' => (2, 1),
+    let at = |i: usize| span.start.saturating_add(u(i));
+    let (src, val) = (source.as_bytes(), value.as_bytes());
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    let mut si = usize::from(quote.is_some());
+    let mut vi = 0usize;
+    let mut map = vec![(0, at(si))];
+    while let Some(&vc) = val.get(vi) {
+        let sc = *src.get(si)?;
+        match (quote, sc) {
+            // `''` is one quote.
+            (Some(b'\''), b'\'') if src.get(si + 1) == Some(&b'\'') && vc == b'\'' => {
+                si += 2;
+                vi += 1;
+                map.push((u(vi), at(si)));
+            }
+            (Some(b'"'), b'\\') => {
+                let next = *src.get(si + 1)?;
+                if matches!(next, b'\n' | b'\r') {
+                    // An escaped line break: nothing in the value, and the next line's
+                    // indentation is dropped.
+                    si += 1;
+                    while src.get(si).is_some_and(|&c| blank(c)) {
+                        si += 1;
+                    }
+                } else {
+                    let hex = |n: usize| {
+                        let digits = source.get(si + 2..si + 2 + n)?;
+                        let code = u32::from_str_radix(digits, 16).ok()?;
+                        Some((2 + n, char::from_u32(code)?.len_utf8()))
+                    };
+                    let (spelled, decoded) = match next {
+                        b'x' => hex(2)?,
+                        b'u' => hex(4)?,
+                        b'U' => hex(8)?,
+                        b'N' | b'_' => (2, 2),
+                        b'L' | b'P' => (2, 3),
+                        b'0' | b'a' | b'b' | b't' | b'\t' | b'n' | b'v' | b'f' | b'r' | b'e'
+                        | b' ' | b'"' | b'/' | b'\\' => (2, 1),
+                        _ => return None,
+                    };
+                    si += spelled;
+                    vi += decoded;
+                }
+                map.push((u(vi), at(si)));
+            }
+            _ if sc == vc && !matches!(sc, b'\r' | b'\n') => {
+                si += 1;
+                vi += 1;
+            }
+            // A fold: blanks and line breaks in the source, one space or line breaks in the
+            // value (or nothing, for blanks dropped before a break).
+            _ if blank(sc) => {
+                while src.get(si).is_some_and(|&c| blank(c)) {
+                    si += 1;
+                }
+                while val.get(vi).is_some_and(|&c| matches!(c, b' ' | b'\n')) {
+                    vi += 1;
+                }
+                map.push((u(vi), at(si)));
+            }
             _ => return None,
-        };
-        i += spelled;
-        v += decoded;
-        map.push((u(v), span.start.saturating_add(1).saturating_add(u(i))));
+        }
     }
-    (v == value.len()).then_some(map)
+    Some(map)
 }
 
 /// The JSON pointer, in its own document, of the deepest node of `roots` whose span holds
