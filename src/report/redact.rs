@@ -89,19 +89,21 @@ pub fn value(s: &str) -> String {
     mask(s, &spans)
 }
 
-/// `text` with every byte of `spans` replaced by `*`, except whitespace, and quotes and commas
-/// at a span's edges (so the shape of the line stays readable: a span may hold a value's
-/// quotes). A quote or comma inside a span is part of the secret (`bob:it's@`), and masked.
-/// Spans out of range are ignored.
+/// `text` with every byte of `spans` replaced by `*`, except whitespace, and the pair of quotes
+/// that encloses a span (a span may hold a value with its quotes), so that the shape of the
+/// line stays readable. Any other quote or comma is part of the secret (`bob:it's@`,
+/// `hunter2,`), and masked. Spans out of range are ignored.
 pub fn mask(text: &str, spans: &[Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for s in spans {
         let from = s.start as usize;
         let to = (s.end as usize).min(bytes.len());
+        let enclosed = to >= from + 2
+            && matches!(bytes.get(from), Some(b'"' | b'\''))
+            && bytes.get(from) == to.checked_sub(1).and_then(|last| bytes.get(last));
         for (i, b) in bytes.iter_mut().enumerate().take(to).skip(from) {
             let edge = i == from || i + 1 == to;
-            let shape = b.is_ascii_whitespace() || (edge && matches!(*b, b'"' | b'\'' | b','));
-            if !shape {
+            if !(b.is_ascii_whitespace() || (enclosed && edge)) {
                 *b = b'*';
             }
         }

@@ -260,10 +260,14 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                     authority = wider;
                 }
             }
-            // A password with a raw `?` or an escaped quote (`u:ab?cd@host`, `u:Pa\"ss@host` in
-            // a JSON or double-quoted YAML string), which ends the authority above: the
-            // userinfo runs on to an `@` before a blank or an unescaped quote.
-            if userinfo_like
+            // A password with a raw `?` or a quote (`u:ab?cd@host`, `u:Pa\"ss@host` in a JSON
+            // or double-quoted YAML string, `u:p"ss@host` or `u:"pw"@host` in a plain one),
+            // which ends the authority above: the userinfo runs on to an `@` before a blank
+            // (or, after a `?`, an unescaped quote). When a quote ended it, later quotes may
+            // be the password's too: masking past the secret is safer than printing part of
+            // it.
+            let quote_ended = rest.get(end) == Some(&b'"');
+            if (userinfo_like || (quote_ended && authority.ends_with(':')))
                 && !authority.contains('@')
                 && rest.get(end).is_some_and(|&c| c == b'?' || c == b'"')
             {
@@ -271,7 +275,7 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                     .find(|&i| match rest.get(i) {
                         Some(&c) if c.is_ascii_whitespace() => true,
                         Some(b'`' | b'<' | b'>' | b'\'') => true,
-                        Some(b'"') => i == 0 || rest.get(i - 1) != Some(&b'\\'),
+                        Some(b'"') => !quote_ended && (i == 0 || rest.get(i - 1) != Some(&b'\\')),
                         _ => false,
                     })
                     .unwrap_or(rest.len());
@@ -844,6 +848,20 @@ mod tests {
         assert_eq!(
             passwords("mongodb://u:p@h.x.net/?authMechanism=SCRAM-SHA-256"),
             ["p"]
+        );
+        // Raw quotes in a plain value's password, or a quoted password.
+        assert_eq!(
+            passwords("uri: mongodb+srv://bob:p\"ssw0rd@c.x.mongodbgov.net/?w=1"),
+            ["p\"ssw0rd"]
+        );
+        assert_eq!(
+            passwords("uri: mongodb+srv://bob:\"hunter2\"@c.x.mongodbgov.net/?w=1"),
+            ["\"hunter2\""]
+        );
+        // A quote that closes the string: nothing after a blank is taken for the password.
+        assert_eq!(
+            passwords(r#"{"uri": "mongodb://u:p", "mail": "a@b.example/"}"#),
+            Vec::<String>::new()
         );
     }
 

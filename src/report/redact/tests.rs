@@ -20,6 +20,13 @@ fn masking_keeps_length_shape_and_utf8() {
         "uri: bob:****@h"
     );
     assert_eq!(mask("k: \"a,b\"", &[Span::new(3, 8)]), "k: \"***\"");
+    // A secret that ends in a comma or quote of its own: masked whole.
+    assert_eq!(mask("p: hunter2,", &[Span::new(3, 11)]), "p: ********");
+    assert_eq!(mask("p: hunter2'", &[Span::new(3, 11)]), "p: ********");
+    assert_eq!(
+        mask("p: \"'hunter2'\"", &[Span::new(3, 14)]),
+        "p: \"*********\""
+    );
     // A span out of range is ignored; one splitting a character masks everything.
     assert_eq!(mask("ab", &[Span::new(5, 9)]), "ab");
     assert_eq!(mask("\u{e9}x", &[Span::new(0, 1)]), "***");
