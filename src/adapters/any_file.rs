@@ -83,9 +83,30 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             let shell = root.node.tag.as_deref().and_then(Dialect::of_tag);
             let before = out.endpoints.len();
             walk_in(ctx, root, None, atlas, shell, out);
-            if shell.is_some() {
-                let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
-                names_only_where_terraform_runs(out, before, &commands.join("\n"));
+            match shell {
+                // Each recipe line of a Makefile runs in a shell of its own: a setting reaches
+                // Terraform only on the line that runs it.
+                Some(Dialect::Make) => {
+                    for e in out.endpoints.get_mut(before..).unwrap_or_default() {
+                        let command = e
+                            .url
+                            .loc
+                            .pointer
+                            .rsplit('/')
+                            .next()
+                            .and_then(|i| i.parse::<usize>().ok())
+                            .and_then(|i| root.item(i))
+                            .and_then(|c| c.str().map(str::to_string));
+                        if !command.as_deref().is_some_and(hands_to_terraform) {
+                            e.set_as = None;
+                        }
+                    }
+                }
+                Some(_) => {
+                    let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
+                    names_only_where_terraform_runs(out, before, &commands.join("\n"));
+                }
+                None => {}
             }
         }
     }
@@ -95,19 +116,51 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 /// environment.
 const TERRAFORM_RUNNERS: &[&str] = &["terraform", "tofu", "terragrunt"];
 
+/// Whether a command of `text` runs Terraform (its first word, after variable assignments and
+/// `sudo`/`env`/`exec`/`time`, in each command of each line: not `cd terraform/` or `echo
+/// "run terraform"`), or the text hands its settings to a GitHub Actions job's next steps
+/// (`>> "$GITHUB_ENV"`).
+fn hands_to_terraform(text: &str) -> bool {
+    let runs = |command: &str| {
+        command
+            .split_whitespace()
+            .map(|w| w.trim_start_matches(['(', '{']))
+            .find(|w| {
+                !w.is_empty()
+                    && !matches!(
+                        *w,
+                        "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "RUN"
+                    )
+                    // A variable assignment before the command (`NAME=value cmd`).
+                    && (!w.contains('=') || w.starts_with('-'))
+            })
+            .map(|w| w.trim_matches(['"', '\'']))
+            .map(|w| w.rsplit('/').next().unwrap_or(w))
+            .is_some_and(|w| TERRAFORM_RUNNERS.contains(&w))
+    };
+    let hands_on = text.match_indices(">>").any(|(i, _)| {
+        let after = text.get(i + 2..).unwrap_or("").trim_start();
+        let after = after.trim_start_matches('"');
+        after.starts_with("$GITHUB_ENV") || after.starts_with("${GITHUB_ENV}")
+    });
+    hands_on
+        || text
+            .lines()
+            .flat_map(|line| line.split(['&', '|', ';']))
+            .any(runs)
+}
+
 /// Forgets the names of the base URLs set inline since `before` (`export
 /// MONGODB_ATLAS_BASE_URL=https://...`) unless `text`, the script or step that sets them, also
-/// runs Terraform or hands its settings to the job's next steps (`>> $GITHUB_ENV`): a setting
-/// by name overrides a tool's default only where the tool runs with it (GOV020), not in an
-/// instance's `user_data` or a script that only calls the API.
+/// runs Terraform or hands its settings to the job's next steps ([`hands_to_terraform`]): a
+/// setting by name overrides a tool's default only where the tool runs with it (GOV020), not
+/// in an instance's `user_data` or a script that only calls the API.
 fn names_only_where_terraform_runs(out: &mut Model, before: usize, text: &str) {
     let added = out.endpoints.get_mut(before..).unwrap_or_default();
     if added.iter().all(|e| e.set_as.is_none()) {
         return;
     }
-    let runs =
-        TERRAFORM_RUNNERS.iter().any(|w| contains_word(text, w)) || text.contains("GITHUB_ENV");
-    if !runs {
+    if !hands_to_terraform(text) {
         for e in added {
             e.set_as = None;
         }
@@ -401,6 +454,16 @@ fn scalar(
     }
 }
 
+/// The start and end of the line of `s` that holds offset `at` (without its line break).
+fn line_bounds(s: &str, at: usize) -> (usize, usize) {
+    let from = s.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let to = s
+        .get(at..)
+        .and_then(|a| a.find('\n'))
+        .map_or(s.len(), |i| at + i);
+    (from, to)
+}
+
 /// The Admin API URLs called, and base URLs set inline, in the text `s` of a value under `key`
 /// (a script line, a command, a JSON profile secret).
 fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model) {
@@ -416,14 +479,7 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         let (search, command) = match line {
             Some((from, to, search, command)) if from <= start && start < to => (search, command),
             _ => {
-                let from = s
-                    .get(..start)
-                    .and_then(|b| b.rfind('\n'))
-                    .map_or(0, |i| i + 1);
-                let to = s
-                    .get(start..)
-                    .and_then(|a| a.find('\n'))
-                    .map_or(s.len(), |i| start + i);
+                let (from, to) = line_bounds(s, start);
                 let text = s.get(from..to).unwrap_or("");
                 // A guard that searches for the URL (`grep 'cloud.mongodb.com' ...`) does not
                 // use it.
@@ -462,7 +518,20 @@ fn called_urls(at: &mut Locator<'_>, s: &str, key: Option<&str>, out: &mut Model
         {
             "Admin API URL"
         } else if let Some(name) = set_by_name(s, start) {
-            set_as = Some(name);
+            // `NAME=url cmd ...` sets it for that one command only, which must run Terraform.
+            let (line_start, line_end) = line_bounds(s, start);
+            let line = s.get(line_start..line_end).unwrap_or("");
+            let rest = s
+                .get(start + url.len()..line_end)
+                .unwrap_or("")
+                .trim_start_matches(['"', '\''])
+                .trim_start();
+            let one_command = !line.trim_start().starts_with("export")
+                && !rest.is_empty()
+                && !rest.starts_with(['&', '|', ';', '#', '\\']);
+            if !one_command || hands_to_terraform(line) {
+                set_as = Some(name);
+            }
             "base URL setting"
         } else {
             continue;
