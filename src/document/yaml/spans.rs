@@ -26,8 +26,10 @@ pub(super) fn block_indicator(bytes: &[u8], from: usize, to: usize) -> Option<us
 }
 
 /// The start of a node's content after its properties (`&anchor`, and `!!tag` when `tags`, in
-/// either order, with the blanks, line breaks and comments after them), which saphyr's span
-/// includes; `start` when there are none or nothing follows them before `end`.
+/// either order, with the blanks after them), which saphyr's span includes; `start` when there
+/// are none, when nothing follows them before `end`, or when the content is on a later line
+/// (`size: &s` then `M10` below: the node stays where its properties are, on the key's line,
+/// where a suppression comment for it is written).
 pub(super) fn after_properties(bytes: &[u8], start: usize, end: usize, tags: bool) -> usize {
     let property = |b: Option<&u8>| match b {
         Some(b'&') => true,
@@ -40,17 +42,12 @@ pub(super) fn after_properties(bytes: &[u8], start: usize, end: usize, tags: boo
         while i < end && !matches!(bytes.get(i), Some(b' ' | b'\t' | b'\r' | b'\n') | None) {
             i += 1;
         }
-        // Then blanks, line breaks and comments up to the content.
-        loop {
-            match bytes.get(i) {
-                Some(b' ' | b'\t' | b'\r' | b'\n') if i < end => i += 1,
-                Some(b'#') if i < end => {
-                    while i < end && !matches!(bytes.get(i), Some(b'\n') | None) {
-                        i += 1;
-                    }
-                }
-                _ => break,
-            }
+        // Then blanks up to the content, on the same line.
+        while i < end && matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if matches!(bytes.get(i), Some(b'\r' | b'\n' | b'#')) {
+            return start;
         }
     }
     if i < end { i } else { start }

@@ -208,7 +208,11 @@ fn scalar_spans_leave_out_anchors_and_core_tags() {
     let r = root(text);
     assert_eq!(r.get("a").unwrap().span, span_after(text, "&x ", "M10"));
     assert_eq!(r.get("b").unwrap().span, span_of(text, "M20"));
-    assert_eq!(r.get("c").unwrap().span, span_of(text, "M30"));
+    // Content on a later line: the node stays at its properties' line.
+    assert_eq!(
+        r.get("c").unwrap().span,
+        span_between(text, "!!str &y", "M30")
+    );
     assert_eq!(r.get("d").unwrap().span, span_of(text, "!Ref Name"));
     assert_eq!(r.get("e").unwrap().span, span_after(text, "&x ", "M10"));
 }
