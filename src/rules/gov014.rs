@@ -1,8 +1,8 @@
 //! GOV014 kms-key-across-partitions: customer keys live in the project's partition.
 
 use super::{Finding, Rule, RuleMeta, Severity, quoted, region_partition};
+use crate::model::Model;
 use crate::model::partition::Partition;
-use crate::model::{Model, Text, intern_value};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -30,16 +30,22 @@ const AW_LOCATIONS: &[&str] = &[
     "us-west4",
 ];
 
-/// The region of a key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>` (a key id alone
-/// names none).
-fn arn_region(key: &str) -> Option<&str> {
+/// The partition and region of a key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>`
+/// (a key id alone names none): AWS GovCloud for `aws-us-gov`, standard AWS for `aws`
+/// (whatever its region, offered by AtlasGov or not); other AWS partitions are neither.
+fn arn_partition(key: &str) -> Option<(Partition, &str)> {
     let mut parts = key.trim().split(':');
-    let (Some("arn"), Some(_), Some("kms"), Some(region)) =
+    let (Some("arn"), Some(partition), Some("kms"), Some(region)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };
-    Some(region).filter(|r| !r.is_empty())
+    let partition = match partition {
+        "aws" => Partition::Standard,
+        "aws-us-gov" => Partition::Gov,
+        _ => return None,
+    };
+    Some((partition, region))
 }
 
 /// What an AWS key of a project of `partition` must be.
@@ -92,14 +98,8 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
         // by it (once: not when `region` is reported already).
         if out.len() == from {
             if let Some(key) = &ear.aws_kms_key_id {
-                if let Some(region) = arn_region(key.as_str()) {
-                    let named = Text {
-                        value: intern_value(region),
-                        loc: key.loc.clone(),
-                    };
-                    if let Some(p) =
-                        region_partition(Some("AWS"), &named).filter(|p| *p != partition)
-                    {
+                if let Some((p, region)) = arn_partition(key.as_str()) {
+                    if p != partition {
                         out.push(Finding::new(
                             &RULE,
                             &key.loc,
