@@ -80,6 +80,16 @@ impl Origin {
 }
 
 /// An Atlas project.
+/// How a format chooses a project's region usage when it is not by writing the field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsageChoice {
+    /// Both choices, for GOV005's help.
+    pub either: &'static str,
+    /// How to make it a gov project, for GOV004's help; `None` when writing
+    /// `GOV_REGIONS_ONLY` where [`Project::region_usage_field`] says is the way.
+    pub gov: Option<&'static str>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
     pub origin: Origin,
@@ -94,7 +104,7 @@ pub struct Project {
     /// How the format makes the choice, when it is not by setting that field to
     /// `GOV_REGIONS_ONLY` or `COMMERCIAL_FEDRAMP_REGIONS_ONLY` (the Atlas CLI's boolean flag),
     /// for help texts.
-    pub region_usage_choice: Option<&'static str>,
+    pub region_usage_choice: Option<UsageChoice>,
     /// Where `regionUsageRestrictions` would be written when it is absent (see [`Switch`]).
     pub region_usage_slot: Option<Switch>,
     /// Where a kustomize patch removed `regionUsageRestrictions` from the project its base

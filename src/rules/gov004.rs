@@ -89,7 +89,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                             },
                             project.region_usage_field,
                         ),
-                        match project.region_usage_choice {
+                        match project.region_usage_choice.and_then(|c| c.gov) {
                             // A format with its own way to choose (the Atlas CLI's flag, a
                             // chart that cannot set it) says it in its own words.
                             Some(choice) => format!(

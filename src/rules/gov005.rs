@@ -77,7 +77,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
                 project.region_usage_field
             ),
             match project.region_usage_choice {
-                Some(choice) => format!("{choice}; it cannot be changed after creation"),
+                Some(choice) => format!("{}; it cannot be changed after creation", choice.either),
                 None => format!(
                     "set {} to GOV_REGIONS_ONLY for a gov project, or to COMMERCIAL_FEDRAMP_REGIONS_ONLY to make a standard project explicit; it cannot be changed after creation",
                     project.region_usage_field

@@ -1236,9 +1236,10 @@ pub(super) fn atlas(
                 id: None,
                 region_usage,
                 region_usage_field: "regionUsageRestrictions (--govCloudRegionsOnly)",
-                region_usage_choice: Some(
-                    "pass --govCloudRegionsOnly for a gov project, or --govCloudRegionsOnly=false to make a standard project explicit",
-                ),
+                region_usage_choice: Some(crate::model::UsageChoice {
+                    either: "pass --govCloudRegionsOnly for a gov project, or --govCloudRegionsOnly=false to make a standard project explicit",
+                    gov: None,
+                }),
                 region_usage_removed: None,
                 region_usage_slot: flag_slot(
                     &inv,

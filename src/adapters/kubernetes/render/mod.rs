@@ -199,7 +199,10 @@ pub(crate) fn finish(
             None => {
                 for p in &mut part.projects {
                     p.region_usage_field = helm::REGION_USAGE_FIELD;
-                    p.region_usage_choice = Some(helm::REGION_USAGE_CHOICE);
+                    p.region_usage_choice = Some(crate::model::UsageChoice {
+                        either: helm::REGION_USAGE_CHOICE,
+                        gov: Some(helm::REGION_USAGE_CHOICE),
+                    });
                 }
             }
         }
