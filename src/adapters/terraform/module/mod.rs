@@ -143,17 +143,27 @@ enum TfvarsOrder {
 }
 
 /// Whether a configuration file may matter without naming the provider (it declares
-/// variables, locals, outputs or module calls), or a `.tfvars` file is one Terraform loads by
-/// itself.
+/// variables, locals, outputs or module calls, or a state backend or remote state), or a
+/// `.tfvars` file is one Terraform loads by itself.
 pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     match tfvars_order(path) {
         Some(_) => true,
         None if is_var_file(path) => true,
         None => {
+            // `backend`, `organization` (a `cloud` block) and `terraform_remote_state`: the
+            // state a root writes and the states it reads (see `eval::state`).
             is_tf(path)
-                && ["variable", "locals", "module", "output"]
-                    .iter()
-                    .any(|w| text.contains(w))
+                && [
+                    "variable",
+                    "locals",
+                    "module",
+                    "output",
+                    "backend",
+                    "organization",
+                    "terraform_remote_state",
+                ]
+                .iter()
+                .any(|w| text.contains(w))
         }
     }
 }

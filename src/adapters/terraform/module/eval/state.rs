@@ -85,9 +85,16 @@ fn bodies<'a>(cur: &Cursor<'a>) -> Vec<Cursor<'a>> {
 }
 
 impl World<'_> {
-    /// The state `data.terraform_remote_state.NAME` of instance `inst`'s module reads.
+    /// The state `data.terraform_remote_state.NAME` of instance `inst`'s module reads (a
+    /// `local` path relative to the root module's directory, where Terraform runs, also in a
+    /// module it calls).
     pub(super) fn remote_state(&self, inst: usize, name: &str) -> Option<String> {
         let module = self.modules.get(self.insts.get(inst)?.module)?;
+        let mut root = inst;
+        while let Some(parent) = self.insts.get(root).and_then(|x| x.parent) {
+            root = parent;
+        }
+        let working_dir = &self.modules.get(self.insts.get(root)?.module)?.dir;
         for &f in &module.files {
             let Some(src) = self.source(f) else { continue };
             let root = Cursor::root(&src.root);
@@ -123,36 +130,55 @@ impl World<'_> {
                 }
                 v.as_text().map(|t| t.as_str().to_string())
             };
-            return state_identity(&backend, &get, &module.dir);
+            return state_identity(&backend, &get, working_dir);
         }
         None
     }
 
-    /// The state a root module writes: its `backend` (or `cloud`) block's, else the local
-    /// default, `terraform.tfstate` in its directory.
+    /// The state a root module writes: its `backend` (or `cloud`) block's, the last override
+    /// file's when one sets it (Terraform's override files replace the backend), else the
+    /// local default, `terraform.tfstate` in its directory. `None` when a backend's settings
+    /// are not known.
     fn own_state(&self, m: usize) -> Option<String> {
         let module = self.modules.get(m)?;
+        let mut primary = None;
+        let mut overriding = None;
         for &f in &module.files {
             let Some(src) = self.source(f) else { continue };
             let root = Cursor::root(&src.root);
             for tf in root.get("terraform").iter().flat_map(bodies) {
                 let tf = src.block(tf);
-                if let Some(backends) = tf.get("backend") {
-                    let (kind, body) = backends.entries().next()?;
+                let found = if let Some(backends) = tf.get("backend") {
+                    let backends = first_body(backends);
+                    let Some((kind, body)) = backends.entries().next() else {
+                        continue;
+                    };
                     let body = src.block(first_body(body));
-                    return state_identity(
-                        kind.node.as_str()?,
+                    kind.node.as_str().map(|kind| {
+                        state_identity(kind, &|path| literal_at(&body, path), &module.dir)
+                    })
+                } else if let Some(cloud) = tf.get("cloud") {
+                    let body = src.block(first_body(cloud));
+                    Some(state_identity(
+                        "cloud",
                         &|path| literal_at(&body, path),
                         &module.dir,
-                    );
-                }
-                if let Some(cloud) = tf.get("cloud") {
-                    let body = src.block(first_body(cloud));
-                    return state_identity("cloud", &|path| literal_at(&body, path), &module.dir);
+                    ))
+                } else {
+                    None
+                };
+                let Some(found) = found else { continue };
+                if f.overrides {
+                    overriding = Some(found);
+                } else if primary.is_none() {
+                    primary = Some(found);
                 }
             }
         }
-        state_identity("local", &|_| None, &module.dir)
+        match overriding.or(primary) {
+            Some(found) => found,
+            None => state_identity("local", &|_| None, &module.dir),
+        }
     }
 
     /// Give each project that a root instance among `insts` outputs (`output "project_id" {
