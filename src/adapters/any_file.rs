@@ -87,17 +87,49 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                 // Each recipe line of a Makefile runs in a shell of its own: a setting reaches
                 // Terraform only on the line that runs it.
                 Some(Dialect::Make) => {
+                    // The commands of each recipe line (`export X=... && terraform apply`
+                    // is two; a line ending in `\` goes on), numbered by recipe line.
+                    let mut line = 0usize;
+                    let mut last_end = None;
+                    let mut commands: Vec<(usize, &str)> = Vec::new();
+                    for c in root.items() {
+                        let Some(text) = c.str() else { continue };
+                        let (start, end) = (c.node.span.start as usize, c.node.span.end as usize);
+                        if let Some(last) = last_end {
+                            let between = ctx.text.get(last..start).unwrap_or("");
+                            let mut breaks = between.match_indices('\n').map(|(i, _)| i);
+                            if breaks.any(|i| {
+                                !between
+                                    .get(..i)
+                                    .unwrap_or("")
+                                    .trim_end_matches(['\r', ' ', '\t'])
+                                    .ends_with('\\')
+                            }) {
+                                line += 1;
+                            }
+                        }
+                        last_end = Some(end);
+                        commands.push((line, text));
+                    }
                     for e in out.endpoints.get_mut(before..).unwrap_or_default() {
-                        let command = e
+                        let this = e
                             .url
                             .loc
                             .pointer
                             .rsplit('/')
                             .next()
                             .and_then(|i| i.parse::<usize>().ok())
-                            .and_then(|i| root.item(i))
-                            .and_then(|c| c.str().map(str::to_string));
-                        if !command.as_deref().is_some_and(hands_to_terraform) {
+                            .and_then(|i| commands.get(i))
+                            .map(|&(line, _)| line);
+                        let recipe_line = this.map(|this| {
+                            commands
+                                .iter()
+                                .filter(|(line, _)| *line == this)
+                                .map(|(_, c)| *c)
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        });
+                        if !recipe_line.as_deref().is_some_and(hands_to_terraform) {
                             e.set_as = None;
                         }
                     }
@@ -122,27 +154,44 @@ const TERRAFORM_RUNNERS: &[&str] = &["terraform", "tofu", "terragrunt"];
 /// (`>> "$GITHUB_ENV"`).
 fn hands_to_terraform(text: &str) -> bool {
     let runs = |command: &str| {
-        command
+        let mut words = command
             .split_whitespace()
-            .map(|w| w.trim_start_matches(['(', '{']))
+            .map(|w| w.trim_start_matches(['(', '{']));
+        let mut option_value = false;
+        words
             .find(|w| {
-                !w.is_empty()
-                    && !matches!(
+                let skip = w.is_empty()
+                    || option_value
+                    // Wrappers and keywords before the command, and their options
+                    // (`sudo -E`, `time -p`, `env -u NAME`, `if`, `!`).
+                    || matches!(
                         *w,
-                        "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "RUN"
+                        "sudo" | "env" | "exec" | "time" | "command" | "nohup" | "nice" | "then"
+                            | "do" | "if" | "while" | "until" | "else" | "!" | "RUN"
                     )
+                    || w.starts_with('-')
                     // A variable assignment before the command (`NAME=value cmd`).
-                    && (!w.contains('=') || w.starts_with('-'))
+                    || w.contains('=');
+                option_value = matches!(*w, "-u" | "--unset" | "-n" | "-C" | "--chdir");
+                !skip
             })
             .map(|w| w.trim_matches(['"', '\'']))
             .map(|w| w.rsplit('/').next().unwrap_or(w))
             .is_some_and(|w| TERRAFORM_RUNNERS.contains(&w))
     };
-    let hands_on = text.match_indices(">>").any(|(i, _)| {
-        let after = text.get(i + 2..).unwrap_or("").trim_start();
-        let after = after.trim_start_matches('"');
+    // `>> "$GITHUB_ENV"`, or `| tee -a "$GITHUB_ENV"`.
+    let names_env = |after: &str| {
+        let after = after.trim_start().trim_start_matches('"');
         after.starts_with("$GITHUB_ENV") || after.starts_with("${GITHUB_ENV}")
-    });
+    };
+    let hands_on = text
+        .match_indices(">>")
+        .any(|(i, _)| names_env(text.get(i + 2..).unwrap_or("")))
+        || text.match_indices("tee").any(|(i, _)| {
+            let after = text.get(i + 3..).unwrap_or("");
+            names_env(after.trim_start().trim_start_matches("-a"))
+                || names_env(after.trim_start().trim_start_matches("--append"))
+        });
     hands_on
         || text
             .lines()

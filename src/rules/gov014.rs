@@ -30,22 +30,24 @@ const AW_LOCATIONS: &[&str] = &[
     "us-west4",
 ];
 
-/// The partition and region of a key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>`
-/// (a key id alone names none): AWS GovCloud for `aws-us-gov`, standard AWS for `aws`
-/// (whatever its region, offered by AtlasGov or not); other AWS partitions are neither.
+/// The partition of a key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>` (a key id
+/// alone names none), and the ARN's `arn:<partition>:kms` prefix: AWS GovCloud for
+/// `aws-us-gov`, standard AWS for `aws` (whatever its region, offered by AtlasGov or not);
+/// other AWS partitions are neither.
 fn arn_partition(key: &str) -> Option<(Partition, &str)> {
-    let mut parts = key.trim().split(':');
-    let (Some("arn"), Some(partition), Some("kms"), Some(region)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let key = key.trim();
+    let mut parts = key.split(':');
+    let (Some("arn"), Some(partition), Some("kms")) = (parts.next(), parts.next(), parts.next())
     else {
         return None;
     };
-    let partition = match partition {
+    let found = match partition {
         "aws" => Partition::Standard,
         "aws-us-gov" => Partition::Gov,
         _ => return None,
     };
-    Some((partition, region))
+    // `arn:aws:kms`, for the message.
+    Some((found, key.get(..4 + partition.len() + 4)?))
 }
 
 /// What an AWS key of a project of `partition` must be.
@@ -98,15 +100,18 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
         // by it (once: not when `region` is reported already).
         if out.len() == from {
             if let Some(key) = &ear.aws_kms_key_id {
-                if let Some((p, region)) = arn_partition(key.as_str()) {
+                if let Some((p, prefix)) = arn_partition(key.as_str()) {
                     if p != partition {
                         out.push(Finding::new(
                             &RULE,
                             &key.loc,
                             format!(
-                                "the AWS KMS key's ARN names region {}, a {} region, but this project is for {} regions",
-                                quoted(region),
-                                p.describe(),
+                                "the AWS KMS key's ARN ({}) puts the key in {}, but this project is for {} regions",
+                                quoted(prefix),
+                                match p {
+                                    Partition::Gov => "AWS GovCloud",
+                                    Partition::Standard => "standard AWS (commercial regions)",
+                                },
                                 partition.describe()
                             ),
                             aws_help(partition),

@@ -295,10 +295,72 @@ pub fn connection_passwords(text: &str, base: usize, out: &mut Vec<Span>) {
                 if let Some(colon) = authority.get(..at).and_then(|u| u.find(':')) {
                     push(out, base + auth_start + colon + 1, base + auth_start + at);
                 }
+            } else if let Some((colon, at)) = password_to_host(text, auth_start) {
+                // A password with characters that end the authority above (a quote with a
+                // blank, a backtick, `<`): masked to the `@` before the host, past the secret
+                // rather than short of it.
+                push(out, base + colon, base + at);
             }
             search = auth_start;
         }
     }
+}
+
+/// For the userinfo at `auth_start` (just after `://`): the offsets of its password (after the
+/// user's `:`) and of the last `@` on the line that a host name follows (`@name.domain`, then
+/// the end, `/`, `?`, `:`, a quote or a blank). The user is a plain name; `None` when there is
+/// no such `@`, or another URL comes first.
+fn password_to_host(text: &str, auth_start: usize) -> Option<(usize, usize)> {
+    let line = text.get(auth_start..)?;
+    let line = line.get(..line.find(['\n', '\r']).unwrap_or(line.len()))?;
+    let line = line.get(..line.len().min(MAX_AUTHORITY))?;
+    let colon = line.find(':')?;
+    let user = line.get(..colon)?;
+    // `host:27017`: a port, not a password.
+    let after = line.get(colon + 1..).unwrap_or("");
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0
+        && !after
+            .as_bytes()
+            .get(digits)
+            .is_some_and(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    if user.is_empty()
+        || !user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-%+".contains(&b))
+    {
+        return None;
+    }
+    let host_follows = |at: usize| {
+        let host = line.get(at + 1..).unwrap_or("");
+        let end = host
+            .find(|c: char| {
+                matches!(c, '/' | '?' | ':' | '"' | '\'' | '`' | ',') || c.is_whitespace()
+            })
+            .unwrap_or(host.len());
+        let name = host.get(..end).unwrap_or("");
+        name.contains('.')
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    };
+    let (at, _) = line
+        .rmatch_indices('@')
+        .find(|(at, _)| *at > colon && host_follows(*at))?;
+    let password = line.get(colon + 1..at)?;
+    // Another URL, or a placeholder (`<password>`, `${PW}`, `{{ .pw }}`): no secret.
+    if password.contains("://")
+        || (password.starts_with('<') && password.ends_with('>'))
+        || password.starts_with("${")
+        || password.starts_with("{{")
+    {
+        return None;
+    }
+    Some((auth_start + colon + 1, auth_start + at))
 }
 
 /// A command-line flag waiting for its argument.
@@ -858,9 +920,26 @@ mod tests {
             passwords("uri: mongodb+srv://bob:\"hunter2\"@c.x.mongodbgov.net/?w=1"),
             ["\"hunter2\""]
         );
-        // A quote that closes the string: nothing after a blank is taken for the password.
+        // Characters that end an authority, in a password: masked to the host's `@`.
         assert_eq!(
-            passwords(r#"{"uri": "mongodb://u:p", "mail": "a@b.example/"}"#),
+            passwords("v: mongodb://bob:S`x@c.x.mongodbgov.net/?w=1"),
+            ["S`x"]
+        );
+        assert_eq!(
+            passwords("v: mongodb://bob:\"S a\"@c.x.mongodbgov.net/?w=1"),
+            ["\"S a\""]
+        );
+        assert_eq!(
+            passwords("v: mongodb://bob:S<x y@c.x.mongodbgov.net"),
+            ["S<x y"]
+        );
+        // A host and port without a password, and no `@` before a host: nothing.
+        assert_eq!(
+            passwords("mongodb://c.x.mongodbgov.net:27017/db"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            passwords(r#"{"uri": "mongodb://db.example.com:27017", "mail": "ops@agency.example"}"#),
             Vec::<String>::new()
         );
     }
