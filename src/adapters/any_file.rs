@@ -86,54 +86,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             match shell {
                 // Each recipe line of a Makefile runs in a shell of its own: a setting reaches
                 // Terraform only on the line that runs it.
-                Some(Dialect::Make) => {
-                    // The commands of each recipe line (`export X=... && terraform apply`
-                    // is two; a line ending in `\` goes on), numbered by recipe line.
-                    let mut line = 0usize;
-                    let mut last_end = None;
-                    let mut commands: Vec<(usize, &str)> = Vec::new();
-                    for c in root.items() {
-                        let Some(text) = c.str() else { continue };
-                        let (start, end) = (c.node.span.start as usize, c.node.span.end as usize);
-                        if let Some(last) = last_end {
-                            let between = ctx.text.get(last..start).unwrap_or("");
-                            let mut breaks = between.match_indices('\n').map(|(i, _)| i);
-                            if breaks.any(|i| {
-                                !between
-                                    .get(..i)
-                                    .unwrap_or("")
-                                    .trim_end_matches(['\r', ' ', '\t'])
-                                    .ends_with('\\')
-                            }) {
-                                line += 1;
-                            }
-                        }
-                        last_end = Some(end);
-                        commands.push((line, text));
-                    }
-                    for e in out.endpoints.get_mut(before..).unwrap_or_default() {
-                        let this = e
-                            .url
-                            .loc
-                            .pointer
-                            .rsplit('/')
-                            .next()
-                            .and_then(|i| i.parse::<usize>().ok())
-                            .and_then(|i| commands.get(i))
-                            .map(|&(line, _)| line);
-                        let recipe_line = this.map(|this| {
-                            commands
-                                .iter()
-                                .filter(|(line, _)| *line == this)
-                                .map(|(_, c)| *c)
-                                .collect::<Vec<_>>()
-                                .join("\n")
-                        });
-                        if !recipe_line.as_deref().is_some_and(hands_to_terraform) {
-                            e.set_as = None;
-                        }
-                    }
-                }
+                Some(Dialect::Make) => names_only_on_terraform_recipe_lines(ctx, root, before, out),
                 Some(_) => {
                     let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
                     names_only_where_terraform_runs(out, before, &commands.join("\n"));
@@ -144,14 +97,71 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
+/// In a Makefile, where each recipe line runs in a shell of its own, forgets the names of the
+/// base URLs set since `before` unless the recipe line that sets them runs Terraform (see
+/// [`names_only_where_terraform_runs`]).
+fn names_only_on_terraform_recipe_lines(
+    ctx: &LocCtx<'_>,
+    root: &Cursor<'_>,
+    before: usize,
+    out: &mut Model,
+) {
+    // The commands of each recipe line (`export X=... && terraform apply`
+    // is two; a line ending in `\` goes on), numbered by recipe line.
+    let mut line = 0usize;
+    let mut last_end = None;
+    let mut commands: Vec<(usize, &str)> = Vec::new();
+    for c in root.items() {
+        let Some(text) = c.str() else { continue };
+        let (start, end) = (c.node.span.start as usize, c.node.span.end as usize);
+        if let Some(last) = last_end {
+            let between = ctx.text.get(last..start).unwrap_or("");
+            let mut breaks = between.match_indices('\n').map(|(i, _)| i);
+            if breaks.any(|i| {
+                !between
+                    .get(..i)
+                    .unwrap_or("")
+                    .trim_end_matches(['\r', ' ', '\t'])
+                    .ends_with('\\')
+            }) {
+                line += 1;
+            }
+        }
+        last_end = Some(end);
+        commands.push((line, text));
+    }
+    for e in out.endpoints.get_mut(before..).unwrap_or_default() {
+        let this = e
+            .url
+            .loc
+            .pointer
+            .rsplit('/')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| commands.get(i))
+            .map(|&(line, _)| line);
+        let recipe_line = this.map(|this| {
+            commands
+                .iter()
+                .filter(|(line, _)| *line == this)
+                .map(|(_, c)| *c)
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        if !recipe_line.as_deref().is_some_and(hands_to_terraform) {
+            e.set_as = None;
+        }
+    }
+}
+
 /// Commands that run Terraform, whose provider reads `MONGODB_ATLAS_BASE_URL` from their
 /// environment.
 const TERRAFORM_RUNNERS: &[&str] = &["terraform", "tofu", "terragrunt"];
 
-/// Whether a command of `text` runs Terraform (its first word, after variable assignments and
-/// `sudo`/`env`/`exec`/`time`, in each command of each line: not `cd terraform/` or `echo
-/// "run terraform"`), or the text hands its settings to a GitHub Actions job's next steps
-/// (`>> "$GITHUB_ENV"`).
+/// Whether a command of `text` runs Terraform (its first word, after variable assignments,
+/// wrappers such as `sudo -E`/`env`/`time`/`nohup` and keywords such as `if`/`!`, in each
+/// command of each line: not `cd terraform/` or `echo "run terraform"`), or the text hands its
+/// settings to a GitHub Actions job's next steps (`>> "$GITHUB_ENV"`, `tee -a "$GITHUB_ENV"`).
 fn hands_to_terraform(text: &str) -> bool {
     let runs = |command: &str| {
         let mut words = command
