@@ -47,7 +47,10 @@ fn arn_partition(key: &str) -> Option<(Partition, &str)> {
         _ => return None,
     };
     // `arn:aws:kms`, for the message.
-    Some((found, key.get(..4 + partition.len() + 4)?))
+    Some((
+        found,
+        key.get(.."arn:".len() + partition.len() + ":kms".len())?,
+    ))
 }
 
 /// What an AWS key of a project of `partition` must be.
@@ -96,8 +99,8 @@ fn check_one(ear: &crate::model::EncryptionAtRest, partition: Partition, out: &m
                 ));
             }
         }
-        // A key ARN names the key's own region: a key elsewhere than `region` says is judged
-        // by it (once: not when `region` is reported already).
+        // A key ARN names the key's own partition: a key there is judged by it, whatever
+        // `region` says (once: not when `region` is reported already).
         if out.len() == from {
             if let Some(key) = &ear.aws_kms_key_id {
                 if let Some((p, prefix)) = arn_partition(key.as_str()) {

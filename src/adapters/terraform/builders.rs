@@ -554,7 +554,7 @@ fn blocks<'a>(body: &Cursor<'a>, name: &str) -> impl Iterator<Item = Cursor<'a>>
 
 /// A nested object written as an object (`x = { .. }`, provider 2.x) or as a single block /
 /// one-element list (`x { .. }`, provider 1.x and its plans).
-fn one<'a>(cur: &Cursor<'a>) -> Cursor<'a> {
+pub(in crate::adapters::terraform) fn one<'a>(cur: &Cursor<'a>) -> Cursor<'a> {
     if cur.node.as_seq().is_some() {
         if let Some(first) = cur.items().next() {
             return first;

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::adapters::terraform::builders::one as first_body;
 
 /// The data source that reads another root's state.
 pub(in crate::adapters::terraform) const REMOTE_STATE: &str = "terraform_remote_state";
@@ -60,20 +61,12 @@ fn state_identity(
 fn literal_at(body: &Cursor<'_>, path: &[&str]) -> Option<String> {
     let mut cur = body.clone();
     for key in path {
-        cur = first_body(cur.get(key)?);
+        cur = first_body(&cur.get(key)?);
     }
     if cur.node.is_expr() {
         return None;
     }
     cur.text().map(str::to_string)
-}
-
-/// A block's body: itself, or the first of a list of bodies.
-fn first_body(cur: Cursor<'_>) -> Cursor<'_> {
-    match cur.node.as_seq() {
-        Some(_) => cur.item(0).unwrap_or(cur),
-        None => cur,
-    }
 }
 
 /// Each body of an unlabeled block (`terraform { ... }`), one or a list.
@@ -149,16 +142,16 @@ impl World<'_> {
             for tf in root.get("terraform").iter().flat_map(bodies) {
                 let tf = src.block(tf);
                 let found = if let Some(backends) = tf.get("backend") {
-                    let backends = first_body(backends);
+                    let backends = first_body(&backends);
                     let Some((kind, body)) = backends.entries().next() else {
                         continue;
                     };
-                    let body = src.block(first_body(body));
+                    let body = src.block(first_body(&body));
                     kind.node.as_str().map(|kind| {
                         state_identity(kind, &|path| literal_at(&body, path), &module.dir)
                     })
                 } else if let Some(cloud) = tf.get("cloud") {
-                    let body = src.block(first_body(cloud));
+                    let body = src.block(first_body(&cloud));
                     Some(state_identity(
                         "cloud",
                         &|path| literal_at(&body, path),
@@ -189,9 +182,6 @@ impl World<'_> {
             let Some(inst) = self.insts.get(i).filter(|x| x.parent.is_none()) else {
                 continue;
             };
-            let Some(state) = self.own_state(inst.module) else {
-                continue;
-            };
             let Some(named) = self.named(inst.module) else {
                 continue;
             };
@@ -200,7 +190,14 @@ impl World<'_> {
                 .filter(|(output, _)| *output)
                 .map(|(_, name)| *name)
                 .collect();
+            // A root without outputs gives no key: its backend is not looked for.
+            if outputs.is_empty() {
+                continue;
+            }
             outputs.sort_unstable();
+            let Some(state) = self.own_state(inst.module) else {
+                continue;
+            };
             for name in outputs {
                 self.refuel();
                 let Val::Ref(r) = self.local(i, name, true) else {
