@@ -86,7 +86,17 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
             match shell {
                 // Each recipe line of a Makefile runs in a shell of its own: a setting reaches
                 // Terraform only on the line that runs it.
-                Some(Dialect::Make) => names_only_on_terraform_recipe_lines(ctx, root, before, out),
+                Some(Dialect::Make) => {
+                    let makefile = crate::document::shell::files::makefile(ctx.text);
+                    names_only_on_terraform_recipe_lines(
+                        ctx,
+                        root,
+                        makefile.one_shell,
+                        before,
+                        out,
+                    );
+                    make_exports(ctx, &makefile.exports, out);
+                }
                 Some(_) => {
                     let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
                     names_only_where_terraform_runs(out, before, &commands.join("\n"));
@@ -97,17 +107,20 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
     }
 }
 
-/// In a Makefile, where each recipe line runs in a shell of its own, forgets the names of the
-/// base URLs set since `before` unless the recipe line that sets them runs Terraform (see
+/// In a Makefile, where each recipe line runs in a shell of its own (each recipe, with
+/// `.ONESHELL:`: `one_shell`), forgets the names of the base URLs set since `before` unless
+/// the recipe line (or recipe) that sets them runs Terraform (see
 /// [`names_only_where_terraform_runs`]).
 fn names_only_on_terraform_recipe_lines(
     ctx: &LocCtx<'_>,
     root: &Cursor<'_>,
+    one_shell: bool,
     before: usize,
     out: &mut Model,
 ) {
     // The commands of each recipe line (`export X=... && terraform apply`
-    // is two; a line ending in `\` goes on), numbered by recipe line.
+    // is two; a line ending in `\` goes on), numbered by recipe line (by recipe: a line
+    // between them that is no recipe line, blank or comment ends one).
     let mut line = 0usize;
     let mut last_end = None;
     let mut commands: Vec<(usize, &str)> = Vec::new();
@@ -117,13 +130,21 @@ fn names_only_on_terraform_recipe_lines(
         if let Some(last) = last_end {
             let between = ctx.text.get(last..start).unwrap_or("");
             let mut breaks = between.match_indices('\n').map(|(i, _)| i);
-            if breaks.any(|i| {
-                !between
-                    .get(..i)
-                    .unwrap_or("")
-                    .trim_end_matches(['\r', ' ', '\t'])
-                    .ends_with('\\')
-            }) {
+            let next = if one_shell {
+                between.split('\n').skip(1).any(|l| {
+                    let t = l.trim_start();
+                    !(l.starts_with('\t') || t.is_empty() || t.starts_with('#'))
+                })
+            } else {
+                breaks.any(|i| {
+                    !between
+                        .get(..i)
+                        .unwrap_or("")
+                        .trim_end_matches(['\r', ' ', '\t'])
+                        .ends_with('\\')
+                })
+            };
+            if next {
                 line += 1;
             }
         }
@@ -150,6 +171,34 @@ fn names_only_on_terraform_recipe_lines(
         });
         if !recipe_line.as_deref().is_some_and(hands_to_terraform) {
             e.set_as = None;
+        }
+    }
+}
+
+/// A Makefile's exported variables (see [`crate::document::shell::files::Makefile::exports`]):
+/// every recipe's shell sees them, so a base URL setting there is a setting by its name (a
+/// tool's default it overrides is overridden where the recipes run it).
+fn make_exports(
+    ctx: &LocCtx<'_>,
+    exports: &[crate::document::shell::files::Setting],
+    out: &mut Model,
+) {
+    for (name, start, end) in exports {
+        let Some(value) = ctx.text.get(*start..*end) else {
+            continue;
+        };
+        if is_url_key(name) && value.contains("://") {
+            let url = Text {
+                value: intern_value(value),
+                loc: ctx.loc_of(
+                    crate::document::Span::new(*start, *end),
+                    &format!("/{name}"),
+                ),
+            };
+            out.endpoints.push(Endpoint {
+                set_as: Some(ArcStr::from(name.as_str())),
+                ..Endpoint::new(url, "base URL setting")
+            });
         }
     }
 }

@@ -703,9 +703,8 @@ fn jenkins_environment(ctx: &LocCtx<'_>, out: &mut Model) -> Vec<Environment> {
         .collect()
 }
 
-/// A variable set outside any script for the scripts a file runs (a Makefile's `export`, a
-/// Jenkins `environment`): the service variable and base URL settings are judged where they
-/// are written.
+/// A variable a Jenkins `environment` sets for the scripts it holds: the service variable and
+/// base URL settings are judged where they are written.
 fn exported_setting(
     ctx: &LocCtx<'_>,
     name: &str,
@@ -727,69 +726,18 @@ fn exported_setting(
     }
 }
 
-/// A Makefile's exported variables (`export MONGODB_ATLAS_SERVICE := cloud`, also for one
-/// target: `list: export MONGODB_ATLAS_SERVICE = cloud`), which every recipe's shell (or the
-/// target's) sees: the service variable and base URL settings, judged where they are written.
-/// Recipe lines (a tab first) are commands, read as such.
+/// A Makefile's exported variables (see [`shell::files::Makefile::exports`]), which every
+/// recipe's shell (or a target's) sees: the service variable, judged where it is written. Base
+/// URL settings are read where every file's are (`any_file`), and recipe lines (a tab first)
+/// are commands, read as such.
 fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
-    let text = ctx.text;
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let line_start = start;
-        start += line.len();
-        if line.starts_with('\t') || !line.contains("export") {
-            continue;
-        }
-        let body = line.trim_end_matches(['\n', '\r']);
-        if body.trim_start().starts_with('#') {
-            continue;
-        }
-        // A target-specific variable: `targets: export NAME = value`.
-        let after_targets = match body.split_once(':') {
-            Some((targets, rest))
-                if !targets.contains(['=', '#'])
-                    && !targets.trim().is_empty()
-                    && rest.trim_start().starts_with("export ") =>
-            {
-                rest
+    for (name, start, end) in shell::files::makefile(ctx.text).exports {
+        if name == SERVICE_VARIABLE {
+            if let Some(value) = ctx.text.get(start..end) {
+                let loc = ctx.loc_of(Span::new(start, end), &format!("/{name}"));
+                service_value(value, loc, out);
             }
-            _ => body,
-        };
-        let trimmed = after_targets.trim_start();
-        let trimmed = trimmed
-            .strip_prefix("override ")
-            .map_or(trimmed, str::trim_start);
-        let Some(assignment) = trimmed.strip_prefix("export ") else {
-            continue;
-        };
-        let assignment = assignment.trim_start();
-        let name_len = assignment
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(assignment.len());
-        let (name, rest) = assignment.split_at(name_len);
-        let rest_trimmed = rest.trim_start();
-        // `=`, `:=`, `::=`, `:::=`, `?=` set a value as written; `+=` and `!=` (a shell
-        // command's output) are not read.
-        let op_len = ["=", ":=", "::=", ":::=", "?="]
-            .iter()
-            .filter(|op| rest_trimmed.starts_with(**op))
-            .map(|op| op.len())
-            .max();
-        let Some(op_len) = op_len.filter(|_| !name.is_empty()) else {
-            continue;
-        };
-        let value_part = rest_trimmed.get(op_len..).unwrap_or("");
-        let value = value_part.trim_start();
-        // A comment ends the value; blanks before it are not part of it.
-        let value = value.split('#').next().unwrap_or("").trim_end();
-        if value.is_empty() || value.contains('$') {
-            continue;
         }
-        let value_at =
-            body.len() - value_part.len() + (value_part.len() - value_part.trim_start().len());
-        let span = Span::new(line_start + value_at, line_start + value_at + value.len());
-        let pointer = format!("/{name}");
-        exported_setting(ctx, name, value, span, &pointer, out);
     }
 }
 

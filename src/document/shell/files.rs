@@ -79,8 +79,151 @@ fn gap(rest: &str, escape: u8) -> usize {
 
 /// The recipes of a Makefile.
 pub fn make_recipes(text: &str) -> Vec<Piece> {
+    makefile(text).recipes
+}
+
+/// What a Makefile gives the shells of its recipes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Makefile {
+    /// The recipe lines (see the module's documentation).
+    pub recipes: Vec<Piece>,
+    /// The variables exported to every recipe's environment, or to one target's (`list:
+    /// export NAME = value`): each name with the span of its value as written. Set with `=`,
+    /// `:=`, `::=`, `:::=` or `?=` (not `+=`, nor `!=`, a command's output; not a value that
+    /// expands another variable), and exported on its line (`export NAME := value`), by an
+    /// `export NAME` line anywhere, or by a bare `export` or an `.EXPORT_ALL_VARIABLES:` target
+    /// (unless `unexport NAME`).
+    pub exports: Vec<Setting>,
+    /// `.ONESHELL:`: all the lines of a recipe run in one shell, not each in its own.
+    pub one_shell: bool,
+}
+
+/// A variable assignment of a Makefile line: whether the line exports it, its name, and the
+/// span of its value in the line; or the names an `export`/`unexport` line with no value
+/// names (none: all variables).
+enum MakeLine<'a> {
+    Assignment {
+        export: bool,
+        name: &'a str,
+        value: (usize, usize),
+    },
+    Export {
+        export: bool,
+        names: Vec<&'a str>,
+    },
+}
+
+/// A Makefile's variable assignment (or `export` directive) in `line`, after any targets.
+fn make_assignment(line: &str) -> Option<MakeLine<'_>> {
+    let mut rest = line.trim_start();
+    let mut export = None;
+    loop {
+        let word = rest.split_whitespace().next().unwrap_or("");
+        match word {
+            "override" | "private" => {}
+            "export" => export = Some(true),
+            "unexport" => export = Some(false),
+            _ => break,
+        }
+        rest = rest.get(word.len()..).unwrap_or("").trim_start();
+    }
+    let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let name_len = rest.find(|c: char| !is_name(c)).unwrap_or(rest.len());
+    let (name, after) = rest.split_at(name_len);
+    let after_name = after.trim_start();
+    let op = [":::=", "::=", ":=", "?=", "+=", "!=", "="]
+        .into_iter()
+        .find(|op| after_name.starts_with(op));
+    let Some(op) = op else {
+        // `export NAME OTHER`, or a bare `export`: no value.
+        let names: Vec<&str> = rest.split_whitespace().collect();
+        let plain = rest.split('#').next().unwrap_or("").split_whitespace();
+        return match export {
+            Some(export) if plain.clone().all(|w| w.chars().all(is_name)) => {
+                Some(MakeLine::Export {
+                    export,
+                    names: names.into_iter().take(plain.count()).collect(),
+                })
+            }
+            _ => None,
+        };
+    };
+    if name.is_empty() || matches!(op, "+=" | "!=") {
+        return None;
+    }
+    let value_part = after_name.get(op.len()..).unwrap_or("");
+    let value = value_part.trim_start();
+    // A comment ends the value; blanks before it are not part of it.
+    let value = value.split('#').next().unwrap_or("").trim_end();
+    if value.is_empty() || value.contains('$') {
+        return None;
+    }
+    let at = line.len() - value_part.len() + (value_part.len() - value_part.trim_start().len());
+    Some(MakeLine::Assignment {
+        export: export == Some(true),
+        name,
+        value: (at, at + value.len()),
+    })
+}
+
+/// A Makefile's variable assignments and `export` directives, as read.
+#[derive(Default)]
+struct MakeVariables<'a> {
+    /// Every assignment, with whether its own line exports it.
+    assigned: Vec<(bool, Setting)>,
+    /// The names of `export NAME` (true) and `unexport NAME` (false) lines, in order.
+    directives: Vec<(bool, &'a str)>,
+    /// A bare `export` (or `.EXPORT_ALL_VARIABLES:`) and no bare `unexport` after it.
+    export_all: bool,
+}
+
+impl<'a> MakeVariables<'a> {
+    /// Reads `part` of a line, at `offset` in the file.
+    fn read(&mut self, part: &'a str, offset: usize) {
+        match make_assignment(part) {
+            Some(MakeLine::Assignment {
+                export,
+                name,
+                value,
+            }) => {
+                let setting = (name.to_string(), offset + value.0, offset + value.1);
+                self.assigned.push((export, setting));
+            }
+            Some(MakeLine::Export { export, names }) if names.is_empty() => {
+                self.export_all = export;
+            }
+            Some(MakeLine::Export { export, names }) => {
+                self.directives
+                    .extend(names.into_iter().map(|n| (export, n)));
+            }
+            None => {}
+        }
+    }
+
+    /// The assignments exported: an `export NAME` line exports the variable wherever it is
+    /// set, and the last `export`/`unexport` line about a name decides.
+    fn exported(self) -> Vec<Setting> {
+        let directives = self.directives;
+        let export_all = self.export_all;
+        self.assigned
+            .into_iter()
+            .filter(|(on_its_line, (name, _, _))| {
+                match directives.iter().rev().find(|(_, n)| n == name) {
+                    Some((export, _)) => *export,
+                    None => *on_its_line || export_all,
+                }
+            })
+            .map(|(_, setting)| setting)
+            .collect()
+    }
+}
+
+/// The recipes, exported variables and `.ONESHELL` of a Makefile (see [`Makefile`]).
+pub fn makefile(text: &str) -> Makefile {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
+    let mut vars = MakeVariables::default();
+    let mut one_shell = false;
     let mut in_rule = false;
     let mut defines = 0usize;
     let mut all = lines(text).peekable();
@@ -136,6 +279,16 @@ pub fn make_recipes(text: &str) -> Vec<Piece> {
         }
         match rule_colon(line) {
             Some(colon) => {
+                let targets = line.get(..colon).unwrap_or("");
+                for target in targets.split_whitespace() {
+                    one_shell |= target == ".ONESHELL";
+                    vars.export_all |= target == ".EXPORT_ALL_VARIABLES";
+                }
+                // A target-specific variable: `targets: export NAME = value`.
+                let after = line.get(colon + 1..).unwrap_or("");
+                if !after.contains(';') {
+                    vars.read(after, start + colon + 1);
+                }
                 in_rule = true;
                 // `target: prerequisites ; recipe`
                 let after = line.get(colon + 1..).unwrap_or("");
@@ -154,10 +307,17 @@ pub fn make_recipes(text: &str) -> Vec<Piece> {
                     });
                 }
             }
-            None => in_rule = false,
+            None => {
+                in_rule = false;
+                vars.read(line, start);
+            }
         }
     }
-    pieces
+    Makefile {
+        recipes: pieces,
+        exports: vars.exported(),
+        one_shell,
+    }
 }
 
 /// The offset of the colon that makes `line` a rule (`targets: prerequisites`), if it is one

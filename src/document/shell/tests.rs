@@ -151,6 +151,79 @@ fn makefile_recipes() {
 }
 
 #[test]
+fn makefile_exports_and_one_shell() {
+    let exported = |text: &str| -> Vec<(String, String)> {
+        files::makefile(text)
+            .exports
+            .into_iter()
+            .map(|(name, s, e)| (name, text[s..e].to_string()))
+            .collect()
+    };
+    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+        p.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // On its line, for one target, by a directive before or after, overridden.
+    let text = "export A := https://a/ # the host
+B = b
+C ?= c
+export B
+list: export D=d
+override export E ::= e
+F := f
+";
+    assert_eq!(
+        exported(text),
+        pairs(&[("A", "https://a/"), ("B", "b"), ("D", "d"), ("E", "e")])
+    );
+    // Not read: appended, a command's output, another variable, a recipe line, a define.
+    let text = "export A += a
+export B != cmd
+export C := $(X)
+up:
+	export D=d
+define T
+export E = e
+endef
+";
+    assert_eq!(exported(text), pairs(&[]));
+    // Everything, unless unexported; the last directive about a name decides.
+    let text = "A = a
+B = b
+C = c
+export
+unexport B
+export C
+unexport C
+";
+    assert_eq!(exported(text), pairs(&[("A", "a")]));
+    let text = "A = a
+.EXPORT_ALL_VARIABLES:
+";
+    assert_eq!(exported(text), pairs(&[("A", "a")]));
+    assert!(
+        files::makefile(
+            ".PHONY: x
+.ONESHELL:
+x:
+	cd a
+	ls
+"
+        )
+        .one_shell
+    );
+    assert!(
+        !files::makefile(
+            "x:
+	echo .ONESHELL:
+"
+        )
+        .one_shell
+    );
+}
+
+#[test]
 fn dockerfile_instructions() {
     let text = "# syntax=docker/dockerfile:1\nFROM mongodb/atlas:latest\nENV MONGODB_ATLAS_SERVICE=cloud\nRUN --mount=type=secret,id=k atlas clusters create c \\\n  # a comment line\n\n  --tier M10\nRUN [\"atlas\", \"clusters\", \"create\"]\nCOPY <<EOF /x\nRUN not an instruction\nEOF\nRUN <<EOT\natlas projects create p\nEOT\n";
     let doc = parse(text, Dialect::Docker, &Limits::default()).unwrap();
