@@ -97,9 +97,31 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                     );
                     make_exports(ctx, &makefile.exports, out);
                 }
-                Some(_) => {
+                Some(dialect) => {
                     let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
+                    // A Dockerfile's `ENV` stays in the image: what the image runs (Terraform
+                    // as its entrypoint, or as a `docker run` command) runs with it.
+                    let image_env: Vec<Option<ArcStr>> = out
+                        .endpoints
+                        .get(before..)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|e| {
+                            let env = dialect == Dialect::Docker
+                                && command_of(e)
+                                    .and_then(|i| commands.get(i))
+                                    .and_then(|c| c.get(..4))
+                                    .is_some_and(|w| w.eq_ignore_ascii_case("ENV "));
+                            e.set_as.clone().filter(|_| env)
+                        })
+                        .collect();
                     names_only_where_terraform_runs(out, before, &commands.join("\n"));
+                    let added = out.endpoints.get_mut(before..).unwrap_or_default();
+                    for (e, env) in added.iter_mut().zip(image_env) {
+                        if env.is_some() {
+                            e.set_as = env;
+                        }
+                    }
                 }
                 None => {}
             }
@@ -152,13 +174,7 @@ fn names_only_on_terraform_recipe_lines(
         commands.push((line, text));
     }
     for e in out.endpoints.get_mut(before..).unwrap_or_default() {
-        let this = e
-            .url
-            .loc
-            .pointer
-            .rsplit('/')
-            .next()
-            .and_then(|i| i.parse::<usize>().ok())
+        let this = command_of(e)
             .and_then(|i| commands.get(i))
             .map(|&(line, _)| line);
         let recipe_line = this.map(|this| {
@@ -201,6 +217,12 @@ fn make_exports(
             });
         }
     }
+}
+
+/// Which command of a script's document (by index) an endpoint was found in: the last step of
+/// its pointer.
+fn command_of(e: &Endpoint) -> Option<usize> {
+    e.url.loc.pointer.rsplit('/').next()?.parse().ok()
 }
 
 /// Commands that run Terraform, whose provider reads `MONGODB_ATLAS_BASE_URL` from their
