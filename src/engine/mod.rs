@@ -222,7 +222,9 @@ pub fn check_paths_and_buffers(
     }
     let mut context = context::link_context(paths, &mut inputs, buffers, options);
     context.files.retain(wanted);
-    let mut outcome = check_with_context(&inputs, buffers, &context, options);
+    // The texts read for links are checked from, and freed as each is.
+    let read = std::mem::take(&mut context.read);
+    let mut outcome = check_reading(&inputs, buffers, &context, read, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -246,6 +248,18 @@ pub fn check_with_context(
     inputs: &[Input],
     buffers: &[Buffer],
     context: &Context,
+    options: &Options,
+) -> Outcome {
+    check_reading(inputs, buffers, context, context.read.clone(), options)
+}
+
+/// [`check_with_context`], the texts already read (see [`Context::read`]) given apart: each is
+/// dropped once its file is checked, not kept to the end of the run.
+fn check_reading(
+    inputs: &[Input],
+    buffers: &[Buffer],
+    context: &Context,
+    mut read: HashMap<usize, (String, bool)>,
     options: &Options,
 ) -> Outcome {
     let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
@@ -272,10 +286,10 @@ pub fn check_with_context(
     // Files are parsed in parallel a chunk at a time and each chunk's results folded into
     // the model before the next: memory holds the model and one chunk's documents, not every
     // file's intermediate results at once.
-    let process_chunk = |c: usize, chunk: &[&Input]| -> Vec<Processed> {
+    let process_chunk = |c: usize, chunk: &[&Input], texts: &[Option<(String, bool)>]| {
         map_maybe_parallel(chunk, |k, input| {
             let index = c * CHUNK + k;
-            let read = match context.read.get(&index) {
+            let read = match texts.get(k).and_then(Option::as_ref) {
                 Some((text, utf16)) => Ok((Cow::Borrowed(text.as_str()), *utf16)),
                 None => options
                     .read_noting_utf16(&input.path, input.walked)
@@ -323,7 +337,14 @@ pub fn check_with_context(
                 absorb(&mut run, done, results);
             }
         };
-        let parse = || process_chunk(c, chunk);
+        let texts: Vec<Option<(String, bool)>> = if read.is_empty() {
+            Vec::new()
+        } else {
+            (c * CHUNK..c * CHUNK + chunk.len())
+                .map(|i| read.remove(&i))
+                .collect()
+        };
+        let parse = || process_chunk(c, chunk, &texts);
         let ((), results) = if disk.len() < PARALLEL_MIN {
             (fold(), parse())
         } else {
