@@ -117,6 +117,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                         .collect();
                     names_only_where_terraform_runs(out, before, &commands.join("\n"));
                     let added = out.endpoints.get_mut(before..).unwrap_or_default();
+                    unset_before_terraform(&commands, added);
                     for (e, env) in added.iter_mut().zip(image_env) {
                         if env.is_some() {
                             e.set_as = env;
@@ -215,6 +216,40 @@ fn make_exports(
                 set_as: Some(ArcStr::from(name.as_str())),
                 ..Endpoint::new(url, "base URL setting")
             });
+        }
+    }
+}
+
+/// Forgets the name of a base URL set by name in a script's command when a later command
+/// `unset`s it (`unset NAME`, `export -n NAME`) before any command from the setting on runs
+/// Terraform ([`hands_to_terraform`]): the setting then reaches no Terraform run.
+fn unset_before_terraform(commands: &[&str], added: &mut [Endpoint]) {
+    let unsets = |command: &str, name: &str| {
+        let mut words = command.split_whitespace();
+        let first = words.next();
+        let names: Vec<&str> = words.collect();
+        let named = names.contains(&name);
+        match first {
+            Some("unset") => named,
+            Some("export") => named && names.contains(&"-n"),
+            _ => false,
+        }
+    };
+    for e in added.iter_mut() {
+        let (Some(name), Some(i)) = (e.set_as.clone(), command_of(e)) else {
+            continue;
+        };
+        let unset_at = commands
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .find(|(_, c)| unsets(c, &name))
+            .map(|(j, _)| j);
+        if let Some(j) = unset_at {
+            let runs = commands.get(i..j).unwrap_or_default();
+            if !runs.iter().any(|c| hands_to_terraform(c)) {
+                e.set_as = None;
+            }
         }
     }
 }
