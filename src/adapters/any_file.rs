@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use super::common::{Locator, URL_KEYS, is_url_key, template_body};
 use crate::document::shell::Dialect;
+use crate::document::shell::files::Makefile;
 use crate::document::{Cursor, Value};
 use crate::model::{AuthMechanism, Endpoint, LocCtx, Model, Text, intern_value};
+use std::collections::HashMap;
 
 /// (`echanism`: `authMechanism`, `authenticationMechanism(s)`, `mechanisms`.)
 /// `bW9uZ29kY`, `1vbmdvZG` and `tb25nb2Ri` are `mongodb` in base64 at each of the three
@@ -88,30 +90,31 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                 // Terraform only on the line that runs it.
                 Some(Dialect::Make) => {
                     let makefile = crate::document::shell::files::makefile(ctx.text);
-                    names_only_on_terraform_recipe_lines(
-                        ctx,
-                        root,
-                        makefile.one_shell,
-                        before,
-                        out,
-                    );
-                    make_exports(ctx, &makefile.exports, out);
+                    names_only_on_terraform_recipe_lines(root, &makefile, before, out);
+                    make_exports(ctx, &makefile, out);
                 }
                 Some(dialect) => {
                     let commands: Vec<&str> = root.items().filter_map(|c| c.str()).collect();
-                    // A Dockerfile's `ENV` stays in the image: what the image runs (Terraform
-                    // as its entrypoint, or as a `docker run` command) runs with it.
+                    // A Dockerfile's `ENV` in the image it builds stays there: what the image
+                    // runs (Terraform as its entrypoint, or as a `docker run` command) runs
+                    // with it.
+                    let in_image = match dialect {
+                        Dialect::Docker => {
+                            crate::document::shell::files::docker_image_env(ctx.text)
+                        }
+                        _ => Vec::new(),
+                    };
+                    let starts: Vec<usize> =
+                        root.items().map(|c| c.node.span.start as usize).collect();
                     let image_env: Vec<Option<ArcStr>> = out
                         .endpoints
                         .get(before..)
                         .unwrap_or_default()
                         .iter()
                         .map(|e| {
-                            let env = dialect == Dialect::Docker
-                                && command_of(e)
-                                    .and_then(|i| commands.get(i))
-                                    .and_then(|c| c.get(..4))
-                                    .is_some_and(|w| w.eq_ignore_ascii_case("ENV "));
+                            let env = command_of(e)
+                                .and_then(|i| starts.get(i))
+                                .is_some_and(|start| in_image.binary_search(start).is_ok());
                             e.set_as.clone().filter(|_| env)
                         })
                         .collect();
@@ -131,92 +134,85 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
 }
 
 /// In a Makefile, where each recipe line runs in a shell of its own (each recipe, with
-/// `.ONESHELL:`: `one_shell`), forgets the names of the base URLs set since `before` unless
-/// the recipe line (or recipe) that sets them runs Terraform (see
-/// [`names_only_where_terraform_runs`]).
+/// `.ONESHELL:`), forgets the names of the base URLs set since `before` unless the recipe line
+/// (or recipe) that sets them runs Terraform (see [`names_only_where_terraform_runs`]).
 fn names_only_on_terraform_recipe_lines(
-    ctx: &LocCtx<'_>,
     root: &Cursor<'_>,
-    one_shell: bool,
+    makefile: &Makefile,
     before: usize,
     out: &mut Model,
 ) {
-    // The commands of each recipe line (`export X=... && terraform apply`
-    // is two; a line ending in `\` goes on), numbered by recipe line (by recipe: a line
-    // between them that is no recipe line, blank or comment ends one).
-    let mut line = 0usize;
-    let mut last_end = None;
-    let mut commands: Vec<(usize, &str)> = Vec::new();
-    for c in root.items() {
-        let Some(text) = c.str() else { continue };
-        let (start, end) = (c.node.span.start as usize, c.node.span.end as usize);
-        if let Some(last) = last_end {
-            let between = ctx.text.get(last..start).unwrap_or("");
-            let mut breaks = between.match_indices('\n').map(|(i, _)| i);
-            let next = if one_shell {
-                between.split('\n').skip(1).any(|l| {
-                    let t = l.trim_start();
-                    !(l.starts_with('\t') || t.is_empty() || t.starts_with('#'))
-                })
-            } else {
-                breaks.any(|i| {
-                    !between
-                        .get(..i)
-                        .unwrap_or("")
-                        .trim_end_matches(['\r', ' ', '\t'])
-                        .ends_with('\\')
-                })
+    // Each command's shell: its recipe line (`export X=... && terraform apply` is two
+    // commands of one; a line ending in `\` goes on), or its rule's recipe.
+    let rule_of: HashMap<usize, usize> = makefile
+        .rules
+        .iter()
+        .enumerate()
+        .flat_map(|(r, rule)| rule.recipes.iter().map(move |&p| (p, r)))
+        .collect();
+    let shells: Vec<(Option<usize>, &str)> = root
+        .items()
+        .filter_map(|c| {
+            let text = c.str()?;
+            let start = c.node.span.start as usize;
+            let piece = makefile
+                .recipes
+                .partition_point(|p| p.start <= start)
+                .checked_sub(1);
+            let shell = match piece {
+                Some(p) if makefile.one_shell => rule_of.get(&p).copied(),
+                piece => piece,
             };
-            if next {
-                line += 1;
-            }
-        }
-        last_end = Some(end);
-        commands.push((line, text));
-    }
+            Some((shell, text))
+        })
+        .collect();
     for e in out.endpoints.get_mut(before..).unwrap_or_default() {
-        let this = command_of(e)
-            .and_then(|i| commands.get(i))
-            .map(|&(line, _)| line);
-        let recipe_line = this.map(|this| {
-            commands
+        let this = command_of(e).and_then(|i| shells.get(i)).and_then(|s| s.0);
+        let shell = this.map(|this| {
+            shells
                 .iter()
-                .filter(|(line, _)| *line == this)
+                .filter(|(shell, _)| *shell == Some(this))
                 .map(|(_, c)| *c)
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        if !recipe_line.as_deref().is_some_and(hands_to_terraform) {
+        if !shell.as_deref().is_some_and(hands_to_terraform) {
             e.set_as = None;
         }
     }
 }
 
-/// A Makefile's exported variables (see [`crate::document::shell::files::Makefile::exports`]):
-/// every recipe's shell sees them, so a base URL setting there is a setting by its name (a
-/// tool's default it overrides is overridden where the recipes run it).
-fn make_exports(
-    ctx: &LocCtx<'_>,
-    exports: &[crate::document::shell::files::Setting],
-    out: &mut Model,
-) {
-    for (name, start, end) in exports {
-        let Some(value) = ctx.text.get(*start..*end) else {
+/// A Makefile's exported variables (see [`Makefile::exports`]): the recipes' shells see them,
+/// so a base URL setting there is a setting by its name (a tool's default it overrides is
+/// overridden where the recipes run it); one set for some targets only when their recipes
+/// (or their prerequisites') run Terraform.
+fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
+    for export in &makefile.exports {
+        let (start, end) = export.value;
+        let name = export.name.as_str();
+        let Some(value) = ctx.text.get(start..end) else {
             continue;
         };
-        if is_url_key(name) && value.contains("://") {
-            let url = Text {
-                value: intern_value(value),
-                loc: ctx.loc_of(
-                    crate::document::Span::new(*start, *end),
-                    &format!("/{name}"),
-                ),
-            };
-            out.endpoints.push(Endpoint {
-                set_as: Some(ArcStr::from(name.as_str())),
-                ..Endpoint::new(url, "base URL setting")
-            });
+        if !(is_url_key(name) && value.contains("://")) {
+            continue;
         }
+        let reaches = export.targets.is_empty() || {
+            let recipes: Vec<&str> = makefile
+                .recipes_of(&export.targets)
+                .into_iter()
+                .filter_map(|p| makefile.recipes.get(p))
+                .filter_map(|p| ctx.text.get(p.start..p.end))
+                .collect();
+            hands_to_terraform(&recipes.join("\n"))
+        };
+        let url = Text {
+            value: intern_value(value),
+            loc: ctx.loc_of(crate::document::Span::new(start, end), &format!("/{name}")),
+        };
+        out.endpoints.push(Endpoint {
+            set_as: reaches.then(|| ArcStr::from(name)),
+            ..Endpoint::new(url, "base URL setting")
+        });
     }
 }
 

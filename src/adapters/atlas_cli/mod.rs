@@ -731,10 +731,11 @@ fn exported_setting(
 /// URL settings are read where every file's are (`any_file`), and recipe lines (a tab first)
 /// are commands, read as such.
 fn make_exports(ctx: &LocCtx<'_>, out: &mut Model) {
-    for (name, start, end) in shell::files::makefile(ctx.text).exports {
-        if name == SERVICE_VARIABLE {
+    for export in shell::files::makefile(ctx.text).exports {
+        let (start, end) = export.value;
+        if export.name == SERVICE_VARIABLE {
             if let Some(value) = ctx.text.get(start..end) {
-                let loc = ctx.loc_of(Span::new(start, end), &format!("/{name}"));
+                let loc = ctx.loc_of(Span::new(start, end), &format!("/{}", export.name));
                 service_value(value, loc, out);
             }
         }

@@ -85,27 +85,86 @@ pub fn make_recipes(text: &str) -> Vec<Piece> {
 /// What a Makefile gives the shells of its recipes.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Makefile {
-    /// The recipe lines (see the module's documentation).
+    /// The recipe lines (see the module's documentation), in file order.
     pub recipes: Vec<Piece>,
-    /// The variables exported to every recipe's environment, or to one target's (`list:
-    /// export NAME = value`): each name with the span of its value as written. Set with `=`,
-    /// `:=`, `::=`, `:::=` or `?=` (not `+=`, nor `!=`, a command's output; not a value that
-    /// expands another variable), and exported on its line (`export NAME := value`), by an
-    /// `export NAME` line anywhere, or by a bare `export` or an `.EXPORT_ALL_VARIABLES:` target
-    /// (unless `unexport NAME`).
-    pub exports: Vec<Setting>,
+    /// Its rules, in file order: which recipe lines each has.
+    pub rules: Vec<MakeRule>,
+    /// The variables exported to the recipes' environment, each at its last value (as make
+    /// reads the whole file before running a recipe): set with `=`, `:=`, `::=` or `:::=`
+    /// (`?=` when not set before; not `+=` on a value, nor `!=`, a command's output; not a
+    /// value that expands another variable), and exported on its line (`export NAME :=
+    /// value`), by an `export NAME` line, or by a bare `export` or an `.EXPORT_ALL_VARIABLES:`
+    /// target; the last `export`/`unexport` line about a name decides. Also those set for some
+    /// targets only (`list: export NAME = value`).
+    pub exports: Vec<MakeExport>,
     /// `.ONESHELL:`: all the lines of a recipe run in one shell, not each in its own.
     pub one_shell: bool,
 }
 
-/// A variable assignment of a Makefile line: whether the line exports it, its name, and the
-/// span of its value in the line; or the names an `export`/`unexport` line with no value
-/// names (none: all variables).
+/// A variable a Makefile exports (see [`Makefile::exports`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MakeExport {
+    pub name: String,
+    /// Where its value is written: `(start, end)` in the file.
+    pub value: (usize, usize),
+    /// The targets it is set for (`list: export NAME = value`); empty: every recipe.
+    pub targets: Vec<String>,
+}
+
+/// A rule of a Makefile: its targets, prerequisites, and recipe lines (by index in
+/// [`Makefile::recipes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MakeRule {
+    pub targets: Vec<String>,
+    pub prerequisites: Vec<String>,
+    pub recipes: Vec<usize>,
+}
+
+impl Makefile {
+    /// The recipe lines that run when `targets` are made: theirs and their prerequisites'
+    /// (which see the targets' own variables too), by index in [`Makefile::recipes`].
+    pub fn recipes_of(&self, targets: &[String]) -> Vec<usize> {
+        let mut wanted: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut found = Vec::new();
+        while let Some(target) = wanted.pop() {
+            if seen.contains(&target) {
+                continue;
+            }
+            seen.push(target);
+            for rule in self
+                .rules
+                .iter()
+                .filter(|r| r.targets.iter().any(|t| t == target))
+            {
+                found.extend(rule.recipes.iter().copied());
+                wanted.extend(rule.prerequisites.iter().map(String::as_str));
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// A variable's value as a Makefile line sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MakeValue {
+    /// Written out: `(start, end)` in the line.
+    Literal(usize, usize),
+    /// Empty, or not known here (another variable's value, a command's output).
+    Other,
+}
+
+/// A variable assignment of a Makefile line: what its line says of exporting it (`export`,
+/// `unexport`, nothing), its name, operator and value; or the names an `export`/`unexport`
+/// line with no value names (none: all variables).
 enum MakeLine<'a> {
     Assignment {
-        export: bool,
+        export: Option<bool>,
         name: &'a str,
-        value: (usize, usize),
+        op: &'static str,
+        value: MakeValue,
     },
     Export {
         export: bool,
@@ -136,85 +195,163 @@ fn make_assignment(line: &str) -> Option<MakeLine<'_>> {
         .find(|op| after_name.starts_with(op));
     let Some(op) = op else {
         // `export NAME OTHER`, or a bare `export`: no value.
-        let names: Vec<&str> = rest.split_whitespace().collect();
-        let plain = rest.split('#').next().unwrap_or("").split_whitespace();
+        let names: Vec<&str> = rest
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         return match export {
-            Some(export) if plain.clone().all(|w| w.chars().all(is_name)) => {
-                Some(MakeLine::Export {
-                    export,
-                    names: names.into_iter().take(plain.count()).collect(),
-                })
+            Some(export) if names.iter().all(|w| w.chars().all(is_name)) => {
+                Some(MakeLine::Export { export, names })
             }
             _ => None,
         };
     };
-    if name.is_empty() || matches!(op, "+=" | "!=") {
+    if name.is_empty() {
         return None;
     }
     let value_part = after_name.get(op.len()..).unwrap_or("");
-    let value = value_part.trim_start();
+    // Blanks and line continuations before the value are not part of it.
+    let lead = value_part.len()
+        - value_part
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\\')
+            .len();
+    let value = value_part.get(lead..).unwrap_or("");
     // A comment ends the value; blanks before it are not part of it.
     let value = value.split('#').next().unwrap_or("").trim_end();
-    if value.is_empty() || value.contains('$') {
-        return None;
-    }
-    let at = line.len() - value_part.len() + (value_part.len() - value_part.trim_start().len());
+    let at = line.len() - value_part.len() + lead;
+    let value = if value.is_empty() || value.contains('$') || op == "!=" {
+        MakeValue::Other
+    } else {
+        MakeValue::Literal(at, at + value.len())
+    };
     Some(MakeLine::Assignment {
-        export: export == Some(true),
+        export,
         name,
-        value: (at, at + value.len()),
+        op,
+        value,
     })
 }
 
-/// A Makefile's variable assignments and `export` directives, as read.
+/// A Makefile's variables and `export` directives, read in file order.
 #[derive(Default)]
 struct MakeVariables<'a> {
-    /// Every assignment, with whether its own line exports it.
-    assigned: Vec<(bool, Setting)>,
-    /// The names of `export NAME` (true) and `unexport NAME` (false) lines, in order.
-    directives: Vec<(bool, &'a str)>,
-    /// A bare `export` (or `.EXPORT_ALL_VARIABLES:`) and no bare `unexport` after it.
+    /// Each variable set for every recipe, in the order first set: its value so far (with
+    /// spans in the file) and the last `export`/`unexport` about it.
+    globals: Vec<(&'a str, Option<MakeValue>, Option<bool>)>,
+    /// Those set for some targets (by the rule line's targets): the last for each.
+    targeted: Vec<(Vec<String>, &'a str, MakeValue, Option<bool>)>,
+    /// The last bare `export` (true) or `unexport` (false).
     export_all: bool,
+    /// An `.EXPORT_ALL_VARIABLES:` target (a bare `unexport` does not undo it).
+    export_all_target: bool,
 }
 
 impl<'a> MakeVariables<'a> {
-    /// Reads `part` of a line, at `offset` in the file.
-    fn read(&mut self, part: &'a str, offset: usize) {
-        match make_assignment(part) {
+    /// The entry of a variable set for every recipe, added when new.
+    fn global(&mut self, name: &'a str) -> Option<&mut (&'a str, Option<MakeValue>, Option<bool>)> {
+        let at = match self.globals.iter().position(|g| g.0 == name) {
+            Some(at) => at,
+            None => {
+                self.globals.push((name, None, None));
+                self.globals.len() - 1
+            }
+        };
+        self.globals.get_mut(at)
+    }
+
+    /// Reads a line of variables (not a rule), at `offset` in the file.
+    fn read(&mut self, line: &'a str, offset: usize) {
+        let at = |v: MakeValue| match v {
+            MakeValue::Literal(s, e) => MakeValue::Literal(offset + s, offset + e),
+            MakeValue::Other => MakeValue::Other,
+        };
+        match make_assignment(line) {
             Some(MakeLine::Assignment {
                 export,
                 name,
+                op,
                 value,
             }) => {
-                let setting = (name.to_string(), offset + value.0, offset + value.1);
-                self.assigned.push((export, setting));
+                let Some(var) = self.global(name) else {
+                    return;
+                };
+                var.1 = match (op, var.1) {
+                    // Set only when not set before.
+                    ("?=", Some(before)) => Some(before),
+                    // Appended to a value: not the value written.
+                    ("+=", Some(_)) => Some(MakeValue::Other),
+                    _ => Some(at(value)),
+                };
+                if export.is_some() {
+                    var.2 = export;
+                }
             }
             Some(MakeLine::Export { export, names }) if names.is_empty() => {
                 self.export_all = export;
             }
             Some(MakeLine::Export { export, names }) => {
-                self.directives
-                    .extend(names.into_iter().map(|n| (export, n)));
+                for name in names {
+                    if let Some(var) = self.global(name) {
+                        var.2 = Some(export);
+                    }
+                }
             }
             None => {}
         }
     }
 
-    /// The assignments exported: an `export NAME` line exports the variable wherever it is
-    /// set, and the last `export`/`unexport` line about a name decides.
-    fn exported(self) -> Vec<Setting> {
-        let directives = self.directives;
-        let export_all = self.export_all;
-        self.assigned
-            .into_iter()
-            .filter(|(on_its_line, (name, _, _))| {
-                match directives.iter().rev().find(|(_, n)| n == name) {
-                    Some((export, _)) => *export,
-                    None => *on_its_line || export_all,
-                }
-            })
-            .map(|(_, setting)| setting)
-            .collect()
+    /// Reads what follows a rule line's colon: a variable set for `targets` only
+    /// (`list: export NAME = value`), if it is one.
+    fn read_targeted(&mut self, targets: &[String], rest: &'a str, offset: usize) {
+        if let Some(MakeLine::Assignment {
+            export,
+            name,
+            op,
+            value,
+        }) = make_assignment(rest)
+        {
+            let value = match (op, value) {
+                ("+=", _) => MakeValue::Other,
+                (_, MakeValue::Literal(s, e)) => MakeValue::Literal(offset + s, offset + e),
+                (_, MakeValue::Other) => MakeValue::Other,
+            };
+            self.targeted
+                .retain(|(t, n, _, _)| !(t.as_slice() == targets && *n == name));
+            self.targeted.push((targets.to_vec(), name, value, export));
+        }
+    }
+
+    /// The variables exported, at their last values (see [`Makefile::exports`]).
+    fn exported(self) -> Vec<MakeExport> {
+        let all = self.export_all || self.export_all_target;
+        let exported = |name: &str| {
+            self.globals
+                .iter()
+                .find(|g| g.0 == name)
+                .and_then(|g| g.2)
+                .unwrap_or(all)
+        };
+        let literal = |name: &str, value: Option<MakeValue>, targets: Vec<String>| match value {
+            Some(MakeValue::Literal(s, e)) => Some(MakeExport {
+                name: name.to_string(),
+                value: (s, e),
+                targets,
+            }),
+            _ => None,
+        };
+        let globals = self
+            .globals
+            .iter()
+            .filter(|g| exported(g.0))
+            .filter_map(|g| literal(g.0, g.1, Vec::new()));
+        let targeted = self
+            .targeted
+            .iter()
+            .filter(|(_, name, _, export)| export.unwrap_or_else(|| exported(name)))
+            .filter_map(|(targets, name, value, _)| literal(name, Some(*value), targets.clone()));
+        globals.chain(targeted).collect()
     }
 }
 
@@ -222,11 +359,29 @@ impl<'a> MakeVariables<'a> {
 pub fn makefile(text: &str) -> Makefile {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
+    let mut rules: Vec<MakeRule> = Vec::new();
     let mut vars = MakeVariables::default();
     let mut one_shell = false;
     let mut in_rule = false;
     let mut defines = 0usize;
     let mut all = lines(text).peekable();
+    // A recipe line of the rule read last.
+    let recipe = |pieces: &mut Vec<Piece>, rules: &mut Vec<MakeRule>, start: usize, end: usize| {
+        let skip = text
+            .get(start..end)
+            .unwrap_or("")
+            .bytes()
+            .take_while(|b| matches!(b, b'@' | b'-' | b'+' | b' ' | b'\t'))
+            .count();
+        if let Some(rule) = rules.last_mut() {
+            rule.recipes.push(pieces.len());
+        }
+        pieces.push(Piece {
+            start: start + skip,
+            end,
+            dialect: Dialect::Make,
+        });
+    };
     while let Some((start, mut end)) = all.next() {
         // A logical line: continued physical lines joined.
         while continues(bytes.get(start..end).unwrap_or(&[])) {
@@ -245,18 +400,8 @@ pub fn makefile(text: &str) -> Makefile {
             }
             continue;
         }
-        if let Some(recipe) = line.strip_prefix('\t') {
-            if in_rule {
-                let skip = recipe
-                    .bytes()
-                    .take_while(|b| matches!(b, b'@' | b'-' | b'+' | b' ' | b'\t'))
-                    .count();
-                pieces.push(Piece {
-                    start: start + 1 + skip,
-                    end,
-                    dialect: Dialect::Make,
-                });
-            }
+        if line.starts_with('\t') && in_rule {
+            recipe(&mut pieces, &mut rules, start + 1, end);
             continue;
         }
         let trimmed = line.trim_start();
@@ -277,34 +422,54 @@ pub fn makefile(text: &str) -> Makefile {
             in_rule = false;
             continue;
         }
+        // A line with a tab first outside a rule is make's, as any other.
+        if line.starts_with('\t') {
+            vars.read(line, start);
+            continue;
+        }
         match rule_colon(line) {
             Some(colon) => {
-                let targets = line.get(..colon).unwrap_or("");
-                for target in targets.split_whitespace() {
+                let targets: Vec<String> = line
+                    .get(..colon)
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+                for target in &targets {
                     one_shell |= target == ".ONESHELL";
-                    vars.export_all |= target == ".EXPORT_ALL_VARIABLES";
-                }
-                // A target-specific variable: `targets: export NAME = value`.
-                let after = line.get(colon + 1..).unwrap_or("");
-                if !after.contains(';') {
-                    vars.read(after, start + colon + 1);
+                    vars.export_all_target |= target == ".EXPORT_ALL_VARIABLES";
                 }
                 in_rule = true;
-                // `target: prerequisites ; recipe`
-                let after = line.get(colon + 1..).unwrap_or("");
-                if let Some(semi) = after.find(';') {
-                    let recipe_start = start + colon + 1 + semi + 1;
-                    let skip = text
-                        .get(recipe_start..end)
+                // `targets:: ...`: a double-colon rule.
+                let after_at = colon
+                    + 1
+                    + usize::from(line.get(colon + 1..).is_some_and(|a| a.starts_with(':')));
+                let after = line.get(after_at..).unwrap_or("");
+                let (prerequisites, inline) = match after.find(';') {
+                    Some(semi) => (after.get(..semi).unwrap_or(""), Some(after_at + semi + 1)),
+                    None => (after, None),
+                };
+                // A variable set for these targets (`targets: export NAME = value`) is no rule
+                // of its own.
+                if inline.is_none() && prerequisites.contains('=') {
+                    vars.read_targeted(&targets, prerequisites, start + after_at);
+                    continue;
+                }
+                rules.push(MakeRule {
+                    targets,
+                    prerequisites: prerequisites
+                        .split('#')
+                        .next()
                         .unwrap_or("")
-                        .bytes()
-                        .take_while(|b| matches!(b, b'@' | b'-' | b'+' | b' ' | b'\t'))
-                        .count();
-                    pieces.push(Piece {
-                        start: recipe_start + skip,
-                        end,
-                        dialect: Dialect::Make,
-                    });
+                        .split_whitespace()
+                        .filter(|p| *p != "|")
+                        .map(str::to_string)
+                        .collect(),
+                    recipes: Vec::new(),
+                });
+                // `target: prerequisites ; recipe`
+                if let Some(inline) = inline {
+                    recipe(&mut pieces, &mut rules, start + inline, end);
                 }
             }
             None => {
@@ -315,6 +480,7 @@ pub fn makefile(text: &str) -> Makefile {
     }
     Makefile {
         recipes: pieces,
+        rules,
         exports: vars.exported(),
         one_shell,
     }
@@ -344,12 +510,34 @@ fn rule_colon(line: &str) -> Option<usize> {
 
 /// The shell text and the `ENV`/`ARG` instructions of a Dockerfile.
 pub fn docker_instructions(text: &str) -> Vec<Piece> {
+    dockerfile(text).0
+}
+
+/// Where the `ENV` instructions of a Dockerfile whose settings are in the image it builds
+/// start: those of its last stage and of the stages that one is built `FROM`, by name or
+/// number (a build stage's `ENV` stays in that stage).
+pub fn docker_image_env(text: &str) -> Vec<usize> {
+    dockerfile(text).1
+}
+
+/// A build stage of a Dockerfile: its name (`AS name`), the image or stage it starts `FROM`,
+/// and where its `ENV` instructions start.
+#[derive(Default)]
+struct Stage<'a> {
+    name: Option<&'a str>,
+    from: &'a str,
+    env: Vec<usize>,
+}
+
+/// [`docker_instructions`] and [`docker_image_env`].
+fn dockerfile(text: &str) -> (Vec<Piece>, Vec<usize>) {
     let bytes = text.as_bytes();
     let escape = docker_escape(text);
     if escape == b'`' {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut pieces = Vec::new();
+    let mut stages: Vec<Stage<'_>> = Vec::new();
     let mut all = lines(text).peekable();
     while let Some((start, mut end)) = all.next() {
         let line = text.get(start..end).unwrap_or("");
@@ -424,6 +612,31 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
                 end,
                 dialect: Dialect::Docker,
             });
+            // Not `ONBUILD ENV` (the images built from this one).
+            let onbuild = text
+                .get(kw_start..)
+                .and_then(|t| t.get(..7))
+                .is_some_and(|w| w.eq_ignore_ascii_case("ONBUILD"));
+            if keyword.eq_ignore_ascii_case("ENV") && !onbuild {
+                if let Some(stage) = stages.last_mut() {
+                    stage.env.push(kw_start);
+                }
+            }
+        } else if keyword.eq_ignore_ascii_case("FROM") {
+            // `FROM [--platform=...] image [AS name]`.
+            let words: Vec<&str> = logical
+                .split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            let name = match words.as_slice() {
+                [_, r#as, name, ..] if r#as.eq_ignore_ascii_case("AS") => Some(*name),
+                _ => None,
+            };
+            stages.push(Stage {
+                name,
+                from: words.first().copied().unwrap_or(""),
+                env: Vec::new(),
+            });
         }
         // Here-document bodies are not instructions.
         for delim in &heredocs {
@@ -435,7 +648,24 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
             }
         }
     }
-    pieces
+    // The last stage, and the stages it is built from.
+    let mut image_env = Vec::new();
+    let mut at = stages.len().checked_sub(1);
+    let mut seen = Vec::new();
+    while let Some(i) = at.filter(|i| !seen.contains(i)) {
+        seen.push(i);
+        let Some(stage) = stages.get(i) else { break };
+        image_env.extend(stage.env.iter().copied());
+        let from = stage.from;
+        at = stages
+            .get(..i)
+            .unwrap_or_default()
+            .iter()
+            .rposition(|s| s.name.is_some_and(|n| n.eq_ignore_ascii_case(from)))
+            .or_else(|| from.parse::<usize>().ok().filter(|&n| n < i));
+    }
+    image_env.sort_unstable();
+    (pieces, image_env)
 }
 
 /// The escape character of a Dockerfile (`# escape=` parser directive, default `\`).

@@ -152,75 +152,65 @@ fn makefile_recipes() {
 
 #[test]
 fn makefile_exports_and_one_shell() {
-    let exported = |text: &str| -> Vec<(String, String)> {
+    // (name, value, targets) of what a Makefile exports.
+    let exported = |text: &str| -> Vec<(String, String, String)> {
         files::makefile(text)
             .exports
             .into_iter()
-            .map(|(name, s, e)| (name, text[s..e].to_string()))
+            .map(|e| {
+                let value = text[e.value.0..e.value.1].to_string();
+                (e.name, value, e.targets.join(" "))
+            })
             .collect()
     };
-    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+    let pairs = |p: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
         p.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect()
     };
     // On its line, for one target, by a directive before or after, overridden.
-    let text = "export A := https://a/ # the host
-B = b
-C ?= c
-export B
-list: export D=d
-override export E ::= e
-F := f
-";
+    let text = "export A := https://a/ # the host\nB = b\nC ?= c\nexport B\nlist: export D=d\noverride export E ::= e\nF := f\napply:: export G = g\n";
     assert_eq!(
         exported(text),
-        pairs(&[("A", "https://a/"), ("B", "b"), ("D", "d"), ("E", "e")])
+        pairs(&[
+            ("A", "https://a/", ""),
+            ("B", "b", ""),
+            ("E", "e", ""),
+            ("D", "d", "list"),
+            ("G", "g", "apply"),
+        ])
     );
     // Not read: appended, a command's output, another variable, a recipe line, a define.
-    let text = "export A += a
-export B != cmd
-export C := $(X)
-up:
-	export D=d
-define T
-export E = e
-endef
-";
+    let text = "A = a\nexport A += more\nexport B != cmd\nexport C := $(X)\nup:\n\texport D=d\ndefine T\nexport E = e\nendef\n";
     assert_eq!(exported(text), pairs(&[]));
-    // Everything, unless unexported; the last directive about a name decides.
-    let text = "A = a
-B = b
-C = c
-export
-unexport B
-export C
-unexport C
-";
-    assert_eq!(exported(text), pairs(&[("A", "a")]));
-    let text = "A = a
-.EXPORT_ALL_VARIABLES:
-";
-    assert_eq!(exported(text), pairs(&[("A", "a")]));
-    assert!(
-        files::makefile(
-            ".PHONY: x
-.ONESHELL:
-x:
-	cd a
-	ls
-"
-        )
-        .one_shell
+    // The last value is the one the recipes get (`?=` only sets what is not set yet).
+    let text = "export A := https://gov/\nA := https://commercial/\nexport B := b\nB :=\nC ?= first\nC ?= second\nexport C\n";
+    assert_eq!(
+        exported(text),
+        pairs(&[("A", "https://commercial/", ""), ("C", "first", "")])
     );
-    assert!(
-        !files::makefile(
-            "x:
-	echo .ONESHELL:
-"
-        )
-        .one_shell
+    // Everything, unless unexported; the last directive about a name decides, in file order.
+    let text = "A = a\nB = b\nC = c\nexport\nunexport B\nexport C\nunexport C\nunexport D\nexport D := d\n";
+    assert_eq!(exported(text), pairs(&[("A", "a", ""), ("D", "d", "")]));
+    let text = "A = a\n.EXPORT_ALL_VARIABLES:\nunexport\n";
+    assert_eq!(exported(text), pairs(&[("A", "a", "")]));
+    // `export` and `unexport` as targets or prerequisites are no directives.
+    let text = "A = a\n.PHONY: export\nexport:\n\techo data\nB = b\nexport B\nplan: unexport B\n";
+    assert_eq!(exported(text), pairs(&[("B", "b", "")]));
+    // A value continued on the next line; a make line with a tab before any rule.
+    let text = "export A := \\\n  https://a/\n\texport B = b\n";
+    assert_eq!(
+        exported(text),
+        pairs(&[("A", "https://a/", ""), ("B", "b", "")])
     );
+    assert!(files::makefile(".PHONY: x\n.ONESHELL:\nx:\n\tcd a\n\tls\n").one_shell);
+    assert!(!files::makefile("x:\n\techo .ONESHELL:\n").one_shell);
+    // Rules and the recipes that run for a target (its prerequisites' too).
+    let make = files::makefile(
+        "deploy: apply | lint\n\techo done\napply: ; terraform apply\nlint:\n\ttflint\n",
+    );
+    assert_eq!(make.recipes_of(&["deploy".to_string()]), vec![0, 1, 2]);
+    assert_eq!(make.recipes_of(&["apply".to_string()]), vec![1]);
 }
 
 #[test]
