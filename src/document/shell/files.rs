@@ -761,7 +761,7 @@ pub fn jenkins_steps(text: &str) -> Vec<Piece> {
                         pieces.push(Piece {
                             start: s,
                             end: e,
-                            dialect: Dialect::Sh,
+                            dialect: Dialect::Jenkins,
                         });
                         i = after;
                     }

@@ -153,9 +153,20 @@ impl Lexer<'_> {
                 .count(),
             _ => 0,
         };
-        match (self.peek(0), self.peek(1 + blanks), self.peek(2 + blanks)) {
-            (Some(b'\\'), Some(b'\n'), _) => 2 + blanks,
-            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3 + blanks,
+        // In a Jenkins `sh` step's Groovy string, `\\` is one backslash to the shell: written
+        // at a line's end, a line continuation.
+        let groovy = usize::from(
+            self.dialect == Dialect::Jenkins
+                && self.peek(0) == Some(b'\\')
+                && self.peek(1) == Some(b'\\'),
+        );
+        match (
+            self.peek(groovy),
+            self.peek(groovy + 1 + blanks),
+            self.peek(groovy + 2 + blanks),
+        ) {
+            (Some(b'\\'), Some(b'\n'), _) => groovy + 2 + blanks,
+            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => groovy + 3 + blanks,
             _ => 0,
         }
     }
