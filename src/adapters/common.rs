@@ -22,7 +22,10 @@ pub fn entry_slot(ctx: &LocCtx<'_>, map: &Cursor<'_>, key: &str, value: &str) ->
     if entries.iter().any(|e| e.key.as_str() == Some(key)) {
         return None;
     }
-    let first = entries.first()?;
+    // Its first entry written in it: one a merge key (`<<: *defaults`) brings in is written
+    // in the anchored mapping, where the new entry would change every mapping that merges it.
+    let own = |span: Span| map.node.span.start <= span.start && span.end <= map.node.span.end;
+    let first = entries.iter().find(|e| own(e.key.span))?;
     let text = ctx.text;
     let key_start = first.key.span.start as usize;
     // A mapping's span starts at its properties (a tag `!x`, an anchor `&a`), if any.
