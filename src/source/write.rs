@@ -33,10 +33,13 @@ pub fn write(path: &Path, text: &str, target: Target) -> Result<(), String> {
 }
 
 /// Replace the spec file at `path`, read as `before`, by `after`, atomically: a temporary
-/// file beside it (same permissions) renamed over it, so a reader sees the old text or the
-/// new one, never part of either. A file that is not a regular UTF-8 file, or whose bytes are
-/// no longer `before` (it changed since it was read), is left alone: the error says why.
-/// A symbolic link is followed: its target is replaced, the link stays.
+/// file beside it (same permissions, same owner and group) renamed over it, so a reader sees
+/// the old text or the new one, never part of either. A file that is not a regular UTF-8 file,
+/// that is read-only or not writable by this user, or whose bytes are no longer `before` (it
+/// changed since it was read), is left alone: the error says why. A symbolic link is
+/// followed: its target is replaced, the link stays. A file with other hard links, or whose
+/// owner the temporary file cannot take, is rewritten in place instead (not atomically), so
+/// that it stays the same file.
 pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("cannot open: {e}"))?;
     let meta = std::fs::metadata(&target).map_err(|e| format!("cannot open: {e}"))?;
@@ -53,12 +56,24 @@ pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(),
     if now != before.as_bytes() {
         return Err("changed since it was read; not rewritten".to_string());
     }
+    // Writable as the file it is: not read-only (which renaming over it would not respect),
+    // and open for writing by this user.
+    if meta.permissions().readonly() {
+        return Err("the file is read-only; not rewritten".to_string());
+    }
+    let cannot = |e: std::io::Error| format!("cannot write: {}", reason(&e));
+    let in_place = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&target)
+        .map_err(cannot)?;
+    if other_links(&meta) {
+        return write_in_place(in_place, after).map_err(cannot);
+    }
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let cannot = |e: std::io::Error| format!("cannot write: {}", reason(&e));
     let mut attempt = 0u32;
     let (temp, mut file) = loop {
         let temp = dir.join(format!(
@@ -77,6 +92,12 @@ pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(),
             Err(e) => return Err(cannot(e)),
         }
     };
+    if !same_owner(&file, &meta) {
+        drop(file);
+        let _ = std::fs::remove_file(&temp);
+        return write_in_place(in_place, after).map_err(cannot);
+    }
+    drop(in_place);
     let written = file
         .set_permissions(meta.permissions())
         .and_then(|()| file.write_all(after.as_bytes()))
@@ -87,6 +108,44 @@ pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(),
         return Err(cannot(e));
     }
     Ok(())
+}
+
+/// Rewrite an open file's contents: truncated, written, synced.
+fn write_in_place(mut file: std::fs::File, text: &str) -> std::io::Result<()> {
+    file.set_len(0)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// Whether the file has other names (hard links) that a rename would leave with the old text.
+#[cfg(unix)]
+fn other_links(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+}
+
+#[cfg(not(unix))]
+fn other_links(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Gives the new file the owner and group of the one it replaces (as root, or a group the user
+/// is in); whether it has them now.
+#[cfg(unix)]
+fn same_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let owned = |f: &std::fs::File| {
+        f.metadata()
+            .is_ok_and(|m| m.uid() == meta.uid() && m.gid() == meta.gid())
+    };
+    owned(file)
+        || (std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())).is_ok()
+            && owned(file))
+}
+
+#[cfg(not(unix))]
+fn same_owner(_: &std::fs::File, _: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// `write_all`, waiting (without spinning) while a non-blocking pipe is full.
@@ -183,6 +242,35 @@ mod tests {
             .map(|d| d.flatten().map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_refuses_a_read_only_file_and_keeps_hard_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "size: M10\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e = replace(&path, "size: M10\n", "size: M20\n", 1 << 20)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("read-only"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("size: M10\n")
+        );
+        // A hard link sees the new text: the file is rewritten where it is.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let link = dir.path().join("b.yaml");
+        std::fs::hard_link(&path, &link).unwrap_or_else(|e| panic!("{e}"));
+        replace(&path, "size: M10\n", "size: M20\n", 1 << 20).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            std::fs::read_to_string(&link).ok().as_deref(),
+            Some("size: M20\n")
+        );
     }
 
     #[test]
