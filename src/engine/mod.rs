@@ -658,9 +658,7 @@ impl Run {
 /// neither (see [`Options::keeps_cluster_settings`]).
 fn drop_unread_settings(model: &mut Model, options: &Options) {
     if !options.keeps_cluster_settings() {
-        for cluster in &mut model.clusters {
-            cluster.settings = None;
-        }
+        model.drop_cluster_settings();
     }
 }
 

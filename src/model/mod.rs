@@ -277,6 +277,26 @@ pub struct ClusterSettings {
     pub tags: Vec<Tag>,
 }
 
+impl ClusterSettings {
+    /// Each located value (see [`Model::for_each_text`]).
+    pub fn for_each_text(&self, f: &mut dyn FnMut(&Text)) {
+        let values = [
+            &self.backup_enabled,
+            &self.pit_enabled,
+            &self.termination_protection,
+            &self.disk_size_gb,
+            &self.mongodb_version,
+        ];
+        values.into_iter().flatten().for_each(&mut *f);
+        for tag in &self.tags {
+            f(&tag.key);
+            if let Some(value) = &tag.value {
+                f(value);
+            }
+        }
+    }
+}
+
 /// A resource tag (`tags: [{key, value}]`, a Terraform `tags` map or blocks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag {
@@ -716,6 +736,22 @@ impl Model {
         self.aliased.extend(other.aliased);
     }
 
+    /// Drops the clusters' [`ClusterSettings`] (what only policies and the `model` output
+    /// read), keeping where each of their values written elsewhere is used (a Terraform
+    /// variable a cluster's tag uses: a fix of that variable changes the tag too).
+    pub fn drop_cluster_settings(&mut self) {
+        for cluster in &mut self.clusters {
+            if let Some(settings) = cluster.settings.take() {
+                settings.for_each_text(&mut |t| {
+                    if let Some(written) = t.loc.via.as_deref() {
+                        self.written_notes
+                            .push(WrittenNote::at(written, Note::UsedAt(t.loc.clone())));
+                    }
+                });
+            }
+        }
+    }
+
     /// Every located value of the model, in no particular order (for a fix to find every use
     /// of a value written once: see `rules::fix::reconcile`).
     pub fn for_each_text(&self, f: &mut dyn FnMut(&Text)) {
@@ -733,6 +769,9 @@ impl Model {
         for c in &self.clusters {
             opt(&c.name, f);
             opt(&c.encryption_at_rest_provider, f);
+            if let Some(settings) = &c.settings {
+                settings.for_each_text(f);
+            }
             for r in &c.regions {
                 opt(&r.provider, f);
                 if let Some(t) = &r.backing_provider {
