@@ -118,7 +118,13 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                             e.set_as.clone().filter(|_| env)
                         })
                         .collect();
-                    names_only_where_terraform_runs(out, before, &commands.join("\n"));
+                    if dialect == Dialect::Docker {
+                        names_only_where_stages_run_terraform(
+                            ctx.text, &starts, &commands, out, before,
+                        );
+                    } else {
+                        names_only_where_terraform_runs(out, before, &commands.join("\n"));
+                    }
                     let added = out.endpoints.get_mut(before..).unwrap_or_default();
                     unset_before_terraform(&commands, added);
                     for (e, env) in added.iter_mut().zip(image_env) {
@@ -211,8 +217,48 @@ fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
         };
         out.endpoints.push(Endpoint {
             set_as: reaches.then(|| ArcStr::from(name)),
+            reaches_runs: reaches,
             ..Endpoint::new(url, "base URL setting")
         });
+    }
+}
+
+/// In a Dockerfile, forgets the names of the base URLs set since `before` (by `ENV`, `ARG` or
+/// an `export` in a `RUN`) unless a later command of the same build stage, or of a stage built
+/// `FROM` it, runs Terraform ([`hands_to_terraform`]): a stage's settings stay in that stage.
+/// `starts` and `commands` are the document's commands, with where each starts.
+fn names_only_where_stages_run_terraform(
+    text: &str,
+    starts: &[usize],
+    commands: &[&str],
+    out: &mut Model,
+    before: usize,
+) {
+    let stages = crate::document::shell::files::docker_stages(text);
+    let stage_of = |at: usize| stages.partition_point(|s| s.start <= at).checked_sub(1);
+    // Whether stage `s` is `of` or built from it.
+    let built_from = |mut s: Option<usize>, of: Option<usize>| {
+        let mut steps = 0;
+        while s != of && steps <= stages.len() {
+            s = s.and_then(|i| stages.get(i)).and_then(|st| st.base);
+            steps += 1;
+        }
+        s == of
+    };
+    for e in out.endpoints.get_mut(before..).unwrap_or_default() {
+        if e.set_as.is_none() {
+            continue;
+        }
+        let reaches = command_of(e).is_some_and(|i| {
+            let stage = starts.get(i).and_then(|&at| stage_of(at));
+            (i..commands.len()).any(|k| {
+                let other = starts.get(k).and_then(|&at| stage_of(at));
+                built_from(other, stage) && commands.get(k).is_some_and(|c| hands_to_terraform(c))
+            })
+        });
+        if !reaches {
+            e.set_as = None;
+        }
     }
 }
 

@@ -492,6 +492,10 @@ pub struct Endpoint {
     /// script's `export MONGODB_ATLAS_BASE_URL=...`): a URL set to AtlasGov's under
     /// `from_env`'s name overrides another endpoint's default.
     pub set_as: Option<ArcStr>,
+    /// `false` for a setting by name that reaches no run of the tool whose default it would
+    /// override (a Makefile variable exported to a target whose recipes do not run
+    /// Terraform): neither [`Endpoint::set_as`] nor its key's name then counts.
+    pub reaches_runs: bool,
 }
 
 impl Endpoint {
@@ -505,6 +509,7 @@ impl Endpoint {
             may_list: false,
             from_env: None,
             set_as: None,
+            reaches_runs: true,
         }
     }
 }

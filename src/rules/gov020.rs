@@ -59,6 +59,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
     let set_to_gov: Vec<&str> = model
         .endpoints
         .iter()
+        .filter(|e| e.reaches_runs)
         .filter(|e| is_gov(e.url.as_str().get(host_range(e.url.as_str())).unwrap_or("")))
         .filter_map(|e| {
             e.set_as

@@ -37,9 +37,10 @@ pub fn write(path: &Path, text: &str, target: Target) -> Result<(), String> {
 /// the old text or the new one, never part of either. A file that is not a regular UTF-8 file,
 /// that is read-only or not writable by this user, or whose bytes are no longer `before` (it
 /// changed since it was read), is left alone: the error says why. A symbolic link is
-/// followed: its target is replaced, the link stays. A file with other hard links, or whose
-/// owner the temporary file cannot take, is rewritten in place instead (not atomically), so
-/// that it stays the same file.
+/// followed: its target is replaced, the link stays. A file with other hard links, whose
+/// owner the temporary file cannot take, or beside which no file can be made (a directory this
+/// user may not write), is rewritten in place instead (not atomically), so that it stays the
+/// same file.
 pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("cannot open: {e}"))?;
     let meta = std::fs::metadata(&target).map_err(|e| format!("cannot open: {e}"))?;
@@ -88,6 +89,11 @@ pub fn replace(path: &Path, before: &str, after: &str, limit: u64) -> Result<(),
             Ok(file) => break (temp, file),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
                 attempt += 1;
+            }
+            // No file can be made beside it (a directory this user may not write): the file,
+            // which this user may write, is rewritten in place.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return write_in_place(in_place, after).map_err(cannot);
             }
             Err(e) => return Err(cannot(e)),
         }

@@ -237,9 +237,10 @@ fn make_assignment(line: &str) -> Option<MakeLine<'_>> {
 /// A Makefile's variables and `export` directives, read in file order.
 #[derive(Default)]
 struct MakeVariables<'a> {
-    /// Each variable set for every recipe, in the order first set: its value so far (with
-    /// spans in the file) and the last `export`/`unexport` about it.
-    globals: Vec<(&'a str, Option<MakeValue>, Option<bool>)>,
+    /// Each variable set for every recipe, in the order first set: its values so far (with
+    /// spans in the file: one, or one per branch of conditionals, which are not evaluated)
+    /// and the last `export`/`unexport` about it.
+    globals: Vec<(&'a str, Vec<MakeValue>, Option<bool>)>,
     /// Those set for some targets (by the rule line's targets): the last for each.
     targeted: Vec<(Vec<String>, &'a str, MakeValue, Option<bool>)>,
     /// The last bare `export` (true) or `unexport` (false).
@@ -250,19 +251,20 @@ struct MakeVariables<'a> {
 
 impl<'a> MakeVariables<'a> {
     /// The entry of a variable set for every recipe, added when new.
-    fn global(&mut self, name: &'a str) -> Option<&mut (&'a str, Option<MakeValue>, Option<bool>)> {
+    fn global(&mut self, name: &'a str) -> Option<&mut (&'a str, Vec<MakeValue>, Option<bool>)> {
         let at = match self.globals.iter().position(|g| g.0 == name) {
             Some(at) => at,
             None => {
-                self.globals.push((name, None, None));
+                self.globals.push((name, Vec::new(), None));
                 self.globals.len() - 1
             }
         };
         self.globals.get_mut(at)
     }
 
-    /// Reads a line of variables (not a rule), at `offset` in the file.
-    fn read(&mut self, line: &'a str, offset: usize) {
+    /// Reads a line of variables (not a rule), at `offset` in the file; `conditional` when
+    /// it is inside `ifeq`/`ifdef` (a value it sets is one more the variable may have).
+    fn read(&mut self, line: &'a str, offset: usize, conditional: bool) {
         let at = |v: MakeValue| match v {
             MakeValue::Literal(s, e) => MakeValue::Literal(offset + s, offset + e),
             MakeValue::Other => MakeValue::Other,
@@ -277,13 +279,15 @@ impl<'a> MakeVariables<'a> {
                 let Some(var) = self.global(name) else {
                     return;
                 };
-                var.1 = match (op, var.1) {
+                let value = at(value);
+                match op {
                     // Set only when not set before.
-                    ("?=", Some(before)) => Some(before),
+                    "?=" if !var.1.is_empty() => {}
                     // Appended to a value: not the value written.
-                    ("+=", Some(_)) => Some(MakeValue::Other),
-                    _ => Some(at(value)),
-                };
+                    "+=" if !var.1.is_empty() => var.1 = vec![MakeValue::Other],
+                    _ if conditional => var.1.push(value),
+                    _ => var.1 = vec![value],
+                }
                 if export.is_some() {
                     var.2 = export;
                 }
@@ -304,7 +308,13 @@ impl<'a> MakeVariables<'a> {
 
     /// Reads what follows a rule line's colon: a variable set for `targets` only
     /// (`list: export NAME = value`), if it is one.
-    fn read_targeted(&mut self, targets: &[String], rest: &'a str, offset: usize) {
+    fn read_targeted(
+        &mut self,
+        targets: &[String],
+        rest: &'a str,
+        offset: usize,
+        conditional: bool,
+    ) {
         if let Some(MakeLine::Assignment {
             export,
             name,
@@ -317,8 +327,10 @@ impl<'a> MakeVariables<'a> {
                 (_, MakeValue::Literal(s, e)) => MakeValue::Literal(offset + s, offset + e),
                 (_, MakeValue::Other) => MakeValue::Other,
             };
-            self.targeted
-                .retain(|(t, n, _, _)| !(t.as_slice() == targets && *n == name));
+            if !conditional {
+                self.targeted
+                    .retain(|(t, n, _, _)| !(t.as_slice() == targets && *n == name));
+            }
             self.targeted.push((targets.to_vec(), name, value, export));
         }
     }
@@ -333,24 +345,24 @@ impl<'a> MakeVariables<'a> {
                 .and_then(|g| g.2)
                 .unwrap_or(all)
         };
-        let literal = |name: &str, value: Option<MakeValue>, targets: Vec<String>| match value {
-            Some(MakeValue::Literal(s, e)) => Some(MakeExport {
+        let literal = |name: &str, value: &MakeValue, targets: &[String]| match value {
+            MakeValue::Literal(s, e) => Some(MakeExport {
                 name: name.to_string(),
-                value: (s, e),
-                targets,
+                value: (*s, *e),
+                targets: targets.to_vec(),
             }),
-            _ => None,
+            MakeValue::Other => None,
         };
         let globals = self
             .globals
             .iter()
             .filter(|g| exported(g.0))
-            .filter_map(|g| literal(g.0, g.1, Vec::new()));
+            .flat_map(|g| g.1.iter().filter_map(|v| literal(g.0, v, &[])));
         let targeted = self
             .targeted
             .iter()
             .filter(|(_, name, _, export)| export.unwrap_or_else(|| exported(name)))
-            .filter_map(|(targets, name, value, _)| literal(name, Some(*value), targets.clone()));
+            .filter_map(|(targets, name, value, _)| literal(name, value, targets));
         globals.chain(targeted).collect()
     }
 }
@@ -362,6 +374,8 @@ pub fn makefile(text: &str) -> Makefile {
     let mut rules: Vec<MakeRule> = Vec::new();
     let mut vars = MakeVariables::default();
     let mut one_shell = false;
+    // How many `ifeq`/`ifdef` blocks hold the line.
+    let mut conditionals = 0usize;
     let mut in_rule = false;
     let mut defines = 0usize;
     let mut all = lines(text).peekable();
@@ -395,7 +409,7 @@ pub fn makefile(text: &str) -> Makefile {
         if defines > 0 {
             if word == "endef" {
                 defines -= 1;
-            } else if line.split_whitespace().any(|w| w == "define") {
+            } else if !line.starts_with('\t') && opens_define(line) {
                 defines += 1;
             }
             continue;
@@ -408,23 +422,26 @@ pub fn makefile(text: &str) -> Makefile {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        if matches!(
-            word,
-            "ifeq" | "ifneq" | "ifdef" | "ifndef" | "else" | "endif"
-        ) {
-            continue;
+        match word {
+            "ifeq" | "ifneq" | "ifdef" | "ifndef" => {
+                conditionals += 1;
+                continue;
+            }
+            "endif" => {
+                conditionals = conditionals.saturating_sub(1);
+                continue;
+            }
+            "else" => continue,
+            _ => {}
         }
-        if word == "define"
-            || (matches!(word, "override" | "export" | "private")
-                && line.split_whitespace().nth(1) == Some("define"))
-        {
+        if opens_define(line) {
             defines = 1;
             in_rule = false;
             continue;
         }
         // A line with a tab first outside a rule is make's, as any other.
         if line.starts_with('\t') {
-            vars.read(line, start);
+            vars.read(line, start, conditionals > 0);
             continue;
         }
         match rule_colon(line) {
@@ -452,7 +469,7 @@ pub fn makefile(text: &str) -> Makefile {
                 // A variable set for these targets (`targets: export NAME = value`) is no rule
                 // of its own.
                 if inline.is_none() && prerequisites.contains('=') {
-                    vars.read_targeted(&targets, prerequisites, start + after_at);
+                    vars.read_targeted(&targets, prerequisites, start + after_at, conditionals > 0);
                     continue;
                 }
                 rules.push(MakeRule {
@@ -474,7 +491,7 @@ pub fn makefile(text: &str) -> Makefile {
             }
             None => {
                 in_rule = false;
-                vars.read(line, start);
+                vars.read(line, start, conditionals > 0);
             }
         }
     }
@@ -484,6 +501,14 @@ pub fn makefile(text: &str) -> Makefile {
         exports: vars.exported(),
         one_shell,
     }
+}
+
+/// Whether a Makefile line opens a `define` block (`define NAME`, also after `override`,
+/// `export` or `private`).
+fn opens_define(line: &str) -> bool {
+    line.split_whitespace()
+        .find(|w| !matches!(*w, "override" | "export" | "private"))
+        == Some("define")
 }
 
 /// The offset of the colon that makes `line` a rule (`targets: prerequisites`), if it is one
@@ -517,27 +542,47 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
 /// start: those of its last stage and of the stages that one is built `FROM`, by name or
 /// number (a build stage's `ENV` stays in that stage).
 pub fn docker_image_env(text: &str) -> Vec<usize> {
+    let stages = docker_stages(text);
+    let mut image_env = Vec::new();
+    let mut at = stages.len().checked_sub(1);
+    let mut seen = Vec::new();
+    while let Some(i) = at.filter(|i| !seen.contains(i)) {
+        seen.push(i);
+        let Some(stage) = stages.get(i) else { break };
+        image_env.extend(stage.env.iter().copied());
+        at = stage.base;
+    }
+    image_env.sort_unstable();
+    image_env
+}
+
+/// A build stage of a Dockerfile (`FROM ... [AS name]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DockerStage {
+    /// Where its `FROM` starts.
+    pub start: usize,
+    /// The earlier stage it is built from (`FROM build`), if any.
+    pub base: Option<usize>,
+    /// Where its `ENV` instructions start (not `ONBUILD ENV`).
+    pub env: Vec<usize>,
+}
+
+/// The build stages of a Dockerfile, in order.
+pub fn docker_stages(text: &str) -> Vec<DockerStage> {
     dockerfile(text).1
 }
 
-/// A build stage of a Dockerfile: its name (`AS name`), the image or stage it starts `FROM`,
-/// and where its `ENV` instructions start.
-#[derive(Default)]
-struct Stage<'a> {
-    name: Option<&'a str>,
-    from: &'a str,
-    env: Vec<usize>,
-}
-
-/// [`docker_instructions`] and [`docker_image_env`].
-fn dockerfile(text: &str) -> (Vec<Piece>, Vec<usize>) {
+/// [`docker_instructions`] and [`docker_stages`].
+fn dockerfile(text: &str) -> (Vec<Piece>, Vec<DockerStage>) {
     let bytes = text.as_bytes();
     let escape = docker_escape(text);
     if escape == b'`' {
         return (Vec::new(), Vec::new());
     }
     let mut pieces = Vec::new();
-    let mut stages: Vec<Stage<'_>> = Vec::new();
+    let mut stages: Vec<DockerStage> = Vec::new();
+    // Each stage's name (`AS name`).
+    let mut names: Vec<Option<&str>> = Vec::new();
     let mut all = lines(text).peekable();
     while let Some((start, mut end)) = all.next() {
         let line = text.get(start..end).unwrap_or("");
@@ -623,18 +668,26 @@ fn dockerfile(text: &str) -> (Vec<Piece>, Vec<usize>) {
                 }
             }
         } else if keyword.eq_ignore_ascii_case("FROM") {
-            // `FROM [--platform=...] image [AS name]`.
+            // `FROM [--platform=...] image [AS name]`, continued lines too.
             let words: Vec<&str> = logical
                 .split_whitespace()
-                .filter(|w| !w.starts_with("--"))
+                .filter(|w| !w.starts_with("--") && w.bytes().any(|b| b != escape))
                 .collect();
             let name = match words.as_slice() {
                 [_, r#as, name, ..] if r#as.eq_ignore_ascii_case("AS") => Some(*name),
                 _ => None,
             };
-            stages.push(Stage {
-                name,
-                from: words.first().copied().unwrap_or(""),
+            let from = words.first().copied().unwrap_or("");
+            let earlier = stages.len();
+            let base = names
+                .get(..earlier)
+                .unwrap_or_default()
+                .iter()
+                .rposition(|n| n.is_some_and(|n| n.eq_ignore_ascii_case(from)));
+            names.push(name);
+            stages.push(DockerStage {
+                start: kw_start,
+                base,
                 env: Vec::new(),
             });
         }
@@ -648,24 +701,7 @@ fn dockerfile(text: &str) -> (Vec<Piece>, Vec<usize>) {
             }
         }
     }
-    // The last stage, and the stages it is built from.
-    let mut image_env = Vec::new();
-    let mut at = stages.len().checked_sub(1);
-    let mut seen = Vec::new();
-    while let Some(i) = at.filter(|i| !seen.contains(i)) {
-        seen.push(i);
-        let Some(stage) = stages.get(i) else { break };
-        image_env.extend(stage.env.iter().copied());
-        let from = stage.from;
-        at = stages
-            .get(..i)
-            .unwrap_or_default()
-            .iter()
-            .rposition(|s| s.name.is_some_and(|n| n.eq_ignore_ascii_case(from)))
-            .or_else(|| from.parse::<usize>().ok().filter(|&n| n < i));
-    }
-    image_env.sort_unstable();
-    (pieces, image_env)
+    (pieces, stages)
 }
 
 /// The escape character of a Dockerfile (`# escape=` parser directive, default `\`).

@@ -153,21 +153,35 @@ impl Lexer<'_> {
                 .count(),
             _ => 0,
         };
-        // In a Jenkins `sh` step's Groovy string, `\\` is one backslash to the shell: written
-        // at a line's end, a line continuation.
-        let groovy = usize::from(
-            self.dialect == Dialect::Jenkins
-                && self.peek(0) == Some(b'\\')
-                && self.peek(1) == Some(b'\\'),
-        );
-        match (
-            self.peek(groovy),
-            self.peek(groovy + 1 + blanks),
-            self.peek(groovy + 2 + blanks),
-        ) {
-            (Some(b'\\'), Some(b'\n'), _) => groovy + 2 + blanks,
-            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => groovy + 3 + blanks,
+        if self.dialect == Dialect::Jenkins {
+            return self.groovy_continuation();
+        }
+        match (self.peek(0), self.peek(1 + blanks), self.peek(2 + blanks)) {
+            (Some(b'\\'), Some(b'\n'), _) => 2 + blanks,
+            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3 + blanks,
             _ => 0,
+        }
+    }
+
+    /// A line continuation in a Jenkins `sh` step's Groovy string, at the start of a run of
+    /// backslashes that ends its line: Groovy gives the shell one backslash for each `\\`
+    /// and removes a lone `\` with the line break, so the command goes on when the run is
+    /// odd (Groovy joins the lines) or is an odd number of pairs (the shell's backslash
+    /// escapes the line break). Inside a run, none: its pairs are escapes.
+    fn groovy_continuation(&self) -> usize {
+        if self.pos > 0 && self.b.get(self.pos - 1) == Some(&b'\\') {
+            return 0;
+        }
+        let run = (0..).take_while(|&i| self.peek(i) == Some(b'\\')).count();
+        let line_break = match (self.peek(run), self.peek(run + 1)) {
+            (Some(b'\n'), _) => 1,
+            (Some(b'\r'), Some(b'\n')) => 2,
+            _ => return 0,
+        };
+        if run % 2 == 1 || (run / 2) % 2 == 1 {
+            run + line_break
+        } else {
+            0
         }
     }
 

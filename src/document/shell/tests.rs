@@ -203,6 +203,12 @@ fn makefile_exports_and_one_shell() {
         exported(text),
         pairs(&[("A", "https://a/", ""), ("B", "b", "")])
     );
+    // Both branches of a conditional (not evaluated) count; a `define` body's words are text.
+    let text = "ifeq ($(ENV),commercial)\nexport A := cloud\nelse\nexport A := cloudgov\nendif\ndefine HELP\nmake a to define x\nexport B := b\nendef\nexport C := c\n";
+    assert_eq!(
+        exported(text),
+        pairs(&[("A", "cloud", ""), ("A", "cloudgov", ""), ("C", "c", "")])
+    );
     assert!(files::makefile(".PHONY: x\n.ONESHELL:\nx:\n\tcd a\n\tls\n").one_shell);
     assert!(!files::makefile("x:\n\techo .ONESHELL:\n").one_shell);
     // Rules and the recipes that run for a target (its prerequisites' too).
@@ -211,6 +217,19 @@ fn makefile_exports_and_one_shell() {
     );
     assert_eq!(make.recipes_of(&["deploy".to_string()]), vec![0, 1, 2]);
     assert_eq!(make.recipes_of(&["apply".to_string()]), vec![1]);
+}
+
+#[test]
+fn dockerfile_stages_and_the_image_env() {
+    let text = "FROM golang:1.22 \\\n  AS build\nENV A=1\nFROM alpine AS other\nENV B=2\nONBUILD ENV C=3\nFROM build\nENV D=4\n";
+    let stages = files::docker_stages(text);
+    let bases: Vec<Option<usize>> = stages.iter().map(|s| s.base).collect();
+    assert_eq!(bases, vec![None, None, Some(0)]);
+    let env: Vec<&str> = files::docker_image_env(text)
+        .into_iter()
+        .map(|at| &text[at..at + 7])
+        .collect();
+    assert_eq!(env, vec!["ENV A=1", "ENV D=4"]);
 }
 
 #[test]
