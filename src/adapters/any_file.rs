@@ -202,7 +202,10 @@ fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
         if !(is_url_key(name) && value.contains("://")) {
             continue;
         }
-        let reaches = export.targets.is_empty() || {
+        // A pattern (`%:`) or a computed target (`$(TARGETS):`) may be any target: as every
+        // recipe's.
+        let any_target = export.targets.iter().any(|t| t.contains(['%', '$']));
+        let reaches = export.targets.is_empty() || any_target || {
             let recipes: Vec<&str> = makefile
                 .recipes_of(&export.targets)
                 .into_iter()
@@ -236,6 +239,33 @@ fn names_only_where_stages_run_terraform(
 ) {
     let stages = crate::document::shell::files::docker_stages(text);
     let stage_of = |at: usize| stages.partition_point(|s| s.start <= at).checked_sub(1);
+    // Each instruction's text, and whether it is an `ENV` or `ARG` (not a `RUN`'s command).
+    let instructions = crate::document::shell::files::docker_instructions(text);
+    let instruction_of = |at: usize| {
+        instructions
+            .partition_point(|p| p.start <= at)
+            .checked_sub(1)
+    };
+    let keyword = |i: Option<usize>| -> &str {
+        let Some(p) = i.and_then(|i| instructions.get(i)) else {
+            return "";
+        };
+        let line_start = text
+            .get(..p.start)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let own_line = text
+            .get(line_start..p.start)
+            .is_some_and(|b| b.trim().is_empty());
+        let word = text.get(p.start..).and_then(|t| t.get(..3)).unwrap_or("");
+        if own_line && word.eq_ignore_ascii_case("ENV") {
+            "ENV"
+        } else if own_line && word.eq_ignore_ascii_case("ARG") {
+            "ARG"
+        } else {
+            "RUN"
+        }
+    };
     // Whether stage `s` is `of` or built from it.
     let built_from = |mut s: Option<usize>, of: Option<usize>| {
         let mut steps = 0;
@@ -250,10 +280,22 @@ fn names_only_where_stages_run_terraform(
             continue;
         }
         let reaches = command_of(e).is_some_and(|i| {
-            let stage = starts.get(i).and_then(|&at| stage_of(at));
+            let at = starts.get(i).copied();
+            let stage = at.and_then(stage_of);
+            let instruction = at.and_then(instruction_of);
+            // An `ENV` stays in its stage and the stages built from it; an `ARG` in its stage
+            // (one before the first `FROM`, in any that declares it again: not followed); a
+            // `RUN`'s `export` in that `RUN`'s shell.
+            let kind = keyword(instruction);
             (i..commands.len()).any(|k| {
-                let other = starts.get(k).and_then(|&at| stage_of(at));
-                built_from(other, stage) && commands.get(k).is_some_and(|c| hands_to_terraform(c))
+                let other_at = starts.get(k).copied();
+                let other = other_at.and_then(stage_of);
+                let within = match kind {
+                    "ENV" => built_from(other, stage),
+                    "ARG" => stage.is_none() || other == stage,
+                    _ => other_at.and_then(instruction_of) == instruction,
+                };
+                within && commands.get(k).is_some_and(|c| hands_to_terraform(c))
             })
         });
         if !reaches {
