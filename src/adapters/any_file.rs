@@ -226,10 +226,11 @@ fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
     }
 }
 
-/// In a Dockerfile, forgets the names of the base URLs set since `before` (by `ENV`, `ARG` or
-/// an `export` in a `RUN`) unless a later command of the same build stage, or of a stage built
-/// `FROM` it, runs Terraform ([`hands_to_terraform`]): a stage's settings stay in that stage.
-/// `starts` and `commands` are the document's commands, with where each starts.
+/// In a Dockerfile, forgets the names of the base URLs set since `before` unless a later
+/// command that sees the setting runs Terraform ([`hands_to_terraform`]): for an `ENV`, one of
+/// its build stage or of a stage built `FROM` it; for an `ARG`, one of its stage; for an
+/// `export` in a `RUN`, one of that `RUN`. `starts` and `commands` are the document's
+/// commands, with where each starts.
 fn names_only_where_stages_run_terraform(
     text: &str,
     starts: &[usize],

@@ -3,11 +3,12 @@
 //! - **Makefile**: the recipe lines of rules (a line that starts with a tab after a rule
 //!   line, continued lines included), without the tab and the `@`, `-`, `+` prefixes; a
 //!   rule's inline recipe (`target: ; command`). `define ... endef` bodies are not recipes.
+//!   Also its rules and the variables it exports to recipes ([`makefile`]).
 //! - **Dockerfile**: the shell form of `RUN` (after its `--flag`s; the exec form `RUN [...]`
 //!   is no shell text), the body of a here-document that is the whole `RUN` (`RUN <<EOF`),
 //!   and `ENV` and `ARG` instructions, read as commands (`ENV NAME=value`). A Dockerfile whose
 //!   escape character is a backtick (`# escape=``) is a Windows one, whose `RUN` lines are not
-//!   POSIX shell: nothing is read from it.
+//!   POSIX shell: nothing is read from it. Also its build stages ([`docker_stages`]).
 
 use super::Dialect;
 
@@ -90,7 +91,8 @@ pub struct Makefile {
     /// Its rules, in file order: which recipe lines each has.
     pub rules: Vec<MakeRule>,
     /// The variables exported to the recipes' environment, each at its last value (as make
-    /// reads the whole file before running a recipe): set with `=`, `:=`, `::=` or `:::=`
+    /// reads the whole file before running a recipe; each branch's, where conditionals set
+    /// it, since they are not evaluated): set with `=`, `:=`, `::=` or `:::=`
     /// (`?=` when not set before; not `+=` on a value, nor `!=`, a command's output; not a
     /// value that expands another variable), and exported on its line (`export NAME :=
     /// value`), by an `export NAME` line, or by a bare `export` or an `.EXPORT_ALL_VARIABLES:`
@@ -539,8 +541,8 @@ pub fn docker_instructions(text: &str) -> Vec<Piece> {
 }
 
 /// Where the `ENV` instructions of a Dockerfile whose settings are in the image it builds
-/// start: those of its last stage and of the stages that one is built `FROM`, by name or
-/// number (a build stage's `ENV` stays in that stage).
+/// start: those of its last stage and of the stages that one is built `FROM`, by name (a
+/// build stage's `ENV` stays in that stage).
 pub fn docker_image_env(text: &str) -> Vec<usize> {
     let stages = docker_stages(text);
     let mut image_env = Vec::new();
