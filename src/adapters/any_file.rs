@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::common::{Locator, URL_KEYS, is_url_key, template_body};
 use crate::document::shell::Dialect;
-use crate::document::shell::files::Makefile;
+use crate::document::shell::files::{Dockerfile, Makefile};
 use crate::document::{Cursor, Value};
 use crate::model::{AuthMechanism, Endpoint, LocCtx, Model, Text, intern_value};
 use std::collections::HashMap;
@@ -98,12 +98,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                     // A Dockerfile's `ENV` in the image it builds stays there: what the image
                     // runs (Terraform as its entrypoint, or as a `docker run` command) runs
                     // with it.
-                    let in_image = match dialect {
-                        Dialect::Docker => {
-                            crate::document::shell::files::docker_image_env(ctx.text)
-                        }
-                        _ => Vec::new(),
-                    };
+                    let docker = (dialect == Dialect::Docker)
+                        .then(|| crate::document::shell::files::dockerfile(ctx.text));
+                    let in_image = docker.as_ref().map(|d| d.image_env()).unwrap_or_default();
                     let starts: Vec<usize> =
                         root.items().map(|c| c.node.span.start as usize).collect();
                     let image_env: Vec<Option<ArcStr>> = out
@@ -118,9 +115,9 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                             e.set_as.clone().filter(|_| env)
                         })
                         .collect();
-                    if dialect == Dialect::Docker {
+                    if let Some(docker) = &docker {
                         names_only_where_stages_run_terraform(
-                            ctx.text, &starts, &commands, out, before,
+                            ctx.text, docker, &starts, &commands, out, before,
                         );
                     } else {
                         names_only_where_terraform_runs(out, before, &commands.join("\n"));
@@ -233,15 +230,16 @@ fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
 /// commands, with where each starts.
 fn names_only_where_stages_run_terraform(
     text: &str,
+    docker: &Dockerfile,
     starts: &[usize],
     commands: &[&str],
     out: &mut Model,
     before: usize,
 ) {
-    let stages = crate::document::shell::files::docker_stages(text);
+    let stages = &docker.stages;
     let stage_of = |at: usize| stages.partition_point(|s| s.start <= at).checked_sub(1);
     // Each instruction's text, and whether it is an `ENV` or `ARG` (not a `RUN`'s command).
-    let instructions = crate::document::shell::files::docker_instructions(text);
+    let instructions = &docker.instructions;
     let instruction_of = |at: usize| {
         instructions
             .partition_point(|p| p.start <= at)

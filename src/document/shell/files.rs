@@ -8,7 +8,7 @@
 //!   is no shell text), the body of a here-document that is the whole `RUN` (`RUN <<EOF`),
 //!   and `ENV` and `ARG` instructions, read as commands (`ENV NAME=value`). A Dockerfile whose
 //!   escape character is a backtick (`# escape=``) is a Windows one, whose `RUN` lines are not
-//!   POSIX shell: nothing is read from it. Also its build stages ([`docker_stages`]).
+//!   POSIX shell: nothing is read from it. Also its build stages ([`dockerfile`]).
 
 use super::Dialect;
 
@@ -537,25 +537,37 @@ fn rule_colon(line: &str) -> Option<usize> {
 
 /// The shell text and the `ENV`/`ARG` instructions of a Dockerfile.
 pub fn docker_instructions(text: &str) -> Vec<Piece> {
-    dockerfile(text).0
+    dockerfile(text).instructions
 }
 
-/// Where the `ENV` instructions of a Dockerfile whose settings are in the image it builds
-/// start: those of its last stage and of the stages that one is built `FROM`, by name (a
-/// build stage's `ENV` stays in that stage).
-pub fn docker_image_env(text: &str) -> Vec<usize> {
-    let stages = docker_stages(text);
-    let mut image_env = Vec::new();
-    let mut at = stages.len().checked_sub(1);
-    let mut seen = Vec::new();
-    while let Some(i) = at.filter(|i| !seen.contains(i)) {
-        seen.push(i);
-        let Some(stage) = stages.get(i) else { break };
-        image_env.extend(stage.env.iter().copied());
-        at = stage.base;
+/// What a Dockerfile gives the shells of its instructions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dockerfile {
+    /// Its shell text and `ENV`/`ARG` instructions (see the module's documentation).
+    pub instructions: Vec<Piece>,
+    /// Its build stages, in order.
+    pub stages: Vec<DockerStage>,
+}
+
+impl Dockerfile {
+    /// Where the `ENV` instructions whose settings are in the image it builds start: those of
+    /// its last stage and of the stages that one is built `FROM`, by name (a build stage's
+    /// `ENV` stays in that stage).
+    pub fn image_env(&self) -> Vec<usize> {
+        let mut image_env = Vec::new();
+        let mut at = self.stages.len().checked_sub(1);
+        let mut seen = Vec::new();
+        while let Some(i) = at.filter(|i| !seen.contains(i)) {
+            seen.push(i);
+            let Some(stage) = self.stages.get(i) else {
+                break;
+            };
+            image_env.extend(stage.env.iter().copied());
+            at = stage.base;
+        }
+        image_env.sort_unstable();
+        image_env
     }
-    image_env.sort_unstable();
-    image_env
 }
 
 /// A build stage of a Dockerfile (`FROM ... [AS name]`).
@@ -569,17 +581,12 @@ pub struct DockerStage {
     pub env: Vec<usize>,
 }
 
-/// The build stages of a Dockerfile, in order.
-pub fn docker_stages(text: &str) -> Vec<DockerStage> {
-    dockerfile(text).1
-}
-
-/// [`docker_instructions`] and [`docker_stages`].
-fn dockerfile(text: &str) -> (Vec<Piece>, Vec<DockerStage>) {
+/// The instructions and build stages of a Dockerfile (see [`Dockerfile`]).
+pub fn dockerfile(text: &str) -> Dockerfile {
     let bytes = text.as_bytes();
     let escape = docker_escape(text);
     if escape == b'`' {
-        return (Vec::new(), Vec::new());
+        return Dockerfile::default();
     }
     let mut pieces = Vec::new();
     let mut stages: Vec<DockerStage> = Vec::new();
@@ -703,7 +710,10 @@ fn dockerfile(text: &str) -> (Vec<Piece>, Vec<DockerStage>) {
             }
         }
     }
-    (pieces, stages)
+    Dockerfile {
+        instructions: pieces,
+        stages,
+    }
 }
 
 /// The escape character of a Dockerfile (`# escape=` parser directive, default `\`).

@@ -222,10 +222,11 @@ fn makefile_exports_and_one_shell() {
 #[test]
 fn dockerfile_stages_and_the_image_env() {
     let text = "FROM golang:1.22 \\\n  AS build\nENV A=1\nFROM alpine AS other\nENV B=2\nONBUILD ENV C=3\nFROM build\nENV D=4\n";
-    let stages = files::docker_stages(text);
-    let bases: Vec<Option<usize>> = stages.iter().map(|s| s.base).collect();
+    let docker = files::dockerfile(text);
+    let bases: Vec<Option<usize>> = docker.stages.iter().map(|s| s.base).collect();
     assert_eq!(bases, vec![None, None, Some(0)]);
-    let env: Vec<&str> = files::docker_image_env(text)
+    let env: Vec<&str> = docker
+        .image_env()
         .into_iter()
         .map(|at| &text[at..at + 7])
         .collect();
