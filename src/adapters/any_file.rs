@@ -117,7 +117,7 @@ pub fn adapt(ctx: &LocCtx<'_>, root: &Cursor<'_>, out: &mut Model) {
                         .collect();
                     if let Some(docker) = &docker {
                         names_only_where_stages_run_terraform(
-                            ctx.text, docker, &starts, &commands, out, before,
+                            docker, &starts, &commands, out, before,
                         );
                     } else {
                         names_only_where_terraform_runs(out, before, &commands.join("\n"));
@@ -229,7 +229,6 @@ fn make_exports(ctx: &LocCtx<'_>, makefile: &Makefile, out: &mut Model) {
 /// `export` in a `RUN`, one of that `RUN`. `starts` and `commands` are the document's
 /// commands, with where each starts.
 fn names_only_where_stages_run_terraform(
-    text: &str,
     docker: &Dockerfile,
     starts: &[usize],
     commands: &[&str],
@@ -238,31 +237,19 @@ fn names_only_where_stages_run_terraform(
 ) {
     let stages = &docker.stages;
     let stage_of = |at: usize| stages.partition_point(|s| s.start <= at).checked_sub(1);
-    // Each instruction's text, and whether it is an `ENV` or `ARG` (not a `RUN`'s command).
+    // Each instruction, and whether it is an `ENV` or `ARG` (not a `RUN`'s command).
     let instructions = &docker.instructions;
     let instruction_of = |at: usize| {
         instructions
             .partition_point(|p| p.start <= at)
             .checked_sub(1)
     };
-    let keyword = |i: Option<usize>| -> &str {
-        let Some(p) = i.and_then(|i| instructions.get(i)) else {
-            return "";
-        };
-        let line_start = text
-            .get(..p.start)
-            .and_then(|b| b.rfind('\n'))
-            .map_or(0, |n| n + 1);
-        let own_line = text
-            .get(line_start..p.start)
-            .is_some_and(|b| b.trim().is_empty());
-        let word = text.get(p.start..).and_then(|t| t.get(..3)).unwrap_or("");
-        if own_line && word.eq_ignore_ascii_case("ENV") {
-            "ENV"
-        } else if own_line && word.eq_ignore_ascii_case("ARG") {
-            "ARG"
-        } else {
-            "RUN"
+    let keyword = |i: Option<usize>| {
+        let start = i.and_then(|i| instructions.get(i)).map(|p| p.start);
+        match start {
+            Some(at) if stages.iter().any(|s| s.env.contains(&at)) => "ENV",
+            Some(at) if docker.args.contains(&at) => "ARG",
+            _ => "RUN",
         }
     };
     // Whether stage `s` is `of` or built from it.

@@ -547,6 +547,8 @@ pub struct Dockerfile {
     pub instructions: Vec<Piece>,
     /// Its build stages, in order.
     pub stages: Vec<DockerStage>,
+    /// Where its `ARG` instructions start (before the first `FROM` too; not `ONBUILD ARG`).
+    pub args: Vec<usize>,
 }
 
 impl Dockerfile {
@@ -590,6 +592,7 @@ pub fn dockerfile(text: &str) -> Dockerfile {
     }
     let mut pieces = Vec::new();
     let mut stages: Vec<DockerStage> = Vec::new();
+    let mut args = Vec::new();
     // Each stage's name (`AS name`).
     let mut names: Vec<Option<&str>> = Vec::new();
     let mut all = lines(text).peekable();
@@ -675,6 +678,8 @@ pub fn dockerfile(text: &str) -> Dockerfile {
                 if let Some(stage) = stages.last_mut() {
                     stage.env.push(kw_start);
                 }
+            } else if !onbuild {
+                args.push(kw_start);
             }
         } else if keyword.eq_ignore_ascii_case("FROM") {
             // `FROM [--platform=...] image [AS name]`, continued lines too.
@@ -713,6 +718,7 @@ pub fn dockerfile(text: &str) -> Dockerfile {
     Dockerfile {
         instructions: pieces,
         stages,
+        args,
     }
 }
 
