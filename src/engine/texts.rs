@@ -32,7 +32,7 @@ pub(super) fn digest(text: &str) -> u64 {
 /// The files a finding is reported in: its place, where the value is used, its labels.
 fn files_of(f: &crate::rules::Finding) -> impl Iterator<Item = u32> + '_ {
     std::iter::once(f.loc.file)
-        .chain(f.used_at.as_ref().map(|l| l.file))
+        .chain(f.used_at.as_deref().map(|l| l.file))
         .chain(f.related.iter().map(|l| l.loc.file))
 }
 

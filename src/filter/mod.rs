@@ -129,7 +129,7 @@ fn keep_hidden_uses(
             .iter()
             .find_map(|e| Some((e, *places.get(&(e.loc.file, e.loc.span))?)));
         if let Some((edit, (other, why))) = set_aside {
-            let at = other.used_at.as_ref().unwrap_or(&other.loc);
+            let at = other.used_at.as_deref().unwrap_or(&other.loc);
             let written = if edit.loc.file == f.loc.file {
                 format!("line {}", edit.loc.start.line)
             } else {

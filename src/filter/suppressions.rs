@@ -160,7 +160,7 @@ fn hit(
     }
     let places: Vec<&Loc> = std::iter::once(&f.loc)
         .chain(f.loc.via.as_deref())
-        .chain(f.used_at.as_ref())
+        .chain(f.used_at.as_deref())
         .chain(
             f.related
                 .iter()

@@ -1292,6 +1292,14 @@ pub struct Scratch<'m> {
     built: Vec<V>,
     /// The values as written read for the resource ([`Run::text_value`]).
     texts: Vec<(Lazy<'m>, V)>,
+    /// The keys of the stand-in a result's part is built as ([`Run::stand_in`]): this
+    /// thread's copies, not a string built per result.
+    ref_key: V,
+    loc_key: V,
+    /// `{"ref": null}` and `{"loc": null}`, frozen: a stand-in is a copy with its value set
+    /// (one small allocation, not a map built and frozen).
+    ref_template: V,
+    loc_template: V,
 }
 
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
@@ -1344,6 +1352,10 @@ impl Program {
             frames: Vec::new(),
             built: Vec::new(),
             texts: Vec::new(),
+            ref_key: V::from("ref"),
+            loc_key: V::from("loc"),
+            ref_template: V::from(BTreeMap::from([(V::from("ref"), V::Null)])),
+            loc_template: V::from(BTreeMap::from([(V::from("loc"), V::Null)])),
         }
     }
 
@@ -1584,11 +1596,12 @@ impl<'m> Run<'_, 'm, '_> {
         self.number();
         let r = self.builder.ref_of(loc);
         let r = V::from(i64::try_from(r).unwrap_or(i64::MAX));
-        let loc = V::from(BTreeMap::from([(V::from("ref"), r)]));
+        let scratch = &*self.scratch;
+        let loc = with_field(&scratch.ref_template, &scratch.ref_key, r);
         if matches!(n, Lazy::Loc(_)) {
             loc
         } else {
-            V::from(BTreeMap::from([(V::from("loc"), loc)]))
+            with_field(&scratch.loc_template, &scratch.loc_key, loc)
         }
     }
 
@@ -2314,6 +2327,17 @@ fn set<'m>(frame: &mut [Val<'m>], slot: Slot, v: Val<'m>) {
     if let Some(s) = frame.get_mut(slot) {
         *s = v;
     }
+}
+
+/// A copy of the one-field object `template` with `key`'s value set to `value`.
+fn with_field(template: &V, key: &V, value: V) -> V {
+    let mut out = template.clone();
+    if let Ok(fields) = out.as_object_mut()
+        && let Some(slot) = fields.get_mut(key)
+    {
+        *slot = value;
+    }
+    out
 }
 
 #[cfg(test)]

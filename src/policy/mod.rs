@@ -69,6 +69,8 @@ pub struct Policy {
     pub rule: &'static Rule,
     /// The metadata's `help`: what to do instead.
     pub help: &'static str,
+    /// What each of its findings' messages ends with: ` [policy <package>]`.
+    pub tag: String,
     /// The result sets its files define (`deny`, `warn`), with where each is first defined
     /// (file, line): only those are evaluated.
     pub sets: Vec<(&'static str, PathBuf, u32)>,
@@ -336,6 +338,7 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
                     package: package.clone(),
                     rule,
                     help,
+                    tag: format!(" [policy {}]", package.trim_start_matches("data.")),
                     sets: ["deny", "warn"]
                         .into_iter()
                         .filter_map(|set| {
@@ -583,7 +586,11 @@ impl Set {
         };
         let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
         let mut findings = Vec::new();
-        for part in parts {
+        for mut part in parts {
+            if findings.is_empty() {
+                // The first part's list is kept, not moved into a new one.
+                std::mem::swap(&mut findings, &mut part.findings);
+            }
             findings.extend(part.findings);
             for (i, e) in part.errors {
                 if let Some(slot @ None) = errors.get_mut(i) {
@@ -866,16 +873,17 @@ fn results_of(
         other => vec![other],
     };
     let first = out.len();
+    out.reserve(items.len());
     for item in items {
         let (message, at, help) = match item {
-            V::String(s) => (s.to_string(), None, None),
+            V::String(s) => (s.as_ref(), None, None),
             V::Object(_) => {
-                let text = |key: &str| item[key].as_string().ok().map(|s| s.to_string());
+                let text = |key: &str| field(item, key).and_then(|v| v.as_string().ok());
                 (
                     text("msg")
                         .or_else(|| text("message"))
-                        .unwrap_or_else(|| policy.rule.meta.summary.to_string()),
-                    Some(&item["at"]),
+                        .map_or(policy.rule.meta.summary, |s| s.as_ref()),
+                    field(item, "at"),
                     text("help"),
                 )
             }
@@ -885,16 +893,11 @@ fn results_of(
             .and_then(loc_ref)
             .and_then(|r| place.locs.get(r).copied())
             .unwrap_or(place.body);
-        let help = help.as_deref().unwrap_or(policy.help);
-        let mut finding = Finding::new(
-            policy.rule,
-            loc,
-            format!(
-                "{message} [policy {}]",
-                policy.package.trim_start_matches("data.")
-            ),
-            help.to_string(),
-        );
+        let help = help.map_or(policy.help, |s| s.as_ref());
+        let mut text = String::with_capacity(message.len() + policy.tag.len());
+        text.push_str(message);
+        text.push_str(&policy.tag);
+        let mut finding = Finding::new(policy.rule, loc, text, help);
         if let Some(s) = severity {
             finding.severity = s;
         }
@@ -925,11 +928,17 @@ fn has_results(value: &regorus::Value) -> bool {
 
 /// The `ref` of a value (`{"value", "loc"}`), of a location, or of an object with a `loc`.
 fn loc_ref(at: &regorus::Value) -> Option<usize> {
-    let direct = &at["ref"];
-    let r = if matches!(direct, regorus::Value::Undefined) {
-        &at["loc"]["ref"]
-    } else {
-        direct
-    };
+    let r = field(at, "ref").or_else(|| field(field(at, "loc")?, "ref"))?;
     r.as_u64().ok().and_then(|r| usize::try_from(r).ok())
+}
+
+/// An object's field, found by name (`value[name]` builds a value of the name first).
+fn field<'v>(value: &'v regorus::Value, name: &str) -> Option<&'v regorus::Value> {
+    match value {
+        regorus::Value::Object(fields) => fields
+            .iter()
+            .find(|(k, _)| k.as_string().is_ok_and(|k| k.as_ref() == name))
+            .map(|(_, v)| v),
+        _ => None,
+    }
 }

@@ -152,7 +152,7 @@ pub fn list<I: Sync>(
     items: &[I],
     depth: usize,
     write: impl Fn(&I, &mut Element<'_>) + Sync,
-) -> Vec<Vec<u8>> {
+) -> Vec<String> {
     super::parts(items, PARALLEL_MIN, |k, chunk| {
         let mut out = Vec::with_capacity(chunk.len() * 640);
         for (i, item) in chunk.iter().enumerate() {
@@ -166,45 +166,47 @@ pub fn list<I: Sync>(
                 },
             );
         }
-        out
+        // Checked here, on the part's thread, not as one text on one thread at the end.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     })
 }
 
 /// A list of its own (the whole text: a report that is one list), of the elements `list`
 /// wrote at depth 0.
-pub fn array(elements: &[Vec<u8>]) -> String {
-    let mut out = Vec::with_capacity(elements.iter().map(Vec::len).sum::<usize>() + 3);
-    out.push(b'[');
+pub fn array(elements: &[String]) -> String {
+    let mut out = String::with_capacity(elements.iter().map(String::len).sum::<usize>() + 3);
+    out.push('[');
     for part in elements {
-        out.extend_from_slice(part);
+        out.push_str(part);
     }
     if out.len() > 1 {
-        out.push(b'\n');
+        out.push('\n');
     }
-    out.push(b']');
-    String::from_utf8(out).unwrap_or_default()
+    out.push(']');
+    out
 }
 
 /// `doc` (written by [`text`]) with the elements `list` wrote put into the empty list under
 /// `key` at `depth`: the first line break followed by `depth` indents and `"key": []`, which
 /// is that list (a string's line breaks are escaped, so only the layout has them). `None`
 /// when `doc` has no such list.
-pub fn splice(doc: &str, key: &str, depth: usize, elements: &[Vec<u8>]) -> Option<String> {
+pub fn splice(doc: &str, key: &str, depth: usize, elements: &[String]) -> Option<String> {
     let marker = format!("\n{}\"{key}\": []", "  ".repeat(depth));
     let at = doc.find(&marker)? + marker.len() - 1;
-    let size: usize = elements.iter().map(Vec::len).sum();
+    let size: usize = elements.iter().map(String::len).sum();
     // Room for the whole report at once, and one newline: a final newline is written after.
-    let mut out = Vec::with_capacity(doc.len() + size + 2 * depth + 2);
-    out.extend_from_slice(doc.as_bytes().get(..at)?);
+    let mut out = String::with_capacity(doc.len() + size + 2 * depth + 2);
+    out.push_str(doc.get(..at)?);
     if size > 0 {
         for part in elements {
-            out.extend_from_slice(part);
+            out.push_str(part);
         }
-        out.push(b'\n');
-        out.resize(out.len() + 2 * depth, b' ');
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', 2 * depth));
     }
-    out.extend_from_slice(doc.as_bytes().get(at..)?);
-    String::from_utf8(out).ok()
+    out.push_str(doc.get(at..)?);
+    Some(out)
 }
 
 #[cfg(test)]

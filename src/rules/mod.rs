@@ -171,10 +171,10 @@ pub struct Finding {
     /// uses it was read as context only (a pre-commit hook or an editor given the
     /// `terraform.tfvars` alone): the use. A finding is the same finding in both placements:
     /// fingerprints, levels and config exceptions follow [`Finding::identity`].
-    pub used_at: Option<Loc>,
+    pub used_at: Option<Box<Loc>>,
     /// What would fix it, when one change does (see [`fix`]); `None` when there is no single
     /// right value: the help says what to choose.
-    pub fix: Option<fix::Fix>,
+    pub fix: Option<Box<fix::Fix>>,
     /// Where a check of another file alone would report it: a setting it depends on written
     /// in that file (see [`Finding::note_depends_on`]). A suppression there covers it in a
     /// check of both files too.
@@ -280,7 +280,7 @@ impl Finding {
     /// The place that identifies the finding whatever its placement: the use (see
     /// [`Finding::used_at`]).
     pub fn identity(&self) -> &Loc {
-        self.used_at.as_ref().unwrap_or(&self.loc)
+        self.used_at.as_deref().unwrap_or(&self.loc)
     }
 
     /// Where the offending value was written, when that is not where it is used.
@@ -308,7 +308,7 @@ impl Finding {
                 message: VALUE_USED_HERE.to_string(),
             },
         );
-        self.used_at = Some(used);
+        self.used_at = Some(Box::new(used));
         self
     }
 
@@ -356,7 +356,7 @@ impl Finding {
                 message: "the value this setting conflicts with".to_string(),
             },
         );
-        self.used_at = Some(own);
+        self.used_at = Some(Box::new(own));
         Some(self)
     }
 
@@ -408,7 +408,7 @@ impl Finding {
     /// The finding with `fix` (a [`fix::Fix`], or an `Option` of one: a rule whose fix may
     /// not be possible passes what it found).
     pub fn with_fix(mut self, fix: impl Into<Option<fix::Fix>>) -> Finding {
-        self.fix = fix.into();
+        self.fix = fix.into().map(Box::new);
         self
     }
 
@@ -495,23 +495,42 @@ pub fn label_conditions(model: &Model, findings: &mut [Finding]) {
     }
 }
 
+/// Findings past which [`sort_and_dedup`] sorts on every thread.
+const PARALLEL_SORT_MIN: usize = 4096;
+
 /// Sort findings and drop repeats (one rule, one place), keeping the first. A value written
 /// in several places and used in one (a module called twice, a `for_each` over a map) is a
 /// finding per place it was written: the places are part of what is repeated.
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| (f.loc.file, f.loc.span, f.rule.code);
     // Stable, by key, each finding moved into place once (a finding is large, and a report can
-    // hold tens of thousands).
-    findings.sort_by_cached_key(|f| (f.loc.file, f.loc.span, f.rule.code));
+    // hold tens of thousands); on every thread when the list is long. A list already in order
+    // (the filter's second pass) is only checked.
+    if !findings.is_sorted_by(|a, b| key(a) <= key(b)) {
+        if findings.len() >= PARALLEL_SORT_MIN {
+            use rayon::slice::ParallelSliceMut;
+            findings.par_sort_by_cached_key(key);
+        } else {
+            findings.sort_by_cached_key(key);
+        }
+    }
+    // Repeats share the sort key, so they are next to each other: each run of one key (a
+    // handful of findings) is compared within itself, not hashed across the whole list.
     let place = |l: Option<&Loc>| l.map(|l| (l.file, l.span));
-    let mut seen = foldhash::HashSet::with_capacity_and_hasher(findings.len(), Default::default());
+    let mut run = None;
+    let mut seen = Vec::new();
     findings.retain(|f| {
-        seen.insert((
-            f.rule.code,
-            f.loc.file,
-            f.loc.span,
-            place(f.loc.via.as_deref()),
-            place(f.used_at.as_ref()),
-        ))
+        let k = key(f);
+        if run != Some(k) {
+            run = Some(k);
+            seen.clear();
+        }
+        let written = (place(f.loc.via.as_deref()), place(f.used_at.as_deref()));
+        if seen.contains(&written) {
+            return false;
+        }
+        seen.push(written);
+        true
     });
     // A value reported where it is written (a data file that Terraform decodes and that is an
     // Atlas body itself) is not reported again through a use of it.
@@ -690,6 +709,65 @@ mod placement_tests {
         sort_and_dedup(&mut findings);
         let written: Vec<u32> = findings.iter().map(|f| f.written().unwrap().file).collect();
         assert_eq!(written, [1, 2]);
+    }
+
+    /// Sorted stably by place and rule, the first of each repeat kept: the same list a
+    /// sort of the whole and one set of everything seen give, on one thread or several,
+    /// given in order or not.
+    #[test]
+    fn sorting_and_dropping_repeats_keeps_the_first_of_each() {
+        let rules = [&gov002::RULE, &gov006::RULE];
+        let n = PARALLEL_SORT_MIN + 500;
+        let make = |i: u32| {
+            let via = i.is_multiple_of(3).then(|| loc(9, i % 5, None));
+            let mut f = Finding::new(
+                rules[(i % 2) as usize],
+                &loc(i % 4, (i * 7) % 13, via),
+                format!("m{i}"),
+                "h",
+            );
+            if i.is_multiple_of(11) {
+                f.used_at = Some(Box::new(loc(8, i % 2, None)));
+            }
+            f
+        };
+        let key = |f: &Finding| {
+            let place = |l: Option<&Loc>| l.map(|l| (l.file, l.span));
+            (
+                f.loc.file,
+                f.loc.span,
+                f.rule.code,
+                place(f.loc.via.as_deref()),
+                place(f.used_at.as_deref()),
+            )
+        };
+        for count in [200, n] {
+            let mut findings: Vec<Finding> = (0..count as u32).map(make).collect();
+            let mut expected: Vec<&Finding> = findings.iter().collect();
+            expected.sort_by_key(|f| (f.loc.file, f.loc.span, f.rule.code));
+            let mut seen = std::collections::HashSet::new();
+            expected.retain(|f| seen.insert(key(f)));
+            // Not again through a use where it is reported where it is written.
+            let direct: std::collections::HashSet<_> = expected
+                .iter()
+                .filter(|f| f.loc.via.is_none() && f.used_at.is_none())
+                .map(|f| (f.rule.code, f.loc.file, f.loc.span))
+                .collect();
+            expected.retain(|f| match (f.loc.via.as_deref(), &f.used_at) {
+                (Some(via), _) => !direct.contains(&(f.rule.code, via.file, via.span)),
+                (None, Some(_)) => !direct.contains(&(f.rule.code, f.loc.file, f.loc.span)),
+                (None, None) => true,
+            });
+            let expected: Vec<String> = expected.iter().map(|f| f.message.clone()).collect();
+            sort_and_dedup(&mut findings);
+            let got: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+            assert!(got.len() < count, "{count}: repeats are dropped");
+            assert_eq!(got, expected, "{count} findings");
+            // Again, in order now: unchanged.
+            sort_and_dedup(&mut findings);
+            let again: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+            assert_eq!(again, expected, "{count} findings, sorted already");
+        }
     }
 
     #[test]
