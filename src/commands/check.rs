@@ -259,29 +259,32 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             human(color)
         }
     };
-    let machine = |format: Format| -> String {
+    // The JSON reports in the parts their findings were written in on each thread: a large
+    // report is not copied into one text to be written.
+    let machine = |format: Format| -> report::pretty::Text {
         match format {
-            Format::Human => human(false),
-            Format::Concise => report::concise::render(&outcome, !args.quiet),
-            Format::Json => report::json::render_with(&outcome, args.show_suppressed),
-            Format::Sarif => report::sarif::render(&outcome, args.show_suppressed),
-            Format::Github => report::github::render(&outcome),
-            Format::Gitlab => report::gitlab::render(&outcome),
-            Format::Junit => report::junit::render(&outcome),
+            Format::Human => human(false).into(),
+            Format::Concise => report::concise::render(&outcome, !args.quiet).into(),
+            Format::Json => report::json::render_text(&outcome, args.show_suppressed),
+            Format::Sarif => report::sarif::render_text(&outcome, args.show_suppressed),
+            Format::Github => report::github::render(&outcome).into(),
+            Format::Gitlab => report::gitlab::render(&outcome).into(),
+            Format::Junit => report::junit::render(&outcome).into(),
             Format::Html => html_meta
                 .as_ref()
                 .map(|meta| report::html::render(&outcome, meta))
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
         }
     };
     // A report that could not be written in full is an error, whatever the findings: a CI
     // job must not pass on an empty or truncated report.
     let written = match &args.output {
-        Some(path) => write::write(path, &machine(args.format), Target::AnyFile)
+        Some(path) => write::write(path, &machine(args.format).into_string(), Target::AnyFile)
             .map_err(|e| format!("--output {}: {e}", path.display()))
             .and_then(|()| write_stdout(stdout, &for_terminal(color))),
         None if args.format == Format::Human => write_stdout(stdout, &for_terminal(color)),
-        None => write_stdout(stdout, &machine(args.format)).map(|()| {
+        None => write_text(stdout, &machine(args.format)).map(|()| {
             if !args.quiet {
                 for note in report::human::notes(&outcome) {
                     super::eprint(format_args!("note: {}\n", terminal::line(&note)));
@@ -324,6 +327,13 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
 fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<(), String> {
     stdout
         .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write to standard output: {e}"))
+}
+
+/// [`write_stdout`] for a text in parts.
+fn write_text(stdout: &mut impl Write, text: &report::pretty::Text) -> Result<(), String> {
+    text.write_to(stdout)
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write to standard output: {e}"))
 }

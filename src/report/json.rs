@@ -178,6 +178,11 @@ pub fn render(outcome: &Outcome) -> String {
 
 /// Render the outcome as pretty JSON; with `show_suppressed`, add the `suppressions` list.
 pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
+    render_text(outcome, show_suppressed).into_string()
+}
+
+/// [`render_with`], in the parts it is written in (see [`super::pretty::Text`]).
+pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text {
     use crate::outcome::Origin;
     let lines = super::EditLines::new(outcome);
     let suppressions = show_suppressed.then(|| {
@@ -243,15 +248,15 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
     let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
         e.put(&finding(outcome, &lines, f))
     });
-    let mut out = super::pretty::splice(&rest, "findings", 1, &findings).unwrap_or_else(|| {
+    let mut out = super::pretty::splice(&rest, "findings", 1, findings).unwrap_or_else(|| {
         // Never without its findings: written whole, on one thread.
         report.findings = outcome
             .findings
             .iter()
             .map(|f| finding(outcome, &lines, f))
             .collect();
-        super::pretty::text(&report)
+        super::pretty::text(&report).into()
     });
-    out.push('\n');
+    out.push_str("\n");
     out
 }

@@ -191,22 +191,51 @@ pub fn array(elements: &[String]) -> String {
 /// `key` at `depth`: the first line break followed by `depth` indents and `"key": []`, which
 /// is that list (a string's line breaks are escaped, so only the layout has them). `None`
 /// when `doc` has no such list.
-pub fn splice(doc: &str, key: &str, depth: usize, elements: &[String]) -> Option<String> {
+pub fn splice(doc: &str, key: &str, depth: usize, elements: Vec<String>) -> Option<Text> {
     let marker = format!("\n{}\"{key}\": []", "  ".repeat(depth));
     let at = doc.find(&marker)? + marker.len() - 1;
-    let size: usize = elements.iter().map(String::len).sum();
-    // Room for the whole report at once, and one newline: a final newline is written after.
-    let mut out = String::with_capacity(doc.len() + size + 2 * depth + 2);
-    out.push_str(doc.get(..at)?);
-    if size > 0 {
-        for part in elements {
-            out.push_str(part);
-        }
-        out.push('\n');
-        out.extend(std::iter::repeat_n(' ', 2 * depth));
+    let mut parts = Vec::with_capacity(elements.len() + 3);
+    parts.push(doc.get(..at)?.to_string());
+    if elements.iter().any(|e| !e.is_empty()) {
+        parts.extend(elements);
+        parts.push(format!("\n{}", "  ".repeat(depth)));
     }
-    out.push_str(doc.get(at..)?);
-    Some(out)
+    parts.push(doc.get(at..)?.to_string());
+    Some(Text(parts))
+}
+
+/// A report's text in the parts it was written in: a report of many findings is written on
+/// every thread, and its parts are written out one after the other, not copied into one
+/// text first.
+#[derive(Debug, Default)]
+pub struct Text(Vec<String>);
+
+impl Text {
+    /// The parts, one after the other.
+    pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        self.0
+            .iter()
+            .try_for_each(|part| w.write_all(part.as_bytes()))
+    }
+
+    /// The whole text.
+    pub fn into_string(self) -> String {
+        match <[String; 1]>::try_from(self.0) {
+            Ok([one]) => one,
+            Err(parts) => parts.concat(),
+        }
+    }
+
+    /// The text with `s` after it.
+    pub fn push_str(&mut self, s: &str) {
+        self.0.push(s.to_string());
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(vec![s])
+    }
 }
 
 #[cfg(test)]
@@ -256,10 +285,23 @@ mod tests {
             });
             let empty = json!({"version": 1, "runs": [{ "results": [], "z": 2 }]});
             let elements = list(&items, 3, |k, e| e.put(&make(k)));
-            let spliced = splice(&text(&empty), "results", 3, &elements);
-            assert_eq!(spliced, Some(text(&whole)), "{n} elements");
+            let spliced = splice(&text(&empty), "results", 3, elements);
+            let mut written = Vec::new();
+            if let Some(parts) = &spliced {
+                parts.write_to(&mut written).unwrap_or_default();
+            }
+            assert_eq!(
+                String::from_utf8(written).ok(),
+                Some(text(&whole)),
+                "{n} elements"
+            );
+            assert_eq!(
+                spliced.map(Text::into_string),
+                Some(text(&whole)),
+                "{n} elements"
+            );
         }
-        assert_eq!(splice("{}", "results", 1, &[]), None);
+        assert!(splice("{}", "results", 1, Vec::new()).is_none());
         for n in [0, 1, 2 * PARALLEL_MIN + 1] {
             let items: Vec<usize> = (0..n).collect();
             let make = |k: &usize| json!({"k": k, "e": {}});

@@ -22,6 +22,11 @@ pub const FINGERPRINT_KEY: &str = "atlasgovLint/v1";
 
 /// Render the outcome as a SARIF 2.1.0 log.
 pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
+    render_text(outcome, show_suppressed).into_string()
+}
+
+/// [`render`], in the parts it is written in (see [`super::pretty::Text`]).
+pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text {
     let lines = super::EditLines::new(outcome);
     let rules: Vec<_> = all_rules().collect();
     let rule_objects: Vec<Value> = rules
@@ -151,7 +156,7 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
     });
     let rest = super::pretty::text(&log);
     let results = super::pretty::list(&entries, 3, |entry, e| e.put(&result(entry)));
-    let mut out = super::pretty::splice(&rest, "results", 3, &results).unwrap_or_else(|| {
+    let mut out = super::pretty::splice(&rest, "results", 3, results).unwrap_or_else(|| {
         // Never without its results: written whole, on one thread.
         let mut log = log;
         if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
@@ -160,9 +165,9 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
                 Value::Array(entries.iter().map(result).collect()),
             );
         }
-        super::pretty::text(&log)
+        super::pretty::text(&log).into()
     });
-    out.push('\n');
+    out.push_str("\n");
     out
 }
 
