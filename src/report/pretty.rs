@@ -204,6 +204,10 @@ pub fn splice(doc: &str, key: &str, depth: usize, elements: Vec<String>) -> Opti
     Some(Text(parts))
 }
 
+/// The largest [`Text`] written in one write (past a pipe's buffer, a reader that stops
+/// early breaks the pipe whatever the writes).
+const ONE_WRITE_MAX: usize = 1 << 20;
+
 /// A report's text in the parts it was written in: a report of many findings is written on
 /// every thread, and its parts are written out one after the other, not copied into one
 /// text first.
@@ -211,8 +215,16 @@ pub fn splice(doc: &str, key: &str, depth: usize, elements: Vec<String>) -> Opti
 pub struct Text(Vec<String>);
 
 impl Text {
-    /// The parts, one after the other.
+    /// The parts, one after the other. A text up to [`ONE_WRITE_MAX`] goes in one write, as
+    /// a text in one part does: a reader that stops early (`| head`) has then taken all of
+    /// it in its pipe's buffer, and the run does not fail on a broken pipe after it.
     pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        let len: usize = self.0.iter().map(String::len).sum();
+        if self.0.len() > 1 && len <= ONE_WRITE_MAX {
+            let mut all = String::with_capacity(len);
+            self.0.iter().for_each(|part| all.push_str(part));
+            return w.write_all(all.as_bytes());
+        }
         self.0
             .iter()
             .try_for_each(|part| w.write_all(part.as_bytes()))
@@ -265,6 +277,33 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&ours).unwrap_or_default();
         assert_eq!(back, value);
+    }
+
+    /// Counts the writes it is given.
+    #[derive(Default)]
+    struct Writes(Vec<usize>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.push(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_small_text_in_parts_is_one_write_and_a_large_one_is_not_copied() {
+        let small = Text(vec!["{\n".into(), "  \"a\": 1".into(), "\n}\n".into()]);
+        let mut w = Writes::default();
+        small.write_to(&mut w).unwrap_or_default();
+        assert_eq!(w.0, [small.0.iter().map(String::len).sum::<usize>()]);
+        let part = "x".repeat(ONE_WRITE_MAX / 2 + 1);
+        let large = Text(vec![part.clone(), part.clone()]);
+        let mut w = Writes::default();
+        large.write_to(&mut w).unwrap_or_default();
+        assert_eq!(w.0, [part.len(), part.len()]);
     }
 
     #[test]
