@@ -213,14 +213,11 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     let max_fix = super::fix::max(args.unsafe_fixes);
     if args.diff {
         let diff = super::fix::diff(outcome, &inputs, &buffers, &settings, max_fix);
-        if let Err(e) = write_stdout(stdout, &diff) {
+        let empty = diff.is_empty();
+        if let Err(e) = write_stdout(stdout, &diff.into()) {
             return usage_error(e);
         }
-        return if diff.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_FINDINGS
-        };
+        return if empty { EXIT_OK } else { EXIT_FINDINGS };
     }
     let applied = args
         .fix
@@ -282,9 +279,9 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     let written = match &args.output {
         Some(path) => write::write(path, &machine(args.format).into_string(), Target::AnyFile)
             .map_err(|e| format!("--output {}: {e}", path.display()))
-            .and_then(|()| write_stdout(stdout, &for_terminal(color))),
-        None if args.format == Format::Human => write_stdout(stdout, &for_terminal(color)),
-        None => write_text(stdout, &machine(args.format)).map(|()| {
+            .and_then(|()| write_stdout(stdout, &for_terminal(color).into())),
+        None if args.format == Format::Human => write_stdout(stdout, &for_terminal(color).into()),
+        None => write_stdout(stdout, &machine(args.format)).map(|()| {
             if !args.quiet {
                 for note in report::human::notes(&outcome) {
                     super::eprint(format_args!("note: {}\n", terminal::line(&note)));
@@ -324,15 +321,8 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
     }
 }
 
-fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<(), String> {
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| format!("cannot write to standard output: {e}"))
-}
-
-/// [`write_stdout`] for a text in parts.
-fn write_text(stdout: &mut impl Write, text: &report::pretty::Text) -> Result<(), String> {
+/// A report (in one part or several: see [`report::pretty::Text`]) to standard output.
+fn write_stdout(stdout: &mut impl Write, text: &report::pretty::Text) -> Result<(), String> {
     text.write_to(stdout)
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write to standard output: {e}"))
