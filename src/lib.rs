@@ -7,6 +7,8 @@
 //! suppressions and baseline ([`filter`]) → reporters ([`report`]). [`lint()`] is the one entry
 //! point for a check; the command line ([`commands`]) and the language server ([`server`]) call it.
 
+#![forbid(unsafe_code)]
+
 // Ground: no knowledge of specs.
 pub mod date;
 pub mod paths;

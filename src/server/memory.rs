@@ -2,8 +2,9 @@
 //!
 //! Freed memory goes back to the allocator at once (the documents' map and texts are shrunk,
 //! the framing's buffer too), but mimalloc, the allocator, returns freed pages to the system
-//! only after a delay (one second), and only when some later call finds that delay over: a
-//! server idle in its editor makes none, and kept 220 MB after a 50 MB document was closed.
+//! only after a delay (a second by default; `src/main.rs` sets 10 ms), and only when some
+//! later call finds that delay over: a server idle in its editor makes none, and kept 220 MB
+//! after a 50 MB document was closed.
 //! So once the server has been idle for [`IDLE`] after such work, [`release`] makes the
 //! allocator look. `bench/server_memory.py` measures it.
 
