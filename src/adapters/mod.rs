@@ -187,9 +187,11 @@ static EXPECTED_FILES: AtomicUsize = AtomicUsize::new(0);
 /// Tell the pre-filter how many files the run will read, before the first one: a run over
 /// many files gets automata that take a millisecond to build and scan faster; a run over a
 /// few (a pre-commit hook, an editor) gets automata that build in microseconds. The answers
-/// are the same either way.
+/// are the same either way. A run starts here, so it also starts the budget of Terraform trees
+/// held until modules are evaluated ([`terraform::module::start_run`]).
 pub fn expect_files(n: usize) {
     EXPECTED_FILES.store(n, Ordering::Relaxed);
+    terraform::module::start_run();
 }
 
 /// From this many files on, the pre-filter's automata are DFAs.

@@ -248,14 +248,14 @@ pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
 }
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
-pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
+pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex, limits: &Limits) -> Option<Kept> {
     if pulumi::is_pulumi_file(ctx.path) {
         return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
     }
     if render::wanted(ctx.path, ctx.text) {
         return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
     }
-    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(Box::new(f))))
+    HclFile::new(ctx, ctx.path, root, index, limits).map(|f| Kept(Step::Terraform(Box::new(f))))
 }
 
 impl Kept {

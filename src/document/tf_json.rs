@@ -34,7 +34,7 @@ pub const JSON_TEMPLATE_TAG: &str = "hcl:expr:json";
 /// body's cursor at [`BlockPointers::get`]'s pointer builds the file's own RFC 6901 pointers
 /// below it (`/locals/tier`, `/provider/mongodbatlas/1`, `/resource/0/mongodbatlas_project/gov`).
 /// Keyed by the body's span, which the native tree keeps.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct BlockPointers {
     by_span: HashMap<Span, BlockAt>,
 }

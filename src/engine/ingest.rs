@@ -290,20 +290,16 @@ pub(super) fn process(
             {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }
-            result.kept = doc
-                .roots
-                .into_iter()
-                .next()
-                .and_then(|root| adapters::multi_file::keep(&ctx, root, index.clone()));
+            result.kept = doc.roots.into_iter().next().and_then(|root| {
+                adapters::multi_file::keep(&ctx, root, index.clone(), &options.limits)
+            });
         }
         // A settings file in JSON (`terraform.tfvars.json`): kept for its multi-file step, and
         // a JSON file like any other for the any-file adapter.
         Ok(doc) if interest.parse => {
-            result.kept = doc
-                .roots
-                .first()
-                .cloned()
-                .and_then(|root| adapters::multi_file::keep(&ctx, root, index.clone()));
+            result.kept = doc.roots.first().cloned().and_then(|root| {
+                adapters::multi_file::keep(&ctx, root, index.clone(), &options.limits)
+            });
             adapt_documents(&ctx, doc, which, &mut result);
         }
         Ok(doc) => {

@@ -22,9 +22,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Linking, Read, Resource, Values, build, build_data, follow_path, unknown};
-use crate::document::{Cursor, Entry, LineIndex, Node, Span, Value, tf_json};
+use crate::document::{Cursor, Entry, Limits, LineIndex, Node, Span, Syntax, Value, tf_json};
 use crate::model::{Allows, FileId, Loc, LocCtx, Model, SourceFile, Text};
 
 pub mod data;
@@ -79,9 +80,120 @@ pub struct HclFile {
     /// The parts evaluated later, when the file has any. Taken out when modules are
     /// evaluated, so that each group's trees are freed as soon as it is built (see
     /// [`eval::resolve`]).
-    source: Option<Source>,
+    source: Option<Held>,
     /// The file's place among those [`eval::resolve`] is given: the key of its source there.
     slot: usize,
+}
+
+/// A file's evaluated parts from its reading until its module is evaluated: the tree, or,
+/// once the run holds [`HELD_TEXT_BUDGET`] bytes of Terraform as trees, the text alone,
+/// parsed again when its module is evaluated (the same text parses to the same tree). A
+/// tree is about three times its text, and every file's is held until every file is read:
+/// 100,000 files with 12 MB of Terraform held 36 MB of trees at the run's peak.
+#[derive(Debug)]
+enum Held {
+    Tree(Source),
+    Text {
+        text: Arc<str>,
+        index: LineIndex,
+        json: bool,
+        limits: Limits,
+    },
+}
+
+/// Bytes of Terraform text whose trees a run holds until its modules are evaluated; past
+/// them, a file's tree is parsed again then. 10,000 spec files hold about 1 MB.
+const HELD_TEXT_BUDGET: usize = 4 << 20;
+
+/// Bytes of Terraform text held as trees in this run ([`HELD_TEXT_BUDGET`]); set to zero
+/// as a run starts ([`start_run`]).
+static HELD_TEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A run starts: no tree is held yet. (Runs that overlap in one process, as the language
+/// server's may, share the budget: a tree parsed twice, never a different answer.)
+pub fn start_run() {
+    HELD_TEXT.store(0, Ordering::Relaxed);
+}
+
+/// Whether the run may hold the tree of `bytes` more bytes of Terraform text (counted
+/// against [`HELD_TEXT_BUDGET`] when it may).
+fn within_budget(bytes: usize) -> bool {
+    let held = HELD_TEXT.fetch_add(bytes, Ordering::Relaxed);
+    held.saturating_add(bytes) <= HELD_TEXT_BUDGET
+}
+
+impl Held {
+    /// `root` held when `hold`, else dropped (see [`within_budget`]).
+    fn new(
+        text: &str,
+        index: LineIndex,
+        root: Node,
+        blocks: tf_json::BlockPointers,
+        json: bool,
+        limits: &Limits,
+        hold: bool,
+    ) -> Held {
+        let text: Arc<str> = Arc::from(text);
+        if hold {
+            Held::Tree(Source {
+                text,
+                index,
+                root,
+                blocks,
+            })
+        } else {
+            Held::Text {
+                text,
+                index,
+                json,
+                limits: *limits,
+            }
+        }
+    }
+
+    fn text(&self) -> &Arc<str> {
+        match self {
+            Held::Tree(source) => &source.text,
+            Held::Text { text, .. } => text,
+        }
+    }
+
+    /// The tree to evaluate: the one held, or the text parsed again as when it was read.
+    fn into_source(self) -> Option<Source> {
+        match self {
+            Held::Tree(source) => Some(source),
+            Held::Text {
+                text,
+                index,
+                json,
+                limits,
+            } => {
+                let syntax = if json { Syntax::Json } else { Syntax::Hcl };
+                let root = crate::document::parse(&text, syntax, &limits)
+                    .ok()?
+                    .roots
+                    .into_iter()
+                    .next()?;
+                let (root, blocks) = native(root, json);
+                Some(Source {
+                    text,
+                    index,
+                    root: evaluated_parts(root),
+                    blocks,
+                })
+            }
+        }
+    }
+}
+
+/// A configuration file's tree in the native syntax's shape, with where its block bodies are
+/// for a `.tf.json` file (see [`Source::blocks`]).
+fn native(root: Node, json: bool) -> (Node, tf_json::BlockPointers) {
+    if json {
+        tf_json::to_native_located(&root)
+    } else {
+        (root, tf_json::BlockPointers::default())
+    }
 }
 
 #[derive(Debug)]
@@ -351,7 +463,13 @@ impl HclFile {
     /// Extract what the module step needs from one parsed file. `None` when the file
     /// contributes nothing (a configuration file with none of variables, locals, outputs, module calls and
     /// `mongodbatlas` resources).
-    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
+    pub fn new(
+        ctx: &LocCtx<'_>,
+        path: &Path,
+        root: Node,
+        index: LineIndex,
+        limits: &Limits,
+    ) -> Option<HclFile> {
         let tfvars = tfvars_order(path);
         let var_file = is_var_file(path);
         let mut file = HclFile {
@@ -406,11 +524,7 @@ impl HclFile {
                 }
             }
         } else if is_tf(path) {
-            let (root, blocks) = if is_tf_json(path) {
-                tf_json::to_native_located(&root)
-            } else {
-                (root, tf_json::BlockPointers::default())
-            };
+            let (root, blocks) = native(root, is_tf_json(path));
             let cur = Cursor::root(&root);
             for (key, body) in cur.get("variable").iter().flat_map(|v| v.entries()) {
                 let Some(name) = key.node.as_str() else {
@@ -465,12 +579,15 @@ impl HclFile {
             }
             let kept = evaluated_parts(root);
             if kept.as_map().is_some_and(|m| !m.is_empty()) {
-                file.source = Some(Source {
-                    text: Arc::from(ctx.text),
+                file.source = Some(Held::new(
+                    ctx.text,
                     index,
-                    root: kept,
+                    kept,
                     blocks,
-                });
+                    is_tf_json(path),
+                    limits,
+                    within_budget(ctx.text.len()),
+                ));
             }
         } else {
             return None;
@@ -488,7 +605,7 @@ impl HclFile {
 impl HclFile {
     /// The file's text, when it is kept for the module step (shared, not copied again).
     pub fn shared_text(&self) -> Option<Arc<str>> {
-        self.source.as_ref().map(|s| Arc::clone(&s.text))
+        self.source.as_ref().map(|s| Arc::clone(s.text()))
     }
 }
 
@@ -646,6 +763,44 @@ fn may_be_about_atlas(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Past the run's budget, a file's tree is dropped and parsed again when its module is
+    /// evaluated: the same tree, with the same block pointers, as the one held (HCL and
+    /// Terraform JSON, whose pointers are rebuilt).
+    #[test]
+    fn a_tree_parsed_again_is_the_tree_held() {
+        let hcl = "locals {\n  tier = \"M30\"\n}\nresource \"mongodbatlas_advanced_cluster\" \"c\" {\n  project_id = mongodbatlas_project.p.id\n  name = \"c-${local.tier}\"\n}\nresource \"aws_vpc\" \"v\" {}\n";
+        let json = r#"{"locals": {"tier": "M30"}, "provider": {"mongodbatlas": [{"public_key": "a"}, {"alias": "b"}]}, "resource": [{"mongodbatlas_project": {"gov": {"name": "p"}}}]}"#;
+        let limits = Limits::default();
+        for (text, json) in [(hcl, false), (json, true)] {
+            let syntax = if json { Syntax::Json } else { Syntax::Hcl };
+            let held = |hold: bool| {
+                let root = crate::document::parse(text, syntax, &limits)
+                    .unwrap()
+                    .roots
+                    .remove(0);
+                let (root, blocks) = native(root, json);
+                let root = evaluated_parts(root);
+                Held::new(
+                    text,
+                    LineIndex::new(text),
+                    root,
+                    blocks,
+                    json,
+                    &limits,
+                    hold,
+                )
+            };
+            let (kept, dropped) = (held(true), held(false));
+            assert!(matches!(kept, Held::Tree(_)), "{text}");
+            assert!(matches!(dropped, Held::Text { .. }), "{text}");
+            let (kept, again) = (kept.into_source().unwrap(), dropped.into_source().unwrap());
+            assert!(Cursor::root(&kept.root).get("locals").is_some(), "{text}");
+            assert_eq!(kept.root, again.root, "{text}");
+            assert_eq!(kept.blocks, again.blocks, "{text}");
+            assert_eq!(kept.text, again.text);
+        }
+    }
 
     #[test]
     fn normalizes_module_sources() {

@@ -149,7 +149,7 @@ pub fn resolve(
     // The trees evaluated, apart from the files' other parts: each group of modules owns its
     // own (below) and frees them once it is built, so the model the groups build takes the
     // place of the trees rather than coming on top of them all.
-    let mut trees: HashMap<usize, Source> = HashMap::new();
+    let mut trees: HashMap<usize, Held> = HashMap::new();
     for (slot, f) in files.iter_mut().enumerate() {
         f.slot = slot;
         if let Some(source) = f.source.take() {
@@ -289,7 +289,7 @@ pub fn resolve(
         (BUDGET.saturating_mul(members as u64) / total).max(FUEL)
     };
     let single = groups.len() < 2;
-    let owned: Vec<(Vec<usize>, HashMap<usize, Source>)> = groups
+    let owned: Vec<(Vec<usize>, HashMap<usize, Held>)> = groups
         .into_iter()
         .map(|members| {
             let own = members
@@ -303,7 +303,12 @@ pub fn resolve(
         .collect();
     // What no module holds (a `-var-file` no root module takes) is not evaluated.
     drop(trees);
-    let evaluate = |(members, own): (Vec<usize>, HashMap<usize, Source>)| {
+    let evaluate = |(members, own): (Vec<usize>, HashMap<usize, Held>)| {
+        // A tree not held is parsed again here, on the group's thread.
+        let own: HashMap<usize, Source> = own
+            .into_iter()
+            .filter_map(|(slot, held)| Some((slot, held.into_source()?)))
+            .collect();
         let budget = if single { BUDGET } else { share(members.len()) };
         evaluate_group(&modules, &members, &own, sources, data, budget)
     };
