@@ -224,7 +224,11 @@ pub fn check_paths_and_buffers(
     context.files.retain(wanted);
     // The texts read for links are checked from, and freed as each is.
     let read = std::mem::take(&mut context.read);
-    let mut outcome = check_reading(&inputs, buffers, &context, read, options);
+    // The run owns the walk's list: each path moves into the model as its file is read, and
+    // the list is freed once every file is (100,000 paths are about 13 MB).
+    let checked = inputs.len();
+    inputs.append(&mut context.files);
+    let mut outcome = check_reading(inputs, checked, buffers, &context.roots, read, options);
     outcome
         .skipped
         .extend(problems.into_iter().map(|p| Skipped {
@@ -250,24 +254,33 @@ pub fn check_with_context(
     context: &Context,
     options: &Options,
 ) -> Outcome {
-    check_reading(inputs, buffers, context, context.read.clone(), options)
+    let disk = inputs.iter().chain(&context.files).cloned().collect();
+    check_reading(
+        disk,
+        inputs.len(),
+        buffers,
+        &context.roots,
+        context.read.clone(),
+        options,
+    )
 }
 
 /// [`check_with_context`], the texts already read (see [`Context::read`]) given apart: each is
 /// dropped once its file is checked, not kept to the end of the run.
+///
+/// `disk`: the files to check, then (from `checked` on) the context files.
 fn check_reading(
-    inputs: &[Input],
+    mut disk: Vec<Input>,
+    checked: usize,
     buffers: &[Buffer],
-    context: &Context,
+    roots: &[PathBuf],
     mut read: HashMap<usize, (String, bool)>,
     options: &Options,
 ) -> Outcome {
-    let disk: Vec<&Input> = inputs.iter().chain(&context.files).collect();
     adapters::expect_files(disk.len() + buffers.len());
     let buffer_root = |path: &Path| -> PathBuf {
         let abs = paths::absolute(path, &options.cwd);
-        context
-            .roots
+        roots
             .iter()
             .filter(|r| abs.starts_with(r))
             .max_by_key(|r| r.components().count())
@@ -280,13 +293,13 @@ fn check_reading(
         findings: Vec::new(),
         kept: Vec::new(),
         digests: HashMap::new(),
-        context_ids: inputs.len()..disk.len(),
+        context_ids: checked..disk.len(),
         scanned: HashSet::new(),
     };
     // Files are parsed in parallel a chunk at a time and each chunk's results folded into
     // the model before the next: memory holds the model and one chunk's documents, not every
     // file's intermediate results at once.
-    let process_chunk = |c: usize, chunk: &[&Input], texts: &[Option<(String, bool)>]| {
+    let process_chunk = |c: usize, chunk: &[Input], texts: &[Option<(String, bool)>]| {
         map_maybe_parallel(chunk, |k, input| {
             let index = c * CHUNK + k;
             let read = match texts.get(k).and_then(Option::as_ref) {
@@ -314,10 +327,10 @@ fn check_reading(
             }
         })
     };
-    let absorb = |run: &mut Run, chunk: &[&Input], results: Vec<Processed>| {
-        for (input, (result, digest)) in chunk.iter().zip(results) {
+    let absorb = |run: &mut Run, chunk: &mut [Input], results: Vec<Processed>| {
+        for (input, (result, digest)) in chunk.iter_mut().zip(results) {
             let source = SourceFile {
-                path: input.path.clone(),
+                path: std::mem::take(&mut input.path),
                 root: Arc::clone(&input.root),
             };
             // A file a tool synthesizes from a program is never edited by a fix.
@@ -329,8 +342,9 @@ fn check_reading(
         }
     };
     // While one chunk is folded in (on this thread), the next is parsed (on the pool).
-    let mut pending: Option<(&[&Input], Vec<Processed>)> = None;
-    for (c, chunk) in disk.chunks(CHUNK).enumerate() {
+    let parallel = disk.len() >= PARALLEL_MIN;
+    let mut pending: Option<(&mut [Input], Vec<Processed>)> = None;
+    for (c, chunk) in disk.chunks_mut(CHUNK).enumerate() {
         let previous = pending.take();
         let fold = || {
             if let Some((done, results)) = previous {
@@ -345,16 +359,17 @@ fn check_reading(
                 .collect()
         };
         let parse = || process_chunk(c, chunk, &texts);
-        let ((), results) = if disk.len() < PARALLEL_MIN {
-            (fold(), parse())
-        } else {
+        let ((), results) = if parallel {
             rayon::join(fold, parse)
+        } else {
+            (fold(), parse())
         };
         pending = Some((chunk, results));
     }
     if let Some((done, results)) = pending {
         absorb(&mut run, done, results);
     }
+    drop(disk);
     for buffer in buffers {
         let file = file_id(run.model.files.len());
         let mut result = ingest::process_file(
