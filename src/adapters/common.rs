@@ -362,7 +362,7 @@ pub(crate) fn anchor(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Loc {
 
 pub(crate) fn origin(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Origin {
     let project_ref = match ctx.text(cur.get("groupId")) {
-        Some(id) => ProjectRef::Id(id),
+        Some(id) => ProjectRef::Id(Box::new(id)),
         None => ProjectRef::Directory,
     };
     Origin {

@@ -452,10 +452,10 @@ mod tests {
             p
         };
         let by_id = CopySetting {
-            origin: origin(ProjectRef::Id(Text {
+            origin: origin(ProjectRef::Id(Box::new(Text {
                 value: id.into(),
                 loc: loc(),
-            })),
+            }))),
             cloud_provider: None,
             region: None,
         };

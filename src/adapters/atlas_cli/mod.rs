@@ -1538,10 +1538,10 @@ impl<'c> Script<'c> {
         };
         if let Some(id) = value.known() {
             if crate::model::link::is_object_id(id) {
-                return ProjectRef::Id(Field {
+                return ProjectRef::Id(Box::new(Field {
                     value: intern_value(id),
                     loc: at.loc(value.span(), pointer),
-                });
+                }));
             }
             return ProjectRef::Unknown;
         }

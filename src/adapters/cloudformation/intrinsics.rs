@@ -612,7 +612,7 @@ impl<'t> Template<'t> {
             }
         }
         match self.resolve(Some(cur)) {
-            Resolved::Known(id) if is_object_id(id.as_str()) => ProjectRef::Id(id),
+            Resolved::Known(id) if is_object_id(id.as_str()) => ProjectRef::Id(Box::new(id)),
             _ => ProjectRef::Unknown,
         }
     }
@@ -626,7 +626,7 @@ impl<'t> Template<'t> {
                 value: key.into(),
                 loc,
             }),
-            ProjectRef::Id(id) => Some(id),
+            ProjectRef::Id(id) => Some(*id),
             _ => None,
         }
     }

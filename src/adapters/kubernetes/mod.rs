@@ -313,7 +313,7 @@ fn group_key(namespace: &str, name: &str) -> String {
 fn id_ref(ctx: &LocCtx<'_>, cur: Option<Cursor<'_>>) -> Option<ProjectRef> {
     let id = ctx.text(cur)?;
     Some(if is_object_id(id.as_str()) {
-        ProjectRef::Id(id)
+        ProjectRef::Id(Box::new(id))
     } else {
         ProjectRef::Unknown
     })

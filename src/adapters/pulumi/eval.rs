@@ -693,10 +693,12 @@ impl<'a> Program<'a> {
                 .path(&["arguments", "projectId"])
                 .and_then(|p| p.str().map(str::to_string));
             let project_ref = match project.as_deref() {
-                Some(id) if crate::model::link::is_object_id(id) => ProjectRef::Id(Field {
-                    value: intern_value(id),
-                    loc: self.ctx.loc(&function),
-                }),
+                Some(id) if crate::model::link::is_object_id(id) => {
+                    ProjectRef::Id(Box::new(Field {
+                        value: intern_value(id),
+                        loc: self.ctx.loc(&function),
+                    }))
+                }
                 _ => ProjectRef::Unknown,
             };
             terraform::build_data(&ty, self.ctx.loc(&function), project_ref, out);

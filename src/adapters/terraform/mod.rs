@@ -392,7 +392,7 @@ impl BlockSlot {
 /// The project reference of a literal `project_id`: an Atlas id, or nothing that can link.
 pub fn project_ref_of_literal(id: Option<Text>) -> ProjectRef {
     match id {
-        Some(id) if is_object_id(id.as_str()) => ProjectRef::Id(id),
+        Some(id) if is_object_id(id.as_str()) => ProjectRef::Id(Box::new(id)),
         _ => ProjectRef::Unknown,
     }
 }
