@@ -212,7 +212,7 @@ fn cluster(ctx: &LocCtx<'_>, cur: &Cursor<'_>) -> Option<Cluster> {
     Some(Cluster {
         origin: origin(ctx, cur),
         kind,
-        kind_loc,
+        kind_loc: kind_loc.into(),
         name: ctx.text(cur.get("name")),
         regions,
         encryption_at_rest_provider: ctx.text(cur.get("encryptionAtRestProvider")),

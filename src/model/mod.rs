@@ -231,8 +231,9 @@ impl RegionConfig {
 pub struct Cluster {
     pub origin: Origin,
     pub kind: ClusterKind,
-    /// Where to point when the kind itself is the problem (e.g. the flex `providerSettings`).
-    pub kind_loc: Loc,
+    /// Where to point when the kind itself is the problem (e.g. the flex `providerSettings`):
+    /// read it with [`Cluster::kind_loc`].
+    pub kind_loc: KindLoc,
     pub name: Option<Text>,
     pub regions: Vec<RegionConfig>,
     pub encryption_at_rest_provider: Option<Text>,
@@ -244,7 +245,37 @@ pub struct Cluster {
     pub settings: Option<Box<ClusterSettings>>,
 }
 
+/// Where a cluster's kind is written ([`Cluster::kind_loc`]): most often the body itself
+/// (an advanced cluster's), which the cluster holds already, so that place is not held twice
+/// (40 bytes a cluster).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KindLoc {
+    Body,
+    At(Box<Loc>),
+}
+
+impl From<Loc> for KindLoc {
+    fn from(loc: Loc) -> KindLoc {
+        KindLoc::At(Box::new(loc))
+    }
+}
+
 impl Cluster {
+    /// Where to point when the kind itself is the problem.
+    pub fn kind_loc(&self) -> &Loc {
+        match &self.kind_loc {
+            KindLoc::Body => &self.origin.body,
+            KindLoc::At(loc) => loc,
+        }
+    }
+
+    /// Not the body's place held a second time (see [`KindLoc`]).
+    fn share_kind_loc(&mut self) {
+        if matches!(&self.kind_loc, KindLoc::At(loc) if **loc == self.origin.body) {
+            self.kind_loc = KindLoc::Body;
+        }
+    }
+
     /// The settings policies read (all absent when none were kept).
     pub fn settings(&self) -> &ClusterSettings {
         static NONE: ClusterSettings = ClusterSettings {
@@ -715,6 +746,7 @@ impl Model {
         // capacity from being built item by item.
         self.clusters
             .extend(other.clusters.into_iter().map(|mut c| {
+                c.share_kind_loc();
                 for r in &mut c.regions {
                     r.sizes.shrink_to_fit();
                 }

@@ -252,7 +252,7 @@ fn cluster(c: &crate::model::Cluster) -> Draft {
         ClusterKind::Serverless => "serverless instance",
     };
     let mut d = Draft::new(kind, c.name.clone());
-    d.cover(&c.kind_loc);
+    d.cover(c.kind_loc());
     for rc in &c.regions {
         let RegionConfig {
             provider,

@@ -76,7 +76,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             ClusterKind::Flex => {
                 out.push(Finding::new(
                     &RULE,
-                    &cluster.kind_loc,
+                    cluster.kind_loc(),
                     "Flex clusters are not available in AtlasGov".to_string(),
                     HELP,
                 ));
@@ -85,7 +85,7 @@ fn check(model: &Model, out: &mut Vec<Finding>) {
             ClusterKind::Serverless => {
                 out.push(Finding::new(
                     &RULE,
-                    &cluster.kind_loc,
+                    cluster.kind_loc(),
                     "serverless instances are not available in AtlasGov".to_string(),
                     HELP,
                 ));

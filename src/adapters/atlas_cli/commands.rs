@@ -1043,7 +1043,7 @@ pub(super) fn atlas(
             out.clusters.push(Cluster {
                 origin: origin(body),
                 kind: ClusterKind::Serverless,
-                kind_loc: command_loc,
+                kind_loc: command_loc.into(),
                 name,
                 regions: vec![RegionConfig {
                     provider: None,
@@ -1362,7 +1362,7 @@ pub(super) fn atlas(
                 out.clusters.push(Cluster {
                     origin: origin(body),
                     kind: ClusterKind::Advanced,
-                    kind_loc: command_loc.clone(),
+                    kind_loc: command_loc.clone().into(),
                     name,
                     regions: vec![RegionConfig {
                         provider: value_text(&inv, at, "provider", false),
@@ -1505,7 +1505,7 @@ fn cluster(
         return Cluster {
             origin,
             kind: ClusterKind::Flex,
-            kind_loc,
+            kind_loc: kind_loc.into(),
             name,
             regions: vec![RegionConfig {
                 provider: None,
@@ -1533,7 +1533,7 @@ fn cluster(
     Cluster {
         origin,
         kind: ClusterKind::Advanced,
-        kind_loc: command_loc,
+        kind_loc: command_loc.into(),
         name,
         regions: vec![RegionConfig {
             provider,

@@ -363,7 +363,7 @@ Resources:
         let m = model_of(text, Syntax::Json);
         let c = &m.clusters[0];
         assert_eq!(c.kind, ClusterKind::Flex);
-        assert_eq!(&*c.kind_loc.pointer, "/Resources/F/Type");
+        assert_eq!(&*c.kind_loc().pointer, "/Resources/F/Type");
         assert!(
             matches!(&c.origin.project_ref, ProjectRef::Id(id) if id.as_str() == "5f1d2c3b4a5968776a5b4c3d")
         );

@@ -252,7 +252,7 @@ impl Template<'_> {
         Cluster {
             origin: self.origin(r),
             kind: ClusterKind::Advanced,
-            kind_loc: r.anchor.clone(),
+            kind_loc: r.anchor.clone().into(),
             name: self.known(r.prop("Name")),
             regions,
             encryption_at_rest_provider: self.value(r.prop("EncryptionAtRestProvider")),
@@ -357,7 +357,11 @@ impl Template<'_> {
         Cluster {
             origin: self.origin_by(r, "ProjectID"),
             kind: ClusterKind::Serverless,
-            kind_loc: r.type_loc.clone().unwrap_or_else(|| r.anchor.clone()),
+            kind_loc: r
+                .type_loc
+                .clone()
+                .unwrap_or_else(|| r.anchor.clone())
+                .into(),
             name: self.known(r.prop("Name")),
             regions: vec![RegionConfig {
                 provider: self.value(setting("ProviderName")),
@@ -376,7 +380,11 @@ impl Template<'_> {
         Cluster {
             origin: self.origin(r),
             kind: ClusterKind::Flex,
-            kind_loc: r.type_loc.clone().unwrap_or_else(|| r.anchor.clone()),
+            kind_loc: r
+                .type_loc
+                .clone()
+                .unwrap_or_else(|| r.anchor.clone())
+                .into(),
             name: self.known(r.prop("Name")),
             regions: vec![RegionConfig {
                 provider: None,

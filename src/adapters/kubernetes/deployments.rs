@@ -78,7 +78,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
             } else {
                 ClusterKind::Advanced
             },
-            kind_loc: loc,
+            kind_loc: loc.into(),
             name: ctx.text(ds.get("name")),
             regions,
             encryption_at_rest_provider: ctx.text(ds.get("encryptionAtRestProvider")),
@@ -92,7 +92,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
         out.clusters.push(Cluster {
             origin: origin(loc.clone()),
             kind: ClusterKind::Flex,
-            kind_loc: loc,
+            kind_loc: loc.into(),
             name: ctx.text(flex.get("name")),
             regions: vec![provider_settings(ctx, flex.get("providerSettings"))],
             encryption_at_rest_provider: None,
@@ -104,7 +104,7 @@ pub(super) fn atlas_deployment(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &mut Mod
         out.clusters.push(Cluster {
             origin: origin(loc.clone()),
             kind: ClusterKind::Serverless,
-            kind_loc: loc,
+            kind_loc: loc.into(),
             name: ctx.text(serverless.get("name")),
             regions: vec![provider_settings(ctx, serverless.get("providerSettings"))],
             encryption_at_rest_provider: None,
@@ -124,7 +124,7 @@ pub(super) fn generated_cluster(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Cl
             project: None,
         },
         kind: ClusterKind::Advanced,
-        kind_loc: loc,
+        kind_loc: loc.into(),
         name: ctx.text(entry.get("name")),
         regions: advanced_regions(ctx, &entry),
         encryption_at_rest_provider: ctx.text(entry.get("encryptionAtRestProvider")),
@@ -146,7 +146,7 @@ pub(super) fn generated_flex(ctx: &LocCtx<'_>, obj: &Object<'_>) -> Option<Clust
             project: None,
         },
         kind: ClusterKind::Flex,
-        kind_loc,
+        kind_loc: kind_loc.into(),
         name: ctx.text(entry.as_ref().and_then(|e| e.get("name"))),
         regions: vec![provider_settings(
             ctx,

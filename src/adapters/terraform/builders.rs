@@ -242,7 +242,7 @@ pub fn build_data(ty: &str, anchor: Loc, project_ref: ProjectRef, out: &mut Mode
                 project: None,
             },
             kind,
-            kind_loc: anchor,
+            kind_loc: anchor.into(),
             name: None,
             regions: Vec::new(),
             encryption_at_rest_provider: None,
@@ -365,7 +365,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
         ADVANCED_CLUSTER => Cluster {
             origin,
             kind: ClusterKind::Advanced,
-            kind_loc: res.anchor.clone(),
+            kind_loc: res.anchor.clone().into(),
             name,
             regions: blocks(body, "replication_specs")
                 .flat_map(|spec| blocks(&spec, "region_configs"))
@@ -379,7 +379,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
             Cluster {
                 origin,
                 kind: ClusterKind::Flex,
-                kind_loc: res.anchor.clone(),
+                kind_loc: res.anchor.clone().into(),
                 name,
                 regions: vec![RegionConfig {
                     provider: None,
@@ -397,7 +397,7 @@ fn cluster(v: &impl Values, res: &Resource<'_>, origin: Origin) -> Cluster {
         SERVERLESS_INSTANCE => Cluster {
             origin,
             kind: ClusterKind::Serverless,
-            kind_loc: res.anchor.clone(),
+            kind_loc: res.anchor.clone().into(),
             name,
             regions: vec![RegionConfig {
                 provider: v.text(body.get("provider_settings_provider_name")),
@@ -517,7 +517,7 @@ fn legacy_cluster(
     Cluster {
         origin,
         kind: ClusterKind::Legacy,
-        kind_loc: res.anchor.clone(),
+        kind_loc: res.anchor.clone().into(),
         name,
         regions,
         encryption_at_rest_provider: v.text(body.get("encryption_at_rest_provider")),
