@@ -248,25 +248,14 @@ pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
 }
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.
-pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex, limits: &Limits) -> Option<Kept> {
+pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
     if pulumi::is_pulumi_file(ctx.path) {
         return PulumiFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Pulumi(f)));
     }
     if render::wanted(ctx.path, ctx.text) {
         return render::keep(ctx, root).map(|k| Kept(Step::Kubernetes(k)));
     }
-    HclFile::new(ctx, ctx.path, root, index, limits).map(|f| Kept(Step::Terraform(Box::new(f))))
-}
-
-impl Kept {
-    /// The file's text, when a step keeps it for the whole run (shared, not copied again).
-    pub fn shared_text(&self) -> Option<Arc<str>> {
-        match &self.0 {
-            Step::Terraform(f) => f.shared_text(),
-            Step::Pulumi(f) => Some(f.shared_text()),
-            Step::Kubernetes(k) => Some(k.text()),
-        }
-    }
+    HclFile::new(ctx, ctx.path, root, index).map(|f| Kept(Step::Terraform(Box::new(f))))
 }
 
 /// Run the multi-file steps over everything kept, adding what they build to `out`. `files`
@@ -290,7 +279,7 @@ pub fn finish(
     // modules are evaluated, a file the run did not hold added to it as context.
     let wanted = module::data_wanted(&terraform, files, reader.cwd);
     let data = module::data::read(wanted, files, reader.read, &reader.limits, reader.cwd);
-    let unattached = module::resolve(terraform, files, &data, reader.cwd, out);
+    let unattached = module::resolve(terraform, files, &data, reader.cwd, &reader.limits, out);
     out.aliased.extend(data.aliased());
     let var_files = unattached
         .into_iter()

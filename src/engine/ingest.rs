@@ -27,9 +27,9 @@ pub(super) struct FileResult {
     /// Whether the file contributed anything (model values, findings, directives, values for
     /// a multi-file step): its text may be needed for snippets and fingerprints.
     pub(super) contributed: bool,
-    /// The text, when it is kept for the whole run (files a multi-file step reads; in-memory
-    /// buffers). A file on disk keeps only a digest instead, and is read again
-    /// at the end if it has findings ([`load_texts`]).
+    /// The text, when it is kept for the whole run (in-memory buffers: the engine sets it). A
+    /// file on disk keeps only a digest instead, and is read again at the end if it has
+    /// findings ([`load_texts`]); a multi-file step holds the texts it reads until it is done.
     pub(super) text: Option<Arc<str>>,
     /// What the file gives the adapters' multi-file steps (see `adapters::multi_file`).
     pub(super) kept: Option<adapters::multi_file::Kept>,
@@ -171,15 +171,9 @@ fn process_file_unguarded(
             });
         }
     }
-    // What a multi-file step keeps becomes model values later, in that step.
-    result.text = result
-        .kept
-        .as_ref()
-        .and_then(adapters::multi_file::Kept::shared_text);
-    // A file kept for a multi-file step may be where a value used elsewhere is written, and
-    // where its finding is reported.
-    result.contributed = result.text.is_some()
-        || result.kept.is_some()
+    // A file kept for a multi-file step (whose values become model values later, in that
+    // step) may be where a value used elsewhere is written, and where its finding is reported.
+    result.contributed = result.kept.is_some()
         || !result.model.is_empty()
         || !result.model.auth_mechanisms.is_empty()
         || !result.model.endpoints.is_empty()
@@ -290,16 +284,20 @@ pub(super) fn process(
             {
                 adapters::adapt_literals(&ctx, root, which, &mut result.model);
             }
-            result.kept = doc.roots.into_iter().next().and_then(|root| {
-                adapters::multi_file::keep(&ctx, root, index.clone(), &options.limits)
-            });
+            result.kept = doc
+                .roots
+                .into_iter()
+                .next()
+                .and_then(|root| adapters::multi_file::keep(&ctx, root, index.clone()));
         }
         // A settings file in JSON (`terraform.tfvars.json`): kept for its multi-file step, and
         // a JSON file like any other for the any-file adapter.
         Ok(doc) if interest.parse => {
-            result.kept = doc.roots.first().cloned().and_then(|root| {
-                adapters::multi_file::keep(&ctx, root, index.clone(), &options.limits)
-            });
+            result.kept = doc
+                .roots
+                .first()
+                .cloned()
+                .and_then(|root| adapters::multi_file::keep(&ctx, root, index.clone()));
             adapt_documents(&ctx, doc, which, &mut result);
         }
         Ok(doc) => {

@@ -318,11 +318,10 @@ fn check_reading(
                         options,
                     );
                     result.utf16 = utf16;
-                    // Not kept: read again at the end if reporting needs it. The text a
-                    // multi-file step keeps (a Terraform file's, for its module) is the step's
-                    // alone, and freed when the step is done with it.
+                    // Not kept: read again at the end if reporting needs it. (The text a
+                    // multi-file step keeps, a Terraform file's for its module, is the step's
+                    // alone, and freed when the step is done with it.)
                     let digest = result.contributed.then(|| texts::digest(&text));
-                    result.text = None;
                     (result, digest)
                 }
                 Err(reason) => (FileResult::skipped(reason), None),

@@ -187,10 +187,6 @@ impl PulumiFile {
         })
     }
 
-    pub fn shared_text(&self) -> Arc<str> {
-        Arc::clone(&self.text)
-    }
-
     fn ctx<'a>(&'a self, files: &'a [SourceFile]) -> Option<LocCtx<'a>> {
         let path = files.get(self.file as usize)?.path.as_path();
         Some(LocCtx::new(self.file, path, &self.text, &self.index))

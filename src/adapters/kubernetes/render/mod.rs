@@ -36,12 +36,6 @@ pub(crate) struct Kept {
     root: Node,
 }
 
-impl Kept {
-    pub(crate) fn text(&self) -> Arc<str> {
-        Arc::clone(&self.text)
-    }
-}
-
 /// Something a rendering could not do (a remote base it does not fetch, a patch that matches
 /// nothing): what was not checked, and why.
 #[derive(Debug, Clone)]

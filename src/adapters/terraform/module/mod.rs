@@ -97,7 +97,6 @@ enum Held {
         text: Arc<str>,
         index: LineIndex,
         json: bool,
-        limits: Limits,
     },
 }
 
@@ -130,7 +129,6 @@ impl Held {
         root: Node,
         blocks: tf_json::BlockPointers,
         json: bool,
-        limits: &Limits,
         hold: bool,
     ) -> Held {
         let text: Arc<str> = Arc::from(text);
@@ -142,34 +140,18 @@ impl Held {
                 blocks,
             })
         } else {
-            Held::Text {
-                text,
-                index,
-                json,
-                limits: *limits,
-            }
+            Held::Text { text, index, json }
         }
     }
 
-    fn text(&self) -> &Arc<str> {
-        match self {
-            Held::Tree(source) => &source.text,
-            Held::Text { text, .. } => text,
-        }
-    }
-
-    /// The tree to evaluate: the one held, or the text parsed again as when it was read.
-    fn into_source(self) -> Option<Source> {
+    /// The tree to evaluate: the one held, or the text parsed again as when it was read (with
+    /// the run's `limits`).
+    fn into_source(self, limits: &Limits) -> Option<Source> {
         match self {
             Held::Tree(source) => Some(source),
-            Held::Text {
-                text,
-                index,
-                json,
-                limits,
-            } => {
+            Held::Text { text, index, json } => {
                 let syntax = if json { Syntax::Json } else { Syntax::Hcl };
-                let root = crate::document::parse(&text, syntax, &limits)
+                let root = crate::document::parse(&text, syntax, limits)
                     .ok()?
                     .roots
                     .into_iter()
@@ -463,13 +445,7 @@ impl HclFile {
     /// Extract what the module step needs from one parsed file. `None` when the file
     /// contributes nothing (a configuration file with none of variables, locals, outputs, module calls and
     /// `mongodbatlas` resources).
-    pub fn new(
-        ctx: &LocCtx<'_>,
-        path: &Path,
-        root: Node,
-        index: LineIndex,
-        limits: &Limits,
-    ) -> Option<HclFile> {
+    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
         let tfvars = tfvars_order(path);
         let var_file = is_var_file(path);
         let mut file = HclFile {
@@ -585,7 +561,6 @@ impl HclFile {
                     kept,
                     blocks,
                     is_tf_json(path),
-                    limits,
                     within_budget(ctx.text.len()),
                 ));
             }
@@ -599,13 +574,6 @@ impl HclFile {
             && file.calls.is_empty()
             && file.source.is_none();
         (!empty).then_some(file)
-    }
-}
-
-impl HclFile {
-    /// The file's text, when it is kept for the module step (shared, not copied again).
-    pub fn shared_text(&self) -> Option<Arc<str>> {
-        self.source.as_ref().map(|s| Arc::clone(s.text()))
     }
 }
 
@@ -781,20 +749,15 @@ mod tests {
                     .remove(0);
                 let (root, blocks) = native(root, json);
                 let root = evaluated_parts(root);
-                Held::new(
-                    text,
-                    LineIndex::new(text),
-                    root,
-                    blocks,
-                    json,
-                    &limits,
-                    hold,
-                )
+                Held::new(text, LineIndex::new(text), root, blocks, json, hold)
             };
             let (kept, dropped) = (held(true), held(false));
             assert!(matches!(kept, Held::Tree(_)), "{text}");
             assert!(matches!(dropped, Held::Text { .. }), "{text}");
-            let (kept, again) = (kept.into_source().unwrap(), dropped.into_source().unwrap());
+            let (kept, again) = (
+                kept.into_source(&limits).unwrap(),
+                dropped.into_source(&limits).unwrap(),
+            );
             assert!(Cursor::root(&kept.root).get("locals").is_some(), "{text}");
             assert_eq!(kept.root, again.root, "{text}");
             assert_eq!(kept.blocks, again.blocks, "{text}");

@@ -134,6 +134,7 @@ pub fn resolve(
     sources: &[SourceFile],
     data: &super::data::DataFiles,
     cwd: &Path,
+    limits: &Limits,
     out: &mut Model,
 ) -> Vec<FileId> {
     // By absolute directory: a run mixes paths as given (`/repo/tf/terraform.tfvars` from an
@@ -307,7 +308,7 @@ pub fn resolve(
         // A tree not held is parsed again here, on the group's thread.
         let own: HashMap<usize, Source> = own
             .into_iter()
-            .filter_map(|(slot, held)| Some((slot, held.into_source()?)))
+            .filter_map(|(slot, held)| Some((slot, held.into_source(limits)?)))
             .collect();
         let budget = if single { BUDGET } else { share(members.len()) };
         evaluate_group(&modules, &members, &own, sources, data, budget)
