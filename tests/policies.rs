@@ -495,6 +495,8 @@ fn direct_evaluation_gives_the_interpreters_answers() {
     for policies in [
         "tests/data/policies-direct",
         "tests/data/policies-direct-collision",
+        // Alone: no other policy numbers the resources' locations first.
+        "tests/data/policies-direct-refs",
         EXAMPLES,
     ] {
         let args = [

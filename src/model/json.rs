@@ -144,6 +144,7 @@ impl Sink for Json {
 
 /// Turns the model's resources into data, recording every location it writes (a value's
 /// `loc.ref` is its index in [`Builder::locs`]).
+#[derive(Clone)]
 pub struct Builder<'m, S: Sink = Json> {
     model: &'m Model,
     locs: Vec<&'m Loc>,
@@ -838,6 +839,7 @@ impl<'m> Item<'m> {
 
 /// A sink that builds nothing: a [`Builder`] over it only records the locations, in the
 /// order building the data would.
+#[derive(Clone)]
 pub struct Unit;
 
 impl Sink for Unit {

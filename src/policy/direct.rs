@@ -27,8 +27,8 @@ use regorus::unstable::{
 };
 
 use super::input::Rego;
-use crate::model::Cluster;
 use crate::model::json::{Builder, Field, Key, Lazy};
+use crate::model::{Cluster, Loc};
 
 /// Why a policy is not compiled (the policy is then evaluated by regorus).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1300,6 +1300,22 @@ pub struct Scratch<'m> {
     /// (one small allocation, not a map built and frozen).
     ref_template: V,
     loc_template: V,
+    /// The locations the resource's stand-ins name ([`Run::stand_in`]): a stand-in's `ref`
+    /// is [`STAND_IN_REF`] plus its index here, so a result that points at a part needs no
+    /// numbering of the whole input.
+    stood_for: Vec<&'m Loc>,
+}
+
+/// Where the `ref`s of stand-ins ([`Run::stand_in`]) start: above any the whole input numbers,
+/// and exact as a float.
+pub const STAND_IN_REF: usize = 1 << 40;
+
+impl<'m> Scratch<'m> {
+    /// The locations the last resource's stand-ins name, by their `ref` less
+    /// [`STAND_IN_REF`].
+    pub fn stood_for(&self) -> &[&'m Loc] {
+        &self.stood_for
+    }
 }
 
 /// One resource's evaluation: the input, each rule's value once computed, and the budget.
@@ -1356,6 +1372,7 @@ impl Program {
             loc_key: V::from("loc"),
             ref_template: V::from(BTreeMap::from([(V::from("ref"), V::Null)])),
             loc_template: V::from(BTreeMap::from([(V::from("loc"), V::Null)])),
+            stood_for: Vec::new(),
         }
     }
 
@@ -1375,6 +1392,7 @@ impl Program {
         scratch.busy.clear();
         scratch.busy.resize(self.rules.len(), false);
         scratch.texts.clear();
+        scratch.stood_for.clear();
         Run {
             program: self,
             scratch,
@@ -1513,6 +1531,11 @@ impl<'m> Run<'_, 'm, '_> {
         }
     }
 
+    /// Whether the locations are numbered as the whole input numbers them ([`Run::number`]).
+    pub fn numbered(&self) -> bool {
+        self.number.is_none()
+    }
+
     /// `input.project` of a cluster read in parts, built once.
     fn project(&mut self) -> V {
         if let Some(v) = &self.project {
@@ -1583,9 +1606,11 @@ impl<'m> Run<'_, 'm, '_> {
     }
 
     /// A value built for a result only: a part that has a location of its own stands for
-    /// itself by that location's `ref` (all a result reads of it, `at.ref` or `at.loc.ref`,
-    /// and equal where the part is the same), so a result that points at the cluster does not
-    /// build the cluster.
+    /// itself by a `ref` (all a result reads of it, `at.ref` or `at.loc.ref`, and equal where
+    /// the part is the same), so a result that points at the cluster does not build the
+    /// cluster. The `ref` is the location's in [`Run::stood_for`] ([`STAND_IN_REF`] on), not
+    /// the one the whole input numbers: finding that one means building the whole input's
+    /// locations, and only the report reads it (a stand-in is in a result only).
     fn stand_in(&mut self, v: Val<'m>) -> V {
         let Val::N(n) = v else {
             return self.force(v);
@@ -1593,9 +1618,15 @@ impl<'m> Run<'_, 'm, '_> {
         let Some(loc) = n.own_loc() else {
             return self.force(Val::N(n));
         };
-        self.number();
-        let r = self.builder.ref_of(loc);
-        let r = V::from(i64::try_from(r).unwrap_or(i64::MAX));
+        let stood_for = &mut self.scratch.stood_for;
+        let i = match stood_for.iter().position(|l| std::ptr::eq(*l, loc)) {
+            Some(i) => i,
+            None => {
+                stood_for.push(loc);
+                stood_for.len() - 1
+            }
+        };
+        let r = V::from(i64::try_from(STAND_IN_REF + i).unwrap_or(i64::MAX));
         let scratch = &*self.scratch;
         let loc = with_field(&scratch.ref_template, &scratch.ref_key, r);
         if matches!(n, Lazy::Loc(_)) {

@@ -25,6 +25,7 @@ use serde_json::Value as Json;
 use crate::model::json::{Builder, Item, Sink, Unit, resources};
 use crate::model::{Loc, Model};
 use crate::rules::{self, Finding, Rule, RuleMeta, Severity, custom};
+use direct::STAND_IN_REF;
 
 /// The largest policy file read.
 pub const POLICY_LIMIT: u64 = 1024 * 1024;
@@ -382,6 +383,10 @@ pub fn load(paths: &[PathBuf]) -> (Set, Vec<PolicyError>) {
         && engine
             .add_policy(RUNNER_FILE.to_string(), runner(&interpreted))
             .is_ok();
+    // Prepared here, once (regorus analyses the modules before its first evaluation, and
+    // prints a warning of the analysis to standard error each time): each thread's copy is
+    // then prepared. A rule that no module defines evaluates nothing else.
+    let _ = engine.eval_rule(PREPARE.to_string());
     let set = Set {
         engine,
         policies,
@@ -400,6 +405,9 @@ pub const INTERPRETER_ONLY: &str = "ATLASGOV_LINT_POLICY_INTERPRETER";
 const RUNNER_FILE: &str = "<atlasgov-lint policy runner>";
 /// Its package.
 const RUNNER: &str = "data.atlasgov_lint_runner.results";
+
+/// A rule no module defines: evaluating it prepares the engine ([`load`]).
+const PREPARE: &str = "data.atlasgov_lint_runner.prepared";
 
 /// The runner: every policy's result sets (in [`Policy::sets`] order) for the input, in one
 /// evaluation. When one of them is undefined or fails, the result is missing, and the
@@ -524,6 +532,66 @@ fn metadata(
     ))
 }
 
+/// What one thread evaluates with, over each range of resources it takes: the policies'
+/// engine and constants, the builders, and the projects' data. A resource's data is built
+/// here, evaluated and dropped: the model is never held as data whole.
+struct Evaluation<'m> {
+    model: &'m Model,
+    engine: Engine,
+    scratch: direct::Scratch<'m>,
+    builder: Builder<'m, input::Rego>,
+    /// Records the locations of what it builds (never a value): the numbering of the whole
+    /// input.
+    places: Builder<'m, Unit>,
+    projects: Projects<'m>,
+    /// How many of `places`' locations are the projects' (kept; a resource's are dropped
+    /// after it).
+    kept: usize,
+}
+
+/// The locations of every project's data, numbered as in the whole data (the first of every
+/// resource's input), and each project's part of them: made once per run.
+struct ProjectPlaces<'m> {
+    places: Builder<'m, Unit>,
+    ranges: Vec<Range<usize>>,
+}
+
+impl<'m> ProjectPlaces<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut places = Builder::with_sink(model, Unit);
+        let ranges = (0..model.projects.len())
+            .map(|i| {
+                let start = places.locs().len();
+                places.project_at(i);
+                start..places.locs().len()
+            })
+            .collect();
+        ProjectPlaces { places, ranges }
+    }
+}
+
+impl<'m> Evaluation<'m> {
+    fn new(set: &Set, model: &'m Model, projects: &ProjectPlaces<'m>) -> Self {
+        let places = projects.places.clone();
+        let kept = places.locs().len();
+        let projects = Projects {
+            builder: Builder::with_sink(model, input::Rego::default()),
+            locs: places.locs().to_vec(),
+            built: vec![None; projects.ranges.len()],
+            ranges: projects.ranges.clone(),
+        };
+        Evaluation {
+            model,
+            engine: set.engine.clone(),
+            scratch: set.direct.scratch(),
+            builder: Builder::with_sink(model, input::Rego::default()),
+            places,
+            projects,
+            kept,
+        }
+    }
+}
+
 /// Each project's data, built the first time a resource of one thread's range asks for it,
 /// with the `ref`s it has in the whole data (numbered as the locations the range's `places`
 /// builder recorded for it).
@@ -563,26 +631,54 @@ impl Projects<'_> {
 impl Set {
     /// Run every policy over the linked model: findings, and the policies' failures (each
     /// names the policy's file and the first resource it failed on; a policy that failed
-    /// reports no finding). The resources are split into one contiguous range per thread, so
-    /// the first failure is the same whatever the schedule.
+    /// reports no finding). The resources are split into contiguous ranges, a few per thread,
+    /// and the ranges' results are put together in order, so the first failure is the same
+    /// whatever the schedule.
     pub fn evaluate(&self, model: &Model) -> (Vec<Finding>, Vec<PolicyError>) {
         if self.policies.is_empty() {
             return (Vec::new(), Vec::new());
         }
         let items = resources(model);
-        let threads = if items.len() < PARALLEL_MIN {
+        // Several ranges per thread: resources differ in cost (a project is evaluated in a
+        // fraction of a cluster's time), and a thread that is done takes the next range.
+        let threads = rayon::current_num_threads().max(1);
+        let ranges = if items.len() < PARALLEL_MIN {
             1
         } else {
-            rayon::current_num_threads().max(1)
+            threads * RANGES_PER_THREAD
         };
-        let size = items.len().div_ceil(threads).max(1);
+        let size = items.len().div_ceil(ranges).max(1);
         let ranges: Vec<&[Item<'_>]> = items.chunks(size).collect();
-        let run = |range: &&[Item<'_>]| self.evaluate_range(model, range);
+        let project_places = ProjectPlaces::new(model);
         let parts: Vec<Part> = if ranges.len() > 1 {
             use rayon::prelude::*;
-            ranges.par_iter().map(run).collect()
+            // One state per thread, made when first taken: a range takes one no other thread
+            // holds (there are as many as threads). Their number does not depend on how the
+            // ranges are scheduled (regorus prints some warnings once per engine).
+            let states: Vec<std::sync::Mutex<Option<Evaluation<'_>>>> =
+                (0..threads).map(|_| std::sync::Mutex::new(None)).collect();
+            ranges
+                .par_iter()
+                .map(|range| {
+                    loop {
+                        for slot in &states {
+                            if let Ok(mut state) = slot.try_lock() {
+                                let state = state.get_or_insert_with(|| {
+                                    Evaluation::new(self, model, &project_places)
+                                });
+                                return self.evaluate_range(state, range);
+                            }
+                        }
+                        std::thread::yield_now();
+                    }
+                })
+                .collect()
         } else {
-            ranges.iter().map(run).collect()
+            let mut state = Evaluation::new(self, model, &project_places);
+            ranges
+                .iter()
+                .map(|range| self.evaluate_range(&mut state, range))
+                .collect()
         };
         let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
         let mut findings = Vec::new();
@@ -609,33 +705,27 @@ impl Set {
         (findings, errors.into_iter().flatten().collect())
     }
 
-    /// One thread's range of resources. Each resource's data is built here, evaluated and
-    /// dropped: the model is never held as data whole. A cluster's data is built only as far
-    /// as the policies evaluated directly use it whole ([`direct::Input::Cluster`]); a second
-    /// builder that builds no value ([`Unit`]) records its locations, in the order building
-    /// it whole would, so every `ref` is the one the whole data has.
-    fn evaluate_range<'m>(&self, model: &'m Model, items: &[Item<'m>]) -> Part {
+    /// One range of resources, in a thread's `state`. Each resource's data is built here,
+    /// evaluated and dropped: the model is never held as data whole. A cluster's data is
+    /// built only as far as the policies evaluated directly use it whole
+    /// ([`direct::Input::Cluster`]); a second builder that builds no value ([`Unit`])
+    /// records its locations, in the order building it whole would, so every `ref` a policy
+    /// reads is the one the whole data has. A result that only points at a part names it by
+    /// a stand-in's `ref` instead ([`direct::STAND_IN_REF`]), which needs no numbering.
+    fn evaluate_range<'m>(&self, state: &mut Evaluation<'m>, items: &[Item<'m>]) -> Part {
+        let model = state.model;
+        let Evaluation {
+            engine,
+            scratch,
+            builder,
+            places,
+            projects,
+            kept,
+            ..
+        } = state;
+        let kept = *kept;
         let mut part = Part::default();
-        let mut engine = self.engine.clone();
         let mut failed = vec![false; self.policies.len()];
-        let mut scratch = self.direct.scratch();
-        let mut builder = Builder::with_sink(model, input::Rego::default());
-        let mut places = Builder::with_sink(model, Unit);
-        let ranges: Vec<Range<usize>> = (0..model.projects.len())
-            .map(|i| {
-                let start = places.locs().len();
-                places.project_at(i);
-                start..places.locs().len()
-            })
-            .collect();
-        let mut projects = Projects {
-            builder: Builder::with_sink(model, input::Rego::default()),
-            locs: places.locs().to_vec(),
-            built: vec![None; ranges.len()],
-            ranges,
-        };
-        // The projects' locations stay; a resource's are dropped after it.
-        let kept = places.locs().len();
         // Every interpreted policy in one evaluation, until one fails: then one at a time,
         // without it.
         let mut together = self.batched;
@@ -655,6 +745,7 @@ impl Set {
             let mut results = Vec::new();
             let mut bailed = Vec::new();
             let mut build;
+            let numbered;
             let whole = {
                 let kind_value = builder.sink().str(item.kind);
                 let input = match item.cluster() {
@@ -682,13 +773,9 @@ impl Set {
                         }
                     }
                 };
-                let mut run = self.direct.run(
-                    &mut scratch,
-                    &mut builder,
-                    Some(&mut number),
-                    input,
-                    self.budget,
-                );
+                let mut run =
+                    self.direct
+                        .run(scratch, builder, Some(&mut number), input, self.budget);
                 for (i, policy) in self.policies.iter().enumerate() {
                     let Some(Some(ids)) = self.direct.policies.get(i) else {
                         continue;
@@ -715,13 +802,25 @@ impl Set {
                     }
                 }
                 let whole = (interpreted || !bailed.is_empty()).then(|| run.whole_input());
-                if !results.is_empty() {
-                    run.number();
-                }
+                numbered = run.numbered();
                 whole
             };
+            // A result names a location by a stand-in's `ref` (no numbering needed), or by
+            // the whole input's numbering (a value built whole, which numbered them, or a
+            // `ref` the policy wrote: numbered here).
+            if !numbered
+                && results
+                    .iter()
+                    .any(|(_, _, v)| result_refs(v).any(|r| r >= kept && r < STAND_IN_REF))
+            {
+                places.truncate(kept);
+                if item.kind != "project" {
+                    places.item(item);
+                }
+            }
             let at = At {
                 locs: places.locs(),
+                stood_for: scratch.stood_for(),
                 body: item.body,
             };
             for (i, set, value) in &results {
@@ -730,6 +829,11 @@ impl Set {
                     results_of(value, &at, policy, severity, &mut part.findings);
                 }
             }
+            // The interpreter's results name locations by the whole input's numbering only.
+            let at = At {
+                stood_for: &[],
+                ..at
+            };
             let Some(whole) = whole else { continue };
             engine.set_input(whole);
             // The interpreter's: the policies it evaluates (in one evaluation of the runner
@@ -758,15 +862,9 @@ impl Set {
                 }
             }
             if !alone.is_empty()
-                && self.evaluate_alone(
-                    &mut engine,
-                    model,
-                    item,
-                    &at,
-                    &mut failed,
-                    &mut part,
-                    &|j| alone.contains(&j),
-                )
+                && self.evaluate_alone(engine, model, item, &at, &mut failed, &mut part, &|j| {
+                    alone.contains(&j)
+                })
                 && runner_failed
             {
                 together = false;
@@ -831,11 +929,26 @@ impl Set {
 /// the resource's body for a result that names none.
 struct At<'a> {
     locs: &'a [&'a Loc],
+    /// The stand-ins' locations ([`direct::STAND_IN_REF`]).
+    stood_for: &'a [&'a Loc],
     body: &'a Loc,
+}
+
+impl<'a> At<'a> {
+    /// The location a `ref` names.
+    fn get(&self, r: usize) -> Option<&'a Loc> {
+        match r.checked_sub(STAND_IN_REF) {
+            Some(i) => self.stood_for.get(i).copied(),
+            None => self.locs.get(r).copied(),
+        }
+    }
 }
 
 /// Below this many resources, policies run on the calling thread.
 const PARALLEL_MIN: usize = 64;
+
+/// How many ranges of resources each thread takes, on average.
+const RANGES_PER_THREAD: usize = 8;
 
 /// What one range of resources gave.
 #[derive(Default)]
@@ -891,7 +1004,7 @@ fn results_of(
         };
         let loc = at
             .and_then(loc_ref)
-            .and_then(|r| place.locs.get(r).copied())
+            .and_then(|r| place.get(r))
             .unwrap_or(place.body);
         let help = help.map_or(policy.help, |s| s.as_ref());
         let mut text = String::with_capacity(message.len() + policy.tag.len());
@@ -913,6 +1026,17 @@ fn results_of(
                 .cmp(&(&b.loc, &b.used_at, &b.message, &b.help))
         });
     }
+}
+
+/// The `ref`s of the places a set's results name (see [`results_of`]).
+fn result_refs(value: &regorus::Value) -> impl Iterator<Item = usize> + '_ {
+    use regorus::Value as V;
+    let items: Box<dyn Iterator<Item = &V>> = match value {
+        V::Array(items) => Box::new(items.iter()),
+        V::Set(items) => Box::new(items.iter()),
+        other => Box::new(std::iter::once(other)),
+    };
+    items.filter_map(|item| loc_ref(field(item, "at")?))
 }
 
 /// Whether [`results_of`] finds any result in a value.
