@@ -110,6 +110,30 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+impl JsonFinding<'_> {
+    /// Write the finding as its `Serialize` does; most have neither related places nor a
+    /// fix, and are written field by field.
+    fn write(&self, e: &mut super::pretty::Element<'_>) {
+        if !self.related.is_empty() || self.fix.is_some() {
+            e.put(self);
+            return;
+        }
+        let mut o = e.fields();
+        o.str("code", self.code)
+            .str("name", self.name)
+            .str("severity", self.severity)
+            .str("message", self.message)
+            .str("help", self.help)
+            .str("file", &self.file)
+            .num("line", self.line)
+            .num("column", self.column)
+            .num("end_line", self.end_line)
+            .num("end_column", self.end_column)
+            .str("pointer", self.pointer);
+        o.end();
+    }
+}
+
 fn finding<'a>(
     outcome: &Outcome,
     lines: &super::EditLines<'_>,
@@ -246,7 +270,7 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
     };
     let rest = super::pretty::text(&report);
     let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
-        e.put(&finding(outcome, &lines, f))
+        finding(outcome, &lines, f).write(e)
     });
     let mut out = super::pretty::splice(&rest, "findings", 1, findings).unwrap_or_else(|| {
         // Never without its findings: written whole, on one thread.
@@ -259,4 +283,33 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
     });
     out.push_str("\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_written_field_by_field_is_the_one_serde_writes() {
+        for message in ["plain", "a \"quoted\" \u{202e} message\n"] {
+            let f = JsonFinding {
+                code: "ORG001",
+                name: "owner-tag",
+                severity: "warning",
+                message,
+                help: "Add a tag `owner`.",
+                file: "dir/a b.yaml".to_string(),
+                line: 1,
+                column: 22,
+                end_line: 300,
+                end_column: 4_000_000,
+                pointer: "/spec/tags/0",
+                related: Vec::new(),
+                fix: None,
+            };
+            let by_serde = super::super::pretty::list(&[0], 1, |_, e| e.put(&f));
+            let by_fields = super::super::pretty::list(&[0], 1, |_, e| f.write(e));
+            assert_eq!(by_fields, by_serde);
+        }
+    }
 }

@@ -172,6 +172,110 @@ pub fn list<I: Sync>(
     })
 }
 
+impl Element<'_> {
+    /// Write the element as an object of string and number fields, field by field: the text
+    /// [`Element::put`] writes for a struct of those fields (a report's findings are tens of
+    /// thousands, and serde's way through a formatter costs as much as evaluating them).
+    pub fn fields(&mut self) -> Fields<'_> {
+        self.out.push(b'{');
+        Fields {
+            out: &mut *self.out,
+            depth: self.depth + 1,
+            first: true,
+        }
+    }
+}
+
+/// An object being written by [`Element::fields`].
+pub struct Fields<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    first: bool,
+}
+
+impl Fields<'_> {
+    fn key(&mut self, key: &'static str) {
+        self.out
+            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
+        self.first = false;
+        self.out.resize(self.out.len() + 2 * self.depth, b' ');
+        // A key is one of the report's names: plain (checked in tests).
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    /// A string field.
+    pub fn str(&mut self, key: &'static str, value: &str) -> &mut Self {
+        self.key(key);
+        string(self.out, value);
+        self
+    }
+
+    /// A number field.
+    pub fn num(&mut self, key: &'static str, value: u32) -> &mut Self {
+        self.key(key);
+        let mut digits = [0u8; 10];
+        let mut n = value;
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                // A digit: `n % 10` is below 10.
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        self.out
+            .extend_from_slice(digits.get(at..).unwrap_or_default());
+        self
+    }
+
+    /// Close the object.
+    pub fn end(self) {
+        if !self.first {
+            self.out.push(b'\n');
+            self.out
+                .resize(self.out.len() + 2 * self.depth.saturating_sub(1), b' ');
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// Whether a string's byte can be written as it is, between quotes: not one JSON escapes (a
+/// quote, a backslash, a control below U+0020) nor one that starts a character a terminal
+/// acts on ([`Pretty::write_string_fragment`]). One look-up a byte.
+// Evaluated when compiling: an index out of range would not compile.
+#[allow(clippy::indexing_slicing)]
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        table[b] = !matches!(b, 0x22 | 0x5c | 0x7f | 0xc2 | 0xd8 | 0xe2);
+        b += 1;
+    }
+    table
+};
+
+fn plain(b: u8) -> bool {
+    PLAIN.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// `s` as a JSON string, as [`write_at`] writes it.
+fn string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(plain) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        write_at(out, s, 0);
+    }
+}
+
 /// A list of its own (the whole text: a report that is one list), of the elements `list`
 /// wrote at depth 0.
 pub fn array(elements: &[String]) -> String {
@@ -254,6 +358,79 @@ impl From<String> for Text {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Strings that need each way of writing: plain, JSON's escapes, what a terminal acts on
+    /// (C1, bidirectional, line separators, DEL), and characters that start with the same
+    /// bytes as those but are plain (U+00A0, U+0600, U+2010).
+    const STRINGS: &[&str] = &[
+        "",
+        "plain /path/to/file.yaml",
+        "a \" quote",
+        "a \\ backslash",
+        "a \n line break",
+        "a \t tab",
+        "a \u{1} control",
+        "a \u{1f} control",
+        "a \u{7f} DEL",
+        "a \u{85} C1 control",
+        "a \u{202e} bidi override",
+        "a \u{2066} bidi isolate",
+        "a \u{2028} line separator",
+        "a \u{61c} Arabic letter mark",
+        "nbsp \u{a0} arabic \u{600} hyphen \u{2010} emoji \u{1f600}",
+    ];
+
+    #[test]
+    fn fields_write_what_serde_writes() {
+        #[derive(Serialize)]
+        struct Two<'a> {
+            first: &'a str,
+            number: u32,
+            second: &'a str,
+        }
+        for (i, a) in STRINGS.iter().enumerate() {
+            for n in [0, 7, 10, 99, 1000, u32::MAX] {
+                let b = STRINGS
+                    .get(STRINGS.len() - 1 - i)
+                    .copied()
+                    .unwrap_or_default();
+                let value = Two {
+                    first: a,
+                    number: n,
+                    second: b,
+                };
+                for depth in [0, 1, 3] {
+                    let mut by_serde = Vec::new();
+                    let mut by_fields = Vec::new();
+                    Element {
+                        out: &mut by_serde,
+                        depth,
+                    }
+                    .put(&value);
+                    let mut e = Element {
+                        out: &mut by_fields,
+                        depth,
+                    };
+                    let mut o = e.fields();
+                    o.str("first", a).num("number", n).str("second", b);
+                    o.end();
+                    assert_eq!(
+                        String::from_utf8(by_fields).ok(),
+                        String::from_utf8(by_serde).ok(),
+                        "{a:?} {n} {b:?} at {depth}"
+                    );
+                }
+            }
+        }
+        let mut empty = Vec::new();
+        Element {
+            out: &mut empty,
+            depth: 2,
+        }
+        .fields()
+        .end();
+        assert_eq!(empty, b"{}");
+    }
 
     #[test]
     fn lays_out_as_serde_does_and_escapes_what_json_allows_raw() {
