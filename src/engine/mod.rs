@@ -535,14 +535,7 @@ fn check_reading(
     }
     findings.extend(rules::run(&model));
     if let Some(policies) = &options.policies {
-        let (mut found, errors) = policies.evaluate(&model);
-        // The shorter list is the one moved (the findings of policies can be tens of
-        // thousands); their order does not matter, they are sorted below.
-        if found.len() > findings.len() {
-            std::mem::swap(&mut findings, &mut found);
-        }
-        findings.extend(found);
-        outcome.policy_errors = errors;
+        outcome.policy_errors = policies.evaluate(&model, &mut findings);
     }
     if options.model {
         outcome.model = Some(crate::model::json::located(&model).document());

@@ -634,9 +634,11 @@ impl Set {
     /// reports no finding). The resources are split into contiguous ranges, a few per thread,
     /// and the ranges' results are put together in order, so the first failure is the same
     /// whatever the schedule.
-    pub fn evaluate(&self, model: &Model) -> (Vec<Finding>, Vec<PolicyError>) {
+    /// The findings are added to `findings` (the built-in rules'): the parts' lists, which
+    /// can hold tens of thousands, are moved once, into a list made to hold them all.
+    pub fn evaluate(&self, model: &Model, findings: &mut Vec<Finding>) -> Vec<PolicyError> {
         if self.policies.is_empty() {
-            return (Vec::new(), Vec::new());
+            return Vec::new();
         }
         let items = resources(model);
         // Several ranges per thread: resources differ in cost (a project is evaluated in a
@@ -650,7 +652,7 @@ impl Set {
         let size = items.len().div_ceil(ranges).max(1);
         let ranges: Vec<&[Item<'_>]> = items.chunks(size).collect();
         let project_places = ProjectPlaces::new(model);
-        let parts: Vec<Part> = if ranges.len() > 1 {
+        let mut parts: Vec<Part> = if ranges.len() > 1 {
             use rayon::prelude::*;
             // One state per thread, made when first taken: a range takes one no other thread
             // holds (there are as many as threads). Their number does not depend on how the
@@ -681,14 +683,8 @@ impl Set {
                 .collect()
         };
         let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
-        let mut findings = Vec::new();
-        for mut part in parts {
-            if findings.is_empty() {
-                // The first part's list is kept, not moved into a new one.
-                std::mem::swap(&mut findings, &mut part.findings);
-            }
-            findings.extend(part.findings);
-            for (i, e) in part.errors {
+        for part in &mut parts {
+            for (i, e) in part.errors.drain(..) {
                 if let Some(slot @ None) = errors.get_mut(i) {
                     *slot = Some(e);
                 }
@@ -701,8 +697,15 @@ impl Set {
             .filter(|(_, e)| e.is_some())
             .map(|(p, _)| p.rule.meta.code)
             .collect();
-        findings.retain(|f| !failed.contains(&f.rule.code));
-        (findings, errors.into_iter().flatten().collect())
+        findings.reserve(parts.iter().map(|p| p.findings.len()).sum());
+        for part in parts {
+            findings.extend(
+                part.findings
+                    .into_iter()
+                    .filter(|f| !failed.contains(&f.rule.code)),
+            );
+        }
+        errors.into_iter().flatten().collect()
     }
 
     /// One range of resources, in a thread's `state`. Each resource's data is built here,
