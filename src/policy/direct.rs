@@ -1766,6 +1766,13 @@ impl<'m> Run<'_, 'm, '_> {
                 }
                 Ok(Val::V(if out.is_empty() {
                     self.konst(EMPTY_SET)
+                } else if output {
+                    // Results only (read by the report, never by a policy): the set's
+                    // elements in its order, as a list (a list of one or two costs a
+                    // fraction of a set's tree).
+                    out.sort_unstable();
+                    out.dedup();
+                    V::from(out)
                 } else {
                     V::from(out.into_iter().collect::<BTreeSet<_>>())
                 }))
