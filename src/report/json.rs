@@ -39,7 +39,7 @@ struct JsonFinding<'a> {
     severity: &'static str,
     message: &'a str,
     help: &'a str,
-    file: String,
+    file: std::borrow::Cow<'a, str>,
     line: u32,
     column: u32,
     end_line: u32,
@@ -134,8 +134,38 @@ impl JsonFinding<'_> {
     }
 }
 
+/// Each file's path as shown, made the first time a finding in it is written (a report can
+/// hold tens of thousands of findings in a few thousand files).
+struct Shown<'o> {
+    outcome: &'o Outcome,
+    paths: Vec<std::sync::OnceLock<String>>,
+}
+
+impl<'o> Shown<'o> {
+    fn new(outcome: &'o Outcome) -> Self {
+        Shown {
+            outcome,
+            paths: (0..outcome.files.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn path(&self, file: u32) -> std::borrow::Cow<'_, str> {
+        match self.paths.get(file as usize) {
+            Some(p) => p
+                .get_or_init(|| display_path(self.outcome.path(file)))
+                .as_str()
+                .into(),
+            // A file the run did not list (none has findings): made for its one use.
+            None => display_path(self.outcome.path(file)).into(),
+        }
+    }
+}
+
 fn finding<'a>(
     outcome: &Outcome,
+    shown: &'a Shown<'_>,
     lines: &super::EditLines<'_>,
     f: &'a crate::rules::Finding,
 ) -> JsonFinding<'a> {
@@ -145,7 +175,7 @@ fn finding<'a>(
         severity: f.severity.as_str(),
         message: &f.message,
         help: &f.help,
-        file: display_path(outcome.path(f.loc.file)),
+        file: shown.path(f.loc.file),
         line: f.loc.start.line,
         column: f.loc.start.column,
         end_line: f.loc.end.line,
@@ -209,6 +239,7 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
 pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text {
     use crate::outcome::Origin;
     let lines = super::EditLines::new(outcome);
+    let shown = Shown::new(outcome);
     let suppressions = show_suppressed.then(|| {
         outcome
             .filtered
@@ -238,7 +269,7 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
                         .iter()
                         .map(|f| JsonFinding {
                             fix: None,
-                            ..finding(outcome, &lines, f)
+                            ..finding(outcome, &shown, &lines, f)
                         })
                         .collect(),
                 }
@@ -270,14 +301,14 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
     };
     let rest = super::pretty::text(&report);
     let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
-        finding(outcome, &lines, f).write(e)
+        finding(outcome, &shown, &lines, f).write(e)
     });
     let mut out = super::pretty::splice(&rest, "findings", 1, findings).unwrap_or_else(|| {
         // Never without its findings: written whole, on one thread.
         report.findings = outcome
             .findings
             .iter()
-            .map(|f| finding(outcome, &lines, f))
+            .map(|f| finding(outcome, &shown, &lines, f))
             .collect();
         super::pretty::text(&report).into()
     });
@@ -298,7 +329,7 @@ mod tests {
                 severity: "warning",
                 message,
                 help: "Add a tag `owner`.",
-                file: "dir/a b.yaml".to_string(),
+                file: "dir/a b.yaml".into(),
                 line: 1,
                 column: 22,
                 end_line: 300,
