@@ -1608,9 +1608,9 @@ impl<'m> Run<'_, 'm, '_> {
     /// A value built for a result only: a part that has a location of its own stands for
     /// itself by a `ref` (all a result reads of it, `at.ref` or `at.loc.ref`, and equal where
     /// the part is the same), so a result that points at the cluster does not build the
-    /// cluster. The `ref` is the location's in [`Run::stood_for`] ([`STAND_IN_REF`] on), not
-    /// the one the whole input numbers: finding that one means building the whole input's
-    /// locations, and only the report reads it (a stand-in is in a result only).
+    /// cluster. The `ref` is the location's in [`Scratch::stood_for`] ([`STAND_IN_REF`] on),
+    /// not the one the whole input numbers: finding that one means building the whole
+    /// input's locations, and only the report reads it (a stand-in is in a result only).
     fn stand_in(&mut self, v: Val<'m>) -> V {
         let Val::N(n) = v else {
             return self.force(v);

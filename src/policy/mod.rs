@@ -664,12 +664,17 @@ impl Set {
                 .map(|range| {
                     loop {
                         for slot in &states {
-                            if let Ok(mut state) = slot.try_lock() {
-                                let state = state.get_or_insert_with(|| {
-                                    Evaluation::new(self, model, &project_places)
-                                });
-                                return self.evaluate_range(state, range);
-                            }
+                            let mut state = match slot.try_lock() {
+                                Ok(state) => state,
+                                // A range that panicked on it: the panic ends the run once
+                                // the other ranges are done; they must not wait for it.
+                                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                                Err(std::sync::TryLockError::WouldBlock) => continue,
+                            };
+                            let state = state.get_or_insert_with(|| {
+                                Evaluation::new(self, model, &project_places)
+                            });
+                            return self.evaluate_range(state, range);
                         }
                         std::thread::yield_now();
                     }
