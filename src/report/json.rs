@@ -134,6 +134,9 @@ impl JsonFinding<'_> {
     }
 }
 
+/// From how many findings [`Shown`] keeps each file's path.
+const SHOWN_MIN: usize = 256;
+
 /// Each file's path as shown, made the first time a finding in it is written (a report can
 /// hold tens of thousands of findings in a few thousand files).
 struct Shown<'o> {
@@ -143,11 +146,16 @@ struct Shown<'o> {
 
 impl<'o> Shown<'o> {
     fn new(outcome: &'o Outcome) -> Self {
+        // A slot per file of the run only when findings are many (100,000 files and a few
+        // findings need no table).
+        let slots = if outcome.findings.len() >= SHOWN_MIN {
+            outcome.files.len()
+        } else {
+            0
+        };
         Shown {
             outcome,
-            paths: (0..outcome.files.len())
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
+            paths: (0..slots).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
@@ -157,7 +165,7 @@ impl<'o> Shown<'o> {
                 .get_or_init(|| display_path(self.outcome.path(file)))
                 .as_str()
                 .into(),
-            // A file the run did not list (none has findings): made for its one use.
+            // Few findings (or a file the run did not list): made for its use.
             None => display_path(self.outcome.path(file)).into(),
         }
     }
