@@ -17,6 +17,7 @@ pub mod test;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use regorus::Engine;
@@ -549,6 +550,19 @@ struct Evaluation<'m> {
     kept: usize,
 }
 
+/// What the ranges of one run tell each other ([`Set::evaluate`]).
+struct Shared {
+    /// Per policy: the first range (in the resources' order) it failed in so far,
+    /// `usize::MAX` for none. A later range does not evaluate it again: a policy that fails
+    /// (runs out of time, say) costs its budget about once per thread, not once per range.
+    /// An earlier range still does, so the error reported is the first in the resources'
+    /// order, whatever the schedule.
+    failed_in: Vec<AtomicUsize>,
+    /// Whether the interpreted policies are still evaluated together (false once that
+    /// failed in any range).
+    together: AtomicBool,
+}
+
 /// The locations of every project's data, numbered as in the whole data (the first of every
 /// resource's input), and each project's part of them: made once per run.
 struct ProjectPlaces<'m> {
@@ -652,6 +666,12 @@ impl Set {
         let size = items.len().div_ceil(ranges).max(1);
         let ranges: Vec<&[Item<'_>]> = items.chunks(size).collect();
         let project_places = ProjectPlaces::new(model);
+        let shared = Shared {
+            failed_in: (0..self.policies.len())
+                .map(|_| AtomicUsize::new(usize::MAX))
+                .collect(),
+            together: AtomicBool::new(self.batched),
+        };
         let mut parts: Vec<Part> = if ranges.len() > 1 {
             use rayon::prelude::*;
             // One state per thread, made when first taken: a range takes one no other thread
@@ -661,7 +681,8 @@ impl Set {
                 (0..threads).map(|_| std::sync::Mutex::new(None)).collect();
             ranges
                 .par_iter()
-                .map(|range| {
+                .enumerate()
+                .map(|(index, range)| {
                     loop {
                         for slot in &states {
                             let mut state = match slot.try_lock() {
@@ -674,7 +695,7 @@ impl Set {
                             let state = state.get_or_insert_with(|| {
                                 Evaluation::new(self, model, &project_places)
                             });
-                            return self.evaluate_range(state, range);
+                            return self.evaluate_range(state, &shared, index, range);
                         }
                         std::thread::yield_now();
                     }
@@ -684,7 +705,8 @@ impl Set {
             let mut state = Evaluation::new(self, model, &project_places);
             ranges
                 .iter()
-                .map(|range| self.evaluate_range(&mut state, range))
+                .enumerate()
+                .map(|(index, range)| self.evaluate_range(&mut state, &shared, index, range))
                 .collect()
         };
         let mut errors: Vec<Option<PolicyError>> = vec![None; self.policies.len()];
@@ -720,7 +742,13 @@ impl Set {
     /// records its locations, in the order building it whole would, so every `ref` a policy
     /// reads is the one the whole data has. A result that only points at a part names it by
     /// a stand-in's `ref` instead ([`direct::STAND_IN_REF`]), which needs no numbering.
-    fn evaluate_range<'m>(&self, state: &mut Evaluation<'m>, items: &[Item<'m>]) -> Part {
+    fn evaluate_range<'m>(
+        &self,
+        state: &mut Evaluation<'m>,
+        shared: &Shared,
+        index: usize,
+        items: &[Item<'m>],
+    ) -> Part {
         let model = state.model;
         let Evaluation {
             engine,
@@ -740,6 +768,12 @@ impl Set {
         let direct = |i: usize| matches!(self.direct.policies.get(i), Some(Some(_)));
         let interpreted = (0..self.policies.len()).any(|i| !direct(i));
         for item in items {
+            // What the other ranges found: a policy that failed in an earlier range is not
+            // evaluated again (its findings are dropped, and its error is that range's).
+            for (f, first) in failed.iter_mut().zip(&shared.failed_in) {
+                *f = *f || first.load(Ordering::Relaxed) < index;
+            }
+            together = together && shared.together.load(Ordering::Relaxed);
             let mut project_of = || projects.get(item.project);
             // Each location numbered as the whole input numbers it: what `places` records
             // building it (never a value).
@@ -873,9 +907,16 @@ impl Set {
                 && self.evaluate_alone(engine, model, item, &at, &mut failed, &mut part, &|j| {
                     alone.contains(&j)
                 })
-                && runner_failed
             {
-                together = false;
+                for (i, _) in &part.errors {
+                    if let Some(first) = shared.failed_in.get(*i) {
+                        first.fetch_min(index, Ordering::Relaxed);
+                    }
+                }
+                if runner_failed {
+                    together = false;
+                    shared.together.store(false, Ordering::Relaxed);
+                }
             }
         }
         part
