@@ -674,32 +674,16 @@ impl Set {
         };
         let mut parts: Vec<Part> = if ranges.len() > 1 {
             use rayon::prelude::*;
-            // One state per thread, made when first taken: a range takes one no other thread
-            // holds (there are as many as threads). Their number does not depend on how the
-            // ranges are scheduled (regorus prints some warnings once per engine).
-            let states: Vec<std::sync::Mutex<Option<Evaluation<'_>>>> =
-                (0..threads).map(|_| std::sync::Mutex::new(None)).collect();
+            // A state for each job rayon splits the ranges into (a few per thread), used for
+            // every range of that job: its engine is a copy of one already prepared
+            // ([`load`]), so none analyses the policies again.
             ranges
                 .par_iter()
                 .enumerate()
-                .map(|(index, range)| {
-                    loop {
-                        for slot in &states {
-                            let mut state = match slot.try_lock() {
-                                Ok(state) => state,
-                                // A range that panicked on it: the panic ends the run once
-                                // the other ranges are done; they must not wait for it.
-                                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-                                Err(std::sync::TryLockError::WouldBlock) => continue,
-                            };
-                            let state = state.get_or_insert_with(|| {
-                                Evaluation::new(self, model, &project_places)
-                            });
-                            return self.evaluate_range(state, &shared, index, range);
-                        }
-                        std::thread::yield_now();
-                    }
-                })
+                .map_init(
+                    || Evaluation::new(self, model, &project_places),
+                    |state, (index, range)| self.evaluate_range(state, &shared, index, range),
+                )
                 .collect()
         } else {
             let mut state = Evaluation::new(self, model, &project_places);
@@ -1028,14 +1012,9 @@ fn results_of(
     out: &mut Vec<Finding>,
 ) {
     use regorus::Value as V;
-    let items: Vec<&V> = match value {
-        V::Array(items) => items.iter().collect(),
-        V::Set(items) => items.iter().collect(),
-        V::Null | V::Bool(_) | V::Undefined => return,
-        other => vec![other],
-    };
+    let items = result_items(value);
     let first = out.len();
-    out.reserve(items.len());
+    out.reserve(items.size_hint().0);
     for item in items {
         let (message, at, help) = match item {
             V::String(s) => (s.as_ref(), None, None),
@@ -1077,26 +1056,31 @@ fn results_of(
     }
 }
 
+/// The results a `deny` or `warn` value holds: its elements (a set, or the list a direct
+/// evaluation gives), or the value itself when it is one result; none in `null`, a boolean or
+/// undefined.
+fn result_items(value: &regorus::Value) -> impl Iterator<Item = &regorus::Value> {
+    use regorus::Value as V;
+    let (list, set, one) = match value {
+        V::Array(items) => (Some(items.iter()), None, None),
+        V::Set(items) => (None, Some(items.iter()), None),
+        V::Null | V::Bool(_) | V::Undefined => (None, None, None),
+        other => (None, None, Some(other)),
+    };
+    list.into_iter()
+        .flatten()
+        .chain(set.into_iter().flatten())
+        .chain(one)
+}
+
 /// The `ref`s of the places a set's results name (see [`results_of`]).
 fn result_refs(value: &regorus::Value) -> impl Iterator<Item = usize> + '_ {
-    use regorus::Value as V;
-    let items: Box<dyn Iterator<Item = &V>> = match value {
-        V::Array(items) => Box::new(items.iter()),
-        V::Set(items) => Box::new(items.iter()),
-        other => Box::new(std::iter::once(other)),
-    };
-    items.filter_map(|item| loc_ref(field(item, "at")?))
+    result_items(value).filter_map(|item| loc_ref(field(item, "at")?))
 }
 
 /// Whether [`results_of`] finds any result in a value.
 fn has_results(value: &regorus::Value) -> bool {
-    use regorus::Value as V;
-    match value {
-        V::Array(a) => !a.is_empty(),
-        V::Set(s) => !s.is_empty(),
-        V::Null | V::Bool(_) | V::Undefined => false,
-        _ => true,
-    }
+    result_items(value).next().is_some()
 }
 
 /// The `ref` of a value (`{"value", "loc"}`), of a location, or of an object with a `loc`.

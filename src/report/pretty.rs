@@ -37,6 +37,12 @@ impl Pretty {
     }
 }
 
+/// Whether a byte is DEL or starts, in UTF-8, a character a terminal acts on that JSON allows
+/// raw (C1 controls, U+061C, the bidirectional controls and separators from U+200E).
+const fn terminal_lead(b: u8) -> bool {
+    matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2)
+}
+
 fn indent<W: ?Sized + Write>(w: &mut W, depth: usize) -> io::Result<()> {
     for _ in 0..depth {
         w.write_all(b"  ")?;
@@ -90,8 +96,7 @@ impl Formatter for Pretty {
     /// serde has escaped what JSON requires (quotes, backslashes, characters below U+0020);
     /// the rest of what a terminal acts on is escaped here.
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
-        // Each such character is DEL or starts with one of these bytes in UTF-8.
-        if !s.bytes().any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2)) {
+        if !s.bytes().any(terminal_lead) {
             return w.write_all(s.as_bytes());
         }
         let mut from = 0;
@@ -215,22 +220,8 @@ impl Fields<'_> {
     /// A number field.
     pub fn num(&mut self, key: &'static str, value: u32) -> &mut Self {
         self.key(key);
-        let mut digits = [0u8; 10];
-        let mut n = value;
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            if let Some(d) = digits.get_mut(at) {
-                // A digit: `n % 10` is below 10.
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || at == 0 {
-                break;
-            }
-        }
-        self.out
-            .extend_from_slice(digits.get(at..).unwrap_or_default());
+        // Writing to memory does not fail.
+        let _ = write!(self.out, "{value}");
         self
     }
 
@@ -254,7 +245,7 @@ const PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0x20;
     while b < 256 {
-        table[b] = !matches!(b, 0x22 | 0x5c | 0x7f | 0xc2 | 0xd8 | 0xe2);
+        table[b] = !matches!(b, 0x22 | 0x5c) && !terminal_lead(b as u8);
         b += 1;
     }
     table
