@@ -125,6 +125,14 @@ fn write_at<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) {
     }
 }
 
+/// `value` as pretty JSON text at `depth`, appended to a text.
+fn put_at<T: Serialize + ?Sized>(out: &mut String, value: &T, depth: usize) {
+    let mut bytes = Vec::new();
+    write_at(&mut bytes, value, depth);
+    // serde writes UTF-8 (every string it writes is a `str`).
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
 /// `value` as pretty JSON text.
 pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
@@ -138,14 +146,69 @@ const PARALLEL_MIN: usize = 512;
 
 /// Where [`list`] writes one element.
 pub struct Element<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut String,
     depth: usize,
+    keys: &'a mut Keys,
+}
+
+/// The text [`Fields`] writes before a field's value (a comma, a line break, the indent, the
+/// quoted key and its colon), kept per field position for a part of a list: a report's
+/// findings repeat the same dozen keys in the same order tens of thousands of times.
+#[derive(Default)]
+struct Keys(Vec<(&'static str, usize, Box<str>)>);
+
+impl Keys {
+    /// Field positions kept; past them, a key's text is written without keeping it.
+    const MAX: usize = 32;
+
+    /// Write the text before the `n`th field, `key` at `depth`.
+    fn write(&mut self, out: &mut String, n: usize, key: &'static str, depth: usize) {
+        let first = n == 0;
+        if n >= Self::MAX {
+            return key_text(out, key, depth, first);
+        }
+        let kept = match self.0.get(n) {
+            Some((k, d, _)) => std::ptr::eq(*k, key) && *d == depth,
+            None => false,
+        };
+        if !kept {
+            let mut text = String::with_capacity(2 * depth + key.len() + 6);
+            key_text(&mut text, key, depth, false);
+            let entry = (key, depth, text.into_boxed_str());
+            match self.0.get_mut(n) {
+                Some(slot) => *slot = entry,
+                None => {
+                    // Positions are filled in order: an object's fields come one after the
+                    // other, the first at 0.
+                    self.0.resize(n, ("", usize::MAX, Box::default()));
+                    self.0.push(entry);
+                }
+            }
+        }
+        let text = self.0.get(n).map_or("", |(_, _, text)| text);
+        // The first field has no comma before its line break.
+        out.push_str(if first {
+            text.get(1..).unwrap_or_default()
+        } else {
+            text
+        });
+    }
+}
+
+/// The text before a field's value (see [`Keys`]).
+fn key_text(out: &mut String, key: &str, depth: usize, first: bool) {
+    out.push_str(if first { "\n" } else { ",\n" });
+    indent_text(out, depth);
+    // A key is one of the report's names: plain (checked in tests).
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\": ");
 }
 
 impl Element<'_> {
     /// Write the element: `value` as pretty JSON.
     pub fn put<T: Serialize + ?Sized>(&mut self, value: &T) {
-        write_at(self.out, value, self.depth);
+        put_at(self.out, value, self.depth);
     }
 }
 
@@ -159,21 +222,21 @@ pub fn list<I: Sync>(
     write: impl Fn(&I, &mut Element<'_>) + Sync,
 ) -> Vec<String> {
     super::parts(items, PARALLEL_MIN, |k, chunk| {
-        let mut out = Vec::with_capacity(chunk.len() * 640);
+        let mut out = String::with_capacity(chunk.len() * 640);
+        let mut keys = Keys::default();
         for (i, item) in chunk.iter().enumerate() {
-            out.extend_from_slice(if k == 0 && i == 0 { b"\n" } else { b",\n" });
-            out.resize(out.len() + 2 * (depth + 1), b' ');
+            out.push_str(if k == 0 && i == 0 { "\n" } else { ",\n" });
+            indent_text(&mut out, depth + 1);
             write(
                 item,
                 &mut Element {
                     out: &mut out,
                     depth: depth + 1,
+                    keys: &mut keys,
                 },
             );
         }
-        // Checked here, on the part's thread, not as one text on one thread at the end.
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        out
     })
 }
 
@@ -182,32 +245,29 @@ impl Element<'_> {
     /// [`Element::put`] writes for a struct of those fields (a report's findings are tens of
     /// thousands, and serde's way through a formatter costs as much as evaluating them).
     pub fn fields(&mut self) -> Fields<'_> {
-        self.out.push(b'{');
+        self.out.push('{');
         Fields {
             out: &mut *self.out,
             depth: self.depth + 1,
-            first: true,
+            keys: &mut *self.keys,
+            written: 0,
         }
     }
 }
 
 /// An object being written by [`Element::fields`].
 pub struct Fields<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut String,
     depth: usize,
-    first: bool,
+    keys: &'a mut Keys,
+    /// Fields written so far.
+    written: usize,
 }
 
 impl Fields<'_> {
     fn key(&mut self, key: &'static str) {
-        self.out
-            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
-        self.first = false;
-        self.out.resize(self.out.len() + 2 * self.depth, b' ');
-        // A key is one of the report's names: plain (checked in tests).
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\": ");
+        self.keys.write(self.out, self.written, key, self.depth);
+        self.written += 1;
     }
 
     /// A string field.
@@ -220,19 +280,17 @@ impl Fields<'_> {
     /// A number field.
     pub fn num(&mut self, key: &'static str, value: u32) -> &mut Self {
         self.key(key);
-        // Writing to memory does not fail.
-        let _ = write!(self.out, "{value}");
+        self.out.push_str(itoa::Buffer::new().format(value));
         self
     }
 
     /// Close the object.
     pub fn end(self) {
-        if !self.first {
-            self.out.push(b'\n');
-            self.out
-                .resize(self.out.len() + 2 * self.depth.saturating_sub(1), b' ');
+        if self.written > 0 {
+            self.out.push('\n');
+            indent_text(self.out, self.depth.saturating_sub(1));
         }
-        self.out.push(b'}');
+        self.out.push('}');
     }
 }
 
@@ -255,16 +313,42 @@ fn plain(b: u8) -> bool {
     PLAIN.get(usize::from(b)).copied().unwrap_or(false)
 }
 
+/// Whether every byte of `s` is [`plain`]: eight at a time while they are ASCII other than
+/// a control, a quote, a backslash or DEL (a report's strings are mostly that), else by the
+/// table.
+fn all_plain(s: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a byte of `x` is zero: exact for "any", though not for which.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let (chunks, rest) = s.as_chunks::<8>();
+    chunks.iter().all(|chunk| {
+        let x = u64::from_ne_bytes(*chunk);
+        // A byte below 0x20, 0x80 or above (its top bit), a quote, a backslash or DEL.
+        let maybe = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
+            || x & HIGH != 0
+            || zero(x ^ (ONES * 0x22))
+            || zero(x ^ (ONES * 0x5c))
+            || zero(x ^ (ONES * 0x7f));
+        !maybe || chunk.iter().copied().all(plain)
+    }) && rest.iter().copied().all(plain)
+}
+
 /// `s` as a JSON string, as [`write_at`] writes it.
-fn string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(plain) {
+fn string(out: &mut String, s: &str) {
+    if all_plain(s.as_bytes()) {
         out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     } else {
-        write_at(out, s, 0);
+        put_at(out, s, 0);
     }
+}
+
+/// `depth` indents (two spaces each).
+fn indent_text(out: &mut String, depth: usize) {
+    out.extend(std::iter::repeat_n(' ', 2 * depth));
 }
 
 /// A list of its own (the whole text: a report that is one list), of the elements `list`
@@ -379,11 +463,25 @@ mod tests {
             number: u32,
             second: &'a str,
         }
-        for (i, a) in STRINGS.iter().enumerate() {
+        // One key cache for all, as a list's part has: kept texts are reused across depths.
+        let mut keys = Keys::default();
+        // Each string alone (shorter than the eight bytes looked at together) and inside
+        // longer ones, its characters at other places in those eight.
+        let strings: Vec<String> = STRINGS
+            .iter()
+            .flat_map(|s| {
+                [
+                    s.to_string(),
+                    format!("{s} 0123456789"),
+                    format!("012 {s} 45678"),
+                ]
+            })
+            .collect();
+        for (i, a) in strings.iter().enumerate() {
             for n in [0, 7, 10, 99, 1000, u32::MAX] {
-                let b = STRINGS
-                    .get(STRINGS.len() - 1 - i)
-                    .copied()
+                let b = strings
+                    .get(strings.len() - 1 - i)
+                    .map(String::as_str)
                     .unwrap_or_default();
                 let value = Two {
                     first: a,
@@ -391,36 +489,78 @@ mod tests {
                     second: b,
                 };
                 for depth in [0, 1, 3] {
-                    let mut by_serde = Vec::new();
-                    let mut by_fields = Vec::new();
-                    Element {
-                        out: &mut by_serde,
-                        depth,
-                    }
-                    .put(&value);
-                    let mut e = Element {
-                        out: &mut by_fields,
-                        depth,
-                    };
-                    let mut o = e.fields();
-                    o.str("first", a).num("number", n).str("second", b);
-                    o.end();
-                    assert_eq!(
-                        String::from_utf8(by_fields).ok(),
-                        String::from_utf8(by_serde).ok(),
-                        "{a:?} {n} {b:?} at {depth}"
-                    );
+                    let by_serde = put(&value, depth);
+                    let by_fields = written_by_fields(&mut keys, depth, |o| {
+                        o.str("first", a).num("number", n).str("second", b);
+                    });
+                    assert_eq!(by_fields, by_serde, "{a:?} {n} {b:?} at {depth}");
                 }
             }
         }
-        let mut empty = Vec::new();
+        let mut empty = String::new();
         Element {
             out: &mut empty,
             depth: 2,
+            keys: &mut Keys::default(),
         }
         .fields()
         .end();
-        assert_eq!(empty, b"{}");
+        assert_eq!(empty, "{}");
+    }
+
+    /// What [`Element::put`] writes of `value` at `depth`.
+    fn put<T: Serialize>(value: &T, depth: usize) -> String {
+        let mut out = String::new();
+        Element {
+            out: &mut out,
+            depth,
+            keys: &mut Keys::default(),
+        }
+        .put(value);
+        out
+    }
+
+    /// What [`Element::fields`] writes at `depth`, its fields written by `write`.
+    fn written_by_fields(
+        keys: &mut Keys,
+        depth: usize,
+        write: impl FnOnce(&mut Fields<'_>),
+    ) -> String {
+        let mut out = String::new();
+        let mut e = Element {
+            out: &mut out,
+            depth,
+            keys,
+        };
+        let mut o = e.fields();
+        write(&mut o);
+        o.end();
+        out
+    }
+
+    #[test]
+    fn key_texts_kept_replaced_and_past_the_kept_ones_are_written_the_same() {
+        // More fields than positions are kept, in objects of other keys and depths one after
+        // the other through one cache: kept, replaced, and written without keeping.
+        let names: Vec<&'static str> = (0..Keys::MAX + 8)
+            .map(|i| &*Box::leak(format!("k{i:02}").into_boxed_str()))
+            .collect();
+        let mut keys = Keys::default();
+        for (depth, count, skip) in [(1, 3, 0), (1, 40, 0), (2, 40, 0), (2, 5, 1), (0, 40, 2)] {
+            let fields: Vec<&'static str> = names.iter().copied().skip(skip).take(count).collect();
+            let by_serde: std::collections::BTreeMap<&str, u32> =
+                fields.iter().map(|k| (*k, 7)).collect();
+            let expected = put(&by_serde, depth);
+            for _ in 0..2 {
+                let written = written_by_fields(&mut keys, depth, |o| {
+                    for k in &fields {
+                        o.num(k, 7);
+                    }
+                });
+                assert_eq!(written, expected, "{count} fields at {depth}");
+            }
+        }
+        assert_eq!(keys.0.len(), Keys::MAX);
     }
 
     #[test]
