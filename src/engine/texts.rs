@@ -1,7 +1,7 @@
 //! The texts reporting needs: kept only for files with findings or directives, read again at
 //! the end of a run, and never stale.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -43,25 +43,38 @@ fn files_of(f: &crate::rules::Finding) -> impl Iterator<Item = u32> + '_ {
 /// monorepo in memory at once): they are read again here, and a file that changed in the
 /// meantime (its digest differs) is reported without snippets rather than with wrong ones.
 pub(super) fn load_texts(outcome: &mut Outcome, digests: &HashMap<u32, u64>, options: &Options) {
-    let mut needed: HashSet<u32> = outcome
-        .findings
-        .iter()
-        .flat_map(files_of)
-        .chain(outcome.directives.iter().map(|d| d.loc.file))
-        .collect();
-    if !options.all_texts {
+    let directives = outcome.directives.iter().map(|d| d.loc.file);
+    // foldhash: a report can hold tens of thousands of findings, each hashed here.
+    let with_findings = || -> foldhash::HashSet<u32> {
+        outcome
+            .findings
+            .iter()
+            .flat_map(files_of)
+            .chain(directives.clone())
+            .collect()
+    };
+    let mut needed = if options.all_texts {
+        with_findings()
+    } else {
         // Only what fixes edit: the files of findings with fixes, and the files their edits
         // are in (where those have findings: the texts a fix could always resolve against).
-        let with_findings = std::mem::take(&mut needed);
-        needed = outcome
+        let mut fixed = outcome
             .findings
             .iter()
             .filter_map(|f| Some((f, f.fix.as_ref()?)))
-            .flat_map(|(f, fix)| files_of(f).chain(fix.edits.iter().map(|e| e.loc.file)))
-            .filter(|file| with_findings.contains(file))
-            .chain(outcome.directives.iter().map(|d| d.loc.file))
-            .collect();
-    }
+            .peekable();
+        let mut needed = foldhash::HashSet::default();
+        if fixed.peek().is_some() {
+            let with_findings = with_findings();
+            needed.extend(
+                fixed
+                    .flat_map(|(f, fix)| files_of(f).chain(fix.edits.iter().map(|e| e.loc.file)))
+                    .filter(|file| with_findings.contains(file)),
+            );
+        }
+        needed.extend(directives);
+        needed
+    };
     needed.extend(outcome.config_file);
     outcome.texts.retain(|file, _| needed.contains(file));
     let missing: Vec<(u32, u64)> = needed

@@ -232,7 +232,12 @@ struct Candidate {
     record: Suppression,
 }
 
-fn meta_finding(rule: &'static Rule, loc: &Loc, message: String, help: &str) -> Finding {
+fn meta_finding(
+    rule: &'static Rule,
+    loc: &Loc,
+    message: String,
+    help: impl Into<std::borrow::Cow<'static, str>>,
+) -> Finding {
     Finding::new(rule, loc, message, help)
 }
 
@@ -274,7 +279,7 @@ fn inline_candidate(
                 &INVALID_SUPPRESSION,
                 &named.loc,
                 format!("`{}` is not a rule code or name", named.token),
-                &rules::suggest::unknown_rule_help(&named.token),
+                rules::suggest::unknown_rule_help(&named.token),
             ));
             continue;
         };
@@ -304,7 +309,7 @@ fn inline_candidate(
             &suppression::SUPPRESSION_WITHOUT_REASON,
             &d.loc,
             "this suppression gives no reason, so it is not applied".to_string(),
-            &with_reason(d),
+            with_reason(d),
         ));
     } else if status == Status::Active
         && d.reason

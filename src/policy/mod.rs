@@ -1034,7 +1034,11 @@ fn results_of(
             .and_then(loc_ref)
             .and_then(|r| place.get(r))
             .unwrap_or(place.body);
-        let help = help.map_or(policy.help, |s| s.as_ref());
+        // The policy's help is one text for all its findings; a result's own is copied.
+        let help: std::borrow::Cow<'static, str> = match help {
+            Some(s) => s.to_string().into(),
+            None => policy.help.into(),
+        };
         let mut text = String::with_capacity(message.len() + policy.tag.len());
         text.push_str(message);
         text.push_str(&policy.tag);

@@ -158,7 +158,8 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
                 f.help = format!(
                     "{}; no fix is offered in {what}, which a tool writes: fix the configuration or program it comes from",
                     f.help
-                );
+                )
+                .into();
             }
         }
     }
@@ -324,7 +325,7 @@ pub fn reconcile(model: &Model, findings: &mut [Finding]) {
         }
         if let Some(why) = refused {
             f.fix = None;
-            f.help = format!("{}; {why}", f.help);
+            f.help = format!("{}; {why}", f.help).into();
             continue;
         }
         for r in reasons {

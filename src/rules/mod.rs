@@ -31,6 +31,8 @@ pub mod suppression;
 
 pub use gov000::RULE as INVALID_SPEC;
 
+use std::borrow::Cow;
+
 use crate::model::partition::{Partition, RegionClass, classify_region};
 use crate::model::{FileId, Loc, Model, Product, Text};
 
@@ -160,8 +162,9 @@ pub struct Finding {
     pub severity: Severity,
     /// What is wrong (never contains a secret value).
     pub message: String,
-    /// What AtlasGov allows instead.
-    pub help: String,
+    /// What AtlasGov allows instead (borrowed when it is a fixed text: a policy's help is
+    /// the same for each of its findings, which can be tens of thousands).
+    pub help: Cow<'static, str>,
     /// Where the finding is reported: the offending value, at the place that uses it (with
     /// [`Loc::via`] where it was written, when that is elsewhere), or at the place where it
     /// was written ([`Finding::at_written_place`]).
@@ -218,7 +221,7 @@ impl Finding {
         rule: &'static Rule,
         loc: &Loc,
         message: String,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) -> Finding {
         let related = loc
             .via
@@ -244,6 +247,11 @@ impl Finding {
     /// Record [`Finding::depends_on`]: for each other file, the place where
     /// [`Finding::at_related_place`] would put this finding if only that file were checked.
     pub fn note_depends_on(&mut self, direct: bool) {
+        // Most findings have no related place (and a report can hold tens of thousands).
+        if self.related.is_empty() {
+            self.depends_on = Vec::new();
+            return;
+        }
         let mut files: Vec<FileId> = vec![self.loc.file];
         let mut places = Vec::new();
         for (_, place) in self.related_places(direct) {
@@ -540,21 +548,37 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     {
         return;
     }
-    let direct: foldhash::HashSet<(&str, FileId, crate::document::Span)> = findings
+    // The list is in key order: the place a value was written is looked up among the few
+    // findings with its key, not hashed with the whole list's.
+    let has_direct = |k| {
+        let from = findings.partition_point(|g| key(g) < k);
+        findings
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|g| key(g) == k)
+            .any(|g| g.loc.via.is_none() && g.used_at.is_none())
+    };
+    let repeated: Vec<usize> = findings
         .iter()
-        .filter(|f| f.loc.via.is_none() && f.used_at.is_none())
-        .map(|f| (f.rule.code, f.loc.file, f.loc.span))
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let written = match (f.loc.via.as_deref(), &f.used_at) {
+                (Some(via), _) => (via.file, via.span),
+                (None, Some(_)) => (f.loc.file, f.loc.span),
+                (None, None) => return None,
+            };
+            has_direct((written.0, written.1, f.rule.code)).then_some(i)
+        })
         .collect();
-    if direct.is_empty() {
+    if repeated.is_empty() {
         return;
     }
-    findings.retain(|f| {
-        let written = match (f.loc.via.as_deref(), &f.used_at) {
-            (Some(via), _) => (via.file, via.span),
-            (None, Some(_)) => (f.loc.file, f.loc.span),
-            (None, None) => return true,
-        };
-        !direct.contains(&(f.rule.code, written.0, written.1))
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = repeated.binary_search(&i).is_err();
+        i += 1;
+        keep
     });
 }
 
@@ -586,7 +610,7 @@ pub(crate) fn product_rule(
     rule: &'static Rule,
     model: &Model,
     product: Product,
-    help: &str,
+    help: &'static str,
     out: &mut Vec<Finding>,
 ) {
     for use_ in model.products.iter().filter(|u| u.product == product) {
@@ -605,7 +629,7 @@ pub(crate) fn scope_rule(
     model: &Model,
     scope_type: &str,
     product: &str,
-    help: &str,
+    help: &'static str,
     out: &mut Vec<Finding>,
 ) {
     for user in &model.database_users {
@@ -629,7 +653,7 @@ pub(crate) fn alert_event_rule(
     model: &Model,
     events: &[&str],
     product: &str,
-    help: &str,
+    help: &'static str,
     out: &mut Vec<Finding>,
 ) {
     for alert in &model.alert_configs {
