@@ -33,5 +33,5 @@ pub mod suppress;
 pub mod commands;
 pub mod server;
 
-pub use commands::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, run};
+pub use commands::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main, run};
 pub use lint::{Checked, Settings, lint};

@@ -8,7 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     #[cfg(not(atlasgov_system_alloc))]
     allocator::return_freed_memory_sooner();
-    std::process::exit(atlasgov_lint::run(std::env::args_os()));
+    atlasgov_lint::main(std::env::args_os())
 }
 
 /// mimalloc holds freed memory for a second (its `purge_delay`) before it returns it to the

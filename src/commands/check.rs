@@ -314,11 +314,13 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
         }
         return EXIT_USAGE;
     }
-    if crate::filter::fails(&outcome) {
+    let code = if crate::filter::fails(&outcome) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
+    };
+    super::done_with(outcome);
+    code
 }
 
 /// A report (in one part or several: see [`report::pretty::Text`]) to standard output.

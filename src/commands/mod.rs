@@ -23,6 +23,24 @@ pub const EXIT_FINDINGS: i32 = 1;
 /// Exit code: usage error, or a path given on the command line that does not exist.
 pub const EXIT_USAGE: i32 = 2;
 
+/// Set by [`main`]: the process ends when the command returns.
+static PROCESS_ENDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Run the command line as the process, and end it with the exit code. A large run's results
+/// (tens of thousands of findings and their texts) are then not freed one by one: the
+/// process's memory goes back to the system at once.
+pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ! {
+    PROCESS_ENDS.store(true, std::sync::atomic::Ordering::Relaxed);
+    std::process::exit(run(args))
+}
+
+/// What a command is done with: freed, unless the process ends next ([`main`]).
+fn done_with<T>(value: T) {
+    if PROCESS_ENDS.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    }
+}
+
 /// Run the command line; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
