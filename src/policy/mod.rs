@@ -1014,7 +1014,6 @@ fn results_of(
     use regorus::Value as V;
     let items = result_items(value);
     let first = out.len();
-    out.reserve(items.size_hint().0);
     for item in items {
         let (message, at, help) = match item {
             V::String(s) => (s.as_ref(), None, None),
