@@ -265,7 +265,7 @@ pub(super) fn check(args: CheckArgs, stdout: &mut impl Write) -> i32 {
             Format::Json => report::json::render_text(&outcome, args.show_suppressed),
             Format::Sarif => report::sarif::render_text(&outcome, args.show_suppressed),
             Format::Github => report::github::render(&outcome).into(),
-            Format::Gitlab => report::gitlab::render(&outcome).into(),
+            Format::Gitlab => report::gitlab::render_text(&outcome),
             Format::Junit => report::junit::render(&outcome).into(),
             Format::Html => html_meta
                 .as_ref()

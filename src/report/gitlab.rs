@@ -31,6 +31,11 @@ fn body(f: &crate::rules::Finding, note: Option<String>) -> String {
 
 /// Render the outcome as a Code Quality report.
 pub fn render(outcome: &Outcome) -> String {
+    render_text(outcome).into_string()
+}
+
+/// [`render`], in the parts it is written in (see [`super::pretty::Text`]).
+pub fn render_text(outcome: &Outcome) -> super::pretty::Text<'_> {
     // Findings first, then the files not checked; each issue written on its own, on every
     // thread.
     let issues: Vec<Issue<'_>> = outcome
@@ -40,9 +45,10 @@ pub fn render(outcome: &Outcome) -> String {
         .map(|(f, fp)| Issue::Finding(f, fp))
         .chain(outcome.skipped.iter().map(Issue::Skipped))
         .collect();
-    let parts = super::pretty::list(&issues, 0, |issue, e| e.put(&issue.json(outcome)));
-    let mut out = super::pretty::array(&parts);
-    out.push('\n');
+    // Written when the report is, on every thread.
+    let elements = super::pretty::list(issues, 0, move |issue, e| e.put(&issue.json(outcome)));
+    let mut out = super::pretty::array(elements);
+    out.push_str("\n");
     out
 }
 

@@ -244,7 +244,7 @@ pub fn render_with(outcome: &Outcome, show_suppressed: bool) -> String {
 }
 
 /// [`render_with`], in the parts it is written in (see [`super::pretty::Text`]).
-pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text {
+pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text<'_> {
     use crate::outcome::Origin;
     let lines = super::EditLines::new(outcome);
     let shown = Shown::new(outcome);
@@ -308,18 +308,21 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
         suppressions,
     };
     let rest = super::pretty::text(&report);
-    let findings = super::pretty::list(&outcome.findings, 1, |f, e| {
-        finding(outcome, &shown, &lines, f).write(e)
-    });
-    let mut out = super::pretty::splice(&rest, "findings", 1, findings).unwrap_or_else(|| {
-        // Never without its findings: written whole, on one thread.
-        report.findings = outcome
-            .findings
-            .iter()
-            .map(|f| finding(outcome, &shown, &lines, f))
-            .collect();
-        super::pretty::text(&report).into()
-    });
+    let mut out = match super::pretty::slot(&rest, "findings", 1) {
+        // Written when the report is, on every thread.
+        Some(slot) => slot.with(super::pretty::list(&outcome.findings, 1, move |f, e| {
+            finding(outcome, &shown, &lines, f).write(e)
+        })),
+        None => {
+            // Never without its findings: written whole, on one thread.
+            report.findings = outcome
+                .findings
+                .iter()
+                .map(|f| finding(outcome, &shown, &lines, f))
+                .collect();
+            super::pretty::text(&report).into()
+        }
+    };
     out.push_str("\n");
     out
 }
@@ -346,8 +349,9 @@ mod tests {
                 related: Vec::new(),
                 fix: None,
             };
-            let by_serde = super::super::pretty::list(&[0], 1, |_, e| e.put(&f));
-            let by_fields = super::super::pretty::list(&[0], 1, |_, e| f.write(e));
+            use super::super::pretty::{array, list};
+            let by_serde = array(list([0], 1, |_, e| e.put(&f))).into_string();
+            let by_fields = array(list([0], 1, |_, e| f.write(e))).into_string();
             assert_eq!(by_fields, by_serde);
         }
     }

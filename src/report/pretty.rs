@@ -5,7 +5,8 @@
 //! safe to print, in one pass.
 //!
 //! A report's long list (a finding per element) is written on every thread of the run
-//! ([`list`]) and put in its place in the rest of the report ([`splice`]).
+//! ([`list`]) and put in its place in the rest of the report ([`slot`]), when the report is
+//! written: a window of parts at a time, each written out before the next is made.
 
 use std::io::{self, Write};
 
@@ -228,30 +229,82 @@ impl Element<'_> {
 
 /// The elements of a list at `depth` (the depth of the key that holds it), one per item,
 /// each written by `write` (which puts it once), as serde writes a list's elements between
-/// its brackets: on every thread of the run when the list is long, in order (in parts, one
-/// per thread's share, which [`splice`] puts together).
-pub fn list<I: Sync>(
-    items: &[I],
+/// its brackets. Nothing is written yet: the elements are written when the text they are put
+/// in is ([`Text::write_to`], [`Text::into_string`]), on every thread of the run when the
+/// list is long, in parts (one per [`PARALLEL_MIN`] items) written out in order.
+pub fn list<'a, I: Sync + 'a>(
+    items: impl AsRef<[I]> + Sync + 'a,
     depth: usize,
-    write: impl Fn(&I, &mut Element<'_>) + Sync,
-) -> Vec<String> {
-    super::parts(items, PARALLEL_MIN, |k, chunk| {
-        let mut out = String::with_capacity(chunk.len() * 640);
-        let mut keys = Keys::default();
-        for (i, item) in chunk.iter().enumerate() {
-            out.push_str(if k == 0 && i == 0 { "\n" } else { ",\n" });
-            indent_text(&mut out, depth + 1);
-            write(
-                item,
-                &mut Element {
-                    out: &mut out,
-                    depth: depth + 1,
-                    keys: &mut keys,
-                },
-            );
+    write: impl Fn(&I, &mut Element<'_>) + Sync + 'a,
+) -> List<'a> {
+    let len = items.as_ref().len();
+    List {
+        len,
+        parts: len.div_ceil(PARALLEL_MIN).max(1),
+        write: Box::new(move |k, out| {
+            let items = items.as_ref();
+            let from = k.saturating_mul(PARALLEL_MIN);
+            let chunk = items
+                .get(from..items.len().min(from.saturating_add(PARALLEL_MIN)))
+                .unwrap_or_default();
+            out.reserve(chunk.len() * 640);
+            let mut keys = Keys::default();
+            for (i, item) in chunk.iter().enumerate() {
+                out.push_str(if k == 0 && i == 0 { "\n" } else { ",\n" });
+                indent_text(out, depth + 1);
+                write(
+                    item,
+                    &mut Element {
+                        out: &mut *out,
+                        depth: depth + 1,
+                        keys: &mut keys,
+                    },
+                );
+            }
+        }),
+    }
+}
+
+/// A list's elements to be written (see [`list`]).
+pub struct List<'a> {
+    /// Elements.
+    len: usize,
+    /// Parts it is written in (one when it is short or empty).
+    parts: usize,
+    /// Appends the `k`th part.
+    write: Box<WritePart<'a>>,
+}
+
+/// What appends a [`List`]'s `k`th part to a text.
+type WritePart<'a> = dyn Fn(usize, &mut String) + Sync + 'a;
+
+impl List<'_> {
+    /// Parts written at a time, on every thread: a report of tens of thousands of findings is
+    /// written a few megabytes at a time, not held whole (its memory is touched once and
+    /// reused, not grown by the report's size).
+    const WINDOW: usize = 16;
+
+    /// Each part in order, given to `f`: parts written `WINDOW` at a time into buffers that
+    /// are reused; on the calling thread when there is one part.
+    fn each<E>(&self, mut f: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        use rayon::prelude::*;
+        if self.parts == 1 {
+            let mut out = String::new();
+            (self.write)(0, &mut out);
+            return f(&out);
         }
-        out
-    })
+        let mut buffers = vec![String::new(); Self::WINDOW.min(self.parts)];
+        for from in (0..self.parts).step_by(Self::WINDOW) {
+            let n = Self::WINDOW.min(self.parts - from);
+            let window = buffers.get_mut(..n).unwrap_or_default();
+            window.par_iter_mut().enumerate().for_each(|(i, out)| {
+                out.clear();
+                (self.write)(from + i, out);
+            });
+            window.iter().try_for_each(|part| f(part))?;
+        }
+        Ok(())
+    }
 }
 
 impl Element<'_> {
@@ -367,79 +420,127 @@ fn indent_text(out: &mut String, depth: usize) {
 
 /// A list of its own (the whole text: a report that is one list), of the elements `list`
 /// wrote at depth 0.
-pub fn array(elements: &[String]) -> String {
-    let mut out = String::with_capacity(elements.iter().map(String::len).sum::<usize>() + 3);
-    out.push('[');
-    for part in elements {
-        out.push_str(part);
-    }
-    if out.len() > 1 {
-        out.push('\n');
-    }
-    out.push(']');
-    out
+pub fn array(elements: List<'_>) -> Text<'_> {
+    let close = if elements.len > 0 { "\n]" } else { "]" };
+    Text(vec![
+        Part::Done("[".into()),
+        Part::List(elements),
+        Part::Done(close.into()),
+    ])
 }
 
-/// `doc` (written by [`text`]) with the elements `list` wrote put into the empty list under
-/// `key` at `depth`: the first line break followed by `depth` indents and `"key": []`, which
-/// is that list (a string's line breaks are escaped, so only the layout has them). `None`
-/// when `doc` has no such list.
-pub fn splice(doc: &str, key: &str, depth: usize, elements: Vec<String>) -> Option<Text> {
+/// Where `doc` (written by [`text`]) has the empty list under `key` at `depth`, for the
+/// elements of a [`list`]: the first line break followed by `depth` indents and `"key": []`,
+/// which is that list (a string's line breaks are escaped, so only the layout has them).
+/// `None` when `doc` has no such list.
+pub fn slot(doc: &str, key: &str, depth: usize) -> Option<Slot> {
     let marker = format!("\n{}\"{key}\": []", "  ".repeat(depth));
     let at = doc.find(&marker)? + marker.len() - 1;
-    let mut parts = Vec::with_capacity(elements.len() + 3);
-    parts.push(doc.get(..at)?.to_string());
-    if elements.iter().any(|e| !e.is_empty()) {
-        parts.extend(elements);
-        parts.push(format!("\n{}", "  ".repeat(depth)));
+    Some(Slot {
+        before: doc.get(..at)?.to_string(),
+        after: doc.get(at..)?.to_string(),
+        depth,
+    })
+}
+
+/// An empty list in a text, found by [`slot`].
+pub struct Slot {
+    before: String,
+    after: String,
+    depth: usize,
+}
+
+impl Slot {
+    /// The text with `elements` (written by [`list`] at the slot's depth) in the list.
+    pub fn with(self, elements: List<'_>) -> Text<'_> {
+        let mut parts = Vec::with_capacity(4);
+        parts.push(Part::Done(self.before));
+        if elements.len > 0 {
+            parts.push(Part::List(elements));
+            parts.push(Part::Done(format!("\n{}", "  ".repeat(self.depth))));
+        }
+        parts.push(Part::Done(self.after));
+        Text(parts)
     }
-    parts.push(doc.get(at..)?.to_string());
-    Some(Text(parts))
 }
 
 /// The largest [`Text`] written in one write (past a pipe's buffer, a reader that stops
 /// early breaks the pipe whatever the writes).
 const ONE_WRITE_MAX: usize = 1 << 20;
 
-/// A report's text in the parts it was written in: a report of many findings is written on
-/// every thread, and its parts are written out one after the other, not copied into one
-/// text first.
-#[derive(Debug, Default)]
-pub struct Text(Vec<String>);
+/// A report's text in its parts: texts, and lists written only when the report is (a report
+/// of many findings is written on every thread, a window of parts at a time, each window
+/// written out before the next is made: see [`List`]).
+#[derive(Default)]
+pub struct Text<'a>(Vec<Part<'a>>);
 
-impl Text {
+/// A part of a [`Text`].
+enum Part<'a> {
+    Done(String),
+    List(List<'a>),
+}
+
+impl Text<'_> {
+    /// Each piece of the text in order, given to `f`.
+    fn each<E>(&self, mut f: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        self.0.iter().try_for_each(|part| match part {
+            Part::Done(text) => f(text),
+            Part::List(list) => list.each(&mut f),
+        })
+    }
+
     /// The parts, one after the other. A text up to [`ONE_WRITE_MAX`] goes in one write, as
     /// a text in one part does: a reader that stops early (`| head`) has then taken all of
-    /// it in its pipe's buffer, and the run does not fail on a broken pipe after it.
+    /// it in its pipe's buffer, and the run does not fail on a broken pipe after it. A
+    /// longer one is written as its parts are made.
     pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
-        let len: usize = self.0.iter().map(String::len).sum();
-        if self.0.len() > 1 && len <= ONE_WRITE_MAX {
-            let mut all = String::with_capacity(len);
-            self.0.iter().for_each(|part| all.push_str(part));
-            return w.write_all(all.as_bytes());
+        // The text so far while it is no longer than ONE_WRITE_MAX (`None` once it is).
+        let mut held = Some(String::new());
+        self.each(|piece| match &mut held {
+            Some(text) if text.len() + piece.len() <= ONE_WRITE_MAX => {
+                text.push_str(piece);
+                Ok(())
+            }
+            Some(text) => {
+                if !text.is_empty() {
+                    w.write_all(text.as_bytes())?;
+                }
+                held = None;
+                w.write_all(piece.as_bytes())
+            }
+            None => w.write_all(piece.as_bytes()),
+        })?;
+        match held {
+            Some(text) if !text.is_empty() => w.write_all(text.as_bytes()),
+            _ => Ok(()),
         }
-        self.0
-            .iter()
-            .try_for_each(|part| w.write_all(part.as_bytes()))
     }
 
     /// The whole text.
     pub fn into_string(self) -> String {
-        match <[String; 1]>::try_from(self.0) {
-            Ok([one]) => one,
-            Err(parts) => parts.concat(),
+        if let [Part::Done(_)] = self.0.as_slice() {
+            if let Some(Part::Done(one)) = self.0.into_iter().next() {
+                return one;
+            }
+            return String::new();
         }
+        let mut all = String::new();
+        let _ = self.each(|piece| {
+            all.push_str(piece);
+            Ok::<(), ()>(())
+        });
+        all
     }
 
     /// The text with `s` after it.
     pub fn push_str(&mut self, s: &str) {
-        self.0.push(s.to_string());
+        self.0.push(Part::Done(s.to_string()));
     }
 }
 
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text(vec![s])
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text(vec![Part::Done(s)])
     }
 }
 
@@ -617,15 +718,29 @@ mod tests {
 
     #[test]
     fn a_small_text_in_parts_is_one_write_and_a_large_one_is_not_copied() {
-        let small = Text(vec!["{\n".into(), "  \"a\": 1".into(), "\n}\n".into()]);
+        let done = |s: &str| Part::Done(s.to_string());
+        let small = Text(vec![done("{\n"), done("  \"a\": 1"), done("\n}\n")]);
         let mut w = Writes::default();
         small.write_to(&mut w).unwrap_or_default();
-        assert_eq!(w.0, [small.0.iter().map(String::len).sum::<usize>()]);
+        assert_eq!(w.0, [small.into_string().len()]);
         let part = "x".repeat(ONE_WRITE_MAX / 2 + 1);
-        let large = Text(vec![part.clone(), part.clone()]);
+        let large = Text(vec![done(&part), done(&part)]);
         let mut w = Writes::default();
         large.write_to(&mut w).unwrap_or_default();
         assert_eq!(w.0, [part.len(), part.len()]);
+        // A list's parts: held while the text is no longer than one write, then each
+        // written as it is made.
+        let items = vec![0_u8; 3 * PARALLEL_MIN];
+        // Each part two fifths of a write.
+        let long = "y".repeat(ONE_WRITE_MAX * 2 / 5 / PARALLEL_MIN);
+        let element = long.len() + 4; // ",\n", two spaces of indent, the text
+        let elements = list(items, 0, move |_, e| e.out.push_str(&long));
+        let text = array(elements);
+        let mut w = Writes::default();
+        text.write_to(&mut w).unwrap_or_default();
+        let part = PARALLEL_MIN * element;
+        assert_eq!(w.0, [1 + 2 * part - 1, part, 2]);
+        assert_eq!(w.0.iter().sum::<usize>(), text.into_string().len());
     }
 
     #[test]
@@ -637,6 +752,9 @@ mod tests {
             PARALLEL_MIN - 1,
             PARALLEL_MIN,
             3 * PARALLEL_MIN + 7,
+            // More parts than a window, and a window's parts and one more.
+            (List::WINDOW + 2) * PARALLEL_MIN + 7,
+            List::WINDOW * PARALLEL_MIN + 1,
         ] {
             let items: Vec<usize> = (0..n).collect();
             let make = |k: &usize| json!({"k": k, "v": [k, {"w": "x"}], "e": []});
@@ -645,8 +763,8 @@ mod tests {
                 "runs": [{ "results": items.iter().map(make).collect::<Vec<_>>(), "z": 2 }],
             });
             let empty = json!({"version": 1, "runs": [{ "results": [], "z": 2 }]});
-            let elements = list(&items, 3, |k, e| e.put(&make(k)));
-            let spliced = splice(&text(&empty), "results", 3, elements);
+            let slot = slot(&text(&empty), "results", 3);
+            let spliced = slot.map(|slot| slot.with(list(&items, 3, |k, e| e.put(&make(k)))));
             let mut written = Vec::new();
             if let Some(parts) = &spliced {
                 parts.write_to(&mut written).unwrap_or_default();
@@ -662,13 +780,13 @@ mod tests {
                 "{n} elements"
             );
         }
-        assert!(splice("{}", "results", 1, Vec::new()).is_none());
+        assert!(slot("{}", "results", 1).is_none());
         for n in [0, 1, 2 * PARALLEL_MIN + 1] {
             let items: Vec<usize> = (0..n).collect();
             let make = |k: &usize| json!({"k": k, "e": {}});
             let whole = items.iter().map(make).collect::<Vec<_>>();
             let elements = list(&items, 0, |k, e| e.put(&make(k)));
-            assert_eq!(array(&elements), text(&whole), "{n} elements");
+            assert_eq!(array(elements).into_string(), text(&whole), "{n} elements");
         }
     }
 }

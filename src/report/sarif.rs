@@ -26,7 +26,7 @@ pub fn render(outcome: &Outcome, show_suppressed: bool) -> String {
 }
 
 /// [`render`], in the parts it is written in (see [`super::pretty::Text`]).
-pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text {
+pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::Text<'_> {
     let lines = super::EditLines::new(outcome);
     let rules: Vec<_> = all_rules().collect();
     let rule_objects: Vec<Value> = rules
@@ -64,61 +64,64 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
         |file| repository_path(outcome.path(file)),
     );
     let entries: Vec<_> = entries.into_iter().zip(fingerprints).collect();
-    let result =
-        |((f, suppression), fp): &((&Finding, Option<&crate::outcome::Suppression>), String)| {
-            let index = rules.iter().position(|r| r.code == f.rule.code);
-            let mut result = json!({
-                "ruleId": f.rule.code,
-                "level": level(f.severity),
-                "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-                "locations": [ { "physicalLocation": physical(outcome, &f.loc) } ],
-                "partialFingerprints": { FINGERPRINT_KEY: fp },
-                "properties": { "pointer": &*f.loc.pointer },
-            });
-            if let (Some(i), Some(obj)) = (index, result.as_object_mut()) {
-                obj.insert("ruleIndex".into(), json!(i));
-            }
-            if !f.related.is_empty() {
-                let related: Vec<Value> = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        json!({
-                            "id": i + 1,
-                            "physicalLocation": physical(outcome, &l.loc),
-                            "message": { "text": l.message },
-                        })
+    // Owns what it reads but the outcome: the results are written when the report is.
+    let result = move |((f, suppression), fp): &(
+        (&Finding, Option<&crate::outcome::Suppression>),
+        String,
+    )| {
+        let index = rules.iter().position(|r| r.code == f.rule.code);
+        let mut result = json!({
+            "ruleId": f.rule.code,
+            "level": level(f.severity),
+            "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+            "locations": [ { "physicalLocation": physical(outcome, &f.loc) } ],
+            "partialFingerprints": { FINGERPRINT_KEY: fp },
+            "properties": { "pointer": &*f.loc.pointer },
+        });
+        if let (Some(i), Some(obj)) = (index, result.as_object_mut()) {
+            obj.insert("ruleIndex".into(), json!(i));
+        }
+        if !f.related.is_empty() {
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": physical(outcome, &l.loc),
+                        "message": { "text": l.message },
                     })
-                    .collect();
-                if let Some(obj) = result.as_object_mut() {
-                    obj.insert("relatedLocations".into(), Value::Array(related));
-                }
+                })
+                .collect();
+            if let Some(obj) = result.as_object_mut() {
+                obj.insert("relatedLocations".into(), Value::Array(related));
             }
-            if let (None, Some(fixes), Some(obj)) = (
-                suppression,
-                fixes(outcome, &lines, f),
-                result.as_object_mut(),
-            ) {
-                obj.insert("fixes".into(), fixes);
-            }
-            if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
-                let kind = match s.origin {
-                    Origin::Inline => "inSource",
-                    Origin::Exception { .. } => "external",
-                };
-                obj.insert(
-                    "suppressions".into(),
-                    json!([{
-                        "kind": kind,
-                        "status": "accepted",
-                        "justification": s.reason.as_deref().unwrap_or(""),
-                        "location": { "physicalLocation": physical(outcome, &s.loc) },
-                    }]),
-                );
-            }
-            result
-        };
+        }
+        if let (None, Some(fixes), Some(obj)) = (
+            suppression,
+            fixes(outcome, &lines, f),
+            result.as_object_mut(),
+        ) {
+            obj.insert("fixes".into(), fixes);
+        }
+        if let (Some(s), Some(obj)) = (suppression, result.as_object_mut()) {
+            let kind = match s.origin {
+                Origin::Inline => "inSource",
+                Origin::Exception { .. } => "external",
+            };
+            obj.insert(
+                "suppressions".into(),
+                json!([{
+                    "kind": kind,
+                    "status": "accepted",
+                    "justification": s.reason.as_deref().unwrap_or(""),
+                    "location": { "physicalLocation": physical(outcome, &s.loc) },
+                }]),
+            );
+        }
+        result
+    };
 
     let notifications: Vec<Value> = outcome
         .skipped
@@ -155,18 +158,23 @@ pub fn render_text(outcome: &Outcome, show_suppressed: bool) -> super::pretty::T
         }]
     });
     let rest = super::pretty::text(&log);
-    let results = super::pretty::list(&entries, 3, |entry, e| e.put(&result(entry)));
-    let mut out = super::pretty::splice(&rest, "results", 3, results).unwrap_or_else(|| {
-        // Never without its results: written whole, on one thread.
-        let mut log = log;
-        if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
-            run.insert(
-                "results".into(),
-                Value::Array(entries.iter().map(result).collect()),
-            );
+    let mut out = match super::pretty::slot(&rest, "results", 3) {
+        // Written when the report is, on every thread.
+        Some(slot) => slot.with(super::pretty::list(entries, 3, move |entry, e| {
+            e.put(&result(entry))
+        })),
+        None => {
+            // Never without its results: written whole, on one thread.
+            let mut log = log;
+            if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
+                run.insert(
+                    "results".into(),
+                    Value::Array(entries.iter().map(&result).collect()),
+                );
+            }
+            super::pretty::text(&log).into()
         }
-        super::pretty::text(&log).into()
-    });
+    };
     out.push_str("\n");
     out
 }
