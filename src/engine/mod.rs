@@ -533,9 +533,24 @@ fn check_reading(
     if options.inventory {
         outcome.inventory = Some(Inventory::of(&model, &outcome.context));
     }
-    findings.extend(rules::run(&model));
-    if let Some(policies) = &options.policies {
-        outcome.policy_errors = policies.evaluate(&model, &mut findings);
+    match &options.policies {
+        // Both at once: a thread done with its rules (some take longer than others) takes
+        // ranges of the policies' resources. Their findings keep the order they had one after
+        // the other.
+        Some(policies) => {
+            let (found, (errors, evaluated)) = rayon::join(
+                || rules::run(&model),
+                || {
+                    let mut evaluated = Vec::new();
+                    (policies.evaluate(&model, &mut evaluated), evaluated)
+                },
+            );
+            findings.reserve(found.len() + evaluated.len());
+            findings.extend(found);
+            findings.extend(evaluated);
+            outcome.policy_errors = errors;
+        }
+        None => findings.extend(rules::run(&model)),
     }
     if options.model {
         outcome.model = Some(crate::model::json::located(&model).document());
