@@ -247,6 +247,12 @@ pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
     }
 }
 
+/// What a Terraform configuration file not parsed gives the module step: its uses of the
+/// module's variables and locals (see [`HclFile::references_only`]); `None` when nothing.
+pub fn references_only(ctx: &LocCtx<'_>) -> Option<Kept> {
+    HclFile::references_only(ctx, ctx.path).map(|f| Kept(Step::Terraform(Box::new(f))))
+}
+
 /// What a parsed file gives the multi-file steps; `None` when nothing.
 pub fn keep(ctx: &LocCtx<'_>, root: Node, index: LineIndex) -> Option<Kept> {
     if pulumi::is_pulumi_file(ctx.path) {

@@ -256,6 +256,12 @@ pub(super) fn process(
         return FileResult::default();
     }
     if which.is_empty() && !interest.parse {
+        // A Terraform file of other resources may use the Atlas configuration's variables.
+        if syntax == Syntax::Hcl {
+            let index = LineIndex::new(text);
+            let ctx = LocCtx::new(file, path, text, &index);
+            result.kept = adapters::multi_file::references_only(&ctx);
+        }
         return result;
     }
     let index = LineIndex::new(text);

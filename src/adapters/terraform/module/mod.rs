@@ -83,6 +83,9 @@ pub struct HclFile {
     source: Option<Held>,
     /// The file's place among those [`eval::resolve`] is given: the key of its source there.
     slot: usize,
+    /// Its `var.NAME` and `local.NAME` references that Terraform uses where this adapter
+    /// does not read (see [`Foreign`]).
+    foreign: Vec<Foreign>,
 }
 
 /// A file's evaluated parts from its reading until its module is evaluated: the tree, or,
@@ -442,16 +445,66 @@ fn tfvars_order(path: &Path) -> Option<TfvarsOrder> {
 }
 
 impl HclFile {
-    /// Extract what the module step needs from one parsed file. `None` when the file
-    /// contributes nothing (a configuration file with none of variables, locals, outputs, module calls and
-    /// `mongodbatlas` resources).
-    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
-        let tfvars = tfvars_order(path);
-        let var_file = is_var_file(path);
-        let mut file = HclFile {
-            file: ctx.file,
-            tfvars: tfvars.clone(),
-            var_file,
+    /// Whether all it holds is [`Foreign`] references (an `aws.tf` beside the Atlas
+    /// configuration): a directory of only such files is no module to evaluate.
+    fn only_foreign(&self) -> bool {
+        self.values.is_empty()
+            && self.validated.is_empty()
+            && self.sensitive.is_empty()
+            && self.declared.is_empty()
+            && self.calls.is_empty()
+            && self.source.is_none()
+            && self.terragrunt.is_none()
+            && self.tfvars.is_none()
+            && !self.var_file
+    }
+
+    /// A configuration file not parsed, for it holds nothing the module step reads (no
+    /// `mongodbatlas` block, variable, local, output or module call: an `aws.tf` beside the
+    /// Atlas configuration): its `var.` and `local.` references, each a [`Foreign`] use, found
+    /// in its text outside comments. `None` when it has none.
+    pub fn references_only(ctx: &LocCtx<'_>, path: &Path) -> Option<HclFile> {
+        if !is_tf(path) || is_tf_json(path) || tfvars_order(path).is_some() || is_var_file(path) {
+            return None;
+        }
+        let text = ctx.text;
+        if memchr::memmem::find(text.as_bytes(), b"var.").is_none()
+            && memchr::memmem::find(text.as_bytes(), b"local.").is_none()
+        {
+            return None;
+        }
+        let mut seen = HashSet::new();
+        let foreign: Vec<Foreign> = references(text)
+            .into_iter()
+            .filter(|(at, _, _)| !in_comment(text, *at))
+            // The first use of a name is enough to say the value is used there.
+            .filter(|(_, local, name)| seen.insert((*local, *name)))
+            .take(MAX_FOREIGN)
+            .map(|(at, local, name)| {
+                let prefix = if local { "local." } else { "var." };
+                Foreign {
+                    local,
+                    name: name.into(),
+                    output: false,
+                    at: ctx.loc_of(Span::new(at, at + prefix.len() + name.len()), ""),
+                }
+            })
+            .collect();
+        if foreign.is_empty() {
+            return None;
+        }
+        Some(HclFile {
+            foreign,
+            ..HclFile::blank(ctx.file, path)
+        })
+    }
+
+    /// A configuration file that holds nothing yet.
+    fn blank(file: FileId, path: &Path) -> HclFile {
+        HclFile {
+            file,
+            tfvars: None,
+            var_file: false,
             overrides: is_override(path),
             reads: Vec::new(),
             terragrunt: None,
@@ -463,9 +516,24 @@ impl HclFile {
             optionals: Vec::new(),
             calls: Vec::new(),
             root_like: false,
-            about_atlas: var_file && may_be_about_atlas(ctx.text),
+            about_atlas: false,
             source: None,
             slot: 0,
+            foreign: Vec::new(),
+        }
+    }
+
+    /// Extract what the module step needs from one parsed file. `None` when the file
+    /// contributes nothing (a configuration file with none of variables, locals, outputs, module calls and
+    /// `mongodbatlas` resources).
+    pub fn new(ctx: &LocCtx<'_>, path: &Path, root: Node, index: LineIndex) -> Option<HclFile> {
+        let tfvars = tfvars_order(path);
+        let var_file = is_var_file(path);
+        let mut file = HclFile {
+            tfvars: tfvars.clone(),
+            var_file,
+            about_atlas: var_file && may_be_about_atlas(ctx.text),
+            ..HclFile::blank(ctx.file, path)
         };
         if is_terragrunt(path) {
             let runs = terragrunt_source(&root, ctx.path);
@@ -553,6 +621,7 @@ impl HclFile {
             if !is_tf_json(path) && ctx.text.contains("decode") {
                 file.reads = data::decoded_paths(ctx.text);
             }
+            file.foreign = foreign_refs(ctx, &root);
             let kept = evaluated_parts(root);
             if kept.as_map().is_some_and(|m| !m.is_empty()) {
                 file.source = Some(Held::new(
@@ -572,9 +641,196 @@ impl HclFile {
             && file.sensitive.is_empty()
             && file.declared.is_empty()
             && file.calls.is_empty()
+            && file.foreign.is_empty()
             && file.source.is_none();
         (!empty).then_some(file)
     }
+}
+
+/// A variable or local that Terraform uses where this adapter does not read: in a resource,
+/// data source or provider it does not map (`aws_ssm_parameter`'s `value = var.dd_region`),
+/// in a call of a module it does not read (a registry module), or in an `output` (read by
+/// whoever runs `terraform output`, or by another configuration's remote state). A fix of
+/// the value written for it changes that use too, so the fix is not safe (see
+/// [`crate::model::Note::UsedAt`]).
+#[derive(Debug, Clone)]
+struct Foreign {
+    /// `local.NAME` rather than `var.NAME`.
+    local: bool,
+    name: Box<str>,
+    /// In an `output` block: a use only in a module nothing in the run calls.
+    output: bool,
+    /// The reference (`var.dd_region`).
+    at: Loc,
+}
+
+/// Names whose first reference is kept per file, at most (a file of generated resources can
+/// use thousands).
+const MAX_FOREIGN: usize = 256;
+
+/// The [`Foreign`] references of a configuration file's tree (in the native syntax's shape).
+fn foreign_refs(ctx: &LocCtx<'_>, root: &Node) -> Vec<Foreign> {
+    let mut found = Vec::new();
+    let Some(entries) = root.as_map() else {
+        return found;
+    };
+    for entry in entries {
+        let (labeled, output): (Vec<&Node>, bool) = match entry.key.as_str() {
+            Some("resource") => (unmapped(&entry.value, &super::is_mapped_type), false),
+            Some("data") => (
+                unmapped(&entry.value, &|t| {
+                    super::is_mapped_data(t) || t == eval::REMOTE_STATE
+                }),
+                false,
+            ),
+            Some("provider") => (unmapped(&entry.value, &|p| p == super::PROVIDER), false),
+            Some("output") => (vec![&entry.value], true),
+            // A call of a module this adapter does not read: its arguments go where it cannot
+            // see.
+            Some("module") => (
+                entry
+                    .value
+                    .as_map()
+                    .into_iter()
+                    .flatten()
+                    .map(|call| &call.value)
+                    .filter(|call| {
+                        !Cursor::root(call)
+                            .get("source")
+                            .and_then(|s| s.str())
+                            .is_some_and(is_local_source)
+                    })
+                    .collect(),
+                false,
+            ),
+            _ => continue,
+        };
+        for node in labeled {
+            references_in(ctx, node, output, 0, &mut found);
+        }
+    }
+    found
+}
+
+/// The values under a `resource`, `data` or `provider` entry whose type (its first label) is
+/// not `mapped`.
+fn unmapped<'a>(value: &'a Node, mapped: &dyn Fn(&str) -> bool) -> Vec<&'a Node> {
+    value
+        .as_map()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.key.as_str().is_some_and(|t| !mapped(t)))
+        .map(|e| &e.value)
+        .collect()
+}
+
+/// The `var.` and `local.` references in the expressions below `node`.
+fn references_in(
+    ctx: &LocCtx<'_>,
+    node: &Node,
+    output: bool,
+    depth: usize,
+    out: &mut Vec<Foreign>,
+) {
+    if out.len() >= MAX_FOREIGN || depth > 64 {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                references_in(ctx, &e.value, output, depth + 1, out);
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                references_in(ctx, item, output, depth + 1, out);
+            }
+        }
+        _ if node.is_expr() || node.is_template() => {
+            let span = node.span;
+            let Some(text) = ctx.text.get(span.start as usize..span.end as usize) else {
+                return;
+            };
+            for (at, local, name) in references(text) {
+                // The first use of a name is enough to say the value is used there.
+                if out
+                    .iter()
+                    .any(|f| f.local == local && f.output == output && *f.name == *name)
+                {
+                    continue;
+                }
+                let prefix = if local { "local." } else { "var." };
+                let start = span.start as usize + at;
+                out.push(Foreign {
+                    local,
+                    name: name.into(),
+                    output,
+                    at: ctx.loc_of(Span::new(start, start + prefix.len() + name.len()), ""),
+                });
+                if out.len() >= MAX_FOREIGN {
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether offset `at` of an HCL text is in a comment: after `#` or `//` on its line outside
+/// a string, or in a `/* */` block (a heredoc's text is taken for code: a use too many only
+/// makes a fix unsafe).
+fn in_comment(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or_default();
+    if let Some(open) = before.rfind("/*") {
+        if before.rfind("*/").is_none_or(|close| close < open) {
+            return true;
+        }
+    }
+    let line = before.rsplit('\n').next().unwrap_or_default();
+    let mut quoted = false;
+    let mut prev = 0u8;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        match b {
+            b'"' if prev != b'\\' => quoted = !quoted,
+            b'#' if !quoted => return true,
+            b'/' if !quoted && line.as_bytes().get(i + 1) == Some(&b'/') => return true,
+            _ => {}
+        }
+        prev = b;
+    }
+    false
+}
+
+/// Each `var.NAME` and `local.NAME` in an expression's text: its offset, whether it is a
+/// local, and the name.
+fn references(text: &str) -> Vec<(usize, bool, &str)> {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut found = Vec::new();
+    for (prefix, local) in [("var.", false), ("local.", true)] {
+        for (at, _) in text.match_indices(prefix) {
+            // Not the end of a longer name or traversal (`myvar.x`, `a.var.x`).
+            let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            if before.is_some_and(|b| ident(b) || b == b'.') {
+                continue;
+            }
+            let from = at + prefix.len();
+            let len = bytes
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&b| ident(b))
+                .count();
+            let starts_well = bytes
+                .get(from)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+            if let (true, Some(name)) = (starts_well, text.get(from..from + len)) {
+                found.push((at, local, name));
+            }
+        }
+    }
+    found.sort_by_key(|(at, _, _)| *at);
+    found
 }
 
 /// The parts of a file's tree evaluated later: `locals`, `output`, `module`, the `terraform`
@@ -763,6 +1019,51 @@ mod tests {
             assert_eq!(kept.blocks, again.blocks, "{text}");
             assert_eq!(kept.text, again.text);
         }
+    }
+
+    #[test]
+    fn variable_and_local_references_outside_comments() {
+        let text = "value = \"${var.a}-${lower(local.b_c)}\" # var.in_comment\nx = myvar.no + a.var.no + var.1no + var.d-e // local.no\n/* var.no\n local.no */ y = var.f\n";
+        let found: Vec<(bool, &str)> = references(text)
+            .into_iter()
+            .filter(|(at, _, _)| !in_comment(text, *at))
+            .map(|(_, local, name)| (local, name))
+            .collect();
+        assert_eq!(
+            found,
+            [(false, "a"), (true, "b_c"), (false, "d-e"), (false, "f")]
+        );
+        // A `#` or `//` inside a string is no comment.
+        let text = "url = \"https://x/#/${var.g}\"\nz = \"//\" == var.h\n";
+        let kept: Vec<&str> = references(text)
+            .into_iter()
+            .filter(|(at, _, _)| !in_comment(text, *at))
+            .map(|(_, _, name)| name)
+            .collect();
+        assert_eq!(kept, ["g", "h"]);
+    }
+
+    #[test]
+    fn foreign_uses_are_those_of_blocks_not_read() {
+        let text = "resource \"mongodbatlas_project\" \"p\" {\n  name = var.mapped\n}\nresource \"aws_ssm_parameter\" \"s\" {\n  value = var.aws\n}\ndata \"aws_region\" \"r\" {\n  name = local.data\n}\nprovider \"aws\" {\n  region = var.provider\n}\noutput \"o\" {\n  value = var.out\n}\nmodule \"local\" {\n  source = \"./m\"\n  x      = var.local_module\n}\nmodule \"registry\" {\n  source = \"org/name/aws\"\n  x      = var.registry\n}\n";
+        let root = crate::document::parse(text, Syntax::Hcl, &Limits::default())
+            .unwrap()
+            .roots
+            .remove(0);
+        let index = LineIndex::new(text);
+        let ctx = LocCtx::new(0, Path::new("main.tf"), text, &index);
+        let found: Vec<(String, bool, u32)> = foreign_refs(&ctx, &root)
+            .into_iter()
+            .map(|f| (f.name.to_string(), f.output, f.at.start.line))
+            .collect();
+        let want = [
+            ("aws", false, 5),
+            ("data", false, 8),
+            ("provider", false, 11),
+            ("out", true, 14),
+            ("registry", false, 22),
+        ];
+        assert_eq!(found, want.map(|(n, o, l)| (n.to_string(), o, l)).to_vec());
     }
 
     #[test]

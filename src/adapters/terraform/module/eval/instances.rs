@@ -561,6 +561,25 @@ impl World<'_> {
             };
             self.resources(i, ctx, src, &adopted, &merge, out, linking);
         }
+        // What the module's variables and locals are used for where this adapter does not
+        // read (an `output` only in a module nothing calls: a called module's outputs are
+        // read where they are used).
+        for f in &module.files {
+            for r in &f.foreign {
+                if r.output && inst.parent.is_some() {
+                    continue;
+                }
+                let value = if r.local {
+                    self.local(i, &r.name, false)
+                } else {
+                    inst.vars
+                        .get(&*r.name)
+                        .cloned()
+                        .unwrap_or_else(Val::unknown)
+                };
+                self.note_uses(&value.used_at(&r.at, ""), &r.at);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

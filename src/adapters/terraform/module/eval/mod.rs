@@ -151,8 +151,13 @@ pub fn resolve(
     // own (below) and frees them once it is built, so the model the groups build takes the
     // place of the trees rather than coming on top of them all.
     let mut trees: HashMap<usize, Held> = HashMap::new();
+    // Files that only use variables where nothing is read (known before their trees are taken).
+    let mut foreign_only = HashSet::new();
     for (slot, f) in files.iter_mut().enumerate() {
         f.slot = slot;
+        if f.only_foreign() {
+            foreign_only.insert(slot);
+        }
         if let Some(source) = f.source.take() {
             trees.insert(slot, source);
         }
@@ -166,6 +171,8 @@ pub fn resolve(
             by_dir.entry(dir_of(f.file)).or_default().push(f);
         }
     }
+    // A directory whose files only use variables where nothing is read (no Atlas in it).
+    by_dir.retain(|_, files| files.iter().any(|f| !foreign_only.contains(&f.slot)));
     // A directory of values files and no configuration (`environments/prod/terraform.tfvars`,
     // passed with `-var-file`): its files set a root module above it.
     let values_only: Vec<PathBuf> = by_dir
@@ -535,10 +542,17 @@ fn evaluate_group(
             c.setting.loc.via.as_ref().map(|v| (v.file, v.span)),
         ))
     });
+    // A use noted once per instance of a module called many times, once.
+    let mut notes = world.notes.take();
+    let mut used = HashSet::new();
+    notes.retain(|n| match &n.note {
+        Note::UsedAt(u) => used.insert((n.file, n.span, u.file, u.span)),
+        _ => true,
+    });
     Group {
         blocks,
         links,
-        notes: world.notes.take(),
+        notes,
         decided,
     }
 }
