@@ -249,8 +249,13 @@ pub fn reads_whole_file(path: &Path, syntax: Syntax) -> bool {
 
 /// What a Terraform configuration file not parsed gives the module step: its uses of the
 /// module's variables and locals (see [`HclFile::references_only`]); `None` when nothing.
-pub fn references_only(ctx: &LocCtx<'_>) -> Option<Kept> {
-    HclFile::references_only(ctx, ctx.path).map(|f| Kept(Step::Terraform(Box::new(f))))
+pub fn references_only(file: FileId, path: &Path, text: &str) -> Option<Kept> {
+    if !module::may_hold_references(path) {
+        return None;
+    }
+    let index = LineIndex::new(text);
+    let ctx = LocCtx::new(file, path, text, &index);
+    HclFile::references_only(&ctx, path).map(|f| Kept(Step::Terraform(Box::new(f))))
 }
 
 /// What a parsed file gives the multi-file steps; `None` when nothing.

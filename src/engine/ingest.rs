@@ -257,10 +257,8 @@ pub(super) fn process(
     }
     if which.is_empty() && !interest.parse {
         // A Terraform file of other resources may use the Atlas configuration's variables.
-        if syntax == Syntax::Hcl {
-            let index = LineIndex::new(text);
-            let ctx = LocCtx::new(file, path, text, &index);
-            result.kept = adapters::multi_file::references_only(&ctx);
+        if matches!(syntax, Syntax::Hcl | Syntax::Json) {
+            result.kept = adapters::multi_file::references_only(file, path, text);
         }
         return result;
     }

@@ -265,6 +265,12 @@ pub fn wanted_without_needle(path: &Path, text: &str) -> bool {
     }
 }
 
+/// Whether a file is a configuration file (`.tf`, `.tf.json`), whose references to variables
+/// and locals may be uses ([`HclFile::references_only`]); not a values file.
+pub fn may_hold_references(path: &Path) -> bool {
+    is_tf(path) && tfvars_order(path).is_none() && !is_var_file(path)
+}
+
 /// Whether Terraform loads this variable-definitions file by itself (`terraform.tfvars`,
 /// `*.auto.tfvars`).
 pub fn is_loaded_tfvars(path: &Path) -> bool {
@@ -464,7 +470,7 @@ impl HclFile {
     /// Atlas configuration): its `var.` and `local.` references, each a [`Foreign`] use, found
     /// in its text outside comments. `None` when it has none.
     pub fn references_only(ctx: &LocCtx<'_>, path: &Path) -> Option<HclFile> {
-        if !is_tf(path) || is_tf_json(path) || tfvars_order(path).is_some() || is_var_file(path) {
+        if !may_hold_references(path) {
             return None;
         }
         let text = ctx.text;
@@ -474,9 +480,8 @@ impl HclFile {
             return None;
         }
         let mut seen = HashSet::new();
-        let foreign: Vec<Foreign> = references(text)
+        let foreign: Vec<Foreign> = code_references(text)
             .into_iter()
-            .filter(|(at, _, _)| !in_comment(text, *at))
             // The first use of a name is enough to say the value is used there.
             .filter(|(_, local, name)| seen.insert((*local, *name)))
             .take(MAX_FOREIGN)
@@ -666,7 +671,7 @@ struct Foreign {
 
 /// Names whose first reference is kept per file, at most (a file of generated resources can
 /// use thousands).
-const MAX_FOREIGN: usize = 256;
+const MAX_FOREIGN: usize = 4096;
 
 /// The [`Foreign`] references of a configuration file's tree (in the native syntax's shape).
 fn foreign_refs(ctx: &LocCtx<'_>, root: &Node) -> Vec<Foreign> {
@@ -776,29 +781,128 @@ fn references_in(
     }
 }
 
-/// Whether offset `at` of an HCL text is in a comment: after `#` or `//` on its line outside
-/// a string, or in a `/* */` block (a heredoc's text is taken for code: a use too many only
-/// makes a fix unsafe).
-fn in_comment(text: &str, at: usize) -> bool {
-    let before = text.get(..at).unwrap_or_default();
-    if let Some(open) = before.rfind("/*") {
-        if before.rfind("*/").is_none_or(|close| close < open) {
-            return true;
-        }
+/// The comments of an HCL (or Terraform JSON) text, as byte ranges in order, found in one pass
+/// that follows strings, heredocs and the `${ }` interpolations in them: `#` and `//` to the
+/// end of the line and `/* */` in code; a `#`, `//` or `/*` in a string or a heredoc is text.
+fn comments(text: &str) -> Vec<std::ops::Range<usize>> {
+    enum Frame<'t> {
+        /// Code, with its open braces (an interpolation ends at a `}` with none open).
+        Code(u32),
+        Str,
+        Heredoc(&'t str),
     }
-    let line = before.rsplit('\n').next().unwrap_or_default();
-    let mut quoted = false;
-    let mut prev = 0u8;
-    for (i, &b) in line.as_bytes().iter().enumerate() {
-        match b {
-            b'"' if prev != b'\\' => quoted = !quoted,
-            b'#' if !quoted => return true,
-            b'/' if !quoted && line.as_bytes().get(i + 1) == Some(&b'/') => return true,
-            _ => {}
+    /// Frames kept at most (a deeper nesting is read as the code it is in).
+    const MAX_FRAMES: usize = 256;
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let line_end = |from: usize| {
+        memchr::memchr(b'\n', bytes.get(from..).unwrap_or_default())
+            .map_or(bytes.len(), |n| from + n)
+    };
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut found = Vec::new();
+    let mut stack = vec![Frame::Code(0)];
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(b) = at(i) else { break };
+        let deep = stack.len() >= MAX_FRAMES;
+        match stack.last_mut() {
+            Some(Frame::Code(braces)) => match b {
+                b'#' => {
+                    let end = line_end(i);
+                    found.push(i..end);
+                    i = end;
+                    continue;
+                }
+                b'/' if at(i + 1) == Some(b'/') => {
+                    let end = line_end(i);
+                    found.push(i..end);
+                    i = end;
+                    continue;
+                }
+                b'/' if at(i + 1) == Some(b'*') => {
+                    let end = memchr::memmem::find(bytes.get(i + 2..).unwrap_or_default(), b"*/")
+                        .map_or(bytes.len(), |n| i + 2 + n + 2);
+                    found.push(i..end);
+                    i = end;
+                    continue;
+                }
+                b'"' if !deep => stack.push(Frame::Str),
+                b'<' if at(i + 1) == Some(b'<') && !deep => {
+                    // `<<EOT` or `<<-EOT`, then a line break: a heredoc to the line that is
+                    // the marker alone.
+                    let from = i + 2 + usize::from(at(i + 2) == Some(b'-'));
+                    let len = bytes
+                        .get(from..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|&&c| ident(c))
+                        .count();
+                    let marker = text.get(from..from + len).unwrap_or_default();
+                    let end = line_end(from + len);
+                    let rest = text.get(from + len..end).unwrap_or_default();
+                    if !marker.is_empty() && rest.trim().is_empty() {
+                        stack.push(Frame::Heredoc(marker));
+                        i = end + 1;
+                        continue;
+                    }
+                }
+                b'{' => *braces += 1,
+                b'}' if *braces > 0 => *braces -= 1,
+                // The end of an interpolation (the outermost code frame never ends).
+                b'}' if stack.len() > 1 => {
+                    stack.pop();
+                }
+                _ => {}
+            },
+            Some(Frame::Str) if b == b'\\' => {
+                i += 2;
+                continue;
+            }
+            Some(Frame::Str) if matches!(b, b'"' | b'\n') => {
+                stack.pop();
+            }
+            Some(Frame::Heredoc(marker))
+                if (i == 0 || at(i - 1) == Some(b'\n'))
+                    && text.get(i..line_end(i)).map(str::trim) == Some(*marker) =>
+            {
+                stack.pop();
+                i = line_end(i);
+                continue;
+            }
+            // A string's or a heredoc's text: `$${` and `%%{` are the characters themselves,
+            // `${` and `%{` open an interpolation.
+            Some(Frame::Str | Frame::Heredoc(_)) => {
+                if matches!(b, b'$' | b'%') && at(i + 1) == Some(b) && at(i + 2) == Some(b'{') {
+                    i += 3;
+                    continue;
+                }
+                if matches!(b, b'$' | b'%') && at(i + 1) == Some(b'{') && !deep {
+                    stack.push(Frame::Code(0));
+                    i += 2;
+                    continue;
+                }
+            }
+            None => break,
         }
-        prev = b;
+        i += 1;
     }
-    false
+    found
+}
+
+/// The references of `text` ([`references`]) that are not in its comments ([`comments`]).
+fn code_references(text: &str) -> Vec<(usize, bool, &str)> {
+    let comments = comments(text);
+    references(text)
+        .into_iter()
+        .filter(|(at, _, _)| {
+            // The last comment that starts at or before it.
+            let k = comments.partition_point(|c| c.start <= *at);
+            !k.checked_sub(1)
+                .and_then(|k| comments.get(k))
+                .is_some_and(|c| c.contains(at))
+        })
+        .collect()
 }
 
 /// Each `var.NAME` and `local.NAME` in an expression's text: its offset, whether it is a
@@ -1024,9 +1128,8 @@ mod tests {
     #[test]
     fn variable_and_local_references_outside_comments() {
         let text = "value = \"${var.a}-${lower(local.b_c)}\" # var.in_comment\nx = myvar.no + a.var.no + var.1no + var.d-e // local.no\n/* var.no\n local.no */ y = var.f\n";
-        let found: Vec<(bool, &str)> = references(text)
+        let found: Vec<(bool, &str)> = code_references(text)
             .into_iter()
-            .filter(|(at, _, _)| !in_comment(text, *at))
             .map(|(_, local, name)| (local, name))
             .collect();
         assert_eq!(
@@ -1035,12 +1138,19 @@ mod tests {
         );
         // A `#` or `//` inside a string is no comment.
         let text = "url = \"https://x/#/${var.g}\"\nz = \"//\" == var.h\n";
-        let kept: Vec<&str> = references(text)
+        let kept: Vec<&str> = code_references(text)
             .into_iter()
-            .filter(|(at, _, _)| !in_comment(text, *at))
             .map(|(_, _, name)| name)
             .collect();
         assert_eq!(kept, ["g", "h"]);
+        // Nor in a heredoc, or in a string of an interpolation; a `/*` in a string opens no
+        // comment; a comment inside an interpolation is one.
+        let text = "a = \"s3:::b/*\"\nb = <<-EOT\n  curl https://x/${var.i} # ${var.j}\n  EOT\nc = \"${format(\"https://%s\", var.k)}\"\nd = \"${join(\"#\", [\"a\"])}${var.l}\" # var.no\ne = \"$${var.not_a_reference}${var.m}\"\nf = \"a\\\\\" # var.no\ng = var.n\n";
+        let kept: Vec<&str> = code_references(text)
+            .into_iter()
+            .map(|(_, _, name)| name)
+            .collect();
+        assert_eq!(kept, ["i", "j", "k", "l", "not_a_reference", "m", "n"]);
     }
 
     #[test]
