@@ -54,20 +54,43 @@ pub fn check_noting_comment_crs(
     text: &str,
     comment_crs: &mut Vec<usize>,
 ) -> Result<(), ParseError> {
-    check_noting(text, Some(comment_crs))
+    let mut notes = Notes::default();
+    let result = check_noting(text, Some(&mut notes));
+    *comment_crs = notes.comment_crs;
+    result
 }
 
-fn check_noting(text: &str, mut comment_crs: Option<&mut Vec<usize>>) -> Result<(), ParseError> {
+/// The comments of a text (`#` and `//` to the end of the line, `/* */`), as byte ranges in
+/// order: a `#`, `//` or `/*` in a string or a heredoc is text, in an interpolation's code a
+/// comment. Up to where the text certainly does not parse, when it does not.
+pub fn comments(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut notes = Notes::default();
+    // The ranges are found whatever the verdict.
+    let _ = check_noting(text, Some(&mut notes));
+    notes.comments
+}
+
+/// What a scan notes besides its verdict.
+#[derive(Default)]
+struct Notes {
+    /// See [`check_noting_comment_crs`].
+    comment_crs: Vec<usize>,
+    /// See [`comments`].
+    comments: Vec<std::ops::Range<usize>>,
+}
+
+fn check_noting(text: &str, mut notes: Option<&mut Notes>) -> Result<(), ParseError> {
     // hcl-edit ends a heredoc whose first body line is its delimiter at the first later
     // delimiter line, or, when there is none, at that first line (an empty heredoc). The scan
     // takes the first reading and, when a heredoc stays open to the end of the file, scans
     // again with that heredoc empty.
     let mut empty: Vec<usize> = Vec::new();
     loop {
-        if let Some(crs) = comment_crs.as_deref_mut() {
-            crs.clear();
+        if let Some(notes) = notes.as_deref_mut() {
+            notes.comment_crs.clear();
+            notes.comments.clear();
         }
-        match scan(text, &empty, comment_crs.as_deref_mut()) {
+        match scan(text, &empty, notes.as_deref_mut()) {
             Scan::Done(result) => return result,
             Scan::Again(at) if empty.len() < MAX_RESCANS && !empty.contains(&at) => empty.push(at),
             Scan::Again(_) => return Ok(()),
@@ -84,7 +107,7 @@ enum Scan {
     Again(usize),
 }
 
-fn scan(text: &str, empty: &[usize], mut comment_crs: Option<&mut Vec<usize>>) -> Scan {
+fn scan(text: &str, empty: &[usize], mut notes: Option<&mut Notes>) -> Scan {
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
@@ -126,15 +149,19 @@ fn scan(text: &str, empty: &[usize], mut comment_crs: Option<&mut Vec<usize>>) -
             }
             // Code: the top level, inside brackets, or inside a template.
             _ => match b {
-                b'#' => i = line_comment(bytes, i, comment_crs.as_deref_mut()),
-                b'/' if next == Some(b'/') => {
-                    i = line_comment(bytes, i, comment_crs.as_deref_mut())
+                b'#' => i = line_comment(bytes, i, notes.as_deref_mut()),
+                b'/' if next == Some(b'/') => i = line_comment(bytes, i, notes.as_deref_mut()),
+                b'/' if next == Some(b'*') => {
+                    let end = find(bytes, i + 2, b"*/").map(|end| end + 2);
+                    if let Some(notes) = notes.as_deref_mut() {
+                        notes.comments.push(i..end.unwrap_or(bytes.len()));
+                    }
+                    match end {
+                        Some(end) => i = end,
+                        // An unterminated comment: any bracket still open is reported below.
+                        None => break,
+                    }
                 }
-                b'/' if next == Some(b'*') => match find(bytes, i + 2, b"*/") {
-                    Some(end) => i = end + 2,
-                    // An unterminated comment: any bracket still open is reported below.
-                    None => break,
-                },
                 b'"' => {
                     stack.push(Frame::Str { at: i });
                     i += 1;
@@ -324,12 +351,13 @@ fn at_line_start(bytes: &[u8], i: usize) -> bool {
 
 /// The offset of the line ending after `i` (or the end of the text).
 /// Past a line comment that starts at `i` (to its `\n`), noting its lone carriage returns.
-fn line_comment(bytes: &[u8], i: usize, comment_crs: Option<&mut Vec<usize>>) -> usize {
+fn line_comment(bytes: &[u8], i: usize, notes: Option<&mut Notes>) -> usize {
     let end = line_end(bytes, i);
-    if let Some(crs) = comment_crs {
+    if let Some(notes) = notes {
+        notes.comments.push(i..end);
         let comment = bytes.get(i..end).unwrap_or_default();
         // Lone in the whole text: the comment's last byte may be the `\r` of a `\r\n`.
-        crs.extend(
+        notes.comment_crs.extend(
             memchr::memchr_iter(b'\r', comment)
                 .map(|at| i + at)
                 .filter(|&at| bytes.get(at + 1) != Some(&b'\n')),

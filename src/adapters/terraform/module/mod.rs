@@ -479,22 +479,14 @@ impl HclFile {
         {
             return None;
         }
-        let mut seen = HashSet::new();
-        let foreign: Vec<Foreign> = code_references(text)
-            .into_iter()
-            // The first use of a name is enough to say the value is used there.
-            .filter(|(_, local, name)| seen.insert((*local, *name)))
-            .take(MAX_FOREIGN)
-            .map(|(at, local, name)| {
-                let prefix = if local { "local." } else { "var." };
-                Foreign {
-                    local,
-                    name: name.into(),
-                    output: false,
-                    at: ctx.loc_of(Span::new(at, at + prefix.len() + name.len()), ""),
-                }
-            })
-            .collect();
+        let mut foreign = Vec::new();
+        keep_foreign(
+            ctx,
+            code_references(text),
+            false,
+            &mut HashSet::new(),
+            &mut foreign,
+        );
         if foreign.is_empty() {
             return None;
         }
@@ -676,6 +668,7 @@ const MAX_FOREIGN: usize = 4096;
 /// The [`Foreign`] references of a configuration file's tree (in the native syntax's shape).
 fn foreign_refs(ctx: &LocCtx<'_>, root: &Node) -> Vec<Foreign> {
     let mut found = Vec::new();
+    let mut seen = HashSet::new();
     let Some(entries) = root.as_map() else {
         return found;
     };
@@ -710,9 +703,11 @@ fn foreign_refs(ctx: &LocCtx<'_>, root: &Node) -> Vec<Foreign> {
             ),
             _ => continue,
         };
+        let mut refs = Vec::new();
         for node in labeled {
-            references_in(ctx, node, output, 0, &mut found);
+            references_in(ctx.text, node, 0, &mut refs);
         }
+        keep_foreign(ctx, refs, output, &mut seen, &mut found);
     }
     found
 }
@@ -729,170 +724,73 @@ fn unmapped<'a>(value: &'a Node, mapped: &dyn Fn(&str) -> bool) -> Vec<&'a Node>
         .collect()
 }
 
-/// The `var.` and `local.` references in the expressions below `node`.
-fn references_in(
-    ctx: &LocCtx<'_>,
+/// The `var.` and `local.` references in the expressions below `node`: offset in the file,
+/// whether a local, name.
+fn references_in<'t>(
+    text: &'t str,
     node: &Node,
-    output: bool,
     depth: usize,
-    out: &mut Vec<Foreign>,
+    out: &mut Vec<(usize, bool, &'t str)>,
 ) {
-    if out.len() >= MAX_FOREIGN || depth > 64 {
+    if depth > 64 {
         return;
     }
     match &node.value {
         Value::Map(entries) => {
             for e in entries {
-                references_in(ctx, &e.value, output, depth + 1, out);
+                references_in(text, &e.value, depth + 1, out);
             }
         }
         Value::Seq(items) => {
             for item in items {
-                references_in(ctx, item, output, depth + 1, out);
+                references_in(text, item, depth + 1, out);
             }
         }
         _ if node.is_expr() || node.is_template() => {
-            let span = node.span;
-            let Some(text) = ctx.text.get(span.start as usize..span.end as usize) else {
-                return;
-            };
-            for (at, local, name) in references(text) {
-                // The first use of a name is enough to say the value is used there.
-                if out
-                    .iter()
-                    .any(|f| f.local == local && f.output == output && *f.name == *name)
-                {
-                    continue;
-                }
-                let prefix = if local { "local." } else { "var." };
-                let start = span.start as usize + at;
-                out.push(Foreign {
-                    local,
-                    name: name.into(),
-                    output,
-                    at: ctx.loc_of(Span::new(start, start + prefix.len() + name.len()), ""),
-                });
-                if out.len() >= MAX_FOREIGN {
-                    return;
-                }
+            let from = node.span.start as usize;
+            if let Some(expr) = text.get(from..node.span.end as usize) {
+                out.extend(
+                    references(expr)
+                        .into_iter()
+                        .map(|(at, local, name)| (from + at, local, name)),
+                );
             }
         }
         _ => {}
     }
 }
 
-/// The comments of an HCL (or Terraform JSON) text, as byte ranges in order, found in one pass
-/// that follows strings, heredocs and the `${ }` interpolations in them: `#` and `//` to the
-/// end of the line and `/* */` in code; a `#`, `//` or `/*` in a string or a heredoc is text.
-fn comments(text: &str) -> Vec<std::ops::Range<usize>> {
-    enum Frame<'t> {
-        /// Code, with its open braces (an interpolation ends at a `}` with none open).
-        Code(u32),
-        Str,
-        Heredoc(&'t str),
-    }
-    /// Frames kept at most (a deeper nesting is read as the code it is in).
-    const MAX_FRAMES: usize = 256;
-    let bytes = text.as_bytes();
-    let at = |i: usize| bytes.get(i).copied();
-    let line_end = |from: usize| {
-        memchr::memchr(b'\n', bytes.get(from..).unwrap_or_default())
-            .map_or(bytes.len(), |n| from + n)
-    };
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-    let mut found = Vec::new();
-    let mut stack = vec![Frame::Code(0)];
-    let mut i = 0;
-    while i < bytes.len() {
-        let Some(b) = at(i) else { break };
-        let deep = stack.len() >= MAX_FRAMES;
-        match stack.last_mut() {
-            Some(Frame::Code(braces)) => match b {
-                b'#' => {
-                    let end = line_end(i);
-                    found.push(i..end);
-                    i = end;
-                    continue;
-                }
-                b'/' if at(i + 1) == Some(b'/') => {
-                    let end = line_end(i);
-                    found.push(i..end);
-                    i = end;
-                    continue;
-                }
-                b'/' if at(i + 1) == Some(b'*') => {
-                    let end = memchr::memmem::find(bytes.get(i + 2..).unwrap_or_default(), b"*/")
-                        .map_or(bytes.len(), |n| i + 2 + n + 2);
-                    found.push(i..end);
-                    i = end;
-                    continue;
-                }
-                b'"' if !deep => stack.push(Frame::Str),
-                b'<' if at(i + 1) == Some(b'<') && !deep => {
-                    // `<<EOT` or `<<-EOT`, then a line break: a heredoc to the line that is
-                    // the marker alone.
-                    let from = i + 2 + usize::from(at(i + 2) == Some(b'-'));
-                    let len = bytes
-                        .get(from..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|&&c| ident(c))
-                        .count();
-                    let marker = text.get(from..from + len).unwrap_or_default();
-                    let end = line_end(from + len);
-                    let rest = text.get(from + len..end).unwrap_or_default();
-                    if !marker.is_empty() && rest.trim().is_empty() {
-                        stack.push(Frame::Heredoc(marker));
-                        i = end + 1;
-                        continue;
-                    }
-                }
-                b'{' => *braces += 1,
-                b'}' if *braces > 0 => *braces -= 1,
-                // The end of an interpolation (the outermost code frame never ends).
-                b'}' if stack.len() > 1 => {
-                    stack.pop();
-                }
-                _ => {}
-            },
-            Some(Frame::Str) if b == b'\\' => {
-                i += 2;
-                continue;
-            }
-            Some(Frame::Str) if matches!(b, b'"' | b'\n') => {
-                stack.pop();
-            }
-            Some(Frame::Heredoc(marker))
-                if (i == 0 || at(i - 1) == Some(b'\n'))
-                    && text.get(i..line_end(i)).map(str::trim) == Some(*marker) =>
-            {
-                stack.pop();
-                i = line_end(i);
-                continue;
-            }
-            // A string's or a heredoc's text: `$${` and `%%{` are the characters themselves,
-            // `${` and `%{` open an interpolation.
-            Some(Frame::Str | Frame::Heredoc(_)) => {
-                if matches!(b, b'$' | b'%') && at(i + 1) == Some(b) && at(i + 2) == Some(b'{') {
-                    i += 3;
-                    continue;
-                }
-                if matches!(b, b'$' | b'%') && at(i + 1) == Some(b'{') && !deep {
-                    stack.push(Frame::Code(0));
-                    i += 2;
-                    continue;
-                }
-            }
-            None => break,
+/// `refs` (offsets in the file, whether a local, names) as [`Foreign`] uses in `out`: the
+/// first of each name (enough to say the value is used there; `seen` holds the names kept),
+/// up to [`MAX_FOREIGN`].
+fn keep_foreign<'t>(
+    ctx: &LocCtx<'_>,
+    refs: Vec<(usize, bool, &'t str)>,
+    output: bool,
+    seen: &mut HashSet<(bool, bool, &'t str)>,
+    out: &mut Vec<Foreign>,
+) {
+    for (at, local, name) in refs {
+        if out.len() >= MAX_FOREIGN {
+            return;
         }
-        i += 1;
+        if !seen.insert((local, output, name)) {
+            continue;
+        }
+        let prefix = if local { "local." } else { "var." };
+        out.push(Foreign {
+            local,
+            name: name.into(),
+            output,
+            at: ctx.loc_of(Span::new(at, at + prefix.len() + name.len()), ""),
+        });
     }
-    found
 }
 
-/// The references of `text` ([`references`]) that are not in its comments ([`comments`]).
+/// The references of `text` ([`references`]) that are not in its comments (found by the
+/// lexer that checks a file's brackets before it is parsed).
 fn code_references(text: &str) -> Vec<(usize, bool, &str)> {
-    let comments = comments(text);
+    let comments = crate::document::hcl_balance::comments(text);
     references(text)
         .into_iter()
         .filter(|(at, _, _)| {
