@@ -116,6 +116,33 @@ pub fn sort_by_path<T, F: Fn(&T) -> &Path>(items: &mut [T], path: F) {
     items.sort_by(|a, b| path(a).cmp(path(b)));
 }
 
+/// `path.file_name()`, without parsing the path's components where its last `/`-separated
+/// segment is a name (a directory listing's paths: `Path::file_name` parses the whole path
+/// from its end, and a check of one file among ten thousand asks it of each).
+pub fn file_name(path: &Path) -> Option<&std::ffi::OsStr> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let last =
+            memchr::memrchr(b'/', bytes).map_or(bytes, |i| bytes.get(i + 1..).unwrap_or(&[]));
+        if !matches!(last, b"" | b"." | b"..") {
+            return Some(std::ffi::OsStr::from_bytes(last));
+        }
+    }
+    path.file_name()
+}
+
+/// The extension of a file name, as `Path::extension` gives it: what follows its last `.`,
+/// unless that `.` starts the name (`.env`) or the name is `..`.
+pub fn extension(name: &str) -> Option<&str> {
+    if name == ".." {
+        return None;
+    }
+    let dot = name.rfind('.').filter(|&i| i > 0)?;
+    name.get(dot + 1..)
+}
+
 /// Whether `path` is already what [`normalize`] makes of it: every segment a name (see
 /// [`plain`]; on other platforms, never said).
 fn resolved(path: &Path) -> bool {
@@ -231,6 +258,36 @@ pub fn repository_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_name_and_extension_are_what_path_gives() {
+        for p in [
+            "a.json",
+            "/x/y/cluster-1.json",
+            "dir/.env",
+            "dir/.env.prod",
+            "dir/..",
+            "dir/.",
+            "dir/b.tf/.",
+            "dir/",
+            "/",
+            "",
+            ".",
+            "..",
+            "a..b",
+            "a.",
+            "x/Dockerfile",
+            "x/terraform.tfvars.json",
+            "x//y.yaml",
+        ] {
+            let path = Path::new(p);
+            assert_eq!(file_name(path), path.file_name(), "{p:?}");
+            let ext = file_name(path).and_then(|n| n.to_str()).and_then(extension);
+            assert_eq!(ext, path.extension().and_then(|e| e.to_str()), "{p:?}");
+        }
+        assert_eq!(extension(".."), None);
+        assert_eq!(extension("."), None);
+    }
 
     #[test]
     fn absolute_resolves_dots_lexically() {

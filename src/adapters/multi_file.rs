@@ -121,7 +121,19 @@ pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -
 /// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
 /// cannot is not read for it.
 pub fn may_link(path: &Path) -> bool {
-    module::is_tf(path) || module::is_terragrunt(path) || pulumi::is_project_file(path)
+    // By the name alone, its extension first: a directory's every file is asked.
+    let Some(name) = crate::paths::file_name(path).and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let ext = crate::paths::extension(name);
+    let name = Path::new(name);
+    match ext {
+        Some(e) if e.eq_ignore_ascii_case("tf") => true,
+        Some(e) if e.eq_ignore_ascii_case("json") => module::is_tf(name),
+        Some("hcl") => module::is_terragrunt(name),
+        Some("yaml" | "yml") => pulumi::is_project_file(name),
+        _ => false,
+    }
 }
 
 /// Whether the values a file sets are used by a Pulumi program's modules, so that a check
@@ -337,5 +349,41 @@ pub fn finish(
             .chain(var_files)
             .collect(),
         texts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn may_link_is_decided_by_the_name_as_each_format_says() {
+        let by_format =
+            |p: &Path| module::is_tf(p) || module::is_terragrunt(p) || pulumi::is_project_file(p);
+        for p in [
+            "main.tf",
+            "x/MAIN.TF",
+            "x/a.tf.json",
+            "x/a.TF.JSON",
+            "x/.tf",
+            "x/.tf.json",
+            "x/tf.json",
+            "x/a.json",
+            "x/terragrunt.hcl",
+            "x/Terragrunt.hcl",
+            "x/a.hcl",
+            "x/Pulumi.yaml",
+            "x/Pulumi.yml",
+            "x/Pulumi.dev.yaml",
+            "x/pulumi.yaml",
+            "x/main.tf/.",
+            "x/..",
+            "x/",
+            "terraform.tfvars",
+            "x/index.ts",
+        ] {
+            let path = Path::new(p);
+            assert_eq!(may_link(path), by_format(path), "{p:?}");
+        }
     }
 }

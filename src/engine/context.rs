@@ -260,7 +260,7 @@ pub(super) fn link_context(
     let all_absolute = !paths.is_empty() && paths.iter().all(|p| p.is_absolute());
     let display_cwd = (!all_absolute).then_some(cwd.as_path());
     Context {
-        files: context_files(&dirs, &checked, display_cwd, options, None, links.listed),
+        files: context_files(&dirs, &checked, display_cwd, options, None, links),
         roots: buffer_roots,
         read: kept,
     }
@@ -286,6 +286,8 @@ struct Links {
     /// Directories whose Pulumi project above was looked for ([`add_project_above`]), and
     /// whether links below were followed then.
     searched: HashSet<(PathBuf, bool)>,
+    /// The index of a large directory, read beside its listing, for [`context_files`].
+    prepared: HashMap<PathBuf, context_index::Prepared>,
 }
 
 /// Where links are followed: within `root`, and not into directories given (walked anyway).
@@ -333,7 +335,18 @@ fn add_linked_dirs(
             }
             // Listed for context anyway (it holds the file): listed once, here.
             None => {
-                let listed = walk::spec_files_in([own]);
+                // A large directory's index is read while it is listed.
+                let (listed, prepared) = if options.context_prefilter && !options.inventory {
+                    rayon::join(
+                        || walk::spec_files_in([own]),
+                        || context_index::prepare(own, options),
+                    )
+                } else {
+                    (walk::spec_files_in([own]), None)
+                };
+                if let Some(prepared) = prepared {
+                    links.prepared.insert(own.to_path_buf(), prepared);
+                }
                 let files = listed
                     .iter()
                     .filter(|f| adapters::multi_file::may_link(f))
@@ -596,16 +609,25 @@ fn any_named(dir: &Path, wanted: fn(&Path) -> bool) -> bool {
 /// process's current directory, or absolute when `cwd` is `None`. Unless the options say
 /// otherwise, only those that may give the checked files anything ([`context_index`]); all of
 /// them for an inventory of the linked model (the HTML report shows what context files hold).
-/// `listed`: the directories already listed (for links), not listed again.
+/// `links`: what was read for links: the directories listed then (not listed again), and the
+/// indexes of large ones read beside their listing.
 fn context_files(
     dirs: &BTreeSet<PathBuf>,
     checked: &HashSet<PathBuf>,
     cwd: Option<&Path>,
     options: &Options,
     listings: Option<&mut Listings>,
-    mut listed: HashMap<PathBuf, Vec<PathBuf>>,
+    links: Links,
 ) -> Vec<Input> {
+    let (mut listed, mut prepared) = (links.listed, links.prepared);
     let prefilter = options.context_prefilter && !options.inventory;
+    // By name first: hashing a path walks its components, and a directory may hold ten
+    // thousand files.
+    let checked_names: foldhash::HashSet<&std::ffi::OsStr> =
+        checked.iter().filter_map(|p| paths::file_name(p)).collect();
+    let is_checked = |p: &Path| {
+        paths::file_name(p).is_some_and(|n| checked_names.contains(n)) && checked.contains(p)
+    };
     let listed: Vec<PathBuf> = match listings {
         // Each directory's answer kept from an earlier check, until told it changed.
         Some(listings) => {
@@ -614,12 +636,12 @@ fn context_files(
                 let giving = listings.giving.entry(dir.clone()).or_insert_with(|| {
                     let files = walk::spec_files_in([dir.as_path()]);
                     if prefilter {
-                        context_index::giving(dir, files, options)
+                        context_index::giving(dir, files, options, None)
                     } else {
                         files
                     }
                 });
-                out.extend(giving.iter().filter(|f| !checked.contains(*f)).cloned());
+                out.extend(giving.iter().filter(|f| !is_checked(f)).cloned());
             }
             out
         }
@@ -642,10 +664,15 @@ fn context_files(
                     Some(cwd) if !path.is_absolute() => paths::absolute(&path, cwd),
                     _ => path,
                 })
-                .filter(|abs| !checked.contains(abs))
+                .filter(|abs| !is_checked(abs))
                 .collect();
                 if prefilter && !files.is_empty() {
-                    out.extend(context_index::giving(dir, files, options));
+                    out.extend(context_index::giving(
+                        dir,
+                        files,
+                        options,
+                        prepared.remove(dir),
+                    ));
                 } else {
                     out.extend(files);
                 }
@@ -746,7 +773,7 @@ pub fn context_of_listed(
         );
     }
     let checked = HashSet::from_iter([path.to_path_buf()]);
-    let mut files = context_files(&dirs, &checked, None, options, listings, links.listed);
+    let mut files = context_files(&dirs, &checked, None, options, listings, links);
     files.retain(|i| {
         i.path.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
             && options.config.as_ref().is_none_or(|config| {

@@ -163,7 +163,7 @@ pub fn sample_names() -> Vec<String> {
 pub fn kind(path: &Path) -> Option<Kind> {
     // A name that is not UTF-8 (`bad\xffname.yaml`) is judged by what it spells: its
     // extension is still read (the file is checked, its path shown with U+FFFD).
-    let name = path.file_name()?.to_string_lossy();
+    let name = crate::paths::file_name(path)?.to_string_lossy();
     let name = name.as_ref();
     // kustomize's third name for its file, which has no extension.
     if name == "Kustomization" {
@@ -183,8 +183,7 @@ pub fn kind(path: &Path) -> Option<Kind> {
     {
         return Some(*k);
     }
-    let ext = path.extension()?.to_string_lossy();
-    let ext = ext.as_ref();
+    let ext = crate::paths::extension(name)?;
     KINDS
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))

@@ -11,10 +11,15 @@ use crate::document::Syntax;
 /// PowerShell script (read only to say, when it runs the Atlas CLI, that it was not checked),
 /// or a program's manifest (read only to say so of a Pulumi program in Go, .NET or Java).
 fn is_considered(path: &Path) -> bool {
-    is_spec_name(path)
-        || (is_shebang_candidate(path) && has_shell_shebang(path))
-        || super::is_powershell(path)
-        || super::is_program_manifest(path)
+    // Judged by the name alone (a path of one component is parsed at once; a walk asks this
+    // of every file it finds).
+    let Some(name) = crate::paths::file_name(path).map(Path::new) else {
+        return false;
+    };
+    is_spec_name(name)
+        || (is_shebang_candidate(name) && has_shell_shebang(path))
+        || super::is_powershell(name)
+        || super::is_program_manifest(name)
 }
 
 /// A file to check.
