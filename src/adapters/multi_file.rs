@@ -386,4 +386,25 @@ mod tests {
             assert_eq!(may_link(path), by_format(path), "{p:?}");
         }
     }
+
+    #[test]
+    fn terraform_names_are_what_their_extensions_say() {
+        let by_extension = |p: &Path| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        };
+        for p in [
+            "a.tf", "A.TF", ".tf", "x/.tf", "x/a..tf", "x/a.tf/.", "x/..", "tf", "a.tfvars",
+        ] {
+            let path = Path::new(p);
+            assert_eq!(module::is_tf(path), by_extension(path), "{p:?}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"x/\xff.tf");
+            assert!(module::is_tf(Path::new(name)));
+        }
+    }
 }

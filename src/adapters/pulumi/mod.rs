@@ -73,8 +73,8 @@ enum Role {
 }
 
 fn role(path: &Path) -> Option<Role> {
-    let name = path.file_name()?.to_str()?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let name = crate::paths::file_name(path)?.to_str()?;
+    let ext = crate::paths::extension(name).unwrap_or("");
     if JS_EXTENSIONS
         .iter()
         .chain(PY_EXTENSIONS)

@@ -294,7 +294,7 @@ pub const TERRAGRUNT: &str = "terragrunt.hcl";
 
 /// Whether a file is a Terragrunt configuration ([`TERRAGRUNT`]).
 pub fn is_terragrunt(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == TERRAGRUNT)
+    crate::paths::file_name(path).is_some_and(|n| n == TERRAGRUNT)
 }
 
 /// The local module a Terragrunt configuration at `path` runs, relative to its directory: its
@@ -370,11 +370,13 @@ fn computed_source(node: &Node, path: &Path) -> Option<String> {
 
 /// Whether a file is a configuration file in Terraform's JSON syntax (`*.tf.json`).
 pub fn is_tf_json(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        n.len() > 8
-            && n.get(n.len() - 8..)
-                .is_some_and(|e| e.eq_ignore_ascii_case(".tf.json"))
-    })
+    crate::paths::file_name(path)
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| {
+            n.len() > 8
+                && n.get(n.len() - 8..)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(".tf.json"))
+        })
 }
 
 /// The `source` of each local `module` call (`./x`, `../x`) of a parsed configuration file
@@ -391,11 +393,15 @@ pub fn local_sources(root: &Node) -> Vec<&str> {
 
 /// A configuration file, in either syntax.
 pub(crate) fn is_tf(path: &Path) -> bool {
+    // The extension `tf`: a name ending `.tf` with something before the dot (a name that is
+    // not UTF-8 too).
     is_tf_json(path)
-        || path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        || crate::paths::file_name(path).is_some_and(|n| {
+            let n = n.as_encoded_bytes();
+            n.len() > 3
+                && n.get(n.len() - 3..)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(b".tf"))
+        })
 }
 
 /// The data files the configuration files of a run decode (see [`data`]): each as an
