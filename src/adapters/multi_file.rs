@@ -122,8 +122,12 @@ pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -
 /// cannot is not read for it.
 pub fn may_link(path: &Path) -> bool {
     // By the name alone, its extension first: a directory's every file is asked.
-    let Some(name) = crate::paths::file_name(path).and_then(|n| n.to_str()) else {
+    let Some(name) = crate::paths::file_name(path) else {
         return false;
+    };
+    let Some(name) = name.to_str() else {
+        // Of the names that may link, only a `.tf` file's need not be UTF-8.
+        return module::is_tf(path);
     };
     let ext = crate::paths::extension(name);
     let name = Path::new(name);
@@ -384,6 +388,17 @@ mod tests {
         ] {
             let path = Path::new(p);
             assert_eq!(may_link(path), by_format(path), "{p:?}");
+        }
+        #[cfg(unix)]
+        for p in [
+            &b"x/\xff.tf"[..],
+            b"x/\xff.TF",
+            b"x/\xff.tf.json",
+            b"x/\xff.yaml",
+        ] {
+            use std::os::unix::ffi::OsStrExt;
+            let path = Path::new(std::ffi::OsStr::from_bytes(p));
+            assert_eq!(may_link(path), by_format(path), "{path:?}");
         }
     }
 
