@@ -121,23 +121,7 @@ pub fn settings_dirs(path: &Path, holds_configuration: &dyn Fn(&Path) -> bool) -
 /// Whether a file may link to other directories ([`linked_dirs`]), by its name: a file that
 /// cannot is not read for it.
 pub fn may_link(path: &Path) -> bool {
-    // By the name alone, its extension first: a directory's every file is asked.
-    let Some(name) = crate::paths::file_name(path) else {
-        return false;
-    };
-    let Some(name) = name.to_str() else {
-        // Of the names that may link, only a `.tf` file's need not be UTF-8.
-        return module::is_tf(path);
-    };
-    let ext = crate::paths::extension(name);
-    let name = Path::new(name);
-    match ext {
-        Some(e) if e.eq_ignore_ascii_case("tf") => true,
-        Some(e) if e.eq_ignore_ascii_case("json") => module::is_tf(name),
-        Some("hcl") => module::is_terragrunt(name),
-        Some("yaml" | "yml") => pulumi::is_project_file(name),
-        _ => false,
-    }
+    module::is_tf(path) || module::is_terragrunt(path) || pulumi::is_project_file(path)
 }
 
 /// Whether the values a file sets are used by a Pulumi program's modules, so that a check
@@ -361,44 +345,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn may_link_is_decided_by_the_name_as_each_format_says() {
-        let by_format =
-            |p: &Path| module::is_tf(p) || module::is_terragrunt(p) || pulumi::is_project_file(p);
-        for p in [
-            "main.tf",
-            "x/MAIN.TF",
-            "x/a.tf.json",
-            "x/a.TF.JSON",
-            "x/.tf",
-            "x/.tf.json",
-            "x/tf.json",
-            "x/a.json",
-            "x/terragrunt.hcl",
-            "x/Terragrunt.hcl",
-            "x/a.hcl",
-            "x/Pulumi.yaml",
-            "x/Pulumi.yml",
-            "x/Pulumi.dev.yaml",
-            "x/pulumi.yaml",
-            "x/main.tf/.",
-            "x/..",
-            "x/",
-            "terraform.tfvars",
-            "x/index.ts",
+    fn may_link_is_decided_by_the_name() {
+        for (p, expected) in [
+            ("main.tf", true),
+            ("x/MAIN.TF", true),
+            ("x/a.tf.json", true),
+            ("x/a.TF.JSON", true),
+            ("x/main.tf/.", true),
+            ("x/terragrunt.hcl", true),
+            ("x/Pulumi.yaml", true),
+            ("x/Pulumi.yml", true),
+            ("x/.tf", false),
+            ("x/.tf.json", false),
+            ("x/tf.json", false),
+            ("x/a.json", false),
+            ("x/Terragrunt.hcl", false),
+            ("x/a.hcl", false),
+            ("x/Pulumi.dev.yaml", false),
+            ("x/pulumi.yaml", false),
+            ("x/..", false),
+            ("x/", false),
+            ("terraform.tfvars", false),
+            ("x/index.ts", false),
         ] {
-            let path = Path::new(p);
-            assert_eq!(may_link(path), by_format(path), "{p:?}");
+            assert_eq!(may_link(Path::new(p)), expected, "{p:?}");
         }
+        // Of the names that may link, only a `.tf` file's need not be UTF-8.
         #[cfg(unix)]
-        for p in [
-            &b"x/\xff.tf"[..],
-            b"x/\xff.TF",
-            b"x/\xff.tf.json",
-            b"x/\xff.yaml",
+        for (p, expected) in [
+            (&b"x/\xff.tf"[..], true),
+            (b"x/\xff.TF", true),
+            (b"x/\xff.tf.json", false),
+            (b"x/\xff.yaml", false),
         ] {
             use std::os::unix::ffi::OsStrExt;
             let path = Path::new(std::ffi::OsStr::from_bytes(p));
-            assert_eq!(may_link(path), by_format(path), "{path:?}");
+            assert_eq!(may_link(path), expected, "{path:?}");
         }
     }
 
