@@ -323,18 +323,17 @@ fn entry(line: &str) -> Option<(&str, Entry)> {
         if digits.is_empty() || digits.len() > 20 {
             return None;
         }
-        let n = digits.iter().try_fold(0u64, |n, &d| {
+        digits.iter().try_fold(0u64, |n, &d| {
             d.is_ascii_digit()
                 .then(|| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
                 .flatten()
-        })?;
-        Some(u128::from(n))
+        })
     };
     let (len, modified, changed, gives) = (num()?, num()?, num()?, num()?);
     let stamp = Stamp {
-        len: u64::try_from(len).ok()?,
-        modified,
-        changed,
+        len,
+        modified: modified.into(),
+        changed: changed.into(),
     };
     let gives = match gives {
         0 => false,
