@@ -52,15 +52,18 @@ def main():
           f"= {statistics.median(times) / listed:.1f}x listing its directory with each "
           f"entry's size and times ({listed:.2f} ms, find -printf)")
 
-    for watch in (False, True):
+    for watch in ("none", "server", "client"):
         round_trips(binary, root, doc, n, label, cat, watch)
 
 
 def round_trips(binary, root, doc, n, label, cat, watch):
-    """didChange round trips in one server session; with `watch`, the client offers to watch
-    files for the server (as VS Code and Neovim do) and accepts its registration."""
-    proc = subprocess.Popen([binary, "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+    """didChange round trips in one server session. `watch`: "client", the client offers to
+    watch files for the server (as VS Code does) and accepts its registration; "server", it
+    does not, and the server watches the workspace itself (the round trips start once its
+    watch is in place); "none", neither (`server --no-watch`: every check lists again)."""
+    argv = [binary, "server"] + (["--no-watch"] if watch == "none" else [])
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE if watch == "server" else subprocess.DEVNULL)
     client = Client(proc)
     send, receive = client.send, client.receive
 
@@ -71,13 +74,19 @@ def round_trips(binary, root, doc, n, label, cat, watch):
     assert violating != compliant, "DOC must contain US_EAST_1 or M30"
 
     capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}} \
-        if watch else {}
+        if watch == "client" else {}
     send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
           "params": {"processId": None, "rootUri": "file://" + root,
                      "capabilities": capabilities}})
     receive()
     send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
-    if watch:
+    if watch == "server":
+        for line in proc.stderr:
+            if b"watching the workspace's files" in line:
+                break
+        else:
+            raise SystemExit("the server did not watch the workspace")
+    if watch == "client":
         registration = receive()
         assert registration.get("method") == "client/registerCapability", registration
         send({"jsonrpc": "2.0", "id": registration["id"], "result": None})
@@ -102,7 +111,9 @@ def round_trips(binary, root, doc, n, label, cat, watch):
     receive()
     send({"jsonrpc": "2.0", "method": "exit"})
     proc.wait(timeout=10)
-    how = "client watches files" if watch else "client does not watch files"
+    how = {"client": "client watches files",
+           "server": "client does not watch files, the server does",
+           "none": "nobody watches files (server --no-watch)"}[watch]
     print(f"{label}, didChange round trip, {how} ({n} changes, diagnostics per change: "
           f"{sorted(counts)}): {summary(times)} = {statistics.median(times) / cat:.1f}x cat of the file")
 

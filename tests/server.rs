@@ -435,6 +435,36 @@ fn started_and_initialized(dir: &Path) -> Server {
     initialized(Server::start(&cmd, dir), dir)
 }
 
+/// The server started in `dir` with `--no-watch` and initialized with it as the workspace
+/// root: for tests that write files and then tell the server (`didSave`), which the server's
+/// own watch would also report, at a time of its own.
+fn started_not_watching(dir: &Path) -> Server {
+    let cmd = ["atlasgov-lint", "server", "--no-watch"].map(String::from);
+    initialized(Server::start(&cmd, dir), dir)
+}
+
+/// `server` initialized with `dir` as the workspace root by a client that can watch files for
+/// it: the server's request to watch, checked.
+fn offering_to_watch(server: &mut Server, dir: &Path) -> Value {
+    let id = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir),
+               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    server.response(id);
+    server.notify("initialized", json!({}));
+    let register = server.receive();
+    assert_eq!(
+        register["method"], "client/registerCapability",
+        "{register}"
+    );
+    assert_eq!(
+        register["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    register
+}
+
 /// `server` initialized with `dir` as the workspace root.
 fn initialized(mut server: Server, dir: &Path) -> Server {
     let id = server.request(
@@ -450,7 +480,7 @@ fn initialized(mut server: Server, dir: &Path) -> Server {
 fn saving_a_project_rechecks_the_open_clusters() {
     let ws = workspace();
     let root = ws.path();
-    let mut server = started_and_initialized(root);
+    let mut server = started_not_watching(root);
 
     let cluster = uri(&root.join("infra/clusters/claims-db.json"));
     server.open(&cluster, "json", VIOLATING);
@@ -513,7 +543,7 @@ fn the_workspace_config_and_suppressions_apply() {
     let root = ws.path();
     let config = root.join(".atlasgov-lint.yaml");
     std::fs::write(&config, "rules:\n  tier-below-m20: warning\n").unwrap();
-    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let cmd = ["atlasgov-lint", "server", "--no-watch"].map(String::from);
     let mut server = Server::start(&cmd, Path::new("/"));
     let id = server.request(
         "initialize",
@@ -615,7 +645,7 @@ fn the_workspace_configs_policies_apply_and_follow_edits() {
         )
     };
     std::fs::write(&policy, rego("M30")).unwrap();
-    let mut server = started_and_initialized(root);
+    let mut server = started_not_watching(root);
     let doc = uri(&root.join("infra/clusters/claims-db.json"));
     let text = COMPLIANT.replace("M30", "M40");
     server.open(&doc, "json", text);
@@ -674,36 +704,13 @@ fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported()
     std::fs::remove_file(root.join("infra/project.yaml")).unwrap();
     let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
     let mut server = Server::start(&cmd, root);
-    let id = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(root),
-               "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
-    );
-    server.response(id);
-    server.notify("initialized", json!({}));
-    let register = server.receive();
-    assert_eq!(
-        register["method"], "client/registerCapability",
-        "{register}"
-    );
-    assert_eq!(
-        register["params"]["registrations"][0]["method"],
-        "workspace/didChangeWatchedFiles"
-    );
+    let register = offering_to_watch(&mut server, root);
     let accept = json!({"jsonrpc": "2.0", "id": register["id"], "result": null});
     server.write_raw(&accept.to_string());
 
     let doc = uri(&root.join("infra/clusters/claims-db.json"));
     let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
     server.open(&doc, "json", &gov);
-    let codes = |d: &Value| -> Vec<String> {
-        d["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap_or("").to_string())
-            .collect()
-    };
     assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
 
     // A standard project appears on disk. Until the client reports it, the listing of
@@ -726,6 +733,125 @@ fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported()
     server.response(id);
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_exit(), Some(0));
+}
+
+/// The server's log lines (standard error), as they come.
+fn log_lines(server: &mut Server) -> Receiver<String> {
+    let stderr = server.child.stderr.take().expect("standard error piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Wait for a log line holding `text`.
+fn wait_for_log(log: &Receiver<String>, text: &str) {
+    let start = Instant::now();
+    while start.elapsed() < TIMEOUT {
+        match log.recv_timeout(TIMEOUT) {
+            Ok(line) if line.contains(text) => return,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no log line with `{text}`");
+}
+
+fn codes(params: &Value) -> Vec<String> {
+    params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A client that does not watch files (or refuses to): the server watches the workspace
+/// itself, so a change on disk that no editor reported is seen, and each check reuses what
+/// was listed; with `--no-watch` it lists at every check and sees nothing by itself.
+#[test]
+fn without_the_clients_file_watching_the_server_watches_the_workspace_itself() {
+    let ws = workspace();
+    let root = ws.path();
+    std::fs::remove_file(root.join("infra/project.yaml")).unwrap();
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start_logging_to(&cmd, root, Stdio::piped());
+    let log = log_lines(&mut server);
+    let mut server = initialized(server, root);
+    wait_for_log(&log, "watching the workspace's files");
+
+    let doc = uri(&root.join("infra/clusters/claims-db.json"));
+    let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
+    server.open(&doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+
+    // A standard project appears on disk, written by another program: no editor reports it,
+    // and the open cluster's diagnostics follow.
+    let project = root.join("infra/project.yaml");
+    std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    // A file that changes nothing: nothing is published again.
+    std::fs::write(root.join("infra/README.md"), "# claims\n").unwrap();
+    server.assert_silent(Duration::from_millis(500));
+    // An edit is checked with what was listed, the project included.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": gov}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    // The project made a gov project, then removed: each seen.
+    let gov_project = "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\nregionUsageRestrictions: GOV_REGIONS_ONLY\n";
+    std::fs::write(&project, gov_project).unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    std::fs::remove_file(&project).unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    // A new directory below the workspace is watched too.
+    std::fs::create_dir_all(root.join("infra/clusters/eu")).unwrap();
+    std::fs::write(
+        root.join("infra/clusters/eu/project.yaml"),
+        "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n",
+    )
+    .unwrap();
+    let eu_doc = uri(&root.join("infra/clusters/eu/claims-eu.json"));
+    server.open(&eu_doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&eu_doc)), ["GOV004"]);
+    std::fs::write(root.join("infra/clusters/eu/project.yaml"), gov_project).unwrap();
+    assert_eq!(codes(&server.diagnostics(&eu_doc)), Vec::<String>::new());
+
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+
+    // A client that refuses to watch: the server watches itself.
+    let mut server = Server::start_logging_to(&cmd, root, Stdio::piped());
+    let log = log_lines(&mut server);
+    let register = offering_to_watch(&mut server, root);
+    let refuse =
+        json!({"jsonrpc": "2.0", "id": register["id"], "error": {"code": -32601, "message": "no"}});
+    server.write_raw(&refuse.to_string());
+    wait_for_log(&log, "watching the workspace's files");
+    drop(server);
+
+    // `--no-watch`: a change on disk is seen at the next check, not before.
+    let mut server = started_not_watching(root);
+    server.open(&doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
+    server.assert_silent(Duration::from_millis(500));
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": gov}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
 }
 
 #[test]

@@ -81,6 +81,11 @@ pub enum Command {
         /// Accepted for clients that pass it; standard input/output is the only transport.
         #[arg(long, hide = true)]
         stdio: bool,
+        /// Do not watch the workspace's files when the editor does not watch them for the
+        /// server: list each checked file's directories again at every check (for file systems
+        /// that do not report changes, such as some network mounts).
+        #[arg(long)]
+        no_watch: bool,
     },
     /// Print a shell completion script, e.g. `atlasgov-lint completions bash > /etc/bash_completion.d/atlasgov-lint`.
     Completions {

@@ -62,7 +62,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         }
         Command::Model { paths } => model(paths, &mut stdout),
         Command::Test { path } => test(&path, &mut stdout),
-        Command::Server { .. } => crate::server::run(Options::default()),
+        Command::Server { no_watch, .. } => crate::server::run(Options::default(), !no_watch),
         Command::Completions { shell } => generate::completions(shell, &mut stdout),
         Command::Man { command } => generate::man(command.as_deref(), &mut stdout),
         Command::Explain { rule, policies } => match (load_policies(&policies), rules::find(&rule))

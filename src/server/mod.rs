@@ -46,10 +46,19 @@ use diagnostics::Render;
 pub use text::{LineMap, apply_change, path_to_uri, uri_to_path};
 use transport::{Frame, Reader};
 
+/// What the server's loop receives: the client's frames, and its own watcher's reports.
+enum Input {
+    Frame(Frame),
+    Watch(watch::Report),
+}
+
 /// Run the server on standard input/output until `exit` or the end of input. Returns the
-/// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks).
-pub fn run(options: Options) -> i32 {
+/// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks). `own_watch`:
+/// whether it may watch the workspace's files itself when the client does not watch them for
+/// it (`server --no-watch`: never).
+pub fn run(options: Options, own_watch: bool) -> i32 {
     let (tx, rx) = mpsc::channel();
+    let watch_tx = tx.clone();
     let reader = std::thread::Builder::new()
         .name("lsp-reader".to_string())
         .spawn(move || {
@@ -57,7 +66,7 @@ pub fn run(options: Options) -> i32 {
             loop {
                 let frame = input.next_frame();
                 let end = matches!(frame, Frame::End(_));
-                if tx.send(frame).is_err() || end {
+                if tx.send(Input::Frame(frame)).is_err() || end {
                     break;
                 }
             }
@@ -68,6 +77,9 @@ pub fn run(options: Options) -> i32 {
     }
     let stdout = std::io::stdout();
     let mut server = Server::new(options, stdout.lock());
+    if own_watch {
+        server.watch_tx = Some(watch_tx);
+    }
     server.serve(&rx)
 }
 
@@ -111,6 +123,8 @@ struct Document {
     on_disk: bool,
     version: Option<i32>,
     text: String,
+    /// The diagnostics last published for it.
+    published: Option<Vec<Diagnostic>>,
 }
 
 struct Server<W: Write> {
@@ -126,14 +140,23 @@ struct Server<W: Write> {
     documents: HashMap<Uri, Document>,
     /// Documents to check before the next request or the end of the batch.
     dirty: BTreeSet<Uri>,
+    /// Documents to check again for changes on disk that the server's own watcher saw:
+    /// published only when their diagnostics change.
+    recheck: BTreeSet<Uri>,
     cwd: PathBuf,
     /// Loaded config files, by path, with the modification time they were read at.
     configs: HashMap<PathBuf, (Option<std::time::SystemTime>, Loaded)>,
     /// The policies each config names, compiled.
     policies: policies::Policies,
-    /// Whether the client can watch files for the server, and whether it accepted to.
+    /// Whether the client can watch files for the server, and whether listings are relied on
+    /// (the client accepted to watch, or the server's own watch is in place).
     can_watch: bool,
     watching: bool,
+    /// Where the server's own watcher reports (`None`: it may not watch, `server --no-watch`).
+    watch_tx: Option<mpsc::Sender<Input>>,
+    /// The server's own watch, once in place, and the number of the latest one set up.
+    own: Option<watch::Own>,
+    own_generation: u64,
     /// What earlier checks listed of the workspace's directories, kept while watching.
     listings: std::cell::RefCell<engine::Listings>,
     /// Whether large work (a large document checked or closed) left memory to give back.
@@ -152,17 +175,21 @@ impl<W: Write> Server<W> {
             can_create_files: false,
             documents: HashMap::new(),
             dirty: BTreeSet::new(),
+            recheck: BTreeSet::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
             configs: HashMap::new(),
             policies: policies::Policies::default(),
             can_watch: false,
             watching: false,
+            watch_tx: None,
+            own: None,
+            own_generation: 0,
             listings: std::cell::RefCell::default(),
             freed: false,
         }
     }
 
-    fn serve(&mut self, rx: &mpsc::Receiver<Frame>) -> i32 {
+    fn serve(&mut self, rx: &mpsc::Receiver<Input>) -> i32 {
         loop {
             // After large work, give memory back once idle (see `memory`).
             let first = if self.freed {
@@ -187,7 +214,14 @@ impl<W: Write> Server<W> {
             let batch = std::iter::once(first)
                 .chain(rx.try_iter())
                 .collect::<Vec<_>>();
-            for frame in batch {
+            for input in batch {
+                let frame = match input {
+                    Input::Frame(frame) => frame,
+                    Input::Watch(report) => {
+                        self.own_watch_report(report);
+                        continue;
+                    }
+                };
                 match frame {
                     Frame::Message(Message::Request(req)) => {
                         self.publish_dirty();
@@ -202,6 +236,8 @@ impl<W: Write> Server<W> {
                     Frame::Message(Message::Response(r)) => {
                         if watch::accepted(&r) {
                             self.watching = true;
+                        } else if watch::refused(&r) {
+                            self.start_own_watch();
                         }
                     }
                     Frame::Invalid { id, code, message } => {
@@ -380,6 +416,8 @@ impl<W: Write> Server<W> {
             "initialized" => {
                 if self.can_watch {
                     self.send(watch::register().into());
+                } else {
+                    self.start_own_watch();
                 }
                 Ok(())
             }
@@ -437,6 +475,7 @@ impl<W: Write> Server<W> {
                 on_disk,
                 version: Some(doc.version),
                 text: doc.text,
+                published: None,
             },
         );
     }
@@ -498,6 +537,7 @@ impl<W: Write> Server<W> {
             self.documents.shrink_to_fit();
         }
         self.dirty.remove(&uri);
+        self.recheck.remove(&uri);
         self.publish(uri, Vec::new(), None);
     }
 
@@ -513,11 +553,94 @@ impl<W: Write> Server<W> {
                 self.add_root(&path);
             }
         }
+        // The server's own watch covers the folders it was set up for: set it up again.
+        if self.own.take().is_some() || self.own_generation > 0 {
+            self.watching = false;
+            self.listings.borrow_mut().clear();
+            self.start_own_watch();
+        }
         self.dirty.extend(self.documents.keys().cloned());
     }
 
+    /// Watch the workspace folders (a thread sets the watch up; see [`watch::start_own`]),
+    /// unless the server may not, or there are none.
+    fn start_own_watch(&mut self) {
+        let Some(tx) = self.watch_tx.clone() else {
+            return;
+        };
+        self.own_generation += 1;
+        if self.roots.is_empty() {
+            return;
+        }
+        let send = move |report| {
+            let _ = tx.send(Input::Watch(report));
+        };
+        watch::start_own(
+            self.roots.clone(),
+            self.options.context_cache.clone(),
+            self.own_generation,
+            send,
+        );
+    }
+
+    /// What the server's own watcher reports: its watch in place (listings are relied on
+    /// from then on), changes (the listings of their directories forgotten, the open documents
+    /// checked again), events lost (every listing forgotten), or a watch that stopped (each
+    /// check lists again).
+    fn own_watch_report(&mut self, report: watch::Report) {
+        match report {
+            watch::Report::Ready { generation, watch } => {
+                if generation != self.own_generation {
+                    return;
+                }
+                match watch {
+                    Ok(own) => {
+                        self.own = Some(own);
+                        self.watching = true;
+                        log(format_args!("watching the workspace's files"));
+                    }
+                    Err(e) => log(format_args!(
+                        "cannot watch the workspace's files ({e}): each check lists its directories"
+                    )),
+                }
+            }
+            // Before the watch is in place nothing is kept to forget.
+            _ if self.own.is_none() => {}
+            watch::Report::Changed(paths) => {
+                let mut listings = self.listings.borrow_mut();
+                for path in &paths {
+                    listings.changed(path);
+                }
+                drop(listings);
+                self.recheck.extend(self.documents.keys().cloned());
+            }
+            watch::Report::Lost => {
+                self.listings.borrow_mut().clear();
+                self.recheck.extend(self.documents.keys().cloned());
+            }
+            watch::Report::Failed(e) => {
+                log(format_args!(
+                    "stopped watching the workspace's files ({e}): each check lists its directories"
+                ));
+                self.own = None;
+                self.watching = false;
+                self.listings.borrow_mut().clear();
+                self.recheck.extend(self.documents.keys().cloned());
+            }
+        }
+    }
+
     fn publish_dirty(&mut self) {
-        for uri in std::mem::take(&mut self.dirty) {
+        let recheck: Vec<Uri> = std::mem::take(&mut self.recheck)
+            .into_iter()
+            .filter(|uri| !self.dirty.contains(uri))
+            .collect();
+        let dirty: Vec<Uri> = std::mem::take(&mut self.dirty).into_iter().collect();
+        let checks = dirty
+            .into_iter()
+            .map(|uri| (uri, true))
+            .chain(recheck.into_iter().map(|uri| (uri, false)));
+        for (uri, always) in checks {
             let Some(doc) = self.documents.get(&uri) else {
                 continue;
             };
@@ -539,6 +662,13 @@ impl<W: Write> Server<W> {
                     diagnostics.len()
                 ));
             }
+            let Some(doc) = self.documents.get_mut(&uri) else {
+                continue;
+            };
+            if !always && doc.published.as_ref() == Some(&diagnostics) {
+                continue;
+            }
+            doc.published = Some(diagnostics.clone());
             self.publish(uri, diagnostics, version);
         }
     }
@@ -695,6 +825,14 @@ impl<W: Write> Server<W> {
         }
     }
 
+    /// Whether changes below `root` (a document's project root) are reported: it is in a
+    /// workspace folder (the client watches those; the server's own watch covers the folders
+    /// it was set up for).
+    fn watched(&self, root: &Path) -> bool {
+        let roots = self.own.as_ref().map_or(&self.roots, |own| &own.roots);
+        roots.iter().any(|r| root.starts_with(r))
+    }
+
     /// Check a document (its editor text, with its context): the outcome and its file id.
     fn check(
         &self,
@@ -703,7 +841,7 @@ impl<W: Write> Server<W> {
         options: &Options,
     ) -> Option<(crate::outcome::Outcome, u32)> {
         let context = match root {
-            Some(root) if self.watching => {
+            Some(root) if self.watching && self.watched(root) => {
                 let mut listings = self.listings.borrow_mut();
                 engine::context_of_listed(&doc.path, &doc.text, root, options, Some(&mut listings))
             }

@@ -1,15 +1,26 @@
-//! Watching the workspace's files through the client (`workspace/didChangeWatchedFiles`), so
-//! that a check of an edited document reuses what earlier checks listed of its directories
-//! (see [`crate::engine::Listings`]) instead of listing and scanning them again: in a
-//! directory of ten thousand spec files, that listing is most of a check's time.
+//! Watching the workspace's files, so that a check of an edited document reuses what earlier
+//! checks listed of its directories (see [`crate::engine::Listings`]) instead of listing and
+//! scanning them again: in a directory of ten thousand spec files, that listing is most of a
+//! check's time.
 //!
-//! The server asks to watch (`client/registerCapability`) after `initialized`, when the client
-//! says it can register watchers dynamically, and relies on its listings only once the client
-//! has accepted. A change the client reports forgets the listings of the changed file's
-//! directory (see [`crate::engine::Listings::changed`]); a client that cannot watch gets what
-//! it had before, a fresh listing for every check.
+//! Through the client (`workspace/didChangeWatchedFiles`): the server asks to watch
+//! (`client/registerCapability`) after `initialized`, when the client says it can register
+//! watchers dynamically, and relies on its listings only once the client has accepted. A
+//! change the client reports forgets the listings of the changed file's directory (see
+//! [`crate::engine::Listings::changed`]).
+//!
+//! By itself ([`start_own`]), when the client cannot watch or refuses to: the workspace folders
+//! are watched with the platform's own notifications (inotify, FSEvents, ReadDirectoryChangesW,
+//! through the `notify` crate), set up on a thread of their own; the listings are relied on
+//! once that watch is in place. Events lost (a full queue) forget every listing; a watch that
+//! fails (no more inotify watches) is dropped, and each check lists again, as with
+//! `server --no-watch`.
+
+use std::path::{Path, PathBuf};
 
 use lsp_server::{Request, RequestId, Response};
+use notify::Watcher as _;
+use notify::event::{AccessKind, AccessMode, EventKind};
 use serde_json::{Value, json};
 
 /// The id of the server's registration request (and of the registration itself).
@@ -44,6 +55,11 @@ pub(super) fn accepted(response: &Response) -> bool {
     response.id == RequestId::from(REGISTRATION.to_string()) && response.response_result.is_ok()
 }
 
+/// Whether `response` is the client's refusal of [`register`].
+pub(super) fn refused(response: &Response) -> bool {
+    response.id == RequestId::from(REGISTRATION.to_string()) && response.response_result.is_err()
+}
+
 /// The URIs of the files a `workspace/didChangeWatchedFiles` notification reports.
 pub(super) fn changed_uris(params: &Value) -> Vec<String> {
     params
@@ -54,6 +70,110 @@ pub(super) fn changed_uris(params: &Value) -> Vec<String> {
         .filter_map(|c| c.get("uri").and_then(Value::as_str))
         .map(str::to_string)
         .collect()
+}
+
+/// What the server's own watcher reports ([`start_own`]).
+pub(super) enum Report {
+    /// The watch over the workspace folders of setup `generation` is in place (or could not be
+    /// set up: why).
+    Ready {
+        generation: u64,
+        watch: Result<Own, String>,
+    },
+    /// Files or directories (absolute) were created, changed, removed or renamed.
+    Changed(Vec<PathBuf>),
+    /// Events were lost (the system's queue overflowed): no listing can be relied on.
+    Lost,
+    /// The watch stopped covering the workspace (the system's limit of watches was reached
+    /// for a new directory): why.
+    Failed(String),
+}
+
+/// The server's own watch, in place: dropping it stops it.
+pub(super) struct Own {
+    _watcher: notify::RecommendedWatcher,
+    /// The workspace folders it covers.
+    pub(super) roots: Vec<PathBuf>,
+}
+
+/// Watch `roots` (absolute) and everything below them, on a thread of its own (a large tree
+/// takes a while to watch); `send` gets a [`Report::Ready`] with `generation` once the watch is
+/// in place or has failed, and the changes as they happen. Changes below `skip` (the cache
+/// directory) and inside `.git` directories are not reported: they change no listing (but
+/// `.git/info/exclude`, which changes what is ignored, reported as its repository's `.git`).
+pub(super) fn start_own(
+    roots: Vec<PathBuf>,
+    skip: Option<PathBuf>,
+    generation: u64,
+    send: impl Fn(Report) + Send + Clone + 'static,
+) {
+    let on_event = send.clone();
+    let setup = move || {
+        let handler = move |event: notify::Result<notify::Event>| {
+            if let Some(report) = report(event, skip.as_deref()) {
+                on_event(report);
+            }
+        };
+        let watch = notify::recommended_watcher(handler)
+            .and_then(|mut watcher| {
+                for root in &roots {
+                    watcher.watch(root, notify::RecursiveMode::Recursive)?;
+                }
+                Ok(watcher)
+            })
+            .map(|watcher| Own {
+                _watcher: watcher,
+                roots,
+            })
+            .map_err(|e| e.to_string());
+        send(Report::Ready { generation, watch });
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("lsp-watch".to_string())
+        .spawn(setup)
+    {
+        super::log(format_args!("cannot start the file watcher: {e}"));
+    }
+}
+
+/// What an event from the watcher means for the listings (`None`: nothing).
+fn report(event: notify::Result<notify::Event>, skip: Option<&Path>) -> Option<Report> {
+    let event = match event {
+        Ok(event) => event,
+        Err(e) => return Some(Report::Failed(e.to_string())),
+    };
+    if event.need_rescan() {
+        return Some(Report::Lost);
+    }
+    // Opening and reading change nothing (the server's own reads are among them).
+    if matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write))
+    {
+        return None;
+    }
+    let paths: Vec<PathBuf> = event
+        .paths
+        .into_iter()
+        .filter(|p| !skip.is_some_and(|skip| p.starts_with(skip)))
+        .filter_map(listing_change)
+        .collect();
+    (!paths.is_empty()).then_some(Report::Changed(paths))
+}
+
+/// The path whose change a listing may depend on, for a changed `path`: itself, but inside a
+/// `.git` directory nothing (objects, refs, the index) except `info/exclude`, an ignore file
+/// of the whole repository, reported as the `.git` directory itself (see
+/// [`crate::engine::Listings::changed`]).
+fn listing_change(path: PathBuf) -> Option<PathBuf> {
+    let git = path
+        .ancestors()
+        .skip(1)
+        .find(|a| a.file_name().is_some_and(|n| n == ".git"))
+        .map(Path::to_path_buf);
+    match git {
+        None => Some(path),
+        Some(git) if path == git.join("info/exclude") => Some(git),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -83,5 +203,93 @@ mod tests {
         assert!(!accepted(&other));
         let changes = json!({"changes": [{"uri": "file:///w/a.json", "type": 2}, {"type": 1}]});
         assert_eq!(changed_uris(&changes), ["file:///w/a.json"]);
+    }
+
+    /// What [`report`] makes of an event of `kind` on `paths`, below cache directory `skip`:
+    /// the changed paths, `<lost>`, `<failed>`, or nothing.
+    fn changed(event: notify::Result<notify::Event>, skip: Option<&str>) -> Vec<String> {
+        let shown = |p: PathBuf| p.display().to_string();
+        match report(event, skip.map(Path::new)) {
+            Some(Report::Changed(paths)) => paths.into_iter().map(shown).collect(),
+            Some(Report::Lost) => vec!["<lost>".to_string()],
+            Some(Report::Failed(_)) => vec!["<failed>".to_string()],
+            Some(Report::Ready { .. }) | None => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn own_watch_events_are_the_changes_a_listing_depends_on() {
+        use notify::event::{CreateKind, DataChange, Flag, ModifyKind, RemoveKind, RenameMode};
+        let modify = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let access = |kind| EventKind::Access(kind);
+        let cache = Some("/w/.atlasgov-lint-cache");
+        // An event's kind and paths, the cache directory, the changes reported.
+        type Case<'a> = (EventKind, &'a [&'a str], Option<&'a str>, &'a [&'a str]);
+        let cases: &[Case<'_>] = &[
+            (modify, &["/w/a.json"], None, &["/w/a.json"]),
+            (
+                EventKind::Create(CreateKind::File),
+                &["/w/d/b.tf"],
+                None,
+                &["/w/d/b.tf"],
+            ),
+            (
+                EventKind::Remove(RemoveKind::Folder),
+                &["/w/d"],
+                None,
+                &["/w/d"],
+            ),
+            // A write finished counts; opening, reading and closing after reading do not
+            // (the server's own reads of context files are such events).
+            (
+                access(AccessKind::Close(AccessMode::Write)),
+                &["/w/a.json"],
+                None,
+                &["/w/a.json"],
+            ),
+            (
+                access(AccessKind::Close(AccessMode::Read)),
+                &["/w/a.json"],
+                None,
+                &[],
+            ),
+            (
+                access(AccessKind::Open(AccessMode::Any)),
+                &["/w/a.json"],
+                None,
+                &[],
+            ),
+            // Inside `.git`, only `info/exclude`, as the `.git` directory; `.git` itself counts.
+            (modify, &["/w/.git/index"], None, &[]),
+            (modify, &["/w/.git/objects/ab/cdef"], None, &[]),
+            (modify, &["/w/.git/info/exclude"], None, &["/w/.git"]),
+            (
+                EventKind::Create(CreateKind::Folder),
+                &["/w/.git"],
+                None,
+                &["/w/.git"],
+            ),
+            (modify, &["/w/.gitignore"], None, &["/w/.gitignore"]),
+            // The cache directory's own writes are not reported; a rename reports both ends.
+            (modify, &["/w/.atlasgov-lint-cache/index-1"], cache, &[]),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &["/w/a.json", "/w/b.json"],
+                cache,
+                &["/w/a.json", "/w/b.json"],
+            ),
+        ];
+        for (kind, paths, skip, expected) in cases {
+            let mut event = notify::Event::new(*kind);
+            for p in *paths {
+                event = event.add_path(PathBuf::from(p));
+            }
+            assert_eq!(changed(Ok(event), *skip), *expected, "{kind:?} {paths:?}");
+        }
+        // Lost events and a failed watch are reported as such.
+        let lost = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        assert_eq!(changed(Ok(lost), None), ["<lost>"]);
+        let failed = Err(notify::Error::new(notify::ErrorKind::MaxFilesWatch));
+        assert_eq!(changed(failed, None), ["<failed>"]);
     }
 }
