@@ -166,3 +166,60 @@ fn a_corpus_outside_the_repository_finds_the_same() {
         dir.display()
     );
 }
+
+/// A language server's kept listings (`engine::Listings`): a directory's answer is kept until
+/// a change is reported, unless the directory itself changed (an entry created, removed or
+/// renamed that no watcher reported), which its times tell.
+#[test]
+fn kept_listings_are_made_again_when_their_directory_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let infra = root.join("infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    let cluster = infra.join("cluster.json");
+    let text = r#"{"name": "c", "clusterType": "REPLICASET", "replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "US_GOV_EAST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}"#;
+    std::fs::write(&cluster, text).unwrap();
+    std::fs::write(infra.join("notes.yaml"), "# notes\n").unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let age = |d: &Path| {
+        std::fs::File::open(d)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap()
+    };
+    age(&infra);
+    let options = options(ProjectRoot::Argument, &root, true);
+    let mut listings = engine::Listings::default();
+    let context = |listings: &mut engine::Listings| {
+        let context = engine::context_of_listed(&cluster, text, &root, &options, Some(listings));
+        let mut files: Vec<String> = context
+            .files
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(context(&mut listings), Vec::<String>::new());
+    // A file becomes a project in place (the directory's entries unchanged) and no change
+    // is reported: the kept answer stands.
+    let project = "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n";
+    std::fs::write(infra.join("notes.yaml"), project).unwrap();
+    assert_eq!(context(&mut listings), Vec::<String>::new());
+    // A project file is created: the directory's times changed, so it is listed again.
+    std::fs::write(infra.join("project.yaml"), project).unwrap();
+    assert_eq!(context(&mut listings), ["notes.yaml", "project.yaml"]);
+    // Changed in the last second: listed again at each use until it is older.
+    std::fs::remove_file(infra.join("notes.yaml")).unwrap();
+    assert_eq!(context(&mut listings), ["project.yaml"]);
+    std::fs::write(infra.join("notes.yaml"), project).unwrap();
+    assert_eq!(context(&mut listings), ["notes.yaml", "project.yaml"]);
+    // Aged, it is kept again: a file becoming a project in place is not seen until reported.
+    std::fs::write(infra.join("notes.yaml"), "# notes\n").unwrap();
+    age(&infra);
+    assert_eq!(context(&mut listings), ["project.yaml"]);
+    std::fs::write(infra.join("notes.yaml"), project).unwrap();
+    assert_eq!(context(&mut listings), ["project.yaml"]);
+    listings.changed(&infra.join("notes.yaml"));
+    assert_eq!(context(&mut listings), ["notes.yaml", "project.yaml"]);
+}

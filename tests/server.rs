@@ -701,7 +701,9 @@ fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported()
     let ws = workspace();
     let root = ws.path();
     // No project yet: a cluster in a gov region links to nothing.
-    std::fs::remove_file(root.join("infra/project.yaml")).unwrap();
+    let project = root.join("infra/project.yaml");
+    std::fs::write(&project, "# not yet\n").unwrap();
+    age(&root.join("infra"));
     let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
     let mut server = Server::start(&cmd, root);
     let register = offering_to_watch(&mut server, root);
@@ -713,9 +715,9 @@ fn with_the_clients_file_watching_listings_are_kept_until_a_change_is_reported()
     server.open(&doc, "json", &gov);
     assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
 
-    // A standard project appears on disk. Until the client reports it, the listing of
-    // `infra/` is the one kept (the client watches for the server).
-    let project = root.join("infra/project.yaml");
+    // A standard project is written on disk, in place (the directory's entries unchanged, its
+    // times too). Until the client reports it, the listing of `infra/` is the one kept (the
+    // client watches for the server).
     std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
     server.notify(
         "textDocument/didChange",
@@ -852,6 +854,79 @@ fn without_the_clients_file_watching_the_server_watches_the_workspace_itself() {
         json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": gov}]}),
     );
     assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+}
+
+/// Set a directory's modification time an hour back: a directory changed in the last second
+/// is listed again at each check whatever the watch says, and these tests need the watch alone.
+fn age(dir: &Path) {
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+}
+
+/// What no watch of a workspace folder reports is still seen: an ignore file above the folder
+/// (checked at each check), and a change in a directory also reached through symbolic links
+/// (the watch does not follow links, so it is reported under the directory's own path).
+#[test]
+fn the_servers_own_watch_misses_nothing_above_the_folder_or_through_links() {
+    let ws = workspace();
+    let repo = ws.path();
+    let folder = repo.join("infra");
+    let project = folder.join("project.yaml");
+    let standard = std::fs::read_to_string(&project).unwrap();
+    std::fs::rename(&project, folder.join("notes.yaml")).unwrap();
+    std::fs::write(folder.join("notes.yaml"), "# notes\n").unwrap();
+    for alias in ["alias", "x9", "zz"] {
+        std::os::unix::fs::symlink(&folder, repo.join(alias)).unwrap();
+    }
+    std::os::unix::fs::symlink("../../infra", folder.join("clusters/loop")).unwrap();
+    for dir in [repo, &folder, &folder.join("clusters")] {
+        age(dir);
+    }
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start_logging_to(&cmd, repo, Stdio::piped());
+    let log = log_lines(&mut server);
+    let mut server = initialized(server, repo);
+    wait_for_log(&log, "watching the workspace's files");
+
+    let doc = uri(&folder.join("clusters/claims-db.json"));
+    let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
+    server.open(&doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    // A file of `infra/` becomes the project, written in place (the directory's entries do
+    // not change): the change is reported under `infra/`, whatever links point at it.
+    std::fs::write(folder.join("notes.yaml"), &standard).unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    let id = server.request("shutdown", Value::Null);
+    server.response(id);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit(), Some(0));
+
+    // The folder `infra` alone, and the repository's ignore file above it, which no watch
+    // of the folder covers: the next check sees it.
+    for dir in [repo, &folder, &folder.join("clusters")] {
+        age(dir);
+    }
+    let mut server = Server::start_logging_to(&cmd, repo, Stdio::piped());
+    let log = log_lines(&mut server);
+    let mut server = initialized(server, &folder);
+    wait_for_log(&log, "watching the workspace's files");
+    server.open(&doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    let change = |server: &mut Server, version: i32| {
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc, "version": version}, "contentChanges": [{"text": gov}]}),
+        );
+    };
+    change(&mut server, 2);
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    std::fs::write(repo.join(".gitignore"), "notes.yaml\n").unwrap();
+    server.assert_silent(Duration::from_millis(300));
+    change(&mut server, 3);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
 }
 
 #[test]

@@ -323,6 +323,7 @@ fn add_linked_dirs(
             // Listed only when it holds a file that may link (a directory of ten thousand
             // bodies and no Terraform file is not listed for it).
             Some(l) => {
+                l.revalidate(own);
                 let may_link = *l
                     .may_link
                     .entry(own.to_path_buf())
@@ -633,6 +634,7 @@ fn context_files(
         Some(listings) => {
             let mut out = Vec::new();
             for dir in dirs {
+                listings.revalidate(dir);
                 let giving = listings.giving.entry(dir.clone()).or_insert_with(|| {
                     let files = walk::spec_files_in([dir.as_path()]);
                     if prefilter {
@@ -696,13 +698,81 @@ fn context_files(
 /// `workspace/didChangeWatchedFiles`) keeps between checks of one file: per directory, the
 /// context files that may give a check anything, and whether it holds a file that may link.
 /// Without it, each check lists and scans the directories again (and stats every file).
+///
+/// Each kept directory's own times are checked at every use, too: a directory that gained,
+/// lost or renamed an entry that no watcher reported (a watch not yet in place on a new
+/// directory, a directory reached through a symbolic link) is listed again.
 #[derive(Debug, Default)]
 pub struct Listings {
     giving: HashMap<PathBuf, Vec<PathBuf>>,
     may_link: HashMap<PathBuf, bool>,
+    /// Each kept directory's stamp when it was listed (`None`: changed too recently to tell a
+    /// later change by its times, so listed again at its next use).
+    stamps: HashMap<PathBuf, Option<DirStamp>>,
+}
+
+/// A directory's identity and times (modification and change, in nanoseconds since the
+/// epoch): an entry created, removed or renamed in it changes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DirStamp {
+    id: (u64, u64),
+    modified: u128,
+    changed: u128,
+}
+
+/// A directory changed this recently is not told apart from a later change by its times (on
+/// file systems that keep them to the second, or to the clock's tick): listed again at its
+/// next use.
+const RACY_DIR: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn dir_stamp(dir: &Path) -> Option<DirStamp> {
+    let meta = std::fs::metadata(dir).ok()?;
+    let nanos = |t: std::io::Result<std::time::SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos())
+    };
+    let modified = nanos(meta.modified());
+    let recent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+        .saturating_sub(modified)
+        < RACY_DIR.as_nanos();
+    if recent {
+        return None;
+    }
+    #[cfg(unix)]
+    let (id, changed) = {
+        use std::os::unix::fs::MetadataExt;
+        let changed = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+            + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+        ((meta.dev(), meta.ino()), changed)
+    };
+    #[cfg(not(unix))]
+    let (id, changed) = ((0, 0), 0);
+    Some(DirStamp {
+        id,
+        modified,
+        changed,
+    })
 }
 
 impl Listings {
+    /// Before `dir`'s kept answers are used: forget them when the directory's stamp is not
+    /// the one it had when they were made, and keep its stamp now for those made next.
+    fn revalidate(&mut self, dir: &Path) {
+        let now = dir_stamp(dir);
+        match self.stamps.get(dir) {
+            Some(Some(was)) if Some(*was) == now => return,
+            Some(_) => {
+                self.giving.remove(dir);
+                self.may_link.remove(dir);
+            }
+            None => {}
+        }
+        self.stamps.insert(dir.to_path_buf(), now);
+    }
+
     /// A file or directory (absolute) was created, changed or deleted: forget what was listed
     /// of its directory, and of it and below it if it is (was) a directory. An ignore file
     /// changes what every listing below it holds: forget those too.
@@ -719,12 +789,14 @@ impl Listings {
         };
         self.giving.retain(|dir, _| !stale(dir));
         self.may_link.retain(|dir, _| !stale(dir));
+        self.stamps.retain(|dir, _| !stale(dir));
     }
 
     /// Forget everything (the client's watching cannot be relied on any more).
     pub fn clear(&mut self) {
         self.giving.clear();
         self.may_link.clear();
+        self.stamps.clear();
     }
 }
 

@@ -159,6 +159,8 @@ struct Server<W: Write> {
     own_generation: u64,
     /// What earlier checks listed of the workspace's directories, kept while watching.
     listings: std::cell::RefCell<engine::Listings>,
+    /// The ignore files above the workspace folders, which no watch covers.
+    outside: std::cell::RefCell<watch::Outside>,
     /// Whether large work (a large document checked or closed) left memory to give back.
     freed: bool,
 }
@@ -185,6 +187,7 @@ impl<W: Write> Server<W> {
             own: None,
             own_generation: 0,
             listings: std::cell::RefCell::default(),
+            outside: std::cell::RefCell::default(),
             freed: false,
         }
     }
@@ -606,6 +609,24 @@ impl<W: Write> Server<W> {
             }
             // Before the watch is in place nothing is kept to forget.
             _ if self.own.is_none() => {}
+            // A workspace folder itself removed or renamed (and perhaps made again): its watch
+            // is gone with it, so it is set up again.
+            watch::Report::Changed(paths)
+                if self.own.as_ref().is_some_and(|own| {
+                    own.roots
+                        .iter()
+                        .any(|root| paths.iter().any(|p| root.starts_with(p)))
+                }) =>
+            {
+                log(format_args!(
+                    "a workspace folder was moved: watching it again"
+                ));
+                self.own = None;
+                self.watching = false;
+                self.listings.borrow_mut().clear();
+                self.start_own_watch();
+                self.recheck.extend(self.documents.keys().cloned());
+            }
             watch::Report::Changed(paths) => {
                 let mut listings = self.listings.borrow_mut();
                 for path in &paths {
@@ -825,12 +846,17 @@ impl<W: Write> Server<W> {
         }
     }
 
-    /// Whether changes below `root` (a document's project root) are reported: it is in a
-    /// workspace folder (the client watches those; the server's own watch covers the folders
-    /// it was set up for).
-    fn watched(&self, root: &Path) -> bool {
+    /// Whether changes to the directories of a document (`path`, below its project root
+    /// `root`) are reported under the paths its listings are kept by: it is in a workspace
+    /// folder (the client watches those; the server's own watch covers the folders it was set
+    /// up for), and its directory's path is the directory's own, not through a symbolic link
+    /// (a change is reported under one path, as macOS's FSEvents reports `/private/tmp` for
+    /// `/tmp`).
+    fn watched(&self, root: &Path, path: &Path) -> bool {
         let roots = self.own.as_ref().map_or(&self.roots, |own| &own.roots);
+        let dir = path.parent().unwrap_or(path);
         roots.iter().any(|r| root.starts_with(r))
+            && std::fs::canonicalize(dir).is_ok_and(|real| real == dir)
     }
 
     /// Check a document (its editor text, with its context): the outcome and its file id.
@@ -841,8 +867,11 @@ impl<W: Write> Server<W> {
         options: &Options,
     ) -> Option<(crate::outcome::Outcome, u32)> {
         let context = match root {
-            Some(root) if self.watching && self.watched(root) => {
+            Some(root) if self.watching && self.watched(root, &doc.path) => {
                 let mut listings = self.listings.borrow_mut();
+                if self.outside.borrow_mut().changed(root) {
+                    listings.clear();
+                }
                 engine::context_of_listed(&doc.path, &doc.text, root, options, Some(&mut listings))
             }
             Some(root) => engine::context_of(&doc.path, &doc.text, root, options),

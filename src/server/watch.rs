@@ -114,7 +114,11 @@ pub(super) fn start_own(
                 on_event(report);
             }
         };
-        let watch = notify::recommended_watcher(handler)
+        // Not through symbolic links: one directory watched under two paths is reported
+        // under one of them only (inotify keeps one watch per directory), and removing a link
+        // would remove the watch of the directory it points to.
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let watch = notify::RecommendedWatcher::new(handler, config)
             .and_then(|mut watcher| {
                 for root in &roots {
                     watcher.watch(root, notify::RecursiveMode::Recursive)?;
@@ -134,6 +138,80 @@ pub(super) fn start_own(
     {
         super::log(format_args!("cannot start the file watcher: {e}"));
     }
+}
+
+/// The ignore files that listings below a workspace folder depend on and no watch of it
+/// covers: those of the directories above it (`.gitignore`, `.ignore`, a repository's
+/// `.git/info/exclude`, read up to the file system's root) and git's own (`core.excludesFile`
+/// where git keeps it by default). Their stamps are compared at each check
+/// ([`Outside::changed`]): a handful of `stat` calls.
+#[derive(Default)]
+pub(super) struct Outside {
+    stamps: std::collections::HashMap<PathBuf, Vec<Option<FileStamp>>>,
+}
+
+/// A file's identity, size and times (`None`: there is none).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    id: (u64, u64),
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    changed: i64,
+    changed_nanos: i64,
+}
+
+impl Outside {
+    /// Whether one of the ignore files above `root` (absolute) changed since the last call for
+    /// it (the first call: no).
+    pub(super) fn changed(&mut self, root: &Path) -> bool {
+        let now: Vec<Option<FileStamp>> =
+            outside_files(root).iter().map(|f| file_stamp(f)).collect();
+        match self.stamps.insert(root.to_path_buf(), now.clone()) {
+            Some(was) => was != now,
+            None => false,
+        }
+    }
+}
+
+fn outside_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in root.ancestors().skip(1) {
+        files.push(dir.join(".gitignore"));
+        files.push(dir.join(".ignore"));
+        files.push(dir.join(".git/info/exclude"));
+    }
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let config = var("XDG_CONFIG_HOME").or_else(|| var("HOME").map(|h| h.join(".config")));
+    if let Some(config) = config {
+        files.push(config.join("git/ignore"));
+        files.push(config.join("git/config"));
+    }
+    if let Some(home) = var("HOME") {
+        files.push(home.join(".gitconfig"));
+    }
+    files
+}
+
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let (id, changed, changed_nanos) = {
+        use std::os::unix::fs::MetadataExt;
+        ((meta.dev(), meta.ino()), meta.ctime(), meta.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let (id, changed, changed_nanos) = ((0, 0), 0, 0);
+    Some(FileStamp {
+        id,
+        len: meta.len(),
+        modified: meta.modified().ok(),
+        changed,
+        changed_nanos,
+    })
 }
 
 /// What an event from the watcher means for the listings (`None`: nothing).
