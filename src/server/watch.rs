@@ -174,7 +174,9 @@ impl Outside {
 }
 
 fn outside_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+    // The folder's own repository's too: events inside `.git` are not all seen (a new
+    // `.git/info` is watched only once the watcher has seen it made).
+    let mut files = vec![root.join(".git/info/exclude")];
     for dir in root.ancestors().skip(1) {
         files.push(dir.join(".gitignore"));
         files.push(dir.join(".ignore"));
@@ -239,8 +241,8 @@ fn report(event: notify::Result<notify::Event>, skip: Option<&Path>) -> Option<R
 
 /// The path whose change a listing may depend on, for a changed `path`: itself, but inside a
 /// `.git` directory nothing (objects, refs, the index) except `info/exclude`, an ignore file
-/// of the whole repository, reported as the `.git` directory itself (see
-/// [`crate::engine::Listings::changed`]).
+/// of the whole repository, and the `info` directory holding it, each reported as the `.git`
+/// directory itself (see [`crate::engine::Listings::changed`]).
 fn listing_change(path: PathBuf) -> Option<PathBuf> {
     let git = path
         .ancestors()
@@ -249,7 +251,7 @@ fn listing_change(path: PathBuf) -> Option<PathBuf> {
         .map(Path::to_path_buf);
     match git {
         None => Some(path),
-        Some(git) if path == git.join("info/exclude") => Some(git),
+        Some(git) if path == git.join("info/exclude") || path == git.join("info") => Some(git),
         Some(_) => None,
     }
 }
@@ -341,6 +343,13 @@ mod tests {
             (modify, &["/w/.git/index"], None, &[]),
             (modify, &["/w/.git/objects/ab/cdef"], None, &[]),
             (modify, &["/w/.git/info/exclude"], None, &["/w/.git"]),
+            (
+                EventKind::Create(CreateKind::Folder),
+                &["/w/.git/info"],
+                None,
+                &["/w/.git"],
+            ),
+            (modify, &["/w/.git/info/refs"], None, &[]),
             (
                 EventKind::Create(CreateKind::Folder),
                 &["/w/.git"],
