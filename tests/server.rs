@@ -929,6 +929,52 @@ fn the_servers_own_watch_misses_nothing_above_the_folder_or_through_links() {
     assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
 }
 
+/// A directory above the workspace folder renamed and the tree made again: no event says so
+/// (nothing above the folder is watched), but the folder is no longer the directory watched,
+/// so the server watches it again instead of trusting what it listed.
+#[test]
+fn the_servers_own_watch_follows_a_folder_made_again_under_its_name() {
+    let ws = workspace();
+    let parent = ws.path().join("p");
+    let make = |notes: &str| {
+        std::fs::create_dir_all(parent.join("infra/clusters")).unwrap();
+        std::fs::write(parent.join("infra/notes.yaml"), notes).unwrap();
+        for dir in ["infra", "infra/clusters"] {
+            age(&parent.join(dir));
+        }
+    };
+    make("# notes\n");
+    let folder = parent.join("infra");
+    let cmd = vec!["atlasgov-lint".to_string(), "server".to_string()];
+    let mut server = Server::start_logging_to(&cmd, ws.path(), Stdio::piped());
+    let log = log_lines(&mut server);
+    let mut server = initialized(server, &folder);
+    wait_for_log(&log, "watching the workspace's files");
+    let doc = uri(&folder.join("clusters/claims-db.json"));
+    let gov = COMPLIANT.replace("US_EAST_1", "US_GOV_EAST_1");
+    server.open(&doc, "json", &gov);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+
+    std::fs::rename(&parent, ws.path().join("p.old")).unwrap();
+    make("# notes\n");
+    let change = |server: &mut Server, version: i32| {
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc, "version": version}, "contentChanges": [{"text": gov}]}),
+        );
+    };
+    change(&mut server, 2);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    wait_for_log(&log, "watching the workspace's files");
+    // The new tree's file becomes the project in place: seen.
+    std::fs::write(
+        folder.join("notes.yaml"),
+        "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n",
+    )
+    .unwrap();
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+}
+
 #[test]
 fn related_places_in_files_with_a_byte_order_mark_are_where_editors_show_them() {
     let ws = workspace();

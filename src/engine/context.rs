@@ -706,9 +706,19 @@ fn context_files(
 pub struct Listings {
     giving: HashMap<PathBuf, Vec<PathBuf>>,
     may_link: HashMap<PathBuf, bool>,
-    /// Each kept directory's stamp when it was listed (`None`: changed too recently to tell a
-    /// later change by its times, so listed again at its next use).
-    stamps: HashMap<PathBuf, Option<DirStamp>>,
+    /// Each kept directory's stamp when it was listed (`None`: it had none, not readable).
+    stamps: HashMap<PathBuf, Option<Kept>>,
+    /// The directories whose stamps this check compared already.
+    compared: std::collections::HashSet<PathBuf>,
+}
+
+/// A kept directory's stamp, and whether it was taken [`RACY_DIR`] or more after the
+/// directory's last change: if not, a change in the same tick of the clock may have left the
+/// times as they were, so the directory is listed once more after that time.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    stamp: DirStamp,
+    settled: bool,
 }
 
 /// A directory's identity and times (modification and change, in nanoseconds since the
@@ -721,9 +731,18 @@ struct DirStamp {
 }
 
 /// A directory changed this recently is not told apart from a later change by its times (on
-/// file systems that keep them to the second, or to the clock's tick): listed again at its
-/// next use.
+/// file systems that keep them to the second, or to the clock's tick).
 const RACY_DIR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether `stamp`'s directory was last changed [`RACY_DIR`] or more ago (a time in the
+/// future: not yet).
+fn settled(stamp: &DirStamp) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    now.checked_sub(stamp.modified)
+        .is_some_and(|age| age >= RACY_DIR.as_nanos())
+}
 
 fn dir_stamp(dir: &Path) -> Option<DirStamp> {
     let meta = std::fs::metadata(dir).ok()?;
@@ -733,14 +752,6 @@ fn dir_stamp(dir: &Path) -> Option<DirStamp> {
             .map_or(0, |d| d.as_nanos())
     };
     let modified = nanos(meta.modified());
-    let recent = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-        .saturating_sub(modified)
-        < RACY_DIR.as_nanos();
-    if recent {
-        return None;
-    }
     #[cfg(unix)]
     let (id, changed) = {
         use std::os::unix::fs::MetadataExt;
@@ -758,19 +769,34 @@ fn dir_stamp(dir: &Path) -> Option<DirStamp> {
 }
 
 impl Listings {
-    /// Before `dir`'s kept answers are used: forget them when the directory's stamp is not
-    /// the one it had when they were made, and keep its stamp now for those made next.
+    /// Before `dir`'s kept answers are used (once per check): forget them when the
+    /// directory's stamp is not the one it had when they were made, or when they were made
+    /// within [`RACY_DIR`] of its last change and that time has passed since (once); and keep
+    /// its stamp now for those made next.
     fn revalidate(&mut self, dir: &Path) {
-        let now = dir_stamp(dir);
-        match self.stamps.get(dir) {
-            Some(Some(was)) if Some(*was) == now => return,
-            Some(_) => {
-                self.giving.remove(dir);
-                self.may_link.remove(dir);
-            }
-            None => {}
+        if !self.compared.insert(dir.to_path_buf()) {
+            return;
         }
-        self.stamps.insert(dir.to_path_buf(), now);
+        let now = dir_stamp(dir);
+        let kept = match (self.stamps.get(dir), now) {
+            (Some(Some(kept)), Some(now)) if kept.stamp == now => {
+                if kept.settled || !settled(&now) {
+                    return;
+                }
+                false
+            }
+            (Some(_), _) => false,
+            (None, _) => true,
+        };
+        if !kept {
+            self.giving.remove(dir);
+            self.may_link.remove(dir);
+        }
+        let kept = now.map(|stamp| Kept {
+            settled: settled(&stamp),
+            stamp,
+        });
+        self.stamps.insert(dir.to_path_buf(), kept);
     }
 
     /// A file or directory (absolute) was created, changed or deleted: forget what was listed
@@ -821,6 +847,9 @@ pub fn context_of_listed(
     let cwd = &options.cwd;
     let mut dirs = BTreeSet::new();
     let mut links = Links::default();
+    if let Some(listings) = listings.as_deref_mut() {
+        listings.compared.clear();
+    }
     if path.starts_with(root) {
         for dir in path.ancestors().skip(1) {
             if !dir.starts_with(root) {

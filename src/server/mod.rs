@@ -557,12 +557,18 @@ impl<W: Write> Server<W> {
             }
         }
         // The server's own watch covers the folders it was set up for: set it up again.
-        if self.own.take().is_some() || self.own_generation > 0 {
-            self.watching = false;
-            self.listings.borrow_mut().clear();
-            self.start_own_watch();
+        if self.own.is_some() || self.own_generation > 0 {
+            self.restart_own_watch();
         }
         self.dirty.extend(self.documents.keys().cloned());
+    }
+
+    /// Drop the server's own watch and its listings, and set it up again.
+    fn restart_own_watch(&mut self) {
+        self.own = None;
+        self.watching = false;
+        self.listings.borrow_mut().clear();
+        self.start_own_watch();
     }
 
     /// Watch the workspace folders (a thread sets the watch up; see [`watch::start_own`]),
@@ -621,10 +627,7 @@ impl<W: Write> Server<W> {
                 log(format_args!(
                     "a workspace folder was moved: watching it again"
                 ));
-                self.own = None;
-                self.watching = false;
-                self.listings.borrow_mut().clear();
-                self.start_own_watch();
+                self.restart_own_watch();
                 self.recheck.extend(self.documents.keys().cloned());
             }
             watch::Report::Changed(paths) => {
@@ -652,6 +655,14 @@ impl<W: Write> Server<W> {
     }
 
     fn publish_dirty(&mut self) {
+        if (!self.dirty.is_empty() || !self.recheck.is_empty())
+            && self.own.as_ref().is_some_and(watch::Own::moved)
+        {
+            log(format_args!(
+                "a workspace folder was moved: watching it again"
+            ));
+            self.restart_own_watch();
+        }
         let recheck: Vec<Uri> = std::mem::take(&mut self.recheck)
             .into_iter()
             .filter(|uri| !self.dirty.contains(uri))
@@ -849,14 +860,19 @@ impl<W: Write> Server<W> {
     /// Whether changes to the directories of a document (`path`, below its project root
     /// `root`) are reported under the paths its listings are kept by: it is in a workspace
     /// folder (the client watches those; the server's own watch covers the folders it was set
-    /// up for), and its directory's path is the directory's own, not through a symbolic link
-    /// (a change is reported under one path, as macOS's FSEvents reports `/private/tmp` for
-    /// `/tmp`).
+    /// up for), and no symbolic link leads from the root to its directory (a change is
+    /// reported under the directory's own path; the root itself may be reached through one).
     fn watched(&self, root: &Path, path: &Path) -> bool {
         let roots = self.own.as_ref().map_or(&self.roots, |own| &own.roots);
         let dir = path.parent().unwrap_or(path);
-        roots.iter().any(|r| root.starts_with(r))
-            && std::fs::canonicalize(dir).is_ok_and(|real| real == dir)
+        let (Ok(below), Ok(real_root), Ok(real_dir)) = (
+            dir.strip_prefix(root),
+            std::fs::canonicalize(root),
+            std::fs::canonicalize(dir),
+        ) else {
+            return false;
+        };
+        roots.iter().any(|r| root.starts_with(r)) && real_dir == real_root.join(below)
     }
 
     /// Check a document (its editor text, with its context): the outcome and its file id.

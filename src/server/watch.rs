@@ -94,6 +94,35 @@ pub(super) struct Own {
     _watcher: notify::RecommendedWatcher,
     /// The workspace folders it covers.
     pub(super) roots: Vec<PathBuf>,
+    /// Each folder's identity when it was watched.
+    ids: Vec<Option<(u64, u64)>>,
+}
+
+impl Own {
+    /// Whether a folder is no longer the directory watched (it, or a directory above it, was
+    /// renamed or removed and made again: no event says so, since nothing above it is
+    /// watched).
+    pub(super) fn moved(&self) -> bool {
+        self.roots
+            .iter()
+            .zip(&self.ids)
+            .any(|(root, id)| dir_id(root) != *id)
+    }
+}
+
+/// A directory's device and inode (`None` where the platform has none, or it is not there).
+fn dir_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Watch `roots` (absolute) and everything below them, on a thread of its own (a large tree
@@ -109,7 +138,25 @@ pub(super) fn start_own(
 ) {
     let on_event = send.clone();
     let setup = move || {
+        // A folder reached through a symbolic link may be reported under its own path (macOS's
+        // FSEvents reports `/private/tmp` for `/tmp`): such paths are given back under the
+        // folder's.
+        let real: Vec<(PathBuf, PathBuf)> = roots
+            .iter()
+            .filter_map(|r| Some((std::fs::canonicalize(r).ok()?, r.clone())))
+            .filter(|(real, root)| real != root)
+            .collect();
         let handler = move |event: notify::Result<notify::Event>| {
+            let event = event.map(|mut e| {
+                for path in &mut e.paths {
+                    if let Some((real, root)) = real.iter().find(|(real, _)| path.starts_with(real))
+                        && let Ok(below) = path.strip_prefix(real)
+                    {
+                        *path = root.join(below);
+                    }
+                }
+                e
+            });
             if let Some(report) = report(event, skip.as_deref()) {
                 on_event(report);
             }
@@ -120,14 +167,30 @@ pub(super) fn start_own(
         let config = notify::Config::default().with_follow_symlinks(false);
         let watch = notify::RecommendedWatcher::new(handler, config)
             .and_then(|mut watcher| {
-                for root in &roots {
-                    watcher.watch(root, notify::RecursiveMode::Recursive)?;
+                // A folder that cannot be watched (not there any more) is left out: its
+                // documents are listed at each check. The system's limit of watches fails all.
+                let mut watched = Vec::new();
+                for root in roots {
+                    match watcher.watch(&root, notify::RecursiveMode::Recursive) {
+                        Ok(()) => watched.push(root),
+                        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+                            return Err(e);
+                        }
+                        Err(e) => super::log(format_args!(
+                            "cannot watch {} ({e}): its documents are listed at each check",
+                            root.display()
+                        )),
+                    }
                 }
-                Ok(watcher)
-            })
-            .map(|watcher| Own {
-                _watcher: watcher,
-                roots,
+                if watched.is_empty() {
+                    return Err(notify::Error::generic("no workspace folder can be watched"));
+                }
+                let ids = watched.iter().map(|r| dir_id(r)).collect();
+                Ok(Own {
+                    _watcher: watcher,
+                    roots: watched,
+                    ids,
+                })
             })
             .map_err(|e| e.to_string());
         send(Report::Ready { generation, watch });
