@@ -717,15 +717,17 @@ pub struct Listings {
 /// times as they were, so the directory is listed once more after that time.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
-    stamp: DirStamp,
+    stamp: Stamp,
     settled: bool,
 }
 
-/// A directory's identity and times (modification and change, in nanoseconds since the
-/// epoch): an entry created, removed or renamed in it changes them.
+/// A file's or directory's identity (device and inode; none on Windows), size, and
+/// modification and change times (nanoseconds since the epoch): writing a file changes them,
+/// and so does creating, removing or renaming an entry of a directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct DirStamp {
-    id: (u64, u64),
+pub struct Stamp {
+    pub id: (u64, u64),
+    len: u64,
     modified: u128,
     changed: u128,
 }
@@ -736,7 +738,7 @@ const RACY_DIR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Whether `stamp`'s directory was last changed [`RACY_DIR`] or more ago (a time in the
 /// future: not yet).
-fn settled(stamp: &DirStamp) -> bool {
+fn settled(stamp: &Stamp) -> bool {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -744,8 +746,9 @@ fn settled(stamp: &DirStamp) -> bool {
         .is_some_and(|age| age >= RACY_DIR.as_nanos())
 }
 
-fn dir_stamp(dir: &Path) -> Option<DirStamp> {
-    let meta = std::fs::metadata(dir).ok()?;
+/// The [`Stamp`] of `path` (through symbolic links), if there is one.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
     let nanos = |t: std::io::Result<std::time::SystemTime>| {
         t.ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -761,8 +764,9 @@ fn dir_stamp(dir: &Path) -> Option<DirStamp> {
     };
     #[cfg(not(unix))]
     let (id, changed) = ((0, 0), 0);
-    Some(DirStamp {
+    Some(Stamp {
         id,
+        len: meta.len(),
         modified,
         changed,
     })
@@ -777,7 +781,7 @@ impl Listings {
         if !self.compared.insert(dir.to_path_buf()) {
             return;
         }
-        let now = dir_stamp(dir);
+        let now = stamp(dir);
         let kept = match (self.stamps.get(dir), now) {
             (Some(Some(kept)), Some(now)) if kept.stamp == now => {
                 if kept.settled || !settled(&now) {

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use context::{Listings, context_of, context_of_listed};
+pub use context::{Listings, Stamp, context_of, context_of_listed, stamp};
 pub use context_index::default_cache_dir;
 
 use crate::adapters;

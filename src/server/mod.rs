@@ -563,11 +563,16 @@ impl<W: Write> Server<W> {
         self.dirty.extend(self.documents.keys().cloned());
     }
 
-    /// Drop the server's own watch and its listings, and set it up again.
-    fn restart_own_watch(&mut self) {
+    /// Drop the server's own watch and its listings: each check lists again.
+    fn stop_own_watch(&mut self) {
         self.own = None;
         self.watching = false;
         self.listings.borrow_mut().clear();
+    }
+
+    /// [`Self::stop_own_watch`], and set it up again.
+    fn restart_own_watch(&mut self) {
+        self.stop_own_watch();
         self.start_own_watch();
     }
 
@@ -646,9 +651,7 @@ impl<W: Write> Server<W> {
                 log(format_args!(
                     "stopped watching the workspace's files ({e}): each check lists its directories"
                 ));
-                self.own = None;
-                self.watching = false;
-                self.listings.borrow_mut().clear();
+                self.stop_own_watch();
                 self.recheck.extend(self.documents.keys().cloned());
             }
         }

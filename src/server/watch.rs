@@ -112,17 +112,9 @@ impl Own {
 
 /// A directory's device and inode (`None` where the platform has none, or it is not there).
 fn dir_id(path: &Path) -> Option<(u64, u64)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(path).ok()?;
-        Some((meta.dev(), meta.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    crate::engine::stamp(path)
+        .map(|s| s.id)
+        .filter(|id| *id != (0, 0))
 }
 
 /// Watch `roots` (absolute) and everything below them, on a thread of its own (a large tree
@@ -210,25 +202,17 @@ pub(super) fn start_own(
 /// ([`Outside::changed`]): a handful of `stat` calls.
 #[derive(Default)]
 pub(super) struct Outside {
-    stamps: std::collections::HashMap<PathBuf, Vec<Option<FileStamp>>>,
-}
-
-/// A file's identity, size and times (`None`: there is none).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct FileStamp {
-    id: (u64, u64),
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    changed: i64,
-    changed_nanos: i64,
+    stamps: std::collections::HashMap<PathBuf, Vec<Option<crate::engine::Stamp>>>,
 }
 
 impl Outside {
     /// Whether one of the ignore files above `root` (absolute) changed since the last call for
     /// it (the first call: no).
     pub(super) fn changed(&mut self, root: &Path) -> bool {
-        let now: Vec<Option<FileStamp>> =
-            outside_files(root).iter().map(|f| file_stamp(f)).collect();
+        let now: Vec<Option<crate::engine::Stamp>> = outside_files(root)
+            .iter()
+            .map(|f| crate::engine::stamp(f))
+            .collect();
         match self.stamps.insert(root.to_path_buf(), now.clone()) {
             Some(was) => was != now,
             None => false,
@@ -259,24 +243,6 @@ fn outside_files(root: &Path) -> Vec<PathBuf> {
         files.push(home.join(".gitconfig"));
     }
     files
-}
-
-fn file_stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let (id, changed, changed_nanos) = {
-        use std::os::unix::fs::MetadataExt;
-        ((meta.dev(), meta.ino()), meta.ctime(), meta.ctime_nsec())
-    };
-    #[cfg(not(unix))]
-    let (id, changed, changed_nanos) = ((0, 0), 0, 0);
-    Some(FileStamp {
-        id,
-        len: meta.len(),
-        modified: meta.modified().ok(),
-        changed,
-        changed_nanos,
-    })
 }
 
 /// What an event from the watcher means for the listings (`None`: nothing).
