@@ -749,21 +749,14 @@ fn settled(stamp: &Stamp) -> bool {
 /// The [`Stamp`] of `path` (through symbolic links), if there is one.
 pub fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    let nanos = |t: std::io::Result<std::time::SystemTime>| {
-        t.ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos())
-    };
-    let modified = nanos(meta.modified());
+    let (modified, changed) = context_index::times(&meta).unwrap_or_default();
     #[cfg(unix)]
-    let (id, changed) = {
+    let id = {
         use std::os::unix::fs::MetadataExt;
-        let changed = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
-            + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
-        ((meta.dev(), meta.ino()), changed)
+        (meta.dev(), meta.ino())
     };
     #[cfg(not(unix))]
-    let (id, changed) = ((0, 0), 0);
+    let id = (0, 0);
     Some(Stamp {
         id,
         len: meta.len(),

@@ -113,7 +113,22 @@ fn stamp(path: &Path) -> Option<Stamp> {
     if !meta.is_file() {
         return None;
     }
-    let nanos = |t: SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let (modified, changed) = times(&meta)?;
+    Some(Stamp {
+        len: meta.len(),
+        modified,
+        changed,
+    })
+}
+
+/// A file's modification and change times, in nanoseconds since the epoch (change time 0
+/// where the platform has none; `None` without a modification time).
+pub(super) fn times(meta: &std::fs::Metadata) -> Option<(u128, u128)> {
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     #[cfg(unix)]
     let changed = {
         use std::os::unix::fs::MetadataExt;
@@ -121,11 +136,7 @@ fn stamp(path: &Path) -> Option<Stamp> {
     };
     #[cfg(not(unix))]
     let changed = 0;
-    Some(Stamp {
-        len: meta.len(),
-        modified: nanos(meta.modified().ok()?),
-        changed,
-    })
+    Some((modified, changed))
 }
 
 /// Whether the file may give a check of another file anything: read and scanned.
