@@ -701,3 +701,130 @@ fn terraform_download_cache_is_not_walked() {
     let o = run(&["check", cached.join("main.tf").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
 }
+
+/// A check of one file keeps the listing of its directory in the cache, and lists it again
+/// when the directory or any ignore file that decides what the walk finds there changed: its
+/// own, one above it, the repository's `.git/info/exclude`, git's global excludes file.
+#[test]
+fn a_kept_listing_is_made_again_when_the_directory_or_an_ignore_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let (repo, home, cache) = (root.join("repo"), root.join("home"), root.join("cache"));
+    let infra = repo.join("infra");
+    std::fs::create_dir_all(repo.join(".git/info")).unwrap();
+    std::fs::create_dir_all(&infra).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let global = home.join("global-ignore");
+    std::fs::write(&global, "").unwrap();
+    let git_config = home.join("gitconfig");
+    std::fs::write(
+        &git_config,
+        format!("[core]\n\texcludesFile = {}\n", global.display()),
+    )
+    .unwrap();
+    std::fs::write(
+        infra.join("claims.json"),
+        r#"{"name": "c", "clusterType": "REPLICASET", "replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "US_GOV_EAST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(infra.join("notes.yaml"), "# notes\n").unwrap();
+    // Changed an hour ago: a listing is kept only of what was not changed in the last seconds.
+    let age = |paths: &[&Path]| {
+        for p in paths {
+            std::fs::File::open(p)
+                .unwrap()
+                .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+                .unwrap();
+        }
+    };
+    let codes = || {
+        let o = bin()
+            .current_dir(&repo)
+            .env("ATLASGOV_LINT_CACHE_DIR", &cache)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("GIT_CONFIG_GLOBAL", &git_config)
+            .env("GIT_CONFIG_SYSTEM", home.join("no-system-config"))
+            .args(["check", "--format", "json", "infra/claims.json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let listings = || {
+        std::fs::read_dir(&cache)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "lst"))
+                    // The directory above is listed too, and kept once it is old enough.
+                    .filter(|p| {
+                        let text = std::fs::read_to_string(p).unwrap_or_default();
+                        text.lines().next().is_some_and(|l| l.ends_with("infra"))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let none: Vec<String> = Vec::new();
+    age(&[&infra, &global, &git_config]);
+    assert_eq!(codes(), none);
+    let kept = listings();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+
+    // A standard project appears beside the cluster: the directory changed.
+    let project = infra.join("project.yaml");
+    std::fs::write(&project, "name: claims\norgId: 5f1d2c3b4a5968776a5b4c3d\n").unwrap();
+    assert_eq!(codes(), ["GOV004"]);
+    // Changed a moment ago: not kept (a change in the same tick of a coarse clock would not
+    // show in the directory's times).
+    let before = std::fs::read_to_string(&kept[0]).unwrap();
+    assert!(before.ends_with("claims.json\nnotes.yaml\n"), "{before}");
+    age(&[&infra, &project]);
+    assert_eq!(codes(), ["GOV004"]);
+    // The kept listing is relied on while nothing it depends on changed: with the project's
+    // name taken out of it, the project is not seen.
+    let text = std::fs::read_to_string(&kept[0]).unwrap();
+    assert!(
+        text.ends_with("claims.json\nnotes.yaml\nproject.yaml\n"),
+        "{text}"
+    );
+    let without = text.replace(" 3\n", " 2\n").replace("project.yaml\n", "");
+    std::fs::write(&kept[0], without).unwrap();
+    assert_eq!(codes(), none);
+    // A damaged listing is not read: listed again.
+    std::fs::write(&kept[0], "atlasgov-lint context listing\n").unwrap();
+    assert_eq!(codes(), ["GOV004"]);
+
+    // Each ignore file that leaves the project out, written in place (no directory changes
+    // with it but the one holding it), is seen; and taking the line out again.
+    let ignore_files = [
+        repo.join(".gitignore"),
+        infra.join(".ignore"),
+        repo.join(".git/info/exclude"),
+        global.clone(),
+    ];
+    for file in &ignore_files {
+        std::fs::write(file, "").unwrap();
+        age(&[file, file.parent().unwrap()]);
+        assert_eq!(codes(), ["GOV004"], "{}", file.display());
+        std::fs::write(file, "project.yaml\n").unwrap();
+        age(&[file]);
+        assert_eq!(codes(), none, "{}", file.display());
+        std::fs::write(file, "# none\n").unwrap();
+        age(&[file]);
+        assert_eq!(codes(), ["GOV004"], "{}", file.display());
+    }
+
+    // Under a `.git` file (a worktree's), the exclude file is elsewhere: listed each time.
+    std::fs::remove_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join(".git"), "gitdir: /elsewhere\n").unwrap();
+    std::fs::remove_dir_all(&cache).unwrap();
+    assert_eq!(codes(), ["GOV004"]);
+    assert_eq!(listings(), Vec::<std::path::PathBuf>::new());
+}

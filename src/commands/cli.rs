@@ -168,8 +168,8 @@ pub struct CheckArgs {
     /// Every path must be below DIR.
     #[arg(long, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
-    /// Keep no index of the files read for project linking in the user's cache directory: a
-    /// file checked alone scans its directories' spec files again on every run.
+    /// Keep no index or listing of the files read for project linking in the user's cache
+    /// directory: a file checked alone lists and scans its directories again on every run.
     #[arg(long)]
     pub no_cache: bool,
     /// Apply the safe fixes of the findings reported (not of suppressed or baselined ones),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
-use super::{Context, Options, ProjectRoot, context_index};
+use super::{Context, Options, ProjectRoot, context_index, listing_cache};
 use crate::adapters;
 use crate::adapters::multi_file::Link;
 use crate::outcome::Buffer;
@@ -337,13 +337,11 @@ fn add_linked_dirs(
             // Listed for context anyway (it holds the file): listed once, here.
             None => {
                 // A large directory's index is read while it is listed.
+                let list = || walk::considered(listing_cache::files_in(own, options));
                 let (listed, prepared) = if options.context_prefilter && !options.inventory {
-                    rayon::join(
-                        || walk::spec_files_in([own]),
-                        || context_index::prepare(own, options),
-                    )
+                    rayon::join(list, || context_index::prepare(own, options))
                 } else {
-                    (walk::spec_files_in([own]), None)
+                    (list(), None)
                 };
                 if let Some(prepared) = prepared {
                     links.prepared.insert(own.to_path_buf(), prepared);
@@ -503,7 +501,7 @@ fn add_root_module(
 ) {
     dirs.insert(up.clone());
     if links.scanned.insert(up.clone()) {
-        let files = walk::spec_files_in([up.as_path()]);
+        let files = walk::considered(listing_cache::files_in(&up, options));
         links.listed.insert(up, files.clone());
         read_links(vec![files], None, to, dirs, links, options);
     }
@@ -653,7 +651,9 @@ fn context_files(
                 .filter(|d| !listed.contains_key(*d))
                 .map(PathBuf::as_path)
                 .collect();
-            let mut fresh = walk::spec_files_by_dir(&unlisted).into_iter();
+            let mut fresh = listing_cache::files_by_dir(&unlisted, options)
+                .into_iter()
+                .map(walk::considered);
             let mut out = Vec::new();
             for dir in dirs {
                 let files: Vec<PathBuf> = match listed.remove(dir) {
@@ -724,12 +724,19 @@ struct Kept {
 /// A file's or directory's identity (device and inode; none on Windows), size, and
 /// modification and change times (nanoseconds since the epoch): writing a file changes them,
 /// and so does creating, removing or renaming an entry of a directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stamp {
     pub id: (u64, u64),
     len: u64,
     modified: u128,
     changed: u128,
+}
+
+impl Stamp {
+    /// Its modification time (nanoseconds since the epoch).
+    pub(super) fn modified(&self) -> u128 {
+        self.modified
+    }
 }
 
 /// A directory changed this recently is not told apart from a later change by its times (on

@@ -45,17 +45,31 @@ struct Entry {
 type DirIndex = foldhash::HashMap<OsString, Entry>;
 
 /// Files changed this recently when the index is written are left out of it.
-const RACY: Duration = Duration::from_secs(2);
+pub(super) const RACY: Duration = Duration::from_secs(2);
 
 /// The first line of an index file: the format, and the build that wrote it (another build
 /// may scan differently).
 fn header(dir: &Path) -> Option<String> {
+    header_of("context index 1", dir)
+}
+
+/// The first line of a cache file of `kind` about `dir`: the kind and its format, the build
+/// that wrote it, and the directory (`None` for a path a line cannot hold).
+pub(super) fn header_of(kind: &str, dir: &Path) -> Option<String> {
     let dir = dir.to_str().filter(|d| !d.contains(['\n', '\t']))?;
     Some(format!(
-        "atlasgov-lint context index 1 {} {}\t{dir}",
+        "atlasgov-lint {kind} {} {}\t{dir}",
         env!("CARGO_PKG_VERSION"),
         env!("ATLASGOV_LINT_COMMIT"),
     ))
+}
+
+/// Nanoseconds since the epoch, `RACY` ago: what changed later is not kept.
+pub(super) fn settled_now() -> u128 {
+    SystemTime::now()
+        .checked_sub(RACY)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// The index in memory: per directory (absolute).
@@ -159,11 +173,7 @@ pub(super) fn giving(
     options: &Options,
     prepared: Option<Prepared>,
 ) -> Vec<PathBuf> {
-    let settled = SystemTime::now()
-        .checked_sub(RACY)
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    giving_settled(dir, files, options, settled, prepared)
+    giving_settled(dir, files, options, settled_now(), prepared)
 }
 
 /// [`giving`], indexing the files last changed before `settled` (nanoseconds since the epoch).
@@ -287,13 +297,19 @@ pub(super) fn prepare(dir: &Path, options: &Options) -> Option<Prepared> {
 
 /// The index file of `dir` in the cache directory `cache`.
 fn index_file(cache: &Path, dir: &Path) -> Option<PathBuf> {
+    cache_file(cache, dir, "context", "idx")
+}
+
+/// The file named `prefix-HASH.ext` in the cache directory `cache` that holds what is kept of
+/// `dir` (`None` for a path a header cannot hold).
+pub(super) fn cache_file(cache: &Path, dir: &Path, prefix: &str, ext: &str) -> Option<PathBuf> {
     header(dir)?;
     // FNV-1a 64 of the directory's path: the header says which directory it is.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in dir.as_os_str().as_encoded_bytes() {
         hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     }
-    Some(cache.join(format!("context-{hash:016x}.idx")))
+    Some(cache.join(format!("{prefix}-{hash:016x}.{ext}")))
 }
 
 /// Read an index file: `None` unless it is one this build wrote for `dir`, whole.
@@ -357,7 +373,7 @@ fn entry(line: &str) -> Option<(&str, Entry)> {
     Some((name, Entry { stamp, gives }))
 }
 
-/// Write an index file whole (a temporary file renamed over it); errors leave no index.
+/// Write an index file whole ([`write_whole`]).
 fn store(file: &Path, dir: &Path, index: &DirIndex) {
     let Some(head) = header(dir) else { return };
     let mut text = head;
@@ -377,6 +393,12 @@ fn store(file: &Path, dir: &Path, index: &DirIndex) {
             u8::from(e.gives)
         ));
     }
+    write_whole(file, &text);
+}
+
+/// Write a cache file whole: a temporary file beside it, renamed over it (concurrent runs never
+/// see half a file; the last writer wins). Errors leave no file.
+pub(super) fn write_whole(file: &Path, text: &str) {
     let Some(parent) = file.parent() else { return };
     if std::fs::create_dir_all(parent).is_err() {
         return;

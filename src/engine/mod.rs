@@ -8,6 +8,7 @@
 mod context;
 mod context_index;
 mod ingest;
+mod listing_cache;
 mod texts;
 
 use rayon::prelude::*;

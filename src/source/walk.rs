@@ -86,6 +86,20 @@ pub fn spec_files_in<'d>(dirs: impl IntoIterator<Item = &'d Path>) -> Vec<PathBu
 /// twice is listed in its first place). One walker for all of them, so the ignore
 /// configuration is read once.
 pub fn spec_files_by_dir(dirs: &[&Path]) -> Vec<Vec<PathBuf>> {
+    files_by_dir(dirs).into_iter().map(considered).collect()
+}
+
+/// Those of `files` a walk checks ([`is_considered`]: by name, and by their first line for a
+/// name without an extension), in order.
+pub fn considered(mut files: Vec<PathBuf>) -> Vec<PathBuf> {
+    files.retain(|f| is_considered(f));
+    files
+}
+
+/// The regular files directly in each of `dirs`, as [`spec_files_by_dir`] finds them before
+/// asking which a walk checks ([`considered`]): what they are depends on the directory's
+/// entries and the ignore files alone, not on what the files hold.
+pub fn files_by_dir(dirs: &[&Path]) -> Vec<Vec<PathBuf>> {
     let mut out: Vec<Vec<PathBuf>> = vec![Vec::new(); dirs.len()];
     let Some((first, rest)) = dirs.split_first() else {
         return out;
@@ -112,11 +126,8 @@ pub fn spec_files_by_dir(dirs: &[&Path]) -> Vec<Vec<PathBuf>> {
             continue;
         }
         if e.depth() == 1 && e.file_type().is_some_and(|t| t.is_file()) {
-            let path = e.into_path();
             if let Some(files) = current.and_then(|i| out.get_mut(i)) {
-                if is_considered(&path) {
-                    files.push(path);
-                }
+                files.push(e.into_path());
             }
         }
     }
