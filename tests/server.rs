@@ -135,6 +135,16 @@ impl Server {
     }
 
     fn start_logging_to(command_line: &[String], cwd: &Path, stderr: Stdio) -> Server {
+        Server::start_with_env(command_line, cwd, stderr, &[])
+    }
+
+    /// [`Server::start_logging_to`] with `env` set in its environment.
+    fn start_with_env(
+        command_line: &[String],
+        cwd: &Path,
+        stderr: Stdio,
+        env: &[(&str, &Path)],
+    ) -> Server {
         let (program, args) = command_line.split_first().expect("a command");
         assert_eq!(
             program, "atlasgov-lint",
@@ -142,6 +152,7 @@ impl Server {
         );
         let mut child = Command::new(env!("CARGO_BIN_EXE_atlasgov-lint"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -905,11 +916,26 @@ fn the_servers_own_watch_misses_nothing_above_the_folder_or_through_links() {
     assert_eq!(server.wait_exit(), Some(0));
 
     // The folder `infra` alone, and the repository's ignore file above it, which no watch
-    // of the folder covers: the next check sees it.
+    // of the folder covers: the next check sees it. So is git's global excludes file, where
+    // git's configuration puts it.
     for dir in [repo, &folder, &folder.join("clusters")] {
         age(dir);
     }
-    let mut server = Server::start_logging_to(&cmd, repo, Stdio::piped());
+    let home = tempfile::tempdir().unwrap();
+    let global = home.path().join("excludes");
+    std::fs::write(&global, "").unwrap();
+    let git_config = home.path().join("gitconfig");
+    std::fs::write(
+        &git_config,
+        format!("[core]\n\texcludesFile = {}\n", global.display()),
+    )
+    .unwrap();
+    let env = [
+        ("HOME", home.path()),
+        ("XDG_CONFIG_HOME", home.path()),
+        ("GIT_CONFIG_GLOBAL", git_config.as_path()),
+    ];
+    let mut server = Server::start_with_env(&cmd, repo, Stdio::piped(), &env);
     let log = log_lines(&mut server);
     let mut server = initialized(server, &folder);
     wait_for_log(&log, "watching the workspace's files");
@@ -926,6 +952,12 @@ fn the_servers_own_watch_misses_nothing_above_the_folder_or_through_links() {
     std::fs::write(repo.join(".gitignore"), "notes.yaml\n").unwrap();
     server.assert_silent(Duration::from_millis(300));
     change(&mut server, 3);
+    assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
+    std::fs::write(repo.join(".gitignore"), "").unwrap();
+    change(&mut server, 4);
+    assert_eq!(codes(&server.diagnostics(&doc)), ["GOV004"]);
+    std::fs::write(&global, "notes.yaml\n").unwrap();
+    change(&mut server, 5);
     assert_eq!(codes(&server.diagnostics(&doc)), Vec::<String>::new());
 }
 

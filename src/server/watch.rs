@@ -197,9 +197,10 @@ pub(super) fn start_own(
 
 /// The ignore files that listings below a workspace folder depend on and no watch of it
 /// covers: those of the directories above it (`.gitignore`, `.ignore`, a repository's
-/// `.git/info/exclude`, read up to the file system's root) and git's own (`core.excludesFile`
-/// where git keeps it by default). Their stamps are compared at each check
-/// ([`Outside::changed`]): a handful of `stat` calls.
+/// `.git/info/exclude`, read up to the file system's root) and git's global excludes file
+/// (`core.excludesFile`, wherever git's configuration puts it, and the configuration files
+/// that say where). Their stamps are compared at each check ([`Outside::changed`]): a handful
+/// of `stat` calls, and git's configuration read.
 #[derive(Default)]
 pub(super) struct Outside {
     stamps: std::collections::HashMap<PathBuf, Vec<Option<crate::engine::Stamp>>>,
@@ -242,6 +243,8 @@ fn outside_files(root: &Path) -> Vec<PathBuf> {
     if let Some(home) = var("HOME") {
         files.push(home.join(".gitconfig"));
     }
+    // Where the walk finds it: `core.excludesFile` set elsewhere than by default too.
+    files.extend(ignore::gitignore::gitconfig_excludes_path());
     files
 }
 
