@@ -737,15 +737,15 @@ fn a_kept_listing_is_made_again_when_the_directory_or_an_ignore_file_changes() {
                 .unwrap();
         }
     };
-    let codes = || {
+    let codes_in = |cwd: &Path, file: &str| {
         let o = bin()
-            .current_dir(&repo)
+            .current_dir(cwd)
             .env("ATLASGOV_LINT_CACHE_DIR", &cache)
             .env("HOME", &home)
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("GIT_CONFIG_GLOBAL", &git_config)
             .env("GIT_CONFIG_SYSTEM", home.join("no-system-config"))
-            .args(["check", "--format", "json", "infra/claims.json"])
+            .args(["check", "--format", "json", file])
             .output()
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -756,6 +756,7 @@ fn a_kept_listing_is_made_again_when_the_directory_or_an_ignore_file_changes() {
             .map(|f| f["code"].as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     };
+    let codes = || codes_in(&repo, "infra/claims.json");
     let listings = || {
         std::fs::read_dir(&cache)
             .map(|d| {
@@ -819,6 +820,31 @@ fn a_kept_listing_is_made_again_when_the_directory_or_an_ignore_file_changes() {
         std::fs::write(file, "# none\n").unwrap();
         age(&[file]);
         assert_eq!(codes(), ["GOV004"], "{}", file.display());
+    }
+
+    // Git's global excludes match paths relative to the working directory:
+    // `/infra/project.yaml` leaves the project out when run from the repository's root, not
+    // from `infra`.
+    std::fs::write(&global, "/infra/project.yaml\n").unwrap();
+    age(&[&global]);
+    assert_eq!(codes(), none);
+    assert_eq!(codes_in(&infra, "claims.json"), ["GOV004"]);
+    assert_eq!(codes(), none);
+    std::fs::write(&global, "").unwrap();
+    age(&[&global]);
+    assert_eq!(codes(), ["GOV004"]);
+
+    // Reached through a symbolic link, a directory is listed each time: the link may lead
+    // elsewhere by the time the walk lists it (a release switched during the run).
+    #[cfg(unix)]
+    {
+        std::fs::remove_dir_all(&cache).unwrap();
+        std::os::unix::fs::symlink(&repo, root.join("current")).unwrap();
+        let through = root.join("current/infra/claims.json");
+        assert_eq!(codes_in(&root, through.to_str().unwrap()), ["GOV004"]);
+        assert_eq!(listings(), Vec::<std::path::PathBuf>::new());
+        assert_eq!(codes(), ["GOV004"]);
+        assert_eq!(listings().len(), 1);
     }
 
     // Under a `.git` file (a worktree's), the exclude file is elsewhere: listed each time.

@@ -9,7 +9,8 @@
 //! removing or renaming an entry changes its times) and the stamps of every ignore file a walk
 //! reads for it (`.gitignore` and `.ignore` in it and in each directory above it, the
 //! repositories' `.git/info/exclude`, git's global excludes file wherever git's configuration
-//! puts it). A kept listing is used only while the fingerprint is the same. What the files
+//! puts it, and then the working directory too, since the walk matches that file's patterns
+//! relative to it). A kept listing is used only while the fingerprint is the same. What the files
 //! hold is not part of it: which of them a walk checks is asked again at each use
 //! ([`walk::considered`]: a file without an extension is checked for its first line), and the
 //! context index compares each file's own stamp.
@@ -20,7 +21,8 @@
 //! change of the entries or of a file's text sets the modification time to the clock's; a
 //! change time alone recent, as after a copy that sets times back, is in the fingerprint.)
 //! A directory under a `.git` file (a worktree or submodule, whose exclude file is elsewhere)
-//! is always listed.
+//! is always listed, and so is one reached through a symbolic link (see [`Key::of`]). A
+//! listing is kept only if the directory is still as fingerprinted once it is listed.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -58,8 +60,14 @@ pub(super) fn files_by_dir(dirs: &[&Path], options: &Options) -> Vec<Vec<PathBuf
         .collect();
     let settled = context_index::settled_now();
     for (&i, files) in missing.iter().zip(walk::files_by_dir(&unlisted)) {
-        if let Some(Some(key)) = keys.get(i) {
-            if key.newest < settled {
+        if let (Some(Some(key)), Some(dir)) = (keys.get(i), dirs.get(i)) {
+            // Kept only if the directory is still as fingerprinted after the walk.
+            let same = || {
+                Key::of(dir, cache, global.as_deref()).is_some_and(|again| {
+                    again.file == key.file && again.fingerprint == key.fingerprint
+                })
+            };
+            if key.newest < settled && same() {
                 key.store(&files);
             }
         }
@@ -93,11 +101,23 @@ impl Key {
     /// The key of `dir`'s listing in the cache directory `cache`; `global`: git's global
     /// excludes file. `None` when it cannot be kept.
     fn of(dir: &Path, cache: &Path, global: Option<&Path>) -> Option<Key> {
-        // The walk reads the ignore files above the directory's real path.
+        // The walk reads the ignore files above the directory's real path. A directory
+        // reached through a symbolic link is not kept: the link may lead elsewhere by the time
+        // the walk lists it (a release switched during the run, and maybe back), which no
+        // stamp of either directory shows.
         let real = dir.canonicalize().ok()?;
+        let absolute = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(dir)
+        };
+        if crate::paths::normalize(&absolute) != real {
+            return None;
+        }
         let head = context_index::header_of("context listing 1", &real)?;
         let file = context_index::cache_file(cache, &real, "listing", "lst")?;
-        let (fingerprint, newest) = fingerprint(&real, global)?;
+        let own = stamp(&real)?;
+        let (fingerprint, newest) = fingerprint(&real, own, global)?;
         Some(Key {
             file,
             head,
@@ -153,9 +173,10 @@ impl Key {
     }
 }
 
-/// The fingerprint of what a listing of the directory `real` (its real path) depends on, and
+/// The fingerprint of what a listing of the directory `real` (its real path, whose stamp is
+/// `own`) depends on, and
 /// the latest change time among its stamps; `None` under a `.git` file.
-fn fingerprint(real: &Path, global: Option<&Path>) -> Option<(u64, u128)> {
+fn fingerprint(real: &Path, own: Stamp, global: Option<&Path>) -> Option<(u64, u128)> {
     // The same hasher in every run of one build (its keys are fixed); the header names the
     // build.
     let mut hasher = std::hash::DefaultHasher::new();
@@ -165,7 +186,7 @@ fn fingerprint(real: &Path, global: Option<&Path>) -> Option<(u64, u128)> {
         stamp.hash(&mut hasher);
         newest = stamp.map_or(newest, |s| s.modified().max(newest));
     };
-    add(real, Some(stamp(real)?));
+    add(real, Some(own));
     for dir in real.ancestors() {
         for name in [".gitignore", ".ignore"] {
             let file = dir.join(name);
@@ -181,8 +202,15 @@ fn fingerprint(real: &Path, global: Option<&Path>) -> Option<(u64, u128)> {
             Err(_) => add(&git, None),
         }
     }
-    match global {
-        Some(global) => add(global, stamp(global)),
+    match global.map(|g| (g, stamp(g))) {
+        Some((global, Some(found))) => {
+            add(global, Some(found));
+            // The walk matches its patterns against paths relative to the working directory
+            // (`/infra/project.yaml` ignores a file from the repository's root, not from
+            // `infra`).
+            std::env::current_dir().ok()?.hash(&mut hasher);
+        }
+        Some((global, None)) => add(global, None),
         None => add(Path::new(""), None),
     }
     Some((hasher.finish(), newest))
