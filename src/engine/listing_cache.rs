@@ -111,7 +111,7 @@ impl Key {
         } else {
             std::env::current_dir().ok()?.join(dir)
         };
-        if crate::paths::normalize(&absolute) != real {
+        if crate::paths::normalize(&absolute) != plain(&real) {
             return None;
         }
         let head = context_index::header_of("context listing 1", &real)?;
@@ -173,9 +173,31 @@ impl Key {
     }
 }
 
+/// `real` as a path is written: on Windows, `C:\a` for `canonicalize`'s `\\?\C:\a` (other
+/// paths as they are).
+fn plain(real: &Path) -> PathBuf {
+    use std::path::{Component, Prefix};
+    let mut parts = real.components();
+    match parts.next() {
+        Some(Component::Prefix(p)) => match p.kind() {
+            Prefix::VerbatimDisk(disk) => {
+                let mut out = PathBuf::from(format!(
+                    "{}:{}",
+                    char::from(disk),
+                    std::path::MAIN_SEPARATOR
+                ));
+                out.extend(parts.filter(|c| matches!(c, Component::Normal(_))));
+                out
+            }
+            _ => real.to_path_buf(),
+        },
+        _ => real.to_path_buf(),
+    }
+}
+
 /// The fingerprint of what a listing of the directory `real` (its real path, whose stamp is
-/// `own`) depends on, and
-/// the latest change time among its stamps; `None` under a `.git` file.
+/// `own`) depends on, and the latest modification time among its stamps; `None` under a
+/// `.git` file.
 fn fingerprint(real: &Path, own: Stamp, global: Option<&Path>) -> Option<(u64, u128)> {
     // The same hasher in every run of one build (its keys are fixed); the header names the
     // build.
