@@ -229,7 +229,17 @@ pub(super) fn operator_chart_release(ctx: &LocCtx<'_>, obj: &Object<'_>, out: &m
         })
     };
     if obj.kind.str() == Some("HelmRelease") {
-        if let Some(chart) = spec.path(&["chart", "spec", "chart"]) {
+        // The chart, or a chart reference (Flux 2.3 and later) to a source object named after
+        // it (an `OCIRepository` or `HelmChart` of another name is not followed here).
+        let chart = spec.path(&["chart", "spec", "chart"]).or_else(|| {
+            let reference = spec.get("chartRef")?;
+            reference
+                .get("kind")
+                .and_then(|k| k.str())
+                .is_some_and(|k| matches!(k, "OCIRepository" | "HelmChart"))
+                .then(|| reference.get("name"))?
+        });
+        if let Some(chart) = chart {
             let elsewhere = spec
                 .get("valuesFrom")
                 .is_some_and(|v| v.items().next().is_some());

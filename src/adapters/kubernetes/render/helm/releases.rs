@@ -66,7 +66,7 @@ pub(super) fn render(
     let mut found = false;
     let mut out = Vec::new();
     for root in &roots {
-        for (chart, values) in releases(root) {
+        for (chart, values) in releases(root, &roots) {
             found = true;
             let mut consumed = BTreeSet::from([source]);
             let values = match values {
@@ -134,8 +134,43 @@ fn chart_named(name: &str) -> Option<Chart> {
     Chart::named(name.trim_end_matches('/').rsplit('/').next()?)
 }
 
-/// The releases of these charts in one document, each with where its values are.
-fn releases(root: &Node) -> Vec<(Chart, Values<'_>)> {
+/// The chart a Flux `HelmRelease`'s `spec.chartRef` names (`ref`): the `OCIRepository`'s
+/// `spec.url` or the `HelmChart`'s `spec.chart` of that name among the documents of its file
+/// (`roots`); not found there (the sources are often in a file of their own), the object's
+/// name, when it is a chart's (sources are most often named after their chart).
+fn chart_referenced(reference: &Node, roots: &[Node]) -> Option<Chart> {
+    let kind = reference.get("kind").and_then(Node::as_str)?;
+    let name = reference.get("name").and_then(Node::as_str)?;
+    let field = match kind {
+        "OCIRepository" => "url",
+        "HelmChart" => "chart",
+        _ => return None,
+    };
+    let str_at = |n: &Node, path: &[&str]| -> Option<String> {
+        let mut at = n;
+        for key in path {
+            at = at.get(key)?;
+        }
+        at.as_str().map(str::to_string)
+    };
+    let namespace = str_at(reference, &["namespace"]);
+    let source = roots.iter().find(|r| {
+        str_at(r, &["apiVersion"]).is_some_and(|a| a.starts_with("source.toolkit.fluxcd.io/"))
+            && str_at(r, &["kind"]).as_deref() == Some(kind)
+            && str_at(r, &["metadata", "name"]).as_deref() == Some(name)
+            && (namespace.is_none()
+                || str_at(r, &["metadata", "namespace"]).is_none()
+                || str_at(r, &["metadata", "namespace"]) == namespace)
+    });
+    match source {
+        Some(source) => chart_named(&str_at(source, &["spec", field])?),
+        None => Chart::named(name),
+    }
+}
+
+/// The releases of these charts in one document (of a file whose documents are `roots`), each
+/// with where its values are.
+fn releases<'n>(root: &'n Node, roots: &[Node]) -> Vec<(Chart, Values<'n>)> {
     let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     let kind = root.get("kind").and_then(Node::as_str);
     let spec = root.get("spec");
@@ -171,9 +206,12 @@ fn releases(root: &Node) -> Vec<(Chart, Values<'_>)> {
         }
     }
     if api.starts_with("helm.toolkit.fluxcd.io/") && kind == Some("HelmRelease") {
-        let chart = spec
-            .and_then(|s| s.get("chart")?.get("spec")?.get("chart")?.as_str())
-            .and_then(chart_named);
+        let chart = match spec.and_then(|s| s.get("chartRef")) {
+            Some(reference) => chart_referenced(reference, roots),
+            None => spec
+                .and_then(|s| s.get("chart")?.get("spec")?.get("chart")?.as_str())
+                .and_then(chart_named),
+        };
         let values = spec.and_then(|s| s.get("values"));
         if let (Some(chart), Some(values)) = (chart, values) {
             out.push((chart, Values::Object(values)));
@@ -222,7 +260,7 @@ mod tests {
     /// Each release's chart, and its values' first key (or the string's first line).
     fn read(text: &str) -> Vec<(Chart, String)> {
         let root = doc(text);
-        releases(&root)
+        releases(&root, std::slice::from_ref(&root))
             .into_iter()
             .map(|(chart, values)| {
                 let what = match values {
@@ -299,6 +337,64 @@ mod tests {
             ]
         );
         assert!(is_candidate(kustomization));
+
+        // Flux's chart reference: the chart of the source object it names in the same file, or
+        // the object's name when the file does not hold it.
+        let limits = crate::document::Limits::default();
+        let file = |text: &str| {
+            let roots = crate::document::parse(text, crate::document::Syntax::Yaml, &limits)
+                .unwrap()
+                .roots;
+            roots
+                .iter()
+                .flat_map(|r| releases(r, &roots).into_iter().map(|(c, _)| c))
+                .collect::<Vec<_>>()
+        };
+        let release = |kind: &str, name: &str| {
+            format!(
+                "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  chartRef: {{kind: {kind}, name: {name}, namespace: flux-system}}\n  values: {{deployments: []}}\n"
+            )
+        };
+        let oci = "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata: {name: atlas, namespace: flux-system}\nspec: {url: 'oci://registry.example.gov/charts/atlas-basic', ref: {tag: 1.0.0}}\n";
+        let chart = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: atlas}\nspec: {chart: atlas-advanced, sourceRef: {kind: HelmRepository, name: mongodb}}\n";
+        let other = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: atlas-deployment}\nspec: {url: 'oci://registry.example.gov/charts/redis'}\n";
+        let cases: [(String, Vec<Chart>); 7] = [
+            (
+                format!("{oci}---\n{}", release("OCIRepository", "atlas")),
+                vec![Chart::Basic],
+            ),
+            (
+                format!("{}---\n{chart}", release("HelmChart", "atlas")),
+                vec![Chart::Advanced],
+            ),
+            // Not in the file: by the object's name.
+            (
+                release("OCIRepository", "atlas-deployment"),
+                vec![Chart::Deployment],
+            ),
+            (release("OCIRepository", "atlas"), vec![]),
+            // In the file, another chart: not one of these, whatever its name says.
+            (
+                format!(
+                    "{other}---\n{}",
+                    release("OCIRepository", "atlas-deployment")
+                ),
+                vec![],
+            ),
+            // Another kind of source; another namespace's object of that name.
+            (release("GitRepository", "atlas-deployment"), vec![]),
+            (
+                format!(
+                    "{}---\n{}",
+                    oci.replace("flux-system", "other"),
+                    release("OCIRepository", "atlas")
+                ),
+                vec![],
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(file(&text), expected, "{text}");
+        }
         assert!(is_candidate("kind: HelmRelease\n  chart: atlas-deployment"));
         assert!(!is_candidate("kind: HelmRelease\n  chart: redis"));
     }
