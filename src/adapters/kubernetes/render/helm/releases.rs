@@ -134,7 +134,7 @@ fn chart_named(name: &str) -> Option<Chart> {
     Chart::named(name.trim_end_matches('/').rsplit('/').next()?)
 }
 
-/// The chart a Flux `HelmRelease`'s `spec.chartRef` names (`ref`): the `OCIRepository`'s
+/// The chart a Flux `HelmRelease`'s `spec.chartRef` (`reference`) names: the `OCIRepository`'s
 /// `spec.url` or the `HelmChart`'s `spec.chart` of that name among the documents of its file
 /// (`roots`); not found there (the sources are often in a file of their own), the object's
 /// name, when it is a chart's (sources are most often named after their chart).
