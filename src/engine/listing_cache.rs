@@ -199,41 +199,53 @@ fn plain(real: &Path) -> PathBuf {
 /// `own`) depends on, and the latest modification time among its stamps; `None` under a
 /// `.git` file.
 fn fingerprint(real: &Path, own: Stamp, global: Option<&Path>) -> Option<(u64, u128)> {
+    let (files, under_git_file) = ignore_files(real, true, global);
+    if under_git_file {
+        return None;
+    }
     // The same hasher in every run of one build (its keys are fixed); the header names the
     // build.
     let mut hasher = std::hash::DefaultHasher::new();
-    let mut newest = 0;
-    let mut add = |path: &Path, stamp: Option<Stamp>| {
-        path.hash(&mut hasher);
-        stamp.hash(&mut hasher);
-        newest = stamp.map_or(newest, |s| s.modified().max(newest));
-    };
-    add(real, Some(own));
-    for dir in real.ancestors() {
-        for name in [".gitignore", ".ignore"] {
-            let file = dir.join(name);
-            add(&file, stamp(&file));
-        }
-        let git = dir.join(".git");
-        match std::fs::metadata(&git) {
-            Ok(meta) if meta.is_dir() => {
-                let exclude = git.join("info").join("exclude");
-                add(&exclude, stamp(&exclude));
+    let mut newest = own.modified();
+    real.hash(&mut hasher);
+    own.hash(&mut hasher);
+    for file in &files {
+        let found = stamp(file);
+        file.hash(&mut hasher);
+        found.hash(&mut hasher);
+        if let Some(found) = found {
+            newest = newest.max(found.modified());
+            // The walk matches the global file's patterns against paths relative to the
+            // working directory (`/infra/project.yaml` ignores a file from the repository's
+            // root, not from `infra`).
+            if Some(file.as_path()) == global {
+                std::env::current_dir().ok()?.hash(&mut hasher);
             }
-            Ok(_) => return None,
-            Err(_) => add(&git, None),
         }
-    }
-    match global.map(|g| (g, stamp(g))) {
-        Some((global, Some(found))) => {
-            add(global, Some(found));
-            // The walk matches its patterns against paths relative to the working directory
-            // (`/infra/project.yaml` ignores a file from the repository's root, not from
-            // `infra`).
-            std::env::current_dir().ok()?.hash(&mut hasher);
-        }
-        Some((global, None)) => add(global, None),
-        None => add(Path::new(""), None),
     }
     Some((hasher.finish(), newest))
+}
+
+/// The ignore files a walk reads for the entries of the directory `dir`: `.gitignore` and
+/// `.ignore` in it (when `own`) and in each directory above it, `.git/info/exclude` in each of
+/// those whose `.git` is a directory, and `global` (git's global excludes file, see
+/// `ignore::gitignore::gitconfig_excludes_path`); and whether one of those directories holds
+/// a `.git` file instead (a worktree's or a submodule's, whose exclude file is elsewhere).
+pub fn ignore_files(dir: &Path, own: bool, global: Option<&Path>) -> (Vec<PathBuf>, bool) {
+    let mut files = Vec::new();
+    let mut under_git_file = false;
+    for (i, at) in dir.ancestors().enumerate() {
+        if own || i > 0 {
+            files.push(at.join(".gitignore"));
+            files.push(at.join(".ignore"));
+        }
+        let git = at.join(".git");
+        match std::fs::metadata(&git) {
+            Ok(meta) if meta.is_dir() => files.push(git.join("info").join("exclude")),
+            Ok(_) => under_git_file = true,
+            Err(_) => {}
+        }
+    }
+    files.extend(global.map(Path::to_path_buf));
+    (files, under_git_file)
 }

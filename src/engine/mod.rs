@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use context::{Listings, Stamp, context_of, context_of_listed, stamp};
 pub use context_index::default_cache_dir;
+pub use listing_cache::ignore_files;
 
 use crate::adapters;
 use crate::config::{self, Config};

@@ -222,14 +222,11 @@ impl Outside {
 }
 
 fn outside_files(root: &Path) -> Vec<PathBuf> {
-    // The folder's own repository's too: events inside `.git` are not all seen (a new
+    // The folder's own ignore files are watched; its repository's exclude file is not (a new
     // `.git/info` is watched only once the watcher has seen it made).
-    let mut files = vec![root.join(".git/info/exclude")];
-    for dir in root.ancestors().skip(1) {
-        files.push(dir.join(".gitignore"));
-        files.push(dir.join(".ignore"));
-        files.push(dir.join(".git/info/exclude"));
-    }
+    let global = ignore::gitignore::gitconfig_excludes_path();
+    let (mut files, _) = crate::engine::ignore_files(root, false, global.as_deref());
+    // The configuration that says where the global file is.
     let var = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -243,8 +240,6 @@ fn outside_files(root: &Path) -> Vec<PathBuf> {
     if let Some(home) = var("HOME") {
         files.push(home.join(".gitconfig"));
     }
-    // Where the walk finds it: `core.excludesFile` set elsewhere than by default too.
-    files.extend(ignore::gitignore::gitconfig_excludes_path());
     files
 }
 
