@@ -198,9 +198,9 @@ pub(super) fn start_own(
 /// The ignore files that listings below a workspace folder depend on and no watch of it
 /// covers: those of the directories above it (`.gitignore`, `.ignore`, a repository's
 /// `.git/info/exclude`, read up to the file system's root) and git's global excludes file
-/// (`core.excludesFile`, wherever git's configuration puts it, and the configuration files
-/// that say where). Their stamps are compared at each check ([`Outside::changed`]): a handful
-/// of `stat` calls, and git's configuration read.
+/// (`core.excludesFile`, wherever git's configuration puts it). Their stamps are compared at
+/// each check ([`Outside::changed`]): a handful of `stat` calls, and git's configuration
+/// read.
 #[derive(Default)]
 pub(super) struct Outside {
     stamps: std::collections::HashMap<PathBuf, Vec<Option<crate::engine::Stamp>>>,
@@ -223,24 +223,10 @@ impl Outside {
 
 fn outside_files(root: &Path) -> Vec<PathBuf> {
     // The folder's own ignore files are watched; its repository's exclude file is not (a new
-    // `.git/info` is watched only once the watcher has seen it made).
+    // `.git/info` is watched only once the watcher has seen it made). The global file is
+    // looked for again each time: git's configuration may have moved it.
     let global = ignore::gitignore::gitconfig_excludes_path();
-    let (mut files, _) = crate::engine::ignore_files(root, false, global.as_deref());
-    // The configuration that says where the global file is.
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let config = var("XDG_CONFIG_HOME").or_else(|| var("HOME").map(|h| h.join(".config")));
-    if let Some(config) = config {
-        files.push(config.join("git/ignore"));
-        files.push(config.join("git/config"));
-    }
-    if let Some(home) = var("HOME") {
-        files.push(home.join(".gitconfig"));
-    }
-    files
+    crate::engine::ignore_files(root, false, global.as_deref()).0
 }
 
 /// What an event from the watcher means for the listings (`None`: nothing).
